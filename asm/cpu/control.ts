@@ -1,0 +1,43 @@
+// Control transfer (SDM vol. 1 §7.3.8): near JMP/Jcc/CALL/RET, LOOP, and far
+// transfers in real mode. Protected-mode far transfers (gates, privilege changes,
+// task switches) are in the protection files.
+
+import { S_CS, setEip, getEip } from "./state";
+import { imm, opcode, opsize32, fetch16, fetch32, fetchImmV, jumpRelative } from "./decode";
+import { testCC } from "./flags";
+import { loadSegmentReal, pmodeNotV86 } from "./segments";
+import { jmpFarProtected } from "./farjump";
+
+export function jmp_Jb(): void { jumpRelative(imm); }
+export function jmp_Jv16(): void { jumpRelative(imm); }
+export function jmp_Jv32(): void { jumpRelative(imm); }
+export function jcc_Jb(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
+export function jcc_Jv16(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
+export function jcc_Jv32(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
+
+/** JMP ptr16:16 / ptr16:32 */
+export function jmp_far_Ap16(): void { let off = fetch16(); let sel = fetch16(); jmpFar(sel, off); }
+export function jmp_far_Ap32(): void { let off = fetch32(); let sel = fetch16(); jmpFar(sel, off); }
+
+export function jmpFar(sel: u32, off: u32): void {
+  if (pmodeNotV86()) { jmpFarProtected(sel, off); return; }
+  loadSegmentReal(S_CS, sel);
+  setEip(opsize32 ? off : off & 0xffff);
+}
+
+// Near CALL/RET (SDM vol. 2 CALL, RET): the return address is EIP after the
+// instruction; a 16-bit operand size pushes IP and truncates the target.
+import { push16, push32, pop16, pop32, getSP, setSP } from "./mem";
+import { faultPending, raiseGP } from "./fault";
+import { readE16, readE32 } from "./decode";
+
+export function call_Jv16(): void { let r = getEip(); push16(r); if (faultPending) return; jumpRelative(imm); }
+export function call_Jv32(): void { let r = getEip(); push32(r); if (faultPending) return; jumpRelative(imm); }
+export function call_Ev16(): void { let t = readE16(); if (faultPending) return; push16(getEip()); if (faultPending) return; setEip(t); }
+export function call_Ev32(): void { let t = readE32(); if (faultPending) return; push32(getEip()); if (faultPending) return; setEip(t); }
+export function jmp_Ev16(): void { let t = readE16(); if (faultPending) return; setEip(t); }
+export function jmp_Ev32(): void { let t = readE32(); if (faultPending) return; setEip(t); }
+export function ret_near16(): void { let t = pop16(); if (faultPending) return; setEip(t); }
+export function ret_near32(): void { let t = pop32(); if (faultPending) return; setEip(t); }
+export function ret_near_Iw16(): void { let t = pop16(); if (faultPending) return; setSP(getSP() + imm); setEip(t); }
+export function ret_near_Iw32(): void { let t = pop32(); if (faultPending) return; setSP(getSP() + imm); setEip(t); }

@@ -1,0 +1,200 @@
+// The execution loop: one instruction at a time, with the fault model of fault.ts.
+// Before each instruction the hot state (GPRs, EIP, EFLAGS, lazy flags) is copied
+// to a shadow; if the instruction faults, the shadow is restored and the exception
+// delivered, so faults restart with architectural state unchanged (SDM vol. 3 §6.5).
+// Double and triple faults follow SDM vol. 3 §6.15, interrupt 8, table 6-5.
+
+import {
+  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR,
+  S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
+} from "./state";
+import {
+  faultPending, faultVector, faultError, faultHasError, clearFault,
+  DE, DB, TS, NP, SS, GP, PF, DF,
+} from "./fault";
+import {
+  fetch8, setPrefixState, setOpsize32, setAddrsize32, setSegOverride, setRepPrefix, setLockPrefix,
+  setOpcode, setInstrStart, csDefault32, opsize32, lockPrefix,
+} from "./decode";
+import { dispatch, lockAllowed } from "./optable";
+import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
+import { raiseGP, raiseUD } from "./fault";
+import { setEip } from "./state";
+
+// Why run() stopped (also the ABI's reason codes, index.ts).
+export const STOP_BUDGET: u32 = 0;     // instruction budget spent
+export const STOP_HALT: u32 = 1;       // HLT with nothing pending: the host may sleep
+export const STOP_OUTPUT: u32 = 2;     // an output ring wants draining
+export const STOP_EXIT: u32 = 3;       // the guest wrote the debug-exit port
+export const STOP_RESET: u32 = 4;      // triple fault or reset request: machine was reset
+export const STOP_POWEROFF: u32 = 5;
+export const STOP_BREAKPOINT: u32 = 6;
+export const STOP_BLOCKIO: u32 = 7;    // a block request needs the host
+
+export let stopReason: u32 = 0;
+export let resetCause: u32 = 0;        // 1 = triple fault, 2 = guest reset request
+export function requestStop(reason: u32): void { if (stopReason == 0) stopReason = reason; }
+export function clearStop(): void { stopReason = 0; }
+
+// The INTR line from the interrupt controllers, and how to acknowledge it.
+export let intrLine: bool = false;
+export function setIntrLine(level: bool): void { intrLine = level; }
+export type IntrAck = () => i32;
+function noAck(): i32 { return -1; }
+let intrAck: IntrAck = noAck;
+export function setIntrAck(f: IntrAck): void { intrAck = f; }
+
+// Triple fault: the machine resets; machine.ts installs what a reset means.
+export type ResetHook = () => void;
+function noReset(): void {}
+let resetHook: ResetHook = noReset;
+export function setResetHook(f: ResetHook): void { resetHook = f; }
+
+// Set by instructions that deliver an interrupt themselves (INT n, INT3, INTO):
+// no single-step trap follows them (the handler runs with TF clear).
+export let softIntDelivered: bool = false;
+export function markSoftInt(): void { softIntDelivered = true; }
+
+@inline function saveShadow(): void {
+  store<v128>(OFF_SHADOW, load<v128>(OFF_REGS));
+  store<v128>(OFF_SHADOW + 16, load<v128>(OFF_REGS + 16));
+  store<v128>(OFF_SHADOW + 32, load<v128>(OFF_REGS + 32));
+  store<v128>(OFF_SHADOW + 48, load<v128>(OFF_REGS + 48));
+}
+@inline function restoreShadow(): void {
+  store<v128>(OFF_REGS, load<v128>(OFF_SHADOW));
+  store<v128>(OFF_REGS + 16, load<v128>(OFF_SHADOW + 16));
+  store<v128>(OFF_REGS + 32, load<v128>(OFF_SHADOW + 32));
+  store<v128>(OFF_REGS + 48, load<v128>(OFF_SHADOW + 48));
+}
+/** Commit the current state as the restart point (REP string iterations). */
+export function commitShadow(): void { saveShadow(); }
+
+/** Execute one instruction. */
+export function step(): void {
+  saveShadow();
+  let eflagsAtStart = load<u32>(OFF_EFLAGS);
+  let start = getEip();
+  setInstrStart(start);
+  softIntDelivered = false;
+  let def = csDefault32;
+  setPrefixState(def, def);
+  let b = fetch8();
+  let n: u32 = 0;
+  for (;;) {
+    switch (b) {
+      case 0x26: setSegOverride(S_ES); break;
+      case 0x2e: setSegOverride(S_CS); break;
+      case 0x36: setSegOverride(S_SS); break;
+      case 0x3e: setSegOverride(S_DS); break;
+      case 0x64: setSegOverride(S_FS); break;
+      case 0x65: setSegOverride(S_GS); break;
+      case 0x66: setOpsize32(!def); break;
+      case 0x67: setAddrsize32(!def); break;
+      case 0xf0: setLockPrefix(); break;
+      case 0xf2: case 0xf3: setRepPrefix(b); break;
+      default: n = 100; break;
+    }
+    if (n == 100) break;
+    // SDM vol. 2 §2.3.11: an instruction longer than 15 bytes raises #GP(0).
+    if (++n >= 15) { raiseGP(0); break; }
+    b = fetch8();
+  }
+  if (!faultPending) {
+    if (b == 0x0f) b = 0x100 | fetch8();
+    setOpcode(b);
+    if (lockPrefix && !lockOk(b)) raiseUD();
+    else dispatch(b | (opsize32 ? 0x200 : 0));
+  }
+  if (faultPending) { unwind(); return; }
+  store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + 1);
+  // RF is cleared after every instruction that completes (SDM vol. 3 §17.3.1.1).
+  if (load<u32>(OFF_EFLAGS) & RF) store<u32>(OFF_EFLAGS, load<u32>(OFF_EFLAGS) & ~RF);
+  // Single-step trap after an instruction that started with TF set (SDM vol. 3 §17.3.1.4).
+  if ((eflagsAtStart & TF) && !softIntDelivered) {
+    store<u32>(OFF_DR + 24, load<u32>(OFF_DR + 24) | (1 << 14)); // DR6.BS
+    deliverException(DB, 0, false);
+  }
+}
+
+/** LOCK is checked against the opcode map before the instruction runs; the
+ *  ModRM byte is peeked at without consuming it. */
+function lockOk(op: u32): bool {
+  let eip = getEip();
+  let m = fetch8();
+  setEip(eip);
+  return lockAllowed(op, m);
+}
+
+function unwind(): void {
+  restoreShadow();
+  let v = faultVector, err = faultError, has = faultHasError;
+  clearFault();
+  deliverException(v, err, has);
+}
+
+@inline function contributory(v: u32): bool { return v == DE || v == TS || v == NP || v == SS || v == GP; }
+
+/** Deliver an exception; a fault during delivery escalates per SDM table 6-5. */
+export function deliverException(vector: u32, error: u32, hasError: bool): void {
+  let v = vector, err = error, has = hasError;
+  for (let depth = 0; depth < 3; depth++) {
+    saveShadow();
+    deliverInterrupt(v, INT_EXC, err, has);
+    if (!faultPending) return;
+    let v2 = faultVector, err2 = faultError, has2 = faultHasError;
+    clearFault();
+    restoreShadow();
+    if (v == DF) { tripleFault(); return; }
+    if ((contributory(v) && contributory(v2)) || (v == PF && (contributory(v2) || v2 == PF))) {
+      v = DF; err = 0; has = true;
+    } else {
+      v = v2; err = err2; has = has2; // benign: handle the second exception serially
+    }
+  }
+  tripleFault();
+}
+
+function tripleFault(): void {
+  resetCause = 1;
+  resetHook();
+  requestStop(STOP_RESET);
+}
+export function guestResetRequest(): void {
+  resetCause = 2;
+  resetHook();
+  requestStop(STOP_RESET);
+}
+
+/** Run up to `budget` instructions; returns how many ran. Stops early on a
+ *  stop request or HLT with nothing to wake it. */
+export function runCpu(budget: u32): u32 {
+  let done: u32 = 0;
+  while (done < budget) {
+    if (stopReason != 0) break;
+    if (intrLine) {
+      if (load<u32>(OFF_INHIBIT_IRQ) != 0) store<u32>(OFF_INHIBIT_IRQ, 0);
+      else if (load<u32>(OFF_EFLAGS) & IF) {
+        let vec = intrAck();
+        if (vec >= 0) {
+          store<u32>(OFF_HALTED, 0);
+          saveShadow();
+          deliverInterrupt(<u32>vec, INT_EXT, 0, false);
+          if (faultPending) {
+            restoreShadow();
+            let v = faultVector, e = faultError, h = faultHasError;
+            clearFault();
+            deliverException(v, e, h);
+          }
+          continue;
+        }
+      }
+    } else if (load<u32>(OFF_INHIBIT_IRQ) != 0) {
+      store<u32>(OFF_INHIBIT_IRQ, 0);
+    }
+    if (load<u32>(OFF_HALTED) != 0) { requestStop(STOP_HALT); break; }
+    step();
+    done++;
+  }
+  return done;
+}

@@ -1,0 +1,39 @@
+// Processor state after RESET (SDM vol. 3 §9.1.1, table 9-1).
+
+import {
+  CPU_STATE, 
+} from "../layout";
+import {
+  CPU_STATE_SIZE, OFF_EIP, OFF_EFLAGS, OFF_CR0, OFF_DR, OFF_GDTR_LIMIT, OFF_IDTR_LIMIT,
+  OFF_APIC_BASE, R_EDX, S_CS, S_LDTR, S_TR, setReg32,
+  ATTR_P, ATTR_S, ATTR_RW, ATTR_ACCESSED,
+} from "./state";
+import { setSegmentCache, csChanged, setCpl } from "./segments";
+import { clearFault } from "./fault";
+import { tlbFlush } from "../mmu/paging";
+
+// CPUID signature reported in EDX at reset and by CPUID leaf 1 (system.ts):
+// family 6, model 3? No: see system.ts for the identity; this must match it.
+export const CPU_SIGNATURE: u32 = 0x0631;
+
+export function resetCpu(): void {
+  memory.fill(CPU_STATE, 0, CPU_STATE_SIZE);
+  store<u32>(OFF_EIP, 0xfff0);
+  store<u32>(OFF_EFLAGS, 2);
+  store<u32>(OFF_CR0, 0x60000010); // CD NW ET
+  setReg32(R_EDX, CPU_SIGNATURE);
+  store<u32>(OFF_DR + 24, 0xffff0ff0); // DR6
+  store<u32>(OFF_DR + 28, 0x00000400); // DR7
+  store<u32>(OFF_GDTR_LIMIT, 0xffff);
+  store<u32>(OFF_IDTR_LIMIT, 0xffff);
+  store<u32>(OFF_APIC_BASE, 0xfee00900); // enabled, BSP
+  let data = ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED;
+  for (let s: i32 = 0; s < 6; s++) setSegmentCache(s, 0, 0, 0xffff, data, true);
+  setSegmentCache(S_CS, 0xf000, 0xffff0000, 0xffff, data, true);
+  setSegmentCache(S_LDTR, 0, 0, 0xffff, ATTR_P | 0x2, true);
+  setSegmentCache(S_TR, 0, 0, 0xffff, ATTR_P | 0xb, true);
+  clearFault();
+  setCpl(0);
+  csChanged();
+  tlbFlush(false);
+}

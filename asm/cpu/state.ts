@@ -1,0 +1,163 @@
+// Architectural CPU state, at fixed offsets in linear memory (layout.ts CPU_STATE).
+// The first 64 bytes (GPRs, EIP, EFLAGS, lazy-flag state) are the part an
+// instruction changes most; exec.ts copies them to a shadow at every instruction
+// boundary and restores them when the instruction faults, so that a fault leaves
+// the architectural state as it was (SDM vol. 3 §6.5: faults restart the instruction).
+
+import { CPU_STATE } from "../layout";
+
+// --- general registers: EAX ECX EDX EBX ESP EBP ESI EDI (SDM encoding order) ---
+export const R_EAX: u32 = 0;
+export const R_ECX: u32 = 1;
+export const R_EDX: u32 = 2;
+export const R_EBX: u32 = 3;
+export const R_ESP: u32 = 4;
+export const R_EBP: u32 = 5;
+export const R_ESI: u32 = 6;
+export const R_EDI: u32 = 7;
+
+export const OFF_REGS: u32 = CPU_STATE + 0x00;
+export const OFF_EIP: u32 = CPU_STATE + 0x20;
+export const OFF_EFLAGS: u32 = CPU_STATE + 0x24;
+// Lazy arithmetic flags (flags.ts): which of CF PF AF ZF SF OF are to be computed
+// from the last operation, and that operation's kind/size, operands and result.
+export const OFF_FLAGS_LAZY: u32 = CPU_STATE + 0x28;
+export const OFF_LAZY_OP: u32 = CPU_STATE + 0x2c;
+export const OFF_LAZY_DST: u32 = CPU_STATE + 0x30;
+export const OFF_LAZY_SRC: u32 = CPU_STATE + 0x34;
+export const OFF_LAZY_RES: u32 = CPU_STATE + 0x38;
+export const HOT_STATE_SIZE: u32 = 0x40;
+export const OFF_SHADOW: u32 = CPU_STATE + 0x40; // copy of the first 0x40 bytes
+
+// --- segment registers ES CS SS DS FS GS, then LDTR and TR: 32 bytes each ---
+export const S_ES: i32 = 0;
+export const S_CS: i32 = 1;
+export const S_SS: i32 = 2;
+export const S_DS: i32 = 3;
+export const S_FS: i32 = 4;
+export const S_GS: i32 = 5;
+export const S_LDTR: i32 = 6;
+export const S_TR: i32 = 7;
+export const OFF_SEGS: u32 = CPU_STATE + 0x100;
+export const SEG_SIZE: u32 = 32;
+// per segment: selector, base, limit (byte granular, after G scaling), attributes
+// (descriptor bits 40..55 as in the SDM: type[3:0] S DPL[1:0] P ... AVL L D/B G,
+// plus ATTR_VALID), and the precomputed valid offset ranges for reads [loR, hiR]
+// and writes [loW, hiW]; an empty range (lo 1, hi 0) means every access faults,
+// e.g. through a null selector or a write to a code segment.
+export const SEGF_SEL: u32 = 0;
+export const SEGF_BASE: u32 = 4;
+export const SEGF_LIMIT: u32 = 8;
+export const SEGF_ATTR: u32 = 12;
+export const SEGF_LOR: u32 = 16;
+export const SEGF_HIR: u32 = 20;
+export const SEGF_LOW: u32 = 24;
+export const SEGF_HIW: u32 = 28;
+
+// --- descriptor-table registers ---
+export const OFF_GDTR_BASE: u32 = CPU_STATE + 0x200;
+export const OFF_GDTR_LIMIT: u32 = CPU_STATE + 0x204;
+export const OFF_IDTR_BASE: u32 = CPU_STATE + 0x208;
+export const OFF_IDTR_LIMIT: u32 = CPU_STATE + 0x20c;
+
+// --- control and debug registers ---
+export const OFF_CR0: u32 = CPU_STATE + 0x210;
+export const OFF_CR2: u32 = CPU_STATE + 0x214;
+export const OFF_CR3: u32 = CPU_STATE + 0x218;
+export const OFF_CR4: u32 = CPU_STATE + 0x21c;
+export const OFF_DR: u32 = CPU_STATE + 0x220; // DR0..DR7, 8 x u32
+
+// --- mode and bookkeeping ---
+export const OFF_CPL: u32 = CPU_STATE + 0x240;
+export const OFF_HALTED: u32 = CPU_STATE + 0x244;
+export const OFF_TSC: u32 = CPU_STATE + 0x248; // u64 time-stamp counter
+export const OFF_ICOUNT: u32 = CPU_STATE + 0x250; // u64 instructions retired
+export const OFF_SYSENTER_CS: u32 = CPU_STATE + 0x258;
+export const OFF_SYSENTER_ESP: u32 = CPU_STATE + 0x25c;
+export const OFF_SYSENTER_EIP: u32 = CPU_STATE + 0x260;
+export const OFF_APIC_BASE: u32 = CPU_STATE + 0x264;
+export const OFF_INHIBIT_IRQ: u32 = CPU_STATE + 0x268; // after STI / MOV SS / POP SS
+export const OFF_A20: u32 = CPU_STATE + 0x26c; // 1 = A20 gate enabled
+export const OFF_TSC_OFFSET: u32 = CPU_STATE + 0x270; // u64, for WRMSR to the TSC
+export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
+export const CPU_STATE_SIZE: u32 = 0x500;
+
+// --- EFLAGS bits (SDM vol. 1 §3.4.3) ---
+export const CF: u32 = 1 << 0;
+export const PF: u32 = 1 << 2;
+export const AF: u32 = 1 << 4;
+export const ZF: u32 = 1 << 6;
+export const SF: u32 = 1 << 7;
+export const TF: u32 = 1 << 8;
+export const IF: u32 = 1 << 9;
+export const DF: u32 = 1 << 10;
+export const OF: u32 = 1 << 11;
+export const IOPL_MASK: u32 = 3 << 12;
+export const NT: u32 = 1 << 14;
+export const RF: u32 = 1 << 16;
+export const VM: u32 = 1 << 17;
+export const AC: u32 = 1 << 18;
+export const VIF: u32 = 1 << 19;
+export const VIP: u32 = 1 << 20;
+export const ID: u32 = 1 << 21;
+export const ARITH_FLAGS: u32 = CF | PF | AF | ZF | SF | OF;
+
+// --- CR0 / CR4 bits ---
+export const CR0_PE: u32 = 1 << 0;
+export const CR0_MP: u32 = 1 << 1;
+export const CR0_EM: u32 = 1 << 2;
+export const CR0_TS: u32 = 1 << 3;
+export const CR0_ET: u32 = 1 << 4;
+export const CR0_NE: u32 = 1 << 5;
+export const CR0_WP: u32 = 1 << 16;
+export const CR0_AM: u32 = 1 << 18;
+export const CR0_NW: u32 = 1 << 29;
+export const CR0_CD: u32 = 1 << 30;
+export const CR0_PG: u32 = 1 << 31;
+export const CR4_VME: u32 = 1 << 0;
+export const CR4_PVI: u32 = 1 << 1;
+export const CR4_TSD: u32 = 1 << 2;
+export const CR4_DE: u32 = 1 << 3;
+export const CR4_PSE: u32 = 1 << 4;
+export const CR4_PAE: u32 = 1 << 5;
+export const CR4_MCE: u32 = 1 << 6;
+export const CR4_PGE: u32 = 1 << 7;
+export const CR4_PCE: u32 = 1 << 8;
+export const CR4_OSFXSR: u32 = 1 << 9;
+
+// --- register access ---
+@inline export function reg32(r: u32): u32 { return load<u32>(OFF_REGS + (r << 2)); }
+@inline export function setReg32(r: u32, v: u32): void { store<u32>(OFF_REGS + (r << 2), v); }
+@inline export function reg16(r: u32): u32 { return <u32>load<u16>(OFF_REGS + (r << 2)); }
+@inline export function setReg16(r: u32, v: u32): void { store<u16>(OFF_REGS + (r << 2), <u16>v); }
+// 8-bit registers AL CL DL BL AH CH DH BH: byte 0 or 1 of EAX..EBX.
+@inline export function reg8(r: u32): u32 { return <u32>load<u8>(OFF_REGS + ((r & 3) << 2) + (r >> 2)); }
+@inline export function setReg8(r: u32, v: u32): void { store<u8>(OFF_REGS + ((r & 3) << 2) + (r >> 2), <u8>v); }
+
+@inline export function getEip(): u32 { return load<u32>(OFF_EIP); }
+@inline export function setEip(v: u32): void { store<u32>(OFF_EIP, v); }
+
+@inline export function segSel(s: i32): u32 { return load<u32>(OFF_SEGS + <u32>s * SEG_SIZE + SEGF_SEL); }
+@inline export function segBase(s: i32): u32 { return load<u32>(OFF_SEGS + <u32>s * SEG_SIZE + SEGF_BASE); }
+@inline export function segLimit(s: i32): u32 { return load<u32>(OFF_SEGS + <u32>s * SEG_SIZE + SEGF_LIMIT); }
+@inline export function segAttr(s: i32): u32 { return load<u32>(OFF_SEGS + <u32>s * SEG_SIZE + SEGF_ATTR); }
+@inline export function segField(s: i32, f: u32): u32 { return load<u32>(OFF_SEGS + <u32>s * SEG_SIZE + f); }
+@inline export function setSegField(s: i32, f: u32, v: u32): void { store<u32>(OFF_SEGS + <u32>s * SEG_SIZE + f, v); }
+
+@inline export function cr0(): u32 { return load<u32>(OFF_CR0); }
+@inline export function cr4(): u32 { return load<u32>(OFF_CR4); }
+@inline export function getCpl(): u32 { return load<u32>(OFF_CPL); }
+
+// Descriptor attribute bits, as stored in SEGF_ATTR (descriptor bits 40..55 shifted down by 40).
+export const ATTR_TYPE_MASK: u32 = 0xf;
+export const ATTR_ACCESSED: u32 = 1 << 0;
+export const ATTR_RW: u32 = 1 << 1; // readable code / writable data
+export const ATTR_CE: u32 = 1 << 2; // conforming code / expand-down data
+export const ATTR_CODE: u32 = 1 << 3;
+export const ATTR_S: u32 = 1 << 4; // code/data (1) vs system (0)
+export const ATTR_DPL_SHIFT: u32 = 5;
+export const ATTR_P: u32 = 1 << 7;
+export const ATTR_AVL: u32 = 1 << 12;
+export const ATTR_DB: u32 = 1 << 14;
+export const ATTR_G: u32 = 1 << 15;
+export const ATTR_VALID: u32 = 1 << 16; // not a descriptor bit: the register holds a usable segment

@@ -1,0 +1,30 @@
+// The machine ABI: everything the host may call, and nothing else (DESIGN.md).
+// Offsets are fixed (layout.ts); the host views state straight from memory.
+
+import * as L from "./layout";
+import { machineInit, machineRun, machineReset, mapBios, exitCode } from "./machine";
+import { resetCause } from "./cpu/exec";
+import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
+import { OFF_ICOUNT } from "./cpu/state";
+
+export function init(ramBytes: u32): void { machineInit(ramBytes); }
+export function reset(): void { machineReset(); }
+/** Run up to `budget` instructions; returns a stop reason (cpu/exec.ts STOP_*). */
+export function run(budget: u32): u32 { return machineRun(budget); }
+export function loadBios(size: u32): bool { return mapBios(size); }
+export function getExitCode(): u32 { return exitCode; }
+export function getResetCause(): u32 { return resetCause; }
+export function instructionCount(): u64 { return load<u64>(OFF_ICOUNT); }
+
+export function layoutCpuState(): u32 { return L.CPU_STATE; }
+export function layoutDevState(): u32 { return L.DEV_STATE; }
+export function layoutRings(): u32 { return L.RINGS; }
+export function layoutRingStride(): u32 { return RING_STRIDE; }
+export function layoutRingHeader(): u32 { return RING_HDR; }
+export function layoutRingCapacity(): u32 { return RING_CAP; }
+export function layoutRomBase(): u32 { return L.ROM_BASE; }
+export function layoutRomSize(): u32 { return L.ROM_SIZE; }
+export function layoutVgaMem(): u32 { return L.VGA_MEM; }
+export function layoutRamBase(): u32 { return L.RAM_BASE; }
+export function layoutStateVersion(): u32 { return L.STATE_VERSION; }
+export function layoutStaticBase(): u32 { return L.STATIC_BASE; }

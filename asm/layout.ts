@@ -1,0 +1,35 @@
+// Fixed offsets in the machine's one linear memory. The host reads these through
+// the exported getters in index.ts (and web/host/layout.ts mirrors them); a snapshot
+// is a copy of the blocks named here plus a version header.
+//
+//   0x0000_1000  CPU state block            (cpu/state.ts)
+//   0x0000_2000  device state blocks        (one 256-byte slot per chip, dev/*.ts)
+//   0x0001_0000  I/O rings                  (rings.ts)
+//   0x0002_0000  port map: one device id byte per I/O port (io.ts)
+//   0x0010_0000  physical page map: one u32 per 4 KiB physical page (mmu/phys.ts)
+//   0x0050_0000  TLB: one u32 per 4 KiB linear page (mmu/tlb.ts)
+//   0x0090_0000  TLB fill list, for cheap flushes
+//   0x00A0_0000  AssemblyScript static data (asconfig memoryBase)
+//   0x0180_0000  ROM images: system BIOS (up to 256 KiB) and option ROMs
+//   0x0190_0000  VGA memory (256 KiB)
+//   0x0200_0000  guest RAM, `ramSize` bytes
+
+export const CPU_STATE: u32 = 0x1000;
+export const DEV_STATE: u32 = 0x2000;
+export const DEV_SLOT_SIZE: u32 = 0x100;
+export const RINGS: u32 = 0x10000;
+export const PORT_MAP: u32 = 0x20000;
+export const PHYS_MAP: u32 = 0x100000;
+export const TLB: u32 = 0x500000;
+export const TLB_FILL_LIST: u32 = 0x900000;
+export const TLB_FILL_MAX: u32 = 0x10000;
+export const STATIC_BASE: u32 = 0xA00000;
+export const ROM_BASE: u32 = 0x1800000;
+export const ROM_SIZE: u32 = 0x100000;
+export const VGA_MEM: u32 = 0x1900000;
+export const VGA_MEM_SIZE: u32 = 0x40000;
+export const RAM_BASE: u32 = 0x2000000;
+
+// Version of the state-block layout; bumped whenever an offset changes so that
+// old snapshots are refused instead of misread.
+export const STATE_VERSION: u32 = 1;

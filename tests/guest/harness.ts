@@ -1,0 +1,63 @@
+// Runs a guest test program (tests/guest/*.asm, see lib/rom.inc) headless in
+// RingZero and, for differential tests, under qemu-system-i386 with the same
+// ROM, and returns what each wrote to port 0xE9 and its exit status.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import { join, dirname, basename } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Machine, STOP, RING } from "../../web/host/machine";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const OUT = join(ROOT, "build/guest");
+let wasmModule: WebAssembly.Module | undefined;
+
+export function assemble(name: string): string {
+  mkdirSync(OUT, { recursive: true });
+  const src = join(ROOT, "tests/guest", name.endsWith(".asm") ? name : name + ".asm");
+  const bin = join(OUT, basename(src, ".asm") + ".bin");
+  execFileSync("nasm", ["-f", "bin", "-I", join(ROOT, "tests/guest") + "/", "-o", bin, src], { stdio: "pipe" });
+  return bin;
+}
+
+export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint }
+
+/** Run a ROM image in RingZero until it exits, resets or spends the budget. */
+export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number } = {}): Promise<GuestResult> {
+  wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
+  const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20 });
+  m.loadBios(readFileSync(bin));
+  let budget = opts.budget ?? 200_000_000;
+  let out = "";
+  const dec = new TextDecoder("latin1");
+  let stop = "budget";
+  let exitCode: number | null = null;
+  while (budget > 0) {
+    const slice = Math.min(budget, 1_000_000);
+    const r = m.run(slice);
+    out += dec.decode(m.drain(RING.DEBUGCON));
+    if (r === STOP.EXIT) { exitCode = m.exitCode; stop = "exit"; break; }
+    if (r === STOP.RESET) { stop = m.resetCause === 1 ? "triple-fault" : "reset"; break; }
+    if (r === STOP.HALT) { stop = "halt"; break; }
+    budget -= slice;
+  }
+  return { output: out, exitCode, stop, instructions: m.instructions };
+}
+
+export function qemuAvailable(): boolean {
+  return spawnSync("qemu-system-i386", ["--version"]).status === 0;
+}
+
+/** Run the same ROM under qemu-system-i386 (TCG) and return its port 0xE9 output. */
+export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string } = {}): GuestResult {
+  const log = bin + ".qemu.txt";
+  const r = spawnSync("qemu-system-i386", [
+    "-bios", bin, "-display", "none", "-m", "32", "-no-reboot", "-accel", "tcg",
+    "-cpu", opts.cpu ?? "pentium2",
+    "-debugcon", `file:${log}`,
+    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    "-serial", "none", "-parallel", "none", "-monitor", "none", "-nodefaults",
+  ], { timeout: opts.timeoutMs ?? 60_000 });
+  const output = existsSync(log) ? readFileSync(log, "latin1") : "";
+  return { output, exitCode: r.status, stop: r.signal ? "timeout" : "exit", instructions: 0n };
+}

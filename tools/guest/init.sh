@@ -1,0 +1,47 @@
+#!/bin/sh
+# /init of the RingZero test guest (generated into initramfs.cpio.gz by
+# tools/guest/build.mjs, which fills in the at-sign placeholders).
+# PID 1: mounts the kernel filesystems, loads the disk/CD drivers, then runs a
+# shell with a controlling tty on the console. Tests wait for the marker line
+# and the fixed prompt; keep both in sync with tools/guest/README.md.
+
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+export HOME=/root
+export TERM=linux
+
+# Applet symlinks are in the archive when the build host could list them;
+# otherwise make them now.
+[ -e /bin/mount ] || /bin/busybox --install -s
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /tmp /mnt /cdrom
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+# The kernel opened /dev/console from the archive; reopen it on devtmpfs.
+exec </dev/console >/dev/console 2>&1
+
+echo
+echo "RingZero guest @GUEST_VERSION@ (Linux $(uname -r), busybox @BUSYBOX_VERSION@)"
+
+# Disk and CD-ROM drivers, dependencies first. A missing controller is not an
+# error (the module just finds no device), so failures stay quiet.
+for m in @MODULES@; do
+  insmod "/lib/modules/$(uname -r)/$m" 2>/dev/null
+done
+# No settle loop needed: the kernel finishes a module's async probes (libata
+# port probe, SCSI scan, sd/sr attach) before insmod returns.
+
+hostname ringzero
+# The boot log went to the console in full; from here on only warnings and
+# worse (levels 0-4), so informational messages (e.g. "EXT4-fs (sda): mounting
+# ...") do not land in the middle of shell output. dmesg shows everything.
+dmesg -n 5
+export PS1='@PROMPT@'
+echo "@READY_MARKER@"
+# setsid: a new session; cttyhack opens the console's real tty (ttyS0 when
+# console=ttyS0) as the controlling terminal, so job control and ^C work.
+setsid cttyhack sh
+echo "shell exited; powering off"
+poweroff -f

@@ -1,0 +1,130 @@
+// Machine: loads the wasm machine, gives it memory, firmware and images, drives
+// run slices and drains the I/O rings. No DOM and no Node-only APIs: the browser
+// worker and the Node command line both use it.
+
+export const STOP = {
+  BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7,
+} as const;
+export type StopReason = (typeof STOP)[keyof typeof STOP];
+
+export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3 } as const;
+
+interface MachineExports {
+  init(ramBytes: number): void;
+  reset(): void;
+  run(budget: number): number;
+  loadBios(size: number): number;
+  getExitCode(): number;
+  getResetCause(): number;
+  instructionCount(): bigint;
+  layoutCpuState(): number;
+  layoutRings(): number;
+  layoutRingStride(): number;
+  layoutRingHeader(): number;
+  layoutRingCapacity(): number;
+  layoutRomBase(): number;
+  layoutRomSize(): number;
+  layoutRamBase(): number;
+  layoutStateVersion(): number;
+  layoutStaticBase(): number;
+}
+
+export interface MachineOptions {
+  /** The compiled machine (build/ringzero.wasm) as bytes or a compiled module. */
+  wasm: BufferSource | WebAssembly.Module;
+  /** Guest RAM in bytes (a multiple of 1 MiB). */
+  ramBytes: number;
+}
+
+export class MachineError extends Error {}
+
+export class Machine {
+  readonly memory: WebAssembly.Memory;
+  readonly ramBytes: number;
+  private readonly x: MachineExports;
+
+  private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number) {
+    this.x = instance.exports as unknown as MachineExports;
+    this.memory = memory;
+    this.ramBytes = ramBytes;
+  }
+
+  static async create(opts: MachineOptions): Promise<Machine> {
+    const ram = opts.ramBytes;
+    if (!Number.isInteger(ram) || ram < 1 << 20 || ram % (1 << 20) !== 0 || ram > 2048 * (1 << 20)) {
+      throw new MachineError(`memory size must be a whole number of MiB from 1 to 2048, got ${ram / (1 << 20)} MiB`);
+    }
+    const RAM_BASE = 0x2000000; // layout.ts; checked against the module below
+    const pages = (RAM_BASE + ram) / 65536;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    let abortMessage = "";
+    const imports = {
+      env: {
+        memory,
+        abort(_msg: number, _file: number, line: number, col: number) {
+          abortMessage = `internal error in the machine (wasm abort at ${line}:${col})`;
+          throw new MachineError(abortMessage);
+        },
+      },
+    };
+    const module = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm);
+    const instance = await WebAssembly.instantiate(module, imports);
+    const m = new Machine(instance, memory, ram);
+    if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
+    m.x.init(ram);
+    return m;
+  }
+
+  /** A system BIOS image: a multiple of 64 KiB, at most the ROM window. */
+  loadBios(image: Uint8Array): void {
+    const max = this.x.layoutRomSize();
+    if (image.length === 0 || image.length % 65536 !== 0 || image.length > max) {
+      throw new MachineError(`BIOS image must be a multiple of 64 KiB and at most ${max / 1024} KiB, got ${image.length} bytes`);
+    }
+    new Uint8Array(this.memory.buffer, this.x.layoutRomBase(), image.length).set(image);
+    if (!this.x.loadBios(image.length)) throw new MachineError("BIOS image refused by the machine");
+    this.x.reset();
+  }
+
+  reset(): void { this.x.reset(); }
+  run(budget: number): StopReason { return this.x.run(budget >>> 0) as StopReason; }
+  get exitCode(): number { return this.x.getExitCode(); }
+  get resetCause(): number { return this.x.getResetCause(); }
+  get instructions(): bigint { return this.x.instructionCount(); }
+
+  /** Take everything waiting in an output ring. */
+  drain(ring: number): Uint8Array {
+    const a = this.x.layoutRings() + ring * this.x.layoutRingStride();
+    const v = new DataView(this.memory.buffer);
+    const w = v.getUint32(a, true), r = v.getUint32(a + 4, true);
+    const cap = this.x.layoutRingCapacity();
+    const n = (w - r) >>> 0;
+    const out = new Uint8Array(n);
+    const data = a + this.x.layoutRingHeader();
+    const mem = new Uint8Array(this.memory.buffer);
+    for (let i = 0; i < n; i++) out[i] = mem[data + ((r + i) & (cap - 1))];
+    v.setUint32(a + 4, w, true);
+    return out;
+  }
+
+  /** Feed bytes into an input ring; returns how many fitted. */
+  feed(ring: number, bytes: Uint8Array): number {
+    const a = this.x.layoutRings() + ring * this.x.layoutRingStride();
+    const v = new DataView(this.memory.buffer);
+    const w = v.getUint32(a, true), r = v.getUint32(a + 4, true);
+    const cap = this.x.layoutRingCapacity();
+    const free = cap - ((w - r) >>> 0);
+    const n = Math.min(free, bytes.length);
+    const data = a + this.x.layoutRingHeader();
+    const mem = new Uint8Array(this.memory.buffer);
+    for (let i = 0; i < n; i++) mem[data + ((w + i) & (cap - 1))] = bytes[i];
+    v.setUint32(a, (w + n) >>> 0, true);
+    return n;
+  }
+
+  /** The CPU state block, for inspectors (see asm/cpu/state.ts for offsets). */
+  cpuState(): DataView { return new DataView(this.memory.buffer, this.x.layoutCpuState(), 0x500); }
+
+  /** Guest physical RAM as bytes. */
+  ram(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.layoutRamBase(), this.ramBytes); }
+}
