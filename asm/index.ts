@@ -28,3 +28,8 @@ export function layoutVgaMem(): u32 { return L.VGA_MEM; }
 export function layoutRamBase(): u32 { return L.RAM_BASE; }
 export function layoutStateVersion(): u32 { return L.STATE_VERSION; }
 export function layoutStaticBase(): u32 { return L.STATIC_BASE; }
+
+import { stateChanged } from "./cpu/reset";
+/** The host changed the CPU state block directly (snapshot restore, direct
+ *  kernel boot): recompute everything derived from it (decoder and TLB caches). */
+export function cpuStateChanged(): void { stateChanged(); }

@@ -37,3 +37,12 @@ export function resetCpu(): void {
   csChanged();
   tlbFlush(false);
 }
+
+import { refreshSegmentRanges, cplChanged } from "./segments";
+/** Recompute caches derived from the state block after the host wrote it. */
+export function stateChanged(): void {
+  refreshSegmentRanges();
+  cplChanged();
+  csChanged();
+  tlbFlush(false);
+}
