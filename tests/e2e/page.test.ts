@@ -1,0 +1,107 @@
+// End to end: build the static site, serve it with the cross-origin isolation
+// headers, open it in Debian's Chromium (playwright-core, never a downloaded
+// browser), wait for the guest's shell in xterm, type into it, read the answer.
+
+import { test, expect, beforeAll, afterAll } from "vitest";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const ARTIFACTS = join(ROOT, "test-results");
+const PORT = 4317;
+const BASE = `http://127.0.0.1:${PORT}/`;
+let server: ChildProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
+  server = spawn("npx", ["vite", "preview", "--port", String(PORT), "--strictPort"], { cwd: ROOT, stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+const screen = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.screenText() as string);
+
+async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let text = "";
+  while (Date.now() < end) {
+    text = await screen(page);
+    if (re.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`timed out waiting for ${re}; screen ends with:\n${text.slice(-1500)}`);
+}
+
+test("the page boots the default Linux guest to a shell and answers uname -a", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const t0 = Date.now();
+  await page.goto(BASE);
+  await waitForText(page, /ringzero# $/m, 240_000);
+  console.log(`page load to shell: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  await page.click("#terminal");
+  await page.keyboard.type("uname -a\n");
+  const text = await waitForText(page, /Linux ringzero .* i686/, 30_000);
+  expect(text).toMatch(/i686/);
+  expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+  const status = await page.evaluate(() => (globalThis as any).ringzero.status());
+  expect(status.mode).toBe("protected");
+  await page.screenshot({ path: join(ARTIFACTS, "booted-page.png") });
+  expect(errors).toEqual([]);
+  await page.close();
+}, 300_000);
+
+test("pause stops the guest and resume continues it", async () => {
+  const page = await browser.newPage();
+  await page.goto(BASE);
+  await waitForText(page, /ringzero# $/m, 240_000);
+  await page.click("#pause");
+  await page.waitForFunction(() => document.body.dataset.state === "paused");
+  const before = (await page.evaluate(() => (globalThis as any).ringzero.status())).instructions;
+  await page.waitForTimeout(1000);
+  const after = (await page.evaluate(() => (globalThis as any).ringzero.status())).instructions;
+  expect(after).toBe(before);
+  await page.click("#terminal");
+  await page.keyboard.type("echo $((6*7))\n");
+  await page.click("#pause"); // resume
+  await waitForText(page, /^42$/m, 30_000);
+  await page.close();
+}, 300_000);
+
+test("a broken kernel image is reported to the user in plain words", async () => {
+  const page = await browser.newPage();
+  await page.goto(BASE + "?kernel=/images/manifest.json");
+  await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
+  const msg = await page.textContent("#error");
+  expect(msg).toMatch(/not a bzImage|not a Linux kernel|multiboot/i);
+  await page.close();
+}, 120_000);
+
+test("a missing image is reported with its name", async () => {
+  const page = await browser.newPage();
+  await page.goto(BASE + "?cdrom=/images/does-not-exist.iso");
+  await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
+  expect(await page.textContent("#error")).toMatch(/cdrom.*does-not-exist\.iso.*404/);
+  await page.close();
+}, 120_000);
+
+export { existsSync };

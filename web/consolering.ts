@@ -1,0 +1,37 @@
+// A single-producer single-consumer byte ring in a SharedArrayBuffer: the worker
+// writes console output, the page reads it once per animation frame. Header:
+// Int32 write index, Int32 read index (free-running); data follows.
+
+export const CONSOLE_RING_BYTES = 1 << 16;
+const HEADER = 8;
+
+export function createConsoleRing(): SharedArrayBuffer {
+  return new SharedArrayBuffer(HEADER + CONSOLE_RING_BYTES);
+}
+
+export class ConsoleRing {
+  private readonly idx: Int32Array;
+  private readonly data: Uint8Array;
+  constructor(sab: SharedArrayBuffer) {
+    this.idx = new Int32Array(sab, 0, 2);
+    this.data = new Uint8Array(sab, HEADER, CONSOLE_RING_BYTES);
+  }
+  /** Producer: append as much of `bytes` as fits; returns the count written. */
+  write(bytes: Uint8Array): number {
+    const w = Atomics.load(this.idx, 0), r = Atomics.load(this.idx, 1);
+    const free = CONSOLE_RING_BYTES - ((w - r) >>> 0);
+    const n = Math.min(free, bytes.length);
+    for (let i = 0; i < n; i++) this.data[(w + i) & (CONSOLE_RING_BYTES - 1)] = bytes[i];
+    Atomics.store(this.idx, 0, (w + n) | 0);
+    return n;
+  }
+  /** Consumer: take everything available. */
+  read(): Uint8Array {
+    const w = Atomics.load(this.idx, 0), r = Atomics.load(this.idx, 1);
+    const n = (w - r) >>> 0;
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.data[(r + i) & (CONSOLE_RING_BYTES - 1)];
+    Atomics.store(this.idx, 1, w);
+    return out;
+  }
+}

@@ -1,0 +1,51 @@
+// Typed messages between the page (web/ui) and the machine worker (web/worker.ts).
+
+/** Where an image comes from: a URL to fetch, or bytes the user picked. */
+export type ImageSource = { url: string } | { name: string; bytes: ArrayBuffer };
+
+export interface BootConfig {
+  /** Guest RAM in MiB. */
+  ramMB: number;
+  kernel?: ImageSource;
+  initrd?: ImageSource;
+  append?: string;
+  bios?: ImageSource;
+  vgabios?: ImageSource;
+  cdrom?: ImageSource;
+  hda?: ImageSource;
+  boot?: "c" | "d";
+}
+
+export type RunState = "loading" | "running" | "paused" | "halted" | "stopped" | "error";
+
+export interface MachineStatus {
+  state: RunState;
+  /** Guest instructions per second over the last interval. */
+  ips: number;
+  instructions: number;
+  mode: "real" | "protected" | "virtual-8086";
+  cpl: number;
+  paging: boolean;
+  resets: number;
+}
+
+export interface WorkerCallbacks {
+  /** A batch of bytes from the guest's serial console (never one call per byte). */
+  console(bytes: Uint8Array): void;
+  progress(name: string, loaded: number, total: number): void;
+  status(s: MachineStatus): void;
+  /** Something the user must be told, in plain words. */
+  error(message: string): void;
+}
+
+export interface WorkerApi {
+  /** Load images and power on. `consoleRing` is a SharedArrayBuffer console ring
+   *  (web/consolering.ts) when the page is cross-origin isolated. */
+  start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<void>;
+  pause(): void;
+  resume(): void;
+  reset(): void;
+  /** Bytes typed by the user, for the guest's serial console. */
+  input(bytes: Uint8Array): void;
+  status(): MachineStatus;
+}

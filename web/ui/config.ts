@@ -1,0 +1,69 @@
+// Boot configuration from the URL (a demo is a link) or from files the user picked.
+//   ?kernel=URL&initrd=URL&append=TEXT   direct Linux (or multiboot) boot
+//   ?cdrom=URL[&boot=d]  ?hda=URL[&boot=c]  firmware boot through SeaBIOS
+//   ?mem=MiB
+import type { BootConfig } from "../protocol";
+
+const IMAGES = "/images/";
+
+interface Manifest { cmdline: string }
+
+export async function defaultConfig(): Promise<BootConfig> {
+  let append = "console=ttyS0";
+  try {
+    const res = await fetch(IMAGES + "manifest.json");
+    if (res.ok) append = ((await res.json()) as Manifest).cmdline;
+  } catch { /* keep the fallback command line */ }
+  return {
+    ramMB: 128,
+    kernel: { url: IMAGES + "bzImage" },
+    initrd: { url: IMAGES + "initramfs.cpio.gz" },
+    append,
+  };
+}
+
+function memFrom(v: string | null): number {
+  if (v === null) return 128;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 16 || n > 2048) throw new Error(`mem=${v} is not a memory size in MiB from 16 to 2048.`);
+  return n;
+}
+
+/** null when the URL names no image (boot the default guest). */
+export function configFromUrl(q: URLSearchParams): BootConfig | null {
+  const ramMB = memFrom(q.get("mem"));
+  const c: BootConfig = { ramMB };
+  const kernel = q.get("kernel"), initrd = q.get("initrd"), cdrom = q.get("cdrom"), hda = q.get("hda");
+  if (!kernel && !cdrom && !hda) {
+    if (q.has("mem")) return { ...c, kernel: { url: IMAGES + "bzImage" }, initrd: { url: IMAGES + "initramfs.cpio.gz" }, append: q.get("append") ?? "console=ttyS0" };
+    return null;
+  }
+  if (kernel) c.kernel = { url: kernel };
+  if (initrd) c.initrd = { url: initrd };
+  if (q.has("append")) c.append = q.get("append") ?? "";
+  if (cdrom) c.cdrom = { url: cdrom };
+  if (hda) c.hda = { url: hda };
+  if (cdrom || hda) {
+    c.bios = { url: IMAGES + "bios.bin" };
+    c.vgabios = { url: IMAGES + "vgabios.bin" };
+    const boot = q.get("boot");
+    c.boot = boot === "c" || boot === "d" ? boot : cdrom ? "d" : "c";
+  }
+  return c;
+}
+
+export async function configFromFiles(files: Record<string, File>, append: string, ramMB: number): Promise<BootConfig> {
+  const c: BootConfig = { ramMB };
+  for (const [role, f] of Object.entries(files)) {
+    if (role !== "kernel" && role !== "initrd" && role !== "cdrom" && role !== "hda") continue;
+    c[role] = { name: f.name, bytes: await f.arrayBuffer() };
+  }
+  if (!c.kernel && !c.cdrom && !c.hda) throw new Error("Pick a kernel, a CD-ROM image or a hard-disk image to boot.");
+  if (c.kernel) c.append = append || "console=ttyS0";
+  if (c.cdrom || c.hda) {
+    c.bios = { url: IMAGES + "bios.bin" };
+    c.vgabios = { url: IMAGES + "vgabios.bin" };
+    c.boot = c.cdrom ? "d" : "c";
+  }
+  return c;
+}

@@ -1,0 +1,168 @@
+// The page: the guest's serial console in xterm.js, controls, a status bar, the
+// VGA text screen, and loading of user images. The machine itself runs in a Web
+// Worker (web/worker.ts) driven through Comlink.
+
+import * as Comlink from "comlink";
+import { Terminal } from "@xterm/xterm";
+import { FitAddon } from "@xterm/addon-fit";
+import { configFromUrl, configFromFiles, defaultConfig } from "./config";
+import { createConsoleRing, ConsoleRing } from "../consolering";
+import type { BootConfig, MachineStatus, WorkerApi } from "../protocol";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+const term = new Terminal({ fontSize: 14, cursorBlink: true, scrollback: 5000, convertEol: false });
+const fit = new FitAddon();
+term.loadAddon(fit);
+term.open($("terminal"));
+fit.fit();
+window.addEventListener("resize", () => fit.fit());
+// Copy/paste: Ctrl+Shift+C copies the selection; paste (Ctrl+Shift+V or the
+// browser's paste) goes to the guest through onData.
+term.attachCustomKeyEventHandler((e) => {
+  if (e.type === "keydown" && e.ctrlKey && e.shiftKey && e.code === "KeyC") {
+    const sel = term.getSelection();
+    if (sel) void navigator.clipboard?.writeText(sel);
+    return false;
+  }
+  return true;
+});
+
+let worker: Worker | undefined;
+let api: Comlink.Remote<WorkerApi> | undefined;
+let ring: ConsoleRing | undefined;
+let paused = false;
+const encoder = new TextEncoder();
+
+term.onData((d) => { void api?.input(encoder.encode(d)); });
+
+function showError(msg: string): void {
+  const el = $("error");
+  el.textContent = msg;
+  el.hidden = false;
+}
+
+function showStatus(s: MachineStatus): void {
+  $("st-state").textContent = s.state;
+  $("st-ips").textContent = s.ips ? `${(s.ips / 1e6).toFixed(1)} M instr/s` : "";
+  $("st-mode").textContent = `mode: ${s.mode}`;
+  $("st-ring").textContent = `ring ${s.cpl}`;
+  $("st-paging").textContent = s.paging ? "paging on" : "paging off";
+  document.body.dataset.state = s.state;
+  ($("pause") as HTMLButtonElement).disabled = !(s.state === "running" || s.state === "paused" || s.state === "halted");
+  ($("reset") as HTMLButtonElement).disabled = s.state === "loading" || s.state === "error";
+  $("pause").textContent = s.state === "paused" ? "Resume" : "Pause";
+  paused = s.state === "paused";
+}
+
+const progressRows = new Map<string, HTMLProgressElement>();
+function showProgress(name: string, loaded: number, total: number): void {
+  let bar = progressRows.get(name);
+  if (!bar) {
+    const row = document.createElement("div");
+    row.textContent = name;
+    bar = document.createElement("progress");
+    const label = document.createElement("span");
+    row.append(bar, label);
+    $("progress").append(row);
+    progressRows.set(name, bar);
+  }
+  bar.max = total;
+  bar.value = loaded;
+  (bar.nextSibling as HTMLElement).textContent = `${(loaded / 1048576).toFixed(1)} / ${(total / 1048576).toFixed(1)} MiB`;
+  if (loaded >= total) setTimeout(() => bar?.parentElement?.remove(), 1500);
+}
+
+async function boot(config: BootConfig): Promise<void> {
+  worker?.terminate();
+  term.reset();
+  $("error").hidden = true;
+  worker = new Worker(new URL("../worker.ts", import.meta.url), { type: "module" });
+  worker.addEventListener("error", () => showError("The machine could not start: its worker failed to load."));
+  api = Comlink.wrap<WorkerApi>(worker);
+  const sab = globalThis.crossOriginIsolated ? createConsoleRing() : undefined;
+  ring = sab ? new ConsoleRing(sab) : undefined;
+  const callbacks = Comlink.proxy({
+    console: (bytes: Uint8Array) => term.write(bytes),
+    progress: showProgress,
+    status: showStatus,
+    error: showError,
+  });
+  await api.start(config, callbacks, sab);
+}
+
+// Drain the shared console ring once per frame.
+function pump(): void {
+  if (ring) {
+    const bytes = ring.read();
+    if (bytes.length) term.write(bytes);
+  }
+  requestAnimationFrame(pump);
+}
+requestAnimationFrame(pump);
+
+$("pause").addEventListener("click", () => { if (paused) void api?.resume(); else void api?.pause(); });
+$("reset").addEventListener("click", () => void api?.reset());
+
+const dialog = $("own-dialog") as HTMLDialogElement;
+$("own").addEventListener("click", () => dialog.showModal());
+dialog.addEventListener("close", async () => {
+  if (dialog.returnValue !== "boot") return;
+  const form = $("own-form") as HTMLFormElement;
+  const data = new FormData(form);
+  const files: Record<string, File> = {};
+  for (const k of ["kernel", "initrd", "cdrom", "hda"]) {
+    const f = data.get(k);
+    if (f instanceof File && f.size > 0) files[k] = f;
+  }
+  try {
+    await boot(await configFromFiles(files, String(data.get("append") ?? ""), Number(data.get("mem") ?? 128)));
+  } catch (e) { showError(e instanceof Error ? e.message : String(e)); }
+});
+
+// Drag and drop: files are sorted into kernel/initrd/cdrom/hda by name.
+document.addEventListener("dragover", (e) => { e.preventDefault(); document.body.classList.add("dragging"); });
+document.addEventListener("dragleave", () => document.body.classList.remove("dragging"));
+document.addEventListener("drop", async (e) => {
+  e.preventDefault();
+  document.body.classList.remove("dragging");
+  const dropped = [...(e.dataTransfer?.files ?? [])];
+  if (!dropped.length) return;
+  try {
+    await boot(await configFromFiles(Object.fromEntries(dropped.map((f) => [guessRole(f.name), f])), "", 128));
+  } catch (err) { showError(err instanceof Error ? err.message : String(err)); }
+});
+
+function guessRole(name: string): string {
+  const n = name.toLowerCase();
+  if (n.endsWith(".iso")) return "cdrom";
+  if (n.includes("initrd") || n.includes("initramfs") || n.includes(".cpio")) return "initrd";
+  if (n.endsWith(".img") || n.endsWith(".raw") || n.endsWith(".hdd")) return "hda";
+  return "kernel";
+}
+
+document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
+  r.addEventListener("change", () => {
+    const vga = r.value === "vga" && r.checked;
+    $("terminal").hidden = vga;
+    $("vga").hidden = !vga;
+    if (!vga) fit.fit();
+  }));
+
+(async () => {
+  try {
+    const fromUrl = configFromUrl(new URLSearchParams(location.search));
+    await boot(fromUrl ?? (await defaultConfig()));
+  } catch (e) { showError(e instanceof Error ? e.message : String(e)); }
+})();
+
+// For tests and the curious: the terminal's visible text.
+(globalThis as unknown as { ringzero: object }).ringzero = {
+  screenText: () => {
+    const b = term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < b.length; i++) lines.push(b.getLine(i)?.translateToString(true) ?? "");
+    return lines.join("\n");
+  },
+  status: () => api?.status(),
+};
