@@ -376,7 +376,9 @@ function parse() {
     const [spec, handler, ...flags] = line.split(/\s+/);
     const [range, reg] = spec.split("/");
     const [a, b] = range.split("-");
-    const lo = parseInt(a, 16), hi = parseInt(b ?? a, 16);
+    // "0Fxx" names the two-byte page: key 0x100 | xx.
+    const opOf = (t) => (t.length === 4 ? 0x100 | (parseInt(t, 16) & 0xff) : parseInt(t, 16));
+    const lo = opOf(a), hi = opOf(b ?? a);
     for (let op = lo; op <= hi; op++) {
       const entry = { handler: handler.replace("*", ""), sized: handler.endsWith("*"), flags: new Set(flags) };
       if (reg === undefined) {

@@ -3,11 +3,11 @@
 // selector goes through segments.ts.
 
 import {
-  R_ESP, OFF_EFLAGS, OFF_INHIBIT_IRQ, S_SS, VM, RF, IF, IOPL_MASK, VIP, VIF, AC, ID, NT, TF, DF, ARITH_FLAGS,
-  reg16, reg32, setReg16, setReg32, segSel, getCpl,
+  R_ESP, R_EBP, OFF_EFLAGS, OFF_INHIBIT_IRQ, S_SS, IF, IOPL_MASK, VIP, VIF, AC, ID, NT, TF, DF, ARITH_FLAGS,
+  CR4_VME, reg16, reg32, setReg16, setReg32, segSel, getCpl, cr4,
 } from "./state";
-import { opcode, imm, modrm, readE16, readE32, writeE16, writeE32, isRegForm, eaSeg, eaOff, setOpcode } from "./decode";
-import { push16, push32, pop16, pop32, getSP, setSP } from "./mem";
+import { opcode, imm, modrm, readE16, readE32, writeE16, writeE32, isRegForm, fetch8, fetch16, reEvaluateEA } from "./decode";
+import { push16, push32, pop16, pop32, getSP, setSP, stack32, read16, read32 } from "./mem";
 import { getEflags, setArithFlags } from "./flags";
 import { faultPending, raiseGP } from "./fault";
 import { loadSegment, protectedMode, v86Mode } from "./segments";
@@ -38,7 +38,6 @@ export function pop_Ev32(): void {
   reEvaluateEA();
   writeE32(v);
 }
-import { reEvaluateEA } from "./decode";
 
 // Segment registers: PUSH pushes the selector (a 32-bit push writes 2 or 4 bytes;
 // we write 4 with the upper half zero, as P6 does not guarantee either).
@@ -73,16 +72,26 @@ export function pop_FS32(): void { popSeg(4, true); }
 export function pop_GS16(): void { popSeg(5, false); }
 export function pop_GS32(): void { popSeg(5, true); }
 
-// PUSHF/POPF (SDM vol. 2 PUSHF, POPF; vol. 3 §20.2.7 for virtual-8086 mode).
+// PUSHF/POPF (SDM vol. 2 PUSHF, POPF; vol. 3 §20.2.7 and §20.3 for virtual-8086
+// mode: IOPL-sensitive, and with CR4.VME the 16-bit forms use VIF in place of IF).
 @inline function iopl(): u32 { return (load<u32>(OFF_EFLAGS) & IOPL_MASK) >> 12; }
+/** Virtual-8086 mode with IOPL < 3: the 32-bit forms fault, the 16-bit forms
+ *  fault unless CR4.VME is set. */
+@inline function v86Sensitive(): bool { return v86Mode() && iopl() < 3; }
 
 export function pushf16(): void {
-  if (v86Mode() && iopl() < 3) { raiseGP(0); return; }
-  push16(getEflags() & 0xffff);
+  let fl = getEflags() & 0xffff;
+  if (v86Sensitive()) {
+    if (!(cr4() & CR4_VME)) { raiseGP(0); return; }
+    // SDM vol. 3 §20.3.1 (VME): the image carries VIF in the IF position and IOPL 3.
+    fl = (fl & ~IF) | ((load<u32>(OFF_EFLAGS) & VIF) ? IF : 0) | IOPL_MASK;
+  }
+  push16(fl);
 }
 export function pushf32(): void {
-  if (v86Mode() && iopl() < 3) { raiseGP(0); return; }
-  push32(getEflags() & ~(VM | RF) & 0x3f7fd7);
+  if (v86Sensitive()) { raiseGP(0); return; }
+  // VM and RF are cleared in the image (SDM vol. 2 PUSHF: EFLAGS AND 00FCFFFFH).
+  push32(getEflags() & 0x00fcffff);
 }
 
 /** Write EFLAGS from a POPF/IRET-style value, changing only the bits in `mask`. */
@@ -94,10 +103,13 @@ export function writeEflagsMasked(v: u32, mask: u32): void {
   setArithFlags(0, 0); // lazy state was folded by getEflags
 }
 
+// SDM vol. 2 POPF: real mode and CPL 0 may change every flag but VIP, VIF, VM
+// (and RF, cleared after the instruction); CPL > 0 keeps IOPL; CPL > IOPL keeps
+// IF; virtual-8086 mode with IOPL 3 keeps IOPL. The 16-bit form changes bits
+// 0..15 only.
 function popfCommon(v: u32, o32: bool): void {
   let mask: u32 = ARITH_FLAGS | TF | DF | NT | IF | IOPL_MASK | (o32 ? (AC | ID) : 0);
   if (v86Mode()) {
-    if (iopl() < 3) { raiseGP(0); return; }
     mask &= ~IOPL_MASK;
   } else if (protectedMode()) {
     let cpl = getCpl();
@@ -108,12 +120,102 @@ function popfCommon(v: u32, o32: bool): void {
   writeEflagsMasked(v, mask);
 }
 export function popf16(): void {
-  if (v86Mode() && iopl() < 3) { raiseGP(0); return; }
+  if (v86Sensitive()) {
+    if (!(cr4() & CR4_VME)) { raiseGP(0); return; }
+    let v = pop16();
+    if (faultPending) return;
+    // SDM vol. 3 §20.3.1 (VME): #GP if the image sets TF, or sets IF while VIP
+    // is pending; otherwise its IF goes to VIF and IF, IOPL stay.
+    let fl = load<u32>(OFF_EFLAGS);
+    if ((v & TF) || ((v & IF) && (fl & VIP))) { raiseGP(0); return; }
+    writeEflagsMasked(v, (ARITH_FLAGS | DF | NT) & 0xffff);
+    let nf = load<u32>(OFF_EFLAGS);
+    store<u32>(OFF_EFLAGS, (v & IF) ? nf | VIF : nf & ~VIF);
+    return;
+  }
   let v = pop16(); if (faultPending) return; popfCommon(v, false);
 }
 export function popf32(): void {
-  if (v86Mode() && iopl() < 3) { raiseGP(0); return; }
+  if (v86Sensitive()) { raiseGP(0); return; }
   let v = pop32(); if (faultPending) return; popfCommon(v, true);
 }
 
-export { VIP, VIF, R_ESP, eaSeg, eaOff, setOpcode };
+// --- PUSHA/POPA (SDM vol. 2 PUSHA, POPA): the pushed (E)SP is its value before
+// the first push; POPA discards the (E)SP slot. A fault part-way restores the
+// registers (exec.ts shadow); the words already written lie below the stack. ---
+export function pusha16(): void {
+  let t = reg16(R_ESP);
+  for (let r: u32 = 0; r < 8; r++) {
+    push16(r == R_ESP ? t : reg16(r));
+    if (faultPending) return;
+  }
+}
+export function pusha32(): void {
+  let t = reg32(R_ESP);
+  for (let r: u32 = 0; r < 8; r++) {
+    push32(r == R_ESP ? t : reg32(r));
+    if (faultPending) return;
+  }
+}
+export function popa16(): void {
+  for (let i: i32 = 7; i >= 0; i--) {
+    let r = <u32>i;
+    if (r == R_ESP) { setSP(getSP() + 2); continue; }
+    let v = pop16();
+    if (faultPending) return;
+    setReg16(r, v);
+  }
+}
+export function popa32(): void {
+  for (let i: i32 = 7; i >= 0; i--) {
+    let r = <u32>i;
+    if (r == R_ESP) { setSP(getSP() + 4); continue; }
+    let v = pop32();
+    if (faultPending) return;
+    setReg32(r, v);
+  }
+}
+
+// --- ENTER imm16, imm8 (SDM vol. 2 ENTER). The opcode map gives no immediate
+// flags: both are fetched here. Nesting level is imm8 mod 32; level > 0 copies
+// level-1 frame pointers from the old frame ([SS:(E)BP - k*size], (E)BP by
+// stack size) and pushes the new frame pointer. (E)BP takes FrameTemp by
+// operand size; the allocation is subtracted with the stack's width.
+// Not modelled: the #SS check of the final (E)SP against the stack limit
+// before any write. ---
+function enter(o32: bool): void {
+  let alloc = fetch16();
+  let level = fetch8() & 31;
+  let s32 = stack32();
+  let sm: u32 = s32 ? 0xffffffff : 0xffff;
+  let w: u32 = o32 ? 4 : 2;
+  if (o32) push32(reg32(R_EBP)); else push16(reg16(R_EBP));
+  if (faultPending) return;
+  let frameTemp = getSP();
+  if (level > 0) {
+    let bp = s32 ? reg32(R_EBP) : reg16(R_EBP);
+    for (let i: u32 = 1; i < level; i++) {
+      bp = (bp - w) & sm;
+      let v = o32 ? read32(S_SS, bp) : read16(S_SS, bp);
+      if (faultPending) return;
+      if (o32) push32(v); else push16(v);
+      if (faultPending) return;
+    }
+    if (o32) push32(frameTemp); else push16(frameTemp);
+    if (faultPending) return;
+  }
+  if (o32) setReg32(R_EBP, frameTemp); else setReg16(R_EBP, frameTemp);
+  setSP((getSP() - alloc) & sm);
+}
+export function enter16(): void { enter(false); }
+export function enter32(): void { enter(true); }
+
+/** LEAVE: (E)SP <- (E)BP by stack size, then pop (E)BP by operand size. */
+export function leave16(): void {
+  if (stack32()) setReg32(R_ESP, reg32(R_EBP)); else setReg16(R_ESP, reg16(R_EBP));
+  let v = pop16(); if (faultPending) return; setReg16(R_EBP, v);
+}
+export function leave32(): void {
+  if (stack32()) setReg32(R_ESP, reg32(R_EBP)); else setReg16(R_ESP, reg16(R_EBP));
+  let v = pop32(); if (faultPending) return; setReg32(R_EBP, v);
+}

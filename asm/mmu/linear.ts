@@ -49,7 +49,7 @@ export function writeSys16(lin: u32, v: u32): void { writeSlow(lin, 2, v, false)
 export function writeSys32(lin: u32, v: u32): void { writeSlow(lin, 4, v, false); }
 
 /** Translate `lin` for a read by `user`, returning the TLB entry or 0 after a #PF. */
-function entryFor(lin: u32, write: bool, user: bool): u32 {
+export function entryFor(lin: u32, write: bool, user: bool): u32 {
   let e = tlbEntry(lin);
   let mask = write
     ? (user ? 0b1011 : 0b0101)   // VALID|NOWRITE_USER|NOREAD_USER  /  VALID|NOWRITE_SUP
