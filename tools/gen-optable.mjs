@@ -376,7 +376,9 @@ function parse() {
     const [spec, handler, ...flags] = line.split(/\s+/);
     const [range, reg] = spec.split("/");
     const [a, b] = range.split("-");
-    const lo = parseInt(a, 16), hi = parseInt(b ?? a, 16);
+    // "0Fxx" is the two-byte page: key 0x100 | xx (not the number 0xFxx).
+    const code = (t) => (t.length === 4 && /^0F/i.test(t) ? 0x100 | parseInt(t.slice(2), 16) : parseInt(t, 16));
+    const lo = code(a), hi = code(b ?? a);
     for (let op = lo; op <= hi; op++) {
       const entry = { handler: handler.replace("*", ""), sized: handler.endsWith("*"), flags: new Set(flags) };
       if (reg === undefined) {
