@@ -123,7 +123,6 @@ export function sar_Ev32(): void { grp32(SAR); }
 // SHLD/SHRD (SDM vol. 2): the destination is shifted with bits ovf the source
 // filling in. A 16-bit count above 16 is undefined; we shift the 48-bit value
 // dest:src:dest (Intel's observed behaviour, also QEMU's).
-@inline function shldFlags(sz: u32, res: u32, cf: u32, tmp: u32): void { shiftFlags(sz, res, cf, tmp); }
 
 export function shld_Ev_Gv16(): void {
   let d = readE16(); if (faultPending) return;
@@ -132,7 +131,7 @@ export function shld_Ev_Gv16(): void {
   let v = (<u64>d << 32) | (<u64>readG16() << 16) | <u64>d;
   let tmp = <u32>((v << <u64>(c - 1)) >> 32) & 0xffff;
   let res = <u32>((v << <u64>c) >> 32) & 0xffff;
-  shldFlags(SZ16, res, (tmp >>> 15) & 1, tmp);
+  shiftFlags(SZ16, res, (tmp >>> 15) & 1, tmp);
   writeE16(res);
 }
 export function shld_Ev_Gv32(): void {
@@ -142,7 +141,7 @@ export function shld_Ev_Gv32(): void {
   let v = (<u64>d << 32) | <u64>readG32();
   let tmp = <u32>((v << <u64>(c - 1)) >> 32);
   let res = <u32>((v << <u64>c) >> 32);
-  shldFlags(SZ32, res, tmp >>> 31, tmp);
+  shiftFlags(SZ32, res, tmp >>> 31, tmp);
   writeE32(res);
 }
 export function shrd_Ev_Gv16(): void {
@@ -152,7 +151,7 @@ export function shrd_Ev_Gv16(): void {
   let v = (<u64>d << 32) | (<u64>readG16() << 16) | <u64>d;
   let tmp = <u32>(v >> <u64>(c - 1)) & 0xffff;
   let res = <u32>(v >> <u64>c) & 0xffff;
-  shldFlags(SZ16, res, tmp & 1, tmp);
+  shiftFlags(SZ16, res, tmp & 1, tmp);
   writeE16(res);
 }
 export function shrd_Ev_Gv32(): void {
@@ -162,6 +161,6 @@ export function shrd_Ev_Gv32(): void {
   let v = (<u64>readG32() << 32) | <u64>d;
   let tmp = <u32>(v >> <u64>(c - 1));
   let res = <u32>(v >> <u64>c);
-  shldFlags(SZ32, res, tmp & 1, tmp);
+  shiftFlags(SZ32, res, tmp & 1, tmp);
   writeE32(res);
 }
