@@ -49,7 +49,9 @@ export function setLazyKeepCF(kind: u32, sz: u32, dst: u32, src: u32, res: u32, 
  *  (shifts, rotates through flags, multiplies, INC/DEC keep CF).  `eager` holds
  *  the values of the flags named in `eagerMask`. */
 export function setLazyResultEager(sz: u32, res: u32, eagerMask: u32, eager: u32): void {
-  let fl = materialize();
+  // When the eager and lazy flags together cover all six, the old lazy state is
+  // dead and need not be folded in first (shifts, multiplies).
+  let fl = (eagerMask | SF | ZF | PF) == ARITH_FLAGS ? load<u32>(OFF_EFLAGS) : materialize();
   fl = (fl & ~eagerMask) | (eager & eagerMask);
   store<u32>(OFF_EFLAGS, fl);
   store<u32>(OFF_LAZY_OP, (LAZY_LOGIC << 2) | sz);
