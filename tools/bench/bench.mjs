@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick] [-- --runs N] [-- --no-qemu] [-- --out F]
+//
+// Boots the same Debian guest (kernel, initramfs, command line, memory) in RingZero
+// and in v86 (with its JIT, Debian's SeaBIOS), alternating A B A B in one
+// invocation, and reports medians and per-pair ratios for:
+//   1. boot to the shell prompt (wall seconds, from process start),
+//   2. an in-guest CPU workload after the prompt, timed inside the guest by
+//      busybox `time` (and on the host's wall clock),
+//   3. RingZero's guest instructions per second on that workload.
+// qemu-system-i386 (TCG) runs the same guest as a second reference when present.
+// Each emulator runs in its own process with the serial console on stdio.
+// This is a benchmark, not a test: it does not run in `npm test`.
+
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const IMG = join(ROOT, "public/images");
+const argv = process.argv.slice(2);
+const flag = (n) => argv.includes(n);
+const value = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
+const quick = flag("--quick");
+const runs = quick ? 1 : Number(value("--runs", 5));
+const outFile = value("--out", join(ROOT, "build/bench/result.json"));
+const MEM = 128;
+
+spawnSync("node", [join(ROOT, "tools/guest/ensure.mjs")], { stdio: "inherit" });
+const manifest = JSON.parse(readFileSync(join(IMG, "manifest.json"), "utf8"));
+const PROMPT = manifest.prompt ?? "ringzero# ";
+const READY = manifest.readyMarker ?? "RINGZERO-SHELL-READY";
+
+// The workload: CPU-bound, deterministic, the same bytes for every emulator.
+const WORKLOAD = [
+  "time sh -c 'dd if=/dev/zero bs=1M count=32 2>/dev/null | md5sum'",
+  "time sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo loop $i'",
+  "time sh -c 'seq 1 40000 | gzip -c | gzip -dc | md5sum'",
+];
+
+const kernelArgs = ["-kernel", join(IMG, "bzImage"), "-initrd", join(IMG, "initramfs.cpio.gz"), "-append", manifest.cmdline];
+const EMULATORS = {
+  ringzero: () => ["node", [join(ROOT, "bin/ringzero.mjs"), "-m", String(MEM), "-nographic", ...kernelArgs]],
+  v86: () => ["node", [join(ROOT, "tools/bench/v86-serial.mjs"), "-m", String(MEM), "-bios", join(IMG, "bios.bin"),
+    "-vgabios", join(IMG, "vgabios.bin"), ...kernelArgs]],
+  qemu: () => ["qemu-system-i386", ["-m", String(MEM), "-nographic", "-no-reboot", "-accel", "tcg", ...kernelArgs]],
+};
+
+function parseTime(text) {
+  // busybox time: "real\t0m 1.23s"
+  const m = /real\s+(\d+)m\s*([\d.]+)s/.exec(text);
+  return m ? Number(m[1]) * 60 + Number(m[2]) : NaN;
+}
+
+async function runOne(name) {
+  const [cmd, args] = EMULATORS[name]();
+  const statsFile = join(tmpdir(), `ringzero-bench-${process.pid}-${name}.json`);
+  rmSync(statsFile, { force: true });
+  const t0 = performance.now();
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, RINGZERO_STATS: statsFile } });
+  let out = "";
+  let waiter = null;
+  child.stdout.on("data", (d) => {
+    out += d.toString("latin1");
+    if (waiter && waiter.re.test(out.slice(waiter.from))) { const w = waiter; waiter = null; w.resolve(); }
+  });
+  const waitFor = (re, from, ms) => new Promise((resolve, reject) => {
+    if (re.test(out.slice(from))) return resolve();
+    const timer = setTimeout(() => reject(new Error(`${name}: timed out waiting for ${re}; output ends:\n${out.slice(-800)}`)), ms);
+    waiter = { re, from, resolve: () => { clearTimeout(timer); resolve(); } };
+  });
+  const result = { emulator: name };
+  try {
+    await waitFor(new RegExp(READY + "[\\s\\S]*" + PROMPT.replace(/[#$ ]/g, (c) => "\\" + c)), 0, 600_000);
+    result.bootSeconds = (performance.now() - t0) / 1000;
+    result.workloads = [];
+    // RingZero's CLI appends its instruction count to RINGZERO_STATS on SIGUSR1.
+    if (name === "ringzero") child.kill("SIGUSR1");
+    for (const cmd of WORKLOAD) {
+      const from = out.length;
+      const w0 = performance.now();
+      child.stdin.write(cmd + "; echo BENCH-DONE\n");
+      await waitFor(/BENCH-DONE\r?\n[\s\S]*\# $/, from + cmd.length, 600_000);
+      const text = out.slice(from);
+      result.workloads.push({ cmd, guestSeconds: parseTime(text), wallSeconds: (performance.now() - w0) / 1000 });
+    }
+    if (name === "ringzero") { child.kill("SIGUSR1"); await new Promise((r) => setTimeout(r, 200)); }
+    result.workloadGuestSeconds = result.workloads.reduce((s, w) => s + w.guestSeconds, 0);
+    result.workloadWallSeconds = result.workloads.reduce((s, w) => s + w.wallSeconds, 0);
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.on("exit", r));
+  }
+  if (existsSync(statsFile)) {
+    // One JSON object a line: {"instructions": N}; RingZero writes one at each
+    // SIGUSR1 (workload start and end) and one at exit, v86 one at exit.
+    const lines = readFileSync(statsFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    result.instructions = lines[lines.length - 1].instructions;
+    if (name === "ringzero" && lines.length >= 3) result.workloadInstructions = lines[1].instructions - lines[0].instructions;
+    rmSync(statsFile, { force: true });
+  }
+  return result;
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n ? (n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2) : NaN; };
+
+const haveQemu = !flag("--no-qemu") && spawnSync("qemu-system-i386", ["--version"]).status === 0;
+const pairs = [];
+for (let i = 0; i < runs; i++) {
+  const a = await runOne("ringzero");
+  const b = await runOne("v86");
+  const pair = { ringzero: a, v86: b };
+  if (haveQemu) pair.qemu = await runOne("qemu");
+  pairs.push(pair);
+  console.error(`run ${i + 1}/${runs}: boot ${a.bootSeconds.toFixed(1)}s vs v86 ${b.bootSeconds.toFixed(1)}s; workload ${a.workloadGuestSeconds.toFixed(2)}s vs ${b.workloadGuestSeconds.toFixed(2)}s`);
+}
+
+const col = (emu, key) => pairs.map((p) => p[emu]?.[key]).filter((x) => x !== undefined);
+const ratio = (key) => pairs.map((p) => p.ringzero[key] / p.v86[key]);
+const summary = {
+  date: new Date().toISOString(),
+  runs,
+  memoryMB: MEM,
+  cmdline: manifest.cmdline,
+  kernel: manifest.kernelVersion,
+  workload: WORKLOAD,
+  median: {
+    ringzero: { bootSeconds: median(col("ringzero", "bootSeconds")), workloadGuestSeconds: median(col("ringzero", "workloadGuestSeconds")) },
+    v86: { bootSeconds: median(col("v86", "bootSeconds")), workloadGuestSeconds: median(col("v86", "workloadGuestSeconds")) },
+    ...(haveQemu ? { qemu: { bootSeconds: median(col("qemu", "bootSeconds")), workloadGuestSeconds: median(col("qemu", "workloadGuestSeconds")) } } : {}),
+  },
+  ratioRingzeroOverV86: { boot: median(ratio("bootSeconds")), workload: median(ratio("workloadGuestSeconds")) },
+  ringzeroWorkloadMIPS: median(pairs.map((p) => p.ringzero.workloadInstructions !== undefined
+    ? p.ringzero.workloadInstructions / p.ringzero.workloadWallSeconds / 1e6 : NaN)),
+  pairs,
+};
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, JSON.stringify(summary, null, 2));
+
+const f = (x) => (Number.isFinite(x) ? x.toFixed(2) : "n/a");
+console.log(`\nRingZero vs v86 (JIT), ${runs} alternating run(s), medians; ratio = RingZero / v86 per pair, median`);
+console.log(`| measure | RingZero | v86 | ratio |${haveQemu ? " qemu TCG |" : ""}`);
+console.log(`| --- | --- | --- | --- |${haveQemu ? " --- |" : ""}`);
+console.log(`| boot to shell (s) | ${f(summary.median.ringzero.bootSeconds)} | ${f(summary.median.v86.bootSeconds)} | ${f(summary.ratioRingzeroOverV86.boot)} |${haveQemu ? ` ${f(summary.median.qemu.bootSeconds)} |` : ""}`);
+console.log(`| in-guest workload (s) | ${f(summary.median.ringzero.workloadGuestSeconds)} | ${f(summary.median.v86.workloadGuestSeconds)} | ${f(summary.ratioRingzeroOverV86.workload)} |${haveQemu ? ` ${f(summary.median.qemu.workloadGuestSeconds)} |` : ""}`);
+console.log(`| RingZero MIPS on the workload | ${f(summary.ringzeroWorkloadMIPS)} | | | |`);
+console.log(`\nwritten: ${outFile}`);
