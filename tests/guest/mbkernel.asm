@@ -85,6 +85,22 @@ mbhdr:
 %endmacro
 
 start:
+%ifdef RESET_TEST
+        ; assembled with -DRESET_TEST: count boots in RAM that a reset keeps, exit
+        ; on the third; before that, fault with no IDT (#UD -> #NP -> #DF -> triple fault)
+        mov eax, [0x500]
+        add eax, 1
+        mov [0x500], eax
+        mov dx, 0xe9
+        PUTS s_boot
+        mov eax, [0x500]
+        cmp eax, 3
+        jne .fault
+        mov dx, 0xf4
+        mov al, 0x2a
+        out dx, al                      ; isa-debug-exit: status (0x2a << 1) | 1 = 85
+.fault: ud2
+%endif
         mov [saved_eax], eax
         mov [saved_ebx], ebx
         mov dx, 0xe9
@@ -135,6 +151,7 @@ start:
 .hang:  jmp .hang
 
 s_ok:    db "MB OK", 10, 0
+s_boot:  db "boot", 10, 0
 s_magic: db "magic=", 0
 s_bad:   db " (BAD)", 0
 s_ebx:   db " ebx=", 0

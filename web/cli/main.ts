@@ -110,7 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     const serial = openSink("-serial", c.serial, toClose);
     const debugcon = c.debugcon ? openSink("-debugcon", c.debugcon, toClose) : null;
 
-    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB << 20 });
+    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024 });
     if (p.bios) m.loadBios(p.bios);
     const boot = () => { if (p.boot) bootKernel(m, p.boot); };
     boot();
