@@ -27,6 +27,7 @@ interface MachineExports {
   layoutRamBase(): number;
   layoutStateVersion(): number;
   layoutStaticBase(): number;
+  cpuStateChanged(): void;
 }
 
 export interface MachineOptions {
@@ -42,6 +43,7 @@ export class Machine {
   readonly memory: WebAssembly.Memory;
   readonly ramBytes: number;
   private readonly x: MachineExports;
+  private biosBytes = 0;
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number) {
     this.x = instance.exports as unknown as MachineExports;
@@ -83,6 +85,7 @@ export class Machine {
     }
     new Uint8Array(this.memory.buffer, this.x.layoutRomBase(), image.length).set(image);
     if (!this.x.loadBios(image.length)) throw new MachineError("BIOS image refused by the machine");
+    this.biosBytes = image.length;
     this.x.reset();
   }
 
@@ -91,6 +94,11 @@ export class Machine {
   get exitCode(): number { return this.x.getExitCode(); }
   get resetCause(): number { return this.x.getResetCause(); }
   get instructions(): bigint { return this.x.instructionCount(); }
+  /** Size of the system BIOS image mapped below 4 GiB, 0 when none is loaded. */
+  get biosSize(): number { return this.biosBytes; }
+  /** The host wrote the CPU state block (direct boot, snapshot restore): let the
+   *  machine recompute what it derives from it. */
+  cpuStateChanged(): void { this.x.cpuStateChanged(); }
 
   /** Take everything waiting in an output ring. */
   drain(ring: number): Uint8Array {

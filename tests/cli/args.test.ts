@@ -1,0 +1,122 @@
+// ringzero's flags (web/cli/args.ts): each accepted flag with its QEMU meaning,
+// and the errors for everything else.
+
+import { describe, test, expect } from "vitest";
+import { parseArgs, parseMemSize, parseOptList, UsageError } from "../../web/cli/args";
+
+const err = (argv: string[]) => {
+  try { parseArgs(argv); } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; }
+  throw new Error(`accepted: ${argv.join(" ")}`);
+};
+
+describe("-m", () => {
+  test("plain numbers are MiB; K/M/G suffixes; size=", () => {
+    expect(parseMemSize("128")).toBe(128);
+    expect(parseMemSize("128M")).toBe(128);
+    expect(parseMemSize("128m")).toBe(128);
+    expect(parseMemSize("1G")).toBe(1024);
+    expect(parseMemSize("1.5G")).toBe(1536);
+    expect(parseMemSize("65536K")).toBe(64);
+    expect(parseMemSize("size=256M")).toBe(256);
+    expect(parseMemSize("2048")).toBe(2048);
+    expect(parseArgs(["-m", "1G"]).ramMB).toBe(1024);
+    expect(parseArgs([]).ramMB).toBe(128);
+  });
+  test("bad sizes", () => {
+    expect(() => parseMemSize("lots")).toThrow(/not a memory size/);
+    expect(() => parseMemSize("1000K")).toThrow(/whole number of MiB/);
+    expect(() => parseMemSize("0")).toThrow(/from 1 MiB to 2048 MiB/);
+    expect(() => parseMemSize("4G")).toThrow(/from 1 MiB to 2048 MiB/);
+    expect(() => parseMemSize("128M,slots=2,maxmem=1G")).toThrow(/only a size/);
+    expect(err(["-m"])).toBe("-m needs an argument");
+  });
+});
+
+describe("accepted flags", () => {
+  test("kernel, initrd, append, bios", () => {
+    const c = parseArgs(["-kernel", "k", "-initrd", "i", "-append", "console=ttyS0 x", "-bios", "b.bin"]);
+    expect(c).toMatchObject({ kernel: "k", initrd: "i", append: "console=ttyS0 x", bios: "b.bin" });
+    expect(parseArgs(["--kernel", "k"]).kernel).toBe("k"); // QEMU takes -- too
+  });
+  test("disks: -hda -hdb -cdrom, a bare image, -drive, -snapshot", () => {
+    const c = parseArgs(["-hdb", "b.img", "-cdrom", "cd.iso", "-hda", "a.img", "-snapshot"]);
+    expect(c.drives).toEqual([
+      { index: 0, path: "a.img", media: "disk", snapshot: true, readonly: false },
+      { index: 1, path: "b.img", media: "disk", snapshot: true, readonly: false },
+      { index: 2, path: "cd.iso", media: "cdrom", snapshot: true, readonly: true },
+    ]);
+    expect(parseArgs(["disk.img"]).drives[0]).toMatchObject({ index: 0, path: "disk.img", media: "disk" });
+    const d = parseArgs(["-drive", "file=x.img,format=raw,if=ide,index=1,media=disk,snapshot=on", "-drive", "file=y.iso,media=cdrom"]);
+    expect(d.drives).toEqual([
+      { index: 0, path: "y.iso", media: "cdrom", snapshot: false, readonly: true },
+      { index: 1, path: "x.img", media: "disk", snapshot: true, readonly: false },
+    ]);
+    expect(parseArgs(["-drive", "file=we,,ird.img"]).drives[0].path).toBe("we,ird.img");
+  });
+  test("-boot", () => {
+    expect(parseArgs(["-boot", "c"]).bootOrder).toBe("c");
+    expect(parseArgs(["-boot", "d"]).bootOrder).toBe("d");
+    expect(parseArgs(["-boot", "order=dc,menu=off"]).bootOrder).toBe("dc");
+    expect(parseArgs(["-boot", "once=d"]).bootOrder).toBe("d");
+  });
+  test("console: -nographic, -serial, -debugcon, -display none, -nodefaults", () => {
+    expect(parseArgs([]).serial).toEqual({ kind: "stdio" });
+    expect(parseArgs(["-nographic"])).toMatchObject({ serial: { kind: "stdio" }, muxEscapes: true });
+    expect(parseArgs(["-serial", "mon:stdio"]).serial).toEqual({ kind: "stdio" });
+    expect(parseArgs(["-serial", "file:/tmp/s.txt"])).toMatchObject({ serial: { kind: "file", path: "/tmp/s.txt" }, muxEscapes: false });
+    expect(parseArgs(["-serial", "none"]).serial).toEqual({ kind: "null" });
+    expect(parseArgs(["-display", "none"]).serial).toEqual({ kind: "null" });
+    expect(parseArgs(["-nodefaults"]).serial).toEqual({ kind: "null" });
+    expect(parseArgs(["-display", "none", "-serial", "stdio"]).serial).toEqual({ kind: "stdio" });
+    expect(parseArgs(["-debugcon", "file:d.txt"]).debugcon).toEqual({ kind: "file", path: "d.txt" });
+    expect(parseArgs(["-serial", "none", "-debugcon", "stdio"]).debugcon).toEqual({ kind: "stdio" });
+  });
+  test("-no-reboot, isa-debug-exit and the flags that change nothing", () => {
+    const c = parseArgs(["-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-accel", "tcg", "-machine", "pc",
+      "-M", "pc-i440fx-7.2", "-cpu", "pentium2", "-vga", "std", "-parallel", "none", "-monitor", "none", "-display", "none"]);
+    expect(c).toMatchObject({ noReboot: true, debugExit: true });
+    expect(parseArgs([]).debugExit).toBe(false);
+    expect(parseArgs(["-device", "isa-debug-exit,iobase=244,iosize=2"]).debugExit).toBe(true);
+    expect(parseArgs(["-machine", "pc,accel=tcg"]).noReboot).toBe(false);
+  });
+  test("-help and -version", () => {
+    expect(parseArgs(["-help"]).help).toBe(true);
+    expect(parseArgs(["--version"]).version).toBe(true);
+  });
+});
+
+describe("errors (one line each)", () => {
+  test.each([
+    [["-frobnicate"], /^-frobnicate: unknown or unsupported option/],
+    [["-s"], /^-s: the gdb stub is not supported yet$/],
+    [["-S"], /^-S: the gdb stub is not supported yet$/],
+    [["-gdb", "tcp::1234"], /gdb stub is not supported yet/],
+    [["-display", "gtk"], /^-display gtk: the command line has no display/],
+    [["-device", "e1000"], /the only device that can be added is isa-debug-exit/],
+    [["-device", "isa-debug-exit"], /give iobase=0xf4/],
+    [["-device", "isa-debug-exit,iobase=0x501"], /iobase=0xf4/],
+    [["-accel", "kvm"], /only -accel tcg/],
+    [["-machine", "q35"], /the only machine is pc/],
+    [["-cpu", "qemu32"], /Pentium II \(-cpu pentium2\)/],
+    [["-serial", "tcp::4444"], /supported backends are stdio/],
+    [["-boot", "x"], /drive letters a to p/],
+    [["-boot", "order=c,splash=x.bmp"], /unsupported option "splash"/],
+    [["-initrd", "i"], /^-initrd is only allowed with -kernel$/],
+    [["-append", "x"], /^-append is only allowed with -kernel$/],
+    [["-nographic", "-debugcon", "stdio"], /stdio is already used by the serial port/],
+    [["-hda", "a", "-hda", "b"], /IDE position 0 \(hda\) is already in use/],
+    [["-drive", "file=a,format=qcow2"], /only format=raw/],
+    [["-drive", "file=a,if=virtio"], /only if=ide/],
+    [["-monitor", "stdio"], /QEMU monitor is not supported/],
+    [["-kernel"], /^-kernel needs an argument$/],
+  ])("%j", (argv, re) => {
+    const msg = err(argv as string[]);
+    expect(msg).toMatch(re);
+    expect(msg).not.toContain("\n");
+  });
+});
+
+test("QEMU option lists", () => {
+  expect([...parseOptList("isa-debug-exit,iobase=0xf4", "driver")]).toEqual([["driver", "isa-debug-exit"], ["iobase", "0xf4"]]);
+  expect([...parseOptList("file=a,,b,snapshot", "")]).toEqual([["file", "a,b"], ["snapshot", "on"]]);
+});

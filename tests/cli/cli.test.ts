@@ -1,0 +1,139 @@
+// The ringzero command as users run it (bin/ringzero.mjs -> build/cli/ringzero.mjs):
+// exit codes, one-line errors, Multiboot boot compared with qemu-system-i386
+// -kernel, resets, isa-debug-exit, output backends and the Ctrl-A x escape.
+
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, test, expect } from "vitest";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const OUT = join(ROOT, "build/guest");
+const MB = join(OUT, "mbkernel.elf");
+const MBRESET = join(OUT, "mbreset.elf");
+const EXIT_DEV = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"];
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, "tools/build-cli.mjs")], { cwd: ROOT });
+  mkdirSync(OUT, { recursive: true });
+  execFileSync("nasm", ["-f", "bin", "-o", MB, join(ROOT, "tests/guest/mbkernel.asm")]);
+  execFileSync("nasm", ["-f", "bin", "-DRESET_TEST", "-o", MBRESET, join(ROOT, "tests/guest/mbkernel.asm")]);
+  writeFileSync(join(OUT, "mod1.txt"), "module one\0");
+  writeFileSync(join(OUT, "mod2.txt"), "second\0");
+});
+
+function ringzero(args: string[], opts: { input?: string; timeout?: number } = {}) {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...args], {
+    cwd: ROOT, input: opts.input ?? "", timeout: opts.timeout ?? 30_000, encoding: "latin1",
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
+}
+
+describe("usage errors: exit 2 and one line on stderr", () => {
+  test.each([
+    [["-frobnicate"], "ringzero: -frobnicate: unknown or unsupported option (ringzero -help lists the supported ones)"],
+    [["-s"], "ringzero: -s: the gdb stub is not supported yet"],
+    [["-kernel", "no/such/kernel"], "ringzero: kernel no/such/kernel: no such file"],
+    [["-kernel", "package.json"], "ringzero: not a bootable kernel: no Linux \"HdrS\" setup header at 0x202 and no Multiboot header in the first 8 KiB"],
+    [["-kernel", "build/guest/mbkernel.elf", "-initrd", "no/such/module"], "ringzero: Multiboot module no/such/module: no such file"],
+    [["-hda", "no/such/disk.img"], "ringzero: disk image no/such/disk.img: no such file"],
+    [["-cdrom", "no/such/cd.iso"], "ringzero: CD-ROM image no/such/cd.iso: no such file"],
+    [["-bios", "no/such/bios.bin"], "ringzero: BIOS image no/such/bios.bin: no such file"],
+    [["-bios", "package.json"], /^ringzero: BIOS image must be a multiple of 64 KiB/],
+    [["-m", "3G"], "ringzero: -m 3G: memory must be from 1 MiB to 2048 MiB"],
+  ])("%j", (args, expected) => {
+    const r = ringzero(args as string[]);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.split("\n").filter((l) => l);
+    expect(lines).toHaveLength(1);
+    if (typeof expected === "string") expect(lines[0]).toBe(expected);
+    else expect(lines[0]).toMatch(expected);
+    expect(r.stdout).toBe("");
+  });
+
+  test("-help prints the usage and exits 0", () => {
+    const r = ringzero(["-help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^usage: ringzero/);
+  });
+});
+
+describe("Multiboot -kernel", () => {
+  const args = ["-kernel", "build/guest/mbkernel.elf", "-m", "32", "-display", "none", "-no-reboot", ...EXIT_DEV, "-serial", "none",
+    "-append", "hello world", "-initrd", "build/guest/mod1.txt arg1 arg2,build/guest/mod2.txt"];
+  const expected = [
+    "MB OK",
+    "magic=2BADB002 ebx=00009500 flags=0000024F mem_lower=0000027F",
+    "mmap0=0000000000000000 000000000009FC00 00000001",
+    "cmdline=build/guest/mbkernel.elf hello world",
+    "mods_count=00000002",
+    "mod0=build/guest/mod1.txt arg1 arg2",
+    "mod0 data=module one",
+    "",
+  ].join("\n");
+
+  test("boots with the same boot information as qemu-system-i386 -kernel", () => {
+    const rz = ringzero([...args, "-debugcon", "stdio"]);
+    expect(rz.stderr).toBe("");
+    expect(rz.stdout).toBe(expected);
+    expect(rz.status).toBe(67); // isa-debug-exit: (0x21 << 1) | 1
+    const log = join(OUT, "mbkernel.qemu.txt");
+    rmSync(log, { force: true });
+    const q = spawnSync("qemu-system-i386", [...args, "-debugcon", `file:${log}`], { cwd: ROOT, timeout: 30_000 });
+    expect(q.status).toBe(67);
+    expect(readFileSync(log, "latin1")).toBe(rz.stdout);
+  });
+
+  test("-debugcon file: and -serial file: write files", () => {
+    const dbg = join(OUT, "mb.debugcon.txt"), ser = join(OUT, "mb.serial.txt");
+    rmSync(dbg, { force: true });
+    const i = args.indexOf("-serial");
+    const withoutSerial = [...args.slice(0, i), ...args.slice(i + 2)];
+    const r = ringzero([...withoutSerial, "-debugcon", `file:${dbg}`, "-serial", `file:${ser}`]);
+    expect(r.status).toBe(67);
+    expect(readFileSync(dbg, "latin1")).toBe(expected);
+    expect(existsSync(ser)).toBe(true);
+  });
+});
+
+describe("resets and exits", () => {
+  const base = ["-kernel", "build/guest/mbreset.elf", "-m", "16", "-display", "none", "-debugcon", "stdio"];
+
+  test("-no-reboot: a triple fault ends the run with status 0 and one notice", () => {
+    const r = ringzero([...base, "-no-reboot", ...EXIT_DEV]);
+    expect(r.stdout).toBe("boot\n");
+    expect(r.stderr).toBe("ringzero: guest reset (triple fault); exiting because of -no-reboot\n");
+    expect(r.status).toBe(0);
+  });
+
+  test("without -no-reboot the machine resets and boots the kernel again", () => {
+    const r = ringzero([...base, ...EXIT_DEV]);
+    expect(r.stdout).toBe("boot\nboot\nboot\n");
+    expect(r.status).toBe(85); // (0x2a << 1) | 1 on the third boot
+  });
+
+  test("without -device isa-debug-exit, port 0xF4 does nothing (as in QEMU)", () => {
+    const r = ringzero([...base, "-no-reboot"]);
+    expect(r.stdout).toBe("boot\n");
+    expect(r.status).toBe(0); // the #UD after the port write resets the machine
+  });
+});
+
+test("-nographic: Ctrl-A x on the console quits and the terminal output says so", async () => {
+  // mbkernel without isa-debug-exit spins after its report; only the escape ends it
+  const child = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-kernel", "build/guest/mbkernel.elf", "-m", "16",
+    "-nographic", "-debugcon", `file:${join(OUT, "mb.ctrla.txt")}`], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => { out += d.toString("latin1"); });
+  const code = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  await new Promise((r) => setTimeout(r, 500));
+  child.stdin.write("\x01h");
+  child.stdin.write("\x01x");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  expect(await code).toBe(0);
+  clearTimeout(timer);
+  expect(out).toContain("C-a x    exit emulator");
+  expect(out).toContain("ringzero: terminated");
+  expect(readFileSync(join(OUT, "mb.ctrla.txt"), "latin1")).toMatch(/^MB OK\n/);
+});

@@ -1,0 +1,297 @@
+// The ringzero command line: the subset of qemu-system-i386's flags that RingZero
+// implements, each with QEMU's meaning, so a Makefile or a test can swap one
+// emulator for the other. A flag QEMU has but RingZero cannot honour is an error
+// (UsageError, exit code 2), never silently ignored; flags accepted without effect
+// are those whose QEMU meaning is already RingZero's only behaviour.
+
+export class UsageError extends Error {}
+
+export type CharDev = { kind: "stdio" } | { kind: "file"; path: string } | { kind: "null" };
+
+export interface DriveSpec {
+  /** IDE position: 0 = primary master (hda), 1 = primary slave (hdb), 2 = secondary master (hdc, -cdrom), 3 = hdd. */
+  index: number;
+  path: string;
+  media: "disk" | "cdrom";
+  /** Guest writes are kept in memory and dropped at exit (-snapshot, snapshot=on); CD-ROMs are read-only anyway. */
+  snapshot: boolean;
+  readonly: boolean;
+}
+
+export interface Config {
+  ramMB: number;
+  bios?: string;
+  kernel?: string;
+  initrd?: string;
+  append?: string;
+  drives: DriveSpec[];
+  /** Boot order letters as QEMU takes them: c = first hard disk, d = CD-ROM, a/b floppy, n..p network. */
+  bootOrder: string;
+  serial: CharDev;
+  debugcon: CharDev | null;
+  noReboot: boolean;
+  snapshot: boolean;
+  /** -device isa-debug-exit,iobase=0xf4: writes to port 0xF4 end the run. */
+  debugExit: boolean;
+  /** Ctrl-A escapes on the console (serial on stdio). */
+  muxEscapes: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+export const DEFAULT_RAM_MB = 128; // qemu-system-i386's default for the pc machine
+export const MAX_RAM_MB = 2048;
+
+/** QEMU's -m: a size with an optional K/M/G/T suffix, plain numbers meaning MiB;
+ *  also the "size=" form. The result must be a whole number of MiB. */
+export function parseMemSize(text: string): number {
+  let s = text.trim();
+  if (s.startsWith("size=")) s = s.slice(5);
+  if (s.includes(",")) throw new UsageError(`-m ${text}: only a size is supported (no slots or maxmem)`);
+  const m = /^(\d+(?:\.\d+)?)([kKmMgGtT]?)[bB]?$/.exec(s);
+  if (!m) throw new UsageError(`-m ${text}: not a memory size (examples: 128, 128M, 1G)`);
+  const scale: Record<string, number> = { "": 1 << 20, k: 1 << 10, m: 1 << 20, g: 1 << 30, t: 2 ** 40 };
+  const bytes = Number(m[1]) * scale[m[2].toLowerCase()];
+  const mb = bytes / (1 << 20);
+  if (!Number.isInteger(mb)) throw new UsageError(`-m ${text}: RingZero needs a whole number of MiB`);
+  if (mb < 1 || mb > MAX_RAM_MB) throw new UsageError(`-m ${text}: memory must be from 1 MiB to ${MAX_RAM_MB} MiB`);
+  return mb;
+}
+
+/** -serial / -debugcon backends: stdio, mon:stdio, file:PATH, none, null. */
+export function parseCharDev(flag: string, text: string): CharDev {
+  if (text === "stdio" || text === "mon:stdio") return { kind: "stdio" };
+  if (text === "none" || text === "null") return { kind: "null" };
+  if (text.startsWith("file:") && text.length > 5) return { kind: "file", path: text.slice(5) };
+  throw new UsageError(`${flag} ${text}: supported backends are stdio, mon:stdio, file:PATH, none and null`);
+}
+
+/** QEMU's key=value,key=value option syntax ("," inside a value written ",,"). The first
+ *  item may be a bare value (the implied key). */
+export function parseOptList(text: string, implied: string): Map<string, string> {
+  const items: string[] = [];
+  let cur = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === ",") {
+      if (text[i + 1] === ",") { cur += ","; i++; continue; }
+      items.push(cur); cur = "";
+    } else cur += text[i];
+  }
+  items.push(cur);
+  const out = new Map<string, string>();
+  items.forEach((it, k) => {
+    const eq = it.indexOf("=");
+    if (eq < 0) {
+      if (k === 0 && implied) out.set(implied, it);
+      else out.set(it, "on");
+    } else out.set(it.slice(0, eq), it.slice(eq + 1));
+  });
+  return out;
+}
+
+function parseBool(flag: string, key: string, v: string): boolean {
+  if (v === "on" || v === "true" || v === "yes") return true;
+  if (v === "off" || v === "false" || v === "no") return false;
+  throw new UsageError(`${flag}: ${key}=${v} must be on or off`);
+}
+
+function parseNum(v: string): number {
+  const n = /^0x/i.test(v) ? parseInt(v.slice(2), 16) : /^\d+$/.test(v) ? parseInt(v, 10) : NaN;
+  return n;
+}
+
+function parseBoot(text: string): string {
+  const opts = parseOptList(text, "order");
+  let order = "";
+  for (const [k, v] of opts) {
+    if (k === "order" || k === "once") order = v;
+    else if (k === "menu" || k === "strict") parseBool("-boot", k, v); // only affect the BIOS menu and fallback
+    else throw new UsageError(`-boot ${text}: unsupported option "${k}" (supported: order=, once=, menu=, strict=)`);
+  }
+  if (!/^[a-p]+$/.test(order)) throw new UsageError(`-boot ${text}: the boot order is made of the drive letters a to p (c = hard disk, d = CD-ROM)`);
+  return order;
+}
+
+function parseDevice(text: string): void {
+  const o = parseOptList(text, "driver");
+  const driver = o.get("driver");
+  if (driver !== "isa-debug-exit") {
+    throw new UsageError(`-device ${text}: the only device that can be added is isa-debug-exit,iobase=0xf4,iosize=0x04`);
+  }
+  for (const [k, v] of o) {
+    if (k === "driver") continue;
+    const n = parseNum(v);
+    if (k === "iobase" && n === 0xf4) continue;
+    if (k === "iosize" && (n === 1 || n === 2 || n === 4)) continue;
+    throw new UsageError(`-device ${text}: isa-debug-exit is available at iobase=0xf4 (iosize 1, 2 or 4) only`);
+  }
+  if (!o.has("iobase")) throw new UsageError(`-device ${text}: give iobase=0xf4 (QEMU's default, 0x501, is not available)`);
+}
+
+function parseDrive(text: string, snapshotAll: () => boolean): DriveSpec & { explicitIndex: boolean } {
+  const o = parseOptList(text, "");
+  const path = o.get("file");
+  if (!path) throw new UsageError(`-drive ${text}: file= is required`);
+  let index = -1, media: "disk" | "cdrom" = "disk", snapshot = false, readonly = false;
+  for (const [k, v] of o) {
+    switch (k) {
+      case "file": break;
+      case "format": if (v !== "raw") throw new UsageError(`-drive ${text}: only format=raw images are supported`); break;
+      case "if": if (v !== "ide") throw new UsageError(`-drive ${text}: only if=ide is supported`); break;
+      case "index": index = parseNum(v); if (!(index >= 0 && index <= 3)) throw new UsageError(`-drive ${text}: index must be 0 to 3`); break;
+      case "media": if (v !== "disk" && v !== "cdrom") throw new UsageError(`-drive ${text}: media must be disk or cdrom`); media = v; break;
+      case "snapshot": snapshot = parseBool("-drive", k, v); break;
+      case "readonly": readonly = parseBool("-drive", k, v); break;
+      default: throw new UsageError(`-drive ${text}: unsupported option "${k}" (supported: file, format=raw, if=ide, index, media, snapshot, readonly)`);
+    }
+  }
+  return { index, explicitIndex: index >= 0, path, media, snapshot: snapshot || snapshotAll(), readonly: readonly || media === "cdrom" };
+}
+
+const ACCEPTED_CPUS = new Set(["pentium2"]);
+
+/** Flags that take a value, and what they do with it. */
+export function parseArgs(argv: string[]): Config {
+  const c: Config = {
+    ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null,
+    noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
+  };
+  let serialGiven: CharDev | null = null;
+  let nographic = false, displayNone = false, nodefaults = false;
+  const pendingDrives: (DriveSpec & { explicitIndex: boolean })[] = [];
+
+  const need = (i: number, flag: string): string => {
+    if (i >= argv.length) throw new UsageError(`${flag} needs an argument`);
+    return argv[i];
+  };
+
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i];
+    if (!raw.startsWith("-") || raw === "-") {
+      // QEMU: a bare argument is the first hard disk image
+      pendingDrives.push({ index: 0, explicitIndex: true, path: raw, media: "disk", snapshot: false, readonly: false });
+      continue;
+    }
+    const flag = raw.startsWith("--") ? raw.slice(1) : raw;
+    switch (flag) {
+      case "-h": case "-help": c.help = true; break;
+      case "-version": c.version = true; break;
+      case "-m": c.ramMB = parseMemSize(need(++i, flag)); break;
+      case "-bios": c.bios = need(++i, flag); break;
+      case "-kernel": c.kernel = need(++i, flag); break;
+      case "-initrd": c.initrd = need(++i, flag); break;
+      case "-append": c.append = need(++i, flag); break;
+      case "-hda": case "-hdb": case "-hdc": case "-hdd":
+        pendingDrives.push({ index: "abcd".indexOf(flag[3]), explicitIndex: true, path: need(++i, flag), media: "disk", snapshot: false, readonly: false });
+        break;
+      case "-cdrom":
+        pendingDrives.push({ index: 2, explicitIndex: true, path: need(++i, flag), media: "cdrom", snapshot: false, readonly: true });
+        break;
+      case "-drive": { const d = parseDrive(need(++i, flag), () => false); pendingDrives.push(d); break; }
+      case "-boot": c.bootOrder = parseBoot(need(++i, flag)); break;
+      case "-nographic": nographic = true; break;
+      case "-serial": serialGiven = parseCharDev(flag, need(++i, flag)); break;
+      case "-debugcon": c.debugcon = parseCharDev(flag, need(++i, flag)); break;
+      case "-no-reboot": c.noReboot = true; break;
+      case "-snapshot": c.snapshot = true; break;
+      case "-s": case "-S": case "-gdb":
+        throw new UsageError(`${flag}: the gdb stub is not supported yet`);
+      case "-display": {
+        const v = need(++i, flag);
+        if (v !== "none") throw new UsageError(`-display ${v}: the command line has no display; use -display none or -nographic`);
+        displayNone = true;
+        break;
+      }
+      case "-vga": {
+        const v = need(++i, flag);
+        if (v !== "none" && v !== "std") throw new UsageError(`-vga ${v}: only std and none are supported`);
+        break;
+      }
+      case "-device": c.debugExit = (parseDevice(need(++i, flag)), true); break;
+      case "-accel": {
+        const v = need(++i, flag);
+        if (v !== "tcg" && !v.startsWith("tcg,")) throw new UsageError(`-accel ${v}: RingZero is an emulator; only -accel tcg has its meaning here`);
+        break;
+      }
+      case "-machine": case "-M": {
+        const v = need(++i, flag);
+        const o = parseOptList(v, "type");
+        const type = o.get("type") ?? "";
+        if (type !== "pc" && !/^pc-i440fx-[\d.]+$/.test(type)) throw new UsageError(`${flag} ${v}: the only machine is pc (i440FX)`);
+        for (const [k, val] of o) {
+          if (k === "type") continue;
+          if (k === "accel" && val === "tcg") continue;
+          throw new UsageError(`${flag} ${v}: unsupported machine option "${k}"`);
+        }
+        break;
+      }
+      case "-cpu": {
+        const v = need(++i, flag);
+        if (!ACCEPTED_CPUS.has(v)) throw new UsageError(`-cpu ${v}: RingZero's CPU is a Pentium II (-cpu pentium2); other models are not available`);
+        break;
+      }
+      case "-nodefaults": nodefaults = true; break;
+      case "-parallel": case "-monitor": {
+        const v = need(++i, flag);
+        if (v !== "none" && v !== "null") throw new UsageError(`${flag} ${v}: ${flag === "-parallel" ? "there is no parallel port" : "the QEMU monitor is not supported"}; only ${flag} none`);
+        break;
+      }
+      default:
+        throw new UsageError(`${raw}: unknown or unsupported option (ringzero -help lists the supported ones)`);
+    }
+  }
+
+  // QEMU: the serial console defaults to the terminal with -nographic, to the
+  // (absent) graphical console otherwise; the command line has no window, so the
+  // terminal is the console unless -display none or -nodefaults says there is none.
+  if (serialGiven) c.serial = serialGiven;
+  else if (nographic) c.serial = { kind: "stdio" };
+  else if (displayNone || nodefaults) c.serial = { kind: "null" };
+  c.muxEscapes = c.serial.kind === "stdio";
+  if (c.serial.kind === "stdio" && c.debugcon?.kind === "stdio") {
+    throw new UsageError("-debugcon stdio: stdio is already used by the serial port (use file:PATH for one of them)");
+  }
+  if (c.initrd !== undefined && c.kernel === undefined) throw new UsageError("-initrd is only allowed with -kernel");
+  if (c.append !== undefined && c.kernel === undefined) throw new UsageError("-append is only allowed with -kernel");
+
+  // Drives: explicit positions first, then -drive without index= in the next free slot (QEMU).
+  const used = new Set<number>();
+  for (const d of pendingDrives.filter((d) => d.explicitIndex)) {
+    if (used.has(d.index)) throw new UsageError(`drive ${d.path}: IDE position ${d.index} (hd${"abcd"[d.index]}) is already in use`);
+    used.add(d.index);
+  }
+  for (const d of pendingDrives.filter((d) => !d.explicitIndex)) {
+    let k = 0;
+    while (used.has(k)) k++;
+    if (k > 3) throw new UsageError(`drive ${d.path}: all four IDE positions are in use`);
+    d.index = k; used.add(k);
+  }
+  c.drives = pendingDrives
+    .map(({ explicitIndex: _, ...d }) => ({ ...d, snapshot: d.snapshot || c.snapshot }))
+    .sort((a, b) => a.index - b.index);
+  return c;
+}
+
+export const USAGE = `usage: ringzero [options] [disk_image]
+RingZero: an x86 PC (Pentium II class, i440FX) emulated in WebAssembly. The flags
+mean what they mean to qemu-system-i386.
+
+  -m SIZE                RAM in MiB, or with a suffix: 128M, 1G (default 128)
+  -bios FILE             system BIOS image (default for disks: SeaBIOS from public/images)
+  -kernel FILE           boot a Linux bzImage or a Multiboot kernel directly
+  -initrd FILE           Linux initrd; for Multiboot, modules "file args,file2"
+  -append TEXT           kernel command line
+  -hda/-hdb/-hdc/-hdd FILE, -cdrom FILE, -drive file=F,if=ide,format=raw,index=N,media=disk|cdrom
+  -boot c|d|order=ORDER  boot from the hard disk (c) or the CD-ROM (d)
+  -snapshot              discard what the guest writes to disks
+  -nographic             serial console on this terminal (Ctrl-A h: help, Ctrl-A x: quit)
+  -serial stdio|mon:stdio|file:PATH|none
+  -debugcon stdio|file:PATH|none   port 0xE9 output
+  -device isa-debug-exit,iobase=0xf4,iosize=0x04   a write of V to port 0xF4 exits with (V<<1)|1
+  -no-reboot             exit when the guest resets instead of rebooting
+  -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2,
+  -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
+
+With no -kernel, -bios or disk, boots the RingZero Linux guest from public/images
+(build it with npm run guest).
+`;

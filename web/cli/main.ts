@@ -1,0 +1,209 @@
+// `ringzero`: the machine on the command line, with qemu-system-i386's flags
+// (args.ts). Runs the wasm machine in slices, copies the serial port and the
+// debug console to the terminal or files, feeds the terminal to COM1, and ends
+// the way QEMU ends: isa-debug-exit's code, Ctrl-A x, power-off, or a reset
+// under -no-reboot.
+
+import { readFileSync, existsSync, openSync, writeSync, closeSync } from "node:fs";
+import { dirname, resolve, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Machine, MachineError, STOP, RING } from "../host/machine";
+import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from "../host/kernel";
+import { splitModuleList } from "../host/multiboot";
+import { parseArgs, UsageError, USAGE, type Config, type CharDev } from "./args";
+import { EscapeFilter, ESCAPE_HELP } from "./escape";
+import { openDrive, connectBlockDevices, closeDrives, type OpenedDrive } from "./drives";
+
+/** The repository (or installed package) root: this file is web/cli/main.ts or build/cli/ringzero.mjs. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const IMAGES = join(ROOT, "public/images");
+const VERSION = "0.1.0";
+
+/** Instructions per run() call; the host yields to its event loop between calls. */
+const SLICE = 2_000_000;
+
+export interface Manifest { cmdline: string; prompt: string; readyMarker: string }
+
+function readInput(what: string, path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : String(code);
+    throw new UsageError(`${what} ${path}: ${why}`);
+  }
+}
+
+type Sink = (b: Uint8Array) => void;
+
+function openSink(flag: string, dev: CharDev, toClose: number[]): Sink | null {
+  switch (dev.kind) {
+    case "null": return null;
+    case "stdio": return (b) => { process.stdout.write(b); };
+    case "file": {
+      let fd: number;
+      try { fd = openSync(dev.path, "w"); } catch (e) {
+        throw new UsageError(`${flag} file:${dev.path}: cannot open for writing (${(e as NodeJS.ErrnoException).code})`);
+      }
+      toClose.push(fd);
+      return (b) => { writeSync(fd, b); };
+    }
+  }
+}
+
+/** Everything the configuration names, read and checked before the machine starts. */
+interface Prepared {
+  wasm: Uint8Array;
+  bios?: Uint8Array;
+  boot?: DirectBootOptions;
+  drives: OpenedDrive[];
+}
+
+function prepare(c: Config): Prepared {
+  const wasmPath = join(ROOT, "build/ringzero.wasm");
+  if (!existsSync(wasmPath)) throw new UsageError(`${wasmPath} is missing: run npm run build:wasm`);
+  const p: Prepared = { wasm: readFileSync(wasmPath), drives: [] };
+  let kernel = c.kernel, initrd = c.initrd, append = c.append;
+  const useDefaultGuest = !c.kernel && !c.bios && c.drives.length === 0;
+  if (useDefaultGuest) {
+    const manifestPath = join(IMAGES, "manifest.json");
+    if (!existsSync(manifestPath) || !existsSync(join(IMAGES, "bzImage"))) {
+      throw new UsageError("the default Linux guest is not built: run npm run guest (or give -kernel, -bios, -hda or -cdrom)");
+    }
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+    kernel = join(IMAGES, "bzImage");
+    initrd = join(IMAGES, "initramfs.cpio.gz");
+    append = manifest.cmdline;
+  }
+  if (c.bios) p.bios = readInput("BIOS image", c.bios);
+  else if (!kernel) {
+    // disks and no -bios: the pc machine's default firmware (QEMU loads bios-256k.bin)
+    const def = join(IMAGES, "bios-256k.bin");
+    if (!existsSync(def)) throw new UsageError(`no -bios given and the default SeaBIOS ${def} is not built: run npm run guest`);
+    p.bios = readInput("BIOS image", def);
+  }
+  if (kernel) {
+    const img = readInput("kernel", kernel);
+    const kind = kernelKind(img);
+    const boot: DirectBootOptions = { kernel: img, kernelName: kernel, cmdline: append ?? "" };
+    if (initrd !== undefined) {
+      if (kind === "bzimage") boot.initrd = readInput("initrd", initrd);
+      else boot.modules = splitModuleList(initrd).map((m) => ({ data: readInput("Multiboot module", m.file), string: m.string }));
+    }
+    p.boot = boot;
+  }
+  for (const d of c.drives) p.drives.push(openDrive(d));
+  return p;
+}
+
+let restoreTerminal: () => void = () => {};
+
+export async function main(argv: string[]): Promise<number> {
+  const toClose: number[] = [];
+  let drives: OpenedDrive[] = [];
+  try {
+    const c = parseArgs(argv);
+    if (c.help) { process.stdout.write(USAGE); return 0; }
+    if (c.version) { process.stdout.write(`ringzero ${VERSION} (QEMU-compatible command line)\n`); return 0; }
+    const p = prepare(c);
+    drives = p.drives;
+    const serial = openSink("-serial", c.serial, toClose);
+    const debugcon = c.debugcon ? openSink("-debugcon", c.debugcon, toClose) : null;
+
+    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024 });
+    if (p.bios) m.loadBios(p.bios);
+    const boot = () => { if (p.boot) bootKernel(m, p.boot); };
+    boot();
+    for (const w of connectBlockDevices(m, p.drives)) process.stderr.write(`ringzero: ${w}\n`);
+    return await runLoop(m, c, { serial, debugcon, reboot: boot });
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof KernelImageError || e instanceof MachineError) {
+      process.stderr.write(`ringzero: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  } finally {
+    restoreTerminal();
+    closeDrives(drives);
+    for (const fd of toClose) closeSync(fd);
+  }
+}
+
+interface Io { serial: Sink | null; debugcon: Sink | null; reboot: () => void }
+
+async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
+  const input: Uint8Array[] = [];
+  let quit: number | null = null;
+  const stdin = process.stdin;
+  if (c.serial.kind === "stdio") {
+    const escapes = c.muxEscapes ? new EscapeFilter() : null;
+    if (stdin.isTTY) {
+      stdin.setRawMode(true);
+      restoreTerminal = () => { try { stdin.setRawMode(false); } catch { /* closed */ } restoreTerminal = () => {}; };
+      process.on("exit", () => restoreTerminal());
+    }
+    stdin.on("data", (chunk: Buffer) => {
+      if (!escapes) { input.push(new Uint8Array(chunk)); return; }
+      const r = escapes.feed(new Uint8Array(chunk));
+      if (r.guest.length) input.push(r.guest);
+      for (const ev of r.events) {
+        if (ev === "quit") { process.stdout.write("ringzero: terminated\r\n"); quit = 0; }
+        else if (ev === "help") process.stdout.write(ESCAPE_HELP);
+        else process.stdout.write(`ringzero: C-a ${ev.unsupported} is not supported\r\n`);
+      }
+    });
+    stdin.on("error", () => {});
+    stdin.resume();
+  }
+  const onSignal = (sig: NodeJS.Signals) => { process.stderr.write(`ringzero: terminating on signal ${sig}\n`); quit = 0; };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onSignal);
+
+  const flush = () => {
+    const dbg = m.drain(RING.DEBUGCON);
+    if (dbg.length && io.debugcon) io.debugcon(dbg);
+    const tx = m.drain(RING.COM1_TX);
+    if (tx.length && io.serial) io.serial(tx);
+  };
+  const yieldToHost = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : setImmediate(r)));
+
+  try {
+    for (;;) {
+      while (input.length) {
+        const head = input[0];
+        const n = m.feed(RING.COM1_RX, head);
+        if (n === head.length) input.shift();
+        else { input[0] = head.subarray(n); break; }
+      }
+      const stop = m.run(SLICE);
+      flush();
+      if (quit !== null) return quit;
+      switch (stop) {
+        case STOP.EXIT:
+          // Without -device isa-debug-exit, port 0xF4 is not a device in QEMU: the write does nothing.
+          if (c.debugExit) return m.exitCode;
+          break;
+        case STOP.RESET:
+          if (c.noReboot) {
+            process.stderr.write(`ringzero: guest reset (${m.resetCause === 1 ? "triple fault" : "reset request"}); exiting because of -no-reboot\n`);
+            return 0;
+          }
+          io.reboot();
+          break;
+        case STOP.POWEROFF:
+          return 0;
+        case STOP.HALT:
+          await yieldToHost(2);
+          continue;
+      }
+      await yieldToHost(0);
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onSignal);
+    stdin.pause();
+    stdin.removeAllListeners("data");
+  }
+}

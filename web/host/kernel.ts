@@ -1,0 +1,50 @@
+// -kernel: direct boot of a Linux bzImage or a Multiboot kernel, without firmware,
+// in the order QEMU tries them (a "HdrS" setup header first, then a Multiboot
+// header). Shared by the Node command line and the browser worker.
+
+import type { Machine } from "./machine";
+import { hasSetupHeader, loadBzImage, KernelImageError, type BzImageBoot } from "./bzimage";
+import { findMultibootHeader, loadMultiboot, type MultibootBoot, type MultibootModule } from "./multiboot";
+import { enterProtectedMode } from "./cpustate";
+
+export { KernelImageError };
+
+export type KernelKind = "bzimage" | "multiboot";
+
+/** Which boot protocol a kernel file speaks; throws KernelImageError when neither. */
+export function kernelKind(img: Uint8Array): KernelKind {
+  if (hasSetupHeader(img)) return "bzimage";
+  if (findMultibootHeader(img)) return "multiboot";
+  throw new KernelImageError("not a bootable kernel: no Linux \"HdrS\" setup header at 0x202 and no Multiboot header in the first 8 KiB");
+}
+
+export interface DirectBootOptions {
+  kernel: Uint8Array;
+  /** The kernel's file name (Multiboot passes "<name> <cmdline>" as its command line, as QEMU does). */
+  kernelName: string;
+  cmdline: string;
+  /** Linux: the initrd (ignored for Multiboot). */
+  initrd?: Uint8Array;
+  /** Multiboot: the modules, from QEMU's comma-separated -initrd list (ignored for Linux). */
+  modules?: MultibootModule[];
+}
+
+export type DirectBoot = ({ kind: "bzimage" } & BzImageBoot) | ({ kind: "multiboot" } & MultibootBoot);
+
+/** Reset the CPU, load the kernel into RAM and point the CPU at its entry.
+ *  Call again after a guest reset to boot it again (RAM is rewritten). */
+export function bootKernel(m: Machine, o: DirectBootOptions): DirectBoot {
+  const kind = kernelKind(o.kernel);
+  m.reset();
+  const ram = m.ram();
+  let boot: DirectBoot;
+  if (kind === "bzimage") {
+    boot = { kind, ...loadBzImage(ram, o.kernel, { cmdline: o.cmdline, initrd: o.initrd, romBytes: m.biosSize }) };
+  } else {
+    const cmdline = o.kernelName + " " + o.cmdline;
+    boot = { kind, ...loadMultiboot(ram, o.kernel, { cmdline, modules: o.modules ?? [], romBytes: m.biosSize }) };
+  }
+  enterProtectedMode(m.cpuState(), boot.entry);
+  m.cpuStateChanged();
+  return boot;
+}
