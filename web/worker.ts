@@ -16,6 +16,7 @@ const SLICE_MS = 12;
 
 class MachineWorker implements WorkerApi {
   private machine?: Machine;
+  private reboot?: () => void;
   private cb?: WorkerCallbacks;
   private ring?: ConsoleRing;
   private state: RunState = "stopped";
@@ -38,7 +39,7 @@ class MachineWorker implements WorkerApi {
         const src = config[key];
         if (src) images[key] = await fetchBytes(src, key, callbacks);
       }
-      loadBootImages(machine, {
+      this.reboot = loadBootImages(machine, {
         kernel: images.kernel, initrd: images.initrd, append: config.append,
         bios: images.bios, vgabios: images.vgabios, cdrom: images.cdrom, hda: images.hda, boot: config.boot,
       });
@@ -68,6 +69,7 @@ class MachineWorker implements WorkerApi {
   reset(): void {
     if (!this.machine) return;
     this.machine.reset();
+    this.reboot?.();
     this.resets++;
     if (this.state === "halted" || this.state === "stopped") { this.setState("running"); this.schedule(0); }
     this.sendStatus();
@@ -109,7 +111,11 @@ class MachineWorker implements WorkerApi {
         const r = m.run(SLICE_INSTRUCTIONS);
         this.flushConsole(m.drain(RING.COM1_TX));
         if (r === STOP.HALT) { next = 4; break; }
-        if (r === STOP.RESET) { this.resets++; if (m.resetCause === 1) this.cb?.error("The guest triple-faulted; the machine was reset."); }
+        if (r === STOP.RESET) {
+          this.resets++;
+          if (m.resetCause === 1) this.cb?.error("The guest triple-faulted; the machine was reset.");
+          this.reboot?.();
+        }
         if (r === STOP.EXIT || r === STOP.POWEROFF) { this.setState("stopped"); this.cb?.error("The guest powered the machine off."); return; }
       }
     } catch (e) {
