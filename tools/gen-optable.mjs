@@ -376,7 +376,9 @@ function parse() {
     const [spec, handler, ...flags] = line.split(/\s+/);
     const [range, reg] = spec.split("/");
     const [a, b] = range.split("-");
-    const lo = parseInt(a, 16), hi = parseInt(b ?? a, 16);
+    // "0Fxx" is the two-byte page: key 0x100 | xx (as decode.ts setOpcode uses).
+    const key = (t) => (t.length === 4 ? 0x100 | (parseInt(t, 16) & 0xff) : parseInt(t, 16));
+    const lo = key(a), hi = key(b ?? a);
     for (let op = lo; op <= hi; op++) {
       const entry = { handler: handler.replace("*", ""), sized: handler.endsWith("*"), flags: new Set(flags) };
       if (reg === undefined) {
