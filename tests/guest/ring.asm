@@ -11,6 +11,7 @@
 %define S_CGATE32 0x40
 %define S_CGATE16 0x48
 %define S_CONF0   0x50   ; conforming code, DPL 0
+%define S_TSSFIX  0x58   ; task for #TS
 %define EFL_MASK  0x000f7702  ; system flags and bit 1 (arithmetic flags vary)
 
 main:
@@ -24,6 +25,17 @@ main:
   SET_GATE_DESC S_CGATE32, SEL_CODE0, cg32, GATE_CALL32 | DPL3, 2
   SET_GATE_DESC S_CGATE16, SEL_CODE0, cg16, GATE_CALL16 | DPL3, 1
   SET_DESC S_CONF0, 0xf0000, 0xffff, 0x9f, FL_32
+  SET_GATE 0x85, SEL_CODE0, int85, GATE_INT32 | DPL3
+  ; #TS handler task
+  SET_DESC S_TSSFIX, TSS_A, 0x67, ACC_TSS32, 0
+  SET_GATE 10, S_TSSFIX, 0, GATE_TASK
+  mov dword [TSS_A + 0x20], tsfix
+  mov dword [TSS_A + 0x24], 2
+  mov dword [TSS_A + 0x38], 0x8800
+  mov dword [TSS_A + 0x48], SEL_DATA0
+  mov dword [TSS_A + 0x4c], SEL_CODE0
+  mov dword [TSS_A + 0x50], SEL_DATA0
+  mov dword [TSS_A + 0x54], SEL_DATA0
   mov ax, SEL_DATA3
   mov fs, ax                ; DPL 3: survives the IRET to ring 3
   TO_RING3 r3
@@ -142,6 +154,30 @@ r3:
   PPUTS "r3 after conf cs="
   mov ax, cs
   call phex16
+  call pnl
+
+  ; #TS through a task gate: the TSS names a null SS0 for the INT from ring 3;
+  ; the handler task repairs it and IRETs to the faulting INT, which then works.
+  mov dword [TSS0 + 8], 0
+  mov ebx, 0x80
+  int 0x80
+  PPUTS "r3 after #TS"
+  call pnl
+
+  ; IOPL 0 at CPL 3: CLI and STI fault, I/O still allowed by the TSS bitmap.
+  int 0x85
+  SET_RESUME .c1
+  cli                       ; #GP(0)
+.c1:
+  SET_RESUME .c2
+  sti                       ; #GP(0)
+.c2:
+  SET_RESUME 0
+  pushfd
+  pop eax
+  and eax, EFL_MASK
+  PPUTS "r3 iopl0 efl="
+  call phex32
   call pnl
   int 0x82
 
@@ -280,6 +316,30 @@ conf:
   call phex16
   call pnl
   retf
+
+; IOPL := 0 in the caller's EFLAGS
+int85:
+  and dword [esp + 8], ~0x3000
+  iretd
+
+; #TS task: error code on its stack; the faulting task is TSS0 at CPL 3
+tsfix:
+  pop eax
+  PPUTS "#TS task e="
+  call phex32
+  PPUTS " link="
+  mov ax, [TSS_A]
+  call phex16
+  PPUTS " saved cs="
+  mov ax, [TSS0 + 0x4c]
+  call phex16
+  PPUTS " ss="
+  mov ax, [TSS0 + 0x50]
+  call phex16
+  call pnl
+  mov dword [TSS0 + 8], SEL_DATA0
+  iretd
+  jmp tsfix
 
 finish:
   PPUTS "finish cs="

@@ -24,6 +24,11 @@ test("ring: ring 0 <-> ring 3 through IRET, gates and call gates (same as qemu)"
   expect(out).toContain("r3 after cg32 esp=00009000 ds=0000 es=0000 fs=0023 gs=0023\n");
   expect(out).toMatch(/cg16 ss:esp=0010:00005ff6 frame [0-9a-f]{4} 001b cc03 8ffe 0023\n/);
   expect(out).toContain("conf cs=0053 ss=0023\n");
+  // #TS(0) for a null SS0 in the TSS, delivered through a task gate; the handler
+  // task returns to the ring-3 task, whose INT then succeeds.
+  expect(out).toContain("#TS task e=00000000 link=0028 saved cs=001b ss=0023\n");
+  expect(out).toContain("r3 after #TS\n");
+  expect(out).toMatch(/#0d e=00000000 @001b:[0-9a-f]{8}\n#0d e=00000000 @001b:[0-9a-f]{8}\nr3 iopl0 efl=00000002\n/); // CLI, STI
   expect(out).toContain("finish cs=0008 ss=0010\nreal mode again\n");
   const q = runQemu(bin);
   expect(q.output).toBe(rz.output);
