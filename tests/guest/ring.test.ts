@@ -33,3 +33,22 @@ test("ring: ring 0 <-> ring 3 through IRET, gates and call gates (same as qemu)"
   const q = runQemu(bin);
   expect(q.output).toBe(rz.output);
 });
+
+test("ring_sysenter: SYSENTER/SYSEXIT between ring 3 and ring 0 (same as qemu)", async () => {
+  const bin = assemble("ring_sysenter");
+  // Until WRMSR exists here, preset IA32_SYSENTER_CS/ESP/EIP (state.ts OFF_SYSENTER_*,
+  // 0x258/0x25c/0x260 in the CPU state block) to what the ROM writes with WRMSR.
+  const rz = await runRingZero(bin, {
+    setup: (m) => {
+      const s = m.cpuState();
+      s.setUint32(0x258, 0x08, true);
+      s.setUint32(0x25c, 0x6800, true);
+      s.setUint32(0x260, 0xfff00, true);
+    },
+  });
+  expect(rz.stop).toBe("exit");
+  expect(rz.exitCode).toBe(1);
+  expect(rz.output).toMatch(/^r3 sysenter\nsysenter cs=0008 ss=0010 esp=00006800 efl=00003002\nr3 after sysexit cs=001b ss=0023 esp=00008800\n#0d e=00000000 @001b:[0-9a-f]{8}\nreal mode again\n$/);
+  const q = runQemu(bin);
+  expect(q.output).toBe(rz.output);
+});
