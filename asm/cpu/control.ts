@@ -1,12 +1,9 @@
-// Control transfer (SDM vol. 1 §7.3.8): near JMP/Jcc/CALL/RET, LOOP, and far
-// transfers in real mode. Protected-mode far transfers (gates, privilege changes,
-// task switches) are in the protection files.
+// Control transfer (SDM vol. 1 §7.3.8): near JMP/Jcc/CALL/RET, LOOP. Far
+// transfers (all modes, gates, privilege changes, task switches) are in farjump.ts.
 
-import { S_CS, setEip, getEip } from "./state";
-import { imm, opcode, opsize32, fetch16, fetch32, fetchImmV, jumpRelative } from "./decode";
+import { setEip, getEip } from "./state";
+import { imm, opcode, jumpRelative } from "./decode";
 import { testCC } from "./flags";
-import { loadSegmentReal, pmodeNotV86 } from "./segments";
-import { jmpFarProtected } from "./farjump";
 
 export function jmp_Jb(): void { jumpRelative(imm); }
 export function jmp_Jv16(): void { jumpRelative(imm); }
@@ -14,16 +11,6 @@ export function jmp_Jv32(): void { jumpRelative(imm); }
 export function jcc_Jb(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
 export function jcc_Jv16(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
 export function jcc_Jv32(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
-
-/** JMP ptr16:16 / ptr16:32 */
-export function jmp_far_Ap16(): void { let off = fetch16(); let sel = fetch16(); jmpFar(sel, off); }
-export function jmp_far_Ap32(): void { let off = fetch32(); let sel = fetch16(); jmpFar(sel, off); }
-
-export function jmpFar(sel: u32, off: u32): void {
-  if (pmodeNotV86()) { jmpFarProtected(sel, off); return; }
-  loadSegmentReal(S_CS, sel);
-  setEip(opsize32 ? off : off & 0xffff);
-}
 
 // Near CALL/RET (SDM vol. 2 CALL, RET): the return address is EIP after the
 // instruction; a 16-bit operand size pushes IP and truncates the target.

@@ -9,7 +9,7 @@ import {
   ATTR_VALID, ATTR_RW, ATTR_CE, ATTR_CODE, ATTR_S, ATTR_P, ATTR_DB, ATTR_G, ATTR_DPL_SHIFT, ATTR_ACCESSED,
   cr0, getCpl, segBase, segLimit, segAttr, segSel,
 } from "./state";
-import { raiseGP, raiseSS, raiseNP } from "./fault";
+import { raiseGP, raiseSS, raiseNP, faultPending } from "./fault";
 import { readSys32, writeSys8 } from "../mmu/linear";
 import { setCsDefault32 } from "./decode";
 import { invalidateFetchCache } from "../mmu/paging";
@@ -125,6 +125,7 @@ export function loadSegment(seg: i32, sel: u32): bool {
     return true;
   }
   if (!readDescriptor(sel)) { raiseGP(sel & 0xfffc); return false; }
+  if (faultPending) return false; // #PF reading the descriptor table
   let attr = descAttr(descHi);
   let dpl = (attr >> ATTR_DPL_SHIFT) & 3;
   if (seg == S_SS) {
@@ -162,3 +163,39 @@ export function cplChanged(): void {
 }
 
 export { segSel, ATTR_G };
+
+// --- helpers for protected-mode control transfers (farjump.ts, idt.ts, task.ts) ---
+
+/** Load a segment register from a descriptor that the caller has checked. */
+export function loadSegmentDesc(seg: i32, sel: u32, lo: u32, hi: u32): void {
+  setSegmentCache(seg, sel, descBase(lo, hi), descLimit(lo, hi), descAttr(hi), true);
+}
+
+/** Load CS from a checked code descriptor with RPL = `cpl`, and make `cpl` current.
+ *  The decoder's default size and fetch cache follow (csChanged). */
+export function loadCodeSegment(sel: u32, lo: u32, hi: u32, cpl: u32): void {
+  setSegmentCache(S_CS, (sel & 0xfffc) | cpl, descBase(lo, hi), descLimit(lo, hi), descAttr(hi), true);
+  if (getCpl() != cpl) setCpl(cpl);
+  csChanged();
+}
+
+/** Set the accessed bit of the descriptor `hi` for `sel` in its table, if clear
+ *  (SDM vol. 3 §3.4.5.1: set when the selector is loaded into a segment register). */
+export function markAccessed(sel: u32, hi: u32): void {
+  if (hi & (1 << 8)) return;
+  let base = (sel & 4) ? segBase(S_LDTR) : load<u32>(OFF_GDTR_BASE);
+  writeSys8(base + (sel & 0xfff8) + 5, ((hi >> 8) & 0xff) | 1);
+}
+
+/** A far RET or IRET to an outer privilege level: ES, DS, FS and GS are nulled when
+ *  they hold a data or non-conforming code segment with DPL < the new CPL
+ *  (SDM vol. 2 RET, IRET: "RETURN-TO-OUTER-PRIVILEGE-LEVEL"). */
+export function nullInaccessibleDataSegments(cpl: u32): void {
+  for (let s: i32 = 0; s < 6; s++) {
+    if (s == S_CS || s == S_SS) continue;
+    let attr = segAttr(s);
+    if (!(attr & ATTR_VALID)) continue;
+    let conformingCode = (attr & ATTR_CODE) != 0 && (attr & ATTR_CE) != 0;
+    if (!conformingCode && ((attr >> ATTR_DPL_SHIFT) & 3) < cpl) setSegmentCache(s, 0, 0, 0, 0, false);
+  }
+}

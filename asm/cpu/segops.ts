@@ -28,3 +28,28 @@ export function mov_Ev_Sw32(): void {
   if (seg > 5) { raiseUD(); return; }
   if (isRegForm()) setReg32(modrm & 7, segSel(seg)); else writeE16(segSel(seg));
 }
+
+// LDS, LES, LSS, LFS, LGS r, m16:16/m16:32 (SDM vol. 2 LDS/LES/LFS/LGS/LSS):
+// the selector is loaded (with its checks) before the register is written; a
+// register operand is #UD.
+import { opsize32, readM16, readM32, writeG16, writeG32 } from "./decode";
+import { S_ES, S_DS, S_FS, S_GS } from "./state";
+
+function loadFarPointer(seg: i32): void {
+  if (isRegForm()) { raiseUD(); return; }
+  let off = opsize32 ? readM32(0) : readM16(0);
+  let sel = readM16(opsize32 ? 4 : 2);
+  if (faultPending) return;
+  if (!loadSegment(seg, sel)) return;
+  if (opsize32) writeG32(off); else writeG16(off);
+}
+export function les_Gv_Mp16(): void { loadFarPointer(S_ES); }
+export function les_Gv_Mp32(): void { loadFarPointer(S_ES); }
+export function lds_Gv_Mp16(): void { loadFarPointer(S_DS); }
+export function lds_Gv_Mp32(): void { loadFarPointer(S_DS); }
+export function lss_Gv_Mp16(): void { loadFarPointer(S_SS); }
+export function lss_Gv_Mp32(): void { loadFarPointer(S_SS); }
+export function lfs_Gv_Mp16(): void { loadFarPointer(S_FS); }
+export function lfs_Gv_Mp32(): void { loadFarPointer(S_FS); }
+export function lgs_Gv_Mp16(): void { loadFarPointer(S_GS); }
+export function lgs_Gv_Mp32(): void { loadFarPointer(S_GS); }

@@ -23,10 +23,11 @@ export function assemble(name: string): string {
 export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint }
 
 /** Run a ROM image in RingZero until it exits, resets or spends the budget. */
-export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number } = {}): Promise<GuestResult> {
+export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; setup?: (m: Machine) => void } = {}): Promise<GuestResult> {
   wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
   const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20 });
   m.loadBios(readFileSync(bin));
+  opts.setup?.(m); // after reset, before the first instruction (e.g. preset MSRs in the state block)
   let budget = opts.budget ?? 200_000_000;
   let out = "";
   const dec = new TextDecoder("latin1");
