@@ -844,6 +844,8 @@ function fsqrt(): void {
   if (!unaryPrologue()) return;
   let se = stSE(0), m = stM(0);
   let c = classify(se, m);
+  // C0-C3 are undefined after FSQRT; like QEMU, C2 is set for a negative operand.
+  if (se & 0x8000) setCC(SW_CC, SW_C2);
   if (c == C_ZERO) return; // sqrt(-0) = -0
   if (se & 0x8000) { if (signal(FE_IE)) return; setST(0, INDEF_SE, INDEF_M); return; }
   if (c == C_INF) return;

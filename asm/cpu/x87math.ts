@@ -120,7 +120,7 @@ export const F_SGL: u32 = 2;
  * per SDM vol. 1 §4.9.1.4-5 and §8.5.4-5 (`masks` = control-word mask bits).
  * Sets pS/pE/pM, xFlags (OE UE PE) and roundedUp.
  */
-export function roundPack(s: u32, e: i32, m: u64, sticky: bool, prec: u32, fmt: u32, rc: u32, masks: u32): void {
+export function roundPack(s: u32, e: i32, m: u64, sticky: bool, prec: u32, fmt: u32, rc: u32, masks: u32, ovfPrec: u32 = 0): void {
   xFlags = 0;
   roundedUp = false;
   pS = s;
@@ -194,7 +194,11 @@ export function roundPack(s: u32, e: i32, m: u64, sticky: bool, prec: u32, fmt: 
       xFlags |= FE_OE | FE_PE;
       let toInf = rc == RC_NEAREST || (rc == RC_UP && s == 0) || (rc == RC_DOWN && s != 0);
       if (toInf) { pE = maxE; pM = J_BIT; roundedUp = true; }
-      else { pE = maxE - 1; pM = ~((<u64>1 << drop) - 1); roundedUp = false; }
+      else {
+        // the largest finite number of the precision in effect
+        let od: u64 = <u64>(64 - (ovfPrec != 0 ? ovfPrec : prec));
+        pE = maxE - 1; pM = ~((<u64>1 << od) - 1); roundedUp = false;
+      }
       return;
     }
   }
@@ -250,7 +254,7 @@ export function packF64(s: u32, q: f64, k: i32, err: i32, prec: u32, rc: u32, ma
     }
   }
   let p = prec > 53 ? <u32>53 : prec;
-  roundPack(s, e, m, sticky, p, F_EXT, rc, masks);
+  roundPack(s, e, m, sticky, p, F_EXT, rc, masks, prec);
 }
 
 // --- error-free transformations (Knuth TwoSum, Dekker/Veltkamp product) ---
