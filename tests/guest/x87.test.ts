@@ -120,9 +120,12 @@ test("x87: exact operations, rounding modes, compares, stack, FSAVE/FRSTOR; same
 async function runScenario(scen: number, cr0bits: number): Promise<string> {
   const m = await Machine.create({ wasm: readFileSync(join(ROOT, "build/ringzero.wasm")), ramBytes: 32 << 20 });
   m.loadBios(readFileSync(assemble("x87exc")));
+  // the program sets up real mode and spins on GO; then CR0 is set
+  expect(m.run(5000)).toBe(STOP.BUDGET);
   const s = m.cpuState();
   s.setUint32(0x210, s.getUint32(0x210, true) | cr0bits, true);
   m.ram()[0x7f00] = scen;
+  m.ram()[0x7f01] = 1;
   let out = "";
   for (let i = 0; i < 100; i++) {
     const r = m.run(1_000_000);
@@ -144,6 +147,24 @@ test("x87: #MF on the next waiting instruction with CR0.NE=1, none with NE=0", a
     " b8a0 3ffdaaaaaaaaaaaaa800 3820 b8a0 fnop #MF b8a0 end");
   // NE=0: the next waiting instruction runs (TOP 5) with ES still set; FNCLEX clears it
   expect(await runScenario(2, 0)).toBe("legacy: a884 2800 end");
+});
+
+test("x87: protected-mode FSTENV/FSAVE/FRSTOR layouts (16 and 32 bit)", async () => {
+  const r = await runScenario(6, 1 /* PE */);
+  const m = r.match(/^pm: (\S+) (\S+) (\S+) (\S+) (\S+) end$/);
+  expect(m).not.toBeNull();
+  const [, e16, e32, e32b, st0, e16b] = m!;
+  // 16-bit: CW SW(TOP 7) TW(only ST0 valid) FIP FCS=F000 FDP FDS=F000 (SDM figure 8-11)
+  expect(e16).toMatch(/^7f030038ff3f[0-9a-f]{4}00f0[0-9a-f]{4}00f0$/);
+  // 32-bit: FIP, FOP (DC C0) << 16 | FCS, FDP, FDS (SDM figure 8-9)
+  expect(e32).toMatch(/^7f03ffff0038ffffff3fffff[0-9a-f]{4}000000f0c004[0-9a-f]{4}000000f0ffff$/);
+  expect(e32.slice(24, 28)).toBe(e16.slice(12, 16));
+  expect(e32.slice(40, 44)).toBe(e16.slice(20, 24));
+  expect(e32b).toBe(e32); // FNSAVE/FRSTOR round trip restores everything
+  expect(st0).toBe("4001c000000000000000");
+  // after FSTP m80 [0500h] (DS = 0), FNSAVE + FRSTOR: empty stack, TOP 0, the
+  // FSTP's pointers restored
+  expect(e16b).toMatch(/^7f030000ffff[0-9a-f]{4}00f000050000$/);
 });
 
 test("x87: #NM for CR0.EM and CR0.TS; WAIT only with TS and MP", async () => {

@@ -1,13 +1,14 @@
 ; x87 exception reporting: #MF (CR0.NE=1) on the next waiting instruction,
 ; the legacy path (CR0.NE=0, no #MF), and #NM for CR0.EM / CR0.TS / CR0.MP.
-; The host sets CR0 and writes the scenario number to RAM at 0x7F00 before the
-; first instruction (see x87.test.ts); scenario 0 needs no CR0 bits.
+; After setting up the IVT the program waits for the host (x87.test.ts) to set
+; CR0, write the scenario number to 0x7F00 and set GO (0x7F01).
 %include "lib/rom.inc"
 %include "x87lib.inc"
 
 SCEN equ 0x7f00
 NMRET equ 0x7f02        ; where the #NM handler continues
 TMPIP equ 0x7f04
+GO equ 0x7f01
 
 ; real-mode "IRET" without IRET (CS is always F000 here)
 %macro IRET_TO 1
@@ -27,6 +28,9 @@ main:
   mov word [16 * 4 + 2], 0xf000
   mov word [7 * 4], nm_handler
   mov word [7 * 4 + 2], 0xf000
+.spin:                  ; the host sets CR0 and the scenario, then GO
+  cmp byte [GO], 0
+  je .spin
   mov al, [SCEN]
   cmp al, 1
   je near_mf
@@ -38,6 +42,8 @@ main:
   je near_tsmp
   cmp al, 5
   je near_ts
+  cmp al, 6
+  je near_pm
   PUTS "no scenario"
   EXIT 1
 near_mf: jmp scen_mf
@@ -45,6 +51,7 @@ near_legacy: jmp scen_legacy
 near_em: jmp scen_em
 near_tsmp: jmp scen_tsmp
 near_ts: jmp scen_ts
+near_pm: jmp scen_pm
 
 mf_handler:
   PUTS " #MF"
@@ -166,6 +173,31 @@ scen_ts:
 .a:
   PUTS " wait"
   fwait
+  PUTS " end"
+  EXIT 0
+
+; --- CR0.PE = 1 (set by the host; segment caches keep their real-mode
+; contents): protected-mode FSTENV/FSAVE layouts with selector and offset ---
+scen_pm:
+  PUTS "pm:"
+  fninit
+  fld qword [cs:three]
+  fadd st0, st0
+  fnstenv [BUF]
+  DUMP BUF, 14
+  o32 fnstenv [BUF]
+  DUMP BUF, 28
+  o32 fnsave [BUF2]
+  fld1
+  o32 frstor [BUF2]
+  o32 fnstenv [BUF]
+  DUMP BUF, 28
+  fstp tword [RES]
+  DUMP RES, 10
+  fnsave [BUF2]
+  frstor [BUF2]
+  fnstenv [BUF]
+  DUMP BUF, 14
   PUTS " end"
   EXIT 0
 
