@@ -20,9 +20,10 @@
 //             FNSAVE). Real hardware would freeze the waiting instruction until
 //             the OS handler writes port 0xF0; the chipset side (port 0xF0) is
 //             the platform's.
-// Not modelled: the FPU data/instruction pointers are kept as offset+selector
-// (real-mode layouts store the 20-bit linear address computed from them), FOP is
-// kept for every non-control instruction.
+// The instruction and data pointers are kept as offset and selector; the real-
+// mode FSTENV/FSAVE layouts store the linear address (selector * 16 + offset)
+// computed from them, as the SDM describes. FOP, FIP and FDP are updated by every
+// non-control instruction (FDP/FDS only by those with a memory operand).
 
 import {
   OFF_FPU, R_EAX, S_CS, CR0_EM, CR0_TS, CR0_MP, CR0_NE, CF, PF, ZF, ARITH_FLAGS,
@@ -131,11 +132,8 @@ function clearEs(): void {
   if (had && (cr0() & CR0_NE) == 0) fpuIrq13Hook(false);
 }
 
-/** FNINIT state (SDM vol. 1 §8.1.10, table 8-?: CW 037FH, SW 0, all tags empty,
- *  pointers and opcode 0). After RESET the P6 x87 is in this state too (SDM
- *  vol. 3 table 9-1: FCW 0040H after RESET with FINIT state otherwise... the
- *  P6 family sets FCW to 0040H at power-up and software runs FNINIT; BIOSes and
- *  kernels always do, so the power-on image here is FNINIT's, see docs/X87.md). */
+/** FNINIT (SDM vol. 2 FINIT/FNINIT): CW 037FH, SW 0 (TOP 0), all tags empty,
+ *  instruction/data pointers and opcode 0; register contents unchanged. */
 function finit(): void {
   store<u16>(FPU_CW, 0x037f);
   setSw(0);
@@ -147,10 +145,11 @@ function finit(): void {
   store<u16>(FPU_FDS, 0);
 }
 
-/** Power-on/RESET state of the x87 (called from reset.ts resetCpu()). SDM vol. 3
- *  table 9-1: after RESET the FPU control word is 0040H, status word 0, tag word
- *  5555H (all registers valid, +0.0), pointers 0; after INIT they are kept.
- *  Registers are +0.0 (tag 01). FNINIT is what software runs next. */
+/** State after RESET (SDM vol. 3 §9.1.1, table 9-1, P6 family): FCW 0040H,
+ *  FSW 0, FTW 5555H (every register valid and +0.0), pointers and opcode 0.
+ *  This differs from FNINIT's state (FCW 037FH, all registers empty), which is
+ *  why firmware and kernels run FNINIT before using the FPU. Called by
+ *  reset.ts resetCpu(); INIT (which keeps the x87 state) is not modelled. */
 export function fpuReset(): void {
   memory.fill(OFF_FPU, 0, 0x100);
   store<u16>(FPU_CW, 0x0040);
