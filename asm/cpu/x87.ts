@@ -39,8 +39,9 @@ import {
   INDEF_SE, INDEF_M, BIAS80, FE_IE, FE_DE, FE_ZE, FE_OE, FE_UE, FE_PE,
   RC_NEAREST, RC_DOWN, RC_UP, RC_CHOP, F_EXT, F_DBL, F_SGL,
   classify, isNaNClass, unpack, uS, uE, uM, roundPack, pS, pE, pM, xFlags, roundedUp,
-  packedSE, packedDouble, packedSingle, sigToF64, pow2, packF64, twoSum, twoProd, efErr, sgn,
+  packedSE, packedDouble, packedSingle, sigToF64, pow2, packF64,
   roundToIntMag, rIntOverflow, rIntInexact, rIntUp,
+  roundPackLo, exactAdd, exactMul, exactDiv, exactSqrt, aS, aE, aM, aLo, aSticky, aZero,
 } from "./x87math";
 
 // --- state block layout (0x200 bytes at OFF_FPU) ---
@@ -279,6 +280,14 @@ function packExact(se: u32, m: u64, prec: u32): void {
   exc |= xFlags;
   fromPack();
 }
+/** Round the exact result of x87math's exact* operations to the register. */
+function finishExact(prec: u32): void {
+  if (aZero) { setR(aS << 15, 0); roundedUpR = false; return; }
+  roundPackLo(aS, aE, aM, aLo, aSticky, prec, F_EXT, rc(), masks(), 0);
+  exc |= xFlags;
+  fromPack();
+  roundedUpR = roundedUp;
+}
 function finishF64(s: u32, q: f64, k: i32, err: i32, prec: u32): void {
   packF64(s, q, k, err, prec, rc(), masks());
   exc |= xFlags;
@@ -318,25 +327,10 @@ function arith(op: u32, aSE0: u32, aM0: u64, bSE0: u32, bM0: u64, srcDenorm: boo
     }
     if (ca == C_ZERO) { packExact((sb << 15) | (bSE & 0x7fff), bM, prec); roundedUpR = roundedUp; return true; }
     if (cb == C_ZERO) { packExact(aSE, aM, prec); roundedUpR = roundedUp; return true; }
-    unpack(aSE, aM);
-    let ea = uE; let fa = sigToF64(uM);
+    unpack(aSE, aM); let ea = uE; let ma = uM;
     unpack(bSE, bM);
-    let eb = uE; let fb = sigToF64(uM);
-    let E = ea > eb ? ea : eb;
-    let da = ea - E, db = eb - E;
-    if (da < -200) da = -200; // far below the larger one: only its sign matters (sticky)
-    if (db < -200) db = -200;
-    let va = fa * pow2(da), vb = fb * pow2(db);
-    if (sa) va = -va;
-    if (sb) vb = -vb;
-    let s = twoSum(va, vb);
-    let err = efErr;
-    if (s == 0) { setR((rc() == RC_DOWN ? 1 : 0) << 15, 0); return true; }
-    let neg: u32 = s < 0 ? 1 : 0;
-    let e = sgn(err);
-    if (neg) e = -e;
-    finishF64(neg, Math.abs(s), E, e, prec);
-    roundedUpR = roundedUp;
+    exactAdd(sa, ea, ma, sb, uE, uM, rc());
+    finishExact(prec);
     return true;
   }
   let s = sa ^ sb;
@@ -344,11 +338,11 @@ function arith(op: u32, aSE0: u32, aM0: u64, bSE0: u32, bM0: u64, srcDenorm: boo
     if ((ca == C_INF && cb == C_ZERO) || (ca == C_ZERO && cb == C_INF)) { if (signal(FE_IE)) return false; setIndef(); return true; }
     if (ca == C_INF || cb == C_INF) { setR((s << 15) | 0x7fff, J_BIT); return true; }
     if (ca == C_ZERO || cb == C_ZERO) { setR(s << 15, 0); return true; }
-    unpack(aSE, aM); let ea = uE; let fa = sigToF64(uM);
-    unpack(bSE, bM); let eb = uE; let fb = sigToF64(uM);
-    let p = twoProd(fa, fb);
-    finishF64(s, p, ea + eb, sgn(efErr), prec);
-    roundedUpR = roundedUp;
+    unpack(aSE, aM); let ea = uE; let ma = uM;
+    unpack(bSE, bM);
+    exactMul(ea, ma, uE, uM);
+    aS = s;
+    finishExact(prec);
     return true;
   }
   // DIV
@@ -356,14 +350,11 @@ function arith(op: u32, aSE0: u32, aM0: u64, bSE0: u32, bM0: u64, srcDenorm: boo
   if (ca == C_INF) { setR((s << 15) | 0x7fff, J_BIT); return true; }
   if (cb == C_INF || ca == C_ZERO) { setR(s << 15, 0); return true; }
   if (cb == C_ZERO) { if (signal(FE_ZE)) return false; setR((s << 15) | 0x7fff, J_BIT); return true; }
-  unpack(aSE, aM); let ea = uE; let fa = sigToF64(uM);
-  unpack(bSE, bM); let eb = uE; let fb = sigToF64(uM);
-  let q = fa / fb;
-  // residual a - q*b, exact (Dekker): its sign says on which side the true quotient lies
-  let p = twoProd(q, fb);
-  let r = (fa - p) - efErr;
-  finishF64(s, q, ea - eb, sgn(r), prec);
-  roundedUpR = roundedUp;
+  unpack(aSE, aM); let ea = uE; let ma = uM;
+  unpack(bSE, bM);
+  exactDiv(ea, ma, uE, uM);
+  aS = s;
+  finishExact(prec);
   return true;
 }
 let roundedUpR: bool = false;
@@ -849,14 +840,11 @@ function fsqrt(): void {
   if (se & 0x8000) { if (signal(FE_IE)) return; setST(0, INDEF_SE, INDEF_M); return; }
   if (c == C_INF) return;
   unpack(se, m);
-  let e = uE; let f = sigToF64(uM);
-  if (e & 1) { f *= 2; e -= 1; }
-  let q = Math.sqrt(f);
-  let p = twoProd(q, q);
-  let r = (f - p) - efErr;
-  finishF64(0, q, e >> 1, sgn(r), precBits());
+  exactSqrt(uE, uM);
+  aS = 0;
+  finishExact(precBits());
   setST(0, rSE, rM);
-  setC1(roundedUp);
+  setC1(roundedUpR);
 }
 
 function frndint(): void {

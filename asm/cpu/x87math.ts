@@ -6,16 +6,15 @@
 // compares, integer and BCD conversions, FRNDINT, FSCALE, FXTRACT, FPREM/FPREM1)
 // works on those bits with integer arithmetic and is bit-exact.
 //
-// Design choice (documented in docs/X87.md): the rounded arithmetic (add, sub, mul,
-// div, sqrt) and the transcendentals compute on wasm f64, i.e. with a 53-bit
-// significand, while the exponent is carried separately so that the 80-bit
-// exponent range, overflow and underflow behave as on the hardware. For add, sub,
-// mul, div and sqrt the sign of the rounding error is recovered exactly with
-// error-free transformations (TwoSum, Dekker's product), so results are correctly
-// rounded in all four rounding modes at precision control 24 and 53 bits; at
-// precision control 64 (the default) they are rounded to 53 bits, and operands
-// whose significand has more than 53 significant bits are first rounded to 53
-// bits. The transcendentals are as accurate as the f64 library routines.
+// FADD/FSUB/FMUL/FDIV and FSQRT are exact too: they compute the exact result on
+// 64-bit significands with integer arithmetic (128-bit products, bit-serial
+// division and square root) and round it once per the control word's precision
+// and rounding controls (SDM vol. 1 §4.8.4, §8.1.5).
+//
+// Design choice (docs/X87.md): the transcendentals (FSIN FCOS FSINCOS FPTAN
+// FPATAN F2XM1 FYL2X FYL2XP1) compute on wasm f64, i.e. with a 53-bit
+// significand, then round to the register; they are as accurate as the f64
+// library routines (about 1 ulp of double precision), not to 64 bits.
 
 // --- operand classes ---
 export const C_ZERO: u32 = 0;
@@ -121,9 +120,14 @@ export const F_SGL: u32 = 2;
  * Sets pS/pE/pM, xFlags (OE UE PE) and roundedUp.
  */
 export function roundPack(s: u32, e: i32, m: u64, sticky: bool, prec: u32, fmt: u32, rc: u32, masks: u32, ovfPrec: u32 = 0): void {
+  roundPackLo(s, e, m, 0, sticky, prec, fmt, rc, masks, ovfPrec);
+}
+/** roundPack with 64 more bits `lo` below m (for exact products and quotients). */
+export function roundPackLo(s: u32, e: i32, m: u64, lo: u64, sticky0: bool, prec: u32, fmt: u32, rc: u32, masks: u32, ovfPrec: u32): void {
   xFlags = 0;
   roundedUp = false;
   pS = s;
+  let sticky = sticky0;
   let bias = fmtBias(fmt);
   let maxE = fmtMaxExp(fmt);
   let be = e + bias; // biased exponent
@@ -139,7 +143,7 @@ export function roundPack(s: u32, e: i32, m: u64, sticky: bool, prec: u32, fmt: 
       // bits removed from m: the denormalizing shift plus the precision drop
       let drop: u64 = <u64>(64 - prec);
       let total: u64 = <u64>(1 - be) + drop;
-      let st = sticky;
+      let st = sticky || lo != 0; // the rounding point is above m's last bit
       let kept: u64 = 0;
       let rem: u64 = 0;
       let half: u64 = 1;
@@ -166,6 +170,7 @@ export function roundPack(s: u32, e: i32, m: u64, sticky: bool, prec: u32, fmt: 
   }
   let drop: u64 = <u64>(64 - prec);
   let kept = m;
+  if (drop > 0) sticky = sticky || lo != 0;
   let inexact = sticky;
   if (drop > 0) {
     let mask: u64 = (<u64>1 << drop) - 1;
@@ -177,8 +182,9 @@ export function roundPack(s: u32, e: i32, m: u64, sticky: bool, prec: u32, fmt: 
       roundedUp = true;
       if (kept == 0) { kept = J_BIT; be++; }
     }
-  } else if (sticky) {
-    if (roundIncrement(rc, s, 0, 1, true, false)) {
+  } else if (lo != 0 || sticky) {
+    inexact = true;
+    if (roundIncrement(rc, s, lo, J_BIT, sticky, (m & 1) != 0)) {
       kept += 1;
       roundedUp = true;
       if (kept == 0) { kept = J_BIT; be++; }
@@ -230,7 +236,8 @@ export function pow2(n: i32): f64 {
 }
 
 /** Round |q| * 2^k (q a finite non-zero f64 result, `err` the sign of the true
- *  value minus q: -1, 0 or 1) with sign s to the register format. */
+ *  value minus q: -1, 0 or 1) with sign s to the register format; used for the
+ *  f64-computed transcendentals, so at most 53 bits are significant. */
 export function packF64(s: u32, q: f64, k: i32, err: i32, prec: u32, rc: u32, masks: u32): void {
   let bits = reinterpret<u64>(q) & 0x7fffffffffffffff;
   let ex = <i32>(bits >> 52);
@@ -256,27 +263,6 @@ export function packF64(s: u32, q: f64, k: i32, err: i32, prec: u32, rc: u32, ma
   let p = prec > 53 ? <u32>53 : prec;
   roundPack(s, e, m, sticky, p, F_EXT, rc, masks, prec);
 }
-
-// --- error-free transformations (Knuth TwoSum, Dekker/Veltkamp product) ---
-export let efErr: f64 = 0;
-export function twoSum(a: f64, b: f64): f64 {
-  let s = a + b;
-  let bb = s - a;
-  efErr = (a - (s - bb)) + (b - bb);
-  return s;
-}
-export function twoProd(a: f64, b: f64): f64 {
-  let p = a * b;
-  let ca = 134217729.0 * a;
-  let ah = ca - (ca - a);
-  let al = a - ah;
-  let cb = 134217729.0 * b;
-  let bh = cb - (cb - b);
-  let bl = b - bh;
-  efErr = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
-  return p;
-}
-@inline export function sgn(x: f64): i32 { return x > 0 ? 1 : x < 0 ? -1 : 0; }
 
 // --- integers ---
 /** Round a finite unpacked value (uS, uE, uM) to an integer per `rc`.
@@ -313,4 +299,140 @@ export function roundToIntMag(s: u32, e: i32, m: u64, rc: u32): u64 {
     if (r == 0) rIntOverflow = true;
   }
   return r;
+}
+
+// --- exact arithmetic on 64-bit significands (SDM vol. 1 §4.8.4: the result is
+// computed as if to infinite precision, then rounded) ---
+// Results: (-1)^aS * (aM + aLo/2^64)/2^63 * 2^aE, plus aSticky for anything
+// below aLo; aM normalized. aZero: the exact result is zero.
+export let aS: u32 = 0;
+export let aE: i32 = 0;
+export let aM: u64 = 0;
+export let aLo: u64 = 0;
+export let aSticky: bool = false;
+export let aZero: bool = false;
+
+let mHi: u64 = 0;
+let mLo: u64 = 0;
+/** 64 x 64 -> 128-bit product in mHi:mLo. */
+function mul128(a: u64, b: u64): void {
+  let a0 = a & 0xffffffff, a1 = a >> 32, b0 = b & 0xffffffff, b1 = b >> 32;
+  let p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  let mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  mLo = (p00 & 0xffffffff) | (mid << 32);
+  mHi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/** Normalize a 128-bit magnitude hi:lo (non-zero) at exponent e into aM/aLo/aE. */
+function norm128(hi: u64, lo: u64, e: i32): void {
+  if (hi == 0) { hi = lo; lo = 0; e -= 64; }
+  let sh = clz<u64>(hi);
+  if (sh != 0) { hi = (hi << sh) | (lo >> (64 - sh)); lo <<= sh; }
+  aM = hi; aLo = lo; aE = e - <i32>sh;
+}
+
+/** a + b for finite non-zero unpacked operands (sb already negated for SUB). */
+export function exactAdd(sa: u32, ea: i32, ma: u64, sb: u32, eb: i32, mb: u64, rc: u32): void {
+  aSticky = false;
+  aZero = false;
+  if (eb > ea || (eb == ea && mb > ma)) {
+    let ts = sa; sa = sb; sb = ts;
+    let te = ea; ea = eb; eb = te;
+    let tm = ma; ma = mb; mb = tm;
+  }
+  // align b to a: b as hi:lo shifted right by d, bits beyond 128 go to sticky
+  let d = ea - eb;
+  let bh: u64 = mb, bl: u64 = 0;
+  let st = false;
+  if (d >= 128) { st = true; bh = 0; bl = 0; }
+  else if (d >= 64) {
+    let k = <u64>(d - 64);
+    st = k != 0 && (mb << (64 - k)) != 0;
+    bl = k == 0 ? mb : mb >> k;
+    bh = 0;
+  } else if (d > 0) {
+    bl = mb << <u64>(64 - d);
+    bh = mb >> <u64>d;
+  }
+  aS = sa;
+  if (sa == sb) {
+    let lo = bl;           // a's low word is 0
+    let hi = ma + bh;
+    let carry = hi < ma;
+    if (carry) {
+      st = st || (lo & 1) != 0;
+      lo = (lo >> 1) | (hi << 63);
+      hi = (hi >> 1) | J_BIT;
+      aM = hi; aLo = lo; aE = ea + 1;
+    } else { aM = hi; aLo = lo; aE = ea; }
+    aSticky = st;
+    return;
+  }
+  // |a| >= |b|: a - b; a sticky remainder of b means subtracting a bit more
+  let lo: u64 = 0 - bl;
+  let borrow: u64 = bl != 0 ? 1 : 0;
+  if (st) { lo -= 1; if (lo == 0xffffffffffffffff) borrow += 1; }
+  let hi = ma - bh - borrow;
+  if (hi == 0 && lo == 0 && !st) { aZero = true; aS = rc == RC_DOWN ? 1 : 0; return; }
+  norm128(hi, lo, ea);
+  aSticky = st;
+}
+
+export function exactMul(ea: i32, ma: u64, eb: i32, mb: u64): void {
+  aSticky = false;
+  aZero = false;
+  mul128(ma, mb);
+  // product of two [1,2) significands is in [1,4): value = hi:lo / 2^126
+  if ((mHi >> 63) != 0) { aM = mHi; aLo = mLo; aE = ea + eb + 1; }
+  else { aM = (mHi << 1) | (mLo >> 63); aLo = mLo << 1; aE = ea + eb; }
+}
+
+export function exactDiv(ea: i32, ma: u64, eb: i32, mb: u64): void {
+  aSticky = false;
+  aZero = false;
+  let rem = ma;
+  let q: u64 = 0;
+  let e = ea - eb;
+  let steps = 63;
+  if (rem >= mb) { rem -= mb; q = 1; }
+  else { e -= 1; steps = 64; }
+  for (let k = 0; k < steps; k++) {
+    let carry = (rem >> 63) != 0;
+    rem <<= 1;
+    q <<= 1;
+    if (carry || rem >= mb) { rem -= mb; q |= 1; }
+  }
+  // one more quotient bit (the guard) and the sticky remainder
+  let carry = (rem >> 63) != 0;
+  rem <<= 1;
+  let guard = carry || rem >= mb;
+  if (guard) rem -= mb;
+  aM = q; aE = e;
+  aLo = guard ? J_BIT : 0;
+  aSticky = rem != 0;
+}
+
+/** Square root of a positive finite value: R = floor(sqrt(X)) bit by bit over
+ *  the 128-bit radicand X, then the guard from X - R^2 against R. */
+export function exactSqrt(e: i32, m: u64): void {
+  aSticky = false;
+  aZero = false;
+  let xh: u64, xl: u64;
+  if ((e & 1) == 0) { xh = m >> 1; xl = m << 63; aE = e >> 1; }
+  else { xh = m; xl = 0; aE = (e - 1) >> 1; }
+  let r: u64 = 0;
+  for (let bit: i32 = 63; bit >= 0; bit--) {
+    let t = r | (<u64>1 << <u64>bit);
+    mul128(t, t);
+    if (mHi < xh || (mHi == xh && mLo <= xl)) r = t;
+  }
+  mul128(r, r);
+  // remainder X - R^2 (fits in 65 bits: < 2R + 1)
+  let rl = xl - mLo;
+  let rh = xh - mHi - (xl < mLo ? 1 : 0);
+  aM = r;
+  let exact = rh == 0 && rl == 0;
+  let above = rh != 0 || rl > r; // X - R^2 > R: beyond the half-way point
+  aLo = above ? J_BIT : 0;
+  aSticky = !exact;
 }

@@ -1,9 +1,8 @@
-; x87 differential test: exact operations (loads/stores of every format,
-; FXCH, FABS, FCHS, compares, integer and BCD conversions, FRNDINT, FSCALE,
-; FXTRACT, FPREM, constants), arithmetic whose results are double- or
-; single-precision (precision control 53/24, where RingZero's f64-based
-; arithmetic is exact) in all rounding modes, status words, FCOMI flags,
-; stack faults, FSTENV/FSAVE/FRSTOR layouts, and Linux's FDIV check.
+; x87 test: loads/stores of every format, FXCH, FABS, FCHS, compares, integer
+; and BCD conversions, FRNDINT, FSCALE, FXTRACT, FPREM, constants, arithmetic at
+; precision control 64, 53 and 24 in all rounding modes, status words, FCOMI
+; flags, transcendentals, stack faults, FSTENV/FSAVE/FRSTOR layouts, and Linux's
+; FDIV check. Which sections are compared with QEMU: see x87.test.ts.
 %include "lib/rom.inc"
 %include "x87lib.inc"
 
@@ -245,7 +244,7 @@ main:
 
   ; --- arithmetic with double and single precision control, all RC ---
   T "arith"
-  mov bp, 0x0200      ; PC = double
+  mov bp, 0x0300      ; PC = extended, then double
 .pc:
   mov cx, 0
 .arc:
@@ -284,6 +283,11 @@ main:
   add cx, 0x400
   cmp cx, 0x1000
   JNZF .arc
+  cmp bp, 0x0200
+  je .pcdone
+  mov bp, 0x0200
+  jmp .pc
+.pcdone:
 
   ; --- register forms, pops, integer operands (exact results) ---
   T "forms"
@@ -423,6 +427,26 @@ main:
   SETCW 0x0e7f
   fld tword [cs:vmax]
   fld tword [cs:vmax]
+  faddp st1, st0
+  SW
+  POP80
+
+  fninit
+  fld tword [cs:vtiny]
+  fld qword [cs:v_3]
+  fdivp st1, st0      ; denormal result at 64-bit precision
+  SW
+  POP80
+  fninit
+  fld tword [cs:vals80 + 20]
+  fld tword [cs:vals80 + 10]
+  fmulp st1, st0
+  fld tword [cs:vals80 + 20]
+  fdivp st1, st0
+  fld tword [cs:vals80 + 10]
+  fsubp st1, st0
+  fld tword [cs:vals80 + 10]
+  fsqrt
   faddp st1, st0
   SW
   POP80
