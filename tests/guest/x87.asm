@@ -647,6 +647,26 @@ main:
   POP80
   POP80
   SW
+  fninit              ; FSAVE/FRSTOR keep every encoding bit for bit
+  fld tword [cs:vals80 + 100]
+  fld tword [cs:vals80 + 110]
+  fld tword [cs:vals80 + 120]
+  fld tword [cs:vals80 + 130]
+  fld tword [cs:vals80 + 140]
+  fld tword [cs:vals80 + 150]
+  fld tword [cs:vals80 + 160]
+  fld tword [cs:vals80 + 170]
+  fnsave [BUF]
+  fld1
+  frstor [BUF]
+  o32 fnsave [BUF2]
+  DUMP BUF2, 2
+  DUMP BUF2 + 4, 2
+  DUMP BUF2 + 8, 2
+  DUMP BUF2 + 28, 80
+  o32 frstor [BUF2]
+  fnstsw [RES]
+  DUMP RES, 2
   fninit
   fld1
   fldpi
