@@ -686,7 +686,7 @@ function frstor(): void {
   commitEnv();
 }
 
-// --- packed BCD (SDM vol. 1 §4.7, figure 4-?) ---
+// --- packed BCD (SDM vol. 1 §4.7) ---
 function fbld(): void {
   let lo = rd64(0);
   let hi = rd16(8);
@@ -751,7 +751,7 @@ function ftst(): void {
   if (r < 0) return;
   setCompareCC(r);
 }
-/** FXAM (SDM vol. 2 FXAM table 3-?): C3 C2 C0 class, C1 sign. */
+/** FXAM (SDM vol. 2 FXAM, its table of results): C3 C2 C0 class, C1 sign. */
 function fxam(): void {
   let se = stSE(0), m = stM(0);
   let v: u32;
