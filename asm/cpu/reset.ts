@@ -11,6 +11,7 @@ import {
 import { setSegmentCache, csChanged, setCpl } from "./segments";
 import { clearFault } from "./fault";
 import { tlbFlush } from "../mmu/paging";
+import { fpuReset } from "./x87";
 
 // CPUID signature reported in EDX at reset and by CPUID leaf 1 (system.ts):
 // family 6, model 3? No: see system.ts for the identity; this must match it.
@@ -27,6 +28,7 @@ export function resetCpu(): void {
   store<u32>(OFF_GDTR_LIMIT, 0xffff);
   store<u32>(OFF_IDTR_LIMIT, 0xffff);
   store<u32>(OFF_APIC_BASE, 0xfee00900); // enabled, BSP
+  fpuReset();
   let data = ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED;
   for (let s: i32 = 0; s < 6; s++) setSegmentCache(s, 0, 0, 0xffff, data, true);
   setSegmentCache(S_CS, 0xf000, 0xffff0000, 0xffff, data, true);
