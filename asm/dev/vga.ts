@@ -30,7 +30,7 @@ export const VGA_STATE: u32 = DEV_STATE + 0x48 * 0x100;
 const V_MISC: u32 = 0x00, V_SEQ_I: u32 = 0x01, V_CRTC_I: u32 = 0x02, V_GC_I: u32 = 0x03, V_ATTR_I: u32 = 0x04;
 const V_FLIP: u32 = 0x05, V_DAC_R: u32 = 0x06, V_DAC_W: u32 = 0x07, V_DAC_C: u32 = 0x08, V_DAC_STATE: u32 = 0x09;
 const V_PEL_MASK: u32 = 0x0a, V_FEATURE: u32 = 0x0b, V_RETRACE: u32 = 0x0c, V_ENABLE: u32 = 0x0d;
-export const V_SEQ: u32 = 0x10, V_GC: u32 = 0x20, V_ATTR: u32 = 0x30, V_CRTC: u32 = 0x40, V_DAC: u32 = 0x100;
+export const V_SEQ: u32 = 0x10, V_GC: u32 = 0x20, V_ATTR: u32 = 0x30, V_CRTC: u32 = 0x60, V_DAC: u32 = 0x100;
 
 export const VGA_WINDOW_B0000: u32 = VGA_MEM + 0x10000;
 const PLANE2: u32 = VGA_MEM + 0x20000;
@@ -237,5 +237,5 @@ export function vgaFontBase(): u32 {
   return PLANE2 + (sel >> 1) * 0x4000 + (sel & 1) * 0x2000;
 }
 /** The register block (layout above: V_SEQ, V_GC, V_ATTR, V_CRTC, V_DAC offsets)
- *  for a renderer's palette: attribute palette 0x30-0x3F, DAC 0x100 (256 × RGB, 6 bits). */
+ *  for a renderer's palette: attribute registers 0x30-0x44 (palette 0x30-0x3F), CRTC 0x60-0x78, DAC 0x100 (256 × RGB, 6 bits). */
 export function vgaStateBase(): u32 { return VGA_STATE; }

@@ -3,6 +3,7 @@
 // worker and the Node command line both use it.
 
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
+import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7,
@@ -11,7 +12,7 @@ export type StopReason = (typeof STOP)[keyof typeof STOP];
 
 export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3 } as const;
 
-interface MachineExports {
+interface MachineExports extends FwCfgExports {
   init(ramBytes: number): void;
   reset(): void;
   run(budget: number): number;
@@ -47,10 +48,13 @@ export class Machine {
   private readonly x: MachineExports;
   /** Disk and CD images (web/host/block.ts), served to the IDE controller. */
   readonly block: BlockHost;
+  /** QEMU fw_cfg items and files the firmware reads (web/host/fwcfg.ts). */
+  readonly fwcfg: FwCfgHost;
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
     this.block = block;
+    this.fwcfg = new FwCfgHost(memory, this.x);
     this.memory = memory;
     this.ramBytes = ramBytes;
   }
