@@ -82,7 +82,9 @@ const X_NONE: u32 = 0, X_PIO_IN: u32 = 1, X_PIO_OUT: u32 = 2, X_PACKET: u32 = 3,
 
 // Status and error bits (ATA-6 §6.15, §6.9).
 const ST_ERR: u32 = 0x01, ST_DRQ: u32 = 0x08, ST_DSC: u32 = 0x10, ST_DRDY: u32 = 0x40, ST_BSY: u32 = 0x80;
-const ER_ABRT: u32 = 0x04, ER_IDNF: u32 = 0x10, ER_UNC: u32 = 0x40;
+// An address outside the medium aborts (ATA-6 §8.27 error outputs: ABRT when the
+// address is out of range and IDNF is not reported), as QEMU does.
+const ER_ABRT: u32 = 0x04, ER_UNC: u32 = 0x40;
 // ATAPI interrupt reason in the sector count register (ATA-6 §9.10): CoD, IO.
 const IR_COD: u32 = 1, IR_IO: u32 = 2;
 // SCSI sense keys (SPC-2 table 107) and additional sense codes used here.
@@ -266,6 +268,9 @@ export function ideCtrlWrite(ch: u32, v: u32): void {
 export function ideCmdWrite(ch: u32, reg: u32, size: u32, v: u32): void {
   if (reg == 0) { dataWrite(ch, selDrive(ch), size, v); return; }
   v &= 0xff;
+  // ATA-6 §6: the host must not write the command block while BSY or DRQ is set;
+  // such writes are dropped (as QEMU does), except DEVICE RESET for ATAPI.
+  if ((d8(selDrive(ch), D_STATUS) & (ST_BSY | ST_DRQ)) != 0 && !(reg == 7 && v == 0x08)) return;
   if (reg >= 1 && reg <= 5) {
     // ATA-6 §6.1: each write pushes the old value to the HOB copy; HOB clears.
     let f: u32 = reg - 1; // C_FEATURE..C_HCYL
@@ -327,10 +332,11 @@ function dataWrite(ch: u32, d: u32, size: u32, v: u32): void {
 
 // ---- ATA commands (ATA-6 §8) ----
 
+// Errors end with DRDY and ERR only (DSC clear), as QEMU's PIIX reports them.
 function abortCommand(ch: u32, d: u32): void {
   sd8(d, D_XFER, X_NONE);
   sd8(d, D_ERROR, ER_ABRT);
-  sd8(d, D_STATUS, (d8(d, D_KIND) == KIND_DISK ? ST_DRDY | ST_DSC : ST_DRDY) | ST_ERR);
+  sd8(d, D_STATUS, ST_DRDY | ST_ERR);
   raiseIrq(ch);
 }
 function completeNoData(ch: u32, d: u32): void {
@@ -527,8 +533,10 @@ function decodeAddress(ch: u32, d: u32, lba48: bool): bool {
   return lba + <u64>count <= d64(d, D_SECTORS);
 }
 
-/** Write the address of sector `lba` back into the task file (ATA-6 §8: on
- *  completion or error the registers hold the last / failing sector). */
+/** Write sector address `lba` back into the task file. On an error it is the
+ *  failing sector (ATA-6 §8 error outputs); as a transfer goes on it is the next
+ *  sector and the sector count what is left, as QEMU does (ATA-6 leaves the
+ *  normal outputs of the read/write commands unspecified). */
 function setTaskfileLba(ch: u32, d: u32, lba: u64): void {
   if (d8(d, D_LBA48)) {
     st8(d, C_SECTOR, <u32>lba); st8(d, C_LCYL, <u32>(lba >> 8)); st8(d, C_HCYL, <u32>(lba >> 16));
@@ -545,10 +553,15 @@ function setTaskfileLba(ch: u32, d: u32, lba: u64): void {
   }
 }
 
+function setTaskfileCount(d: u32, n: u32): void {
+  st8(d, C_NSECTOR, n & 0xff);
+  if (d8(d, D_LBA48)) st8(d, C_HOB + C_NSECTOR, (n >> 8) & 0xff);
+}
+
 function ataError(ch: u32, d: u32, err: u32): void {
   sd8(d, D_XFER, X_NONE);
   sd8(d, D_ERROR, err);
-  sd8(d, D_STATUS, ST_DRDY | ST_DSC | ST_ERR);
+  sd8(d, D_STATUS, ST_DRDY | ST_ERR);
   raiseIrq(ch);
 }
 
@@ -563,7 +576,7 @@ function pioStart(ch: u32, d: u32, write: bool, lba48: bool, multiple: bool): vo
     block = d8(d, D_MULT);
     if (block == 0) { abortCommand(ch, d); return; } // ATA-6 §8.30: multiple mode not enabled
   }
-  if (!decodeAddress(ch, d, lba48)) { ataError(ch, d, ER_IDNF | ER_ABRT); return; }
+  if (!decodeAddress(ch, d, lba48)) { ataError(ch, d, ER_ABRT); return; }
   sd32(d, D_BLOCK, block);
   if (write) {
     // PIO data-out: DRQ for the first block at once, no interrupt (ATA-6 §9.8).
@@ -585,7 +598,8 @@ function ataReadBlock(ch: u32, d: u32): void {
   if (!hostIo(d, false, lba, n, bufBase(ch))) { setTaskfileLba(ch, d, lba); ataError(ch, d, ER_UNC); return; }
   sd64(d, D_LBA, lba + n);
   sd32(d, D_REMAIN, remain - n);
-  setTaskfileLba(ch, d, lba + n - 1);
+  setTaskfileLba(ch, d, lba + n);
+  setTaskfileCount(d, remain - n);
   sd32(d, D_PTR, 0); sd32(d, D_END, n << 9);
   sd8(d, D_XFER, X_PIO_IN);
   sd8(d, D_ERROR, 0);
@@ -605,7 +619,8 @@ function ataWriteBlockDone(ch: u32, d: u32): void {
   sd64(d, D_LBA, lba + n);
   remain -= n;
   sd32(d, D_REMAIN, remain);
-  setTaskfileLba(ch, d, lba + n - 1);
+  setTaskfileLba(ch, d, lba + n);
+  setTaskfileCount(d, remain);
   if (remain > 0) {
     let m = remain < block ? remain : block;
     sd32(d, D_PTR, 0); sd32(d, D_END, m << 9);
@@ -618,16 +633,15 @@ function ataWriteBlockDone(ch: u32, d: u32): void {
 }
 
 function readVerify(ch: u32, d: u32, lba48: bool): void {
-  if (!decodeAddress(ch, d, lba48)) { ataError(ch, d, ER_IDNF | ER_ABRT); return; }
-  // The medium is always readable: verify only moves the address to the last sector.
-  setTaskfileLba(ch, d, d64(d, D_LBA) + <u64>d32(d, D_REMAIN) - 1);
+  if (!decodeAddress(ch, d, lba48)) { ataError(ch, d, ER_ABRT); return; }
+  // The medium is always readable; the task file is left as it was (as QEMU does).
   completeNoData(ch, d);
 }
 
 // ---- Bus-master DMA (SFF-8038i) ----
 
 function dmaStart(ch: u32, d: u32, write: bool, lba48: bool): void {
-  if (!decodeAddress(ch, d, lba48)) { ataError(ch, d, ER_IDNF | ER_ABRT); return; }
+  if (!decodeAddress(ch, d, lba48)) { ataError(ch, d, ER_ABRT); return; }
   sd8(d, D_XFER, write ? X_DMA_OUT : X_DMA_IN);
   sd8(d, D_ERROR, 0);
   sd8(d, D_STATUS, ST_DRDY | ST_DSC | ST_DRQ);
@@ -774,7 +788,8 @@ function runDma(ch: u32): void {
     }
     sd64(d, D_LBA, lba + n);
     sd32(d, D_REMAIN, remain - n);
-    setTaskfileLba(ch, d, lba + n - 1);
+    setTaskfileLba(ch, d, lba + n);
+    setTaskfileCount(d, remain - n);
   }
   sd8(d, D_XFER, X_NONE);
   sd8(d, D_STATUS, ST_DRDY | ST_DSC);

@@ -107,7 +107,7 @@ describe("ATA disk", () => {
     expect(m.inb(S + 2)).toBe(0);
   });
 
-  test("READ SECTORS (LBA28) through 16- and 32-bit data port reads; task file ends at the last sector", () => {
+  test("READ SECTORS (LBA28) through 16- and 32-bit data port reads; task file ends at the next sector", () => {
     m.outb(P + 6, 0xe0);
     m.outb(P + 2, 3); m.outb(P + 3, 5); m.outb(P + 4, 0); m.outb(P + 5, 0);
     m.outb(P + 7, 0x20);
@@ -125,7 +125,7 @@ describe("ATA disk", () => {
     expect(m.irq(14)).toBe(false); // no interrupt after the last block of a read
     expect(m.inb(P + 7)).toBe(0x50);
     expect(got).toEqual(img.subarray(5 * 512, 8 * 512));
-    expect(m.inb(P + 3)).toBe(7);
+    expect([m.inb(P + 2), m.inb(P + 3)]).toEqual([0, 8]); // count left, next sector
   });
 
   test("WRITE SECTORS: DRQ at once, an interrupt per sector, data lands in the image", () => {
@@ -166,7 +166,7 @@ describe("ATA disk", () => {
     expect(Uint8Array.from(got)).toEqual(img.subarray(100 * 512, 110 * 512));
     // SET MULTIPLE with a count that is not a power of two aborts.
     m.outb(P + 2, 3); m.outb(P + 7, 0xc6);
-    expect(m.inb(P + 7)).toBe(0x51);
+    expect(m.inb(P + 7)).toBe(0x41);
     expect(m.inb(P + 1)).toBe(0x04);
   });
 
@@ -199,8 +199,8 @@ describe("ATA disk", () => {
       expect(b[i]).toBe(PatternDisk.byte(lba + 1, i));
     }
     expect(m.inb(P + 7)).toBe(0x50);
-    // The task file holds the last sector; HOB (device control bit 7) shows the high bytes.
-    const last = lba + 1;
+    // The task file holds the next sector; HOB (device control bit 7) shows the high bytes.
+    const last = lba + 2;
     expect(m.inb(P + 3)).toBe(last & 0xff);
     expect(m.inb(P + 4)).toBe((last >>> 8) & 0xff);
     expect(m.inb(P + 5)).toBe((last >>> 16) & 0xff);
@@ -220,16 +220,16 @@ describe("ATA disk", () => {
     expect(disk.writes[0].data[2]).toBe(1);
   });
 
-  test("reading past the end fails with IDNF; READ VERIFY moves the address", () => {
+  test("reading past the end aborts; READ VERIFY leaves the task file", () => {
     m.outb(P + 6, 0xe0);
     m.outb(P + 2, 2); m.outb(P + 3, 19999 & 0xff); m.outb(P + 4, 19999 >> 8); m.outb(P + 5, 0);
     m.outb(P + 7, 0x20);
-    expect(m.inb(P + 7)).toBe(0x51);
-    expect(m.inb(P + 1) & 0x10).toBe(0x10);
+    expect(m.inb(P + 7)).toBe(0x41);
+    expect(m.inb(P + 1)).toBe(0x04);
     m.outb(P + 2, 4); m.outb(P + 3, 10); m.outb(P + 4, 0); m.outb(P + 5, 0);
     m.outb(P + 7, 0x40);
     expect(m.inb(P + 7)).toBe(0x50);
-    expect(m.inb(P + 3)).toBe(13);
+    expect([m.inb(P + 2), m.inb(P + 3)]).toEqual([4, 10]);
   });
 
   test("SET FEATURES, CHECK POWER MODE, FLUSH CACHE, IDLE, unknown command aborts", () => {
@@ -244,7 +244,7 @@ describe("ATA disk", () => {
     expect(m.inb(P + 2)).toBe(0xff);
     for (const c of [0xe7, 0xea, 0xe1, 0xe0, 0x10]) { m.outb(P + 7, c); expect(m.inb(P + 7)).toBe(0x50); }
     m.outb(P + 7, 0xb0); // SMART: not supported
-    expect(m.inb(P + 7)).toBe(0x51);
+    expect(m.inb(P + 7)).toBe(0x41);
     expect(m.inb(P + 1)).toBe(0x04);
   });
 
