@@ -184,8 +184,9 @@ function resetDrive(d: u32, powerOn: bool): void {
   sd8(d, D_XFER, X_NONE);
   sd8(d, D_ERROR, 1); // diagnostic code: no error (ATA-6 §9.12)
   let kind = d8(d, D_KIND);
-  // ATA-6 §9.12: after a reset the drive is ready; an ATAPI device leaves DRDY clear.
-  sd8(d, D_STATUS, kind == KIND_DISK ? ST_DRDY | ST_DSC : 0);
+  // ATA-6 §9.12: after a software reset a packet device leaves DRDY clear; at
+  // power-on QEMU reports it ready like a disk, and so do we.
+  sd8(d, D_STATUS, kind == KIND_DISK || powerOn ? ST_DRDY | ST_DSC : 0);
   if (powerOn) {
     sd8(d, D_MULT, 16);
     sd8(d, D_HEADS, d8(d, D_PHEADS)); sd8(d, D_SPT, d8(d, D_PSPT));
@@ -813,7 +814,7 @@ function atapiAtaCommand(ch: u32, d: u32, cmd: u32): void {
       memory.fill(drBase(d) + D_PACKET, 0, 16);
       st8(d, C_NSECTOR, IR_COD);
       sd8(d, D_ERROR, 0);
-      sd8(d, D_STATUS, ST_DRDY | ST_DRQ);
+      sd8(d, D_STATUS, ST_DRDY | ST_DSC | ST_DRQ);
       break;
     }
     case 0xa1: identifyPacket(ch, d); break;
@@ -901,7 +902,7 @@ function atapiCommand(ch: u32, d: u32): void {
     case 0x00: atapiOk(ch, d); break;                    // TEST UNIT READY
     case 0x03: {                                          // REQUEST SENSE (fixed format)
       memory.fill(b, 0, 18);
-      store<u8>(b, 0x70);
+      store<u8>(b, 0xf0);                                 // valid, current error
       store<u8>(b + 2, <u8>d8(d, D_SENSE));
       store<u8>(b + 7, 10);
       store<u8>(b + 12, <u8>d8(d, D_ASC));
@@ -1132,7 +1133,7 @@ function atapiDataStart(ch: u32, d: u32): void {
   if (d8(d, D_DMA)) {
     // The packet asked for DMA: wait for (or use) the bus master.
     sd8(d, D_XFER, X_ATAPI_DMA);
-    sd8(d, D_STATUS, ST_DRDY | ST_DRQ);
+    sd8(d, D_STATUS, ST_DRDY | ST_DSC | ST_DRQ);
     if (c8(ch, C_BM_STATUS) & 1) atapiDma(ch, d);
     return;
   }
@@ -1150,7 +1151,7 @@ function atapiDrq(ch: u32, d: u32): void {
   st8(d, C_LCYL, n & 0xff); st8(d, C_HCYL, n >> 8);
   st8(d, C_NSECTOR, IR_IO);
   sd8(d, D_XFER, X_ATAPI_IN);
-  sd8(d, D_STATUS, ST_DRDY | ST_DRQ);
+  sd8(d, D_STATUS, ST_DRDY | ST_DSC | ST_DRQ);
   raiseIrq(ch);
 }
 

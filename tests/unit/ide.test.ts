@@ -404,7 +404,10 @@ describe("ATAPI CD-ROM", () => {
   test("signature after reset; IDENTIFY DEVICE aborts; IDENTIFY PACKET DEVICE", () => {
     m.outb(S + 6, 0xa0);
     expect([m.inb(S + 2), m.inb(S + 3), m.inb(S + 4), m.inb(S + 5)]).toEqual([1, 1, 0x14, 0xeb]);
+    expect(m.inb(S + 7)).toBe(0x50); // ready at power-on (as QEMU)
+    m.outb(SCTL, 0x04); m.outb(SCTL, 0x00); // SRST: a packet device then leaves DRDY clear
     expect(m.inb(S + 7)).toBe(0x00);
+    expect([m.inb(S + 2), m.inb(S + 3), m.inb(S + 4), m.inb(S + 5)]).toEqual([1, 1, 0x14, 0xeb]);
     m.outb(S + 7, 0xec);
     expect(m.inb(S + 7) & 0x01).toBe(1);
     expect(m.inb(S + 1)).toBe(0x04);
