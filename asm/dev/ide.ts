@@ -72,7 +72,6 @@ const D_PTR: u32 = 44;         // u32 data pointer into the bounce buffer
 const D_END: u32 = 48;         // u32 end of the current DRQ block
 const D_BLOCK: u32 = 52;       // u32 sectors per DRQ block of the running command
 const D_BUFLEN: u32 = 56;      // u32 ATAPI: valid bytes in the bounce buffer
-const D_LEFT: u32 = 60;        // u32 ATAPI: bytes of the whole transfer not yet given out
 const D_BCL: u32 = 64;         // u32 ATAPI byte count limit from the PACKET command
 const D_PACKET: u32 = 80;      // 12-byte ATAPI command packet
 
@@ -1098,7 +1097,6 @@ function atapiReply(ch: u32, d: u32, len: u32, alloc: u32): void {
   if (len == 0) { atapiOk(ch, d); return; }
   sd32(d, D_REMAIN, 0);
   sd32(d, D_BUFLEN, len);
-  sd32(d, D_LEFT, len);
   atapiDataStart(ch, d);
 }
 
@@ -1107,7 +1105,6 @@ function atapiRead(ch: u32, d: u32, lba: u32, count: u32): void {
   if (count == 0) { atapiOk(ch, d); return; }
   sd64(d, D_LBA, <u64>lba);
   sd32(d, D_REMAIN, count);
-  sd32(d, D_LEFT, count << 11);
   if (!atapiFill(ch, d)) return;
   atapiDataStart(ch, d);
 }
@@ -1155,15 +1152,15 @@ function atapiDrq(ch: u32, d: u32): void {
   raiseIrq(ch);
 }
 
+/** A DRQ block was read: the next one, a refill of the buffer, or the end
+ *  (the buffer is used up and no blocks remain). */
 function atapiDrqDone(ch: u32, d: u32): void {
   let end = d32(d, D_END);
-  let left = d32(d, D_LEFT);
-  let moved = d32(d, D_BLOCK);
-  left = left > moved ? left - moved : 0;
-  sd32(d, D_LEFT, left);
   sd32(d, D_PTR, end);
-  if (left == 0) { atapiOk(ch, d); return; }
-  if (end >= d32(d, D_BUFLEN)) { if (!atapiFill(ch, d)) return; }
+  if (end >= d32(d, D_BUFLEN)) {
+    if (d32(d, D_REMAIN) == 0) { atapiOk(ch, d); return; }
+    if (!atapiFill(ch, d)) return;
+  }
   atapiDrq(ch, d);
 }
 
@@ -1174,10 +1171,7 @@ function atapiDma(ch: u32, d: u32): void {
     let len = d32(d, D_BUFLEN);
     let moved = prdTransfer(buf, len, true);
     if (moved < len) { dmaFinish(ch, true); return; }
-    let left = d32(d, D_LEFT);
-    left = left > len ? left - len : 0;
-    sd32(d, D_LEFT, left);
-    if (left == 0 || d32(d, D_REMAIN) == 0) break;
+    if (d32(d, D_REMAIN) == 0) break;
     if (!atapiFill(ch, d)) { dmaFinish(ch, false); return; }
   }
   dmaFinish(ch, false);

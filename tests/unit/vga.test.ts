@@ -109,3 +109,27 @@ test("font upload through A0000 with plane 2 selected lands at vgaFontBase()", (
   m.outw(0x3c4, 0x0103);
   expect(m.x.vgaFontBase()).toBe(f + 0x4000);
 });
+
+test("host helper: the screen as lines, the cursor cell and the 16 text colours", async () => {
+  const { readTextScreen, textScreenLines, textPalette } = await import("../../web/host/vga");
+  const msg = "RingZero";
+  for (let i = 0; i < msg.length; i++) {
+    m.x.storageTestPhysWrite8(0xb8000 + (2 * 80 + 5 + i) * 2, msg.charCodeAt(i));
+    m.x.storageTestPhysWrite8(0xb8000 + (2 * 80 + 5 + i) * 2 + 1, 0x07);
+  }
+  m.outw(0x3d4, 0x0e | (0x00 << 8));
+  m.outw(0x3d4, 0x0f | (2 * 80 + 13) << 8);
+  const s = readTextScreen(m.memory, m.x)!;
+  expect(s.columns).toBe(80);
+  expect(textScreenLines(s)[2]).toBe("     RingZero".padEnd(80));
+  expect(s.cells[2 * 80 + 5]).toBe(0x0752);
+  expect(s.cursor).toEqual({ row: 2, column: 13, start: 0x0d, end: 0x0e });
+  // Scrolling by the start address moves what the host sees.
+  m.outw(0x3d4, 0x0d | (80 << 8));
+  expect(textScreenLines(readTextScreen(m.memory, m.x)!)[1]).toBe("     RingZero".padEnd(80));
+  const pal = textPalette(m.memory, m.x);
+  expect(pal[0]).toBe(0x000000);
+  expect(pal[1]).toBe(0x0000aa);
+  expect(pal[6]).toBe(0xaa5500); // brown: attribute 6 -> DAC 14h
+  expect(pal[15]).toBe(0xffffff);
+});
