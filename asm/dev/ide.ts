@@ -117,13 +117,14 @@ function updateIrq(ch: u32): void {
   let level: u32 = (c8(ch, C_IRQ) != 0 && (c8(ch, C_DEVCTL) & 2) == 0) ? 1 : 0;
   if (level != c8(ch, C_LINE)) {
     sc8(ch, C_LINE, level);
+    // SFF-8038i: the bus master's interrupt bit latches a rising edge of INTRQ,
+    // so nothing is latched while nIEN keeps the line low.
+    if (level) sc8(ch, C_BM_STATUS, c8(ch, C_BM_STATUS) | 4);
     irqHook(14 + ch, level != 0);
   }
 }
 function raiseIrq(ch: u32): void {
   sc8(ch, C_IRQ, 1);
-  // SFF-8038i: the interrupt bit follows the device's INTRQ rising edge.
-  sc8(ch, C_BM_STATUS, c8(ch, C_BM_STATUS) | 4);
   updateIrq(ch);
 }
 
@@ -172,8 +173,7 @@ export function ideReset(): void {
   for (let ch: u32 = 0; ch < 2; ch++) {
     memory.fill(chBase(ch), 0, 0x100);
     sc8(ch, C_SELECT, 0xa0);
-    // Both drives of the channel are DMA capable (SFF-8038i status bits 5, 6).
-    sc8(ch, C_BM_STATUS, 0x60);
+    // The drive-DMA-capable bits (5, 6) are the BIOS's to set; 0 after reset as in QEMU.
   }
   for (let d: u32 = 0; d < 4; d++) resetDrive(d, true);
 }

@@ -303,6 +303,7 @@ describe("bus-master DMA", () => {
     prd(0x8000, [[0x10f00, 1024, false], [0x30000, 512, true]]);
     m.outd(BM + 4, 0x8000);
     expect(m.ind(BM + 4)).toBe(0x8000);
+    m.outb(BM + 2, 0x60); // what a BIOS does: both drives DMA capable
     expect(m.inb(BM + 2)).toBe(0x60);
     m.outb(P + 6, 0xe0); m.outb(P + 2, 3); m.outb(P + 3, 42); m.outb(P + 4, 0); m.outb(P + 5, 0);
     m.outb(P + 7, 0xc8);
@@ -336,10 +337,24 @@ describe("bus-master DMA", () => {
     expect(m.inb(BM + 2) & 1).toBe(1);
     m.outb(P + 7, 0x35);
     expect(m.irq(14)).toBe(true);
-    expect(m.inb(BM + 2)).toBe(0x65);
+    expect(m.inb(BM + 2)).toBe(0x05);
     for (let i = 0; i < 1024; i++) expect(img[7 * 512 + i]).toBe((i * 3) & 0xff);
     m.outb(BM, 0x00);
     expect(m.inb(BM + 2) & 1).toBe(0);
+  });
+
+  test("nIEN: no INTRQ, so the bus master latches no interrupt either", () => {
+    const r = m.ram();
+    new DataView(r.buffer, r.byteOffset).setUint32(0xb000, 0x41000, true);
+    new DataView(r.buffer, r.byteOffset).setUint32(0xb004, 0x80000200, true);
+    m.outd(BM + 4, 0xb000);
+    m.outb(PCTL, 0x02);
+    m.outb(P + 6, 0xe0); m.outb(P + 2, 1); m.outb(P + 3, 0); m.outb(P + 4, 0); m.outb(P + 5, 0);
+    m.outb(P + 7, 0xc8);
+    m.outb(BM, 0x09);
+    expect(m.inb(BM + 2)).toBe(0x00);  // done (not active), no interrupt
+    expect(m.inb(P + 7)).toBe(0x50);
+    expect(r.subarray(0x41000, 0x41200)).toEqual(img.subarray(0, 512));
   });
 
   test("a PRD table too short: the engine stops without an interrupt", () => {
@@ -348,7 +363,7 @@ describe("bus-master DMA", () => {
     m.outb(P + 6, 0xe0); m.outb(P + 2, 2); m.outb(P + 3, 0); m.outb(P + 4, 0); m.outb(P + 5, 0);
     m.outb(P + 7, 0xc8);
     m.outb(BM, 0x09);
-    expect(m.inb(BM + 2)).toBe(0x60);
+    expect(m.inb(BM + 2)).toBe(0x00);
     expect(m.irq(14)).toBe(false);
     expect(m.inb(P + 7) & 0x08).toBe(0x08);
   });
@@ -465,7 +480,7 @@ describe("ATAPI CD-ROM", () => {
     expect(m.inb(S + 7) & 0x08).toBe(0x08);
     m.outb(BM + 8, 0x09);
     expect(m.irq(15)).toBe(true);
-    expect(m.inb(BM + 8 + 2)).toBe(0x64);
+    expect(m.inb(BM + 8 + 2)).toBe(0x04);
     expect(m.inb(S + 7)).toBe(0x50);
     expect(m.inb(S + 2) & 3).toBe(3);
     expect(r.subarray(0x60000, 0x61000)).toEqual(iso.subarray(16 * 2048, 18 * 2048));
