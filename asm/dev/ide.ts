@@ -3,11 +3,12 @@
 // ATA disk or an ATAPI CD-ROM as master and slave, and the bus-master DMA engine
 // of the PCI function (BAR4, 16 bytes: 8 per channel).
 //
-// Follows: ATA/ATAPI-6 (T13/1410D) §6 (registers, HOB), §8 (commands), §9
-// (protocols: PIO data-in/out, DMA, PACKET), §9.2 (software reset); SFF-8038i
-// rev 1.0 (bus-master registers, PRD tables, the status interrupt/active table);
-// Intel PIIX3/PIIX4 datasheets §2.4 (IDE function, BMIBA); MMC-2 / SPC-2 for the
-// ATAPI (SCSI) commands; INCITS 397 (ATA-7) §7.16 for IDENTIFY words.
+// Follows: ATA/ATAPI-6 (T13/1410D): register descriptions (with the 48-bit HOB),
+// command descriptions, protocols (PIO data-in/out, DMA, PACKET, software reset);
+// SFF-8038i rev 1.0 (bus-master registers, PRD tables, the status interrupt/active
+// table); the Intel 82371SB (PIIX3) datasheet (IDE function, BMIBA); SPC-2 and
+// MMC-2/3 for the ATAPI (SCSI) commands. Where ATA-6 leaves a choice, QEMU's PIIX
+// IDE is followed (tests/guest/ata*.test.ts compare the two).
 //
 // Sectors come from the host synchronously through the `blockIo` import (see
 // web/host/block.ts for the contract): a command completes inside the guest's OUT,
@@ -36,7 +37,7 @@ export const IDE_STATE: u32 = DEV_STATE + 0x40 * 0x100;
 const BUF_SECTORS: u32 = 256;
 
 // Task-file register offsets (per device, see t8): each keeps the previous value
-// for 48-bit commands (HOB, ATA-6 §6.1).
+// for 48-bit commands (HOB, ATA/ATAPI-6 48-bit Address feature set).
 const C_FEATURE: u32 = 0, C_NSECTOR: u32 = 1, C_SECTOR: u32 = 2, C_LCYL: u32 = 3, C_HCYL: u32 = 4;
 const C_HOB: u32 = 5;          // + the offsets above: previous values
 // Channel fields.
@@ -79,12 +80,12 @@ export const KIND_NONE: u32 = 0, KIND_DISK: u32 = 1, KIND_CDROM: u32 = 2;
 const X_NONE: u32 = 0, X_PIO_IN: u32 = 1, X_PIO_OUT: u32 = 2, X_PACKET: u32 = 3,
       X_ATAPI_IN: u32 = 4, X_DMA_IN: u32 = 5, X_DMA_OUT: u32 = 6, X_ATAPI_DMA: u32 = 7;
 
-// Status and error bits (ATA-6 §6.15, §6.9).
+// Status and error bits (ATA/ATAPI-6 Status and Error registers).
 const ST_ERR: u32 = 0x01, ST_DRQ: u32 = 0x08, ST_DSC: u32 = 0x10, ST_DRDY: u32 = 0x40, ST_BSY: u32 = 0x80;
-// An address outside the medium aborts (ATA-6 §8.27 error outputs: ABRT when the
+// An address outside the medium aborts (ATA/ATAPI-6 READ SECTORS error outputs: ABRT when the
 // address is out of range and IDNF is not reported), as QEMU does.
 const ER_ABRT: u32 = 0x04, ER_UNC: u32 = 0x40;
-// ATAPI interrupt reason in the sector count register (ATA-6 §9.10): CoD, IO.
+// ATAPI interrupt reason in the sector count register (ATA/ATAPI-6 PACKET protocol): CoD, IO.
 const IR_COD: u32 = 1, IR_IO: u32 = 2;
 // SCSI sense keys (SPC-2 table 107) and additional sense codes used here.
 const SK_NOT_READY: u32 = 2, SK_MEDIUM_ERROR: u32 = 3, SK_ILLEGAL: u32 = 5, SK_UNIT_ATTENTION: u32 = 6;
@@ -113,7 +114,7 @@ let irqHook: IrqHook = noIrq;
 export function ideSetIrqHook(f: IrqHook): void { irqHook = f; }
 
 function updateIrq(ch: u32): void {
-  // INTRQ is driven by the selected device unless nIEN is set (ATA-6 §6.2).
+  // INTRQ is driven by the selected device unless nIEN is set (ATA/ATAPI-6 Device Control register).
   let level: u32 = (c8(ch, C_IRQ) != 0 && (c8(ch, C_DEVCTL) & 2) == 0) ? 1 : 0;
   if (level != c8(ch, C_LINE)) {
     sc8(ch, C_LINE, level);
@@ -143,7 +144,7 @@ export function ideAttach(d: u32, kind: u32, sectorsLo: u32, sectorsHi: u32): vo
   sd64(d, D_SECTORS, sectors);
   if (kind == KIND_DISK) {
     // Default geometry for a disk without a BIOS-given one: 16 heads, 63 sectors
-    // per track, cylinders from the size, at most 16383 (ATA-6 §6.2.1, IDENTIFY word 1).
+    // per track, cylinders from the size, at most 16383 (ATA/ATAPI-6 IDENTIFY DEVICE word 1).
     let cyls = sectors / (16 * 63);
     if (cyls > 16383) cyls = 16383;
     if (cyls < 1) cyls = 1;
@@ -157,6 +158,9 @@ export function ideAttach(d: u32, kind: u32, sectorsLo: u32, sectorsHi: u32): vo
     }
     sd8(d, D_MEDIUM, has);
     sd8(d, D_EJECTED, 0);
+    // A new medium in a running CD drive is not a reset: the guest learns of it
+    // through unit attention and media events only.
+    if (wasCd) return;
   }
   resetDrive(d, true);
 }
@@ -179,11 +183,10 @@ export function ideReset(): void {
 }
 
 function resetDrive(d: u32, powerOn: bool): void {
-  let ch = d >> 1;
   sd8(d, D_XFER, X_NONE);
-  sd8(d, D_ERROR, 1); // diagnostic code: no error (ATA-6 §9.12)
+  sd8(d, D_ERROR, 1); // diagnostic code: no error (ATA/ATAPI-6 EXECUTE DEVICE DIAGNOSTIC)
   let kind = d8(d, D_KIND);
-  // ATA-6 §9.12: after a software reset a packet device leaves DRDY clear; at
+  // ATA/ATAPI-6 software reset protocol: afterwards a packet device leaves DRDY clear; at
   // power-on QEMU reports it ready like a disk, and so do we.
   sd8(d, D_STATUS, kind == KIND_DISK || powerOn ? ST_DRDY | ST_DSC : 0);
   if (powerOn) {
@@ -196,7 +199,7 @@ function resetDrive(d: u32, powerOn: bool): void {
   setSignature(d);
 }
 
-/** ATA-6 §9.12: the signature identifies the device type after reset/diagnostics. */
+/** ATA/ATAPI-6 signature: it identifies the device type after reset/diagnostics. */
 function setSignature(d: u32): void {
   let cd = d8(d, D_KIND) == KIND_CDROM;
   st8(d, C_NSECTOR, 1); st8(d, C_SECTOR, 1);
@@ -224,7 +227,7 @@ export function ideCmdRead(ch: u32, reg: u32, size: u32): u32 {
   let none = kind == KIND_NONE;
   let noneAtAll = d8(ch << 1, D_KIND) == KIND_NONE && d8((ch << 1) | 1, D_KIND) == KIND_NONE;
   // Registers of a channel with no devices, and the status/error of an absent
-  // device 1, read as 0 (as in QEMU's PIIX; ATA-6 §9.16.1 leaves it to the host).
+  // device 1, read as 0 (as in QEMU's PIIX; ATA/ATAPI-6 leaves it to the host).
   if (noneAtAll) return 0;
   let hob = (c8(ch, C_DEVCTL) & 0x80) != 0 ? C_HOB : 0;
   switch (reg) {
@@ -235,7 +238,7 @@ export function ideCmdRead(ch: u32, reg: u32, size: u32): u32 {
     case 5: return t8(d, C_HCYL + hob);
     case 6: return c8(ch, C_SELECT);
     default: {
-      // Reading the status register acknowledges the interrupt (ATA-6 §6.15).
+      // Reading the status register acknowledges the interrupt (ATA/ATAPI-6 Status register).
       sc8(ch, C_IRQ, 0);
       updateIrq(ch);
       return none ? 0 : d8(d, D_STATUS);
@@ -253,7 +256,7 @@ export function ideCtrlRead(ch: u32): u32 {
 export function ideCtrlWrite(ch: u32, v: u32): void {
   let old = c8(ch, C_DEVCTL);
   sc8(ch, C_DEVCTL, v);
-  // SRST: the devices reset while it is set and come back when it clears (ATA-6 §9.2).
+  // SRST: the devices reset while it is set and come back when it clears (ATA/ATAPI-6 software reset protocol).
   if ((v & 4) != 0 && (old & 4) == 0) {
     for (let i: u32 = 0; i < 2; i++) {
       let d = (ch << 1) | i;
@@ -268,11 +271,11 @@ export function ideCtrlWrite(ch: u32, v: u32): void {
 export function ideCmdWrite(ch: u32, reg: u32, size: u32, v: u32): void {
   if (reg == 0) { dataWrite(ch, selDrive(ch), size, v); return; }
   v &= 0xff;
-  // ATA-6 §6: the host must not write the command block while BSY or DRQ is set;
+  // ATA/ATAPI-6: the host must not write the command block while BSY or DRQ is set;
   // such writes are dropped (as QEMU does), except DEVICE RESET for ATAPI.
   if ((d8(selDrive(ch), D_STATUS) & (ST_BSY | ST_DRQ)) != 0 && !(reg == 7 && v == 0x08)) return;
   if (reg >= 1 && reg <= 5) {
-    // ATA-6 §6.1: each write pushes the old value to the HOB copy; HOB clears.
+    // 48-bit Address feature set: each write pushes the old value to the HOB copy; HOB clears.
     let f: u32 = reg - 1; // C_FEATURE..C_HCYL
     for (let i: u32 = 0; i < 2; i++) {
       let d = (ch << 1) | i;
@@ -330,7 +333,7 @@ function dataWrite(ch: u32, d: u32, size: u32, v: u32): void {
   if (p >= d32(d, D_END)) ataWriteBlockDone(ch, d);
 }
 
-// ---- ATA commands (ATA-6 §8) ----
+// ---- ATA commands (ATA/ATAPI-6 command descriptions) ----
 
 // Errors end with DRDY and ERR only (DSC clear), as QEMU's PIIX reports them.
 function abortCommand(ch: u32, d: u32): void {
@@ -349,7 +352,7 @@ function completeNoData(ch: u32, d: u32): void {
 function command(ch: u32, d: u32, cmd: u32): void {
   let kind = d8(d, D_KIND);
   // A command to an absent device 1 is ignored, except EXECUTE DEVICE
-  // DIAGNOSTIC, which device 0 answers for both (ATA-6 §9.12).
+  // DIAGNOSTIC, which device 0 answers for both (ATA/ATAPI-6 EXECUTE DEVICE DIAGNOSTIC).
   if (kind == KIND_NONE) {
     if (cmd == 0x90 && d8(ch << 1, D_KIND) != KIND_NONE) diagnostic(ch);
     return;
@@ -434,7 +437,7 @@ function setFeatures(ch: u32, d: u32): void {
 }
 
 /** Put the 20-word-max ASCII string `s` into IDENTIFY words, byte-swapped and
- *  space-padded (ATA-6 §8.15.7: the first character is in bits 15:8). */
+ *  space-padded (ATA/ATAPI-6 IDENTIFY DEVICE: the first character is in bits 15:8). */
 function idString(base: u32, word: u32, words: u32, s: string): void {
   for (let i: u32 = 0; i < words * 2; i++) {
     let c: u32 = i < <u32>s.length ? <u32>s.charCodeAt(i) : 0x20;
@@ -520,7 +523,7 @@ function decodeAddress(ch: u32, d: u32, lba48: bool): bool {
     if (sel & 0x40) {
       lba = <u64>t8(d, C_SECTOR) | (<u64>t8(d, C_LCYL) << 8) | (<u64>t8(d, C_HCYL) << 16) | (<u64>(sel & 0xf) << 24);
     } else {
-      // CHS through the current translation (ATA-6 §6.2.1).
+      // CHS through the current translation (ATA/ATAPI-6 CHS translation).
       let cyl = t8(d, C_LCYL) | (t8(d, C_HCYL) << 8), head = sel & 0xf, sec = t8(d, C_SECTOR);
       let heads = d8(d, D_HEADS), spt = d8(d, D_SPT);
       if (sec == 0 || sec > spt || head >= heads) return false;
@@ -534,7 +537,7 @@ function decodeAddress(ch: u32, d: u32, lba48: bool): bool {
 }
 
 /** Write sector address `lba` back into the task file. On an error it is the
- *  failing sector (ATA-6 §8 error outputs); as a transfer goes on it is the next
+ *  failing sector (the commands' error outputs); as a transfer goes on it is the next
  *  sector and the sector count what is left, as QEMU does (ATA-6 leaves the
  *  normal outputs of the read/write commands unspecified). */
 function setTaskfileLba(ch: u32, d: u32, lba: u64): void {
@@ -574,12 +577,12 @@ function pioStart(ch: u32, d: u32, write: bool, lba48: bool, multiple: bool): vo
   let block: u32 = 1;
   if (multiple) {
     block = d8(d, D_MULT);
-    if (block == 0) { abortCommand(ch, d); return; } // ATA-6 §8.30: multiple mode not enabled
+    if (block == 0) { abortCommand(ch, d); return; } // multiple mode not enabled (ATA/ATAPI-6 READ MULTIPLE)
   }
   if (!decodeAddress(ch, d, lba48)) { ataError(ch, d, ER_ABRT); return; }
   sd32(d, D_BLOCK, block);
   if (write) {
-    // PIO data-out: DRQ for the first block at once, no interrupt (ATA-6 §9.8).
+    // PIO data-out: DRQ for the first block at once, no interrupt (ATA/ATAPI-6 PIO data-out protocol).
     let n = d32(d, D_REMAIN) < block ? d32(d, D_REMAIN) : block;
     sd32(d, D_PTR, 0); sd32(d, D_END, n << 9);
     sd8(d, D_XFER, X_PIO_OUT);
@@ -590,7 +593,7 @@ function pioStart(ch: u32, d: u32, write: bool, lba48: bool, multiple: bool): vo
   }
 }
 
-/** PIO data-in: fetch the next DRQ block and interrupt (ATA-6 §9.7). */
+/** PIO data-in: fetch the next DRQ block and interrupt (ATA/ATAPI-6 PIO data-in protocol). */
 function ataReadBlock(ch: u32, d: u32): void {
   let remain = d32(d, D_REMAIN), block = d32(d, D_BLOCK);
   let n = remain < block ? remain : block;
@@ -674,7 +677,7 @@ function bmWrite8(off: u32, v: u32): void {
       sc8(ch, C_BM_STATUS, st | 1);
       runDma(ch);
     } else if ((v & 1) == 0) {
-      // Clearing start stops the engine; an interrupted transfer is lost (SFF-8038i §3.1).
+      // Clearing start stops the engine; an interrupted transfer is lost (SFF-8038i Bus Master IDE Command register).
       sc8(ch, C_BM_STATUS, st & ~1);
     }
   } else if (r == 2) {
@@ -797,7 +800,7 @@ function runDma(ch: u32): void {
   raiseIrq(ch);
 }
 
-// ---- ATAPI (ATA-6 §9.10 PACKET protocol; MMC-2 commands) ----
+// ---- ATAPI (ATA/ATAPI-6 PACKET protocol; MMC-2 commands) ----
 
 function atapiAtaCommand(ch: u32, d: u32, cmd: u32): void {
   switch (cmd) {
@@ -822,7 +825,7 @@ function atapiAtaCommand(ch: u32, d: u32, cmd: u32): void {
       break;
     case 0xec:
       // IDENTIFY DEVICE on a packet device aborts with the signature in place,
-      // which is how hosts tell the two apart (ATA-6 §8.15).
+      // which is how hosts tell the two apart (ATA/ATAPI-6 IDENTIFY DEVICE).
       setSignature(d);
       abortCommand(ch, d);
       break;
@@ -866,7 +869,7 @@ function setSense(d: u32, key: u32, asc: u32, ascq: u32): void {
   sd8(d, D_SENSE, key); sd8(d, D_ASC, asc); sd8(d, D_ASCQ, ascq);
 }
 
-/** CHECK CONDITION: error register = sense key << 4 (ATA-6 §9.10.4). */
+/** CHECK CONDITION: error register = sense key << 4 (ATA/ATAPI-6 PACKET command error outputs). */
 function atapiError(ch: u32, d: u32, key: u32, asc: u32): void {
   setSense(d, key, asc, 0);
   sd8(d, D_XFER, X_NONE);
@@ -888,7 +891,7 @@ function atapiOk(ch: u32, d: u32): void {
 
 function atapiCommand(ch: u32, d: u32): void {
   let op = pk(d, 0);
-  // A pending unit attention fails the next command except these (SPC-2 §5.6.5).
+  // A pending unit attention fails the next command except these (SPC-2 unit attention condition).
   if (d8(d, D_UA) && op != 0x03 && op != 0x12 && op != 0x46 && op != 0x4a) {
     sd8(d, D_UA, 0);
     atapiError(ch, d, SK_UNIT_ATTENTION, ASC_MEDIUM_CHANGED);
@@ -910,7 +913,7 @@ function atapiCommand(ch: u32, d: u32): void {
       atapiReply(ch, d, 18, pk(d, 4));
       break;
     }
-    case 0x12: {                                          // INQUIRY (SPC-2 §7.3)
+    case 0x12: {                                          // INQUIRY (SPC-2 INQUIRY)
       if (pk(d, 1) & 1) { atapiError(ch, d, SK_ILLEGAL, ASC_INVALID_FIELD); break; } // no VPD pages
       memory.fill(b, 0, 36);
       store<u8>(b, 0x05);                                 // CD/DVD device
@@ -970,7 +973,7 @@ function putAscii(a: u32, s: string, n: u32): void {
   for (let i: u32 = 0; i < n; i++) store<u8>(a + i, <u8>(i < <u32>s.length ? s.charCodeAt(i) : 0x20));
 }
 
-/** MMC-2 §5.3: LBA to minutes:seconds:frames (75 frames/s, 2 s pre-gap). */
+/** MMC-2 MSF addressing: LBA to minutes:seconds:frames (75 frames/s, 2 s pre-gap). */
 function putMsf(a: u32, lba: u32): void {
   let f = lba + 150;
   store<u8>(a, 0);
@@ -1025,7 +1028,7 @@ function modeSense(ch: u32, d: u32): void {
     p += 8;
   }
   if (page == 0x2a || page == 0x3f) {
-    // CD capabilities and mechanical status (MMC-2 §5.5.10).
+    // CD capabilities and mechanical status (MMC-2 mode page 2Ah).
     store<u8>(p, 0x2a); store<u8>(p + 1, 0x12);
     store<u8>(p + 2, 0x00);                       // reads CD-ROM only
     store<u8>(p + 4, 0x70);                        // multi-session, mode 2 form 1/2
@@ -1070,7 +1073,7 @@ function getConfiguration(ch: u32, d: u32): void {
 }
 
 function getEventStatus(ch: u32, d: u32): void {
-  // Only the polled form is supported (MMC-3 §6.6).
+  // Only the polled form is supported (MMC-3 GET EVENT STATUS NOTIFICATION).
   if ((pk(d, 1) & 1) == 0) { atapiError(ch, d, SK_ILLEGAL, ASC_INVALID_FIELD); return; }
   let b = bufBase(ch);
   memory.fill(b, 0, 8);
@@ -1137,7 +1140,7 @@ function atapiDataStart(ch: u32, d: u32): void {
   atapiDrq(ch, d);
 }
 
-/** Offer the next PIO DRQ block: at most the byte count limit (ATA-6 §9.10). */
+/** Offer the next PIO DRQ block: at most the byte count limit (ATA/ATAPI-6 PACKET protocol). */
 function atapiDrq(ch: u32, d: u32): void {
   let p = d32(d, D_PTR);
   let n = d32(d, D_BUFLEN) - p;
