@@ -33,3 +33,22 @@ import { stateChanged } from "./cpu/reset";
 /** The host changed the CPU state block directly (snapshot restore, direct
  *  kernel boot): recompute everything derived from it (decoder and TLB caches). */
 export function cpuStateChanged(): void { stateChanged(); }
+
+// ---- Storage, display and firmware-config devices (dev/ide.ts, vga.ts, fwcfg.ts) ----
+export { ideAttach, ideTakeEject } from "./dev/ide";
+export {
+  vgaTextMode, vgaColumns, vgaRows, vgaCharHeight, vgaStartAddress, vgaCursorAddress,
+  vgaCursorShape, vgaTextBase, vgaFontBase, vgaStateBase,
+} from "./dev/vga";
+export { fwcfgDataBase, fwcfgDataEnd, fwcfgSetItem, fwcfgAddFile } from "./dev/fwcfg";
+
+// Test-only entry points (tests/unit/storage*.test.ts): port and physical memory
+// access without running guest code, and the IRQ lines of the stub wiring.
+import { portIn, portOut } from "./io";
+import { physRead8, physWrite8 } from "./mmu/phys";
+import { irqLevels } from "./machine";
+export function storageTestPortIn(port: u32, size: u32): u32 { return portIn(port, size); }
+export function storageTestPortOut(port: u32, size: u32, value: u32): void { portOut(port, size, value); }
+export function storageTestPhysRead8(addr: u32): u32 { return physRead8(addr); }
+export function storageTestPhysWrite8(addr: u32, v: u32): void { physWrite8(addr, v); }
+export function storageTestIrqLevels(): u32 { return irqLevels; }

@@ -11,7 +11,10 @@
 //   0x0090_0000  TLB fill list, for cheap flushes
 //   0x00A0_0000  AssemblyScript static data (asconfig memoryBase)
 //   0x0180_0000  ROM images: system BIOS (up to 256 KiB) and option ROMs
-//   0x0190_0000  VGA memory (256 KiB)
+//   0x0190_0000  VGA memory (256 KiB, dev/vga.ts says how it is laid out)
+//   0x0198_0000  IDE bounce buffers: 128 KiB per channel (dev/ide.ts)
+//   0x01A0_0000  fw_cfg region (6 MiB): item table, file directory and the blobs
+//                the host writes there (dev/fwcfg.ts); invisible to the guest
 //   0x0200_0000  guest RAM, `ramSize` bytes
 
 export const CPU_STATE: u32 = 0x1000;
@@ -28,6 +31,10 @@ export const ROM_BASE: u32 = 0x1800000;
 export const ROM_SIZE: u32 = 0x100000;
 export const VGA_MEM: u32 = 0x1900000;
 export const VGA_MEM_SIZE: u32 = 0x40000;
+export const IDE_BUF: u32 = 0x1980000;
+export const IDE_BUF_SIZE: u32 = 0x40000;
+export const FWCFG_REGION: u32 = 0x1A00000;
+export const FWCFG_REGION_SIZE: u32 = 0x600000;
 export const RAM_BASE: u32 = 0x2000000;
 
 // Version of the state-block layout; bumped whenever an offset changes so that

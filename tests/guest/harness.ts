@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, existsSync } from "node:fs";
 import { join, dirname, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Machine, STOP, RING } from "../../web/host/machine";
+import { MemoryBackend, DRIVE } from "../../web/host/block";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = join(ROOT, "build/guest");
@@ -23,9 +24,14 @@ export function assemble(name: string): string {
 export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint }
 
 /** Run a ROM image in RingZero until it exits, resets or spends the budget. */
-export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; setup?: (m: Machine) => void } = {}): Promise<GuestResult> {
+export interface GuestDrive { index: number; kind: "disk" | "cdrom"; image: Uint8Array }
+
+export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void } = {}): Promise<GuestResult> {
   wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
   const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20 });
+  for (const d of opts.drives ?? []) {
+    m.attachDrive(d.index, d.kind === "disk" ? DRIVE.DISK : DRIVE.CDROM, new MemoryBackend(d.image, d.kind === "cdrom"));
+  }
   m.loadBios(readFileSync(bin));
   opts.setup?.(m); // after reset, before the first instruction (e.g. preset MSRs in the state block)
   let budget = opts.budget ?? 200_000_000;
@@ -50,7 +56,7 @@ export function qemuAvailable(): boolean {
 }
 
 /** Run the same ROM under qemu-system-i386 (TCG) and return its port 0xE9 output. */
-export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string } = {}): GuestResult {
+export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string; args?: string[] } = {}): GuestResult {
   const log = bin + ".qemu.txt";
   const r = spawnSync("qemu-system-i386", [
     "-bios", bin, "-display", "none", "-m", "32", "-no-reboot", "-accel", "tcg",
@@ -58,6 +64,7 @@ export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string } 
     "-debugcon", `file:${log}`,
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
     "-serial", "none", "-parallel", "none", "-monitor", "none", "-nodefaults",
+    ...(opts.args ?? []),
   ], { timeout: opts.timeoutMs ?? 60_000 });
   const output = existsSync(log) ? readFileSync(log, "latin1") : "";
   return { output, exitCode: r.status, stop: r.signal ? "timeout" : "exit", instructions: 0n };

@@ -2,6 +2,9 @@
 // run slices and drains the I/O rings. No DOM and no Node-only APIs: the browser
 // worker and the Node command line both use it.
 
+import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
+import { FwCfgHost, type FwCfgExports } from "./fwcfg";
+
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7,
 } as const;
@@ -9,7 +12,7 @@ export type StopReason = (typeof STOP)[keyof typeof STOP];
 
 export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3 } as const;
 
-interface MachineExports {
+interface MachineExports extends FwCfgExports {
   init(ramBytes: number): void;
   reset(): void;
   run(budget: number): number;
@@ -28,6 +31,7 @@ interface MachineExports {
   layoutStateVersion(): number;
   layoutStaticBase(): number;
   cpuStateChanged(): void;
+  ideAttach(drive: number, kind: number, sectorsLo: number, sectorsHi: number): void;
 }
 
 export interface MachineOptions {
@@ -44,9 +48,15 @@ export class Machine {
   readonly ramBytes: number;
   private readonly x: MachineExports;
   private biosBytes = 0;
+  /** Disk and CD images (web/host/block.ts), served to the IDE controller. */
+  readonly block: BlockHost;
+  /** QEMU fw_cfg items and files the firmware reads (web/host/fwcfg.ts). */
+  readonly fwcfg: FwCfgHost;
 
-  private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number) {
+  private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
+    this.block = block;
+    this.fwcfg = new FwCfgHost(memory, this.x);
     this.memory = memory;
     this.ramBytes = ramBytes;
   }
@@ -60,9 +70,12 @@ export class Machine {
     const pages = (RAM_BASE + ram) / 65536;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     let abortMessage = "";
+    const block = new BlockHost();
+    block.bind(memory);
     const imports = {
       env: {
         memory,
+        ...block.imports(),
         abort(_msg: number, _file: number, line: number, col: number) {
           abortMessage = `internal error in the machine (wasm abort at ${line}:${col})`;
           throw new MachineError(abortMessage);
@@ -71,7 +84,7 @@ export class Machine {
     };
     const module = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm);
     const instance = await WebAssembly.instantiate(module, imports);
-    const m = new Machine(instance, memory, ram);
+    const m = new Machine(instance, memory, ram, block);
     if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
     m.x.init(ram);
     return m;
@@ -87,6 +100,17 @@ export class Machine {
     if (!this.x.loadBios(image.length)) throw new MachineError("BIOS image refused by the machine");
     this.biosBytes = image.length;
     this.x.reset();
+  }
+
+  /** Attach an image as IDE drive 0-3 (primary master/slave, secondary master/slave;
+   *  QEMU puts -cdrom at 2). A CD drive with `backend` undefined has an empty tray;
+   *  attaching to it again is a media change the guest is told about. */
+  attachDrive(drive: number, kind: DriveKind, backend?: BlockBackend): void {
+    if (!Number.isInteger(drive) || drive < 0 || drive > 3) throw new MachineError(`IDE drive must be 0-3, got ${drive}`);
+    if (kind === DRIVE.DISK && !backend) throw new MachineError("a disk drive needs an image");
+    const sectors = kind === DRIVE.NONE || !backend ? 0 : Math.floor(backend.size / 512);
+    this.block.drives[drive] = kind === DRIVE.NONE ? undefined : backend;
+    this.x.ideAttach(drive, kind, sectors >>> 0, Math.floor(sectors / 0x100000000));
   }
 
   reset(): void { this.x.reset(); }

@@ -1,0 +1,72 @@
+// Host view of the VGA text screen (asm/dev/vga.ts): what a canvas renderer or
+// a test needs, read straight from the machine's memory between run slices.
+
+export interface VgaExports {
+  vgaTextMode(): number;
+  vgaColumns(): number;
+  vgaRows(): number;
+  vgaCharHeight(): number;
+  vgaStartAddress(): number;
+  vgaCursorAddress(): number;
+  vgaCursorShape(): number;
+  vgaTextBase(): number;
+  vgaFontBase(): number;
+  vgaStateBase(): number;
+}
+
+export interface TextScreen {
+  columns: number;
+  rows: number;
+  charHeight: number;
+  /** Character (low byte, CP437) and attribute (high byte) per cell, row by row. */
+  cells: Uint16Array;
+  /** Cursor cell (row, column), or undefined when off or outside the screen. */
+  cursor?: { row: number; column: number; start: number; end: number };
+}
+
+/** The current text screen, or undefined in a graphics mode (not emulated). */
+export function readTextScreen(memory: WebAssembly.Memory, x: VgaExports): TextScreen | undefined {
+  if (!x.vgaTextMode()) return undefined;
+  const columns = x.vgaColumns(), rows = x.vgaRows();
+  if (columns === 0 || rows === 0) return undefined;
+  const mem = new Uint8Array(memory.buffer);
+  const base = x.vgaTextBase(), start = x.vgaStartAddress();
+  const cells = new Uint16Array(columns * rows);
+  for (let i = 0; i < cells.length; i++) {
+    const a = base + (((start + i) * 2) & 0x7fff);
+    cells[i] = mem[a] | (mem[a + 1] << 8);
+  }
+  const shape = x.vgaCursorShape();
+  const rel = x.vgaCursorAddress() - start;
+  const cursor = (shape >> 16) & 1 || rel < 0 || rel >= cells.length ? undefined
+    : { row: Math.floor(rel / columns), column: rel % columns, start: shape & 0x1f, end: (shape >> 8) & 0x1f };
+  return { columns, rows, charHeight: x.vgaCharHeight(), cells, cursor };
+}
+
+/** The screen as text lines (characters only, trailing spaces kept), for tests and logs. */
+export function textScreenLines(s: TextScreen): string[] {
+  const lines: string[] = [];
+  for (let r = 0; r < s.rows; r++) {
+    let line = "";
+    for (let c = 0; c < s.columns; c++) {
+      const ch = s.cells[r * s.columns + c] & 0xff;
+      line += ch >= 0x20 && ch < 0x7f ? String.fromCharCode(ch) : ch === 0 ? " " : ".";
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+/** The 16 text colours as 0xRRGGBB: attribute palette → DAC (6-bit levels). */
+export function textPalette(memory: WebAssembly.Memory, x: VgaExports): number[] {
+  const mem = new Uint8Array(memory.buffer);
+  const st = x.vgaStateBase();
+  const out: number[] = [];
+  for (let i = 0; i < 16; i++) {
+    const idx = mem[st + 0x30 + i] & 0x3f; // attribute palette register i (vga.ts V_ATTR)
+    const d = st + 0x100 + idx * 3;        // DAC entry (vga.ts V_DAC)
+    const c = (v: number) => ((v & 0x3f) << 2) | ((v & 0x3f) >> 4);
+    out.push((c(mem[d]) << 16) | (c(mem[d + 1]) << 8) | c(mem[d + 2]));
+  }
+  return out;
+}
