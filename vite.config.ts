@@ -11,6 +11,8 @@ const isolation = {
 
 export default defineConfig({
   root: ".",
+  // A missing image must be a 404, not the page (no single-page-app fallback).
+  appType: "mpa",
   publicDir: "public",
   server: { headers: isolation, host: "127.0.0.1", port: 5173 },
   preview: { headers: isolation, host: "127.0.0.1", port: 4173 },
