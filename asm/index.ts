@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineInit, machineRun, machineReset, mapBios, exitCode } from "./machine";
+import { machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -33,3 +33,44 @@ import { stateChanged } from "./cpu/reset";
 /** The host changed the CPU state block directly (snapshot restore, direct
  *  kernel boot): recompute everything derived from it (decoder and TLB caches). */
 export function cpuStateChanged(): void { stateChanged(); }
+
+// --- time (clock.ts) ---
+import { setHostTime as clockSetHostTime, setRealtime as clockSetRealtime, clockNow, clockAdvanceTo, tscNow } from "./clock";
+/** Real-time mode on/off (off: deterministic, time from the instruction count). */
+export function setRealtime(on: bool): void { clockSetRealtime(on); }
+/** Real-time mode: the host's monotonic time in ns, before each run slice. */
+export function setHostTime(ns: f64): void { clockSetHostTime(ns); }
+/** After STOP_HALT in real-time mode: ns until a device timer is due (-1: none). */
+export function timeUntilDeadline(): f64 { return nsUntilDeadline(); }
+export function virtualTimeNs(): u64 { return clockNow(); }
+export function readTsc(): u64 { return tscNow(); }
+
+// --- host input and configuration ---
+import { cmosSetByte, cmosGetByte, cmosSetTime } from "./dev/cmos";
+import { i8042MouseEvent } from "./dev/i8042";
+/** RTC time (seconds since 1970, UTC) at the current virtual time. */
+export function setRtcTime(unixSeconds: f64): void { cmosSetTime(<i64>unixSeconds); }
+/** CMOS NVRAM bytes (boot order 0x3D/0x38, disk bytes); 0x10-0x2D keep the checksum. */
+export function setCmosByte(index: u32, value: u32): void { cmosSetByte(index, value); }
+export function getCmosByte(index: u32): u32 { return cmosGetByte(index); }
+/** PS/2 mouse: relative motion (dy > 0 is up), wheel, buttons (1 left, 2 right, 4 middle). */
+export function mouseEvent(dx: i32, dy: i32, dz: i32, buttons: u32): void { i8042MouseEvent(dx, dy, dz, buttons); }
+
+// --- test-only surface (tests/unit): device access without CPU instructions ---
+import { portIn, portOut } from "./io";
+import { physRead32, physWrite32 } from "./mmu/phys";
+import { intrLine } from "./cpu/exec";
+import { picReg } from "./dev/pic8259";
+import { intrAckForTest } from "./machine";
+export function testPortIn(port: u32, size: u32): u32 { return portIn(port, size); }
+export function testPortOut(port: u32, size: u32, v: u32): void { portOut(port, size, v); }
+export function testMemRead32(addr: u32): u32 { return physRead32(addr); }
+export function testMemWrite32(addr: u32, v: u32): void { physWrite32(addr, v); }
+/** Advance the virtual clock by `ns` and bring the devices up to date. */
+export function testAdvance(ns: f64): void { clockAdvanceTo(clockNow() + <u64>ns); devicesUpdate(clockNow()); }
+export function testIntrLine(): bool { return intrLine; }
+/** Run an interrupt acknowledge cycle as the CPU would: the vector, or -1. */
+export function testAck(): i32 { return intrAckForTest(); }
+/** 8259A register: chip 0/1, which 0 IRR, 1 ISR, 2 IMR, 3 vector base. */
+export function testPicReg(chip: u32, which: u32): u32 { return picReg(chip, which); }
+export function testSetIrq(line: u32, level: bool): void { setIrq(line, level); }
