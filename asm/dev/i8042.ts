@@ -122,8 +122,8 @@ export function i8042Reset(): void {
   // QEMU's reset state: keyboard and mouse interrupts enabled, not inhibited,
   // output port with the system-reset line inactive and A20 on.
   s(K_CMDBYTE, 0x03);
-  s(K_STATUS, 0x10);
-  s(K_OUTPORT, 0x03);
+  s(K_STATUS, 0x18);
+  s(K_OUTPORT, 0xcf);
   kbdResetState();
   mouseResetState();
 }
@@ -238,7 +238,7 @@ export function i8042WriteData(v: u32): void {
     }
     switch (p) {
       case 0xd1: setOutport(v | 1); return; // keep the reset line inactive unless pulsed
-      case 0xd2: kq(v); refill(); return;   // as if from the keyboard (translated)
+      case 0xd2: ctrlReply(v); return;      // as if from the keyboard (not translated, as QEMU)
       case 0xd3: mq(v); refill(); return;
       case 0xd4: s(K_CMDBYTE, g(K_CMDBYTE) & ~0x20); mouseCommand(v); refill(); return;
     }

@@ -65,6 +65,7 @@ export function pciReset(): void {
   store<u8>(misc() + 4, 0);
   // 00.0 82441FX
   set16(FN_HOST, 0, 0x8086); set16(FN_HOST, 2, 0x1237);
+  set16(FN_HOST, 4, 0x0006);               // 82441FX: memory and bus-master enable
   set16(FN_HOST, 6, 0x0280);
   set32(FN_HOST, 8, 0x06000002);           // host bridge, revision 2
   set8(FN_HOST, 0x72, 0x02);               // SMRAM: C_BASE_SEG = 010 (A0000)

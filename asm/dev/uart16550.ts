@@ -203,7 +203,9 @@ export function uartWrite(n: u32, reg: u32, v: u32): void {
       let was = fifoOn(n);
       let on = (v & 1) != 0;
       if (was != on || (v & 2)) { s(n, U_RX_COUNT, 0); s(n, U_RX_HEAD, 0); s(n, U_TIMEOUT, 0); }
-      // bit 2 clears the transmit FIFO, which is always empty here
+      // bit 2 resets the transmit FIFO (always empty here): THR empty is
+      // signalled again, as QEMU does
+      if (v & 4) s(n, U_THRI, 1);
       s(n, U_FCR, on ? (v & 0xc1) : 0);
       break;
     }
