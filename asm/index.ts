@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq } from "./machine";
+import { machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -74,3 +74,4 @@ export function testAck(): i32 { return intrAckForTest(); }
 /** 8259A register: chip 0/1, which 0 IRR, 1 ISR, 2 IMR, 3 vector base. */
 export function testPicReg(chip: u32, which: u32): u32 { return picReg(chip, which); }
 export function testSetIrq(line: u32, level: bool): void { setIrq(line, level); }
+export function testSetPciIrq(pirq: u32, level: bool): void { setPciIrq(pirq, level); }

@@ -21,6 +21,7 @@ export interface Dev {
   testAck(): number;
   testPicReg(chip: number, which: number): number;
   testSetIrq(line: number, level: number): void;
+  testSetPciIrq(pirq: number, level: number): void;
   virtualTimeNs(): bigint;
   readTsc(): bigint;
   setRtcTime(s: number): void;
