@@ -60,3 +60,27 @@ test("PCI configuration space, BAR sizing, PIRQ routing, PAM shadowing (same out
   expect(same(rz.output)).toBe(same(q.output));
   expect(q.output).toContain("host 12378086 ");
 });
+
+test("HLT wakes on the PIT's IRQ0; the clock jumps instead of spinning (same output as qemu)", async () => {
+  const bin = assemble("chipset_hlt_pit");
+  const rz = await runRingZero(bin, { budget: 100_000_000 });
+  expect(rz.stop).toBe("exit");
+  expect(rz.output).toBe("wait tick 01 00 \n");
+  // 10 ms at 1 ns per instruction would be 10 M instructions; HLT skipped them
+  expect(rz.instructions < 10_000n).toBe(true);
+  // QEMU 7.2 resets LINT0 masked, so without a BIOS its 8259A cannot reach a CPU with
+  // an APIC; run it without one. RingZero resets LINT0 to ExtINT (as newer QEMU).
+  const q = runQemu(bin, { cpu: "pentium2,-apic" });
+  expect(rz.output).toBe(q.output);
+});
+
+test("HLT wakes on the RTC periodic interrupt through the slave 8259A (same output as qemu)", async () => {
+  const bin = assemble("chipset_hlt_rtc");
+  const rz = await runRingZero(bin, { budget: 1_000_000_000 });
+  expect(rz.stop).toBe("exit");
+  expect(rz.output).toBe("wait rtc c0 01 04 \n");
+  // QEMU 7.2 resets LINT0 masked, so without a BIOS its 8259A cannot reach a CPU with
+  // an APIC; run it without one. RingZero resets LINT0 to ExtINT (as newer QEMU).
+  const q = runQemu(bin, { cpu: "pentium2,-apic" });
+  expect(rz.output).toBe(q.output);
+});
