@@ -44,10 +44,13 @@ export function picReset(): void {
 }
 
 function chipInitReset(c: u32): void {
-  // 8259A: ICW1 clears the IMR (as QEMU), ISR, the edge sense latches and
-  // special mask mode, sets IR7 lowest priority and selects IRR for reading.
+  // 8259A: ICW1 resets the edge sense circuit (a request then needs a new
+  // low-to-high transition; the input levels in P_LAST stay as they are, unlike
+  // QEMU, which takes a line that is high as a new edge), clears the IMR (as
+  // QEMU) and ISR and special mask mode, sets IR7 lowest priority and selects
+  // IRR for reading.
   let elcr = g(c, P_ELCR);
-  s(c, P_LAST, 0); s(c, P_IRR, g(c, P_IRR) & elcr); s(c, P_IMR, 0); s(c, P_ISR, 0);
+  s(c, P_IRR, g(c, P_IRR) & elcr); s(c, P_IMR, 0); s(c, P_ISR, 0);
   s(c, P_PRIO, 0); s(c, P_BASE, 0); s(c, P_RIS, 0); s(c, P_POLL, 0); s(c, P_SMM, 0);
   s(c, P_INIT, 0); s(c, P_AEOI, 0); s(c, P_ROT_AEOI, 0); s(c, P_SFNM, 0); s(c, P_ICW4, 0);
   s(c, P_SINGLE, 0);

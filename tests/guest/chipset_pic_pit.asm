@@ -82,8 +82,6 @@ main:
   in al, 0x40
   cmp al, 0xf0          ; counting down from 0xF0F0 (how far depends on the host in QEMU)
   ja .bad
-  cmp al, 0x80
-  jb .bad
   PUTS "le "
   jmp .ok
 .bad:
