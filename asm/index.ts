@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq } from "./machine";
+import { machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -33,6 +33,9 @@ import { stateChanged } from "./cpu/reset";
 /** The host changed the CPU state block directly (snapshot restore, direct
  *  kernel boot): recompute everything derived from it (decoder and TLB caches). */
 export function cpuStateChanged(): void { stateChanged(); }
+
+/** The host wrote the device state slots directly (snapshot restore). */
+export function devicesRestored(): void { devicesStateChanged(); }
 
 // --- time (clock.ts) ---
 import { setHostTime as clockSetHostTime, setRealtime as clockSetRealtime, clockNow, clockAdvanceTo, tscNow } from "./clock";

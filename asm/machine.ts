@@ -46,13 +46,13 @@ import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
 import {
-  runCpu, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest,
+  runCpu, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine,
   STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
 import { clockNow, clockReset, clockAdvanceTo, isRealtime, NEVER, NS_PER_INSN } from "./clock";
 import { slotAddr, SLOT_CLOCK } from "./dev/slots";
-import { picReset, picRead, picWrite, picSetIrq, picAcknowledge, picOutput, picSetNotify, elcrRead, elcrWrite } from "./dev/pic8259";
+import { picReset, picRead, picWrite, picSetIrq, picAcknowledge, picOutput, picSetNotify, picRefresh, elcrRead, elcrWrite } from "./dev/pic8259";
 import { pitReset, pitRead, pitWrite, pitSetIrq, pitUpdate, pitNextDeadline } from "./dev/pit8254";
 import { cmosInit, cmosReset, cmosRead, cmosWrite, cmosSetIrq, cmosUpdate, cmosNextDeadline } from "./dev/cmos";
 import { uartReset, uartRead, uartWrite, uartSetIrq, uartUpdate, uartNextDeadline } from "./dev/uart16550";
@@ -172,7 +172,7 @@ function ideConfigChanged(): void {
   let old = load<u32>(mslot(M_IDE_BM));
   let nw = pciIdeBusMasterBase();
   if (old == nw) return;
-  if (old != 0) claimPorts(old, 16, 0);
+  if (old != 0 && old != 0xffffffff) claimPorts(old, 16, 0);
   if (nw != 0) claimPorts(nw, 16, DEV_IDE);
   store<u32>(mslot(M_IDE_BM), nw);
 }
@@ -338,6 +338,18 @@ export function machineReset(): void {
   updateIntr();
 }
 
+/** The host restored the device slots (snapshot): recompute what is derived
+ *  from them outside linear memory (8259A output, INTR, A20, PAM mapping, the
+ *  IDE bus-master port claim). */
+export function devicesStateChanged(): void {
+  picRefresh();
+  pamApply();
+  store<u32>(mslot(M_IDE_BM), 0xffffffff);
+  ideConfigChanged();
+  updateA20();
+  updateIntr();
+}
+
 /** Make clockNow() == t with the instruction count as it is now. */
 function clockRebase(t: u64): void {
   store<u64>(slotAddr(SLOT_CLOCK), t - load<u64>(OFF_ICOUNT) * NS_PER_INSN);
@@ -390,6 +402,7 @@ export function machineRun(budget: u32): u32 {
       let t = clockNow();
       devicesUpdate(t);
       clearStop();
+      if (intrLine) continue;          // something became pending: runCpu delivers it
       if (isRealtime()) { requestStop(STOP_HALT); break; }
       let d = nextDeadline();
       if (d == NEVER) { requestStop(STOP_HALT); break; }

@@ -181,6 +181,10 @@ export function i8042ReadStatus(): u32 {
 export function i8042ReadData(): u32 {
   let b = g(K_OUTBUF);
   s(K_OBF, 0);
+  // Reading empties the buffer and drops IRQ1/IRQ12; the next byte raises the
+  // line again, a fresh edge for the edge-triggered 8259A input.
+  if (g(K_IRQ1)) { s(K_IRQ1, 0); irqOut(1, false); }
+  if (g(K_IRQ12)) { s(K_IRQ12, 0); irqOut(12, false); }
   refill();
   return b;
 }

@@ -215,8 +215,17 @@ export function lapicWrite(addr: u32, v: u32): void {
       break;
     }
     case 0x3e0: {
-      // keep the count running: re-base the start so the current count holds
+      // A running count continues at the new rate from its current value.
+      let running = load<u64>(xa(X_NEXT)) != NEVER;
+      let cur = currentCount();
       rs(0x3e0, v & 0xb);
+      if (running && rg(0x380) != 0) {
+        let now = clockNow();
+        let done = <u64>rg(0x380) - <u64>cur;       // ticks already counted this period
+        let start = now - (done << divShift());
+        store<u64>(xa(X_START), start);
+        store<u64>(xa(X_NEXT), start + timerPeriod());
+      }
       break;
     }
     default: break;

@@ -87,6 +87,9 @@ let notify: Notify = nothing;
 /** machine.ts: called whenever the master's INT output may have changed. */
 export function picSetNotify(f: Notify): void { notify = f; }
 
+/** Recompute the outputs from the state block (after a snapshot restore). */
+export function picRefresh(): void { update(); }
+
 function update(): void {
   let slave = pendingIrq(1) >= 0;
   setInput(0, 2, slave);

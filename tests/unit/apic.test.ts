@@ -159,3 +159,19 @@ test("PCI PIRQ routing drives an 8259A input and I/O APIC pins 16-19", () => {
   m.x.testSetPciIrq(0, 1);
   expect(m.x.testAck()).toBe(0x90);
 });
+
+test("changing the divide configuration keeps the current count and changes the rate", () => {
+  lw(0xf0, 0x1ff);
+  lw(0x350, 0x10700);
+  lw(0x3e0, 0xb);                        // divide by 1
+  lw(0x320, 0x40);
+  lw(0x380, 1000);
+  m.x.testAdvance(400);
+  expect(lr(0x390)).toBe(600);
+  lw(0x3e0, 0x0);                        // divide by 2
+  expect(lr(0x390)).toBe(600);
+  m.x.testAdvance(800);
+  expect(lr(0x390)).toBe(200);
+  m.x.testAdvance(400);
+  expect(m.x.testAck()).toBe(0x40);
+});

@@ -99,3 +99,17 @@ test("output port: D1 A20 and reset bit; FE pulse resets the machine", () => {
   m.outb(0x64, 0xfe);                                 // pulse reset
   m.outb(0x64, 0x20); expect(read()).toBe(0x03);      // controller back to its reset state
 });
+
+test("each byte of a multi-byte sequence gives the edge-triggered IRQ1 a new edge", () => {
+  m.outb(0x64, 0x60); m.outb(0x60, 0x45);
+  m.ringPush(RING_KBD, [0x1c, 0xf0, 0x1c]);
+  m.x.testAdvance(1);
+  const got: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    expect(m.x.testAck()).toBe(0x09);
+    got.push(m.inb(0x60));
+    m.outb(0x20, 0x20);
+  }
+  expect(got).toEqual([0x1e, 0x9e]);
+  expect(m.x.testIntrLine()).toBe(0);
+});
