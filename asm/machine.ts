@@ -216,7 +216,6 @@ function byteWrite(dev: u32, port: u32, v: u32): void {
 }
 
 function portRead(dev: u32, port: u32, size: u32): u32 {
-  if (dev == DEV_PCI && port >= 0xcfc) return pciRead(port, size);
   if (dev == DEV_PCI) return pciRead(port, size);
   if (size == 1) return byteRead(dev, port);
   // Byte-wide ISA devices: a word/dword access is split into byte accesses at
