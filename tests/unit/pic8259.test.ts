@@ -140,3 +140,12 @@ test("rotation: rotate on non-specific EOI makes the serviced IR lowest", () => 
   m.outb(0x20, 0x67);
   expect(m.x.testAck()).toBe(0x08);
 });
+
+test("a word access to byte-wide ports is split into byte cycles at consecutive ports", () => {
+  initPics();
+  m.outw(0xa0, 0x550a);                          // OCW3 read-IRR to 0xA0, IMR 0x55 to 0xA1
+  expect(m.inb(0xa1)).toBe(0x55);
+  expect(m.inw(0x20) >> 8).toBe(0x00);           // high byte: master IMR
+  m.outb(0x21, 0x81);
+  expect(m.inw(0x20) >> 8).toBe(0x81);
+});
