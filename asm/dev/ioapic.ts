@@ -1,4 +1,4 @@
-// Intel 82093AA I/O APIC at 0xFEC00000 (82093AA datasheet §3: IOREGSEL at +0x00,
+// Intel 82093AA I/O APIC at 0xFEC00000 (82093AA datasheet, register description: IOREGSEL at +0x00,
 // IOWIN at +0x10; IOAPICID, IOAPICVER (24 entries), IOAPICARB, and the 24
 // redirection table entries with vector, delivery mode, destination mode,
 // delivery status, polarity, remote IRR, trigger mode, mask and destination).

@@ -1,12 +1,12 @@
 // PCI configuration space on bus 0 through configuration mechanism #1 (PCI Local
-// Bus Specification 2.1 §3.7.4.1: CONFIG_ADDRESS at 0xCF8, CONFIG_DATA at 0xCFC)
+// Bus Specification 2.1, "Configuration Mechanism #1": CONFIG_ADDRESS at 0xCF8, CONFIG_DATA at 0xCFC)
 // and the functions of the i440FX chipset that QEMU's pc machine also has:
-//   00.0  82441FX PMC host bridge 8086:1237 (82441FX datasheet §3.2): PAM0-PAM6
+//   00.0  82441FX PMC host bridge 8086:1237 (82441FX datasheet, PMC configuration registers): PAM0-PAM6
 //         (0x59-0x5F) steer 0xC0000-0xFFFFF between DRAM and the PCI bus,
 //         SMRAM control (0x72) as a plain register.
-//   01.0  PIIX3 PCI-to-ISA bridge 8086:7000 (PIIX3 datasheet §2.2): PIRQ route
+//   01.0  PIIX3 PCI-to-ISA bridge 8086:7000 (PIIX3 datasheet, PCI-to-ISA configuration registers): PIRQ route
 //         control (0x60-0x63), other registers with their reset values; the
-//         reset control register at port 0xCF9 (§4.1.x RC).
+//         reset control register RC at port 0xCF9.
 //   01.1  PIIX3 IDE 8086:7010: configuration space only (BAR4 bus-master I/O
 //         base, IDETIM); the device itself is ide.ts.
 // As in QEMU, registers 0x40-0xFF of every function are writable and the
@@ -156,7 +156,7 @@ export function pciIdeBusMasterBase(): u32 {
 }
 
 /** PIRQ A-D (0..3) route: ISA IRQ number, or 0xff when routing is disabled
- *  (PIIX3 §2.2.x PIRQRC: bit 7 disables, bits 3..0 IRQ; 0-2, 8 and 13 reserved). */
+ *  (PIIX3 PIRQRC[A:D]: bit 7 disables, bits 3..0 IRQ; 0-2, 8 and 13 reserved). */
 export function pciPirqRoute(pirq: u32): u32 {
   let v = <u32>load<u8>(cfg(FN_ISA) + 0x60 + (pirq & 3));
   if (v & 0x80) return 0xff;

@@ -1,6 +1,6 @@
 // Intel 8259A programmable interrupt controller, master/slave pair as on the PC/AT
 // (slave on master IR2), plus the PIIX3 edge/level control registers (ELCR,
-// ports 0x4D0/0x4D1; PIIX3 datasheet §4.1.10) which replace the 8259A's LTIM bit.
+// ports 0x4D0/0x4D1; PIIX3 datasheet, ELCR1/ELCR2) which replace the 8259A's LTIM bit.
 // Follows the 8259A datasheet: ICW1-ICW4 initialisation sequence, OCW1 mask,
 // OCW2 EOI/rotation commands, OCW3 read-register select, poll and special mask
 // mode, fully nested and special fully nested mode, automatic EOI, priority
@@ -38,7 +38,7 @@ const CHIP: u32 = 32;
 
 export function picReset(): void {
   memory.fill(slotAddr(SLOT_PIC), 0, 2 * CHIP);
-  // PIIX3 §4.1.10: IRQ0, 1, 2, 8 and 13 cannot be level triggered.
+  // PIIX3 ELCR1/ELCR2: IRQ0, 1, 2, 8 and 13 cannot be level triggered.
   s(0, P_ELCR_MASK, 0xf8);
   s(1, P_ELCR_MASK, 0xde);
 }

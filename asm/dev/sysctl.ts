@@ -1,5 +1,5 @@
 // PC system control ports. Port 0x92: System Control Port A of the PS/2 and the
-// PIIX3 ("fast A20 and init", PIIX3 datasheet §4.7.x, port 92h): bit 0 fast
+// PIIX3 ("fast A20 and init", PIIX3 datasheet, port 92h): bit 0 fast
 // reset (a 0 to 1 transition resets the CPU), bit 1 A20 gate. Port 0x61: PC/AT
 // System Control Port B (PIIX3 NMI status and control, port 61h): bit 0 timer
 // counter 2 gate, bit 1 speaker data enable, bits 2/3 PCI SERR#/IOCHK# NMI

@@ -195,7 +195,7 @@ export function uartWrite(n: u32, reg: u32, v: u32): void {
       if (dlab) { s(n, U_DLM, v); return; }
       let old = g(n, U_IER);
       s(n, U_IER, v & 0x0f);
-      // enabling the THRE interrupt with THR empty raises it (datasheet §8.6)
+      // enabling the THRE interrupt with THR empty raises it (PC16550D datasheet, IER description; QEMU does the same)
       if ((v & 2) && !(old & 2)) s(n, U_THRI, 1);
       break;
     }
