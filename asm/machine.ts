@@ -147,6 +147,10 @@ function acknowledge(): i32 {
 
 export function intrAckForTest(): i32 { return acknowledge(); }
 
+/** cpu/system.ts calls this after WRMSR to IA32_APIC_BASE (state.ts
+ *  OFF_APIC_BASE): enabling/disabling the APIC changes how INTR is sourced. */
+export function apicBaseChanged(): void { updateIntr(); }
+
 function pitIrq(level: bool): void { setIrq(IRQ_PIT, level); }
 function cmosIrq(level: bool): void { setIrq(IRQ_RTC, level); }
 function uartIrq(n: u32, level: bool): void {
