@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineInit, machineRun, machineReset, mapBios, exitCode } from "./machine";
+import { machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -44,7 +44,6 @@ export { fwcfgDataBase, fwcfgDataEnd, fwcfgSetItem, fwcfgAddFile } from "./dev/f
 
 // Test-only entry points (tests/unit/storage*.test.ts): port and physical memory
 // access without running guest code, and the IRQ lines of the stub wiring.
-import { portIn, portOut } from "./io";
 import { physRead8, physWrite8 } from "./mmu/phys";
 import { irqLevels } from "./machine";
 export function storageTestPortIn(port: u32, size: u32): u32 { return portIn(port, size); }
@@ -52,3 +51,47 @@ export function storageTestPortOut(port: u32, size: u32, value: u32): void { por
 export function storageTestPhysRead8(addr: u32): u32 { return physRead8(addr); }
 export function storageTestPhysWrite8(addr: u32, v: u32): void { physWrite8(addr, v); }
 export function storageTestIrqLevels(): u32 { return irqLevels; }
+/** The host wrote the device state slots directly (snapshot restore). */
+export function devicesRestored(): void { devicesStateChanged(); }
+
+// --- time (clock.ts) ---
+import { setHostTime as clockSetHostTime, setRealtime as clockSetRealtime, clockNow, clockAdvanceTo, tscNow } from "./clock";
+/** Real-time mode on/off (off: deterministic, time from the instruction count). */
+export function setRealtime(on: bool): void { clockSetRealtime(on); }
+/** Real-time mode: the host's monotonic time in ns, before each run slice. */
+export function setHostTime(ns: f64): void { clockSetHostTime(ns); }
+/** After STOP_HALT in real-time mode: ns until a device timer is due (-1: none). */
+export function timeUntilDeadline(): f64 { return nsUntilDeadline(); }
+export function virtualTimeNs(): u64 { return clockNow(); }
+export function readTsc(): u64 { return tscNow(); }
+
+// --- host input and configuration ---
+import { cmosSetByte, cmosGetByte, cmosSetTime } from "./dev/cmos";
+import { i8042MouseEvent } from "./dev/i8042";
+/** RTC time (seconds since 1970, UTC) at the current virtual time. */
+export function setRtcTime(unixSeconds: f64): void { cmosSetTime(<i64>unixSeconds); }
+/** CMOS NVRAM bytes (boot order 0x3D/0x38, disk bytes); 0x10-0x2D keep the checksum. */
+export function setCmosByte(index: u32, value: u32): void { cmosSetByte(index, value); }
+export function getCmosByte(index: u32): u32 { return cmosGetByte(index); }
+/** PS/2 mouse: relative motion (dy > 0 is up), wheel, buttons (1 left, 2 right, 4 middle). */
+export function mouseEvent(dx: i32, dy: i32, dz: i32, buttons: u32): void { i8042MouseEvent(dx, dy, dz, buttons); }
+
+// --- test-only surface (tests/unit): device access without CPU instructions ---
+import { portIn, portOut } from "./io";
+import { physRead32, physWrite32 } from "./mmu/phys";
+import { intrLine } from "./cpu/exec";
+import { picReg } from "./dev/pic8259";
+import { intrAckForTest } from "./machine";
+export function testPortIn(port: u32, size: u32): u32 { return portIn(port, size); }
+export function testPortOut(port: u32, size: u32, v: u32): void { portOut(port, size, v); }
+export function testMemRead32(addr: u32): u32 { return physRead32(addr); }
+export function testMemWrite32(addr: u32, v: u32): void { physWrite32(addr, v); }
+/** Advance the virtual clock by `ns` and bring the devices up to date. */
+export function testAdvance(ns: f64): void { clockAdvanceTo(clockNow() + <u64>ns); devicesUpdate(clockNow()); }
+export function testIntrLine(): bool { return intrLine; }
+/** Run an interrupt acknowledge cycle as the CPU would: the vector, or -1. */
+export function testAck(): i32 { return intrAckForTest(); }
+/** 8259A register: chip 0/1, which 0 IRR, 1 ISR, 2 IMR, 3 vector base. */
+export function testPicReg(chip: u32, which: u32): u32 { return picReg(chip, which); }
+export function testSetIrq(line: u32, level: bool): void { setIrq(line, level); }
+export function testSetPciIrq(pirq: u32, level: bool): void { setPciIrq(pirq, level); }

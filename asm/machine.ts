@@ -1,92 +1,303 @@
 // The machine: memory map, port map, IRQ wiring, reset and the run loop. This is
 // the one place that knows which device sits at which port, address and IRQ line.
 //
-// Devices wired so far:
-//   port 0xE9        debug console (QEMU -debugcon): bytes to RING_DEBUGCON
-//   port 0xF4        debug exit (QEMU isa-debug-exit, iobase 0xf4): stops with
-//                    exit code (value << 1) | 1
-//   ports 0x1F0-0x1F7, 0x3F6 / 0x170-0x177, 0x376: IDE channels (dev/ide.ts),
-//                    IRQ 14 / 15; bus-master registers at IDE_BM_BASE (until
-//                    pci.ts places BAR4)
-//   ports 0x3B4/5, 0x3BA, 0x3C0-0x3CF, 0x3D4/5, 0x3DA: VGA (dev/vga.ts); A0000-AFFFF
-//                    MMIO, B0000-BFFFF host memory (text)
-//   ports 0x510 (selector), 0x511 (data): fw_cfg (dev/fwcfg.ts)
+// Port map (device ids are the PORT_MAP bytes of io.ts):
+//   0x020-0x021, 0x0A0-0x0A1  8259A master/slave          DEV_PIC     pic8259.ts
+//   0x040-0x043               8254 PIT                    DEV_PIT     pit8254.ts
+//   0x060, 0x064              8042 keyboard controller    DEV_I8042   i8042.ts
+//   0x061, 0x092              system control B / A        DEV_SYSCTL  sysctl.ts
+//   0x070-0x071               MC146818 RTC / CMOS         DEV_CMOS    cmos.ts
+//   0x0E9                     debug console (QEMU -debugcon): bytes to RING_DEBUGCON
+//   0x0F4                     debug exit (QEMU isa-debug-exit, iobase 0xf4):
+//                             stops with exit code (value << 1) | 1
+//   0x3F8, 0x2F8, 0x3E8, 0x2E8 (8 each)  16550A COM1-4  DEV_UART0+n uart16550.ts
+//   0x4D0-0x4D1               PIIX3 ELCR                  DEV_ELCR    pic8259.ts
+//   0xCF8-0xCFF               PCI configuration, 0xCF9 RC DEV_PCI     pci.ts
+// MMIO: 0xFEE00000 local APIC (DEV_LAPIC), 0xFEC00000 I/O APIC (DEV_IOAPIC),
+// write-only PAM areas in 0xC0000-0xFFFFF (DEV_PAM).
+// IRQs: every source calls setIrq(ISA line, level) (or setPciIrq(PIRQ, level));
+// ISA line n goes to 8259A input n and I/O APIC pin n (line 0 to pin 2), PIRQ
+// A-D through the PIIX3 routing registers to an 8259A input and to I/O APIC
+// pins 16-19. The 8259A's INT reaches the CPU through LAPIC LINT0 (ExtINT).
+//   IRQ0 PIT, IRQ1 keyboard, IRQ3 COM2/COM4, IRQ4 COM1/COM3, IRQ8 RTC,
+//   IRQ12 mouse, IRQ14/15 IDE (ide.ts).
+//
+// Adding a device (IDE, VGA, fw_cfg): pick its DEV_* id below (reserved ids
+// exist), claimPorts(first, count, DEV_X) / mapMmio(addr, size, DEV_X) in
+// machineInit, a case in portRead/portWrite (and mmioRead/mmioWrite), its reset
+// in machineReset, setIrq(line, level) from the device, and if it has timers a
+// term in devicesUpdate/nextDeadline. State goes in its slots (dev/slots.ts).
+//
 // Memory: RAM from 0; the system BIOS image at the top of the 4 GiB space and its
-// last 128 KiB (or all of a smaller image) below 1 MiB, as on a PC.
+// last 128 KiB (or all of a smaller image) below 1 MiB, as on a PC, behind the
+// i440FX PAM registers (pci.ts).
+//
+// Time (clock.ts): devices are not polled per instruction. Before each CPU
+// slice every device with a timer is brought up to the current virtual time and
+// reports its next deadline; the CPU runs at most until the nearest one. HLT
+// with IF=1 jumps the clock to that deadline in deterministic mode (charging the
+// skipped time to the instruction budget at NS_PER_INSN), and stops with
+// STOP_HALT in real-time mode (the host sleeps for nsUntilDeadline()).
 
 import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE } from "./layout";
-import { initPhys, mapHost, mapMmio, setA20, setMmioHandlers } from "./mmu/phys";
+import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio } from "./mmu/phys";
+import { tlbFlush } from "./mmu/paging";
+import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
 import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, VGA_WINDOW_B0000 } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
-import { tlbFlush } from "./mmu/paging";
-import { claimPorts, setPortHandlers } from "./io";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
-import { runCpu, stopReason, clearStop, requestStop, setResetHook, STOP_OUTPUT, STOP_EXIT, STOP_BUDGET } from "./cpu/exec";
+import {
+  runCpu, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine,
+  STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT,
+} from "./cpu/exec";
+import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
+import { clockNow, clockReset, clockAdvanceTo, isRealtime, NEVER, NS_PER_INSN } from "./clock";
+import { slotAddr, SLOT_CLOCK } from "./dev/slots";
+import { picReset, picRead, picWrite, picSetIrq, picAcknowledge, picOutput, picSetNotify, picRefresh, elcrRead, elcrWrite } from "./dev/pic8259";
+import { pitReset, pitRead, pitWrite, pitSetIrq, pitUpdate, pitNextDeadline } from "./dev/pit8254";
+import { cmosInit, cmosReset, cmosRead, cmosWrite, cmosSetIrq, cmosUpdate, cmosNextDeadline } from "./dev/cmos";
+import { uartReset, uartRead, uartWrite, uartSetIrq, uartUpdate, uartNextDeadline } from "./dev/uart16550";
+import { i8042Reset, i8042ReadData, i8042ReadStatus, i8042WriteData, i8042WriteCommand, i8042Connect, i8042Poll, i8042A20 } from "./dev/i8042";
+import { sysctlReset, sysctlRead, sysctlWrite, sysctlConnect, port92A20 } from "./dev/sysctl";
+import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase } from "./dev/pci";
+import { lapicReset, lapicRead, lapicWrite, lapicConnect, lapicPending, lapicAcknowledge, lapicExtIntOpen, lapicUpdate, lapicNextDeadline } from "./dev/lapic";
+import { ioapicReset, ioapicRead, ioapicWrite, ioapicSetIrq, ioapicEoi } from "./dev/ioapic";
 
-const DEV_DEBUGCON: u32 = 1;
-const DEV_DEBUGEXIT: u32 = 2;
-const DEV_IDE0: u32 = 0x10;      // command block, primary channel
-const DEV_IDE1: u32 = 0x11;      // command block, secondary channel
-const DEV_IDE0_CTL: u32 = 0x12;  // device control / alternate status
-const DEV_IDE1_CTL: u32 = 0x13;
-const DEV_IDE_BM: u32 = 0x14;    // bus-master registers (PCI BAR4)
-const DEV_VGA: u32 = 0x15;
-const DEV_FWCFG: u32 = 0x16;
-// Until pci.ts assigns BAR4, the bus-master block sits where SeaBIOS usually puts it.
-export const IDE_BM_BASE: u32 = 0xc000;
+// Device ids: port map bytes and MMIO ids (one table for both).
+export const DEV_DEBUGCON: u32 = 1;
+export const DEV_DEBUGEXIT: u32 = 2;
+export const DEV_PIC: u32 = 3;
+export const DEV_PIT: u32 = 4;
+export const DEV_CMOS: u32 = 5;
+export const DEV_UART0: u32 = 6;     // 6..9: COM1..COM4
+export const DEV_I8042: u32 = 10;
+export const DEV_SYSCTL: u32 = 11;
+export const DEV_PCI: u32 = 12;
+export const DEV_ELCR: u32 = 13;
+export const DEV_LAPIC: u32 = 14;
+export const DEV_IOAPIC: u32 = 15;
+export const DEV_PAM: u32 = 16;
+export const DEV_IDE: u32 = 20;      // reserved: ide.ts (ports 0x1F0-7, 0x3F6, 0x170-7, 0x376, BM BAR4)
+export const DEV_VGA: u32 = 21;      // reserved: vga.ts
+export const DEV_FWCFG: u32 = 22;    // reserved: fwcfg.ts
 
-// IRQ lines until the PIC is wired: bit n = level of IRQ n.
-export let irqLevels: u32 = 0;
-function irqStub(line: u32, level: bool): void {
-  if (level) irqLevels |= 1 << line; else irqLevels &= ~(1 << line);
-}
+// ISA IRQ lines
+export const IRQ_PIT: u32 = 0;
+export const IRQ_KBD: u32 = 1;
+export const IRQ_COM2: u32 = 3;
+export const IRQ_COM1: u32 = 4;
+export const IRQ_RTC: u32 = 8;
+export const IRQ_MOUSE: u32 = 12;
+export const IRQ_IDE0: u32 = 14;
+export const IRQ_IDE1: u32 = 15;
+
+const UART_PORTS: StaticArray<u32> = [0x3f8, 0x2f8, 0x3e8, 0x2e8];
+const UART_IRQS: StaticArray<u32> = [4, 3, 4, 3];
+
+// Machine slot: ISA line levels, PIRQ levels, and which source drives each line
+const M_ISA: u32 = 0x40;       // u32 bitmask of ISA lines driven high (OR of sources)
+const M_PIRQ: u32 = 0x44;      // u32 PIRQ A-D levels
+const M_UARTLV: u32 = 0x48;    // u32 per-UART IRQ output levels (COM1/3 and COM2/4 share lines)
+const M_IDE_BM: u32 = 0x4c;    // u32 IDE bus-master base currently claimed
+@inline function mslot(f: u32): u32 { return slotAddr(SLOT_CLOCK) + f; }
 
 export let exitCode: u32 = 0;
 let biosSize: u32 = 0;
 
-function portRead(dev: u32, port: u32, size: u32): u32 {
-  switch (dev) {
-    case DEV_DEBUGCON: return 0xe9; // QEMU's debugcon reads back 0xE9
-    case DEV_IDE0: return ideCmdRead(0, port - 0x1f0, size);
-    case DEV_IDE1: return ideCmdRead(1, port - 0x170, size);
-    case DEV_IDE0_CTL: return ideCtrlRead(0);
-    case DEV_IDE1_CTL: return ideCtrlRead(1);
-    case DEV_IDE_BM: return ideBmRead(port - IDE_BM_BASE, size);
-    case DEV_VGA: return vgaPortRead(port, size);
-    case DEV_FWCFG: return port == 0x511 ? fwcfgData(size) : 0;
-    default: return 0xffffffff;
-  }
+// --- interrupt routing ---
+
+function isaEffective(line: u32): bool {
+  if (load<u32>(mslot(M_ISA)) & (1 << line)) return true;
+  let pl = load<u32>(mslot(M_PIRQ));
+  for (let p: u32 = 0; p < 4; p++) if ((pl & (1 << p)) && pciPirqRoute(p) == line) return true;
+  return false;
 }
 
-function portWrite(dev: u32, port: u32, size: u32, value: u32): void {
+/** An ISA interrupt source changed its output level. */
+export function setIrq(line: u32, level: bool): void {
+  line &= 15;
+  let m = load<u32>(mslot(M_ISA));
+  store<u32>(mslot(M_ISA), level ? m | (1 << line) : m & ~(1 << line));
+  picSetIrq(line, isaEffective(line));
+  ioapicSetIrq(line == 0 ? 2 : line, level);
+}
+
+/** A PCI INTx through PIIX3 PIRQ A-D (0..3) changed level. */
+export function setPciIrq(pirq: u32, level: bool): void {
+  pirq &= 3;
+  let m = load<u32>(mslot(M_PIRQ));
+  store<u32>(mslot(M_PIRQ), level ? m | (1 << pirq) : m & ~(1 << pirq));
+  let r = pciPirqRoute(pirq);
+  if (r != 0xff) picSetIrq(r, isaEffective(r));
+  ioapicSetIrq(16 + pirq, level);
+}
+
+function pirqRoutingChanged(): void {
+  for (let l: u32 = 0; l < 16; l++) if (l != 2) picSetIrq(l, isaEffective(l));
+}
+
+/** The CPU's INTR input: the local APIC, or the 8259A through LINT0. */
+function updateIntr(): void {
+  setIntrLine(lapicPending() || (picOutput && lapicExtIntOpen()));
+}
+function acknowledge(): i32 {
+  if (lapicPending()) return lapicAcknowledge();
+  if (picOutput && lapicExtIntOpen()) return picAcknowledge();
+  return -1;
+}
+
+export function intrAckForTest(): i32 { return acknowledge(); }
+
+/** cpu/system.ts calls this after WRMSR to IA32_APIC_BASE (state.ts
+ *  OFF_APIC_BASE): enabling/disabling the APIC changes how INTR is sourced. */
+export function apicBaseChanged(): void { updateIntr(); }
+
+function pitIrq(level: bool): void { setIrq(IRQ_PIT, level); }
+function cmosIrq(level: bool): void { setIrq(IRQ_RTC, level); }
+function uartIrq(n: u32, level: bool): void {
+  let lv = load<u32>(mslot(M_UARTLV));
+  lv = level ? lv | (1 << n) : lv & ~(1 << n);
+  store<u32>(mslot(M_UARTLV), lv);
+  // COM1/COM3 share IRQ4, COM2/COM4 IRQ3 (wired-OR here; on real boards only
+  // one of a pair should enable OUT2)
+  let line = UART_IRQS[n];
+  let other = n ^ 2;
+  setIrq(line, level || (lv & (1 << other)) != 0);
+}
+function kbcIrq(line: u32, level: bool): void { setIrq(line, level); }
+
+function updateA20(): void {
+  setA20(i8042A20() || port92A20());
+  tlbFlush(false);
+}
+function a20Changed(level: bool): void { updateA20(); }
+function resetPulse(): void { guestResetRequest(); }
+
+// IDE (ide.ts): IRQ 14/15 as ISA edge lines; irqLevels mirrors them for unit tests.
+export let irqLevels: u32 = 0;
+function ideIrq(line: u32, level: bool): void {
+  if (level) irqLevels |= 1 << line; else irqLevels &= ~(1 << line);
+  setIrq(line, level);
+}
+function idePortRead(port: u32, size: u32): u32 {
+  if (port >= 0x1f0 && port <= 0x1f7) return ideCmdRead(0, port - 0x1f0, size);
+  if (port >= 0x170 && port <= 0x177) return ideCmdRead(1, port - 0x170, size);
+  if (port == 0x3f6) return ideCtrlRead(0);
+  if (port == 0x376) return ideCtrlRead(1);
+  return ideBmRead(port - load<u32>(mslot(M_IDE_BM)), size);
+}
+function idePortWrite(port: u32, size: u32, v: u32): void {
+  if (port >= 0x1f0 && port <= 0x1f7) ideCmdWrite(0, port - 0x1f0, size, v);
+  else if (port >= 0x170 && port <= 0x177) ideCmdWrite(1, port - 0x170, size, v);
+  else if (port == 0x3f6) ideCtrlWrite(0, v & 0xff);
+  else if (port == 0x376) ideCtrlWrite(1, v & 0xff);
+  else ideBmWrite(port - load<u32>(mslot(M_IDE_BM)), size, v);
+}
+
+function ideConfigChanged(): void {
+  let old = load<u32>(mslot(M_IDE_BM));
+  let nw = pciIdeBusMasterBase();
+  if (old == nw) return;
+  if (old != 0 && old != 0xffffffff) claimPorts(old, 16, 0);
+  if (nw != 0) claimPorts(nw, 16, DEV_IDE);
+  store<u32>(mslot(M_IDE_BM), nw);
+}
+
+// --- port and MMIO dispatch ---
+
+function byteRead(dev: u32, port: u32): u32 {
+  switch (dev) {
+    case DEV_DEBUGCON: return 0xe9; // QEMU's debugcon reads back 0xE9
+    case DEV_PIC: return picRead(port);
+    case DEV_PIT: return pitRead(port);
+    case DEV_CMOS: return cmosRead(port);
+    case DEV_UART0: case DEV_UART0 + 1: case DEV_UART0 + 2: case DEV_UART0 + 3:
+      return uartRead(dev - DEV_UART0, port & 7);
+    case DEV_I8042: return port == 0x60 ? i8042ReadData() : i8042ReadStatus();
+    case DEV_SYSCTL: return sysctlRead(port);
+    case DEV_ELCR: return elcrRead(port);
+    default: return 0xff;
+  }
+}
+function byteWrite(dev: u32, port: u32, v: u32): void {
   switch (dev) {
     case DEV_DEBUGCON:
-      ringPush(RING_DEBUGCON, value & 0xff);
+      ringPush(RING_DEBUGCON, v & 0xff);
       if (ringFree(RING_DEBUGCON) < 256) requestStop(STOP_OUTPUT);
       break;
     case DEV_DEBUGEXIT:
-      exitCode = ((value & 0xff) << 1) | 1;
+      exitCode = ((v & 0xff) << 1) | 1;
       requestStop(STOP_EXIT);
       break;
-    case DEV_IDE0: ideCmdWrite(0, port - 0x1f0, size, value); break;
-    case DEV_IDE1: ideCmdWrite(1, port - 0x170, size, value); break;
-    case DEV_IDE0_CTL: ideCtrlWrite(0, value & 0xff); break;
-    case DEV_IDE1_CTL: ideCtrlWrite(1, value & 0xff); break;
-    case DEV_IDE_BM: ideBmWrite(port - IDE_BM_BASE, size, value); break;
-    case DEV_VGA: vgaPortWrite(port, size, value); break;
-    case DEV_FWCFG: if (port == 0x510) fwcfgSelect(value); break;
+    case DEV_PIC: picWrite(port, v); break;
+    case DEV_PIT: pitWrite(port, v); break;
+    case DEV_CMOS: cmosWrite(port, v); break;
+    case DEV_UART0: case DEV_UART0 + 1: case DEV_UART0 + 2: case DEV_UART0 + 3:
+      uartWrite(dev - DEV_UART0, port & 7, v); break;
+    case DEV_I8042: if (port == 0x60) i8042WriteData(v); else i8042WriteCommand(v); break;
+    case DEV_SYSCTL: sysctlWrite(port, v); break;
+    case DEV_ELCR: elcrWrite(port, v); break;
+    default: break;
+  }
+}
+
+function portRead(dev: u32, port: u32, size: u32): u32 {
+  if (dev == DEV_PCI) return pciRead(port, size);
+  // Devices that decode word/dword accesses themselves (the ATA data port, VGA, fw_cfg).
+  if (dev == DEV_IDE) return idePortRead(port, size);
+  if (dev == DEV_VGA) return vgaPortRead(port, size);
+  if (dev == DEV_FWCFG) return port == 0x511 ? fwcfgData(size) : 0xffffffff >>> (32 - (size << 3));
+  if (size == 1) return byteRead(dev, port);
+  // Byte-wide ISA devices: a word/dword access is split into byte accesses at
+  // consecutive ports (as the ISA bus does), each decoded separately.
+  let v: u32 = 0;
+  for (let i: u32 = 0; i < size; i++) {
+    let p = (port + i) & 0xffff;
+    let d = portDevice(p);
+    v |= (d == 0 ? 0xff : (d == DEV_PCI ? pciRead(p, 1) : byteRead(d, p)) & 0xff) << (i * 8);
+  }
+  return v;
+}
+
+function portWrite(dev: u32, port: u32, size: u32, value: u32): void {
+  if (dev == DEV_PCI) { pciWrite(port, size, value); return; }
+  if (dev == DEV_IDE) { idePortWrite(port, size, value); return; }
+  if (dev == DEV_VGA) { vgaPortWrite(port, size, value); return; }
+  if (dev == DEV_FWCFG) { if (port == 0x510) fwcfgSelect(value); return; }
+  if (size == 1) { byteWrite(dev, port, value); return; }
+  if (dev == DEV_DEBUGCON) { byteWrite(dev, port, value); return; } // QEMU's debugcon takes the low byte
+  for (let i: u32 = 0; i < size; i++) {
+    let p = (port + i) & 0xffff;
+    let d = portDevice(p);
+    if (d == DEV_PCI) pciWrite(p, 1, (value >> (i * 8)) & 0xff);
+    else if (d != 0) byteWrite(d, p, (value >> (i * 8)) & 0xff);
   }
 }
 
 function mmioRead(dev: u32, addr: u32, size: u32): u32 {
-  if (dev == DEV_VGA) return vgaMemRead(addr, size);
-  return 0xffffffff;
+  switch (dev) {
+    case DEV_LAPIC: return lapicRead(addr & ~3) >>> ((addr & 3) << 3);
+    case DEV_IOAPIC: return ioapicRead(addr & ~3) >>> ((addr & 3) << 3);
+    case DEV_PAM: return pamRead(addr, size);
+    case DEV_VGA: return vgaMemRead(addr, size);
+    default: return 0xffffffff;
+  }
 }
 function mmioWrite(dev: u32, addr: u32, size: u32, value: u32): void {
-  if (dev == DEV_VGA) vgaMemWrite(addr, size, value);
+  switch (dev) {
+    case DEV_LAPIC: if ((addr & 3) == 0) lapicWrite(addr, value); break; // 32-bit registers
+    case DEV_IOAPIC: if ((addr & 3) == 0) ioapicWrite(addr, value); break;
+    case DEV_PAM: pamWrite(addr, size, value); break;
+    case DEV_VGA: vgaMemWrite(addr, size, value); break;
+  }
 }
+
+// --- setup ---
+
+/** Default RTC time: 2026-01-01 00:00:00 UTC (deterministic runs); the host sets its own. */
+const DEFAULT_RTC: i64 = 1767225600;
 
 /** Set up memory and wiring for `ramBytes` of RAM (a multiple of 4 KiB). */
 export function machineInit(ramBytes: u32): void {
@@ -95,12 +306,24 @@ export function machineInit(ramBytes: u32): void {
   setMmioHandlers(mmioRead, mmioWrite);
   claimPorts(0xe9, 1, DEV_DEBUGCON);
   claimPorts(0xf4, 1, DEV_DEBUGEXIT);
-  claimPorts(0x1f0, 8, DEV_IDE0);
-  claimPorts(0x170, 8, DEV_IDE1);
-  claimPorts(0x3f6, 1, DEV_IDE0_CTL);
-  claimPorts(0x376, 1, DEV_IDE1_CTL);
-  claimPorts(IDE_BM_BASE, 16, DEV_IDE_BM);
-  ideSetIrqHook(irqStub);
+  claimPorts(0x20, 2, DEV_PIC);
+  claimPorts(0xa0, 2, DEV_PIC);
+  claimPorts(0x40, 4, DEV_PIT);
+  claimPorts(0x60, 1, DEV_I8042);
+  claimPorts(0x64, 1, DEV_I8042);
+  claimPorts(0x61, 1, DEV_SYSCTL);
+  claimPorts(0x92, 1, DEV_SYSCTL);
+  claimPorts(0x70, 2, DEV_CMOS);
+  for (let n: u32 = 0; n < 4; n++) claimPorts(UART_PORTS[n], 8, DEV_UART0 + n);
+  claimPorts(0x4d0, 2, DEV_ELCR);
+  claimPorts(0xcf8, 8, DEV_PCI);
+  mapMmio(0xfee00000, 0x1000, DEV_LAPIC);
+  mapMmio(0xfec00000, 0x1000, DEV_IOAPIC);
+  claimPorts(0x1f0, 8, DEV_IDE);
+  claimPorts(0x170, 8, DEV_IDE);
+  claimPorts(0x3f6, 1, DEV_IDE);
+  claimPorts(0x376, 1, DEV_IDE);
+  ideSetIrqHook(ideIrq);
   claimPorts(0x3b4, 2, DEV_VGA);
   claimPorts(0x3ba, 1, DEV_VGA);
   claimPorts(0x3c0, 16, DEV_VGA);
@@ -111,8 +334,19 @@ export function machineInit(ramBytes: u32): void {
   vgaInit();
   claimPorts(0x510, 2, DEV_FWCFG);
   fwcfgInit(ramBytes, 1);
+  picSetNotify(updateIntr);
+  pitSetIrq(pitIrq);
+  cmosSetIrq(cmosIrq);
+  uartSetIrq(uartIrq);
+  i8042Connect(kbcIrq, a20Changed, resetPulse);
+  sysctlConnect(a20Changed, resetPulse);
+  pciConnect(ideConfigChanged, pirqRoutingChanged, resetPulse, DEV_PAM);
+  lapicConnect(ioapicEoi, updateIntr);
+  setIntrAck(acknowledge);
   setResetHook(machineReset);
   ringsInit();
+  clockReset();
+  cmosInit(ramBytes, DEFAULT_RTC);
   machineReset();
 }
 
@@ -121,25 +355,121 @@ export function mapBios(size: u32): bool {
   if (size == 0 || size > ROM_SIZE || (size & 0xffff) != 0) return false;
   biosSize = size;
   mapHost(<u32>(0x100000000 - <u64>size), size, ROM_BASE, true);
+  // Below 1 MiB the image shows through the PAM registers (ISA/PCI side).
   let low: u32 = size < 0x20000 ? size : 0x20000;
-  mapHost(0x100000 - low, low, ROM_BASE + size - low, true);
+  for (let off: u32 = 0; off < low; off += 0x1000) {
+    pamSetBusPage((0x100000 - low + off) >>> 12, ((ROM_BASE + size - low + off) & ~0xfff) | PM_HOST | PM_ROM);
+  }
+  pamApply();
   tlbFlush(false);
   return true;
 }
 
 export function machineReset(): void {
-  setA20(true);
-  tlbFlush(false);
+  // The virtual clock keeps running through a reset; the TSC restarts at 0
+  // (SDM vol. 3 §17.17: the counter is reset to zero on RESET).
+  let t = clockNow();
+  resetCpu();
+  clockRebase(t);
+  store<u64>(OFF_TSC_OFFSET, <u64>0 - t);
+  store<u32>(mslot(M_ISA), 0);
+  store<u32>(mslot(M_PIRQ), 0);
+  store<u32>(mslot(M_UARTLV), 0);
+  picReset();
+  ioapicReset();
+  lapicReset();
+  pitReset();
+  cmosReset();
+  for (let n: u32 = 0; n < 4; n++) uartReset(n);
+  i8042Reset();
+  sysctlReset();
+  pciReset();
+  ideConfigChanged();
   ideReset();
   vgaReset();
   fwcfgReset();
-  resetCpu();
+  updateA20();
+  updateIntr();
+}
+
+/** The host restored the device slots (snapshot): recompute what is derived
+ *  from them outside linear memory (8259A output, INTR, A20, PAM mapping, the
+ *  IDE bus-master port claim). */
+export function devicesStateChanged(): void {
+  picRefresh();
+  pamApply();
+  store<u32>(mslot(M_IDE_BM), 0xffffffff);
+  ideConfigChanged();
+  updateA20();
+  updateIntr();
+}
+
+/** Make clockNow() == t with the instruction count as it is now. */
+function clockRebase(t: u64): void {
+  store<u64>(slotAddr(SLOT_CLOCK), t - load<u64>(OFF_ICOUNT) * NS_PER_INSN);
+}
+
+// --- time ---
+
+export function devicesUpdate(now: u64): void {
+  pitUpdate(now);
+  cmosUpdate(now);
+  for (let n: u32 = 0; n < 4; n++) uartUpdate(n, now);
+  lapicUpdate(now);
+  i8042Poll();
+}
+
+export function nextDeadline(): u64 {
+  let d = pitNextDeadline();
+  let c = cmosNextDeadline(); if (c < d) d = c;
+  for (let n: u32 = 0; n < 4; n++) { let u = uartNextDeadline(n); if (u < d) d = u; }
+  let l = lapicNextDeadline(); if (l < d) d = l;
+  return d;
+}
+
+/** ns until the next device deadline (-1: none), for a host sleeping on HLT. */
+export function nsUntilDeadline(): f64 {
+  let d = nextDeadline();
+  if (d == NEVER) return -1;
+  let now = clockNow();
+  return d > now ? <f64>(d - now) : 0;
 }
 
 /** Run up to `budget` instructions; returns the stop reason (exec.ts STOP_*). */
 export function machineRun(budget: u32): u32 {
   clearStop();
-  runCpu(budget);
+  let left = budget;
+  for (;;) {
+    let now = clockNow();
+    devicesUpdate(now);
+    if (stopReason != 0 || left == 0) break;
+    let n = left;
+    let dl = nextDeadline();
+    if (dl != NEVER) {
+      let steps: u64 = dl > now ? (dl - now + NS_PER_INSN - 1) / NS_PER_INSN : 1;
+      if (steps < <u64>n) n = <u32>steps;
+    }
+    left -= runCpu(n);
+    if (stopReason == STOP_HALT) {
+      if (load<u32>(OFF_HALTED) == 0 || (load<u32>(OFF_EFLAGS) & IF) == 0) break; // HLT with IF=0
+      // Waiting for an interrupt.
+      let t = clockNow();
+      devicesUpdate(t);
+      clearStop();
+      if (intrLine) continue;          // something became pending: runCpu delivers it
+      if (isRealtime()) { requestStop(STOP_HALT); break; }
+      let d = nextDeadline();
+      if (d == NEVER) { requestStop(STOP_HALT); break; }
+      if (d > t) {
+        let skip: u64 = (d - t + NS_PER_INSN - 1) / NS_PER_INSN;
+        if (skip > <u64>left) { clockAdvanceTo(t + <u64>left * NS_PER_INSN); left = 0; break; }
+        clockAdvanceTo(d);
+        left -= <u32>skip;
+      }
+      continue;
+    }
+    if (stopReason != 0) break;
+  }
   return stopReason != 0 ? stopReason : STOP_BUDGET;
 }
 

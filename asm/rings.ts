@@ -8,9 +8,9 @@ import { RINGS } from "./layout";
 
 export const RING_HDR: u32 = 16;
 export const RING_DEBUGCON: u32 = 0; // port 0xE9 output
-export const RING_COM1_TX: u32 = 1;
+export const RING_COM1_TX: u32 = 1;  // COM1 transmit; run() stops with STOP_OUTPUT past half full
 export const RING_COM1_RX: u32 = 2;
-export const RING_KBD: u32 = 3;      // host key events in
+export const RING_KBD: u32 = 3;      // host key events in: PS/2 scan code set 2 bytes (dev/i8042.ts)
 export const RING_COUNT: u32 = 4;
 export const RING_CAP: u32 = 0x2000; // bytes per ring
 export const RING_STRIDE: u32 = RING_HDR + RING_CAP;

@@ -56,14 +56,15 @@ export function qemuAvailable(): boolean {
 }
 
 /** Run the same ROM under qemu-system-i386 (TCG) and return its port 0xE9 output. */
-export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string; args?: string[] } = {}): GuestResult {
+export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string; serial?: string[]; args?: string[] } = {}): GuestResult {
   const log = bin + ".qemu.txt";
   const r = spawnSync("qemu-system-i386", [
     "-bios", bin, "-display", "none", "-m", "32", "-no-reboot", "-accel", "tcg",
     "-cpu", opts.cpu ?? "pentium2",
     "-debugcon", `file:${log}`,
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-    "-serial", "none", "-parallel", "none", "-monitor", "none", "-nodefaults",
+    ...(opts.serial ?? ["none"]).flatMap((s) => ["-serial", s]),
+    "-parallel", "none", "-monitor", "none", "-nodefaults",
     ...(opts.args ?? []),
   ], { timeout: opts.timeoutMs ?? 60_000 });
   const output = existsSync(log) ? readFileSync(log, "latin1") : "";

@@ -1,0 +1,23 @@
+// Device state slots: one 256-byte slot each in the device state area
+// (layout.ts DEV_STATE, DEV_SLOT_SIZE), allocated here and nowhere else so that
+// the snapshot layout is one list. A device that needs more takes consecutive slots.
+
+import { DEV_STATE, DEV_SLOT_SIZE } from "../layout";
+
+export const SLOT_CLOCK: u32 = 0;     // virtual clock (clock.ts)
+export const SLOT_PIC: u32 = 1;       // both 8259As and the ELCR (pic8259.ts)
+export const SLOT_PIT: u32 = 2;       // pit8254.ts
+export const SLOT_CMOS: u32 = 3;      // cmos.ts: 2 slots (NVRAM + RTC state)
+export const SLOT_UART0: u32 = 5;     // uart16550.ts: COM1..COM4, one slot each (5..8)
+export const SLOT_I8042: u32 = 9;     // i8042.ts: 2 slots
+export const SLOT_SYSCTL: u32 = 11;   // sysctl.ts
+export const SLOT_PCI: u32 = 12;      // pci.ts: config spaces, write masks, PAM bus map, 8 slots (12..19)
+export const SLOT_LAPIC: u32 = 20;    // lapic.ts: 4 slots (register page image, 0x400 bytes)
+export const SLOT_IOAPIC: u32 = 24;   // ioapic.ts: 2 slots
+// Reserved for devices written elsewhere:
+export const SLOT_IDE: u32 = 32;      // ide.ts: slots 32..39
+export const SLOT_VGA: u32 = 40;      // vga.ts: slots 40..55
+export const SLOT_FWCFG: u32 = 56;    // fwcfg.ts: slots 56..59
+export const SLOT_COUNT: u32 = 64;
+
+@inline export function slotAddr(slot: u32): u32 { return DEV_STATE + slot * DEV_SLOT_SIZE; }
