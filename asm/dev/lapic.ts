@@ -7,8 +7,11 @@
 // as ExtINT (virtual wire to the 8259A) and LINT1, the error LVT, and ICR
 // self-IPIs (fixed delivery to self / all including self / own APIC ID).
 // The timer counts at 1 GHz (the virtual clock's ns) before division, as QEMU's.
-// As in QEMU, LINT0 comes out of reset as ExtINT unmasked on the BSP, so the
-// 8259A reaches the CPU before any APIC programming.
+// After RESET every LVT entry is masked (SDM vol. 3 §10.4.7.1), LINT0 included:
+// the 8259A reaches the CPU only once software sets LINT0 to ExtINT (virtual
+// wire mode, as SeaBIOS and Linux do) or disables the APIC in IA32_APIC_BASE.
+// (QEMU 7.2 behaves the same in practice: PIC interrupts do not arrive before
+// the BIOS programs LINT0.)
 // Not modelled: TSC-deadline mode, thermal and performance-counter interrupt
 // sources (their LVTs are registers only), NMI/SMI/INIT/SIPI delivery, IPIs to
 // other processors, LINT0/LINT1 in fixed mode, the APIC base relocation (the
@@ -66,7 +69,7 @@ export function lapicReset(): void {
   rs(0xe0, 0xffffffff);          // flat destination model
   rs(0xf0, 0x000000ff);          // software disabled, spurious vector 0xFF
   for (let o: u32 = 0x320; o <= 0x370; o += 0x10) rs(o, MASKED);
-  rs(LVT_LINT0, 0x700);          // ExtINT, unmasked (BSP virtual wire, as QEMU)
+  rs(LVT_LINT0, 0x10000);        // masked, like every LVT after RESET
   store<u64>(xa(X_NEXT), NEVER);
 }
 

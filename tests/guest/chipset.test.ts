@@ -1,5 +1,10 @@
 import { test, expect } from "vitest";
 import { assemble, runRingZero, runQemu } from "./harness";
+import type { Machine } from "../../web/host/machine";
+
+/** No local APIC (IA32_APIC_BASE enable bit clear), matching qemu -cpu pentium2,-apic:
+ *  the 8259A drives INTR directly, with no BIOS to program LINT0. */
+const noApic = (m: Machine) => { m.cpuState().setUint32(0x264, 0xfee00100, true); };
 
 // Chipset registers read back by small real-mode programs, here and under
 // qemu-system-i386 (whose pc machine has the same i440FX/PIIX3 chipset).
@@ -63,7 +68,7 @@ test("PCI configuration space, BAR sizing, PIRQ routing, PAM shadowing (same out
 
 test("HLT wakes on the PIT's IRQ0; the clock jumps instead of spinning (same output as qemu)", async () => {
   const bin = assemble("chipset_hlt_pit");
-  const rz = await runRingZero(bin, { budget: 100_000_000 });
+  const rz = await runRingZero(bin, { budget: 100_000_000, setup: noApic });
   expect(rz.stop).toBe("exit");
   expect(rz.output).toBe("wait tick 01 00 \n");
   // 10 ms at 1 ns per instruction would be 10 M instructions; HLT skipped them
@@ -76,7 +81,7 @@ test("HLT wakes on the PIT's IRQ0; the clock jumps instead of spinning (same out
 
 test("HLT wakes on the RTC periodic interrupt through the slave 8259A (same output as qemu)", async () => {
   const bin = assemble("chipset_hlt_rtc");
-  const rz = await runRingZero(bin, { budget: 1_000_000_000 });
+  const rz = await runRingZero(bin, { budget: 1_000_000_000, setup: noApic });
   expect(rz.stop).toBe("exit");
   expect(rz.output).toBe("wait rtc c0 01 04 \n");
   // QEMU 7.2 resets LINT0 masked, so without a BIOS its 8259A cannot reach a CPU with

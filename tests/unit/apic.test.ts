@@ -8,14 +8,14 @@ const lw = (o: number, v: number) => m.x.testMemWrite32(LAPIC + o, v);
 const ior = (r: number) => { m.x.testMemWrite32(IOAPIC, r); return m.x.testMemRead32(IOAPIC + 0x10) >>> 0; };
 const iow = (r: number, v: number) => { m.x.testMemWrite32(IOAPIC, r); m.x.testMemWrite32(IOAPIC + 0x10, v); };
 
-beforeEach(async () => { m = await makeMachine(); });
+beforeEach(async () => { m = await makeMachine(32, { virtualWire: false }); });
 
-test("local APIC reset values: version, SVR, LVT masks, LINT0 ExtINT", () => {
+test("local APIC reset values: version, SVR, LVT masks (LINT0 masked too)", () => {
   expect(lr(0x30)).toBe(0x00040011);
   expect(lr(0xf0)).toBe(0xff);
   expect(lr(0xe0)).toBe(0xffffffff);
   expect(lr(0x320)).toBe(0x10000);
-  expect(lr(0x350)).toBe(0x700);
+  expect(lr(0x350)).toBe(0x10000); // SDM vol. 3 §10.4.7.1: all LVTs masked after RESET
   expect(lr(0x360)).toBe(0x10000);
   expect(lr(0x390)).toBe(0);
 });
@@ -23,8 +23,10 @@ test("local APIC reset values: version, SVR, LVT masks, LINT0 ExtINT", () => {
 test("the 8259A reaches the CPU through LINT0 ExtINT; masking LINT0 cuts it off", () => {
   m.outb(0x20, 0x11); m.outb(0x21, 0x20); m.outb(0x21, 0x04); m.outb(0x21, 0x01); m.outb(0x21, 0x00);
   m.x.testSetIrq(1, 1);
-  expect(m.x.testIntrLine()).toBe(1);
+  expect(m.x.testIntrLine()).toBe(0); // LINT0 masked after reset
   lw(0xf0, 0x1ff);
+  lw(0x350, 0x700);
+  expect(m.x.testIntrLine()).toBe(1);
   lw(0x350, 0x10700);
   expect(m.x.testIntrLine()).toBe(0);
   lw(0x350, 0x700);
@@ -144,6 +146,8 @@ test("PCI PIRQ routing drives an 8259A input and I/O APIC pins 16-19", () => {
   m.outb(0x20, 0x11); m.outb(0x21, 0x20); m.outb(0x21, 0x04); m.outb(0x21, 0x01); m.outb(0x21, 0xfb);
   m.outb(0xa0, 0x11); m.outb(0xa1, 0x28); m.outb(0xa1, 0x02); m.outb(0xa1, 0x01); m.outb(0xa1, 0x00);
   m.outb(0x4d1, 0x08);                   // IRQ11 level triggered
+  lw(0xf0, 0x1ff);                       // virtual wire: the 8259A through LINT0
+  lw(0x350, 0x700);
   m.x.testSetPciIrq(0, 1);               // PIRQA, routing disabled at reset
   expect(m.x.testIntrLine()).toBe(0);
   m.outl(0xcf8, 0x80000860); m.outb(0xcfc, 0x0b); // PIRQA -> IRQ11

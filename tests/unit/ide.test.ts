@@ -58,6 +58,7 @@ describe("ATA disk", () => {
     img = patternImage(20000);
     m.attach(0, DRIVE.DISK, new MemoryBackend(img));
     m.x.reset();
+    m.pciSetup();
   });
 
   test("IDENTIFY DEVICE: geometry, strings, LBA28 and LBA48 capacity, status and IRQ 14", () => {
@@ -289,6 +290,7 @@ describe("bus-master DMA", () => {
     img = patternImage(2000);
     m.attach(0, DRIVE.DISK, new MemoryBackend(img));
     m.x.reset();
+    m.pciSetup();
   });
   function prd(table: number, entries: [number, number, boolean][]): void {
     const r = m.ram();
@@ -387,6 +389,7 @@ describe("ATAPI CD-ROM", () => {
     iso = cdImage();
     m.attach(2, DRIVE.CDROM, new MemoryBackend(iso, true));
     m.x.reset();
+    m.pciSetup();
   });
 
   /** Send a packet; collect the data-in phase through PIO; returns data and final status. */

@@ -52,16 +52,21 @@ export interface TestMachine {
   ringDrain(r: number): number[];
 }
 
-export async function makeMachine(ramMB = 32): Promise<TestMachine> {
+/** A machine with the wiring a BIOS leaves: LINT0 in ExtINT (virtual wire) mode,
+ *  so the 8259A reaches the CPU. `virtualWire: false` keeps the reset state
+ *  (every LVT masked), for the local APIC's own tests. */
+export async function makeMachine(ramMB = 32, opts: { virtualWire?: boolean } = {}): Promise<TestMachine> {
   // RZ_WASM=build/ringzero.debug.wasm runs the same tests with assertions on
   mod ??= await WebAssembly.compile(readFileSync(join(ROOT, process.env.RZ_WASM ?? "build/ringzero.wasm")));
   const pages = (0x2000000 + (ramMB << 20)) / 65536;
   const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const inst = await WebAssembly.instantiate(mod, {
-    env: { memory: mem, abort() { throw new Error("wasm abort"); } },
+    // No drives are attached in these tests: a block request would be a host error.
+    env: { memory: mem, abort() { throw new Error("wasm abort"); }, blockIo: () => 1 },
   });
   const x = inst.exports as unknown as Dev;
   x.init(ramMB << 20);
+  if (opts.virtualWire ?? true) { x.testMemWrite32(0xfee000f0, 0x1ff); x.testMemWrite32(0xfee00350, 0x700); }
   const u32 = () => new Uint32Array(mem.buffer);
   const u8 = () => new Uint8Array(mem.buffer);
   const ring = (r: number) => x.layoutRings() + r * x.layoutRingStride();

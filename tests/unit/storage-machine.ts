@@ -42,7 +42,18 @@ export class TestMachine {
     });
     const x = inst.exports as unknown as TestExports;
     x.init(ramMB << 20);
-    return new TestMachine(x, memory, block);
+    const m = new TestMachine(x, memory, block);
+    m.pciSetup();
+    return m;
+  }
+  /** Put the IDE function's bus-master block (BAR4, PCI 00:01.1) at 0xC000 and
+   *  enable its I/O decoding, as SeaBIOS does. A machine reset undoes it. */
+  pciSetup(): void {
+    const cfg = (reg: number) => 0x80000000 | (1 << 11) | (1 << 8) | reg;
+    this.outd(0xcf8, cfg(0x20));
+    this.outd(0xcfc, 0xc001);
+    this.outd(0xcf8, cfg(0x04));
+    this.outw(0xcfc, 0x0005);
   }
   get bytes(): Uint8Array { return new Uint8Array(this.memory.buffer); }
   ram(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.layoutRamBase()); }
