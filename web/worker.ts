@@ -34,6 +34,9 @@ class MachineWorker implements WorkerApi {
     try {
       const wasm = await fetchBytes({ url: wasmUrl }, "machine", callbacks);
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20 });
+      machine.setRealtime(true);
+      machine.setHostTime(performance.now() * 1e6);
+      machine.setRtcTime(Date.now() / 1000);
       const images: Record<string, Uint8Array> = {};
       for (const key of ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const) {
         const src = config[key];
@@ -108,9 +111,15 @@ class MachineWorker implements WorkerApi {
     try {
       while (performance.now() - t0 < SLICE_MS) {
         if (this.pending.length) this.pending = this.pending.subarray(m.feed(RING.COM1_RX, this.pending));
+        m.setHostTime(performance.now() * 1e6);
         const r = m.run(SLICE_INSTRUCTIONS);
         this.flushConsole(m.drain(RING.COM1_TX));
-        if (r === STOP.HALT) { next = 4; break; }
+        if (r === STOP.HALT) {
+          // Idle until the next device timer (at most 10 ms, so typing stays responsive).
+          const ns = m.timeUntilDeadline();
+          next = ns < 0 ? 10 : Math.min(10, Math.floor(ns / 1e6));
+          break;
+        }
         if (r === STOP.RESET) {
           this.resets++;
           if (m.resetCause === 1) this.cb?.error("The guest triple-faulted; the machine was reset.");

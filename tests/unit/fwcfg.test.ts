@@ -3,7 +3,8 @@
 
 import { test, expect, beforeEach } from "vitest";
 import { TestMachine } from "./storage-machine";
-import { FwCfgHost, FW_CFG, E820 } from "../../web/host/fwcfg";
+import { FwCfgHost, FW_CFG } from "../../web/host/fwcfg";
+import { E820_RAM } from "../../web/host/memmap";
 
 let m: TestMachine;
 let fw: FwCfgHost;
@@ -53,7 +54,7 @@ test("signature, ID (no DMA), RAM size, CPU counts; unknown keys and reads past 
 
 test("file directory: big-endian count and entries; files read back; the same name replaces", () => {
   expect(directory()).toEqual([]);
-  fw.setE820([{ base: 0, length: 0x9fc00, type: E820.RAM }, { base: 0x100000, length: (32 << 20) - 0x100000, type: E820.RAM }]);
+  fw.setE820([{ addr: 0, size: 0x9fc00, type: E820_RAM }, { addr: 0x100000, size: (32 << 20) - 0x100000, type: E820_RAM }]);
   const boot = new TextEncoder().encode("/pci@i0cf8/ide@1,1/drive@1/disk@0\n");
   fw.addFile("bootorder", boot);
   fw.addFile("etc/boot-fail-wait", Uint8Array.from([0x10, 0x27, 0, 0]));

@@ -1,8 +1,9 @@
 // Disk and CD-ROM images named on the command line (-hda, -hdb, -cdrom, -drive):
 // opened and checked here, then handed to the machine's IDE block layer.
 
-import { openSync, fstatSync, closeSync, constants } from "node:fs";
+import { openSync, fstatSync, closeSync, readSync, writeSync, constants } from "node:fs";
 import type { Machine } from "../host/machine";
+import { CowOverlay, DRIVE, SECTOR, BlockError, type BlockBackend } from "../host/block";
 import type { DriveSpec } from "./args";
 import { UsageError } from "./args";
 
@@ -31,12 +32,38 @@ export function openDrive(d: DriveSpec): OpenedDrive {
   return { ...d, fd, size: st.size };
 }
 
-/** Attach the opened images to the machine's IDE controller.
- *  NOT CONNECTED YET: the IDE controller and web/host/block.ts are being written in
- *  parallel; until they land the images are opened and checked but the guest sees
- *  no drive. Returns one warning line per drive so this is never silent. */
-export function connectBlockDevices(_m: Machine, drives: OpenedDrive[]): string[] {
-  return drives.map((d) => `warning: ${d.path}: IDE drives are not connected to the machine yet; the guest will not see hd${"abcd"[d.index]}`);
+/** An image file read and written in place through its descriptor (Node only;
+ *  the browser keeps images in memory). */
+export class FileBackend implements BlockBackend {
+  constructor(private readonly fd: number, readonly size: number, readonly readOnly: boolean) {}
+  read(lba: number, count: number, into: Uint8Array): void {
+    const want = count * SECTOR;
+    let done = 0;
+    while (done < want) {
+      const n = readSync(this.fd, into, done, want - done, lba * SECTOR + done);
+      if (n <= 0) { into.fill(0, done, want); break; } // a CD image may end mid-block
+      done += n;
+    }
+  }
+  write(lba: number, count: number, from: Uint8Array): void {
+    if (this.readOnly) throw new BlockError("image is read-only");
+    const want = count * SECTOR;
+    let done = 0;
+    while (done < want) done += writeSync(this.fd, from, done, want - done, lba * SECTOR + done);
+  }
+}
+
+/** Attach the opened images to the machine's IDE controller: hda/hdb on the
+ *  primary channel, hdc/hdd (the CD-ROM by default) on the secondary, as QEMU.
+ *  -snapshot puts a copy-on-write overlay in front, so the file is never written. */
+export function connectBlockDevices(m: Machine, drives: OpenedDrive[]): string[] {
+  for (const d of drives) {
+    const cdrom = d.media === "cdrom";
+    const file = new FileBackend(d.fd, cdrom ? Math.ceil(d.size / SECTOR) * SECTOR : d.size, cdrom || d.readonly || d.snapshot);
+    const backend: BlockBackend = d.snapshot && !cdrom ? new CowOverlay(file) : file;
+    m.attachDrive(d.index, cdrom ? DRIVE.CDROM : DRIVE.DISK, backend);
+  }
+  return [];
 }
 
 export function closeDrives(drives: OpenedDrive[]): void {

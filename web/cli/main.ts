@@ -4,7 +4,7 @@
 // the way QEMU ends: isa-debug-exit's code, Ctrl-A x, power-off, or a reset
 // under -no-reboot.
 
-import { readFileSync, existsSync, openSync, writeSync, closeSync } from "node:fs";
+import { readFileSync, existsSync, openSync, writeSync, closeSync, appendFileSync } from "node:fs";
 import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Machine, MachineError, STOP, RING } from "../host/machine";
@@ -13,6 +13,7 @@ import { splitModuleList } from "../host/multiboot";
 import { parseArgs, UsageError, USAGE, type Config, type CharDev } from "./args";
 import { EscapeFilter, ESCAPE_HELP } from "./escape";
 import { openDrive, connectBlockDevices, closeDrives, type OpenedDrive } from "./drives";
+import { prepareFirmwareBoot } from "../host/firmware";
 
 /** The repository (or installed package) root: this file is web/cli/main.ts or build/cli/ringzero.mjs. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -112,9 +113,16 @@ export async function main(argv: string[]): Promise<number> {
 
     const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024 });
     if (p.bios) m.loadBios(p.bios);
-    const boot = () => { if (p.boot) bootKernel(m, p.boot); };
-    boot();
+    // Guest time follows the host clock, as in QEMU; the RTC starts at the host's time of day.
+    m.setRealtime(true);
+    m.setHostTime(performance.now() * 1e6);
+    m.setRtcTime(Date.now() / 1000);
     for (const w of connectBlockDevices(m, p.drives)) process.stderr.write(`ringzero: ${w}\n`);
+    const boot = () => {
+      if (p.boot) bootKernel(m, p.boot);
+      else prepareFirmwareBoot(m, c.bootOrder);
+    };
+    boot();
     return await runLoop(m, c, { serial, debugcon, reboot: boot });
   } catch (e) {
     if (e instanceof UsageError || e instanceof KernelImageError || e instanceof MachineError) {
@@ -159,6 +167,11 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
+  // For `npm run bench` (not a QEMU flag): with RINGZERO_STATS=path, SIGUSR1 and
+  // the exit each append {"instructions": N} to that file.
+  const statsPath = process.env.RINGZERO_STATS;
+  const writeStats = () => { if (statsPath) appendFileSync(statsPath, JSON.stringify({ instructions: Number(m.instructions) }) + "\n"); };
+  if (statsPath) process.on("SIGUSR1", writeStats);
 
   const flush = () => {
     const dbg = m.drain(RING.DEBUGCON);
@@ -176,6 +189,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
         if (n === head.length) input.shift();
         else { input[0] = head.subarray(n); break; }
       }
+      m.setHostTime(performance.now() * 1e6);
       const stop = m.run(SLICE);
       flush();
       if (quit !== null) return quit;
@@ -193,13 +207,18 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
           break;
         case STOP.POWEROFF:
           return 0;
-        case STOP.HALT:
-          await yieldToHost(2);
+        case STOP.HALT: {
+          // Sleep until the next device timer (at most 10 ms, so typed input is not delayed).
+          const ns = m.timeUntilDeadline();
+          await yieldToHost(ns < 0 ? 10 : Math.min(10, Math.max(0, Math.floor(ns / 1e6))));
           continue;
+        }
       }
       await yieldToHost(0);
     }
   } finally {
+    writeStats();
+    if (statsPath) process.off("SIGUSR1", writeStats);
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     process.off("SIGHUP", onSignal);

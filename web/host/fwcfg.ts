@@ -22,8 +22,7 @@ export const FW_CFG = {
 
 export class FwCfgError extends Error {}
 
-export interface E820Entry { base: number; length: number; type: number }
-export const E820 = { RAM: 1, RESERVED: 2, ACPI: 3, NVS: 4 } as const;
+import type { E820Entry } from "./memmap";
 
 export class FwCfgHost {
   private next: number;
@@ -68,8 +67,8 @@ export class FwCfgHost {
     const b = new Uint8Array(entries.length * 20);
     const v = new DataView(b.buffer);
     entries.forEach((e, i) => {
-      v.setBigUint64(i * 20, BigInt(e.base), true);
-      v.setBigUint64(i * 20 + 8, BigInt(e.length), true);
+      v.setBigUint64(i * 20, BigInt(e.addr), true);
+      v.setBigUint64(i * 20 + 8, BigInt(e.size), true);
       v.setUint32(i * 20 + 16, e.type, true);
     });
     this.addFile("etc/e820", b);

@@ -32,6 +32,12 @@ interface MachineExports extends FwCfgExports {
   layoutStaticBase(): number;
   cpuStateChanged(): void;
   ideAttach(drive: number, kind: number, sectorsLo: number, sectorsHi: number): void;
+  setRealtime(on: number): void;
+  setHostTime(ns: number): void;
+  timeUntilDeadline(): number;
+  setRtcTime(unixSeconds: number): void;
+  setCmosByte(index: number, value: number): void;
+  getCmosByte(index: number): number;
 }
 
 export interface MachineOptions {
@@ -114,6 +120,19 @@ export class Machine {
   }
 
   reset(): void { this.x.reset(); }
+
+  /** Real-time mode: guest time follows the host clock passed in with
+   *  setHostTime() before each slice (QEMU's behaviour); otherwise time is
+   *  derived from the instruction count and runs are reproducible. */
+  setRealtime(on: boolean): void { this.x.setRealtime(on ? 1 : 0); }
+  /** The host's monotonic clock in ns (real-time mode), before each run slice. */
+  setHostTime(ns: number): void { this.x.setHostTime(ns); }
+  /** After a HALT stop: ns until a device timer is due, or -1 when none is. */
+  timeUntilDeadline(): number { return this.x.timeUntilDeadline(); }
+  /** The RTC's time of day, in seconds since 1970 UTC. */
+  setRtcTime(unixSeconds: number): void { this.x.setRtcTime(unixSeconds); }
+  setCmosByte(index: number, value: number): void { this.x.setCmosByte(index, value); }
+  getCmosByte(index: number): number { return this.x.getCmosByte(index); }
   run(budget: number): StopReason { return this.x.run(budget >>> 0) as StopReason; }
   get exitCode(): number { return this.x.getExitCode(); }
   get resetCause(): number { return this.x.getResetCause(); }

@@ -1,0 +1,24 @@
+// Firmware boot (SeaBIOS, unmodified): what QEMU's pc machine tells the BIOS
+// before it runs, so the same BIOS image finds the same machine here.
+//   - the memory map, as fw_cfg "etc/e820" (SeaBIOS prefers it to CMOS sizes);
+//   - the boot order in CMOS 0x3D (first and second device) and 0x38 bits 7-4
+//     (third), nibbles 1 = floppy, 2 = hard disk, 3 = CD-ROM (QEMU's -boot).
+
+import type { Machine } from "./machine";
+import { e820Map } from "./memmap";
+
+const BOOT_DEVICE: Record<string, number> = { a: 1, c: 2, d: 3 };
+
+/** -boot order (e.g. "cd", "dc", "d"): the CMOS encoding SeaBIOS reads. */
+export function cmosBootOrder(order: string): { reg3d: number; reg38: number } {
+  const codes = [...order].map((ch) => BOOT_DEVICE[ch]).filter((v): v is number => v !== undefined).slice(0, 3);
+  return { reg3d: (codes[0] ?? 0) | ((codes[1] ?? 0) << 4), reg38: (codes[2] ?? 0) << 4 };
+}
+
+export function prepareFirmwareBoot(m: Machine, bootOrder: string): void {
+  const { reg3d, reg38 } = cmosBootOrder(bootOrder);
+  m.setCmosByte(0x3d, reg3d);
+  // 0x38 bit 0 set would make SeaBIOS skip the floppy signature check; keep it clear.
+  m.setCmosByte(0x38, (m.getCmosByte(0x38) & 0x0f) | reg38);
+  m.fwcfg.setE820(e820Map(m.ramBytes, m.biosSize));
+}
