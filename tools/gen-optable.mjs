@@ -317,10 +317,10 @@ FF/6 push_Ev* m
 0F09 wbinvd
 0F0B ud2
 0F18-0F1F nop_Ev* m
-0F20 mov_Rd_Cd m
-0F21 mov_Rd_Dd m
-0F22 mov_Cd_Rd m
-0F23 mov_Dd_Rd m
+0F20 mov_Rd_Cd
+0F21 mov_Rd_Dd
+0F22 mov_Cd_Rd
+0F23 mov_Dd_Rd
 0F30 wrmsr
 0F31 rdtsc
 0F32 rdmsr
@@ -376,7 +376,9 @@ function parse() {
     const [spec, handler, ...flags] = line.split(/\s+/);
     const [range, reg] = spec.split("/");
     const [a, b] = range.split("-");
-    const lo = parseInt(a, 16), hi = parseInt(b ?? a, 16);
+    // "0Fxx" is the two-byte page: key 0x100 | xx (parseInt alone would give 0xFxx).
+    const opKey = (t) => (t.length === 4 && /^0f/i.test(t) ? 0x100 | parseInt(t.slice(2), 16) : parseInt(t, 16));
+    const lo = opKey(a), hi = opKey(b ?? a);
     for (let op = lo; op <= hi; op++) {
       const entry = { handler: handler.replace("*", ""), sized: handler.endsWith("*"), flags: new Set(flags) };
       if (reg === undefined) {
