@@ -19,7 +19,8 @@ import {
 import { dispatch, lockAllowed } from "./optable";
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
-import { setEip } from "./state";
+import { setEip, segBase } from "./state";
+import { instrBpEnabled, instrBpCheck, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
 export const STOP_BUDGET: u32 = 0;     // instruction budget spent
@@ -72,6 +73,8 @@ export function commitShadow(): void { saveShadow(); }
 
 /** Execute one instruction. */
 export function step(): void {
+  // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
+  if (instrBpEnabled && instrBpCheck(segBase(S_CS) + getEip()) != 0) { deliverException(DB, 0, false); return; }
   saveShadow();
   let eflagsAtStart = load<u32>(OFF_EFLAGS);
   let start = getEip();
@@ -110,9 +113,11 @@ export function step(): void {
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + 1);
   // RF is cleared after every instruction that completes (SDM vol. 3 §17.3.1.1).
   if (load<u32>(OFF_EFLAGS) & RF) store<u32>(OFF_EFLAGS, load<u32>(OFF_EFLAGS) & ~RF);
-  // Single-step trap after an instruction that started with TF set (SDM vol. 3 §17.3.1.4).
-  if ((eflagsAtStart & TF) && !softIntDelivered) {
-    store<u32>(OFF_DR + 24, load<u32>(OFF_DR + 24) | (1 << 14)); // DR6.BS
+  // Single-step trap after an instruction that started with TF set (SDM vol. 3 §17.3.1.4),
+  // and data-breakpoint traps (§17.3.1.2), reported together in DR6 by one #DB.
+  let singleStep = (eflagsAtStart & TF) != 0 && !softIntDelivered;
+  if (singleStep || dataBpHits != 0) {
+    debugTrapStatus(singleStep);
     deliverException(DB, 0, false);
   }
 }
@@ -128,6 +133,7 @@ function lockOk(op: u32): bool {
 
 function unwind(): void {
   restoreShadow();
+  if (dataBpHits != 0) clearDataBpHits(); // the instruction restarts: no trap
   let v = faultVector, err = faultError, has = faultHasError;
   clearFault();
   deliverException(v, err, has);

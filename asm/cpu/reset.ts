@@ -13,9 +13,9 @@ import { clearFault } from "./fault";
 import { tlbFlush } from "../mmu/paging";
 import { fpuReset } from "./x87";
 
-// CPUID signature reported in EDX at reset and by CPUID leaf 1 (system.ts):
-// family 6, model 3? No: see system.ts for the identity; this must match it.
-export const CPU_SIGNATURE: u32 = 0x0631;
+// CPUID signature, in EDX after reset (SDM vol. 3 §9.1.4) and in CPUID leaf 1 EAX
+// (system.ts): type 0, family 6, model 5, stepping 2, a Pentium II (Deschutes).
+export const CPU_SIGNATURE: u32 = 0x0652;
 
 export function resetCpu(): void {
   memory.fill(CPU_STATE, 0, CPU_STATE_SIZE);
@@ -37,14 +37,18 @@ export function resetCpu(): void {
   clearFault();
   setCpl(0);
   csChanged();
+  debugRegsChanged();
+  clearDataBpHits();
   tlbFlush(false);
 }
 
 import { refreshSegmentRanges, cplChanged } from "./segments";
+import { debugRegsChanged, clearDataBpHits } from "./debug";
 /** Recompute caches derived from the state block after the host wrote it. */
 export function stateChanged(): void {
   refreshSegmentRanges();
   cplChanged();
   csChanged();
+  debugRegsChanged();
   tlbFlush(false);
 }

@@ -80,7 +80,8 @@ export const OFF_INHIBIT_IRQ: u32 = CPU_STATE + 0x268; // after STI / MOV SS / P
 export const OFF_A20: u32 = CPU_STATE + 0x26c; // 1 = A20 gate enabled
 export const OFF_TSC_OFFSET: u32 = CPU_STATE + 0x270; // u64, for WRMSR to the TSC
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
-export const CPU_STATE_SIZE: u32 = 0x500;
+export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u64 (system.ts)
+export const CPU_STATE_SIZE: u32 = 0x600;
 
 // --- EFLAGS bits (SDM vol. 1 §3.4.3) ---
 export const CF: u32 = 1 << 0;

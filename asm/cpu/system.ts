@@ -1,12 +1,335 @@
-// System instructions (SDM vol. 3 §2.8, vol. 2): HLT and (to come) control and
-// debug register moves, CPUID, RDTSC, MSRs, cache and TLB control.
+// System instructions (SDM vol. 3 §2.8; vol. 2 per instruction): HLT, moves to and
+// from control and debug registers, CLTS, LMSW/SMSW, INVLPG, INVD/WBINVD, UD2,
+// CPUID, RDTSC, RDMSR/WRMSR and RDPMC.
+//
+// The processor identity is a Pentium II (Deschutes, family 6 model 5 stepping 2):
+// a P6 without SSE, whose model/stepping Linux applies no errata workaround to
+// (it drops SEP below signature 0x633, and treats the Pentium Pro, model 1, as
+// having erratum 50). CPUID reports only what RingZero implements.
 
-import { OFF_HALTED, getCpl } from "./state";
-import { raiseGP } from "./fault";
-import { pmodeNotV86, protectedMode } from "./segments";
+import {
+  OFF_HALTED, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_ICOUNT, OFF_TSC_OFFSET,
+  OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR,
+  R_EAX, R_ECX, R_EDX, R_EBX,
+  CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
+  CR4_TSD, CR4_DE, CR4_PSE, CR4_PGE, CR4_PCE,
+  getCpl, cr0, cr4, reg32, setReg32, segBase,
+} from "./state";
+import { raiseGP, raiseUD, raise, faultPending, DB } from "./fault";
+import { protectedMode, refreshSegmentRanges, csChanged } from "./segments";
+import { fetch8, eaSeg, eaOff, isRegForm, readE16, writeE16, writeE32 } from "./decode";
+import { tlbFlush, tlbFlushPage } from "../mmu/paging";
+import {
+  getDr, setDr, drIndex, debugRegsChanged, DR6_BD, DR7_GD,
+  DR6_FIXED1, DR6_WRITABLE, DR7_FIXED1, DR7_WRITABLE,
+} from "./debug";
+import { CPU_SIGNATURE } from "./reset";
+
+/** x87 present: CPUID.FPU, and CPUID.CMOV (which with FPU also promises FCMOVcc/
+ *  FCOMI, SDM vol. 2 CPUID table 3-11). True because the x87 work lands together
+ *  with this; set false to run without it. */
+export const FPU_PRESENT: bool = true;
+/** Local APIC present (CPUID.APIC). False until the platform work adds one. */
+export const APIC_PRESENT: bool = false;
+
+/** Privileged instructions: CPL 0, which excludes virtual-8086 mode (CPL 3 there). */
+@inline function privileged(): bool {
+  if (protectedMode() && getCpl() != 0) { raiseGP(0); return false; }
+  return true;
+}
 
 /** HLT: privileged (#GP(0) at CPL > 0); the run loop stops until an interrupt. */
 export function hlt(): void {
-  if (protectedMode() && getCpl() != 0) { raiseGP(0); return; }
+  if (!privileged()) return;
   store<u32>(OFF_HALTED, 1);
+}
+
+// --- control registers (SDM vol. 3 §2.5) ---
+
+// CR0 bits a P6 has; ET is fixed at 1 (SDM vol. 3 §2.5: "reserved ... hardcoded to 1").
+const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
+// CR4 bits RingZero implements. VME/PVI (virtual-8086 extensions), PAE and MCE
+// are not implemented, so they are reserved here (CPUID does not report them)
+// and setting one is #GP(0), as for any reserved CR4 bit (SDM vol. 2 MOV CR).
+const CR4_SUPPORTED: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE;
+
+/** Load CR0 after the checks of SDM vol. 2 MOV CR: #GP(0) for PG without PE and
+ *  for NW without CD. Returns false after raising the fault. */
+export function writeCr0(v: u32): bool {
+  v = (v & CR0_DEFINED) | CR0_ET;
+  if ((v & CR0_PG) && !(v & CR0_PE)) { raiseGP(0); return false; }
+  if ((v & CR0_NW) && !(v & CR0_CD)) { raiseGP(0); return false; }
+  let old = cr0();
+  store<u32>(OFF_CR0, v);
+  let changed = old ^ v;
+  // SDM vol. 3 §4.10.4.1: changing PG or WP invalidates the TLBs; PE and CD also
+  // change how the fill is done here (mode, caching), so they flush too.
+  if (changed & (CR0_PE | CR0_PG | CR0_WP | CR0_CD)) tlbFlush(false);
+  if (changed & CR0_PE) { refreshSegmentRanges(); csChanged(); }
+  return true;
+}
+
+function readCr(n: u32): i64 {
+  switch (n) {
+    case 0: return <i64>cr0();
+    case 2: return <i64>load<u32>(OFF_CR2);
+    case 3: return <i64>load<u32>(OFF_CR3);
+    case 4: return <i64>cr4();
+    default: return -1;
+  }
+}
+
+// MOV r32, CRn / MOV CRn, r32: the mod field is ignored and the operand is
+// always a register (SDM vol. 2 MOV—Move to/from Control Registers), so the
+// map gives no ModRM flag and the byte is fetched here.
+export function mov_Rd_Cd(): void {
+  let m = fetch8();
+  if (!privileged()) return;
+  let v = readCr((m >> 3) & 7);
+  if (v < 0) { raiseUD(); return; }
+  setReg32(m & 7, <u32>v);
+}
+
+export function mov_Cd_Rd(): void {
+  let m = fetch8();
+  if (!privileged()) return;
+  let n = (m >> 3) & 7;
+  let v = reg32(m & 7);
+  switch (n) {
+    case 0: writeCr0(v); return;
+    case 2: store<u32>(OFF_CR2, v); return;
+    case 3:
+      store<u32>(OFF_CR3, v);
+      // SDM vol. 3 §4.10.4.1: MOV to CR3 invalidates all but global entries.
+      tlbFlush((cr4() & CR4_PGE) != 0);
+      return;
+    case 4: {
+      if (v & ~CR4_SUPPORTED) { raiseGP(0); return; }
+      let old = cr4();
+      store<u32>(OFF_CR4, v);
+      // SDM vol. 3 §4.10.4.1: changing PGE or PSE invalidates all TLB entries.
+      if ((old ^ v) & (CR4_PGE | CR4_PSE)) tlbFlush(false);
+      return;
+    }
+    default: raiseUD(); return;
+  }
+}
+
+/** CLTS: clear CR0.TS (SDM vol. 2 CLTS). */
+export function clts(): void {
+  if (!privileged()) return;
+  store<u32>(OFF_CR0, cr0() & ~CR0_TS);
+}
+
+/** LMSW: load PE, MP, EM, TS; PE can be set but not cleared (SDM vol. 2 LMSW). */
+export function lmsw_Ew(): void {
+  let v = readE16();
+  if (faultPending) return;
+  if (!privileged()) return;
+  let c = cr0();
+  writeCr0((c & ~(CR0_MP | CR0_EM | CR0_TS)) | (v & (CR0_PE | CR0_MP | CR0_EM | CR0_TS)));
+}
+
+/** SMSW: not privileged on a P6. A register destination with a 32-bit operand
+ *  size receives all of CR0 (as P6 processors do; SDM vol. 2 SMSW calls the
+ *  upper half undefined); a memory destination is always 16 bits. */
+export function smsw_Ew16(): void { writeE16(cr0() & 0xffff); }
+export function smsw_Ew32(): void {
+  if (isRegForm()) writeE32(cr0()); else writeE16(cr0() & 0xffff);
+}
+
+/** INVLPG m: drop the translation of the page holding the operand's linear
+ *  address (SDM vol. 2 INVLPG; no segment limit check); register form #UD. */
+export function invlpg_M(): void {
+  if (isRegForm()) { raiseUD(); return; }
+  if (!privileged()) return;
+  tlbFlushPage(segBase(eaSeg) + eaOff);
+}
+
+/** INVD/WBINVD: caches are not modelled; only the privilege check remains. */
+export function invd(): void { privileged(); }
+export function wbinvd(): void { privileged(); }
+
+export function ud2(): void { raiseUD(); }
+
+// --- debug registers (SDM vol. 3 §17.2; vol. 2 MOV—Move to/from Debug Registers) ---
+
+/** The checks common to both directions; returns the register index or -1 after a fault. */
+function drAccess(n: u32): i32 {
+  if (!privileged()) return -1;
+  let r = drIndex(n);
+  if (r < 0) { raiseUD(); return -1; }
+  // General detect (SDM vol. 3 §17.2.4): #DB fault before the access, DR6.BD set,
+  // GD cleared so that the handler can use the debug registers.
+  if (getDr(7) & DR7_GD) {
+    setDr(6, getDr(6) | DR6_BD);
+    setDr(7, getDr(7) & ~DR7_GD);
+    raise(DB, 0, false);
+    return -1;
+  }
+  return r;
+}
+
+export function mov_Rd_Dd(): void {
+  let m = fetch8();
+  let r = drAccess((m >> 3) & 7);
+  if (r < 0) return;
+  setReg32(m & 7, getDr(<u32>r));
+}
+
+export function mov_Dd_Rd(): void {
+  let m = fetch8();
+  let r = drAccess((m >> 3) & 7);
+  if (r < 0) return;
+  let v = reg32(m & 7);
+  if (r == 6) v = (v & DR6_WRITABLE) | DR6_FIXED1;
+  else if (r == 7) v = (v & DR7_WRITABLE) | DR7_FIXED1;
+  setDr(<u32>r, v);
+  if (r != 6 && debugRegsChanged()) tlbFlush(false);
+}
+
+// --- CPUID (SDM vol. 2 CPUID) ---
+
+// Leaf 1 EDX feature bits (SDM vol. 2 CPUID, table 3-11).
+const F_FPU: u32 = 1 << 0;
+const F_DE: u32 = 1 << 2;
+const F_PSE: u32 = 1 << 3;
+const F_TSC: u32 = 1 << 4;
+const F_MSR: u32 = 1 << 5;
+const F_CX8: u32 = 1 << 8;
+const F_APIC: u32 = 1 << 9;
+const F_SEP: u32 = 1 << 11;
+const F_MTRR: u32 = 1 << 12;
+const F_PGE: u32 = 1 << 13;
+const F_CMOV: u32 = 1 << 15;
+// Not reported: VME, PAE, MCE, MCA, PAT, PSE-36, MMX, FXSR, SSE (not implemented).
+export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE
+  | (FPU_PRESENT ? F_FPU | F_CMOV : 0) | (APIC_PRESENT ? F_APIC : 0);
+const CPUID_MAX_LEAF: u32 = 2;
+
+export function cpuid(): void {
+  let leaf = reg32(R_EAX);
+  // A leaf above the maximum returns the highest basic leaf (SDM vol. 2 CPUID:
+  // "the data for the highest basic information leaf is returned"); P6
+  // processors have no extended leaves, so 80000000H lands here too.
+  if (leaf > CPUID_MAX_LEAF) leaf = CPUID_MAX_LEAF;
+  let a: u32 = 0, b: u32 = 0, c: u32 = 0, d: u32 = 0;
+  switch (leaf) {
+    case 0:
+      a = CPUID_MAX_LEAF;
+      b = 0x756e6547; d = 0x49656e69; c = 0x6c65746e; // "Genu" "ineI" "ntel"
+      break;
+    case 1:
+      a = CPU_SIGNATURE;  // type 0, family 6, model 5, stepping 2
+      d = CPUID_FEATURES; // EBX (brand index, APIC ID) and ECX are 0 on a P6
+      break;
+    default:
+      // Cache and TLB descriptors of a Pentium II with 512 KiB L2 (SDM vol. 2
+      // CPUID table 3-12): 01 ITLB 4K, 02 ITLB 4M, 03 DTLB 4K, 04 DTLB 4M,
+      // 08 16K L1 I, 0C 16K L1 D, 43 512K L2; AL = 1 (one iteration).
+      a = 0x03020101; d = 0x0c040843;
+      break;
+  }
+  setReg32(R_EAX, a); setReg32(R_EBX, b); setReg32(R_ECX, c); setReg32(R_EDX, d);
+}
+
+// --- time-stamp counter (SDM vol. 3 §17.17) ---
+
+/** The TSC counts retired instructions (OFF_ICOUNT) plus an offset that WRMSR to
+ *  IA32_TIME_STAMP_COUNTER sets: deterministic, one tick per instruction. (The
+ *  platform work is to make it follow the machine's virtual clock.) */
+@inline function tscValue(): u64 { return load<u64>(OFF_ICOUNT) + load<u64>(OFF_TSC_OFFSET); }
+
+/** RDTSC: #GP(0) when CR4.TSD is set and CPL > 0 (SDM vol. 2 RDTSC). */
+export function rdtsc(): void {
+  if ((cr4() & CR4_TSD) && protectedMode() && getCpl() != 0) { raiseGP(0); return; }
+  let t = tscValue();
+  setReg32(R_EAX, <u32>t);
+  setReg32(R_EDX, <u32>(t >> 32));
+}
+
+/** RDPMC: allowed at CPL 0 or with CR4.PCE; a P6 has counters 0 and 1 (SDM vol. 2
+ *  RDPMC). No counters are modelled: they read 0. */
+export function rdpmc(): void {
+  if (!(cr4() & CR4_PCE) && protectedMode() && getCpl() != 0) { raiseGP(0); return; }
+  if (reg32(R_ECX) > 1) { raiseGP(0); return; }
+  setReg32(R_EAX, 0);
+  setReg32(R_EDX, 0);
+}
+
+// --- model-specific registers (SDM vol. 4, table 2-2 "IA-32 architectural" and
+// the P6 family table) ---
+const MSR_TSC: u32 = 0x10;
+const MSR_PLATFORM_ID: u32 = 0x17;
+const MSR_APIC_BASE: u32 = 0x1b;
+const MSR_BIOS_SIGN_ID: u32 = 0x8b;
+const MSR_MTRRCAP: u32 = 0xfe;
+const MSR_SYSENTER_CS: u32 = 0x174;
+const MSR_SYSENTER_ESP: u32 = 0x175;
+const MSR_SYSENTER_EIP: u32 = 0x176;
+// MTRRcap: 8 variable ranges, fixed ranges supported, write-combining supported.
+const MTRRCAP_VALUE: u32 = 0x508;
+
+/** The storage slot (state.ts OFF_MTRR, 8 bytes each) of an MTRR MSR, or -1:
+ *  PHYSBASE/PHYSMASK 0-7 (200H-20FH), FIX64K_00000 (250H), FIX16K_80000/A0000
+ *  (258H-259H), FIX4K_C0000..F8000 (268H-26FH), MTRRdefType (2FFH). */
+function mtrrSlot(msr: u32): i32 {
+  if (msr >= 0x200 && msr <= 0x20f) return <i32>(msr - 0x200);
+  if (msr == 0x250) return 16;
+  if (msr == 0x258 || msr == 0x259) return <i32>(msr - 0x258 + 17);
+  if (msr >= 0x268 && msr <= 0x26f) return <i32>(msr - 0x268 + 19);
+  if (msr == 0x2ff) return 27;
+  return -1;
+}
+
+/** RDMSR/WRMSR: CPL 0 only; an MSR this P6 does not have is #GP(0) (SDM vol. 2 RDMSR). */
+export function rdmsr(): void {
+  if (!privileged()) return;
+  let msr = reg32(R_ECX);
+  let v: u64 = 0;
+  switch (msr) {
+    case MSR_TSC: v = tscValue(); break;
+    case MSR_PLATFORM_ID: v = 0; break;          // platform id 0 (bits 52:50)
+    case MSR_APIC_BASE: v = <u64>load<u32>(OFF_APIC_BASE); break;
+    case MSR_BIOS_SIGN_ID: v = 0; break;         // microcode revision 0 (EDX)
+    case MSR_MTRRCAP: v = MTRRCAP_VALUE; break;
+    case MSR_SYSENTER_CS: v = <u64>load<u32>(OFF_SYSENTER_CS); break;
+    case MSR_SYSENTER_ESP: v = <u64>load<u32>(OFF_SYSENTER_ESP); break;
+    case MSR_SYSENTER_EIP: v = <u64>load<u32>(OFF_SYSENTER_EIP); break;
+    default: {
+      let s = mtrrSlot(msr);
+      if (s < 0) { raiseGP(0); return; }
+      v = load<u64>(OFF_MTRR + (<u32>s << 3));
+    }
+  }
+  setReg32(R_EAX, <u32>v);
+  setReg32(R_EDX, <u32>(v >> 32));
+}
+
+export function wrmsr(): void {
+  if (!privileged()) return;
+  let msr = reg32(R_ECX);
+  let lo = reg32(R_EAX), hi = reg32(R_EDX);
+  switch (msr) {
+    case MSR_TSC:
+      // P6: only the low 32 bits are written, the high 32 are cleared
+      // (SDM vol. 3 §17.17).
+      store<u64>(OFF_TSC_OFFSET, <u64>lo - load<u64>(OFF_ICOUNT));
+      return;
+    case MSR_APIC_BASE:
+      // Storage only until the local APIC exists: BSP (bit 8), enable (bit 11)
+      // and the base (bits 31:12).
+      store<u32>(OFF_APIC_BASE, lo & 0xfffff900);
+      return;
+    case MSR_BIOS_SIGN_ID: return;               // written before CPUID to read the revision
+    case MSR_SYSENTER_CS: store<u32>(OFF_SYSENTER_CS, lo); return;
+    case MSR_SYSENTER_ESP: store<u32>(OFF_SYSENTER_ESP, lo); return;
+    case MSR_SYSENTER_EIP: store<u32>(OFF_SYSENTER_EIP, lo); return;
+    default: {
+      // PLATFORM_ID and MTRRcap are read-only; unknown MSRs do not exist.
+      let s = mtrrSlot(msr);
+      if (s < 0) { raiseGP(0); return; }
+      store<u64>(OFF_MTRR + (<u32>s << 3), (<u64>hi << 32) | <u64>lo);
+    }
+  }
 }

@@ -7,6 +7,11 @@ import { tlbEntry, tlbFill, tlbReadMask, tlbWriteMask, TLB_VALID, TLB_SLOW, TLB_
 import { mmioRead, mmioWrite, physEntry, PM_MMIO, PM_DEV_SHIFT } from "./phys";
 import { faultPending } from "../cpu/fault";
 import { getCpl } from "../cpu/state";
+import { dataBpEnabled, dataBpCheck } from "../cpu/debug";
+
+// Data breakpoints (cpu/debug.ts): pages holding a watched address are never
+// cached in the TLB while one is enabled, so their accesses all come here. A hit
+// recorded by an access that then faults is dropped when exec.ts unwinds.
 
 @inline export function readLin8(lin: u32): u32 {
   let e = tlbEntry(lin);
@@ -72,6 +77,7 @@ export function readSlow(lin: u32, size: u32, user: bool): u32 {
   if (faultPending) return 0;
   let e = entryFor(lin, false, user);
   if (e == 0) return 0;
+  if (dataBpEnabled) dataBpCheck(lin, size, false);
   let off = lin & 0xfff;
   if (off + size <= 4096) {
     if (e & TLB_SLOW) {
@@ -112,6 +118,7 @@ export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
   if (faultPending) return;
   let e = entryFor(lin, true, user);
   if (e == 0) return;
+  if (dataBpEnabled) dataBpCheck(lin, size, true);
   let off = lin & 0xfff;
   if (off + size <= 4096) {
     if (e & TLB_ROM) return;

@@ -14,6 +14,7 @@
 import { TLB, TLB_FILL_LIST, TLB_FILL_MAX } from "../layout";
 import { OFF_CR3, CR0_PG, CR0_WP, CR4_PSE, CR4_PGE, cr0, cr4 } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
+import { dataBpEnabled, dataBpPage } from "../cpu/debug";
 import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO } from "./phys";
 
 export const TLB_VALID: u32 = 1 << 0;
@@ -23,10 +24,13 @@ export const TLB_NOWRITE_USER: u32 = 1 << 3;
 export const TLB_SLOW: u32 = 1 << 4;   // MMIO or open bus: always the slow path
 export const TLB_GLOBAL: u32 = 1 << 5;
 export const TLB_ROM: u32 = 1 << 6;    // writes are dropped (with both NOWRITE bits)
+export const TLB_LARGE: u32 = 1 << 7;  // part of a 4 MiB page (INVLPG drops all of it)
 
 export let tlbReadMask: u32 = TLB_VALID | TLB_SLOW;
 export let tlbWriteMask: u32 = TLB_VALID | TLB_SLOW | TLB_NOWRITE_SUP;
 let fillCount: u32 = 0;
+// Some entry filled since the last full flush came from a 4 MiB page.
+let largeFilled: bool = false;
 let fillOverflow: bool = false;
 // Bumped on every flush; the code-fetch page cache compares it (decode.ts).
 export let tlbGeneration: u32 = 0;
@@ -72,9 +76,11 @@ export function tlbFlush(keepGlobal: bool): void {
       memory.fill(TLB, 0, 0x100000 * 4);
       fillCount = 0;
       fillOverflow = false;
+      largeFilled = false;
     }
     return;
   }
+  if (!keepGlobal) largeFilled = false;
   let kept: u32 = 0;
   for (let i: u32 = 0; i < fillCount; i++) {
     let page = load<u32>(TLB_FILL_LIST + (i << 2));
@@ -86,9 +92,16 @@ export function tlbFlush(keepGlobal: bool): void {
   fillCount = kept;
 }
 
-/** INVLPG: drop one page, global or not (SDM vol. 3 §4.10.4.1). */
+/** INVLPG: drop one page, global or not (SDM vol. 3 §4.10.4.1). A 4 MiB page is
+ *  cached here as 1024 entries, and INVLPG of any address in it drops them all. */
 export function tlbFlushPage(lin: u32): void {
   store<u32>(TLB + ((lin >>> 12) << 2), 0);
+  if (largeFilled) {
+    let p = TLB + ((lin >>> 22) << 12);
+    for (let i: u32 = 0; i < 1024; i++) {
+      if (load<u32>(p + (i << 2)) & TLB_LARGE) store<u32>(p + (i << 2), 0);
+    }
+  }
   tlbGeneration++; fetchCacheEpoch++;
 }
 
@@ -129,6 +142,8 @@ export function tlbFill(lin: u32, write: bool, user: bool): u32 {
       dirty = (npde & PTE_D) != 0;
       global = (pde & PTE_G) != 0 && (c4 & CR4_PGE) != 0;
       phys = (pde & 0xffc00000) | (lin & 0x3ff000);
+      flags |= TLB_LARGE;
+      largeFilled = true;
     } else {
       let pteAddr = (pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2);
       let pte = physRead32(pteAddr);
@@ -159,7 +174,9 @@ export function tlbFill(lin: u32, write: bool, user: bool): u32 {
   } else {
     e = (phys - (lin & 0xfffff000)) | flags | TLB_SLOW;
   }
-  tlbSet(lin, e);
+  // Pages holding a watched address stay out of the TLB, so that every access
+  // to them reaches the data-breakpoint check in linear.ts (cpu/debug.ts).
+  if (!dataBpEnabled || !dataBpPage(lin)) tlbSet(lin, e);
   return e;
 }
 

@@ -1,0 +1,52 @@
+import { test, expect } from "vitest";
+import { assemble, runRingZero, runQemu, qemuAvailable } from "./harness";
+
+test("sys: CR0/SMSW/LMSW/CLTS, CR2-4, DR0-7, #UD of MOV CR/DR, MSRs, TSC (same output as qemu)", async () => {
+  const bin = assemble("sys");
+  const rz = await runRingZero(bin);
+  expect(rz.stop).toBe("exit");
+  const out = rz.output;
+  // SDM vol. 3 table 9-1: CR0 = 60000010H after reset; EDX = the CPUID signature.
+  expect(out).toContain("reset-edx 00000652 cr0 60000010\n");
+  expect(out).toContain("smsw16 12340010 smsw32 60000010 smsw-mem aaaa0010\n");
+  expect(out).toContain("lmsw-e 6000001e clts 60000016 lmsw0 60000010\n");
+  expect(out).toContain("cr2 12345678 cr3 00123018 cr4 0000019c 00000000\n");
+  expect(out).toContain("cr-mod00 60000010 12345678\n");
+  expect(out).toContain("dr0-3 11111111 22222222 33333333 44444444\n");
+  // DR6 bits 4-11 and 16-31 read as 1; DR7 bit 10 reads as 1 (SDM vol. 3 §17.2).
+  expect(out).toContain("dr6 ffff0ff0 ffffefff dr7 00000400 00000500\n");
+  expect(out).toContain("dr4 ffff0ff0 dr5->dr7 00000600\n");
+  expect(out).toMatch(/ud cr1 v=06 ip=\w{4} cr5 v=06 ip=\w{4}\n/);
+  expect(out).toMatch(/dr4-with-de v=06 ip=\w{4}\n/);
+  expect(out).toMatch(/ud2 v=06 ip=\w{4} invlpg-reg v=06 ip=\w{4} invlpg-mem v=ff wbinvd v=ff\n/);
+  expect(out).toContain("sysenter 00000008 00008000 c0001234\n");
+  expect(out).toContain("mtrrcap 00000000 00000508 mtrr 00000000 12345006 0000000f fff00800 00000c06\n");
+  expect(out).toContain("tsc-advances yes tsc-after-wrmsr-hi 00000000\n");
+  expect(out.endsWith("done\n")).toBe(true);
+  if (qemuAvailable()) expect(runQemu(bin).output).toBe(out);
+});
+
+test("sys-rz: CPUID identity and features, reserved-bit and MSR #GP, DR7.GD, RDPMC, TSC (SDM, not qemu)", async () => {
+  const bin = assemble("sys-rz");
+  const rz = await runRingZero(bin);
+  expect(rz.stop).toBe("exit");
+  const out = rz.output;
+  // Leaf 0: max leaf 2, "GenuineIntel" in EBX EDX ECX.
+  expect(out).toContain("cpuid 00000000: 00000002 756e6547 6c65746e 49656e69\n");
+  // Leaf 1: family 6 model 5 stepping 2; FPU DE PSE TSC MSR CX8 SEP MTRR PGE CMOV
+  // (bits 0 2 3 4 5 8 11 12 13 15); no VME PAE MCE APIC MCA PAT PSE36 MMX FXSR SSE.
+  expect(out).toContain("cpuid 00000001: 00000652 00000000 00000000 0000b93d\n");
+  // Leaf 2: one iteration, P6 descriptors; higher leaves return the highest basic leaf.
+  expect(out).toContain("cpuid 00000002: 03020101 00000000 00000000 0c040843\n");
+  expect(out).toContain("cpuid 00000003: 03020101 00000000 00000000 0c040843\n");
+  expect(out).toContain("cpuid 80000000: 03020101 00000000 00000000 0c040843\n");
+  expect(out).toMatch(/cr0-pg-no-pe v=0d ip=\w{4} cr0-nw-no-cd v=0d ip=\w{4} 60000010\n/);
+  expect(out).toMatch(/cr4-vme v=0d ip=\w{4} pae v=0d ip=\w{4} mce v=0d ip=\w{4} osfxsr v=0d ip=\w{4} 00000000\n/);
+  // General detect: #DB fault (IP of the MOV DR), DR6.BD set, DR7.GD cleared.
+  expect(out).toMatch(/gd v=01 ip=\w{4} ffff2ff0 00000400\n/);
+  expect(out).toMatch(/rdmsr-unknown v=0d ip=\w{4} wrmsr-mtrrcap v=0d ip=\w{4} rdmsr-mtrr-hole v=0d ip=\w{4} platform-id v=ff 00000000 00000000\n/);
+  expect(out).toMatch(/rdpmc0 v=ff 00000000 00000000 rdpmc2 v=0d ip=\w{4}\n/);
+  // WRMSR TSC writes the low half and clears the high half; one tick per instruction.
+  expect(out).toContain("tsc 00000000 00001001\n");
+  expect(out.endsWith("done\n")).toBe(true);
+});
