@@ -317,10 +317,12 @@ FF/6 push_Ev* m
 0F09 wbinvd
 0F0B ud2
 0F18-0F1F nop_Ev* m
-0F20 mov_Rd_Cd m
-0F21 mov_Rd_Dd m
-0F22 mov_Cd_Rd m
-0F23 mov_Dd_Rd m
+# 0F20-0F23: ModRM.mod is ignored (always a register operand, SDM vol. 2 MOV CRn),
+# so the handlers read the ModRM byte themselves instead of decoding an address.
+0F20 mov_Rd_Cd
+0F21 mov_Rd_Dd
+0F22 mov_Cd_Rd
+0F23 mov_Dd_Rd
 0F30 wrmsr
 0F31 rdtsc
 0F32 rdmsr

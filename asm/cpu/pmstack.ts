@@ -42,7 +42,14 @@ export function stackEsp(oldEsp: u32): u32 {
 }
 
 @inline function inRange(off: u32, n: u32): bool {
-  return off >= stLo && <u64>off + <u64>(n - 1) <= <u64>stHi && <u64>off + <u64>(n - 1) <= <u64>stMask;
+  let end = <u64>off + <u64>(n - 1);
+  if (end > <u64>stMask) {
+    // The frame wraps around the stack pointer's width (ESP near 0 on a flat
+    // stack): each part must lie within the segment, which needs an expand-up
+    // segment whose limit reaches the top of the SP range.
+    return stLo == 0 && off <= stHi && <u64>stMask <= <u64>stHi && end - <u64>stMask - 1 <= <u64>stHi;
+  }
+  return off >= stLo && end <= <u64>stHi;
 }
 /** Room to push `n` bytes below the stack pointer; else #SS(err). */
 export function stackRoomPush(n: u32): bool {

@@ -93,7 +93,7 @@ export function readSlow(lin: u32, size: u32, user: bool): u32 {
     return size == 1 ? <u32>load<u8>(host) : size == 2 ? <u32>load<u16>(host) : load<u32>(host);
   }
   // Crosses into the next page: translate that one too before reading anything.
-  let e2 = entryFor(lin + size - 1, false, user);
+  let e2 = entryFor((lin + size - 1) & ~0xfff, false, user); // CR2 names the first byte on the second page
   if (e2 == 0) return 0;
   let v: u32 = 0;
   for (let i: u32 = 0; i < size; i++) {
@@ -134,7 +134,7 @@ export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
     else store<u32>(host, v);
     return;
   }
-  let e2 = entryFor(lin + size - 1, true, user);
+  let e2 = entryFor((lin + size - 1) & ~0xfff, true, user); // CR2 names the first byte on the second page
   if (e2 == 0) return;
   for (let i: u32 = 0; i < size; i++) {
     let a = lin + i;

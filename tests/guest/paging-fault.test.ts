@@ -1,6 +1,5 @@
 import { test, expect } from "vitest";
-import { assemble, runRingZero, runQemu, qemuAvailable } from "./harness";
-import { pmFrameWorks } from "./sys-pm";
+import { assemble, runRingZero, runQemu } from "./harness";
 
 // SDM vol. 3 §4.7: error code bit 0 P (protection violation vs not present),
 // bit 1 W/R, bit 2 U/S; CR2 = the faulting linear address (for an access that
@@ -28,12 +27,11 @@ u-fetch-sup v=0e e=00000005 cr2=00022000 00022000
 done
 `;
 
-test.skipIf(!qemuAvailable())("paging-fault: the ROM gives the SDM's error codes and CR2 under qemu", () => {
+test("paging-fault: the ROM gives the SDM's error codes and CR2 under qemu", () => {
   expect(runQemu(assemble("paging-fault")).output).toBe(EXPECTED);
 });
 
-test("paging-fault: #PF error codes and CR2 at CPL 0 and 3 (RingZero, same as qemu)", async (ctx) => {
-  if (!(await pmFrameWorks())) ctx.skip();
+test("paging-fault: #PF error codes and CR2 at CPL 0 and 3 (RingZero, same as qemu)", async () => {
   const rz = await runRingZero(assemble("paging-fault"));
   expect(rz.stop).toBe("exit");
   expect(rz.output).toBe(EXPECTED);

@@ -2,6 +2,7 @@
 // run slices and drains the I/O rings. No DOM and no Node-only APIs: the browser
 // worker and the Node command line both use it.
 
+import { CPU_STATE_SIZE } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 
@@ -174,7 +175,7 @@ export class Machine {
   }
 
   /** The CPU state block, for inspectors (see asm/cpu/state.ts for offsets). */
-  cpuState(): DataView { return new DataView(this.memory.buffer, this.x.layoutCpuState(), 0x500); }
+  cpuState(): DataView { return new DataView(this.memory.buffer, this.x.layoutCpuState(), CPU_STATE_SIZE); }
 
   /** Guest physical RAM as bytes. */
   ram(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.layoutRamBase(), this.ramBytes); }
