@@ -29,8 +29,11 @@ import { CPU_SIGNATURE } from "./reset";
  *  FCOMI, SDM vol. 2 CPUID table 3-11). True because the x87 work lands together
  *  with this; set false to run without it. */
 export const FPU_PRESENT: bool = true;
-/** Local APIC present (CPUID.APIC). False until the platform work adds one. */
-export const APIC_PRESENT: bool = false;
+/** Local APIC present (CPUID.APIC): asm/dev/lapic.ts at 0xFEE00000. It comes out
+ *  of reset with every LVT masked, so software that knows no APIC must not be
+ *  told there is one it never programs: CPUID says so, and guests (Linux,
+ *  SeaBIOS) set LINT0 to ExtINT themselves. */
+export const APIC_PRESENT: bool = true;
 
 /** Privileged instructions: CPL 0, which excludes virtual-8086 mode (CPL 3 there). */
 @inline function privileged(): bool {
