@@ -126,9 +126,9 @@ export function clts(): void {
 
 /** LMSW: load PE, MP, EM, TS; PE can be set but not cleared (SDM vol. 2 LMSW). */
 export function lmsw_Ew(): void {
+  if (!privileged()) return;
   let v = readE16();
   if (faultPending) return;
-  if (!privileged()) return;
   let c = cr0();
   writeCr0((c & ~(CR0_MP | CR0_EM | CR0_TS)) | (v & (CR0_PE | CR0_MP | CR0_EM | CR0_TS)));
 }

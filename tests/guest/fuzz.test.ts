@@ -29,3 +29,37 @@ test("fuzz: random instructions at CPL 0 and 3 never trap the wasm or reset; eve
   expect(s.counts.get(14) ?? 0).toBeGreaterThan(0);
   expect(s.counts.get(6) ?? 0).toBeGreaterThan(0);
 });
+
+// Needs no protected-mode delivery: random 64 KiB BIOS images and random RAM,
+// started from the reset vector in real mode, restarted after every triple
+// fault or HLT. Whatever the bytes do, the wasm must not trap or abort (the
+// host would throw) and the machine must keep answering.
+test("fuzz: random BIOS and RAM images from reset never trap the wasm", async () => {
+  const { Machine } = await import("../../web/host/machine");
+  const { readFileSync } = await import("node:fs");
+  const { join, dirname } = await import("node:path");
+  const { fileURLToPath } = await import("node:url");
+  const wasm = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "../../build/ringzero.wasm"));
+  const m = await Machine.create({ wasm, ramBytes: 4 << 20 });
+  let x = SEED;
+  const rnd = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+  const stops = new Map<number, number>();
+  let slices = 0;
+  for (let image = 0; image < 64; image++) {
+    const rom = new Uint8Array(65536);
+    for (let i = 0; i < rom.length; i += 4) new DataView(rom.buffer).setUint32(i, rnd());
+    const ram = m.ram();
+    for (let i = 0; i < ram.length; i += 4) new DataView(ram.buffer, ram.byteOffset).setUint32(i, rnd());
+    m.loadBios(rom);
+    for (let slice = 0; slice < 20; slice++) {
+      const r = m.run(5000);
+      stops.set(r, (stops.get(r) ?? 0) + 1);
+      slices++;
+      m.drain(0);
+      if (r !== 0 && r !== 2) m.reset(); // halted, exited or reset: start again
+    }
+  }
+  // stop reasons (exec.ts STOP_*): 0 budget, 1 halt, 3 exit, 4 reset (triple fault)
+  console.log(`random images: ${slices} slices of up to 5000 instructions; stop reasons ${JSON.stringify([...stops])}`);
+  expect(slices).toBe(64 * 20);
+});
