@@ -7,6 +7,7 @@
 // (it drops SEP below signature 0x633, and treats the Pentium Pro, model 1, as
 // having erratum 50). CPUID reports only what RingZero implements.
 
+import { tscNow, clockNow } from "../clock";
 import {
   OFF_HALTED, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_ICOUNT, OFF_TSC_OFFSET,
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR,
@@ -238,10 +239,11 @@ export function cpuid(): void {
 
 // --- time-stamp counter (SDM vol. 3 §17.17) ---
 
-/** The TSC counts retired instructions (OFF_ICOUNT) plus an offset that WRMSR to
- *  IA32_TIME_STAMP_COUNTER sets: deterministic, one tick per instruction. (The
- *  platform work is to make it follow the machine's virtual clock.) */
-@inline function tscValue(): u64 { return load<u64>(OFF_ICOUNT) + load<u64>(OFF_TSC_OFFSET); }
+/** The TSC is a 1 GHz counter on the machine's virtual clock (asm/clock.ts) plus
+ *  the offset WRMSR to IA32_TIME_STAMP_COUNTER sets: deterministic runs get one
+ *  tick per instruction, real-time runs follow the host clock, and either way it
+ *  agrees with the PIT and RTC (Linux's clocksource watchdog compares them). */
+@inline function tscValue(): u64 { return tscNow(); }
 
 /** RDTSC: #GP(0) when CR4.TSD is set and CPL > 0 (SDM vol. 2 RDTSC). */
 export function rdtsc(): void {
@@ -317,7 +319,7 @@ export function wrmsr(): void {
     case MSR_TSC:
       // P6: only the low 32 bits are written, the high 32 are cleared
       // (SDM vol. 3 §17.17).
-      store<u64>(OFF_TSC_OFFSET, <u64>lo - load<u64>(OFF_ICOUNT));
+      store<u64>(OFF_TSC_OFFSET, <u64>lo - clockNow());
       return;
     case MSR_APIC_BASE:
       // Storage only until the local APIC exists: BSP (bit 8), enable (bit 11)
