@@ -9,7 +9,7 @@ import {
 } from "./state";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { raiseGP } from "./fault";
-import { tlbFill, tlbEntry, tlbReadMask, TLB_VALID, TLB_SLOW, fetchCacheEpoch } from "../mmu/paging";
+import { tlbFill, tlbEntry, tlbReadMask, TLB_VALID, TLB_SLOW } from "../mmu/paging";
 import { readSlow } from "../mmu/linear";
 
 // --- decoder state for the current instruction (not architectural) ---
@@ -44,22 +44,17 @@ export function setCsDefault32(b: bool): void { csDefault32 = b; }
 // --- code fetch: a cache of the current code page, in EIP terms ---
 // EIPs in [fetchEipLo, fetchEipLo + fetchLen) are at host address fetchDelta + eip.
 // Cleared whenever the TLB is flushed, CS is reloaded or CPL changes
-// (paging.ts bumps fetchCacheEpoch; compared on the slow path only).
+// (paging.ts invalidateFetchCache calls invalidateFetch).
 let fetchEipLo: u32 = 0;
 let fetchLen: u32 = 0;
 let fetchLen2: u32 = 0; // fetchLen - 1, or 0 when the page has under 2 bytes left
 let fetchLen4: u32 = 0; // fetchLen - 3, or 0
 let fetchDelta: u32 = 0;
-let fetchEpoch: u32 = 0;
 
 export function invalidateFetch(): void { fetchLen = 0; fetchLen2 = 0; fetchLen4 = 0; }
-@inline function fetchValid(): void {
-  if (fetchEpoch != fetchCacheEpoch) { fetchEpoch = fetchCacheEpoch; invalidateFetch(); }
-}
 
 /** Fill the fetch cache for `eip`; false after raising a fault. */
 function fetchFill(eip: u32): bool {
-  fetchEpoch = fetchCacheEpoch;
   invalidateFetch();
   let limit = segField(S_CS, SEGF_LIMIT);
   if (eip > limit) { raiseGP(0); return false; }
@@ -92,21 +87,18 @@ function fetchSlow8(eip: u32): u32 {
 
 @inline export function fetch8(): u32 {
   let eip = getEip();
-  fetchValid();
   let v: u32 = eip - fetchEipLo < fetchLen ? <u32>load<u8>(fetchDelta + eip) : fetchSlow8(eip);
   setEip(eip + 1);
   return v;
 }
 @inline export function fetch16(): u32 {
   let eip = getEip();
-  fetchValid();
   if (eip - fetchEipLo < fetchLen2) { setEip(eip + 2); return <u32>load<u16>(fetchDelta + eip); }
   let lo = fetch8();
   return lo | (fetch8() << 8);
 }
 @inline export function fetch32(): u32 {
   let eip = getEip();
-  fetchValid();
   if (eip - fetchEipLo < fetchLen4) { setEip(eip + 4); return load<u32>(fetchDelta + eip); }
   let lo = fetch16();
   return lo | (fetch16() << 16);
