@@ -140,7 +140,7 @@ function ea16(m: u32): void {
   eaSeg = segOverride >= 0 ? segOverride : seg;
 }
 
-function ea32(m: u32): void {
+@inline function ea32(m: u32): void {
   let mod = m >> 6, rm = m & 7;
   let off: u32 = 0;
   let seg: i32 = S_DS;

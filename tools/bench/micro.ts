@@ -3,9 +3,11 @@
 // retired per wall-clock second) over several runs, flat and with paging on, and
 // the median per second of this process's CPU time (steadier on a busy machine).
 //
-//   npx tsx tools/bench/micro.ts [-n RUNS] [-s SCALE] [--only NAME] [--check] [--json]
+//   npx tsx tools/bench/micro.ts [-n RUNS] [-s SCALE] [--only NAME] [--wasm FILE] [--check] [--json]
 //     -n       runs per benchmark (median reported; one warm-up run is discarded)
 //     -s       multiply every benchmark's iteration count (default 1)
+//     --wasm   the machine to measure (default build/ringzero.wasm), e.g. a saved
+//              copy of a previous build for a before/after comparison
 //     --check  also run each ROM under qemu-system-i386 with the same iteration
 //              count and compare the printed checksums (slow: qemu enters
 //              protected mode through the ROM's own stub)
@@ -38,11 +40,12 @@ const ATTR_CODE32 = 0x1c09b, ATTR_DATA32 = 0x1c093;
 
 function args() {
   const a = process.argv.slice(2);
-  const o = { runs: 5, scale: 1, only: "", check: false, json: false };
+  const o = { runs: 5, scale: 1, only: "", wasm: join(ROOT, "build/ringzero.wasm"), check: false, json: false };
   for (let i = 0; i < a.length; i++) {
     if (a[i] === "-n") o.runs = Number(a[++i]);
     else if (a[i] === "-s") o.scale = Number(a[++i]);
     else if (a[i] === "--only") o.only = a[++i];
+    else if (a[i] === "--wasm") o.wasm = a[++i];
     else if (a[i] === "--check") o.check = true;
     else if (a[i] === "--json") o.json = true;
     else throw new Error(`unknown argument ${a[i]}`);
@@ -113,7 +116,7 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); retu
 
 async function main() {
   const o = args();
-  const wasm = await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
+  const wasm = await WebAssembly.compile(readFileSync(o.wasm));
   const names = readdirSync(SRC).filter((f) => f.endsWith(".asm")).map((f) => f.slice(0, -4))
     .filter((n) => !o.only || o.only.split(",").includes(n)).sort();
   const rows: { bench: string; mips: number; cpuMips: number; runs: number[]; seconds: number; minstr: number; checksum: string }[] = [];
