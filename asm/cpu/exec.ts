@@ -109,7 +109,7 @@ function decodePrefixes(b: u32, def: bool): u32 {
 }
 
 /** Execute one instruction. */
-export function step(): void {
+@inline export function step(): void {
   saveShadow();
   let eflagsAtStart = load<u32>(OFF_EFLAGS);
   let start = getEip();
