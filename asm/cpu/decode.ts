@@ -109,12 +109,15 @@ function fetchSlow8(eip: u32): u32 {
 @inline export function fetchImmSB(): u32 { return <u32><i32><i8>fetch8(); }
 
 // --- ModRM / SIB ---
-/** Read the ModRM byte and, for a memory operand, its effective address. */
-export function decodeModrm(): void {
+/** Read the ModRM byte and, for a memory operand, its effective address.
+ *  Inlined into each dispatch case, so that register forms make no call. */
+@inline export function decodeModrm(): void {
   modrmEip = getEip();
   let m = fetch8();
   modrm = m;
-  if (m >= 0xc0) return;
+  if (m < 0xc0) decodeEA(m);
+}
+function decodeEA(m: u32): void {
   if (addrsize32) ea32(m); else ea16(m);
 }
 
