@@ -28,18 +28,23 @@ export let instrStart: u32 = 0;  // EIP of the first byte (prefixes included)
 // CS.D, cached here because every instruction reads it (refreshed by csChanged()).
 export let csDefault32: bool = false;
 
+// Set when the prefix state may differ from the defaults (a prefix was decoded,
+// or CS.D changed), so that exec.ts resets it only then: an unprefixed
+// instruction then stores none of these globals.
+export let prefixDirty: bool = true;
 export function setPrefixState(op32: bool, addr32: bool): void {
   opsize32 = op32; addrsize32 = addr32; segOverride = -1; repPrefix = 0; lockPrefix = false;
+  prefixDirty = false;
 }
-export function setOpsize32(b: bool): void { opsize32 = b; }
-export function setAddrsize32(b: bool): void { addrsize32 = b; }
-export function setSegOverride(s: i32): void { segOverride = s; }
-export function setRepPrefix(p: u32): void { repPrefix = p; }
-export function setLockPrefix(): void { lockPrefix = true; }
+export function setOpsize32(b: bool): void { opsize32 = b; prefixDirty = true; }
+export function setAddrsize32(b: bool): void { addrsize32 = b; prefixDirty = true; }
+export function setSegOverride(s: i32): void { segOverride = s; prefixDirty = true; }
+export function setRepPrefix(p: u32): void { repPrefix = p; prefixDirty = true; }
+export function setLockPrefix(): void { lockPrefix = true; prefixDirty = true; }
 export function setOpcode(op: u32): void { opcode = op; }
 export function setInstrStart(e: u32): void { instrStart = e; }
 export function setImm(v: u32): void { imm = v; }
-export function setCsDefault32(b: bool): void { csDefault32 = b; }
+export function setCsDefault32(b: bool): void { csDefault32 = b; prefixDirty = true; }
 
 // --- code fetch: a cache of the current code page, in EIP terms ---
 // EIPs in [fetchEipLo, fetchEipLo + fetchLen) are at host address fetchDelta + eip.
@@ -112,12 +117,13 @@ function fetchSlow8(eip: u32): u32 {
 /** Read the ModRM byte and, for a memory operand, its effective address.
  *  Inlined into each dispatch case, so that register forms make no call. */
 @inline export function decodeModrm(): void {
-  modrmEip = getEip();
+  let eip = getEip();
   let m = fetch8();
   modrm = m;
-  if (m < 0xc0) decodeEA(m);
+  if (m < 0xc0) decodeEA(m, eip);
 }
-function decodeEA(m: u32): void {
+function decodeEA(m: u32, eip: u32): void {
+  modrmEip = eip;
   if (addrsize32) ea32(m); else ea16(m);
 }
 
@@ -208,7 +214,8 @@ export function jumpRelative(rel: u32): void {
 /** Recompute the effective address of the current memory operand with today's
  *  registers (POP r/m uses ESP after the pop: SDM vol. 2 POP). Re-decodes the
  *  ModRM bytes from instruction start; only for instructions with no prefix-
- *  dependent immediate after the ModRM bytes. */
+ *  dependent immediate after the ModRM bytes, and a memory operand (modrmEip
+ *  is recorded for those only). */
 let modrmEip: u32 = 0;
 export function markModrmStart(e: u32): void { modrmEip = e; }
 export function reEvaluateEA(): void {

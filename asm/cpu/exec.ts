@@ -14,7 +14,7 @@ import {
 } from "./fault";
 import {
   fetch8, setPrefixState, setOpsize32, setAddrsize32, setSegOverride, setRepPrefix, setLockPrefix,
-  setOpcode, setInstrStart, csDefault32, opsize32, lockPrefix,
+  setOpcode, setInstrStart, csDefault32, opsize32, lockPrefix, prefixDirty,
 } from "./decode";
 import { dispatch, lockAllowed } from "./optable";
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
@@ -114,9 +114,9 @@ function decodePrefixes(b: u32, def: bool): u32 {
   let eflagsAtStart = load<u32>(OFF_EFLAGS);
   let start = getEip();
   setInstrStart(start);
-  softIntDelivered = false;
+  if (softIntDelivered) softIntDelivered = false;
   let def = csDefault32;
-  setPrefixState(def, def);
+  if (prefixDirty) setPrefixState(def, def);
   let b = fetch8();
   if (load<u8>(PREFIX_TABLE + b) != 0) b = decodePrefixes(b, def);
   if (!faultPending) {
