@@ -11,7 +11,8 @@
 //     --check  also run each ROM under qemu-system-i386 with the same iteration
 //              count and compare the printed checksums (slow: qemu enters
 //              protected mode through the ROM's own stub)
-//   profile:   node --cpu-prof --import tsx tools/bench/micro.ts -n 1
+//   profile:   node --cpu-prof --cpu-prof-dir=build/prof --import tsx tools/bench/micro.ts -n 1
+//              node tools/bench/micro-prof.mjs build/prof   (names the wasm functions)
 //
 // The driver enters 32-bit protected mode by writing the CPU state block (flat
 // 4 GiB segments, CPL 0, optionally CR0.PG with identity page tables) and starts
