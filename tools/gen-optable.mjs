@@ -499,7 +499,7 @@ import { reg8 } from "./state";
 import { raiseUD } from "./fault";
 ${imports.join("\n")}
 
-export function dispatch(key: u32): void {
+@inline export function dispatch(key: u32): void {
   switch (key) {
 ${cases.join("\n")}
     default: raiseUD(); return;

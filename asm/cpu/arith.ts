@@ -34,9 +34,9 @@ import { faultPending, raiseDE } from "./fault";
     default: r = a - b; setLazy(LAZY_SUB, sz, a, b, r); return r; // SUB, CMP
   }
 }
-export function alu8(op: u32, a: u32, b: u32): u32 { return alu(op, SZ8, a & 0xff, b & 0xff) & 0xff; }
-export function alu16(op: u32, a: u32, b: u32): u32 { return alu(op, SZ16, a & 0xffff, b & 0xffff) & 0xffff; }
-export function alu32(op: u32, a: u32, b: u32): u32 { return alu(op, SZ32, a, b); }
+@inline export function alu8(op: u32, a: u32, b: u32): u32 { return alu(op, SZ8, a & 0xff, b & 0xff) & 0xff; }
+@inline export function alu16(op: u32, a: u32, b: u32): u32 { return alu(op, SZ16, a & 0xffff, b & 0xffff) & 0xffff; }
+@inline export function alu32(op: u32, a: u32, b: u32): u32 { return alu(op, SZ32, a, b); }
 
 // INC/DEC: like ADD/SUB 1 but CF is preserved (SDM vol. 2 INC, DEC).
 @inline function incdec(sz: u32, a: u32, dec: bool): u32 {

@@ -9,7 +9,7 @@ import {
 } from "./state";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { raiseGP } from "./fault";
-import { tlbFill, tlbEntry, tlbReadMask, TLB_VALID, TLB_SLOW, fetchCacheEpoch } from "../mmu/paging";
+import { tlbFill, tlbEntry, tlbReadMask, TLB_VALID, TLB_SLOW } from "../mmu/paging";
 import { readSlow } from "../mmu/linear";
 
 // --- decoder state for the current instruction (not architectural) ---
@@ -28,38 +28,38 @@ export let instrStart: u32 = 0;  // EIP of the first byte (prefixes included)
 // CS.D, cached here because every instruction reads it (refreshed by csChanged()).
 export let csDefault32: bool = false;
 
+// Set when the prefix state may differ from the defaults (a prefix was decoded,
+// or CS.D changed), so that exec.ts resets it only then: an unprefixed
+// instruction then stores none of these globals.
+export let prefixDirty: bool = true;
 export function setPrefixState(op32: bool, addr32: bool): void {
   opsize32 = op32; addrsize32 = addr32; segOverride = -1; repPrefix = 0; lockPrefix = false;
+  prefixDirty = false;
 }
-export function setOpsize32(b: bool): void { opsize32 = b; }
-export function setAddrsize32(b: bool): void { addrsize32 = b; }
-export function setSegOverride(s: i32): void { segOverride = s; }
-export function setRepPrefix(p: u32): void { repPrefix = p; }
-export function setLockPrefix(): void { lockPrefix = true; }
+export function setOpsize32(b: bool): void { opsize32 = b; prefixDirty = true; }
+export function setAddrsize32(b: bool): void { addrsize32 = b; prefixDirty = true; }
+export function setSegOverride(s: i32): void { segOverride = s; prefixDirty = true; }
+export function setRepPrefix(p: u32): void { repPrefix = p; prefixDirty = true; }
+export function setLockPrefix(): void { lockPrefix = true; prefixDirty = true; }
 export function setOpcode(op: u32): void { opcode = op; }
 export function setInstrStart(e: u32): void { instrStart = e; }
 export function setImm(v: u32): void { imm = v; }
-export function setCsDefault32(b: bool): void { csDefault32 = b; }
+export function setCsDefault32(b: bool): void { csDefault32 = b; prefixDirty = true; }
 
 // --- code fetch: a cache of the current code page, in EIP terms ---
 // EIPs in [fetchEipLo, fetchEipLo + fetchLen) are at host address fetchDelta + eip.
 // Cleared whenever the TLB is flushed, CS is reloaded or CPL changes
-// (paging.ts bumps fetchCacheEpoch; compared on the slow path only).
+// (paging.ts invalidateFetchCache calls invalidateFetch).
 let fetchEipLo: u32 = 0;
 let fetchLen: u32 = 0;
 let fetchLen2: u32 = 0; // fetchLen - 1, or 0 when the page has under 2 bytes left
 let fetchLen4: u32 = 0; // fetchLen - 3, or 0
 let fetchDelta: u32 = 0;
-let fetchEpoch: u32 = 0;
 
 export function invalidateFetch(): void { fetchLen = 0; fetchLen2 = 0; fetchLen4 = 0; }
-@inline function fetchValid(): void {
-  if (fetchEpoch != fetchCacheEpoch) { fetchEpoch = fetchCacheEpoch; invalidateFetch(); }
-}
 
 /** Fill the fetch cache for `eip`; false after raising a fault. */
 function fetchFill(eip: u32): bool {
-  fetchEpoch = fetchCacheEpoch;
   invalidateFetch();
   let limit = segField(S_CS, SEGF_LIMIT);
   if (eip > limit) { raiseGP(0); return false; }
@@ -92,21 +92,18 @@ function fetchSlow8(eip: u32): u32 {
 
 @inline export function fetch8(): u32 {
   let eip = getEip();
-  fetchValid();
   let v: u32 = eip - fetchEipLo < fetchLen ? <u32>load<u8>(fetchDelta + eip) : fetchSlow8(eip);
   setEip(eip + 1);
   return v;
 }
 @inline export function fetch16(): u32 {
   let eip = getEip();
-  fetchValid();
   if (eip - fetchEipLo < fetchLen2) { setEip(eip + 2); return <u32>load<u16>(fetchDelta + eip); }
   let lo = fetch8();
   return lo | (fetch8() << 8);
 }
 @inline export function fetch32(): u32 {
   let eip = getEip();
-  fetchValid();
   if (eip - fetchEipLo < fetchLen4) { setEip(eip + 4); return load<u32>(fetchDelta + eip); }
   let lo = fetch16();
   return lo | (fetch16() << 16);
@@ -117,12 +114,16 @@ function fetchSlow8(eip: u32): u32 {
 @inline export function fetchImmSB(): u32 { return <u32><i32><i8>fetch8(); }
 
 // --- ModRM / SIB ---
-/** Read the ModRM byte and, for a memory operand, its effective address. */
-export function decodeModrm(): void {
-  modrmEip = getEip();
+/** Read the ModRM byte and, for a memory operand, its effective address.
+ *  Inlined into each dispatch case, so that register forms make no call. */
+@inline export function decodeModrm(): void {
+  let eip = getEip();
   let m = fetch8();
   modrm = m;
-  if (m >= 0xc0) return;
+  if (m < 0xc0) decodeEA(m, eip);
+}
+function decodeEA(m: u32, eip: u32): void {
+  modrmEip = eip;
   if (addrsize32) ea32(m); else ea16(m);
 }
 
@@ -148,7 +149,7 @@ function ea16(m: u32): void {
   eaSeg = segOverride >= 0 ? segOverride : seg;
 }
 
-function ea32(m: u32): void {
+@inline function ea32(m: u32): void {
   let mod = m >> 6, rm = m & 7;
   let off: u32 = 0;
   let seg: i32 = S_DS;
@@ -213,7 +214,8 @@ export function jumpRelative(rel: u32): void {
 /** Recompute the effective address of the current memory operand with today's
  *  registers (POP r/m uses ESP after the pop: SDM vol. 2 POP). Re-decodes the
  *  ModRM bytes from instruction start; only for instructions with no prefix-
- *  dependent immediate after the ModRM bytes. */
+ *  dependent immediate after the ModRM bytes, and a memory operand (modrmEip
+ *  is recorded for those only). */
 let modrmEip: u32 = 0;
 export function markModrmStart(e: u32): void { modrmEip = e; }
 export function reEvaluateEA(): void {

@@ -14,13 +14,13 @@ import {
 } from "./fault";
 import {
   fetch8, setPrefixState, setOpsize32, setAddrsize32, setSegOverride, setRepPrefix, setLockPrefix,
-  setOpcode, setInstrStart, csDefault32, opsize32, lockPrefix,
+  setOpcode, setInstrStart, csDefault32, opsize32, lockPrefix, prefixDirty,
 } from "./decode";
 import { dispatch, lockAllowed } from "./optable";
+import { instrBpEnabled, instrBpCheck, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase } from "./state";
-import { instrBpEnabled, instrBpCheck, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
 export const STOP_BUDGET: u32 = 0;     // instruction budget spent
@@ -71,20 +71,24 @@ export function markSoftInt(): void { softIntDelivered = true; }
 /** Commit the current state as the restart point (REP string iterations). */
 export function commitShadow(): void { saveShadow(); }
 
-/** Execute one instruction. */
-export function step(): void {
-  // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
-  if (instrBpEnabled && instrBpCheck(segBase(S_CS) + getEip()) != 0) { deliverException(DB, 0, false); return; }
-  saveShadow();
-  let eflagsAtStart = load<u32>(OFF_EFLAGS);
-  let start = getEip();
-  setInstrStart(start);
-  softIntDelivered = false;
-  let def = csDefault32;
-  setPrefixState(def, def);
-  let b = fetch8();
+// Which first bytes are prefixes (or the 0F escape is not: see step): one load
+// tells the common unprefixed instruction apart without a chain of compares.
+const PREFIX_TABLE: usize = memory.data<u8>([
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,1,0,0,0,0,0,0,0,1,0, 0,0,0,0,0,0,1,0,0,0,0,0,0,0,1,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,1,1,1,1,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+  0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 1,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,
+]);
+
+/** Decode the prefixes starting with `b` (a prefix byte); returns the first
+ *  byte after them (undefined after a fault). */
+function decodePrefixes(b: u32, def: bool): u32 {
   let n: u32 = 0;
-  for (;;) {
+  while (true) {
     switch (b) {
       case 0x26: setSegOverride(S_ES); break;
       case 0x2e: setSegOverride(S_CS); break;
@@ -96,13 +100,28 @@ export function step(): void {
       case 0x67: setAddrsize32(!def); break;
       case 0xf0: setLockPrefix(); break;
       case 0xf2: case 0xf3: setRepPrefix(b); break;
-      default: n = 100; break;
+      default: return b;
     }
-    if (n == 100) break;
     // SDM vol. 2 §2.3.11: an instruction longer than 15 bytes raises #GP(0).
-    if (++n >= 15) { raiseGP(0); break; }
+    if (++n >= 15) { raiseGP(0); return b; }
     b = fetch8();
   }
+  return b;
+}
+
+/** Execute one instruction. */
+@inline export function step(): void {
+  // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
+  if (instrBpEnabled && instrBpCheck(segBase(S_CS) + getEip()) != 0) { deliverException(DB, 0, false); return; }
+  saveShadow();
+  let eflagsAtStart = load<u32>(OFF_EFLAGS);
+  let start = getEip();
+  setInstrStart(start);
+  if (softIntDelivered) softIntDelivered = false;
+  let def = csDefault32;
+  if (prefixDirty) setPrefixState(def, def);
+  let b = fetch8();
+  if (load<u8>(PREFIX_TABLE + b) != 0) b = decodePrefixes(b, def);
   if (!faultPending) {
     if (b == 0x0f) b = 0x100 | fetch8();
     setOpcode(b);
@@ -111,6 +130,11 @@ export function step(): void {
   }
   if (faultPending) { unwind(); return; }
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + 1);
+  if (((eflagsAtStart | load<u32>(OFF_EFLAGS)) & (TF | RF)) != 0 || dataBpHits != 0) afterTrapFlags(eflagsAtStart);
+}
+
+/** The rare end-of-instruction work for EFLAGS.RF, EFLAGS.TF and data breakpoints. */
+function afterTrapFlags(eflagsAtStart: u32): void {
   // RF is cleared after every instruction that completes (SDM vol. 3 §17.3.1.1).
   if (load<u32>(OFF_EFLAGS) & RF) store<u32>(OFF_EFLAGS, load<u32>(OFF_EFLAGS) & ~RF);
   // Single-step trap after an instruction that started with TF set (SDM vol. 3 §17.3.1.4),
@@ -172,33 +196,49 @@ export function guestResetRequest(): void {
   requestStop(STOP_RESET);
 }
 
+// What runCpu does after betweenInstructions().
+const GO_STEP: u32 = 0;
+const GO_STOP: u32 = 1;
+const GO_NEXT: u32 = 2;
+
+/** Stop requests, interrupts, the interrupt shadow and HLT, checked before an
+ *  instruction only when one of them is pending. */
+function betweenInstructions(): u32 {
+  if (stopReason != 0) return GO_STOP;
+  if (intrLine) {
+    if (load<u32>(OFF_INHIBIT_IRQ) != 0) store<u32>(OFF_INHIBIT_IRQ, 0);
+    else if (load<u32>(OFF_EFLAGS) & IF) {
+      let vec = intrAck();
+      if (vec >= 0) {
+        store<u32>(OFF_HALTED, 0);
+        saveShadow();
+        deliverInterrupt(<u32>vec, INT_EXT, 0, false);
+        if (faultPending) {
+          restoreShadow();
+          let v = faultVector, e = faultError, h = faultHasError;
+          clearFault();
+          deliverException(v, e, h);
+        }
+        return GO_NEXT;
+      }
+    }
+  } else if (load<u32>(OFF_INHIBIT_IRQ) != 0) {
+    store<u32>(OFF_INHIBIT_IRQ, 0);
+  }
+  if (load<u32>(OFF_HALTED) != 0) { requestStop(STOP_HALT); return GO_STOP; }
+  return GO_STEP;
+}
+
 /** Run up to `budget` instructions; returns how many ran. Stops early on a
  *  stop request or HLT with nothing to wake it. */
 export function runCpu(budget: u32): u32 {
   let done: u32 = 0;
   while (done < budget) {
-    if (stopReason != 0) break;
-    if (intrLine) {
-      if (load<u32>(OFF_INHIBIT_IRQ) != 0) store<u32>(OFF_INHIBIT_IRQ, 0);
-      else if (load<u32>(OFF_EFLAGS) & IF) {
-        let vec = intrAck();
-        if (vec >= 0) {
-          store<u32>(OFF_HALTED, 0);
-          saveShadow();
-          deliverInterrupt(<u32>vec, INT_EXT, 0, false);
-          if (faultPending) {
-            restoreShadow();
-            let v = faultVector, e = faultError, h = faultHasError;
-            clearFault();
-            deliverException(v, e, h);
-          }
-          continue;
-        }
-      }
-    } else if (load<u32>(OFF_INHIBIT_IRQ) != 0) {
-      store<u32>(OFF_INHIBIT_IRQ, 0);
+    if ((stopReason | <u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | load<u32>(OFF_HALTED)) != 0) {
+      let go = betweenInstructions();
+      if (go == GO_STOP) break;
+      if (go == GO_NEXT) continue;
     }
-    if (load<u32>(OFF_HALTED) != 0) { requestStop(STOP_HALT); break; }
     step();
     done++;
   }

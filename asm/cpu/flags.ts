@@ -140,8 +140,44 @@ export function setArithFlags(mask: u32, v: u32): void {
 @inline export function setCF(b: bool): void { setArithFlags(CF, b ? CF : 0); }
 
 /** Condition codes for Jcc/SETcc/CMOVcc, by the low 4 bits of the opcode
- *  (SDM vol. 1 appendix B). */
+ *  (SDM vol. 1 appendix B). When all six flags come lazily from one CMP/SUB or
+ *  logic operation (the usual case before a Jcc), the condition is read straight
+ *  off the operands, shifted so that every size compares as 32 bits. */
 export function testCC(cc: u32): bool {
+  if (load<u32>(OFF_FLAGS_LAZY) == ARITH_FLAGS) {
+    let op = lazyOp();
+    let kind = op >> 2;
+    let sh = (0x001018 >> ((op & 3) << 3)) & 0xff; // 24, 16, 0 for 8, 16, 32 bits
+    let res = load<u32>(OFF_LAZY_RES) << sh;
+    let r: bool;
+    if (kind == LAZY_SUB) {
+      let d = load<u32>(OFF_LAZY_DST) << sh, s = load<u32>(OFF_LAZY_SRC) << sh;
+      switch (cc >> 1) {
+        case 1: r = d < s; break;                    // B: borrow
+        case 2: r = res == 0; break;                 // Z
+        case 3: r = d <= s; break;                   // BE
+        case 4: r = <i32>res < 0; break;             // S
+        case 6: r = <i32>d < <i32>s; break;          // L: SF != OF
+        case 7: r = <i32>d <= <i32>s; break;         // LE
+        default: return testCCSlow(cc);
+      }
+      return (cc & 1) ? !r : r;
+    }
+    if (kind == LAZY_LOGIC) {
+      switch (cc >> 1) {
+        case 0: case 1: r = false; break;            // O, B: OF = CF = 0
+        case 2: case 3: r = res == 0; break;         // Z, BE
+        case 4: case 6: r = <i32>res < 0; break;     // S, L (OF = 0)
+        case 7: r = <i32>res <= 0; break;            // LE
+        default: return testCCSlow(cc);
+      }
+      return (cc & 1) ? !r : r;
+    }
+  }
+  return testCCSlow(cc);
+}
+
+function testCCSlow(cc: u32): bool {
   let r: bool;
   switch (cc >> 1) {
     case 0: r = getOF(); break;                      // O

@@ -73,7 +73,7 @@ export function push16(v: u32): void {
   write16(S_SS, sp, v);
   setSP(sp);
 }
-export function push32(v: u32): void {
+@inline export function push32(v: u32): void {
   let sp = (getSP() - 4) & spMask();
   write32(S_SS, sp, v);
   setSP(sp);
@@ -86,7 +86,7 @@ export function pop16(): u32 {
   setSP(sp + 2);
   return v;
 }
-export function pop32(): u32 {
+@inline export function pop32(): u32 {
   let sp = getSP();
   let v = read32(S_SS, sp);
   setSP(sp + 4);

@@ -15,6 +15,7 @@ import { TLB, TLB_FILL_LIST, TLB_FILL_MAX } from "../layout";
 import { OFF_CR3, CR0_PG, CR0_WP, CR4_PSE, CR4_PGE, cr0, cr4 } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
 import { dataBpEnabled, dataBpPage } from "../cpu/debug";
+import { invalidateFetch } from "../cpu/decode";
 import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO } from "./phys";
 
 export const TLB_VALID: u32 = 1 << 0;
@@ -35,15 +36,16 @@ let fillOverflow: bool = false;
 // Bumped on every flush; the code-fetch page cache compares it (decode.ts).
 export let tlbGeneration: u32 = 0;
 // Bumped whenever cached code-fetch translations may be stale (TLB flush, CS
-// reload, CPL change); decode.ts compares it before using its page cache.
+// reload, CPL change), which also drops decode.ts's page cache right away so that
+// instruction fetch need not compare epochs.
 export let fetchCacheEpoch: u32 = 0;
-export function invalidateFetchCache(): void { fetchCacheEpoch++; }
+export function invalidateFetchCache(): void { fetchCacheEpoch++; invalidateFetch(); }
 
 /** Accesses at CPL 3 are user accesses (SDM vol. 3 §4.6). */
 export function setUserMode(user: bool): void {
   tlbReadMask = user ? (TLB_VALID | TLB_SLOW | TLB_NOREAD_USER) : (TLB_VALID | TLB_SLOW);
   tlbWriteMask = user ? (TLB_VALID | TLB_SLOW | TLB_NOWRITE_USER | TLB_NOREAD_USER) : (TLB_VALID | TLB_SLOW | TLB_NOWRITE_SUP);
-  tlbGeneration++; fetchCacheEpoch++;
+  tlbGeneration++; invalidateFetchCache();
 }
 
 @inline export function tlbEntry(lin: u32): u32 { return load<u32>(TLB + ((lin >>> 12) << 2)); }
@@ -59,7 +61,7 @@ function tlbSet(lin: u32, e: u32): void {
 
 /** Drop every cached translation; with keepGlobal, keep global pages (MOV CR3 with CR4.PGE). */
 export function tlbFlush(keepGlobal: bool): void {
-  tlbGeneration++; fetchCacheEpoch++;
+  tlbGeneration++; invalidateFetchCache();
   if (fillOverflow) {
     if (keepGlobal) {
       for (let i: u32 = 0; i < 0x100000; i++) {
@@ -102,7 +104,7 @@ export function tlbFlushPage(lin: u32): void {
       if (load<u32>(p + (i << 2)) & TLB_LARGE) store<u32>(p + (i << 2), 0);
     }
   }
-  tlbGeneration++; fetchCacheEpoch++;
+  tlbGeneration++; invalidateFetchCache();
 }
 
 // Page-fault error code bits (SDM vol. 3 §4.7).
