@@ -65,7 +65,7 @@ function highest(base: u32): i32 {
 
 export function lapicReset(): void {
   memory.fill(slotAddr(SLOT_LAPIC), 0, 0x200);
-  rs(0x30, 0x00040011);          // P6: version 0x11, max LVT entry 4
+  rs(0x30, 0x00040014);          // version 0x14 as QEMU reports for its P6 models, max LVT entry 4
   rs(0xe0, 0xffffffff);          // flat destination model
   rs(0xf0, 0x000000ff);          // software disabled, spurious vector 0xFF
   for (let o: u32 = 0x320; o <= 0x370; o += 0x10) rs(o, MASKED);
