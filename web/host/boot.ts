@@ -1,9 +1,12 @@
 // Putting a machine's images in place for the page's worker: a kernel for direct
-// boot (with its initrd and command line), or firmware for a disk/CD boot. Returns
-// the function that boots the same configuration again after a reset.
+// boot (with its initrd and command line), or firmware plus a CD-ROM or disk
+// image for a boot through SeaBIOS. Returns the function that boots the same
+// configuration again after a reset.
 
 import type { Machine } from "./machine";
 import { bootKernel } from "./kernel";
+import { prepareFirmwareBoot } from "./firmware";
+import { MemoryBackend, CowOverlay, DRIVE } from "./block";
 
 export interface BootImages {
   kernel?: Uint8Array;
@@ -16,14 +19,25 @@ export interface BootImages {
   boot?: "c" | "d";
 }
 
+// IDE positions as QEMU's -hda and -cdrom: primary master, secondary master.
+const HDA = 0;
+const CDROM = 2;
+
 export function loadBootImages(m: Machine, img: BootImages): () => void {
-  if (img.cdrom || img.hda) {
-    throw new Error("Booting a CD-ROM or disk image in the page is not supported yet; boot a kernel and initrd instead.");
-  }
   if (img.bios) m.loadBios(img.bios);
-  if (!img.kernel) throw new Error("Nothing to boot: no kernel was given.");
-  const kernel = img.kernel;
-  const boot = () => { bootKernel(m, { kernel, kernelName: "kernel", cmdline: img.append ?? "", initrd: img.initrd }); };
+  if (img.kernel) {
+    const kernel = img.kernel;
+    const boot = () => { bootKernel(m, { kernel, kernelName: "kernel", cmdline: img.append ?? "", initrd: img.initrd }); };
+    boot();
+    return boot;
+  }
+  if (!img.cdrom && !img.hda) throw new Error("Nothing to boot: give a kernel, a CD-ROM image or a disk image.");
+  if (!img.bios) throw new Error("A CD-ROM or disk boot needs the BIOS image (SeaBIOS), which was not loaded.");
+  if (img.cdrom) m.attachDrive(CDROM, DRIVE.CDROM, new MemoryBackend(img.cdrom, true));
+  // The page never writes the user's file: disk writes stay in memory (QEMU's -snapshot).
+  if (img.hda) m.attachDrive(HDA, DRIVE.DISK, new CowOverlay(new MemoryBackend(img.hda, true)));
+  const order = img.boot === "d" || (!img.boot && img.cdrom) ? "dc" : "cd";
+  const boot = () => { m.reset(); prepareFirmwareBoot(m, order); };
   boot();
   return boot;
 }
