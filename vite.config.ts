@@ -2,7 +2,7 @@ import { defineConfig } from "vite";
 
 // Cross-origin isolation (COOP + COEP) makes SharedArrayBuffer available, which the
 // page uses for the console ring between the worker and the page. Static hosts
-// need the same two headers (see docs/DEPLOY.md; public/_headers for hosts that
+// need the same two headers (README "The page"; public/_headers for hosts that
 // read that file).
 const isolation = {
   "Cross-Origin-Opener-Policy": "same-origin",
