@@ -29,6 +29,16 @@ export interface MachineStatus {
   resets: number;
 }
 
+/** The VGA text screen: cells are character (low byte, CP437) and attribute. */
+export interface VgaView {
+  columns: number;
+  rows: number;
+  cells: Uint16Array;
+  cursor?: { row: number; column: number };
+  /** The 16 text colours as 0xRRGGBB. */
+  palette: number[];
+}
+
 export interface WorkerCallbacks {
   /** A batch of bytes from the guest's serial console (never one call per byte). */
   console(bytes: Uint8Array): void;
@@ -48,4 +58,6 @@ export interface WorkerApi {
   /** Bytes typed by the user, for the guest's serial console. */
   input(bytes: Uint8Array): void;
   status(): MachineStatus;
+  /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
+  vgaText(): VgaView | null;
 }

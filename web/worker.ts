@@ -9,7 +9,7 @@ import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING } from "./host/machine";
 import { loadBootImages } from "./host/boot";
 import { ConsoleRing } from "./consolering";
-import type { BootConfig, ImageSource, MachineStatus, RunState, WorkerApi, WorkerCallbacks } from "./protocol";
+import type { BootConfig, ImageSource, MachineStatus, RunState, VgaView, WorkerApi, WorkerCallbacks } from "./protocol";
 
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
@@ -97,6 +97,14 @@ class MachineWorker implements WorkerApi {
       paging = (cr0 & 0x80000000) !== 0;
     }
     return { state: this.state, ips: this.ips, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets };
+  }
+
+  vgaText(): VgaView | null {
+    const m = this.machine;
+    const screen = m?.textScreen();
+    if (!m || !screen) return null;
+    const cursor = screen.cursor ? { row: screen.cursor.row, column: screen.cursor.column } : undefined;
+    return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette() };
   }
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }

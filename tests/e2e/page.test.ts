@@ -93,6 +93,19 @@ test("?cdrom= boots the guest's ISO through SeaBIOS in the page", async () => {
   await page.click("#terminal");
   await page.keyboard.type("cat /proc/cmdline\n");
   await waitForText(page, /^BOOT_IMAGE=\/boot\/vmlinuz /m, 30_000);
+  // The VGA view shows what the BIOS and the boot loader printed on the screen.
+  await page.click('input[name="view"][value="vga"]');
+  const vga = await page.evaluate(async () => {
+    const v = await (globalThis as any).ringzero.vgaText();
+    if (!v) return "";
+    let text = "";
+    for (let i = 0; i < v.cells.length; i++) text += String.fromCharCode(v.cells[i] & 0xff) + ((i + 1) % v.columns ? "" : "\n");
+    return text;
+  });
+  expect(vga).toMatch(/SeaBIOS \(version 1\.16/);
+  expect(vga).toMatch(/ISOLINUX/);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(ARTIFACTS, "vga-screen.png") });
   await page.close();
 }, 360_000);
 

@@ -56,6 +56,8 @@ function openSink(flag: string, dev: CharDev, toClose: number[]): Sink | null {
 interface Prepared {
   wasm: Uint8Array;
   bios?: Uint8Array;
+  /** The VGA option ROM for firmware boots (QEMU's default VGA BIOS, Debian's SeaBIOS VGA BIOS). */
+  vgabios?: Uint8Array;
   boot?: DirectBootOptions;
   drives: OpenedDrive[];
 }
@@ -83,6 +85,8 @@ function prepare(c: Config): Prepared {
     if (!existsSync(def)) throw new UsageError(`no -bios given and the default SeaBIOS ${def} is not built: run npm run guest`);
     p.bios = readInput("BIOS image", def);
   }
+  const vgaDefault = join(IMAGES, "vgabios.bin");
+  if (!kernel && existsSync(vgaDefault)) p.vgabios = readInput("VGA BIOS", vgaDefault);
   if (kernel) {
     const img = readInput("kernel", kernel);
     const kind = kernelKind(img);
@@ -120,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const w of connectBlockDevices(m, p.drives)) process.stderr.write(`ringzero: ${w}\n`);
     const boot = () => {
       if (p.boot) bootKernel(m, p.boot);
-      else prepareFirmwareBoot(m, c.bootOrder);
+      else prepareFirmwareBoot(m, c.bootOrder, p.vgabios);
     };
     boot();
     return await runLoop(m, c, { serial, debugcon, reboot: boot });

@@ -37,7 +37,7 @@ export function loadBootImages(m: Machine, img: BootImages): () => void {
   // The page never writes the user's file: disk writes stay in memory (QEMU's -snapshot).
   if (img.hda) m.attachDrive(HDA, DRIVE.DISK, new CowOverlay(new MemoryBackend(img.hda, true)));
   const order = img.boot === "d" || (!img.boot && img.cdrom) ? "dc" : "cd";
-  const boot = () => { m.reset(); prepareFirmwareBoot(m, order); };
+  const boot = () => { m.reset(); prepareFirmwareBoot(m, order, img.vgabios); };
   boot();
   return boot;
 }

@@ -2,7 +2,10 @@
 // before it runs, so the same BIOS image finds the same machine here.
 //   - the memory map, as fw_cfg "etc/e820" (SeaBIOS prefers it to CMOS sizes);
 //   - the boot order in CMOS 0x3D (first and second device) and 0x38 bits 7-4
-//     (third), nibbles 1 = floppy, 2 = hard disk, 3 = CD-ROM (QEMU's -boot).
+//     (third), nibbles 1 = floppy, 2 = hard disk, 3 = CD-ROM (QEMU's -boot);
+//   - the VGA BIOS as the fw_cfg file "vgaroms/vgabios.bin", which SeaBIOS runs
+//     as the video option ROM (QEMU hands its VGA ROM over the same way for
+//     devices without a ROM BAR).
 
 import type { Machine } from "./machine";
 import { e820Map } from "./memmap";
@@ -15,10 +18,17 @@ export function cmosBootOrder(order: string): { reg3d: number; reg38: number } {
   return { reg3d: (codes[0] ?? 0) | ((codes[1] ?? 0) << 4), reg38: (codes[2] ?? 0) << 4 };
 }
 
-export function prepareFirmwareBoot(m: Machine, bootOrder: string): void {
+const prepared = new WeakSet<Machine>();
+
+/** Before every firmware boot (also after a guest reset): the boot order in
+ *  CMOS; the first time, the fw_cfg files (they stay across resets). */
+export function prepareFirmwareBoot(m: Machine, bootOrder: string, vgaBios?: Uint8Array): void {
   const { reg3d, reg38 } = cmosBootOrder(bootOrder);
   m.setCmosByte(0x3d, reg3d);
   // 0x38 bit 0 set would make SeaBIOS skip the floppy signature check; keep it clear.
   m.setCmosByte(0x38, (m.getCmosByte(0x38) & 0x0f) | reg38);
+  if (prepared.has(m)) return;
+  prepared.add(m);
   m.fwcfg.setE820(e820Map(m.ramBytes, m.biosSize));
+  if (vgaBios) m.fwcfg.addFile("vgaroms/vgabios.bin", vgaBios);
 }

@@ -5,6 +5,7 @@
 import { CPU_STATE_SIZE } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
+import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7,
@@ -13,7 +14,7 @@ export type StopReason = (typeof STOP)[keyof typeof STOP];
 
 export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3 } as const;
 
-interface MachineExports extends FwCfgExports {
+interface MachineExports extends FwCfgExports, VgaExports {
   init(ramBytes: number): void;
   reset(): void;
   run(budget: number): number;
@@ -176,6 +177,11 @@ export class Machine {
 
   /** The CPU state block, for inspectors (see asm/cpu/state.ts for offsets). */
   cpuState(): DataView { return new DataView(this.memory.buffer, this.x.layoutCpuState(), CPU_STATE_SIZE); }
+
+  /** The VGA text screen (undefined in a graphics mode, which is not emulated). */
+  textScreen(): TextScreen | undefined { return readTextScreen(this.memory, this.x); }
+  /** The 16 text colours as 0xRRGGBB. */
+  textPalette(): number[] { return textPalette(this.memory, this.x); }
 
   /** Guest physical RAM as bytes. */
   ram(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.layoutRamBase(), this.ramBytes); }

@@ -7,6 +7,7 @@ import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import { configFromUrl, configFromFiles, defaultConfig } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
+import { drawVga } from "./vga";
 import type { BootConfig, MachineStatus, WorkerApi } from "../protocol";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -91,11 +92,20 @@ async function boot(config: BootConfig): Promise<void> {
   await api.start(config, callbacks, sab);
 }
 
-// Drain the shared console ring once per frame.
-function pump(): void {
+// Drain the shared console ring once per frame; redraw the VGA view (when shown)
+// about ten times a second.
+let vgaShown = false;
+let lastVga = 0;
+let vgaPending = false;
+function pump(now: number): void {
   if (ring) {
     const bytes = ring.read();
     if (bytes.length) term.write(bytes);
+  }
+  if (vgaShown && api && !vgaPending && now - lastVga > 100) {
+    lastVga = now;
+    vgaPending = true;
+    void api.vgaText().then((v) => { drawVga($("vga") as HTMLCanvasElement, v); }).finally(() => { vgaPending = false; });
   }
   requestAnimationFrame(pump);
 }
@@ -144,6 +154,7 @@ function guessRole(name: string): string {
 document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   r.addEventListener("change", () => {
     const vga = r.value === "vga" && r.checked;
+    vgaShown = vga;
     $("terminal").hidden = vga;
     $("vga").hidden = !vga;
     if (!vga) fit.fit();
@@ -165,4 +176,5 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
     return lines.join("\n");
   },
   status: () => api?.status(),
+  vgaText: () => api?.vgaText(),
 };

@@ -1,0 +1,57 @@
+// The VGA text screen on a canvas: the cells the worker reads from VGA memory
+// (character + attribute), drawn with the browser's monospace font. Code page
+// 437's printable ASCII is drawn as is, its box-drawing and block characters
+// through a small table, anything else as a middle dot.
+
+import type { VgaView } from "../protocol";
+
+const CELL_W = 9;
+const CELL_H = 16;
+
+// CP437 0xB0-0xDF: shades, box drawing and blocks.
+const CP437_HIGH =
+  "░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀";
+
+function glyph(ch: number): string {
+  if (ch >= 0x20 && ch < 0x7f) return String.fromCharCode(ch);
+  if (ch >= 0xb0 && ch <= 0xdf) return CP437_HIGH[ch - 0xb0];
+  if (ch === 0 || ch === 0xff) return " ";
+  return "·";
+}
+
+const css = (rgb: number) => `#${rgb.toString(16).padStart(6, "0")}`;
+
+export function drawVga(canvas: HTMLCanvasElement, v: VgaView | null): void {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  if (!v) {
+    ctx.fillStyle = "#000";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = "#888";
+    ctx.font = "16px monospace";
+    ctx.fillText("No VGA text screen (the guest has not set a text mode).", 16, 32);
+    return;
+  }
+  const w = v.columns * CELL_W, h = v.rows * CELL_H;
+  if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+  ctx.font = `${CELL_H - 2}px monospace`;
+  ctx.textBaseline = "top";
+  for (let r = 0; r < v.rows; r++) {
+    for (let c = 0; c < v.columns; c++) {
+      const cell = v.cells[r * v.columns + c];
+      const attr = cell >> 8;
+      ctx.fillStyle = css(v.palette[(attr >> 4) & 0x7]);
+      ctx.fillRect(c * CELL_W, r * CELL_H, CELL_W, CELL_H);
+      const ch = cell & 0xff;
+      if (ch !== 0x20 && ch !== 0) {
+        ctx.fillStyle = css(v.palette[attr & 0xf]);
+        ctx.fillText(glyph(ch), c * CELL_W, r * CELL_H + 1);
+      }
+    }
+  }
+  if (v.cursor) {
+    const cell = v.cells[v.cursor.row * v.columns + v.cursor.column];
+    ctx.fillStyle = css(v.palette[(cell >> 8) & 0xf]);
+    ctx.fillRect(v.cursor.column * CELL_W, v.cursor.row * CELL_H + CELL_H - 3, CELL_W, 2);
+  }
+}
