@@ -82,7 +82,8 @@ async function runOne(name) {
       const from = out.length;
       const w0 = performance.now();
       child.stdin.write(cmd + "; echo BENCH-DONE\n");
-      await waitFor(/BENCH-DONE\r?\n[\s\S]*\# $/, from + cmd.length, 600_000);
+      // The prompt may be followed by busybox's cursor-position query (ESC[6n).
+      await waitFor(new RegExp("BENCH-DONE\\r?\\n[\\s\\S]*" + PROMPT.replace(/[#$ ]/g, (c) => "\\" + c)), from + cmd.length, 600_000);
       const text = out.slice(from);
       result.workloads.push({ cmd, guestSeconds: parseTime(text), wallSeconds: (performance.now() - w0) / 1000 });
     }
