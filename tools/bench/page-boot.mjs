@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+// Page-load-to-shell time in Chromium (Debian's, via playwright-core), median of N:
+//   node tools/bench/page-boot.mjs [--runs 5]
+// Builds the static site, serves it with `vite preview` (COOP/COEP headers), and
+// loads the page N times in a fresh tab, timing from navigation to the shell
+// prompt in the xterm console. A measurement, not a test.
+
+import { execFileSync, spawn } from "node:child_process";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const argv = process.argv.slice(2);
+const runs = Number(argv.includes("--runs") ? argv[argv.indexOf("--runs") + 1] : 5);
+const PORT = 4318;
+const BASE = `http://127.0.0.1:${PORT}/`;
+
+execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
+execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
+const server = spawn("npx", ["vite", "preview", "--port", String(PORT), "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
+try {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
+    if (i === 100) throw new Error("vite preview did not start");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const page = await browser.newPage();
+    const t0 = performance.now();
+    await page.goto(BASE);
+    await page.waitForFunction(() => /ringzero# $/m.test(globalThis.ringzero?.screenText?.() ?? ""), null, { timeout: 600_000, polling: 250 });
+    times.push((performance.now() - t0) / 1000);
+    console.error(`run ${i + 1}: ${times[i].toFixed(1)} s`);
+    await page.close();
+  }
+  await browser.close();
+  const s = [...times].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  console.log(`page load to shell in Chromium: median ${median.toFixed(1)} s over ${runs} runs (${times.map((t) => t.toFixed(1)).join(", ")})`);
+} finally {
+  if (server.pid) process.kill(-server.pid, "SIGTERM");
+}
