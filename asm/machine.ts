@@ -12,6 +12,7 @@
 //                             stops with exit code (value << 1) | 1
 //   0x3F8, 0x2F8, 0x3E8, 0x2E8 (8 each)  16550A COM1-4  DEV_UART0+n uart16550.ts
 //   0x4D0-0x4D1               PIIX3 ELCR                  DEV_ELCR    pic8259.ts
+//   0x0F0                     x87 error latch clear (IRQ13) DEV_FPU_CLEAR
 //   0xCF8-0xCFF               PCI configuration, 0xCF9 RC DEV_PCI     pci.ts
 // MMIO: 0xFEE00000 local APIC (DEV_LAPIC), 0xFEC00000 I/O APIC (DEV_IOAPIC),
 // write-only PAM areas in 0xC0000-0xFFFFF (DEV_PAM).
@@ -46,6 +47,7 @@ import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
 import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, VGA_WINDOW_B0000 } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
+import { setFpuIrq13Hook } from "./cpu/x87";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
 import {
@@ -82,6 +84,7 @@ export const DEV_PAM: u32 = 16;
 export const DEV_IDE: u32 = 20;      // reserved: ide.ts (ports 0x1F0-7, 0x3F6, 0x170-7, 0x376, BM BAR4)
 export const DEV_VGA: u32 = 21;      // reserved: vga.ts
 export const DEV_FWCFG: u32 = 22;    // reserved: fwcfg.ts
+export const DEV_FPU_CLEAR: u32 = 23; // port 0xF0: clears the x87 error latch (IRQ13)
 
 // ISA IRQ lines
 export const IRQ_PIT: u32 = 0;
@@ -175,6 +178,11 @@ function updateA20(): void {
 function a20Changed(level: bool): void { updateA20(); }
 function resetPulse(): void { guestResetRequest(); }
 
+// The x87's legacy error path (CR0.NE = 0): FERR# drives IRQ13 through the
+// chipset's latch until software writes port 0xF0 (PC/AT convention).
+function fpuIrq13(level: bool): void { if (level) setIrq(13, true); }
+function fpuClear(): void { setIrq(13, false); }
+
 // IDE (ide.ts): IRQ 14/15 as ISA edge lines; irqLevels mirrors them for unit tests.
 export let irqLevels: u32 = 0;
 function ideIrq(line: u32, level: bool): void {
@@ -239,6 +247,7 @@ function byteWrite(dev: u32, port: u32, v: u32): void {
     case DEV_I8042: if (port == 0x60) i8042WriteData(v); else i8042WriteCommand(v); break;
     case DEV_SYSCTL: sysctlWrite(port, v); break;
     case DEV_ELCR: elcrWrite(port, v); break;
+    case DEV_FPU_CLEAR: fpuClear(); break;
     default: break;
   }
 }
@@ -316,6 +325,8 @@ export function machineInit(ramBytes: u32): void {
   claimPorts(0x70, 2, DEV_CMOS);
   for (let n: u32 = 0; n < 4; n++) claimPorts(UART_PORTS[n], 8, DEV_UART0 + n);
   claimPorts(0x4d0, 2, DEV_ELCR);
+  claimPorts(0xf0, 1, DEV_FPU_CLEAR);
+  setFpuIrq13Hook(fpuIrq13);
   claimPorts(0xcf8, 8, DEV_PCI);
   mapMmio(0xfee00000, 0x1000, DEV_LAPIC);
   mapMmio(0xfec00000, 0x1000, DEV_IOAPIC);
