@@ -12,6 +12,7 @@ test("x87 errors with CR0.NE=0 arrive as IRQ13 at the next FWAIT; port 0xF0 clea
   const rz = await runRingZero(bin, { setup: noApic });
   expect(rz.stop).toBe("exit");
   // The exception is held until FWAIT, the handler runs once, FNCLEX cleared ES.
-  // FNSTSW after the handler's FNCLEX: TOP = 6 (two loads, one pop), no flags left.
+  // FNSTSW after the handler's FNCLEX: TOP = 6 (two loads; FDIVP with an unmasked
+  // zero divide leaves the stack as it was), no exception flags left.
   expect(rz.output).toBe("div wait irq13 after 3000\n");
 });
