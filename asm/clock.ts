@@ -46,6 +46,13 @@ export function clockAdvanceTo(t: u64): void {
 export function setRealtime(on: bool): void { store<u32>(base() + C_REALTIME, on ? 1 : 0); store<u32>(base() + C_HOST_SET, 0); }
 export function isRealtime(): bool { return load<u32>(base() + C_REALTIME) != 0; }
 
+/** Real-time mode never moves virtual time forward by more than this in one
+ *  step: when the host could not run the machine for a while (a busy machine, a
+ *  throttled browser tab), the guest's time slips behind the host's, as a paused
+ *  VM's does, instead of leaping ahead of all the work the guest did (Linux then
+ *  reports RCU stalls and timeouts). */
+const MAX_CATCH_UP_NS: f64 = 100_000_000;
+
 /** Real-time mode: the host's current time (any monotonic ns origin). The first
  *  call fixes which host time corresponds to the current virtual time. */
 export function setHostTime(hostNs: f64): void {
@@ -56,5 +63,10 @@ export function setHostTime(hostNs: f64): void {
     return;
   }
   let t = hostNs - load<f64>(b + C_HOST_EPOCH);
+  let now = <f64>clockNow();
+  if (t - now > MAX_CATCH_UP_NS) {
+    store<f64>(b + C_HOST_EPOCH, load<f64>(b + C_HOST_EPOCH) + (t - now - MAX_CATCH_UP_NS));
+    t = now + MAX_CATCH_UP_NS;
+  }
   if (t > 0) clockAdvanceTo(<u64>t);
 }
