@@ -43,7 +43,7 @@ export {
 export { fwcfgDataBase, fwcfgDataEnd, fwcfgSetItem, fwcfgAddFile } from "./dev/fwcfg";
 
 // Test-only entry points (tests/unit/storage*.test.ts): port and physical memory
-// access without running guest code, and the IRQ lines of the stub wiring.
+// access without running guest code, and the IDE interrupt lines (IRQ 14/15).
 import { physRead8, physWrite8 } from "./mmu/phys";
 import { irqLevels } from "./machine";
 export function storageTestPortIn(port: u32, size: u32): u32 { return portIn(port, size); }

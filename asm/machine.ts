@@ -484,4 +484,3 @@ export function machineRun(budget: u32): u32 {
   return stopReason != 0 ? stopReason : STOP_BUDGET;
 }
 
-export { STATE_VERSION, CPU_STATE, RAM_BASE, ROM_BASE };

@@ -217,7 +217,6 @@ export function jumpRelative(rel: u32): void {
  *  dependent immediate after the ModRM bytes, and a memory operand (modrmEip
  *  is recorded for those only). */
 let modrmEip: u32 = 0;
-export function markModrmStart(e: u32): void { modrmEip = e; }
 export function reEvaluateEA(): void {
   let save = getEip();
   setEip(modrmEip);

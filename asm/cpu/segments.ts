@@ -162,7 +162,6 @@ export function cplChanged(): void {
   setUserMode(getCpl() == 3);
 }
 
-export { segSel, ATTR_G };
 
 // --- helpers for protected-mode control transfers (farjump.ts, idt.ts, task.ts) ---
 

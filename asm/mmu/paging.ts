@@ -33,19 +33,15 @@ let fillCount: u32 = 0;
 // Some entry filled since the last full flush came from a 4 MiB page.
 let largeFilled: bool = false;
 let fillOverflow: bool = false;
-// Bumped on every flush; the code-fetch page cache compares it (decode.ts).
-export let tlbGeneration: u32 = 0;
-// Bumped whenever cached code-fetch translations may be stale (TLB flush, CS
-// reload, CPL change), which also drops decode.ts's page cache right away so that
-// instruction fetch need not compare epochs.
-export let fetchCacheEpoch: u32 = 0;
-export function invalidateFetchCache(): void { fetchCacheEpoch++; invalidateFetch(); }
+/** Cached code-fetch translations may be stale (TLB flush, CS reload, CPL
+ *  change): drop decode.ts's page cache now, so instruction fetch need not check. */
+export function invalidateFetchCache(): void { invalidateFetch(); }
 
 /** Accesses at CPL 3 are user accesses (SDM vol. 3 §4.6). */
 export function setUserMode(user: bool): void {
   tlbReadMask = user ? (TLB_VALID | TLB_SLOW | TLB_NOREAD_USER) : (TLB_VALID | TLB_SLOW);
   tlbWriteMask = user ? (TLB_VALID | TLB_SLOW | TLB_NOWRITE_USER | TLB_NOREAD_USER) : (TLB_VALID | TLB_SLOW | TLB_NOWRITE_SUP);
-  tlbGeneration++; invalidateFetchCache();
+  invalidateFetchCache();
 }
 
 @inline export function tlbEntry(lin: u32): u32 { return load<u32>(TLB + ((lin >>> 12) << 2)); }
@@ -61,7 +57,7 @@ function tlbSet(lin: u32, e: u32): void {
 
 /** Drop every cached translation; with keepGlobal, keep global pages (MOV CR3 with CR4.PGE). */
 export function tlbFlush(keepGlobal: bool): void {
-  tlbGeneration++; invalidateFetchCache();
+  invalidateFetchCache();
   if (fillOverflow) {
     if (keepGlobal) {
       for (let i: u32 = 0; i < 0x100000; i++) {
@@ -104,7 +100,7 @@ export function tlbFlushPage(lin: u32): void {
       if (load<u32>(p + (i << 2)) & TLB_LARGE) store<u32>(p + (i << 2), 0);
     }
   }
-  tlbGeneration++; invalidateFetchCache();
+  invalidateFetchCache();
 }
 
 // Page-fault error code bits (SDM vol. 3 §4.7).
@@ -188,16 +184,4 @@ export function tlbFill(lin: u32, write: bool, user: bool): u32 {
   return true;
 }
 
-/** Translate without side effects on the TLB or A/D bits, for the host's
- *  inspector and the debugger. Returns 0xffffffff when not mapped. */
-export function probeTranslate(lin: u32): u32 {
-  if (!(cr0() & CR0_PG)) return lin & a20Mask;
-  let pde = physRead32((load<u32>(OFF_CR3) & 0xfffff000) | ((lin >>> 22) << 2));
-  if (!(pde & PTE_P)) return 0xffffffff;
-  if ((pde & PTE_PS) && (cr4() & CR4_PSE)) return (pde & 0xffc00000) | (lin & 0x3fffff);
-  let pte = physRead32((pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2));
-  if (!(pte & PTE_P)) return 0xffffffff;
-  return (pte & 0xfffff000) | (lin & 0xfff);
-}
 
-export { PM_MMIO };
