@@ -37,6 +37,11 @@ test("IDE bus-master DMA: READ DMA through a PRD table, WRITE DMA, oversized tab
   const w = new Uint8Array(1024);
   for (let i = 0; i < 512; i++) { w[i * 2] = (0x5000 + i) & 0xff; w[i * 2 + 1] = (0x5000 + i) >> 8; }
   expect(lines[2]).toBe(`readback ${sums(w, 0, 1024)} st=50 tf=00.66.00.00.e0`);
-  expect(lines[3]).toMatch(/^bigprd bm=05 st=50/);
-  expect(q.output).toBe(rz.output);
+  expect(lines[3]).toBe("bigprd bm=05 st=50 tf=00.08.00.00.e0");
+  // qemu runs its DMA asynchronously: right after an oversized PRD table the guest
+  // may catch it mid-transfer (DRQ still set, sector count and number not yet
+  // final), depending on host timing. RingZero's line is checked exactly above; of
+  // qemu's, only the bus-master status (bm=05: active, interrupt) is behaviour.
+  const settled = (out: string) => out.replace(/^(bigprd bm=05) .*$/m, "$1");
+  expect(settled(q.output)).toBe(settled(rz.output));
 });
