@@ -3,10 +3,7 @@
 // and the key values are checked against the image itself.
 
 import { test, expect } from "vitest";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { assemble, runRingZero, runQemu } from "./harness";
+import { assemble, runRingZero, runQemu, guestSums } from "./harness";
 
 const SECTORS = 2048;
 // Every byte differs with sector and offset, so sums and xors catch misplaced data.
@@ -17,24 +14,11 @@ function image(): Uint8Array {
   for (let s = 0; s < SECTORS; s++) for (let i = 0; i < 512; i++) a[s * 512 + i] = byte(s, i);
   return a;
 }
-/** The guest's checksum of `n` sectors from `lba`: 16-bit sum and xor of the words. */
-function sums(img: Uint8Array, lba: number, n: number): string {
-  let sum = 0, xor = 0;
-  for (let i = lba * 512; i < (lba + n) * 512; i += 2) {
-    const w = img[i] | (img[i + 1] << 8);
-    sum = (sum + w) & 0xffff; xor ^= w;
-  }
-  const h = (v: number) => v.toString(16).padStart(4, "0");
-  return `sum=${h(sum)} xor=${h(xor)}`;
-}
 
 test("ATA PIO from real mode: reset, IDENTIFY, read/write/multiple/48-bit/CHS, errors (same as qemu)", async () => {
   const bin = assemble("ata_pio");
   const rz = await runRingZero(bin, { drives: [{ index: 0, kind: "disk", image: image() }] });
-  const dir = mkdtempSync(join(tmpdir(), "rz-ata-"));
-  const file = join(dir, "disk.img");
-  writeFileSync(file, image());
-  const q = runQemu(bin, { args: ["-drive", `file=${file},format=raw,if=ide,index=0`] });
+  const q = runQemu(bin, { drives: [{ index: 0, kind: "disk", image: image() }] });
   expect(rz.stop).toBe("exit");
 
   const img = image();
@@ -45,16 +29,16 @@ test("ATA PIO from real mode: reset, IDENTIFY, read/write/multiple/48-bit/CHS, e
   expect(lines[2]).toMatch(/^words 0040 0002 0010 003f 8010 0b00 /);
   expect(lines[2]).toMatch(/ 0800 0000 00f0 7400 0800 0000 0000$/);
   // The task file ends at the next sector with a count of 0 (as QEMU leaves it).
-  expect(lines[3]).toBe(`read ${sums(img, 5, 3)} st=50 tf=00.08.00.00.e0`);
+  expect(lines[3]).toBe(`read ${guestSums(img, 5 * 512, 3 * 512)} st=50 tf=00.08.00.00.e0`);
   // The rewritten sectors 9 and 10 between the original 8.
   const w = img.slice();
   for (let s = 9; s <= 10; s++) for (let i = 0; i < 256; i++) { const v = 0x1234 + i; w[s * 512 + i * 2] = v & 0xff; w[s * 512 + i * 2 + 1] = v >> 8; }
   expect(lines[4]).toBe("write st=50 tf=00.0b.00.00.e0");
-  expect(lines[5]).toBe(`readback ${sums(w, 8, 3)} st=50 tf=00.0b.00.00.e0`);
+  expect(lines[5]).toBe(`readback ${guestSums(w, 8 * 512, 3 * 512)} st=50 tf=00.0b.00.00.e0`);
   expect(lines[6]).toBe("setmult st=50");
-  expect(lines[7]).toBe(`readmult ${sums(img, 30, 6)} st=50 tf=00.24.00.00.e0`);
-  expect(lines[8]).toBe(`readext ${sums(img, 258, 2)} st=50 tf=00.04.01.00.e0`);
-  expect(lines[9]).toBe(`chs ${sums(img, 65, 1)} st=50 tf=00.04.00.00.a1`);
+  expect(lines[7]).toBe(`readmult ${guestSums(img, 30 * 512, 6 * 512)} st=50 tf=00.24.00.00.e0`);
+  expect(lines[8]).toBe(`readext ${guestSums(img, 258 * 512, 2 * 512)} st=50 tf=00.04.01.00.e0`);
+  expect(lines[9]).toBe(`chs ${guestSums(img, 65 * 512, 1 * 512)} st=50 tf=00.04.00.00.a1`);
   expect(lines[10]).toBe("verify st=50 tf=08.64.00.00.e0");
   expect(lines[11]).toBe("pastend st=41 err=04");
   expect(lines[12]).toBe("unknown st=41 err=04");

@@ -3,10 +3,7 @@
 // SFF-8038i status bits, data landing in memory and on the disk.
 
 import { test, expect } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { assemble, runRingZero, runQemu } from "./harness";
+import { assemble, runRingZero, runQemu, guestSums } from "./harness";
 
 const SECTORS = 2048;
 const byte = (s: number, i: number) => (Math.imul(s + 1, 0x9e3779b1) + Math.imul(i + 7, 0x85ebca6b)) >>> 24;
@@ -15,28 +12,19 @@ function image(): Uint8Array {
   for (let s = 0; s < SECTORS; s++) for (let i = 0; i < 512; i++) a[s * 512 + i] = byte(s, i);
   return a;
 }
-function sums(img: Uint8Array, from: number, n: number): string {
-  let sum = 0, xor = 0;
-  for (let i = from; i < from + n; i += 2) { const w = img[i] | (img[i + 1] << 8); sum = (sum + w) & 0xffff; xor ^= w; }
-  const h = (v: number) => v.toString(16).padStart(4, "0");
-  return `sum=${h(sum)} xor=${h(xor)}`;
-}
 
 test("IDE bus-master DMA: READ DMA through a PRD table, WRITE DMA, oversized table (same as qemu)", async () => {
   const bin = assemble("ata_dma");
   const rz = await runRingZero(bin, { drives: [{ index: 0, kind: "disk", image: image() }] });
-  const dir = mkdtempSync(join(tmpdir(), "rz-dma-"));
-  const file = join(dir, "disk.img");
-  writeFileSync(file, image());
-  const q = runQemu(bin, { args: ["-drive", `file=${file},format=raw,if=ide,index=0`] });
+  const q = runQemu(bin, { drives: [{ index: 0, kind: "disk", image: image() }] });
   expect(rz.stop).toBe("exit");
   const img = image();
   const lines = rz.output.split("\n");
-  expect(lines[0]).toBe(`readdma bm=04 st=50 tf=00.2d.00.00.e0 mem ${sums(img, 42 * 512, 3 * 512)}`);
+  expect(lines[0]).toBe(`readdma bm=04 st=50 tf=00.2d.00.00.e0 mem ${guestSums(img, 42 * 512, 3 * 512)}`);
   expect(lines[1]).toBe("writedma bm=04 st=50 tf=00.66.00.00.e0");
   const w = new Uint8Array(1024);
   for (let i = 0; i < 512; i++) { w[i * 2] = (0x5000 + i) & 0xff; w[i * 2 + 1] = (0x5000 + i) >> 8; }
-  expect(lines[2]).toBe(`readback ${sums(w, 0, 1024)} st=50 tf=00.66.00.00.e0`);
+  expect(lines[2]).toBe(`readback ${guestSums(w, 0, 1024)} st=50 tf=00.66.00.00.e0`);
   expect(lines[3]).toBe("bigprd bm=05 st=50 tf=00.08.00.00.e0");
   // qemu runs its DMA asynchronously: right after an oversized PRD table the guest
   // may catch it mid-transfer (DRQ still set, sector count and number not yet

@@ -3,7 +3,8 @@
 // ROM, and returns what each wrote to port 0xE9 and its exit status.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import { mkdirSync, readFileSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, dirname, basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Machine, STOP, RING } from "../../web/host/machine";
@@ -22,6 +23,15 @@ export function assemble(name: string): string {
 }
 
 export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint }
+
+/** The checksum the ATA/ATAPI test ROMs print for `length` bytes at `offset`:
+ *  16-bit sum and xor of the little-endian words. */
+export function guestSums(img: Uint8Array, offset: number, length: number): string {
+  let sum = 0, xor = 0;
+  for (let i = offset; i < offset + length; i += 2) { const w = img[i] | (img[i + 1] << 8); sum = (sum + w) & 0xffff; xor ^= w; }
+  const h = (v: number) => v.toString(16).padStart(4, "0");
+  return `sum=${h(sum)} xor=${h(xor)}`;
+}
 
 /** Run a ROM image in RingZero until it exits, resets or spends the budget. */
 export interface GuestDrive { index: number; kind: "disk" | "cdrom"; image: Uint8Array }
@@ -56,8 +66,18 @@ export function qemuAvailable(): boolean {
 }
 
 /** Run the same ROM under qemu-system-i386 (TCG) and return its port 0xE9 output. */
-export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string; serial?: string[]; args?: string[] } = {}): GuestResult {
+export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string; serial?: string[]; args?: string[]; drives?: GuestDrive[] } = {}): GuestResult {
   const log = bin + ".qemu.txt";
+  // The same drives runRingZero attaches, as raw image files on qemu's IDE bus.
+  const driveArgs: string[] = [];
+  if (opts.drives?.length) {
+    const dir = mkdtempSync(join(tmpdir(), "rz-drives-"));
+    for (const d of opts.drives) {
+      const file = join(dir, `drive${d.index}.img`);
+      writeFileSync(file, d.image);
+      driveArgs.push("-drive", `file=${file},format=raw,if=ide,index=${d.index}${d.kind === "cdrom" ? ",media=cdrom" : ""}`);
+    }
+  }
   const r = spawnSync("qemu-system-i386", [
     "-bios", bin, "-display", "none", "-m", "32", "-no-reboot", "-accel", "tcg",
     "-cpu", opts.cpu ?? "pentium2",
@@ -65,6 +85,7 @@ export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string; s
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
     ...(opts.serial ?? ["none"]).flatMap((s) => ["-serial", s]),
     "-parallel", "none", "-monitor", "none", "-nodefaults",
+    ...driveArgs,
     ...(opts.args ?? []),
   ], { timeout: opts.timeoutMs ?? 60_000 });
   const output = existsSync(log) ? readFileSync(log, "latin1") : "";
