@@ -4,7 +4,8 @@
 // and on reads or writes (R/W = 11) of 1, 2 or 4 bytes (traps, §17.3.1.2), the
 // general-detect fault (DR7.GD, §17.2.4) and single-step (exec.ts, §17.3.1.4).
 //
-// Cost: exec.ts tests one global (instrBpEnabled) per instruction. Data
+// Cost: none per instruction while DR7 enables no instruction breakpoint (exec.ts
+// checks them on its attention path, state.ts). Data
 // breakpoints cost nothing while DR7 enables none; while some are enabled, the
 // TLB never caches a page that holds a watched address (paging.ts tlbFill asks
 // dataBpPage), so every access to such a page takes linear.ts's slow path, which
@@ -14,7 +15,7 @@
 // ignored), the LE/GE exact-match bits (every breakpoint is exact here), the
 // one-instruction delay after MOV SS/POP SS, and the T bit of a task switch.
 
-import { OFF_DR, OFF_EFLAGS, OFF_CR4, CR4_DE, RF } from "./state";
+import { OFF_DR, OFF_EFLAGS, OFF_CR4, CR4_DE, RF, needAttention } from "./state";
 
 export const DR6_BD: u32 = 1 << 13;
 export const DR6_BS: u32 = 1 << 14;
@@ -56,6 +57,7 @@ export function debugRegsChanged(): bool {
     // rw == 2: I/O breakpoint (CR4.DE) or undefined (CR4.DE = 0): not modelled.
   }
   instrBpEnabled = instrMask != 0;
+  needAttention(); // exec.ts checks instruction breakpoints on the attention path
   dataBpEnabled = dataMask != 0;
   return wasData || dataBpEnabled;
 }

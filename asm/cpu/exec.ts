@@ -5,7 +5,7 @@
 // Double and triple faults follow SDM vol. 3 §6.15, interrupt 8, table 6-5.
 
 import {
-  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR,
+  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, attention, needAttention, setAttention,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
 import {
@@ -34,12 +34,12 @@ export const STOP_BLOCKIO: u32 = 7;    // a block request needs the host
 
 export let stopReason: u32 = 0;
 export let resetCause: u32 = 0;        // 1 = triple fault, 2 = guest reset request
-export function requestStop(reason: u32): void { if (stopReason == 0) stopReason = reason; }
+export function requestStop(reason: u32): void { if (stopReason == 0) stopReason = reason; needAttention(); }
 export function clearStop(): void { stopReason = 0; }
 
 // The INTR line from the interrupt controllers, and how to acknowledge it.
 export let intrLine: bool = false;
-export function setIntrLine(level: bool): void { intrLine = level; }
+export function setIntrLine(level: bool): void { intrLine = level; if (level) needAttention(); }
 export type IntrAck = () => i32;
 function noAck(): i32 { return -1; }
 let intrAck: IntrAck = noAck;
@@ -111,8 +111,6 @@ function decodePrefixes(b: u32, def: bool): u32 {
 
 /** Execute one instruction. */
 @inline export function step(): void {
-  // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
-  if (instrBpEnabled && instrBpCheck(segBase(S_CS) + getEip()) != 0) { deliverException(DB, 0, false); return; }
   saveShadow();
   let eflagsAtStart = load<u32>(OFF_EFLAGS);
   let start = getEip();
@@ -201,8 +199,8 @@ const GO_STEP: u32 = 0;
 const GO_STOP: u32 = 1;
 const GO_NEXT: u32 = 2;
 
-/** Stop requests, interrupts, the interrupt shadow and HLT, checked before an
- *  instruction only when one of them is pending. */
+/** Stop requests, interrupts, the interrupt shadow, HLT and instruction
+ *  breakpoints, checked before an instruction only while `attention` is set. */
 function betweenInstructions(): u32 {
   if (stopReason != 0) return GO_STOP;
   if (intrLine) {
@@ -226,6 +224,11 @@ function betweenInstructions(): u32 {
     store<u32>(OFF_INHIBIT_IRQ, 0);
   }
   if (load<u32>(OFF_HALTED) != 0) { requestStop(STOP_HALT); return GO_STOP; }
+  // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
+  if (instrBpEnabled && instrBpCheck(segBase(S_CS) + getEip()) != 0) { deliverException(DB, 0, false); return GO_NEXT; }
+  // Nothing more to do before this instruction: the loop may skip this function
+  // until one of these becomes nonzero again (or something calls needAttention()).
+  setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled);
   return GO_STEP;
 }
 
@@ -233,8 +236,9 @@ function betweenInstructions(): u32 {
  *  stop request or HLT with nothing to wake it. */
 export function runCpu(budget: u32): u32 {
   let done: u32 = 0;
+  needAttention(); // the host may have changed anything since the last run
   while (done < budget) {
-    if ((stopReason | <u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | load<u32>(OFF_HALTED)) != 0) {
+    if (attention != 0) {
       let go = betweenInstructions();
       if (go == GO_STOP) break;
       if (go == GO_NEXT) continue;

@@ -4,7 +4,7 @@
 // not modelled). STI that sets IF holds off interrupts until after the next
 // instruction (OFF_INHIBIT_IRQ, consumed by exec.ts runCpu).
 
-import { OFF_EFLAGS, OFF_INHIBIT_IRQ, IF, IOPL_MASK, VM, getCpl } from "./state";
+import { OFF_EFLAGS, OFF_INHIBIT_IRQ, IF, IOPL_MASK, VM, getCpl, needAttention } from "./state";
 import { raiseGP } from "./fault";
 import { protectedMode } from "./segments";
 
@@ -27,5 +27,6 @@ export function sti(): void {
   if (!(f & IF)) {
     store<u32>(OFF_EFLAGS, f | IF);
     store<u32>(OFF_INHIBIT_IRQ, 1);
+    needAttention();
   }
 }

@@ -1,6 +1,6 @@
 // Segment register moves: MOV Sreg, MOV r/m16 Sreg (SDM vol. 2 MOV).
 
-import { S_CS, S_SS, OFF_INHIBIT_IRQ, segSel, setReg32 } from "./state";
+import { S_CS, S_SS, OFF_INHIBIT_IRQ, segSel, setReg32, needAttention } from "./state";
 import { modrm, readE16, writeE16, isRegForm } from "./decode";
 import { raiseUD, faultPending } from "./fault";
 import { loadSegment } from "./segments";
@@ -13,7 +13,7 @@ export function mov_Sw_Ew(): void {
   let v = readE16();
   if (faultPending) return;
   if (!loadSegment(seg, v)) return;
-  if (seg == S_SS) store<u32>(OFF_INHIBIT_IRQ, 1);
+  if (seg == S_SS) { store<u32>(OFF_INHIBIT_IRQ, 1); needAttention(); }
 }
 
 /** MOV r/m, Sreg: a register destination with a 32-bit operand size gets the

@@ -3,7 +3,7 @@
 // selector goes through segments.ts.
 
 import {
-  R_ESP, R_EBP, OFF_EFLAGS, OFF_INHIBIT_IRQ, S_SS, IF, IOPL_MASK, VIP, VIF, AC, ID, NT, TF, DF, ARITH_FLAGS,
+  R_ESP, R_EBP, OFF_EFLAGS, OFF_INHIBIT_IRQ, needAttention, S_SS, IF, IOPL_MASK, VIP, VIF, AC, ID, NT, TF, DF, ARITH_FLAGS,
   CR4_VME, reg16, reg32, setReg16, setReg32, segSel, getCpl, cr4,
 } from "./state";
 import { opcode, imm, modrm, readE16, readE32, writeE16, writeE32, isRegForm, fetch8, fetch16, reEvaluateEA } from "./decode";
@@ -47,7 +47,7 @@ function popSeg(seg: i32, o32: bool): void {
   let v = o32 ? pop32() : pop16();
   if (faultPending) return;
   if (!loadSegment(seg, v & 0xffff)) { setSP(sp); return; }
-  if (seg == S_SS) store<u32>(OFF_INHIBIT_IRQ, 1);
+  if (seg == S_SS) { store<u32>(OFF_INHIBIT_IRQ, 1); needAttention(); }
 }
 export function push_ES16(): void { pushSeg(0, false); }
 export function push_ES32(): void { pushSeg(0, true); }

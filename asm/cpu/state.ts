@@ -77,6 +77,14 @@ export const OFF_SYSENTER_ESP: u32 = CPU_STATE + 0x25c;
 export const OFF_SYSENTER_EIP: u32 = CPU_STATE + 0x260;
 export const OFF_APIC_BASE: u32 = CPU_STATE + 0x264;
 export const OFF_INHIBIT_IRQ: u32 = CPU_STATE + 0x268; // after STI / MOV SS / POP SS
+
+// Nonzero when the run loop must look at more than the next instruction (a stop
+// request, the INTR line, the interrupt shadow, HLT, instruction breakpoints):
+// whatever sets one of those calls needAttention(), and exec.ts betweenInstructions
+// recomputes it, so that the loop tests one global per instruction.
+export let attention: u32 = 1;
+@inline export function needAttention(): void { attention = 1; }
+export function setAttention(v: u32): void { attention = v; }
 export const OFF_A20: u32 = CPU_STATE + 0x26c; // 1 = A20 gate enabled
 export const OFF_TSC_OFFSET: u32 = CPU_STATE + 0x270; // u64, for WRMSR to the TSC
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes

@@ -9,7 +9,7 @@
 
 import { tscNow, clockNow } from "../clock";
 import {
-  OFF_HALTED, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_ICOUNT, OFF_TSC_OFFSET,
+  OFF_HALTED, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_ICOUNT, OFF_TSC_OFFSET, needAttention,
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR,
   R_EAX, R_ECX, R_EDX, R_EBX,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
@@ -46,6 +46,7 @@ export const APIC_PRESENT: bool = true;
 export function hlt(): void {
   if (!privileged()) return;
   store<u32>(OFF_HALTED, 1);
+  needAttention();
 }
 
 // --- control registers (SDM vol. 3 §2.5) ---
