@@ -15,7 +15,7 @@
 // ignored), the LE/GE exact-match bits (every breakpoint is exact here), the
 // one-instruction delay after MOV SS/POP SS, and the T bit of a task switch.
 
-import { OFF_DR, OFF_EFLAGS, OFF_CR4, CR4_DE, RF, needAttention } from "./state";
+import { OFF_DR, OFF_EFLAGS, OFF_CR4, CR4_DE, RF, needAttention, watchTraps } from "./state";
 
 export const DR6_BD: u32 = 1 << 13;
 export const DR6_BS: u32 = 1 << 14;
@@ -58,6 +58,7 @@ export function debugRegsChanged(): bool {
   }
   instrBpEnabled = instrMask != 0;
   needAttention(); // exec.ts checks instruction breakpoints on the attention path
+  watchTraps();    // ... and data breakpoint hits after each instruction
   dataBpEnabled = dataMask != 0;
   return wasData || dataBpEnabled;
 }

@@ -5,7 +5,7 @@
 // Double and triple faults follow SDM vol. 3 §6.15, interrupt 8, table 6-5.
 
 import {
-  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, attention, needAttention, setAttention,
+  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, attention, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
 import {
@@ -17,7 +17,7 @@ import {
   setOpcode, setInstrStart, csDefault32, opsize32, lockPrefix, prefixDirty,
 } from "./decode";
 import { dispatch, lockAllowed } from "./optable";
-import { instrBpEnabled, instrBpCheck, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
+import { instrBpEnabled, instrBpCheck, dataBpEnabled, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase } from "./state";
@@ -52,7 +52,10 @@ let resetHook: ResetHook = noReset;
 export function setResetHook(f: ResetHook): void { resetHook = f; }
 
 // Set by instructions that deliver an interrupt themselves (INT n, INT3, INTO):
-// no single-step trap follows them (the handler runs with TF clear).
+// no single-step trap follows them (the handler runs with TF clear). Read and
+// cleared by afterTrapFlags; a value left from an instruction that did not start
+// with TF set is cleared there too before any instruction can start with TF set
+// (TF is set only by writers that call watchTraps, or by the host between runs).
 export let softIntDelivered: bool = false;
 export function markSoftInt(): void { softIntDelivered = true; }
 
@@ -112,10 +115,8 @@ function decodePrefixes(b: u32, def: bool): u32 {
 /** Execute one instruction. */
 @inline export function step(): void {
   saveShadow();
-  let eflagsAtStart = load<u32>(OFF_EFLAGS);
   let start = getEip();
   setInstrStart(start);
-  if (softIntDelivered) softIntDelivered = false;
   let def = csDefault32;
   if (prefixDirty) setPrefixState(def, def);
   let b = fetch8();
@@ -128,11 +129,14 @@ function decodePrefixes(b: u32, def: bool): u32 {
   }
   if (faultPending) { unwind(); return; }
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + 1);
-  if (((eflagsAtStart | load<u32>(OFF_EFLAGS)) & (TF | RF)) != 0 || dataBpHits != 0) afterTrapFlags(eflagsAtStart);
+  if (trapWatch) afterTrapFlags();
 }
 
-/** The rare end-of-instruction work for EFLAGS.RF, EFLAGS.TF and data breakpoints. */
-function afterTrapFlags(eflagsAtStart: u32): void {
+/** The rare end-of-instruction work for EFLAGS.RF, EFLAGS.TF and data breakpoints
+ *  (only while state.ts trapWatch is set). */
+function afterTrapFlags(): void {
+  // EFLAGS as the instruction found it: the shadow saved before it ran.
+  let eflagsAtStart = load<u32>(OFF_SHADOW + (OFF_EFLAGS - OFF_REGS));
   // RF is cleared after every instruction that completes (SDM vol. 3 §17.3.1.1).
   if (load<u32>(OFF_EFLAGS) & RF) store<u32>(OFF_EFLAGS, load<u32>(OFF_EFLAGS) & ~RF);
   // Single-step trap after an instruction that started with TF set (SDM vol. 3 §17.3.1.4),
@@ -142,6 +146,8 @@ function afterTrapFlags(eflagsAtStart: u32): void {
     debugTrapStatus(singleStep);
     deliverException(DB, 0, false);
   }
+  softIntDelivered = false;
+  setTrapWatch((load<u32>(OFF_EFLAGS) & (TF | RF)) != 0 || dataBpEnabled);
 }
 
 /** LOCK is checked against the opcode map before the instruction runs; the
@@ -237,6 +243,8 @@ function betweenInstructions(): u32 {
 export function runCpu(budget: u32): u32 {
   let done: u32 = 0;
   needAttention(); // the host may have changed anything since the last run
+  watchTraps();
+  softIntDelivered = false;
   while (done < budget) {
     if (attention != 0) {
       let go = betweenInstructions();

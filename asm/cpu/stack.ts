@@ -3,7 +3,7 @@
 // selector goes through segments.ts.
 
 import {
-  R_ESP, R_EBP, OFF_EFLAGS, OFF_INHIBIT_IRQ, needAttention, S_SS, IF, IOPL_MASK, VIP, VIF, AC, ID, NT, TF, DF, ARITH_FLAGS,
+  R_ESP, R_EBP, OFF_EFLAGS, OFF_INHIBIT_IRQ, needAttention, watchTraps, S_SS, IF, IOPL_MASK, VIP, VIF, AC, ID, NT, TF, RF, DF, ARITH_FLAGS,
   CR4_VME, reg16, reg32, setReg16, setReg32, segSel, getCpl, cr4,
 } from "./state";
 import { opcode, imm, modrm, readE16, readE32, writeE16, writeE32, isRegForm, fetch8, fetch16, reEvaluateEA } from "./decode";
@@ -101,6 +101,7 @@ export function writeEflagsMasked(v: u32, mask: u32): void {
   nv = (nv & 0x3f7fd5) | 2; // reserved bits: 1 set, 3 5 15 22+ clear
   store<u32>(OFF_EFLAGS, nv);
   setArithFlags(0, 0); // lazy state was folded by getEflags
+  if (nv & (TF | RF)) watchTraps();
 }
 
 // SDM vol. 2 POPF: real mode and CPL 0 may change every flag but VIP, VIF, VM

@@ -85,6 +85,14 @@ export const OFF_INHIBIT_IRQ: u32 = CPU_STATE + 0x268; // after STI / MOV SS / P
 export let attention: u32 = 1;
 @inline export function needAttention(): void { attention = 1; }
 export function setAttention(v: u32): void { attention = v; }
+
+// True when the end of an instruction may owe a trap or an EFLAGS.RF update: TF or
+// RF may be set, or data breakpoints are enabled. Writers of EFLAGS that can set
+// TF or RF (POPF, IRET, task switches, the host) and of DR7 call watchTraps();
+// exec.ts afterTrapFlags clears it again when neither holds any more.
+export let trapWatch: bool = true;
+@inline export function watchTraps(): void { trapWatch = true; }
+export function setTrapWatch(b: bool): void { trapWatch = b; }
 export const OFF_A20: u32 = CPU_STATE + 0x26c; // 1 = A20 gate enabled
 export const OFF_TSC_OFFSET: u32 = CPU_STATE + 0x270; // u64, for WRMSR to the TSC
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes

@@ -54,6 +54,34 @@ main:
   SHOW_DR6
   call putnl
 
+  ; --- single-step over INT n: no trap after the INT (its handler runs with TF
+  ; clear); the handler's IRET brings TF back and the next instruction traps
+  mov word [0x60*4], step_int_handler
+  mov word [0x60*4+2], cs
+  CLEAR_DR6
+  PUTS "step-int"
+  mov ebx, 0
+  TRY
+  pushf
+  pop ax
+  or ax, 0x100
+  push ax
+  mov eax, 0
+  popf                  ; TF = 1 from here on
+  int 0x60              ; no trap after this one
+  mov eax, 3            ; traps after this one
+  step_int_next:
+  mov eax, 4
+  ENDTRY
+  HEX32 eax
+  HEX32 ebx
+  mov eax, 0
+  mov ax, [ss:FAULT_IP]
+  sub ax, step_int_next
+  HEX32 eax
+  SHOW_DR6
+  call putnl
+
   ; --- instruction breakpoint: a fault, the instruction has not run. The
   ; target is code copied to RAM at 0:RAMCODE (qemu crashes on a hardware
   ; breakpoint in ROM): "mov ebx, 0x1234 ; jmp 0xf000:ibp_back"
@@ -190,6 +218,10 @@ main:
   PUTS "done"
   call putnl
   EXIT 0
+step_int_handler:
+  inc ebx
+  iret
+
 ramcode:
   mov ebx, 0x1234
   jmp 0xf000:ibp_back
