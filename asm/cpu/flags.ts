@@ -131,10 +131,11 @@ export function materialize(): u32 {
 @inline export function getEflags(): u32 { return materialize() | 2; }
 
 /** Write the arithmetic flags in `mask` from `v`, leaving the others (and the
- *  system flags) alone. */
-export function setArithFlags(mask: u32, v: u32): void {
-  let fl = materialize();
-  store<u32>(OFF_EFLAGS, (fl & ~mask) | (v & mask));
+ *  system flags) alone. Flags outside `mask` that are lazy stay lazy: the
+ *  recorded operation still defines them (rotates, BSF, CLC ... need not fold it). */
+@inline export function setArithFlags(mask: u32, v: u32): void {
+  store<u32>(OFF_EFLAGS, (load<u32>(OFF_EFLAGS) & ~mask) | (v & mask));
+  store<u32>(OFF_FLAGS_LAZY, load<u32>(OFF_FLAGS_LAZY) & ~mask);
 }
 
 @inline export function setCF(b: bool): void { setArithFlags(CF, b ? CF : 0); }

@@ -8,7 +8,7 @@ import {
 } from "./state";
 import { opcode, imm, modrm, readE16, readE32, writeE16, writeE32, isRegForm, fetch8, fetch16, reEvaluateEA } from "./decode";
 import { push16, push32, pop16, pop32, getSP, setSP, stack32, read16, read32 } from "./mem";
-import { getEflags, setArithFlags } from "./flags";
+import { getEflags } from "./flags";
 import { faultPending, raiseGP } from "./fault";
 import { loadSegment, protectedMode, v86Mode } from "./segments";
 
@@ -99,8 +99,7 @@ export function writeEflagsMasked(v: u32, mask: u32): void {
   let old = getEflags();
   let nv = (old & ~mask) | (v & mask);
   nv = (nv & 0x3f7fd5) | 2; // reserved bits: 1 set, 3 5 15 22+ clear
-  store<u32>(OFF_EFLAGS, nv);
-  setArithFlags(0, 0); // lazy state was folded by getEflags
+  store<u32>(OFF_EFLAGS, nv); // getEflags folded the lazy flags: none are lazy now
   if (nv & (TF | RF)) watchTraps();
 }
 
