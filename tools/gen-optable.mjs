@@ -8,7 +8,9 @@
 //   OPCODE   hex byte; 0Fxx for the two-byte page; a range "40-47" repeats the entry
 //   /REG     a group member selected by ModRM.reg
 //   handler  function name exported from an asm/cpu/*.ts file; a trailing "*"
-//            means two functions, NAME16 and NAME32, chosen by the operand size
+//            means two functions, NAME16 and NAME32, chosen by the operand size;
+//            NAME(args) passes constant arguments (an @inline handler then folds
+//            them, e.g. the condition of Jcc)
 //   flags    m    ModRM (and SIB/displacement) follows
 //            ib   8-bit immediate          iw  16-bit        id 32-bit
 //            isb  8-bit sign-extended      iv  16/32 by operand size
@@ -100,7 +102,22 @@ const MAP = `
 6D ins*
 6E outsb
 6F outs*
-70-7F jcc_Jb isb
+70 jcc(0) isb
+71 jcc(1) isb
+72 jcc(2) isb
+73 jcc(3) isb
+74 jcc(4) isb
+75 jcc(5) isb
+76 jcc(6) isb
+77 jcc(7) isb
+78 jcc(8) isb
+79 jcc(9) isb
+7A jcc(10) isb
+7B jcc(11) isb
+7C jcc(12) isb
+7D jcc(13) isb
+7E jcc(14) isb
+7F jcc(15) isb
 80/0 add_Eb_Ib m ib L
 80/1 or_Eb_Ib m ib L
 80/2 adc_Eb_Ib m ib L
@@ -330,7 +347,22 @@ FF/6 push_Ev* m
 0F34 sysenter
 0F35 sysexit
 0F40-0F4F cmovcc_Gv_Ev* m
-0F80-0F8F jcc_Jv* iv
+0F80 jcc(0) iv
+0F81 jcc(1) iv
+0F82 jcc(2) iv
+0F83 jcc(3) iv
+0F84 jcc(4) iv
+0F85 jcc(5) iv
+0F86 jcc(6) iv
+0F87 jcc(7) iv
+0F88 jcc(8) iv
+0F89 jcc(9) iv
+0F8A jcc(10) iv
+0F8B jcc(11) iv
+0F8C jcc(12) iv
+0F8D jcc(13) iv
+0F8E jcc(14) iv
+0F8F jcc(15) iv
 0F90-0F9F setcc_Eb m
 0FA0 push_FS*
 0FA1 pop_FS*
@@ -382,7 +414,8 @@ function parse() {
     const opOf = (t) => (t.length === 4 ? 0x100 | (parseInt(t, 16) & 0xff) : parseInt(t, 16));
     const lo = opOf(a), hi = opOf(b ?? a);
     for (let op = lo; op <= hi; op++) {
-      const entry = { handler: handler.replace("*", ""), sized: handler.endsWith("*"), flags: new Set(flags) };
+      const [, hname, args = ""] = /^([\w*]+)(?:\((.*)\))?$/.exec(handler);
+      const entry = { handler: hname.replace("*", ""), sized: hname.endsWith("*"), args, flags: new Set(flags) };
       if (reg === undefined) {
         if (ops.has(op)) throw new Error(`opcode ${op.toString(16)} defined twice`);
         ops.set(op, { simple: entry });
@@ -406,7 +439,7 @@ function scanExports() {
       if (statSync(p).isDirectory()) { walk(p); continue; }
       if (!f.endsWith(".ts") || f === "optable.ts") continue;
       const src = readFileSync(p, "utf8");
-      for (const m of src.matchAll(/^export function (\w+)\s*\(\s*\)\s*:\s*void/gm)) {
+      for (const m of src.matchAll(/^export function (\w+)\s*\([^)]*\)\s*:\s*void/gm)) {
         if (found.has(m[1])) throw new Error(`handler ${m[1]} exported twice`);
         found.set(m[1], "./" + relative(dir, p).replace(/\.ts$/, "").replaceAll("\\", "/"));
       }
@@ -448,6 +481,9 @@ function main() {
     return "";
   };
 
+  // Coverage counts the operand sizes of an entry apart when they behave apart
+  // (two handlers, or one taking an operand-sized immediate).
+  const bySize = (ent) => ent.sized || ent.flags.has("iv");
   const cases = [];
   const lockable = []; // [op, reg or -1]
   for (const size of [16, 32]) {
@@ -458,20 +494,20 @@ function main() {
       if (!e) continue; // default: #UD
       if (e.simple) {
         const ent = e.simple;
-        const label = opName(op) + (ent.sized ? ` (o${size})` : "");
+        const label = opName(op) + (bySize(ent) ? ` (o${size})` : "");
         const name = resolve(ent, size, label);
         if (!name) continue;
         if (size === 16 && ent.flags.has("L")) lockable.push([op, -1]);
         const modrm = ent.flags.has("m") ? "decodeModrm(); " : "";
-        cases.push(`    case 0x${hex(key, 3)}: ${modrm}${immCode(ent.flags)}${name}(); return;`);
+        cases.push(`    case 0x${hex(key, 3)}: ${modrm}${immCode(ent.flags)}${name}(${ent.args}); return;`);
       } else {
         const lines = [];
         for (const [reg, ent] of [...e.group].sort((a, b) => a[0] - b[0])) {
-          const label = `${opName(op)} /${reg}` + (ent.sized ? ` (o${size})` : "");
+          const label = `${opName(op)} /${reg}` + (bySize(ent) ? ` (o${size})` : "");
           const name = resolve(ent, size, label);
           if (!name) continue;
           if (size === 16 && ent.flags.has("L")) lockable.push([op, reg]);
-          lines.push(`        case ${reg}: ${immCode(ent.flags)}${name}(); return;`);
+          lines.push(`        case ${reg}: ${immCode(ent.flags)}${name}(${ent.args}); return;`);
         }
         if (!lines.length) continue;
         cases.push(`    case 0x${hex(key, 3)}:\n      decodeModrm();\n      switch ((modrm >> 3) & 7) {\n${lines.join("\n")}\n        default: raiseUD(); return;\n      }`);

@@ -3,14 +3,17 @@
 
 import { setEip, getEip } from "./state";
 import { imm, opcode, jumpRelative } from "./decode";
-import { testCC } from "./flags";
+import { testCCInline } from "./flags";
 
 export function jmp_Jb(): void { jumpRelative(imm); }
 export function jmp_Jv16(): void { jumpRelative(imm); }
 export function jmp_Jv32(): void { jumpRelative(imm); }
-export function jcc_Jb(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
-export function jcc_Jv16(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
-export function jcc_Jv32(): void { if (testCC(opcode & 0xf)) jumpRelative(imm); }
+// Jcc (SDM vol. 2 Jcc): the opcode map passes the condition (the opcode's low
+// four bits) as a constant, so that testCCInline folds it where this is expanded
+// and the common CMP/logic case costs no call. The immediate (rel8 or rel16/32)
+// is already sign-extended.
+@inline
+export function jcc(cc: u32): void { if (testCCInline(cc)) jumpRelative(imm); }
 
 // Near CALL/RET (SDM vol. 2 CALL, RET): the return address is EIP after the
 // instruction; a 16-bit operand size pushes IP and truncates the target.

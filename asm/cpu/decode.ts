@@ -206,7 +206,7 @@ export function decodeMoffs(): void {
 
 /** Near branch: EIP = EIP + rel, truncated to 16 bits with a 16-bit operand size
  *  (SDM vol. 2 JMP: "IF OperandSize = 16 THEN EIP <- EIP AND 0000FFFFH"). */
-export function jumpRelative(rel: u32): void {
+@inline export function jumpRelative(rel: u32): void {
   let t = getEip() + rel;
   setEip(opsize32 ? t : t & 0xffff);
 }

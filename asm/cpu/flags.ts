@@ -144,7 +144,9 @@ export function materialize(): u32 {
  *  (SDM vol. 1 appendix B). When all six flags come lazily from one CMP/SUB or
  *  logic operation (the usual case before a Jcc), the condition is read straight
  *  off the operands, shifted so that every size compares as 32 bits. */
-export function testCC(cc: u32): bool {
+export function testCC(cc: u32): bool { return testCCInline(cc); }
+/** testCC expanded in place (Jcc, where `cc` is a constant). */
+@inline export function testCCInline(cc: u32): bool {
   if (load<u32>(OFF_FLAGS_LAZY) == ARITH_FLAGS) {
     let op = lazyOp();
     let kind = op >> 2;
