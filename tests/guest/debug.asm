@@ -12,6 +12,16 @@ RAMCODE equ 0x1000
   mov eax, 0
   mov dr6, eax
 %endmacro
+; POPF with TF set (EAX = 0 before it): the instruction after the POPF is the
+; first to start with TF set.
+%macro SET_TF 0
+  pushf
+  pop ax
+  or ax, 0x100
+  push ax
+  mov eax, 0
+  popf
+%endmacro
 %macro SHOW_DR6 0
   mov eax, dr6
   PUTS " dr6"
@@ -33,12 +43,7 @@ main:
   PUTS "step"
   mov eax, 0
   TRY
-  pushf
-  pop ax
-  or ax, 0x100
-  push ax
-  mov eax, 0
-  popf                  ; TF = 1 from here on
+  SET_TF                ; TF = 1 from here on
   mov eax, 1            ; traps after this one
   step_next:
   mov eax, 2
@@ -62,12 +67,7 @@ main:
   PUTS "step-int"
   mov ebx, 0
   TRY
-  pushf
-  pop ax
-  or ax, 0x100
-  push ax
-  mov eax, 0
-  popf                  ; TF = 1 from here on
+  SET_TF                ; TF = 1 from here on
   int 0x60              ; no trap after this one
   mov eax, 3            ; traps after this one
   step_int_next:

@@ -11,15 +11,7 @@ bench_body:
   sub esp, 8                    ; two stack locals
   mov [esp], ecx                ; outer count
   mov edi, A
-  xor ecx, ecx
-  mov eax, 0x12345678
-.init:                          ; A[i]: a scrambled sequence
-  lea eax, [eax + eax * 4 + 0x3b9]
-  rol eax, 7
-  mov [edi + ecx * 4], eax
-  inc ecx
-  cmp ecx, 1024
-  jb .init
+  SCRAMBLE 1024, 0x12345678, 7  ; A[i]: a scrambled sequence
   xor edx, edx                  ; running checksum
   mov dword [esp + 4], 0
 .outer:

@@ -29,15 +29,7 @@ bench_body:
   sub esp, 12
   mov [esp], ecx                ; outer count
   mov edi, MSG
-  xor ecx, ecx
-  mov eax, 0x67452301
-.init:                          ; message and constants: scrambled words
-  lea eax, [eax + eax * 4 + 0x3b9]
-  rol eax, 9
-  mov [edi + ecx * 4], eax
-  inc ecx
-  cmp ecx, 0x800
-  jb .init
+  SCRAMBLE 0x800, 0x67452301, 9 ; message and constants: scrambled words
   mov eax, 0x67452301
   mov ecx, 0xefcdab89
   mov edx, 0x98badcfe
