@@ -4,9 +4,9 @@
 // and on reads or writes (R/W = 11) of 1, 2 or 4 bytes (traps, §17.3.1.2), the
 // general-detect fault (DR7.GD, §17.2.4) and single-step (exec.ts, §17.3.1.4).
 //
-// Cost: none per instruction while DR7 enables no instruction breakpoint (exec.ts
-// checks them on its attention path, state.ts). Data
-// breakpoints cost nothing while DR7 enables none; while some are enabled, the
+// Cost: instruction breakpoints cost nothing per instruction while DR7 enables
+// none (exec.ts checks them on its attention path, state.ts). Data breakpoints
+// cost nothing while DR7 enables none; while some are enabled, the
 // TLB never caches a page that holds a watched address (paging.ts tlbFill asks
 // dataBpPage), so every access to such a page takes linear.ts's slow path, which
 // calls dataBpCheck.

@@ -5,7 +5,8 @@
 // Double and triple faults follow SDM vol. 3 §6.15, interrupt 8, table 6-5.
 
 import {
-  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, attention, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
+  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR,
+  attention, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
 import {
