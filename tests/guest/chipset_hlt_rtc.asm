@@ -1,6 +1,7 @@
 ; The RTC's periodic interrupt (IRQ8, slave 8259A) wakes HLT; the handler reads
 ; register C (IRQF|PF) and the slave's ISR. Same output as qemu.
 %include "lib/rom.inc"
+%include "lib/pic.inc"
 %include "lib/hexraw.inc"
 main:
   mov ax, 0
@@ -9,20 +10,7 @@ main:
   mov ds, ax
   mov word [0x70 * 4], irq8
   mov word [0x70 * 4 + 2], 0xf000
-  mov al, 0x11
-  out 0x20, al
-  out 0xa0, al
-  mov al, 0x08
-  out 0x21, al
-  mov al, 0x70
-  out 0xa1, al
-  mov al, 0x04
-  out 0x21, al
-  mov al, 0x02
-  out 0xa1, al
-  mov al, 0x01
-  out 0x21, al
-  out 0xa1, al
+  PIC_INIT              ; master vectors 0x08, slave 0x70
   mov al, 0xfb          ; cascade only on the master
   out 0x21, al
   mov al, 0xfe          ; IRQ8 on the slave

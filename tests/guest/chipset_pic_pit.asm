@@ -2,27 +2,14 @@
 ; compared with qemu-system-i386 (same PC chipset). Only time-independent
 ; values are printed (IRQ0's IRR bit and live counts are masked off).
 %include "lib/rom.inc"
+%include "lib/pic.inc"
 %include "lib/hexraw.inc"
 main:
   mov ax, 0
   mov ss, ax
   mov sp, 0x7000
   PUTS "pic "
-  ; ICW1-4 master (vectors 0x08) and slave (0x70)
-  mov al, 0x11
-  out 0x20, al
-  out 0xa0, al
-  mov al, 0x08
-  out 0x21, al
-  mov al, 0x70
-  out 0xa1, al
-  mov al, 0x04
-  out 0x21, al
-  mov al, 0x02
-  out 0xa1, al
-  mov al, 0x01
-  out 0x21, al
-  out 0xa1, al
+  PIC_INIT              ; master vectors 0x08, slave 0x70
   in al, 0x21           ; IMR cleared by ICW1
   call hx8
   mov al, 0xb8

@@ -12,6 +12,27 @@ RAMCODE equ 0x1000
   mov eax, 0
   mov dr6, eax
 %endmacro
+; An instruction breakpoint case: DR0 = %2, DR7 = %3, then run the RAM code from
+; its start under TRY; prints %1, the catch, EBX (0x1234 once the first
+; instruction ran) and DR6.
+%macro IBP_CASE 3
+  CLEAR_DR6
+  mov eax, %2
+  mov dr0, eax
+  mov eax, %3
+  mov dr7, eax
+  PUTS %1
+  mov ebx, 0
+  TRY
+  jmp 0:RAMCODE
+  ENDTRY
+  mov eax, 0
+  mov dr7, eax
+  HEX32 ebx
+  SHOW_DR6
+  call putnl
+%endmacro
+
 ; POPF with TF set (EAX = 0 before it): the instruction after the POPF is the
 ; first to start with TF set.
 %macro SET_TF 0
@@ -29,11 +50,7 @@ RAMCODE equ 0x1000
 %endmacro
 
 main:
-  mov ax, 0
-  mov ss, ax
-  mov ds, ax
-  mov es, ax
-  mov sp, 0x7000
+  REAL_START
   call setup_ivt
   mov dword [DATA], 0x44332211
   mov dword [DATA+0x10], 0x88776655
@@ -94,37 +111,9 @@ main:
   inc di
   cmp si, ramcode_end
   jne .copy
-  CLEAR_DR6
-  mov eax, RAMCODE
-  mov dr0, eax
-  mov eax, 0x00000001   ; L0, R/W0 = 00, LEN0 = 00
-  mov dr7, eax
-  PUTS "ibp"
-  mov ebx, 0
-  TRY
-  jmp 0:RAMCODE
-  ENDTRY
-  mov eax, 0
-  mov dr7, eax
-  HEX32 ebx
-  SHOW_DR6
-  call putnl
+  IBP_CASE "ibp", RAMCODE, 0x00000001        ; L0, R/W0 = 00, LEN0 = 00
   ; the same with G0 instead of L0, on the second instruction (a JMP FAR)
-  CLEAR_DR6
-  mov eax, RAMCODE + 6
-  mov dr0, eax
-  mov eax, 0x00000002
-  mov dr7, eax
-  PUTS "ibp-g0"
-  mov ebx, 0
-  TRY
-  jmp 0:RAMCODE
-  ENDTRY
-  mov eax, 0
-  mov dr7, eax
-  HEX32 ebx
-  SHOW_DR6
-  call putnl
+  IBP_CASE "ibp-g0", RAMCODE + 6, 0x00000002
   ; a disabled breakpoint (DR7 = 0) does nothing
   PUTS "ibp-off"
   mov ebx, 0

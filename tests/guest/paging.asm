@@ -19,11 +19,7 @@ P_D  equ 0x40             ; dirty
 %define PTE(x) (PT0 + ((x) >> 12) * 4)   ; the PT0 entry for linear x
 
 main:
-  mov ax, 0
-  mov ss, ax
-  mov ds, ax
-  mov es, ax
-  mov sp, 0x7000
+  REAL_START
   ; GDT at 0: null, 08 = flat 4 GiB data
   mov dword [0], 0
   mov dword [4], 0

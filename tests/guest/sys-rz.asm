@@ -7,11 +7,7 @@
 %include "sys-lib.inc"
 
 main:
-  mov ax, 0
-  mov ss, ax
-  mov ds, ax
-  mov es, ax
-  mov sp, 0x7000
+  REAL_START
   call setup_ivt
 
 %macro CPUID_LEAF 1

@@ -10,11 +10,7 @@ SCR equ 0x600
 
 main:
   mov [ss:SCR+0x20], edx        ; EDX at reset: the CPUID signature
-  mov ax, 0
-  mov ss, ax
-  mov ds, ax
-  mov es, ax
-  mov sp, 0x7000
+  REAL_START
   call setup_ivt
 
   PUTS "reset-edx"

@@ -3,6 +3,7 @@
 ; 8259A (slave input 5), and a write to port 0xF0 clears the latch. Real mode,
 ; no local APIC (the test runs it as qemu -cpu pentium2,-apic does).
 %include "lib/rom.inc"
+%include "lib/pic.inc"
 main:
   xor ax, ax
   mov ss, ax
@@ -10,21 +11,7 @@ main:
   mov ds, ax
   mov word [0x75 * 4], irq13       ; slave base 0x70, IR5
   mov word [0x75 * 4 + 2], 0xf000
-  ; 8259A pair: master base 0x08, slave base 0x70, cascade on IR2
-  mov al, 0x11
-  out 0x20, al
-  out 0xa0, al
-  mov al, 0x08
-  out 0x21, al
-  mov al, 0x70
-  out 0xa1, al
-  mov al, 0x04
-  out 0x21, al
-  mov al, 0x02
-  out 0xa1, al
-  mov al, 0x01
-  out 0x21, al
-  out 0xa1, al
+  PIC_INIT              ; master vectors 0x08, slave 0x70
   mov al, 0xfb                    ; master: only the cascade
   out 0x21, al
   mov al, 0xdf                    ; slave: only IR5 (IRQ13)
