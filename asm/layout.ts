@@ -9,6 +9,8 @@
 //   0x0010_0000  physical page map: one u32 per 4 KiB physical page (mmu/phys.ts)
 //   0x0050_0000  TLB: one u32 per 4 KiB linear page (mmu/tlb.ts)
 //   0x0090_0000  TLB fill list, for cheap flushes
+//   0x0094_0000  translator words the generated code reads (cpu/jit.ts), then
+//                the block cache: 32768 slots of 16 bytes
 //   0x00A0_0000  AssemblyScript static data (asconfig memoryBase)
 //   0x0180_0000  ROM images: system BIOS (up to 256 KiB) and option ROMs
 //   0x0190_0000  VGA memory (256 KiB, dev/vga.ts says how it is laid out)
@@ -26,6 +28,9 @@ export const PHYS_MAP: u32 = 0x100000;
 export const TLB: u32 = 0x500000;
 export const TLB_FILL_LIST: u32 = 0x900000;
 export const TLB_FILL_MAX: u32 = 0x10000;
+export const JIT_WORDS: u32 = 0x940000;
+export const JIT_CACHE: u32 = 0x941000;
+export const JIT_SLOTS: u32 = 0x8000;
 export const STATIC_BASE: u32 = 0xA00000;
 export const ROM_BASE: u32 = 0x1800000;
 export const ROM_SIZE: u32 = 0x100000;

@@ -40,6 +40,7 @@
 // skipped time to the instruction budget at NS_PER_INSN), and stops with
 // STOP_HALT in real-time mode (the host sleeps for nsUntilDeadline()).
 
+import { jitFlushAll } from "./cpu/jit";
 import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE } from "./layout";
 import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio } from "./mmu/phys";
 import { tlbFlush } from "./mmu/paging";
@@ -381,6 +382,7 @@ export function machineReset(): void {
   // (SDM vol. 3 §17.17: the counter is reset to zero on RESET).
   let t = clockNow();
   resetCpu();
+  jitFlushAll();
   clockRebase(t);
   store<u64>(OFF_TSC_OFFSET, <u64>0 - t);
   store<u32>(mslot(M_ISA), 0);

@@ -69,6 +69,11 @@ function fetchFill(eip: u32): bool {
   if ((e & (user ? 0b0011 : 0b0001)) != TLB_VALID) e = tlbFill(lin, false, user);
   if (e == 0) return false;
   if (e & TLB_SLOW) return true; // MMIO / open bus: no cache, byte reads
+  fetchWindow(eip, lin, e, limit);
+  return true;
+}
+
+function fetchWindow(eip: u32, lin: u32, e: u32, limit: u32): void {
   let pageOff = lin & 0xfff;
   let lo = eip - pageOff;
   let len: u64 = 4096;
@@ -80,8 +85,23 @@ function fetchFill(eip: u32): bool {
   fetchLen2 = fetchLen >= 2 ? fetchLen - 1 : 0;
   fetchLen4 = fetchLen >= 4 ? fetchLen - 3 : 0;
   fetchDelta = ((e & ~0xfff) + (lin & ~0xfff)) - lo;
-  return true;
 }
+
+/** The host address of the code byte at `eip`, for the translator (cpu/jit.ts):
+ *  from the fetch cache, refilled from the TLB when that needs no page walk and
+ *  can raise nothing; 0 when the byte is not cacheable RAM or ROM. */
+export function codeHost(eip: u32): u32 {
+  if (eip - fetchEipLo < fetchLen) return fetchDelta + eip;
+  let limit = segField(S_CS, SEGF_LIMIT);
+  if (eip > limit) return 0;
+  let lin = segBase(S_CS) + eip;
+  let e = tlbEntry(lin);
+  if ((e & (getCpl() == 3 ? 0b10011 : 0b10001)) != TLB_VALID) return 0;
+  fetchWindow(eip, lin, e, limit);
+  return fetchDelta + eip;
+}
+/** Code bytes from `eip` to the end of the fetch window (after codeHost). */
+export function codeAvail(eip: u32): u32 { return fetchEipLo + fetchLen - eip; }
 
 function fetchSlow8(eip: u32): u32 {
   if (!fetchFill(eip)) return 0;

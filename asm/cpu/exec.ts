@@ -6,7 +6,7 @@
 
 import {
   OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR,
-  attention, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
+  attentionSet, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
 import {
@@ -21,7 +21,8 @@ import { dispatch, lockAllowed } from "./optable";
 import { instrBpEnabled, instrBpCheck, dataBpEnabled, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
-import { setEip, segBase } from "./state";
+import { setEip, segBase, segAttr, ATTR_DB } from "./state";
+import { jitRun, jitEnabled } from "./jit";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
 export const STOP_BUDGET: u32 = 0;     // instruction budget spent
@@ -239,6 +240,12 @@ function betweenInstructions(): u32 {
   return GO_STEP;
 }
 
+/** Translated blocks may run: 32-bit code and stack, nothing to watch between
+ *  instructions (single-step, RF, breakpoints), translation not switched off. */
+@inline function jitReady(): bool {
+  return csDefault32 && !trapWatch && !instrBpEnabled && jitEnabled() && (segAttr(S_SS) & ATTR_DB) != 0;
+}
+
 /** Run up to `budget` instructions; returns how many ran. Stops early on a
  *  stop request or HLT with nothing to wake it. */
 export function runCpu(budget: u32): u32 {
@@ -247,10 +254,14 @@ export function runCpu(budget: u32): u32 {
   watchTraps();
   softIntDelivered = false;
   while (done < budget) {
-    if (attention != 0) {
+    if (attentionSet()) {
       let go = betweenInstructions();
       if (go == GO_STOP) break;
       if (go == GO_NEXT) continue;
+    }
+    if (jitReady()) {
+      let n = jitRun(budget - done);
+      if (n >= 0) { done += <u32>n; continue; }
     }
     step();
     done++;

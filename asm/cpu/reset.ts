@@ -44,6 +44,7 @@ export function resetCpu(): void {
 
 import { refreshSegmentRanges, cplChanged } from "./segments";
 import { debugRegsChanged, clearDataBpHits } from "./debug";
+import { jitFlushAll } from "./jit";
 /** Recompute caches derived from the state block after the host wrote it. */
 export function stateChanged(): void {
   refreshSegmentRanges();
@@ -51,4 +52,5 @@ export function stateChanged(): void {
   csChanged();
   debugRegsChanged();
   tlbFlush(false);
+  jitFlushAll();
 }

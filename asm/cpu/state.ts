@@ -4,7 +4,7 @@
 // boundary and restores them when the instruction faults, so that a fault leaves
 // the architectural state as it was (SDM vol. 3 §6.5: faults restart the instruction).
 
-import { CPU_STATE } from "../layout";
+import { CPU_STATE, JIT_WORDS } from "../layout";
 
 // --- general registers: EAX ECX EDX EBX ESP EBP ESI EDI (SDM encoding order) ---
 export const R_EAX: u32 = 0;
@@ -81,10 +81,12 @@ export const OFF_INHIBIT_IRQ: u32 = CPU_STATE + 0x268; // after STI / MOV SS / P
 // Nonzero when the run loop must look at more than the next instruction (a stop
 // request, the INTR line, the interrupt shadow, HLT, instruction breakpoints):
 // whatever sets one of those calls needAttention(), and exec.ts betweenInstructions
-// recomputes it, so that the loop tests one global per instruction.
-export let attention: u32 = 1;
-@inline export function needAttention(): void { attention = 1; }
-export function setAttention(v: u32): void { attention = v; }
+// recomputes it, so that the loop tests one word per instruction. It lives in
+// memory (layout.ts JIT_WORDS) because translated loops test it too (cpu/jit.ts).
+export const OFF_ATTENTION: u32 = JIT_WORDS;
+@inline export function attentionSet(): bool { return load<u32>(OFF_ATTENTION) != 0; }
+@inline export function needAttention(): void { store<u32>(OFF_ATTENTION, 1); }
+export function setAttention(v: u32): void { store<u32>(OFF_ATTENTION, v); }
 
 // True when the end of an instruction may owe a trap or an EFLAGS.RF update: TF or
 // RF may be set, or data breakpoints are enabled. Writers of EFLAGS that can set

@@ -22,7 +22,8 @@
 // multi-track media (a CD is one data track), writing to a CD.
 
 import { DEV_STATE, IDE_BUF } from "../layout";
-import { physEntry, physRead8, physWrite8, PM_HOST, PM_ROM } from "../mmu/phys";
+import { physEntry, physRead8, physWrite8, PM_HOST, PM_ROM, PM_CODE } from "../mmu/phys";
+import { jitCodeWritten } from "../cpu/jit";
 
 @external("env", "blockIo")
 declare function blockIo(drive: u32, write: u32, lbaLo: u32, lbaHi: u32, count: u32, ptr: u32): u32;
@@ -736,6 +737,8 @@ function dmaCopyTo(addr: u32, src: u32, n: u32): void {
     let k: u32 = 0x1000 - (addr & 0xfff);
     if (k > n) k = n;
     let e = physEntry(addr);
+    // DMA writes behind the MMU: drop translated code on the page (cpu/jit.ts)
+    if (e & PM_CODE) { jitCodeWritten(addr >>> 12); e = physEntry(addr); }
     if ((e & (PM_HOST | PM_ROM)) == PM_HOST) memory.copy((e & ~0xfff) | (addr & 0xfff), src, k);
     else for (let i: u32 = 0; i < k; i++) physWrite8(addr + i, <u32>load<u8>(src + i));
     addr += k; src += k; n -= k;

@@ -5,6 +5,7 @@
 
 import { tlbEntry, tlbFill, tlbReadMask, tlbWriteMask, TLB_VALID, TLB_SLOW, TLB_ROM } from "./paging";
 import { mmioRead, mmioWrite, physEntry, PM_MMIO, PM_DEV_SHIFT } from "./phys";
+import { jitCheckWrite } from "../cpu/jit";
 import { faultPending } from "../cpu/fault";
 import { getCpl } from "../cpu/state";
 import { dataBpEnabled, dataBpCheck } from "../cpu/debug";
@@ -122,6 +123,7 @@ export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
   let off = lin & 0xfff;
   if (off + size <= 4096) {
     if (e & TLB_ROM) return;
+    if (!(e & TLB_SLOW)) jitCheckWrite((e & ~0xfff) + lin);
     if (e & TLB_SLOW) {
       let phys = (e & ~0xfff) + lin;
       let pm = physEntry(phys);
@@ -136,6 +138,8 @@ export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
   }
   let e2 = entryFor((lin + size - 1) & ~0xfff, true, user); // CR2 names the first byte on the second page
   if (e2 == 0) return;
+  if (!(e & (TLB_SLOW | TLB_ROM))) jitCheckWrite((e & ~0xfff) + lin);
+  if (!(e2 & (TLB_SLOW | TLB_ROM))) jitCheckWrite((e2 & ~0xfff) + ((lin + size - 1) & ~0xfff));
   for (let i: u32 = 0; i < size; i++) {
     let a = lin + i;
     writeByteWithEntry((a & 0xfff) >= off ? e : e2, a, v >>> (i << 3));

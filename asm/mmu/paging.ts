@@ -12,11 +12,12 @@
 // refused by MOV CR4 until they are), caching attributes (PCD/PWT/PAT, MTRRs).
 
 import { TLB, TLB_FILL_LIST, TLB_FILL_MAX } from "../layout";
+import { JIT_READ_MASK, JIT_WRITE_MASK } from "../cpu/jit";
 import { OFF_CR3, CR0_PG, CR0_WP, CR4_PSE, CR4_PGE, cr0, cr4 } from "../cpu/state";
 import { raisePF } from "../cpu/fault";
 import { dataBpEnabled, dataBpPage } from "../cpu/debug";
 import { invalidateFetch } from "../cpu/decode";
-import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO } from "./phys";
+import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO, PM_CODE } from "./phys";
 
 export const TLB_VALID: u32 = 1 << 0;
 export const TLB_NOREAD_USER: u32 = 1 << 1;
@@ -41,7 +42,13 @@ export function invalidateFetchCache(): void { invalidateFetch(); }
 export function setUserMode(user: bool): void {
   tlbReadMask = user ? (TLB_VALID | TLB_SLOW | TLB_NOREAD_USER) : (TLB_VALID | TLB_SLOW);
   tlbWriteMask = user ? (TLB_VALID | TLB_SLOW | TLB_NOWRITE_USER | TLB_NOREAD_USER) : (TLB_VALID | TLB_SLOW | TLB_NOWRITE_SUP);
+  publishTlbMasks();
   invalidateFetchCache();
+}
+/** Translated code reads the masks from memory (cpu/jit.ts). */
+export function publishTlbMasks(): void {
+  store<u32>(JIT_READ_MASK, tlbReadMask);
+  store<u32>(JIT_WRITE_MASK, tlbWriteMask);
 }
 
 @inline export function tlbEntry(lin: u32): u32 { return load<u32>(TLB + ((lin >>> 12) << 2)); }
@@ -169,6 +176,8 @@ export function tlbFill(lin: u32, write: bool, user: bool): u32 {
   if (pm & PM_HOST) {
     e = ((pm & 0xfffff000) - (lin & 0xfffff000)) | flags;
     if (pm & PM_ROM) e |= TLB_ROM | TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
+    // Translated code lives here: writes take the slow path, which drops it (cpu/jit.ts).
+    if (pm & PM_CODE) e |= TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
   } else {
     e = (phys - (lin & 0xfffff000)) | flags | TLB_SLOW;
   }

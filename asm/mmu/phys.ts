@@ -7,9 +7,11 @@ export const PM_HOST: u32 = 1 << 0;  // backed by host memory (RAM or ROM)
 export const PM_ROM: u32 = 1 << 1;   // writes are ignored
 export const PM_MMIO: u32 = 1 << 2;  // device; bits 11..4 = device id
 export const PM_DEV_SHIFT: u32 = 4;
+export const PM_CODE: u32 = 1 << 3;  // RAM holding translated code (cpu/jit.ts): writes must drop it
 
 import { PHYS_MAP, RAM_BASE } from "../layout";
 import { OFF_A20 } from "../cpu/state";
+import { jitCodeWritten } from "../cpu/jit";
 
 export let ramSize: u32 = 0;
 export let a20Mask: u32 = 0xffffffff;
@@ -73,6 +75,7 @@ export function physRead32(addr: u32): u32 {
 export function physWrite8(addr: u32, v: u32): void {
   addr &= a20Mask;
   let e = physEntry(addr);
+  if (e & PM_CODE) { jitCodeWritten(addr >>> 12); e = physEntry(addr); }
   if ((e & (PM_HOST | PM_ROM)) == PM_HOST) store<u8>((e & ~0xfff) | (addr & 0xfff), <u8>v);
   else if (e & PM_MMIO) mmioWrite((e >> PM_DEV_SHIFT) & 0xff, addr, 1, v & 0xff);
 }
@@ -83,6 +86,7 @@ export function physWrite32(addr: u32, v: u32): void {
     return;
   }
   let e = physEntry(addr);
+  if (e & PM_CODE) { jitCodeWritten(addr >>> 12); e = physEntry(addr); }
   if ((e & (PM_HOST | PM_ROM)) == PM_HOST) store<u32>((e & ~0xfff) | (addr & 0xfff), v);
   else if (e & PM_MMIO) mmioWrite((e >> PM_DEV_SHIFT) & 0xff, addr, 4, v);
 }

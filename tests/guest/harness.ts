@@ -22,7 +22,7 @@ export function assemble(name: string): string {
   return bin;
 }
 
-export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint }
+export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint; blocksTranslated?: number }
 
 /** The checksum the ATA/ATAPI test ROMs print for `length` bytes at `offset`:
  *  16-bit sum and xor of the little-endian words. */
@@ -33,12 +33,21 @@ export function guestSums(img: Uint8Array, offset: number, length: number): stri
   return `sum=${h(sum)} xor=${h(xor)}`;
 }
 
+/** How the guest tests run guest code: RZ_TRANSLATE=off interprets every
+ *  instruction; otherwise blocks are translated from their second execution, so
+ *  that these short programs exercise the translator (web/host/jit.ts) and its
+ *  mixing with the interpreter. The test script runs this directory both ways. */
+export function translation(): { translate: boolean; translateAfter?: number } {
+  return process.env.RZ_TRANSLATE === "off" ? { translate: false } : { translate: true, translateAfter: 1 };
+}
+
 /** Run a ROM image in RingZero until it exits, resets or spends the budget. */
 export interface GuestDrive { index: number; kind: "disk" | "cdrom"; image: Uint8Array }
 
-export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void } = {}): Promise<GuestResult> {
+export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void; interpret?: boolean } = {}): Promise<GuestResult> {
   wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
-  const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20 });
+  const how = opts.interpret ? { translate: false } : translation();
+  const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20, ...how });
   for (const d of opts.drives ?? []) {
     m.attachDrive(d.index, d.kind === "disk" ? DRIVE.DISK : DRIVE.CDROM, new MemoryBackend(d.image, d.kind === "cdrom"));
   }
@@ -58,7 +67,7 @@ export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: 
     if (r === STOP.HALT) { stop = "halt"; break; }
     budget -= slice;
   }
-  return { output: out, exitCode, stop, instructions: m.instructions };
+  return { output: out, exitCode, stop, instructions: m.instructions, blocksTranslated: m.translator.stats.blocks };
 }
 
 export function qemuAvailable(): boolean {

@@ -62,7 +62,7 @@ export async function makeMachine(ramMB = 32, opts: { virtualWire?: boolean } = 
   const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const inst = await WebAssembly.instantiate(mod, {
     // No drives are attached in these tests: a block request would be a host error.
-    env: { memory: mem, abort() { throw new Error("wasm abort"); }, blockIo: () => 1 },
+    env: { memory: mem, abort() { throw new Error("wasm abort"); }, jitCompile: () => 0, jitRelease: () => {}, blockIo: () => 1 },
   });
   const x = inst.exports as unknown as Dev;
   x.init(ramMB << 20);

@@ -174,7 +174,11 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   // For `npm run bench` (not a QEMU flag): with RINGZERO_STATS=path, SIGUSR1 and
   // the exit each append {"instructions": N} to that file.
   const statsPath = process.env.RINGZERO_STATS;
-  const writeStats = () => { if (statsPath) appendFileSync(statsPath, JSON.stringify({ instructions: Number(m.instructions) }) + "\n"); };
+  const writeStats = () => {
+    if (statsPath) {
+      appendFileSync(statsPath, JSON.stringify({ instructions: Number(m.instructions), blockCalls: Number(m.translatedBlockCalls), ...m.translator.stats }) + "\n");
+    }
+  };
   if (statsPath) process.on("SIGUSR1", writeStats);
 
   const flush = () => {

@@ -12,6 +12,12 @@ export const R_EAX = 0, R_ECX = 1, R_EDX = 2, R_EBX = 3, R_ESP = 4, R_EBP = 5, R
 export const OFF_REGS = 0x00;
 export const OFF_EIP = 0x20;
 export const OFF_EFLAGS = 0x24;
+// lazy arithmetic flags (asm/cpu/flags.ts), for the translator (jit.ts)
+export const OFF_FLAGS_LAZY = 0x28;
+export const OFF_LAZY_OP = 0x2c;
+export const OFF_LAZY_DST = 0x30;
+export const OFF_LAZY_SRC = 0x34;
+export const OFF_LAZY_RES = 0x38;
 export const OFF_SEGS = 0x100;
 export const SEG_SIZE = 32;
 export const SEGF_SEL = 0;

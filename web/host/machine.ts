@@ -5,6 +5,7 @@
 import { CPU_STATE_SIZE } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
+import { Translator, type JitCoreExports } from "./jit";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
 
 export const STOP = {
@@ -40,6 +41,9 @@ interface MachineExports extends FwCfgExports, VgaExports {
   setRtcTime(unixSeconds: number): void;
   setCmosByte(index: number, value: number): void;
   getCmosByte(index: number): number;
+  setTranslation(on: number): void;
+  setTranslationThreshold(n: number): void;
+  translatedBlockCalls(): bigint;
 }
 
 export interface MachineOptions {
@@ -47,6 +51,12 @@ export interface MachineOptions {
   wasm: BufferSource | WebAssembly.Module;
   /** Guest RAM in bytes (a multiple of 1 MiB). */
   ramBytes: number;
+  /** Translate hot guest code to wasm (web/host/jit.ts); default on. Off, every
+   *  instruction is interpreted (for comparisons and for bisecting bugs). */
+  translate?: boolean;
+  /** Executions of a block's first instruction before it is translated (the
+   *  machine's default suits real guests; tests use 1 to translate everything). */
+  translateAfter?: number;
 }
 
 export class MachineError extends Error {}
@@ -60,6 +70,8 @@ export class Machine {
   readonly block: BlockHost;
   /** QEMU fw_cfg items and files the firmware reads (web/host/fwcfg.ts). */
   readonly fwcfg: FwCfgHost;
+  /** The block translator (its stats say how much it compiled). */
+  translator!: Translator;
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
@@ -80,10 +92,13 @@ export class Machine {
     let abortMessage = "";
     const block = new BlockHost();
     block.bind(memory);
+    let translator: Translator | undefined;
     const imports = {
       env: {
         memory,
         ...block.imports(),
+        jitCompile: (host: number, maxLen: number, out: number) => (translator ? translator.compile(host, maxLen, out) : 0),
+        jitRelease: (fn: number) => translator?.release(fn),
         abort(_msg: number, _file: number, line: number, col: number) {
           abortMessage = `internal error in the machine (wasm abort at ${line}:${col})`;
           throw new MachineError(abortMessage);
@@ -92,7 +107,11 @@ export class Machine {
     };
     const module = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm);
     const instance = await WebAssembly.instantiate(module, imports);
+    translator = new Translator(memory, instance.exports as unknown as JitCoreExports);
     const m = new Machine(instance, memory, ram, block);
+    m.translator = translator;
+    if (opts.translate === false) m.x.setTranslation(0);
+    if (opts.translateAfter !== undefined) m.x.setTranslationThreshold(opts.translateAfter);
     if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
     m.x.init(ram);
     return m;
@@ -135,6 +154,8 @@ export class Machine {
   setRtcTime(unixSeconds: number): void { this.x.setRtcTime(unixSeconds); }
   setCmosByte(index: number, value: number): void { this.x.setCmosByte(index, value); }
   getCmosByte(index: number): number { return this.x.getCmosByte(index); }
+  /** Translated blocks entered since power-on. */
+  get translatedBlockCalls(): bigint { return this.x.translatedBlockCalls(); }
   run(budget: number): StopReason { return this.x.run(budget >>> 0) as StopReason; }
   get exitCode(): number { return this.x.getExitCode(); }
   get resetCause(): number { return this.x.getResetCause(); }

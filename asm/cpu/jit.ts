@@ -1,0 +1,186 @@
+// Block translation, the core's half. The host (web/host/jit.ts) turns a hot run
+// of 32-bit guest code into a wasm function; exec.ts runCpu calls it through the
+// function table instead of interpreting those instructions one by one. Here:
+// the block cache, the hotness counters, code-page write tracking, and the
+// helpers translated code calls for what it does not do inline.
+//
+// A block is keyed by the host address of its first byte, which names the
+// physical page (guest RAM is at RAM_BASE + physical address), so one
+// translation serves every linear mapping of the code. Translated code keeps no
+// EIP of its own: it adds offsets to the EIP it was entered with.
+//
+// Self-modifying code: a page holding translated code is marked PM_CODE in the
+// physical page map, and the TLB gives it no fast write path (paging.ts), so
+// every write to it reaches jitCheckWrite through the slow path (or physWrite*),
+// which drops the page's translations before the write lands. A translated block
+// that writes there itself leaves right after that instruction.
+//
+// Faults inside a block: translated code makes its memory accesses before it
+// commits an instruction's register and flag results, so when an access faults
+// it stores the state as it was before that instruction, sets EIP to it and
+// returns; runCpu then delivers the exception as the interpreter would.
+
+import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
+import { OFF_ICOUNT, getEip } from "./state";
+import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
+import { read8, read16, read32, write8, write16, write32 } from "./mem";
+import { testCC } from "./flags";
+import { codeHost, codeAvail } from "./decode";
+import { deliverException } from "./exec";
+import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
+import { tlbFlush, publishTlbMasks } from "../mmu/paging";
+
+// Words translated code reads (layout.ts JIT_WORDS; +0 is state.ts OFF_ATTENTION).
+export const JIT_READ_MASK: u32 = JIT_WORDS + 4;   // paging.ts tlbReadMask
+export const JIT_WRITE_MASK: u32 = JIT_WORDS + 8;  // paging.ts tlbWriteMask
+export const JIT_STATUS: u32 = JIT_WORDS + 12;     // after a read helper: 1 = it faulted
+const JIT_OUT: u32 = JIT_WORDS + 16;               // the host's answer: instructions, bytes
+export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
+
+// Status a write helper returns.
+const WR_OK: u32 = 0;
+const WR_FAULT: u32 = 1;
+const WR_CODE: u32 = 2; // the write hit translated code: leave the block after this instruction
+
+/** Translate the code at host address `host` (at most `maxLen` bytes, all on one
+ *  page); returns a function-table index, or 0 when the host declines. Writes the
+ *  block's instruction count and byte length to `out`. */
+@external("env", "jitCompile") declare function hostCompile(host: u32, maxLen: u32, out: u32): u32;
+/** The table slot of a dropped translation may be reused. */
+@external("env", "jitRelease") declare function hostRelease(fn: u32): void;
+
+// Executions of a block start before it is translated: enough that one-off code
+// (boot, set-up) stays interpreted and the translation cost is spread thin.
+// Tests lower it so that short guest programs run translated (index.ts).
+let HOT: u32 = 2000;
+export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : n; jitFlushAll(); }
+const REFUSED: u32 = 0xffffffff; // count of a start the host declined to translate
+
+// Slots of 16 bytes: key (host address, 0 = empty), table index (0 = not
+// translated), count (executions so far; once translated, the block's
+// instruction count), block length in bytes.
+@inline function slotOf(host: u32): u32 { return JIT_CACHE + (((host * 0x9e3779b1) >>> 17) << 4); }
+
+let enabled: bool = true;
+let codeWritten: bool = false;
+
+export function jitSetEnabled(on: bool): void { enabled = on; jitFlushAll(); }
+@inline export function jitEnabled(): bool { return enabled; }
+
+/** Drop every translation (reset, snapshot restore, the host rewrote memory). */
+export function jitFlushAll(): void {
+  for (let i: u32 = 0; i < JIT_SLOTS; i++) {
+    let s = JIT_CACHE + (i << 4);
+    let fn = load<u32>(s + 4);
+    if (fn != 0) hostRelease(fn);
+  }
+  memory.fill(JIT_CACHE, 0, JIT_SLOTS << 4);
+  for (let p: u32 = 0; p < (ramSize >>> 12); p++) {
+    let e = physEntry(p << 12);
+    if (e & PM_CODE) setPhysEntry(p, e & ~PM_CODE);
+  }
+  publishTlbMasks();
+}
+
+/** A write is about to land at host address `host` (slow path, linear.ts). */
+export function jitCheckWrite(host: u32): void {
+  let phys = host - RAM_BASE;
+  if (host >= RAM_BASE && phys < ramSize && (physEntry(phys) & PM_CODE) != 0) jitCodeWritten(phys >>> 12);
+}
+
+/** Physical page `page` is being written: drop its translations. */
+export function jitCodeWritten(page: u32): void {
+  setPhysEntry(page, physEntry(page << 12) & ~PM_CODE);
+  let lo = RAM_BASE + (page << 12);
+  for (let i: u32 = 0; i < JIT_SLOTS; i++) {
+    let s = JIT_CACHE + (i << 4);
+    if (load<u32>(s) - lo < 4096) {
+      let fn = load<u32>(s + 4);
+      if (fn != 0) hostRelease(fn);
+      store<u32>(s, 0); store<u32>(s + 4, 0); store<u32>(s + 8, 0);
+    }
+  }
+  codeWritten = true;
+}
+
+function translate(slot: u32, host: u32, avail: u32): u32 {
+  let fn = hostCompile(host, avail, JIT_OUT);
+  if (fn == 0) { store<u32>(slot + 8, REFUSED); return 0; }
+  store<u32>(slot + 4, fn);
+  store<u32>(slot + 8, load<u32>(JIT_OUT));
+  store<u32>(slot + 12, load<u32>(JIT_OUT + 4));
+  if (host >= RAM_BASE) {
+    let page = (host - RAM_BASE) >>> 12;
+    let e = physEntry(page << 12);
+    if (!(e & PM_CODE)) {
+      setPhysEntry(page, e | PM_CODE);
+      tlbFlush(false); // no TLB entry may keep a fast write path to the page
+    }
+  }
+  return fn;
+}
+
+/** Code at host address `host` may be translated: ROM images (written only by
+ *  the host before a reset) and RAM whose writes are all seen here - not
+ *  0xC0000-0xFFFFF, where the PAM registers switch pages between ROM and RAM
+ *  and write-only modes store behind the MMU's back (dev/pci.ts). */
+@inline function translatable(host: u32): bool {
+  if (host - ROM_BASE < ROM_SIZE) return true;
+  let phys = host - RAM_BASE;
+  return phys < ramSize && phys - 0xc0000 >= 0x40000;
+}
+
+/** Run the translated block at CS:EIP if there is one. Returns the number of
+ *  instructions it accounts for (retired, plus one for an instruction that
+ *  faulted), or -1 when the interpreter is to run the next instruction. */
+export function jitRun(left: u32): i32 {
+  let eip = getEip();
+  let host = codeHost(eip);
+  if (!translatable(host)) return -1;
+  let slot = slotOf(host);
+  if (load<u32>(slot) != host) {
+    let old = load<u32>(slot + 4);
+    if (old != 0) hostRelease(old);
+    store<u32>(slot, host); store<u32>(slot + 4, 0); store<u32>(slot + 8, 1);
+    return -1;
+  }
+  let fn = load<u32>(slot + 4);
+  let avail = codeAvail(eip);
+  if (fn == 0) {
+    let c = load<u32>(slot + 8);
+    if (c != HOT) {
+      if (c < HOT) store<u32>(slot + 8, c + 1);
+      return -1;
+    }
+    fn = translate(slot, host, avail);
+    if (fn == 0) return -1;
+  }
+  // The whole block must lie inside the fetch window (CS limit, same page), and
+  // one pass through it inside the budget.
+  if (load<u32>(slot + 12) > avail || load<u32>(slot + 8) > left) return -1;
+  codeWritten = false;
+  store<u64>(JIT_CALLS, load<u64>(JIT_CALLS) + 1);
+  let r = call_indirect<u32>(fn, left);
+  let n = r & 0x7fffffff;
+  store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + <u64>n);
+  if (r & 0x80000000) {
+    let v = faultVector, err = faultError, has = faultHasError;
+    clearFault();
+    deliverException(v, err, has);
+    return <i32>n + 1;
+  }
+  return <i32>n;
+}
+
+// --- helpers for translated code (exported by index.ts) ---
+// Reads: the value; JIT_STATUS says whether it faulted.
+export function jitRd8(seg: i32, off: u32): u32 { let v = read8(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
+export function jitRd16(seg: i32, off: u32): u32 { let v = read16(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
+export function jitRd32(seg: i32, off: u32): u32 { let v = read32(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
+@inline function wrStatus(): u32 { return faultPending ? WR_FAULT : codeWritten ? WR_CODE : WR_OK; }
+export function jitWr8(seg: i32, off: u32, v: u32): u32 { write8(seg, off, v); return wrStatus(); }
+export function jitWr16(seg: i32, off: u32, v: u32): u32 { write16(seg, off, v); return wrStatus(); }
+export function jitWr32(seg: i32, off: u32, v: u32): u32 { write32(seg, off, v); return wrStatus(); }
+/** A condition code from the flag state in memory (translated code stores its
+ *  flag state first when it cannot tell the answer itself). */
+export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }

@@ -1,0 +1,204 @@
+; The block translator's differential test (jit.test.ts). Included by the ROM
+; source jit_gen.ts writes, which appends the random chunks (jt_chunks, each
+; ending in RET) and their table (jt_table: chunk address, EAX ECX EDX ESI EDI
+; EBP, EFLAGS; 32 bytes per chunk) and defines JT_COUNT.
+;
+; First, cases written out: self-modifying code (a routine in RAM patched from
+; outside, and one whose first instruction patches the second), and a fault in
+; the middle of a translated run. Then every random chunk runs three times from
+; the same registers, flags and data, printing after each run
+;   cNNNN r: EAX ECX EDX ESI EDI EBP EFLAGS sum(data)
+; The machine translates a block on its second execution in the tests, so run
+; 0 is interpreted and runs 1 and 2 are mostly translated; all three and qemu
+; must agree.
+%include "lib/rom.inc"
+%include "sys-lib.inc"
+%define PM_MAIN jt_main
+%include "sys-pm.inc"
+
+DATA    equ 0x40000        ; 512 bytes the chunks read and write through EBX
+SAVE    equ 0x41000        ; EAX ECX EDX ESI EDI EBP EFLAGS after a run
+CUR     equ 0x41100        ; the table entry being run
+REPN    equ 0x41104
+IDX     equ 0x41108
+CALLT   equ 0x4110c
+SMC     equ 0x50000        ; RAM copies of the self-modifying routines
+PD      equ 0x42000        ; page directory for the fault case
+
+main:
+  jmp pm_enter
+
+bits 32
+; print " " and EAX in hex
+hex:
+  push eax
+  mov al, ' '
+  call putc32
+  pop eax
+  jmp puthex32_32
+
+jt_main:
+  ; --- a routine patched from outside: MOV EAX, imm32 / RET, copied to RAM
+  mov esi, smc1 + ROMB
+  mov edi, SMC
+  mov ecx, smc1_end - smc1
+  cld
+  rep movsb
+  PUTS32 "smc1"
+  mov ecx, 3
+.s1:
+  mov edx, SMC             ; (a relative CALL would be assembled for the ROM's offsets)
+  call edx
+  call hex
+  loop .s1
+  mov dword [SMC + 1], 0x22222222
+  mov ecx, 3
+.s2:
+  mov edx, SMC
+  call edx
+  call hex
+  loop .s2
+  call putnl32
+
+  ; --- a routine whose first instruction rewrites the second one's immediate
+  mov esi, smc2 + ROMB
+  mov edi, SMC + 0x100
+  mov ecx, smc2_end - smc2
+  rep movsb
+  PUTS32 "smc2"
+  mov ecx, 5
+.s3:
+  mov edx, SMC + 0x100
+  call edx                 ; EAX = ECX, through the patched immediate
+  call hex
+  loop .s3
+  call putnl32
+
+  ; --- a fault in the middle of a block: the instructions before it are done,
+  ; EIP names the faulting one, the ones after it are not run. Paging is on
+  ; (one 4 MiB page at 0) so that the read of 4 MiB is a #PF.
+  mov dword [PD], 0x83
+  mov ecx, 1023
+.pd:
+  mov dword [PD + ecx * 4], 0
+  loop .pd
+  mov eax, PD
+  mov cr3, eax
+  mov eax, cr4
+  or eax, 0x10             ; PSE
+  mov cr4, eax
+  mov eax, cr0
+  or eax, 0x80000000
+  mov cr0, eax
+  mov ecx, 3
+.f1:
+  mov [IDX], ecx           ; (the fault handler resets ESP)
+  mov edx, 0x100           ; (the handler uses EAX: EDX carries the result)
+  TRY32
+  mov edx, 1
+  add edx, 2
+  shl edx, 4
+.fault:
+  add edx, [0x400000]      ; not present
+  add edx, 5
+  ENDTRY32
+  mov eax, edx
+  call hex
+  mov eax, [EIP32]
+  sub eax, .fault + ROMB
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .f1
+  mov eax, cr0
+  and eax, 0x7fffffff
+  mov cr0, eax
+
+  ; --- the random chunks
+  mov dword [IDX], 0
+  mov dword [CUR], jt_table + ROMB
+.chunk:
+  mov dword [REPN], 0
+.rep:
+  mov eax, [IDX]
+  imul eax, eax, 0x9e3779b1
+  mov edi, DATA
+  mov ecx, 128
+.fill:
+  mov [edi], eax
+  add eax, 0x6b43a9b5
+  rol eax, 7
+  add edi, 4
+  loop .fill
+  mov esi, [CUR]
+  mov eax, [esi]
+  mov [CALLT], eax
+  push dword [esi + 28]
+  popfd
+  mov ebx, DATA
+  mov eax, [esi + 4]
+  mov ecx, [esi + 8]
+  mov edx, [esi + 12]
+  mov edi, [esi + 20]
+  mov ebp, [esi + 24]
+  mov esi, [esi + 16]
+  call [CALLT]
+  mov [SAVE], eax
+  mov [SAVE + 4], ecx
+  mov [SAVE + 8], edx
+  mov [SAVE + 12], esi
+  mov [SAVE + 16], edi
+  mov [SAVE + 20], ebp
+  pushfd
+  pop dword [SAVE + 24]
+  mov al, 'c'
+  call putc32
+  mov eax, [IDX]
+  call puthex32_32
+  mov eax, [REPN]
+  call hex
+  mov al, ':'
+  call putc32
+  mov esi, SAVE
+  mov ecx, 7
+.pr:
+  mov eax, [esi]
+  call hex
+  add esi, 4
+  loop .pr
+  xor eax, eax
+  mov esi, DATA
+  mov ecx, 128
+.sum:
+  rol eax, 5
+  add eax, [esi]
+  add esi, 4
+  loop .sum
+  call hex
+  call putnl32
+  inc dword [REPN]
+  cmp dword [REPN], 3
+  jb .rep
+  add dword [CUR], 32
+  inc dword [IDX]
+  cmp dword [IDX], JT_COUNT
+  jb .chunk
+  PUTS32 "jit done"
+  call putnl32
+  EXIT 0
+
+jt_helper:
+  add eax, 0x1234567
+  ret
+
+; position-independent routines copied to RAM
+smc1:
+  mov eax, 0x11111111
+  ret
+smc1_end:
+smc2:
+  mov [SMC + 0x100 + (smc2.imm - smc2)], ecx
+.imm equ $ + 1
+  mov eax, 0x33333333
+  ret
+smc2_end:
