@@ -107,6 +107,8 @@ export function setTranslationThreshold(n: u32): void { jitSetThreshold(n); }
 /** Addresses translated code uses: 0 the translator's words (layout.ts
  *  JIT_WORDS), 1 the TLB. */
 export function layoutJit(which: u32): u32 { return which == 0 ? JIT_WORDS : TLB; }
-import { JIT_CALLS } from "./cpu/jit";
+import { JIT_CALLS, JIT_INSNS } from "./cpu/jit";
 /** Translated blocks entered since power-on (for profiling tools). */
 export function translatedBlockCalls(): u64 { return load<u64>(JIT_CALLS); }
+/** Instructions retired by translated blocks since power-on. */
+export function translatedInstructions(): u64 { return load<u64>(JIT_INSNS); }

@@ -36,6 +36,7 @@ export const JIT_WRITE_MASK: u32 = JIT_WORDS + 8;  // paging.ts tlbWriteMask
 export const JIT_STATUS: u32 = JIT_WORDS + 12;     // after a read helper: 1 = it faulted
 const JIT_OUT: u32 = JIT_WORDS + 16;               // the host's answer: instructions, bytes
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
+export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
 
 // Status a write helper returns.
 const WR_OK: u32 = 0;
@@ -58,8 +59,10 @@ const REFUSED: u32 = 0xffffffff; // count of a start the host declined to transl
 
 // Slots of 16 bytes: key (host address, 0 = empty), table index (0 = not
 // translated), count (executions so far; once translated, the block's
-// instruction count), block length in bytes.
-@inline function slotOf(host: u32): u32 { return JIT_CACHE + (((host * 0x9e3779b1) >>> 17) << 4); }
+// instruction count), block length in bytes. Two slots per hash set: a start
+// that is only being counted replaces the less-counted of them, and never a
+// translated block (cold code passing through must not evict hot blocks).
+@inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * 0x9e3779b1) >>> 17) & ~1) << 4); }
 
 let enabled: bool = true;
 let codeWritten: bool = false;
@@ -103,6 +106,19 @@ export function jitCodeWritten(page: u32): void {
   codeWritten = true;
 }
 
+/** A start seen for the first time: count it in a slot of its set (s, s + 16)
+ *  that holds no translation, if there is one. */
+function countNew(s: u32, host: u32): void {
+  let s1 = s + 16;
+  let t0 = load<u32>(s + 4) != 0, t1 = load<u32>(s1 + 4) != 0;
+  let victim: u32;
+  if (!t0 && !t1) victim = load<u32>(s + 8) <= load<u32>(s1 + 8) ? s : s1;
+  else if (!t0) victim = s;
+  else if (!t1) victim = s1;
+  else return;
+  store<u32>(victim, host); store<u32>(victim + 8, 1);
+}
+
 function translate(slot: u32, host: u32, avail: u32): u32 {
   let fn = hostCompile(host, avail, JIT_OUT);
   if (fn == 0) { store<u32>(slot + 8, REFUSED); return 0; }
@@ -137,12 +153,10 @@ export function jitRun(left: u32): i32 {
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return -1;
-  let slot = slotOf(host);
+  let slot = setOf(host);
   if (load<u32>(slot) != host) {
-    let old = load<u32>(slot + 4);
-    if (old != 0) hostRelease(old);
-    store<u32>(slot, host); store<u32>(slot + 4, 0); store<u32>(slot + 8, 1);
-    return -1;
+    slot += 16;
+    if (load<u32>(slot) != host) { countNew(slot - 16, host); return -1; }
   }
   let fn = load<u32>(slot + 4);
   let avail = codeAvail(eip);
@@ -163,6 +177,7 @@ export function jitRun(left: u32): i32 {
   let r = call_indirect<u32>(fn, left);
   let n = r & 0x7fffffff;
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + <u64>n);
+  store<u64>(JIT_INSNS, load<u64>(JIT_INSNS) + <u64>n);
   if (r & 0x80000000) {
     let v = faultVector, err = faultError, has = faultHasError;
     clearFault();

@@ -294,4 +294,8 @@ mean what they mean to qemu-system-i386.
 
 With no -kernel, -bios or disk, boots the RingZero Linux guest from public/images
 (build it with npm run guest).
+
+Hot 32-bit guest code is translated to WebAssembly; RINGZERO_TRANSLATE=off in the
+environment interprets every instruction instead (RINGZERO_TRANSLATE=N translates
+a block after N executions).
 `;

@@ -115,7 +115,7 @@ export async function main(argv: string[]): Promise<number> {
     const serial = openSink("-serial", c.serial, toClose);
     const debugcon = c.debugcon ? openSink("-debugcon", c.debugcon, toClose) : null;
 
-    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024 });
+    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, ...translationFromEnv() });
     if (p.bios) m.loadBios(p.bios);
     // Guest time follows the host clock, as in QEMU; the RTC starts at the host's time of day.
     m.setRealtime(true);
@@ -176,7 +176,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const statsPath = process.env.RINGZERO_STATS;
   const writeStats = () => {
     if (statsPath) {
-      appendFileSync(statsPath, JSON.stringify({ instructions: Number(m.instructions), blockCalls: Number(m.translatedBlockCalls), ...m.translator.stats }) + "\n");
+      appendFileSync(statsPath, JSON.stringify({ instructions: Number(m.instructions), blockCalls: Number(m.translatedBlockCalls), translated: Number(m.translatedInstructions), ...m.translator.stats }) + "\n");
     }
   };
   if (statsPath) process.on("SIGUSR1", writeStats);
@@ -233,4 +233,16 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     stdin.pause();
     stdin.removeAllListeners("data");
   }
+}
+
+/** RINGZERO_TRANSLATE (not a QEMU flag): "off" interprets every instruction (to
+ *  compare, or to bisect a suspected translator bug); a number sets how many times
+ *  a block start runs before it is translated. */
+function translationFromEnv(): { translate?: boolean; translateAfter?: number } {
+  const v = process.env.RINGZERO_TRANSLATE;
+  if (v === undefined || v === "") return {};
+  if (v === "off") return { translate: false };
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`RINGZERO_TRANSLATE must be "off" or a whole number of executions, got "${v}"`);
+  return { translateAfter: n };
 }

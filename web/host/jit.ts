@@ -302,14 +302,20 @@ class Emitter {
   labels: string[] = [];
   fs: FlagState = { mask: null, kind: 0, carry: false, sz: 32 };
   regsWritten = 0;
+  regsUsed = 0;       // registers the block reads (or partly writes)
   flagsWritten = false;
+  flagsUsed = false;
   /** Offset and in-pass index of the instruction being emitted (for fault exits). */
   cur = { off: 0, k: 0 };
   constructor(readonly a: Addr) {}
 
   op(...x: number[]): this { this.b.push(...x); return this; }
   i32(v: number): this { this.b.push(W.const_); sleb(this.b, v); return this; }
-  get(l: number): this { this.b.push(W.get); uleb(this.b, l); return this; }
+  get(l: number): this {
+    if (l >= L_R && l < L_R + 8) this.regsUsed |= 1 << (l - L_R);
+    else if (l >= L_EFL && l <= L_RES) this.flagsUsed = true;
+    this.b.push(W.get); uleb(this.b, l); return this;
+  }
   set(l: number): this { this.b.push(W.set); uleb(this.b, l); return this; }
   tee(l: number): this { this.b.push(W.tee); uleb(this.b, l); return this; }
   load(op: number, addr: number): this { this.b.push(W.const_, 0, op, 0); uleb(this.b, addr); return this; }
@@ -523,8 +529,15 @@ function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>;
 
   // prologue: load what the body uses
   e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_EIP); e.set(L_EIP0);
-  for (let r = 0; r < 8; r++) { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_REGS + 4 * r); e.set(L_R + r); }
-  FLAG_WORDS.forEach((w, j) => { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + w); e.set(FLAG_LOCALS[j]); });
+  // Every register the block reads or writes is loaded (a fault exit stores the
+  // written ones, possibly before the write), and the flag state if it is used.
+  const regs = body.regsUsed | body.regsWritten;
+  for (let r = 0; r < 8; r++) {
+    if (regs & (1 << r)) { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_REGS + 4 * r); e.set(L_R + r); }
+  }
+  if (body.flagsUsed || body.flagsWritten) {
+    FLAG_WORDS.forEach((w, j) => { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + w); e.set(FLAG_LOCALS[j]); });
+  }
   if (segs.size) {
     e.i32(0).op(W.load, 0); uleb(e.b, a.words + 4); e.set(L_RMASK);
     e.i32(0).op(W.load, 0); uleb(e.b, a.words + 8); e.set(L_WMASK);
@@ -868,8 +881,9 @@ export class Translator {
   private readonly free: number[] = [];
   private readonly imports: WebAssembly.Imports;
   private readonly addr: Addr;
-  /** Blocks translated and starts declined so far (for tools and tests). */
-  readonly stats = { blocks: 0, declined: 0, wasmBytes: 0, compileMs: 0 };
+  /** Blocks translated, starts declined, translations dropped, and the time
+   *  spent translating, so far (for tools and tests). */
+  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0 };
 
   constructor(private readonly memory: WebAssembly.Memory, private readonly core: JitCoreExports) {
     this.addr = { words: core.layoutJit(0), tlb: core.layoutJit(1) };
@@ -904,6 +918,7 @@ export class Translator {
 
   /** env.jitRelease: a translation was dropped; its slot may be reused. */
   release(idx: number): void {
+    this.stats.released++;
     this.core.table.set(idx, null);
     this.free.push(idx);
   }

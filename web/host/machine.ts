@@ -44,6 +44,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   setTranslation(on: number): void;
   setTranslationThreshold(n: number): void;
   translatedBlockCalls(): bigint;
+  translatedInstructions(): bigint;
 }
 
 export interface MachineOptions {
@@ -156,6 +157,8 @@ export class Machine {
   getCmosByte(index: number): number { return this.x.getCmosByte(index); }
   /** Translated blocks entered since power-on. */
   get translatedBlockCalls(): bigint { return this.x.translatedBlockCalls(); }
+  /** Instructions retired by translated blocks since power-on. */
+  get translatedInstructions(): bigint { return this.x.translatedInstructions(); }
   run(budget: number): StopReason { return this.x.run(budget >>> 0) as StopReason; }
   get exitCode(): number { return this.x.getExitCode(); }
   get resetCause(): number { return this.x.getResetCause(); }
