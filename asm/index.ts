@@ -98,15 +98,15 @@ export function testSetPciIrq(pirq: u32, level: bool): void { setPciIrq(pirq, le
 
 // --- block translation (cpu/jit.ts, web/host/jit.ts) ---
 // The helpers translated code imports, and the switch (on by default).
-export { jitRd8, jitRd16, jitRd32, jitWr8, jitWr16, jitWr32, jitTestCC } from "./cpu/jit";
+export { jitRd8, jitRd16, jitRd32, jitWr8, jitWr16, jitWr32, jitTestCC, jitChain } from "./cpu/jit";
 import { jitSetEnabled, jitSetThreshold } from "./cpu/jit";
-import { JIT_WORDS, TLB } from "./layout";
+import { JIT_WORDS, TLB, JIT_CACHE } from "./layout";
 export function setTranslation(on: bool): void { jitSetEnabled(on); }
 /** Executions of a block start before it is translated (tests lower it). */
 export function setTranslationThreshold(n: u32): void { jitSetThreshold(n); }
 /** Addresses translated code uses: 0 the translator's words (layout.ts
- *  JIT_WORDS), 1 the TLB. */
-export function layoutJit(which: u32): u32 { return which == 0 ? JIT_WORDS : TLB; }
+ *  JIT_WORDS), 1 the TLB, 2 the block cache. */
+export function layoutJit(which: u32): u32 { return which == 0 ? JIT_WORDS : which == 1 ? TLB : JIT_CACHE; }
 import { JIT_CALLS, JIT_INSNS } from "./cpu/jit";
 /** Translated blocks entered since power-on (for profiling tools). */
 export function translatedBlockCalls(): u64 { return load<u64>(JIT_CALLS); }

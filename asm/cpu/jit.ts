@@ -37,6 +37,7 @@ export const JIT_STATUS: u32 = JIT_WORDS + 12;     // after a read helper: 1 = i
 const JIT_OUT: u32 = JIT_WORDS + 16;               // the host's answer: instructions, bytes
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
+const JIT_CHAINED: u32 = JIT_WORDS + 40;           // instructions retired by blocks that went on to another
 
 // Status a write helper returns.
 const WR_OK: u32 = 0;
@@ -53,7 +54,7 @@ const WR_CODE: u32 = 2; // the write hit translated code: leave the block after 
 // Executions of a block start before it is translated: enough that one-off code
 // (boot, set-up) stays interpreted and the translation cost is spread thin.
 // Tests lower it so that short guest programs run translated (index.ts).
-let HOT: u32 = 2000;
+let HOT: u32 = 8000;
 export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : n; jitFlushAll(); }
 const REFUSED: u32 = 0xffffffff; // count of a start the host declined to translate
 
@@ -174,8 +175,10 @@ export function jitRun(left: u32): i32 {
   if (load<u32>(slot + 12) > avail || load<u32>(slot + 8) > left) return -1;
   codeWritten = false;
   store<u64>(JIT_CALLS, load<u64>(JIT_CALLS) + 1);
+  store<u32>(JIT_CHAINED, 0);
+  chainDepth = 0;
   let r = call_indirect<u32>(fn, left);
-  let n = r & 0x7fffffff;
+  let n = (r & 0x7fffffff) + load<u32>(JIT_CHAINED);
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + <u64>n);
   store<u64>(JIT_INSNS, load<u64>(JIT_INSNS) + <u64>n);
   if (r & 0x80000000) {
@@ -199,3 +202,16 @@ export function jitWr32(seg: i32, off: u32, v: u32): u32 { write32(seg, off, v);
 /** A condition code from the flag state in memory (translated code stores its
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }
+
+// Blocks that go straight on to the next block (chaining, web/host/jit.ts) tail-
+// call this; each link adds a frame here, so a chain stops after MAX_CHAIN links
+// (returning 0: the block before has stored its state and counted itself).
+const MAX_CHAIN: u32 = 64;
+let chainDepth: u32 = 0;
+export function jitChain(fn: u32, left: u32): u32 {
+  if (chainDepth >= MAX_CHAIN) return 0;
+  chainDepth++;
+  let r = call_indirect<u32>(fn, left);
+  chainDepth--;
+  return r;
+}

@@ -11,7 +11,7 @@ const COUNT = 600;
 
 test("jit: random chunks give the same registers, flags and memory interpreted, translated and in qemu", async () => {
   const bin = buildJitRom(SEED, COUNT);
-  const rz = await runRingZero(bin);
+  const rz = await runRingZero(bin, { translate: true });
   expect(rz.stop).toBe("exit");
   expect(rz.exitCode).toBe(1);
   const out = rz.output;
@@ -37,7 +37,7 @@ test("jit: random chunks give the same registers, flags and memory interpreted, 
 
 test("jit: interpreted alone, the same program gives the same output", async () => {
   const bin = buildJitRom(SEED, COUNT);
-  const translated = await runRingZero(bin);
+  const translated = await runRingZero(bin, { translate: true });
   const interpreted = await runRingZero(bin, { interpret: true });
   expect(interpreted.stop).toBe("exit");
   expect(interpreted.output).toBe(translated.output);

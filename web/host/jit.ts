@@ -29,7 +29,7 @@
 // the SDM); the guest tests compare both with qemu.
 
 import {
-  OFF_REGS, OFF_EIP, OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES,
+  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES,
   OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS, S_DS, R_ESP, R_EBP,
 } from "./cpustate";
 
@@ -43,6 +43,7 @@ export interface JitCoreExports {
   jitWr16(seg: number, off: number, v: number): number;
   jitWr32(seg: number, off: number, v: number): number;
   jitTestCC(cc: number): number;
+  jitChain(fn: number, left: number): number;
   layoutJit(which: number): number;
   setTranslation(on: number): void;
 }
@@ -267,10 +268,11 @@ function sleb(out: number[], v: number): void {
   }
 }
 
-// Imported helper functions, by index.
+// Imported helper functions, by index (the block function is 8).
 const F_RD = [0, 1, 2];   // rd8 rd16 rd32 (seg, off) -> value
 const F_WR = [3, 4, 5];   // wr8 wr16 wr32 (seg, off, v) -> status
 const F_TESTCC = 6;       // testcc(cc) -> 0/1
+const F_CHAIN = 7;        // chain(fn, left) -> what block fn returns
 const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 
 // Locals: 0 is the parameter (instructions left in the budget).
@@ -281,8 +283,10 @@ const L_T = 23;           // 23..28: scratch T0..T5 (T5: the TLB entry of a memo
 const L_OFF = 29, L_LIN = 30; // the current memory operand's offset and linear address
 const L_SEG = 31;         // 31 + 5 * seg + {0 base, 1 loR, 2 hiR, 3 loW, 4 hiW}
 const L_STATUS = 61;      // a write helper's answer
-const N_I32_LOCALS = 61;
-const L_W = 62;           // i64 scratch
+const L_CKEY = 62, L_CSET = 63; // the exit's target block: host address, cache set (0: none)
+const L_CSLIM = 64;       // CS limit (chaining needs a flat CS)
+const N_I32_LOCALS = 64;
+const L_W = 65;           // i64 scratch
 
 const FLAG_WORDS = [OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES];
 const FLAG_LOCALS = [L_EFL, L_MASK, L_OP, L_DST, L_SRC, L_RES];
@@ -295,7 +299,11 @@ interface FlagState {
   sz: number;
 }
 
-interface Addr { words: number; tlb: number }
+/** Where things are in the machine's memory, and the block's own host address. */
+interface Addr { words: number; tlb: number; cache: number; chain: boolean; host: number }
+
+/** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
+const cacheSet = (a: Addr, host: number) => a.cache + ((((Math.imul(host, 0x9e3779b1) >>> 17) & ~1) << 4) >>> 0);
 
 class Emitter {
   b: number[] = [];
@@ -403,6 +411,15 @@ class Emitter {
     return this.end();
   }
   wroteSlow = false;
+  chains = false;
+  /** The exit about to be taken goes to block offset `target`: if that is on the
+   *  block's page, the exit may go straight on to its translation (chaining). */
+  chainTo(target: number): this {
+    const host = this.a.host + target;
+    if (!this.a.chain || (host >>> 12) !== (this.a.host >>> 12)) return this;
+    this.chains = true;
+    return this.i32(host).set(L_CKEY).i32(cacheSet(this.a, host)).set(L_CSET);
+  }
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
 
   /** Push an r/m operand (memory: its EA stays in L_OFF/L_LIN for a write back). */
@@ -525,6 +542,7 @@ function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>;
   const lastOp = last.op;
   if (!["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp)) {
     body.eipAt(endOff).set(L_NEIP).get(L_CNT).i32(n).op(W.add).set(L_CNT);
+    body.chainTo(endOff);
   }
 
   // prologue: load what the body uses
@@ -542,6 +560,7 @@ function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>;
     e.i32(0).op(W.load, 0); uleb(e.b, a.words + 4); e.set(L_RMASK);
     e.i32(0).op(W.load, 0); uleb(e.b, a.words + 8); e.set(L_WMASK);
   }
+  if (body.chains) { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_LIMIT); e.set(L_CSLIM); }
   for (const s of segs) {
     [SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW].forEach((f, j) => {
       e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + s * SEG_SIZE + f); e.set(L_SEG + 5 * s + j);
@@ -555,13 +574,39 @@ function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>;
     if (body.flagsWritten) FLAG_WORDS.forEach((w, j) => e.storeAt(CPU_STATE + w, FLAG_LOCALS[j]));
   };
   storeState();
-  e.storeAt(CPU_STATE + OFF_EIP, L_NEIP).get(L_CNT).op(W.return_);
+  e.storeAt(CPU_STATE + OFF_EIP, L_NEIP);
+  if (body.chains) emitChain(e);
+  e.get(L_CNT).op(W.return_);
   e.op(W.end); // fault block
   storeState();
   e.i32(0).eipAt(0).get(L_FOFF).op(W.add).op(W.store, 0); uleb(e.b, CPU_STATE + OFF_EIP);
   e.get(L_CNT).get(L_FK).op(W.add).i32(0x80000000).op(W.or);
   e.op(W.end);
   return { bytes: moduleBytes(e.b), insns: n, len: endOff };
+}
+
+/** At an exit with a target block (L_CKEY), the state stored: go on to that
+ *  block's translation directly when runCpu would call it next anyway - it is
+ *  translated, one pass fits the budget, nothing needs the run loop, and CS is
+ *  flat (so the target lies inside the fetch window). The instructions retired
+ *  so far are added up in JIT_CHAINED, and the block tail-calls the machine's
+ *  jitChain, which calls the next one (a block module importing the function
+ *  table itself would make every later table update visit every block). */
+function emitChain(e: Emitter): void {
+  const S = L_T, FN = L_T + 1;
+  e.open(W.block, "nochain");
+  e.get(L_CKEY).op(W.eqz).op(0x0d, 0);
+  e.get(L_CSET).set(S);
+  e.get(S).op(W.load, 0, 0).get(L_CKEY).op(W.ne).open(W.if_, "");
+  e.get(S).i32(16).op(W.add).tee(S).op(W.load, 0, 0).get(L_CKEY).op(W.ne).op(0x0d, 1);
+  e.end();
+  e.get(S).op(W.load, 0, 4).tee(FN).op(W.eqz).op(0x0d, 0);
+  e.get(L_CNT).get(S).op(W.load, 0, 8).op(W.add).get(L_LEFT).op(W.gtu).op(0x0d, 0);
+  e.load(W.load, e.a.words).op(0x0d, 0);
+  e.get(L_CSLIM).i32(-1).op(W.ne).op(0x0d, 0);
+  e.i32(0).load(W.load, e.a.words + 40).get(L_CNT).op(W.add).op(W.store, 0); uleb(e.b, e.a.words + 40);
+  e.get(FN).get(L_LEFT).get(L_CNT).op(W.sub).op(0x12, F_CHAIN); // return_call chain(fn, left)
+  e.end();
 }
 
 /** One instruction; `k` is its index in the block, `n` the block's length. */
@@ -572,7 +617,7 @@ function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: number): vo
   const logic = (): FlagState => ({ mask: ARITH, kind: K_LOGIC, carry: false, sz });
   /** Leave the block for `target` (block offset, or the EIP in local T4 when null). */
   const leave = (target: number | null) => {
-    if (target === null) e.get(T4).set(L_NEIP); else e.eipAt(target).set(L_NEIP);
+    if (target === null) e.get(T4).set(L_NEIP); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
     e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit");
   };
   /** Jump to block offset `target`: loop when it is the block start. */
@@ -856,14 +901,15 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   const FUNC = 0x60;
   // types: 0 (i32)->i32, 1 (i32,i32)->i32, 2 (i32,i32,i32)->i32
   section(1, [3, FUNC, 1, I32, 1, I32, FUNC, 2, I32, I32, 1, I32, FUNC, 3, I32, I32, I32, 1, I32]);
-  const imp: number[] = [8];
+  const imp: number[] = [9];
   imp.push(...str("m"), ...str("mem"), 0x02, 0x00, 0x00);
   ["rd8", "rd16", "rd32"].forEach((n) => imp.push(...str("f"), ...str(n), 0x00, 1));
   ["wr8", "wr16", "wr32"].forEach((n) => imp.push(...str("f"), ...str(n), 0x00, 2));
   imp.push(...str("f"), ...str("testcc"), 0x00, 0);
+  imp.push(...str("f"), ...str("chain"), 0x00, 1);
   section(2, imp);
   section(3, [1, 0]);
-  section(7, [1, ...str("b"), 0x00, 7]);
+  section(7, [1, ...str("b"), 0x00, 8]);
   const fn: number[] = [2];
   uleb(fn, N_I32_LOCALS); fn.push(I32);
   fn.push(1, I64);
@@ -875,23 +921,31 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   return new Uint8Array(out);
 }
 
+/** Whether this engine has wasm tail calls (block chaining needs them). */
+function tailCalls(): boolean {
+  // (import "m" "f" (func (param i32) (result i32))) (func (param i32) (result i32) local.get 0 return_call 0)
+  const probe = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, I32, 1, I32, 2, 7, 1, 1, 0x6d, 1, 0x66, 0, 0,
+    3, 2, 1, 0, 10, 8, 1, 6, 0, 0x20, 0, 0x12, 0, 0x0b];
+  try { new WebAssembly.Module(new Uint8Array(probe)); return true; } catch { return false; }
+}
+
 /** The host side of translation for one machine: compiles blocks on request and
  *  manages the function-table slots they occupy. */
 export class Translator {
   private readonly free: number[] = [];
   private readonly imports: WebAssembly.Imports;
-  private readonly addr: Addr;
+  private readonly addr: Omit<Addr, "host">;
   /** Blocks translated, starts declined, translations dropped, and the time
    *  spent translating, so far (for tools and tests). */
   readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0 };
 
   constructor(private readonly memory: WebAssembly.Memory, private readonly core: JitCoreExports) {
-    this.addr = { words: core.layoutJit(0), tlb: core.layoutJit(1) };
+    this.addr = { words: core.layoutJit(0), tlb: core.layoutJit(1), cache: core.layoutJit(2), chain: tailCalls() };
     this.imports = {
       m: { mem: memory },
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
-        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC,
+        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, chain: core.jitChain,
       },
     };
   }
@@ -902,7 +956,7 @@ export class Translator {
     try { return this.compileBlock(host, maxLen, out); } finally { this.stats.compileMs += performance.now() - t0; }
   }
   private compileBlock(host: number, maxLen: number, out: number): number {
-    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), this.addr);
+    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), { ...this.addr, host });
     if (!t) { this.stats.declined++; return 0; }
     const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), this.imports);
     const table = this.core.table;
