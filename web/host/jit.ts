@@ -977,6 +977,3 @@ export class Translator {
     this.free.push(idx);
   }
 }
-
-/** For tests and tools: decode and translate without a machine. */
-export const translatorForTest = { decodeBlock, translate };
