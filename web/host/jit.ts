@@ -636,6 +636,13 @@ function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: number): vo
     e.get(L_OFF).set(L_R + R_ESP);
     e.regsWritten |= 1 << R_ESP;
   };
+  /** Pop into local `l`: l = [SS:ESP], ESP += 4 (ESP unchanged if the read faults). */
+  const pop = (l: number) => {
+    e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+    e.read(S_SS, 32).set(l);
+    e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
+    e.regsWritten |= 1 << R_ESP;
+  };
   switch (i.op) {
     case "nop": return;
     case "alu": {
@@ -743,14 +750,7 @@ function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: number): vo
     case "push": e.get(L_R + i.reg!).set(T0); push(T0); return;
     case "pushI": e.i32(i.imm!).set(T0); push(T0); return;
     case "pushE": e.readRM(i.rm!, 32).set(T0); push(T0); return;
-    case "pop": {
-      e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
-      e.read(S_SS, 32).set(T0);
-      e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
-      e.regsWritten |= 1 << R_ESP;
-      e.setReg(i.reg!, 32, T0);
-      return;
-    }
+    case "pop": pop(T0); e.setReg(i.reg!, 32, T0); return;
     case "imul2": case "imul3": {
       e.readRM(i.rm!, sz).set(T1);
       if (i.op === "imul2") e.reg(i.reg!, sz).set(T0); else e.i32(i.imm!).set(T0);
@@ -810,14 +810,7 @@ function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: number): vo
     case "call": e.eipAt(next).set(T0); push(T0); leave(i.rel!); return;
     case "callE": e.readRM(i.rm!, 32).set(T4); e.eipAt(next).set(T0); push(T0); leave(null); return;
     case "jmpE": e.readRM(i.rm!, 32).set(T4); leave(null); return;
-    case "ret": {
-      e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
-      e.read(S_SS, 32).set(T4);
-      e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
-      e.regsWritten |= 1 << R_ESP;
-      leave(null);
-      return;
-    }
+    case "ret": pop(T4); leave(null); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);
 }
