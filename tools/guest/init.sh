@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/busybox sh
 # /init of the RingZero test guest (generated into initramfs.cpio.gz by
 # tools/guest/build.mjs, which fills in the at-sign placeholders).
 # PID 1: mounts the kernel filesystems, loads the disk/CD drivers, then runs a
@@ -9,8 +9,9 @@ export PATH=/sbin:/bin:/usr/sbin:/usr/bin
 export HOME=/root
 export TERM=linux
 
-# Applet symlinks are in the archive when the build host could list them;
-# otherwise make them now.
+# Applet symlinks are in the archive when the build host could list them (it
+# needs IA-32 emulation to run the i386 busybox); otherwise make them now. The
+# interpreter line names busybox itself, since /bin/sh may not exist yet.
 [ -e /bin/mount ] || /bin/busybox --install -s
 
 mount -t proc proc /proc
