@@ -55,13 +55,16 @@ export function storageTestIrqLevels(): u32 { return irqLevels; }
 export function devicesRestored(): void { devicesStateChanged(); }
 
 // --- time (clock.ts) ---
-import { setHostTime as clockSetHostTime, setRealtime as clockSetRealtime, clockNow, clockAdvanceTo, tscNow } from "./clock";
-/** Real-time mode on/off (off: deterministic, time from the instruction count). */
+import { setRealtime as clockSetRealtime, setIcountShift as clockSetIcountShift, clockNow, clockAdvanceTo, tscNow, clockNominal } from "./clock";
+/** Real-time mode on/off (off: icount mode, time from the instruction count).
+ *  Real time reads the host's clock through the import env.hostNow. */
 export function setRealtime(on: bool): void { clockSetRealtime(on); }
-/** Real-time mode: the host's monotonic time in ns, before each run slice. */
-export function setHostTime(ns: f64): void { clockSetHostTime(ns); }
-/** After STOP_HALT in real-time mode: ns until a device timer is due (-1: none). */
+/** icount mode with 2^shift ns per instruction (QEMU's -icount shift=N). */
+export function setIcountShift(shift: u32): void { clockSetIcountShift(shift); }
+/** After STOP_HALT: ns until running is useful again (-1: none; see machine.ts). */
 export function timeUntilDeadline(): f64 { return nsUntilDeadline(); }
+/** Real time: the measured host ns per guest instruction. */
+export function hostNsPerInstruction(): f64 { return clockNominal(); }
 export function virtualTimeNs(): u64 { return clockNow(); }
 export function readTsc(): u64 { return tscNow(); }
 
@@ -112,3 +115,8 @@ import { JIT_CALLS, JIT_INSNS } from "./cpu/jit";
 export function translatedBlockCalls(): u64 { return load<u64>(JIT_CALLS); }
 /** Instructions retired by translated blocks since power-on. */
 export function translatedInstructions(): u64 { return load<u64>(JIT_INSNS); }
+
+import { nextDeadline } from "./machine";
+import { clockLimit, insnsUntil } from "./clock";
+export function dbgDl(): f64 { let d = nextDeadline(); return d == 0xffffffffffffffff ? -1 : <f64>d - <f64>clockNow(); }
+export function dbgLim(): f64 { return <f64>clockLimit() - <f64>clockNow(); }

@@ -34,11 +34,13 @@
 // i440FX PAM registers (pci.ts).
 //
 // Time (clock.ts): devices are not polled per instruction. Before each CPU
-// slice every device with a timer is brought up to the current virtual time and
-// reports its next deadline; the CPU runs at most until the nearest one. HLT
-// with IF=1 jumps the clock to that deadline in deterministic mode (charging the
-// skipped time to the instruction budget at NS_PER_INSN), and stops with
-// STOP_HALT in real-time mode (the host sleeps for nsUntilDeadline()).
+// stretch every device with a timer is brought up to the current virtual time and
+// reports its next deadline; the CPU runs at most until the nearest one (and, in
+// real time, until the clock's limit, where it reads the host clock again). HLT
+// with IF=1 jumps the clock to that deadline in icount mode (charging the
+// skipped time to the instruction budget), and in real time follows the host's
+// clock one deadline at a time, stopping with STOP_HALT when the next deadline
+// is still in the host's future (the host sleeps for nsUntilDeadline()).
 
 import { jitFlushAll } from "./cpu/jit";
 import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE } from "./layout";
@@ -56,7 +58,10 @@ import {
   STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
-import { clockNow, clockReset, clockAdvanceTo, isRealtime, NEVER, NS_PER_INSN } from "./clock";
+import {
+  clockNow, clockReset, clockAdvanceTo, clockSet, clockSync, clockPause, clockLimit, clockRate, insnsUntil, hostNsUntil,
+  isRealtime, NEVER,
+} from "./clock";
 import { slotAddr, SLOT_CLOCK } from "./dev/slots";
 import { picReset, picRead, picWrite, picSetIrq, picAcknowledge, picOutput, picSetNotify, picRefresh, elcrRead, elcrWrite } from "./dev/pic8259";
 import { pitReset, pitRead, pitWrite, pitSetIrq, pitUpdate, pitNextDeadline } from "./dev/pit8254";
@@ -100,11 +105,12 @@ export const IRQ_IDE1: u32 = 15;
 const UART_PORTS: StaticArray<u32> = [0x3f8, 0x2f8, 0x3e8, 0x2e8];
 const UART_IRQS: StaticArray<u32> = [4, 3, 4, 3];
 
-// Machine slot: ISA line levels, PIRQ levels, and which source drives each line
-const M_ISA: u32 = 0x40;       // u32 bitmask of ISA lines driven high (OR of sources)
-const M_PIRQ: u32 = 0x44;      // u32 PIRQ A-D levels
-const M_UARTLV: u32 = 0x48;    // u32 per-UART IRQ output levels (COM1/3 and COM2/4 share lines)
-const M_IDE_BM: u32 = 0x4c;    // u32 IDE bus-master base currently claimed
+// Machine fields, in the upper half of the clock's slot (clock.ts uses 0x00-0x7f):
+// ISA line levels, PIRQ levels, and which source drives each line
+const M_ISA: u32 = 0xc0;       // u32 bitmask of ISA lines driven high (OR of sources)
+const M_PIRQ: u32 = 0xc4;      // u32 PIRQ A-D levels
+const M_UARTLV: u32 = 0xc8;    // u32 per-UART IRQ output levels (COM1/3 and COM2/4 share lines)
+const M_IDE_BM: u32 = 0xcc;    // u32 IDE bus-master base currently claimed
 @inline function mslot(f: u32): u32 { return slotAddr(SLOT_CLOCK) + f; }
 
 export let exitCode: u32 = 0;
@@ -383,7 +389,7 @@ export function machineReset(): void {
   let t = clockNow();
   resetCpu();
   jitFlushAll();
-  clockRebase(t);
+  clockSet(t);
   store<u64>(OFF_TSC_OFFSET, <u64>0 - t);
   store<u32>(mslot(M_ISA), 0);
   store<u32>(mslot(M_PIRQ), 0);
@@ -417,11 +423,6 @@ export function devicesStateChanged(): void {
   updateIntr();
 }
 
-/** Make clockNow() == t with the instruction count as it is now. */
-function clockRebase(t: u64): void {
-  store<u64>(slotAddr(SLOT_CLOCK), t - load<u64>(OFF_ICOUNT) * NS_PER_INSN);
-}
-
 // --- time ---
 
 export function devicesUpdate(now: u64): void {
@@ -440,29 +441,50 @@ export function nextDeadline(): u64 {
   return d;
 }
 
-/** ns until the next device deadline (-1: none), for a host sleeping on HLT. */
+/** After STOP_HALT: ns until running is useful again (-1: not before input or
+ *  another host event). Real time: host ns until the next device deadline (a
+ *  halted CPU) or until the host's clock reaches the guest's (a guest that ran
+ *  ahead). icount mode: virtual ns until the next deadline. */
 export function nsUntilDeadline(): f64 {
-  let d = nextDeadline();
-  if (d == NEVER) return -1;
+  let halted = load<u32>(OFF_HALTED) != 0;
+  let wake = halted ? nextDeadline() : clockNow();
+  if (wake == NEVER) return -1;
+  if (isRealtime()) return hostNsUntil(wake);
   let now = clockNow();
-  return d > now ? <f64>(d - now) : 0;
+  return wake > now ? <f64>(wake - now) : 0;
 }
 
-/** Run up to `budget` instructions; returns the stop reason (exec.ts STOP_*). */
+/** Real time: a guest this close to the clock's limit (ahead of the host) stops
+ *  until the host has caught up, rather than running on in tiny stretches. */
+const MIN_HEADROOM_NS: u64 = 250_000;
+
+/** Run up to `budget` instructions; returns the stop reason (exec.ts STOP_*).
+ *  The CPU runs in stretches that end at the next device deadline or, in real
+ *  time, at the clock's limit (where the host clock is read again). */
 export function machineRun(budget: u32): u32 {
   clearStop();
+  let realtime = isRealtime();
+  if (realtime) clockSync();
   let left = budget;
   for (;;) {
     let now = clockNow();
     devicesUpdate(now);
     if (stopReason != 0 || left == 0) break;
-    let n = left;
     let dl = nextDeadline();
+    let limit = clockLimit();
+    if (limit < dl) dl = limit;
+    let n = left;
     if (dl != NEVER) {
-      let steps: u64 = dl > now ? (dl - now + NS_PER_INSN - 1) / NS_PER_INSN : 1;
+      let steps = insnsUntil(dl);
       if (steps < <u64>n) n = <u32>steps;
     }
     left -= runCpu(n);
+    if (realtime && clockNow() >= clockLimit() && stopReason == 0) {
+      // The guest reached the host's time: read the host clock again; if the
+      // guest is still ahead, the host waits (nsUntilDeadline) before the next run.
+      clockSync();
+      if (clockNow() + MIN_HEADROOM_NS > clockLimit()) { clockPause(); requestStop(STOP_HALT); break; }
+    }
     if (stopReason == STOP_HALT) {
       if (load<u32>(OFF_HALTED) == 0 || (load<u32>(OFF_EFLAGS) & IF) == 0) break; // HLT with IF=0
       // Waiting for an interrupt.
@@ -470,12 +492,21 @@ export function machineRun(budget: u32): u32 {
       devicesUpdate(t);
       clearStop();
       if (intrLine) continue;          // something became pending: runCpu delivers it
-      if (isRealtime()) { requestStop(STOP_HALT); break; }
       let d = nextDeadline();
+      if (realtime) {
+        // Halted time follows the host, one deadline at a time.
+        let target = clockSync();
+        let wake = <f64>d < target ? d : <u64>target;
+        clockAdvanceTo(wake);
+        if (d != NEVER && d <= clockNow()) continue; // due: the loop's devicesUpdate raises it
+        clockPause();
+        requestStop(STOP_HALT);
+        break;
+      }
       if (d == NEVER) { requestStop(STOP_HALT); break; }
       if (d > t) {
-        let skip: u64 = (d - t + NS_PER_INSN - 1) / NS_PER_INSN;
-        if (skip > <u64>left) { clockAdvanceTo(t + <u64>left * NS_PER_INSN); left = 0; break; }
+        let skip = insnsUntil(d);
+        if (skip > <u64>left) { clockAdvanceTo(t + <u64>left * clockRate()); left = 0; break; }
         clockAdvanceTo(d);
         left -= <u32>skip;
       }

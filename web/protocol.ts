@@ -22,6 +22,9 @@ export interface MachineStatus {
   state: RunState;
   /** Guest instructions per second over the last interval. */
   ips: number;
+  /** Share of the last interval the machine had nothing to run (0..1): the guest
+   *  halted until its next timer, and the worker slept. */
+  idle: number;
   instructions: number;
   mode: "real" | "protected" | "virtual-8086";
   cpl: number;

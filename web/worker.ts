@@ -14,6 +14,13 @@ import type { BootConfig, ImageSource, MachineStatus, RunState, VgaView, WorkerA
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
 
+/** Runs `f` after the current task without setTimeout's 4 ms clamp on nested timers. */
+function soon(f: () => void): void {
+  const ch = new MessageChannel();
+  ch.port1.onmessage = () => { ch.port1.close(); f(); };
+  ch.port2.postMessage(null);
+}
+
 class MachineWorker implements WorkerApi {
   private machine?: Machine;
   private reboot?: () => void;
@@ -25,6 +32,10 @@ class MachineWorker implements WorkerApi {
   private lastCount = 0;
   private lastTime = 0;
   private ips = 0;
+  private busyMs = 0;
+  private idle = 0;
+  /** Set while the worker sleeps until the guest's next timer. */
+  private sleeping = false;
   private resets = 0;
 
   async start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<void> {
@@ -35,7 +46,6 @@ class MachineWorker implements WorkerApi {
       const wasm = await fetchBytes({ url: wasmUrl }, "machine", callbacks);
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20 });
       machine.setRealtime(true);
-      machine.setHostTime(performance.now() * 1e6);
       machine.setRtcTime(Date.now() / 1000);
       const images: Record<string, Uint8Array> = {};
       for (const key of ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const) {
@@ -54,7 +64,7 @@ class MachineWorker implements WorkerApi {
     }
     this.lastTime = performance.now();
     this.setState("running");
-    this.schedule(0);
+    this.schedule();
   }
 
   pause(): void {
@@ -66,7 +76,7 @@ class MachineWorker implements WorkerApi {
   resume(): void {
     if (this.state !== "paused") return;
     this.setState("running");
-    this.schedule(0);
+    this.schedule();
   }
 
   reset(): void {
@@ -74,7 +84,7 @@ class MachineWorker implements WorkerApi {
     this.machine.reset();
     this.reboot?.();
     this.resets++;
-    if (this.state === "halted" || this.state === "stopped") { this.setState("running"); this.schedule(0); }
+    if (this.state === "halted" || this.state === "stopped") { this.setState("running"); this.schedule(); }
     this.sendStatus();
   }
 
@@ -83,7 +93,7 @@ class MachineWorker implements WorkerApi {
     joined.set(this.pending);
     joined.set(bytes, this.pending.length);
     this.pending = joined;
-    if (this.state === "halted") { this.setState("running"); this.schedule(0); }
+    if (this.sleeping) this.schedule(); // typed input wakes an idle machine at once
   }
 
   status(): MachineStatus {
@@ -96,7 +106,7 @@ class MachineWorker implements WorkerApi {
       cpl = s.getUint32(0x240, true);
       paging = (cr0 & 0x80000000) !== 0;
     }
-    return { state: this.state, ips: this.ips, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets };
+    return { state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets };
   }
 
   vgaText(): VgaView | null {
@@ -109,23 +119,29 @@ class MachineWorker implements WorkerApi {
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }
   private sendStatus(): void { this.cb?.status(this.status()); }
-  private schedule(ms: number): void { clearTimeout(this.timer); this.timer = setTimeout(() => this.slice(), ms); }
+  /** Run the next slice: after `ns` ns (the guest is idle until then; -1 until
+   *  input or a control call), or as soon as the worker's other tasks allow. */
+  private schedule(ns = 0): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.sleeping = ns !== 0;
+    if (ns === 0) soon(() => { if (!this.sleeping && this.timer === undefined) this.slice(); });
+    else if (ns > 0) this.timer = setTimeout(() => { this.sleeping = false; this.slice(); }, Math.ceil(ns / 1e6));
+  }
 
   private slice(): void {
     const m = this.machine;
     if (!m || this.state !== "running") return;
     const t0 = performance.now();
-    let next = 0;
+    let sleepNs = 0;
     try {
       while (performance.now() - t0 < SLICE_MS) {
         if (this.pending.length) this.pending = this.pending.subarray(m.feed(RING.COM1_RX, this.pending));
-        m.setHostTime(performance.now() * 1e6);
         const r = m.run(SLICE_INSTRUCTIONS);
         this.flushConsole(m.drain(RING.COM1_TX));
         if (r === STOP.HALT) {
-          // Idle until the next device timer (at most 10 ms, so typing stays responsive).
-          const ns = m.timeUntilDeadline();
-          next = ns < 0 ? 10 : Math.min(10, Math.floor(ns / 1e6));
+          // Nothing to run until the next device timer (asm/clock.ts): sleep.
+          if (!this.pending.length) sleepNs = m.timeUntilDeadline();
           break;
         }
         if (r === STOP.RESET) {
@@ -141,14 +157,17 @@ class MachineWorker implements WorkerApi {
       return;
     }
     const now = performance.now();
+    this.busyMs += now - t0;
     if (now - this.lastTime >= 500) {
       const count = Number(m.instructions);
       this.ips = ((count - this.lastCount) * 1000) / (now - this.lastTime);
+      this.idle = Math.max(0, 1 - this.busyMs / (now - this.lastTime));
       this.lastCount = count;
       this.lastTime = now;
+      this.busyMs = 0;
       this.sendStatus();
     }
-    this.schedule(next);
+    this.schedule(sleepNs);
   }
 
   private flushConsole(bytes: Uint8Array): void {

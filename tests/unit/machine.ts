@@ -29,7 +29,7 @@ export interface Dev {
   getCmosByte(i: number): number;
   mouseEvent(dx: number, dy: number, dz: number, b: number): void;
   setRealtime(on: number): void;
-  setHostTime(ns: number): void;
+  setIcountShift(shift: number): void;
   timeUntilDeadline(): number;
   layoutRings(): number;
   layoutRingStride(): number;
@@ -55,14 +55,17 @@ export interface TestMachine {
 /** A machine with the wiring a BIOS leaves: LINT0 in ExtINT (virtual wire) mode,
  *  so the 8259A reaches the CPU. `virtualWire: false` keeps the reset state
  *  (every LVT masked), for the local APIC's own tests. */
-export async function makeMachine(ramMB = 32, opts: { virtualWire?: boolean } = {}): Promise<TestMachine> {
+export async function makeMachine(ramMB = 32, opts: { virtualWire?: boolean; hostNow?: () => number } = {}): Promise<TestMachine> {
   // RZ_WASM=build/ringzero.debug.wasm runs the same tests with assertions on
   mod ??= await WebAssembly.compile(readFileSync(join(ROOT, process.env.RZ_WASM ?? "build/ringzero.wasm")));
   const pages = (0x2000000 + (ramMB << 20)) / 65536;
   const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const inst = await WebAssembly.instantiate(mod, {
     // No drives are attached in these tests: a block request would be a host error.
-    env: { memory: mem, abort() { throw new Error("wasm abort"); }, jitCompile: () => 0, jitRelease: () => {}, blockIo: () => 1 },
+    env: {
+      memory: mem, abort() { throw new Error("wasm abort"); }, jitCompile: () => 0, jitRelease: () => {}, blockIo: () => 1,
+      hostNow: opts.hostNow ?? (() => performance.now() * 1e6),
+    },
   });
   const x = inst.exports as unknown as Dev;
   x.init(ramMB << 20);

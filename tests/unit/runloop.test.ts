@@ -6,15 +6,15 @@ import { assemble } from "../guest/harness";
 const STOP = { BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3 };
 const RING_DEBUGCON = 0, RING_COM1_TX = 1;
 
-async function boot(name: string): Promise<TestMachine> {
-  const m = await makeMachine();
+async function boot(name: string, hostNow?: () => number, apic = false): Promise<TestMachine> {
+  const m = await makeMachine(32, { hostNow });
   const rom = readFileSync(assemble(name));
   new Uint8Array(m.mem.buffer, m.x.layoutRomBase(), rom.length).set(rom);
   expect(m.x.loadBios(rom.length)).toBe(1);
   m.x.reset();
   // No local APIC (IA32_APIC_BASE enable bit clear), as qemu -cpu pentium2,-apic:
   // the 8259A drives INTR directly, with no BIOS to set LINT0 to ExtINT.
-  new DataView(m.mem.buffer).setUint32(0x1000 + 0x264, 0xfee00100, true);
+  if (!apic) new DataView(m.mem.buffer).setUint32(0x1000 + 0x264, 0xfee00100, true);
   return m;
 }
 
@@ -52,17 +52,43 @@ test("deterministic mode is reproducible: same virtual time and TSC at exit", as
   expect(res[0][0] > 100_000_000n).toBe(true); // the 8 Hz interrupt, >= 125 ms after start
 });
 
-test("real-time mode: HLT returns STOP_HALT with the time to the next deadline; host time wakes it", async () => {
-  const m = await boot("chipset_hlt_pit");
+test("real-time mode: HLT returns STOP_HALT with the host time to the next deadline; host time wakes it", async () => {
+  let host = 5e9;                       // the host's clock, any origin
+  const m = await boot("chipset_hlt_pit", () => host);
   m.x.setRealtime(1);
-  m.x.setHostTime(5e9);                 // any origin
   expect(m.x.run(1_000_000)).toBe(STOP.HALT);
   const wait = m.x.timeUntilDeadline();
   expect(wait > 9.9e6 && wait <= 10.001e6).toBe(true);
-  m.x.setHostTime(5e9 + 4e6);           // not yet
+  host += 4e6;                          // not yet: the clock follows the host while halted
   expect(m.x.run(1_000_000)).toBe(STOP.HALT);
-  m.x.setHostTime(5e9 + 10.1e6);
+  const t = Number(m.x.virtualTimeNs());
+  expect(t >= 4e6 && t < 4.1e6).toBe(true);
+  expect(Math.abs(m.x.timeUntilDeadline() - (wait - 4e6)) < 0.1e6).toBe(true);
+  host += 6.1e6;
   expect(m.x.run(1_000_000)).toBe(STOP.EXIT);
+});
+
+test("real-time mode: a busy guest never runs ahead of the host clock; it waits, then goes on", async () => {
+  let host = 1e9;
+  const m = await boot("clock", () => host, true);   // polls the RTC, PIT and APIC for two seconds
+  m.x.setRealtime(1);
+  let r = 0;
+  for (let i = 0; i < 20 && (r = m.x.run(1_000_000)) === STOP.BUDGET; i++);
+  // The host's clock stands still: the guest stops at most 1 ms ahead of it.
+  expect(r).toBe(STOP.HALT);
+  expect(Number(m.x.virtualTimeNs())).toBeLessThanOrEqual(1e6 + 1e4);
+  const wait = m.x.timeUntilDeadline();
+  expect(wait > 0.5e6 && wait <= 1e6).toBe(true);
+  // The host's clock moves on 10 ms per slice: virtual time follows it, never more
+  // than 1 ms (and the instruction that crosses it) ahead.
+  for (let i = 0; i < 500; i++) {
+    host += 10e6;
+    r = m.x.run(1_000_000);
+    expect(Number(m.x.virtualTimeNs())).toBeLessThanOrEqual(host - 1e9 + 1e6 + 1e4);
+    if (r === STOP.EXIT) break;
+  }
+  expect(r).toBe(STOP.EXIT);
+  expect(String.fromCharCode(...m.ringDrain(RING_DEBUGCON))).toBe("pit ok\nlapic ok\ntsc ok\n");
 });
 
 test("COM1 output past half the ring stops the slice with STOP_OUTPUT", async () => {

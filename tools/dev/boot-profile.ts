@@ -29,7 +29,6 @@ const dec = new TextDecoder("latin1");
 async function runUntil(until: RegExp, samples: Sample[] | null): Promise<string> {
   let out = "", last = performance.now(), prev = m.instructions;
   for (;;) {
-    m.setHostTime(performance.now() * 1e6);
     const r = m.run(SLICE);
     const now = performance.now();
     const s = m.cpuState();

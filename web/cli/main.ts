@@ -119,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     if (p.bios) m.loadBios(p.bios);
     // Guest time follows the host clock, as in QEMU; the RTC starts at the host's time of day.
     m.setRealtime(true);
-    m.setHostTime(performance.now() * 1e6);
+    
     m.setRtcTime(Date.now() / 1000);
     for (const w of connectBlockDevices(m, p.drives)) process.stderr.write(`ringzero: ${w}\n`);
     const boot = () => {
@@ -146,6 +146,9 @@ interface Io { serial: Sink | null; debugcon: Sink | null; reboot: () => void }
 async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const input: Uint8Array[] = [];
   let quit: number | null = null;
+  // Idle: the loop sleeps until the machine's next timer is due; input or a
+  // signal wakes it early.
+  let wakeEarly: (() => void) | null = null;
   const stdin = process.stdin;
   if (c.serial.kind === "stdio") {
     const escapes = c.muxEscapes ? new EscapeFilter() : null;
@@ -155,6 +158,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
       process.on("exit", () => restoreTerminal());
     }
     stdin.on("data", (chunk: Buffer) => {
+      wakeEarly?.();
       if (!escapes) { input.push(new Uint8Array(chunk)); return; }
       const r = escapes.feed(new Uint8Array(chunk));
       if (r.guest.length) input.push(r.guest);
@@ -167,7 +171,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     stdin.on("error", () => {});
     stdin.resume();
   }
-  const onSignal = (sig: NodeJS.Signals) => { process.stderr.write(`ringzero: terminating on signal ${sig}\n`); quit = 0; };
+  const onSignal = (sig: NodeJS.Signals) => { process.stderr.write(`ringzero: terminating on signal ${sig}\n`); quit = 0; wakeEarly?.(); };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
@@ -187,7 +191,11 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     const tx = m.drain(RING.COM1_TX);
     if (tx.length && io.serial) io.serial(tx);
   };
-  const yieldToHost = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : setImmediate(r)));
+  const yieldToHost = () => new Promise<void>((r) => setImmediate(r));
+  const sleepUntilDue = (ns: number) => new Promise<void>((r) => {
+    const timer = ns < 0 ? undefined : setTimeout(() => { wakeEarly = null; r(); }, Math.ceil(ns / 1e6));
+    wakeEarly = () => { clearTimeout(timer); wakeEarly = null; r(); };
+  });
 
   try {
     for (;;) {
@@ -197,7 +205,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
         if (n === head.length) input.shift();
         else { input[0] = head.subarray(n); break; }
       }
-      m.setHostTime(performance.now() * 1e6);
+      
       const stop = m.run(SLICE);
       flush();
       if (quit !== null) return quit;
@@ -215,14 +223,12 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
           break;
         case STOP.POWEROFF:
           return 0;
-        case STOP.HALT: {
-          // Sleep until the next device timer (at most 10 ms, so typed input is not delayed).
-          const ns = m.timeUntilDeadline();
-          await yieldToHost(ns < 0 ? 10 : Math.min(10, Math.max(0, Math.floor(ns / 1e6))));
+        case STOP.HALT:
+          // Nothing to run before the next device timer (or, with none, input).
+          if (input.length === 0 && quit === null) await sleepUntilDue(m.timeUntilDeadline());
           continue;
-        }
       }
-      await yieldToHost(0);
+      await yieldToHost();
     }
   } finally {
     writeStats();

@@ -36,8 +36,9 @@ interface MachineExports extends FwCfgExports, VgaExports {
   cpuStateChanged(): void;
   ideAttach(drive: number, kind: number, sectorsLo: number, sectorsHi: number): void;
   setRealtime(on: number): void;
-  setHostTime(ns: number): void;
+  setIcountShift(shift: number): void;
   timeUntilDeadline(): number;
+  hostNsPerInstruction(): number;
   setRtcTime(unixSeconds: number): void;
   setCmosByte(index: number, value: number): void;
   getCmosByte(index: number): number;
@@ -58,6 +59,9 @@ export interface MachineOptions {
   /** Executions of a block's first instruction before it is translated (the
    *  machine's default suits real guests; tests use 1 to translate everything). */
   translateAfter?: number;
+  /** The host's monotonic clock in ns, read by the machine in real-time mode
+   *  (default: performance.now() * 1e6). Record/replay and tests replace it. */
+  hostNow?: () => number;
 }
 
 export class MachineError extends Error {}
@@ -98,6 +102,7 @@ export class Machine {
       env: {
         memory,
         ...block.imports(),
+        hostNow: opts.hostNow ?? (() => performance.now() * 1e6),
         jitCompile: (host: number, maxLen: number, out: number) => (translator ? translator.compile(host, maxLen, out) : 0),
         jitRelease: (fn: number) => translator?.release(fn),
         abort(_msg: number, _file: number, line: number, col: number) {
@@ -143,14 +148,20 @@ export class Machine {
 
   reset(): void { this.x.reset(); }
 
-  /** Real-time mode: guest time follows the host clock passed in with
-   *  setHostTime() before each slice (QEMU's behaviour); otherwise time is
-   *  derived from the instruction count and runs are reproducible. */
+  /** Real-time mode: guest time follows the host's clock (MachineOptions.hostNow;
+   *  asm/clock.ts has the model), as QEMU's does. Off: icount mode, time derived
+   *  from the instruction count, so runs are reproducible. */
   setRealtime(on: boolean): void { this.x.setRealtime(on ? 1 : 0); }
-  /** The host's monotonic clock in ns (real-time mode), before each run slice. */
-  setHostTime(ns: number): void { this.x.setHostTime(ns); }
-  /** After a HALT stop: ns until a device timer is due, or -1 when none is. */
+  /** icount mode with 2^shift ns of guest time per instruction (QEMU's -icount shift=N). */
+  setIcountShift(shift: number): void {
+    if (!Number.isInteger(shift) || shift < 0 || shift > 10) throw new MachineError(`icount shift must be 0-10, got ${shift}`);
+    this.x.setIcountShift(shift);
+  }
+  /** After a HALT stop: how long the host may sleep before running again, in ns
+   *  (host ns in real time), or -1 when only input or another host event can wake it. */
   timeUntilDeadline(): number { return this.x.timeUntilDeadline(); }
+  /** Real time: the measured host ns per guest instruction. */
+  get hostNsPerInstruction(): number { return this.x.hostNsPerInstruction(); }
   /** The RTC's time of day, in seconds since 1970 UTC. */
   setRtcTime(unixSeconds: number): void { this.x.setRtcTime(unixSeconds); }
   setCmosByte(index: number, value: number): void { this.x.setCmosByte(index, value); }

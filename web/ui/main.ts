@@ -44,12 +44,15 @@ function showError(msg: string): void {
 }
 
 function showStatus(s: MachineStatus): void {
-  $("st-state").textContent = s.state;
-  $("st-ips").textContent = s.ips ? `${(s.ips / 1e6).toFixed(1)} M instr/s` : "";
+  // A running guest that mostly waits for its timers (at its prompt) shows as idle.
+  const idle = s.state === "running" && s.idle >= 0.9;
+  $("st-state").textContent = idle ? "idle" : s.state;
+  $("st-ips").textContent = s.state === "running" ? `${(s.ips / 1e6).toFixed(1)} M instr/s, ${Math.round(s.idle * 100)}% idle` : "";
   $("st-mode").textContent = `mode: ${s.mode}`;
   $("st-ring").textContent = `ring ${s.cpl}`;
   $("st-paging").textContent = s.paging ? "paging on" : "paging off";
   document.body.dataset.state = s.state;
+  document.body.dataset.idle = String(idle);
   ($("pause") as HTMLButtonElement).disabled = !(s.state === "running" || s.state === "paused" || s.state === "halted");
   ($("reset") as HTMLButtonElement).disabled = s.state === "loading" || s.state === "error";
   $("pause").textContent = s.state === "paused" ? "Resume" : "Pause";
