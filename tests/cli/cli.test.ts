@@ -42,6 +42,7 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     [["-bios", "no/such/bios.bin"], "ringzero: BIOS image no/such/bios.bin: no such file"],
     [["-bios", "package.json"], /^ringzero: BIOS image must be a multiple of 64 KiB/],
     [["-m", "3G"], "ringzero: -m 3G: memory must be from 1 MiB to 2048 MiB"],
+    [["-smp", "2"], "ringzero: -smp 2: 2 CPUs; SMP is not supported (RingZero has one CPU: -smp 1)"],
   ])("%j", (args, expected) => {
     const r = ringzero(args as string[]);
     expect(r.status).toBe(2);

@@ -150,6 +150,26 @@ function parseDrive(text: string, snapshotAll: () => boolean): DriveSpec & { exp
 
 const ACCEPTED_CPUS = new Set(["pentium2"]);
 
+/** -smp: QEMU's [cpus=]N with maxcpus= and the topology (sockets, dies, clusters,
+ *  cores, threads; their product is maxcpus when cpus is left out). RingZero has
+ *  one CPU, so any form that describes more than one is an error. */
+const SMP_TOPOLOGY = ["sockets", "dies", "clusters", "cores", "threads"];
+function parseSmp(text: string): void {
+  const o = parseOptList(text, "cpus");
+  let topology = 1, cpus = 1;
+  for (const [k, v] of o) {
+    if (k !== "cpus" && k !== "maxcpus" && !SMP_TOPOLOGY.includes(k)) {
+      throw new UsageError(`-smp ${text}: unsupported option "${k}" (supported: cpus, maxcpus, ${SMP_TOPOLOGY.join(", ")})`);
+    }
+    const n = /^\d+$/.test(v) ? parseInt(v, 10) : 0;
+    if (n < 1) throw new UsageError(`-smp ${text}: ${k} must be a positive number`);
+    if (SMP_TOPOLOGY.includes(k)) topology *= n;
+    else cpus = Math.max(cpus, n);
+  }
+  const n = Math.max(cpus, topology);
+  if (n > 1) throw new UsageError(`-smp ${text}: ${n} CPUs; SMP is not supported (RingZero has one CPU: -smp 1)`);
+}
+
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
@@ -230,6 +250,7 @@ export function parseArgs(argv: string[]): Config {
         if (!ACCEPTED_CPUS.has(v)) throw new UsageError(`-cpu ${v}: RingZero's CPU is a Pentium II (-cpu pentium2); other models are not available`);
         break;
       }
+      case "-smp": parseSmp(need(++i, flag)); break;
       case "-nodefaults": nodefaults = true; break;
       case "-parallel": case "-monitor": {
         const v = need(++i, flag);
@@ -289,7 +310,7 @@ mean what they mean to qemu-system-i386.
   -debugcon stdio|file:PATH|none   port 0xE9 output
   -device isa-debug-exit,iobase=0xf4,iosize=0x04   a write of V to port 0xF4 exits with (V<<1)|1
   -no-reboot             exit when the guest resets instead of rebooting
-  -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2,
+  -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
 
 With no -kernel, -bios or disk, boots the RingZero Linux guest from public/images
