@@ -61,7 +61,8 @@ describe("accepted flags", () => {
   });
   test("console: -nographic, -serial, -debugcon, -display none, -nodefaults", () => {
     expect(parseArgs([]).serial).toEqual({ kind: "stdio" });
-    expect(parseArgs(["-nographic"])).toMatchObject({ serial: { kind: "stdio" }, muxEscapes: true });
+    expect(parseArgs(["-nographic"])).toMatchObject({ serial: { kind: "stdio" }, muxEscapes: true, noGraphics: true });
+    expect(parseArgs(["-display", "none"]).noGraphics).toBe(false); // QEMU: still graphics=on
     expect(parseArgs(["-serial", "mon:stdio"]).serial).toEqual({ kind: "stdio" });
     expect(parseArgs(["-serial", "file:/tmp/s.txt"])).toMatchObject({ serial: { kind: "file", path: "/tmp/s.txt" }, muxEscapes: false });
     expect(parseArgs(["-serial", "none"]).serial).toEqual({ kind: "null" });

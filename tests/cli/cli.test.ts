@@ -153,3 +153,25 @@ test("-nographic: Ctrl-A x on the console quits and the terminal output says so"
   expect(out).toContain("ringzero: terminated");
   expect(readFileSync(join(OUT, "mb.ctrla.txt"), "latin1")).toMatch(/^MB OK\n/);
 });
+
+test("-nographic: SeaBIOS's screen output (banner, boot attempts, failure) reaches the serial console, as under QEMU", async () => {
+  // QEMU tells SeaBIOS there is no display (fw_cfg NOGRAPHIC), and SeaBIOS then
+  // mirrors its screen to COM1 (etc/sercon-port 0x3f8). A CD of zeros is not bootable.
+  writeFileSync(join(OUT, "nonboot.iso"), new Uint8Array(1 << 20));
+  const child = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-cdrom", "build/guest/nonboot.iso", "-boot", "d",
+    "-m", "32", "-nographic"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  const failed = new Promise<void>((r) => child.stdout.on("data", (d: Buffer) => {
+    out += d.toString("latin1");
+    if (/Boot failed.*\r?\n/.test(out)) r();
+  }));
+  const code = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  await Promise.race([failed, new Promise((r) => setTimeout(r, 60_000))]);
+  child.stdin.write("\x01x");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  expect(await code).toBe(0);
+  clearTimeout(timer);
+  expect(out).toMatch(/SeaBIOS \(version [^)]+\)/);
+  expect(out).toContain("Booting from DVD/CD...");
+  expect(out).toContain("Boot failed: Could not read from CDROM (code 0005)"); // qemu 7.2 prints the same
+}, 90_000);

@@ -29,6 +29,9 @@ export interface Config {
   bootOrder: string;
   serial: CharDev;
   debugcon: CharDev | null;
+  /** -nographic: QEMU's machine option graphics=off, which the firmware is told
+   *  (fw_cfg NOGRAPHIC; SeaBIOS then mirrors its screen to COM1). */
+  noGraphics: boolean;
   noReboot: boolean;
   snapshot: boolean;
   /** -device isa-debug-exit,iobase=0xf4: writes to port 0xF4 end the run. */
@@ -173,7 +176,7 @@ function parseSmp(text: string): void {
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
-    ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null,
+    ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
   };
   let serialGiven: CharDev | null = null;
@@ -265,6 +268,7 @@ export function parseArgs(argv: string[]): Config {
   // QEMU: the serial console defaults to the terminal with -nographic, to the
   // (absent) graphical console otherwise; the command line has no window, so the
   // terminal is the console unless -display none or -nodefaults says there is none.
+  c.noGraphics = nographic;
   if (serialGiven) c.serial = serialGiven;
   else if (nographic) c.serial = { kind: "stdio" };
   else if (displayNone || nodefaults) c.serial = { kind: "null" };
@@ -305,7 +309,8 @@ mean what they mean to qemu-system-i386.
   -hda/-hdb/-hdc/-hdd FILE, -cdrom FILE, -drive file=F,if=ide,format=raw,index=N,media=disk|cdrom
   -boot c|d|order=ORDER  boot from the hard disk (c) or the CD-ROM (d)
   -snapshot              discard what the guest writes to disks
-  -nographic             serial console on this terminal (Ctrl-A h: help, Ctrl-A x: quit)
+  -nographic             serial console on this terminal (Ctrl-A h: help, Ctrl-A x: quit);
+                         SeaBIOS writes its screen there too
   -serial stdio|mon:stdio|file:PATH|none
   -debugcon stdio|file:PATH|none   port 0xE9 output
   -device isa-debug-exit,iobase=0xf4,iosize=0x04   a write of V to port 0xF4 exits with (V<<1)|1
