@@ -177,10 +177,15 @@ export function popa32(): void {
 }
 
 // --- ENTER imm16, imm8 (SDM vol. 2 ENTER). The opcode map gives no immediate
-// flags: both are fetched here. Nesting level is imm8 mod 32; level > 0 copies
-// level-1 frame pointers from the old frame ([SS:(E)BP - k*size], (E)BP by
-// stack size) and pushes the new frame pointer. (E)BP takes FrameTemp by
-// operand size; the allocation is subtracted with the stack's width.
+// flags: both are fetched here. Nesting level is imm8 mod 32. After the push of
+// (E)BP, FrameTemp is SP for a 16-bit operand and all of ESP for a 32-bit one,
+// even on a 16-bit stack (upper half included). Level > 0 copies level-1 frame
+// pointers from the old frame ([SS:(E)BP - k*size], (E)BP by stack size) and
+// pushes FrameTemp. BP or EBP takes FrameTemp by operand size (o16 keeps EBP's
+// upper half). The allocation is subtracted from SP or ESP by stack size, as the
+// 80386 manual's pseudo-code says and the pushes do (the current SDM's text
+// goes by operand size there, which would carry out of SP on a 16-bit stack).
+// A fault on any access leaves the registers as before (exec.ts shadow).
 // Not modelled: the #SS check of the final (E)SP against the stack limit
 // before any write. ---
 function enter(o32: bool): void {
@@ -191,7 +196,7 @@ function enter(o32: bool): void {
   let w: u32 = o32 ? 4 : 2;
   if (o32) push32(reg32(R_EBP)); else push16(reg16(R_EBP));
   if (faultPending) return;
-  let frameTemp = getSP();
+  let frameTemp = o32 ? reg32(R_ESP) : reg16(R_ESP);
   if (level > 0) {
     let bp = s32 ? reg32(R_EBP) : reg16(R_EBP);
     for (let i: u32 = 1; i < level; i++) {

@@ -318,9 +318,9 @@ export function wrmsr(): void {
   let lo = reg32(R_EAX), hi = reg32(R_EDX);
   switch (msr) {
     case MSR_TSC:
-      // P6: only the low 32 bits are written, the high 32 are cleared
-      // (SDM vol. 3 §17.17).
-      store<u64>(OFF_TSC_OFFSET, <u64>lo - clockNow());
+      // All 64 bits (EDX:EAX), as models after the P6 write them;
+      // a real P6 writes the low 32 and clears the high 32 (SDM vol. 3 §17.17).
+      store<u64>(OFF_TSC_OFFSET, ((<u64>hi << 32) | <u64>lo) - clockNow());
       return;
     case MSR_APIC_BASE:
       // Storage only until the local APIC exists: BSP (bit 8), enable (bit 11)

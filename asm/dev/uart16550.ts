@@ -9,7 +9,10 @@
 // host ring for COM1, nowhere for the others, or into the receiver in loopback),
 // so THRE/TEMT read back set. Reception takes bytes from the host ring between
 // CPU slices. The character timeout uses the programmed baud rate and frame.
-// The interrupt output reaches the ISA IRQ line through MCR OUT2, as on PC boards.
+// The IRQ line follows the interrupt output (IIR bit 0 clear) whatever MCR says,
+// as QEMU's 16550 does (hw/char/serial.c raises its IRQ from the IIR alone): PC
+// boards gate INTRPT with OUT2 and loopback forces OUT2 inactive, but xv6 leaves
+// MCR = 0 and still expects its receive interrupts, which QEMU delivers.
 // Not modelled: parity/framing/break errors (no line noise to report), the
 // transmitter's baud-rate pacing, DMA mode signals (FCR bit 3), RXRDY/TXRDY pins.
 
@@ -108,9 +111,8 @@ function iirValue(n: u32): u32 {
 }
 
 function updateIrq(n: u32): void {
-  let mcr = g(n, U_MCR);
-  // PC boards gate INTRPT with OUT2; in loopback the OUT pins are forced inactive
-  let level = (iirValue(n) & 1) == 0 && (mcr & 0x08) != 0 && (mcr & 0x10) == 0;
+  // not gated by MCR OUT2 (see the opening comment)
+  let level = (iirValue(n) & 1) == 0;
   if ((g(n, U_IRQ) != 0) != level) { s(n, U_IRQ, level ? 1 : 0); irqOut(n, level); }
 }
 

@@ -61,7 +61,8 @@ describe("accepted flags", () => {
   });
   test("console: -nographic, -serial, -debugcon, -display none, -nodefaults", () => {
     expect(parseArgs([]).serial).toEqual({ kind: "stdio" });
-    expect(parseArgs(["-nographic"])).toMatchObject({ serial: { kind: "stdio" }, muxEscapes: true });
+    expect(parseArgs(["-nographic"])).toMatchObject({ serial: { kind: "stdio" }, muxEscapes: true, noGraphics: true });
+    expect(parseArgs(["-display", "none"]).noGraphics).toBe(false); // QEMU: still graphics=on
     expect(parseArgs(["-serial", "mon:stdio"]).serial).toEqual({ kind: "stdio" });
     expect(parseArgs(["-serial", "file:/tmp/s.txt"])).toMatchObject({ serial: { kind: "file", path: "/tmp/s.txt" }, muxEscapes: false });
     expect(parseArgs(["-serial", "none"]).serial).toEqual({ kind: "null" });
@@ -78,6 +79,12 @@ describe("accepted flags", () => {
     expect(parseArgs([]).debugExit).toBe(false);
     expect(parseArgs(["-device", "isa-debug-exit,iobase=244,iosize=2"]).debugExit).toBe(true);
     expect(parseArgs(["-machine", "pc,accel=tcg"]).noReboot).toBe(false);
+  });
+  test("-smp that means one CPU", () => {
+    for (const v of ["1", "cpus=1", "1,sockets=1", "1,sockets=1,cores=1,threads=1", "cpus=1,maxcpus=1",
+      "sockets=1", "sockets=1,dies=1,clusters=1,cores=1,threads=1"]) {
+      expect(() => parseArgs(["-smp", v]), v).not.toThrow();
+    }
   });
   test("-help and -version", () => {
     expect(parseArgs(["-help"]).help).toBe(true);
@@ -109,6 +116,16 @@ describe("errors (one line each)", () => {
     [["-drive", "file=a,if=virtio"], /only if=ide/],
     [["-monitor", "stdio"], /QEMU monitor is not supported/],
     [["-kernel"], /^-kernel needs an argument$/],
+    [["-smp", "2"], /^-smp 2: 2 CPUs; SMP is not supported \(RingZero has one CPU: -smp 1\)$/],
+    [["-smp", "cpus=4"], /^-smp cpus=4: 4 CPUs; SMP is not supported/],
+    [["-smp", "1,maxcpus=2"], /^-smp 1,maxcpus=2: 2 CPUs; SMP is not supported/],
+    [["-smp", "sockets=2"], /^-smp sockets=2: 2 CPUs; SMP is not supported/],
+    [["-smp", "1,cores=2"], /SMP is not supported/],
+    [["-smp", "1,threads=2,sockets=1"], /SMP is not supported/],
+    [["-smp", "0"], /^-smp 0: cpus must be a positive number/],
+    [["-smp", "two"], /^-smp two: cpus must be a positive number/],
+    [["-smp", "1,nodes=1"], /^-smp 1,nodes=1: unsupported option "nodes"/],
+    [["-smp"], /^-smp needs an argument$/],
   ])("%j", (argv, re) => {
     const msg = err(argv as string[]);
     expect(msg).toMatch(re);

@@ -89,3 +89,13 @@ test("HLT wakes on the RTC periodic interrupt through the slave 8259A (same outp
   const q = runQemu(bin, { cpu: "pentium2,-apic" });
   expect(rz.output).toBe(q.output);
 });
+
+test("16550A IRQ4 with MCR.OUT2 clear, as xv6 programs COM1 (same output as qemu)", async () => {
+  const bin = assemble("chipset_uart_out2");
+  const rz = await runRingZero(bin, { setup: noApic });
+  expect(rz.stop).toBe("exit");
+  // LSR, IIR after xv6's init; then IIR (+ RBR) and the 8259A ISR from the handler
+  expect(rz.output).toBe("60 01 \nthre 02 10 \nloop 04 41 10 \n02 \n");
+  const q = runQemu(bin, { cpu: "pentium2,-apic", serial: ["null"] });
+  expect(rz.output).toBe(q.output);
+});

@@ -1,5 +1,6 @@
 ; A minimal Multiboot v1 kernel: an ELF32 executable written out by hand (no
-; linker), loaded at 1 MiB. It reports what the boot loader handed it on port
+; linker), loaded at 1 MiB (-DLOAD=addr elsewhere, -DBSS_PAD=n for n more bytes
+; of bss). It reports what the boot loader handed it on port
 ; 0xE9 and exits through isa-debug-exit (port 0xF4). Run by tests/cli/multiboot.test.ts
 ; under `ringzero -kernel` and `qemu-system-i386 -kernel` to compare.
 ; Only MOV/OUT/CMP/Jcc/ADD/XOR-class instructions, so it runs on an early CPU core.
@@ -8,9 +9,13 @@
 ; memory-map entry (base, length, type), in hex.
 
         bits 32
-        org 0x100000
-
-LOAD    equ 0x100000
+%ifndef LOAD
+%define LOAD 0x100000
+%endif
+%ifndef BSS_PAD
+%define BSS_PAD 0
+%endif
+        org LOAD
 
 ; --- ELF header (System V ABI, Elf32_Ehdr) ---
 ehdr:
@@ -27,7 +32,7 @@ ehdr:
         dw 32                               ; e_phentsize
         dw 1                                ; e_phnum
         dw 0, 0, 0                          ; e_shentsize, e_shnum, e_shstrndx
-; --- one program header: the whole file, loaded at 1 MiB, plus bss ---
+; --- one program header: the whole file, loaded at LOAD, plus bss ---
 phdr:
         dd 1                                ; PT_LOAD
         dd 0                                ; p_offset
@@ -182,4 +187,4 @@ hexlo:
 file_end:
 saved_eax equ file_end
 saved_ebx equ file_end + 4
-bss_end  equ file_end + 8
+bss_end  equ file_end + 8 + BSS_PAD

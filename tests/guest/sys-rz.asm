@@ -124,11 +124,18 @@ main:
 
   ; one tick per instruction: RDTSC right after WRMSR TSC reads the value + 1
   mov ecx, 0x10
-  mov edx, 0x12345678          ; the high half is not written (P6)
+  mov edx, 0x12345678          ; the high half is written too (as QEMU and later models)
   mov eax, 0x1000
   wrmsr
   rdtsc
   PUTS "tsc"
+  HEX32 edx
+  HEX32 eax
+  mov edx, 0xfedcba98          ; the next tick carries into the high half
+  mov eax, 0xffffffff
+  wrmsr
+  rdmsr
+  PUTS " rdmsr"
   HEX32 edx
   HEX32 eax
   call putnl

@@ -107,6 +107,18 @@ describe("parseBzImage", () => {
     expect(() => parseBzImage(real.subarray(0, 200_000))).toThrow(/truncated bzImage/);
   });
 
+  test("syssize counts 16-byte paragraphs, rounded up: a file up to 15 bytes short of syssize * 16 is whole (as QEMU boots it)", () => {
+    // the setup headers of Debian's memtest86+ 6.10 (memtest86+ia32.bin) and ipxe.lkrn:
+    // their 32-bit parts are 8 and 7 bytes short of syssize * 16
+    const memtest = makeImage({ setupSects: 2, version: 0x020c, pm: 137176, syssize: 8574 });
+    expect(parseBzImage(memtest).pmSize).toBe(137176);
+    const ipxe = makeImage({ setupSects: 5, version: 0x0207, pm: 303449, syssize: 18966 });
+    expect(parseBzImage(ipxe).pmSize).toBe(303449);
+    expect(parseBzImage(makeImage({ pm: 8192 - 15, syssize: 512 })).syssize).toBe(512);
+    // a whole paragraph missing is a truncated file
+    expect(() => parseBzImage(makeImage({ pm: 8192 - 16, syssize: 512 }))).toThrow(/^truncated bzImage: syssize says .* is 8192 bytes, the file holds only 8176$/);
+  });
+
   test("setup_sects 0 means 4", () => {
     const h = parseBzImage(makeImage({ setupSects: 0 }));
     expect(h.setupSects).toBe(4);

@@ -135,6 +135,47 @@ describe("boot information (§3.3)", () => {
     expect(cstr(ram, v.getUint32(mbi + 64, true))).toBe("RingZero");
   });
 
+  test("a kernel at 0x8000 over QEMU's boot information addresses: the information goes clear of it", () => {
+    // a.out kludge: 0x8000..0xc000 loaded and bss, over 0x9000..0x9620 where the
+    // information goes when that is free
+    const img = kludgeImage(0, { loadAddr: 0x8000, loadEnd: 0x8100, bssEnd: 0xc000, entry: 0x8020 });
+    const ram = new Uint8Array(8 << 20).fill(0xee);
+    const mods = [{ data: new TextEncoder().encode("module"), string: "m.bin arg" }];
+    const b = loadMultiboot(ram, img, { cmdline: "k at 0x8000", modules: mods });
+    expect(Buffer.compare(ram.subarray(0x8000, 0x8100), img.subarray(0, 0x100))).toBe(0);
+    expect(ram.subarray(0x8100, 0xc000).every((x) => x === 0)).toBe(true); // bss not overwritten
+    const v = new DataView(ram.buffer);
+    const mbi = b.entry.regs.ebx!;
+    expect(mbi).toBe(b.infoAddr);
+    const table = v.getUint32(mbi + 24, true), mmap = v.getUint32(mbi + 48, true);
+    const used: [string, number, number][] = [
+      ["info", mbi, mbi + 88],
+      ["mmap", mmap, mmap + v.getUint32(mbi + 44, true)],
+      ["cmdline", v.getUint32(mbi + 16, true), v.getUint32(mbi + 16, true) + 12],
+      ["loader name", v.getUint32(mbi + 64, true), v.getUint32(mbi + 64, true) + 9],
+      ["module table", table, table + 16],
+      ["module string", v.getUint32(table + 8, true), v.getUint32(table + 8, true) + 10],
+      ["module", v.getUint32(table, true), v.getUint32(table + 4, true)],
+      ["gdt", b.entry.gdtBase, b.entry.gdtBase + b.entry.gdtLimit + 1],
+    ];
+    const overlap = (a0: number, a1: number, b0: number, b1: number) => a0 < b1 && b0 < a1;
+    for (const [name, lo, hi] of used) {
+      expect(overlap(lo, hi, 0x8000, 0xc000), `${name} ${lo.toString(16)}..${hi.toString(16)}`).toBe(false);
+      for (const [name2, lo2, hi2] of used) {
+        if (name2 !== name) expect(overlap(lo, hi, lo2, hi2), `${name} / ${name2}`).toBe(false);
+      }
+    }
+    expect(cstr(ram, v.getUint32(mbi + 16, true))).toBe("k at 0x8000");
+    expect(cstr(ram, v.getUint32(table + 8, true))).toBe("m.bin arg");
+    expect(v.getUint32(mmap, true)).toBe(20);
+    expect(b.entry.eip).toBe(0x8020);
+  });
+
+  test("a kernel clear of QEMU's addresses gets them (EBX as under QEMU)", () => {
+    const b = loadMultiboot(new Uint8Array(32 << 20), elf, { cmdline: "k" });
+    expect(b.infoAddr).toBe(MB_INFO_ADDR);
+  });
+
   test("QEMU's -initrd module list: commas separate, ',,' is a comma, arguments after a space", () => {
     expect(splitModuleList("a.bin")).toEqual([{ file: "a.bin", string: "a.bin" }]);
     expect(splitModuleList("a.bin x y,b.bin")).toEqual([{ file: "a.bin", string: "a.bin x y" }, { file: "b.bin", string: "b.bin" }]);

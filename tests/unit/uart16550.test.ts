@@ -81,13 +81,31 @@ test("IIR priorities: line status > received data > THRE > modem status", () => 
   expect(m.inb(COM2 + 2)).toBe(0x01);
 });
 
-test("the IRQ reaches the bus only with MCR OUT2 and not in loopback", () => {
-  m.outb(COM2 + 1, 0x02);
-  expect(m.x.testIntrLine()).toBe(0);
-  m.outb(COM2 + 4, 0x08);
-  m.outb(COM2 + 1, 0x00); m.outb(COM2 + 1, 0x02);
+test("the IRQ follows IIR whatever MCR says (QEMU): OUT2 clear, loopback", () => {
+  m.outb(COM2 + 1, 0x02);              // MCR = 0: OUT2 clear
   expect(m.x.testIntrLine()).toBe(1);
   expect(m.x.testAck()).toBe(0x0b);    // IRQ3
+  expect(m.inb(COM2 + 2)).toBe(0x02);  // clears the THRE interrupt: the line drops
+  m.outb(0x20, 0x20);
+  expect(m.x.testIntrLine()).toBe(0);
+  m.outb(COM2 + 1, 0x01);
+  m.outb(COM2 + 4, 0x10);              // loopback (OUT2 forced inactive on a real board)
+  m.outb(COM2, 0x55);
+  expect(m.x.testIntrLine()).toBe(1);
+  expect(m.x.testAck()).toBe(0x0b);
+});
+
+test("xv6's COM1 setup (FIFO off, MCR = 0, IER = 1) gets IRQ4 for host input", () => {
+  m.outb(COM1 + 2, 0x00); m.outb(COM1 + 3, 0x80); m.outb(COM1, 12); m.outb(COM1 + 1, 0);
+  m.outb(COM1 + 3, 0x03); m.outb(COM1 + 4, 0x00); m.outb(COM1 + 1, 0x01);
+  expect(m.x.testIntrLine()).toBe(0);
+  m.ringPush(RING_COM1_RX, [0x6c]);
+  m.x.testAdvance(1000);
+  expect(m.x.testIntrLine()).toBe(1);
+  expect(m.x.testAck()).toBe(0x0c);    // IRQ4
+  expect(m.inb(COM1 + 2)).toBe(0x04);
+  expect(m.inb(COM1)).toBe(0x6c);
+  expect(m.inb(COM1 + 2)).toBe(0x01);
 });
 
 test("divisor latch, scratch and LCR are independent per UART", () => {

@@ -29,6 +29,9 @@ export interface Config {
   bootOrder: string;
   serial: CharDev;
   debugcon: CharDev | null;
+  /** -nographic: QEMU's machine option graphics=off, which the firmware is told
+   *  (fw_cfg NOGRAPHIC; SeaBIOS then mirrors its screen to COM1). */
+  noGraphics: boolean;
   noReboot: boolean;
   snapshot: boolean;
   /** -device isa-debug-exit,iobase=0xf4: writes to port 0xF4 end the run. */
@@ -150,10 +153,30 @@ function parseDrive(text: string, snapshotAll: () => boolean): DriveSpec & { exp
 
 const ACCEPTED_CPUS = new Set(["pentium2"]);
 
+/** -smp: QEMU's [cpus=]N with maxcpus= and the topology (sockets, dies, clusters,
+ *  cores, threads; their product is maxcpus when cpus is left out). RingZero has
+ *  one CPU, so any form that describes more than one is an error. */
+const SMP_TOPOLOGY = ["sockets", "dies", "clusters", "cores", "threads"];
+function parseSmp(text: string): void {
+  const o = parseOptList(text, "cpus");
+  let topology = 1, cpus = 1;
+  for (const [k, v] of o) {
+    if (k !== "cpus" && k !== "maxcpus" && !SMP_TOPOLOGY.includes(k)) {
+      throw new UsageError(`-smp ${text}: unsupported option "${k}" (supported: cpus, maxcpus, ${SMP_TOPOLOGY.join(", ")})`);
+    }
+    const n = /^\d+$/.test(v) ? parseInt(v, 10) : 0;
+    if (n < 1) throw new UsageError(`-smp ${text}: ${k} must be a positive number`);
+    if (SMP_TOPOLOGY.includes(k)) topology *= n;
+    else cpus = Math.max(cpus, n);
+  }
+  const n = Math.max(cpus, topology);
+  if (n > 1) throw new UsageError(`-smp ${text}: ${n} CPUs; SMP is not supported (RingZero has one CPU: -smp 1)`);
+}
+
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
-    ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null,
+    ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
   };
   let serialGiven: CharDev | null = null;
@@ -230,6 +253,7 @@ export function parseArgs(argv: string[]): Config {
         if (!ACCEPTED_CPUS.has(v)) throw new UsageError(`-cpu ${v}: RingZero's CPU is a Pentium II (-cpu pentium2); other models are not available`);
         break;
       }
+      case "-smp": parseSmp(need(++i, flag)); break;
       case "-nodefaults": nodefaults = true; break;
       case "-parallel": case "-monitor": {
         const v = need(++i, flag);
@@ -244,6 +268,7 @@ export function parseArgs(argv: string[]): Config {
   // QEMU: the serial console defaults to the terminal with -nographic, to the
   // (absent) graphical console otherwise; the command line has no window, so the
   // terminal is the console unless -display none or -nodefaults says there is none.
+  c.noGraphics = nographic;
   if (serialGiven) c.serial = serialGiven;
   else if (nographic) c.serial = { kind: "stdio" };
   else if (displayNone || nodefaults) c.serial = { kind: "null" };
@@ -284,12 +309,13 @@ mean what they mean to qemu-system-i386.
   -hda/-hdb/-hdc/-hdd FILE, -cdrom FILE, -drive file=F,if=ide,format=raw,index=N,media=disk|cdrom
   -boot c|d|order=ORDER  boot from the hard disk (c) or the CD-ROM (d)
   -snapshot              discard what the guest writes to disks
-  -nographic             serial console on this terminal (Ctrl-A h: help, Ctrl-A x: quit)
+  -nographic             serial console on this terminal (Ctrl-A h: help, Ctrl-A x: quit);
+                         SeaBIOS writes its screen there too
   -serial stdio|mon:stdio|file:PATH|none
   -debugcon stdio|file:PATH|none   port 0xE9 output
   -device isa-debug-exit,iobase=0xf4,iosize=0x04   a write of V to port 0xF4 exits with (V<<1)|1
   -no-reboot             exit when the guest resets instead of rebooting
-  -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2,
+  -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
 
 With no -kernel, -bios or disk, boots the RingZero Linux guest from public/images

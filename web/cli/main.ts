@@ -124,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const w of connectBlockDevices(m, p.drives)) process.stderr.write(`ringzero: ${w}\n`);
     const boot = () => {
       if (p.boot) bootKernel(m, p.boot);
-      else prepareFirmwareBoot(m, c.bootOrder, p.vgabios);
+      else prepareFirmwareBoot(m, c.bootOrder, p.vgabios, c.noGraphics);
     };
     boot();
     return await runLoop(m, c, { serial, debugcon, reboot: boot });

@@ -39,6 +39,8 @@ export const XLF_KERNEL_64 = 1 << 0;
 /** Boot loader id: 0xFF is "undefined" (boot.rst, type_of_loader); RingZero has no assigned id. */
 export const TYPE_OF_LOADER = 0xff;
 export const MIN_PROTOCOL = 0x0204;
+/** syssize counts 16-byte paragraphs (boot.rst). */
+const SYSSIZE_UNIT = 16;
 
 /** Where the direct boot puts its own structures, all in conventional memory. */
 export const BOOT_ZERO_PAGE = 0x10000;
@@ -103,8 +105,15 @@ export function parseBzImage(img: Uint8Array): SetupHeader {
   const setupSects = img[HDR.setup_sects] || 4; // boot.rst: 0 means 4
   const pmOffset = (setupSects + 1) * 512;
   const syssize = v.getUint32(HDR.syssize, true);
-  if (pmOffset >= img.length || pmOffset + syssize * 16 > img.length) {
-    throw new KernelImageError(`truncated bzImage: the 32-bit kernel (${syssize * 16} bytes from offset ${hex(pmOffset)}) runs past the end of the file (${img.length} bytes)`);
+  if (pmOffset >= img.length) {
+    throw new KernelImageError(`truncated bzImage: the file (${img.length} bytes) ends inside the ${setupSects} setup sectors`);
+  }
+  // syssize is in 16-byte paragraphs, rounded up (boot.rst), so a whole file may
+  // be up to 15 bytes shorter than syssize * 16: memtest86+ and ipxe.lkrn are.
+  // QEMU loads whatever follows the setup; a whole paragraph missing is a cut file.
+  const pmBytes = img.length - pmOffset;
+  if (syssize * 16 - pmBytes >= SYSSIZE_UNIT) {
+    throw new KernelImageError(`truncated bzImage: syssize says the 32-bit kernel at offset ${hex(pmOffset)} is ${syssize * 16} bytes, the file holds only ${pmBytes}`);
   }
   const has = (min: number) => version >= min;
   const xloadflags = has(0x020c) ? v.getUint16(HDR.xloadflags, true) : 0;

@@ -5,10 +5,14 @@
 //     (third), nibbles 1 = floppy, 2 = hard disk, 3 = CD-ROM (QEMU's -boot);
 //   - the VGA BIOS as the fw_cfg file "vgaroms/vgabios.bin", which SeaBIOS runs
 //     as the video option ROM (QEMU hands its VGA ROM over the same way for
-//     devices without a ROM BAR).
+//     devices without a ROM BAR);
+//   - with -nographic, fw_cfg item NOGRAPHIC = 1 (QEMU's graphics=off): SeaBIOS
+//     then takes "etc/sercon-port" to be COM1 (0x3f8) and mirrors its screen
+//     (banner, boot menu, "Boot failed") to the serial console.
 
 import type { Machine } from "./machine";
 import { e820Map } from "./memmap";
+import { FW_CFG } from "./fwcfg";
 
 const BOOT_DEVICE: Record<string, number> = { a: 1, c: 2, d: 3 };
 
@@ -22,7 +26,7 @@ const prepared = new WeakSet<Machine>();
 
 /** Before every firmware boot (also after a guest reset): the boot order in
  *  CMOS; the first time, the fw_cfg files (they stay across resets). */
-export function prepareFirmwareBoot(m: Machine, bootOrder: string, vgaBios?: Uint8Array): void {
+export function prepareFirmwareBoot(m: Machine, bootOrder: string, vgaBios?: Uint8Array, noGraphics = false): void {
   const { reg3d, reg38 } = cmosBootOrder(bootOrder);
   m.setCmosByte(0x3d, reg3d);
   // 0x38 bit 0 set would make SeaBIOS skip the floppy signature check; keep it clear.
@@ -31,4 +35,5 @@ export function prepareFirmwareBoot(m: Machine, bootOrder: string, vgaBios?: Uin
   prepared.add(m);
   m.fwcfg.setE820(e820Map(m.ramBytes, m.biosSize));
   if (vgaBios) m.fwcfg.addFile("vgaroms/vgabios.bin", vgaBios);
+  if (noGraphics) m.fwcfg.setItem(FW_CFG.NOGRAPHIC, Uint8Array.of(1, 0)); // u16 LE
 }

@@ -3,6 +3,11 @@
 // information format"). ELF32 kernels are loaded by their PT_LOAD program headers
 // (System V ABI, ELF "Program Header"); a header with flag bit 16 gives the load
 // addresses itself (the "a.out kludge").
+// The boot information (§3.3 structure, memory map, boot GDT) goes at QEMU's
+// low-memory addresses unless a kernel segment lies there (a kernel linked at
+// 0x8000, say); then it goes after the modules. The command line, strings and
+// the module list always follow the highest kernel segment, so nothing the
+// loader writes overlaps a segment or a module.
 // Not done: video mode requests (flag bit 2: accepted, and no video information
 // is passed, as QEMU does), ELF section headers (info flag bit 5), drives, APM,
 // VBE and the config table.
@@ -35,11 +40,13 @@ export const MBI = {
   mmap_length: 44, mmap_addr: 48, boot_loader_name: 64, size: 88,
 } as const;
 
-/** Where the boot information goes: the same low-memory addresses QEMU uses, so a
- *  kernel sees the same EBX under both. */
+/** Where the boot information goes when no kernel segment is there: the same
+ *  low-memory addresses QEMU uses, so a kernel sees the same EBX under both. */
 export const MB_MMAP_ADDR = 0x9000;
 export const MB_INFO_ADDR = 0x9500;
 export const MB_GDT = 0x9600;
+const MB_GDT_SIZE = 0x20;
+const MMAP_ENTRY_SIZE = 24; // §3.3: size field + base_addr + length + type
 export const BOOT_LOADER_NAME = "RingZero";
 /** "No boot device information": BIOS drive 0x80, no partitions (QEMU passes the same). */
 export const MB_BOOT_DEVICE = 0x8000ffff;
@@ -167,9 +174,6 @@ export function loadMultiboot(ram: Uint8Array, img: Uint8Array, opts: MultibootO
     if (!fits(s.addr, s.memSize) || s.addr < HIGH_MEM_START && s.addr + s.memSize > LOW_MEM_END) {
       throw new KernelImageError(`Multiboot kernel segment at ${hex(s.addr)} (${s.memSize} bytes) is outside the guest's usable RAM (${ramBytes >>> 20} MiB)`);
     }
-    if (s.addr < MB_GDT + 0x20 && s.addr + s.memSize > MB_MMAP_ADDR) {
-      throw new KernelImageError(`Multiboot kernel segment at ${hex(s.addr)} overlaps the boot information at ${hex(MB_MMAP_ADDR)}..${hex(MB_GDT + 0x20)}`);
-    }
     ram.set(img.subarray(s.fileOffset, s.fileOffset + s.fileSize), s.addr);
     ram.fill(0, s.addr + s.fileSize, s.addr + s.memSize);
     kernelStart = Math.min(kernelStart, s.addr);
@@ -206,17 +210,28 @@ export function loadMultiboot(ram: Uint8Array, img: Uint8Array, opts: MultibootO
     p += m.data.length;
   });
 
-  // §3.3: memory map entries are size (not counting itself), base_addr, length, type.
+  // The memory map, the information structure and the GDT: at QEMU's addresses
+  // when no segment is there, else after the modules.
   const e820 = e820Map(ramBytes, opts.romBytes ?? 0);
+  const mmapBytes = e820.length * MMAP_ENTRY_SIZE;
+  let mmapAddr = MB_MMAP_ADDR, mbi = MB_INFO_ADDR, gdtAddr = MB_GDT;
+  const atQemuAddrs = MB_GDT + MB_GDT_SIZE - MB_MMAP_ADDR;
+  if (segments.some((s) => s.addr < MB_MMAP_ADDR + atQemuAddrs && MB_MMAP_ADDR < s.addr + s.memSize)) {
+    mmapAddr = Math.ceil(p / 8) * 8;
+    mbi = mmapAddr + mmapBytes;
+    gdtAddr = mbi + MBI.size;
+    if (!fits(mmapAddr, gdtAddr + MB_GDT_SIZE - mmapAddr)) throw new KernelImageError(`Multiboot kernel and modules do not fit in ${ramBytes >>> 20} MiB of RAM (use -m)`);
+  }
+
+  // §3.3: memory map entries are size (not counting itself), base_addr, length, type.
   e820.forEach((e, k) => {
-    const o = MB_MMAP_ADDR + k * 24;
+    const o = mmapAddr + k * MMAP_ENTRY_SIZE;
     v.setUint32(o, 20, true);
     v.setBigUint64(o + 4, BigInt(e.addr), true);
     v.setBigUint64(o + 12, BigInt(e.size), true);
     v.setUint32(o + 20, e.type, true);
   });
 
-  const mbi = MB_INFO_ADDR;
   ram.fill(0, mbi, mbi + MBI.size);
   v.setUint32(mbi + MBI.flags, MBI_MEMORY | MBI_BOOT_DEVICE | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_BOOT_LOADER_NAME, true);
   v.setUint32(mbi + MBI.mem_lower, LOW_MEM_END >>> 10, true);
@@ -226,11 +241,11 @@ export function loadMultiboot(ram: Uint8Array, img: Uint8Array, opts: MultibootO
   v.setUint32(mbi + MBI.cmdline, cmdline, true);
   v.setUint32(mbi + MBI.mods_count, mods.length, true);
   v.setUint32(mbi + MBI.mods_addr, modTable, true);
-  v.setUint32(mbi + MBI.mmap_length, e820.length * 24, true);
-  v.setUint32(mbi + MBI.mmap_addr, MB_MMAP_ADDR, true);
+  v.setUint32(mbi + MBI.mmap_length, mmapBytes, true);
+  v.setUint32(mbi + MBI.mmap_addr, mmapAddr, true);
   v.setUint32(mbi + MBI.boot_loader_name, loaderName, true);
 
-  const gdt = writeBootGdt(ram, MB_GDT);
+  const gdt = writeBootGdt(ram, gdtAddr);
   return {
     header: h, infoAddr: mbi, kernelStart, kernelEnd, modules: placed, e820,
     entry: {
