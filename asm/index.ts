@@ -141,5 +141,6 @@ export function breakpointHitAddress(): u32 { return hostHitAddr; }
 export function debugTranslate(lin: u32): f64 { return <f64>translateLinear(lin); }
 export function debugBuffer(): u32 { return <u32>DEBUG_BUF; }
 export function debugBufferSize(): u32 { return DEBUG_BUF_SIZE; }
-/** 8259A register for the monitor: chip 0/1; which 0 IRR, 1 ISR, 2 IMR, 3 vector base. */
+/** 8259A state for the monitor: chip 0/1; which 0 IRR, 1 ISR, 2 IMR, 3 vector base,
+ *  4 highest-priority IR, 5 OCW3 read-ISR select, 6 ELCR, 7 special fully nested mode. */
 export function picRegister(chip: u32, which: u32): u32 { return picReg(chip, which); }

@@ -5,7 +5,7 @@
 import {
   CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
-  OFF_CPL, OFF_HALTED, OFF_A20,
+  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20,
 } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
@@ -53,8 +53,13 @@ export interface Registers {
   dr: number[];
   cpl: number;
   halted: boolean;
+  /** Interrupts held off for one instruction (after STI, MOV SS, POP SS). */
+  inhibitIrq: boolean;
   a20: boolean;
 }
+
+/** An 8259A's registers and modes, as the monitor's `info pic` shows them. */
+export interface PicRegisters { irr: number; isr: number; imr: number; base: number; priority: number; readIsr: boolean; elcr: number; specialFullyNested: boolean }
 
 /** Registers setRegister() writes. */
 export const GPR_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
@@ -350,7 +355,7 @@ export class Machine {
       es: seg(0), cs: seg(1), ss: seg(2), ds: seg(3), fs: seg(4), gs: seg(5), ldtr: seg(6), tr: seg(7),
       gdtr: { base: u(OFF_GDTR_BASE), limit: u(OFF_GDTR_LIMIT) }, idtr: { base: u(OFF_IDTR_BASE), limit: u(OFF_IDTR_LIMIT) },
       cr0: u(OFF_CR0), cr2: u(OFF_CR2), cr3: u(OFF_CR3), cr4: u(OFF_CR4), dr,
-      cpl: u(OFF_CPL), halted: u(OFF_HALTED) !== 0, a20: u(OFF_A20) !== 0,
+      cpl: u(OFF_CPL), halted: u(OFF_HALTED) !== 0, inhibitIrq: u(OFF_INHIBIT_IRQ) !== 0, a20: u(OFF_A20) !== 0,
     };
   }
 
@@ -386,9 +391,9 @@ export class Machine {
   }
 
   /** 8259A registers (chip 0 master, 1 slave). */
-  picRegisters(chip: number): { irr: number; isr: number; imr: number; base: number } {
+  picRegisters(chip: number): PicRegisters {
     const r = (w: number) => this.x.picRegister(chip, w);
-    return { irr: r(0), isr: r(1), imr: r(2), base: r(3) };
+    return { irr: r(0), isr: r(1), imr: r(2), base: r(3), priority: r(4), readIsr: r(5) !== 0, elcr: r(6), specialFullyNested: r(7) !== 0 };
   }
 
   /** Guest physical RAM as bytes. */
