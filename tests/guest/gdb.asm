@@ -36,6 +36,7 @@ bp_count:
   mov ax, [0x500]
   call puthex16
   call putnl
+  fninit                                    ; the x87 as QEMU's reset leaves it (info registers)
   PM_ENTER
   ; page directory at 10000h, page tables at 11000h (0-4 MiB) and 12000h (4-8 MiB)
   mov edi, 0x10000

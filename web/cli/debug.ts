@@ -43,12 +43,12 @@ export class RunControl {
   async exited(code: number): Promise<void> { await Promise.all(this.exitListeners.map((f) => f(code))); }
 }
 
-/** Listen for gdb on TCP. One client at a time, as QEMU: its connection stops
- *  the machine, its departure lets it run on. */
+/** Listen for gdb on TCP. One client at a time (a new connection replaces the
+ *  old one); as in QEMU, a connection stops the machine. */
 export async function startGdbServer(m: Machine, ctl: RunControl, at: GdbListen): Promise<Server> {
   let client: { socket: Socket; stub: GdbStub } | null = null;
   const server = createServer((socket) => {
-    if (client) { socket.end(); return; }
+    if (client) { client.stub.disconnected(); client.socket.destroy(); }
     socket.setNoDelay(true);
     ctl.pause();
     const stub = new GdbStub(m, {

@@ -206,12 +206,12 @@ export class GdbStub {
     this.sendPacket(`W${(code & 0xff).toString(16).padStart(2, "0")}`);
   }
 
-  /** The client went away: as after D, the guest runs on without its breakpoints. */
+  /** The client went away without D: its breakpoints go; a stopped machine
+   *  stays stopped for the next client (as in QEMU), a running one runs on. */
   disconnected(): void {
     this.dropPoints();
     this.state = "idle";
     this.noAck = false;
-    if (!this.running) { this.running = true; this.host.resume(); }
   }
 
   private interrupt(): void {

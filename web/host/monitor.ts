@@ -240,8 +240,9 @@ export class Monitor {
     if (typeof addr === "string") return `${addr}\nTry "help ${physical ? "xp" : "x"}" for more information\n`;
     const format = this.lastFormat;
     if (format === "i") return "x/i: disassembly is not supported in this build\n";
+    // QEMU dumps count units of the last size; 'c' shows each of their bytes.
+    const total = this.lastSize * count;
     const size = format === "c" ? 1 : this.lastSize;
-    const total = size * count;
     const digits = format === "x" ? size * 2 : format === "o" ? Math.ceil((size * 8) / 3) : Math.floor((size * 8 * 10 + 32) / 33);
     let s = "";
     for (let off = 0; off < total; off += 16) {
