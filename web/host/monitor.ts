@@ -47,6 +47,7 @@ export class Monitor {
   private lastSize = 4;
   private line = "";
   private lastWasCr = false;
+  private ended = false; // after quit: no more prompts
   private readonly commands: Command[];
 
   constructor(private readonly m: Machine, private readonly host: MonitorHost, private readonly version = "RingZero") {
@@ -54,7 +55,7 @@ export class Monitor {
       { names: ["cont", "c"], args: "", help: "resume emulation", run: () => { this.host.cont(); return ""; } },
       { names: ["help", "?"], args: "[cmd]", help: "show the help", run: () => this.help() },
       { names: ["info"], args: "[subcommand]", help: "show various information about the system state", run: (a) => this.info(a) },
-      { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.host.quit(); return ""; } },
+      { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
       { names: ["screendump"], args: "filename", help: "save screen from the graphics console (not supported in this build: no graphics yet)", run: () => "screendump is not supported in this build (no graphics console)\n" },
       { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },
       { names: ["system_reset"], args: "", help: "reset the system", run: () => { this.host.reset(); return ""; } },
@@ -75,7 +76,8 @@ export class Monitor {
         if (b === 0x0a && cr) continue; // CR LF is one Enter
         const line = this.line;
         this.line = "";
-        this.host.write("\n" + this.execute(line) + PROMPT);
+        const out = this.execute(line);
+        this.host.write("\n" + out + (this.ended ? "" : PROMPT));
       } else if (b === 0x7f || b === 0x08) {
         if (this.line.length) { this.line = this.line.slice(0, -1); this.host.write("\b \b"); }
       } else if (b >= 0x20 && b < 0x7f) {
