@@ -116,7 +116,34 @@ export function translatedBlockCalls(): u64 { return load<u64>(JIT_CALLS); }
 /** Instructions retired by translated blocks since power-on. */
 export function translatedInstructions(): u64 { return load<u64>(JIT_INSNS); }
 
-import { nextDeadline } from "./machine";
-import { clockLimit, insnsUntil } from "./clock";
-export function dbgDl(): f64 { let d = nextDeadline(); return d == 0xffffffffffffffff ? -1 : <f64>d - <f64>clockNow(); }
-export function dbgLim(): f64 { return <f64>clockLimit() - <f64>clockNow(); }
+// --- debugging: execution control, breakpoints, registers and memory for a
+// debugger on the host (cpu/hostdebug.ts, cpu/debugstate.ts, mmu/debugmem.ts) ---
+import { machineStep } from "./machine";
+import { OFF_PAUSE, needAttention } from "./cpu/state";
+import {
+  hostBreakInsert, hostBreakRemove, hostWatchInsert, hostWatchRemove, hostHitKind, hostHitAddr,
+} from "./cpu/hostdebug";
+import { debugTranslate as translateLinear, DEBUG_BUF, DEBUG_BUF_SIZE } from "./mmu/debugmem";
+export { debugLinearRead, debugLinearWrite, debugPhysRead, debugPhysWrite } from "./mmu/debugmem";
+export { debugEflags, debugSetEflags, debugSetSegment, debugFpuImage } from "./cpu/debugstate";
+/** Execute exactly one instruction (interpreted, no interrupt before it); a stop reason. */
+export function step(): u32 { return machineStep(); }
+/** Ask run() to stop before the next instruction (STOP_PAUSE). A host on another
+ *  thread may store 1 at layoutPause() and at layoutJit(0) instead. */
+export function pause(): void { store<u32>(OFF_PAUSE, 1); needAttention(); }
+export function layoutPause(): u32 { return OFF_PAUSE; }
+export function breakpointInsert(lin: u32): bool { return hostBreakInsert(lin); }
+export function breakpointRemove(lin: u32): bool { return hostBreakRemove(lin); }
+/** kind: 1 write, 2 read, 3 access; len 1, 2 or 4. */
+export function watchpointInsert(lin: u32, len: u32, kind: u32): bool { return hostWatchInsert(lin, len, kind); }
+export function watchpointRemove(lin: u32, len: u32, kind: u32): bool { return hostWatchRemove(lin, len, kind); }
+/** After STOP_BREAKPOINT: 4 an execution breakpoint, 1-3 a watchpoint's kind. */
+export function breakpointHitKind(): u32 { return hostHitKind; }
+export function breakpointHitAddress(): u32 { return hostHitAddr; }
+/** Physical address of a linear one (-1: not mapped), without touching the TLB. */
+export function debugTranslate(lin: u32): f64 { return <f64>translateLinear(lin); }
+export function debugBuffer(): u32 { return <u32>DEBUG_BUF; }
+export function debugBufferSize(): u32 { return DEBUG_BUF_SIZE; }
+/** 8259A state for the monitor: chip 0/1; which 0 IRR, 1 ISR, 2 IMR, 3 vector base,
+ *  4 highest-priority IR, 5 OCW3 read-ISR select, 6 ELCR, 7 special fully nested mode. */
+export function picRegister(chip: u32, which: u32): u32 { return picReg(chip, which); }

@@ -54,7 +54,7 @@ import { setFpuIrq13Hook } from "./cpu/x87";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
 import {
-  runCpu, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine,
+  runCpu, debugStep, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine,
   STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
@@ -517,3 +517,14 @@ export function machineRun(budget: u32): u32 {
   return stopReason != 0 ? stopReason : STOP_BUDGET;
 }
 
+
+/** Execute one instruction for a debugger (exec.ts debugStep), with the devices
+ *  brought up to date around it; returns the stop reason (STOP_BUDGET when the
+ *  instruction simply ran). */
+export function machineStep(): u32 {
+  clearStop();
+  devicesUpdate(clockNow());
+  debugStep();
+  devicesUpdate(clockNow());
+  return stopReason != 0 ? stopReason : STOP_BUDGET;
+}

@@ -11,11 +11,15 @@
 // dataBpPage), so every access to such a page takes linear.ts's slow path, which
 // calls dataBpCheck.
 //
+// The host's own breakpoints and watchpoints (a debugger's: hostdebug.ts) share
+// the two summaries below and the same paths, so they cost nothing when none is set.
+//
 // Not modelled: I/O breakpoints (R/W = 10 with CR4.DE; accepted in DR7 and
 // ignored), the LE/GE exact-match bits (every breakpoint is exact here), the
 // one-instruction delay after MOV SS/POP SS, and the T bit of a task switch.
 
 import { OFF_DR, OFF_EFLAGS, OFF_CR4, CR4_DE, RF, needAttention, watchTraps } from "./state";
+import { hostBreakCount, hostWatchCount, hostWatchPage, hostWatchCheck } from "./hostdebug";
 
 export const DR6_BD: u32 = 1 << 13;
 export const DR6_BS: u32 = 1 << 14;
@@ -31,8 +35,8 @@ export const DR7_WRITABLE: u32 = 0xffff23ff;
 @inline export function setDr(n: u32, v: u32): void { store<u32>(OFF_DR + (n << 2), v); }
 
 // Derived from DR0-DR3 and DR7 by debugRegsChanged().
-export let instrBpEnabled: bool = false;  // some Ln/Gn set with R/W = 00
-export let dataBpEnabled: bool = false;   // some Ln/Gn set with R/W = 01 or 11
+export let instrBpEnabled: bool = false;  // some Ln/Gn set with R/W = 00, or a host breakpoint
+export let dataBpEnabled: bool = false;   // some Ln/Gn set with R/W = 01 or 11, or a host watchpoint
 let instrMask: u32 = 0;                   // which of DR0-3 are enabled instruction breakpoints
 let dataMask: u32 = 0;                    // which are enabled data breakpoints
 let dataAll: u32 = 0;                     // ... of those, which also match reads (R/W = 11)
@@ -56,10 +60,10 @@ export function debugRegsChanged(): bool {
     else if (rw == 3) { dataMask |= 1 << i; dataAll |= 1 << i; }
     // rw == 2: I/O breakpoint (CR4.DE) or undefined (CR4.DE = 0): not modelled.
   }
-  instrBpEnabled = instrMask != 0;
+  instrBpEnabled = instrMask != 0 || hostBreakCount != 0;
   needAttention(); // exec.ts checks instruction breakpoints on the attention path
   watchTraps();    // ... and data breakpoint hits after each instruction
-  dataBpEnabled = dataMask != 0;
+  dataBpEnabled = dataMask != 0 || hostWatchCount != 0;
   return wasData || dataBpEnabled;
 }
 
@@ -69,13 +73,14 @@ export function dataBpPage(lin: u32): bool {
   for (let i: u32 = 0; i < 4; i++) {
     if ((dataMask & (1 << i)) && (getDr(i) >>> 12) == page) return true;
   }
-  return false;
+  return hostWatchCount != 0 && hostWatchPage(lin);
 }
 
 /** A data access of `size` bytes at `lin`; records matching data breakpoints.
  *  DRn is aligned down to its LEN (SDM vol. 3 §17.2.5: the low address bits
  *  are ignored for 2- and 4-byte breakpoints). */
 export function dataBpCheck(lin: u32, size: u32, write: bool): void {
+  if (hostWatchCount != 0) hostWatchCheck(lin, size, write);
   let dr7 = getDr(7);
   for (let i: u32 = 0; i < 4; i++) {
     let bit: u32 = 1 << i;

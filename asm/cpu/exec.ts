@@ -5,7 +5,7 @@
 // Double and triple faults follow SDM vol. 3 §6.15, interrupt 8, table 6-5.
 
 import {
-  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR,
+  OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, OFF_PAUSE,
   attentionSet, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
@@ -23,6 +23,7 @@ import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase, segAttr, ATTR_DB } from "./state";
 import { jitRun, jitEnabled } from "./jit";
+import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
 export const STOP_BUDGET: u32 = 0;     // instruction budget spent
@@ -31,8 +32,9 @@ export const STOP_OUTPUT: u32 = 2;     // an output ring wants draining
 export const STOP_EXIT: u32 = 3;       // the guest wrote the debug-exit port
 export const STOP_RESET: u32 = 4;      // triple fault or reset request: machine was reset
 export const STOP_POWEROFF: u32 = 5;
-export const STOP_BREAKPOINT: u32 = 6;
+export const STOP_BREAKPOINT: u32 = 6; // a host breakpoint or watchpoint (hostdebug.ts says which)
 export const STOP_BLOCKIO: u32 = 7;    // a block request needs the host
+export const STOP_PAUSE: u32 = 8;      // the host asked for a stop (state.ts OFF_PAUSE)
 
 export let stopReason: u32 = 0;
 export let resetCause: u32 = 0;        // 1 = triple fault, 2 = guest reset request
@@ -149,6 +151,8 @@ function afterTrapFlags(): void {
     deliverException(DB, 0, false);
   }
   softIntDelivered = false;
+  // A host watchpoint: the machine stops before the next instruction (hostdebug.ts).
+  if (hostWatchHit) { hostWatchTaken(); requestStop(STOP_BREAKPOINT); }
   setTrapWatch((load<u32>(OFF_EFLAGS) & (TF | RF)) != 0 || dataBpEnabled);
 }
 
@@ -164,6 +168,7 @@ function lockOk(op: u32): bool {
 function unwind(): void {
   restoreShadow();
   if (dataBpHits != 0) clearDataBpHits(); // the instruction restarts: no trap
+  hostWatchDrop();
   let v = faultVector, err = faultError, has = faultHasError;
   clearFault();
   deliverException(v, err, has);
@@ -211,6 +216,7 @@ const GO_NEXT: u32 = 2;
  *  breakpoints, checked before an instruction only while `attention` is set. */
 function betweenInstructions(): u32 {
   if (stopReason != 0) return GO_STOP;
+  if (load<u32>(OFF_PAUSE) != 0) { store<u32>(OFF_PAUSE, 0); requestStop(STOP_PAUSE); return GO_STOP; }
   if (intrLine) {
     if (load<u32>(OFF_INHIBIT_IRQ) != 0) store<u32>(OFF_INHIBIT_IRQ, 0);
     else if (load<u32>(OFF_EFLAGS) & IF) {
@@ -232,8 +238,13 @@ function betweenInstructions(): u32 {
     store<u32>(OFF_INHIBIT_IRQ, 0);
   }
   if (load<u32>(OFF_HALTED) != 0) { requestStop(STOP_HALT); return GO_STOP; }
-  // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
-  if (instrBpEnabled && instrBpCheck(segBase(S_CS) + getEip()) != 0) { deliverException(DB, 0, false); return GO_NEXT; }
+  if (instrBpEnabled) {
+    let lin = segBase(S_CS) + getEip();
+    // A host breakpoint stops the machine before the guest sees anything of it.
+    if (hostBreakCount != 0 && hostBreakHit(lin)) { requestStop(STOP_BREAKPOINT); return GO_STOP; }
+    // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
+    if (instrBpCheck(lin) != 0) { deliverException(DB, 0, false); return GO_NEXT; }
+  }
   // Nothing more to do before this instruction: the loop may skip this function
   // until one of these becomes nonzero again (or something calls needAttention()).
   setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled);
@@ -267,4 +278,20 @@ export function runCpu(budget: u32): u32 {
     done++;
   }
   return done;
+}
+
+/** Execute exactly one instruction for a debugger (gdb's stepi, the monitor):
+ *  interpreted, never a translated block; no interrupt is taken before it (as
+ *  QEMU's gdbstub steps by default, SSTEP_NOIRQ) and no host breakpoint stops
+ *  it (stepping off a breakpoint is how gdb resumes from one). A guest
+ *  instruction breakpoint (DR7) still faults first, and a fault or a #DB trap is
+ *  delivered, so the next instruction is then the handler's. A halted CPU stays
+ *  halted (it waits for an interrupt). */
+export function debugStep(): void {
+  needAttention();
+  watchTraps();
+  softIntDelivered = false;
+  if (load<u32>(OFF_HALTED) != 0) { requestStop(STOP_HALT); return; }
+  if (instrBpEnabled && instrBpCheck(segBase(S_CS) + getEip()) != 0) { deliverException(DB, 0, false); return; }
+  step();
 }

@@ -87,6 +87,11 @@ export const OFF_ATTENTION: u32 = JIT_WORDS;
 @inline export function attentionSet(): bool { return load<u32>(OFF_ATTENTION) != 0; }
 @inline export function needAttention(): void { store<u32>(OFF_ATTENTION, 1); }
 export function setAttention(v: u32): void { store<u32>(OFF_ATTENTION, v); }
+// Nonzero: the host asks run() to stop (STOP_PAUSE) before the next instruction.
+// The host stores 1 here and in OFF_ATTENTION; both are plain words in memory, so
+// a host on another thread (the page's worker, with shared memory) can pause a
+// running slice. exec.ts clears it when it stops.
+export const OFF_PAUSE: u32 = JIT_WORDS + 48;
 
 // True when the end of an instruction may owe a trap or an EFLAGS.RF update: TF or
 // RF may be set, or data breakpoints are enabled. Writers of EFLAGS that can set

@@ -233,6 +233,5 @@ export function elcrWrite(port: u32, v: u32): void {
 }
 
 // For the inspector and tests.
-export function picReg(chip: u32, which: u32): u32 {
-  return which == 0 ? g(chip, P_IRR) : which == 1 ? g(chip, P_ISR) : which == 2 ? g(chip, P_IMR) : g(chip, P_BASE);
-}
+const REG_FIELDS: StaticArray<u32> = [P_IRR, P_ISR, P_IMR, P_BASE, P_PRIO, P_RIS, P_ELCR, P_SFNM];
+export function picReg(chip: u32, which: u32): u32 { return g(chip, REG_FIELDS[which & 7]); }

@@ -63,7 +63,7 @@ describe("accepted flags", () => {
     expect(parseArgs([]).serial).toEqual({ kind: "stdio" });
     expect(parseArgs(["-nographic"])).toMatchObject({ serial: { kind: "stdio" }, muxEscapes: true, noGraphics: true });
     expect(parseArgs(["-display", "none"]).noGraphics).toBe(false); // QEMU: still graphics=on
-    expect(parseArgs(["-serial", "mon:stdio"]).serial).toEqual({ kind: "stdio" });
+    expect(parseArgs(["-serial", "mon:stdio"]).serial).toEqual({ kind: "stdio", monitor: true }); // the monitor multiplexed (Ctrl-A c)
     expect(parseArgs(["-serial", "file:/tmp/s.txt"])).toMatchObject({ serial: { kind: "file", path: "/tmp/s.txt" }, muxEscapes: false });
     expect(parseArgs(["-serial", "none"]).serial).toEqual({ kind: "null" });
     expect(parseArgs(["-display", "none"]).serial).toEqual({ kind: "null" });
@@ -92,12 +92,32 @@ describe("accepted flags", () => {
   });
 });
 
+describe("debugging flags", () => {
+  test("-s is -gdb tcp::1234; -gdb takes tcp::PORT and tcp:HOST:PORT; -S starts paused", () => {
+    expect(parseArgs(["-s"]).gdb).toEqual({ host: "0.0.0.0", port: 1234 });
+    expect(parseArgs(["-gdb", "tcp::4321"]).gdb).toEqual({ host: "0.0.0.0", port: 4321 });
+    expect(parseArgs(["-gdb", "tcp:127.0.0.1:4321"]).gdb).toEqual({ host: "127.0.0.1", port: 4321 });
+    expect(parseArgs(["-S"]).startPaused).toBe(true);
+    expect(parseArgs([]).startPaused).toBe(false);
+    expect(parseArgs([]).gdb).toBeNull();
+  });
+  test("the monitor: -monitor stdio alone, or multiplexed by -nographic and mon:stdio", () => {
+    expect(parseArgs(["-monitor", "stdio", "-serial", "file:x"]).monitor).toBe("stdio");
+    expect(parseArgs(["-nographic"]).monitor).toBe("mux");
+    expect(parseArgs(["-serial", "mon:stdio"]).monitor).toBe("mux");
+    expect(parseArgs(["-serial", "stdio"]).monitor).toBeNull();
+    expect(parseArgs(["-monitor", "none"]).monitor).toBeNull();
+  });
+});
+
 describe("errors (one line each)", () => {
   test.each([
     [["-frobnicate"], /^-frobnicate: unknown or unsupported option/],
-    [["-s"], /^-s: the gdb stub is not supported yet$/],
-    [["-S"], /^-S: the gdb stub is not supported yet$/],
-    [["-gdb", "tcp::1234"], /gdb stub is not supported yet/],
+    [["-gdb", "unix:/tmp/gdb.sock"], /^-gdb unix:\/tmp\/gdb.sock: the gdb stub listens on TCP only/],
+    [["-gdb", "stdio"], /listens on TCP only: -gdb tcp::PORT or -gdb tcp:HOST:PORT$/],
+    [["-gdb", "tcp::99999"], /port must be 1 to 65535/],
+    [["-monitor", "stdio", "-serial", "stdio"], /^-monitor stdio: stdio is already used/],
+    [["-monitor", "telnet::4444"], /the monitor is available on stdio only/],
     [["-display", "gtk"], /^-display gtk: the command line has no display/],
     [["-device", "e1000"], /the only device that can be added is isa-debug-exit/],
     [["-device", "isa-debug-exit"], /give iobase=0xf4/],
@@ -114,7 +134,6 @@ describe("errors (one line each)", () => {
     [["-hda", "a", "-hda", "b"], /IDE position 0 \(hda\) is already in use/],
     [["-drive", "file=a,format=qcow2"], /only format=raw/],
     [["-drive", "file=a,if=virtio"], /only if=ide/],
-    [["-monitor", "stdio"], /QEMU monitor is not supported/],
     [["-kernel"], /^-kernel needs an argument$/],
     [["-smp", "2"], /^-smp 2: 2 CPUs; SMP is not supported \(RingZero has one CPU: -smp 1\)$/],
     [["-smp", "cpus=4"], /^-smp cpus=4: 4 CPUs; SMP is not supported/],

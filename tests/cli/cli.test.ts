@@ -35,7 +35,7 @@ function ringzero(args: string[], opts: { input?: string; timeout?: number } = {
 describe("usage errors: exit 2 and one line on stderr", () => {
   test.each([
     [["-frobnicate"], "ringzero: -frobnicate: unknown or unsupported option (ringzero -help lists the supported ones)"],
-    [["-s"], "ringzero: -s: the gdb stub is not supported yet"],
+    [["-gdb", "unix:x"], "ringzero: -gdb unix:x: the gdb stub listens on TCP only: -gdb tcp::PORT or -gdb tcp:HOST:PORT"],
     [["-kernel", "no/such/kernel"], "ringzero: kernel no/such/kernel: no such file"],
     [["-kernel", "package.json"], "ringzero: not a bootable kernel: no Linux \"HdrS\" setup header at 0x202 and no Multiboot header in the first 8 KiB"],
     [["-kernel", "build/guest/mbkernel.elf", "-initrd", "no/such/module"], "ringzero: Multiboot module no/such/module: no such file"],

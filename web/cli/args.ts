@@ -6,7 +6,12 @@
 
 export class UsageError extends Error {}
 
-export type CharDev = { kind: "stdio" } | { kind: "file"; path: string } | { kind: "null" };
+/** A character backend; `monitor` on stdio: QEMU's mon:stdio, the console
+ *  multiplexed with the monitor (Ctrl-A c switches). */
+export type CharDev = { kind: "stdio"; monitor?: boolean } | { kind: "file"; path: string } | { kind: "null" };
+
+/** Where the gdb stub listens (-gdb tcp:HOST:PORT, -s). */
+export interface GdbListen { host: string; port: number }
 
 export interface DriveSpec {
   /** IDE position: 0 = primary master (hda), 1 = primary slave (hdb), 2 = secondary master (hdc, -cdrom), 3 = hdd. */
@@ -38,6 +43,13 @@ export interface Config {
   debugExit: boolean;
   /** Ctrl-A escapes on the console (serial on stdio). */
   muxEscapes: boolean;
+  /** The gdb stub's TCP endpoint (-gdb, -s). */
+  gdb: GdbListen | null;
+  /** -S: do not start the CPU until gdb or the monitor says so. */
+  startPaused: boolean;
+  /** The QEMU monitor: on the terminal by itself (-monitor stdio), multiplexed
+   *  with the serial console (mon:stdio, -nographic: Ctrl-A c), or absent. */
+  monitor: "stdio" | "mux" | null;
   help: boolean;
   version: boolean;
 }
@@ -63,7 +75,8 @@ export function parseMemSize(text: string): number {
 
 /** -serial / -debugcon backends: stdio, mon:stdio, file:PATH, none, null. */
 export function parseCharDev(flag: string, text: string): CharDev {
-  if (text === "stdio" || text === "mon:stdio") return { kind: "stdio" };
+  if (text === "stdio") return { kind: "stdio" };
+  if (text === "mon:stdio") return { kind: "stdio", monitor: true };
   if (text === "none" || text === "null") return { kind: "null" };
   if (text.startsWith("file:") && text.length > 5) return { kind: "file", path: text.slice(5) };
   throw new UsageError(`${flag} ${text}: supported backends are stdio, mon:stdio, file:PATH, none and null`);
@@ -151,6 +164,18 @@ function parseDrive(text: string, snapshotAll: () => boolean): DriveSpec & { exp
   return { index, explicitIndex: index >= 0, path, media, snapshot: snapshot || snapshotAll(), readonly: readonly || media === "cdrom" };
 }
 
+/** -gdb DEV: tcp::PORT or tcp:HOST:PORT (QEMU's chardev syntax; a bare :PORT
+ *  or HOST:PORT means tcp too). Other backends are not available. */
+export function parseGdbDev(text: string): GdbListen {
+  const m = /^(?:tcp:)?([^:]*):(\d+)$/.exec(text);
+  if (!m || text.startsWith("unix:") || text.includes(",")) {
+    throw new UsageError(`-gdb ${text}: the gdb stub listens on TCP only: -gdb tcp::PORT or -gdb tcp:HOST:PORT`);
+  }
+  const port = Number(m[2]);
+  if (!(port >= 1 && port <= 65535)) throw new UsageError(`-gdb ${text}: port must be 1 to 65535`);
+  return { host: m[1] === "" ? "0.0.0.0" : m[1], port };
+}
+
 const ACCEPTED_CPUS = new Set(["pentium2"]);
 
 /** -smp: QEMU's [cpus=]N with maxcpus= and the topology (sockets, dies, clusters,
@@ -178,7 +203,9 @@ export function parseArgs(argv: string[]): Config {
   const c: Config = {
     ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
+    gdb: null, startPaused: false, monitor: null,
   };
+  let monitorStdio = false;
   let serialGiven: CharDev | null = null;
   let nographic = false, displayNone = false, nodefaults = false;
   const pendingDrives: (DriveSpec & { explicitIndex: boolean })[] = [];
@@ -217,8 +244,13 @@ export function parseArgs(argv: string[]): Config {
       case "-debugcon": c.debugcon = parseCharDev(flag, need(++i, flag)); break;
       case "-no-reboot": c.noReboot = true; break;
       case "-snapshot": c.snapshot = true; break;
-      case "-s": case "-S": case "-gdb":
-        throw new UsageError(`${flag}: the gdb stub is not supported yet`);
+      case "-s": c.gdb = { host: "0.0.0.0", port: 1234 }; break;
+      case "-gdb": {
+        const v = need(++i, flag);
+        c.gdb = v === "none" ? null : parseGdbDev(v);
+        break;
+      }
+      case "-S": c.startPaused = true; break;
       case "-display": {
         const v = need(++i, flag);
         if (v !== "none") throw new UsageError(`-display ${v}: the command line has no display; use -display none or -nographic`);
@@ -255,9 +287,16 @@ export function parseArgs(argv: string[]): Config {
       }
       case "-smp": parseSmp(need(++i, flag)); break;
       case "-nodefaults": nodefaults = true; break;
-      case "-parallel": case "-monitor": {
+      case "-parallel": {
         const v = need(++i, flag);
-        if (v !== "none" && v !== "null") throw new UsageError(`${flag} ${v}: ${flag === "-parallel" ? "there is no parallel port" : "the QEMU monitor is not supported"}; only ${flag} none`);
+        if (v !== "none" && v !== "null") throw new UsageError(`${flag} ${v}: there is no parallel port; only ${flag} none`);
+        break;
+      }
+      case "-monitor": {
+        const v = need(++i, flag);
+        if (v === "stdio") monitorStdio = true;
+        else if (v === "none" || v === "null") monitorStdio = false;
+        else throw new UsageError(`-monitor ${v}: the monitor is available on stdio only (-monitor stdio, or -serial mon:stdio)`);
         break;
       }
       default:
@@ -270,9 +309,14 @@ export function parseArgs(argv: string[]): Config {
   // terminal is the console unless -display none or -nodefaults says there is none.
   c.noGraphics = nographic;
   if (serialGiven) c.serial = serialGiven;
+  else if (nographic && !monitorStdio) c.serial = { kind: "stdio", monitor: true }; // QEMU: -nographic multiplexes the monitor
   else if (nographic) c.serial = { kind: "stdio" };
   else if (displayNone || nodefaults) c.serial = { kind: "null" };
   c.muxEscapes = c.serial.kind === "stdio";
+  if (monitorStdio && (c.serial.kind === "stdio" || c.debugcon?.kind === "stdio")) {
+    throw new UsageError("-monitor stdio: stdio is already used by the serial port or the debug console (use -serial mon:stdio to share it)");
+  }
+  c.monitor = monitorStdio ? "stdio" : c.serial.kind === "stdio" && c.serial.monitor ? "mux" : null;
   if (c.serial.kind === "stdio" && c.debugcon?.kind === "stdio") {
     throw new UsageError("-debugcon stdio: stdio is already used by the serial port (use file:PATH for one of them)");
   }
@@ -317,6 +361,14 @@ mean what they mean to qemu-system-i386.
   -no-reboot             exit when the guest resets instead of rebooting
   -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
+
+Debugging:
+  -gdb tcp::PORT, -gdb tcp:HOST:PORT   wait for gdb's "target remote" on TCP PORT
+  -s                     shorthand for -gdb tcp::1234
+  -S                     do not start the CPU: wait for gdb's continue or the monitor's cont
+  -monitor stdio         the QEMU monitor on this terminal (help lists its commands);
+                         with -nographic or -serial mon:stdio, Ctrl-A c switches
+                         between the serial console and the monitor
 
 With no -kernel, -bios or disk, boots the RingZero Linux guest from public/images
 (build it with npm run guest).

@@ -14,6 +14,8 @@ import { parseArgs, UsageError, USAGE, type Config, type CharDev } from "./args"
 import { EscapeFilter, ESCAPE_HELP } from "./escape";
 import { openDrive, connectBlockDevices, closeDrives, type OpenedDrive } from "./drives";
 import { prepareFirmwareBoot } from "../host/firmware";
+import { RunControl, startGdbServer, terminalMonitor } from "./debug";
+import { PROMPT } from "../host/monitor";
 
 /** The repository (or installed package) root: this file is web/cli/main.ts or build/cli/ringzero.mjs. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -127,7 +129,9 @@ export async function main(argv: string[]): Promise<number> {
       else prepareFirmwareBoot(m, c.bootOrder, p.vgabios, c.noGraphics);
     };
     boot();
-    return await runLoop(m, c, { serial, debugcon, reboot: boot });
+    const ctl = new RunControl(c.startPaused);
+    if (c.gdb) await startGdbServer(m, ctl, c.gdb);
+    return await runLoop(m, c, { serial, debugcon, reboot: boot, ctl });
   } catch (e) {
     if (e instanceof UsageError || e instanceof KernelImageError || e instanceof MachineError) {
       process.stderr.write(`ringzero: ${e.message}\n`);
@@ -141,15 +145,25 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-interface Io { serial: Sink | null; debugcon: Sink | null; reboot: () => void }
+interface Io { serial: Sink | null; debugcon: Sink | null; reboot: () => void; ctl: RunControl }
 
 async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const input: Uint8Array[] = [];
-  let quit: number | null = null;
-  // Idle: the loop sleeps until the machine's next timer is due; input or a
-  // signal wakes it early.
-  let wakeEarly: (() => void) | null = null;
+  const ctl = io.ctl;
   const stdin = process.stdin;
+  const monitor = c.monitor ? terminalMonitor(m, ctl, VERSION, () => { m.reset(); io.reboot(); }) : null;
+  let inMonitor = false, monitorGreeted = false; // mux: Ctrl-A c switches the terminal to the monitor and back
+  if (c.monitor === "stdio") {
+    if (stdin.isTTY) {
+      stdin.setRawMode(true);
+      restoreTerminal = () => { try { stdin.setRawMode(false); } catch { /* closed */ } restoreTerminal = () => {}; };
+      process.on("exit", () => restoreTerminal());
+    }
+    monitor!.start();
+    stdin.on("data", (chunk: Buffer) => monitor!.input(new Uint8Array(chunk)));
+    stdin.on("error", () => {});
+    stdin.resume();
+  }
   if (c.serial.kind === "stdio") {
     const escapes = c.muxEscapes ? new EscapeFilter() : null;
     if (stdin.isTTY) {
@@ -158,20 +172,29 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
       process.on("exit", () => restoreTerminal());
     }
     stdin.on("data", (chunk: Buffer) => {
-      wakeEarly?.();
+      ctl.poke();
       if (!escapes) { input.push(new Uint8Array(chunk)); return; }
       const r = escapes.feed(new Uint8Array(chunk));
-      if (r.guest.length) input.push(r.guest);
+      if (r.guest.length) {
+        if (inMonitor) monitor!.input(r.guest);
+        else input.push(r.guest);
+      }
       for (const ev of r.events) {
-        if (ev === "quit") { process.stdout.write("ringzero: terminated\r\n"); quit = 0; }
+        if (ev === "quit") { process.stdout.write("ringzero: terminated\r\n"); ctl.end(0); }
         else if (ev === "help") process.stdout.write(ESCAPE_HELP);
-        else process.stdout.write(`ringzero: C-a ${ev.unsupported} is not supported\r\n`);
+        else if (ev === "monitor" && monitor) {
+          inMonitor = !inMonitor;
+          if (inMonitor && !monitorGreeted) { monitorGreeted = true; monitor.start(); }
+          else if (inMonitor) process.stdout.write(PROMPT);
+          else process.stdout.write("\r\n");
+        }
+        else process.stdout.write(`ringzero: C-a ${ev === "monitor" ? "c (no monitor: use -serial mon:stdio)" : ev.unsupported} is not supported\r\n`);
       }
     });
     stdin.on("error", () => {});
     stdin.resume();
   }
-  const onSignal = (sig: NodeJS.Signals) => { process.stderr.write(`ringzero: terminating on signal ${sig}\n`); quit = 0; wakeEarly?.(); };
+  const onSignal = (sig: NodeJS.Signals) => { process.stderr.write(`ringzero: terminating on signal ${sig}\n`); ctl.end(0); };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   process.on("SIGHUP", onSignal);
@@ -192,13 +215,32 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     if (tx.length && io.serial) io.serial(tx);
   };
   const yieldToHost = () => new Promise<void>((r) => setImmediate(r));
+  // Idle: sleep until the machine's next timer is due; input, a signal, gdb or
+  // the monitor wakes it early (ctl.poke).
   const sleepUntilDue = (ns: number) => new Promise<void>((r) => {
-    const timer = ns < 0 ? undefined : setTimeout(() => { wakeEarly = null; r(); }, Math.ceil(ns / 1e6));
-    wakeEarly = () => { clearTimeout(timer); wakeEarly = null; r(); };
+    const timer = ns < 0 ? undefined : setTimeout(() => { ctl.sleeper = null; r(); }, Math.ceil(ns / 1e6));
+    ctl.sleeper = () => { clearTimeout(timer); ctl.sleeper = null; r(); };
   });
+  // gdb's stepi runs here, between slices; an exit or reset it causes is handled after the stub's reply.
+  ctl.stepper = () => {
+    const r = m.step();
+    flush();
+    if ((r === STOP.EXIT && c.debugExit) || (r === STOP.RESET && c.noReboot)) {
+      const code = r === STOP.EXIT ? m.exitCode : 0;
+      setImmediate(() => void ctl.exited(code).then(() => ctl.end(code)));
+    } else if (r === STOP.RESET) io.reboot();
+    return r;
+  };
 
   try {
     for (;;) {
+      // Stopped by gdb, the monitor or -S: wait, without spinning, until told to go on.
+      if (ctl.paused && ctl.quit === null) {
+        const keepAlive = setInterval(() => {}, 1 << 30); // a pending promise alone would let Node exit
+        while (ctl.paused && ctl.quit === null) await ctl.resumed();
+        clearInterval(keepAlive);
+      }
+      if (ctl.quit !== null) return ctl.quit;
       while (input.length) {
         const head = input[0];
         const n = m.feed(RING.COM1_RX, head);
@@ -208,11 +250,14 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
       
       const stop = m.run(SLICE);
       flush();
-      if (quit !== null) return quit;
+      if (ctl.quit !== null) return ctl.quit;
       switch (stop) {
         case STOP.EXIT:
           // Without -device isa-debug-exit, port 0xF4 is not a device in QEMU: the write does nothing.
-          if (c.debugExit) return m.exitCode;
+          if (c.debugExit) { await ctl.exited(m.exitCode); return m.exitCode; }
+          break;
+        case STOP.BREAKPOINT: case STOP.PAUSE:
+          ctl.stopped(stop);
           break;
         case STOP.RESET:
           if (c.noReboot) {
@@ -222,10 +267,11 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
           io.reboot();
           break;
         case STOP.POWEROFF:
+          await ctl.exited(0);
           return 0;
         case STOP.HALT:
           // Nothing to run before the next device timer (or, with none, input).
-          if (input.length === 0 && quit === null) await sleepUntilDue(m.timeUntilDeadline());
+          if (input.length === 0 && ctl.quit === null && !ctl.paused) await sleepUntilDue(m.timeUntilDeadline());
           continue;
       }
       await yieldToHost();

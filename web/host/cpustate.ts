@@ -36,6 +36,7 @@ export const OFF_CR0 = 0x210;
 export const OFF_CR2 = 0x214;
 export const OFF_CR3 = 0x218;
 export const OFF_CR4 = 0x21c;
+export const OFF_DR = 0x220; // DR0..DR7
 export const OFF_CPL = 0x240;
 export const OFF_HALTED = 0x244;
 export const OFF_INHIBIT_IRQ = 0x268;

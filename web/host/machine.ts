@@ -2,18 +2,69 @@
 // run slices and drains the I/O rings. No DOM and no Node-only APIs: the browser
 // worker and the Node command line both use it.
 
-import { CPU_STATE_SIZE } from "./cpustate";
+import {
+  CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
+  OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
+  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20,
+} from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "./jit";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
 
 export const STOP = {
-  BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7,
+  BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7, PAUSE: 8,
 } as const;
 export type StopReason = (typeof STOP)[keyof typeof STOP];
 
 export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3 } as const;
+
+/** Watchpoint kinds (asm/cpu/hostdebug.ts WATCH_*): which accesses hit. */
+export const WATCH = { WRITE: 1, READ: 2, ACCESS: 3 } as const;
+export type WatchKind = (typeof WATCH)[keyof typeof WATCH];
+/** What a STOP.BREAKPOINT stopped at: an execution breakpoint's address, or
+ *  the first watched byte an access touched. */
+export type BreakpointHit = { kind: "breakpoint"; address: number } | { kind: "watchpoint"; watch: WatchKind; address: number };
+
+/** A segment register: the selector and the hidden part the CPU loaded. */
+export interface SegmentRegister {
+  selector: number;
+  base: number;
+  /** In bytes, after the G bit's scaling. */
+  limit: number;
+  /** Descriptor bits 40..55 shifted down by 40 (type, S, DPL, P, AVL, L, D/B, G). */
+  attributes: number;
+  /** False for a null or unusable selector. */
+  valid: boolean;
+}
+
+/** The i386 registers a debugger shows. */
+export interface Registers {
+  /** EAX ECX EDX EBX ESP EBP ESI EDI. */
+  gpr: number[];
+  eip: number;
+  eflags: number;
+  es: SegmentRegister; cs: SegmentRegister; ss: SegmentRegister; ds: SegmentRegister; fs: SegmentRegister; gs: SegmentRegister;
+  ldtr: SegmentRegister; tr: SegmentRegister;
+  gdtr: { base: number; limit: number };
+  idtr: { base: number; limit: number };
+  cr0: number; cr2: number; cr3: number; cr4: number;
+  /** DR0..DR7 (DR4/DR5 read as 0). */
+  dr: number[];
+  cpl: number;
+  halted: boolean;
+  /** Interrupts held off for one instruction (after STI, MOV SS, POP SS). */
+  inhibitIrq: boolean;
+  a20: boolean;
+}
+
+/** An 8259A's registers and modes, as the monitor's `info pic` shows them. */
+export interface PicRegisters { irr: number; isr: number; imr: number; base: number; priority: number; readIsr: boolean; elcr: number; specialFullyNested: boolean }
+
+/** Registers setRegister() writes. */
+export const GPR_NAMES = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"] as const;
+export const SEG_NAMES = ["es", "cs", "ss", "ds", "fs", "gs"] as const;
+export type RegisterName = (typeof GPR_NAMES)[number] | (typeof SEG_NAMES)[number] | "eip" | "eflags" | "cr0" | "cr2" | "cr3" | "cr4";
 
 interface MachineExports extends FwCfgExports, VgaExports {
   init(ramBytes: number): void;
@@ -46,6 +97,26 @@ interface MachineExports extends FwCfgExports, VgaExports {
   setTranslationThreshold(n: number): void;
   translatedBlockCalls(): bigint;
   translatedInstructions(): bigint;
+  step(): number;
+  pause(): void;
+  breakpointInsert(lin: number): number;
+  breakpointRemove(lin: number): number;
+  watchpointInsert(lin: number, len: number, kind: number): number;
+  watchpointRemove(lin: number, len: number, kind: number): number;
+  breakpointHitKind(): number;
+  breakpointHitAddress(): number;
+  debugTranslate(lin: number): number;
+  debugBuffer(): number;
+  debugBufferSize(): number;
+  debugLinearRead(lin: number, len: number, out: number): number;
+  debugLinearWrite(lin: number, len: number, src: number): number;
+  debugPhysRead(phys: number, len: number, out: number): number;
+  debugPhysWrite(phys: number, len: number, src: number): number;
+  debugEflags(): number;
+  debugSetEflags(v: number): void;
+  debugSetSegment(seg: number, sel: number): number;
+  debugFpuImage(out: number): void;
+  picRegister(chip: number, which: number): number;
 }
 
 export interface MachineOptions {
@@ -217,6 +288,124 @@ export class Machine {
   textScreen(): TextScreen | undefined { return readTextScreen(this.memory, this.x); }
   /** The 16 text colours as 0xRRGGBB. */
   textPalette(): number[] { return textPalette(this.memory, this.x); }
+
+  // ---- debugging: gdb (gdb.ts) and the monitor (monitor.ts) use these ----
+
+  /** Execute exactly one instruction, interpreted, with no interrupt taken
+   *  before it (QEMU's gdb stepping); HALT when the CPU is halted and waits. */
+  step(): StopReason { return this.x.step() as StopReason; }
+  /** Make a running slice stop before its next instruction with STOP.PAUSE (a
+   *  host that runs the machine on another thread may call this). */
+  pause(): void { this.x.pause(); }
+  /** Execution breakpoint at a linear address (any number, up to 256); false when full. */
+  insertBreakpoint(linear: number): boolean { return this.x.breakpointInsert(linear >>> 0) !== 0; }
+  removeBreakpoint(linear: number): boolean { return this.x.breakpointRemove(linear >>> 0) !== 0; }
+  /** Watchpoint on 1, 2 or 4 bytes at a linear address (up to 32); false when full or malformed. */
+  insertWatchpoint(linear: number, length: number, kind: WatchKind): boolean { return this.x.watchpointInsert(linear >>> 0, length, kind) !== 0; }
+  removeWatchpoint(linear: number, length: number, kind: WatchKind): boolean { return this.x.watchpointRemove(linear >>> 0, length, kind) !== 0; }
+  /** After STOP.BREAKPOINT: which breakpoint or watchpoint stopped the machine. */
+  breakpointHit(): BreakpointHit | undefined {
+    const k = this.x.breakpointHitKind(), address = this.x.breakpointHitAddress() >>> 0;
+    if (k === 4) return { kind: "breakpoint", address };
+    if (k >= 1 && k <= 3) return { kind: "watchpoint", watch: k as WatchKind, address };
+    return undefined;
+  }
+
+  /** The physical address the CPU would use for `linear` now (paging, A20), or
+   *  undefined when it is not mapped; the TLB is neither read nor filled. */
+  translate(linear: number): number | undefined {
+    const p = this.x.debugTranslate(linear >>> 0);
+    return p < 0 ? undefined : p;
+  }
+  /** Read guest memory without faults or side effects: linear addresses go
+   *  through the page tables. Returns the bytes up to the first one that is not
+   *  mapped or has no RAM or ROM behind it (so shorter than asked on an error). */
+  readLinear(linear: number, length: number): Uint8Array { return this.copyOut(linear, length, (a, n, o) => this.x.debugLinearRead(a, n, o)); }
+  readPhysical(phys: number, length: number): Uint8Array { return this.copyOut(phys, length, (a, n, o) => this.x.debugPhysRead(a, n, o)); }
+  /** Write guest memory (RAM, and ROM as a debugger may); returns how many bytes landed. */
+  writeLinear(linear: number, bytes: Uint8Array): number { return this.copyIn(linear, bytes, (a, n, s) => this.x.debugLinearWrite(a, n, s)); }
+  writePhysical(phys: number, bytes: Uint8Array): number { return this.copyIn(phys, bytes, (a, n, s) => this.x.debugPhysWrite(a, n, s)); }
+
+  private copyOut(addr: number, length: number, f: (a: number, n: number, out: number) => number): Uint8Array {
+    const buf = this.x.debugBuffer(), max = this.x.debugBufferSize();
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = Math.min(max, length - done);
+      const got = f((addr + done) >>> 0, n, buf);
+      out.set(new Uint8Array(this.memory.buffer, buf, got), done);
+      done += got;
+      if (got < n) break;
+    }
+    return out.subarray(0, done);
+  }
+  private copyIn(addr: number, bytes: Uint8Array, f: (a: number, n: number, src: number) => number): number {
+    const buf = this.x.debugBuffer(), max = this.x.debugBufferSize();
+    let done = 0;
+    while (done < bytes.length) {
+      const n = Math.min(max, bytes.length - done);
+      new Uint8Array(this.memory.buffer, buf, n).set(bytes.subarray(done, done + n));
+      const put = f((addr + done) >>> 0, n, buf);
+      done += put;
+      if (put < n) break;
+    }
+    return done;
+  }
+
+  registers(): Registers {
+    const v = this.cpuState();
+    const u = (off: number) => v.getUint32(off, true);
+    const seg = (s: number): SegmentRegister => {
+      const p = OFF_SEGS + s * SEG_SIZE, attr = u(p + SEGF_ATTR);
+      return { selector: u(p + SEGF_SEL), base: u(p + SEGF_BASE), limit: u(p + SEGF_LIMIT), attributes: attr & ~ATTR_VALID & 0xffff, valid: (attr & ATTR_VALID) !== 0 };
+    };
+    const dr = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => (i === 4 || i === 5 ? 0 : u(OFF_DR + i * 4)));
+    return {
+      gpr: GPR_NAMES.map((_, i) => u(OFF_REGS + i * 4)),
+      eip: u(OFF_EIP), eflags: this.x.debugEflags() >>> 0,
+      es: seg(0), cs: seg(1), ss: seg(2), ds: seg(3), fs: seg(4), gs: seg(5), ldtr: seg(6), tr: seg(7),
+      gdtr: { base: u(OFF_GDTR_BASE), limit: u(OFF_GDTR_LIMIT) }, idtr: { base: u(OFF_IDTR_BASE), limit: u(OFF_IDTR_LIMIT) },
+      cr0: u(OFF_CR0), cr2: u(OFF_CR2), cr3: u(OFF_CR3), cr4: u(OFF_CR4), dr,
+      cpl: u(OFF_CPL), halted: u(OFF_HALTED) !== 0, inhibitIrq: u(OFF_INHIBIT_IRQ) !== 0, a20: u(OFF_A20) !== 0,
+    };
+  }
+
+  /** Write one register as a debugger does: segment registers by selector
+   *  (the hidden part loaded from the descriptor table in protected mode, without
+   *  checks); false when that descriptor cannot be read. */
+  setRegister(name: RegisterName, value: number): boolean {
+    const v = this.cpuState();
+    value >>>= 0;
+    const g = (GPR_NAMES as readonly string[]).indexOf(name);
+    if (g >= 0) { v.setUint32(OFF_REGS + g * 4, value, true); return true; }
+    const s = (SEG_NAMES as readonly string[]).indexOf(name);
+    if (s >= 0) return this.x.debugSetSegment(s, value & 0xffff) !== 0;
+    switch (name) {
+      case "eip": v.setUint32(OFF_EIP, value, true); return true;
+      case "eflags": this.x.debugSetEflags(value); return true;
+      case "cr0": case "cr2": case "cr3": case "cr4": {
+        const off = { cr0: OFF_CR0, cr2: OFF_CR2, cr3: OFF_CR3, cr4: OFF_CR4 }[name];
+        v.setUint32(off, value, true);
+        this.x.cpuStateChanged();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The x87 registers as gdb's i386 target has them: ST0-ST7 (10 bytes each,
+   *  stack order), then fctrl, fstat, ftag, fiseg, fioff, foseg, fooff, fop (u32 each). */
+  fpuImage(): Uint8Array {
+    const buf = this.x.debugBuffer();
+    this.x.debugFpuImage(buf);
+    return new Uint8Array(this.memory.buffer, buf, 112).slice();
+  }
+
+  /** 8259A registers (chip 0 master, 1 slave). */
+  picRegisters(chip: number): PicRegisters {
+    const r = (w: number) => this.x.picRegister(chip, w);
+    return { irr: r(0), isr: r(1), imr: r(2), base: r(3), priority: r(4), readIsr: r(5) !== 0, elcr: r(6), specialFullyNested: r(7) !== 0 };
+  }
 
   /** Guest physical RAM as bytes. */
   ram(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.layoutRamBase(), this.ramBytes); }

@@ -1,0 +1,108 @@
+// Memory as a debugger sees it (gdb's m/M/X packets, the monitor's x and xp):
+// linear addresses go through a page walk that neither reads nor fills the TLB,
+// sets no accessed or dirty bit and raises no fault (SDM vol. 3 §4.3 for the
+// 32-bit formats, PSE 4 MiB pages when CR4.PSE is set; A20 applies as on the
+// bus). What the guest would see as a fault, and physical addresses with no RAM
+// or ROM behind them, are an error for the caller: the copy stops there.
+//
+// Device memory (MMIO) is not read or written: a device read can have side
+// effects (the VGA latches), and the debugger must not disturb the guest.
+// Writes land in RAM and ROM alike (a debugger may patch firmware, as QEMU's
+// does) and drop translated code of the pages they touch.
+//
+//   let n = debugLinearRead(lin, len, debugBuffer()); // n < len: unmapped at lin + n
+
+import { OFF_CR3, CR0_PG, CR4_PSE, cr0, cr4 } from "../cpu/state";
+import { physEntry, physRead32, a20Mask, PM_HOST, PM_ROM } from "./phys";
+import { jitCheckWrite, jitFlushAll } from "../cpu/jit";
+
+/** Bytes the host and the debug functions exchange, at most DEBUG_BUF_SIZE at a time. */
+export const DEBUG_BUF_SIZE: u32 = 4096;
+export const DEBUG_BUF: usize = memory.data(<i32>DEBUG_BUF_SIZE);
+
+const NO_PAGE: i64 = -1;
+const PTE_P: u32 = 1;
+const PTE_PS: u32 = 0x80;
+
+/** The physical address of `lin` as the CPU would translate it now, or -1 when
+ *  the page is not present. Access rights are not checked (a debugger may read
+ *  supervisor pages, as QEMU's does). */
+export function debugTranslate(lin: u32): i64 {
+  if (!(cr0() & CR0_PG)) return <i64>(lin & a20Mask);
+  let pde = physRead32((load<u32>(OFF_CR3) & 0xfffff000) | ((lin >>> 22) << 2));
+  if (!(pde & PTE_P)) return NO_PAGE;
+  if ((pde & PTE_PS) && (cr4() & CR4_PSE)) return <i64>(((pde & 0xffc00000) | (lin & 0x3fffff)) & a20Mask);
+  let pte = physRead32((pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2));
+  if (!(pte & PTE_P)) return NO_PAGE;
+  return <i64>(((pte & 0xfffff000) | (lin & 0xfff)) & a20Mask);
+}
+
+/** Host address of physical `phys` when RAM or ROM is there, else 0. */
+function backing(phys: u32): u32 {
+  phys &= a20Mask;
+  let e = physEntry(phys);
+  return (e & PM_HOST) ? (e & 0xfffff000) + (phys & 0xfff) : 0;
+}
+
+/** Copy up to `len` bytes from physical `phys` to `out`; returns how many were
+ *  backed by RAM or ROM (the copy stops at the first page that is not). */
+export function debugPhysRead(phys: u32, len: u32, out: usize): u32 {
+  let done: u32 = 0;
+  while (done < len) {
+    let a = phys + done;
+    let host = backing(a);
+    if (host == 0) break;
+    let n = min<u32>(len - done, 4096 - (a & 0xfff));
+    memory.copy(out + done, host, n);
+    done += n;
+    if (a + n < a) break; // wrapped past 4 GiB
+  }
+  return done;
+}
+
+/** Copy `len` bytes from `src` to physical `phys` (RAM or ROM); returns how many landed. */
+export function debugPhysWrite(phys: u32, len: u32, src: usize): u32 {
+  let done: u32 = 0;
+  while (done < len) {
+    let a = phys + done;
+    let host = backing(a);
+    if (host == 0) break;
+    let n = min<u32>(len - done, 4096 - (a & 0xfff));
+    if (physEntry(a & a20Mask) & PM_ROM) jitFlushAll(); // ROM code may be translated too (cpu/jit.ts)
+    else jitCheckWrite(host);
+    memory.copy(host, src + done, n);
+    done += n;
+    if (a + n < a) break;
+  }
+  return done;
+}
+
+/** Copy up to `len` bytes from linear `lin`; returns how many could be read. */
+export function debugLinearRead(lin: u32, len: u32, out: usize): u32 {
+  let done: u32 = 0;
+  while (done < len) {
+    let a = lin + done;
+    let p = debugTranslate(a);
+    if (p < 0) break;
+    let n = min<u32>(len - done, 4096 - (a & 0xfff));
+    let got = debugPhysRead(<u32>p, n, out + done);
+    done += got;
+    if (got < n) break;
+  }
+  return done;
+}
+
+/** Copy `len` bytes from `src` to linear `lin`; returns how many landed. */
+export function debugLinearWrite(lin: u32, len: u32, src: usize): u32 {
+  let done: u32 = 0;
+  while (done < len) {
+    let a = lin + done;
+    let p = debugTranslate(a);
+    if (p < 0) break;
+    let n = min<u32>(len - done, 4096 - (a & 0xfff));
+    let put = debugPhysWrite(<u32>p, n, src + done);
+    done += put;
+    if (put < n) break;
+  }
+  return done;
+}

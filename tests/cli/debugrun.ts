@@ -1,0 +1,78 @@
+// Shared by gdb.test.ts and monitor.test.ts: the debugging ROM (tests/guest/gdb.asm)
+// with its symbol map, and RingZero and qemu-system-i386 started on it the same way.
+
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const OUT = join(ROOT, "build/guest");
+
+/** Build the CLI bundle and the ROM (with -DHALT when `halt`); returns the ROM path and its labels. */
+export function buildDebugRom(halt: boolean): { rom: string; labels: Map<string, number> } {
+  mkdirSync(OUT, { recursive: true });
+  const name = halt ? "gdb-halt" : "gdb";
+  const rom = join(OUT, `${name}.bin`), map = join(OUT, `${name}.map`);
+  execFileSync("nasm", ["-f", "bin", "-I", join(ROOT, "tests/guest") + "/", ...(halt ? ["-DHALT"] : []),
+    "--before", `[map symbols ${map}]`, "-o", rom, join(ROOT, "tests/guest/gdb.asm")]);
+  const labels = new Map<string, number>();
+  for (const m of readFileSync(map, "latin1").matchAll(/^\s*([0-9A-F]+)\s+[0-9A-F]+\s+(\S+)$/gm)) labels.set(m[2], parseInt(m[1], 16));
+  return { rom, labels };
+}
+
+export function buildCli(): void {
+  execFileSync(process.execPath, [join(ROOT, "tools/build-cli.mjs")], { cwd: ROOT });
+}
+
+export function qemuAvailable(): boolean {
+  try { execFileSync("qemu-system-i386", ["--version"], { stdio: "pipe" }); return true; } catch { return false; }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once something accepts connections on `port`. */
+export async function waitListening(port: number, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = connect(port, "127.0.0.1", () => { c.destroy(); r(true); });
+      c.on("error", () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`nothing listens on port ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export type Emulator = "ringzero" | "qemu";
+
+/** Start an emulator on the ROM with the same flags (RingZero takes QEMU's). */
+export function startEmulator(which: Emulator, rom: string, args: string[]): ChildProcess & { exited: Promise<number | null>; output: () => string } {
+  const common = ["-bios", rom, "-display", "none", "-nodefaults", "-m", "128", "-cpu", "pentium2", ...args];
+  const p = which === "qemu"
+    ? spawn("qemu-system-i386", ["-accel", "tcg", ...common], { stdio: ["pipe", "pipe", "pipe"] })
+    : spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...common], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  p.stdout!.on("data", (b: Buffer) => { out += b.toString("latin1"); });
+  p.stderr!.on("data", (b: Buffer) => { out += b.toString("latin1"); });
+  const exited = new Promise<number | null>((r) => p.on("exit", (code) => r(code)));
+  return Object.assign(p, { exited, output: () => out });
+}
+
+/** Wait until `file` contains `text`. */
+export async function waitForFile(file: string, text: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(existsSync(file) && readFileSync(file, "latin1").includes(text))) {
+    if (Date.now() > end) throw new Error(`${file} never contained ${JSON.stringify(text)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,120 @@
+// The QEMU monitor (web/host/monitor.ts): `-monitor stdio` on the debugging ROM
+// (tests/guest/gdb.asm -DHALT, halted in 32-bit protected mode with paging), the
+// same commands in RingZero and qemu-system-i386, outputs compared; and Ctrl-A c
+// on -nographic.
+
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, test, expect } from "vitest";
+import { buildCli, buildDebugRom, qemuAvailable, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
+
+let rom = "";
+beforeAll(() => {
+  buildCli();
+  rom = buildDebugRom(true).rom;
+});
+
+const COMMANDS = [
+  "info registers",
+  "x /4xw 0x402010", "xp /4xw 0x22010", "x /8xb 0xf03b1", "x /3dh 0x500", "x /2ug 0x402010", "x /2c 0x402010",
+  "x /2xw $esp", "xp /2xw 0x12345678", "x /2xw 0x300000",
+  "info mem", "info tlb", "info pic",
+  "frobnicate", "info frobnicate", "x /4xb",
+];
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Run the commands once the guest has halted; returns the monitor's answers
+ *  (prompts, echoes and terminal escapes removed). */
+async function monitorSession(which: Emulator, commands: string[]): Promise<string[]> {
+  const debugcon = join(OUT, `monitor-${which}.txt`);
+  rmSync(debugcon, { force: true });
+  const emu = startEmulator(which, rom, ["-monitor", "stdio", "-debugcon", `file:${debugcon}`]);
+  try {
+    await waitForFile(debugcon, "done cafebabe\n");
+    await new Promise((r) => setTimeout(r, 300)); // into the HLT loop
+    emu.stdin!.write(commands.join("\n") + "\nquit\n");
+    await Promise.race([emu.exited, new Promise((r) => setTimeout(r, 15_000))]);
+    return emu.output()
+      .replace(/\x1b\[[0-9]*[A-Z]/g, "").replace(/\r/g, "")
+      .split("\n")
+      .filter((l) => !l.startsWith("(qemu) ") && !/ monitor - type 'help' for more information$/.test(l));
+  } finally {
+    emu.kill();
+  }
+}
+
+describe.skipIf(!qemuAvailable())("-monitor stdio against qemu-system-i386", () => {
+  test("info registers, x, xp, info mem, info tlb, info pic and errors read the same", async () => {
+    const rz = await monitorSession("ringzero", COMMANDS);
+    const q = (await monitorSession("qemu", COMMANDS))
+      // What legitimately differs, and only that:
+      // - a Pentium II has no EFER; QEMU prints the line for every x86 CPU model
+      .filter((l) => !l.startsWith("EFER="))
+      // - `info pic` in QEMU lists the I/O APIC's 24 pins before the 8259As
+      .filter((l) => !/^(ioapic0: |  pin |  IRR |  Remote IRR )/.test(l))
+      // - after LTR, QEMU's cached TR keeps the descriptor type read before LTR set
+      //   the busy bit (available TSS, 89h); RingZero caches the busy type (8Bh)
+      //   as the processor does (SDM vol. 3 §7.2.4: LTR marks the TSS busy)
+      .map((l) => l.replace(/^TR =0028 00003000 00000088 00008900 DPL=0 TSS32-avl$/, "TR =0028 00003000 00000088 00008b00 DPL=0 TSS32-busy"));
+    expect(rz.join("\n")).toContain("EAX=cafebabe EBX=00000021 ECX=00000000 EDX=00000000");
+    expect(rz.join("\n")).toContain("0000000000402000-0000000000403000 0000000000001000 urw");
+    expect(rz.join("\n")).toContain("unknown command: 'frobnicate'");
+    expect(rz).toEqual(q);
+  }, 60_000);
+});
+
+test("help lists the commands; x/i and screendump say they are not supported", async () => {
+  const out = (await monitorSession("ringzero", ["help", "x /2i 0xf03b1", "screendump /tmp/never.ppm"])).join("\n");
+  for (const c of ["cont|c", "info", "quit|q", "stop", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
+  expect(out).toMatch(/screendump .*not supported in this build/);
+  expect(out).toContain("x/i: disassembly is not supported in this build");
+}, 30_000);
+
+test("-nographic: Ctrl-A c switches between the serial console and the monitor", async () => {
+  const debugcon = join(OUT, "monitor-mux.txt");
+  rmSync(debugcon, { force: true });
+  const emu = startEmulator("ringzero", rom, ["-nographic", "-debugcon", `file:${debugcon}`]);
+  try {
+    await waitForFile(debugcon, "done cafebabe\n");
+    emu.stdin!.write("\x01c");
+    await new Promise((r) => setTimeout(r, 200));
+    emu.stdin!.write("info registers\r");
+    await until(() => /HLT=\d/.test(emu.output()));
+    emu.stdin!.write("\x01c\x01x");
+    const status = await Promise.race([emu.exited, new Promise<null>((r) => setTimeout(() => r(null), 10_000))]);
+    const out = emu.output().replace(/\r/g, "");
+    expect(out).toContain("RingZero 0.1.0 monitor - type 'help' for more information\n(qemu) info registers\n");
+    expect(out).toMatch(/^EIP=[0-9a-f]{8} EFL=00000086 \[--S--P-\] CPL=0 II=0 A20=1 SMM=0 HLT=1$/m);
+    expect(out).toContain("ringzero: terminated");
+    expect(status).toBe(0);
+  } finally {
+    emu.kill();
+  }
+}, 30_000);
+
+test("stop and cont, quit: the monitor controls the run", async () => {
+  const emu = startEmulator("ringzero", rom, ["-S", "-monitor", "stdio", "-debugcon", `file:${join(OUT, "monitor-cont.txt")}`]);
+  try {
+    rmSync(join(OUT, "monitor-cont.txt"), { force: true });
+    await new Promise((r) => setTimeout(r, 1000));
+    emu.stdin!.write("info registers\n"); // -S: still at the reset vector
+    await until(() => /HLT=\d/.test(emu.output()));
+    expect(emu.output()).toMatch(/^EIP=0000fff0 /m);
+    emu.stdin!.write("cont\n");
+    await waitForFile(join(OUT, "monitor-cont.txt"), "done cafebabe\n");
+    emu.stdin!.write("stop\nsystem_reset\ninfo registers\n");
+    await until(() => emu.output().split("EIP=").length > 2 && /HLT=\d/.test(emu.output().split("EIP=").at(-1)!));
+    expect(emu.output().split("EIP=").at(-1)).toMatch(/^0000fff0 /);
+    emu.stdin!.write("q\n");
+    expect(await emu.exited).toBe(0);
+  } finally {
+    emu.kill();
+  }
+}, 30_000);

@@ -1,0 +1,335 @@
+// QEMU's human monitor (HMP) over any text stream: the subset a lab uses to look
+// at an i386 machine, with QEMU's output formats so that what students and
+// scripts parse from qemu-system-i386 reads the same here. No DOM and no Node
+// APIs: web/cli wires it to the terminal (-monitor stdio, Ctrl-A c), the page
+// may give it a console pane.
+//
+//   info registers  CPU state (EAX=... lines, segment caches, GDT/IDT, CR, DR, x87)
+//   info mem        mapped linear ranges with size and protection (page-table walk)
+//   info tlb        each mapped page: linear, physical, PTE bits
+//   info pic        the two 8259As
+//   x /Nfu addr     linear memory; xp /Nfu addr physical memory
+//                   formats x d u o c (i: not supported), units b h w g;
+//                   format and unit carry over to the next x/xp, as in QEMU
+//   stop, cont (c), system_reset, quit (q), help
+//
+// Not here: graphics (screendump answers that it is not supported), block,
+// network, snapshot and migration commands, `info` topics other than the above;
+// they get QEMU's "unknown command" answer. Differences from QEMU: no EFER line
+// (a Pentium II has no EFER; QEMU prints one for every x86 CPU).
+//
+//   const mon = new Monitor(machine, host); mon.start(); terminal.onData((b) => mon.input(b));
+
+import type { Machine, SegmentRegister } from "./machine";
+
+/** What the monitor needs from the host that runs the machine. */
+export interface MonitorHost {
+  /** Text to the terminal ("\n" line ends; the host converts when it must). */
+  write(text: string): void;
+  /** stop: the machine must not run until cont. */
+  stop(): void;
+  cont(): void;
+  /** system_reset: reset the machine and start the guest again (firmware, kernel). */
+  reset(): void;
+  /** quit: the host ends. */
+  quit(): void;
+}
+
+export const PROMPT = "(qemu) ";
+
+interface Command { names: string[]; args: string; help: string; run(arg: string): string }
+
+const hex = (v: number, digits: number) => (v >>> 0).toString(16).padStart(digits, "0");
+
+export class Monitor {
+  // x/xp format and unit carry over from one use to the next (QEMU's last_format, last_size).
+  private lastFormat = "x";
+  private lastSize = 4;
+  private line = "";
+  private lastWasCr = false;
+  private ended = false; // after quit: no more prompts
+  private readonly commands: Command[];
+
+  constructor(private readonly m: Machine, private readonly host: MonitorHost, private readonly version = "RingZero") {
+    this.commands = [
+      { names: ["cont", "c"], args: "", help: "resume emulation", run: () => { this.host.cont(); return ""; } },
+      { names: ["help", "?"], args: "[cmd]", help: "show the help", run: () => this.help() },
+      { names: ["info"], args: "[subcommand]", help: "show various information about the system state", run: (a) => this.info(a) },
+      { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
+      { names: ["screendump"], args: "filename", help: "save screen from the graphics console (not supported in this build: no graphics yet)", run: () => "screendump is not supported in this build (no graphics console)\n" },
+      { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },
+      { names: ["system_reset"], args: "", help: "reset the system", run: () => { this.host.reset(); return ""; } },
+      { names: ["x"], args: "/fmt addr", help: "virtual memory dump starting at 'addr'", run: (a) => this.dump(a, false) },
+      { names: ["xp"], args: "/fmt addr", help: "physical memory dump starting at 'addr'", run: (a) => this.dump(a, true) },
+    ];
+  }
+
+  /** The greeting and the first prompt. */
+  start(): void { this.host.write(`${this.version} monitor - type 'help' for more information\n${PROMPT}`); }
+
+  /** Keys from the terminal: a line is echoed, edited with backspace, run on Enter. */
+  input(bytes: Uint8Array): void {
+    for (const b of bytes) {
+      const cr = this.lastWasCr;
+      this.lastWasCr = b === 0x0d;
+      if (b === 0x0d || b === 0x0a) {
+        if (b === 0x0a && cr) continue; // CR LF is one Enter
+        const line = this.line;
+        this.line = "";
+        const out = this.execute(line);
+        this.host.write("\n" + out + (this.ended ? "" : PROMPT));
+      } else if (b === 0x7f || b === 0x08) {
+        if (this.line.length) { this.line = this.line.slice(0, -1); this.host.write("\b \b"); }
+      } else if (b >= 0x20 && b < 0x7f) {
+        this.line += String.fromCharCode(b);
+        this.host.write(String.fromCharCode(b));
+      }
+    }
+  }
+
+  /** Run one command line; returns its output. */
+  execute(line: string): string {
+    const text = line.trim();
+    if (text === "") return "";
+    const m = /^(\S+?)(?=\s|\/|$)\s*(.*)$/.exec(text)!;
+    const cmd = this.commands.find((c) => c.names.includes(m[1]));
+    if (!cmd) return `unknown command: '${m[1]}'\n`;
+    return cmd.run(m[2]);
+  }
+
+  private help(): string {
+    return this.commands.map((c) => `${c.names.join("|")} ${c.args} -- ${c.help}\n`).join("") +
+      "info registers|mem|tlb|pic -- the CPU state, mapped memory, page table entries, interrupt controllers\n";
+  }
+
+  private info(arg: string): string {
+    switch (arg.trim()) {
+      case "registers": return "\nCPU#0\n" + this.registers();
+      case "mem": return this.mem();
+      case "tlb": return this.tlb();
+      case "pic": return this.pic();
+      case "": return "info registers|mem|tlb|pic\n";
+      default: return `unknown command: 'info ${arg.trim()}'\n`;
+    }
+  }
+
+  // ---- info registers (QEMU's x86_cpu_dump_state layout for a 32-bit CPU) ----
+
+  private registers(): string {
+    const r = this.m.registers();
+    const g = r.gpr; // EAX ECX EDX EBX ESP EBP ESI EDI
+    const fl = r.eflags;
+    const bit = (mask: number, c: string) => (fl & mask ? c : "-");
+    const flags = bit(0x400, "D") + bit(0x800, "O") + bit(0x80, "S") + bit(0x40, "Z") + bit(0x10, "A") + bit(4, "P") + bit(1, "C");
+    const pe = (r.cr0 & 1) !== 0;
+    let s = `EAX=${hex(g[0], 8)} EBX=${hex(g[3], 8)} ECX=${hex(g[1], 8)} EDX=${hex(g[2], 8)}\n` +
+      `ESI=${hex(g[6], 8)} EDI=${hex(g[7], 8)} EBP=${hex(g[5], 8)} ESP=${hex(g[4], 8)}\n` +
+      `EIP=${hex(r.eip, 8)} EFL=${hex(fl, 8)} [${flags}] CPL=${r.cpl} II=${r.inhibitIrq ? 1 : 0} A20=${r.a20 ? 1 : 0} SMM=0 HLT=${r.halted ? 1 : 0}\n`;
+    const segs: [string, SegmentRegister][] = [["ES", r.es], ["CS", r.cs], ["SS", r.ss], ["DS", r.ds], ["FS", r.fs], ["GS", r.gs], ["LDT", r.ldtr], ["TR", r.tr]];
+    for (const [name, sr] of segs) s += segmentLine(name, sr, pe) + "\n";
+    s += `GDT=     ${hex(r.gdtr.base, 8)} ${hex(r.gdtr.limit, 8)}\n`;
+    s += `IDT=     ${hex(r.idtr.base, 8)} ${hex(r.idtr.limit, 8)}\n`;
+    s += `CR0=${hex(r.cr0, 8)} CR2=${hex(r.cr2, 8)} CR3=${hex(r.cr3, 8)} CR4=${hex(r.cr4, 8)}\n`;
+    s += `DR0=${hex(r.dr[0], 8)} DR1=${hex(r.dr[1], 8)} DR2=${hex(r.dr[2], 8)} DR3=${hex(r.dr[3], 8)} \n`;
+    s += `DR6=${hex(r.dr[6], 8)} DR7=${hex(r.dr[7], 8)}\n`;
+    return s + this.fpu();
+  }
+
+  private fpu(): string {
+    const f = this.m.fpuImage(), v = new DataView(f.buffer, f.byteOffset, f.byteLength);
+    const fcw = v.getUint32(80, true), fsw = v.getUint32(84, true), ftag = v.getUint32(88, true);
+    const top = (fsw >> 11) & 7;
+    // QEMU shows the abridged tag (bit set: register not empty) and the registers in physical order.
+    let abridged = 0;
+    for (let p = 0; p < 8; p++) if (((ftag >> (p * 2)) & 3) !== 3) abridged |= 1 << p;
+    let s = `FCW=${hex(fcw, 4)} FSW=${hex(fsw, 4)} [ST=${top}] FTW=${hex(abridged, 2)} MXCSR=${hex(0x1f80, 8)}\n`;
+    for (let p = 0; p < 8; p++) {
+      const i = (p - top + 8) & 7; // the ST(i) that physical register p is
+      const mant = v.getBigUint64(i * 10, true), se = v.getUint16(i * 10 + 8, true);
+      s += `FPR${p}=${mant.toString(16).padStart(16, "0")} ${hex(se, 4)}${p & 1 ? "\n" : " "}`;
+    }
+    // A Pentium II has no SSE; QEMU lists the XMM registers for -cpu pentium2 too.
+    for (let i = 0; i < 8; i++) s += `XMM${String(i).padStart(2, "0")}=${"0".repeat(16)} ${"0".repeat(16)}${i & 1 ? "\n" : " "}`;
+    return s;
+  }
+
+  // ---- info mem / info tlb: a walk of the 32-bit page tables in physical memory ----
+
+  /** Each present page: linear address, the entry that maps it (PTE, or PDE
+   *  for a 4 MiB page) and its size; the rights combine PDE and PTE. */
+  private *pages(): Generator<{ lin: number; entry: number; rights: number; size: number }> {
+    const r = this.m.registers();
+    if (!(r.cr0 & 0x80000000)) return;
+    const pse = (r.cr4 & 0x10) !== 0;
+    const pd = this.words((r.cr3 & 0xfffff000) >>> 0);
+    for (let i = 0; i < 1024; i++) {
+      const pde = pd[i];
+      if (!(pde & 1)) continue;
+      if (pde & 0x80 && pse) { yield { lin: i * 0x400000, entry: pde, rights: pde, size: 0x400000 }; continue; }
+      const pt = this.words((pde & 0xfffff000) >>> 0);
+      for (let j = 0; j < 1024; j++) {
+        const pte = pt[j];
+        if (pte & 1) yield { lin: i * 0x400000 + j * 0x1000, entry: pte, rights: pde & pte, size: 0x1000 };
+      }
+    }
+  }
+
+  private words(phys: number): Uint32Array {
+    const b = this.m.readPhysical(phys, 4096);
+    const out = new Uint32Array(1024);
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = 0; i < b.length >> 2; i++) out[i] = v.getUint32(i * 4, true);
+    return out;
+  }
+
+  private mem(): string {
+    if (!(this.m.registers().cr0 & 0x80000000)) return "PG disabled\n";
+    let s = "";
+    let start = -1, end = 0, prot = 0;
+    const flush = () => {
+      if (start >= 0) s += `${hex16(start)}-${hex16(end)} ${hex16(end - start)} ${prot & 4 ? "u" : "-"}r${prot & 2 ? "w" : "-"}\n`;
+    };
+    for (const p of this.pages()) {
+      const pr = p.rights & 6; // U/S and R/W
+      if (start >= 0 && p.lin === end && pr === prot) { end += p.size; continue; }
+      flush();
+      start = p.lin; end = p.lin + p.size; prot = pr;
+    }
+    flush();
+    return s;
+  }
+
+  private tlb(): string {
+    if (!(this.m.registers().cr0 & 0x80000000)) return "PG disabled\n";
+    let s = "";
+    for (const p of this.pages()) {
+      const e = p.entry;
+      const mask = p.size === 0x400000 ? 0xffc00000 : 0xfffff000;
+      const b = (m: number, c: string) => (e & m ? c : "-");
+      // no NX on 32-bit paging: the first column is always '-'
+      const bits = "-" + b(0x100, "G") + b(0x80, "P") + b(0x40, "D") + b(0x20, "A") + b(0x10, "C") + b(0x8, "T") + b(0x4, "U") + b(0x2, "W");
+      s += `${hex16(p.lin)}: ${hex16((e & mask) >>> 0)} ${bits}\n`;
+    }
+    return s;
+  }
+
+  private pic(): string {
+    let s = "";
+    for (const chip of [1, 0]) {
+      const p = this.m.picRegisters(chip);
+      s += `pic${chip}: irr=${hex(p.irr, 2)} imr=${hex(p.imr, 2)} isr=${hex(p.isr, 2)} hprio=${p.priority} irq_base=${hex(p.base, 2)} rr_sel=${p.readIsr ? 1 : 0} elcr=${hex(p.elcr, 2)} fnm=${p.specialFullyNested ? 1 : 0}\n`;
+    }
+    return s;
+  }
+
+  // ---- x / xp ----
+
+  private dump(arg: string, physical: boolean): string {
+    let rest = arg.trim();
+    let count = 1;
+    if (rest.startsWith("/")) {
+      const m = /^\/(\d*)([a-z]*)\s*(.*)$/.exec(rest);
+      if (!m) return `invalid format\nTry "help ${physical ? "xp" : "x"}" for more information\n`;
+      if (m[1] !== "") count = Number(m[1]);
+      for (const c of m[2]) {
+        if ("xduoci".includes(c)) this.lastFormat = c;
+        else if ("bhwg".includes(c)) this.lastSize = { b: 1, h: 2, w: 4, g: 8 }[c]!;
+        else return `invalid char in format: '${c}'\nTry "help ${physical ? "xp" : "x"}" for more information\n`;
+      }
+      rest = m[3];
+    }
+    const addr = this.expression(rest);
+    if (typeof addr === "string") return `${addr}\nTry "help ${physical ? "xp" : "x"}" for more information\n`;
+    const format = this.lastFormat;
+    if (format === "i") return "x/i: disassembly is not supported in this build\n";
+    // QEMU dumps count units of the last size; 'c' shows each of their bytes.
+    const total = this.lastSize * count;
+    const size = format === "c" ? 1 : this.lastSize;
+    const digits = format === "x" ? size * 2 : format === "o" ? Math.ceil((size * 8) / 3) : Math.floor((size * 8 * 10 + 32) / 33);
+    let s = "";
+    for (let off = 0; off < total; off += 16) {
+      const a = (addr + off) >>> 0;
+      s += physical ? `${hex16(a)}:` : `${hex(a, 8)}:`;
+      const n = Math.min(16, total - off);
+      const b = physical ? this.m.readPhysical(a, n) : this.m.readLinear(a, n);
+      if (b.length < n) return s + " Cannot access memory\n";
+      const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+      for (let i = 0; i < n; i += size) {
+        const x = size === 8 ? v.getBigUint64(i, true) : BigInt(size === 4 ? v.getUint32(i, true) : size === 2 ? v.getUint16(i, true) : v.getUint8(i));
+        s += formatItem(x, size, format, digits);
+      }
+      s += "\n";
+    }
+    return s;
+  }
+
+  /** A number (0x hex, 0 octal, decimal), a register ($eax, $eip ...) or a sum
+   *  of them with + and -; a string is an error message. */
+  private expression(text: string): number | string {
+    const t = text.trim();
+    if (t === "") return "unexpected end of expression";
+    const r = this.m.registers();
+    const regs: Record<string, number> = {
+      eax: r.gpr[0], ecx: r.gpr[1], edx: r.gpr[2], ebx: r.gpr[3], esp: r.gpr[4], ebp: r.gpr[5], esi: r.gpr[6], edi: r.gpr[7],
+      eip: r.eip, pc: (r.cs.base + r.eip) >>> 0, eflags: r.eflags, cr0: r.cr0, cr2: r.cr2, cr3: r.cr3, cr4: r.cr4,
+      cs: r.cs.selector, ds: r.ds.selector, es: r.es.selector, ss: r.ss.selector, fs: r.fs.selector, gs: r.gs.selector,
+    };
+    let sum = 0;
+    for (const m of t.matchAll(/\s*([+-]?)\s*([^\s+-]+)/g)) {
+      const term = m[2];
+      let v: number;
+      if (term.startsWith("$")) {
+        const name = term.slice(1).toLowerCase();
+        if (!(name in regs)) return `unknown register: '${term.slice(1)}'`;
+        v = regs[name];
+      } else if (/^0x[0-9a-f]+$/i.test(term)) v = parseInt(term.slice(2), 16);
+      else if (/^0[0-7]*$/.test(term)) v = parseInt(term, 8);
+      else if (/^[1-9]\d*$/.test(term)) v = parseInt(term, 10);
+      else return `invalid char '${term[0]}' in expression`;
+      sum = m[1] === "-" ? sum - v : sum + v;
+    }
+    return sum >>> 0;
+  }
+}
+
+const hex16 = (v: number) => v.toString(16).padStart(16, "0");
+
+/** One segment register line of `info registers`: name, selector, base, limit,
+ *  the descriptor's flags dword (bits 8-23 of its high half), and in protected
+ *  mode a description of the segment. */
+function segmentLine(name: string, sr: SegmentRegister, protectedMode: boolean): string {
+  const attr = sr.attributes;
+  const g = (attr & 0x8000) !== 0;
+  const limitHigh = ((g ? sr.limit >>> 12 : sr.limit) >>> 16) & 0xf;
+  const flags = ((attr << 8) | (limitHigh << 16)) & 0x00ffff00;
+  let s = `${name.padEnd(3)}=${hex(sr.selector, 4)} ${hex(sr.base, 8)} ${hex(sr.limit, 8)} ${hex(flags, 8)}`;
+  if (!protectedMode || !(attr & 0x80)) return s;
+  s += ` DPL=${(attr >> 5) & 3} `;
+  if (attr & 0x10) {
+    const a = attr & 1 ? "A" : "-";
+    if (attr & 8) s += `${attr & 0x4000 ? "CS32" : "CS16"} [${attr & 4 ? "C" : "-"}${attr & 2 ? "R" : "-"}${a}]`;
+    else s += `${attr & 0x4000 ? "DS  " : "DS16"} [${attr & 4 ? "E" : "-"}${attr & 2 ? "W" : "-"}${a}]`;
+  } else {
+    s += SYSTEM_TYPES[attr & 0xf];
+  }
+  return s;
+}
+
+const SYSTEM_TYPES = ["Reserved", "TSS16-avl", "LDT", "TSS16-busy", "CallGate16", "TaskGate", "IntGate16", "TrapGate16",
+  "Reserved", "TSS32-avl", "Reserved", "TSS32-busy", "CallGate32", "Reserved", "IntGate32", "TrapGate32"];
+
+/** One x/xp item as QEMU prints it: " 0x%0*x", " %*d", " %*u", " 0%*o", or a quoted character. */
+function formatItem(x: bigint, size: number, format: string, digits: number): string {
+  switch (format) {
+    case "x": return " 0x" + x.toString(16).padStart(digits, "0");
+    case "o": return " 0" + x.toString(8).padStart(digits, " ");
+    case "u": return " " + x.toString().padStart(digits, " ");
+    case "d": return " " + BigInt.asIntN(size * 8, x).toString().padStart(digits, " ");
+    case "c": {
+      const c = Number(x & 0xffn);
+      const q = c === 0x27 ? "\\'" : c === 0x5c ? "\\\\" : c === 0x0a ? "\\n" : c === 0x0d ? "\\r" : c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : `\\x${hex(c, 2)}`;
+      return ` '${q}'`;
+    }
+  }
+  return "";
+}
