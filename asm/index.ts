@@ -72,7 +72,10 @@ export function readTsc(): u64 { return tscNow(); }
 import { cmosSetByte, cmosGetByte, cmosSetTime } from "./dev/cmos";
 import { i8042MouseEvent } from "./dev/i8042";
 /** RTC time (seconds since 1970, UTC) at the current virtual time. */
-export function setRtcTime(unixSeconds: f64): void { cmosSetTime(<i64>unixSeconds); }
+export function setRtcTime(unixSeconds: f64): void {
+  let whole = Math.floor(unixSeconds);
+  cmosSetTime(<i64>whole, <u64>((unixSeconds - whole) * 1e9));
+}
 /** CMOS NVRAM bytes (boot order 0x3D/0x38, disk bytes); 0x10-0x2D keep the checksum. */
 export function setCmosByte(index: u32, value: u32): void { cmosSetByte(index, value); }
 export function getCmosByte(index: u32): u32 { return cmosGetByte(index); }

@@ -46,7 +46,6 @@ class MachineWorker implements WorkerApi {
       const wasm = await fetchBytes({ url: wasmUrl }, "machine", callbacks);
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20 });
       machine.setRealtime(true);
-      machine.setRtcTime(Date.now() / 1000);
       const images: Record<string, Uint8Array> = {};
       for (const key of ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const) {
         const src = config[key];
@@ -57,6 +56,9 @@ class MachineWorker implements WorkerApi {
         bios: images.bios, vgabios: images.vgabios, cdrom: images.cdrom, hda: images.hda, boot: config.boot,
       });
       this.machine = machine;
+      // The RTC starts at the host's time of day when the machine starts to run
+      // (its clock starts then too; the images took their time to load).
+      machine.setRtcTime(Date.now() / 1000);
     } catch (e) {
       this.setState("error");
       callbacks.error(e instanceof Error ? e.message : String(e));

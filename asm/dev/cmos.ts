@@ -26,6 +26,7 @@ const R_BASE: u32 = 0x108;       // i64 seconds since 1970 at virtual time 0
 const R_LAST_SEC: u32 = 0x110;   // u64 virtual second last processed for UF/AF
 const R_LAST_PER: u32 = 0x118;   // u64 periodic ticks (32768 Hz units) processed
 const R_FROZEN: u32 = 0x120;     // i64 seconds while SET is on (guest writing)
+const R_PHASE: u32 = 0x128;      // u64 ns added to virtual time so that RTC seconds start where the set time's did
 
 @inline function ram(i: u32): u32 { return slotAddr(SLOT_CMOS) + (i & 0x7f); }
 @inline function rg(i: u32): u32 { return <u32>load<u8>(ram(i)); }
@@ -90,12 +91,21 @@ export function cmosReset(): void {
   store<u8>(st(R_IRQ), 0);
   irq8(false);
   let now = clockNow();
-  store<u64>(st(R_LAST_SEC), now / NS);
+  store<u64>(st(R_LAST_SEC), rtcNs(now) / NS);
   store<u64>(st(R_LAST_PER), perTicks(now));
 }
 
-export function cmosSetTime(unix: i64): void {
-  store<i64>(st(R_BASE), unix - <i64>(clockNow() / NS));
+/** The RTC's time base: virtual ns shifted so that its seconds tick where the
+ *  time it was set to ticks (a host's wall clock, or the guest's SET). */
+@inline function rtcNs(now: u64): u64 { return now + load<u64>(st(R_PHASE)); }
+
+/** Set the time of day: `unix` whole seconds plus `fracNs` of the current second. */
+export function cmosSetTime(unix: i64, fracNs: u64 = 0): void {
+  let now = clockNow();
+  let phase = (fracNs % NS + NS - now % NS) % NS;
+  store<u64>(st(R_PHASE), phase);
+  store<i64>(st(R_BASE), unix - <i64>((now + phase) / NS));
+  store<u64>(st(R_LAST_SEC), (now + phase) / NS);
 }
 
 @inline function perTicks(now: u64): u64 {
@@ -117,7 +127,7 @@ function periodTicks(): u64 {
 
 function nowSeconds(): i64 {
   if (rg(REG_B) & 0x80) return load<i64>(st(R_FROZEN));
-  return load<i64>(st(R_BASE)) + <i64>(clockNow() / NS);
+  return load<i64>(st(R_BASE)) + <i64>(rtcNs(clockNow()) / NS);
 }
 
 // --- calendar (proleptic Gregorian; days since 1970-01-01) ---
@@ -202,7 +212,7 @@ export function cmosUpdate(now: u64): void {
   let k = perTicks(now);
   if (per != 0 && k / per > load<u64>(st(R_LAST_PER)) / per) rs(REG_C, rg(REG_C) | 0x40);
   store<u64>(st(R_LAST_PER), k);
-  let sec = now / NS;
+  let sec = rtcNs(now) / NS;
   let last = load<u64>(st(R_LAST_SEC));
   if (sec > last) {
     store<u64>(st(R_LAST_SEC), sec);
@@ -229,7 +239,7 @@ export function cmosNextDeadline(): u64 {
     }
   }
   if ((b & 0x30) && (b & 0x80) == 0) {
-    let t = (now / NS + 1) * NS;
+    let t = (rtcNs(now) / NS + 1) * NS - load<u64>(st(R_PHASE));
     if (t < dl) dl = t;
   }
   return dl;
@@ -245,7 +255,7 @@ export function cmosRead(port: u32): u32 {
       // UIP: set from 244 us before an update until it happens
       let uip: u32 = 0;
       if ((rg(REG_B) & 0x80) == 0 && (rg(REG_A) & 0x70) == 0x20) {
-        if (clockNow() % NS >= NS - 244000) uip = 0x80;
+        if (rtcNs(clockNow()) % NS >= NS - 244000) uip = 0x80;
       }
       return (rg(REG_A) & 0x7f) | uip;
     }

@@ -86,6 +86,52 @@ test("the page boots the default Linux guest to a shell, answers uname -a, pause
   await page.close();
 }, 300_000);
 
+test("the guest's clock keeps real time in the page with a busy core beside it, and an idle guest shows as idle", async () => {
+  const hog = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
+  const page = await browser.newPage();
+  try {
+    await page.goto(BASE);
+    await waitForText(page, /ringzero# $/m, 240_000);
+    await page.click("#terminal");
+    // The RTC starts at the host's time of day.
+    await page.keyboard.type("echo D$(date +%s)D");
+    const tEnter = Date.now() / 1000;
+    await page.keyboard.press("Enter");
+    const date = Number(/^D(\d+)D$/m.exec(await waitForText(page, /^D\d+D$/m, 30_000))![1]);
+    const tSeen = Date.now() / 1000;
+    // Within a second of the host's time while the command ran (date +%s truncates).
+    expect(date).toBeGreaterThanOrEqual(Math.floor(tEnter) - 1);
+    expect(date).toBeLessThanOrEqual(tSeen + 1);
+    const uptime = async (tag: string) => {
+      await page.keyboard.type(`echo ${tag}$(cut -d' ' -f1 /proc/uptime)${tag}\n`);
+      const re = new RegExp(`^${tag}([\\d.]+)${tag}$`, "m");
+      return { guest: Number(re.exec(await waitForText(page, re, 30_000))![1]), wall: Date.now() / 1000 };
+    };
+    const u1 = await uptime("U");
+    const t0 = Date.now();
+    await page.keyboard.type("sleep 5; echo SLEPT\n");
+    const end = Date.now() + 30_000;
+    while (!/^SLEPT$/m.test(await screen(page)) && Date.now() < end) await page.waitForTimeout(50);
+    const slept = (Date.now() - t0) / 1000;
+    expect(slept).toBeGreaterThan(4.9);
+    expect(slept).toBeLessThan(5.5);
+    await page.waitForTimeout(10_000);
+    const u2 = await uptime("V");
+    const ratio = (u2.guest - u1.guest) / (u2.wall - u1.wall);
+    console.log(`page: uptime advanced ${(u2.guest - u1.guest).toFixed(2)} s in ${(u2.wall - u1.wall).toFixed(2)} s (ratio ${ratio.toFixed(3)}); sleep 5 took ${slept.toFixed(2)} s`);
+    expect(ratio).toBeGreaterThan(0.9);
+    expect(ratio).toBeLessThan(1.1);
+    await page.keyboard.type("echo C$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)C$(dmesg | grep -c -i unstable)C\n");
+    await waitForText(page, /^Ctsc0C$/m, 30_000);
+    // At its prompt the guest only waits for its timer: the status bar says idle.
+    await page.waitForFunction(() => document.body.dataset.idle === "true", undefined, { timeout: 10_000 });
+    expect(await page.textContent("#st-state")).toBe("idle");
+  } finally {
+    hog.kill("SIGKILL");
+    await page.close();
+  }
+}, 360_000);
+
 test("?cdrom= boots the guest's ISO through SeaBIOS in the page", async () => {
   const page = await browser.newPage();
   await page.goto(BASE + "?cdrom=/images/cdrom.iso");
