@@ -156,3 +156,23 @@ test("QEMU option lists", () => {
   expect([...parseOptList("isa-debug-exit,iobase=0xf4", "driver")]).toEqual([["driver", "isa-debug-exit"], ["iobase", "0xf4"]]);
   expect([...parseOptList("file=a,,b,snapshot", "")]).toEqual([["file", "a,b"], ["snapshot", "on"]]);
 });
+
+describe("-icount and -rtc", () => {
+  test("shift=N selects deterministic time; auto is the default real time", () => {
+    expect(parseArgs(["-icount", "shift=3"]).icountShift).toBe(3);
+    expect(parseArgs(["-icount", "7"]).icountShift).toBe(7);
+    expect(parseArgs(["-icount", "shift=0,sleep=off"]).icountShift).toBe(0);
+    expect(parseArgs(["-icount", "shift=auto"]).icountShift).toBeUndefined();
+    expect(parseArgs([]).icountShift).toBeUndefined();
+    expect(() => parseArgs(["-icount", "shift=2,sleep=on"])).toThrow(/sleep=on is not supported/);
+    expect(() => parseArgs(["-icount", "shift=x"])).toThrow(/shift must be/);
+  });
+  test("-rtc base= takes utc, localtime or a date", () => {
+    expect(parseArgs([]).rtcBase).toBe("utc");
+    expect(parseArgs(["-rtc", "base=localtime"]).rtcBase).toBe("localtime");
+    expect(parseArgs(["-rtc", "base=2006-06-17T16:01:21,clock=vm"]).rtcBase).toBe(1150560081);
+    expect(parseArgs(["-rtc", "base=2006-06-17"]).rtcBase).toBe(1150502400);
+    expect(() => parseArgs(["-rtc", "base=2006-02-30"])).toThrow(/base must be/);
+    expect(() => parseArgs(["-rtc", "driftfix=slew"])).toThrow(/driftfix=slew is not supported/);
+  });
+});

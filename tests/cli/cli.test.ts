@@ -45,6 +45,10 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     [["-bios", "package.json"], /^ringzero: BIOS image must be a multiple of 64 KiB/],
     [["-m", "3G"], "ringzero: -m 3G: memory must be from 1 MiB to 2048 MiB"],
     [["-smp", "2"], "ringzero: -smp 2: 2 CPUs; SMP is not supported (RingZero has one CPU: -smp 1)"],
+    [["-icount", "shift=11"], "ringzero: -icount shift=11: shift must be a number from 0 to 10 or auto"],
+    [["-icount", "shift=7,rr=record,rrfile=r.bin"], "ringzero: -icount shift=7,rr=record,rrfile=r.bin: record/replay (rr=) is not supported yet"],
+    [["-rtc", "base=2006-13-40"], "ringzero: -rtc base=2006-13-40: base must be utc, localtime or a date as 2006-06-17T16:01:21"],
+    [["-rtc", "clock=host"], "ringzero: -rtc clock=host: the RTC follows the machine's clock (clock=vm); clock=host is not supported"],
   ])("%j", (args, expected) => {
     const r = ringzero(args as string[]);
     expect(r.status).toBe(2);
@@ -111,6 +115,16 @@ describe("Multiboot -kernel", () => {
     expect(readFileSync(dbg, "latin1")).toBe(expected);
     expect(existsSync(ser)).toBe(true);
   });
+});
+
+test("-icount shift=N and -rtc base=DATE: the timers agree on one second in deterministic time", () => {
+  const rom = join(OUT, "clock.bin");
+  execFileSync("nasm", ["-f", "bin", "-I", join(ROOT, "tests/guest/"), "-o", rom, join(ROOT, "tests/guest/clock.asm")]);
+  const args = ["-bios", rom, "-icount", "shift=6", "-rtc", "base=2006-06-17T16:01:21,clock=vm", "-display", "none", "-debugcon", "stdio", ...EXIT_DEV];
+  const a = ringzero(args), b = ringzero(args);
+  expect(a.stdout).toBe("pit ok\nlapic ok\ntsc ok\n");
+  expect(a.status).toBe(1); // EXIT 0: (0 << 1) | 1
+  expect(b.stdout).toBe(a.stdout);
 });
 
 describe("resets and exits", () => {

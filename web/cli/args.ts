@@ -47,6 +47,12 @@ export interface Config {
   gdb: GdbListen | null;
   /** -S: do not start the CPU until gdb or the monitor says so. */
   startPaused: boolean;
+  /** -icount shift=N: deterministic time, 2^N ns per instruction; undefined:
+   *  real time (QEMU's shift=auto), the default. */
+  icountShift?: number;
+  /** -rtc base=: the RTC's time at power-on, as UTC seconds since 1970, or
+   *  "utc"/"localtime" for the host's time of day then. */
+  rtcBase: "utc" | "localtime" | number;
   /** The QEMU monitor: on the terminal by itself (-monitor stdio), multiplexed
    *  with the serial console (mon:stdio, -nographic: Ctrl-A c), or absent. */
   monitor: "stdio" | "mux" | null;
@@ -80,6 +86,51 @@ export function parseCharDev(flag: string, text: string): CharDev {
   if (text === "none" || text === "null") return { kind: "null" };
   if (text.startsWith("file:") && text.length > 5) return { kind: "file", path: text.slice(5) };
   throw new UsageError(`${flag} ${text}: supported backends are stdio, mon:stdio, file:PATH, none and null`);
+}
+
+/** -icount [shift=]N|auto[,sleep=off]. Record/replay (rr=) is refused until it exists. */
+export function parseIcount(text: string): number | undefined {
+  const o = parseOptList(text, "shift");
+  let shift: number | undefined;
+  for (const [k, v] of o) {
+    if (k === "shift") {
+      if (v === "auto") shift = undefined;
+      else if (/^\d+$/.test(v) && Number(v) <= 10) shift = Number(v);
+      else throw new UsageError(`-icount ${text}: shift must be a number from 0 to 10 or auto`);
+    } else if (k === "sleep") {
+      if (v !== "off") throw new UsageError(`-icount ${text}: RingZero's icount mode skips idle time as QEMU's sleep=off does; sleep=on is not supported`);
+    } else if (k === "rr" || k === "rrfile" || k === "rrsnapshot") {
+      throw new UsageError(`-icount ${text}: record/replay (rr=) is not supported yet`);
+    } else if (k === "align") {
+      if (v !== "off") throw new UsageError(`-icount ${text}: align=on is not supported`);
+    } else throw new UsageError(`-icount ${text}: unknown option "${k}"`);
+  }
+  return shift;
+}
+
+/** -rtc base=utc|localtime|DATE[,clock=vm][,driftfix=none]: the RTC follows the
+ *  machine's virtual clock (QEMU's clock=vm), which in real time follows the host's. */
+export function parseRtc(text: string): "utc" | "localtime" | number {
+  const o = parseOptList(text, "base");
+  let base: "utc" | "localtime" | number = "utc";
+  for (const [k, v] of o) {
+    if (k === "base") {
+      if (v === "utc" || v === "localtime") base = v;
+      else {
+        const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2}))?$/.exec(v);
+        const t = m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)) : NaN;
+        if (!m || Number.isNaN(t) || new Date(t).getUTCDate() !== +m[3]) {
+          throw new UsageError(`-rtc ${text}: base must be utc, localtime or a date as 2006-06-17T16:01:21`);
+        }
+        base = t / 1000;
+      }
+    } else if (k === "clock") {
+      if (v !== "vm") throw new UsageError(`-rtc ${text}: the RTC follows the machine's clock (clock=vm); clock=${v} is not supported`);
+    } else if (k === "driftfix") {
+      if (v !== "none") throw new UsageError(`-rtc ${text}: driftfix=${v} is not supported (no interrupts are lost to slew)`);
+    } else throw new UsageError(`-rtc ${text}: unknown option "${k}"`);
+  }
+  return base;
 }
 
 /** QEMU's key=value,key=value option syntax ("," inside a value written ",,"). The first
@@ -203,7 +254,7 @@ export function parseArgs(argv: string[]): Config {
   const c: Config = {
     ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
-    gdb: null, startPaused: false, monitor: null,
+    gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
   };
   let monitorStdio = false;
   let serialGiven: CharDev | null = null;
@@ -251,6 +302,8 @@ export function parseArgs(argv: string[]): Config {
         break;
       }
       case "-S": c.startPaused = true; break;
+      case "-icount": c.icountShift = parseIcount(need(++i, flag)); break;
+      case "-rtc": c.rtcBase = parseRtc(need(++i, flag)); break;
       case "-display": {
         const v = need(++i, flag);
         if (v !== "none") throw new UsageError(`-display ${v}: the command line has no display; use -display none or -nographic`);
@@ -359,6 +412,10 @@ mean what they mean to qemu-system-i386.
   -debugcon stdio|file:PATH|none   port 0xE9 output
   -device isa-debug-exit,iobase=0xf4,iosize=0x04   a write of V to port 0xF4 exits with (V<<1)|1
   -no-reboot             exit when the guest resets instead of rebooting
+  -icount shift=N         deterministic time: 2^N ns of guest time per instruction (0-10),
+                         idle time skipped (as QEMU's sleep=off); shift=auto is the default
+                         real time, where guest time follows the host's clock
+  -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
   -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
 

@@ -119,10 +119,12 @@ export async function main(argv: string[]): Promise<number> {
 
     const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, ...translationFromEnv() });
     if (p.bios) m.loadBios(p.bios);
-    // Guest time follows the host clock, as in QEMU; the RTC starts at the host's time of day.
-    m.setRealtime(true);
-    
-    m.setRtcTime(Date.now() / 1000);
+    // Guest time follows the host clock (QEMU's -icount shift=auto), or the instruction
+    // count (-icount shift=N); the RTC starts at the host's time of day unless -rtc base= says otherwise.
+    if (c.icountShift === undefined) m.setRealtime(true);
+    else m.setIcountShift(c.icountShift);
+    const now = Date.now() / 1000;
+    m.setRtcTime(c.rtcBase === "utc" ? now : c.rtcBase === "localtime" ? now - new Date().getTimezoneOffset() * 60 : c.rtcBase);
     for (const w of connectBlockDevices(m, p.drives)) process.stderr.write(`ringzero: ${w}\n`);
     const boot = () => {
       if (p.boot) bootKernel(m, p.boot);
