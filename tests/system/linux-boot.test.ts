@@ -3,23 +3,18 @@
 // boot. It types into the shell on COM1 the same commands that
 // tests/system/qemu-guest.test.ts types under qemu-system-i386.
 
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, test, expect } from "vitest";
-import { ROOT, IMAGES, SerialGuest, ensureImages, type Manifest } from "./serial-guest";
+import { IMAGES, prepareRingZero, ringzeroGuest, type Manifest } from "./serial-guest";
 
 const BOOT_TIMEOUT_MS = 300_000;
 const COMMAND_TIMEOUT_MS = 60_000;
 
 let manifest: Manifest;
 
-beforeAll(() => {
-  manifest = ensureImages();
-  execFileSync(process.execPath, [join(ROOT, "tools/build-cli.mjs")], { cwd: ROOT });
-}, 600_000);
+beforeAll(() => { manifest = prepareRingZero(); }, 600_000);
 
-const ringzero = (args: string[]) =>
-  new SerialGuest("ringzero", process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...args], manifest, COMMAND_TIMEOUT_MS);
+const ringzero = (args: string[]) => ringzeroGuest(manifest, args, COMMAND_TIMEOUT_MS);
 
 test("the default Linux guest boots to its shell and answers", async () => {
   const vm = ringzero(["-m", "128", "-nographic", "-no-reboot"]);

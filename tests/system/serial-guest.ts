@@ -3,7 +3,7 @@
 // transcript to wait on, and a shell to type commands into (the images' prompt and
 // ready marker come from public/images/manifest.json).
 
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, execFileSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,19 @@ export function ensureImages(): Manifest {
     throw new Error(`building the guest images failed (exit ${r.status}); run "npm run guest" to see why:\n${r.stdout}${r.stderr}`);
   }
   return JSON.parse(readFileSync(join(IMAGES, "manifest.json"), "utf8")) as Manifest;
+}
+
+/** The images' manifest, after building the images and the ringzero command when
+ *  missing or stale (for a test file's beforeAll). */
+export function prepareRingZero(): Manifest {
+  const manifest = ensureImages();
+  execFileSync(process.execPath, [join(ROOT, "tools/build-cli.mjs")], { cwd: ROOT });
+  return manifest;
+}
+
+/** The ringzero command with `args`, its console on stdio. */
+export function ringzeroGuest(manifest: Manifest, args: string[], commandTimeoutMs: number): SerialGuest {
+  return new SerialGuest("ringzero", process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...args], manifest, commandTimeoutMs);
 }
 
 export class SerialGuest {

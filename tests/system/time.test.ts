@@ -5,24 +5,20 @@
 // the TSC as its clocksource (its watchdog compares it with the PIT; asm/clock.ts
 // derives both from one clock).
 
-import { spawn, execFileSync } from "node:child_process";
-import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { beforeAll, test, expect } from "vitest";
-import { ROOT, SerialGuest, ensureImages, type Manifest } from "./serial-guest";
+import { prepareRingZero, ringzeroGuest, type Manifest } from "./serial-guest";
 
 const BOOT_TIMEOUT_MS = 300_000;
 const COMMAND_TIMEOUT_MS = 60_000;
 
 let manifest: Manifest;
 
-beforeAll(() => {
-  manifest = ensureImages();
-  execFileSync(process.execPath, [join(ROOT, "tools/build-cli.mjs")], { cwd: ROOT });
-}, 600_000);
+beforeAll(() => { manifest = prepareRingZero(); }, 600_000);
 
 test("with a busy core beside it, the guest's clock follows the wall clock and keeps the TSC", async () => {
   const hog = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
-  const vm = new SerialGuest("ringzero", process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-m", "128", "-nographic", "-no-reboot"], manifest, COMMAND_TIMEOUT_MS);
+  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot"], COMMAND_TIMEOUT_MS);
   try {
     let at = await vm.waitForShell(BOOT_TIMEOUT_MS);
 
