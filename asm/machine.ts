@@ -14,6 +14,7 @@
 //   0x4D0-0x4D1               PIIX3 ELCR                  DEV_ELCR    pic8259.ts
 //   0x0F0                     x87 error latch clear (IRQ13) DEV_FPU_CLEAR
 //   0xCF8-0xCFF               PCI configuration, 0xCF9 RC DEV_PCI     pci.ts
+//   0x600-0x60B               ACPI PM1 blocks, PM timer   DEV_ACPI    acpipm.ts
 // MMIO: 0xFEE00000 local APIC (DEV_LAPIC), 0xFEC00000 I/O APIC (DEV_IOAPIC),
 // write-only PAM areas in 0xC0000-0xFFFFF (DEV_PAM).
 // IRQs: every source calls setIrq(ISA line, level) (or setPciIrq(PIRQ, level));
@@ -50,6 +51,7 @@ import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
 import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, VGA_WINDOW_B0000 } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
+import { acpiPmReset, acpiPmRead, acpiPmWrite, ACPI_PM_BASE, ACPI_PM_PORTS } from "./dev/acpipm";
 import { setFpuIrq13Hook } from "./cpu/x87";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
@@ -91,6 +93,7 @@ export const DEV_IDE: u32 = 20;      // reserved: ide.ts (ports 0x1F0-7, 0x3F6, 
 export const DEV_VGA: u32 = 21;      // reserved: vga.ts
 export const DEV_FWCFG: u32 = 22;    // reserved: fwcfg.ts
 export const DEV_FPU_CLEAR: u32 = 23; // port 0xF0: clears the x87 error latch (IRQ13)
+export const DEV_ACPI: u32 = 24;      // ACPI PM1 event/control and PM timer, acpipm.ts
 
 // ISA IRQ lines
 export const IRQ_PIT: u32 = 0;
@@ -265,6 +268,7 @@ function portRead(dev: u32, port: u32, size: u32): u32 {
   if (dev == DEV_IDE) return idePortRead(port, size);
   if (dev == DEV_VGA) return vgaPortRead(port, size);
   if (dev == DEV_FWCFG) return port == 0x511 ? fwcfgData(size) : 0xffffffff >>> (32 - (size << 3));
+  if (dev == DEV_ACPI) return acpiPmRead(port, size);
   if (size == 1) return byteRead(dev, port);
   // Byte-wide ISA devices: a word/dword access is split into byte accesses at
   // consecutive ports (as the ISA bus does), each decoded separately.
@@ -282,6 +286,7 @@ function portWrite(dev: u32, port: u32, size: u32, value: u32): void {
   if (dev == DEV_IDE) { idePortWrite(port, size, value); return; }
   if (dev == DEV_VGA) { vgaPortWrite(port, size, value); return; }
   if (dev == DEV_FWCFG) { if (port == 0x510) fwcfgSelect(value); return; }
+  if (dev == DEV_ACPI) { acpiPmWrite(port, size, value); return; }
   if (size == 1) { byteWrite(dev, port, value); return; }
   if (dev == DEV_DEBUGCON) { byteWrite(dev, port, value); return; } // QEMU's debugcon takes the low byte
   for (let i: u32 = 0; i < size; i++) {
@@ -350,6 +355,7 @@ export function machineInit(ramBytes: u32): void {
   mapMmio(0xa0000, 0x10000, DEV_VGA);
   mapHost(0xb0000, 0x10000, VGA_WINDOW_B0000, false);
   vgaInit();
+  claimPorts(ACPI_PM_BASE, ACPI_PM_PORTS, DEV_ACPI);
   claimPorts(0x510, 2, DEV_FWCFG);
   fwcfgInit(ramBytes, 1);
   picSetNotify(updateIntr);
@@ -407,6 +413,7 @@ export function machineReset(): void {
   ideReset();
   vgaReset();
   fwcfgReset();
+  acpiPmReset();
   updateA20();
   updateIntr();
 }

@@ -18,6 +18,7 @@ export const SLOT_IOAPIC: u32 = 24;   // ioapic.ts: 2 slots
 export const SLOT_IDE: u32 = 32;      // ide.ts: slots 32..39
 export const SLOT_VGA: u32 = 40;      // vga.ts: slots 40..55
 export const SLOT_FWCFG: u32 = 56;    // fwcfg.ts: slots 56..59
+export const SLOT_ACPI: u32 = 60;     // acpipm.ts
 export const SLOT_COUNT: u32 = 64;
 
 @inline export function slotAddr(slot: u32): u32 { return DEV_STATE + slot * DEV_SLOT_SIZE; }

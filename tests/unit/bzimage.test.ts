@@ -186,7 +186,11 @@ describe("loadBzImage", () => {
     expect(zp.getUint32(0x218, true)).toBe(b.initrd!.addr);
     expect(zp.getUint32(0x21c, true)).toBe(initrd.length);
     // everything outside the header that is not filled in is zero (boot.rst: zero the page first)
-    expect(zero(ram.subarray(BOOT_ZERO_PAGE, BOOT_ZERO_PAGE + 0x1e0))).toBe(true); // screen_info .. efi_info
+    expect(zero(ram.subarray(BOOT_ZERO_PAGE, BOOT_ZERO_PAGE + 0x70))).toBe(true); // screen_info .. tboot_addr
+    // acpi_rsdp_addr (zero-page.rst 0x070, protocol 2.14+): the RSDP of the tables in the EBDA
+    expect(zp.getBigUint64(0x70, true)).toBe(0x9fc00n);
+    expect(String.fromCharCode(...ram.subarray(0x9fc00, 0x9fc08))).toBe("RSD PTR ");
+    expect(zero(ram.subarray(BOOT_ZERO_PAGE + 0x78, BOOT_ZERO_PAGE + 0x1e0))).toBe(true); // .. efi_info
     expect(zero(ram.subarray(BOOT_ZERO_PAGE + 0x290, BOOT_ZERO_PAGE + 0x2d0))).toBe(true);
     // alt_mem_k and the e820 table (zero-page.rst: e820_entries at 0x1E8, e820_table at 0x2D0, 20 bytes each)
     expect(zp.getUint32(0x1e0, true)).toBe(127 * 1024);

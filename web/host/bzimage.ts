@@ -6,6 +6,10 @@
 // EFI handover, setup_data lists, zImage (loaded low) kernels and 64-bit kernels.
 
 import { e820Map, type E820Entry } from "./memmap";
+import { writeAcpiTables, ACPI_TABLES } from "./acpi";
+
+/** BIOS data area word: the EBDA's segment. */
+const BDA_EBDA_SEGMENT = 0x40e;
 import { writeBootGdt, type EntryState } from "./cpustate";
 
 export class KernelImageError extends Error {}
@@ -25,7 +29,7 @@ export const HDR = {
 
 // struct boot_params fields outside the setup header (zero-page.rst)
 export const ZP = {
-  screen_info: 0x000, alt_mem_k: 0x1e0, e820_entries: 0x1e8, hdr: 0x1f1, e820_table: 0x2d0,
+  screen_info: 0x000, acpi_rsdp_addr: 0x070, alt_mem_k: 0x1e0, e820_entries: 0x1e8, hdr: 0x1f1, e820_table: 0x2d0,
   size: 0x1000,
 } as const;
 export const E820_MAX_ENTRIES_ZEROPAGE = 128;
@@ -194,6 +198,8 @@ export interface BzImageBoot {
 /** Fill struct boot_params (the "zero page") at `at` in `zp` (4 KiB, zeroed here). */
 export function buildZeroPage(zp: Uint8Array, img: Uint8Array, h: SetupHeader, p: {
   ramBytes: number; cmdlineAddr: number; initrd: { addr: number; size: number } | null; e820: E820Entry[]; vgaText: boolean;
+  /** Physical address of the ACPI RSDP (boot protocol 2.14+), 0 for none. */
+  acpiRsdp?: number;
 }): void {
   zp.fill(0, 0, ZP.size);
   const v = view(zp);
@@ -204,6 +210,7 @@ export function buildZeroPage(zp: Uint8Array, img: Uint8Array, h: SetupHeader, p
     zp[0x06] = 3; zp[0x07] = 80; zp[0x0e] = 25; zp[0x0f] = 1; v.setUint16(0x10, 16, true);
   }
   v.setUint32(ZP.alt_mem_k, Math.max(0, (p.ramBytes >>> 10) - 1024), true);
+  if (p.acpiRsdp && h.version >= 0x020e) v.setBigUint64(ZP.acpi_rsdp_addr, BigInt(p.acpiRsdp), true);
   const n = Math.min(p.e820.length, E820_MAX_ENTRIES_ZEROPAGE);
   zp[ZP.e820_entries] = n;
   for (let i = 0; i < n; i++) {
@@ -250,8 +257,12 @@ export function loadBzImage(ram: Uint8Array, img: Uint8Array, opts: BzImageOptio
   ram.set(cmd, BOOT_CMDLINE);
   ram[BOOT_CMDLINE + cmd.length] = 0;
   const e820 = e820Map(ramBytes, opts.romBytes ?? 0);
+  // The ACPI tables a firmware would have left (PM timer, power-off), in the
+  // reserved EBDA; older kernels find the RSDP by scanning the EBDA (BDA 0x40E).
+  const acpiRsdp = writeAcpiTables(ram);
+  new DataView(ram.buffer, ram.byteOffset).setUint16(BDA_EBDA_SEGMENT, ACPI_TABLES >>> 4, true);
   buildZeroPage(ram.subarray(BOOT_ZERO_PAGE, BOOT_ZERO_PAGE + ZP.size), img, h, {
-    ramBytes, cmdlineAddr: BOOT_CMDLINE, initrd, e820, vgaText: opts.vgaText ?? false,
+    ramBytes, cmdlineAddr: BOOT_CMDLINE, initrd, e820, vgaText: opts.vgaText ?? false, acpiRsdp,
   });
   const gdt = writeBootGdt(ram, BOOT_GDT);
   return {

@@ -1,0 +1,155 @@
+// ACPI tables for direct kernel boot (ACPI 1.0b §5.2; what firmware would leave
+// in memory): RSDP -> RSDT -> FADT -> FACS and DSDT, describing the machine's
+// fixed power-management hardware (asm/dev/acpipm.ts): the PM timer, which Linux
+// then uses as a clocksource and as the watchdog that checks the TSC, and the
+// PM1 control register with an _S5 sleep type, so `poweroff` turns the machine
+// off, and the PCI root bridge. No MADT: the guest keeps using the 8259A pair (virtual wire), as without
+// tables. Firmware boots get their tables from SeaBIOS instead.
+//
+//   const rsdp = writeAcpiTables(ram, ACPI_TABLES);   // then boot_params.acpi_rsdp_addr = rsdp
+
+import { LOW_MEM_END, EBDA_END } from "./memmap";
+
+/** Where direct boot puts the tables: the 1 KiB EBDA below 640 KiB, which the
+ *  e820 map reserves. */
+export const ACPI_TABLES = LOW_MEM_END;
+export const ACPI_TABLES_END = EBDA_END;
+
+// asm/dev/acpipm.ts: the PM blocks' ports
+const PM_BASE = 0x600;
+const PM1_EVT_BLK = PM_BASE, PM1_CNT_BLK = PM_BASE + 4, PM_TMR_BLK = PM_BASE + 8;
+const SCI_IRQ = 9;
+const CMOS_CENTURY = 0x32;
+// FADT flags (ACPI 1.0b table 5-9): WBINVD works, C1 (HLT) supported, no fixed
+// power button, no fixed sleep button.
+const FADT_WBINVD = 1 << 0, FADT_PROC_C1 = 1 << 2, FADT_PWR_BUTTON = 1 << 4, FADT_SLP_BUTTON = 1 << 5;
+/** A C2/C3 latency above 100/1000 us means "not supported". */
+const NO_C2 = 0x0fff, NO_C3 = 0x0fff;
+const OEM_ID = "RZERO ";
+const OEM_TABLE_ID = "RINGZERO";
+
+// DSDT body (AML, ACPI 1.0b §16 and the resource descriptors of §6.4), by hand:
+//   Name (_S5, Package (4) { 0, 0, 0, 0 })   the SLP_TYP acpipm.ts takes as soft-off
+//   Device (\_SB.PCI0) {                     the PCI root bridge: with ACPI on, Linux
+//     Name (_HID, EisaId ("PNP0A03"))        enumerates PCI only below the root bridges
+//     Name (_ADR, 0)                         in the namespace, and assigns BARs only
+//     Name (_CRS, ResourceTemplate () {      inside their windows (_CRS)
+//       WordBusNumber 0-255, WordIO 0-0xCF7 and 0xD00-0xFFFF,
+//       DWordMemory 0xA0000-0xBFFFF (VGA) and RAM end-0xFEBFFFFF })
+//   }
+// No _PRT: interrupt routing falls back to the interrupt line registers (the IDE
+// controller uses the legacy IRQs 14 and 15).
+const AML_S5 = [0x08, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00];
+
+const le16 = (v: number) => [v & 0xff, (v >>> 8) & 0xff];
+const le32 = (v: number) => [...le16(v & 0xffff), ...le16(v >>> 16)];
+/** Word address space descriptor (§6.4.3.5.3): type 1 I/O, 2 bus numbers; min and max fixed. */
+const wordSpace = (type: number, min: number, max: number) =>
+  [0x88, 0x0d, 0x00, type, 0x0c, type === 1 ? 0x03 : 0x00, ...le16(0), ...le16(min), ...le16(max), ...le16(0), ...le16(max - min + 1)];
+/** DWord memory descriptor (§6.4.3.5.2): read/write, non-cacheable; min and max fixed. */
+const dwordMemory = (min: number, max: number) =>
+  [0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, ...le32(0), ...le32(min), ...le32(max), ...le32(0), ...le32(max - min + 1)];
+/** PkgLength (§16.2.4) of a package whose contents after the PkgLength are `n` bytes. */
+function pkgLength(n: number): number[] {
+  if (n + 1 < 0x40) return [n + 1];
+  const total = n + 2;
+  if (total >= 0x1000) throw new Error("AML package too long");
+  return [0x40 | (total & 0x0f), total >>> 4];
+}
+const nameSeg = (s: string) => [...s].map((c) => c.charCodeAt(0));
+
+function amlPci0(ramBytes: number): number[] {
+  const crs = [
+    ...wordSpace(2, 0x00, 0xff),
+    ...wordSpace(1, 0x0000, 0x0cf7),
+    ...wordSpace(1, 0x0d00, 0xffff),
+    ...dwordMemory(0x000a0000, 0x000bffff),
+    ...dwordMemory(Math.max(ramBytes, 0x10000000), 0xfebfffff),
+    0x79, 0x00,                                         // end tag
+  ];
+  const buffer = [0x0a, crs.length, ...crs];          // BufferSize (ByteConst), bytes
+  const crsName = [0x08, ...nameSeg("_CRS"), 0x11, ...pkgLength(buffer.length), ...buffer];
+  const body = [
+    0x5c, 0x2e, ...nameSeg("_SB_"), ...nameSeg("PCI0"),                 // \_SB_.PCI0
+    0x08, ...nameSeg("_HID"), 0x0c, 0x41, 0xd0, 0x0a, 0x03,             // EisaId "PNP0A03"
+    0x08, ...nameSeg("_ADR"), 0x00,
+    ...crsName,
+  ];
+  return [0x5b, 0x82, ...pkgLength(body.length), ...body];
+}
+
+const HEADER = 36;
+const FADT_SIZE = 116;
+const FACS_SIZE = 64;
+
+function checksum(b: Uint8Array, at: number, len: number, field: number): void {
+  let sum = 0;
+  for (let i = 0; i < len; i++) sum += b[at + i];
+  b[at + field] = (b[at + field] - sum) & 0xff;
+}
+
+function ascii(b: Uint8Array, at: number, text: string): void {
+  for (let i = 0; i < text.length; i++) b[at + i] = text.charCodeAt(i);
+}
+
+/** The standard table header (ACPI 1.0b table 5-4); the checksum is set last. */
+function header(b: Uint8Array, at: number, sig: string, length: number, revision: number): DataView {
+  const v = new DataView(b.buffer, b.byteOffset + at, length);
+  ascii(b, at, sig);
+  v.setUint32(4, length, true);
+  v.setUint8(8, revision);
+  ascii(b, at + 10, OEM_ID);
+  ascii(b, at + 16, OEM_TABLE_ID);
+  v.setUint32(24, 1, true);          // OEM revision
+  ascii(b, at + 28, "RZ  ");         // creator ID
+  v.setUint32(32, 1, true);          // creator revision
+  return v;
+}
+
+/** Write the tables at `base` in guest RAM (`ram` from physical 0); returns the RSDP's address. */
+export function writeAcpiTables(ram: Uint8Array, base = ACPI_TABLES): number {
+  const rsdp = base;                          // 20 bytes, 16-byte aligned
+  const rsdt = base + 0x20;                   // 36 + 4
+  const facs = base + 0x80;                   // 64 bytes, 64-byte aligned
+  const fadt = base + 0xc0;
+  const dsdt = fadt + FADT_SIZE;
+  const aml = [...AML_S5, ...amlPci0(ram.length)];
+  const end = dsdt + HEADER + aml.length;
+  if (end > base + (ACPI_TABLES_END - ACPI_TABLES)) throw new Error("ACPI tables do not fit their area");
+  ram.fill(0, base, end);
+
+  ascii(ram, rsdp, "RSD PTR ");
+  ascii(ram, rsdp + 9, OEM_ID);
+  ram[rsdp + 15] = 0;                         // revision 0: ACPI 1.0, RSDT only
+  new DataView(ram.buffer, ram.byteOffset).setUint32(rsdp + 16, rsdt, true);
+  checksum(ram, rsdp, 20, 8);
+
+  const r = header(ram, rsdt, "RSDT", HEADER + 4, 1);
+  r.setUint32(HEADER, fadt, true);
+  checksum(ram, rsdt, HEADER + 4, 9);
+
+  ascii(ram, facs, "FACS");
+  new DataView(ram.buffer, ram.byteOffset).setUint32(facs + 4, FACS_SIZE, true);
+
+  const f = header(ram, fadt, "FACP", FADT_SIZE, 1);
+  f.setUint32(36, facs, true);                // FIRMWARE_CTRL
+  f.setUint32(40, dsdt, true);                // DSDT
+  f.setUint16(46, SCI_IRQ, true);             // SCI_INT
+  f.setUint32(48, 0, true);                   // SMI_CMD 0: always in ACPI mode
+  f.setUint32(56, PM1_EVT_BLK, true);
+  f.setUint32(64, PM1_CNT_BLK, true);
+  f.setUint32(76, PM_TMR_BLK, true);
+  f.setUint8(88, 4);                          // PM1_EVT_LEN
+  f.setUint8(89, 2);                          // PM1_CNT_LEN
+  f.setUint8(91, 4);                          // PM_TMR_LEN
+  f.setUint16(96, NO_C2, true);
+  f.setUint16(98, NO_C3, true);
+  f.setUint8(108, CMOS_CENTURY);
+  f.setUint32(112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON, true);
+  checksum(ram, fadt, FADT_SIZE, 9);
+
+  header(ram, dsdt, "DSDT", HEADER + aml.length, 1);
+  ram.set(aml, dsdt + HEADER);
+  checksum(ram, dsdt, HEADER + aml.length, 9);
+  return rsdp;
+}
