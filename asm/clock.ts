@@ -209,6 +209,3 @@ export function hostNsUntil(t: u64): f64 {
   let target = hostTarget(hostNow());
   return <f64>t > target ? <f64>t - target : 0;
 }
-
-/** Host ns per instruction as measured (real time), for status displays. */
-export function clockNominal(): f64 { return load<f64>(base() + C_NOMINAL); }

@@ -55,7 +55,7 @@ export function storageTestIrqLevels(): u32 { return irqLevels; }
 export function devicesRestored(): void { devicesStateChanged(); }
 
 // --- time (clock.ts) ---
-import { setRealtime as clockSetRealtime, setIcountShift as clockSetIcountShift, clockNow, clockAdvanceTo, tscNow, clockNominal } from "./clock";
+import { setRealtime as clockSetRealtime, setIcountShift as clockSetIcountShift, clockNow, clockAdvanceTo, tscNow } from "./clock";
 /** Real-time mode on/off (off: icount mode, time from the instruction count).
  *  Real time reads the host's clock through the import env.hostNow. */
 export function setRealtime(on: bool): void { clockSetRealtime(on); }
@@ -63,8 +63,6 @@ export function setRealtime(on: bool): void { clockSetRealtime(on); }
 export function setIcountShift(shift: u32): void { clockSetIcountShift(shift); }
 /** After STOP_HALT: ns until running is useful again (-1: none; see machine.ts). */
 export function timeUntilDeadline(): f64 { return nsUntilDeadline(); }
-/** Real time: the measured host ns per guest instruction. */
-export function hostNsPerInstruction(): f64 { return clockNominal(); }
 export function virtualTimeNs(): u64 { return clockNow(); }
 export function readTsc(): u64 { return tscNow(); }
 

@@ -89,7 +89,6 @@ interface MachineExports extends FwCfgExports, VgaExports {
   setRealtime(on: number): void;
   setIcountShift(shift: number): void;
   timeUntilDeadline(): number;
-  hostNsPerInstruction(): number;
   setRtcTime(unixSeconds: number): void;
   setCmosByte(index: number, value: number): void;
   getCmosByte(index: number): number;
@@ -231,8 +230,6 @@ export class Machine {
   /** After a HALT stop: how long the host may sleep before running again, in ns
    *  (host ns in real time), or -1 when only input or another host event can wake it. */
   timeUntilDeadline(): number { return this.x.timeUntilDeadline(); }
-  /** Real time: the measured host ns per guest instruction. */
-  get hostNsPerInstruction(): number { return this.x.hostNsPerInstruction(); }
   /** The RTC's time of day, in seconds since 1970 UTC. */
   setRtcTime(unixSeconds: number): void { this.x.setRtcTime(unixSeconds); }
   setCmosByte(index: number, value: number): void { this.x.setCmosByte(index, value); }
