@@ -48,6 +48,7 @@ const C_SAMPLE_ON: u32 = 72;  // u32 1 = a sample is open (the CPU has been runn
 const C_SHIFT: u32 = 76;      // u32 icount mode: log2 ns per instruction
 const C_BUSY_NS: u32 = 80;    // f64 host ns spent running, not yet in C_NOMINAL
 const C_BUSY_IC: u32 = 88;    // u64 instructions run in that time
+const C_HALTED_NS: u32 = 96;  // u64 virtual ns the CPU spent halted (waiting for an interrupt)
 
 const ONE: u64 = 1 << 32;                   // rate 1 ns per instruction
 /** Real time: how far virtual time may run ahead of the host's. */
@@ -80,7 +81,7 @@ const INITIAL_NOMINAL: f64 = 10;
 }
 
 export function clockReset(): void {
-  memory.fill(base(), 0, 96);
+  memory.fill(base(), 0, 104);
   store<u64>(base() + C_BASE_IC, icount());
   store<u64>(base() + C_RATE, ONE);
   store<u64>(base() + C_LIMIT, NEVER);
@@ -101,6 +102,16 @@ export function clockSet(t: u64): void {
 }
 /** Move the clock forward to `t` (never backwards). */
 export function clockAdvanceTo(t: u64): void { if (t > clockNow()) clockSet(t); }
+
+/** Move the clock forward to `t` while the CPU is halted, counting the time as idle. */
+export function clockIdleTo(t: u64): void {
+  let now = clockNow();
+  if (t <= now) return;
+  store<u64>(base() + C_HALTED_NS, load<u64>(base() + C_HALTED_NS) + (t - now));
+  clockSet(t);
+}
+/** Virtual ns spent halted since power-on (for an idle indicator). */
+export function clockHaltedNs(): u64 { return load<u64>(base() + C_HALTED_NS); }
 
 /** Whole ns per instruction at the current rate (at least 1). */
 export function clockRate(): u64 { let r = load<u64>(base() + C_RATE) >> 32; return r == 0 ? 1 : r; }

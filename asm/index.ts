@@ -55,7 +55,7 @@ export function storageTestIrqLevels(): u32 { return irqLevels; }
 export function devicesRestored(): void { devicesStateChanged(); }
 
 // --- time (clock.ts) ---
-import { setRealtime as clockSetRealtime, setIcountShift as clockSetIcountShift, clockNow, clockAdvanceTo, tscNow } from "./clock";
+import { setRealtime as clockSetRealtime, setIcountShift as clockSetIcountShift, clockNow, clockAdvanceTo, tscNow, clockHaltedNs } from "./clock";
 /** Real-time mode on/off (off: icount mode, time from the instruction count).
  *  Real time reads the host's clock through the import env.hostNow. */
 export function setRealtime(on: bool): void { clockSetRealtime(on); }
@@ -64,6 +64,8 @@ export function setIcountShift(shift: u32): void { clockSetIcountShift(shift); }
 /** After STOP_HALT: ns until running is useful again (-1: none; see machine.ts). */
 export function timeUntilDeadline(): f64 { return nsUntilDeadline(); }
 export function virtualTimeNs(): u64 { return clockNow(); }
+/** Virtual ns the CPU has spent halted since power-on (idle indicators). */
+export function haltedTimeNs(): u64 { return clockHaltedNs(); }
 export function readTsc(): u64 { return tscNow(); }
 
 // --- host input and configuration ---

@@ -61,7 +61,7 @@ import {
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
 import {
-  clockNow, clockReset, clockAdvanceTo, clockSet, clockSync, clockPause, clockLimit, clockRate, insnsUntil, hostNsUntil,
+  clockNow, clockReset, clockIdleTo, clockSet, clockSync, clockPause, clockLimit, clockRate, insnsUntil, hostNsUntil,
   isRealtime, NEVER,
 } from "./clock";
 import { slotAddr, SLOT_CLOCK } from "./dev/slots";
@@ -504,7 +504,7 @@ export function machineRun(budget: u32): u32 {
         // Halted time follows the host, one deadline at a time.
         let target = clockSync();
         let wake = <f64>d < target ? d : <u64>target;
-        clockAdvanceTo(wake);
+        clockIdleTo(wake);
         if (d != NEVER && d <= clockNow()) continue; // due: the loop's devicesUpdate raises it
         clockPause();
         requestStop(STOP_HALT);
@@ -513,8 +513,8 @@ export function machineRun(budget: u32): u32 {
       if (d == NEVER) { requestStop(STOP_HALT); break; }
       if (d > t) {
         let skip = insnsUntil(d);
-        if (skip > <u64>left) { clockAdvanceTo(t + <u64>left * clockRate()); left = 0; break; }
-        clockAdvanceTo(d);
+        if (skip > <u64>left) { clockIdleTo(t + <u64>left * clockRate()); left = 0; break; }
+        clockIdleTo(d);
         left -= <u32>skip;
       }
       continue;

@@ -22,8 +22,8 @@ export interface MachineStatus {
   state: RunState;
   /** Guest instructions per second over the last interval. */
   ips: number;
-  /** Share of the last interval the machine had nothing to run (0..1): the guest
-   *  halted until its next timer, and the worker slept. */
+  /** Share of the guest's time in the last interval that its CPU spent halted,
+   *  waiting for an interrupt (0..1). */
   idle: number;
   instructions: number;
   mode: "real" | "protected" | "virtual-8086";

@@ -32,7 +32,8 @@ class MachineWorker implements WorkerApi {
   private lastCount = 0;
   private lastTime = 0;
   private ips = 0;
-  private busyMs = 0;
+  private lastVirtual = 0n;
+  private lastHalted = 0n;
   private idle = 0;
   /** Set while the worker sleeps until the guest's next timer. */
   private sleeping = false;
@@ -159,14 +160,17 @@ class MachineWorker implements WorkerApi {
       return;
     }
     const now = performance.now();
-    this.busyMs += now - t0;
     if (now - this.lastTime >= 500) {
       const count = Number(m.instructions);
       this.ips = ((count - this.lastCount) * 1000) / (now - this.lastTime);
-      this.idle = Math.max(0, 1 - this.busyMs / (now - this.lastTime));
+      // Idle: the share of guest time the CPU spent halted, waiting for an interrupt.
+      const virtual = m.virtualTime, halted = m.haltedTime;
+      const span = Number(virtual - this.lastVirtual);
+      this.idle = span > 0 ? Number(halted - this.lastHalted) / span : 0;
+      this.lastVirtual = virtual;
+      this.lastHalted = halted;
       this.lastCount = count;
       this.lastTime = now;
-      this.busyMs = 0;
       this.sendStatus();
     }
     this.schedule(sleepNs);

@@ -23,6 +23,7 @@ export interface Dev {
   testSetIrq(line: number, level: number): void;
   testSetPciIrq(pirq: number, level: number): void;
   virtualTimeNs(): bigint;
+  haltedTimeNs(): bigint;
   readTsc(): bigint;
   setRtcTime(s: number): void;
   setCmosByte(i: number, v: number): void;

@@ -36,6 +36,7 @@ test("deterministic mode: HLT jumps to the PIT deadline and charges the budget",
   expect(r).toBe(STOP.EXIT);
   const t = m.x.virtualTimeNs();
   expect(t >= 10_000_000n && t < 10_100_000n).toBe(true); // 11932 ticks = 10.0002 ms
+  expect(Number(m.x.haltedTimeNs())).toBeGreaterThan(9.9e6);   // all but a few instructions of it halted
   expect(String.fromCharCode(...m.ringDrain(RING_DEBUGCON))).toBe("wait tick 01 00 \n");
 });
 
@@ -63,6 +64,7 @@ test("real-time mode: HLT returns STOP_HALT with the host time to the next deadl
   expect(m.x.run(1_000_000)).toBe(STOP.HALT);
   const t = Number(m.x.virtualTimeNs());
   expect(t >= 4e6 && t < 4.1e6).toBe(true);
+  expect(Number(m.x.haltedTimeNs())).toBeGreaterThan(3.9e6);   // the time it waited counts as halted
   expect(Math.abs(m.x.timeUntilDeadline() - (wait - 4e6)) < 0.1e6).toBe(true);
   host += 6.1e6;
   expect(m.x.run(1_000_000)).toBe(STOP.EXIT);

@@ -89,6 +89,8 @@ interface MachineExports extends FwCfgExports, VgaExports {
   setRealtime(on: number): void;
   setIcountShift(shift: number): void;
   timeUntilDeadline(): number;
+  virtualTimeNs(): bigint;
+  haltedTimeNs(): bigint;
   setRtcTime(unixSeconds: number): void;
   setCmosByte(index: number, value: number): void;
   getCmosByte(index: number): number;
@@ -230,6 +232,9 @@ export class Machine {
   /** After a HALT stop: how long the host may sleep before running again, in ns
    *  (host ns in real time), or -1 when only input or another host event can wake it. */
   timeUntilDeadline(): number { return this.x.timeUntilDeadline(); }
+  /** The machine's virtual clock (ns since power-on), and how much of it the CPU spent halted. */
+  get virtualTime(): bigint { return this.x.virtualTimeNs(); }
+  get haltedTime(): bigint { return this.x.haltedTimeNs(); }
   /** The RTC's time of day, in seconds since 1970 UTC. */
   setRtcTime(unixSeconds: number): void { this.x.setRtcTime(unixSeconds); }
   setCmosByte(index: number, value: number): void { this.x.setCmosByte(index, value); }
