@@ -167,6 +167,12 @@ describe("-icount and -rtc", () => {
     expect(() => parseArgs(["-icount", "shift=2,sleep=on"])).toThrow(/sleep=on is not supported/);
     expect(() => parseArgs(["-icount", "shift=x"])).toThrow(/shift must be/);
   });
+  test("rr=record|replay,rrfile=FILE as QEMU's; rr=off is plain icount", () => {
+    expect(parseArgs(["-icount", "shift=auto,rr=record,rrfile=a.rr"]).rr).toEqual({ mode: "record", file: "a.rr" });
+    expect(parseArgs(["-icount", "shift=4,rr=replay,rrfile=b.rr"])).toMatchObject({ icountShift: 4, rr: { mode: "replay", file: "b.rr" } });
+    expect(parseArgs(["-icount", "shift=4,rr=off"]).rr).toBeUndefined();
+    expect(() => parseArgs(["-icount", "rr=replay"])).toThrow(/rr=replay needs rrfile=FILE/);
+  });
   test("-rtc base= takes utc, localtime or a date", () => {
     expect(parseArgs([]).rtcBase).toBe("utc");
     expect(parseArgs(["-rtc", "base=localtime"]).rtcBase).toBe("localtime");

@@ -46,7 +46,7 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     [["-m", "3G"], "ringzero: -m 3G: memory must be from 1 MiB to 2048 MiB"],
     [["-smp", "2"], "ringzero: -smp 2: 2 CPUs; SMP is not supported (RingZero has one CPU: -smp 1)"],
     [["-icount", "shift=11"], "ringzero: -icount shift=11: shift must be a number from 0 to 10 or auto"],
-    [["-icount", "shift=7,rr=record,rrfile=r.bin"], "ringzero: -icount shift=7,rr=record,rrfile=r.bin: record/replay (rr=) is not supported yet"],
+    [["-icount", "shift=7,rr=rewind,rrfile=r.bin"], "ringzero: -icount shift=7,rr=rewind,rrfile=r.bin: rr must be record, replay or off"],
     [["-rtc", "base=2006-13-40"], "ringzero: -rtc base=2006-13-40: base must be utc, localtime or a date as 2006-06-17T16:01:21"],
     [["-rtc", "clock=host"], "ringzero: -rtc clock=host: the RTC follows the machine's clock (clock=vm); clock=host is not supported"],
   ])("%j", (args, expected) => {

@@ -50,6 +50,8 @@ export interface Config {
   /** -icount shift=N: deterministic time, 2^N ns per instruction; undefined:
    *  real time (QEMU's shift=auto), the default. */
   icountShift?: number;
+  /** -icount rr=record|replay,rrfile=FILE. */
+  rr?: RecordReplay;
   /** -rtc base=: the RTC's time at power-on, as UTC seconds since 1970, or
    *  "utc"/"localtime" for the host's time of day then. */
   rtcBase: "utc" | "localtime" | number;
@@ -88,10 +90,14 @@ export function parseCharDev(flag: string, text: string): CharDev {
   throw new UsageError(`${flag} ${text}: supported backends are stdio, mon:stdio, file:PATH, none and null`);
 }
 
-/** -icount [shift=]N|auto[,sleep=off]. Record/replay (rr=) is refused until it exists. */
-export function parseIcount(text: string): number | undefined {
+/** Record/replay (web/host/replay.ts): -icount ...,rr=record|replay,rrfile=FILE. */
+export interface RecordReplay { mode: "record" | "replay"; file: string }
+
+/** -icount [shift=]N|auto[,sleep=off][,rr=record|replay,rrfile=FILE]. */
+export function parseIcount(text: string): { shift?: number; rr?: RecordReplay } {
   const o = parseOptList(text, "shift");
   let shift: number | undefined;
+  let mode: string | undefined, file: string | undefined;
   for (const [k, v] of o) {
     if (k === "shift") {
       if (v === "auto") shift = undefined;
@@ -99,13 +105,24 @@ export function parseIcount(text: string): number | undefined {
       else throw new UsageError(`-icount ${text}: shift must be a number from 0 to 10 or auto`);
     } else if (k === "sleep") {
       if (v !== "off") throw new UsageError(`-icount ${text}: RingZero's icount mode skips idle time as QEMU's sleep=off does; sleep=on is not supported`);
-    } else if (k === "rr" || k === "rrfile" || k === "rrsnapshot") {
-      throw new UsageError(`-icount ${text}: record/replay (rr=) is not supported yet`);
+    } else if (k === "rr") {
+      if (v !== "record" && v !== "replay" && v !== "off") throw new UsageError(`-icount ${text}: rr must be record, replay or off`);
+      mode = v;
+    } else if (k === "rrfile") {
+      if (!v) throw new UsageError(`-icount ${text}: rrfile needs a file name`);
+      file = v;
+    } else if (k === "rrsnapshot") {
+      throw new UsageError(`-icount ${text}: rrsnapshot (snapshots during record/replay) is not supported yet`);
     } else if (k === "align") {
       if (v !== "off") throw new UsageError(`-icount ${text}: align=on is not supported`);
     } else throw new UsageError(`-icount ${text}: unknown option "${k}"`);
   }
-  return shift;
+  if (mode === "record" || mode === "replay") {
+    if (file === undefined) throw new UsageError(`-icount ${text}: rr=${mode} needs rrfile=FILE`);
+    return { shift, rr: { mode, file } };
+  }
+  if (file !== undefined) throw new UsageError(`-icount ${text}: rrfile= needs rr=record or rr=replay`);
+  return { shift };
 }
 
 /** -rtc base=utc|localtime|DATE[,clock=vm][,driftfix=none]: the RTC follows the
@@ -302,7 +319,7 @@ export function parseArgs(argv: string[]): Config {
         break;
       }
       case "-S": c.startPaused = true; break;
-      case "-icount": c.icountShift = parseIcount(need(++i, flag)); break;
+      case "-icount": { const ic = parseIcount(need(++i, flag)); c.icountShift = ic.shift; c.rr = ic.rr; break; }
       case "-rtc": c.rtcBase = parseRtc(need(++i, flag)); break;
       case "-display": {
         const v = need(++i, flag);
@@ -391,6 +408,8 @@ export function parseArgs(argv: string[]): Config {
   c.drives = pendingDrives
     .map(({ explicitIndex: _, ...d }) => ({ ...d, snapshot: d.snapshot || c.snapshot }))
     .sort((a, b) => a.index - b.index);
+  // gdb can change registers and memory, which a recording does not carry.
+  if (c.rr && c.gdb) throw new UsageError(`-icount rr=${c.rr.mode}: the gdb stub cannot be used with record/replay yet`);
   return c;
 }
 
@@ -415,6 +434,10 @@ mean what they mean to qemu-system-i386.
   -icount shift=N         deterministic time: 2^N ns of guest time per instruction (0-10),
                          idle time skipped (as QEMU's sleep=off); shift=auto is the default
                          real time, where guest time follows the host's clock
+  -icount shift=N|auto,rr=record|replay,rrfile=FILE   record the run's inputs (terminal,
+                         host clock, writable disks) to FILE, or replay them: the same
+                         output and instruction count; replay takes no input and
+                         leaves disk images untouched
   -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
   -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)

@@ -1,6 +1,7 @@
 // Disk and CD-ROM images named on the command line (-hda, -hdb, -cdrom, -drive):
 // opened and checked here, then handed to the machine's IDE block layer.
 
+import { createHash } from "node:crypto";
 import { openSync, fstatSync, closeSync, readSync, writeSync, constants } from "node:fs";
 import type { Machine } from "../host/machine";
 import { CowOverlay, DRIVE, SECTOR, BlockError, type BlockBackend } from "../host/block";
@@ -14,8 +15,8 @@ export interface OpenedDrive extends DriveSpec {
 
 /** Open an image the way the guest will use it (read-write for a writable disk
  *  without snapshot, read-only otherwise); a problem is a UsageError naming the file. */
-export function openDrive(d: DriveSpec): OpenedDrive {
-  const writable = d.media === "disk" && !d.readonly && !d.snapshot;
+export function openDrive(d: DriveSpec, neverWrite = false): OpenedDrive {
+  const writable = d.media === "disk" && !d.readonly && !d.snapshot && !neverWrite;
   let fd: number;
   try {
     fd = openSync(d.path, writable ? constants.O_RDWR : constants.O_RDONLY);
@@ -53,17 +54,35 @@ export class FileBackend implements BlockBackend {
   }
 }
 
+/** A disk the guest writes to the file itself (no -snapshot, not read-only). */
+export function isWritableDisk(d: DriveSpec): boolean { return d.media === "disk" && !d.readonly && !d.snapshot; }
+
 /** Attach the opened images to the machine's IDE controller: hda/hdb on the
  *  primary channel, hdc/hdd (the CD-ROM by default) on the secondary, as QEMU.
- *  -snapshot puts a copy-on-write overlay in front, so the file is never written. */
-export function connectBlockDevices(m: Machine, drives: OpenedDrive[]): string[] {
+ *  -snapshot puts a copy-on-write overlay in front, so the file is never written.
+ *  `writable` replaces a writable disk's backend (record/replay). */
+export function connectBlockDevices(m: Machine, drives: OpenedDrive[], writable?: (d: OpenedDrive, b: BlockBackend) => BlockBackend): string[] {
   for (const d of drives) {
     const cdrom = d.media === "cdrom";
     const file = new FileBackend(d.fd, cdrom ? Math.ceil(d.size / SECTOR) * SECTOR : d.size, cdrom || d.readonly || d.snapshot);
-    const backend: BlockBackend = d.snapshot && !cdrom ? new CowOverlay(file) : file;
+    let backend: BlockBackend = d.snapshot && !cdrom ? new CowOverlay(file) : file;
+    if (writable && isWritableDisk(d)) backend = writable(d, backend);
     m.attachDrive(d.index, cdrom ? DRIVE.CDROM : DRIVE.DISK, backend);
   }
   return [];
+}
+
+/** SHA-256 of an opened image, read in pieces (images can be large). */
+export function driveSha256(d: OpenedDrive): string {
+  const h = createHash("sha256");
+  const buf = new Uint8Array(1 << 22);
+  for (let pos = 0; pos < d.size;) {
+    const n = readSync(d.fd, buf, 0, Math.min(buf.length, d.size - pos), pos);
+    if (n <= 0) break;
+    h.update(buf.subarray(0, n));
+    pos += n;
+  }
+  return h.digest("hex");
 }
 
 export function closeDrives(drives: OpenedDrive[]): void {

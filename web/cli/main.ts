@@ -7,7 +7,9 @@
 import { readFileSync, existsSync, openSync, writeSync, closeSync, appendFileSync } from "node:fs";
 import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Machine, MachineError, STOP, RING } from "../host/machine";
+import { Machine, MachineError, STOP, RING, type StopReason } from "../host/machine";
+import { ReplayError, type Replay } from "../host/replay";
+import { openRecordReplay, type RecordReplay, type LoadedImage } from "./record";
 import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from "../host/kernel";
 import { splitModuleList } from "../host/multiboot";
 import { parseArgs, UsageError, USAGE, type Config, type CharDev } from "./args";
@@ -62,12 +64,19 @@ interface Prepared {
   vgabios?: Uint8Array;
   boot?: DirectBootOptions;
   drives: OpenedDrive[];
+  /** What was read into memory, by role (record/replay identifies the run by them). */
+  images: LoadedImage[];
 }
 
 function prepare(c: Config): Prepared {
   const wasmPath = join(ROOT, "build/ringzero.wasm");
   if (!existsSync(wasmPath)) throw new UsageError(`${wasmPath} is missing: run npm run build:wasm`);
-  const p: Prepared = { wasm: readFileSync(wasmPath), drives: [] };
+  const p: Prepared = { wasm: readFileSync(wasmPath), drives: [], images: [] };
+  const load = (role: string, what: string, path: string) => {
+    const bytes = readInput(what, path);
+    p.images.push({ role, path, bytes });
+    return bytes;
+  };
   let kernel = c.kernel, initrd = c.initrd, append = c.append;
   const useDefaultGuest = !c.kernel && !c.bios && c.drives.length === 0;
   if (useDefaultGuest) {
@@ -80,26 +89,27 @@ function prepare(c: Config): Prepared {
     initrd = join(IMAGES, "initramfs.cpio.gz");
     append = manifest.cmdline;
   }
-  if (c.bios) p.bios = readInput("BIOS image", c.bios);
+  if (c.bios) p.bios = load("bios", "BIOS image", c.bios);
   else if (!kernel) {
     // disks and no -bios: the pc machine's default firmware (QEMU loads bios-256k.bin)
     const def = join(IMAGES, "bios-256k.bin");
     if (!existsSync(def)) throw new UsageError(`no -bios given and the default SeaBIOS ${def} is not built: run npm run guest`);
-    p.bios = readInput("BIOS image", def);
+    p.bios = load("bios", "BIOS image", def);
   }
   const vgaDefault = join(IMAGES, "vgabios.bin");
-  if (!kernel && existsSync(vgaDefault)) p.vgabios = readInput("VGA BIOS", vgaDefault);
+  if (!kernel && existsSync(vgaDefault)) p.vgabios = load("vgabios", "VGA BIOS", vgaDefault);
   if (kernel) {
-    const img = readInput("kernel", kernel);
+    const img = load("kernel", "kernel", kernel);
     const kind = kernelKind(img);
     const boot: DirectBootOptions = { kernel: img, kernelName: kernel, cmdline: append ?? "" };
     if (initrd !== undefined) {
-      if (kind === "bzimage") boot.initrd = readInput("initrd", initrd);
-      else boot.modules = splitModuleList(initrd).map((m) => ({ data: readInput("Multiboot module", m.file), string: m.string }));
+      if (kind === "bzimage") boot.initrd = load("initrd", "initrd", initrd);
+      else boot.modules = splitModuleList(initrd).map((m, i) => ({ data: load(`module ${i}`, "Multiboot module", m.file), string: m.string }));
     }
     p.boot = boot;
   }
-  for (const d of c.drives) p.drives.push(openDrive(d));
+  // A replay never writes an image: the recording has what the guest read.
+  for (const d of c.drives) p.drives.push(openDrive(d, c.rr?.mode === "replay"));
   return p;
 }
 
@@ -108,6 +118,7 @@ let restoreTerminal: () => void = () => {};
 export async function main(argv: string[]): Promise<number> {
   const toClose: number[] = [];
   let drives: OpenedDrive[] = [];
+  let rr: RecordReplay | undefined;
   try {
     const c = parseArgs(argv);
     if (c.help) { process.stdout.write(USAGE); return 0; }
@@ -117,15 +128,22 @@ export async function main(argv: string[]): Promise<number> {
     const serial = openSink("-serial", c.serial, toClose);
     const debugcon = c.debugcon ? openSink("-debugcon", c.debugcon, toClose) : null;
 
-    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, ...translationFromEnv() });
+    // The RTC starts at the host's time of day unless -rtc base= says otherwise.
+    const now = Date.now() / 1000;
+    let rtc = c.rtcBase === "utc" ? now : c.rtcBase === "localtime" ? now - new Date().getTimezoneOffset() * 60 : c.rtcBase;
+    let hostNow = () => performance.now() * 1e6;
+    if (c.rr) {
+      rr = openRecordReplay(c, VERSION, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline, hostNow);
+      ({ hostNow, rtc } = rr);
+    }
+    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, hostNow, ...translationFromEnv() });
     if (p.bios) m.loadBios(p.bios);
     // Guest time follows the host clock (QEMU's -icount shift=auto), or the instruction
-    // count (-icount shift=N); the RTC starts at the host's time of day unless -rtc base= says otherwise.
+    // count (-icount shift=N).
     if (c.icountShift === undefined) m.setRealtime(true);
     else m.setIcountShift(c.icountShift);
-    const now = Date.now() / 1000;
-    m.setRtcTime(c.rtcBase === "utc" ? now : c.rtcBase === "localtime" ? now - new Date().getTimezoneOffset() * 60 : c.rtcBase);
-    for (const w of connectBlockDevices(m, p.drives)) process.stderr.write(`ringzero: ${w}\n`);
+    m.setRtcTime(rtc);
+    for (const w of connectBlockDevices(m, p.drives, rr?.writable)) process.stderr.write(`ringzero: ${w}\n`);
     const boot = () => {
       if (p.boot) bootKernel(m, p.boot);
       else prepareFirmwareBoot(m, c.bootOrder, p.vgabios, c.noGraphics);
@@ -133,27 +151,66 @@ export async function main(argv: string[]): Promise<number> {
     boot();
     const ctl = new RunControl(c.startPaused);
     if (c.gdb) await startGdbServer(m, ctl, c.gdb);
-    return await runLoop(m, c, { serial, debugcon, reboot: boot, ctl });
+    const host = hostCalls(m, boot, rr);
+    const status = await runLoop(m, c, { serial, debugcon, host, ctl });
+    rr?.finish(status);
+    rr = undefined;
+    return status;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof KernelImageError || e instanceof MachineError) {
+    if (e instanceof UsageError || e instanceof KernelImageError || e instanceof MachineError || e instanceof ReplayError) {
       process.stderr.write(`ringzero: ${e.message}\n`);
       return 2;
     }
     throw e;
   } finally {
+    rr?.finish(1); // the run ended by an error: the recording still closes
     restoreTerminal();
     closeDrives(drives);
     for (const fd of toClose) closeSync(fd);
   }
 }
 
-interface Io { serial: Sink | null; debugcon: Sink | null; reboot: () => void; ctl: RunControl }
+/** The calls the run loop makes into the machine: direct, recorded, or (replay)
+ *  made by the recording itself. */
+interface HostCalls {
+  run(budget: number): StopReason;
+  feed(ring: number, bytes: Uint8Array): number;
+  timeUntilDeadline(): number;
+  /** Load the boot images again (after a guest reset). */
+  reboot(): void;
+  /** The monitor's system_reset. */
+  reset(): void;
+  /** Replay: make the next recorded call. */
+  replay?: Replay;
+}
+
+function hostCalls(m: Machine, boot: () => void, rr: RecordReplay | undefined): HostCalls {
+  const rec = rr?.recorder;
+  if (rec) {
+    rec.attach(m);
+    return {
+      run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), timeUntilDeadline: () => rec.timeUntilDeadline(),
+      reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); },
+    };
+  }
+  rr?.replay?.attach(m, boot);
+  return {
+    run: (b) => m.run(b), feed: (r, b) => m.feed(r, b), timeUntilDeadline: () => m.timeUntilDeadline(),
+    reboot: boot, reset: () => { m.reset(); boot(); }, replay: rr?.replay,
+  };
+}
+
+interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl }
 
 async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const input: Uint8Array[] = [];
   const ctl = io.ctl;
   const stdin = process.stdin;
-  const monitor = c.monitor ? terminalMonitor(m, ctl, VERSION, () => { m.reset(); io.reboot(); }) : null;
+  const host = io.host;
+  const monitor = c.monitor ? terminalMonitor(m, ctl, VERSION, () => {
+    if (host.replay) process.stdout.write("system_reset is not available during a replay\r\n");
+    else host.reset();
+  }) : null;
   let inMonitor = false, monitorGreeted = false; // mux: Ctrl-A c switches the terminal to the monitor and back
   if (c.monitor === "stdio") {
     if (stdin.isTTY) {
@@ -217,6 +274,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     if (tx.length && io.serial) io.serial(tx);
   };
   const yieldToHost = () => new Promise<void>((r) => setImmediate(r));
+  let replayed = 0;
   // Idle: sleep until the machine's next timer is due; input, a signal, gdb or
   // the monitor wakes it early (ctl.poke).
   const sleepUntilDue = (ns: number) => new Promise<void>((r) => {
@@ -230,7 +288,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     if ((r === STOP.EXIT && c.debugExit) || (r === STOP.RESET && c.noReboot)) {
       const code = r === STOP.EXIT ? m.exitCode : 0;
       setImmediate(() => void ctl.exited(code).then(() => ctl.end(code)));
-    } else if (r === STOP.RESET) io.reboot();
+    } else if (r === STOP.RESET) host.reboot();
     return r;
   };
 
@@ -243,14 +301,25 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
         clearInterval(keepAlive);
       }
       if (ctl.quit !== null) return ctl.quit;
+      if (host.replay) {
+        // The recording's calls, as fast as they run; typed input is not the guest's.
+        input.length = 0;
+        const r = host.replay.next();
+        flush();
+        if (r === "end") {
+          process.stderr.write(`ringzero: replay finished at instruction ${m.instructions}, as recorded\n`);
+          return host.replay.exitStatus;
+        }
+        if (++replayed % 64 === 0) await yieldToHost();
+        continue;
+      }
       while (input.length) {
         const head = input[0];
-        const n = m.feed(RING.COM1_RX, head);
+        const n = host.feed(RING.COM1_RX, head);
         if (n === head.length) input.shift();
         else { input[0] = head.subarray(n); break; }
       }
-      
-      const stop = m.run(SLICE);
+      const stop = host.run(SLICE);
       flush();
       if (ctl.quit !== null) return ctl.quit;
       switch (stop) {
@@ -266,14 +335,14 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
             process.stderr.write(`ringzero: guest reset (${m.resetCause === 1 ? "triple fault" : "reset request"}); exiting because of -no-reboot\n`);
             return 0;
           }
-          io.reboot();
+          host.reboot();
           break;
         case STOP.POWEROFF:
           await ctl.exited(0);
           return 0;
         case STOP.HALT:
           // Nothing to run before the next device timer (or, with none, input).
-          if (input.length === 0 && ctl.quit === null && !ctl.paused) await sleepUntilDue(m.timeUntilDeadline());
+          if (input.length === 0 && ctl.quit === null && !ctl.paused) await sleepUntilDue(host.timeUntilDeadline());
           continue;
       }
       await yieldToHost();
