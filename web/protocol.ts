@@ -14,6 +14,10 @@ export interface BootConfig {
   cdrom?: ImageSource;
   hda?: ImageSource;
   boot?: "c" | "d";
+  /** Record the session from power-on (web/host/replay.ts); WorkerApi.recording() gives the file. */
+  record?: boolean;
+  /** Replay this recording with the images above instead of running live. */
+  replay?: { name: string; bytes: ArrayBuffer };
 }
 
 export type RunState = "loading" | "running" | "paused" | "halted" | "stopped" | "error";
@@ -30,6 +34,8 @@ export interface MachineStatus {
   cpl: number;
   paging: boolean;
   resets: number;
+  /** live, recording, replaying, or replayed (the replay reached the recording's end). */
+  session: "live" | "recording" | "replaying" | "replayed";
 }
 
 /** The VGA text screen: cells are character (low byte, CP437) and attribute. */
@@ -61,6 +67,9 @@ export interface WorkerApi {
   /** Bytes typed by the user, for the guest's serial console. */
   input(bytes: Uint8Array): void;
   status(): MachineStatus;
+  /** Recording: the session so far as a complete recording file (the recording
+   *  goes on); null when not recording. */
+  recordingSoFar(): Uint8Array | null;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
 }

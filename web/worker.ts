@@ -9,7 +9,37 @@ import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING } from "./host/machine";
 import { loadBootImages } from "./host/boot";
 import { ConsoleRing } from "./consolering";
+import { Recorder, Replay, recordHeader, sha256Hex, type ImageIdentity } from "./host/replay";
 import type { BootConfig, ImageSource, MachineStatus, RunState, VgaView, WorkerApi, WorkerCallbacks } from "./protocol";
+
+const IMAGE_ROLES = ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const;
+type ImageRole = (typeof IMAGE_ROLES)[number];
+/** Image roles as the command line names them in a recording (web/cli/record.ts). */
+const ROLE_NAMES: Record<ImageRole, string> = {
+  kernel: "kernel", initrd: "initrd", bios: "bios", vgabios: "vgabios", cdrom: "hdc (cdrom)", hda: "hda (disk)",
+};
+const imageName = (src: ImageSource) => ("url" in src ? src.url.split("/").pop() ?? src.url : src.name);
+/** loadBootImages' boot order, as the command line's -boot. */
+const bootOrder = (c: BootConfig) => (c.boot === "d" || (!c.boot && c.cdrom) ? "dc" : "cd");
+
+/** The calls the worker makes into the machine (directly, or through the recorder). */
+interface HostCalls {
+  run(budget: number): number;
+  feed(ring: number, bytes: Uint8Array): number;
+  timeUntilDeadline(): number;
+  reboot(): void;
+  reset(): void;
+}
+
+function hostCalls(m: Machine, boot: () => void, rec: Recorder | undefined, replay: Replay | undefined): HostCalls {
+  replay?.attach(m, boot);
+  if (!rec) return { run: (b) => m.run(b), feed: (r, b) => m.feed(r, b), timeUntilDeadline: () => m.timeUntilDeadline(), reboot: boot, reset: () => { m.reset(); boot(); } };
+  rec.attach(m);
+  return {
+    run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), timeUntilDeadline: () => rec.timeUntilDeadline(),
+    reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); },
+  };
+}
 
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
@@ -23,7 +53,12 @@ function soon(f: () => void): void {
 
 class MachineWorker implements WorkerApi {
   private machine?: Machine;
-  private reboot?: () => void;
+  /** The machine's calls from here: direct, or recorded (web/host/replay.ts). */
+  private host?: HostCalls;
+  private recorder?: Recorder;
+  /** The recording's bytes so far (record mode). */
+  private recording?: Uint8Array[];
+  private replay?: Replay;
   private cb?: WorkerCallbacks;
   private ring?: ConsoleRing;
   private state: RunState = "stopped";
@@ -45,21 +80,43 @@ class MachineWorker implements WorkerApi {
     this.setState("loading");
     try {
       const wasm = await fetchBytes({ url: wasmUrl }, "machine", callbacks);
-      const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20 });
-      machine.setRealtime(true);
-      const images: Record<string, Uint8Array> = {};
-      for (const key of ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const) {
+      const images: Partial<Record<ImageRole, Uint8Array>> = {};
+      const ids: ImageIdentity[] = [];
+      for (const key of IMAGE_ROLES) {
         const src = config[key];
-        if (src) images[key] = await fetchBytes(src, key, callbacks);
+        if (!src) continue;
+        images[key] = await fetchBytes(src, key, callbacks);
+        if (config.record || config.replay) ids.push({ role: ROLE_NAMES[key], name: imageName(src), size: images[key].length, sha256: await sha256Hex(images[key]) });
       }
-      this.reboot = loadBootImages(machine, {
-        kernel: images.kernel, initrd: images.initrd, append: config.append,
-        bios: images.bios, vgabios: images.vgabios, cdrom: images.cdrom, hda: images.hda, boot: config.boot,
-      });
-      this.machine = machine;
       // The RTC starts at the host's time of day when the machine starts to run
       // (its clock starts then too; the images took their time to load).
-      machine.setRtcTime(Date.now() / 1000);
+      let rtc = Date.now() / 1000;
+      let hostNow = () => performance.now() * 1e6;
+      if (config.record || config.replay) {
+        const header = recordHeader({
+          machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, rtc, images: ids,
+          append: images.kernel ? config.append ?? "" : undefined,
+          firmware: images.kernel ? undefined : { boot: bootOrder(config), nographic: false },
+        });
+        if (config.replay) {
+          const replay = new Replay(new Uint8Array(config.replay.bytes), config.replay.name);
+          replay.check(header);
+          this.replay = replay;
+          hostNow = replay.clock();
+          rtc = replay.header.rtc;
+        } else {
+          const chunks: Uint8Array[] = [];
+          this.recorder = new Recorder(header, (c) => chunks.push(c));
+          this.recording = chunks;
+          hostNow = this.recorder.clock(hostNow);
+        }
+      }
+      const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow });
+      machine.setRealtime(true);
+      const boot = loadBootImages(machine, { ...images, append: config.append, boot: config.boot });
+      this.machine = machine;
+      this.host = hostCalls(machine, boot, this.recorder, this.replay);
+      machine.setRtcTime(rtc);
     } catch (e) {
       this.setState("error");
       callbacks.error(e instanceof Error ? e.message : String(e));
@@ -68,6 +125,16 @@ class MachineWorker implements WorkerApi {
     this.lastTime = performance.now();
     this.setState("running");
     this.schedule();
+  }
+
+  recordingSoFar(): Uint8Array | null {
+    if (!this.recorder || !this.recording) return null;
+    const end = this.recorder.endRecord(0);
+    const parts = [...this.recording, end];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return Comlink.transfer(out, [out.buffer]);
   }
 
   pause(): void {
@@ -83,15 +150,16 @@ class MachineWorker implements WorkerApi {
   }
 
   reset(): void {
-    if (!this.machine) return;
-    this.machine.reset();
-    this.reboot?.();
+    if (!this.machine || !this.host) return;
+    if (this.replay) { this.cb?.error("A replay cannot be reset: it makes only the recorded run's calls."); return; }
+    this.host.reset();
     this.resets++;
     if (this.state === "halted" || this.state === "stopped") { this.setState("running"); this.schedule(); }
     this.sendStatus();
   }
 
   input(bytes: Uint8Array): void {
+    if (this.replay) return; // the recording has the guest's input
     const joined = new Uint8Array(this.pending.length + bytes.length);
     joined.set(this.pending);
     joined.set(bytes, this.pending.length);
@@ -109,7 +177,10 @@ class MachineWorker implements WorkerApi {
       cpl = s.getUint32(0x240, true);
       paging = (cr0 & 0x80000000) !== 0;
     }
-    return { state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets };
+    return {
+      state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets,
+      session: this.replay ? (this.state === "stopped" ? "replayed" : "replaying") : this.recorder ? "recording" : "live",
+    };
   }
 
   vgaText(): VgaView | null {
@@ -133,24 +204,25 @@ class MachineWorker implements WorkerApi {
   }
 
   private slice(): void {
-    const m = this.machine;
-    if (!m || this.state !== "running") return;
+    const m = this.machine, host = this.host;
+    if (!m || !host || this.state !== "running") return;
+    if (this.replay) { this.replaySlice(m, this.replay); return; }
     const t0 = performance.now();
     let sleepNs = 0;
     try {
       while (performance.now() - t0 < SLICE_MS) {
-        if (this.pending.length) this.pending = this.pending.subarray(m.feed(RING.COM1_RX, this.pending));
-        const r = m.run(SLICE_INSTRUCTIONS);
+        if (this.pending.length) this.pending = this.pending.subarray(host.feed(RING.COM1_RX, this.pending));
+        const r = host.run(SLICE_INSTRUCTIONS);
         this.flushConsole(m.drain(RING.COM1_TX));
         if (r === STOP.HALT) {
           // Nothing to run until the next device timer (asm/clock.ts): sleep.
-          if (!this.pending.length) sleepNs = m.timeUntilDeadline();
+          if (!this.pending.length) sleepNs = host.timeUntilDeadline();
           break;
         }
         if (r === STOP.RESET) {
           this.resets++;
           if (m.resetCause === 1) this.cb?.error("The guest triple-faulted; the machine was reset.");
-          this.reboot?.();
+          host.reboot();
         }
         if (r === STOP.EXIT || r === STOP.POWEROFF) { this.setState("stopped"); this.cb?.error("The guest powered the machine off."); return; }
       }
@@ -159,6 +231,33 @@ class MachineWorker implements WorkerApi {
       this.cb?.error(`The machine stopped with an internal error: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }
+    this.measure(m);
+    this.schedule(sleepNs);
+  }
+
+  /** Replay: the recording's calls, as fast as they run, a slice at a time. */
+  private replaySlice(m: Machine, replay: Replay): void {
+    const t0 = performance.now();
+    try {
+      while (performance.now() - t0 < SLICE_MS) {
+        const r = replay.next();
+        this.flushConsole(m.drain(RING.COM1_TX));
+        if (r === "end") {
+          this.setState("stopped");
+          this.cb?.error(`The replay finished at instruction ${m.instructions}, as recorded.`);
+          return;
+        }
+      }
+    } catch (e) {
+      this.setState("error");
+      this.cb?.error(e instanceof Error ? e.message : String(e));
+      return;
+    }
+    this.measure(m);
+    this.schedule();
+  }
+
+  private measure(m: Machine): void {
     const now = performance.now();
     if (now - this.lastTime >= 500) {
       const count = Number(m.instructions);
@@ -173,7 +272,6 @@ class MachineWorker implements WorkerApi {
       this.lastTime = now;
       this.sendStatus();
     }
-    this.schedule(sleepNs);
   }
 
   private flushConsole(bytes: Uint8Array): void {

@@ -132,6 +132,41 @@ test("the guest's clock keeps real time in the page with a busy core beside it, 
   }
 }, 360_000);
 
+test("the page records a session (?record) and replays it from the file to the same screen; another run's settings are refused", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  try {
+    await page.goto(BASE + "?record");
+    await waitForText(page, /ringzero# $/m, 240_000);
+    expect(await page.textContent("#st-session")).toBe("● recording");
+    await page.click("#terminal");
+    await page.keyboard.type("echo R$((6*7))R; cat /proc/uptime\n");
+    await waitForText(page, /^R42R$/m, 30_000);
+    await page.waitForTimeout(1000); // at the prompt again: nothing more is printed
+    const bytes: number[] = await page.evaluate(async () => Array.from(await (globalThis as any).ringzero.recording() as Uint8Array));
+    const recorded = await screen(page);
+    // The end record (web/host/replay.ts): tag, u64 instruction count, i32 status, u32 CRC.
+    const endCount = Buffer.from(bytes).readBigUInt64LE(bytes.length - 16);
+    const file = { name: "session.rzrr", mimeType: "application/octet-stream", buffer: Buffer.from(bytes) };
+
+    // The Replay button's file picker: the same images, the recorded calls, no input.
+    await page.setInputFiles("#replay-file", file);
+    await page.waitForFunction(() => document.body.dataset.session === "replayed", undefined, { timeout: 240_000 });
+    expect(await page.textContent("#error")).toBe(`The replay finished at instruction ${endCount}, as recorded.`);
+    expect(await screen(page)).toBe(recorded);
+
+    // Another memory size: refused, naming the setting.
+    await page.goto(BASE + "?mem=64");
+    await page.setInputFiles("#replay-file", file);
+    await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
+    expect(await page.textContent("#error")).toBe('replay file session.rzrr: recorded with -m "128", this run has -m "64"');
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}, 600_000);
+
 test("?cdrom= boots the guest's ISO through SeaBIOS in the page", async () => {
   const page = await browser.newPage();
   await page.goto(BASE + "?cdrom=/images/cdrom.iso");

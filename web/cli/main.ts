@@ -9,6 +9,7 @@ import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Machine, MachineError, STOP, RING, type StopReason } from "../host/machine";
 import { ReplayError, type Replay } from "../host/replay";
+import { RINGZERO_VERSION } from "../host/version";
 import { openRecordReplay, type RecordReplay, type LoadedImage } from "./record";
 import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from "../host/kernel";
 import { splitModuleList } from "../host/multiboot";
@@ -22,7 +23,7 @@ import { PROMPT } from "../host/monitor";
 /** The repository (or installed package) root: this file is web/cli/main.ts or build/cli/ringzero.mjs. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const IMAGES = join(ROOT, "public/images");
-const VERSION = "0.1.0";
+const VERSION = RINGZERO_VERSION;
 
 /** Instructions per run() call; the host yields to its event loop between calls. */
 const SLICE = 2_000_000;
@@ -133,7 +134,7 @@ export async function main(argv: string[]): Promise<number> {
     let rtc = c.rtcBase === "utc" ? now : c.rtcBase === "localtime" ? now - new Date().getTimezoneOffset() * 60 : c.rtcBase;
     let hostNow = () => performance.now() * 1e6;
     if (c.rr) {
-      rr = openRecordReplay(c, VERSION, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline, hostNow);
+      rr = openRecordReplay(c, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline, hostNow);
       ({ hostNow, rtc } = rr);
     }
     const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, hostNow, ...translationFromEnv() });

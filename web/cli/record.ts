@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { openSync, writeSync, closeSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { Recorder, Replay, type ImageIdentity, type RecordHeader } from "../host/replay";
+import { Recorder, Replay, recordHeader, type ImageIdentity, type RecordHeader } from "../host/replay";
 import type { BlockBackend } from "../host/block";
 import { UsageError, type Config } from "./args";
 import { driveSha256, isWritableDisk, type OpenedDrive } from "./drives";
@@ -29,36 +29,27 @@ export interface RecordReplay {
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const DRIVE_NAMES = ["hda", "hdb", "hdc", "hdd"];
 
-function identify(c: Config, version: string, wasm: Uint8Array, images: LoadedImage[], drives: OpenedDrive[], rtc: number, cmdline: string | undefined): RecordHeader {
+function describe(c: Config, wasm: Uint8Array, images: LoadedImage[], drives: OpenedDrive[], rtc: number, cmdline: string | undefined): RecordHeader {
   const ids: ImageIdentity[] = images.map((i) => ({ role: i.role, name: basename(i.path), size: i.bytes.length, sha256: sha256(i.bytes) }));
   for (const d of drives) {
     const role = `${DRIVE_NAMES[d.index]} (${d.media})`;
     ids.push({ role, name: basename(d.path), size: d.size, sha256: isWritableDisk(d) ? undefined : driveSha256(d) });
   }
-  return {
-    ringzero: version,
-    machine: sha256(wasm),
-    settings: {
-      "-m": String(c.ramMB),
-      "-icount": c.icountShift === undefined ? "shift=auto" : `shift=${c.icountShift}`,
-      "-append": cmdline ?? "",
-      "-boot": c.bootOrder,
-      "-nographic": c.noGraphics ? "on" : "off",
-      RINGZERO_TRANSLATE: process.env.RINGZERO_TRANSLATE ?? "",
-    },
-    rtc,
-    images: ids,
-  };
+  return recordHeader({
+    machineSha256: sha256(wasm), ramMB: c.ramMB, icountShift: c.icountShift, rtc, images: ids,
+    append: cmdline, firmware: cmdline === undefined ? { boot: c.bootOrder, nographic: c.noGraphics } : undefined,
+    translate: process.env.RINGZERO_TRANSLATE || undefined,
+  });
 }
 
 /** Check the recording against this run (replay) or start one (record): a
  *  problem is a one-line error, and a replay never writes a file. */
 export function openRecordReplay(
-  c: Config, version: string, wasm: Uint8Array, images: LoadedImage[], drives: OpenedDrive[],
+  c: Config, wasm: Uint8Array, images: LoadedImage[], drives: OpenedDrive[],
   rtc: number, cmdline: string | undefined, hostNow: () => number,
 ): RecordReplay {
   const rr = c.rr!;
-  const header = identify(c, version, wasm, images, drives, rtc, cmdline);
+  const header = describe(c, wasm, images, drives, rtc, cmdline);
   if (rr.mode === "replay") {
     let bytes: Uint8Array;
     try { bytes = readFileSync(rr.file); } catch (e) {

@@ -34,6 +34,7 @@
 
 import type { Machine, StopReason } from "./machine";
 import { SECTOR, type BlockBackend } from "./block";
+import { RINGZERO_VERSION } from "./version";
 
 export const RR_FORMAT = 1;
 const MAGIC = [0x52, 0x5a, 0x52, 0x52]; // "RZRR"
@@ -61,6 +62,35 @@ export interface RecordHeader {
   /** The RTC's time at power-on (seconds since 1970); replay uses it. */
   rtc: number;
   images: ImageIdentity[];
+}
+
+/** What identifies a run: the settings that change what the machine does.
+ *  The CLI and the page describe a run the same way, so a recording of the
+ *  default guest made by one replays in the other. */
+export interface RunDescription {
+  machineSha256: string;
+  ramMB: number;
+  /** -icount shift, undefined for real time (shift=auto). */
+  icountShift?: number;
+  /** Direct boot's kernel command line; undefined for a firmware boot. */
+  append?: string;
+  /** Firmware boots: the boot order and -nographic. */
+  firmware?: { boot: string; nographic: boolean };
+  /** RINGZERO_TRANSLATE (the CLI's translation override), when set. */
+  translate?: string;
+  rtc: number;
+  images: ImageIdentity[];
+}
+
+export function recordHeader(d: RunDescription): RecordHeader {
+  const settings: Record<string, string> = {
+    "-m": String(d.ramMB),
+    "-icount": d.icountShift === undefined ? "shift=auto" : `shift=${d.icountShift}`,
+  };
+  if (d.append !== undefined) settings["-append"] = d.append;
+  if (d.firmware) { settings["-boot"] = d.firmware.boot; settings["-nographic"] = d.firmware.nographic ? "on" : "off"; }
+  if (d.translate) settings.RINGZERO_TRANSLATE = d.translate;
+  return { ringzero: RINGZERO_VERSION, machine: d.machineSha256, settings, rtc: d.rtc, images: d.images };
 }
 
 /** A recording that cannot be replayed here: names the file and what is wrong. */
@@ -103,6 +133,8 @@ class Out {
   u64(v: bigint): void { this.room(8); this.view.setBigUint64(this.n, v, true); this.n += 8; }
   f64(v: number): void { this.room(8); this.view.setFloat64(this.n, v, true); this.n += 8; }
   bytes(b: Uint8Array): void { this.room(b.length); this.buf.set(b, this.n); this.n += b.length; }
+  /** Bytes for the sink that are not part of the running CRC (the end record). */
+  sinkDirect(b: Uint8Array): void { this.flush(); this.sink(b); }
   flush(): void {
     if (this.n === 0) return;
     const chunk = this.buf.slice(0, this.n);
@@ -186,13 +218,23 @@ export class Recorder {
     const icount = this.m ? this.m.instructions : 0n;
     if (this.ended) return icount;
     this.ended = true;
-    this.out.u8(Tag.END);
-    this.out.u64(icount);
-    this.out.i32(exitStatus);
-    this.out.flush();
-    this.out.u32(this.out.crc);
-    this.out.flush();
+    const end = this.endRecord(exitStatus);
+    this.out.sinkDirect(end);
     return icount;
+  }
+
+  /** The end record for the recording so far (everything before it is in the
+   *  sink): with it, the sink's bytes are a complete recording that replays to
+   *  this instruction count, while this one goes on (the page's download). */
+  endRecord(exitStatus: number): Uint8Array {
+    this.out.flush();
+    const end = new Uint8Array(17);
+    const v = new DataView(end.buffer);
+    v.setUint8(0, Tag.END);
+    v.setBigUint64(1, this.m ? this.m.instructions : 0n, true);
+    v.setInt32(9, exitStatus, true);
+    v.setUint32(13, crc32(this.out.crc, end.subarray(0, 13)), true);
+    return end;
   }
 }
 
@@ -357,7 +399,7 @@ export class Replay {
 }
 
 /** SHA-256 of bytes as hex (WebCrypto: the page's worker and Node alike). */
-export async function sha256Hex(bytes: BufferSource): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
   return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
 }

@@ -2,6 +2,7 @@
 //   ?kernel=URL&initrd=URL&append=TEXT   direct Linux (or multiboot) boot
 //   ?cdrom=URL[&boot=d]  ?hda=URL[&boot=c]  firmware boot through SeaBIOS
 //   ?mem=MiB
+//   ?record   record the session from power-on (the Record button saves it)
 import type { BootConfig } from "../protocol";
 
 const IMAGES = "/images/";

@@ -33,6 +33,9 @@ let worker: Worker | undefined;
 let api: Comlink.Remote<WorkerApi> | undefined;
 let ring: ConsoleRing | undefined;
 let paused = false;
+/** The configuration last booted, without record/replay: Record and Replay use its images. */
+let current: BootConfig | undefined;
+let session: MachineStatus["session"] = "live";
 const encoder = new TextEncoder();
 
 term.onData((d) => { void api?.input(encoder.encode(d)); });
@@ -51,6 +54,10 @@ function showStatus(s: MachineStatus): void {
   $("st-mode").textContent = `mode: ${s.mode}`;
   $("st-ring").textContent = `ring ${s.cpl}`;
   $("st-paging").textContent = s.paging ? "paging on" : "paging off";
+  $("st-session").textContent = s.session === "live" ? "" : s.session === "recording" ? "● recording" : s.session;
+  document.body.dataset.session = s.session;
+  session = s.session;
+  $("record").textContent = s.session === "recording" ? "Save recording" : "Record";
   document.body.dataset.state = s.state;
   document.body.dataset.idle = String(idle);
   ($("pause") as HTMLButtonElement).disabled = !(s.state === "running" || s.state === "paused" || s.state === "halted");
@@ -78,6 +85,8 @@ function showProgress(name: string, loaded: number, total: number): void {
 }
 
 async function boot(config: BootConfig): Promise<void> {
+  const { record: _r, replay: _p, ...plain } = config;
+  current = plain;
   worker?.terminate();
   term.reset();
   $("error").hidden = true;
@@ -116,6 +125,32 @@ requestAnimationFrame(pump);
 
 $("pause").addEventListener("click", () => { if (paused) void api?.resume(); else void api?.pause(); });
 $("reset").addEventListener("click", () => void api?.reset());
+
+// Record/replay (web/host/replay.ts): a recording starts at power-on, so Record
+// restarts the machine; while recording the button saves the session so far.
+async function record(): Promise<void> {
+  if (current) await boot({ ...current, record: true });
+}
+async function saveRecording(): Promise<void> {
+  const bytes = await api?.recordingSoFar();
+  if (!bytes) return;
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: "application/octet-stream" }));
+  a.download = `ringzero-${new Date().toISOString().replace(/[:.]/g, "-")}.rzrr`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+async function replay(name: string, bytes: ArrayBuffer): Promise<void> {
+  if (current) await boot({ ...current, replay: { name, bytes } });
+}
+$("record").addEventListener("click", () => void (session === "recording" ? saveRecording() : record()));
+$("replay").addEventListener("click", () => ($("replay-file") as HTMLInputElement).click());
+$("replay-file").addEventListener("change", async (e) => {
+  const input = e.target as HTMLInputElement;
+  const f = input.files?.[0];
+  input.value = "";
+  if (f) await replay(f.name, await f.arrayBuffer());
+});
 
 const dialog = $("own-dialog") as HTMLDialogElement;
 $("own").addEventListener("click", () => dialog.showModal());
@@ -165,8 +200,9 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
 
 (async () => {
   try {
-    const fromUrl = configFromUrl(new URLSearchParams(location.search));
-    await boot(fromUrl ?? (await defaultConfig()));
+    const q = new URLSearchParams(location.search);
+    const config = configFromUrl(q) ?? (await defaultConfig());
+    await boot(q.has("record") ? { ...config, record: true } : config);
   } catch (e) { showError(e instanceof Error ? e.message : String(e)); }
 })();
 
@@ -179,5 +215,9 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
     return lines.join("\n");
   },
   status: () => api?.status(),
+  /** Restart the machine recording; recording() is the file so far; replay(bytes) plays one. */
+  record,
+  recording: () => api?.recordingSoFar(),
+  replay: (bytes: Uint8Array, name = "recording.rzrr") => replay(name, bytes.slice().buffer),
   vgaText: () => api?.vgaText(),
 };
