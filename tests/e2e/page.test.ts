@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { prepareRingZero, ringzeroGuest } from "../system/serial-guest";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const ARTIFACTS = join(ROOT, "test-results");
@@ -162,6 +163,36 @@ test("the page records a session (?record) and replays it from the file to the s
     await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
     expect(await page.textContent("#error")).toBe('replay file session.rzrr: recorded with -m "128", this run has -m "64"');
     expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}, 600_000);
+
+test("a recording of the default guest made on the command line replays in the page", async () => {
+  const file = join(ROOT, "build/guest/cli-session.rzrr");
+  mkdirSync(dirname(file), { recursive: true });
+  const vm = ringzeroGuest(prepareRingZero(), ["-nographic", "-icount", `shift=auto,rr=record,rrfile=${file}`], 60_000);
+  let stdout = "";
+  vm.proc.stdout.on("data", (d: Buffer) => { stdout += d.toString("latin1"); });
+  try {
+    // Leave with Ctrl-A x: the recording ends there (exit status 0).
+    const at = await vm.waitForShell(240_000);
+    await vm.run("echo CLI$((6*7))", at);
+    expect(await vm.leave("\x01x")).toBe(0);
+  } finally {
+    vm.kill();
+  }
+  const page = await browser.newPage();
+  try {
+    await page.goto(BASE);
+    await page.setInputFiles("#replay-file", file);
+    await page.waitForFunction(() => document.body.dataset.session === "replayed", undefined, { timeout: 240_000 });
+    expect(await page.textContent("#error")).toMatch(/^The replay finished at instruction \d+, as recorded\.$/);
+    // What the CLI printed, as the page's terminal shows it.
+    expect(stdout).toMatch(/^CLI42\r$/m);
+    const text = await screen(page);
+    expect(text).toMatch(/^ringzero# echo CLI\$\(\(6\*7\)\)$/m);
+    expect(text).toMatch(/^CLI42$/m);
   } finally {
     await page.close();
   }

@@ -29,7 +29,7 @@ const image = (name: string) => path.join(IMAGES, name);
 test('direct kernel boot reaches the shell and runs commands', async () => {
   const guest = qemu([
     '-m', '128', '-nographic', '-no-reboot', '-accel', 'tcg',
-    '-kernel', image('bzImage'), '-initrd', image('initramfs.cpio.gz'), '-append', manifest.cmdline,
+    '-kernel', image('bzImage'), '-initrd', image('initrd.img'), '-append', manifest.cmdline,
   ]);
   try {
     let at = await guest.waitForShell(BOOT_TIMEOUT_MS);

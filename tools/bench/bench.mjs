@@ -40,7 +40,7 @@ const WORKLOAD = [
   "time sh -c 'seq 1 40000 | gzip -c | gzip -dc | md5sum'",
 ];
 
-const kernelArgs = ["-kernel", join(IMG, "bzImage"), "-initrd", join(IMG, "initramfs.cpio.gz"), "-append", manifest.cmdline];
+const kernelArgs = ["-kernel", join(IMG, "bzImage"), "-initrd", join(IMG, "initrd.img"), "-append", manifest.cmdline];
 const EMULATORS = {
   ringzero: () => ["node", [join(ROOT, "bin/ringzero.mjs"), "-m", String(MEM), "-nographic", ...kernelArgs]],
   v86: () => ["node", [join(ROOT, "tools/bench/v86-serial.mjs"), "-m", String(MEM), "-bios", join(IMG, "bios.bin"),

@@ -81,7 +81,7 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const res = { ringzero: [], qemu: [], page: [] };
 for (let i = 0; i < RUNS; i++) {
   res.ringzero.push(await idleOf("ringzero", process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-m", "128", "-nographic"]));
-  res.qemu.push(await idleOf("qemu", "qemu-system-i386", ["-m", "128", "-nographic", "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initramfs.cpio.gz"), "-append", manifest.cmdline]));
+  res.qemu.push(await idleOf("qemu", "qemu-system-i386", ["-m", "128", "-nographic", "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initrd.img"), "-append", manifest.cmdline]));
   if (!argv.includes("--no-page")) res.page.push(await pageIdle());
   console.log(`run ${i + 1}: ringzero ${res.ringzero[i].toFixed(1)}%, qemu ${res.qemu[i].toFixed(1)}%${res.page.length ? `, page (all Chromium processes) ${res.page[i].toFixed(1)}%` : ""}`);
 }

@@ -21,7 +21,7 @@ const THEN = opt("--then", "");
 
 type Sample = [number, number, number]; // [linear EIP or -1 for HLT, instructions, wall ms]
 const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 128 << 20 });
-bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initramfs.cpio.gz", IMG)) });
+bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initrd.img", IMG)) });
 m.setRealtime(true);
 const dec = new TextDecoder("latin1");
 

@@ -8,7 +8,7 @@ import { bootKernel } from "../../web/host/kernel";
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
 const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 128 << 20 });
-bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initramfs.cpio.gz", IMG)) });
+bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initrd.img", IMG)) });
 const total = Number(process.argv[2] ?? 50) * 1e6;
 const hex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
 let done = 0;

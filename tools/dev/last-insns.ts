@@ -8,7 +8,7 @@ import { bootKernel } from "../../web/host/kernel";
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
 const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 128 << 20 });
-bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initramfs.cpio.gz", IMG)) });
+bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initrd.img", IMG)) });
 const max = Number(process.argv[2] ?? 5) * 1e6;
 const hex = (v: number, w = 8) => (v >>> 0).toString(16).padStart(w, "0");
 const ram = m.ram();

@@ -334,7 +334,7 @@ function build() {
       busyboxVersion: pkgs.busybox.version, guestVersion: recipeHash().slice(0, 12),
     });
     log(`initramfs: ${initrd.modules.length} modules, ${initrd.applets} applet links, ${initrd.rawSize} bytes before gzip`);
-    put('initramfs.cpio.gz', initrd.data, `busybox ${pkgs.busybox.version} + modules of ${kver} + tools/guest/init.sh`);
+    put('initrd.img', initrd.data, `busybox ${pkgs.busybox.version} + modules of ${kver} + tools/guest/init.sh`);
     buildDisk(stage, path.join(stage, 'disk.img'));
     put('disk.img', null, `ext2 (mke2fs -d) with /hello.txt`);
     buildIso(stage, path.join(stage, 'cdrom.iso'), {

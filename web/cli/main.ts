@@ -87,7 +87,7 @@ function prepare(c: Config): Prepared {
     }
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
     kernel = join(IMAGES, "bzImage");
-    initrd = join(IMAGES, "initramfs.cpio.gz");
+    initrd = join(IMAGES, "initrd.img");
     append = manifest.cmdline;
   }
   if (c.bios) p.bios = load("bios", "BIOS image", c.bios);

@@ -18,7 +18,7 @@ export async function defaultConfig(): Promise<BootConfig> {
   return {
     ramMB: 128,
     kernel: { url: IMAGES + "bzImage" },
-    initrd: { url: IMAGES + "initramfs.cpio.gz" },
+    initrd: { url: IMAGES + "initrd.img" },
     append,
   };
 }
@@ -36,7 +36,7 @@ export function configFromUrl(q: URLSearchParams): BootConfig | null {
   const c: BootConfig = { ramMB };
   const kernel = q.get("kernel"), initrd = q.get("initrd"), cdrom = q.get("cdrom"), hda = q.get("hda");
   if (!kernel && !cdrom && !hda) {
-    if (q.has("mem")) return { ...c, kernel: { url: IMAGES + "bzImage" }, initrd: { url: IMAGES + "initramfs.cpio.gz" }, append: q.get("append") ?? "console=ttyS0" };
+    if (q.has("mem")) return { ...c, kernel: { url: IMAGES + "bzImage" }, initrd: { url: IMAGES + "initrd.img" }, append: q.get("append") ?? "console=ttyS0" };
     return null;
   }
   if (kernel) c.kernel = { url: kernel };
