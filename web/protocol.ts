@@ -1,5 +1,8 @@
 // Typed messages between the page (web/ui) and the machine worker (web/worker.ts).
 
+import type { Registers } from "./host/machine";
+import type { Descriptor, PageWalk, TaskState } from "./host/inspect";
+
 /** Where an image comes from: a URL to fetch, or bytes the user picked. */
 export type ImageSource = { url: string } | { name: string; bytes: ArrayBuffer };
 
@@ -36,6 +39,17 @@ export interface MachineStatus {
   resets: number;
   /** live, recording, replaying, or replayed (the replay reached the recording's end). */
   session: "live" | "recording" | "replaying" | "replayed";
+  /** Why the machine is paused: "paused", "step", "breakpoint at 0xC1234567". */
+  stop?: string;
+}
+
+/** The inspector's view of a paused (or running) machine. */
+export interface Inspection {
+  registers: Registers;
+  gdt: Descriptor[];
+  idt: Descriptor[];
+  tss?: TaskState;
+  breakpoints: number[];
 }
 
 /** The VGA text screen: cells are character (low byte, CP437) and attribute. */
@@ -70,6 +84,17 @@ export interface WorkerApi {
   /** Recording: the session so far as a complete recording file (the recording
    *  goes on); null when not recording. */
   recordingSoFar(): Uint8Array | null;
+  // ---- the lab bench (web/host/inspect.ts); null/strings: not available now ----
+  inspect(): Inspection | null;
+  /** Walk a linear address through the page tables. */
+  walk(linear: number): PageWalk | null;
+  /** Guest memory, linear (through the page tables) or physical; shorter where unmapped. */
+  readMemory(address: number, length: number, physical: boolean): Uint8Array;
+  /** Paused: execute `count` instructions (interpreted, one at a time). An error message, or null. */
+  step(count: number): string | null;
+  /** Execution breakpoints at linear addresses. An error message, or null. */
+  addBreakpoint(linear: number): string | null;
+  removeBreakpoint(linear: number): void;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
 }

@@ -10,7 +10,8 @@ import { Machine, STOP, RING } from "./host/machine";
 import { loadBootImages } from "./host/boot";
 import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, type ImageIdentity } from "./host/replay";
-import type { BootConfig, ImageSource, MachineStatus, RunState, VgaView, WorkerApi, WorkerCallbacks } from "./protocol";
+import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
+import type { BootConfig, ImageSource, Inspection, MachineStatus, RunState, VgaView, WorkerApi, WorkerCallbacks } from "./protocol";
 
 const IMAGE_ROLES = ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const;
 type ImageRole = (typeof IMAGE_ROLES)[number];
@@ -59,6 +60,11 @@ class MachineWorker implements WorkerApi {
   /** The recording's bytes so far (record mode). */
   private recording?: Uint8Array[];
   private replay?: Replay;
+  /** Why the machine is paused, for the status bar and the inspector. */
+  private stopWhy?: string;
+  /** Stopped at a breakpoint: the next run first steps off it. */
+  private atBreakpoint = false;
+  private readonly breakpointList = new Set<number>();
   private cb?: WorkerCallbacks;
   private ring?: ConsoleRing;
   private state: RunState = "stopped";
@@ -140,13 +146,67 @@ class MachineWorker implements WorkerApi {
   pause(): void {
     if (this.state !== "running" && this.state !== "halted") return;
     clearTimeout(this.timer);
+    this.stopWhy = "paused";
     this.setState("paused");
   }
 
   resume(): void {
     if (this.state !== "paused") return;
+    if (this.atBreakpoint && this.machine) this.stepOne(this.machine); // off the breakpoint, as gdb resumes
+    this.stopWhy = undefined;
     this.setState("running");
     this.schedule();
+  }
+
+  // ---- the lab bench ----
+
+  inspect(): Inspection | null {
+    const m = this.machine;
+    if (!m) return null;
+    return { registers: m.registers(), gdt: gdt(m), idt: idt(m), tss: taskState(m), breakpoints: [...this.breakpointList] };
+  }
+  walk(linear: number): PageWalk | null { return this.machine ? pageWalk(this.machine, linear) : null; }
+  readMemory(address: number, length: number, physical: boolean): Uint8Array {
+    const m = this.machine;
+    if (!m) return new Uint8Array(0);
+    const len = Math.max(0, Math.min(length, 65536));
+    return physical ? m.readPhysical(address >>> 0, len) : m.readLinear(address >>> 0, len);
+  }
+  private notInRecording(): string | null {
+    return this.recorder || this.replay ? "Stepping and breakpoints are not available while recording or replaying: the recording does not carry them." : null;
+  }
+  step(count: number): string | null {
+    const m = this.machine;
+    if (!m) return "The machine is not running.";
+    if (this.state !== "paused") return "Pause the machine to step.";
+    const refused = this.notInRecording();
+    if (refused) return refused;
+    for (let i = 0; i < Math.max(1, Math.min(count, 1_000_000)); i++) {
+      const r = this.stepOne(m);
+      if (r === STOP.HALT) { this.stopWhy = "step: the CPU is halted, waiting for an interrupt (continue to take it)"; break; }
+      this.stopWhy = "step";
+    }
+    this.flushConsole(m.drain(RING.COM1_TX));
+    this.sendStatus();
+    return null;
+  }
+  private stepOne(m: Machine): number {
+    this.atBreakpoint = false;
+    const r = m.step();
+    if (r === STOP.RESET) this.host?.reboot();
+    return r;
+  }
+  addBreakpoint(linear: number): string | null {
+    const refused = this.notInRecording();
+    if (refused) return refused;
+    if (!this.machine) return "The machine is not running.";
+    if (!this.machine.insertBreakpoint(linear >>> 0)) return "No room for another breakpoint (256 at most).";
+    this.breakpointList.add(linear >>> 0);
+    return null;
+  }
+  removeBreakpoint(linear: number): void {
+    this.machine?.removeBreakpoint(linear >>> 0);
+    this.breakpointList.delete(linear >>> 0);
   }
 
   reset(): void {
@@ -180,6 +240,7 @@ class MachineWorker implements WorkerApi {
     return {
       state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets,
       session: this.replay ? (this.state === "stopped" ? "replayed" : "replaying") : this.recorder ? "recording" : "live",
+      stop: this.state === "paused" ? this.stopWhy : undefined,
     };
   }
 
@@ -225,6 +286,13 @@ class MachineWorker implements WorkerApi {
           host.reboot();
         }
         if (r === STOP.EXIT || r === STOP.POWEROFF) { this.setState("stopped"); this.cb?.error("The guest powered the machine off."); return; }
+        if (r === STOP.BREAKPOINT) {
+          const hit = m.breakpointHit();
+          this.atBreakpoint = true;
+          this.stopWhy = hit ? `${hit.kind} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
+          this.setState("paused");
+          return;
+        }
       }
     } catch (e) {
       this.setState("error");

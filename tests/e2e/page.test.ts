@@ -168,6 +168,65 @@ test("the page records a session (?record) and replays it from the file to the s
   }
 }, 600_000);
 
+test("the inspector and the lab API show Linux from the inside: registers, GDT, IDT, a page walk, memory, a breakpoint and a step", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const rz = <T>(f: string, ...args: unknown[]) => page.evaluate(([f, args]) => (globalThis as any).ringzero[f as string](...(args as unknown[])), [f, args] as const) as Promise<T>;
+  try {
+    await page.goto(BASE);
+    await waitForText(page, /ringzero# $/m, 240_000);
+    await page.keyboard.press("F9"); // the inspector opens
+    await page.waitForSelector("#inspector:not([hidden])");
+    await rz("pause");
+    await page.waitForFunction(() => document.body.dataset.state === "paused");
+    const r = await rz<any>("registers");
+    // Linux i386 (arch/x86/include/asm/segment.h): __KERNEL_CS is GDT entry 12, flat.
+    expect((r.cr0 & 0x80000001) >>> 0).toBe(0x80000001);
+    const gdt = await rz<any[]>("gdt");
+    expect(gdt[12]).toMatchObject({ selector: 0x60, base: 0, limit: 0xffffffff, dpl: 0, present: true });
+    expect(gdt[12].kind).toMatch(/^code 32-bit, readable/);
+    expect(gdt[14]).toMatchObject({ selector: 0x70, dpl: 3 }); // __USER_CS is 0x73: entry 14, RPL 3
+    const idt = await rz<any[]>("idt");
+    expect(idt[14].kind).toBe("32-bit interrupt gate"); // #PF
+    expect(idt[14].target.selector).toBe(0x60);
+    // int $0x80: Linux 6.1 arch/x86/kernel/idt.c SYSG, an interrupt gate with DPL 3 (reachable from ring 3)
+    expect(idt[0x80]).toMatchObject({ dpl: 3, kind: "32-bit interrupt gate" });
+    // The page walk of the kernel's EIP: the direct map at 0xC0000000, supervisor only.
+    const walk = await rz<any>("translate", r.eip);
+    expect(walk.physical).toBe(r.eip - 0xc0000000);
+    expect(walk.faults.read).toBeNull();
+    expect(walk.faults.userRead).toBe(0x5); // present, read, user
+    const [lin, phys] = [await rz<Uint8Array>("read", r.eip - 16, 32), await rz<Uint8Array>("read", r.eip - 16 - 0xc0000000, 32, { physical: true })];
+    expect(Array.from(lin)).toEqual(Array.from(phys));
+    // The idle loop: a breakpoint where the CPU goes on after its next interrupt.
+    expect(r.halted).toBe(true);
+    expect(await rz("addBreakpoint", r.eip)).toBeNull();
+    await rz("resume");
+    const at = `breakpoint at 0x${r.eip.toString(16).padStart(8, "0")}`;
+    await page.waitForFunction((at) => document.getElementById("i-stop")?.textContent === at, at, { timeout: 30_000 });
+    const before = await rz<any>("status");
+    expect(await rz("step", 1)).toBeNull();
+    const after = await rz<any>("status");
+    expect(after.instructions).toBe(before.instructions + 1);
+    expect((await rz<any>("registers")).eip).not.toBe(r.eip);
+    // The panel's page-walk tool.
+    await page.fill("#i-walk", r.eip.toString(16));
+    await page.click("#i-walk-form button");
+    await page.waitForFunction(() => /-> physical/.test(document.getElementById("i-walk-out")?.textContent ?? ""));
+    expect(await page.textContent("#i-regs")).toMatch(/CR0=[0-9a-f]{8} \[PE .*PG\]/);
+    await rz("removeBreakpoint", r.eip);
+    await page.keyboard.press("F8"); // continue
+    await page.click("#terminal");
+    await page.keyboard.type("echo I$((6*7))I\n");
+    await waitForText(page, /^I42I$/m, 30_000);
+    await page.screenshot({ path: join(ARTIFACTS, "inspector.png") });
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}, 360_000);
+
 test("a recording of the default guest made on the command line replays in the page", async () => {
   const file = join(ROOT, "build/guest/cli-session.rzrr");
   mkdirSync(dirname(file), { recursive: true });

@@ -8,6 +8,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { configFromUrl, configFromFiles, defaultConfig } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
+import { Inspector } from "./inspector";
 import type { BootConfig, MachineStatus, WorkerApi } from "../protocol";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -21,6 +22,7 @@ window.addEventListener("resize", () => fit.fit());
 // Copy/paste: Ctrl+Shift+C copies the selection; paste (Ctrl+Shift+V or the
 // browser's paste) goes to the guest through onData.
 term.attachCustomKeyEventHandler((e) => {
+  if (inspector.key(e)) { e.preventDefault(); return false; }
   if (e.type === "keydown" && e.ctrlKey && e.shiftKey && e.code === "KeyC") {
     const sel = term.getSelection();
     if (sel) void navigator.clipboard?.writeText(sel);
@@ -39,6 +41,12 @@ let session: MachineStatus["session"] = "live";
 const encoder = new TextEncoder();
 
 term.onData((d) => { void api?.input(encoder.encode(d)); });
+const inspector = new Inspector(() => api, (m) => showError(m));
+// The inspector's keys work outside the terminal too (in its own fields they are the field's).
+document.addEventListener("keydown", (e) => {
+  if (e.target instanceof HTMLInputElement || (e.target as HTMLElement)?.closest?.("#terminal")) return;
+  if (inspector.key(e)) e.preventDefault();
+});
 
 function showError(msg: string): void {
   const el = $("error");
@@ -64,6 +72,7 @@ function showStatus(s: MachineStatus): void {
   ($("reset") as HTMLButtonElement).disabled = s.state === "loading" || s.state === "error";
   $("pause").textContent = s.state === "paused" ? "Resume" : "Pause";
   paused = s.state === "paused";
+  inspector.update(s);
 }
 
 const progressRows = new Map<string, HTMLProgressElement>();
@@ -219,5 +228,19 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   record,
   recording: () => api?.recordingSoFar(),
   replay: (bytes: Uint8Array, name = "recording.rzrr") => replay(name, bytes.slice().buffer),
+  // The lab bench (web/host/inspect.ts): what the inspector shows, for scripts and labs.
+  pause: () => api?.pause(),
+  resume: () => api?.resume(),
+  /** Paused: run `n` instructions; resolves with an error message or null. */
+  step: (n = 1) => api?.step(n),
+  registers: async () => (await api?.inspect())?.registers,
+  gdt: async () => (await api?.inspect())?.gdt,
+  idt: async () => (await api?.inspect())?.idt,
+  tss: async () => (await api?.inspect())?.tss,
+  /** The page walk of a linear address: each level's entry, the physical address, the faults each access would raise. */
+  translate: (linear: number) => api?.walk(linear),
+  read: (address: number, length: number, opts: { physical?: boolean } = {}) => api?.readMemory(address, length, opts.physical ?? false),
+  addBreakpoint: (linear: number) => api?.addBreakpoint(linear),
+  removeBreakpoint: (linear: number) => api?.removeBreakpoint(linear),
   vgaText: () => api?.vgaText(),
 };

@@ -1,0 +1,183 @@
+// A view inside the machine for the page's inspector and the lab API: descriptor
+// tables decoded (SDM vol. 3 §3.4.5 segment descriptors, table 3-2 system types,
+// §6.11 IDT gates, §7.2.1 the 32-bit TSS), and the walk of a linear address
+// through the 32-bit page tables (§4.3, 4 KiB and PSE 4 MiB pages) with the rights
+// it grants and the #PF a given access would raise (§4.6, §4.7). Everything is
+// read through the Machine's debugging methods: no TLB fill, no side effects.
+// PAE page tables are not walked yet (reported as such).
+
+import type { Machine, Registers } from "./machine";
+
+export interface Descriptor {
+  index: number;
+  /** The selector (GDT: index*8; LDT: index*8|4) or the vector (IDT). */
+  selector: number;
+  lo: number;
+  hi: number;
+  present: boolean;
+  dpl: number;
+  /** What it describes: "code 32-bit, readable", "32-bit interrupt gate", "TSS (busy)", ... */
+  kind: string;
+  /** Segments and TSS/LDT: base and byte-granular limit. */
+  base?: number;
+  limit?: number;
+  /** Gates: the target (a task gate names only a TSS selector). */
+  target?: { selector: number; offset?: number };
+}
+
+const SYSTEM_TYPES: Record<number, string> = {
+  0x1: "16-bit TSS (available)", 0x2: "LDT", 0x3: "16-bit TSS (busy)", 0x4: "16-bit call gate", 0x5: "task gate",
+  0x6: "16-bit interrupt gate", 0x7: "16-bit trap gate", 0x9: "32-bit TSS (available)", 0xb: "32-bit TSS (busy)",
+  0xc: "32-bit call gate", 0xe: "32-bit interrupt gate", 0xf: "32-bit trap gate",
+};
+
+/** Decode one 8-byte descriptor (the low and high dwords). */
+export function decodeDescriptor(index: number, selector: number, lo: number, hi: number): Descriptor {
+  lo >>>= 0; hi >>>= 0;
+  const type = (hi >>> 8) & 0xf, system = ((hi >>> 12) & 1) === 0;
+  const d: Descriptor = { index, selector, lo, hi, present: ((hi >>> 15) & 1) === 1, dpl: (hi >>> 13) & 3, kind: "" };
+  if (lo === 0 && hi === 0) { d.kind = "null"; return d; }
+  if (system && (type & 7) >= 4 && type !== 0x9 && type !== 0xb) {
+    d.kind = SYSTEM_TYPES[type] ?? `reserved system type ${type}`;
+    if (SYSTEM_TYPES[type]) {
+      const sel = lo >>> 16;
+      d.target = type === 0x5 ? { selector: sel } : { selector: sel, offset: type & 8 ? ((hi & 0xffff0000) | (lo & 0xffff)) >>> 0 : lo & 0xffff };
+      if (type === 0x4 || type === 0xc) d.kind += `, ${hi & 0x1f} parameters`;
+    }
+    return d;
+  }
+  d.base = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
+  const raw = (lo & 0xffff) | (hi & 0xf0000);
+  d.limit = (hi >>> 23) & 1 ? ((raw << 12) | 0xfff) >>> 0 : raw;
+  if (system) { d.kind = SYSTEM_TYPES[type] ?? `reserved system type ${type}`; return d; }
+  const bits = (hi >>> 22) & 1 ? "32-bit" : "16-bit";
+  const acc = type & 1 ? ", accessed" : "";
+  d.kind = type & 8
+    ? `code ${bits}${type & 2 ? ", readable" : ", execute-only"}${type & 4 ? ", conforming" : ""}${acc}`
+    : `data ${bits}${type & 2 ? ", writable" : ", read-only"}${type & 4 ? ", expand-down" : ""}${acc}`;
+  return d;
+}
+
+function dwords(m: Machine, linear: number, bytes: number): DataView {
+  const b = m.readLinear(linear, bytes);
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** The GDT's entries (up to `max`), from GDTR. */
+export function gdt(m: Machine, max = 256): Descriptor[] {
+  const r = m.registers();
+  return table(m, r.gdtr.base, r.gdtr.limit, max, (i) => i * 8);
+}
+
+/** The IDT's gates (protected mode), or the real-mode interrupt vector table
+ *  as far-pointer "gates". */
+export function idt(m: Machine, max = 256): Descriptor[] {
+  const r = m.registers();
+  if (!(r.cr0 & 1)) {
+    const n = Math.min(max, Math.floor((r.idtr.limit + 1) / 4));
+    const v = dwords(m, r.idtr.base, n * 4);
+    const out: Descriptor[] = [];
+    for (let i = 0; i < n && (i + 1) * 4 <= v.byteLength; i++) {
+      const off = v.getUint16(i * 4, true), seg = v.getUint16(i * 4 + 2, true);
+      out.push({ index: i, selector: i, lo: v.getUint32(i * 4, true), hi: 0, present: true, dpl: 0, kind: "real-mode vector", target: { selector: seg, offset: off } });
+    }
+    return out;
+  }
+  return table(m, r.idtr.base, r.idtr.limit, max, (i) => i);
+}
+
+function table(m: Machine, base: number, limit: number, max: number, selector: (i: number) => number): Descriptor[] {
+  const n = Math.min(max, Math.floor((limit + 1) / 8));
+  const v = dwords(m, base, n * 8);
+  const out: Descriptor[] = [];
+  for (let i = 0; i < n && (i + 1) * 8 <= v.byteLength; i++) out.push(decodeDescriptor(i, selector(i), v.getUint32(i * 8, true), v.getUint32(i * 8 + 4, true)));
+  return out;
+}
+
+/** The current 32-bit TSS's fields that a lab looks at (SDM vol. 3 figure 7-2). */
+export interface TaskState { selector: number; base: number; limit: number; link: number; esp0: number; ss0: number; esp1: number; ss1: number; esp2: number; ss2: number; cr3: number; eip: number; ioMapBase: number }
+
+export function taskState(m: Machine): TaskState | undefined {
+  const r = m.registers();
+  if (!(r.cr0 & 1) || !r.tr.valid || r.tr.limit < 0x67) return undefined;
+  const v = dwords(m, r.tr.base, 0x68);
+  if (v.byteLength < 0x68) return undefined;
+  const u = (o: number) => v.getUint32(o, true), w = (o: number) => v.getUint16(o, true);
+  return {
+    selector: r.tr.selector, base: r.tr.base, limit: r.tr.limit, link: w(0), esp0: u(4), ss0: w(8), esp1: u(0xc), ss1: w(0x10),
+    esp2: u(0x14), ss2: w(0x18), cr3: u(0x1c), eip: u(0x20), ioMapBase: w(0x66),
+  };
+}
+
+// ---- page walk ----
+
+export interface WalkStep {
+  level: "PDE" | "PTE";
+  /** Physical address of the entry, and its value. */
+  address: number;
+  value: number;
+  flags: string;
+}
+
+export interface PageWalk {
+  linear: number;
+  paging: boolean;
+  steps: WalkStep[];
+  /** Where the walk ends: the physical address, or undefined when not present. */
+  physical?: number;
+  pageSize?: number;
+  /** Rights the walk grants (both levels combined). */
+  user?: boolean;
+  writable?: boolean;
+  /** The #PF error code each access would raise, or null when it is allowed. */
+  faults?: Record<"read" | "write" | "userRead" | "userWrite", number | null>;
+  /** A walk this tool cannot do (PAE). */
+  unsupported?: string;
+}
+
+const PF_P = 1, PF_W = 2, PF_U = 4;
+
+function entryFlags(e: number, level: "PDE" | "PTE"): string {
+  const f: string[] = [];
+  const bit = (n: number, name: string) => { if ((e >>> n) & 1) f.push(name); };
+  bit(0, "P"); bit(1, "RW"); bit(2, "US"); bit(3, "PWT"); bit(4, "PCD"); bit(5, "A"); bit(6, "D");
+  bit(7, level === "PDE" ? "PS" : "PAT"); bit(8, "G");
+  return f.join(" ");
+}
+
+/** Walk `linear` through the page tables as the CPU would now. */
+export function pageWalk(m: Machine, linear: number, r: Registers = m.registers()): PageWalk {
+  linear >>>= 0;
+  if (!(r.cr0 & 0x80000000)) return { linear, paging: false, steps: [], physical: r.a20 ? linear : linear & ~0x100000, pageSize: 0 };
+  if (r.cr4 & 0x20) return { linear, paging: true, steps: [], unsupported: "PAE paging (CR4.PAE) is not walked by the inspector yet" };
+  const steps: WalkStep[] = [];
+  const read = (phys: number) => { const b = m.readPhysical(phys, 4); return b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : 0; };
+  const pdeAt = ((r.cr3 & 0xfffff000) + (linear >>> 22) * 4) >>> 0;
+  const pde = read(pdeAt);
+  steps.push({ level: "PDE", address: pdeAt, value: pde, flags: entryFlags(pde, "PDE") });
+  const done = (rights: number, physical: number | undefined, pageSize: number): PageWalk => {
+    const present = physical !== undefined;
+    const user = (rights & PF_U) !== 0, writable = (rights & PF_W) !== 0;
+    const wp = (r.cr0 & 0x10000) !== 0;
+    // §4.6: user accesses need U/S in every level, user writes R/W too; supervisor
+    // writes need R/W when CR0.WP is set. Error code: P (present), W/R, U/S.
+    const fault = (write: boolean, usr: boolean): number | null => {
+      const code = (present ? PF_P : 0) | (write ? PF_W : 0) | (usr ? PF_U : 0);
+      if (!present) return code;
+      if (usr && (!user || (write && !writable))) return code;
+      if (!usr && write && wp && !writable) return code;
+      return null;
+    };
+    return {
+      linear, paging: true, steps, physical, pageSize, user, writable,
+      faults: { read: fault(false, false), write: fault(true, false), userRead: fault(false, true), userWrite: fault(true, true) },
+    };
+  };
+  if (!(pde & 1)) return done(0, undefined, 0);
+  if (pde & 0x80 && r.cr4 & 0x10) return done(pde, ((pde & 0xffc00000) | (linear & 0x3fffff)) >>> 0, 0x400000);
+  const pteAt = ((pde & 0xfffff000) + ((linear >>> 12) & 0x3ff) * 4) >>> 0;
+  const pte = read(pteAt);
+  steps.push({ level: "PTE", address: pteAt, value: pte, flags: entryFlags(pte, "PTE") });
+  if (!(pte & 1)) return done(0, undefined, 0);
+  return done(pde & pte, ((pte & 0xfffff000) | (linear & 0xfff)) >>> 0, 0x1000);
+}

@@ -1,0 +1,184 @@
+// The inspector beside the console: registers (segment caches, control and debug
+// registers, EFLAGS decoded), the GDT and IDT as tables, the TSS, a page walk of
+// any linear address, a memory view, pause/step/continue and breakpoints. It
+// reads the machine through the worker's lab-bench calls (web/worker.ts, the
+// decoding in web/host/inspect.ts) when the machine stops and once a second
+// while it runs. Keys: F8 pause/continue, F10 step, F9 shows or hides it.
+
+import type * as Comlink from "comlink";
+import type { Registers, SegmentRegister } from "../host/machine";
+import type { Descriptor, PageWalk } from "../host/inspect";
+import type { MachineStatus, WorkerApi } from "../protocol";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const hex = (v: number, digits = 8) => (v >>> 0).toString(16).padStart(digits, "0");
+const GPR = ["EAX", "ECX", "EDX", "EBX", "ESP", "EBP", "ESI", "EDI"];
+// EFLAGS bits by name (SDM vol. 1 §3.4.3).
+const FLAGS: [number, string][] = [[0, "CF"], [2, "PF"], [4, "AF"], [6, "ZF"], [7, "SF"], [8, "TF"], [9, "IF"], [10, "DF"], [11, "OF"], [14, "NT"], [16, "RF"], [17, "VM"], [18, "AC"], [19, "VIF"], [20, "VIP"], [21, "ID"]];
+const CR0: [number, string][] = [[0, "PE"], [1, "MP"], [2, "EM"], [3, "TS"], [4, "ET"], [5, "NE"], [16, "WP"], [18, "AM"], [29, "NW"], [30, "CD"], [31, "PG"]];
+const CR4: [number, string][] = [[0, "VME"], [1, "PVI"], [2, "TSD"], [3, "DE"], [4, "PSE"], [5, "PAE"], [6, "MCE"], [7, "PGE"], [8, "PCE"], [9, "OSFXSR"], [10, "OSXMMEXCPT"], [13, "VMXE"]];
+const bitNames = (v: number, names: [number, string][]) => names.filter(([b]) => (v >>> b) & 1).map(([, n]) => n).join(" ");
+
+export function modeOf(r: Registers): string {
+  if (!(r.cr0 & 1)) return "real mode";
+  if (r.eflags & 0x20000) return "virtual-8086 mode";
+  return `protected mode${r.cr0 & 0x80000000 ? (r.cr4 & 0x20 ? ", PAE paging" : ", paging") : ""}, ${r.cs.attributes & 0x4000 ? "32" : "16"}-bit code`;
+}
+
+function registersText(r: Registers): string {
+  let s = "";
+  for (let i = 0; i < 8; i += 2) s += `${GPR[i]}=${hex(r.gpr[i])}  ${GPR[i + 1]}=${hex(r.gpr[i + 1])}\n`;
+  s += `EIP=${hex(r.eip)}  EFLAGS=${hex(r.eflags)} [${bitNames(r.eflags, FLAGS)}] IOPL=${(r.eflags >>> 12) & 3}\n`;
+  s += `CPL=${r.cpl}  ${modeOf(r)}${r.halted ? ", halted" : ""}${r.inhibitIrq ? ", interrupts held off" : ""}\n`;
+  const seg = (n: string, g: SegmentRegister) => `${n.padEnd(4)} ${hex(g.selector, 4)} base=${hex(g.base)} limit=${hex(g.limit)} attr=${hex(g.attributes, 4)}${g.valid ? "" : " (unusable)"}\n`;
+  for (const [n, g] of [["CS", r.cs], ["SS", r.ss], ["DS", r.ds], ["ES", r.es], ["FS", r.fs], ["GS", r.gs], ["LDTR", r.ldtr], ["TR", r.tr]] as const) s += seg(n, g);
+  s += `GDTR base=${hex(r.gdtr.base)} limit=${hex(r.gdtr.limit, 4)}  IDTR base=${hex(r.idtr.base)} limit=${hex(r.idtr.limit, 4)}\n`;
+  s += `CR0=${hex(r.cr0)} [${bitNames(r.cr0, CR0)}]\nCR2=${hex(r.cr2)}  CR3=${hex(r.cr3)}\nCR4=${hex(r.cr4)} [${bitNames(r.cr4, CR4)}]\n`;
+  s += `DR0=${hex(r.dr[0])} DR1=${hex(r.dr[1])} DR2=${hex(r.dr[2])} DR3=${hex(r.dr[3])}\nDR6=${hex(r.dr[6])} DR7=${hex(r.dr[7])}\n`;
+  return s;
+}
+
+function fillTable(t: HTMLTableElement, rows: Descriptor[], what: "gdt" | "idt"): void {
+  t.replaceChildren();
+  for (const d of rows) {
+    if (d.kind === "null" && what === "idt") continue;
+    const tr = t.insertRow();
+    if (!d.present && d.kind !== "null") tr.className = "absent";
+    const where = d.target ? `${hex(d.target.selector, 4)}${d.target.offset !== undefined ? ":" + hex(d.target.offset) : ""}`
+      : d.base !== undefined ? `base=${hex(d.base)} limit=${hex(d.limit!)}` : "";
+    const cells = [what === "gdt" ? hex(d.selector, 4) : `${d.index} (0x${d.index.toString(16)})`, d.kind, where, d.kind === "null" ? "" : `DPL${d.dpl}${d.present ? "" : " not present"}`];
+    for (const c of cells) tr.insertCell().textContent = c;
+  }
+}
+
+export function walkText(w: PageWalk): string {
+  if (w.unsupported) return w.unsupported;
+  if (!w.paging) return `paging is off: linear ${hex(w.linear)} = physical ${hex(w.physical!)}`;
+  let s = "";
+  for (const st of w.steps) s += `${st.level} at ${hex(st.address)} = ${hex(st.value)} [${st.flags}]\n`;
+  if (w.physical === undefined) s += "not present\n";
+  else s += `-> physical ${hex(w.physical)} (${w.pageSize === 0x400000 ? "4 MiB" : "4 KiB"} page, ${w.user ? "user" : "supervisor"}, ${w.writable ? "writable" : "read-only"})\n`;
+  const f = w.faults!;
+  const one = (n: string, c: number | null) => `${n}: ${c === null ? "ok" : `#PF(${hex(c, 1)})`}`;
+  return s + [one("kernel read", f.read), one("kernel write", f.write), one("user read", f.userRead), one("user write", f.userWrite)].join("  ");
+}
+
+export function hexDump(address: number, bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 16) {
+    const row = bytes.subarray(i, i + 16);
+    s += `${hex(address + i)}  ${[...row].map((b) => hex(b, 2)).join(" ").padEnd(48)}  ${[...row].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : ".")).join("")}\n`;
+  }
+  return s || "(nothing mapped there)";
+}
+
+const parseHex = (text: string): number | undefined => {
+  const t = text.trim().replace(/^0x/i, "");
+  return /^[0-9a-f]{1,8}$/i.test(t) ? parseInt(t, 16) >>> 0 : undefined;
+};
+
+export class Inspector {
+  private status?: MachineStatus;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private busy = false;
+
+  constructor(private readonly api: () => Comlink.Remote<WorkerApi> | undefined, private readonly showError: (m: string) => void) {
+    $("inspect").addEventListener("click", () => this.toggle());
+    $("i-pause").addEventListener("click", () => void this.pauseOrContinue());
+    $("i-step").addEventListener("click", () => void this.step());
+    this.onSubmit("i-walk-form", "i-walk", async (a, api) => {
+      const w = await api.walk(a);
+      $("i-walk-out").textContent = w ? walkText(w) : "";
+    });
+    this.onSubmit("i-mem-form", "i-mem", async (a, api) => {
+      $("i-mem-out").textContent = hexDump(a, await api.readMemory(a, 256, ($("i-phys") as HTMLInputElement).checked));
+    });
+    this.onSubmit("i-bp-form", "i-bp", async (a, api) => {
+      const err = await api.addBreakpoint(a);
+      if (err) this.showError(err);
+      await this.refresh();
+    });
+  }
+
+  get shown(): boolean { return !$("inspector").hidden; }
+
+  toggle(): void {
+    $("inspector").hidden = !$("inspector").hidden;
+    window.dispatchEvent(new Event("resize")); // the terminal refits
+    clearInterval(this.timer);
+    if (this.shown) {
+      void this.refresh();
+      this.timer = setInterval(() => { if (this.status?.state === "running") void this.refresh(); }, 1000);
+    }
+  }
+
+  /** F8, F9, F10 (the keys a debugger user reaches for); true when handled. */
+  key(e: KeyboardEvent): boolean {
+    if (e.type !== "keydown" || e.ctrlKey || e.altKey || e.metaKey) return false;
+    if (e.key === "F9") { this.toggle(); return true; }
+    if (e.key === "F8") { void this.pauseOrContinue(); return true; }
+    if (e.key === "F10") { void this.step(); return true; }
+    return false;
+  }
+
+  /** The machine's status changed: show why it stopped, refresh when it did. */
+  update(s: MachineStatus): void {
+    const was = this.status?.state;
+    this.status = s;
+    $("i-pause").textContent = s.state === "paused" ? "Continue" : "Pause";
+    ($("i-step") as HTMLButtonElement).disabled = s.state !== "paused";
+    $("i-stop").textContent = s.state === "paused" ? s.stop ?? "paused" : "";
+    if (this.shown && (s.state === "paused" || was !== s.state)) void this.refresh();
+  }
+
+  async pauseOrContinue(): Promise<void> {
+    const api = this.api();
+    if (this.status?.state === "paused") await api?.resume(); else await api?.pause();
+  }
+
+  async step(): Promise<void> {
+    const api = this.api();
+    if (!api) return;
+    const n = Math.max(1, Number(($("i-count") as HTMLInputElement).value) || 1);
+    const err = await api.step(n);
+    if (err) this.showError(err);
+    await this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const api = this.api();
+    if (!api || this.busy) return;
+    this.busy = true;
+    try {
+      const v = await api.inspect();
+      if (!v) return;
+      $("i-regs").textContent = registersText(v.registers);
+      fillTable($("i-gdt") as HTMLTableElement, v.gdt, "gdt");
+      fillTable($("i-idt") as HTMLTableElement, v.idt, "idt");
+      const t = v.tss;
+      $("i-tss").textContent = t ? `TR ${hex(t.selector, 4)} base=${hex(t.base)} limit=${hex(t.limit)}\nSS0:ESP0=${hex(t.ss0, 4)}:${hex(t.esp0)}  SS1:ESP1=${hex(t.ss1, 4)}:${hex(t.esp1)}  SS2:ESP2=${hex(t.ss2, 4)}:${hex(t.esp2)}\nCR3=${hex(t.cr3)} EIP=${hex(t.eip)} link=${hex(t.link, 4)} I/O map at +${hex(t.ioMapBase, 4)}` : "(no 32-bit TSS loaded)";
+      const ul = $("i-bps");
+      ul.replaceChildren();
+      for (const a of v.breakpoints) {
+        const li = document.createElement("li");
+        const rm = document.createElement("button");
+        rm.textContent = "remove";
+        rm.addEventListener("click", async () => { await api.removeBreakpoint(a); await this.refresh(); });
+        li.append(`${hex(a)} `, rm);
+        ul.append(li);
+      }
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private onSubmit(formId: string, inputId: string, f: (address: number, api: Comlink.Remote<WorkerApi>) => Promise<void>): void {
+    $(formId).addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const api = this.api();
+      const a = parseHex(($(inputId) as HTMLInputElement).value);
+      if (a === undefined) { this.showError("Give an address in hex, e.g. c0100000."); return; }
+      if (api) await f(a, api);
+    });
+  }
+}
