@@ -78,3 +78,13 @@ test("enterProtectedMode writes the 32-bit boot entry state", () => {
   }
   expect(block.getUint32(H.OFF_CPL, true)).toBe(0);
 });
+
+test("CPU feature bits of web/host/machine.ts match asm/cpu/features.ts", async () => {
+  const src = readFileSync(join(ROOT, "asm/cpu/features.ts"), "utf8");
+  const M = await import("../../web/host/machine");
+  for (const name of ["FEAT_PAE", "FEAT_NX"] as const) {
+    const m = new RegExp(`export const ${name}: u32 = 1 << (\\d+);`).exec(src);
+    expect(m, name).not.toBeNull();
+    expect(1 << Number(m![1]), name).toBe(M[name]);
+  }
+});

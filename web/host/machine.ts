@@ -85,6 +85,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   layoutStateVersion(): number;
   layoutStaticBase(): number;
   cpuStateChanged(): void;
+  setCpuFeatures(f: number): void;
   ideAttach(drive: number, kind: number, sectorsLo: number, sectorsHi: number): void;
   setRealtime(on: number): void;
   setIcountShift(shift: number): void;
@@ -120,6 +121,19 @@ interface MachineExports extends FwCfgExports, VgaExports {
   picRegister(chip: number, which: number): number;
 }
 
+/** The CPU model's optional features (QEMU's -cpu pentium2,+nx,-pae); the
+ *  model itself is always the Pentium II. */
+export interface CpuFeatures {
+  /** PAE paging: CPUID.PAE, CR4.PAE (default on, as QEMU's pentium2). */
+  pae: boolean;
+  /** Execute-disable: CPUID.80000001H NX, IA32_EFER.NXE (default off). */
+  nx: boolean;
+}
+export const DEFAULT_CPU_FEATURES: CpuFeatures = { pae: true, nx: false };
+/** asm/cpu/features.ts FEAT_* (tests/unit/cpustate.test.ts checks them). */
+export const FEAT_PAE = 1 << 0;
+export const FEAT_NX = 1 << 1;
+
 export interface MachineOptions {
   /** The compiled machine (build/ringzero.wasm) as bytes or a compiled module. */
   wasm: BufferSource | WebAssembly.Module;
@@ -131,6 +145,8 @@ export interface MachineOptions {
   /** Executions of a block's first instruction before it is translated (the
    *  machine's default suits real guests; tests use 1 to translate everything). */
   translateAfter?: number;
+  /** Optional CPU features (default DEFAULT_CPU_FEATURES). */
+  cpu?: CpuFeatures;
   /** The host's monotonic clock in ns, read by the machine in real-time mode
    *  (default: performance.now() * 1e6). Record/replay and tests replace it. */
   hostNow?: () => number;
@@ -191,6 +207,8 @@ export class Machine {
     if (opts.translate === false) m.x.setTranslation(0);
     if (opts.translateAfter !== undefined) m.x.setTranslationThreshold(opts.translateAfter);
     if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
+    const cpu = opts.cpu ?? DEFAULT_CPU_FEATURES;
+    m.x.setCpuFeatures((cpu.pae ? FEAT_PAE : 0) | (cpu.nx ? FEAT_NX : 0));
     m.x.init(ram);
     return m;
   }
