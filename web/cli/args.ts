@@ -23,8 +23,13 @@ export interface DriveSpec {
   readonly: boolean;
 }
 
+/** -cpu: the model (only pentium2) and its optional features. */
+export interface CpuConfig { model: "pentium2"; pae: boolean; nx: boolean }
+
 export interface Config {
   ramMB: number;
+  /** -cpu pentium2[,+nx][,-pae]: the features the machine is created with. */
+  cpu: CpuConfig;
   bios?: string;
   kernel?: string;
   initrd?: string;
@@ -228,6 +233,28 @@ export function parseGdbDev(text: string): GdbListen {
 }
 
 const ACCEPTED_CPUS = new Set(["pentium2"]);
+/** Features -cpu can switch, and the pentium2 model's defaults (QEMU's). */
+const CPU_FEATURES = ["pae", "nx"] as const;
+type CpuFeature = (typeof CPU_FEATURES)[number];
+const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
+
+/** -cpu: QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the features RingZero
+ *  can switch; any other model or feature is an error naming it. */
+export function parseCpu(text: string): CpuConfig {
+  const [model, ...opts] = text.split(",");
+  if (!ACCEPTED_CPUS.has(model)) throw new UsageError(`-cpu ${text}: unsupported CPU model "${model}" (RingZero's CPU is a Pentium II: -cpu pentium2)`);
+  const c: CpuConfig = { model: "pentium2", pae: true, nx: false };
+  for (const o of opts) {
+    let name: string, on: boolean;
+    const kv = /^([\w-]+)=(on|off|true|false)$/.exec(o);
+    if (o.startsWith("+") || o.startsWith("-")) { name = o.slice(1); on = o[0] === "+"; }
+    else if (kv) { name = kv[1]; on = kv[2] === "on" || kv[2] === "true"; }
+    else throw new UsageError(`-cpu ${text}: "${o}" is not a feature setting (+FEATURE, -FEATURE or FEATURE=on|off)`);
+    if (!isCpuFeature(name)) throw new UsageError(`-cpu ${text}: unsupported CPU feature "${name}" (RingZero can switch ${CPU_FEATURES.join(", ")})`);
+    c[name] = on;
+  }
+  return c;
+}
 
 /** -smp: QEMU's [cpus=]N with maxcpus= and the topology (sockets, dies, clusters,
  *  cores, threads; their product is maxcpus when cpus is left out). RingZero has
@@ -252,7 +279,7 @@ function parseSmp(text: string): void {
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
-    ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
+    ramMB: DEFAULT_RAM_MB, cpu: { model: "pentium2", pae: true, nx: false }, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
     gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
   };
@@ -333,11 +360,7 @@ export function parseArgs(argv: string[]): Config {
         }
         break;
       }
-      case "-cpu": {
-        const v = need(++i, flag);
-        if (!ACCEPTED_CPUS.has(v)) throw new UsageError(`-cpu ${v}: RingZero's CPU is a Pentium II (-cpu pentium2); other models are not available`);
-        break;
-      }
+      case "-cpu": c.cpu = parseCpu(need(++i, flag)); break;
       case "-smp": parseSmp(need(++i, flag)); break;
       case "-nodefaults": nodefaults = true; break;
       case "-parallel": {
@@ -416,7 +439,9 @@ mean what they mean to qemu-system-i386.
                          idle time skipped (as QEMU's sleep=off); shift=auto is the default
                          real time, where guest time follows the host's clock
   -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
-  -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2, -smp 1,
+  -cpu pentium2[,+nx][,-pae]   the Pentium II (with PAE, as QEMU's); +nx adds
+                         execute-disable (IA32_EFER.NXE), -pae removes PAE paging
+  -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
 
 Debugging:
