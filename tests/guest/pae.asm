@@ -8,7 +8,8 @@
 ; The last lines ("sdm:") are where qemu's TCG is not the reference: it loads no
 ; PDPTE registers (so no #GP for a reserved PDPTE bit at MOV CR3; the walk
 ; faults later), and it ignores reserved IA32_EFER bits and invalid PAT types
-; instead of raising #GP. pae.test.ts states both answers.
+; instead of raising #GP. pae.test.ts states both answers. With -DHALT the ROM
+; halts at the end instead of exiting, for the monitor's info mem / info tlb.
 %include "lib/rom.inc"
 %include "sys-lib.inc"
 %define PM_MAIN pae_main
@@ -416,6 +417,12 @@ pae_main:
   call putnl32
   PUTS32 "done"
   call putnl32
+%ifdef HALT
+  cli                                ; for the monitor (pae.test.ts): PAE paging, standing still
+.halt:
+  hlt
+  jmp .halt
+%endif
   EXIT 0
 
 NX_ON equ 0x800

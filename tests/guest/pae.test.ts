@@ -1,5 +1,14 @@
 import { test, expect } from "vitest";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { assemble, runRingZero, runQemu, qemuAvailable } from "./harness";
+import type { Machine } from "../../web/host/machine";
+import { Monitor } from "../../web/host/monitor";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const OUT = join(ROOT, "build/guest");
 
 // PAE paging, execute-disable and IA32_PAT (pae.asm), run under -cpu pentium2
 // and -cpu pentium2,+nx here and under qemu-system-i386.
@@ -100,3 +109,52 @@ test.each(CASES)("pae -cpu %s: RingZero, the same and the SDM's #GP cases", asyn
   expect(head).toBe(expected);
   expect(tail).toMatch(SDM_TAIL);
 });
+
+// The monitor's page-table walk (web/host/monitor.ts) in PAE paging, against
+// qemu's: the ROM built with -DHALT stands still with pae.asm's mappings (4 KiB
+// and 2 MiB pages, XD and reserved bits, an entry above 4 GiB).
+const MONITOR_COMMANDS = ["info mem", "info tlb", "x /2xw 0x400020", "x /2xw 0x200000"];
+
+function haltRom(): string {
+  const bin = join(OUT, "pae-halt.bin");
+  execFileSync("nasm", ["-f", "bin", "-DHALT", "-I", join(ROOT, "tests/guest") + "/", "-o", bin, join(ROOT, "tests/guest/pae.asm")]);
+  return bin;
+}
+
+async function qemuMonitor(rom: string, commands: string[]): Promise<string[]> {
+  const log = rom + ".qemu-debugcon.txt";
+  rmSync(log, { force: true });
+  const p = spawn("qemu-system-i386", ["-bios", rom, "-display", "none", "-nodefaults", "-m", "32", "-accel", "tcg", "-cpu", "pentium2",
+    "-debugcon", `file:${log}`, "-monitor", "stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  p.stdout!.on("data", (b: Buffer) => { out += b.toString("latin1"); });
+  const exited = new Promise((r) => p.on("exit", r));
+  try {
+    const end = Date.now() + 30_000;
+    while (!(existsSync(log) && readFileSync(log, "latin1").endsWith("done\n"))) {
+      if (Date.now() > end) throw new Error("qemu never reached done");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    p.stdin!.write(commands.join("\n") + "\nquit\n");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  } finally {
+    p.kill();
+  }
+  // one answer per command: the text between prompts
+  return out.replace(/\x1b\[[0-9]*[A-Z]/g, "").replace(/\r/g, "").split("(qemu) ").slice(1, 1 + commands.length)
+    .map((a) => a.slice(a.indexOf("\n") + 1));
+}
+
+test.skipIf(!qemuAvailable())("pae: info mem, info tlb and x read the PAE tables as qemu's monitor does", async () => {
+  const rom = haltRom();
+  let m: Machine | undefined;
+  const rz = await runRingZero(rom, { cpu: { pae: true, nx: false }, setup: (x) => { m = x; } });
+  expect(rz.stop).toBe("halt");
+  const mon = new Monitor(m!, { write: () => {}, stop: () => {}, cont: () => {}, reset: () => {}, quit: () => {} });
+  const ours = MONITOR_COMMANDS.map((c) => mon.execute(c));
+  // XD shows as X and in the address column (qemu prints entry & ~FFFh); a 2 MiB page has P (PS)
+  expect(ours[1]).toContain("0000000000405000: 8000000000032000 X-------W\n");
+  expect(ours[1]).toContain("0000000000200000: 0000000000200000 --PDA---W\n");
+  expect(ours).toEqual(await qemuMonitor(rom, MONITOR_COMMANDS));
+}, 60_000);
