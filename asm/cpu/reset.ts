@@ -10,7 +10,7 @@ import {
 } from "./state";
 import { setSegmentCache, csChanged, setCpl } from "./segments";
 import { clearFault } from "./fault";
-import { tlbFlush } from "../mmu/paging";
+import { tlbFlush, hostReloadPdptes } from "../mmu/paging";
 import { fpuReset } from "./x87";
 
 // CPUID signature, in EDX after reset (SDM vol. 3 §9.1.4) and in CPUID leaf 1 EAX
@@ -50,6 +50,7 @@ import { debugRegsChanged, clearDataBpHits } from "./debug";
 import { jitFlushAll } from "./jit";
 /** Recompute caches derived from the state block after the host wrote it. */
 export function stateChanged(): void {
+  hostReloadPdptes();
   refreshSegmentRanges();
   cplChanged();
   csChanged();

@@ -174,6 +174,19 @@ export function loadPdptes(cr3: u32): bool {
   return true;
 }
 
+/** The host wrote CR0, CR3 or CR4 (a debugger; cpu/reset.ts stateChanged): in
+ *  PAE paging the PDPTEs follow the new CR3. Nothing may fault here, so a PDPTE
+ *  with reserved bits is kept with P clear: its addresses fault as not present. */
+export function hostReloadPdptes(): void {
+  if (!(cr0() & CR0_PG) || !(cr4() & CR4_PAE)) return;
+  let base = <u64>(load<u32>(OFF_CR3) & 0xffffffe0);
+  for (let i: u32 = 0; i < 4; i++) {
+    let v = physRead64(base + <u64>(i << 3));
+    if (v & PDPTE_RSVD) v &= ~<u64>PTE_P;
+    store<u64>(OFF_PDPTE + (i << 3), v);
+  }
+}
+
 // The result of a successful walk.
 let walkPhys: u64 = 0;
 let walkFlags: u32 = 0;

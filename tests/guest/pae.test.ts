@@ -158,3 +158,24 @@ test.skipIf(!qemuAvailable())("pae: info mem, info tlb and x read the PAE tables
   expect(ours[1]).toContain("0000000000200000: 0000000000200000 --PDA---W\n");
   expect(ours).toEqual(await qemuMonitor(rom, MONITOR_COMMANDS));
 }, 60_000);
+
+test("pae: the debugger's walk follows the PDPTEs, and a host write of CR3 reloads them", async () => {
+  let m: Machine | undefined;
+  const rz = await runRingZero(haltRom(), { cpu: { pae: true, nx: false }, setup: (x) => { m = x; } });
+  expect(rz.stop).toBe("halt");
+  const mach = m!;
+  expect(mach.translate(0x400020)).toBe(0x30020);                // 4 KiB page
+  expect(mach.translate(0x2ff123)).toBe(0x2ff123);               // 2 MiB page
+  expect(mach.translate(0x401000)).toBeUndefined();              // not present
+  expect(mach.translate(0x407000)).toBeUndefined();              // above 4 GiB: nothing there
+  expect(mach.translate(0x40400020)).toBeUndefined();            // PDPTE1 not present
+  // A PDPT at 10040h whose PDPTE1 maps the same page directory as PDPTE0.
+  const pdpt = new Uint8Array(32);
+  new DataView(pdpt.buffer).setUint32(0, 0x11001, true);
+  new DataView(pdpt.buffer).setUint32(8, 0x11001, true);
+  mach.writePhysical(0x10040, pdpt);
+  expect(mach.setRegister("cr3", 0x10040)).toBe(true);
+  expect(mach.translate(0x40400020)).toBe(0x30020);
+  const b = mach.readLinear(0x40400020, 4);
+  expect(new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true)).toBe(0x33333333);
+});
