@@ -128,7 +128,7 @@ async function qemuMonitor(rom: string, commands: string[]): Promise<string[]> {
     "-debugcon", `file:${log}`, "-monitor", "stdio"], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   p.stdout!.on("data", (b: Buffer) => { out += b.toString("latin1"); });
-  const exited = new Promise((r) => p.on("exit", r));
+  const exited = new Promise((r) => p.on("close", r)); // close: after the last of stdout
   try {
     const end = Date.now() + 30_000;
     while (!(existsSync(log) && readFileSync(log, "latin1").endsWith("done\n"))) {
