@@ -130,12 +130,14 @@ pae_main:
   ENTRY PTE2(0x402000), 0x31000 | 0x003, 0x00000100 ; bit 40: above MAXPHYADDR 36
   ENTRY PTE2(0x403000), 0x31000 | 0x001, 0         ; read-only
   ENTRY PTE2(0x404000), 0x31000 | 0x003, 0         ; read only here: A without D
-  ENTRY PTE2(0x405000), 0x32000 | 0x003, 0x80000000 ; XD: RET at 0x32000
-  ENTRY PTE2(0x406000), 0x32000 | 0x003, 0         ; the same RET, executable
+  ENTRY PTE2(0x405000), 0x32000 | 0x003, 0x80000000 ; XD: code at 0x32000
+  ENTRY PTE2(0x406000), 0x32000 | 0x003, 0         ; the same code, executable
   ENTRY PTE2(0x407000), 0xfffff000 | 0x003, 0x0000000f ; physical 0xF_FFFFF000: nothing there
   ENTRY PTE2(0x408000), 0x32000 | 0x007, 0x80000000 ; XD, user
   ENTRY PT4, 0x32000 | 0x003, 0                    ; executable PTE under the XD PDE
-  mov byte [0x32000], 0xc3
+  mov dword [0x32000], 0x000003b9    ; mov ecx, 3 / .l: dec ecx / jnz .l / ret:
+  mov dword [0x32004], 0xfd754900    ; a loop, so that the page's code gets translated
+  mov byte [0x32008], 0xc3
   mov dword [0x30000], 0x11111111
   mov dword [0x31000], 0x22222222
 

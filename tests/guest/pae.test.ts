@@ -63,7 +63,7 @@ invlpg 22222222 33333333
 // page whose code ran (translated, unless RZ_TRANSLATE=off) and then became XD
 // faults after INVLPG, and runs again once XD is cleared.
 const NX = `efer 00000000 00000800 00000000 v=none
-nx-read 000000c3 v=none
+nx-read 000003b9 v=none
 nx-fetch v=0e e=00000011 cr2=00405000 00405000
 nx-pde-fetch v=0e e=00000011 cr2=00800000
 nx-fetch-np v=0e e=00000010 cr2=00401000
