@@ -179,3 +179,14 @@ test("pae: the debugger's walk follows the PDPTEs, and a host write of CR3 reloa
   const b = mach.readLinear(0x40400020, 4);
   expect(new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true)).toBe(0x33333333);
 });
+
+test.each([[true], [false]])("pae: info registers has an EFER line only on a model with NX (nx=%s)", async (nx) => {
+  let m: Machine | undefined;
+  const rz = await runRingZero(haltRom(), { cpu: { pae: true, nx }, setup: (x) => { m = x; } });
+  expect(rz.stop).toBe("halt");
+  const mon = new Monitor(m!, { write: () => {}, stop: () => {}, cont: () => {}, reset: () => {}, quit: () => {} });
+  const regs = mon.execute("info registers");
+  expect(regs).toContain("CR4=00000020\n"); // PAE
+  if (nx) expect(regs).toMatch(/\nDR6=ffff0ff0 DR7=00000400\nEFER=0000000000000000\n/);
+  else expect(regs).not.toContain("EFER=");
+});

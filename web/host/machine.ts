@@ -5,7 +5,7 @@
 import {
   CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
-  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20,
+  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20, OFF_EFER,
 } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
@@ -56,6 +56,8 @@ export interface Registers {
   /** Interrupts held off for one instruction (after STI, MOV SS, POP SS). */
   inhibitIrq: boolean;
   a20: boolean;
+  /** IA32_EFER, on a model that has it (NX); a Pentium II has none. */
+  efer?: number;
 }
 
 /** An 8259A's registers and modes, as the monitor's `info pic` shows them. */
@@ -165,6 +167,8 @@ export class Machine {
   readonly fwcfg: FwCfgHost;
   /** The block translator (its stats say how much it compiled). */
   translator!: Translator;
+  /** The CPU model's optional features it was created with. */
+  cpu: CpuFeatures = DEFAULT_CPU_FEATURES;
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
@@ -208,6 +212,7 @@ export class Machine {
     if (opts.translateAfter !== undefined) m.x.setTranslationThreshold(opts.translateAfter);
     if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
     const cpu = opts.cpu ?? DEFAULT_CPU_FEATURES;
+    m.cpu = { ...cpu };
     m.x.setCpuFeatures((cpu.pae ? FEAT_PAE : 0) | (cpu.nx ? FEAT_NX : 0));
     m.x.init(ram);
     return m;
@@ -387,6 +392,7 @@ export class Machine {
       gdtr: { base: u(OFF_GDTR_BASE), limit: u(OFF_GDTR_LIMIT) }, idtr: { base: u(OFF_IDTR_BASE), limit: u(OFF_IDTR_LIMIT) },
       cr0: u(OFF_CR0), cr2: u(OFF_CR2), cr3: u(OFF_CR3), cr4: u(OFF_CR4), dr,
       cpl: u(OFF_CPL), halted: u(OFF_HALTED) !== 0, inhibitIrq: u(OFF_INHIBIT_IRQ) !== 0, a20: u(OFF_A20) !== 0,
+      ...(this.cpu.nx ? { efer: u(OFF_EFER) } : {}),
     };
   }
 

@@ -132,6 +132,8 @@ export class Monitor {
     s += `CR0=${hex(r.cr0, 8)} CR2=${hex(r.cr2, 8)} CR3=${hex(r.cr3, 8)} CR4=${hex(r.cr4, 8)}\n`;
     s += `DR0=${hex(r.dr[0], 8)} DR1=${hex(r.dr[1], 8)} DR2=${hex(r.dr[2], 8)} DR3=${hex(r.dr[3], 8)} \n`;
     s += `DR6=${hex(r.dr[6], 8)} DR7=${hex(r.dr[7], 8)}\n`;
+    // QEMU prints EFER for every model; RingZero's has one only with NX.
+    if (r.efer !== undefined) s += `EFER=${hex16(r.efer)}\n`;
     return s + this.fpu();
   }
 
