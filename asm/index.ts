@@ -34,6 +34,11 @@ import { stateChanged } from "./cpu/reset";
  *  kernel boot): recompute everything derived from it (decoder and TLB caches). */
 export function cpuStateChanged(): void { stateChanged(); }
 
+import { setCpuFeatures as cpuSetFeatures } from "./cpu/features";
+/** The CPU model's optional features (cpu/features.ts FEAT_*: 1 = PAE, 2 = NX),
+ *  before reset: CPUID and the CPU follow them from the next instruction. */
+export function setCpuFeatures(f: u32): void { cpuSetFeatures(f); }
+
 // ---- Storage, display and firmware-config devices (dev/ide.ts, vga.ts, fwcfg.ts) ----
 export { ideAttach, ideTakeEject } from "./dev/ide";
 export {

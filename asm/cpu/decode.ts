@@ -9,7 +9,7 @@ import {
 } from "./state";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { raiseGP } from "./fault";
-import { tlbFill, tlbEntry, tlbReadMask, TLB_VALID, TLB_SLOW } from "../mmu/paging";
+import { tlbFill, tlbEntry, TLB_VALID, TLB_SLOW, TLB_FETCH_SUP, TLB_FETCH_USER } from "../mmu/paging";
 import { readSlow } from "../mmu/linear";
 
 // --- decoder state for the current instruction (not architectural) ---
@@ -66,7 +66,8 @@ function fetchFill(eip: u32): bool {
   let lin = segBase(S_CS) + eip;
   let user = getCpl() == 3;
   let e = tlbEntry(lin);
-  if ((e & (user ? 0b0011 : 0b0001)) != TLB_VALID) e = tlbFill(lin, false, user);
+  // An execute-disabled page (TLB_NOEXEC) walks again, and faults, as a fetch.
+  if ((e & (user ? TLB_FETCH_USER : TLB_FETCH_SUP)) != TLB_VALID) e = tlbFill(lin, false, user, true);
   if (e == 0) return false;
   if (e & TLB_SLOW) return true; // MMIO / open bus: no cache, byte reads
   fetchWindow(eip, lin, e, limit);
@@ -96,7 +97,7 @@ export function codeHost(eip: u32): u32 {
   if (eip > limit) return 0;
   let lin = segBase(S_CS) + eip;
   let e = tlbEntry(lin);
-  if ((e & (getCpl() == 3 ? 0b10011 : 0b10001)) != TLB_VALID) return 0;
+  if ((e & ((getCpl() == 3 ? TLB_FETCH_USER : TLB_FETCH_SUP) | TLB_SLOW)) != TLB_VALID) return 0;
   fetchWindow(eip, lin, e, limit);
   return fetchDelta + eip;
 }

@@ -5,17 +5,19 @@ import {
 } from "../layout";
 import {
   CPU_STATE_SIZE, OFF_EIP, OFF_EFLAGS, OFF_CR0, OFF_DR, OFF_GDTR_LIMIT, OFF_IDTR_LIMIT,
-  OFF_APIC_BASE, R_EDX, S_CS, S_LDTR, S_TR, setReg32,
+  OFF_APIC_BASE, OFF_PAT, R_EDX, S_CS, S_LDTR, S_TR, setReg32,
   ATTR_P, ATTR_S, ATTR_RW, ATTR_ACCESSED,
 } from "./state";
 import { setSegmentCache, csChanged, setCpl } from "./segments";
 import { clearFault } from "./fault";
-import { tlbFlush } from "../mmu/paging";
+import { tlbFlush, hostReloadPdptes } from "../mmu/paging";
 import { fpuReset } from "./x87";
 
 // CPUID signature, in EDX after reset (SDM vol. 3 §9.1.4) and in CPUID leaf 1 EAX
 // (system.ts): type 0, family 6, model 5, stepping 2, a Pentium II (Deschutes).
 export const CPU_SIGNATURE: u32 = 0x0652;
+// IA32_PAT at reset: PA0-PA7 = WB WT UC- UC, WB WT UC- UC (SDM vol. 3 §11.12.4).
+const PAT_RESET: u64 = 0x0007040600070406;
 
 export function resetCpu(): void {
   memory.fill(CPU_STATE, 0, CPU_STATE_SIZE);
@@ -28,6 +30,7 @@ export function resetCpu(): void {
   store<u32>(OFF_GDTR_LIMIT, 0xffff);
   store<u32>(OFF_IDTR_LIMIT, 0xffff);
   store<u32>(OFF_APIC_BASE, 0xfee00900); // enabled, BSP
+  store<u64>(OFF_PAT, PAT_RESET);
   fpuReset();
   let data = ATTR_P | ATTR_S | ATTR_RW | ATTR_ACCESSED;
   for (let s: i32 = 0; s < 6; s++) setSegmentCache(s, 0, 0, 0xffff, data, true);
@@ -47,6 +50,7 @@ import { debugRegsChanged, clearDataBpHits } from "./debug";
 import { jitFlushAll } from "./jit";
 /** Recompute caches derived from the state block after the host wrote it. */
 export function stateChanged(): void {
+  hostReloadPdptes();
   refreshSegmentRanges();
   cplChanged();
   csChanged();

@@ -102,6 +102,9 @@ export let trapWatch: bool = true;
 export function setTrapWatch(b: bool): void { trapWatch = b; }
 export const OFF_A20: u32 = CPU_STATE + 0x26c; // 1 = A20 gate enabled
 export const OFF_TSC_OFFSET: u32 = CPU_STATE + 0x270; // u64, for WRMSR to the TSC
+export const OFF_EFER: u32 = CPU_STATE + 0x278; // u64 IA32_EFER (only NXE is writable)
+export const OFF_PAT: u32 = CPU_STATE + 0x280; // u64 IA32_PAT (storage: caching is not modelled)
+export const OFF_PDPTE: u32 = CPU_STATE + 0x288; // 4 x u64: the PAE PDPTE registers (SDM vol. 3 §4.4.1)
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
 export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u64 (system.ts)
 export const CPU_STATE_SIZE: u32 = 0x600;
@@ -149,6 +152,9 @@ export const CR4_PGE: u32 = 1 << 7;
 export const CR4_PCE: u32 = 1 << 8;
 export const CR4_OSFXSR: u32 = 1 << 9;
 
+// --- IA32_EFER bits (SDM vol. 3 §2.2.1; vol. 4 table 2-2) ---
+export const EFER_NXE: u32 = 1 << 11;
+
 // --- register access ---
 @inline export function reg32(r: u32): u32 { return load<u32>(OFF_REGS + (r << 2)); }
 @inline export function setReg32(r: u32, v: u32): void { store<u32>(OFF_REGS + (r << 2), v); }
@@ -170,6 +176,7 @@ export const CR4_OSFXSR: u32 = 1 << 9;
 
 @inline export function cr0(): u32 { return load<u32>(OFF_CR0); }
 @inline export function cr4(): u32 { return load<u32>(OFF_CR4); }
+@inline export function efer(): u32 { return load<u32>(OFF_EFER); }
 @inline export function getCpl(): u32 { return load<u32>(OFF_CPL); }
 
 // Descriptor attribute bits, as stored in SEGF_ATTR (descriptor bits 40..55 shifted down by 40).

@@ -5,21 +5,24 @@
 // The processor identity is a Pentium II (Deschutes, family 6 model 5 stepping 2):
 // a P6 without SSE, whose model/stepping Linux applies no errata workaround to
 // (it drops SEP below signature 0x633, and treats the Pentium Pro, model 1, as
-// having erratum 50). CPUID reports only what RingZero implements.
+// having erratum 50). CPUID reports only what RingZero implements. PAE (on by
+// default, as in QEMU's pentium2) and NX (off by default; QEMU's +nx) are the
+// model's optional features (features.ts).
 
 import { tscNow, clockNow } from "../clock";
 import {
   OFF_HALTED, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_ICOUNT, OFF_TSC_OFFSET, needAttention,
-  OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR,
+  OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR, OFF_EFER, OFF_PAT,
   R_EAX, R_ECX, R_EDX, R_EBX,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
-  CR4_TSD, CR4_DE, CR4_PSE, CR4_PGE, CR4_PCE,
+  CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, EFER_NXE,
   getCpl, cr0, cr4, reg32, setReg32, segBase,
 } from "./state";
 import { raiseGP, raiseUD, raise, faultPending, DB } from "./fault";
 import { protectedMode, refreshSegmentRanges, csChanged } from "./segments";
 import { fetch8, eaSeg, eaOff, isRegForm, readE16, writeE16, writeE32 } from "./decode";
-import { tlbFlush, tlbFlushPage } from "../mmu/paging";
+import { tlbFlush, tlbFlushPage, loadPdptes } from "../mmu/paging";
+import { hasFeature, FEAT_PAE, FEAT_NX } from "./features";
 import {
   getDr, setDr, drIndex, debugRegsChanged, DR6_BD, DR7_GD,
   DR6_FIXED1, DR6_WRITABLE, DR7_FIXED1, DR7_WRITABLE,
@@ -53,18 +56,28 @@ export function hlt(): void {
 
 // CR0 bits a P6 has; ET is fixed at 1 (SDM vol. 3 §2.5: "reserved ... hardcoded to 1").
 const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
-// CR4 bits RingZero implements. VME/PVI (virtual-8086 extensions), PAE and MCE
-// are not implemented, so they are reserved here (CPUID does not report them)
-// and setting one is #GP(0), as for any reserved CR4 bit (SDM vol. 2 MOV CR).
-const CR4_SUPPORTED: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE;
+// CR4 bits RingZero implements. VME/PVI (virtual-8086 extensions) and MCE are
+// not implemented, nor PAE on a model without it, so they are reserved here
+// (CPUID does not report them) and setting one is #GP(0), as for any reserved
+// CR4 bit (SDM vol. 2 MOV CR).
+const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE;
+@inline function cr4Supported(): u32 { return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0); }
+
+/** SDM vol. 3 §4.4.1: the PDPTEs are loaded when PAE paging is in use after a
+ *  MOV to CR0 or CR4 that changes CR0.CD, NW or PG or CR4.PAE, PGE or PSE. */
+const CR0_PDPTE_RELOAD: u32 = CR0_CD | CR0_NW | CR0_PG;
+const CR4_PDPTE_RELOAD: u32 = CR4_PAE | CR4_PGE | CR4_PSE;
+@inline function paePaging(c0: u32, c4: u32): bool { return (c0 & CR0_PG) != 0 && (c4 & CR4_PAE) != 0; }
 
 /** Load CR0 after the checks of SDM vol. 2 MOV CR: #GP(0) for PG without PE and
- *  for NW without CD. Returns false after raising the fault. */
+ *  for NW without CD, and for a PDPTE with reserved bits when PAE paging follows.
+ *  Returns false after raising the fault. */
 export function writeCr0(v: u32): bool {
   v = (v & CR0_DEFINED) | CR0_ET;
   if ((v & CR0_PG) && !(v & CR0_PE)) { raiseGP(0); return false; }
   if ((v & CR0_NW) && !(v & CR0_CD)) { raiseGP(0); return false; }
   let old = cr0();
+  if (paePaging(v, cr4()) && ((old ^ v) & CR0_PDPTE_RELOAD) && !loadPdptes(load<u32>(OFF_CR3))) return false;
   store<u32>(OFF_CR0, v);
   let changed = old ^ v;
   // SDM vol. 3 §4.10.4.1: changing PG or WP invalidates the TLBs; PE and CD also
@@ -104,16 +117,19 @@ export function mov_Cd_Rd(): void {
     case 0: writeCr0(v); return;
     case 2: store<u32>(OFF_CR2, v); return;
     case 3:
+      // In PAE paging the PDPTEs come with CR3 (SDM vol. 3 §4.4.1), or #GP(0).
+      if (paePaging(cr0(), cr4()) && !loadPdptes(v)) return;
       store<u32>(OFF_CR3, v);
       // SDM vol. 3 §4.10.4.1: MOV to CR3 invalidates all but global entries.
       tlbFlush((cr4() & CR4_PGE) != 0);
       return;
     case 4: {
-      if (v & ~CR4_SUPPORTED) { raiseGP(0); return; }
+      if (v & ~cr4Supported()) { raiseGP(0); return; }
       let old = cr4();
+      if (paePaging(cr0(), v) && ((old ^ v) & CR4_PDPTE_RELOAD) && !loadPdptes(load<u32>(OFF_CR3))) return;
       store<u32>(OFF_CR4, v);
-      // SDM vol. 3 §4.10.4.1: changing PGE or PSE invalidates all TLB entries.
-      if ((old ^ v) & (CR4_PGE | CR4_PSE)) tlbFlush(false);
+      // SDM vol. 3 §4.10.4.1: changing PGE, PSE or PAE invalidates all TLB entries.
+      if ((old ^ v) & (CR4_PGE | CR4_PSE | CR4_PAE)) tlbFlush(false);
       return;
     }
     default: raiseUD(); return;
@@ -207,26 +223,46 @@ const F_SEP: u32 = 1 << 11;
 const F_MTRR: u32 = 1 << 12;
 const F_PGE: u32 = 1 << 13;
 const F_CMOV: u32 = 1 << 15;
-// Not reported: VME, PAE, MCE, MCA, PAT, PSE-36, MMX, FXSR, SSE (not implemented).
-export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE
+const F_PAE: u32 = 1 << 6;
+const F_PAT: u32 = 1 << 16;
+// Not reported: VME, MCE, MCA, PSE-36, MMX, FXSR, SSE (not implemented). PAT:
+// the MSR is kept (caching is not modelled); PAE with the model's feature.
+export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE | F_PAT
   | (FPU_PRESENT ? F_FPU | F_CMOV : 0) | (APIC_PRESENT ? F_APIC : 0);
 const CPUID_MAX_LEAF: u32 = 2;
+// Extended leaves exist only for NX, in 80000001H (as QEMU raises its extended
+// level for +nx); a P6 has none.
+const CPUID_EXT_BASE: u32 = 0x80000000;
+const CPUID_MAX_EXT: u32 = 0x80000001;
+const F_EXT_NX: u32 = 1 << 20; // 80000001H EDX
+const VENDOR_B: u32 = 0x756e6547, VENDOR_D: u32 = 0x49656e69, VENDOR_C: u32 = 0x6c65746e; // "Genu" "ineI" "ntel"
 
 export function cpuid(): void {
   let leaf = reg32(R_EAX);
   // A leaf above the maximum returns the highest basic leaf (SDM vol. 2 CPUID:
-  // "the data for the highest basic information leaf is returned"); P6
-  // processors have no extended leaves, so 80000000H lands here too.
-  if (leaf > CPUID_MAX_LEAF) leaf = CPUID_MAX_LEAF;
+  // "the data for the highest basic information leaf is returned"); without
+  // extended leaves, 80000000H lands here too.
+  let maxExt = hasFeature(FEAT_NX) ? CPUID_MAX_EXT : 0;
+  if (leaf > CPUID_MAX_LEAF && (leaf < CPUID_EXT_BASE || leaf > maxExt)) leaf = CPUID_MAX_LEAF;
   let a: u32 = 0, b: u32 = 0, c: u32 = 0, d: u32 = 0;
   switch (leaf) {
     case 0:
       a = CPUID_MAX_LEAF;
-      b = 0x756e6547; d = 0x49656e69; c = 0x6c65746e; // "Genu" "ineI" "ntel"
+      b = VENDOR_B; d = VENDOR_D; c = VENDOR_C;
       break;
     case 1:
       a = CPU_SIGNATURE;  // type 0, family 6, model 5, stepping 2
-      d = CPUID_FEATURES; // EBX (brand index, APIC ID) and ECX are 0 on a P6
+      // EBX (brand index, APIC ID) and ECX are 0 on a P6
+      d = CPUID_FEATURES | (hasFeature(FEAT_PAE) ? F_PAE : 0);
+      break;
+    case CPUID_EXT_BASE:
+      // The vendor in EBX/ECX/EDX as QEMU puts it (Intel's own processors return 0 there).
+      a = maxExt;
+      b = VENDOR_B; d = VENDOR_D; c = VENDOR_C;
+      break;
+    case CPUID_MAX_EXT:
+      a = CPU_SIGNATURE; // QEMU repeats the signature here
+      d = F_EXT_NX;
       break;
     default:
       // Cache and TLB descriptors of a Pentium II with 512 KiB L2 (SDM vol. 2
@@ -273,6 +309,8 @@ const MSR_MTRRCAP: u32 = 0xfe;
 const MSR_SYSENTER_CS: u32 = 0x174;
 const MSR_SYSENTER_ESP: u32 = 0x175;
 const MSR_SYSENTER_EIP: u32 = 0x176;
+const MSR_PAT: u32 = 0x277;
+const MSR_EFER: u32 = 0xc0000080;
 // MTRRcap: 8 variable ranges, fixed ranges supported, write-combining supported.
 const MTRRCAP_VALUE: u32 = 0x508;
 
@@ -286,6 +324,16 @@ function mtrrSlot(msr: u32): i32 {
   if (msr >= 0x268 && msr <= 0x26f) return <i32>(msr - 0x268 + 19);
   if (msr == 0x2ff) return 27;
   return -1;
+}
+
+/** IA32_PAT: each of the eight bytes a memory type 0 (UC), 1 (WC), 4 (WT),
+ *  5 (WP), 6 (WB) or 7 (UC-); anything else is #GP(0) (SDM vol. 3 §11.12.2). */
+function patValid(v: u64): bool {
+  for (let i: u64 = 0; i < 64; i += 8) {
+    let t = <u32>(v >> i) & 0xff;
+    if (t > 7 || t == 2 || t == 3) return false;
+  }
+  return true;
 }
 
 /** RDMSR/WRMSR: CPL 0 only; an MSR this P6 does not have is #GP(0) (SDM vol. 2 RDMSR). */
@@ -302,6 +350,11 @@ export function rdmsr(): void {
     case MSR_SYSENTER_CS: v = <u64>load<u32>(OFF_SYSENTER_CS); break;
     case MSR_SYSENTER_ESP: v = <u64>load<u32>(OFF_SYSENTER_ESP); break;
     case MSR_SYSENTER_EIP: v = <u64>load<u32>(OFF_SYSENTER_EIP); break;
+    case MSR_PAT: v = load<u64>(OFF_PAT); break;
+    case MSR_EFER:
+      if (!hasFeature(FEAT_NX)) { raiseGP(0); return; } // a P6 has no EFER
+      v = load<u64>(OFF_EFER);
+      break;
     default: {
       let s = mtrrSlot(msr);
       if (s < 0) { raiseGP(0); return; }
@@ -331,6 +384,18 @@ export function wrmsr(): void {
     case MSR_SYSENTER_CS: store<u32>(OFF_SYSENTER_CS, lo); return;
     case MSR_SYSENTER_ESP: store<u32>(OFF_SYSENTER_ESP, lo); return;
     case MSR_SYSENTER_EIP: store<u32>(OFF_SYSENTER_EIP, lo); return;
+    case MSR_PAT: {
+      let v = (<u64>hi << 32) | <u64>lo;
+      if (!patValid(v)) { raiseGP(0); return; }
+      store<u64>(OFF_PAT, v);
+      return;
+    }
+    case MSR_EFER:
+      // Only NXE exists here: no long mode, no SYSCALL (SDM vol. 4 table 2-2).
+      if (!hasFeature(FEAT_NX) || hi != 0 || (lo & ~EFER_NXE)) { raiseGP(0); return; }
+      if ((lo ^ load<u32>(OFF_EFER)) & EFER_NXE) tlbFlush(false); // cached entries know XD
+      store<u64>(OFF_EFER, <u64>lo);
+      return;
     default: {
       // PLATFORM_ID and MTRRcap are read-only; unknown MSRs do not exist.
       let s = mtrrSlot(msr);

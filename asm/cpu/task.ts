@@ -6,7 +6,7 @@
 // the I/O map base is used by ioperm.ts only.
 
 import {
-  OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_GDTR_BASE, S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR, R_ESP,
+  OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_CR4, OFF_GDTR_BASE, CR0_PG, CR4_PAE, S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR, R_ESP,
   CR0_TS, NT, VM, ATTR_S, ATTR_CODE, ATTR_CE, ATTR_RW, ATTR_P, ATTR_DPL_SHIFT,
   segSel, segBase, segLimit, segAttr, getEip, setEip, reg32, setReg32,
 } from "./state";
@@ -17,7 +17,7 @@ import {
   readDescriptor, descLo, descHi, descAttr, descBase, descLimit, setSegmentCache, loadSegmentDesc,
   loadSegmentReal, markAccessed, setCpl, csChanged, refreshSegmentRanges,
 } from "./segments";
-import { tlbFlush } from "../mmu/paging";
+import { tlbFlush, loadPdptes } from "../mmu/paging";
 import { commitShadow } from "./exec";
 import { setEflagsRaw } from "./idt";
 import { stackUseCurrent, stackRoomPush, stackPush, stackEsp } from "./pmstack";
@@ -109,6 +109,8 @@ export function taskSwitch(sel: u32, lo: u32, hi: u32, reason: u32, ext: u32): v
   if (new32) {
     store<u32>(OFF_CR3, nCr3);
     tlbFlush(false);
+    // PAE paging: the new CR3's PDPTEs, #GP(0) in the new task if one is reserved (SDM vol. 3 §4.4.1).
+    if ((load<u32>(OFF_CR0) & CR0_PG) && (load<u32>(OFF_CR4) & CR4_PAE)) loadPdptes(nCr3);
   }
   setEflagsRaw(nEfl);
   setEip(nEip);

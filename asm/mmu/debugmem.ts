@@ -1,8 +1,8 @@
 // Memory as a debugger sees it (gdb's m/M/X packets, the monitor's x and xp):
 // linear addresses go through a page walk that neither reads nor fills the TLB,
 // sets no accessed or dirty bit and raises no fault (SDM vol. 3 §4.3 for the
-// 32-bit formats, PSE 4 MiB pages when CR4.PSE is set; A20 applies as on the
-// bus). What the guest would see as a fault, and physical addresses with no RAM
+// 32-bit formats, PSE 4 MiB pages when CR4.PSE is set; §4.4 for PAE paging
+// through the PDPTE registers, 2 MiB pages; A20 applies as on the bus). What the guest would see as a fault, and physical addresses with no RAM
 // or ROM behind them, are an error for the caller: the copy stops there.
 //
 // Device memory (MMIO) is not read or written: a device read can have side
@@ -12,7 +12,8 @@
 //
 //   let n = debugLinearRead(lin, len, debugBuffer()); // n < len: unmapped at lin + n
 
-import { OFF_CR3, CR0_PG, CR4_PSE, cr0, cr4 } from "../cpu/state";
+import { OFF_CR3, OFF_PDPTE, CR0_PG, CR4_PSE, CR4_PAE, cr0, cr4 } from "../cpu/state";
+import { MAXPHYADDR } from "../cpu/features";
 import { physEntry, physRead32, a20Mask, PM_HOST, PM_ROM } from "./phys";
 import { jitCheckWrite, jitFlushAll } from "../cpu/jit";
 
@@ -29,12 +30,40 @@ const PTE_PS: u32 = 0x80;
  *  supervisor pages, as QEMU's does). */
 export function debugTranslate(lin: u32): i64 {
   if (!(cr0() & CR0_PG)) return <i64>(lin & a20Mask);
+  if (cr4() & CR4_PAE) return translatePae(lin);
   let pde = physRead32((load<u32>(OFF_CR3) & 0xfffff000) | ((lin >>> 22) << 2));
   if (!(pde & PTE_P)) return NO_PAGE;
   if ((pde & PTE_PS) && (cr4() & CR4_PSE)) return <i64>(((pde & 0xffc00000) | (lin & 0x3fffff)) & a20Mask);
   let pte = physRead32((pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2));
   if (!(pte & PTE_P)) return NO_PAGE;
   return <i64>(((pte & 0xfffff000) | (lin & 0xfff)) & a20Mask);
+}
+
+const PAE_ADDR: u64 = ((<u64>1 << MAXPHYADDR) - 1) & ~<u64>0xfff;
+
+/** PAE paging (as paging.ts walkPae, without its checks): a physical address
+ *  at or above 4 GiB has nothing behind it, so it is -1 here too. */
+function translatePae(lin: u32): i64 {
+  let pdpte = load<u64>(OFF_PDPTE + ((lin >>> 30) << 3));
+  if (!(pdpte & PTE_P)) return NO_PAGE;
+  let pde = entry64((pdpte & PAE_ADDR) | <u64>(((lin >>> 21) & 0x1ff) << 3));
+  if (!(pde & PTE_P)) return NO_PAGE;
+  let phys: u64;
+  if (pde & PTE_PS) {
+    phys = (pde & PAE_ADDR & ~<u64>0x1fffff) | <u64>(lin & 0x1fffff);
+  } else {
+    let pte = entry64((pde & PAE_ADDR) | <u64>(((lin >>> 12) & 0x1ff) << 3));
+    if (!(pte & PTE_P)) return NO_PAGE;
+    phys = (pte & PAE_ADDR) | <u64>(lin & 0xfff);
+  }
+  if (phys >> 32) return NO_PAGE;
+  return <i64>(<u32>phys & a20Mask);
+}
+/** A 64-bit entry; none above 4 GiB (0: not present). */
+function entry64(addr: u64): u64 {
+  if (addr >> 32) return 0;
+  let a = <u32>addr;
+  return <u64>physRead32(a) | (<u64>physRead32(a + 4) << 32);
 }
 
 /** Host address of physical `phys` when RAM or ROM is there, else 0. */

@@ -3,7 +3,7 @@
 // A page-crossing write checks both pages before writing either byte, so a
 // write that faults on its second page leaves memory unchanged.
 
-import { tlbEntry, tlbFill, tlbReadMask, tlbWriteMask, TLB_VALID, TLB_SLOW, TLB_ROM } from "./paging";
+import { tlbEntry, tlbFill, tlbReadMask, tlbWriteMask, TLB_VALID, TLB_SLOW, TLB_ROM, TLB_NOBUS } from "./paging";
 import { mmioRead, mmioWrite, physEntry, PM_MMIO, PM_DEV_SHIFT } from "./phys";
 import { jitCheckWrite } from "../cpu/jit";
 import { faultPending } from "../cpu/fault";
@@ -64,10 +64,13 @@ export function entryFor(lin: u32, write: bool, user: bool): u32 {
   return tlbFill(lin, write, user);
 }
 
+/** The physical map entry behind a TLB_SLOW entry: none above 4 GiB (open bus). */
+@inline function slowEntry(e: u32, phys: u32): u32 { return (e & TLB_NOBUS) ? 0 : physEntry(phys); }
+
 function readByteWithEntry(e: u32, lin: u32): u32 {
   if (e & TLB_SLOW) {
     let phys = (e & ~0xfff) + lin;
-    let pm = physEntry(phys);
+    let pm = slowEntry(e, phys);
     if (pm & PM_MMIO) return mmioRead((pm >> PM_DEV_SHIFT) & 0xff, phys, 1) & 0xff;
     return 0xff;
   }
@@ -83,7 +86,7 @@ export function readSlow(lin: u32, size: u32, user: bool): u32 {
   if (off + size <= 4096) {
     if (e & TLB_SLOW) {
       let phys = (e & ~0xfff) + lin;
-      let pm = physEntry(phys);
+      let pm = slowEntry(e, phys);
       if (pm & PM_MMIO) {
         let v = mmioRead((pm >> PM_DEV_SHIFT) & 0xff, phys, size);
         return size == 4 ? v : v & ((1 << (size << 3)) - 1);
@@ -108,7 +111,7 @@ function writeByteWithEntry(e: u32, lin: u32, v: u32): void {
   if (e & TLB_ROM) return;
   if (e & TLB_SLOW) {
     let phys = (e & ~0xfff) + lin;
-    let pm = physEntry(phys);
+    let pm = slowEntry(e, phys);
     if (pm & PM_MMIO) mmioWrite((pm >> PM_DEV_SHIFT) & 0xff, phys, 1, v & 0xff);
     return;
   }
@@ -126,7 +129,7 @@ export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
     if (!(e & TLB_SLOW)) jitCheckWrite((e & ~0xfff) + lin);
     if (e & TLB_SLOW) {
       let phys = (e & ~0xfff) + lin;
-      let pm = physEntry(phys);
+      let pm = slowEntry(e, phys);
       if (pm & PM_MMIO) mmioWrite((pm >> PM_DEV_SHIFT) & 0xff, phys, size, v);
       return;
     }

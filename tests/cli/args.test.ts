@@ -2,7 +2,7 @@
 // and the errors for everything else.
 
 import { describe, test, expect } from "vitest";
-import { parseArgs, parseMemSize, parseOptList, UsageError } from "../../web/cli/args";
+import { parseArgs, parseCpu, parseMemSize, parseOptList, UsageError, CLI_PASSES_CPU_FEATURES } from "../../web/cli/args";
 
 const err = (argv: string[]) => {
   try { parseArgs(argv); } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; }
@@ -124,7 +124,13 @@ describe("errors (one line each)", () => {
     [["-device", "isa-debug-exit,iobase=0x501"], /iobase=0xf4/],
     [["-accel", "kvm"], /only -accel tcg/],
     [["-machine", "q35"], /the only machine is pc/],
-    [["-cpu", "qemu32"], /Pentium II \(-cpu pentium2\)/],
+    [["-cpu", "qemu32"], /^-cpu qemu32: unsupported CPU model "qemu32" \(RingZero's CPU is a Pentium II: -cpu pentium2\)$/],
+    [["-cpu", "pentium3,+nx"], /unsupported CPU model "pentium3"/],
+    [["-cpu", "pentium2,+sse2"], /^-cpu pentium2,\+sse2: unsupported CPU feature "sse2" \(RingZero can switch pae, nx\)$/],
+    [["-cpu", "pentium2,+nx,-lm"], /unsupported CPU feature "lm"/],
+    [["-cpu", "pentium2,nx=maybe"], /"nx=maybe" is not a feature setting/],
+    [["-cpu", "pentium2,nx"], /"nx" is not a feature setting/],
+    [["-cpu"], /^-cpu needs an argument$/],
     [["-serial", "tcp::4444"], /supported backends are stdio/],
     [["-boot", "x"], /drive letters a to p/],
     [["-boot", "order=c,splash=x.bmp"], /unsupported option "splash"/],
@@ -155,6 +161,29 @@ describe("errors (one line each)", () => {
 test("QEMU option lists", () => {
   expect([...parseOptList("isa-debug-exit,iobase=0xf4", "driver")]).toEqual([["driver", "isa-debug-exit"], ["iobase", "0xf4"]]);
   expect([...parseOptList("file=a,,b,snapshot", "")]).toEqual([["file", "a,b"], ["snapshot", "on"]]);
+});
+
+describe("-cpu", () => {
+  test("pentium2 has PAE and no NX, as QEMU's model", () => {
+    expect(parseArgs([]).cpu).toEqual({ model: "pentium2", pae: true, nx: false });
+    expect(parseArgs(["-cpu", "pentium2"]).cpu).toEqual({ model: "pentium2", pae: true, nx: false });
+    expect(parseArgs(["-cpu", "pentium2,+pae,-nx"]).cpu).toEqual({ model: "pentium2", pae: true, nx: false });
+  });
+  test("QEMU's feature syntax: +f, -f, f=on|off, the last one winning", () => {
+    expect(parseCpu("pentium2,+nx")).toEqual({ model: "pentium2", pae: true, nx: true });
+    expect(parseCpu("pentium2,-pae")).toEqual({ model: "pentium2", pae: false, nx: false });
+    expect(parseCpu("pentium2,+pae,+nx")).toEqual({ model: "pentium2", pae: true, nx: true });
+    expect(parseCpu("pentium2,nx=on,pae=off")).toEqual({ model: "pentium2", pae: false, nx: true });
+    expect(parseCpu("pentium2,+nx,-nx").nx).toBe(false);
+  });
+  test.skipIf(CLI_PASSES_CPU_FEATURES)("features the command line cannot pass on yet are refused, not dropped", () => {
+    for (const v of ["pentium2,+nx", "pentium2,-pae"]) {
+      expect(err(["-cpu", v])).toBe(`-cpu ${v}: the command line cannot pass CPU features to the machine yet (only -cpu pentium2 as it is)`);
+    }
+  });
+  test.skipIf(!CLI_PASSES_CPU_FEATURES)("parseArgs carries the features", () => {
+    expect(parseArgs(["-cpu", "pentium2,+nx,-pae"]).cpu).toEqual({ model: "pentium2", pae: false, nx: true });
+  });
 });
 
 describe("-icount and -rtc", () => {

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, existsSync, mkdtempSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, dirname, basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Machine, STOP, RING } from "../../web/host/machine";
+import { Machine, STOP, RING, type CpuFeatures } from "../../web/host/machine";
 import { MemoryBackend, DRIVE } from "../../web/host/block";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -44,11 +44,11 @@ export function translation(): { translate: boolean; translateAfter?: number } {
 /** Run a ROM image in RingZero until it exits, resets or spends the budget. */
 export interface GuestDrive { index: number; kind: "disk" | "cdrom"; image: Uint8Array }
 
-export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void; interpret?: boolean; translate?: boolean } = {}): Promise<GuestResult> {
+export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void; interpret?: boolean; translate?: boolean; cpu?: CpuFeatures } = {}): Promise<GuestResult> {
   wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
   // interpret / translate: this run whatever RZ_TRANSLATE says (the translator's own tests)
   const how = opts.interpret ? { translate: false } : opts.translate ? { translate: true, translateAfter: 1 } : translation();
-  const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20, ...how });
+  const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20, cpu: opts.cpu, ...how });
   for (const d of opts.drives ?? []) {
     m.attachDrive(d.index, d.kind === "disk" ? DRIVE.DISK : DRIVE.CDROM, new MemoryBackend(d.image, d.kind === "cdrom"));
   }

@@ -35,7 +35,7 @@ function asConstants(): Map<string, number> {
 test("mirrored CPU state offsets match asm/cpu/state.ts", () => {
   const as = asConstants();
   const rel = ["OFF_REGS", "OFF_EIP", "OFF_EFLAGS", "OFF_FLAGS_LAZY", "OFF_LAZY_OP", "OFF_LAZY_DST", "OFF_LAZY_SRC", "OFF_LAZY_RES", "OFF_SEGS", "OFF_GDTR_BASE", "OFF_GDTR_LIMIT", "OFF_IDTR_BASE",
-    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20"];
+    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20", "OFF_EFER"];
   for (const name of rel) {
     expect(as.get(name + "@rel"), name).toBe((H as Record<string, unknown>)[name]);
   }
@@ -77,4 +77,14 @@ test("enterProtectedMode writes the 32-bit boot entry state", () => {
     expect(H.readSegment(block, s)).toEqual({ sel: 0x18, base: 0, limit: 0xffffffff, attr: 0xc093, valid: true });
   }
   expect(block.getUint32(H.OFF_CPL, true)).toBe(0);
+});
+
+test("CPU feature bits of web/host/machine.ts match asm/cpu/features.ts", async () => {
+  const src = readFileSync(join(ROOT, "asm/cpu/features.ts"), "utf8");
+  const M = await import("../../web/host/machine");
+  for (const name of ["FEAT_PAE", "FEAT_NX"] as const) {
+    const m = new RegExp(`export const ${name}: u32 = 1 << (\\d+);`).exec(src);
+    expect(m, name).not.toBeNull();
+    expect(1 << Number(m![1]), name).toBe(M[name]);
+  }
 });

@@ -23,8 +23,13 @@ export interface DriveSpec {
   readonly: boolean;
 }
 
+/** -cpu: the model (only pentium2) and its optional features. */
+export interface CpuConfig { model: "pentium2"; pae: boolean; nx: boolean }
+
 export interface Config {
   ramMB: number;
+  /** -cpu pentium2[,+nx][,-pae]: the features the machine is created with. */
+  cpu: CpuConfig;
   bios?: string;
   kernel?: string;
   initrd?: string;
@@ -245,6 +250,33 @@ export function parseGdbDev(text: string): GdbListen {
 }
 
 const ACCEPTED_CPUS = new Set(["pentium2"]);
+/** Features -cpu can switch, and the pentium2 model's defaults (QEMU's). */
+const CPU_FEATURES = ["pae", "nx"] as const;
+type CpuFeature = (typeof CPU_FEATURES)[number];
+const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
+
+/** Whether web/cli/main.ts hands Config.cpu to Machine.create({ cpu }). Until it
+ *  does, a feature set other than the model's default is refused rather than
+ *  silently dropped; the machine and the test harness have the features already. */
+export const CLI_PASSES_CPU_FEATURES = false;
+
+/** -cpu: QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the features RingZero
+ *  can switch; any other model or feature is an error naming it. */
+export function parseCpu(text: string): CpuConfig {
+  const [model, ...opts] = text.split(",");
+  if (!ACCEPTED_CPUS.has(model)) throw new UsageError(`-cpu ${text}: unsupported CPU model "${model}" (RingZero's CPU is a Pentium II: -cpu pentium2)`);
+  const c: CpuConfig = { model: "pentium2", pae: true, nx: false };
+  for (const o of opts) {
+    let name: string, on: boolean;
+    const kv = /^([\w-]+)=(on|off|true|false)$/.exec(o);
+    if (o.startsWith("+") || o.startsWith("-")) { name = o.slice(1); on = o[0] === "+"; }
+    else if (kv) { name = kv[1]; on = kv[2] === "on" || kv[2] === "true"; }
+    else throw new UsageError(`-cpu ${text}: "${o}" is not a feature setting (+FEATURE, -FEATURE or FEATURE=on|off)`);
+    if (!isCpuFeature(name)) throw new UsageError(`-cpu ${text}: unsupported CPU feature "${name}" (RingZero can switch ${CPU_FEATURES.join(", ")})`);
+    c[name] = on;
+  }
+  return c;
+}
 
 /** -smp: QEMU's [cpus=]N with maxcpus= and the topology (sockets, dies, clusters,
  *  cores, threads; their product is maxcpus when cpus is left out). RingZero has
@@ -269,7 +301,7 @@ function parseSmp(text: string): void {
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
-    ramMB: DEFAULT_RAM_MB, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
+    ramMB: DEFAULT_RAM_MB, cpu: { model: "pentium2", pae: true, nx: false }, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
     gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
   };
@@ -352,7 +384,10 @@ export function parseArgs(argv: string[]): Config {
       }
       case "-cpu": {
         const v = need(++i, flag);
-        if (!ACCEPTED_CPUS.has(v)) throw new UsageError(`-cpu ${v}: RingZero's CPU is a Pentium II (-cpu pentium2); other models are not available`);
+        c.cpu = parseCpu(v);
+        if (!CLI_PASSES_CPU_FEATURES && (c.cpu.pae !== true || c.cpu.nx !== false)) {
+          throw new UsageError(`-cpu ${v}: the command line cannot pass CPU features to the machine yet (only -cpu pentium2 as it is)`);
+        }
         break;
       }
       case "-smp": parseSmp(need(++i, flag)); break;
@@ -439,7 +474,9 @@ mean what they mean to qemu-system-i386.
                          output and instruction count; replay takes no input and
                          leaves disk images untouched
   -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
-  -display none, -vga std|none, -accel tcg, -machine pc, -cpu pentium2, -smp 1,
+  -cpu pentium2          the Pentium II, with PAE paging as QEMU's model (QEMU's
+                         +nx/-pae are understood but not yet passed to the machine)
+  -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
 
 Debugging:

@@ -81,7 +81,7 @@ function registerTable(): RegDef[] {
   t.push({ name: "cr3", bits: 32, type: "i386_cr3", read: (r) => u32(r.cr3), write: "cr3" });
   t.push({ name: "cr4", bits: 32, type: "i386_cr4", read: (r) => u32(r.cr4), write: "cr4" });
   t.push({ name: "cr8", bits: 32, type: "int32", read: zeros(4) });
-  t.push({ name: "efer", bits: 32, type: "i386_efer", read: zeros(4) }); // no long mode, no NX
+  t.push({ name: "efer", bits: 32, type: "i386_efer", read: (r) => u32(r.efer ?? 0) }); // no long mode; NXE with -cpu ...,+nx
   for (let i = 0; i < 8; i++) t.push({ name: `st${i}`, bits: 80, type: "i387_ext", read: (_, f) => f.slice(i * 10, i * 10 + 10) });
   ["fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop"].forEach((name, i) =>
     t.push({ name, bits: 32, type: "int", group: "float", read: (_, f) => f.slice(80 + i * 4, 84 + i * 4) }));

@@ -5,7 +5,7 @@
 import {
   CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
-  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20,
+  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20, OFF_EFER,
 } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
@@ -56,6 +56,8 @@ export interface Registers {
   /** Interrupts held off for one instruction (after STI, MOV SS, POP SS). */
   inhibitIrq: boolean;
   a20: boolean;
+  /** IA32_EFER, on a model that has it (NX); a Pentium II has none. */
+  efer?: number;
 }
 
 /** An 8259A's registers and modes, as the monitor's `info pic` shows them. */
@@ -85,6 +87,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   layoutStateVersion(): number;
   layoutStaticBase(): number;
   cpuStateChanged(): void;
+  setCpuFeatures(f: number): void;
   ideAttach(drive: number, kind: number, sectorsLo: number, sectorsHi: number): void;
   setRealtime(on: number): void;
   setIcountShift(shift: number): void;
@@ -120,6 +123,19 @@ interface MachineExports extends FwCfgExports, VgaExports {
   picRegister(chip: number, which: number): number;
 }
 
+/** The CPU model's optional features (QEMU's -cpu pentium2,+nx,-pae); the
+ *  model itself is always the Pentium II. */
+export interface CpuFeatures {
+  /** PAE paging: CPUID.PAE, CR4.PAE (default on, as QEMU's pentium2). */
+  pae: boolean;
+  /** Execute-disable: CPUID.80000001H NX, IA32_EFER.NXE (default off). */
+  nx: boolean;
+}
+export const DEFAULT_CPU_FEATURES: CpuFeatures = { pae: true, nx: false };
+/** asm/cpu/features.ts FEAT_* (tests/unit/cpustate.test.ts checks them). */
+export const FEAT_PAE = 1 << 0;
+export const FEAT_NX = 1 << 1;
+
 export interface MachineOptions {
   /** The compiled machine (build/ringzero.wasm) as bytes or a compiled module. */
   wasm: BufferSource | WebAssembly.Module;
@@ -131,6 +147,8 @@ export interface MachineOptions {
   /** Executions of a block's first instruction before it is translated (the
    *  machine's default suits real guests; tests use 1 to translate everything). */
   translateAfter?: number;
+  /** Optional CPU features (default DEFAULT_CPU_FEATURES). */
+  cpu?: CpuFeatures;
   /** The host's monotonic clock in ns, read by the machine in real-time mode
    *  (default: performance.now() * 1e6). Record/replay and tests replace it. */
   hostNow?: () => number;
@@ -149,6 +167,8 @@ export class Machine {
   readonly fwcfg: FwCfgHost;
   /** The block translator (its stats say how much it compiled). */
   translator!: Translator;
+  /** The CPU model's optional features it was created with. */
+  cpu: CpuFeatures = DEFAULT_CPU_FEATURES;
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
@@ -191,6 +211,9 @@ export class Machine {
     if (opts.translate === false) m.x.setTranslation(0);
     if (opts.translateAfter !== undefined) m.x.setTranslationThreshold(opts.translateAfter);
     if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
+    const cpu = opts.cpu ?? DEFAULT_CPU_FEATURES;
+    m.cpu = { ...cpu };
+    m.x.setCpuFeatures((cpu.pae ? FEAT_PAE : 0) | (cpu.nx ? FEAT_NX : 0));
     m.x.init(ram);
     return m;
   }
@@ -369,6 +392,7 @@ export class Machine {
       gdtr: { base: u(OFF_GDTR_BASE), limit: u(OFF_GDTR_LIMIT) }, idtr: { base: u(OFF_IDTR_BASE), limit: u(OFF_IDTR_LIMIT) },
       cr0: u(OFF_CR0), cr2: u(OFF_CR2), cr3: u(OFF_CR3), cr4: u(OFF_CR4), dr,
       cpl: u(OFF_CPL), halted: u(OFF_HALTED) !== 0, inhibitIrq: u(OFF_INHIBIT_IRQ) !== 0, a20: u(OFF_A20) !== 0,
+      ...(this.cpu.nx ? { efer: u(OFF_EFER) } : {}),
     };
   }
 

@@ -132,6 +132,8 @@ export class Monitor {
     s += `CR0=${hex(r.cr0, 8)} CR2=${hex(r.cr2, 8)} CR3=${hex(r.cr3, 8)} CR4=${hex(r.cr4, 8)}\n`;
     s += `DR0=${hex(r.dr[0], 8)} DR1=${hex(r.dr[1], 8)} DR2=${hex(r.dr[2], 8)} DR3=${hex(r.dr[3], 8)} \n`;
     s += `DR6=${hex(r.dr[6], 8)} DR7=${hex(r.dr[7], 8)}\n`;
+    // QEMU prints EFER for every model; RingZero's has one only with NX.
+    if (r.efer !== undefined) s += `EFER=${hex16(r.efer)}\n`;
     return s + this.fpu();
   }
 
@@ -153,23 +155,51 @@ export class Monitor {
     return s;
   }
 
-  // ---- info mem / info tlb: a walk of the 32-bit page tables in physical memory ----
+  // ---- info mem / info tlb: a walk of the page tables in physical memory ----
+  // 32-bit paging, or PAE paging (CR4.PAE) from the PDPT at CR3 as QEMU's
+  // monitor reads it (from memory, not the CPU's PDPTE registers).
 
   /** Each present page: linear address, the entry that maps it (PTE, or PDE
-   *  for a 4 MiB page) and its size; the rights combine PDE and PTE. */
-  private *pages(): Generator<{ lin: number; entry: number; rights: number; size: number }> {
+   *  for a 4 MiB / 2 MiB page; 64 bits), the mask QEMU prints its address
+   *  with, and its size; the rights combine PDE and PTE. */
+  private *pages(): Generator<{ lin: number; entry: bigint; mask: bigint; rights: number; size: number }> {
     const r = this.m.registers();
     if (!(r.cr0 & 0x80000000)) return;
+    if (r.cr4 & 0x20) { yield* this.pagesPae(r.cr3); return; }
     const pse = (r.cr4 & 0x10) !== 0;
     const pd = this.words((r.cr3 & 0xfffff000) >>> 0);
     for (let i = 0; i < 1024; i++) {
       const pde = pd[i];
       if (!(pde & 1)) continue;
-      if (pde & 0x80 && pse) { yield { lin: i * 0x400000, entry: pde, rights: pde, size: 0x400000 }; continue; }
+      if (pde & 0x80 && pse) { yield { lin: i * 0x400000, entry: BigInt(pde), mask: 0xffc00000n, rights: pde, size: 0x400000 }; continue; }
       const pt = this.words((pde & 0xfffff000) >>> 0);
       for (let j = 0; j < 1024; j++) {
         const pte = pt[j];
-        if (pte & 1) yield { lin: i * 0x400000 + j * 0x1000, entry: pte, rights: pde & pte, size: 0x1000 };
+        if (pte & 1) yield { lin: i * 0x400000 + j * 0x1000, entry: BigInt(pte), mask: 0xfffff000n, rights: pde & pte, size: 0x1000 };
+      }
+    }
+  }
+
+  /** PAE: 4 PDPTEs, 512 64-bit PDEs and PTEs per table (SDM vol. 3 §4.4). QEMU
+   *  prints a 2 MiB page's PDE under the mask ~(2^20 - 1) and a PTE without its
+   *  bit 7 under ~FFFh, XD (bit 63) included in both. */
+  private *pagesPae(cr3: number): Generator<{ lin: number; entry: bigint; mask: bigint; rights: number; size: number }> {
+    const ADDR = 0xffffff000n; // bits 35:12 (MAXPHYADDR 36)
+    const table = (phys: bigint) => (phys < 1n << 32n ? this.quads(Number(phys)) : []);
+    const pdpt = this.quads((cr3 & 0xffffffe0) >>> 0, 4);
+    for (let i = 0; i < 4; i++) {
+      if (!(pdpt[i] & 1n)) continue;
+      const pd = table(pdpt[i] & ADDR);
+      for (let j = 0; j < pd.length; j++) {
+        const pde = pd[j];
+        if (!(pde & 1n)) continue;
+        const lin = i * 0x40000000 + j * 0x200000;
+        if (pde & 0x80n) { yield { lin, entry: pde, mask: ~0xfffffn & 0xffffffffffffffffn, rights: Number(pde & 7n), size: 0x200000 }; continue; }
+        const pt = table(pde & ADDR);
+        for (let k = 0; k < pt.length; k++) {
+          const pte = pt[k];
+          if (pte & 1n) yield { lin: lin + k * 0x1000, entry: pte & ~0x80n, mask: ~0xfffn & 0xffffffffffffffffn, rights: Number(pde & pte & 7n), size: 0x1000 };
+        }
       }
     }
   }
@@ -179,6 +209,15 @@ export class Monitor {
     const out = new Uint32Array(1024);
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     for (let i = 0; i < b.length >> 2; i++) out[i] = v.getUint32(i * 4, true);
+    return out;
+  }
+
+  /** `n` 64-bit entries at `phys` (what is not RAM or ROM reads as 0: not present). */
+  private quads(phys: number, n = 512): BigUint64Array {
+    const b = this.m.readPhysical(phys, n * 8);
+    const out = new BigUint64Array(n);
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    for (let i = 0; i < b.length >> 3; i++) out[i] = v.getBigUint64(i * 8, true);
     return out;
   }
 
@@ -204,11 +243,10 @@ export class Monitor {
     let s = "";
     for (const p of this.pages()) {
       const e = p.entry;
-      const mask = p.size === 0x400000 ? 0xffc00000 : 0xfffff000;
-      const b = (m: number, c: string) => (e & m ? c : "-");
-      // no NX on 32-bit paging: the first column is always '-'
-      const bits = "-" + b(0x100, "G") + b(0x80, "P") + b(0x40, "D") + b(0x20, "A") + b(0x10, "C") + b(0x8, "T") + b(0x4, "U") + b(0x2, "W");
-      s += `${hex16(p.lin)}: ${hex16((e & mask) >>> 0)} ${bits}\n`;
+      const b = (m: bigint, c: string) => (e & m ? c : "-");
+      // X: execute-disable (bit 63; only PAE entries have it)
+      const bits = b(1n << 63n, "X") + b(0x100n, "G") + b(0x80n, "P") + b(0x40n, "D") + b(0x20n, "A") + b(0x10n, "C") + b(0x8n, "T") + b(0x4n, "U") + b(0x2n, "W");
+      s += `${hex16(p.lin)}: ${(e & p.mask).toString(16).padStart(16, "0")} ${bits}\n`;
     }
     return s;
   }
