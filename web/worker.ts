@@ -100,7 +100,7 @@ class MachineWorker implements WorkerApi {
       let hostNow = () => performance.now() * 1e6;
       if (config.record || config.replay) {
         const header = recordHeader({
-          machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, rtc, images: ids,
+          machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, cpu: "pentium2", rtc, images: ids,
           append: images.kernel ? config.append ?? "" : undefined,
           firmware: images.kernel ? undefined : { boot: bootOrder(config), nographic: false },
         });

@@ -2,7 +2,7 @@
 // and the errors for everything else.
 
 import { describe, test, expect } from "vitest";
-import { parseArgs, parseCpu, parseMemSize, parseOptList, UsageError, CLI_PASSES_CPU_FEATURES } from "../../web/cli/args";
+import { parseArgs, parseCpu, parseMemSize, parseOptList, UsageError } from "../../web/cli/args";
 
 const err = (argv: string[]) => {
   try { parseArgs(argv); } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; }
@@ -176,12 +176,7 @@ describe("-cpu", () => {
     expect(parseCpu("pentium2,nx=on,pae=off")).toEqual({ model: "pentium2", pae: false, nx: true });
     expect(parseCpu("pentium2,+nx,-nx").nx).toBe(false);
   });
-  test.skipIf(CLI_PASSES_CPU_FEATURES)("features the command line cannot pass on yet are refused, not dropped", () => {
-    for (const v of ["pentium2,+nx", "pentium2,-pae"]) {
-      expect(err(["-cpu", v])).toBe(`-cpu ${v}: the command line cannot pass CPU features to the machine yet (only -cpu pentium2 as it is)`);
-    }
-  });
-  test.skipIf(!CLI_PASSES_CPU_FEATURES)("parseArgs carries the features", () => {
+  test("parseArgs carries the features", () => {
     expect(parseArgs(["-cpu", "pentium2,+nx,-pae"]).cpu).toEqual({ model: "pentium2", pae: false, nx: true });
   });
 });

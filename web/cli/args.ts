@@ -255,10 +255,11 @@ const CPU_FEATURES = ["pae", "nx"] as const;
 type CpuFeature = (typeof CPU_FEATURES)[number];
 const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
 
-/** Whether web/cli/main.ts hands Config.cpu to Machine.create({ cpu }). Until it
- *  does, a feature set other than the model's default is refused rather than
- *  silently dropped; the machine and the test harness have the features already. */
-export const CLI_PASSES_CPU_FEATURES = false;
+/** The -cpu a configuration amounts to, with only the features that differ from
+ *  the model's (record/replay compares it). */
+export function cpuName(c: CpuConfig): string {
+  return c.model + (c.pae ? "" : ",-pae") + (c.nx ? ",+nx" : "");
+}
 
 /** -cpu: QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the features RingZero
  *  can switch; any other model or feature is an error naming it. */
@@ -385,9 +386,6 @@ export function parseArgs(argv: string[]): Config {
       case "-cpu": {
         const v = need(++i, flag);
         c.cpu = parseCpu(v);
-        if (!CLI_PASSES_CPU_FEATURES && (c.cpu.pae !== true || c.cpu.nx !== false)) {
-          throw new UsageError(`-cpu ${v}: the command line cannot pass CPU features to the machine yet (only -cpu pentium2 as it is)`);
-        }
         break;
       }
       case "-smp": parseSmp(need(++i, flag)); break;

@@ -137,7 +137,7 @@ export async function main(argv: string[]): Promise<number> {
       rr = openRecordReplay(c, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline, hostNow);
       ({ hostNow, rtc } = rr);
     }
-    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, hostNow, ...translationFromEnv() });
+    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, cpu: c.cpu, hostNow, ...translationFromEnv() });
     if (p.bios) m.loadBios(p.bios);
     // Guest time follows the host clock (QEMU's -icount shift=auto), or the instruction
     // count (-icount shift=N).

@@ -7,7 +7,7 @@ import { openSync, writeSync, closeSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { Recorder, Replay, recordHeader, type ImageIdentity, type RecordHeader } from "../host/replay";
 import type { BlockBackend } from "../host/block";
-import { UsageError, type Config } from "./args";
+import { UsageError, cpuName, type Config } from "./args";
 import { driveSha256, isWritableDisk, type OpenedDrive } from "./drives";
 
 /** An image held in memory (kernel, initrd, firmware), by the role it plays. */
@@ -36,7 +36,7 @@ function describe(c: Config, wasm: Uint8Array, images: LoadedImage[], drives: Op
     ids.push({ role, name: basename(d.path), size: d.size, sha256: isWritableDisk(d) ? undefined : driveSha256(d) });
   }
   return recordHeader({
-    machineSha256: sha256(wasm), ramMB: c.ramMB, icountShift: c.icountShift, rtc, images: ids,
+    machineSha256: sha256(wasm), ramMB: c.ramMB, cpu: cpuName(c.cpu), icountShift: c.icountShift, rtc, images: ids,
     append: cmdline, firmware: cmdline === undefined ? { boot: c.bootOrder, nographic: c.noGraphics } : undefined,
     translate: process.env.RINGZERO_TRANSLATE || undefined,
   });

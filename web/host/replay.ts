@@ -70,6 +70,8 @@ export interface RecordHeader {
 export interface RunDescription {
   machineSha256: string;
   ramMB: number;
+  /** -cpu as QEMU writes it, e.g. "pentium2,+nx". */
+  cpu: string;
   /** -icount shift, undefined for real time (shift=auto). */
   icountShift?: number;
   /** Direct boot's kernel command line; undefined for a firmware boot. */
@@ -85,6 +87,7 @@ export interface RunDescription {
 export function recordHeader(d: RunDescription): RecordHeader {
   const settings: Record<string, string> = {
     "-m": String(d.ramMB),
+    "-cpu": d.cpu,
     "-icount": d.icountShift === undefined ? "shift=auto" : `shift=${d.icountShift}`,
   };
   if (d.append !== undefined) settings["-append"] = d.append;
