@@ -2,9 +2,11 @@
 // tables decoded (SDM vol. 3 §3.4.5 segment descriptors, table 3-2 system types,
 // §6.11 IDT gates, §7.2.1 the 32-bit TSS), and the walk of a linear address
 // through the 32-bit page tables (§4.3, 4 KiB and PSE 4 MiB pages) with the rights
-// it grants and the #PF a given access would raise (§4.6, §4.7). Everything is
-// read through the Machine's debugging methods: no TLB fill, no side effects.
-// PAE page tables are not walked yet (reported as such).
+// it grants and the #PF a given access would raise (§4.6, §4.7), and through PAE
+// tables (§4.4: PDPTE, 64-bit PDE/PTE, 2 MiB pages, XD with EFER.NXE). Everything
+// is read through the Machine's debugging methods: no TLB fill, no side effects.
+// The PDPTEs are read from memory at CR3, where the CPU uses the copies it loaded
+// (they differ only if the guest changed the PDPT without reloading CR3).
 
 import type { Machine, Registers } from "./machine";
 
@@ -112,10 +114,10 @@ export function taskState(m: Machine): TaskState | undefined {
 // ---- page walk ----
 
 export interface WalkStep {
-  level: "PDE" | "PTE";
-  /** Physical address of the entry, and its value. */
+  level: "PDPTE" | "PDE" | "PTE";
+  /** Physical address of the entry, and its value (64-bit entries: as a bigint's hex). */
   address: number;
-  value: number;
+  value: number | string;
   flags: string;
 }
 
@@ -129,55 +131,100 @@ export interface PageWalk {
   /** Rights the walk grants (both levels combined). */
   user?: boolean;
   writable?: boolean;
+  /** PAE with EFER.NXE: instruction fetches are allowed. */
+  executable?: boolean;
   /** The #PF error code each access would raise, or null when it is allowed. */
-  faults?: Record<"read" | "write" | "userRead" | "userWrite", number | null>;
-  /** A walk this tool cannot do (PAE). */
-  unsupported?: string;
+  faults?: Record<"read" | "write" | "userRead" | "userWrite" | "fetch", number | null>;
 }
 
-const PF_P = 1, PF_W = 2, PF_U = 4;
+const PF_P = 1, PF_W = 2, PF_U = 4, PF_ID = 0x10;
 
-function entryFlags(e: number, level: "PDE" | "PTE"): string {
+function entryFlags(e: number, level: WalkStep["level"], xd = false): string {
   const f: string[] = [];
   const bit = (n: number, name: string) => { if ((e >>> n) & 1) f.push(name); };
-  bit(0, "P"); bit(1, "RW"); bit(2, "US"); bit(3, "PWT"); bit(4, "PCD"); bit(5, "A"); bit(6, "D");
-  bit(7, level === "PDE" ? "PS" : "PAT"); bit(8, "G");
+  bit(0, "P");
+  if (level !== "PDPTE") { bit(1, "RW"); bit(2, "US"); }
+  bit(3, "PWT"); bit(4, "PCD");
+  if (level !== "PDPTE") { bit(5, "A"); bit(6, "D"); bit(7, level === "PDE" ? "PS" : "PAT"); bit(8, "G"); }
+  if (xd) f.push("XD");
   return f.join(" ");
 }
+
+/** Rights of a walk's last level combined with the levels above: U/S, R/W, and
+ *  (PAE with NXE) execute. */
+interface Rights { user: boolean; writable: boolean; executable: boolean }
 
 /** Walk `linear` through the page tables as the CPU would now. */
 export function pageWalk(m: Machine, linear: number, r: Registers = m.registers()): PageWalk {
   linear >>>= 0;
   if (!(r.cr0 & 0x80000000)) return { linear, paging: false, steps: [], physical: r.a20 ? linear : linear & ~0x100000, pageSize: 0 };
-  if (r.cr4 & 0x20) return { linear, paging: true, steps: [], unsupported: "PAE paging (CR4.PAE) is not walked by the inspector yet" };
-  const steps: WalkStep[] = [];
-  const read = (phys: number) => { const b = m.readPhysical(phys, 4); return b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : 0; };
-  const pdeAt = ((r.cr3 & 0xfffff000) + (linear >>> 22) * 4) >>> 0;
-  const pde = read(pdeAt);
-  steps.push({ level: "PDE", address: pdeAt, value: pde, flags: entryFlags(pde, "PDE") });
-  const done = (rights: number, physical: number | undefined, pageSize: number): PageWalk => {
-    const present = physical !== undefined;
-    const user = (rights & PF_U) !== 0, writable = (rights & PF_W) !== 0;
-    const wp = (r.cr0 & 0x10000) !== 0;
-    // §4.6: user accesses need U/S in every level, user writes R/W too; supervisor
-    // writes need R/W when CR0.WP is set. Error code: P (present), W/R, U/S.
-    const fault = (write: boolean, usr: boolean): number | null => {
-      const code = (present ? PF_P : 0) | (write ? PF_W : 0) | (usr ? PF_U : 0);
-      if (!present) return code;
-      if (usr && (!user || (write && !writable))) return code;
-      if (!usr && write && wp && !writable) return code;
-      return null;
-    };
-    return {
-      linear, paging: true, steps, physical, pageSize, user, writable,
-      faults: { read: fault(false, false), write: fault(true, false), userRead: fault(false, true), userWrite: fault(true, true) },
-    };
+  return r.cr4 & 0x20 ? walkPae(m, linear, r) : walk32(m, linear, r);
+}
+
+function result(linear: number, r: Registers, steps: WalkStep[], physical: number | undefined, pageSize: number, rights: Rights, nx: boolean): PageWalk {
+  const present = physical !== undefined;
+  const wp = (r.cr0 & 0x10000) !== 0;
+  // §4.6: user accesses need U/S in every level, user writes R/W too; supervisor
+  // writes need R/W when CR0.WP is set; with NXE, fetches need XD clear in every
+  // level. Error code (§4.7): P, W/R, U/S, and I/D for fetches when NXE is set.
+  const fault = (write: boolean, usr: boolean, fetch = false): number | null => {
+    const code = (present ? PF_P : 0) | (write ? PF_W : 0) | (usr ? PF_U : 0) | (fetch && nx ? PF_ID : 0);
+    if (!present) return code;
+    if (usr && (!rights.user || (write && !rights.writable))) return code;
+    if (!usr && write && wp && !rights.writable) return code;
+    if (fetch && !rights.executable) return code;
+    return null;
   };
-  if (!(pde & 1)) return done(0, undefined, 0);
-  if (pde & 0x80 && r.cr4 & 0x10) return done(pde, ((pde & 0xffc00000) | (linear & 0x3fffff)) >>> 0, 0x400000);
+  return {
+    linear, paging: true, steps, physical, pageSize, user: rights.user, writable: rights.writable, executable: rights.executable,
+    faults: { read: fault(false, false), write: fault(true, false), userRead: fault(false, true), userWrite: fault(true, true), fetch: fault(false, r.cpl === 3, true) },
+  };
+}
+
+function read32(m: Machine, phys: number): number {
+  const b = m.readPhysical(phys >>> 0, 4);
+  return b.length === 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : 0;
+}
+
+function walk32(m: Machine, linear: number, r: Registers): PageWalk {
+  const steps: WalkStep[] = [];
+  const none: Rights = { user: false, writable: false, executable: false };
+  const pdeAt = ((r.cr3 & 0xfffff000) + (linear >>> 22) * 4) >>> 0;
+  const pde = read32(m, pdeAt);
+  steps.push({ level: "PDE", address: pdeAt, value: pde, flags: entryFlags(pde, "PDE") });
+  const rights = (e: number): Rights => ({ user: (e & PF_U) !== 0, writable: (e & PF_W) !== 0, executable: true });
+  if (!(pde & 1)) return result(linear, r, steps, undefined, 0, none, false);
+  if (pde & 0x80 && r.cr4 & 0x10) return result(linear, r, steps, ((pde & 0xffc00000) | (linear & 0x3fffff)) >>> 0, 0x400000, rights(pde), false);
   const pteAt = ((pde & 0xfffff000) + ((linear >>> 12) & 0x3ff) * 4) >>> 0;
-  const pte = read(pteAt);
+  const pte = read32(m, pteAt);
   steps.push({ level: "PTE", address: pteAt, value: pte, flags: entryFlags(pte, "PTE") });
-  if (!(pte & 1)) return done(0, undefined, 0);
-  return done(pde & pte, ((pte & 0xfffff000) | (linear & 0xfff)) >>> 0, 0x1000);
+  if (!(pte & 1)) return result(linear, r, steps, undefined, 0, none, false);
+  return result(linear, r, steps, ((pte & 0xfffff000) | (linear & 0xfff)) >>> 0, 0x1000, rights(pde & pte), false);
+}
+
+/** PAE (§4.4): 4 PDPTEs at CR3, then 512-entry tables of 64-bit entries. Physical
+ *  addresses above 4 GiB are shown, but the inspector cannot read tables there. */
+function walkPae(m: Machine, linear: number, r: Registers): PageWalk {
+  const nx = ((r.efer ?? 0) & 0x800) !== 0;
+  const steps: WalkStep[] = [];
+  const none: Rights = { user: false, writable: false, executable: false };
+  const entry = (level: WalkStep["level"], at: number) => {
+    const lo = read32(m, at), hi = read32(m, at + 4);
+    const xd = nx && (hi & 0x80000000) !== 0;
+    steps.push({ level, address: at, value: ((BigInt(hi) << 32n) | BigInt(lo)).toString(16).padStart(16, "0"), flags: entryFlags(lo, level, xd) });
+    // Bits 35:32 of the next address (MAXPHYADDR 36).
+    return { lo, base: (hi & 0xf) * 0x100000000 + ((lo & 0xfffff000) >>> 0), xd };
+  };
+  const pdpte = entry("PDPTE", ((r.cr3 & 0xffffffe0) + (linear >>> 30) * 8) >>> 0);
+  if (!(pdpte.lo & 1)) return result(linear, r, steps, undefined, 0, none, nx);
+  const pde = entry("PDE", pdpte.base + ((linear >>> 21) & 0x1ff) * 8);
+  if (!(pde.lo & 1)) return result(linear, r, steps, undefined, 0, none, nx);
+  const rights = (e: number, xd: boolean): Rights => ({ user: (e & PF_U) !== 0, writable: (e & PF_W) !== 0, executable: !xd });
+  if (pde.lo & 0x80) {
+    const base = pde.base - (pde.base % 0x200000);
+    return result(linear, r, steps, base + (linear & 0x1fffff), 0x200000, rights(pde.lo, pde.xd), nx);
+  }
+  const pte = entry("PTE", pde.base + ((linear >>> 12) & 0x1ff) * 8);
+  if (!(pte.lo & 1)) return result(linear, r, steps, undefined, 0, none, nx);
+  return result(linear, r, steps, pte.base + (linear & 0xfff), 0x1000, rights(pde.lo & pte.lo, pde.xd || pte.xd), nx);
 }

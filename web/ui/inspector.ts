@@ -52,15 +52,14 @@ function fillTable(t: HTMLTableElement, rows: Descriptor[], what: "gdt" | "idt")
 }
 
 export function walkText(w: PageWalk): string {
-  if (w.unsupported) return w.unsupported;
   if (!w.paging) return `paging is off: linear ${hex(w.linear)} = physical ${hex(w.physical!)}`;
   let s = "";
-  for (const st of w.steps) s += `${st.level} at ${hex(st.address)} = ${hex(st.value)} [${st.flags}]\n`;
+  for (const st of w.steps) s += `${st.level} at ${hex(st.address)} = ${typeof st.value === "number" ? hex(st.value) : st.value} [${st.flags}]\n`;
   if (w.physical === undefined) s += "not present\n";
-  else s += `-> physical ${hex(w.physical)} (${w.pageSize === 0x400000 ? "4 MiB" : "4 KiB"} page, ${w.user ? "user" : "supervisor"}, ${w.writable ? "writable" : "read-only"})\n`;
+  else s += `-> physical ${w.physical.toString(16).padStart(8, "0")} (${w.pageSize === 0x400000 ? "4 MiB" : w.pageSize === 0x200000 ? "2 MiB" : "4 KiB"} page, ${w.user ? "user" : "supervisor"}, ${w.writable ? "writable" : "read-only"}${w.executable ? "" : ", no-execute"})\n`;
   const f = w.faults!;
   const one = (n: string, c: number | null) => `${n}: ${c === null ? "ok" : `#PF(${hex(c, 1)})`}`;
-  return s + [one("kernel read", f.read), one("kernel write", f.write), one("user read", f.userRead), one("user write", f.userWrite)].join("  ");
+  return s + [one("kernel read", f.read), one("kernel write", f.write), one("user read", f.userRead), one("user write", f.userWrite), one("fetch at this CPL", f.fetch)].join("  ");
 }
 
 export function hexDump(address: number, bytes: Uint8Array): string {
