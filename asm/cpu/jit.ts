@@ -1,4 +1,4 @@
-// Block translation, the core's half. The host (web/host/jit.ts) turns a hot run
+// Block translation, the core's half. The host (web/jit/translator.ts) turns a hot run
 // of 32-bit guest code into a wasm function; exec.ts runCpu calls it through the
 // function table instead of interpreting those instructions one by one. Here:
 // the block cache, the hotness counters, code-page write tracking, and the
@@ -203,7 +203,7 @@ export function jitWr32(seg: i32, off: u32, v: u32): u32 { write32(seg, off, v);
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }
 
-// Blocks that go straight on to the next block (chaining, web/host/jit.ts) tail-
+// Blocks that go straight on to the next block (chaining, web/jit/emitter.ts emitChain) tail-
 // call this; each link adds a frame here, so a chain stops after MAX_CHAIN links
 // (returning 0: the block before has stored its state and counted itself).
 const MAX_CHAIN: u32 = 64;
