@@ -5,7 +5,6 @@
 
 import { S_DS, S_SS, R_ESP, R_EBP } from "../host/cpustate";
 
-export const szCode = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 export const szMask = (sz: number) => (sz === 32 ? 0xffffffff : sz === 16 ? 0xffff : 0xff);
 
 export interface Mem { seg: number; base: number; index: number; scale: number; disp: number }

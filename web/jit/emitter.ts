@@ -17,15 +17,28 @@
 import {
   OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE,
 } from "../host/cpustate";
-import { CF, PF, ZF, SF, OF, ARITH, K_ADD, K_SUB, K_LOGIC } from "./constants";
+import {
+  CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
+} from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, VOID, I32, uleb, sleb } from "./wasm";
 
-// Imported helper functions, by index (the block function is 8).
-const F_RD = [0, 1, 2];   // rd8 rd16 rd32 (seg, off) -> value
-const F_WR = [3, 4, 5];   // wr8 wr16 wr32 (seg, off, v) -> status
-const F_TESTCC = 6;       // testcc(cc) -> 0/1
-const F_CHAIN = 7;        // chain(fn, left) -> what block fn returns
+/** The machine's helpers a block imports (module "f"), in function-index order;
+ *  the block function's own index follows them. Each takes `params` i32 and
+ *  returns one. */
+export const HELPERS = [
+  { name: "rd8", params: 2 }, { name: "rd16", params: 2 }, { name: "rd32", params: 2 },  // (seg, off) -> value
+  { name: "wr8", params: 3 }, { name: "wr16", params: 3 }, { name: "wr32", params: 3 },  // (seg, off, v) -> status
+  { name: "testcc", params: 1 },                                                         // (cc) -> 0/1
+  { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
+] as const;
+export type HelperName = (typeof HELPERS)[number]["name"];
+const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
+const F_RD = [helper("rd8"), helper("rd16"), helper("rd32")];
+const F_WR = [helper("wr8"), helper("wr16"), helper("wr32")];
+const F_TESTCC = helper("testcc");
+const F_CHAIN = helper("chain");
 const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 
 // Locals: 0 is the parameter (instructions left in the budget).
@@ -47,16 +60,23 @@ export const FLAG_LOCALS = [L_EFL, L_MASK, L_OP, L_DST, L_SRC, L_RES];
 /** What the translator knows about the flag state at a point in the block. */
 export interface FlagState {
   mask: number | null;   // which flags are lazy (null: unknown until run time)
-  kind: number;          // K_ADD / K_SUB (possibly with carry: see carry) / K_LOGIC
+  kind: number;          // LAZY_ADD / LAZY_SUB (possibly with carry: see carry) / LAZY_LOGIC
   carry: boolean;        // the operation was ADC/SBB: OP says whether the carry-in was 1
   sz: number;
 }
 
-/** Where things are in the machine's memory, and the block's own host address. */
-export interface Addr { words: number; tlb: number; cache: number; chain: boolean; host: number }
+/** The block's own host address, and whether it may chain to the next block. */
+export interface Addr { chain: boolean; host: number }
 
 /** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
-const cacheSet = (a: Addr, host: number) => a.cache + ((((Math.imul(host, 0x9e3779b1) >>> 17) & ~1) << 4) >>> 0);
+const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);
+
+/** The lazy-flag operation word (asm/cpu/flags.ts setLazy): kind, operand size. */
+export const lazyOp = (kind: number, sz: number) => (kind << 2) | szCode(sz);
+/** The size code in the low bits of that word. */
+export const szCode = (sz: number) => (sz === 32 ? SZ32 : sz === 16 ? SZ16 : SZ8);
+/** The bit of that word that tells ADC from ADD (and SBB from SUB): a carry-in of 1. */
+const OP_CARRY_IN = lazyOp(LAZY_ADC1, 8) ^ lazyOp(LAZY_ADD, 8);
 
 export class Emitter {
   b: number[] = [];
@@ -135,8 +155,8 @@ export class Emitter {
     this.get(L_OFF).get(lo).op(W.geu);
     this.get(L_OFF).op(W.ext64u).op(0x42, size - 1).op(W.i64add).get(hi).op(W.ext64u).op(W.i64leu).op(W.and);
     // TLB: (e & mask) == VALID, and the access inside the page
-    this.get(L_LIN).i32(12).op(W.shru).i32(2).op(W.shl).op(W.load, 0); uleb(this.b, this.a.tlb);
-    this.tee(L_T + 5).get(write ? L_WMASK : L_RMASK).op(W.and).i32(1).op(W.eq).op(W.and);
+    this.get(L_LIN).i32(12).op(W.shru).i32(2).op(W.shl).op(W.load, 0); uleb(this.b, TLB);
+    this.tee(L_T + 5).get(write ? L_WMASK : L_RMASK).op(W.and).i32(TLB_VALID).op(W.eq).op(W.and);
     if (size > 1) this.get(L_LIN).i32(0xfff).op(W.and).i32(4096 - size).op(W.leu).op(W.and);
     return this;
   }
@@ -148,7 +168,7 @@ export class Emitter {
     this.hostAddr().op(size === 4 ? W.load : size === 2 ? W.load16u : W.load8u, 0, 0);
     this.else_();
     this.i32(seg).get(L_OFF).call(F_RD[sizeIndex(sz)]);
-    this.load(W.load, this.a.words + 12).open(W.if_, "").faultExit().end();
+    this.load(W.load, JIT_STATUS).open(W.if_, "").faultExit().end();
     return this.end();
   }
   /** Write local `l` to the current memory operand. */
@@ -158,8 +178,8 @@ export class Emitter {
     this.hostAddr().get(l).op(size === 4 ? W.store : size === 2 ? W.store16 : W.store8, 0, 0);
     this.else_();
     this.i32(seg).get(L_OFF).get(l).call(F_WR[sizeIndex(sz)]).tee(L_STATUS);
-    this.i32(1).op(W.eq).open(W.if_, "").faultExit().end();
-    this.get(L_STATUS).i32(2).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
+    this.i32(WR_FAULT).op(W.eq).open(W.if_, "").faultExit().end();
+    this.get(L_STATUS).i32(WR_CODE).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
     this.wroteSlow = true;
     return this.end();
   }
@@ -171,7 +191,7 @@ export class Emitter {
     const host = this.a.host + target;
     if (!this.a.chain || (host >>> 12) !== (this.a.host >>> 12)) return this;
     this.chains = true;
-    return this.i32(host).set(L_CKEY).i32(cacheSet(this.a, host)).set(L_CSET);
+    return this.i32(host).set(L_CKEY).i32(cacheSet(host)).set(L_CSET);
   }
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
 
@@ -191,7 +211,7 @@ export class Emitter {
     if (kindOp !== null) this.i32(kindOp).set(L_OP);
     if (dst !== null) this.get(dst).set(L_DST); else this.i32(0).set(L_DST);
     if (src !== null) this.get(src).set(L_SRC); else this.i32(0).set(L_SRC);
-    this.get(res).set(L_RES).i32(ARITH).set(L_MASK);
+    this.get(res).set(L_RES).i32(ARITH_FLAGS).set(L_MASK);
     this.fs = fs;
     this.flagsWritten = true;
     return this;
@@ -209,12 +229,12 @@ export class Emitter {
     const sh = fs.sz - 1;
     switch (F) {
       case CF:
-        if (fs.kind === K_LOGIC) { this.i32(0); return true; }
-        if (fs.kind === K_ADD) {  // res < dst, or res <= dst after a carry-in
-          if (fs.carry) this.get(L_OP).i32(4).op(W.and).open(W.if_, "", I32).get(L_RES).get(L_DST).op(W.leu).else_().get(L_RES).get(L_DST).op(W.ltu).end();
+        if (fs.kind === LAZY_LOGIC) { this.i32(0); return true; }
+        if (fs.kind === LAZY_ADD) {  // res < dst, or res <= dst after a carry-in
+          if (fs.carry) this.get(L_OP).i32(OP_CARRY_IN).op(W.and).open(W.if_, "", I32).get(L_RES).get(L_DST).op(W.leu).else_().get(L_RES).get(L_DST).op(W.ltu).end();
           else this.get(L_RES).get(L_DST).op(W.ltu);
         } else {                  // dst < src, or dst <= src after a borrow-in
-          if (fs.carry) this.get(L_OP).i32(4).op(W.and).open(W.if_, "", I32).get(L_DST).get(L_SRC).op(W.leu).else_().get(L_DST).get(L_SRC).op(W.ltu).end();
+          if (fs.carry) this.get(L_OP).i32(OP_CARRY_IN).op(W.and).open(W.if_, "", I32).get(L_DST).get(L_SRC).op(W.leu).else_().get(L_DST).get(L_SRC).op(W.ltu).end();
           else this.get(L_DST).get(L_SRC).op(W.ltu);
         }
         return true;
@@ -222,8 +242,8 @@ export class Emitter {
       case SF: this.get(L_RES).i32(sh).op(W.shru).i32(1).op(W.and); return true;
       case PF: this.get(L_RES).i32(0xff).op(W.and).op(W.popcnt).i32(1).op(W.and).i32(1).op(W.xor); return true;
       case OF:
-        if (fs.kind === K_LOGIC) { this.i32(0); return true; }
-        if (fs.kind === K_ADD) this.get(L_DST).get(L_RES).op(W.xor).get(L_SRC).get(L_RES).op(W.xor).op(W.and);
+        if (fs.kind === LAZY_LOGIC) { this.i32(0); return true; }
+        if (fs.kind === LAZY_ADD) this.get(L_DST).get(L_RES).op(W.xor).get(L_SRC).get(L_RES).op(W.xor).op(W.and);
         else this.get(L_DST).get(L_SRC).op(W.xor).get(L_DST).get(L_RES).op(W.xor).op(W.and);
         this.i32(sh).op(W.shru).i32(1).op(W.and);
         return true;
@@ -237,7 +257,7 @@ export class Emitter {
     let ok = true;
     const f = (F: number) => { if (ok) ok = this.flag(F); };
     // A CMP/SUB with every flag lazy: compare the operands directly.
-    if (fs.mask === ARITH && fs.kind === K_SUB && !fs.carry && [1, 3, 6, 7].includes(cc >> 1)) {
+    if (fs.mask === ARITH_FLAGS && fs.kind === LAZY_SUB && !fs.carry && [1, 3, 6, 7].includes(cc >> 1)) {
       const sh = 32 - fs.sz;
       const operand = (l: number) => { this.get(l); if (sh) this.i32(sh).op(W.shl); };
       operand(L_DST); operand(L_SRC);
@@ -275,14 +295,14 @@ export function emitChain(e: Emitter): void {
   e.open(W.block, "nochain");
   e.get(L_CKEY).op(W.eqz).op(0x0d, 0);
   e.get(L_CSET).set(S);
-  e.get(S).op(W.load, 0, 0).get(L_CKEY).op(W.ne).open(W.if_, "");
-  e.get(S).i32(16).op(W.add).tee(S).op(W.load, 0, 0).get(L_CKEY).op(W.ne).op(0x0d, 1);
+  e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).open(W.if_, "");
+  e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).op(0x0d, 1);
   e.end();
-  e.get(S).op(W.load, 0, 4).tee(FN).op(W.eqz).op(0x0d, 0);
-  e.get(L_CNT).get(S).op(W.load, 0, 8).op(W.add).get(L_LEFT).op(W.gtu).op(0x0d, 0);
-  e.load(W.load, e.a.words).op(0x0d, 0);
+  e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).op(0x0d, 0);
+  e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).op(0x0d, 0);
+  e.load(W.load, OFF_ATTENTION).op(0x0d, 0);
   e.get(L_CSLIM).i32(-1).op(W.ne).op(0x0d, 0);
-  e.i32(0).load(W.load, e.a.words + 40).get(L_CNT).op(W.add).op(W.store, 0); uleb(e.b, e.a.words + 40);
+  e.i32(0).load(W.load, JIT_CHAINED).get(L_CNT).op(W.add).op(W.store, 0); uleb(e.b, JIT_CHAINED);
   e.get(FN).get(L_LEFT).get(L_CNT).op(W.sub).op(0x12, F_CHAIN); // return_call chain(fn, left)
   e.end();
 }

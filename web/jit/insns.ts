@@ -4,10 +4,10 @@
 // translated, interpreted and qemu runs.
 
 import { S_SS, R_ESP } from "../host/cpustate";
-import { CF, PF, AF, ZF, SF, OF, ARITH, K_ADD, K_SUB, K_LOGIC } from "./constants";
-import { szCode, szMask, type Insn } from "./decode";
+import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
+import { szMask, type Insn } from "./decode";
 import {
-  Emitter, type FlagState, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
+  Emitter, type FlagState, lazyOp, szCode, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
 } from "./emitter";
 import { W } from "./wasm";
 
@@ -16,7 +16,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
   const next = i.off + i.len;
   const T0 = L_T, T1 = L_T + 1, T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
   const sz = i.sz, m = szMask(sz) | 0, szc = szCode(sz);
-  const logic = (): FlagState => ({ mask: ARITH, kind: K_LOGIC, carry: false, sz });
+  const logic = (): FlagState => ({ mask: ARITH_FLAGS, kind: LAZY_LOGIC, carry: false, sz });
   /** Leave the block for `target` (block offset, or the EIP in local T4 when null). */
   const leave = (target: number | null) => {
     if (target === null) e.get(T4).set(L_NEIP); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
@@ -27,7 +27,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     if ((target | 0) !== 0) { leave(target); return; }
     e.get(L_CNT).i32(k + 1).op(W.add).tee(L_CNT);
     // another pass only while nothing needs the run loop and the budget allows it
-    e.i32(n).op(W.add).get(L_LEFT).op(W.leu).load(W.load, e.a.words).op(W.eqz).op(W.and);
+    e.i32(n).op(W.add).get(L_LEFT).op(W.leu).load(W.load, OFF_ATTENTION).op(W.eqz).op(W.and);
     e.open(W.if_, "").br("loop").end();
     e.eipAt(0).set(L_NEIP).br("exit");
   };
@@ -67,13 +67,14 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       if (op !== 7) { // CMP writes nothing
         if (memDst) e.writeRM(i.rm!, sz, T2, true); else e.setReg(i.reg!, sz, T2);
       }
-      if (op === 1 || op === 4 || op === 6) e.setLazy((K_LOGIC << 2) | szc, sz, null, null, T2, logic());
+      if (op === 1 || op === 4 || op === 6) e.setLazy(lazyOp(LAZY_LOGIC, sz), sz, null, null, T2, logic());
       else if (op === 2 || op === 3) {
-        e.get(T3).i32(op === 2 ? K_ADD : K_SUB).op(W.add).i32(2).op(W.shl).i32(szc).op(W.or).set(L_OP);
-        e.setLazy(null, sz, T0, T1, T2, { mask: ARITH, kind: op === 2 ? K_ADD : K_SUB, carry: true, sz });
+        // lazyOp(kind + carry-in, sz) at run time: LAZY_ADC1, LAZY_SBB1 with a carry-in of 1
+        e.get(T3).i32(op === 2 ? LAZY_ADD : LAZY_SUB).op(W.add).i32(2).op(W.shl).i32(szc).op(W.or).set(L_OP);
+        e.setLazy(null, sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: op === 2 ? LAZY_ADD : LAZY_SUB, carry: true, sz });
       } else {
-        const kind = op === 0 ? K_ADD : K_SUB;
-        e.setLazy((kind << 2) | szc, sz, T0, T1, T2, { mask: ARITH, kind, carry: false, sz });
+        const kind = op === 0 ? LAZY_ADD : LAZY_SUB;
+        e.setLazy(lazyOp(kind, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind, carry: false, sz });
       }
       return;
     }
@@ -86,9 +87,9 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       e.set(T2);
       e.writeRM(i.rm!, sz, T2, true);
       e.i32(1).set(T1);
-      const kind = dec ? K_SUB : K_ADD;
-      e.setLazy((kind << 2) | szc, sz, T0, T1, T2, { mask: ARITH & ~CF, kind, carry: false, sz });
-      e.i32(ARITH & ~CF).set(L_MASK);
+      const kind = dec ? LAZY_SUB : LAZY_ADD;
+      e.setLazy(lazyOp(kind, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS & ~CF, kind, carry: false, sz });
+      e.i32(ARITH_FLAGS & ~CF).set(L_MASK);
       e.get(L_EFL).i32(~CF).op(W.and).get(T3).op(W.or).set(L_EFL);
       return;
     }
@@ -96,7 +97,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       e.readRM(i.rm!, sz).set(T0);
       if (i.imm !== undefined) e.get(T0).i32(i.imm).op(W.and).set(T2);
       else e.get(T0).reg(i.reg!, sz).op(W.and).set(T2);
-      e.setLazy((K_LOGIC << 2) | szc, sz, null, null, T2, logic());
+      e.setLazy(lazyOp(LAZY_LOGIC, sz), sz, null, null, T2, logic());
       return;
     }
     case "not": e.readRM(i.rm!, sz).i32(m).op(W.xor).set(T2); e.writeRM(i.rm!, sz, T2, true); return;
@@ -107,7 +108,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       e.set(T2);
       e.writeRM(i.rm!, sz, T2, true);
       e.i32(0).set(T0);
-      e.setLazy((K_SUB << 2) | szc, sz, T0, T1, T2, { mask: ARITH, kind: K_SUB, carry: false, sz });
+      e.setLazy(lazyOp(LAZY_SUB, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
       return;
     }
     case "movEG": e.reg(i.reg!, sz).set(T0); e.writeRM(i.rm!, sz, T0, false); return;
@@ -221,8 +222,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
  *  (asm/cpu/arith.ts mulFlags). */
 function mulFlags(e: Emitter, sz: number, res: number, ov: number): void {
   e.get(L_EFL).i32(~(CF | OF | AF)).op(W.and).get(ov).i32(CF | OF).op(W.mul).op(W.or).set(L_EFL);
-  e.i32((K_LOGIC << 2) | szCode(sz)).set(L_OP).get(res).set(L_RES).i32(SF | ZF | PF).set(L_MASK);
-  e.fs = { mask: SF | ZF | PF, kind: K_LOGIC, carry: false, sz };
+  e.i32(lazyOp(LAZY_LOGIC, sz)).set(L_OP).get(res).set(L_RES).i32(SF | ZF | PF).set(L_MASK);
+  e.fs = { mask: SF | ZF | PF, kind: LAZY_LOGIC, carry: false, sz };
   e.flagsWritten = true;
 }
 
@@ -283,7 +284,7 @@ function shiftFlags(e: Emitter, op: number, sz: number): void {
     return;
   }
   e.get(L_EFL).i32(~(CF | OF | AF)).op(W.and).get(T3).op(W.or).get(T4).i32(11).op(W.shl).op(W.or).set(L_EFL);
-  e.i32((K_LOGIC << 2) | szCode(sz)).set(L_OP).get(T2).set(L_RES).i32(SF | ZF | PF).set(L_MASK);
-  e.fs = { mask: SF | ZF | PF, kind: K_LOGIC, carry: false, sz };
+  e.i32(lazyOp(LAZY_LOGIC, sz)).set(L_OP).get(T2).set(L_RES).i32(SF | ZF | PF).set(L_MASK);
+  e.fs = { mask: SF | ZF | PF, kind: LAZY_LOGIC, carry: false, sz };
   e.flagsWritten = true;
 }

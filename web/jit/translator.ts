@@ -21,9 +21,10 @@
 import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
 } from "../host/cpustate";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED } from "./constants";
 import { decodeBlock } from "./decode";
 import {
-  Emitter, emitChain, type Addr, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
+  Emitter, emitChain, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK,
 } from "./emitter";
 import { emitInsn } from "./insns";
@@ -40,7 +41,6 @@ export interface JitCoreExports {
   jitWr32(seg: number, off: number, v: number): number;
   jitTestCC(cc: number): number;
   jitChain(fn: number, left: number): number;
-  layoutJit(which: number): number;
   setTranslation(on: number): void;
 }
 
@@ -91,8 +91,8 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
     FLAG_WORDS.forEach((w, j) => { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + w); e.set(FLAG_LOCALS[j]); });
   }
   if (segs.size) {
-    e.i32(0).op(W.load, 0); uleb(e.b, a.words + 4); e.set(L_RMASK);
-    e.i32(0).op(W.load, 0); uleb(e.b, a.words + 8); e.set(L_WMASK);
+    e.i32(0).op(W.load, 0); uleb(e.b, JIT_READ_MASK); e.set(L_RMASK);
+    e.i32(0).op(W.load, 0); uleb(e.b, JIT_WRITE_MASK); e.set(L_WMASK);
   }
   if (body.chains) { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_LIMIT); e.set(L_CSLIM); }
   for (const s of segs) {
@@ -114,7 +114,7 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
   e.op(W.end); // fault block
   storeState();
   e.i32(0).eipAt(0).get(L_FOFF).op(W.add).op(W.store, 0); uleb(e.b, CPU_STATE + OFF_EIP);
-  e.get(L_CNT).get(L_FK).op(W.add).i32(0x80000000).op(W.or);
+  e.get(L_CNT).get(L_FK).op(W.add).i32(BLOCK_FAULTED).op(W.or);
   e.op(W.end);
   return { bytes: moduleBytes(e.b), insns: n, len: endOff };
 }
@@ -125,17 +125,14 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   const section = (id: number, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
   const str = (s: string) => { const r: number[] = []; uleb(r, s.length); for (const ch of s) r.push(ch.charCodeAt(0)); return r; };
   const FUNC = 0x60;
-  // types: 0 (i32)->i32, 1 (i32,i32)->i32, 2 (i32,i32,i32)->i32
+  // types: n i32 -> i32 is type n - 1, for n = 1, 2, 3; the block function is (i32)->i32
   section(1, [3, FUNC, 1, I32, 1, I32, FUNC, 2, I32, I32, 1, I32, FUNC, 3, I32, I32, I32, 1, I32]);
-  const imp: number[] = [9];
+  const imp: number[] = [1 + HELPERS.length];
   imp.push(...str("m"), ...str("mem"), 0x02, 0x00, 0x00);
-  ["rd8", "rd16", "rd32"].forEach((n) => imp.push(...str("f"), ...str(n), 0x00, 1));
-  ["wr8", "wr16", "wr32"].forEach((n) => imp.push(...str("f"), ...str(n), 0x00, 2));
-  imp.push(...str("f"), ...str("testcc"), 0x00, 0);
-  imp.push(...str("f"), ...str("chain"), 0x00, 1);
+  for (const h of HELPERS) imp.push(...str("f"), ...str(h.name), 0x00, h.params - 1);
   section(2, imp);
   section(3, [1, 0]);
-  section(7, [1, ...str("b"), 0x00, 8]);
+  section(7, [1, ...str("b"), 0x00, HELPERS.length]); // the function after the imported ones
   const fn: number[] = [2];
   uleb(fn, N_I32_LOCALS); fn.push(I32);
   fn.push(1, I64);
@@ -152,19 +149,19 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
 export class Translator {
   private readonly free: number[] = [];
   private readonly imports: WebAssembly.Imports;
-  private readonly addr: Omit<Addr, "host">;
+  /** Whether blocks may go straight on to the next (chaining needs tail calls). */
+  private readonly chain = tailCalls();
   /** Blocks translated, starts declined, translations dropped, and the time
    *  spent translating, so far (for tools and tests). */
   readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0 };
 
   constructor(private readonly memory: WebAssembly.Memory, private readonly core: JitCoreExports) {
-    this.addr = { words: core.layoutJit(0), tlb: core.layoutJit(1), cache: core.layoutJit(2), chain: tailCalls() };
     this.imports = {
       m: { mem: memory },
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
         wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, chain: core.jitChain,
-      },
+      } satisfies Record<HelperName, unknown>,
     };
   }
 
@@ -174,7 +171,7 @@ export class Translator {
     try { return this.compileBlock(host, maxLen, out); } finally { this.stats.compileMs += performance.now() - t0; }
   }
   private compileBlock(host: number, maxLen: number, out: number): number {
-    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), { ...this.addr, host });
+    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), { chain: this.chain, host });
     if (!t) { this.stats.declined++; return 0; }
     const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), this.imports);
     const table = this.core.table;
