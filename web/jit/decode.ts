@@ -1,7 +1,8 @@
 // The translator's x86 decoder: a run of 32-bit code into the instructions the
 // emitter knows (insns.ts), each with its operands decoded. It accepts only what
 // the translator translates, and stops before anything else, which the
-// interpreter then runs.
+// interpreter then runs. tests/unit/jitdecode.test.ts checks every length it gives
+// against the interpreter's opcode map (tools/opmap.mjs).
 
 import { S_DS, S_SS, R_ESP, R_EBP } from "../host/cpustate";
 
