@@ -5,4 +5,5 @@ export interface Immediate { flag: string; fetch: string; bytes(osz: number, asz
 export const PREFIXES: Set<number>;
 export const IMMEDIATES: Immediate[];
 export function immediateOf(entry: OpEntry): Immediate | undefined;
+export function emitterOf(entry: OpEntry, osz: number): string | undefined;
 export function opcodeMap(): Map<number, OpMapEntry>;

@@ -3,10 +3,12 @@
 // interpreter's decoder): every instruction the translator accepts - each opcode
 // of both pages, operand sizes 16 and 32, segment prefixes, each ModRM form with
 // SIB and displacements, each ModRM.reg - must have the length the map gives
-// it, and must be an instruction the interpreter knows.
+// it, must be an instruction the interpreter knows, and must be decoded to the
+// emitter the map names for it (jit=); every entry the map says is translated
+// must be decoded in some form.
 
 import { test, expect } from "vitest";
-import { opcodeMap, immediateOf, PREFIXES, type OpEntry } from "../../tools/opmap.mjs";
+import { opcodeMap, immediateOf, emitterOf, PREFIXES, type OpEntry } from "../../tools/opmap.mjs";
 import { decodeOne } from "../../web/jit/decode";
 
 const MAP = opcodeMap();
@@ -54,6 +56,9 @@ function entryAt(code: Uint8Array, pos: number): { entry?: OpEntry; opLen: numbe
   return { entry: e.simple ?? e.group.get((code[pos + opLen] >> 3) & 7), opLen };
 }
 
+/** The operand size the prefixes give (32-bit code). */
+const operandSize = (prefixes: number[]) => (prefixes.includes(0x66) ? 16 : 32);
+
 /** The instruction's length as the interpreter decodes it: prefixes, opcode,
  *  ModRM/SIB/displacement when the map says ModRM, the map's immediate.
  *  Undefined when the map has no such instruction (the interpreter raises #UD). */
@@ -61,7 +66,7 @@ function interpreterLength(code: Uint8Array, prefixes: number[]): number | undef
   const pos = prefixes.length;
   const { entry, opLen } = entryAt(code, pos);
   if (!entry) return undefined;
-  const osz = prefixes.includes(0x66) ? 16 : 32;
+  const osz = operandSize(prefixes);
   const grouped = MAP.get(code[pos] === 0x0f ? 0x100 | code[pos + 1] : code[pos])!.group !== undefined;
   let len = pos + opLen;
   if (entry.flags.has("m") || grouped) len += modrmLength(code, len);
@@ -101,6 +106,30 @@ test("every instruction the translator decodes has the interpreter's length", ()
   expect(disagree.slice(0, 20)).toEqual([]);
   // the check covers the translator's repertoire: ALU, MOV, shifts, Jcc, SETcc, MOVZX...
   expect(accepted.size).toBeGreaterThan(150);
+});
+
+test("the translator decodes each instruction to the emitter the opcode map names, and every one it names", () => {
+  const wrong: string[] = [];
+  const decoded = new Map<OpEntry, Set<number>>(); // map entry -> operand sizes seen decoded to its emitter
+  for (const { code, prefixes } of candidates(PREFIX_SETS)) {
+    const insn = decodeOne(code, 0);
+    const { entry } = entryAt(code, prefixes.length);
+    if (!insn || !entry) continue;
+    const osz = operandSize(prefixes);
+    const named = emitterOf(entry, osz);
+    if (insn.op !== named) wrong.push(`${hexBytes(code)}: decoded as ${insn.op}, the map says ${named ?? "interpreted"}`);
+    else decoded.set(entry, (decoded.get(entry) ?? new Set()).add(osz));
+  }
+  expect(wrong.slice(0, 20)).toEqual([]);
+  const never: string[] = [];
+  const entries = [...MAP.values()].flatMap((e) => (e.simple ? [e.simple] : [...e.group.values()]));
+  for (const entry of entries) {
+    for (const osz of [16, 32]) {
+      const named = emitterOf(entry, osz);
+      if (named && !decoded.get(entry)?.has(osz)) never.push(`${entry.handler} o${osz}: jit=${named}, never decoded`);
+    }
+  }
+  expect(never).toEqual([]);
 });
 
 test("the translator declines prefixes whose lengths it does not model", () => {

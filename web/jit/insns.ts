@@ -1,7 +1,9 @@
 // One x86 instruction as wasm, from the pieces the emitter provides (emitter.ts).
 // Semantics follow the interpreter's handlers instruction by instruction
 // (asm/cpu/arith.ts, shift.ts, ...; and so the SDM); the guest tests compare
-// translated, interpreted and qemu runs.
+// translated, interpreted and qemu runs. The opcode map (tools/opmap.mjs) names
+// the emitter here (jit=) for each entry the translator runs, which is what
+// docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
 import { S_SS, R_ESP } from "../host/cpustate";
 import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
