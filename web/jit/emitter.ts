@@ -103,13 +103,16 @@ export class Emitter {
   /** [value] -> store at constant address */
   storeAt(addr: number, l: number): this { this.b.push(W.const_, 0); this.get(l); this.b.push(W.store, 0); uleb(this.b, addr); return this; }
   call(f: number): this { this.b.push(W.call); uleb(this.b, f); return this; }
+  returnCall(f: number): this { this.b.push(W.return_call); uleb(this.b, f); return this; }
   open(kind: number, label: string, type = VOID): this { this.b.push(kind, type); this.labels.push(label); return this; }
   else_(): this { this.b.push(W.else_); return this; }
   end(): this { this.b.push(W.end); this.labels.pop(); return this; }
-  br(label: string): this {
-    const d = this.labels.length - 1 - this.labels.lastIndexOf(label);
-    this.b.push(W.br); uleb(this.b, d); return this;
-  }
+  br(label: string): this { this.b.push(W.br); uleb(this.b, this.depth(label)); return this; }
+  brIf(label: string): this { this.b.push(W.br_if); uleb(this.b, this.depth(label)); return this; }
+  /** The branch depth of the innermost open block called `label`. */
+  private depth(label: string): number { return this.labels.length - 1 - this.labels.lastIndexOf(label); }
+  /** Push a small i64 constant. */
+  i64(v: number): this { this.b.push(W.i64const); sleb(this.b, v); return this; }
   /** EIP of a block offset (wraps like the guest's EIP). */
   eipAt(off: number): this { this.get(L_EIP0); if (off) this.i32(off).op(W.add); return this; }
 
@@ -153,7 +156,7 @@ export class Emitter {
     const lo = L_SEG + 5 * seg + (write ? 3 : 1), hi = lo + 1;
     // segment: lo <= off && off + size - 1 <= hi (as 33-bit numbers)
     this.get(L_OFF).get(lo).op(W.geu);
-    this.get(L_OFF).op(W.ext64u).op(0x42, size - 1).op(W.i64add).get(hi).op(W.ext64u).op(W.i64leu).op(W.and);
+    this.get(L_OFF).op(W.ext64u).i64(size - 1).op(W.i64add).get(hi).op(W.ext64u).op(W.i64leu).op(W.and);
     // TLB: (e & mask) == VALID, and the access inside the page
     this.get(L_LIN).i32(12).op(W.shru).i32(2).op(W.shl).op(W.load, 0); uleb(this.b, TLB);
     this.tee(L_T + 5).get(write ? L_WMASK : L_RMASK).op(W.and).i32(TLB_VALID).op(W.eq).op(W.and);
@@ -293,16 +296,16 @@ export class Emitter {
 export function emitChain(e: Emitter): void {
   const S = L_T, FN = L_T + 1;
   e.open(W.block, "nochain");
-  e.get(L_CKEY).op(W.eqz).op(0x0d, 0);
+  e.get(L_CKEY).op(W.eqz).brIf("nochain");
   e.get(L_CSET).set(S);
   e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).open(W.if_, "");
-  e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).op(0x0d, 1);
+  e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).brIf("nochain");
   e.end();
-  e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).op(0x0d, 0);
-  e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).op(0x0d, 0);
-  e.load(W.load, OFF_ATTENTION).op(0x0d, 0);
-  e.get(L_CSLIM).i32(-1).op(W.ne).op(0x0d, 0);
+  e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).brIf("nochain");
+  e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
+  e.load(W.load, OFF_ATTENTION).brIf("nochain");
+  e.get(L_CSLIM).i32(-1).op(W.ne).brIf("nochain");
   e.i32(0).load(W.load, JIT_CHAINED).get(L_CNT).op(W.add).op(W.store, 0); uleb(e.b, JIT_CHAINED);
-  e.get(FN).get(L_LEFT).get(L_CNT).op(W.sub).op(0x12, F_CHAIN); // return_call chain(fn, left)
+  e.get(FN).get(L_LEFT).get(L_CNT).op(W.sub).returnCall(F_CHAIN); // chain(fn, left), in tail position
   e.end();
 }

@@ -174,7 +174,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       e.readRM(i.rm!, 32).set(T1);
       const ext = i.op === "mul" ? W.ext64u : W.ext64s;
       e.get(L_R).op(ext).get(T1).op(ext).op(W.i64mul).tee(L_W).op(W.wrap).set(T2);
-      e.get(L_W).op(0x42, 32).op(W.i64shru).op(W.wrap).set(T0);
+      e.get(L_W).i64(32).op(W.i64shru).op(W.wrap).set(T0);
       if (i.op === "mul") e.get(T0).i32(0).op(W.ne).set(T3);
       else e.get(L_W).get(T2).op(W.ext64s, W.i64ne).set(T3);
       e.setReg(0, 32, T2);

@@ -28,7 +28,7 @@ import {
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK,
 } from "./emitter";
 import { emitInsn } from "./insns";
-import { W, VOID, I32, I64, uleb, tailCalls } from "./wasm";
+import { W, VOID, I32, I64, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN } from "./wasm";
 
 /** What the machine exports for translated code (asm/index.ts). */
 export interface JitCoreExports {
@@ -121,26 +121,24 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
 
 /** A module importing the memory and the helpers, exporting function "b". */
 function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
-  const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  const section = (id: number, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
-  const str = (s: string) => { const r: number[] = []; uleb(r, s.length); for (const ch of s) r.push(ch.charCodeAt(0)); return r; };
-  const FUNC = 0x60;
+  const out: number[] = [...PREAMBLE];
+  const section = (id: Section, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
   // types: n i32 -> i32 is type n - 1, for n = 1, 2, 3; the block function is (i32)->i32
-  section(1, [3, FUNC, 1, I32, 1, I32, FUNC, 2, I32, I32, 1, I32, FUNC, 3, I32, I32, I32, 1, I32]);
+  section(Section.type, [3, FUNC_TYPE, 1, I32, 1, I32, FUNC_TYPE, 2, I32, I32, 1, I32, FUNC_TYPE, 3, I32, I32, I32, 1, I32]);
   const imp: number[] = [1 + HELPERS.length];
-  imp.push(...str("m"), ...str("mem"), 0x02, 0x00, 0x00);
-  for (const h of HELPERS) imp.push(...str("f"), ...str(h.name), 0x00, h.params - 1);
-  section(2, imp);
-  section(3, [1, 0]);
-  section(7, [1, ...str("b"), 0x00, HELPERS.length]); // the function after the imported ones
-  const fn: number[] = [2];
+  imp.push(...name("m"), ...name("mem"), Extern.memory, LIMITS_MIN, 0);
+  for (const h of HELPERS) imp.push(...name("f"), ...name(h.name), Extern.func, h.params - 1);
+  section(Section.import, imp);
+  section(Section.function, [1, 0]); // one function, of type 0
+  section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
+  const fn: number[] = [2]; // local declarations: the i32 ones, one i64
   uleb(fn, N_I32_LOCALS); fn.push(I32);
   fn.push(1, I64);
   fn.push(...body);
   const code: number[] = [1];
   uleb(code, fn.length);
   code.push(...fn);
-  section(10, code);
+  section(Section.code, code);
   return new Uint8Array(out);
 }
 

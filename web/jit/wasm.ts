@@ -6,11 +6,12 @@
 //   out.push(W.const_); sleb(out, -1); out.push(W.end);
 
 export const enum W {
-  block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, return_ = 0x0f, call = 0x10,
+  block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, return_ = 0x0f,
+  call = 0x10, return_call = 0x12,
   drop = 0x1a, select = 0x1b,
   get = 0x20, set = 0x21, tee = 0x22,
   load = 0x28, load8u = 0x2d, load16u = 0x2f, store = 0x36, store8 = 0x3a, store16 = 0x3b,
-  const_ = 0x41,
+  const_ = 0x41, i64const = 0x42,
   eqz = 0x45, eq = 0x46, ne = 0x47, lts = 0x48, ltu = 0x49, gts = 0x4a, gtu = 0x4b, les = 0x4c, leu = 0x4d,
   ges = 0x4e, geu = 0x4f,
   i64leu = 0x58, i64ne = 0x52,
@@ -20,6 +21,22 @@ export const enum W {
   wrap = 0xa7, ext64s = 0xac, ext64u = 0xad, ext8s = 0xc0, ext16s = 0xc1,
 }
 export const VOID = 0x40, I32 = 0x7f, I64 = 0x7e;
+
+// The module around the code (core spec §5.5): preamble, sections, and what an
+// import or export is.
+export const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]; // "\0asm", version 1
+export const enum Section { type = 1, import = 2, function = 3, export = 7, code = 10 }
+export const FUNC_TYPE = 0x60;
+export const enum Extern { func = 0x00, memory = 0x02 }
+export const LIMITS_MIN = 0x00; // memory limits with a minimum and no maximum
+
+/** A name as the binary format stores it (§5.2.4): length, then the bytes (ASCII here). */
+export function name(s: string): number[] {
+  const out: number[] = [];
+  uleb(out, s.length);
+  for (const ch of s) out.push(ch.charCodeAt(0));
+  return out;
+}
 
 export function uleb(out: number[], v: number): void {
   v >>>= 0;
