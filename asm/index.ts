@@ -107,7 +107,7 @@ export function testPicReg(chip: u32, which: u32): u32 { return picReg(chip, whi
 export function testSetIrq(line: u32, level: bool): void { setIrq(line, level); }
 export function testSetPciIrq(pirq: u32, level: bool): void { setPciIrq(pirq, level); }
 
-// --- block translation (cpu/jit.ts, web/host/jit.ts) ---
+// --- block translation (cpu/jit.ts, web/jit/) ---
 // The helpers translated code imports, and the switch (on by default).
 export { jitRd8, jitRd16, jitRd32, jitWr8, jitWr16, jitWr32, jitTestCC, jitChain } from "./cpu/jit";
 import { jitSetEnabled, jitSetThreshold } from "./cpu/jit";

@@ -1,434 +1,15 @@
 #!/usr/bin/env node
 // Generates asm/cpu/optable.ts (the decoder's dispatch) and docs/OPCODES.md (the
-// coverage list) from the opcode map below: the one source of truth for which
-// opcodes exist, whether they take a ModRM byte, which immediate follows, and
-// which handler runs them (SDM vol. 2 appendix A, opcode map).
-//
-// Line format:  OPCODE[/REG]  handler  [flags...]
-//   OPCODE   hex byte; 0Fxx for the two-byte page; a range "40-47" repeats the entry
-//   /REG     a group member selected by ModRM.reg
-//   handler  function name exported from an asm/cpu/*.ts file; a trailing "*"
-//            means two functions, NAME16 and NAME32, chosen by the operand size;
-//            NAME(args) passes constant arguments (an @inline handler then folds
-//            them, e.g. the condition of Jcc)
-//   flags    m    ModRM (and SIB/displacement) follows
-//            ib   8-bit immediate          iw  16-bit        id 32-bit
-//            isb  8-bit sign-extended      iv  16/32 by operand size
-//            one  imm = 1                  cl  imm = CL (shift counts)
-//            moffs  address-sized offset (MOV A0-A3)
-//            L    LOCK allowed (with a memory destination)
+// coverage list) from the opcode map (tools/opmap.mjs, which says its format).
 // A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
 // listed in docs/OPCODES.md as not implemented.
 
 import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PREFIXES, opcodeMap, immediateOf, emitterOf } from "./opmap.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-
-const MAP = `
-00 add_Eb_Gb m L
-01 add_Ev_Gv* m L
-02 add_Gb_Eb m
-03 add_Gv_Ev* m
-04 add_AL_Ib ib
-05 add_eAX_Iv* iv
-06 push_ES*
-07 pop_ES*
-08 or_Eb_Gb m L
-09 or_Ev_Gv* m L
-0A or_Gb_Eb m
-0B or_Gv_Ev* m
-0C or_AL_Ib ib
-0D or_eAX_Iv* iv
-0E push_CS*
-10 adc_Eb_Gb m L
-11 adc_Ev_Gv* m L
-12 adc_Gb_Eb m
-13 adc_Gv_Ev* m
-14 adc_AL_Ib ib
-15 adc_eAX_Iv* iv
-16 push_SS*
-17 pop_SS*
-18 sbb_Eb_Gb m L
-19 sbb_Ev_Gv* m L
-1A sbb_Gb_Eb m
-1B sbb_Gv_Ev* m
-1C sbb_AL_Ib ib
-1D sbb_eAX_Iv* iv
-1E push_DS*
-1F pop_DS*
-20 and_Eb_Gb m L
-21 and_Ev_Gv* m L
-22 and_Gb_Eb m
-23 and_Gv_Ev* m
-24 and_AL_Ib ib
-25 and_eAX_Iv* iv
-27 daa
-28 sub_Eb_Gb m L
-29 sub_Ev_Gv* m L
-2A sub_Gb_Eb m
-2B sub_Gv_Ev* m
-2C sub_AL_Ib ib
-2D sub_eAX_Iv* iv
-2F das
-30 xor_Eb_Gb m L
-31 xor_Ev_Gv* m L
-32 xor_Gb_Eb m
-33 xor_Gv_Ev* m
-34 xor_AL_Ib ib
-35 xor_eAX_Iv* iv
-37 aaa
-38 cmp_Eb_Gb m
-39 cmp_Ev_Gv* m
-3A cmp_Gb_Eb m
-3B cmp_Gv_Ev* m
-3C cmp_AL_Ib ib
-3D cmp_eAX_Iv* iv
-3F aas
-40-47 inc_reg*
-48-4F dec_reg*
-50-57 push_reg*
-58-5F pop_reg*
-60 pusha*
-61 popa*
-62 bound_Gv_Ma* m
-63 arpl_Ew_Gw m
-68 push_Iv* iv
-69 imul_Gv_Ev_Iv* m iv
-6A push_Iv* isb
-6B imul_Gv_Ev_Iv* m isb
-6C insb
-6D ins*
-6E outsb
-6F outs*
-70 jcc(0) isb
-71 jcc(1) isb
-72 jcc(2) isb
-73 jcc(3) isb
-74 jcc(4) isb
-75 jcc(5) isb
-76 jcc(6) isb
-77 jcc(7) isb
-78 jcc(8) isb
-79 jcc(9) isb
-7A jcc(10) isb
-7B jcc(11) isb
-7C jcc(12) isb
-7D jcc(13) isb
-7E jcc(14) isb
-7F jcc(15) isb
-80/0 add_Eb_Ib m ib L
-80/1 or_Eb_Ib m ib L
-80/2 adc_Eb_Ib m ib L
-80/3 sbb_Eb_Ib m ib L
-80/4 and_Eb_Ib m ib L
-80/5 sub_Eb_Ib m ib L
-80/6 xor_Eb_Ib m ib L
-80/7 cmp_Eb_Ib m ib
-81/0 add_Ev_Iv* m iv L
-81/1 or_Ev_Iv* m iv L
-81/2 adc_Ev_Iv* m iv L
-81/3 sbb_Ev_Iv* m iv L
-81/4 and_Ev_Iv* m iv L
-81/5 sub_Ev_Iv* m iv L
-81/6 xor_Ev_Iv* m iv L
-81/7 cmp_Ev_Iv* m iv
-82/0 add_Eb_Ib m ib L
-82/1 or_Eb_Ib m ib L
-82/2 adc_Eb_Ib m ib L
-82/3 sbb_Eb_Ib m ib L
-82/4 and_Eb_Ib m ib L
-82/5 sub_Eb_Ib m ib L
-82/6 xor_Eb_Ib m ib L
-82/7 cmp_Eb_Ib m ib
-83/0 add_Ev_Iv* m isb L
-83/1 or_Ev_Iv* m isb L
-83/2 adc_Ev_Iv* m isb L
-83/3 sbb_Ev_Iv* m isb L
-83/4 and_Ev_Iv* m isb L
-83/5 sub_Ev_Iv* m isb L
-83/6 xor_Ev_Iv* m isb L
-83/7 cmp_Ev_Iv* m isb
-84 test_Eb_Gb m
-85 test_Ev_Gv* m
-86 xchg_Eb_Gb m L
-87 xchg_Ev_Gv* m L
-88 mov_Eb_Gb m
-89 mov_Ev_Gv* m
-8A mov_Gb_Eb m
-8B mov_Gv_Ev* m
-8C mov_Ev_Sw* m
-8D lea_Gv_M* m
-8E mov_Sw_Ew m
-8F/0 pop_Ev* m
-90 nop
-91-97 xchg_reg_eAX*
-98 cbw*
-99 cwd*
-9A call_far_Ap*
-9B fwait
-9C pushf*
-9D popf*
-9E sahf
-9F lahf
-A0 mov_AL_Ob moffs
-A1 mov_eAX_Ov* moffs
-A2 mov_Ob_AL moffs
-A3 mov_Ov_eAX* moffs
-A4 movsb
-A5 movs*
-A6 cmpsb
-A7 cmps*
-A8 test_AL_Ib ib
-A9 test_eAX_Iv* iv
-AA stosb
-AB stos*
-AC lodsb
-AD lods*
-AE scasb
-AF scas*
-B0-B7 mov_reg8_Ib ib
-B8-BF mov_reg_Iv* iv
-C0/0 rol_Eb m ib
-C0/1 ror_Eb m ib
-C0/2 rcl_Eb m ib
-C0/3 rcr_Eb m ib
-C0/4 shl_Eb m ib
-C0/5 shr_Eb m ib
-C0/6 shl_Eb m ib
-C0/7 sar_Eb m ib
-C1/0 rol_Ev* m ib
-C1/1 ror_Ev* m ib
-C1/2 rcl_Ev* m ib
-C1/3 rcr_Ev* m ib
-C1/4 shl_Ev* m ib
-C1/5 shr_Ev* m ib
-C1/6 shl_Ev* m ib
-C1/7 sar_Ev* m ib
-C2 ret_near_Iw* iw
-C3 ret_near*
-C4 les_Gv_Mp* m
-C5 lds_Gv_Mp* m
-C6/0 mov_Eb_Ib m ib
-C7/0 mov_Ev_Iv* m iv
-C8 enter*
-C9 leave*
-CA retf_Iw* iw
-CB retf*
-CC int3
-CD int_Ib ib
-CE into
-CF iret*
-D0/0 rol_Eb m one
-D0/1 ror_Eb m one
-D0/2 rcl_Eb m one
-D0/3 rcr_Eb m one
-D0/4 shl_Eb m one
-D0/5 shr_Eb m one
-D0/6 shl_Eb m one
-D0/7 sar_Eb m one
-D1/0 rol_Ev* m one
-D1/1 ror_Ev* m one
-D1/2 rcl_Ev* m one
-D1/3 rcr_Ev* m one
-D1/4 shl_Ev* m one
-D1/5 shr_Ev* m one
-D1/6 shl_Ev* m one
-D1/7 sar_Ev* m one
-D2/0 rol_Eb m cl
-D2/1 ror_Eb m cl
-D2/2 rcl_Eb m cl
-D2/3 rcr_Eb m cl
-D2/4 shl_Eb m cl
-D2/5 shr_Eb m cl
-D2/6 shl_Eb m cl
-D2/7 sar_Eb m cl
-D3/0 rol_Ev* m cl
-D3/1 ror_Ev* m cl
-D3/2 rcl_Ev* m cl
-D3/3 rcr_Ev* m cl
-D3/4 shl_Ev* m cl
-D3/5 shr_Ev* m cl
-D3/6 shl_Ev* m cl
-D3/7 sar_Ev* m cl
-D4 aam ib
-D5 aad ib
-D6 salc
-D7 xlat
-D8 fpu_D8 m
-D9 fpu_D9 m
-DA fpu_DA m
-DB fpu_DB m
-DC fpu_DC m
-DD fpu_DD m
-DE fpu_DE m
-DF fpu_DF m
-E0 loopne_Jb isb
-E1 loope_Jb isb
-E2 loop_Jb isb
-E3 jcxz_Jb isb
-E4 in_AL_Ib ib
-E5 in_eAX_Ib* ib
-E6 out_Ib_AL ib
-E7 out_Ib_eAX* ib
-E8 call_Jv* iv
-E9 jmp_Jv* iv
-EA jmp_far_Ap*
-EB jmp_Jb isb
-EC in_AL_DX
-ED in_eAX_DX*
-EE out_DX_AL
-EF out_DX_eAX*
-F1 int1
-F4 hlt
-F5 cmc
-F6/0 test_Eb_Ib m ib
-F6/1 test_Eb_Ib m ib
-F6/2 not_Eb m L
-F6/3 neg_Eb m L
-F6/4 mul_Eb m
-F6/5 imul_Eb m
-F6/6 div_Eb m
-F6/7 idiv_Eb m
-F7/0 test_Ev_Iv* m iv
-F7/1 test_Ev_Iv* m iv
-F7/2 not_Ev* m L
-F7/3 neg_Ev* m L
-F7/4 mul_Ev* m
-F7/5 imul_Ev* m
-F7/6 div_Ev* m
-F7/7 idiv_Ev* m
-F8 clc
-F9 stc
-FA cli
-FB sti
-FC cld
-FD std
-FE/0 inc_Eb m L
-FE/1 dec_Eb m L
-FF/0 inc_Ev* m L
-FF/1 dec_Ev* m L
-FF/2 call_Ev* m
-FF/3 call_far_Mp* m
-FF/4 jmp_Ev* m
-FF/5 jmp_far_Mp* m
-FF/6 push_Ev* m
-0F00/0 sldt_Ew m
-0F00/1 str_Ew m
-0F00/2 lldt_Ew m
-0F00/3 ltr_Ew m
-0F00/4 verr_Ew m
-0F00/5 verw_Ew m
-0F01/0 sgdt_M* m
-0F01/1 sidt_M* m
-0F01/2 lgdt_M* m
-0F01/3 lidt_M* m
-0F01/4 smsw_Ew* m
-0F01/6 lmsw_Ew m
-0F01/7 invlpg_M m
-0F02 lar_Gv_Ew* m
-0F03 lsl_Gv_Ew* m
-0F06 clts
-0F08 invd
-0F09 wbinvd
-0F0B ud2
-0F18-0F1F nop_Ev* m
-# 0F20-0F23: ModRM.mod is ignored (always a register operand, SDM vol. 2 MOV CRn),
-# so the handlers read the ModRM byte themselves instead of decoding an address.
-0F20 mov_Rd_Cd
-0F21 mov_Rd_Dd
-0F22 mov_Cd_Rd
-0F23 mov_Dd_Rd
-0F30 wrmsr
-0F31 rdtsc
-0F32 rdmsr
-0F33 rdpmc
-0F34 sysenter
-0F35 sysexit
-0F40-0F4F cmovcc_Gv_Ev* m
-0F80 jcc(0) iv
-0F81 jcc(1) iv
-0F82 jcc(2) iv
-0F83 jcc(3) iv
-0F84 jcc(4) iv
-0F85 jcc(5) iv
-0F86 jcc(6) iv
-0F87 jcc(7) iv
-0F88 jcc(8) iv
-0F89 jcc(9) iv
-0F8A jcc(10) iv
-0F8B jcc(11) iv
-0F8C jcc(12) iv
-0F8D jcc(13) iv
-0F8E jcc(14) iv
-0F8F jcc(15) iv
-0F90-0F9F setcc_Eb m
-0FA0 push_FS*
-0FA1 pop_FS*
-0FA2 cpuid
-0FA3 bt_Ev_Gv* m
-0FA4 shld_Ev_Gv* m ib
-0FA5 shld_Ev_Gv* m cl
-0FA8 push_GS*
-0FA9 pop_GS*
-0FAB bts_Ev_Gv* m L
-0FAC shrd_Ev_Gv* m ib
-0FAD shrd_Ev_Gv* m cl
-0FAF imul_Gv_Ev* m
-0FB0 cmpxchg_Eb_Gb m L
-0FB1 cmpxchg_Ev_Gv* m L
-0FB2 lss_Gv_Mp* m
-0FB3 btr_Ev_Gv* m L
-0FB4 lfs_Gv_Mp* m
-0FB5 lgs_Gv_Mp* m
-0FB6 movzx_Gv_Eb* m
-0FB7 movzx_Gv_Ew* m
-0FBA/4 bt_Ev_Ib* m ib
-0FBA/5 bts_Ev_Ib* m ib L
-0FBA/6 btr_Ev_Ib* m ib L
-0FBA/7 btc_Ev_Ib* m ib L
-0FBB btc_Ev_Gv* m L
-0FBC bsf_Gv_Ev* m
-0FBD bsr_Gv_Ev* m
-0FBE movsx_Gv_Eb* m
-0FBF movsx_Gv_Ew* m
-0FC0 xadd_Eb_Gb m L
-0FC1 xadd_Ev_Gv* m L
-0FC7/1 cmpxchg8b_Mq m L
-0FC8-0FCF bswap_reg*
-`;
-
-// Opcodes the decoder itself handles (prefixes and the 0F escape).
-const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x0f]);
-
-function parse() {
-  const ops = new Map(); // opcode -> { simple } or { group: Map(reg -> entry) }
-  for (const raw of MAP.split("\n")) {
-    const line = raw.trim();
-    if (!line || line.startsWith("#")) continue;
-    const [spec, handler, ...flags] = line.split(/\s+/);
-    const [range, reg] = spec.split("/");
-    const [a, b] = range.split("-");
-    // "0Fxx" names the two-byte page: key 0x100 | xx.
-    const opOf = (t) => (t.length === 4 ? 0x100 | (parseInt(t, 16) & 0xff) : parseInt(t, 16));
-    const lo = opOf(a), hi = opOf(b ?? a);
-    for (let op = lo; op <= hi; op++) {
-      const [, hname, args = ""] = /^([\w*]+)(?:\((.*)\))?$/.exec(handler);
-      const entry = { handler: hname.replace("*", ""), sized: hname.endsWith("*"), args, flags: new Set(flags) };
-      if (reg === undefined) {
-        if (ops.has(op)) throw new Error(`opcode ${op.toString(16)} defined twice`);
-        ops.set(op, { simple: entry });
-      } else {
-        const g = ops.get(op) ?? { group: new Map() };
-        if (!g.group) throw new Error(`opcode ${op.toString(16)} is both a group and not`);
-        g.group.set(Number(reg), entry);
-        ops.set(op, g);
-      }
-    }
-  }
-  return ops;
-}
 
 function scanExports() {
   const found = new Map(); // name -> module path (relative to asm/cpu, no extension)
@@ -452,34 +33,42 @@ function scanExports() {
 const hex = (n, w = 2) => n.toString(16).padStart(w, "0");
 const opName = (op) => (op >= 0x100 ? "0F " + hex(op & 0xff) : hex(op)).toUpperCase();
 
+/** One row per implemented entry (as the coverage counts them): its handler and
+ *  the translator's emitter, noting an emitter that serves one operand size only. */
+function runners(implemented) {
+  const rows = new Map();
+  // in map order: opcode, group member, operand size
+  const sorted = [...implemented].sort((a, b) => a[4] - b[4] || a[2] - b[2]);
+  for (const [label, name, size, emit] of sorted) {
+    if (!rows.has(label + name)) rows.set(label + name, { label, name, bySize: new Map() });
+    rows.get(label + name).bySize.set(size, emit);
+  }
+  return [...rows.values()].map(({ label, name, bySize }) => {
+    const emits = [...new Set(bySize.values())];
+    const only = [...bySize].filter(([, e]) => e);
+    const emitter = emits.length === 1 ? emits[0] ?? "" : only.map(([s, e]) => `${e} (o${s} only)`).join(", ");
+    return { label, name, emitter };
+  });
+}
+
 function main() {
-  const ops = parse();
+  const ops = opcodeMap();
   const exported = scanExports();
   const used = new Map(); // module -> Set(names)
   const missing = []; // [opcode text, handler name]
-  const implemented = [];
+  const implemented = []; // [opcode text, handler name, operand size, translator's emitter, map order]
 
-  const resolve = (entry, size, label) => {
+  const resolve = (entry, size, label, order) => {
     const name = entry.sized ? entry.handler + size : entry.handler;
     const mod = exported.get(name);
     if (!mod) { missing.push([label, name]); return null; }
     if (!used.has(mod)) used.set(mod, new Set());
     used.get(mod).add(name);
-    implemented.push([label, name]);
+    implemented.push([label, name, size, emitterOf(entry, size), order]);
     return name;
   };
 
-  const immCode = (flags) => {
-    if (flags.has("ib")) return "setImm(fetch8()); ";
-    if (flags.has("isb")) return "setImm(fetchImmSB()); ";
-    if (flags.has("iw")) return "setImm(fetch16()); ";
-    if (flags.has("id")) return "setImm(fetch32()); ";
-    if (flags.has("iv")) return "setImm(fetchImmV()); ";
-    if (flags.has("one")) return "setImm(1); ";
-    if (flags.has("cl")) return "setImm(reg8(1)); ";
-    if (flags.has("moffs")) return "decodeMoffs(); ";
-    return "";
-  };
+  const immCode = (ent) => immediateOf(ent)?.fetch ?? "";
 
   // Coverage counts the operand sizes of an entry apart when they behave apart
   // (two handlers, or one taking an operand-sized immediate).
@@ -495,19 +84,19 @@ function main() {
       if (e.simple) {
         const ent = e.simple;
         const label = opName(op) + (bySize(ent) ? ` (o${size})` : "");
-        const name = resolve(ent, size, label);
+        const name = resolve(ent, size, label, op * 8);
         if (!name) continue;
         if (size === 16 && ent.flags.has("L")) lockable.push([op, -1]);
         const modrm = ent.flags.has("m") ? "decodeModrm(); " : "";
-        cases.push(`    case 0x${hex(key, 3)}: ${modrm}${immCode(ent.flags)}${name}(${ent.args}); return;`);
+        cases.push(`    case 0x${hex(key, 3)}: ${modrm}${immCode(ent)}${name}(${ent.args}); return;`);
       } else {
         const lines = [];
         for (const [reg, ent] of [...e.group].sort((a, b) => a[0] - b[0])) {
           const label = `${opName(op)} /${reg}` + (bySize(ent) ? ` (o${size})` : "");
-          const name = resolve(ent, size, label);
+          const name = resolve(ent, size, label, op * 8 + reg);
           if (!name) continue;
           if (size === 16 && ent.flags.has("L")) lockable.push([op, reg]);
-          lines.push(`        case ${reg}: ${immCode(ent.flags)}${name}(${ent.args}); return;`);
+          lines.push(`        case ${reg}: ${immCode(ent)}${name}(${ent.args}); return;`);
         }
         if (!lines.length) continue;
         cases.push(`    case 0x${hex(key, 3)}:\n      decodeModrm();\n      switch ((modrm >> 3) & 7) {\n${lines.join("\n")}\n        default: raiseUD(); return;\n      }`);
@@ -526,7 +115,7 @@ function main() {
       ? `    case 0x${hex(op, 3)}: return true;`
       : `    case 0x${hex(op, 3)}: return ${regs.map((r) => `reg == ${r}`).join(" || ")};`);
 
-  const out = `// GENERATED by tools/gen-optable.mjs from its opcode map; do not edit.
+  const out = `// GENERATED by tools/gen-optable.mjs from the opcode map (tools/opmap.mjs); do not edit.
 // Dispatch for one instruction after its prefixes: key = opcode (0x100 | byte for
 // the 0F page) | 0x200 when the operand size is 32 bits.
 
@@ -562,6 +151,7 @@ ${lockLines.join("\n")}
     if (PREFIXES.has(op) || ops.has(op)) continue;
     undefinedOps.push(opName(op));
   }
+  const rows = runners(implemented);
   const md = `# Opcode coverage
 
 Generated by \`tools/gen-optable.mjs\` (run by \`npm run build:wasm\`); do not edit.
@@ -570,6 +160,17 @@ Generated by \`tools/gen-optable.mjs\` (run by \`npm run build:wasm\`); do not e
 - Entries in the map whose handler is not written yet (they raise #UD): ${uniq(missing).length}
 - Opcodes with no entry in the map (not P6 integer instructions, or reserved; they raise #UD):
   ${undefinedOps.length}
+- Entries the translator (web/jit) also compiles to wasm: ${rows.filter((r) => r.emitter).length}
+
+## Implemented
+
+Every entry is interpreted by its handler (asm/cpu). Where the map names an emitter
+(jit=, web/jit/insns.ts), hot blocks containing it are translated to wasm; elsewhere
+a block ends before it and the interpreter runs it.
+
+| Opcode | Interpreter handler | Translator emitter |
+|---|---|---|
+${rows.map((r) => `| \`${r.label}\` | ${r.name} | ${r.emitter || "-"} |`).join("\n")}
 
 ## Not implemented yet (raise #UD)
 

@@ -1,7 +1,7 @@
 // Instruction fetch and operand decoding: the code-fetch page cache, prefixes'
 // results, ModRM/SIB effective addresses (SDM vol. 2 §2.1, tables 2-1..2-3) and
 // the E/G operand accessors that instruction handlers use. The opcode map itself
-// (which opcodes take ModRM and which immediates) is data: tools/gen-optable.mjs.
+// (which opcodes take ModRM and which immediates) is data: tools/opmap.mjs.
 
 import {
   R_EAX, R_EBX, R_EBP, R_ESI, R_EDI, R_ESP, S_CS, S_SS, S_DS, SEGF_LIMIT,

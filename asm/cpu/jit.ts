@@ -1,4 +1,4 @@
-// Block translation, the core's half. The host (web/host/jit.ts) turns a hot run
+// Block translation, the core's half. The host (web/jit/translator.ts) turns a hot run
 // of 32-bit guest code into a wasm function; exec.ts runCpu calls it through the
 // function table instead of interpreting those instructions one by one. Here:
 // the block cache, the hotness counters, code-page write tracking, and the
@@ -37,12 +37,16 @@ export const JIT_STATUS: u32 = JIT_WORDS + 12;     // after a read helper: 1 = i
 const JIT_OUT: u32 = JIT_WORDS + 16;               // the host's answer: instructions, bytes
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
-const JIT_CHAINED: u32 = JIT_WORDS + 40;           // instructions retired by blocks that went on to another
+export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
+
+// A block function returns the instructions it retired, with this bit set when
+// one faulted (its state stored as before that instruction, the fault recorded).
+export const BLOCK_FAULTED: u32 = 0x80000000;
 
 // Status a write helper returns.
-const WR_OK: u32 = 0;
-const WR_FAULT: u32 = 1;
-const WR_CODE: u32 = 2; // the write hit translated code: leave the block after this instruction
+export const WR_OK: u32 = 0;
+export const WR_FAULT: u32 = 1;
+export const WR_CODE: u32 = 2; // the write hit translated code: leave the block after this instruction
 
 /** Translate the code at host address `host` (at most `maxLen` bytes, all on one
  *  page); returns a function-table index, or 0 when the host declines. Writes the
@@ -58,12 +62,20 @@ let HOT: u32 = 8000;
 export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : n; jitFlushAll(); }
 const REFUSED: u32 = 0xffffffff; // count of a start the host declined to translate
 
-// Slots of 16 bytes: key (host address, 0 = empty), table index (0 = not
-// translated), count (executions so far; once translated, the block's
-// instruction count), block length in bytes. Two slots per hash set: a start
-// that is only being counted replaces the less-counted of them, and never a
-// translated block (cold code passing through must not evict hot blocks).
-@inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * 0x9e3779b1) >>> 17) & ~1) << 4); }
+// The block cache (layout.ts JIT_CACHE): JIT_SLOTS slots of SLOT_SIZE bytes,
+// two per hash set. A start that is only being counted replaces the less-counted
+// of them, and never a translated block (cold code passing through must not
+// evict hot blocks). Translated code looks slots up too (chaining), so these
+// names are generated for it (tools/gen-jit-constants.mjs).
+export const SLOT_KEY: u32 = 0;    // host address of the block's first byte (0 = empty)
+export const SLOT_FN: u32 = 4;     // function-table index (0 = not translated)
+export const SLOT_COUNT: u32 = 8;  // executions so far; once translated, its instruction count
+export const SLOT_LEN: u32 = 12;   // block length in bytes, once translated
+export const SLOT_SIZE: u32 = 16;
+// A set is chosen by Fibonacci hashing: the top bits of host * 2^32/phi.
+export const SET_HASH: u32 = 0x9e3779b1;
+export const SET_SHIFT: u32 = 17;
+@inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE); }
 
 let enabled: bool = true;
 let codeWritten: bool = false;
@@ -74,11 +86,11 @@ export function jitSetEnabled(on: bool): void { enabled = on; jitFlushAll(); }
 /** Drop every translation (reset, snapshot restore, the host rewrote memory). */
 export function jitFlushAll(): void {
   for (let i: u32 = 0; i < JIT_SLOTS; i++) {
-    let s = JIT_CACHE + (i << 4);
-    let fn = load<u32>(s + 4);
+    let s = JIT_CACHE + i * SLOT_SIZE;
+    let fn = load<u32>(s + SLOT_FN);
     if (fn != 0) hostRelease(fn);
   }
-  memory.fill(JIT_CACHE, 0, JIT_SLOTS << 4);
+  memory.fill(JIT_CACHE, 0, JIT_SLOTS * SLOT_SIZE);
   for (let p: u32 = 0; p < (ramSize >>> 12); p++) {
     let e = physEntry(p << 12);
     if (e & PM_CODE) setPhysEntry(p, e & ~PM_CODE);
@@ -97,35 +109,35 @@ export function jitCodeWritten(page: u32): void {
   setPhysEntry(page, physEntry(page << 12) & ~PM_CODE);
   let lo = RAM_BASE + (page << 12);
   for (let i: u32 = 0; i < JIT_SLOTS; i++) {
-    let s = JIT_CACHE + (i << 4);
-    if (load<u32>(s) - lo < 4096) {
-      let fn = load<u32>(s + 4);
+    let s = JIT_CACHE + i * SLOT_SIZE;
+    if (load<u32>(s + SLOT_KEY) - lo < 4096) {
+      let fn = load<u32>(s + SLOT_FN);
       if (fn != 0) hostRelease(fn);
-      store<u32>(s, 0); store<u32>(s + 4, 0); store<u32>(s + 8, 0);
+      store<u32>(s + SLOT_KEY, 0); store<u32>(s + SLOT_FN, 0); store<u32>(s + SLOT_COUNT, 0);
     }
   }
   codeWritten = true;
 }
 
-/** A start seen for the first time: count it in a slot of its set (s, s + 16)
+/** A start seen for the first time: count it in a slot of its set (s, s + SLOT_SIZE)
  *  that holds no translation, if there is one. */
 function countNew(s: u32, host: u32): void {
-  let s1 = s + 16;
-  let t0 = load<u32>(s + 4) != 0, t1 = load<u32>(s1 + 4) != 0;
+  let s1 = s + SLOT_SIZE;
+  let t0 = load<u32>(s + SLOT_FN) != 0, t1 = load<u32>(s1 + SLOT_FN) != 0;
   let victim: u32;
-  if (!t0 && !t1) victim = load<u32>(s + 8) <= load<u32>(s1 + 8) ? s : s1;
+  if (!t0 && !t1) victim = load<u32>(s + SLOT_COUNT) <= load<u32>(s1 + SLOT_COUNT) ? s : s1;
   else if (!t0) victim = s;
   else if (!t1) victim = s1;
   else return;
-  store<u32>(victim, host); store<u32>(victim + 8, 1);
+  store<u32>(victim + SLOT_KEY, host); store<u32>(victim + SLOT_COUNT, 1);
 }
 
 function translate(slot: u32, host: u32, avail: u32): u32 {
   let fn = hostCompile(host, avail, JIT_OUT);
-  if (fn == 0) { store<u32>(slot + 8, REFUSED); return 0; }
-  store<u32>(slot + 4, fn);
-  store<u32>(slot + 8, load<u32>(JIT_OUT));
-  store<u32>(slot + 12, load<u32>(JIT_OUT + 4));
+  if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return 0; }
+  store<u32>(slot + SLOT_FN, fn);
+  store<u32>(slot + SLOT_COUNT, load<u32>(JIT_OUT));
+  store<u32>(slot + SLOT_LEN, load<u32>(JIT_OUT + 4));
   if (host >= RAM_BASE) {
     let page = (host - RAM_BASE) >>> 12;
     let e = physEntry(page << 12);
@@ -155,16 +167,16 @@ export function jitRun(left: u32): i32 {
   let host = codeHost(eip);
   if (!translatable(host)) return -1;
   let slot = setOf(host);
-  if (load<u32>(slot) != host) {
-    slot += 16;
-    if (load<u32>(slot) != host) { countNew(slot - 16, host); return -1; }
+  if (load<u32>(slot + SLOT_KEY) != host) {
+    slot += SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) != host) { countNew(slot - SLOT_SIZE, host); return -1; }
   }
-  let fn = load<u32>(slot + 4);
+  let fn = load<u32>(slot + SLOT_FN);
   let avail = codeAvail(eip);
   if (fn == 0) {
-    let c = load<u32>(slot + 8);
+    let c = load<u32>(slot + SLOT_COUNT);
     if (c != HOT) {
-      if (c < HOT) store<u32>(slot + 8, c + 1);
+      if (c < HOT) store<u32>(slot + SLOT_COUNT, c + 1);
       return -1;
     }
     fn = translate(slot, host, avail);
@@ -172,16 +184,16 @@ export function jitRun(left: u32): i32 {
   }
   // The whole block must lie inside the fetch window (CS limit, same page), and
   // one pass through it inside the budget.
-  if (load<u32>(slot + 12) > avail || load<u32>(slot + 8) > left) return -1;
+  if (load<u32>(slot + SLOT_LEN) > avail || load<u32>(slot + SLOT_COUNT) > left) return -1;
   codeWritten = false;
   store<u64>(JIT_CALLS, load<u64>(JIT_CALLS) + 1);
   store<u32>(JIT_CHAINED, 0);
   chainDepth = 0;
   let r = call_indirect<u32>(fn, left);
-  let n = (r & 0x7fffffff) + load<u32>(JIT_CHAINED);
+  let n = (r & ~BLOCK_FAULTED) + load<u32>(JIT_CHAINED);
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + <u64>n);
   store<u64>(JIT_INSNS, load<u64>(JIT_INSNS) + <u64>n);
-  if (r & 0x80000000) {
+  if (r & BLOCK_FAULTED) {
     let v = faultVector, err = faultError, has = faultHasError;
     clearFault();
     deliverException(v, err, has);
@@ -203,7 +215,7 @@ export function jitWr32(seg: i32, off: u32, v: u32): u32 { write32(seg, off, v);
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }
 
-// Blocks that go straight on to the next block (chaining, web/host/jit.ts) tail-
+// Blocks that go straight on to the next block (chaining, web/jit/emitter.ts emitChain) tail-
 // call this; each link adds a frame here, so a chain stops after MAX_CHAIN links
 // (returning 0: the block before has stored its state and counted itself).
 const MAX_CHAIN: u32 = 64;

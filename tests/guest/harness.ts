@@ -35,7 +35,7 @@ export function guestSums(img: Uint8Array, offset: number, length: number): stri
 
 /** How the guest tests run guest code: RZ_TRANSLATE=off interprets every
  *  instruction; otherwise blocks are translated from their second execution, so
- *  that these short programs exercise the translator (web/host/jit.ts) and its
+ *  that these short programs exercise the translator (web/jit/) and its
  *  mixing with the interpreter. The test script runs this directory both ways. */
 export function translation(): { translate: boolean; translateAfter?: number } {
   return process.env.RZ_TRANSLATE === "off" ? { translate: false } : { translate: true, translateAfter: 1 };

@@ -1,4 +1,4 @@
-// The block translator (web/host/jit.ts) against the interpreter and qemu: random
+// The block translator (web/jit/) against the interpreter and qemu: random
 // chunks of translated and interpreted instructions run three times each (the
 // first run interpreted, the others translated: harness.ts translates from a
 // block's second execution), self-modifying code, and a fault in mid-block.

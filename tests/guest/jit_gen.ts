@@ -1,5 +1,5 @@
 // Generates the translator's differential test ROM (jit.test.ts): random chunks of
-// the instructions web/host/jit.ts translates (and some it leaves to the
+// the instructions web/jit/ translates (and some it leaves to the
 // interpreter, mixed in), in 32-bit protected mode. The driver in jit.asm runs
 // every chunk three times from the same registers and flags and prints the
 // registers, EFLAGS and a checksum of the data the chunk wrote after each run,

@@ -12,7 +12,7 @@ export const R_EAX = 0, R_ECX = 1, R_EDX = 2, R_EBX = 3, R_ESP = 4, R_EBP = 5, R
 export const OFF_REGS = 0x00;
 export const OFF_EIP = 0x20;
 export const OFF_EFLAGS = 0x24;
-// lazy arithmetic flags (asm/cpu/flags.ts), for the translator (jit.ts)
+// lazy arithmetic flags (asm/cpu/flags.ts), for the translator (web/jit/)
 export const OFF_FLAGS_LAZY = 0x28;
 export const OFF_LAZY_OP = 0x2c;
 export const OFF_LAZY_DST = 0x30;

@@ -9,7 +9,7 @@ import {
 } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
-import { Translator, type JitCoreExports } from "./jit";
+import { Translator, type JitCoreExports } from "../jit/translator";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
 
 export const STOP = {
@@ -141,7 +141,7 @@ export interface MachineOptions {
   wasm: BufferSource | WebAssembly.Module;
   /** Guest RAM in bytes (a multiple of 1 MiB). */
   ramBytes: number;
-  /** Translate hot guest code to wasm (web/host/jit.ts); default on. Off, every
+  /** Translate hot guest code to wasm (web/jit/translator.ts); default on. Off, every
    *  instruction is interpreted (for comparisons and for bisecting bugs). */
   translate?: boolean;
   /** Executions of a block's first instruction before it is translated (the

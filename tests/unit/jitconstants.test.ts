@@ -1,0 +1,46 @@
+// web/jit/constants.ts is generated from asm/ (tools/gen-jit-constants.mjs): check
+// that it is what the asm sources say today, and check the values that can be
+// checked apart from the generator's own reading of them - against the built
+// module's exports and the SDM.
+
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test, expect } from "vitest";
+import { constantsSource, sharedConstants } from "../../tools/gen-jit-constants.mjs";
+import * as C from "../../web/jit/constants";
+import { makeMachine } from "./machine";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+test("web/jit/constants.ts is what the generator makes of asm/ now", () => {
+  // fails after an asm constant changed without `npm run build:wasm`, or a hand edit
+  expect(readFileSync(join(ROOT, "web/jit/constants.ts"), "utf8")).toBe(constantsSource());
+  const exported = C as Record<string, unknown>;
+  for (const [name, c] of sharedConstants()) expect(exported[name], `${name} (${c.file})`).toBe(c.value);
+});
+
+test("the translator's memory addresses are the module's own", async () => {
+  const { x } = await makeMachine(1);
+  const layoutJit = (x as unknown as { layoutJit(which: number): number }).layoutJit;
+  // index.ts layoutJit: 0 the words translated code reads (OFF_ATTENTION first), 1 the TLB, 2 the block cache
+  expect(layoutJit(0)).toBe(C.OFF_ATTENTION);
+  expect(layoutJit(1)).toBe(C.TLB);
+  expect(layoutJit(2)).toBe(C.JIT_CACHE);
+  for (const w of [C.JIT_READ_MASK, C.JIT_WRITE_MASK, C.JIT_STATUS, C.JIT_CHAINED]) {
+    expect(w - C.OFF_ATTENTION).toBeGreaterThan(0);
+    expect(w - C.OFF_ATTENTION).toBeLessThan(C.JIT_CACHE - C.OFF_ATTENTION);
+  }
+});
+
+test("EFLAGS bits are the SDM's", () => {
+  // SDM vol. 1 §3.4.3, figure 3-8
+  expect([C.CF, C.PF, C.AF, C.ZF, C.SF, C.OF]).toEqual([1 << 0, 1 << 2, 1 << 4, 1 << 6, 1 << 7, 1 << 11]);
+  expect(C.ARITH_FLAGS).toBe(C.CF | C.PF | C.AF | C.ZF | C.SF | C.OF);
+});
+
+test("the block cache's slot fields are distinct and fit in a slot", () => {
+  const fields = [C.SLOT_KEY, C.SLOT_FN, C.SLOT_COUNT, C.SLOT_LEN];
+  expect(new Set(fields).size).toBe(fields.length);
+  for (const f of fields) expect(f + 4).toBeLessThanOrEqual(C.SLOT_SIZE);
+});

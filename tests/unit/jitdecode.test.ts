@@ -1,0 +1,147 @@
+// The translator's decoder (web/jit/decode.ts) against the interpreter's opcode
+// map (tools/opmap.mjs, from which tools/gen-optable.mjs generates the
+// interpreter's decoder): every instruction the translator accepts - each opcode
+// of both pages, operand sizes 16 and 32, segment prefixes, each ModRM form with
+// SIB and displacements, each ModRM.reg - must have the length the map gives
+// it, must be an instruction the interpreter knows, and must be decoded to the
+// emitter the map names for it (jit=); every entry the map says is translated
+// must be decoded in some form.
+
+import { test, expect } from "vitest";
+import { opcodeMap, immediateOf, emitterOf, PREFIXES, type OpEntry } from "../../tools/opmap.mjs";
+import { decodeOne } from "../../web/jit/decode";
+
+const MAP = opcodeMap();
+
+/** ModRM forms by their 32-bit addressing (SDM vol. 2 §2.1.5, tables 2-2 and 2-3),
+ *  with ModRM.reg 0; each is followed by the bytes of its SIB and displacement. */
+const MODRM_FORMS: number[][] = [
+  [0xc0 | 3],                  // register
+  [0x00 | 6],                  // [esi]
+  [0x00 | 5, 1, 2, 3, 4],      // [disp32]
+  [0x40 | 7, 0x80],            // [edi + disp8]
+  [0x80 | 5, 1, 2, 3, 4],      // [ebp + disp32]
+  [0x00 | 4, 0x88],            // SIB [eax + ecx * 4]
+  [0x00 | 4, 0x25],            // SIB, no base (mod 0, base 5): [disp32], the bytes after it
+  [0x00 | 4, 0xc5, 1, 2, 3, 4],// SIB [disp32 + eax * 8]
+  [0x40 | 4, 0x24, 0x7f],      // SIB [esp + disp8]
+  [0x80 | 4, 0x4d, 1, 2, 3, 4],// SIB [ebp + ecx * 2 + disp32]
+];
+
+/** Prefix sets the translator may accept: operand size, segment overrides. */
+const PREFIX_SETS = [[], [0x66], [0x2e], [0x64], [0x66, 0x26], [0x36, 0x66]];
+/** Prefixes the map's lengths here do not model (16-bit addressing, LOCK, REP):
+ *  the translator must decline them. */
+const DECLINED_PREFIXES = [0x67, 0xf0, 0xf2, 0xf3];
+
+/** Bytes of the ModRM byte, SIB and displacement at code[pos] (32-bit addressing). */
+function modrmLength(code: Uint8Array, pos: number): number {
+  const modrm = code[pos], mod = modrm >> 6, rm = modrm & 7;
+  if (mod === 3) return 1;
+  let len = 1;
+  let disp32 = mod === 2 || (mod === 0 && rm === 5);
+  if (rm === 4) {
+    len++;
+    if (mod === 0 && (code[pos + 1] & 7) === 5) disp32 = true;
+  }
+  return len + (mod === 1 ? 1 : disp32 ? 4 : 0);
+}
+
+/** The map's entry for the instruction at code[pos] (opcode first), if any. */
+function entryAt(code: Uint8Array, pos: number): { entry?: OpEntry; opLen: number } {
+  const op = code[pos] === 0x0f ? 0x100 | code[pos + 1] : code[pos];
+  const opLen = op >= 0x100 ? 2 : 1;
+  const e = MAP.get(op);
+  if (!e) return { opLen };
+  return { entry: e.simple ?? e.group.get((code[pos + opLen] >> 3) & 7), opLen };
+}
+
+/** The operand size the prefixes give (32-bit code). */
+const operandSize = (prefixes: number[]) => (prefixes.includes(0x66) ? 16 : 32);
+
+/** The instruction's length as the interpreter decodes it: prefixes, opcode,
+ *  ModRM/SIB/displacement when the map says ModRM, the map's immediate.
+ *  Undefined when the map has no such instruction (the interpreter raises #UD). */
+function interpreterLength(code: Uint8Array, prefixes: number[]): number | undefined {
+  const pos = prefixes.length;
+  const { entry, opLen } = entryAt(code, pos);
+  if (!entry) return undefined;
+  const osz = operandSize(prefixes);
+  const grouped = MAP.get(code[pos] === 0x0f ? 0x100 | code[pos + 1] : code[pos])!.group !== undefined;
+  let len = pos + opLen;
+  if (entry.flags.has("m") || grouped) len += modrmLength(code, len);
+  return len + (immediateOf(entry)?.bytes(osz, 32) ?? 0);
+}
+
+/** Every instruction to try: prefixes, opcode, a ModRM form with each reg, and
+ *  bytes enough after it for any immediate. */
+function* candidates(prefixSets: number[][]): Generator<{ code: Uint8Array; prefixes: number[]; op: number }> {
+  for (let op = 0; op < 0x200; op++) {
+    if (PREFIXES.has(op)) continue;
+    const opBytes = op >= 0x100 ? [0x0f, op & 0xff] : [op];
+    for (const prefixes of prefixSets) {
+      for (const form of MODRM_FORMS) {
+        for (let reg = 0; reg < 8; reg++) {
+          const after = [form[0] | (reg << 3), ...form.slice(1), 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88];
+          yield { code: new Uint8Array([...prefixes, ...opBytes, ...after]), prefixes, op };
+        }
+      }
+    }
+  }
+}
+
+const hexBytes = (code: Uint8Array) => [...code].map((b) => b.toString(16).padStart(2, "0")).join(" ");
+
+test("every instruction the translator decodes has the interpreter's length", () => {
+  const accepted = new Set<number>();
+  const disagree: string[] = [];
+  for (const { code, prefixes, op } of candidates(PREFIX_SETS)) {
+    const insn = decodeOne(code, 0);
+    if (!insn) continue;
+    accepted.add(op);
+    const want = interpreterLength(code, prefixes);
+    if (want === undefined) disagree.push(`${hexBytes(code)}: translated, but not in the opcode map (#UD)`);
+    else if (insn.len !== want) disagree.push(`${hexBytes(code)}: translator ${insn.len} bytes, interpreter ${want}`);
+  }
+  expect(disagree.slice(0, 20)).toEqual([]);
+  // the check covers the translator's repertoire: ALU, MOV, shifts, Jcc, SETcc, MOVZX...
+  expect(accepted.size).toBeGreaterThan(150);
+});
+
+test("the translator decodes each instruction to the emitter the opcode map names, and every one it names", () => {
+  const wrong: string[] = [];
+  const decoded = new Map<OpEntry, Set<number>>(); // map entry -> operand sizes seen decoded to its emitter
+  for (const { code, prefixes } of candidates(PREFIX_SETS)) {
+    const insn = decodeOne(code, 0);
+    const { entry } = entryAt(code, prefixes.length);
+    if (!insn || !entry) continue;
+    const osz = operandSize(prefixes);
+    const named = emitterOf(entry, osz);
+    if (insn.op !== named) wrong.push(`${hexBytes(code)}: decoded as ${insn.op}, the map says ${named ?? "interpreted"}`);
+    else decoded.set(entry, (decoded.get(entry) ?? new Set()).add(osz));
+  }
+  expect(wrong.slice(0, 20)).toEqual([]);
+  const never: string[] = [];
+  const entries = [...MAP.values()].flatMap((e) => (e.simple ? [e.simple] : [...e.group.values()]));
+  for (const entry of entries) {
+    for (const osz of [16, 32]) {
+      const named = emitterOf(entry, osz);
+      if (named && !decoded.get(entry)?.has(osz)) never.push(`${entry.handler} o${osz}: jit=${named}, never decoded`);
+    }
+  }
+  expect(never).toEqual([]);
+});
+
+test("the translator declines prefixes whose lengths it does not model", () => {
+  const taken: string[] = [];
+  for (const { code } of candidates(DECLINED_PREFIXES.map((p) => [p]))) {
+    if (decodeOne(code, 0)) taken.push(hexBytes(code));
+  }
+  expect(taken.slice(0, 20)).toEqual([]);
+});
+
+test("an instruction cut off by the end of the code is not decoded", () => {
+  // mov eax, [disp32] with its displacement one byte short
+  expect(decodeOne(new Uint8Array([0x8b, 0x05, 1, 2, 3]), 0)).toBeUndefined();
+  expect(decodeOne(new Uint8Array([0x8b, 0x05, 1, 2, 3, 4]), 0)?.len).toBe(6);
+});

@@ -1,0 +1,457 @@
+// The opcode map: the one source of truth for which opcodes exist, whether they
+// take a ModRM byte, which immediate follows, and which handler runs them (SDM
+// vol. 2 appendix A, opcode map). tools/gen-optable.mjs generates the
+// interpreter's dispatch and docs/OPCODES.md from it; tests read it too
+// (tests/unit/jitdecode.test.ts checks the translator's decoder against it).
+//
+// Line format:  OPCODE[/REG]  handler  [flags...]
+//   OPCODE   hex byte; 0Fxx for the two-byte page; a range "40-47" repeats the entry
+//   /REG     a group member selected by ModRM.reg
+//   handler  function name exported from an asm/cpu/*.ts file; a trailing "*"
+//            means two functions, NAME16 and NAME32, chosen by the operand size;
+//            NAME(args) passes constant arguments (an @inline handler then folds
+//            them, e.g. the condition of Jcc)
+//   flags    m    ModRM (and SIB/displacement) follows
+//            ib   8-bit immediate          iw  16-bit        id 32-bit
+//            isb  8-bit sign-extended      iv  16/32 by operand size
+//            one  imm = 1                  cl  imm = CL (shift counts)
+//            moffs  address-sized offset (MOV A0-A3)
+//            L    LOCK allowed (with a memory destination)
+//            jit=NAME    the translator runs it too, with its emitter NAME
+//                        (web/jit/insns.ts; decode.ts decodes it to that op)
+//            jit32=NAME  the same, with a 32-bit operand size only
+// A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
+// listed in docs/OPCODES.md as not implemented.
+
+const MAP = `
+00 add_Eb_Gb m L jit=alu
+01 add_Ev_Gv* m L jit=alu
+02 add_Gb_Eb m jit=alu
+03 add_Gv_Ev* m jit=alu
+04 add_AL_Ib ib jit=alu
+05 add_eAX_Iv* iv jit=alu
+06 push_ES*
+07 pop_ES*
+08 or_Eb_Gb m L jit=alu
+09 or_Ev_Gv* m L jit=alu
+0A or_Gb_Eb m jit=alu
+0B or_Gv_Ev* m jit=alu
+0C or_AL_Ib ib jit=alu
+0D or_eAX_Iv* iv jit=alu
+0E push_CS*
+10 adc_Eb_Gb m L jit=alu
+11 adc_Ev_Gv* m L jit=alu
+12 adc_Gb_Eb m jit=alu
+13 adc_Gv_Ev* m jit=alu
+14 adc_AL_Ib ib jit=alu
+15 adc_eAX_Iv* iv jit=alu
+16 push_SS*
+17 pop_SS*
+18 sbb_Eb_Gb m L jit=alu
+19 sbb_Ev_Gv* m L jit=alu
+1A sbb_Gb_Eb m jit=alu
+1B sbb_Gv_Ev* m jit=alu
+1C sbb_AL_Ib ib jit=alu
+1D sbb_eAX_Iv* iv jit=alu
+1E push_DS*
+1F pop_DS*
+20 and_Eb_Gb m L jit=alu
+21 and_Ev_Gv* m L jit=alu
+22 and_Gb_Eb m jit=alu
+23 and_Gv_Ev* m jit=alu
+24 and_AL_Ib ib jit=alu
+25 and_eAX_Iv* iv jit=alu
+27 daa
+28 sub_Eb_Gb m L jit=alu
+29 sub_Ev_Gv* m L jit=alu
+2A sub_Gb_Eb m jit=alu
+2B sub_Gv_Ev* m jit=alu
+2C sub_AL_Ib ib jit=alu
+2D sub_eAX_Iv* iv jit=alu
+2F das
+30 xor_Eb_Gb m L jit=alu
+31 xor_Ev_Gv* m L jit=alu
+32 xor_Gb_Eb m jit=alu
+33 xor_Gv_Ev* m jit=alu
+34 xor_AL_Ib ib jit=alu
+35 xor_eAX_Iv* iv jit=alu
+37 aaa
+38 cmp_Eb_Gb m jit=alu
+39 cmp_Ev_Gv* m jit=alu
+3A cmp_Gb_Eb m jit=alu
+3B cmp_Gv_Ev* m jit=alu
+3C cmp_AL_Ib ib jit=alu
+3D cmp_eAX_Iv* iv jit=alu
+3F aas
+40-47 inc_reg* jit=inc
+48-4F dec_reg* jit=dec
+50-57 push_reg* jit32=push
+58-5F pop_reg* jit32=pop
+60 pusha*
+61 popa*
+62 bound_Gv_Ma* m
+63 arpl_Ew_Gw m
+68 push_Iv* iv jit32=pushI
+69 imul_Gv_Ev_Iv* m iv jit=imul3
+6A push_Iv* isb jit32=pushI
+6B imul_Gv_Ev_Iv* m isb jit=imul3
+6C insb
+6D ins*
+6E outsb
+6F outs*
+70 jcc(0) isb jit32=jcc
+71 jcc(1) isb jit32=jcc
+72 jcc(2) isb jit32=jcc
+73 jcc(3) isb jit32=jcc
+74 jcc(4) isb jit32=jcc
+75 jcc(5) isb jit32=jcc
+76 jcc(6) isb jit32=jcc
+77 jcc(7) isb jit32=jcc
+78 jcc(8) isb jit32=jcc
+79 jcc(9) isb jit32=jcc
+7A jcc(10) isb jit32=jcc
+7B jcc(11) isb jit32=jcc
+7C jcc(12) isb jit32=jcc
+7D jcc(13) isb jit32=jcc
+7E jcc(14) isb jit32=jcc
+7F jcc(15) isb jit32=jcc
+80/0 add_Eb_Ib m ib L jit=alu
+80/1 or_Eb_Ib m ib L jit=alu
+80/2 adc_Eb_Ib m ib L jit=alu
+80/3 sbb_Eb_Ib m ib L jit=alu
+80/4 and_Eb_Ib m ib L jit=alu
+80/5 sub_Eb_Ib m ib L jit=alu
+80/6 xor_Eb_Ib m ib L jit=alu
+80/7 cmp_Eb_Ib m ib jit=alu
+81/0 add_Ev_Iv* m iv L jit=alu
+81/1 or_Ev_Iv* m iv L jit=alu
+81/2 adc_Ev_Iv* m iv L jit=alu
+81/3 sbb_Ev_Iv* m iv L jit=alu
+81/4 and_Ev_Iv* m iv L jit=alu
+81/5 sub_Ev_Iv* m iv L jit=alu
+81/6 xor_Ev_Iv* m iv L jit=alu
+81/7 cmp_Ev_Iv* m iv jit=alu
+82/0 add_Eb_Ib m ib L
+82/1 or_Eb_Ib m ib L
+82/2 adc_Eb_Ib m ib L
+82/3 sbb_Eb_Ib m ib L
+82/4 and_Eb_Ib m ib L
+82/5 sub_Eb_Ib m ib L
+82/6 xor_Eb_Ib m ib L
+82/7 cmp_Eb_Ib m ib
+83/0 add_Ev_Iv* m isb L jit=alu
+83/1 or_Ev_Iv* m isb L jit=alu
+83/2 adc_Ev_Iv* m isb L jit=alu
+83/3 sbb_Ev_Iv* m isb L jit=alu
+83/4 and_Ev_Iv* m isb L jit=alu
+83/5 sub_Ev_Iv* m isb L jit=alu
+83/6 xor_Ev_Iv* m isb L jit=alu
+83/7 cmp_Ev_Iv* m isb jit=alu
+84 test_Eb_Gb m jit=test
+85 test_Ev_Gv* m jit=test
+86 xchg_Eb_Gb m L jit=xchg
+87 xchg_Ev_Gv* m L jit=xchg
+88 mov_Eb_Gb m jit=movEG
+89 mov_Ev_Gv* m jit=movEG
+8A mov_Gb_Eb m jit=movGE
+8B mov_Gv_Ev* m jit=movGE
+8C mov_Ev_Sw* m
+8D lea_Gv_M* m jit=lea
+8E mov_Sw_Ew m
+8F/0 pop_Ev* m
+90 nop jit=nop
+91-97 xchg_reg_eAX* jit=xchg
+98 cbw* jit=cbw
+99 cwd* jit=cwd
+9A call_far_Ap*
+9B fwait
+9C pushf*
+9D popf*
+9E sahf
+9F lahf
+A0 mov_AL_Ob moffs
+A1 mov_eAX_Ov* moffs
+A2 mov_Ob_AL moffs
+A3 mov_Ov_eAX* moffs
+A4 movsb
+A5 movs*
+A6 cmpsb
+A7 cmps*
+A8 test_AL_Ib ib jit=test
+A9 test_eAX_Iv* iv jit=test
+AA stosb
+AB stos*
+AC lodsb
+AD lods*
+AE scasb
+AF scas*
+B0-B7 mov_reg8_Ib ib jit=movEI
+B8-BF mov_reg_Iv* iv jit=movEI
+C0/0 rol_Eb m ib jit=shift
+C0/1 ror_Eb m ib jit=shift
+C0/2 rcl_Eb m ib
+C0/3 rcr_Eb m ib
+C0/4 shl_Eb m ib jit=shift
+C0/5 shr_Eb m ib jit=shift
+C0/6 shl_Eb m ib
+C0/7 sar_Eb m ib jit=shift
+C1/0 rol_Ev* m ib jit=shift
+C1/1 ror_Ev* m ib jit=shift
+C1/2 rcl_Ev* m ib
+C1/3 rcr_Ev* m ib
+C1/4 shl_Ev* m ib jit=shift
+C1/5 shr_Ev* m ib jit=shift
+C1/6 shl_Ev* m ib
+C1/7 sar_Ev* m ib jit=shift
+C2 ret_near_Iw* iw
+C3 ret_near* jit32=ret
+C4 les_Gv_Mp* m
+C5 lds_Gv_Mp* m
+C6/0 mov_Eb_Ib m ib jit=movEI
+C7/0 mov_Ev_Iv* m iv jit=movEI
+C8 enter*
+C9 leave*
+CA retf_Iw* iw
+CB retf*
+CC int3
+CD int_Ib ib
+CE into
+CF iret*
+D0/0 rol_Eb m one jit=shift
+D0/1 ror_Eb m one jit=shift
+D0/2 rcl_Eb m one
+D0/3 rcr_Eb m one
+D0/4 shl_Eb m one jit=shift
+D0/5 shr_Eb m one jit=shift
+D0/6 shl_Eb m one
+D0/7 sar_Eb m one jit=shift
+D1/0 rol_Ev* m one jit=shift
+D1/1 ror_Ev* m one jit=shift
+D1/2 rcl_Ev* m one
+D1/3 rcr_Ev* m one
+D1/4 shl_Ev* m one jit=shift
+D1/5 shr_Ev* m one jit=shift
+D1/6 shl_Ev* m one
+D1/7 sar_Ev* m one jit=shift
+D2/0 rol_Eb m cl jit=shiftCL
+D2/1 ror_Eb m cl jit=shiftCL
+D2/2 rcl_Eb m cl
+D2/3 rcr_Eb m cl
+D2/4 shl_Eb m cl jit=shiftCL
+D2/5 shr_Eb m cl jit=shiftCL
+D2/6 shl_Eb m cl
+D2/7 sar_Eb m cl jit=shiftCL
+D3/0 rol_Ev* m cl jit=shiftCL
+D3/1 ror_Ev* m cl jit=shiftCL
+D3/2 rcl_Ev* m cl
+D3/3 rcr_Ev* m cl
+D3/4 shl_Ev* m cl jit=shiftCL
+D3/5 shr_Ev* m cl jit=shiftCL
+D3/6 shl_Ev* m cl
+D3/7 sar_Ev* m cl jit=shiftCL
+D4 aam ib
+D5 aad ib
+D6 salc
+D7 xlat
+D8 fpu_D8 m
+D9 fpu_D9 m
+DA fpu_DA m
+DB fpu_DB m
+DC fpu_DC m
+DD fpu_DD m
+DE fpu_DE m
+DF fpu_DF m
+E0 loopne_Jb isb
+E1 loope_Jb isb
+E2 loop_Jb isb
+E3 jcxz_Jb isb
+E4 in_AL_Ib ib
+E5 in_eAX_Ib* ib
+E6 out_Ib_AL ib
+E7 out_Ib_eAX* ib
+E8 call_Jv* iv jit32=call
+E9 jmp_Jv* iv jit32=jmp
+EA jmp_far_Ap*
+EB jmp_Jb isb jit32=jmp
+EC in_AL_DX
+ED in_eAX_DX*
+EE out_DX_AL
+EF out_DX_eAX*
+F1 int1
+F4 hlt
+F5 cmc
+F6/0 test_Eb_Ib m ib jit=test
+F6/1 test_Eb_Ib m ib
+F6/2 not_Eb m L jit=not
+F6/3 neg_Eb m L jit=neg
+F6/4 mul_Eb m
+F6/5 imul_Eb m
+F6/6 div_Eb m
+F6/7 idiv_Eb m
+F7/0 test_Ev_Iv* m iv jit=test
+F7/1 test_Ev_Iv* m iv
+F7/2 not_Ev* m L jit=not
+F7/3 neg_Ev* m L jit=neg
+F7/4 mul_Ev* m jit32=mul
+F7/5 imul_Ev* m jit32=imul1
+F7/6 div_Ev* m
+F7/7 idiv_Ev* m
+F8 clc
+F9 stc
+FA cli
+FB sti
+FC cld
+FD std
+FE/0 inc_Eb m L jit=inc
+FE/1 dec_Eb m L jit=dec
+FF/0 inc_Ev* m L jit=inc
+FF/1 dec_Ev* m L jit=dec
+FF/2 call_Ev* m jit32=callE
+FF/3 call_far_Mp* m
+FF/4 jmp_Ev* m jit32=jmpE
+FF/5 jmp_far_Mp* m
+FF/6 push_Ev* m jit32=pushE
+0F00/0 sldt_Ew m
+0F00/1 str_Ew m
+0F00/2 lldt_Ew m
+0F00/3 ltr_Ew m
+0F00/4 verr_Ew m
+0F00/5 verw_Ew m
+0F01/0 sgdt_M* m
+0F01/1 sidt_M* m
+0F01/2 lgdt_M* m
+0F01/3 lidt_M* m
+0F01/4 smsw_Ew* m
+0F01/6 lmsw_Ew m
+0F01/7 invlpg_M m
+0F02 lar_Gv_Ew* m
+0F03 lsl_Gv_Ew* m
+0F06 clts
+0F08 invd
+0F09 wbinvd
+0F0B ud2
+0F18-0F1F nop_Ev* m
+# 0F20-0F23: ModRM.mod is ignored (always a register operand, SDM vol. 2 MOV CRn),
+# so the handlers read the ModRM byte themselves instead of decoding an address.
+0F20 mov_Rd_Cd
+0F21 mov_Rd_Dd
+0F22 mov_Cd_Rd
+0F23 mov_Dd_Rd
+0F30 wrmsr
+0F31 rdtsc
+0F32 rdmsr
+0F33 rdpmc
+0F34 sysenter
+0F35 sysexit
+0F40-0F4F cmovcc_Gv_Ev* m jit=cmov
+0F80 jcc(0) iv jit32=jcc
+0F81 jcc(1) iv jit32=jcc
+0F82 jcc(2) iv jit32=jcc
+0F83 jcc(3) iv jit32=jcc
+0F84 jcc(4) iv jit32=jcc
+0F85 jcc(5) iv jit32=jcc
+0F86 jcc(6) iv jit32=jcc
+0F87 jcc(7) iv jit32=jcc
+0F88 jcc(8) iv jit32=jcc
+0F89 jcc(9) iv jit32=jcc
+0F8A jcc(10) iv jit32=jcc
+0F8B jcc(11) iv jit32=jcc
+0F8C jcc(12) iv jit32=jcc
+0F8D jcc(13) iv jit32=jcc
+0F8E jcc(14) iv jit32=jcc
+0F8F jcc(15) iv jit32=jcc
+0F90-0F9F setcc_Eb m jit=setcc
+0FA0 push_FS*
+0FA1 pop_FS*
+0FA2 cpuid
+0FA3 bt_Ev_Gv* m
+0FA4 shld_Ev_Gv* m ib
+0FA5 shld_Ev_Gv* m cl
+0FA8 push_GS*
+0FA9 pop_GS*
+0FAB bts_Ev_Gv* m L
+0FAC shrd_Ev_Gv* m ib
+0FAD shrd_Ev_Gv* m cl
+0FAF imul_Gv_Ev* m jit=imul2
+0FB0 cmpxchg_Eb_Gb m L
+0FB1 cmpxchg_Ev_Gv* m L
+0FB2 lss_Gv_Mp* m
+0FB3 btr_Ev_Gv* m L
+0FB4 lfs_Gv_Mp* m
+0FB5 lgs_Gv_Mp* m
+0FB6 movzx_Gv_Eb* m jit=movzx
+0FB7 movzx_Gv_Ew* m jit=movzx
+0FBA/4 bt_Ev_Ib* m ib
+0FBA/5 bts_Ev_Ib* m ib L
+0FBA/6 btr_Ev_Ib* m ib L
+0FBA/7 btc_Ev_Ib* m ib L
+0FBB btc_Ev_Gv* m L
+0FBC bsf_Gv_Ev* m
+0FBD bsr_Gv_Ev* m
+0FBE movsx_Gv_Eb* m jit=movsx
+0FBF movsx_Gv_Ew* m jit=movsx
+0FC0 xadd_Eb_Gb m L
+0FC1 xadd_Ev_Gv* m L
+0FC7/1 cmpxchg8b_Mq m L
+0FC8-0FCF bswap_reg* jit32=bswap
+`;
+
+// Opcodes the decoder itself handles (prefixes and the 0F escape).
+export const PREFIXES = new Set([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x0f]);
+
+/** The immediate an entry's flags ask for, in the order the decoder looks for
+ *  them (it fetches the first that matches): the generated fetch, and its length
+ *  in bytes for an operand size and an address size. */
+export const IMMEDIATES = [
+  { flag: "ib", fetch: "setImm(fetch8()); ", bytes: () => 1 },
+  { flag: "isb", fetch: "setImm(fetchImmSB()); ", bytes: () => 1 },
+  { flag: "iw", fetch: "setImm(fetch16()); ", bytes: () => 2 },
+  { flag: "id", fetch: "setImm(fetch32()); ", bytes: () => 4 },
+  { flag: "iv", fetch: "setImm(fetchImmV()); ", bytes: (osz) => osz / 8 },
+  { flag: "one", fetch: "setImm(1); ", bytes: () => 0 },
+  { flag: "cl", fetch: "setImm(reg8(1)); ", bytes: () => 0 },
+  { flag: "moffs", fetch: "decodeMoffs(); ", bytes: (osz, asz) => asz / 8 },
+];
+
+/** The immediate of an entry (its IMMEDIATES row), if it has one. */
+export const immediateOf = (entry) => IMMEDIATES.find((i) => entry.flags.has(i.flag));
+
+/** The translator's emitter for an entry at operand size `osz` (its jit= or
+ *  jit32= flag), or undefined when the interpreter alone runs it. */
+export function emitterOf(entry, osz) {
+  for (const flag of entry.flags) {
+    const m = /^jit(32)?=(\w+)$/.exec(flag);
+    if (m && (!m[1] || osz === 32)) return m[2];
+  }
+  return undefined;
+}
+
+/** The map, parsed: opcode (0x100 | byte for the 0F page) -> { simple: entry } or
+ *  { group: Map(ModRM.reg -> entry) }; an entry is { handler, sized, args, flags }. */
+export function opcodeMap() {
+  const ops = new Map(); // opcode -> { simple } or { group: Map(reg -> entry) }
+  for (const raw of MAP.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const [spec, handler, ...flags] = line.split(/\s+/);
+    const [range, reg] = spec.split("/");
+    const [a, b] = range.split("-");
+    // "0Fxx" names the two-byte page: key 0x100 | xx.
+    const opOf = (t) => (t.length === 4 ? 0x100 | (parseInt(t, 16) & 0xff) : parseInt(t, 16));
+    const lo = opOf(a), hi = opOf(b ?? a);
+    for (let op = lo; op <= hi; op++) {
+      const [, hname, args = ""] = /^([\w*]+)(?:\((.*)\))?$/.exec(handler);
+      const entry = { handler: hname.replace("*", ""), sized: hname.endsWith("*"), args, flags: new Set(flags) };
+      if (reg === undefined) {
+        if (ops.has(op)) throw new Error(`opcode ${op.toString(16)} defined twice`);
+        ops.set(op, { simple: entry });
+      } else {
+        const g = ops.get(op) ?? { group: new Map() };
+        if (!g.group) throw new Error(`opcode ${op.toString(16)} is both a group and not`);
+        g.group.set(Number(reg), entry);
+        ops.set(op, g);
+      }
+    }
+  }
+  return ops;
+}

@@ -1,0 +1,190 @@
+// The translator's x86 decoder: a run of 32-bit code into the instructions the
+// emitter knows (insns.ts), each with its operands decoded. It accepts only what
+// the translator translates, and stops before anything else, which the
+// interpreter then runs. tests/unit/jitdecode.test.ts checks every length it gives
+// against the interpreter's opcode map (tools/opmap.mjs).
+
+import { S_DS, S_SS, R_ESP, R_EBP } from "../host/cpustate";
+
+export const szMask = (sz: number) => (sz === 32 ? 0xffffffff : sz === 16 ? 0xffff : 0xff);
+
+export interface Mem { seg: number; base: number; index: number; scale: number; disp: number }
+/** A ModRM r/m operand: a register, or memory. */
+export type RM = { reg: number; mem?: undefined } | { reg?: undefined; mem: Mem };
+export interface Insn {
+  off: number;      // offset of the first byte from the block start
+  len: number;
+  op: string;
+  sz: number;       // operand size: 8, 16 or 32
+  rm?: RM;
+  reg?: number;     // ModRM.reg or the register in the opcode
+  imm?: number;
+  sub?: number;     // ALU operation / shift kind / condition code
+  form?: string;    // ALU operand form
+  rel?: number;     // branch target, offset from the block start
+}
+
+export const MAX_INSNS = 48;
+
+/** Decode up to MAX_INSNS instructions from `code`; stops before the first one
+ *  not translated or not wholly inside `code`. */
+export function decodeBlock(code: Uint8Array): Insn[] {
+  const out: Insn[] = [];
+  let pos = 0;
+  while (out.length < MAX_INSNS) {
+    const i = decodeOne(code, pos);
+    if (!i) break;
+    out.push(i);
+    pos += i.len;
+    // Jcc is a side exit (or the loop back to the start): the block goes on
+    // with the fall-through path
+    if (i.op === "jmp" || i.op === "call" || i.op === "ret" || i.op === "callE" || i.op === "jmpE") break;
+    if (i.op === "jcc" && i.rel === 0) break;
+  }
+  return out;
+}
+
+class End extends Error {}
+
+export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
+  let pos = start;
+  const byte = () => { if (pos >= code.length) throw new End(); return code[pos++]; };
+  const i8 = () => (byte() << 24) >> 24;
+  const i16 = () => byte() | (byte() << 8);
+  const i32 = () => (byte() | (byte() << 8) | (byte() << 16) | (byte() << 24)) | 0;
+  try {
+    let o16 = false, seg = -1;
+    let b = byte();
+    for (;;) {
+      if (b === 0x66) o16 = true;
+      else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) seg = (b >> 3) & 3; // ES CS SS DS
+      else if (b === 0x64 || b === 0x65) seg = b - 0x60; // FS GS
+      else break;
+      if (pos - start > 4) return undefined;
+      b = byte();
+    }
+    if (b === 0x0f) b = 0x100 | byte();
+    const osz = o16 ? 16 : 32;
+    let modrm = 0;
+    const modrmRM = (): RM => {
+      modrm = byte();
+      const mod = modrm >> 6, rm = modrm & 7;
+      if (mod === 3) return { reg: rm };
+      let base = -1, index = -1, scale = 0, disp = 0, dseg = S_DS;
+      if (rm === 4) {
+        const sib = byte();
+        base = sib & 7; index = (sib >> 3) & 7; scale = sib >> 6;
+        if (index === 4) index = -1;
+        if (base === 5 && mod === 0) { base = -1; disp = i32(); }
+      } else if (rm === 5 && mod === 0) {
+        disp = i32();
+      } else base = rm;
+      if (mod === 1) disp = (disp + i8()) | 0;
+      else if (mod === 2) disp = (disp + i32()) | 0;
+      if (base === R_ESP || base === R_EBP) dseg = S_SS;
+      return { mem: { seg: seg >= 0 ? seg : dseg, base, index, scale, disp } };
+    };
+    const ivz = () => (osz === 32 ? i32() : i16());
+    const done = (x: Omit<Insn, "off" | "len">): Insn => ({ ...x, off: start, len: pos - start });
+    const reg = () => (modrm >> 3) & 7;
+
+    if (b < 0x40 && (b & 7) < 6) { // ADD OR ADC SBB AND SUB XOR CMP
+      const sub = b >> 3, f = b & 7;
+      if (f < 4) {
+        const rm = modrmRM();
+        return done({ op: "alu", sub, sz: f & 1 ? osz : 8, rm, reg: reg(), form: f < 2 ? "EG" : "GE" });
+      }
+      const sz = f === 4 ? 8 : osz;
+      const imm = sz === 8 ? byte() : ivz() & szMask(sz);
+      return done({ op: "alu", sub, sz, rm: { reg: 0 }, imm, form: "EI" });
+    }
+    if (b >= 0x40 && b < 0x50) return done({ op: b < 0x48 ? "inc" : "dec", sz: osz, rm: { reg: b & 7 } });
+    if (b >= 0x50 && b < 0x58 && !o16) return done({ op: "push", sz: 32, reg: b & 7 });
+    if (b >= 0x58 && b < 0x60 && !o16) return done({ op: "pop", sz: 32, reg: b & 7 });
+    if (b === 0x68 && !o16) return done({ op: "pushI", sz: 32, imm: i32() });
+    if (b === 0x6a && !o16) return done({ op: "pushI", sz: 32, imm: i8() });
+    if (b === 0x69 || b === 0x6b) {
+      const rm = modrmRM();
+      const imm = b === 0x6b ? i8() : ivz();
+      return done({ op: "imul3", sz: osz, rm, reg: reg(), imm: imm & szMask(osz) });
+    }
+    if (b >= 0x70 && b < 0x80 && !o16) { const r = i8(); return done({ op: "jcc", sub: b & 15, sz: 32, rel: pos - start + r + start }); }
+    if (b === 0x80 || b === 0x81 || b === 0x83) {
+      const rm = modrmRM();
+      const sz = b === 0x80 ? 8 : osz;
+      const imm = (b === 0x80 ? byte() : b === 0x83 ? i8() : ivz()) & szMask(sz);
+      return done({ op: "alu", sub: reg(), sz, rm, imm, form: "EI" });
+    }
+    if (b === 0x84 || b === 0x85) { const rm = modrmRM(); return done({ op: "test", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
+    if (b === 0x86 || b === 0x87) { const rm = modrmRM(); return done({ op: "xchg", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
+    if (b >= 0x88 && b <= 0x8b) {
+      const rm = modrmRM();
+      return done({ op: b & 2 ? "movGE" : "movEG", sz: b & 1 ? osz : 8, rm, reg: reg() });
+    }
+    if (b === 0x8d) { const rm = modrmRM(); if (!rm.mem) return undefined; return done({ op: "lea", sz: osz, rm, reg: reg() }); }
+    if (b === 0x90) return done({ op: "nop", sz: 32 });
+    if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
+    if (b === 0x98) return done({ op: "cbw", sz: osz });
+    if (b === 0x99) return done({ op: "cwd", sz: osz });
+    if (b === 0xa8) return done({ op: "test", sz: 8, rm: { reg: 0 }, imm: byte() });
+    if (b === 0xa9) return done({ op: "test", sz: osz, rm: { reg: 0 }, imm: ivz() & szMask(osz) });
+    if (b >= 0xb0 && b < 0xb8) return done({ op: "movEI", sz: 8, rm: { reg: b & 7 }, imm: byte() });
+    if (b >= 0xb8 && b < 0xc0) return done({ op: "movEI", sz: osz, rm: { reg: b & 7 }, imm: ivz() & szMask(osz) });
+    if (b === 0xc0 || b === 0xc1 || (b >= 0xd0 && b <= 0xd3)) {
+      const rm = modrmRM();
+      const sub = reg();
+      if (sub === 2 || sub === 3 || sub === 6) return undefined; // RCL RCR and the /6 alias: interpreted
+      const sz = b & 1 ? osz : 8;
+      if (b >= 0xd2) return done({ op: "shiftCL", sub, sz, rm });
+      const imm = b >= 0xd0 ? 1 : byte();
+      return done({ op: "shift", sub, sz, rm, imm: imm & 31 });
+    }
+    if (b === 0xc3 && !o16) return done({ op: "ret", sz: 32 });
+    if (b === 0xc6 || b === 0xc7) {
+      const rm = modrmRM();
+      if (reg() !== 0) return undefined;
+      const sz = b === 0xc6 ? 8 : osz;
+      return done({ op: "movEI", sz, rm, imm: (sz === 8 ? byte() : ivz()) & szMask(sz) });
+    }
+    if (b === 0xe8 && !o16) { const r = i32(); return done({ op: "call", sz: 32, rel: pos - start + r + start }); }
+    if (b === 0xe9 && !o16) { const r = i32(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
+    if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
+    if (b === 0xf6 || b === 0xf7) {
+      const rm = modrmRM();
+      const sz = b === 0xf7 ? osz : 8;
+      switch (reg()) {
+        case 0: return done({ op: "test", sz, rm, imm: (sz === 8 ? byte() : ivz()) & szMask(sz) });
+        case 2: return done({ op: "not", sz, rm });
+        case 3: return done({ op: "neg", sz, rm });
+        case 4: return sz === 32 ? done({ op: "mul", sz, rm }) : undefined;
+        case 5: return sz === 32 ? done({ op: "imul1", sz, rm }) : undefined;
+        default: return undefined;  // DIV, IDIV: interpreted
+      }
+    }
+    if (b === 0xfe || b === 0xff) {
+      const rm = modrmRM();
+      const sz = b === 0xff ? osz : 8;
+      switch (reg()) {
+        case 0: return done({ op: "inc", sz, rm });
+        case 1: return done({ op: "dec", sz, rm });
+        case 2: return b === 0xff && !o16 ? done({ op: "callE", sz: 32, rm }) : undefined;
+        case 4: return b === 0xff && !o16 ? done({ op: "jmpE", sz: 32, rm }) : undefined;
+        case 6: return b === 0xff && !o16 ? done({ op: "pushE", sz: 32, rm }) : undefined;
+        default: return undefined;
+      }
+    }
+    if (b >= 0x140 && b < 0x150) { const rm = modrmRM(); return done({ op: "cmov", sub: b & 15, sz: osz, rm, reg: reg() }); }
+    if (b >= 0x180 && b < 0x190 && !o16) { const r = i32(); return done({ op: "jcc", sub: b & 15, sz: 32, rel: pos - start + r + start }); }
+    if (b >= 0x190 && b < 0x1a0) { const rm = modrmRM(); return done({ op: "setcc", sub: b & 15, sz: 8, rm }); }
+    if (b === 0x1af) { const rm = modrmRM(); return done({ op: "imul2", sz: osz, rm, reg: reg() }); }
+    if (b === 0x1b6 || b === 0x1b7 || b === 0x1be || b === 0x1bf) {
+      const rm = modrmRM();
+      return done({ op: b & 8 ? "movsx" : "movzx", sz: osz, sub: b & 1 ? 16 : 8, rm, reg: reg() });
+    }
+    if (b >= 0x1c8 && b < 0x1d0 && !o16) return done({ op: "bswap", sz: 32, reg: b & 7 });
+    return undefined;
+  } catch (e) {
+    if (e instanceof End) return undefined;
+    throw e;
+  }
+}

@@ -1,0 +1,311 @@
+// The translator's emitter: x86 state in wasm locals, and the code that reads
+// and writes it - registers (partial ones included), effective addresses,
+// memory operands through the TLB, lazy flags and conditions, fault exits and
+// block chaining. insns.ts builds one instruction from these pieces.
+//
+// Memory operands check the segment's precomputed offset range and look the page
+// up in the TLB in place (asm/mmu/linear.ts's fast path); anything else - a TLB
+// miss, a page crossing, MMIO, a fault - goes through the machine's full access
+// functions. An instruction's memory accesses come before it commits results, so
+// an access that faults leaves the state as it was before that instruction.
+//
+// The flag state is the interpreter's own (asm/cpu/flags.ts): EFLAGS, the mask
+// of lazy flags and the last operation's kind, operands and result. When the
+// emitter knows which operation last set the flags, a condition is computed in
+// place; otherwise the state is stored and the machine's testCC answers.
+
+import {
+  OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE,
+} from "../host/cpustate";
+import {
+  CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
+} from "./constants";
+import type { Mem, RM } from "./decode";
+import { W, VOID, I32, uleb, sleb } from "./wasm";
+
+/** The machine's helpers a block imports (module "f"), in function-index order;
+ *  the block function's own index follows them. Each takes `params` i32 and
+ *  returns one. */
+export const HELPERS = [
+  { name: "rd8", params: 2 }, { name: "rd16", params: 2 }, { name: "rd32", params: 2 },  // (seg, off) -> value
+  { name: "wr8", params: 3 }, { name: "wr16", params: 3 }, { name: "wr32", params: 3 },  // (seg, off, v) -> status
+  { name: "testcc", params: 1 },                                                         // (cc) -> 0/1
+  { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
+] as const;
+export type HelperName = (typeof HELPERS)[number]["name"];
+const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
+const F_RD = [helper("rd8"), helper("rd16"), helper("rd32")];
+const F_WR = [helper("wr8"), helper("wr16"), helper("wr32")];
+const F_TESTCC = helper("testcc");
+const F_CHAIN = helper("chain");
+const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
+
+// Locals: 0 is the parameter (instructions left in the budget).
+export const L_LEFT = 0, L_CNT = 1, L_EIP0 = 2, L_R = 3;       // L_R..L_R+7: EAX..EDI
+export const L_EFL = 11, L_MASK = 12, L_OP = 13, L_DST = 14, L_SRC = 15, L_RES = 16;
+export const L_RMASK = 17, L_WMASK = 18, L_FOFF = 19, L_FK = 20, L_NEIP = 21, L_INVAL = 22;
+export const L_T = 23;           // 23..28: scratch T0..T5 (T5: the TLB entry of a memory access)
+export const L_OFF = 29, L_LIN = 30; // the current memory operand's offset and linear address
+export const L_SEG = 31;         // 31 + 5 * seg + {0 base, 1 loR, 2 hiR, 3 loW, 4 hiW}
+export const L_STATUS = 61;      // a write helper's answer
+export const L_CKEY = 62, L_CSET = 63; // the exit's target block: host address, cache set (0: none)
+export const L_CSLIM = 64;       // CS limit (chaining needs a flat CS)
+export const N_I32_LOCALS = 64;
+export const L_W = 65;           // i64 scratch
+
+export const FLAG_WORDS = [OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES];
+export const FLAG_LOCALS = [L_EFL, L_MASK, L_OP, L_DST, L_SRC, L_RES];
+
+/** What the translator knows about the flag state at a point in the block. */
+export interface FlagState {
+  mask: number | null;   // which flags are lazy (null: unknown until run time)
+  kind: number;          // LAZY_ADD / LAZY_SUB (possibly with carry: see carry) / LAZY_LOGIC
+  carry: boolean;        // the operation was ADC/SBB: OP says whether the carry-in was 1
+  sz: number;
+}
+
+/** The block's own host address, and whether it may chain to the next block. */
+export interface Addr { chain: boolean; host: number }
+
+/** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
+const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);
+
+/** The lazy-flag operation word (asm/cpu/flags.ts setLazy): kind, operand size. */
+export const lazyOp = (kind: number, sz: number) => (kind << 2) | szCode(sz);
+/** The size code in the low bits of that word. */
+export const szCode = (sz: number) => (sz === 32 ? SZ32 : sz === 16 ? SZ16 : SZ8);
+/** The bit of that word that tells ADC from ADD (and SBB from SUB): a carry-in of 1. */
+const OP_CARRY_IN = lazyOp(LAZY_ADC1, 8) ^ lazyOp(LAZY_ADD, 8);
+
+export class Emitter {
+  b: number[] = [];
+  labels: string[] = [];
+  fs: FlagState = { mask: null, kind: 0, carry: false, sz: 32 };
+  regsWritten = 0;
+  regsUsed = 0;       // registers the block reads (or partly writes)
+  flagsWritten = false;
+  flagsUsed = false;
+  /** Offset and in-pass index of the instruction being emitted (for fault exits). */
+  cur = { off: 0, k: 0 };
+  constructor(readonly a: Addr) {}
+
+  op(...x: number[]): this { this.b.push(...x); return this; }
+  i32(v: number): this { this.b.push(W.const_); sleb(this.b, v); return this; }
+  get(l: number): this {
+    if (l >= L_R && l < L_R + 8) this.regsUsed |= 1 << (l - L_R);
+    else if (l >= L_EFL && l <= L_RES) this.flagsUsed = true;
+    this.b.push(W.get); uleb(this.b, l); return this;
+  }
+  set(l: number): this { this.b.push(W.set); uleb(this.b, l); return this; }
+  tee(l: number): this { this.b.push(W.tee); uleb(this.b, l); return this; }
+  load(op: number, addr: number): this { this.b.push(W.const_, 0, op, 0); uleb(this.b, addr); return this; }
+  /** [value] -> store at constant address */
+  storeAt(addr: number, l: number): this { this.b.push(W.const_, 0); this.get(l); this.b.push(W.store, 0); uleb(this.b, addr); return this; }
+  call(f: number): this { this.b.push(W.call); uleb(this.b, f); return this; }
+  returnCall(f: number): this { this.b.push(W.return_call); uleb(this.b, f); return this; }
+  open(kind: number, label: string, type = VOID): this { this.b.push(kind, type); this.labels.push(label); return this; }
+  else_(): this { this.b.push(W.else_); return this; }
+  end(): this { this.b.push(W.end); this.labels.pop(); return this; }
+  br(label: string): this { this.b.push(W.br); uleb(this.b, this.depth(label)); return this; }
+  brIf(label: string): this { this.b.push(W.br_if); uleb(this.b, this.depth(label)); return this; }
+  /** The branch depth of the innermost open block called `label`. */
+  private depth(label: string): number { return this.labels.length - 1 - this.labels.lastIndexOf(label); }
+  /** Push a small i64 constant. */
+  i64(v: number): this { this.b.push(W.i64const); sleb(this.b, v); return this; }
+  /** EIP of a block offset (wraps like the guest's EIP). */
+  eipAt(off: number): this { this.get(L_EIP0); if (off) this.i32(off).op(W.add); return this; }
+
+  // ---- registers ----
+  reg(r: number, sz: number): this {
+    if (sz === 32) return this.get(L_R + r);
+    if (sz === 16) return this.get(L_R + r).i32(0xffff).op(W.and);
+    if (r < 4) return this.get(L_R + r).i32(0xff).op(W.and);
+    return this.get(L_R + r - 4).i32(8).op(W.shru).i32(0xff).op(W.and);
+  }
+  /** Set register `r` of size `sz` from local `l` (its low `sz` bits). */
+  setReg(r: number, sz: number, l: number): this {
+    if (sz === 32) { this.regsWritten |= 1 << r; return this.get(l).set(L_R + r); }
+    if (sz === 16) {
+      this.regsWritten |= 1 << r;
+      return this.get(L_R + r).i32(0xffff0000).op(W.and).get(l).i32(0xffff).op(W.and).op(W.or).set(L_R + r);
+    }
+    const q = r & 3, sh = r < 4 ? 0 : 8;
+    this.regsWritten |= 1 << q;
+    this.get(L_R + q).i32(~(0xff << sh)).op(W.and).get(l).i32(0xff).op(W.and);
+    if (sh) this.i32(8).op(W.shl);
+    return this.op(W.or).set(L_R + q);
+  }
+
+  // ---- memory operands ----
+  /** L_OFF = effective address, L_LIN = segment base + it. */
+  ea(m: Mem): this {
+    if (m.base >= 0) this.get(L_R + m.base);
+    if (m.index >= 0) {
+      this.get(L_R + m.index);
+      if (m.scale) this.i32(m.scale).op(W.shl);
+      if (m.base >= 0) this.op(W.add);
+    }
+    if (m.base < 0 && m.index < 0) this.i32(m.disp);
+    else if (m.disp) this.i32(m.disp).op(W.add);
+    this.tee(L_OFF).get(L_SEG + 5 * m.seg).op(W.add).set(L_LIN);
+    return this;
+  }
+  /** Push whether the access at L_OFF/L_LIN of `size` bytes may take the fast path. */
+  fastCheck(seg: number, size: number, write: boolean): this {
+    const lo = L_SEG + 5 * seg + (write ? 3 : 1), hi = lo + 1;
+    // segment: lo <= off && off + size - 1 <= hi (as 33-bit numbers)
+    this.get(L_OFF).get(lo).op(W.geu);
+    this.get(L_OFF).op(W.ext64u).i64(size - 1).op(W.i64add).get(hi).op(W.ext64u).op(W.i64leu).op(W.and);
+    // TLB: (e & mask) == VALID, and the access inside the page
+    this.get(L_LIN).i32(12).op(W.shru).i32(2).op(W.shl).op(W.load, 0); uleb(this.b, TLB);
+    this.tee(L_T + 5).get(write ? L_WMASK : L_RMASK).op(W.and).i32(TLB_VALID).op(W.eq).op(W.and);
+    if (size > 1) this.get(L_LIN).i32(0xfff).op(W.and).i32(4096 - size).op(W.leu).op(W.and);
+    return this;
+  }
+  hostAddr(): this { return this.get(L_T + 5).i32(~0xfff).op(W.and).get(L_LIN).op(W.add); }
+  /** Push the value at the current memory operand. */
+  read(seg: number, sz: number): this {
+    const size = sz >> 3;
+    this.fastCheck(seg, size, false).open(W.if_, "", I32);
+    this.hostAddr().op(size === 4 ? W.load : size === 2 ? W.load16u : W.load8u, 0, 0);
+    this.else_();
+    this.i32(seg).get(L_OFF).call(F_RD[sizeIndex(sz)]);
+    this.load(W.load, JIT_STATUS).open(W.if_, "").faultExit().end();
+    return this.end();
+  }
+  /** Write local `l` to the current memory operand. */
+  write(seg: number, sz: number, l: number): this {
+    const size = sz >> 3;
+    this.fastCheck(seg, size, true).open(W.if_, "");
+    this.hostAddr().get(l).op(size === 4 ? W.store : size === 2 ? W.store16 : W.store8, 0, 0);
+    this.else_();
+    this.i32(seg).get(L_OFF).get(l).call(F_WR[sizeIndex(sz)]).tee(L_STATUS);
+    this.i32(WR_FAULT).op(W.eq).open(W.if_, "").faultExit().end();
+    this.get(L_STATUS).i32(WR_CODE).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
+    this.wroteSlow = true;
+    return this.end();
+  }
+  wroteSlow = false;
+  chains = false;
+  /** The exit about to be taken goes to block offset `target`: if that is on the
+   *  block's page, the exit may go straight on to its translation (chaining). */
+  chainTo(target: number): this {
+    const host = this.a.host + target;
+    if (!this.a.chain || (host >>> 12) !== (this.a.host >>> 12)) return this;
+    this.chains = true;
+    return this.i32(host).set(L_CKEY).i32(cacheSet(host)).set(L_CSET);
+  }
+  faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
+
+  /** Push an r/m operand (memory: its EA stays in L_OFF/L_LIN for a write back). */
+  readRM(rm: RM, sz: number): this {
+    if (rm.mem) return this.ea(rm.mem).read(rm.mem.seg, sz);
+    return this.reg(rm.reg!, sz);
+  }
+  /** Write local `l` to an r/m operand (after readRM for memory, or with a fresh EA). */
+  writeRM(rm: RM, sz: number, l: number, eaReady: boolean): this {
+    if (rm.mem) { if (!eaReady) this.ea(rm.mem); return this.write(rm.mem.seg, sz, l); }
+    return this.setReg(rm.reg!, sz, l);
+  }
+
+  // ---- flags ----
+  setLazy(kindOp: number | null, sz: number, dst: number | null, src: number | null, res: number, fs: FlagState): this {
+    if (kindOp !== null) this.i32(kindOp).set(L_OP);
+    if (dst !== null) this.get(dst).set(L_DST); else this.i32(0).set(L_DST);
+    if (src !== null) this.get(src).set(L_SRC); else this.i32(0).set(L_SRC);
+    this.get(res).set(L_RES).i32(ARITH_FLAGS).set(L_MASK);
+    this.fs = fs;
+    this.flagsWritten = true;
+    return this;
+  }
+  /** Store the flag locals (before the machine reads the flag state). */
+  flushFlags(): this {
+    FLAG_WORDS.forEach((w, j) => this.storeAt(CPU_STATE + w, FLAG_LOCALS[j]));
+    return this;
+  }
+  /** Push flag F (0/1) if it can be computed here; false otherwise. */
+  flag(F: number): boolean {
+    const fs = this.fs;
+    if (fs.mask === null) return false;
+    if (!(fs.mask & F)) { this.get(L_EFL).i32(Math.log2(F)).op(W.shru).i32(1).op(W.and); return true; }
+    const sh = fs.sz - 1;
+    switch (F) {
+      case CF:
+        if (fs.kind === LAZY_LOGIC) { this.i32(0); return true; }
+        if (fs.kind === LAZY_ADD) {  // res < dst, or res <= dst after a carry-in
+          if (fs.carry) this.get(L_OP).i32(OP_CARRY_IN).op(W.and).open(W.if_, "", I32).get(L_RES).get(L_DST).op(W.leu).else_().get(L_RES).get(L_DST).op(W.ltu).end();
+          else this.get(L_RES).get(L_DST).op(W.ltu);
+        } else {                  // dst < src, or dst <= src after a borrow-in
+          if (fs.carry) this.get(L_OP).i32(OP_CARRY_IN).op(W.and).open(W.if_, "", I32).get(L_DST).get(L_SRC).op(W.leu).else_().get(L_DST).get(L_SRC).op(W.ltu).end();
+          else this.get(L_DST).get(L_SRC).op(W.ltu);
+        }
+        return true;
+      case ZF: this.get(L_RES).op(W.eqz); return true;
+      case SF: this.get(L_RES).i32(sh).op(W.shru).i32(1).op(W.and); return true;
+      case PF: this.get(L_RES).i32(0xff).op(W.and).op(W.popcnt).i32(1).op(W.and).i32(1).op(W.xor); return true;
+      case OF:
+        if (fs.kind === LAZY_LOGIC) { this.i32(0); return true; }
+        if (fs.kind === LAZY_ADD) this.get(L_DST).get(L_RES).op(W.xor).get(L_SRC).get(L_RES).op(W.xor).op(W.and);
+        else this.get(L_DST).get(L_SRC).op(W.xor).get(L_DST).get(L_RES).op(W.xor).op(W.and);
+        this.i32(sh).op(W.shru).i32(1).op(W.and);
+        return true;
+    }
+    return false;
+  }
+  /** Push condition `cc` (0/1). */
+  cond(cc: number): this {
+    const save = this.b.length;
+    const fs = this.fs;
+    let ok = true;
+    const f = (F: number) => { if (ok) ok = this.flag(F); };
+    // A CMP/SUB with every flag lazy: compare the operands directly.
+    if (fs.mask === ARITH_FLAGS && fs.kind === LAZY_SUB && !fs.carry && [1, 3, 6, 7].includes(cc >> 1)) {
+      const sh = 32 - fs.sz;
+      const operand = (l: number) => { this.get(l); if (sh) this.i32(sh).op(W.shl); };
+      operand(L_DST); operand(L_SRC);
+      this.op([0, W.ltu, 0, W.leu, 0, 0, W.lts, W.les][cc >> 1]);
+    } else {
+      switch (cc >> 1) {
+        case 0: f(OF); break;
+        case 1: f(CF); break;
+        case 2: f(ZF); break;
+        case 3: f(CF); f(ZF); if (ok) this.op(W.or); break;
+        case 4: f(SF); break;
+        case 5: f(PF); break;
+        case 6: f(SF); f(OF); if (ok) this.op(W.xor); break;
+        default: f(ZF); f(SF); f(OF); if (ok) this.op(W.xor, W.or); break;
+      }
+      if (!ok) {
+        this.b.length = save;
+        this.flushFlags().i32(cc & ~1).call(F_TESTCC);
+      }
+    }
+    if (cc & 1) this.op(W.eqz);
+    return this;
+  }
+}
+
+/** At an exit with a target block (L_CKEY), the state stored: go on to that
+ *  block's translation directly when runCpu would call it next anyway - it is
+ *  translated, one pass fits the budget, nothing needs the run loop, and CS is
+ *  flat (so the target lies inside the fetch window). The instructions retired
+ *  so far are added up in JIT_CHAINED, and the block tail-calls the machine's
+ *  jitChain, which calls the next one (a block module importing the function
+ *  table itself would make every later table update visit every block). */
+export function emitChain(e: Emitter): void {
+  const S = L_T, FN = L_T + 1;
+  e.open(W.block, "nochain");
+  e.get(L_CKEY).op(W.eqz).brIf("nochain");
+  e.get(L_CSET).set(S);
+  e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).open(W.if_, "");
+  e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).brIf("nochain");
+  e.end();
+  e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).brIf("nochain");
+  e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
+  e.load(W.load, OFF_ATTENTION).brIf("nochain");
+  e.get(L_CSLIM).i32(-1).op(W.ne).brIf("nochain");
+  e.i32(0).load(W.load, JIT_CHAINED).get(L_CNT).op(W.add).op(W.store, 0); uleb(e.b, JIT_CHAINED);
+  e.get(FN).get(L_LEFT).get(L_CNT).op(W.sub).returnCall(F_CHAIN); // chain(fn, left), in tail position
+  e.end();
+}

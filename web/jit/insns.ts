@@ -1,0 +1,292 @@
+// One x86 instruction as wasm, from the pieces the emitter provides (emitter.ts).
+// Semantics follow the interpreter's handlers instruction by instruction
+// (asm/cpu/arith.ts, shift.ts, ...; and so the SDM); the guest tests compare
+// translated, interpreted and qemu runs. The opcode map (tools/opmap.mjs) names
+// the emitter here (jit=) for each entry the translator runs, which is what
+// docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
+
+import { S_SS, R_ESP } from "../host/cpustate";
+import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
+import { szMask, type Insn } from "./decode";
+import {
+  Emitter, type FlagState, lazyOp, szCode, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
+} from "./emitter";
+import { W } from "./wasm";
+
+/** One instruction; `k` is its index in the block, `n` the block's length. */
+export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: number): void {
+  const next = i.off + i.len;
+  const T0 = L_T, T1 = L_T + 1, T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
+  const sz = i.sz, m = szMask(sz) | 0, szc = szCode(sz);
+  const logic = (): FlagState => ({ mask: ARITH_FLAGS, kind: LAZY_LOGIC, carry: false, sz });
+  /** Leave the block for `target` (block offset, or the EIP in local T4 when null). */
+  const leave = (target: number | null) => {
+    if (target === null) e.get(T4).set(L_NEIP); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
+    e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit");
+  };
+  /** Jump to block offset `target`: loop when it is the block start. */
+  const jump = (target: number) => {
+    if ((target | 0) !== 0) { leave(target); return; }
+    e.get(L_CNT).i32(k + 1).op(W.add).tee(L_CNT);
+    // another pass only while nothing needs the run loop and the budget allows it
+    e.i32(n).op(W.add).get(L_LEFT).op(W.leu).load(W.load, OFF_ATTENTION).op(W.eqz).op(W.and);
+    e.open(W.if_, "").br("loop").end();
+    e.eipAt(0).set(L_NEIP).br("exit");
+  };
+  /** Push (ESP - 4) and the value in local `l`: [SS:ESP-4] = l, ESP -= 4. */
+  const push = (l: number) => {
+    e.get(L_R + R_ESP).i32(4).op(W.sub).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+    e.write(S_SS, 32, l);
+    e.get(L_OFF).set(L_R + R_ESP);
+    e.regsWritten |= 1 << R_ESP;
+  };
+  /** Pop into local `l`: l = [SS:ESP], ESP += 4 (ESP unchanged if the read faults). */
+  const pop = (l: number) => {
+    e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+    e.read(S_SS, 32).set(l);
+    e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
+    e.regsWritten |= 1 << R_ESP;
+  };
+  switch (i.op) {
+    case "nop": return;
+    case "alu": {
+      const op = i.sub!;
+      const memDst = i.form === "EG" || i.form === "EI";
+      // a (destination operand), b (source)
+      if (i.form === "GE") { e.readRM(i.rm!, sz).set(T1); e.reg(i.reg!, sz).set(T0); }
+      else {
+        e.readRM(i.rm!, sz).set(T0);
+        if (i.form === "EG") e.reg(i.reg!, sz).set(T1); else e.i32(i.imm!).set(T1);
+      }
+      if (op === 2 || op === 3) { // ADC, SBB: the carry-in
+        e.cond(2).set(T3);
+        e.get(T0).get(T1).op(op === 2 ? W.add : W.sub).get(T3).op(op === 2 ? W.add : W.sub);
+      } else {
+        e.get(T0).get(T1).op([W.add, W.or, 0, 0, W.and, W.sub, W.xor, W.sub][op]);
+      }
+      if (sz !== 32) e.i32(m).op(W.and);
+      e.set(T2);
+      if (op !== 7) { // CMP writes nothing
+        if (memDst) e.writeRM(i.rm!, sz, T2, true); else e.setReg(i.reg!, sz, T2);
+      }
+      if (op === 1 || op === 4 || op === 6) e.setLazy(lazyOp(LAZY_LOGIC, sz), sz, null, null, T2, logic());
+      else if (op === 2 || op === 3) {
+        // lazyOp(kind + carry-in, sz) at run time: LAZY_ADC1, LAZY_SBB1 with a carry-in of 1
+        e.get(T3).i32(op === 2 ? LAZY_ADD : LAZY_SUB).op(W.add).i32(2).op(W.shl).i32(szc).op(W.or).set(L_OP);
+        e.setLazy(null, sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: op === 2 ? LAZY_ADD : LAZY_SUB, carry: true, sz });
+      } else {
+        const kind = op === 0 ? LAZY_ADD : LAZY_SUB;
+        e.setLazy(lazyOp(kind, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind, carry: false, sz });
+      }
+      return;
+    }
+    case "inc": case "dec": {
+      const dec = i.op === "dec";
+      e.cond(2).set(T3); // CF, kept
+      e.readRM(i.rm!, sz).set(T0);
+      e.get(T0).i32(1).op(dec ? W.sub : W.add);
+      if (sz !== 32) e.i32(m).op(W.and);
+      e.set(T2);
+      e.writeRM(i.rm!, sz, T2, true);
+      e.i32(1).set(T1);
+      const kind = dec ? LAZY_SUB : LAZY_ADD;
+      e.setLazy(lazyOp(kind, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS & ~CF, kind, carry: false, sz });
+      e.i32(ARITH_FLAGS & ~CF).set(L_MASK);
+      e.get(L_EFL).i32(~CF).op(W.and).get(T3).op(W.or).set(L_EFL);
+      return;
+    }
+    case "test": {
+      e.readRM(i.rm!, sz).set(T0);
+      if (i.imm !== undefined) e.get(T0).i32(i.imm).op(W.and).set(T2);
+      else e.get(T0).reg(i.reg!, sz).op(W.and).set(T2);
+      e.setLazy(lazyOp(LAZY_LOGIC, sz), sz, null, null, T2, logic());
+      return;
+    }
+    case "not": e.readRM(i.rm!, sz).i32(m).op(W.xor).set(T2); e.writeRM(i.rm!, sz, T2, true); return;
+    case "neg": {
+      e.readRM(i.rm!, sz).set(T1);
+      e.i32(0).get(T1).op(W.sub);
+      if (sz !== 32) e.i32(m).op(W.and);
+      e.set(T2);
+      e.writeRM(i.rm!, sz, T2, true);
+      e.i32(0).set(T0);
+      e.setLazy(lazyOp(LAZY_SUB, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
+      return;
+    }
+    case "movEG": e.reg(i.reg!, sz).set(T0); e.writeRM(i.rm!, sz, T0, false); return;
+    case "movGE": e.readRM(i.rm!, sz).set(T0); e.setReg(i.reg!, sz, T0); return;
+    case "movEI": e.i32(i.imm!).set(T0); e.writeRM(i.rm!, sz, T0, false); return;
+    case "lea": e.ea(i.rm!.mem!); e.setReg(i.reg!, sz, L_OFF); return;
+    case "xchg": {
+      e.readRM(i.rm!, sz).set(T0);
+      e.reg(i.reg!, sz).set(T1);
+      e.writeRM(i.rm!, sz, T1, true);
+      e.setReg(i.reg!, sz, T0);
+      return;
+    }
+    case "cbw":
+      if (sz === 32) e.get(L_R).op(W.ext16s).set(T0); else e.get(L_R).op(W.ext8s).set(T0);
+      e.setReg(0, sz, T0);
+      return;
+    case "cwd":
+      e.get(L_R).i32(32 - sz).op(W.shl).i32(31).op(W.shrs).set(T0);
+      e.setReg(2, sz, T0);
+      return;
+    case "movzx": case "movsx": {
+      e.readRM(i.rm!, i.sub!);
+      if (i.op === "movsx") e.op(i.sub === 8 ? W.ext8s : W.ext16s);
+      e.set(T0);
+      e.setReg(i.reg!, sz, T0);
+      return;
+    }
+    case "cmov": {
+      e.readRM(i.rm!, sz).set(T0);
+      e.cond(i.sub!).open(W.if_, "");
+      e.setReg(i.reg!, sz, T0);
+      return void e.end();
+    }
+    case "setcc": e.cond(i.sub!).set(T0); e.writeRM(i.rm!, 8, T0, false); return;
+    case "bswap": {
+      const r = L_R + i.reg!;
+      e.get(r).i32(8).op(W.rotl).i32(0x00ff00ff).op(W.and).get(r).i32(8).op(W.rotr).i32(0xff00ff00).op(W.and).op(W.or).set(T0);
+      e.setReg(i.reg!, 32, T0);
+      return;
+    }
+    case "push": e.get(L_R + i.reg!).set(T0); push(T0); return;
+    case "pushI": e.i32(i.imm!).set(T0); push(T0); return;
+    case "pushE": e.readRM(i.rm!, 32).set(T0); push(T0); return;
+    case "pop": pop(T0); e.setReg(i.reg!, 32, T0); return;
+    case "imul2": case "imul3": {
+      e.readRM(i.rm!, sz).set(T1);
+      if (i.op === "imul2") e.reg(i.reg!, sz).set(T0); else e.i32(i.imm!).set(T0);
+      // the product of the sign-extended operands, as 64 bits
+      const sx = (l: number) => { e.get(l); if (sz === 16) e.op(W.ext16s); e.op(W.ext64s); };
+      sx(T0); sx(T1); e.op(W.i64mul).tee(L_W).op(W.wrap);
+      if (sz === 16) e.i32(0xffff).op(W.and);
+      e.set(T2);
+      // overflow: the product differs from its truncation, sign-extended
+      e.get(L_W).get(T2); if (sz === 16) e.op(W.ext16s); e.op(W.ext64s, W.i64ne).set(T3);
+      e.setReg(i.reg!, sz, T2);
+      mulFlags(e, sz, T2, T3);
+      return;
+    }
+    case "mul": case "imul1": {
+      e.readRM(i.rm!, 32).set(T1);
+      const ext = i.op === "mul" ? W.ext64u : W.ext64s;
+      e.get(L_R).op(ext).get(T1).op(ext).op(W.i64mul).tee(L_W).op(W.wrap).set(T2);
+      e.get(L_W).i64(32).op(W.i64shru).op(W.wrap).set(T0);
+      if (i.op === "mul") e.get(T0).i32(0).op(W.ne).set(T3);
+      else e.get(L_W).get(T2).op(W.ext64s, W.i64ne).set(T3);
+      e.setReg(0, 32, T2);
+      e.setReg(2, 32, T0);
+      mulFlags(e, 32, T2, T3);
+      return;
+    }
+    case "shift": case "shiftCL": {
+      e.readRM(i.rm!, sz).set(T0);
+      if (i.op === "shift") {
+        if (i.imm === 0) { e.writeRM(i.rm!, sz, T0, true); return; }  // read and written back, no flags
+        e.i32(i.imm!).set(T1);
+        shiftCompute(e, i.sub!, sz, T0, T1);
+        e.writeRM(i.rm!, sz, T2, true);
+        shiftFlags(e, i.sub!, sz);
+      } else {
+        e.get(L_R + 1).i32(31).op(W.and).tee(T1).op(W.eqz).open(W.if_, "");
+        e.writeRM(i.rm!, sz, T0, true);
+        e.else_();
+        shiftCompute(e, i.sub!, sz, T0, T1);
+        e.writeRM(i.rm!, sz, T2, true);
+        const before = e.fs;
+        shiftFlags(e, i.sub!, sz);
+        e.end();
+        // which flags are lazy now depends on the count
+        e.fs = { ...before, mask: null };
+      }
+      return;
+    }
+    case "jcc": {
+      e.cond(i.sub!).open(W.if_, "");
+      jump(i.rel!);
+      e.end();
+      if (k === n - 1) leave(next);
+      return;
+    }
+    case "jmp": jump(i.rel!); return;
+    case "call": e.eipAt(next).set(T0); push(T0); leave(i.rel!); return;
+    case "callE": e.readRM(i.rm!, 32).set(T4); e.eipAt(next).set(T0); push(T0); leave(null); return;
+    case "jmpE": e.readRM(i.rm!, 32).set(T4); leave(null); return;
+    case "ret": pop(T4); leave(null); return;
+  }
+  throw new Error(`translator: no emitter for ${i.op}`);
+}
+
+/** SF ZF PF from the low half, CF = OF = overflow (local `ov`), AF clear
+ *  (asm/cpu/arith.ts mulFlags). */
+function mulFlags(e: Emitter, sz: number, res: number, ov: number): void {
+  e.get(L_EFL).i32(~(CF | OF | AF)).op(W.and).get(ov).i32(CF | OF).op(W.mul).op(W.or).set(L_EFL);
+  e.i32(lazyOp(LAZY_LOGIC, sz)).set(L_OP).get(res).set(L_RES).i32(SF | ZF | PF).set(L_MASK);
+  e.fs = { mask: SF | ZF | PF, kind: LAZY_LOGIC, carry: false, sz };
+  e.flagsWritten = true;
+}
+
+// Shifts and rotates (asm/cpu/shift.ts): value in v, non-zero count (1..31) in c;
+// leaves the result in T2 and CF, OF in T3, T4.
+const ROL = 0, ROR = 1, SHL = 4, SHR = 5, SAR = 7;
+function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number): void {
+  const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4, TMP = L_T + 5; // T5 is free between memory accesses
+  const m = szMask(sz) | 0, top = sz - 1;
+  switch (op) {
+    case SHL:
+      e.get(v).get(c).i32(1).op(W.sub).op(W.shl).set(TMP);
+      e.get(TMP).i32(1).op(W.shl).i32(m).op(W.and).set(T2);
+      e.get(TMP).i32(top).op(W.shru).i32(1).op(W.and).set(T3);
+      e.get(T2).get(TMP).i32(m).op(W.and).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
+      return;
+    case SHR:
+      e.get(v).get(c).i32(1).op(W.sub).op(W.shru).set(TMP);
+      e.get(TMP).i32(1).op(W.shru).set(T2);
+      e.get(TMP).i32(1).op(W.and).set(T3);
+      e.get(T2).get(TMP).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
+      return;
+    case SAR:
+      e.get(v); if (sz === 16) e.op(W.ext16s); else if (sz === 8) e.op(W.ext8s);
+      e.get(c).i32(1).op(W.sub).op(W.shrs).set(TMP);
+      e.get(TMP).i32(1).op(W.shrs).i32(m).op(W.and).set(T2);
+      e.get(TMP).i32(1).op(W.and).set(T3);
+      e.get(T2).get(TMP).i32(m).op(W.and).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
+      return;
+    case ROL: case ROR: {
+      if (sz === 32) e.get(v).get(c).op(op === ROL ? W.rotl : W.rotr).set(T2);
+      else {
+        // n = count mod width; (w - n) & top makes n = 0 give v | v
+        const n = TMP;
+        e.get(c).i32(top).op(W.and).set(n);
+        const l = op === ROL ? W.shl : W.shru, r = op === ROL ? W.shru : W.shl;
+        e.get(v).get(n).op(l).get(v).i32(sz).get(n).op(W.sub).i32(top).op(W.and).op(r).op(W.or).i32(m).op(W.and).set(T2);
+      }
+      if (op === ROL) {
+        e.get(T2).i32(1).op(W.and).set(T3);
+        e.get(T2).i32(top).op(W.shru).get(T2).op(W.xor).i32(1).op(W.and).set(T4);
+      } else {
+        e.get(T2).i32(top).op(W.shru).i32(1).op(W.and).set(T3);
+        e.get(T2).i32(top).op(W.shru).get(T2).i32(top - 1).op(W.shru).op(W.xor).i32(1).op(W.and).set(T4);
+      }
+      return;
+    }
+  }
+}
+function shiftFlags(e: Emitter, op: number, sz: number): void {
+  const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
+  if (op === ROL || op === ROR) {
+    // CF and OF only; the other flags keep their state (lazy or not)
+    e.get(L_EFL).i32(~(CF | OF)).op(W.and).get(T3).op(W.or).get(T4).i32(11).op(W.shl).op(W.or).set(L_EFL);
+    e.get(L_MASK).i32(~(CF | OF)).op(W.and).set(L_MASK);
+    e.fs = { ...e.fs, mask: e.fs.mask === null ? null : e.fs.mask & ~(CF | OF) };
+    e.flagsWritten = true;
+    return;
+  }
+  e.get(L_EFL).i32(~(CF | OF | AF)).op(W.and).get(T3).op(W.or).get(T4).i32(11).op(W.shl).op(W.or).set(L_EFL);
+  e.i32(lazyOp(LAZY_LOGIC, sz)).set(L_OP).get(T2).set(L_RES).i32(SF | ZF | PF).set(L_MASK);
+  e.fs = { mask: SF | ZF | PF, kind: LAZY_LOGIC, carry: false, sz };
+  e.flagsWritten = true;
+}

@@ -1,0 +1,193 @@
+// The block translator: turns a hot run of 32-bit guest code into a wasm function
+// that the machine (asm/cpu/jit.ts) calls through its function table. No DOM and
+// no Node APIs: the worker and the command line both use it. This file is the
+// block and module manager; below it are insns.ts (one instruction), emitter.ts
+// (registers, memory, flags in wasm locals), decode.ts (x86) and wasm.ts
+// (the binary encoding).
+//
+// A block is straight-line code on one page: it ends at an unconditional branch
+// (JMP, CALL, RET), at the first instruction the translator does not translate
+// (the interpreter runs that one), or at the end of the page; a taken Jcc leaves
+// it from the middle. A Jcc or JMP back to the block's first instruction loops
+// inside the function while the instruction budget lasts and nothing needs the
+// run loop's attention.
+//
+// Inside the function the eight registers and the flag state live in wasm locals,
+// loaded on entry and stored at every exit, so that blocks and interpreted
+// instructions mix freely. When a memory access faults, the function stores the
+// state as it was before that instruction and returns with the fault bit set,
+// and the machine delivers the exception.
+
+import {
+  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
+} from "../host/cpustate";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED } from "./constants";
+import { decodeBlock } from "./decode";
+import {
+  Emitter, emitChain, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
+  L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK,
+} from "./emitter";
+import { emitInsn } from "./insns";
+import { W, VOID, I32, I64, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN } from "./wasm";
+
+/** What the machine exports for translated code (asm/index.ts). */
+export interface JitCoreExports {
+  table: WebAssembly.Table;
+  jitRd8(seg: number, off: number): number;
+  jitRd16(seg: number, off: number): number;
+  jitRd32(seg: number, off: number): number;
+  jitWr8(seg: number, off: number, v: number): number;
+  jitWr16(seg: number, off: number, v: number): number;
+  jitWr32(seg: number, off: number, v: number): number;
+  jitTestCC(cc: number): number;
+  jitChain(fn: number, left: number): number;
+  setTranslation(on: number): void;
+}
+
+/** Translate `code` (which starts the block and ends at the page end or the CS
+ *  limit) into a wasm module whose export "b" is the block function. */
+export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>; insns: number; len: number } | undefined {
+  const insns = decodeBlock(code);
+  if (insns.length === 0) return undefined;
+  const e = new Emitter(a);
+  const last = insns[insns.length - 1];
+  const endOff = last.off + last.len;
+  // Which segments are used, and whether memory is read or written at all.
+  const segs = new Set<number>();
+  for (const i of insns) {
+    if (i.rm?.mem) segs.add(i.rm.mem.seg);
+    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret"].includes(i.op)) segs.add(S_SS);
+  }
+
+  // body first (it tells which registers and flags are written), prologue after
+  const body = new Emitter(a);
+  body.labels = ["fault", "exit", "loop"];
+  const n = insns.length;
+  insns.forEach((ins, k) => {
+    body.cur = { off: ins.off, k };
+    body.wroteSlow = false;
+    emitInsn(body, ins, k, n, endOff);
+    if (body.wroteSlow && k < n - 1) {
+      // a write hit translated code (maybe this block): leave after this instruction
+      body.get(L_INVAL).open(W.if_, "").eipAt(ins.off + ins.len).set(L_NEIP);
+      body.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit").end();
+    }
+  });
+  const lastOp = last.op;
+  if (!["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp)) {
+    body.eipAt(endOff).set(L_NEIP).get(L_CNT).i32(n).op(W.add).set(L_CNT);
+    body.chainTo(endOff);
+  }
+
+  // prologue: load what the body uses
+  e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_EIP); e.set(L_EIP0);
+  // Every register the block reads or writes is loaded (a fault exit stores the
+  // written ones, possibly before the write), and the flag state if it is used.
+  const regs = body.regsUsed | body.regsWritten;
+  for (let r = 0; r < 8; r++) {
+    if (regs & (1 << r)) { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_REGS + 4 * r); e.set(L_R + r); }
+  }
+  if (body.flagsUsed || body.flagsWritten) {
+    FLAG_WORDS.forEach((w, j) => { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + w); e.set(FLAG_LOCALS[j]); });
+  }
+  if (segs.size) {
+    e.i32(0).op(W.load, 0); uleb(e.b, JIT_READ_MASK); e.set(L_RMASK);
+    e.i32(0).op(W.load, 0); uleb(e.b, JIT_WRITE_MASK); e.set(L_WMASK);
+  }
+  if (body.chains) { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_LIMIT); e.set(L_CSLIM); }
+  for (const s of segs) {
+    [SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW].forEach((f, j) => {
+      e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + s * SEG_SIZE + f); e.set(L_SEG + 5 * s + j);
+    });
+  }
+  e.op(W.block, VOID, W.block, VOID, W.loop, VOID);
+  e.b.push(...body.b);
+  e.op(W.end, W.end); // loop, exit block
+  const storeState = () => {
+    for (let r = 0; r < 8; r++) if (body.regsWritten & (1 << r)) e.storeAt(CPU_STATE + OFF_REGS + 4 * r, L_R + r);
+    if (body.flagsWritten) FLAG_WORDS.forEach((w, j) => e.storeAt(CPU_STATE + w, FLAG_LOCALS[j]));
+  };
+  storeState();
+  e.storeAt(CPU_STATE + OFF_EIP, L_NEIP);
+  if (body.chains) emitChain(e);
+  e.get(L_CNT).op(W.return_);
+  e.op(W.end); // fault block
+  storeState();
+  e.i32(0).eipAt(0).get(L_FOFF).op(W.add).op(W.store, 0); uleb(e.b, CPU_STATE + OFF_EIP);
+  e.get(L_CNT).get(L_FK).op(W.add).i32(BLOCK_FAULTED).op(W.or);
+  e.op(W.end);
+  return { bytes: moduleBytes(e.b), insns: n, len: endOff };
+}
+
+/** A module importing the memory and the helpers, exporting function "b". */
+function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
+  const out: number[] = [...PREAMBLE];
+  const section = (id: Section, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
+  // types: n i32 -> i32 is type n - 1, for n = 1, 2, 3; the block function is (i32)->i32
+  section(Section.type, [3, FUNC_TYPE, 1, I32, 1, I32, FUNC_TYPE, 2, I32, I32, 1, I32, FUNC_TYPE, 3, I32, I32, I32, 1, I32]);
+  const imp: number[] = [1 + HELPERS.length];
+  imp.push(...name("m"), ...name("mem"), Extern.memory, LIMITS_MIN, 0);
+  for (const h of HELPERS) imp.push(...name("f"), ...name(h.name), Extern.func, h.params - 1);
+  section(Section.import, imp);
+  section(Section.function, [1, 0]); // one function, of type 0
+  section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
+  const fn: number[] = [2]; // local declarations: the i32 ones, one i64
+  uleb(fn, N_I32_LOCALS); fn.push(I32);
+  fn.push(1, I64);
+  fn.push(...body);
+  const code: number[] = [1];
+  uleb(code, fn.length);
+  code.push(...fn);
+  section(Section.code, code);
+  return new Uint8Array(out);
+}
+
+/** The host side of translation for one machine: compiles blocks on request and
+ *  manages the function-table slots they occupy. */
+export class Translator {
+  private readonly free: number[] = [];
+  private readonly imports: WebAssembly.Imports;
+  /** Whether blocks may go straight on to the next (chaining needs tail calls). */
+  private readonly chain = tailCalls();
+  /** Blocks translated, starts declined, translations dropped, and the time
+   *  spent translating, so far (for tools and tests). */
+  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0 };
+
+  constructor(private readonly memory: WebAssembly.Memory, private readonly core: JitCoreExports) {
+    this.imports = {
+      m: { mem: memory },
+      f: {
+        rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
+        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, chain: core.jitChain,
+      } satisfies Record<HelperName, unknown>,
+    };
+  }
+
+  /** env.jitCompile: translate the code at host address `host`. */
+  compile(host: number, maxLen: number, out: number): number {
+    const t0 = performance.now();
+    try { return this.compileBlock(host, maxLen, out); } finally { this.stats.compileMs += performance.now() - t0; }
+  }
+  private compileBlock(host: number, maxLen: number, out: number): number {
+    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), { chain: this.chain, host });
+    if (!t) { this.stats.declined++; return 0; }
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), this.imports);
+    const table = this.core.table;
+    const idx = this.free.pop() ?? table.grow(1);
+    table.set(idx, inst.exports.b as (...a: unknown[]) => unknown);
+    const words = new Uint32Array(this.memory.buffer, out, 2);
+    words[0] = t.insns;
+    words[1] = t.len;
+    this.stats.blocks++;
+    this.stats.wasmBytes += t.bytes.length;
+    return idx;
+  }
+
+  /** env.jitRelease: a translation was dropped; its slot may be reused. */
+  release(idx: number): void {
+    this.stats.released++;
+    this.core.table.set(idx, null);
+    this.free.push(idx);
+  }
+}
+

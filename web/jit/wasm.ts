@@ -1,0 +1,61 @@
+// WebAssembly binary encoding for the translator: opcodes by name, value types,
+// LEB128 integers (WebAssembly core spec §5.2.2), and a probe for tail calls.
+// The lowest layer: it knows nothing of x86.
+//
+//   const out: number[] = [];
+//   out.push(W.const_); sleb(out, -1); out.push(W.end);
+
+export const enum W {
+  block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, return_ = 0x0f,
+  call = 0x10, return_call = 0x12,
+  drop = 0x1a, select = 0x1b,
+  get = 0x20, set = 0x21, tee = 0x22,
+  load = 0x28, load8u = 0x2d, load16u = 0x2f, store = 0x36, store8 = 0x3a, store16 = 0x3b,
+  const_ = 0x41, i64const = 0x42,
+  eqz = 0x45, eq = 0x46, ne = 0x47, lts = 0x48, ltu = 0x49, gts = 0x4a, gtu = 0x4b, les = 0x4c, leu = 0x4d,
+  ges = 0x4e, geu = 0x4f,
+  i64leu = 0x58, i64ne = 0x52,
+  popcnt = 0x69, add = 0x6a, sub = 0x6b, mul = 0x6c, and = 0x71, or = 0x72, xor = 0x73, shl = 0x74,
+  shrs = 0x75, shru = 0x76, rotl = 0x77, rotr = 0x78,
+  i64add = 0x7c, i64mul = 0x7e, i64shru = 0x88,
+  wrap = 0xa7, ext64s = 0xac, ext64u = 0xad, ext8s = 0xc0, ext16s = 0xc1,
+}
+export const VOID = 0x40, I32 = 0x7f, I64 = 0x7e;
+
+// The module around the code (core spec §5.5): preamble, sections, and what an
+// import or export is.
+export const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]; // "\0asm", version 1
+export const enum Section { type = 1, import = 2, function = 3, export = 7, code = 10 }
+export const FUNC_TYPE = 0x60;
+export const enum Extern { func = 0x00, memory = 0x02 }
+export const LIMITS_MIN = 0x00; // memory limits with a minimum and no maximum
+
+/** A name as the binary format stores it (§5.2.4): length, then the bytes (ASCII here). */
+export function name(s: string): number[] {
+  const out: number[] = [];
+  uleb(out, s.length);
+  for (const ch of s) out.push(ch.charCodeAt(0));
+  return out;
+}
+
+export function uleb(out: number[], v: number): void {
+  v >>>= 0;
+  do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v);
+}
+export function sleb(out: number[], v: number): void {
+  v |= 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && !(b & 0x40)) || (v === -1 && (b & 0x40))) { out.push(b); return; }
+    out.push(b | 0x80);
+  }
+}
+
+/** Whether this engine has wasm tail calls (block chaining needs them). */
+export function tailCalls(): boolean {
+  // (import "m" "f" (func (param i32) (result i32))) (func (param i32) (result i32) local.get 0 return_call 0)
+  const probe = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 6, 1, 0x60, 1, I32, 1, I32, 2, 7, 1, 1, 0x6d, 1, 0x66, 0, 0,
+    3, 2, 1, 0, 10, 8, 1, 6, 0, 0x20, 0, 0x12, 0, 0x0b];
+  try { new WebAssembly.Module(new Uint8Array(probe)); return true; } catch { return false; }
+}
