@@ -10,28 +10,38 @@ export const CTRL_A = 0x01;
 
 export type EscapeEvent = "quit" | "help" | "monitor" | { unsupported: string };
 
+/** Terminal input in order: bytes for whoever has the terminal, or an escape
+ *  command (which may switch it, so the order matters: "C-a c info" is the
+ *  monitor's "info" however the terminal's reads split it). */
+export type EscapePiece = { bytes: Uint8Array } | { event: EscapeEvent };
+
 export class EscapeFilter {
   private gotEscape = false;
 
-  /** Split terminal input into bytes for the guest and escape commands. */
-  feed(input: Uint8Array): { guest: Uint8Array; events: EscapeEvent[] } {
-    const guest: number[] = [];
-    const events: EscapeEvent[] = [];
+  feed(input: Uint8Array): EscapePiece[] {
+    const out: EscapePiece[] = [];
+    let run: number[] = [];
+    const event = (e: EscapeEvent) => {
+      if (run.length) out.push({ bytes: Uint8Array.from(run) });
+      run = [];
+      out.push({ event: e });
+    };
     for (const b of input) {
       if (this.gotEscape) {
         this.gotEscape = false;
-        if (b === CTRL_A) guest.push(b);
-        else if (b === 0x78 /* x */) events.push("quit");
-        else if (b === 0x68 /* h */ || b === 0x3f /* ? */) events.push("help");
-        else if (b === 0x63 /* c */) events.push("monitor");
-        else if (b === 0x73 || b === 0x62 || b === 0x74) events.push({ unsupported: String.fromCharCode(b) });
+        if (b === CTRL_A) run.push(b);
+        else if (b === 0x78 /* x */) event("quit");
+        else if (b === 0x68 /* h */ || b === 0x3f /* ? */) event("help");
+        else if (b === 0x63 /* c */) event("monitor");
+        else if (b === 0x73 || b === 0x62 || b === 0x74) event({ unsupported: String.fromCharCode(b) });
       } else if (b === CTRL_A) {
         this.gotEscape = true;
       } else {
-        guest.push(b);
+        run.push(b);
       }
     }
-    return { guest: Uint8Array.from(guest), events };
+    if (run.length) out.push({ bytes: Uint8Array.from(run) });
+    return out;
   }
 }
 

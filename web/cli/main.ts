@@ -234,12 +234,13 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     stdin.on("data", (chunk: Buffer) => {
       ctl.poke();
       if (!escapes) { input.push(new Uint8Array(chunk)); return; }
-      const r = escapes.feed(new Uint8Array(chunk));
-      if (r.guest.length) {
-        if (inMonitor) monitor!.input(r.guest);
-        else input.push(r.guest);
-      }
-      for (const ev of r.events) {
+      for (const piece of escapes.feed(new Uint8Array(chunk))) {
+        if ("bytes" in piece) {
+          if (inMonitor) monitor!.input(piece.bytes);
+          else input.push(piece.bytes);
+          continue;
+        }
+        const ev = piece.event;
         if (ev === "quit") { process.stdout.write("ringzero: terminated\r\n"); ctl.end(0); }
         else if (ev === "help") process.stdout.write(ESCAPE_HELP);
         else if (ev === "monitor" && monitor) {
