@@ -111,7 +111,7 @@ export function testSetPciIrq(pirq: u32, level: bool): void { setPciIrq(pirq, le
 // The helpers translated code imports, and the switch (on by default).
 export { jitRd8, jitRd16, jitRd32, jitWr8, jitWr16, jitWr32, jitTestCC, jitChain } from "./cpu/jit";
 import { jitSetEnabled, jitSetThreshold } from "./cpu/jit";
-import { JIT_WORDS, TLB, JIT_CACHE } from "./layout";
+import { JIT_WORDS, TLB, JIT_CACHE, EVENTS } from "./layout";
 export function setTranslation(on: bool): void { jitSetEnabled(on); }
 /** Executions of a block start before it is translated (tests lower it). */
 export function setTranslationThreshold(n: u32): void { jitSetThreshold(n); }
@@ -147,6 +147,8 @@ export function watchpointInsert(lin: u32, len: u32, kind: u32): bool { return h
 export function watchpointRemove(lin: u32, len: u32, kind: u32): bool { return hostWatchRemove(lin, len, kind); }
 /** After STOP_BREAKPOINT: 4 an execution breakpoint, 1-3 a watchpoint's kind. */
 export function breakpointHitKind(): u32 { return hostHitKind; }
+/** The event timeline (cpu/events.ts): where it is; the host reads and sets its header. */
+export function layoutEvents(): u32 { return EVENTS; }
 export function breakpointHitAddress(): u32 { return hostHitAddr; }
 /** Physical address of a linear one (-1: not mapped), without touching the TLB. */
 export function debugTranslate(lin: u32): f64 { return <f64>translateLinear(lin); }

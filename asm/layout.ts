@@ -6,6 +6,7 @@
 //   0x0000_2000  device state blocks        (one 256-byte slot per chip, dev/*.ts)
 //   0x0001_0000  I/O rings                  (rings.ts)
 //   0x0002_0000  port map: one device id byte per I/O port (io.ts)
+//   0x0003_0000  event timeline: header and 4096 entries of 32 bytes (cpu/events.ts)
 //   0x0010_0000  physical page map: one u32 per 4 KiB physical page (mmu/phys.ts)
 //   0x0050_0000  TLB: one u32 per 4 KiB linear page (mmu/tlb.ts)
 //   0x0090_0000  TLB fill list, for cheap flushes
@@ -24,6 +25,7 @@ export const DEV_STATE: u32 = 0x2000;
 export const DEV_SLOT_SIZE: u32 = 0x100;
 export const RINGS: u32 = 0x10000;
 export const PORT_MAP: u32 = 0x20000;
+export const EVENTS: u32 = 0x30000;
 export const PHYS_MAP: u32 = 0x100000;
 export const TLB: u32 = 0x500000;
 export const TLB_FILL_LIST: u32 = 0x900000;

@@ -2,6 +2,7 @@
 
 import type { Registers } from "./host/machine";
 import type { Descriptor, PageWalk, TaskState } from "./host/inspect";
+import type { EventStops, MachineEvent } from "./host/events";
 
 /** Where an image comes from: a URL to fetch, or bytes the user picked. */
 export type ImageSource = { url: string } | { name: string; bytes: ArrayBuffer };
@@ -95,6 +96,10 @@ export interface WorkerApi {
   /** Execution breakpoints at linear addresses. An error message, or null. */
   addBreakpoint(linear: number): string | null;
   removeBreakpoint(linear: number): void;
+  /** The event timeline: events with seq >= since (the last `max`), oldest first. */
+  events(since: number, max: number): MachineEvent[];
+  /** Teaching breakpoints: stop when an event of these kinds (exceptions: these vectors) happens. An error message, or null. */
+  stopOn(stops: EventStops): string | null;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
 }

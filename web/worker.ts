@@ -11,6 +11,7 @@ import { loadBootImages } from "./host/boot";
 import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, type ImageIdentity } from "./host/replay";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
+import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import type { BootConfig, ImageSource, Inspection, MachineStatus, RunState, VgaView, WorkerApi, WorkerCallbacks } from "./protocol";
 
 const IMAGE_ROLES = ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const;
@@ -204,6 +205,15 @@ class MachineWorker implements WorkerApi {
     this.breakpointList.add(linear >>> 0);
     return null;
   }
+  events(since: number, max: number): MachineEvent[] {
+    return this.machine ? readEvents(this.machine, since, max) : [];
+  }
+  stopOn(stops: EventStops): string | null {
+    if (stops.kinds.length) { const refused = this.notInRecording(); if (refused) return refused; }
+    if (!this.machine) return "The machine is not running.";
+    setEventStops(this.machine, stops);
+    return null;
+  }
   removeBreakpoint(linear: number): void {
     this.machine?.removeBreakpoint(linear >>> 0);
     this.breakpointList.delete(linear >>> 0);
@@ -289,7 +299,9 @@ class MachineWorker implements WorkerApi {
         if (r === STOP.BREAKPOINT) {
           const hit = m.breakpointHit();
           this.atBreakpoint = true;
-          this.stopWhy = hit ? `${hit.kind} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
+          const seq = hit?.kind === "event" ? stoppedAt(m) : undefined;
+          const ev = seq !== undefined ? readEvents(m, seq)[0] : undefined;
+          this.stopWhy = ev ? `stopped on ${ev.text} (event ${ev.seq})` : hit ? `${hit.kind} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
           this.setState("paused");
           return;
         }

@@ -34,6 +34,8 @@ export const WATCH_READ: u32 = 2;
 export const WATCH_ACCESS: u32 = 3;
 export const HIT_NONE: u32 = 0;
 export const HIT_BREAKPOINT: u32 = 4;
+/** A teaching breakpoint: an event kind the host asked to stop on (events.ts). */
+export const HIT_EVENT: u32 = 5;
 
 // Execution breakpoints: a u32 linear address each.
 const BP_TABLE: usize = memory.data(<i32>MAX_BREAKPOINTS << 2);
@@ -89,6 +91,12 @@ export function hostBreakHit(lin: u32): bool {
     }
   }
   return false;
+}
+
+/** An event the host stops on was recorded (events.ts); `eip` as it was then. */
+export function hostEventHit(eip: u32): void {
+  hostHitKind = HIT_EVENT;
+  hostHitAddr = eip;
 }
 
 /** Insert a watchpoint of `len` (1, 2 or 4) bytes; false when the table is full

@@ -25,6 +25,7 @@ import {
   readTssStack, tssSS, tssESP, checkInnerSS, ssLo, ssHi,
 } from "./pmstack";
 import { taskSwitch, SWITCH_INT, SWITCH_IRET, taskEntryErrorCode } from "./task";
+import { recordEvent, EV_V86 } from "./events";
 
 // How an interrupt came about; decides privilege checks and error codes.
 export const INT_EXT: u32 = 0;       // external (PIC/APIC) or NMI
@@ -35,6 +36,7 @@ export const INT_ICEBP: u32 = 4;     // INT1 (F1): delivered like an external ev
 
 /** Write all of EFLAGS (reserved bits forced) and drop the lazy-flag state. */
 export function setEflagsRaw(v: u32): void {
+  if ((load<u32>(OFF_EFLAGS) ^ v) & VM) recordEvent(EV_V86, v & VM ? 1 : 0, 0, 0);
   store<u32>(OFF_EFLAGS, (v & 0x3f7fd5) | 2);
   store<u32>(OFF_FLAGS_LAZY, 0);
   if (v & (TF | RF)) watchTraps();

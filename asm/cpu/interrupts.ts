@@ -3,7 +3,7 @@
 // instructions INT n, INT3, INTO, INT1 and IRET (SDM vol. 2).
 
 import {
-  OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_EFLAGS, S_CS, R_ESP, IF, TF, AC, RF, IOPL_MASK, VM,
+  OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_EFLAGS, OFF_CR2, S_CS, R_ESP, IF, TF, AC, RF, IOPL_MASK, VM,
   segSel, segLimit, getEip, setEip, reg32, setReg32,
 } from "./state";
 import { getEflags, getOF } from "./flags";
@@ -17,12 +17,15 @@ import {
 import { stackUseCurrent, stackRoomPop, stackPop, stackEsp } from "./pmstack";
 import { imm } from "./decode";
 import { markSoftInt } from "./exec";
+import { recordEvent, EV_EXCEPTION, EV_INTERRUPT, EV_SOFTINT, EV_NO_ERROR } from "./events";
 
 export { INT_EXT, INT_SOFT, INT_EXC, INT_SOFT_EXC, INT_ICEBP };
 
 /** Deliver `vector`. On return either the handler is entered (CS:EIP, stack and
  *  flags updated) or a fault is pending (fault.ts) and the caller unwinds. */
 export function deliverInterrupt(vector: u32, kind: u32, error: u32, hasError: bool): void {
+  if (kind == INT_EXC) recordEvent(EV_EXCEPTION, vector, hasError ? error : EV_NO_ERROR, load<u32>(OFF_CR2));
+  else recordEvent(kind == INT_EXT ? EV_INTERRUPT : EV_SOFTINT, vector, 0, 0);
   if (protectedMode()) { deliverProtected(vector, kind, error, hasError); return; }
   // Real mode: FLAGS, CS, IP pushed; CS:IP from the 4-byte IVT entry.
   let entry = vector << 2;

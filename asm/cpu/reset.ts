@@ -1,5 +1,6 @@
 // Processor state after RESET (SDM vol. 3 §9.1.1, table 9-1).
 
+import { eventsReset } from "./events";
 import {
   CPU_STATE, 
 } from "../layout";
@@ -21,6 +22,7 @@ const PAT_RESET: u64 = 0x0007040600070406;
 
 export function resetCpu(): void {
   memory.fill(CPU_STATE, 0, CPU_STATE_SIZE);
+  eventsReset();
   store<u32>(OFF_EIP, 0xfff0);
   store<u32>(OFF_EFLAGS, 2);
   store<u32>(OFF_CR0, 0x60000010); // CD NW ET

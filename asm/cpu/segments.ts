@@ -13,6 +13,7 @@ import { raiseGP, raiseSS, raiseNP, faultPending } from "./fault";
 import { readSys32, writeSys8 } from "../mmu/linear";
 import { setCsDefault32 } from "./decode";
 import { invalidateFetchCache } from "../mmu/paging";
+import { recordEvent, EV_RING } from "./events";
 
 @inline export function protectedMode(): bool { return (cr0() & CR0_PE) != 0; }
 @inline export function v86Mode(): bool { return (load<u32>(OFF_EFLAGS) & VM) != 0; }
@@ -153,6 +154,8 @@ export function csChanged(): void {
 }
 
 export function setCpl(cpl: u32): void {
+  let old = load<u32>(OFF_CPL);
+  if (old != cpl) recordEvent(EV_RING, old, cpl, 0);
   store<u32>(OFF_CPL, cpl);
   cplChanged();
 }

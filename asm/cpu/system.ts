@@ -28,6 +28,7 @@ import {
   DR6_FIXED1, DR6_WRITABLE, DR7_FIXED1, DR7_WRITABLE,
 } from "./debug";
 import { CPU_SIGNATURE } from "./reset";
+import { recordEvent, EV_MODE, EV_CR3 } from "./events";
 
 /** x87 present: CPUID.FPU, and CPUID.CMOV (which with FPU also promises FCMOVcc/
  *  FCOMI, SDM vol. 2 CPUID table 3-11). True because the x87 work lands together
@@ -80,6 +81,7 @@ export function writeCr0(v: u32): bool {
   if (paePaging(v, cr4()) && ((old ^ v) & CR0_PDPTE_RELOAD) && !loadPdptes(load<u32>(OFF_CR3))) return false;
   store<u32>(OFF_CR0, v);
   let changed = old ^ v;
+  if (changed & (CR0_PE | CR0_PG)) recordEvent(EV_MODE, old, v, 0);
   // SDM vol. 3 §4.10.4.1: changing PG or WP invalidates the TLBs; PE and CD also
   // change how the fill is done here (mode, caching), so they flush too.
   if (changed & (CR0_PE | CR0_PG | CR0_WP | CR0_CD)) tlbFlush(false);
@@ -119,6 +121,7 @@ export function mov_Cd_Rd(): void {
     case 3:
       // In PAE paging the PDPTEs come with CR3 (SDM vol. 3 §4.4.1), or #GP(0).
       if (paePaging(cr0(), cr4()) && !loadPdptes(v)) return;
+      recordEvent(EV_CR3, load<u32>(OFF_CR3), v, 0);
       store<u32>(OFF_CR3, v);
       // SDM vol. 3 §4.10.4.1: MOV to CR3 invalidates all but global entries.
       tlbFlush((cr4() & CR4_PGE) != 0);

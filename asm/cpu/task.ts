@@ -20,6 +20,7 @@ import {
 import { tlbFlush, loadPdptes } from "../mmu/paging";
 import { commitShadow } from "./exec";
 import { setEflagsRaw } from "./idt";
+import { recordEvent, EV_TASK } from "./events";
 import { stackUseCurrent, stackRoomPush, stackPush, stackEsp } from "./pmstack";
 
 // Why the task switch happens (SDM vol. 3 table 7-2: busy, NT and link handling).
@@ -47,6 +48,7 @@ function setBusy(sel: u32, busy: bool): void {
 /** Switch to the task whose TSS descriptor (`lo`, `hi`) is selected by `sel`.
  *  `ext` is the EXT bit for error codes of faults before the commit. */
 export function taskSwitch(sel: u32, lo: u32, hi: u32, reason: u32, ext: u32): void {
+  recordEvent(EV_TASK, sel, reason, 0);
   let new32 = (hi & (8 << 8)) != 0;
   let nBase = descBase(lo, hi), nLimit = descLimit(lo, hi);
   // Step 3: the new TSS must be at least 104 (32-bit) or 44 (16-bit) bytes.

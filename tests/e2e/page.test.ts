@@ -220,6 +220,25 @@ test("the inspector and the lab API show Linux from the inside: registers, GDT, 
     await page.click("#terminal");
     await page.keyboard.type("echo I$((6*7))I\n");
     await waitForText(page, /^I42I$/m, 30_000);
+
+    // The event timeline: timer interrupts while idle, in instruction order.
+    const events = await rz<any[]>("events", { max: 100 });
+    expect(events.some((e) => e.kind === "interrupt")).toBe(true);
+    for (let i = 1; i < events.length; i++) expect(events[i].instructions).toBeGreaterThanOrEqual(events[i - 1].instructions);
+    // A teaching breakpoint: typing wakes the shell in ring 3, so the machine stops on a ring change.
+    expect(await rz("stopOn", { kinds: ["ring"] })).toBeNull();
+    await page.click("#terminal");
+    await page.keyboard.type("echo E$((6*7))E\n");
+    await page.waitForFunction(() => /^stopped on ring [03] -> [03] \(event \d+\)$/.test(document.getElementById("i-stop")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    const stopText = (await page.textContent("#i-stop"))!;
+    const to = Number(/-> (\d)/.exec(stopText)![1]);
+    expect((await rz<any>("registers")).cpl).toBe(to);
+    const seq = Number(/event (\d+)/.exec(stopText)![1]);
+    expect((await rz<any[]>("events", { since: seq }))[0]).toMatchObject({ seq, kind: "ring", detail: { to } });
+    expect(await page.locator("#i-events tr[data-kind=ring]").count()).toBeGreaterThan(0);
+    expect(await rz("stopOn", { kinds: [] })).toBeNull();
+    await page.keyboard.press("F8");
+    await waitForText(page, /^E42E$/m, 30_000);
     await page.screenshot({ path: join(ARTIFACTS, "inspector.png") });
     expect(errors).toEqual([]);
   } finally {

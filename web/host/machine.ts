@@ -24,7 +24,9 @@ export const WATCH = { WRITE: 1, READ: 2, ACCESS: 3 } as const;
 export type WatchKind = (typeof WATCH)[keyof typeof WATCH];
 /** What a STOP.BREAKPOINT stopped at: an execution breakpoint's address, or
  *  the first watched byte an access touched. */
-export type BreakpointHit = { kind: "breakpoint"; address: number } | { kind: "watchpoint"; watch: WatchKind; address: number };
+export type BreakpointHit = { kind: "breakpoint"; address: number } | { kind: "watchpoint"; watch: WatchKind; address: number }
+  /** A teaching breakpoint (web/host/events.ts stopOn): the event at EIP `address`. */
+  | { kind: "event"; address: number };
 
 /** A segment register: the selector and the hidden part the CPU loaded. */
 export interface SegmentRegister {
@@ -121,6 +123,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   debugSetSegment(seg: number, sel: number): number;
   debugFpuImage(out: number): void;
   picRegister(chip: number, which: number): number;
+  layoutEvents(): number;
 }
 
 /** The CPU model's optional features (QEMU's -cpu pentium2,+nx,-pae); the
@@ -332,6 +335,7 @@ export class Machine {
   breakpointHit(): BreakpointHit | undefined {
     const k = this.x.breakpointHitKind(), address = this.x.breakpointHitAddress() >>> 0;
     if (k === 4) return { kind: "breakpoint", address };
+    if (k === 5) return { kind: "event", address };
     if (k >= 1 && k <= 3) return { kind: "watchpoint", watch: k as WatchKind, address };
     return undefined;
   }
@@ -432,6 +436,9 @@ export class Machine {
     const r = (w: number) => this.x.picRegister(chip, w);
     return { irr: r(0), isr: r(1), imr: r(2), base: r(3), priority: r(4), readIsr: r(5) !== 0, elcr: r(6), specialFullyNested: r(7) !== 0 };
   }
+
+  /** The event timeline's address in the machine's memory (web/host/events.ts reads it). */
+  get eventsAddress(): number { return this.x.layoutEvents(); }
 
   /** Guest physical RAM as bytes. */
   ram(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.layoutRamBase(), this.ramBytes); }

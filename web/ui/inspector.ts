@@ -8,6 +8,7 @@
 import type * as Comlink from "comlink";
 import type { Registers, SegmentRegister } from "../host/machine";
 import type { Descriptor, PageWalk } from "../host/inspect";
+import { EVENT_KINDS, type EventKind, type MachineEvent } from "../host/events";
 import type { MachineStatus, WorkerApi } from "../protocol";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -76,12 +77,24 @@ const parseHex = (text: string): number | undefined => {
   return /^[0-9a-f]{1,8}$/i.test(t) ? parseInt(t, 16) >>> 0 : undefined;
 };
 
+const KIND_LABELS: Record<EventKind, string> = {
+  exception: "exceptions", interrupt: "interrupts", softint: "INT n", ring: "ring changes", mode: "mode switches",
+  cr3: "CR3 loads", task: "task switches", v86: "virtual-8086",
+};
+/** The timeline keeps the last events the page has read (the machine's ring holds 4096). */
+const TIMELINE_MAX = 500;
+
 export class Inspector {
   private status?: MachineStatus;
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
+  private timeline: MachineEvent[] = [];
+  private nextSeq = 0;
+  private readonly shownKinds = new Set<EventKind>(EVENT_KINDS.filter((k) => k !== "interrupt"));
+  private readonly stopKinds = new Set<EventKind>();
 
   constructor(private readonly api: () => Comlink.Remote<WorkerApi> | undefined, private readonly showError: (m: string) => void) {
+    this.eventControls();
     $("inspect").addEventListener("click", () => this.toggle());
     $("i-pause").addEventListener("click", () => void this.pauseOrContinue());
     $("i-step").addEventListener("click", () => void this.step());
@@ -123,6 +136,8 @@ export class Inspector {
   /** The machine's status changed: show why it stopped, refresh when it did. */
   update(s: MachineStatus): void {
     const was = this.status?.state;
+    // A new machine (or a reset power-on count) starts its timeline at 0 again.
+    if (this.status && s.instructions < this.status.instructions) { this.timeline = []; this.nextSeq = 0; }
     this.status = s;
     $("i-pause").textContent = s.state === "paused" ? "Continue" : "Pause";
     ($("i-step") as HTMLButtonElement).disabled = s.state !== "paused";
@@ -156,6 +171,7 @@ export class Inspector {
       fillTable($("i-idt") as HTMLTableElement, v.idt, "idt");
       const t = v.tss;
       $("i-tss").textContent = t ? `TR ${hex(t.selector, 4)} base=${hex(t.base)} limit=${hex(t.limit)}\nSS0:ESP0=${hex(t.ss0, 4)}:${hex(t.esp0)}  SS1:ESP1=${hex(t.ss1, 4)}:${hex(t.esp1)}  SS2:ESP2=${hex(t.ss2, 4)}:${hex(t.esp2)}\nCR3=${hex(t.cr3)} EIP=${hex(t.eip)} link=${hex(t.link, 4)} I/O map at +${hex(t.ioMapBase, 4)}` : "(no 32-bit TSS loaded)";
+      await this.readEvents(api);
       const ul = $("i-bps");
       ul.replaceChildren();
       for (const a of v.breakpoints) {
@@ -169,6 +185,51 @@ export class Inspector {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Check boxes: which kinds the table shows, and which stop the machine. */
+  private eventControls(): void {
+    const box = (parent: string, kind: EventKind, checked: boolean, change: (on: boolean) => void) => {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.checked = checked;
+      input.dataset.kind = kind;
+      input.addEventListener("change", () => change(input.checked));
+      label.append(input, ` ${KIND_LABELS[kind]}`);
+      $(parent).insertBefore(label, parent === "i-ev-stop" ? $("i-ev-vectors") : null);
+    };
+    for (const k of EVENT_KINDS) {
+      box("i-ev-show", k, this.shownKinds.has(k), (on) => { if (on) this.shownKinds.add(k); else this.shownKinds.delete(k); this.drawEvents(); });
+      box("i-ev-stop", k, false, (on) => { if (on) this.stopKinds.add(k); else this.stopKinds.delete(k); void this.sendStops(); });
+    }
+    $("i-ev-vectors").addEventListener("change", () => void this.sendStops());
+  }
+
+  private async sendStops(): Promise<void> {
+    const vectors = ($("i-ev-vectors") as HTMLInputElement).value.split(/[\s,]+/).filter(Boolean).map(Number).filter((n) => Number.isInteger(n) && n >= 0 && n < 32);
+    const err = await this.api()?.stopOn({ kinds: [...this.stopKinds], vectors });
+    if (err) this.showError(err);
+  }
+
+  private drawEvents(): void {
+    const t = $("i-events") as HTMLTableElement;
+    t.replaceChildren();
+    for (const e of this.timeline) {
+      if (!this.shownKinds.has(e.kind)) continue;
+      const tr = t.insertRow();
+      tr.dataset.kind = e.kind;
+      for (const c of [String(e.seq), e.instructions.toLocaleString("en"), `${hex(e.cs, 4)}:${hex(e.eip)}`, e.text]) tr.insertCell().textContent = c;
+    }
+    t.scrollTop = t.scrollHeight;
+  }
+
+  private async readEvents(api: Comlink.Remote<WorkerApi>): Promise<void> {
+    const fresh = await api.events(this.nextSeq, TIMELINE_MAX);
+    if (!fresh.length) return;
+    this.nextSeq = fresh[fresh.length - 1].seq + 1;
+    this.timeline = [...this.timeline, ...fresh].slice(-TIMELINE_MAX);
+    this.drawEvents();
   }
 
   private onSubmit(formId: string, inputId: string, f: (address: number, api: Comlink.Remote<WorkerApi>) => Promise<void>): void {

@@ -10,6 +10,7 @@ import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
 import { Inspector } from "./inspector";
 import type { BootConfig, MachineStatus, WorkerApi } from "../protocol";
+import type { EventStops } from "../host/events";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -241,6 +242,10 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   translate: (linear: number) => api?.walk(linear),
   read: (address: number, length: number, opts: { physical?: boolean } = {}) => api?.readMemory(address, length, opts.physical ?? false),
   addBreakpoint: (linear: number) => api?.addBreakpoint(linear),
+  /** The event timeline: exceptions, interrupts, INT n, ring and mode changes, CR3 loads, task switches. */
+  events: (opts: { since?: number; max?: number } = {}) => api?.events(opts.since ?? 0, opts.max ?? 4096),
+  /** Teaching breakpoints, e.g. stopOn({ kinds: ["exception"], vectors: [14] }) or { kinds: ["ring"] }; { kinds: [] } clears. */
+  stopOn: (stops: EventStops) => api?.stopOn(stops),
   removeBreakpoint: (linear: number) => api?.removeBreakpoint(linear),
   vgaText: () => api?.vgaText(),
 };
