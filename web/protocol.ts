@@ -3,6 +3,7 @@
 import type { Registers } from "./host/machine";
 import type { Descriptor, PageWalk, TaskState } from "./host/inspect";
 import type { EventStops, MachineEvent } from "./host/events";
+import type { DisasmLine } from "./host/disasm";
 
 /** Where an image comes from: a URL to fetch, or bytes the user picked. */
 export type ImageSource = { url: string } | { name: string; bytes: ArrayBuffer };
@@ -96,6 +97,8 @@ export interface WorkerApi {
   /** Execution breakpoints at linear addresses. An error message, or null. */
   addBreakpoint(linear: number): string | null;
   removeBreakpoint(linear: number): void;
+  /** Disassembly from `linear` (default: CS:EIP), `count` instructions, in the CPU's current code size. */
+  disassemble(linear: number | null, count: number): { bits: 16 | 32; lines: DisasmLine[] } | null;
   /** The event timeline: events with seq >= since (the last `max`), oldest first. */
   events(since: number, max: number): MachineEvent[];
   /** Teaching breakpoints: stop when an event of these kinds (exceptions: these vectors) happens. An error message, or null. */

@@ -12,6 +12,7 @@ import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, type ImageIdentity } from "./host/replay";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
+import { disassemble, type DisasmLine } from "./host/disasm";
 import type { BootConfig, ImageSource, Inspection, MachineStatus, RunState, VgaView, WorkerApi, WorkerCallbacks } from "./protocol";
 
 const IMAGE_ROLES = ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const;
@@ -204,6 +205,16 @@ class MachineWorker implements WorkerApi {
     if (!this.machine.insertBreakpoint(linear >>> 0)) return "No room for another breakpoint (256 at most).";
     this.breakpointList.add(linear >>> 0);
     return null;
+  }
+  disassemble(linear: number | null, count: number): { bits: 16 | 32; lines: DisasmLine[] } | null {
+    const m = this.machine;
+    if (!m) return null;
+    const r = m.registers();
+    // 32-bit code: protected mode (not virtual-8086) with CS.D set.
+    const bits = (r.cr0 & 1) && !(r.eflags & 0x20000) && (r.cs.attributes & 0x4000) ? 32 : 16;
+    const at = linear ?? (r.cs.base + r.eip) >>> 0;
+    const n = Math.max(1, Math.min(count, 200));
+    return { bits, lines: disassemble(m.readLinear(at, n * 15), at, bits, n) };
   }
   events(since: number, max: number): MachineEvent[] {
     return this.machine ? readEvents(this.machine, since, max) : [];

@@ -199,6 +199,12 @@ test("the inspector and the lab API show Linux from the inside: registers, GDT, 
     expect(walk.faults.userRead).toBe(0x5); // present, read, user
     const [lin, phys] = [await rz<Uint8Array>("read", r.eip - 16, 32), await rz<Uint8Array>("read", r.eip - 16 - 0xc0000000, 32, { physical: true })];
     expect(Array.from(lin)).toEqual(Array.from(phys));
+    // Disassembly from EIP (the map-driven disassembler; tests/unit/disasm.test.ts checks it against ndisasm).
+    const dis = await rz<any>("disassemble");
+    expect(dis.bits).toBe(32);
+    expect(dis.lines[0].address).toBe(r.eip);
+    expect(dis.lines[0].text).not.toBe("(bad)");
+    await page.waitForSelector("#i-code tr.eip");
     // The idle loop: a breakpoint where the CPU goes on after its next interrupt.
     expect(r.halted).toBe(true);
     expect(await rz("addBreakpoint", r.eip)).toBeNull();

@@ -172,6 +172,7 @@ export class Inspector {
       const t = v.tss;
       $("i-tss").textContent = t ? `TR ${hex(t.selector, 4)} base=${hex(t.base)} limit=${hex(t.limit)}\nSS0:ESP0=${hex(t.ss0, 4)}:${hex(t.esp0)}  SS1:ESP1=${hex(t.ss1, 4)}:${hex(t.esp1)}  SS2:ESP2=${hex(t.ss2, 4)}:${hex(t.esp2)}\nCR3=${hex(t.cr3)} EIP=${hex(t.eip)} link=${hex(t.link, 4)} I/O map at +${hex(t.ioMapBase, 4)}` : "(no 32-bit TSS loaded)";
       await this.readEvents(api);
+      await this.drawCode(api, v.breakpoints, (v.registers.cs.base + v.registers.eip) >>> 0);
       const ul = $("i-bps");
       ul.replaceChildren();
       for (const a of v.breakpoints) {
@@ -184,6 +185,25 @@ export class Inspector {
       }
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** The instructions from CS:EIP on; a click sets or clears a breakpoint there. */
+  private async drawCode(api: Comlink.Remote<WorkerApi>, breakpoints: number[], eip: number): Promise<void> {
+    const d = await api.disassemble(null, 16);
+    const t = $("i-code") as HTMLTableElement;
+    t.replaceChildren();
+    if (!d) return;
+    for (const l of d.lines) {
+      const tr = t.insertRow();
+      if (l.address === eip) tr.className = "eip";
+      if (breakpoints.includes(l.address)) tr.classList.add("bp");
+      for (const c of [hex(l.address), [...l.bytes].map((b) => hex(b, 2)).join(" "), l.text]) tr.insertCell().textContent = c;
+      tr.addEventListener("click", async () => {
+        if (breakpoints.includes(l.address)) await api.removeBreakpoint(l.address);
+        else { const err = await api.addBreakpoint(l.address); if (err) this.showError(err); }
+        await this.refresh();
+      });
     }
   }
 

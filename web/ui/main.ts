@@ -242,6 +242,8 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   translate: (linear: number) => api?.walk(linear),
   read: (address: number, length: number, opts: { physical?: boolean } = {}) => api?.readMemory(address, length, opts.physical ?? false),
   addBreakpoint: (linear: number) => api?.addBreakpoint(linear),
+  /** Disassembly (Intel syntax) from `linear`, by default CS:EIP: { bits, lines: [{ address, length, bytes, text }] }. */
+  disassemble: (linear?: number, count = 16) => api?.disassemble(linear ?? null, count),
   /** The event timeline: exceptions, interrupts, INT n, ring and mode changes, CR3 loads, task switches. */
   events: (opts: { since?: number; max?: number } = {}) => api?.events(opts.since ?? 0, opts.max ?? 4096),
   /** Teaching breakpoints, e.g. stopOn({ kinds: ["exception"], vectors: [14] }) or { kinds: ["ring"] }; { kinds: [] } clears. */
