@@ -59,10 +59,11 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         if (form === 0) out.push(`${op} ${d}, ${src}`);
         else if (form === 1) out.push(`${op} ${d}, ${r.int(2) ? imm(s.bits) : (s.bits > 8 ? "byte " : "") + (r.int(256) - 128)}`);
         else if (form === 2) out.push(`${op} ${d}, ${mem(s.m)}`);
-        else out.push(`${op} ${mem(s.m)}, ${r.int(2) ? src : imm(s.bits)}`);
+        // LOCK (a memory destination; not CMP): translated as the plain instruction
+        else out.push(`${op !== "cmp" && r.int(3) === 0 ? "lock " : ""}${op} ${mem(s.m)}, ${r.int(2) ? src : imm(s.bits)}`);
         break;
       }
-      case 3: out.push(`${r.pick(["inc", "dec", "neg", "not"])} ${r.int(3) ? d : mem(s.m)}`); break;
+      case 3: out.push(r.int(3) ? `${r.pick(["inc", "dec", "neg", "not"])} ${d}` : `${r.int(2) ? "lock " : ""}${r.pick(["inc", "dec", "neg", "not"])} ${mem(s.m)}`); break;
       case 4: out.push(`test ${d}, ${r.int(2) ? src : imm(s.bits)}`); break;
       case 5: out.push(`test ${mem(s.m)}, ${r.int(2) ? src : imm(s.bits)}`); break;
       case 6: out.push(`mov ${d}, ${r.pick([src, mem(s.m), imm(s.bits)])}`); break;

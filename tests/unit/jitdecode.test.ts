@@ -30,9 +30,9 @@ const MODRM_FORMS: number[][] = [
 
 /** Prefix sets the translator may accept: operand size, segment overrides. */
 const PREFIX_SETS = [[], [0x66], [0x2e], [0x64], [0x66, 0x26], [0x36, 0x66]];
-/** Prefixes the map's lengths here do not model (16-bit addressing, LOCK, REP):
- *  the translator must decline them. */
-const DECLINED_PREFIXES = [0x67, 0xf0, 0xf2, 0xf3];
+/** Prefixes the map's lengths here do not model (16-bit addressing, REP): the
+ *  translator must decline them. LOCK has its own test below. */
+const DECLINED_PREFIXES = [0x67, 0xf2, 0xf3];
 
 /** Bytes of the ModRM byte, SIB and displacement at code[pos] (32-bit addressing). */
 function modrmLength(code: Uint8Array, pos: number): number {
@@ -144,4 +144,22 @@ test("an instruction cut off by the end of the code is not decoded", () => {
   // mov eax, [disp32] with its displacement one byte short
   expect(decodeOne(new Uint8Array([0x8b, 0x05, 1, 2, 3]), 0)).toBeUndefined();
   expect(decodeOne(new Uint8Array([0x8b, 0x05, 1, 2, 3, 4]), 0)?.len).toBe(6);
+});
+
+test("LOCK: the translator accepts it exactly where the opcode map allows it (flag L, a memory operand)", () => {
+  const wrong: string[] = [];
+  let accepted = 0;
+  for (const { code, prefixes } of candidates([[0xf0], [0xf0, 0x66]])) {
+    const insn = decodeOne(code, 0);
+    const { entry, opLen } = entryAt(code, prefixes.length);
+    const memory = entry !== undefined && (code[prefixes.length + opLen] >> 6) !== 3;
+    const allowed = entry !== undefined && entry.flags.has("L") && memory;
+    if (insn && !allowed) wrong.push(`${hexBytes(code)}: translated with LOCK, where the interpreter raises #UD`);
+    // Where LOCK is allowed, a translated instruction stays translated with it.
+    const plain = decodeOne(code.subarray(1), 0);
+    if (!insn && allowed && plain) wrong.push(`${hexBytes(code)}: declined with LOCK, translated without`);
+    if (insn) { accepted++; expect(insn.len).toBe((plain?.len ?? 0) + 1); }
+  }
+  expect(wrong.slice(0, 20)).toEqual([]);
+  expect(accepted).toBeGreaterThan(100);
 });

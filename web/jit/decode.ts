@@ -53,10 +53,11 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
   const i16 = () => byte() | (byte() << 8);
   const i32 = () => (byte() | (byte() << 8) | (byte() << 16) | (byte() << 24)) | 0;
   try {
-    let o16 = false, seg = -1;
+    let o16 = false, seg = -1, lock = false;
     let b = byte();
     for (;;) {
       if (b === 0x66) o16 = true;
+      else if (b === 0xf0) lock = true;
       else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) seg = (b >> 3) & 3; // ES CS SS DS
       else if (b === 0x64 || b === 0x65) seg = b - 0x60; // FS GS
       else break;
@@ -85,7 +86,12 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       return { mem: { seg: seg >= 0 ? seg : dseg, base, index, scale, disp } };
     };
     const ivz = () => (osz === 32 ? i32() : i16());
-    const done = (x: Omit<Insn, "off" | "len">): Insn => ({ ...x, off: start, len: pos - start });
+    const done = (x: Omit<Insn, "off" | "len">): Insn => {
+      // One CPU: a locked read-modify-write is the plain one. Where the SDM does
+      // not allow LOCK, the interpreter raises #UD.
+      if (lock && !lockable(x)) throw new Declined();
+      return { ...x, off: start, len: pos - start };
+    };
     const reg = () => (modrm >> 3) & 7;
 
     if (b < 0x40 && (b & 7) < 6) { // ADD OR ADC SBB AND SUB XOR CMP
@@ -184,7 +190,21 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b >= 0x1c8 && b < 0x1d0 && !o16) return done({ op: "bswap", sz: 32, reg: b & 7 });
     return undefined;
   } catch (e) {
-    if (e instanceof End) return undefined;
+    if (e instanceof End || e instanceof Declined) return undefined;
     throw e;
+  }
+}
+
+class Declined extends Error {}
+
+/** SDM vol. 2 LOCK: the read-modify-write instructions with a memory destination
+ *  (of those translated: ADD OR ADC SBB AND SUB XOR with E as destination, INC,
+ *  DEC, NOT, NEG, XCHG). */
+function lockable(x: Omit<Insn, "off" | "len">): boolean {
+  if (!x.rm?.mem) return false;
+  switch (x.op) {
+    case "alu": return x.sub !== 7 && (x.form === "EG" || x.form === "EI");
+    case "inc": case "dec": case "not": case "neg": case "xchg": return true;
+    default: return false;
   }
 }
