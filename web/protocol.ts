@@ -52,7 +52,11 @@ export interface Inspection {
   idt: Descriptor[];
   tss?: TaskState;
   breakpoints: number[];
+  watchpoints: Watchpoint[];
 }
+
+/** A data watchpoint: `length` bytes (1, 2 or 4) at a linear address. */
+export interface Watchpoint { address: number; length: 1 | 2 | 4; kind: "write" | "read" | "access" }
 
 /** The VGA text screen: cells are character (low byte, CP437) and attribute. */
 export interface VgaView {
@@ -97,6 +101,9 @@ export interface WorkerApi {
   /** Execution breakpoints at linear addresses. An error message, or null. */
   addBreakpoint(linear: number): string | null;
   removeBreakpoint(linear: number): void;
+  /** Data watchpoints (up to 32). An error message, or null. */
+  addWatchpoint(w: Watchpoint): string | null;
+  removeWatchpoint(w: Watchpoint): void;
   /** Disassembly from `linear` (default: CS:EIP), `count` instructions, in the CPU's current code size. */
   disassemble(linear: number | null, count: number): { bits: 16 | 32; lines: DisasmLine[] } | null;
   /** The event timeline: events with seq >= since (the last `max`), oldest first. */

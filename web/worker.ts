@@ -6,14 +6,17 @@
 
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
-import { Machine, STOP, RING } from "./host/machine";
+import { Machine, STOP, RING, WATCH, type WatchKind } from "./host/machine";
 import { loadBootImages } from "./host/boot";
 import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, type ImageIdentity } from "./host/replay";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, type DisasmLine } from "./host/disasm";
-import type { BootConfig, ImageSource, Inspection, MachineStatus, RunState, VgaView, WorkerApi, WorkerCallbacks } from "./protocol";
+import type { BootConfig, ImageSource, Inspection, MachineStatus, RunState, VgaView, Watchpoint, WorkerApi, WorkerCallbacks } from "./protocol";
+
+const WATCH_KINDS: Record<Watchpoint["kind"], WatchKind> = { write: WATCH.WRITE, read: WATCH.READ, access: WATCH.ACCESS };
+const WATCH_NAMES: Record<WatchKind, Watchpoint["kind"]> = { [WATCH.WRITE]: "write", [WATCH.READ]: "read", [WATCH.ACCESS]: "access" };
 
 const IMAGE_ROLES = ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const;
 type ImageRole = (typeof IMAGE_ROLES)[number];
@@ -67,6 +70,7 @@ class MachineWorker implements WorkerApi {
   /** Stopped at a breakpoint: the next run first steps off it. */
   private atBreakpoint = false;
   private readonly breakpointList = new Set<number>();
+  private watchpointList: Watchpoint[] = [];
   private cb?: WorkerCallbacks;
   private ring?: ConsoleRing;
   private state: RunState = "stopped";
@@ -165,7 +169,7 @@ class MachineWorker implements WorkerApi {
   inspect(): Inspection | null {
     const m = this.machine;
     if (!m) return null;
-    return { registers: m.registers(), gdt: gdt(m), idt: idt(m), tss: taskState(m), breakpoints: [...this.breakpointList] };
+    return { registers: m.registers(), gdt: gdt(m), idt: idt(m), tss: taskState(m), breakpoints: [...this.breakpointList], watchpoints: [...this.watchpointList] };
   }
   walk(linear: number): PageWalk | null { return this.machine ? pageWalk(this.machine, linear) : null; }
   readMemory(address: number, length: number, physical: boolean): Uint8Array {
@@ -224,6 +228,18 @@ class MachineWorker implements WorkerApi {
     if (!this.machine) return "The machine is not running.";
     setEventStops(this.machine, stops);
     return null;
+  }
+  addWatchpoint(w: Watchpoint): string | null {
+    const refused = this.notInRecording();
+    if (refused) return refused;
+    if (!this.machine) return "The machine is not running.";
+    if (!this.machine.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) return "No room for another watchpoint (32 at most), or not 1, 2 or 4 bytes.";
+    this.watchpointList.push({ ...w, address: w.address >>> 0 });
+    return null;
+  }
+  removeWatchpoint(w: Watchpoint): void {
+    this.machine?.removeWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind]);
+    this.watchpointList = this.watchpointList.filter((x) => !(x.address === w.address >>> 0 && x.length === w.length && x.kind === w.kind));
   }
   removeBreakpoint(linear: number): void {
     this.machine?.removeBreakpoint(linear >>> 0);
@@ -312,7 +328,8 @@ class MachineWorker implements WorkerApi {
           this.atBreakpoint = true;
           const seq = hit?.kind === "event" ? stoppedAt(m) : undefined;
           const ev = seq !== undefined ? readEvents(m, seq)[0] : undefined;
-          this.stopWhy = ev ? `stopped on ${ev.text} (event ${ev.seq})` : hit ? `${hit.kind} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
+          const kindName = hit?.kind === "watchpoint" ? `${WATCH_NAMES[hit.watch]} watchpoint` : hit?.kind ?? "breakpoint";
+          this.stopWhy = ev ? `stopped on ${ev.text} (event ${ev.seq})` : hit ? `${kindName} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
           this.setState("paused");
           return;
         }

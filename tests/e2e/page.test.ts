@@ -222,6 +222,16 @@ test("the inspector and the lab API show Linux from the inside: registers, GDT, 
     await page.waitForFunction(() => /-> physical/.test(document.getElementById("i-walk-out")?.textContent ?? ""));
     expect(await page.textContent("#i-regs")).toMatch(/CR0=[0-9a-f]{8} \[PE .*PG\]/);
     await rz("removeBreakpoint", r.eip);
+    // A write watchpoint on the dword just below the stack: the next push (or interrupt frame) writes it.
+    const sp = (await rz<any>("registers")).gpr[4];
+    const watch = { address: (sp - 4) >>> 0, length: 4, kind: "write" };
+    expect(await rz("addWatchpoint", watch)).toBeNull();
+    await rz("resume");
+    await page.waitForFunction(() => /^write watchpoint at 0x[0-9a-f]{8}$/.test(document.getElementById("i-stop")?.textContent ?? ""), undefined, { timeout: 30_000 });
+    const hitAt = parseInt((await page.textContent("#i-stop"))!.slice(-8), 16);
+    expect(hitAt - watch.address).toBeGreaterThanOrEqual(0);
+    expect(hitAt - watch.address).toBeLessThan(4);
+    await rz("removeWatchpoint", watch);
     await page.keyboard.press("F8"); // continue
     await page.click("#terminal");
     await page.keyboard.type("echo I$((6*7))I\n");

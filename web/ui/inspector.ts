@@ -105,6 +105,13 @@ export class Inspector {
     this.onSubmit("i-mem-form", "i-mem", async (a, api) => {
       $("i-mem-out").textContent = hexDump(a, await api.readMemory(a, 256, ($("i-phys") as HTMLInputElement).checked));
     });
+    this.onSubmit("i-wp-form", "i-wp", async (a, api) => {
+      const length = Number(($("i-wp-len") as HTMLSelectElement).value) as 1 | 2 | 4;
+      const kind = ($("i-wp-kind") as HTMLSelectElement).value as "write" | "read" | "access";
+      const err = await api.addWatchpoint({ address: a, length, kind });
+      if (err) this.showError(err);
+      await this.refresh();
+    });
     this.onSubmit("i-bp-form", "i-bp", async (a, api) => {
       const err = await api.addBreakpoint(a);
       if (err) this.showError(err);
@@ -181,6 +188,14 @@ export class Inspector {
         rm.textContent = "remove";
         rm.addEventListener("click", async () => { await api.removeBreakpoint(a); await this.refresh(); });
         li.append(`${hex(a)} `, rm);
+        ul.append(li);
+      }
+      for (const w of v.watchpoints) {
+        const li = document.createElement("li");
+        const rm = document.createElement("button");
+        rm.textContent = "remove";
+        rm.addEventListener("click", async () => { await api.removeWatchpoint(w); await this.refresh(); });
+        li.append(`${w.kind} ${hex(w.address)} (${w.length} byte${w.length > 1 ? "s" : ""}) `, rm);
         ul.append(li);
       }
     } finally {

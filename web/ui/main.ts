@@ -9,7 +9,7 @@ import { configFromUrl, configFromFiles, defaultConfig } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
 import { Inspector } from "./inspector";
-import type { BootConfig, MachineStatus, WorkerApi } from "../protocol";
+import type { BootConfig, MachineStatus, Watchpoint, WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -249,5 +249,8 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   /** Teaching breakpoints, e.g. stopOn({ kinds: ["exception"], vectors: [14] }) or { kinds: ["ring"] }; { kinds: [] } clears. */
   stopOn: (stops: EventStops) => api?.stopOn(stops),
   removeBreakpoint: (linear: number) => api?.removeBreakpoint(linear),
+  /** Data watchpoints: addWatchpoint({ address, length: 1 | 2 | 4, kind: "write" | "read" | "access" }). */
+  addWatchpoint: (w: Watchpoint) => api?.addWatchpoint(w),
+  removeWatchpoint: (w: Watchpoint) => api?.removeWatchpoint(w),
   vgaText: () => api?.vgaText(),
 };
