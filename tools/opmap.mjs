@@ -169,10 +169,10 @@ const MAP = `
 9D popf*
 9E sahf
 9F lahf
-A0 mov_AL_Ob moffs
-A1 mov_eAX_Ov* moffs
-A2 mov_Ob_AL moffs
-A3 mov_Ov_eAX* moffs
+A0 mov_AL_Ob moffs jit=movGE
+A1 mov_eAX_Ov* moffs jit=movGE
+A2 mov_Ob_AL moffs jit=movEG
+A3 mov_Ov_eAX* moffs jit=movEG
 A4 movsb
 A5 movs*
 A6 cmpsb

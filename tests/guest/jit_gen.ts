@@ -52,7 +52,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(24)) {
+    switch (r.int(25)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -105,6 +105,12 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       // (not BT: it leaves OF SF AF PF undefined, and qemu's differ from ours)
       case 21: out.push(r.pick(["clc", "stc", "cmc", "lahf", "sahf", `rcl ${d}, 1`, `rcr ${d}, ${r.int(4)}`])); break;
       case 22: out.push(`and esi, 0x7c`, `${r.pick(ALU)} ${r.pick(R32)}, [ebx+esi*2+${r.int(8) * 4}]`); break;
+      // MOV AL/AX/EAX <-> [moffs] (A0-A3): an absolute address in the data area
+      case 23: {
+        const a = r.pick(["al", "ax", "eax"]), at = `[${r.int(6) === 0 ? "fs:" : ""}${hex(0x40000 + r.int(61) * 4 + r.int(4))}]`;
+        out.push(r.int(2) ? `mov ${a}, ${at}` : `mov ${at}, ${a}`);
+        break;
+      }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }

@@ -132,6 +132,12 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
     if (b === 0x98) return done({ op: "cbw", sz: osz });
     if (b === 0x99) return done({ op: "cwd", sz: osz });
+    if (b >= 0xa0 && b <= 0xa3) {
+      // MOV AL/eAX <-> moffs: a ModRM-less [disp32] (32-bit addressing; 0x67 is declined)
+      // with AL/eAX as the register, so the MOV r/m forms' emitters serve.
+      const rm: RM = { mem: { seg: seg >= 0 ? seg : S_DS, base: -1, index: -1, scale: 0, disp: i32() } };
+      return done({ op: b & 2 ? "movEG" : "movGE", sz: b & 1 ? osz : 8, rm, reg: 0 });
+    }
     if (b === 0xa8) return done({ op: "test", sz: 8, rm: { reg: 0 }, imm: byte() });
     if (b === 0xa9) return done({ op: "test", sz: osz, rm: { reg: 0 }, imm: ivz() & szMask(osz) });
     if (b >= 0xb0 && b < 0xb8) return done({ op: "movEI", sz: 8, rm: { reg: b & 7 }, imm: byte() });
