@@ -9,7 +9,7 @@ import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, WATCH, type WatchKind } from "./host/machine";
 import { loadBootImages } from "./host/boot";
 import { ConsoleRing } from "./consolering";
-import { Recorder, Replay, recordHeader, sha256Hex, type ImageIdentity } from "./host/replay";
+import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, type DisasmLine } from "./host/disasm";
@@ -27,25 +27,6 @@ const ROLE_NAMES: Record<ImageRole, string> = {
 const imageName = (src: ImageSource) => ("url" in src ? src.url.split("/").pop() ?? src.url : src.name);
 /** loadBootImages' boot order, as the command line's -boot. */
 const bootOrder = (c: BootConfig) => (c.boot === "d" || (!c.boot && c.cdrom) ? "dc" : "cd");
-
-/** The calls the worker makes into the machine (directly, or through the recorder). */
-interface HostCalls {
-  run(budget: number): number;
-  feed(ring: number, bytes: Uint8Array): number;
-  timeUntilDeadline(): number;
-  reboot(): void;
-  reset(): void;
-}
-
-function hostCalls(m: Machine, boot: () => void, rec: Recorder | undefined, replay: Replay | undefined): HostCalls {
-  replay?.attach(m, boot);
-  if (!rec) return { run: (b) => m.run(b), feed: (r, b) => m.feed(r, b), timeUntilDeadline: () => m.timeUntilDeadline(), reboot: boot, reset: () => { m.reset(); boot(); } };
-  rec.attach(m);
-  return {
-    run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), timeUntilDeadline: () => rec.timeUntilDeadline(),
-    reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); },
-  };
-}
 
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;

@@ -7,8 +7,8 @@
 import { readFileSync, existsSync, openSync, writeSync, closeSync, appendFileSync } from "node:fs";
 import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Machine, MachineError, STOP, RING, type StopReason } from "../host/machine";
-import { ReplayError, type Replay } from "../host/replay";
+import { Machine, MachineError, STOP, RING } from "../host/machine";
+import { ReplayError, hostCalls, type HostCalls } from "../host/replay";
 import { RINGZERO_VERSION } from "../host/version";
 import { openRecordReplay, type RecordReplay, type LoadedImage } from "./record";
 import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from "../host/kernel";
@@ -152,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     boot();
     const ctl = new RunControl(c.startPaused);
     if (c.gdb) await startGdbServer(m, ctl, c.gdb);
-    const host = hostCalls(m, boot, rr);
+    const host = hostCalls(m, boot, rr?.recorder, rr?.replay);
     const status = await runLoop(m, c, { serial, debugcon, host, ctl });
     rr?.finish(status);
     rr = undefined;
@@ -169,36 +169,6 @@ export async function main(argv: string[]): Promise<number> {
     closeDrives(drives);
     for (const fd of toClose) closeSync(fd);
   }
-}
-
-/** The calls the run loop makes into the machine: direct, recorded, or (replay)
- *  made by the recording itself. */
-interface HostCalls {
-  run(budget: number): StopReason;
-  feed(ring: number, bytes: Uint8Array): number;
-  timeUntilDeadline(): number;
-  /** Load the boot images again (after a guest reset). */
-  reboot(): void;
-  /** The monitor's system_reset. */
-  reset(): void;
-  /** Replay: make the next recorded call. */
-  replay?: Replay;
-}
-
-function hostCalls(m: Machine, boot: () => void, rr: RecordReplay | undefined): HostCalls {
-  const rec = rr?.recorder;
-  if (rec) {
-    rec.attach(m);
-    return {
-      run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), timeUntilDeadline: () => rec.timeUntilDeadline(),
-      reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); },
-    };
-  }
-  rr?.replay?.attach(m, boot);
-  return {
-    run: (b) => m.run(b), feed: (r, b) => m.feed(r, b), timeUntilDeadline: () => m.timeUntilDeadline(),
-    reboot: boot, reset: () => { m.reset(); boot(); }, replay: rr?.replay,
-  };
 }
 
 interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl }

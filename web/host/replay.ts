@@ -401,6 +401,36 @@ export class Replay {
   }
 }
 
+/** The calls a host's run loop makes into the machine: directly, or through a
+ *  recorder; in replay the recording makes them (Replay.next), and `replay` is set. */
+export interface HostCalls {
+  run(budget: number): StopReason;
+  feed(ring: number, bytes: Uint8Array): number;
+  timeUntilDeadline(): number;
+  /** Load the boot images again (after a guest reset). */
+  reboot(): void;
+  /** Reset and boot again (the monitor's system_reset, the page's Reset). */
+  reset(): void;
+  replay?: Replay;
+}
+
+/** The host's calls for `m`, whose boot images `boot` loads: recorded when
+ *  `rec` is given; with `replay`, attached to it (the loop then calls replay.next). */
+export function hostCalls(m: Machine, boot: () => void, rec?: Recorder, replay?: Replay): HostCalls {
+  if (rec) {
+    rec.attach(m);
+    return {
+      run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), timeUntilDeadline: () => rec.timeUntilDeadline(),
+      reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); },
+    };
+  }
+  replay?.attach(m, boot);
+  return {
+    run: (b) => m.run(b), feed: (r, b) => m.feed(r, b), timeUntilDeadline: () => m.timeUntilDeadline(),
+    reboot: boot, reset: () => { m.reset(); boot(); }, replay,
+  };
+}
+
 /** SHA-256 of bytes as hex (WebCrypto: the page's worker and Node alike). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
