@@ -22,7 +22,10 @@ import {
 // What tests and users rely on; README.md documents the same strings.
 const PROMPT = 'ringzero# ';
 const READY_MARKER = 'RINGZERO-SHELL-READY';
-const CMDLINE = 'console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1';
+// init_on_free=1: the kernel zeroes the pages it frees (the unpacked initramfs
+// archive, boot-time buffers), so a snapshot of the machine skips them: the
+// default guest at its prompt saves to about 13 MB instead of 22.
+const CMDLINE = 'console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 init_on_free=1';
 const HELLO_LINE = 'Hello from the RingZero data disk.';
 
 const KERNEL_META = 'linux-image-686:i386';
