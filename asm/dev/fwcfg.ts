@@ -25,7 +25,8 @@
 // in the region; it returns the file's key, 0 when the directory is full).
 // web/host/fwcfg.ts wraps this.
 
-import { DEV_STATE, FWCFG_REGION, FWCFG_REGION_SIZE } from "../layout";
+import { slotAddr, SLOT_FWCFG } from "./slots";
+import { FWCFG_REGION, FWCFG_REGION_SIZE } from "../layout";
 
 // Item keys (fw_cfg.rst "Selector Register" and QEMU's fw_cfg_keys.h).
 export const FW_CFG_SIGNATURE: u32 = 0x00;
@@ -65,7 +66,7 @@ export const FWCFG_DATA: u32 = FWCFG_REGION + 0x2000;
 const END: u32 = FWCFG_REGION + FWCFG_REGION_SIZE;
 
 // State: device slot 0x4d: u16 selector, u32 offset into the selected item.
-const FW_STATE: u32 = DEV_STATE + 0x4d * 0x100;
+const FW_STATE: u32 = slotAddr(SLOT_FWCFG);
 const S_SELECT: u32 = 0, S_OFFSET: u32 = 4;
 
 export function fwcfgDataBase(): u32 { return FWCFG_DATA; }

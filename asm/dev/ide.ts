@@ -21,7 +21,8 @@
 // timing registers (PCI config, pci.ts), audio CD commands, multi-session or
 // multi-track media (a CD is one data track), writing to a CD.
 
-import { DEV_STATE, IDE_BUF } from "../layout";
+import { slotAddr, SLOT_IDE } from "./slots";
+import { IDE_BUF } from "../layout";
 import { physEntry, physRead8, physWrite8, PM_HOST, PM_ROM, PM_CODE } from "../mmu/phys";
 import { jitCodeWritten } from "../cpu/jit";
 
@@ -31,7 +32,7 @@ declare function blockIo(drive: u32, write: u32, lbaLo: u32, lbaHi: u32, count: 
 // ---- State (device state slots 0x40..0x45 of layout.ts DEV_STATE) ----
 // Channel c: DEV_STATE + (0x40 + c) * 0x100; drive d (0..3, d >> 1 = channel):
 // DEV_STATE + (0x42 + d) * 0x100.
-export const IDE_STATE: u32 = DEV_STATE + 0x40 * 0x100;
+export const IDE_STATE: u32 = slotAddr(SLOT_IDE);
 @inline function chBase(ch: u32): u32 { return IDE_STATE + (ch << 8); }
 @inline function drBase(d: u32): u32 { return IDE_STATE + 0x200 + (d << 8); }
 @inline function bufBase(ch: u32): u32 { return IDE_BUF + (ch << 17); }

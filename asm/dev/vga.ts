@@ -24,9 +24,10 @@
 // memory). No vertical retrace interrupt, no split screen, no smooth scrolling.
 // Bochs VBE (0x1CE/0x1CF) and the PCI function of a stdvga are not here.
 
-import { DEV_STATE, VGA_MEM } from "../layout";
+import { slotAddr, SLOT_VGA } from "./slots";
+import { VGA_MEM } from "../layout";
 
-export const VGA_STATE: u32 = DEV_STATE + 0x48 * 0x100;
+export const VGA_STATE: u32 = slotAddr(SLOT_VGA);
 const V_MISC: u32 = 0x00, V_SEQ_I: u32 = 0x01, V_CRTC_I: u32 = 0x02, V_GC_I: u32 = 0x03, V_ATTR_I: u32 = 0x04;
 const V_FLIP: u32 = 0x05, V_DAC_R: u32 = 0x06, V_DAC_W: u32 = 0x07, V_DAC_C: u32 = 0x08, V_DAC_STATE: u32 = 0x09;
 const V_PEL_MASK: u32 = 0x0a, V_FEATURE: u32 = 0x0b, V_RETRACE: u32 = 0x0c, V_ENABLE: u32 = 0x0d;
