@@ -2,13 +2,15 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
+import { directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
 
 export function init(ramBytes: u32): void { machineInit(ramBytes); }
 export function reset(): void { machineReset(); }
+/** After reset, before a direct kernel boot: the chipset set-up firmware would do. */
+export function directBootSetup(): void { machineDirectBootSetup(); }
 /** Run up to `budget` instructions; returns a stop reason (cpu/exec.ts STOP_*). */
 export function run(budget: u32): u32 { return machineRun(budget); }
 export function loadBios(size: u32): bool { return mapBios(size); }
@@ -58,6 +60,55 @@ export function storageTestPhysWrite8(addr: u32, v: u32): void { physWrite8(addr
 export function storageTestIrqLevels(): u32 { return irqLevels; }
 /** The host wrote the device state slots directly (snapshot restore). */
 export function devicesRestored(): void { devicesStateChanged(); }
+
+// ---- Snapshots (web/host/snapshot.ts) ----
+// The machine's state is these regions of linear memory plus guest RAM; module
+// globals hold only wiring, scratch values and caches that stateRestored()
+// recomputes (an IDE DMA transfer never spans run slices). Regions, in order:
+// 0 the CPU state block, 1 the device slots, 2 the I/O rings, 3 the event
+// timeline, 4 VGA memory, 5 the IDE bounce buffers.
+import { SLOT_COUNT } from "./dev/slots";
+import { RING_COUNT } from "./rings";
+import { EV_CAPACITY, EV_SIZE } from "./cpu/events";
+import { CPU_STATE_SIZE, watchTraps, needAttention } from "./cpu/state";
+import { ramSize } from "./mmu/phys";
+const REGION_BASE: StaticArray<u32> = [L.CPU_STATE, L.DEV_STATE, L.RINGS, L.EVENTS, L.VGA_MEM, L.IDE_BUF];
+const REGION_SIZE: StaticArray<u32> = [
+  CPU_STATE_SIZE, SLOT_COUNT * L.DEV_SLOT_SIZE, RING_COUNT * RING_STRIDE, 64 + EV_CAPACITY * EV_SIZE, L.VGA_MEM_SIZE, L.IDE_BUF_SIZE,
+];
+export function stateRegionCount(): u32 { return REGION_BASE.length; }
+export function stateRegionBase(i: u32): u32 { return i < <u32>REGION_BASE.length ? REGION_BASE[i] : 0; }
+export function stateRegionSize(i: u32): u32 { return i < <u32>REGION_SIZE.length ? REGION_SIZE[i] : 0; }
+/** One byte per 4 KiB RAM page from `first`, `count` of them (at most the debug
+ *  buffer's size), written to the debug buffer: 1 when the page holds a nonzero
+ *  byte. A snapshot skips the zero pages. */
+export function ramPagesInUse(first: u32, count: u32): void {
+  if (count > DEBUG_BUF_SIZE) count = DEBUG_BUF_SIZE;
+  let npages = ramSize >>> 12;
+  for (let i: u32 = 0; i < count; i++) {
+    let p = first + i;
+    let used: u32 = 0;
+    if (p < npages) {
+      let a = L.RAM_BASE + (p << 12), end = a + 4096;
+      let acc = i64x2.splat(0);
+      for (; a < end; a += 64) {
+        acc = v128.or(acc, v128.or(v128.or(v128.load(a), v128.load(a, 16)), v128.or(v128.load(a, 32), v128.load(a, 48))));
+        if (v128.any_true(acc)) break;
+      }
+      used = v128.any_true(acc) ? 1 : 0;
+    }
+    store<u8>(DEBUG_BUF + i, <u8>used);
+  }
+}
+/** The host wrote every state region and RAM: recompute what is derived from
+ *  them (interrupt lines, A20, PAM and port maps, segment and TLB caches, debug
+ *  registers) and drop every translation. */
+export function stateRestored(): void {
+  devicesStateChanged();
+  stateChanged(false);
+  watchTraps();
+  needAttention();
+}
 
 // --- time (clock.ts) ---
 import { setRealtime as clockSetRealtime, setIcountShift as clockSetIcountShift, clockNow, clockAdvanceTo, tscNow, clockHaltedNs } from "./clock";

@@ -418,6 +418,19 @@ export function machineReset(): void {
   updateIntr();
 }
 
+/** A direct kernel boot has no firmware: do to the chipset what SeaBIOS does
+ *  before it starts an OS and the OS relies on. PIIX3 IDE: enable the decode of
+ *  both channels (IDETIM bit 15 at 0x40 and 0x42, PIIX3 datasheet; SeaBIOS's
+ *  piix_ide_setup), without which Linux's ata_piix ignores the ports. */
+export function directBootSetup(): void {
+  const IDE_FN_ADDR: u32 = 0x80000000 | (1 << 11) | (1 << 8); // bus 0, device 1, function 1
+  pciWrite(0xcf8, 4, IDE_FN_ADDR | 0x40);
+  pciWrite(0xcfc, 2, 0x8000);
+  pciWrite(0xcf8, 4, IDE_FN_ADDR | 0x40);
+  pciWrite(0xcfe, 2, 0x8000);
+  pciWrite(0xcf8, 4, 0);
+}
+
 /** The host restored the device slots (snapshot): recompute what is derived
  *  from them outside linear memory (8259A output, INTR, A20, PAM mapping, the
  *  IDE bus-master port claim). */

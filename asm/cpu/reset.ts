@@ -50,9 +50,11 @@ export function resetCpu(): void {
 import { refreshSegmentRanges, cplChanged } from "./segments";
 import { debugRegsChanged, clearDataBpHits } from "./debug";
 import { jitFlushAll } from "./jit";
-/** Recompute caches derived from the state block after the host wrote it. */
-export function stateChanged(): void {
-  hostReloadPdptes();
+/** Recompute caches derived from the state block after the host wrote it.
+ *  `reloadPdptes`: the host changed CR3 (a debugger), so PAE's PDPTE registers
+ *  follow it; a snapshot restores the registers themselves and passes false. */
+export function stateChanged(reloadPdptes: bool = true): void {
+  if (reloadPdptes) hostReloadPdptes();
   refreshSegmentRanges();
   cplChanged();
   csChanged();

@@ -60,6 +60,8 @@ export interface Config {
   /** -rtc base=: the RTC's time at power-on, as UTC seconds since 1970, or
    *  "utc"/"localtime" for the host's time of day then. */
   rtcBase: "utc" | "localtime" | number;
+  /** -incoming file:PATH: start from the snapshot in PATH (web/host/snapshot.ts). */
+  incoming?: string;
   /** The QEMU monitor: on the terminal by itself (-monitor stdio), multiplexed
    *  with the serial console (mon:stdio, -nographic: Ctrl-A c), or absent. */
   monitor: "stdio" | "mux" | null;
@@ -354,6 +356,12 @@ export function parseArgs(argv: string[]): Config {
       case "-S": c.startPaused = true; break;
       case "-icount": { const ic = parseIcount(need(++i, flag)); c.icountShift = ic.shift; c.rr = ic.rr; break; }
       case "-rtc": c.rtcBase = parseRtc(need(++i, flag)); break;
+      case "-incoming": {
+        const v = need(++i, flag);
+        if (!v.startsWith("file:") || v.length === 5) throw new UsageError(`-incoming ${v}: only file:PATH is supported (a snapshot written by the monitor's migrate file:PATH)`);
+        c.incoming = v.slice(5);
+        break;
+      }
       case "-display": {
         const v = need(++i, flag);
         if (v !== "none") throw new UsageError(`-display ${v}: the command line has no display; use -display none or -nographic`);
@@ -442,6 +450,7 @@ export function parseArgs(argv: string[]): Config {
     .map(({ explicitIndex: _, ...d }) => ({ ...d, snapshot: d.snapshot || c.snapshot }))
     .sort((a, b) => a.index - b.index);
   // gdb can change registers and memory, which a recording does not carry.
+  if (c.rr && c.incoming !== undefined) throw new UsageError(`-icount rr=${c.rr.mode}: a recording starts at power-on; it cannot start from -incoming`);
   if (c.rr && c.gdb) throw new UsageError(`-icount rr=${c.rr.mode}: the gdb stub cannot be used with record/replay yet`);
   return c;
 }
@@ -472,8 +481,10 @@ mean what they mean to qemu-system-i386.
                          output and instruction count; replay takes no input and
                          leaves disk images untouched
   -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
-  -cpu pentium2          the Pentium II, with PAE paging as QEMU's model (QEMU's
-                         +nx/-pae are understood but not yet passed to the machine)
+  -incoming file:PATH    start from a snapshot the monitor's migrate file:PATH wrote
+                         (the other flags must name the same images and settings)
+  -cpu pentium2[,+nx][,-pae]   the Pentium II, with PAE paging as QEMU's model;
+                         +nx adds execute-disable, -pae removes PAE
   -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
 

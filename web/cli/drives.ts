@@ -4,7 +4,9 @@
 import { createHash } from "node:crypto";
 import { openSync, fstatSync, closeSync, readSync, writeSync, constants } from "node:fs";
 import type { Machine } from "../host/machine";
-import { CowOverlay, DRIVE, SECTOR, BlockError, type BlockBackend } from "../host/block";
+import { CowOverlay, WriteLog, DRIVE, SECTOR, BlockError, type BlockBackend } from "../host/block";
+import type { SnapshotDisk } from "../host/snapshot";
+import { backendSha256 } from "./snapshot";
 import type { DriveSpec } from "./args";
 import { UsageError } from "./args";
 
@@ -60,16 +62,23 @@ export function isWritableDisk(d: DriveSpec): boolean { return d.media === "disk
 /** Attach the opened images to the machine's IDE controller: hda/hdb on the
  *  primary channel, hdc/hdd (the CD-ROM by default) on the secondary, as QEMU.
  *  -snapshot puts a copy-on-write overlay in front, so the file is never written.
- *  `writable` replaces a writable disk's backend (record/replay). */
-export function connectBlockDevices(m: Machine, drives: OpenedDrive[], writable?: (d: OpenedDrive, b: BlockBackend) => BlockBackend): string[] {
+ *  `writable` replaces a writable disk's backend (record/replay). Returns the
+ *  disks the guest can write (with -snapshot too), whose writes a snapshot carries. */
+export function connectBlockDevices(m: Machine, drives: OpenedDrive[], writable?: (d: OpenedDrive, b: BlockBackend) => BlockBackend): SnapshotDisk[] {
+  const disks: SnapshotDisk[] = [];
   for (const d of drives) {
     const cdrom = d.media === "cdrom";
     const file = new FileBackend(d.fd, cdrom ? Math.ceil(d.size / SECTOR) * SECTOR : d.size, cdrom || d.readonly || d.snapshot);
     let backend: BlockBackend = d.snapshot && !cdrom ? new CowOverlay(file) : file;
     if (writable && isWritableDisk(d)) backend = writable(d, backend);
+    if (!backend.readOnly) {
+      const log = new WriteLog(backend);
+      disks.push({ drive: d.index, log, sha256: backendSha256 });
+      backend = log;
+    }
     m.attachDrive(d.index, cdrom ? DRIVE.CDROM : DRIVE.DISK, backend);
   }
-  return [];
+  return disks;
 }
 
 /** SHA-256 of an opened image, read in pieces (images can be large). */

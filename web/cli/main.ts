@@ -4,13 +4,15 @@
 // the way QEMU ends: isa-debug-exit's code, Ctrl-A x, power-off, or a reset
 // under -no-reboot.
 
-import { readFileSync, existsSync, openSync, writeSync, closeSync, appendFileSync } from "node:fs";
+import { readFileSync, existsSync, openSync, writeSync, closeSync, appendFileSync, writeFileSync, renameSync, unlinkSync } from "node:fs";
 import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Machine, MachineError, STOP, RING } from "../host/machine";
 import { ReplayError, hostCalls, type HostCalls } from "../host/replay";
 import { RINGZERO_VERSION } from "../host/version";
-import { openRecordReplay, type RecordReplay, type LoadedImage } from "./record";
+import { openRecordReplay, describeRun, type RecordReplay, type LoadedImage } from "./record";
+import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../host/snapshot";
+import { zlibCodec } from "./snapshot";
 import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from "../host/kernel";
 import { splitModuleList } from "../host/multiboot";
 import { parseArgs, UsageError, USAGE, type Config, type CharDev } from "./args";
@@ -144,21 +146,28 @@ export async function main(argv: string[]): Promise<number> {
     if (c.icountShift === undefined) m.setRealtime(true);
     else m.setIcountShift(c.icountShift);
     m.setRtcTime(rtc);
-    for (const w of connectBlockDevices(m, p.drives, rr?.writable)) process.stderr.write(`ringzero: ${w}\n`);
+    const disks = connectBlockDevices(m, p.drives, rr?.writable);
     const boot = () => {
       if (p.boot) bootKernel(m, p.boot);
       else prepareFirmwareBoot(m, c.bootOrder, p.vgabios, c.noGraphics);
     };
     boot();
+    // Snapshots name the run by its settings and images (hashed when first needed).
+    let identity: RunIdentity | undefined;
+    const snap: Snapshots = {
+      disks,
+      identity: () => (identity ??= describeRun(c, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline)),
+    };
+    if (c.incoming !== undefined) await restoreFrom(m, c.incoming, snap);
     const ctl = new RunControl(c.startPaused);
     if (c.gdb) await startGdbServer(m, ctl, c.gdb);
     const host = hostCalls(m, boot, rr?.recorder, rr?.replay);
-    const status = await runLoop(m, c, { serial, debugcon, host, ctl });
+    const status = await runLoop(m, c, { serial, debugcon, host, ctl, snap });
     rr?.finish(status);
     rr = undefined;
     return status;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof KernelImageError || e instanceof MachineError || e instanceof ReplayError) {
+    if (e instanceof UsageError || e instanceof KernelImageError || e instanceof MachineError || e instanceof ReplayError || e instanceof SnapshotError) {
       process.stderr.write(`ringzero: ${e.message}\n`);
       return 2;
     }
@@ -171,7 +180,31 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl }
+interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl; snap: Snapshots }
+
+/** What migrate and -incoming need: the writable disks and the run's identity. */
+interface Snapshots { disks: SnapshotDisk[]; identity(): RunIdentity }
+
+/** -incoming file:PATH: the machine, already set up from the same flags, takes the saved state. */
+async function restoreFrom(m: Machine, path: string, snap: Snapshots): Promise<void> {
+  const bytes = readInput("-incoming snapshot", path);
+  await restore(m, bytes, path, snap.identity(), zlibCodec, snap.disks);
+}
+
+/** The monitor's migrate file:PATH: the snapshot goes to PATH.tmp, then takes
+ *  PATH's place, so a failed save never leaves half a file under the name. */
+async function migrateTo(m: Machine, path: string, snap: Snapshots): Promise<string> {
+  const bytes = await save(m, { identity: snap.identity(), disks: snap.disks }, zlibCodec);
+  const tmp = `${path}.tmp`;
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* never written */ }
+    throw new Error(`cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  return "";
+}
 
 async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const input: Uint8Array[] = [];
@@ -181,7 +214,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const monitor = c.monitor ? terminalMonitor(m, ctl, VERSION, () => {
     if (host.replay) process.stdout.write("system_reset is not available during a replay\r\n");
     else host.reset();
-  }) : null;
+  }, (path) => migrateTo(m, path, io.snap)) : null;
   let inMonitor = false, monitorGreeted = false; // mux: Ctrl-A c switches the terminal to the monitor and back
   if (c.monitor === "stdio") {
     if (stdin.isTTY) {

@@ -29,7 +29,8 @@ export interface RecordReplay {
 const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 const DRIVE_NAMES = ["hda", "hdb", "hdc", "hdd"];
 
-function describe(c: Config, wasm: Uint8Array, images: LoadedImage[], drives: OpenedDrive[], rtc: number, cmdline: string | undefined): RecordHeader {
+/** What identifies this run: settings and images, hashed (record/replay and snapshots). */
+export function describeRun(c: Config, wasm: Uint8Array, images: LoadedImage[], drives: OpenedDrive[], rtc: number, cmdline: string | undefined): RecordHeader {
   const ids: ImageIdentity[] = images.map((i) => ({ role: i.role, name: basename(i.path), size: i.bytes.length, sha256: sha256(i.bytes) }));
   for (const d of drives) {
     const role = `${DRIVE_NAMES[d.index]} (${d.media})`;
@@ -49,7 +50,7 @@ export function openRecordReplay(
   rtc: number, cmdline: string | undefined, hostNow: () => number,
 ): RecordReplay {
   const rr = c.rr!;
-  const header = describe(c, wasm, images, drives, rtc, cmdline);
+  const header = describeRun(c, wasm, images, drives, rtc, cmdline);
   if (rr.mode === "replay") {
     let bytes: Uint8Array;
     try { bytes = readFileSync(rr.file); } catch (e) {

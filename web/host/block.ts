@@ -88,6 +88,22 @@ export class CowOverlay implements BlockBackend {
   discard(): void { this.dirty.clear(); }
 }
 
+/** A writable disk whose writes are also kept, sector by sector, so that a
+ *  snapshot can carry them (web/host/snapshot.ts): restored over the same base
+ *  image, they give the disk the contents it had when the snapshot was saved. */
+export class WriteLog implements BlockBackend {
+  /** Every sector written since the disk was opened (or restored), by LBA. */
+  readonly written = new Map<number, Uint8Array>();
+  constructor(readonly inner: BlockBackend) {}
+  get size(): number { return this.inner.size; }
+  get readOnly(): boolean { return this.inner.readOnly; }
+  read(lba: number, count: number, into: Uint8Array): void { this.inner.read(lba, count, into); }
+  write(lba: number, count: number, from: Uint8Array): void {
+    this.inner.write(lba, count, from);
+    for (let i = 0; i < count; i++) this.written.set(lba + i, from.slice(i * SECTOR, (i + 1) * SECTOR));
+  }
+}
+
 /** Drive kinds, as asm/dev/ide.ts ideAttach takes them. */
 export const DRIVE = { NONE: 0, DISK: 1, CDROM: 2 } as const;
 export type DriveKind = (typeof DRIVE)[keyof typeof DRIVE];

@@ -36,6 +36,7 @@ export type DirectBoot = ({ kind: "bzimage" } & BzImageBoot) | ({ kind: "multibo
 export function bootKernel(m: Machine, o: DirectBootOptions): DirectBoot {
   const kind = kernelKind(o.kernel);
   m.reset();
+  m.directBootSetup();
   const ram = m.ram();
   let boot: DirectBoot;
   if (kind === "bzimage") {

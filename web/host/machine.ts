@@ -73,6 +73,7 @@ export type RegisterName = (typeof GPR_NAMES)[number] | (typeof SEG_NAMES)[numbe
 interface MachineExports extends FwCfgExports, VgaExports {
   init(ramBytes: number): void;
   reset(): void;
+  directBootSetup(): void;
   run(budget: number): number;
   loadBios(size: number): number;
   getExitCode(): number;
@@ -124,6 +125,11 @@ interface MachineExports extends FwCfgExports, VgaExports {
   debugFpuImage(out: number): void;
   picRegister(chip: number, which: number): number;
   layoutEvents(): number;
+  stateRegionCount(): number;
+  stateRegionBase(i: number): number;
+  stateRegionSize(i: number): number;
+  stateRestored(): void;
+  ramPagesInUse(first: number, count: number): void;
 }
 
 /** The CPU model's optional features (QEMU's -cpu pentium2,+nx,-pae); the
@@ -172,6 +178,8 @@ export class Machine {
   translator!: Translator;
   /** The CPU model's optional features it was created with. */
   cpu: CpuFeatures = DEFAULT_CPU_FEATURES;
+  /** How guest time runs (setRealtime / setIcountShift): a restored snapshot keeps this host's choice. */
+  private timeMode: { realtime: boolean; shift: number } = { realtime: false, shift: 0 };
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
@@ -245,15 +253,19 @@ export class Machine {
   }
 
   reset(): void { this.x.reset(); }
+  /** After reset(), for a direct kernel boot: the chipset set-up the firmware
+   *  would have done (asm/machine.ts directBootSetup). */
+  directBootSetup(): void { this.x.directBootSetup(); }
 
   /** Real-time mode: guest time follows the host's clock (MachineOptions.hostNow;
    *  asm/clock.ts has the model), as QEMU's does. Off: icount mode, time derived
    *  from the instruction count, so runs are reproducible. */
-  setRealtime(on: boolean): void { this.x.setRealtime(on ? 1 : 0); }
+  setRealtime(on: boolean): void { this.x.setRealtime(on ? 1 : 0); this.timeMode.realtime = on; }
   /** icount mode with 2^shift ns of guest time per instruction (QEMU's -icount shift=N). */
   setIcountShift(shift: number): void {
     if (!Number.isInteger(shift) || shift < 0 || shift > 10) throw new MachineError(`icount shift must be 0-10, got ${shift}`);
     this.x.setIcountShift(shift);
+    this.timeMode = { realtime: false, shift };
   }
   /** After a HALT stop: how long the host may sleep before running again, in ns
    *  (host ns in real time), or -1 when only input or another host event can wake it. */
@@ -439,6 +451,37 @@ export class Machine {
 
   /** The event timeline's address in the machine's memory (web/host/events.ts reads it). */
   get eventsAddress(): number { return this.x.layoutEvents(); }
+
+  /** The regions of the machine's memory that hold its state besides RAM, in
+   *  order (asm/index.ts stateRegionBase: CPU, device slots, I/O rings, event
+   *  timeline, VGA memory, IDE buffers). */
+  /** asm/layout.ts STATE_VERSION: which layout the state regions have. */
+  get stateVersion(): number { return this.x.layoutStateVersion(); }
+  stateRegions(): { base: number; size: number }[] {
+    const n = this.x.stateRegionCount();
+    return Array.from({ length: n }, (_, i) => ({ base: this.x.stateRegionBase(i), size: this.x.stateRegionSize(i) }));
+  }
+  /** The host wrote every state region and RAM (web/host/snapshot.ts): the machine
+   *  recomputes what it derives from them and drops its translations; guest time
+   *  goes on from the restored clock in this host's mode (real time re-reads the
+   *  host clock from there, icount keeps its rate). */
+  stateRestored(): void {
+    this.x.stateRestored();
+    if (this.timeMode.realtime) this.x.setRealtime(1);
+    else this.x.setIcountShift(this.timeMode.shift);
+  }
+
+  /** One byte per 4 KiB page of RAM: 1 when the page holds a nonzero byte. */
+  ramPagesInUse(): Uint8Array {
+    const n = this.ramBytes / 4096, out = new Uint8Array(n);
+    const buf = this.x.debugBuffer(), max = this.x.debugBufferSize();
+    for (let p = 0; p < n; p += max) {
+      const k = Math.min(max, n - p);
+      this.x.ramPagesInUse(p, k);
+      out.set(new Uint8Array(this.memory.buffer, buf, k), p);
+    }
+    return out;
+  }
 
   /** Guest physical RAM as bytes. */
   ram(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.layoutRamBase(), this.ramBytes); }

@@ -11,10 +11,12 @@
 //   x /Nfu addr     linear memory; xp /Nfu addr physical memory
 //                   formats x d u o c (i: not supported), units b h w g;
 //                   format and unit carry over to the next x/xp, as in QEMU
+//   migrate file:PATH  save a snapshot of the machine (web/host/snapshot.ts) to
+//                   PATH; the machine goes on. Other URIs (tcp:, exec:) are refused.
 //   stop, cont (c), system_reset, quit (q), help
 //
-// Not here: graphics (screendump answers that it is not supported), block,
-// network, snapshot and migration commands, `info` topics other than the above;
+// Not here: graphics (screendump answers that it is not supported), block and
+// network commands, savevm/loadvm, `info` topics other than the above;
 // they get QEMU's "unknown command" answer. Differences from QEMU: no EFER line
 // (a Pentium II has no EFER; QEMU prints one for every x86 CPU).
 //
@@ -33,11 +35,15 @@ export interface MonitorHost {
   reset(): void;
   /** quit: the host ends. */
   quit(): void;
+  /** migrate file:PATH: write a snapshot to PATH; resolves to the text to show
+   *  (QEMU prints nothing on success), rejects with the reason it failed.
+   *  Absent: the host cannot save snapshots. */
+  migrate?(path: string): Promise<string>;
 }
 
 export const PROMPT = "(qemu) ";
 
-interface Command { names: string[]; args: string; help: string; run(arg: string): string }
+interface Command { names: string[]; args: string; help: string; run(arg: string): string | Promise<string> }
 
 const hex = (v: number, digits: number) => (v >>> 0).toString(16).padStart(digits, "0");
 
@@ -55,6 +61,7 @@ export class Monitor {
       { names: ["cont", "c"], args: "", help: "resume emulation", run: () => { this.host.cont(); return ""; } },
       { names: ["help", "?"], args: "[cmd]", help: "show the help", run: () => this.help() },
       { names: ["info"], args: "[subcommand]", help: "show various information about the system state", run: (a) => this.info(a) },
+      { names: ["migrate"], args: "[-d] uri", help: "migrate to URI: file:PATH saves a snapshot of the machine to PATH", run: (a) => this.migrate(a) },
       { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
       { names: ["screendump"], args: "filename", help: "save screen from the graphics console (not supported in this build: no graphics yet)", run: () => "screendump is not supported in this build (no graphics console)\n" },
       { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },
@@ -77,7 +84,10 @@ export class Monitor {
         const line = this.line;
         this.line = "";
         const out = this.execute(line);
-        this.host.write("\n" + out + (this.ended ? "" : PROMPT));
+        if (typeof out === "string") { this.host.write("\n" + out + (this.ended ? "" : PROMPT)); continue; }
+        // A command that takes a while (migrate): its output and the prompt when it ends.
+        this.host.write("\n");
+        void out.then((text) => { this.host.write(text + (this.ended ? "" : PROMPT)); });
       } else if (b === 0x7f || b === 0x08) {
         if (this.line.length) { this.line = this.line.slice(0, -1); this.host.write("\b \b"); }
       } else if (b >= 0x20 && b < 0x7f) {
@@ -87,14 +97,25 @@ export class Monitor {
     }
   }
 
-  /** Run one command line; returns its output. */
-  execute(line: string): string {
+  /** Run one command line; returns its output (a promise for a command that
+   *  takes a while: it never rejects, a failure is its message). */
+  execute(line: string): string | Promise<string> {
     const text = line.trim();
     if (text === "") return "";
     const m = /^(\S+?)(?=\s|\/|$)\s*(.*)$/.exec(text)!;
     const cmd = this.commands.find((c) => c.names.includes(m[1]));
     if (!cmd) return `unknown command: '${m[1]}'\n`;
     return cmd.run(m[2]);
+  }
+
+  private migrate(arg: string): string | Promise<string> {
+    const uri = arg.replace(/^(-[dr]\s+)+/, "").trim();
+    if (!this.host.migrate) return "migrate is not supported here\n";
+    if (uri === "") return "migrate: a URI is required (file:PATH)\n";
+    if (!uri.startsWith("file:")) return `migrate: ${uri.split(":")[0]}: only file:PATH is supported\n`;
+    const path = uri.slice(5);
+    if (path === "") return "migrate: file: needs a path\n";
+    return this.host.migrate(path).then((t) => t, (e: unknown) => `Error: ${e instanceof Error ? e.message : String(e)}\n`);
   }
 
   private help(): string {

@@ -35,6 +35,7 @@
 import type { Machine, StopReason } from "./machine";
 import { SECTOR, type BlockBackend } from "./block";
 import { RINGZERO_VERSION } from "./version";
+import { crc32 } from "./crc32";
 
 export const RR_FORMAT = 1;
 const MAGIC = [0x52, 0x5a, 0x52, 0x52]; // "RZRR"
@@ -96,25 +97,29 @@ export function recordHeader(d: RunDescription): RecordHeader {
   return { ringzero: RINGZERO_VERSION, machine: d.machineSha256, settings, rtc: d.rtc, images: d.images };
 }
 
+/** How a recorded run (or a snapshot's) differs from this one, as "<what it
+ *  had>, this run has <what this has>"; undefined when the settings and images
+ *  agree. Settings named in `ignore` may differ. */
+export function runDifference(was: Pick<RecordHeader, "settings" | "images">, now: Pick<RecordHeader, "settings" | "images">, ignore: string[] = []): string | undefined {
+  const keys = new Set([...Object.keys(was.settings), ...Object.keys(now.settings)]);
+  for (const k of keys) {
+    if (ignore.includes(k)) continue;
+    const a = was.settings[k] ?? "(not given)", b = now.settings[k] ?? "(not given)";
+    if (a !== b) return `${k} ${JSON.stringify(a)}, this run has ${k} ${JSON.stringify(b)}`;
+  }
+  for (const img of new Set([...was.images.map((i) => i.role), ...now.images.map((i) => i.role)])) {
+    const a = was.images.find((i) => i.role === img), b = now.images.find((i) => i.role === img);
+    if (!a || !b) return `${a ? "a" : "no"} ${img} image, this run has ${b ? "one" : "none"}`;
+    if (a.size !== b.size || a.sha256 !== b.sha256) {
+      const id = (i: ImageIdentity) => i.sha256 ? `sha256 ${i.sha256.slice(0, 16)}` : `${i.size} bytes, writable`;
+      return `${img} ${a.name} (${id(a)}), this run has ${b.name} (${id(b)})`;
+    }
+  }
+  return undefined;
+}
+
 /** A recording that cannot be replayed here: names the file and what is wrong. */
 export class ReplayError extends Error {}
-
-// ---- CRC-32 (IEEE 802.3), to tell a corrupt file from a diverging run ----
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(crc: number, bytes: Uint8Array): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
 
 // ---- writing ----
 
@@ -290,19 +295,8 @@ export class Replay {
     if (h.ringzero !== now.ringzero || h.machine !== now.machine) {
       throw bad(`recorded by RingZero ${h.ringzero} (machine ${h.machine.slice(0, 12)}), this is ${now.ringzero} (machine ${now.machine.slice(0, 12)})`);
     }
-    const keys = new Set([...Object.keys(h.settings), ...Object.keys(now.settings)]);
-    for (const k of keys) {
-      const a = h.settings[k] ?? "(not given)", b = now.settings[k] ?? "(not given)";
-      if (a !== b) throw bad(`recorded with ${k} ${JSON.stringify(a)}, this run has ${k} ${JSON.stringify(b)}`);
-    }
-    for (const img of new Set([...h.images.map((i) => i.role), ...now.images.map((i) => i.role)])) {
-      const a = h.images.find((i) => i.role === img), b = now.images.find((i) => i.role === img);
-      if (!a || !b) throw bad(`the recording ${a ? "has" : "has no"} ${img} image, this run ${b ? "has" : "has none"}`);
-      if (a.size !== b.size || a.sha256 !== b.sha256) {
-        const id = (i: ImageIdentity) => i.sha256 ? `sha256 ${i.sha256.slice(0, 16)}` : `${i.size} bytes, writable`;
-        throw bad(`the ${img} image differs: recorded ${a.name} (${id(a)}), this run ${b.name} (${id(b)})`);
-      }
-    }
+    const why = runDifference(h, now);
+    if (why) throw bad(`recorded with ${why}`);
   }
 
   /** The host clock for MachineOptions.hostNow: the recorded readings, in order. */

@@ -1,0 +1,184 @@
+// Snapshots (web/host/snapshot.ts) cut into running guest programs: each program
+// runs once unbroken; then, for cut points spread over the whole run, a machine
+// runs to the cut, is saved, and a fresh machine restored from the file runs to
+// the end. Every restored run must end exactly as the unbroken one: the same
+// port 0xE9 output, exit code, instruction count, RAM and disk contents. The
+// programs cover a DMA transfer through a PRD table (ata_dma), timer interrupts
+// from the 8254 through the 8259A with HLT (chipset_pic_pit), the UART
+// (chipset_uart) and translated code (the translator's random chunks, translated
+// from their second execution); the machine that was saved also runs on to the
+// same end, so saving does not disturb it.
+
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test, expect } from "vitest";
+import { assemble, translation } from "./harness";
+import { buildJitRom } from "./jit_gen";
+import { Machine, STOP, RING } from "../../web/host/machine";
+import { MemoryBackend, WriteLog, DRIVE } from "../../web/host/block";
+import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../../web/host/snapshot";
+import { crc32 } from "../../web/host/crc32";
+import { zlibCodec, backendSha256 } from "../../web/cli/snapshot";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const wasm = readFileSync(join(ROOT, "build/ringzero.wasm"));
+const identity: RunIdentity = { settings: { "-m": "32" }, images: [] };
+
+function diskImage(): Uint8Array {
+  const a = new Uint8Array(2048 * 512);
+  for (let s = 0; s < 2048; s++) for (let i = 0; i < 512; i++) a[s * 512 + i] = (Math.imul(s + 1, 0x9e3779b1) + Math.imul(i + 7, 0x85ebca6b)) >>> 24;
+  return a;
+}
+
+interface Guest { m: Machine; disk?: MemoryBackend; disks: SnapshotDisk[]; out: string }
+
+async function start(rom: Uint8Array, withDisk: boolean, translate: { translate: boolean; translateAfter?: number }): Promise<Guest> {
+  const m = await Machine.create({ wasm, ramBytes: 32 << 20, ...translate });
+  m.setIcountShift(2);
+  const g: Guest = { m, disks: [], out: "" };
+  if (withDisk) {
+    g.disk = new MemoryBackend(diskImage());
+    const log = new WriteLog(g.disk);
+    g.disks.push({ drive: 0, log, sha256: backendSha256 });
+    m.attachDrive(0, DRIVE.DISK, log);
+  }
+  m.loadBios(rom);
+  return g;
+}
+
+/** Run until the guest exits, or until `until` instructions have retired. */
+function runTo(g: Guest, until = Infinity): "exit" | "cut" {
+  for (let guard = 0; guard < 100_000; guard++) {
+    const left = until - Number(g.m.instructions);
+    if (left <= 0) return "cut";
+    const r = g.m.run(Math.min(left, 1_000_000));
+    g.out += new TextDecoder("latin1").decode(g.m.drain(RING.DEBUGCON));
+    if (r === STOP.EXIT) return "exit";
+    if (r === STOP.RESET || (r === STOP.HALT && g.m.timeUntilDeadline() < 0)) throw new Error(`guest stopped (${r}) at ${g.m.instructions}`);
+  }
+  throw new Error("guest ran too long");
+}
+
+function ending(g: Guest) {
+  return {
+    out: g.out, exit: g.m.exitCode, instructions: g.m.instructions,
+    ram: createHash("sha256").update(g.m.ram()).digest("hex"),
+    disk: g.disk ? createHash("sha256").update(g.disk.data).digest("hex") : "",
+  };
+}
+
+async function cutAndRestore(rom: Uint8Array, withDisk: boolean, cuts: number, translate = translation()) {
+  const whole = await start(rom, withDisk, translate);
+  expect(runTo(whole)).toBe("exit");
+  const end = ending(whole);
+  const total = Number(end.instructions);
+  expect(total).toBeGreaterThan(2_000);
+  for (let i = 1; i <= cuts; i++) {
+    // Cut points spread over the run, off any round number.
+    const at = Math.floor((total * i) / (cuts + 1)) + (i * 7919) % Math.max(1, Math.floor(total / (2 * cuts + 2)));
+    const a = await start(rom, withDisk, translate);
+    expect(runTo(a, at)).toBe("cut");
+    const file = await save(a.m, { identity, disks: a.disks }, zlibCodec);
+    const b = await start(rom, withDisk, translate);
+    await restore(b.m, file, `cut at ${at}`, identity, zlibCodec, b.disks);
+    expect(b.m.instructions).toBe(a.m.instructions);
+    b.out = a.out; // what the guest wrote before the cut was already taken from the ring
+    expect(runTo(b), `restored at ${at}`).toBe("exit");
+    expect(ending(b), `restored at ${at} of ${total}`).toEqual(end);
+    expect(runTo(a), `saved at ${at}`).toBe("exit");
+    expect(ending(a), `saved at ${at} of ${total}`).toEqual(end);
+  }
+}
+
+const rom = (name: string) => new Uint8Array(readFileSync(assemble(name)));
+
+test("snapshots cut into IDE bus-master DMA restore to the same end, disk included", async () => {
+  await cutAndRestore(rom("ata_dma"), true, 12);
+}, 120_000);
+
+test("snapshots cut into timer interrupts (8254, 8259A, HLT) restore to the same end", async () => {
+  await cutAndRestore(rom("chipset_pic_pit"), false, 12);
+}, 120_000);
+
+test("snapshots cut into UART transfers restore to the same end", async () => {
+  await cutAndRestore(rom("chipset_uart"), false, 8);
+}, 120_000);
+
+test("snapshots cut into translated code restore to the same end (translations are dropped and made again)", async () => {
+  await cutAndRestore(new Uint8Array(readFileSync(buildJitRom(0x5eed2, 120))), false, 10, { translate: true, translateAfter: 1 });
+}, 180_000);
+
+// ---- files that must be refused, leaving the running machine as it was ----
+
+function rewriteHeader(file: Uint8Array, edit: (h: Record<string, unknown>) => void): Uint8Array {
+  const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const n = v.getUint32(8, true);
+  const h = JSON.parse(new TextDecoder().decode(file.subarray(12, 12 + n)));
+  edit(h);
+  const json = new TextEncoder().encode(JSON.stringify(h));
+  const out = new Uint8Array(12 + json.length + (file.length - 12 - n));
+  out.set(file.subarray(0, 12));
+  new DataView(out.buffer).setUint32(8, json.length, true);
+  out.set(json, 12);
+  out.set(file.subarray(12 + n), 12 + json.length);
+  return withCrc(out);
+}
+function withCrc(f: Uint8Array): Uint8Array {
+  const out = f.slice();
+  new DataView(out.buffer).setUint32(out.length - 4, crc32(0, out.subarray(0, out.length - 4)), true);
+  return out;
+}
+
+test("truncated, corrupt, wrong-version, wrong-image and hostile snapshots are refused in one line; the machine is unharmed", async () => {
+  const r = rom("ata_dma");
+  const a = await start(r, true, translation());
+  runTo(a, 6000);
+  const good = await save(a.m, { identity, disks: a.disks }, zlibCodec);
+  const b = await start(r, true, translation());
+  runTo(b, 3000);
+  const state = () => ({ ...ending(b), regs: b.m.registers() });
+  const before = state();
+  const refused = async (file: Uint8Array, why: RegExp, id: typeof identity = identity) => {
+    const e = await restore(b.m, file, "s.rz", id, zlibCodec, b.disks).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(SnapshotError);
+    expect((e as Error).message).toMatch(/^snapshot s\.rz: [^\n]+$/);
+    expect((e as Error).message).toMatch(why);
+    expect(state()).toEqual(before);
+  };
+  await refused(good.subarray(0, good.length - 1000), /CRC-32 mismatch/);
+  await refused(good.subarray(0, 20), /cut short/);
+  const flipped = good.slice(); flipped[good.length >> 1] ^= 0x40;
+  await refused(flipped, /corrupt/);
+  await refused(new TextEncoder().encode("not a snapshot at all, just text"), /not a RingZero snapshot/);
+  const v2 = good.slice(); new DataView(v2.buffer).setUint32(4, 2, true);
+  await refused(withCrc(v2), /format 2, this RingZero reads format 1/);
+  await refused(rewriteHeader(good, (h) => { h.stateVersion = 99; }), /machine state layout 99/);
+  await refused(good, /saved with -m "32", this run has -m "64"/, { settings: { "-m": "64" }, images: [] });
+  await refused(good, /saved with no bios image, this run has one/, { settings: { "-m": "32" }, images: [{ role: "bios", name: "x.bin", size: 1, sha256: "ab".repeat(32) }] });
+  // Hostile sizes: a section said to be huge, and one whose data inflates past its size.
+  await refused(rewriteHeader(good, (h) => { (h.sections as { size: number }[])[0].size = 2 ** 40; }), /section 0 is "cpu" of 1099511627776 bytes, expected cpu/);
+  await refused(rewriteHeader(good, (h) => { (h.sections as { stored: number }[])[6].stored = 2 ** 31; }), /runs past the end/);
+  await refused(rewriteHeader(good, (h) => { (h.disks as { sectors: number }[])[0].sectors = 2 ** 30; }), /disk entry is malformed/);
+  const bomb = await zlibCodec.deflate(new Uint8Array(64 << 20));
+  const parts = (() => {
+    const v = new DataView(good.buffer, good.byteOffset); const n = v.getUint32(8, true);
+    const h = JSON.parse(new TextDecoder().decode(good.subarray(12, 12 + n)));
+    const json = new TextEncoder().encode(JSON.stringify({ ...h, sections: [{ ...h.sections[0], stored: bomb.length }, ...h.sections.slice(1)] }));
+    const rest = good.subarray(12 + n + h.sections[0].stored);
+    const out = new Uint8Array(12 + json.length + bomb.length + rest.length);
+    out.set(good.subarray(0, 12)); new DataView(out.buffer).setUint32(8, json.length, true);
+    out.set(json, 12); out.set(bomb, 12 + json.length); out.set(rest, 12 + json.length + bomb.length);
+    return withCrc(out);
+  })();
+  await refused(parts, /section cpu does not decompress/);
+  // A writable disk that is neither the saved one nor its base.
+  const other = await start(r, true, translation());
+  other.disk!.data.fill(0x5a);
+  const e = await restore(other.m, good, "s.rz", identity, zlibCodec, other.disks).then(() => undefined, (x: unknown) => x);
+  expect((e as Error).message).toMatch(/^snapshot s\.rz: disk 0 \(sha256 [0-9a-f]{16}\) is neither the disk it was saved with/);
+  // And the good file still restores.
+  await restore(b.m, good, "s.rz", identity, zlibCodec, b.disks);
+  expect(b.m.instructions).toBe(a.m.instructions);
+}, 120_000);
