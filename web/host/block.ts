@@ -32,7 +32,8 @@ export interface BlockBackend {
 
 export class BlockError extends Error {}
 
-function checkRange(b: BlockBackend, lba: number, count: number, buf: Uint8Array): void {
+/** A request inside the image, with room for it in the buffer (or a BlockError). */
+export function checkRange(b: BlockBackend, lba: number, count: number, buf: Uint8Array): void {
   if (!Number.isInteger(lba) || lba < 0 || count < 0 || (lba + count) * SECTOR > b.size) {
     throw new BlockError(`sectors ${lba}+${count} are outside a ${b.size}-byte image`);
   }
