@@ -64,9 +64,11 @@ export interface ProbeOptions {
   progress?: (loaded: number, total: number) => void;
 }
 
+/** Node's fetch puts the reason in `cause` (ECONNREFUSED, "bad port"); a browser says nothing more. */
 function networkWhy(e: unknown): string {
-  const code = (e as { cause?: { code?: unknown } })?.cause?.code;
-  return typeof code === "string" ? `could not connect (${code})` : "the network request failed";
+  const cause = (e as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  if (typeof cause?.code === "string") return `could not connect (${cause.code})`;
+  return `the network request failed${typeof cause?.message === "string" ? ` (${cause.message})` : ""}`;
 }
 
 async function get(url: string, f: typeof fetch, headers?: Record<string, string>): Promise<Response> {

@@ -1,0 +1,185 @@
+// The ringzero command with its CD-ROM on a web server (web/host/httpdisk.ts
+// through web/cli/syncfetch.ts): a server in this test serves the guest's
+// cdrom.iso followed by a long zero tail (so "booted without downloading it
+// whole" is measured against a large image), counting what it sends. It boots
+// SeaBIOS -> ISOLINUX -> Linux to the shell over Range requests; then the server
+// starts sending short bodies and the guest's reads fail as I/O errors while the
+// machine goes on; short bodies in mid-boot fail ISOLINUX's reads the same way. A server without Range support gets the image downloaded
+// whole (and the user is told), a 404 is a one-line error.
+
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, afterAll, test, expect } from "vitest";
+import { IMAGES, ROOT, prepareRingZero, ringzeroGuest, type Manifest } from "./serial-guest";
+
+const BOOT_TIMEOUT_MS = 300_000;
+const COMMAND_TIMEOUT_MS = 60_000;
+const PAD = 512 << 20; // zeros after the ISO: the served image is 520 MiB
+
+type Mode = "range" | "no-range";
+interface Image { bytes: Uint8Array; size: number }
+
+/** An HTTP server for /cdrom.iso (the ISO, then `pad` zero bytes); other paths are 404. */
+class ImageServer {
+  mode: Mode = "range";
+  /** Ranges starting at or past this offset get half their bytes (a broken server). */
+  shortFrom = Infinity;
+  served = 0;
+  requests = 0;
+  private server!: http.Server;
+  constructor(private readonly img: Image) {}
+
+  get url(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cdrom.iso`; }
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => this.answer(req, res));
+    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
+  }
+  close(): Promise<void> { return new Promise((r) => this.server.close(() => r())); }
+
+  /** Bytes first..last of the image (the tail is zeros). */
+  private slice(first: number, last: number): Uint8Array {
+    const out = new Uint8Array(last - first + 1);
+    const iso = this.img.bytes;
+    if (first < iso.length) out.set(iso.subarray(first, Math.min(last + 1, iso.length)));
+    return out;
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (req.url !== "/cdrom.iso") { res.writeHead(404, "Not Found").end("not here"); return; }
+    this.requests++;
+    const size = this.img.size;
+    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
+    if (this.mode === "no-range" || !m) {
+      res.writeHead(200, { "content-length": size, "content-type": "application/octet-stream" });
+      // In pieces, as a file server streams it.
+      for (let at = 0; at < size; at += 1 << 20) res.write(this.slice(at, Math.min(at + (1 << 20), size) - 1));
+      res.end();
+      this.served += size;
+      return;
+    }
+    const first = Number(m[1]), last = Math.min(m[2] ? Number(m[2]) : size - 1, size - 1);
+    if (first > last) { res.writeHead(416, { "content-range": `bytes */${size}` }).end(); return; }
+    let body = this.slice(first, last);
+    // A broken server: half the bytes it was asked for, with a Content-Length that says so.
+    if (first >= this.shortFrom) body = body.subarray(0, body.length >> 1);
+    res.writeHead(206, { "content-range": `bytes ${first}-${last}/${size}`, "content-length": body.length });
+    res.end(body);
+    this.served += body.length;
+  }
+}
+
+let manifest: Manifest;
+let iso: Uint8Array;
+
+beforeAll(() => {
+  manifest = prepareRingZero();
+  iso = readFileSync(join(IMAGES, "cdrom.iso"));
+}, 600_000);
+
+const servers: ImageServer[] = [];
+afterAll(async () => { await Promise.all(servers.map((s) => s.close())); });
+
+async function serve(pad: number): Promise<ImageServer> {
+  const s = new ImageServer({ bytes: iso, size: iso.length + pad });
+  await s.start();
+  servers.push(s);
+  return s;
+}
+
+const MiB = (n: number) => (n / 1048576).toFixed(1);
+/** What the host wrote about the image at `url` (stderr: it can land in the middle of a console line). */
+const hostLines = (transcript: string, url: string) => transcript.match(new RegExp(`ringzero: ${url.replace(/[.?]/g, "\\$&")}[^\r\n]*`, "g")) ?? [];
+
+test("the CD boots to the shell over Range requests, fetching a small part of a 520 MiB image; short answers are guest I/O errors", async () => {
+  const srv = await serve(PAD);
+  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot", "-cdrom", srv.url, "-boot", "d"], COMMAND_TIMEOUT_MS);
+  try {
+    const isolinux = await vm.waitFor("ISOLINUX", 0, BOOT_TIMEOUT_MS);
+    let at = await vm.waitForShell(BOOT_TIMEOUT_MS, isolinux, "CD boot shell over HTTP");
+    const uname = await vm.run("uname -m", at);
+    expect(uname.output.trim()).toBe("i686");
+    at = uname.next;
+    const size = iso.length + PAD;
+    console.log(`served ${srv.served} bytes (${MiB(srv.served)} MiB) in ${srv.requests} requests to boot a ${MiB(size)} MiB image (the ISO is ${MiB(iso.length)} MiB)`);
+    // What the boot reads is the kernel and initrd (most of the ISO); the tail is never read.
+    expect(srv.served).toBeLessThan(iso.length + (4 << 20));
+    expect(srv.served).toBeLessThan(size / 32);
+
+    // A part of the tail nobody read yet, from a server that now sends half of each range.
+    srv.shortFrom = 0;
+    const sector = Math.floor((iso.length + (PAD >> 1)) / 2048);
+    const dd = await vm.run(`dd if=/dev/sr0 of=/dev/null bs=2048 skip=${sector} count=1; echo rc=$?`, at);
+    expect(dd.output).toMatch(/Input\/output error/);
+    expect(dd.output).toMatch(/^rc=1\s*$/m);
+    at = dd.next;
+    // The host said so once, in one line, however often the guest retried.
+    const said = hostLines(vm.transcript, srv.url);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/^ringzero: http:\/\/127\.0\.0\.1:\d+\/cdrom\.iso: bytes \d+-\d+: got \d+ of \d+ bytes \(the guest gets an I\/O error; later errors are not reported\)$/);
+    // The machine goes on.
+    srv.shortFrom = Infinity;
+    const sum = await vm.run("echo $((6*7))", at);
+    expect(sum.output.trim()).toBe("42");
+    expect(await vm.leave("\x01x")).toBe(0);
+  } finally {
+    vm.kill();
+  }
+}, 2 * BOOT_TIMEOUT_MS);
+
+test("short answers in mid-boot: ISOLINUX gets read errors and says so, the host reports it once and goes on", async () => {
+  const srv = await serve(0);
+  srv.shortFrom = 2 << 20; // ISOLINUX itself is read whole; the files it loads next are not
+  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot", "-cdrom", srv.url, "-boot", "d"], COMMAND_TIMEOUT_MS);
+  try {
+    const isolinux = await vm.waitFor("ISOLINUX", 0, BOOT_TIMEOUT_MS);
+    await vm.waitFor("Boot failed", isolinux, BOOT_TIMEOUT_MS);
+    const said = hostLines(vm.transcript, srv.url);
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatch(/: bytes \d+-\d+: got \d+ of \d+ bytes \(the guest gets an I\/O error/);
+    expect(await vm.leave("\x01x")).toBe(0);
+  } finally {
+    vm.kill();
+  }
+}, BOOT_TIMEOUT_MS);
+
+test("a server without Range support: the image is downloaded whole, the user is told, and it boots", async () => {
+  const srv = await serve(0);
+  srv.mode = "no-range";
+  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot", "-cdrom", srv.url, "-boot", "d"], COMMAND_TIMEOUT_MS);
+  try {
+    // The kernel starting proves ISOLINUX read it from the downloaded image.
+    const isolinux = await vm.waitFor("ISOLINUX", 0, BOOT_TIMEOUT_MS);
+    await vm.waitFor("Linux version", isolinux, BOOT_TIMEOUT_MS);
+    expect(hostLines(vm.transcript, srv.url)).toEqual([`ringzero: ${srv.url}: server has no Range support: downloading the whole image`]);
+    expect(srv.requests).toBe(1); // the probe's answer was the download
+    expect(srv.served).toBe(iso.length);
+    expect(await vm.leave("\x01x")).toBe(0);
+  } finally {
+    vm.kill();
+  }
+}, BOOT_TIMEOUT_MS);
+
+/** Runs the command to its end (asynchronously: the server is in this process). */
+function ringzero(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d: Buffer) => { stdout += d.toString("latin1"); });
+    p.stderr.on("data", (d: Buffer) => { stderr += d.toString("latin1"); });
+    const timer = setTimeout(() => p.kill("SIGKILL"), 30_000);
+    p.on("exit", (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
+  });
+}
+
+test("a 404 ends the command with exit code 2 and one line naming the URL", async () => {
+  const srv = await serve(0);
+  const url = srv.url.replace("cdrom.iso", "missing.iso");
+  const r = await ringzero(["-cdrom", url, "-boot", "d", "-nographic"]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toBe(`ringzero: CD-ROM image ${url}: the server answered 404 Not Found\n`);
+  expect(r.stdout).toBe("");
+});
