@@ -10,7 +10,7 @@ import { BlockError, BlockHost, SECTOR } from "../../web/host/block";
 const B = 4096; // a small block, so that images stay small
 
 /** An image whose every byte says where it is (byte i = (i * 7 + (i >> 9)) & 255). */
-function image(length: number): Uint8Array {
+function image(length: number): Uint8Array<ArrayBuffer> {
   const d = new Uint8Array(length);
   for (let i = 0; i < length; i++) d[i] = (i * 7 + (i >> 9)) & 255;
   return d;
