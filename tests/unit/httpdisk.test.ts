@@ -160,22 +160,22 @@ function fakeFetch(answers: Record<string, () => Response>): { fetch: typeof fet
 describe("probeHttpImage", () => {
   const url = "http://127.0.0.1:1/cd.iso";
   test("206 with a Content-Range total: Range reads of that size", async () => {
-    const { fetch, calls } = fakeFetch({ "bytes=0-0": () => new Response(new Uint8Array([0x43]), { status: 206, headers: { "content-range": "bytes 0-0/681574400" } }) });
+    const { fetch, calls } = fakeFetch({ "bytes=0-511": () => new Response(new Uint8Array(512), { status: 206, headers: { "content-range": "bytes 0-511/681574400" } }) });
     const notices: string[] = [];
     expect(await probeHttpImage(url, { fetch, notice: (m) => notices.push(m) })).toEqual({ kind: "range", url, length: 681574400 });
-    expect(calls).toEqual(["bytes=0-0"]);
+    expect(calls).toEqual(["bytes=0-511"]);
     expect(notices).toEqual([]);
   });
 
   test("200: no Range support, the body is the whole image, and the host is told first", async () => {
     const body = image(10000);
-    const { fetch, calls } = fakeFetch({ "bytes=0-0": () => new Response(body, { status: 200, headers: { "content-length": "10000" } }) });
+    const { fetch, calls } = fakeFetch({ "bytes=0-511": () => new Response(body, { status: 200, headers: { "content-length": "10000" } }) });
     const notices: string[] = [];
     const progress: number[] = [];
     const img = await probeHttpImage(url, { fetch, notice: (m) => notices.push(m), progress: (n, t) => { expect(t).toBe(10000); progress.push(n); } });
     expect(img.kind).toBe("whole");
     expect(img.kind === "whole" && img.bytes).toEqual(body);
-    expect(calls).toEqual(["bytes=0-0"]);
+    expect(calls).toEqual(["bytes=0-511"]);
     expect(notices).toEqual([`${url}: server has no Range support: downloading the whole image`]);
     expect(progress.at(-1)).toBe(10000);
   });
@@ -183,13 +183,13 @@ describe("probeHttpImage", () => {
   test("206 without a total (a cross-origin server hiding Content-Range): a whole download, said so", async () => {
     const body = image(3000);
     const { fetch, calls } = fakeFetch({
-      "bytes=0-0": () => new Response(new Uint8Array([1]), { status: 206 }),
+      "bytes=0-511": () => new Response(new Uint8Array([1]), { status: 206 }),
       none: () => new Response(body, { status: 200 }),
     });
     const notices: string[] = [];
     const img = await probeHttpImage(url, { fetch, notice: (m) => notices.push(m) });
     expect(img.kind === "whole" && img.bytes).toEqual(body);
-    expect(calls).toEqual(["bytes=0-0", "none"]);
+    expect(calls).toEqual(["bytes=0-511", "none"]);
     expect(notices[0]).toMatch(/did not give the image's size.*downloading the whole image$/);
   });
 
@@ -197,7 +197,7 @@ describe("probeHttpImage", () => {
     [404, "Not Found", `${url}: the server answered 404 Not Found`],
     [416, "Range Not Satisfiable", `${url}: the server answered 416 Range Not Satisfiable`],
   ])("%i is a one-line error naming the URL", async (status, statusText, message) => {
-    const { fetch } = fakeFetch({ "bytes=0-0": () => new Response("no", { status, statusText }) });
+    const { fetch } = fakeFetch({ "bytes=0-511": () => new Response("no", { status, statusText }) });
     await expect(probeHttpImage(url, { fetch })).rejects.toThrow(new HttpDiskError(message));
   });
 

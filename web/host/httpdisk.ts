@@ -79,11 +79,15 @@ async function get(url: string, f: typeof fetch, headers?: Record<string, string
   }
 }
 
-/** Ask the server for byte 0: 206 with a Content-Range total means Range
+/** The probe asks for the first sector, not byte 0 alone: Vite's static server
+ *  (sirv, `npm start`) reads the end "0" as absent and would send the whole file. */
+export const PROBE_RANGE = "bytes=0-511";
+
+/** Ask the server for the first bytes: 206 with a Content-Range total means Range
  *  support and gives the size; 200 means none, and the body is the image. */
 export async function probeHttpImage(url: string, opts: ProbeOptions = {}): Promise<HttpImage> {
   const f = opts.fetch ?? fetch;
-  let res = await get(url, f, { Range: "bytes=0-0" });
+  let res = await get(url, f, { Range: PROBE_RANGE });
   if (res.status === 206) {
     const cr = parseContentRange(res.headers.get("content-range"));
     await res.body?.cancel();
