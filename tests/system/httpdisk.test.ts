@@ -7,70 +7,16 @@
 // machine goes on; short bodies in mid-boot fail ISOLINUX's reads the same way. A server without Range support gets the image downloaded
 // whole (and the user is told), a 404 is a one-line error.
 
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, afterAll, test, expect } from "vitest";
 import { IMAGES, ROOT, prepareRingZero, ringzeroGuest, type Manifest } from "./serial-guest";
+import { ImageServer } from "./imageserver";
 
 const BOOT_TIMEOUT_MS = 300_000;
 const COMMAND_TIMEOUT_MS = 60_000;
 const PAD = 512 << 20; // zeros after the ISO: the served image is 520 MiB
-
-type Mode = "range" | "no-range";
-interface Image { bytes: Uint8Array; size: number }
-
-/** An HTTP server for /cdrom.iso (the ISO, then `pad` zero bytes); other paths are 404. */
-class ImageServer {
-  mode: Mode = "range";
-  /** Ranges starting at or past this offset get half their bytes (a broken server). */
-  shortFrom = Infinity;
-  served = 0;
-  requests = 0;
-  private server!: http.Server;
-  constructor(private readonly img: Image) {}
-
-  get url(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cdrom.iso`; }
-
-  async start(): Promise<void> {
-    this.server = http.createServer((req, res) => this.answer(req, res));
-    await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-  }
-  close(): Promise<void> { return new Promise((r) => this.server.close(() => r())); }
-
-  /** Bytes first..last of the image (the tail is zeros). */
-  private slice(first: number, last: number): Uint8Array {
-    const out = new Uint8Array(last - first + 1);
-    const iso = this.img.bytes;
-    if (first < iso.length) out.set(iso.subarray(first, Math.min(last + 1, iso.length)));
-    return out;
-  }
-
-  private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (req.url !== "/cdrom.iso") { res.writeHead(404, "Not Found").end("not here"); return; }
-    this.requests++;
-    const size = this.img.size;
-    const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
-    if (this.mode === "no-range" || !m) {
-      res.writeHead(200, { "content-length": size, "content-type": "application/octet-stream" });
-      // In pieces, as a file server streams it.
-      for (let at = 0; at < size; at += 1 << 20) res.write(this.slice(at, Math.min(at + (1 << 20), size) - 1));
-      res.end();
-      this.served += size;
-      return;
-    }
-    const first = Number(m[1]), last = Math.min(m[2] ? Number(m[2]) : size - 1, size - 1);
-    if (first > last) { res.writeHead(416, { "content-range": `bytes */${size}` }).end(); return; }
-    let body = this.slice(first, last);
-    // A broken server: half the bytes it was asked for, with a Content-Length that says so.
-    if (first >= this.shortFrom) body = body.subarray(0, body.length >> 1);
-    res.writeHead(206, { "content-range": `bytes ${first}-${last}/${size}`, "content-length": body.length });
-    res.end(body);
-    this.served += body.length;
-  }
-}
 
 let manifest: Manifest;
 let iso: Uint8Array;
