@@ -5,7 +5,8 @@
 // SeaBIOS -> ISOLINUX -> Linux to the shell over Range requests; then the server
 // starts sending short bodies and the guest's reads fail as I/O errors while the
 // machine goes on; short bodies in mid-boot fail ISOLINUX's reads the same way. A server without Range support gets the image downloaded
-// whole (and the user is told), a 404 is a one-line error.
+// whole (and the user is told), a 404 is a one-line error. Disks over HTTP:
+// read-only (writes are guest I/O errors) or with snapshot=on (writes in memory).
 
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -103,6 +104,37 @@ test("a server without Range support: the image is downloaded whole, the user is
     expect(hostLines(vm.transcript, srv.url)).toEqual([`ringzero: ${srv.url}: server has no Range support: downloading the whole image`]);
     expect(srv.requests).toBe(1); // the probe's answer was the download
     expect(srv.served).toBe(iso.length);
+    expect(await vm.leave("\x01x")).toBe(0);
+  } finally {
+    vm.kill();
+  }
+}, BOOT_TIMEOUT_MS);
+
+test("hard disks over HTTP: readonly=on refuses the guest's writes, snapshot=on keeps them in memory", async () => {
+  const disk = readFileSync(join(IMAGES, "disk.img"));
+  const srv = new ImageServer({ bytes: disk, size: disk.length }, false, "disk.img");
+  await srv.start();
+  servers.push(srv);
+  const vm = ringzeroGuest(manifest, [
+    "-m", "128", "-nographic", "-no-reboot",
+    // SeaBIOS and the CD, as tests/system/qemu-guest.test.ts: the guest's IDE disks are found after a firmware boot.
+    "-cdrom", join(IMAGES, "cdrom.iso"), "-boot", "d",
+    "-drive", `file=${srv.url},if=ide,index=0,media=disk,readonly=on`,
+    "-drive", `file=${srv.url},format=raw,index=1,snapshot=on`,
+  ], COMMAND_TIMEOUT_MS);
+  try {
+    let at = await vm.waitForShell(BOOT_TIMEOUT_MS, 0, "CD boot shell with http disks");
+    const ro = await vm.run(`mount -o ro /dev/sda /mnt && cat /mnt${manifest.disk.file}; umount /mnt`, at);
+    expect(ro.output.trim()).toBe(manifest.disk.line);
+    at = ro.next;
+    const write = await vm.run("dd if=/dev/zero of=/dev/sda bs=512 count=1 conv=fsync; echo rc=$?", at);
+    expect(write.output).toMatch(/^rc=1\s*$/m);
+    at = write.next;
+    // (Short command lines: a long one wraps on the guest's 80-column tty and its echo spills into the output.)
+    const mount = await vm.run("mount /dev/sdb /mnt && echo kept > /mnt/new.txt && sync", at);
+    expect(mount.output.trim()).toBe("");
+    const rw = await vm.run(`cat /mnt/new.txt /mnt${manifest.disk.file}`, mount.next);
+    expect(rw.output.trim().split(/\r?\n/)).toEqual(["kept", manifest.disk.line]);
     expect(await vm.leave("\x01x")).toBe(0);
   } finally {
     vm.kill();

@@ -1,5 +1,5 @@
 // A web server for disk and CD images in tests (tests/system/httpdisk.test.ts,
-// tests/e2e/httpdisk.test.ts): one image at /cdrom.iso, optionally followed by a
+// tests/e2e/httpdisk.test.ts): one image at /NAME, optionally followed by a
 // zero tail so that it is large, served with or without Range support (RFC 9110
 // §14), or with short bodies from some offset on, counting what it sends.
 // Other paths are 404.
@@ -20,7 +20,7 @@ const CORS = {
   "cross-origin-resource-policy": "cross-origin",
 };
 
-/** An HTTP server for /cdrom.iso; other paths are 404. */
+/** An HTTP server for one image at /`name`; other paths are 404. */
 export class ImageServer {
   mode: Mode = "range";
   /** Ranges starting at or past this offset get half their bytes (a broken server). */
@@ -28,9 +28,9 @@ export class ImageServer {
   served = 0;
   requests = 0;
   private server!: http.Server;
-  constructor(private readonly img: Image, private readonly cors = false) {}
+  constructor(private readonly img: Image, private readonly cors = false, private readonly name = "cdrom.iso") {}
 
-  get url(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cdrom.iso`; }
+  get url(): string { return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/${this.name}`; }
 
   async start(): Promise<void> {
     this.server = http.createServer((req, res) => this.answer(req, res));
@@ -49,7 +49,7 @@ export class ImageServer {
   private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     if (this.cors) for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
     if (req.method === "OPTIONS") { res.writeHead(204).end(); return; } // the CORS preflight for Range
-    if (req.url !== "/cdrom.iso") { res.writeHead(404, "Not Found").end("not here"); return; }
+    if (req.url !== `/${this.name}`) { res.writeHead(404, "Not Found").end("not here"); return; }
     this.requests++;
     const size = this.img.size;
     const m = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? "");
