@@ -5,7 +5,10 @@ import type { Descriptor, PageWalk, TaskState } from "./host/inspect";
 import type { EventStops, MachineEvent } from "./host/events";
 import type { DisasmLine } from "./host/disasm";
 
-/** Where an image comes from: a URL to fetch, or bytes the user picked. */
+/** Where an image comes from: a URL to fetch, or bytes the user picked. A cdrom
+ *  or hda URL is read on demand through HTTP Range requests (web/host/httpdisk.ts)
+ *  when the server has them, except when recording or replaying (a recording names
+ *  its images by SHA-256, so those are downloaded whole). */
 export type ImageSource = { url: string } | { name: string; bytes: ArrayBuffer };
 
 export interface BootConfig {
@@ -43,7 +46,11 @@ export interface MachineStatus {
   session: "live" | "recording" | "replaying" | "replayed";
   /** Why the machine is paused: "paused", "step", "breakpoint at 0xC1234567". */
   stop?: string;
+  /** Images read on demand over HTTP: bytes fetched so far, of the image's size. */
+  disks?: DiskFetch[];
 }
+
+export interface DiskFetch { name: "cdrom" | "hda"; fetched: number; size: number }
 
 /** The inspector's view of a paused (or running) machine. */
 export interface Inspection {
@@ -75,6 +82,9 @@ export interface WorkerCallbacks {
   status(s: MachineStatus): void;
   /** Something the user must be told, in plain words. */
   error(message: string): void;
+  /** Something the user should know that stops nothing (a whole download instead
+   *  of Range reads; a failed read the guest saw as an I/O error). */
+  notice(message: string): void;
 }
 
 export interface WorkerApi {

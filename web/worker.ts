@@ -2,18 +2,22 @@
 // milliseconds so that messages from the page (pause, input, reset) are handled
 // between slices, and sends console output in batches — through a
 // SharedArrayBuffer ring when the page is cross-origin isolated, otherwise one
-// message per batch.
+// message per batch. A CD-ROM or disk given by URL is read on demand through
+// HTTP Range requests (web/host/httpdisk.ts) with a synchronous XMLHttpRequest,
+// which workers may make: the machine's block reads are synchronous.
 
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, WATCH, type WatchKind } from "./host/machine";
 import { loadBootImages } from "./host/boot";
+import type { BlockBackend } from "./host/block";
+import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
 import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, type DisasmLine } from "./host/disasm";
-import type { BootConfig, ImageSource, Inspection, MachineStatus, RunState, VgaView, Watchpoint, WorkerApi, WorkerCallbacks } from "./protocol";
+import type { BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RunState, VgaView, Watchpoint, WorkerApi, WorkerCallbacks } from "./protocol";
 
 const WATCH_KINDS: Record<Watchpoint["kind"], WatchKind> = { write: WATCH.WRITE, read: WATCH.READ, access: WATCH.ACCESS };
 const WATCH_NAMES: Record<WatchKind, Watchpoint["kind"]> = { [WATCH.WRITE]: "write", [WATCH.READ]: "read", [WATCH.ACCESS]: "access" };
@@ -27,6 +31,28 @@ const ROLE_NAMES: Record<ImageRole, string> = {
 const imageName = (src: ImageSource) => ("url" in src ? src.url.split("/").pop() ?? src.url : src.name);
 /** loadBootImages' boot order, as the command line's -boot. */
 const bootOrder = (c: BootConfig) => (c.boot === "d" || (!c.boot && c.cdrom) ? "dc" : "cd");
+
+/** How long a block read over HTTP may take before the guest gets an I/O error. */
+const RANGE_TIMEOUT_MS = 30_000;
+
+/** A synchronous range GET: XMLHttpRequest, which a worker may make synchronously
+ *  (with responseType and timeout, unlike a window). */
+function xhrRangeFetcher(url: string): RangeFetcher {
+  return (first, last) => {
+    const x = new XMLHttpRequest();
+    x.open("GET", url, false);
+    x.responseType = "arraybuffer";
+    x.timeout = RANGE_TIMEOUT_MS;
+    x.setRequestHeader("Range", `bytes=${first}-${last}`);
+    try {
+      x.send();
+    } catch (e) {
+      throw new Error(e instanceof DOMException && e.name === "TimeoutError" ? `no answer in ${RANGE_TIMEOUT_MS / 1000} s` : "the network request failed");
+    }
+    const body = x.response instanceof ArrayBuffer ? new Uint8Array(x.response) : new Uint8Array(0);
+    return { status: x.status, contentRange: x.getResponseHeader("Content-Range"), body };
+  };
+}
 
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
@@ -66,6 +92,8 @@ class MachineWorker implements WorkerApi {
   /** Set while the worker sleeps until the guest's next timer. */
   private sleeping = false;
   private resets = 0;
+  /** Images read on demand over HTTP, for the status bar. */
+  private remote: { name: DiskFetch["name"]; disk: HttpBackend }[] = [];
 
   async start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<void> {
     this.cb = callbacks;
@@ -74,10 +102,17 @@ class MachineWorker implements WorkerApi {
     try {
       const wasm = await fetchBytes({ url: wasmUrl }, "machine", callbacks);
       const images: Partial<Record<ImageRole, Uint8Array>> = {};
+      const disks: { cdrom?: BlockBackend; hda?: BlockBackend } = {};
       const ids: ImageIdentity[] = [];
       for (const key of IMAGE_ROLES) {
         const src = config[key];
         if (!src) continue;
+        if ((key === "cdrom" || key === "hda") && "url" in src && !config.record && !config.replay) {
+          const disk = await openRemote(src.url, key, callbacks);
+          if (disk instanceof HttpBackend) { disks[key] = disk; this.remote.push({ name: key, disk }); }
+          else images[key] = disk;
+          continue;
+        }
         images[key] = await fetchBytes(src, key, callbacks);
         if (config.record || config.replay) ids.push({ role: ROLE_NAMES[key], name: imageName(src), size: images[key].length, sha256: await sha256Hex(images[key]) });
       }
@@ -106,7 +141,7 @@ class MachineWorker implements WorkerApi {
       }
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow });
       machine.setRealtime(true);
-      const boot = loadBootImages(machine, { ...images, append: config.append, boot: config.boot });
+      const boot = loadBootImages(machine, { ...images, ...disks, append: config.append, boot: config.boot });
       this.machine = machine;
       this.host = hostCalls(machine, boot, this.recorder, this.replay);
       machine.setRtcTime(rtc);
@@ -259,6 +294,7 @@ class MachineWorker implements WorkerApi {
       state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets,
       session: this.replay ? (this.state === "stopped" ? "replayed" : "replaying") : this.recorder ? "recording" : "live",
       stop: this.state === "paused" ? this.stopWhy : undefined,
+      disks: this.remote.length ? this.remote.map(({ name, disk }) => ({ name, fetched: disk.fetchedBytes, size: disk.length })) : undefined,
     };
   }
 
@@ -386,22 +422,20 @@ async function fetchBytes(src: ImageSource, name: string, cb: WorkerCallbacks): 
     throw new Error(`Could not load the ${name} image from ${src.url}: the network request failed.`);
   }
   if (!res.ok) throw new Error(`Could not load the ${name} image from ${src.url}: the server answered ${res.status} ${res.statusText}.`);
-  const total = Number(res.headers.get("content-length") ?? 0);
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    cb.progress(name, loaded, total || loaded);
+  return readBody(res, (loaded, total) => cb.progress(name, loaded, total));
+}
+
+/** A CD-ROM or disk image by URL: read on demand when the server takes Range
+ *  requests, else downloaded whole (and the page says so). */
+async function openRemote(url: string, name: DiskFetch["name"], cb: WorkerCallbacks): Promise<HttpBackend | Uint8Array> {
+  try {
+    const img = await probeHttpImage(url, { notice: (m) => cb.notice(m), progress: (loaded, total) => cb.progress(name, loaded, total) });
+    if (img.kind === "whole") return img.bytes;
+    return new HttpBackend(url, img.length, xhrRangeFetcher(url), { log: (m) => cb.notice(m) });
+  } catch (e) {
+    if (e instanceof HttpDiskError) throw new Error(`Could not load the ${name} image: ${e.message}.`);
+    throw e;
   }
-  const out = new Uint8Array(loaded);
-  let off = 0;
-  for (const c of chunks) { out.set(c, off); off += c.length; }
-  return out;
 }
 
 Comlink.expose(new MachineWorker());

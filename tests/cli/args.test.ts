@@ -53,6 +53,17 @@ describe("accepted flags", () => {
     ]);
     expect(parseArgs(["-drive", "file=we,,ird.img"]).drives[0].path).toBe("we,ird.img");
   });
+  test("images over HTTP: read-only, as QEMU's curl driver", () => {
+    const c = parseArgs(["-drive", "file=https://h.example/d.img,readonly=on,if=ide,index=1", "-cdrom", "http://h.example/cd.iso", "-drive", "file=http://h.example/x.iso,media=cdrom"]);
+    expect(c.drives).toEqual([
+      { index: 0, path: "http://h.example/x.iso", media: "cdrom", snapshot: false, readonly: true },
+      { index: 1, path: "https://h.example/d.img", media: "disk", snapshot: false, readonly: true },
+      { index: 2, path: "http://h.example/cd.iso", media: "cdrom", snapshot: false, readonly: true },
+    ]);
+    // -snapshot keeps the guest's writes in memory, above the read-only image.
+    expect(parseArgs(["-hda", "http://h.example/d.img", "-snapshot"]).drives[0]).toMatchObject({ snapshot: true, readonly: false });
+    expect(parseArgs(["-drive", "file=http://h.example/d.img,snapshot=on"]).drives[0]).toMatchObject({ snapshot: true });
+  });
   test("-boot", () => {
     expect(parseArgs(["-boot", "c"]).bootOrder).toBe("c");
     expect(parseArgs(["-boot", "d"]).bootOrder).toBe("d");
@@ -140,6 +151,10 @@ describe("errors (one line each)", () => {
     [["-hda", "a", "-hda", "b"], /IDE position 0 \(hda\) is already in use/],
     [["-drive", "file=a,format=qcow2"], /only format=raw/],
     [["-drive", "file=a,if=virtio"], /only if=ide/],
+    [["-hda", "http://h.example/d.img"], /^drive http:\/\/h\.example\/d\.img: an image read over HTTP is read-only: give -drive \.\.\.,readonly=on or -snapshot/],
+    [["HTTPS://h.example/d.img"], /an image read over HTTP is read-only/],
+    [["-drive", "file=http://h.example/d.img,index=1"], /an image read over HTTP is read-only/],
+    [["-cdrom", "http://h.example/cd.iso", "-icount", "shift=0,rr=record,rrfile=r.rr"], /^-icount rr=record: an image read over HTTP \(http:\/\/h\.example\/cd\.iso\) is not supported with record\/replay$/],
     [["-kernel"], /^-kernel needs an argument$/],
     [["-smp", "2"], /^-smp 2: 2 CPUs; SMP is not supported \(RingZero has one CPU: -smp 1\)$/],
     [["-smp", "cpus=4"], /^-smp cpus=4: 4 CPUs; SMP is not supported/],

@@ -4,6 +4,8 @@
 // (UsageError, exit code 2), never silently ignored; flags accepted without effect
 // are those whose QEMU meaning is already RingZero's only behaviour.
 
+import { isHttpUrl } from "../host/httpdisk";
+
 export class UsageError extends Error {}
 
 /** A character backend; `monitor` on stdio: QEMU's mon:stdio, the console
@@ -16,6 +18,7 @@ export interface GdbListen { host: string; port: number }
 export interface DriveSpec {
   /** IDE position: 0 = primary master (hda), 1 = primary slave (hdb), 2 = secondary master (hdc, -cdrom), 3 = hdd. */
   index: number;
+  /** A file, or an http(s):// URL (read through Range requests, read-only). */
   path: string;
   media: "disk" | "cdrom";
   /** Guest writes are kept in memory and dropped at exit (-snapshot, snapshot=on); CD-ROMs are read-only anyway. */
@@ -449,6 +452,15 @@ export function parseArgs(argv: string[]): Config {
   c.drives = pendingDrives
     .map(({ explicitIndex: _, ...d }) => ({ ...d, snapshot: d.snapshot || c.snapshot }))
     .sort((a, b) => a.index - b.index);
+  // QEMU's curl driver is read-only: a disk the guest would write to the server is refused.
+  for (const d of c.drives) {
+    if (!isHttpUrl(d.path)) continue;
+    if (d.media === "disk" && !d.readonly && !d.snapshot) {
+      throw new UsageError(`drive ${d.path}: an image read over HTTP is read-only: give -drive ...,readonly=on or -snapshot (writes then stay in memory)`);
+    }
+    // A recording names its images by SHA-256, which would mean downloading the image whole.
+    if (c.rr) throw new UsageError(`-icount rr=${c.rr.mode}: an image read over HTTP (${d.path}) is not supported with record/replay`);
+  }
   // gdb can change registers and memory, which a recording does not carry.
   if (c.rr && c.incoming !== undefined) throw new UsageError(`-icount rr=${c.rr.mode}: a recording starts at power-on; it cannot start from -incoming`);
   if (c.rr && c.gdb) throw new UsageError(`-icount rr=${c.rr.mode}: the gdb stub cannot be used with record/replay yet`);
@@ -464,7 +476,9 @@ mean what they mean to qemu-system-i386.
   -kernel FILE           boot a Linux bzImage or a Multiboot kernel directly
   -initrd FILE           Linux initrd; for Multiboot, modules "file args,file2"
   -append TEXT           kernel command line
-  -hda/-hdb/-hdc/-hdd FILE, -cdrom FILE, -drive file=F,if=ide,format=raw,index=N,media=disk|cdrom
+  -hda/-hdb/-hdc/-hdd FILE, -cdrom FILE, -drive file=F,if=ide,format=raw,index=N,media=disk|cdrom[,readonly=on]
+                         FILE may be an http(s):// URL: read on demand through Range
+                         requests, read-only (a disk needs readonly=on or -snapshot)
   -boot c|d|order=ORDER  boot from the hard disk (c) or the CD-ROM (d)
   -snapshot              discard what the guest writes to disks
   -nographic             serial console on this terminal (Ctrl-A h: help, Ctrl-A x: quit);

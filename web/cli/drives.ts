@@ -1,18 +1,52 @@
 // Disk and CD-ROM images named on the command line (-hda, -hdb, -cdrom, -drive):
-// opened and checked here, then handed to the machine's IDE block layer.
+// opened and checked here, then handed to the machine's IDE block layer. An
+// http(s):// image is read on demand through Range requests (web/host/httpdisk.ts,
+// the synchronous fetch in syncfetch.ts), or downloaded whole when the server
+// cannot serve ranges; either way it is read-only, as QEMU's curl driver.
 
 import { createHash } from "node:crypto";
 import { openSync, fstatSync, closeSync, readSync, writeSync, constants } from "node:fs";
 import type { Machine } from "../host/machine";
-import { CowOverlay, WriteLog, DRIVE, SECTOR, BlockError, type BlockBackend } from "../host/block";
+import { CowOverlay, WriteLog, MemoryBackend, DRIVE, SECTOR, BlockError, type BlockBackend } from "../host/block";
 import type { SnapshotDisk } from "../host/snapshot";
 import { backendSha256 } from "./snapshot";
+import { HttpBackend, HttpDiskError, probeHttpImage, type HttpImage } from "../host/httpdisk";
+import { SyncRangeFetcher } from "./syncfetch";
 import type { DriveSpec } from "./args";
 import { UsageError } from "./args";
 
 export interface OpenedDrive extends DriveSpec {
+  /** The image file's descriptor; -1 for an image read over HTTP. */
   fd: number;
   size: number;
+  /** An image read over HTTP: its (read-only) backend, and what to close at exit. */
+  remote?: { backend: BlockBackend; close?: () => void };
+}
+
+const mediaName = (d: DriveSpec) => (d.media === "cdrom" ? "CD-ROM image" : "disk image");
+const log = (message: string) => { process.stderr.write(`ringzero: ${message}\n`); };
+
+/** Open an http(s):// image: Range reads when the server has them, else the whole
+ *  image downloaded (said on stderr); a problem is a UsageError naming the URL. */
+export async function openHttpDrive(d: DriveSpec): Promise<OpenedDrive> {
+  let img: HttpImage;
+  try {
+    img = await probeHttpImage(d.path, { notice: log });
+  } catch (e) {
+    if (e instanceof HttpDiskError) throw new UsageError(`${mediaName(d)} ${e.message}`);
+    throw e;
+  }
+  const length = img.kind === "range" ? img.length : img.bytes.length;
+  if (d.media === "disk" && length % SECTOR !== 0) throw new UsageError(`disk image ${d.path}: size ${length} is not a multiple of 512 bytes`);
+  if (img.kind === "whole") {
+    // A CD image may end mid-sector: its last sector reads with zeros after the end.
+    const bytes = length % SECTOR ? new Uint8Array(Math.ceil(length / SECTOR) * SECTOR) : img.bytes;
+    if (bytes !== img.bytes) bytes.set(img.bytes);
+    return { ...d, fd: -1, size: length, remote: { backend: new MemoryBackend(bytes, true) } };
+  }
+  const fetcher = new SyncRangeFetcher(d.path);
+  const backend = new HttpBackend(d.path, img.length, fetcher.fetch, { log });
+  return { ...d, fd: -1, size: length, remote: { backend, close: () => fetcher.close() } };
 }
 
 /** Open an image the way the guest will use it (read-write for a writable disk
@@ -68,12 +102,12 @@ export function connectBlockDevices(m: Machine, drives: OpenedDrive[], writable?
   const disks: SnapshotDisk[] = [];
   for (const d of drives) {
     const cdrom = d.media === "cdrom";
-    const file = new FileBackend(d.fd, cdrom ? Math.ceil(d.size / SECTOR) * SECTOR : d.size, cdrom || d.readonly || d.snapshot);
-    let backend: BlockBackend = d.snapshot && !cdrom ? new CowOverlay(file) : file;
+    const base = d.remote?.backend ?? new FileBackend(d.fd, cdrom ? Math.ceil(d.size / SECTOR) * SECTOR : d.size, cdrom || d.readonly || d.snapshot);
+    let backend: BlockBackend = d.snapshot && !cdrom ? new CowOverlay(base) : base;
     if (writable && isWritableDisk(d)) backend = writable(d, backend);
     if (!backend.readOnly) {
       const log = new WriteLog(backend);
-      disks.push({ drive: d.index, log, sha256: backendSha256 });
+      disks.push({ drive: d.index, log, sha256: d.remote ? undefined : backendSha256 });
       backend = log;
     }
     m.attachDrive(d.index, cdrom ? DRIVE.CDROM : DRIVE.DISK, backend);
@@ -95,5 +129,8 @@ export function driveSha256(d: OpenedDrive): string {
 }
 
 export function closeDrives(drives: OpenedDrive[]): void {
-  for (const d of drives) { try { closeSync(d.fd); } catch { /* already closed */ } }
+  for (const d of drives) {
+    d.remote?.close?.();
+    if (d.fd >= 0) { try { closeSync(d.fd); } catch { /* already closed */ } }
+  }
 }

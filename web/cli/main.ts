@@ -17,7 +17,8 @@ import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from
 import { splitModuleList } from "../host/multiboot";
 import { parseArgs, UsageError, USAGE, type Config, type CharDev } from "./args";
 import { EscapeFilter, ESCAPE_HELP } from "./escape";
-import { openDrive, connectBlockDevices, closeDrives, type OpenedDrive } from "./drives";
+import { openDrive, openHttpDrive, connectBlockDevices, closeDrives, type OpenedDrive } from "./drives";
+import { isHttpUrl } from "../host/httpdisk";
 import { prepareFirmwareBoot } from "../host/firmware";
 import { RunControl, startGdbServer, terminalMonitor } from "./debug";
 import { PROMPT } from "../host/monitor";
@@ -71,10 +72,10 @@ interface Prepared {
   images: LoadedImage[];
 }
 
-function prepare(c: Config): Prepared {
+async function prepare(c: Config, drives: OpenedDrive[]): Promise<Prepared> {
   const wasmPath = join(ROOT, "build/ringzero.wasm");
   if (!existsSync(wasmPath)) throw new UsageError(`${wasmPath} is missing: run npm run build:wasm`);
-  const p: Prepared = { wasm: readFileSync(wasmPath), drives: [], images: [] };
+  const p: Prepared = { wasm: readFileSync(wasmPath), drives, images: [] };
   const load = (role: string, what: string, path: string) => {
     const bytes = readInput(what, path);
     p.images.push({ role, path, bytes });
@@ -112,7 +113,7 @@ function prepare(c: Config): Prepared {
     p.boot = boot;
   }
   // A replay never writes an image: the recording has what the guest read.
-  for (const d of c.drives) p.drives.push(openDrive(d, c.rr?.mode === "replay"));
+  for (const d of c.drives) p.drives.push(isHttpUrl(d.path) ? await openHttpDrive(d) : openDrive(d, c.rr?.mode === "replay"));
   return p;
 }
 
@@ -120,14 +121,14 @@ let restoreTerminal: () => void = () => {};
 
 export async function main(argv: string[]): Promise<number> {
   const toClose: number[] = [];
-  let drives: OpenedDrive[] = [];
+  const drives: OpenedDrive[] = [];
   let rr: RecordReplay | undefined;
   try {
     const c = parseArgs(argv);
     if (c.help) { process.stdout.write(USAGE); return 0; }
     if (c.version) { process.stdout.write(`ringzero ${VERSION} (QEMU-compatible command line)\n`); return 0; }
-    const p = prepare(c);
-    drives = p.drives;
+    // Drives are closed at the end even when opening a later one fails.
+    const p = await prepare(c, drives);
     const serial = openSink("-serial", c.serial, toClose);
     const debugcon = c.debugcon ? openSink("-debugcon", c.debugcon, toClose) : null;
 

@@ -34,7 +34,9 @@ export function describeRun(c: Config, wasm: Uint8Array, images: LoadedImage[], 
   const ids: ImageIdentity[] = images.map((i) => ({ role: i.role, name: basename(i.path), size: i.bytes.length, sha256: sha256(i.bytes) }));
   for (const d of drives) {
     const role = `${DRIVE_NAMES[d.index]} (${d.media})`;
-    ids.push({ role, name: basename(d.path), size: d.size, sha256: isWritableDisk(d) ? undefined : driveSha256(d) });
+    // An image read over HTTP is named by its URL (hashing it would download it whole).
+    if (d.remote) ids.push({ role, name: d.path, size: d.size, url: d.path });
+    else ids.push({ role, name: basename(d.path), size: d.size, sha256: isWritableDisk(d) ? undefined : driveSha256(d) });
   }
   return recordHeader({
     machineSha256: sha256(wasm), ramMB: c.ramMB, cpu: cpuName(c.cpu), icountShift: c.icountShift, rtc, images: ids,

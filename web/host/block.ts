@@ -11,9 +11,10 @@
 //           512-byte units too (a 2048-byte CD block is 4 sectors)
 //   count   512-byte sectors, at most 256 per call (the device's bounce buffer)
 //
-// The call is synchronous: Node and a Web Worker both keep images in memory (or,
-// later, behind OPFS's synchronous access handles), so the device finishes a
-// command inside the guest's OUT instruction, as a fast disk would. A device never
+// The call is synchronous: Node and a Web Worker both keep images in memory or
+// a file (later, perhaps, behind OPFS's synchronous access handles), or fetch
+// them over HTTP with a synchronous request (httpdisk.ts), so the device finishes
+// a command inside the guest's OUT instruction, as a fast disk would. A device never
 // asks past the end of the image it was told about (ideAttach); an error return
 // becomes an ATA/ATAPI error the guest sees, never a wasm trap.
 
@@ -32,7 +33,8 @@ export interface BlockBackend {
 
 export class BlockError extends Error {}
 
-function checkRange(b: BlockBackend, lba: number, count: number, buf: Uint8Array): void {
+/** A request inside the image, with room for it in the buffer (or a BlockError). */
+export function checkRange(b: BlockBackend, lba: number, count: number, buf: Uint8Array): void {
   if (!Number.isInteger(lba) || lba < 0 || count < 0 || (lba + count) * SECTOR > b.size) {
     throw new BlockError(`sectors ${lba}+${count} are outside a ${b.size}-byte image`);
   }

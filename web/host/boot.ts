@@ -6,7 +6,7 @@
 import type { Machine } from "./machine";
 import { bootKernel } from "./kernel";
 import { prepareFirmwareBoot } from "./firmware";
-import { MemoryBackend, CowOverlay, DRIVE } from "./block";
+import { MemoryBackend, CowOverlay, DRIVE, type BlockBackend } from "./block";
 
 export interface BootImages {
   kernel?: Uint8Array;
@@ -14,14 +14,17 @@ export interface BootImages {
   append?: string;
   bios?: Uint8Array;
   vgabios?: Uint8Array;
-  cdrom?: Uint8Array;
-  hda?: Uint8Array;
+  /** Bytes, or a read-only backend (an image read over HTTP, web/host/httpdisk.ts). */
+  cdrom?: Uint8Array | BlockBackend;
+  hda?: Uint8Array | BlockBackend;
   boot?: "c" | "d";
 }
 
 // IDE positions as QEMU's -hda and -cdrom: primary master, secondary master.
 const HDA = 0;
 const CDROM = 2;
+
+const readOnly = (img: Uint8Array | BlockBackend): BlockBackend => (img instanceof Uint8Array ? new MemoryBackend(img, true) : img);
 
 export function loadBootImages(m: Machine, img: BootImages): () => void {
   if (img.bios) m.loadBios(img.bios);
@@ -33,9 +36,9 @@ export function loadBootImages(m: Machine, img: BootImages): () => void {
   }
   if (!img.cdrom && !img.hda) throw new Error("Nothing to boot: give a kernel, a CD-ROM image or a disk image.");
   if (!img.bios) throw new Error("A CD-ROM or disk boot needs the BIOS image (SeaBIOS), which was not loaded.");
-  if (img.cdrom) m.attachDrive(CDROM, DRIVE.CDROM, new MemoryBackend(img.cdrom, true));
+  if (img.cdrom) m.attachDrive(CDROM, DRIVE.CDROM, readOnly(img.cdrom));
   // The page never writes the user's file: disk writes stay in memory (QEMU's -snapshot).
-  if (img.hda) m.attachDrive(HDA, DRIVE.DISK, new CowOverlay(new MemoryBackend(img.hda, true)));
+  if (img.hda) m.attachDrive(HDA, DRIVE.DISK, new CowOverlay(readOnly(img.hda)));
   const order = img.boot === "d" || (!img.boot && img.cdrom) ? "dc" : "cd";
   const boot = () => { m.reset(); prepareFirmwareBoot(m, order, img.vgabios); };
   boot();

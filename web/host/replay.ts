@@ -51,7 +51,7 @@ const CALL_NAMES: Record<number, string> = {
 
 /** An image the machine was started with. `sha256` is absent for a writable
  *  disk: the recording carries what the guest read from it. */
-export interface ImageIdentity { role: string; name: string; size: number; sha256?: string }
+export interface ImageIdentity { role: string; name: string; size: number; sha256?: string; /** An image read over HTTP: its URL instead of a hash. */ url?: string }
 
 export interface RecordHeader {
   /** RingZero's version and the machine module's SHA-256: another build may execute differently. */
@@ -110,8 +110,8 @@ export function runDifference(was: Pick<RecordHeader, "settings" | "images">, no
   for (const img of new Set([...was.images.map((i) => i.role), ...now.images.map((i) => i.role)])) {
     const a = was.images.find((i) => i.role === img), b = now.images.find((i) => i.role === img);
     if (!a || !b) return `${a ? "a" : "no"} ${img} image, this run has ${b ? "one" : "none"}`;
-    if (a.size !== b.size || a.sha256 !== b.sha256) {
-      const id = (i: ImageIdentity) => i.sha256 ? `sha256 ${i.sha256.slice(0, 16)}` : `${i.size} bytes, writable`;
+    if (a.size !== b.size || a.sha256 !== b.sha256 || a.url !== b.url) {
+      const id = (i: ImageIdentity) => i.url ? `${i.size} bytes` : i.sha256 ? `sha256 ${i.sha256.slice(0, 16)}` : `${i.size} bytes, writable`;
       return `${img} ${a.name} (${id(a)}), this run has ${b.name} (${id(b)})`;
     }
   }

@@ -95,7 +95,8 @@ export interface DiskInfo {
   drive: number;
   /** The disk's size in bytes. */
   size: number;
-  /** SHA-256 of the disk's contents when the snapshot was saved. */
+  /** SHA-256 of the disk's contents when the snapshot was saved ("" for a
+   *  disk whose base is an HTTP image, named by its URL). */
   sha256: string;
   /** Sectors in its section. */
   sectors: number;
@@ -123,6 +124,10 @@ export interface SnapshotHeader {
   sections: SectionInfo[];
 }
 
+/** An image the snapshot names rather than carries: read-only, by hash or URL
+ *  (a writable disk's contents travel in the snapshot instead). */
+const isFixedImage = (i: ImageIdentity) => i.sha256 !== undefined || i.url !== undefined;
+
 /** A snapshot this host cannot use: says which file and why. */
 export class SnapshotError extends Error {}
 
@@ -131,7 +136,9 @@ export class SnapshotError extends Error {}
 export interface SnapshotDisk {
   drive: number;
   log: WriteLog;
-  sha256(b: BlockBackend): Promise<string>;
+  /** Absent for a disk whose base is named by URL (an HTTP image under
+   *  -snapshot): its written sectors are applied over the base without a hash check. */
+  sha256?(b: BlockBackend): Promise<string>;
 }
 
 export interface SaveOptions {
@@ -173,7 +180,7 @@ export function capture(m: Machine, disks: SnapshotDisk[] = []): Capture {
     disks: disks.map((d) => ({
       drive: d.drive, size: d.log.size,
       sectors: [...d.log.written.entries()].sort((a, b) => a[0] - b[0]).map(([l, s]) => [l, s.slice()] as [number, Uint8Array]),
-      sha256: d.sha256(d.log),
+      sha256: d.sha256 ? d.sha256(d.log) : Promise.resolve(""),
     })),
   };
 }
@@ -212,7 +219,7 @@ export async function encode(c: Capture, opts: SaveOptions, codec: Codec): Promi
     ...(opts.thumbnail !== undefined ? { thumbnail: opts.thumbnail } : {}),
     ramBytes: c.ramBytes, instructions: c.instructions.toString(), virtualNs: c.virtualNs.toString(),
     settings: Object.fromEntries(Object.entries(opts.identity.settings).filter(([k]) => !HOST_SETTINGS.includes(k))),
-    images: opts.identity.images.filter((i) => i.sha256 !== undefined),
+    images: opts.identity.images.filter(isFixedImage),
     disks, sections,
   };
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -271,7 +278,7 @@ export async function decode(m: Machine, bytes: Uint8Array, name: string, identi
   const h = readHeader(bytes, name);
   if (h.stateVersion !== m.stateVersion) throw bad(`machine state layout ${h.stateVersion}, this RingZero has ${m.stateVersion}`);
   if (h.ramBytes !== m.ramBytes) throw bad(`saved with -m ${h.ramBytes / (1 << 20)}, this run has -m ${m.ramBytes / (1 << 20)}`);
-  const why = runDifference(h, { settings: identity.settings, images: identity.images.filter((i) => i.sha256 !== undefined) }, HOST_SETTINGS);
+  const why = runDifference(h, { settings: identity.settings, images: identity.images.filter(isFixedImage) }, HOST_SETTINGS);
   if (why) throw bad(`saved with ${why}`);
   // Sections: exactly the regions, RAM, then the disks; sizes as this machine's.
   const regions = m.stateRegions();
@@ -337,6 +344,12 @@ export async function planDisks(d: Decoded, disks: SnapshotDisk[], name: string)
     const s = d.disks.find((x) => x.info.drive === disk.drive);
     if (!s) throw bad(`it has no writable disk ${disk.drive}, this run has one`);
     if (s.info.size !== disk.log.size) throw bad(`disk ${disk.drive} was ${s.info.size} bytes, this one is ${disk.log.size}`);
+    if (!disk.sha256 || s.info.sha256 === "") {
+      // A base named by URL: the run's identity checked it; its writes go over it.
+      if (!disk.sha256 !== (s.info.sha256 === "")) throw bad(`disk ${disk.drive} was ${s.info.sha256 === "" ? "an HTTP image" : "a local image"}, this one is not`);
+      plan.set(disk.drive, s.sectors);
+      continue;
+    }
     const now = await disk.sha256(disk.log);
     if (now === s.info.sha256) { plan.set(disk.drive, []); continue; }
     const patched = await disk.sha256(overlaid(disk.log, s.sectors));

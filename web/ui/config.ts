@@ -3,6 +3,14 @@
 //   ?cdrom=URL[&boot=d]  ?hda=URL[&boot=c]  firmware boot through SeaBIOS
 //   ?mem=MiB
 //   ?record   record the session from power-on (the Record button saves it)
+// URLs are http(s) or relative to the page. A cdrom or hda URL is not downloaded
+// first: the worker reads it in 64 KiB blocks through HTTP Range requests as the
+// guest asks (web/host/httpdisk.ts; the status bar counts what was fetched), so a
+// large ISO boots at once. A server without Range support gets it downloaded whole,
+// and the page says so. A server on another origin must answer with CORS headers
+// (allow the Range header, expose Content-Range). The hda is read-only
+// underneath: the guest's writes stay in memory. Recording or replaying
+// downloads images whole (a recording names them by SHA-256).
 import type { BootConfig } from "../protocol";
 
 const IMAGES = "/images/";
@@ -30,8 +38,11 @@ function memFrom(v: string | null): number {
   return n;
 }
 
-/** null when the URL names no image (boot the default guest). */
-export function configFromUrl(q: URLSearchParams): BootConfig | null {
+/** null when the URL names no image (boot the default guest). Image URLs are
+ *  made absolute against `base` (the page), since the worker would resolve them
+ *  against its own script's URL. */
+export function configFromUrl(q: URLSearchParams, base: string = location.href): BootConfig | null {
+  const url = (u: string) => ({ url: new URL(u, base).href });
   const ramMB = memFrom(q.get("mem"));
   const c: BootConfig = { ramMB };
   const kernel = q.get("kernel"), initrd = q.get("initrd"), cdrom = q.get("cdrom"), hda = q.get("hda");
@@ -39,11 +50,11 @@ export function configFromUrl(q: URLSearchParams): BootConfig | null {
     if (q.has("mem")) return { ...c, kernel: { url: IMAGES + "bzImage" }, initrd: { url: IMAGES + "initrd.img" }, append: q.get("append") ?? "console=ttyS0" };
     return null;
   }
-  if (kernel) c.kernel = { url: kernel };
-  if (initrd) c.initrd = { url: initrd };
+  if (kernel) c.kernel = url(kernel);
+  if (initrd) c.initrd = url(initrd);
   if (q.has("append")) c.append = q.get("append") ?? "";
-  if (cdrom) c.cdrom = { url: cdrom };
-  if (hda) c.hda = { url: hda };
+  if (cdrom) c.cdrom = url(cdrom);
+  if (hda) c.hda = url(hda);
   if (cdrom || hda) {
     c.bios = { url: IMAGES + "bios.bin" };
     c.vgabios = { url: IMAGES + "vgabios.bin" };

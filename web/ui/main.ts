@@ -55,6 +55,15 @@ function showError(msg: string): void {
   el.hidden = false;
 }
 
+/** Things the user should know that stop nothing, one a line (web/protocol.ts WorkerCallbacks.notice). */
+function showNotice(msg: string): void {
+  const el = $("notice");
+  el.textContent = el.hidden ? msg : `${el.textContent}\n${msg}`;
+  el.hidden = false;
+}
+
+const mib = (n: number) => (n / 1048576).toFixed(1);
+
 function showStatus(s: MachineStatus): void {
   // A running guest that mostly waits for its timers (at its prompt) shows as idle.
   const idle = s.state === "running" && s.idle >= 0.9;
@@ -64,6 +73,8 @@ function showStatus(s: MachineStatus): void {
   $("st-ring").textContent = `ring ${s.cpl}`;
   $("st-paging").textContent = s.paging ? "paging on" : "paging off";
   $("st-session").textContent = s.session === "live" ? "" : s.session === "recording" ? "● recording" : s.session;
+  // Images read on demand over HTTP (web/host/httpdisk.ts).
+  $("st-disks").textContent = (s.disks ?? []).map((d) => `${d.name}: ${mib(d.fetched)} of ${mib(d.size)} MiB fetched`).join(", ");
   document.body.dataset.session = s.session;
   session = s.session;
   $("record").textContent = s.session === "recording" ? "Save recording" : "Record";
@@ -90,7 +101,7 @@ function showProgress(name: string, loaded: number, total: number): void {
   }
   bar.max = total;
   bar.value = loaded;
-  (bar.nextSibling as HTMLElement).textContent = `${(loaded / 1048576).toFixed(1)} / ${(total / 1048576).toFixed(1)} MiB`;
+  (bar.nextSibling as HTMLElement).textContent = `${mib(loaded)} / ${mib(total)} MiB`;
   if (loaded >= total) setTimeout(() => bar?.parentElement?.remove(), 1500);
 }
 
@@ -100,6 +111,7 @@ async function boot(config: BootConfig): Promise<void> {
   worker?.terminate();
   term.reset();
   $("error").hidden = true;
+  $("notice").hidden = true;
   worker = new Worker(new URL("../worker.ts", import.meta.url), { type: "module" });
   worker.addEventListener("error", () => showError("The machine could not start: its worker failed to load."));
   api = Comlink.wrap<WorkerApi>(worker);
@@ -110,6 +122,7 @@ async function boot(config: BootConfig): Promise<void> {
     progress: showProgress,
     status: showStatus,
     error: showError,
+    notice: showNotice,
   });
   await api.start(config, callbacks, sab);
 }

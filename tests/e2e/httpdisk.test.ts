@@ -1,0 +1,130 @@
+// The page with ?cdrom=URL read on demand (web/host/httpdisk.ts through the
+// worker's synchronous XMLHttpRequest): a server on another origin (CORS) serves
+// the guest's cdrom.iso followed by a 512 MiB zero tail and counts what it sends;
+// the page boots it to the shell, and its status bar says how much was fetched.
+// A server without Range support gets a whole download and a notice; a relative
+// URL on the page's own server (Vite's, which serves ranges too) works as well.
+// Debian's Chromium through playwright-core, as tests/e2e/page.test.ts.
+
+import { test, expect, beforeAll, afterAll } from "vitest";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { ImageServer } from "../system/imageserver";
+import type { MachineStatus } from "../../web/protocol";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const PORT = 4318; // page.test.ts uses 4317
+const BASE = `http://127.0.0.1:${PORT}/`;
+const PAD = 512 << 20;
+let server: ChildProcess;
+let browser: Browser;
+let iso: Uint8Array;
+const images: ImageServer[] = [];
+
+beforeAll(async () => {
+  execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
+  // Its own process group, so that the server (a child of npx) dies with it.
+  server = spawn("npx", ["vite", "preview", "--port", String(PORT), "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
+    if (i === 100 || server.exitCode !== null) throw new Error(`vite preview did not start on port ${PORT} (is another server using it?)`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  iso = readFileSync(join(ROOT, "public/images/cdrom.iso"));
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server?.pid) process.kill(-server.pid, "SIGTERM");
+  await Promise.all(images.map((s) => s.close()));
+});
+
+async function serve(pad: number): Promise<ImageServer> {
+  const s = new ImageServer({ bytes: iso, size: iso.length + pad }, true);
+  await s.start();
+  images.push(s);
+  return s;
+}
+
+const screen = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.screenText() as string);
+const status = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.status() as Promise<MachineStatus>);
+
+async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let text = "";
+  while (Date.now() < end) {
+    text = await screen(page);
+    if (re.test(text)) return text;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`timed out waiting for ${re}; screen ends with:\n${text.slice(-1500)}`);
+}
+
+test("?cdrom=URL on another origin boots to the shell over Range requests; the status bar counts the bytes", async () => {
+  const srv = await serve(PAD);
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  try {
+    const t0 = Date.now();
+    await page.goto(`${BASE}?cdrom=${encodeURIComponent(srv.url)}`);
+    await waitForText(page, /ringzero# $/m, 300_000);
+    console.log(`page: CD boot over HTTP to the shell in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await page.click("#terminal");
+    await page.keyboard.type("uname -m\n");
+    await waitForText(page, /^i686$/m, 30_000);
+    const s = await status(page);
+    const size = iso.length + PAD;
+    expect(s.disks).toHaveLength(1);
+    const d = s.disks![0];
+    expect(d).toMatchObject({ name: "cdrom", size });
+    console.log(`page: fetched ${d.fetched} bytes of a ${size}-byte image in ${srv.requests} requests; the server sent ${srv.served}`);
+    expect(d.fetched).toBeLessThan(size / 32);
+    // What the page counts is what the server sent, but for the probe's first sector.
+    expect(srv.served - d.fetched).toBe(512);
+    await page.waitForTimeout(600); // the status bar follows within half a second
+    expect(await page.textContent("#st-disks")).toMatch(/^cdrom: \d+\.\d of 519\.8 MiB fetched$/);
+    expect(await page.isHidden("#notice")).toBe(true);
+    expect(errors).toEqual([]);
+  } finally {
+    await page.close();
+  }
+}, 360_000);
+
+test("a server without Range support: the page says so, downloads the image whole and boots it", async () => {
+  const srv = await serve(0);
+  srv.mode = "no-range";
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${BASE}?cdrom=${encodeURIComponent(srv.url)}`);
+    await page.waitForSelector("#notice:not([hidden])", { timeout: 60_000 });
+    expect(await page.textContent("#notice")).toBe(`${srv.url}: server has no Range support: downloading the whole image`);
+    await waitForText(page, /Linux version/, 120_000);
+    expect(srv.requests).toBe(1);
+    expect((await status(page)).disks).toBeUndefined();
+  } finally {
+    await page.close();
+  }
+}, 180_000);
+
+test("a relative ?cdrom= URL is read in ranges from the page's own server", async () => {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${BASE}?cdrom=images/cdrom.iso`);
+    await waitForText(page, /Linux version/, 120_000);
+    const d = (await status(page)).disks?.[0];
+    expect(d).toMatchObject({ name: "cdrom", size: iso.length });
+    expect(d!.fetched).toBeGreaterThan(0);
+  } finally {
+    await page.close();
+  }
+}, 180_000);
