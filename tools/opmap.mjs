@@ -210,7 +210,7 @@ C5 lds_Gv_Mp* m
 C6/0 mov_Eb_Ib m ib jit=movEI
 C7/0 mov_Ev_Iv* m iv jit=movEI
 C8 enter*
-C9 leave*
+C9 leave* jit=leave
 CA retf_Iw* iw
 CB retf*
 CC int3

@@ -52,7 +52,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(25)) {
+    switch (r.int(26)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -109,6 +109,14 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       case 23: {
         const a = r.pick(["al", "ax", "eax"]), at = `[${r.int(6) === 0 ? "fs:" : ""}${hex(0x40000 + r.int(61) * 4 + r.int(4))}]`;
         out.push(r.int(2) ? `mov ${a}, ${at}` : `mov ${at}, ${a}`);
+        break;
+      }
+      // LEAVE closing a frame opened here (EBP, the loop counter, saved around it);
+      // the 16-bit form pops BP alone, and a register takes the EBP it leaves
+      case 24: {
+        const frame = [`mov ebp, esp`, `sub esp, ${4 * r.int(16)}`, `mov [ebp-4], ${r.pick(R32)}`];
+        if (r.int(2)) out.push("push ebp", ...frame, "leave", `mov ${r.pick(R32)}, esp`, `add ${r.pick(R32)}, ebp`);
+        else out.push("push ebp", `push word ${imm(16)}`, ...frame, "o16 leave", `mov ${r.pick(R32)}, ebp`, "pop ebp");
         break;
       }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;

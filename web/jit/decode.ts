@@ -158,6 +158,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       const sz = b === 0xc6 ? 8 : osz;
       return done({ op: "movEI", sz, rm, imm: (sz === 8 ? byte() : ivz()) & szMask(sz) });
     }
+    if (b === 0xc9) return done({ op: "leave", sz: osz });
     if (b === 0xe8 && !o16) { const r = i32(); return done({ op: "call", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xe9 && !o16) { const r = i32(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }

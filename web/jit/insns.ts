@@ -5,7 +5,7 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, R_ESP } from "../host/cpustate";
+import { S_SS, R_ESP, R_EBP } from "../host/cpustate";
 import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
 import { szMask, type Insn } from "./decode";
 import {
@@ -156,6 +156,17 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     case "pushI": e.i32(i.imm!).set(T0); push(T0); return;
     case "pushE": e.readRM(i.rm!, 32).set(T0); push(T0); return;
     case "pop": pop(T0); e.setReg(i.reg!, 32, T0); return;
+    case "leave": {
+      // stack.ts leave16/leave32: ESP <- EBP, then pop (E)BP by operand size.
+      // Blocks run on a 32-bit stack only (exec.ts jitReady), so ESP takes all
+      // of EBP. T0 <- [SS:EBP]; ESP <- EBP + 2 or 4; (E)BP <- T0.
+      e.get(L_R + R_EBP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+      e.read(S_SS, sz).set(T0);
+      e.get(L_R + R_EBP).i32(sz >> 3).op(W.add).set(T1);
+      e.setReg(R_ESP, 32, T1);
+      e.setReg(R_EBP, sz, T0);
+      return;
+    }
     case "imul2": case "imul3": {
       e.readRM(i.rm!, sz).set(T1);
       if (i.op === "imul2") e.reg(i.reg!, sz).set(T0); else e.i32(i.imm!).set(T0);

@@ -56,7 +56,7 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
   const segs = new Set<number>();
   for (const i of insns) {
     if (i.rm?.mem) segs.add(i.rm.mem.seg);
-    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret"].includes(i.op)) segs.add(S_SS);
+    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave"].includes(i.op)) segs.add(S_SS);
   }
 
   // body first (it tells which registers and flags are written), prologue after
