@@ -365,13 +365,13 @@ FF/6 push_Ev* m jit32=pushE
 0FA1 pop_FS*
 0FA2 cpuid
 0FA3 bt_Ev_Gv* m
-0FA4 shld_Ev_Gv* m ib
-0FA5 shld_Ev_Gv* m cl
+0FA4 shld_Ev_Gv* m ib jit=shiftd
+0FA5 shld_Ev_Gv* m cl jit=shiftdCL
 0FA8 push_GS*
 0FA9 pop_GS*
 0FAB bts_Ev_Gv* m L
-0FAC shrd_Ev_Gv* m ib
-0FAD shrd_Ev_Gv* m cl
+0FAC shrd_Ev_Gv* m ib jit=shiftd
+0FAD shrd_Ev_Gv* m cl jit=shiftdCL
 0FAF imul_Gv_Ev* m jit=imul2
 0FB0 cmpxchg_Eb_Gb m L
 0FB1 cmpxchg_Ev_Gv* m L

@@ -52,7 +52,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(26)) {
+    switch (r.int(27)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -117,6 +117,14 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         const frame = [`mov ebp, esp`, `sub esp, ${4 * r.int(16)}`, `mov [ebp-4], ${r.pick(R32)}`];
         if (r.int(2)) out.push("push ebp", ...frame, "leave", `mov ${r.pick(R32)}, esp`, `add ${r.pick(R32)}, ebp`);
         else out.push("push ebp", `push word ${imm(16)}`, ...frame, "o16 leave", `mov ${r.pick(R32)}, ebp`, "pop ebp");
+        break;
+      }
+      // SHLD/SHRD, 16 and 32 bits, register or memory destination, imm8 or CL
+      // (16-bit counts over 16 included)
+      case 25: {
+        const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword" } : { dst: R16, src: R16ALL, m: "word" };
+        const cnt = r.pick(["cl", "cl", "1", String(r.int(32)), String(16 + r.int(16)), "0"]);
+        out.push(`${r.pick(["shld", "shrd"])} ${r.int(3) ? r.pick(w.dst) : mem(w.m)}, ${r.pick(w.src)}, ${cnt}`);
         break;
       }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;

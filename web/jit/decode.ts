@@ -26,6 +26,10 @@ export interface Insn {
 
 export const MAX_INSNS = 48;
 
+/** Insn.sub of the shifts: ModRM.reg of the C0/C1/D0-D3 groups (SHLD and SHRD
+ *  use SHL's and SHR's). */
+export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7;
+
 /** Decode up to MAX_INSNS instructions from `code`; stops before the first one
  *  not translated or not wholly inside `code`. */
 export function decodeBlock(code: Uint8Array): Insn[] {
@@ -189,6 +193,12 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b >= 0x140 && b < 0x150) { const rm = modrmRM(); return done({ op: "cmov", sub: b & 15, sz: osz, rm, reg: reg() }); }
     if (b >= 0x180 && b < 0x190 && !o16) { const r = i32(); return done({ op: "jcc", sub: b & 15, sz: 32, rel: pos - start + r + start }); }
     if (b >= 0x190 && b < 0x1a0) { const rm = modrmRM(); return done({ op: "setcc", sub: b & 15, sz: 8, rm }); }
+    if (b === 0x1a4 || b === 0x1a5 || b === 0x1ac || b === 0x1ad) { // SHLD, SHRD
+      const rm = modrmRM();
+      const sub = b < 0x1a8 ? SHIFT_SHL : SHIFT_SHR;
+      if (b & 1) return done({ op: "shiftdCL", sub, sz: osz, rm, reg: reg() });
+      return done({ op: "shiftd", sub, sz: osz, rm, reg: reg(), imm: byte() & 31 });
+    }
     if (b === 0x1af) { const rm = modrmRM(); return done({ op: "imul2", sz: osz, rm, reg: reg() }); }
     if (b === 0x1b6 || b === 0x1b7 || b === 0x1be || b === 0x1bf) {
       const rm = modrmRM();

@@ -7,7 +7,7 @@
 
 import { S_SS, R_ESP, R_EBP } from "../host/cpustate";
 import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
-import { szMask, type Insn } from "./decode";
+import { szMask, type Insn, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
   Emitter, type FlagState, lazyOp, szCode, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
 } from "./emitter";
@@ -215,6 +215,29 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       }
       return;
     }
+    case "shiftd": case "shiftdCL": {
+      // shift.ts shld_Ev_Gv*, shrd_Ev_Gv*: a count of 0 (masked) reads and
+      // writes the destination back and changes no flag
+      e.readRM(i.rm!, sz).set(T0);
+      e.reg(i.reg!, sz).set(T1);
+      if (i.op === "shiftd") {
+        if (i.imm === 0) { e.writeRM(i.rm!, sz, T0, true); return; }
+        shiftdCompute(e, i.sub!, sz, T0, T1, () => e.i32(i.imm!));
+        e.writeRM(i.rm!, sz, T2, true);
+        shiftFlags(e, i.sub!, sz);
+      } else {
+        e.get(L_R + 1).i32(31).op(W.and).tee(T4).op(W.eqz).open(W.if_, "");
+        e.writeRM(i.rm!, sz, T0, true);
+        e.else_();
+        shiftdCompute(e, i.sub!, sz, T0, T1, () => e.get(T4));
+        e.writeRM(i.rm!, sz, T2, true);
+        const before = e.fs;
+        shiftFlags(e, i.sub!, sz);
+        e.end();
+        e.fs = { ...before, mask: null };
+      }
+      return;
+    }
     case "jcc": {
       e.cond(i.sub!).open(W.if_, "");
       jump(i.rel!);
@@ -242,7 +265,6 @@ function mulFlags(e: Emitter, sz: number, res: number, ov: number): void {
 
 // Shifts and rotates (asm/cpu/shift.ts): value in v, non-zero count (1..31) in c;
 // leaves the result in T2 and CF, OF in T3, T4.
-const ROL = 0, ROR = 1, SHL = 4, SHR = 5, SAR = 7;
 function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number): void {
   const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4, TMP = L_T + 5; // T5 is free between memory accesses
   const m = szMask(sz) | 0, top = sz - 1;
@@ -285,6 +307,40 @@ function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number):
       return;
     }
   }
+}
+/** SHLD (op SHL) or SHRD (SHR) of destination d by a non-zero count (1..31,
+ *  pushed by `count`; a local may be T4) with bits from s: as shiftCompute,
+ *  the result in T2, CF and OF in T3 and T4. As shift.ts, on a 64-bit value:
+ *    SHLD32: v = d:s     tmp = (v << c-1) >> 32       res = (v << c) >> 32
+ *    SHRD32: v = s:d     tmp = low32(v) >>> c-1 = d >>> c-1     res = v >> c
+ *    16-bit: v = d:s:d (48 bits; a count over 16 brings d back in), both ways;
+ *            SHRD's tmp = low32(v) >>> c-1 = s:d >>> c-1
+ *    CF = the last bit out (tmp's top bit for SHLD, bit 0 for SHRD),
+ *    OF = top bit of res ^ tmp (QEMU's for counts over 1: shift.ts) */
+function shiftdCompute(e: Emitter, op: number, sz: number, d: number, s: number, count: () => void): void {
+  const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
+  const m = szMask(sz) | 0, top = sz - 1, left = op === SHL;
+  const hi = sz === 32 && !left ? s : d;
+  e.get(hi).op(W.ext64u).i64(32).op(W.i64shl);
+  if (sz === 32) e.get(left ? s : d);
+  else e.get(s).i32(16).op(W.shl).get(d).op(W.or);
+  e.op(W.ext64u, W.i64or).set(L_W);
+  const shifted = (minus1: boolean) => {
+    e.get(L_W);
+    if (!left && minus1) { e.op(W.wrap); count(); e.i32(1).op(W.sub, W.shru); }
+    else {
+      count(); if (minus1) e.i32(1).op(W.sub);
+      e.op(W.ext64u, left ? W.i64shl : W.i64shru);
+      if (left) e.i64(32).op(W.i64shru);
+      e.op(W.wrap);
+    }
+    if (sz !== 32) e.i32(m).op(W.and);
+  };
+  shifted(true); e.set(T3);   // tmp, before the count in T4 is overwritten
+  shifted(false); e.set(T2);
+  e.get(T2).get(T3).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
+  if (left) e.get(T3).i32(top).op(W.shru).i32(1).op(W.and).set(T3);
+  else e.get(T3).i32(1).op(W.and).set(T3);
 }
 function shiftFlags(e: Emitter, op: number, sz: number): void {
   const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
