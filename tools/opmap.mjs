@@ -373,8 +373,8 @@ FF/6 push_Ev* m jit32=pushE
 0FAC shrd_Ev_Gv* m ib jit=shiftd
 0FAD shrd_Ev_Gv* m cl jit=shiftdCL
 0FAF imul_Gv_Ev* m jit=imul2
-0FB0 cmpxchg_Eb_Gb m L
-0FB1 cmpxchg_Ev_Gv* m L
+0FB0 cmpxchg_Eb_Gb m L jit=cmpxchg
+0FB1 cmpxchg_Ev_Gv* m L jit=cmpxchg
 0FB2 lss_Gv_Mp* m
 0FB3 btr_Ev_Gv* m L
 0FB4 lfs_Gv_Mp* m
@@ -390,8 +390,8 @@ FF/6 push_Ev* m jit32=pushE
 0FBD bsr_Gv_Ev* m
 0FBE movsx_Gv_Eb* m jit=movsx
 0FBF movsx_Gv_Ew* m jit=movsx
-0FC0 xadd_Eb_Gb m L
-0FC1 xadd_Ev_Gv* m L
+0FC0 xadd_Eb_Gb m L jit=xadd
+0FC1 xadd_Ev_Gv* m L jit=xadd
 0FC7/1 cmpxchg8b_Mq m L
 0FC8-0FCF bswap_reg* jit32=bswap
 `;

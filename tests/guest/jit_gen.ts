@@ -52,7 +52,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(27)) {
+    switch (r.int(29)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -125,6 +125,25 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword" } : { dst: R16, src: R16ALL, m: "word" };
         const cnt = r.pick(["cl", "cl", "1", String(r.int(32)), String(16 + r.int(16)), "0"]);
         out.push(`${r.pick(["shld", "shrd"])} ${r.int(3) ? r.pick(w.dst) : mem(w.m)}, ${r.pick(w.src)}, ${cnt}`);
+        break;
+      }
+      // XADD (it writes its source: not EBX or EBP) and CMPXCHG, register or memory,
+      // LOCK on memory; CMPXCHG often finds the accumulator equal (loaded just before)
+      case 26: {
+        const lock = r.int(2) ? "lock " : "";
+        out.push(r.int(3) ? `${lock}xadd ${mem(s.m)}, ${r.pick(s.dst)}` : `xadd ${d}, ${r.pick(s.dst)}`);
+        break;
+      }
+      case 27: {
+        const acc = { 32: "eax", 16: "ax", 8: "al" }[s.bits]!;
+        const at = mem(s.m);
+        if (r.int(3)) {
+          if (r.int(2)) out.push(`mov ${acc}, ${at}`);
+          out.push(`${r.int(2) ? "lock " : ""}cmpxchg ${at}, ${src}`);
+        } else {
+          if (r.int(2)) out.push(`mov ${acc}, ${d}`);
+          out.push(`cmpxchg ${d}, ${src}`);
+        }
         break;
       }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;

@@ -204,6 +204,8 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       const rm = modrmRM();
       return done({ op: b & 8 ? "movsx" : "movzx", sz: osz, sub: b & 1 ? 16 : 8, rm, reg: reg() });
     }
+    if (b === 0x1b0 || b === 0x1b1) { const rm = modrmRM(); return done({ op: "cmpxchg", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
+    if (b === 0x1c0 || b === 0x1c1) { const rm = modrmRM(); return done({ op: "xadd", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
     if (b >= 0x1c8 && b < 0x1d0 && !o16) return done({ op: "bswap", sz: 32, reg: b & 7 });
     return undefined;
   } catch (e) {
@@ -216,12 +218,12 @@ class Declined extends Error {}
 
 /** SDM vol. 2 LOCK: the read-modify-write instructions with a memory destination
  *  (of those translated: ADD OR ADC SBB AND SUB XOR with E as destination, INC,
- *  DEC, NOT, NEG, XCHG). */
+ *  DEC, NOT, NEG, XCHG, CMPXCHG, XADD). */
 function lockable(x: Omit<Insn, "off" | "len">): boolean {
   if (!x.rm?.mem) return false;
   switch (x.op) {
     case "alu": return x.sub !== 7 && (x.form === "EG" || x.form === "EI");
-    case "inc": case "dec": case "not": case "neg": case "xchg": return true;
+    case "inc": case "dec": case "not": case "neg": case "xchg": case "cmpxchg": case "xadd": return true;
     default: return false;
   }
 }

@@ -124,6 +124,36 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       e.setReg(i.reg!, sz, T0);
       return;
     }
+    case "xadd": {
+      // datamov.ts xadd_*: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP. Memory is
+      // written first (a fault leaves the register); with one register as both
+      // operands the sum wins. Flags: ADD DEST, SRC.
+      e.readRM(i.rm!, sz).set(T0);
+      e.reg(i.reg!, sz).set(T1);
+      e.get(T0).get(T1).op(W.add);
+      if (sz !== 32) e.i32(m).op(W.and);
+      e.set(T2);
+      if (i.rm!.mem) { e.writeRM(i.rm!, sz, T2, true); e.setReg(i.reg!, sz, T0); }
+      else { e.setReg(i.reg!, sz, T0); e.setReg(i.rm!.reg!, sz, T2); }
+      e.setLazy(lazyOp(LAZY_ADD, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: LAZY_ADD, carry: false, sz });
+      return;
+    }
+    case "cmpxchg": {
+      // datamov.ts cmpxchg_*: flags as CMP accumulator, DEST. DEST is written in
+      // both cases (with its own value when they differ), then the accumulator
+      // takes DEST when they differ:
+      //   eq = acc == DEST; DEST <- eq ? SRC : DEST; flags; if !eq acc <- DEST
+      e.readRM(i.rm!, sz).set(T0);
+      e.reg(0, sz).set(T1);
+      e.reg(i.reg!, sz).get(T0).get(T1).get(T0).op(W.eq).tee(T3).op(W.select).set(T2);
+      e.writeRM(i.rm!, sz, T2, true);
+      e.get(T1).get(T0).op(W.sub);
+      if (sz !== 32) e.i32(m).op(W.and);
+      e.set(T4);
+      e.setLazy(lazyOp(LAZY_SUB, sz), sz, T1, T0, T4, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
+      e.get(T3).op(W.eqz).open(W.if_, "").setReg(0, sz, T0).end();
+      return;
+    }
     case "cbw":
       if (sz === 32) e.get(L_R).op(W.ext16s).set(T0); else e.get(L_R).op(W.ext8s).set(T0);
       e.setReg(0, sz, T0);
