@@ -4,8 +4,9 @@
 ; EBP, EFLAGS; 32 bytes per chunk) and defines JT_COUNT.
 ;
 ; First, cases written out: self-modifying code (a routine in RAM patched from
-; outside, and one whose first instruction patches the second), and a fault in
-; the middle of a translated run. Then every random chunk runs three times from
+; outside, and one whose first instruction patches the second), a fault in
+; the middle of a translated run, and timer interrupts that may only come in
+; right after the instruction in STI's shadow. Then every random chunk runs three times from
 ; the same registers, flags and data, printing after each run
 ;   cNNNN r: EAX ECX EDX ESI EDI EBP EFLAGS sum(data)
 ; The machine translates a block on its second execution in the tests, so run
@@ -24,6 +25,8 @@ IDX     equ 0x41108
 CALLT   equ 0x4110c
 SMC     equ 0x50000        ; RAM copies of the self-modifying routines
 PD      equ 0x42000        ; page directory for the fault case
+IRQ_OK  equ 0x41200        ; timer interrupts taken where they may be
+IRQ_BAD equ 0x41204        ; ... and elsewhere
 
 main:
   jmp pm_enter
@@ -114,6 +117,68 @@ jt_main:
   and eax, 0x7fffffff
   mov cr0, eax
 
+  ; --- STI's interrupt shadow: IF is 1 only from STI to the CLI after the next
+  ; instruction, so the 8254's interrupt (every 168 us; pending most of the time)
+  ; is taken before that CLI and nowhere else (SDM vol. 2 STI: the shadow is one
+  ; instruction, whatever runs it: a translated block must not run on past it)
+  mov dword [0xfee000f0], 0x1ff ; local APIC on, LINT0 ExtINT: the 8259A's INT reaches
+  mov dword [0xfee00350], 0x700 ; the CPU (virtual wire, as a BIOS sets it up)
+  mov al, 0x11             ; 8259A pair: ICW1-ICW4, vectors 20h and 28h
+  out 0x20, al
+  out 0xa0, al
+  mov al, 0x20
+  out 0x21, al
+  mov al, 0x28
+  out 0xa1, al
+  mov al, 0x04
+  out 0x21, al
+  mov al, 0x02
+  out 0xa1, al
+  mov al, 0x01
+  out 0x21, al
+  out 0xa1, al
+  mov al, 0xfe             ; IRQ0 only
+  out 0x21, al
+  mov al, 0xff
+  out 0xa1, al
+  mov word [IDT_A + 0x20 * 8], jt_irq0
+  mov al, 0x34             ; counter 0, mode 2, 200 counts
+  out 0x43, al
+  mov al, 200
+  out 0x40, al
+  mov al, 0
+  out 0x40, al
+  mov dword [IRQ_OK], 0
+  mov dword [IRQ_BAD], 0
+  mov ecx, 100000
+.shadow:
+  sti
+  inc edx                  ; in the shadow
+.irq_here:
+  cli
+  add eax, edx
+  xor eax, ecx
+  rol eax, 3
+  add eax, edx
+  xor eax, ecx
+  rol eax, 3
+  add eax, edx
+  xor eax, ecx
+  rol eax, 3
+  dec ecx
+  jnz .shadow
+  mov al, 0xff             ; no more interrupts (the random chunks set IF)
+  out 0x21, al
+  PUTS32 "shadow"
+  mov eax, [IRQ_OK]
+  test eax, eax
+  setnz al
+  movzx eax, al
+  call hex
+  mov eax, [IRQ_BAD]
+  call hex
+  call putnl32
+
   ; --- the random chunks
   mov dword [IDX], 0
   mov dword [CUR], jt_table + ROMB
@@ -190,6 +255,22 @@ jt_main:
 jt_helper:
   add eax, 0x1234567
   ret
+
+; IRQ0 (vector 20h, an interrupt gate): count where it came in, EOI
+jt_irq0:
+  push eax
+  mov eax, [esp + 4]       ; the interrupted EIP
+  cmp eax, jt_main.irq_here + ROMB
+  jne .bad
+  inc dword [IRQ_OK]
+  jmp .eoi
+.bad:
+  inc dword [IRQ_BAD]
+.eoi:
+  mov al, 0x20
+  out 0x20, al
+  pop eax
+  iretd
 
 ; position-independent routines copied to RAM
 smc1:
