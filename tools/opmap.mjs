@@ -298,8 +298,8 @@ F7/6 div_Ev* m
 F7/7 idiv_Ev* m
 F8 clc
 F9 stc
-FA cli
-FB sti
+FA cli jit=cli
+FB sti jit=sti
 FC cld
 FD std
 FE/0 inc_Eb m L jit=inc

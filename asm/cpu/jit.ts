@@ -42,6 +42,11 @@ export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by bl
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
 export const BLOCK_FAULTED: u32 = 0x80000000;
+// ... or with this one when it stopped before an instruction in a case it does
+// not translate (CLI that raises #GP, POPF that sets TF): its state stored as
+// before that instruction, which the interpreter runs next.
+export const BLOCK_INTERPRET: u32 = 0x40000000;
+let interpretNext: bool = false;
 
 // Status a write helper returns.
 export const WR_OK: u32 = 0;
@@ -161,8 +166,10 @@ function translate(slot: u32, host: u32, avail: u32): u32 {
 
 /** Run the translated block at CS:EIP if there is one. Returns the number of
  *  instructions it accounts for (retired, plus one for an instruction that
- *  faulted), or -1 when the interpreter is to run the next instruction. */
+ *  faulted), or -1 when the interpreter is to run the next instruction (also
+ *  the one a block left to it). */
 export function jitRun(left: u32): i32 {
+  if (interpretNext) { interpretNext = false; return -1; }
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return -1;
@@ -190,7 +197,8 @@ export function jitRun(left: u32): i32 {
   store<u32>(JIT_CHAINED, 0);
   chainDepth = 0;
   let r = call_indirect<u32>(fn, left);
-  let n = (r & ~BLOCK_FAULTED) + load<u32>(JIT_CHAINED);
+  let n = (r & ~(BLOCK_FAULTED | BLOCK_INTERPRET)) + load<u32>(JIT_CHAINED);
+  if (r & BLOCK_INTERPRET) interpretNext = true;
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + <u64>n);
   store<u64>(JIT_INSNS, load<u64>(JIT_INSNS) + <u64>n);
   if (r & BLOCK_FAULTED) {

@@ -52,7 +52,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(29)) {
+    switch (r.int(30)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -146,6 +146,8 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         }
         break;
       }
+      // CLI, STI at CPL 0 (the driver masked the 8259A: no interrupt comes in)
+      case 28: out.push(r.pick(["cli", "sti"])); break;
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }
@@ -166,7 +168,8 @@ export function buildJitRom(seed: number, count: number): string {
     if (loop) lines.push("  dec ebp", `  jnz ${label}.top`);
     lines.push("  ret");
     const regs = Array.from({ length: 6 }, () => "0x" + r.pick([r.u32(), r.u32() & 0xff, 0, 0xffffffff, 0x80000000, 0x7fffffff]).toString(16));
-    // flags: CF PF AF ZF SF OF and DF clear (string instructions are not generated)
+    // flags: CF PF AF ZF SF OF, DF clear (string instructions are not generated)
+    // and IF clear (STI in a chunk sets it)
     const fl = "0x" + ((r.u32() & 0x8d5) | 2).toString(16);
     table.push(`  dd ${label} + ROMB, ${regs.join(", ")}, ${fl}`);
   }

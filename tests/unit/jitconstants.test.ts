@@ -37,6 +37,12 @@ test("EFLAGS bits are the SDM's", () => {
   // SDM vol. 1 §3.4.3, figure 3-8
   expect([C.CF, C.PF, C.AF, C.ZF, C.SF, C.OF]).toEqual([1 << 0, 1 << 2, 1 << 4, 1 << 6, 1 << 7, 1 << 11]);
   expect(C.ARITH_FLAGS).toBe(C.CF | C.PF | C.AF | C.ZF | C.SF | C.OF);
+  expect([C.TF, C.IF, C.IOPL_MASK]).toEqual([1 << 8, 1 << 9, 3 << 12]);
+});
+
+test("a block's return value: the instruction count leaves room for the two stop bits", () => {
+  expect(C.BLOCK_FAULTED & C.BLOCK_INTERPRET).toBe(0);
+  expect(Math.min(C.BLOCK_FAULTED >>> 0, C.BLOCK_INTERPRET >>> 0)).toBeGreaterThanOrEqual(1 << 30);
 });
 
 test("the block cache's slot fields are distinct and fit in a slot", () => {

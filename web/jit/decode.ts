@@ -166,6 +166,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b === 0xe8 && !o16) { const r = i32(); return done({ op: "call", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xe9 && !o16) { const r = i32(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
+    if (b === 0xfa || b === 0xfb) return done({ op: b === 0xfa ? "cli" : "sti", sz: osz });
     if (b === 0xf6 || b === 0xf7) {
       const rm = modrmRM();
       const sz = b === 0xf7 ? osz : 8;

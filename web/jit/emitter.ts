@@ -19,7 +19,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, VOID, I32, uleb, sleb } from "./wasm";
@@ -102,6 +102,8 @@ export class Emitter {
   load(op: number, addr: number): this { this.b.push(W.const_, 0, op, 0); uleb(this.b, addr); return this; }
   /** [value] -> store at constant address */
   storeAt(addr: number, l: number): this { this.b.push(W.const_, 0); this.get(l); this.b.push(W.store, 0); uleb(this.b, addr); return this; }
+  /** Store the constant `v` at constant address `addr`. */
+  storeConst(addr: number, v: number): this { this.b.push(W.const_, 0); this.i32(v); this.b.push(W.store, 0); uleb(this.b, addr); return this; }
   call(f: number): this { this.b.push(W.call); uleb(this.b, f); return this; }
   returnCall(f: number): this { this.b.push(W.return_call); uleb(this.b, f); return this; }
   open(kind: number, label: string, type = VOID): this { this.b.push(kind, type); this.labels.push(label); return this; }
@@ -197,6 +199,13 @@ export class Emitter {
     return this.i32(host).set(L_CKEY).i32(cacheSet(host)).set(L_CSET);
   }
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
+  /** Leave before the current instruction, for the interpreter to run it (a case
+   *  not translated; nothing of the instruction done yet):
+   *    EIP <- its address; return retired | BLOCK_INTERPRET (no chaining) */
+  interpretExit(): this {
+    this.eipAt(this.cur.off).set(L_NEIP);
+    return this.get(L_CNT).i32(this.cur.k | BLOCK_INTERPRET).op(W.add).set(L_CNT).br("exit");
+  }
 
   /** Push an r/m operand (memory: its EA stays in L_OFF/L_LIN for a write back). */
   readRM(rm: RM, sz: number): this {

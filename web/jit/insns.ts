@@ -5,8 +5,8 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, R_ESP, R_EBP } from "../host/cpustate";
-import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
+import { S_SS, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_INHIBIT_IRQ } from "../host/cpustate";
+import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, IF, IOPL_MASK, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
 import { szMask, type Insn, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
   Emitter, type FlagState, lazyOp, szCode, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
@@ -32,6 +32,16 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     e.i32(n).op(W.add).get(L_LEFT).op(W.leu).load(W.load, OFF_ATTENTION).op(W.eqz).op(W.and);
     e.open(W.if_, "").br("loop").end();
     e.eipAt(0).set(L_NEIP).br("exit");
+  };
+  /** Leave after this instruction for the run loop (no chaining): it has
+   *  something to look at before the next one. */
+  const stop = () => { e.eipAt(next).set(L_NEIP); e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit"); };
+  /** flagops.ts ifWritable: CPL <= IOPL, or the interpreter runs the instruction
+   *  (and raises #GP(0)). Blocks run in protected mode outside virtual-8086 mode
+   *  (exec.ts jitReady: csDefault32), where that is the whole rule. */
+  const ifWritable = () => {
+    e.load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
+    e.open(W.if_, "").interpretExit().end();
   };
   /** Push (ESP - 4) and the value in local `l`: [SS:ESP-4] = l, ESP -= 4. */
   const push = (l: number) => {
@@ -268,6 +278,20 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       }
       return;
     }
+    case "cli": ifWritable(); e.get(L_EFL).i32(~IF).op(W.and).set(L_EFL); e.flagsWritten = true; return;
+    case "sti":
+      // flagops.ts sti: setting IF holds interrupts off until after the next
+      // instruction (OFF_INHIBIT_IRQ): then the block leaves, and the run loop
+      // runs that one alone when an interrupt waits (exec.ts betweenInstructions)
+      //   if (!(EFLAGS & IF)) { EFLAGS |= IF; inhibit = 1; attention = 1; leave }
+      ifWritable();
+      e.get(L_EFL).i32(IF).op(W.and).op(W.eqz).open(W.if_, "");
+      e.get(L_EFL).i32(IF).op(W.or).set(L_EFL);
+      e.storeConst(CPU_STATE + OFF_INHIBIT_IRQ, 1).storeConst(OFF_ATTENTION, 1);
+      stop();
+      e.end();
+      e.flagsWritten = true;
+      return;
     case "jcc": {
       e.cond(i.sub!).open(W.if_, "");
       jump(i.rel!);
