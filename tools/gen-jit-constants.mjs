@@ -17,7 +17,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** What the translator uses, by the file that defines it. */
 export const SHARED = [
   ["asm/layout.ts", ["TLB", "JIT_CACHE"]],
-  ["asm/cpu/state.ts", ["OFF_ATTENTION", "CF", "PF", "AF", "ZF", "SF", "OF", "ARITH_FLAGS", "TF", "IF", "IOPL_MASK"]],
+  ["asm/cpu/state.ts", ["OFF_ATTENTION", "CF", "PF", "AF", "ZF", "SF", "OF", "ARITH_FLAGS", "TF", "IF", "DF", "IOPL_MASK", "NT", "RF", "VM", "AC", "ID", "EFLAGS_BITS",
+  ]],
   ["asm/cpu/flags.ts", ["LAZY_ADD", "LAZY_ADC1", "LAZY_SUB", "LAZY_SBB1", "LAZY_LOGIC", "SZ8", "SZ16", "SZ32"]],
   ["asm/mmu/paging.ts", ["TLB_VALID"]],
   ["asm/cpu/jit.ts", [

@@ -165,8 +165,8 @@ const MAP = `
 99 cwd* jit=cwd
 9A call_far_Ap*
 9B fwait
-9C pushf*
-9D popf*
+9C pushf* jit32=pushf
+9D popf* jit32=popf
 9E sahf
 9F lahf
 A0 mov_AL_Ob moffs jit=movGE

@@ -24,7 +24,7 @@ import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from ".
 import { OFF_ICOUNT, getEip } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
-import { testCC } from "./flags";
+import { testCC, getEflags } from "./flags";
 import { codeHost, codeAvail } from "./decode";
 import { deliverException } from "./exec";
 import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
@@ -222,6 +222,9 @@ export function jitWr32(seg: i32, off: u32, v: u32): u32 { write32(seg, off, v);
 /** A condition code from the flag state in memory (translated code stores its
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }
+/** EFLAGS with the lazy flags folded in, from the flag state in memory (stored
+ *  first; afterwards nothing is lazy there). */
+export function jitEflags(): u32 { return getEflags(); }
 
 // Blocks that go straight on to the next block (chaining, web/jit/emitter.ts emitChain) tail-
 // call this; each link adds a frame here, so a chain stops after MAX_CHAIN links

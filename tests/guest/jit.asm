@@ -119,15 +119,18 @@ jt_main:
   mov cr0, eax
 
   ; --- a block that leaves an instruction to the interpreter: CLI at CPL 3 with
-  ; IOPL 0 raises #GP(0) there, after the instructions before it (EDX = 3)
+  ; IOPL 0 raises #GP(0) there, after the instructions before it (EDX = the
+  ; flags POPFD could set at CPL 3)
   mov ecx, 3
 .g1:
   mov [IDX], ecx
   TRY32
   RING3 .ring3
 .ring3:
-  mov edx, 1
-  add edx, 2
+  push dword 0x32d7        ; at CPL 3 with IOPL 0, POPFD leaves IF and IOPL
+  popfd
+  pushfd
+  pop edx                  ; 000000d7
 .gp:
   cli
   add edx, 5
@@ -141,6 +144,27 @@ jt_main:
   call putnl32
   mov ecx, [IDX]
   loop .g1
+
+  ; --- ... and POPFD that sets TF: the trap comes after the next instruction
+  mov ecx, 3
+.t1:
+  mov [IDX], ecx
+  TRY32
+  mov edx, 7
+  push dword 0x102
+  popfd
+  add edx, 1
+.trap:
+  add edx, 2
+  ENDTRY32
+  mov eax, edx
+  call hex
+  mov eax, [EIP32]
+  sub eax, .trap + ROMB
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .t1
 
   ; --- STI's interrupt shadow: IF is 1 only from STI to the CLI after the next
   ; instruction, so the 8254's interrupt (every 168 us) is taken before that CLI

@@ -21,7 +21,9 @@ test("jit: random chunks give the same registers, flags and memory interpreted, 
   // the fault: EAX = (1 + 2) << 4 from the instructions before it, at the MOV
   expect(out.match(/ v=0e e=00000000 cr2=00400000 00000030 00000000\n/g)?.length).toBe(3);
   // CLI at CPL 3: #GP(0) at the CLI, the instructions before it done
-  expect(out.match(/ v=0d e=00000000 cr2=00400000 00000003 00000000\n/g)?.length).toBe(3);
+  expect(out.match(/ v=0d e=00000000 cr2=00400000 000000d7 00000000\n/g)?.length).toBe(3);
+  // POPFD setting TF: the single-step trap after the next instruction
+  expect(out.match(/ v=01 e=00000000 cr2=00400000 00000008 00000000\n/g)?.length).toBe(3);
   // the timer interrupt came in right after the instruction in STI's shadow,
   // whenever it was waiting, and nowhere else
   expect(out).toContain("shadow 00000001 00000000 00000000\n");

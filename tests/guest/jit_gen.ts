@@ -52,7 +52,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(30)) {
+    switch (r.int(32)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -148,6 +148,15 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       }
       // CLI, STI at CPL 0 (the driver masked the 8259A: no interrupt comes in)
       case 28: out.push(r.pick(["cli", "sti"])); break;
+      // PUSHFD after any flag state; POPFD of a random image (all but TF and DF:
+      // a trap, string instructions in the driver), of IF, IOPL, NT, AC, ID and the
+      // bits it must leave alone (RF, VM, VIF, VIP, reserved), or of what PUSHFD saved
+      case 29: out.push("pushfd", `pop ${r.pick(R32)}`); break;
+      case 30: {
+        if (r.int(2)) out.push("pushfd", `${r.pick(ALU)} ${d}, ${src}`, "popfd");
+        else out.push(`push dword ${hex(r.u32() & ~0x500)}`, "popfd");
+        break;
+      }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }

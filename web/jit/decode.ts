@@ -136,6 +136,8 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
     if (b === 0x98) return done({ op: "cbw", sz: osz });
     if (b === 0x99) return done({ op: "cwd", sz: osz });
+    if (b === 0x9c && !o16) return done({ op: "pushf", sz: 32 });
+    if (b === 0x9d && !o16) return done({ op: "popf", sz: 32 });
     if (b >= 0xa0 && b <= 0xa3) {
       // MOV AL/eAX <-> moffs: a ModRM-less [disp32] (32-bit addressing; 0x67 is declined)
       // with AL/eAX as the register, so the MOV r/m forms' emitters serve.

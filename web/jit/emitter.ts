@@ -31,6 +31,7 @@ export const HELPERS = [
   { name: "rd8", params: 2 }, { name: "rd16", params: 2 }, { name: "rd32", params: 2 },  // (seg, off) -> value
   { name: "wr8", params: 3 }, { name: "wr16", params: 3 }, { name: "wr32", params: 3 },  // (seg, off, v) -> status
   { name: "testcc", params: 1 },                                                         // (cc) -> 0/1
+  { name: "eflags", params: 0 },                                                         // () -> EFLAGS, none lazy
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
@@ -38,6 +39,7 @@ const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
 const F_RD = [helper("rd8"), helper("rd16"), helper("rd32")];
 const F_WR = [helper("wr8"), helper("wr16"), helper("wr32")];
 const F_TESTCC = helper("testcc");
+const F_EFLAGS = helper("eflags");
 const F_CHAIN = helper("chain");
 const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 
@@ -231,6 +233,15 @@ export class Emitter {
   /** Store the flag locals (before the machine reads the flag state). */
   flushFlags(): this {
     FLAG_WORDS.forEach((w, j) => this.storeAt(CPU_STATE + w, FLAG_LOCALS[j]));
+    return this;
+  }
+  /** Push EFLAGS with every flag computed; the flag state is then all in L_EFL
+   *  (nothing lazy), here and in memory (asm/cpu/jit.ts jitEflags). */
+  eflags(): this {
+    this.flushFlags().call(F_EFLAGS);
+    this.load(W.load, CPU_STATE + OFF_EFLAGS).set(L_EFL).i32(0).set(L_MASK);
+    this.fs = { mask: 0, kind: LAZY_LOGIC, carry: false, sz: 32 };
+    this.flagsWritten = true;
     return this;
   }
   /** Push flag F (0/1) if it can be computed here; false otherwise. */

@@ -6,7 +6,10 @@
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
 import { S_SS, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_INHIBIT_IRQ } from "../host/cpustate";
-import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, IF, IOPL_MASK, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
+import {
+  CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
+  OFF_ATTENTION,
+} from "./constants";
 import { szMask, type Insn, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
   Emitter, type FlagState, lazyOp, szCode, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
@@ -276,6 +279,33 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
         e.end();
         e.fs = { ...before, mask: null };
       }
+      return;
+    }
+    case "pushf": e.eflags().i32(~(VM | RF)).op(W.and).set(T0); push(T0); return; // stack.ts pushf32
+    case "popf": {
+      // stack.ts popf32, popfCommon in protected mode outside virtual-8086 mode
+      // (exec.ts jitReady):
+      //   v = [SS:ESP]; TF in v: the interpreter (it starts watching for the trap)
+      //   mask = ARITH TF DF NT IF IOPL AC ID, less IOPL at CPL > 0, less IF at CPL > IOPL
+      //   EFLAGS = ((EFLAGS & ~mask) | (v & mask)) & EFLAGS_BITS | 2, nothing lazy; ESP += 4
+      //   IF 0 -> 1: leave, for a waiting interrupt to come in after the POPF
+      e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+      e.read(S_SS, 32).set(T0);
+      e.get(T0).i32(TF).op(W.and).open(W.if_, "").interpretExit().end();
+      const all = ARITH_FLAGS | TF | DF | NT | IF | IOPL_MASK | AC | ID;
+      e.i32(all).i32(all & ~IOPL_MASK).load(W.load, CPU_STATE + OFF_CPL).op(W.eqz).op(W.select);
+      e.i32(~IF).i32(-1).load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
+      e.op(W.select, W.and).set(T1);
+      e.get(L_EFL).i32(IF).op(W.and).set(T2);
+      e.get(L_EFL).get(T1).i32(-1).op(W.xor).op(W.and).get(T0).get(T1).op(W.and).op(W.or);
+      e.i32(EFLAGS_BITS).op(W.and).i32(2).op(W.or).set(L_EFL).i32(0).set(L_MASK);
+      e.fs = { mask: 0, kind: LAZY_LOGIC, carry: false, sz: 32 };
+      e.flagsWritten = true;
+      e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
+      e.regsWritten |= 1 << R_ESP;
+      e.get(T2).op(W.eqz).get(L_EFL).i32(IF).op(W.and).op(W.and).open(W.if_, "");
+      stop();
+      e.end();
       return;
     }
     case "cli": ifWritable(); e.get(L_EFL).i32(~IF).op(W.and).set(L_EFL); e.flagsWritten = true; return;

@@ -40,6 +40,7 @@ export interface JitCoreExports {
   jitWr16(seg: number, off: number, v: number): number;
   jitWr32(seg: number, off: number, v: number): number;
   jitTestCC(cc: number): number;
+  jitEflags(): number;
   jitChain(fn: number, left: number): number;
   setTranslation(on: number): void;
 }
@@ -56,7 +57,7 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
   const segs = new Set<number>();
   for (const i of insns) {
     if (i.rm?.mem) segs.add(i.rm.mem.seg);
-    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave"].includes(i.op)) segs.add(S_SS);
+    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave", "pushf", "popf"].includes(i.op)) segs.add(S_SS);
   }
 
   // body first (it tells which registers and flags are written), prologue after
@@ -123,13 +124,15 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
 function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   const out: number[] = [...PREAMBLE];
   const section = (id: Section, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
-  // types: n i32 -> i32 is type n - 1, for n = 1, 2, 3; the block function is (i32)->i32
-  section(Section.type, [3, FUNC_TYPE, 1, I32, 1, I32, FUNC_TYPE, 2, I32, I32, 1, I32, FUNC_TYPE, 3, I32, I32, I32, 1, I32]);
+  // types: n i32 -> i32 is type n, for n = 0..3; the block function is (i32)->i32
+  const types: number[] = [4];
+  for (let n = 0; n <= 3; n++) types.push(FUNC_TYPE, n, ...Array<number>(n).fill(I32), 1, I32);
+  section(Section.type, types);
   const imp: number[] = [1 + HELPERS.length];
   imp.push(...name("m"), ...name("mem"), Extern.memory, LIMITS_MIN, 0);
-  for (const h of HELPERS) imp.push(...name("f"), ...name(h.name), Extern.func, h.params - 1);
+  for (const h of HELPERS) imp.push(...name("f"), ...name(h.name), Extern.func, h.params);
   section(Section.import, imp);
-  section(Section.function, [1, 0]); // one function, of type 0
+  section(Section.function, [1, 1]); // one function, of type 1
   section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
   const fn: number[] = [2]; // local declarations: the i32 ones, one i64
   uleb(fn, N_I32_LOCALS); fn.push(I32);
@@ -158,7 +161,8 @@ export class Translator {
       m: { mem: memory },
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
-        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, chain: core.jitChain,
+        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags,
+        chain: core.jitChain,
       } satisfies Record<HelperName, unknown>,
     };
   }
