@@ -37,7 +37,10 @@ test("EFLAGS bits are the SDM's", () => {
   // SDM vol. 1 §3.4.3, figure 3-8
   expect([C.CF, C.PF, C.AF, C.ZF, C.SF, C.OF]).toEqual([1 << 0, 1 << 2, 1 << 4, 1 << 6, 1 << 7, 1 << 11]);
   expect(C.ARITH_FLAGS).toBe(C.CF | C.PF | C.AF | C.ZF | C.SF | C.OF);
-  expect([C.TF, C.IF, C.IOPL_MASK]).toEqual([1 << 8, 1 << 9, 3 << 12]);
+  expect([C.TF, C.IF, C.DF, C.IOPL_MASK, C.NT, C.RF, C.VM, C.AC, C.ID]).toEqual(
+    [1 << 8, 1 << 9, 1 << 10, 3 << 12, 1 << 14, 1 << 16, 1 << 17, 1 << 18, 1 << 21]);
+  // the flags above, VIF and VIP; not bit 1 (ORed in as 1) nor the reserved 3, 5, 15, 22-31
+  expect(C.EFLAGS_BITS).toBe(C.ARITH_FLAGS | C.TF | C.IF | C.DF | C.IOPL_MASK | C.NT | C.RF | C.VM | C.AC | C.ID | (3 << 19));
 });
 
 test("a block's return value: the instruction count leaves room for the two stop bits", () => {
