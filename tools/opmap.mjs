@@ -338,7 +338,7 @@ FF/6 push_Ev* m jit32=pushE
 0F22 mov_Cd_Rd
 0F23 mov_Dd_Rd
 0F30 wrmsr
-0F31 rdtsc
+0F31 rdtsc jit=rdtsc
 0F32 rdmsr
 0F33 rdpmc
 0F34 sysenter

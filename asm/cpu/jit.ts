@@ -29,6 +29,7 @@ import { codeHost, codeAvail } from "./decode";
 import { deliverException } from "./exec";
 import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
+import { tscAfter } from "../clock";
 
 // Words translated code reads (layout.ts JIT_WORDS; +0 is state.ts OFF_ATTENTION).
 export const JIT_READ_MASK: u32 = JIT_WORDS + 4;   // paging.ts tlbReadMask
@@ -38,6 +39,7 @@ const JIT_OUT: u32 = JIT_WORDS + 16;               // the host's answer: instruc
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
 export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
+export const JIT_TSC_HI: u32 = JIT_WORDS + 44;     // after jitRdtsc: the TSC's high half
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
@@ -225,6 +227,14 @@ export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }
 /** EFLAGS with the lazy flags folded in, from the flag state in memory (stored
  *  first; afterwards nothing is lazy there). */
 export function jitEflags(): u32 { return getEflags(); }
+/** RDTSC (system.ts rdtsc) in a block, `retired` instructions after jitRun
+ *  entered the first block (those are counted only when it returns): the TSC's
+ *  low half; the high half in JIT_TSC_HI. */
+export function jitRdtsc(retired: u32): u32 {
+  let t = tscAfter(<u64>retired);
+  store<u32>(JIT_TSC_HI, <u32>(t >> 32));
+  return <u32>t;
+}
 
 // Blocks that go straight on to the next block (chaining, web/jit/emitter.ts emitChain) tail-
 // call this; each link adds a frame here, so a chain stops after MAX_CHAIN links

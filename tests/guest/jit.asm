@@ -166,6 +166,38 @@ jt_main:
   mov ecx, [IDX]
   loop .t1
 
+  ; --- RDTSC in a block reads the clock as of its own place in it: deltas in a
+  ; loop of one block (6 instructions a pass), and across blocks. Printed on a
+  ; line of its own ("tsc"): qemu's clock is the host's, not the instructions'
+  mov ecx, 3
+.ts1:
+  mov [IDX], ecx
+  PUTS32 "tsc"
+  mov ecx, 4
+  rdtsc
+  mov esi, eax
+.ts2:
+  rdtsc
+  sub eax, esi
+  add esi, eax
+  mov [SAVE + ecx * 4], eax
+  dec ecx
+  jnz .ts2
+  jmp .ts3                 ; (another block)
+.ts3:
+  rdtsc
+  sub eax, esi
+  mov [SAVE], eax
+  mov ecx, 4
+.ts4:
+  mov eax, [SAVE + ecx * 4]
+  call hex
+  dec ecx
+  jns .ts4
+  call putnl32
+  mov ecx, [IDX]
+  loop .ts1
+
   ; --- STI's interrupt shadow: IF is 1 only from STI to the CLI after the next
   ; instruction, so the 8254's interrupt (every 168 us) is taken before that CLI
   ; and nowhere else, and always there when it was waiting in the IRR before

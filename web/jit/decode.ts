@@ -193,6 +193,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
         default: return undefined;
       }
     }
+    if (b === 0x131) return done({ op: "rdtsc", sz: osz });
     if (b >= 0x140 && b < 0x150) { const rm = modrmRM(); return done({ op: "cmov", sub: b & 15, sz: osz, rm, reg: reg() }); }
     if (b >= 0x180 && b < 0x190 && !o16) { const r = i32(); return done({ op: "jcc", sub: b & 15, sz: 32, rel: pos - start + r + start }); }
     if (b >= 0x190 && b < 0x1a0) { const rm = modrmRM(); return done({ op: "setcc", sub: b & 15, sz: 8, rm }); }

@@ -32,6 +32,7 @@ export const HELPERS = [
   { name: "wr8", params: 3 }, { name: "wr16", params: 3 }, { name: "wr32", params: 3 },  // (seg, off, v) -> status
   { name: "testcc", params: 1 },                                                         // (cc) -> 0/1
   { name: "eflags", params: 0 },                                                         // () -> EFLAGS, none lazy
+  { name: "rdtsc", params: 1 },                                                          // (retired) -> TSC low; high in JIT_TSC_HI
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
@@ -40,6 +41,7 @@ const F_RD = [helper("rd8"), helper("rd16"), helper("rd32")];
 const F_WR = [helper("wr8"), helper("wr16"), helper("wr32")];
 const F_TESTCC = helper("testcc");
 const F_EFLAGS = helper("eflags");
+export const F_RDTSC = helper("rdtsc");
 const F_CHAIN = helper("chain");
 const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 

@@ -5,14 +5,14 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_INHIBIT_IRQ } from "../host/cpustate";
+import { S_SS, R_EAX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ } from "../host/cpustate";
 import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
-  OFF_ATTENTION,
+  CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
 } from "./constants";
 import { szMask, type Insn, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
-  Emitter, type FlagState, lazyOp, szCode, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
+  Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
 } from "./emitter";
 import { W } from "./wasm";
 
@@ -308,6 +308,18 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       e.end();
       return;
     }
+    case "rdtsc":
+      // system.ts rdtsc: with CR4.TSD at CPL > 0 the interpreter raises #GP(0).
+      // The clock counts the instructions retired since jitRun entered the first
+      // block (JIT_CHAINED, then this block's passes and place):
+      //   EDX:EAX <- rdtsc(chained + L_CNT + k)
+      e.load(W.load, CPU_STATE + OFF_CR4).i32(CR4_TSD).op(W.and).i32(0).op(W.ne);
+      e.load(W.load, CPU_STATE + OFF_CPL).i32(0).op(W.ne).op(W.and).open(W.if_, "").interpretExit().end();
+      e.load(W.load, JIT_CHAINED).get(L_CNT).op(W.add);
+      if (k) e.i32(k).op(W.add);
+      e.call(F_RDTSC).set(T0).load(W.load, JIT_TSC_HI).set(T1);
+      e.setReg(R_EAX, 32, T0).setReg(R_EDX, 32, T1);
+      return;
     case "cli": ifWritable(); e.get(L_EFL).i32(~IF).op(W.and).set(L_EFL); e.flagsWritten = true; return;
     case "sti":
       // flagops.ts sti: setting IF holds interrupts off until after the next

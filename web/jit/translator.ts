@@ -41,6 +41,7 @@ export interface JitCoreExports {
   jitWr32(seg: number, off: number, v: number): number;
   jitTestCC(cc: number): number;
   jitEflags(): number;
+  jitRdtsc(retired: number): number;
   jitChain(fn: number, left: number): number;
   setTranslation(on: number): void;
 }
@@ -161,7 +162,7 @@ export class Translator {
       m: { mem: memory },
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
-        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags,
+        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
         chain: core.jitChain,
       } satisfies Record<HelperName, unknown>,
     };
