@@ -8,9 +8,12 @@
 // A block is straight-line code on one page: it ends at an unconditional branch
 // (JMP, CALL, RET), at the first instruction the translator does not translate
 // (the interpreter runs that one), or at the end of the page; a taken Jcc leaves
-// it from the middle. A Jcc or JMP back to the block's first instruction loops
+// it from the middle, and so do STI and POPF when they set IF (the run loop
+// takes a waiting interrupt). A Jcc or JMP back to the block's first instruction loops
 // inside the function while the instruction budget lasts and nothing needs the
-// run loop's attention.
+// run loop's attention. In a case it does not translate (CLI that raises #GP,
+// POPF that sets TF) a block stops before the instruction and returns with
+// BLOCK_INTERPRET: the interpreter runs that one.
 //
 // Inside the function the eight registers and the flag state live in wasm locals,
 // loaded on entry and stored at every exit, so that blocks and interpreted
