@@ -88,12 +88,17 @@ export function clockReset(): void {
   store<f64>(base() + C_NOMINAL, INITIAL_NOMINAL);
 }
 
-export function clockNow(): u64 {
+export function clockNow(): u64 { return clockAt(icount()); }
+/** The clock when `ic` instructions have retired, at the current rate. */
+@inline function clockAt(ic: u64): u64 {
   let b = base();
-  return load<u64>(b + C_BASE_NS) + scale(icount() - load<u64>(b + C_BASE_IC), load<u64>(b + C_RATE));
+  return load<u64>(b + C_BASE_NS) + scale(ic - load<u64>(b + C_BASE_IC), load<u64>(b + C_RATE));
 }
 /** The time-stamp counter: 1 GHz on the virtual clock, plus the offset WRMSR set. */
-export function tscNow(): u64 { return clockNow() + load<u64>(OFF_TSC_OFFSET); }
+export function tscNow(): u64 { return tscAfter(0); }
+/** The TSC after `n` more instructions: a translated block counts its retired
+ *  instructions into OFF_ICOUNT only when it returns (cpu/jit.ts jitRdtsc). */
+export function tscAfter(n: u64): u64 { return clockAt(icount() + n) + load<u64>(OFF_TSC_OFFSET); }
 
 /** Make clockNow() == t from the current instruction count on (rate unchanged). */
 export function clockSet(t: u64): void {

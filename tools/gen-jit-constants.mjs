@@ -17,11 +17,13 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** What the translator uses, by the file that defines it. */
 export const SHARED = [
   ["asm/layout.ts", ["TLB", "JIT_CACHE"]],
-  ["asm/cpu/state.ts", ["OFF_ATTENTION", "CF", "PF", "AF", "ZF", "SF", "OF", "ARITH_FLAGS"]],
+  ["asm/cpu/state.ts", ["OFF_ATTENTION", "CF", "PF", "AF", "ZF", "SF", "OF", "ARITH_FLAGS", "TF", "IF", "DF", "IOPL_MASK", "NT", "RF", "VM", "AC", "ID", "EFLAGS_BITS",
+    "CR4_TSD",
+  ]],
   ["asm/cpu/flags.ts", ["LAZY_ADD", "LAZY_ADC1", "LAZY_SUB", "LAZY_SBB1", "LAZY_LOGIC", "SZ8", "SZ16", "SZ32"]],
   ["asm/mmu/paging.ts", ["TLB_VALID"]],
   ["asm/cpu/jit.ts", [
-    "JIT_READ_MASK", "JIT_WRITE_MASK", "JIT_STATUS", "JIT_CHAINED", "BLOCK_FAULTED", "WR_FAULT", "WR_CODE",
+    "JIT_READ_MASK", "JIT_WRITE_MASK", "JIT_STATUS", "JIT_CHAINED", "JIT_TSC_HI", "BLOCK_FAULTED", "BLOCK_INTERPRET", "WR_FAULT", "WR_CODE",
     "SLOT_KEY", "SLOT_FN", "SLOT_COUNT", "SLOT_LEN", "SLOT_SIZE", "SET_HASH", "SET_SHIFT",
   ]],
 ];

@@ -165,8 +165,8 @@ const MAP = `
 99 cwd* jit=cwd
 9A call_far_Ap*
 9B fwait
-9C pushf*
-9D popf*
+9C pushf* jit32=pushf
+9D popf* jit32=popf
 9E sahf
 9F lahf
 A0 mov_AL_Ob moffs jit=movGE
@@ -210,7 +210,7 @@ C5 lds_Gv_Mp* m
 C6/0 mov_Eb_Ib m ib jit=movEI
 C7/0 mov_Ev_Iv* m iv jit=movEI
 C8 enter*
-C9 leave*
+C9 leave* jit=leave
 CA retf_Iw* iw
 CB retf*
 CC int3
@@ -298,8 +298,8 @@ F7/6 div_Ev* m
 F7/7 idiv_Ev* m
 F8 clc
 F9 stc
-FA cli
-FB sti
+FA cli jit=cli
+FB sti jit=sti
 FC cld
 FD std
 FE/0 inc_Eb m L jit=inc
@@ -338,7 +338,7 @@ FF/6 push_Ev* m jit32=pushE
 0F22 mov_Cd_Rd
 0F23 mov_Dd_Rd
 0F30 wrmsr
-0F31 rdtsc
+0F31 rdtsc jit=rdtsc
 0F32 rdmsr
 0F33 rdpmc
 0F34 sysenter
@@ -365,16 +365,16 @@ FF/6 push_Ev* m jit32=pushE
 0FA1 pop_FS*
 0FA2 cpuid
 0FA3 bt_Ev_Gv* m
-0FA4 shld_Ev_Gv* m ib
-0FA5 shld_Ev_Gv* m cl
+0FA4 shld_Ev_Gv* m ib jit=shiftd
+0FA5 shld_Ev_Gv* m cl jit=shiftdCL
 0FA8 push_GS*
 0FA9 pop_GS*
 0FAB bts_Ev_Gv* m L
-0FAC shrd_Ev_Gv* m ib
-0FAD shrd_Ev_Gv* m cl
+0FAC shrd_Ev_Gv* m ib jit=shiftd
+0FAD shrd_Ev_Gv* m cl jit=shiftdCL
 0FAF imul_Gv_Ev* m jit=imul2
-0FB0 cmpxchg_Eb_Gb m L
-0FB1 cmpxchg_Ev_Gv* m L
+0FB0 cmpxchg_Eb_Gb m L jit=cmpxchg
+0FB1 cmpxchg_Ev_Gv* m L jit=cmpxchg
 0FB2 lss_Gv_Mp* m
 0FB3 btr_Ev_Gv* m L
 0FB4 lfs_Gv_Mp* m
@@ -390,8 +390,8 @@ FF/6 push_Ev* m jit32=pushE
 0FBD bsr_Gv_Ev* m
 0FBE movsx_Gv_Eb* m jit=movsx
 0FBF movsx_Gv_Ew* m jit=movsx
-0FC0 xadd_Eb_Gb m L
-0FC1 xadd_Ev_Gv* m L
+0FC0 xadd_Eb_Gb m L jit=xadd
+0FC1 xadd_Ev_Gv* m L jit=xadd
 0FC7/1 cmpxchg8b_Mq m L
 0FC8-0FCF bswap_reg* jit32=bswap
 `;

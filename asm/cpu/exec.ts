@@ -211,14 +211,18 @@ export function guestResetRequest(): void {
 const GO_STEP: u32 = 0;
 const GO_STOP: u32 = 1;
 const GO_NEXT: u32 = 2;
+const GO_SHADOW: u32 = 3; // the next instruction alone, interpreted: an interrupt is due after it
 
 /** Stop requests, interrupts, the interrupt shadow, HLT and instruction
  *  breakpoints, checked before an instruction only while `attention` is set. */
 function betweenInstructions(): u32 {
   if (stopReason != 0) return GO_STOP;
   if (load<u32>(OFF_PAUSE) != 0) { store<u32>(OFF_PAUSE, 0); requestStop(STOP_PAUSE); return GO_STOP; }
+  let go = GO_STEP;
   if (intrLine) {
-    if (load<u32>(OFF_INHIBIT_IRQ) != 0) store<u32>(OFF_INHIBIT_IRQ, 0);
+    // The shadow of STI or MOV SS covers one instruction (SDM vol. 2 STI): that
+    // one is interpreted, so that a translated block does not run on past it.
+    if (load<u32>(OFF_INHIBIT_IRQ) != 0) { store<u32>(OFF_INHIBIT_IRQ, 0); go = GO_SHADOW; }
     else if (load<u32>(OFF_EFLAGS) & IF) {
       let vec = intrAck();
       if (vec >= 0) {
@@ -248,7 +252,7 @@ function betweenInstructions(): u32 {
   // Nothing more to do before this instruction: the loop may skip this function
   // until one of these becomes nonzero again (or something calls needAttention()).
   setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled);
-  return GO_STEP;
+  return go;
 }
 
 /** Translated blocks may run: 32-bit code and stack, nothing to watch between
@@ -265,12 +269,13 @@ export function runCpu(budget: u32): u32 {
   watchTraps();
   softIntDelivered = false;
   while (done < budget) {
+    let go = GO_STEP;
     if (attentionSet()) {
-      let go = betweenInstructions();
+      go = betweenInstructions();
       if (go == GO_STOP) break;
       if (go == GO_NEXT) continue;
     }
-    if (jitReady()) {
+    if (go == GO_STEP && jitReady()) {
       let n = jitRun(budget - done);
       if (n >= 0) { done += <u32>n; continue; }
     }

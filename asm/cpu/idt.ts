@@ -8,7 +8,7 @@
 
 import {
   OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_EFLAGS, OFF_FLAGS_LAZY, watchTraps, S_CS, S_SS, S_DS, S_ES, S_FS, S_GS, S_TR, R_ESP,
-  TF, IF, NT, RF, VM, AC, ID, VIF, VIP, IOPL_MASK, CF, PF, AF, ZF, SF, DF, OF,
+  TF, IF, NT, RF, VM, AC, ID, VIF, VIP, IOPL_MASK, CF, PF, AF, ZF, SF, DF, OF, EFLAGS_BITS,
   ATTR_S, ATTR_CODE, ATTR_CE, ATTR_RW, ATTR_P, ATTR_DB, ATTR_DPL_SHIFT,
   segSel, segBase, segLimit, getCpl, getEip, setEip, reg32, setReg32,
 } from "./state";
@@ -37,7 +37,7 @@ export const INT_ICEBP: u32 = 4;     // INT1 (F1): delivered like an external ev
 /** Write all of EFLAGS (reserved bits forced) and drop the lazy-flag state. */
 export function setEflagsRaw(v: u32): void {
   if ((load<u32>(OFF_EFLAGS) ^ v) & VM) recordEvent(EV_V86, v & VM ? 1 : 0, 0, 0);
-  store<u32>(OFF_EFLAGS, (v & 0x3f7fd5) | 2);
+  store<u32>(OFF_EFLAGS, (v & EFLAGS_BITS) | 2);
   store<u32>(OFF_FLAGS_LAZY, 0);
   if (v & (TF | RF)) watchTraps();
 }

@@ -24,11 +24,12 @@ import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from ".
 import { OFF_ICOUNT, getEip } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
-import { testCC } from "./flags";
+import { testCC, getEflags } from "./flags";
 import { codeHost, codeAvail } from "./decode";
 import { deliverException } from "./exec";
 import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
+import { tscAfter } from "../clock";
 
 // Words translated code reads (layout.ts JIT_WORDS; +0 is state.ts OFF_ATTENTION).
 export const JIT_READ_MASK: u32 = JIT_WORDS + 4;   // paging.ts tlbReadMask
@@ -38,10 +39,16 @@ const JIT_OUT: u32 = JIT_WORDS + 16;               // the host's answer: instruc
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
 export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
+export const JIT_TSC_HI: u32 = JIT_WORDS + 44;     // after jitRdtsc: the TSC's high half
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
 export const BLOCK_FAULTED: u32 = 0x80000000;
+// ... or with this one when it stopped before an instruction in a case it does
+// not translate (CLI that raises #GP, POPF that sets TF): its state stored as
+// before that instruction, which the interpreter runs next.
+export const BLOCK_INTERPRET: u32 = 0x40000000;
+let interpretNext: bool = false;
 
 // Status a write helper returns.
 export const WR_OK: u32 = 0;
@@ -161,8 +168,10 @@ function translate(slot: u32, host: u32, avail: u32): u32 {
 
 /** Run the translated block at CS:EIP if there is one. Returns the number of
  *  instructions it accounts for (retired, plus one for an instruction that
- *  faulted), or -1 when the interpreter is to run the next instruction. */
+ *  faulted), or -1 when the interpreter is to run the next instruction (also
+ *  the one a block left to it). */
 export function jitRun(left: u32): i32 {
+  if (interpretNext) { interpretNext = false; return -1; }
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return -1;
@@ -190,7 +199,8 @@ export function jitRun(left: u32): i32 {
   store<u32>(JIT_CHAINED, 0);
   chainDepth = 0;
   let r = call_indirect<u32>(fn, left);
-  let n = (r & ~BLOCK_FAULTED) + load<u32>(JIT_CHAINED);
+  let n = (r & ~(BLOCK_FAULTED | BLOCK_INTERPRET)) + load<u32>(JIT_CHAINED);
+  if (r & BLOCK_INTERPRET) interpretNext = true;
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + <u64>n);
   store<u64>(JIT_INSNS, load<u64>(JIT_INSNS) + <u64>n);
   if (r & BLOCK_FAULTED) {
@@ -214,6 +224,17 @@ export function jitWr32(seg: i32, off: u32, v: u32): u32 { write32(seg, off, v);
 /** A condition code from the flag state in memory (translated code stores its
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }
+/** EFLAGS with the lazy flags folded in, from the flag state in memory (stored
+ *  first; afterwards nothing is lazy there). */
+export function jitEflags(): u32 { return getEflags(); }
+/** RDTSC (system.ts rdtsc) in a block, `retired` instructions after jitRun
+ *  entered the first block (those are counted only when it returns): the TSC's
+ *  low half; the high half in JIT_TSC_HI. */
+export function jitRdtsc(retired: u32): u32 {
+  let t = tscAfter(<u64>retired);
+  store<u32>(JIT_TSC_HI, <u32>(t >> 32));
+  return <u32>t;
+}
 
 // Blocks that go straight on to the next block (chaining, web/jit/emitter.ts emitChain) tail-
 // call this; each link adds a frame here, so a chain stops after MAX_CHAIN links

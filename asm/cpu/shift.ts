@@ -120,9 +120,13 @@ export function shl_Ev32(): void { grp32(SHL); }
 export function shr_Ev32(): void { grp32(SHR); }
 export function sar_Ev32(): void { grp32(SAR); }
 
-// SHLD/SHRD (SDM vol. 2): the destination is shifted with bits ovf the source
+// SHLD/SHRD (SDM vol. 2): the destination is shifted with bits of the source
 // filling in. A 16-bit count above 16 is undefined; we shift the 48-bit value
-// dest:src:dest (Intel's observed behaviour, also QEMU's).
+// dest:src:dest (Intel's observed behaviour, also QEMU's). OF for a count above
+// 1 is undefined: QEMU computes it from the value shifted by count - 1 without
+// the bits that wrap in - SHRD's from the destination alone (32-bit) or from
+// src:dest (16-bit), zeros shifted in above - and so do we; for SHLD the top
+// bit is the same either way. CF does not depend on it.
 
 export function shld_Ev_Gv16(): void {
   let d = readE16(); if (faultPending) return;
@@ -148,8 +152,9 @@ export function shrd_Ev_Gv16(): void {
   let d = readE16(); if (faultPending) return;
   let c = imm & 31;
   if (c == 0) { writeE16(d); return; }
-  let v = (<u64>d << 32) | (<u64>readG16() << 16) | <u64>d;
-  let tmp = <u32>(v >> <u64>(c - 1)) & 0xffff;
+  let s = readG16();
+  let v = (<u64>d << 32) | (<u64>s << 16) | <u64>d;
+  let tmp = (((s << 16) | d) >>> (c - 1)) & 0xffff; // QEMU's: zeros above src:dest
   let res = <u32>(v >> <u64>c) & 0xffff;
   shiftFlags(SZ16, res, tmp & 1, tmp);
   writeE16(res);
@@ -159,7 +164,7 @@ export function shrd_Ev_Gv32(): void {
   let c = imm & 31;
   if (c == 0) { writeE32(d); return; }
   let v = (<u64>readG32() << 32) | <u64>d;
-  let tmp = <u32>(v >> <u64>(c - 1));
+  let tmp = d >>> (c - 1); // QEMU's: the destination alone
   let res = <u32>(v >> <u64>c);
   shiftFlags(SZ32, res, tmp & 1, tmp);
   writeE32(res);

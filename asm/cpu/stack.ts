@@ -4,6 +4,7 @@
 
 import {
   R_ESP, R_EBP, OFF_EFLAGS, OFF_INHIBIT_IRQ, needAttention, watchTraps, S_SS, IF, IOPL_MASK, VIP, VIF, AC, ID, NT, TF, RF, DF, ARITH_FLAGS,
+  EFLAGS_BITS,
   CR4_VME, reg16, reg32, setReg16, setReg32, segSel, getCpl, cr4,
 } from "./state";
 import { opcode, imm, modrm, readE16, readE32, writeE16, writeE32, isRegForm, fetch8, fetch16, reEvaluateEA } from "./decode";
@@ -98,7 +99,7 @@ export function pushf32(): void {
 export function writeEflagsMasked(v: u32, mask: u32): void {
   let old = getEflags();
   let nv = (old & ~mask) | (v & mask);
-  nv = (nv & 0x3f7fd5) | 2; // reserved bits: 1 set, 3 5 15 22+ clear
+  nv = (nv & EFLAGS_BITS) | 2; // reserved bits: 1 set, 3 5 15 22+ clear
   store<u32>(OFF_EFLAGS, nv); // getEflags folded the lazy flags: none are lazy now
   if (nv & (TF | RF)) watchTraps();
 }

@@ -128,6 +128,8 @@ export const VIF: u32 = 1 << 19;
 export const VIP: u32 = 1 << 20;
 export const ID: u32 = 1 << 21;
 export const ARITH_FLAGS: u32 = CF | PF | AF | ZF | SF | OF;
+// The bits EFLAGS keeps (bit 1 always reads 1; 3, 5, 15 and 22-31 read 0).
+export const EFLAGS_BITS: u32 = 0x3f7fd5;
 
 // --- CR0 / CR4 bits ---
 export const CR0_PE: u32 = 1 << 0;

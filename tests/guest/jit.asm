@@ -4,8 +4,9 @@
 ; EBP, EFLAGS; 32 bytes per chunk) and defines JT_COUNT.
 ;
 ; First, cases written out: self-modifying code (a routine in RAM patched from
-; outside, and one whose first instruction patches the second), and a fault in
-; the middle of a translated run. Then every random chunk runs three times from
+; outside, and one whose first instruction patches the second), a fault in
+; the middle of a translated run, and timer interrupts that may only come in
+; right after the instruction in STI's shadow. Then every random chunk runs three times from
 ; the same registers, flags and data, printing after each run
 ;   cNNNN r: EAX ECX EDX ESI EDI EBP EFLAGS sum(data)
 ; The machine translates a block on its second execution in the tests, so run
@@ -24,6 +25,9 @@ IDX     equ 0x41108
 CALLT   equ 0x4110c
 SMC     equ 0x50000        ; RAM copies of the self-modifying routines
 PD      equ 0x42000        ; page directory for the fault case
+IRQ_OK  equ 0x41200        ; timer interrupts taken where they may be
+IRQ_BAD equ 0x41204        ; ... and elsewhere
+IRQ_MISS equ 0x41208       ; ... and not taken where they should have been
 
 main:
   jmp pm_enter
@@ -114,6 +118,164 @@ jt_main:
   and eax, 0x7fffffff
   mov cr0, eax
 
+  ; --- a block that leaves an instruction to the interpreter: CLI at CPL 3 with
+  ; IOPL 0 raises #GP(0) there, after the instructions before it (EDX = the
+  ; flags POPFD could set at CPL 3)
+  mov ecx, 3
+.g1:
+  mov [IDX], ecx
+  TRY32
+  RING3 .ring3
+.ring3:
+  push dword 0x32d7        ; at CPL 3 with IOPL 0, POPFD leaves IF and IOPL
+  popfd
+  pushfd
+  pop edx                  ; 000000d7
+.gp:
+  cli
+  add edx, 5
+  int 0x80
+  ENDTRY32
+  mov eax, edx
+  call hex
+  mov eax, [EIP32]
+  sub eax, .gp + ROMB
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .g1
+
+  ; --- ... and POPFD that sets TF: the trap comes after the next instruction
+  mov ecx, 3
+.t1:
+  mov [IDX], ecx
+  TRY32
+  mov edx, 7
+  push dword 0x102
+  popfd
+  add edx, 1
+.trap:
+  add edx, 2
+  ENDTRY32
+  mov eax, edx
+  call hex
+  mov eax, [EIP32]
+  sub eax, .trap + ROMB
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .t1
+
+  ; --- RDTSC in a block reads the clock as of its own place in it: deltas in a
+  ; loop of one block (6 instructions a pass), and across blocks. Printed on a
+  ; line of its own ("tsc"): qemu's clock is the host's, not the instructions'
+  mov ecx, 3
+.ts1:
+  mov [IDX], ecx
+  PUTS32 "tsc"
+  mov ecx, 4
+  rdtsc
+  mov esi, eax
+.ts2:
+  rdtsc
+  sub eax, esi
+  add esi, eax
+  mov [SAVE + ecx * 4], eax
+  dec ecx
+  jnz .ts2
+  jmp .ts3                 ; (another block)
+.ts3:
+  rdtsc
+  sub eax, esi
+  mov [SAVE], eax
+  mov ecx, 4
+.ts4:
+  mov eax, [SAVE + ecx * 4]
+  call hex
+  dec ecx
+  jns .ts4
+  call putnl32
+  mov ecx, [IDX]
+  loop .ts1
+
+  ; --- STI's interrupt shadow: IF is 1 only from STI to the CLI after the next
+  ; instruction, so the 8254's interrupt (every 168 us) is taken before that CLI
+  ; and nowhere else, and always there when it was waiting in the IRR before
+  ; the STI (SDM vol. 2 STI: the shadow is one instruction, whatever runs it; a
+  ; translated block must not run on past it)
+  mov dword [0xfee000f0], 0x1ff ; local APIC on, LINT0 ExtINT: the 8259A's INT reaches
+  mov dword [0xfee00350], 0x700 ; the CPU (virtual wire, as a BIOS sets it up)
+  mov al, 0x11             ; 8259A pair: ICW1-ICW4, vectors 20h and 28h
+  out 0x20, al
+  out 0xa0, al
+  mov al, 0x20
+  out 0x21, al
+  mov al, 0x28
+  out 0xa1, al
+  mov al, 0x04
+  out 0x21, al
+  mov al, 0x02
+  out 0xa1, al
+  mov al, 0x01
+  out 0x21, al
+  out 0xa1, al
+  mov al, 0xfe             ; IRQ0 only
+  out 0x21, al
+  mov al, 0xff
+  out 0xa1, al
+  mov word [IDT_A + 0x20 * 8], jt_irq0
+  mov al, 0x34             ; counter 0, mode 2, 200 counts
+  out 0x43, al
+  mov al, 200
+  out 0x40, al
+  mov al, 0
+  out 0x40, al
+  mov dword [IRQ_OK], 0
+  mov dword [IRQ_BAD], 0
+  mov dword [IRQ_MISS], 0
+  mov al, 0x0a             ; OCW3: port 20h reads the IRR
+  out 0x20, al
+  mov ecx, 10000000        ; at most (until 3 interrupts: qemu's come in host time)
+.shadow:
+  in al, 0x20              ; IRQ0 waiting already?
+  mov ebx, [IRQ_OK]
+  sti
+  inc edx                  ; in the shadow
+.irq_here:
+  cli
+  test al, 1
+  jz .shadow_work
+  cmp ebx, [IRQ_OK]
+  jne .shadow_work
+  inc dword [IRQ_MISS]     ; it waited, IF was 1 after the shadow, and it did not come in
+.shadow_work:
+  add eax, edx
+  xor eax, ecx
+  rol eax, 3
+  add eax, edx
+  xor eax, ecx
+  rol eax, 3
+  add eax, edx
+  xor eax, ecx
+  rol eax, 3
+  cmp dword [IRQ_OK], 3
+  jae .shadow_done
+  dec ecx
+  jnz .shadow
+.shadow_done:
+  mov al, 0xff             ; no more interrupts (the random chunks set IF)
+  out 0x21, al
+  PUTS32 "shadow"
+  cmp dword [IRQ_OK], 3
+  setae al
+  movzx eax, al
+  call hex
+  mov eax, [IRQ_BAD]
+  call hex
+  mov eax, [IRQ_MISS]
+  call hex
+  call putnl32
+
   ; --- the random chunks
   mov dword [IDX], 0
   mov dword [CUR], jt_table + ROMB
@@ -190,6 +352,22 @@ jt_main:
 jt_helper:
   add eax, 0x1234567
   ret
+
+; IRQ0 (vector 20h, an interrupt gate): count where it came in, EOI
+jt_irq0:
+  push eax
+  mov eax, [esp + 4]       ; the interrupted EIP
+  cmp eax, jt_main.irq_here + ROMB
+  jne .bad
+  inc dword [IRQ_OK]
+  jmp .eoi
+.bad:
+  inc dword [IRQ_BAD]
+.eoi:
+  mov al, 0x20
+  out 0x20, al
+  pop eax
+  iretd
 
 ; position-independent routines copied to RAM
 smc1:

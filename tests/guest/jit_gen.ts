@@ -52,7 +52,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(25)) {
+    switch (r.int(33)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -111,6 +111,54 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         out.push(r.int(2) ? `mov ${a}, ${at}` : `mov ${at}, ${a}`);
         break;
       }
+      // LEAVE closing a frame opened here (EBP, the loop counter, saved around it);
+      // the 16-bit form pops BP alone, and a register takes the EBP it leaves
+      case 24: {
+        const frame = [`mov ebp, esp`, `sub esp, ${4 * r.int(16)}`, `mov [ebp-4], ${r.pick(R32)}`];
+        if (r.int(2)) out.push("push ebp", ...frame, "leave", `mov ${r.pick(R32)}, esp`, `add ${r.pick(R32)}, ebp`);
+        else out.push("push ebp", `push word ${imm(16)}`, ...frame, "o16 leave", `mov ${r.pick(R32)}, ebp`, "pop ebp");
+        break;
+      }
+      // SHLD/SHRD, 16 and 32 bits, register or memory destination, imm8 or CL
+      // (16-bit counts over 16 included)
+      case 25: {
+        const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword" } : { dst: R16, src: R16ALL, m: "word" };
+        const cnt = r.pick(["cl", "cl", "1", String(r.int(32)), String(16 + r.int(16)), "0"]);
+        out.push(`${r.pick(["shld", "shrd"])} ${r.int(3) ? r.pick(w.dst) : mem(w.m)}, ${r.pick(w.src)}, ${cnt}`);
+        break;
+      }
+      // XADD (it writes its source: not EBX or EBP) and CMPXCHG, register or memory,
+      // LOCK on memory; CMPXCHG often finds the accumulator equal (loaded just before)
+      case 26: {
+        const lock = r.int(2) ? "lock " : "";
+        out.push(r.int(3) ? `${lock}xadd ${mem(s.m)}, ${r.pick(s.dst)}` : `xadd ${d}, ${r.pick(s.dst)}`);
+        break;
+      }
+      case 27: {
+        const acc = { 32: "eax", 16: "ax", 8: "al" }[s.bits]!;
+        const at = mem(s.m);
+        if (r.int(3)) {
+          if (r.int(2)) out.push(`mov ${acc}, ${at}`);
+          out.push(`${r.int(2) ? "lock " : ""}cmpxchg ${at}, ${src}`);
+        } else {
+          if (r.int(2)) out.push(`mov ${acc}, ${d}`);
+          out.push(`cmpxchg ${d}, ${src}`);
+        }
+        break;
+      }
+      // CLI, STI at CPL 0 (the driver masked the 8259A: no interrupt comes in)
+      case 28: out.push(r.pick(["cli", "sti"])); break;
+      // PUSHFD after any flag state; POPFD of a random image (all but TF and DF:
+      // a trap, string instructions in the driver), of IF, IOPL, NT, AC, ID and the
+      // bits it must leave alone (RF, VM, VIF, VIP, reserved), or of what PUSHFD saved
+      case 29: out.push("pushfd", `pop ${r.pick(R32)}`); break;
+      case 30: {
+        if (r.int(2)) out.push("pushfd", `${r.pick(ALU)} ${d}, ${src}`, "popfd");
+        else out.push(`push dword ${hex(r.u32() & ~0x500)}`, "popfd");
+        break;
+      }
+      // RDTSC, its value dropped (qemu's clock is the host's; jit.asm checks values)
+      case 31: out.push("rdtsc", `mov eax, ${imm(32)}`, `mov edx, ${imm(32)}`); break;
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }
@@ -131,7 +179,8 @@ export function buildJitRom(seed: number, count: number): string {
     if (loop) lines.push("  dec ebp", `  jnz ${label}.top`);
     lines.push("  ret");
     const regs = Array.from({ length: 6 }, () => "0x" + r.pick([r.u32(), r.u32() & 0xff, 0, 0xffffffff, 0x80000000, 0x7fffffff]).toString(16));
-    // flags: CF PF AF ZF SF OF and DF clear (string instructions are not generated)
+    // flags: CF PF AF ZF SF OF, DF clear (string instructions are not generated)
+    // and IF clear (STI in a chunk sets it)
     const fl = "0x" + ((r.u32() & 0x8d5) | 2).toString(16);
     table.push(`  dd ${label} + ROMB, ${regs.join(", ")}, ${fl}`);
   }

@@ -27,7 +27,9 @@ test("the translator's memory addresses are the module's own", async () => {
   expect(layoutJit(0)).toBe(C.OFF_ATTENTION);
   expect(layoutJit(1)).toBe(C.TLB);
   expect(layoutJit(2)).toBe(C.JIT_CACHE);
-  for (const w of [C.JIT_READ_MASK, C.JIT_WRITE_MASK, C.JIT_STATUS, C.JIT_CHAINED]) {
+  const words = [C.JIT_READ_MASK, C.JIT_WRITE_MASK, C.JIT_STATUS, C.JIT_CHAINED, C.JIT_TSC_HI];
+  expect(new Set(words).size).toBe(words.length);
+  for (const w of words) {
     expect(w - C.OFF_ATTENTION).toBeGreaterThan(0);
     expect(w - C.OFF_ATTENTION).toBeLessThan(C.JIT_CACHE - C.OFF_ATTENTION);
   }
@@ -37,6 +39,15 @@ test("EFLAGS bits are the SDM's", () => {
   // SDM vol. 1 §3.4.3, figure 3-8
   expect([C.CF, C.PF, C.AF, C.ZF, C.SF, C.OF]).toEqual([1 << 0, 1 << 2, 1 << 4, 1 << 6, 1 << 7, 1 << 11]);
   expect(C.ARITH_FLAGS).toBe(C.CF | C.PF | C.AF | C.ZF | C.SF | C.OF);
+  expect([C.TF, C.IF, C.DF, C.IOPL_MASK, C.NT, C.RF, C.VM, C.AC, C.ID]).toEqual(
+    [1 << 8, 1 << 9, 1 << 10, 3 << 12, 1 << 14, 1 << 16, 1 << 17, 1 << 18, 1 << 21]);
+  // the flags above, VIF and VIP; not bit 1 (ORed in as 1) nor the reserved 3, 5, 15, 22-31
+  expect(C.EFLAGS_BITS).toBe(C.ARITH_FLAGS | C.TF | C.IF | C.DF | C.IOPL_MASK | C.NT | C.RF | C.VM | C.AC | C.ID | (3 << 19));
+});
+
+test("a block's return value: the instruction count leaves room for the two stop bits", () => {
+  expect(C.BLOCK_FAULTED & C.BLOCK_INTERPRET).toBe(0);
+  expect(Math.min(C.BLOCK_FAULTED >>> 0, C.BLOCK_INTERPRET >>> 0)).toBeGreaterThanOrEqual(1 << 30);
 });
 
 test("the block cache's slot fields are distinct and fit in a slot", () => {

@@ -26,6 +26,10 @@ export interface Insn {
 
 export const MAX_INSNS = 48;
 
+/** Insn.sub of the shifts: ModRM.reg of the C0/C1/D0-D3 groups (SHLD and SHRD
+ *  use SHL's and SHR's). */
+export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7;
+
 /** Decode up to MAX_INSNS instructions from `code`; stops before the first one
  *  not translated or not wholly inside `code`. */
 export function decodeBlock(code: Uint8Array): Insn[] {
@@ -132,6 +136,8 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
     if (b === 0x98) return done({ op: "cbw", sz: osz });
     if (b === 0x99) return done({ op: "cwd", sz: osz });
+    if (b === 0x9c && !o16) return done({ op: "pushf", sz: 32 });
+    if (b === 0x9d && !o16) return done({ op: "popf", sz: 32 });
     if (b >= 0xa0 && b <= 0xa3) {
       // MOV AL/eAX <-> moffs: a ModRM-less [disp32] (32-bit addressing; 0x67 is declined)
       // with AL/eAX as the register, so the MOV r/m forms' emitters serve.
@@ -158,9 +164,11 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       const sz = b === 0xc6 ? 8 : osz;
       return done({ op: "movEI", sz, rm, imm: (sz === 8 ? byte() : ivz()) & szMask(sz) });
     }
+    if (b === 0xc9) return done({ op: "leave", sz: osz });
     if (b === 0xe8 && !o16) { const r = i32(); return done({ op: "call", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xe9 && !o16) { const r = i32(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
+    if (b === 0xfa || b === 0xfb) return done({ op: b === 0xfa ? "cli" : "sti", sz: osz });
     if (b === 0xf6 || b === 0xf7) {
       const rm = modrmRM();
       const sz = b === 0xf7 ? osz : 8;
@@ -185,14 +193,23 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
         default: return undefined;
       }
     }
+    if (b === 0x131) return done({ op: "rdtsc", sz: osz });
     if (b >= 0x140 && b < 0x150) { const rm = modrmRM(); return done({ op: "cmov", sub: b & 15, sz: osz, rm, reg: reg() }); }
     if (b >= 0x180 && b < 0x190 && !o16) { const r = i32(); return done({ op: "jcc", sub: b & 15, sz: 32, rel: pos - start + r + start }); }
     if (b >= 0x190 && b < 0x1a0) { const rm = modrmRM(); return done({ op: "setcc", sub: b & 15, sz: 8, rm }); }
+    if (b === 0x1a4 || b === 0x1a5 || b === 0x1ac || b === 0x1ad) { // SHLD, SHRD
+      const rm = modrmRM();
+      const sub = b < 0x1a8 ? SHIFT_SHL : SHIFT_SHR;
+      if (b & 1) return done({ op: "shiftdCL", sub, sz: osz, rm, reg: reg() });
+      return done({ op: "shiftd", sub, sz: osz, rm, reg: reg(), imm: byte() & 31 });
+    }
     if (b === 0x1af) { const rm = modrmRM(); return done({ op: "imul2", sz: osz, rm, reg: reg() }); }
     if (b === 0x1b6 || b === 0x1b7 || b === 0x1be || b === 0x1bf) {
       const rm = modrmRM();
       return done({ op: b & 8 ? "movsx" : "movzx", sz: osz, sub: b & 1 ? 16 : 8, rm, reg: reg() });
     }
+    if (b === 0x1b0 || b === 0x1b1) { const rm = modrmRM(); return done({ op: "cmpxchg", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
+    if (b === 0x1c0 || b === 0x1c1) { const rm = modrmRM(); return done({ op: "xadd", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
     if (b >= 0x1c8 && b < 0x1d0 && !o16) return done({ op: "bswap", sz: 32, reg: b & 7 });
     return undefined;
   } catch (e) {
@@ -205,12 +222,12 @@ class Declined extends Error {}
 
 /** SDM vol. 2 LOCK: the read-modify-write instructions with a memory destination
  *  (of those translated: ADD OR ADC SBB AND SUB XOR with E as destination, INC,
- *  DEC, NOT, NEG, XCHG). */
+ *  DEC, NOT, NEG, XCHG, CMPXCHG, XADD). */
 function lockable(x: Omit<Insn, "off" | "len">): boolean {
   if (!x.rm?.mem) return false;
   switch (x.op) {
     case "alu": return x.sub !== 7 && (x.form === "EG" || x.form === "EI");
-    case "inc": case "dec": case "not": case "neg": case "xchg": return true;
+    case "inc": case "dec": case "not": case "neg": case "xchg": case "cmpxchg": case "xadd": return true;
     default: return false;
   }
 }

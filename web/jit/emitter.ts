@@ -19,7 +19,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, VOID, I32, uleb, sleb } from "./wasm";
@@ -31,6 +31,8 @@ export const HELPERS = [
   { name: "rd8", params: 2 }, { name: "rd16", params: 2 }, { name: "rd32", params: 2 },  // (seg, off) -> value
   { name: "wr8", params: 3 }, { name: "wr16", params: 3 }, { name: "wr32", params: 3 },  // (seg, off, v) -> status
   { name: "testcc", params: 1 },                                                         // (cc) -> 0/1
+  { name: "eflags", params: 0 },                                                         // () -> EFLAGS, none lazy
+  { name: "rdtsc", params: 1 },                                                          // (retired) -> TSC low; high in JIT_TSC_HI
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
@@ -38,6 +40,8 @@ const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
 const F_RD = [helper("rd8"), helper("rd16"), helper("rd32")];
 const F_WR = [helper("wr8"), helper("wr16"), helper("wr32")];
 const F_TESTCC = helper("testcc");
+const F_EFLAGS = helper("eflags");
+export const F_RDTSC = helper("rdtsc");
 const F_CHAIN = helper("chain");
 const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 
@@ -102,6 +106,8 @@ export class Emitter {
   load(op: number, addr: number): this { this.b.push(W.const_, 0, op, 0); uleb(this.b, addr); return this; }
   /** [value] -> store at constant address */
   storeAt(addr: number, l: number): this { this.b.push(W.const_, 0); this.get(l); this.b.push(W.store, 0); uleb(this.b, addr); return this; }
+  /** Store the constant `v` at constant address `addr`. */
+  storeConst(addr: number, v: number): this { this.b.push(W.const_, 0); this.i32(v); this.b.push(W.store, 0); uleb(this.b, addr); return this; }
   call(f: number): this { this.b.push(W.call); uleb(this.b, f); return this; }
   returnCall(f: number): this { this.b.push(W.return_call); uleb(this.b, f); return this; }
   open(kind: number, label: string, type = VOID): this { this.b.push(kind, type); this.labels.push(label); return this; }
@@ -197,6 +203,13 @@ export class Emitter {
     return this.i32(host).set(L_CKEY).i32(cacheSet(host)).set(L_CSET);
   }
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
+  /** Leave before the current instruction, for the interpreter to run it (a case
+   *  not translated; nothing of the instruction done yet):
+   *    EIP <- its address; return retired | BLOCK_INTERPRET (no chaining) */
+  interpretExit(): this {
+    this.eipAt(this.cur.off).set(L_NEIP);
+    return this.get(L_CNT).i32(this.cur.k | BLOCK_INTERPRET).op(W.add).set(L_CNT).br("exit");
+  }
 
   /** Push an r/m operand (memory: its EA stays in L_OFF/L_LIN for a write back). */
   readRM(rm: RM, sz: number): this {
@@ -222,6 +235,15 @@ export class Emitter {
   /** Store the flag locals (before the machine reads the flag state). */
   flushFlags(): this {
     FLAG_WORDS.forEach((w, j) => this.storeAt(CPU_STATE + w, FLAG_LOCALS[j]));
+    return this;
+  }
+  /** Push EFLAGS with every flag computed; the flag state is then all in L_EFL
+   *  (nothing lazy), here and in memory (asm/cpu/jit.ts jitEflags). */
+  eflags(): this {
+    this.flushFlags().call(F_EFLAGS);
+    this.load(W.load, CPU_STATE + OFF_EFLAGS).set(L_EFL).i32(0).set(L_MASK);
+    this.fs = { mask: 0, kind: LAZY_LOGIC, carry: false, sz: 32 };
+    this.flagsWritten = true;
     return this;
   }
   /** Push flag F (0/1) if it can be computed here; false otherwise. */

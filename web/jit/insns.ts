@@ -5,11 +5,14 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, R_ESP } from "../host/cpustate";
-import { CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC, OFF_ATTENTION } from "./constants";
-import { szMask, type Insn } from "./decode";
+import { S_SS, R_EAX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ } from "../host/cpustate";
 import {
-  Emitter, type FlagState, lazyOp, szCode, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
+  CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
+  CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
+} from "./constants";
+import { szMask, type Insn, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
+import {
+  Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
 } from "./emitter";
 import { W } from "./wasm";
 
@@ -32,6 +35,16 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     e.i32(n).op(W.add).get(L_LEFT).op(W.leu).load(W.load, OFF_ATTENTION).op(W.eqz).op(W.and);
     e.open(W.if_, "").br("loop").end();
     e.eipAt(0).set(L_NEIP).br("exit");
+  };
+  /** Leave after this instruction for the run loop (no chaining): it has
+   *  something to look at before the next one. */
+  const stop = () => { e.eipAt(next).set(L_NEIP); e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit"); };
+  /** flagops.ts ifWritable: CPL <= IOPL, or the interpreter runs the instruction
+   *  (and raises #GP(0)). Blocks run in protected mode outside virtual-8086 mode
+   *  (exec.ts jitReady: csDefault32), where that is the whole rule. */
+  const ifWritable = () => {
+    e.load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
+    e.open(W.if_, "").interpretExit().end();
   };
   /** Push (ESP - 4) and the value in local `l`: [SS:ESP-4] = l, ESP -= 4. */
   const push = (l: number) => {
@@ -124,6 +137,36 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       e.setReg(i.reg!, sz, T0);
       return;
     }
+    case "xadd": {
+      // datamov.ts xadd_*: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP. Memory is
+      // written first (a fault leaves the register); with one register as both
+      // operands the sum wins. Flags: ADD DEST, SRC.
+      e.readRM(i.rm!, sz).set(T0);
+      e.reg(i.reg!, sz).set(T1);
+      e.get(T0).get(T1).op(W.add);
+      if (sz !== 32) e.i32(m).op(W.and);
+      e.set(T2);
+      if (i.rm!.mem) { e.writeRM(i.rm!, sz, T2, true); e.setReg(i.reg!, sz, T0); }
+      else { e.setReg(i.reg!, sz, T0); e.setReg(i.rm!.reg!, sz, T2); }
+      e.setLazy(lazyOp(LAZY_ADD, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: LAZY_ADD, carry: false, sz });
+      return;
+    }
+    case "cmpxchg": {
+      // datamov.ts cmpxchg_*: flags as CMP accumulator, DEST. DEST is written in
+      // both cases (with its own value when they differ), then the accumulator
+      // takes DEST when they differ:
+      //   eq = acc == DEST; DEST <- eq ? SRC : DEST; flags; if !eq acc <- DEST
+      e.readRM(i.rm!, sz).set(T0);
+      e.reg(0, sz).set(T1);
+      e.reg(i.reg!, sz).get(T0).get(T1).get(T0).op(W.eq).tee(T3).op(W.select).set(T2);
+      e.writeRM(i.rm!, sz, T2, true);
+      e.get(T1).get(T0).op(W.sub);
+      if (sz !== 32) e.i32(m).op(W.and);
+      e.set(T4);
+      e.setLazy(lazyOp(LAZY_SUB, sz), sz, T1, T0, T4, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
+      e.get(T3).op(W.eqz).open(W.if_, "").setReg(0, sz, T0).end();
+      return;
+    }
     case "cbw":
       if (sz === 32) e.get(L_R).op(W.ext16s).set(T0); else e.get(L_R).op(W.ext8s).set(T0);
       e.setReg(0, sz, T0);
@@ -156,6 +199,17 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     case "pushI": e.i32(i.imm!).set(T0); push(T0); return;
     case "pushE": e.readRM(i.rm!, 32).set(T0); push(T0); return;
     case "pop": pop(T0); e.setReg(i.reg!, 32, T0); return;
+    case "leave": {
+      // stack.ts leave16/leave32: ESP <- EBP, then pop (E)BP by operand size.
+      // Blocks run on a 32-bit stack only (exec.ts jitReady), so ESP takes all
+      // of EBP. T0 <- [SS:EBP]; ESP <- EBP + 2 or 4; (E)BP <- T0.
+      e.get(L_R + R_EBP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+      e.read(S_SS, sz).set(T0);
+      e.get(L_R + R_EBP).i32(sz >> 3).op(W.add).set(T1);
+      e.setReg(R_ESP, 32, T1);
+      e.setReg(R_EBP, sz, T0);
+      return;
+    }
     case "imul2": case "imul3": {
       e.readRM(i.rm!, sz).set(T1);
       if (i.op === "imul2") e.reg(i.reg!, sz).set(T0); else e.i32(i.imm!).set(T0);
@@ -204,6 +258,82 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       }
       return;
     }
+    case "shiftd": case "shiftdCL": {
+      // shift.ts shld_Ev_Gv*, shrd_Ev_Gv*: a count of 0 (masked) reads and
+      // writes the destination back and changes no flag
+      e.readRM(i.rm!, sz).set(T0);
+      e.reg(i.reg!, sz).set(T1);
+      if (i.op === "shiftd") {
+        if (i.imm === 0) { e.writeRM(i.rm!, sz, T0, true); return; }
+        shiftdCompute(e, i.sub!, sz, T0, T1, () => e.i32(i.imm!));
+        e.writeRM(i.rm!, sz, T2, true);
+        shiftFlags(e, i.sub!, sz);
+      } else {
+        e.get(L_R + 1).i32(31).op(W.and).tee(T4).op(W.eqz).open(W.if_, "");
+        e.writeRM(i.rm!, sz, T0, true);
+        e.else_();
+        shiftdCompute(e, i.sub!, sz, T0, T1, () => e.get(T4));
+        e.writeRM(i.rm!, sz, T2, true);
+        const before = e.fs;
+        shiftFlags(e, i.sub!, sz);
+        e.end();
+        e.fs = { ...before, mask: null };
+      }
+      return;
+    }
+    case "pushf": e.eflags().i32(~(VM | RF)).op(W.and).set(T0); push(T0); return; // stack.ts pushf32
+    case "popf": {
+      // stack.ts popf32, popfCommon in protected mode outside virtual-8086 mode
+      // (exec.ts jitReady):
+      //   v = [SS:ESP]; TF in v: the interpreter (it starts watching for the trap)
+      //   mask = ARITH TF DF NT IF IOPL AC ID, less IOPL at CPL > 0, less IF at CPL > IOPL
+      //   EFLAGS = ((EFLAGS & ~mask) | (v & mask)) & EFLAGS_BITS | 2, nothing lazy; ESP += 4
+      //   IF 0 -> 1: leave, for a waiting interrupt to come in after the POPF
+      e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+      e.read(S_SS, 32).set(T0);
+      e.get(T0).i32(TF).op(W.and).open(W.if_, "").interpretExit().end();
+      const all = ARITH_FLAGS | TF | DF | NT | IF | IOPL_MASK | AC | ID;
+      e.i32(all).i32(all & ~IOPL_MASK).load(W.load, CPU_STATE + OFF_CPL).op(W.eqz).op(W.select);
+      e.i32(~IF).i32(-1).load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
+      e.op(W.select, W.and).set(T1);
+      e.get(L_EFL).i32(IF).op(W.and).set(T2);
+      e.get(L_EFL).get(T1).i32(-1).op(W.xor).op(W.and).get(T0).get(T1).op(W.and).op(W.or);
+      e.i32(EFLAGS_BITS).op(W.and).i32(2).op(W.or).set(L_EFL).i32(0).set(L_MASK);
+      e.fs = { mask: 0, kind: LAZY_LOGIC, carry: false, sz: 32 };
+      e.flagsWritten = true;
+      e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
+      e.regsWritten |= 1 << R_ESP;
+      e.get(T2).op(W.eqz).get(L_EFL).i32(IF).op(W.and).op(W.and).open(W.if_, "");
+      stop();
+      e.end();
+      return;
+    }
+    case "rdtsc":
+      // system.ts rdtsc: with CR4.TSD at CPL > 0 the interpreter raises #GP(0).
+      // The clock counts the instructions retired since jitRun entered the first
+      // block (JIT_CHAINED, then this block's passes and place):
+      //   EDX:EAX <- rdtsc(chained + L_CNT + k)
+      e.load(W.load, CPU_STATE + OFF_CR4).i32(CR4_TSD).op(W.and).i32(0).op(W.ne);
+      e.load(W.load, CPU_STATE + OFF_CPL).i32(0).op(W.ne).op(W.and).open(W.if_, "").interpretExit().end();
+      e.load(W.load, JIT_CHAINED).get(L_CNT).op(W.add);
+      if (k) e.i32(k).op(W.add);
+      e.call(F_RDTSC).set(T0).load(W.load, JIT_TSC_HI).set(T1);
+      e.setReg(R_EAX, 32, T0).setReg(R_EDX, 32, T1);
+      return;
+    case "cli": ifWritable(); e.get(L_EFL).i32(~IF).op(W.and).set(L_EFL); e.flagsWritten = true; return;
+    case "sti":
+      // flagops.ts sti: setting IF holds interrupts off until after the next
+      // instruction (OFF_INHIBIT_IRQ): then the block leaves, and the run loop
+      // runs that one alone when an interrupt waits (exec.ts betweenInstructions)
+      //   if (!(EFLAGS & IF)) { EFLAGS |= IF; inhibit = 1; attention = 1; leave }
+      ifWritable();
+      e.get(L_EFL).i32(IF).op(W.and).op(W.eqz).open(W.if_, "");
+      e.get(L_EFL).i32(IF).op(W.or).set(L_EFL);
+      e.storeConst(CPU_STATE + OFF_INHIBIT_IRQ, 1).storeConst(OFF_ATTENTION, 1);
+      stop();
+      e.end();
+      e.flagsWritten = true;
+      return;
     case "jcc": {
       e.cond(i.sub!).open(W.if_, "");
       jump(i.rel!);
@@ -231,7 +361,6 @@ function mulFlags(e: Emitter, sz: number, res: number, ov: number): void {
 
 // Shifts and rotates (asm/cpu/shift.ts): value in v, non-zero count (1..31) in c;
 // leaves the result in T2 and CF, OF in T3, T4.
-const ROL = 0, ROR = 1, SHL = 4, SHR = 5, SAR = 7;
 function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number): void {
   const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4, TMP = L_T + 5; // T5 is free between memory accesses
   const m = szMask(sz) | 0, top = sz - 1;
@@ -274,6 +403,40 @@ function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number):
       return;
     }
   }
+}
+/** SHLD (op SHL) or SHRD (SHR) of destination d by a non-zero count (1..31,
+ *  pushed by `count`; a local may be T4) with bits from s: as shiftCompute,
+ *  the result in T2, CF and OF in T3 and T4. As shift.ts, on a 64-bit value:
+ *    SHLD32: v = d:s     tmp = (v << c-1) >> 32       res = (v << c) >> 32
+ *    SHRD32: v = s:d     tmp = low32(v) >>> c-1 = d >>> c-1     res = v >> c
+ *    16-bit: v = d:s:d (48 bits; a count over 16 brings d back in), both ways;
+ *            SHRD's tmp = low32(v) >>> c-1 = s:d >>> c-1
+ *    CF = the last bit out (tmp's top bit for SHLD, bit 0 for SHRD),
+ *    OF = top bit of res ^ tmp (QEMU's for counts over 1: shift.ts) */
+function shiftdCompute(e: Emitter, op: number, sz: number, d: number, s: number, count: () => void): void {
+  const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
+  const m = szMask(sz) | 0, top = sz - 1, left = op === SHL;
+  const hi = sz === 32 && !left ? s : d;
+  e.get(hi).op(W.ext64u).i64(32).op(W.i64shl);
+  if (sz === 32) e.get(left ? s : d);
+  else e.get(s).i32(16).op(W.shl).get(d).op(W.or);
+  e.op(W.ext64u, W.i64or).set(L_W);
+  const shifted = (minus1: boolean) => {
+    e.get(L_W);
+    if (!left && minus1) { e.op(W.wrap); count(); e.i32(1).op(W.sub, W.shru); }
+    else {
+      count(); if (minus1) e.i32(1).op(W.sub);
+      e.op(W.ext64u, left ? W.i64shl : W.i64shru);
+      if (left) e.i64(32).op(W.i64shru);
+      e.op(W.wrap);
+    }
+    if (sz !== 32) e.i32(m).op(W.and);
+  };
+  shifted(true); e.set(T3);   // tmp, before the count in T4 is overwritten
+  shifted(false); e.set(T2);
+  e.get(T2).get(T3).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
+  if (left) e.get(T3).i32(top).op(W.shru).i32(1).op(W.and).set(T3);
+  else e.get(T3).i32(1).op(W.and).set(T3);
 }
 function shiftFlags(e: Emitter, op: number, sz: number): void {
   const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;

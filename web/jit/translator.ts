@@ -8,9 +8,12 @@
 // A block is straight-line code on one page: it ends at an unconditional branch
 // (JMP, CALL, RET), at the first instruction the translator does not translate
 // (the interpreter runs that one), or at the end of the page; a taken Jcc leaves
-// it from the middle. A Jcc or JMP back to the block's first instruction loops
+// it from the middle, and so do STI and POPF when they set IF (the run loop
+// takes a waiting interrupt). A Jcc or JMP back to the block's first instruction loops
 // inside the function while the instruction budget lasts and nothing needs the
-// run loop's attention.
+// run loop's attention. In a case it does not translate (CLI that raises #GP,
+// POPF that sets TF) a block stops before the instruction and returns with
+// BLOCK_INTERPRET: the interpreter runs that one.
 //
 // Inside the function the eight registers and the flag state live in wasm locals,
 // loaded on entry and stored at every exit, so that blocks and interpreted
@@ -40,6 +43,8 @@ export interface JitCoreExports {
   jitWr16(seg: number, off: number, v: number): number;
   jitWr32(seg: number, off: number, v: number): number;
   jitTestCC(cc: number): number;
+  jitEflags(): number;
+  jitRdtsc(retired: number): number;
   jitChain(fn: number, left: number): number;
   setTranslation(on: number): void;
 }
@@ -56,7 +61,7 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
   const segs = new Set<number>();
   for (const i of insns) {
     if (i.rm?.mem) segs.add(i.rm.mem.seg);
-    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret"].includes(i.op)) segs.add(S_SS);
+    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave", "pushf", "popf"].includes(i.op)) segs.add(S_SS);
   }
 
   // body first (it tells which registers and flags are written), prologue after
@@ -123,13 +128,15 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
 function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   const out: number[] = [...PREAMBLE];
   const section = (id: Section, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
-  // types: n i32 -> i32 is type n - 1, for n = 1, 2, 3; the block function is (i32)->i32
-  section(Section.type, [3, FUNC_TYPE, 1, I32, 1, I32, FUNC_TYPE, 2, I32, I32, 1, I32, FUNC_TYPE, 3, I32, I32, I32, 1, I32]);
+  // types: n i32 -> i32 is type n, for n = 0..3; the block function is (i32)->i32
+  const types: number[] = [4];
+  for (let n = 0; n <= 3; n++) types.push(FUNC_TYPE, n, ...Array<number>(n).fill(I32), 1, I32);
+  section(Section.type, types);
   const imp: number[] = [1 + HELPERS.length];
   imp.push(...name("m"), ...name("mem"), Extern.memory, LIMITS_MIN, 0);
-  for (const h of HELPERS) imp.push(...name("f"), ...name(h.name), Extern.func, h.params - 1);
+  for (const h of HELPERS) imp.push(...name("f"), ...name(h.name), Extern.func, h.params);
   section(Section.import, imp);
-  section(Section.function, [1, 0]); // one function, of type 0
+  section(Section.function, [1, 1]); // one function, of type 1
   section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
   const fn: number[] = [2]; // local declarations: the i32 ones, one i64
   uleb(fn, N_I32_LOCALS); fn.push(I32);
@@ -158,7 +165,8 @@ export class Translator {
       m: { mem: memory },
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
-        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, chain: core.jitChain,
+        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
+        chain: core.jitChain,
       } satisfies Record<HelperName, unknown>,
     };
   }
