@@ -56,7 +56,7 @@ import { setFpuIrq13Hook } from "./cpu/x87";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
 import {
-  runCpu, debugStep, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine,
+  runCpu, debugStep, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine, endStretch,
   STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
@@ -250,10 +250,11 @@ function byteWrite(dev: u32, port: u32, v: u32): void {
       requestStop(STOP_EXIT);
       break;
     case DEV_PIC: picWrite(port, v); break;
-    case DEV_PIT: pitWrite(port, v); break;
-    case DEV_CMOS: cmosWrite(port, v); break;
+    // Devices with timers: a write may bring a deadline forward (exec.ts endStretch).
+    case DEV_PIT: pitWrite(port, v); endStretch(); break;
+    case DEV_CMOS: cmosWrite(port, v); endStretch(); break;
     case DEV_UART0: case DEV_UART0 + 1: case DEV_UART0 + 2: case DEV_UART0 + 3:
-      uartWrite(dev - DEV_UART0, port & 7, v); break;
+      uartWrite(dev - DEV_UART0, port & 7, v); endStretch(); break;
     case DEV_I8042: if (port == 0x60) i8042WriteData(v); else i8042WriteCommand(v); break;
     case DEV_SYSCTL: sysctlWrite(port, v); break;
     case DEV_ELCR: elcrWrite(port, v); break;
@@ -308,7 +309,7 @@ function mmioRead(dev: u32, addr: u32, size: u32): u32 {
 }
 function mmioWrite(dev: u32, addr: u32, size: u32, value: u32): void {
   switch (dev) {
-    case DEV_LAPIC: if ((addr & 3) == 0) lapicWrite(addr, value); break; // 32-bit registers
+    case DEV_LAPIC: if ((addr & 3) == 0) { lapicWrite(addr, value); endStretch(); } break; // 32-bit registers
     case DEV_IOAPIC: if ((addr & 3) == 0) ioapicWrite(addr, value); break;
     case DEV_PAM: pamWrite(addr, size, value); break;
     case DEV_VGA: vgaMemWrite(addr, size, value); break;

@@ -215,9 +215,18 @@ const GO_SHADOW: u32 = 3; // the next instruction alone, interpreted: an interru
 
 /** Stop requests, interrupts, the interrupt shadow, HLT and instruction
  *  breakpoints, checked before an instruction only while `attention` is set. */
+// A device's next deadline may have moved earlier: the guest programmed a timer
+// in the middle of a CPU stretch, whose end machineRun computed from the old
+// deadlines. The stretch ends before the next instruction, machineRun brings
+// the devices up to date and computes the next one, so the timer fires at its
+// instruction whatever the host's slices are (icount runs depend on that).
+let stretchEnds: bool = false;
+export function endStretch(): void { stretchEnds = true; needAttention(); }
+
 function betweenInstructions(): u32 {
   if (stopReason != 0) return GO_STOP;
   if (load<u32>(OFF_PAUSE) != 0) { store<u32>(OFF_PAUSE, 0); requestStop(STOP_PAUSE); return GO_STOP; }
+  if (stretchEnds) { stretchEnds = false; return GO_STOP; }
   let go = GO_STEP;
   if (intrLine) {
     // The shadow of STI or MOV SS covers one instruction (SDM vol. 2 STI): that

@@ -17,6 +17,8 @@ export const STOP = {
 } as const;
 export type StopReason = (typeof STOP)[keyof typeof STOP];
 
+const NOTHING = new Uint8Array(0);
+
 export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3, COM2_RX: 4 } as const;
 
 /** Watchpoint kinds (asm/cpu/hostdebug.ts WATCH_*): which accesses hit. */
@@ -170,6 +172,9 @@ export class Machine {
   readonly ramBytes: number;
   private readonly x: MachineExports;
   private biosBytes = 0;
+  private readonly mem8: Uint8Array;
+  private readonly mem32: Uint32Array;
+  private readonly rings: { head: number; data: number; cap: number }[] = [];
   /** Disk and CD images (web/host/block.ts), served to the IDE controller. */
   readonly block: BlockHost;
   /** QEMU fw_cfg items and files the firmware reads (web/host/fwcfg.ts). */
@@ -183,6 +188,9 @@ export class Machine {
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
+    // The memory never grows (initial = maximum), so views of it stay valid.
+    this.mem8 = new Uint8Array(memory.buffer);
+    this.mem32 = new Uint32Array(memory.buffer);
     this.block = block;
     this.fwcfg = new FwCfgHost(memory, this.x);
     this.memory = memory;
@@ -291,34 +299,37 @@ export class Machine {
    *  machine recompute what it derives from it. */
   cpuStateChanged(): void { this.x.cpuStateChanged(); }
 
-  /** Take everything waiting in an output ring. */
+  /** Take everything waiting in an output ring. Called after every slice, so
+   *  an empty ring costs no allocation. */
   drain(ring: number): Uint8Array {
-    const a = this.x.layoutRings() + ring * this.x.layoutRingStride();
-    const v = new DataView(this.memory.buffer);
-    const w = v.getUint32(a, true), r = v.getUint32(a + 4, true);
-    const cap = this.x.layoutRingCapacity();
+    const { head, data, cap } = this.ring(ring);
+    const u32 = this.mem32, w = u32[head], r = u32[head + 1];
     const n = (w - r) >>> 0;
+    if (n === 0) return NOTHING;
     const out = new Uint8Array(n);
-    const data = a + this.x.layoutRingHeader();
-    const mem = new Uint8Array(this.memory.buffer);
-    for (let i = 0; i < n; i++) out[i] = mem[data + ((r + i) & (cap - 1))];
-    v.setUint32(a + 4, w, true);
+    const from = r & (cap - 1), first = Math.min(n, cap - from);
+    out.set(this.mem8.subarray(data + from, data + from + first));
+    if (first < n) out.set(this.mem8.subarray(data, data + n - first), first);
+    u32[head + 1] = w;
     return out;
   }
 
   /** Feed bytes into an input ring; returns how many fitted. */
   feed(ring: number, bytes: Uint8Array): number {
-    const a = this.x.layoutRings() + ring * this.x.layoutRingStride();
-    const v = new DataView(this.memory.buffer);
-    const w = v.getUint32(a, true), r = v.getUint32(a + 4, true);
-    const cap = this.x.layoutRingCapacity();
-    const free = cap - ((w - r) >>> 0);
-    const n = Math.min(free, bytes.length);
-    const data = a + this.x.layoutRingHeader();
-    const mem = new Uint8Array(this.memory.buffer);
-    for (let i = 0; i < n; i++) mem[data + ((w + i) & (cap - 1))] = bytes[i];
-    v.setUint32(a, (w + n) >>> 0, true);
+    const { head, data, cap } = this.ring(ring);
+    const u32 = this.mem32, w = u32[head], r = u32[head + 1];
+    const n = Math.min(cap - ((w - r) >>> 0), bytes.length);
+    for (let i = 0; i < n; i++) this.mem8[data + ((w + i) & (cap - 1))] = bytes[i];
+    u32[head] = (w + n) >>> 0;
     return n;
+  }
+
+  /** Ring `i`: its header's index in mem32 (write index, then read index), its data's address, its capacity. */
+  private ring(i: number): { head: number; data: number; cap: number } {
+    return (this.rings[i] ??= (() => {
+      const a = this.x.layoutRings() + i * this.x.layoutRingStride();
+      return { head: a >>> 2, data: a + this.x.layoutRingHeader(), cap: this.x.layoutRingCapacity() };
+    })());
   }
 
   /** The CPU state block, for inspectors (see asm/cpu/state.ts for offsets). */
