@@ -26,7 +26,27 @@ export interface BootConfig {
   record?: boolean;
   /** Replay this recording with the images above instead of running live. */
   replay?: { name: string; bytes: ArrayBuffer };
+  /** Start from this saved state (a snapshot file, web/host/snapshot.ts) of a
+   *  machine with the images and settings above; refused, the machine boots. */
+  state?: { name: string; bytes: ArrayBuffer };
 }
+
+/** What start() did besides powering on. */
+export interface StartInfo {
+  /** BootConfig.state was restored. */
+  restored?: RestoredState;
+  /** BootConfig.state was refused, and why (one line); the machine booted fresh. */
+  refused?: string;
+}
+
+/** What a saved state says about itself (its snapshot header's fields). */
+export interface RestoredState { name: string; thumbnail: string; created: string; parent?: string }
+
+export interface SaveRequest { name: string; parent?: string; thumbnail: string }
+/** A snapshot file, or why there is none. */
+export type SaveResult = { bytes: Uint8Array } | { error: string };
+/** The state restored, or why it was refused (one line; the machine went on unharmed). */
+export type RestoreResult = RestoredState | { error: string };
 
 export type RunState = "loading" | "running" | "paused" | "halted" | "stopped" | "error";
 
@@ -90,7 +110,7 @@ export interface WorkerCallbacks {
 export interface WorkerApi {
   /** Load images and power on. `consoleRing` is a SharedArrayBuffer console ring
    *  (web/consolering.ts) when the page is cross-origin isolated. */
-  start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<void>;
+  start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<StartInfo>;
   pause(): void;
   resume(): void;
   reset(): void;
@@ -122,4 +142,9 @@ export interface WorkerApi {
   stopOn(stops: EventStops): string | null;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
+  // ---- saved states ----
+  /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
+  snapshot(req: SaveRequest): Promise<SaveResult>;
+  /** Restore a snapshot file; one that does not fit this machine is refused, nothing changed. */
+  restoreState(bytes: Uint8Array, name: string): Promise<RestoreResult>;
 }

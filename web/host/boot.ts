@@ -6,7 +6,7 @@
 import type { Machine } from "./machine";
 import { bootKernel } from "./kernel";
 import { prepareFirmwareBoot } from "./firmware";
-import { MemoryBackend, CowOverlay, DRIVE, type BlockBackend } from "./block";
+import { MemoryBackend, DRIVE, type BlockBackend } from "./block";
 
 export interface BootImages {
   kernel?: Uint8Array;
@@ -16,7 +16,9 @@ export interface BootImages {
   vgabios?: Uint8Array;
   /** Bytes, or a read-only backend (an image read over HTTP, web/host/httpdisk.ts). */
   cdrom?: Uint8Array | BlockBackend;
-  hda?: Uint8Array | BlockBackend;
+  /** The hard disk as the guest sees it: writable, its writes going where the
+   *  host chose (the page's worker: a copy-on-write overlay over the image). */
+  hda?: BlockBackend;
   boot?: "c" | "d";
 }
 
@@ -28,6 +30,9 @@ const readOnly = (img: Uint8Array | BlockBackend): BlockBackend => (img instance
 
 export function loadBootImages(m: Machine, img: BootImages): () => void {
   if (img.bios) m.loadBios(img.bios);
+  // Drives are there for a direct kernel boot too (Linux finds them on the PIIX3 IDE).
+  if (img.cdrom) m.attachDrive(CDROM, DRIVE.CDROM, readOnly(img.cdrom));
+  if (img.hda) m.attachDrive(HDA, DRIVE.DISK, img.hda);
   if (img.kernel) {
     const kernel = img.kernel;
     const boot = () => { bootKernel(m, { kernel, kernelName: "kernel", cmdline: img.append ?? "", initrd: img.initrd }); };
@@ -36,9 +41,6 @@ export function loadBootImages(m: Machine, img: BootImages): () => void {
   }
   if (!img.cdrom && !img.hda) throw new Error("Nothing to boot: give a kernel, a CD-ROM image or a disk image.");
   if (!img.bios) throw new Error("A CD-ROM or disk boot needs the BIOS image (SeaBIOS), which was not loaded.");
-  if (img.cdrom) m.attachDrive(CDROM, DRIVE.CDROM, readOnly(img.cdrom));
-  // The page never writes the user's file: disk writes stay in memory (QEMU's -snapshot).
-  if (img.hda) m.attachDrive(HDA, DRIVE.DISK, new CowOverlay(readOnly(img.hda)));
   const order = img.boot === "d" || (!img.boot && img.cdrom) ? "dc" : "cd";
   const boot = () => { m.reset(); prepareFirmwareBoot(m, order, img.vgabios); };
   boot();

@@ -8,9 +8,10 @@
 // guest asks (web/host/httpdisk.ts; the status bar counts what was fetched), so a
 // large ISO boots at once. A server without Range support gets it downloaded whole,
 // and the page says so. A server on another origin must answer with CORS headers
-// (allow the Range header, expose Content-Range). The hda is read-only
-// underneath: the guest's writes stay in memory. Recording or replaying
-// downloads images whole (a recording names them by SHA-256).
+// (allow the Range header, expose Content-Range). With a kernel, the cdrom and
+// hda are there for Linux to find (no firmware). The hda is read-only
+// underneath: the guest's writes stay in memory. Recording or
+// replaying downloads images whole (a recording names them by SHA-256).
 import type { BootConfig } from "../protocol";
 
 const IMAGES = "/images/";
@@ -55,7 +56,7 @@ export function configFromUrl(q: URLSearchParams, base: string = location.href):
   if (q.has("append")) c.append = q.get("append") ?? "";
   if (cdrom) c.cdrom = url(cdrom);
   if (hda) c.hda = url(hda);
-  if (cdrom || hda) {
+  if ((cdrom || hda) && !kernel) {
     c.bios = { url: IMAGES + "bios.bin" };
     c.vgabios = { url: IMAGES + "vgabios.bin" };
     const boot = q.get("boot");
@@ -72,7 +73,7 @@ export async function configFromFiles(files: Record<string, File>, append: strin
   }
   if (!c.kernel && !c.cdrom && !c.hda) throw new Error("Pick a kernel, a CD-ROM image or a hard-disk image to boot.");
   if (c.kernel) c.append = append || "console=ttyS0";
-  if (c.cdrom || c.hda) {
+  if ((c.cdrom || c.hda) && !c.kernel) {
     c.bios = { url: IMAGES + "bios.bin" };
     c.vgabios = { url: IMAGES + "vgabios.bin" };
     c.boot = c.cdrom ? "d" : "c";

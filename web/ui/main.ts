@@ -9,7 +9,8 @@ import { configFromUrl, configFromFiles, defaultConfig } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
 import { Inspector } from "./inspector";
-import type { BootConfig, MachineStatus, Watchpoint, WorkerApi } from "../protocol";
+import { States, STATE_EXT, download, messageOf } from "./states";
+import type { BootConfig, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -54,6 +55,32 @@ function showError(msg: string): void {
   el.textContent = msg;
   el.hidden = false;
 }
+const clearError = () => { $("error").hidden = true; };
+
+/** Lines of console the thumbnail of a saved state keeps. */
+const THUMBNAIL_LINES = 24;
+
+/** The console's last lines up to the cursor, as plain text (a saved state's thumbnail). */
+function consoleTail(n = THUMBNAIL_LINES): string {
+  const b = term.buffer.active;
+  const end = b.baseY + b.cursorY;
+  const lines: string[] = [];
+  for (let i = Math.max(0, end - n + 1); i <= end; i++) {
+    const line = b.getLine(i);
+    // The cursor's line up to the cursor: a prompt keeps its trailing space.
+    lines.push(i === end ? line?.translateToString(false, 0, b.cursorX) ?? "" : line?.translateToString(true) ?? "");
+  }
+  while (lines.length > 1 && lines[0] === "") lines.shift();
+  return lines.join("\n");
+}
+
+/** After a restore the guest's screen is not sent again: show the state's last lines. */
+function showRestored(s: RestoredState): void {
+  term.reset();
+  term.write(s.thumbnail.replace(/\n/g, "\r\n"));
+}
+
+const states = new States({ api: () => api, thumbnail: () => consoleTail(), restored: showRestored, error: showError, clearError });
 
 /** Things the user should know that stop nothing, one a line (web/protocol.ts WorkerCallbacks.notice). */
 function showNotice(msg: string): void {
@@ -105,10 +132,11 @@ function showProgress(name: string, loaded: number, total: number): void {
   if (loaded >= total) setTimeout(() => bar?.parentElement?.remove(), 1500);
 }
 
-async function boot(config: BootConfig): Promise<void> {
-  const { record: _r, replay: _p, ...plain } = config;
+async function boot(config: BootConfig): Promise<StartInfo | undefined> {
+  const { record: _r, replay: _p, state: _s, ...plain } = config;
   current = plain;
   worker?.terminate();
+  states.current = undefined;
   term.reset();
   $("error").hidden = true;
   $("notice").hidden = true;
@@ -124,8 +152,11 @@ async function boot(config: BootConfig): Promise<void> {
     error: showError,
     notice: showNotice,
   });
-  await api.start(config, callbacks, sab);
+  const info = await api.start(config, callbacks, sab);
+  if (info.restored) showRestored(info.restored);
+  return info;
 }
+
 
 // Drain the shared console ring once per frame; redraw the VGA view (when shown)
 // about ten times a second.
@@ -199,6 +230,8 @@ document.addEventListener("drop", async (e) => {
   document.body.classList.remove("dragging");
   const dropped = [...(e.dataTransfer?.files ?? [])];
   if (!dropped.length) return;
+  const state = dropped.find((f) => f.name.toLowerCase().endsWith(STATE_EXT));
+  if (state) { await states.importFile(state).catch((err) => showError(messageOf(err))); return; }
   try {
     await boot(await configFromFiles(Object.fromEntries(dropped.map((f) => [guessRole(f.name), f])), "", 128));
   } catch (err) { showError(err instanceof Error ? err.message : String(err)); }
@@ -225,9 +258,22 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   try {
     const q = new URLSearchParams(location.search);
     const config = configFromUrl(q) ?? (await defaultConfig());
-    await boot(q.has("record") ? { ...config, record: true } : config);
+    if (q.has("record")) { await boot({ ...config, record: true }); return; }
+    // ?state=URL: start from that saved state (the other parameters name its images).
+    const stateUrl = q.get("state");
+    const state = stateUrl ? await fetchState(stateUrl).catch((e) => { showError(messageOf(e)); return undefined; }) : undefined;
+    const info = await boot(state ? { ...config, state } : config);
+    if (info?.refused) showError(info.refused);
   } catch (e) { showError(e instanceof Error ? e.message : String(e)); }
 })();
+
+async function fetchState(url: string): Promise<{ name: string; bytes: ArrayBuffer }> {
+  const name = decodeURIComponent(new URL(url, location.href).pathname.split("/").pop() || url);
+  let res: Response;
+  try { res = await fetch(url); } catch { throw new Error(`Could not load the saved state from ${url}: the network request failed.`); }
+  if (!res.ok) throw new Error(`Could not load the saved state from ${url}: the server answered ${res.status} ${res.statusText}.`);
+  return { name, bytes: await res.arrayBuffer() };
+}
 
 // For tests and the curious: the terminal's visible text.
 (globalThis as unknown as { ringzero: object }).ringzero = {
@@ -266,4 +312,16 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   addWatchpoint: (w: Watchpoint) => api?.addWatchpoint(w),
   removeWatchpoint: (w: Watchpoint) => api?.removeWatchpoint(w),
   vgaText: () => api?.vgaText(),
+  // Saved states (web/ui/states.ts): kept in this browser, a tree by parent.
+  /** Save the running machine; resolves with the state's { name, parent, created, thumbnail }. */
+  saveState: (name?: string) => states.save(name).then(({ size: _s, ...info }) => info),
+  /** Restore a kept state; rejects (and the page shows why) when it does not fit this machine. */
+  restoreState: (name: string) => states.restore(name).catch((e) => { showError(messageOf(e)); throw e; }),
+  states: () => states.store.list().then((l) => l.map(({ name, parent, created, thumbnail }) => ({ name, parent, created, thumbnail }))),
+  deleteState: (name: string) => states.delete(name),
+  /** The running machine as a .rzstate Blob. */
+  exportState: () => states.exportBlob(),
+  /** Restore a .rzstate Blob (kept in the list when it runs); rejects, shown in the page, when refused. */
+  importState: async (blob: Blob, name?: string) =>
+    states.importBytes(new Uint8Array(await blob.arrayBuffer()), name ?? (blob instanceof File ? blob.name : undefined)).catch((e) => { showError(messageOf(e)); throw e; }),
 };
