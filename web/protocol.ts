@@ -37,6 +37,9 @@ export interface StartInfo {
   restored?: RestoredState;
   /** BootConfig.state was refused, and why (one line); the machine booted fresh. */
   refused?: string;
+  /** The writable hda: kept across reloads (IndexedDB, web/store.ts) or in memory only,
+   *  and how many sectors of earlier runs' changes it started with. */
+  disk?: { name: string; kept: boolean; restoredSectors: number };
 }
 
 /** What a saved state says about itself (its snapshot header's fields). */
@@ -142,9 +145,15 @@ export interface WorkerApi {
   stopOn(stops: EventStops): string | null;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
-  // ---- saved states ----
+  // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
   snapshot(req: SaveRequest): Promise<SaveResult>;
   /** Restore a snapshot file; one that does not fit this machine is refused, nothing changed. */
   restoreState(bytes: Uint8Array, name: string): Promise<RestoreResult>;
+  /** Store the disk's writes not yet in IndexedDB (the page calls it when it goes away). */
+  flushDisk(): Promise<void>;
+  /** Forget the disk's kept changes (from the next boot on); a message for the user. */
+  discardDiskChanges(): Promise<string>;
+  /** The hda as the guest sees it now, as a raw image; null without one. */
+  diskImage(): Uint8Array | null;
 }

@@ -15,6 +15,7 @@ import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher
 import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
 import { apply, decode, planDisks, save, streamCodec, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
+import { DiskStore, PersistentDisk } from "./store";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, type DisasmLine } from "./host/disasm";
@@ -59,15 +60,18 @@ function xhrRangeFetcher(url: string): RangeFetcher {
 
 /** IDE primary master, as QEMU's -hda. */
 const HDA = 0;
+/** How long after a write the disk's new writes go to IndexedDB (also when the page goes away). */
+const DISK_FLUSH_MS = 250;
 
 /** The writable disk: base image, copy-on-write overlay (every sector written
  *  since the image), the snapshot's write log over it, and on top what the
- *  machine is given. */
+ *  machine is given (the log, or the log kept in IndexedDB). */
 interface OpenDisk {
   base: BlockBackend;
   overlay: CowOverlay;
   log: WriteLog;
   top: BlockBackend;
+  persist?: PersistentDisk;
   /** SnapshotDisk.sha256: absent for an image read over HTTP (named by URL). */
   sha256?: (b: BlockBackend) => Promise<string>;
 }
@@ -128,6 +132,8 @@ class MachineWorker implements WorkerApi {
   private remote: { name: DiskFetch["name"]; disk: HttpBackend }[] = [];
   /** The writable hda's layers, when there is one. */
   private disk?: OpenDisk;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushFailed = false;
   /** What identifies this run for snapshots (computed on first use). */
   private describeRun?: () => Promise<RunIdentity>;
   private identity?: Promise<RunIdentity>;
@@ -200,7 +206,7 @@ class MachineWorker implements WorkerApi {
         return describe(ids)();
       };
       const hda = images.hda ?? disks.hda;
-      if (hda) this.openDisk(hda);
+      if (hda) info.disk = await this.openDisk(hda, config, !rr);
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow });
       machine.setRealtime(true);
       const boot = loadBootImages(machine, { ...images, cdrom: disks.cdrom ?? images.cdrom, hda: this.disk?.top, append: config.append, boot: config.boot });
@@ -225,12 +231,58 @@ class MachineWorker implements WorkerApi {
   // ---- the writable disk ----
 
   /** The hda as the guest sees it: the image (bytes, or read over HTTP) under a
-   *  copy-on-write overlay, whose sectors a snapshot carries (WriteLog). */
-  private openDisk(img: Uint8Array | HttpBackend): void {
+   *  copy-on-write overlay, whose sectors a snapshot carries (WriteLog) and, in a
+   *  live session, IndexedDB keeps across reloads (web/store.ts), by the image's
+   *  SHA-256 or URL. */
+  private async openDisk(img: Uint8Array | HttpBackend, config: BootConfig, keep: boolean): Promise<StartInfo["disk"]> {
     const base = img instanceof HttpBackend ? img : new MemoryBackend(img, true);
     const overlay = new CowOverlay(base);
     const log = new WriteLog(overlay);
-    this.disk = { base, overlay, log, top: log, sha256: img instanceof HttpBackend ? undefined : diskSha256 };
+    const name = imageName(config.hda!);
+    const disk: OpenDisk = { base, overlay, log, top: log, sha256: img instanceof HttpBackend ? undefined : diskSha256 };
+    this.disk = disk;
+    if (!keep) return { name, kept: false, restoredSectors: 0 };
+    const key = img instanceof HttpBackend ? `url:${img.url}` : `sha256:${await sha256Hex(img)}`;
+    const store = new DiskStore();
+    let restoredSectors = 0;
+    try {
+      const kept = await store.load(key, base.size);
+      if (kept.dropped) this.cb?.notice(`${name}: the image changed size since its changes were kept; they were dropped.`);
+      for (const [lba, data] of kept.sectors) { overlay.write(lba, 1, data); log.written.set(lba, data); }
+      restoredSectors = kept.sectors.length;
+    } catch (e) {
+      this.cb?.notice(`${name}: the disk's changes cannot be kept across reloads (${e instanceof Error ? e.message : String(e)}).`);
+      return { name, kept: false, restoredSectors: 0 };
+    }
+    // Writes go to IndexedDB in batches: a flush DISK_FLUSH_MS after the first write since the last.
+    disk.persist = new PersistentDisk(log, overlay, store, key, () => {
+      this.flushTimer ??= setTimeout(() => { this.flushTimer = undefined; void this.flushDisk(); }, DISK_FLUSH_MS);
+    });
+    disk.top = disk.persist;
+    return { name, kept: true, restoredSectors };
+  }
+
+  async flushDisk(): Promise<void> {
+    try { await this.disk?.persist?.flush(); } catch (e) {
+      if (this.flushFailed) return;
+      this.flushFailed = true;
+      this.cb?.notice(`The disk's changes could not be stored (${e instanceof Error ? e.message : String(e)}); they are kept in memory only.`);
+    }
+  }
+
+  async discardDiskChanges(): Promise<string> {
+    const p = this.disk?.persist;
+    if (!p) return "There is no kept disk to discard.";
+    await p.discard();
+    return "Disk changes discarded: the next boot starts from the image. This run keeps its changes in memory and stores no more.";
+  }
+
+  /** The disk as the guest sees it now (the image with its changes), as a raw image. */
+  diskImage(): Uint8Array | null {
+    const d = this.disk;
+    if (!d) return null;
+    const out = readAll(d.log);
+    return Comlink.transfer(out, [out.buffer]);
   }
 
   // ---- snapshots (web/host/snapshot.ts) ----
@@ -281,6 +333,7 @@ class MachineWorker implements WorkerApi {
       const plan = await planDisks(d, disk ? [{ drive: HDA, log: new WriteLog(new CowOverlay(disk.base)), sha256: disk.sha256 }] : [], name);
       disk?.overlay.discard();
       apply(m, d, this.snapshotDisks(), plan);
+      disk?.persist?.replaced();
       this.pending = new Uint8Array(0);
       this.atBreakpoint = false;
       if (this.state === "stopped") this.setState("running");

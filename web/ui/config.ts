@@ -10,7 +10,8 @@
 // and the page says so. A server on another origin must answer with CORS headers
 // (allow the Range header, expose Content-Range). With a kernel, the cdrom and
 // hda are there for Linux to find (no firmware). The hda is read-only
-// underneath: the guest's writes stay in memory. Recording or
+// underneath: the guest's writes go to an overlay that this browser keeps
+// (IndexedDB, web/store.ts) by the image's SHA-256, or its URL. Recording or
 // replaying downloads images whole (a recording names them by SHA-256).
 import type { BootConfig } from "../protocol";
 

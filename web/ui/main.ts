@@ -135,6 +135,8 @@ function showProgress(name: string, loaded: number, total: number): void {
 async function boot(config: BootConfig): Promise<StartInfo | undefined> {
   const { record: _r, replay: _p, state: _s, ...plain } = config;
   current = plain;
+  // The disk's last writes go to IndexedDB before the old machine goes.
+  if (api) await Promise.race([api.flushDisk(), new Promise((r) => setTimeout(r, 2000))]);
   worker?.terminate();
   states.current = undefined;
   term.reset();
@@ -154,9 +156,30 @@ async function boot(config: BootConfig): Promise<StartInfo | undefined> {
   });
   const info = await api.start(config, callbacks, sab);
   if (info.restored) showRestored(info.restored);
+  showDisk(info.disk);
   return info;
 }
 
+/** The writable disk's buttons: shown when there is one. */
+let diskName = "disk.img";
+function showDisk(d: StartInfo["disk"]): void {
+  $("disk-controls").hidden = !d;
+  ($("disk-discard") as HTMLButtonElement).disabled = !d?.kept;
+  if (d) diskName = d.name;
+  if (d?.restoredSectors) showNotice(`${d.name}: ${d.restoredSectors} sectors of changes from earlier runs (kept in this browser).`);
+}
+$("disk-discard").addEventListener("click", async () => {
+  const m = await api?.discardDiskChanges();
+  if (m) showNotice(m);
+  ($("disk-discard") as HTMLButtonElement).disabled = true;
+});
+$("disk-download").addEventListener("click", async () => {
+  const bytes = await api?.diskImage();
+  if (bytes) download(bytes as Uint8Array<ArrayBuffer>, diskName);
+});
+// The disk's last writes, when the page goes away (reload, close): best effort,
+// since the worker may be stopped before IndexedDB commits.
+window.addEventListener("pagehide", () => { void api?.flushDisk(); });
 
 // Drain the shared console ring once per frame; redraw the VGA view (when shown)
 // about ten times a second.
@@ -324,4 +347,6 @@ async function fetchState(url: string): Promise<{ name: string; bytes: ArrayBuff
   /** Restore a .rzstate Blob (kept in the list when it runs); rejects, shown in the page, when refused. */
   importState: async (blob: Blob, name?: string) =>
     states.importBytes(new Uint8Array(await blob.arrayBuffer()), name ?? (blob instanceof File ? blob.name : undefined)).catch((e) => { showError(messageOf(e)); throw e; }),
+  /** Store the disk's pending writes in IndexedDB now. */
+  flushDisk: () => api?.flushDisk(),
 };
