@@ -11,7 +11,8 @@ export const RING_DEBUGCON: u32 = 0; // port 0xE9 output
 export const RING_COM1_TX: u32 = 1;  // COM1 transmit; run() stops with STOP_OUTPUT past half full
 export const RING_COM1_RX: u32 = 2;
 export const RING_KBD: u32 = 3;      // host key events in: PS/2 scan code set 2 bytes (dev/i8042.ts)
-export const RING_COUNT: u32 = 4;
+export const RING_COM2_RX: u32 = 4;  // COM2 receive (the default guest's clock agent reads it)
+export const RING_COUNT: u32 = 5;
 export const RING_CAP: u32 = 0x2000; // bytes per ring
 export const RING_STRIDE: u32 = RING_HDR + RING_CAP;
 

@@ -18,7 +18,7 @@
 
 import { slotAddr, SLOT_UART0 } from "./slots";
 import { clockNow, NEVER } from "../clock";
-import { ringPop, ringPush, ringUsed, RING_CAP, RING_COM1_TX, RING_COM1_RX } from "../rings";
+import { ringPop, ringPush, ringUsed, RING_CAP, RING_COM1_TX, RING_COM1_RX, RING_COM2_RX } from "../rings";
 import { requestStop, STOP_OUTPUT } from "../cpu/exec";
 
 const U_RBR_FIFO: u32 = 0;   // 16 bytes
@@ -220,11 +220,12 @@ export function uartWrite(n: u32, reg: u32, v: u32): void {
   updateIrq(n);
 }
 
-/** Take received bytes from the host (COM1) and run the character timeout. */
+/** Take received bytes from the host (COM1 and COM2 have input rings). */
 export function uartPoll(n: u32): void {
-  if (n == 0 && (g(n, U_MCR) & 0x10) == 0) {
+  if (n <= 1 && (g(n, U_MCR) & 0x10) == 0) {
+    let ring = n == 0 ? RING_COM1_RX : RING_COM2_RX;
     while (g(n, U_RX_COUNT) < rxCap(n)) {
-      let b = ringPop(RING_COM1_RX);
+      let b = ringPop(ring);
       if (b < 0) break;
       rxPush(n, <u32>b);
     }

@@ -42,6 +42,8 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     [["-hda", "no/such/disk.img"], "ringzero: disk image no/such/disk.img: no such file"],
     [["-cdrom", "no/such/cd.iso"], "ringzero: CD-ROM image no/such/cd.iso: no such file"],
     [["-bios", "no/such/bios.bin"], "ringzero: BIOS image no/such/bios.bin: no such file"],
+    [["-kernel", "build/guest/mbkernel.elf", "-incoming", "file:no/such/state.rz"], "ringzero: -incoming snapshot no/such/state.rz: no such file"],
+    [["-kernel", "build/guest/mbkernel.elf", "-incoming", "file:package.json"], "ringzero: snapshot package.json: not a RingZero snapshot"],
     [["-cdrom", "http://127.0.0.1:2/cd.iso"], "ringzero: CD-ROM image http://127.0.0.1:2/cd.iso: could not connect (ECONNREFUSED)"],
     [["-hda", "http://127.0.0.1:2/d.img"], "ringzero: drive http://127.0.0.1:2/d.img: an image read over HTTP is read-only: give -drive ...,readonly=on or -snapshot (writes then stay in memory)"],
     [["-bios", "package.json"], /^ringzero: BIOS image must be a multiple of 64 KiB/],

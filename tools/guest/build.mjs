@@ -360,6 +360,8 @@ function build() {
       cmdline: CMDLINE,
       prompt: PROMPT,
       readyMarker: READY_MARKER,
+      // init.sh's clock agent: the host writes "<unix seconds>\n" here after a restore.
+      clockAgent: 'ttyS1',
       disk: { device: '/dev/sda', fstype: 'ext2', file: '/hello.txt', line: HELLO_LINE },
       vgabios: 'vgabios-stdvga.bin',
       modules: initrd.modules,

@@ -34,6 +34,20 @@ done
 # No settle loop needed: the kernel finishes a module's async probes (libata
 # port probe, SCSI scan, sd/sr attach) before insmod returns.
 
+# Clock agent: after restoring a snapshot of this guest (docs/SNAPSHOT.md) the
+# host writes the Unix time in seconds and a newline to COM2, and the clock is
+# set from it: the guest's date is the host's, not the date the snapshot was
+# taken. The port stays open, so nothing written to it is lost; a line that is
+# not a number is ignored.
+if [ -e /dev/ttyS1 ]; then
+  (
+    stty -F /dev/ttyS1 raw -echo 2>/dev/null
+    while read -r t; do
+      case "$t" in ''|*[!0-9]*) ;; *) date -s "@$t" >/dev/null ;; esac
+    done </dev/ttyS1
+  ) &
+fi
+
 hostname ringzero
 # The boot log went to the console in full; from here on only warnings and
 # worse (levels 0-4), so informational messages (e.g. "EXT4-fs (sda): mounting

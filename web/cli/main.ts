@@ -31,7 +31,7 @@ const VERSION = RINGZERO_VERSION;
 /** Instructions per run() call; the host yields to its event loop between calls. */
 const SLICE = 2_000_000;
 
-export interface Manifest { cmdline: string; prompt: string; readyMarker: string }
+export interface Manifest { cmdline: string; prompt: string; readyMarker: string; clockAgent?: string }
 
 function readInput(what: string, path: string): Uint8Array {
   try {
@@ -70,6 +70,8 @@ interface Prepared {
   drives: OpenedDrive[];
   /** What was read into memory, by role (record/replay identifies the run by them). */
   images: LoadedImage[];
+  /** The default guest's manifest, when no image was named. */
+  defaultGuest?: Manifest;
 }
 
 async function prepare(c: Config, drives: OpenedDrive[]): Promise<Prepared> {
@@ -89,6 +91,7 @@ async function prepare(c: Config, drives: OpenedDrive[]): Promise<Prepared> {
       throw new UsageError("the default Linux guest is not built: run npm run guest (or give -kernel, -bios, -hda or -cdrom)");
     }
     const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as Manifest;
+    p.defaultGuest = manifest;
     kernel = join(IMAGES, "bzImage");
     initrd = join(IMAGES, "initrd.img");
     append = manifest.cmdline;
@@ -159,7 +162,14 @@ export async function main(argv: string[]): Promise<number> {
       disks,
       identity: () => (identity ??= describeRun(c, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline)),
     };
-    if (c.incoming !== undefined) await restoreFrom(m, c.incoming, snap);
+    if (c.incoming !== undefined) {
+      await restoreFrom(m, c.incoming, snap);
+      // The restored guest's clocks show the time of the save. The RTC follows
+      // the host again (as QEMU's with -rtc base=utc|localtime), and the default
+      // guest's clock agent (tools/guest/init.sh) sets the system time.
+      if (typeof c.rtcBase !== "number") m.setRtcTime(rtc);
+      if (p.defaultGuest?.clockAgent === "ttyS1") m.feed(RING.COM2_RX, new TextEncoder().encode(`${Math.floor(Date.now() / 1000)}\n`));
+    }
     const ctl = new RunControl(c.startPaused);
     if (c.gdb) await startGdbServer(m, ctl, c.gdb);
     const host = hostCalls(m, boot, rr?.recorder, rr?.replay);

@@ -17,7 +17,7 @@ export const STOP = {
 } as const;
 export type StopReason = (typeof STOP)[keyof typeof STOP];
 
-export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3 } as const;
+export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3, COM2_RX: 4 } as const;
 
 /** Watchpoint kinds (asm/cpu/hostdebug.ts WATCH_*): which accesses hit. */
 export const WATCH = { WRITE: 1, READ: 2, ACCESS: 3 } as const;
