@@ -28,7 +28,10 @@ export interface BootConfig {
   replay?: { name: string; bytes: ArrayBuffer };
   /** Start from this saved state (a snapshot file, web/host/snapshot.ts) of a
    *  machine with the images and settings above; refused, the machine boots. */
-  state?: { name: string; bytes: ArrayBuffer };
+  state?: ImageSource;
+  /** The guest sets its clock from "<Unix seconds>\n" on its second serial port
+   *  (the default guest's manifest "clockAgent"); sent after every restore. */
+  clockAgent?: "ttyS1";
 }
 
 /** What start() did besides powering on. */

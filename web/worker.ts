@@ -90,6 +90,9 @@ function readAll(b: BlockBackend): Uint8Array {
 /** SnapshotDisk.sha256 for a disk held in memory. */
 const diskSha256 = (b: BlockBackend) => sha256Hex(readAll(b));
 
+/** How often a download reports its progress to the page. */
+const PROGRESS_MS = 100;
+
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
 
@@ -134,6 +137,8 @@ class MachineWorker implements WorkerApi {
   private disk?: OpenDisk;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private flushFailed = false;
+  /** The guest sets its clock from a line on this serial port (BootConfig.clockAgent). */
+  private clockAgent?: BootConfig["clockAgent"];
   /** What identifies this run for snapshots (computed on first use). */
   private describeRun?: () => Promise<RunIdentity>;
   private identity?: Promise<RunIdentity>;
@@ -144,21 +149,26 @@ class MachineWorker implements WorkerApi {
     this.setState("loading");
     const info: StartInfo = {};
     try {
-      const wasm = await fetchBytes({ url: wasmUrl }, "machine", callbacks);
       const images: Partial<Record<ImageRole, Uint8Array>> = {};
       const disks: { cdrom?: HttpBackend; hda?: HttpBackend } = {};
       const rr = config.record || config.replay;
-      for (const key of IMAGE_ROLES) {
+      // Everything is fetched at once (a saved state to start from too).
+      const load = async (key: ImageRole): Promise<void> => {
         const src = config[key];
-        if (!src) continue;
+        if (!src) return;
         if ((key === "cdrom" || key === "hda") && "url" in src && !rr) {
           const disk = await openRemote(src.url, key, callbacks);
           if (disk instanceof HttpBackend) { disks[key] = disk; this.remote.push({ name: key, disk }); }
           else images[key] = disk;
-          continue;
+          return;
         }
         images[key] = await fetchBytes(src, key, callbacks);
-      }
+      };
+      const [wasm, state] = await Promise.all([
+        fetchBytes({ url: wasmUrl }, "machine", callbacks),
+        config.state && !rr ? fetchBytes(config.state, "saved state", callbacks, "saved state").catch((e: Error) => e) : undefined,
+        ...IMAGE_ROLES.map(load),
+      ]);
       // The RTC starts at the host's time of day when the machine starts to run
       // (its clock starts then too; the images took their time to load).
       let rtc = Date.now() / 1000;
@@ -213,10 +223,16 @@ class MachineWorker implements WorkerApi {
       this.machine = machine;
       this.host = hostCalls(machine, boot, this.recorder, this.replay);
       machine.setRtcTime(rtc);
-      if (config.state && !rr) {
-        const r = await this.restore(machine, new Uint8Array(config.state.bytes), config.state.name);
+      this.clockAgent = config.clockAgent;
+      // A saved state to start from goes into the machine before anything is
+      // loaded into its RAM (which is then all zero: apply's freshRam); refused,
+      // the machine boots.
+      if (state instanceof Error) info.refused = state.message;
+      else if (state && config.state) {
+        const r = await this.restore(machine, state, imageName(config.state), true);
         if ("error" in r) info.refused = r.error; else info.restored = r;
       }
+      if (!info.restored) boot();
     } catch (e) {
       this.setState("error");
       callbacks.error(e instanceof Error ? e.message : String(e));
@@ -287,6 +303,14 @@ class MachineWorker implements WorkerApi {
 
   // ---- snapshots (web/host/snapshot.ts) ----
 
+  /** A restored guest's clocks show the time of the save: the RTC follows the
+   *  host again (as QEMU's after a migration), and a guest with the clock agent
+   *  (tools/guest/init.sh) is told the time on its second serial port. */
+  private setGuestTime(m: Machine): void {
+    m.setRtcTime(Date.now() / 1000);
+    if (this.clockAgent === "ttyS1") m.feed(RING.COM2_RX, new TextEncoder().encode(`${Math.round(Date.now() / 1000)}\n`)); // rounded: the agent takes whole seconds
+  }
+
   private runIdentity(): Promise<RunIdentity> {
     if (!this.describeRun) return Promise.reject(new Error("The machine is not running."));
     this.identity ??= this.describeRun();
@@ -323,7 +347,7 @@ class MachineWorker implements WorkerApi {
     return refused ? { error: refused } : this.restore(this.machine!, bytes, name);
   }
 
-  private async restore(m: Machine, bytes: Uint8Array, name: string): Promise<RestoreResult> {
+  private async restore(m: Machine, bytes: Uint8Array, name: string, freshRam = false): Promise<RestoreResult> {
     try {
       const identity = await this.runIdentity();
       const d = await decode(m, bytes, name, identity, streamCodec);
@@ -332,7 +356,8 @@ class MachineWorker implements WorkerApi {
       // against the image alone (a throwaway overlay), whatever this run wrote.
       const plan = await planDisks(d, disk ? [{ drive: HDA, log: new WriteLog(new CowOverlay(disk.base)), sha256: disk.sha256 }] : [], name);
       disk?.overlay.discard();
-      apply(m, d, this.snapshotDisks(), plan);
+      apply(m, d, this.snapshotDisks(), plan, { freshRam });
+      this.setGuestTime(m);
       disk?.persist?.replaced();
       this.pending = new Uint8Array(0);
       this.atBreakpoint = false;
@@ -600,7 +625,7 @@ class MachineWorker implements WorkerApi {
   }
 }
 
-async function fetchBytes(src: ImageSource, name: string, cb: WorkerCallbacks): Promise<Uint8Array> {
+async function fetchBytes(src: ImageSource, name: string, cb: WorkerCallbacks, what = `${name} image`): Promise<Uint8Array> {
   if ("bytes" in src) {
     cb.progress(src.name, src.bytes.byteLength, src.bytes.byteLength);
     return new Uint8Array(src.bytes);
@@ -609,10 +634,17 @@ async function fetchBytes(src: ImageSource, name: string, cb: WorkerCallbacks): 
   try {
     res = await fetch(src.url);
   } catch {
-    throw new Error(`Could not load the ${name} image from ${src.url}: the network request failed.`);
+    throw new Error(`Could not load the ${what} from ${src.url}: the network request failed.`);
   }
-  if (!res.ok) throw new Error(`Could not load the ${name} image from ${src.url}: the server answered ${res.status} ${res.statusText}.`);
-  return readBody(res, (loaded, total) => cb.progress(name, loaded, total));
+  if (!res.ok) throw new Error(`Could not load the ${what} from ${src.url}: the server answered ${res.status} ${res.statusText}.`);
+  // Progress at most every PROGRESS_MS: each call is a message to the page.
+  let last = 0;
+  return readBody(res, (loaded, total) => {
+    const now = performance.now();
+    if (now - last < PROGRESS_MS && loaded < total) return;
+    last = now;
+    cb.progress(name, loaded, total);
+  });
 }
 
 /** A CD-ROM or disk image by URL: read on demand when the server takes Range

@@ -177,3 +177,35 @@ test("a writable disk (?hda=) keeps the guest's writes across a reload; Discard 
     await context.close();
   }
 }, 900_000);
+
+test("instant boot: the default page starts from the default guest's snapshot at its prompt, with the host's date, and types at once", async () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "public/images/manifest.json"), "utf8")) as { snapshot?: string };
+  expect(manifest.snapshot).toBe("default.rzstate"); // tools/guest/ensure.mjs made it
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  try {
+    const t0 = Date.now();
+    await page.goto(BASE);
+    await waitForText(page, PROMPT, 30_000);
+    const ms = Date.now() - t0;
+    console.log(`instant boot: navigation to prompt ${ms} ms; ${await page.textContent("#st-start")}`);
+    expect(await page.textContent("#st-start")).toMatch(/^started from the default guest's snapshot in \d+\.\d s$/);
+    expect(ms).toBeLessThan(3000);
+    // The clock agent set the guest's date from the host's (date +%s truncates).
+    await page.click("#terminal");
+    await page.keyboard.type("echo D$(date +%s)D");
+    const tEnter = Date.now() / 1000;
+    await page.keyboard.press("Enter");
+    const date = Number(/^D(\d+)D$/m.exec(await waitForText(page, /^D\d+D$/m, 10_000))![1]);
+    const tSeen = Date.now() / 1000;
+    console.log(`instant boot: guest date ${date}, host ${tEnter.toFixed(2)}..${tSeen.toFixed(2)}`);
+    expect(date).toBeGreaterThanOrEqual(Math.floor(tEnter) - 2);
+    expect(date).toBeLessThanOrEqual(tSeen + 2);
+    await run(page, "echo I$((6*7))I", /^I42I$/m, 10_000);
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}, 300_000);

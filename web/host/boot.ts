@@ -1,7 +1,8 @@
 // Putting a machine's images in place for the page's worker: a kernel for direct
 // boot (with its initrd and command line), or firmware plus a CD-ROM or disk
-// image for a boot through SeaBIOS. Returns the function that boots the same
-// configuration again after a reset.
+// image for a boot through SeaBIOS. Returns the function that boots (loads the
+// kernel into RAM, or points the CPU at the firmware): the host calls it to
+// power on, unless it restores a saved state instead, and again after a reset.
 
 import type { Machine } from "./machine";
 import { bootKernel } from "./kernel";
@@ -35,14 +36,10 @@ export function loadBootImages(m: Machine, img: BootImages): () => void {
   if (img.hda) m.attachDrive(HDA, DRIVE.DISK, img.hda);
   if (img.kernel) {
     const kernel = img.kernel;
-    const boot = () => { bootKernel(m, { kernel, kernelName: "kernel", cmdline: img.append ?? "", initrd: img.initrd }); };
-    boot();
-    return boot;
+    return () => { bootKernel(m, { kernel, kernelName: "kernel", cmdline: img.append ?? "", initrd: img.initrd }); };
   }
   if (!img.cdrom && !img.hda) throw new Error("Nothing to boot: give a kernel, a CD-ROM image or a disk image.");
   if (!img.bios) throw new Error("A CD-ROM or disk boot needs the BIOS image (SeaBIOS), which was not loaded.");
   const order = img.boot === "d" || (!img.boot && img.cdrom) ? "dc" : "cd";
-  const boot = () => { m.reset(); prepareFirmwareBoot(m, order, img.vgabios); };
-  boot();
-  return boot;
+  return () => { m.reset(); prepareFirmwareBoot(m, order, img.vgabios); };
 }

@@ -3,6 +3,9 @@
 //   ?cdrom=URL[&boot=d]  ?hda=URL[&boot=c]  firmware boot through SeaBIOS
 //   ?mem=MiB
 //   ?record   record the session from power-on (the Record button saves it)
+//   ?state=URL  start from a saved state (.rzstate) of the machine the other parameters name
+//   ?boot=fresh  the default guest boots from power-on instead of starting
+//             from its snapshot at the prompt (web/ui/main.ts, instant boot)
 // URLs are http(s) or relative to the page. A cdrom or hda URL is not downloaded
 // first: the worker reads it in 64 KiB blocks through HTTP Range requests as the
 // guest asks (web/host/httpdisk.ts; the status bar counts what was fetched), so a
@@ -17,20 +20,37 @@ import type { BootConfig } from "../protocol";
 
 const IMAGES = "/images/";
 
-interface Manifest { cmdline: string }
+/** public/images/manifest.json (tools/guest/build.mjs, snapshot.mjs): what the page uses of it. */
+interface Manifest { cmdline: string; prompt?: string; snapshot?: string; clockAgent?: string }
 
-export async function defaultConfig(): Promise<BootConfig> {
-  let append = "console=ttyS0";
+/** The default guest: its configuration, and the snapshot of it at its prompt
+ *  when `npm run guest` made one (the page starts from it: instant boot). */
+export interface DefaultGuest {
+  config: BootConfig;
+  /** URL of the snapshot (made with exactly `config`). */
+  snapshot?: string;
+  /** Its shell prompt, shown after starting from the snapshot (which has no thumbnail). */
+  prompt: string;
+}
+
+export async function defaultGuest(): Promise<DefaultGuest> {
+  let m: Manifest = { cmdline: "console=ttyS0" };
   try {
     const res = await fetch(IMAGES + "manifest.json");
-    if (res.ok) append = ((await res.json()) as Manifest).cmdline;
+    if (res.ok) m = (await res.json()) as Manifest;
   } catch { /* keep the fallback command line */ }
-  return {
+  const config: BootConfig = {
     ramMB: 128,
     kernel: { url: IMAGES + "bzImage" },
     initrd: { url: IMAGES + "initrd.img" },
-    append,
+    append: m.cmdline,
   };
+  if (m.clockAgent === "ttyS1") config.clockAgent = "ttyS1";
+  return { config, snapshot: m.snapshot ? IMAGES + m.snapshot : undefined, prompt: m.prompt ?? "" };
+}
+
+export async function defaultConfig(): Promise<BootConfig> {
+  return (await defaultGuest()).config;
 }
 
 function memFrom(v: string | null): number {

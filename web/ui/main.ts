@@ -5,12 +5,12 @@
 import * as Comlink from "comlink";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { configFromUrl, configFromFiles, defaultConfig } from "./config";
+import { configFromUrl, configFromFiles, defaultGuest } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
 import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
-import type { BootConfig, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
+import type { BootConfig, ImageSource, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -74,11 +74,17 @@ function consoleTail(n = THUMBNAIL_LINES): string {
   return lines.join("\n");
 }
 
+/** The default guest's prompt: a snapshot without a thumbnail shows it. */
+let guestPrompt = "";
+
 /** After a restore the guest's screen is not sent again: show the state's last lines. */
 function showRestored(s: RestoredState): void {
   term.reset();
-  term.write(s.thumbnail.replace(/\n/g, "\r\n"));
+  term.write((s.thumbnail || guestPrompt).replace(/\n/g, "\r\n"));
 }
+
+/** How this page's machine started, in the status bar. */
+const showStart = (text: string) => { $("st-start").textContent = text; };
 
 const states = new States({ api: () => api, thumbnail: () => consoleTail(), restored: showRestored, error: showError, clearError });
 
@@ -132,6 +138,14 @@ function showProgress(name: string, loaded: number, total: number): void {
   if (loaded >= total) setTimeout(() => bar?.parentElement?.remove(), 1500);
 }
 
+function newWorker(): Worker {
+  const w = new Worker(new URL("../worker.ts", import.meta.url), { type: "module" });
+  w.addEventListener("error", () => showError("The machine could not start: its worker failed to load."));
+  return w;
+}
+/** The first machine's worker, loading while the page reads the manifest. */
+let spareWorker: Worker | undefined = newWorker();
+
 async function boot(config: BootConfig): Promise<StartInfo | undefined> {
   const { record: _r, replay: _p, state: _s, ...plain } = config;
   current = plain;
@@ -142,8 +156,8 @@ async function boot(config: BootConfig): Promise<StartInfo | undefined> {
   term.reset();
   $("error").hidden = true;
   $("notice").hidden = true;
-  worker = new Worker(new URL("../worker.ts", import.meta.url), { type: "module" });
-  worker.addEventListener("error", () => showError("The machine could not start: its worker failed to load."));
+  worker = spareWorker ?? newWorker();
+  spareWorker = undefined;
   api = Comlink.wrap<WorkerApi>(worker);
   const sab = globalThis.crossOriginIsolated ? createConsoleRing() : undefined;
   ring = sab ? new ConsoleRing(sab) : undefined;
@@ -277,26 +291,34 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
     if (!vga) fit.fit();
   }));
 
+// Start: the machine the URL names, or the default guest. The default guest
+// starts from its snapshot at the prompt when there is one (instant boot; the
+// same images and settings, so it restores), ?boot=fresh boots it from power-on;
+// ?state=URL starts from that saved state (the other parameters name its images).
 (async () => {
   try {
     const q = new URLSearchParams(location.search);
-    const config = configFromUrl(q) ?? (await defaultConfig());
+    const fromUrl = configFromUrl(q);
+    const guest = fromUrl ? undefined : await defaultGuest();
+    const config = fromUrl ?? guest!.config;
+    guestPrompt = guest?.prompt ?? "";
     if (q.has("record")) { await boot({ ...config, record: true }); return; }
-    // ?state=URL: start from that saved state (the other parameters name its images).
     const stateUrl = q.get("state");
-    const state = stateUrl ? await fetchState(stateUrl).catch((e) => { showError(messageOf(e)); return undefined; }) : undefined;
+    let state: ImageSource | undefined;
+    let instant = false;
+    if (stateUrl) state = { url: new URL(stateUrl, location.href).href };
+    else if (guest && q.get("boot") !== "fresh") {
+      if (guest.snapshot) { state = { url: guest.snapshot }; instant = true; }
+      else showStart("booted fresh: the default guest has no snapshot (npm run guest makes one)");
+    }
     const info = await boot(state ? { ...config, state } : config);
-    if (info?.refused) showError(info.refused);
+    if (info?.refused) {
+      if (instant) showStart(`booted fresh: ${info.refused}`);
+      else showError(info.refused);
+    }
+    if (info?.restored) showStart(`started from ${instant ? "the default guest's snapshot" : info.restored.name} in ${(performance.now() / 1000).toFixed(1)} s`);
   } catch (e) { showError(e instanceof Error ? e.message : String(e)); }
 })();
-
-async function fetchState(url: string): Promise<{ name: string; bytes: ArrayBuffer }> {
-  const name = decodeURIComponent(new URL(url, location.href).pathname.split("/").pop() || url);
-  let res: Response;
-  try { res = await fetch(url); } catch { throw new Error(`Could not load the saved state from ${url}: the network request failed.`); }
-  if (!res.ok) throw new Error(`Could not load the saved state from ${url}: the server answered ${res.status} ${res.statusText}.`);
-  return { name, bytes: await res.arrayBuffer() };
-}
 
 // For tests and the curious: the terminal's visible text.
 (globalThis as unknown as { ringzero: object }).ringzero = {
