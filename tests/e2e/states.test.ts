@@ -209,3 +209,20 @@ test("instant boot: the default page starts from the default guest's snapshot at
     await context.close();
   }
 }, 300_000);
+
+test("?state=URL starts from that file; one made for another machine is refused in the error line and the machine boots", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${BASE}?state=/images/default.rzstate`);
+    await waitForText(page, PROMPT, 30_000);
+    expect(await page.textContent("#st-start")).toMatch(/^started from default\.rzstate in \d+\.\d s$/);
+    await run(page, "echo U$((6*7))U", /^U42U$/m, 10_000);
+    await page.goto(`${BASE}?mem=64&state=/images/default.rzstate`);
+    await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
+    expect(await page.textContent("#error")).toBe("snapshot default.rzstate: saved with -m 128, this run has -m 64");
+    await waitForText(page, /Linux version/, 60_000); // booting from power-on instead
+  } finally {
+    await context.close();
+  }
+}, 300_000);
