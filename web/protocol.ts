@@ -26,7 +26,33 @@ export interface BootConfig {
   record?: boolean;
   /** Replay this recording with the images above instead of running live. */
   replay?: { name: string; bytes: ArrayBuffer };
+  /** Start from this saved state (a snapshot file, web/host/snapshot.ts) of a
+   *  machine with the images and settings above; refused, the machine boots. */
+  state?: ImageSource;
+  /** The guest sets its clock from "<Unix seconds>\n" on its second serial port
+   *  (the default guest's manifest "clockAgent"); sent after every restore. */
+  clockAgent?: "ttyS1";
 }
+
+/** What start() did besides powering on. */
+export interface StartInfo {
+  /** BootConfig.state was restored. */
+  restored?: RestoredState;
+  /** BootConfig.state was refused, and why (one line); the machine booted fresh. */
+  refused?: string;
+  /** The writable hda: kept across reloads (IndexedDB, web/store.ts) or in memory only,
+   *  and how many sectors of earlier runs' changes it started with. */
+  disk?: { name: string; kept: boolean; restoredSectors: number };
+}
+
+/** What a saved state says about itself (its snapshot header's fields). */
+export interface RestoredState { name: string; thumbnail: string; created: string; parent?: string }
+
+export interface SaveRequest { name: string; parent?: string; thumbnail: string }
+/** A snapshot file, or why there is none. */
+export type SaveResult = { bytes: Uint8Array } | { error: string };
+/** The state restored, or why it was refused (one line; the machine went on unharmed). */
+export type RestoreResult = RestoredState | { error: string };
 
 export type RunState = "loading" | "running" | "paused" | "halted" | "stopped" | "error";
 
@@ -90,7 +116,7 @@ export interface WorkerCallbacks {
 export interface WorkerApi {
   /** Load images and power on. `consoleRing` is a SharedArrayBuffer console ring
    *  (web/consolering.ts) when the page is cross-origin isolated. */
-  start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<void>;
+  start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<StartInfo>;
   pause(): void;
   resume(): void;
   reset(): void;
@@ -122,4 +148,15 @@ export interface WorkerApi {
   stopOn(stops: EventStops): string | null;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
+  // ---- saved states and the disk ----
+  /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
+  snapshot(req: SaveRequest): Promise<SaveResult>;
+  /** Restore a snapshot file; one that does not fit this machine is refused, nothing changed. */
+  restoreState(bytes: Uint8Array, name: string): Promise<RestoreResult>;
+  /** Store the disk's writes not yet in IndexedDB (the page calls it when it goes away). */
+  flushDisk(): Promise<void>;
+  /** Forget the disk's kept changes (from the next boot on); a message for the user. */
+  discardDiskChanges(): Promise<string>;
+  /** The hda as the guest sees it now, as a raw image; null without one. */
+  diskImage(): Uint8Array | null;
 }

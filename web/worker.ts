@@ -10,14 +10,18 @@ import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, WATCH, type WatchKind } from "./host/machine";
 import { loadBootImages } from "./host/boot";
-import type { BlockBackend } from "./host/block";
+import { CowOverlay, MemoryBackend, SECTOR, WriteLog, type BlockBackend } from "./host/block";
 import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
 import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
+import { apply, decode, planDisks, save, streamCodec, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
+import { DiskStore, PersistentDisk } from "./store";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, type DisasmLine } from "./host/disasm";
-import type { BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RunState, VgaView, Watchpoint, WorkerApi, WorkerCallbacks } from "./protocol";
+import type {
+  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, RunState, SaveRequest, SaveResult, StartInfo, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
+} from "./protocol";
 
 const WATCH_KINDS: Record<Watchpoint["kind"], WatchKind> = { write: WATCH.WRITE, read: WATCH.READ, access: WATCH.ACCESS };
 const WATCH_NAMES: Record<WatchKind, Watchpoint["kind"]> = { [WATCH.WRITE]: "write", [WATCH.READ]: "read", [WATCH.ACCESS]: "access" };
@@ -53,6 +57,41 @@ function xhrRangeFetcher(url: string): RangeFetcher {
     return { status: x.status, contentRange: x.getResponseHeader("Content-Range"), body };
   };
 }
+
+/** IDE primary master, as QEMU's -hda. */
+const HDA = 0;
+/** How long after a write the disk's new writes go to IndexedDB (also when the page goes away). */
+const DISK_FLUSH_MS = 250;
+
+/** The writable disk: base image, copy-on-write overlay (every sector written
+ *  since the image), the snapshot's write log over it, and on top what the
+ *  machine is given (the log, or the log kept in IndexedDB). */
+interface OpenDisk {
+  base: BlockBackend;
+  overlay: CowOverlay;
+  log: WriteLog;
+  top: BlockBackend;
+  persist?: PersistentDisk;
+  /** SnapshotDisk.sha256: absent for an image read over HTTP (named by URL). */
+  sha256?: (b: BlockBackend) => Promise<string>;
+}
+
+/** A disk's contents, read through its backend into one buffer. */
+function readAll(b: BlockBackend): Uint8Array {
+  const out = new Uint8Array(b.size);
+  const step = 8192;
+  for (let lba = 0; lba < b.size / SECTOR; lba += step) {
+    const n = Math.min(step, b.size / SECTOR - lba);
+    b.read(lba, n, out.subarray(lba * SECTOR, (lba + n) * SECTOR));
+  }
+  return out;
+}
+
+/** SnapshotDisk.sha256 for a disk held in memory. */
+const diskSha256 = (b: BlockBackend) => sha256Hex(readAll(b));
+
+/** How often a download reports its progress to the page. */
+const PROGRESS_MS = 100;
 
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
@@ -94,38 +133,59 @@ class MachineWorker implements WorkerApi {
   private resets = 0;
   /** Images read on demand over HTTP, for the status bar. */
   private remote: { name: DiskFetch["name"]; disk: HttpBackend }[] = [];
+  /** The writable hda's layers, when there is one. */
+  private disk?: OpenDisk;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushFailed = false;
+  /** The guest sets its clock from a line on this serial port (BootConfig.clockAgent). */
+  private clockAgent?: BootConfig["clockAgent"];
+  /** What identifies this run for snapshots (computed on first use). */
+  private describeRun?: () => Promise<RunIdentity>;
+  private identity?: Promise<RunIdentity>;
 
-  async start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<void> {
+  async start(config: BootConfig, callbacks: WorkerCallbacks, consoleRing?: SharedArrayBuffer): Promise<StartInfo> {
     this.cb = callbacks;
     this.ring = consoleRing ? new ConsoleRing(consoleRing) : undefined;
     this.setState("loading");
+    const info: StartInfo = {};
     try {
-      const wasm = await fetchBytes({ url: wasmUrl }, "machine", callbacks);
       const images: Partial<Record<ImageRole, Uint8Array>> = {};
-      const disks: { cdrom?: BlockBackend; hda?: BlockBackend } = {};
-      const ids: ImageIdentity[] = [];
-      for (const key of IMAGE_ROLES) {
+      const disks: { cdrom?: HttpBackend; hda?: HttpBackend } = {};
+      const rr = config.record || config.replay;
+      // Everything is fetched at once (a saved state to start from too).
+      const load = async (key: ImageRole): Promise<void> => {
         const src = config[key];
-        if (!src) continue;
-        if ((key === "cdrom" || key === "hda") && "url" in src && !config.record && !config.replay) {
+        if (!src) return;
+        if ((key === "cdrom" || key === "hda") && "url" in src && !rr) {
           const disk = await openRemote(src.url, key, callbacks);
           if (disk instanceof HttpBackend) { disks[key] = disk; this.remote.push({ name: key, disk }); }
           else images[key] = disk;
-          continue;
+          return;
         }
         images[key] = await fetchBytes(src, key, callbacks);
-        if (config.record || config.replay) ids.push({ role: ROLE_NAMES[key], name: imageName(src), size: images[key].length, sha256: await sha256Hex(images[key]) });
-      }
+      };
+      const [wasm, state] = await Promise.all([
+        fetchBytes({ url: wasmUrl }, "machine", callbacks),
+        config.state && !rr ? fetchBytes(config.state, "saved state", callbacks, "saved state").catch((e: Error) => e) : undefined,
+        ...IMAGE_ROLES.map(load),
+      ]);
       // The RTC starts at the host's time of day when the machine starts to run
       // (its clock starts then too; the images took their time to load).
       let rtc = Date.now() / 1000;
       let hostNow = () => performance.now() * 1e6;
-      if (config.record || config.replay) {
-        const header = recordHeader({
-          machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, cpu: "pentium2", rtc, images: ids,
-          append: images.kernel ? config.append ?? "" : undefined,
-          firmware: images.kernel ? undefined : { boot: bootOrder(config), nographic: false },
-        });
+      const describe = (ids: ImageIdentity[]) => async () => recordHeader({
+        machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, cpu: "pentium2", rtc, images: ids,
+        append: images.kernel ? config.append ?? "" : undefined,
+        firmware: images.kernel ? undefined : { boot: bootOrder(config), nographic: false },
+      });
+      if (rr) {
+        // A recording names every image by SHA-256, the disk's starting contents too.
+        const ids: ImageIdentity[] = [];
+        for (const key of IMAGE_ROLES) {
+          const img = images[key], src = config[key];
+          if (img && src) ids.push({ role: ROLE_NAMES[key], name: imageName(src), size: img.length, sha256: await sha256Hex(img) });
+        }
+        const header = await describe(ids)();
         if (config.replay) {
           const replay = new Replay(new Uint8Array(config.replay.bytes), config.replay.name);
           replay.check(header);
@@ -139,20 +199,175 @@ class MachineWorker implements WorkerApi {
           hostNow = this.recorder.clock(hostNow);
         }
       }
+      // A snapshot names the run as the command line names the same run
+      // (web/cli/record.ts describeRun): read-only images by SHA-256, an image
+      // read over HTTP by its URL, the writable disk by neither (its sectors
+      // travel in the snapshot). Hashed when first needed.
+      this.describeRun = async () => {
+        const ids: ImageIdentity[] = [];
+        for (const key of IMAGE_ROLES) {
+          const src = config[key];
+          if (!src) continue;
+          const remote = key === "cdrom" || key === "hda" ? disks[key] : undefined;
+          if (remote) ids.push({ role: ROLE_NAMES[key], name: remote.url, size: remote.length, url: remote.url });
+          else if (key === "hda") ids.push({ role: ROLE_NAMES[key], name: imageName(src), size: images.hda!.length });
+          else ids.push({ role: ROLE_NAMES[key], name: imageName(src), size: images[key]!.length, sha256: await sha256Hex(images[key]!) });
+        }
+        return describe(ids)();
+      };
+      const hda = images.hda ?? disks.hda;
+      if (hda) info.disk = await this.openDisk(hda, config, !rr);
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow });
       machine.setRealtime(true);
-      const boot = loadBootImages(machine, { ...images, ...disks, append: config.append, boot: config.boot });
+      const boot = loadBootImages(machine, { ...images, cdrom: disks.cdrom ?? images.cdrom, hda: this.disk?.top, append: config.append, boot: config.boot });
       this.machine = machine;
       this.host = hostCalls(machine, boot, this.recorder, this.replay);
       machine.setRtcTime(rtc);
+      this.clockAgent = config.clockAgent;
+      // A saved state to start from goes into the machine before anything is
+      // loaded into its RAM (which is then all zero: apply's freshRam); refused,
+      // the machine boots.
+      if (state instanceof Error) info.refused = state.message;
+      else if (state && config.state) {
+        const r = await this.restore(machine, state, imageName(config.state), true);
+        if ("error" in r) info.refused = r.error; else info.restored = r;
+      }
+      if (!info.restored) boot();
     } catch (e) {
       this.setState("error");
       callbacks.error(e instanceof Error ? e.message : String(e));
-      return;
+      return info;
     }
     this.lastTime = performance.now();
     this.setState("running");
     this.schedule();
+    return info;
+  }
+
+  // ---- the writable disk ----
+
+  /** The hda as the guest sees it: the image (bytes, or read over HTTP) under a
+   *  copy-on-write overlay, whose sectors a snapshot carries (WriteLog) and, in a
+   *  live session, IndexedDB keeps across reloads (web/store.ts), by the image's
+   *  SHA-256 or URL. */
+  private async openDisk(img: Uint8Array | HttpBackend, config: BootConfig, keep: boolean): Promise<StartInfo["disk"]> {
+    const base = img instanceof HttpBackend ? img : new MemoryBackend(img, true);
+    const overlay = new CowOverlay(base);
+    const log = new WriteLog(overlay);
+    const name = imageName(config.hda!);
+    const disk: OpenDisk = { base, overlay, log, top: log, sha256: img instanceof HttpBackend ? undefined : diskSha256 };
+    this.disk = disk;
+    if (!keep) return { name, kept: false, restoredSectors: 0 };
+    const key = img instanceof HttpBackend ? `url:${img.url}` : `sha256:${await sha256Hex(img)}`;
+    const store = new DiskStore();
+    let restoredSectors = 0;
+    try {
+      const kept = await store.load(key, base.size);
+      if (kept.dropped) this.cb?.notice(`${name}: the image changed size since its changes were kept; they were dropped.`);
+      for (const [lba, data] of kept.sectors) { overlay.write(lba, 1, data); log.written.set(lba, data); }
+      restoredSectors = kept.sectors.length;
+    } catch (e) {
+      this.cb?.notice(`${name}: the disk's changes cannot be kept across reloads (${e instanceof Error ? e.message : String(e)}).`);
+      return { name, kept: false, restoredSectors: 0 };
+    }
+    // Writes go to IndexedDB in batches: a flush DISK_FLUSH_MS after the first write since the last.
+    disk.persist = new PersistentDisk(log, overlay, store, key, () => {
+      this.flushTimer ??= setTimeout(() => { this.flushTimer = undefined; void this.flushDisk(); }, DISK_FLUSH_MS);
+    });
+    disk.top = disk.persist;
+    return { name, kept: true, restoredSectors };
+  }
+
+  async flushDisk(): Promise<void> {
+    try { await this.disk?.persist?.flush(); } catch (e) {
+      if (this.flushFailed) return;
+      this.flushFailed = true;
+      this.cb?.notice(`The disk's changes could not be stored (${e instanceof Error ? e.message : String(e)}); they are kept in memory only.`);
+    }
+  }
+
+  async discardDiskChanges(): Promise<string> {
+    const p = this.disk?.persist;
+    if (!p) return "There is no kept disk to discard.";
+    await p.discard();
+    return "Disk changes discarded: the next boot starts from the image. This run keeps its changes in memory and stores no more.";
+  }
+
+  /** The disk as the guest sees it now (the image with its changes), as a raw image. */
+  diskImage(): Uint8Array | null {
+    const d = this.disk;
+    if (!d) return null;
+    const out = readAll(d.log);
+    return Comlink.transfer(out, [out.buffer]);
+  }
+
+  // ---- snapshots (web/host/snapshot.ts) ----
+
+  /** A restored guest's clocks show the time of the save: the RTC follows the
+   *  host again (as QEMU's after a migration), and a guest with the clock agent
+   *  (tools/guest/init.sh) is told the time on its second serial port. */
+  private setGuestTime(m: Machine): void {
+    m.setRtcTime(Date.now() / 1000);
+    if (this.clockAgent === "ttyS1") m.feed(RING.COM2_RX, new TextEncoder().encode(`${Math.round(Date.now() / 1000)}\n`)); // rounded: the agent takes whole seconds
+  }
+
+  private runIdentity(): Promise<RunIdentity> {
+    if (!this.describeRun) return Promise.reject(new Error("The machine is not running."));
+    this.identity ??= this.describeRun();
+    return this.identity;
+  }
+
+  private snapshotDisks(): SnapshotDisk[] {
+    const d = this.disk;
+    return d ? [{ drive: HDA, log: d.log, sha256: d.sha256 }] : [];
+  }
+
+  private snapshotRefused(): string | null {
+    if (!this.machine || this.state === "loading" || this.state === "error") return "The machine is not running.";
+    if (this.recorder || this.replay) return "Saved states are not available while recording or replaying.";
+    return null;
+  }
+
+  async snapshot(req: SaveRequest): Promise<SaveResult> {
+    const refused = this.snapshotRefused();
+    if (refused) return { error: refused };
+    try {
+      const identity = await this.runIdentity();
+      const bytes = await save(this.machine!, { identity, disks: this.snapshotDisks(), name: req.name, parent: req.parent, thumbnail: req.thumbnail }, streamCodec);
+      return Comlink.transfer({ bytes }, [bytes.buffer]);
+    } catch (e) {
+      return { error: `The state could not be saved: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+
+  /** Restore a snapshot: everything is checked and decoded first, so a file that
+   *  does not fit this machine is refused and the machine goes on unharmed. */
+  async restoreState(bytes: Uint8Array, name: string): Promise<RestoreResult> {
+    const refused = this.snapshotRefused();
+    return refused ? { error: refused } : this.restore(this.machine!, bytes, name);
+  }
+
+  private async restore(m: Machine, bytes: Uint8Array, name: string, freshRam = false): Promise<RestoreResult> {
+    try {
+      const identity = await this.runIdentity();
+      const d = await decode(m, bytes, name, identity, streamCodec);
+      const disk = this.disk;
+      // The saved disk is its image with the saved sectors over it: check that
+      // against the image alone (a throwaway overlay), whatever this run wrote.
+      const plan = await planDisks(d, disk ? [{ drive: HDA, log: new WriteLog(new CowOverlay(disk.base)), sha256: disk.sha256 }] : [], name);
+      disk?.overlay.discard();
+      apply(m, d, this.snapshotDisks(), plan, { freshRam });
+      this.setGuestTime(m);
+      disk?.persist?.replaced();
+      this.pending = new Uint8Array(0);
+      this.atBreakpoint = false;
+      if (this.state === "stopped") this.setState("running");
+      if (this.state === "running") this.schedule();
+      this.sendStatus();
+      return { name: d.header.name ?? name, thumbnail: d.header.thumbnail ?? "", created: d.header.created, parent: d.header.parent };
+    } catch (e) {
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   recordingSoFar(): Uint8Array | null {
@@ -410,7 +625,7 @@ class MachineWorker implements WorkerApi {
   }
 }
 
-async function fetchBytes(src: ImageSource, name: string, cb: WorkerCallbacks): Promise<Uint8Array> {
+async function fetchBytes(src: ImageSource, name: string, cb: WorkerCallbacks, what = `${name} image`): Promise<Uint8Array> {
   if ("bytes" in src) {
     cb.progress(src.name, src.bytes.byteLength, src.bytes.byteLength);
     return new Uint8Array(src.bytes);
@@ -419,10 +634,17 @@ async function fetchBytes(src: ImageSource, name: string, cb: WorkerCallbacks): 
   try {
     res = await fetch(src.url);
   } catch {
-    throw new Error(`Could not load the ${name} image from ${src.url}: the network request failed.`);
+    throw new Error(`Could not load the ${what} from ${src.url}: the network request failed.`);
   }
-  if (!res.ok) throw new Error(`Could not load the ${name} image from ${src.url}: the server answered ${res.status} ${res.statusText}.`);
-  return readBody(res, (loaded, total) => cb.progress(name, loaded, total));
+  if (!res.ok) throw new Error(`Could not load the ${what} from ${src.url}: the server answered ${res.status} ${res.statusText}.`);
+  // Progress at most every PROGRESS_MS: each call is a message to the page.
+  let last = 0;
+  return readBody(res, (loaded, total) => {
+    const now = performance.now();
+    if (now - last < PROGRESS_MS && loaded < total) return;
+    last = now;
+    cb.progress(name, loaded, total);
+  });
 }
 
 /** A CD-ROM or disk image by URL: read on demand when the server takes Range

@@ -68,6 +68,8 @@ export class CowOverlay implements BlockBackend {
   get size(): number { return this.base.size; }
   /** Sectors written since the overlay was made. */
   get dirtySectors(): number { return this.dirty.size; }
+  /** The written sectors by LBA (the page keeps them in IndexedDB). */
+  get sectors(): ReadonlyMap<number, Uint8Array> { return this.dirty; }
   read(lba: number, count: number, into: Uint8Array): void {
     checkRange(this, lba, count, into);
     if (this.dirty.size === 0) { this.base.read(lba, count, into); return; }

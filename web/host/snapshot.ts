@@ -374,9 +374,18 @@ function overlaid(b: BlockBackend, sectors: [number, Uint8Array][]): BlockBacken
   };
 }
 
+export interface ApplyOptions {
+  /** No guest code has run and nothing was loaded: RAM is all zero, so only the
+   *  snapshot's pages are written. (Otherwise the pages in use are found and
+   *  those the snapshot lacks are cleared; that reads all of RAM, and memory the
+   *  process never touched costs a page fault per page: 0.4 s for 128 MiB in
+   *  the page's worker.) */
+  freshRam?: boolean;
+}
+
 /** Put a decoded snapshot into the machine (nothing here can fail half-way:
  *  decode() and planDisks() checked everything). */
-export function apply(m: Machine, d: Decoded, disks: SnapshotDisk[] = [], plan = new Map<number, [number, Uint8Array][]>()): void {
+export function apply(m: Machine, d: Decoded, disks: SnapshotDisk[] = [], plan = new Map<number, [number, Uint8Array][]>(), opts: ApplyOptions = {}): void {
   const mem = new Uint8Array(m.memory.buffer);
   m.stateRegions().forEach((r, i) => {
     const keep = REGION_NAMES[i] === "events" ? mem.slice(r.base + EVENTS_KEEP[0], r.base + EVENTS_KEEP[1]) : undefined;
@@ -384,10 +393,11 @@ export function apply(m: Machine, d: Decoded, disks: SnapshotDisk[] = [], plan =
     if (keep) mem.set(keep, r.base + EVENTS_KEEP[0]);
   });
   const ram = m.ram();
-  ram.fill(0);
+  const used = opts.freshRam ? undefined : m.ramPagesInUse();
   let k = 0;
   for (let p = 0; p < ram.length / PAGE; p++) {
     if (d.ram.pageMap[p >>> 3] & (1 << (p & 7))) { ram.set(d.ram.pages.subarray(k * PAGE, (k + 1) * PAGE), p * PAGE); k++; }
+    else if (used?.[p]) ram.fill(0, p * PAGE, (p + 1) * PAGE);
   }
   for (const disk of disks) {
     disk.log.written.clear();

@@ -3,32 +3,54 @@
 //   ?cdrom=URL[&boot=d]  ?hda=URL[&boot=c]  firmware boot through SeaBIOS
 //   ?mem=MiB
 //   ?record   record the session from power-on (the Record button saves it)
+//   ?state=URL  start from a saved state (.rzstate) of the machine the other parameters name
+//   ?boot=fresh  the default guest boots from power-on instead of starting
+//             from its snapshot at the prompt (web/ui/main.ts, instant boot)
 // URLs are http(s) or relative to the page. A cdrom or hda URL is not downloaded
 // first: the worker reads it in 64 KiB blocks through HTTP Range requests as the
 // guest asks (web/host/httpdisk.ts; the status bar counts what was fetched), so a
 // large ISO boots at once. A server without Range support gets it downloaded whole,
 // and the page says so. A server on another origin must answer with CORS headers
-// (allow the Range header, expose Content-Range). The hda is read-only
-// underneath: the guest's writes stay in memory. Recording or replaying
-// downloads images whole (a recording names them by SHA-256).
+// (allow the Range header, expose Content-Range). With a kernel, the cdrom and
+// hda are there for Linux to find (no firmware). The hda is read-only
+// underneath: the guest's writes go to an overlay that this browser keeps
+// (IndexedDB, web/store.ts) by the image's SHA-256, or its URL. Recording or
+// replaying downloads images whole (a recording names them by SHA-256).
 import type { BootConfig } from "../protocol";
 
 const IMAGES = "/images/";
 
-interface Manifest { cmdline: string }
+/** public/images/manifest.json (tools/guest/build.mjs, snapshot.mjs): what the page uses of it. */
+interface Manifest { cmdline: string; prompt?: string; snapshot?: string; clockAgent?: string }
 
-export async function defaultConfig(): Promise<BootConfig> {
-  let append = "console=ttyS0";
+/** The default guest: its configuration, and the snapshot of it at its prompt
+ *  when `npm run guest` made one (the page starts from it: instant boot). */
+export interface DefaultGuest {
+  config: BootConfig;
+  /** URL of the snapshot (made with exactly `config`). */
+  snapshot?: string;
+  /** Its shell prompt, shown after starting from the snapshot (which has no thumbnail). */
+  prompt: string;
+}
+
+export async function defaultGuest(): Promise<DefaultGuest> {
+  let m: Manifest = { cmdline: "console=ttyS0" };
   try {
     const res = await fetch(IMAGES + "manifest.json");
-    if (res.ok) append = ((await res.json()) as Manifest).cmdline;
+    if (res.ok) m = (await res.json()) as Manifest;
   } catch { /* keep the fallback command line */ }
-  return {
+  const config: BootConfig = {
     ramMB: 128,
     kernel: { url: IMAGES + "bzImage" },
     initrd: { url: IMAGES + "initrd.img" },
-    append,
+    append: m.cmdline,
   };
+  if (m.clockAgent === "ttyS1") config.clockAgent = "ttyS1";
+  return { config, snapshot: m.snapshot ? IMAGES + m.snapshot : undefined, prompt: m.prompt ?? "" };
+}
+
+export async function defaultConfig(): Promise<BootConfig> {
+  return (await defaultGuest()).config;
 }
 
 function memFrom(v: string | null): number {
@@ -55,7 +77,7 @@ export function configFromUrl(q: URLSearchParams, base: string = location.href):
   if (q.has("append")) c.append = q.get("append") ?? "";
   if (cdrom) c.cdrom = url(cdrom);
   if (hda) c.hda = url(hda);
-  if (cdrom || hda) {
+  if ((cdrom || hda) && !kernel) {
     c.bios = { url: IMAGES + "bios.bin" };
     c.vgabios = { url: IMAGES + "vgabios.bin" };
     const boot = q.get("boot");
@@ -72,7 +94,7 @@ export async function configFromFiles(files: Record<string, File>, append: strin
   }
   if (!c.kernel && !c.cdrom && !c.hda) throw new Error("Pick a kernel, a CD-ROM image or a hard-disk image to boot.");
   if (c.kernel) c.append = append || "console=ttyS0";
-  if (c.cdrom || c.hda) {
+  if ((c.cdrom || c.hda) && !c.kernel) {
     c.bios = { url: IMAGES + "bios.bin" };
     c.vgabios = { url: IMAGES + "vgabios.bin" };
     c.boot = c.cdrom ? "d" : "c";

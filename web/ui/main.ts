@@ -5,11 +5,12 @@
 import * as Comlink from "comlink";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { configFromUrl, configFromFiles, defaultConfig } from "./config";
+import { configFromUrl, configFromFiles, defaultGuest } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
 import { Inspector } from "./inspector";
-import type { BootConfig, MachineStatus, Watchpoint, WorkerApi } from "../protocol";
+import { States, STATE_EXT, download, messageOf } from "./states";
+import type { BootConfig, ImageSource, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -54,6 +55,38 @@ function showError(msg: string): void {
   el.textContent = msg;
   el.hidden = false;
 }
+const clearError = () => { $("error").hidden = true; };
+
+/** Lines of console the thumbnail of a saved state keeps. */
+const THUMBNAIL_LINES = 24;
+
+/** The console's last lines up to the cursor, as plain text (a saved state's thumbnail). */
+function consoleTail(n = THUMBNAIL_LINES): string {
+  const b = term.buffer.active;
+  const end = b.baseY + b.cursorY;
+  const lines: string[] = [];
+  for (let i = Math.max(0, end - n + 1); i <= end; i++) {
+    const line = b.getLine(i);
+    // The cursor's line up to the cursor: a prompt keeps its trailing space.
+    lines.push(i === end ? line?.translateToString(false, 0, b.cursorX) ?? "" : line?.translateToString(true) ?? "");
+  }
+  while (lines.length > 1 && lines[0] === "") lines.shift();
+  return lines.join("\n");
+}
+
+/** The default guest's prompt: a snapshot without a thumbnail shows it. */
+let guestPrompt = "";
+
+/** After a restore the guest's screen is not sent again: show the state's last lines. */
+function showRestored(s: RestoredState): void {
+  term.reset();
+  term.write((s.thumbnail || guestPrompt).replace(/\n/g, "\r\n"));
+}
+
+/** How this page's machine started, in the status bar. */
+const showStart = (text: string) => { $("st-start").textContent = text; };
+
+const states = new States({ api: () => api, thumbnail: () => consoleTail(), restored: showRestored, error: showError, clearError });
 
 /** Things the user should know that stop nothing, one a line (web/protocol.ts WorkerCallbacks.notice). */
 function showNotice(msg: string): void {
@@ -105,15 +138,26 @@ function showProgress(name: string, loaded: number, total: number): void {
   if (loaded >= total) setTimeout(() => bar?.parentElement?.remove(), 1500);
 }
 
-async function boot(config: BootConfig): Promise<void> {
-  const { record: _r, replay: _p, ...plain } = config;
+function newWorker(): Worker {
+  const w = new Worker(new URL("../worker.ts", import.meta.url), { type: "module" });
+  w.addEventListener("error", () => showError("The machine could not start: its worker failed to load."));
+  return w;
+}
+/** The first machine's worker, loading while the page reads the manifest. */
+let spareWorker: Worker | undefined = newWorker();
+
+async function boot(config: BootConfig): Promise<StartInfo | undefined> {
+  const { record: _r, replay: _p, state: _s, ...plain } = config;
   current = plain;
+  // The disk's last writes go to IndexedDB before the old machine goes.
+  if (api) await Promise.race([api.flushDisk(), new Promise((r) => setTimeout(r, 2000))]);
   worker?.terminate();
+  states.current = undefined;
   term.reset();
   $("error").hidden = true;
   $("notice").hidden = true;
-  worker = new Worker(new URL("../worker.ts", import.meta.url), { type: "module" });
-  worker.addEventListener("error", () => showError("The machine could not start: its worker failed to load."));
+  worker = spareWorker ?? newWorker();
+  spareWorker = undefined;
   api = Comlink.wrap<WorkerApi>(worker);
   const sab = globalThis.crossOriginIsolated ? createConsoleRing() : undefined;
   ring = sab ? new ConsoleRing(sab) : undefined;
@@ -124,8 +168,32 @@ async function boot(config: BootConfig): Promise<void> {
     error: showError,
     notice: showNotice,
   });
-  await api.start(config, callbacks, sab);
+  const info = await api.start(config, callbacks, sab);
+  if (info.restored) showRestored(info.restored);
+  showDisk(info.disk);
+  return info;
 }
+
+/** The writable disk's buttons: shown when there is one. */
+let diskName = "disk.img";
+function showDisk(d: StartInfo["disk"]): void {
+  $("disk-controls").hidden = !d;
+  ($("disk-discard") as HTMLButtonElement).disabled = !d?.kept;
+  if (d) diskName = d.name;
+  if (d?.restoredSectors) showNotice(`${d.name}: ${d.restoredSectors} sectors of changes from earlier runs (kept in this browser).`);
+}
+$("disk-discard").addEventListener("click", async () => {
+  const m = await api?.discardDiskChanges();
+  if (m) showNotice(m);
+  ($("disk-discard") as HTMLButtonElement).disabled = true;
+});
+$("disk-download").addEventListener("click", async () => {
+  const bytes = await api?.diskImage();
+  if (bytes) download(bytes as Uint8Array<ArrayBuffer>, diskName);
+});
+// The disk's last writes, when the page goes away (reload, close): best effort,
+// since the worker may be stopped before IndexedDB commits.
+window.addEventListener("pagehide", () => { void api?.flushDisk(); });
 
 // Drain the shared console ring once per frame; redraw the VGA view (when shown)
 // about ten times a second.
@@ -199,6 +267,8 @@ document.addEventListener("drop", async (e) => {
   document.body.classList.remove("dragging");
   const dropped = [...(e.dataTransfer?.files ?? [])];
   if (!dropped.length) return;
+  const state = dropped.find((f) => f.name.toLowerCase().endsWith(STATE_EXT));
+  if (state) { await states.importFile(state).catch((err) => showError(messageOf(err))); return; }
   try {
     await boot(await configFromFiles(Object.fromEntries(dropped.map((f) => [guessRole(f.name), f])), "", 128));
   } catch (err) { showError(err instanceof Error ? err.message : String(err)); }
@@ -221,11 +291,32 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
     if (!vga) fit.fit();
   }));
 
+// Start: the machine the URL names, or the default guest. The default guest
+// starts from its snapshot at the prompt when there is one (instant boot; the
+// same images and settings, so it restores), ?boot=fresh boots it from power-on;
+// ?state=URL starts from that saved state (the other parameters name its images).
 (async () => {
   try {
     const q = new URLSearchParams(location.search);
-    const config = configFromUrl(q) ?? (await defaultConfig());
-    await boot(q.has("record") ? { ...config, record: true } : config);
+    const fromUrl = configFromUrl(q);
+    const guest = fromUrl ? undefined : await defaultGuest();
+    const config = fromUrl ?? guest!.config;
+    guestPrompt = guest?.prompt ?? "";
+    if (q.has("record")) { await boot({ ...config, record: true }); return; }
+    const stateUrl = q.get("state");
+    let state: ImageSource | undefined;
+    let instant = false;
+    if (stateUrl) state = { url: new URL(stateUrl, location.href).href };
+    else if (guest && q.get("boot") !== "fresh") {
+      if (guest.snapshot) { state = { url: guest.snapshot }; instant = true; }
+      else showStart("booted fresh: the default guest has no snapshot (npm run guest makes one)");
+    }
+    const info = await boot(state ? { ...config, state } : config);
+    if (info?.refused) {
+      if (instant) showStart(`booted fresh: ${info.refused}`);
+      else showError(info.refused);
+    }
+    if (info?.restored) showStart(`started from ${instant ? "the default guest's snapshot" : info.restored.name} in ${(performance.now() / 1000).toFixed(1)} s`);
   } catch (e) { showError(e instanceof Error ? e.message : String(e)); }
 })();
 
@@ -266,4 +357,18 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   addWatchpoint: (w: Watchpoint) => api?.addWatchpoint(w),
   removeWatchpoint: (w: Watchpoint) => api?.removeWatchpoint(w),
   vgaText: () => api?.vgaText(),
+  // Saved states (web/ui/states.ts): kept in this browser, a tree by parent.
+  /** Save the running machine; resolves with the state's { name, parent, created, thumbnail }. */
+  saveState: (name?: string) => states.save(name).then(({ size: _s, ...info }) => info),
+  /** Restore a kept state; rejects (and the page shows why) when it does not fit this machine. */
+  restoreState: (name: string) => states.restore(name).catch((e) => { showError(messageOf(e)); throw e; }),
+  states: () => states.store.list().then((l) => l.map(({ name, parent, created, thumbnail }) => ({ name, parent, created, thumbnail }))),
+  deleteState: (name: string) => states.delete(name),
+  /** The running machine as a .rzstate Blob. */
+  exportState: () => states.exportBlob(),
+  /** Restore a .rzstate Blob (kept in the list when it runs); rejects, shown in the page, when refused. */
+  importState: async (blob: Blob, name?: string) =>
+    states.importBytes(new Uint8Array(await blob.arrayBuffer()), name ?? (blob instanceof File ? blob.name : undefined)).catch((e) => { showError(messageOf(e)); throw e; }),
+  /** Store the disk's pending writes in IndexedDB now. */
+  flushDisk: () => api?.flushDisk(),
 };
