@@ -7,11 +7,11 @@
 // Debian's Chromium through playwright-core, as tests/e2e/page.test.ts.
 
 import { test, expect, beforeAll, afterAll } from "vitest";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { openSite, screen, waitForText as waitForTextEvery, type Site } from "./site";
 import { ImageServer } from "../system/imageserver";
 import type { MachineStatus } from "../../web/protocol";
 
@@ -19,32 +19,21 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const PORT = 4318; // page.test.ts uses 4317
 const BASE = `http://127.0.0.1:${PORT}/`;
 const PAD = 512 << 20;
-let server: ChildProcess;
+let site: Site;
 let browser: Browser;
 let iso: Uint8Array;
 const images: ImageServer[] = [];
 
+const waitForText = (page: Page, re: RegExp, timeoutMs: number) => waitForTextEvery(page, re, timeoutMs, 250);
+
 beforeAll(async () => {
-  execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
-  // Its own process group, so that the server (a child of npx) dies with it.
-  server = spawn("npx", ["vite", "preview", "--port", String(PORT), "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
-    if (i === 100 || server.exitCode !== null) throw new Error(`vite preview did not start on port ${PORT} (is another server using it?)`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  site = await openSite(PORT);
+  browser = site.browser;
   iso = readFileSync(join(ROOT, "public/images/cdrom.iso"));
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server?.pid) process.kill(-server.pid, "SIGTERM");
+  await site?.close();
   await Promise.all(images.map((s) => s.close()));
 });
 
@@ -55,19 +44,7 @@ async function serve(pad: number): Promise<ImageServer> {
   return s;
 }
 
-const screen = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.screenText() as string);
 const status = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.status() as Promise<MachineStatus>);
-
-async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let text = "";
-  while (Date.now() < end) {
-    text = await screen(page);
-    if (re.test(text)) return text;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`timed out waiting for ${re}; screen ends with:\n${text.slice(-1500)}`);
-}
 
 test("?cdrom=URL on another origin boots to the shell over Range requests; the status bar counts the bytes", async () => {
   const srv = await serve(PAD);

@@ -3,55 +3,32 @@
 // browser), wait for the guest's shell in xterm, type into it, read the answer.
 
 import { test, expect, beforeAll, afterAll } from "vitest";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { openSite, screen, waitForText as waitForTextEvery, type Site } from "./site";
 import { prepareRingZero, ringzeroGuest } from "../system/serial-guest";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const ARTIFACTS = join(ROOT, "test-results");
 const PORT = 4317;
 const BASE = `http://127.0.0.1:${PORT}/`;
-let server: ChildProcess;
+let site: Site;
 let browser: Browser;
 
+const waitForText = (page: Page, re: RegExp, timeoutMs: number) => waitForTextEvery(page, re, timeoutMs, 250);
+
 beforeAll(async () => {
-  execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
-  // Its own process group, so that the server (a child of npx) dies with it.
-  server = spawn("npx", ["vite", "preview", "--port", String(PORT), "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
-    if (i === 100 || server.exitCode !== null) throw new Error(`vite preview did not start on port ${PORT} (is another server using it?)`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  site = await openSite(PORT);
+  browser = site.browser;
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server?.pid) process.kill(-server.pid, "SIGTERM");
+  await site?.close();
 });
-
-const screen = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.screenText() as string);
-
-async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let text = "";
-  while (Date.now() < end) {
-    text = await screen(page);
-    if (re.test(text)) return text;
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`timed out waiting for ${re}; screen ends with:\n${text.slice(-1500)}`);
-}
 
 test("the page boots the default Linux guest to a shell, answers uname -a, pauses and resumes", async () => {
   const page = await browser.newPage();

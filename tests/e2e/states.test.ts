@@ -5,56 +5,31 @@
 // on; a disk's writes survive a reload and "Discard disk changes" forgets them.
 
 import { test, expect, beforeAll, afterAll } from "vitest";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { type Browser, type Page } from "playwright-core";
+import { openSite, screen, waitForText, type Site } from "./site";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const PORT = 4319; // page.test.ts uses 4317, httpdisk.test.ts 4318
 const BASE = `http://127.0.0.1:${PORT}/`;
 const PROMPT = /ringzero# $/m;
-let server: ChildProcess;
+let site: Site;
 let browser: Browser;
 
 beforeAll(async () => {
-  execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
-  // Its own process group, so that the server (a child of npx) dies with it.
-  server = spawn("npx", ["vite", "preview", "--port", String(PORT), "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(BASE)).ok) break; } catch { /* not up yet */ }
-    if (i === 100 || server.exitCode !== null) throw new Error(`vite preview did not start on port ${PORT} (is another server using it?)`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  site = await openSite(PORT);
+  browser = site.browser;
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (server?.pid) process.kill(-server.pid, "SIGTERM");
+  await site?.close();
 });
 
-const screen = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.screenText() as string);
 /** A window.ringzero call; a rejection comes back as { error: message }. */
 const rz = <T>(page: Page, f: string, ...args: unknown[]) =>
   page.evaluate(([f, args]) => Promise.resolve((globalThis as any).ringzero[f as string](...(args as unknown[]))).catch((e: Error) => ({ error: e.message })), [f, args] as const) as Promise<T>;
-
-async function waitForText(page: Page, re: RegExp, timeoutMs: number): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let text = "";
-  while (Date.now() < end) {
-    text = await screen(page);
-    if (re.test(text)) return text;
-    await page.waitForTimeout(100);
-  }
-  throw new Error(`timed out waiting for ${re}; screen ends with:\n${text.slice(-1500)}`);
-}
 
 /** Type a command and wait for a line matching `answer`. */
 async function run(page: Page, command: string, answer: RegExp, timeoutMs = 30_000): Promise<string> {
@@ -62,7 +37,6 @@ async function run(page: Page, command: string, answer: RegExp, timeoutMs = 30_0
   await page.keyboard.type(`${command}\n`);
   return waitForText(page, answer, timeoutMs);
 }
-
 
 test("a state saved in the shell survives a reload and restores to the same shell; one that does not fit is refused in one line", async () => {
   const context = await browser.newContext();

@@ -1,0 +1,54 @@
+// What every end-to-end test file needs: the guest images, the page built and
+// served by `vite preview` with its cross-origin isolation headers on a port of
+// its own, Debian's Chromium through playwright-core (never a downloaded
+// browser), and a way to read the guest's screen (window.ringzero.screenText).
+
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface Site { base: string; browser: Browser; close(): Promise<void> }
+
+/** Build the page, serve it on `port` and start the browser (for a beforeAll). */
+export async function openSite(port: number): Promise<Site> {
+  const base = `http://127.0.0.1:${port}/`;
+  execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
+  // Its own process group, so that the server (a child of npx) dies with it.
+  const server: ChildProcess = spawn("npx", ["vite", "preview", "--port", String(port), "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(base)).ok) break; } catch { /* not up yet */ }
+    if (i === 100 || server.exitCode !== null) throw new Error(`vite preview did not start on port ${port} (is another server using it?)`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  return {
+    base, browser,
+    async close() {
+      await browser.close();
+      if (server.pid) process.kill(-server.pid, "SIGTERM");
+    },
+  };
+}
+
+/** The guest's text screen as the page's xterm shows it. */
+export const screen = (page: Page) => page.evaluate(() => (globalThis as any).ringzero.screenText() as string);
+
+/** Poll the screen until `re` matches; the error shows the screen's end. */
+export async function waitForText(page: Page, re: RegExp, timeoutMs: number, everyMs = 100): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  let text = "";
+  while (Date.now() < end) {
+    text = await screen(page);
+    if (re.test(text)) return text;
+    await page.waitForTimeout(everyMs);
+  }
+  throw new Error(`timed out waiting for ${re}; screen ends with:\n${text.slice(-1500)}`);
+}
