@@ -245,16 +245,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
         e.writeRM(i.rm!, sz, T2, true);
         shiftFlags(e, i.sub!, sz);
       } else {
-        e.get(L_R + 1).i32(31).op(W.and).tee(T1).op(W.eqz).open(W.if_, "");
-        e.writeRM(i.rm!, sz, T0, true);
-        e.else_();
-        shiftCompute(e, i.sub!, sz, T0, T1);
-        e.writeRM(i.rm!, sz, T2, true);
-        const before = e.fs;
-        shiftFlags(e, i.sub!, sz);
-        e.end();
-        // which flags are lazy now depends on the count
-        e.fs = { ...before, mask: null };
+        shiftByCl(e, i, sz, T1, () => shiftCompute(e, i.sub!, sz, T0, T1));
       }
       return;
     }
@@ -269,15 +260,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
         e.writeRM(i.rm!, sz, T2, true);
         shiftFlags(e, i.sub!, sz);
       } else {
-        e.get(L_R + 1).i32(31).op(W.and).tee(T4).op(W.eqz).open(W.if_, "");
-        e.writeRM(i.rm!, sz, T0, true);
-        e.else_();
-        shiftdCompute(e, i.sub!, sz, T0, T1, () => e.get(T4));
-        e.writeRM(i.rm!, sz, T2, true);
-        const before = e.fs;
-        shiftFlags(e, i.sub!, sz);
-        e.end();
-        e.fs = { ...before, mask: null };
+        shiftByCl(e, i, sz, T4, () => shiftdCompute(e, i.sub!, sz, T0, T1, () => e.get(T4)));
       }
       return;
     }
@@ -438,6 +421,23 @@ function shiftdCompute(e: Emitter, op: number, sz: number, d: number, s: number,
   if (left) e.get(T3).i32(top).op(W.shru).i32(1).op(W.and).set(T3);
   else e.get(T3).i32(1).op(W.and).set(T3);
 }
+/** A shift by CL, the destination in T0: the count (CL & 31) goes to `count`;
+ *  0 writes the destination back unchanged and changes no flag, otherwise
+ *  `compute` leaves the result in T2, which is written and sets the flags.
+ *  Which flags are lazy afterwards depends on the count. */
+function shiftByCl(e: Emitter, i: Insn, sz: number, count: number, compute: () => void): void {
+  const T0 = L_T, T2 = L_T + 2; // as emitInsn's
+  e.get(L_R + 1).i32(31).op(W.and).tee(count).op(W.eqz).open(W.if_, "");
+  e.writeRM(i.rm!, sz, T0, true);
+  e.else_();
+  compute();
+  e.writeRM(i.rm!, sz, T2, true);
+  const before = e.fs;
+  shiftFlags(e, i.sub!, sz);
+  e.end();
+  e.fs = { ...before, mask: null };
+}
+
 function shiftFlags(e: Emitter, op: number, sz: number): void {
   const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
   if (op === ROL || op === ROR) {
