@@ -14,7 +14,7 @@ import { CowOverlay, MemoryBackend, SECTOR, WriteLog, type BlockBackend } from "
 import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
 import { ConsoleRing } from "./consolering";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
-import { apply, decode, planDisks, save, streamCodec, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
+import { apply, decode, planDisks, save, streamCodec, tellClockAgent, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
 import { DiskStore, PersistentDisk } from "./store";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
@@ -308,7 +308,7 @@ class MachineWorker implements WorkerApi {
    *  (tools/guest/init.sh) is told the time on its second serial port. */
   private setGuestTime(m: Machine): void {
     m.setRtcTime(Date.now() / 1000);
-    if (this.clockAgent === "ttyS1") m.feed(RING.COM2_RX, new TextEncoder().encode(`${Math.round(Date.now() / 1000)}\n`)); // rounded: the agent takes whole seconds
+    tellClockAgent(m, this.clockAgent);
   }
 
   private runIdentity(): Promise<RunIdentity> {

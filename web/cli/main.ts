@@ -11,7 +11,7 @@ import { Machine, MachineError, STOP, RING } from "../host/machine";
 import { ReplayError, hostCalls, type HostCalls } from "../host/replay";
 import { RINGZERO_VERSION } from "../host/version";
 import { openRecordReplay, describeRun, type RecordReplay, type LoadedImage } from "./record";
-import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../host/snapshot";
+import { save, restore, tellClockAgent, SnapshotError, type SnapshotDisk, type RunIdentity } from "../host/snapshot";
 import { zlibCodec } from "./snapshot";
 import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from "../host/kernel";
 import { splitModuleList } from "../host/multiboot";
@@ -168,7 +168,7 @@ export async function main(argv: string[]): Promise<number> {
       // the host again (as QEMU's with -rtc base=utc|localtime), and the default
       // guest's clock agent (tools/guest/init.sh) sets the system time.
       if (typeof c.rtcBase !== "number") m.setRtcTime(rtc);
-      if (p.defaultGuest?.clockAgent === "ttyS1") m.feed(RING.COM2_RX, new TextEncoder().encode(`${Math.floor(Date.now() / 1000)}\n`));
+      tellClockAgent(m, p.defaultGuest?.clockAgent);
     }
     const ctl = new RunControl(c.startPaused);
     if (c.gdb) await startGdbServer(m, ctl, c.gdb);

@@ -28,7 +28,7 @@
 // machine, so a bad file leaves the running machine as it was.
 // Host code with no DOM and no Node APIs: the CLI and the page's worker share it.
 
-import type { Machine } from "./machine";
+import { RING, type Machine } from "./machine";
 import { SECTOR, type BlockBackend, WriteLog } from "./block";
 import { crc32 } from "./crc32";
 import { runDifference, type ImageIdentity, type RecordHeader } from "./replay";
@@ -407,6 +407,13 @@ export function apply(m: Machine, d: Decoded, disks: SnapshotDisk[] = [], plan =
     for (const [lba, data] of saved?.sectors ?? []) disk.log.written.set(lba, data.slice());
   }
   m.stateRestored();
+}
+
+/** After a restore, tell a guest with the clock agent (tools/guest/init.sh,
+ *  manifest "clockAgent": "ttyS1") the host's time: a line with the Unix time
+ *  on COM2, rounded to the whole second the agent takes. */
+export function tellClockAgent(m: Machine, clockAgent: string | undefined, nowMs = Date.now()): void {
+  if (clockAgent === "ttyS1") m.feed(RING.COM2_RX, new TextEncoder().encode(`${Math.round(nowMs / 1000)}\n`));
 }
 
 /** Check, decode and apply in one call. */
