@@ -364,30 +364,30 @@ FF/6 push_Ev* m jit32=pushE
 0FA0 push_FS*
 0FA1 pop_FS*
 0FA2 cpuid
-0FA3 bt_Ev_Gv* m
+0FA3 bt_Ev_Gv* m jit=bt
 0FA4 shld_Ev_Gv* m ib jit=shiftd
 0FA5 shld_Ev_Gv* m cl jit=shiftdCL
 0FA8 push_GS*
 0FA9 pop_GS*
-0FAB bts_Ev_Gv* m L
+0FAB bts_Ev_Gv* m L jit=bt
 0FAC shrd_Ev_Gv* m ib jit=shiftd
 0FAD shrd_Ev_Gv* m cl jit=shiftdCL
 0FAF imul_Gv_Ev* m jit=imul2
 0FB0 cmpxchg_Eb_Gb m L jit=cmpxchg
 0FB1 cmpxchg_Ev_Gv* m L jit=cmpxchg
 0FB2 lss_Gv_Mp* m
-0FB3 btr_Ev_Gv* m L
+0FB3 btr_Ev_Gv* m L jit=bt
 0FB4 lfs_Gv_Mp* m
 0FB5 lgs_Gv_Mp* m
 0FB6 movzx_Gv_Eb* m jit=movzx
 0FB7 movzx_Gv_Ew* m jit=movzx
-0FBA/4 bt_Ev_Ib* m ib
-0FBA/5 bts_Ev_Ib* m ib L
-0FBA/6 btr_Ev_Ib* m ib L
-0FBA/7 btc_Ev_Ib* m ib L
-0FBB btc_Ev_Gv* m L
-0FBC bsf_Gv_Ev* m
-0FBD bsr_Gv_Ev* m
+0FBA/4 bt_Ev_Ib* m ib jit=btI
+0FBA/5 bts_Ev_Ib* m ib L jit=btI
+0FBA/6 btr_Ev_Ib* m ib L jit=btI
+0FBA/7 btc_Ev_Ib* m ib L jit=btI
+0FBB btc_Ev_Gv* m L jit=bt
+0FBC bsf_Gv_Ev* m jit=bsf
+0FBD bsr_Gv_Ev* m jit=bsr
 0FBE movsx_Gv_Eb* m jit=movsx
 0FBF movsx_Gv_Ew* m jit=movsx
 0FC0 xadd_Eb_Gb m L jit=xadd

@@ -29,6 +29,8 @@ const R32 = ["eax", "ecx", "edx", "esi", "edi"], R32ALL = [...R32, "ebx", "ebp"]
 const R16 = ["ax", "cx", "dx", "si", "di"], R16ALL = [...R16, "bx", "bp"];
 const R8 = ["al", "cl", "dl", "ah", "ch", "dh"], R8ALL = [...R8, "bl", "bh"];
 const ALU = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
+/** ALU operations that set every arithmetic flag without reading one (not ADC, SBB). */
+const ALU_NO_CARRY = ["add", "or", "and", "sub", "xor", "cmp"];
 const SHIFT = ["rol", "ror", "shl", "shr", "sar"];
 const CC = ["o", "no", "b", "ae", "z", "nz", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
 
@@ -52,7 +54,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(33)) {
+    switch (r.int(35)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -102,7 +104,6 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       case 19: out.push(`j${r.pick(CC)} ${label}.s${skip}`, `${r.pick(ALU)} ${d}, ${src}`, `${label}.s${skip}:`); skip++; break;
       case 20: out.push("call jt_helper"); break;
       // instructions the translator leaves to the interpreter, between translated ones
-      // (not BT: it leaves OF SF AF PF undefined, and qemu's differ from ours)
       case 21: out.push(r.pick(["clc", "stc", "cmc", "lahf", "sahf", `rcl ${d}, 1`, `rcr ${d}, ${r.int(4)}`])); break;
       case 22: out.push(`and esi, 0x7c`, `${r.pick(ALU)} ${r.pick(R32)}, [ebx+esi*2+${r.int(8) * 4}]`); break;
       // MOV AL/AX/EAX <-> [moffs] (A0-A3): an absolute address in the data area
@@ -159,6 +160,35 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       }
       // RDTSC, its value dropped (qemu's clock is the host's; jit.asm checks values)
       case 31: out.push("rdtsc", `mov eax, ${imm(32)}`, `mov edx, ${imm(32)}`); break;
+      // BT BTS BTR BTC (register or memory, register or imm8 offset; a register
+      // offset into memory addresses by its signed value: kept within the data
+      // area) and BSF/BSR (also REP BSF; a zero source leaves the destination).
+      // They leave flags undefined (OF SF AF PF; BSF/BSR all but ZF) where qemu
+      // and RingZero differ, so CF or ZF is taken with SETcc and an ALU
+      // instruction that reads none then sets every flag.
+      case 32: {
+        const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword", bits: 32 } : { dst: R16, src: R16ALL, m: "word", bits: 16 };
+        const op = r.pick(["bt", "bts", "btr", "btc"]);
+        const lock = op !== "bt" && r.int(3) === 0 ? "lock " : "";
+        const f = r.int(4);
+        if (f === 0) out.push(`${op} ${r.pick(w.dst)}, ${r.pick(w.src)}`);
+        else if (f === 1) out.push(`${op} ${r.int(2) ? r.pick(w.dst) : mem(w.m)}, ${r.int(256)}`);
+        else if (f === 2) {
+          // a signed offset of -64..191 bits from [ebx+64..]
+          const off = w.bits === 32 ? "ecx" : "cx";
+          out.push(`mov ${off}, ${r.int(256) - 64}`, `${lock}${op} ${w.m} [ebx+${64 + r.int(16) * 4}], ${off}`);
+        } else out.push(`${lock}${op} ${mem(w.m)}, ${r.int(256)}`);
+        out.push(`set${r.pick(["c", "nc"])} ${r.pick(R8)}`, `${r.pick(ALU_NO_CARRY)} ${d}, ${src}`);
+        break;
+      }
+      case 33: {
+        const d2 = r.pick([...R32, ...R16]);
+        const from = d2.length === 2 ? r.pick([...R16ALL, mem("word")]) : r.pick([...R32ALL, mem("dword")]);
+        if (r.int(4) === 0) out.push(`xor ${d2.length === 2 ? "si" : "esi"}, ${d2.length === 2 ? "si" : "esi"}`, `${r.pick(["bsf", "bsr"])} ${d2}, ${d2.length === 2 ? "si" : "esi"}`);
+        else out.push(`${r.int(4) === 0 ? "rep " : ""}${r.pick(["bsf", "bsr"])} ${d2}, ${from}`);
+        out.push(`set${r.pick(["z", "nz"])} ${r.pick(R8)}`, `${r.pick(ALU_NO_CARRY)} ${d}, ${src}`);
+        break;
+      }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }

@@ -134,10 +134,19 @@ test("the translator decodes each instruction to the emitter the opcode map name
 
 test("the translator declines prefixes whose lengths it does not model", () => {
   const taken: string[] = [];
-  for (const { code } of candidates(DECLINED_PREFIXES.map((p) => [p]))) {
-    if (decodeOne(code, 0)) taken.push(hexBytes(code));
+  let repBsf = 0;
+  for (const { code, op } of candidates(DECLINED_PREFIXES.map((p) => [p]))) {
+    const insn = decodeOne(code, 0);
+    // REP BSF (F3 0F BC, which later processors run as TZCNT) is BSF on a P6:
+    // the prefix is ignored, so the translator takes it with the length + 1
+    if (code[0] === 0xf3 && op === 0x1bc) {
+      expect(insn?.op).toBe("bsf");
+      expect(insn!.len).toBe(decodeOne(code.subarray(1), 0)!.len + 1);
+      repBsf++;
+    } else if (insn) taken.push(hexBytes(code));
   }
   expect(taken.slice(0, 20)).toEqual([]);
+  expect(repBsf).toBeGreaterThan(0);
 });
 
 test("an instruction cut off by the end of the code is not decoded", () => {

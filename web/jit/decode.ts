@@ -28,6 +28,9 @@ export const MAX_INSNS = 48;
 
 /** Insn.sub of the shifts: ModRM.reg of the C0/C1/D0-D3 groups (SHLD and SHRD
  *  use SHL's and SHR's). */
+/** Insn.sub of BT, BTS, BTR, BTC: ModRM.reg of the 0F BA group. */
+export const BIT_BT = 4, BIT_BTS = 5, BIT_BTR = 6, BIT_BTC = 7;
+
 export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7;
 
 /** Decode up to MAX_INSNS instructions from `code`; stops before the first one
@@ -57,11 +60,12 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
   const i16 = () => byte() | (byte() << 8);
   const i32 = () => (byte() | (byte() << 8) | (byte() << 16) | (byte() << 24)) | 0;
   try {
-    let o16 = false, seg = -1, lock = false;
+    let o16 = false, seg = -1, lock = false, rep = false;
     let b = byte();
     for (;;) {
       if (b === 0x66) o16 = true;
       else if (b === 0xf0) lock = true;
+      else if (b === 0xf3) rep = true;
       else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) seg = (b >> 3) & 3; // ES CS SS DS
       else if (b === 0x64 || b === 0x65) seg = b - 0x60; // FS GS
       else break;
@@ -94,6 +98,9 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       // One CPU: a locked read-modify-write is the plain one. Where the SDM does
       // not allow LOCK, the interpreter raises #UD.
       if (lock && !lockable(x)) throw new Declined();
+      // REP before BSF (F3 0F BC: TZCNT on later processors) is ignored on a P6,
+      // as the interpreter ignores it; every other REP form is the interpreter's
+      if (rep && x.op !== "bsf") throw new Declined();
       return { ...x, off: start, len: pos - start };
     };
     const reg = () => (modrm >> 3) & 7;
@@ -203,6 +210,16 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       if (b & 1) return done({ op: "shiftdCL", sub, sz: osz, rm, reg: reg() });
       return done({ op: "shiftd", sub, sz: osz, rm, reg: reg(), imm: byte() & 31 });
     }
+    if (b === 0x1a3 || b === 0x1ab || b === 0x1b3 || b === 0x1bb) { // BT BTS BTR BTC Ev, Gv
+      const rm = modrmRM();
+      return done({ op: "bt", sub: BIT_BT + ((b >> 3) & 3), sz: osz, rm, reg: reg() });
+    }
+    if (b === 0x1ba) { // BT BTS BTR BTC Ev, Ib (ModRM.reg 4-7; 0-3 are #UD)
+      const rm = modrmRM();
+      if (reg() < BIT_BT) return undefined;
+      return done({ op: "btI", sub: reg(), sz: osz, rm, imm: byte() & (osz - 1) });
+    }
+    if (b === 0x1bc || b === 0x1bd) { const rm = modrmRM(); return done({ op: b === 0x1bc ? "bsf" : "bsr", sz: osz, rm, reg: reg() }); }
     if (b === 0x1af) { const rm = modrmRM(); return done({ op: "imul2", sz: osz, rm, reg: reg() }); }
     if (b === 0x1b6 || b === 0x1b7 || b === 0x1be || b === 0x1bf) {
       const rm = modrmRM();
@@ -222,12 +239,13 @@ class Declined extends Error {}
 
 /** SDM vol. 2 LOCK: the read-modify-write instructions with a memory destination
  *  (of those translated: ADD OR ADC SBB AND SUB XOR with E as destination, INC,
- *  DEC, NOT, NEG, XCHG, CMPXCHG, XADD). */
+ *  DEC, NOT, NEG, XCHG, CMPXCHG, XADD, BTS, BTR, BTC). */
 function lockable(x: Omit<Insn, "off" | "len">): boolean {
   if (!x.rm?.mem) return false;
   switch (x.op) {
     case "alu": return x.sub !== 7 && (x.form === "EG" || x.form === "EI");
     case "inc": case "dec": case "not": case "neg": case "xchg": case "cmpxchg": case "xadd": return true;
+    case "bt": case "btI": return x.sub !== BIT_BT;
     default: return false;
   }
 }

@@ -10,7 +10,7 @@ import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
 } from "./constants";
-import { szMask, type Insn, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
+import { szMask, type Insn, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
   Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
 } from "./emitter";
@@ -264,6 +264,46 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       }
       return;
     }
+    case "bt": case "btI": {
+      // bit.ts: CF = the selected bit; BTS BTR BTC write the operand back with it
+      // set, cleared, complemented; ZF kept, OF SF AF PF left as they were.
+      // A register offset into memory is signed and moves the address:
+      //   EA += (offset >> 5) * 4 (32-bit), (offset >> 4) * 2 (16-bit, sign-extended)
+      //   bit = offset & (size - 1)
+      const mem = i.rm!.mem;
+      if (i.op === "btI") e.i32(i.imm!).set(T1); else e.reg(i.reg!, sz).set(T1);
+      if (mem && i.op === "bt") {
+        e.ea(mem).get(T1);
+        if (sz === 16) e.op(W.ext16s);
+        e.i32(sz === 32 ? 5 : 4).op(W.shrs).i32(sz === 32 ? 2 : 1).op(W.shl).get(L_OFF).op(W.add);
+        e.tee(L_OFF).get(L_SEG + 5 * mem.seg).op(W.add).set(L_LIN);
+        e.read(mem.seg, sz).set(T0);
+      } else e.readRM(i.rm!, sz).set(T0);
+      e.get(T1).i32(sz - 1).op(W.and).set(T1);
+      e.get(T0).get(T1).op(W.shru).i32(1).op(W.and).set(T3);
+      if (i.sub !== BIT_BT) {
+        e.i32(1).get(T1).op(W.shl).set(T1);
+        if (i.sub === BIT_BTS) e.get(T0).get(T1).op(W.or);
+        else if (i.sub === BIT_BTR) e.get(T0).get(T1).i32(-1).op(W.xor).op(W.and);
+        else e.get(T0).get(T1).op(W.xor);
+        e.set(T2);
+        e.writeRM(i.rm!, sz, T2, true);
+      }
+      setFlag(e, CF, T3);
+      return;
+    }
+    case "bsf": case "bsr": {
+      // bit.ts bsf_*, bsr_*: ZF = (source == 0), and then the destination is
+      // left as it was (as P6 processors do); the other flags unchanged
+      e.readRM(i.rm!, sz).set(T0);
+      e.get(T0).op(W.eqz).set(T3);
+      e.get(T0).open(W.if_, "");
+      if (i.op === "bsf") e.get(T0).op(W.ctz); else e.i32(31).get(T0).op(W.clz).op(W.sub);
+      e.set(T2).setReg(i.reg!, sz, T2);
+      e.end();
+      setFlag(e, ZF, T3);
+      return;
+    }
     case "pushf": e.eflags().i32(~(VM | RF)).op(W.and).set(T0); push(T0); return; // stack.ts pushf32
     case "popf": {
       // stack.ts popf32, popfCommon in protected mode outside virtual-8086 mode
@@ -331,6 +371,17 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     case "ret": pop(T4); leave(null); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);
+}
+
+/** Set flag F alone from local `l` (0 or 1), as flags.ts setArithFlags(F, ...):
+ *  the flags still lazy stay lazy. */
+function setFlag(e: Emitter, F: number, l: number): void {
+  e.get(L_EFL).i32(~F).op(W.and).get(l);
+  if (F !== 1) e.i32(31 - Math.clz32(F)).op(W.shl);
+  e.op(W.or).set(L_EFL);
+  e.get(L_MASK).i32(~F).op(W.and).set(L_MASK);
+  e.fs = { ...e.fs, mask: e.fs.mask === null ? null : e.fs.mask & ~F };
+  e.flagsWritten = true;
 }
 
 /** SF ZF PF from the low half, CF = OF = overflow (local `ov`), AF clear
