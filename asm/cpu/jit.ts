@@ -212,6 +212,25 @@ export function jitRun(left: u32): i32 {
   return <i32>n;
 }
 
+/** For a block leaving to an EIP it cannot resolve when translated (RET, an
+ *  indirect JMP or CALL, a target on another page; web/jit/emitter.ts emitChain):
+ *  the translation jitRun would call next at CS:eip - translated, wholly inside
+ *  the fetch window (CS limit, the page mapped for fetching at this CPL, as
+ *  codeHost checks), one pass within `left` - or 0 (the block returns, and
+ *  jitRun counts or translates the target as usual). */
+export function jitLookup(eip: u32, left: u32): u32 {
+  let host = codeHost(eip);
+  if (!translatable(host)) return 0;
+  let slot = setOf(host);
+  if (load<u32>(slot + SLOT_KEY) != host) {
+    slot += SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) != host) return 0;
+  }
+  let fn = load<u32>(slot + SLOT_FN);
+  if (fn == 0 || load<u32>(slot + SLOT_LEN) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
+  return fn;
+}
+
 // --- helpers for translated code (exported by index.ts) ---
 // Reads: the value; JIT_STATUS says whether it faulted.
 export function jitRd8(seg: i32, off: u32): u32 { let v = read8(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --runs N] [-- --no-qemu] [-- --out F]
+// npm run bench [-- --quick] [-- --runs N] [-- --no-qemu] [-- --out F] [-- --baseline DIR]
 //
 // Boots the same Debian guest (kernel, initramfs, command line, memory) in RingZero
 // and in v86 (with its JIT, Debian's SeaBIOS), alternating A B A B in one
@@ -10,6 +10,8 @@
 //   3. RingZero's guest instructions per second on that workload.
 // qemu-system-i386 (TCG) runs the same guest as a second reference when present.
 // Each emulator runs in its own process with the serial console on stdio.
+// --baseline DIR adds another RingZero checkout (built, e.g. a `git worktree` of
+// an earlier commit) to each round, as "baseline", for before/after ratios.
 // This is a benchmark, not a test: it does not run in `npm test`.
 
 import { spawn, spawnSync } from "node:child_process";
@@ -27,6 +29,7 @@ const quick = flag("--quick");
 const runs = quick ? 1 : Number(value("--runs", 5));
 const outFile = value("--out", join(ROOT, "build/bench/result.json"));
 const MEM = 128;
+const baseline = value("--baseline", null);
 
 spawnSync("node", [join(ROOT, "tools/guest/ensure.mjs")], { stdio: "inherit" });
 const manifest = JSON.parse(readFileSync(join(IMG, "manifest.json"), "utf8"));
@@ -45,6 +48,7 @@ const EMULATORS = {
   ringzero: () => ["node", [join(ROOT, "bin/ringzero.mjs"), "-m", String(MEM), "-nographic", ...kernelArgs]],
   v86: () => ["node", [join(ROOT, "tools/bench/v86-serial.mjs"), "-m", String(MEM), "-bios", join(IMG, "bios.bin"),
     "-vgabios", join(IMG, "vgabios.bin"), ...kernelArgs]],
+  baseline: () => ["node", [join(baseline, "bin/ringzero.mjs"), "-m", String(MEM), "-nographic", ...kernelArgs]],
   qemu: () => ["qemu-system-i386", ["-m", String(MEM), "-nographic", "-no-reboot", "-accel", "tcg", ...kernelArgs]],
 };
 
@@ -77,7 +81,7 @@ async function runOne(name) {
     result.bootSeconds = (performance.now() - t0) / 1000;
     result.workloads = [];
     // RingZero's CLI appends its instruction count to RINGZERO_STATS on SIGUSR1.
-    if (name === "ringzero") child.kill("SIGUSR1");
+    if (name === "ringzero" || name === "baseline") child.kill("SIGUSR1");
     for (const cmd of WORKLOAD) {
       const from = out.length;
       const w0 = performance.now();
@@ -87,7 +91,7 @@ async function runOne(name) {
       const text = out.slice(from);
       result.workloads.push({ cmd, guestSeconds: parseTime(text), wallSeconds: (performance.now() - w0) / 1000 });
     }
-    if (name === "ringzero") { child.kill("SIGUSR1"); await new Promise((r) => setTimeout(r, 200)); }
+    if (name === "ringzero" || name === "baseline") { child.kill("SIGUSR1"); await new Promise((r) => setTimeout(r, 200)); }
     result.workloadGuestSeconds = result.workloads.reduce((s, w) => s + w.guestSeconds, 0);
     result.workloadWallSeconds = result.workloads.reduce((s, w) => s + w.wallSeconds, 0);
   } finally {
@@ -99,7 +103,7 @@ async function runOne(name) {
     // SIGUSR1 (workload start and end) and one at exit, v86 one at exit.
     const lines = readFileSync(statsFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     result.instructions = lines[lines.length - 1].instructions;
-    if (name === "ringzero" && lines.length >= 3) result.workloadInstructions = lines[1].instructions - lines[0].instructions;
+    if ((name === "ringzero" || name === "baseline") && lines.length >= 3) result.workloadInstructions = lines[1].instructions - lines[0].instructions;
     rmSync(statsFile, { force: true });
   }
   return result;
@@ -113,6 +117,7 @@ for (let i = 0; i < runs; i++) {
   const a = await runOne("ringzero");
   const b = await runOne("v86");
   const pair = { ringzero: a, v86: b };
+  if (baseline) pair.baseline = await runOne("baseline");
   if (haveQemu) pair.qemu = await runOne("qemu");
   pairs.push(pair);
   console.error(`run ${i + 1}/${runs}: boot ${a.bootSeconds.toFixed(1)}s vs v86 ${b.bootSeconds.toFixed(1)}s; workload ${a.workloadGuestSeconds.toFixed(2)}s vs ${b.workloadGuestSeconds.toFixed(2)}s`);
@@ -131,7 +136,17 @@ const summary = {
     ringzero: { bootSeconds: median(col("ringzero", "bootSeconds")), workloadGuestSeconds: median(col("ringzero", "workloadGuestSeconds")) },
     v86: { bootSeconds: median(col("v86", "bootSeconds")), workloadGuestSeconds: median(col("v86", "workloadGuestSeconds")) },
     ...(haveQemu ? { qemu: { bootSeconds: median(col("qemu", "bootSeconds")), workloadGuestSeconds: median(col("qemu", "workloadGuestSeconds")) } } : {}),
+    ...(baseline ? { baseline: { bootSeconds: median(col("baseline", "bootSeconds")), workloadGuestSeconds: median(col("baseline", "workloadGuestSeconds")) } } : {}),
   },
+  ...(baseline ? {
+    baseline,
+    ratioRingzeroOverBaseline: {
+      boot: median(pairs.map((p) => p.ringzero.bootSeconds / p.baseline.bootSeconds)),
+      workload: median(pairs.map((p) => p.ringzero.workloadGuestSeconds / p.baseline.workloadGuestSeconds)),
+      // per workload step, in-guest seconds
+      steps: WORKLOAD.map((_, k) => median(pairs.map((p) => p.ringzero.workloads[k].guestSeconds / p.baseline.workloads[k].guestSeconds))),
+    },
+  } : {}),
   ratioRingzeroOverV86: { boot: median(ratio("bootSeconds")), workload: median(ratio("workloadGuestSeconds")) },
   ringzeroWorkloadMIPS: median(pairs.map((p) => p.ringzero.workloadInstructions !== undefined
     ? p.ringzero.workloadInstructions / p.ringzero.workloadWallSeconds / 1e6 : NaN)),
@@ -147,4 +162,8 @@ console.log(`| --- | --- | --- | --- |${haveQemu ? " --- |" : ""}`);
 console.log(`| boot to shell (s) | ${f(summary.median.ringzero.bootSeconds)} | ${f(summary.median.v86.bootSeconds)} | ${f(summary.ratioRingzeroOverV86.boot)} |${haveQemu ? ` ${f(summary.median.qemu.bootSeconds)} |` : ""}`);
 console.log(`| in-guest workload (s) | ${f(summary.median.ringzero.workloadGuestSeconds)} | ${f(summary.median.v86.workloadGuestSeconds)} | ${f(summary.ratioRingzeroOverV86.workload)} |${haveQemu ? ` ${f(summary.median.qemu.workloadGuestSeconds)} |` : ""}`);
 console.log(`| RingZero MIPS on the workload | ${f(summary.ringzeroWorkloadMIPS)} | | | |`);
+if (baseline) {
+  const r = summary.ratioRingzeroOverBaseline;
+  console.log(`\nagainst the baseline ${baseline} (ratio = this / baseline per round, median): boot ${f(r.boot)}, workload ${f(r.workload)}; steps ${r.steps.map(f).join(", ")}`);
+}
 console.log(`\nwritten: ${outFile}`);

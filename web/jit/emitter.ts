@@ -34,6 +34,7 @@ export const HELPERS = [
   { name: "eflags", params: 0 },                                                         // () -> EFLAGS, none lazy
   { name: "rdtsc", params: 1 },                                                          // (retired) -> TSC low; high in JIT_TSC_HI
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
+  { name: "lookup", params: 2 },                                                         // (eip, left) -> fn or 0
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
 const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
@@ -43,6 +44,10 @@ const F_TESTCC = helper("testcc");
 const F_EFLAGS = helper("eflags");
 export const F_RDTSC = helper("rdtsc");
 const F_CHAIN = helper("chain");
+const F_LOOKUP = helper("lookup");
+/** L_CKEY of an exit whose target block is looked up when it is taken (no host
+ *  address is 1). */
+const CKEY_LOOKUP = 1;
 const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 
 // Locals: 0 is the parameter (instructions left in the budget).
@@ -198,9 +203,18 @@ export class Emitter {
    *  block's page, the exit may go straight on to its translation (chaining). */
   chainTo(target: number): this {
     const host = this.a.host + target;
-    if (!this.a.chain || (host >>> 12) !== (this.a.host >>> 12)) return this;
+    if (!this.a.chain) return this;
+    if ((host >>> 12) !== (this.a.host >>> 12)) return this.chainLookup();
     this.chains = true;
     return this.i32(host).set(L_CKEY).i32(cacheSet(host)).set(L_CSET);
+  }
+  /** The exit about to be taken goes to L_NEIP, on another page or not known
+   *  until run time: the block may go on to its translation after a look-up
+   *  (asm/cpu/jit.ts jitLookup: the page's mapping may differ next time). */
+  chainLookup(): this {
+    if (!this.a.chain) return this;
+    this.chains = true;
+    return this.i32(CKEY_LOOKUP).set(L_CKEY);
   }
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
   /** Leave before the current instruction, for the interpreter to run it (a case
@@ -319,14 +333,19 @@ export function emitChain(e: Emitter): void {
   const S = L_T, FN = L_T + 1;
   e.open(W.block, "nochain");
   e.get(L_CKEY).op(W.eqz).brIf("nochain");
+  e.load(W.load, OFF_ATTENTION).brIf("nochain");
+  e.get(L_CKEY).i32(CKEY_LOOKUP).op(W.eq).open(W.if_, "");
+  // looked up: jitLookup checks what the lines below check (and CS's limit)
+  e.get(L_NEIP).get(L_LEFT).get(L_CNT).op(W.sub).call(F_LOOKUP).tee(FN).op(W.eqz).brIf("nochain");
+  e.else_();
   e.get(L_CSET).set(S);
   e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).open(W.if_, "");
   e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).brIf("nochain");
   e.end();
   e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).brIf("nochain");
   e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
-  e.load(W.load, OFF_ATTENTION).brIf("nochain");
   e.get(L_CSLIM).i32(-1).op(W.ne).brIf("nochain");
+  e.end();
   e.i32(0).load(W.load, JIT_CHAINED).get(L_CNT).op(W.add).op(W.store, 0); uleb(e.b, JIT_CHAINED);
   e.get(FN).get(L_LEFT).get(L_CNT).op(W.sub).returnCall(F_CHAIN); // chain(fn, left), in tail position
   e.end();

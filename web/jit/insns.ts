@@ -24,7 +24,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
   const logic = (): FlagState => ({ mask: ARITH_FLAGS, kind: LAZY_LOGIC, carry: false, sz });
   /** Leave the block for `target` (block offset, or the EIP in local T4 when null). */
   const leave = (target: number | null) => {
-    if (target === null) e.get(T4).set(L_NEIP); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
+    if (target === null) e.get(T4).set(L_NEIP).chainLookup(); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
     e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit");
   };
   /** Jump to block offset `target`: loop when it is the block start. */

@@ -46,6 +46,7 @@ export interface JitCoreExports {
   jitEflags(): number;
   jitRdtsc(retired: number): number;
   jitChain(fn: number, left: number): number;
+  jitLookup(eip: number, left: number): number;
   setTranslation(on: number): void;
 }
 
@@ -166,7 +167,7 @@ export class Translator {
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
         wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
-        chain: core.jitChain,
+        chain: core.jitChain, lookup: core.jitLookup,
       } satisfies Record<HelperName, unknown>,
     };
   }
