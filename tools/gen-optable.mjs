@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PREFIXES, opcodeMap, immediateOf, emitterOf } from "./opmap.mjs";
+import { PREFIXES, MANDATORY_PREFIXES, opcodeMap, immediateOf, emitterOf } from "./opmap.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -81,26 +81,44 @@ function main() {
       const key = op | (size === 32 ? 0x200 : 0);
       const e = ops.get(op);
       if (!e) continue; // default: #UD
-      if (e.simple) {
-        const ent = e.simple;
-        const label = opName(op) + (bySize(ent) ? ` (o${size})` : "");
-        const name = resolve(ent, size, label, op * 8);
-        if (!name) continue;
-        if (size === 16 && ent.flags.has("L")) lockable.push([op, -1]);
-        const modrm = ent.flags.has("m") ? "decodeModrm(); " : "";
-        cases.push(`    case 0x${hex(key, 3)}: ${modrm}${immCode(ent)}${name}(${ent.args}); return;`);
-      } else {
+      // One { simple } or { group } slot: the statements that run it, or null
+      // when no handler of it is written (then #UD).
+      const slotCode = (slot, pfx, indent) => {
+        const tag = pfx && pfx !== "NP" ? `${pfx} ` : "";
+        if (slot.simple) {
+          const ent = slot.simple;
+          const label = tag + opName(op) + (bySize(ent) ? ` (o${size})` : "");
+          const name = resolve(ent, size, label, op * 8);
+          if (!name) return null;
+          if (size === 16 && ent.flags.has("L")) lockable.push([op, -1]);
+          const modrm = ent.flags.has("m") ? "decodeModrm(); " : "";
+          return `${indent}${modrm}${immCode(ent)}${name}(${ent.args}); return;`;
+        }
         const lines = [];
-        for (const [reg, ent] of [...e.group].sort((a, b) => a[0] - b[0])) {
-          const label = `${opName(op)} /${reg}` + (bySize(ent) ? ` (o${size})` : "");
+        for (const [reg, ent] of [...slot.group].sort((a, b) => a[0] - b[0])) {
+          const label = `${tag}${opName(op)} /${reg}` + (bySize(ent) ? ` (o${size})` : "");
           const name = resolve(ent, size, label, op * 8 + reg);
           if (!name) continue;
           if (size === 16 && ent.flags.has("L")) lockable.push([op, reg]);
-          lines.push(`        case ${reg}: ${immCode(ent)}${name}(${ent.args}); return;`);
+          lines.push(`${indent}  case ${reg}: ${immCode(ent)}${name}(${ent.args}); return;`);
         }
-        if (!lines.length) continue;
-        cases.push(`    case 0x${hex(key, 3)}:\n      decodeModrm();\n      switch ((modrm >> 3) & 7) {\n${lines.join("\n")}\n        default: raiseUD(); return;\n      }`);
+        if (!lines.length) return null;
+        return `${indent}decodeModrm();\n${indent}switch ((modrm >> 3) & 7) {\n${lines.join("\n")}\n${indent}  default: raiseUD(); return;\n${indent}}`;
+      };
+      const caseKey = `    case 0x${hex(key, 3)}:`;
+      if (!e.mandatory) {
+        const code = slotCode(e, undefined, "      ");
+        if (code) cases.push(e.simple ? `${caseKey} ${code.trim()}` : `${caseKey}\n${code}`);
+        continue;
       }
+      // Mandatory prefixes (opmap.mjs header): the prefix selects the entry;
+      // one with no entry is #UD.
+      const arms = [];
+      for (const [pfx, slot] of e.mandatory) {
+        const code = slotCode(slot, pfx, "        ");
+        if (code) arms.push(`      if (mp == ${MANDATORY_PREFIXES.get(pfx)}) {\n${code}\n      }`);
+      }
+      if (arms.length) cases.push(`${caseKey} {\n      let mp = mandatoryPrefix();\n${arms.join("\n")}\n      raiseUD(); return;\n    }`);
     }
   }
 
@@ -119,7 +137,7 @@ function main() {
 // Dispatch for one instruction after its prefixes: key = opcode (0x100 | byte for
 // the 0F page) | 0x200 when the operand size is 32 bits.
 
-import { decodeModrm, decodeMoffs, fetch8, fetch16, fetch32, fetchImmV, fetchImmSB, modrm, setImm } from "./decode";
+import { decodeModrm, decodeMoffs, fetch8, fetch16, fetch32, fetchImmV, fetchImmSB, mandatoryPrefix, modrm, setImm } from "./decode";
 import { reg8 } from "./state";
 import { raiseUD } from "./fault";
 ${imports.join("\n")}

@@ -4,7 +4,15 @@
 // interpreter's dispatch and docs/OPCODES.md from it; tests read it too
 // (tests/unit/jitdecode.test.ts checks the translator's decoder against it).
 //
-// Line format:  OPCODE[/REG]  handler  [flags...]
+// Line format:  [PFX:]OPCODE[/REG]  handler  [flags...]
+//   PFX      a mandatory prefix (SDM vol. 2 §3.1.1.1 notation): NP (none), 66, F3
+//            or F2. An opcode whose entries carry one selects its entry by the
+//            prefix given: the last F2/F3, else 66, else none (SDM vol. 2 §2.1.1:
+//            66/F2/F3 are then part of the opcode, not an operand-size or REP
+//            prefix); a prefix with no entry raises #UD. So the MMX forms are
+//            NP:0FFC etc., and SSE will add 66:0FFC beside them. Entries without
+//            PFX ignore 66/F2/F3 as before (66 sets the operand size). An opcode
+//            has entries with PFX or entries without, never both.
 //   OPCODE   hex byte; 0Fxx for the two-byte page; a range "40-47" repeats the entry
 //   /REG     a group member selected by ModRM.reg
 //   handler  function name exported from an asm/cpu/*.ts file; a trailing "*"
@@ -426,14 +434,22 @@ export function emitterOf(entry, osz) {
   return undefined;
 }
 
-/** The map, parsed: opcode (0x100 | byte for the 0F page) -> { simple: entry } or
- *  { group: Map(ModRM.reg -> entry) }; an entry is { handler, sized, args, flags }. */
+/** The mandatory prefixes of the map's PFX column, and the byte each stands for
+ *  (0 for NP). */
+export const MANDATORY_PREFIXES = new Map([["NP", 0], ["66", 0x66], ["F3", 0xf3], ["F2", 0xf2]]);
+
+/** The map, parsed: opcode (0x100 | byte for the 0F page) -> a slot. A slot is
+ *  { simple: entry } or { group: Map(ModRM.reg -> entry) }, or, for an opcode
+ *  with mandatory prefixes, { mandatory: Map(PFX -> { simple } or { group }) };
+ *  an entry is { handler, sized, args, flags, prefix (PFX or undefined) }. */
 export function opcodeMap() {
-  const ops = new Map(); // opcode -> { simple } or { group: Map(reg -> entry) }
+  const ops = new Map();
   for (const raw of MAP.split("\n")) {
     const line = raw.trim();
     if (!line || line.startsWith("#")) continue;
-    const [spec, handler, ...flags] = line.split(/\s+/);
+    const [spec0, handler, ...flags] = line.split(/\s+/);
+    const [prefix, spec] = spec0.includes(":") ? spec0.split(":") : [undefined, spec0];
+    if (prefix !== undefined && !MANDATORY_PREFIXES.has(prefix)) throw new Error(`bad prefix ${prefix} in "${line}"`);
     const [range, reg] = spec.split("/");
     const [a, b] = range.split("-");
     // "0Fxx" names the two-byte page: key 0x100 | xx.
@@ -441,17 +457,40 @@ export function opcodeMap() {
     const lo = opOf(a), hi = opOf(b ?? a);
     for (let op = lo; op <= hi; op++) {
       const [, hname, args = ""] = /^([\w*]+)(?:\((.*)\))?$/.exec(handler);
-      const entry = { handler: hname.replace("*", ""), sized: hname.endsWith("*"), args, flags: new Set(flags) };
+      const entry = { handler: hname.replace("*", ""), sized: hname.endsWith("*"), args, flags: new Set(flags), prefix };
+      let slots = ops; // where this entry's { simple } / { group } slot lives
+      let key = op;
+      if (prefix !== undefined) {
+        const m = ops.get(op) ?? { mandatory: new Map() };
+        if (!m.mandatory) throw new Error(`opcode ${op.toString(16)} has entries with and without a mandatory prefix`);
+        ops.set(op, m);
+        slots = m.mandatory; key = prefix;
+      } else if (ops.get(op)?.mandatory) throw new Error(`opcode ${op.toString(16)} has entries with and without a mandatory prefix`);
       if (reg === undefined) {
-        if (ops.has(op)) throw new Error(`opcode ${op.toString(16)} defined twice`);
-        ops.set(op, { simple: entry });
+        if (slots.has(key)) throw new Error(`opcode ${op.toString(16)} defined twice`);
+        slots.set(key, { simple: entry });
       } else {
-        const g = ops.get(op) ?? { group: new Map() };
+        const g = slots.get(key) ?? { group: new Map() };
         if (!g.group) throw new Error(`opcode ${op.toString(16)} is both a group and not`);
         g.group.set(Number(reg), entry);
-        ops.set(op, g);
+        slots.set(key, g);
       }
     }
   }
   return ops;
+}
+
+/** The { simple } or { group } slot of `op` as decoded with mandatory prefix
+ *  `pfx` ("NP", "66", "F3", "F2": what the instruction's prefixes select), or
+ *  undefined when that is #UD. */
+export function slotFor(ops, op, pfx) {
+  const s = ops.get(op);
+  if (!s?.mandatory) return s;
+  return s.mandatory.get(pfx);
+}
+
+/** Every entry of the map. */
+export function allEntries(ops) {
+  const of = (s) => (s.simple ? [s.simple] : [...s.group.values()]);
+  return [...ops.values()].flatMap((s) => (s.mandatory ? [...s.mandatory.values()].flatMap(of) : of(s)));
 }
