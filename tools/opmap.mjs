@@ -402,6 +402,71 @@ FF/6 push_Ev* m jit32=pushE
 0FC1 xadd_Ev_Gv* m L jit=xadd
 0FC7/1 cmpxchg8b_Mq m L
 0FC8-0FCF bswap_reg* jit32=bswap
+# FXSAVE/FXRSTOR (SDM vol. 2): the other 0FAE members (SSE's LDMXCSR, STMXCSR,
+# the fences) stay #UD on this model.
+0FAE/0 fxsave_M m
+0FAE/1 fxrstor_M m
+# MMX (SDM vol. 2, vol. 1 ch. 9), asm/cpu/mmx.ts. P = MMX register in ModRM.reg,
+# Q = MMX register or memory in ModRM.rm, N = MMX register in ModRM.rm (the
+# register-only forms of the shift groups: a memory ModRM is #UD).
+NP:0F60 punpcklbw_Pq_Qd m
+NP:0F61 punpcklwd_Pq_Qd m
+NP:0F62 punpckldq_Pq_Qd m
+NP:0F63 packsswb_Pq_Qq m
+NP:0F64 pcmpgtb_Pq_Qq m
+NP:0F65 pcmpgtw_Pq_Qq m
+NP:0F66 pcmpgtd_Pq_Qq m
+NP:0F67 packuswb_Pq_Qq m
+NP:0F68 punpckhbw_Pq_Qq m
+NP:0F69 punpckhwd_Pq_Qq m
+NP:0F6A punpckhdq_Pq_Qq m
+NP:0F6B packssdw_Pq_Qq m
+NP:0F6E movd_Pq_Ed m
+NP:0F6F movq_Pq_Qq m
+NP:0F71/2 psrlw_Nq_Ib m ib
+NP:0F71/4 psraw_Nq_Ib m ib
+NP:0F71/6 psllw_Nq_Ib m ib
+NP:0F72/2 psrld_Nq_Ib m ib
+NP:0F72/4 psrad_Nq_Ib m ib
+NP:0F72/6 pslld_Nq_Ib m ib
+NP:0F73/2 psrlq_Nq_Ib m ib
+NP:0F73/6 psllq_Nq_Ib m ib
+NP:0F74 pcmpeqb_Pq_Qq m
+NP:0F75 pcmpeqw_Pq_Qq m
+NP:0F76 pcmpeqd_Pq_Qq m
+# EMMS ignores 66/F2/F3: SSE puts nothing on 0F 77 (QEMU runs 66 0F 77 as EMMS too).
+0F77 emms
+NP:0F7E movd_Ed_Pq m
+NP:0F7F movq_Qq_Pq m
+NP:0FD1 psrlw_Pq_Qq m
+NP:0FD2 psrld_Pq_Qq m
+NP:0FD3 psrlq_Pq_Qq m
+NP:0FD5 pmullw_Pq_Qq m
+NP:0FD8 psubusb_Pq_Qq m
+NP:0FD9 psubusw_Pq_Qq m
+NP:0FDB pand_Pq_Qq m
+NP:0FDC paddusb_Pq_Qq m
+NP:0FDD paddusw_Pq_Qq m
+NP:0FDF pandn_Pq_Qq m
+NP:0FE1 psraw_Pq_Qq m
+NP:0FE2 psrad_Pq_Qq m
+NP:0FE5 pmulhw_Pq_Qq m
+NP:0FE8 psubsb_Pq_Qq m
+NP:0FE9 psubsw_Pq_Qq m
+NP:0FEB por_Pq_Qq m
+NP:0FEC paddsb_Pq_Qq m
+NP:0FED paddsw_Pq_Qq m
+NP:0FEF pxor_Pq_Qq m
+NP:0FF1 psllw_Pq_Qq m
+NP:0FF2 pslld_Pq_Qq m
+NP:0FF3 psllq_Pq_Qq m
+NP:0FF5 pmaddwd_Pq_Qq m
+NP:0FF8 psubb_Pq_Qq m
+NP:0FF9 psubw_Pq_Qq m
+NP:0FFA psubd_Pq_Qq m
+NP:0FFC paddb_Pq_Qq m
+NP:0FFD paddw_Pq_Qq m
+NP:0FFE paddd_Pq_Qq m
 `;
 
 // Opcodes the decoder itself handles (prefixes and the 0F escape).
