@@ -272,9 +272,50 @@ main:
   fninit
   NL
 
+  ; --- a pending unmasked x87 exception (CR0.NE = 1): #MF before an MMX
+  ; instruction or EMMS runs (SDM vol. 2 EMMS, PADDB... "#MF If there is a
+  ; pending FPU exception"); the handler clears it with FNCLEX ---
+  PUTS "mf: "
+  mov word [ss:16*4], mf_handler        ; SS = 0: the IVT
+  mov word [ss:16*4+2], 0xf000
+  mov eax, cr0
+  or eax, 0x20                 ; CR0.NE
+  mov cr0, eax
+  call pend
+  TRY "paddb", paddb mm0, mm1
+  TRY "after", paddb mm0, mm1
+  call pend
+  TRY "emms", emms
+  call pend
+  TRY "movq", movq [VB], mm0
+  call pend
+  TRY "fxsave", fxsave [BUF]                ; not a waiting instruction
+  fnclex
+  mov eax, cr0
+  and eax, ~0x20
+  mov cr0, eax
+  fninit
+  NL
+
   PUTS "end"
   NL
   EXIT 0
+
+; pend: an unmasked ZE pending (1/0 with ZM clear).
+pend:
+  fninit
+  mov word [TMP], 0x037b
+  fldcw [TMP]
+  fld1
+  fldz
+  fdivp st1, st0
+  ret
+
+mf_handler:
+  PUTS ":MF"
+  fnclex
+  add sp, 6
+  jmp word [ss:RESUME_AT]
 
 ; run_pairs: the kernel at [KERN] for every pair of the value table.
 run_pairs:
