@@ -4,7 +4,15 @@
 // interpreter's dispatch and docs/OPCODES.md from it; tests read it too
 // (tests/unit/jitdecode.test.ts checks the translator's decoder against it).
 //
-// Line format:  OPCODE[/REG]  handler  [flags...]
+// Line format:  [PFX:]OPCODE[/REG]  handler  [flags...]
+//   PFX      a mandatory prefix (SDM vol. 2 §3.1.1.1 notation): NP (none), 66, F3
+//            or F2. An opcode whose entries carry one selects its entry by the
+//            prefix given: the last F2/F3, else 66, else none (SDM vol. 2 §2.1.1:
+//            66/F2/F3 are then part of the opcode, not an operand-size or REP
+//            prefix); a prefix with no entry raises #UD. So the MMX forms are
+//            NP:0FFC etc., and SSE will add 66:0FFC beside them. Entries without
+//            PFX ignore 66/F2/F3 as before (66 sets the operand size). An opcode
+//            has entries with PFX or entries without, never both.
 //   OPCODE   hex byte; 0Fxx for the two-byte page; a range "40-47" repeats the entry
 //   /REG     a group member selected by ModRM.reg
 //   handler  function name exported from an asm/cpu/*.ts file; a trailing "*"
@@ -394,6 +402,71 @@ FF/6 push_Ev* m jit32=pushE
 0FC1 xadd_Ev_Gv* m L jit=xadd
 0FC7/1 cmpxchg8b_Mq m L
 0FC8-0FCF bswap_reg* jit32=bswap
+# FXSAVE/FXRSTOR (SDM vol. 2): the other 0FAE members (SSE's LDMXCSR, STMXCSR,
+# the fences) stay #UD on this model.
+0FAE/0 fxsave_M m
+0FAE/1 fxrstor_M m
+# MMX (SDM vol. 2, vol. 1 ch. 9), asm/cpu/mmx.ts. P = MMX register in ModRM.reg,
+# Q = MMX register or memory in ModRM.rm, N = MMX register in ModRM.rm (the
+# register-only forms of the shift groups: a memory ModRM is #UD).
+NP:0F60 punpcklbw_Pq_Qd m
+NP:0F61 punpcklwd_Pq_Qd m
+NP:0F62 punpckldq_Pq_Qd m
+NP:0F63 packsswb_Pq_Qq m
+NP:0F64 pcmpgtb_Pq_Qq m
+NP:0F65 pcmpgtw_Pq_Qq m
+NP:0F66 pcmpgtd_Pq_Qq m
+NP:0F67 packuswb_Pq_Qq m
+NP:0F68 punpckhbw_Pq_Qq m
+NP:0F69 punpckhwd_Pq_Qq m
+NP:0F6A punpckhdq_Pq_Qq m
+NP:0F6B packssdw_Pq_Qq m
+NP:0F6E movd_Pq_Ed m
+NP:0F6F movq_Pq_Qq m
+NP:0F71/2 psrlw_Nq_Ib m ib
+NP:0F71/4 psraw_Nq_Ib m ib
+NP:0F71/6 psllw_Nq_Ib m ib
+NP:0F72/2 psrld_Nq_Ib m ib
+NP:0F72/4 psrad_Nq_Ib m ib
+NP:0F72/6 pslld_Nq_Ib m ib
+NP:0F73/2 psrlq_Nq_Ib m ib
+NP:0F73/6 psllq_Nq_Ib m ib
+NP:0F74 pcmpeqb_Pq_Qq m
+NP:0F75 pcmpeqw_Pq_Qq m
+NP:0F76 pcmpeqd_Pq_Qq m
+# EMMS ignores 66/F2/F3: SSE puts nothing on 0F 77 (QEMU runs 66 0F 77 as EMMS too).
+0F77 emms
+NP:0F7E movd_Ed_Pq m
+NP:0F7F movq_Qq_Pq m
+NP:0FD1 psrlw_Pq_Qq m
+NP:0FD2 psrld_Pq_Qq m
+NP:0FD3 psrlq_Pq_Qq m
+NP:0FD5 pmullw_Pq_Qq m
+NP:0FD8 psubusb_Pq_Qq m
+NP:0FD9 psubusw_Pq_Qq m
+NP:0FDB pand_Pq_Qq m
+NP:0FDC paddusb_Pq_Qq m
+NP:0FDD paddusw_Pq_Qq m
+NP:0FDF pandn_Pq_Qq m
+NP:0FE1 psraw_Pq_Qq m
+NP:0FE2 psrad_Pq_Qq m
+NP:0FE5 pmulhw_Pq_Qq m
+NP:0FE8 psubsb_Pq_Qq m
+NP:0FE9 psubsw_Pq_Qq m
+NP:0FEB por_Pq_Qq m
+NP:0FEC paddsb_Pq_Qq m
+NP:0FED paddsw_Pq_Qq m
+NP:0FEF pxor_Pq_Qq m
+NP:0FF1 psllw_Pq_Qq m
+NP:0FF2 pslld_Pq_Qq m
+NP:0FF3 psllq_Pq_Qq m
+NP:0FF5 pmaddwd_Pq_Qq m
+NP:0FF8 psubb_Pq_Qq m
+NP:0FF9 psubw_Pq_Qq m
+NP:0FFA psubd_Pq_Qq m
+NP:0FFC paddb_Pq_Qq m
+NP:0FFD paddw_Pq_Qq m
+NP:0FFE paddd_Pq_Qq m
 `;
 
 // Opcodes the decoder itself handles (prefixes and the 0F escape).
@@ -426,14 +499,22 @@ export function emitterOf(entry, osz) {
   return undefined;
 }
 
-/** The map, parsed: opcode (0x100 | byte for the 0F page) -> { simple: entry } or
- *  { group: Map(ModRM.reg -> entry) }; an entry is { handler, sized, args, flags }. */
+/** The mandatory prefixes of the map's PFX column, and the byte each stands for
+ *  (0 for NP). */
+export const MANDATORY_PREFIXES = new Map([["NP", 0], ["66", 0x66], ["F3", 0xf3], ["F2", 0xf2]]);
+
+/** The map, parsed: opcode (0x100 | byte for the 0F page) -> a slot. A slot is
+ *  { simple: entry } or { group: Map(ModRM.reg -> entry) }, or, for an opcode
+ *  with mandatory prefixes, { mandatory: Map(PFX -> { simple } or { group }) };
+ *  an entry is { handler, sized, args, flags, prefix (PFX or undefined) }. */
 export function opcodeMap() {
-  const ops = new Map(); // opcode -> { simple } or { group: Map(reg -> entry) }
+  const ops = new Map();
   for (const raw of MAP.split("\n")) {
     const line = raw.trim();
     if (!line || line.startsWith("#")) continue;
-    const [spec, handler, ...flags] = line.split(/\s+/);
+    const [spec0, handler, ...flags] = line.split(/\s+/);
+    const [prefix, spec] = spec0.includes(":") ? spec0.split(":") : [undefined, spec0];
+    if (prefix !== undefined && !MANDATORY_PREFIXES.has(prefix)) throw new Error(`bad prefix ${prefix} in "${line}"`);
     const [range, reg] = spec.split("/");
     const [a, b] = range.split("-");
     // "0Fxx" names the two-byte page: key 0x100 | xx.
@@ -441,17 +522,40 @@ export function opcodeMap() {
     const lo = opOf(a), hi = opOf(b ?? a);
     for (let op = lo; op <= hi; op++) {
       const [, hname, args = ""] = /^([\w*]+)(?:\((.*)\))?$/.exec(handler);
-      const entry = { handler: hname.replace("*", ""), sized: hname.endsWith("*"), args, flags: new Set(flags) };
+      const entry = { handler: hname.replace("*", ""), sized: hname.endsWith("*"), args, flags: new Set(flags), prefix };
+      let slots = ops; // where this entry's { simple } / { group } slot lives
+      let key = op;
+      if (prefix !== undefined) {
+        const m = ops.get(op) ?? { mandatory: new Map() };
+        if (!m.mandatory) throw new Error(`opcode ${op.toString(16)} has entries with and without a mandatory prefix`);
+        ops.set(op, m);
+        slots = m.mandatory; key = prefix;
+      } else if (ops.get(op)?.mandatory) throw new Error(`opcode ${op.toString(16)} has entries with and without a mandatory prefix`);
       if (reg === undefined) {
-        if (ops.has(op)) throw new Error(`opcode ${op.toString(16)} defined twice`);
-        ops.set(op, { simple: entry });
+        if (slots.has(key)) throw new Error(`opcode ${op.toString(16)} defined twice`);
+        slots.set(key, { simple: entry });
       } else {
-        const g = ops.get(op) ?? { group: new Map() };
+        const g = slots.get(key) ?? { group: new Map() };
         if (!g.group) throw new Error(`opcode ${op.toString(16)} is both a group and not`);
         g.group.set(Number(reg), entry);
-        ops.set(op, g);
+        slots.set(key, g);
       }
     }
   }
   return ops;
+}
+
+/** The { simple } or { group } slot of `op` as decoded with mandatory prefix
+ *  `pfx` ("NP", "66", "F3", "F2": what the instruction's prefixes select), or
+ *  undefined when that is #UD. */
+export function slotFor(ops, op, pfx) {
+  const s = ops.get(op);
+  if (!s?.mandatory) return s;
+  return s.mandatory.get(pfx);
+}
+
+/** Every entry of the map. */
+export function allEntries(ops) {
+  const of = (s) => (s.simple ? [s.simple] : [...s.group.values()]);
+  return [...ops.values()].flatMap((s) => (s.mandatory ? [...s.mandatory.values()].flatMap(of) : of(s)));
 }

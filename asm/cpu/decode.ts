@@ -18,6 +18,7 @@ export let addrsize32: bool = false;
 export let segOverride: i32 = -1;
 export let repPrefix: u32 = 0;   // 0, 0xf2 (REPNE) or 0xf3 (REP/REPE)
 export let lockPrefix: bool = false;
+export let sizePrefix: bool = false; // a 66 prefix was decoded (mandatoryPrefix)
 export let opcode: u32 = 0;      // the opcode byte (0x100 | byte for the 0F page)
 export let modrm: u32 = 0;
 export let eaSeg: i32 = S_DS;
@@ -33,14 +34,17 @@ export let csDefault32: bool = false;
 // instruction then stores none of these globals.
 export let prefixDirty: bool = true;
 export function setPrefixState(op32: bool, addr32: bool): void {
-  opsize32 = op32; addrsize32 = addr32; segOverride = -1; repPrefix = 0; lockPrefix = false;
+  opsize32 = op32; addrsize32 = addr32; segOverride = -1; repPrefix = 0; lockPrefix = false; sizePrefix = false;
   prefixDirty = false;
 }
-export function setOpsize32(b: bool): void { opsize32 = b; prefixDirty = true; }
+export function setOpsize32(b: bool): void { opsize32 = b; sizePrefix = true; prefixDirty = true; }
 export function setAddrsize32(b: bool): void { addrsize32 = b; prefixDirty = true; }
 export function setSegOverride(s: i32): void { segOverride = s; prefixDirty = true; }
 export function setRepPrefix(p: u32): void { repPrefix = p; prefixDirty = true; }
 export function setLockPrefix(): void { lockPrefix = true; prefixDirty = true; }
+/** The mandatory prefix of an opcode that has them (tools/opmap.mjs header; SDM
+ *  vol. 2 §2.1.1): the last F2/F3, else 66, else 0 (none). */
+@inline export function mandatoryPrefix(): u32 { return repPrefix != 0 ? repPrefix : sizePrefix ? 0x66 : 0; }
 export function setOpcode(op: u32): void { opcode = op; }
 export function setInstrStart(e: u32): void { instrStart = e; }
 export function setImm(v: u32): void { imm = v; }

@@ -15,7 +15,7 @@ import {
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR, OFF_EFER, OFF_PAT,
   R_EAX, R_ECX, R_EDX, R_EBX,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
-  CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, EFER_NXE,
+  CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, EFER_NXE,
   getCpl, cr0, cr4, reg32, setReg32, segBase,
 } from "./state";
 import { raiseGP, raiseUD, raise, faultPending, DB } from "./fault";
@@ -60,8 +60,10 @@ const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | C
 // CR4 bits RingZero implements. VME/PVI (virtual-8086 extensions) and MCE are
 // not implemented, nor PAE on a model without it, so they are reserved here
 // (CPUID does not report them) and setting one is #GP(0), as for any reserved
-// CR4 bit (SDM vol. 2 MOV CR).
-const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE;
+// CR4 bit (SDM vol. 2 MOV CR). OSFXSR comes with FXSR (SDM vol. 3 §2.5); on this
+// model without SSE it changes nothing (x87.ts FXSAVE), and OSXMMEXCPT (SSE's)
+// stays reserved.
+const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
 @inline function cr4Supported(): u32 { return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0); }
 
 /** SDM vol. 3 §4.4.1: the PDPTEs are loaded when PAE paging is in use after a
@@ -228,10 +230,13 @@ const F_PGE: u32 = 1 << 13;
 const F_CMOV: u32 = 1 << 15;
 const F_PAE: u32 = 1 << 6;
 const F_PAT: u32 = 1 << 16;
-// Not reported: VME, MCE, MCA, PSE-36, MMX, FXSR, SSE (not implemented). PAT:
-// the MSR is kept (caching is not modelled); PAE with the model's feature.
+const F_MMX: u32 = 1 << 23;  // asm/cpu/mmx.ts
+const F_FXSR: u32 = 1 << 24; // FXSAVE/FXRSTOR (x87.ts) and CR4.OSFXSR
+// Not reported: VME, MCE, MCA, PSE-36, SSE (not implemented). PAT: the MSR is
+// kept (caching is not modelled); PAE with the model's feature. MMX and FXSR as
+// QEMU's pentium2 (PENTIUM2_FEATURES) reports them.
 export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE | F_PAT
-  | (FPU_PRESENT ? F_FPU | F_CMOV : 0) | (APIC_PRESENT ? F_APIC : 0);
+  | F_MMX | F_FXSR | (FPU_PRESENT ? F_FPU | F_CMOV : 0) | (APIC_PRESENT ? F_APIC : 0);
 const CPUID_MAX_LEAF: u32 = 2;
 // Extended leaves exist only for NX, in 80000001H (as QEMU raises its extended
 // level for +nx); a P6 has none.

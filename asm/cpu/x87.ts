@@ -27,11 +27,11 @@
 
 import {
   OFF_FPU, R_EAX, S_CS, CR0_EM, CR0_TS, CR0_MP, CR0_NE, CF, PF, ZF, ARITH_FLAGS,
-  cr0, setReg16, segSel,
+  cr0, setReg16, segSel, segBase,
 } from "./state";
-import { raise, raiseNM, raiseUD, faultPending, MF } from "./fault";
+import { raise, raiseNM, raiseUD, raiseGP, faultPending, MF } from "./fault";
 import { modrm, eaSeg, eaOff, opcode, opsize32, addrsize32, instrStart } from "./decode";
-import { read8, read16, read32, write8, write16, write32 } from "./mem";
+import { read8, read16, read32, write8, write16, write32, checkRead, checkWrite } from "./mem";
 import { setArithFlags, getCF, getZF, getPF } from "./flags";
 import { pmodeNotV86 } from "./segments";
 import {
@@ -1498,4 +1498,120 @@ export function fpu_DF(): void {
     default: raiseUD(); return;
   }
   commitExc();
+}
+
+// --- MMX state (SDM vol. 1 §9.5, vol. 3 §12.5 "MMX state and x87 FPU state") ---
+// MMi is the 64-bit significand of physical x87 register i; there is one state.
+// asm/cpu/mmx.ts holds the instructions; these are the x87 side of them.
+
+/** The entry of every MMX instruction but EMMS (SDM vol. 2 MMX instructions'
+ *  exception tables; vol. 3 table 12-1): #UD if CR0.EM, #NM if CR0.TS, a pending
+ *  unmasked x87 exception reported as x87 waiting instructions do; then TOP = 0
+ *  and every tag valid (vol. 1 §9.5.1). False after a fault. */
+export function mmxEnter(): bool {
+  if (!emmsEnter()) return false;
+  setTop(0);
+  store<u8>(FPU_EMPTY, 0);
+  return true;
+}
+/** EMMS's checks (those of mmxEnter, without the state change). */
+export function emmsEnter(): bool {
+  let c = cr0();
+  if ((c & CR0_EM) != 0) { raiseUD(); return false; }
+  if ((c & CR0_TS) != 0) { raiseNM(); return false; }
+  return checkPending();
+}
+/** EMMS (SDM vol. 2): every tag empty (11B). */
+export function mmxEmptyTags(): void { store<u8>(FPU_EMPTY, 0xff); }
+/** MMi (its physical register's significand). */
+@inline export function mmRead(i: u32): u64 { return load<u64>(regAddr(i)); }
+/** Write MMi: the significand, with sign and exponent all ones (vol. 1 §9.5.1). */
+@inline export function mmWrite(i: u32, v: u64): void {
+  store<u64>(regAddr(i), v);
+  store<u16>(regAddr(i) + 8, 0xffff);
+}
+
+// --- FXSAVE/FXRSTOR (SDM vol. 2 FXSAVE, FXRSTOR, table 10-2 "Legacy region of an
+// XSAVE area"; the 32-bit format) ---
+// The 512-byte image, at a 16-byte aligned address:
+//   0 FCW u16            2 FSW u16          4 abridged FTW u8 (bit i: physical
+//   5 reserved u8        6 FOP u16            register i is not empty)
+//   8 FIP u32           12 FCS u16         14 reserved u16
+//  16 FDP u32           20 FDS u16         22 reserved u16
+//  24 MXCSR u32         28 MXCSR_MASK u32
+//  32 + 16*i: ST(i) (MMi when in MMX use), 10 bytes, then 6 reserved bytes
+// 160 XMM0-7 (16 bytes each)   288-511 reserved
+// This model has no SSE, hence no MXCSR and no XMM registers: FXSAVE leaves bytes
+// 24-31 and 160-511 untouched and FXRSTOR ignores them, whatever CR4.OSFXSR says
+// (SDM vol. 2 FXSAVE: without CR4.OSFXSR the XMM/MXCSR save is implementation-
+// dependent, and a processor without SSE has none to save); QEMU's pentium2
+// leaves them alone too, with CR4.OSFXSR set or clear. The reserved bytes 5, 14,
+// 15, 22 and 23 are written as zeros (as QEMU does), the 6 bytes after each
+// register are left alone. Unlike FSAVE, FXSAVE keeps the x87 state and does
+// not report a pending exception (it is not a waiting instruction).
+const FX_FCW: u32 = 0;
+const FX_FSW: u32 = 2;
+const FX_FTW: u32 = 4;
+const FX_FOP: u32 = 6;
+const FX_FIP: u32 = 8;
+const FX_FCS: u32 = 12;
+const FX_FDP: u32 = 16;
+const FX_FDS: u32 = 20;
+const FX_ST0: u32 = 32;
+const FX_ALIGN: u32 = 16;
+const FX_SIZE: u32 = 512;
+
+/** The checks FXSAVE and FXRSTOR share: a register ModRM is #UD; CR0.EM or TS
+ *  is #NM (SDM vol. 2 FXSAVE, protected-mode exceptions); a memory operand not
+ *  16-byte aligned is #GP(0), whatever the mode. False after a fault. */
+function fxEnter(): bool {
+  if (modrm >= 0xc0) { raiseUD(); return false; }
+  if ((cr0() & (CR0_EM | CR0_TS)) != 0) { raiseNM(); return false; }
+  if (((segBase(eaSeg) + eaOff) & (FX_ALIGN - 1)) != 0) { raiseGP(0); return false; }
+  return true;
+}
+
+export function fxsave_M(): void {
+  if (!fxEnter()) return;
+  // The whole image must be inside the segment (#GP/#SS before any write).
+  if (!checkWrite(eaSeg, eaOff, FX_SIZE)) return;
+  let ftw: u32 = ~<u32>load<u8>(FPU_EMPTY) & 0xff;
+  wr16(FX_FCW, cw());
+  wr16(FX_FSW, sw());
+  wr16(FX_FTW, ftw); // and reserved byte 5
+  wr16(FX_FOP, <u32>load<u16>(FPU_FOP) & 0x7ff);
+  wr32(FX_FIP, load<u32>(FPU_FIP));
+  wr32(FX_FCS, <u32>load<u16>(FPU_FCS)); // and reserved bytes 14-15
+  wr32(FX_FDP, load<u32>(FPU_FDP));
+  wr32(FX_FDS, <u32>load<u16>(FPU_FDS)); // and reserved bytes 22-23
+  for (let i: u32 = 0; i < 8; i++) {
+    let p = phys(i);
+    wr64(FX_ST0 + i * 16, load<u64>(regAddr(p)));
+    wr16(FX_ST0 + i * 16 + 8, <u32>load<u16>(regAddr(p) + 8));
+  }
+}
+
+export function fxrstor_M(): void {
+  if (!fxEnter() || !checkRead(eaSeg, eaOff, FX_SIZE)) return;
+  eCW = rd16(FX_FCW); eSW = rd16(FX_FSW);
+  let ftw = rd8(FX_FTW);
+  eFOP = rd16(FX_FOP) & 0x7ff;
+  eFIP = rd32(FX_FIP); eFCS = rd16(FX_FCS);
+  eFDP = rd32(FX_FDP); eFDS = rd16(FX_FDS);
+  for (let i: u32 = 0; i < 8; i++) {
+    store<u64>(FPU_STAGE + i * 16, rd64(FX_ST0 + i * 16));
+    store<u16>(FPU_STAGE + i * 16 + 8, <u16>rd16(FX_ST0 + i * 16 + 8));
+  }
+  if (faultPending) return;
+  // The abridged tag: a clear bit is an empty register; commitEnv takes a full
+  // tag word, in which only 11B (empty) matters here.
+  eTW = 0;
+  for (let p: u32 = 0; p < 8; p++) if ((ftw & (1 << p)) == 0) eTW |= 3 << (p * 2);
+  let t = (eSW >> 11) & 7;
+  for (let i: u32 = 0; i < 8; i++) {
+    let p = (t + i) & 7;
+    store<u64>(regAddr(p), load<u64>(FPU_STAGE + i * 16));
+    store<u16>(regAddr(p) + 8, load<u16>(FPU_STAGE + i * 16 + 8));
+  }
+  commitEnv();
 }

@@ -8,7 +8,7 @@
 // must be decoded in some form.
 
 import { test, expect } from "vitest";
-import { opcodeMap, immediateOf, emitterOf, PREFIXES, type OpEntry } from "../../tools/opmap.mjs";
+import { opcodeMap, immediateOf, emitterOf, slotFor, allEntries, PREFIXES, type OpEntry, type MandatoryPrefix } from "../../tools/opmap.mjs";
 import { decodeOne } from "../../web/jit/decode";
 
 const MAP = opcodeMap();
@@ -47,13 +47,21 @@ function modrmLength(code: Uint8Array, pos: number): number {
   return len + (mod === 1 ? 1 : disp32 ? 4 : 0);
 }
 
-/** The map's entry for the instruction at code[pos] (opcode first), if any. */
-function entryAt(code: Uint8Array, pos: number): { entry?: OpEntry; opLen: number } {
+/** The mandatory prefix the prefixes select (tools/opmap.mjs header): the last
+ *  F2/F3, else 66, else none. */
+function mandatoryOf(prefixes: number[]): MandatoryPrefix {
+  const rep = prefixes.filter((p) => p === 0xf2 || p === 0xf3).at(-1);
+  return rep === 0xf2 ? "F2" : rep === 0xf3 ? "F3" : prefixes.includes(0x66) ? "66" : "NP";
+}
+
+/** The map's entry for the instruction at code[pos] (opcode first) after
+ *  `prefixes`, if any. */
+function entryAt(code: Uint8Array, pos: number, prefixes: number[]): { entry?: OpEntry; opLen: number; grouped?: boolean } {
   const op = code[pos] === 0x0f ? 0x100 | code[pos + 1] : code[pos];
   const opLen = op >= 0x100 ? 2 : 1;
-  const e = MAP.get(op);
+  const e = slotFor(MAP, op, mandatoryOf(prefixes));
   if (!e) return { opLen };
-  return { entry: e.simple ?? e.group.get((code[pos + opLen] >> 3) & 7), opLen };
+  return { entry: e.simple ?? e.group.get((code[pos + opLen] >> 3) & 7), opLen, grouped: e.group !== undefined };
 }
 
 /** The operand size the prefixes give (32-bit code). */
@@ -64,10 +72,9 @@ const operandSize = (prefixes: number[]) => (prefixes.includes(0x66) ? 16 : 32);
  *  Undefined when the map has no such instruction (the interpreter raises #UD). */
 function interpreterLength(code: Uint8Array, prefixes: number[]): number | undefined {
   const pos = prefixes.length;
-  const { entry, opLen } = entryAt(code, pos);
+  const { entry, opLen, grouped } = entryAt(code, pos, prefixes);
   if (!entry) return undefined;
   const osz = operandSize(prefixes);
-  const grouped = MAP.get(code[pos] === 0x0f ? 0x100 | code[pos + 1] : code[pos])!.group !== undefined;
   let len = pos + opLen;
   if (entry.flags.has("m") || grouped) len += modrmLength(code, len);
   return len + (immediateOf(entry)?.bytes(osz, 32) ?? 0);
@@ -113,7 +120,7 @@ test("the translator decodes each instruction to the emitter the opcode map name
   const decoded = new Map<OpEntry, Set<number>>(); // map entry -> operand sizes seen decoded to its emitter
   for (const { code, prefixes } of candidates(PREFIX_SETS)) {
     const insn = decodeOne(code, 0);
-    const { entry } = entryAt(code, prefixes.length);
+    const { entry } = entryAt(code, prefixes.length, prefixes);
     if (!insn || !entry) continue;
     const osz = operandSize(prefixes);
     const named = emitterOf(entry, osz);
@@ -122,7 +129,7 @@ test("the translator decodes each instruction to the emitter the opcode map name
   }
   expect(wrong.slice(0, 20)).toEqual([]);
   const never: string[] = [];
-  const entries = [...MAP.values()].flatMap((e) => (e.simple ? [e.simple] : [...e.group.values()]));
+  const entries = allEntries(MAP);
   for (const entry of entries) {
     for (const osz of [16, 32]) {
       const named = emitterOf(entry, osz);
@@ -160,7 +167,7 @@ test("LOCK: the translator accepts it exactly where the opcode map allows it (fl
   let accepted = 0;
   for (const { code, prefixes } of candidates([[0xf0], [0xf0, 0x66]])) {
     const insn = decodeOne(code, 0);
-    const { entry, opLen } = entryAt(code, prefixes.length);
+    const { entry, opLen } = entryAt(code, prefixes.length, prefixes);
     const memory = entry !== undefined && (code[prefixes.length + opLen] >> 6) !== 3;
     const allowed = entry !== undefined && entry.flags.has("L") && memory;
     if (insn && !allowed) wrong.push(`${hexBytes(code)}: translated with LOCK, where the interpreter raises #UD`);

@@ -8,7 +8,7 @@
 //
 //   disassemble(bytes, address, bits) -> [{ address, length, text }]
 
-import { opcodeMap, immediateOf, type OpEntry } from "../../tools/opmap.mjs";
+import { opcodeMap, immediateOf, slotFor, type OpEntry } from "../../tools/opmap.mjs";
 
 export interface DisasmLine { address: number; length: number; bytes: Uint8Array; text: string }
 
@@ -101,6 +101,8 @@ function rm(c: Ctx, regs: string[] | null, size: string): string {
 const regsOf = (size: string, osz: number) => (size === "b" ? R8 : size === "w" ? R16 : size === "d" ? R32 : osz === 32 ? R32 : R16);
 const sizeWord = (size: string, osz: number) => (size === "b" ? "byte" : size === "w" ? "word" : size === "d" || (size === "v" && osz === 32) ? "dword" : size === "q" ? "qword" : "word");
 
+const MMX_REGS = ["mm0", "mm1", "mm2", "mm3", "mm4", "mm5", "mm6", "mm7"];
+
 /** One operand from its appendix-A token. `needSize`: no register operand of the same size tells the memory size. */
 function operand(c: Ctx, tok: string, needSize: boolean): string {
   const kind = tok[0], size = tok.slice(1);
@@ -123,6 +125,9 @@ function operand(c: Ctx, tok: string, needSize: boolean): string {
     case "E": return rm(c, regsOf(size, c.osz), needSize ? sizeWord(size, c.osz) : "");
     case "M": return rm(c, null, size === "p" && needSize ? "far" : size === "q" ? "qword" : "");
     case "G": return regsOf(size, c.osz)[reg];
+    case "P": return "mm" + reg;                        // MMX register in ModRM.reg
+    case "N": return "mm" + (c.modrm! & 7);             // MMX register in ModRM.rm
+    case "Q": return rm(c, MMX_REGS, needSize ? sizeWord(size, c.osz) : "");
     case "I": case "J": return "";  // from the entry's immediate (below)
   }
   return tok;
@@ -157,11 +162,11 @@ function x87(c: Ctx): string {
 export function decodeOne(bytes: Uint8Array, address: number, bits: 16 | 32): DisasmLine | undefined {
   const r = new Reader(bytes);
   try {
-    let osz: 16 | 32 = bits, asz: 16 | 32 = bits, seg: string | undefined, rep = "", lock = "";
+    let osz: 16 | 32 = bits, asz: 16 | 32 = bits, seg: string | undefined, rep = "", lock = "", size66 = false;
     let b = r.u8();
     for (let n = 0; n < 14; n++) {
       if (PREFIX_SEG[b]) seg = PREFIX_SEG[b];
-      else if (b === 0x66) osz = bits === 32 ? 16 : 32;
+      else if (b === 0x66) { osz = bits === 32 ? 16 : 32; size66 = true; }
       else if (b === 0x67) asz = bits === 32 ? 16 : 32;
       else if (b === 0xf0) lock = "lock ";
       else if (b === 0xf2) rep = "repne ";
@@ -171,7 +176,8 @@ export function decodeOne(bytes: Uint8Array, address: number, bits: 16 | 32): Di
     }
     let op = b;
     if (op === 0x0f) op = 0x100 | r.u8();
-    const slot = MAP.get(op);
+    // A mandatory prefix (tools/opmap.mjs) selects among an opcode's entries.
+    const slot = slotFor(MAP, op, rep === "repne " ? "F2" : rep === "rep " ? "F3" : size66 ? "66" : "NP");
     let entry = slot?.simple;
     const needsModrm = slot?.group !== undefined || entry?.flags.has("m") || (op >= 0xd8 && op <= 0xdf);
     const modrm = needsModrm ? r.u8() : undefined;
