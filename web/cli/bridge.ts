@@ -29,7 +29,7 @@ export function parseBridgeArgs(argv: string[]): BridgeOptions | string | "help"
     const a = argv[i];
     if (a === "-h" || a === "--help") return "help";
     const m = /^--(port|ws-port)(?:=(.*))?$/.exec(a);
-    if (!m) return `gdb-bridge: unknown argument '${a}'`;
+    if (!m) return `gdb-bridge: unknown argument '${a}' (ringzero gdb-bridge --help lists them)`;
     const v = m[2] ?? argv[++i];
     const n = v !== undefined && /^\d+$/.test(v) ? Number(v) : NaN;
     if (!(n >= 1 && n <= 65535)) return `gdb-bridge: --${m[1]} needs a port number (1-65535), got '${v ?? ""}'`;
@@ -120,11 +120,12 @@ export async function startBridge(o: BridgeOptions, log: (line: string) => void)
   };
 }
 
-/** The subcommand: runs until killed; returns the exit status on a usage or listen error. */
+/** The subcommand: runs until killed; returns the exit status on a usage error
+ *  (2, one line, as the main command's) or when it cannot listen (1). */
 export async function bridgeMain(argv: string[]): Promise<number> {
   const o = parseBridgeArgs(argv);
   if (o === "help") { process.stdout.write(BRIDGE_USAGE); return 0; }
-  if (typeof o === "string") { process.stderr.write(`ringzero: ${o}\n${BRIDGE_USAGE}`); return 1; }
+  if (typeof o === "string") { process.stderr.write(`ringzero: ${o}\n`); return 2; }
   try {
     await startBridge(o, (l) => process.stderr.write(l + "\n"));
   } catch (e) {
