@@ -403,11 +403,16 @@ class MachineWorker implements WorkerApi {
 
   /** The machine went from running to paused: the step over ends, gdb hears of it. */
   private hasStopped(reason: StopReason): void {
+    this.endStepOver();
+    this.gdb?.stopped(reason);
+  }
+
+  /** A step over ends (the machine stopped, or it powered off): its breakpoint goes, its caller hears. */
+  private endStepOver(): void {
     if (this.overAt !== undefined) { this.machine?.removeBreakpoint(this.overAt); this.overAt = undefined; }
     const w = this.stopWaiters;
     this.stopWaiters = [];
     for (const f of w) f();
-    this.gdb?.stopped(reason);
   }
 
   resume(): void {
@@ -680,6 +685,7 @@ class MachineWorker implements WorkerApi {
         if (r === STOP.EXIT || r === STOP.POWEROFF) {
           this.setState("stopped");
           this.cb?.error("The guest powered the machine off.");
+          this.endStepOver();
           this.gdb?.exited(r === STOP.EXIT ? m.exitCode : 0);
           return;
         }
@@ -703,6 +709,7 @@ class MachineWorker implements WorkerApi {
     } catch (e) {
       this.setState("error");
       this.cb?.error(`The machine stopped with an internal error: ${e instanceof Error ? e.message : String(e)}`);
+      this.endStepOver();
       return;
     }
     this.measure(m);
