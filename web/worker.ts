@@ -607,6 +607,7 @@ class MachineWorker implements WorkerApi {
   reset(): void {
     if (!this.machine || !this.host) return;
     if (this.replay) { this.cb?.error("A replay cannot be reset: it makes only the recorded run's calls."); return; }
+    this.endStepOver(); // the instruction it would stop after is gone
     this.host.reset();
     this.resets++;
     if (this.state === "halted" || this.state === "stopped") { this.setState("running"); this.schedule(); }

@@ -7,6 +7,7 @@
 import { test, expect, beforeAll, afterAll } from "vitest";
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { connect } from "node:net";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { openSite, waitForText, screen, ROOT, type Site } from "./site";
@@ -74,6 +75,8 @@ test("gdb through the bridge: registers, memory, stepi, a breakpoint, continue, 
   await page.click("#i-gdb");
   await page.waitForFunction(() => document.getElementById("i-gdb-state")?.textContent === "bridge connected, waiting for gdb");
   expect(bridgeLog).toContain("page connected");
+  mkdirSync(join(ROOT, "test-results"), { recursive: true });
+  await page.screenshot({ path: join(ROOT, "test-results/gdb-bridge.png") });
 
   // Session 1: where the machine stopped, its bytes, one instruction; then
   // `disconnect` (not detach): the machine stays stopped for the page to compare.
