@@ -72,6 +72,8 @@ export interface MachineStatus {
   session: "live" | "recording" | "replaying" | "replayed";
   /** Why the machine is paused: "paused", "step", "breakpoint at 0xC1234567". */
   stop?: string;
+  /** The gdb bridge, when the page connected to one: "connecting", "bridge connected, waiting for gdb", "gdb attached". */
+  gdb?: string;
   /** Images read on demand over HTTP: bytes fetched so far, of the image's size. */
   disks?: DiskFetch[];
 }
@@ -134,6 +136,12 @@ export interface WorkerApi {
   readMemory(address: number, length: number, physical: boolean): Uint8Array;
   /** Paused: execute `count` instructions (interpreted, one at a time). An error message, or null. */
   step(count: number): string | null;
+  /** Paused: one instruction, but a CALL, INT or REP string instruction runs to
+   *  the next instruction (a temporary breakpoint); resolves when stopped again. */
+  stepOver(): Promise<string | null> | string | null;
+  /** Connect to `ringzero gdb-bridge` (ws:// URL): gdb then debugs this machine. Null, or why not. */
+  gdbConnect(url: string): Promise<string | null>;
+  gdbDisconnect(): void;
   /** Execution breakpoints at linear addresses. An error message, or null. */
   addBreakpoint(linear: number): string | null;
   removeBreakpoint(linear: number): void;

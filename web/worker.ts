@@ -8,7 +8,7 @@
 
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
-import { Machine, STOP, RING, WATCH, type WatchKind } from "./host/machine";
+import { Machine, STOP, RING, WATCH, type WatchKind, type StopReason } from "./host/machine";
 import { loadBootImages } from "./host/boot";
 import { CowOverlay, MemoryBackend, SECTOR, WriteLog, type BlockBackend } from "./host/block";
 import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
@@ -18,7 +18,8 @@ import { apply, decode, planDisks, save, streamCodec, tellClockAgent, type RunId
 import { DiskStore, PersistentDisk } from "./store";
 import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
-import { disassemble, type DisasmLine } from "./host/disasm";
+import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
+import { GdbStub } from "./host/gdb";
 import type {
   BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, RunState, SaveRequest, SaveResult, StartInfo, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
@@ -97,6 +98,11 @@ const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
 
 /** Runs `f` after the current task without setTimeout's 4 ms clamp on nested timers. */
+/** Instructions step over runs through: calls, software interrupts, repeated string operations. */
+function stepsOver(text: string): boolean {
+  return /^(call|int|int1|int3|into)\b/.test(text) || /^(rep|repne) (movs|cmps|stos|lods|scas|ins|outs)/.test(text);
+}
+
 function soon(f: () => void): void {
   const ch = new MessageChannel();
   ch.port1.onmessage = () => { ch.port1.close(); f(); };
@@ -116,6 +122,13 @@ class MachineWorker implements WorkerApi {
   /** Stopped at a breakpoint: the next run first steps off it. */
   private atBreakpoint = false;
   private readonly breakpointList = new Set<number>();
+  /** Step over: the temporary breakpoint after the CALL/INT/REP instruction, and
+   *  who waits for the machine to stop again. */
+  private overAt: number | undefined;
+  private stopWaiters: (() => void)[] = [];
+  /** The gdb bridge (web/cli/bridge.ts): its WebSocket, and the stub while a gdb is attached. */
+  private bridge?: WebSocket;
+  private gdb?: GdbStub;
   private watchpointList: Watchpoint[] = [];
   private cb?: WorkerCallbacks;
   private ring?: ConsoleRing;
@@ -385,6 +398,21 @@ class MachineWorker implements WorkerApi {
     clearTimeout(this.timer);
     this.stopWhy = "paused";
     this.setState("paused");
+    this.hasStopped(STOP.PAUSE);
+  }
+
+  /** The machine went from running to paused: the step over ends, gdb hears of it. */
+  private hasStopped(reason: StopReason): void {
+    this.endStepOver();
+    this.gdb?.stopped(reason);
+  }
+
+  /** A step over ends (the machine stopped, or it powered off): its breakpoint goes, its caller hears. */
+  private endStepOver(): void {
+    if (this.overAt !== undefined) { this.machine?.removeBreakpoint(this.overAt); this.overAt = undefined; }
+    const w = this.stopWaiters;
+    this.stopWaiters = [];
+    for (const f of w) f();
   }
 
   resume(): void {
@@ -433,6 +461,105 @@ class MachineWorker implements WorkerApi {
     if (r === STOP.RESET) this.host?.reboot();
     return r;
   }
+  /** Step over: a CALL, INT n/INT3/INTO or REP-prefixed string instruction at
+   *  CS:EIP runs until the next instruction (a temporary breakpoint there, the
+   *  machine resumed); anything else is one step. Resolves (null) when the
+   *  machine has stopped again: there, at another breakpoint, or by a pause. */
+  stepOver(): Promise<string | null> | string | null {
+    const m = this.machine;
+    if (!m) return "The machine is not running.";
+    if (this.state !== "paused") return "Pause the machine to step.";
+    const refused = this.notInRecording();
+    if (refused) return refused;
+    const r = m.registers();
+    const bits = (r.cr0 & 1) && !(r.eflags & 0x20000) && (r.cs.attributes & 0x4000) ? 32 : 16;
+    const at = (r.cs.base + r.eip) >>> 0;
+    const d = decodeOne(m.readLinear(at, 15), at, bits);
+    if (!d || !stepsOver(d.text)) return this.step(1);
+    // The next instruction, as the CPU counts it: EIP wraps at 64 KiB in 16-bit code.
+    const nextEip = bits === 32 ? (r.eip + d.length) >>> 0 : (r.eip + d.length) & 0xffff;
+    const next = (r.cs.base + nextEip) >>> 0;
+    if (!m.insertBreakpoint(next)) return "No room for the step-over breakpoint (256 at most).";
+    this.overAt = next;
+    const done = new Promise<string | null>((res) => this.stopWaiters.push(() => res(null)));
+    this.resume();
+    return done;
+  }
+
+  // ---- gdb through the bridge (web/cli/bridge.ts) ----
+
+  /** Connect to a gdb bridge at `url` (ws://...): resolves null when connected, or why not. */
+  gdbConnect(url: string): Promise<string | null> {
+    if (!/^wss?:\/\/[^\s]+$/.test(url)) return Promise.resolve(`Not a WebSocket URL: "${url}" (e.g. ws://localhost:1235).`);
+    if (!this.machine) return Promise.resolve("The machine is not running.");
+    const refused = this.notInRecording();
+    if (refused) return Promise.resolve(refused);
+    this.gdbDisconnect();
+    let ws: WebSocket;
+    try { ws = new WebSocket(url); } catch (e) { return Promise.resolve(`Cannot connect to ${url}: ${e instanceof Error ? e.message : String(e)}`); }
+    ws.binaryType = "arraybuffer";
+    this.bridge = ws;
+    return new Promise((resolve) => {
+      let open = false;
+      ws.onopen = () => { open = true; this.sendStatus(); resolve(null); };
+      ws.onerror = () => { if (!open) resolve(`Cannot connect to the gdb bridge at ${url}: is "ringzero gdb-bridge" running?`); };
+      ws.onclose = () => {
+        if (this.bridge !== ws) return;
+        this.detachGdb();
+        this.bridge = undefined;
+        this.sendStatus();
+        if (open) this.cb?.error("The gdb bridge closed the connection.");
+      };
+      ws.onmessage = (e: MessageEvent) => {
+        if (typeof e.data === "string") {
+          if (e.data === "gdb-attach") this.attachGdb(ws);
+          else if (e.data === "gdb-detach") this.detachGdb();
+          return;
+        }
+        this.gdb?.receive(new Uint8Array(e.data as ArrayBuffer));
+      };
+    });
+  }
+
+  gdbDisconnect(): void {
+    const ws = this.bridge;
+    this.bridge = undefined;
+    this.detachGdb();
+    ws?.close();
+    this.sendStatus();
+  }
+
+  /** gdb connected to the bridge: as QEMU does, the machine stops for it. */
+  private attachGdb(ws: WebSocket): void {
+    const m = this.machine;
+    if (!m) return;
+    this.detachGdb();
+    this.pause();
+    this.gdb = new GdbStub(m, {
+      send: (b) => { if (ws.readyState === WebSocket.OPEN) ws.send(b); },
+      resume: () => this.resume(),
+      stop: () => this.pause(),
+      step: () => {
+        if (this.state !== "paused") this.pause();
+        const r = this.stepOne(m) as StopReason;
+        this.stopWhy = "gdb stepi";
+        this.flushConsole(m.drain(RING.COM1_TX));
+        this.sendStatus();
+        return r;
+      },
+      // The page cannot end: gdb's kill leaves the machine paused, the bridge connected.
+      kill: () => { this.pause(); this.stopWhy = "gdb killed the session (the machine stays, paused)"; this.detachGdb(); },
+    });
+    this.sendStatus();
+  }
+
+  private detachGdb(): void {
+    if (!this.gdb) return;
+    this.gdb.disconnected();
+    this.gdb = undefined;
+    this.sendStatus();
+  }
+
   addBreakpoint(linear: number): string | null {
     const refused = this.notInRecording();
     if (refused) return refused;
@@ -480,6 +607,7 @@ class MachineWorker implements WorkerApi {
   reset(): void {
     if (!this.machine || !this.host) return;
     if (this.replay) { this.cb?.error("A replay cannot be reset: it makes only the recorded run's calls."); return; }
+    this.endStepOver(); // the instruction it would stop after is gone
     this.host.reset();
     this.resets++;
     if (this.state === "halted" || this.state === "stopped") { this.setState("running"); this.schedule(); }
@@ -509,6 +637,7 @@ class MachineWorker implements WorkerApi {
       state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets,
       session: this.replay ? (this.state === "stopped" ? "replayed" : "replaying") : this.recorder ? "recording" : "live",
       stop: this.state === "paused" ? this.stopWhy : undefined,
+      gdb: this.bridge ? (this.gdb ? "gdb attached" : this.bridge.readyState === WebSocket.OPEN ? "bridge connected, waiting for gdb" : "connecting") : undefined,
       disks: this.remote.length ? this.remote.map(({ name, disk }) => ({ name, fetched: disk.fetchedBytes, size: disk.length })) : undefined,
     };
   }
@@ -554,7 +683,13 @@ class MachineWorker implements WorkerApi {
           if (m.resetCause === 1) this.cb?.error("The guest triple-faulted; the machine was reset.");
           host.reboot();
         }
-        if (r === STOP.EXIT || r === STOP.POWEROFF) { this.setState("stopped"); this.cb?.error("The guest powered the machine off."); return; }
+        if (r === STOP.EXIT || r === STOP.POWEROFF) {
+          this.setState("stopped");
+          this.cb?.error("The guest powered the machine off.");
+          this.endStepOver();
+          this.gdb?.exited(r === STOP.EXIT ? m.exitCode : 0);
+          return;
+        }
         if (r === STOP.BREAKPOINT) {
           const hit = m.breakpointHit();
           this.atBreakpoint = true;
@@ -562,13 +697,20 @@ class MachineWorker implements WorkerApi {
           const ev = seq !== undefined ? readEvents(m, seq)[0] : undefined;
           const kindName = hit?.kind === "watchpoint" ? `${WATCH_NAMES[hit.watch]} watchpoint` : hit?.kind ?? "breakpoint";
           this.stopWhy = ev ? `stopped on ${ev.text} (event ${ev.seq})` : hit ? `${kindName} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
+          if (hit?.kind === "breakpoint" && hit.address === this.overAt) {
+            this.stopWhy = "step over";
+            // Only the temporary breakpoint: not one to step off on the next run.
+            if (!this.breakpointList.has(hit.address)) this.atBreakpoint = false;
+          }
           this.setState("paused");
+          this.hasStopped(STOP.BREAKPOINT);
           return;
         }
       }
     } catch (e) {
       this.setState("error");
       this.cb?.error(`The machine stopped with an internal error: ${e instanceof Error ? e.message : String(e)}`);
+      this.endStepOver();
       return;
     }
     this.measure(m);

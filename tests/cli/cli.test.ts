@@ -52,6 +52,10 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     [["-icount", "shift=11"], "ringzero: -icount shift=11: shift must be a number from 0 to 10 or auto"],
     [["-icount", "shift=7,rr=rewind,rrfile=r.bin"], "ringzero: -icount shift=7,rr=rewind,rrfile=r.bin: rr must be record, replay or off"],
     [["-rtc", "base=2006-13-40"], "ringzero: -rtc base=2006-13-40: base must be utc, localtime or a date as 2006-06-17T16:01:21"],
+    [["gdb-bridge", "--port", "x"], "ringzero: gdb-bridge: --port needs a port number (1-65535), got 'x'"],
+    [["gdb-bridge", "--ws-port=70000"], "ringzero: gdb-bridge: --ws-port needs a port number (1-65535), got '70000'"],
+    [["gdb-bridge", "--port", "4000", "--ws-port", "4000"], "ringzero: gdb-bridge: --port and --ws-port must differ"],
+    [["gdb-bridge", "-s"], "ringzero: gdb-bridge: unknown argument '-s' (ringzero gdb-bridge --help lists them)"],
     [["-rtc", "clock=host"], "ringzero: -rtc clock=host: the RTC follows the machine's clock (clock=vm); clock=host is not supported"],
   ])("%j", (args, expected) => {
     const r = ringzero(args as string[]);
@@ -61,6 +65,17 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     if (typeof expected === "string") expect(lines[0]).toBe(expected);
     else expect(lines[0]).toMatch(expected);
     expect(r.stdout).toBe("");
+  });
+
+  test("gdb-bridge: a port in use is one line and exit 1", async () => {
+    const { createServer } = await import("node:net");
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", () => r()));
+    const port = (busy.address() as { port: number }).port;
+    const r = ringzero(["gdb-bridge", "--port", String(port)]);
+    busy.close();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`ringzero: gdb-bridge: cannot listen for gdb on 127.0.0.1:${port} (EADDRINUSE)\n`);
   });
 
   test("-help prints the usage and exits 0", () => {

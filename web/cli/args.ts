@@ -509,6 +509,10 @@ Debugging:
   -monitor stdio         the QEMU monitor on this terminal (help lists its commands);
                          with -nographic or -serial mon:stdio, Ctrl-A c switches
                          between the serial console and the monitor
+  ringzero gdb-bridge [--port 1234] [--ws-port 1235]
+                         gdb for the machine in a browser tab: relays gdb's
+                         "target remote :PORT" to the page whose inspector clicked
+                         "Connect gdb bridge" (ws://localhost:WS-PORT)
 
 With no -kernel, -bios or disk, boots the RingZero Linux guest from public/images
 (build it with npm run guest).

@@ -22,6 +22,7 @@ import { isHttpUrl } from "../host/httpdisk";
 import { prepareFirmwareBoot } from "../host/firmware";
 import { RunControl, startGdbServer, terminalMonitor } from "./debug";
 import { PROMPT } from "../host/monitor";
+import { bridgeMain } from "./bridge";
 
 /** The repository (or installed package) root: this file is web/cli/main.ts or build/cli/ringzero.mjs. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -123,6 +124,7 @@ async function prepare(c: Config, drives: OpenedDrive[]): Promise<Prepared> {
 let restoreTerminal: () => void = () => {};
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === "gdb-bridge") return bridgeMain(argv.slice(1)); // gdb in the page (web/cli/bridge.ts)
   const toClose: number[] = [];
   const drives: OpenedDrive[] = [];
   let rr: RecordReplay | undefined;

@@ -9,8 +9,20 @@
 //   info tlb        each mapped page: linear, physical, PTE bits
 //   info pic        the two 8259As
 //   x /Nfu addr     linear memory; xp /Nfu addr physical memory
-//                   formats x d u o c (i: not supported), units b h w g;
-//                   format and unit carry over to the next x/xp, as in QEMU
+//                   formats x d u o c i, units b h w g;
+//                   format and unit carry over to the next x/xp, as in QEMU.
+//                   x/i disassembles (web/host/disasm.ts) in the code size of the
+//                   CPU's CS as QEMU 7.2 does (CS.D in protected mode, 16-bit in
+//                   real and virtual-8086 mode; the unit letter does not choose it),
+//                   one line per instruction laid out as QEMU's capstone dump:
+//                   "0x%08x: " then " %02x" per byte (8 a line, the rest on
+//                   continuation lines), padding, "  %-8s %s" mnemonic and operands.
+//                   Addresses, lengths and bytes are QEMU's; the mnemonic and the
+//                   operands differ: Intel syntax as ndisasm writes it ("mov esi,0x1")
+//                   where QEMU's capstone writes AT&T ("movl $0x1, %esi"). What the
+//                   Pentium II does not decode is ".byte 0xNN", one byte, as QEMU
+//                   prints what capstone cannot decode; capstone knows later ISAs
+//                   (SSE2 PSUBQ, 0F FB) that are .byte here, so lengths differ there.
 //   migrate file:PATH  save a snapshot of the machine (web/host/snapshot.ts) to
 //                   PATH; the machine goes on. Other URIs (tcp:, exec:) are refused.
 //   stop, cont (c), system_reset, quit (q), help
@@ -23,6 +35,7 @@
 //   const mon = new Monitor(machine, host); mon.start(); terminal.onData((b) => mon.input(b));
 
 import type { Machine, SegmentRegister } from "./machine";
+import { decodeOne } from "./disasm";
 
 /** What the monitor needs from the host that runs the machine. */
 export interface MonitorHost {
@@ -300,7 +313,7 @@ export class Monitor {
     const addr = this.expression(rest);
     if (typeof addr === "string") return `${addr}\nTry "help ${physical ? "xp" : "x"}" for more information\n`;
     const format = this.lastFormat;
-    if (format === "i") return "x/i: disassembly is not supported in this build\n";
+    if (format === "i") return this.disassembly(addr, count, physical);
     // QEMU dumps count units of the last size; 'c' shows each of their bytes.
     const total = this.lastSize * count;
     const size = format === "c" ? 1 : this.lastSize;
@@ -318,6 +331,34 @@ export class Monitor {
         s += formatItem(x, size, format, digits);
       }
       s += "\n";
+    }
+    return s;
+  }
+
+  /** x/i, xp/i: `count` instructions from `addr`; an instruction whose bytes
+   *  cannot be read ends the listing with QEMU's "unable to read memory". */
+  private disassembly(addr: number, count: number, physical: boolean): string {
+    const r = this.m.registers();
+    const v86 = (r.eflags & 0x20000) !== 0;
+    const bits: 16 | 32 = (r.cr0 & 1) && !v86 && (r.cs.attributes & 0x4000) ? 32 : 16;
+    let s = "";
+    let pc = addr >>> 0;
+    for (let n = 0; n < count; n++) {
+      const bytes = physical ? this.m.readPhysical(pc, 16) : this.m.readLinear(pc, 16);
+      let d = decodeOne(bytes, pc, bits);
+      if (!d) return s + `0x${hex(pc, 8)}: unable to read memory\n`;
+      // What does not decode is one byte, as QEMU's capstone skips it (".byte 0xff").
+      if (d.text === "(bad)") d = { address: pc, length: 1, bytes: bytes.slice(0, 1), text: `.byte 0x${hex(bytes[0], 2)}` };
+      const [mnemonic, operands] = splitMnemonic(d.text);
+      s += `0x${hex(pc, 8)}: `;
+      for (let i = 0; i < Math.min(8, d.length); i++) s += " " + hex(d.bytes[i], 2);
+      s += " ".repeat(Math.max(0, 8 - d.length) * 3) + `  ${mnemonic.padEnd(8)} ${operands}\n`;
+      for (let i = 8; i < d.length; i += 8) {
+        s += `0x${hex(pc + i, 8)}: `;
+        for (let j = i; j < Math.min(i + 8, d.length); j++) s += " " + hex(d.bytes[j], 2);
+        s += "\n";
+      }
+      pc = (pc + d.length) >>> 0;
     }
     return s;
   }
@@ -349,6 +390,15 @@ export class Monitor {
     }
     return sum >>> 0;
   }
+}
+
+/** "rep movsd" -> ["rep movsd", ""], "mov eax,0x1" -> ["mov", "eax,0x1"]: the
+ *  prefixes stay with the mnemonic, as capstone prints them. */
+function splitMnemonic(text: string): [string, string] {
+  const words = text.split(" ");
+  let i = 0;
+  while (i < words.length - 1 && ["lock", "rep", "repne"].includes(words[i])) i++;
+  return [words.slice(0, i + 1).join(" "), words.slice(i + 1).join(" ")];
 }
 
 const hex16 = (v: number) => v.toString(16).padStart(16, "0");

@@ -3,7 +3,10 @@
 // any linear address, a memory view, pause/step/continue and breakpoints. It
 // reads the machine through the worker's lab-bench calls (web/worker.ts, the
 // decoding in web/host/inspect.ts) when the machine stops and once a second
-// while it runs. Keys: F8 pause/continue, F10 step, F9 shows or hides it.
+// while it runs. Keys: F8 pause/continue, F10 step, F11 step over, F9 shows or
+// hides it. "Connect gdb bridge" connects the worker to `ringzero gdb-bridge`
+// (web/cli/bridge.ts) so that a local gdb debugs this machine; only that click
+// connects.
 
 import type * as Comlink from "comlink";
 import type { Registers, SegmentRegister } from "../host/machine";
@@ -98,6 +101,8 @@ export class Inspector {
     $("inspect").addEventListener("click", () => this.toggle());
     $("i-pause").addEventListener("click", () => void this.pauseOrContinue());
     $("i-step").addEventListener("click", () => void this.step());
+    $("i-over").addEventListener("click", () => void this.stepOver());
+    $("i-gdb-form").addEventListener("submit", (e) => { e.preventDefault(); void this.gdbButton(); });
     this.onSubmit("i-walk-form", "i-walk", async (a, api) => {
       const w = await api.walk(a);
       $("i-walk-out").textContent = w ? walkText(w) : "";
@@ -137,6 +142,7 @@ export class Inspector {
     if (e.key === "F9") { this.toggle(); return true; }
     if (e.key === "F8") { void this.pauseOrContinue(); return true; }
     if (e.key === "F10") { void this.step(); return true; }
+    if (e.key === "F11") { void this.stepOver(); return true; }
     return false;
   }
 
@@ -148,6 +154,9 @@ export class Inspector {
     this.status = s;
     $("i-pause").textContent = s.state === "paused" ? "Continue" : "Pause";
     ($("i-step") as HTMLButtonElement).disabled = s.state !== "paused";
+    ($("i-over") as HTMLButtonElement).disabled = s.state !== "paused";
+    $("i-gdb").textContent = s.gdb ? "Disconnect gdb bridge" : "Connect gdb bridge";
+    $("i-gdb-state").textContent = s.gdb ?? "";
     $("i-stop").textContent = s.state === "paused" ? s.stop ?? "paused" : "";
     if (this.shown && (s.state === "paused" || was !== s.state)) void this.refresh();
   }
@@ -164,6 +173,23 @@ export class Inspector {
     const err = await api.step(n);
     if (err) this.showError(err);
     await this.refresh();
+  }
+
+  async stepOver(): Promise<void> {
+    const api = this.api();
+    if (!api) return;
+    const err = await api.stepOver();
+    if (err) this.showError(err);
+    await this.refresh();
+  }
+
+  /** Connect to the gdb bridge at the URL typed (or disconnect). */
+  private async gdbButton(): Promise<void> {
+    const api = this.api();
+    if (!api) return;
+    if (this.status?.gdb) { await api.gdbDisconnect(); return; }
+    const err = await api.gdbConnect(($("i-gdb-url") as HTMLInputElement).value.trim());
+    if (err) this.showError(err);
   }
 
   async refresh(): Promise<void> {

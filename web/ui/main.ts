@@ -338,6 +338,9 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   resume: () => api?.resume(),
   /** Paused: run `n` instructions; resolves with an error message or null. */
   step: (n = 1) => api?.step(n),
+  /** Paused: step over a CALL, INT n or REP string instruction (run to the next
+   *  instruction), else step one; resolves with an error message or null once stopped again. */
+  stepOver: () => api?.stepOver(),
   registers: async () => (await api?.inspect())?.registers,
   gdt: async () => (await api?.inspect())?.gdt,
   idt: async () => (await api?.inspect())?.idt,
