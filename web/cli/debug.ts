@@ -4,6 +4,7 @@
 // (web/host/gdb.ts, web/host/monitor.ts), and RunControl, through which they
 // stop and start the run loop in main.ts.
 
+import { writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { GdbStub } from "../host/gdb";
 import { Monitor } from "../host/monitor";
@@ -98,5 +99,10 @@ export function terminalMonitor(m: Machine, ctl: RunControl, version: string, re
     reset,
     quit: () => ctl.end(0),
     migrate,
+    writeFile: async (path, data) => {
+      try { writeFileSync(path, data); } catch (e) {
+        throw new Error(`failed to open file '${path}': ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      }
+    },
   }, `RingZero ${version}`);
 }
