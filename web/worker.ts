@@ -20,7 +20,7 @@ import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, type DisasmLine } from "./host/disasm";
 import type {
-  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, RunState, SaveRequest, SaveResult, StartInfo, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
+  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
 
 const WATCH_KINDS: Record<Watchpoint["kind"], WatchKind> = { write: WATCH.WRITE, read: WATCH.READ, access: WATCH.ACCESS };
@@ -519,6 +519,13 @@ class MachineWorker implements WorkerApi {
     if (!m || !screen) return null;
     const cursor = screen.cursor ? { row: screen.cursor.row, column: screen.cursor.column } : undefined;
     return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette() };
+  }
+
+  vgaImage(): VgaPicture | null {
+    const img = this.machine?.vgaImage({ cursor: true });
+    if (!img || img.mode === "blank") return null;
+    const out: VgaPicture = { width: img.width, height: img.height, rgba: img.rgba };
+    return Comlink.transfer(out, [img.rgba.buffer]);
   }
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }

@@ -15,8 +15,8 @@
 //   - scan lines: offset register * 8 bytes per character row, maximum scan line
 //     and double scan repeat lines, CRTC mode control bits 0/1 substitute the CGA
 //     and Hercules bank bits, line compare restarts at address 0;
-//   - text: 8, 9 (9th column blank, or the 8th repeated for C0h-DFh with line
-//     graphics enable) or 16 dots a character from the fonts in plane 2; the
+//   - text: 8, 9 (9th column blank, or the 8th repeated for B0h-DFh with line
+//     graphics enable: QEMU's range, the IBM VGA's is C0h-DFh) or 16 dots a character from the fonts in plane 2; the
 //     cursor is drawn when `cursor` is true (QEMU blinks it with its clock);
 //   - colours: attribute palette (and colour select) into the DAC, 6-bit levels
 //     widened as dac6to8; the PEL mask is ignored as in QEMU.
