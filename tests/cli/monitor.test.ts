@@ -3,7 +3,7 @@
 // same commands in RingZero and qemu-system-i386, outputs compared; and Ctrl-A c
 // on -nographic.
 
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, test, expect } from "vitest";
 import { buildCli, buildDebugRom, qemuAvailable, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
@@ -70,10 +70,14 @@ describe.skipIf(!qemuAvailable())("-monitor stdio against qemu-system-i386", () 
   }, 60_000);
 });
 
-test("help lists the commands; x/i and screendump say they are not supported", async () => {
-  const out = (await monitorSession("ringzero", ["help", "x /2i 0xf03b1", "screendump /tmp/never.ppm"])).join("\n");
-  for (const c of ["cont|c", "info", "quit|q", "stop", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
-  expect(out).toMatch(/screendump .*not supported in this build/);
+test("help lists the commands; x/i says it is not supported; screendump writes the text screen as a PPM", async () => {
+  const ppmFile = join(OUT, "monitor-screendump.ppm");
+  rmSync(ppmFile, { force: true });
+  const out = (await monitorSession("ringzero", ["help", "x /2i 0xf03b1", `screendump ${ppmFile}`, "screendump /nonexistent/dir/x.ppm"])).join("\n");
+  for (const c of ["cont|c", "info", "quit|q", "screendump", "stop", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
+  // Power-on mode 3: 80x25 cells of 9x16 dots.
+  expect(readFileSync(ppmFile).subarray(0, 15).toString("latin1")).toBe("P6\n720 400\n255\n");
+  expect(out).toContain("Error: failed to open file '/nonexistent/dir/x.ppm'");
   expect(out).toContain("x/i: disassembly is not supported in this build");
 }, 30_000);
 
