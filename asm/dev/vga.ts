@@ -1,4 +1,4 @@
-// VGA in text mode: the register file a BIOS programs (IBM VGA Technical
+// VGA: the register file a BIOS or a program sets (IBM VGA Technical
 // Reference; FreeVGA "VGA/SVGA Video Programming" register pages): misc output
 // (0x3C2 write, 0x3CC read), sequencer (0x3C4/5), CRTC (0x3D4/5, or 0x3B4/5 when
 // misc output bit 0 selects mono), graphics controller (0x3CE/F), attribute
