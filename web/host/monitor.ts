@@ -47,6 +47,9 @@ export interface MonitorHost {
   /** screendump FILE: write `data` to PATH; rejects with the reason it failed.
    *  Absent: the host has no files (screendump says so). */
   writeFile?(path: string, data: Uint8Array): Promise<void>;
+  /** false: the machine has no display device (QEMU's -vga none, -nodefaults);
+   *  screendump answers as QEMU does. Absent: there is one. */
+  display?: boolean;
 }
 
 export const PROMPT = "(qemu) ";
@@ -128,7 +131,8 @@ export class Monitor {
 
   private screendump(arg: string): string | Promise<string> {
     const path = arg.trim();
-    if (path === "") return "screendump: a file name is required\n";
+    if (path === "") return "screendump: filename expected\nTry \"help screendump\" for more information\n";
+    if (this.host.display === false) return "Error: There is no console to take a screendump from\n";
     if (!this.host.writeFile) return "screendump is not supported here (no files)\n";
     const img = this.m.vgaImage();
     if (img.mode === "blank") return "Error: the VGA display is off (attribute controller: palette address source clear)\n";
