@@ -1,5 +1,5 @@
 // VGA against qemu-system-i386 -vga std: each program (vga_13h.asm, vga_12h.asm,
-// vga_modex.asm, vga_text.asm, vga_cga.asm) programs a mode through the registers and draws;
+// vga_modex.asm, vga_text.asm, vga_cga.asm, vga_0dh.asm) programs a mode through the registers and draws;
 // once it prints "done" and halts, the monitor's `screendump FILE` is taken on
 // both machines (the CLI's -monitor stdio, as a user would) and the two PPM files
 // must be the same bytes. What the programs print (read modes, read back) must
@@ -32,7 +32,7 @@ async function screendump(which: Emulator, rom: string, name: string): Promise<{
 function header(ppm: Buffer): string { return ppm.subarray(0, 20).toString("latin1").split("\n").slice(0, 3).join(" "); }
 
 describe.skipIf(!qemuAvailable())("VGA screendump against qemu-system-i386 -vga std", () => {
-  for (const [name, size] of [["vga_13h", "640 400"], ["vga_12h", "640 480"], ["vga_modex", "640 480"], ["vga_text", "720 400"], ["vga_cga", "640 400"]]) {
+  for (const [name, size] of [["vga_13h", "640 400"], ["vga_12h", "640 480"], ["vga_modex", "640 480"], ["vga_text", "720 400"], ["vga_cga", "640 400"], ["vga_0dh", "640 400"]]) {
     test(`${name}: the same PPM, byte for byte`, async () => {
       const rom = assemble(name);
       const q = await screendump("qemu", rom, name);
