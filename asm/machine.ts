@@ -49,7 +49,7 @@ import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, m
 import { tlbFlush } from "./mmu/paging";
 import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
-import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, VGA_WINDOW_B0000 } from "./dev/vga";
+import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
 import { acpiPmReset, acpiPmRead, acpiPmWrite, ACPI_PM_BASE, ACPI_PM_PORTS } from "./dev/acpipm";
 import { setFpuIrq13Hook } from "./cpu/x87";
@@ -353,8 +353,7 @@ export function machineInit(ramBytes: u32): void {
   claimPorts(0x3c0, 16, DEV_VGA);
   claimPorts(0x3d4, 2, DEV_VGA);
   claimPorts(0x3da, 1, DEV_VGA);
-  mapMmio(0xa0000, 0x10000, DEV_VGA);
-  mapHost(0xb0000, 0x10000, VGA_WINDOW_B0000, false);
+  mapMmio(0xa0000, 0x20000, DEV_VGA);
   vgaInit();
   claimPorts(ACPI_PM_BASE, ACPI_PM_PORTS, DEV_ACPI);
   claimPorts(0x510, 2, DEV_FWCFG);

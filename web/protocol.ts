@@ -103,6 +103,14 @@ export interface VgaView {
   palette: number[];
 }
 
+/** The VGA picture in a graphics mode, as QEMU draws it (web/host/vgarender.ts). */
+export interface VgaPicture {
+  width: number;
+  height: number;
+  /** RGBA, row by row. */
+  rgba: Uint8ClampedArray;
+}
+
 export interface WorkerCallbacks {
   /** A batch of bytes from the guest's serial console (never one call per byte). */
   console(bytes: Uint8Array): void;
@@ -156,6 +164,8 @@ export interface WorkerApi {
   stopOn(stops: EventStops): string | null;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
+  /** The VGA picture now, or null before the machine runs or when the display is off. */
+  vgaImage(): VgaPicture | null;
   // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
   snapshot(req: SaveRequest): Promise<SaveResult>;

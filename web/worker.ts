@@ -21,7 +21,7 @@ import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEven
 import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
 import { GdbStub } from "./host/gdb";
 import type {
-  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, RunState, SaveRequest, SaveResult, StartInfo, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
+  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
 
 const WATCH_KINDS: Record<Watchpoint["kind"], WatchKind> = { write: WATCH.WRITE, read: WATCH.READ, access: WATCH.ACCESS };
@@ -648,6 +648,13 @@ class MachineWorker implements WorkerApi {
     if (!m || !screen) return null;
     const cursor = screen.cursor ? { row: screen.cursor.row, column: screen.cursor.column } : undefined;
     return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette() };
+  }
+
+  vgaImage(): VgaPicture | null {
+    const img = this.machine?.vgaImage({ cursor: true });
+    if (!img || img.mode === "blank") return null;
+    const out: VgaPicture = { width: img.width, height: img.height, rgba: img.rgba };
+    return Comlink.transfer(out, [img.rgba.buffer]);
   }
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }

@@ -1,4 +1,4 @@
-// VGA in text mode: the register file a BIOS programs (IBM VGA Technical
+// VGA: the register file a BIOS or a program sets (IBM VGA Technical
 // Reference; FreeVGA "VGA/SVGA Video Programming" register pages): misc output
 // (0x3C2 write, 0x3CC read), sequencer (0x3C4/5), CRTC (0x3D4/5, or 0x3B4/5 when
 // misc output bit 0 selects mono), graphics controller (0x3CE/F), attribute
@@ -6,23 +6,28 @@
 // DAC (0x3C6-0x3C9), input status 1 (0x3DA / 0x3BA) with retrace bits that
 // toggle on every read, feature control and VGA enable.
 //
-// Memory (layout.ts VGA_MEM, 256 KiB):
-//   +0x00000  "plane 0/1/3" store for the A0000-AFFFF window (MMIO)
-//   +0x10000  the B0000-BFFFF window, mapped straight as host memory (RAM-like):
-//             B8000 is +0x18000. In text mode the CPU's odd/even view is what is
-//             stored: character at even, attribute at odd addresses.
-//   +0x20000  plane 2: the font the BIOS loads through A0000 (32 bytes per glyph,
-//             character map selected by sequencer register 3)
-//   +0x30000  plane 3
-// The host renders the text screen from vgaTextBase() and the CRTC values below;
-// it needs no call per frame beyond reading them.
+// Memory (layout.ts VGA_MEM, 256 KiB): the four 64 KiB planes interleaved, byte
+// (a << 2) | p holding plane p at address a (the layout QEMU's std VGA uses, so
+// chain-4 and the 256-colour scan-out address the same bytes as there). All of
+// A0000-BFFFF is MMIO (vgaMemRead/vgaMemWrite); the graphics controller's memory
+// map select (GC 6 bits 3:2) places the window: A0000 128 KiB, A0000 64 KiB,
+// B0000 32 KiB or B8000 32 KiB; outside it reads 0xFF and writes are dropped.
+// Within the window a byte goes (IBM VGA Technical Reference; FreeVGA):
+//   chain-4 (sequencer 4 bit 3): to plane addr & 3, byte addr (mode 13h);
+//   odd/even (GC 5 bit 4): to plane (GC 4 bit 1) | (addr & 1), at (addr & ~1);
+//   otherwise planar, through the latches: a read loads all four planes into
+//   the latches and returns read mode 0 (read map select) or 1 (colour compare
+//   with don't care); a write applies write mode 0 (rotate, set/reset, enable
+//   set/reset), 1 (latches), 2 (colour from the low nibble) or 3 (rotated data
+//   AND bit mask, colour from set/reset), then the function select (replace,
+//   AND, OR, XOR with the latches) and the bit mask, and stores the planes that
+//   the sequencer map mask enables.
+// The host renders from this memory and the registers (web/host/vgarender.ts):
+// text at (start address + cell) * 4, fonts in plane 2 (32 bytes per glyph).
 //
-// Not modelled: graphics modes (planar/chain-4 pixel memory, write modes 1-3,
-// the ALU, bit mask, set/reset, latches), which are out of scope; A0000 writes
-// go to one store per enabled plane as plain bytes. The memory map select of the
-// graphics controller does not move the windows (B0000-BFFFF is always text
-// memory). No vertical retrace interrupt, no split screen, no smooth scrolling.
-// Bochs VBE (0x1CE/0x1CF) and the PCI function of a stdvga are not here.
+// Not modelled: the PEL mask, no vertical retrace interrupt, no smooth scrolling
+// (pel panning), no light pen; Bochs VBE (0x1CE/0x1CF) and the PCI function of a
+// stdvga are not here.
 
 import { slotAddr, SLOT_VGA } from "./slots";
 import { VGA_MEM } from "../layout";
@@ -31,11 +36,9 @@ export const VGA_STATE: u32 = slotAddr(SLOT_VGA);
 const V_MISC: u32 = 0x00, V_SEQ_I: u32 = 0x01, V_CRTC_I: u32 = 0x02, V_GC_I: u32 = 0x03, V_ATTR_I: u32 = 0x04;
 const V_FLIP: u32 = 0x05, V_DAC_R: u32 = 0x06, V_DAC_W: u32 = 0x07, V_DAC_C: u32 = 0x08, V_DAC_STATE: u32 = 0x09;
 const V_PEL_MASK: u32 = 0x0a, V_FEATURE: u32 = 0x0b, V_RETRACE: u32 = 0x0c, V_ENABLE: u32 = 0x0d;
+const V_LATCH: u32 = 0x48; // u32: the four latches, plane p in byte p
 export const V_SEQ: u32 = 0x10, V_GC: u32 = 0x20, V_ATTR: u32 = 0x30, V_CRTC: u32 = 0x60, V_DAC: u32 = 0x100;
 
-export const VGA_WINDOW_B0000: u32 = VGA_MEM + 0x10000;
-const PLANE2: u32 = VGA_MEM + 0x20000;
-const PLANE3: u32 = VGA_MEM + 0x30000;
 
 @inline function r8(f: u32): u32 { return <u32>load<u8>(VGA_STATE + f); }
 @inline function w8(f: u32, v: u32): void { store<u8>(VGA_STATE + f, <u8>v); }
@@ -179,27 +182,100 @@ function write8(port: u32, v: u32): void {
   }
 }
 
-// ---- A0000-AFFFF (MMIO) ----
+// ---- A0000-BFFFF (MMIO) ----
 
-/** The store behind A0000 for plane `p` (planes 0 and 1 share one, see above). */
-@inline function planeBase(p: u32): u32 { return p == 2 ? PLANE2 : p == 3 ? PLANE3 : VGA_MEM; }
+/** The window offset of a physical address under the memory map select, or -1. */
+function windowOffset(addr: u32): i32 {
+  let a = <i32>((addr - 0xa0000) & 0x1ffff);
+  switch ((r8(V_GC + 6) >> 2) & 3) {
+    case 0: return a;
+    case 1: return a < 0x10000 ? a : -1;
+    case 2: a -= 0x10000; return a >= 0 && a < 0x8000 ? a : -1;
+    default: a -= 0x18000; return a >= 0 && a < 0x8000 ? a : -1;
+  }
+}
+
+/** Each set bit i of the low nibble as 0xFF in byte i. */
+@inline function expand4(m: u32): u32 {
+  return ((m & 1) ? 0xff : 0) | ((m & 2) ? 0xff00 : 0) | ((m & 4) ? 0xff0000 : 0) | ((m & 8) ? 0xff000000 : 0);
+}
+
+function memReadByte(addr: u32): u32 {
+  let o = windowOffset(addr);
+  if (o < 0) return 0xff;
+  let a = <u32>o;
+  if (r8(V_SEQ + 4) & 0x08) return <u32>load<u8>(VGA_MEM + a);           // chain-4
+  if (r8(V_GC + 5) & 0x10) {                                              // odd/even
+    let p = (r8(V_GC + 4) & 2) | (a & 1);
+    return <u32>load<u8>(VGA_MEM + (((a & ~1) << 1) | p));
+  }
+  let latch = load<u32>(VGA_MEM + ((a & 0xffff) << 2));
+  store<u32>(VGA_STATE + V_LATCH, latch);
+  if ((r8(V_GC + 5) & 0x08) == 0) return (latch >> ((r8(V_GC + 4) & 3) << 3)) & 0xff; // read mode 0
+  // Read mode 1: bit set where every plane not masked out by colour don't care
+  // matches colour compare.
+  let d = (latch ^ expand4(r8(V_GC + 2))) & expand4(r8(V_GC + 7));
+  d |= d >> 16;
+  d |= d >> 8;
+  return ~d & 0xff;
+}
+
+function memWriteByte(addr: u32, v: u32): void {
+  let o = windowOffset(addr);
+  if (o < 0) return;
+  let a = <u32>o;
+  let mapMask = r8(V_SEQ + 2) & 0x0f;
+  if (r8(V_SEQ + 4) & 0x08) {                                             // chain-4
+    if (mapMask & (1 << (a & 3))) store<u8>(VGA_MEM + a, <u8>v);
+    return;
+  }
+  if (r8(V_GC + 5) & 0x10) {                                              // odd/even
+    let p = (r8(V_GC + 4) & 2) | (a & 1);
+    if (mapMask & (1 << p)) store<u8>(VGA_MEM + (((a & ~1) << 1) | p), <u8>v);
+    return;
+  }
+  let latch = load<u32>(VGA_STATE + V_LATCH);
+  let rot = r8(V_GC + 3) & 7;
+  let val: u32, bitMask: u32;
+  switch (r8(V_GC + 5) & 3) {
+    case 0: {
+      val = ((v >> rot) | (v << (8 - rot))) & 0xff;
+      val *= 0x01010101;
+      let en = expand4(r8(V_GC + 1));
+      val = (val & ~en) | (expand4(r8(V_GC + 0)) & en);
+      bitMask = r8(V_GC + 8);
+      break;
+    }
+    case 1: val = latch; bitMask = 0; break;
+    case 2: val = expand4(v); bitMask = r8(V_GC + 8); break;
+    default: {
+      let r = ((v >> rot) | (v << (8 - rot))) & 0xff;
+      bitMask = r8(V_GC + 8) & r;
+      val = expand4(r8(V_GC + 0));
+      break;
+    }
+  }
+  if ((r8(V_GC + 5) & 3) != 1) {
+    switch ((r8(V_GC + 3) >> 3) & 3) {
+      case 1: val &= latch; break;
+      case 2: val |= latch; break;
+      case 3: val ^= latch; break;
+    }
+    bitMask *= 0x01010101;
+    val = (val & bitMask) | (latch & ~bitMask);
+  }
+  let wm = expand4(mapMask);
+  let p = VGA_MEM + ((a & 0xffff) << 2);
+  store<u32>(p, (load<u32>(p) & ~wm) | (val & wm));
+}
 
 export function vgaMemRead(addr: u32, size: u32): u32 {
-  let off = addr & 0xffff;
-  let base = planeBase(r8(V_GC + 4) & 3); // read map select
   let v: u32 = 0;
-  for (let i: u32 = 0; i < size; i++) v |= <u32>load<u8>(base + ((off + i) & 0xffff)) << (i << 3);
+  for (let i: u32 = 0; i < size; i++) v |= memReadByte(addr + i) << (i << 3);
   return v;
 }
 export function vgaMemWrite(addr: u32, size: u32, value: u32): void {
-  let off = addr & 0xffff;
-  let mask = r8(V_SEQ + 2) & 0x0f; // map mask: planes written
-  for (let i: u32 = 0; i < size; i++) {
-    let a = (off + i) & 0xffff, b = <u8>(value >> (i << 3));
-    if (mask & 0x03) store<u8>(VGA_MEM + a, b);
-    if (mask & 0x04) store<u8>(PLANE2 + a, b);
-    if (mask & 0x08) store<u8>(PLANE3 + a, b);
-  }
+  for (let i: u32 = 0; i < size; i++) memWriteByte(addr + i, (value >> (i << 3)) & 0xff);
 }
 
 // ---- The host's view of the text screen ----
@@ -227,16 +303,20 @@ export function vgaCursorShape(): u32 {
   let s = r8(V_CRTC + 0x0a);
   return (s & 0x1f) | ((r8(V_CRTC + 0x0b) & 0x1f) << 8) | (((s >> 5) & 1) << 16);
 }
-/** Linear-memory address of the text window (character, attribute pairs): B8000
- *  for colour, B0000 for mono (misc output bit 0). Cell i of the screen is at
- *  base + ((start + i) * 2 & 0x7fff). */
-export function vgaTextBase(): u32 { return VGA_WINDOW_B0000 + (mono() ? 0 : 0x8000); }
-/** Linear-memory address of the font for character map A (32 bytes per glyph). */
+/** Linear-memory address of video memory (planes interleaved, see above). In
+ *  text modes cell i of the screen is at base + (start + i) * 4 (character) and
+ *  +1 (attribute): odd/even puts even addresses in plane 0, odd ones in plane 1. */
+export function vgaTextBase(): u32 { return VGA_MEM; }
+/** Linear-memory address of glyph 0 of the font the attribute's bit 3 = 0 selects
+ *  (sequencer 3, map B: bits 4, 1, 0), in plane 2: row r of glyph c at
+ *  base + (c * 32 + r) * 4. */
 export function vgaFontBase(): u32 {
   let s = r8(V_SEQ + 3);
-  let sel = ((s & 3) << 1) | ((s >> 5) & 1);  // map A select: bits 5, 1, 0 (bit 5 is the low one)
-  return PLANE2 + (sel >> 1) * 0x4000 + (sel & 1) * 0x2000;
+  let sel = ((s >> 4) & 1) | ((s << 1) & 6);
+  return VGA_MEM + sel * 0x2000 * 4 + 2;
 }
 /** The register block (layout above: V_SEQ, V_GC, V_ATTR, V_CRTC, V_DAC offsets)
- *  for a renderer's palette: attribute registers 0x30-0x44 (palette 0x30-0x3F), CRTC 0x60-0x78, DAC 0x100 (256 × RGB, 6 bits). */
+ *  for a renderer: misc 0x00, sequencer 0x10-0x14, graphics controller 0x20-0x28,
+ *  attribute 0x30-0x44 (palette 0x30-0x3F), attribute index 0x04 (bit 5: display
+ *  on), CRTC 0x60-0x78, DAC 0x100 (256 × RGB, 6 bits). */
 export function vgaStateBase(): u32 { return VGA_STATE; }

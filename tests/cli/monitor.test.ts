@@ -3,7 +3,7 @@
 // same commands in RingZero and qemu-system-i386, outputs compared; and Ctrl-A c
 // on -nographic.
 
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, test, expect } from "vitest";
 import { buildCli, buildDebugRom, qemuAvailable, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
@@ -20,6 +20,8 @@ const COMMANDS = [
   "x /2xw $esp", "xp /2xw 0x12345678", "x /2xw 0x300000",
   "info mem", "info tlb", "info pic",
   "frobnicate", "info frobnicate", "x /4xb",
+  // -nodefaults without -vga: no display device on either
+  "screendump", `screendump ${join(OUT, "never.ppm")}`,
 ];
 
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {
@@ -32,10 +34,10 @@ async function until(cond: () => boolean, ms = 10_000): Promise<void> {
 
 /** Run the commands once the guest has halted; returns the monitor's answers
  *  (prompts, echoes and terminal escapes removed). */
-async function monitorSession(which: Emulator, commands: string[]): Promise<string[]> {
+async function monitorSession(which: Emulator, commands: string[], args: string[] = []): Promise<string[]> {
   const debugcon = join(OUT, `monitor-${which}.txt`);
   rmSync(debugcon, { force: true });
-  const emu = startEmulator(which, rom, ["-monitor", "stdio", "-debugcon", `file:${debugcon}`]);
+  const emu = startEmulator(which, rom, ["-monitor", "stdio", "-debugcon", `file:${debugcon}`, ...args]);
   try {
     await waitForFile(debugcon, "done cafebabe\n");
     await new Promise((r) => setTimeout(r, 300)); // into the HLT loop
@@ -112,10 +114,14 @@ describe.skipIf(!qemuAvailable())("x/i against qemu-system-i386", () => {
   }, 60_000);
 });
 
-test("help lists the commands; screendump says it is not supported", async () => {
-  const out = (await monitorSession("ringzero", ["help", "screendump /tmp/never.ppm"])).join("\n");
-  for (const c of ["cont|c", "info", "quit|q", "stop", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
-  expect(out).toMatch(/screendump .*not supported in this build/);
+test("help lists the commands; screendump writes the text screen as a PPM", async () => {
+  const ppmFile = join(OUT, "monitor-screendump.ppm");
+  rmSync(ppmFile, { force: true });
+  const out = (await monitorSession("ringzero", ["help", `screendump ${ppmFile}`, "screendump /nonexistent/dir/x.ppm"], ["-vga", "std"])).join("\n");
+  for (const c of ["cont|c", "info", "quit|q", "screendump", "stop", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
+  // Power-on mode 3: 80x25 cells of 9x16 dots.
+  expect(readFileSync(ppmFile).subarray(0, 15).toString("latin1")).toBe("P6\n720 400\n255\n");
+  expect(out).toContain("Error: failed to open file '/nonexistent/dir/x.ppm': No such file or directory");
 }, 30_000);
 
 test("-nographic: Ctrl-A c switches between the serial console and the monitor", async () => {

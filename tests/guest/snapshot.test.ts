@@ -5,7 +5,8 @@
 // port 0xE9 output, exit code, instruction count, RAM and disk contents. The
 // programs cover a DMA transfer through a PRD table (ata_dma), timer interrupts
 // from the 8254 through the 8259A with HLT (chipset_pic_pit), the UART
-// (chipset_uart) and translated code (the translator's random chunks, translated
+// (chipset_uart), VGA drawing through the latches and write modes (vga_12h,
+// vga_modex: the VGA picture is compared too) and translated code (the translator's random chunks, translated
 // from their second execution); the machine that was saved also runs on to the
 // same end, so saving does not disturb it.
 
@@ -20,6 +21,7 @@ import { Machine, STOP, RING } from "../../web/host/machine";
 import { MemoryBackend, WriteLog, DRIVE } from "../../web/host/block";
 import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../../web/host/snapshot";
 import { crc32 } from "../../web/host/crc32";
+import { ppm } from "../../web/host/vgarender";
 import { zlibCodec, backendSha256 } from "../../web/cli/snapshot";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -66,6 +68,7 @@ function ending(g: Guest) {
     out: g.out, exit: g.m.exitCode, instructions: g.m.instructions,
     ram: createHash("sha256").update(g.m.ram()).digest("hex"),
     disk: g.disk ? createHash("sha256").update(g.disk.data).digest("hex") : "",
+    vga: createHash("sha256").update(ppm(g.m.vgaImage())).digest("hex"),
   };
 }
 
@@ -105,6 +108,11 @@ test("snapshots cut into timer interrupts (8254, 8259A, HLT) restore to the same
 test("snapshots cut into UART transfers restore to the same end", async () => {
   await cutAndRestore(rom("chipset_uart"), false, 8);
 }, 120_000);
+
+test("snapshots cut into VGA drawing (latches, write modes, planar and unchained memory) restore to the same end and picture", async () => {
+  await cutAndRestore(rom("vga_12h"), false, 8);
+  await cutAndRestore(rom("vga_modex"), false, 4);
+}, 180_000);
 
 test("snapshots cut into translated code restore to the same end (translations are dropped and made again)", async () => {
   await cutAndRestore(new Uint8Array(readFileSync(buildJitRom(0x5eed2, 120))), false, 10, { translate: true, translateAfter: 1 });

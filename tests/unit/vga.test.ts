@@ -16,7 +16,7 @@ test("power-on state is mode 3: 80x25 colour text, B8000, 16-line characters", (
   expect(m.x.vgaCursorShape()).toBe(0x0d | (0x0e << 8));
 });
 
-test("text memory written at B8000 is what the host sees at vgaTextBase()", () => {
+test("text memory written at B8000 lands in planes 0 (characters) and 1 (attributes), 4 bytes a cell", () => {
   const text = "Hello, VGA";
   for (let i = 0; i < text.length; i++) {
     m.x.storageTestPhysWrite8(0xb8000 + 160 + i * 2, text.charCodeAt(i));
@@ -25,7 +25,9 @@ test("text memory written at B8000 is what the host sees at vgaTextBase()", () =
   const base = m.x.vgaTextBase();
   const b = m.bytes;
   let s = "";
-  for (let i = 0; i < text.length; i++) { s += String.fromCharCode(b[base + 160 + i * 2]); expect(b[base + 161 + i * 2]).toBe(0x1f); }
+  // Odd/even: address 2k goes to plane 0 at 2k, 2k+1 to plane 1 at 2k; plane p
+  // of address a is byte a * 4 + p.
+  for (let i = 0; i < text.length; i++) { s += String.fromCharCode(b[base + (80 + i) * 4]); expect(b[base + (80 + i) * 4 + 1]).toBe(0x1f); }
   expect(s).toBe(text);
   expect(m.x.storageTestPhysRead8(0xb8000 + 160)).toBe(0x48);
 });
@@ -60,7 +62,11 @@ test("mono: misc output bit 0 clear moves the CRTC to 0x3B4/5 and status to 0x3B
   expect(m.inb(0x3d5)).toBe(0xff);
   m.outb(0x3d4, 0x0f); m.outb(0x3d5, 0x99); // ignored
   expect(m.x.vgaCursorAddress() & 0xff).toBe(0x22);
-  expect(m.x.vgaTextBase() + 0x8000).toBe((m.outb(0x3c2, 0x67), m.x.vgaTextBase()));
+  // Mode 3's memory map (GC 6 = 0Eh: B8000, 32 KiB): B0000 is outside the window.
+  expect(m.x.storageTestPhysRead8(0xb0000)).toBe(0xff);
+  m.outw(0x3ce, 0x0a06); // map B0000 32 KiB
+  m.x.storageTestPhysWrite8(0xb0000, 0x41);
+  expect(m.bytes[m.x.vgaTextBase()]).toBe(0x41);
 });
 
 test("attribute controller flip-flop, reset by reading input status 1; retrace bit toggles", () => {
@@ -101,13 +107,13 @@ test("font upload through A0000 with plane 2 selected lands at vgaFontBase()", (
   for (let i = 0; i < 16; i++) m.x.storageTestPhysWrite8(0xa0000 + 0x41 * 32 + i, 0x80 >> (i & 7));
   expect(m.x.storageTestPhysRead8(0xa0000 + 0x41 * 32 + 1)).toBe(0x40);
   const f = m.x.vgaFontBase();
-  expect(Array.from(m.bytes.subarray(f + 0x41 * 32, f + 0x41 * 32 + 4))).toEqual([0x80, 0x40, 0x20, 0x10]);
+  expect([0, 1, 2, 3].map((r) => m.bytes[f + (0x41 * 32 + r) * 4])).toEqual([0x80, 0x40, 0x20, 0x10]);
   // Back to text: nothing of it shows in the text window.
   m.outw(0x3c4, 0x0302); m.outw(0x3c4, 0x0304); m.outw(0x3ce, 0x0004); m.outw(0x3ce, 0x1005); m.outw(0x3ce, 0x0e06);
-  expect(m.bytes[m.x.vgaTextBase() + 0x41 * 32]).toBe(0);
-  // Character map select moves the font base (map A = 1: second 16 KiB).
+  expect(m.bytes[m.x.vgaTextBase() + 0x41 * 32 * 4]).toBe(0);
+  // Character map select moves the font base (map B = 1: the second 16 KiB of plane 2).
   m.outw(0x3c4, 0x0103);
-  expect(m.x.vgaFontBase()).toBe(f + 0x4000);
+  expect(m.x.vgaFontBase()).toBe(f + 0x4000 * 4);
 });
 
 test("host helper: the screen as lines, the cursor cell and the 16 text colours", async () => {
@@ -129,7 +135,8 @@ test("host helper: the screen as lines, the cursor cell and the 16 text colours"
   expect(textScreenLines(readTextScreen(m.memory, m.x)!)[1]).toBe("     RingZero".padEnd(80));
   const pal = textPalette(m.memory, m.x);
   expect(pal[0]).toBe(0x000000);
-  expect(pal[1]).toBe(0x0000aa);
-  expect(pal[6]).toBe(0xaa5500); // brown: attribute 6 -> DAC 14h
+  // 6-bit DAC levels widened as QEMU does (v << 2 | low bit copied twice): 2Ah -> A8h, 15h -> 57h.
+  expect(pal[1]).toBe(0x0000a8);
+  expect(pal[6]).toBe(0xa85700); // brown: attribute 6 -> DAC 14h
   expect(pal[15]).toBe(0xffffff);
 });

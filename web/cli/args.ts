@@ -45,6 +45,10 @@ export interface Config {
   /** -nographic: QEMU's machine option graphics=off, which the firmware is told
    *  (fw_cfg NOGRAPHIC; SeaBIOS then mirrors its screen to COM1). */
   noGraphics: boolean;
+  /** A display device for the monitor's screendump, as QEMU decides it: -vga std,
+   *  or the default VGA unless -vga none or -nodefaults. (The VGA chip itself is
+   *  always in the machine.) */
+  vga: boolean;
   noReboot: boolean;
   snapshot: boolean;
   /** -device isa-debug-exit,iobase=0xf4: writes to port 0xF4 end the run. */
@@ -307,13 +311,14 @@ function parseSmp(text: string): void {
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
-    ramMB: DEFAULT_RAM_MB, cpu: { model: "pentium2", pae: true, nx: false }, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false,
+    ramMB: DEFAULT_RAM_MB, cpu: { model: "pentium2", pae: true, nx: false }, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false, vga: true,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
     gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
   };
   let monitorStdio = false;
   let serialGiven: CharDev | null = null;
   let nographic = false, displayNone = false, nodefaults = false;
+  let vgaFlag: string | undefined;
   const pendingDrives: (DriveSpec & { explicitIndex: boolean })[] = [];
 
   const need = (i: number, flag: string): string => {
@@ -374,6 +379,7 @@ export function parseArgs(argv: string[]): Config {
       case "-vga": {
         const v = need(++i, flag);
         if (v !== "none" && v !== "std") throw new UsageError(`-vga ${v}: only std and none are supported`);
+        vgaFlag = v;
         break;
       }
       case "-device": c.debugExit = (parseDevice(need(++i, flag)), true); break;
@@ -422,6 +428,7 @@ export function parseArgs(argv: string[]): Config {
   // (absent) graphical console otherwise; the command line has no window, so the
   // terminal is the console unless -display none or -nodefaults says there is none.
   c.noGraphics = nographic;
+  c.vga = vgaFlag !== undefined ? vgaFlag === "std" : !nodefaults;
   if (serialGiven) c.serial = serialGiven;
   else if (nographic && !monitorStdio) c.serial = { kind: "stdio", monitor: true }; // QEMU: -nographic multiplexes the monitor
   else if (nographic) c.serial = { kind: "stdio" };
@@ -500,7 +507,9 @@ mean what they mean to qemu-system-i386.
   -cpu pentium2[,+nx][,-pae]   the Pentium II, with PAE paging as QEMU's model;
                          +nx adds execute-disable, -pae removes PAE
   -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
-  -nodefaults, -parallel none, -monitor none         accepted (they change nothing here)
+  -nodefaults, -parallel none, -monitor none         accepted (they change nothing here,
+                         except that -vga none and -nodefaults without -vga std leave
+                         the monitor's screendump no display to save, as in QEMU)
 
 Debugging:
   -gdb tcp::PORT, -gdb tcp:HOST:PORT   wait for gdb's "target remote" on TCP PORT

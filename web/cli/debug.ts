@@ -4,6 +4,7 @@
 // (web/host/gdb.ts, web/host/monitor.ts), and RunControl, through which they
 // stop and start the run loop in main.ts.
 
+import { writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { GdbStub } from "../host/gdb";
 import { Monitor } from "../host/monitor";
@@ -88,9 +89,15 @@ export async function startGdbServer(m: Machine, ctl: RunControl, at: GdbListen)
   return server;
 }
 
+/** strerror(3) for the errors a file write meets, as QEMU prints them. */
+const STRERROR: Record<string, string> = {
+  ENOENT: "No such file or directory", EACCES: "Permission denied", EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory", EROFS: "Read-only file system", ENOSPC: "No space left on device", EPERM: "Operation not permitted",
+};
+
 /** The monitor on the terminal: its text goes out with CR LF line ends (the
  *  terminal is in raw mode, as QEMU's stdio is). */
-export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>): Monitor {
+export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>, display = true): Monitor {
   return new Monitor(m, {
     write: (t) => { process.stdout.write(t.replace(/\n/g, "\r\n")); },
     stop: () => ctl.pause(),
@@ -98,5 +105,12 @@ export function terminalMonitor(m: Machine, ctl: RunControl, version: string, re
     reset,
     quit: () => ctl.end(0),
     migrate,
+    display,
+    writeFile: async (path, data) => {
+      try { writeFileSync(path, data); } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code ?? "";
+        throw new Error(`failed to open file '${path}': ${STRERROR[code] ?? code}`);
+      }
+    },
   }, `RingZero ${version}`);
 }

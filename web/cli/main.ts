@@ -227,7 +227,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const monitor = c.monitor ? terminalMonitor(m, ctl, VERSION, () => {
     if (host.replay) process.stdout.write("system_reset is not available during a replay\r\n");
     else host.reset();
-  }, (path) => migrateTo(m, path, io.snap)) : null;
+  }, (path) => migrateTo(m, path, io.snap), c.vga) : null;
   let inMonitor = false, monitorGreeted = false; // mux: Ctrl-A c switches the terminal to the monitor and back
   if (c.monitor === "stdio") {
     if (stdin.isTTY) {

@@ -11,6 +11,7 @@ import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "../jit/translator";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
+import { renderVga, type VgaImage } from "./vgarender";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7, PAUSE: 8,
@@ -335,7 +336,12 @@ export class Machine {
   /** The CPU state block, for inspectors (see asm/cpu/state.ts for offsets). */
   cpuState(): DataView { return new DataView(this.memory.buffer, this.x.layoutCpuState(), CPU_STATE_SIZE); }
 
-  /** The VGA text screen (undefined in a graphics mode, which is not emulated). */
+  /** The VGA picture as QEMU's std VGA draws it (web/host/vgarender.ts); `cursor`
+   *  draws the text cursor (QEMU blinks it). */
+  vgaImage(opts: { cursor?: boolean } = {}): VgaImage {
+    return renderVga(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), opts);
+  }
+  /** The VGA text screen (undefined in a graphics mode). */
   textScreen(): TextScreen | undefined { return readTextScreen(this.memory, this.x); }
   /** The 16 text colours as 0xRRGGBB. */
   textPalette(): number[] { return textPalette(this.memory, this.x); }

@@ -27,7 +27,11 @@
 //                   PATH; the machine goes on. Other URIs (tcp:, exec:) are refused.
 //   stop, cont (c), system_reset, quit (q), help
 //
-// Not here: graphics (screendump answers that it is not supported), block and
+//   screendump FILE  the VGA picture as a binary PPM (P6), as QEMU writes it
+//                   (web/host/vgarender.ts); the text cursor is left out (QEMU
+//                   blinks it, so its screendump has it or not by the clock)
+//
+// Not here: block and
 // network commands, savevm/loadvm, `info` topics other than the above;
 // they get QEMU's "unknown command" answer. Differences from QEMU: no EFER line
 // (a Pentium II has no EFER; QEMU prints one for every x86 CPU).
@@ -36,6 +40,7 @@
 
 import type { Machine, SegmentRegister } from "./machine";
 import { decodeOne } from "./disasm";
+import { ppm } from "./vgarender";
 
 /** What the monitor needs from the host that runs the machine. */
 export interface MonitorHost {
@@ -52,6 +57,12 @@ export interface MonitorHost {
    *  (QEMU prints nothing on success), rejects with the reason it failed.
    *  Absent: the host cannot save snapshots. */
   migrate?(path: string): Promise<string>;
+  /** screendump FILE: write `data` to PATH; rejects with the reason it failed.
+   *  Absent: the host has no files (screendump says so). */
+  writeFile?(path: string, data: Uint8Array): Promise<void>;
+  /** false: the machine has no display device (QEMU's -vga none, -nodefaults);
+   *  screendump answers as QEMU does. Absent: there is one. */
+  display?: boolean;
 }
 
 export const PROMPT = "(qemu) ";
@@ -76,7 +87,7 @@ export class Monitor {
       { names: ["info"], args: "[subcommand]", help: "show various information about the system state", run: (a) => this.info(a) },
       { names: ["migrate"], args: "[-d] uri", help: "migrate to URI: file:PATH saves a snapshot of the machine to PATH", run: (a) => this.migrate(a) },
       { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
-      { names: ["screendump"], args: "filename", help: "save screen from the graphics console (not supported in this build: no graphics yet)", run: () => "screendump is not supported in this build (no graphics console)\n" },
+      { names: ["screendump"], args: "filename", help: "save screen from graphical console to PPM image 'filename'", run: (a) => this.screendump(a) },
       { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },
       { names: ["system_reset"], args: "", help: "reset the system", run: () => { this.host.reset(); return ""; } },
       { names: ["x"], args: "/fmt addr", help: "virtual memory dump starting at 'addr'", run: (a) => this.dump(a, false) },
@@ -129,6 +140,16 @@ export class Monitor {
     const path = uri.slice(5);
     if (path === "") return "migrate: file: needs a path\n";
     return this.host.migrate(path).then((t) => t, (e: unknown) => `Error: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+
+  private screendump(arg: string): string | Promise<string> {
+    const path = arg.trim();
+    if (path === "") return "screendump: filename expected\nTry \"help screendump\" for more information\n";
+    if (this.host.display === false) return "Error: There is no console to take a screendump from\n";
+    if (!this.host.writeFile) return "screendump is not supported here (no files)\n";
+    const img = this.m.vgaImage();
+    if (img.mode === "blank") return "Error: the VGA display is off (attribute controller: palette address source clear)\n";
+    return this.host.writeFile(path, ppm(img)).then(() => "", (e: unknown) => `Error: ${e instanceof Error ? e.message : String(e)}\n`);
   }
 
   private help(): string {

@@ -32,8 +32,10 @@ export function readTextScreen(memory: WebAssembly.Memory, x: VgaExports): TextS
   const mem = new Uint8Array(memory.buffer);
   const base = x.vgaTextBase(), start = x.vgaStartAddress();
   const cells = new Uint16Array(columns * rows);
+  // Cell i: plane 0 (character) and plane 1 (attribute) of address start + i,
+  // bytes (start + i) * 4 and +1 of the interleaved planes (asm/dev/vga.ts).
   for (let i = 0; i < cells.length; i++) {
-    const a = base + (((start + i) * 2) & 0x7fff);
+    const a = base + (((start + i) * 4) & 0x3ffff);
     cells[i] = mem[a] | (mem[a + 1] << 8);
   }
   const shape = x.vgaCursorShape();
@@ -57,6 +59,14 @@ export function textScreenLines(s: TextScreen): string[] {
   return lines;
 }
 
+/** A 6-bit DAC level as 8 bits, as QEMU's std VGA widens it (vga_int.h c6_to_8):
+ *  shifted left 2, the low bit copied into both new bits (3Fh -> FFh, 2Ah -> A8h). */
+export function dac6to8(v: number): number {
+  v &= 0x3f;
+  const b = v & 1;
+  return (v << 2) | (b << 1) | b;
+}
+
 /** The 16 text colours as 0xRRGGBB: attribute palette → DAC (6-bit levels). */
 export function textPalette(memory: WebAssembly.Memory, x: VgaExports): number[] {
   const mem = new Uint8Array(memory.buffer);
@@ -65,7 +75,7 @@ export function textPalette(memory: WebAssembly.Memory, x: VgaExports): number[]
   for (let i = 0; i < 16; i++) {
     const idx = mem[st + 0x30 + i] & 0x3f; // attribute palette register i (vga.ts V_ATTR)
     const d = st + 0x100 + idx * 3;        // DAC entry (vga.ts V_DAC)
-    const c = (v: number) => ((v & 0x3f) << 2) | ((v & 0x3f) >> 4);
+    const c = dac6to8;
     out.push((c(mem[d]) << 16) | (c(mem[d + 1]) << 8) | c(mem[d + 2]));
   }
   return out;

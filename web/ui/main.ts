@@ -208,7 +208,8 @@ function pump(now: number): void {
   if (vgaShown && api && !vgaPending && now - lastVga > 100) {
     lastVga = now;
     vgaPending = true;
-    void api.vgaText().then((v) => { drawVga($("vga") as HTMLCanvasElement, v); }).finally(() => { vgaPending = false; });
+    const a = api;
+    void a.vgaText().then(async (v) => { drawVga($("vga") as HTMLCanvasElement, v, v ? null : await a.vgaImage()); }).finally(() => { vgaPending = false; });
   }
   requestAnimationFrame(pump);
 }
@@ -360,6 +361,8 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   addWatchpoint: (w: Watchpoint) => api?.addWatchpoint(w),
   removeWatchpoint: (w: Watchpoint) => api?.removeWatchpoint(w),
   vgaText: () => api?.vgaText(),
+  /** The VGA picture as QEMU draws it: { width, height, rgba }, or null when the display is off. */
+  vgaImage: () => api?.vgaImage(),
   // Saved states (web/ui/states.ts): kept in this browser, a tree by parent.
   /** Save the running machine; resolves with the state's { name, parent, created, thumbnail }. */
   saveState: (name?: string) => states.save(name).then(({ size: _s, ...info }) => info),

@@ -1,9 +1,11 @@
-// The VGA text screen on a canvas: the cells the worker reads from VGA memory
-// (character + attribute), drawn with the browser's monospace font. Code page
-// 437's printable ASCII is drawn as is, its box-drawing and block characters
-// through a small table, anything else as a middle dot.
+// The VGA screen on a canvas. In a text mode: the cells the worker reads from VGA
+// memory (character + attribute), drawn with the browser's monospace font (code
+// page 437's printable ASCII as is, its box-drawing and block characters through
+// a small table, anything else as a middle dot), which also shows text when no
+// BIOS has loaded a font. In a graphics mode: the picture the worker renders
+// (web/host/vgarender.ts, as QEMU draws it), pixel for pixel.
 
-import type { VgaView } from "../protocol";
+import type { VgaView, VgaPicture } from "../protocol";
 
 const CELL_W = 9;
 const CELL_H = 16;
@@ -21,15 +23,20 @@ function glyph(ch: number): string {
 
 const css = (rgb: number) => `#${rgb.toString(16).padStart(6, "0")}`;
 
-export function drawVga(canvas: HTMLCanvasElement, v: VgaView | null): void {
+export function drawVga(canvas: HTMLCanvasElement, v: VgaView | null, picture: VgaPicture | null = null): void {
   const ctx = canvas.getContext("2d");
   if (!ctx) return;
+  if (!v && picture) {
+    if (canvas.width !== picture.width || canvas.height !== picture.height) { canvas.width = picture.width; canvas.height = picture.height; }
+    ctx.putImageData(new ImageData(picture.rgba as Uint8ClampedArray<ArrayBuffer>, picture.width, picture.height), 0, 0);
+    return;
+  }
   if (!v) {
     ctx.fillStyle = "#000";
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.fillStyle = "#888";
     ctx.font = "16px monospace";
-    ctx.fillText("No VGA text screen (the guest has not set a text mode).", 16, 32);
+    ctx.fillText("No VGA picture (the display is off).", 16, 32);
     return;
   }
   const w = v.columns * CELL_W, h = v.rows * CELL_H;

@@ -1,0 +1,100 @@
+// The VGA renderer (web/host/vgarender.ts) on small hand-worked cases: register
+// values put straight into a register block laid out as asm/dev/vga.ts's, pixel
+// values worked out from the VGA's scan-out rules (IBM VGA Technical Reference:
+// 16-colour modes take bit 7 first, plane p as bit p of the colour, through the
+// attribute palette into the DAC; 256-colour modes one byte per pixel).
+
+import { test, expect } from "vitest";
+import { renderVga, ppm } from "../../web/host/vgarender";
+
+const STATE = 0, VRAM = 0x1000;
+const V_ATTR_I = 0x04, V_SEQ = 0x10, V_GC = 0x20, V_ATTR = 0x30, V_CRTC = 0x60, V_DAC = 0x100;
+
+function machine(): Uint8Array {
+  const m = new Uint8Array(VRAM + 0x40000);
+  m[STATE + V_ATTR_I] = 0x20;         // display on
+  m[STATE + V_GC + 6] = 0x05;         // graphics, A0000
+  m[STATE + V_CRTC + 0x17] = 0xe3;    // no CGA/Hercules address substitution
+  m[STATE + V_CRTC + 0x01] = 0;       // 8 dots wide
+  m[STATE + V_CRTC + 0x12] = 1;       // 2 lines
+  m[STATE + V_CRTC + 0x13] = 1;       // 8 bytes (2 addresses of 4 planes) a line
+  m[STATE + V_CRTC + 0x18] = 0xff; m[STATE + V_CRTC + 0x07] = 0x10; m[STATE + V_CRTC + 0x09] = 0x40; // line compare off
+  m[STATE + V_ATTR + 0x12] = 0x0f;    // all planes shown
+  return m;
+}
+const dac = (m: Uint8Array, i: number, r: number, g: number, b: number) => { m[V_DAC + i * 3] = r; m[V_DAC + i * 3 + 1] = g; m[V_DAC + i * 3 + 2] = b; };
+const pixel = (img: { rgba: Uint8ClampedArray; width: number }, x: number, y: number) => {
+  const o = (y * img.width + x) * 4;
+  return (img.rgba[o] << 16) | (img.rgba[o + 1] << 8) | img.rgba[o + 2];
+};
+
+test("16-colour planar: bit 7 is the leftmost dot, plane p is colour bit p, attribute palette then DAC", () => {
+  const m = machine();
+  // Address 0: plane 0 = 80h, plane 1 = C0h, plane 2 = 01h, plane 3 = 00h.
+  // Dot 0: bits 1,1,0,0 -> colour 3; dot 1: 0,1,0,0 -> 2; dots 2-6: 0; dot 7: 0,0,1,0 -> 4.
+  m.set([0x80, 0xc0, 0x01, 0x00], VRAM);
+  m[V_ATTR + 3] = 0x10; m[V_ATTR + 2] = 0x11; m[V_ATTR + 0] = 0x12; m[V_ATTR + 4] = 0x13;
+  dac(m, 0x10, 0x3f, 0, 0); dac(m, 0x11, 0, 0x3f, 0); dac(m, 0x12, 0, 0, 0x01); dac(m, 0x13, 0x2a, 0x15, 0x3f);
+  const img = renderVga(m, STATE, VRAM);
+  expect([img.mode, img.width, img.height]).toEqual(["graphics", 8, 2]);
+  // 6-bit levels to 8 bits: v << 2 with the low bit copied: 3Fh -> FFh, 01h -> 07h, 2Ah -> A8h, 15h -> 57h.
+  expect(pixel(img, 0, 0)).toBe(0xff0000);
+  expect(pixel(img, 1, 0)).toBe(0x00ff00);
+  expect(pixel(img, 3, 0)).toBe(0x000007);
+  expect(pixel(img, 7, 0)).toBe(0xa857ff);
+  // Line 1 starts one offset (8 bytes) on: address 2, all zero -> palette 0.
+  expect(pixel(img, 0, 1)).toBe(0x000007);
+  // Plane enable without plane 1: dot 0 becomes colour 1 (palette 1 -> DAC 0 -> black).
+  m[V_ATTR + 0x12] = 0x0d;
+  expect(pixel(renderVga(m, STATE, VRAM), 0, 0)).toBe(0x000000);
+});
+
+test("256-colour (shift register 256-colour mode): a byte a pixel, each two dots wide, double scan", () => {
+  const m = machine();
+  m[V_GC + 5] = 0x40;
+  m[V_CRTC + 0x09] = 0x80 | 0x40;      // double scan: 2 lines show line 0
+  m.set([1, 2, 3, 4], VRAM);
+  m.set([9, 9, 9, 9], VRAM + 8);
+  dac(m, 1, 1, 0, 0); dac(m, 2, 0, 2, 0); dac(m, 3, 0, 0, 3); dac(m, 4, 4, 4, 4); dac(m, 9, 0x3f, 0x3f, 0x3f);
+  const img = renderVga(m, STATE, VRAM);
+  expect([img.width, img.height]).toEqual([8, 2]);
+  const row = (y: number) => Array.from({ length: 8 }, (_, x) => pixel(img, x, y));
+  expect(row(0)).toEqual([0x070000, 0x070000, 0x000800, 0x000800, 0x00000f, 0x00000f, 0x101010, 0x101010]);
+  expect(row(1)).toEqual(row(0));
+  // Start address 2 (in 4-byte units): the picture starts at byte 8.
+  m[V_CRTC + 0x0d] = 2;
+  expect(pixel(renderVga(m, STATE, VRAM), 0, 0)).toBe(0xffffff);
+});
+
+test("text: 9-dot cells from the font in plane 2; the 9th column repeats the 8th only for line-drawing characters (B0h-DFh, as QEMU; the IBM VGA says C0h-DFh)", () => {
+  const m = machine();
+  m[V_GC + 6] = 0x0e;                  // text
+  m[V_CRTC + 0x09] = 0x01;             // 2 scan lines a character
+  m[V_CRTC + 0x12] = 1;                // 2 lines: one row
+  m[V_CRTC + 0x01] = 1;                // 2 columns
+  m[V_CRTC + 0x0a] = 0x20;             // cursor off
+  m[V_ATTR + 0x10] = 0x0c;             // line graphics enable
+  m[V_ATTR + 1] = 1; m[V_ATTR + 7] = 7;
+  dac(m, 1, 0, 0, 0x3f); dac(m, 7, 0x3f, 0x3f, 0x3f);
+  // Cells: 'A' (41h) with attribute 17h (white on blue) and C4h with 17h.
+  m.set([0x41, 0x17, 0, 0, 0xc4, 0x17], VRAM);
+  // Plane 2, glyph row r of character c at byte ((c * 32 + r) * 4) + 2.
+  m[VRAM + (0x41 * 32) * 4 + 2] = 0x81; m[VRAM + (0x41 * 32 + 1) * 4 + 2] = 0x01;
+  m[VRAM + (0xc4 * 32) * 4 + 2] = 0x01;
+  const img = renderVga(m, STATE, VRAM);
+  expect([img.mode, img.width, img.height]).toEqual(["text", 18, 2]);
+  const W = 0xffffff, B = 0x0000ff;
+  const row = (y: number) => Array.from({ length: 18 }, (_, x) => pixel(img, x, y));
+  expect(row(0)).toEqual([W, B, B, B, B, B, B, W, B, B, B, B, B, B, B, B, W, W]);
+  expect(row(1)).toEqual([B, B, B, B, B, B, B, W, B, B, B, B, B, B, B, B, B, B]);
+});
+
+test("PPM: P6 header, then RGB without alpha", () => {
+  const m = machine();
+  dac(m, 0, 0x3f, 0, 0x01);
+  const p = ppm(renderVga(m, STATE, VRAM));
+  const head = "P6\n8 2\n255\n";
+  expect(new TextDecoder().decode(p.subarray(0, head.length))).toBe(head);
+  expect(p.length).toBe(head.length + 8 * 2 * 3);
+  expect(Array.from(p.subarray(head.length, head.length + 3))).toEqual([0xff, 0x00, 0x07]);
+});

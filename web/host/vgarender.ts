@@ -1,0 +1,159 @@
+// The VGA picture as an RGBA image: what the monitor's screendump writes and the
+// page draws on its canvas, computed from video memory and the registers
+// (asm/dev/vga.ts) the way QEMU's std VGA scans them out, so a screendump here
+// matches qemu-system-i386's for the same guest state. No DOM, no Node APIs.
+//
+// Register semantics: IBM VGA Technical Reference, FreeVGA. Where a real VGA's
+// picture is not one QEMU draws, QEMU's is followed (so that the two compare):
+//   - graphics modes: width (horizontal display end + 1) * 8, height vertical
+//     display end + 1 (a double-scanned 320x200 mode is 640x400, each pixel two
+//     wide and two high); 256-colour modes take 4 bytes of the interleaved
+//     planes per 8 dots (each byte one pixel, doubled); 16-colour modes take one
+//     address's 4 planes per 8 dots (bit 7 the leftmost), twice as wide when the
+//     sequencer halves the dot clock; CGA modes (shift register mode 1) 2 bits per
+//     pixel from planes 0/2 then 1/3;
+//   - scan lines: offset register * 8 bytes per character row, maximum scan line
+//     and double scan repeat lines, CRTC mode control bits 0/1 substitute the CGA
+//     and Hercules bank bits, line compare restarts at address 0;
+//   - text: 8, 9 (9th column blank, or the 8th repeated for B0h-DFh with line
+//     graphics enable: QEMU's range, the IBM VGA's is C0h-DFh) or 16 dots a character from the fonts in plane 2; the
+//     cursor is drawn when `cursor` is true (QEMU blinks it with its clock);
+//   - colours: attribute palette (and colour select) into the DAC, 6-bit levels
+//     widened as dac6to8; the PEL mask is ignored as in QEMU.
+
+import { dac6to8 } from "./vga";
+
+export interface VgaImage { width: number; height: number; /** RGBA, row by row */ rgba: Uint8ClampedArray; mode: "text" | "graphics" | "blank" }
+
+/** Register block offsets (asm/dev/vga.ts V_*). */
+const V_ATTR_I = 0x04, V_SEQ = 0x10, V_GC = 0x20, V_ATTR = 0x30, V_CRTC = 0x60, V_DAC = 0x100;
+const VRAM_MASK = 0x3ffff;
+
+/** `mem`: the machine's memory; `state`: vgaStateBase(); `vram`: vgaTextBase(). */
+export function renderVga(mem: Uint8Array, state: number, vram: number, opts: { cursor?: boolean } = {}): VgaImage {
+  const sr = (i: number) => mem[state + V_SEQ + i];
+  const gr = (i: number) => mem[state + V_GC + i];
+  const ar = (i: number) => mem[state + V_ATTR + i];
+  const cr = (i: number) => mem[state + V_CRTC + i];
+  const dac = (i: number) => dac6to8(mem[state + V_DAC + i]);
+  const vb = (a: number) => mem[vram + (a & VRAM_MASK)];
+  const rgb = (e: number) => (dac(e * 3) << 16) | (dac(e * 3 + 1) << 8) | dac(e * 3 + 2);
+
+  const pal16: number[] = [];
+  for (let i = 0; i < 16; i++) {
+    let v = ar(i) & 0x3f;
+    v = ar(0x10) & 0x80 ? ((ar(0x14) & 0xf) << 4) | (v & 0xf) : ((ar(0x14) & 0xc) << 4) | v;
+    pal16.push(rgb(v));
+  }
+  const vde = (cr(0x12) | ((cr(7) & 0x02) << 7) | ((cr(7) & 0x40) << 3)) + 1;
+  const lineOffset = cr(0x13) << 3;
+  const start = (cr(0x0c) << 8) | cr(0x0d);
+  const lineCompare = cr(0x18) | ((cr(7) & 0x10) << 4) | ((cr(9) & 0x40) << 3);
+
+  if (!(mem[state + V_ATTR_I] & 0x20)) return { width: 0, height: 0, rgba: new Uint8ClampedArray(0), mode: "blank" };
+
+  if (!(gr(6) & 1)) return renderText();
+
+  // ---- graphics ----
+  const width = (cr(1) + 1) * 8, height = vde;
+  const shift = (gr(5) >> 5) & 3;
+  const doubleScan = cr(9) >> 7;
+  const multiScan = shift !== 1 ? (((cr(9) & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
+  const half = (sr(1) & 8) !== 0;
+  const dispWidth = shift <= 1 && half ? width * 2 : width;
+  const pal = shift <= 1 ? pal16 : Array.from({ length: 256 }, (_, i) => rgb(i));
+  const out = new Uint8ClampedArray(dispWidth * height * 4);
+  const planeMask = ar(0x12) & 0x0f;
+  const put = (o: number, c: number) => { out[o] = c >> 16; out[o + 1] = (c >> 8) & 0xff; out[o + 2] = c & 0xff; out[o + 3] = 255; };
+  let addr1 = start * 4, y1 = 0, multiRun = multiScan;
+  for (let y = 0; y < height; y++) {
+    let addr = addr1;
+    if (!(cr(0x17) & 1)) { const s = 14 + ((cr(0x17) >> 6) & 1); addr = (addr & ~(1 << s)) | ((y1 & 1) << s); }
+    if (!(cr(0x17) & 2)) addr = (addr & ~0x8000) | ((y1 & 2) << 14);
+    let o = y * dispWidth * 4;
+    const rep = half && shift <= 1 ? 2 : 1;
+    for (let x = 0; x < width >> 3; x++, addr += 4) {
+      const p = [0, 1, 2, 3].map((i) => (planeMask >> i) & 1 ? vb(addr + i) : 0);
+      if (shift === 0) {
+        for (let k = 7; k >= 0; k--) {
+          const c = pal[((p[0] >> k) & 1) | (((p[1] >> k) & 1) << 1) | (((p[2] >> k) & 1) << 2) | (((p[3] >> k) & 1) << 3)];
+          for (let r = 0; r < rep; r++, o += 4) put(o, c);
+        }
+      } else if (shift === 1) {
+        for (const [lo, hi] of [[p[0], p[2]], [p[1], p[3]]]) {
+          for (let k = 6; k >= 0; k -= 2) {
+            const c = pal[((lo >> k) & 3) | (((hi >> k) & 3) << 2)];
+            for (let r = 0; r < rep; r++, o += 4) put(o, c);
+          }
+        }
+      } else {
+        for (let i = 0; i < 4; i++) { const c = pal[vb(addr + i)]; put(o, c); put(o + 4, c); o += 8; }
+      }
+    }
+    if (!multiRun) {
+      const mask = (cr(0x17) & 3) ^ 3;
+      if ((y1 & mask) === mask) addr1 += lineOffset;
+      y1++;
+      multiRun = multiScan;
+    } else multiRun--;
+    if (y === lineCompare) addr1 = 0;
+  }
+  return { width: dispWidth, height, rgba: out, mode: "graphics" };
+
+  function renderText(): VgaImage {
+    const cheight = (cr(9) & 0x1f) + 1;
+    const cw = sr(1) & 8 ? 16 : sr(1) & 1 ? 8 : 9;
+    const cols = cr(1) + 1;
+    const rows = cr(6) === 100 ? 100 : Math.floor(vde / cheight);
+    if (cols * rows <= 1) return { width: 0, height: 0, rgba: new Uint8ClampedArray(0), mode: "blank" };
+    const W = cols * cw, H = rows * cheight;
+    const out = new Uint8ClampedArray(W * H * 4);
+    const v = sr(3);
+    const fonts = [(((v >> 4) & 1) | ((v << 1) & 6)) * 8192 * 4 + 2, (((v >> 5) & 1) | ((v >> 1) & 6)) * 8192 * 4 + 2];
+    const cursorAddr = ((cr(0x0e) << 8) | cr(0x0f)) * 4;
+    const dup9ok = (ar(0x10) & 0x04) !== 0;
+    let offset = start * 4, line = 0;
+    const px = (x: number, y: number, c: number) => { const o = (y * W + x) * 4; out[o] = c >> 16; out[o + 1] = (c >> 8) & 0xff; out[o + 2] = c & 0xff; out[o + 3] = 255; };
+    const glyph = (x0: number, y0: number, bits: (r: number) => number, n: number, fg: number, bg: number, dup9: boolean) => {
+      for (let r = 0; r < n; r++) {
+        const b = bits(r);
+        for (let k = 0; k < 8; k++) {
+          const c = (b >> (7 - k)) & 1 ? fg : bg;
+          if (cw === 16) { px(x0 + 2 * k, y0 + r, c); px(x0 + 2 * k + 1, y0 + r, c); } else px(x0 + k, y0 + r, c);
+        }
+        if (cw === 9) px(x0 + 8, y0 + r, dup9 && (b & 1) ? fg : bg);
+      }
+    };
+    for (let cy = 0; cy < rows; cy++) {
+      let src = offset;
+      for (let cx = 0; cx < cols; cx++, src += 4) {
+        const ch = vb(src), attr = vb(src + 1);
+        const font = fonts[(attr >> 3) & 1] + 32 * 4 * ch;
+        const fg = pal16[attr & 0xf], bg = pal16[attr >> 4];
+        const dup9 = ch >= 0xb0 && ch <= 0xdf && dup9ok;
+        glyph(cx * cw, cy * cheight, (r) => vb(font + 4 * r), cheight, fg, bg, dup9);
+        if (opts.cursor && src === cursorAddr && !(cr(0x0a) & 0x20)) {
+          const first = cr(0x0a) & 0x1f;
+          const last = Math.min(cr(0x0b) & 0x1f, cheight - 1);
+          if (last >= first && first < cheight) glyph(cx * cw, cy * cheight + first, () => 0xff, last - first + 1, fg, bg, true);
+        }
+      }
+      const line1 = line + cheight;
+      offset += lineOffset;
+      if (line < lineCompare && line1 >= lineCompare) offset = 0;
+      line = line1;
+    }
+    return { width: W, height: H, rgba: out, mode: "text" };
+  }
+}
+
+/** A binary PPM (P6, maxval 255) of the image, the file QEMU's screendump writes. */
+export function ppm(img: VgaImage): Uint8Array {
+  const head = new TextEncoder().encode(`P6\n${img.width} ${img.height}\n255\n`);
+  const out = new Uint8Array(head.length + img.width * img.height * 3);
+  out.set(head);
+  for (let i = 0, o = head.length; i < img.width * img.height; i++, o += 3) {
+    out[o] = img.rgba[i * 4]; out[o + 1] = img.rgba[i * 4 + 1]; out[o + 2] = img.rgba[i * 4 + 2];
+  }
+  return out;
+}
