@@ -49,7 +49,7 @@ import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, m
 import { tlbFlush } from "./mmu/paging";
 import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
-import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite } from "./dev/vga";
+import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, vgaMemPeek } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
 import { acpiPmReset, acpiPmRead, acpiPmWrite, ACPI_PM_BASE, ACPI_PM_PORTS } from "./dev/acpipm";
 import { setFpuIrq13Hook } from "./cpu/x87";
@@ -307,6 +307,11 @@ function mmioRead(dev: u32, addr: u32, size: u32): u32 {
     default: return 0xffffffff;
   }
 }
+/** A debugger's look at device memory (asm/mmu/debugmem.ts): VGA memory as the
+ *  CPU would read it; registers with read side effects (APIC, PAM) not at all. */
+function mmioPeek(dev: u32, addr: u32): i32 {
+  return dev == DEV_VGA ? <i32>vgaMemPeek(addr) : -1;
+}
 function mmioWrite(dev: u32, addr: u32, size: u32, value: u32): void {
   switch (dev) {
     case DEV_LAPIC: if ((addr & 3) == 0) { lapicWrite(addr, value); endStretch(); } break; // 32-bit registers
@@ -325,7 +330,7 @@ const DEFAULT_RTC: i64 = 1767225600;
 export function machineInit(ramBytes: u32): void {
   initPhys(ramBytes);
   setPortHandlers(portRead, portWrite);
-  setMmioHandlers(mmioRead, mmioWrite);
+  setMmioHandlers(mmioRead, mmioWrite, mmioPeek);
   claimPorts(0xe9, 1, DEV_DEBUGCON);
   claimPorts(0xf4, 1, DEV_DEBUGEXIT);
   claimPorts(0x20, 2, DEV_PIC);

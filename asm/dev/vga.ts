@@ -200,7 +200,9 @@ function windowOffset(addr: u32): i32 {
   return ((m & 1) ? 0xff : 0) | ((m & 2) ? 0xff00 : 0) | ((m & 4) ? 0xff0000 : 0) | ((m & 8) ? 0xff000000 : 0);
 }
 
-function memReadByte(addr: u32): u32 {
+/** The byte a CPU read of `addr` returns; `latch`: the read loads the latches
+ *  (false for a debugger's look, which must leave the device as it was). */
+function memReadByte(addr: u32, latch: bool = true): u32 {
   let o = windowOffset(addr);
   if (o < 0) return 0xff;
   let a = <u32>o;
@@ -209,12 +211,12 @@ function memReadByte(addr: u32): u32 {
     let p = (r8(V_GC + 4) & 2) | (a & 1);
     return <u32>load<u8>(VGA_MEM + (((a & ~1) << 1) | p));
   }
-  let latch = load<u32>(VGA_MEM + ((a & 0xffff) << 2));
-  store<u32>(VGA_STATE + V_LATCH, latch);
-  if ((r8(V_GC + 5) & 0x08) == 0) return (latch >> ((r8(V_GC + 4) & 3) << 3)) & 0xff; // read mode 0
+  let planes = load<u32>(VGA_MEM + ((a & 0xffff) << 2));
+  if (latch) store<u32>(VGA_STATE + V_LATCH, planes);
+  if ((r8(V_GC + 5) & 0x08) == 0) return (planes >> ((r8(V_GC + 4) & 3) << 3)) & 0xff; // read mode 0
   // Read mode 1: bit set where every plane not masked out by colour don't care
   // matches colour compare.
-  let d = (latch ^ expand4(r8(V_GC + 2))) & expand4(r8(V_GC + 7));
+  let d = (planes ^ expand4(r8(V_GC + 2))) & expand4(r8(V_GC + 7));
   d |= d >> 16;
   d |= d >> 8;
   return ~d & 0xff;
@@ -274,6 +276,9 @@ export function vgaMemRead(addr: u32, size: u32): u32 {
   for (let i: u32 = 0; i < size; i++) v |= memReadByte(addr + i) << (i << 3);
   return v;
 }
+/** vgaMemRead's byte for a debugger (the monitor's x/xp, gdb): the latches are
+ *  left as they were. */
+export function vgaMemPeek(addr: u32): u32 { return memReadByte(addr, false); }
 export function vgaMemWrite(addr: u32, size: u32, value: u32): void {
   for (let i: u32 = 0; i < size; i++) memWriteByte(addr + i, (value >> (i << 3)) & 0xff);
 }

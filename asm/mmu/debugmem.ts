@@ -5,8 +5,9 @@
 // through the PDPTE registers, 2 MiB pages; A20 applies as on the bus). What the guest would see as a fault, and physical addresses with no RAM
 // or ROM behind them, are an error for the caller: the copy stops there.
 //
-// Device memory (MMIO) is not read or written: a device read can have side
-// effects (the VGA latches), and the debugger must not disturb the guest.
+// Device memory (MMIO) is read only where the device can answer without side
+// effects (phys.ts mmioPeek: VGA memory as the CPU would read it, the latches
+// left alone) and never written: the debugger must not disturb the guest.
 // Writes land in RAM and ROM alike (a debugger may patch firmware, as QEMU's
 // does) and drop translated code of the pages they touch.
 //
@@ -14,7 +15,7 @@
 
 import { OFF_CR3, OFF_PDPTE, CR0_PG, CR4_PSE, CR4_PAE, cr0, cr4 } from "../cpu/state";
 import { MAXPHYADDR } from "../cpu/features";
-import { physEntry, physRead32, a20Mask, PM_HOST, PM_ROM } from "./phys";
+import { physEntry, physRead32, a20Mask, mmioPeek, PM_HOST, PM_ROM, PM_MMIO, PM_DEV_SHIFT } from "./phys";
 import { jitCheckWrite, jitFlushAll } from "../cpu/jit";
 
 /** Bytes the host and the debug functions exchange, at most DEBUG_BUF_SIZE at a time. */
@@ -74,13 +75,23 @@ function backing(phys: u32): u32 {
 }
 
 /** Copy up to `len` bytes from physical `phys` to `out`; returns how many were
- *  backed by RAM or ROM (the copy stops at the first page that is not). */
+ *  backed by RAM, ROM or device memory a debugger may read (the copy stops at
+ *  the first byte that is not). */
 export function debugPhysRead(phys: u32, len: u32, out: usize): u32 {
   let done: u32 = 0;
   while (done < len) {
     let a = phys + done;
     let host = backing(a);
-    if (host == 0) break;
+    if (host == 0) {
+      let e = physEntry(a & a20Mask);
+      if (!(e & PM_MMIO)) break;
+      let v = mmioPeek((e >> PM_DEV_SHIFT) & 0xff, a & a20Mask);
+      if (v < 0) break;
+      store<u8>(out + done, <u8>v);
+      done++;
+      if (a + 1 == 0) break;
+      continue;
+    }
     let n = min<u32>(len - done, 4096 - (a & 0xfff));
     memory.copy(out + done, host, n);
     done += n;

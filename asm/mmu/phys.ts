@@ -23,7 +23,12 @@ function openBusRead(dev: u32, addr: u32, size: u32): u32 { return 0xffffffff; }
 function openBusWrite(dev: u32, addr: u32, size: u32, value: u32): void {}
 export let mmioRead: MmioRead = openBusRead;
 export let mmioWrite: MmioWrite = openBusWrite;
-export function setMmioHandlers(r: MmioRead, w: MmioWrite): void { mmioRead = r; mmioWrite = w; }
+/** A debugger's read of one byte of device memory: the byte, or -1 where the
+ *  device cannot be read without side effects (the copy stops there). */
+export type MmioPeek = (dev: u32, addr: u32) => i32;
+function openBusPeek(dev: u32, addr: u32): i32 { return -1; }
+export let mmioPeek: MmioPeek = openBusPeek;
+export function setMmioHandlers(r: MmioRead, w: MmioWrite, peek: MmioPeek): void { mmioRead = r; mmioWrite = w; mmioPeek = peek; }
 
 @inline export function physEntry(phys: u32): u32 { return load<u32>(PHYS_MAP + ((phys >>> 12) << 2)); }
 export function setPhysEntry(page: u32, e: u32): void { store<u32>(PHYS_MAP + (page << 2), e); }

@@ -124,6 +124,20 @@ test("help lists the commands; screendump writes the text screen as a PPM", asyn
   expect(out).toContain("Error: failed to open file '/nonexistent/dir/x.ppm': No such file or directory");
 }, 30_000);
 
+describe.skipIf(!qemuAvailable())("VGA memory through x/xp", () => {
+  test("reads the VGA text window as QEMU's monitor does (device memory, not an error); bytes 8 to a line", async () => {
+    // B8000 only: RingZero's VGA comes out of reset in mode 3's register state
+    // (a direct kernel boot has no VGA BIOS to set it), so A0000 is outside the
+    // window and reads FFh, where QEMU's zeroed registers map all of A0000-BFFFF.
+    const cmds = ["xp /16xb 0xb8000", "x /4xw 0xb8000", "x /12xh 0xb8010"];
+    const rz = await monitorSession("ringzero", cmds, ["-vga", "std"]);
+    const q = await monitorSession("qemu", cmds, ["-vga", "std"]);
+    const dumps = (ls: string[]) => ls.filter((l) => /^(0{8})?000b80[0-9a-f]{2}:/.test(l));
+    expect(dumps(rz).length).toBe(5);
+    expect(dumps(rz)).toEqual(dumps(q));
+  }, 60_000);
+});
+
 test("-nographic: Ctrl-A c switches between the serial console and the monitor", async () => {
   const debugcon = join(OUT, "monitor-mux.txt");
   rmSync(debugcon, { force: true });

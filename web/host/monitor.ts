@@ -339,11 +339,13 @@ export class Monitor {
     const total = this.lastSize * count;
     const size = format === "c" ? 1 : this.lastSize;
     const digits = format === "x" ? size * 2 : format === "o" ? Math.ceil((size * 8) / 3) : Math.floor((size * 8 * 10 + 32) / 33);
+    // QEMU's lines hold 8 bytes of byte units, 16 of anything larger
+    const line = this.lastSize === 1 ? 8 : 16;
     let s = "";
-    for (let off = 0; off < total; off += 16) {
+    for (let off = 0; off < total; off += line) {
       const a = (addr + off) >>> 0;
       s += physical ? `${hex16(a)}:` : `${hex(a, 8)}:`;
-      const n = Math.min(16, total - off);
+      const n = Math.min(line, total - off);
       const b = physical ? this.m.readPhysical(a, n) : this.m.readLinear(a, n);
       if (b.length < n) return s + " Cannot access memory\n";
       const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
