@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
+import { machineNmi, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -189,6 +189,8 @@ export { debugEflags, debugSetEflags, debugSetSegment, debugFpuImage } from "./c
 export function step(): u32 { return machineStep(); }
 /** Ask run() to stop before the next instruction (STOP_PAUSE). A host on another
  *  thread may store 1 at layoutPause() and at layoutJit(0) instead. */
+/** Inject an NMI as QEMU's monitor `nmi` does (machine.ts machineNmi). */
+export function nmi(): void { machineNmi(); }
 export function pause(): void { store<u32>(OFF_PAUSE, 1); needAttention(); }
 export function layoutPause(): u32 { return OFF_PAUSE; }
 export function breakpointInsert(lin: u32): bool { return hostBreakInsert(lin); }

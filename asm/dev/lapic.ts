@@ -47,7 +47,8 @@ function noEoi(v: u32): void {}
 function nothing(): void {}
 let eoiBroadcast: Eoi = noEoi;
 let notify: Hook = nothing;
-export function lapicConnect(eoi: Eoi, changed: Hook): void { eoiBroadcast = eoi; notify = changed; }
+let nmi: Hook = nothing;
+export function lapicConnect(eoi: Eoi, changed: Hook, nmiHook: Hook): void { eoiBroadcast = eoi; notify = changed; nmi = nmiHook; }
 
 // 256-bit vectors: 8 u32 words, one per 16-byte register
 @inline function bitAddr(base: u32, v: u32): u32 { return reg(base + ((v >> 5) << 4)); }
@@ -125,6 +126,32 @@ export function lapicExtIntOpen(): bool {
   if (!globallyEnabled()) return true;
   let l = rg(LVT_LINT0);
   return (l & MASKED) == 0 && ((l >> 8) & 7) == 7;
+}
+
+/** An edge (or a level raised again, as QEMU's apic_local_deliver sees it) on
+ *  LINT0 (pin 0) or LINT1 (pin 1), delivered as its LVT entry says (SDM §10.5.1):
+ *  NMI mode raises an NMI, fixed mode accepts the vector; masked entries and
+ *  the other modes (ExtINT on LINT0 is the 8259A's INTR path, lapicExtIntOpen)
+ *  do nothing here. */
+export function lapicLocalPin(pin: u32): void {
+  if (!globallyEnabled()) return;
+  let l = rg(pin == 0 ? LVT_LINT0 : LVT_LINT1);
+  if (l & MASKED) return;
+  let mode = (l >> 8) & 7;
+  if (mode == 4) nmi();
+  else if (mode == 0) lapicAccept(l & 0xff, (l & (1 << 15)) != 0);
+}
+/** LINT0 is unmasked in NMI mode: the 8259A's INT output raises NMIs. */
+export function lapicLint0Nmi(): bool {
+  if (!globallyEnabled()) return false;
+  return (rg(LVT_LINT0) & (MASKED | 0x700)) == 0x400;
+}
+/** An NMI may arrive from a device (LINT0 in NMI mode): HLT with IF=0 waits. */
+export function lapicNmiWired(): bool { return lapicLint0Nmi(); }
+/** The machine's NMI input (QEMU's x86_nmi, the monitor's `nmi`): through
+ *  LINT1 when the APIC is enabled in IA32_APIC_BASE, else straight to the CPU. */
+export function lapicExternalNmi(): void {
+  if (globallyEnabled()) lapicLocalPin(1); else nmi();
 }
 
 // --- timer ---
@@ -259,6 +286,7 @@ function icrSend(): void {
     else toSelf = dest == (rg(0x20) >> 24) || dest == 0xff;
   }
   if (!toSelf) return;
+  if (mode == 4) { nmi(); return; }     // NMI: the vector field is ignored (SDM §10.6.1)
   if (mode == 0 || mode == 1) {
     if (vec < 16) { store<u32>(xa(X_ESR_PEND), load<u32>(xa(X_ESR_PEND)) | 0x20); lvtError(); return; }
     lapicAccept(vec, false);
