@@ -97,6 +97,7 @@ export function terminalMonitor(m: Machine, ctl: RunControl, version: string, re
     cont: () => ctl.resume(),
     reset,
     quit: () => ctl.end(0),
+    nmi: () => ctl.poke(),
     migrate,
   }, `RingZero ${version}`);
 }

@@ -13,6 +13,10 @@
 //                   format and unit carry over to the next x/xp, as in QEMU
 //   migrate file:PATH  save a snapshot of the machine (web/host/snapshot.ts) to
 //                   PATH; the machine goes on. Other URIs (tcp:, exec:) are refused.
+//   nmi             the machine's NMI input, as QEMU's x86_nmi: through the local
+//                   APIC's LVT LINT1 (NMI only when software programmed it so;
+//                   masked after reset) or, with the APIC disabled in
+//                   IA32_APIC_BASE, straight to the CPU
 //   stop, cont (c), system_reset, quit (q), help
 //
 // Not here: graphics (screendump answers that it is not supported), block and
@@ -33,6 +37,9 @@ export interface MonitorHost {
   cont(): void;
   /** system_reset: reset the machine and start the guest again (firmware, kernel). */
   reset(): void;
+  /** nmi: an NMI was injected; a host that sleeps while the CPU is halted
+   *  should run the machine again (optional). */
+  nmi?(): void;
   /** quit: the host ends. */
   quit(): void;
   /** migrate file:PATH: write a snapshot to PATH; resolves to the text to show
@@ -62,6 +69,7 @@ export class Monitor {
       { names: ["help", "?"], args: "[cmd]", help: "show the help", run: () => this.help() },
       { names: ["info"], args: "[subcommand]", help: "show various information about the system state", run: (a) => this.info(a) },
       { names: ["migrate"], args: "[-d] uri", help: "migrate to URI: file:PATH saves a snapshot of the machine to PATH", run: (a) => this.migrate(a) },
+      { names: ["nmi"], args: "", help: "inject an NMI", run: () => { this.m.nmi(); this.host.nmi?.(); return ""; } },
       { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
       { names: ["screendump"], args: "filename", help: "save screen from the graphics console (not supported in this build: no graphics yet)", run: () => "screendump is not supported in this build (no graphics console)\n" },
       { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },
