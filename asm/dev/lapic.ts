@@ -6,6 +6,11 @@
 // divide configuration and initial/current count registers (§10.5.4), LVT LINT0
 // as ExtINT (virtual wire to the 8259A) and LINT1, the error LVT, and ICR
 // self-IPIs (fixed delivery to self / all including self / own APIC ID).
+// NMI (SDM §10.5.1, §10.6.1): the ICR with delivery mode NMI to this CPU, LINT0 or
+// LINT1 unmasked in NMI mode (LINT0: a rise of the 8259A's INT, machine.ts;
+// LINT1: the machine's NMI input, lapicExternalNmi, the monitor's `nmi`), all
+// handed to the CPU (cpu/exec.ts raiseNmi, which holds, blocks and delivers);
+// LINT1 in fixed mode accepts its vector.
 // The timer counts at 1 GHz (the virtual clock's ns) before division, as QEMU's.
 // After RESET every LVT entry is masked (SDM vol. 3 §10.4.7.1), LINT0 included:
 // the 8259A reaches the CPU only once software sets LINT0 to ExtINT (virtual
@@ -13,8 +18,8 @@
 // (QEMU 7.2 behaves the same in practice: PIC interrupts do not arrive before
 // the BIOS programs LINT0.)
 // Not modelled: TSC-deadline mode, thermal and performance-counter interrupt
-// sources (their LVTs are registers only), NMI/SMI/INIT/SIPI delivery, IPIs to
-// other processors, LINT0/LINT1 in fixed mode, the APIC base relocation (the
+// sources (their LVTs are registers only), SMI/INIT/SIPI delivery, IPIs to
+// other processors, LINT0 in fixed mode, the APIC base relocation (the
 // MMIO window stays at 0xFEE00000; accesses with the APIC disabled in
 // IA32_APIC_BASE read as open bus), x2APIC.
 
