@@ -70,7 +70,7 @@ export function devicesRestored(): void { devicesStateChanged(); }
 import { SLOT_COUNT } from "./dev/slots";
 import { RING_COUNT } from "./rings";
 import { EV_CAPACITY, EV_SIZE } from "./cpu/events";
-import { CPU_STATE_SIZE, watchTraps, needAttention } from "./cpu/state";
+import { CPU_STATE_SIZE, watchTraps, needAttention, OFF_NMI, NMI_PENDING, NMI_BLOCKED } from "./cpu/state";
 import { ramSize } from "./mmu/phys";
 const REGION_BASE: StaticArray<u32> = [L.CPU_STATE, L.DEV_STATE, L.RINGS, L.EVENTS, L.VGA_MEM, L.IDE_BUF];
 const REGION_SIZE: StaticArray<u32> = [
@@ -104,6 +104,7 @@ export function ramPagesInUse(first: u32, count: u32): void {
  *  them (interrupt lines, A20, PAM and port maps, segment and TLB caches, debug
  *  registers) and drop every translation. */
 export function stateRestored(): void {
+  store<u32>(OFF_NMI, load<u32>(OFF_NMI) & (NMI_PENDING | NMI_BLOCKED)); // a hostile file's other bits
   devicesStateChanged();
   stateChanged(false);
   watchTraps();

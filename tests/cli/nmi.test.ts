@@ -17,10 +17,10 @@ beforeAll(() => {
   rom = assemble("nmi_monitor");
 });
 
-async function session(which: Emulator): Promise<string> {
+async function session(which: Emulator, extra: string[] = []): Promise<string> {
   const debugcon = join(OUT, `nmi-monitor-${which}.txt`);
   rmSync(debugcon, { force: true });
-  const emu = startEmulator(which, rom, ["-monitor", "stdio", "-debugcon", `file:${debugcon}`, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+  const emu = startEmulator(which, rom, ["-monitor", "stdio", "-debugcon", `file:${debugcon}`, "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", ...extra]);
   try {
     await waitForFile(debugcon, "ready fixed\n");
     emu.stdin!.write("nmi\n");
@@ -44,3 +44,19 @@ describe.skipIf(!qemuAvailable())("monitor nmi against qemu-system-i386", () => 
     expect(q).toBe(rz);
   }, 60_000);
 });
+
+test("nmi is refused in one line while recording (an injected NMI is not a recorded event)", async () => {
+  const rr = join(OUT, "nmi-monitor.rr");
+  const debugcon = join(OUT, "nmi-monitor-rr.txt");
+  rmSync(debugcon, { force: true });
+  const emu = startEmulator("ringzero", rom, ["-monitor", "stdio", "-debugcon", `file:${debugcon}`, "-icount", `shift=0,rr=record,rrfile=${rr}`]);
+  try {
+    await waitForFile(debugcon, "ready fixed\n");
+    emu.stdin!.write("nmi\nquit\n");
+    await Promise.race([emu.exited, new Promise((r) => setTimeout(r, 15_000))]);
+    expect(emu.output()).toContain("nmi is not available during record/replay");
+    expect(readFileSync(debugcon, "latin1")).toBe("ready fixed\n");
+  } finally {
+    emu.kill();
+  }
+}, 60_000);

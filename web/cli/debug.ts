@@ -90,14 +90,14 @@ export async function startGdbServer(m: Machine, ctl: RunControl, at: GdbListen)
 
 /** The monitor on the terminal: its text goes out with CR LF line ends (the
  *  terminal is in raw mode, as QEMU's stdio is). */
-export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>): Monitor {
+export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>, nmi?: () => string): Monitor {
   return new Monitor(m, {
     write: (t) => { process.stdout.write(t.replace(/\n/g, "\r\n")); },
     stop: () => ctl.pause(),
     cont: () => ctl.resume(),
     reset,
     quit: () => ctl.end(0),
-    nmi: () => ctl.poke(),
+    nmi: nmi ?? (() => { m.nmi(); ctl.poke(); return ""; }),
     migrate,
   }, `RingZero ${version}`);
 }

@@ -37,9 +37,10 @@ export interface MonitorHost {
   cont(): void;
   /** system_reset: reset the machine and start the guest again (firmware, kernel). */
   reset(): void;
-  /** nmi: an NMI was injected; a host that sleeps while the CPU is halted
-   *  should run the machine again (optional). */
-  nmi?(): void;
+  /** nmi: inject an NMI (Machine.nmi) and run a halted machine again; returns
+   *  the text to show (why it cannot, or ""). Absent: the monitor calls
+   *  Machine.nmi itself. */
+  nmi?(): string;
   /** quit: the host ends. */
   quit(): void;
   /** migrate file:PATH: write a snapshot to PATH; resolves to the text to show
@@ -69,7 +70,7 @@ export class Monitor {
       { names: ["help", "?"], args: "[cmd]", help: "show the help", run: () => this.help() },
       { names: ["info"], args: "[subcommand]", help: "show various information about the system state", run: (a) => this.info(a) },
       { names: ["migrate"], args: "[-d] uri", help: "migrate to URI: file:PATH saves a snapshot of the machine to PATH", run: (a) => this.migrate(a) },
-      { names: ["nmi"], args: "", help: "inject an NMI", run: () => { this.m.nmi(); this.host.nmi?.(); return ""; } },
+      { names: ["nmi"], args: "", help: "inject an NMI", run: () => { if (this.host.nmi) return this.host.nmi(); this.m.nmi(); return ""; } },
       { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
       { names: ["screendump"], args: "filename", help: "save screen from the graphics console (not supported in this build: no graphics yet)", run: () => "screendump is not supported in this build (no graphics console)\n" },
       { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },
