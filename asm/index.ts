@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
+import { machineNmi, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -70,7 +70,7 @@ export function devicesRestored(): void { devicesStateChanged(); }
 import { SLOT_COUNT } from "./dev/slots";
 import { RING_COUNT } from "./rings";
 import { EV_CAPACITY, EV_SIZE } from "./cpu/events";
-import { CPU_STATE_SIZE, watchTraps, needAttention } from "./cpu/state";
+import { CPU_STATE_SIZE, watchTraps, needAttention, OFF_NMI, NMI_PENDING, NMI_BLOCKED } from "./cpu/state";
 import { ramSize } from "./mmu/phys";
 const REGION_BASE: StaticArray<u32> = [L.CPU_STATE, L.DEV_STATE, L.RINGS, L.EVENTS, L.VGA_MEM, L.IDE_BUF];
 const REGION_SIZE: StaticArray<u32> = [
@@ -104,6 +104,7 @@ export function ramPagesInUse(first: u32, count: u32): void {
  *  them (interrupt lines, A20, PAM and port maps, segment and TLB caches, debug
  *  registers) and drop every translation. */
 export function stateRestored(): void {
+  store<u32>(OFF_NMI, load<u32>(OFF_NMI) & (NMI_PENDING | NMI_BLOCKED)); // a hostile file's other bits
   devicesStateChanged();
   stateChanged(false);
   watchTraps();
@@ -189,6 +190,8 @@ export { debugEflags, debugSetEflags, debugSetSegment, debugFpuImage } from "./c
 export function step(): u32 { return machineStep(); }
 /** Ask run() to stop before the next instruction (STOP_PAUSE). A host on another
  *  thread may store 1 at layoutPause() and at layoutJit(0) instead. */
+/** Inject an NMI as QEMU's monitor `nmi` does (machine.ts machineNmi). */
+export function nmi(): void { machineNmi(); }
 export function pause(): void { store<u32>(OFF_PAUSE, 1); needAttention(); }
 export function layoutPause(): u32 { return OFF_PAUSE; }
 export function breakpointInsert(lin: u32): bool { return hostBreakInsert(lin); }

@@ -57,6 +57,7 @@ import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
 import {
   runCpu, debugStep, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine, endStretch,
+  raiseNmi, nmiReady,
   STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
@@ -72,7 +73,8 @@ import { uartReset, uartRead, uartWrite, uartSetIrq, uartUpdate, uartNextDeadlin
 import { i8042Reset, i8042ReadData, i8042ReadStatus, i8042WriteData, i8042WriteCommand, i8042Connect, i8042Poll, i8042A20 } from "./dev/i8042";
 import { sysctlReset, sysctlRead, sysctlWrite, sysctlConnect, port92A20 } from "./dev/sysctl";
 import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase } from "./dev/pci";
-import { lapicReset, lapicRead, lapicWrite, lapicConnect, lapicPending, lapicAcknowledge, lapicExtIntOpen, lapicUpdate, lapicNextDeadline } from "./dev/lapic";
+import { lapicReset, lapicRead, lapicWrite, lapicConnect, lapicPending, lapicAcknowledge, lapicExtIntOpen, lapicUpdate, lapicNextDeadline,
+  lapicLocalPin, lapicLint0Nmi, lapicNmiWired, lapicExternalNmi } from "./dev/lapic";
 import { ioapicReset, ioapicRead, ioapicWrite, ioapicSetIrq, ioapicEoi } from "./dev/ioapic";
 
 // Device ids: port map bytes and MMIO ids (one table for both).
@@ -151,8 +153,16 @@ function pirqRoutingChanged(): void {
   for (let l: u32 = 0; l < 16; l++) if (l != 2) picSetIrq(l, isaEffective(l));
 }
 
-/** The CPU's INTR input: the local APIC, or the 8259A through LINT0. */
+/** The CPU's INTR input: the local APIC, or the 8259A through LINT0. With LINT0
+ *  in NMI mode a rise of the 8259A's INT output is an NMI (QEMU's
+ *  apic_deliver_pic_intr: pic_irq_request reaches LINT0). `picSeen` is derived
+ *  state: a snapshot restore resynchronises it without an edge. */
+let picSeen: bool = false;
+let picResync: bool = false;
 function updateIntr(): void {
+  let rise = picOutput && !picSeen;
+  picSeen = picOutput;
+  if (rise && !picResync && lapicLint0Nmi()) lapicLocalPin(0);
   setIntrLine(lapicPending() || (picOutput && lapicExtIntOpen()));
 }
 function acknowledge(): i32 {
@@ -162,6 +172,9 @@ function acknowledge(): i32 {
 }
 
 export function intrAckForTest(): i32 { return acknowledge(); }
+
+/** The monitor's `nmi` (QEMU's x86_nmi): the machine's NMI input. */
+export function machineNmi(): void { lapicExternalNmi(); }
 
 /** cpu/system.ts calls this after WRMSR to IA32_APIC_BASE (state.ts
  *  OFF_APIC_BASE): enabling/disabling the APIC changes how INTR is sourced. */
@@ -370,7 +383,7 @@ export function machineInit(ramBytes: u32): void {
   i8042Connect(kbcIrq, a20Changed, resetPulse);
   sysctlConnect(a20Changed, resetPulse);
   pciConnect(ideConfigChanged, pirqRoutingChanged, resetPulse, DEV_PAM);
-  lapicConnect(ioapicEoi, updateIntr);
+  lapicConnect(ioapicEoi, updateIntr, raiseNmi);
   setIntrAck(acknowledge);
   setResetHook(machineReset);
   ringsInit();
@@ -440,7 +453,10 @@ export function directBootSetup(): void {
  *  from them outside linear memory (8259A output, INTR, A20, PAM mapping, the
  *  IDE bus-master port claim). */
 export function devicesStateChanged(): void {
+  picResync = true;
   picRefresh();
+  picSeen = picOutput;
+  picResync = false;
   pamApply();
   store<u32>(mslot(M_IDE_BM), 0xffffffff);
   ideConfigChanged();
@@ -511,12 +527,14 @@ export function machineRun(budget: u32): u32 {
       if (clockNow() + MIN_HEADROOM_NS > clockLimit()) { clockPause(); requestStop(STOP_HALT); break; }
     }
     if (stopReason == STOP_HALT) {
-      if (load<u32>(OFF_HALTED) == 0 || (load<u32>(OFF_EFLAGS) & IF) == 0) break; // HLT with IF=0
+      let ifSet = (load<u32>(OFF_EFLAGS) & IF) != 0;
+      // HLT with IF=0 waits only for an NMI a device can raise (LINT0 in NMI mode).
+      if (load<u32>(OFF_HALTED) == 0 || (!ifSet && !lapicNmiWired())) break;
       // Waiting for an interrupt.
       let t = clockNow();
       devicesUpdate(t);
       clearStop();
-      if (intrLine) continue;          // something became pending: runCpu delivers it
+      if (nmiReady() || (intrLine && ifSet)) continue; // something became pending: runCpu delivers it
       let d = nextDeadline();
       if (realtime) {
         // Halted time follows the host, one deadline at a time.

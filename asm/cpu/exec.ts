@@ -6,6 +6,7 @@
 
 import {
   OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, OFF_PAUSE,
+  OFF_NMI, NMI_PENDING, NMI_BLOCKED,
   attentionSet, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
@@ -48,6 +49,25 @@ export type IntrAck = () => i32;
 function noAck(): i32 { return -1; }
 let intrAck: IntrAck = noAck;
 export function setIntrAck(f: IntrAck): void { intrAck = f; }
+
+// NMI (SDM vol. 3 §6.7.1): an arriving NMI is latched (one at most: more arriving
+// while one is held are lost); it is taken between instructions whatever
+// EFLAGS.IF says, before the INTR line (§6.9), and from its delivery on NMIs are
+// blocked until the next IRET completes. State in state.ts OFF_NMI.
+/** An NMI arrives (local APIC ICR or LINT0/LINT1 in NMI mode, the monitor). */
+export function raiseNmi(): void {
+  store<u32>(OFF_NMI, load<u32>(OFF_NMI) | NMI_PENDING);
+  needAttention();
+}
+/** An IRET completed: NMIs are no longer blocked; a held one is taken next. */
+export function nmiIretDone(): void {
+  let n = load<u32>(OFF_NMI);
+  if ((n & NMI_BLOCKED) == 0) return;
+  store<u32>(OFF_NMI, n & ~NMI_BLOCKED);
+  if (n & NMI_PENDING) needAttention();
+}
+/** An NMI is pending and not blocked. */
+@inline export function nmiReady(): bool { return load<u32>(OFF_NMI) == NMI_PENDING; }
 
 // Triple fault: the machine resets; machine.ts installs what a reset means.
 export type ResetHook = () => void;
@@ -228,10 +248,27 @@ function betweenInstructions(): u32 {
   if (load<u32>(OFF_PAUSE) != 0) { store<u32>(OFF_PAUSE, 0); requestStop(STOP_PAUSE); return GO_STOP; }
   if (stretchEnds) { stretchEnds = false; return GO_STOP; }
   let go = GO_STEP;
-  if (intrLine) {
+  let nmi = nmiReady();
+  if (nmi || intrLine) {
     // The shadow of STI or MOV SS covers one instruction (SDM vol. 2 STI): that
     // one is interpreted, so that a translated block does not run on past it.
+    // It holds off an NMI too (SDM vol. 3 §6.8.3).
     if (load<u32>(OFF_INHIBIT_IRQ) != 0) { store<u32>(OFF_INHIBIT_IRQ, 0); go = GO_SHADOW; }
+    else if (nmi) {
+      // NMI: vector 2 as an external interrupt (no gate DPL check, no error
+      // code); blocked from now until an IRET completes.
+      store<u32>(OFF_NMI, NMI_BLOCKED);
+      store<u32>(OFF_HALTED, 0);
+      saveShadow();
+      deliverInterrupt(2, INT_EXT, 0, false);
+      if (faultPending) {
+        restoreShadow();
+        let v = faultVector, e = faultError, h = faultHasError;
+        clearFault();
+        deliverException(v, e, h);
+      }
+      return GO_NEXT;
+    }
     else if (load<u32>(OFF_EFLAGS) & IF) {
       let vec = intrAck();
       if (vec >= 0) {
@@ -260,7 +297,7 @@ function betweenInstructions(): u32 {
   }
   // Nothing more to do before this instruction: the loop may skip this function
   // until one of these becomes nonzero again (or something calls needAttention()).
-  setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled);
+  setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled | <u32>nmiReady());
   return go;
 }
 

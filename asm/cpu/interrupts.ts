@@ -16,7 +16,7 @@ import {
 } from "./idt";
 import { stackUseCurrent, stackRoomPop, stackPop, stackEsp } from "./pmstack";
 import { imm } from "./decode";
-import { markSoftInt } from "./exec";
+import { markSoftInt, nmiIretDone } from "./exec";
 import { recordEvent, EV_EXCEPTION, EV_INTERRUPT, EV_SOFTINT, EV_NO_ERROR } from "./events";
 
 export { INT_EXT, INT_SOFT, INT_EXC, INT_SOFT_EXC, INT_ICEBP };
@@ -80,8 +80,16 @@ function iretReal(o32: bool): void {
   loadSegmentReal(S_CS, nCs);
   setEip(o32 ? nEip : nEip & 0xffff);
 }
-export function iret16(): void { if (protectedMode()) iretProtected(false); else iretReal(false); }
-export function iret32(): void { if (protectedMode()) iretProtected(true); else iretReal(true); }
+// A completed IRET (any mode, a task-switching one too) ends NMI blocking (SDM
+// vol. 3 §6.7.1); a faulting one leaves it in place.
+export function iret16(): void {
+  if (protectedMode()) iretProtected(false); else iretReal(false);
+  if (!faultPending) nmiIretDone();
+}
+export function iret32(): void {
+  if (protectedMode()) iretProtected(true); else iretReal(true);
+  if (!faultPending) nmiIretDone();
+}
 
 // BOUND r, m16&16 / m32&32: #BR when the signed index is outside [lower, upper];
 // a register operand is #UD (SDM vol. 2 BOUND).

@@ -105,6 +105,11 @@ export const OFF_TSC_OFFSET: u32 = CPU_STATE + 0x270; // u64, for WRMSR to the T
 export const OFF_EFER: u32 = CPU_STATE + 0x278; // u64 IA32_EFER (only NXE is writable)
 export const OFF_PAT: u32 = CPU_STATE + 0x280; // u64 IA32_PAT (storage: caching is not modelled)
 export const OFF_PDPTE: u32 = CPU_STATE + 0x288; // 4 x u64: the PAE PDPTE registers (SDM vol. 3 §4.4.1)
+// NMI state (SDM vol. 3 §6.7.1): bit 0 an NMI is pending (one is held, more are
+// dropped), bit 1 NMIs are blocked from the delivery of one until the next IRET.
+export const OFF_NMI: u32 = CPU_STATE + 0x2a8;
+export const NMI_PENDING: u32 = 1;
+export const NMI_BLOCKED: u32 = 2;
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
 export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u64 (system.ts)
 export const CPU_STATE_SIZE: u32 = 0x600;

@@ -6,6 +6,11 @@
 // divide configuration and initial/current count registers (§10.5.4), LVT LINT0
 // as ExtINT (virtual wire to the 8259A) and LINT1, the error LVT, and ICR
 // self-IPIs (fixed delivery to self / all including self / own APIC ID).
+// NMI (SDM §10.5.1, §10.6.1): the ICR with delivery mode NMI to this CPU, LINT0 or
+// LINT1 unmasked in NMI mode (LINT0: a rise of the 8259A's INT, machine.ts;
+// LINT1: the machine's NMI input, lapicExternalNmi, the monitor's `nmi`), all
+// handed to the CPU (cpu/exec.ts raiseNmi, which holds, blocks and delivers);
+// LINT1 in fixed mode accepts its vector.
 // The timer counts at 1 GHz (the virtual clock's ns) before division, as QEMU's.
 // After RESET every LVT entry is masked (SDM vol. 3 §10.4.7.1), LINT0 included:
 // the 8259A reaches the CPU only once software sets LINT0 to ExtINT (virtual
@@ -13,8 +18,8 @@
 // (QEMU 7.2 behaves the same in practice: PIC interrupts do not arrive before
 // the BIOS programs LINT0.)
 // Not modelled: TSC-deadline mode, thermal and performance-counter interrupt
-// sources (their LVTs are registers only), NMI/SMI/INIT/SIPI delivery, IPIs to
-// other processors, LINT0/LINT1 in fixed mode, the APIC base relocation (the
+// sources (their LVTs are registers only), SMI/INIT/SIPI delivery, IPIs to
+// other processors, LINT0 in fixed mode, the APIC base relocation (the
 // MMIO window stays at 0xFEE00000; accesses with the APIC disabled in
 // IA32_APIC_BASE read as open bus), x2APIC.
 
@@ -47,7 +52,8 @@ function noEoi(v: u32): void {}
 function nothing(): void {}
 let eoiBroadcast: Eoi = noEoi;
 let notify: Hook = nothing;
-export function lapicConnect(eoi: Eoi, changed: Hook): void { eoiBroadcast = eoi; notify = changed; }
+let nmi: Hook = nothing;
+export function lapicConnect(eoi: Eoi, changed: Hook, nmiHook: Hook): void { eoiBroadcast = eoi; notify = changed; nmi = nmiHook; }
 
 // 256-bit vectors: 8 u32 words, one per 16-byte register
 @inline function bitAddr(base: u32, v: u32): u32 { return reg(base + ((v >> 5) << 4)); }
@@ -125,6 +131,32 @@ export function lapicExtIntOpen(): bool {
   if (!globallyEnabled()) return true;
   let l = rg(LVT_LINT0);
   return (l & MASKED) == 0 && ((l >> 8) & 7) == 7;
+}
+
+/** An edge (or a level raised again, as QEMU's apic_local_deliver sees it) on
+ *  LINT0 (pin 0) or LINT1 (pin 1), delivered as its LVT entry says (SDM §10.5.1):
+ *  NMI mode raises an NMI, fixed mode accepts the vector; masked entries and
+ *  the other modes (ExtINT on LINT0 is the 8259A's INTR path, lapicExtIntOpen)
+ *  do nothing here. */
+export function lapicLocalPin(pin: u32): void {
+  if (!globallyEnabled()) return;
+  let l = rg(pin == 0 ? LVT_LINT0 : LVT_LINT1);
+  if (l & MASKED) return;
+  let mode = (l >> 8) & 7;
+  if (mode == 4) nmi();
+  else if (mode == 0) lapicAccept(l & 0xff, (l & (1 << 15)) != 0);
+}
+/** LINT0 is unmasked in NMI mode: the 8259A's INT output raises NMIs. */
+export function lapicLint0Nmi(): bool {
+  if (!globallyEnabled()) return false;
+  return (rg(LVT_LINT0) & (MASKED | 0x700)) == 0x400;
+}
+/** An NMI may arrive from a device (LINT0 in NMI mode): HLT with IF=0 waits. */
+export function lapicNmiWired(): bool { return lapicLint0Nmi(); }
+/** The machine's NMI input (QEMU's x86_nmi, the monitor's `nmi`): through
+ *  LINT1 when the APIC is enabled in IA32_APIC_BASE, else straight to the CPU. */
+export function lapicExternalNmi(): void {
+  if (globallyEnabled()) lapicLocalPin(1); else nmi();
 }
 
 // --- timer ---
@@ -259,6 +291,7 @@ function icrSend(): void {
     else toSelf = dest == (rg(0x20) >> 24) || dest == 0xff;
   }
   if (!toSelf) return;
+  if (mode == 4) { nmi(); return; }     // NMI: the vector field is ignored (SDM §10.6.1)
   if (mode == 0 || mode == 1) {
     if (vec < 16) { store<u32>(xa(X_ESR_PEND), load<u32>(xa(X_ESR_PEND)) | 0x20); lvtError(); return; }
     lapicAccept(vec, false);

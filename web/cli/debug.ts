@@ -97,13 +97,14 @@ const STRERROR: Record<string, string> = {
 
 /** The monitor on the terminal: its text goes out with CR LF line ends (the
  *  terminal is in raw mode, as QEMU's stdio is). */
-export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>, display = true): Monitor {
+export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>, display = true, nmi?: () => string): Monitor {
   return new Monitor(m, {
     write: (t) => { process.stdout.write(t.replace(/\n/g, "\r\n")); },
     stop: () => ctl.pause(),
     cont: () => ctl.resume(),
     reset,
     quit: () => ctl.end(0),
+    nmi: nmi ?? (() => { m.nmi(); ctl.poke(); return ""; }),
     migrate,
     display,
     writeFile: async (path, data) => {

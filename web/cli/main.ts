@@ -227,7 +227,13 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const monitor = c.monitor ? terminalMonitor(m, ctl, VERSION, () => {
     if (host.replay) process.stdout.write("system_reset is not available during a replay\r\n");
     else host.reset();
-  }, (path) => migrateTo(m, path, io.snap), c.vga) : null;
+  }, (path) => migrateTo(m, path, io.snap), c.vga, () => {
+    // An injected NMI is not a recorded event: a replay could not repeat it.
+    if (host.replay || host.recording) return "nmi is not available during record/replay\n";
+    m.nmi();
+    ctl.poke();
+    return "";
+  }) : null;
   let inMonitor = false, monitorGreeted = false; // mux: Ctrl-A c switches the terminal to the monitor and back
   if (c.monitor === "stdio") {
     if (stdin.isTTY) {

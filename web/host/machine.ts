@@ -108,6 +108,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   translatedBlockCalls(): bigint;
   translatedInstructions(): bigint;
   step(): number;
+  nmi(): void;
   pause(): void;
   breakpointInsert(lin: number): number;
   breakpointRemove(lin: number): number;
@@ -354,6 +355,9 @@ export class Machine {
   /** Make a running slice stop before its next instruction with STOP.PAUSE (a
    *  host that runs the machine on another thread may call this). */
   pause(): void { this.x.pause(); }
+  /** The machine's NMI input, as QEMU's monitor `nmi` (x86_nmi): through LVT
+   *  LINT1 when the local APIC is enabled, else straight to the CPU. */
+  nmi(): void { this.x.nmi(); }
   /** Execution breakpoint at a linear address (any number, up to 256); false when full. */
   insertBreakpoint(linear: number): boolean { return this.x.breakpointInsert(linear >>> 0) !== 0; }
   removeBreakpoint(linear: number): boolean { return this.x.breakpointRemove(linear >>> 0) !== 0; }

@@ -25,6 +25,10 @@
 //                   (SSE2 PSUBQ, 0F FB) that are .byte here, so lengths differ there.
 //   migrate file:PATH  save a snapshot of the machine (web/host/snapshot.ts) to
 //                   PATH; the machine goes on. Other URIs (tcp:, exec:) are refused.
+//   nmi             the machine's NMI input, as QEMU's x86_nmi: through the local
+//                   APIC's LVT LINT1 (NMI only when software programmed it so;
+//                   masked after reset) or, with the APIC disabled in
+//                   IA32_APIC_BASE, straight to the CPU
 //   stop, cont (c), system_reset, quit (q), help
 //
 //   screendump FILE  the VGA picture as a binary PPM (P6), as QEMU writes it
@@ -51,6 +55,10 @@ export interface MonitorHost {
   cont(): void;
   /** system_reset: reset the machine and start the guest again (firmware, kernel). */
   reset(): void;
+  /** nmi: inject an NMI (Machine.nmi) and run a halted machine again; returns
+   *  the text to show (why it cannot, or ""). Absent: the monitor calls
+   *  Machine.nmi itself. */
+  nmi?(): string;
   /** quit: the host ends. */
   quit(): void;
   /** migrate file:PATH: write a snapshot to PATH; resolves to the text to show
@@ -86,6 +94,7 @@ export class Monitor {
       { names: ["help", "?"], args: "[cmd]", help: "show the help", run: () => this.help() },
       { names: ["info"], args: "[subcommand]", help: "show various information about the system state", run: (a) => this.info(a) },
       { names: ["migrate"], args: "[-d] uri", help: "migrate to URI: file:PATH saves a snapshot of the machine to PATH", run: (a) => this.migrate(a) },
+      { names: ["nmi"], args: "", help: "inject an NMI", run: () => { if (this.host.nmi) return this.host.nmi(); this.m.nmi(); return ""; } },
       { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
       { names: ["screendump"], args: "filename", help: "save screen from graphical console to PPM image 'filename'", run: (a) => this.screendump(a) },
       { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },

@@ -406,6 +406,8 @@ export interface HostCalls {
   /** Reset and boot again (the monitor's system_reset, the page's Reset). */
   reset(): void;
   replay?: Replay;
+  /** Set while recording. */
+  recording?: boolean;
 }
 
 /** The host's calls for `m`, whose boot images `boot` loads: recorded when
@@ -415,7 +417,7 @@ export function hostCalls(m: Machine, boot: () => void, rec?: Recorder, replay?:
     rec.attach(m);
     return {
       run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), timeUntilDeadline: () => rec.timeUntilDeadline(),
-      reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); },
+      reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); }, recording: true,
     };
   }
   replay?.attach(m, boot);
