@@ -1,0 +1,124 @@
+// The npm package as a user gets it (issue 16, embedding): `npm pack` (which
+// runs prepack: tools/build-package.mjs), the tarball installed into an empty
+// directory without the network, and a plain Node script there that imports
+// "ringzero" and boots the default guest through createMachine: it waits for
+// the shell prompt on COM1, has the shell compute 6*7, and saves a snapshot,
+// which must be a RingZero snapshot file ("RZSS", docs/SNAPSHOT.md). A kernel
+// that is not one is refused with the same line the installed `ringzero`
+// command prints for it.
+//
+// Offline install: the package's dependencies (xterm.js, its fit addon,
+// Comlink) are packed from this checkout's node_modules and installed with it,
+// so npm needs no registry.
+
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ROOT, IMAGES, ensureImages, type Manifest } from "./serial-guest";
+
+const DEPENDENCIES = ["@xterm/xterm", "@xterm/addon-fit", "comlink"];
+const BOOT_TIMEOUT_MS = 300_000;
+
+let dir: string;
+let manifest: Manifest;
+
+const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+beforeAll(() => {
+  manifest = ensureImages();
+  dir = mkdtempSync(join(tmpdir(), "ringzero-package-"));
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "embed-check", private: true, type: "module" }));
+  npm(["pack", "--pack-destination", dir], ROOT);
+  for (const d of DEPENDENCIES) npm(["pack", "--ignore-scripts", "--pack-destination", dir], join(ROOT, "node_modules", d));
+  const tarballs = readdirSync(dir).filter((f) => f.endsWith(".tgz")).map((f) => `./${f}`);
+  npm(["install", "--offline", "--no-audit", "--no-fund", ...tarballs], dir);
+}, 600_000);
+
+afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+test("the packed package holds the built wasm and the bundles, and no guest image", () => {
+  const pkg = join(dir, "node_modules/ringzero");
+  const files = execFileSync("find", [".", "-type", "f"], { cwd: pkg, encoding: "utf8" }).split("\n").filter(Boolean).sort();
+  expect(files).toContain("./build/ringzero.wasm");
+  expect(files).toContain("./build/package/node.mjs");
+  expect(files).toContain("./build/package/browser.mjs");
+  expect(files).toContain("./build/package/worker.mjs");
+  expect(files).toContain("./build/package/index.d.ts");
+  expect(files.filter((f) => /public|images|bzImage|initrd|\.iso$|\.img$|rzstate/.test(f))).toEqual([]);
+  // The wasm is the one this checkout built, byte for byte.
+  expect(readFileSync(join(pkg, "build/ringzero.wasm")).equals(readFileSync(join(ROOT, "build/ringzero.wasm")))).toBe(true);
+});
+
+/** Run `source` as an ES module in the install directory; its stdout. */
+function runScript(name: string, source: string, timeoutMs: number): Promise<string> {
+  writeFileSync(join(dir, name), source);
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [name], { cwd: dir });
+    let out = "", err = "";
+    p.stdout.on("data", (b: Buffer) => { out += b.toString(); });
+    p.stderr.on("data", (b: Buffer) => { err += b.toString(); });
+    const timer = setTimeout(() => { p.kill(); reject(new Error(`${name} did not finish; stdout: ${out.slice(-2000)} stderr: ${err}`)); }, timeoutMs);
+    p.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out); else reject(new Error(`${name} exited ${code}: ${err}`));
+    });
+  });
+}
+
+test("a Node script boots the default guest through createMachine, talks to its shell and saves a snapshot", async () => {
+  const script = `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+const images = ${JSON.stringify(IMAGES)};
+const m = await createMachine({
+  memoryMB: 128,
+  kernel: readFileSync(images + "/bzImage"),
+  initrd: readFileSync(images + "/initrd.img"),
+  append: ${JSON.stringify(manifest.cmdline)},
+});
+let out = "";
+const seen = (re) => new Promise((resolve) => {
+  const check = () => { if (re.test(out)) { off(); resolve(); } };
+  const off = m.onSerial((b) => { out += Buffer.from(b).toString("latin1"); check(); });
+});
+const prompt = seen(new RegExp(${JSON.stringify(manifest.prompt.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))}));
+await m.start();
+await prompt;
+const answer = seen(/echo \\$\\(\\(6\\*7\\)\\)\\r?\\n42\\r?\\n/);
+m.sendSerial("echo $((6*7))\\n");
+await answer;
+const snap = await m.saveState();
+await m.stop();
+process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).toString("latin1"), size: snap.length, state: m.state, tail: out.slice(-200) }));
+`;
+  const r = JSON.parse(await runScript("boot.mjs", script, BOOT_TIMEOUT_MS)) as { magic: string; size: number; state: string; tail: string };
+  expect(r.tail).toMatch(/\n42\r?\n/);
+  expect(r.magic).toBe("RZSS");
+  expect(r.state).toBe("stopped");
+}, BOOT_TIMEOUT_MS + 10_000);
+
+test("a kernel that is not a bzImage is refused with the command line's message", async () => {
+  const bad = join(dir, "not-a-kernel.bin");
+  writeFileSync(bad, new Uint8Array(64 * 1024).fill(0x90));
+  const out = await runScript("bad.mjs", `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+try {
+  await createMachine({ kernel: readFileSync(${JSON.stringify(bad)}) });
+  process.stdout.write("accepted");
+} catch (e) {
+  process.stdout.write(e.message);
+}
+`, 60_000);
+  // The installed package's own command, with the same kernel.
+  let cli = "";
+  try {
+    execFileSync(join(dir, "node_modules/.bin/ringzero"), ["-kernel", bad, "-nographic"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    cli = (e as { stderr: string }).stderr;
+  }
+  expect(cli).toMatch(/^ringzero: not a bootable kernel/);
+  expect(`ringzero: ${out}\n`).toBe(cli);
+}, 120_000);
