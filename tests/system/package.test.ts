@@ -3,7 +3,8 @@
 // directory without the network, and a plain Node script there that imports
 // "ringzero" and boots the default guest through createMachine: it waits for
 // the shell prompt on COM1, has the shell compute 6*7, and saves a snapshot,
-// which must be a RingZero snapshot file ("RZSS", docs/SNAPSHOT.md). A kernel
+// which must be a RingZero snapshot file ("RZSS", docs/SNAPSHOT.md) that the
+// machine takes back (the shell answers 7*8 after the restore). A kernel
 // that is not one is refused with the same line the installed `ringzero`
 // command prints for it.
 //
@@ -90,12 +91,23 @@ const answer = seen(/echo \\$\\(\\(6\\*7\\)\\)\\r?\\n42\\r?\\n/);
 m.sendSerial("echo $((6*7))\\n");
 await answer;
 const snap = await m.saveState();
+const regs = await m.registers();
+// The state goes back in and the shell answers again.
+await m.pause();
+await m.restoreState(snap);
+await m.start();
+const again = seen(/echo \\$\\(\\(7\\*8\\)\\)\\r?\\n56\\r?\\n/);
+m.sendSerial("echo $((7*8))\\n");
+await again;
 await m.stop();
-process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).toString("latin1"), size: snap.length, state: m.state, tail: out.slice(-200) }));
+process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).toString("latin1"), size: snap.length, state: m.state, cr0: regs.cr0, tail: out.slice(-200) }));
 `;
-  const r = JSON.parse(await runScript("boot.mjs", script, BOOT_TIMEOUT_MS)) as { magic: string; size: number; state: string; tail: string };
+  const r = JSON.parse(await runScript("boot.mjs", script, BOOT_TIMEOUT_MS)) as { magic: string; size: number; state: string; cr0: number; tail: string };
   expect(r.tail).toMatch(/\n42\r?\n/);
   expect(r.magic).toBe("RZSS");
+  // Linux runs with protection and paging on (SDM vol. 3 §2.5: CR0.PE bit 0, CR0.PG bit 31).
+  expect(r.cr0 & 0x80000001).toBe(0x80000001 | 0);
+  expect(r.tail).toMatch(/\n56\r?\n/);
   expect(r.state).toBe("stopped");
 }, BOOT_TIMEOUT_MS + 10_000);
 

@@ -38,7 +38,8 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   const listeners = new Set<(b: Uint8Array) => void>();
   let state: MachineState = "ready";
   let error: string | undefined;
-  const fail = (message: string) => { error = message; if (state !== "stopped") state = "error"; };
+  let failed: () => void = () => {};
+  const fail = (message: string) => { error = message; if (state !== "stopped") state = "error"; failed(); };
   worker.addEventListener("error", () => fail("the machine's worker failed to load"));
   const callbacks = Comlink.proxy({
     console: (bytes: Uint8Array) => { for (const f of listeners) f(bytes); },
@@ -59,6 +60,8 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       state = "running";
       // The worker loads the images and powers on; what it cannot boot arrives as callbacks.error.
       await api.start(config, callbacks);
+      // The error callback travels on its own port: it may arrive after start()'s answer.
+      if ((await api.status()).state === "error" && error === undefined) await new Promise<void>((r) => { failed = r; });
       if (error !== undefined) throw new Error(error);
     },
     async pause() { if (state === "running") { await api.pause(); state = "paused"; } },
