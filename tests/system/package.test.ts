@@ -111,6 +111,32 @@ process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).to
   expect(r.state).toBe("stopped");
 }, BOOT_TIMEOUT_MS + 10_000);
 
+test("a snapshot the command line's migrate wrote (the default guest's, tools/guest/snapshot.mjs) restores into createMachine's machine", async () => {
+  const snapshot = (JSON.parse(readFileSync(join(IMAGES, "manifest.json"), "utf8")) as { snapshot: string }).snapshot;
+  const out = await runScript("restore.mjs", `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+const images = ${JSON.stringify(IMAGES)};
+const m = await createMachine({
+  memoryMB: 128,
+  kernel: readFileSync(images + "/bzImage"),
+  initrd: readFileSync(images + "/initrd.img"),
+  append: ${JSON.stringify(manifest.cmdline)},
+});
+await m.restoreState(readFileSync(images + "/" + ${JSON.stringify(snapshot)}));
+let out = "";
+const answer = new Promise((resolve) => m.onSerial((b) => { out += Buffer.from(b).toString("latin1"); if (/\\n42\\r?\\n/.test(out)) resolve(); }));
+await m.start();
+m.sendSerial("echo $((6*7))\\n");
+await answer;
+await m.stop();
+process.stdout.write(out);
+`, 120_000);
+  // The restored guest is at its prompt: the command runs with no boot before it.
+  expect(out).not.toContain(manifest.readyMarker);
+  expect(out).toMatch(/echo \$\(\(6\*7\)\)\r?\n42\r?\n/);
+}, 130_000);
+
 test("a kernel that is not a bzImage is refused with the command line's message", async () => {
   const bad = join(dir, "not-a-kernel.bin");
   writeFileSync(bad, new Uint8Array(64 * 1024).fill(0x90));
