@@ -7,34 +7,24 @@
 // machine takes back (the shell answers 7*8 after the restore). A kernel
 // that is not one is refused with the same line the installed `ringzero`
 // command prints for it.
-//
-// Offline install: the package's dependencies (xterm.js, its fit addon,
-// Comlink) are packed from this checkout's node_modules and installed with it,
-// so npm needs no registry.
 
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { ROOT, IMAGES, ensureImages, type Manifest } from "./serial-guest";
+import { installPackedPackage } from "./packed";
 
-const DEPENDENCIES = ["@xterm/xterm", "@xterm/addon-fit", "comlink"];
 const BOOT_TIMEOUT_MS = 300_000;
 
 let dir: string;
 let manifest: Manifest;
 
-const npm = (args: string[], cwd: string) => execFileSync("npm", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-
 beforeAll(() => {
   manifest = ensureImages();
   dir = mkdtempSync(join(tmpdir(), "ringzero-package-"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "embed-check", private: true, type: "module" }));
-  npm(["pack", "--pack-destination", dir], ROOT);
-  for (const d of DEPENDENCIES) npm(["pack", "--ignore-scripts", "--pack-destination", dir], join(ROOT, "node_modules", d));
-  const tarballs = readdirSync(dir).filter((f) => f.endsWith(".tgz")).map((f) => `./${f}`);
-  npm(["install", "--offline", "--no-audit", "--no-fund", ...tarballs], dir);
+  installPackedPackage(dir);
 }, 600_000);
 
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
