@@ -1,6 +1,6 @@
 // Bundles the command line (web/cli/ringzero.ts and the web/host modules it uses)
 // into one ES module, build/cli/ringzero.mjs, that plain Node runs: no TypeScript
-// loader is needed at run time. Part of `npm run build:wasm` (and so of postinstall).
+// loader is needed at run time. Part of `npm run build:wasm` (and so of prepare, which npm runs on install in this checkout and before npm pack).
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";

@@ -1,0 +1,22 @@
+// A minimal page with the ringzero package: the default guest's images from
+// public/images/ (copy or link the repository's public/images here; `npm run
+// guest` builds them), a console, and the machine's controls.
+import "@xterm/xterm/css/xterm.css";
+import { mountMachine } from "ringzero";
+
+const $ = (id: string) => document.getElementById(id) as HTMLElement;
+const manifest = (await (await fetch("/images/manifest.json")).json()) as { cmdline: string };
+const m = await mountMachine($("vm"), {
+  memoryMB: 128, kernel: "/images/bzImage", initrd: "/images/initrd.img", append: manifest.cmdline,
+});
+let saved: Uint8Array | undefined;
+$("pause").onclick = () => void m.pause();
+$("resume").onclick = () => void m.start();
+$("save").onclick = async () => {
+  saved = await m.saveState();
+  ($("restore") as HTMLButtonElement).disabled = false;
+  $("status").textContent = `saved ${saved.length} bytes; EIP ${(await m.registers()).eip.toString(16)}`;
+};
+$("restore").onclick = async () => {
+  await m.restoreState(saved!).catch((e: Error) => { $("status").textContent = e.message; });
+};

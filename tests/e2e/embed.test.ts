@@ -1,0 +1,78 @@
+// The npm package in a browser page (issue 16, embedding): the packed package
+// installed offline into an empty directory (tests/system/packed.ts), the page of
+// examples/embed/ built there with Vite as a user's project would build it, served
+// by `vite preview`, and opened in Debian's Chromium. mountMachine's console must
+// show the default guest's shell prompt, answer a typed `echo $((6*7))` with 42,
+// and the page's "Save state" button must get a snapshot from the worker.
+
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ROOT, IMAGES, ensureImages, type Manifest } from "../system/serial-guest";
+import { installPackedPackage } from "../system/packed";
+
+const PORT = 4320; // page.test.ts uses 4317, httpdisk.test.ts 4318, states.test.ts 4319
+const BOOT_TIMEOUT_MS = 300_000;
+
+let dir: string;
+let manifest: Manifest;
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  manifest = ensureImages();
+  dir = mkdtempSync(join(tmpdir(), "ringzero-embed-page-"));
+  installPackedPackage(dir);
+  for (const f of ["index.html", "main.ts", "vite.config.ts"]) copyFileSync(join(ROOT, "examples/embed", f), join(dir, f));
+  // The project's Vite (a devDependency of the example), and the guest images as its public/images/.
+  symlinkSync(join(ROOT, "node_modules/vite"), join(dir, "node_modules/vite"));
+  mkdirSync(join(dir, "public"));
+  symlinkSync(IMAGES, join(dir, "public/images"));
+  const vite = join(ROOT, "node_modules/.bin/vite");
+  execFileSync(vite, ["build", "--logLevel", "warn"], { cwd: dir, stdio: "inherit" });
+  // Its own process group, so that it can be ended with its children.
+  server = spawn(vite, ["preview", "--port", String(PORT), "--strictPort"], { cwd: dir, stdio: "ignore", detached: true });
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) break; } catch { /* not up yet */ }
+    if (i === 100 || server.exitCode !== null) throw new Error(`vite preview did not start on port ${PORT}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (server?.pid) process.kill(-server.pid, "SIGTERM");
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test("mountMachine boots the default guest in a page, takes typed input and saves a state", async () => {
+  const page = await browser!.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${PORT}/`);
+  const rows = () => page.evaluate(() => [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"));
+  const waitFor = async (re: RegExp, ms: number) => {
+    const end = Date.now() + ms;
+    let text = "";
+    while (Date.now() < end) {
+      text = await rows();
+      if (re.test(text)) return text;
+      await page.waitForTimeout(200);
+    }
+    throw new Error(`timed out waiting for ${re}; the console ends with:\n${text.slice(-1500)}\npage errors: ${errors.join("; ")}`);
+  };
+  await waitFor(new RegExp(manifest.prompt.trim()), BOOT_TIMEOUT_MS);
+  await page.click(".xterm");
+  await page.keyboard.type("echo $((6*7))\n");
+  await waitFor(/^42\s*$/m, 30_000);
+  await page.click("#save");
+  await page.waitForFunction(() => /^saved \d+ bytes/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 60_000 });
+  expect(errors).toEqual([]);
+}, BOOT_TIMEOUT_MS + 120_000);

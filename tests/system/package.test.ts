@@ -1,0 +1,152 @@
+// The npm package as a user gets it (issue 16, embedding): `npm pack` (which
+// runs prepack: tools/build-package.mjs), the tarball installed into an empty
+// directory without the network, and a plain Node script there that imports
+// "ringzero" and boots the default guest through createMachine: it waits for
+// the shell prompt on COM1, has the shell compute 6*7, and saves a snapshot,
+// which must be a RingZero snapshot file ("RZSS", docs/SNAPSHOT.md) that the
+// machine takes back (the shell answers 7*8 after the restore). A kernel
+// that is not one is refused with the same line the installed `ringzero`
+// command prints for it.
+
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { ROOT, IMAGES, ensureImages, type Manifest } from "./serial-guest";
+import { installPackedPackage } from "./packed";
+
+const BOOT_TIMEOUT_MS = 300_000;
+
+let dir: string;
+let manifest: Manifest;
+
+beforeAll(() => {
+  manifest = ensureImages();
+  dir = mkdtempSync(join(tmpdir(), "ringzero-package-"));
+  installPackedPackage(dir);
+}, 600_000);
+
+afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
+
+test("the packed package holds the built wasm and the bundles, and no guest image", () => {
+  const pkg = join(dir, "node_modules/ringzero");
+  const files = execFileSync("find", [".", "-type", "f"], { cwd: pkg, encoding: "utf8" }).split("\n").filter(Boolean).sort();
+  expect(files).toContain("./build/ringzero.wasm");
+  expect(files).toContain("./build/package/node.mjs");
+  expect(files).toContain("./build/package/browser.mjs");
+  expect(files).toContain("./build/package/worker.mjs");
+  expect(files).toContain("./build/package/index.d.ts");
+  expect(files.filter((f) => /public|images|bzImage|initrd|\.iso$|\.img$|rzstate/.test(f))).toEqual([]);
+  // The wasm is the one this checkout built, byte for byte.
+  expect(readFileSync(join(pkg, "build/ringzero.wasm")).equals(readFileSync(join(ROOT, "build/ringzero.wasm")))).toBe(true);
+});
+
+/** Run `source` as an ES module in the install directory; its stdout. */
+function runScript(name: string, source: string, timeoutMs: number): Promise<string> {
+  writeFileSync(join(dir, name), source);
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [name], { cwd: dir });
+    let out = "", err = "";
+    p.stdout.on("data", (b: Buffer) => { out += b.toString(); });
+    p.stderr.on("data", (b: Buffer) => { err += b.toString(); });
+    const timer = setTimeout(() => { p.kill(); reject(new Error(`${name} did not finish; stdout: ${out.slice(-2000)} stderr: ${err}`)); }, timeoutMs);
+    p.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out); else reject(new Error(`${name} exited ${code}: ${err}`));
+    });
+  });
+}
+
+test("a Node script boots the default guest through createMachine, talks to its shell and saves a snapshot", async () => {
+  const script = `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+const images = ${JSON.stringify(IMAGES)};
+const m = await createMachine({
+  memoryMB: 128,
+  kernel: readFileSync(images + "/bzImage"),
+  initrd: readFileSync(images + "/initrd.img"),
+  append: ${JSON.stringify(manifest.cmdline)},
+});
+let out = "";
+const seen = (re) => new Promise((resolve) => {
+  const check = () => { if (re.test(out)) { off(); resolve(); } };
+  const off = m.onSerial((b) => { out += Buffer.from(b).toString("latin1"); check(); });
+});
+const prompt = seen(new RegExp(${JSON.stringify(manifest.prompt.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))}));
+await m.start();
+await prompt;
+const answer = seen(/echo \\$\\(\\(6\\*7\\)\\)\\r?\\n42\\r?\\n/);
+m.sendSerial("echo $((6*7))\\n");
+await answer;
+const snap = await m.saveState();
+const regs = await m.registers();
+// The state goes back in and the shell answers again.
+await m.pause();
+await m.restoreState(snap);
+await m.start();
+const again = seen(/echo \\$\\(\\(7\\*8\\)\\)\\r?\\n56\\r?\\n/);
+m.sendSerial("echo $((7*8))\\n");
+await again;
+await m.stop();
+process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).toString("latin1"), size: snap.length, state: m.state, cr0: regs.cr0, tail: out.slice(-200) }));
+`;
+  const r = JSON.parse(await runScript("boot.mjs", script, BOOT_TIMEOUT_MS)) as { magic: string; size: number; state: string; cr0: number; tail: string };
+  expect(r.tail).toMatch(/\n42\r?\n/);
+  expect(r.magic).toBe("RZSS");
+  // Linux runs with protection and paging on (SDM vol. 3 §2.5: CR0.PE bit 0, CR0.PG bit 31).
+  expect(r.cr0 & 0x80000001).toBe(0x80000001 | 0);
+  expect(r.tail).toMatch(/\n56\r?\n/);
+  expect(r.state).toBe("stopped");
+}, BOOT_TIMEOUT_MS + 10_000);
+
+test("a snapshot the command line's migrate wrote (the default guest's, tools/guest/snapshot.mjs) restores into createMachine's machine", async () => {
+  const snapshot = (JSON.parse(readFileSync(join(IMAGES, "manifest.json"), "utf8")) as { snapshot: string }).snapshot;
+  const out = await runScript("restore.mjs", `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+const images = ${JSON.stringify(IMAGES)};
+const m = await createMachine({
+  memoryMB: 128,
+  kernel: readFileSync(images + "/bzImage"),
+  initrd: readFileSync(images + "/initrd.img"),
+  append: ${JSON.stringify(manifest.cmdline)},
+});
+await m.restoreState(readFileSync(images + "/" + ${JSON.stringify(snapshot)}));
+let out = "";
+const answer = new Promise((resolve) => m.onSerial((b) => { out += Buffer.from(b).toString("latin1"); if (/\\n42\\r?\\n/.test(out)) resolve(); }));
+await m.start();
+m.sendSerial("echo $((6*7))\\n");
+await answer;
+await m.stop();
+process.stdout.write(out);
+`, 120_000);
+  // The restored guest is at its prompt: the command runs with no boot before it.
+  expect(out).not.toContain(manifest.readyMarker);
+  expect(out).toMatch(/echo \$\(\(6\*7\)\)\r?\n42\r?\n/);
+}, 130_000);
+
+test("a kernel that is not a bzImage is refused with the command line's message", async () => {
+  const bad = join(dir, "not-a-kernel.bin");
+  writeFileSync(bad, new Uint8Array(64 * 1024).fill(0x90));
+  const out = await runScript("bad.mjs", `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+try {
+  await createMachine({ kernel: readFileSync(${JSON.stringify(bad)}) });
+  process.stdout.write("accepted");
+} catch (e) {
+  process.stdout.write(e.message);
+}
+`, 60_000);
+  // The installed package's own command, with the same kernel.
+  let cli = "";
+  try {
+    execFileSync(join(dir, "node_modules/.bin/ringzero"), ["-kernel", bad, "-nographic"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    cli = (e as { stderr: string }).stderr;
+  }
+  expect(cli).toMatch(/^ringzero: not a bootable kernel/);
+  expect(`ringzero: ${out}\n`).toBe(cli);
+}, 120_000);

@@ -1,0 +1,65 @@
+// The embedding API of the `ringzero` package (package.json "exports"): the one
+// description of it, which both implementations (web/embed/node.ts under Node,
+// web/embed/browser.ts in the browser) are checked against and which the
+// package ships as its types (tools/build-package.mjs copies this file).
+
+import type { Registers } from "../host/machine";
+
+/** An image: its bytes, or (in the browser only) a URL the worker fetches. */
+export type ImageInput = Uint8Array | string;
+
+export interface MachineOptions {
+  /** Guest RAM in MiB (as -m; default 128). */
+  memoryMB?: number;
+  /** A Linux bzImage or Multiboot kernel, booted directly (as -kernel). */
+  kernel?: ImageInput;
+  /** The initrd for the kernel (as -initrd). */
+  initrd?: ImageInput;
+  /** The kernel command line (as -append). */
+  append?: string;
+  /** A CD-ROM image, read-only (as -cdrom). */
+  cdrom?: ImageInput;
+  /** A hard disk image (as -hda); the guest's writes stay in memory. */
+  hda?: ImageInput;
+  /** The firmware (SeaBIOS bios-256k.bin), needed to boot a CD-ROM or disk (as -bios). */
+  bios?: ImageInput;
+}
+
+export type MachineState = "ready" | "running" | "paused" | "stopped" | "error";
+
+export interface RingZeroMachine {
+  /** Run (or, after pause(), run on). In the browser the first start() loads the
+   *  images in the worker and rejects with a one-line message if they cannot boot. */
+  start(): Promise<void>;
+  /** Stop running between slices; start() goes on from there. */
+  pause(): Promise<void>;
+  /** End the machine for good (the browser's worker is terminated). */
+  stop(): Promise<void>;
+  /** Output of the guest's first serial port (COM1), in batches. Returns a function that unsubscribes. */
+  onSerial(callback: (bytes: Uint8Array) => void): () => void;
+  /** Input for COM1, as the guest reads it from its serial console. */
+  sendSerial(data: string | Uint8Array): void;
+  /** The whole machine as a snapshot file ("RZSS", the format of the command
+   *  line's monitor `migrate file:` and `-incoming file:`). */
+  saveState(): Promise<Uint8Array>;
+  /** Restore a snapshot of a machine with the same options; one that does not
+   *  fit is refused with a one-line message and changes nothing. */
+  restoreState(bytes: Uint8Array): Promise<void>;
+  /** The CPU's registers now. */
+  registers(): Promise<Registers>;
+  readonly state: MachineState;
+  /** Why the state is "error" (one line). */
+  readonly error: string | undefined;
+}
+
+/** Create a machine, powered on but not running until start(). Rejects with the
+ *  command line's one-line message when an image cannot boot (a kernel that is
+ *  neither a bzImage nor Multiboot, nothing to boot, ...). */
+export function createMachine(options: MachineOptions): Promise<RingZeroMachine>;
+
+/** Browser only: an xterm.js console for COM1 in `element` (import
+ *  "@xterm/xterm/css/xterm.css" for its styles), and the machine started in a
+ *  worker. Under Node it rejects: there is no element to mount in. */
+export function mountMachine(element: HTMLElement, options: MachineOptions): Promise<RingZeroMachine>;
+
+export type { Registers, SegmentRegister } from "../host/machine";

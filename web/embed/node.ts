@@ -1,0 +1,173 @@
+// The `ringzero` package under Node: createMachine() runs the wasm machine on
+// the event loop, in slices, with guest time following the host clock (the
+// command line's default, QEMU's -icount shift=auto). The machine is set up by
+// the same host code as the command line and the page's worker
+// (web/host/boot.ts loadBootImages, web/host/replay.ts hostCalls); snapshots
+// are web/host/snapshot.ts's files, deflated with zlib as the command line's.
+
+import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Machine, RING, STOP } from "../host/machine";
+import { loadBootImages } from "../host/boot";
+import { kernelKind } from "../host/kernel";
+import { MemoryBackend, WriteLog } from "../host/block";
+import { hostCalls, recordHeader, sha256Hex, type ImageIdentity } from "../host/replay";
+import { save, restore, type RunIdentity, type SnapshotDisk } from "../host/snapshot";
+import { zlibCodec, backendSha256 } from "../cli/snapshot";
+import type { MachineOptions, MachineState, RingZeroMachine, Registers } from "./api";
+
+export type { MachineOptions, MachineState, RingZeroMachine, Registers };
+
+/** Instructions per run() call, as the command line's. */
+const SLICE = 2_000_000;
+/** Wall time the loop runs slices before it lets the event loop in. */
+const SLICE_MS = 8;
+const DEFAULT_MEMORY_MB = 128;
+/** The -hda position and the role names the command line gives images in a snapshot (web/cli/record.ts). */
+const HDA = 0;
+const ROLES = { kernel: "kernel", initrd: "initrd", bios: "bios", cdrom: "hdc (cdrom)", hda: "hda (disk)" } as const;
+
+/** build/ringzero.wasm: next to the package bundle (build/package/node.mjs) or,
+ *  run from source, in the repository's build/. */
+async function readWasm(): Promise<Uint8Array> {
+  for (const rel of ["../ringzero.wasm", "../../build/ringzero.wasm"]) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return readFile(path);
+  }
+  throw new Error("build/ringzero.wasm is missing: run npm run build:wasm");
+}
+
+function bytesOf(name: keyof typeof ROLES, v: unknown): Uint8Array | undefined {
+  if (v === undefined) return undefined;
+  if (v instanceof Uint8Array) return v;
+  throw new TypeError(`${name}: under Node an image must be a Uint8Array (read the file with fs.readFile)`);
+}
+
+export async function createMachine(options: MachineOptions): Promise<RingZeroMachine> {
+  const memoryMB = options.memoryMB ?? DEFAULT_MEMORY_MB;
+  if (!Number.isInteger(memoryMB) || memoryMB < 1) throw new RangeError(`memoryMB must be a whole number of MiB, got ${memoryMB}`);
+  const images = {
+    kernel: bytesOf("kernel", options.kernel), initrd: bytesOf("initrd", options.initrd), bios: bytesOf("bios", options.bios),
+    cdrom: bytesOf("cdrom", options.cdrom), hda: bytesOf("hda", options.hda),
+  };
+  // Refused before anything runs, with the command line's message.
+  if (images.kernel) kernelKind(images.kernel);
+  const wasm = await readWasm();
+  const m = await Machine.create({ wasm, ramBytes: memoryMB << 20 });
+  m.setRealtime(true);
+  const rtc = Date.now() / 1000;
+  m.setRtcTime(rtc);
+  // The disk's writes stay in memory, logged for snapshots (as the command line's writable -hda).
+  const disks: SnapshotDisk[] = [];
+  let hda: WriteLog | undefined;
+  if (images.hda) {
+    hda = new WriteLog(new MemoryBackend(images.hda.slice(), false));
+    disks.push({ drive: HDA, log: hda, sha256: backendSha256 });
+  }
+  const boot = loadBootImages(m, { kernel: images.kernel, initrd: images.initrd, append: options.append, bios: images.bios, cdrom: images.cdrom, hda });
+  boot();
+  const host = hostCalls(m, boot);
+
+  // What names this run in a snapshot, as the command line names the same run.
+  let identity: Promise<RunIdentity> | undefined;
+  const describeRun = async (): Promise<RunIdentity> => {
+    const ids: ImageIdentity[] = [];
+    for (const key of ["kernel", "initrd", "bios", "cdrom", "hda"] as const) {
+      const img = images[key];
+      if (!img) continue;
+      ids.push({ role: ROLES[key], name: key, size: img.length, sha256: key === "hda" ? undefined : await sha256Hex(img) });
+    }
+    return recordHeader({
+      machineSha256: await sha256Hex(wasm), ramMB: memoryMB, cpu: "pentium2", rtc, images: ids,
+      append: images.kernel ? options.append ?? "" : undefined,
+      firmware: images.kernel ? undefined : { boot: images.cdrom ? "dc" : "cd", nographic: false },
+    });
+  };
+
+  const listeners = new Set<(b: Uint8Array) => void>();
+  let state: MachineState = "ready";
+  let error: string | undefined;
+  let pending = new Uint8Array(0);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let sleeping = false;
+  // Timers keep Node alive while the machine runs, even when the guest sleeps until input.
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  const emit = (b: Uint8Array) => { if (b.length) for (const f of listeners) f(b); };
+  const schedule = (ns: number) => {
+    clearTimeout(timer);
+    sleeping = ns !== 0;
+    timer = ns < 0 ? undefined : setTimeout(() => { timer = undefined; sleeping = false; slice(); }, ns === 0 ? 0 : Math.ceil(ns / 1e6));
+  };
+  const halt = (s: MachineState) => {
+    state = s;
+    clearTimeout(timer);
+    timer = undefined;
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  };
+  const slice = () => {
+    if (state !== "running") return;
+    const t0 = performance.now();
+    let sleepNs = 0;
+    try {
+      while (performance.now() - t0 < SLICE_MS) {
+        if (pending.length) pending = pending.subarray(host.feed(RING.COM1_RX, pending));
+        const r = host.run(SLICE);
+        emit(m.drain(RING.COM1_TX));
+        if (state !== "running") return; // a listener paused or stopped it
+        if (r === STOP.HALT) {
+          // Nothing to run before the next device timer: sleep until it is due.
+          if (!pending.length) sleepNs = host.timeUntilDeadline();
+          break;
+        }
+        if (r === STOP.RESET) host.reboot();
+        if (r === STOP.POWEROFF) { halt("stopped"); return; }
+      }
+    } catch (e) {
+      // A host-side failure ends this machine, never the embedding program.
+      error = `the machine stopped with an internal error: ${e instanceof Error ? e.message : String(e)}`;
+      halt("error");
+      return;
+    }
+    schedule(sleepNs);
+  };
+
+  return {
+    get state() { return state; },
+    get error() { return error; },
+    async start() {
+      if (state === "stopped" || state === "error") throw new Error(error ?? `the machine is ${state}`);
+      if (state === "running") return;
+      state = "running";
+      keepAlive ??= setInterval(() => {}, 1 << 30);
+      schedule(0);
+    },
+    async pause() { if (state === "running") halt("paused"); },
+    async stop() { halt("stopped"); listeners.clear(); },
+    onSerial(callback) {
+      listeners.add(callback);
+      return () => { listeners.delete(callback); };
+    },
+    sendSerial(data) {
+      const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+      const joined = new Uint8Array(pending.length + bytes.length);
+      joined.set(pending);
+      joined.set(bytes, pending.length);
+      pending = joined;
+      if (state === "running" && sleeping) schedule(0); // input wakes an idle machine at once
+    },
+    async saveState() {
+      return save(m, { identity: await (identity ??= describeRun()), disks }, zlibCodec);
+    },
+    async restoreState(bytes) {
+      await restore(m, bytes, "state", await (identity ??= describeRun()), zlibCodec, disks);
+    },
+    async registers() { return m.registers(); },
+  };
+}
+
+export async function mountMachine(): Promise<RingZeroMachine> {
+  throw new Error("mountMachine is for the browser: under Node use createMachine and onSerial");
+}
