@@ -2,7 +2,7 @@
 // transfers (all modes, gates, privilege changes, task switches) are in farjump.ts.
 
 import { setEip, getEip } from "./state";
-import { imm, opcode, jumpRelative } from "./decode";
+import { imm, opcode, jumpRelative, nearJump, nearTargetOk } from "./decode";
 import { testCCInline } from "./flags";
 
 export function jmp_Jb(): void { jumpRelative(imm); }
@@ -21,13 +21,15 @@ import { push16, push32, pop16, pop32, getSP, setSP } from "./mem";
 import { faultPending, raiseGP } from "./fault";
 import { readE16, readE32 } from "./decode";
 
-export function call_Jv16(): void { let r = getEip(); push16(r); if (faultPending) return; jumpRelative(imm); }
-export function call_Jv32(): void { let r = getEip(); push32(r); if (faultPending) return; jumpRelative(imm); }
-export function call_Ev16(): void { let t = readE16(); if (faultPending) return; push16(getEip()); if (faultPending) return; setEip(t); }
-export function call_Ev32(): void { let t = readE32(); if (faultPending) return; push32(getEip()); if (faultPending) return; setEip(t); }
-export function jmp_Ev16(): void { let t = readE16(); if (faultPending) return; setEip(t); }
-export function jmp_Ev32(): void { let t = readE32(); if (faultPending) return; setEip(t); }
-export function ret_near16(): void { let t = pop16(); if (faultPending) return; setEip(t); }
-export function ret_near32(): void { let t = pop32(); if (faultPending) return; setEip(t); }
-export function ret_near_Iw16(): void { let t = pop16(); if (faultPending) return; setSP(getSP() + imm); setEip(t); }
-export function ret_near_Iw32(): void { let t = pop32(); if (faultPending) return; setSP(getSP() + imm); setEip(t); }
+// A target outside CS's limit is #GP(0) before anything is pushed or popped
+// (decode.ts nearJump; the run loop restores registers on a fault).
+export function call_Jv16(): void { let r = getEip(); let t = (r + imm) & 0xffff; if (!nearTargetOk(t)) return; push16(r); if (faultPending) return; setEip(t); }
+export function call_Jv32(): void { let r = getEip(); let t = r + imm; if (!nearTargetOk(t)) return; push32(r); if (faultPending) return; setEip(t); }
+export function call_Ev16(): void { let t = readE16(); if (faultPending || !nearTargetOk(t)) return; push16(getEip()); if (faultPending) return; setEip(t); }
+export function call_Ev32(): void { let t = readE32(); if (faultPending || !nearTargetOk(t)) return; push32(getEip()); if (faultPending) return; setEip(t); }
+export function jmp_Ev16(): void { let t = readE16(); if (faultPending) return; nearJump(t); }
+export function jmp_Ev32(): void { let t = readE32(); if (faultPending) return; nearJump(t); }
+export function ret_near16(): void { let t = pop16(); if (faultPending) return; nearJump(t); }
+export function ret_near32(): void { let t = pop32(); if (faultPending) return; nearJump(t); }
+export function ret_near_Iw16(): void { let t = pop16(); if (faultPending || !nearTargetOk(t)) return; setSP(getSP() + imm); setEip(t); }
+export function ret_near_Iw32(): void { let t = pop32(); if (faultPending || !nearTargetOk(t)) return; setSP(getSP() + imm); setEip(t); }

@@ -233,7 +233,20 @@ export function decodeMoffs(): void {
  *  (SDM vol. 2 JMP: "IF OperandSize = 16 THEN EIP <- EIP AND 0000FFFFH"). */
 @inline export function jumpRelative(rel: u32): void {
   let t = getEip() + rel;
-  setEip(opsize32 ? t : t & 0xffff);
+  nearJump(opsize32 ? t : t & 0xffff);
+}
+/** A near branch to `t` (already sized to the operand): #GP(0) if it lies
+ *  outside CS's limit, raised by the branch itself, which is left undone (SDM
+ *  vol. 2 JMP, Jcc, CALL, RET: "IF tempEIP is not within code segment limit
+ *  THEN #GP(0)"); not at the target's fetch. */
+@inline export function nearJump(t: u32): void {
+  if (t > segField(S_CS, SEGF_LIMIT)) { raiseGP(0); return; }
+  setEip(t);
+}
+/** The check alone, for CALL, which makes it before its push. */
+@inline export function nearTargetOk(t: u32): bool {
+  if (t > segField(S_CS, SEGF_LIMIT)) { raiseGP(0); return false; }
+  return true;
 }
 
 /** Recompute the effective address of the current memory operand with today's

@@ -5,7 +5,7 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, R_EAX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ } from "../host/cpustate";
+import { S_SS, S_CS, R_EAX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT } from "../host/cpustate";
 import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
@@ -53,12 +53,25 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     e.get(L_OFF).set(L_R + R_ESP);
     e.regsWritten |= 1 << R_ESP;
   };
-  /** Pop into local `l`: l = [SS:ESP], ESP += 4 (ESP unchanged if the read faults). */
-  const pop = (l: number) => {
+  /** Pop into local `l`: l = [SS:ESP], ESP += 4 (ESP unchanged if the read
+   *  faults); `check` runs between the read and the ESP update. */
+  const pop = (l: number, check?: () => void) => {
     e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
     e.read(S_SS, 32).set(l);
+    check?.();
     e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
     e.regsWritten |= 1 << R_ESP;
+  };
+  /** decode.ts nearJump: a near branch whose target (block offset, or the EIP
+   *  in local T4 when null) lies beyond CS's limit raises #GP(0) itself, so the
+   *  interpreter runs it; nothing of the branch may be done before this.
+   *  Targets inside the block are inside the fetch window, which the limit
+   *  bounds. */
+  const limitCheck = (target: number | null) => {
+    if (target !== null && target >= 0 && target < endOff) return;
+    if (target === null) e.get(T4); else e.eipAt(target);
+    e.load(W.load, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_LIMIT).op(W.gtu);
+    e.open(W.if_, "").interpretExit().end();
   };
   switch (i.op) {
     case "nop": return;
@@ -359,16 +372,17 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       return;
     case "jcc": {
       e.cond(i.sub!).open(W.if_, "");
+      limitCheck(i.rel!);
       jump(i.rel!);
       e.end();
       if (k === n - 1) leave(next);
       return;
     }
-    case "jmp": jump(i.rel!); return;
-    case "call": e.eipAt(next).set(T0); push(T0); leave(i.rel!); return;
-    case "callE": e.readRM(i.rm!, 32).set(T4); e.eipAt(next).set(T0); push(T0); leave(null); return;
-    case "jmpE": e.readRM(i.rm!, 32).set(T4); leave(null); return;
-    case "ret": pop(T4); leave(null); return;
+    case "jmp": limitCheck(i.rel!); jump(i.rel!); return;
+    case "call": limitCheck(i.rel!); e.eipAt(next).set(T0); push(T0); leave(i.rel!); return;
+    case "callE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
+    case "jmpE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); leave(null); return;
+    case "ret": pop(T4, () => limitCheck(null)); leave(null); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);
 }
