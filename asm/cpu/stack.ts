@@ -8,7 +8,7 @@ import {
   CR4_VME, reg16, reg32, setReg16, setReg32, segSel, getCpl, cr4,
 } from "./state";
 import { opcode, imm, modrm, readE16, readE32, writeE16, writeE32, isRegForm, fetch8, fetch16, reEvaluateEA } from "./decode";
-import { push16, push32, pop16, pop32, getSP, setSP, stack32, read16, read32 } from "./mem";
+import { push16, push32, pop16, pop32, getSP, setSP, stack32, read16, read32, write16, write32 } from "./mem";
 import { getEflags } from "./flags";
 import { faultPending, raiseGP } from "./fault";
 import { loadSegment, protectedMode, v86Mode } from "./segments";
@@ -144,19 +144,27 @@ export function popf32(): void {
 // --- PUSHA/POPA (SDM vol. 2 PUSHA, POPA): the pushed (E)SP is its value before
 // the first push; POPA discards the (E)SP slot. A fault part-way restores the
 // registers (exec.ts shadow); the words already written lie below the stack. ---
+/** PUSHA/PUSHAD (SDM vol. 2 PUSHA): EAX at SP - size down to EDI at SP - 8 *
+ *  size, with the original SP. The slots are written from the lowest (EDI's)
+ *  up, as qemu does, so that a push run into an unwritable page reports the
+ *  same CR2 (the SDM leaves the order open); a fault restores the registers. */
 export function pusha16(): void {
-  let t = reg16(R_ESP);
-  for (let r: u32 = 0; r < 8; r++) {
-    push16(r == R_ESP ? t : reg16(r));
+  let sp = getSP(), mask: u32 = stack32() ? 0xffffffff : 0xffff;
+  for (let i: u32 = 0; i < 8; i++) {
+    let r = 7 - i;
+    write16(S_SS, (sp - 16 + 2 * i) & mask, r == R_ESP ? sp : reg16(r));
     if (faultPending) return;
   }
+  setSP(sp - 16);
 }
 export function pusha32(): void {
-  let t = reg32(R_ESP);
-  for (let r: u32 = 0; r < 8; r++) {
-    push32(r == R_ESP ? t : reg32(r));
+  let sp = getSP(), esp = reg32(R_ESP), mask: u32 = stack32() ? 0xffffffff : 0xffff;
+  for (let i: u32 = 0; i < 8; i++) {
+    let r = 7 - i;
+    write32(S_SS, (sp - 32 + 4 * i) & mask, r == R_ESP ? esp : reg32(r));
     if (faultPending) return;
   }
+  setSP(sp - 32);
 }
 export function popa16(): void {
   for (let i: i32 = 7; i >= 0; i--) {

@@ -96,11 +96,14 @@ function one(kind: u32, size: u32): void {
       return;
     }
     case K_CMPS: {
-      // SDM vol. 2 CMPS: flags of (source) - (destination).
+      // SDM vol. 2 CMPS: flags of (source) - (destination). Which of the two
+      // reads faults first when both would is not architectural; the
+      // destination (ES:EDI) is read first, as qemu does, so that the
+      // differential fuzzer (tools/fuzz/run.ts) sees the same CR2.
       let si = getIdx(R_ESI), di = getIdx(R_EDI);
-      let a = readN(srcSeg(), si, size);
-      if (faultPending) return;
       let b = readN(S_ES, di, size);
+      if (faultPending) return;
+      let a = readN(srcSeg(), si, size);
       if (faultPending) return;
       cmpFlags(size, a, b);
       setIdx(R_ESI, si + step); setIdx(R_EDI, di + step);
