@@ -49,6 +49,10 @@ FZ_TAB  equ ST + 0x200     ; 55 dwords
 FZ_CNT  equ ST + 0x800     ; 257 dwords: vectors 0-255, then watchdog aborts
 FZ_REGS equ 0x386000       ; writable supervisor page: EAX ECX EDX EBX EBP ESI EDI
 FZ_WD   equ 0x386020
+FZ_REC  equ 0x386040       ; the chunk's end state (FZR_* dwords), hashed per chunk
+FZ_BYTES equ 0x386100      ; the chunk's 16 bytes as generated (for the dump)
+FZR_N   equ 22             ; dwords in the record
+FZ_ENV  equ 0x3860c0       ; FNSTENV's 28 bytes
 NSTACK0 equ 0x180000       ; ring-0 stack: 512 KiB of writable pages either side
                            ; (RET imm16, ENTER, ADD ESP move it by up to 64 KiB)
 JUNK    equ 0x1000000      ; 4 MiB frame behind every PDE but the first
@@ -96,6 +100,15 @@ fz_main:
   mov dword [NGDT + 0x34], 0x00409b00
   mov dword [NGDT + 0x38], ((CODE & 0xf000) << 16) | 0x0fff
   mov dword [NGDT + 0x3c], 0x0040fb00
+  test byte [fz_params + ROMB + 16], 2
+  jz .limited
+  ; differential runs (flag 2): the chunk segments reach 4 GiB, since qemu
+  ; checks no code segment limit (see tools/fuzz/run.ts)
+  mov dword [NGDT + 0x30], ((CODE & 0xf000) << 16) | 0xffff
+  mov dword [NGDT + 0x34], 0x00cf9b00
+  mov dword [NGDT + 0x38], ((CODE & 0xf000) << 16) | 0xffff
+  mov dword [NGDT + 0x3c], 0x00cffb00
+.limited:
   mov dword [NTSS + 4], NSTACK0
   mov dword [NGDT + 0x28], ((NTSS & 0xffff) << 16) | 0x67
   mov dword [NGDT + 0x2c], 0x00008900 | ((NTSS >> 16) & 0xff) | (NTSS & 0xff000000)
@@ -108,6 +121,8 @@ fz_main:
   mov ax, 0x28
   ltr ax
   mov esp, NSTACK0
+  fninit                     ; the x87 at its FINIT state (RESET's differs
+                             ; from it, and qemu resets to FINIT's)
   ; parameters from the ROM
   mov eax, [fz_params + ROMB + 8]
   mov [FZ_SEED], eax
@@ -120,9 +135,10 @@ fz_main:
   add edi, 4
   cmp edi, FZ_CNT + 257 * 4
   jne .clrcnt
-  ; generator: t[i] = seed + i * 9E3779B9H (t[0] odd), then warm up
+  ; generator: t[i] = 2 * seed + 1 + i * 9E3779B9H (t[0] odd), then warm up
   mov eax, [FZ_SEED]
-  or eax, 1
+  add eax, eax
+  inc eax
   mov edi, FZ_TAB
 .seed:
   mov [edi], eax
@@ -232,6 +248,63 @@ fz_hook:
 .other:
   pop eax
 fz_fault:
+  ; The chunk's end state, while it is still in the registers: vector, error
+  ; code, EIP, CS, EFLAGS, ESP and SS (pushed from CPL 3; for CPL 0 the ESP
+  ; before the frame and SS itself), the general registers, CR2 (for #PF),
+  ; DS, ES, FS, GS. tools/fuzz/run.ts --diff compares its hash with qemu's.
+  mov [ss:FZ_REC + 32], eax
+  mov [ss:FZ_REC + 36], ecx
+  mov [ss:FZ_REC + 40], edx
+  mov [ss:FZ_REC + 44], ebx
+  mov [ss:FZ_REC + 48], ebp
+  mov [ss:FZ_REC + 52], esi
+  mov [ss:FZ_REC + 56], edi
+  mov eax, [ss:esp]
+  mov [ss:FZ_REC], eax
+  mov eax, [ss:esp + 4]
+  mov [ss:FZ_REC + 4], eax
+  mov eax, [ss:esp + 8]
+  mov [ss:FZ_REC + 8], eax
+  mov eax, [ss:esp + 12]
+  mov [ss:FZ_REC + 12], eax
+  mov eax, [ss:esp + 16]
+  mov [ss:FZ_REC + 16], eax
+  test byte [ss:esp + 12], 3
+  jz .cpl0
+  mov eax, [ss:esp + 20]
+  mov [ss:FZ_REC + 20], eax
+  mov eax, [ss:esp + 24]
+  mov [ss:FZ_REC + 24], eax
+  jmp .cr2
+.cpl0:
+  lea eax, [esp + 20]
+  mov [ss:FZ_REC + 20], eax
+  mov [ss:FZ_REC + 24], ss
+.cr2:
+  xor eax, eax
+  cmp dword [ss:esp], 14
+  jne .nocr2
+  mov eax, cr2
+.nocr2:
+  mov [ss:FZ_REC + 28], eax
+  mov [ss:FZ_REC + 60], ds
+  mov [ss:FZ_REC + 64], es
+  mov [ss:FZ_REC + 68], fs
+  mov [ss:FZ_REC + 72], gs
+  fnstenv [ss:FZ_ENV]        ; x87 control, status and tag words
+  mov eax, [ss:FZ_ENV]
+  and eax, 0xffff
+  mov [ss:FZ_REC + 76], eax
+  mov eax, [ss:FZ_ENV + 4]
+  and eax, 0xffff
+  mov [ss:FZ_REC + 80], eax
+  mov eax, [ss:FZ_ENV + 8]   ; which registers are empty (11): FSTENV's other
+  mov ecx, eax               ; tags come from the contents, and qemu's MMX
+  shr ecx, 1                 ; writes leave the exponent (SDM: all ones)
+  and eax, ecx
+  and eax, 0x5555
+  mov [ss:FZ_REC + 84], eax
+  mov ecx, [ss:FZ_REC + 36]
   mov eax, 0x10
   mov ds, ax
   mov es, ax
@@ -245,6 +318,14 @@ fz_fault:
   add eax, eax
   add eax, eax
   add dword [FZ_CNT + eax], 1
+  test byte [fz_params + ROMB + 16], 1
+  jz .nohash
+  call fz_hash
+.nohash:
+  mov eax, [FZ_IDX]
+  cmp eax, [fz_params + ROMB + 20]
+  jne fz_next
+  call fz_dump
   ; fall through
 
 ; --- next chunk (runs with WP = 0) ---
@@ -300,7 +381,7 @@ fz_next:
   cmp edi, CODE + 16
   jne .tf
   test byte [FZ_IDX], 1
-  jz .regs
+  jz .cpl0done
   ; CPL 0 chunk: filter
   mov edi, CODE
 .filt:
@@ -341,7 +422,160 @@ fz_next:
   inc edi
   cmp edi, CODE + 16
   jne .filt
-.regs:
+.cpl0done:
+  test byte [fz_params + ROMB + 16], 2
+  jz .keep
+  ; differential runs (flag 2): leave out what qemu 7.2 does differently from
+  ; the SDM (tools/fuzz/run.ts lists it): INT1 (F1), LOCK (F0) where it is not
+  ; allowed, the undefined ModRM.reg values of 8F, C6, C7 and FF, F6/F7 /1
+  ; (TEST's alias), RET imm16 (qemu sign-extends it), x87 instructions,
+  ; SSE instructions on MMX registers, writes through CS, RETF at CPL 3.
+  ; A byte is both opcode and operand of random code, and a change can make a
+  ; new match (F8 as C7's ModRM becomes F0, a LOCK), so the pass is repeated
+  ; until it changes nothing (every change clears bits or makes a NOP or 3E:
+  ; it ends).
+.dfpass:
+  mov eax, [CODE]
+  mov [FZ_BYTES], eax
+  mov eax, [CODE + 4]
+  mov [FZ_BYTES + 4], eax
+  mov eax, [CODE + 8]
+  mov [FZ_BYTES + 8], eax
+  mov eax, [CODE + 12]
+  mov [FZ_BYTES + 12], eax
+  mov edi, CODE
+.df:
+  mov al, [edi]
+  cmp al, 0xf1
+  je .dfnop
+  cmp al, 0xf0
+  je .dfnop
+  mov ah, al
+  and ah, 0xf8
+  cmp ah, 0xd8               ; x87 escapes: qemu's x87 has no stack faults
+  je .dfnop                  ; (tests/guest/x87*.asm compare the x87 itself)
+  cmp edi, CODE + 14
+  jb .dfany
+  ; the last two bytes: what follows is the INT3 frame's CC, which these would
+  ; take as ModRM (CC: reg 1) or as the high byte of RET's imm16
+  cmp al, 0xc2
+  je .dfnop
+  cmp al, 0xca
+  je .dfnop
+  cmp edi, CODE + 15
+  jne .dfany
+  cmp al, 0x8f
+  je .dfnop
+  cmp al, 0xc6
+  je .dfnop
+  cmp al, 0xc7
+  je .dfnop
+  cmp al, 0xf6
+  je .dfnop
+  cmp al, 0xf7
+  je .dfnop
+  cmp al, 0x0f
+  je .dfnop
+  jmp .dfnext
+.dfany:
+  cmp al, 0x1f               ; loads of DS/ES (POP, MOV, LDS, LES): qemu
+  je .dfnop                  ; uses a null or code selector loaded there for
+  cmp al, 0x07               ; any access (SDM: #GP(0) on the access)
+  je .dfnop
+  cmp al, 0x8e
+  je .dfnop
+  cmp al, 0xc4
+  je .dfnop
+  cmp al, 0xc5
+  je .dfnop
+  cmp al, 0x0f
+  je .dfsse
+  cmp al, 0xff
+  je .dfff
+  cmp al, 0x2e
+  je .dfcs
+  cmp al, 0xca
+  je .dfretf
+  cmp al, 0xcb
+  je .dfretf
+  cmp al, 0x8f
+  je .dfreg
+  cmp al, 0xc6
+  je .dfreg
+  cmp al, 0xc7
+  je .dfreg
+  cmp al, 0xf6
+  je .dftest
+  cmp al, 0xf7
+  je .dftest
+  cmp al, 0xc2
+  je .dfret
+  cmp al, 0xca
+  jne .dfnext
+.dfret:
+  and byte [edi + 2], 0x7f   ; RET imm16 below 8000H
+  jmp .dfnext
+.dfff:
+  mov al, [edi + 1]          ; FF /7 (reserved): qemu runs something
+  and al, 0x38
+  cmp al, 0x38
+  jne .dfnext
+  and byte [edi + 1], 0xf7   ; PUSH (/6) instead
+  jmp .dfnext
+.dfcs:
+  mov byte [edi], 0x3e       ; qemu writes through CS overrides: DS instead
+  jmp .dfnext
+.dfretf:
+  test byte [FZ_IDX], 1      ; qemu reads a far RET's stack with supervisor
+  jz .dfnop                  ; rights: no RETF at CPL 3
+  jmp .dfnext
+.dfsse:
+  ; SSE and SSE2 instructions with MMX operands, which qemu 7.2 runs on a
+  ; Pentium II (SDM: #UD without CPUID.SSE/SSE2)
+  mov al, [edi + 1]
+  mov esi, fz_sse + ROMB
+.dfs:
+  cmp al, [esi]
+  je .dfnop
+  inc esi
+  cmp esi, fz_sse_end + ROMB
+  jne .dfs
+  jmp .dfnext
+.dftest:
+  mov al, [edi + 1]
+  and al, 0x38
+  cmp al, 0x08
+  jne .dfnext
+.dfreg:
+  and byte [edi + 1], 0xc7   ; ModRM.reg = 0
+  jmp .dfnext
+.dfnop:
+  mov byte [edi], 0x90
+.dfnext:
+  inc edi
+  cmp edi, CODE + 16
+  jne .df
+  mov eax, [CODE]
+  cmp eax, [FZ_BYTES]
+  jne .dfpass
+  mov eax, [CODE + 4]
+  cmp eax, [FZ_BYTES + 4]
+  jne .dfpass
+  mov eax, [CODE + 8]
+  cmp eax, [FZ_BYTES + 8]
+  jne .dfpass
+  mov eax, [CODE + 12]
+  cmp eax, [FZ_BYTES + 12]
+  jne .dfpass
+.keep:
+  mov eax, [CODE]
+  mov [FZ_BYTES], eax
+  mov eax, [CODE + 4]
+  mov [FZ_BYTES + 4], eax
+  mov eax, [CODE + 8]
+  mov [FZ_BYTES + 8], eax
+  mov eax, [CODE + 12]
+  mov [FZ_BYTES + 12], eax
   mov edi, FZ_REGS
 .r:
   call fz_rand
@@ -351,12 +585,17 @@ fz_next:
   jne .r
   and dword [FZ_REGS + 4], 0xff          ; ECX: short REP counts
   mov dword [FZ_WD], 0
-  mov dword [NSTACK0], 0                 ; what a stray POP/IRET at CPL 0 pops
-  mov dword [NSTACK0 + 4], 0             ; after the IRETD below
-  mov dword [NSTACK0 + 8], 0
-  mov dword [NSTACK0 + 12], 0
-  mov dword [NSTACK0 + 16], 0
-  mov dword [NSTACK0 + 20], 0
+  mov eax, 0
+  test byte [fz_params + ROMB + 16], 2
+  jz .stk
+  mov eax, 0x10                          ; differential: qemu loads a null DS/ES
+.stk:                                    ; and uses it (SDM: #GP(0) on the use)
+  mov dword [NSTACK0], eax               ; what a stray POP/IRET at CPL 0 pops
+  mov dword [NSTACK0 + 4], eax           ; after the IRETD below
+  mov dword [NSTACK0 + 8], eax
+  mov dword [NSTACK0 + 12], eax
+  mov dword [NSTACK0 + 16], eax
+  mov dword [NSTACK0 + 20], eax
   mov eax, CR0_RUN
   mov cr0, eax
   test byte [FZ_IDX], 1
@@ -411,6 +650,54 @@ fz_rand:
   pop ebx
   ret
 
+; FNV-1a over the record's dwords, printed as "h HHHHHHHH" (FZPARAMS flag 1)
+fz_hash:
+  mov eax, 0x811c9dc5
+  mov esi, FZ_REC
+.l:
+  xor eax, [esi]
+  imul eax, eax, 0x01000193
+  add esi, 4
+  cmp esi, FZ_REC + FZR_N * 4
+  jne .l
+  PUTS32 "h "
+  call pm_hex_nosp
+  call putnl32
+  ret
+
+; The chunk FZPARAMS names, whole: its bytes, the registers it started with,
+; and the record: "dump BB BB ...", "start EAX ...", "end VEC ...".
+fz_dump:
+  PUTS32 "dump"
+  mov esi, FZ_BYTES
+.b:
+  mov bl, [esi]
+  PUTS32 " "
+  call sys_hex32_32.b
+  inc esi
+  cmp esi, FZ_BYTES + 16
+  jne .b
+  call putnl32
+  PUTS32 "start"
+  mov esi, FZ_REGS
+.s:
+  mov eax, [esi]
+  call sys_hex32_32
+  add esi, 4
+  cmp esi, FZ_REGS + 28
+  jne .s
+  call putnl32
+  PUTS32 "end"
+  mov esi, FZ_REC
+.e:
+  mov eax, [esi]
+  call sys_hex32_32
+  add esi, 4
+  cmp esi, FZ_REC + FZR_N * 4
+  jne .e
+  call putnl32
+  ret
+
 fz_done:
   PUTS32 "fuzz done chunks"
   HEX32_32 [FZ_IDX]
@@ -439,6 +726,19 @@ fz_done:
   call putnl32
   EXIT 0
 
+; 0F xx opcodes left out of differential runs: SSE/SSE2 instructions that take
+; MMX registers (SDM vol. 2, and the integer additions of SSE: PINSRW, PEXTRW,
+; PSHUFW, PMOVMSKB, ...), and the others noted
+fz_sse:
+  db 0x2a, 0x2c, 0x2d, 0x70, 0xc4, 0xc5, 0xd4, 0xd7, 0xda, 0xde, 0xe0, 0xe3
+  db 0xe4, 0xe7, 0xea, 0xee, 0xf4, 0xf6, 0xf7, 0xfb, 0x2b, 0xae, 0x18
+  db 0x0d                   ; PREFETCHW: a NOP in qemu, #UD on a Pentium II
+  db 0x30, 0x32             ; WRMSR/RDMSR: qemu ignores MSRs it lacks (SDM: #GP)
+  db 0x31                   ; RDTSC: two clocks
+  db 0x33                   ; RDPMC: #UD in qemu (SDM: counters, #GP for ECX > 1)
+  db 0xa1, 0xa9, 0xb2, 0xb4, 0xb5 ; POP FS/GS, LSS/LFS/LGS: as DS/ES above
+fz_sse_end:
+
 fz_gdtr: dw 0x3f
          dd NGDT
 fz_idtr: dw 0x7ff
@@ -447,5 +747,8 @@ fz_params:
   db "FZPARAMS"
   dd 0x12345678             ; seed
   dd 4000                   ; chunks
+  dd 0                      ; flags: 1 = print each chunk's hash, 2 = differential
+                            ; (flat chunk segments, qemu's departures left out)
+  dd 0                      ; the chunk to dump (1-based; 0: none)
 bits 16
 ROM_END
