@@ -1,0 +1,288 @@
+// Reverse execution of a replay (gdb's reverse-stepi, reverse-continue and,
+// through them, reverse-next; QEMU's record/replay debugging). A replay is
+// deterministic, so going back is going forward again from an earlier point:
+//
+//   checkpoints   while the replay runs forward for the first time, the whole
+//                 machine state (state regions and the RAM pages in use) and
+//                 the replay's position in its recording are copied into host
+//                 memory every `interval` instructions, at a boundary between
+//                 two recorded calls (Replay.position), where nothing of the
+//                 host's conversation with the machine is half done
+//   going back    restore the last checkpoint before the goal and replay
+//                 forward to it: to an instruction count with the machine's
+//                 stop target (Machine.setStopAt), to a breakpoint hit by
+//                 counting hits
+//   going on      a run that a breakpoint or the stop target stopped is
+//                 suspended in its recorded call and continues exactly
+//                 (Machine.continueRun, Replay.next), so forward execution
+//                 after reversing replays the same instructions and bytes
+//
+// Console output is a byte stream with a position per ring: what a replay
+// writes again behind the furthest point it reached is not written twice.
+// docs/REPLAY.md ("Reverse execution") has the design; no DOM, no Node APIs.
+//
+//   const t = new ReplayTimeline(machine, replay, { interval: 2_000_000n, output });
+//   t.advance();            // the run loop's step forward
+//   t.reverseStep(points);  // gdb's bs
+
+import { STOP, RING, type Machine, type StopReason, type WatchKind } from "./machine";
+import type { Replay } from "./replay";
+import { REGION_NAMES, EVENTS_KEEP } from "./snapshot";
+
+const PAGE = 4096;
+/** The rings whose output a replay shows (drained after every call). */
+const OUTPUT_RINGS = [RING.DEBUGCON, RING.COM1_TX] as const;
+
+export interface TimelineOptions {
+  /** Instructions between checkpoints (at least; they fall between recorded calls). */
+  interval: bigint;
+  /** Host memory the checkpoints may hold; beyond it every second one is
+   *  dropped and the interval doubles. */
+  maxBytes?: number;
+  /** New console bytes, once each (ring: RING.DEBUGCON or RING.COM1_TX). */
+  output(ring: number, bytes: Uint8Array): void;
+}
+
+/** Where a reverse (or replayed forward) operation stopped, for gdb's stop reply. */
+export type TimelineStop =
+  | { reason: "step" }
+  | { reason: "breakpoint" }
+  | { reason: "watchpoint"; watch: WatchKind; address: number }
+  /** The start of the recording (gdb: "No more reverse-execution history"). */
+  | { reason: "begin" }
+  /** The end of the recording. */
+  | { reason: "end" };
+
+/** gdb's breakpoints and watchpoints, which going back takes out of the
+ *  machine while it replays to an instruction count. */
+export interface Points { off(): void; on(): void }
+
+interface Checkpoint {
+  icount: bigint;
+  /** Replay.position: the next recorded call. */
+  position: number;
+  regions: Uint8Array[];
+  /** Indices of the RAM pages that held a nonzero byte, and their bytes in order. */
+  pages: Uint32Array;
+  ram: Uint8Array;
+  /** Console bytes written before this point, per OUTPUT_RINGS entry. */
+  written: number[];
+  bytes: number;
+}
+
+export class ReplayTimeline {
+  private readonly checkpoints: Checkpoint[] = [];
+  private interval: bigint;
+  private readonly maxBytes: number;
+  /** Per output ring: bytes the machine has written so far on this pass, and the most ever shown. */
+  private readonly written = OUTPUT_RINGS.map(() => 0);
+  private readonly shown = OUTPUT_RINGS.map(() => 0);
+  private ended = false;
+  /** Checkpoints taken and their cost (for measurements). */
+  readonly stats = { taken: 0, captureMs: 0, restores: 0, restoreMs: 0 };
+
+  /** `m` stands where `replay` starts (after the boot images are loaded). */
+  constructor(private readonly m: Machine, private readonly replay: Replay, private readonly opts: TimelineOptions) {
+    this.interval = opts.interval > 0n ? opts.interval : 1n;
+    this.maxBytes = opts.maxBytes ?? 1 << 30;
+    this.capture();
+  }
+
+  /** The checkpoints held now: count, instruction counts and host bytes. */
+  get checkpointInfo(): { count: number; bytes: number; icounts: bigint[] } {
+    return { count: this.checkpoints.length, bytes: this.checkpoints.reduce((s, c) => s + c.bytes, 0), icounts: this.checkpoints.map((c) => c.icount) };
+  }
+
+  /** Whether the last forward step reached the end of the recording. */
+  get atEnd(): boolean { return this.ended; }
+
+  /** The run loop's step: the next recorded call (or the rest of a suspended
+   *  run), after a checkpoint when one is due; shows new output. */
+  advance(): StopReason | "end" | null {
+    if (this.replay.position !== undefined) this.maybeCapture();
+    const r = this.replay.next();
+    this.flush();
+    this.ended = r === "end";
+    return r;
+  }
+
+  /** Drain the output rings; bytes behind the furthest point shown are dropped. */
+  flush(): void {
+    OUTPUT_RINGS.forEach((ring, i) => {
+      const b = this.m.drain(ring);
+      if (b.length === 0) return;
+      const start = this.written[i];
+      this.written[i] += b.length;
+      if (this.written[i] <= this.shown[i]) return;
+      this.opts.output(ring, b.subarray(Math.max(0, this.shown[i] - start)));
+      this.shown[i] = this.written[i];
+    });
+  }
+
+  // ---- forward ----
+
+  /** gdb's stepi in a replay: on to one more instruction retired (an
+   *  interrupt or exception taken on the way is delivered first, so the
+   *  instruction is then the handler's first). */
+  stepForward(): TimelineStop {
+    return this.runTo(this.m.instructions + 1n, true);
+  }
+
+  /** Replay until `icount` instructions have retired, or a breakpoint or
+   *  watchpoint stops the run (when `points`), or the recording ends. */
+  private runTo(icount: bigint, points: boolean): TimelineStop {
+    this.m.setStopAt(icount);
+    try {
+      for (;;) {
+        const r = this.advance();
+        if (r === "end") return { reason: "end" };
+        if (r === STOP.TARGET) return { reason: "step" };
+        if (r === STOP.BREAKPOINT && points) return this.hitStop();
+      }
+    } finally {
+      this.m.setStopAt(undefined);
+    }
+  }
+
+  private hitStop(): TimelineStop {
+    const hit = this.m.breakpointHit();
+    if (hit?.kind === "watchpoint") return { reason: "watchpoint", watch: hit.watch, address: hit.address };
+    return { reason: "breakpoint" };
+  }
+
+  // ---- backward ----
+
+  /** gdb's bs: back to one instruction fewer retired. At the start of the
+   *  recording nothing is before: "begin". */
+  reverseStep(points: Points): TimelineStop {
+    const now = this.m.instructions;
+    if (now <= this.checkpoints[0].icount) { this.restore(this.checkpoints[0]); return { reason: "begin" }; }
+    points.off();
+    try { return this.goTo(now - 1n); } finally { points.on(); }
+  }
+
+  /** Restore the last checkpoint before instruction count `icount` and replay to it. */
+  private goTo(icount: bigint): TimelineStop {
+    this.restore(this.checkpoints[this.before(icount)]);
+    if (icount <= this.m.instructions) return { reason: "step" };
+    const r = this.runTo(icount, false);
+    return r.reason === "end" ? r : { reason: "step" };
+  }
+
+  /** The index of the last checkpoint whose count is below `icount` (the first when none is). */
+  private before(icount: bigint): number {
+    let i = this.checkpoints.length - 1;
+    while (i > 0 && this.checkpoints[i].icount >= icount) i--;
+    return i;
+  }
+
+  /** gdb's bc: back to the last breakpoint or watchpoint hit before the
+   *  current point, or to the start of the recording when there is none. A
+   *  breakpoint stops where it stopped going forward (before the instruction at
+   *  its address); a watchpoint before the instruction that made the access
+   *  (going backwards, that instruction is the one that changes the memory). */
+  reverseContinue(points: Points): TimelineStop {
+    const now = this.m.instructions;
+    const last = this.before(now);
+    for (let i = last; i >= 0; i--) {
+      const c = this.checkpoints[i];
+      const upto = i === last ? now : this.checkpoints[i + 1].icount;
+      // Every hit in this stretch, in order; the last one before `now` wins.
+      this.restore(c);
+      let n = 0, found = -1, foundAt = 0n, foundWatch: TimelineStop | undefined;
+      this.m.setStopAt(upto);
+      try {
+        for (;;) {
+          const r = this.advance();
+          if (r === "end" || r === STOP.TARGET) break;
+          if (r !== STOP.BREAKPOINT) continue;
+          const h = this.m.instructions, stop = this.hitStop();
+          if (stop.reason === "watchpoint" ? h <= now : h < now) { found = n; foundAt = h; foundWatch = stop.reason === "watchpoint" ? stop : undefined; }
+          n++;
+        }
+      } finally {
+        this.m.setStopAt(undefined);
+      }
+      if (found < 0) continue;
+      this.restore(c);
+      if (foundWatch) {
+        points.off();
+        try { this.goTo(foundAt - 1n); } finally { points.on(); }
+        return foundWatch;
+      }
+      // Replay to the same hit: the ones before it are passed (their runs continue).
+      this.m.setStopAt(upto);
+      try {
+        for (let k = 0; ;) {
+          const r = this.advance();
+          if (r === STOP.BREAKPOINT && k++ === found) return { reason: "breakpoint" };
+          if (r === "end" || r === STOP.TARGET) break; // cannot happen: the replay is deterministic
+        }
+      } finally {
+        this.m.setStopAt(undefined);
+      }
+    }
+    this.restore(this.checkpoints[0]);
+    return { reason: "begin" };
+  }
+
+  // ---- checkpoints ----
+
+  private maybeCapture(): void {
+    const lastCp = this.checkpoints[this.checkpoints.length - 1];
+    if (this.m.instructions >= lastCp.icount + this.interval) this.capture();
+  }
+
+  private capture(): void {
+    const t0 = performance.now();
+    const position = this.replay.position!;
+    const mem = new Uint8Array(this.m.memory.buffer);
+    const regions = this.m.stateRegions().map((r) => mem.slice(r.base, r.base + r.size));
+    const used = this.m.ramPagesInUse(), ram = this.m.ram();
+    let n = 0;
+    for (const u of used) n += u;
+    const pages = new Uint32Array(n), copy = new Uint8Array(n * PAGE);
+    for (let p = 0, k = 0; p < used.length; p++) {
+      if (!used[p]) continue;
+      pages[k] = p;
+      copy.set(ram.subarray(p * PAGE, (p + 1) * PAGE), k * PAGE);
+      k++;
+    }
+    const bytes = copy.length + regions.reduce((s, r) => s + r.length, 0);
+    this.checkpoints.push({ icount: this.m.instructions, position, regions, pages, ram: copy, written: [...this.written], bytes });
+    this.stats.taken++;
+    this.stats.captureMs += performance.now() - t0;
+    this.thin();
+  }
+
+  /** Over the memory budget: keep the first and every second one after it, and space new ones twice as far. */
+  private thin(): void {
+    if (this.checkpointInfo.bytes <= this.maxBytes || this.checkpoints.length < 3) return;
+    const keep = this.checkpoints.filter((_, i) => i === 0 || i % 2 === 0 || i === this.checkpoints.length - 1);
+    this.checkpoints.splice(0, this.checkpoints.length, ...keep);
+    this.interval *= 2n;
+  }
+
+  private restore(c: Checkpoint): void {
+    const t0 = performance.now();
+    const mem = new Uint8Array(this.m.memory.buffer);
+    this.m.stateRegions().forEach((r, i) => {
+      // The host's part of the events region (what to stop on) is not the guest's.
+      const keep = REGION_NAMES[i] === "events" ? mem.slice(r.base + EVENTS_KEEP[0], r.base + EVENTS_KEEP[1]) : undefined;
+      mem.set(c.regions[i], r.base);
+      if (keep) mem.set(keep, r.base + EVENTS_KEEP[0]);
+    });
+    const ram = this.m.ram();
+    ram.fill(0);
+    c.pages.forEach((p, k) => ram.set(c.ram.subarray(k * PAGE, (k + 1) * PAGE), p * PAGE));
+    // The clock's state came back with the regions: no host clock reading, no
+    // change of time mode (Machine.stateRestored would read the host clock).
+    this.m.stateRestoredExactly();
+    this.m.setStopAt(undefined);
+    this.replay.seek(c.position);
+    c.written.forEach((w, i) => { this.written[i] = w; });
+    this.ended = false;
+    this.stats.restores++;
+    this.stats.restoreMs += performance.now() - t0;
+  }
+}
