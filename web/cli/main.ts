@@ -348,6 +348,12 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
         const r = io.timeline.advance();
         if (r === "end" && !ctl.gdbAttached) {
           process.stderr.write(`ringzero: replay finished at instruction ${m.instructions}, as recorded\n`);
+          if (process.env.RINGZERO_STATS) {
+            const t = io.timeline, cp = t.checkpointInfo;
+            process.stderr.write(`ringzero: ${cp.count} checkpoints held (${(cp.bytes / cp.count / 1024).toFixed(0)} KiB each), ` +
+              `${t.stats.taken} taken in ${(t.stats.captureMs / t.stats.taken).toFixed(2)} ms each, ` +
+              `${t.stats.restores} restores in ${(t.stats.restoreMs / Math.max(1, t.stats.restores)).toFixed(2)} ms each\n`);
+          }
           return host.replay!.exitStatus;
         }
         if (r === "end") {
