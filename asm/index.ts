@@ -19,6 +19,7 @@ export function continueRun(): u32 { return machineContinue(); }
 /** Stop runs with STOP_TARGET when this many instructions have retired (all ones: never). */
 export function setStopAt(icount: u64): void { machineSetStopAt(icount); }
 export function runSuspended(): bool { return machineRunSuspended(); }
+export { runSuspendedLeft, runSuspendedStretch, runSuspendedFlags, restoreSuspendedRun } from "./machine";
 export function loadBios(size: u32): bool { return mapBios(size); }
 export function getExitCode(): u32 { return exitCode; }
 export function getResetCause(): u32 { return resetCause; }

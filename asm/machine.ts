@@ -58,7 +58,7 @@ import { resetCpu } from "./cpu/reset";
 import {
   runCpu, debugStep, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine, endStretch,
   raiseNmi, nmiReady,
-  STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT, STOP_BREAKPOINT, STOP_TARGET, skipHostBreakOnce,
+  STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT, STOP_BREAKPOINT, STOP_TARGET, skipHostBreakOnce, stretchEndPending, setStretchEndPending,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
 import {
@@ -521,6 +521,21 @@ let suspended = false;
 let suspendedLeft: u32 = 0;    // the run's budget left
 let suspendedStretch: u32 = 0; // of the stretch it was in
 export function runSuspended(): bool { return suspended; }
+/** A suspended run's budget left and what was left of its stretch (a checkpoint keeps them). */
+export function runSuspendedLeft(): u32 { return suspended ? suspendedLeft : 0; }
+export function runSuspendedStretch(): u32 { return suspended ? suspendedStretch : 0; }
+/** 1 when the instruction before the stop ended the stretch (exec.ts endStretch). */
+export function runSuspendedFlags(): u32 { return suspended && stretchEndPending() ? 1 : 0; }
+/** After a checkpoint taken at a STOP_TARGET is restored: the run it
+ *  suspended is suspended again, so that machineContinue() goes on with it. */
+export function restoreSuspendedRun(left: u32, stretch: u32, flags: u32): void {
+  suspended = true;
+  suspendedLeft = left;
+  suspendedStretch = stretch;
+  setStretchEndPending((flags & 1) != 0);
+  clearStop();
+  requestStop(STOP_TARGET);
+}
 
 /** Run up to `budget` instructions; returns the stop reason (exec.ts STOP_*).
  *  The CPU runs in stretches that end at the next device deadline or, in real

@@ -249,6 +249,9 @@ const GO_SHADOW: u32 = 3; // the next instruction alone, interpreted: an interru
 // instruction whatever the host's slices are (icount runs depend on that).
 let stretchEnds: bool = false;
 export function endStretch(): void { stretchEnds = true; needAttention(); }
+/** Whether the stretch ends at the next boundary (a suspended run keeps this: machine.ts). */
+export function stretchEndPending(): bool { return stretchEnds; }
+export function setStretchEndPending(on: bool): void { stretchEnds = on; if (on) needAttention(); }
 
 function betweenInstructions(): u32 {
   if (stopReason != 0) return GO_STOP;

@@ -83,6 +83,10 @@ interface MachineExports extends FwCfgExports, VgaExports {
   continueRun(): number;
   setStopAt(icount: bigint): void;
   runSuspended(): number;
+  runSuspendedLeft(): number;
+  runSuspendedStretch(): number;
+  runSuspendedFlags(): number;
+  restoreSuspendedRun(left: number, stretch: number, flags: number): void;
   loadBios(size: number): number;
   getExitCode(): number;
   getResetCause(): number;
@@ -173,6 +177,9 @@ export interface MachineOptions {
 }
 
 export class MachineError extends Error {}
+
+/** A run suspended at the stop target (asm/machine.ts): budget left, stretch left, flags. */
+export interface SuspendedRun { left: number; stretch: number; flags: number }
 
 export class Machine {
   readonly memory: WebAssembly.Memory;
@@ -303,6 +310,13 @@ export class Machine {
   continueRun(): StopReason { return this.x.continueRun() as StopReason; }
   /** Whether a run stopped by a breakpoint or the stop target can go on (continueRun). */
   get runSuspended(): boolean { return this.x.runSuspended() !== 0; }
+  /** A run suspended at the stop target, as a checkpoint keeps it (budget
+   *  left, stretch left); undefined when none is suspended. */
+  get suspendedRun(): SuspendedRun | undefined {
+    return this.runSuspended ? { left: this.x.runSuspendedLeft() >>> 0, stretch: this.x.runSuspendedStretch() >>> 0, flags: this.x.runSuspendedFlags() } : undefined;
+  }
+  /** Suspend again a run a restored checkpoint was taken in (continueRun goes on with it). */
+  restoreSuspendedRun(run: SuspendedRun): void { this.x.restoreSuspendedRun(run.left, run.stretch, run.flags); }
   /** Stop runs with TARGET at the first instruction boundary where `icount`
    *  instructions have retired; undefined for never. */
   setStopAt(icount: bigint | undefined): void { this.x.setStopAt(icount ?? 0xffffffffffffffffn); }

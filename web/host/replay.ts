@@ -248,6 +248,9 @@ export class Recorder {
 
 // ---- reading ----
 
+/** A point in a replay: Replay.position. */
+export interface ReplayPosition { pos: number; suspendedAt?: bigint }
+
 /** A parsed recording, checked for integrity, replayed call by call. */
 export class Replay {
   readonly header: RecordHeader;
@@ -334,12 +337,17 @@ export class Replay {
   /** The machine to drive, and how its host loads the boot images (after resets). */
   attach(m: Machine, boot: () => void): void { this.m = m; this.boot = boot; }
 
-  /** Where the replay is, between two calls (a checkpoint keeps it with the
-   *  machine's state; web/host/reverse.ts). Undefined inside a suspended run. */
-  get position(): number | undefined { return this.suspended ? undefined : this.pos; }
+  /** Where the replay is (a checkpoint keeps it with the machine's state;
+   *  web/host/reverse.ts): the next event, and the start of the run call a
+   *  debugger suspended, if one is. */
+  get position(): ReplayPosition { return { pos: this.pos, suspendedAt: this.suspended?.at }; }
   /** Go back (or forward) to a position `position` gave, with the machine's
    *  state restored to what it was there. */
-  seek(position: number): void { this.pos = position; this.suspended = undefined; this.divergence = ""; }
+  seek(p: ReplayPosition): void {
+    this.pos = p.pos;
+    this.suspended = p.suspendedAt === undefined ? undefined : { at: p.suspendedAt };
+    this.divergence = "";
+  }
   /** The run call a debugger's breakpoint or stop target suspended: its start. */
   private suspended?: { at: bigint };
 

@@ -3,11 +3,10 @@
 // deterministic, so going back is going forward again from an earlier point:
 //
 //   checkpoints   while the replay runs forward for the first time, the whole
-//                 machine state (state regions and the RAM pages in use) and
-//                 the replay's position in its recording are copied into host
-//                 memory every `interval` instructions, at a boundary between
-//                 two recorded calls (Replay.position), where nothing of the
-//                 host's conversation with the machine is half done
+//                 machine state (state regions and the RAM pages in use), the
+//                 replay's position in its recording and the run call it is in
+//                 (suspended by the machine's stop target) are copied into host
+//                 memory every `interval` instructions
 //   going back    restore the last checkpoint before the goal and replay
 //                 forward to it: to an instruction count with the machine's
 //                 stop target (Machine.setStopAt), to a breakpoint hit by
@@ -25,8 +24,8 @@
 //   t.advance();            // the run loop's step forward
 //   t.reverseStep(points);  // gdb's bs
 
-import { STOP, RING, type Machine, type StopReason, type WatchKind } from "./machine";
-import type { Replay } from "./replay";
+import { STOP, RING, type Machine, type StopReason, type WatchKind, type SuspendedRun } from "./machine";
+import type { Replay, ReplayPosition } from "./replay";
 import { REGION_NAMES, EVENTS_KEEP } from "./snapshot";
 
 const PAGE = 4096;
@@ -59,8 +58,10 @@ export interface Points { off(): void; on(): void }
 
 interface Checkpoint {
   icount: bigint;
-  /** Replay.position: the next recorded call. */
-  position: number;
+  /** Replay.position: the next event, and the run call it is inside. */
+  position: ReplayPosition;
+  /** That run, suspended at the stop target (undefined between calls). */
+  run?: SuspendedRun;
   regions: Uint8Array[];
   /** Indices of the RAM pages that held a nonzero byte, and their bytes in order. */
   pages: Uint32Array;
@@ -78,6 +79,9 @@ export class ReplayTimeline {
   private readonly written = OUTPUT_RINGS.map(() => 0);
   private readonly shown = OUTPUT_RINGS.map(() => 0);
   private ended = false;
+  /** Where the caller wants the replay to stop (the machine's stop target is
+   *  this or the next checkpoint's count, whichever comes first). */
+  private target: bigint | undefined;
   /** Checkpoints taken and their cost (for measurements). */
   readonly stats = { taken: 0, captureMs: 0, restores: 0, restoreMs: 0 };
 
@@ -97,13 +101,21 @@ export class ReplayTimeline {
   get atEnd(): boolean { return this.ended; }
 
   /** The run loop's step: the next recorded call (or the rest of a suspended
-   *  run), after a checkpoint when one is due; shows new output. */
+   *  run); shows new output. Checkpoints are taken on the way, where the
+   *  machine's stop target halts the run for them (the caller never sees those
+   *  stops). */
   advance(): StopReason | "end" | null {
-    if (this.replay.position !== undefined) this.maybeCapture();
-    const r = this.replay.next();
-    this.flush();
-    this.ended = r === "end";
-    return r;
+    for (;;) {
+      const due = this.checkpoints[this.checkpoints.length - 1].icount + this.interval;
+      this.m.setStopAt(this.target !== undefined && this.target < due ? this.target : due);
+      const r = this.replay.next();
+      this.flush();
+      this.ended = r === "end";
+      if (r !== STOP.TARGET) return r;
+      const now = this.m.instructions;
+      if (now >= due) this.capture();
+      if (this.target !== undefined && now >= this.target) return r;
+    }
   }
 
   /** Drain the output rings; bytes behind the furthest point shown are dropped. */
@@ -131,7 +143,7 @@ export class ReplayTimeline {
   /** Replay until `icount` instructions have retired, or a breakpoint or
    *  watchpoint stops the run (when `points`), or the recording ends. */
   private runTo(icount: bigint, points: boolean): TimelineStop {
-    this.m.setStopAt(icount);
+    this.target = icount;
     try {
       for (;;) {
         const r = this.advance();
@@ -140,7 +152,7 @@ export class ReplayTimeline {
         if (r === STOP.BREAKPOINT && points) return this.hitStop();
       }
     } finally {
-      this.m.setStopAt(undefined);
+      this.target = undefined;
     }
   }
 
@@ -190,7 +202,7 @@ export class ReplayTimeline {
       // Every hit in this stretch, in order; the last one before `now` wins.
       this.restore(c);
       let n = 0, found = -1, foundAt = 0n, foundWatch: TimelineStop | undefined;
-      this.m.setStopAt(upto);
+      this.target = upto;
       try {
         for (;;) {
           const r = this.advance();
@@ -201,7 +213,7 @@ export class ReplayTimeline {
           n++;
         }
       } finally {
-        this.m.setStopAt(undefined);
+        this.target = undefined;
       }
       if (found < 0) continue;
       this.restore(c);
@@ -211,7 +223,7 @@ export class ReplayTimeline {
         return foundWatch;
       }
       // Replay to the same hit: the ones before it are passed (their runs continue).
-      this.m.setStopAt(upto);
+      this.target = upto;
       try {
         for (let k = 0; ;) {
           const r = this.advance();
@@ -219,7 +231,7 @@ export class ReplayTimeline {
           if (r === "end" || r === STOP.TARGET) break; // cannot happen: the replay is deterministic
         }
       } finally {
-        this.m.setStopAt(undefined);
+        this.target = undefined;
       }
     }
     this.restore(this.checkpoints[0]);
@@ -228,14 +240,9 @@ export class ReplayTimeline {
 
   // ---- checkpoints ----
 
-  private maybeCapture(): void {
-    const lastCp = this.checkpoints[this.checkpoints.length - 1];
-    if (this.m.instructions >= lastCp.icount + this.interval) this.capture();
-  }
-
   private capture(): void {
     const t0 = performance.now();
-    const position = this.replay.position!;
+    const position = this.replay.position;
     const mem = new Uint8Array(this.m.memory.buffer);
     const regions = this.m.stateRegions().map((r) => mem.slice(r.base, r.base + r.size));
     const used = this.m.ramPagesInUse(), ram = this.m.ram();
@@ -249,7 +256,7 @@ export class ReplayTimeline {
       k++;
     }
     const bytes = copy.length + regions.reduce((s, r) => s + r.length, 0);
-    this.checkpoints.push({ icount: this.m.instructions, position, regions, pages, ram: copy, written: [...this.written], bytes });
+    this.checkpoints.push({ icount: this.m.instructions, position, run: this.m.suspendedRun, regions, pages, ram: copy, written: [...this.written], bytes });
     this.stats.taken++;
     this.stats.captureMs += performance.now() - t0;
     this.thin();
@@ -278,7 +285,7 @@ export class ReplayTimeline {
     // The clock's state came back with the regions: no host clock reading, no
     // change of time mode (Machine.stateRestored would read the host clock).
     this.m.stateRestoredExactly();
-    this.m.setStopAt(undefined);
+    if (c.run) this.m.restoreSuspendedRun(c.run);
     this.replay.seek(c.position);
     c.written.forEach((w, i) => { this.written[i] = w; });
     this.ended = false;
