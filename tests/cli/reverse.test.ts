@@ -10,6 +10,7 @@
 import { execFileSync, spawnSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { connect } from "node:net";
 import { beforeAll, describe, test, expect } from "vitest";
 import { buildCli, freePort, waitListening, ROOT, OUT as GUEST_OUT } from "./debugrun";
 
@@ -152,3 +153,61 @@ test("the gdb stub refuses a recording; a replay's rrinterval is checked", () =>
   r = run(["-icount", `shift=7,rr=replay,rrfile=${recording},rrinterval=0`, "-s"]);
   expect(r.stderr.trim()).toMatch(/rrinterval must be a number of instructions from 1 to 2\^40$/);
 });
+
+/** A few packets by hand: replies in order (acks dropped). */
+async function rsp(port: number, packets: string[]): Promise<string[]> {
+  const sock = connect(port, "127.0.0.1");
+  await new Promise((r) => sock.once("connect", r));
+  let buf = "";
+  sock.on("data", (b: Buffer) => { buf += b.toString("latin1"); });
+  const replies: string[] = [];
+  try {
+    for (const body of packets) {
+      let c = 0;
+      for (const ch of body) c = (c + ch.charCodeAt(0)) & 0xff;
+      sock.write(`$${body}#${c.toString(16).padStart(2, "0")}`);
+      const end = Date.now() + 20_000;
+      for (;;) {
+        const m = /\$([^#]*)#[0-9a-f]{2}/.exec(buf);
+        if (m) { replies.push(m[1]); buf = buf.slice(m.index + m[0].length); break; }
+        if (Date.now() > end) throw new Error(`no reply to ${body}: ${JSON.stringify(buf)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+  } finally {
+    sock.destroy();
+  }
+  return replies;
+}
+
+async function withEmulator<T>(extra: string[], f: (port: number) => Promise<T>): Promise<T> {
+  const port = await freePort();
+  const p = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-bios", rom, ...ARGS, "-debugcon", "none", ...extra, "-S", "-gdb", `tcp::${port}`],
+    { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  try {
+    await waitListening(port);
+    return await f(port);
+  } finally {
+    p.kill();
+  }
+}
+
+test("the stub by hand: reverse packets and a read-only machine in a replay only", async () => {
+  const replay = await withEmulator(["-icount", `shift=7,rr=replay,rrfile=${recording}`], (port) =>
+    rsp(port, ["qSupported:multiprocess+;swbreak+", "bs", "bc", "s", "p8", "bs", "p8", "M40000,4:01020304", "P0=01000000", "m40000,4", "Z0,f0005,1", "bc"]));
+  expect(replay[0].split(";")).toEqual(expect.arrayContaining(["ReverseStep+", "ReverseContinue+"]));
+  expect(replay[1]).toBe("T05replaylog:begin;thread:01;"); // nothing before power-on
+  expect(replay[2]).toBe("T05replaylog:begin;thread:01;");
+  expect(replay[3]).toBe("T05thread:01;");
+  const le32 = (v: number) => Buffer.from(Uint32Array.of(v).buffer).toString("hex");
+  expect(replay[4]).toBe(le32(labels.get("main")!));      // EIP after the reset vector's far jump to F000:main
+  expect(replay[5]).toBe("T05thread:01;");
+  expect(replay[6]).toBe("f0ff0000");                     // back at the reset vector, FFF0h
+  expect(replay.slice(7, 9)).toEqual(["E01", "E01"]);     // a replay cannot be changed
+  expect(replay[9]).toBe("00000000");
+  expect(replay[10]).toBe("OK");
+  expect(replay[11]).toBe("T05replaylog:begin;thread:01;"); // the breakpoint was never hit before
+  const live = await withEmulator([], (port) => rsp(port, ["qSupported", "bs", "bc"]));
+  expect(live[0]).not.toContain("Reverse");
+  expect(live.slice(1)).toEqual(["", ""]);
+}, 60_000);
