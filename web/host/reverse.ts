@@ -29,6 +29,12 @@ import type { Replay, ReplayPosition } from "./replay";
 import { REGION_NAMES, EVENTS_KEEP } from "./snapshot";
 
 const PAGE = 4096;
+/** Going back further than twice this from a checkpoint leaves a checkpoint
+ *  this far before the goal on the way, so that the next reverse-stepi there
+ *  replays this much, not a whole interval (which grows on a long replay). */
+const NEAR = 100_000n;
+/** How many of those near checkpoints are kept (the oldest goes). */
+const MAX_NEAR = 4;
 /** The rings whose output a replay shows (drained after every call). */
 const OUTPUT_RINGS = [RING.DEBUGCON, RING.COM1_TX] as const;
 
@@ -69,10 +75,13 @@ interface Checkpoint {
   /** Console bytes written before this point, per OUTPUT_RINGS entry. */
   written: number[];
   bytes: number;
+  /** Taken on the way back (NEAR), not on the first pass. */
 }
 
 export class ReplayTimeline {
   private readonly checkpoints: Checkpoint[] = [];
+  /** The near checkpoints (NEAR), oldest first. */
+  private readonly nearOnes: Checkpoint[] = [];
   private interval: bigint;
   private readonly maxBytes: number;
   /** Per output ring: bytes the machine has written so far on this pass, and the most ever shown. */
@@ -177,6 +186,7 @@ export class ReplayTimeline {
   private goTo(icount: bigint): TimelineStop {
     this.restore(this.checkpoints[this.before(icount)]);
     if (icount <= this.m.instructions) return { reason: "step" };
+    if (icount - this.m.instructions > 2n * NEAR && this.runTo(icount - NEAR, false).reason === "step") this.capture(true);
     const r = this.runTo(icount, false);
     return r.reason === "end" ? r : { reason: "step" };
   }
@@ -240,7 +250,7 @@ export class ReplayTimeline {
 
   // ---- checkpoints ----
 
-  private capture(): void {
+  private capture(near = false): void {
     const t0 = performance.now();
     const position = this.replay.position;
     const mem = new Uint8Array(this.m.memory.buffer);
@@ -256,7 +266,14 @@ export class ReplayTimeline {
       k++;
     }
     const bytes = copy.length + regions.reduce((s, r) => s + r.length, 0);
-    this.checkpoints.push({ icount: this.m.instructions, position, run: this.m.suspendedRun, regions, pages, ram: copy, written: [...this.written], bytes });
+    const c: Checkpoint = { icount: this.m.instructions, position, run: this.m.suspendedRun, regions, pages, ram: copy, written: [...this.written], bytes };
+    if (near) {
+      // the oldest near one goes (if thinning has not taken it already)
+      const old = this.nearOnes.length >= MAX_NEAR ? this.checkpoints.indexOf(this.nearOnes.shift()!) : -1;
+      if (old > 0) this.checkpoints.splice(old, 1);
+      this.nearOnes.push(c);
+      this.checkpoints.splice(this.before(c.icount) + 1, 0, c);
+    } else this.checkpoints.push(c);
     this.stats.taken++;
     this.stats.captureMs += performance.now() - t0;
     this.thin();
