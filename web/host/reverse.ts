@@ -80,6 +80,9 @@ interface Checkpoint {
 
 export class ReplayTimeline {
   private readonly checkpoints: Checkpoint[] = [];
+  /** RAM copies of dropped checkpoints, to be filled again: memory the process
+   *  has touched before costs no page faults (fresh memory costs more than the copy). */
+  private spare: Uint8Array[] = [];
   /** The near checkpoints (NEAR), oldest first. */
   private readonly nearOnes: Checkpoint[] = [];
   private interval: bigint;
@@ -258,7 +261,7 @@ export class ReplayTimeline {
     const used = this.m.ramPagesInUse(), ram = this.m.ram();
     let n = 0;
     for (const u of used) n += u;
-    const pages = new Uint32Array(n), copy = new Uint8Array(n * PAGE);
+    const pages = new Uint32Array(n), copy = this.buffer(n * PAGE);
     for (let p = 0, k = 0; p < used.length; p++) {
       if (!used[p]) continue;
       pages[k] = p;
@@ -270,7 +273,7 @@ export class ReplayTimeline {
     if (near) {
       // the oldest near one goes (if thinning has not taken it already)
       const old = this.nearOnes.length >= MAX_NEAR ? this.checkpoints.indexOf(this.nearOnes.shift()!) : -1;
-      if (old > 0) this.checkpoints.splice(old, 1);
+      if (old > 0) this.drop(this.checkpoints.splice(old, 1));
       this.nearOnes.push(c);
       this.checkpoints.splice(this.before(c.icount) + 1, 0, c);
     } else this.checkpoints.push(c);
@@ -283,8 +286,24 @@ export class ReplayTimeline {
   private thin(): void {
     if (this.checkpointInfo.bytes <= this.maxBytes || this.checkpoints.length < 3) return;
     const keep = this.checkpoints.filter((_, i) => i === 0 || i % 2 === 0 || i === this.checkpoints.length - 1);
+    this.drop(this.checkpoints.filter((c) => !keep.includes(c)));
     this.checkpoints.splice(0, this.checkpoints.length, ...keep);
     this.interval *= 2n;
+  }
+
+  /** A buffer of `n` bytes for a RAM copy: the smallest spare one that fits, or a new one. */
+  private buffer(n: number): Uint8Array {
+    let best = -1;
+    this.spare.forEach((b, i) => { if (b.length >= n && (best < 0 || b.length < this.spare[best].length)) best = i; });
+    if (best < 0) return new Uint8Array(n);
+    return this.spare.splice(best, 1)[0].subarray(0, n);
+  }
+
+  private drop(cs: Checkpoint[]): void {
+    for (const c of cs) this.spare.push(new Uint8Array(c.ram.buffer));
+    // spare buffers up to a quarter of the budget (the oldest go first)
+    let total = this.spare.reduce((s, b) => s + b.length, 0);
+    while (this.spare.length && total > this.maxBytes / 4) total -= this.spare.shift()!.length;
   }
 
   private restore(c: Checkpoint): void {
