@@ -18,7 +18,7 @@
 //
 // Console output is a byte stream with a position per ring: what a replay
 // writes again behind the furthest point it reached is not written twice.
-// docs/REPLAY.md ("Reverse execution") has the design; no DOM, no Node APIs.
+// docs/REPLAY.md ("Debugging a replay") has the design; no DOM, no Node APIs.
 //
 //   const t = new ReplayTimeline(machine, replay, { interval: 2_000_000n, output });
 //   t.advance();            // the run loop's step forward
@@ -75,7 +75,6 @@ interface Checkpoint {
   /** Console bytes written before this point, per OUTPUT_RINGS entry. */
   written: number[];
   bytes: number;
-  /** Taken on the way back (NEAR), not on the first pass. */
 }
 
 export class ReplayTimeline {
