@@ -154,7 +154,8 @@ test("the gdb stub refuses a recording; a replay's rrinterval is checked", () =>
   expect(r.stderr.trim()).toMatch(/rrinterval must be a number of instructions from 1 to 2\^40$/);
 });
 
-/** A few packets by hand: replies in order (acks dropped). */
+/** A few packets by hand: replies in order (acks dropped). A body ending in
+ *  "\x03" is sent with a Ctrl-C right behind it, in the same write. */
 async function rsp(port: number, packets: string[]): Promise<string[]> {
   const sock = connect(port, "127.0.0.1");
   await new Promise((r) => sock.once("connect", r));
@@ -162,10 +163,11 @@ async function rsp(port: number, packets: string[]): Promise<string[]> {
   sock.on("data", (b: Buffer) => { buf += b.toString("latin1"); });
   const replies: string[] = [];
   try {
-    for (const body of packets) {
+    for (const item of packets) {
+      const ctrlC = item.endsWith("\x03"), body = ctrlC ? item.slice(0, -1) : item;
       let c = 0;
       for (const ch of body) c = (c + ch.charCodeAt(0)) & 0xff;
-      sock.write(`$${body}#${c.toString(16).padStart(2, "0")}`);
+      sock.write(`$${body}#${c.toString(16).padStart(2, "0")}${ctrlC ? "\x03" : ""}`);
       const end = Date.now() + 20_000;
       for (;;) {
         const m = /\$([^#]*)#[0-9a-f]{2}/.exec(buf);
@@ -193,8 +195,9 @@ async function withEmulator<T>(extra: string[], f: (port: number) => Promise<T>)
 }
 
 test("the stub by hand: reverse packets and a read-only machine in a replay only", async () => {
-  const replay = await withEmulator(["-icount", `shift=7,rr=replay,rrfile=${recording}`], (port) =>
-    rsp(port, ["qSupported:multiprocess+;swbreak+", "bs", "bc", "s", "p8", "bs", "p8", "M40000,4:01020304", "P0=01000000", "m40000,4", "Z0,f0005,1", "bc"]));
+  const replay = await withEmulator(["-icount", `shift=7,rr=replay,rrfile=${recording},rrinterval=1000`], (port) =>
+    rsp(port, ["qSupported:multiprocess+;swbreak+", "bs", "bc", "s", "p8", "bs", "p8", "M40000,4:01020304", "P0=01000000", "m40000,4", "Z0,f0005,1", "bc",
+      "z0,f0005,1", "c", "bc\x03", "bs", "bc"]));
   expect(replay[0].split(";")).toEqual(expect.arrayContaining(["ReverseStep+", "ReverseContinue+"]));
   expect(replay[1]).toBe("T05replaylog:begin;thread:01;"); // nothing before power-on
   expect(replay[2]).toBe("T05replaylog:begin;thread:01;");
@@ -207,6 +210,11 @@ test("the stub by hand: reverse packets and a read-only machine in a replay only
   expect(replay[9]).toBe("00000000");
   expect(replay[10]).toBe("OK");
   expect(replay[11]).toBe("T05replaylog:begin;thread:01;"); // the breakpoint was never hit before
+  expect(replay[12]).toBe("OK");
+  expect(replay[13]).toBe("T05replaylog:end;thread:01;");   // forward to the end of the recording
+  expect(replay[14]).toBe("T02thread:01;");                 // Ctrl-C stops a reverse-continue at once ...
+  expect(replay[15]).toBe("T05thread:01;");                 // ... somewhere gdb can go on from
+  expect(replay[16]).toBe("T05replaylog:begin;thread:01;");
   const live = await withEmulator([], (port) => rsp(port, ["qSupported", "bs", "bc"]));
   expect(live[0]).not.toContain("Reverse");
   expect(live.slice(1)).toEqual(["", ""]);

@@ -184,6 +184,7 @@ export async function main(argv: string[]): Promise<number> {
         step: () => timeline.stepForward(),
         reverseStep: (p) => timeline.reverseStep(p),
         reverseContinue: (p) => timeline.reverseContinue(p),
+        cancel: () => timeline.cancel(),
         atEnd: () => timeline.atEnd,
       });
     }

@@ -48,7 +48,9 @@ export interface GdbHost {
   replay?: {
     step(): TimelineStop;
     reverseStep(points: Points): TimelineStop;
-    reverseContinue(points: Points): TimelineStop;
+    /** May take long: the stub waits for it as for a running target (Ctrl-C cancels it). */
+    reverseContinue(points: Points): Promise<TimelineStop>;
+    cancel(): void;
   };
 }
 
@@ -239,6 +241,7 @@ export class GdbStub {
   private interrupt(): void {
     if (!this.running) return;
     this.running = false;
+    this.host.replay?.cancel();
     this.host.stop();
     this.sendPacket(this.stopReply(SIGINT));
   }
@@ -432,7 +435,12 @@ export class GdbStub {
   private reverse(s: string): Reply {
     const r = this.host.replay;
     if (!r || (s !== "bs" && s !== "bc")) return "";
-    return this.timelineReply(s === "bs" ? r.reverseStep(this.pointSwitch) : r.reverseContinue(this.pointSwitch));
+    if (s === "bs") return this.timelineReply(r.reverseStep(this.pointSwitch));
+    // The answer comes when it is done, unless Ctrl-C came first (interrupt()).
+    this.running = true;
+    const answer = (body: string) => { if (this.running) { this.running = false; this.sendPacket(body); } };
+    r.reverseContinue(this.pointSwitch).then((t) => answer(this.timelineReply(t)), () => answer(ERR_INVALID));
+    return null;
   }
 
   /** A stop in a replay: replaylog:begin/end is how gdb learns it has no more

@@ -33,6 +33,8 @@ const PAGE = 4096;
  *  this far before the goal on the way, so that the next reverse-stepi there
  *  replays this much, not a whole interval (which grows on a long replay). */
 const NEAR = 100_000n;
+/** Recorded calls (at most a run slice each) between turns of the host's event loop while going back. */
+const PACE_CALLS = 16;
 /** How many of those near checkpoints are kept (the oldest goes). */
 const MAX_NEAR = 4;
 /** The rings whose output a replay shows (drained after every call). */
@@ -56,7 +58,9 @@ export type TimelineStop =
   /** The start of the recording (gdb: "No more reverse-execution history"). */
   | { reason: "begin" }
   /** The end of the recording. */
-  | { reason: "end" };
+  | { reason: "end" }
+  /** Cancelled (gdb's Ctrl-C): the stub has answered already. */
+  | { reason: "interrupted" };
 
 /** gdb's breakpoints and watchpoints, which going back takes out of the
  *  machine while it replays to an instruction count. */
@@ -90,6 +94,8 @@ export class ReplayTimeline {
   private readonly written = OUTPUT_RINGS.map(() => 0);
   private readonly shown = OUTPUT_RINGS.map(() => 0);
   private ended = false;
+  private cancelled = false;
+  private paced = 0;
   /** Where the caller wants the replay to stop (the machine's stop target is
    *  this or the next checkpoint's count, whichever comes first). */
   private target: bigint | undefined;
@@ -204,8 +210,11 @@ export class ReplayTimeline {
    *  current point, or to the start of the recording when there is none. A
    *  breakpoint stops where it stopped going forward (before the instruction at
    *  its address); a watchpoint before the instruction that made the access
-   *  (going backwards, that instruction is the one that changes the memory). */
-  reverseContinue(points: Points): TimelineStop {
+   *  (going backwards, that instruction is the one that changes the memory).
+   *  It gives the host's event loop a turn now and then: cancel() (gdb's
+   *  Ctrl-C) stops it where it is, a point of the replay like any other. */
+  async reverseContinue(points: Points): Promise<TimelineStop> {
+    this.cancelled = false;
     const now = this.m.instructions;
     const last = this.before(now);
     for (let i = last; i >= 0; i--) {
@@ -217,6 +226,7 @@ export class ReplayTimeline {
       this.target = upto;
       try {
         for (;;) {
+          if (await this.pace()) return { reason: "interrupted" };
           const r = this.advance();
           if (r === "end" || r === STOP.TARGET) break;
           if (r !== STOP.BREAKPOINT) continue;
@@ -238,6 +248,7 @@ export class ReplayTimeline {
       this.target = upto;
       try {
         for (let k = 0; ;) {
+          if (await this.pace()) return { reason: "interrupted" };
           const r = this.advance();
           if (r === STOP.BREAKPOINT && k++ === found) return { reason: "breakpoint" };
           if (r === "end" || r === STOP.TARGET) break; // cannot happen: the replay is deterministic
@@ -248,6 +259,15 @@ export class ReplayTimeline {
     }
     this.restore(this.checkpoints[0]);
     return { reason: "begin" };
+  }
+
+  /** Stop a reverseContinue that is under way (it returns "interrupted"). */
+  cancel(): void { this.cancelled = true; }
+
+  /** Every PACE_CALLS calls: a turn for the host's event loop; true when cancelled meanwhile. */
+  private async pace(): Promise<boolean> {
+    if (++this.paced % PACE_CALLS === 0) await new Promise((r) => setTimeout(r, 0));
+    return this.cancelled;
   }
 
   // ---- checkpoints ----
