@@ -5,7 +5,7 @@
 // the same registers whether reached backwards or forwards; the replay then
 // ends as recorded, console byte for byte.
 
-import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { spawn, execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { beforeAll, describe, test, expect } from "vitest";
@@ -59,8 +59,11 @@ describe.skipIf(!gdbAvailable())("Linux under gdb, backwards", () => {
       ];
       const gdbFile = join(dir, "linux.gdb");
       writeFileSync(gdbFile, script.join("\n") + "\n");
-      const g = spawnSync("sh", ["-c", `exec gdb -nx -batch -x "${gdbFile}" 2>&1`], { encoding: "latin1", timeout: 2 * BOOT_TIMEOUT_MS });
-      const out = g.stdout;
+      // gdb runs alongside (not spawnSync): the replay's output must keep flowing meanwhile
+      const g = spawn("sh", ["-c", `exec gdb -nx -batch -x "${gdbFile}" 2>&1`], { stdio: ["ignore", "pipe", "ignore"] });
+      let out = "";
+      g.stdout!.on("data", (d: Buffer) => { out += d.toString("latin1"); });
+      await new Promise((r) => g.on("exit", r));
       const section = (name: string) => {
         const start = out.indexOf(`@${name}\n`);
         expect(start, `section ${name} in:\n${out}`).toBeGreaterThanOrEqual(0);
