@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineNmi, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
+import { machineNmi, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, machineContinue, setStopAt as machineSetStopAt, runSuspended as machineRunSuspended, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -13,6 +13,13 @@ export function reset(): void { machineReset(); }
 export function directBootSetup(): void { machineDirectBootSetup(); }
 /** Run up to `budget` instructions; returns a stop reason (cpu/exec.ts STOP_*). */
 export function run(budget: u32): u32 { return machineRun(budget); }
+/** Go on with a run a breakpoint, watchpoint or the stop target suspended
+ *  (machine.ts machineContinue): exactly as if it had not stopped. */
+export function continueRun(): u32 { return machineContinue(); }
+/** Stop runs with STOP_TARGET when this many instructions have retired (all ones: never). */
+export function setStopAt(icount: u64): void { machineSetStopAt(icount); }
+export function runSuspended(): bool { return machineRunSuspended(); }
+export { runSuspendedLeft, runSuspendedStretch, runSuspendedFlags, restoreSuspendedRun } from "./machine";
 export function loadBios(size: u32): bool { return mapBios(size); }
 export function getExitCode(): u32 { return exitCode; }
 export function getResetCause(): u32 { return resetCause; }

@@ -58,7 +58,7 @@ import { resetCpu } from "./cpu/reset";
 import {
   runCpu, debugStep, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine, endStretch,
   raiseNmi, nmiReady,
-  STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT,
+  STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT, STOP_BREAKPOINT, STOP_TARGET, skipHostBreakOnce, stretchEndPending, setStretchEndPending,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
 import {
@@ -499,27 +499,113 @@ export function nsUntilDeadline(): f64 {
  *  until the host has caught up, rather than running on in tiny stretches. */
 const MIN_HEADROOM_NS: u64 = 250_000;
 
+// --- runs a debugger can stop inside (record/replay's reverse execution) ---
+//
+// A run stopped by a host breakpoint or watchpoint (STOP_BREAKPOINT) or at the
+// instruction count the host asked for (STOP_TARGET) is suspended: where it
+// was in its stretch and how much budget it had left are kept, and
+// machineContinue() goes on from there without reading the clock or updating
+// the devices again. Stopping and continuing therefore executes exactly what
+// the run would have executed without the stop (a replay stays on its
+// recording). A fresh machineRun() forgets a suspended run.
+
+/** No target: setStopAt(STOP_AT_NONE). */
+export const STOP_AT_NONE: u64 = 0xffffffffffffffff;
+let stopAt: u64 = STOP_AT_NONE;
+/** Stop a run with STOP_TARGET at the first instruction boundary (checked
+ *  where the CPU starts a stretch or a piece of one) with this many
+ *  instructions retired; STOP_AT_NONE for none. */
+export function setStopAt(icount: u64): void { stopAt = icount; }
+
+let suspended = false;
+let suspendedLeft: u32 = 0;    // the run's budget left
+let suspendedStretch: u32 = 0; // of the stretch it was in
+export function runSuspended(): bool { return suspended; }
+/** A suspended run's budget left and what was left of its stretch (a checkpoint keeps them). */
+export function runSuspendedLeft(): u32 { return suspended ? suspendedLeft : 0; }
+export function runSuspendedStretch(): u32 { return suspended ? suspendedStretch : 0; }
+/** 1 when the instruction before the stop ended the stretch (exec.ts endStretch). */
+export function runSuspendedFlags(): u32 { return suspended && stretchEndPending() ? 1 : 0; }
+/** After a checkpoint taken at a STOP_TARGET is restored: the run it
+ *  suspended is suspended again, so that machineContinue() goes on with it. */
+export function restoreSuspendedRun(left: u32, stretch: u32, flags: u32): void {
+  suspended = true;
+  suspendedLeft = left;
+  suspendedStretch = stretch;
+  setStretchEndPending((flags & 1) != 0);
+  clearStop();
+  requestStop(STOP_TARGET);
+}
+
 /** Run up to `budget` instructions; returns the stop reason (exec.ts STOP_*).
  *  The CPU runs in stretches that end at the next device deadline or, in real
  *  time, at the clock's limit (where the host clock is read again). */
 export function machineRun(budget: u32): u32 {
+  suspended = false;
+  skipHostBreakOnce(false);
+  return runFrom(budget, 0, false);
+}
+
+/** Go on with a suspended run (see above); STOP_BUDGET when there is none. */
+export function machineContinue(): u32 {
+  if (!suspended) return STOP_BUDGET;
+  suspended = false;
+  // A breakpoint stopped the run before the instruction at its address: that
+  // instruction now runs.
+  skipHostBreakOnce(stopReason == STOP_BREAKPOINT);
+  return runFrom(suspendedLeft, suspendedStretch, true);
+}
+
+/** Run up to `n` instructions of a stretch, in pieces that end at the stop
+ *  target; returns how many the CPU accounted for (exec.ts runCpu). */
+function runStretch(n: u32): u32 {
+  let done: u32 = 0;
+  while (done < n) {
+    let k = n - done;
+    if (stopAt != STOP_AT_NONE) {
+      let ic = load<u64>(OFF_ICOUNT);
+      if (ic >= stopAt) { requestStop(STOP_TARGET); break; }
+      if (stopAt - ic < <u64>k) k = <u32>(stopAt - ic);
+    }
+    let got = runCpu(k);
+    done += got;
+    // Fewer than asked without a stop reason: the stretch ended early (exec.ts endStretch).
+    if (stopReason != 0 || got < k) break;
+  }
+  return done;
+}
+
+function runFrom(budget: u32, stretch: u32, resume: bool): u32 {
   clearStop();
   let realtime = isRealtime();
-  if (realtime) clockSync();
+  if (realtime && !resume) clockSync();
   let left = budget;
   for (;;) {
-    let now = clockNow();
-    devicesUpdate(now);
-    if (stopReason != 0 || left == 0) break;
-    let dl = nextDeadline();
-    let limit = clockLimit();
-    if (limit < dl) dl = limit;
-    let n = left;
-    if (dl != NEVER) {
-      let steps = insnsUntil(dl);
-      if (steps < <u64>n) n = <u32>steps;
+    let n: u32;
+    if (resume) {
+      resume = false;
+      n = stretch;
+    } else {
+      let now = clockNow();
+      devicesUpdate(now);
+      if (stopReason != 0 || left == 0) break;
+      let dl = nextDeadline();
+      let limit = clockLimit();
+      if (limit < dl) dl = limit;
+      n = left;
+      if (dl != NEVER) {
+        let steps = insnsUntil(dl);
+        if (steps < <u64>n) n = <u32>steps;
+      }
     }
-    left -= runCpu(n);
+    let done = runStretch(n);
+    left -= done;
+    if (stopReason == STOP_BREAKPOINT || stopReason == STOP_TARGET) {
+      suspended = true;
+      suspendedLeft = left;
+      suspendedStretch = n - done;
+      break;
+    }
     if (realtime && clockNow() >= clockLimit() && stopReason == 0) {
       // The guest reached the host's time: read the host clock again; if the
       // guest is still ahead, the host waits (nsUntilDeadline) before the next run.

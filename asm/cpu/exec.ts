@@ -36,6 +36,13 @@ export const STOP_POWEROFF: u32 = 5;
 export const STOP_BREAKPOINT: u32 = 6; // a host breakpoint or watchpoint (hostdebug.ts says which)
 export const STOP_BLOCKIO: u32 = 7;    // a block request needs the host
 export const STOP_PAUSE: u32 = 8;      // the host asked for a stop (state.ts OFF_PAUSE)
+export const STOP_TARGET: u32 = 9;     // the instruction count the host asked to stop at (machine.ts setStopAt)
+
+/** Set when a suspended run resumes at a host breakpoint's address
+ *  (machine.ts machineContinue): that one check passes, once, so the run goes
+ *  on exactly as if it had never stopped there. */
+export let hostBreakSkip: bool = false;
+export function skipHostBreakOnce(on: bool): void { hostBreakSkip = on; }
 
 export let stopReason: u32 = 0;
 export let resetCause: u32 = 0;        // 1 = triple fault, 2 = guest reset request
@@ -242,6 +249,9 @@ const GO_SHADOW: u32 = 3; // the next instruction alone, interpreted: an interru
 // instruction whatever the host's slices are (icount runs depend on that).
 let stretchEnds: bool = false;
 export function endStretch(): void { stretchEnds = true; needAttention(); }
+/** Whether the stretch ends at the next boundary (a suspended run keeps this: machine.ts). */
+export function stretchEndPending(): bool { return stretchEnds; }
+export function setStretchEndPending(on: bool): void { stretchEnds = on; if (on) needAttention(); }
 
 function betweenInstructions(): u32 {
   if (stopReason != 0) return GO_STOP;
@@ -291,7 +301,14 @@ function betweenInstructions(): u32 {
   if (instrBpEnabled) {
     let lin = segBase(S_CS) + getEip();
     // A host breakpoint stops the machine before the guest sees anything of it.
-    if (hostBreakCount != 0 && hostBreakHit(lin)) { requestStop(STOP_BREAKPOINT); return GO_STOP; }
+    let skip = hostBreakSkip;
+    hostBreakSkip = false;
+    if (hostBreakCount != 0 && !skip && hostBreakHit(lin)) {
+      // Resuming here must find the shadow of STI/MOV SS as this check found it.
+      if (go == GO_SHADOW) store<u32>(OFF_INHIBIT_IRQ, 1);
+      requestStop(STOP_BREAKPOINT);
+      return GO_STOP;
+    }
     // Instruction breakpoints are faults, taken before the instruction (SDM vol. 3 §17.3.1.1).
     if (instrBpCheck(lin) != 0) { deliverException(DB, 0, false); return GO_NEXT; }
   }

@@ -20,7 +20,8 @@
 // hostHitKind and hostHitAddr say which. Running again from a breakpoint's
 // address stops there again at once, as in QEMU: a debugger steps over its
 // breakpoint first (machineStep checks none), as gdb does when the stop address
-// is one of its breakpoints.
+// is one of its breakpoints. A run the hit suspended goes on past it instead
+// (machine.ts machineContinue: a replay under gdb must not leave its recording).
 
 import { debugRegsChanged } from "./debug";
 import { tlbFlush } from "../mmu/paging";

@@ -118,7 +118,8 @@ describe("recordings that do not fit are refused with one line, exit 2", () => {
   test("flag combinations", () => {
     refused(["-icount", "shift=6,rr=record"], /^ringzero: -icount shift=6,rr=record: rr=record needs rrfile=FILE$/m);
     refused(["-icount", "shift=6,rrfile=x.rr"], /rrfile= needs rr=record or rr=replay$/);
-    refused(["-icount", "rr=replay,rrfile=x.rr", "-s"], /the gdb stub cannot be used with record\/replay yet$/);
+    refused(["-icount", "rr=record,rrfile=x.rr", "-s"], /rr=record: the gdb stub cannot be used while recording \(it can change the machine\); debug the replay \(rr=replay with -s or -gdb\)$/);
+    refused(["-icount", "rr=record,rrfile=x.rr,rrinterval=1000"], /rrinterval= is for rr=replay \(checkpoints for reverse execution\)$/);
     refused(["-icount", "shift=6,rr=record,rrfile=x.rr,rrsnapshot=init"], /rrsnapshot .* is not supported yet$/);
   });
 });

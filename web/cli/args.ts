@@ -105,13 +105,18 @@ export function parseCharDev(flag: string, text: string): CharDev {
 }
 
 /** Record/replay (web/host/replay.ts): -icount ...,rr=record|replay,rrfile=FILE. */
-export interface RecordReplay { mode: "record" | "replay"; file: string }
+export interface RecordReplay {
+  mode: "record" | "replay"; file: string;
+  /** rrinterval=N (RingZero's): instructions between the checkpoints a replay
+   *  under gdb takes for reverse execution (web/host/reverse.ts). */
+  interval?: number;
+}
 
 /** -icount [shift=]N|auto[,sleep=off][,rr=record|replay,rrfile=FILE]. */
 export function parseIcount(text: string): { shift?: number; rr?: RecordReplay } {
   const o = parseOptList(text, "shift");
   let shift: number | undefined;
-  let mode: string | undefined, file: string | undefined;
+  let mode: string | undefined, file: string | undefined, interval: number | undefined;
   for (const [k, v] of o) {
     if (k === "shift") {
       if (v === "auto") shift = undefined;
@@ -125,6 +130,9 @@ export function parseIcount(text: string): { shift?: number; rr?: RecordReplay }
     } else if (k === "rrfile") {
       if (!v) throw new UsageError(`-icount ${text}: rrfile needs a file name`);
       file = v;
+    } else if (k === "rrinterval") {
+      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 2 ** 40) throw new UsageError(`-icount ${text}: rrinterval must be a number of instructions from 1 to 2^40`);
+      interval = Number(v);
     } else if (k === "rrsnapshot") {
       throw new UsageError(`-icount ${text}: rrsnapshot (snapshots during record/replay) is not supported yet`);
     } else if (k === "align") {
@@ -133,8 +141,10 @@ export function parseIcount(text: string): { shift?: number; rr?: RecordReplay }
   }
   if (mode === "record" || mode === "replay") {
     if (file === undefined) throw new UsageError(`-icount ${text}: rr=${mode} needs rrfile=FILE`);
-    return { shift, rr: { mode, file } };
+    if (interval !== undefined && mode !== "replay") throw new UsageError(`-icount ${text}: rrinterval= is for rr=replay (checkpoints for reverse execution)`);
+    return { shift, rr: { mode, file, ...(interval !== undefined ? { interval } : {}) } };
   }
+  if (interval !== undefined) throw new UsageError(`-icount ${text}: rrinterval= needs rr=replay`);
   if (file !== undefined) throw new UsageError(`-icount ${text}: rrfile= needs rr=record or rr=replay`);
   return { shift };
 }
@@ -470,7 +480,9 @@ export function parseArgs(argv: string[]): Config {
   }
   // gdb can change registers and memory, which a recording does not carry.
   if (c.rr && c.incoming !== undefined) throw new UsageError(`-icount rr=${c.rr.mode}: a recording starts at power-on; it cannot start from -incoming`);
-  if (c.rr && c.gdb) throw new UsageError(`-icount rr=${c.rr.mode}: the gdb stub cannot be used with record/replay yet`);
+  // gdb can change registers and memory, which a recording would not repeat; a
+  // replay under gdb is read-only and can run backwards (web/host/reverse.ts).
+  if (c.rr?.mode === "record" && c.gdb) throw new UsageError("-icount rr=record: the gdb stub cannot be used while recording (it can change the machine); debug the replay (rr=replay with -s or -gdb)");
   return c;
 }
 
@@ -500,7 +512,9 @@ mean what they mean to qemu-system-i386.
   -icount shift=N|auto,rr=record|replay,rrfile=FILE   record the run's inputs (terminal,
                          host clock, writable disks) to FILE, or replay them: the same
                          output and instruction count; replay takes no input and
-                         leaves disk images untouched
+                         leaves disk images untouched; a replay under gdb (-s, -gdb) runs
+                         backwards too (reverse-stepi, reverse-continue), from checkpoints
+                         taken every rrinterval=N instructions (default 2000000)
   -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
   -incoming file:PATH    start from a snapshot the monitor's migrate file:PATH wrote
                          (the other flags must name the same images and settings)

@@ -6,7 +6,7 @@
 
 import { writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { GdbStub } from "../host/gdb";
+import { GdbStub, type GdbHost } from "../host/gdb";
 import { Monitor } from "../host/monitor";
 import { STOP, type Machine, type StopReason } from "../host/machine";
 import { UsageError, type GdbListen } from "./args";
@@ -16,12 +16,14 @@ import { UsageError, type GdbListen } from "./args";
  *  awaits resumed() instead of spinning. */
 export class RunControl {
   paused: boolean;
+  /** Whether a gdb client is connected (a replay under gdb waits for it at its end). */
+  gdbAttached = false;
   /** Set when a front end ends the program (gdb's kill, the monitor's quit). */
   quit: number | null = null;
   /** The run loop supplies how to execute one instruction (gdb's stepi). */
   stepper: () => StopReason = () => STOP.BUDGET;
   private wake: (() => void) | null = null;
-  private stopListeners: ((reason: StopReason) => void)[] = [];
+  private stopListeners: ((reason: StopReason | "end") => void)[] = [];
   private exitListeners: ((code: number) => Promise<void>)[] = [];
 
   constructor(startPaused: boolean) { this.paused = startPaused; }
@@ -38,10 +40,11 @@ export class RunControl {
   resumed(): Promise<void> { return new Promise((r) => { this.wake = r; }); }
   private wakeUp(): void { const w = this.wake; this.wake = null; w?.(); }
 
-  onStop(f: (reason: StopReason) => void): void { this.stopListeners.push(f); }
+  onStop(f: (reason: StopReason | "end") => void): void { this.stopListeners.push(f); }
   onExit(f: (code: number) => Promise<void>): void { this.exitListeners.push(f); }
-  /** The machine stopped by itself (breakpoint, watchpoint, pause): it stays stopped. */
-  stopped(reason: StopReason): void {
+  /** The machine stopped by itself (breakpoint, watchpoint, pause, a replay's
+   *  end: "end"): it stays stopped. */
+  stopped(reason: StopReason | "end"): void {
     this.paused = true;
     for (const f of this.stopListeners) f(reason);
   }
@@ -51,18 +54,20 @@ export class RunControl {
 
 /** Listen for gdb on TCP. One client at a time (a new connection replaces the
  *  old one); as in QEMU, a connection stops the machine. */
-export async function startGdbServer(m: Machine, ctl: RunControl, at: GdbListen): Promise<Server> {
+export async function startGdbServer(m: Machine, ctl: RunControl, at: GdbListen, replay?: GdbHost["replay"] & { atEnd(): boolean }): Promise<Server> {
   let client: { socket: Socket; stub: GdbStub } | null = null;
   const server = createServer((socket) => {
     if (client) { client.stub.disconnected(); client.socket.destroy(); }
     socket.setNoDelay(true);
     ctl.pause();
+    ctl.gdbAttached = true;
     const stub = new GdbStub(m, {
       send: (b) => { socket.write(b); },
       resume: () => ctl.resume(),
       stop: () => ctl.pause(),
       step: () => ctl.stepper(),
       kill: () => { process.stderr.write("ringzero: terminated via gdb\n"); ctl.end(0); },
+      replay,
     });
     client = { socket, stub };
     socket.on("data", (b: Buffer) => stub.receive(new Uint8Array(b)));
@@ -70,10 +75,13 @@ export async function startGdbServer(m: Machine, ctl: RunControl, at: GdbListen)
     socket.on("close", () => {
       if (client?.socket !== socket) return;
       client = null;
+      ctl.gdbAttached = false;
       if (ctl.quit === null) stub.disconnected();
+      // A replay left at its end by its debugger ends, as one without -s does.
+      if (replay?.atEnd() && ctl.quit === null) ctl.resume();
     });
   });
-  ctl.onStop((reason) => client?.stub.stopped(reason));
+  ctl.onStop((reason) => { if (reason === "end") client?.stub.replayEnded(); else client?.stub.stopped(reason); });
   ctl.onExit(async (code) => {
     if (!client) return;
     const { socket, stub } = client;

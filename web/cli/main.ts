@@ -9,6 +9,7 @@ import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Machine, MachineError, STOP, RING } from "../host/machine";
 import { ReplayError, hostCalls, type HostCalls } from "../host/replay";
+import { ReplayTimeline } from "../host/reverse";
 import { RINGZERO_VERSION } from "../host/version";
 import { openRecordReplay, describeRun, type RecordReplay, type LoadedImage } from "./record";
 import { save, restore, tellClockAgent, SnapshotError, type SnapshotDisk, type RunIdentity } from "../host/snapshot";
@@ -173,9 +174,22 @@ export async function main(argv: string[]): Promise<number> {
       tellClockAgent(m, p.defaultGuest?.clockAgent);
     }
     const ctl = new RunControl(c.startPaused);
-    if (c.gdb) await startGdbServer(m, ctl, c.gdb);
+    // A replay under gdb keeps checkpoints, so that it can run backwards.
+    const timeline = rr?.replay && c.gdb ? new ReplayTimeline(m, rr.replay, {
+      interval: BigInt(c.rr?.interval ?? DEFAULT_CHECKPOINT_INTERVAL),
+      output: (ring, b) => { const sink = ring === RING.DEBUGCON ? debugcon : serial; sink?.(b); },
+    }) : undefined;
+    if (c.gdb) {
+      await startGdbServer(m, ctl, c.gdb, timeline && {
+        step: () => timeline.stepForward(),
+        reverseStep: (p) => timeline.reverseStep(p),
+        reverseContinue: (p) => timeline.reverseContinue(p),
+        cancel: () => timeline.cancel(),
+        atEnd: () => timeline.atEnd,
+      });
+    }
     const host = hostCalls(m, boot, rr?.recorder, rr?.replay);
-    const status = await runLoop(m, c, { serial, debugcon, host, ctl, snap });
+    const status = await runLoop(m, c, { serial, debugcon, host, ctl, snap, timeline });
     rr?.finish(status);
     rr = undefined;
     return status;
@@ -193,7 +207,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl; snap: Snapshots }
+interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl; snap: Snapshots; timeline?: ReplayTimeline }
+
+/** A replay under gdb: instructions between checkpoints (-icount ...,rrinterval=N). */
+const DEFAULT_CHECKPOINT_INTERVAL = 2_000_000;
 
 /** What migrate and -incoming need: the writable disks and the run's identity. */
 interface Snapshots { disks: SnapshotDisk[]; identity(): RunIdentity }
@@ -325,6 +342,28 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
         clearInterval(keepAlive);
       }
       if (ctl.quit !== null) return ctl.quit;
+      if (io.timeline) {
+        // Under gdb: the recording's calls, with checkpoints; a breakpoint or the
+        // recording's end stops and waits for gdb (which may go backwards).
+        input.length = 0;
+        const r = io.timeline.advance();
+        if (r === "end" && !ctl.gdbAttached) {
+          process.stderr.write(`ringzero: replay finished at instruction ${m.instructions}, as recorded\n`);
+          if (process.env.RINGZERO_STATS) {
+            const t = io.timeline, cp = t.checkpointInfo;
+            process.stderr.write(`ringzero: ${cp.count} checkpoints held (${(cp.bytes / cp.count / 1024).toFixed(0)} KiB each), ` +
+              `${t.stats.taken} taken in ${(t.stats.captureMs / t.stats.taken).toFixed(2)} ms each, ` +
+              `${t.stats.restores} restores in ${(t.stats.restoreMs / Math.max(1, t.stats.restores)).toFixed(2)} ms each\n`);
+          }
+          return host.replay!.exitStatus;
+        }
+        if (r === "end") {
+          process.stderr.write(`ringzero: replay reached the end of the recording at instruction ${m.instructions}\n`);
+          ctl.stopped("end");
+        } else if (r === STOP.BREAKPOINT) ctl.stopped(r);
+        if (++replayed % 64 === 0) await yieldToHost();
+        continue;
+      }
       if (host.replay) {
         // The recording's calls, as fast as they run; typed input is not the guest's.
         input.length = 0;

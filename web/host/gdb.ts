@@ -16,6 +16,10 @@
 //   queries    qSupported (PacketSize), qAttached, qC, qfThreadInfo/qsThreadInfo,
 //              H, T: one thread, id 1
 //   D, k       detach (breakpoints dropped, the guest runs on); kill (the host exits)
+//   replay     with a replay (-icount rr=replay): bs and bc (reverse step and
+//              continue, ReverseStep+/ReverseContinue+ in qSupported as QEMU
+//              offers them), s steps the recording forward; T05replaylog:begin
+//              or :end at either end of it; registers and memory are read-only
 //
 // Anything else gets the empty reply ("not supported"); a malformed packet gets
 // an error reply (E22) or, with a bad checksum, a NAK. Nothing a client sends
@@ -24,6 +28,7 @@
 //   const stub = new GdbStub(machine, { send, resume, stop, step, kill });
 //   socket.on("data", (b) => stub.receive(b));   // and on a stop: stub.stopped(reason)
 
+import type { Points, TimelineStop } from "./reverse";
 import { type Machine, type RegisterName, type Registers, STOP, WATCH, type StopReason, type WatchKind, GPR_NAMES } from "./machine";
 
 /** What the stub needs from the host that runs the machine. */
@@ -38,6 +43,15 @@ export interface GdbHost {
   step(): StopReason;
   /** The client asked to kill the target: the host ends. */
   kill(): void;
+  /** Set when the machine replays a recording (web/host/reverse.ts): it steps
+   *  by the recording, can go backwards, and nothing may change it. */
+  replay?: {
+    step(): TimelineStop;
+    reverseStep(points: Points): TimelineStop;
+    /** May take long: the stub waits for it as for a running target (Ctrl-C cancels it). */
+    reverseContinue(points: Points): Promise<TimelineStop>;
+    cancel(): void;
+  };
 }
 
 // POSIX signal numbers gdb's remote protocol uses in stop replies.
@@ -50,6 +64,7 @@ const MAX_MEMORY = (PACKET_SIZE - 16) >> 1; // m reply: two hex digits a byte
 
 const ERR_INVALID = "E22"; // EINVAL: a malformed packet
 const ERR_MEMORY = "E14";  // EFAULT: memory that cannot be read or written (QEMU's answer)
+const ERR_REPLAY = "E01";  // EPERM: a replay's registers and memory cannot be changed
 
 // ---- registers, in the order and with the types of QEMU's i386 target description ----
 
@@ -164,6 +179,8 @@ export class GdbStub {
   /** Breakpoints and watchpoints the client inserted (dropped on detach). */
   private points: Point[] = [];
   private readonly xml = targetXml();
+  /** Take the client's points out of the machine and put them back (going back in a replay). */
+  private readonly pointSwitch: Points = { off: () => this.switchPoints(false), on: () => this.switchPoints(true) };
 
   constructor(private readonly m: Machine, private readonly host: GdbHost) {}
 
@@ -200,6 +217,13 @@ export class GdbStub {
     this.sendPacket(this.stopReply(reason === STOP.PAUSE ? SIGINT : SIGTRAP, reason));
   }
 
+  /** A replay the client let run reached the end of its recording. */
+  replayEnded(): void {
+    if (!this.running) return;
+    this.running = false;
+    this.sendPacket(this.timelineReply({ reason: "end" }));
+  }
+
   /** The guest ended (isa-debug-exit, power-off) with `code`: tell the client. */
   exited(code: number): void {
     this.running = false;
@@ -217,6 +241,7 @@ export class GdbStub {
   private interrupt(): void {
     if (!this.running) return;
     this.running = false;
+    this.host.replay?.cancel();
     this.host.stop();
     this.sendPacket(this.stopReply(SIGINT));
   }
@@ -250,16 +275,17 @@ export class GdbStub {
     const text = String.fromCharCode(...raw.subarray(0, Math.min(raw.length, 64)));
     const cmd = text[0];
     // X carries binary data: only its header is text.
-    if (cmd === "X") return this.writeBinary(raw);
+    if (cmd === "X") return this.host.replay ? ERR_REPLAY : this.writeBinary(raw);
     const s = raw.length > 64 ? new TextDecoder("latin1").decode(raw) : text;
     switch (cmd) {
       case "?": return this.stopReply(SIGTRAP);
       case "g": return this.readAllRegisters();
-      case "G": return this.writeAllRegisters(s.slice(1));
+      case "G": return this.host.replay ? ERR_REPLAY : this.writeAllRegisters(s.slice(1));
       case "p": return this.readRegister(s.slice(1));
-      case "P": return this.writeRegister(s.slice(1));
+      case "P": return this.host.replay ? ERR_REPLAY : this.writeRegister(s.slice(1));
       case "m": return this.readMemory(s.slice(1));
-      case "M": return this.writeMemory(s.slice(1));
+      case "M": return this.host.replay ? ERR_REPLAY : this.writeMemory(s.slice(1));
+      case "b": return this.reverse(s);
       case "c": case "C": return this.resume(s, false);
       case "s": case "S": return this.resume(s, true);
       case "Z": case "z": return this.point(cmd === "Z", s.slice(1));
@@ -372,12 +398,14 @@ export class GdbStub {
     if (arg !== "") {
       const addr = parseNum(arg);
       if (addr === undefined) return ERR_INVALID;
+      if (this.host.replay) return ERR_REPLAY;
       this.m.setRegister("eip", addr);
     }
     return this.go(step);
   }
 
   private go(step: boolean): Reply {
+    if (step && this.host.replay) return this.timelineReply(this.host.replay.step());
     if (step) {
       const r = this.host.step();
       return this.stopReply(SIGTRAP, r);
@@ -401,6 +429,31 @@ export class GdbStub {
       return ERR_INVALID;
     }
     return ERR_INVALID;
+  }
+
+  /** bs, bc: reverse step and continue (gdb manual, "Packets"), in a replay only. */
+  private reverse(s: string): Reply {
+    const r = this.host.replay;
+    if (!r || (s !== "bs" && s !== "bc")) return "";
+    if (s === "bs") return this.timelineReply(r.reverseStep(this.pointSwitch));
+    // The answer comes when it is done, unless Ctrl-C came first (interrupt()).
+    this.running = true;
+    const answer = (body: string) => { if (this.running) { this.running = false; this.sendPacket(body); } };
+    r.reverseContinue(this.pointSwitch).then((t) => answer(this.timelineReply(t)), () => answer(ERR_INVALID));
+    return null;
+  }
+
+  /** A stop in a replay: replaylog:begin/end is how gdb learns it has no more
+   *  history that way ("No more reverse-execution history"). */
+  private timelineReply(t: TimelineStop): string {
+    switch (t.reason) {
+      case "begin": case "end": return `T${SIGTRAP.toString(16).padStart(2, "0")}replaylog:${t.reason};thread:01;`;
+      case "watchpoint": {
+        const name = t.watch === WATCH.WRITE ? "watch" : t.watch === WATCH.READ ? "rwatch" : "awatch";
+        return `T${SIGTRAP.toString(16).padStart(2, "0")}${name}:${t.address.toString(16)};thread:01;`;
+      }
+      default: return this.stopReply(SIGTRAP);
+    }
   }
 
   private threadAlive(arg: string): Reply {
@@ -434,6 +487,15 @@ export class GdbStub {
     if (i >= 0) this.points.splice(i, 1);
   }
 
+  private switchPoints(on: boolean): void {
+    for (const p of this.points) {
+      const kind = ([WATCH.WRITE, WATCH.READ, WATCH.ACCESS] as WatchKind[])[p.type - 2];
+      if (p.type <= 1) { if (on) this.m.insertBreakpoint(p.addr); else this.m.removeBreakpoint(p.addr); }
+      else if (on) this.m.insertWatchpoint(p.addr, p.len, kind);
+      else this.m.removeWatchpoint(p.addr, p.len, kind);
+    }
+  }
+
   private dropPoints(): void {
     for (const p of this.points) {
       if (p.type <= 1) this.m.removeBreakpoint(p.addr);
@@ -445,7 +507,9 @@ export class GdbStub {
   // ---- queries ----
 
   private query(s: string): Reply {
-    if (s.startsWith("qSupported")) return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;QStartNoAckMode+;vContSupported+`;
+    if (s.startsWith("qSupported")) {
+      return `PacketSize=${PACKET_SIZE.toString(16)};qXfer:features:read+;QStartNoAckMode+;vContSupported+${this.host.replay ? ";ReverseStep+;ReverseContinue+" : ""}`;
+    }
     if (s === "QStartNoAckMode") { this.sendPacket("OK"); this.noAck = true; return null; }
     if (s === "qAttached" || s.startsWith("qAttached:")) return "1";
     if (s === "qC") return "QC01";

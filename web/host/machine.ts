@@ -15,6 +15,8 @@ import { renderVga, type VgaImage } from "./vgarender";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7, PAUSE: 8,
+  /** The instruction count setStopAt named was reached. */
+  TARGET: 9,
 } as const;
 export type StopReason = (typeof STOP)[keyof typeof STOP];
 
@@ -78,6 +80,13 @@ interface MachineExports extends FwCfgExports, VgaExports {
   reset(): void;
   directBootSetup(): void;
   run(budget: number): number;
+  continueRun(): number;
+  setStopAt(icount: bigint): void;
+  runSuspended(): number;
+  runSuspendedLeft(): number;
+  runSuspendedStretch(): number;
+  runSuspendedFlags(): number;
+  restoreSuspendedRun(left: number, stretch: number, flags: number): void;
   loadBios(size: number): number;
   getExitCode(): number;
   getResetCause(): number;
@@ -168,6 +177,9 @@ export interface MachineOptions {
 }
 
 export class MachineError extends Error {}
+
+/** A run suspended at the stop target (asm/machine.ts): budget left, stretch left, flags. */
+export interface SuspendedRun { left: number; stretch: number; flags: number }
 
 export class Machine {
   readonly memory: WebAssembly.Memory;
@@ -292,6 +304,22 @@ export class Machine {
   /** Instructions retired by translated blocks since power-on. */
   get translatedInstructions(): bigint { return this.x.translatedInstructions(); }
   run(budget: number): StopReason { return this.x.run(budget >>> 0) as StopReason; }
+  /** After a run stopped with BREAKPOINT or TARGET: go on with it, executing
+   *  exactly what it would have executed had it not stopped (asm/machine.ts
+   *  machineContinue); BUDGET when no run is suspended. */
+  continueRun(): StopReason { return this.x.continueRun() as StopReason; }
+  /** Whether a run stopped by a breakpoint or the stop target can go on (continueRun). */
+  get runSuspended(): boolean { return this.x.runSuspended() !== 0; }
+  /** A run suspended at the stop target, as a checkpoint keeps it (budget
+   *  left, stretch left); undefined when none is suspended. */
+  get suspendedRun(): SuspendedRun | undefined {
+    return this.runSuspended ? { left: this.x.runSuspendedLeft() >>> 0, stretch: this.x.runSuspendedStretch() >>> 0, flags: this.x.runSuspendedFlags() } : undefined;
+  }
+  /** Suspend again a run a restored checkpoint was taken in (continueRun goes on with it). */
+  restoreSuspendedRun(run: SuspendedRun): void { this.x.restoreSuspendedRun(run.left, run.stretch, run.flags); }
+  /** Stop runs with TARGET at the first instruction boundary where `icount`
+   *  instructions have retired; undefined for never. */
+  setStopAt(icount: bigint | undefined): void { this.x.setStopAt(icount ?? 0xffffffffffffffffn); }
   get exitCode(): number { return this.x.getExitCode(); }
   get resetCause(): number { return this.x.getResetCause(); }
   get instructions(): bigint { return this.x.instructionCount(); }
@@ -486,6 +514,10 @@ export class Machine {
    *  recomputes what it derives from them and drops its translations; guest time
    *  goes on from the restored clock in this host's mode (real time re-reads the
    *  host clock from there, icount keeps its rate). */
+  /** The host put back state regions and RAM it copied from this same run
+   *  (web/host/reverse.ts checkpoints): the machine recomputes what it derives
+   *  from them; the clock goes on exactly as restored (no host clock reading). */
+  stateRestoredExactly(): void { this.x.stateRestored(); }
   stateRestored(): void {
     this.x.stateRestored();
     if (this.timeMode.realtime) this.x.setRealtime(1);

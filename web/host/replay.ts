@@ -32,7 +32,7 @@
 // Arguments: RUN u32 budget; FEED u8 ring, u32 n, n bytes; the others none.
 // Host code with no DOM and no Node APIs: the CLI and the page's worker share it.
 
-import type { Machine, StopReason } from "./machine";
+import { STOP, type Machine, type StopReason } from "./machine";
 import { SECTOR, type BlockBackend } from "./block";
 import { RINGZERO_VERSION } from "./version";
 import { crc32 } from "./crc32";
@@ -248,6 +248,9 @@ export class Recorder {
 
 // ---- reading ----
 
+/** A point in a replay: Replay.position. */
+export interface ReplayPosition { pos: number; suspendedAt?: bigint }
+
 /** A parsed recording, checked for integrity, replayed call by call. */
 export class Replay {
   readonly header: RecordHeader;
@@ -334,11 +337,31 @@ export class Replay {
   /** The machine to drive, and how its host loads the boot images (after resets). */
   attach(m: Machine, boot: () => void): void { this.m = m; this.boot = boot; }
 
+  /** Where the replay is (a checkpoint keeps it with the machine's state;
+   *  web/host/reverse.ts): the next event, and the start of the run call a
+   *  debugger suspended, if one is. */
+  get position(): ReplayPosition { return { pos: this.pos, suspendedAt: this.suspended?.at }; }
+  /** Go back (or forward) to a position `position` gave, with the machine's
+   *  state restored to what it was there. */
+  seek(p: ReplayPosition): void {
+    this.pos = p.pos;
+    this.suspended = p.suspendedAt === undefined ? undefined : { at: p.suspendedAt };
+    this.divergence = "";
+  }
+  /** The run call a debugger's breakpoint or stop target suspended: its start. */
+  private suspended?: { at: bigint };
+
   /** Make the next recorded call. Returns the stop reason of a run, "end" when
    *  the recording is over, or null for any other call. Throws ReplayError when
-   *  the machine does not do what it did when recorded. */
+   *  the machine does not do what it did when recorded.
+   *
+   *  A run that stops at a host breakpoint, watchpoint or the machine's stop
+   *  target (BREAKPOINT, TARGET: a debugger's, never recorded) returns that
+   *  stop and is suspended in the middle of its call; the next call of next()
+   *  continues it (Machine.continueRun) and checks its result when it ends. */
   next(): StopReason | "end" | null {
     const m = this.m!;
+    if (this.suspended) return this.finishRun(this.suspended.at, m.continueRun());
     if (this.pos >= this.endPos) {
       if (m.instructions !== this.endInstructions) this.diverge(`the recording ended at instruction ${this.endInstructions}, the replay is at ${m.instructions}`);
       this.raise();
@@ -351,14 +374,13 @@ export class Replay {
     this.pos += 9;
     if (at !== m.instructions) this.diverge(`${CALL_NAMES[tag]} was recorded at instruction ${at}, the replay is at ${m.instructions}`);
     this.raise();
-    let result = 0, stop: StopReason | null = null;
+    let result = 0;
+    const stop: StopReason | null = null;
     switch (tag) {
       case Tag.RUN: {
         const budget = v.getUint32(this.pos, true);
         this.pos += 4;
-        stop = m.run(budget);
-        result = stop;
-        break;
+        return this.finishRun(at, m.run(budget));
       }
       case Tag.FEED: {
         const ring = v.getUint8(this.pos), n = v.getUint32(this.pos + 1, true);
@@ -371,6 +393,25 @@ export class Replay {
       case Tag.RESET: m.reset(); break;
       case Tag.REBOOT: this.boot!(); break;
     }
+    this.done(tag, at, result);
+    return stop;
+  }
+
+  /** A run call returned `stop`: suspended by a debugger, or done. */
+  private finishRun(at: bigint, stop: StopReason): StopReason {
+    if ((stop === STOP.BREAKPOINT || stop === STOP.TARGET) && this.m!.runSuspended) {
+      this.suspended = { at };
+      this.raise();
+      return stop;
+    }
+    this.suspended = undefined;
+    this.done(Tag.RUN, at, stop);
+    return stop;
+  }
+
+  /** The call that started at `at` returned `result`: check it against its DONE record. */
+  private done(tag: Tag, at: bigint, result: number): void {
+    const v = this.view, m = this.m!;
     this.raise();
     if (!this.expect(Tag.DONE, `finish ${CALL_NAMES[tag]}`)) this.raise();
     const want = v.getUint32(this.pos, true), after = v.getBigUint64(this.pos + 4, true);
@@ -378,7 +419,6 @@ export class Replay {
     if (want !== result) this.diverge(`${CALL_NAMES[tag]} at instruction ${at} gave ${result}, recorded ${want}`);
     else if (after !== m.instructions) this.diverge(`${CALL_NAMES[tag]} at instruction ${at} ended at ${m.instructions}, recorded ${after}`);
     this.raise();
-    return stop;
   }
 
   /** Inside a call: is the next event `tag`? (Records a divergence if not.) */

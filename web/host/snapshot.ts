@@ -42,7 +42,7 @@ const PAGE = 4096;
 export const REGION_NAMES = ["cpu", "devices", "rings", "events", "vga", "ide"];
 /** Events region: the stop settings (+4 kinds, +8 vectors) belong to the host
  *  that watches, not to the saved machine; a restore keeps the current ones. */
-const EVENTS_KEEP = [4, 12] as const;
+export const EVENTS_KEEP = [4, 12] as const;
 /** Settings a restoring host may choose for itself. */
 const HOST_SETTINGS = ["-icount", "RINGZERO_TRANSLATE"];
 
