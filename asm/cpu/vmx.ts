@@ -297,9 +297,10 @@ export function vmread_Ed_Gd(): void {
 /** VMWRITE r32, r/m32 (0F 79): r/m into the field named by ModRM.reg. */
 export function vmwrite_Gd_Ed(): void {
   if (!vmxCommon(EXIT_VMWRITE)) return;
+  // A memory operand faults after the VMCS pointer check, before the field's (SDM vol. 3 VMWRITE).
+  if (!vmcsValid()) { vmFailInvalid(); return; }
   let v = readE32();
   if (faultPending) return;
-  if (!vmcsValid()) { vmFailInvalid(); return; }
   let e = reg32((modrm >> 3) & 7);
   let off = fieldOffset(e);
   if (off < 0) { vmFailValid(ERR_UNSUPPORTED_FIELD); return; }

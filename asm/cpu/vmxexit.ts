@@ -469,6 +469,19 @@ export function vmxSoftException(vector: u32): bool {
 }
 export { BP, OV };
 
+/** A task switch in non-root operation always exits (SDM vol. 3 §25.4.2);
+ *  qualification (table 28-2): the selector, and the source in bits 31:30 (0
+ *  CALL, 1 IRET, 2 JMP, 3 task gate in the IDT). `reason` is task.ts SWITCH_*
+ *  (0 JMP, 1 CALL, 2 IRET, 3 INT). A CALL/JMP/IRET exits at the instruction
+ *  with its length; through the IDT, at the current RIP (the IDT-vectoring
+ *  information is not recorded). */
+export function vmxTaskSwitch(sel: u32, reason: u32): void {
+  const SOURCE: StaticArray<u32> = [2, 0, 1, 3];
+  let q = (sel & 0xffff) | (SOURCE[reason & 3] << 30);
+  if (reason == 3) vmExit(EXIT_TASK_SWITCH, q, getEip(), 0, 0, 0, 0);
+  else instrExit(EXIT_TASK_SWITCH, q);
+}
+
 /** A triple fault in non-root operation exits (reason 2) instead of shutting down. */
 export function vmxTripleFault(): void { vmExit(EXIT_TRIPLE_FAULT, 0, getEip(), 0, 0, 0, 0); }
 

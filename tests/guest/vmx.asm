@@ -23,6 +23,8 @@ PD       equ 0x23000   ; page directory: one 4 MiB page, identity
 SCRATCH  equ 0x24000
 MSRBMP   equ 0x25000   ; the MSR bitmaps
 LAPIC    equ 0xfee00000
+IOBMP    equ 0x26000   ; I/O bitmaps A and B
+TSS2     equ 0x3100    ; a second TSS, for the task-switch exit
 GSTACK   equ 0x30000   ; the guest's stack top
 AFTER    equ 0x640     ; where the host goes after the next VM exit
 HOSTSP   equ 0x8000    ; the host's stack after a VM exit
@@ -639,6 +641,54 @@ vmx_main:
   call set_proc
   VMW 0x6820, 0x2
 
+  ; INVLPG, MOV DR, RDPMC exiting; the I/O bitmaps (only port 71H's bit set:
+  ; unconditional I/O exiting is then ignored); TSC offsetting 10_00000000H
+  ; without RDTSC exiting; a JMP to a TSS (task switches always exit)
+  VMW PROC, 0x0401e172 | (1 << 3) | (1 << 7) | (1 << 9) | (1 << 11) | (1 << 23) | (1 << 24) | (1 << 25)
+  mov edi, IOBMP
+.iob:
+  mov dword [edi], 0
+  add edi, 4
+  cmp edi, IOBMP + 0x2000
+  jne .iob
+  or byte [IOBMP + (0x71 >> 3)], 1 << (0x71 & 7)
+  VMW 0x2000, IOBMP
+  VMW 0x2002, IOBMP + 0x1000
+  VMW 0x2010, 0
+  VMW 0x2011, 0x10
+  mov dword [GDT_A + 0x30], ((TSS2 & 0xffff) << 16) | 0x67   ; an available 32-bit TSS
+  mov dword [GDT_A + 0x34], 0x00008900
+  VMW 0x4810, 0x37
+  VMW G_RIP, guest_more + ROMB
+  PUTS32 "invlpg "
+  call resume_len
+  call print_exit
+  call putnl32
+  PUTS32 "mov-dr "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "rdpmc "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "io-bitmap "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "tsc-offset "
+  call resume_next
+  call print_exit             ; the VMCALL after RDTSC
+  rdtsc
+  mov eax, [SCRATCH + 0x104]
+  sub eax, edx
+  call sys_hex32_32           ; the guest's TSC high half minus the host's
+  call putnl32
+  PUTS32 "task-switch "
+  call resume_next
+  call print_exit
+  call putnl32
+
   ; triple fault in the guest: IDT limit 0, exceptions not in the bitmap
   PUTS32 "triple "
   VMW EXCBMP, 0
@@ -892,5 +942,17 @@ guest_pf_handled:
   mov cr0, eax                ; +115: exit
   mov dword [LAPIC + 0x300], 0x00044400 ; +118 (C7 05 disp32 imm32): NMI, self
   jmp $                       ; +128
+guest_more:
+  invlpg [0x1234]             ; +130 (0F 01 3D disp32: 7 bytes)
+  mov eax, dr7                ; +137 (0F 21 F8)
+  xor ecx, ecx                ; +140
+  rdpmc                       ; +142
+  mov al, 0                   ; +144
+  out 0x70, al                ; +146: its bitmap bit is clear
+  out 0x71, al                ; +148
+  rdtsc                       ; +150
+  mov [SCRATCH + 0x104], edx  ; +152 (89 15 disp32: 6 bytes)
+  vmcall                      ; +158
+  jmp 0x30:0                  ; +161 (EA ptr16:32: 7 bytes)
 
 ROM_END

@@ -144,6 +144,14 @@ const PRESENT = [
   `nmi exit 00000000 00000000 ${hex(128)} ${hex(intr(2, 2, false))}`,                // after the ICR write
   `extint exit 00000001 00000000 ${hex(128)} ${hex(intr(0x20, 0, false))}`,          // acknowledged: vector 20H
   `intwin exit 00000007 00000000 ${hex(128)}`,
+  `invlpg ${exit(14, 0x1234, 130, 7)}`,                     // INVLPG: the linear address (table 28-1)
+  `mov-dr ${exit(29, 7 + 16 + 0 * 256, 137, 3)}`,           // MOV EAX, DR7: DR 7, from DR (4), EAX (table 28-4)
+  `rdpmc ${exit(15, 0, 142, 2)}`,
+  `io-bitmap ${exit(30, ioQual(1, false, true, 0x71), 148, 2)}`,   // OUT 70H did not exit
+  // RDTSC without RDTSC exiting returns TSC + offset (§25.3): the high halves
+  // differ by the offset's 10H (the TSC is far below 2^32 here).
+  `tsc-offset ${exit(18, 0, 158, 3)} 00000010`,
+  `task-switch ${exit(9, 0x30 + 2 * bit(30), 161, 7)}`,     // JMP 30H:0: selector, source 2 = JMP (table 28-2)
   "triple exit 00000002 00000000",
   `vmxoff ${OK} vmread v=06 e=00000000 cr2=12345000`,
   "done",
