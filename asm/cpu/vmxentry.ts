@@ -29,7 +29,7 @@ import {
   PROC_IO_BITMAPS, PROC_MSR_BITMAPS, CR0_FIXED0, CR0_FIXED1, CR4_FIXED0, cr4Fixed1, CR3_TARGETS, ACTIVITY_HLT,
   vmFailValid, ERR_ENTRY_CONTROLS, ERR_ENTRY_HOST,
 } from "./vmx";
-import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL, skipNextExceptionExit } from "./vmxexit";
+import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL, MSR_LIST_MAX, skipNextExceptionExit } from "./vmxexit";
 
 @inline function fits(v: u32, must1: u32, may1: u32): bool { return (v & must1) == must1 && (v & ~may1) == 0; }
 /** A 64-bit address field: 4 KiB aligned (or 16-byte for MSR lists) and below
@@ -185,7 +185,8 @@ function entryFail(reason: u32, qual: u32): void {
   vmwrite(F.EXIT_REASON, reason | EXIT_ENTRY_FAIL);
   vmwrite(F.EXIT_QUALIFICATION, qual);
   loadHost();
-  loadMsrs(vmread(F.EXIT_MSR_LOAD_ADDR), vmread(F.EXIT_MSR_LOAD_COUNT));
+  let loads = vmread(F.EXIT_MSR_LOAD_COUNT);
+  if (loads <= MSR_LIST_MAX) loadMsrs(vmread(F.EXIT_MSR_LOAD_ADDR), loads);
   markSoftInt();
   needAttention();
 }
@@ -236,7 +237,9 @@ export function vmEntry(resume: bool): void {
     entryFail(EXIT_BAD_GUEST, 2);
     return;
   }
-  let bad = loadMsrs(vmread(F.ENTRY_MSR_LOAD_ADDR), vmread(F.ENTRY_MSR_LOAD_COUNT));
+  // More entries than IA32_VMX_MISC allows: the first one past the limit fails.
+  let count = vmread(F.ENTRY_MSR_LOAD_COUNT);
+  let bad = count > MSR_LIST_MAX ? MSR_LIST_MAX + 1 : loadMsrs(vmread(F.ENTRY_MSR_LOAD_ADDR), count);
   if (bad != 0) { entryFail(EXIT_MSR_LOAD_FAIL, bad); return; }
   if (!resume) physWrite32(<u32>load<u64>(OFF_VMCS_PTR) + VMCS_LAUNCH, 1);
   store<u32>(OFF_VMX_MODE, VMX_ON | VMX_NONROOT);

@@ -217,10 +217,14 @@ export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, in
   skipOnce = false;
   saveGuest(rip);
   store<u32>(OFF_VMX_MODE, VMX_ON);
-  // The guest's MSR-store list, with the guest's MSRs still in place.
-  storeMsrs(vmread(F.EXIT_MSR_STORE_ADDR), vmread(F.EXIT_MSR_STORE_COUNT));
+  // The guest's MSR-store list, with the guest's MSRs still in place. A list
+  // longer than IA32_VMX_MISC's 512 entries is a VMX abort (SDM vol. 3 §27.4, §27.7).
+  let stores = vmread(F.EXIT_MSR_STORE_COUNT);
+  if (stores > MSR_LIST_MAX) { vmxAbort(ABORT_MSR_STORE); return; }
+  storeMsrs(vmread(F.EXIT_MSR_STORE_ADDR), stores);
   loadHost();
-  if (loadMsrs(vmread(F.EXIT_MSR_LOAD_ADDR), vmread(F.EXIT_MSR_LOAD_COUNT)) != 0) vmxAbort(1);
+  let loads = vmread(F.EXIT_MSR_LOAD_COUNT);
+  if (loads > MSR_LIST_MAX || loadMsrs(vmread(F.EXIT_MSR_LOAD_ADDR), loads) != 0) { vmxAbort(ABORT_MSR_LOAD); return; }
   // The guest's single-step or data-breakpoint traps do not follow into the host.
   markSoftInt();
   clearDataBpHits();
@@ -230,6 +234,10 @@ export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, in
 /** VMX abort (SDM vol. 3 §27.7): the indicator in the VMCS, then shutdown
  *  (here: the triple fault's reset, outside VMX operation). */
 import { tripleFaultShutdown } from "./exec";
+const ABORT_MSR_STORE: u32 = 1;
+const ABORT_MSR_LOAD: u32 = 4;
+/** IA32_VMX_MISC[27:25] = 0: MSR lists of up to 512 entries. */
+export const MSR_LIST_MAX: u32 = 512;
 function vmxAbort(code: u32): void {
   physWrite32(<u32>load<u64>(OFF_VMCS_PTR) + F.VMCS_ABORT, code);
   store<u32>(OFF_VMX_MODE, 0);

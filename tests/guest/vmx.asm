@@ -25,6 +25,7 @@ MSRBMP   equ 0x25000   ; the MSR bitmaps
 LAPIC    equ 0xfee00000
 IOBMP    equ 0x26000   ; I/O bitmaps A and B
 TSS2     equ 0x3100    ; a second TSS, for the task-switch exit
+MSRLIST  equ 0x28000   ; MSR-load and MSR-store lists (16-byte entries)
 GSTACK   equ 0x30000   ; the guest's stack top
 AFTER    equ 0x640     ; where the host goes after the next VM exit
 HOSTSP   equ 0x8000    ; the host's stack after a VM exit
@@ -408,6 +409,24 @@ vmx_main:
   call print_exit_short
   call putnl32
   VMW 0x4822, 0x008b
+  PUTS32 "entry-msr-load"     ; entry 2 of the list names IA32_FS_BASE -> 80000022H, qualification 2
+  mov dword [MSRLIST], 0x175
+  mov dword [MSRLIST + 4], 0
+  mov dword [MSRLIST + 8], 0x5555
+  mov dword [MSRLIST + 12], 0
+  mov dword [MSRLIST + 16], 0xc0000100
+  mov dword [MSRLIST + 20], 0
+  mov dword [MSRLIST + 24], 0
+  mov dword [MSRLIST + 28], 0
+  VMW 0x200a, MSRLIST
+  VMW 0x4014, 2
+  NEXT_EXIT .bad_msr
+  vmlaunch
+  PUTS32 " no exit"
+.bad_msr:
+  call print_exit_short
+  call putnl32
+  VMW 0x4014, 0
   PUTS32 "launch-state-kept"  ; a failed entry leaves the VMCS clear
   vmresume
   FL
@@ -550,6 +569,11 @@ vmx_main:
   ; CR0 guest/host mask TS, shadow TS = 0, the guest's CR0.TS = 1: MOV from
   ; CR0 reads the shadow, CLTS changes nothing, MOV to CR0 with TS set exits
   PUTS32 "cr0-mask "
+  mov dword [MSRLIST + 0x20], 0x174   ; the exit MSR-store list: IA32_SYSENTER_CS
+  mov dword [MSRLIST + 0x24], 0
+  mov dword [MSRLIST + 0x28], 0xffffffff
+  VMW 0x2006, MSRLIST + 0x20
+  VMW 0x400e, 1
   VMW 0x6000, 8
   VMW 0x6004, 0
   VMR G_CR0
@@ -570,7 +594,11 @@ vmx_main:
   VMR G_CR0
   and eax, 8
   call sys_hex32_32
+  PUTS32 " stored"
+  mov eax, [MSRLIST + 0x28]
+  call sys_hex32_32
   call putnl32
+  VMW 0x400e, 0
   VMW 0x6000, 0
   VMR G_CR0
   and eax, ~8

@@ -112,6 +112,7 @@ const PRESENT = [
   `entry-host-cs0 ${VALID} ${n(8)}`,                        // §26.2.3: host CS selector 0
   "entry-guest-cr0 exit 80000021 00000000",                 // §26.3.1.1 then §26.8: reason 33 | bit 31
   "entry-guest-tr-type exit 80000021 00000000",             // §26.3.1.2: TR type 3 or 11
+  "entry-msr-load exit 80000022 00000002",                  // §26.4: FS_BASE may not be loaded; reason 34 | bit 31
   `launch-state-kept ${VALID} ${n(5)}`,                     // failed entries leave the VMCS clear
   exit(10, 0, 0, 2),                                        // CPUID (0F A2)
   `vmlaunch-again ${VALID} ${n(4)}`,                        // VMLAUNCH with a launched VMCS
@@ -140,7 +141,7 @@ const PRESENT = [
   // MOV CR0, EAX with TS set while the mask owns TS and the shadow has it 0;
   // the WRMSR of 60H to 174H before did not exit and the exit saved it; MOV
   // from CR0 read TS from the shadow (0); CLTS left CR0.TS (1) alone (§25.3).
-  `cr0-mask ${exit(28, 0, 115, 3)} sysenter_cs 00000060 seen 00000000 cr0.ts 00000008`,
+  `cr0-mask ${exit(28, 0, 115, 3)} sysenter_cs 00000060 seen 00000000 cr0.ts 00000008 stored 00000060`,   // and the exit MSR-store list got it (§27.4)
   `nmi exit 00000000 00000000 ${hex(128)} ${hex(intr(2, 2, false))}`,                // after the ICR write
   `extint exit 00000001 00000000 ${hex(128)} ${hex(intr(0x20, 0, false))}`,          // acknowledged: vector 20H
   `intwin exit 00000007 00000000 ${hex(128)}`,
