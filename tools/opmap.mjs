@@ -402,10 +402,11 @@ FF/6 push_Ev* m jit32=pushE
 0FC1 xadd_Ev_Gv* m L jit=xadd
 0FC7/1 cmpxchg8b_Mq m L
 # VMX (asm/cpu/vmx.ts): VMPTRLD, 66 VMCLEAR, F3 VMXON share 0FC7/6 and are told
-# apart by the handler (the map keeps prefixes off this opcode for CMPXCHG8B);
+# apart by vmptrld_Mq (the map keeps prefixes off this opcode for CMPXCHG8B;
+# web/host/disasm.ts names the prefixed forms);
 # VMREAD/VMWRITE are the 32-bit forms (outside 64-bit mode). VMCALL, VMLAUNCH,
 # VMRESUME and VMXOFF are 0F01 /0 with mod = 3 (descriptors.ts SGDT hands them on).
-0FC7/6 vmx_C7_6 m
+0FC7/6 vmptrld_Mq m
 0FC7/7 vmptrst_Mq m
 0F78 vmread_Ed_Gd m
 0F79 vmwrite_Gd_Ed m

@@ -201,13 +201,14 @@ function regionAddress(lo: u32, hi: u32): i64 {
 /** A region's revision identifier is this processor's (bit 31, shadow VMCS, clear). */
 @inline function revisionOk(addr: u32): bool { return physRead32(addr) == VMCS_REVISION; }
 
-/** F3 0F C7 /6 with 66 (VMCLEAR), F3 (VMXON) or neither (VMPTRLD). */
+/** 0F C7 /6: VMPTRLD, or with 66 VMCLEAR, with F3 VMXON (the opcode map has
+ *  one entry for the three: CMPXCHG8B keeps prefixes off 0F C7). */
 import { mandatoryPrefix } from "./decode";
-export function vmx_C7_6(): void {
+export function vmptrld_Mq(): void {
   let p = mandatoryPrefix();
   if (p == 0xf3) vmxon_Mq();
   else if (p == 0x66) vmclear_Mq();
-  else if (p == 0) vmptrld_Mq();
+  else if (p == 0) vmptrldOnly();
   else raiseUD();
 }
 
@@ -258,7 +259,7 @@ function vmclear_Mq(): void {
 }
 
 /** VMPTRLD m64: make the VMCS at the operand current. */
-function vmptrld_Mq(): void {
+function vmptrldOnly(): void {
   if (isRegForm()) { raiseUD(); return; }
   if (!vmxCommon(EXIT_VMPTRLD)) return;
   let lo = readM32(0), hi = readM32(4);
