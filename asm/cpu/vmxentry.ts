@@ -15,6 +15,7 @@ import {
   setEip, getEip, setReg32, needAttention,
 } from "./state";
 import { faultPending, clearFault } from "./fault";
+import { recordEvent, EV_VMENTRY, EV_VMEXIT } from "./events";
 import { setEflagsRaw } from "./idt";
 import { setSegmentCache, cplChanged, csChanged, refreshSegmentRanges } from "./segments";
 import { tlbFlush, loadPdptes } from "../mmu/paging";
@@ -182,6 +183,7 @@ function linkOk(): bool {
  *  bit 31, the qualification, the host state and the exit MSR-load list; the
  *  guest state is not saved and the launch state stays. */
 function entryFail(reason: u32, qual: u32): void {
+  recordEvent(EV_VMEXIT, reason | EXIT_ENTRY_FAIL, qual, vmread(F.GUEST_RIP));
   vmwrite(F.EXIT_REASON, reason | EXIT_ENTRY_FAIL);
   vmwrite(F.EXIT_QUALIFICATION, qual);
   loadHost();
@@ -243,6 +245,7 @@ export function vmEntry(resume: bool): void {
   if (bad != 0) { entryFail(EXIT_MSR_LOAD_FAIL, bad); return; }
   if (!resume) physWrite32(<u32>load<u64>(OFF_VMCS_PTR) + VMCS_LAUNCH, 1);
   store<u32>(OFF_VMX_MODE, VMX_ON | VMX_NONROOT);
+  recordEvent(EV_VMENTRY, resume ? 0 : 1, getEip(), 0);
   tlbFlush(false); // no VPIDs: every VM entry flushes (SDM vol. 3 §28.3.3.3)
   markSoftInt();
   needAttention();

@@ -23,7 +23,7 @@ import { physRead32, physWrite32 } from "../mmu/phys";
 import { debugRegsChanged, clearDataBpHits } from "./debug";
 import { markSoftInt, ackInterrupt } from "./exec";
 import { prevCr2, PF, BP, OV } from "./fault";
-import { recordEvent, EV_MODE } from "./events";
+import { recordEvent, EV_MODE, EV_VMEXIT } from "./events";
 import { rdmsr, wrmsr } from "./system";
 import { faultPending, clearFault } from "./fault";
 import * as F from "./vmxfields";
@@ -216,6 +216,7 @@ export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, in
   vmwrite(F.ENTRY_INTR_INFO, vmread(F.ENTRY_INTR_INFO) & ~INTR_VALID); // cleared by every VM exit (SDM vol. 3 §24.8.3)
   skipOnce = false;
   saveGuest(rip);
+  recordEvent(EV_VMEXIT, reason, qual, rip);
   store<u32>(OFF_VMX_MODE, VMX_ON);
   // The guest's MSR-store list, with the guest's MSRs still in place. A list
   // longer than IA32_VMX_MISC's 512 entries is a VMX abort (SDM vol. 3 §27.4, §27.7).

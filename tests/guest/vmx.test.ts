@@ -1,5 +1,7 @@
 import { test, expect } from "vitest";
 import { assemble, runRingZero } from "./harness";
+import type { Machine } from "../../web/host/machine";
+import { readEvents } from "../../web/host/events";
 
 // VMX (tests/guest/vmx.asm) under -cpu pentium2,+vmx and without it. No
 // reference machine has VMX (qemu's TCG has none, Debian's Bochs is built
@@ -165,6 +167,28 @@ const ABSENT = [
   `cr4.vmxe ${GP}`,                                         // CR4.VMXE is reserved without VMX
   `vmxon-absent ${UD} vmcall ${UD}`,
 ].join("\n") + "\n";
+
+// The event timeline's VM entries and exits for the run above: every exit
+// reason in PRESENT's order (bit 31: a failed VM entry), each successful exit
+// after a VM entry, the first entry a VMLAUNCH.
+const FAILED = 0x80000000;
+const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 18, 0, 31, 28,
+  0, 1, 7, 14, 29, 15, 30, 18, 9, 2];
+
+test("VM entries and exits in the event timeline", async () => {
+  let m: Machine | undefined;
+  await runRingZero(assemble("vmx"), { cpu: { pae: true, nx: false, vmx: true }, interpret: true, setup: (x) => { m = x; } });
+  const ev = readEvents(m!).filter((e) => e.kind === "vmentry" || e.kind === "vmexit");
+  const exits = ev.filter((e) => e.kind === "vmexit");
+  expect(exits.map((e) => (e.detail.reason as number) + (e.detail.failedEntry ? FAILED : 0))).toEqual(EXIT_ORDER);
+  const entries = ev.filter((e) => e.kind === "vmentry");
+  expect(entries.length).toBe(EXIT_ORDER.filter((r) => r < FAILED).length);
+  expect(entries[0].detail.launch).toBe(true);
+  expect(entries.slice(1).every((e) => e.detail.launch === false)).toBe(true);
+  for (let i = 0; i < ev.length - 1; i++) if (ev[i].kind === "vmentry") expect(ev[i + 1].kind).toBe("vmexit");
+  expect(exits[3].text).toMatch(/^VM exit: CPUID, qualification 0x0, guest at 0x[0-9a-f]+$/);
+  expect(exits[0].text).toBe("VM entry failed: invalid guest state, qualification 0x0");
+});
 
 for (const how of [{ interpret: true }, { translate: true }]) {
   const mode = how.interpret ? "interpreted" : "translated";
