@@ -444,6 +444,20 @@ vmx_main:
 .x1:
   call print_exit
   call putnl32
+%ifdef BENCH
+  ; -DBENCH=N: N VM exits and entries (CPUID, RIP not advanced), then exit:
+  ; the cost of an exit round trip (docs/VMX.md)
+  mov dword [SCRATCH + 0x300], BENCH
+.bench:
+  NEXT_EXIT .bench_exit
+  vmresume
+.bench_exit:
+  dec dword [SCRATCH + 0x300]
+  jnz .bench
+  PUTS32 "bench done"
+  call putnl32
+  EXIT 0
+%endif
   PUTS32 "vmlaunch-again"     ; now launched
   vmlaunch
   FL
