@@ -730,6 +730,13 @@ vmx_main:
   call resume_next
   call print_exit
   call putnl32
+  PUTS32 "int3 "              ; a software exception in the bitmap: type 6, with its length
+  VMW EXCBMP, 1 << 3
+  call resume_next
+  call print_exit
+  VMR XLEN
+  call sys_hex32_32
+  call putnl32
 
   ; triple fault in the guest: IDT limit 0, exceptions not in the bitmap
   PUTS32 "triple "
@@ -996,5 +1003,6 @@ guest_more:
   mov [SCRATCH + 0x104], edx  ; +152 (89 15 disp32: 6 bytes)
   vmcall                      ; +158
   jmp 0x30:0                  ; +161 (EA ptr16:32: 7 bytes)
+  int3                        ; +168
 
 ROM_END

@@ -155,6 +155,7 @@ const PRESENT = [
   // differ by the offset's 10H (the TSC is far below 2^32 here).
   `tsc-offset ${exit(18, 0, 158, 3)} 00000010`,
   `task-switch ${exit(9, 0x30 + 2 * bit(30), 161, 7)}`,     // JMP 30H:0: selector, source 2 = JMP (table 28-2)
+  `int3 exit 00000000 00000000 ${hex(168)} ${hex(intr(3, 6, false))} 00000001`,   // INT3: software exception (type 6), length 1
   "triple exit 00000002 00000000",
   `vmxoff ${OK} vmread v=06 e=00000000 cr2=12345000`,
   "done",
@@ -173,7 +174,7 @@ const ABSENT = [
 // after a VM entry, the first entry a VMLAUNCH.
 const FAILED = 0x80000000;
 const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 18, 0, 31, 28,
-  0, 1, 7, 14, 29, 15, 30, 18, 9, 2];
+  0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 2];
 
 test("VM entries and exits in the event timeline", async () => {
   let m: Machine | undefined;
