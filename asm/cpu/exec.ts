@@ -25,7 +25,7 @@ import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase, segAttr, ATTR_DB } from "./state";
 import { jitRun, jitEnabled } from "./jit";
 import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
-import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention } from "./vmxexit";
+import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered } from "./vmxexit";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
 export const STOP_BUDGET: u32 = 0;     // instruction budget spent
@@ -203,10 +203,10 @@ function unwind(): void {
 export function deliverException(vector: u32, error: u32, hasError: bool): void {
   let v = vector, err = error, has = hasError;
   for (let depth = 0; depth < 3; depth++) {
-    if (nonRoot() && vmxException(v, err, has)) return;
+    if (nonRoot()) { if (vmxException(v, err, has)) return; vmxDelivering(v, 3, err, has, 0); }
     saveShadow();
     deliverInterrupt(v, INT_EXC, err, has);
-    if (!faultPending) return;
+    if (!faultPending) { vmxDelivered(); return; }
     let v2 = faultVector, err2 = faultError, has2 = faultHasError;
     clearFault();
     restoreShadow();
@@ -236,12 +236,15 @@ export function guestResetRequest(): void {
   requestStop(STOP_RESET);
 }
 
-/** Deliver an event outside an instruction (VM entry's event injection): a
+/** Deliver an event outside an instruction (VM entry's event injection, of
+ *  interruption type `vmxType`; a software event returns `len` bytes on): a
  *  fault during its delivery is delivered in turn, as for an NMI. */
-export function deliverEvent(vector: u32, kind: u32, error: u32, hasError: bool): void {
+export function deliverEvent(vector: u32, kind: u32, error: u32, hasError: bool, vmxType: u32, len: u32): void {
   saveShadow();
+  setEip(getEip() + len);
+  vmxDelivering(vector, vmxType, error, hasError, len);
   deliverInterrupt(vector, kind, error, hasError);
-  if (!faultPending) return;
+  if (!faultPending) { vmxDelivered(); return; }
   restoreShadow();
   let v = faultVector, e = faultError, h = faultHasError;
   clearFault();
@@ -282,6 +285,7 @@ function betweenInstructions(): u32 {
       store<u32>(OFF_NMI, NMI_BLOCKED);
       store<u32>(OFF_HALTED, 0);
       saveShadow();
+      if (nonRoot()) vmxDelivering(2, 2, 0, false, 0);
       deliverInterrupt(2, INT_EXT, 0, false);
       if (faultPending) {
         restoreShadow();
@@ -289,6 +293,7 @@ function betweenInstructions(): u32 {
         clearFault();
         deliverException(v, e, h);
       }
+      vmxDelivered();
       return GO_NEXT;
     }
     else if (load<u32>(OFF_EFLAGS) & IF) {
@@ -296,6 +301,7 @@ function betweenInstructions(): u32 {
       if (vec >= 0) {
         store<u32>(OFF_HALTED, 0);
         saveShadow();
+        if (nonRoot()) vmxDelivering(<u32>vec, 0, 0, false, 0);
         deliverInterrupt(<u32>vec, INT_EXT, 0, false);
         if (faultPending) {
           restoreShadow();
@@ -303,6 +309,7 @@ function betweenInstructions(): u32 {
           clearFault();
           deliverException(v, e, h);
         }
+        vmxDelivered();
         return GO_NEXT;
       }
     }

@@ -13,13 +13,13 @@
 
 import {
   OFF_VMX_MODE, VMX_ON, VMX_NONROOT, OFF_VMXON_PTR, OFF_VMCS_PTR, OFF_FEATURE_CONTROL, OFF_EFLAGS, OFF_A20,
-  OFF_INHIBIT_IRQ, OFF_CR4, R_EAX, R_EDX, CF, ZF, ARITH_FLAGS, VM,
+  OFF_INHIBIT_IRQ, R_EAX, R_EDX, CF, ZF, ARITH_FLAGS, VM,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
   CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, CR4_VMXE,
   cr0, cr4, getCpl, setReg32, reg32,
 } from "./state";
 import { raiseGP, raiseUD, faultPending } from "./fault";
-import { isRegForm, modrm, readM32, writeM32, readE32, writeE32 } from "./decode";
+import { isRegForm, modrm, readM32, writeM32, readE32, writeE32, mandatoryPrefix } from "./decode";
 import { setArithFlags } from "./flags";
 import { hasFeature, FEAT_VMX, FEAT_PAE } from "./features";
 import { physRead32, physWrite32 } from "../mmu/phys";
@@ -203,7 +203,6 @@ function regionAddress(lo: u32, hi: u32): i64 {
 
 /** 0F C7 /6: VMPTRLD, or with 66 VMCLEAR, with F3 VMXON (the opcode map has
  *  one entry for the three: CMPXCHG8B keeps prefixes off 0F C7). */
-import { mandatoryPrefix } from "./decode";
 export function vmptrld_Mq(): void {
   let p = mandatoryPrefix();
   if (p == 0xf3) vmxon_Mq();

@@ -233,7 +233,7 @@ export function vmEntry(resume: bool): void {
   if (!guestOk()) { entryFail(EXIT_BAD_GUEST, 0); return; }
   if (!linkOk()) { entryFail(EXIT_BAD_GUEST, 4); return; }
   loadGuest();
-  let c0 = cr0Now(), c4 = load<u32>(OFF_CR4);
+  let c0 = load<u32>(OFF_CR0), c4 = load<u32>(OFF_CR4);
   if ((c0 & CR0_PG) && (c4 & CR4_PAE) && !loadPdptes(load<u32>(OFF_CR3))) {
     clearFault();
     entryFail(EXIT_BAD_GUEST, 2);
@@ -251,7 +251,6 @@ export function vmEntry(resume: bool): void {
   needAttention();
   inject();
 }
-@inline function cr0Now(): u32 { return load<u32>(OFF_CR0); }
 
 /** Event injection (§26.6): the event is delivered through the guest's IDT as
  *  if it had occurred after the entry; the exception bitmap is not consulted
@@ -266,11 +265,11 @@ function inject(): void {
   store<u32>(OFF_HALTED, 0);
   if (type == T_HW || type == T_SW_EXC) skipNextExceptionExit();
   if (type == T_HW) { deliverException(vec, err, hasErr); return; }
-  let kind = INT_EXT;
+  let kind = INT_EXT, len: u32 = 0;
   if (type >= T_SW_INT) {
-    setEip(getEip() + vmread(F.ENTRY_INSTR_LEN));
+    len = vmread(F.ENTRY_INSTR_LEN);
     kind = type == T_SW_INT ? INT_SOFT : type == T_SW_EXC ? INT_SOFT_EXC : INT_ICEBP;
   }
   if (type == T_NMI) store<u32>(OFF_NMI, load<u32>(OFF_NMI) | NMI_BLOCKED);
-  deliverEvent(vec, kind, err, hasErr);
+  deliverEvent(vec, kind, err, hasErr, type, len);
 }

@@ -14,7 +14,7 @@ import {
   R_ESP, R_EAX, R_ECX, R_EDX, IF, CR0_ET, CR0_CD, CR0_NW, CR0_TS, CR0_PE, CR4_VMXE,
   getEip, setEip, reg32, setReg32, segField, cr0, cr4, needAttention,
 } from "./state";
-import { instrStart, addrsize32, eaSeg, opsize32, fetch8, fetch16, fetch32 } from "./decode";
+import { instrStart, addrsize32, eaSeg, fetch8, fetch16, fetch32 } from "./decode";
 import { getEflags } from "./flags";
 import { setEflagsRaw } from "./idt";
 import { setSegmentCache, cplChanged, csChanged, refreshSegmentRanges } from "./segments";
@@ -22,7 +22,7 @@ import { tlbFlush, hostReloadPdptes } from "../mmu/paging";
 import { physRead32, physWrite32 } from "../mmu/phys";
 import { debugRegsChanged, clearDataBpHits } from "./debug";
 import { markSoftInt, ackInterrupt } from "./exec";
-import { prevCr2, PF, BP, OV } from "./fault";
+import { prevCr2, PF } from "./fault";
 import { recordEvent, EV_MODE, EV_VMEXIT } from "./events";
 import { rdmsr, wrmsr } from "./system";
 import { faultPending, clearFault } from "./fault";
@@ -203,6 +203,21 @@ export function loadMsrs(addr: u32, count: u32): u32 {
   return failed;
 }
 
+// The event being delivered in non-root operation, for the IDT-vectoring
+// information of a VM exit that happens before its delivery completes (SDM
+// vol. 3 §27.2.4): set by exec.ts around exception, NMI and interrupt delivery
+// and by event injection, cleared when the delivery completes.
+let vecInfo: u32 = 0;
+let vecError: u32 = 0;
+let vecLen: u32 = 0;
+/** `type`: the interruption type (table 24-15); `len`: a software event's instruction length. */
+export function vmxDelivering(vector: u32, type: u32, error: u32, hasError: bool, len: u32): void {
+  vecInfo = INTR_VALID | (type << 8) | vector | (hasError ? INTR_HAS_ERROR : 0);
+  vecError = hasError ? error : 0;
+  vecLen = len;
+}
+export function vmxDelivered(): void { vecInfo = 0; }
+
 /** VM exit: record why (SDM vol. 3 §27.2), save the guest, load the host. */
 export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, intrInfo: u32, intrError: u32): void {
   vmwrite(F.EXIT_REASON, reason);
@@ -211,7 +226,9 @@ export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, in
   vmwrite(F.EXIT_INSTR_INFO, info);
   vmwrite(F.EXIT_INTR_INFO, intrInfo);
   vmwrite(F.EXIT_INTR_ERROR, intrError);
-  vmwrite(F.IDT_VECTORING_INFO, 0);
+  vmwrite(F.IDT_VECTORING_INFO, vecInfo);
+  vmwrite(F.IDT_VECTORING_ERROR, vecError);
+  vecInfo = 0;
   vmwrite(F.GUEST_LINEAR_ADDR, 0);
   vmwrite(F.ENTRY_INTR_INFO, vmread(F.ENTRY_INTR_INFO) & ~INTR_VALID); // cleared by every VM exit (SDM vol. 3 §24.8.3)
   skipOnce = false;
@@ -465,7 +482,10 @@ export function vmxException(vector: u32, error: u32, hasError: bool): bool {
   let qual: u32 = 0;
   if (vector == PF) { qual = load<u32>(OFF_CR2); store<u32>(OFF_CR2, prevCr2); }
   let info = INTR_VALID | INTR_HW_EXCEPTION | vector | (hasError ? INTR_HAS_ERROR : 0);
-  vmExit(EXIT_EXCEPTION_NMI, qual, getEip(), 0, 0, info, hasError ? error : 0);
+  // During the delivery of a software interrupt or exception, the exit reports its length.
+  let type = (vecInfo >> 8) & 7;
+  let len: u32 = (vecInfo & INTR_VALID) && type >= 4 && type <= 6 ? vecLen : 0;
+  vmExit(EXIT_EXCEPTION_NMI, qual, getEip(), len, 0, info, hasError ? error : 0);
   return true;
 }
 /** INT3 and INTO (software exceptions, type 6): the instruction's RIP and length. */
@@ -476,7 +496,6 @@ export function vmxSoftException(vector: u32): bool {
   vmExit(EXIT_EXCEPTION_NMI, 0, instrStart, getEip() - instrStart, 0, info, 0);
   return true;
 }
-export { BP, OV };
 
 /** A task switch in non-root operation always exits (SDM vol. 3 §25.4.2);
  *  qualification (table 28-2): the selector, and the source in bits 31:30 (0
@@ -492,7 +511,7 @@ export function vmxTaskSwitch(sel: u32, reason: u32): void {
 }
 
 /** A triple fault in non-root operation exits (reason 2) instead of shutting down. */
-export function vmxTripleFault(): void { vmExit(EXIT_TRIPLE_FAULT, 0, getEip(), 0, 0, 0, 0); }
+export function vmxTripleFault(): void { vecInfo = 0; vmExit(EXIT_TRIPLE_FAULT, 0, getEip(), 0, 0, 0, 0); }
 
 /** Between instructions (exec.ts), before NMI and interrupt delivery: NMI
  *  exiting, external-interrupt exiting (RFLAGS.IF does not block then, SDM

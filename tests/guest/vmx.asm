@@ -526,6 +526,31 @@ vmx_main:
   call sys_hex32_32           ; the VM exit cleared the valid bit
   call putnl32
 
+  ; the same injection with gate 31H not present and #NP in the bitmap: the
+  ; exit reports the #NP and, as IDT-vectoring information, the injected event
+  ; (with its length); the guest's RIP is the one the entry started at
+  PUTS32 "inject-np "
+  and byte [IDT_A + 0x31 * 8 + 5], 0x7f
+  VMW EXCBMP, 1 << 11
+  VMW INTRINFO, 0x80000431
+  VMW ENTRYLEN, 2
+  VMR G_RIP
+  mov [SCRATCH + 20], eax
+  call resume_len
+  call print_exit
+  VMR XERR
+  call sys_hex32_32
+  VMR 0x4408                  ; IDT-vectoring information
+  call sys_hex32_32
+  VMR XLEN
+  call sys_hex32_32
+  VMR G_RIP
+  sub eax, [SCRATCH + 20]
+  call sys_hex32_32
+  call putnl32
+  or byte [IDT_A + 0x31 * 8 + 5], 0x80
+  VMW EXCBMP, 0
+
   ; #PF with the error-code mask/match (SDM vol. 3 §25.2): bit 14 set and
   ; (error & mask) != match: no exit, the guest's own handler runs
   PUTS32 "pf-nomatch "

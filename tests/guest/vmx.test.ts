@@ -134,6 +134,11 @@ const PRESENT = [
   // vector 31H and the return address 50 + 2; it ends in the VMCALL at 56. The
   // exit clears the valid bit of the entry interruption information (§24.8.3).
   `inject ${exit(18, 0, 56, 3)} vec 00000031 ret 00000002 valid 00000431`,
+  // The same injection into a not-present gate 31H with #NP in the bitmap: #NP
+  // with error code 31H * 8 + IDT (2) + EXT (0: INT n is software), at the RIP
+  // the entry started from (56), as IDT-vectoring information the injected INT
+  // 31H (80000431H) and the exit instruction length its 2 (§27.2.4, §27.2.5).
+  `inject-np exit 00000000 00000000 ${hex(56)} ${hex(intr(11, 3, true))} ${hex(0x31 * 8 + 2)} 80000431 00000002 00000000`,
   // #PF with mask 1, match 1 and error code 0: no match, bit 14 set -> no exit;
   // the guest's handler gets vector 0EH and CR2 = 800000H, then VMCALL at 66.
   `pf-nomatch ${exit(18, 0, 66, 3)} vec 0000000e cr2 00800000`,
@@ -173,7 +178,7 @@ const ABSENT = [
 // reason in PRESENT's order (bit 31: a failed VM entry), each successful exit
 // after a VM entry, the first entry a VMLAUNCH.
 const FAILED = 0x80000000;
-const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 18, 0, 31, 28,
+const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 0, 18, 0, 31, 28,
   0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 2];
 
 test("VM entries and exits in the event timeline", async () => {
