@@ -401,6 +401,15 @@ FF/6 push_Ev* m jit32=pushE
 0FC0 xadd_Eb_Gb m L jit=xadd
 0FC1 xadd_Ev_Gv* m L jit=xadd
 0FC7/1 cmpxchg8b_Mq m L
+# VMX (asm/cpu/vmx.ts): VMPTRLD, 66 VMCLEAR, F3 VMXON share 0FC7/6 and are told
+# apart by vmptrld_Mq (the map keeps prefixes off this opcode for CMPXCHG8B;
+# web/host/disasm.ts names the prefixed forms);
+# VMREAD/VMWRITE are the 32-bit forms (outside 64-bit mode). VMCALL, VMLAUNCH,
+# VMRESUME and VMXOFF are 0F01 /0 with mod = 3 (descriptors.ts SGDT hands them on).
+0FC7/6 vmptrld_Mq m
+0FC7/7 vmptrst_Mq m
+0F78 vmread_Ed_Gd m
+0F79 vmwrite_Gd_Ed m
 0FC8-0FCF bswap_reg* jit32=bswap
 # FXSAVE/FXRSTOR (SDM vol. 2): the other 0FAE members (SSE's LDMXCSR, STMXCSR,
 # the fences) stay #UD on this model.

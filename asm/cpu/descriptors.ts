@@ -16,6 +16,7 @@ import {
   setSegmentCache,
 } from "./segments";
 import { writeSys8 } from "../mmu/linear";
+import { vmxGroup0F01 } from "./vmx";
 
 /** CPL 0 required in protected mode (v8086 mode runs at CPL 3). */
 @inline function privileged(): bool {
@@ -41,7 +42,7 @@ export function lidt_M32(): void { loadTableReg(OFF_IDTR_BASE, OFF_IDTR_LIMIT); 
 /** SGDT/SIDT are not privileged. With a 16-bit operand size the top byte of the
  *  base is stored as 0 (80286-compatible form of older SDM editions; QEMU does so). */
 function storeTableReg(baseOff: u32, limitOff: u32): void {
-  if (isRegForm()) { raiseUD(); return; }
+  if (isRegForm()) { if (baseOff == OFF_GDTR_BASE) vmxGroup0F01(); else raiseUD(); return; }
   let base = load<u32>(baseOff);
   writeM16(0, load<u32>(limitOff));
   writeM32(2, opsize32 ? base : base & 0xffffff);

@@ -32,6 +32,8 @@ export const EV_MODE: u32 = 5;       // a CR0 before, b CR0 after (PE or PG chan
 export const EV_CR3: u32 = 6;        // a CR3 before, b CR3 after
 export const EV_TASK: u32 = 7;       // a new TSS selector, b reason (task.ts TS_*)
 export const EV_V86: u32 = 8;        // a 1 entering virtual-8086 mode, 0 leaving
+export const EV_VMENTRY: u32 = 9;    // a 1 VMLAUNCH, 0 VMRESUME; b the guest's RIP (vmxentry.ts)
+export const EV_VMEXIT: u32 = 10;    // a exit reason (bit 31: a failed entry), b qualification, c the guest's RIP
 export const EV_NO_ERROR: u32 = 0xffffffff;
 
 export const EV_CAPACITY: u32 = 4096;

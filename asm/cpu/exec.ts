@@ -25,6 +25,7 @@ import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase, segAttr, ATTR_DB } from "./state";
 import { jitRun, jitEnabled } from "./jit";
 import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
+import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered } from "./vmxexit";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
 export const STOP_BUDGET: u32 = 0;     // instruction budget spent
@@ -56,6 +57,8 @@ export type IntrAck = () => i32;
 function noAck(): i32 { return -1; }
 let intrAck: IntrAck = noAck;
 export function setIntrAck(f: IntrAck): void { intrAck = f; }
+/** Acknowledge the INTR line: the vector, or -1 (VM exits that acknowledge it, vmxexit.ts). */
+export function ackInterrupt(): i32 { return intrAck(); }
 
 // NMI (SDM vol. 3 §6.7.1): an arriving NMI is latched (one at most: more arriving
 // while one is held are lost); it is taken between instructions whatever
@@ -207,9 +210,10 @@ function unwind(): void {
 export function deliverException(vector: u32, error: u32, hasError: bool): void {
   let v = vector, err = error, has = hasError;
   for (let depth = 0; depth < 3; depth++) {
+    if (nonRoot()) { if (vmxException(v, err, has)) return; vmxDelivering(v, 3, err, has, 0); }
     saveShadow();
     deliverInterrupt(v, INT_EXC, err, has);
-    if (!faultPending) return;
+    if (!faultPending) { vmxDelivered(); return; }
     let v2 = faultVector, err2 = faultError, has2 = faultHasError;
     clearFault();
     restoreShadow();
@@ -224,6 +228,11 @@ export function deliverException(vector: u32, error: u32, hasError: bool): void 
 }
 
 function tripleFault(): void {
+  if (nonRoot()) { vmxTripleFault(); return; }
+  tripleFaultShutdown();
+}
+/** Shutdown: the machine resets (a triple fault outside non-root operation, a VMX abort). */
+export function tripleFaultShutdown(): void {
   resetCause = 1;
   resetHook();
   requestStop(STOP_RESET);
@@ -232,6 +241,21 @@ export function guestResetRequest(): void {
   resetCause = 2;
   resetHook();
   requestStop(STOP_RESET);
+}
+
+/** Deliver an event outside an instruction (VM entry's event injection, of
+ *  interruption type `vmxType`; a software event returns `len` bytes on): a
+ *  fault during its delivery is delivered in turn, as for an NMI. */
+export function deliverEvent(vector: u32, kind: u32, error: u32, hasError: bool, vmxType: u32, len: u32): void {
+  saveShadow();
+  setEip(getEip() + len);
+  vmxDelivering(vector, vmxType, error, hasError, len);
+  deliverInterrupt(vector, kind, error, hasError);
+  if (!faultPending) { vmxDelivered(); return; }
+  restoreShadow();
+  let v = faultVector, e = faultError, h = faultHasError;
+  clearFault();
+  deliverException(v, e, h);
 }
 
 // What runCpu does after betweenInstructions().
@@ -259,6 +283,7 @@ function betweenInstructions(): u32 {
   if (stretchEnds) { stretchEnds = false; return GO_STOP; }
   let go = GO_STEP;
   let nmi = nmiReady();
+  if (nonRoot() && vmxEvent(nmi, intrLine, load<u32>(OFF_INHIBIT_IRQ) != 0)) return GO_NEXT;
   if (nmi || intrLine) {
     // The shadow of STI or MOV SS covers one instruction (SDM vol. 2 STI): that
     // one is interpreted, so that a translated block does not run on past it.
@@ -270,6 +295,7 @@ function betweenInstructions(): u32 {
       store<u32>(OFF_NMI, NMI_BLOCKED);
       store<u32>(OFF_HALTED, 0);
       saveShadow();
+      if (nonRoot()) vmxDelivering(2, 2, 0, false, 0);
       deliverInterrupt(2, INT_EXT, 0, false);
       if (faultPending) {
         restoreShadow();
@@ -277,6 +303,7 @@ function betweenInstructions(): u32 {
         clearFault();
         deliverException(v, e, h);
       }
+      vmxDelivered();
       return GO_NEXT;
     }
     else if (load<u32>(OFF_EFLAGS) & IF) {
@@ -284,6 +311,7 @@ function betweenInstructions(): u32 {
       if (vec >= 0) {
         store<u32>(OFF_HALTED, 0);
         saveShadow();
+        if (nonRoot()) vmxDelivering(<u32>vec, 0, 0, false, 0);
         deliverInterrupt(<u32>vec, INT_EXT, 0, false);
         if (faultPending) {
           restoreShadow();
@@ -291,6 +319,7 @@ function betweenInstructions(): u32 {
           clearFault();
           deliverException(v, e, h);
         }
+        vmxDelivered();
         return GO_NEXT;
       }
     }
@@ -314,14 +343,15 @@ function betweenInstructions(): u32 {
   }
   // Nothing more to do before this instruction: the loop may skip this function
   // until one of these becomes nonzero again (or something calls needAttention()).
-  setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled | <u32>nmiReady());
+  setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled | <u32>nmiReady() | <u32>vmxWantsAttention());
   return go;
 }
 
 /** Translated blocks may run: 32-bit code and stack, nothing to watch between
  *  instructions (single-step, RF, breakpoints), translation not switched off. */
 @inline function jitReady(): bool {
-  return csDefault32 && !trapWatch && !instrBpEnabled && jitEnabled() && (segAttr(S_SS) & ATTR_DB) != 0;
+  // VMX non-root operation runs interpreted: its exits are checked by the interpreter's handlers.
+  return csDefault32 && !trapWatch && !instrBpEnabled && jitEnabled() && (segAttr(S_SS) & ATTR_DB) != 0 && !nonRoot();
 }
 
 /** Run up to `budget` instructions; returns how many ran. Stops early on a

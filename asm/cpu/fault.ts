@@ -48,8 +48,10 @@ export function clearFault(): void { faultPending = false; }
 @inline export function raiseTS(error: u32): void { raise(TS, error, true); }
 
 /** #PF: CR2 takes the faulting linear address (SDM vol. 3 §4.7). */
+export let prevCr2: u32 = 0; // CR2 before the last #PF: a #PF that VM-exits leaves CR2 alone (vmxexit.ts)
 export function raisePF(linear: u32, error: u32): void {
   if (faultPending) return;
+  prevCr2 = load<u32>(OFF_CR2);
   store<u32>(OFF_CR2, linear);
   raise(PF, error, true);
 }

@@ -26,6 +26,7 @@ import {
 } from "./pmstack";
 import { taskSwitch, SWITCH_INT, SWITCH_IRET, taskEntryErrorCode } from "./task";
 import { recordEvent, EV_V86 } from "./events";
+import { nonRoot, vmxTaskSwitch } from "./vmxexit";
 
 // How an interrupt came about; decides privilege checks and error codes.
 export const INT_EXT: u32 = 0;       // external (PIC/APIC) or NMI
@@ -153,6 +154,7 @@ function interruptTaskGate(tssSel: u32, ext: u32, hasError: bool, error: u32): v
   let type = (hi >> 8) & 0x1f;
   if (type != 0x01 && type != 0x09) { raiseGP((tssSel & 0xfffc) | ext); return; } // busy or not a TSS
   if (!(hi & (1 << 15))) { raiseNP((tssSel & 0xfffc) | ext); return; }
+  if (nonRoot()) { vmxTaskSwitch(tssSel, SWITCH_INT); return; } // a VM exit: no error code pushed
   taskSwitch(tssSel, lo, hi, SWITCH_INT, ext);
   if (faultPending) return;
   if (hasError) taskEntryErrorCode(error, (hi & (8 << 8)) != 0, ext);

@@ -16,6 +16,7 @@ import {
 } from "./idt";
 import { stackUseCurrent, stackRoomPop, stackPop, stackEsp } from "./pmstack";
 import { imm } from "./decode";
+import { nonRoot, vmxSoftException } from "./vmxexit";
 import { markSoftInt, nmiIretDone } from "./exec";
 import { recordEvent, EV_EXCEPTION, EV_INTERRUPT, EV_SOFTINT, EV_NO_ERROR } from "./events";
 
@@ -24,6 +25,7 @@ export { INT_EXT, INT_SOFT, INT_EXC, INT_SOFT_EXC, INT_ICEBP };
 /** Deliver `vector`. On return either the handler is entered (CS:EIP, stack and
  *  flags updated) or a fault is pending (fault.ts) and the caller unwinds. */
 export function deliverInterrupt(vector: u32, kind: u32, error: u32, hasError: bool): void {
+  if (kind == INT_SOFT_EXC && nonRoot() && vmxSoftException(vector)) return;
   if (kind == INT_EXC) recordEvent(EV_EXCEPTION, vector, hasError ? error : EV_NO_ERROR, load<u32>(OFF_CR2));
   else recordEvent(kind == INT_EXT ? EV_INTERRUPT : EV_SOFTINT, vector, 0, 0);
   if (protectedMode()) { deliverProtected(vector, kind, error, hasError); return; }

@@ -13,7 +13,7 @@ export function mov_Sw_Ew(): void {
   let v = readE16();
   if (faultPending) return;
   if (!loadSegment(seg, v)) return;
-  if (seg == S_SS) { store<u32>(OFF_INHIBIT_IRQ, 1); needAttention(); }
+  if (seg == S_SS) { store<u32>(OFF_INHIBIT_IRQ, 2); needAttention(); } // 2: MOV SS (VMX tells it from STI's 1)
 }
 
 /** MOV r/m, Sreg: a register destination with a 32-bit operand size gets the

@@ -48,7 +48,7 @@ function popSeg(seg: i32, o32: bool): void {
   let v = o32 ? pop32() : pop16();
   if (faultPending) return;
   if (!loadSegment(seg, v & 0xffff)) { setSP(sp); return; }
-  if (seg == S_SS) { store<u32>(OFF_INHIBIT_IRQ, 1); needAttention(); }
+  if (seg == S_SS) { store<u32>(OFF_INHIBIT_IRQ, 2); needAttention(); } // 2: POP SS (VMX tells it from STI's 1)
 }
 export function push_ES16(): void { pushSeg(0, false); }
 export function push_ES32(): void { pushSeg(0, true); }

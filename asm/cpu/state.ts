@@ -112,7 +112,16 @@ export const NMI_PENDING: u32 = 1;
 export const NMI_BLOCKED: u32 = 2;
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
 export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u64 (system.ts)
-export const CPU_STATE_SIZE: u32 = 0x600;
+// VMX (vmx.ts, docs/VMX.md): whether the CPU is in VMX operation and in VMX
+// non-root operation, the VMXON region's and the current VMCS's physical
+// addresses (u64, all ones: none), and IA32_FEATURE_CONTROL (MSR 3AH).
+export const OFF_VMX_MODE: u32 = CPU_STATE + 0x600;
+export const VMX_ON: u32 = 1;      // in VMX operation (after VMXON)
+export const VMX_NONROOT: u32 = 2; // in VMX non-root operation (a guest runs)
+export const OFF_VMXON_PTR: u32 = CPU_STATE + 0x608;
+export const OFF_VMCS_PTR: u32 = CPU_STATE + 0x610;
+export const OFF_FEATURE_CONTROL: u32 = CPU_STATE + 0x618;
+export const CPU_STATE_SIZE: u32 = 0x640;
 
 // --- EFLAGS bits (SDM vol. 1 §3.4.3) ---
 export const CF: u32 = 1 << 0;
@@ -158,6 +167,7 @@ export const CR4_MCE: u32 = 1 << 6;
 export const CR4_PGE: u32 = 1 << 7;
 export const CR4_PCE: u32 = 1 << 8;
 export const CR4_OSFXSR: u32 = 1 << 9;
+export const CR4_VMXE: u32 = 1 << 13;
 
 // --- IA32_EFER bits (SDM vol. 3 §2.2.1; vol. 4 table 2-2) ---
 export const EFER_NXE: u32 = 1 << 11;

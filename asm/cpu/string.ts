@@ -29,6 +29,7 @@ import { faultPending } from "./fault";
 import { setLazy, getZF, LAZY_SUB, SZ8, SZ16, SZ32 } from "./flags";
 import { commitShadow, stopReason } from "./exec";
 import { ioAllowed } from "./ioperm";
+import { nonRoot, vmxIo } from "./vmxexit";
 import { portIn, portOut } from "../io";
 import { tlbEntry, tlbReadMask, tlbWriteMask, TLB_VALID } from "../mmu/paging";
 import { entryFor } from "../mmu/linear";
@@ -214,16 +215,22 @@ function stosBulk(size: u32, max: u32): u32 {
   return n;
 }
 
+/** INS/OUTS may go on: the I/O permission, then (in VMX non-root) no VM exit. */
+function strIoOk(kind: u32, size: u32): bool {
+  let p = reg16(R_EDX);
+  return ioAllowed(p, size) && !(nonRoot() && vmxIo(p, size, kind == K_INS, true, repPrefix != 0, false));
+}
+
 function stringOp(kind: u32, size: u32): void {
   if (repPrefix == 0) {
-    if (kind >= K_INS && !ioAllowed(reg16(R_EDX), size)) return;
+    if (kind >= K_INS && !strIoOk(kind, size)) return;
     one(kind, size);
     return;
   }
   let cnt = addrsize32 ? reg32(R_ECX) : reg16(R_ECX);
   if (cnt == 0) return;
   // The port does not change during the instruction: one permission check.
-  if (kind >= K_INS && !ioAllowed(reg16(R_EDX), size)) return;
+  if (kind >= K_INS && !strIoOk(kind, size)) return;
   let next = getEip();
   setEip(instrStart);
   let budget: u32 = (load<u32>(OFF_EFLAGS) & TF) ? 1 : REP_BUDGET;

@@ -22,13 +22,18 @@ import { raiseGP, raiseUD, raise, faultPending, DB } from "./fault";
 import { protectedMode, refreshSegmentRanges, csChanged } from "./segments";
 import { fetch8, eaSeg, eaOff, isRegForm, readE16, writeE16, writeE32 } from "./decode";
 import { tlbFlush, tlbFlushPage, loadPdptes } from "../mmu/paging";
-import { hasFeature, FEAT_PAE, FEAT_NX } from "./features";
+import { hasFeature, FEAT_PAE, FEAT_NX, FEAT_VMX } from "./features";
 import {
   getDr, setDr, drIndex, debugRegsChanged, DR6_BD, DR7_GD,
   DR6_FIXED1, DR6_WRITABLE, DR7_FIXED1, DR7_WRITABLE,
 } from "./debug";
 import { CPU_SIGNATURE } from "./reset";
 import { recordEvent, EV_MODE, EV_CR3 } from "./events";
+import { cr4VmxBits, vmxCr0Ok, vmxCr4Ok, vmxRdmsr, vmxWrmsr } from "./vmx";
+import {
+  nonRoot, vmxCpuid, vmxHlt, vmxInvd, vmxInvlpg, vmxRdtsc, vmxRdpmc, vmxTsc, vmxMsr, vmxMovToCr, vmxCrWriteValue,
+  vmxMovFromCr, vmxCrReadValue, vmxClts, vmxLmsw, vmxLmswValue, vmxMovDr,
+} from "./vmxexit";
 
 /** x87 present: CPUID.FPU, and CPUID.CMOV (which with FPU also promises FCMOVcc/
  *  FCOMI, SDM vol. 2 CPUID table 3-11). True because the x87 work lands together
@@ -49,6 +54,7 @@ export const APIC_PRESENT: bool = true;
 /** HLT: privileged (#GP(0) at CPL > 0); the run loop stops until an interrupt. */
 export function hlt(): void {
   if (!privileged()) return;
+  if (nonRoot() && vmxHlt()) return;
   store<u32>(OFF_HALTED, 1);
   needAttention();
 }
@@ -64,7 +70,7 @@ const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | C
 // model without SSE it changes nothing (x87.ts FXSAVE), and OSXMMEXCPT (SSE's)
 // stays reserved.
 const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
-@inline function cr4Supported(): u32 { return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0); }
+@inline function cr4Supported(): u32 { return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0) | cr4VmxBits(); }
 
 /** SDM vol. 3 §4.4.1: the PDPTEs are loaded when PAE paging is in use after a
  *  MOV to CR0 or CR4 that changes CR0.CD, NW or PG or CR4.PAE, PGE or PSE. */
@@ -79,6 +85,7 @@ export function writeCr0(v: u32): bool {
   v = (v & CR0_DEFINED) | CR0_ET;
   if ((v & CR0_PG) && !(v & CR0_PE)) { raiseGP(0); return false; }
   if ((v & CR0_NW) && !(v & CR0_CD)) { raiseGP(0); return false; }
+  if (!vmxCr0Ok(v)) { raiseGP(0); return false; } // fixed bits in VMX operation
   let old = cr0();
   if (paePaging(v, cr4()) && ((old ^ v) & CR0_PDPTE_RELOAD) && !loadPdptes(load<u32>(OFF_CR3))) return false;
   store<u32>(OFF_CR0, v);
@@ -109,6 +116,7 @@ export function mov_Rd_Cd(): void {
   if (!privileged()) return;
   let v = readCr((m >> 3) & 7);
   if (v < 0) { raiseUD(); return; }
+  if (nonRoot()) { if (vmxMovFromCr((m >> 3) & 7, m & 7)) return; v = <i64>vmxCrReadValue((m >> 3) & 7, <u32>v); }
   setReg32(m & 7, <u32>v);
 }
 
@@ -117,6 +125,7 @@ export function mov_Cd_Rd(): void {
   if (!privileged()) return;
   let n = (m >> 3) & 7;
   let v = reg32(m & 7);
+  if (nonRoot() && n != 2 && n < 5) { if (vmxMovToCr(n, m & 7, v)) return; v = vmxCrWriteValue(n, v); }
   switch (n) {
     case 0: writeCr0(v); return;
     case 2: store<u32>(OFF_CR2, v); return;
@@ -129,7 +138,7 @@ export function mov_Cd_Rd(): void {
       tlbFlush((cr4() & CR4_PGE) != 0);
       return;
     case 4: {
-      if (v & ~cr4Supported()) { raiseGP(0); return; }
+      if ((v & ~cr4Supported()) || !vmxCr4Ok(v)) { raiseGP(0); return; }
       let old = cr4();
       if (paePaging(cr0(), v) && ((old ^ v) & CR4_PDPTE_RELOAD) && !loadPdptes(load<u32>(OFF_CR3))) return;
       store<u32>(OFF_CR4, v);
@@ -144,6 +153,7 @@ export function mov_Cd_Rd(): void {
 /** CLTS: clear CR0.TS (SDM vol. 2 CLTS). */
 export function clts(): void {
   if (!privileged()) return;
+  if (nonRoot() && vmxClts()) return;
   store<u32>(OFF_CR0, cr0() & ~CR0_TS);
 }
 
@@ -152,6 +162,7 @@ export function lmsw_Ew(): void {
   if (!privileged()) return;
   let v = readE16();
   if (faultPending) return;
+  if (nonRoot()) { if (vmxLmsw(v, !isRegForm(), segBase(eaSeg) + eaOff)) return; v = vmxLmswValue(v); }
   let c = cr0();
   writeCr0((c & ~(CR0_MP | CR0_EM | CR0_TS)) | (v & (CR0_PE | CR0_MP | CR0_EM | CR0_TS)));
 }
@@ -159,9 +170,10 @@ export function lmsw_Ew(): void {
 /** SMSW: not privileged on a P6. A register destination with a 32-bit operand
  *  size receives all of CR0 (as P6 processors do; SDM vol. 2 SMSW calls the
  *  upper half undefined); a memory destination is always 16 bits. */
-export function smsw_Ew16(): void { writeE16(cr0() & 0xffff); }
+@inline function guestCr0(): u32 { return nonRoot() ? vmxCrReadValue(0, cr0()) : cr0(); }
+export function smsw_Ew16(): void { writeE16(guestCr0() & 0xffff); }
 export function smsw_Ew32(): void {
-  if (isRegForm()) writeE32(cr0()); else writeE16(cr0() & 0xffff);
+  if (isRegForm()) writeE32(guestCr0()); else writeE16(guestCr0() & 0xffff);
 }
 
 /** INVLPG m: drop the translation of the page holding the operand's linear
@@ -169,11 +181,12 @@ export function smsw_Ew32(): void {
 export function invlpg_M(): void {
   if (isRegForm()) { raiseUD(); return; }
   if (!privileged()) return;
+  if (nonRoot() && vmxInvlpg(segBase(eaSeg) + eaOff)) return;
   tlbFlushPage(segBase(eaSeg) + eaOff);
 }
 
 /** INVD/WBINVD: caches are not modelled; only the privilege check remains. */
-export function invd(): void { privileged(); }
+export function invd(): void { if (privileged() && nonRoot()) vmxInvd(); }
 export function wbinvd(): void { privileged(); }
 
 export function ud2(): void { raiseUD(); }
@@ -181,10 +194,11 @@ export function ud2(): void { raiseUD(); }
 // --- debug registers (SDM vol. 3 §17.2; vol. 2 MOV—Move to/from Debug Registers) ---
 
 /** The checks common to both directions; returns the register index or -1 after a fault. */
-function drAccess(n: u32): i32 {
+function drAccess(n: u32, m: u32, fromDr: bool): i32 {
   if (!privileged()) return -1;
   let r = drIndex(n);
   if (r < 0) { raiseUD(); return -1; }
+  if (nonRoot() && vmxMovDr(n, m & 7, fromDr)) return -1;
   // General detect (SDM vol. 3 §17.2.4): #DB fault before the access, DR6.BD set,
   // GD cleared so that the handler can use the debug registers.
   if (getDr(7) & DR7_GD) {
@@ -198,14 +212,14 @@ function drAccess(n: u32): i32 {
 
 export function mov_Rd_Dd(): void {
   let m = fetch8();
-  let r = drAccess((m >> 3) & 7);
+  let r = drAccess((m >> 3) & 7, m, true);
   if (r < 0) return;
   setReg32(m & 7, getDr(<u32>r));
 }
 
 export function mov_Dd_Rd(): void {
   let m = fetch8();
-  let r = drAccess((m >> 3) & 7);
+  let r = drAccess((m >> 3) & 7, m, false);
   if (r < 0) return;
   let v = reg32(m & 7);
   if (r == 6) v = (v & DR6_WRITABLE) | DR6_FIXED1;
@@ -237,6 +251,7 @@ const F_FXSR: u32 = 1 << 24; // FXSAVE/FXRSTOR (x87.ts) and CR4.OSFXSR
 // QEMU's pentium2 (PENTIUM2_FEATURES) reports them.
 export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE | F_PAT
   | F_MMX | F_FXSR | (FPU_PRESENT ? F_FPU | F_CMOV : 0) | (APIC_PRESENT ? F_APIC : 0);
+const F_ECX_VMX: u32 = 1 << 5; // leaf 1 ECX: VMX (vmx.ts)
 const CPUID_MAX_LEAF: u32 = 2;
 // Extended leaves exist only for NX, in 80000001H (as QEMU raises its extended
 // level for +nx); a P6 has none.
@@ -246,6 +261,7 @@ const F_EXT_NX: u32 = 1 << 20; // 80000001H EDX
 const VENDOR_B: u32 = 0x756e6547, VENDOR_D: u32 = 0x49656e69, VENDOR_C: u32 = 0x6c65746e; // "Genu" "ineI" "ntel"
 
 export function cpuid(): void {
+  if (nonRoot() && vmxCpuid()) return;
   let leaf = reg32(R_EAX);
   // A leaf above the maximum returns the highest basic leaf (SDM vol. 2 CPUID:
   // "the data for the highest basic information leaf is returned"); without
@@ -260,8 +276,9 @@ export function cpuid(): void {
       break;
     case 1:
       a = CPU_SIGNATURE;  // type 0, family 6, model 5, stepping 2
-      // EBX (brand index, APIC ID) and ECX are 0 on a P6
+      // EBX (brand index, APIC ID) is 0 on a P6; ECX has only VMX (bit 5) with the feature
       d = CPUID_FEATURES | (hasFeature(FEAT_PAE) ? F_PAE : 0);
+      c = hasFeature(FEAT_VMX) ? F_ECX_VMX : 0;
       break;
     case CPUID_EXT_BASE:
       // The vendor in EBX/ECX/EDX as QEMU puts it (Intel's own processors return 0 there).
@@ -293,7 +310,8 @@ export function cpuid(): void {
 /** RDTSC: #GP(0) when CR4.TSD is set and CPL > 0 (SDM vol. 2 RDTSC). */
 export function rdtsc(): void {
   if ((cr4() & CR4_TSD) && protectedMode() && getCpl() != 0) { raiseGP(0); return; }
-  let t = tscValue();
+  if (nonRoot() && vmxRdtsc()) return;
+  let t = nonRoot() ? vmxTsc(tscValue()) : tscValue();
   setReg32(R_EAX, <u32>t);
   setReg32(R_EDX, <u32>(t >> 32));
 }
@@ -303,6 +321,7 @@ export function rdtsc(): void {
 export function rdpmc(): void {
   if (!(cr4() & CR4_PCE) && protectedMode() && getCpl() != 0) { raiseGP(0); return; }
   if (reg32(R_ECX) > 1) { raiseGP(0); return; }
+  if (nonRoot() && vmxRdpmc()) return;
   setReg32(R_EAX, 0);
   setReg32(R_EDX, 0);
 }
@@ -348,9 +367,11 @@ function patValid(v: u64): bool {
 export function rdmsr(): void {
   if (!privileged()) return;
   let msr = reg32(R_ECX);
+  if (nonRoot() && vmxMsr(msr, false)) return;
+  if (vmxRdmsr(msr)) return;
   let v: u64 = 0;
   switch (msr) {
-    case MSR_TSC: v = tscValue(); break;
+    case MSR_TSC: v = nonRoot() ? vmxTsc(tscValue()) : tscValue(); break;
     case MSR_PLATFORM_ID: v = 0; break;          // platform id 0 (bits 52:50)
     case MSR_APIC_BASE: v = <u64>load<u32>(OFF_APIC_BASE); break;
     case MSR_BIOS_SIGN_ID: v = 0; break;         // microcode revision 0 (EDX)
@@ -377,6 +398,8 @@ export function wrmsr(): void {
   if (!privileged()) return;
   let msr = reg32(R_ECX);
   let lo = reg32(R_EAX), hi = reg32(R_EDX);
+  if (nonRoot() && vmxMsr(msr, true)) return;
+  if (vmxWrmsr(msr, lo, hi)) return;
   switch (msr) {
     case MSR_TSC:
       // All 64 bits (EDX:EAX), as models after the P6 write them;

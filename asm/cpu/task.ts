@@ -5,6 +5,7 @@
 // Not modelled: the debug trap flag T of the new TSS (the #DB after the switch),
 // the I/O map base is used by ioperm.ts only.
 
+import { nonRoot, vmxTaskSwitch } from "./vmxexit";
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_CR4, OFF_GDTR_BASE, CR0_PG, CR4_PAE, S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR, R_ESP,
   CR0_TS, NT, VM, ATTR_S, ATTR_CODE, ATTR_CE, ATTR_RW, ATTR_P, ATTR_DPL_SHIFT,
@@ -48,6 +49,7 @@ function setBusy(sel: u32, busy: bool): void {
 /** Switch to the task whose TSS descriptor (`lo`, `hi`) is selected by `sel`.
  *  `ext` is the EXT bit for error codes of faults before the commit. */
 export function taskSwitch(sel: u32, lo: u32, hi: u32, reason: u32, ext: u32): void {
+  if (nonRoot()) { vmxTaskSwitch(sel, reason); return; }
   recordEvent(EV_TASK, sel, reason, 0);
   let new32 = (hi & (8 << 8)) != 0;
   let nBase = descBase(lo, hi), nLimit = descLimit(lo, hi);

@@ -2,7 +2,7 @@
 // and the errors for everything else.
 
 import { describe, test, expect } from "vitest";
-import { parseArgs, parseCpu, parseMemSize, parseOptList, UsageError } from "../../web/cli/args";
+import { parseArgs, parseCpu, cpuName, parseMemSize, parseOptList, UsageError } from "../../web/cli/args";
 
 const err = (argv: string[]) => {
   try { parseArgs(argv); } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; }
@@ -137,7 +137,7 @@ describe("errors (one line each)", () => {
     [["-machine", "q35"], /the only machine is pc/],
     [["-cpu", "qemu32"], /^-cpu qemu32: unsupported CPU model "qemu32" \(RingZero's CPU is a Pentium II: -cpu pentium2\)$/],
     [["-cpu", "pentium3,+nx"], /unsupported CPU model "pentium3"/],
-    [["-cpu", "pentium2,+sse2"], /^-cpu pentium2,\+sse2: unsupported CPU feature "sse2" \(RingZero can switch pae, nx\)$/],
+    [["-cpu", "pentium2,+sse2"], /^-cpu pentium2,\+sse2: unsupported CPU feature "sse2" \(RingZero can switch pae, nx, vmx\)$/],
     [["-cpu", "pentium2,+nx,-lm"], /unsupported CPU feature "lm"/],
     [["-cpu", "pentium2,nx=maybe"], /"nx=maybe" is not a feature setting/],
     [["-cpu", "pentium2,nx"], /"nx" is not a feature setting/],
@@ -193,6 +193,12 @@ describe("-cpu", () => {
     expect(parseCpu("pentium2,+pae,+nx")).toEqual({ model: "pentium2", pae: true, nx: true });
     expect(parseCpu("pentium2,nx=on,pae=off")).toEqual({ model: "pentium2", pae: false, nx: true });
     expect(parseCpu("pentium2,+nx,-nx").nx).toBe(false);
+  });
+  test("+vmx adds VT-x (off by default, as on QEMU's pentium2)", () => {
+    expect(parseCpu("pentium2").vmx ?? false).toBe(false);
+    expect(parseCpu("pentium2,+vmx")).toEqual({ model: "pentium2", pae: true, nx: false, vmx: true });
+    expect(parseCpu("pentium2,vmx=on,-vmx").vmx).toBe(false);
+    expect(cpuName(parseCpu("pentium2,+vmx,+nx"))).toBe("pentium2,+nx,+vmx");
   });
   test("parseArgs carries the features", () => {
     expect(parseArgs(["-cpu", "pentium2,+nx,-pae"]).cpu).toEqual({ model: "pentium2", pae: false, nx: true });

@@ -8,7 +8,8 @@
 // (chipset_uart), VGA drawing through the latches and write modes (vga_12h,
 // vga_modex: the VGA picture is compared too), translated code (the translator's random chunks, translated
 // from their second execution) and NMI blocking (nmi); the machine that was saved also runs on to the
-// same end, so saving does not disturb it.
+// same end, so saving does not disturb it. VMX (vmx): cuts in VMX root and
+// non-root operation, the current-VMCS and VMXON pointers in the CPU block.
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { test, expect } from "vitest";
 import { assemble, translation } from "./harness";
 import { buildJitRom } from "./jit_gen";
-import { Machine, STOP, RING } from "../../web/host/machine";
+import { Machine, STOP, RING, type CpuFeatures } from "../../web/host/machine";
 import { MemoryBackend, WriteLog, DRIVE } from "../../web/host/block";
 import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../../web/host/snapshot";
 import { crc32 } from "../../web/host/crc32";
@@ -36,8 +37,8 @@ function diskImage(): Uint8Array {
 
 interface Guest { m: Machine; disk?: MemoryBackend; disks: SnapshotDisk[]; out: string }
 
-async function start(rom: Uint8Array, withDisk: boolean, translate: { translate: boolean; translateAfter?: number }): Promise<Guest> {
-  const m = await Machine.create({ wasm, ramBytes: 32 << 20, ...translate });
+async function start(rom: Uint8Array, withDisk: boolean, translate: { translate: boolean; translateAfter?: number }, cpu?: CpuFeatures): Promise<Guest> {
+  const m = await Machine.create({ wasm, ramBytes: 32 << 20, ...translate, cpu });
   m.setIcountShift(2);
   const g: Guest = { m, disks: [], out: "" };
   if (withDisk) {
@@ -72,8 +73,8 @@ function ending(g: Guest) {
   };
 }
 
-async function cutAndRestore(rom: Uint8Array, withDisk: boolean, cuts: number, translate = translation(), extraCuts: number[] = []) {
-  const whole = await start(rom, withDisk, translate);
+async function cutAndRestore(rom: Uint8Array, withDisk: boolean, cuts: number, translate = translation(), extraCuts: number[] = [], cpu?: CpuFeatures) {
+  const whole = await start(rom, withDisk, translate, cpu);
   expect(runTo(whole)).toBe("exit");
   const end = ending(whole);
   const total = Number(end.instructions);
@@ -84,10 +85,10 @@ async function cutAndRestore(rom: Uint8Array, withDisk: boolean, cuts: number, t
     points.push(Math.floor((total * i) / (cuts + 1)) + (i * 7919) % Math.max(1, Math.floor(total / (2 * cuts + 2))));
   }
   for (const at of [...points, ...extraCuts]) {
-    const a = await start(rom, withDisk, translate);
+    const a = await start(rom, withDisk, translate, cpu);
     expect(runTo(a, at)).toBe("cut");
     const file = await save(a.m, { identity, disks: a.disks }, zlibCodec);
-    const b = await start(rom, withDisk, translate);
+    const b = await start(rom, withDisk, translate, cpu);
     await restore(b.m, file, `cut at ${at}`, identity, zlibCodec, b.disks);
     expect(b.m.instructions).toBe(a.m.instructions);
     b.out = a.out; // what the guest wrote before the cut was already taken from the ring
@@ -134,6 +135,21 @@ test("snapshots cut into NMI handling (an NMI held while blocked) restore to the
   }
   expect(held).toBeGreaterThan(0);
   await cutAndRestore(r, false, 6, translation(), [held]);
+}, 180_000);
+
+test("snapshots cut into VMX operation (root and non-root, a current VMCS) restore to the same end", async () => {
+  // Cuts where a guest runs in VMX non-root operation (cpu/state.ts
+  // OFF_VMX_MODE = 0x600: 3 = VMX operation | non-root), found by probing.
+  const r = rom("vmx");
+  const vmx: CpuFeatures = { pae: true, nx: false, vmx: true };
+  const probe = await start(r, false, translation(), vmx);
+  const inGuest: number[] = [];
+  for (let n = 200; n < 5_000_000 && inGuest.length < 3; n += 200) {
+    if (runTo(probe, n) === "exit") break;
+    if (probe.m.cpuState().getUint32(0x600, true) === 3 && inGuest.every((x) => n - x > 20_000)) inGuest.push(n);
+  }
+  expect(inGuest.length).toBeGreaterThan(0);
+  await cutAndRestore(r, false, 6, translation(), inGuest, vmx);
 }, 180_000);
 
 // ---- files that must be refused, leaving the running machine as it was ----

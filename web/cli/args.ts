@@ -27,7 +27,7 @@ export interface DriveSpec {
 }
 
 /** -cpu: the model (only pentium2) and its optional features. */
-export interface CpuConfig { model: "pentium2"; pae: boolean; nx: boolean }
+export interface CpuConfig { model: "pentium2"; pae: boolean; nx: boolean; vmx?: boolean }
 
 export interface Config {
   ramMB: number;
@@ -270,14 +270,14 @@ export function parseGdbDev(text: string): GdbListen {
 
 const ACCEPTED_CPUS = new Set(["pentium2"]);
 /** Features -cpu can switch, and the pentium2 model's defaults (QEMU's). */
-const CPU_FEATURES = ["pae", "nx"] as const;
+const CPU_FEATURES = ["pae", "nx", "vmx"] as const;
 type CpuFeature = (typeof CPU_FEATURES)[number];
 const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
 
 /** The -cpu a configuration amounts to, with only the features that differ from
  *  the model's (record/replay compares it). */
 export function cpuName(c: CpuConfig): string {
-  return c.model + (c.pae ? "" : ",-pae") + (c.nx ? ",+nx" : "");
+  return c.model + (c.pae ? "" : ",-pae") + (c.nx ? ",+nx" : "") + (c.vmx ? ",+vmx" : "");
 }
 
 /** -cpu: QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the features RingZero
@@ -518,8 +518,9 @@ mean what they mean to qemu-system-i386.
   -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
   -incoming file:PATH    start from a snapshot the monitor's migrate file:PATH wrote
                          (the other flags must name the same images and settings)
-  -cpu pentium2[,+nx][,-pae]   the Pentium II, with PAE paging as QEMU's model;
-                         +nx adds execute-disable, -pae removes PAE
+  -cpu pentium2[,+nx][,-pae][,+vmx]   the Pentium II, with PAE paging as QEMU's
+                         model; +nx adds execute-disable, -pae removes PAE,
+                         +vmx adds VT-x (docs/VMX.md)
   -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here,
                          except that -vga none and -nodefaults without -vga std leave

@@ -189,7 +189,11 @@ export function decodeOne(bytes: Uint8Array, address: number, bits: 16 | 32): Di
     // 0F20-0F23 have a ModRM the map fetches in the handler (no "m" flag).
     if (op >= 0x120 && op <= 0x123) c.modrm = r.u8();
     if (op === 0x90 && rep === "rep ") return line("pause"); // SDM: PAUSE is F3 90
-    const name = mnemonicOf(entry, c);
+    // 0F 01 C1-C4: VMCALL, VMLAUNCH, VMRESUME, VMXOFF (SGDT's register forms, asm/cpu/vmx.ts)
+    if (op === 0x101 && modrm! >= 0xc1 && modrm! <= 0xc4) return line(["vmcall", "vmlaunch", "vmresume", "vmxoff"][modrm! - 0xc1]);
+    let name = mnemonicOf(entry, c);
+    // 0F C7 /6 is one map entry for VMPTRLD, 66 VMCLEAR and F3 VMXON (asm/cpu/vmx.ts).
+    if (name === "vmptrld" && (size66 || rep === "rep ")) { name = rep === "rep " ? "vmxon" : "vmclear"; rep = ""; }
     const toks = entry.handler.split("_").slice(1).filter((t) => !["near", "far", "so"].includes(t));
     const hasReg = toks.some((t) => t[0] === "G" || ["AL", "eAX", "reg", "reg8", "Sw", "DX"].includes(t));
     const gSize = toks.find((t) => t[0] === "G")?.slice(1);

@@ -5,7 +5,7 @@
 
 import type { Machine } from "./machine";
 
-export const EVENT_KINDS = ["exception", "interrupt", "softint", "ring", "mode", "cr3", "task", "v86"] as const;
+export const EVENT_KINDS = ["exception", "interrupt", "softint", "ring", "mode", "cr3", "task", "v86", "vmentry", "vmexit"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export interface MachineEvent {
@@ -17,7 +17,8 @@ export interface MachineEvent {
   cs: number;
   /** Per kind: exception {vector, error (undefined: none), cr2}; interrupt/softint
    *  {vector}; ring {from, to}; mode {cr0Before, cr0After}; cr3 {before, after};
-   *  task {selector, reason}; v86 {entering}. */
+   *  task {selector, reason}; v86 {entering}; vmentry {launch, rip}; vmexit
+   *  {reason, failedEntry, qualification, rip} (docs/VMX.md). */
   detail: Record<string, number | boolean | undefined>;
   /** One line, e.g. "#PF error 0x6 CR2=0x0804a000", "ring 3 -> 0". */
   text: string;
@@ -28,6 +29,11 @@ const TOTAL = 0, STOP_KINDS = 4, STOP_VECTORS = 8, STOP_AT = 12, ENTRIES = 64, C
 const NO_ERROR = 0xffffffff;
 const EXCEPTIONS = ["#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM"];
 const hex = (v: number) => "0x" + (v >>> 0).toString(16);
+/** Basic VM-exit reasons (SDM vol. 3 appendix C) up to the ones this CPU can report. */
+const EXIT_REASONS = ["exception or NMI", "external interrupt", "triple fault", "INIT", "SIPI", "I/O SMI", "other SMI",
+  "interrupt window", "NMI window", "task switch", "CPUID", "GETSEC", "HLT", "INVD", "INVLPG", "RDPMC", "RDTSC", "RSM",
+  "VMCALL", "VMCLEAR", "VMLAUNCH", "VMPTRLD", "VMPTRST", "VMREAD", "VMRESUME", "VMWRITE", "VMXOFF", "VMXON",
+  "control-register access", "MOV DR", "I/O instruction", "RDMSR", "WRMSR", "invalid guest state", "MSR loading"];
 
 function describe(kind: EventKind, a: number, b: number, c: number): { detail: MachineEvent["detail"]; text: string } {
   switch (kind) {
@@ -46,6 +52,15 @@ function describe(kind: EventKind, a: number, b: number, c: number): { detail: M
     case "cr3": return { detail: { before: a >>> 0, after: b >>> 0 }, text: `CR3 ${hex(a)} -> ${hex(b)}` };
     case "task": return { detail: { selector: a, reason: b }, text: `task switch to TSS ${hex(a)}` };
     case "v86": return { detail: { entering: a === 1 }, text: a === 1 ? "enter virtual-8086 mode" : "leave virtual-8086 mode" };
+    case "vmentry": return { detail: { launch: a === 1, rip: b >>> 0 }, text: `${a === 1 ? "VMLAUNCH" : "VMRESUME"}: guest at ${hex(b)}` };
+    case "vmexit": {
+      const reason = a & 0xffff, failed = (a & 0x80000000) !== 0;
+      const name = EXIT_REASONS[reason] ?? `reason ${reason}`;
+      return {
+        detail: { reason, failedEntry: failed, qualification: b >>> 0, rip: c >>> 0 },
+        text: failed ? `VM entry failed: ${name}, qualification ${hex(b)}` : `VM exit: ${name}, qualification ${hex(b)}, guest at ${hex(c)}`,
+      };
+    }
   }
 }
 

@@ -152,11 +152,14 @@ export interface CpuFeatures {
   pae: boolean;
   /** Execute-disable: CPUID.80000001H NX, IA32_EFER.NXE (default off). */
   nx: boolean;
+  /** VT-x: CPUID.1:ECX.VMX, CR4.VMXE, the VMX instructions (default off; docs/VMX.md). */
+  vmx?: boolean;
 }
 export const DEFAULT_CPU_FEATURES: CpuFeatures = { pae: true, nx: false };
 /** asm/cpu/features.ts FEAT_* (tests/unit/cpustate.test.ts checks them). */
 export const FEAT_PAE = 1 << 0;
 export const FEAT_NX = 1 << 1;
+export const FEAT_VMX = 1 << 2;
 
 export interface MachineOptions {
   /** The compiled machine (build/ringzero.wasm) as bytes or a compiled module. */
@@ -246,7 +249,7 @@ export class Machine {
     if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
     const cpu = opts.cpu ?? DEFAULT_CPU_FEATURES;
     m.cpu = { ...cpu };
-    m.x.setCpuFeatures((cpu.pae ? FEAT_PAE : 0) | (cpu.nx ? FEAT_NX : 0));
+    m.x.setCpuFeatures((cpu.pae ? FEAT_PAE : 0) | (cpu.nx ? FEAT_NX : 0) | (cpu.vmx ? FEAT_VMX : 0));
     m.x.init(ram);
     return m;
   }

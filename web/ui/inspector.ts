@@ -82,7 +82,7 @@ const parseHex = (text: string): number | undefined => {
 
 const KIND_LABELS: Record<EventKind, string> = {
   exception: "exceptions", interrupt: "interrupts", softint: "INT n", ring: "ring changes", mode: "mode switches",
-  cr3: "CR3 loads", task: "task switches", v86: "virtual-8086",
+  cr3: "CR3 loads", task: "task switches", v86: "virtual-8086", vmentry: "VM entries", vmexit: "VM exits",
 };
 /** The timeline keeps the last events the page has read (the machine's ring holds 4096). */
 const TIMELINE_MAX = 500;

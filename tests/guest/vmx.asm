@@ -1,0 +1,1033 @@
+; VMX (SDM vol. 3 ch. 23-31) under -cpu pentium2,+vmx: CPUID.1:ECX.VMX,
+; IA32_FEATURE_CONTROL, the capability MSRs, CR4.VMXE, VMXON/VMXOFF/VMCLEAR/
+; VMPTRLD/VMPTRST/VMREAD/VMWRITE with their faults and VMfail results, the
+; VM-entry control/host/guest checks, and a 32-bit protected-mode guest whose
+; exits (CPUID, OUT, IN, RDTSC, HLT, INVD, MOV CR3, VMREAD, exceptions, VMCALL)
+; the host prints and resumes from. vmx.test.ts holds the expected output,
+; worked out from the SDM (no reference machine has VMX).
+;
+; Output: after each VMX instruction "f=" and the arithmetic flags (CF 01, ZF
+; 40), or " v=.." for an exception (sys-pm.inc). Each VM exit prints
+; "exit REASON QUAL LEN RIP INFO" (RIP relative to the guest code's start,
+; INFO the exit instruction information or interruption information).
+%include "lib/rom.inc"
+%include "sys-lib.inc"
+%define PM_MAIN vmx_main
+%include "sys-pm.inc"
+cpu any
+
+VMXON_R  equ 0x20000   ; the VMXON region
+VMCS_A   equ 0x21000   ; the VMCS
+VMCS_BAD equ 0x22000   ; a region with another revision identifier
+PD       equ 0x23000   ; page directory: one 4 MiB page, identity
+SCRATCH  equ 0x24000
+MSRBMP   equ 0x25000   ; the MSR bitmaps
+LAPIC    equ 0xfee00000
+IOBMP    equ 0x26000   ; I/O bitmaps A and B
+TSS2     equ 0x3100    ; a second TSS, for the task-switch exit
+MSRLIST  equ 0x28000   ; MSR-load and MSR-store lists (16-byte entries)
+GSTACK   equ 0x30000   ; the guest's stack top
+AFTER    equ 0x640     ; where the host goes after the next VM exit
+HOSTSP   equ 0x8000    ; the host's stack after a VM exit
+
+; field encodings (SDM vol. 3 appendix B)
+PIN      equ 0x4000
+PROC     equ 0x4002
+EXCBMP   equ 0x4004
+EXITC    equ 0x400c
+ENTRYC   equ 0x4012
+INTRINFO equ 0x4016
+ENTRYLEN equ 0x401a
+ERRNO    equ 0x4400
+REASON   equ 0x4402
+XINFO    equ 0x4404
+XERR     equ 0x4406
+XLEN     equ 0x440c
+XIINFO   equ 0x440e
+QUAL     equ 0x6400
+G_CR0    equ 0x6800
+G_RIP    equ 0x681e
+
+%macro VMW 2              ; VMWRITE field %1 := %2
+  mov eax, %1
+  mov ebx, %2
+  vmwrite eax, ebx
+%endmacro
+%macro VMR 1              ; EAX := VMREAD field %1
+  mov ebx, %1
+  vmread eax, ebx
+%endmacro
+%macro FL 0               ; " f=" and CF/PF/AF/ZF/SF/OF of the last instruction
+  pushfd
+  PUTS32 " f="
+  pop eax
+  and eax, 0x8d5
+  call pm_hex_nosp
+%endmacro
+%macro ERR 0              ; " e=" and the VM-instruction error field
+  PUTS32 " n="
+  VMR ERRNO
+  call pm_hex_nosp
+%endmacro
+%macro NEXT_EXIT 1        ; after the next VM exit, go on at %1
+  mov dword [AFTER], %1 + ROMB
+%endmacro
+
+main:
+  jmp pm_enter
+
+bits 32
+vmx_main:
+  ; --- the feature ---
+  PUTS32 "cpuid1.ecx"
+  mov eax, 1
+  cpuid
+  mov eax, ecx
+  call sys_hex32_32
+  call putnl32
+  mov [SCRATCH + 0x200], ecx
+  PUTS32 "feature-control"
+  TRY32
+  mov ecx, 0x3a
+  rdmsr
+  call sys_hex32_32
+  ENDTRY32
+  call putnl32
+
+  ; --- capability MSRs 480H-48AH, then 48BH (none: no secondary controls) ---
+  mov esi, 0x480
+.caps:
+  PUTS32 "msr"
+  mov eax, esi
+  call sys_hex32_32
+  TRY32
+  mov ecx, esi
+  rdmsr
+  xchg eax, edx
+  call sys_hex32_32
+  mov eax, edx
+  call sys_hex32_32
+  ENDTRY32
+  call putnl32
+  inc esi
+  cmp esi, 0x48c
+  jne .caps
+
+  ; --- CR4.VMXE; VMXON's #GP(0) conditions ---
+  PUTS32 "cr4.vmxe"
+  TRY32
+  mov eax, cr4
+  or eax, 0x2010              ; VMXE, PSE
+  mov cr4, eax
+  ENDTRY32
+  call putnl32
+  test dword [SCRATCH + 0x200], 1 << 5
+  jnz .present
+  ; without VMX: CR4.VMXE stays 0, so VMXON is #UD; VMCALL outside VMX operation too
+  PUTS32 "vmxon-absent"
+  TRY32
+  vmxon [SCRATCH]
+  ENDTRY32
+  PUTS32 " vmcall"
+  TRY32
+  vmcall
+  ENDTRY32
+  call putnl32
+  EXIT 0
+.present:
+  mov dword [VMXON_R], 0x52   ; IA32_VMX_BASIC[30:0]
+  mov dword [VMCS_A], 0x52
+  mov dword [VMCS_BAD], 0x53
+  mov dword [SCRATCH], VMXON_R
+  mov dword [SCRATCH + 4], 0
+  PUTS32 "vmxon-unlocked"     ; IA32_FEATURE_CONTROL.lock = 0
+  TRY32
+  vmxon [SCRATCH]
+  ENDTRY32
+  call putnl32
+  PUTS32 "fc-write"
+  TRY32
+  mov ecx, 0x3a
+  mov eax, 5                  ; lock, VMX outside SMX
+  xor edx, edx
+  wrmsr
+  rdmsr
+  call sys_hex32_32
+  ENDTRY32
+  PUTS32 " again"
+  TRY32
+  mov eax, 5
+  wrmsr                       ; locked: #GP(0)
+  ENDTRY32
+  call putnl32
+  PUTS32 "vmxon-nopaging"     ; CR0.PG is fixed to 1 in VMX operation
+  TRY32
+  vmxon [SCRATCH]
+  ENDTRY32
+  call putnl32
+
+  ; --- paging: one 4 MiB identity page ---
+  mov edi, PD
+.pd:
+  mov dword [edi], 0
+  add edi, 4
+  cmp edi, PD + 0x1000
+  jne .pd
+  mov dword [PD], 0x87          ; 4 MiB, user, writable, present
+  mov dword [PD + 0x3fb * 4], 0xfec00087 ; the I/O APIC and the local APIC
+  mov eax, PD
+  mov cr3, eax
+  mov eax, cr0
+  or eax, 0x80000020          ; PG, NE
+  mov cr0, eax
+
+  PUTS32 "vmread-off"         ; outside VMX operation: #UD
+  TRY32
+  VMR ERRNO
+  ENDTRY32
+  call putnl32
+  PUTS32 "vmxon-cpl3"
+  TRY32
+  RING3 .ring3
+.ring3:
+  vmxon [SCRATCH]
+  int 0x80
+  ENDTRY32
+  call putnl32
+  PUTS32 "vmxon-misaligned"
+  mov dword [SCRATCH], VMXON_R + 8
+  vmxon [SCRATCH]
+  FL
+  call putnl32
+  PUTS32 "vmxon-revision"
+  mov dword [SCRATCH], VMCS_BAD
+  vmxon [SCRATCH]
+  FL
+  call putnl32
+  PUTS32 "vmxon"
+  mov dword [SCRATCH], VMXON_R
+  vmxon [SCRATCH]
+  FL
+  call putnl32
+  PUTS32 "cr4-clear-vmxe"     ; CR4.VMXE is fixed to 1 in VMX operation
+  TRY32
+  mov eax, cr4
+  and eax, ~0x2000
+  mov cr4, eax
+  ENDTRY32
+  call putnl32
+
+  ; --- no current VMCS: VMfailInvalid ---
+  PUTS32 "vmxon-again"
+  vmxon [SCRATCH]
+  FL
+  call putnl32
+  PUTS32 "vmptrst"
+  mov dword [SCRATCH + 8], 0
+  mov dword [SCRATCH + 12], 0
+  vmptrst [SCRATCH + 8]
+  FL
+  mov eax, [SCRATCH + 8]
+  call sys_hex32_32
+  mov eax, [SCRATCH + 12]
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "vmread-novmcs"
+  VMR ERRNO
+  FL
+  call putnl32
+  PUTS32 "vmptrld-bad-rev"
+  mov dword [SCRATCH], VMCS_BAD
+  vmptrld [SCRATCH]
+  FL
+  call putnl32
+
+  ; --- a current VMCS ---
+  PUTS32 "vmclear"
+  mov dword [SCRATCH], VMCS_A
+  vmclear [SCRATCH]
+  FL
+  call putnl32
+  PUTS32 "vmptrld"
+  vmptrld [SCRATCH]
+  FL
+  vmptrst [SCRATCH + 8]
+  mov eax, [SCRATCH + 8]
+  call sys_hex32_32
+  mov eax, [SCRATCH + 12]
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "vmxon-root"
+  mov dword [SCRATCH], VMXON_R
+  vmxon [SCRATCH]
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmptrld-vmxon"
+  vmptrld [SCRATCH]
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmclear-vmxon"
+  vmclear [SCRATCH]
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmclear-misaligned"
+  mov dword [SCRATCH], VMCS_A + 0x10
+  vmclear [SCRATCH]
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmptrld-above-4g"
+  mov dword [SCRATCH], VMCS_A
+  mov dword [SCRATCH + 4], 1
+  vmptrld [SCRATCH]
+  FL
+  ERR
+  mov dword [SCRATCH + 4], 0
+  call putnl32
+  PUTS32 "vmptrld-revision"
+  mov dword [SCRATCH], VMCS_BAD
+  vmptrld [SCRATCH]
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmread-unsupported"  ; 0000H (VPID) needs "enable VPID"
+  VMR 0
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmread-high-32bit"   ; bit 0 (high access) on a 32-bit field
+  VMR PIN + 1
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmwrite-readonly"
+  VMW REASON, 5
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmwrite-16"          ; a 16-bit field keeps the low 16 bits
+  VMW 0x0802, 0x12345678
+  FL
+  VMR 0x0802
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "vmwrite-64"          ; full and high halves of I/O bitmap A
+  VMW 0x2000, 0x11223000
+  VMW 0x2001, 0x00000007
+  VMR 0x2000
+  call sys_hex32_32
+  VMR 0x2001
+  call sys_hex32_32
+  VMW 0x2000, 0x11224000        ; a full write: the high half becomes 0
+  VMR 0x2001
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "vmread-mem"
+  mov dword [SCRATCH + 16], 0
+  mov eax, 0x0802
+  vmread [SCRATCH + 16], eax
+  FL
+  mov eax, [SCRATCH + 16]
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "vmresume-clear"
+  vmresume
+  FL
+  ERR
+  call putnl32
+  PUTS32 "vmcall-root"
+  vmcall
+  FL
+  ERR
+  call putnl32
+
+  ; --- the VMCS for a guest that shares the host's GDT, IDT, TSS and paging ---
+  call setup_vmcs
+
+  ; controls: a bit the allowed-0 setting requires, cleared -> error 7
+  PUTS32 "entry-allowed0"
+  mov ecx, 0x481
+  rdmsr
+  mov ebx, eax
+  neg ebx
+  and ebx, eax                ; the lowest bit that must be 1
+  not ebx
+  and ebx, eax
+  mov eax, PIN
+  vmwrite eax, ebx
+  NEXT_EXIT unexpected_exit
+  vmlaunch
+  FL
+  ERR
+  call putnl32
+  VMW PIN, 0x16
+  PUTS32 "entry-allowed1"     ; a bit the allowed-1 setting forbids: activate secondary controls
+  VMR PROC
+  or eax, 0x80000000
+  mov ebx, eax
+  mov eax, PROC
+  vmwrite eax, ebx
+  vmlaunch
+  FL
+  ERR
+  call putnl32
+  call set_proc
+  PUTS32 "entry-host-cs0"     ; host CS selector 0 -> error 8
+  VMW 0x0c02, 0
+  vmlaunch
+  FL
+  ERR
+  call putnl32
+  VMW 0x0c02, 0x08
+  PUTS32 "entry-guest-cr0"    ; guest CR0.PG = 0: fixed bit -> VM exit 80000021H
+  mov eax, cr0
+  and eax, 0x7fffffff
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
+  NEXT_EXIT .bad_guest
+  vmlaunch
+  PUTS32 " no exit"
+  jmp .bad_guest_done
+.bad_guest:
+  call print_exit_short
+.bad_guest_done:
+  call putnl32
+  PUTS32 "entry-guest-tr-type"  ; TR with type 9 (available TSS) -> 80000021H
+  mov eax, cr0
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
+  VMW 0x4822, 0x0089
+  NEXT_EXIT .bad_tr
+  vmlaunch
+  PUTS32 " no exit"
+.bad_tr:
+  call print_exit_short
+  call putnl32
+  VMW 0x4822, 0x008b
+  PUTS32 "entry-msr-load"     ; entry 2 of the list names IA32_FS_BASE -> 80000022H, qualification 2
+  mov dword [MSRLIST], 0x175
+  mov dword [MSRLIST + 4], 0
+  mov dword [MSRLIST + 8], 0x5555
+  mov dword [MSRLIST + 12], 0
+  mov dword [MSRLIST + 16], 0xc0000100
+  mov dword [MSRLIST + 20], 0
+  mov dword [MSRLIST + 24], 0
+  mov dword [MSRLIST + 28], 0
+  VMW 0x200a, MSRLIST
+  VMW 0x4014, 2
+  NEXT_EXIT .bad_msr
+  vmlaunch
+  PUTS32 " no exit"
+.bad_msr:
+  call print_exit_short
+  call putnl32
+  VMW 0x4014, 0
+  PUTS32 "launch-state-kept"  ; a failed entry leaves the VMCS clear
+  vmresume
+  FL
+  ERR
+  call putnl32
+
+  ; --- the guest runs ---
+  NEXT_EXIT .x1
+  vmlaunch
+  PUTS32 "launch failed"
+  FL
+  ERR
+  call putnl32
+  EXIT 1
+.x1:
+  call print_exit
+  call putnl32
+%ifdef BENCH
+  ; -DBENCH=N: N VM exits and entries (CPUID, RIP not advanced), then exit:
+  ; the cost of an exit round trip (docs/VMX.md)
+  mov dword [SCRATCH + 0x300], BENCH
+.bench:
+  NEXT_EXIT .bench_exit
+  vmresume
+.bench_exit:
+  dec dword [SCRATCH + 0x300]
+  jnz .bench
+  PUTS32 "bench done"
+  call putnl32
+  EXIT 0
+%endif
+  PUTS32 "vmlaunch-again"     ; now launched
+  vmlaunch
+  FL
+  ERR
+  call putnl32
+  call resume_next
+  call print_exit             ; OUT imm8
+  call putnl32
+  call resume_next
+  call print_exit             ; OUT DX
+  call putnl32
+  call resume_next
+  call print_exit             ; IN EAX, DX
+  call putnl32
+  call resume_next
+  call print_exit             ; RDTSC
+  call putnl32
+  call resume_next
+  call print_exit             ; HLT
+  call putnl32
+  call resume_next
+  call print_exit             ; INVD
+  call putnl32
+  call resume_next
+  call print_exit             ; MOV EAX, CR3
+  call putnl32
+  call resume_next
+  call print_exit             ; MOV CR3, EAX
+  call putnl32
+  call resume_next
+  call print_exit             ; VMREAD in the guest
+  call putnl32
+  call resume_next
+  call print_exit             ; #UD (no error code)
+  call putnl32
+  mov ecx, 2                  ; skip the UD2
+  call resume_skip
+  call print_exit             ; #GP(1238H)
+  VMR XERR
+  call sys_hex32_32
+  call putnl32
+  mov ecx, 2                  ; skip MOV DS, AX
+  call resume_skip
+  call print_exit             ; VMCALL
+  call putnl32
+
+  ; event injection: INT 31H (software interrupt, length 2) through the guest's IDT
+  PUTS32 "inject "
+  VMW INTRINFO, 0x80000431    ; valid, type 4, vector 31H
+  VMW ENTRYLEN, 2
+  mov dword [RES32], guest_injected + ROMB   ; pm_common (in the guest) goes on there
+  mov dword [VEC32], 0xffffffff
+  VMR G_RIP
+  mov [SCRATCH + 20], eax
+  call resume_len
+  call print_exit             ; the VMCALL after the handler
+  PUTS32 " vec"
+  mov eax, [VEC32]
+  call sys_hex32_32
+  PUTS32 " ret"
+  mov eax, [EIP32]
+  sub eax, [SCRATCH + 20]     ; return address = injected RIP + 2
+  call sys_hex32_32
+  PUTS32 " valid"
+  VMR INTRINFO
+  call sys_hex32_32           ; the VM exit cleared the valid bit
+  call putnl32
+
+  ; the same injection with gate 31H not present and #NP in the bitmap: the
+  ; exit reports the #NP and, as IDT-vectoring information, the injected event
+  ; (with its length); the guest's RIP is the one the entry started at
+  PUTS32 "inject-np "
+  and byte [IDT_A + 0x31 * 8 + 5], 0x7f
+  VMW EXCBMP, 1 << 11
+  VMW INTRINFO, 0x80000431
+  VMW ENTRYLEN, 2
+  VMR G_RIP
+  mov [SCRATCH + 20], eax
+  call resume_len
+  call print_exit
+  VMR XERR
+  call sys_hex32_32
+  VMR 0x4408                  ; IDT-vectoring information
+  call sys_hex32_32
+  VMR XLEN
+  call sys_hex32_32
+  VMR G_RIP
+  sub eax, [SCRATCH + 20]
+  call sys_hex32_32
+  call putnl32
+  or byte [IDT_A + 0x31 * 8 + 5], 0x80
+  VMW EXCBMP, 0
+
+  ; #PF with the error-code mask/match (SDM vol. 3 §25.2): bit 14 set and
+  ; (error & mask) != match: no exit, the guest's own handler runs
+  PUTS32 "pf-nomatch "
+  VMW EXCBMP, 1 << 14
+  VMW 0x4006, 1
+  VMW 0x4008, 1
+  VMW G_RIP, guest_pf + ROMB
+  mov dword [RES32], guest_pf_handled + ROMB
+  mov dword [VEC32], 0xffffffff
+  call resume_len
+  call print_exit             ; the VMCALL after the guest's handler
+  PUTS32 " vec"
+  mov eax, [VEC32]
+  call sys_hex32_32
+  PUTS32 " cr2"
+  mov eax, [CR2_32]
+  call sys_hex32_32
+  call putnl32
+  ; mask 0, match 0: every #PF matches, a VM exit; CR2 is not written
+  PUTS32 "pf-exit "
+  VMW 0x4006, 0
+  VMW 0x4008, 0
+  mov eax, 0x12345000
+  mov cr2, eax
+  call resume_next
+  call print_exit
+  VMR XERR
+  call sys_hex32_32
+  PUTS32 " cr2"
+  mov eax, cr2
+  call sys_hex32_32
+  call putnl32
+
+  ; MSR bitmaps: only reads of 174H (IA32_SYSENTER_CS) exit
+  PUTS32 "msr-bitmap "
+  mov edi, MSRBMP
+.bmp:
+  mov dword [edi], 0
+  add edi, 4
+  cmp edi, MSRBMP + 0x1000
+  jne .bmp
+  or byte [MSRBMP + (0x174 >> 3)], 1 << (0x174 & 7)
+  VMR PROC
+  or eax, 1 << 28
+  mov ebx, eax
+  mov eax, PROC
+  vmwrite eax, ebx
+  VMW 0x2004, MSRBMP
+  VMW 0x2005, 0
+  mov ecx, 5                  ; past the faulting MOV
+  call resume_skip
+  call print_exit             ; RDMSR 174H (175H before it did not exit)
+  call putnl32
+
+  ; CR0 guest/host mask TS, shadow TS = 0, the guest's CR0.TS = 1: MOV from
+  ; CR0 reads the shadow, CLTS changes nothing, MOV to CR0 with TS set exits
+  PUTS32 "cr0-mask "
+  mov dword [MSRLIST + 0x20], 0x174   ; the exit MSR-store list: IA32_SYSENTER_CS
+  mov dword [MSRLIST + 0x24], 0
+  mov dword [MSRLIST + 0x28], 0xffffffff
+  VMW 0x2006, MSRLIST + 0x20
+  VMW 0x400e, 1
+  VMW 0x6000, 8
+  VMW 0x6004, 0
+  VMR G_CR0
+  or eax, 8
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
+  call resume_next
+  call print_exit             ; MOV CR0, EAX
+  PUTS32 " sysenter_cs"       ; WRMSR 174H did not exit: the guest's value, saved at the exit
+  VMR 0x482a
+  call sys_hex32_32
+  PUTS32 " seen"
+  mov eax, [SCRATCH + 0x100]
+  and eax, 8
+  call sys_hex32_32
+  PUTS32 " cr0.ts"
+  VMR G_CR0
+  and eax, 8
+  call sys_hex32_32
+  PUTS32 " stored"
+  mov eax, [MSRLIST + 0x28]
+  call sys_hex32_32
+  call putnl32
+  VMW 0x400e, 0
+  VMW 0x6000, 0
+  VMR G_CR0
+  and eax, ~8
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
+
+  ; NMI exiting: the guest sends itself an NMI through the local APIC's ICR
+  PUTS32 "nmi "
+  VMW PIN, 0x16 | 8
+  call resume_next
+  call print_exit
+  call putnl32
+
+  ; external-interrupt exiting with "acknowledge interrupt on exit": PIT
+  ; channel 0 -> 8259A IR0 (vector 20H) -> LINT0 (ExtINT) while the guest
+  ; spins with IF = 0
+  PUTS32 "extint "
+  mov dword [LAPIC + 0xf0], 0x1ff
+  mov dword [LAPIC + 0x350], 0x700
+  mov al, 0x11
+  out 0x20, al
+  out 0xa0, al
+  mov al, 0x20
+  out 0x21, al
+  mov al, 0x28
+  out 0xa1, al
+  mov al, 0x04
+  out 0x21, al
+  mov al, 0x02
+  out 0xa1, al
+  mov al, 0x01
+  out 0x21, al
+  out 0xa1, al
+  mov al, 0xfe
+  out 0x21, al
+  mov al, 0xff
+  out 0xa1, al
+  mov al, 0x30                ; channel 0, lobyte/hibyte, mode 0
+  out 0x43, al
+  mov al, 0x00
+  out 0x40, al
+  mov al, 0x01
+  out 0x40, al
+  VMW PIN, 0x16 | 1
+  VMW EXITC, 0x00036dff | (1 << 15)
+  call resume_len
+  call print_exit
+  mov al, 0x20                ; EOI, and IR0 masked again
+  out 0x20, al
+  mov al, 0xff
+  out 0x21, al
+  call putnl32
+
+  ; interrupt-window exiting: the guest has IF = 1 and no blocking, so the
+  ; exit comes before its first instruction
+  PUTS32 "intwin "
+  VMW PIN, 0x16
+  VMR PROC
+  or eax, 1 << 2
+  mov ebx, eax
+  mov eax, PROC
+  vmwrite eax, ebx
+  VMW 0x6820, 0x202
+  call resume_len
+  call print_exit
+  call putnl32
+  call set_proc
+  VMW 0x6820, 0x2
+
+  ; INVLPG, MOV DR, RDPMC exiting; the I/O bitmaps (only port 71H's bit set:
+  ; unconditional I/O exiting is then ignored); TSC offsetting 10_00000000H
+  ; without RDTSC exiting; a JMP to a TSS (task switches always exit)
+  VMW PROC, 0x0401e172 | (1 << 3) | (1 << 7) | (1 << 9) | (1 << 11) | (1 << 23) | (1 << 24) | (1 << 25)
+  mov edi, IOBMP
+.iob:
+  mov dword [edi], 0
+  add edi, 4
+  cmp edi, IOBMP + 0x2000
+  jne .iob
+  or byte [IOBMP + (0x71 >> 3)], 1 << (0x71 & 7)
+  VMW 0x2000, IOBMP
+  VMW 0x2002, IOBMP + 0x1000
+  VMW 0x2010, 0
+  VMW 0x2011, 0x10
+  mov dword [GDT_A + 0x30], ((TSS2 & 0xffff) << 16) | 0x67   ; an available 32-bit TSS
+  mov dword [GDT_A + 0x34], 0x00008900
+  VMW 0x4810, 0x37
+  VMW G_RIP, guest_more + ROMB
+  PUTS32 "invlpg "
+  call resume_len
+  call print_exit
+  call putnl32
+  PUTS32 "mov-dr "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "rdpmc "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "io-bitmap "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "tsc-offset "
+  call resume_next
+  call print_exit             ; the VMCALL after RDTSC
+  rdtsc
+  mov eax, [SCRATCH + 0x104]
+  sub eax, edx
+  call sys_hex32_32           ; the guest's TSC high half minus the host's
+  call putnl32
+  PUTS32 "task-switch "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "int3 "              ; a software exception in the bitmap: type 6, with its length
+  VMW EXCBMP, 1 << 3
+  call resume_next
+  call print_exit
+  VMR XLEN
+  call sys_hex32_32
+  call putnl32
+
+  ; triple fault in the guest: IDT limit 0, exceptions not in the bitmap
+  PUTS32 "triple "
+  VMW EXCBMP, 0
+  VMW 0x4812, 0
+  VMW G_RIP, guest_ud + ROMB
+  NEXT_EXIT .tf
+  vmresume
+.tf:
+  call print_exit
+  call putnl32
+
+  PUTS32 "vmxoff"
+  vmxoff
+  FL
+  PUTS32 " vmread"
+  TRY32
+  VMR ERRNO
+  ENDTRY32
+  call putnl32
+  PUTS32 "done"
+  call putnl32
+  EXIT 0
+
+unexpected_exit:
+  PUTS32 " unexpected exit"
+  call print_exit
+  EXIT 2
+
+; After an instruction exit: RIP += the instruction length, VMRESUME, and come
+; back to the caller's return address after the next exit.
+resume_next:
+  VMR XLEN
+  mov ecx, eax
+resume_skip:                   ; ECX: bytes to skip
+  VMR G_RIP
+  add ecx, eax
+  mov eax, G_RIP
+  vmwrite eax, ecx
+resume_len:                    ; resume where the guest's RIP is
+  pop eax
+  mov [AFTER], eax
+  vmresume
+  PUTS32 "vmresume failed"
+  FL
+  ERR
+  call putnl32
+  EXIT 3
+
+; The host's RIP: print "exit" and the exit fields, go on at [AFTER].
+host_entry:
+  mov esp, HOSTSP
+  jmp [AFTER]
+
+print_exit_short:
+  PUTS32 " exit"
+  VMR REASON
+  call sys_hex32_32
+  VMR QUAL
+  call sys_hex32_32
+  ret
+
+; "exit REASON QUAL", then by reason: 0 (exception) RIP and interruption
+; information; 2 (triple fault) nothing more; an instruction's RIP and length,
+; and for VMREAD the instruction information (its defined bits).
+print_exit:
+  PUTS32 "exit"
+  VMR REASON
+  call sys_hex32_32
+  VMR QUAL
+  call sys_hex32_32
+  VMR REASON
+  cmp eax, 2
+  je .done
+  VMR G_RIP
+  sub eax, guest_code + ROMB
+  call sys_hex32_32
+  VMR REASON
+  cmp eax, 1
+  jbe .intr
+  cmp eax, 7
+  je .done
+  VMR XLEN
+  call sys_hex32_32
+  VMR REASON
+  cmp eax, 23
+  jne .done
+  VMR XIINFO
+  and eax, 0xffff8787         ; bits 6:3 and 14:11 are undefined for a memory operand
+  call sys_hex32_32
+.done:
+  ret
+.intr:
+  VMR XINFO
+  call sys_hex32_32
+  ret
+
+set_proc:
+  ; HLT (7), RDTSC (12), unconditional I/O (24), and the default1 bits
+  VMW PROC, 0x0401e172 | (1 << 7) | (1 << 12) | (1 << 24)
+  ret
+
+setup_vmcs:
+  VMW PIN, 0x16
+  call set_proc
+  VMW EXITC, 0x00036dff
+  VMW ENTRYC, 0x000011ff
+  VMW EXCBMP, (1 << 6) | (1 << 13)   ; #UD, #GP
+  VMW 0x400a, 0               ; CR3-target count
+  VMW 0x2800, 0xffffffff      ; VMCS link pointer
+  VMW 0x2801, 0xffffffff
+  VMW 0x2000, 0
+  VMW 0x2001, 0
+  ; host state
+  mov eax, cr0
+  mov ebx, eax
+  mov eax, 0x6c00
+  vmwrite eax, ebx
+  mov eax, cr3
+  mov ebx, eax
+  mov eax, 0x6c02
+  vmwrite eax, ebx
+  mov eax, cr4
+  mov ebx, eax
+  mov eax, 0x6c04
+  vmwrite eax, ebx
+  VMW 0x0c00, 0x10            ; ES
+  VMW 0x0c02, 0x08            ; CS
+  VMW 0x0c04, 0x10            ; SS
+  VMW 0x0c06, 0x10            ; DS
+  VMW 0x0c08, 0x10            ; FS
+  VMW 0x0c0a, 0x10            ; GS
+  VMW 0x0c0c, 0x28            ; TR
+  VMW 0x6c06, 0
+  VMW 0x6c08, 0
+  VMW 0x6c0a, TSS_A
+  VMW 0x6c0c, GDT_A
+  VMW 0x6c0e, IDT_A
+  VMW 0x6c14, HOSTSP
+  VMW 0x6c16, host_entry + ROMB
+  ; guest state: the same flat ring-0 segments
+  mov eax, cr0
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
+  mov eax, cr3
+  mov ebx, eax
+  mov eax, 0x6802
+  vmwrite eax, ebx
+  mov eax, cr4
+  mov ebx, eax
+  mov eax, 0x6804
+  vmwrite eax, ebx
+  mov esi, 0
+.segs:
+  lea eax, [0x0800 + esi * 2]
+  mov ebx, 0x10
+  cmp esi, 1
+  jne .s1
+  mov ebx, 0x08
+.s1:
+  vmwrite eax, ebx            ; selector
+  lea eax, [0x6806 + esi * 2]
+  mov ebx, 0
+  vmwrite eax, ebx            ; base
+  lea eax, [0x4800 + esi * 2]
+  mov ebx, 0xffffffff
+  vmwrite eax, ebx            ; limit
+  lea eax, [0x4814 + esi * 2]
+  mov ebx, 0xc093
+  cmp esi, 1
+  jne .s2
+  mov ebx, 0xc09b
+.s2:
+  vmwrite eax, ebx            ; access rights
+  inc esi
+  cmp esi, 6
+  jne .segs
+  VMW 0x080c, 0               ; LDTR: unusable
+  VMW 0x6812, 0
+  VMW 0x480c, 0
+  VMW 0x4820, 0x10000
+  VMW 0x080e, 0x28            ; TR: the busy TSS
+  VMW 0x6814, TSS_A
+  VMW 0x480e, 0x67
+  VMW 0x4822, 0x008b
+  VMW 0x6816, GDT_A
+  VMW 0x4810, 0x2f
+  VMW 0x6818, IDT_A
+  VMW 0x4812, 0x7ff
+  VMW 0x681a, 0x400           ; DR7
+  VMW 0x2802, 0               ; IA32_DEBUGCTL
+  VMW 0x2803, 0
+  VMW 0x681c, GSTACK
+  VMW G_RIP, guest_code + ROMB
+  VMW 0x6820, 0x2             ; RFLAGS
+  VMW 0x4824, 0               ; interruptibility
+  VMW 0x4826, 0               ; activity: active
+  VMW 0x6822, 0               ; pending debug exceptions
+  VMW 0x482a, 0
+  VMW 0x6824, 0
+  VMW 0x6826, 0
+  VMW INTRINFO, 0
+  VMW 0x400e, 0               ; MSR list counts
+  VMW 0x4010, 0
+  VMW 0x4014, 0
+  ret
+
+; --- the guest (VMX non-root, ring 0) ---
+guest_code:
+  cpuid                       ; +0, 2 bytes
+  mov al, 0x41                ; +2
+  out 0x80, al                ; +4, 2 bytes
+  mov dx, 0x1234              ; +6 (66 BA imm16: 4 bytes)
+  out dx, al                  ; +10, 1 byte
+  mov dx, 0x60                ; +11
+  in eax, dx                  ; +15, 1 byte
+  rdtsc                       ; +16, 2 bytes
+  hlt                         ; +18, 1 byte
+  invd                        ; +19, 2 bytes
+  mov eax, cr3                ; +21, 3 bytes
+  mov cr3, eax                ; +24, 3 bytes
+  mov ebx, 0x10               ; +27 (5 bytes)
+  mov esi, 0x100              ; +32 (5 bytes)
+  vmread [ebx + esi * 4 + 0x10], eax   ; +37, 5 bytes
+  ud2                         ; +42
+  mov ax, 0x1238              ; +44 (4 bytes)
+  mov ds, ax                  ; +48, 2 bytes: #GP(1238H)
+  vmcall                      ; +50, 3 bytes
+  vmcall                      ; +53: the injection test resumes here
+guest_injected:
+  vmcall                      ; +56
+guest_ud:
+  ud2                         ; +59
+guest_pf:
+  mov eax, [0x00800000]       ; +61 (A1 moffs32: 5 bytes): not present
+guest_pf_handled:
+  vmcall                      ; +66
+  mov eax, [0x00800000]       ; +69: #PF, a VM exit this time
+  mov ecx, 0x175              ; +74
+  rdmsr                       ; +79
+  mov ecx, 0x174              ; +81
+  rdmsr                       ; +86: exit
+  mov eax, 0x60               ; +88
+  mov ecx, 0x174              ; +93 (the host's ECX is the guest's: VMX keeps no GPRs)
+  xor edx, edx                ; +98
+  wrmsr                       ; +100: no exit (its write bit is clear)
+  mov eax, cr0                ; +102
+  mov [SCRATCH + 0x100], eax  ; +105 (A3 moffs32: 5 bytes)
+  clts                        ; +110
+  or eax, 8                   ; +112 (83 C8 08)
+  mov cr0, eax                ; +115: exit
+  mov dword [LAPIC + 0x300], 0x00044400 ; +118 (C7 05 disp32 imm32): NMI, self
+  jmp $                       ; +128
+guest_more:
+  invlpg [0x1234]             ; +130 (0F 01 3D disp32: 7 bytes)
+  mov eax, dr7                ; +137 (0F 21 F8)
+  xor ecx, ecx                ; +140
+  rdpmc                       ; +142
+  mov al, 0                   ; +144
+  out 0x70, al                ; +146: its bitmap bit is clear
+  out 0x71, al                ; +148
+  rdtsc                       ; +150
+  mov [SCRATCH + 0x104], edx  ; +152 (89 15 disp32: 6 bytes)
+  vmcall                      ; +158
+  jmp 0x30:0                  ; +161 (EA ptr16:32: 7 bytes)
+  int3                        ; +168
+
+ROM_END

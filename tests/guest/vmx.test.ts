@@ -1,0 +1,212 @@
+import { test, expect } from "vitest";
+import { assemble, runRingZero } from "./harness";
+import type { Machine } from "../../web/host/machine";
+import { readEvents } from "../../web/host/events";
+
+// VMX (tests/guest/vmx.asm) under -cpu pentium2,+vmx and without it. No
+// reference machine has VMX (qemu's TCG has none, Debian's Bochs is built
+// without it), so every expected value below is worked out here from the SDM
+// (vol. 3 ch. 23-31, appendices A-C), from the VMX features this model claims
+// (docs/VMX.md), and from the byte lengths of the guest's instructions
+// (vol. 2 encodings); none is read back from the implementation.
+
+const hex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
+const bit = (n: number) => 2 ** n;
+const or = (...b: number[]) => b.reduce((a, x) => a + x, 0);
+
+// Appendix A.2: the default1 bits of each control (must be 1 without TRUE_* MSRs).
+const PIN_DEFAULT1 = or(bit(1), bit(2), bit(4));
+const PROC_DEFAULT1 = or(bit(1), bit(4), bit(5), bit(6), bit(8), bit(13), bit(14), bit(15), bit(16), bit(26));
+const EXIT_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 14, 16, 17].map(bit));
+const ENTRY_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 12].map(bit));
+// The controls this model implements (docs/VMX.md), by their SDM bit numbers
+// (vol. 3 tables 24-5, 24-6, 24-13): pin: external-interrupt exiting (0), NMI
+// exiting (3); primary: interrupt-window (2), TSC offsetting (3), HLT (7),
+// INVLPG (9), RDPMC (11), RDTSC (12), MOV-DR (23), unconditional I/O (24), I/O
+// bitmaps (25), MSR bitmaps (28); exit: acknowledge interrupt on exit (15).
+const PIN_MAY1 = PIN_DEFAULT1 + bit(0) + bit(3);
+const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 11, 12, 23, 24, 25, 28].map(bit));
+const EXIT_MAY1 = EXIT_DEFAULT1 + bit(15);
+// A.1 IA32_VMX_BASIC: revision 52H (bits 30:0), region size 4096 (44:32), 32-bit
+// physical addresses (48: a processor without Intel 64), memory type WB = 6 (53:50).
+const BASIC_HI = 4096 + bit(48 - 32) + 6 * bit(50 - 32);
+// A.6 MISC: activity state HLT (bit 6), 4 CR3-target values (24:16).
+const MISC = bit(6) + 4 * bit(16);
+// A.7/A.8: CR0 PE, NE, PG fixed to 1; the CR0 bits a P6 has may be 1 (PE MP EM
+// TS ET NE WP AM NW CD PG); CR4.VMXE (13) fixed to 1; the CR4 bits of this
+// model may be 1 (TSD DE PSE PAE PGE PCE OSFXSR VMXE).
+const CR0_FIXED0 = or(bit(0), bit(5), bit(31));
+const CR0_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 16, 18, 29, 30, 31].map(bit));
+const CR4_FIXED1 = or(...[2, 3, 4, 5, 7, 8, 9, 13].map(bit));
+// A.9 VMCS_ENUM: highest field index 15H (GUEST_SYSENTER_CS, 482AH), bits 9:1.
+const VMCS_ENUM = 0x15 * 2;
+
+const msr = (n: number, hi: number, lo: number) => `msr ${hex(n)} ${hex(hi)} ${hex(lo)} v=none`;
+const GP = "v=0d e=00000000 cr2=00000000";
+const UD = "v=06 e=00000000 cr2=00000000";
+// §31.2: VMsucceed clears CF PF AF ZF SF OF; VMfailInvalid sets CF; VMfailValid sets ZF.
+const OK = "f=00000000", INVALID = "f=00000001", VALID = "f=00000040";
+const n = (e: number) => `n=${hex(e)}`;
+
+// "exit REASON QUAL RIP ..." (vmx.asm print_exit). Exit reasons: appendix C.
+// I/O qualification (table 28-5): size - 1 (2:0), IN (3), string (4), REP (5),
+// immediate operand (6), port (31:16). CR access (table 28-3): CR (3:0),
+// type (5:4: 0 MOV to CR, 1 MOV from CR), GPR (11:8). RIPs are offsets in the
+// guest code (vmx.asm comments give each instruction's bytes).
+const ioQual = (size: number, isIn: boolean, imm: boolean, port: number) => (size - 1) + (isIn ? 8 : 0) + (imm ? 64 : 0) + port * 0x10000;
+const exit = (reason: number, qual: number, rip: number, len: number) => `exit ${hex(reason)} ${hex(qual)} ${hex(rip)} ${hex(len)}`;
+// Interruption information (table 24-15): vector, type (10:8: 0 external, 2 NMI,
+// 3 hardware exception), error code valid (11), valid (31).
+const intr = (vector: number, type: number, err: boolean) => vector + type * 256 + (err ? bit(11) : 0) + bit(31);
+// VMREAD [EBX + ESI*4 + 10H], EAX: instruction information (table 27-14): scale 2
+// (1:0), address size 32 = 1 (9:7), memory (10 = 0), DS = 3 (17:15), index ESI =
+// 6 (21:18), base EBX = 3 (26:23), reg2 EAX = 0 (31:28); the displacement 10H is
+// the qualification (§27.2.1).
+const VMREAD_INFO = 2 + 1 * bit(7) + 3 * bit(15) + 6 * bit(18) + 3 * bit(23);
+
+const PRESENT = [
+  "cpuid1.ecx 00000020",                                    // CPUID.1:ECX.VMX[5]
+  "feature-control 00000000 v=none",                        // 3AH after reset
+  msr(0x480, BASIC_HI, 0x52),
+  msr(0x481, PIN_MAY1, PIN_DEFAULT1),                       // high: allowed-1, low: allowed-0
+  msr(0x482, PROC_MAY1, PROC_DEFAULT1),
+  msr(0x483, EXIT_MAY1, EXIT_DEFAULT1),
+  msr(0x484, ENTRY_DEFAULT1, ENTRY_DEFAULT1),               // no optional entry control
+  msr(0x485, 0, MISC),
+  msr(0x486, 0, CR0_FIXED0),
+  msr(0x487, 0, CR0_FIXED1),
+  msr(0x488, 0, bit(13)),
+  msr(0x489, 0, CR4_FIXED1),
+  msr(0x48a, 0, VMCS_ENUM),
+  `msr 0000048b ${GP}`,                                     // PROCBASED_CTLS2 exists only with secondary controls
+  "cr4.vmxe v=none",
+  `vmxon-unlocked ${GP}`,                                   // IA32_FEATURE_CONTROL.lock = 0: #GP(0)
+  `fc-write 00000005 v=none again ${GP}`,                   // locked: WRMSR #GP(0)
+  `vmxon-nopaging ${GP}`,                                   // CR0.PG = 0 is not supported in VMX operation
+  `vmread-off ${UD}`,                                       // outside VMX operation
+  `vmxon-cpl3 ${GP}`,
+  `vmxon-misaligned ${INVALID}`,                            // not 4 KiB aligned
+  `vmxon-revision ${INVALID}`,                              // revision 53H in the region
+  `vmxon ${OK}`,
+  `cr4-clear-vmxe ${GP}`,                                   // CR4.VMXE fixed to 1
+  `vmxon-again ${INVALID}`,                                 // VMfail(15) with no current VMCS: VMfailInvalid
+  `vmptrst ${OK} ffffffff ffffffff`,                        // no current VMCS
+  `vmread-novmcs ${INVALID}`,
+  `vmptrld-bad-rev ${INVALID}`,                             // VMfail(11), no current VMCS
+  `vmclear ${OK}`,
+  `vmptrld ${OK} 00021000 00000000`,                        // VMPTRST gives it back
+  `vmxon-root ${VALID} ${n(15)}`,                           // VM-instruction errors: §31.4
+  `vmptrld-vmxon ${VALID} ${n(10)}`,
+  `vmclear-vmxon ${VALID} ${n(3)}`,
+  `vmclear-misaligned ${VALID} ${n(2)}`,
+  `vmptrld-above-4g ${VALID} ${n(9)}`,                      // IA32_VMX_BASIC[48]: 32-bit addresses
+  `vmptrld-revision ${VALID} ${n(11)}`,
+  `vmread-unsupported ${VALID} ${n(12)}`,
+  `vmread-high-32bit ${VALID} ${n(12)}`,
+  `vmwrite-readonly ${VALID} ${n(13)}`,
+  `vmwrite-16 ${OK} 00005678`,
+  "vmwrite-64 11223000 00000007 00000000",
+  `vmread-mem ${OK} 00005678`,
+  `vmresume-clear ${VALID} ${n(5)}`,                        // VMRESUME with a non-launched VMCS
+  `vmcall-root ${VALID} ${n(1)}`,
+  `entry-allowed0 ${VALID} ${n(7)}`,                        // §26.2.1.1: a must-be-1 pin control cleared
+  `entry-allowed1 ${VALID} ${n(7)}`,                        // "activate secondary controls" not allowed
+  `entry-host-cs0 ${VALID} ${n(8)}`,                        // §26.2.3: host CS selector 0
+  "entry-guest-cr0 exit 80000021 00000000",                 // §26.3.1.1 then §26.8: reason 33 | bit 31
+  "entry-guest-tr-type exit 80000021 00000000",             // §26.3.1.2: TR type 3 or 11
+  "entry-msr-load exit 80000022 00000002",                  // §26.4: FS_BASE may not be loaded; reason 34 | bit 31
+  `launch-state-kept ${VALID} ${n(5)}`,                     // failed entries leave the VMCS clear
+  exit(10, 0, 0, 2),                                        // CPUID (0F A2)
+  `vmlaunch-again ${VALID} ${n(4)}`,                        // VMLAUNCH with a launched VMCS
+  exit(30, ioQual(1, false, true, 0x80), 4, 2),             // OUT 80H, AL (E6 80)
+  exit(30, ioQual(1, false, false, 0x1234), 10, 1),         // OUT DX, AL (EE)
+  exit(30, ioQual(4, true, false, 0x60), 15, 1),            // IN EAX, DX (ED)
+  exit(16, 0, 16, 2),                                       // RDTSC (0F 31)
+  exit(12, 0, 18, 1),                                       // HLT (F4)
+  exit(13, 0, 19, 2),                                       // INVD (0F 08), unconditional
+  exit(28, 3 + 1 * 16 + 0 * 256, 21, 3),                    // MOV EAX, CR3: CR3-store exiting (default1)
+  exit(28, 3 + 0 * 16 + 0 * 256, 24, 3),                    // MOV CR3, EAX: CR3-load exiting, no targets
+  `${exit(23, 0x10, 37, 5)} ${hex(VMREAD_INFO)}`,           // VMREAD in the guest (0F 78 44 B3 10)
+  `exit 00000000 00000000 ${hex(42)} ${hex(intr(6, 3, false))}`,                     // UD2: #UD in the bitmap
+  `exit 00000000 00000000 ${hex(48)} ${hex(intr(13, 3, true))} 00001238`,            // MOV DS: #GP(1238H)
+  exit(18, 0, 50, 3),                                       // VMCALL (0F 01 C1)
+  // Injection of INT 31H (type 4, length 2) at RIP 50: the guest's handler sees
+  // vector 31H and the return address 50 + 2; it ends in the VMCALL at 56. The
+  // exit clears the valid bit of the entry interruption information (§24.8.3).
+  `inject ${exit(18, 0, 56, 3)} vec 00000031 ret 00000002 valid 00000431`,
+  // The same injection into a not-present gate 31H with #NP in the bitmap: #NP
+  // with error code 31H * 8 + IDT (2) + EXT (0: INT n is software), at the RIP
+  // the entry started from (56), as IDT-vectoring information the injected INT
+  // 31H (80000431H) and the exit instruction length its 2 (§27.2.4, §27.2.5).
+  `inject-np exit 00000000 00000000 ${hex(56)} ${hex(intr(11, 3, true))} ${hex(0x31 * 8 + 2)} 80000431 00000002 00000000`,
+  // #PF with mask 1, match 1 and error code 0: no match, bit 14 set -> no exit;
+  // the guest's handler gets vector 0EH and CR2 = 800000H, then VMCALL at 66.
+  `pf-nomatch ${exit(18, 0, 66, 3)} vec 0000000e cr2 00800000`,
+  // mask 0, match 0: an exit; qualification = the linear address, CR2 untouched (§27.1).
+  `pf-exit exit 00000000 00800000 ${hex(69)} ${hex(intr(14, 3, true))} 00000000 cr2 12345000`,
+  `msr-bitmap ${exit(31, 0, 86, 2)}`,                       // RDMSR 174H: its read bit is set
+  // MOV CR0, EAX with TS set while the mask owns TS and the shadow has it 0;
+  // the WRMSR of 60H to 174H before did not exit and the exit saved it; MOV
+  // from CR0 read TS from the shadow (0); CLTS left CR0.TS (1) alone (§25.3).
+  `cr0-mask ${exit(28, 0, 115, 3)} sysenter_cs 00000060 seen 00000000 cr0.ts 00000008 stored 00000060`,   // and the exit MSR-store list got it (§27.4)
+  `nmi exit 00000000 00000000 ${hex(128)} ${hex(intr(2, 2, false))}`,                // after the ICR write
+  `extint exit 00000001 00000000 ${hex(128)} ${hex(intr(0x20, 0, false))}`,          // acknowledged: vector 20H
+  `intwin exit 00000007 00000000 ${hex(128)}`,
+  `invlpg ${exit(14, 0x1234, 130, 7)}`,                     // INVLPG: the linear address (table 28-1)
+  `mov-dr ${exit(29, 7 + 16 + 0 * 256, 137, 3)}`,           // MOV EAX, DR7: DR 7, from DR (4), EAX (table 28-4)
+  `rdpmc ${exit(15, 0, 142, 2)}`,
+  `io-bitmap ${exit(30, ioQual(1, false, true, 0x71), 148, 2)}`,   // OUT 70H did not exit
+  // RDTSC without RDTSC exiting returns TSC + offset (§25.3): the high halves
+  // differ by the offset's 10H (the TSC is far below 2^32 here).
+  `tsc-offset ${exit(18, 0, 158, 3)} 00000010`,
+  `task-switch ${exit(9, 0x30 + 2 * bit(30), 161, 7)}`,     // JMP 30H:0: selector, source 2 = JMP (table 28-2)
+  `int3 exit 00000000 00000000 ${hex(168)} ${hex(intr(3, 6, false))} 00000001`,   // INT3: software exception (type 6), length 1
+  "triple exit 00000002 00000000",
+  `vmxoff ${OK} vmread v=06 e=00000000 cr2=12345000`,
+  "done",
+].join("\n") + "\n";
+
+const ABSENT = [
+  "cpuid1.ecx 00000000",
+  `feature-control ${GP}`,
+  ...Array.from({ length: 12 }, (_, i) => `msr ${hex(0x480 + i)} ${GP}`),
+  `cr4.vmxe ${GP}`,                                         // CR4.VMXE is reserved without VMX
+  `vmxon-absent ${UD} vmcall ${UD}`,
+].join("\n") + "\n";
+
+// The event timeline's VM entries and exits for the run above: every exit
+// reason in PRESENT's order (bit 31: a failed VM entry), each successful exit
+// after a VM entry, the first entry a VMLAUNCH.
+const FAILED = 0x80000000;
+const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 0, 18, 0, 31, 28,
+  0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 2];
+
+test("VM entries and exits in the event timeline", async () => {
+  let m: Machine | undefined;
+  await runRingZero(assemble("vmx"), { cpu: { pae: true, nx: false, vmx: true }, interpret: true, setup: (x) => { m = x; } });
+  const ev = readEvents(m!).filter((e) => e.kind === "vmentry" || e.kind === "vmexit");
+  const exits = ev.filter((e) => e.kind === "vmexit");
+  expect(exits.map((e) => (e.detail.reason as number) + (e.detail.failedEntry ? FAILED : 0))).toEqual(EXIT_ORDER);
+  const entries = ev.filter((e) => e.kind === "vmentry");
+  expect(entries.length).toBe(EXIT_ORDER.filter((r) => r < FAILED).length);
+  expect(entries[0].detail.launch).toBe(true);
+  expect(entries.slice(1).every((e) => e.detail.launch === false)).toBe(true);
+  for (let i = 0; i < ev.length - 1; i++) if (ev[i].kind === "vmentry") expect(ev[i + 1].kind).toBe("vmexit");
+  expect(exits[3].text).toMatch(/^VM exit: CPUID, qualification 0x0, guest at 0x[0-9a-f]+$/);
+  expect(exits[0].text).toBe("VM entry failed: invalid guest state, qualification 0x0");
+});
+
+for (const how of [{ interpret: true }, { translate: true }]) {
+  const mode = how.interpret ? "interpreted" : "translated";
+  test(`VMX instructions, VM entries and exits (-cpu pentium2,+vmx, ${mode})`, async () => {
+    const r = await runRingZero(assemble("vmx"), { cpu: { pae: true, nx: false, vmx: true }, ...how });
+    expect(r.output).toBe(PRESENT);
+    expect(r.exitCode).toBe(1); // EXIT 0: isa-debug-exit reports (0 << 1) | 1
+  });
+}
+
+test("without +vmx: no CPUID bit, no MSRs, no CR4.VMXE, VMX instructions #UD", async () => {
+  const r = await runRingZero(assemble("vmx"), { cpu: { pae: true, nx: false } });
+  expect(r.output).toBe(ABSENT);
+  expect(r.exitCode).toBe(1); // EXIT 0: isa-debug-exit reports (0 << 1) | 1
+});
