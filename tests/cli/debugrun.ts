@@ -26,10 +26,6 @@ export function buildCli(): void {
   execFileSync(process.execPath, [join(ROOT, "tools/build-cli.mjs")], { cwd: ROOT });
 }
 
-export function qemuAvailable(): boolean {
-  try { execFileSync("qemu-system-i386", ["--version"], { stdio: "pipe" }); return true; } catch { return false; }
-}
-
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, "127.0.0.1", () => {

@@ -7,7 +7,7 @@ import { writeFileSync, rmSync, readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import { beforeAll, describe, test, expect } from "vitest";
-import { buildCli, buildDebugRom, qemuAvailable, freePort, waitListening, startEmulator, OUT, type Emulator } from "./debugrun";
+import { buildCli, buildDebugRom, freePort, waitListening, startEmulator, OUT, type Emulator } from "./debugrun";
 
 let rom = "", romHalt = "";
 let labels = new Map<string, number>();
@@ -41,7 +41,7 @@ async function session(which: Emulator, script: string[]): Promise<{ gdb: string
   }
 }
 
-describe.skipIf(!qemuAvailable())("gdb -batch against RingZero and qemu-system-i386", () => {
+describe("gdb -batch against RingZero and qemu-system-i386", () => {
   test("registers at reset, stepi, a breakpoint, a watchpoint, memory, a register write: the same output", async () => {
     const script = [
       "set confirm off", "set pagination off",

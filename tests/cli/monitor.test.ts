@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, test, expect } from "vitest";
-import { buildCli, buildDebugRom, qemuAvailable, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
+import { buildCli, buildDebugRom, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
 
 let rom = "";
 beforeAll(() => {
@@ -52,7 +52,7 @@ async function monitorSession(which: Emulator, commands: string[], args: string[
   }
 }
 
-describe.skipIf(!qemuAvailable())("-monitor stdio against qemu-system-i386", () => {
+describe("-monitor stdio against qemu-system-i386", () => {
   test("info registers, x, xp, info mem, info tlb, info pic and errors read the same", async () => {
     const rz = await monitorSession("ringzero", COMMANDS);
     const q = (await monitorSession("qemu", COMMANDS))
@@ -78,7 +78,7 @@ describe.skipIf(!qemuAvailable())("-monitor stdio against qemu-system-i386", () 
  *  capstone. Continuation lines of long instructions and errors in full. */
 const disasmColumns = (lines: string[]) => lines.filter((l) => /^0x[0-9a-f]{8}:/.test(l)).map((l) => (/^0x[0-9a-f]{8}: (?: [0-9a-f]{2}| {3}){8}  \S/.test(l) ? l.slice(0, 38) : l));
 
-describe.skipIf(!qemuAvailable())("x/i against qemu-system-i386", () => {
+describe("x/i against qemu-system-i386", () => {
   test("32-bit protected mode (CS.D): addresses, lengths and bytes as QEMU's; unmapped memory", async () => {
     // 0xf0403 (after PM_ENTER in main, past its MOV AX,10h: 66 B8 10 00, which
     // QEMU 7.2's capstone fails on, printing ".byte 0x66" and a 5-byte MOV EAX)
@@ -124,7 +124,7 @@ test("help lists the commands; screendump writes the text screen as a PPM", asyn
   expect(out).toContain("Error: failed to open file '/nonexistent/dir/x.ppm': No such file or directory");
 }, 30_000);
 
-describe.skipIf(!qemuAvailable())("VGA memory through x/xp", () => {
+describe("VGA memory through x/xp", () => {
   test("reads the VGA text window as QEMU's monitor does (device memory, not an error); bytes 8 to a line", async () => {
     // B8000 only: RingZero's VGA comes out of reset in mode 3's register state
     // (a direct kernel boot has no VGA BIOS to set it), so A0000 is outside the

@@ -8,7 +8,7 @@
 import { rmSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, test, expect } from "vitest";
-import { buildCli, qemuAvailable, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
+import { buildCli, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
 import { assemble } from "../guest/harness";
 
 let rom = "";
@@ -36,7 +36,7 @@ async function session(which: Emulator, extra: string[] = []): Promise<string> {
   }
 }
 
-describe.skipIf(!qemuAvailable())("monitor nmi against qemu-system-i386", () => {
+describe("monitor nmi against qemu-system-i386", () => {
   test("nmi goes through LINT1 (fixed mode: its vector; NMI mode: an NMI), and straight to the CPU with the APIC disabled", async () => {
     const rz = await session("ringzero");
     expect(rz).toBe("ready fixed\nlint1 fixed, isr40=00000001\nready lint1\nnmi 01\nready direct\nnmi 02\n");

@@ -71,10 +71,6 @@ export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: 
   return { output: out, exitCode, stop, instructions: m.instructions, blocksTranslated: m.translator.stats.blocks };
 }
 
-export function qemuAvailable(): boolean {
-  return spawnSync("qemu-system-i386", ["--version"]).status === 0;
-}
-
 /** Run the same ROM under qemu-system-i386 (TCG) and return its port 0xE9 output. */
 export function runQemu(bin: string, opts: { timeoutMs?: number; cpu?: string; serial?: string[]; args?: string[]; drives?: GuestDrive[] } = {}): GuestResult {
   const log = bin + ".qemu.txt";

@@ -9,7 +9,7 @@ import { readFileSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, test, expect } from "vitest";
 import { assemble } from "./harness";
-import { buildCli, qemuAvailable, startEmulator, waitForFile, OUT, type Emulator } from "../cli/debugrun";
+import { buildCli, startEmulator, waitForFile, OUT, type Emulator } from "../cli/debugrun";
 
 beforeAll(() => { buildCli(); });
 
@@ -31,7 +31,7 @@ async function screendump(which: Emulator, rom: string, name: string): Promise<{
 
 function header(ppm: Buffer): string { return ppm.subarray(0, 20).toString("latin1").split("\n").slice(0, 3).join(" "); }
 
-describe.skipIf(!qemuAvailable())("VGA screendump against qemu-system-i386 -vga std", () => {
+describe("VGA screendump against qemu-system-i386 -vga std", () => {
   for (const [name, size] of [["vga_13h", "640 400"], ["vga_12h", "640 480"], ["vga_modex", "640 480"], ["vga_text", "720 400"], ["vga_cga", "640 400"], ["vga_0dh", "640 400"]]) {
     test(`${name}: the same PPM, byte for byte`, async () => {
       const rom = assemble(name);
