@@ -1,10 +1,20 @@
 // ACPI tables for direct kernel boot (ACPI 1.0b §5.2; what firmware would leave
-// in memory): RSDP -> RSDT -> FADT -> FACS and DSDT, describing the machine's
-// fixed power-management hardware (asm/dev/acpipm.ts): the PM timer, which Linux
-// then uses as a clocksource and as the watchdog that checks the TSC, and the
-// PM1 control register with an _S5 sleep type, so `poweroff` turns the machine
-// off, and the PCI root bridge. No MADT: the guest keeps using the 8259A pair (virtual wire), as without
-// tables. Firmware boots get their tables from SeaBIOS instead.
+// in memory): RSDP -> RSDT -> FADT -> FACS and DSDT, MADT ("APIC"), HPET,
+// describing:
+//   - the fixed power-management hardware (asm/dev/acpipm.ts): the PM timer,
+//     which Linux then uses as a clocksource and as the watchdog that checks the
+//     TSC; the PM1 control register with an _S5 sleep type, so `poweroff` turns
+//     the machine off; the SCI on IRQ 9; a fixed power button (FADT flags)
+//   - the interrupt controllers (MADT, ACPI 1.0b §5.2.8): the local APIC at
+//     0xFEE00000 with the 8259A pair present (PCAT_COMPAT), the I/O APIC at
+//     0xFEC00000 from GSI 0, QEMU's overrides (ISA IRQ0 -> GSI 2, IRQ9 level
+//     active-high for the SCI) and LINT1 as NMI, so Linux runs in APIC mode
+//   - the HPET (IA-PC HPET spec 1.0a §3.2.4) at 0xFED00000 (asm/dev/hpet.ts),
+//     left out for -no-hpet
+//   - the PCI root bridge (DSDT).
+// The same bytes as QEMU's 7.2 pc machine where the fields mean the same
+// (tests/guest/acpi.test.ts compares them); the OEM IDs are RingZero's. Firmware
+// boots get their tables from SeaBIOS instead.
 //
 //   const rsdp = writeAcpiTables(ram, ACPI_TABLES);   // then boot_params.acpi_rsdp_addr = rsdp
 
@@ -21,8 +31,22 @@ const PM1_EVT_BLK = PM_BASE, PM1_CNT_BLK = PM_BASE + 4, PM_TMR_BLK = PM_BASE + 8
 const SCI_IRQ = 9;
 const CMOS_CENTURY = 0x32;
 // FADT flags (ACPI 1.0b table 5-9): WBINVD works, C1 (HLT) supported, no fixed
-// power button, no fixed sleep button.
-const FADT_WBINVD = 1 << 0, FADT_PROC_C1 = 1 << 2, FADT_PWR_BUTTON = 1 << 4, FADT_SLP_BUTTON = 1 << 5;
+// sleep button; PWR_BUTTON clear: the power button is the fixed-feature one
+// (PM1 PWRBTN_STS), as on QEMU's PIIX4.
+const FADT_WBINVD = 1 << 0, FADT_PROC_C1 = 1 << 2, FADT_SLP_BUTTON = 1 << 5;
+
+// MADT (ACPI 1.0b §5.2.8): structure types and flags
+const LAPIC_ADDR = 0xfee00000, IOAPIC_ADDR = 0xfec00000, HPET_ADDR = 0xfed00000;
+const MADT_PCAT_COMPAT = 1;
+const MADT_LAPIC = 0, MADT_IOAPIC = 1, MADT_ISO = 2, MADT_LAPIC_NMI = 4;
+/** MPS INTI flags: polarity bits 0-1 (01 active high), trigger bits 2-3 (11 level). */
+const INTI_CONFORMS = 0, INTI_HIGH_LEVEL = 0x0d;
+/** The interrupt source overrides: ISA IRQ -> GSI with INTI flags. */
+const OVERRIDES: [number, number, number][] = [[0, 2, INTI_CONFORMS], [SCI_IRQ, SCI_IRQ, INTI_HIGH_LEVEL]];
+const MADT_SIZE = 44 + 8 + 12 + 10 * OVERRIDES.length + 6;
+// HPET table (IA-PC HPET 1.0a table 3): the block's GCAP_ID low half, as QEMU's
+const HPET_BLOCK_ID = 0x8086a201;
+const HPET_SIZE = 56;
 /** A C2/C3 latency above 100/1000 us means "not supported". */
 const NO_C2 = 0x0fff, NO_C3 = 0x0fff;
 const OEM_ID = "RZERO ";
@@ -106,13 +130,36 @@ function header(b: Uint8Array, at: number, sig: string, length: number, revision
   return v;
 }
 
+export interface AcpiOptions {
+  /** The machine has an HPET (QEMU's default; false for -no-hpet): an HPET table. */
+  hpet?: boolean;
+}
+
+/** MADT: one processor (ACPI ID 0, APIC ID 0), the I/O APIC (ID 0, GSI base
+ *  0), the overrides, and LINT1 of every processor as NMI (flags 0: conforms). */
+function writeMadt(ram: Uint8Array, at: number): void {
+  const v = header(ram, at, "APIC", MADT_SIZE, 1);
+  v.setUint32(36, LAPIC_ADDR, true);
+  v.setUint32(40, MADT_PCAT_COMPAT, true);
+  let o = 44;
+  const bytes = (...b: number[]) => { ram.set(b, at + o); o += b.length; };
+  bytes(MADT_LAPIC, 8, 0, 0, ...le32(1));                              // enabled
+  bytes(MADT_IOAPIC, 12, 0, 0, ...le32(IOAPIC_ADDR), ...le32(0));
+  for (const [irq, gsi, flags] of OVERRIDES) bytes(MADT_ISO, 10, 0, irq, ...le32(gsi), ...le16(flags));
+  bytes(MADT_LAPIC_NMI, 6, 0xff, ...le16(0), 1);
+  checksum(ram, at, MADT_SIZE, 9);
+}
+
 /** Write the tables at `base` in guest RAM (`ram` from physical 0); returns the RSDP's address. */
-export function writeAcpiTables(ram: Uint8Array, base = ACPI_TABLES): number {
+export function writeAcpiTables(ram: Uint8Array, base = ACPI_TABLES, opts: AcpiOptions = {}): number {
+  const hpet = opts.hpet ?? true;
   const rsdp = base;                          // 20 bytes, 16-byte aligned
-  const rsdt = base + 0x20;                   // 36 + 4
+  const rsdt = base + 0x20;                   // 36 + 4 per table (3 or 4)
   const facs = base + 0x80;                   // 64 bytes, 64-byte aligned
   const fadt = base + 0xc0;
-  const dsdt = fadt + FADT_SIZE;
+  const madt = fadt + FADT_SIZE;
+  const hpetAt = madt + MADT_SIZE;
+  const dsdt = hpetAt + (hpet ? HPET_SIZE : 0);
   const aml = [...AML_S5, ...amlPci0(ram.length)];
   const end = dsdt + HEADER + aml.length;
   if (end > base + (ACPI_TABLES_END - ACPI_TABLES)) throw new Error("ACPI tables do not fit their area");
@@ -124,9 +171,10 @@ export function writeAcpiTables(ram: Uint8Array, base = ACPI_TABLES): number {
   new DataView(ram.buffer, ram.byteOffset).setUint32(rsdp + 16, rsdt, true);
   checksum(ram, rsdp, 20, 8);
 
-  const r = header(ram, rsdt, "RSDT", HEADER + 4, 1);
-  r.setUint32(HEADER, fadt, true);
-  checksum(ram, rsdt, HEADER + 4, 9);
+  const tables = hpet ? [fadt, madt, hpetAt] : [fadt, madt];
+  const r = header(ram, rsdt, "RSDT", HEADER + 4 * tables.length, 1);
+  tables.forEach((t, i) => r.setUint32(HEADER + 4 * i, t, true));
+  checksum(ram, rsdt, HEADER + 4 * tables.length, 9);
 
   ascii(ram, facs, "FACS");
   new DataView(ram.buffer, ram.byteOffset).setUint32(facs + 4, FACS_SIZE, true);
@@ -145,8 +193,20 @@ export function writeAcpiTables(ram: Uint8Array, base = ACPI_TABLES): number {
   f.setUint16(96, NO_C2, true);
   f.setUint16(98, NO_C3, true);
   f.setUint8(108, CMOS_CENTURY);
-  f.setUint32(112, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON, true);
+  f.setUint32(112, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON, true);
   checksum(ram, fadt, FADT_SIZE, 9);
+
+  writeMadt(ram, madt);
+  if (hpet) {
+    const h = header(ram, hpetAt, "HPET", HPET_SIZE, 1);
+    h.setUint32(36, HPET_BLOCK_ID, true);     // event timer block ID
+    h.setUint8(40, 0);                        // base address: GAS, system memory space
+    h.setUint32(44, HPET_ADDR, true);
+    h.setUint8(52, 0);                        // HPET number
+    h.setUint16(53, 0, true);                 // minimum periodic tick: not given (as QEMU)
+    h.setUint8(55, 0);                        // no page protection
+    checksum(ram, hpetAt, HPET_SIZE, 9);
+  }
 
   header(ram, dsdt, "DSDT", HEADER + aml.length, 1);
   ram.set(aml, dsdt + HEADER);
