@@ -181,7 +181,7 @@ export function hpetUpdate(now: u64): void {
   let c = hpetCounter(now);
   for (let n: u32 = 0; n < HPET_TIMERS; n++) {
     let seen = load<u64>(t(n, T_SEEN));
-    if (c == seen) continue;
+    if (c <= seen) continue;             // nothing new (never look back)
     store<u64>(t(n, T_SEEN), c);
     let d = ticksToMatch(n, seen);
     if (d == 0 || d > c - seen) continue;
