@@ -26,7 +26,7 @@ test("the HPET is Linux's clock event and a clocksource; SCI on IRQ 9; reboot co
   const vm = ringzero(["-m", "128", "-nographic"]);
   try {
     let at = await vm.waitForShell(BOOT_TIMEOUT_MS);
-    const dmesg = await vm.run(`${DMESG} | grep -E 'hpet|IOAPIC\\[0\\]|INT_SRC_OVR|clocksource|TIMER'`, at);
+    const dmesg = await vm.run(`${DMESG} | grep -E 'hpet|HPET|IOAPIC\\[0\\]|INT_SRC_OVR|clocksource|TIMER'`, at);
     at = dmesg.next;
     // What qemu-system-i386 7.2 prints for its HPET (same id, MMIO, IRQs, counter).
     expect(dmesg.output).toContain("ACPI: HPET id: 0x8086a201 base: 0xfed00000");
@@ -119,7 +119,7 @@ test("system_powerdown: the ACPI power button powers Linux off (button driver, a
     vm.proc.stdin.write("reboot -f\r");
     await vm.waitFor("reboot: Restarting system", before, COMMAND_TIMEOUT_MS);
     at = await vm.waitForShell(BOOT_TIMEOUT_MS, before, "shell after reboot=pci");
-    const load = await vm.run("insmod /button.ko && insmod /evdev.ko && acpid && echo loaded", at);
+    const load = await vm.run("insmod /button.ko && insmod /evdev.ko && mkdir -p /var/run && acpid && echo loaded", at);
     at = load.next;
     expect(load.output).toContain("loaded");
     const dmesg = await vm.run(`${DMESG} | grep -i 'power button'`, at);
