@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineNmi, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, machineContinue, setStopAt as machineSetStopAt, runSuspended as machineRunSuspended, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
+import { machineNmi, machinePowerButton, machineSetHpet, machineHasHpet, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, machineContinue, setStopAt as machineSetStopAt, runSuspended as machineRunSuspended, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -199,6 +199,11 @@ export function step(): u32 { return machineStep(); }
  *  thread may store 1 at layoutPause() and at layoutJit(0) instead. */
 /** Inject an NMI as QEMU's monitor `nmi` does (machine.ts machineNmi). */
 export function nmi(): void { machineNmi(); }
+/** Press the ACPI power button, as QEMU's monitor `system_powerdown` (machine.ts machinePowerButton). */
+export function powerButton(): void { machinePowerButton(); }
+/** QEMU's -no-hpet: false takes the HPET off the bus (it is there after init). */
+export function setHpet(on: bool): void { machineSetHpet(on); }
+export function hasHpet(): bool { return machineHasHpet(); }
 export function pause(): void { store<u32>(OFF_PAUSE, 1); needAttention(); }
 export function layoutPause(): u32 { return OFF_PAUSE; }
 export function breakpointInsert(lin: u32): bool { return hostBreakInsert(lin); }

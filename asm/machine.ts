@@ -45,13 +45,15 @@
 
 import { jitFlushAll } from "./cpu/jit";
 import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE } from "./layout";
-import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio } from "./mmu/phys";
+import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio, unmap } from "./mmu/phys";
 import { tlbFlush } from "./mmu/paging";
 import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
 import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, vgaMemPeek } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
-import { acpiPmReset, acpiPmRead, acpiPmWrite, ACPI_PM_BASE, ACPI_PM_PORTS } from "./dev/acpipm";
+import { acpiPmReset, acpiPmRead, acpiPmWrite, acpiPmConnect, acpiPmUpdate, acpiPmNextDeadline, acpiPmPowerButton, ACPI_PM_BASE, ACPI_PM_PORTS } from "./dev/acpipm";
+import { hpetReset, hpetRead, hpetWrite, hpetConnect, hpetUpdate, hpetNextDeadline, hpetLegacy, hpetOutputs,
+  HPET_BASE, HPET_OUT_IRQ0, HPET_OUT_IRQ8, HPET_OUT_PIN_SHIFT } from "./dev/hpet";
 import { setFpuIrq13Hook } from "./cpu/x87";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
 import { resetCpu } from "./cpu/reset";
@@ -96,6 +98,7 @@ export const DEV_VGA: u32 = 21;      // reserved: vga.ts
 export const DEV_FWCFG: u32 = 22;    // reserved: fwcfg.ts
 export const DEV_FPU_CLEAR: u32 = 23; // port 0xF0: clears the x87 error latch (IRQ13)
 export const DEV_ACPI: u32 = 24;      // ACPI PM1 event/control and PM timer, acpipm.ts
+export const DEV_HPET: u32 = 25;      // HPET at 0xFED00000, hpet.ts
 
 // ISA IRQ lines
 export const IRQ_PIT: u32 = 0;
@@ -103,6 +106,7 @@ export const IRQ_KBD: u32 = 1;
 export const IRQ_COM2: u32 = 3;
 export const IRQ_COM1: u32 = 4;
 export const IRQ_RTC: u32 = 8;
+export const IRQ_SCI: u32 = 9;       // ACPI SCI (acpipm.ts), level-triggered
 export const IRQ_MOUSE: u32 = 12;
 export const IRQ_IDE0: u32 = 14;
 export const IRQ_IDE1: u32 = 15;
@@ -116,6 +120,8 @@ const M_ISA: u32 = 0xc0;       // u32 bitmask of ISA lines driven high (OR of so
 const M_PIRQ: u32 = 0xc4;      // u32 PIRQ A-D levels
 const M_UARTLV: u32 = 0xc8;    // u32 per-UART IRQ output levels (COM1/3 and COM2/4 share lines)
 const M_IDE_BM: u32 = 0xcc;    // u32 IDE bus-master base currently claimed
+const M_LEGACY: u32 = 0xd0;    // u32 PIT OUT0 (bit 0) and RTC IRQ (bit 1) levels, which the HPET's legacy route cuts off
+const M_HPET_ON: u32 = 0xd4;   // u32 1 when the machine has an HPET (QEMU -no-hpet: 0)
 @inline function mslot(f: u32): u32 { return slotAddr(SLOT_CLOCK) + f; }
 
 export let exitCode: u32 = 0;
@@ -136,7 +142,8 @@ export function setIrq(line: u32, level: bool): void {
   let m = load<u32>(mslot(M_ISA));
   store<u32>(mslot(M_ISA), level ? m | (1 << line) : m & ~(1 << line));
   picSetIrq(line, isaEffective(line));
-  ioapicSetIrq(line == 0 ? 2 : line, level);
+  let pin = line == 0 ? 2 : line;
+  ioapicSetIrq(pin, level || (hpetOutputs() & (1 << (HPET_OUT_PIN_SHIFT + pin))) != 0);
 }
 
 /** A PCI INTx through PIIX3 PIRQ A-D (0..3) changed level. */
@@ -180,8 +187,57 @@ export function machineNmi(): void { lapicExternalNmi(); }
  *  OFF_APIC_BASE): enabling/disabling the APIC changes how INTR is sourced. */
 export function apicBaseChanged(): void { updateIntr(); }
 
-function pitIrq(level: bool): void { setIrq(IRQ_PIT, level); }
-function cmosIrq(level: bool): void { setIrq(IRQ_RTC, level); }
+// The HPET's legacy replacement route (LEG_RT_CNF) takes ISA IRQ0 and IRQ8 from
+// the PIT and the RTC (HPET spec 1.0a §2.3.7, table 2), as QEMU's pc machine wires it.
+const LEG_PIT: u32 = 1, LEG_RTC: u32 = 2;
+function legacyLines(): void {
+  let src = load<u32>(mslot(M_LEGACY));
+  let legacy = hpetLegacy(), o = hpetOutputs();
+  let l0 = legacy ? (o & HPET_OUT_IRQ0) != 0 : (src & LEG_PIT) != 0;
+  let l8 = legacy ? (o & HPET_OUT_IRQ8) != 0 : (src & LEG_RTC) != 0;
+  let isa = load<u32>(mslot(M_ISA));
+  if (l0 != ((isa & (1 << IRQ_PIT)) != 0)) setIrq(IRQ_PIT, l0);
+  if (l8 != ((isa & (1 << IRQ_RTC)) != 0)) setIrq(IRQ_RTC, l8);
+}
+function legacySource(bit: u32, level: bool): void {
+  let src = load<u32>(mslot(M_LEGACY));
+  store<u32>(mslot(M_LEGACY), level ? src | bit : src & ~bit);
+}
+function pitIrq(level: bool): void {
+  legacySource(LEG_PIT, level);
+  if (!hpetLegacy()) setIrq(IRQ_PIT, level);
+}
+function cmosIrq(level: bool): void {
+  legacySource(LEG_RTC, level);
+  if (!hpetLegacy()) setIrq(IRQ_RTC, level);
+}
+/** HPET outputs changed: the legacy lines through setIrq (a pulse reaches the
+ *  8259A as an edge), routed pins straight to the I/O APIC (OR the ISA line that
+ *  shares the pin). */
+function hpetOut(changed: u32, levels: u32): void {
+  if (changed & (HPET_OUT_IRQ0 | HPET_OUT_IRQ8) || changed == 0) legacyLines();
+  let pins = changed >>> HPET_OUT_PIN_SHIFT;
+  let isa = load<u32>(mslot(M_ISA));
+  for (let p: u32 = 0; p < 24; p++) {
+    if ((pins & (1 << p)) == 0) continue;
+    let line = p == 2 ? 0 : p;
+    let shared = p != 0 && p < 16 && (isa & (1 << line)) != 0;
+    ioapicSetIrq(p, (levels & (1 << (HPET_OUT_PIN_SHIFT + p))) != 0 || shared);
+  }
+}
+function sciIrq(level: bool): void { setIrq(IRQ_SCI, level); }
+
+/** The monitor's system_powerdown (QEMU's qemu_system_powerdown_request on a
+ *  PIIX4 machine): the ACPI fixed power button. */
+export function machinePowerButton(): void { acpiPmPowerButton(); }
+
+/** -no-hpet / -machine hpet=off: take the HPET off the bus (the default has one, as QEMU's pc). */
+export function machineSetHpet(on: bool): void {
+  store<u32>(mslot(M_HPET_ON), on ? 1 : 0);
+  if (on) mapMmio(HPET_BASE, 0x1000, DEV_HPET); else unmap(HPET_BASE, 0x1000);
+  tlbFlush(false);
+}
+export function machineHasHpet(): bool { return load<u32>(mslot(M_HPET_ON)) != 0; }
 function uartIrq(n: u32, level: bool): void {
   let lv = load<u32>(mslot(M_UARTLV));
   lv = level ? lv | (1 << n) : lv & ~(1 << n);
@@ -317,6 +373,7 @@ function mmioRead(dev: u32, addr: u32, size: u32): u32 {
     case DEV_IOAPIC: return ioapicRead(addr & ~3) >>> ((addr & 3) << 3);
     case DEV_PAM: return pamRead(addr, size);
     case DEV_VGA: return vgaMemRead(addr, size);
+    case DEV_HPET: return hpetRead(addr & ~3) >>> ((addr & 3) << 3);
     default: return 0xffffffff;
   }
 }
@@ -331,6 +388,7 @@ function mmioWrite(dev: u32, addr: u32, size: u32, value: u32): void {
     case DEV_IOAPIC: if ((addr & 3) == 0) ioapicWrite(addr, value); break;
     case DEV_PAM: pamWrite(addr, size, value); break;
     case DEV_VGA: vgaMemWrite(addr, size, value); break;
+    case DEV_HPET: if ((addr & 3) == 0) { hpetWrite(addr, value); endStretch(); } break; // 32-bit registers
   }
 }
 
@@ -374,6 +432,9 @@ export function machineInit(ramBytes: u32): void {
   mapMmio(0xa0000, 0x20000, DEV_VGA);
   vgaInit();
   claimPorts(ACPI_PM_BASE, ACPI_PM_PORTS, DEV_ACPI);
+  acpiPmConnect(sciIrq);
+  hpetConnect(hpetOut);
+  machineSetHpet(true);
   claimPorts(0x510, 2, DEV_FWCFG);
   fwcfgInit(ramBytes, 1);
   picSetNotify(updateIntr);
@@ -418,6 +479,7 @@ export function machineReset(): void {
   store<u32>(mslot(M_ISA), 0);
   store<u32>(mslot(M_PIRQ), 0);
   store<u32>(mslot(M_UARTLV), 0);
+  store<u32>(mslot(M_LEGACY), 0);
   picReset();
   ioapicReset();
   lapicReset();
@@ -432,6 +494,7 @@ export function machineReset(): void {
   vgaReset();
   fwcfgReset();
   acpiPmReset();
+  hpetReset();
   updateA20();
   updateIntr();
 }
@@ -461,6 +524,8 @@ export function devicesStateChanged(): void {
   store<u32>(mslot(M_IDE_BM), 0xffffffff);
   ideConfigChanged();
   updateA20();
+  machineSetHpet(machineHasHpet());
+  legacyLines();
   updateIntr();
 }
 
@@ -471,6 +536,8 @@ export function devicesUpdate(now: u64): void {
   cmosUpdate(now);
   for (let n: u32 = 0; n < 4; n++) uartUpdate(n, now);
   lapicUpdate(now);
+  hpetUpdate(now);
+  acpiPmUpdate(now);
   i8042Poll();
 }
 
@@ -479,6 +546,8 @@ export function nextDeadline(): u64 {
   let c = cmosNextDeadline(); if (c < d) d = c;
   for (let n: u32 = 0; n < 4; n++) { let u = uartNextDeadline(n); if (u < d) d = u; }
   let l = lapicNextDeadline(); if (l < d) d = l;
+  let hp = hpetNextDeadline(); if (hp < d) d = hp;
+  let sc = acpiPmNextDeadline(); if (sc < d) d = sc;
   return d;
 }
 

@@ -14,6 +14,7 @@ export const SLOT_SYSCTL: u32 = 11;   // sysctl.ts
 export const SLOT_PCI: u32 = 12;      // pci.ts: config spaces, write masks, PAM bus map, 8 slots (12..19)
 export const SLOT_LAPIC: u32 = 20;    // lapic.ts: 4 slots (register page image, 0x400 bytes)
 export const SLOT_IOAPIC: u32 = 24;   // ioapic.ts: 2 slots
+export const SLOT_HPET: u32 = 26;     // hpet.ts
 export const SLOT_ACPI: u32 = 60;     // acpipm.ts
 export const SLOT_IDE: u32 = 0x40;    // ide.ts: 2 channels, then 4 drives (0x40..0x45)
 export const SLOT_VGA: u32 = 0x48;    // vga.ts: registers, then the DAC (0x48..0x4b)

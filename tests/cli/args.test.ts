@@ -91,6 +91,13 @@ describe("accepted flags", () => {
     expect(parseArgs(["-device", "isa-debug-exit,iobase=244,iosize=2"]).debugExit).toBe(true);
     expect(parseArgs(["-machine", "pc,accel=tcg"]).noReboot).toBe(false);
   });
+  test("-no-hpet and -machine hpet=on|off, as QEMU's pc machine (an HPET by default)", () => {
+    expect(parseArgs([]).hpet).toBe(true);
+    expect(parseArgs(["-no-hpet"]).hpet).toBe(false);
+    expect(parseArgs(["-machine", "pc,hpet=off"]).hpet).toBe(false);
+    expect(parseArgs(["-machine", "pc,hpet=off", "-M", "pc,hpet=on"]).hpet).toBe(true);
+    expect(() => parseArgs(["-machine", "pc,hpet=maybe"])).toThrow(/unsupported machine option "hpet"/);
+  });
   test("-smp that means one CPU", () => {
     for (const v of ["1", "cpus=1", "1,sockets=1", "1,sockets=1,cores=1,threads=1", "cpus=1,maxcpus=1",
       "sockets=1", "sockets=1,dies=1,clusters=1,cores=1,threads=1"]) {

@@ -118,7 +118,7 @@ test("help lists the commands; screendump writes the text screen as a PPM", asyn
   const ppmFile = join(OUT, "monitor-screendump.ppm");
   rmSync(ppmFile, { force: true });
   const out = (await monitorSession("ringzero", ["help", `screendump ${ppmFile}`, "screendump /nonexistent/dir/x.ppm"], ["-vga", "std"])).join("\n");
-  for (const c of ["cont|c", "info", "quit|q", "screendump", "stop", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
+  for (const c of ["cont|c", "info", "quit|q", "screendump", "stop", "system_powerdown", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
   // Power-on mode 3: 80x25 cells of 9x16 dots.
   expect(readFileSync(ppmFile).subarray(0, 15).toString("latin1")).toBe("P6\n720 400\n255\n");
   expect(out).toContain("Error: failed to open file '/nonexistent/dir/x.ppm': No such file or directory");

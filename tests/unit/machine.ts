@@ -38,6 +38,8 @@ export interface Dev {
   layoutRingCapacity(): number;
   layoutRomBase(): number;
   loadBios(size: number): number;
+  powerButton(): void;
+  setHpet(on: number): void;
 }
 
 export interface TestMachine {

@@ -50,6 +50,8 @@ export interface Config {
    *  always in the machine.) */
   vga: boolean;
   noReboot: boolean;
+  /** The HPET (QEMU's pc default); -no-hpet or -machine hpet=off take it away. */
+  hpet: boolean;
   snapshot: boolean;
   /** -device isa-debug-exit,iobase=0xf4: writes to port 0xF4 end the run. */
   debugExit: boolean;
@@ -322,7 +324,7 @@ function parseSmp(text: string): void {
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
     ramMB: DEFAULT_RAM_MB, cpu: { model: "pentium2", pae: true, nx: false }, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false, vga: true,
-    noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
+    noReboot: false, hpet: true, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
     gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
   };
   let monitorStdio = false;
@@ -364,6 +366,7 @@ export function parseArgs(argv: string[]): Config {
       case "-serial": serialGiven = parseCharDev(flag, need(++i, flag)); break;
       case "-debugcon": c.debugcon = parseCharDev(flag, need(++i, flag)); break;
       case "-no-reboot": c.noReboot = true; break;
+      case "-no-hpet": c.hpet = false; break;
       case "-snapshot": c.snapshot = true; break;
       case "-s": c.gdb = { host: "0.0.0.0", port: 1234 }; break;
       case "-gdb": {
@@ -406,6 +409,7 @@ export function parseArgs(argv: string[]): Config {
         for (const [k, val] of o) {
           if (k === "type") continue;
           if (k === "accel" && val === "tcg") continue;
+          if (k === "hpet" && (val === "on" || val === "off")) { c.hpet = val === "on"; continue; }
           throw new UsageError(`${flag} ${v}: unsupported machine option "${k}"`);
         }
         break;
@@ -506,6 +510,7 @@ mean what they mean to qemu-system-i386.
   -debugcon stdio|file:PATH|none   port 0xE9 output
   -device isa-debug-exit,iobase=0xf4,iosize=0x04   a write of V to port 0xF4 exits with (V<<1)|1
   -no-reboot             exit when the guest resets instead of rebooting
+  -no-hpet, -machine pc,hpet=off   no HPET (QEMU's pc has one at 0xFED00000)
   -icount shift=N         deterministic time: 2^N ns of guest time per instruction (0-10),
                          idle time skipped (as QEMU's sleep=off); shift=auto is the default
                          real time, where guest time follows the host's clock

@@ -105,7 +105,7 @@ const STRERROR: Record<string, string> = {
 
 /** The monitor on the terminal: its text goes out with CR LF line ends (the
  *  terminal is in raw mode, as QEMU's stdio is). */
-export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>, display = true, nmi?: () => string): Monitor {
+export function terminalMonitor(m: Machine, ctl: RunControl, version: string, reset: () => void, migrate?: (path: string) => Promise<string>, display = true, nmi?: () => string, powerdown?: () => string): Monitor {
   return new Monitor(m, {
     write: (t) => { process.stdout.write(t.replace(/\n/g, "\r\n")); },
     stop: () => ctl.pause(),
@@ -113,6 +113,7 @@ export function terminalMonitor(m: Machine, ctl: RunControl, version: string, re
     reset,
     quit: () => ctl.end(0),
     nmi: nmi ?? (() => { m.nmi(); ctl.poke(); return ""; }),
+    powerdown: powerdown ?? (() => { m.powerButton(); ctl.poke(); return ""; }),
     migrate,
     display,
     writeFile: async (path, data) => {

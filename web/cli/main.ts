@@ -146,7 +146,7 @@ export async function main(argv: string[]): Promise<number> {
       rr = openRecordReplay(c, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline, hostNow);
       ({ hostNow, rtc } = rr);
     }
-    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, cpu: c.cpu, hostNow, ...translationFromEnv() });
+    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, cpu: c.cpu, hpet: c.hpet, hostNow, ...translationFromEnv() });
     if (p.bios) m.loadBios(p.bios);
     // Guest time follows the host clock (QEMU's -icount shift=auto), or the instruction
     // count (-icount shift=N).
@@ -248,6 +248,12 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
     // An injected NMI is not a recorded event: a replay could not repeat it.
     if (host.replay || host.recording) return "nmi is not available during record/replay\n";
     m.nmi();
+    ctl.poke();
+    return "";
+  }, () => {
+    // Nor is a power-button press.
+    if (host.replay || host.recording) return "system_powerdown is not available during record/replay\n";
+    m.powerButton();
     ctl.poke();
     return "";
   }) : null;

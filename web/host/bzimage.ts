@@ -184,6 +184,8 @@ export interface BzImageOptions {
   romBytes?: number;
   /** Describe an 80x25 colour text console in screen_info (only with a VGA card); default: no video. */
   vgaText?: boolean;
+  /** The machine has an HPET (its ACPI table is written); default true, as QEMU's pc. */
+  hpet?: boolean;
 }
 
 export interface BzImageBoot {
@@ -259,7 +261,7 @@ export function loadBzImage(ram: Uint8Array, img: Uint8Array, opts: BzImageOptio
   const e820 = e820Map(ramBytes, opts.romBytes ?? 0);
   // The ACPI tables a firmware would have left (PM timer, power-off), in the
   // reserved EBDA; older kernels find the RSDP by scanning the EBDA (BDA 0x40E).
-  const acpiRsdp = writeAcpiTables(ram);
+  const acpiRsdp = writeAcpiTables(ram, ACPI_TABLES, { hpet: opts.hpet ?? true });
   new DataView(ram.buffer, ram.byteOffset).setUint16(BDA_EBDA_SEGMENT, ACPI_TABLES >>> 4, true);
   buildZeroPage(ram.subarray(BOOT_ZERO_PAGE, BOOT_ZERO_PAGE + ZP.size), img, h, {
     ramBytes, cmdlineAddr: BOOT_CMDLINE, initrd, e820, vgaText: opts.vgaText ?? false, acpiRsdp,

@@ -6,6 +6,10 @@
 //   - the VGA BIOS as the fw_cfg file "vgaroms/vgabios.bin", which SeaBIOS runs
 //     as the video option ROM (QEMU hands its VGA ROM over the same way for
 //     devices without a ROM BAR);
+//   - the ACPI tables (web/host/acpi.ts) as fw_cfg "etc/acpi/tables" and
+//     "etc/acpi/rsdp" with the linker/loader script "etc/table-loader", which
+//     SeaBIOS runs to place them (RSDP in the F segment, the rest in high
+//     memory), patch their pointers and checksums;
 //   - with -nographic, fw_cfg item NOGRAPHIC = 1 (QEMU's graphics=off): SeaBIOS
 //     then takes "etc/sercon-port" to be COM1 (0x3f8) and mirrors its screen
 //     (banner, boot menu, "Boot failed") to the serial console.
@@ -13,6 +17,7 @@
 import type { Machine } from "./machine";
 import { e820Map } from "./memmap";
 import { FW_CFG } from "./fwcfg";
+import { acpiFwCfgFiles } from "./acpi";
 
 const BOOT_DEVICE: Record<string, number> = { a: 1, c: 2, d: 3 };
 
@@ -35,5 +40,6 @@ export function prepareFirmwareBoot(m: Machine, bootOrder: string, vgaBios?: Uin
   prepared.add(m);
   m.fwcfg.setE820(e820Map(m.ramBytes, m.biosSize));
   if (vgaBios) m.fwcfg.addFile("vgaroms/vgabios.bin", vgaBios);
+  for (const f of acpiFwCfgFiles(m.ramBytes, { hpet: m.hpet })) m.fwcfg.addFile(f.name, f.data);
   if (noGraphics) m.fwcfg.setItem(FW_CFG.NOGRAPHIC, Uint8Array.of(1, 0)); // u16 LE
 }

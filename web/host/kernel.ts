@@ -40,7 +40,7 @@ export function bootKernel(m: Machine, o: DirectBootOptions): DirectBoot {
   const ram = m.ram();
   let boot: DirectBoot;
   if (kind === "bzimage") {
-    boot = { kind, ...loadBzImage(ram, o.kernel, { cmdline: o.cmdline, initrd: o.initrd, romBytes: m.biosSize }) };
+    boot = { kind, ...loadBzImage(ram, o.kernel, { cmdline: o.cmdline, initrd: o.initrd, romBytes: m.biosSize, hpet: m.hpet }) };
   } else {
     const cmdline = o.kernelName + " " + o.cmdline;
     boot = { kind, ...loadMultiboot(ram, o.kernel, { cmdline, modules: o.modules ?? [], romBytes: m.biosSize }) };

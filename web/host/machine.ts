@@ -118,6 +118,9 @@ interface MachineExports extends FwCfgExports, VgaExports {
   translatedInstructions(): bigint;
   step(): number;
   nmi(): void;
+  powerButton(): void;
+  setHpet(on: number): void;
+  hasHpet(): number;
   pause(): void;
   breakpointInsert(lin: number): number;
   breakpointRemove(lin: number): number;
@@ -177,6 +180,9 @@ export interface MachineOptions {
   /** The host's monotonic clock in ns, read by the machine in real-time mode
    *  (default: performance.now() * 1e6). Record/replay and tests replace it. */
   hostNow?: () => number;
+  /** An HPET at 0xFED00000 (asm/dev/hpet.ts); default true, as QEMU's pc
+   *  machine. false: QEMU's -no-hpet (and no HPET ACPI table). */
+  hpet?: boolean;
 }
 
 export class MachineError extends Error {}
@@ -251,6 +257,7 @@ export class Machine {
     m.cpu = { ...cpu };
     m.x.setCpuFeatures((cpu.pae ? FEAT_PAE : 0) | (cpu.nx ? FEAT_NX : 0) | (cpu.vmx ? FEAT_VMX : 0));
     m.x.init(ram);
+    if (opts.hpet === false) m.x.setHpet(0);
     return m;
   }
 
@@ -389,6 +396,11 @@ export class Machine {
   /** The machine's NMI input, as QEMU's monitor `nmi` (x86_nmi): through LVT
    *  LINT1 when the local APIC is enabled, else straight to the CPU. */
   nmi(): void { this.x.nmi(); }
+  /** Press the ACPI power button (PM1 PWRBTN_STS and the SCI), as QEMU's monitor
+   *  `system_powerdown`: a guest with an ACPI button driver shuts down. */
+  powerButton(): void { this.x.powerButton(); }
+  /** The machine has an HPET (MachineOptions.hpet). */
+  get hpet(): boolean { return this.x.hasHpet() !== 0; }
   /** Execution breakpoint at a linear address (any number, up to 256); false when full. */
   insertBreakpoint(linear: number): boolean { return this.x.breakpointInsert(linear >>> 0) !== 0; }
   removeBreakpoint(linear: number): boolean { return this.x.breakpointRemove(linear >>> 0) !== 0; }

@@ -29,6 +29,9 @@
 //                   APIC's LVT LINT1 (NMI only when software programmed it so;
 //                   masked after reset) or, with the APIC disabled in
 //                   IA32_APIC_BASE, straight to the CPU
+//   system_powerdown  press the ACPI power button (PM1 PWRBTN_STS and the SCI,
+//                   asm/dev/acpipm.ts), as QEMU's on the pc machine: a guest
+//                   whose ACPI button driver and userspace act on it shuts down
 //   stop, cont (c), system_reset, quit (q), help
 //
 //   screendump FILE  the VGA picture as a binary PPM (P6), as QEMU writes it
@@ -59,6 +62,10 @@ export interface MonitorHost {
    *  the text to show (why it cannot, or ""). Absent: the monitor calls
    *  Machine.nmi itself. */
   nmi?(): string;
+  /** system_powerdown: press the power button (Machine.powerButton) and run a
+   *  halted machine again; returns the text to show. Absent: the monitor calls
+   *  Machine.powerButton itself. */
+  powerdown?(): string;
   /** quit: the host ends. */
   quit(): void;
   /** migrate file:PATH: write a snapshot to PATH; resolves to the text to show
@@ -98,6 +105,7 @@ export class Monitor {
       { names: ["quit", "q"], args: "", help: "quit the emulator", run: () => { this.ended = true; this.host.quit(); return ""; } },
       { names: ["screendump"], args: "filename", help: "save screen from graphical console to PPM image 'filename'", run: (a) => this.screendump(a) },
       { names: ["stop"], args: "", help: "stop emulation", run: () => { this.host.stop(); return ""; } },
+      { names: ["system_powerdown"], args: "", help: "send system power down event", run: () => { if (this.host.powerdown) return this.host.powerdown(); this.m.powerButton(); return ""; } },
       { names: ["system_reset"], args: "", help: "reset the system", run: () => { this.host.reset(); return ""; } },
       { names: ["x"], args: "/fmt addr", help: "virtual memory dump starting at 'addr'", run: (a) => this.dump(a, false) },
       { names: ["xp"], args: "/fmt addr", help: "physical memory dump starting at 'addr'", run: (a) => this.dump(a, true) },
