@@ -31,7 +31,7 @@ import { raise, raiseUD, raiseNM, raiseGP, faultPending } from "./fault";
 import { modrm, eaSeg, eaOff, readM32, writeM32 } from "./decode";
 import { checkWrite, checkRead, linear } from "./mem";
 import { hasFeature, FEAT_SSE } from "./features";
-import { mmxEnter } from "./x87";
+import { mmxEnter, mmRead } from "./x87";
 import { entryFor } from "../mmu/linear";
 
 /** #XM, the SIMD floating-point exception (SDM vol. 3 §6.15, interrupt 19). */
@@ -89,6 +89,16 @@ export function mmxEnterFeat(feat: u32): bool {
   // A missing feature is an invalid opcode, decided before CR0.TS's #NM.
   if (!hasFeature(feat)) { raiseUD(); return false; }
   return mmxEnter();
+}
+
+/** The MMX-register form's checks (mmxEnterFeat), then its Q operand (MMX
+ *  register or m64) into mq. False after a fault. */
+export let mq: u64 = 0;
+export function mmxQ(feat: u32): bool {
+  if (!mmxEnterFeat(feat)) return false;
+  if (modrm >= 0xc0) { mq = mmRead(modrm & 7); return true; }
+  mq = readM64();
+  return !faultPending;
 }
 
 // --- XMM registers ---
