@@ -408,6 +408,9 @@ FF/6 push_Ev* m jit32=pushE
 0FAE/1 fxrstor_M m
 0FAE/2 ldmxcsr_Md m
 0FAE/3 stmxcsr_Md m
+0FAE/5 lfence m
+0FAE/6 mfence m
+0FAE/7 sfence_clflush m
 # MMX (SDM vol. 2, vol. 1 ch. 9), asm/cpu/mmx.ts. P = MMX register in ModRM.reg,
 # Q = MMX register or memory in ModRM.rm, N = MMX register in ModRM.rm (the
 # register-only forms of the shift groups: a memory ModRM is #UD).

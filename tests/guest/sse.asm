@@ -169,6 +169,30 @@ main:
   NL
 
 
+  ; --- fences, CLFLUSH, PAUSE, MONITOR/MWAIT's checks ---
+  PUTS "misc: "
+  TRY "lfence", lfence
+  TRY "mfence", mfence
+  TRY "sfence", sfence
+  TRY "clflush", clflush [MEM]
+  TRY "clflush-ss", clflush [bp + 0x7ffe]
+  TRY "pause", pause
+  TRY "lfence-m", db 0x0f, 0xae, 0x2e, MEM, 0  ; 0F AE /5 with memory: XRSTOR, absent
+  TRY "mfence-m", db 0x0f, 0xae, 0x36, MEM, 0  ; /6: XSAVEOPT, absent
+  TRY "prefetch", prefetchnta [MEM]
+  TRY "prefetcht0", prefetcht0 [0xfff0]
+  mov eax, MEM
+  xor ecx, ecx
+  xor edx, edx
+  TRY "monitor", monitor
+  mov ecx, 1
+  TRY "monitor-ecx", monitor
+  TRY "mwait-ecx1", mwait
+  mov ecx, 2
+  TRY "mwait-ecx2", mwait
+  TRY "0f01-ca", db 0x0f, 0x01, 0xca
+  NL
+
   ; --- data movement (ssemov.ts) ---
   K "movaps r", P_X0, movaps xmm0, xmm1
   K "movaps m", P_X0, movaps xmm0, [MEM]
