@@ -193,3 +193,14 @@ test("sse: MWAIT with interrupts disabled waits as HLT (the machine halts after 
   expect(r.stop).toBe("halt");
   expect(r.output).toBe("before");
 }, 30_000);
+
+test("sse: IA32_MISC_ENABLE limit-CPUID, XD-disable, MONITOR-enable and reserved bits (SDM vol. 4 table 2-2)", async () => {
+  // QEMU keeps the MSR as storage only, so the expected values come from the
+  // SDM: bit 22 makes CPUID.0 report leaf 2 as the highest; bit 34 clears
+  // CPUID.80000001H:EDX.NX (bit 20) and IA32_EFER.NXE cannot be set; bit 18
+  // clear removes CPUID.1:ECX.MONITOR (bit 3) and MONITOR is #UD.
+  const r = await runRingZero(assemble("sse_miscen"), { cpu: { model: "coreduo" } });
+  expect(r.stop).toBe("exit");
+  expect(words(r.output)).toEqual(["limit", "00000002", "0000000a", "xd", "00000000", "nxe:GP", "nxe",
+    "monitor", "00000001", "monitor:UD", "monitor", "rsvd:GP", "end"]);
+}, 30_000);
