@@ -158,7 +158,8 @@ export function checkStore(size: u32): bool {
   let lin = linear(eaSeg, eaOff);
   if ((lin & 0xfff) + size <= 4096) return true;
   let user = getCpl() == 3;
-  return entryFor(lin, true, user) != 0 && entryFor(lin + size - 1, true, user) != 0;
+  // A fault on the second page reports its first byte in CR2 (SDM vol. 3 §4.7).
+  return entryFor(lin, true, user) != 0 && entryFor((lin & ~0xfff) + 0x1000, true, user) != 0;
 }
 /** Store 128 bits at the memory operand (`align`: the 16-byte rule). */
 @inline export function writeM128(v: v128, align: bool): void {
