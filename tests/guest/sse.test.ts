@@ -221,3 +221,22 @@ test("sse: protected mode with paging: #GP(0) misaligned, #PF on page-crossing s
   expect(rz.output).toContain("movaps-mis#0d e=00000000");
   expect(rz.output).toContain("cpl3: 00002222 monitor#06");
 }, 30_000);
+
+test("sse: gdb's xmm0-7 and mxcsr registers read the CPU's (web/host/gdb.ts)", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { Machine, STOP } = await import("../../web/host/machine");
+  const { REGISTERS } = await import("../../web/host/gdb");
+  const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 32 << 20, cpu: { model: "coreduo" } });
+  m.loadBios(readFileSync(assemble("sse_pm")));
+  let r = 0;
+  for (let i = 0; i < 100 && r !== STOP.EXIT; i++) r = m.run(1_000_000);
+  expect(r).toBe(STOP.EXIT);
+  const reg = (name: string) => Buffer.from(REGISTERS.find((d) => d.name === name)!.read(m.registers(), m.fpuImage())).toString("hex");
+  // sse_pm.asm loads XMM0 with the dwords 11111111 22222222 33333333 44444444
+  // and XMM1 with all ones (PCMPEQB); its last LDMXCSR loads 0 (the zeroed
+  // dword at DATA + 16), from 1F80H at reset.
+  expect(reg("xmm0")).toBe("11111111222222223333333344444444");
+  expect(reg("xmm1")).toBe("ff".repeat(16));
+  expect(reg("mxcsr")).toBe("00000000");
+  expect(reg("xmm2")).toBe("00".repeat(16));
+}, 30_000);

@@ -6,7 +6,7 @@ import { CPU_MODELS, featureBits, type CpuFeatureSet, type CpuModelName } from "
 import {
   CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
-  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20, OFF_EFER,
+  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20, OFF_EFER, OFF_XMM, OFF_MXCSR,
 } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
@@ -463,12 +463,18 @@ export class Machine {
     return false;
   }
 
-  /** The x87 registers as gdb's i386 target has them: ST0-ST7 (10 bytes each,
-   *  stack order), then fctrl, fstat, ftag, fiseg, fioff, foseg, fooff, fop (u32 each). */
+  /** The x87 and SSE registers as gdb's i386 target has them: ST0-ST7 (10 bytes
+   *  each, stack order), then fctrl, fstat, ftag, fiseg, fioff, foseg, fooff, fop
+   *  (u32 each), then XMM0-7 (16 bytes each) at 112 and MXCSR (u32) at 240. */
   fpuImage(): Uint8Array {
     const buf = this.x.debugBuffer();
     this.x.debugFpuImage(buf);
-    return new Uint8Array(this.memory.buffer, buf, 112).slice();
+    const img = new Uint8Array(112 + 128 + 4);
+    img.set(new Uint8Array(this.memory.buffer, buf, 112));
+    const cpu = this.x.layoutCpuState();
+    img.set(new Uint8Array(this.memory.buffer, cpu + OFF_XMM, 128), 112);
+    img.set(new Uint8Array(this.memory.buffer, cpu + OFF_MXCSR, 4), 240);
+    return img;
   }
 
   /** 8259A registers (chip 0 master, 1 slave). */
