@@ -240,3 +240,15 @@ test("sse: gdb's xmm0-7 and mxcsr registers read the CPU's (web/host/gdb.ts)", a
   expect(reg("mxcsr")).toBe("00000000");
   expect(reg("xmm2")).toBe("00".repeat(16));
 }, 30_000);
+
+test("sse: MWAIT with IF = 1 is woken by the 8254's IRQ0, as HLT (same output as qemu -cpu coreduo)", async () => {
+  // No local APIC on either side, as chipset.test.ts's HLT test: the 8259A
+  // drives INTR directly without a BIOS to program LINT0.
+  const noApic = (m: { cpuState(): DataView }) => { m.cpuState().setUint32(0x264, 0xfee00100, true); };
+  const bin = assemble("sse_mwait_irq");
+  const rz = await runRingZero(bin, { budget: 100_000_000, setup: noApic, cpu: { model: "coreduo" } });
+  expect(rz.stop).toBe("exit");
+  expect(rz.output).toBe("wait tick 01 00 \n");
+  expect(rz.instructions < 10_000n).toBe(true); // the 10 ms were waited, not executed
+  expect(rz.output).toBe(runQemu(bin, { cpu: "coreduo,-apic" }).output);
+}, 30_000);
