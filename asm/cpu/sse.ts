@@ -1,13 +1,13 @@
 // SSE, SSE2 and SSE3 state and the checks and operands their instructions share
-// (SDM vol. 1 ch. 10-12; vol. 2 §2.4 and table 22-/23- "exception conditions";
-// vol. 3 §13.1-13.4 "system programming for SSE"). The instructions are in
+// (SDM vol. 1 ch. 10-12; vol. 2, each instruction's exception list; vol. 3
+// ch. 13 "system programming for SSE"). The instructions are in
 // sse*.ts by family; the floating-point arithmetic calls simdFpExceptions.
 //
 // State (state.ts): XMM0-7 at OFF_XMM, 16 bytes each with lane 0 at the lowest
 // address (a register reads like its 128-bit memory image), and MXCSR.
 //
-// Every instruction on XMM registers first runs sseEnter(FEAT_x) (SDM vol. 3
-// table 13-? "SSE/SSE2/SSE3 exception conditions"):
+// Every instruction on XMM registers first runs sseEnter(FEAT_x) (the #UD/#NM
+// rows of every SSE instruction's exception list, SDM vol. 2; vol. 3 §13.1):
 //   CR0.EM = 1                      #UD
 //   CR4.OSFXSR = 0                  #UD
 //   the CPUID feature flag is 0     #UD
@@ -15,8 +15,9 @@
 // The SSE/SSE2 instructions on MMX registers (PAVGB mm, PADDQ mm, ...) run the
 // MMX checks instead (x87.ts mmxEnter: EM #UD, TS #NM, a pending x87 exception
 // #MF, then the x87 tags) plus the feature flag: mmxEnterFeat. CR4.OSFXSR does
-// not matter to them (SDM vol. 2 table 22-8).
-// 128-bit memory operands must be 16-byte aligned (#GP(0)) except for the
+// not matter to them (their exception lists in SDM vol. 2).
+// 128-bit memory operands must be 16-byte aligned (#GP(0), SDM vol. 3 §6.15
+// interrupt 17, table 6-7) except for the
 // unaligned forms (MOVUPS, MOVUPD, MOVDQU, LDDQU; readX128(false)); scalar and
 // 64-bit memory operands have no alignment rule.
 //

@@ -21,11 +21,12 @@ const words = (s: string) => s.trim().split(/\s+/);
 
 /** Sections where QEMU 7.2 runs what the SDM makes a fault:
  *  - the register forms of the memory-only MOVLPD/MOVHPD (66 0F 12/16) and
- *    MOVNTDQ (66 0F E7), MOVNTQ (0F E7) are #UD (SDM vol. 2: only "m64"/"m128" forms exist);
+ *    MOVNTDQ (66 0F E7), MOVNTQ (0F E7) are #UD (SDM vol. 2: only m64/m128
+ *    forms exist);
  *  - a misaligned m128 operand of a legacy SSE instruction other than the
- *    unaligned moves is #GP(0) (SDM vol. 2 table 2-21 exception types 1 and 4:
- *    "memory operand is not aligned on a 16-byte boundary, regardless of
- *    segment"); QEMU checks only MOVAPS-like moves. */
+ *    unaligned moves (MOVUPS/MOVUPD/MOVDQU/LDDQU) is #GP(0) (SDM vol. 3 §6.15,
+ *    interrupt 17: #GP "is generated [for] 128-bit data types that are not
+ *    aligned on a 16-byte boundary"); QEMU checks only MOVAPS-like moves. */
 const SDM_FAULTS = new Map([
   ["k movlpd r", "UD"], ["k movhpd r", "UD"], ["k movntdq r", "UD"],
   ["k movntq r", "UD"], ["k xorps mis", "GP"], ["k movsldup mis", "GP"],
