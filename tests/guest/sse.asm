@@ -258,7 +258,7 @@ main:
   K "movnti", P_MEM, movnti [MEM + 3], ebx
   K "maskmovdqu", P_MEM, mov edi, MEM
   maskmovdqu xmm1, xmm0
-  K "maskmovdqu a16", P_MEM, mov di, MEM
+  K "maskmovdqu a32", P_MEM, mov di, MEM
   db 0x67
   maskmovdqu xmm1, xmm0
   K "movddup r", P_X0, movddup xmm0, xmm1
