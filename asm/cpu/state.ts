@@ -121,7 +121,13 @@ export const VMX_NONROOT: u32 = 2; // in VMX non-root operation (a guest runs)
 export const OFF_VMXON_PTR: u32 = CPU_STATE + 0x608;
 export const OFF_VMCS_PTR: u32 = CPU_STATE + 0x610;
 export const OFF_FEATURE_CONTROL: u32 = CPU_STATE + 0x618;
-export const CPU_STATE_SIZE: u32 = 0x640;
+// SSE (sse.ts, docs/SSE.md): XMM0-7, 16 bytes each (lane 0 at the lowest
+// address, as in memory), and MXCSR. (0x600-0x67F: VMX above.)
+export const OFF_XMM: u32 = CPU_STATE + 0x680;
+export const OFF_MXCSR: u32 = CPU_STATE + 0x700;
+export const MXCSR_RESET: u32 = 0x1f80; // every exception masked, round to nearest (SDM vol. 3 table 9-1)
+export const OFF_MISC_ENABLE: u32 = CPU_STATE + 0x708; // u64 IA32_MISC_ENABLE (pentium4, coreduo: system.ts)
+export const CPU_STATE_SIZE: u32 = 0x710;
 
 // --- EFLAGS bits (SDM vol. 1 §3.4.3) ---
 export const CF: u32 = 1 << 0;
@@ -168,6 +174,7 @@ export const CR4_PGE: u32 = 1 << 7;
 export const CR4_PCE: u32 = 1 << 8;
 export const CR4_OSFXSR: u32 = 1 << 9;
 export const CR4_VMXE: u32 = 1 << 13;
+export const CR4_OSXMMEXCPT: u32 = 1 << 10;
 
 // --- IA32_EFER bits (SDM vol. 3 §2.2.1; vol. 4 table 2-2) ---
 export const EFER_NXE: u32 = 1 << 11;

@@ -146,12 +146,13 @@ test("-icount shift=N and -rtc base=DATE: the timers agree on one second in dete
   expect(b.stdout).toBe(a.stdout);
 });
 
-test("-cpu pentium2,+nx / ,-pae reach the machine: CPUID reports what was asked, as qemu's does", () => {
+test("-cpu MODEL,+nx / ,-pae reach the machine: CPUID reports what was asked, as qemu's does", () => {
   const rom = join(OUT, "cpuid_nx.bin");
   execFileSync("nasm", ["-f", "bin", "-I", join(ROOT, "tests/guest/"), "-o", rom, join(ROOT, "tests/guest/cpuid_nx.asm")]);
   const args = (cpu: string) => ["-bios", rom, "-cpu", cpu, "-display", "none", "-debugcon", "stdio", ...EXIT_DEV];
   const qemu = (cpu: string) => spawnSync("qemu-system-i386", args(cpu), { encoding: "latin1", timeout: 30_000 }).stdout;
-  for (const [cpu, want] of [["pentium2", "pae end"], ["pentium2,+nx", "pae nx end"], ["pentium2,-pae,+nx", "nx end"], ["pentium2,-pae", "end"]]) {
+  for (const [cpu, want] of [["pentium2", "pae end"], ["pentium2,+nx", "pae nx end"], ["pentium2,-pae,+nx", "nx end"], ["pentium2,-pae", "end"],
+    ["pentium3", "pae end"], ["coreduo", "pae nx end"], ["coreduo,-nx", "pae end"]]) {
     expect(ringzero(args(cpu)).stdout).toBe(want);
     expect(qemu(cpu)).toBe(want);
   }

@@ -24,6 +24,7 @@ import { Machine, STOP, RING, type CpuFeatures } from "../../web/host/machine";
 import { MemoryBackend, WriteLog, DRIVE } from "../../web/host/block";
 import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../../web/host/snapshot";
 import { crc32 } from "../../web/host/crc32";
+import { OFF_XMM, OFF_MXCSR } from "../../web/host/cpustate";
 import { ppm } from "../../web/host/vgarender";
 import { zlibCodec, backendSha256 } from "../../web/cli/snapshot";
 
@@ -40,7 +41,7 @@ function diskImage(): Uint8Array {
 interface Guest { m: Machine; disk?: MemoryBackend; disks: SnapshotDisk[]; out: string }
 
 async function start(rom: Uint8Array, withDisk: boolean, translate: { translate: boolean; translateAfter?: number }, cpu?: CpuFeatures): Promise<Guest> {
-  const m = await Machine.create({ wasm, ramBytes: 32 << 20, ...translate, cpu });
+  const m = await Machine.create({ wasm, ramBytes: 32 << 20, cpu, ...translate });
   m.setIcountShift(2);
   const g: Guest = { m, disks: [], out: "" };
   if (withDisk) {
@@ -132,6 +133,20 @@ test("snapshots cut into HPET comparator interrupts (periodic, one-shot, legacy 
   // differently, takes another number of instructions.
   await cutAndRestore(rom("hpet"), false, 12, { translate: false });
 }, 180_000);
+test("snapshots cut into SSE code (XMM registers, MXCSR, IA32_MISC_ENABLE) restore to the same end", async () => {
+  // tests/guest/sse.asm prints XMM/MXCSR values read back through FXSAVE: a
+  // restore that lost them changes the output after the cut.
+  await cutAndRestore(rom("sse"), false, 3, translation(), [], { model: "coreduo" });
+  // And the registers themselves, at a cut where they hold random values.
+  const cpu = { model: "coreduo" } as const;
+  const a = await start(rom("sse"), false, translation(), cpu);
+  expect(runTo(a, 400_000)).toBe("cut");
+  const b = await start(rom("sse"), false, translation(), cpu);
+  await restore(b.m, await save(a.m, { identity, disks: [] }, zlibCodec), "sse cut", identity, zlibCodec, []);
+  const xmm = (g: Guest) => new Uint8Array(g.m.cpuState().buffer, g.m.cpuState().byteOffset + OFF_XMM, OFF_MXCSR + 4 - OFF_XMM).slice();
+  expect(xmm(a).some((x) => x !== 0)).toBe(true);
+  expect(xmm(b)).toEqual(xmm(a));
+}, 120_000);
 
 test("snapshots cut into NMI handling (an NMI held while blocked) restore to the same end", async () => {
   // One cut where an NMI is held pending while NMIs are blocked (cpu/state.ts

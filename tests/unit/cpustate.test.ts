@@ -35,7 +35,7 @@ function asConstants(): Map<string, number> {
 test("mirrored CPU state offsets match asm/cpu/state.ts", () => {
   const as = asConstants();
   const rel = ["OFF_REGS", "OFF_EIP", "OFF_EFLAGS", "OFF_FLAGS_LAZY", "OFF_LAZY_OP", "OFF_LAZY_DST", "OFF_LAZY_SRC", "OFF_LAZY_RES", "OFF_SEGS", "OFF_GDTR_BASE", "OFF_GDTR_LIMIT", "OFF_IDTR_BASE",
-    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20", "OFF_EFER"];
+    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20", "OFF_EFER", "OFF_XMM", "OFF_MXCSR"];
   for (const name of rel) {
     expect(as.get(name + "@rel"), name).toBe((H as Record<string, unknown>)[name]);
   }
@@ -82,9 +82,16 @@ test("enterProtectedMode writes the 32-bit boot entry state", () => {
 test("CPU feature bits of web/host/machine.ts match asm/cpu/features.ts", async () => {
   const src = readFileSync(join(ROOT, "asm/cpu/features.ts"), "utf8");
   const M = await import("../../web/host/machine");
-  for (const name of ["FEAT_PAE", "FEAT_NX", "FEAT_VMX"] as const) {
+  for (const name of ["FEAT_PAE", "FEAT_NX", "FEAT_VMX", "FEAT_SSE", "FEAT_SSE2", "FEAT_SSE3"] as const) {
     const m = new RegExp(`export const ${name}: u32 = 1 << (\\d+);`).exec(src);
     expect(m, name).not.toBeNull();
     expect(1 << Number(m![1]), name).toBe(M[name]);
+  }
+  // The model numbers of web/host/cpumodel.ts.
+  const { CPU_MODELS } = await import("../../web/host/cpumodel");
+  for (const [name, info] of Object.entries(CPU_MODELS)) {
+    const m = new RegExp(`export const MODEL_${name.toUpperCase()}: u32 = (\\d+);`).exec(src);
+    expect(m, name).not.toBeNull();
+    expect(Number(m![1]), name).toBe(info.id);
   }
 });

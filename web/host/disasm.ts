@@ -102,6 +102,9 @@ const regsOf = (size: string, osz: number) => (size === "b" ? R8 : size === "w" 
 const sizeWord = (size: string, osz: number) => (size === "b" ? "byte" : size === "w" ? "word" : size === "d" || (size === "v" && osz === 32) ? "dword" : size === "q" ? "qword" : "word");
 
 const MMX_REGS = ["mm0", "mm1", "mm2", "mm3", "mm4", "mm5", "mm6", "mm7"];
+const XMM_REGS = ["xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7"];
+/** The memory size of an XMM operand's appendix-A size (ps, pd, dq: 128 bits; ss, d: 32; sd, q: 64). */
+const xmmSize = (size: string) => (size === "ss" || size === "d" ? "dword" : size === "sd" || size === "q" ? "qword" : size === "w" ? "word" : "oword");
 
 /** One operand from its appendix-A token. `needSize`: no register operand of the same size tells the memory size. */
 function operand(c: Ctx, tok: string, needSize: boolean): string {
@@ -123,10 +126,13 @@ function operand(c: Ctx, tok: string, needSize: boolean): string {
   }
   switch (kind) {
     case "E": return rm(c, regsOf(size, c.osz), needSize ? sizeWord(size, c.osz) : "");
-    case "M": return rm(c, null, size === "p" && needSize ? "far" : size === "q" ? "qword" : "");
+    case "M": return rm(c, null, size === "p" && needSize ? "far" : size === "q" ? "qword" : ["ps", "pd", "dq"].includes(size) ? "oword" : size === "d" && needSize ? "dword" : "");
     case "G": return regsOf(size, c.osz)[reg];
     case "P": return "mm" + reg;                        // MMX register in ModRM.reg
-    case "N": return "mm" + (c.modrm! & 7);             // MMX register in ModRM.rm
+    case "N": if (c.modrm! < 0xc0) throw new Invalid(); return "mm" + (c.modrm! & 7); // MMX register in ModRM.rm
+    case "V": return "xmm" + reg;                       // XMM register in ModRM.reg
+    case "U": if (c.modrm! < 0xc0) throw new Invalid(); return "xmm" + (c.modrm! & 7); // XMM register in ModRM.rm
+    case "W": return rm(c, XMM_REGS, needSize ? xmmSize(size) : "");
     case "Q": return rm(c, MMX_REGS, needSize ? sizeWord(size, c.osz) : "");
     case "I": case "J": return "";  // from the entry's immediate (below)
   }
@@ -191,6 +197,15 @@ export function decodeOne(bytes: Uint8Array, address: number, bits: 16 | 32): Di
     if (op === 0x90 && rep === "rep ") return line("pause"); // SDM: PAUSE is F3 90
     // 0F 01 C1-C4: VMCALL, VMLAUNCH, VMRESUME, VMXOFF (SGDT's register forms, asm/cpu/vmx.ts)
     if (op === 0x101 && modrm! >= 0xc1 && modrm! <= 0xc4) return line(["vmcall", "vmlaunch", "vmresume", "vmxoff"][modrm! - 0xc1]);
+    // Register forms that are other instructions (SDM vol. 2 appendix A.4): 0F 01
+    // C8/C9 MONITOR/MWAIT, 0F 12/16 MOVHLPS/MOVLHPS, 0F AE /5-/7 the fences; the
+    // memory form of 0F AE /7 is CLFLUSH, of /5 and /6 not on this CPU.
+    if (op === 0x101 && (modrm === 0xc8 || modrm === 0xc9)) return line(modrm === 0xc8 ? "monitor" : "mwait");
+    const regForm = modrm !== undefined && modrm >= 0xc0;
+    if (entry.handler === "movlps_Vq_Mq" && regForm) return line(`movhlps xmm${(modrm! >> 3) & 7},xmm${modrm! & 7}`);
+    if (entry.handler === "movhps_Vq_Mq" && regForm) return line(`movlhps xmm${(modrm! >> 3) & 7},xmm${modrm! & 7}`);
+    if (entry.handler === "lfence" || entry.handler === "mfence") return line(regForm ? entry.handler : "(bad)");
+    if (entry.handler === "sfence_clflush") return line(regForm ? "sfence" : `clflush ${rm(c, null, "byte")}`);
     let name = mnemonicOf(entry, c);
     // 0F C7 /6 is one map entry for VMPTRLD, 66 VMCLEAR and F3 VMXON (asm/cpu/vmx.ts).
     if (name === "vmptrld" && (size66 || rep === "rep ")) { name = rep === "rep " ? "vmxon" : "vmclear"; rep = ""; }

@@ -100,9 +100,9 @@ function registerTable(): RegDef[] {
   for (let i = 0; i < 8; i++) t.push({ name: `st${i}`, bits: 80, type: "i387_ext", read: (_, f) => f.slice(i * 10, i * 10 + 10) });
   ["fctrl", "fstat", "ftag", "fiseg", "fioff", "foseg", "fooff", "fop"].forEach((name, i) =>
     t.push({ name, bits: 32, type: "int", group: "float", read: (_, f) => f.slice(80 + i * 4, 84 + i * 4) }));
-  // A Pentium II has no SSE; gdb's i386 description has the registers, so they read as at reset.
-  for (let i = 0; i < 8; i++) t.push({ name: `xmm${i}`, bits: 128, type: "vec128", read: zeros(16) });
-  t.push({ name: "mxcsr", bits: 32, type: "i386_mxcsr", group: "vector", read: () => u32(0x1f80) });
+  // XMM0-7 and MXCSR (Machine.fpuImage); on a model without SSE they read as at reset.
+  for (let i = 0; i < 8; i++) t.push({ name: `xmm${i}`, bits: 128, type: "vec128", read: (_, f) => f.slice(112 + i * 16, 128 + i * 16) });
+  t.push({ name: "mxcsr", bits: 32, type: "i386_mxcsr", group: "vector", read: (_, f) => f.slice(240, 244) });
   return t;
 }
 
