@@ -189,7 +189,7 @@ test("QEMU option lists", () => {
 });
 
 describe("-cpu", () => {
-  const p2 = { model: "pentium2", pae: true, nx: false, sse: false, sse2: false, pni: false };
+  const p2 = { model: "pentium2", pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false };
   test("pentium2 (the default) has PAE and no NX, as QEMU's model", () => {
     expect(parseArgs([]).cpu).toEqual(p2);
     expect(parseArgs(["-cpu", "pentium2"]).cpu).toEqual(p2);
@@ -198,7 +198,7 @@ describe("-cpu", () => {
   test("pentium3, pentium4 and coreduo: QEMU's SSE generations; coreduo has NX", () => {
     expect(parseCpu("pentium3")).toEqual({ ...p2, model: "pentium3", sse: true });
     expect(parseCpu("pentium4")).toEqual({ ...p2, model: "pentium4", sse: true, sse2: true });
-    expect(parseCpu("coreduo")).toEqual({ model: "coreduo", pae: true, nx: true, sse: true, sse2: true, pni: true });
+    expect(parseCpu("coreduo")).toEqual({ model: "coreduo", pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false });
   });
   test("QEMU's feature syntax: +f, -f, f=on|off, the last one winning; sse3 is pni", () => {
     expect(parseCpu("pentium2,+nx")).toEqual({ ...p2, nx: true });
