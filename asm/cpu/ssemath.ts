@@ -279,10 +279,11 @@ export function fsqrt(a: u64, f: u32, mx: u32): u64 {
 }
 
 /** MINxx and MAXxx (SDM vol. 2 MAXPS/MINPS): a NaN in either source (SNaN or QNaN) is
- *  invalid and returns the second source unchanged; so do two zeros of any sign. */
+ *  invalid and returns the second source, not quieted; so do two zeros of any sign.
+ *  With DAZ the sources are compared and returned as DAZ made them. */
 export function fminmax(a: u64, b: u64, isMax: bool, f: u32, mx: u32): u64 {
   let ka = srcClass(a, f, mx), kb = srcClass(b, f, mx);
-  if (isNaNK(ka) || isNaNK(kb)) { sxFlags |= MX_IE; return b; }
+  if (isNaNK(ka) || isNaNK(kb)) { sxFlags |= MX_IE; return srcBits(b, f, mx); }
   denormalFlag(ka, kb);
   let x = srcBits(a, f, mx), y = srcBits(b, f, mx);
   let gt = isMax ? less(y, x, f) : less(x, y, f);
