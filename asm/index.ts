@@ -36,10 +36,14 @@ import { stateChanged } from "./cpu/reset";
  *  kernel boot): recompute everything derived from it (decoder and TLB caches). */
 export function cpuStateChanged(): void { stateChanged(); }
 
-import { setCpuFeatures as cpuSetFeatures } from "./cpu/features";
-/** The CPU model's optional features (cpu/features.ts FEAT_*: 1 = PAE, 2 = NX),
- *  before reset: CPUID and the CPU follow them from the next instruction. */
+import { setCpuFeatures as cpuSetFeatures, setCpuModel as cpuSetModel } from "./cpu/features";
+/** The CPU model's features (cpu/features.ts FEAT_*: 1 = PAE, 2 = NX, 8 = SSE,
+ *  16 = SSE2, 32 = SSE3), before reset: CPUID and the CPU follow them from the
+ *  next instruction. */
 export function setCpuFeatures(f: u32): void { cpuSetFeatures(f); }
+/** The CPU model (cpu/features.ts MODEL_*: 0 pentium2, 1 pentium3, 2 pentium4,
+ *  3 coreduo), before reset: its CPUID identity, signature and MSRs. */
+export function setCpuModel(m: u32): void { cpuSetModel(m); }
 
 // ---- Storage, display and firmware-config devices (dev/ide.ts, vga.ts, fwcfg.ts) ----
 export { ideAttach, ideTakeEject } from "./dev/ide";

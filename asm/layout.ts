@@ -46,4 +46,4 @@ export const RAM_BASE: u32 = 0x2000000;
 
 // Version of the state-block layout; bumped whenever an offset changes so that
 // old snapshots are refused instead of misread.
-export const STATE_VERSION: u32 = 4; // 2: a fifth I/O ring (COM2 input); 3: VGA planes interleaved, latches; 4: NMI pending/blocked (cpu/state.ts OFF_NMI)
+export const STATE_VERSION: u32 = 5; // 2: a fifth I/O ring (COM2 input); 3: VGA planes interleaved, latches; 4: NMI pending/blocked (cpu/state.ts OFF_NMI); 5: XMM0-7 and MXCSR, the CPU block grows to 0x710 (cpu/state.ts OFF_XMM)

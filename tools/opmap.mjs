@@ -402,10 +402,12 @@ FF/6 push_Ev* m jit32=pushE
 0FC1 xadd_Ev_Gv* m L jit=xadd
 0FC7/1 cmpxchg8b_Mq m L
 0FC8-0FCF bswap_reg* jit32=bswap
-# FXSAVE/FXRSTOR (SDM vol. 2): the other 0FAE members (SSE's LDMXCSR, STMXCSR,
-# the fences) stay #UD on this model.
+# FXSAVE/FXRSTOR (SDM vol. 2, x87.ts), LDMXCSR/STMXCSR (sse.ts); /5-/7 with a
+# register ModRM are LFENCE, MFENCE, SFENCE and /7 with memory CLFLUSH (sse.ts).
 0FAE/0 fxsave_M m
 0FAE/1 fxrstor_M m
+0FAE/2 ldmxcsr_Md m
+0FAE/3 stmxcsr_Md m
 # MMX (SDM vol. 2, vol. 1 ch. 9), asm/cpu/mmx.ts. P = MMX register in ModRM.reg,
 # Q = MMX register or memory in ModRM.rm, N = MMX register in ModRM.rm (the
 # register-only forms of the shift groups: a memory ModRM is #UD).

@@ -1,20 +1,58 @@
-// The CPU model's optional features (QEMU's -cpu pentium2,+nx / -pae): chosen by
-// the host before reset, read by CPUID (what it reports), MOV CR4 (CR4.PAE is
-// reserved without PAE), the MSRs (IA32_EFER exists only with NX) and the page
-// walk. Everything else about the model is fixed (system.ts).
+// The CPU model and its features (QEMU's -cpu MODEL[,+FEAT|-FEAT]): chosen by the
+// host before reset, read by CPUID (what it reports, system.ts), the reset
+// signature (reset.ts), MOV CR4 (CR4.PAE reserved without PAE, CR4.OSXMMEXCPT
+// without SSE), the MSRs (IA32_EFER only with NX, IA32_MISC_ENABLE only on the
+// models that have it), the page walk, and the SSE instructions (sse.ts: an
+// instruction whose CPUID feature is absent is #UD).
 //
-//   setCpuFeatures(FEAT_PAE | FEAT_NX); // then reset
+//   setCpuModel(MODEL_COREDUO); setCpuFeatures(modelFeatures(MODEL_COREDUO)); // then reset
+//
+// The models, as QEMU 7.2 defines them (target/i386/cpu.c builtin_x86_defs),
+// with the features RingZero implements:
+//   pentium2  Pentium II, family 6 model 5 stepping 2: MMX, PAE
+//   pentium3  Pentium III, family 6 model 7 stepping 3: + SSE
+//   pentium4  Pentium 4 (Northwood), family 15 model 2 stepping 9: + SSE2,
+//             CLFLUSH (QEMU 7.2 has no such model; the values are Intel's, and
+//             qemu -cpu pentium3,+sse2,+clflush,family=15,model=2,stepping=9
+//             is its stand-in for differential runs)
+//   coreduo   Core Duo T2600, family 6 model 14 stepping 8: + SSE3, MONITOR/
+//             MWAIT, NX (QEMU's coreduo also lists VMX, which its TCG masks;
+//             FEAT_VMX is added by the VMX work)
+
+export const MODEL_PENTIUM2: u32 = 0;
+export const MODEL_PENTIUM3: u32 = 1;
+export const MODEL_PENTIUM4: u32 = 2;
+export const MODEL_COREDUO: u32 = 3;
+export const MODEL_COUNT: u32 = 4;
 
 export const FEAT_PAE: u32 = 1 << 0;  // CPUID.1:EDX.PAE[6]: CR4.PAE, 64-bit page tables
 export const FEAT_NX: u32 = 1 << 1;   // CPUID.80000001H:EDX.NX[20]: IA32_EFER.NXE, the XD bit
-export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX;
-/** The pentium2 model as QEMU defines it: PAE, no NX. */
+// 1 << 2 is FEAT_VMX (CPUID.1:ECX.VMX[5]), the VMX work's.
+export const FEAT_SSE: u32 = 1 << 3;  // CPUID.1:EDX.SSE[25]: XMM, MXCSR, CR4.OSXMMEXCPT
+export const FEAT_SSE2: u32 = 1 << 4; // CPUID.1:EDX.SSE2[26] (and CLFSH[19], which comes with it)
+export const FEAT_SSE3: u32 = 1 << 5; // CPUID.1:ECX.SSE3[0] (and MONITOR[3])
+export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3;
+/** The default model, pentium2 as QEMU defines it: PAE, no NX. */
 export const FEAT_DEFAULT: u32 = FEAT_PAE;
 
+/** A model's features as QEMU's definition gives them (the host starts from
+ *  these and applies -cpu's +FEAT/-FEAT). */
+export function modelFeatures(model: u32): u32 {
+  switch (model) {
+    case MODEL_PENTIUM3: return FEAT_PAE | FEAT_SSE;
+    case MODEL_PENTIUM4: return FEAT_PAE | FEAT_SSE | FEAT_SSE2;
+    case MODEL_COREDUO: return FEAT_PAE | FEAT_NX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3;
+    default: return FEAT_PAE;
+  }
+}
+
 /** MAXPHYADDR: 36 for a processor with PAE and no CPUID leaf 80000008H (SDM vol. 3
- *  §4.1.4). Physical addresses above 4 GiB have nothing behind them here. */
+ *  §4.1.4), and what leaf 80000008H reports on the models that have it. Physical
+ *  addresses above 4 GiB have nothing behind them here. */
 export const MAXPHYADDR: u32 = 36;
 
+export let cpuModel: u32 = MODEL_PENTIUM2;
 export let cpuFeatures: u32 = FEAT_DEFAULT;
+export function setCpuModel(m: u32): void { cpuModel = m < MODEL_COUNT ? m : MODEL_PENTIUM2; }
 export function setCpuFeatures(f: u32): void { cpuFeatures = f & FEAT_ALL; }
 @inline export function hasFeature(f: u32): bool { return (cpuFeatures & f) != 0; }

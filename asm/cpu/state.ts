@@ -112,7 +112,13 @@ export const NMI_PENDING: u32 = 1;
 export const NMI_BLOCKED: u32 = 2;
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
 export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u64 (system.ts)
-export const CPU_STATE_SIZE: u32 = 0x600;
+// SSE (sse.ts, docs/SSE.md): XMM0-7, 16 bytes each (lane 0 at the lowest
+// address, as in memory), and MXCSR. 0x600-0x67F is left to the VMX state.
+export const OFF_XMM: u32 = CPU_STATE + 0x680;
+export const OFF_MXCSR: u32 = CPU_STATE + 0x700;
+export const MXCSR_RESET: u32 = 0x1f80; // every exception masked, round to nearest (SDM vol. 3 table 9-1)
+export const OFF_MISC_ENABLE: u32 = CPU_STATE + 0x708; // u64 IA32_MISC_ENABLE (pentium4, coreduo: system.ts)
+export const CPU_STATE_SIZE: u32 = 0x710;
 
 // --- EFLAGS bits (SDM vol. 1 §3.4.3) ---
 export const CF: u32 = 1 << 0;
@@ -158,6 +164,7 @@ export const CR4_MCE: u32 = 1 << 6;
 export const CR4_PGE: u32 = 1 << 7;
 export const CR4_PCE: u32 = 1 << 8;
 export const CR4_OSFXSR: u32 = 1 << 9;
+export const CR4_OSXMMEXCPT: u32 = 1 << 10;
 
 // --- IA32_EFER bits (SDM vol. 3 §2.2.1; vol. 4 table 2-2) ---
 export const EFER_NXE: u32 = 1 << 11;

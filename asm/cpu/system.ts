@@ -2,32 +2,36 @@
 // from control and debug registers, CLTS, LMSW/SMSW, INVLPG, INVD/WBINVD, UD2,
 // CPUID, RDTSC, RDMSR/WRMSR and RDPMC.
 //
-// The processor identity is a Pentium II (Deschutes, family 6 model 5 stepping 2):
-// a P6 without SSE, whose model/stepping Linux applies no errata workaround to
-// (it drops SEP below signature 0x633, and treats the Pentium Pro, model 1, as
-// having erratum 50). CPUID reports only what RingZero implements. PAE (on by
-// default, as in QEMU's pentium2) and NX (off by default; QEMU's +nx) are the
-// model's optional features (features.ts).
+// The processor identity is the model's (features.ts): by default a Pentium II
+// (Deschutes, family 6 model 5 stepping 2), a P6 without SSE, whose model/
+// stepping Linux applies no errata workaround to (it drops SEP below signature
+// 0x633, and treats the Pentium Pro, model 1, as having erratum 50); or a
+// Pentium III, Pentium 4 or Core Duo as QEMU defines them. CPUID reports only
+// what RingZero implements (QEMU's TCG masks VMX from its coreduo the same way).
+// PAE, NX and the SSE generations are the model's features (features.ts).
 
 import { tscNow, clockNow } from "../clock";
 import {
   OFF_HALTED, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_ICOUNT, OFF_TSC_OFFSET, needAttention,
-  OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR, OFF_EFER, OFF_PAT,
+  OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR, OFF_EFER, OFF_PAT, OFF_MISC_ENABLE,
   R_EAX, R_ECX, R_EDX, R_EBX,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
-  CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, EFER_NXE,
+  CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, CR4_OSXMMEXCPT, EFER_NXE,
   getCpl, cr0, cr4, reg32, setReg32, segBase,
 } from "./state";
 import { raiseGP, raiseUD, raise, faultPending, DB } from "./fault";
 import { protectedMode, refreshSegmentRanges, csChanged } from "./segments";
 import { fetch8, eaSeg, eaOff, isRegForm, readE16, writeE16, writeE32 } from "./decode";
 import { tlbFlush, tlbFlushPage, loadPdptes } from "../mmu/paging";
-import { hasFeature, FEAT_PAE, FEAT_NX } from "./features";
+import {
+  hasFeature, cpuModel, FEAT_PAE, FEAT_NX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3,
+  MODEL_PENTIUM2, MODEL_PENTIUM3, MODEL_PENTIUM4, MODEL_COREDUO, MAXPHYADDR,
+} from "./features";
 import {
   getDr, setDr, drIndex, debugRegsChanged, DR6_BD, DR7_GD,
   DR6_FIXED1, DR6_WRITABLE, DR7_FIXED1, DR7_WRITABLE,
 } from "./debug";
-import { CPU_SIGNATURE } from "./reset";
+import { cpuSignature } from "./reset";
 import { recordEvent, EV_MODE, EV_CR3 } from "./events";
 
 /** x87 present: CPUID.FPU, and CPUID.CMOV (which with FPU also promises FCMOVcc/
@@ -60,11 +64,13 @@ const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | C
 // CR4 bits RingZero implements. VME/PVI (virtual-8086 extensions) and MCE are
 // not implemented, nor PAE on a model without it, so they are reserved here
 // (CPUID does not report them) and setting one is #GP(0), as for any reserved
-// CR4 bit (SDM vol. 2 MOV CR). OSFXSR comes with FXSR (SDM vol. 3 §2.5); on this
-// model without SSE it changes nothing (x87.ts FXSAVE), and OSXMMEXCPT (SSE's)
-// stays reserved.
+// CR4 bit (SDM vol. 2 MOV CR). OSFXSR comes with FXSR (SDM vol. 3 §2.5); on a
+// model without SSE it changes nothing (x87.ts FXSAVE). OSXMMEXCPT exists with
+// SSE (SDM vol. 3 §2.5: #XM instead of #UD for unmasked SIMD exceptions).
 const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
-@inline function cr4Supported(): u32 { return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0); }
+@inline function cr4Supported(): u32 {
+  return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0) | (hasFeature(FEAT_SSE) ? CR4_OSXMMEXCPT : 0);
+}
 
 /** SDM vol. 3 §4.4.1: the PDPTEs are loaded when PAE paging is in use after a
  *  MOV to CR0 or CR4 that changes CR0.CD, NW or PG or CR4.PAE, PGE or PSE. */
@@ -230,56 +236,125 @@ const F_PGE: u32 = 1 << 13;
 const F_CMOV: u32 = 1 << 15;
 const F_PAE: u32 = 1 << 6;
 const F_PAT: u32 = 1 << 16;
+const F_CLFSH: u32 = 1 << 19; // CLFLUSH (sse.ts), with SSE2 as on the Pentium 4
 const F_MMX: u32 = 1 << 23;  // asm/cpu/mmx.ts
 const F_FXSR: u32 = 1 << 24; // FXSAVE/FXRSTOR (x87.ts) and CR4.OSFXSR
-// Not reported: VME, MCE, MCA, PSE-36, SSE (not implemented). PAT: the MSR is
-// kept (caching is not modelled); PAE with the model's feature. MMX and FXSR as
-// QEMU's pentium2 (PENTIUM2_FEATURES) reports them.
+const F_SSE: u32 = 1 << 25;  // asm/cpu/sse*.ts
+const F_SSE2: u32 = 1 << 26;
+const F_SS: u32 = 1 << 27;   // self snoop: no software interface, true of a cacheless model
+// Leaf 1 ECX.
+const F2_SSE3: u32 = 1 << 0;
+const F2_MONITOR: u32 = 1 << 3; // MONITOR/MWAIT (sse.ts)
+// Not reported: VME, MCE, MCA, PSE-36, ACPI (thermal MSRs) (not implemented).
+// PAT: the MSR is kept (caching is not modelled); PAE with the model's feature.
+// MMX and FXSR as QEMU's pentium2 (PENTIUM2_FEATURES) reports them.
 export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE | F_PAT
   | F_MMX | F_FXSR | (FPU_PRESENT ? F_FPU | F_CMOV : 0) | (APIC_PRESENT ? F_APIC : 0);
-const CPUID_MAX_LEAF: u32 = 2;
-// Extended leaves exist only for NX, in 80000001H (as QEMU raises its extended
-// level for +nx); a P6 has none.
+// Extended leaves: the pentium2/3/4 models have them only for NX, in 80000001H
+// (as QEMU raises its extended level for +nx); the Core Duo has 80000000H-80000008H.
 const CPUID_EXT_BASE: u32 = 0x80000000;
-const CPUID_MAX_EXT: u32 = 0x80000001;
+const CPUID_EXT_NX: u32 = 0x80000001;
+const CPUID_EXT_COREDUO: u32 = 0x80000008;
 const F_EXT_NX: u32 = 1 << 20; // 80000001H EDX
 const VENDOR_B: u32 = 0x756e6547, VENDOR_D: u32 = 0x49656e69, VENDOR_C: u32 = 0x6c65746e; // "Genu" "ineI" "ntel"
+
+/** The highest basic leaf: 2 on the Pentium II and 4, 3 (the serial-number
+ *  leaf, which reports none) on the Pentium III, 0AH on the Core Duo, as QEMU's
+ *  models; 2 while IA32_MISC_ENABLE.LIMIT_CPUID is set (SDM vol. 4 table 2-2). */
+function cpuidMaxLeaf(): u32 {
+  if (miscEnable() & MISC_LIMIT_CPUID) return 2;
+  return cpuModel == MODEL_PENTIUM3 ? 3 : cpuModel == MODEL_COREDUO ? 0xa : 2;
+}
+/** NX as CPUID reports it: the model's feature, unless IA32_MISC_ENABLE.XD_DISABLE. */
+function nxEnabled(): bool { return hasFeature(FEAT_NX) && (miscEnable() & MISC_XD_DISABLE) == 0; }
+function cpuidMaxExt(): u32 {
+  if (cpuModel == MODEL_COREDUO) return CPUID_EXT_COREDUO;
+  return nxEnabled() ? CPUID_EXT_NX : 0;
+}
+/** MONITOR/MWAIT: the Core Duo's, while IA32_MISC_ENABLE.MONITOR_ENABLE is set. */
+export function monitorEnabled(): bool { return cpuModel == MODEL_COREDUO && (miscEnable() & MISC_MONITOR) != 0; }
+
+function cpuidLeaf1(): void {
+  let d = CPUID_FEATURES | (hasFeature(FEAT_PAE) ? F_PAE : 0);
+  if (hasFeature(FEAT_SSE)) d |= F_SSE;
+  if (hasFeature(FEAT_SSE2)) d |= F_SSE2 | F_CLFSH;
+  if (cpuModel == MODEL_COREDUO) d |= F_SS;
+  let c: u32 = 0;
+  if (hasFeature(FEAT_SSE3)) c |= F2_SSE3;
+  if (monitorEnabled()) c |= F2_MONITOR;
+  // EBX: bits 15:8 the CLFLUSH line size in qwords (64 bytes) where CLFSH is
+  // reported; brand index, logical processor count and APIC ID 0.
+  let b: u32 = (d & F_CLFSH) ? 8 << 8 : 0;
+  cpuidSet(cpuSignature(), b, c, d);
+}
+
+/** Leaf 2 of the Pentium II: cache and TLB descriptors of a Pentium II with
+ *  512 KiB L2 (SDM vol. 2 CPUID table 3-12): 01 ITLB 4K, 02 ITLB 4M, 03 DTLB 4K,
+ *  04 DTLB 4M, 08 16K L1 I, 0C 16K L1 D, 43 512K L2; AL = 1 (one iteration).
+ *  The other models give QEMU's descriptors: 2C 32K L1 D, 30 32K L1 I, 7D 2M L2,
+ *  4D 16M L3. */
+function cpuidLeaf2(): void {
+  if (cpuModel == MODEL_PENTIUM2) cpuidSet(0x03020101, 0, 0, 0x0c040843);
+  else cpuidSet(0x00000001, 0, 0x0000004d, 0x002c307d);
+}
+
+/** The Core Duo's leaves 4 and up, as QEMU's coreduo: deterministic cache
+ *  parameters (ECX = 0 L1 D, 1 L1 I, 2 L2, 3 L3, then none), MONITOR/MWAIT
+ *  (leaf 5: line sizes 0, ECX.EMX; not ECX.IBE, see sse.ts mwait), and zeros
+ *  for thermal/power, DCA and performance monitoring (6-0AH). */
+function cpuidCoreDuo(leaf: u32): void {
+  if (leaf == 4) {
+    switch (reg32(R_ECX)) {
+      case 0: cpuidSet(0x00000121, 0x01c0003f, 0x0000003f, 1); return;
+      case 1: cpuidSet(0x00000122, 0x01c0003f, 0x0000003f, 1); return;
+      case 2: cpuidSet(0x00000143, 0x03c0003f, 0x00000fff, 1); return;
+      case 3: cpuidSet(0x00000163, 0x03c0003f, 0x00003fff, 6); return;
+      default: cpuidSet(0, 0, 0, 0); return;
+    }
+  }
+  if (leaf == 5 && monitorEnabled()) { cpuidSet(0, 0, MWAIT_EMX, 0); return; }
+  cpuidSet(0, 0, 0, 0);
+}
+
+/** The Core Duo's extended leaves, as QEMU's coreduo: the brand string "Genuine
+ *  Intel(R) CPU           T2600  @ 2.16GHz", its L1/L2 descriptions (80000005H,
+ *  80000006H) and address sizes: 36 physical bits (QEMU says 32, as the real
+ *  Yonah; RingZero's PAE page walk takes MAXPHYADDR 36 on every model). */
+function cpuidCoreDuoExt(leaf: u32): void {
+  switch (leaf) {
+    case 0x80000002: cpuidSet(0x756e6547, 0x20656e69, 0x65746e49, 0x2952286c); return;
+    case 0x80000003: cpuidSet(0x55504320, 0x20202020, 0x20202020, 0x54202020); return;
+    case 0x80000004: cpuidSet(0x30303632, 0x20402020, 0x36312e32, 0x007a4847); return;
+    case 0x80000005: cpuidSet(0x01ff01ff, 0x01ff01ff, 0x40020140, 0x40020140); return;
+    case 0x80000006: cpuidSet(0, 0x42004200, 0x02008140, 0x00808140); return;
+    case 0x80000008: cpuidSet(MAXPHYADDR, 0, 0, 0); return;
+    default: cpuidSet(0, 0, 0, 0); return;
+  }
+}
+
+@inline function cpuidSet(a: u32, b: u32, c: u32, d: u32): void {
+  setReg32(R_EAX, a); setReg32(R_EBX, b); setReg32(R_ECX, c); setReg32(R_EDX, d);
+}
 
 export function cpuid(): void {
   let leaf = reg32(R_EAX);
   // A leaf above the maximum returns the highest basic leaf (SDM vol. 2 CPUID:
   // "the data for the highest basic information leaf is returned"); without
   // extended leaves, 80000000H lands here too.
-  let maxExt = hasFeature(FEAT_NX) ? CPUID_MAX_EXT : 0;
-  if (leaf > CPUID_MAX_LEAF && (leaf < CPUID_EXT_BASE || leaf > maxExt)) leaf = CPUID_MAX_LEAF;
-  let a: u32 = 0, b: u32 = 0, c: u32 = 0, d: u32 = 0;
+  let max = cpuidMaxLeaf(), maxExt = cpuidMaxExt();
+  if (leaf > max && (leaf < CPUID_EXT_BASE || leaf > maxExt)) leaf = max;
   switch (leaf) {
-    case 0:
-      a = CPUID_MAX_LEAF;
-      b = VENDOR_B; d = VENDOR_D; c = VENDOR_C;
-      break;
-    case 1:
-      a = CPU_SIGNATURE;  // type 0, family 6, model 5, stepping 2
-      // EBX (brand index, APIC ID) and ECX are 0 on a P6
-      d = CPUID_FEATURES | (hasFeature(FEAT_PAE) ? F_PAE : 0);
-      break;
-    case CPUID_EXT_BASE:
-      // The vendor in EBX/ECX/EDX as QEMU puts it (Intel's own processors return 0 there).
-      a = maxExt;
-      b = VENDOR_B; d = VENDOR_D; c = VENDOR_C;
-      break;
-    case CPUID_MAX_EXT:
-      a = CPU_SIGNATURE; // QEMU repeats the signature here
-      d = F_EXT_NX;
-      break;
+    case 0: cpuidSet(max, VENDOR_B, VENDOR_C, VENDOR_D); return;
+    case 1: cpuidLeaf1(); return;
+    case 2: cpuidLeaf2(); return;
+    case 3: cpuidSet(0, 0, 0, 0); return; // no processor serial number
+    // The vendor in EBX/ECX/EDX as QEMU puts it (Intel's own processors return 0 there).
+    case CPUID_EXT_BASE: cpuidSet(maxExt, VENDOR_B, VENDOR_C, VENDOR_D); return;
+    // QEMU repeats the signature in EAX.
+    case CPUID_EXT_NX: cpuidSet(cpuSignature(), 0, 0, nxEnabled() ? F_EXT_NX : 0); return;
     default:
-      // Cache and TLB descriptors of a Pentium II with 512 KiB L2 (SDM vol. 2
-      // CPUID table 3-12): 01 ITLB 4K, 02 ITLB 4M, 03 DTLB 4K, 04 DTLB 4M,
-      // 08 16K L1 I, 0C 16K L1 D, 43 512K L2; AL = 1 (one iteration).
-      a = 0x03020101; d = 0x0c040843;
-      break;
+      if (leaf >= CPUID_EXT_BASE) cpuidCoreDuoExt(leaf); else cpuidCoreDuo(leaf);
   }
-  setReg32(R_EAX, a); setReg32(R_EBX, b); setReg32(R_ECX, c); setReg32(R_EDX, d);
 }
 
 // --- time-stamp counter (SDM vol. 3 §17.17) ---
@@ -317,8 +392,31 @@ const MSR_MTRRCAP: u32 = 0xfe;
 const MSR_SYSENTER_CS: u32 = 0x174;
 const MSR_SYSENTER_ESP: u32 = 0x175;
 const MSR_SYSENTER_EIP: u32 = 0x176;
+const MSR_MISC_ENABLE: u32 = 0x1a0;
 const MSR_PAT: u32 = 0x277;
 const MSR_EFER: u32 = 0xc0000080;
+// IA32_MISC_ENABLE (SDM vol. 4 table 2-2 and the Pentium 4 / Core Duo tables):
+// the Pentium 4 and Core Duo have it, a P6 does not (#GP). At reset as QEMU
+// sets it: fast strings, and MONITOR/MWAIT enabled where they exist. Bits the
+// guest may write: fast strings (0), TM1 (3), FERR# multiplexing (10),
+// Enhanced SpeedStep (16), MONITOR enable (18, clears CPUID.MONITOR and makes
+// MONITOR/MWAIT #UD), limit CPUID maxval (22), xTPR disable (23), XD disable
+// (34, clears CPUID's NX and makes IA32_EFER.NXE reserved); the others are
+// reserved: changing one is #GP(0). Only 18, 22 and 34 change anything here.
+const MISC_FAST_STRINGS: u64 = 1 << 0;
+const MISC_MONITOR: u64 = 1 << 18;
+const MISC_LIMIT_CPUID: u64 = 1 << 22;
+const MISC_XD_DISABLE: u64 = <u64>1 << 34;
+const MISC_WRITABLE: u64 = MISC_FAST_STRINGS | (1 << 3) | (1 << 10) | (1 << 16) | MISC_MONITOR | MISC_LIMIT_CPUID | (1 << 23) | MISC_XD_DISABLE;
+// Leaf 5 ECX: MWAIT extensions enumerated (EMX); interrupt break-events (IBE) not.
+const MWAIT_EMX: u32 = 1;
+@inline function hasMiscEnable(): bool { return cpuModel == MODEL_PENTIUM4 || cpuModel == MODEL_COREDUO; }
+@inline function miscEnable(): u64 { return load<u64>(OFF_MISC_ENABLE); }
+/** IA32_MISC_ENABLE after reset (reset.ts). */
+export function miscEnableReset(): void {
+  store<u64>(OFF_MISC_ENABLE, hasMiscEnable() ? MISC_FAST_STRINGS | (cpuModel == MODEL_COREDUO ? MISC_MONITOR : 0) : 0);
+}
+
 // MTRRcap: 8 variable ranges, fixed ranges supported, write-combining supported.
 const MTRRCAP_VALUE: u32 = 0x508;
 
@@ -359,6 +457,10 @@ export function rdmsr(): void {
     case MSR_SYSENTER_ESP: v = <u64>load<u32>(OFF_SYSENTER_ESP); break;
     case MSR_SYSENTER_EIP: v = <u64>load<u32>(OFF_SYSENTER_EIP); break;
     case MSR_PAT: v = load<u64>(OFF_PAT); break;
+    case MSR_MISC_ENABLE:
+      if (!hasMiscEnable()) { raiseGP(0); return; }
+      v = miscEnable();
+      break;
     case MSR_EFER:
       if (!hasFeature(FEAT_NX)) { raiseGP(0); return; } // a P6 has no EFER
       v = load<u64>(OFF_EFER);
@@ -398,9 +500,16 @@ export function wrmsr(): void {
       store<u64>(OFF_PAT, v);
       return;
     }
+    case MSR_MISC_ENABLE: {
+      let v = (<u64>hi << 32) | <u64>lo;
+      if (!hasMiscEnable() || ((v ^ miscEnable()) & ~MISC_WRITABLE)) { raiseGP(0); return; }
+      store<u64>(OFF_MISC_ENABLE, v);
+      return;
+    }
     case MSR_EFER:
-      // Only NXE exists here: no long mode, no SYSCALL (SDM vol. 4 table 2-2).
-      if (!hasFeature(FEAT_NX) || hi != 0 || (lo & ~EFER_NXE)) { raiseGP(0); return; }
+      // Only NXE exists here: no long mode, no SYSCALL (SDM vol. 4 table 2-2);
+      // with XD disabled (IA32_MISC_ENABLE) it is reserved too.
+      if (!hasFeature(FEAT_NX) || hi != 0 || (lo & ~(nxEnabled() ? EFER_NXE : 0))) { raiseGP(0); return; }
       if ((lo ^ load<u32>(OFF_EFER)) & EFER_NXE) tlbFlush(false); // cached entries know XD
       store<u64>(OFF_EFER, <u64>lo);
       return;

@@ -35,6 +35,7 @@ import { read8, read16, read32, write8, write16, write32, checkRead, checkWrite 
 import { setArithFlags, getCF, getZF, getPF } from "./flags";
 import { pmodeNotV86 } from "./segments";
 import { hasFeature, FEAT_SSE3 } from "./features";
+import { fxsaveSse, fxrstorSseRead, fxrstorSseCommit } from "./sse";
 import {
   C_ZERO, C_NORMAL, C_DENORM, C_INF, C_QNAN, C_SNAN, C_UNSUPPORTED, J_BIT, QNAN_BIT,
   INDEF_SE, INDEF_M, BIAS80, FE_IE, FE_DE, FE_ZE, FE_OE, FE_UE, FE_PE,
@@ -1563,11 +1564,11 @@ export function mmxEmptyTags(): void { store<u8>(FPU_EMPTY, 0xff); }
 //  24 MXCSR u32         28 MXCSR_MASK u32
 //  32 + 16*i: ST(i) (MMi when in MMX use), 10 bytes, then 6 reserved bytes
 // 160 XMM0-7 (16 bytes each)   288-511 reserved
-// This model has no SSE, hence no MXCSR and no XMM registers: FXSAVE leaves bytes
-// 24-31 and 160-511 untouched and FXRSTOR ignores them, whatever CR4.OSFXSR says
-// (SDM vol. 2 FXSAVE: without CR4.OSFXSR the XMM/MXCSR save is implementation-
-// dependent, and a processor without SSE has none to save); QEMU's pentium2
-// leaves them alone too, with CR4.OSFXSR set or clear. The reserved bytes 5, 14,
+// MXCSR, MXCSR_MASK and XMM0-7 are sse.ts's (fxsaveSse, fxrstorSse*): saved and
+// restored on a model with SSE while CR4.OSFXSR = 1, as QEMU does (SDM vol. 2
+// FXSAVE: without CR4.OSFXSR their save is implementation-dependent). Otherwise
+// FXSAVE leaves bytes 24-31 and 160-511 untouched and FXRSTOR ignores them, as
+// QEMU's pentium2 does with CR4.OSFXSR set or clear. The reserved bytes 5, 14,
 // 15, 22 and 23 are written as zeros (as QEMU does), the 6 bytes after each
 // register are left alone. Unlike FSAVE, FXSAVE keeps the x87 state and does
 // not report a pending exception (it is not a waiting instruction).
@@ -1611,6 +1612,7 @@ export function fxsave_M(): void {
     wr64(FX_ST0 + i * 16, load<u64>(regAddr(p)));
     wr16(FX_ST0 + i * 16 + 8, <u32>load<u16>(regAddr(p) + 8));
   }
+  fxsaveSse();
 }
 
 export function fxrstor_M(): void {
@@ -1624,7 +1626,7 @@ export function fxrstor_M(): void {
     store<u64>(FPU_STAGE + i * 16, rd64(FX_ST0 + i * 16));
     store<u16>(FPU_STAGE + i * 16 + 8, <u16>rd16(FX_ST0 + i * 16 + 8));
   }
-  if (faultPending) return;
+  if (faultPending || !fxrstorSseRead()) return;
   // The abridged tag: a clear bit is an empty register; commitEnv takes a full
   // tag word, in which only 11B (empty) matters here.
   eTW = 0;
@@ -1636,4 +1638,5 @@ export function fxrstor_M(): void {
     store<u16>(regAddr(p) + 8, load<u16>(FPU_STAGE + i * 16 + 8));
   }
   commitEnv();
+  fxrstorSseCommit();
 }

@@ -2,7 +2,7 @@
 // and the errors for everything else.
 
 import { describe, test, expect } from "vitest";
-import { parseArgs, parseCpu, parseMemSize, parseOptList, UsageError } from "../../web/cli/args";
+import { cpuName, parseArgs, parseCpu, parseMemSize, parseOptList, UsageError } from "../../web/cli/args";
 
 const err = (argv: string[]) => {
   try { parseArgs(argv); } catch (e) { expect(e).toBeInstanceOf(UsageError); return (e as Error).message; }
@@ -135,9 +135,10 @@ describe("errors (one line each)", () => {
     [["-device", "isa-debug-exit,iobase=0x501"], /iobase=0xf4/],
     [["-accel", "kvm"], /only -accel tcg/],
     [["-machine", "q35"], /the only machine is pc/],
-    [["-cpu", "qemu32"], /^-cpu qemu32: unsupported CPU model "qemu32" \(RingZero's CPU is a Pentium II: -cpu pentium2\)$/],
-    [["-cpu", "pentium3,+nx"], /unsupported CPU model "pentium3"/],
-    [["-cpu", "pentium2,+sse2"], /^-cpu pentium2,\+sse2: unsupported CPU feature "sse2" \(RingZero can switch pae, nx\)$/],
+    [["-cpu", "qemu32"], /^-cpu qemu32: unsupported CPU model "qemu32" \(RingZero has pentium2, pentium3, pentium4, coreduo\)$/],
+    [["-cpu", "core2duo,+nx"], /unsupported CPU model "core2duo"/],
+    [["-cpu", "coreduo,+ssse3"], /^-cpu coreduo,\+ssse3: unsupported CPU feature "ssse3" \(RingZero can switch pae, nx, sse, sse2, pni\)$/],
+    [["-cpu", "coreduo,+vmx"], /unsupported CPU feature "vmx"/],
     [["-cpu", "pentium2,+nx,-lm"], /unsupported CPU feature "lm"/],
     [["-cpu", "pentium2,nx=maybe"], /"nx=maybe" is not a feature setting/],
     [["-cpu", "pentium2,nx"], /"nx" is not a feature setting/],
@@ -182,45 +183,34 @@ test("QEMU option lists", () => {
 });
 
 describe("-cpu", () => {
-  test("pentium2 has PAE and no NX, as QEMU's model", () => {
-    expect(parseArgs([]).cpu).toEqual({ model: "pentium2", pae: true, nx: false });
-    expect(parseArgs(["-cpu", "pentium2"]).cpu).toEqual({ model: "pentium2", pae: true, nx: false });
-    expect(parseArgs(["-cpu", "pentium2,+pae,-nx"]).cpu).toEqual({ model: "pentium2", pae: true, nx: false });
+  const p2 = { model: "pentium2", pae: true, nx: false, sse: false, sse2: false, pni: false };
+  test("pentium2 (the default) has PAE and no NX, as QEMU's model", () => {
+    expect(parseArgs([]).cpu).toEqual(p2);
+    expect(parseArgs(["-cpu", "pentium2"]).cpu).toEqual(p2);
+    expect(parseArgs(["-cpu", "pentium2,+pae,-nx"]).cpu).toEqual(p2);
   });
-  test("QEMU's feature syntax: +f, -f, f=on|off, the last one winning", () => {
-    expect(parseCpu("pentium2,+nx")).toEqual({ model: "pentium2", pae: true, nx: true });
-    expect(parseCpu("pentium2,-pae")).toEqual({ model: "pentium2", pae: false, nx: false });
-    expect(parseCpu("pentium2,+pae,+nx")).toEqual({ model: "pentium2", pae: true, nx: true });
-    expect(parseCpu("pentium2,nx=on,pae=off")).toEqual({ model: "pentium2", pae: false, nx: true });
+  test("pentium3, pentium4 and coreduo: QEMU's SSE generations; coreduo has NX", () => {
+    expect(parseCpu("pentium3")).toEqual({ ...p2, model: "pentium3", sse: true });
+    expect(parseCpu("pentium4")).toEqual({ ...p2, model: "pentium4", sse: true, sse2: true });
+    expect(parseCpu("coreduo")).toEqual({ model: "coreduo", pae: true, nx: true, sse: true, sse2: true, pni: true });
+  });
+  test("QEMU's feature syntax: +f, -f, f=on|off, the last one winning; sse3 is pni", () => {
+    expect(parseCpu("pentium2,+nx")).toEqual({ ...p2, nx: true });
+    expect(parseCpu("pentium2,-pae")).toEqual({ ...p2, pae: false });
+    expect(parseCpu("pentium2,+pae,+nx")).toEqual({ ...p2, nx: true });
+    expect(parseCpu("pentium2,nx=on,pae=off")).toEqual({ ...p2, pae: false, nx: true });
     expect(parseCpu("pentium2,+nx,-nx").nx).toBe(false);
+    expect(parseCpu("coreduo,-sse3").pni).toBe(false);
+    expect(parseCpu("coreduo,sse2=off,-nx")).toMatchObject({ sse: true, sse2: false, nx: false });
   });
-  test("parseArgs carries the features", () => {
-    expect(parseArgs(["-cpu", "pentium2,+nx,-pae"]).cpu).toEqual({ model: "pentium2", pae: false, nx: true });
+  test("cpuName gives the model and only the features that differ from it", () => {
+    expect(cpuName(parseCpu("pentium2,+pae,-nx"))).toBe("pentium2");
+    expect(cpuName(parseCpu("pentium2,+nx,-pae"))).toBe("pentium2,-pae,+nx");
+    expect(cpuName(parseCpu("coreduo,+nx"))).toBe("coreduo");
+    expect(cpuName(parseCpu("coreduo,-nx,-sse3"))).toBe("coreduo,-nx,-pni");
   });
-});
-
-describe("-icount and -rtc", () => {
-  test("shift=N selects deterministic time; auto is the default real time", () => {
-    expect(parseArgs(["-icount", "shift=3"]).icountShift).toBe(3);
-    expect(parseArgs(["-icount", "7"]).icountShift).toBe(7);
-    expect(parseArgs(["-icount", "shift=0,sleep=off"]).icountShift).toBe(0);
-    expect(parseArgs(["-icount", "shift=auto"]).icountShift).toBeUndefined();
-    expect(parseArgs([]).icountShift).toBeUndefined();
-    expect(() => parseArgs(["-icount", "shift=2,sleep=on"])).toThrow(/sleep=on is not supported/);
-    expect(() => parseArgs(["-icount", "shift=x"])).toThrow(/shift must be/);
-  });
-  test("rr=record|replay,rrfile=FILE as QEMU's; rr=off is plain icount", () => {
-    expect(parseArgs(["-icount", "shift=auto,rr=record,rrfile=a.rr"]).rr).toEqual({ mode: "record", file: "a.rr" });
-    expect(parseArgs(["-icount", "shift=4,rr=replay,rrfile=b.rr"])).toMatchObject({ icountShift: 4, rr: { mode: "replay", file: "b.rr" } });
-    expect(parseArgs(["-icount", "shift=4,rr=off"]).rr).toBeUndefined();
-    expect(() => parseArgs(["-icount", "rr=replay"])).toThrow(/rr=replay needs rrfile=FILE/);
-  });
-  test("-rtc base= takes utc, localtime or a date", () => {
-    expect(parseArgs([]).rtcBase).toBe("utc");
-    expect(parseArgs(["-rtc", "base=localtime"]).rtcBase).toBe("localtime");
-    expect(parseArgs(["-rtc", "base=2006-06-17T16:01:21,clock=vm"]).rtcBase).toBe(1150560081);
-    expect(parseArgs(["-rtc", "base=2006-06-17"]).rtcBase).toBe(1150502400);
-    expect(() => parseArgs(["-rtc", "base=2006-02-30"])).toThrow(/base must be/);
-    expect(() => parseArgs(["-rtc", "driftfix=slew"])).toThrow(/driftfix=slew is not supported/);
+  test("parseArgs carries the model and features", () => {
+    expect(parseArgs(["-cpu", "pentium2,+nx,-pae"]).cpu).toEqual({ ...p2, pae: false, nx: true });
+    expect(parseArgs(["-cpu", "pentium4"]).cpu.model).toBe("pentium4");
   });
 });

@@ -82,9 +82,16 @@ test("enterProtectedMode writes the 32-bit boot entry state", () => {
 test("CPU feature bits of web/host/machine.ts match asm/cpu/features.ts", async () => {
   const src = readFileSync(join(ROOT, "asm/cpu/features.ts"), "utf8");
   const M = await import("../../web/host/machine");
-  for (const name of ["FEAT_PAE", "FEAT_NX"] as const) {
+  for (const name of ["FEAT_PAE", "FEAT_NX", "FEAT_SSE", "FEAT_SSE2", "FEAT_SSE3"] as const) {
     const m = new RegExp(`export const ${name}: u32 = 1 << (\\d+);`).exec(src);
     expect(m, name).not.toBeNull();
     expect(1 << Number(m![1]), name).toBe(M[name]);
+  }
+  // The model numbers of web/host/cpumodel.ts.
+  const { CPU_MODELS } = await import("../../web/host/cpumodel");
+  for (const [name, info] of Object.entries(CPU_MODELS)) {
+    const m = new RegExp(`export const MODEL_${name.toUpperCase()}: u32 = (\\d+);`).exec(src);
+    expect(m, name).not.toBeNull();
+    expect(Number(m![1]), name).toBe(info.id);
   }
 });

@@ -5,6 +5,7 @@
 // are those whose QEMU meaning is already RingZero's only behaviour.
 
 import { isHttpUrl } from "../host/httpdisk";
+import { CPU_MODELS, isCpuModel, type CpuModelName, type CpuFeatureSet } from "../host/cpumodel";
 
 export class UsageError extends Error {}
 
@@ -26,12 +27,12 @@ export interface DriveSpec {
   readonly: boolean;
 }
 
-/** -cpu: the model (only pentium2) and its optional features. */
-export interface CpuConfig { model: "pentium2"; pae: boolean; nx: boolean }
+/** -cpu: the model and its features (web/host/cpumodel.ts). */
+export interface CpuConfig extends CpuFeatureSet { model: CpuModelName }
 
 export interface Config {
   ramMB: number;
-  /** -cpu pentium2[,+nx][,-pae]: the features the machine is created with. */
+  /** -cpu MODEL[,+FEAT|-FEAT]...: the model and features the machine is created with. */
   cpu: CpuConfig;
   bios?: string;
   kernel?: string;
@@ -258,30 +259,38 @@ export function parseGdbDev(text: string): GdbListen {
   return { host: m[1] === "" ? "0.0.0.0" : m[1], port };
 }
 
-const ACCEPTED_CPUS = new Set(["pentium2"]);
-/** Features -cpu can switch, and the pentium2 model's defaults (QEMU's). */
-const CPU_FEATURES = ["pae", "nx"] as const;
+/** Features -cpu can switch, by QEMU's names ("sse3" is QEMU's alias of pni). */
+const CPU_FEATURES = ["pae", "nx", "sse", "sse2", "pni"] as const;
 type CpuFeature = (typeof CPU_FEATURES)[number];
+const CPU_FEATURE_ALIASES: Record<string, CpuFeature> = { sse3: "pni" };
 const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
+const modelList = () => Object.keys(CPU_MODELS).join(", ");
+
+/** The model's own configuration (QEMU's definition, web/host/cpumodel.ts). */
+export function cpuDefaults(model: CpuModelName): CpuConfig {
+  return { model, ...CPU_MODELS[model].features };
+}
 
 /** The -cpu a configuration amounts to, with only the features that differ from
  *  the model's (record/replay compares it). */
 export function cpuName(c: CpuConfig): string {
-  return c.model + (c.pae ? "" : ",-pae") + (c.nx ? ",+nx" : "");
+  const d = CPU_MODELS[c.model].features;
+  return c.model + CPU_FEATURES.filter((f) => c[f] !== d[f]).map((f) => (c[f] ? `,+${f}` : `,-${f}`)).join("");
 }
 
-/** -cpu: QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the features RingZero
- *  can switch; any other model or feature is an error naming it. */
+/** -cpu: QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the models and features
+ *  RingZero has; any other model or feature is an error naming it. */
 export function parseCpu(text: string): CpuConfig {
   const [model, ...opts] = text.split(",");
-  if (!ACCEPTED_CPUS.has(model)) throw new UsageError(`-cpu ${text}: unsupported CPU model "${model}" (RingZero's CPU is a Pentium II: -cpu pentium2)`);
-  const c: CpuConfig = { model: "pentium2", pae: true, nx: false };
+  if (!isCpuModel(model)) throw new UsageError(`-cpu ${text}: unsupported CPU model "${model}" (RingZero has ${modelList()})`);
+  const c = cpuDefaults(model);
   for (const o of opts) {
     let name: string, on: boolean;
-    const kv = /^([\w-]+)=(on|off|true|false)$/.exec(o);
+    const kv = /^([\w.-]+)=(on|off|true|false)$/.exec(o);
     if (o.startsWith("+") || o.startsWith("-")) { name = o.slice(1); on = o[0] === "+"; }
     else if (kv) { name = kv[1]; on = kv[2] === "on" || kv[2] === "true"; }
     else throw new UsageError(`-cpu ${text}: "${o}" is not a feature setting (+FEATURE, -FEATURE or FEATURE=on|off)`);
+    name = CPU_FEATURE_ALIASES[name] ?? name;
     if (!isCpuFeature(name)) throw new UsageError(`-cpu ${text}: unsupported CPU feature "${name}" (RingZero can switch ${CPU_FEATURES.join(", ")})`);
     c[name] = on;
   }
@@ -311,7 +320,7 @@ function parseSmp(text: string): void {
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
-    ramMB: DEFAULT_RAM_MB, cpu: { model: "pentium2", pae: true, nx: false }, drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false, vga: true,
+    ramMB: DEFAULT_RAM_MB, cpu: cpuDefaults("pentium2"), drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false, vga: true,
     noReboot: false, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
     gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
   };
@@ -504,8 +513,9 @@ mean what they mean to qemu-system-i386.
   -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
   -incoming file:PATH    start from a snapshot the monitor's migrate file:PATH wrote
                          (the other flags must name the same images and settings)
-  -cpu pentium2[,+nx][,-pae]   the Pentium II, with PAE paging as QEMU's model;
-                         +nx adds execute-disable, -pae removes PAE
+  -cpu MODEL[,+FEAT|-FEAT]...   the CPU, as QEMU's model of that name: pentium2
+                         (the default: MMX, PAE), pentium3 (+ SSE), pentium4 (+ SSE2),
+                         coreduo (+ SSE3, NX); FEAT is pae, nx, sse, sse2 or pni (sse3)
   -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here,
                          except that -vga none and -nodefaults without -vga std leave

@@ -2,6 +2,7 @@
 // run slices and drains the I/O rings. No DOM and no Node-only APIs: the browser
 // worker and the Node command line both use it.
 
+import { CPU_MODELS, featureBits, type CpuFeatureSet, type CpuModelName } from "./cpumodel";
 import {
   CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
@@ -94,6 +95,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   layoutStaticBase(): number;
   cpuStateChanged(): void;
   setCpuFeatures(f: number): void;
+  setCpuModel(m: number): void;
   ideAttach(drive: number, kind: number, sectorsLo: number, sectorsHi: number): void;
   setRealtime(on: number): void;
   setIcountShift(shift: number): void;
@@ -136,18 +138,22 @@ interface MachineExports extends FwCfgExports, VgaExports {
   ramPagesInUse(first: number, count: number): void;
 }
 
-/** The CPU model's optional features (QEMU's -cpu pentium2,+nx,-pae); the
- *  model itself is always the Pentium II. */
-export interface CpuFeatures {
-  /** PAE paging: CPUID.PAE, CR4.PAE (default on, as QEMU's pentium2). */
-  pae: boolean;
-  /** Execute-disable: CPUID.80000001H NX, IA32_EFER.NXE (default off). */
-  nx: boolean;
+/** The CPU model (QEMU's -cpu MODEL, default pentium2) and its features
+ *  (QEMU's +FEAT/-FEAT; a feature left out is the model's, web/host/cpumodel.ts). */
+export interface CpuFeatures extends Partial<CpuFeatureSet> {
+  model?: CpuModelName;
 }
-export const DEFAULT_CPU_FEATURES: CpuFeatures = { pae: true, nx: false };
+export const DEFAULT_CPU_FEATURES: CpuFeatures = { model: "pentium2", pae: true, nx: false };
 /** asm/cpu/features.ts FEAT_* (tests/unit/cpustate.test.ts checks them). */
-export const FEAT_PAE = 1 << 0;
-export const FEAT_NX = 1 << 1;
+export { FEAT_PAE, FEAT_NX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3 } from "./cpumodel";
+
+/** A model with its features settled: the model's, overridden by those given. */
+export function resolveCpu(cpu: CpuFeatures): Required<CpuFeatures> {
+  const model = cpu.model ?? "pentium2";
+  const f: CpuFeatureSet = { ...CPU_MODELS[model].features };
+  for (const k of Object.keys(f) as (keyof CpuFeatureSet)[]) if (cpu[k] !== undefined) f[k] = cpu[k]!;
+  return { model, ...f };
+}
 
 export interface MachineOptions {
   /** The compiled machine (build/ringzero.wasm) as bytes or a compiled module. */
@@ -184,7 +190,7 @@ export class Machine {
   /** The block translator (its stats say how much it compiled). */
   translator!: Translator;
   /** The CPU model's optional features it was created with. */
-  cpu: CpuFeatures = DEFAULT_CPU_FEATURES;
+  cpu: Required<CpuFeatures> = resolveCpu(DEFAULT_CPU_FEATURES);
   /** How guest time runs (setRealtime / setIcountShift): a restored snapshot keeps this host's choice. */
   private timeMode: { realtime: boolean; shift: number } = { realtime: false, shift: 0 };
 
@@ -232,9 +238,10 @@ export class Machine {
     if (opts.translate === false) m.x.setTranslation(0);
     if (opts.translateAfter !== undefined) m.x.setTranslationThreshold(opts.translateAfter);
     if (m.x.layoutRamBase() !== RAM_BASE) throw new MachineError("machine module layout does not match this host");
-    const cpu = opts.cpu ?? DEFAULT_CPU_FEATURES;
-    m.cpu = { ...cpu };
-    m.x.setCpuFeatures((cpu.pae ? FEAT_PAE : 0) | (cpu.nx ? FEAT_NX : 0));
+    const cpu = resolveCpu(opts.cpu ?? DEFAULT_CPU_FEATURES);
+    m.cpu = cpu;
+    m.x.setCpuModel(CPU_MODELS[cpu.model].id);
+    m.x.setCpuFeatures(featureBits(cpu));
     m.x.init(ram);
     return m;
   }
