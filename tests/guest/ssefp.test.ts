@@ -162,7 +162,7 @@ function qemuPerSdm(name: string, lines: string[]): string[] {
 
 test("ssefp: every SSE/SSE2/SSE3 FP instruction in every rounding mode, FTZ and DAZ (same as qemu -cpu coreduo)", async () => {
   const bin = assemble("ssefp");
-  const rz = await runRingZero(bin, { cpu: "coreduo", budget: 2_000_000_000 });
+  const rz = await runRingZero(bin, { cpu: { model: "coreduo" }, budget: 2_000_000_000 });
   expect(rz.stop).toBe("exit");
   expect(rz.output.endsWith("end\n")).toBe(true);
   const q = runQemu(bin, { cpu: "coreduo", timeoutMs: 300_000 });
@@ -279,7 +279,7 @@ const XM_SDM: [string, string][] = [
 
 test("ssefp: DE flags and unmasked exceptions (#XM with CR4.OSXMMEXCPT=1, #UD with 0) as the SDM says", async () => {
   const bin = assemble("ssefp");
-  const rz = await runRingZero(bin, { cpu: "coreduo", budget: 2_000_000_000 });
+  const rz = await runRingZero(bin, { cpu: { model: "coreduo" }, budget: 2_000_000_000 });
   expect(rz.output.endsWith("end\n")).toBe(true);
   const r = sections(rz.output);
   expect(words(r.get("de")![0])).toEqual(DE_SDM);
