@@ -469,6 +469,71 @@ NP:0FFA psubd_Pq_Qq m
 NP:0FFC paddb_Pq_Qq m
 NP:0FFD paddw_Pq_Qq m
 NP:0FFE paddd_Pq_Qq m
+# SSE/SSE2/SSE3 data movement, logic, shuffles (asm/cpu/ssemov.ts). V = XMM
+# register in ModRM.reg, W = XMM register or memory, U = XMM register in ModRM.rm,
+# M = memory only. The floating-point arithmetic is ssefp's (asm/cpu/ssefp*.ts).
+NP:0F10 movups_Vps_Wps m
+66:0F10 movupd_Vpd_Wpd m
+F3:0F10 movss_Vss_Wss m
+F2:0F10 movsd_Vsd_Wsd m
+NP:0F11 movups_Wps_Vps m
+66:0F11 movupd_Wpd_Vpd m
+F3:0F11 movss_Wss_Vss m
+F2:0F11 movsd_Wsd_Vsd m
+NP:0F12 movlps_Vq_Mq m
+66:0F12 movlpd_Vq_Mq m
+F3:0F12 movsldup_Vdq_Wdq m
+F2:0F12 movddup_Vdq_Wq m
+NP:0F13 movlps_Mq_Vq m
+66:0F13 movlpd_Mq_Vq m
+NP:0F14 unpcklps_Vps_Wps m
+66:0F14 unpcklpd_Vpd_Wpd m
+NP:0F15 unpckhps_Vps_Wps m
+66:0F15 unpckhpd_Vpd_Wpd m
+NP:0F16 movhps_Vq_Mq m
+66:0F16 movhpd_Vq_Mq m
+F3:0F16 movshdup_Vdq_Wdq m
+NP:0F17 movhps_Mq_Vq m
+66:0F17 movhpd_Mq_Vq m
+NP:0F28 movaps_Vps_Wps m
+66:0F28 movapd_Vpd_Wpd m
+NP:0F29 movaps_Wps_Vps m
+66:0F29 movapd_Wpd_Vpd m
+NP:0F2B movntps_Mps_Vps m
+66:0F2B movntpd_Mpd_Vpd m
+NP:0F50 movmskps_Gd_Ups m
+66:0F50 movmskpd_Gd_Upd m
+NP:0F54 andps_Vps_Wps m
+66:0F54 andpd_Vpd_Wpd m
+NP:0F55 andnps_Vps_Wps m
+66:0F55 andnpd_Vpd_Wpd m
+NP:0F56 orps_Vps_Wps m
+66:0F56 orpd_Vpd_Wpd m
+NP:0F57 xorps_Vps_Wps m
+66:0F57 xorpd_Vpd_Wpd m
+66:0F6C punpcklqdq_Vdq_Wdq m
+66:0F6D punpckhqdq_Vdq_Wdq m
+66:0F6E movd_Vd_Ed m
+66:0F6F movdqa_Vdq_Wdq m
+F3:0F6F movdqu_Vdq_Wdq m
+NP:0F70 pshufw_Pq_Qq_Ib m ib
+66:0F70 pshufd_Vdq_Wdq_Ib m ib
+F3:0F70 pshufhw_Vdq_Wdq_Ib m ib
+F2:0F70 pshuflw_Vdq_Wdq_Ib m ib
+66:0F7E movd_Ed_Vd m
+F3:0F7E movq_Vq_Wq m
+66:0F7F movdqa_Wdq_Vdq m
+F3:0F7F movdqu_Wdq_Vdq m
+0FC3 movnti_Md_Gd m
+NP:0FC6 shufps_Vps_Wps_Ib m ib
+66:0FC6 shufpd_Vpd_Wpd_Ib m ib
+66:0FD6 movq_Wq_Vq m
+F3:0FD6 movq2dq_Vdq_Nq m
+F2:0FD6 movdq2q_Pq_Uq m
+66:0FD7 pmovmskb_Gd_Udq m
+66:0FE7 movntdq_Mdq_Vdq m
+F2:0FF0 lddqu_Vdq_Mdq m
+66:0FF7 maskmovdqu_Vdq_Udq m
 # SSE/SSE2/SSE3 floating point (asm/cpu/ssefp.ts; SDM vol. 2 appendix A tables A-3, A-4)
 NP:0F2A cvtpi2ps_Vps_Qpi m
 66:0F2A cvtpi2pd_Vpd_Qpi m

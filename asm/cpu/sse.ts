@@ -149,14 +149,14 @@ export function checkStore(size: u32): bool {
   return entryFor(lin, true, user) != 0 && entryFor(lin + size - 1, true, user) != 0;
 }
 /** Store 128 bits at the memory operand (`align`: the 16-byte rule). */
-export function writeM128(v: v128, align: bool): void {
-  if (align && !aligned16()) return;
-  if (!checkStore(16)) return;
+@inline export function writeM128(v: v128, align: bool): void {
+  if (!checkStore128(align)) return;
   writeM32(0, i32x4.extract_lane(v, 0));
   writeM32(4, i32x4.extract_lane(v, 1));
   writeM32(8, i32x4.extract_lane(v, 2));
   writeM32(12, i32x4.extract_lane(v, 3));
 }
+function checkStore128(align: bool): bool { return (!align || aligned16()) && checkStore(16); }
 /** Store 64 bits at the memory operand. */
 export function writeM64(v: u64): void {
   if (!checkStore(8)) return;

@@ -168,6 +168,112 @@ main:
   H32 [OUTI + 160]             ; XMM0 as before, not 0xcafef00d
   NL
 
+
+  ; --- data movement (ssemov.ts) ---
+  K "movaps r", P_X0, movaps xmm0, xmm1
+  K "movaps m", P_X0, movaps xmm0, [MEM]
+  K "movaps st", P_MEM, movaps [MEM], xmm1
+  K "movaps st r", P_X0, db 0x0f, 0x29, 0xc8
+  K "movaps mis", P_X0, movaps xmm0, [MEM + 8]
+  K "movaps st mis", P_MEM, movaps [MEM + 4], xmm1
+  K "movups m", P_X0, movups xmm0, [MEM + 4]
+  K "movups st", P_MEM, movups [MEM + 12], xmm1
+  K "movapd m", P_X0, movapd xmm0, [MEM]
+  K "movapd mis", P_X0, movapd xmm0, [MEM + 1]
+  K "movupd m", P_X0, movupd xmm0, [MEM + 1]
+  K "movupd st", P_MEM, movupd [MEM + 3], xmm1
+  K "movdqa r", P_X0, movdqa xmm0, xmm1
+  K "movdqa st", P_MEM, movdqa [MEM], xmm1
+  K "movdqa mis", P_X0, movdqa xmm0, [MEM + 2]
+  K "movdqu m", P_X0, movdqu xmm0, [MEM + 5]
+  K "movdqu st", P_MEM, movdqu [MEM + 7], xmm1
+  K "lddqu", P_X0, lddqu xmm0, [MEM + 9]
+  K "lddqu r", P_X0, db 0xf2, 0x0f, 0xf0, 0xc1
+  K "movss r", P_X0, movss xmm0, xmm1
+  K "movss m", P_X0, movss xmm0, [MEM + 3]
+  K "movss st", P_MEM, movss [MEM + 6], xmm1
+  K "movss st r", P_X0, db 0xf3, 0x0f, 0x11, 0xc8
+  K "movsd r", P_X0, movsd xmm0, xmm1
+  K "movsd m", P_X0, movsd xmm0, [MEM + 3]
+  K "movsd st", P_MEM, movsd [MEM + 6], xmm1
+  K "f2f3 0f10", P_X0, db 0xf2, 0xf3, 0x0f, 0x10, 0xc1
+  K "f3f2 0f10", P_X0, db 0xf3, 0xf2, 0x0f, 0x10, 0xc1
+  K "movlps m", P_X0, movlps xmm0, [MEM + 1]
+  K "movlps st", P_MEM, movlps [MEM + 2], xmm1
+  K "movhlps", P_X0, movhlps xmm0, xmm1
+  K "movhps m", P_X0, movhps xmm0, [MEM + 1]
+  K "movhps st", P_MEM, movhps [MEM + 2], xmm1
+  K "movlhps", P_X0, movlhps xmm0, xmm1
+  K "movlpd m", P_X0, movlpd xmm0, [MEM + 1]
+  K "movlpd st", P_MEM, movlpd [MEM + 2], xmm1
+  K "movlpd r", P_X0, db 0x66, 0x0f, 0x12, 0xc1
+  K "movhpd m", P_X0, movhpd xmm0, [MEM + 1]
+  K "movhpd st", P_MEM, movhpd [MEM + 2], xmm1
+  K "movhpd r", P_X0, db 0x66, 0x0f, 0x16, 0xc1
+  K "movlps st r", P_X0, db 0x0f, 0x13, 0xc8
+  K "movmskps", P_EAX, movmskps eax, xmm1
+  K "movmskpd", P_EAX, movmskpd eax, xmm1
+  K "movmskps m", P_EAX, db 0x0f, 0x50, 0x06, MEM, 0
+  K "pmovmskb", P_EAX, pmovmskb eax, xmm1
+  K "movd r", P_X0, movd xmm0, ebx
+  K "movd m", P_X0, movd xmm0, [MEM + 1]
+  K "movd g", P_EAX, movd eax, xmm1
+  K "movd st", P_MEM, movd [MEM + 1], xmm1
+  K "movq r", P_X0, movq xmm0, xmm1
+  K "movq m", P_X0, movq xmm0, [MEM + 1]
+  K "movq st", P_MEM, movq [MEM + 1], xmm1
+  K "movq d6 r", P_X0, db 0x66, 0x0f, 0xd6, 0xc8
+  K "movq2dq", P_X0, movq2dq xmm0, mm1
+  K "movdq2q", P_MM0, movdq2q mm0, xmm1
+  K "movq2dq m", P_X0, db 0xf3, 0x0f, 0xd6, 0x06, MEM, 0
+  K "movntps", P_MEM, movntps [MEM], xmm1
+  K "movntps mis", P_MEM, movntps [MEM + 8], xmm1
+  K "movntpd", P_MEM, movntpd [MEM], xmm1
+  K "movntdq", P_MEM, movntdq [MEM], xmm1
+  K "movntdq r", P_X0, db 0x66, 0x0f, 0xe7, 0xc8
+  K "movnti", P_MEM, movnti [MEM + 3], ebx
+  K "maskmovdqu", P_MEM, mov edi, MEM
+  maskmovdqu xmm1, xmm0
+  K "maskmovdqu a16", P_MEM, mov di, MEM
+  db 0x67
+  maskmovdqu xmm1, xmm0
+  K "movddup r", P_X0, movddup xmm0, xmm1
+  K "movddup m", P_X0, movddup xmm0, [MEM + 3]
+  K "movshdup r", P_X0, movshdup xmm0, xmm1
+  K "movshdup m", P_X0, movshdup xmm0, [MEM]
+  K "movsldup r", P_X0, movsldup xmm0, xmm1
+  K "movsldup mis", P_X0, movsldup xmm0, [MEM + 4]
+
+  ; --- logic and shuffles ---
+  K "andps", P_X0, andps xmm0, xmm1
+  K "andps m", P_X0, andps xmm0, [MEM]
+  K "andnps", P_X0, andnps xmm0, xmm1
+  K "orps", P_X0, orps xmm0, xmm1
+  K "xorps m", P_X0, xorps xmm0, [MEM]
+  K "xorps mis", P_X0, xorps xmm0, [MEM + 4]
+  K "andpd", P_X0, andpd xmm0, xmm1
+  K "andnpd m", P_X0, andnpd xmm0, [MEM + 16]
+  K "orpd", P_X0, orpd xmm0, xmm1
+  K "xorpd", P_X0, xorpd xmm0, xmm1
+  K "shufps 1b", P_X0, shufps xmm0, xmm1, 0x1b
+  K "shufps e4", P_X0, shufps xmm0, xmm1, 0xe4
+  K "shufps m72", P_X0, shufps xmm0, [MEM], 0x72
+  K "shufps self", P_X0, shufps xmm0, xmm0, 0x8d
+  K "shufpd 1", P_X0, shufpd xmm0, xmm1, 1
+  K "shufpd 2", P_X0, shufpd xmm0, [MEM], 2
+  K "unpcklps", P_X0, unpcklps xmm0, xmm1
+  K "unpckhps m", P_X0, unpckhps xmm0, [MEM]
+  K "unpcklpd", P_X0, unpcklpd xmm0, xmm1
+  K "unpckhpd", P_X0, unpckhpd xmm0, xmm1
+  K "punpcklqdq", P_X0, punpcklqdq xmm0, xmm1
+  K "punpckhqdq m", P_X0, punpckhqdq xmm0, [MEM + 16]
+  K "pshufd 1b", P_X0, pshufd xmm0, xmm1, 0x1b
+  K "pshufd m", P_X0, pshufd xmm0, [MEM], 0xc6
+  K "pshufhw", P_X0, pshufhw xmm0, xmm1, 0x4e
+  K "pshuflw m", P_X0, pshuflw xmm0, [MEM], 0x93
+  K "pshufw", P_MM0, pshufw mm0, mm1, 0x2d
+  K "pshufw m", P_MM0, pshufw mm0, [MEM + 1], 0xb1
+
   PUTS "end"
   NL
   EXIT 0
