@@ -22,8 +22,12 @@
 //
 // Exactness: the operations compute the exact result with x87math.ts's integer
 // arithmetic on 64-bit significands (exactAdd/Mul/Div/Sqrt) and round once
-// here (roundSSE), so every rounding mode and flag is exact. Wasm's f32/f64
-// operations are used only for comparisons, which are exact.
+// here (roundSSE), so every rounding mode and flag is exact. The common case
+// (normal operands, a normal result away from the format's edges) takes a fast
+// path on wasm f64 instead (see "fast paths" below): the round-to-nearest result
+// and the sign of its error from error-free transformations, then one step in
+// the directed modes; tests/unit/ssemath.test.ts checks both paths against a
+// BigInt reference.
 
 import {
   exactAdd, exactMul, exactDiv, exactSqrt, aS, aE, aM, aLo, aSticky, aZero,
@@ -201,6 +205,115 @@ function nan2(a: u64, ka: u32, b: u64, kb: u32, f: u32): u64 {
   if (ka == K_DENORM || kb == K_DENORM) sxFlags |= MX_DE;
 }
 
+// --- fast paths (normal operands; the result normal, not the largest finite and
+// not in the lowest binade, so neither the step below nor the exact value can
+// overflow or underflow: no flag but PE, FTZ and DAZ irrelevant) ---
+// The round-to-nearest result comes from wasm (binary32 through binary64: double
+// rounding is innocuous for + - * / sqrt since 53 >= 2*24 + 2, Figueroa 1995);
+// the sign of (exact - result) from an error-free transformation: TwoSum
+// (Knuth), Dekker's TwoProduct with Veltkamp splitting, the residuals
+// a - q*b and x - r*r. fastOk is false when the operands or result are out of
+// the safe range; the caller then takes the exact path.
+let fastOk: bool = false;
+const SPLIT: f64 = 134217729.0; // 2^27 + 1
+let tpHi: f64 = 0;
+let tpLo: f64 = 0;
+/** a * b = tpHi + tpLo exactly (|a|, |b| < 2^996; the product not below 2^-960). */
+function twoProduct(a: f64, b: f64): void {
+  let p = a * b;
+  let ca = SPLIT * a, cb = SPLIT * b;
+  let ah = ca - (ca - a), bh = cb - (cb - b);
+  let al = a - ah, bl = b - bh;
+  tpHi = p;
+  tpLo = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+/** Biased exponent of a binary64. */
+@inline function exp64(x: f64): u32 { return <u32>(reinterpret<u64>(x) >> 52) & 0x7ff; }
+// binary64 operands for the Dekker products: exponent in [60, 2000) biased
+@inline function safe64(x: f64): bool { let e = exp64(x); return e >= 60 && e < 2000; }
+/** The sign of d - e for exact d and e (compared, never rounded). */
+@inline function cmpSign(d: f64, e: f64): i32 { return d > e ? 1 : d < e ? -1 : 0; }
+
+/** Step the round-to-nearest result r (bits, format f) one unit in the direction
+ *  MXCSR.RC asks for, given the sign of (exact - r); PE when inexact. */
+function directed(r: u64, err: i32, f: u32, mx: u32): u64 {
+  if (err == 0) return r;
+  sxFlags |= MX_PE;
+  let rc = rcOf(mx);
+  if (rc == RC_NEAREST) return r;
+  let neg = signOf(r, f) != 0;
+  let up = (rc == RC_UP && err > 0) || (rc == RC_CHOP && neg && err > 0);
+  let down = (rc == RC_DOWN && err < 0) || (rc == RC_CHOP && !neg && err < 0);
+  if (up) return neg ? r - 1 : r + 1;
+  if (down) return neg ? r + 1 : r - 1;
+  return r;
+}
+/** A result safe for directed(): biased exponent at least 2 and below the top
+ *  binade's largest value. */
+@inline function safeResult(r: u64, f: u32): bool {
+  let e = (r >> fracBits(f)) & expMax(f);
+  return e >= 2 && (r & ~(<u64>1 << signShift(f))) < maxFinite(0, f);
+}
+
+/** The fast results: op 0 add, 1 mul, 2 div, 3 sqrt (b unused). */
+const FOP_ADD: u32 = 0;
+const FOP_MUL: u32 = 1;
+const FOP_DIV: u32 = 2;
+const FOP_SQRT: u32 = 3;
+function fast32(op: u32, a: u64, b: u64, mx: u32): u64 {
+  fastOk = false;
+  let x = <f64>reinterpret<f32>(<u32>a), y = <f64>reinterpret<f32>(<u32>b);
+  let r: f32;
+  let err: i32;
+  if (op == FOP_MUL) { let p = x * y; r = <f32>p; err = cmpSign(p, <f64>r); }  // p is exact (48 bits)
+  else if (op == FOP_ADD) {
+    let s = x + y; // TwoSum: x + y = s + t exactly
+    let bb = s - x;
+    let t = (x - (s - bb)) + (y - bb);
+    r = <f32>s;
+    err = cmpSign(s - <f64>r, -t); // s - r is exact (both within an ulp of r)
+  } else if (op == FOP_DIV) {
+    r = <f32>(x / y);
+    err = cmpSign(x, <f64>r * y) * (y < 0 ? -1 : 1); // r*y exact (48 bits), compared exactly
+  } else {
+    r = <f32>Math.sqrt(x);
+    err = cmpSign(x, <f64>r * <f64>r);
+  }
+  let bits = <u64>reinterpret<u32>(r);
+  if (!safeResult(bits, F32)) return 0;
+  fastOk = true;
+  return directed(bits, err, F32, mx);
+}
+function fast64(op: u32, a: u64, b: u64, mx: u32): u64 {
+  fastOk = false;
+  let x = reinterpret<f64>(a), y = reinterpret<f64>(b);
+  let r: f64;
+  let err: i32;
+  if (op == FOP_ADD) {
+    r = x + y;
+    let bb = r - x;
+    err = cmpSign((x - (r - bb)) + (y - bb), 0);
+  } else {
+    if (!safe64(x) || (op != FOP_SQRT && !safe64(y))) return 0;
+    if (op == FOP_MUL) { r = x * y; if (exp64(r) < 60) return 0; twoProduct(x, y); err = cmpSign(tpLo, 0); }
+    else {
+      // residual x - r*y (x - r*r): r*y = tpHi + tpLo with tpHi within an ulp of
+      // x, so x - tpHi is exact (Sterbenz) and compared with tpLo
+      r = op == FOP_DIV ? x / y : Math.sqrt(x);
+      if (exp64(r) < 60 || exp64(r) >= 2000) return 0;
+      twoProduct(r, op == FOP_DIV ? y : r);
+      err = cmpSign(x - tpHi, tpLo) * (op == FOP_DIV && y < 0 ? -1 : 1);
+    }
+  }
+  let bits = reinterpret<u64>(r);
+  if (!safeResult(bits, F64)) return 0;
+  fastOk = true;
+  return directed(bits, err, F64, mx);
+}
+@inline function fast(op: u32, a: u64, b: u64, f: u32, mx: u32): u64 {
+  return f == F32 ? fast32(op, a, b, mx) : fast64(op, a, b, mx);
+}
+
 // --- arithmetic ---
 /** a + b, or a - b with `negB` (ADD*, SUB*, ADDSUB*, HADD*, HSUB*). */
 export function fadd(a: u64, b: u64, negB: bool, f: u32, mx: u32): u64 {
@@ -211,6 +324,10 @@ export function fadd(a: u64, b: u64, negB: bool, f: u32, mx: u32): u64 {
     if (ka == K_INF && kb == K_INF && sa != sb) return invalid(f);
     denormalFlag(ka, kb);
     return infOf(ka == K_INF ? sa : sb, f);
+  }
+  if (ka == K_NORMAL && kb == K_NORMAL) {
+    let r = fast(FOP_ADD, a, negB ? b ^ (<u64>1 << signShift(f)) : b, f, mx);
+    if (fastOk) return r;
   }
   denormalFlag(ka, kb);
   if (ka == K_ZERO && kb == K_ZERO) return zeroOf(sa == sb ? sa : rcOf(mx) == RC_DOWN ? 1 : 0, f);
@@ -232,6 +349,10 @@ export function fmul(a: u64, b: u64, f: u32, mx: u32): u64 {
     if (ka == K_ZERO || kb == K_ZERO) return invalid(f);
     denormalFlag(ka, kb);
     return infOf(s, f);
+  }
+  if (ka == K_NORMAL && kb == K_NORMAL) {
+    let r = fast(FOP_MUL, a, b, f, mx);
+    if (fastOk) return r;
   }
   denormalFlag(ka, kb);
   if (ka == K_ZERO || kb == K_ZERO) return zeroOf(s, f);
@@ -256,6 +377,10 @@ export function fdiv(a: u64, b: u64, f: u32, mx: u32): u64 {
     sxFlags |= MX_ZE; // §11.5.2.3; takes priority over DE (table 6-8)
     return infOf(s, f);
   }
+  if (ka == K_NORMAL && kb == K_NORMAL) {
+    let r = fast(FOP_DIV, a, b, f, mx);
+    if (fastOk) return r;
+  }
   denormalFlag(ka, kb);
   if (kb == K_INF || ka == K_ZERO) return zeroOf(s, f);
   unpackFinite(a, f);
@@ -272,6 +397,10 @@ export function fsqrt(a: u64, f: u32, mx: u32): u64 {
   if (k == K_ZERO) return zeroOf(s, f); // sqrt(-0) = -0
   if (s != 0) return invalid(f);
   if (k == K_INF) return a;
+  if (k == K_NORMAL) {
+    let r = fast(FOP_SQRT, a, 0, f, mx);
+    if (fastOk) return r;
+  }
   denormalFlag(k, K_NORMAL);
   unpackFinite(a, f);
   exactSqrt(vE, vM);
