@@ -408,6 +408,9 @@ FF/6 push_Ev* m jit32=pushE
 0FAE/1 fxrstor_M m
 0FAE/2 ldmxcsr_Md m
 0FAE/3 stmxcsr_Md m
+0FAE/5 lfence m
+0FAE/6 mfence m
+0FAE/7 sfence_clflush m
 # MMX (SDM vol. 2, vol. 1 ch. 9), asm/cpu/mmx.ts. P = MMX register in ModRM.reg,
 # Q = MMX register or memory in ModRM.rm, N = MMX register in ModRM.rm (the
 # register-only forms of the shift groups: a memory ModRM is #UD).
@@ -533,6 +536,91 @@ F2:0FD6 movdq2q_Pq_Uq m
 66:0FD7 pmovmskb_Gd_Udq m
 66:0FE7 movntdq_Mdq_Vdq m
 F2:0FF0 lddqu_Vdq_Mdq m
+# SSE2's XMM forms of the MMX integer instructions and SSE/SSE2's integer
+# additions (asm/cpu/sseint.ts).
+66:0F60 punpcklbw_Vdq_Wdq m
+66:0F61 punpcklwd_Vdq_Wdq m
+66:0F62 punpckldq_Vdq_Wdq m
+66:0F63 packsswb_Vdq_Wdq m
+66:0F64 pcmpgtb_Vdq_Wdq m
+66:0F65 pcmpgtw_Vdq_Wdq m
+66:0F66 pcmpgtd_Vdq_Wdq m
+66:0F67 packuswb_Vdq_Wdq m
+66:0F68 punpckhbw_Vdq_Wdq m
+66:0F69 punpckhwd_Vdq_Wdq m
+66:0F6A punpckhdq_Vdq_Wdq m
+66:0F6B packssdw_Vdq_Wdq m
+66:0F74 pcmpeqb_Vdq_Wdq m
+66:0F75 pcmpeqw_Vdq_Wdq m
+66:0F76 pcmpeqd_Vdq_Wdq m
+66:0FD1 psrlw_Vdq_Wdq m
+66:0FD2 psrld_Vdq_Wdq m
+66:0FD3 psrlq_Vdq_Wdq m
+66:0FD4 paddq_Vdq_Wdq m
+66:0FD5 pmullw_Vdq_Wdq m
+66:0FD8 psubusb_Vdq_Wdq m
+66:0FD9 psubusw_Vdq_Wdq m
+66:0FDA pminub_Vdq_Wdq m
+66:0FDB pand_Vdq_Wdq m
+66:0FDC paddusb_Vdq_Wdq m
+66:0FDD paddusw_Vdq_Wdq m
+66:0FDE pmaxub_Vdq_Wdq m
+66:0FDF pandn_Vdq_Wdq m
+66:0FE0 pavgb_Vdq_Wdq m
+66:0FE1 psraw_Vdq_Wdq m
+66:0FE2 psrad_Vdq_Wdq m
+66:0FE3 pavgw_Vdq_Wdq m
+66:0FE4 pmulhuw_Vdq_Wdq m
+66:0FE5 pmulhw_Vdq_Wdq m
+66:0FE8 psubsb_Vdq_Wdq m
+66:0FE9 psubsw_Vdq_Wdq m
+66:0FEA pminsw_Vdq_Wdq m
+66:0FEB por_Vdq_Wdq m
+66:0FEC paddsb_Vdq_Wdq m
+66:0FED paddsw_Vdq_Wdq m
+66:0FEE pmaxsw_Vdq_Wdq m
+66:0FEF pxor_Vdq_Wdq m
+66:0FF1 psllw_Vdq_Wdq m
+66:0FF2 pslld_Vdq_Wdq m
+66:0FF3 psllq_Vdq_Wdq m
+66:0FF4 pmuludq_Vdq_Wdq m
+66:0FF5 pmaddwd_Vdq_Wdq m
+66:0FF6 psadbw_Vdq_Wdq m
+66:0FF8 psubb_Vdq_Wdq m
+66:0FF9 psubw_Vdq_Wdq m
+66:0FFA psubd_Vdq_Wdq m
+66:0FFB psubq_Vdq_Wdq m
+66:0FFC paddb_Vdq_Wdq m
+66:0FFD paddw_Vdq_Wdq m
+66:0FFE paddd_Vdq_Wdq m
+NP:0FD4 paddq_Pq_Qq m
+NP:0FD7 pmovmskb_Gd_Nq m
+NP:0FDA pminub_Pq_Qq m
+NP:0FDE pmaxub_Pq_Qq m
+NP:0FE0 pavgb_Pq_Qq m
+NP:0FE3 pavgw_Pq_Qq m
+NP:0FE4 pmulhuw_Pq_Qq m
+NP:0FE7 movntq_Mq_Pq m
+NP:0FEA pminsw_Pq_Qq m
+NP:0FEE pmaxsw_Pq_Qq m
+NP:0FF4 pmuludq_Pq_Qq m
+NP:0FF6 psadbw_Pq_Qq m
+NP:0FF7 maskmovq_Pq_Nq m
+NP:0FFB psubq_Pq_Qq m
+66:0F71/2 psrlw_Udq_Ib m ib
+66:0F71/4 psraw_Udq_Ib m ib
+66:0F71/6 psllw_Udq_Ib m ib
+66:0F72/2 psrld_Udq_Ib m ib
+66:0F72/4 psrad_Udq_Ib m ib
+66:0F72/6 pslld_Udq_Ib m ib
+66:0F73/2 psrlq_Udq_Ib m ib
+66:0F73/3 psrldq_Udq_Ib m ib
+66:0F73/6 psllq_Udq_Ib m ib
+66:0F73/7 pslldq_Udq_Ib m ib
+NP:0FC4 pinsrw_Pq_Ew_Ib m ib
+66:0FC4 pinsrw_Vdq_Ew_Ib m ib
+NP:0FC5 pextrw_Gd_Nq_Ib m ib
+66:0FC5 pextrw_Gd_Udq_Ib m ib
 66:0FF7 maskmovdqu_Vdq_Udq m
 # SSE/SSE2/SSE3 floating point (asm/cpu/ssefp.ts; SDM vol. 2 appendix A tables A-3, A-4)
 NP:0F2A cvtpi2ps_Vps_Qpi m

@@ -1,6 +1,7 @@
 // Descriptor-table and selector instructions (SDM vol. 2 LGDT/LIDT, SGDT/SIDT,
 // LLDT, LTR, SLDT, STR, LAR, LSL, VERR, VERW, ARPL; vol. 3 §2.4, §3.5, §5.10).
 
+import { monitor, mwait } from "./sse";
 import {
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, S_LDTR, S_TR, ZF,
   ATTR_S, ATTR_CODE, ATTR_CE, ATTR_RW, ATTR_P, ATTR_DPL_SHIFT,
@@ -48,8 +49,12 @@ function storeTableReg(baseOff: u32, limitOff: u32): void {
 }
 export function sgdt_M16(): void { storeTableReg(OFF_GDTR_BASE, OFF_GDTR_LIMIT); }
 export function sgdt_M32(): void { storeTableReg(OFF_GDTR_BASE, OFF_GDTR_LIMIT); }
-export function sidt_M16(): void { storeTableReg(OFF_IDTR_BASE, OFF_IDTR_LIMIT); }
-export function sidt_M32(): void { storeTableReg(OFF_IDTR_BASE, OFF_IDTR_LIMIT); }
+// 0F 01 /1 with a register ModRM: C8 MONITOR, C9 MWAIT (sse.ts), else #UD.
+export function sidt_M16(): void { if (isRegForm()) monitorMwait(); else storeTableReg(OFF_IDTR_BASE, OFF_IDTR_LIMIT); }
+export function sidt_M32(): void { if (isRegForm()) monitorMwait(); else storeTableReg(OFF_IDTR_BASE, OFF_IDTR_LIMIT); }
+function monitorMwait(): void {
+  if (modrm == 0xc8) monitor(); else if (modrm == 0xc9) mwait(); else raiseUD();
+}
 
 // --- LLDT / LTR / SLDT / STR: protected mode only (#UD in real and v8086 mode) ---
 

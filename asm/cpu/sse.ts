@@ -25,13 +25,15 @@
 // P/Q/N as in mmx.ts; E/G general registers or memory.
 
 import {
-  OFF_XMM, OFF_MXCSR, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, cr0, cr4, getCpl,
+  OFF_XMM, OFF_MXCSR, OFF_HALTED, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, R_EAX, R_ECX, S_DS,
+  cr0, cr4, getCpl, reg32, needAttention,
 } from "./state";
 import { raise, raiseUD, raiseNM, raiseGP, faultPending } from "./fault";
-import { modrm, eaSeg, eaOff, readM32, writeM32 } from "./decode";
+import { modrm, eaSeg, eaOff, readM32, writeM32, segOverride, addrsize32 } from "./decode";
 import { checkWrite, checkRead, linear } from "./mem";
-import { hasFeature, FEAT_SSE } from "./features";
-import { mmxEnter } from "./x87";
+import { hasFeature, FEAT_SSE, FEAT_SSE2 } from "./features";
+import { monitorEnabled } from "./system";
+import { mmxEnter, mmRead } from "./x87";
 import { entryFor } from "../mmu/linear";
 
 /** #XM, the SIMD floating-point exception (SDM vol. 3 §6.15, interrupt 19). */
@@ -89,6 +91,16 @@ export function mmxEnterFeat(feat: u32): bool {
   // A missing feature is an invalid opcode, decided before CR0.TS's #NM.
   if (!hasFeature(feat)) { raiseUD(); return false; }
   return mmxEnter();
+}
+
+/** The MMX-register form's checks (mmxEnterFeat), then its Q operand (MMX
+ *  register or m64) into mq. False after a fault. */
+export let mq: u64 = 0;
+export function mmxQ(feat: u32): bool {
+  if (!mmxEnterFeat(feat)) return false;
+  if (modrm >= 0xc0) { mq = mmRead(modrm & 7); return true; }
+  mq = readM64();
+  return !faultPending;
 }
 
 // --- XMM registers ---
@@ -214,4 +226,44 @@ export function fxrstorSseCommit(): void {
   if (!fxHasSse()) return;
   setMxcsr(fxStagedMxcsr);
   memory.copy(OFF_XMM, FX_STAGE, 128);
+}
+
+// --- fences and cache control (SDM vol. 2 LFENCE, MFENCE, SFENCE, CLFLUSH,
+// PREFETCHh): memory is coherent and in program order here, so the fences only
+// check that they exist; 0F 18 (PREFETCHh) is datamov.ts's hint NOP. No
+// CR0/CR4 checks apply to them ---
+/** 0F AE /5: LFENCE (SSE2) with a register ModRM; the memory form is XRSTOR, absent. */
+export function lfence(): void { if (modrm < 0xc0 || !hasFeature(FEAT_SSE2)) raiseUD(); }
+/** 0F AE /6: MFENCE (SSE2); the memory form is XSAVEOPT, absent. */
+export function mfence(): void { if (modrm < 0xc0 || !hasFeature(FEAT_SSE2)) raiseUD(); }
+/** 0F AE /7: SFENCE (SSE) with a register ModRM, CLFLUSH m8 (CPUID.CLFSH, which
+ *  comes with SSE2 here) with memory. CLFLUSH checks its operand as a byte load
+ *  does (segment, page), without reading it (an MMIO byte has no side effect);
+ *  there is no cache to flush. */
+export function sfence_clflush(): void {
+  if (modrm >= 0xc0) { if (!hasFeature(FEAT_SSE)) raiseUD(); return; }
+  if (!hasFeature(FEAT_SSE2)) { raiseUD(); return; }
+  if (checkRead(eaSeg, eaOff, 1)) entryFor(linear(eaSeg, eaOff), false, getCpl() == 3);
+}
+
+// --- MONITOR/MWAIT (SSE3 generation; SDM vol. 2 MONITOR, MWAIT): 0F 01 C8 and
+// C9, at CPL 0 only (#UD otherwise, as for an absent or disabled feature).
+// MONITOR checks its address DS:rAX as a byte read; with a single CPU and no
+// monitored-store wake-up, MWAIT waits as HLT does: until an interrupt it may
+// take, an NMI or reset (the SDM lets MWAIT end for implementation-dependent
+// events, and QEMU's single-CPU MWAIT is HLT too). ECX must be 0: ECX[0]
+// (interrupts as break events while masked) is not reported in CPUID leaf 5,
+// so it is #GP(0) like any other extension bit. EAX/EDX hints are ignored ---
+export function monitor(): void {
+  if (!monitorEnabled() || getCpl() != 0) { raiseUD(); return; }
+  if (reg32(R_ECX) != 0) { raiseGP(0); return; }
+  let seg = segOverride >= 0 ? segOverride : S_DS;
+  let off = addrsize32 ? reg32(R_EAX) : reg32(R_EAX) & 0xffff;
+  if (checkRead(seg, off, 1)) entryFor(linear(seg, off), false, false);
+}
+export function mwait(): void {
+  if (!monitorEnabled() || getCpl() != 0) { raiseUD(); return; }
+  if (reg32(R_ECX) != 0) { raiseGP(0); return; }
+  store<u32>(OFF_HALTED, 1);
+  needAttention();
 }

@@ -8,7 +8,7 @@
 
 import {
   sseEnter, xmm, setXmm, xmmLo, setXmmLo, xmmHi, setXmmHi, vIdx, uIdx,
-  readW128, readW64, readW32, readM64, writeM128, writeM64, checkStore, xmmAddr, mmxEnterFeat,
+  readW128, readW64, readW32, readM64, writeM128, writeM64, checkStore, xmmAddr, mmxQ, mq,
 } from "./sse";
 import { FEAT_SSE, FEAT_SSE2, FEAT_SSE3 } from "./features";
 import { modrm, imm, readE32, writeE32, writeG32, writeM32, addrsize32, segOverride } from "./decode";
@@ -267,17 +267,9 @@ export function pshuflw_Vdq_Wdq_Ib(): void {
 }
 /** PSHUFW (SSE, MMX registers): the four words of Q shuffled by imm8. */
 export function pshufw_Pq_Qq_Ib(): void {
-  if (!mmxQ()) return;
+  if (!mmxQ(FEAT_SSE)) return;
   store<u64>(SCRATCH, mq);
   mmWrite(vIdx(), shuffle4w(0));
-}
-let mq: u64 = 0;
-/** The SSE checks for an MMX-register form, then the Q operand (64 bits) into mq. */
-function mmxQ(): bool {
-  if (!mmxEnterFeat(FEAT_SSE)) return false;
-  if (modrm >= 0xc0) { mq = mmRead(modrm & 7); return true; }
-  mq = readM64();
-  return !faultPending;
 }
 
 // --- SSE3 duplicating moves ---

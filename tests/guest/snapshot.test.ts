@@ -17,10 +17,11 @@ import { fileURLToPath } from "node:url";
 import { test, expect } from "vitest";
 import { assemble, translation } from "./harness";
 import { buildJitRom } from "./jit_gen";
-import { Machine, STOP, RING } from "../../web/host/machine";
+import { Machine, STOP, RING, type CpuFeatures } from "../../web/host/machine";
 import { MemoryBackend, WriteLog, DRIVE } from "../../web/host/block";
 import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../../web/host/snapshot";
 import { crc32 } from "../../web/host/crc32";
+import { OFF_XMM, OFF_MXCSR } from "../../web/host/cpustate";
 import { ppm } from "../../web/host/vgarender";
 import { zlibCodec, backendSha256 } from "../../web/cli/snapshot";
 
@@ -36,8 +37,8 @@ function diskImage(): Uint8Array {
 
 interface Guest { m: Machine; disk?: MemoryBackend; disks: SnapshotDisk[]; out: string }
 
-async function start(rom: Uint8Array, withDisk: boolean, translate: { translate: boolean; translateAfter?: number }): Promise<Guest> {
-  const m = await Machine.create({ wasm, ramBytes: 32 << 20, ...translate });
+async function start(rom: Uint8Array, withDisk: boolean, translate: { translate: boolean; translateAfter?: number }, cpu?: CpuFeatures): Promise<Guest> {
+  const m = await Machine.create({ wasm, ramBytes: 32 << 20, cpu, ...translate });
   m.setIcountShift(2);
   const g: Guest = { m, disks: [], out: "" };
   if (withDisk) {
@@ -72,8 +73,8 @@ function ending(g: Guest) {
   };
 }
 
-async function cutAndRestore(rom: Uint8Array, withDisk: boolean, cuts: number, translate = translation(), extraCuts: number[] = []) {
-  const whole = await start(rom, withDisk, translate);
+async function cutAndRestore(rom: Uint8Array, withDisk: boolean, cuts: number, translate = translation(), extraCuts: number[] = [], cpu?: CpuFeatures) {
+  const whole = await start(rom, withDisk, translate, cpu);
   expect(runTo(whole)).toBe("exit");
   const end = ending(whole);
   const total = Number(end.instructions);
@@ -84,10 +85,10 @@ async function cutAndRestore(rom: Uint8Array, withDisk: boolean, cuts: number, t
     points.push(Math.floor((total * i) / (cuts + 1)) + (i * 7919) % Math.max(1, Math.floor(total / (2 * cuts + 2))));
   }
   for (const at of [...points, ...extraCuts]) {
-    const a = await start(rom, withDisk, translate);
+    const a = await start(rom, withDisk, translate, cpu);
     expect(runTo(a, at)).toBe("cut");
     const file = await save(a.m, { identity, disks: a.disks }, zlibCodec);
-    const b = await start(rom, withDisk, translate);
+    const b = await start(rom, withDisk, translate, cpu);
     await restore(b.m, file, `cut at ${at}`, identity, zlibCodec, b.disks);
     expect(b.m.instructions).toBe(a.m.instructions);
     b.out = a.out; // what the guest wrote before the cut was already taken from the ring
@@ -120,6 +121,21 @@ test("snapshots cut into VGA drawing (latches, write modes, planar and unchained
 test("snapshots cut into translated code restore to the same end (translations are dropped and made again)", async () => {
   await cutAndRestore(new Uint8Array(readFileSync(buildJitRom(0x5eed2, 120))), false, 10, { translate: true, translateAfter: 1 });
 }, 180_000);
+
+test("snapshots cut into SSE code (XMM registers, MXCSR, IA32_MISC_ENABLE) restore to the same end", async () => {
+  // tests/guest/sse.asm prints XMM/MXCSR values read back through FXSAVE: a
+  // restore that lost them changes the output after the cut.
+  await cutAndRestore(rom("sse"), false, 3, translation(), [], { model: "coreduo" });
+  // And the registers themselves, at a cut where they hold random values.
+  const cpu = { model: "coreduo" } as const;
+  const a = await start(rom("sse"), false, translation(), cpu);
+  expect(runTo(a, 400_000)).toBe("cut");
+  const b = await start(rom("sse"), false, translation(), cpu);
+  await restore(b.m, await save(a.m, { identity, disks: [] }, zlibCodec), "sse cut", identity, zlibCodec, []);
+  const xmm = (g: Guest) => new Uint8Array(g.m.cpuState().buffer, g.m.cpuState().byteOffset + OFF_XMM, OFF_MXCSR + 4 - OFF_XMM).slice();
+  expect(xmm(a).some((x) => x !== 0)).toBe(true);
+  expect(xmm(b)).toEqual(xmm(a));
+}, 120_000);
 
 test("snapshots cut into NMI handling (an NMI held while blocked) restore to the same end", async () => {
   // One cut where an NMI is held pending while NMIs are blocked (cpu/state.ts

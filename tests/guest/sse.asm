@@ -169,6 +169,30 @@ main:
   NL
 
 
+  ; --- fences, CLFLUSH, PAUSE, MONITOR/MWAIT's checks ---
+  PUTS "misc: "
+  TRY "lfence", lfence
+  TRY "mfence", mfence
+  TRY "sfence", sfence
+  TRY "clflush", clflush [MEM]
+  TRY "clflush-ss", clflush [bp + 0x7ffe]
+  TRY "pause", pause
+  TRY "lfence-m", db 0x0f, 0xae, 0x2e, MEM, 0  ; 0F AE /5 with memory: XRSTOR, absent
+  TRY "mfence-m", db 0x0f, 0xae, 0x36, MEM, 0  ; /6: XSAVEOPT, absent
+  TRY "prefetch", prefetchnta [MEM]
+  TRY "prefetcht0", prefetcht0 [0xfff0]
+  mov eax, MEM
+  xor ecx, ecx
+  xor edx, edx
+  TRY "monitor", monitor
+  mov ecx, 1
+  TRY "monitor-ecx", monitor
+  TRY "mwait-ecx1", mwait
+  mov ecx, 2
+  TRY "mwait-ecx2", mwait
+  TRY "0f01-ca", db 0x0f, 0x01, 0xca
+  NL
+
   ; --- data movement (ssemov.ts) ---
   K "movaps r", P_X0, movaps xmm0, xmm1
   K "movaps m", P_X0, movaps xmm0, [MEM]
@@ -273,6 +297,239 @@ main:
   K "pshuflw m", P_X0, pshuflw xmm0, [MEM], 0x93
   K "pshufw", P_MM0, pshufw mm0, mm1, 0x2d
   K "pshufw m", P_MM0, pshufw mm0, [MEM + 1], 0xb1
+
+  ; --- 128-bit integer forms (sseint.ts) ---
+  K "punpcklbw x", P_X0, punpcklbw xmm0, xmm1
+  K "punpcklbw xm", P_X0, punpcklbw xmm0, [MEM + 16]
+  K "punpcklwd x", P_X0, punpcklwd xmm0, xmm1
+  K "punpcklwd xm", P_X0, punpcklwd xmm0, [MEM + 16]
+  K "punpckldq x", P_X0, punpckldq xmm0, xmm1
+  K "punpckldq xm", P_X0, punpckldq xmm0, [MEM + 16]
+  K "packsswb x", P_X0, packsswb xmm0, xmm1
+  K "packsswb xm", P_X0, packsswb xmm0, [MEM + 16]
+  K "pcmpgtb x", P_X0, pcmpgtb xmm0, xmm1
+  K "pcmpgtb xm", P_X0, pcmpgtb xmm0, [MEM + 16]
+  K "pcmpgtw x", P_X0, pcmpgtw xmm0, xmm1
+  K "pcmpgtw xm", P_X0, pcmpgtw xmm0, [MEM + 16]
+  K "pcmpgtd x", P_X0, pcmpgtd xmm0, xmm1
+  K "pcmpgtd xm", P_X0, pcmpgtd xmm0, [MEM + 16]
+  K "packuswb x", P_X0, packuswb xmm0, xmm1
+  K "packuswb xm", P_X0, packuswb xmm0, [MEM + 16]
+  K "punpckhbw x", P_X0, punpckhbw xmm0, xmm1
+  K "punpckhbw xm", P_X0, punpckhbw xmm0, [MEM + 16]
+  K "punpckhwd x", P_X0, punpckhwd xmm0, xmm1
+  K "punpckhwd xm", P_X0, punpckhwd xmm0, [MEM + 16]
+  K "punpckhdq x", P_X0, punpckhdq xmm0, xmm1
+  K "punpckhdq xm", P_X0, punpckhdq xmm0, [MEM + 16]
+  K "packssdw x", P_X0, packssdw xmm0, xmm1
+  K "packssdw xm", P_X0, packssdw xmm0, [MEM + 16]
+  K "pcmpeqb x", P_X0, pcmpeqb xmm0, xmm1
+  K "pcmpeqb xm", P_X0, pcmpeqb xmm0, [MEM + 16]
+  K "pcmpeqw x", P_X0, pcmpeqw xmm0, xmm1
+  K "pcmpeqw xm", P_X0, pcmpeqw xmm0, [MEM + 16]
+  K "pcmpeqd x", P_X0, pcmpeqd xmm0, xmm1
+  K "pcmpeqd xm", P_X0, pcmpeqd xmm0, [MEM + 16]
+  K "psrlw x", P_X0, psrlw xmm0, xmm1
+  K "psrlw xm", P_X0, psrlw xmm0, [MEM + 16]
+  K "psrld x", P_X0, psrld xmm0, xmm1
+  K "psrld xm", P_X0, psrld xmm0, [MEM + 16]
+  K "psrlq x", P_X0, psrlq xmm0, xmm1
+  K "psrlq xm", P_X0, psrlq xmm0, [MEM + 16]
+  K "paddq x", P_X0, paddq xmm0, xmm1
+  K "paddq xm", P_X0, paddq xmm0, [MEM + 16]
+  K "pmullw x", P_X0, pmullw xmm0, xmm1
+  K "pmullw xm", P_X0, pmullw xmm0, [MEM + 16]
+  K "psubusb x", P_X0, psubusb xmm0, xmm1
+  K "psubusb xm", P_X0, psubusb xmm0, [MEM + 16]
+  K "psubusw x", P_X0, psubusw xmm0, xmm1
+  K "psubusw xm", P_X0, psubusw xmm0, [MEM + 16]
+  K "pminub x", P_X0, pminub xmm0, xmm1
+  K "pminub xm", P_X0, pminub xmm0, [MEM + 16]
+  K "pand x", P_X0, pand xmm0, xmm1
+  K "pand xm", P_X0, pand xmm0, [MEM + 16]
+  K "paddusb x", P_X0, paddusb xmm0, xmm1
+  K "paddusb xm", P_X0, paddusb xmm0, [MEM + 16]
+  K "paddusw x", P_X0, paddusw xmm0, xmm1
+  K "paddusw xm", P_X0, paddusw xmm0, [MEM + 16]
+  K "pmaxub x", P_X0, pmaxub xmm0, xmm1
+  K "pmaxub xm", P_X0, pmaxub xmm0, [MEM + 16]
+  K "pandn x", P_X0, pandn xmm0, xmm1
+  K "pandn xm", P_X0, pandn xmm0, [MEM + 16]
+  K "pavgb x", P_X0, pavgb xmm0, xmm1
+  K "pavgb xm", P_X0, pavgb xmm0, [MEM + 16]
+  K "psraw x", P_X0, psraw xmm0, xmm1
+  K "psraw xm", P_X0, psraw xmm0, [MEM + 16]
+  K "psrad x", P_X0, psrad xmm0, xmm1
+  K "psrad xm", P_X0, psrad xmm0, [MEM + 16]
+  K "pavgw x", P_X0, pavgw xmm0, xmm1
+  K "pavgw xm", P_X0, pavgw xmm0, [MEM + 16]
+  K "pmulhuw x", P_X0, pmulhuw xmm0, xmm1
+  K "pmulhuw xm", P_X0, pmulhuw xmm0, [MEM + 16]
+  K "pmulhw x", P_X0, pmulhw xmm0, xmm1
+  K "pmulhw xm", P_X0, pmulhw xmm0, [MEM + 16]
+  K "psubsb x", P_X0, psubsb xmm0, xmm1
+  K "psubsb xm", P_X0, psubsb xmm0, [MEM + 16]
+  K "psubsw x", P_X0, psubsw xmm0, xmm1
+  K "psubsw xm", P_X0, psubsw xmm0, [MEM + 16]
+  K "pminsw x", P_X0, pminsw xmm0, xmm1
+  K "pminsw xm", P_X0, pminsw xmm0, [MEM + 16]
+  K "por x", P_X0, por xmm0, xmm1
+  K "por xm", P_X0, por xmm0, [MEM + 16]
+  K "paddsb x", P_X0, paddsb xmm0, xmm1
+  K "paddsb xm", P_X0, paddsb xmm0, [MEM + 16]
+  K "paddsw x", P_X0, paddsw xmm0, xmm1
+  K "paddsw xm", P_X0, paddsw xmm0, [MEM + 16]
+  K "pmaxsw x", P_X0, pmaxsw xmm0, xmm1
+  K "pmaxsw xm", P_X0, pmaxsw xmm0, [MEM + 16]
+  K "pxor x", P_X0, pxor xmm0, xmm1
+  K "pxor xm", P_X0, pxor xmm0, [MEM + 16]
+  K "psllw x", P_X0, psllw xmm0, xmm1
+  K "psllw xm", P_X0, psllw xmm0, [MEM + 16]
+  K "pslld x", P_X0, pslld xmm0, xmm1
+  K "pslld xm", P_X0, pslld xmm0, [MEM + 16]
+  K "psllq x", P_X0, psllq xmm0, xmm1
+  K "psllq xm", P_X0, psllq xmm0, [MEM + 16]
+  K "pmuludq x", P_X0, pmuludq xmm0, xmm1
+  K "pmuludq xm", P_X0, pmuludq xmm0, [MEM + 16]
+  K "pmaddwd x", P_X0, pmaddwd xmm0, xmm1
+  K "pmaddwd xm", P_X0, pmaddwd xmm0, [MEM + 16]
+  K "psadbw x", P_X0, psadbw xmm0, xmm1
+  K "psadbw xm", P_X0, psadbw xmm0, [MEM + 16]
+  K "psubb x", P_X0, psubb xmm0, xmm1
+  K "psubb xm", P_X0, psubb xmm0, [MEM + 16]
+  K "psubw x", P_X0, psubw xmm0, xmm1
+  K "psubw xm", P_X0, psubw xmm0, [MEM + 16]
+  K "psubd x", P_X0, psubd xmm0, xmm1
+  K "psubd xm", P_X0, psubd xmm0, [MEM + 16]
+  K "psubq x", P_X0, psubq xmm0, xmm1
+  K "psubq xm", P_X0, psubq xmm0, [MEM + 16]
+  K "paddb x", P_X0, paddb xmm0, xmm1
+  K "paddb xm", P_X0, paddb xmm0, [MEM + 16]
+  K "paddw x", P_X0, paddw xmm0, xmm1
+  K "paddw xm", P_X0, paddw xmm0, [MEM + 16]
+  K "paddd x", P_X0, paddd xmm0, xmm1
+  K "paddd xm", P_X0, paddd xmm0, [MEM + 16]
+  K "psrlw xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  psrlw xmm0, [MEM]
+  K "psrld xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  psrld xmm0, [MEM]
+  K "psrlq xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  psrlq xmm0, [MEM]
+  K "psraw xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  psraw xmm0, [MEM]
+  K "psrad xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  psrad xmm0, [MEM]
+  K "psllw xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  psllw xmm0, [MEM]
+  K "pslld xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  pslld xmm0, [MEM]
+  K "psllq xc", P_X0, and dword [MEM], 0x4f
+  mov dword [MEM + 4], 0
+  psllq xmm0, [MEM]
+  K "psrlw i0", P_X0, psrlw xmm0, 0
+  K "psrlw i3", P_X0, psrlw xmm0, 3
+  K "psrlw i15", P_X0, psrlw xmm0, 15
+  K "psrlw i16", P_X0, psrlw xmm0, 16
+  K "psraw i1", P_X0, psraw xmm0, 1
+  K "psraw i15", P_X0, psraw xmm0, 15
+  K "psraw i16", P_X0, psraw xmm0, 16
+  K "psraw i200", P_X0, psraw xmm0, 200
+  K "psllw i7", P_X0, psllw xmm0, 7
+  K "psllw i17", P_X0, psllw xmm0, 17
+  K "psrld i5", P_X0, psrld xmm0, 5
+  K "psrld i31", P_X0, psrld xmm0, 31
+  K "psrld i32", P_X0, psrld xmm0, 32
+  K "psrad i9", P_X0, psrad xmm0, 9
+  K "psrad i31", P_X0, psrad xmm0, 31
+  K "psrad i40", P_X0, psrad xmm0, 40
+  K "pslld i1", P_X0, pslld xmm0, 1
+  K "pslld i33", P_X0, pslld xmm0, 33
+  K "psrlq i1", P_X0, psrlq xmm0, 1
+  K "psrlq i63", P_X0, psrlq xmm0, 63
+  K "psrlq i64", P_X0, psrlq xmm0, 64
+  K "psllq i13", P_X0, psllq xmm0, 13
+  K "psllq i64", P_X0, psllq xmm0, 64
+  K "psrldq i0", P_X0, psrldq xmm0, 0
+  K "psrldq i1", P_X0, psrldq xmm0, 1
+  K "psrldq i7", P_X0, psrldq xmm0, 7
+  K "psrldq i15", P_X0, psrldq xmm0, 15
+  K "psrldq i16", P_X0, psrldq xmm0, 16
+  K "psrldq i255", P_X0, psrldq xmm0, 255
+  K "pslldq i0", P_X0, pslldq xmm0, 0
+  K "pslldq i3", P_X0, pslldq xmm0, 3
+  K "pslldq i8", P_X0, pslldq xmm0, 8
+  K "pslldq i16", P_X0, pslldq xmm0, 16
+  K "pslldq i17", P_X0, pslldq xmm0, 17
+  K "psrlw im", P_X0, db 0x66, 0x0f, 0x71, 0x16, MEM, 0, 3
+  K "pslldq im", P_X0, db 0x66, 0x0f, 0x73, 0x3e, MEM, 0, 3
+  K "psrldq /1", P_X0, db 0x66, 0x0f, 0x73, 0xc8, 3
+  K "pextrw x0", P_EAX, pextrw eax, xmm1, 0
+  K "pinsrw x0", P_X0, pinsrw xmm0, ebx, 0
+  K "pextrw x1", P_EAX, pextrw eax, xmm1, 1
+  K "pinsrw x1", P_X0, pinsrw xmm0, ebx, 1
+  K "pextrw x2", P_EAX, pextrw eax, xmm1, 2
+  K "pinsrw x2", P_X0, pinsrw xmm0, ebx, 2
+  K "pextrw x3", P_EAX, pextrw eax, xmm1, 3
+  K "pinsrw x3", P_X0, pinsrw xmm0, ebx, 3
+  K "pextrw x5", P_EAX, pextrw eax, xmm1, 5
+  K "pinsrw x5", P_X0, pinsrw xmm0, ebx, 5
+  K "pextrw x7", P_EAX, pextrw eax, xmm1, 7
+  K "pinsrw x7", P_X0, pinsrw xmm0, ebx, 7
+  K "pextrw x8", P_EAX, pextrw eax, xmm1, 8
+  K "pinsrw x8", P_X0, pinsrw xmm0, ebx, 8
+  K "pinsrw xm", P_X0, pinsrw xmm0, [MEM + 1], 4
+  K "pextrw xm", P_EAX, db 0x66, 0x0f, 0xc5, 0x06, MEM, 0, 1
+  ; --- SSE/SSE2 integer additions on MMX registers ---
+  K "pavgb mm", P_MM0, pavgb mm0, mm1
+  K "pavgb mmm", P_MM0, pavgb mm0, [MEM + 3]
+  K "pavgw mm", P_MM0, pavgw mm0, mm1
+  K "pavgw mmm", P_MM0, pavgw mm0, [MEM + 3]
+  K "pminub mm", P_MM0, pminub mm0, mm1
+  K "pminub mmm", P_MM0, pminub mm0, [MEM + 3]
+  K "pmaxub mm", P_MM0, pmaxub mm0, mm1
+  K "pmaxub mmm", P_MM0, pmaxub mm0, [MEM + 3]
+  K "pminsw mm", P_MM0, pminsw mm0, mm1
+  K "pminsw mmm", P_MM0, pminsw mm0, [MEM + 3]
+  K "pmaxsw mm", P_MM0, pmaxsw mm0, mm1
+  K "pmaxsw mmm", P_MM0, pmaxsw mm0, [MEM + 3]
+  K "pmulhuw mm", P_MM0, pmulhuw mm0, mm1
+  K "pmulhuw mmm", P_MM0, pmulhuw mm0, [MEM + 3]
+  K "psadbw mm", P_MM0, psadbw mm0, mm1
+  K "psadbw mmm", P_MM0, psadbw mm0, [MEM + 3]
+  K "pmuludq mm", P_MM0, pmuludq mm0, mm1
+  K "pmuludq mmm", P_MM0, pmuludq mm0, [MEM + 3]
+  K "paddq mm", P_MM0, paddq mm0, mm1
+  K "paddq mmm", P_MM0, paddq mm0, [MEM + 3]
+  K "psubq mm", P_MM0, psubq mm0, mm1
+  K "psubq mmm", P_MM0, psubq mm0, [MEM + 3]
+  K "pextrw m0", P_EAX, pextrw eax, mm1, 0
+  K "pinsrw m0", P_MM0, pinsrw mm0, ebx, 0
+  K "pextrw m1", P_EAX, pextrw eax, mm1, 1
+  K "pinsrw m1", P_MM0, pinsrw mm0, ebx, 1
+  K "pextrw m2", P_EAX, pextrw eax, mm1, 2
+  K "pinsrw m2", P_MM0, pinsrw mm0, ebx, 2
+  K "pextrw m3", P_EAX, pextrw eax, mm1, 3
+  K "pinsrw m3", P_MM0, pinsrw mm0, ebx, 3
+  K "pextrw m6", P_EAX, pextrw eax, mm1, 6
+  K "pinsrw m6", P_MM0, pinsrw mm0, ebx, 6
+  K "pinsrw mmm", P_MM0, pinsrw mm0, [MEM + 5], 2
+  K "pmovmskb mm", P_EAX, pmovmskb eax, mm1
+  K "movntq", P_MEM, movntq [MEM + 3], mm1
+  K "movntq r", P_MM0, db 0x0f, 0xe7, 0xc8
+  K "maskmovq", P_MEM, mov edi, MEM + 2
+  maskmovq mm1, mm0
+  K "maskmovq es", P_MEM, mov di, MEM
+  mov ax, ds
+  mov es, ax
+  db 0x67, 0x26
+  maskmovq mm1, mm0
 
   PUTS "end"
   NL

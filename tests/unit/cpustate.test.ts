@@ -35,7 +35,7 @@ function asConstants(): Map<string, number> {
 test("mirrored CPU state offsets match asm/cpu/state.ts", () => {
   const as = asConstants();
   const rel = ["OFF_REGS", "OFF_EIP", "OFF_EFLAGS", "OFF_FLAGS_LAZY", "OFF_LAZY_OP", "OFF_LAZY_DST", "OFF_LAZY_SRC", "OFF_LAZY_RES", "OFF_SEGS", "OFF_GDTR_BASE", "OFF_GDTR_LIMIT", "OFF_IDTR_BASE",
-    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20", "OFF_EFER"];
+    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20", "OFF_EFER", "OFF_XMM", "OFF_MXCSR"];
   for (const name of rel) {
     expect(as.get(name + "@rel"), name).toBe((H as Record<string, unknown>)[name]);
   }

@@ -42,6 +42,8 @@ export const OFF_HALTED = 0x244;
 export const OFF_INHIBIT_IRQ = 0x268;
 export const OFF_A20 = 0x26c;
 export const OFF_EFER = 0x278; // u64 IA32_EFER (with -cpu ...,+nx)
+export const OFF_XMM = 0x680; // XMM0-7, 16 bytes each, lane 0 first
+export const OFF_MXCSR = 0x700;
 export const CPU_STATE_SIZE = 0x710;
 
 export const S_ES = 0, S_CS = 1, S_SS = 2, S_DS = 3, S_FS = 4, S_GS = 5, S_LDTR = 6, S_TR = 7;

@@ -44,6 +44,7 @@
 
 import type { Machine, SegmentRegister } from "./machine";
 import { decodeOne } from "./disasm";
+import { OFF_XMM, OFF_MXCSR } from "./cpustate";
 import { ppm } from "./vgarender";
 
 /** What the monitor needs from the host that runs the machine. */
@@ -208,14 +209,18 @@ export class Monitor {
     // QEMU shows the abridged tag (bit set: register not empty) and the registers in physical order.
     let abridged = 0;
     for (let p = 0; p < 8; p++) if (((ftag >> (p * 2)) & 3) !== 3) abridged |= 1 << p;
-    let s = `FCW=${hex(fcw, 4)} FSW=${hex(fsw, 4)} [ST=${top}] FTW=${hex(abridged, 2)} MXCSR=${hex(0x1f80, 8)}\n`;
+    // MXCSR and XMM0-7 from the CPU block; 1F80H and zeros on a model without SSE
+    // (which QEMU lists for every model).
+    const st = this.m.cpuState();
+    let s = `FCW=${hex(fcw, 4)} FSW=${hex(fsw, 4)} [ST=${top}] FTW=${hex(abridged, 2)} MXCSR=${hex(st.getUint32(OFF_MXCSR, true), 8)}\n`;
     for (let p = 0; p < 8; p++) {
       const i = (p - top + 8) & 7; // the ST(i) that physical register p is
       const mant = v.getBigUint64(i * 10, true), se = v.getUint16(i * 10 + 8, true);
       s += `FPR${p}=${mant.toString(16).padStart(16, "0")} ${hex(se, 4)}${p & 1 ? "\n" : " "}`;
     }
-    // A Pentium II has no SSE; QEMU lists the XMM registers for -cpu pentium2 too.
-    for (let i = 0; i < 8; i++) s += `XMM${String(i).padStart(2, "0")}=${"0".repeat(16)} ${"0".repeat(16)}${i & 1 ? "\n" : " "}`;
+    // As QEMU: the high quadword, then the low one.
+    const q = (o: number) => st.getBigUint64(o, true).toString(16).padStart(16, "0");
+    for (let i = 0; i < 8; i++) s += `XMM${String(i).padStart(2, "0")}=${q(OFF_XMM + i * 16 + 8)} ${q(OFF_XMM + i * 16)}${i & 1 ? "\n" : " "}`;
     return s;
   }
 
