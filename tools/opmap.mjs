@@ -631,6 +631,75 @@ NP:0FC4 pinsrw_Pq_Ew_Ib m ib
 NP:0FC5 pextrw_Gd_Nq_Ib m ib
 66:0FC5 pextrw_Gd_Udq_Ib m ib
 66:0FF7 maskmovdqu_Vdq_Udq m
+# SSE/SSE2/SSE3 floating point (asm/cpu/ssefp.ts; SDM vol. 2 appendix A tables A-3, A-4)
+NP:0F2A cvtpi2ps_Vps_Qpi m
+66:0F2A cvtpi2pd_Vpd_Qpi m
+F3:0F2A cvtsi2ss_Vss_Ed m
+F2:0F2A cvtsi2sd_Vsd_Ed m
+NP:0F2C cvttps2pi_Ppi_Wps m
+66:0F2C cvttpd2pi_Ppi_Wpd m
+F3:0F2C cvttss2si_Gd_Wss m
+F2:0F2C cvttsd2si_Gd_Wsd m
+NP:0F2D cvtps2pi_Ppi_Wps m
+66:0F2D cvtpd2pi_Ppi_Wpd m
+F3:0F2D cvtss2si_Gd_Wss m
+F2:0F2D cvtsd2si_Gd_Wsd m
+NP:0F2E ucomiss_Vss_Wss m
+66:0F2E ucomisd_Vsd_Wsd m
+NP:0F2F comiss_Vss_Wss m
+66:0F2F comisd_Vsd_Wsd m
+NP:0F51 sqrtps_Vps_Wps m
+66:0F51 sqrtpd_Vpd_Wpd m
+F3:0F51 sqrtss_Vss_Wss m
+F2:0F51 sqrtsd_Vsd_Wsd m
+NP:0F52 rsqrtps_Vps_Wps m
+F3:0F52 rsqrtss_Vss_Wss m
+NP:0F53 rcpps_Vps_Wps m
+F3:0F53 rcpss_Vss_Wss m
+NP:0F58 addps_Vps_Wps m
+66:0F58 addpd_Vpd_Wpd m
+F3:0F58 addss_Vss_Wss m
+F2:0F58 addsd_Vsd_Wsd m
+NP:0F59 mulps_Vps_Wps m
+66:0F59 mulpd_Vpd_Wpd m
+F3:0F59 mulss_Vss_Wss m
+F2:0F59 mulsd_Vsd_Wsd m
+NP:0F5A cvtps2pd_Vpd_Wps m
+66:0F5A cvtpd2ps_Vps_Wpd m
+F3:0F5A cvtss2sd_Vsd_Wss m
+F2:0F5A cvtsd2ss_Vss_Wsd m
+NP:0F5B cvtdq2ps_Vps_Wdq m
+66:0F5B cvtps2dq_Vdq_Wps m
+F3:0F5B cvttps2dq_Vdq_Wps m
+NP:0F5C subps_Vps_Wps m
+66:0F5C subpd_Vpd_Wpd m
+F3:0F5C subss_Vss_Wss m
+F2:0F5C subsd_Vsd_Wsd m
+NP:0F5D minps_Vps_Wps m
+66:0F5D minpd_Vpd_Wpd m
+F3:0F5D minss_Vss_Wss m
+F2:0F5D minsd_Vsd_Wsd m
+NP:0F5E divps_Vps_Wps m
+66:0F5E divpd_Vpd_Wpd m
+F3:0F5E divss_Vss_Wss m
+F2:0F5E divsd_Vsd_Wsd m
+NP:0F5F maxps_Vps_Wps m
+66:0F5F maxpd_Vpd_Wpd m
+F3:0F5F maxss_Vss_Wss m
+F2:0F5F maxsd_Vsd_Wsd m
+66:0F7C haddpd_Vpd_Wpd m
+F2:0F7C haddps_Vps_Wps m
+66:0F7D hsubpd_Vpd_Wpd m
+F2:0F7D hsubps_Vps_Wps m
+NP:0FC2 cmpps_Vps_Wps_Ib m ib
+66:0FC2 cmppd_Vpd_Wpd_Ib m ib
+F3:0FC2 cmpss_Vss_Wss_Ib m ib
+F2:0FC2 cmpsd_Vsd_Wsd_Ib m ib
+66:0FD0 addsubpd_Vpd_Wpd m
+F2:0FD0 addsubps_Vps_Wps m
+66:0FE6 cvttpd2dq_Vdq_Wpd m
+F3:0FE6 cvtdq2pd_Vpd_Wq m
+F2:0FE6 cvtpd2dq_Vdq_Wpd m
 `;
 
 // Opcodes the decoder itself handles (prefixes and the 0F escape).

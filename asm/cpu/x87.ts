@@ -34,6 +34,7 @@ import { modrm, eaSeg, eaOff, opcode, opsize32, addrsize32, instrStart } from ".
 import { read8, read16, read32, write8, write16, write32, checkRead, checkWrite } from "./mem";
 import { setArithFlags, getCF, getZF, getPF } from "./flags";
 import { pmodeNotV86 } from "./segments";
+import { hasFeature, FEAT_SSE3 } from "./features";
 import { fxsaveSse, fxrstorSseRead, fxrstorSseCommit } from "./sse";
 import {
   C_ZERO, C_NORMAL, C_DENORM, C_INF, C_QNAN, C_SNAN, C_UNSUPPORTED, J_BIT, QNAN_BIT,
@@ -530,8 +531,9 @@ function toReal(fmt: u32): u64 {
   return dbl ? packedDouble() : <u64>packedSingle();
 }
 
-/** FIST/FISTP: ST(0) rounded per RC to a `bits`-bit integer (SDM vol. 2 FIST). */
-function toInt(bits: u32): u64 {
+/** FIST/FISTP: ST(0) rounded per RC to a `bits`-bit integer (SDM vol. 2 FIST);
+ *  FISTTP (`chop`): rounded toward zero whatever RC says (SDM vol. 2 FISTTP). */
+function toInt(bits: u32, chop: bool = false): u64 {
   storeOk = true;
   let indef: u64 = <u64>1 << <u64>(bits - 1);
   if (stEmpty(0)) { if (stackFault(false)) { storeOk = false; return 0; } return indef; }
@@ -541,12 +543,30 @@ function toInt(bits: u32): u64 {
   if (c == C_ZERO) return 0;
   if (c != C_NORMAL && c != C_DENORM) { if (signal(FE_IE)) { storeOk = false; return 0; } return indef; }
   unpack(se, m);
-  let mag = roundToIntMag(uS, uE, uM, rc());
+  let mag = roundToIntMag(uS, uE, uM, chop ? RC_CHOP : rc());
   let limit: u64 = uS ? indef : indef - 1;
   if (rIntOverflow || mag > limit) { if (signal(FE_IE)) { storeOk = false; return 0; } return indef; }
   if (rIntInexact) exc |= FE_PE;
   setC1(rIntUp);
   return uS ? <u64>(-(<i64>mag)) : mag;
+}
+
+/** FISTTP m16int/m32int/m64int (SSE3; DF /1, DB /1, DD /1): store ST(0)
+ *  truncated, then pop. Invalid (NaN, infinity, out of range) stores the integer
+ *  indefinite when masked, as FISTP. */
+function fisttp(bits: u32): void {
+  if (!hasFeature(FEAT_SSE3)) { raiseUD(); return; }
+  if (!enter(true)) return;
+  notePointers(true);
+  let v = toInt(bits, true);
+  if (storeOk) {
+    if (bits == 16) wr16(0, <u32>v);
+    else if (bits == 32) wr32(0, <u32>v);
+    else wr64(0, v);
+    if (faultPending) return;
+    popStack();
+  }
+  commitExc();
 }
 
 // --- FSTENV/FLDENV/FSAVE/FRSTOR (SDM vol. 1 §8.1.10, figures 8-9 to 8-12) ---
@@ -1269,12 +1289,13 @@ function fcmov(r: u32, negate: bool): void {
   setST(0, stSE(i), stM(i));
 }
 
-/** DB: FILD FIST FISTP m32int, FLD FSTP m80real; FCMOVNcc, FNCLEX, FNINIT,
+/** DB: FILD FIST FISTP FISTTP m32int, FLD FSTP m80real; FCMOVNcc, FNCLEX, FNINIT,
  *  FUCOMI, FCOMI (and the 8087/287 no-ops FENI FDISI FSETPM). */
 export function fpu_DB(): void {
   let r = regOp();
   if (modrm < 0xc0) {
-    if (r == 1 || r == 4 || r == 6) { raiseUD(); return; } // FISTTP is SSE3
+    if (r == 1) { fisttp(32); return; }
+    if (r == 4 || r == 6) { raiseUD(); return; }
     if (!enter(true)) return;
     switch (r) {
       case 0: {
@@ -1364,11 +1385,12 @@ export function fpu_DC(): void {
   commitExc();
 }
 
-/** DD: FLD FST FSTP m64real, FRSTOR FNSAVE FNSTSW m16; FFREE FST FSTP FUCOM FUCOMP ST(i). */
+/** DD: FLD FST FSTP m64real, FISTTP m64int, FRSTOR FNSAVE FNSTSW m16; FFREE FST FSTP FUCOM FUCOMP ST(i). */
 export function fpu_DD(): void {
   let r = regOp();
   if (modrm < 0xc0) {
-    if (r == 1 || r == 5) { raiseUD(); return; }
+    if (r == 1) { fisttp(64); return; }
+    if (r == 5) { raiseUD(); return; }
     if (!enter(!(r == 6 || r == 7))) return;
     switch (r) {
       case 0: {
@@ -1435,12 +1457,12 @@ export function fpu_DE(): void {
   commitExc();
 }
 
-/** DF: FILD FIST FISTP m16int, FBLD FBSTP, FILD FISTP m64int; FNSTSW AX,
+/** DF: FILD FIST FISTP FISTTP m16int, FBLD FBSTP, FILD FISTP m64int; FNSTSW AX,
  *  FUCOMIP, FCOMIP (and the undocumented FFREEP, FXCH, FSTP aliases). */
 export function fpu_DF(): void {
   let r = regOp();
   if (modrm < 0xc0) {
-    if (r == 1) { raiseUD(); return; }
+    if (r == 1) { fisttp(16); return; }
     if (!enter(true)) return;
     switch (r) {
       case 0: {
