@@ -280,6 +280,9 @@ export class Machine {
   /** After a HALT stop: how long the host may sleep before running again, in ns
    *  (host ns in real time), or -1 when only input or another host event can wake it. */
   timeUntilDeadline(): number { return this.x.timeUntilDeadline(); }
+  /** The CPU is halted, waiting for an interrupt (after a HALT stop: the guest is
+   *  idle, rather than ahead of the host's clock). */
+  get halted(): boolean { return this.mem32[(this.x.layoutCpuState() + OFF_HALTED) >>> 2] !== 0; }
   /** The machine's virtual clock (ns since power-on), and how much of it the CPU spent halted. */
   get virtualTime(): bigint { return this.x.virtualTimeNs(); }
   get haltedTime(): bigint { return this.x.haltedTimeNs(); }
