@@ -2,7 +2,8 @@
 // with nothing else in the way (no sleeping, warm caches). Restores the guest at
 // its prompt from public/images/default.rzstate, runs it in icount mode (a halt
 // jumps to the next deadline at once) until the tick's code is translated, then
-// times `seconds` of guest time. npx tsx tools/dev/idle-tick.mts [seconds] [warm-up seconds]
+// times `seconds` of guest time in CPU time (the process's, V8's threads included).
+//   npx tsx tools/dev/idle-tick.mts [seconds] [warm-up seconds]   (RINGZERO_TRANSLATE=off: interpreted)
 import { readFileSync } from "node:fs";
 import { inflateRawSync } from "node:zlib";
 import { Machine } from "../../web/host/machine";
@@ -13,7 +14,7 @@ const IMG = new URL("../../public/images/", import.meta.url);
 const bytes = readFileSync(new URL("default.rzstate", IMG));
 const h = readHeader(bytes, "default.rzstate");
 const codec: Codec = { async deflate() { throw new Error("unused"); }, async inflate(b, max) { return inflateRawSync(b, { maxOutputLength: Math.max(1, max) }); } };
-const m = await Machine.create({ translate: process.env.RZT !== "off", wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: h.ramBytes });
+const m = await Machine.create({ translate: process.env.RINGZERO_TRANSLATE !== "off", wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: h.ramBytes });
 apply(m, await decode(m, bytes, "default.rzstate", { settings: h.settings, images: h.images }, codec));
 m.setIcountShift(2);
 const runFor = (ns: number) => {
