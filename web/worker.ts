@@ -683,7 +683,7 @@ class MachineWorker implements WorkerApi {
       while (performance.now() - t0 < SLICE_MS) {
         if (this.pending.length) this.pending = this.pending.subarray(host.feed(RING.COM1_RX, this.pending));
         const r = host.run(SLICE_INSTRUCTIONS);
-        if (this.flushConsole(m.drain(RING.COM1_TX)) || r !== STOP.HALT || !m.halted) this.pacer.active(performance.now());
+        if (this.flushConsole(m.drain(RING.COM1_TX)) || r !== STOP.HALT || !m.halted || m.inputPending()) this.pacer.active(performance.now());
         if (r === STOP.HALT) {
           // Nothing to run until the next device timer (asm/clock.ts): sleep,
           // a little longer when the guest is quiet (web/host/idle.ts).

@@ -351,7 +351,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
       }
       const stop = host.run(SLICE);
       flush();
-      if (stop !== STOP.HALT || !m.halted) pacer.active(performance.now());
+      if (stop !== STOP.HALT || !m.halted || m.inputPending()) pacer.active(performance.now());
       if (ctl.quit !== null) return ctl.quit;
       switch (stop) {
         case STOP.EXIT:

@@ -4,8 +4,8 @@
 // kernel: 250 Hz, no NO_HZ) would wake the host 250 times a second, and each
 // wake-up costs far more on a busy host than the tick's few thousand guest
 // instructions (the process is rescheduled, its caches are cold). So once the
-// guest has been quiet for QUIET_MS (no input, no output, every slice ended
-// halted), the host sleeps at least IDLE_SLACK_MS and then runs the ticks it
+// guest has been quiet for QUIET_MS (no input, none waiting in an input ring, no
+// output, every slice ended halted), the host sleeps at least IDLE_SLACK_MS and then runs the ticks it
 // slept through in one go: the machine takes them one deadline at a time
 // (asm/machine.ts machineRun), each at its own virtual time, so the guest sees
 // every tick as before; only its clock lags the host's by up to IDLE_SLACK_MS
