@@ -1,9 +1,16 @@
 // A single-producer single-consumer byte ring in a SharedArrayBuffer: the worker
-// writes console output, the page reads it once per animation frame. Header:
-// Int32 write index, Int32 read index (free-running); data follows.
+// writes console output and wakes the page (Atomics.notify on the write index),
+// the page waits for it (Atomics.waitAsync) and reads it once per animation frame,
+// so an idle guest costs the page no frames at all. Header: Int32 write index,
+// Int32 read index (free-running); data follows.
 
 export const CONSOLE_RING_BYTES = 1 << 16;
 const HEADER = 8;
+
+/** ES2024's Atomics.waitAsync (Chromium has it; older engines do not). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync?: (a: Int32Array, i: number, v: number, t: number) => { async: boolean; value: Promise<string> | string };
+}).waitAsync;
 
 export function createConsoleRing(): SharedArrayBuffer {
   return new SharedArrayBuffer(HEADER + CONSOLE_RING_BYTES);
@@ -23,7 +30,17 @@ export class ConsoleRing {
     const n = Math.min(free, bytes.length);
     for (let i = 0; i < n; i++) this.data[(w + i) & (CONSOLE_RING_BYTES - 1)] = bytes[i];
     Atomics.store(this.idx, 0, (w + n) | 0);
+    if (n) Atomics.notify(this.idx, 0);
     return n;
+  }
+  /** Consumer: resolves when there is something to read, or after `timeoutMs`
+   *  (where Atomics.waitAsync is missing: at the next animation frame). */
+  async readable(timeoutMs: number): Promise<void> {
+    const w = Atomics.load(this.idx, 0);
+    if (w !== Atomics.load(this.idx, 1)) return;
+    if (!waitAsync) { await new Promise((r) => requestAnimationFrame(r)); return; }
+    const res = waitAsync(this.idx, 0, w, timeoutMs);
+    if (res.async) await res.value;
   }
   /** Consumer: take everything available. */
   read(): Uint8Array {

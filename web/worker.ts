@@ -13,6 +13,7 @@ import { loadBootImages } from "./host/boot";
 import { CowOverlay, MemoryBackend, SECTOR, WriteLog, type BlockBackend } from "./host/block";
 import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
 import { ConsoleRing } from "./consolering";
+import { IdlePacer } from "./host/idle";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
 import { apply, decode, planDisks, save, streamCodec, tellClockAgent, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
 import { DiskStore, PersistentDisk } from "./store";
@@ -143,6 +144,8 @@ class MachineWorker implements WorkerApi {
   private idle = 0;
   /** Set while the worker sleeps until the guest's next timer. */
   private sleeping = false;
+  /** How long past the next timer a quiet guest may sleep (web/host/idle.ts). */
+  private readonly pacer = new IdlePacer();
   private resets = 0;
   /** Images read on demand over HTTP, for the status bar. */
   private remote: { name: DiskFetch["name"]; disk: HttpBackend }[] = [];
@@ -620,6 +623,7 @@ class MachineWorker implements WorkerApi {
     joined.set(this.pending);
     joined.set(bytes, this.pending.length);
     this.pending = joined;
+    this.pacer.active(performance.now());
     if (this.sleeping) this.schedule(); // typed input wakes an idle machine at once
   }
 
@@ -659,14 +663,14 @@ class MachineWorker implements WorkerApi {
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }
   private sendStatus(): void { this.cb?.status(this.status()); }
-  /** Run the next slice: after `ns` ns (the guest is idle until then; -1 until
+  /** Run the next slice: after `ms` ms (the guest is idle until then; -1 until
    *  input or a control call), or as soon as the worker's other tasks allow. */
-  private schedule(ns = 0): void {
+  private schedule(ms = 0): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.sleeping = ns !== 0;
-    if (ns === 0) soon(() => { if (!this.sleeping && this.timer === undefined) this.slice(); });
-    else if (ns > 0) this.timer = setTimeout(() => { this.sleeping = false; this.slice(); }, Math.ceil(ns / 1e6));
+    this.sleeping = ms !== 0;
+    if (ms === 0) soon(() => { if (!this.sleeping && this.timer === undefined) this.slice(); });
+    else if (ms > 0) this.timer = setTimeout(() => { this.sleeping = false; this.slice(); }, ms);
   }
 
   private slice(): void {
@@ -674,15 +678,16 @@ class MachineWorker implements WorkerApi {
     if (!m || !host || this.state !== "running") return;
     if (this.replay) { this.replaySlice(m, this.replay); return; }
     const t0 = performance.now();
-    let sleepNs = 0;
+    let sleepMs = 0;
     try {
       while (performance.now() - t0 < SLICE_MS) {
         if (this.pending.length) this.pending = this.pending.subarray(host.feed(RING.COM1_RX, this.pending));
         const r = host.run(SLICE_INSTRUCTIONS);
-        this.flushConsole(m.drain(RING.COM1_TX));
+        if (this.flushConsole(m.drain(RING.COM1_TX)) || r !== STOP.HALT || !m.halted || m.inputPending()) this.pacer.active(performance.now());
         if (r === STOP.HALT) {
-          // Nothing to run until the next device timer (asm/clock.ts): sleep.
-          if (!this.pending.length) sleepNs = host.timeUntilDeadline();
+          // Nothing to run until the next device timer (asm/clock.ts): sleep,
+          // a little longer when the guest is quiet (web/host/idle.ts).
+          if (!this.pending.length) sleepMs = this.pacer.sleepMs(host.timeUntilDeadline(), performance.now());
           break;
         }
         if (r === STOP.RESET) {
@@ -721,7 +726,7 @@ class MachineWorker implements WorkerApi {
       return;
     }
     this.measure(m);
-    this.schedule(sleepNs);
+    this.schedule(sleepMs);
   }
 
   /** Replay: the recording's calls, as fast as they run, a slice at a time. */
@@ -763,14 +768,16 @@ class MachineWorker implements WorkerApi {
     }
   }
 
-  private flushConsole(bytes: Uint8Array): void {
-    if (!bytes.length) return;
+  /** Console output to the page; false when there was none. */
+  private flushConsole(bytes: Uint8Array): boolean {
+    if (!bytes.length) return false;
     if (this.ring) {
       const n = this.ring.write(bytes);
-      if (n === bytes.length) return;
+      if (n === bytes.length) return true;
       bytes = bytes.subarray(n); // ring full: fall back to a message for the rest
     }
     this.cb?.console(Comlink.transfer(bytes, [bytes.buffer]));
+    return true;
   }
 }
 

@@ -37,6 +37,7 @@ export interface Dev {
   layoutRingHeader(): number;
   layoutRingCapacity(): number;
   layoutRomBase(): number;
+  layoutRamBase(): number;
   loadBios(size: number): number;
   powerButton(): void;
   setHpet(on: number): void;

@@ -106,3 +106,28 @@ test("COM1 output past half the ring stops the slice with STOP_OUTPUT", async ()
   expect(outputs).toBe(1);
   expect(out).toBe(6000);
 });
+
+test("real-time mode: a host that slept through many timer ticks gets each at its own virtual time in one run", async () => {
+  // web/host/idle.ts lets a quiet guest's host sleep 50 ms past a 1 ms tick.
+  let host = 2e9;
+  const m = await boot("chipset_hlt_ticks", () => host);
+  m.x.setRealtime(1);
+  expect(m.x.run(1_000_000)).toBe(STOP.HALT);   // set up, halted before the first tick
+  const ram = new DataView(m.mem.buffer, m.x.layoutRamBase());
+  expect(ram.getUint16(0x7ff0, true)).toBe(0);
+  host += 50e6;
+  expect(m.x.run(1_000_000)).toBe(STOP.HALT);   // one call takes every tick that fell due
+  // 1193 counts of 1.193182 MHz = 999.85 us: deadlines k * 999.85 us for k = 1..50 lie within 50 ms.
+  const n = ram.getUint16(0x7ff0, true);
+  expect(n).toBe(50);
+  const t = Number(m.x.virtualTimeNs());
+  expect(t).toBeLessThanOrEqual(50e6);          // never ahead of the host
+  expect(t).toBeGreaterThan(49.9e6);            // and caught up with it
+  // The TSC (1 GHz on the virtual clock) at each tick: one period apart, not bunched.
+  for (let k = 1; k < n; k++) {
+    const d = (ram.getUint32(0x8000 + 4 * k, true) - ram.getUint32(0x8000 + 4 * (k - 1), true)) >>> 0;
+    expect(Math.abs(d - 999_847)).toBeLessThan(2_000);
+  }
+  host += 10e6;
+  expect(m.x.run(1_000_000)).toBe(STOP.EXIT);   // ticks 51-60
+});

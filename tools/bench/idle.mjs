@@ -3,7 +3,7 @@
 //   node tools/bench/idle.mjs [--runs N] [--seconds S] [--no-page]
 // Each run boots the guest, waits for its prompt, lets it settle for 5 s, then
 // reads the process's CPU time (utime + stime from /proc, children included:
-// for the page, every Chromium process) over S seconds. Prints medians.
+// for the page, every Chromium process this script started) over S seconds. Prints medians.
 import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -47,9 +47,16 @@ async function idleOf(name, cmd, args) {
   return pct;
 }
 
+/** The Chromium processes this script started (descendants of this process):
+ *  other users of the machine may run browsers of their own. */
 function chromiumPids() {
-  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((pid) => {
-    try { return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("chromium"); } catch { return false; }
+  const parent = new Map();
+  for (const d of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try { parent.set(d, readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1].split(" ")[1]); } catch { /* exited */ }
+  }
+  const mine = (pid) => { for (let p = pid; p && p !== "0"; p = parent.get(p)) if (p === String(process.pid)) return true; return false; };
+  return [...parent.keys()].filter((pid) => {
+    try { return mine(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("chromium"); } catch { return false; }
   });
 }
 

@@ -23,6 +23,7 @@ import { isHttpUrl } from "../host/httpdisk";
 import { prepareFirmwareBoot } from "../host/firmware";
 import { RunControl, startGdbServer, terminalMonitor } from "./debug";
 import { PROMPT } from "../host/monitor";
+import { IdlePacer } from "../host/idle";
 import { bridgeMain } from "./bridge";
 
 /** The repository (or installed package) root: this file is web/cli/main.ts or build/cli/ringzero.mjs. */
@@ -314,18 +315,22 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   };
   if (statsPath) process.on("SIGUSR1", writeStats);
 
+  const pacer = new IdlePacer();
   const flush = () => {
     const dbg = m.drain(RING.DEBUGCON);
     if (dbg.length && io.debugcon) io.debugcon(dbg);
     const tx = m.drain(RING.COM1_TX);
     if (tx.length && io.serial) io.serial(tx);
+    if (dbg.length || tx.length) pacer.active(performance.now());
   };
   const yieldToHost = () => new Promise<void>((r) => setImmediate(r));
   let replayed = 0;
-  // Idle: sleep until the machine's next timer is due; input, a signal, gdb or
-  // the monitor wakes it early (ctl.poke).
+  // Idle: sleep until the machine's next timer is due, or a little past it when
+  // the guest is quiet (web/host/idle.ts); input, a signal, gdb or the monitor
+  // wakes it early (ctl.poke).
   const sleepUntilDue = (ns: number) => new Promise<void>((r) => {
-    const timer = ns < 0 ? undefined : setTimeout(() => { ctl.sleeper = null; r(); }, Math.ceil(ns / 1e6));
+    const ms = pacer.sleepMs(ns, performance.now());
+    const timer = ms < 0 ? undefined : setTimeout(() => { ctl.sleeper = null; r(); }, ms);
     ctl.sleeper = () => { clearTimeout(timer); ctl.sleeper = null; r(); };
   });
   // gdb's stepi runs here, between slices; an exit or reset it causes is handled after the stub's reply.
@@ -382,6 +387,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
         if (++replayed % 64 === 0) await yieldToHost();
         continue;
       }
+      if (input.length) pacer.active(performance.now());
       while (input.length) {
         const head = input[0];
         const n = host.feed(RING.COM1_RX, head);
@@ -390,6 +396,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
       }
       const stop = host.run(SLICE);
       flush();
+      if (stop !== STOP.HALT || !m.halted || m.inputPending()) pacer.active(performance.now());
       if (ctl.quit !== null) return ctl.quit;
       switch (stop) {
         case STOP.EXIT:

@@ -24,6 +24,7 @@ export type StopReason = (typeof STOP)[keyof typeof STOP];
 const NOTHING = new Uint8Array(0);
 
 export const RING = { DEBUGCON: 0, COM1_TX: 1, COM1_RX: 2, KBD: 3, COM2_RX: 4 } as const;
+const INPUT_RINGS = [RING.COM1_RX, RING.KBD, RING.COM2_RX];
 
 /** Watchpoint kinds (asm/cpu/hostdebug.ts WATCH_*): which accesses hit. */
 export const WATCH = { WRITE: 1, READ: 2, ACCESS: 3 } as const;
@@ -306,6 +307,9 @@ export class Machine {
   /** After a HALT stop: how long the host may sleep before running again, in ns
    *  (host ns in real time), or -1 when only input or another host event can wake it. */
   timeUntilDeadline(): number { return this.x.timeUntilDeadline(); }
+  /** The CPU is halted, waiting for an interrupt (after a HALT stop: the guest is
+   *  idle, rather than ahead of the host's clock). */
+  get halted(): boolean { return this.mem32[(this.x.layoutCpuState() + OFF_HALTED) >>> 2] !== 0; }
   /** The machine's virtual clock (ns since power-on), and how much of it the CPU spent halted. */
   get virtualTime(): bigint { return this.x.virtualTimeNs(); }
   get haltedTime(): bigint { return this.x.haltedTimeNs(); }
@@ -356,6 +360,17 @@ export class Machine {
     if (first < n) out.set(this.mem8.subarray(data, data + n - first), first);
     u32[head + 1] = w;
     return out;
+  }
+
+  /** Bytes wait in an input ring (serial ports, keyboard) that the guest's
+   *  devices have not taken yet: the guest is not idle, whatever its CPU does. */
+  inputPending(): boolean {
+    const u32 = this.mem32;
+    for (const i of INPUT_RINGS) {
+      const { head } = this.ring(i);
+      if (u32[head] !== u32[head + 1]) return true;
+    }
+    return false;
   }
 
   /** Feed bytes into an input ring; returns how many fitted. */

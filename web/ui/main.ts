@@ -161,6 +161,7 @@ async function boot(config: BootConfig): Promise<StartInfo | undefined> {
   api = Comlink.wrap<WorkerApi>(worker);
   const sab = globalThis.crossOriginIsolated ? createConsoleRing() : undefined;
   ring = sab ? new ConsoleRing(sab) : undefined;
+  if (ring) void drainConsole(ring);
   const callbacks = Comlink.proxy({
     console: (bytes: Uint8Array) => term.write(bytes),
     progress: showProgress,
@@ -195,25 +196,34 @@ $("disk-download").addEventListener("click", async () => {
 // since the worker may be stopped before IndexedDB commits.
 window.addEventListener("pagehide", () => { void api?.flushDisk(); });
 
-// Drain the shared console ring once per frame; redraw the VGA view (when shown)
-// about ten times a second.
-let vgaShown = false;
-let lastVga = 0;
-let vgaPending = false;
-function pump(now: number): void {
-  if (ring) {
-    const bytes = ring.read();
+// The shared console ring: woken by the worker's writes, read at the next frame
+// (so a burst of output is one terminal write a frame); nothing runs while the
+// guest prints nothing. Ends when the ring is replaced (a new machine).
+async function drainConsole(r: ConsoleRing): Promise<void> {
+  while (ring === r) {
+    await r.readable(1000);
+    if (ring !== r) return;
+    await new Promise((f) => requestAnimationFrame(f));
+    const bytes = r.read();
     if (bytes.length) term.write(bytes);
   }
-  if (vgaShown && api && !vgaPending && now - lastVga > 100) {
+}
+
+// The VGA view, while shown: redrawn about ten times a second.
+let vgaShown = false;
+let vgaPumping = false;
+let lastVga = 0;
+let vgaPending = false;
+function pumpVga(now: number): void {
+  if (!vgaShown) { vgaPumping = false; return; }
+  if (api && !vgaPending && now - lastVga > 100) {
     lastVga = now;
     vgaPending = true;
     const a = api;
     void a.vgaText().then(async (v) => { drawVga($("vga") as HTMLCanvasElement, v, v ? null : await a.vgaImage()); }).finally(() => { vgaPending = false; });
   }
-  requestAnimationFrame(pump);
+  requestAnimationFrame(pumpVga);
 }
-requestAnimationFrame(pump);
 
 $("pause").addEventListener("click", () => { if (paused) void api?.resume(); else void api?.pause(); });
 $("reset").addEventListener("click", () => void api?.reset());
@@ -287,6 +297,7 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   r.addEventListener("change", () => {
     const vga = r.value === "vga" && r.checked;
     vgaShown = vga;
+    if (vga && !vgaPumping) { vgaPumping = true; requestAnimationFrame(pumpVga); }
     $("terminal").hidden = vga;
     $("vga").hidden = !vga;
     if (!vga) fit.fit();

@@ -1,0 +1,32 @@
+// How long the host sleeps while the guest is halted (docs/ARCHITECTURE.md,
+// "Time"). The machine says how far off its next timer deadline is
+// (Machine.timeUntilDeadline); an idle guest with a periodic tick (Debian's 686
+// kernel: 250 Hz, no NO_HZ) would wake the host 250 times a second, and each
+// wake-up costs far more on a busy host than the tick's few thousand guest
+// instructions (the process is rescheduled, its caches are cold). So once the
+// guest has been quiet for QUIET_MS (no input, none waiting in an input ring, no
+// output, every slice ended halted), the host sleeps at least IDLE_SLACK_MS and then runs the ticks it
+// slept through in one go: the machine takes them one deadline at a time
+// (asm/machine.ts machineRun), each at its own virtual time, so the guest sees
+// every tick as before; only its clock lags the host's by up to IDLE_SLACK_MS
+// while nothing is happening (never ahead). Input wakes the machine at once, and
+// any input or output makes the host wake at every deadline again.
+
+/** The longest a quiet, halted guest's clock may lag the host's. */
+export const IDLE_SLACK_MS = 50;
+/** How long after the last input, output or busy slice the host still wakes at
+ *  every deadline (an interactive guest's timers keep their timing). */
+export const QUIET_MS = 500;
+
+export class IdlePacer {
+  private lastActive = -Infinity;
+  /** Input fed, output drained, or a slice that ran without halting, at host time `nowMs`. */
+  active(nowMs: number): void { this.lastActive = nowMs; }
+  /** After a HALT stop: how many ms to sleep, from the machine's timeUntilDeadline
+   *  (host ns, -1 when only input can wake it); -1 means until woken. */
+  sleepMs(deadlineNs: number, nowMs: number): number {
+    if (deadlineNs < 0) return -1;
+    const due = Math.ceil(deadlineNs / 1e6);
+    return nowMs - this.lastActive < QUIET_MS ? due : Math.max(due, IDLE_SLACK_MS);
+  }
+}
