@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineNmi, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
+import { machineNmi, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, mapVgaRom, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -14,6 +14,9 @@ export function directBootSetup(): void { machineDirectBootSetup(); }
 /** Run up to `budget` instructions; returns a stop reason (cpu/exec.ts STOP_*). */
 export function run(budget: u32): u32 { return machineRun(budget); }
 export function loadBios(size: u32): bool { return mapBios(size); }
+/** The host copied `size` bytes of VGA BIOS to layoutVgaRom(): the std VGA's ROM BAR offers it. */
+export function loadVgaRom(size: u32): bool { return mapVgaRom(size); }
+export function layoutVgaRom(): u32 { return L.VGA_ROM; }
 export function getExitCode(): u32 { return exitCode; }
 export function getResetCause(): u32 { return resetCause; }
 export function instructionCount(): u64 { return load<u64>(OFF_ICOUNT); }
@@ -45,8 +48,9 @@ export function setCpuFeatures(f: u32): void { cpuSetFeatures(f); }
 export { ideAttach, ideTakeEject } from "./dev/ide";
 export {
   vgaTextMode, vgaColumns, vgaRows, vgaCharHeight, vgaStartAddress, vgaCursorAddress,
-  vgaCursorShape, vgaTextBase, vgaFontBase, vgaStateBase,
+  vgaCursorShape, vgaTextBase, vgaFontBase, vgaStateBase, vgaVbeBpp, vgaVbeSize,
 } from "./dev/vga";
+export { dirtyTake as vgaDirtyTake, dirtyAll as vgaDirtyAll } from "./mmu/dirty";
 export { fwcfgDataBase, fwcfgDataEnd, fwcfgSetItem, fwcfgAddFile } from "./dev/fwcfg";
 
 // Test-only entry points (tests/unit/storage*.test.ts): port and physical memory

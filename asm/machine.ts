@@ -44,8 +44,8 @@
 // is still in the host's future (the host sleeps for nsUntilDeadline()).
 
 import { jitFlushAll } from "./cpu/jit";
-import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE } from "./layout";
-import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio } from "./mmu/phys";
+import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE, VGA_ROM, VGA_ROM_SIZE, VGA_MEM_SIZE } from "./layout";
+import { initPhys, mapHost, unmap, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio } from "./mmu/phys";
 import { tlbFlush } from "./mmu/paging";
 import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
@@ -72,7 +72,8 @@ import { cmosInit, cmosReset, cmosRead, cmosWrite, cmosSetIrq, cmosUpdate, cmosN
 import { uartReset, uartRead, uartWrite, uartSetIrq, uartUpdate, uartNextDeadline } from "./dev/uart16550";
 import { i8042Reset, i8042ReadData, i8042ReadStatus, i8042WriteData, i8042WriteCommand, i8042Connect, i8042Poll, i8042A20 } from "./dev/i8042";
 import { sysctlReset, sysctlRead, sysctlWrite, sysctlConnect, port92A20 } from "./dev/sysctl";
-import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase } from "./dev/pci";
+import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase, pciVgaFramebuffer, pciVgaRom, pciSetVgaRom } from "./dev/pci";
+import { watchMap, dirtyAll } from "./mmu/dirty";
 import { lapicReset, lapicRead, lapicWrite, lapicConnect, lapicPending, lapicAcknowledge, lapicExtIntOpen, lapicUpdate, lapicNextDeadline,
   lapicLocalPin, lapicLint0Nmi, lapicNmiWired, lapicExternalNmi } from "./dev/lapic";
 import { ioapicReset, ioapicRead, ioapicWrite, ioapicSetIrq, ioapicEoi } from "./dev/ioapic";
@@ -236,6 +237,31 @@ function ideConfigChanged(): void {
   store<u32>(mslot(M_IDE_BM), nw);
 }
 
+/** The std VGA's memory BARs moved or were switched on or off (dev/pci.ts):
+ *  map the framebuffer (watched host pages, mmu/dirty.ts) and the ROM where
+ *  they now decode. An address that would cover RAM or the chipset's and the
+ *  BIOS's range at 0xFEC00000 and up is not mapped (as a BAR being sized). */
+let vgaRomMapped: u32 = 0;
+function vgaConfigChanged(): void {
+  let fb = pciVgaFramebuffer();
+  if (fb < ramSize || <u64>fb + VGA_MEM_SIZE > 0xfec00000) fb = 0;
+  watchMap(fb);
+  let rom = pciVgaRom();
+  if (rom < ramSize || <u64>rom + VGA_ROM_SIZE > 0xfec00000) rom = 0;
+  if (rom == vgaRomMapped) return;
+  if (vgaRomMapped != 0) unmap(vgaRomMapped, VGA_ROM_SIZE);
+  if (rom != 0) mapHost(rom, VGA_ROM_SIZE, VGA_ROM, true);
+  vgaRomMapped = rom;
+  tlbFlush(false);
+}
+
+/** The host copied `size` bytes of VGA BIOS to VGA_ROM: the std VGA has a ROM BAR from the next reset. */
+export function mapVgaRom(size: u32): bool {
+  if (size == 0 || size > VGA_ROM_SIZE) return false;
+  pciSetVgaRom(size);
+  return true;
+}
+
 // --- port and MMIO dispatch ---
 
 function byteRead(dev: u32, port: u32): u32 {
@@ -371,6 +397,7 @@ export function machineInit(ramBytes: u32): void {
   claimPorts(0x3c0, 16, DEV_VGA);
   claimPorts(0x3d4, 2, DEV_VGA);
   claimPorts(0x3da, 1, DEV_VGA);
+  claimPorts(0x1ce, 3, DEV_VGA); // Bochs VBE index and data
   mapMmio(0xa0000, 0x20000, DEV_VGA);
   vgaInit();
   claimPorts(ACPI_PM_BASE, ACPI_PM_PORTS, DEV_ACPI);
@@ -382,7 +409,7 @@ export function machineInit(ramBytes: u32): void {
   uartSetIrq(uartIrq);
   i8042Connect(kbcIrq, a20Changed, resetPulse);
   sysctlConnect(a20Changed, resetPulse);
-  pciConnect(ideConfigChanged, pirqRoutingChanged, resetPulse, DEV_PAM);
+  pciConnect(ideConfigChanged, pirqRoutingChanged, resetPulse, vgaConfigChanged, DEV_PAM);
   lapicConnect(ioapicEoi, updateIntr, raiseNmi);
   setIntrAck(acknowledge);
   setResetHook(machineReset);
@@ -394,7 +421,7 @@ export function machineInit(ramBytes: u32): void {
 
 /** The host copied `size` bytes of BIOS image to ROM_BASE; map it. */
 export function mapBios(size: u32): bool {
-  if (size == 0 || size > ROM_SIZE || (size & 0xffff) != 0) return false;
+  if (size == 0 || size > VGA_ROM - ROM_BASE || (size & 0xffff) != 0) return false;
   biosSize = size;
   mapHost(<u32>(0x100000000 - <u64>size), size, ROM_BASE, true);
   // Below 1 MiB the image shows through the PAM registers (ISA/PCI side).
@@ -429,6 +456,7 @@ export function machineReset(): void {
   pciReset();
   ideConfigChanged();
   ideReset();
+  vgaConfigChanged();
   vgaReset();
   fwcfgReset();
   acpiPmReset();
@@ -460,6 +488,8 @@ export function devicesStateChanged(): void {
   pamApply();
   store<u32>(mslot(M_IDE_BM), 0xffffffff);
   ideConfigChanged();
+  vgaConfigChanged();
+  dirtyAll();
   updateA20();
   updateIntr();
 }

@@ -107,6 +107,9 @@ export interface VgaView {
 export interface VgaPicture {
   width: number;
   height: number;
+  /** The rows that changed since the last picture: `rgba` holds rows [y0, y0 + rows). */
+  y0: number;
+  rows: number;
   /** RGBA, row by row. */
   rgba: Uint8ClampedArray;
 }
@@ -165,7 +168,8 @@ export interface WorkerApi {
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
   /** The VGA picture now, or null before the machine runs or when the display is off. */
-  vgaImage(): VgaPicture | null;
+  /** The VGA picture; `changedRows`: only the rows changed since the last such call. */
+  vgaImage(changedRows?: boolean): VgaPicture | null;
   // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
   snapshot(req: SaveRequest): Promise<SaveResult>;

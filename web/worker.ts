@@ -9,6 +9,7 @@
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, WATCH, type WatchKind, type StopReason } from "./host/machine";
+import { VgaScreen } from "./host/vgarender";
 import { loadBootImages } from "./host/boot";
 import { CowOverlay, MemoryBackend, SECTOR, WriteLog, type BlockBackend } from "./host/block";
 import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
@@ -111,6 +112,8 @@ function soon(f: () => void): void {
 
 class MachineWorker implements WorkerApi {
   private machine?: Machine;
+  /** The page's picture as last sent (only changed rows go across). */
+  private screen = new VgaScreen();
   /** The machine's calls from here: direct, or recorded (web/host/replay.ts). */
   private host?: HostCalls;
   private recorder?: Recorder;
@@ -650,11 +653,17 @@ class MachineWorker implements WorkerApi {
     return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette() };
   }
 
-  vgaImage(): VgaPicture | null {
-    const img = this.machine?.vgaImage({ cursor: true });
-    if (!img || img.mode === "blank") return null;
-    const out: VgaPicture = { width: img.width, height: img.height, rgba: img.rgba };
-    return Comlink.transfer(out, [img.rgba.buffer]);
+  /** The picture; with `changedRows` (the page's screen) only the rows that changed
+   *  since the last such call (all of it after a mode or palette change), which
+   *  the page draws in place. */
+  vgaImage(changedRows = false): VgaPicture | null {
+    const m = this.machine;
+    if (!m) return null;
+    const { img, y0, y1 } = changedRows ? m.vgaScreenUpdate(this.screen, { cursor: true }) : (() => { const img = m.vgaImage({ cursor: true }); return { img, y0: 0, y1: img.height }; })();
+    if (img.mode === "blank") return null;
+    const rgba = img.rgba.slice(y0 * img.width * 4, y1 * img.width * 4);
+    const out: VgaPicture = { width: img.width, height: img.height, y0, rows: y1 - y0, rgba };
+    return Comlink.transfer(out, [rgba.buffer]);
   }
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }

@@ -3,9 +3,9 @@
 //   - the memory map, as fw_cfg "etc/e820" (SeaBIOS prefers it to CMOS sizes);
 //   - the boot order in CMOS 0x3D (first and second device) and 0x38 bits 7-4
 //     (third), nibbles 1 = floppy, 2 = hard disk, 3 = CD-ROM (QEMU's -boot);
-//   - the VGA BIOS as the fw_cfg file "vgaroms/vgabios.bin", which SeaBIOS runs
-//     as the video option ROM (QEMU hands its VGA ROM over the same way for
-//     devices without a ROM BAR);
+//   - the VGA BIOS behind the std VGA's PCI ROM BAR (dev/pci.ts 02.0), which
+//     SeaBIOS copies to C0000 and runs with the device's address, as QEMU's
+//     -vga std (the BIOS then finds the framebuffer BAR);
 //   - with -nographic, fw_cfg item NOGRAPHIC = 1 (QEMU's graphics=off): SeaBIOS
 //     then takes "etc/sercon-port" to be COM1 (0x3f8) and mirrors its screen
 //     (banner, boot menu, "Boot failed") to the serial console.
@@ -34,6 +34,6 @@ export function prepareFirmwareBoot(m: Machine, bootOrder: string, vgaBios?: Uin
   if (prepared.has(m)) return;
   prepared.add(m);
   m.fwcfg.setE820(e820Map(m.ramBytes, m.biosSize));
-  if (vgaBios) m.fwcfg.addFile("vgaroms/vgabios.bin", vgaBios);
+  if (vgaBios) m.loadVgaRom(vgaBios);
   if (noGraphics) m.fwcfg.setItem(FW_CFG.NOGRAPHIC, Uint8Array.of(1, 0)); // u16 LE
 }

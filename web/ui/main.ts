@@ -196,20 +196,25 @@ $("disk-download").addEventListener("click", async () => {
 window.addEventListener("pagehide", () => { void api?.flushDisk(); });
 
 // Drain the shared console ring once per frame; redraw the VGA view (when shown)
-// about ten times a second.
+// every frame in a graphics mode (the worker sends only the rows that changed),
+// about ten times a second in a text mode.
 let vgaShown = false;
 let lastVga = 0;
 let vgaPending = false;
+let vgaGraphics = false;
 function pump(now: number): void {
   if (ring) {
     const bytes = ring.read();
     if (bytes.length) term.write(bytes);
   }
-  if (vgaShown && api && !vgaPending && now - lastVga > 100) {
+  if (vgaShown && api && !vgaPending && (vgaGraphics || now - lastVga > 100)) {
     lastVga = now;
     vgaPending = true;
     const a = api;
-    void a.vgaText().then(async (v) => { drawVga($("vga") as HTMLCanvasElement, v, v ? null : await a.vgaImage()); }).finally(() => { vgaPending = false; });
+    void a.vgaText().then(async (v) => {
+      vgaGraphics = !v;
+      drawVga($("vga") as HTMLCanvasElement, v, v ? null : await a.vgaImage(true));
+    }).finally(() => { vgaPending = false; });
   }
   requestAnimationFrame(pump);
 }
@@ -361,7 +366,7 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   addWatchpoint: (w: Watchpoint) => api?.addWatchpoint(w),
   removeWatchpoint: (w: Watchpoint) => api?.removeWatchpoint(w),
   vgaText: () => api?.vgaText(),
-  /** The VGA picture as QEMU draws it: { width, height, rgba }, or null when the display is off. */
+  /** The VGA picture as QEMU draws it: { width, height, y0: 0, rows: height, rgba }, or null when the display is off. */
   vgaImage: () => api?.vgaImage(),
   // Saved states (web/ui/states.ts): kept in this browser, a tree by parent.
   /** Save the running machine; resolves with the state's { name, parent, created, thumbnail }. */
