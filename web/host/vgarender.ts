@@ -136,6 +136,7 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
   function renderVbe(bpp: number): VgaImage {
     const out = opts.into && opts.into.width === width && opts.into.height === height ? opts.into.rgba : new Uint8ClampedArray(width * height * 4);
     const px = new Uint32Array(out.buffer, out.byteOffset, width * height);
+    const mem32 = new Uint32Array(mem.buffer, mem.byteOffset, mem.byteLength >>> 2); // vram is page aligned
     const pal = bpp === 8 ? Array.from({ length: 256 }, (_, i) => rgb256(i)) : [];
     const bytes = bpp === 8 ? 1 : bpp <= 16 ? 2 : bpp >> 3;
     const abgr = (r: number, g: number, b: number) => (0xff000000 | (b << 16) | (g << 8) | r) >>> 0;
@@ -144,8 +145,12 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
       const a0 = start * 4 + y * lineOffset;
       if (opts.only && !opts.only(a0 & VRAM_MASK, width * bytes)) continue;
       let o = y * width;
-      if (a0 + width * bytes - 1 <= VRAM_MASK && bpp === 32) {
-        for (let x = 0, a = vram + a0; x < width; x++, a += 4) px[o++] = abgr(mem[a + 2], mem[a + 1], mem[a]);
+      if (bpp === 32 && (a0 & 3) === 0 && a0 + width * 4 - 1 <= VRAM_MASK) {
+        // B, G, R, unused in memory: one u32 load, the red and blue bytes swapped.
+        for (let x = 0, a = (vram + a0) >>> 2; x < width; x++, a++) {
+          const v = mem32[a];
+          px[o++] = 0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff);
+        }
         continue;
       }
       for (let x = 0, a = a0; x < width; x++, a += bytes) {
