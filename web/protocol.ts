@@ -135,6 +135,10 @@ export interface WorkerApi {
   reset(): void;
   /** Bytes typed by the user, for the guest's serial console. */
   input(bytes: Uint8Array): void;
+  /** Keys on the VGA screen: PS/2 scan code set 2 bytes for the i8042's keyboard (web/ui/keymap.ts). */
+  keys(bytes: Uint8Array): void;
+  /** The pointer on the VGA screen: PS/2 mouse motion (dy positive = up), wheel, buttons (bit 0 left, 1 right, 2 middle). */
+  mouse(dx: number, dy: number, dz: number, buttons: number): void;
   status(): MachineStatus;
   /** Recording: the session so far as a complete recording file (the recording
    *  goes on); null when not recording. */

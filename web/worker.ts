@@ -138,6 +138,8 @@ class MachineWorker implements WorkerApi {
   private state: RunState = "stopped";
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pending = new Uint8Array(0);
+  /** Keyboard bytes not yet taken by the i8042's ring. */
+  private pendingKeys = new Uint8Array(0);
   private lastCount = 0;
   private lastTime = 0;
   private ips = 0;
@@ -376,6 +378,7 @@ class MachineWorker implements WorkerApi {
       this.setGuestTime(m);
       disk?.persist?.replaced();
       this.pending = new Uint8Array(0);
+      this.pendingKeys = new Uint8Array(0);
       this.atBreakpoint = false;
       if (this.state === "stopped") this.setState("running");
       if (this.state === "running") this.schedule();
@@ -626,6 +629,23 @@ class MachineWorker implements WorkerApi {
     if (this.sleeping) this.schedule(); // typed input wakes an idle machine at once
   }
 
+  keys(bytes: Uint8Array): void {
+    if (this.replay) return;
+    const joined = new Uint8Array(this.pendingKeys.length + bytes.length);
+    joined.set(this.pendingKeys);
+    joined.set(bytes, this.pendingKeys.length);
+    this.pendingKeys = joined;
+    if (this.sleeping) this.schedule();
+  }
+
+  /** Mouse motion goes to the machine at once (not through a ring: a recording
+   *  does not have it, see docs/DEVICES.md). */
+  mouse(dx: number, dy: number, dz: number, buttons: number): void {
+    if (this.replay || !this.machine) return;
+    this.machine.mouseEvent(dx, dy, dz, buttons);
+    if (this.sleeping) this.schedule();
+  }
+
   status(): MachineStatus {
     const m = this.machine;
     let mode: MachineStatus["mode"] = "real", cpl = 0, paging = false;
@@ -687,11 +707,12 @@ class MachineWorker implements WorkerApi {
     try {
       while (performance.now() - t0 < SLICE_MS) {
         if (this.pending.length) this.pending = this.pending.subarray(host.feed(RING.COM1_RX, this.pending));
+        if (this.pendingKeys.length) this.pendingKeys = this.pendingKeys.subarray(host.feed(RING.KBD, this.pendingKeys));
         const r = host.run(SLICE_INSTRUCTIONS);
         this.flushConsole(m.drain(RING.COM1_TX));
         if (r === STOP.HALT) {
           // Nothing to run until the next device timer (asm/clock.ts): sleep.
-          if (!this.pending.length) sleepNs = host.timeUntilDeadline();
+          if (!this.pending.length && !this.pendingKeys.length) sleepNs = host.timeUntilDeadline();
           break;
         }
         if (r === STOP.RESET) {

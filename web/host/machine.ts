@@ -76,6 +76,7 @@ export type RegisterName = (typeof GPR_NAMES)[number] | (typeof SEG_NAMES)[numbe
 interface MachineExports extends FwCfgExports, VgaExports {
   init(ramBytes: number): void;
   reset(): void;
+  mouseEvent(dx: number, dy: number, dz: number, buttons: number): void;
   directBootSetup(): void;
   run(budget: number): number;
   loadBios(size: number): number;
@@ -279,6 +280,8 @@ export class Machine {
   }
 
   reset(): void { this.x.reset(); }
+  /** PS/2 mouse motion (dy positive = up), wheel, buttons (bit 0 left, 1 right, 2 middle). */
+  mouseEvent(dx: number, dy: number, dz: number, buttons: number): void { this.x.mouseEvent(dx | 0, dy | 0, dz | 0, buttons & 7); }
   /** After reset(), for a direct kernel boot: the chipset set-up the firmware
    *  would have done (asm/machine.ts directBootSetup). */
   directBootSetup(): void { this.x.directBootSetup(); }

@@ -8,6 +8,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { configFromUrl, configFromFiles, defaultGuest } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
+import { set2Bytes, ctrlAltDel } from "./keymap";
 import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
 import type { BootConfig, ImageSource, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
@@ -287,6 +288,43 @@ function guessRole(name: string): string {
   if (n.endsWith(".img") || n.endsWith(".raw") || n.endsWith(".hdd")) return "hda";
   return "kernel";
 }
+
+// Keyboard and mouse on the VGA screen: keys as PS/2 set 2 scan codes for the
+// i8042 (web/ui/keymap.ts) while the canvas has the focus; a click captures the
+// pointer (pointer lock) and its motion, buttons and wheel go to the PS/2 mouse.
+const vgaCanvas = $("vga") as HTMLCanvasElement;
+function keyOnScreen(e: KeyboardEvent): void {
+  const bytes = set2Bytes(e.code, e.type === "keydown");
+  if (!bytes) return;
+  e.preventDefault();
+  e.stopPropagation();
+  if (bytes.length) void api?.keys(Uint8Array.from(bytes));
+}
+vgaCanvas.addEventListener("keydown", keyOnScreen);
+vgaCanvas.addEventListener("keyup", keyOnScreen);
+vgaCanvas.addEventListener("click", () => {
+  vgaCanvas.focus();
+  if (document.pointerLockElement !== vgaCanvas) void vgaCanvas.requestPointerLock?.();
+});
+let mouseButtons = 0;
+const mouseOnScreen = (dx: number, dy: number, dz: number) => { void api?.mouse(dx, -dy, dz, mouseButtons); };
+vgaCanvas.addEventListener("mousemove", (e) => {
+  if (document.pointerLockElement === vgaCanvas) mouseOnScreen(e.movementX, e.movementY, 0);
+});
+for (const type of ["mousedown", "mouseup"] as const) {
+  vgaCanvas.addEventListener(type, (e) => {
+    if (document.pointerLockElement !== vgaCanvas) return;
+    mouseButtons = e.buttons & 7; // DOM: left 1, right 2, middle 4, as PS/2
+    mouseOnScreen(0, 0, 0);
+  });
+}
+vgaCanvas.addEventListener("wheel", (e) => {
+  if (document.pointerLockElement !== vgaCanvas) return;
+  e.preventDefault();
+  mouseOnScreen(0, 0, Math.sign(e.deltaY)); // PS/2 wheel: positive is down, as deltaY
+}, { passive: false });
+vgaCanvas.addEventListener("contextmenu", (e) => e.preventDefault());
+$("cad").addEventListener("click", () => { void api?.keys(Uint8Array.from(ctrlAltDel())); });
 
 document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   r.addEventListener("change", () => {
