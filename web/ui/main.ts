@@ -203,10 +203,24 @@ let vgaShown = false;
 let lastVga = 0;
 let vgaPending = false;
 let vgaGraphics = false;
+let vgaSwitched = false;
 function pump(now: number): void {
   if (ring) {
     const bytes = ring.read();
     if (bytes.length) term.write(bytes);
+  }
+  // The first time the guest leaves text mode (a picture, not a blank screen),
+  // show the VGA view; checked once a second while the serial console is shown.
+  if (!vgaShown && !vgaSwitched && api && !vgaPending && now - lastVga > 1000) {
+    lastVga = now;
+    vgaPending = true;
+    const a = api;
+    void a.vgaText().then(async (v) => {
+      if (v || !(await a.vgaImage())) return;
+      vgaSwitched = true;
+      const r = document.querySelector<HTMLInputElement>('input[name="view"][value="vga"]');
+      if (r && !r.checked) r.click();
+    }).finally(() => { vgaPending = false; });
   }
   if (vgaShown && api && !vgaPending && (vgaGraphics || now - lastVga > 100)) {
     lastVga = now;
