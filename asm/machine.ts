@@ -49,7 +49,7 @@ import { initPhys, mapHost, unmap, setA20, setMmioHandlers, ramSize, PM_HOST, PM
 import { tlbFlush } from "./mmu/paging";
 import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
-import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, vgaMemPeek } from "./dev/vga";
+import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, vgaMemPeek, vgaMmioRead, vgaMmioWrite } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
 import { acpiPmReset, acpiPmRead, acpiPmWrite, ACPI_PM_BASE, ACPI_PM_PORTS } from "./dev/acpipm";
 import { setFpuIrq13Hook } from "./cpu/x87";
@@ -72,7 +72,7 @@ import { cmosInit, cmosReset, cmosRead, cmosWrite, cmosSetIrq, cmosUpdate, cmosN
 import { uartReset, uartRead, uartWrite, uartSetIrq, uartUpdate, uartNextDeadline } from "./dev/uart16550";
 import { i8042Reset, i8042ReadData, i8042ReadStatus, i8042WriteData, i8042WriteCommand, i8042Connect, i8042Poll, i8042A20 } from "./dev/i8042";
 import { sysctlReset, sysctlRead, sysctlWrite, sysctlConnect, port92A20 } from "./dev/sysctl";
-import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase, pciVgaFramebuffer, pciVgaRom, pciSetVgaRom } from "./dev/pci";
+import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase, pciVgaFramebuffer, pciVgaRom, pciVgaMmio, pciSetVgaRom } from "./dev/pci";
 import { watchMap, dirtyAll } from "./mmu/dirty";
 import { lapicReset, lapicRead, lapicWrite, lapicConnect, lapicPending, lapicAcknowledge, lapicExtIntOpen, lapicUpdate, lapicNextDeadline,
   lapicLocalPin, lapicLint0Nmi, lapicNmiWired, lapicExternalNmi } from "./dev/lapic";
@@ -97,6 +97,7 @@ export const DEV_VGA: u32 = 21;      // reserved: vga.ts
 export const DEV_FWCFG: u32 = 22;    // reserved: fwcfg.ts
 export const DEV_FPU_CLEAR: u32 = 23; // port 0xF0: clears the x87 error latch (IRQ13)
 export const DEV_ACPI: u32 = 24;      // ACPI PM1 event/control and PM timer, acpipm.ts
+export const DEV_VGA_MMIO: u32 = 25;  // the std VGA's BAR2 register window, vga.ts
 
 // ISA IRQ lines
 export const IRQ_PIT: u32 = 0;
@@ -241,11 +242,19 @@ function ideConfigChanged(): void {
  *  map the framebuffer (watched host pages, mmu/dirty.ts) and the ROM where
  *  they now decode. An address that would cover RAM or the chipset's and the
  *  BIOS's range at 0xFEC00000 and up is not mapped (as a BAR being sized). */
-let vgaRomMapped: u32 = 0;
+let vgaRomMapped: u32 = 0, vgaMmioMapped: u32 = 0;
 function vgaConfigChanged(): void {
   let fb = pciVgaFramebuffer();
   if (fb < ramSize || <u64>fb + VGA_MEM_SIZE > 0xfec00000) fb = 0;
   watchMap(fb);
+  let mmio = pciVgaMmio();
+  if (mmio < ramSize || mmio >= 0xfec00000 || (fb != 0 && mmio - fb < VGA_MEM_SIZE)) mmio = 0;
+  if (mmio != vgaMmioMapped) {
+    if (vgaMmioMapped != 0) unmap(vgaMmioMapped, 0x1000);
+    if (mmio != 0) mapMmio(mmio, 0x1000, DEV_VGA_MMIO);
+    vgaMmioMapped = mmio;
+    tlbFlush(false);
+  }
   let rom = pciVgaRom();
   if (rom < ramSize || <u64>rom + VGA_ROM_SIZE > 0xfec00000) rom = 0;
   if (rom == vgaRomMapped) return;
@@ -343,6 +352,7 @@ function mmioRead(dev: u32, addr: u32, size: u32): u32 {
     case DEV_IOAPIC: return ioapicRead(addr & ~3) >>> ((addr & 3) << 3);
     case DEV_PAM: return pamRead(addr, size);
     case DEV_VGA: return vgaMemRead(addr, size);
+    case DEV_VGA_MMIO: return vgaMmioRead(addr & 0xfff, size);
     default: return 0xffffffff;
   }
 }
@@ -357,6 +367,7 @@ function mmioWrite(dev: u32, addr: u32, size: u32, value: u32): void {
     case DEV_IOAPIC: if ((addr & 3) == 0) ioapicWrite(addr, value); break;
     case DEV_PAM: pamWrite(addr, size, value); break;
     case DEV_VGA: vgaMemWrite(addr, size, value); break;
+    case DEV_VGA_MMIO: vgaMmioWrite(addr & 0xfff, size, value); break;
   }
 }
 

@@ -13,8 +13,9 @@
 //         0300, revision 2, subsystem 1AF4:1100, BAR0 the 16 MiB prefetchable
 //         linear framebuffer, ROM BAR 64 KiB holding the VGA BIOS when the host
 //         loaded one (SeaBIOS copies it to C0000 and runs it with the device's
-//         bus/device/function, as QEMU's romfile); the device is vga.ts, the
-//         mapping machine.ts. No BAR2 (QEMU's MMIO register window).
+//         bus/device/function, as QEMU's romfile), BAR2 4 KiB of memory-mapped
+//         registers (QEMU's: VGA ports, DISPI, its extended registers); the
+//         device is vga.ts, the mapping machine.ts.
 // As in QEMU, registers 0x40-0xFF of every function are writable and the
 // command register takes its defined bits; BARs size themselves through the
 // write masks. PAM: "ISA/PCI side" of a page is what the firmware ROM mapped
@@ -109,6 +110,7 @@ export function pciReset(): void {
   set16(FN_VGA, 0x2c, 0x1af4); set16(FN_VGA, 0x2e, 0x1100);
   set32(FN_VGA, 0x10, 0x00000008);         // BAR0: memory, 32-bit, prefetchable
   mask32(FN_VGA, 0x10, 0xff000000);        // 16 MiB
+  mask32(FN_VGA, 0x18, 0xfffff000);        // BAR2: 4 KiB of memory-mapped registers
   if (vgaRomBytes != 0) mask32(FN_VGA, VGA_ROM_BAR, 0xffff0001); // 64 KiB, enable bit
   store<u8>(wm(FN_VGA) + 0x3c, 0xff);
   pamApply();
@@ -168,7 +170,7 @@ export function pciWrite(port: u32, size: u32, v: u32): void {
   if (fn == <i32>FN_HOST && hi >= 0x59 && lo <= 0x5f) pamApply();
   if (fn == <i32>FN_ISA && hi >= 0x60 && lo <= 0x63) pirqChanged();
   if (fn == <i32>FN_IDE && ((lo <= 0x05 && hi >= 0x04) || (hi >= 0x20 && lo <= 0x23) || (hi >= 0x40 && lo <= 0x43))) ideChanged();
-  if (fn == <i32>FN_VGA && ((lo <= 0x05 && hi >= 0x04) || (hi >= 0x10 && lo <= 0x13) || (hi >= 0x30 && lo <= 0x33))) vgaChanged();
+  if (fn == <i32>FN_VGA && ((lo <= 0x05 && hi >= 0x04) || (hi >= 0x10 && lo <= 0x1b) || (hi >= 0x30 && lo <= 0x33))) vgaChanged();
 }
 
 /** Host / other devices: read a register of a function (e.g. ide.ts reads IDETIM). */
@@ -186,6 +188,10 @@ export function pciIdeBusMasterBase(): u32 {
 export function pciVgaFramebuffer(): u32 {
   if ((load<u16>(cfg(FN_VGA) + 4) & 2) == 0) return 0;
   return load<u32>(cfg(FN_VGA) + 0x10) & 0xfffffff0;
+}
+export function pciVgaMmio(): u32 {
+  if ((load<u16>(cfg(FN_VGA) + 4) & 2) == 0) return 0;
+  return load<u32>(cfg(FN_VGA) + 0x18) & 0xfffff000;
 }
 export function pciVgaRom(): u32 {
   let r = load<u32>(cfg(FN_VGA) + VGA_ROM_BAR);

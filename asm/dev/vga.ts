@@ -46,8 +46,14 @@
 // deeper mode was set before, as in QEMU. The linear framebuffer is the PCI function's BAR0 (dev/pci.ts
 // FN_VGA), mapped as host pages whose writes are logged (mmu/dirty.ts).
 //
+// BAR2 (QEMU's vga-pci register window, 4 KiB): 0x400-0x41F the ports
+// 0x3C0-0x3DF, 0x500-0x515 the DISPI registers (register i at 0x500 + 2i; an
+// access also sets the index, as there), 0x600 QEMU's extended registers (size 8,
+// byte order 1E1E1E1Eh little-endian); elsewhere reads 0.
+//
 // Not modelled: the PEL mask, no vertical retrace interrupt, no smooth scrolling
-// (pel panning), no light pen; QEMU's MMIO register BAR (BAR2).
+// (pel panning), no light pen; a big-endian framebuffer (the byte order register
+// keeps little-endian).
 
 import { slotAddr, SLOT_VGA } from "./slots";
 import { VGA_MEM, VGA_MEM_SIZE } from "../layout";
@@ -517,3 +523,45 @@ function vbeUpdateVgaRegs(): void {
 export function vgaVbeBpp(): u32 { return vbeOn() ? dispi(DISPI_BPP) : 0; }
 /** XRES | YRES << 16 of the enabled VBE mode. */
 export function vgaVbeSize(): u32 { return dispi(DISPI_XRES) | (dispi(DISPI_YRES) << 16); }
+
+// ---- BAR2: the memory-mapped register window ----
+
+const MMIO_VGA: u32 = 0x400, MMIO_DISPI: u32 = 0x500, MMIO_QEXT: u32 = 0x600;
+const QEXT_SIZE: u32 = 8, QEXT_LITTLE_ENDIAN: u32 = 0x1e1e1e1e;
+
+/** A read of BAR2 at offset `off` (QEMU splits wider accesses into the
+ *  registers' own width: bytes for the ports, 16 bits for DISPI). */
+export function vgaMmioRead(off: u32, size: u32): u32 {
+  let v: u32 = 0;
+  if (off - MMIO_VGA < 0x20) {
+    for (let i: u32 = 0; i < size; i++) v |= read8(0x3c0 + ((off + i - MMIO_VGA) & 0x1f)) << (i << 3);
+    return v;
+  }
+  if (off - MMIO_DISPI < 0x16) {
+    for (let a = off & ~1; a < off + size; a += 2) {
+      let i = (a - MMIO_DISPI) >> 1;
+      store<u16>(VGA_STATE + V_VBE_I, <u16>i);
+      let w = dispiRead(i);
+      let shift = <i32>(a - off) << 3;
+      v |= shift >= 0 ? w << shift : w >> -shift;
+    }
+    return size == 4 ? v : v & ((1 << (size << 3)) - 1);
+  }
+  if (off == MMIO_QEXT && size == 4) return QEXT_SIZE;
+  if (off == MMIO_QEXT + 4 && size == 4) return QEXT_LITTLE_ENDIAN;
+  return 0;
+}
+
+export function vgaMmioWrite(off: u32, size: u32, v: u32): void {
+  if (off - MMIO_VGA < 0x20) {
+    for (let i: u32 = 0; i < size; i++) write8(0x3c0 + ((off + i - MMIO_VGA) & 0x1f), (v >> (i << 3)) & 0xff);
+    return;
+  }
+  if (off - MMIO_DISPI < 0x16 && size >= 2 && (off & 1) == 0) {
+    for (let a = off; a < off + size; a += 2) {
+      let i = (a - MMIO_DISPI) >> 1;
+      store<u16>(VGA_STATE + V_VBE_I, <u16>i);
+      dispiWrite(i, (v >> ((a - off) << 3)) & 0xffff);
+    }
+  }
+}
