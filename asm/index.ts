@@ -2,7 +2,7 @@
 // Offsets are fixed (layout.ts); the host views state straight from memory.
 
 import * as L from "./layout";
-import { machineNmi, machinePowerButton, machineSetHpet, machineHasHpet, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, machineContinue, setStopAt as machineSetStopAt, runSuspended as machineRunSuspended, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
+import { machineNmi, machinePowerButton, machineSetHpet, machineHasHpet, directBootSetup as machineDirectBootSetup, machineInit, machineRun, machineReset, mapBios, mapVgaRom, machineContinue, setStopAt as machineSetStopAt, runSuspended as machineRunSuspended, exitCode, nsUntilDeadline, devicesUpdate, setIrq, setPciIrq, devicesStateChanged } from "./machine";
 import { resetCause } from "./cpu/exec";
 import { RING_STRIDE, RING_HDR, RING_CAP } from "./rings";
 import { OFF_ICOUNT } from "./cpu/state";
@@ -21,6 +21,9 @@ export function setStopAt(icount: u64): void { machineSetStopAt(icount); }
 export function runSuspended(): bool { return machineRunSuspended(); }
 export { runSuspendedLeft, runSuspendedStretch, runSuspendedFlags, restoreSuspendedRun } from "./machine";
 export function loadBios(size: u32): bool { return mapBios(size); }
+/** The host copied `size` bytes of VGA BIOS to layoutVgaRom(): the std VGA's ROM BAR offers it. */
+export function loadVgaRom(size: u32): bool { return mapVgaRom(size); }
+export function layoutVgaRom(): u32 { return L.VGA_ROM; }
 export function getExitCode(): u32 { return exitCode; }
 export function getResetCause(): u32 { return resetCause; }
 export function instructionCount(): u64 { return load<u64>(OFF_ICOUNT); }
@@ -56,8 +59,9 @@ export function setCpuModel(m: u32): void { cpuSetModel(m); }
 export { ideAttach, ideTakeEject } from "./dev/ide";
 export {
   vgaTextMode, vgaColumns, vgaRows, vgaCharHeight, vgaStartAddress, vgaCursorAddress,
-  vgaCursorShape, vgaTextBase, vgaFontBase, vgaStateBase,
+  vgaCursorShape, vgaTextBase, vgaFontBase, vgaStateBase, vgaVbeBpp, vgaVbeSize,
 } from "./dev/vga";
+export { dirtyTake as vgaDirtyTake, dirtyAll as vgaDirtyAll } from "./mmu/dirty";
 export { fwcfgDataBase, fwcfgDataEnd, fwcfgSetItem, fwcfgAddFile } from "./dev/fwcfg";
 
 // Test-only entry points (tests/unit/storage*.test.ts): port and physical memory

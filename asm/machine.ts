@@ -44,12 +44,12 @@
 // is still in the host's future (the host sleeps for nsUntilDeadline()).
 
 import { jitFlushAll } from "./cpu/jit";
-import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE } from "./layout";
+import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE, VGA_ROM, VGA_ROM_SIZE, VGA_MEM_SIZE } from "./layout";
 import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio, unmap } from "./mmu/phys";
 import { tlbFlush } from "./mmu/paging";
 import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
-import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, vgaMemPeek } from "./dev/vga";
+import { vgaInit, vgaReset, vgaPortRead, vgaPortWrite, vgaMemRead, vgaMemWrite, vgaMemPeek, vgaMmioRead, vgaMmioWrite } from "./dev/vga";
 import { fwcfgInit, fwcfgReset, fwcfgSelect, fwcfgData } from "./dev/fwcfg";
 import { acpiPmReset, acpiPmRead, acpiPmWrite, acpiPmConnect, acpiPmUpdate, acpiPmNextDeadline, acpiPmPowerButton, ACPI_PM_BASE, ACPI_PM_PORTS } from "./dev/acpipm";
 import { hpetReset, hpetRead, hpetWrite, hpetConnect, hpetUpdate, hpetNextDeadline, hpetLegacy, hpetOutputs,
@@ -74,7 +74,8 @@ import { cmosInit, cmosReset, cmosRead, cmosWrite, cmosSetIrq, cmosUpdate, cmosN
 import { uartReset, uartRead, uartWrite, uartSetIrq, uartUpdate, uartNextDeadline } from "./dev/uart16550";
 import { i8042Reset, i8042ReadData, i8042ReadStatus, i8042WriteData, i8042WriteCommand, i8042Connect, i8042Poll, i8042A20 } from "./dev/i8042";
 import { sysctlReset, sysctlRead, sysctlWrite, sysctlConnect, port92A20 } from "./dev/sysctl";
-import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase } from "./dev/pci";
+import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase, pciVgaFramebuffer, pciVgaRom, pciVgaMmio, pciSetVgaRom } from "./dev/pci";
+import { watchMap, dirtyAll } from "./mmu/dirty";
 import { lapicReset, lapicRead, lapicWrite, lapicConnect, lapicPending, lapicAcknowledge, lapicExtIntOpen, lapicUpdate, lapicNextDeadline,
   lapicLocalPin, lapicLint0Nmi, lapicNmiWired, lapicExternalNmi } from "./dev/lapic";
 import { ioapicReset, ioapicRead, ioapicWrite, ioapicSetIrq, ioapicEoi } from "./dev/ioapic";
@@ -99,6 +100,7 @@ export const DEV_FWCFG: u32 = 22;    // reserved: fwcfg.ts
 export const DEV_FPU_CLEAR: u32 = 23; // port 0xF0: clears the x87 error latch (IRQ13)
 export const DEV_ACPI: u32 = 24;      // ACPI PM1 event/control and PM timer, acpipm.ts
 export const DEV_HPET: u32 = 25;      // HPET at 0xFED00000, hpet.ts
+export const DEV_VGA_MMIO: u32 = 26;  // the std VGA's BAR2 register window, vga.ts
 
 // ISA IRQ lines
 export const IRQ_PIT: u32 = 0;
@@ -292,6 +294,39 @@ function ideConfigChanged(): void {
   store<u32>(mslot(M_IDE_BM), nw);
 }
 
+/** The std VGA's memory BARs moved or were switched on or off (dev/pci.ts):
+ *  map the framebuffer (watched host pages, mmu/dirty.ts) and the ROM where
+ *  they now decode. An address that would cover RAM or the chipset's and the
+ *  BIOS's range at 0xFEC00000 and up is not mapped (as a BAR being sized). */
+let vgaRomMapped: u32 = 0, vgaMmioMapped: u32 = 0;
+function vgaConfigChanged(): void {
+  let fb = pciVgaFramebuffer();
+  if (fb < ramSize || <u64>fb + VGA_MEM_SIZE > 0xfec00000) fb = 0;
+  watchMap(fb);
+  let mmio = pciVgaMmio();
+  if (mmio < ramSize || mmio >= 0xfec00000 || (fb != 0 && mmio - fb < VGA_MEM_SIZE)) mmio = 0;
+  if (mmio != vgaMmioMapped) {
+    if (vgaMmioMapped != 0) unmap(vgaMmioMapped, 0x1000);
+    if (mmio != 0) mapMmio(mmio, 0x1000, DEV_VGA_MMIO);
+    vgaMmioMapped = mmio;
+    tlbFlush(false);
+  }
+  let rom = pciVgaRom();
+  if (rom < ramSize || <u64>rom + VGA_ROM_SIZE > 0xfec00000) rom = 0;
+  if (rom == vgaRomMapped) return;
+  if (vgaRomMapped != 0) unmap(vgaRomMapped, VGA_ROM_SIZE);
+  if (rom != 0) mapHost(rom, VGA_ROM_SIZE, VGA_ROM, true);
+  vgaRomMapped = rom;
+  tlbFlush(false);
+}
+
+/** The host copied `size` bytes of VGA BIOS to VGA_ROM: the std VGA has a ROM BAR from the next reset. */
+export function mapVgaRom(size: u32): bool {
+  if (size == 0 || size > VGA_ROM_SIZE) return false;
+  pciSetVgaRom(size);
+  return true;
+}
+
 // --- port and MMIO dispatch ---
 
 function byteRead(dev: u32, port: u32): u32 {
@@ -374,6 +409,7 @@ function mmioRead(dev: u32, addr: u32, size: u32): u32 {
     case DEV_PAM: return pamRead(addr, size);
     case DEV_VGA: return vgaMemRead(addr, size);
     case DEV_HPET: return hpetRead(addr & ~3) >>> ((addr & 3) << 3);
+    case DEV_VGA_MMIO: return vgaMmioRead(addr & 0xfff, size);
     default: return 0xffffffff;
   }
 }
@@ -389,6 +425,7 @@ function mmioWrite(dev: u32, addr: u32, size: u32, value: u32): void {
     case DEV_PAM: pamWrite(addr, size, value); break;
     case DEV_VGA: vgaMemWrite(addr, size, value); break;
     case DEV_HPET: if ((addr & 3) == 0) { hpetWrite(addr, value); endStretch(); } break; // 32-bit registers
+    case DEV_VGA_MMIO: vgaMmioWrite(addr & 0xfff, size, value); break;
   }
 }
 
@@ -429,6 +466,7 @@ export function machineInit(ramBytes: u32): void {
   claimPorts(0x3c0, 16, DEV_VGA);
   claimPorts(0x3d4, 2, DEV_VGA);
   claimPorts(0x3da, 1, DEV_VGA);
+  claimPorts(0x1ce, 3, DEV_VGA); // Bochs VBE index and data
   mapMmio(0xa0000, 0x20000, DEV_VGA);
   vgaInit();
   claimPorts(ACPI_PM_BASE, ACPI_PM_PORTS, DEV_ACPI);
@@ -443,7 +481,7 @@ export function machineInit(ramBytes: u32): void {
   uartSetIrq(uartIrq);
   i8042Connect(kbcIrq, a20Changed, resetPulse);
   sysctlConnect(a20Changed, resetPulse);
-  pciConnect(ideConfigChanged, pirqRoutingChanged, resetPulse, DEV_PAM);
+  pciConnect(ideConfigChanged, pirqRoutingChanged, resetPulse, vgaConfigChanged, DEV_PAM);
   lapicConnect(ioapicEoi, updateIntr, raiseNmi);
   setIntrAck(acknowledge);
   setResetHook(machineReset);
@@ -455,7 +493,7 @@ export function machineInit(ramBytes: u32): void {
 
 /** The host copied `size` bytes of BIOS image to ROM_BASE; map it. */
 export function mapBios(size: u32): bool {
-  if (size == 0 || size > ROM_SIZE || (size & 0xffff) != 0) return false;
+  if (size == 0 || size > VGA_ROM - ROM_BASE || (size & 0xffff) != 0) return false;
   biosSize = size;
   mapHost(<u32>(0x100000000 - <u64>size), size, ROM_BASE, true);
   // Below 1 MiB the image shows through the PAM registers (ISA/PCI side).
@@ -491,6 +529,7 @@ export function machineReset(): void {
   pciReset();
   ideConfigChanged();
   ideReset();
+  vgaConfigChanged();
   vgaReset();
   fwcfgReset();
   acpiPmReset();
@@ -523,6 +562,8 @@ export function devicesStateChanged(): void {
   pamApply();
   store<u32>(mslot(M_IDE_BM), 0xffffffff);
   ideConfigChanged();
+  vgaConfigChanged();
+  dirtyAll();
   updateA20();
   machineSetHpet(machineHasHpet());
   legacyLines();

@@ -107,6 +107,9 @@ export interface VgaView {
 export interface VgaPicture {
   width: number;
   height: number;
+  /** The rows that changed since the last picture: `rgba` holds rows [y0, y0 + rows). */
+  y0: number;
+  rows: number;
   /** RGBA, row by row. */
   rgba: Uint8ClampedArray;
 }
@@ -132,6 +135,10 @@ export interface WorkerApi {
   reset(): void;
   /** Bytes typed by the user, for the guest's serial console. */
   input(bytes: Uint8Array): void;
+  /** Keys on the VGA screen: PS/2 scan code set 2 bytes for the i8042's keyboard (web/ui/keymap.ts). */
+  keys(bytes: Uint8Array): void;
+  /** The pointer on the VGA screen: PS/2 mouse motion (dy positive = up), wheel, buttons (bit 0 left, 1 right, 2 middle). */
+  mouse(dx: number, dy: number, dz: number, buttons: number): void;
   status(): MachineStatus;
   /** Recording: the session so far as a complete recording file (the recording
    *  goes on); null when not recording. */
@@ -165,7 +172,8 @@ export interface WorkerApi {
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
   /** The VGA picture now, or null before the machine runs or when the display is off. */
-  vgaImage(): VgaPicture | null;
+  /** The VGA picture; `changedRows`: only the rows changed since the last such call. */
+  vgaImage(changedRows?: boolean): VgaPicture | null;
   // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
   snapshot(req: SaveRequest): Promise<SaveResult>;

@@ -9,6 +9,7 @@
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, WATCH, type WatchKind, type StopReason } from "./host/machine";
+import { VgaScreen } from "./host/vgarender";
 import { loadBootImages } from "./host/boot";
 import { CowOverlay, MemoryBackend, SECTOR, WriteLog, type BlockBackend } from "./host/block";
 import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
@@ -112,6 +113,8 @@ function soon(f: () => void): void {
 
 class MachineWorker implements WorkerApi {
   private machine?: Machine;
+  /** The page's picture as last sent (only changed rows go across). */
+  private screen = new VgaScreen();
   /** The machine's calls from here: direct, or recorded (web/host/replay.ts). */
   private host?: HostCalls;
   private recorder?: Recorder;
@@ -136,6 +139,8 @@ class MachineWorker implements WorkerApi {
   private state: RunState = "stopped";
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pending = new Uint8Array(0);
+  /** Keyboard bytes not yet taken by the i8042's ring. */
+  private pendingKeys = new Uint8Array(0);
   private lastCount = 0;
   private lastTime = 0;
   private ips = 0;
@@ -376,6 +381,7 @@ class MachineWorker implements WorkerApi {
       this.setGuestTime(m);
       disk?.persist?.replaced();
       this.pending = new Uint8Array(0);
+      this.pendingKeys = new Uint8Array(0);
       this.atBreakpoint = false;
       if (this.state === "stopped") this.setState("running");
       if (this.state === "running") this.schedule();
@@ -627,6 +633,23 @@ class MachineWorker implements WorkerApi {
     if (this.sleeping) this.schedule(); // typed input wakes an idle machine at once
   }
 
+  keys(bytes: Uint8Array): void {
+    if (this.replay) return;
+    const joined = new Uint8Array(this.pendingKeys.length + bytes.length);
+    joined.set(this.pendingKeys);
+    joined.set(bytes, this.pendingKeys.length);
+    this.pendingKeys = joined;
+    if (this.sleeping) this.schedule();
+  }
+
+  /** Mouse motion goes to the machine at once (not through a ring: a recording
+   *  does not have it, see docs/DEVICES.md). */
+  mouse(dx: number, dy: number, dz: number, buttons: number): void {
+    if (this.replay || !this.machine) return;
+    this.machine.mouseEvent(dx, dy, dz, buttons);
+    if (this.sleeping) this.schedule();
+  }
+
   status(): MachineStatus {
     const m = this.machine;
     let mode: MachineStatus["mode"] = "real", cpl = 0, paging = false;
@@ -654,11 +677,17 @@ class MachineWorker implements WorkerApi {
     return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette() };
   }
 
-  vgaImage(): VgaPicture | null {
-    const img = this.machine?.vgaImage({ cursor: true });
-    if (!img || img.mode === "blank") return null;
-    const out: VgaPicture = { width: img.width, height: img.height, rgba: img.rgba };
-    return Comlink.transfer(out, [img.rgba.buffer]);
+  /** The picture; with `changedRows` (the page's screen) only the rows that changed
+   *  since the last such call (all of it after a mode or palette change), which
+   *  the page draws in place. */
+  vgaImage(changedRows = false): VgaPicture | null {
+    const m = this.machine;
+    if (!m) return null;
+    const { img, y0, y1 } = changedRows ? m.vgaScreenUpdate(this.screen, { cursor: true }) : (() => { const img = m.vgaImage({ cursor: true }); return { img, y0: 0, y1: img.height }; })();
+    if (img.mode === "blank") return null;
+    const rgba = img.rgba.slice(y0 * img.width * 4, y1 * img.width * 4);
+    const out: VgaPicture = { width: img.width, height: img.height, y0, rows: y1 - y0, rgba };
+    return Comlink.transfer(out, [rgba.buffer]);
   }
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }
@@ -682,12 +711,13 @@ class MachineWorker implements WorkerApi {
     try {
       while (performance.now() - t0 < SLICE_MS) {
         if (this.pending.length) this.pending = this.pending.subarray(host.feed(RING.COM1_RX, this.pending));
+        if (this.pendingKeys.length) this.pendingKeys = this.pendingKeys.subarray(host.feed(RING.KBD, this.pendingKeys));
         const r = host.run(SLICE_INSTRUCTIONS);
         if (this.flushConsole(m.drain(RING.COM1_TX)) || r !== STOP.HALT || !m.halted || m.inputPending()) this.pacer.active(performance.now());
         if (r === STOP.HALT) {
           // Nothing to run until the next device timer (asm/clock.ts): sleep,
           // a little longer when the guest is quiet (web/host/idle.ts).
-          if (!this.pending.length) sleepMs = this.pacer.sleepMs(host.timeUntilDeadline(), performance.now());
+          if (!this.pending.length && !this.pendingKeys.length) sleepMs = this.pacer.sleepMs(host.timeUntilDeadline(), performance.now());
           break;
         }
         if (r === STOP.RESET) {

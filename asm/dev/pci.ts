@@ -9,6 +9,13 @@
 //         reset control register RC at port 0xCF9.
 //   01.1  PIIX3 IDE 8086:7010: configuration space only (BAR4 bus-master I/O
 //         base, IDETIM); the device itself is ide.ts.
+//   02.0  QEMU's std VGA 1234:1111 (-vga std; the Bochs VBE device): class
+//         0300, revision 2, subsystem 1AF4:1100, BAR0 the 16 MiB prefetchable
+//         linear framebuffer, ROM BAR 64 KiB holding the VGA BIOS when the host
+//         loaded one (SeaBIOS copies it to C0000 and runs it with the device's
+//         bus/device/function, as QEMU's romfile), BAR2 4 KiB of memory-mapped
+//         registers (QEMU's: VGA ports, DISPI, its extended registers); the
+//         device is vga.ts, the mapping machine.ts.
 // As in QEMU, registers 0x40-0xFF of every function are writable and the
 // command register takes its defined bits; BARs size themselves through the
 // write masks. PAM: "ISA/PCI side" of a page is what the firmware ROM mapped
@@ -18,7 +25,7 @@
 // 0xA0000), DRAM row boundaries, the PIIX3's USB (01.2) and QEMU's PIIX4 ACPI
 // function (01.3), BIOS timer, the APIC base relocation register's effect.
 
-import { slotAddr, SLOT_PCI } from "./slots";
+import { slotAddr, SLOT_PCI, SLOT_PCI_VGA } from "./slots";
 import { setPhysEntry, physEntry, PM_HOST, PM_ROM, PM_MMIO, PM_DEV_SHIFT, ramSize } from "../mmu/phys";
 import { tlbFlush } from "../mmu/paging";
 import { RAM_BASE } from "../layout";
@@ -26,10 +33,12 @@ import { RAM_BASE } from "../layout";
 export const FN_HOST: u32 = 0;
 export const FN_ISA: u32 = 1;
 export const FN_IDE: u32 = 2;
-const NFN: u32 = 3;
+export const FN_VGA: u32 = 3;
+const NFN: u32 = 3;        // functions in the SLOT_PCI block; FN_VGA has SLOT_PCI_VGA
+const VGA_ROM_BAR: u32 = 0x30;
 
-@inline function cfg(fn: u32): u32 { return slotAddr(SLOT_PCI + fn); }
-@inline function wm(fn: u32): u32 { return slotAddr(SLOT_PCI + NFN + fn); }
+@inline function cfg(fn: u32): u32 { return fn == FN_VGA ? slotAddr(SLOT_PCI_VGA) : slotAddr(SLOT_PCI + fn); }
+@inline function wm(fn: u32): u32 { return fn == FN_VGA ? slotAddr(SLOT_PCI_VGA + 1) : slotAddr(SLOT_PCI + NFN + fn); }
 @inline function busMap(): u32 { return slotAddr(SLOT_PCI + 2 * NFN); }   // 64 x u32
 @inline function misc(): u32 { return slotAddr(SLOT_PCI + 2 * NFN + 1); } // address register, RC
 
@@ -38,11 +47,19 @@ function nothing(): void {}
 let ideChanged: Hook = nothing;
 let pirqChanged: Hook = nothing;
 let resetHook: Hook = nothing;
+let vgaChanged: Hook = nothing;
 let pamDev: u32 = 0;
-/** machine.ts: IDE command/BAR changed, PIRQ routing changed, 0xCF9 reset; the MMIO
- *  device id used for write-only PAM areas. */
-export function pciConnect(ide: Hook, pirq: Hook, reset: Hook, pamDeviceId: u32): void {
-  ideChanged = ide; pirqChanged = pirq; resetHook = reset; pamDev = pamDeviceId;
+/** Size of the VGA BIOS behind the ROM BAR (0: no ROM BAR); the host's, kept across resets. */
+let vgaRomBytes: u32 = 0;
+/** machine.ts: IDE command/BAR changed, PIRQ routing changed, 0xCF9 reset, VGA
+ *  command/BAR changed; the MMIO device id used for write-only PAM areas. */
+export function pciConnect(ide: Hook, pirq: Hook, reset: Hook, vga: Hook, pamDeviceId: u32): void {
+  ideChanged = ide; pirqChanged = pirq; resetHook = reset; vgaChanged = vga; pamDev = pamDeviceId;
+}
+/** The host put a VGA BIOS of `bytes` behind the std VGA's ROM BAR (before the firmware runs). */
+export function pciSetVgaRom(bytes: u32): void {
+  vgaRomBytes = bytes;
+  mask32(FN_VGA, VGA_ROM_BAR, bytes != 0 ? 0xffff0001 : 0);
 }
 
 function set8(fn: u32, r: u32, v: u32): void { store<u8>(cfg(fn) + r, <u8>v); }
@@ -52,7 +69,7 @@ function mask16(fn: u32, r: u32, v: u32): void { store<u16>(wm(fn) + r, <u16>v);
 function mask32(fn: u32, r: u32, v: u32): void { store<u32>(wm(fn) + r, v); }
 
 export function pciReset(): void {
-  for (let fn: u32 = 0; fn < NFN; fn++) {
+  for (let fn: u32 = 0; fn <= FN_VGA; fn++) {
     memory.fill(cfg(fn), 0, 256);
     memory.fill(wm(fn), 0, 256);
     memory.fill(wm(fn) + 0x40, 0xff, 0xc0);
@@ -87,6 +104,15 @@ export function pciReset(): void {
   set32(FN_IDE, 8, 0x01018000);            // mass storage / IDE, prog-if 0x80
   set32(FN_IDE, 0x20, 0x00000001);         // BAR4: I/O, 16 bytes
   mask32(FN_IDE, 0x20, 0xfffffff0);
+  // 02.0 std VGA (QEMU's values: `info pci`, lspci -x in a guest)
+  set16(FN_VGA, 0, 0x1234); set16(FN_VGA, 2, 0x1111);
+  set32(FN_VGA, 8, 0x03000002);            // VGA-compatible display controller, revision 2
+  set16(FN_VGA, 0x2c, 0x1af4); set16(FN_VGA, 0x2e, 0x1100);
+  set32(FN_VGA, 0x10, 0x00000008);         // BAR0: memory, 32-bit, prefetchable
+  mask32(FN_VGA, 0x10, 0xff000000);        // 16 MiB
+  mask32(FN_VGA, 0x18, 0xfffff000);        // BAR2: 4 KiB of memory-mapped registers
+  if (vgaRomBytes != 0) mask32(FN_VGA, VGA_ROM_BAR, 0xffff0001); // 64 KiB, enable bit
+  store<u8>(wm(FN_VGA) + 0x3c, 0xff);
   pamApply();
 }
 
@@ -100,6 +126,7 @@ function target(addr: u32): i32 {
   if (dev == 0 && fn == 0) return <i32>FN_HOST;
   if (dev == 1 && fn == 0) return <i32>FN_ISA;
   if (dev == 1 && fn == 1) return <i32>FN_IDE;
+  if (dev == 2 && fn == 0) return <i32>FN_VGA;
   return -1;
 }
 
@@ -143,6 +170,7 @@ export function pciWrite(port: u32, size: u32, v: u32): void {
   if (fn == <i32>FN_HOST && hi >= 0x59 && lo <= 0x5f) pamApply();
   if (fn == <i32>FN_ISA && hi >= 0x60 && lo <= 0x63) pirqChanged();
   if (fn == <i32>FN_IDE && ((lo <= 0x05 && hi >= 0x04) || (hi >= 0x20 && lo <= 0x23) || (hi >= 0x40 && lo <= 0x43))) ideChanged();
+  if (fn == <i32>FN_VGA && ((lo <= 0x05 && hi >= 0x04) || (hi >= 0x10 && lo <= 0x1b) || (hi >= 0x30 && lo <= 0x33))) vgaChanged();
 }
 
 /** Host / other devices: read a register of a function (e.g. ide.ts reads IDETIM). */
@@ -153,6 +181,22 @@ export function pciConfigRead32(fn: u32, r: u32): u32 { return load<u32>(cfg(fn)
 export function pciIdeBusMasterBase(): u32 {
   if ((load<u16>(cfg(FN_IDE) + 4) & 1) == 0) return 0;
   return load<u32>(cfg(FN_IDE) + 0x20) & 0xfff0;
+}
+
+/** Where the std VGA's memory BARs decode: the framebuffer (BAR0) and the ROM
+ *  (enabled ROM BAR) addresses, 0 for none (memory space disabled). */
+export function pciVgaFramebuffer(): u32 {
+  if ((load<u16>(cfg(FN_VGA) + 4) & 2) == 0) return 0;
+  return load<u32>(cfg(FN_VGA) + 0x10) & 0xfffffff0;
+}
+export function pciVgaMmio(): u32 {
+  if ((load<u16>(cfg(FN_VGA) + 4) & 2) == 0) return 0;
+  return load<u32>(cfg(FN_VGA) + 0x18) & 0xfffff000;
+}
+export function pciVgaRom(): u32 {
+  let r = load<u32>(cfg(FN_VGA) + VGA_ROM_BAR);
+  if ((load<u16>(cfg(FN_VGA) + 4) & 2) == 0 || (r & 1) == 0) return 0;
+  return r & 0xfffff800;
 }
 
 /** PIRQ A-D (0..3) route: ISA IRQ number, or 0xff when routing is disabled

@@ -16,6 +16,7 @@ export const SLOT_LAPIC: u32 = 20;    // lapic.ts: 4 slots (register page image,
 export const SLOT_IOAPIC: u32 = 24;   // ioapic.ts: 2 slots
 export const SLOT_HPET: u32 = 26;     // hpet.ts
 export const SLOT_ACPI: u32 = 60;     // acpipm.ts
+export const SLOT_PCI_VGA: u32 = 0x46; // pci.ts: the std VGA function's config space and write mask (0x46..0x47)
 export const SLOT_IDE: u32 = 0x40;    // ide.ts: 2 channels, then 4 drives (0x40..0x45)
 export const SLOT_VGA: u32 = 0x48;    // vga.ts: registers, then the DAC (0x48..0x4b)
 export const SLOT_FWCFG: u32 = 0x4d;  // fwcfg.ts

@@ -3,7 +3,8 @@
 // A page-crossing write checks both pages before writing either byte, so a
 // write that faults on its second page leaves memory unchanged.
 
-import { tlbEntry, tlbFill, tlbReadMask, tlbWriteMask, TLB_VALID, TLB_SLOW, TLB_ROM, TLB_NOBUS } from "./paging";
+import { tlbEntry, tlbFill, tlbReadMask, tlbWriteMask, tlbFlushPage, TLB_VALID, TLB_SLOW, TLB_ROM, TLB_NOBUS } from "./paging";
+import { dirtyHostWrite } from "./dirty";
 import { mmioRead, mmioWrite, physEntry, PM_MMIO, PM_DEV_SHIFT } from "./phys";
 import { jitCheckWrite } from "../cpu/jit";
 import { faultPending } from "../cpu/fault";
@@ -118,6 +119,14 @@ function writeByteWithEntry(e: u32, lin: u32, v: u32): void {
   store<u8>((e & ~0xfff) + lin, <u8>v);
 }
 
+/** Before a slow-path write lands on host memory: drop translated code there
+ *  (cpu/jit.ts), log a first write to clean video memory (dirty.ts) and drop the
+ *  TLB entry that kept it off the fast path. */
+@inline function hostWriteChecks(host: u32, lin: u32): void {
+  jitCheckWrite(host);
+  if (dirtyHostWrite(host)) tlbFlushPage(lin);
+}
+
 export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
   if (faultPending) return;
   let e = entryFor(lin, true, user);
@@ -126,7 +135,7 @@ export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
   let off = lin & 0xfff;
   if (off + size <= 4096) {
     if (e & TLB_ROM) return;
-    if (!(e & TLB_SLOW)) jitCheckWrite((e & ~0xfff) + lin);
+    if (!(e & TLB_SLOW)) hostWriteChecks((e & ~0xfff) + lin, lin);
     if (e & TLB_SLOW) {
       let phys = (e & ~0xfff) + lin;
       let pm = slowEntry(e, phys);
@@ -141,8 +150,8 @@ export function writeSlow(lin: u32, size: u32, v: u32, user: bool): void {
   }
   let e2 = entryFor((lin + size - 1) & ~0xfff, true, user); // CR2 names the first byte on the second page
   if (e2 == 0) return;
-  if (!(e & (TLB_SLOW | TLB_ROM))) jitCheckWrite((e & ~0xfff) + lin);
-  if (!(e2 & (TLB_SLOW | TLB_ROM))) jitCheckWrite((e2 & ~0xfff) + ((lin + size - 1) & ~0xfff));
+  if (!(e & (TLB_SLOW | TLB_ROM))) hostWriteChecks((e & ~0xfff) + lin, lin);
+  if (!(e2 & (TLB_SLOW | TLB_ROM))) hostWriteChecks((e2 & ~0xfff) + ((lin + size - 1) & ~0xfff), lin + size - 1);
   for (let i: u32 = 0; i < size; i++) {
     let a = lin + i;
     writeByteWithEntry((a & 0xfff) >= off ? e : e2, a, v >>> (i << 3));

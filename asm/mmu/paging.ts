@@ -24,7 +24,7 @@ import { raisePF, raiseGP } from "../cpu/fault";
 import { MAXPHYADDR } from "../cpu/features";
 import { dataBpEnabled, dataBpPage } from "../cpu/debug";
 import { invalidateFetch } from "../cpu/decode";
-import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO, PM_CODE } from "./phys";
+import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO, PM_CODE, PM_WATCH } from "./phys";
 
 export const TLB_VALID: u32 = 1 << 0;
 export const TLB_NOREAD_USER: u32 = 1 << 1;
@@ -320,6 +320,8 @@ function tlbInstall(lin: u32, phys64: u64, flags: u32): u32 {
       if (pm & PM_ROM) e |= TLB_ROM | TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
       // Translated code lives here: writes take the slow path, which drops it (cpu/jit.ts).
       if (pm & PM_CODE) e |= TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
+      // Clean video memory: the first write is logged (dirty.ts).
+      if (pm & PM_WATCH) e |= TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
     } else {
       e = (phys - (lin & 0xfffff000)) | flags | TLB_SLOW;
     }

@@ -8,10 +8,12 @@ export const PM_ROM: u32 = 1 << 1;   // writes are ignored
 export const PM_MMIO: u32 = 1 << 2;  // device; bits 11..4 = device id
 export const PM_DEV_SHIFT: u32 = 4;
 export const PM_CODE: u32 = 1 << 3;  // RAM holding translated code (cpu/jit.ts): writes must drop it
+export const PM_WATCH: u32 = 1 << 4; // host page whose next write is logged (mmu/dirty.ts); host entries only
 
 import { PHYS_MAP, RAM_BASE } from "../layout";
 import { OFF_A20 } from "../cpu/state";
 import { jitCodeWritten } from "../cpu/jit";
+import { dirtyHostMark } from "./dirty";
 
 export let ramSize: u32 = 0;
 export let a20Mask: u32 = 0xffffffff;
@@ -81,6 +83,7 @@ export function physWrite8(addr: u32, v: u32): void {
   addr &= a20Mask;
   let e = physEntry(addr);
   if (e & PM_CODE) { jitCodeWritten(addr >>> 12); e = physEntry(addr); }
+  if (e & PM_WATCH) dirtyHostMark(e & ~0xfff);
   if ((e & (PM_HOST | PM_ROM)) == PM_HOST) store<u8>((e & ~0xfff) | (addr & 0xfff), <u8>v);
   else if (e & PM_MMIO) mmioWrite((e >> PM_DEV_SHIFT) & 0xff, addr, 1, v & 0xff);
 }
@@ -92,6 +95,7 @@ export function physWrite32(addr: u32, v: u32): void {
   }
   let e = physEntry(addr);
   if (e & PM_CODE) { jitCodeWritten(addr >>> 12); e = physEntry(addr); }
+  if (e & PM_WATCH) dirtyHostMark(e & ~0xfff);
   if ((e & (PM_HOST | PM_ROM)) == PM_HOST) store<u32>((e & ~0xfff) | (addr & 0xfff), v);
   else if (e & PM_MMIO) mmioWrite((e >> PM_DEV_SHIFT) & 0xff, addr, 4, v);
 }

@@ -6,7 +6,7 @@
 // programs cover a DMA transfer through a PRD table (ata_dma), timer interrupts
 // from the 8254 through the 8259A with HLT (chipset_pic_pit), the UART
 // (chipset_uart), VGA drawing through the latches and write modes (vga_12h,
-// vga_modex: the VGA picture is compared too), translated code (the translator's random chunks, translated
+// vga_modex, and Bochs VBE: vga_vbe8, vga_vbe32: the VGA picture is compared too), translated code (the translator's random chunks, translated
 // from their second execution), NMI blocking (nmi), the HPET's comparators
 // and legacy route (hpet), and VMX (vmx: cuts in VMX root and non-root
 // operation, the current-VMCS and VMXON pointers in the CPU block); the
@@ -120,6 +120,11 @@ test("snapshots cut into VGA drawing (latches, write modes, planar and unchained
   await cutAndRestore(rom("vga_12h"), false, 8);
   await cutAndRestore(rom("vga_modex"), false, 4);
 }, 180_000);
+
+test("snapshots cut into Bochs VBE drawing (banked window, linear framebuffer BAR, BAR2) restore to the same end and picture", async () => {
+  await cutAndRestore(rom("vga_vbe8"), false, 4);
+  await cutAndRestore(rom("vga_vbe32"), false, 4);
+}, 300_000);
 
 test("snapshots cut into translated code restore to the same end (translations are dropped and made again)", async () => {
   await cutAndRestore(new Uint8Array(readFileSync(buildJitRom(0x5eed2, 120))), false, 10, { translate: true, translateAfter: 1 });

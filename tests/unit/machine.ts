@@ -62,7 +62,7 @@ export interface TestMachine {
 export async function makeMachine(ramMB = 32, opts: { virtualWire?: boolean; hostNow?: () => number } = {}): Promise<TestMachine> {
   // RZ_WASM=build/ringzero.debug.wasm runs the same tests with assertions on
   mod ??= await WebAssembly.compile(readFileSync(join(ROOT, process.env.RZ_WASM ?? "build/ringzero.wasm")));
-  const pages = (0x2000000 + (ramMB << 20)) / 65536;
+  const pages = (0x3000000 + (ramMB << 20)) / 65536;
   const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
   const inst = await WebAssembly.instantiate(mod, {
     // No drives are attached in these tests: a block request would be a host error.

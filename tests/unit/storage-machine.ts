@@ -32,7 +32,7 @@ export class TestMachine {
   constructor(readonly x: TestExports, readonly memory: WebAssembly.Memory, readonly block: BlockHost) {}
   static async create(ramMB = 32): Promise<TestMachine> {
     module ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
-    const RAM_BASE = 0x2000000;
+    const RAM_BASE = 0x3000000;
     const pages = (RAM_BASE + (ramMB << 20)) / 65536;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     const block = new BlockHost();

@@ -3,9 +3,9 @@
 //   - the memory map, as fw_cfg "etc/e820" (SeaBIOS prefers it to CMOS sizes);
 //   - the boot order in CMOS 0x3D (first and second device) and 0x38 bits 7-4
 //     (third), nibbles 1 = floppy, 2 = hard disk, 3 = CD-ROM (QEMU's -boot);
-//   - the VGA BIOS as the fw_cfg file "vgaroms/vgabios.bin", which SeaBIOS runs
-//     as the video option ROM (QEMU hands its VGA ROM over the same way for
-//     devices without a ROM BAR);
+//   - the VGA BIOS behind the std VGA's PCI ROM BAR (dev/pci.ts 02.0), which
+//     SeaBIOS copies to C0000 and runs with the device's address, as QEMU's
+//     -vga std (the BIOS then finds the framebuffer BAR);
 //   - the ACPI tables (web/host/acpi.ts) as fw_cfg "etc/acpi/tables" and
 //     "etc/acpi/rsdp" with the linker/loader script "etc/table-loader", which
 //     SeaBIOS runs to place them (RSDP in the F segment, the rest in high
@@ -39,7 +39,7 @@ export function prepareFirmwareBoot(m: Machine, bootOrder: string, vgaBios?: Uin
   if (prepared.has(m)) return;
   prepared.add(m);
   m.fwcfg.setE820(e820Map(m.ramBytes, m.biosSize));
-  if (vgaBios) m.fwcfg.addFile("vgaroms/vgabios.bin", vgaBios);
+  if (vgaBios) m.loadVgaRom(vgaBios);
   for (const f of acpiFwCfgFiles(m.ramBytes, { hpet: m.hpet })) m.fwcfg.addFile(f.name, f.data);
   if (noGraphics) m.fwcfg.setItem(FW_CFG.NOGRAPHIC, Uint8Array.of(1, 0)); // u16 LE
 }

@@ -12,7 +12,7 @@ import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "../jit/translator";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
-import { renderVga, type VgaImage } from "./vgarender";
+import { renderVga, type VgaImage, type VgaScreen } from "./vgarender";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7, PAUSE: 8,
@@ -80,6 +80,7 @@ export type RegisterName = (typeof GPR_NAMES)[number] | (typeof SEG_NAMES)[numbe
 interface MachineExports extends FwCfgExports, VgaExports {
   init(ramBytes: number): void;
   reset(): void;
+  mouseEvent(dx: number, dy: number, dz: number, buttons: number): void;
   directBootSetup(): void;
   run(budget: number): number;
   continueRun(): number;
@@ -101,6 +102,12 @@ interface MachineExports extends FwCfgExports, VgaExports {
   layoutRomBase(): number;
   layoutRomSize(): number;
   layoutRamBase(): number;
+  layoutVgaRom(): number;
+  loadVgaRom(size: number): boolean;
+  vgaVbeBpp(): number;
+  vgaVbeSize(): number;
+  vgaDirtyTake(): number;
+  vgaDirtyAll(): void;
   layoutStateVersion(): number;
   layoutStaticBase(): number;
   cpuStateChanged(): void;
@@ -229,7 +236,7 @@ export class Machine {
     if (!Number.isInteger(ram) || ram < 1 << 20 || ram % (1 << 20) !== 0 || ram > 2048 * (1 << 20)) {
       throw new MachineError(`memory size must be a whole number of MiB from 1 to 2048, got ${ram / (1 << 20)} MiB`);
     }
-    const RAM_BASE = 0x2000000; // layout.ts; checked against the module below
+    const RAM_BASE = 0x3000000; // layout.ts; checked against the module below
     const pages = (RAM_BASE + ram) / 65536;
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
     let abortMessage = "";
@@ -278,6 +285,16 @@ export class Machine {
     this.x.reset();
   }
 
+  /** The VGA BIOS (SeaBIOS's vgabios-stdvga.bin) behind the std VGA's PCI ROM BAR,
+   *  where SeaBIOS finds it and runs it as QEMU's -vga std has it: at most 64 KiB. */
+  loadVgaRom(image: Uint8Array): void {
+    if (image.length === 0 || image.length > 65536) throw new MachineError(`VGA BIOS image must be 1 to 64 KiB, got ${image.length} bytes`);
+    const rom = new Uint8Array(this.memory.buffer, this.x.layoutVgaRom(), 65536);
+    rom.fill(0);
+    rom.set(image);
+    if (!this.x.loadVgaRom(image.length)) throw new MachineError("VGA BIOS image refused by the machine");
+  }
+
   /** Attach an image as IDE drive 0-3 (primary master/slave, secondary master/slave;
    *  QEMU puts -cdrom at 2). A CD drive with `backend` undefined has an empty tray;
    *  attaching to it again is a media change the guest is told about. */
@@ -290,6 +307,8 @@ export class Machine {
   }
 
   reset(): void { this.x.reset(); }
+  /** PS/2 mouse motion (dy positive = up), wheel, buttons (bit 0 left, 1 right, 2 middle). */
+  mouseEvent(dx: number, dy: number, dz: number, buttons: number): void { this.x.mouseEvent(dx | 0, dy | 0, dz | 0, buttons & 7); }
   /** After reset(), for a direct kernel boot: the chipset set-up the firmware
    *  would have done (asm/machine.ts directBootSetup). */
   directBootSetup(): void { this.x.directBootSetup(); }
@@ -396,6 +415,13 @@ export class Machine {
 
   /** The VGA picture as QEMU's std VGA draws it (web/host/vgarender.ts); `cursor`
    *  draws the text cursor (QEMU blinks it). */
+  /** The screen's picture, redrawn in `screen` where the guest changed it since
+   *  the last call (takes the machine's dirty-page log: one caller, the page's worker). */
+  vgaScreenUpdate(screen: VgaScreen, opts: { cursor?: boolean } = {}): { img: VgaImage; y0: number; y1: number } {
+    const dirty = new Uint8Array(this.memory.buffer, this.x.vgaDirtyTake(), 512);
+    return screen.update(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), dirty, opts);
+  }
+
   vgaImage(opts: { cursor?: boolean } = {}): VgaImage {
     return renderVga(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), opts);
   }

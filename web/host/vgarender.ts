@@ -20,6 +20,17 @@
 //     cursor is drawn when `cursor` is true (QEMU blinks it with its clock);
 //   - colours: attribute palette (and colour select) into the DAC, 6-bit levels
 //     widened as dac6to8; the PEL mask is ignored as in QEMU.
+//   - Bochs VBE (enabled in its ENABLE register): XRES x YRES from the byte
+//     offset V_VBE_START, V_VBE_LINE bytes a line (blanked by the attribute
+//     controller as VGA modes are, as in QEMU); 4 bpp is the
+//     16-colour planar scan-out, 8 bpp the DAC (its whole byte with the 8-bit
+//     DAC flag, else 6 bits widened), 15 bpp 5:5:5 little-endian with the low
+//     bits of each level zero (QEMU's line drawing), 16 bpp 5:6:5 with the top
+//     bits repeated in the low ones (QEMU shares the guest's framebuffer as an
+//     r5g6b5 surface, which pixman widens so), 24 bpp B, G, R bytes,
+//     32 bpp B, G, R, unused; addresses wrap at the end of video memory.
+// VgaScreen keeps the last picture and redraws only the lines of a VBE mode
+// whose video memory pages the machine logged as written (asm/mmu/dirty.ts).
 
 import { dac6to8 } from "./vga";
 
@@ -27,17 +38,34 @@ export interface VgaImage { width: number; height: number; /** RGBA, row by row 
 
 /** Register block offsets (asm/dev/vga.ts V_*). */
 const V_ATTR_I = 0x04, V_SEQ = 0x10, V_GC = 0x20, V_ATTR = 0x30, V_CRTC = 0x60, V_DAC = 0x100;
-const VRAM_MASK = 0x3ffff;
+const V_VBE = 0x82, V_SR_VBE = 0x98, V_VBE_LINE = 0xa0, V_VBE_START = 0xa4;
+const DISPI_XRES = 1, DISPI_YRES = 2, DISPI_BPP = 3, DISPI_ENABLE = 4, DISPI_ENABLED = 0x01, DISPI_8BIT_DAC = 0x20;
+/** Register block size (vga.ts: registers, VBE, then the DAC). */
+export const VGA_STATE_BYTES = 0x400;
+const VRAM_MASK = 0xffffff; // 16 MiB of video memory; QEMU masks every scan-out access so
+const PAGE_SHIFT = 12;
 
 /** `mem`: the machine's memory; `state`: vgaStateBase(); `vram`: vgaTextBase(). */
-export function renderVga(mem: Uint8Array, state: number, vram: number, opts: { cursor?: boolean } = {}): VgaImage {
-  const sr = (i: number) => mem[state + V_SEQ + i];
+export interface RenderOptions {
+  cursor?: boolean;
+  /** A VBE picture of the same size to draw into, keeping its lines where `only` is false. */
+  into?: VgaImage;
+  /** For a VBE picture: whether the line at video memory offset `a`, `n` bytes long, must be drawn. */
+  only?: (a: number, n: number) => boolean;
+}
+
+export function renderVga(mem: Uint8Array, state: number, vram: number, opts: RenderOptions = {}): VgaImage {
+  const vbe = (i: number) => mem[state + V_VBE + 2 * i] | (mem[state + V_VBE + 2 * i + 1] << 8);
+  const vbeOn = (vbe(DISPI_ENABLE) & DISPI_ENABLED) !== 0;
+  const sr = (i: number) => mem[state + (vbeOn ? V_SR_VBE : V_SEQ) + i];
   const gr = (i: number) => mem[state + V_GC + i];
   const ar = (i: number) => mem[state + V_ATTR + i];
   const cr = (i: number) => mem[state + V_CRTC + i];
   const dac = (i: number) => dac6to8(mem[state + V_DAC + i]);
   const vb = (a: number) => mem[vram + (a & VRAM_MASK)];
   const rgb = (e: number) => (dac(e * 3) << 16) | (dac(e * 3 + 1) << 8) | dac(e * 3 + 2);
+  const dac8 = vbeOn && (vbe(DISPI_ENABLE) & DISPI_8BIT_DAC) !== 0;
+  const rgb256 = (e: number) => dac8 ? (mem[state + V_DAC + e * 3] << 16) | (mem[state + V_DAC + e * 3 + 1] << 8) | mem[state + V_DAC + e * 3 + 2] : rgb(e);
 
   const pal16: number[] = [];
   for (let i = 0; i < 16; i++) {
@@ -46,22 +74,25 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: { 
     pal16.push(rgb(v));
   }
   const vde = (cr(0x12) | ((cr(7) & 0x02) << 7) | ((cr(7) & 0x40) << 3)) + 1;
-  const lineOffset = cr(0x13) << 3;
-  const start = (cr(0x0c) << 8) | cr(0x0d);
-  const lineCompare = cr(0x18) | ((cr(7) & 0x10) << 4) | ((cr(9) & 0x40) << 3);
+  const vbeView = (i: number) => mem[state + i] | (mem[state + i + 1] << 8) | (mem[state + i + 2] << 16) | (mem[state + i + 3] << 24);
+  const lineOffset = vbeOn ? vbeView(V_VBE_LINE) : cr(0x13) << 3;
+  const start = vbeOn ? vbeView(V_VBE_START) >>> 2 : (cr(0x0c) << 8) | cr(0x0d);
+  const lineCompare = vbeOn ? 65535 : cr(0x18) | ((cr(7) & 0x10) << 4) | ((cr(9) & 0x40) << 3);
 
   if (!(mem[state + V_ATTR_I] & 0x20)) return { width: 0, height: 0, rgba: new Uint8ClampedArray(0), mode: "blank" };
 
   if (!(gr(6) & 1)) return renderText();
 
   // ---- graphics ----
-  const width = (cr(1) + 1) * 8, height = vde;
+  const width = vbeOn ? vbe(DISPI_XRES) : (cr(1) + 1) * 8, height = vbeOn ? vbe(DISPI_YRES) : vde;
   const shift = (gr(5) >> 5) & 3;
+  const depth = vbeOn ? vbe(DISPI_BPP) : 0;
+  if (shift >= 2 && depth > 4) return renderVbe(depth);
   const doubleScan = cr(9) >> 7;
   const multiScan = shift !== 1 ? (((cr(9) & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
   const half = (sr(1) & 8) !== 0;
   const dispWidth = shift <= 1 && half ? width * 2 : width;
-  const pal = shift <= 1 ? pal16 : Array.from({ length: 256 }, (_, i) => rgb(i));
+  const pal = shift <= 1 ? pal16 : Array.from({ length: 256 }, (_, i) => rgb256(i));
   const out = new Uint8ClampedArray(dispWidth * height * 4);
   const planeMask = ar(0x12) & 0x0f;
   const put = (o: number, c: number) => { out[o] = c >> 16; out[o + 1] = (c >> 8) & 0xff; out[o + 2] = c & 0xff; out[o + 3] = 255; };
@@ -99,6 +130,43 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: { 
     if (y === lineCompare) addr1 = 0;
   }
   return { width: dispWidth, height, rgba: out, mode: "graphics" };
+
+  /** VBE 8/15/16/24/32 bpp: one line at a time, lines where `only` says so
+   *  (the rest of `into` kept). */
+  function renderVbe(bpp: number): VgaImage {
+    const out = opts.into && opts.into.width === width && opts.into.height === height ? opts.into.rgba : new Uint8ClampedArray(width * height * 4);
+    const px = new Uint32Array(out.buffer, out.byteOffset, width * height);
+    const mem32 = new Uint32Array(mem.buffer, mem.byteOffset, mem.byteLength >>> 2); // vram is page aligned
+    const pal = bpp === 8 ? Array.from({ length: 256 }, (_, i) => rgb256(i)) : [];
+    const bytes = bpp === 8 ? 1 : bpp <= 16 ? 2 : bpp >> 3;
+    const abgr = (r: number, g: number, b: number) => (0xff000000 | (b << 16) | (g << 8) | r) >>> 0;
+    const palAbgr = pal.map((c) => abgr(c >> 16, (c >> 8) & 0xff, c & 0xff));
+    for (let y = 0; y < height; y++) {
+      const a0 = start * 4 + y * lineOffset;
+      if (opts.only && !opts.only(a0 & VRAM_MASK, width * bytes)) continue;
+      let o = y * width;
+      if (bpp === 32 && (a0 & 3) === 0 && a0 + width * 4 - 1 <= VRAM_MASK) {
+        // B, G, R, unused in memory: one u32 load, the red and blue bytes swapped.
+        for (let x = 0, a = (vram + a0) >>> 2; x < width; x++, a++) {
+          const v = mem32[a];
+          px[o++] = 0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff);
+        }
+        continue;
+      }
+      for (let x = 0, a = a0; x < width; x++, a += bytes) {
+        if (bpp === 8) { px[o++] = palAbgr[vb(a)]; continue; }
+        if (bpp <= 16) {
+          const v = vb(a) | (vb(a + 1) << 8);
+          if (bpp === 15) { px[o++] = abgr((v >> 7) & 0xf8, (v >> 2) & 0xf8, (v << 3) & 0xf8); continue; }
+          const r = v >> 11, g = (v >> 5) & 0x3f, b = v & 0x1f;
+          px[o++] = abgr((r << 3) | (r >> 2), (g << 2) | (g >> 4), (b << 3) | (b >> 2));
+          continue;
+        }
+        px[o++] = abgr(vb(a + 2), vb(a + 1), vb(a));
+      }
+    }
+    return { width, height, rgba: out, mode: "graphics" };
+  }
 
   function renderText(): VgaImage {
     const cheight = (cr(9) & 0x1f) + 1;
@@ -156,4 +224,43 @@ export function ppm(img: VgaImage): Uint8Array {
     out[o] = img.rgba[i * 4]; out[o + 1] = img.rgba[i * 4 + 1]; out[o + 2] = img.rgba[i * 4 + 2];
   }
   return out;
+}
+
+/** The screen as the page keeps it: the last picture, redrawn where the guest
+ *  changed something. A VBE picture whose registers, palette and size stayed
+ *  the same gets only the lines that touch a written page of video memory;
+ *  anything else is drawn whole. */
+export class VgaScreen {
+  private img: VgaImage | null = null;
+  private regs = new Uint8Array(VGA_STATE_BYTES);
+
+  /** `dirty`: the bitmap of video memory pages written since the last update
+   *  (bit p & 7 of byte p >> 3). Returns the picture and the rows [y0, y1) that changed. */
+  update(mem: Uint8Array, state: number, vram: number, dirty: Uint8Array, opts: { cursor?: boolean } = {}): { img: VgaImage; y0: number; y1: number } {
+    const regs = mem.subarray(state, state + VGA_STATE_BYTES);
+    const vbeOn = (regs[V_VBE + 2 * DISPI_ENABLE] & DISPI_ENABLED) !== 0;
+    const same = vbeOn && this.img !== null && this.img.mode === "graphics" && regs.every((v, i) => v === this.regs[i]);
+    this.regs.set(regs);
+    if (!same) {
+      this.img = renderVga(mem, state, vram, opts);
+      return { img: this.img, y0: 0, y1: this.img.height };
+    }
+    let y0 = -1, y1 = 0;
+    const prev = this.img!;
+    const only = (a: number, n: number): boolean => {
+      for (let p = a >>> PAGE_SHIFT, last = (a + n - 1) >>> PAGE_SHIFT; p <= last; p++) {
+        const q = p & (VRAM_MASK >>> PAGE_SHIFT);
+        if (dirty[q >>> 3] & (1 << (q & 7))) return true;
+      }
+      return false;
+    };
+    const lines: number[] = [];
+    const img = renderVga(mem, state, vram, {
+      ...opts, into: prev,
+      only: (a, n) => { const d = only(a, n); lines.push(d ? 1 : 0); return d; },
+    });
+    for (let y = 0; y < lines.length; y++) if (lines[y]) { if (y0 < 0) y0 = y; y1 = y + 1; }
+    this.img = img;
+    return { img, y0: y0 < 0 ? 0 : y0, y1 };
+  }
 }

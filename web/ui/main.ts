@@ -8,6 +8,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { configFromUrl, configFromFiles, defaultGuest } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
+import { set2Bytes, ctrlAltDel } from "./keymap";
 import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
 import type { BootConfig, ImageSource, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
@@ -209,18 +210,38 @@ async function drainConsole(r: ConsoleRing): Promise<void> {
   }
 }
 
-// The VGA view, while shown: redrawn about ten times a second.
+// The VGA view. While the serial console is shown, one look a second: the first
+// time the guest leaves text mode (a picture, not a blank screen), the page
+// shows the VGA view. While the VGA view is shown it is redrawn every frame in a
+// graphics mode (the worker sends only the rows that changed), about ten times a
+// second in a text mode; nothing is drawn while it is hidden.
 let vgaShown = false;
 let vgaPumping = false;
 let lastVga = 0;
 let vgaPending = false;
+let vgaGraphics = false;
+let vgaSwitched = false;
+setInterval(() => {
+  if (vgaShown || vgaSwitched || !api || vgaPending) return;
+  vgaPending = true;
+  const a = api;
+  void a.vgaText().then(async (v) => {
+    if (v || !(await a.vgaImage())) return;
+    vgaSwitched = true;
+    const r = document.querySelector<HTMLInputElement>('input[name="view"][value="vga"]');
+    if (r && !r.checked) r.click();
+  }).finally(() => { vgaPending = false; });
+}, 1000);
 function pumpVga(now: number): void {
   if (!vgaShown) { vgaPumping = false; return; }
-  if (api && !vgaPending && now - lastVga > 100) {
+  if (api && !vgaPending && (vgaGraphics || now - lastVga > 100)) {
     lastVga = now;
     vgaPending = true;
     const a = api;
-    void a.vgaText().then(async (v) => { drawVga($("vga") as HTMLCanvasElement, v, v ? null : await a.vgaImage()); }).finally(() => { vgaPending = false; });
+    void a.vgaText().then(async (v) => {
+      vgaGraphics = !v;
+      drawVga($("vga") as HTMLCanvasElement, v, v ? null : await a.vgaImage(true));
+    }).finally(() => { vgaPending = false; });
   }
   requestAnimationFrame(pumpVga);
 }
@@ -292,6 +313,43 @@ function guessRole(name: string): string {
   if (n.endsWith(".img") || n.endsWith(".raw") || n.endsWith(".hdd")) return "hda";
   return "kernel";
 }
+
+// Keyboard and mouse on the VGA screen: keys as PS/2 set 2 scan codes for the
+// i8042 (web/ui/keymap.ts) while the canvas has the focus; a click captures the
+// pointer (pointer lock) and its motion, buttons and wheel go to the PS/2 mouse.
+const vgaCanvas = $("vga") as HTMLCanvasElement;
+function keyOnScreen(e: KeyboardEvent): void {
+  const bytes = set2Bytes(e.code, e.type === "keydown");
+  if (!bytes) return;
+  e.preventDefault();
+  e.stopPropagation();
+  if (bytes.length) void api?.keys(Uint8Array.from(bytes));
+}
+vgaCanvas.addEventListener("keydown", keyOnScreen);
+vgaCanvas.addEventListener("keyup", keyOnScreen);
+vgaCanvas.addEventListener("click", () => {
+  vgaCanvas.focus();
+  if (document.pointerLockElement !== vgaCanvas) void vgaCanvas.requestPointerLock?.();
+});
+let mouseButtons = 0;
+const mouseOnScreen = (dx: number, dy: number, dz: number) => { void api?.mouse(dx, -dy, dz, mouseButtons); };
+vgaCanvas.addEventListener("mousemove", (e) => {
+  if (document.pointerLockElement === vgaCanvas) mouseOnScreen(e.movementX, e.movementY, 0);
+});
+for (const type of ["mousedown", "mouseup"] as const) {
+  vgaCanvas.addEventListener(type, (e) => {
+    if (document.pointerLockElement !== vgaCanvas) return;
+    mouseButtons = e.buttons & 7; // DOM: left 1, right 2, middle 4, as PS/2
+    mouseOnScreen(0, 0, 0);
+  });
+}
+vgaCanvas.addEventListener("wheel", (e) => {
+  if (document.pointerLockElement !== vgaCanvas) return;
+  e.preventDefault();
+  mouseOnScreen(0, 0, Math.sign(e.deltaY)); // PS/2 wheel: positive is down, as deltaY
+}, { passive: false });
+vgaCanvas.addEventListener("contextmenu", (e) => e.preventDefault());
+$("cad").addEventListener("click", () => { void api?.keys(Uint8Array.from(ctrlAltDel())); });
 
 document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   r.addEventListener("change", () => {
@@ -372,7 +430,7 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   addWatchpoint: (w: Watchpoint) => api?.addWatchpoint(w),
   removeWatchpoint: (w: Watchpoint) => api?.removeWatchpoint(w),
   vgaText: () => api?.vgaText(),
-  /** The VGA picture as QEMU draws it: { width, height, rgba }, or null when the display is off. */
+  /** The VGA picture as QEMU draws it: { width, height, y0: 0, rows: height, rgba }, or null when the display is off. */
   vgaImage: () => api?.vgaImage(),
   // Saved states (web/ui/states.ts): kept in this browser, a tree by parent.
   /** Save the running machine; resolves with the state's { name, parent, created, thumbnail }. */

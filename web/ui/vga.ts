@@ -28,7 +28,7 @@ export function drawVga(canvas: HTMLCanvasElement, v: VgaView | null, picture: V
   if (!ctx) return;
   if (!v && picture) {
     if (canvas.width !== picture.width || canvas.height !== picture.height) { canvas.width = picture.width; canvas.height = picture.height; }
-    ctx.putImageData(new ImageData(picture.rgba as Uint8ClampedArray<ArrayBuffer>, picture.width, picture.height), 0, 0);
+    if (picture.rows > 0) ctx.putImageData(new ImageData(picture.rgba as Uint8ClampedArray<ArrayBuffer>, picture.width, picture.rows), 0, picture.y0);
     return;
   }
   if (!v) {

@@ -1,0 +1,57 @@
+// End to end: a graphical guest in the page takes the keyboard and the mouse
+// from the VGA screen. vga_input.asm (a disk image, booted by SeaBIOS from the
+// page's ?hda= URL) sets VBE mode 118h through the VGA BIOS and reports on its
+// serial console each byte the i8042 gives it; the test waits for the page to
+// switch to the VGA view by itself and show the 1024x768 picture, clicks the canvas (focus and pointer
+// lock), types a key and moves the mouse, and reads the reports in xterm.
+
+import { test, expect, beforeAll, afterAll } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { openSite, waitForText, ROOT, type Site } from "./site";
+
+const ARTIFACTS = join(ROOT, "test-results");
+const PORT = 4321;
+let site: Site;
+
+beforeAll(async () => {
+  site = await openSite(PORT);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  // Served by vite preview from dist/, beside the page.
+  execFileSync("nasm", ["-f", "bin", "-o", join(ROOT, "dist/vga_input.img"), join(ROOT, "tests/e2e/vga_input.asm")]);
+}, 300_000);
+
+afterAll(async () => { await site?.close(); });
+
+test("VBE picture on the canvas; a typed key and a mouse move reach the guest through the i8042", async () => {
+  const page = await site.browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(site.base + "?hda=vga_input.img");
+  await waitForText(page, /vga-input ready/, 120_000);
+  // The page switches to the VGA view by itself when the guest leaves text mode.
+  await page.waitForFunction(() => { const c = document.getElementById("vga") as HTMLCanvasElement; return !c.hidden && c.width === 1024 && c.height === 768; }, null, { timeout: 30_000 });
+  // The bands the guest drew: the canvas is not blank.
+  const lit = await page.evaluate(() => {
+    const c = document.getElementById("vga") as HTMLCanvasElement;
+    const d = c.getContext("2d")!.getImageData(0, 700, 1024, 1).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) n += d[i] | d[i + 1] | d[i + 2] ? 1 : 0;
+    return n;
+  });
+  expect(lit).toBe(1024);
+  await page.click("#vga");
+  await page.keyboard.press("KeyA");
+  // Set 1 through the controller's translation: A down 1E, up 9E.
+  await waitForText(page, /K 1e\s+K 9e/, 15_000);
+  const locked = await page.evaluate(() => document.pointerLockElement?.id ?? "");
+  expect(locked).toBe("vga");
+  await page.mouse.move(300, 300);
+  await page.mouse.move(340, 280, { steps: 4 });
+  // A stream-mode packet's first byte has bit 3 set: 08-3F.
+  const text = await waitForText(page, /M [0-3][8-9a-f]/, 15_000);
+  expect(text).toMatch(/M [0-3][8-9a-f]/);
+  await page.screenshot({ path: join(ARTIFACTS, "vga-input.png") });
+  expect(errors).toEqual([]);
+}, 300_000);

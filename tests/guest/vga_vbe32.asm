@@ -1,0 +1,5 @@
+; VBE 32 bpp 640x480 by the DISPI registers (vga_vbe.inc).
+%define BPP 32
+%define XRES 640
+%define YRES 480
+%include "vga_vbe.inc"
