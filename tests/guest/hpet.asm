@@ -6,6 +6,7 @@
 ; the counter while it is halted. Waits are measured on the HPET's own counter,
 ; so the interrupt counts do not depend on how fast the CPU runs.
 %include "lib/rom.inc"
+%include "lib/pic.inc"
 %include "lib/pm.inc"
 
 %define HPET       0xfed00000
@@ -61,20 +62,7 @@ main:
   mov dword [0xfee000f0], 0x1ff       ; APIC software enabled, spurious vector FFh
   mov dword [0xfee00350], 0x700       ; LVT LINT0: ExtINT, unmasked
   ; 8259A pair: master vectors 20h-27h, slave 28h-2Fh, everything masked
-  mov al, 0x11
-  out 0x20, al
-  out 0xa0, al
-  mov al, 0x20
-  out 0x21, al
-  mov al, 0x28
-  out 0xa1, al
-  mov al, 0x04
-  out 0x21, al
-  mov al, 0x02
-  out 0xa1, al
-  mov al, 0x01
-  out 0x21, al
-  out 0xa1, al
+  PIC_INIT_AT 0x20, 0x28
   mov al, 0xff
   out 0x21, al
   out 0xa1, al

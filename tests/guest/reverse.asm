@@ -6,6 +6,7 @@
 ; dot; at the end it waits for one more tick with HLT, prints the ticks and the
 ; sum and exits.
 %include "lib/rom.inc"
+%include "lib/pic.inc"
 %include "sys-lib.inc"
 %define PM_MAIN rv_main
 %include "sys-pm.inc"
@@ -23,20 +24,7 @@ rv_main:
   mov ebp, esp             ; reverse-nexti and nexti need the caller's frame
   mov dword [0xfee000f0], 0x1ff ; local APIC on, LINT0 ExtINT (virtual wire)
   mov dword [0xfee00350], 0x700
-  mov al, 0x11             ; 8259A pair: vectors 20h and 28h, only IRQ0 unmasked
-  out 0x20, al
-  out 0xa0, al
-  mov al, 0x20
-  out 0x21, al
-  mov al, 0x28
-  out 0xa1, al
-  mov al, 0x04
-  out 0x21, al
-  mov al, 0x02
-  out 0xa1, al
-  mov al, 0x01
-  out 0x21, al
-  out 0xa1, al
+  PIC_INIT_AT 0x20, 0x28             ; 8259A pair: vectors 20h and 28h, only IRQ0 unmasked
   mov al, 0xfe
   out 0x21, al
   mov al, 0xff

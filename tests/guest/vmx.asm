@@ -11,6 +11,7 @@
 ; "exit REASON QUAL LEN RIP INFO" (RIP relative to the guest code's start,
 ; INFO the exit instruction information or interruption information).
 %include "lib/rom.inc"
+%include "lib/pic.inc"
 %include "sys-lib.inc"
 %define PM_MAIN vmx_main
 %include "sys-pm.inc"
@@ -658,20 +659,7 @@ vmx_main:
   PUTS32 "extint "
   mov dword [LAPIC + 0xf0], 0x1ff
   mov dword [LAPIC + 0x350], 0x700
-  mov al, 0x11
-  out 0x20, al
-  out 0xa0, al
-  mov al, 0x20
-  out 0x21, al
-  mov al, 0x28
-  out 0xa1, al
-  mov al, 0x04
-  out 0x21, al
-  mov al, 0x02
-  out 0xa1, al
-  mov al, 0x01
-  out 0x21, al
-  out 0xa1, al
+  PIC_INIT_AT 0x20, 0x28
   mov al, 0xfe
   out 0x21, al
   mov al, 0xff
