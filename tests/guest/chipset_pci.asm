@@ -78,7 +78,7 @@ main:
   CFGR 0x80000920
   call nl
   PUTS "none "
-  CFGR 0x80001000
+  CFGR 0x80001800                ; 00:03.0 (00:02.0 is the VGA)
   CFGR 0x80010000
   CFGR 0x00000000
   call nl

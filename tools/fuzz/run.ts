@@ -36,7 +36,7 @@ async function ringzero(bin: string): Promise<{ stop: string; out: string; instr
 }
 
 function qemu(bin: string): { stop: string; out: string } {
-  const r = runQemu(bin, { timeoutMs: 1_800_000 });
+  const r = runQemu(bin, { timeoutMs: 60_000 + count * 20 });
   return { stop: r.stop, out: r.output };
 }
 
