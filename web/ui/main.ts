@@ -221,8 +221,12 @@ let lastVga = 0;
 let vgaPending = false;
 let vgaGraphics = false;
 let vgaSwitched = false;
+// A guest whose console is the serial line (the default Linux guest's
+// console=ttyS0) keeps the serial view: the CI's e2e runs saw the view switch
+// under such a guest, hiding the terminal (the cause is not found yet).
+const serialConsole = () => /(^|\s)console=ttyS/.test(current?.append ?? "");
 setInterval(() => {
-  if (vgaShown || vgaSwitched || !api || vgaPending) return;
+  if (vgaShown || vgaSwitched || !api || vgaPending || serialConsole()) return;
   vgaPending = true;
   const a = api;
   void a.vgaText().then(async (v) => {
