@@ -240,8 +240,7 @@ export function decodeMoffs(): void {
  *  vol. 2 JMP, Jcc, CALL, RET: "IF tempEIP is not within code segment limit
  *  THEN #GP(0)"); not at the target's fetch. */
 @inline export function nearJump(t: u32): void {
-  if (t > segField(S_CS, SEGF_LIMIT)) { raiseGP(0); return; }
-  setEip(t);
+  if (nearTargetOk(t)) setEip(t);
 }
 /** The check alone, for CALL, which makes it before its push. */
 @inline export function nearTargetOk(t: u32): bool {
