@@ -64,6 +64,25 @@ export function startEmulator(which: Emulator, rom: string, args: string[]): Chi
   return Object.assign(p, { exited, output: () => out });
 }
 
+/** Type `commands` into a monitor on `p`'s stdin one at a time, each after the
+ *  prompt that ends the previous answer, then `quit`. All at once is not safe:
+ *  QEMU 7.2 queues what a full stdout pipe will not take (info tlb is 24 KB) and
+ *  a `quit` read meanwhile exits with the rest of the output unsent. */
+export async function typeIntoMonitor(p: ChildProcess & { exited: Promise<unknown> }, output: () => string, commands: string[], ms = 15_000): Promise<void> {
+  const prompts = () => output().split("(qemu) ").length - 1;
+  const end = Date.now() + ms;
+  for (const c of commands) {
+    const before = prompts();
+    p.stdin!.write(c + "\n");
+    while (prompts() === before) {
+      if (Date.now() > end) throw new Error(`the monitor never answered ${JSON.stringify(c)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  p.stdin!.write("quit\n");
+  await Promise.race([p.exited, new Promise((r) => setTimeout(r, ms))]);
+}
+
 /** Wait until `file` contains `text`. */
 export async function waitForFile(file: string, text: string, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;

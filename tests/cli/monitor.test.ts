@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, test, expect } from "vitest";
-import { buildCli, buildDebugRom, startEmulator, waitForFile, OUT, type Emulator } from "./debugrun";
+import { buildCli, buildDebugRom, startEmulator, typeIntoMonitor, waitForFile, OUT, type Emulator } from "./debugrun";
 
 let rom = "";
 beforeAll(() => {
@@ -41,8 +41,7 @@ async function monitorSession(which: Emulator, commands: string[], args: string[
   try {
     await waitForFile(debugcon, "done cafebabe\n");
     await new Promise((r) => setTimeout(r, 300)); // into the HLT loop
-    emu.stdin!.write(commands.join("\n") + "\nquit\n");
-    await Promise.race([emu.exited, new Promise((r) => setTimeout(r, 15_000))]);
+    await typeIntoMonitor(emu, emu.output, commands);
     return emu.output()
       .replace(/\x1b\[[0-9]*[A-Z]/g, "").replace(/\r/g, "")
       .split("\n")
@@ -99,8 +98,7 @@ describe("x/i against qemu-system-i386", () => {
       const emu = startEmulator(which, rom, ["-S", "-monitor", "stdio"]);
       try {
         await new Promise((r) => setTimeout(r, 1000));
-        emu.stdin!.write("x /2i 0xffff0\nx /12i 0xf03b1\nquit\n");
-        await Promise.race([emu.exited, new Promise((r) => setTimeout(r, 15_000))]);
+        await typeIntoMonitor(emu, emu.output, ["x /2i 0xffff0", "x /12i 0xf03b1"]);
         return emu.output().replace(/\x1b\[[0-9]*[A-Z]/g, "").replace(/\r/g, "").split("\n");
       } finally {
         emu.kill();

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { assemble, runRingZero, runQemu } from "./harness";
 import type { Machine } from "../../web/host/machine";
 import { Monitor } from "../../web/host/monitor";
+import { typeIntoMonitor } from "../cli/debugrun";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = join(ROOT, "build/guest");
@@ -135,8 +136,7 @@ async function qemuMonitor(rom: string, commands: string[]): Promise<string[]> {
       await new Promise((r) => setTimeout(r, 50));
     }
     await new Promise((r) => setTimeout(r, 300));
-    p.stdin!.write(commands.join("\n") + "\nquit\n");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    await typeIntoMonitor(Object.assign(p, { exited }), () => out, commands);
   } finally {
     p.kill();
   }
