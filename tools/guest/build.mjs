@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds the RingZero test guest into public/images/ from Debian's packages:
-// the i686 kernel, busybox-static for i386, SeaBIOS and ISOLINUX. See README.md.
+// the i686 kernel (and the 686-pae one), busybox-static for i386, SeaBIOS and
+// ISOLINUX. See README.md.
 //
 //   node tools/guest/build.mjs [--force]
 //
@@ -29,6 +30,8 @@ const CMDLINE = 'console=ttyS0 earlyprintk=serial,ttyS0,115200 panic=-1 init_on_
 const HELLO_LINE = 'Hello from the RingZero data disk.';
 
 const KERNEL_META = 'linux-image-686:i386';
+// The PAE flavour (64-bit page tables, NX): what a Core Duo-class guest runs.
+const KERNEL_PAE_META = 'linux-image-686-pae:i386';
 // Drivers a disk or CD boot needs (PIIX IDE, SCSI disk/CD, ISO 9660, ext2/3/4
 // through ext4) plus the checksum modules ext4 and sd look up by crypto alias,
 // which the softdep walk cannot resolve by name. Dependencies are added from
@@ -131,14 +134,17 @@ function lookup(pkg) {
   return info;
 }
 
-function resolveKernelPackage() {
-  const r = run('apt-cache', ['depends', KERNEL_META], { allowFail: true });
-  let dep = /Depends:\s*(linux-image-[0-9][^\s:]*-686)(:i386)?/.exec(r.stdout ?? '');
+/** The real kernel package a metapackage depends on (linux-image-686 ->
+ *  linux-image-6.1.0-N-686). */
+function resolveKernelPackage(meta) {
+  const flavour = meta.replace(/^linux-image-/, '').replace(/:.*/, '');
+  const re = new RegExp(`Depends:\\s*(linux-image-[0-9][^\\s:]*-${flavour})(:i386)?\\s`);
+  let dep = re.exec(run('apt-cache', ['depends', meta], { allowFail: true }).stdout ?? '');
   if (!dep && !aptUpdated && isRoot()) {
     aptUpdate();
-    dep = /Depends:\s*(linux-image-[0-9][^\s:]*-686)(:i386)?/.exec(run('apt-cache', ['depends', KERNEL_META], { allowFail: true }).stdout ?? '');
+    dep = re.exec(run('apt-cache', ['depends', meta], { allowFail: true }).stdout ?? '');
   }
-  if (!dep) throw new BuildError(`package ${KERNEL_META} is not available (cannot resolve the real kernel package)`, 2);
+  if (!dep) throw new BuildError(`package ${meta} is not available (cannot resolve the real kernel package)`, 2);
   return `${dep[1]}:i386`;
 }
 
@@ -307,9 +313,9 @@ function build() {
   ensureHostTools();
   ensureI386();
 
-  const kernelPkgName = resolveKernelPackage();
   const pkgs = {
-    kernel: fetchDeb(kernelPkgName),
+    kernel: fetchDeb(resolveKernelPackage(KERNEL_META)),
+    kernelPae: fetchDeb(resolveKernelPackage(KERNEL_PAE_META)),
     busybox: fetchDeb('busybox-static:i386'),
     seabios: fetchDeb('seabios'),
     isolinux: fetchDeb('isolinux'),
@@ -319,6 +325,8 @@ function build() {
 
   const vmlinuz = findOne(path.join(dirs.kernel, 'boot'), /^vmlinuz-/, 'kernel image');
   const kver = path.basename(vmlinuz).slice('vmlinuz-'.length);
+  const vmlinuzPae = findOne(path.join(dirs.kernelPae, 'boot'), /^vmlinuz-/, 'PAE kernel image');
+  const kverPae = path.basename(vmlinuzPae).slice('vmlinuz-'.length);
   const seabiosDir = path.join(dirs.seabios, 'usr/share/seabios');
 
   fs.mkdirSync(IMAGES_DIR, { recursive: true });
@@ -338,6 +346,14 @@ function build() {
     });
     log(`initramfs: ${initrd.modules.length} modules, ${initrd.applets} applet links, ${initrd.rawSize} bytes before gzip`);
     put('initrd.img', initrd.data, `busybox ${pkgs.busybox.version} + modules of ${kver} + tools/guest/init.sh`);
+    // The PAE kernel gets its own initramfs (its modules; the default guest's
+    // stays as small as it was): same busybox, same /init.
+    put('bzImage-pae', vmlinuzPae, `${pkgs.kernelPae.name} ${pkgs.kernelPae.version}: /boot/${path.basename(vmlinuzPae)}`);
+    const initrdPae = buildInitramfs({
+      kernelDir: dirs.kernelPae, kver: kverPae, busyboxDir: dirs.busybox,
+      busyboxVersion: pkgs.busybox.version, guestVersion: recipeHash().slice(0, 12),
+    });
+    put('initrd-pae.img', initrdPae.data, `busybox ${pkgs.busybox.version} + modules of ${kverPae} + tools/guest/init.sh`);
     buildDisk(stage, path.join(stage, 'disk.img'));
     put('disk.img', null, `ext2 (mke2fs -d) with /hello.txt`);
     buildIso(stage, path.join(stage, 'cdrom.iso'), {
@@ -365,6 +381,8 @@ function build() {
       disk: { device: '/dev/sda', fstype: 'ext2', file: '/hello.txt', line: HELLO_LINE },
       vgabios: 'vgabios-stdvga.bin',
       modules: initrd.modules,
+      // Debian's 686-pae kernel with the same command line, prompt and marker.
+      pae: { kernelVersion: kverPae, kernel: 'bzImage-pae', initrd: 'initrd-pae.img', modules: initrdPae.modules },
       packages: Object.values(pkgs).map(({ name, version, architecture, sha256: s }) => ({ name, version, architecture, sha256: s })),
       files,
     };
