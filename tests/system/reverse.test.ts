@@ -79,7 +79,7 @@ describe("Linux under gdb, backwards", () => {
       expect(registers("f2")).toBe(registers("r2"));
       expect(registers("f1")).toBe(registers("r1"));
       // forward from one before the end: the end again (gdb is told so)
-      expect(section("f0")).toContain("No more reverse-execution history.");
+      expect(section("f0"), `the replay's stderr:\n${replayErr.slice(-1500)}`).toContain("No more reverse-execution history.");
       const status = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 60_000))]);
       expect(status).toBe(0);
       expect(replayErr).toContain(`replay finished at instruction ${instructions}, as recorded`);

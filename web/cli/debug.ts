@@ -67,6 +67,7 @@ export async function startGdbServer(m: Machine, ctl: RunControl, at: GdbListen,
       stop: () => ctl.pause(),
       step: () => ctl.stepper(),
       kill: () => { process.stderr.write("ringzero: terminated via gdb\n"); ctl.end(0); },
+      warn: (message) => { process.stderr.write(`ringzero: gdb: ${message}\n`); },
       replay,
     });
     client = { socket, stub };

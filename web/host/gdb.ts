@@ -43,6 +43,9 @@ export interface GdbHost {
   step(): StopReason;
   /** The client asked to kill the target: the host ends. */
   kill(): void;
+  /** A packet the stub failed on (answered E22; the machine is untouched): for
+   *  the host's log, so that the failure can be found. */
+  warn?(message: string): void;
   /** Set when the machine replays a recording (web/host/reverse.ts): it steps
    *  by the recording, can go backwards, and nothing may change it. */
   replay?: {
@@ -257,8 +260,9 @@ export class GdbStub {
     let reply: Reply;
     try {
       reply = this.handle(raw);
-    } catch {
+    } catch (e) {
       reply = ERR_INVALID; // a bug here must not take the guest down
+      this.host.warn?.(`packet ${JSON.stringify(String.fromCharCode(...raw.subarray(0, 40)))} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     if (reply !== null) this.sendPacket(reply);
   }
