@@ -32,7 +32,9 @@ export const FEAT_SSE: u32 = 1 << 3;  // CPUID.1:EDX.SSE[25]: XMM, MXCSR, CR4.OS
 export const FEAT_SSE2: u32 = 1 << 4; // CPUID.1:EDX.SSE2[26] (and CLFSH[19], which comes with it)
 export const FEAT_SSE3: u32 = 1 << 5; // CPUID.1:ECX.SSE3[0] (and MONITOR[3])
 export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_VMX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3;
-/** The default model, pentium2 as QEMU defines it: PAE, no NX. */
+/** The power-on model before the host names one, pentium2 as QEMU defines it:
+ *  PAE, no NX. (The host always names one; its default, what users get, is
+ *  web/host/cpumodel.ts DEFAULT_CPU_MODEL, the Core Duo.) */
 export const FEAT_DEFAULT: u32 = FEAT_PAE;
 
 /** A model's features as QEMU's definition gives them (the host starts from

@@ -2,7 +2,7 @@
 // from control and debug registers, CLTS, LMSW/SMSW, INVLPG, INVD/WBINVD, UD2,
 // CPUID, RDTSC, RDMSR/WRMSR and RDPMC.
 //
-// The processor identity is the model's (features.ts): by default a Pentium II
+// The processor identity is the model's (features.ts): a Pentium II
 // (Deschutes, family 6 model 5 stepping 2), a P6 without SSE, whose model/
 // stepping Linux applies no errata workaround to (it drops SEP below signature
 // 0x633, and treats the Pentium Pro, model 1, as having erratum 50); or a

@@ -190,8 +190,8 @@ test("QEMU option lists", () => {
 
 describe("-cpu", () => {
   const p2 = { model: "pentium2", pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false };
-  test("pentium2 (the default) has PAE and no NX, as QEMU's model", () => {
-    expect(parseArgs([]).cpu).toEqual(p2);
+  test("coreduo is the default; pentium2 has PAE and no NX, as QEMU's model", () => {
+    expect(parseArgs([]).cpu).toEqual(parseCpu("coreduo"));
     expect(parseArgs(["-cpu", "pentium2"]).cpu).toEqual(p2);
     expect(parseArgs(["-cpu", "pentium2,+pae,-nx"]).cpu).toEqual(p2);
   });

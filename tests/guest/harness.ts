@@ -48,7 +48,7 @@ export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: 
   wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
   // interpret / translate: this run whatever RZ_TRANSLATE says (the translator's own tests)
   const how = opts.interpret ? { translate: false } : opts.translate ? { translate: true, translateAfter: 1 } : translation();
-  const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20, cpu: opts.cpu, ...how });
+  const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20, cpu: { model: "pentium2", ...opts.cpu }, ...how });
   for (const d of opts.drives ?? []) {
     m.attachDrive(d.index, d.kind === "disk" ? DRIVE.DISK : DRIVE.CDROM, new MemoryBackend(d.image, d.kind === "cdrom"));
   }

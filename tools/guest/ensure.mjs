@@ -3,7 +3,7 @@
 // manifest.json is missing, a listed file is missing or does not match its
 // sha256, or tools/guest itself changed since the build; then snapshot.mjs when
 // the default guest's snapshot is missing or was made by another machine
-// module. Quiet when all is well.
+// module or for another default CPU. Quiet when all is well.
 
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

@@ -4,8 +4,9 @@
 // images and settings the page uses), waits for the prompt, and saves the
 // machine with the monitor's `migrate file:` into public/images/default.rzstate.
 // manifest.json then names it ("snapshot") with the machine module it was made
-// by ("snapshotMachine"): ensure.mjs makes it again when build/ringzero.wasm
-// changes. The format is docs/SNAPSHOT.md.
+// by ("snapshotMachine") and the CPU models' file ("snapshotCpu": it names the
+// default model, which the snapshot's -cpu must match): ensure.mjs makes it
+// again when either changes. The format is docs/SNAPSHOT.md.
 
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,11 +15,12 @@ import { ROOT, IMAGES_DIR, MANIFEST, readManifest, sha256File } from './manifest
 
 export const SNAPSHOT = 'default.rzstate';
 const WASM = path.join(ROOT, 'build/ringzero.wasm');
+const CPU_MODELS = path.join(ROOT, 'web/host/cpumodel.ts');
 const TIMEOUT_MS = 300_000;
 
 export function snapshotCurrent(m = readManifest()) {
   return !!m && m.snapshot === SNAPSHOT && fs.existsSync(path.join(IMAGES_DIR, SNAPSHOT)) &&
-    fs.existsSync(WASM) && m.snapshotMachine === sha256File(WASM);
+    fs.existsSync(WASM) && m.snapshotMachine === sha256File(WASM) && m.snapshotCpu === sha256File(CPU_MODELS);
 }
 
 async function main() {
@@ -61,7 +63,7 @@ async function main() {
     setTimeout(() => vm.kill('SIGKILL'), 5000).unref();
   }
   fs.renameSync(tmp, out);
-  const manifest = { ...readManifest(), snapshot: SNAPSHOT, snapshotMachine: sha256File(WASM) };
+  const manifest = { ...readManifest(), snapshot: SNAPSHOT, snapshotMachine: sha256File(WASM), snapshotCpu: sha256File(CPU_MODELS) };
   fs.writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
   console.log(`guest: ${SNAPSHOT} (${(fs.statSync(out).size / 1e6).toFixed(1)} MB), the default guest at its prompt, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -5,7 +5,7 @@
 // are those whose QEMU meaning is already RingZero's only behaviour.
 
 import { isHttpUrl } from "../host/httpdisk";
-import { CPU_MODELS, isCpuModel, type CpuModelName, type CpuFeatureSet } from "../host/cpumodel";
+import { CPU_MODELS, DEFAULT_CPU_MODEL, isCpuModel, type CpuModelName, type CpuFeatureSet } from "../host/cpumodel";
 
 export class UsageError extends Error {}
 
@@ -332,7 +332,7 @@ function parseSmp(text: string): void {
 /** Flags that take a value, and what they do with it. */
 export function parseArgs(argv: string[]): Config {
   const c: Config = {
-    ramMB: DEFAULT_RAM_MB, cpu: cpuDefaults("pentium2"), drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false, vga: true,
+    ramMB: DEFAULT_RAM_MB, cpu: cpuDefaults(DEFAULT_CPU_MODEL), drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false, vga: true,
     noReboot: false, hpet: true, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
     gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
   };
@@ -500,7 +500,7 @@ export function parseArgs(argv: string[]): Config {
 }
 
 export const USAGE = `usage: ringzero [options] [disk_image]
-RingZero: an x86 PC (Pentium II class, i440FX) emulated in WebAssembly. The flags
+RingZero: an x86 PC (Core Duo class, i440FX) emulated in WebAssembly. The flags
 mean what they mean to qemu-system-i386.
 
   -m SIZE                RAM in MiB, or with a suffix: 128M, 1G (default 128)
@@ -533,8 +533,8 @@ mean what they mean to qemu-system-i386.
   -incoming file:PATH    start from a snapshot the monitor's migrate file:PATH wrote
                          (the other flags must name the same images and settings)
   -cpu MODEL[,+FEAT|-FEAT]...   the CPU, as QEMU's model of that name: pentium2
-                         (the default: MMX, PAE), pentium3 (+ SSE), pentium4 (+ SSE2),
-                         coreduo (+ SSE3, NX); FEAT is pae, nx, sse, sse2, pni (sse3)
+                         (MMX, PAE), pentium3 (+ SSE), pentium4 (+ SSE2), coreduo
+                         (+ SSE3, NX; the default); FEAT is pae, nx, sse, sse2, pni (sse3)
                          or vmx (VT-x, docs/VMX.md; off by default)
   -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here,

@@ -38,6 +38,11 @@ export const CPU_MODELS: Record<CpuModelName, CpuModelInfo> = {
   coreduo: { id: 3, description: "Core Duo (+ SSE3, NX)", features: { pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false } },
 };
 
+/** The machine's CPU when none is named (the CLI without -cpu, the page, the
+ *  package): the Core Duo, the most capable model. Programs that compare with a
+ *  Pentium II (the instruction tests against qemu -cpu pentium2) name it. */
+export const DEFAULT_CPU_MODEL: CpuModelName = "coreduo";
+
 export const isCpuModel = (m: string): m is CpuModelName => Object.hasOwn(CPU_MODELS, m);
 
 /** The bits asm/cpu/features.ts setCpuFeatures takes. */

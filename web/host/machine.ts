@@ -2,7 +2,7 @@
 // run slices and drains the I/O rings. No DOM and no Node-only APIs: the browser
 // worker and the Node command line both use it.
 
-import { CPU_MODELS, featureBits, type CpuFeatureSet, type CpuModelName } from "./cpumodel";
+import { CPU_MODELS, DEFAULT_CPU_MODEL, featureBits, type CpuFeatureSet, type CpuModelName } from "./cpumodel";
 import {
   CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
@@ -158,18 +158,18 @@ interface MachineExports extends FwCfgExports, VgaExports {
   ramPagesInUse(first: number, count: number): void;
 }
 
-/** The CPU model (QEMU's -cpu MODEL, default pentium2) and its features
+/** The CPU model (QEMU's -cpu MODEL, default DEFAULT_CPU_MODEL) and its features
  *  (QEMU's +FEAT/-FEAT; a feature left out is the model's, web/host/cpumodel.ts). */
 export interface CpuFeatures extends Partial<CpuFeatureSet> {
   model?: CpuModelName;
 }
-export const DEFAULT_CPU_FEATURES: CpuFeatures = { model: "pentium2", pae: true, nx: false };
+export const DEFAULT_CPU_FEATURES: CpuFeatures = { model: DEFAULT_CPU_MODEL };
 /** asm/cpu/features.ts FEAT_* (tests/unit/cpustate.test.ts checks them). */
 export { FEAT_PAE, FEAT_NX, FEAT_VMX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3 } from "./cpumodel";
 
 /** A model with its features settled: the model's, overridden by those given. */
 export function resolveCpu(cpu: CpuFeatures): Required<CpuFeatures> {
-  const model = cpu.model ?? "pentium2";
+  const model = cpu.model ?? DEFAULT_CPU_MODEL;
   const f: CpuFeatureSet = { ...CPU_MODELS[model].features };
   for (const k of Object.keys(f) as (keyof CpuFeatureSet)[]) if (cpu[k] !== undefined) f[k] = cpu[k]!;
   return { model, ...f };
