@@ -14,6 +14,9 @@ export type ImageSource = { url: string } | { name: string; bytes: ArrayBuffer }
 export interface BootConfig {
   /** Guest RAM in MiB. */
   ramMB: number;
+  /** The CPU as QEMU's -cpu writes it ("coreduo", "pentium2,+nx", "coreduo,+vmx");
+   *  absent: the default model (web/host/cpumodel.ts). */
+  cpu?: string;
   kernel?: ImageSource;
   initrd?: ImageSource;
   append?: string;

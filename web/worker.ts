@@ -10,7 +10,7 @@ import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, WATCH, type WatchKind, type StopReason } from "./host/machine";
 import { VgaScreen } from "./host/vgarender";
-import { DEFAULT_CPU_MODEL } from "./host/cpumodel";
+import { DEFAULT_CPU_MODEL, parseCpuSpec } from "./host/cpumodel";
 import { loadBootImages } from "./host/boot";
 import { CowOverlay, MemoryBackend, SECTOR, WriteLog, type BlockBackend } from "./host/block";
 import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher } from "./host/httpdisk";
@@ -196,7 +196,7 @@ class MachineWorker implements WorkerApi {
       let rtc = Date.now() / 1000;
       let hostNow = () => performance.now() * 1e6;
       const describe = (ids: ImageIdentity[]) => async () => recordHeader({
-        machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, cpu: DEFAULT_CPU_MODEL, rtc, images: ids,
+        machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, cpu: config.cpu ?? DEFAULT_CPU_MODEL, rtc, images: ids,
         append: images.kernel ? config.append ?? "" : undefined,
         firmware: images.kernel ? undefined : { boot: bootOrder(config), nographic: false },
       });
@@ -239,7 +239,7 @@ class MachineWorker implements WorkerApi {
       };
       const hda = images.hda ?? disks.hda;
       if (hda) info.disk = await this.openDisk(hda, config, !rr);
-      const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow });
+      const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow, cpu: parseCpuSpec(config.cpu ?? DEFAULT_CPU_MODEL) });
       machine.setRealtime(true);
       const boot = loadBootImages(machine, { ...images, cdrom: disks.cdrom ?? images.cdrom, hda: this.disk?.top, append: config.append, boot: config.boot });
       this.machine = machine;

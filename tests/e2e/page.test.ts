@@ -292,6 +292,28 @@ test("?cdrom= boots the guest's ISO through SeaBIOS in the page", async () => {
   await page.close();
 }, 360_000);
 
+test("?cpu= names the CPU as -cpu does: a Pentium II with NX has no SSE in the guest; an unknown model is the error line", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  try {
+    // Another CPU than the default guest's snapshot: the default guest boots from power-on.
+    await page.goto(BASE + "?cpu=pentium2,%2Bnx");
+    await waitForText(page, /ringzero# $/m, 240_000);
+    await page.click("#terminal");
+    await page.keyboard.type("echo F$(grep -o -w -E 'sse|sse2|pni|pae|nx|mmx' /proc/cpuinfo | sort -u | tr '\\n' ' ')F; grep -c 'model name.*Pentium II' /proc/cpuinfo\n");
+    const text = await waitForText(page, /^F[a-z0-9 ]*F\n1$/m, 30_000);
+    expect(/^F([a-z0-9 ]*)F$/m.exec(text)![1].trim()).toBe("mmx nx pae");
+    expect(errors).toEqual([]);
+
+    await page.goto(BASE + "?cpu=athlon");
+    await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
+    expect(await page.textContent("#error")).toBe('cpu=athlon: unsupported CPU model "athlon" (RingZero has pentium2, pentium3, pentium4, coreduo).');
+  } finally {
+    await page.close();
+  }
+}, 300_000);
+
 test("a broken kernel image is reported to the user in plain words", async () => {
   const page = await browser.newPage();
   await page.goto(BASE + "?kernel=/images/manifest.json");

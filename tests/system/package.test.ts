@@ -150,3 +150,28 @@ try {
   expect(cli).toMatch(/^ringzero: not a bootable kernel/);
   expect(`ringzero: ${out}\n`).toBe(cli);
 }, 120_000);
+
+test("cpu: names the model as -cpu does; one RingZero lacks is a RangeError with the command line's words", async () => {
+  const out = await runScript("cpu.mjs", `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+const kernel = readFileSync(${JSON.stringify(IMAGES)} + "/bzImage");
+const tries = ["pentium2,+nx", "athlon", "coreduo,+avx"];
+const said = [];
+for (const cpu of tries) {
+  try {
+    const m = await createMachine({ cpu, kernel });
+    said.push("accepted " + m.state);
+    await m.stop();
+  } catch (e) {
+    said.push(e.constructor.name + ": " + e.message);
+  }
+}
+process.stdout.write(JSON.stringify(said));
+`, 60_000);
+  expect(JSON.parse(out)).toEqual([
+    "accepted ready",
+    'RangeError: cpu athlon: unsupported CPU model "athlon" (RingZero has pentium2, pentium3, pentium4, coreduo)',
+    'RangeError: cpu coreduo,+avx: unsupported CPU feature "avx" (RingZero can switch pae, nx, sse, sse2, pni, vmx)',
+  ]);
+}, 120_000);

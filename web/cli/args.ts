@@ -5,7 +5,7 @@
 // are those whose QEMU meaning is already RingZero's only behaviour.
 
 import { isHttpUrl } from "../host/httpdisk";
-import { CPU_MODELS, DEFAULT_CPU_MODEL, isCpuModel, type CpuModelName, type CpuFeatureSet } from "../host/cpumodel";
+import { CpuSpecError, DEFAULT_CPU_MODEL, cpuDefaults, cpuName, parseCpuSpec, type CpuConfig } from "../host/cpumodel";
 
 export class UsageError extends Error {}
 
@@ -27,8 +27,8 @@ export interface DriveSpec {
   readonly: boolean;
 }
 
-/** -cpu: the model and its features (web/host/cpumodel.ts). */
-export interface CpuConfig extends CpuFeatureSet { model: CpuModelName }
+export type { CpuConfig };
+export { cpuDefaults, cpuName };
 
 export interface Config {
   ramMB: number;
@@ -271,42 +271,14 @@ export function parseGdbDev(text: string): GdbListen {
   return { host: m[1] === "" ? "0.0.0.0" : m[1], port };
 }
 
-/** Features -cpu can switch, by QEMU's names ("sse3" is QEMU's alias of pni). */
-const CPU_FEATURES = ["pae", "nx", "sse", "sse2", "pni", "vmx"] as const;
-type CpuFeature = (typeof CPU_FEATURES)[number];
-const CPU_FEATURE_ALIASES: Record<string, CpuFeature> = { sse3: "pni" };
-const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
-const modelList = () => Object.keys(CPU_MODELS).join(", ");
-
-/** The model's own configuration (QEMU's definition, web/host/cpumodel.ts). */
-export function cpuDefaults(model: CpuModelName): CpuConfig {
-  return { model, ...CPU_MODELS[model].features };
-}
-
-/** The -cpu a configuration amounts to, with only the features that differ from
- *  the model's (record/replay compares it). */
-export function cpuName(c: CpuConfig): string {
-  const d = CPU_MODELS[c.model].features;
-  return c.model + CPU_FEATURES.filter((f) => c[f] !== d[f]).map((f) => (c[f] ? `,+${f}` : `,-${f}`)).join("");
-}
-
-/** -cpu: QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the models and features
- *  RingZero has; any other model or feature is an error naming it. */
+/** -cpu (web/host/cpumodel.ts parseCpu), as a usage error. */
 export function parseCpu(text: string): CpuConfig {
-  const [model, ...opts] = text.split(",");
-  if (!isCpuModel(model)) throw new UsageError(`-cpu ${text}: unsupported CPU model "${model}" (RingZero has ${modelList()})`);
-  const c = cpuDefaults(model);
-  for (const o of opts) {
-    let name: string, on: boolean;
-    const kv = /^([\w.-]+)=(on|off|true|false)$/.exec(o);
-    if (o.startsWith("+") || o.startsWith("-")) { name = o.slice(1); on = o[0] === "+"; }
-    else if (kv) { name = kv[1]; on = kv[2] === "on" || kv[2] === "true"; }
-    else throw new UsageError(`-cpu ${text}: "${o}" is not a feature setting (+FEATURE, -FEATURE or FEATURE=on|off)`);
-    name = CPU_FEATURE_ALIASES[name] ?? name;
-    if (!isCpuFeature(name)) throw new UsageError(`-cpu ${text}: unsupported CPU feature "${name}" (RingZero can switch ${CPU_FEATURES.join(", ")})`);
-    c[name] = on;
+  try {
+    return parseCpuSpec(text);
+  } catch (e) {
+    if (e instanceof CpuSpecError) throw new UsageError(`-cpu ${e.message}`);
+    throw e;
   }
-  return c;
 }
 
 /** -smp: QEMU's [cpus=]N with maxcpus= and the topology (sockets, dies, clusters,

@@ -11,6 +11,10 @@ export type ImageInput = Uint8Array | string;
 export interface MachineOptions {
   /** Guest RAM in MiB (as -m; default 128). */
   memoryMB?: number;
+  /** The CPU, as -cpu: "coreduo" (the default), "pentium2", "pentium3",
+   *  "pentium4", with QEMU's +FEAT/-FEAT ("coreduo,+vmx"); anything else is a
+   *  RangeError naming it. */
+  cpu?: string;
   /** A Linux bzImage or Multiboot kernel, booted directly (as -kernel). */
   kernel?: ImageInput;
   /** The initrd for the kernel (as -initrd). */

@@ -9,6 +9,7 @@ import * as Comlink from "comlink";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import { kernelKind } from "../host/kernel";
+import { cpuOption } from "../host/cpumodel";
 import type { BootConfig, ImageSource, WorkerApi } from "../protocol";
 import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers } from "./api";
 
@@ -29,7 +30,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   // Bytes are checked here, with the command line's message; a URL is checked when the worker has fetched it.
   if (options.kernel instanceof Uint8Array) kernelKind(options.kernel);
   const config: BootConfig = {
-    ramMB: memoryMB, append: options.append,
+    ramMB: memoryMB, append: options.append, cpu: cpuOption(options.cpu),
     kernel: source("kernel", options.kernel), initrd: source("initrd", options.initrd), bios: source("bios", options.bios),
     cdrom: source("cdrom", options.cdrom), hda: source("hda", options.hda),
   };

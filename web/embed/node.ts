@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Machine, RING, STOP } from "../host/machine";
-import { DEFAULT_CPU_MODEL } from "../host/cpumodel";
+import { DEFAULT_CPU_MODEL, cpuOption, parseCpuSpec } from "../host/cpumodel";
 import { loadBootImages } from "../host/boot";
 import { kernelKind } from "../host/kernel";
 import { MemoryBackend, WriteLog } from "../host/block";
@@ -55,7 +55,8 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   // Refused before anything runs, with the command line's message.
   if (images.kernel) kernelKind(images.kernel);
   const wasm = await readWasm();
-  const m = await Machine.create({ wasm, ramBytes: memoryMB << 20 });
+  const cpu = cpuOption(options.cpu);
+  const m = await Machine.create({ wasm, ramBytes: memoryMB << 20, cpu: parseCpuSpec(cpu ?? DEFAULT_CPU_MODEL) });
   m.setRealtime(true);
   const rtc = Date.now() / 1000;
   m.setRtcTime(rtc);
@@ -80,7 +81,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       ids.push({ role: ROLES[key], name: key, size: img.length, sha256: key === "hda" ? undefined : await sha256Hex(img) });
     }
     return recordHeader({
-      machineSha256: await sha256Hex(wasm), ramMB: memoryMB, cpu: DEFAULT_CPU_MODEL, rtc, images: ids,
+      machineSha256: await sha256Hex(wasm), ramMB: memoryMB, cpu: cpu ?? DEFAULT_CPU_MODEL, rtc, images: ids,
       append: images.kernel ? options.append ?? "" : undefined,
       firmware: images.kernel ? undefined : { boot: images.cdrom ? "dc" : "cd", nographic: false },
     });

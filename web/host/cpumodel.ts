@@ -49,3 +49,60 @@ export const isCpuModel = (m: string): m is CpuModelName => Object.hasOwn(CPU_MO
 export function featureBits(f: CpuFeatureSet): number {
   return (f.pae ? FEAT_PAE : 0) | (f.nx ? FEAT_NX : 0) | (f.sse ? FEAT_SSE : 0) | (f.sse2 ? FEAT_SSE2 : 0) | (f.pni ? FEAT_SSE3 : 0) | (f.vmx ? FEAT_VMX : 0);
 }
+
+// ---- -cpu MODEL[,+FEAT|-FEAT|FEAT=on|off]... (the CLI's -cpu, the page's ?cpu=) ----
+
+/** A model and its features. */
+export interface CpuConfig extends CpuFeatureSet { model: CpuModelName }
+
+/** Features -cpu can switch, by QEMU's names ("sse3" is QEMU's alias of pni). */
+const CPU_FEATURES = ["pae", "nx", "sse", "sse2", "pni", "vmx"] as const;
+type CpuFeature = (typeof CPU_FEATURES)[number];
+const CPU_FEATURE_ALIASES: Record<string, CpuFeature> = { sse3: "pni" };
+const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
+const modelList = () => Object.keys(CPU_MODELS).join(", ");
+
+/** A -cpu text RingZero cannot build; the message starts with the text. */
+export class CpuSpecError extends Error {}
+
+/** The model's own configuration (QEMU's definition). */
+export function cpuDefaults(model: CpuModelName): CpuConfig {
+  return { model, ...CPU_MODELS[model].features };
+}
+
+/** The -cpu a configuration amounts to, with only the features that differ from
+ *  the model's (record/replay and snapshots compare it). */
+export function cpuName(c: CpuConfig): string {
+  const d = CPU_MODELS[c.model].features;
+  return c.model + CPU_FEATURES.filter((f) => c[f] !== d[f]).map((f) => (c[f] ? `,+${f}` : `,-${f}`)).join("");
+}
+
+/** The embedding API's `cpu` option: undefined, or the -cpu text as cpuName
+ *  writes it; a wrong one is a RangeError naming it. */
+export function cpuOption(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return cpuName(parseCpuSpec(text));
+  } catch (e) {
+    throw e instanceof CpuSpecError ? new RangeError(`cpu ${e.message}`) : e;
+  }
+}
+
+/** QEMU's MODEL[,+FEAT|-FEAT|FEAT=on|off]... for the models and features
+ *  RingZero has; any other model or feature is an error naming it. */
+export function parseCpuSpec(text: string): CpuConfig {
+  const [model, ...opts] = text.split(",");
+  if (!isCpuModel(model)) throw new CpuSpecError(`${text}: unsupported CPU model "${model}" (RingZero has ${modelList()})`);
+  const c = cpuDefaults(model);
+  for (const o of opts) {
+    let name: string, on: boolean;
+    const kv = /^([\w.-]+)=(on|off|true|false)$/.exec(o);
+    if (o.startsWith("+") || o.startsWith("-")) { name = o.slice(1); on = o[0] === "+"; }
+    else if (kv) { name = kv[1]; on = kv[2] === "on" || kv[2] === "true"; }
+    else throw new CpuSpecError(`${text}: "${o}" is not a feature setting (+FEATURE, -FEATURE or FEATURE=on|off)`);
+    name = CPU_FEATURE_ALIASES[name] ?? name;
+    if (!isCpuFeature(name)) throw new CpuSpecError(`${text}: unsupported CPU feature "${name}" (RingZero can switch ${CPU_FEATURES.join(", ")})`);
+    c[name] = on;
+  }
+  return c;
+}

@@ -2,6 +2,9 @@
 //   ?kernel=URL&initrd=URL&append=TEXT   direct Linux (or multiboot) boot
 //   ?cdrom=URL[&boot=d]  ?hda=URL[&boot=c]  firmware boot through SeaBIOS
 //   ?mem=MiB
+//   ?cpu=MODEL[,+FEAT|-FEAT]...   as QEMU's -cpu: pentium2, pentium3, pentium4,
+//             coreduo (the default); e.g. ?cpu=coreduo,%2Bvmx for VT-x (a "+" must
+//             be written %2B in a URL)
 //   ?record   record the session from power-on (the Record button saves it)
 //   ?state=URL  start from a saved state (.rzstate) of the machine the other parameters name
 //   ?boot=fresh  the default guest boots from power-on instead of starting
@@ -17,6 +20,7 @@
 // (IndexedDB, web/store.ts) by the image's SHA-256, or its URL. Recording or
 // replaying downloads images whole (a recording names them by SHA-256).
 import type { BootConfig } from "../protocol";
+import { CpuSpecError, cpuName, parseCpuSpec } from "../host/cpumodel";
 
 const IMAGES = "/images/";
 
@@ -60,16 +64,31 @@ function memFrom(v: string | null): number {
   return n;
 }
 
+/** ?cpu=, checked now so that a wrong one is the page's error line; the text
+ *  as -cpu would write it. A "+" that arrived as a space (an unescaped + in a
+ *  query string) is taken as "+". */
+function cpuFrom(v: string | null): string | undefined {
+  if (v === null) return undefined;
+  try {
+    return cpuName(parseCpuSpec(v.replace(/ /g, "+")));
+  } catch (e) {
+    if (e instanceof CpuSpecError) throw new Error(`cpu=${e.message}.`);
+    throw e;
+  }
+}
+
 /** null when the URL names no image (boot the default guest). Image URLs are
  *  made absolute against `base` (the page), since the worker would resolve them
  *  against its own script's URL. */
 export function configFromUrl(q: URLSearchParams, base: string = location.href): BootConfig | null {
   const url = (u: string) => ({ url: new URL(u, base).href });
   const ramMB = memFrom(q.get("mem"));
-  const c: BootConfig = { ramMB };
+  const cpu = cpuFrom(q.get("cpu"));
+  const c: BootConfig = cpu ? { ramMB, cpu } : { ramMB };
   const kernel = q.get("kernel"), initrd = q.get("initrd"), cdrom = q.get("cdrom"), hda = q.get("hda");
   if (!kernel && !cdrom && !hda) {
-    if (q.has("mem")) return { ...c, kernel: { url: IMAGES + "bzImage" }, initrd: { url: IMAGES + "initrd.img" }, append: q.get("append") ?? "console=ttyS0" };
+    // Another memory size or CPU than the default guest's snapshot: boot it.
+    if (q.has("mem") || cpu) return { ...c, kernel: { url: IMAGES + "bzImage" }, initrd: { url: IMAGES + "initrd.img" }, append: q.get("append") ?? "console=ttyS0" };
     return null;
   }
   if (kernel) c.kernel = url(kernel);
