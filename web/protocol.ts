@@ -70,6 +70,10 @@ export interface MachineStatus {
   mode: "real" | "protected" | "virtual-8086";
   cpl: number;
   paging: boolean;
+  /** VMX operation (docs/VMX.md): the hypervisor runs ("root") or its guest
+   *  ("non-root"), with the current VMCS's physical address; absent outside VMX
+   *  operation. */
+  vmx?: { mode: "root" | "non-root"; vmcs: number | null };
   resets: number;
   /** live, recording, replaying, or replayed (the replay reached the recording's end). */
   session: "live" | "recording" | "replaying" | "replayed";

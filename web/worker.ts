@@ -654,7 +654,10 @@ class MachineWorker implements WorkerApi {
   status(): MachineStatus {
     const m = this.machine;
     let mode: MachineStatus["mode"] = "real", cpl = 0, paging = false;
+    let vmx: MachineStatus["vmx"];
     if (m) {
+      const v = m.vmx();
+      if (v.mode !== "off") vmx = { mode: v.mode, vmcs: v.vmcs };
       const s = m.cpuState();
       const cr0 = s.getUint32(0x210, true), eflags = s.getUint32(0x24, true);
       mode = eflags & (1 << 17) ? "virtual-8086" : cr0 & 1 ? "protected" : "real";
@@ -662,7 +665,7 @@ class MachineWorker implements WorkerApi {
       paging = (cr0 & 0x80000000) !== 0;
     }
     return {
-      state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, resets: this.resets,
+      state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, vmx, resets: this.resets,
       session: this.replay ? (this.state === "stopped" ? "replayed" : "replaying") : this.recorder ? "recording" : "live",
       stop: this.state === "paused" ? this.stopWhy : undefined,
       gdb: this.bridge ? (this.gdb ? "gdb attached" : this.bridge.readyState === WebSocket.OPEN ? "bridge connected, waiting for gdb" : "connecting") : undefined,

@@ -1,7 +1,8 @@
 import { test, expect } from "vitest";
+import { readFileSync } from "node:fs";
 import { assemble, runRingZero } from "./harness";
-import type { Machine } from "../../web/host/machine";
-import { readEvents } from "../../web/host/events";
+import { Machine, STOP } from "../../web/host/machine";
+import { readEvents, setEventStops, stoppedAt } from "../../web/host/events";
 
 // VMX (tests/guest/vmx.asm) under -cpu pentium2,+vmx and without it. No
 // reference machine has VMX (qemu's TCG has none, Debian's Bochs is built
@@ -194,6 +195,36 @@ test("VM entries and exits in the event timeline", async () => {
   for (let i = 0; i < ev.length - 1; i++) if (ev[i].kind === "vmentry") expect(ev[i + 1].kind).toBe("vmexit");
   expect(exits[3].text).toMatch(/^VM exit: CPUID, qualification 0x0, guest at 0x[0-9a-f]+$/);
   expect(exits[0].text).toBe("VM entry failed: invalid guest state, qualification 0x0");
+});
+
+test("the host sees VMX operation (Machine.vmx, the page's status bar): off, root, non-root after each entry, the VMCS loaded", async () => {
+  // SDM vol. 3 §23.3: VMXON enters VMX root operation, a VM entry non-root, a VM
+  // exit root again, VMXOFF leaves; VMPTRLD makes a VMCS current (§24.1, 30.3),
+  // VMCLEAR of the current one makes the pointer invalid. The program's VMCS is
+  // at 21000H (vmx.asm VMCS_A).
+  const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 32 << 20, cpu: { model: "pentium2", vmx: true }, translate: false });
+  m.loadBios(readFileSync(assemble("vmx")));
+  expect(m.vmx()).toEqual({ mode: "off", vmcs: null });
+  setEventStops(m, { kinds: ["vmentry", "vmexit"] });
+  const seen: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const stop = m.run(50_000_000);
+    if (stop !== STOP.BREAKPOINT) { expect(stop).toBe(STOP.EXIT); break; }
+    // One instruction can enter and exit (an exit on the guest's first
+    // instruction boundary): the last event of the stop decides.
+    const evs = readEvents(m, stoppedAt(m)).filter((e) => e.kind === "vmentry" || e.kind === "vmexit");
+    const e = evs[evs.length - 1];
+    const v = m.vmx();
+    // A failed VM entry (bit 31 of the reason) leaves the CPU in root operation.
+    const want = e.kind === "vmentry" ? "non-root" : "root";
+    expect(v.mode, `${e.kind} #${i}: ${e.text}`).toBe(want);
+    expect(v.vmcs).toBe(0x21000);
+    seen.push(...evs.map((x) => x.kind));
+  }
+  // Nearly every entry and exit stopped the run (stops are per instruction boundary).
+  expect(seen.filter((k) => k === "vmentry").length).toBeGreaterThanOrEqual(EXIT_ORDER.filter((r) => r < FAILED).length - 2);
+  expect(seen.filter((k) => k === "vmexit").length).toBeGreaterThanOrEqual(EXIT_ORDER.length - 2);
+  expect(m.vmx().mode).toBe("off"); // the program ends with VMXOFF
 });
 
 for (const how of [{ interpret: true }, { translate: true }]) {

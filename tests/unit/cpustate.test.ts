@@ -35,14 +35,14 @@ function asConstants(): Map<string, number> {
 test("mirrored CPU state offsets match asm/cpu/state.ts", () => {
   const as = asConstants();
   const rel = ["OFF_REGS", "OFF_EIP", "OFF_EFLAGS", "OFF_FLAGS_LAZY", "OFF_LAZY_OP", "OFF_LAZY_DST", "OFF_LAZY_SRC", "OFF_LAZY_RES", "OFF_SEGS", "OFF_GDTR_BASE", "OFF_GDTR_LIMIT", "OFF_IDTR_BASE",
-    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20", "OFF_EFER", "OFF_XMM", "OFF_MXCSR"];
+    "OFF_IDTR_LIMIT", "OFF_CR0", "OFF_CR2", "OFF_CR3", "OFF_CR4", "OFF_DR", "OFF_CPL", "OFF_HALTED", "OFF_INHIBIT_IRQ", "OFF_A20", "OFF_EFER", "OFF_XMM", "OFF_MXCSR", "OFF_VMX_MODE", "OFF_VMCS_PTR"];
   for (const name of rel) {
     expect(as.get(name + "@rel"), name).toBe((H as Record<string, unknown>)[name]);
   }
   const same = ["CPU_STATE", "CPU_STATE_SIZE", "SEG_SIZE", "SEGF_SEL", "SEGF_BASE", "SEGF_LIMIT", "SEGF_ATTR", "SEGF_LOR", "SEGF_HIR",
     "SEGF_LOW", "SEGF_HIW", "R_EAX", "R_ECX", "R_EDX", "R_EBX", "R_ESP", "R_EBP", "R_ESI", "R_EDI",
     "S_ES", "S_CS", "S_SS", "S_DS", "S_FS", "S_GS", "S_LDTR", "S_TR",
-    "ATTR_ACCESSED", "ATTR_RW", "ATTR_CODE", "ATTR_S", "ATTR_DPL_SHIFT", "ATTR_P", "ATTR_DB", "ATTR_G", "ATTR_VALID", "CR0_PE", "CR0_ET"];
+    "ATTR_ACCESSED", "ATTR_RW", "ATTR_CODE", "ATTR_S", "ATTR_DPL_SHIFT", "ATTR_P", "ATTR_DB", "ATTR_G", "ATTR_VALID", "CR0_PE", "CR0_ET", "VMX_ON", "VMX_NONROOT"];
   for (const name of same) {
     expect(as.has(name), `${name} in state.ts`).toBe(true);
     expect(as.get(name), name).toBe((H as Record<string, unknown>)[name]);

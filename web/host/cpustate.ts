@@ -42,6 +42,12 @@ export const OFF_HALTED = 0x244;
 export const OFF_INHIBIT_IRQ = 0x268;
 export const OFF_A20 = 0x26c;
 export const OFF_EFER = 0x278; // u64 IA32_EFER (with -cpu ...,+nx)
+// VMX (asm/cpu/vmx.ts): VMX_ON after VMXON, VMX_NONROOT while a guest runs;
+// the current VMCS's physical address (u64, all ones: none).
+export const OFF_VMX_MODE = 0x600;
+export const VMX_ON = 1;
+export const VMX_NONROOT = 2;
+export const OFF_VMCS_PTR = 0x610;
 export const OFF_XMM = 0x680; // XMM0-7, 16 bytes each, lane 0 first
 export const OFF_MXCSR = 0x700;
 export const CPU_STATE_SIZE = 0x710;

@@ -6,7 +6,7 @@ import { CPU_MODELS, DEFAULT_CPU_MODEL, featureBits, type CpuFeatureSet, type Cp
 import {
   CPU_STATE_SIZE, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR,
-  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20, OFF_EFER, OFF_XMM, OFF_MXCSR,
+  OFF_CPL, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_A20, OFF_EFER, OFF_XMM, OFF_MXCSR, OFF_VMX_MODE, OFF_VMCS_PTR, VMX_ON, VMX_NONROOT,
 } from "./cpustate";
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
@@ -500,6 +500,19 @@ export class Machine {
       if (put < n) break;
     }
     return done;
+  }
+
+  /** VMX operation (docs/VMX.md): "off" before VMXON (or without +vmx), "root"
+   *  while the hypervisor runs, "non-root" while its guest runs; the current
+   *  VMCS's physical address, null when none is loaded. */
+  vmx(): { mode: "off" | "root" | "non-root"; vmcs: number | null } {
+    const v = this.cpuState();
+    const mode = v.getUint32(OFF_VMX_MODE, true);
+    const ptr = v.getBigUint64(OFF_VMCS_PTR, true);
+    return {
+      mode: !(mode & VMX_ON) ? "off" : mode & VMX_NONROOT ? "non-root" : "root",
+      vmcs: mode & VMX_ON && ptr !== 0xffffffffffffffffn ? Number(ptr) : null,
+    };
   }
 
   registers(): Registers {

@@ -104,7 +104,8 @@ function showStatus(s: MachineStatus): void {
   $("st-state").textContent = idle ? "idle" : s.state;
   $("st-ips").textContent = s.state === "running" ? `${(s.ips / 1e6).toFixed(1)} M instr/s, ${Math.round(s.idle * 100)}% idle` : "";
   $("st-mode").textContent = `mode: ${s.mode}`;
-  $("st-ring").textContent = `ring ${s.cpl}`;
+  // VT-x: whose code runs, the hypervisor's (root) or its guest's (non-root).
+  $("st-ring").textContent = `ring ${s.cpl}` + (s.vmx ? `, VMX ${s.vmx.mode}` + (s.vmx.vmcs !== null ? ` (VMCS at 0x${s.vmx.vmcs.toString(16)})` : "") : "");
   $("st-paging").textContent = s.paging ? "paging on" : "paging off";
   $("st-session").textContent = s.session === "live" ? "" : s.session === "recording" ? "● recording" : s.session;
   // Images read on demand over HTTP (web/host/httpdisk.ts).
