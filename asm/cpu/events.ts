@@ -22,7 +22,7 @@
 import { EVENTS } from "../layout";
 import { OFF_ICOUNT, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_SEL, S_CS } from "./state";
 import { hostEventHit } from "./hostdebug";
-import { requestStop, STOP_BREAKPOINT } from "./exec";
+import { requestStop, stopReason, STOP_BREAKPOINT } from "./exec";
 
 export const EV_EXCEPTION: u32 = 1;  // a vector, b error code (EV_NO_ERROR: none), c CR2
 export const EV_INTERRUPT: u32 = 2;  // a vector (external: PIC/APIC)
@@ -62,6 +62,10 @@ export function recordEvent(kind: u32, a: u32, b: u32, c: u32): void {
     let vectors = load<u32>(EV_STOP_VECTORS);
     if (vectors != 0 && (a >= 32 || (vectors & (1 << a)) == 0)) return;
   }
+  // The first stop asked for in an instruction is the one reported: a VM entry
+  // whose guest exits at once (entry, INT, exit in one instruction) stops at
+  // the entry, with the rest after it in the timeline.
+  if (stopReason != 0) return;
   store<u32>(EV_STOP_AT, total + 1);
   hostEventHit(load<u32>(OFF_EIP));
   requestStop(STOP_BREAKPOINT);
