@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --runs N] [-- --no-qemu] [-- --out F] [-- --baseline DIR]
+// npm run bench [-- --quick] [-- --runs N] [-- --no-qemu] [-- --out F] [-- --baseline DIR] [-- --no-simd]
 //
 // Boots the same Debian guest (kernel, initramfs, command line, memory) in RingZero
 // and in v86 (with its JIT, Debian's SeaBIOS), alternating A B A B in one
@@ -12,6 +12,8 @@
 // Each emulator runs in its own process with the serial console on stdio.
 // --baseline DIR adds another RingZero checkout (built, e.g. a `git worktree` of
 // an earlier commit) to each round, as "baseline", for before/after ratios.
+// Then, unless --no-simd, tools/bench/simd.mjs (the SSE2 kernel ROM in RingZero, v86
+// and qemu) with the same --runs/--quick/--no-qemu.
 // This is a benchmark, not a test: it does not run in `npm test`.
 
 import { spawn, spawnSync } from "node:child_process";
@@ -167,3 +169,8 @@ if (baseline) {
   console.log(`\nagainst the baseline ${baseline} (ratio = this / baseline per round, median): boot ${f(r.boot)}, workload ${f(r.workload)}; steps ${r.steps.map(f).join(", ")}`);
 }
 console.log(`\nwritten: ${outFile}`);
+
+if (!flag("--no-simd")) {
+  const simd = spawnSync("node", [join(ROOT, "tools/bench/simd.mjs"), "--runs", String(runs), ...(flag("--no-qemu") ? ["--no-qemu"] : [])], { stdio: "inherit" });
+  if (simd.status !== 0) process.exitCode = 1;
+}
