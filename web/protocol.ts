@@ -178,6 +178,9 @@ export interface WorkerApi {
   stopOn(stops: EventStops): string | null;
   /** The VGA text screen now, or null before the machine runs or in a graphics mode. */
   vgaText(): VgaView | null;
+  /** What the VGA shows now, read at one instant: no machine yet, a text mode, a
+   *  graphics picture, or nothing (display off). */
+  vgaMode(): "none" | "text" | "graphics" | "blank";
   /** The VGA picture now, or null before the machine runs or when the display is off. */
   /** The VGA picture; `changedRows`: only the rows changed since the last such call. */
   vgaImage(changedRows?: boolean): VgaPicture | null;

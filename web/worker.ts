@@ -681,6 +681,13 @@ class MachineWorker implements WorkerApi {
     return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette() };
   }
 
+  vgaMode(): "none" | "text" | "graphics" | "blank" {
+    const m = this.machine;
+    if (!m) return "none";
+    if (m.textScreen()) return "text";
+    return m.vgaImage().mode === "blank" ? "blank" : "graphics";
+  }
+
   /** The picture; with `changedRows` (the page's screen) only the rows that changed
    *  since the last such call (all of it after a mode or palette change), which
    *  the page draws in place. */
