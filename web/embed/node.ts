@@ -12,6 +12,7 @@ import { Machine, RING, STOP } from "../host/machine";
 import { DEFAULT_CPU_MODEL, cpuOption, parseCpuSpec } from "../host/cpumodel";
 import { loadBootImages } from "../host/boot";
 import { kernelKind } from "../host/kernel";
+import { IdlePacer } from "../host/idle";
 import { MemoryBackend, WriteLog } from "../host/block";
 import { hostCalls, recordHeader, sha256Hex, type ImageIdentity } from "../host/replay";
 import { save, restore, type RunIdentity, type SnapshotDisk } from "../host/snapshot";
@@ -96,11 +97,15 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   // Timers keep Node alive while the machine runs, even when the guest sleeps until input.
   let keepAlive: ReturnType<typeof setInterval> | undefined;
 
-  const emit = (b: Uint8Array) => { if (b.length) for (const f of listeners) f(b); };
+  // An idle guest's ticks are run in batches, as the command line does (web/host/idle.ts).
+  const pacer = new IdlePacer();
+  const emit = (b: Uint8Array) => { if (b.length) { pacer.active(performance.now()); for (const f of listeners) f(b); } };
+  /** Run the next slice after `ns` of host time (0: now; -1: when input comes). */
   const schedule = (ns: number) => {
     clearTimeout(timer);
     sleeping = ns !== 0;
-    timer = ns < 0 ? undefined : setTimeout(() => { timer = undefined; sleeping = false; slice(); }, ns === 0 ? 0 : Math.ceil(ns / 1e6));
+    const ms = ns === 0 ? 0 : pacer.sleepMs(ns, performance.now());
+    timer = ms < 0 ? undefined : setTimeout(() => { timer = undefined; sleeping = false; slice(); }, ms);
   };
   const halt = (s: MachineState) => {
     state = s;
@@ -115,9 +120,10 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     let sleepNs = 0;
     try {
       while (performance.now() - t0 < SLICE_MS) {
-        if (pending.length) pending = pending.subarray(host.feed(RING.COM1_RX, pending));
+        if (pending.length) { pending = pending.subarray(host.feed(RING.COM1_RX, pending)); pacer.active(performance.now()); }
         const r = host.run(SLICE);
         emit(m.drain(RING.COM1_TX));
+        if (r !== STOP.HALT || !m.halted || m.inputPending()) pacer.active(performance.now());
         if (state !== "running") return; // a listener paused or stopped it
         if (r === STOP.HALT) {
           // Nothing to run before the next device timer: sleep until it is due.
