@@ -19,7 +19,7 @@ import { IdlePacer } from "./host/idle";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
 import { apply, decode, planDisks, save, streamCodec, tellClockAgent, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
 import { DiskStore, PersistentDisk } from "./store";
-import { gdt, idt, pageWalk, taskState, type PageWalk } from "./host/inspect";
+import { backInFrame, gdt, idt, pageWalk, stepOverFrame, taskState, type PageWalk, type StepOverFrame } from "./host/inspect";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
 import { GdbStub } from "./host/gdb";
@@ -130,6 +130,8 @@ class MachineWorker implements WorkerApi {
   /** Step over: the temporary breakpoint after the CALL/INT/REP instruction, and
    *  who waits for the machine to stop again. */
   private overAt: number | undefined;
+  /** The frame the step over began in: the breakpoint ends it only there. */
+  private overFrame?: StepOverFrame;
   private stopWaiters: (() => void)[] = [];
   /** The gdb bridge (web/cli/bridge.ts): its WebSocket, and the stub while a gdb is attached. */
   private bridge?: WebSocket;
@@ -420,6 +422,7 @@ class MachineWorker implements WorkerApi {
   /** A step over ends (the machine stopped, or it powered off): its breakpoint goes, its caller hears. */
   private endStepOver(): void {
     if (this.overAt !== undefined) { this.machine?.removeBreakpoint(this.overAt); this.overAt = undefined; }
+    this.overFrame = undefined;
     const w = this.stopWaiters;
     this.stopWaiters = [];
     for (const f of w) f();
@@ -491,6 +494,7 @@ class MachineWorker implements WorkerApi {
     const next = (r.cs.base + nextEip) >>> 0;
     if (!m.insertBreakpoint(next)) return "No room for the step-over breakpoint (256 at most).";
     this.overAt = next;
+    this.overFrame = stepOverFrame(m);
     const done = new Promise<string | null>((res) => this.stopWaiters.push(() => res(null)));
     this.resume();
     return done;
@@ -745,6 +749,12 @@ class MachineWorker implements WorkerApi {
         }
         if (r === STOP.BREAKPOINT) {
           const hit = m.breakpointHit();
+          // The step over's breakpoint reached by a deeper (recursive) call of
+          // the routine, or by another process: not the end of the step.
+          if (hit?.kind === "breakpoint" && hit.address === this.overAt && this.overFrame && !this.breakpointList.has(hit.address) && !backInFrame(m, this.overFrame)) {
+            this.stepOne(m);
+            continue;
+          }
           this.atBreakpoint = true;
           const seq = hit?.kind === "event" ? stoppedAt(m) : undefined;
           const ev = seq !== undefined ? readEvents(m, seq)[0] : undefined;

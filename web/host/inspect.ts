@@ -228,3 +228,25 @@ function walkPae(m: Machine, linear: number, r: Registers): PageWalk {
   if (!(pte.lo & 1)) return result(linear, r, steps, undefined, 0, none, nx);
   return result(linear, r, steps, pte.base + (linear & 0xfff), 0x1000, rights(pde.lo & pte.lo, pde.xd || pte.xd), nx);
 }
+
+// ---- step over ----
+
+/** Where a step over (the page's Step over, a CALL, INT or REP run to the
+ *  instruction after it) began: its address space and stack frame. */
+export interface StepOverFrame { cr3: number; ss: number; esp: number }
+
+export function stepOverFrame(m: Machine): StepOverFrame {
+  const r = m.registers();
+  return { cr3: r.cr3, ss: r.ss.selector, esp: r.gpr[4] };
+}
+
+/** At the step over's breakpoint (the instruction after the CALL): is this the
+ *  step's own return, or the same code reached elsewhere? A recursive call of
+ *  the routine returns there first with its deeper frame (ESP below the one
+ *  the step began with, the stack grows down), and another process may run the
+ *  same code (another CR3); the step goes on through both. */
+export function backInFrame(m: Machine, f: StepOverFrame): boolean {
+  const r = m.registers();
+  if (r.cr3 !== f.cr3) return false;
+  return r.ss.selector !== f.ss || r.gpr[4] >>> 0 >= f.esp >>> 0;
+}
