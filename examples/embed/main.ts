@@ -9,6 +9,8 @@ const manifest = (await (await fetch("/images/manifest.json")).json()) as { cmdl
 const m = await mountMachine($("vm"), {
   memoryMB: 128, kernel: "/images/bzImage", initrd: "/images/initrd.img", append: manifest.cmdline,
 });
+// For the browser's console and scripts: machine.gdt(), machine.translate(eip)...
+(globalThis as unknown as { machine: typeof m }).machine = m;
 let saved: Uint8Array | undefined;
 $("pause").onclick = () => void m.pause();
 $("resume").onclick = () => void m.start();

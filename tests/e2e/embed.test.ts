@@ -52,7 +52,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test("mountMachine boots the default guest in a page, takes typed input and saves a state", async () => {
+test("mountMachine boots the default guest in a page, takes typed input, shows its GDT, IDT and page walk, and saves a state", async () => {
   const page = await browser!.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -72,6 +72,18 @@ test("mountMachine boots the default guest in a page, takes typed input and save
   await page.click(".xterm");
   await page.keyboard.type("echo $((6*7))\n");
   await waitFor(/^42\s*$/m, 30_000);
+  // The lab bench through the worker: Linux's kernel code segment (GDT entry 12)
+  // and its int $0x80 gate (DPL 3), the page walk of the kernel's EIP, memory.
+  const bench = await page.evaluate(async () => {
+    const m = (globalThis as any).machine;
+    await m.pause();
+    const r = await m.registers();
+    const [gdt, idt, walk, code, events] = [await m.gdt(), await m.idt(), await m.translate(r.eip), await m.readMemory(r.eip, 8), await m.events()];
+    await m.start();
+    return { cs: gdt[12].selector, gate80: idt[0x80].dpl, eip: r.eip, physical: walk.physical, code: code.length, ring: events.some((e: { kind: string }) => e.kind === "ring") };
+  });
+  expect(bench).toMatchObject({ cs: 0x60, gate80: 3, code: 8, ring: true });
+  expect(bench.physical).toBe(bench.eip - 0xc0000000);
   await page.click("#save");
   await page.waitForFunction(() => /^saved \d+ bytes/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 60_000 });
   expect(errors).toEqual([]);

@@ -82,6 +82,27 @@ m.sendSerial("echo $((6*7))\\n");
 await answer;
 const snap = await m.saveState();
 const regs = await m.registers();
+// The lab bench, paused at the prompt (the kernel's idle loop): Linux's
+// descriptor tables, a page walk, memory, the timeline.
+await m.pause();
+const idle = await m.registers();
+const gdt = await m.gdt(), idt = await m.idt();
+const walk = await m.translate(idle.eip);
+const code = await m.readMemory(idle.eip, 16), codePhys = await m.readMemory(walk.physical, 16, true);
+const ev = await m.events();
+// A step while the CPU is busy (a shell loop): one instruction runs.
+m.sendSerial("i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done\\n");
+await m.start();
+await new Promise((r) => setTimeout(r, 1000));
+await m.pause();
+const before = await m.registers();
+await m.step(1);
+const after = await m.registers();
+const bench = { eip: idle.eip, halted: idle.halted, cs: gdt[12], gate80: idt[0x80], physical: walk.physical, sameBytes: Buffer.from(code).equals(Buffer.from(codePhys)) && code.length === 16,
+  kinds: [...new Set(ev.map((e) => e.kind))], busy: !before.halted, stepped: after.eip !== before.eip || after.gpr.some((v, i) => v !== before.gpr[i]) };
+let stepWhileRunning = "";
+await m.start();
+try { await m.step(1); } catch (e) { stepWhileRunning = e.message; }
 // The state goes back in and the shell answers again.
 await m.pause();
 await m.restoreState(snap);
@@ -90,15 +111,30 @@ const again = seen(/echo \\$\\(\\(7\\*8\\)\\)\\r?\\n56\\r?\\n/);
 m.sendSerial("echo $((7*8))\\n");
 await again;
 await m.stop();
-process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).toString("latin1"), size: snap.length, state: m.state, cr0: regs.cr0, tail: out.slice(-200) }));
+process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).toString("latin1"), size: snap.length, state: m.state, cr0: regs.cr0, bench, stepWhileRunning, tail: out.slice(-200) }));
 `;
-  const r = JSON.parse(await runScript("boot.mjs", script, BOOT_TIMEOUT_MS)) as { magic: string; size: number; state: string; cr0: number; tail: string };
+  const r = JSON.parse(await runScript("boot.mjs", script, BOOT_TIMEOUT_MS)) as { magic: string; size: number; state: string; cr0: number; tail: string; stepWhileRunning: string;
+    bench: { eip: number; halted: boolean; busy: boolean; cs: { selector: number; base: number; limit: number; dpl: number; kind: string }; gate80: { dpl: number; kind: string }; physical: number; sameBytes: boolean; kinds: string[]; stepped: boolean } };
   expect(r.tail).toMatch(/\n42\r?\n/);
   expect(r.magic).toBe("RZSS");
   // Linux runs with protection and paging on (SDM vol. 3 §2.5: CR0.PE bit 0, CR0.PG bit 31).
   expect(r.cr0 & 0x80000001).toBe(0x80000001 | 0);
   expect(r.tail).toMatch(/\n56\r?\n/);
   expect(r.state).toBe("stopped");
+  // Linux i386 (arch/x86/include/asm/segment.h): __KERNEL_CS is GDT entry 12, flat,
+  // ring 0; int $0x80 is an interrupt gate reachable from ring 3 (DPL 3).
+  expect(r.bench.cs).toMatchObject({ selector: 0x60, base: 0, limit: 0xffffffff, dpl: 0 });
+  expect(r.bench.cs.kind).toMatch(/^code 32-bit/);
+  expect(r.bench.gate80).toMatchObject({ dpl: 3, kind: "32-bit interrupt gate" });
+  // The kernel's EIP (paused at the prompt: halted in the idle loop) is in the
+  // direct map at 0xC0000000 (PAGE_OFFSET); its bytes read the same linear and physical.
+  expect(r.bench.halted).toBe(true);
+  expect(r.bench.physical).toBe(r.bench.eip - 0xc0000000);
+  expect(r.bench.sameBytes).toBe(true);
+  expect(r.bench.kinds).toEqual(expect.arrayContaining(["interrupt", "ring"]));
+  expect(r.bench.busy).toBe(true);
+  expect(r.bench.stepped).toBe(true);
+  expect(r.stepWhileRunning).toBe("pause the machine to step");
 }, BOOT_TIMEOUT_MS + 10_000);
 
 test("a snapshot the command line's migrate wrote (the default guest's, tools/guest/snapshot.mjs) restores into createMachine's machine", async () => {

@@ -4,6 +4,8 @@
 // package ships as its types (tools/build-package.mjs copies this file).
 
 import type { Registers } from "../host/machine";
+import type { Descriptor, PageWalk, WalkStep } from "../host/inspect";
+import type { MachineEvent, EventKind } from "../host/events";
 
 /** An image: its bytes, or (in the browser only) a URL the worker fetches. */
 export type ImageInput = Uint8Array | string;
@@ -51,6 +53,25 @@ export interface RingZeroMachine {
   restoreState(bytes: Uint8Array): Promise<void>;
   /** The CPU's registers now. */
   registers(): Promise<Registers>;
+  // The lab bench (as the page's inspector and window.ringzero): reads need no
+  // pause; step() needs the machine not running. Before the first start() in the
+  // browser there is no machine yet: they reject.
+  /** Execute `count` instructions (default 1), interpreted, one at a time, while
+   *  the machine is paused (or not started, under Node). */
+  step(count?: number): Promise<void>;
+  /** `length` bytes at a linear address (through the page tables; the result
+   *  ends at the first unmapped byte) or, with `physical`, a physical one; at
+   *  most 64 KiB a call. */
+  readMemory(address: number, length: number, physical?: boolean): Promise<Uint8Array>;
+  /** The page walk of a linear address as the CPU would do it now. */
+  translate(linear: number): Promise<PageWalk>;
+  /** The GDT's and the IDT's entries, decoded. */
+  gdt(): Promise<Descriptor[]>;
+  idt(): Promise<Descriptor[]>;
+  /** The event timeline (exceptions, interrupts, ring and mode changes, CR3
+   *  loads, task switches, VM entries and exits): events numbered `since` and
+   *  later, of the last 4096. */
+  events(since?: number): Promise<MachineEvent[]>;
   readonly state: MachineState;
   /** Why the state is "error" (one line). */
   readonly error: string | undefined;
@@ -67,3 +88,5 @@ export function createMachine(options: MachineOptions): Promise<RingZeroMachine>
 export function mountMachine(element: HTMLElement, options: MachineOptions): Promise<RingZeroMachine>;
 
 export type { Registers, SegmentRegister } from "../host/machine";
+export type { Descriptor, PageWalk, WalkStep } from "../host/inspect";
+export type { MachineEvent, EventKind } from "../host/events";

@@ -37,6 +37,12 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
   const api = Comlink.wrap<WorkerApi>(worker);
   const listeners = new Set<(b: Uint8Array) => void>();
+  /** What the inspector shows; rejects before the first start(). */
+  const inspection = async () => {
+    const i = await api.inspect();
+    if (!i) throw new Error("the machine has not started");
+    return i;
+  };
   let state: MachineState = "ready";
   let error: string | undefined;
   let failed: () => void = () => {};
@@ -81,11 +87,23 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       const r = await api.restoreState(bytes, "state");
       if ("error" in r) throw new Error(r.error);
     },
-    async registers() {
-      const i = await api.inspect();
-      if (!i) throw new Error("the machine has not started");
-      return i.registers;
+    async registers() { return (await inspection()).registers; },
+    async step(count = 1) {
+      const why = await api.step(count);
+      if (why) throw new Error(why);
     },
+    async readMemory(address, length, physical = false) {
+      await inspection();
+      return api.readMemory(address, length, physical);
+    },
+    async translate(linear) {
+      const w = await api.walk(linear >>> 0);
+      if (!w) throw new Error("the machine has not started");
+      return w;
+    },
+    async gdt() { return (await inspection()).gdt; },
+    async idt() { return (await inspection()).idt; },
+    async events(since = 0) { await inspection(); return api.events(since, 4096); },
   };
 }
 

@@ -13,6 +13,8 @@ import { DEFAULT_CPU_MODEL, cpuOption, parseCpuSpec } from "../host/cpumodel";
 import { loadBootImages } from "../host/boot";
 import { kernelKind } from "../host/kernel";
 import { IdlePacer } from "../host/idle";
+import { gdt, idt, pageWalk } from "../host/inspect";
+import { readEvents } from "../host/events";
 import { MemoryBackend, WriteLog } from "../host/block";
 import { hostCalls, recordHeader, sha256Hex, type ImageIdentity } from "../host/replay";
 import { save, restore, type RunIdentity, type SnapshotDisk } from "../host/snapshot";
@@ -173,6 +175,24 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       await restore(m, bytes, "state", await (identity ??= describeRun()), zlibCodec, disks);
     },
     async registers() { return m.registers(); },
+    async step(count = 1) {
+      if (state === "running") throw new Error("pause the machine to step");
+      if (state === "stopped" || state === "error") throw new Error(error ?? `the machine is ${state}`);
+      for (let i = 0; i < count; i++) {
+        const r = m.step();
+        emit(m.drain(RING.COM1_TX));
+        if (r === STOP.RESET) host.reboot();
+        if (r === STOP.HALT || r === STOP.POWEROFF) break;
+      }
+    },
+    async readMemory(address, length, physical = false) {
+      const n = Math.max(0, Math.min(length, 65536));
+      return physical ? m.readPhysical(address >>> 0, n) : m.readLinear(address >>> 0, n);
+    },
+    async translate(linear) { return pageWalk(m, linear >>> 0); },
+    async gdt() { return gdt(m); },
+    async idt() { return idt(m); },
+    async events(since = 0) { return readEvents(m, since); },
   };
 }
 
