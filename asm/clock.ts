@@ -126,7 +126,15 @@ function setRate(rate: u64): void {
   store<u64>(base() + C_RATE, rate == 0 ? 1 : rate);
 }
 
-/** Instructions until the clock reaches `t` (at least 1; capped near 2^31). */
+/** Instructions until the clock reaches `t`: the fewest n (at least 1) with
+ *  clockAt(icount + n) >= t, capped near 2^31. The answer names an instruction
+ *  count that does not depend on where the question is asked: clockNow() drops
+ *  the fraction of a nanosecond the rate puts between instructions, and a count
+ *  taken from it alone could come out one more depending on how far into the
+ *  fraction the current instruction is, that is on where the CPU's stretches
+ *  ended (a translated block and the interpreter end them at different
+ *  instructions), and a replay restored from a checkpoint would take an
+ *  interrupt one instruction away from where its recording took it. */
 export function insnsUntil(t: u64): u64 {
   let now = clockNow();
   if (t <= now) return 1;
@@ -134,7 +142,11 @@ export function insnsUntil(t: u64): u64 {
   if (d >= <u64>1 << 30) d = <u64>1 << 30;
   let rate = load<u64>(base() + C_RATE);
   let n = ((d << 32) + rate - 1) / rate;
-  return n > 0x7fffffff ? 0x7fffffff : (n == 0 ? 1 : n);
+  if (n > 0x7fffffff) return 0x7fffffff;
+  // n is at most one fraction's worth too many (a few steps at the fastest rate).
+  let ic = icount();
+  while (n > 1 && clockAt(ic + n - 1) >= t) n--;
+  return n == 0 ? 1 : n;
 }
 
 // --- modes ---

@@ -21,12 +21,12 @@
 // returns; runCpu then delivers the exception as the interpreter would.
 
 import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
-import { OFF_ICOUNT, getEip } from "./state";
+import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, getEip } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { testCC, getEflags } from "./flags";
 import { codeHost, codeAvail } from "./decode";
-import { deliverException } from "./exec";
+import { deliverException, intrLine, stretchEndPending } from "./exec";
 import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
 import { tscAfter } from "../clock";
@@ -236,10 +236,25 @@ export function jitLookup(eip: u32, left: u32): u32 {
 export function jitRd8(seg: i32, off: u32): u32 { let v = read8(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
 export function jitRd16(seg: i32, off: u32): u32 { let v = read16(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
 export function jitRd32(seg: i32, off: u32): u32 { let v = read32(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
-@inline function wrStatus(): u32 { return faultPending ? WR_FAULT : codeWritten ? WR_CODE : WR_OK; }
-export function jitWr8(seg: i32, off: u32, v: u32): u32 { write8(seg, off, v); return wrStatus(); }
-export function jitWr16(seg: i32, off: u32, v: u32): u32 { write16(seg, off, v); return wrStatus(); }
-export function jitWr32(seg: i32, off: u32, v: u32): u32 { write32(seg, off, v); return wrStatus(); }
+/** What makes the run loop act before the next instruction (exec.ts
+ *  betweenInstructions): the stretch ending, INTR, an NMI. */
+@inline function runLoopEvents(): u32 {
+  return (stretchEndPending() ? 1 : 0) | (intrLine ? 2 : 0) | ((load<u32>(OFF_NMI) & NMI_PENDING) != 0 ? 4 : 0);
+}
+/** After a write through the slow path: it faulted; or it hit translated code,
+ *  or a device it reached raised something for the run loop (a timer
+ *  reprogrammed ends the CPU's stretch, an EOI raises the next interrupt): the
+ *  interpreter looks at that before the next instruction, so the block leaves
+ *  after this one, and translated and interpreted runs retire the same
+ *  instructions between the same events (a replay restored from a checkpoint,
+ *  whose translations are gone, stays on its recording). */
+@inline function wrStatus(before: u32): u32 {
+  if (faultPending) return WR_FAULT;
+  return codeWritten || (runLoopEvents() & ~before) != 0 ? WR_CODE : WR_OK;
+}
+export function jitWr8(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(); write8(seg, off, v); return wrStatus(b); }
+export function jitWr16(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(); write16(seg, off, v); return wrStatus(b); }
+export function jitWr32(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(); write32(seg, off, v); return wrStatus(b); }
 /** A condition code from the flag state in memory (translated code stores its
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }
