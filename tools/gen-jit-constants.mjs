@@ -23,7 +23,7 @@ export const SHARED = [
   ["asm/cpu/flags.ts", ["LAZY_ADD", "LAZY_ADC1", "LAZY_SUB", "LAZY_SBB1", "LAZY_LOGIC", "SZ8", "SZ16", "SZ32"]],
   ["asm/mmu/paging.ts", ["TLB_VALID"]],
   ["asm/cpu/jit.ts", [
-    "JIT_READ_MASK", "JIT_WRITE_MASK", "JIT_STATUS", "JIT_CHAINED", "JIT_TSC_HI", "BLOCK_FAULTED", "BLOCK_INTERPRET", "WR_FAULT", "WR_CODE",
+    "JIT_READ_MASK", "JIT_WRITE_MASK", "JIT_STATUS", "JIT_CHAINED", "JIT_TSC_HI", "JIT_RETIRED", "BLOCK_FAULTED", "BLOCK_INTERPRET", "WR_FAULT", "WR_CODE",
     "SLOT_KEY", "SLOT_FN", "SLOT_COUNT", "SLOT_LEN", "SLOT_SIZE", "SET_HASH", "SET_SHIFT",
   ]],
 ];

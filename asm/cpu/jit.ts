@@ -40,6 +40,7 @@ export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks ent
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
 export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
 export const JIT_TSC_HI: u32 = JIT_WORDS + 44;     // after jitRdtsc: the TSC's high half
+export const JIT_RETIRED: u32 = JIT_WORDS + 48;    // before a slow read or write: instructions the chain retired before it
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
@@ -232,10 +233,21 @@ export function jitLookup(eip: u32, left: u32): u32 {
 }
 
 // --- helpers for translated code (exported by index.ts) ---
+// The slow path of a block's memory access may reach a device that reads the
+// clock (a timer programmed or read, an HPET or PM-timer count), and the clock
+// follows the instruction count, which a block adds to OFF_ICOUNT only when
+// jitRun returns. For the access the count is what the interpreter would have:
+// the instructions the chain retired before this one (JIT_RETIRED, which the
+// block stores first) are added, and taken off again after.
+@inline function atInstruction(): u64 {
+  let ic = load<u64>(OFF_ICOUNT);
+  store<u64>(OFF_ICOUNT, ic + <u64>load<u32>(JIT_RETIRED));
+  return ic;
+}
 // Reads: the value; JIT_STATUS says whether it faulted.
-export function jitRd8(seg: i32, off: u32): u32 { let v = read8(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
-export function jitRd16(seg: i32, off: u32): u32 { let v = read16(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
-export function jitRd32(seg: i32, off: u32): u32 { let v = read32(seg, off); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
+export function jitRd8(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read8(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
+export function jitRd16(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read16(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
+export function jitRd32(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read32(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
 /** What makes the run loop act before the next instruction (exec.ts
  *  betweenInstructions): the stretch ending, INTR, an NMI. */
 @inline function runLoopEvents(): u32 {
@@ -252,9 +264,9 @@ export function jitRd32(seg: i32, off: u32): u32 { let v = read32(seg, off); sto
   if (faultPending) return WR_FAULT;
   return codeWritten || (runLoopEvents() & ~before) != 0 ? WR_CODE : WR_OK;
 }
-export function jitWr8(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(); write8(seg, off, v); return wrStatus(b); }
-export function jitWr16(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(); write16(seg, off, v); return wrStatus(b); }
-export function jitWr32(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(); write32(seg, off, v); return wrStatus(b); }
+export function jitWr8(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write8(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
+export function jitWr16(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write16(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
+export function jitWr32(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write32(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
 /** A condition code from the flag state in memory (translated code stores its
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }

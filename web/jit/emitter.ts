@@ -19,7 +19,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, VOID, I32, uleb, sleb } from "./wasm";
@@ -175,13 +175,22 @@ export class Emitter {
     return this;
   }
   hostAddr(): this { return this.get(L_T + 5).i32(~0xfff).op(W.and).get(L_LIN).op(W.add); }
+  /** Before a slow memory access: JIT_RETIRED <- the instructions the chain
+   *  retired before this one (JIT_CHAINED, this block's passes, its place), for
+   *  a device's clock (asm/cpu/jit.ts atInstruction). */
+  retired(): this {
+    this.i32(0).load(W.load, JIT_CHAINED).get(L_CNT).op(W.add);
+    if (this.cur.k) this.i32(this.cur.k).op(W.add);
+    this.op(W.store, 0); uleb(this.b, JIT_RETIRED);
+    return this;
+  }
   /** Push the value at the current memory operand. */
   read(seg: number, sz: number): this {
     const size = sz >> 3;
     this.fastCheck(seg, size, false).open(W.if_, "", I32);
     this.hostAddr().op(size === 4 ? W.load : size === 2 ? W.load16u : W.load8u, 0, 0);
     this.else_();
-    this.i32(seg).get(L_OFF).call(F_RD[sizeIndex(sz)]);
+    this.retired().i32(seg).get(L_OFF).call(F_RD[sizeIndex(sz)]);
     this.load(W.load, JIT_STATUS).open(W.if_, "").faultExit().end();
     return this.end();
   }
@@ -191,7 +200,7 @@ export class Emitter {
     this.fastCheck(seg, size, true).open(W.if_, "");
     this.hostAddr().get(l).op(size === 4 ? W.store : size === 2 ? W.store16 : W.store8, 0, 0);
     this.else_();
-    this.i32(seg).get(L_OFF).get(l).call(F_WR[sizeIndex(sz)]).tee(L_STATUS);
+    this.retired().i32(seg).get(L_OFF).get(l).call(F_WR[sizeIndex(sz)]).tee(L_STATUS);
     this.i32(WR_FAULT).op(W.eq).open(W.if_, "").faultExit().end();
     this.get(L_STATUS).i32(WR_CODE).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
     this.wroteSlow = true;
