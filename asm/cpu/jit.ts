@@ -31,7 +31,8 @@ import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
 import { tscAfter } from "../clock";
 
-// Words translated code reads (layout.ts JIT_WORDS; +0 is state.ts OFF_ATTENTION).
+// Words translated code reads (layout.ts JIT_WORDS; +0 is state.ts OFF_ATTENTION,
+// +48 state.ts OFF_PAUSE).
 export const JIT_READ_MASK: u32 = JIT_WORDS + 4;   // paging.ts tlbReadMask
 export const JIT_WRITE_MASK: u32 = JIT_WORDS + 8;  // paging.ts tlbWriteMask
 export const JIT_STATUS: u32 = JIT_WORDS + 12;     // after a read helper: 1 = it faulted
@@ -40,7 +41,7 @@ export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks ent
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
 export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
 export const JIT_TSC_HI: u32 = JIT_WORDS + 44;     // after jitRdtsc: the TSC's high half
-export const JIT_RETIRED: u32 = JIT_WORDS + 48;    // before a slow read or write: instructions the chain retired before it
+export const JIT_RETIRED: u32 = JIT_WORDS + 52;    // before a slow read or write: instructions the chain retired before it
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).

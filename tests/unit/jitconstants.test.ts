@@ -35,6 +35,24 @@ test("the translator's memory addresses are the module's own", async () => {
   }
 });
 
+test("the words after JIT_WORDS that asm/ names do not overlap", () => {
+  // asm/cpu/jit.ts and state.ts both place words there (OFF_ATTENTION, OFF_PAUSE,
+  // the translator's); a word given twice went unnoticed once (JIT_RETIRED on
+  // OFF_PAUSE: translated code asked the run loop to pause).
+  const words: { name: string; at: number; size: number }[] = [];
+  for (const f of ["asm/cpu/jit.ts", "asm/cpu/state.ts"]) {
+    const src = readFileSync(join(ROOT, f), "utf8");
+    for (const m of src.matchAll(/^(?:export )?const (\w+): u32 = JIT_WORDS(?: \+ (\d+))?;(.*)$/gm)) {
+      words.push({ name: m[1], at: Number(m[2] ?? 0), size: /u64|instructions, bytes/.test(m[3]) ? 8 : 4 });
+    }
+  }
+  expect(words.map((w) => w.name)).toEqual(expect.arrayContaining(["OFF_ATTENTION", "OFF_PAUSE", "JIT_CHAINED", "JIT_RETIRED"]));
+  words.sort((a, b) => a.at - b.at);
+  for (let i = 1; i < words.length; i++) {
+    expect(words[i].at, `${words[i].name} overlaps ${words[i - 1].name}`).toBeGreaterThanOrEqual(words[i - 1].at + words[i - 1].size);
+  }
+});
+
 test("EFLAGS bits are the SDM's", () => {
   // SDM vol. 1 §3.4.3, figure 3-8
   expect([C.CF, C.PF, C.AF, C.ZF, C.SF, C.OF]).toEqual([1 << 0, 1 << 2, 1 << 4, 1 << 6, 1 << 7, 1 << 11]);
