@@ -36,6 +36,17 @@ ITERS      equ 10000
 ROMLIN     equ 0xf0000          ; linear address of ROM offset 0
 STACK_TOP  equ 0x90000
 IDT_ADDR   equ 0x80000          ; 48 interrupt gates, built at run time
+
+; IDT_GATE vector, handler: a 32-bit interrupt gate at IDT_ADDR (EDI) to the
+; ROM label `handler` (clobbers EAX).
+%macro IDT_GATE 2
+  mov eax, %2 + ROMLIN
+  mov [edi + (%1) * 8], ax
+  mov word [edi + (%1) * 8 + 2], SEL_CODE
+  mov word [edi + (%1) * 8 + 4], GATE_INT32
+  shr eax, 16
+  mov [edi + (%1) * 8 + 6], ax
+%endmacro
 IA         equ 0x100000         ; 1024 dwords, the integer state
 FY         equ IA + 4096        ; 1024 floats, the SAXPY vector
 DATA_BYTES equ 4096
@@ -415,18 +426,8 @@ idt_setup:
   inc ecx
   cmp ecx, 32
   jb .g
-  mov eax, timer_irq + ROMLIN
-  mov [edi + VEC_IRQ0 * 8], ax
-  mov word [edi + VEC_IRQ0 * 8 + 2], SEL_CODE
-  mov word [edi + VEC_IRQ0 * 8 + 4], GATE_INT32
-  shr eax, 16
-  mov [edi + VEC_IRQ0 * 8 + 6], ax
-  mov eax, spurious_irq + ROMLIN
-  mov [edi + VEC_SPURIOUS * 8], ax
-  mov word [edi + VEC_SPURIOUS * 8 + 2], SEL_CODE
-  mov word [edi + VEC_SPURIOUS * 8 + 4], GATE_INT32
-  shr eax, 16
-  mov [edi + VEC_SPURIOUS * 8 + 6], ax
+  IDT_GATE VEC_IRQ0, timer_irq
+  IDT_GATE VEC_SPURIOUS, spurious_irq
   lidt [idt_desc + ROMLIN]
   ret
 
