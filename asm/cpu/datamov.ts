@@ -8,11 +8,12 @@ import {
   OFF_EFLAGS, CF, PF, AF, ZF, SF, DF, S_DS,
 } from "./state";
 import {
-  opcode, imm, eaSeg, eaOff, addrsize32, segOverride, isRegForm,
+  opcode, imm, eaSeg, eaOff, addrsize32, segOverride, isRegForm, repPrefix,
   readE8, readE16, readE32, writeE8, writeE16, writeE32,
   readG8, readG16, readG32, writeG8, writeG16, writeG32, readM32, writeM32,
 } from "./decode";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
+import { nonRoot, vmxPause } from "./vmxexit";
 import { faultPending, raiseUD } from "./fault";
 import { setLazy, testCC, getCF, getEflags, setArithFlags, LAZY_ADD, LAZY_SUB, SZ8, SZ16, SZ32 } from "./flags";
 
@@ -34,7 +35,9 @@ export function mov_eAX_Ov32(): void { let v = read32(eaSeg, eaOff); setReg32(R_
 export function mov_Ob_AL(): void { write8(eaSeg, eaOff, reg8(0)); }
 export function mov_Ov_eAX16(): void { write16(eaSeg, eaOff, reg16(R_EAX)); }
 export function mov_Ov_eAX32(): void { write32(eaSeg, eaOff, reg32(R_EAX)); }
-export function nop(): void {}
+/** 90: NOP, and with F3 PAUSE (a spin-wait hint, a NOP here), which exits in
+ *  VMX non-root operation with "PAUSE exiting" (SDM vol. 3 §25.1.3). */
+export function nop(): void { if (repPrefix == 0xf3 && nonRoot()) vmxPause(); }
 /** 0F 18-1F: prefetch hints and the multi-byte NOP; the ModRM is decoded but
  *  no memory is accessed (SDM vol. 2 NOP, PREFETCHh). */
 export function nop_Ev16(): void {}

@@ -26,7 +26,7 @@
 // P/Q/N as in mmx.ts; E/G general registers or memory.
 
 import {
-  OFF_XMM, OFF_MXCSR, OFF_HALTED, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, R_EAX, R_ECX, S_DS,
+  OFF_XMM, OFF_MXCSR, OFF_HALTED, OFF_MONITOR_ARMED, CR0_EM, CR0_TS, CR4_OSFXSR, CR4_OSXMMEXCPT, R_EAX, R_ECX, S_DS,
   cr0, cr4, getCpl, reg32, needAttention,
 } from "./state";
 import { raise, raiseUD, raiseNM, raiseGP, faultPending } from "./fault";
@@ -36,6 +36,7 @@ import { hasFeature, FEAT_SSE, FEAT_SSE2 } from "./features";
 import { monitorEnabled } from "./system";
 import { mmxEnter, mmRead } from "./x87";
 import { entryFor } from "../mmu/linear";
+import { nonRoot, vmxMonitor, vmxMwait } from "./vmxexit";
 
 /** #XM, the SIMD floating-point exception (SDM vol. 3 §6.15, interrupt 19). */
 export const XM: u32 = 19;
@@ -258,14 +259,17 @@ export function sfence_clflush(): void {
 // so it is #GP(0) like any other extension bit. EAX/EDX hints are ignored ---
 export function monitor(): void {
   if (!monitorEnabled() || getCpl() != 0) { raiseUD(); return; }
+  if (nonRoot() && vmxMonitor()) return;
   if (reg32(R_ECX) != 0) { raiseGP(0); return; }
   let seg = segOverride >= 0 ? segOverride : S_DS;
   let off = addrsize32 ? reg32(R_EAX) : reg32(R_EAX) & 0xffff;
-  if (checkRead(seg, off, 1)) entryFor(linear(seg, off), false, false);
+  if (checkRead(seg, off, 1) && entryFor(linear(seg, off), false, false) != 0) store<u32>(OFF_MONITOR_ARMED, 1);
 }
 export function mwait(): void {
   if (!monitorEnabled() || getCpl() != 0) { raiseUD(); return; }
+  if (nonRoot() && vmxMwait(load<u32>(OFF_MONITOR_ARMED) != 0)) return;
   if (reg32(R_ECX) != 0) { raiseGP(0); return; }
+  store<u32>(OFF_MONITOR_ARMED, 0);
   store<u32>(OFF_HALTED, 1);
   needAttention();
 }

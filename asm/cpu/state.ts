@@ -121,8 +121,11 @@ export const VMX_NONROOT: u32 = 2; // in VMX non-root operation (a guest runs)
 export const OFF_VMXON_PTR: u32 = CPU_STATE + 0x608;
 export const OFF_VMCS_PTR: u32 = CPU_STATE + 0x610;
 export const OFF_FEATURE_CONTROL: u32 = CPU_STATE + 0x618;
+// MONITOR armed the address-range monitor (u32, 1: armed; sse.ts). Kept for
+// MWAIT's VM-exit qualification; MWAIT disarms it.
+export const OFF_MONITOR_ARMED: u32 = CPU_STATE + 0x620;
 // SSE (sse.ts, docs/SSE.md): XMM0-7, 16 bytes each (lane 0 at the lowest
-// address, as in memory), and MXCSR. (0x600-0x67F: VMX above.)
+// address, as in memory), and MXCSR. (0x600-0x67F: VMX and the monitor above.)
 export const OFF_XMM: u32 = CPU_STATE + 0x680;
 export const OFF_MXCSR: u32 = CPU_STATE + 0x700;
 export const MXCSR_RESET: u32 = 0x1f80; // every exception masked, round to nearest (SDM vol. 3 table 9-1)

@@ -74,7 +74,8 @@ const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | C
 // model without SSE it changes nothing (x87.ts FXSAVE). OSXMMEXCPT exists with
 // SSE (SDM vol. 3 §2.5: #XM instead of #UD for unmasked SIMD exceptions).
 const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
-@inline function cr4Supported(): u32 {
+/** The CR4 bits this model has (also IA32_VMX_CR4_FIXED1, vmx.ts). */
+@inline export function cr4Supported(): u32 {
   return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0) | (hasFeature(FEAT_SSE) ? CR4_OSXMMEXCPT : 0) | cr4VmxBits();
 }
 
@@ -412,6 +413,12 @@ const MSR_SYSENTER_CS: u32 = 0x174;
 const MSR_SYSENTER_ESP: u32 = 0x175;
 const MSR_SYSENTER_EIP: u32 = 0x176;
 const MSR_MISC_ENABLE: u32 = 0x1a0;
+// IA32_DEBUGCTL (SDM vol. 3 §17.4.1): last-branch recording (bit 0) and
+// single-step on branches (BTF, bit 1) are not implemented, so the MSR reads 0
+// and only 0 may be written (#GP(0) otherwise, as a reserved bit is). Linux's
+// kvm_intel reads it around each VM entry; VM entry checks the guest's is 0
+// (vmxentry.ts).
+const MSR_DEBUGCTL: u32 = 0x1d9;
 const MSR_PAT: u32 = 0x277;
 const MSR_EFER: u32 = 0xc0000080;
 // IA32_MISC_ENABLE (SDM vol. 4 table 2-2 and the Pentium 4 / Core Duo tables):
@@ -478,6 +485,7 @@ export function rdmsr(): void {
     case MSR_SYSENTER_ESP: v = <u64>load<u32>(OFF_SYSENTER_ESP); break;
     case MSR_SYSENTER_EIP: v = <u64>load<u32>(OFF_SYSENTER_EIP); break;
     case MSR_PAT: v = load<u64>(OFF_PAT); break;
+    case MSR_DEBUGCTL: v = 0; break;
     case MSR_MISC_ENABLE:
       if (!hasMiscEnable()) { raiseGP(0); return; }
       v = miscEnable();
@@ -514,6 +522,7 @@ export function wrmsr(): void {
       store<u32>(OFF_APIC_BASE, lo & 0xfffff900);
       return;
     case MSR_BIOS_SIGN_ID: return;               // written before CPUID to read the revision
+    case MSR_DEBUGCTL: if (lo | hi) raiseGP(0); return;
     case MSR_SYSENTER_CS: store<u32>(OFF_SYSENTER_CS, lo); return;
     case MSR_SYSENTER_ESP: store<u32>(OFF_SYSENTER_ESP, lo); return;
     case MSR_SYSENTER_EIP: store<u32>(OFF_SYSENTER_EIP, lo); return;

@@ -23,6 +23,7 @@ import { isRegForm, modrm, readM32, writeM32, readE32, writeE32, mandatoryPrefix
 import { setArithFlags } from "./flags";
 import { hasFeature, FEAT_VMX, FEAT_PAE } from "./features";
 import { physRead32, physWrite32 } from "../mmu/phys";
+import { cr4Supported } from "./system";
 import {
   VMCS_REVISION, VMCS_SIZE, VMCS_LAUNCH, VM_INSTR_ERROR, VMCS_MAX_INDEX,
   fieldOffset, fieldWidth, fieldReadOnly, WIDTH_16, WIDTH_64, vmwrite,
@@ -37,6 +38,7 @@ export const PROC_INTR_WINDOW: u32 = 1 << 2;
 export const PROC_TSC_OFFSET: u32 = 1 << 3;
 export const PROC_HLT: u32 = 1 << 7;
 export const PROC_INVLPG: u32 = 1 << 9;
+export const PROC_MWAIT: u32 = 1 << 10;
 export const PROC_RDPMC: u32 = 1 << 11;
 export const PROC_RDTSC: u32 = 1 << 12;
 export const PROC_CR3_LOAD: u32 = 1 << 15;
@@ -45,6 +47,8 @@ export const PROC_MOV_DR: u32 = 1 << 23;
 export const PROC_UNCOND_IO: u32 = 1 << 24;
 export const PROC_IO_BITMAPS: u32 = 1 << 25;
 export const PROC_MSR_BITMAPS: u32 = 1 << 28;
+export const PROC_MONITOR: u32 = 1 << 29;
+export const PROC_PAUSE: u32 = 1 << 30;
 export const EXIT_ACK_INTR: u32 = 1 << 15;
 
 // Default1 classes (SDM vol. 3 appendix A.2): without TRUE_* MSRs these bits
@@ -59,7 +63,7 @@ export const PIN_MUST1: u32 = PIN_DEFAULT1;
 export const PIN_MAY1: u32 = PIN_DEFAULT1 | PIN_EXT_INT | PIN_NMI;
 export const PROC_MUST1: u32 = PROC_DEFAULT1;
 export const PROC_MAY1: u32 = PROC_DEFAULT1 | PROC_INTR_WINDOW | PROC_TSC_OFFSET | PROC_HLT | PROC_INVLPG | PROC_RDPMC
-  | PROC_RDTSC | PROC_MOV_DR | PROC_UNCOND_IO | PROC_IO_BITMAPS | PROC_MSR_BITMAPS;
+  | PROC_RDTSC | PROC_MOV_DR | PROC_UNCOND_IO | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_MWAIT | PROC_MONITOR | PROC_PAUSE;
 export const EXIT_MUST1: u32 = EXIT_DEFAULT1;
 export const EXIT_MAY1: u32 = EXIT_DEFAULT1 | EXIT_ACK_INTR;
 export const ENTRY_MUST1: u32 = ENTRY_DEFAULT1;
@@ -70,9 +74,7 @@ export const ENTRY_MAY1: u32 = ENTRY_DEFAULT1;
 export const CR0_FIXED0: u32 = CR0_PE | CR0_NE | CR0_PG;
 export const CR0_FIXED1: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
 export const CR4_FIXED0: u32 = CR4_VMXE;
-export function cr4Fixed1(): u32 {
-  return CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR | CR4_VMXE | (hasFeature(FEAT_PAE) ? CR4_PAE : 0);
-}
+export function cr4Fixed1(): u32 { return cr4Supported() | CR4_VMXE; }
 /** Activity states besides active (0): HLT (1) only (IA32_VMX_MISC[6]). */
 export const ACTIVITY_HLT: u32 = 1;
 export const CR3_TARGETS: u32 = 4;

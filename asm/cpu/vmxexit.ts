@@ -31,7 +31,7 @@ import { vmread, vmread64, vmwrite } from "./vmxfields";
 import {
   nonRoot, PIN_EXT_INT, PIN_NMI, PROC_HLT, PROC_INVLPG, PROC_RDPMC, PROC_RDTSC, PROC_CR3_LOAD, PROC_CR3_STORE,
   PROC_MOV_DR, PROC_UNCOND_IO, PROC_IO_BITMAPS, PROC_MSR_BITMAPS, PROC_TSC_OFFSET, PROC_INTR_WINDOW, EXIT_ACK_INTR,
-  CR0_FIXED0,
+  CR0_FIXED0, PROC_MWAIT, PROC_MONITOR, PROC_PAUSE,
 } from "./vmx";
 
 export { nonRoot };
@@ -55,6 +55,9 @@ export const EXIT_RDMSR: u32 = 31;
 export const EXIT_WRMSR: u32 = 32;
 export const EXIT_BAD_GUEST: u32 = 33;
 export const EXIT_MSR_LOAD_FAIL: u32 = 34;
+export const EXIT_MWAIT: u32 = 36;
+export const EXIT_MONITOR: u32 = 39;
+export const EXIT_PAUSE: u32 = 40;
 export const EXIT_ENTRY_FAIL: u32 = 0x80000000; // bit 31: VM-entry failure
 
 // Interruption-information format (SDM vol. 3 §24.9.2, table 24-15).
@@ -345,6 +348,23 @@ export function vmxInvlpg(lin: u32): bool {
 export function vmxRdtsc(): bool {
   if (!(procCtls() & PROC_RDTSC)) return false;
   instrExit(EXIT_RDTSC, 0); return true;
+}
+/** MONITOR and MWAIT after their #UD checks (CPL and the feature, which have
+ *  priority, SDM vol. 3 §25.1.1), before the ECX check. MWAIT's qualification
+ *  is 1 when a MONITOR armed the address-range monitor (§27.2.1). PAUSE exits
+ *  with "PAUSE exiting" (there is no PAUSE-loop exiting: no secondary
+ *  controls). */
+export function vmxMonitor(): bool {
+  if (!(procCtls() & PROC_MONITOR)) return false;
+  instrExit(EXIT_MONITOR, 0); return true;
+}
+export function vmxMwait(armed: bool): bool {
+  if (!(procCtls() & PROC_MWAIT)) return false;
+  instrExit(EXIT_MWAIT, armed ? 1 : 0); return true;
+}
+export function vmxPause(): bool {
+  if (!(procCtls() & PROC_PAUSE)) return false;
+  instrExit(EXIT_PAUSE, 0); return true;
 }
 export function vmxRdpmc(): bool {
   if (!(procCtls() & PROC_RDPMC)) return false;

@@ -173,7 +173,7 @@ test("snapshots cut into VMX operation (root and non-root, a current VMCS) resto
   // Cuts where a guest runs in VMX non-root operation (cpu/state.ts
   // OFF_VMX_MODE = 0x600: 3 = VMX operation | non-root), found by probing.
   const r = rom("vmx");
-  const vmx: CpuFeatures = { pae: true, nx: false, vmx: true };
+  const vmx: CpuFeatures = { model: "coreduo", nx: false, vmx: true }; // as vmx.test.ts: the ROM runs MONITOR/MWAIT
   const probe = await start(r, false, translation(), vmx);
   const inGuest: number[] = [];
   for (let n = 200; n < 5_000_000 && inGuest.length < 3; n += 200) {

@@ -95,6 +95,26 @@ vmx_main:
   ENDTRY32
   call putnl32
 
+  ; IA32_DEBUGCTL (1D9H), which kvm_intel reads: 0, writable with 0; LBR (bit
+  ; 0) is not implemented, so setting it is #GP(0)
+  PUTS32 "debugctl"
+  TRY32
+  mov ecx, 0x1d9
+  xor eax, eax
+  xor edx, edx
+  wrmsr
+  rdmsr
+  call sys_hex32_32
+  ENDTRY32
+  PUTS32 " lbr"
+  TRY32
+  mov ecx, 0x1d9
+  mov eax, 1
+  xor edx, edx
+  wrmsr
+  ENDTRY32
+  call putnl32
+
   ; --- capability MSRs 480H-48AH, then 48BH (none: no secondary controls) ---
   mov esi, 0x480
 .caps:
@@ -751,6 +771,23 @@ vmx_main:
   call sys_hex32_32
   call putnl32
 
+  ; PAUSE and MWAIT exiting (MONITOR runs: it arms the monitor, so the MWAIT
+  ; exit's qualification is 1), then MONITOR exiting too
+  VMW PROC, 0x0401e172 | (1 << 3) | (1 << 7) | (1 << 9) | (1 << 11) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 10) | (1 << 30)
+  PUTS32 "pause "
+  call resume_next
+  call print_exit
+  call putnl32
+  PUTS32 "mwait "
+  call resume_next
+  call print_exit
+  call putnl32
+  VMW PROC, 0x0401e172 | (1 << 3) | (1 << 7) | (1 << 9) | (1 << 11) | (1 << 23) | (1 << 24) | (1 << 25) | (1 << 10) | (1 << 29) | (1 << 30)
+  PUTS32 "monitor "
+  call resume_next
+  call print_exit
+  call putnl32
+
   ; triple fault in the guest: IDT limit 0, exceptions not in the bitmap
   PUTS32 "triple "
   VMW EXCBMP, 0
@@ -1017,5 +1054,11 @@ guest_more:
   vmcall                      ; +158
   jmp 0x30:0                  ; +161 (EA ptr16:32: 7 bytes)
   int3                        ; +168
+  pause                       ; +169 (F3 90)
+  xor ecx, ecx                ; +171
+  mov eax, SCRATCH            ; +173
+  monitor                     ; +178 (0F 01 C8): no exit yet
+  mwait                       ; +181 (0F 01 C9)
+  monitor                     ; +184
 
 ROM_END

@@ -4,13 +4,14 @@ import { assemble, runRingZero } from "./harness";
 import { Machine, STOP } from "../../web/host/machine";
 import { readEvents, setEventStops, stoppedAt } from "../../web/host/events";
 
-// VMX (tests/guest/vmx.asm) under -cpu pentium2,+vmx and without it. No
+// VMX (tests/guest/vmx.asm) under -cpu coreduo,-nx,+vmx (VMX_CPU) and without it. No
 // reference machine has VMX (qemu's TCG has none, Debian's Bochs is built
 // without it), so every expected value below is worked out here from the SDM
 // (vol. 3 ch. 23-31, appendices A-C), from the VMX features this model claims
 // (docs/VMX.md), and from the byte lengths of the guest's instructions
 // (vol. 2 encodings); none is read back from the implementation.
 
+const VMX_CPU = { model: "coreduo", nx: false, vmx: true } as const;
 const hex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
 const bit = (n: number) => 2 ** n;
 const or = (...b: number[]) => b.reduce((a, x) => a + x, 0);
@@ -23,10 +24,11 @@ const ENTRY_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 12].map(bit));
 // The controls this model implements (docs/VMX.md), by their SDM bit numbers
 // (vol. 3 tables 24-5, 24-6, 24-13): pin: external-interrupt exiting (0), NMI
 // exiting (3); primary: interrupt-window (2), TSC offsetting (3), HLT (7),
-// INVLPG (9), RDPMC (11), RDTSC (12), MOV-DR (23), unconditional I/O (24), I/O
-// bitmaps (25), MSR bitmaps (28); exit: acknowledge interrupt on exit (15).
+// INVLPG (9), MWAIT (10), RDPMC (11), RDTSC (12), MOV-DR (23), unconditional
+// I/O (24), I/O bitmaps (25), MSR bitmaps (28), MONITOR (29), PAUSE (30); exit:
+// acknowledge interrupt on exit (15).
 const PIN_MAY1 = PIN_DEFAULT1 + bit(0) + bit(3);
-const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 11, 12, 23, 24, 25, 28].map(bit));
+const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 10, 11, 12, 23, 24, 25, 28, 29, 30].map(bit));
 const EXIT_MAY1 = EXIT_DEFAULT1 + bit(15);
 // A.1 IA32_VMX_BASIC: revision 52H (bits 30:0), region size 4096 (44:32), 32-bit
 // physical addresses (48: a processor without Intel 64), memory type WB = 6 (53:50).
@@ -35,10 +37,10 @@ const BASIC_HI = 4096 + bit(48 - 32) + 6 * bit(50 - 32);
 const MISC = bit(6) + 4 * bit(16);
 // A.7/A.8: CR0 PE, NE, PG fixed to 1; the CR0 bits a P6 has may be 1 (PE MP EM
 // TS ET NE WP AM NW CD PG); CR4.VMXE (13) fixed to 1; the CR4 bits of this
-// model may be 1 (TSD DE PSE PAE PGE PCE OSFXSR VMXE).
+// model (the Core Duo) may be 1 (TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT VMXE).
 const CR0_FIXED0 = or(bit(0), bit(5), bit(31));
 const CR0_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 16, 18, 29, 30, 31].map(bit));
-const CR4_FIXED1 = or(...[2, 3, 4, 5, 7, 8, 9, 13].map(bit));
+const CR4_FIXED1 = or(...[2, 3, 4, 5, 7, 8, 9, 10, 13].map(bit));
 // A.9 VMCS_ENUM: highest field index 15H (GUEST_SYSENTER_CS, 482AH), bits 9:1.
 const VMCS_ENUM = 0x15 * 2;
 
@@ -66,8 +68,9 @@ const intr = (vector: number, type: number, err: boolean) => vector + type * 256
 const VMREAD_INFO = 2 + 1 * bit(7) + 3 * bit(15) + 6 * bit(18) + 3 * bit(23);
 
 const PRESENT = [
-  "cpuid1.ecx 00000020",                                    // CPUID.1:ECX.VMX[5]
+  "cpuid1.ecx 00000029",                                    // CPUID.1:ECX: SSE3 (0), MONITOR (3), VMX (5)
   "feature-control 00000000 v=none",                        // 3AH after reset
+  `debugctl 00000000 v=none lbr ${GP}`,                     // IA32_DEBUGCTL: no LBR/BTF here (docs/VMX.md)
   msr(0x480, BASIC_HI, 0x52),
   msr(0x481, PIN_MAY1, PIN_DEFAULT1),                       // high: allowed-1, low: allowed-0
   msr(0x482, PROC_MAY1, PROC_DEFAULT1),
@@ -162,6 +165,9 @@ const PRESENT = [
   `tsc-offset ${exit(18, 0, 158, 3)} 00000010`,
   `task-switch ${exit(9, 0x30 + 2 * bit(30), 161, 7)}`,     // JMP 30H:0: selector, source 2 = JMP (table 28-2)
   `int3 exit 00000000 00000000 ${hex(168)} ${hex(intr(3, 6, false))} 00000001`,   // INT3: software exception (type 6), length 1
+  `pause ${exit(40, 0, 169, 2)}`,                           // PAUSE exiting: reason 40
+  `mwait ${exit(36, 1, 181, 3)}`,                           // MWAIT: qualification 1, the monitor is armed (§27.2.1)
+  `monitor ${exit(39, 0, 184, 3)}`,                         // MONITOR exiting: reason 39
   "triple exit 00000002 00000000",
   `vmxoff ${OK} vmread v=06 e=00000000 cr2=12345000`,
   "done",
@@ -170,6 +176,7 @@ const PRESENT = [
 const ABSENT = [
   "cpuid1.ecx 00000000",
   `feature-control ${GP}`,
+  `debugctl 00000000 v=none lbr ${GP}`,                     // IA32_DEBUGCTL exists on every model
   ...Array.from({ length: 12 }, (_, i) => `msr ${hex(0x480 + i)} ${GP}`),
   `cr4.vmxe ${GP}`,                                         // CR4.VMXE is reserved without VMX
   `vmxon-absent ${UD} vmcall ${UD}`,
@@ -180,11 +187,11 @@ const ABSENT = [
 // after a VM entry, the first entry a VMLAUNCH.
 const FAILED = 0x80000000;
 const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 0, 18, 0, 31, 28,
-  0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 2];
+  0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 40, 36, 39, 2];
 
 test("VM entries and exits in the event timeline", async () => {
   let m: Machine | undefined;
-  await runRingZero(assemble("vmx"), { cpu: { pae: true, nx: false, vmx: true }, interpret: true, setup: (x) => { m = x; } });
+  await runRingZero(assemble("vmx"), { cpu: VMX_CPU, interpret: true, setup: (x) => { m = x; } });
   const ev = readEvents(m!).filter((e) => e.kind === "vmentry" || e.kind === "vmexit");
   const exits = ev.filter((e) => e.kind === "vmexit");
   expect(exits.map((e) => (e.detail.reason as number) + (e.detail.failedEntry ? FAILED : 0))).toEqual(EXIT_ORDER);
@@ -202,7 +209,7 @@ test("the host sees VMX operation (Machine.vmx, the page's status bar): off, roo
   // exit root again, VMXOFF leaves; VMPTRLD makes a VMCS current (§24.1, 30.3),
   // VMCLEAR of the current one makes the pointer invalid. The program's VMCS is
   // at 21000H (vmx.asm VMCS_A).
-  const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 32 << 20, cpu: { model: "pentium2", vmx: true }, translate: false });
+  const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 32 << 20, cpu: VMX_CPU, translate: false });
   m.loadBios(readFileSync(assemble("vmx")));
   expect(m.vmx()).toEqual({ mode: "off", vmcs: null });
   setEventStops(m, { kinds: ["vmentry", "vmexit"] });
@@ -230,8 +237,8 @@ test("the host sees VMX operation (Machine.vmx, the page's status bar): off, roo
 
 for (const how of [{ interpret: true }, { translate: true }]) {
   const mode = how.interpret ? "interpreted" : "translated";
-  test(`VMX instructions, VM entries and exits (-cpu pentium2,+vmx, ${mode})`, async () => {
-    const r = await runRingZero(assemble("vmx"), { cpu: { pae: true, nx: false, vmx: true }, ...how });
+  test(`VMX instructions, VM entries and exits (-cpu coreduo,-nx,+vmx, ${mode})`, async () => {
+    const r = await runRingZero(assemble("vmx"), { cpu: VMX_CPU, ...how });
     expect(r.output).toBe(PRESENT);
     expect(r.exitCode).toBe(1); // EXIT 0: isa-debug-exit reports (0 << 1) | 1
   });
