@@ -39,6 +39,10 @@ const KERNEL_PAE_META = 'linux-image-686-pae:i386';
 const WANTED_MODULES = [
   'crc32c_generic', 'crct10dif_generic', 'ata_piix', 'ata_generic', 'sd_mod', 'sr_mod', 'isofs', 'ext4',
 ];
+// Shipped in the default guest's initramfs but loaded on demand (`modprobe
+// kvm_intel`, docs/VMX.md): KVM, for kvm-hello. Loading them at every boot would
+// only cost time; without VMX kvm_intel refuses to load anyway.
+const ON_DEMAND_MODULES = ['kvm_intel'];
 // Fixed so the same packages give the same cpio and disk image.
 const EPOCH = 1700000000;
 const DISK_UUID = '52494e47-5a45-524f-8000-000000000001';
@@ -74,7 +78,7 @@ const hasCommand = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio
 // ---- host setup ----------------------------------------------------------
 
 function ensureHostTools() {
-  const needed = { 'apt-get': 'apt', 'apt-cache': 'apt', 'dpkg-deb': 'dpkg', xorriso: 'xorriso', mke2fs: 'e2fsprogs', debugfs: 'e2fsprogs' };
+  const needed = { 'apt-get': 'apt', 'apt-cache': 'apt', 'dpkg-deb': 'dpkg', xorriso: 'xorriso', mke2fs: 'e2fsprogs', debugfs: 'e2fsprogs', gcc: 'gcc', nasm: 'nasm' };
   const missing = [...new Set(Object.entries(needed).filter(([c]) => !hasCommand(c)).map(([, p]) => p))];
   if (missing.length === 0) return;
   if (!isRoot() || !hasCommand('apt-get')) {
@@ -204,7 +208,24 @@ function busyboxApplets(busybox) {
   return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
 }
 
-function buildInitramfs({ kernelDir, kver, busyboxDir, busyboxVersion, guestVersion }) {
+// kvm-hello (tools/guest/kvm-hello/): its nested guest assembled by nasm, then
+// the program by gcc -m32 without a C library, so an amd64 build host needs no
+// i386 libc. Returns the static i386 executable.
+function buildKvmHello(stage) {
+  const src = path.join(GUEST_DIR, 'kvm-hello');
+  const payload = path.join(stage, 'kvm-payload.bin');
+  const exe = path.join(stage, 'kvm-hello');
+  run('nasm', ['-f', 'bin', '-o', payload, path.join(src, 'payload.asm')]);
+  const r = run('gcc', [
+    '-m32', '-static', '-nostdlib', '-ffreestanding', '-fno-pie', '-no-pie', '-fno-stack-protector',
+    '-fno-asynchronous-unwind-tables', '-Os', '-Wall', '-Werror', `-DPAYLOAD_BIN="${payload}"`,
+    '-Wl,--build-id=none', '-o', exe, path.join(src, 'kvm-hello.c'),
+  ], { allowFail: true });
+  if (r.status !== 0) throw new BuildError(`gcc -m32 cannot build tools/guest/kvm-hello/kvm-hello.c: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
+  return fs.readFileSync(exe);
+}
+
+function buildInitramfs({ kernelDir, kver, busyboxDir, busyboxVersion, guestVersion, onDemand = [], extraFiles = {} }) {
   const cpio = new CpioWriter(EPOCH);
   for (const d of ['bin', 'sbin', 'usr', 'usr/bin', 'usr/sbin', 'etc', 'proc', 'sys', 'dev', 'tmp', 'root', 'mnt', 'cdrom']) cpio.dir(d);
   // The kernel opens /dev/console before running /init (init/main.c
@@ -223,13 +244,21 @@ function buildInitramfs({ kernelDir, kver, busyboxDir, busyboxVersion, guestVers
 
   const modDir = path.join(kernelDir, 'lib/modules', kver);
   const { order } = resolveModules(modDir, WANTED_MODULES);
+  // On-demand modules and their dependencies, after the boot-time ones in
+  // modules.dep so modprobe finds them; /init does not load them.
+  const bootRels = new Set(order.map((m) => m.rel));
+  const extra = onDemand.length ? resolveModules(modDir, onDemand).order.filter((m) => !bootRels.has(m.rel)) : [];
   const base = `lib/modules/${kver}`;
   cpio.mkdirp(base);
-  for (const m of order) {
+  for (const m of [...order, ...extra]) {
     cpio.mkdirp(path.posix.join(base, path.posix.dirname(m.rel)));
     cpio.file(path.posix.join(base, m.rel), fs.readFileSync(path.join(modDir, m.rel)));
   }
-  cpio.file(`${base}/modules.dep`, modulesDep(order));
+  cpio.file(`${base}/modules.dep`, modulesDep([...order, ...extra]));
+  for (const [name, { data, mode }] of Object.entries(extraFiles)) {
+    cpio.mkdirp(path.posix.dirname(name));
+    cpio.file(name, data, mode);
+  }
   for (const f of ['modules.builtin', 'modules.order']) {
     if (fs.existsSync(path.join(modDir, f))) cpio.file(`${base}/${f}`, fs.readFileSync(path.join(modDir, f)));
   }
@@ -251,6 +280,7 @@ function buildInitramfs({ kernelDir, kver, busyboxDir, busyboxVersion, guestVers
   return {
     data: zlib.gzipSync(raw, { level: 9 }),
     modules: order.map((m) => m.name),
+    onDemand: extra.map((m) => m.name),
     applets: applets.length,
     rawSize: raw.length,
   };
@@ -343,8 +373,9 @@ function build() {
     const initrd = buildInitramfs({
       kernelDir: dirs.kernel, kver, busyboxDir: dirs.busybox,
       busyboxVersion: pkgs.busybox.version, guestVersion: recipeHash().slice(0, 12),
+      onDemand: ON_DEMAND_MODULES, extraFiles: { 'usr/bin/kvm-hello': { data: buildKvmHello(stage), mode: 0o755 } },
     });
-    log(`initramfs: ${initrd.modules.length} modules, ${initrd.applets} applet links, ${initrd.rawSize} bytes before gzip`);
+    log(`initramfs: ${initrd.modules.length} modules (+ ${initrd.onDemand.join(', ')} on demand), kvm-hello, ${initrd.applets} applet links, ${initrd.rawSize} bytes before gzip`);
     put('initrd.img', initrd.data, `busybox ${pkgs.busybox.version} + modules of ${kver} + tools/guest/init.sh`);
     // The PAE kernel gets its own initramfs (its modules; the default guest's
     // stays as small as it was): same busybox, same /init.
@@ -381,6 +412,8 @@ function build() {
       disk: { device: '/dev/sda', fstype: 'ext2', file: '/hello.txt', line: HELLO_LINE },
       vgabios: 'vgabios-stdvga.bin',
       modules: initrd.modules,
+      // In the initramfs, not loaded at boot: `modprobe kvm_intel`, then kvm-hello.
+      kvm: { modules: initrd.onDemand, program: '/usr/bin/kvm-hello' },
       // Debian's 686-pae kernel with the same command line, prompt and marker.
       pae: { kernelVersion: kverPae, kernel: 'bzImage-pae', initrd: 'initrd-pae.img', modules: initrdPae.modules },
       packages: Object.values(pkgs).map(({ name, version, architecture, sha256: s }) => ({ name, version, architecture, sha256: s })),
