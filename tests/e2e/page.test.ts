@@ -314,6 +314,28 @@ test("?cpu= names the CPU as -cpu does: a Pentium II with NX has no SSE in the g
   }
 }, 300_000);
 
+test("?demo=kvm boots the guest with VT-x and runs a nested guest under Linux's KVM; an unknown demo is the error line", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  try {
+    await page.goto(BASE + "?demo=kvm");
+    // The page types `modprobe kvm_intel && kvm-hello -v` at the first prompt;
+    // kvm-hello prints each exit (the 28 bytes of the greeting, then HLT).
+    const text = await waitForText(page, /kvm-hello: the guest halted at 0x[0-9a-f]+ after 29 exits/, 300_000);
+    expect(text).toContain("modprobe kvm_intel && kvm-hello -v");
+    expect(text).toMatch(/kvm-hello: exit 1: IO out port 0x3f8 size 1 data 0x48 'H'/);
+    expect(text).toMatch(/kvm-hello: exit 29: HLT/);
+    expect(errors).toEqual([]);
+
+    await page.goto(BASE + "?demo=nope");
+    await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
+    expect(await page.textContent("#error")).toBe("demo=nope is not a demo (RingZero has: kvm).");
+  } finally {
+    await page.close();
+  }
+}, 400_000);
+
 test("a broken kernel image is reported to the user in plain words", async () => {
   const page = await browser.newPage();
   await page.goto(BASE + "?kernel=/images/manifest.json");

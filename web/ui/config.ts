@@ -9,6 +9,8 @@
 //   ?state=URL  start from a saved state (.rzstate) of the machine the other parameters name
 //   ?boot=fresh  the default guest boots from power-on instead of starting
 //             from its snapshot at the prompt (web/ui/main.ts, instant boot)
+//   ?demo=NAME  a demo: the default guest on the CPU the demo needs, booted
+//             fresh, and a command typed at its first prompt (DEMOS below)
 // URLs are http(s) or relative to the page. A cdrom or hda URL is not downloaded
 // first: the worker reads it in 64 KiB blocks through HTTP Range requests as the
 // guest asks (web/host/httpdisk.ts; the status bar counts what was fetched), so a
@@ -119,4 +121,24 @@ export async function configFromFiles(files: Record<string, File>, append: strin
     c.boot = c.cdrom ? "d" : "c";
   }
   return c;
+}
+
+/** The demos ?demo= names: the CPU each needs and the command typed at the
+ *  default guest's first prompt. */
+const DEMOS: Record<string, { cpu: string; command: string }> = {
+  // A hypervisor inside: Linux's kvm_intel and the guest's kvm-hello, which runs
+  // a nested guest and prints each exit (tools/guest/kvm-hello/, docs/VMX.md).
+  kvm: { cpu: "coreduo,+vmx", command: "modprobe kvm_intel && kvm-hello -v" },
+};
+
+export interface Demo { config: BootConfig; command: string; prompt: string }
+
+/** ?demo=NAME, or null without one; an unknown name is an error naming the demos. */
+export async function demoFromUrl(q: URLSearchParams): Promise<Demo | null> {
+  const name = q.get("demo");
+  if (name === null) return null;
+  const demo = DEMOS[name];
+  if (!demo) throw new Error(`demo=${name} is not a demo (RingZero has: ${Object.keys(DEMOS).join(", ")}).`);
+  const guest = await defaultGuest();
+  return { config: { ...guest.config, cpu: demo.cpu }, command: demo.command, prompt: guest.prompt };
 }

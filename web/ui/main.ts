@@ -5,7 +5,7 @@
 import * as Comlink from "comlink";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { configFromUrl, configFromFiles, defaultGuest } from "./config";
+import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { drawVga } from "./vga";
 import { set2Bytes, ctrlAltDel } from "./keymap";
@@ -382,6 +382,12 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
 (async () => {
   try {
     const q = new URLSearchParams(location.search);
+    const demo = await demoFromUrl(q);
+    if (demo) {
+      await boot(demo.config);
+      await typeAtPrompt(demo.prompt, demo.command);
+      return;
+    }
     const fromUrl = configFromUrl(q);
     const guest = fromUrl ? undefined : await defaultGuest();
     const config = fromUrl ?? guest!.config;
@@ -403,6 +409,13 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
     if (info?.restored) showStart(`started from ${instant ? "the default guest's snapshot" : info.restored.name} in ${(performance.now() / 1000).toFixed(1)} s`);
   } catch (e) { showError(e instanceof Error ? e.message : String(e)); }
 })();
+
+/** Waits for `prompt` at the console's cursor, then types `command` and Enter
+ *  into the guest, as the user would. */
+async function typeAtPrompt(prompt: string, command: string): Promise<void> {
+  while (!consoleTail(1).endsWith(prompt || "# ")) await new Promise((r) => setTimeout(r, 250));
+  await api?.input(encoder.encode(`${command}\r`));
+}
 
 // For tests and the curious: the terminal's visible text.
 (globalThis as unknown as { ringzero: object }).ringzero = {

@@ -227,8 +227,13 @@ int hello(int argc, char **argv) {
         say(" size ");
         sayDec(run->u.io.size);
         if (run->u.io.direction && run->u.io.size == 1 && run->u.io.count == 1) {
+          u8 c = *((u8 *)run + (u32)run->u.io.data_offset);
           say(" data ");
-          sayHex(*((u8 *)run + (u32)run->u.io.data_offset));
+          sayHex(c);
+          if (c >= 0x20 && c < 0x7f) {
+            char q[4] = { ' ', '\'', (char)c, '\'' };
+            out(1, q, 4);
+          }
         }
       }
       say("\n");
