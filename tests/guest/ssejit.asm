@@ -28,6 +28,7 @@ cpu prescott
 %define OUT      0x22000        ; what the kernel stores
 %define DUMP     0x23000        ; XMM registers, for printing
 %define T0       (PM_SCRATCH + 4)
+%define FPOUT    0x23100        ; MXCSR after each part of fp_part
 
 main:
   PM_ENTER
@@ -57,6 +58,20 @@ main:
   call dump
   dec ebp
   jnz .kpass
+
+  ; packed single FP with MXCSR.PE set (the translator's in-place case) and
+  ; the cases it hands to the interpreter: out-of-range operands, NaN,
+  ; infinity, invalid conversions, PE clear
+  mov ebp, 3
+.fppass:
+  call fp_part
+  call dump
+  PPUTS "mxcsr"
+  mov esi, FPOUT
+  mov ecx, 4
+  call words
+  dec ebp
+  jnz .fppass
 
   ; #NM: CR0.TS set before each pass; the stub resumes at .nm_res (ESP still
   ; holding the CALL's return address)
@@ -267,6 +282,44 @@ kernel:
   emms
   stmxcsr [OUT + 120]
   ret
+
+; ADDPS, SUBPS, MULPS, CVTDQ2PS, CVTTPS2DQ on operands inside and outside the
+; range the translator computes in place, with PE set and clear.
+fp_part:
+  ldmxcsr [cs:mx_pe]
+  movaps xmm0, [cs:fpa]
+  movaps xmm1, [cs:fpb]
+  mulps xmm0, xmm1
+  addps xmm0, xmm1
+  subps xmm0, [cs:fpb]
+  mulps xmm1, [cs:fpa]
+  cvttps2dq xmm2, xmm0
+  cvtdq2ps xmm3, xmm2
+  cvtdq2ps xmm3, [cs:ints]
+  stmxcsr [FPOUT]
+  movaps xmm4, [cs:fpc]
+  mulps xmm4, xmm4
+  movaps xmm5, [cs:fpc]
+  addps xmm5, [cs:fpa]
+  movaps xmm6, [cs:fpa]
+  subps xmm6, [cs:fpc]
+  stmxcsr [FPOUT + 4]
+  cvttps2dq xmm7, [cs:fpc]
+  stmxcsr [FPOUT + 8]
+  ldmxcsr [cs:mx_reset]
+  movaps xmm7, [cs:fpb]
+  mulps xmm7, xmm7
+  addps xmm7, xmm7
+  stmxcsr [FPOUT + 12]
+  ret
+
+align 16
+fpa:  dd 0x40400000, 0xbfc00000, 0x5e800000, 0x00000000  ; 3, -1.5, 2^62, 0
+fpb:  dd 0x3eaaaaab, 0x40e80000, 0x20800000, 0x80000000  ; ~1/3, 7.25, 2^-62, -0
+fpc:  dd 0x7f000000, 0x7fc00000, 0xff800000, 0x5f000000  ; 2^127, qNaN, -inf, 2^63
+ints: dd 0x7fffffff, 0x80000000, 16777217, -3
+mx_pe:    dd 0x1fa0
+mx_reset: dd 0x1f80
 
 ; XMM0-7, EAX..EDI, EFLAGS, MXCSR and OUT's 128 bytes.
 dump:

@@ -65,7 +65,7 @@ export const L_CSLIM = 64;       // CS limit (chaining needs a flat CS)
 export const N_I32_LOCALS = 64;
 export const L_W = 65;           // i64 scratch
 export const L_SSE = 66;         // i32: the CPU features when the SSE checks pass, else 0 (simd.ts)
-export const L_V = 67;           // v128 scratch
+export const L_V = 67, L_V2 = 68; // v128 scratch
 
 export const FLAG_WORDS = [OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES];
 export const FLAG_LOCALS = [L_EFL, L_MASK, L_OP, L_DST, L_SRC, L_RES];

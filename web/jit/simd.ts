@@ -18,10 +18,10 @@
 // reset): the prologue computes L_SSE once, the features if CR0.EM = CR0.TS = 0
 // and CR4.OSFXSR = 1, else 0.
 
-import { CPU_STATE, OFF_XMM } from "../host/cpustate";
+import { CPU_STATE, OFF_XMM, OFF_MXCSR } from "../host/cpustate";
 import { FEAT_SSE, FEAT_SSE2 } from "./constants";
 import type { Insn } from "./decode";
-import { Emitter, L_SSE, L_V, L_T, L_LIN } from "./emitter";
+import { Emitter, L_SSE, L_V, L_V2, L_T, L_LIN } from "./emitter";
 import { W, S } from "./wasm";
 
 type Body = (e: Emitter, i: Insn) => void;
@@ -169,11 +169,70 @@ const GPR_FORMS = new Map<number, Body>([
   [P66 | 0x1d6, (e, i) => { e.i32(0); ld(e, V(i)); e.vzero().shuffle(qwords([0, 2])).vstore(xmm(i.rm!.reg!)); }],
 ]);
 
+// Packed single-precision arithmetic (asm/cpu/ssefp.ts ps, ssemath.ts) in place
+// only where IEEE arithmetic in wasm gives the interpreter's result and MXCSR
+// stays as it is:
+//   MXCSR = 1FA0H but for the sticky flags IE..UE (bits 0-4): every exception
+//   masked, round to nearest, no FZ, no DAZ, and PE already set - the one
+//   flag these operations can then raise (an inexact result), so no flag
+//   changes;
+//   ADDPS SUBPS MULPS: every lane of both operands zero or normal with an
+//   exponent within 2^-62..2^62 (biased 65..189): no NaN, infinity or
+//   denormal comes in, and no result overflows or underflows (a product stays
+//   below 2^126 and at or above 2^-124; a sum of such numbers is exact when it
+//   is small, Sterbenz), so the only exception is the inexact one;
+//   CVTDQ2PS: any integer (inexact at most);
+//   CVTTPS2DQ: every lane below 2^31 in magnitude (biased exponent < 158: no
+//   NaN, no infinity, no out-of-range integer, which would be invalid).
+// Otherwise the interpreter's handler runs it. The result is the correctly
+// rounded one in both (wasm's f32x4 operations round to nearest even).
+const MXCSR_FAST = 0x1fa0, MXCSR_STICKY = 0x1f;
+type FpCheck = "normal" | "none" | "int32";
+interface FpForm { feat: number; two: boolean; check: FpCheck; op: number }
+const FP_FORMS = new Map<number, FpForm>([
+  [NP | 0x158, { feat: FEAT_SSE, two: true, check: "normal", op: S.f32x4add }],
+  [NP | 0x15c, { feat: FEAT_SSE, two: true, check: "normal", op: S.f32x4sub }],
+  [NP | 0x159, { feat: FEAT_SSE, two: true, check: "normal", op: S.f32x4mul }],
+  [NP | 0x15b, { feat: FEAT_SSE2, two: false, check: "none", op: S.f32x4convertI32x4s }],
+  [F3 | 0x15b, { feat: FEAT_SSE2, two: false, check: "int32", op: S.i32x4truncSatF32x4s }],
+]);
+/** Push whether every lane of local `l` passes `check` (an i32, 0/1). */
+function lanesOk(e: Emitter, l: number, check: FpCheck): void {
+  // biased exponent = (x >> 23) & 0xFF
+  e.get(l).i32(23).simd(S.i32x4shrU).i32(0xff).simd(S.i32x4splat).simd(S.v128and);
+  if (check === "int32") { e.i32(158).simd(S.i32x4splat).simd(S.i32x4ltU).simd(S.i32x4allTrue); return; }
+  // (e - 65) <= 124 unsigned, or x is +-0
+  e.i32(65).simd(S.i32x4splat).simd(S.i32x4sub).i32(124).simd(S.i32x4splat).simd(S.i32x4leU);
+  e.get(l).i32(0x7fffffff).simd(S.i32x4splat).simd(S.v128and).vzero().simd(S.i32x4eq).simd(S.v128or);
+  e.simd(S.i32x4allTrue);
+}
+function emitFp(e: Emitter, i: Insn, f: FpForm): void {
+  const mem = i.rm?.mem;
+  e.open(W.block, "simd");
+  e.get(L_SSE).i32(f.feat).op(W.and).i32(0).op(W.ne);
+  e.load(W.load, CPU_STATE + OFF_MXCSR).i32(~MXCSR_STICKY).op(W.and).i32(MXCSR_FAST).op(W.eq).op(W.and);
+  if (mem) e.ea(mem).fastCheck(mem.seg, 16, false).op(W.and).get(L_LIN).i32(15).op(W.and).op(W.eqz).op(W.and);
+  e.open(W.if_, "");
+  W_(e, i); e.set(L_V2);
+  if (f.two) { ld(e, V(i)).set(L_V); lanesOk(e, L_V, f.check); lanesOk(e, L_V2, f.check); e.op(W.and); }
+  else if (f.check !== "none") lanesOk(e, L_V2, f.check);
+  else e.i32(1);
+  e.open(W.if_, "");
+  e.i32(0); if (f.two) e.get(L_V); e.get(L_V2).simd(f.op).vstore(xmm(V(i)));
+  e.br("simd");
+  e.end();
+  e.end();
+  e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!);
+  e.end();
+}
+
 /** Emit `i` (op interp) with wasm SIMD where it has a direct form; false when
  *  it has none (the caller calls the helper alone). */
 export function emitSimd(e: Emitter, i: Insn): boolean {
   const key = i.opc!;
   const mem = i.rm?.mem;
+  const fp = FP_FORMS.get(key);
+  if (fp) { emitFp(e, i, fp); return true; }
   let form: Form | undefined = FORMS.get(key);
   if (!form) {
     const g = SHIFT_GROUPS.get(key)?.get(i.reg!) ?? (!SHIFT_GROUPS.has(key) ? GPR_FORMS.get(key) : undefined);

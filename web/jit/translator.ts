@@ -147,9 +147,9 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   section(Section.import, imp);
   section(Section.function, [1, 1]); // one function, of type 1
   section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
-  const fn: number[] = [4]; // local declarations: the i32 ones, one i64, one i32 (L_SSE), one v128 (L_V)
+  const fn: number[] = [4]; // local declarations: the i32 ones, one i64, one i32 (L_SSE), two v128 (L_V, L_V2)
   uleb(fn, N_I32_LOCALS); fn.push(I32);
-  fn.push(1, I64, 1, I32, 1, V128);
+  fn.push(1, I64, 1, I32, 2, V128);
   fn.push(...body);
   const code: number[] = [1];
   uleb(code, fn.length);

@@ -34,6 +34,8 @@ export const enum S {
   i16x8shl = 0x8b, i16x8shrS = 0x8c, i16x8shrU = 0x8d, i16x8add = 0x8e, i16x8addSatS = 0x8f, i16x8addSatU = 0x90,
   i16x8sub = 0x91, i16x8subSatS = 0x92, i16x8subSatU = 0x93, i16x8mul = 0x95, i16x8minS = 0x96, i16x8maxS = 0x98, i16x8avgrU = 0x9b,
   i32x4shl = 0xab, i32x4shrS = 0xac, i32x4shrU = 0xad, i32x4add = 0xae, i32x4sub = 0xb1, i32x4dotI16x8s = 0xba,
+  i32x4splat = 0x11, i32x4ltU = 0x3a, i32x4leU = 0x3e, i32x4allTrue = 0xa3,
+  f32x4add = 0xe4, f32x4sub = 0xe5, f32x4mul = 0xe6, i32x4truncSatF32x4s = 0xf8, f32x4convertI32x4s = 0xfa,
   i64x2shl = 0xcb, i64x2shrU = 0xcd, i64x2add = 0xce, i64x2sub = 0xd1, i64x2extmulLowI32x4u = 0xde,
 }
 
