@@ -85,20 +85,20 @@ ${lines.join("\n")}
 }
 
 /** The opcode map's jit=interp entries (blocks run them by the interpreter's
- *  handler, asm/cpu/jit.ts jitStep), all on the 0F page: key (prefix column <<
+ *  handler, asm/cpu/jit.ts jitStep): key (prefix column <<
  *  9) | opcode, the column 0 for an opcode without mandatory prefixes, else
  *  1 + its index in MANDATORY_PREFIXES (NP 66 F3 F2); value [ModRM follows,
  *  immediate bytes, the ModRM.reg values with an entry (bit mask, 0xff: not a
  *  group), what the block hands over besides the registers the ModRM names
- *  (INTERP_EFLAGS: the instruction writes flags - COMISS, UCOMISS, COMISD,
- *  UCOMISD; INTERP_EDI: it stores at DS:EDI - MASKMOVQ, MASKMOVDQU)]. */
+ *  (INTERP_EFLAGS: the instruction reads or writes flags - COMISS, UCOMISS,
+ *  COMISD, UCOMISD, and the x87 DA DB DF pages' FCMOVcc, FCOMI, FUCOMI(P); INTERP_EDI: it stores at DS:EDI - MASKMOVQ, MASKMOVDQU)]. */
 export function interpOps() {
   const cols = [...MANDATORY_PREFIXES.keys()];
   const out = new Map();
   const add = (key, entry, reg) => {
     if (emitterOf(entry, 32) !== "interp") return;
     const imm = immediateOf(entry)?.bytes(32, 32) ?? 0;
-    const extra = (/^u?comis[sd]_/.test(entry.handler) ? 1 : 0) | (/^maskmov/.test(entry.handler) ? 2 : 0);
+    const extra = (/^u?comis[sd]_|^fpu_D[ABF]$/.test(entry.handler) ? 1 : 0) | (/^maskmov/.test(entry.handler) ? 2 : 0);
     const prev = out.get(key) ?? [entry.flags.has("m") ? 1 : 0, imm, 0, 0];
     if (prev[1] !== imm || prev[0] !== (entry.flags.has("m") ? 1 : 0)) throw new Error(`gen-jit-constants: group ${key.toString(16)} mixes lengths`);
     prev[2] |= reg < 0 ? 0xff : 1 << reg;
@@ -113,7 +113,6 @@ export function interpOps() {
       else for (const [reg, e] of s.group) add(key, e, reg);
     }
   }
-  for (const key of out.keys()) if ((key & 0x1ff) < 0x100) throw new Error("gen-jit-constants: jit=interp outside the 0F page");
   return out;
 }
 

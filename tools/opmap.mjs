@@ -174,7 +174,7 @@ const MAP = `
 98 cbw* jit=cbw
 99 cwd* jit=cwd
 9A call_far_Ap*
-9B fwait
+9B fwait jit=interp
 9C pushf* jit32=pushf
 9D popf* jit32=popf
 9E sahf
@@ -263,14 +263,16 @@ D4 aam ib
 D5 aad ib
 D6 salc
 D7 xlat
-D8 fpu_D8 m
-D9 fpu_D9 m
-DA fpu_DA m
-DB fpu_DB m
-DC fpu_DC m
-DD fpu_DD m
-DE fpu_DE m
-DF fpu_DF m
+# x87 (x87.ts): blocks run these and FWAIT by the interpreter's handler
+# (jit=interp, as the SIMD entries at the end of the map).
+D8 fpu_D8 m jit=interp
+D9 fpu_D9 m jit=interp
+DA fpu_DA m jit=interp
+DB fpu_DB m jit=interp
+DC fpu_DC m jit=interp
+DD fpu_DD m jit=interp
+DE fpu_DE m jit=interp
+DF fpu_DF m jit=interp
 E0 loopne_Jb isb
 E1 loope_Jb isb
 E2 loop_Jb isb

@@ -272,10 +272,10 @@ export function jitWr8(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(
 export function jitWr16(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write16(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
 export function jitWr32(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write32(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
 /** An instruction a block runs by the interpreter's own handler (the opcode
- *  map's jit=interp: SSE, SSE2, SSE3, MMX), at `eip`. The block has stored the
+ *  map's jit=interp: SSE, SSE2, SSE3, MMX, x87), at `eip`. The block has stored the
  *  general registers the instruction names (ModRM operands and addressing,
- *  EDI for MASKMOVQ/MASKMOVDQU), the flag state if it writes flags (COMISS and
- *  the like) and JIT_RETIRED, and reloads them after. Its checks (#UD, #NM
+ *  EDI for MASKMOVQ/MASKMOVDQU), the flag state if it reads or writes flags
+ *  (COMISS, FCOMI, FCMOVcc and the like) and JIT_RETIRED, and reloads them after. Its checks (#UD, #NM
  *  with CR0.TS, #MF, #GP for alignment, #XM) and memory accesses are the
  *  interpreter's; a fault leaves the state as before it (exec.ts stepInBlock).
  *  Returns as a write helper: WR_FAULT, WR_CODE when it wrote translated code

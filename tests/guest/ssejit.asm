@@ -11,8 +11,9 @@
 ;            hands to the interpreter's handler (floating point, COMISS with
 ;            its flags, MMX, PEXTRW/PINSRW, STMXCSR); prints XMM0-7, the
 ;            general registers, EFLAGS, MXCSR and the stored results.
+;   x87      FCOMI/FCMOVcc (EFLAGS both ways), FNSTSW AX, FWAIT in a block.
 ;   #NM      CR0.TS = 1 (an OS's lazy FPU switch): an SSE2 form done in place,
-;            an SSE FP form and an MMX form fault in mid-block, after the
+;            an SSE FP form, an MMX form and an x87 one fault in mid-block, after the
 ;            instructions before them; the exception stub prints vector and
 ;            EIP, then the registers and the instructions retired since the
 ;            pass began (RDTSC: one tick per instruction in the tests' icount
@@ -73,6 +74,25 @@ main:
   dec ebp
   jnz .fppass
 
+  ; x87 in blocks: arithmetic, FCOMI (writes EFLAGS), FCMOVcc (reads them),
+  ; FNSTSW AX, FWAIT
+  mov ebp, 3
+.x87pass:
+  call x87_part
+  push eax
+  push ebx
+  PPUTS "x87"
+  mov esi, FPOUT + 16
+  mov ecx, 4
+  call words
+  PPUTS "x87regs"
+  mov esi, esp
+  mov ecx, 2
+  call words
+  add esp, 8
+  dec ebp
+  jnz .x87pass
+
   ; #NM: CR0.TS set before each pass; the stub resumes at .nm_res (ESP still
   ; holding the CALL's return address)
   mov ebp, 3
@@ -108,6 +128,17 @@ main:
   xor edx, edx
   call nm_mmx
 .nm_res3:
+  add esp, 4
+  call counts
+  mov eax, cr0
+  or eax, 8
+  mov cr0, eax
+  SET_RESUME .nm_res4
+  rdtsc
+  mov [T0], eax
+  xor edx, edx
+  call nm_x87
+.nm_res4:
   add esp, 4
   call counts
   clts
@@ -403,6 +434,39 @@ nm_mmx:
   inc edx
   paddw mm1, mm1
   add ecx, 100
+  ret
+nm_x87:
+  mov ecx, 15
+  inc edx
+  inc edx
+  inc edx
+  fld1
+  add ecx, 100
+  ret
+
+; x87: EAX = FNSTSW after FCOMI, BL/BH = CF/ZF from FCOMI, FPOUT+16.. results.
+x87_part:
+  fninit
+  fld dword [cs:fpa]            ; 3
+  fld dword [cs:fpb]            ; ~1/3
+  fmul st0, st1
+  fadd st0, st0
+  fcomi st0, st1
+  setc bl
+  setz bh
+  fcmovb st0, st1
+  fld st0
+  fsqrt
+  fstp dword [FPOUT + 16]
+  fist dword [FPOUT + 20]
+  fldpi
+  fdivp st1, st0
+  fcomi st0, st1
+  fcmovnbe st0, st1
+  fstp dword [FPOUT + 24]
+  fnstsw ax
+  fwait
+  fnstcw [FPOUT + 28]
   ret
 
 ; #GP(0) in mid-block.

@@ -2,7 +2,7 @@
 // RingZero translated (blocks from their second execution) against RingZero
 // interpreted and qemu-system-i386 -cpu coreduo - the same results, and faults
 // raised in mid-block (#NM with CR0.TS set, #GP(0) for a misaligned MOVAPS
-// load and MOVDQA store) at the same EIP after the same instructions.
+// load and MOVDQA store) at the same EIP after the same instructions; x87 too.
 import { readFileSync } from "node:fs";
 import { test, expect } from "vitest";
 import { assemble, runRingZero, runQemu } from "./harness";
@@ -30,14 +30,16 @@ test("ssejit: SIMD in translated blocks computes and faults as interpreted, and 
   // #NM in mid-block at each of the three forms, three passes each: the
   // instructions before it done (ECX, EDX), the one after it not
   const nm = [...out.matchAll(/^#07 e=00000000 @0008:([0-9a-f]{8})\ntsc ([0-9a-f]{8})\nregs ([0-9a-f]{8}) ([0-9a-f]{8})$/gm)];
-  expect(nm.length).toBe(9);
+  expect(nm.length).toBe(12);
   for (let p = 0; p < 3; p++) {
-    expect(nm.slice(3 * p, 3 * p + 3).map((m) => [m[3], m[4]])).toEqual([
-      ["00000005", "00000001"], ["00000007", "00000002"], ["00000009", "00000001"],
+    expect(nm.slice(4 * p, 4 * p + 4).map((m) => [m[3], m[4]])).toEqual([
+      ["00000005", "00000001"], ["00000007", "00000002"], ["00000009", "00000001"], ["0000000f", "00000003"],
     ]);
     // each pass: the same EIPs and counts, translated or not
-    expect(nm.slice(3 * p, 3 * p + 3).map((m) => m[1] + m[2])).toEqual(nm.slice(0, 3).map((m) => m[1] + m[2]));
+    expect(nm.slice(4 * p, 4 * p + 4).map((m) => m[1] + m[2])).toEqual(nm.slice(0, 4).map((m) => m[1] + m[2]));
   }
+  // x87 (FCOMI, FCMOVcc, FNSTSW AX, FWAIT in blocks): the same three times
+  expect(new Set(out.match(/^x87( [0-9a-f]{8}){4}\nx87regs( [0-9a-f]{8}){2}$/gm)).size).toBe(1);
   // #GP(0) at the misaligned MOVAPS load and MOVDQA store
   const gp = [...out.matchAll(/^#0d e=00000000 @0008:([0-9a-f]{8})\ntsc ([0-9a-f]{8})\nregs ([0-9a-f]{8}) ([0-9a-f]{8})$/gm)];
   expect(gp.length).toBe(6);

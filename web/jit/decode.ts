@@ -206,8 +206,8 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
         default: return undefined;
       }
     }
-    if (b >= 0x100) {
-      // The opcode map's jit=interp entries (SSE, MMX: web/jit/interpops.ts),
+    if (b >= 0x100 || (b >= 0xd8 && b <= 0xdf) || b === 0x9b) {
+      // The opcode map's jit=interp entries (SSE, MMX, x87: web/jit/interpops.ts),
       // chosen by mandatory prefix as the interpreter chooses them: the last
       // F2/F3, else 66, else none. An opcode without mandatory prefixes is
       // declined with F2/F3 (REP).

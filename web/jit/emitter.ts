@@ -255,7 +255,7 @@ export class Emitter {
   /** The instruction at block offset `off` by the interpreter's handler
    *  (asm/cpu/jit.ts jitStep): the general registers in `gprs` stored first
    *  and those in `out` loaded after (a register the handler does not write
-   *  reads back as stored), and the flag state too when it writes flags. A
+   *  reads back as stored), and the flag state too when it uses flags. A
    *  fault leaves the block as a faulting access does; a write to translated
    *  code, or an event for the run loop, makes it leave after this one. */
   step(off: number, gprs: number, out: number, eflags: boolean): this {

@@ -1,6 +1,6 @@
 // SSE/SSE2 instructions a block computes itself with wasm SIMD, the common
 // integer, logic, shuffle and move forms on XMM registers. Everything else the
-// opcode map marks jit=interp (floating point, MMX registers, MXCSR, FXSAVE...)
+// opcode map marks jit=interp (floating point, MMX registers, MXCSR, FXSAVE, x87)
 // and every case these do not handle in place - the SSE checks failing (CR0.EM,
 // CR0.TS, CR4.OSFXSR, the CPUID feature), a memory operand that is not on the
 // fast path (TLB miss, page crossing, MMIO, translated code) or misaligned
