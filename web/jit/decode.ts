@@ -25,7 +25,7 @@ export interface Insn {
   rel?: number;     // branch target, offset from the block start
   gprs?: number;    // interp: the general registers it may read (bit mask; EAX = bit 0)
   gprsOut?: number; // interp: those it may write
-  eflags?: boolean; // interp: it writes the arithmetic flags
+  eflags?: boolean; // interp: it reads or writes the arithmetic flags
   opc?: number;     // interp: its key in interpops.ts (mandatory prefix column << 9 | opcode)
 }
 
