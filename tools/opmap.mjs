@@ -28,6 +28,8 @@
 //            jit=NAME    the translator runs it too, with its emitter NAME
 //                        (web/jit/insns.ts; decode.ts decodes it to that op)
 //            jit32=NAME  the same, with a 32-bit operand size only
+//            jit=interp  the translator runs it inside a block by calling the
+//                        interpreter's handler for it (asm/cpu/jit.ts jitStep)
 // A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
 // listed in docs/OPCODES.md as not implemented.
 
@@ -172,7 +174,7 @@ const MAP = `
 98 cbw* jit=cbw
 99 cwd* jit=cwd
 9A call_far_Ap*
-9B fwait
+9B fwait jit=interp
 9C pushf* jit32=pushf
 9D popf* jit32=popf
 9E sahf
@@ -261,14 +263,16 @@ D4 aam ib
 D5 aad ib
 D6 salc
 D7 xlat
-D8 fpu_D8 m
-D9 fpu_D9 m
-DA fpu_DA m
-DB fpu_DB m
-DC fpu_DC m
-DD fpu_DD m
-DE fpu_DE m
-DF fpu_DF m
+# x87 (x87.ts): blocks run these and FWAIT by the interpreter's handler
+# (jit=interp, as the SIMD entries at the end of the map).
+D8 fpu_D8 m jit=interp
+D9 fpu_D9 m jit=interp
+DA fpu_DA m jit=interp
+DB fpu_DB m jit=interp
+DC fpu_DC m jit=interp
+DD fpu_DD m jit=interp
+DE fpu_DE m jit=interp
+DF fpu_DF m jit=interp
 E0 loopne_Jb isb
 E1 loope_Jb isb
 E2 loop_Jb isb
@@ -411,295 +415,298 @@ FF/6 push_Ev* m jit32=pushE
 0F78 vmread_Ed_Gd m
 0F79 vmwrite_Gd_Ed m
 0FC8-0FCF bswap_reg* jit32=bswap
+# From here to the end of the map every entry is jit=interp: a translated block
+# runs it by calling the interpreter's handler (asm/cpu/jit.ts jitStep), so
+# SSE/MMX code does not end a block.
 # FXSAVE/FXRSTOR (SDM vol. 2, x87.ts), LDMXCSR/STMXCSR (sse.ts); /5-/7 with a
 # register ModRM are LFENCE, MFENCE, SFENCE and /7 with memory CLFLUSH (sse.ts).
-0FAE/0 fxsave_M m
-0FAE/1 fxrstor_M m
-0FAE/2 ldmxcsr_Md m
-0FAE/3 stmxcsr_Md m
-0FAE/5 lfence m
-0FAE/6 mfence m
-0FAE/7 sfence_clflush m
+0FAE/0 fxsave_M m jit=interp
+0FAE/1 fxrstor_M m jit=interp
+0FAE/2 ldmxcsr_Md m jit=interp
+0FAE/3 stmxcsr_Md m jit=interp
+0FAE/5 lfence m jit=interp
+0FAE/6 mfence m jit=interp
+0FAE/7 sfence_clflush m jit=interp
 # MMX (SDM vol. 2, vol. 1 ch. 9), asm/cpu/mmx.ts. P = MMX register in ModRM.reg,
 # Q = MMX register or memory in ModRM.rm, N = MMX register in ModRM.rm (the
 # register-only forms of the shift groups: a memory ModRM is #UD).
-NP:0F60 punpcklbw_Pq_Qd m
-NP:0F61 punpcklwd_Pq_Qd m
-NP:0F62 punpckldq_Pq_Qd m
-NP:0F63 packsswb_Pq_Qq m
-NP:0F64 pcmpgtb_Pq_Qq m
-NP:0F65 pcmpgtw_Pq_Qq m
-NP:0F66 pcmpgtd_Pq_Qq m
-NP:0F67 packuswb_Pq_Qq m
-NP:0F68 punpckhbw_Pq_Qq m
-NP:0F69 punpckhwd_Pq_Qq m
-NP:0F6A punpckhdq_Pq_Qq m
-NP:0F6B packssdw_Pq_Qq m
-NP:0F6E movd_Pq_Ed m
-NP:0F6F movq_Pq_Qq m
-NP:0F71/2 psrlw_Nq_Ib m ib
-NP:0F71/4 psraw_Nq_Ib m ib
-NP:0F71/6 psllw_Nq_Ib m ib
-NP:0F72/2 psrld_Nq_Ib m ib
-NP:0F72/4 psrad_Nq_Ib m ib
-NP:0F72/6 pslld_Nq_Ib m ib
-NP:0F73/2 psrlq_Nq_Ib m ib
-NP:0F73/6 psllq_Nq_Ib m ib
-NP:0F74 pcmpeqb_Pq_Qq m
-NP:0F75 pcmpeqw_Pq_Qq m
-NP:0F76 pcmpeqd_Pq_Qq m
+NP:0F60 punpcklbw_Pq_Qd m jit=interp
+NP:0F61 punpcklwd_Pq_Qd m jit=interp
+NP:0F62 punpckldq_Pq_Qd m jit=interp
+NP:0F63 packsswb_Pq_Qq m jit=interp
+NP:0F64 pcmpgtb_Pq_Qq m jit=interp
+NP:0F65 pcmpgtw_Pq_Qq m jit=interp
+NP:0F66 pcmpgtd_Pq_Qq m jit=interp
+NP:0F67 packuswb_Pq_Qq m jit=interp
+NP:0F68 punpckhbw_Pq_Qq m jit=interp
+NP:0F69 punpckhwd_Pq_Qq m jit=interp
+NP:0F6A punpckhdq_Pq_Qq m jit=interp
+NP:0F6B packssdw_Pq_Qq m jit=interp
+NP:0F6E movd_Pq_Ed m jit=interp
+NP:0F6F movq_Pq_Qq m jit=interp
+NP:0F71/2 psrlw_Nq_Ib m ib jit=interp
+NP:0F71/4 psraw_Nq_Ib m ib jit=interp
+NP:0F71/6 psllw_Nq_Ib m ib jit=interp
+NP:0F72/2 psrld_Nq_Ib m ib jit=interp
+NP:0F72/4 psrad_Nq_Ib m ib jit=interp
+NP:0F72/6 pslld_Nq_Ib m ib jit=interp
+NP:0F73/2 psrlq_Nq_Ib m ib jit=interp
+NP:0F73/6 psllq_Nq_Ib m ib jit=interp
+NP:0F74 pcmpeqb_Pq_Qq m jit=interp
+NP:0F75 pcmpeqw_Pq_Qq m jit=interp
+NP:0F76 pcmpeqd_Pq_Qq m jit=interp
 # EMMS ignores 66/F2/F3: SSE puts nothing on 0F 77 (QEMU runs 66 0F 77 as EMMS too).
-0F77 emms
-NP:0F7E movd_Ed_Pq m
-NP:0F7F movq_Qq_Pq m
-NP:0FD1 psrlw_Pq_Qq m
-NP:0FD2 psrld_Pq_Qq m
-NP:0FD3 psrlq_Pq_Qq m
-NP:0FD5 pmullw_Pq_Qq m
-NP:0FD8 psubusb_Pq_Qq m
-NP:0FD9 psubusw_Pq_Qq m
-NP:0FDB pand_Pq_Qq m
-NP:0FDC paddusb_Pq_Qq m
-NP:0FDD paddusw_Pq_Qq m
-NP:0FDF pandn_Pq_Qq m
-NP:0FE1 psraw_Pq_Qq m
-NP:0FE2 psrad_Pq_Qq m
-NP:0FE5 pmulhw_Pq_Qq m
-NP:0FE8 psubsb_Pq_Qq m
-NP:0FE9 psubsw_Pq_Qq m
-NP:0FEB por_Pq_Qq m
-NP:0FEC paddsb_Pq_Qq m
-NP:0FED paddsw_Pq_Qq m
-NP:0FEF pxor_Pq_Qq m
-NP:0FF1 psllw_Pq_Qq m
-NP:0FF2 pslld_Pq_Qq m
-NP:0FF3 psllq_Pq_Qq m
-NP:0FF5 pmaddwd_Pq_Qq m
-NP:0FF8 psubb_Pq_Qq m
-NP:0FF9 psubw_Pq_Qq m
-NP:0FFA psubd_Pq_Qq m
-NP:0FFC paddb_Pq_Qq m
-NP:0FFD paddw_Pq_Qq m
-NP:0FFE paddd_Pq_Qq m
+0F77 emms jit=interp
+NP:0F7E movd_Ed_Pq m jit=interp
+NP:0F7F movq_Qq_Pq m jit=interp
+NP:0FD1 psrlw_Pq_Qq m jit=interp
+NP:0FD2 psrld_Pq_Qq m jit=interp
+NP:0FD3 psrlq_Pq_Qq m jit=interp
+NP:0FD5 pmullw_Pq_Qq m jit=interp
+NP:0FD8 psubusb_Pq_Qq m jit=interp
+NP:0FD9 psubusw_Pq_Qq m jit=interp
+NP:0FDB pand_Pq_Qq m jit=interp
+NP:0FDC paddusb_Pq_Qq m jit=interp
+NP:0FDD paddusw_Pq_Qq m jit=interp
+NP:0FDF pandn_Pq_Qq m jit=interp
+NP:0FE1 psraw_Pq_Qq m jit=interp
+NP:0FE2 psrad_Pq_Qq m jit=interp
+NP:0FE5 pmulhw_Pq_Qq m jit=interp
+NP:0FE8 psubsb_Pq_Qq m jit=interp
+NP:0FE9 psubsw_Pq_Qq m jit=interp
+NP:0FEB por_Pq_Qq m jit=interp
+NP:0FEC paddsb_Pq_Qq m jit=interp
+NP:0FED paddsw_Pq_Qq m jit=interp
+NP:0FEF pxor_Pq_Qq m jit=interp
+NP:0FF1 psllw_Pq_Qq m jit=interp
+NP:0FF2 pslld_Pq_Qq m jit=interp
+NP:0FF3 psllq_Pq_Qq m jit=interp
+NP:0FF5 pmaddwd_Pq_Qq m jit=interp
+NP:0FF8 psubb_Pq_Qq m jit=interp
+NP:0FF9 psubw_Pq_Qq m jit=interp
+NP:0FFA psubd_Pq_Qq m jit=interp
+NP:0FFC paddb_Pq_Qq m jit=interp
+NP:0FFD paddw_Pq_Qq m jit=interp
+NP:0FFE paddd_Pq_Qq m jit=interp
 # SSE/SSE2/SSE3 data movement, logic, shuffles (asm/cpu/ssemov.ts). V = XMM
 # register in ModRM.reg, W = XMM register or memory, U = XMM register in ModRM.rm,
 # M = memory only. The floating-point arithmetic is ssefp's (asm/cpu/ssefp*.ts).
-NP:0F10 movups_Vps_Wps m
-66:0F10 movupd_Vpd_Wpd m
-F3:0F10 movss_Vss_Wss m
-F2:0F10 movsd_Vsd_Wsd m
-NP:0F11 movups_Wps_Vps m
-66:0F11 movupd_Wpd_Vpd m
-F3:0F11 movss_Wss_Vss m
-F2:0F11 movsd_Wsd_Vsd m
-NP:0F12 movlps_Vq_Mq m
-66:0F12 movlpd_Vq_Mq m
-F3:0F12 movsldup_Vdq_Wdq m
-F2:0F12 movddup_Vdq_Wq m
-NP:0F13 movlps_Mq_Vq m
-66:0F13 movlpd_Mq_Vq m
-NP:0F14 unpcklps_Vps_Wps m
-66:0F14 unpcklpd_Vpd_Wpd m
-NP:0F15 unpckhps_Vps_Wps m
-66:0F15 unpckhpd_Vpd_Wpd m
-NP:0F16 movhps_Vq_Mq m
-66:0F16 movhpd_Vq_Mq m
-F3:0F16 movshdup_Vdq_Wdq m
-NP:0F17 movhps_Mq_Vq m
-66:0F17 movhpd_Mq_Vq m
-NP:0F28 movaps_Vps_Wps m
-66:0F28 movapd_Vpd_Wpd m
-NP:0F29 movaps_Wps_Vps m
-66:0F29 movapd_Wpd_Vpd m
-NP:0F2B movntps_Mps_Vps m
-66:0F2B movntpd_Mpd_Vpd m
-NP:0F50 movmskps_Gd_Ups m
-66:0F50 movmskpd_Gd_Upd m
-NP:0F54 andps_Vps_Wps m
-66:0F54 andpd_Vpd_Wpd m
-NP:0F55 andnps_Vps_Wps m
-66:0F55 andnpd_Vpd_Wpd m
-NP:0F56 orps_Vps_Wps m
-66:0F56 orpd_Vpd_Wpd m
-NP:0F57 xorps_Vps_Wps m
-66:0F57 xorpd_Vpd_Wpd m
-66:0F6C punpcklqdq_Vdq_Wdq m
-66:0F6D punpckhqdq_Vdq_Wdq m
-66:0F6E movd_Vd_Ed m
-66:0F6F movdqa_Vdq_Wdq m
-F3:0F6F movdqu_Vdq_Wdq m
-NP:0F70 pshufw_Pq_Qq_Ib m ib
-66:0F70 pshufd_Vdq_Wdq_Ib m ib
-F3:0F70 pshufhw_Vdq_Wdq_Ib m ib
-F2:0F70 pshuflw_Vdq_Wdq_Ib m ib
-66:0F7E movd_Ed_Vd m
-F3:0F7E movq_Vq_Wq m
-66:0F7F movdqa_Wdq_Vdq m
-F3:0F7F movdqu_Wdq_Vdq m
-0FC3 movnti_Md_Gd m
-NP:0FC6 shufps_Vps_Wps_Ib m ib
-66:0FC6 shufpd_Vpd_Wpd_Ib m ib
-66:0FD6 movq_Wq_Vq m
-F3:0FD6 movq2dq_Vdq_Nq m
-F2:0FD6 movdq2q_Pq_Uq m
-66:0FD7 pmovmskb_Gd_Udq m
-66:0FE7 movntdq_Mdq_Vdq m
-F2:0FF0 lddqu_Vdq_Mdq m
+NP:0F10 movups_Vps_Wps m jit=interp
+66:0F10 movupd_Vpd_Wpd m jit=interp
+F3:0F10 movss_Vss_Wss m jit=interp
+F2:0F10 movsd_Vsd_Wsd m jit=interp
+NP:0F11 movups_Wps_Vps m jit=interp
+66:0F11 movupd_Wpd_Vpd m jit=interp
+F3:0F11 movss_Wss_Vss m jit=interp
+F2:0F11 movsd_Wsd_Vsd m jit=interp
+NP:0F12 movlps_Vq_Mq m jit=interp
+66:0F12 movlpd_Vq_Mq m jit=interp
+F3:0F12 movsldup_Vdq_Wdq m jit=interp
+F2:0F12 movddup_Vdq_Wq m jit=interp
+NP:0F13 movlps_Mq_Vq m jit=interp
+66:0F13 movlpd_Mq_Vq m jit=interp
+NP:0F14 unpcklps_Vps_Wps m jit=interp
+66:0F14 unpcklpd_Vpd_Wpd m jit=interp
+NP:0F15 unpckhps_Vps_Wps m jit=interp
+66:0F15 unpckhpd_Vpd_Wpd m jit=interp
+NP:0F16 movhps_Vq_Mq m jit=interp
+66:0F16 movhpd_Vq_Mq m jit=interp
+F3:0F16 movshdup_Vdq_Wdq m jit=interp
+NP:0F17 movhps_Mq_Vq m jit=interp
+66:0F17 movhpd_Mq_Vq m jit=interp
+NP:0F28 movaps_Vps_Wps m jit=interp
+66:0F28 movapd_Vpd_Wpd m jit=interp
+NP:0F29 movaps_Wps_Vps m jit=interp
+66:0F29 movapd_Wpd_Vpd m jit=interp
+NP:0F2B movntps_Mps_Vps m jit=interp
+66:0F2B movntpd_Mpd_Vpd m jit=interp
+NP:0F50 movmskps_Gd_Ups m jit=interp
+66:0F50 movmskpd_Gd_Upd m jit=interp
+NP:0F54 andps_Vps_Wps m jit=interp
+66:0F54 andpd_Vpd_Wpd m jit=interp
+NP:0F55 andnps_Vps_Wps m jit=interp
+66:0F55 andnpd_Vpd_Wpd m jit=interp
+NP:0F56 orps_Vps_Wps m jit=interp
+66:0F56 orpd_Vpd_Wpd m jit=interp
+NP:0F57 xorps_Vps_Wps m jit=interp
+66:0F57 xorpd_Vpd_Wpd m jit=interp
+66:0F6C punpcklqdq_Vdq_Wdq m jit=interp
+66:0F6D punpckhqdq_Vdq_Wdq m jit=interp
+66:0F6E movd_Vd_Ed m jit=interp
+66:0F6F movdqa_Vdq_Wdq m jit=interp
+F3:0F6F movdqu_Vdq_Wdq m jit=interp
+NP:0F70 pshufw_Pq_Qq_Ib m ib jit=interp
+66:0F70 pshufd_Vdq_Wdq_Ib m ib jit=interp
+F3:0F70 pshufhw_Vdq_Wdq_Ib m ib jit=interp
+F2:0F70 pshuflw_Vdq_Wdq_Ib m ib jit=interp
+66:0F7E movd_Ed_Vd m jit=interp
+F3:0F7E movq_Vq_Wq m jit=interp
+66:0F7F movdqa_Wdq_Vdq m jit=interp
+F3:0F7F movdqu_Wdq_Vdq m jit=interp
+0FC3 movnti_Md_Gd m jit=interp
+NP:0FC6 shufps_Vps_Wps_Ib m ib jit=interp
+66:0FC6 shufpd_Vpd_Wpd_Ib m ib jit=interp
+66:0FD6 movq_Wq_Vq m jit=interp
+F3:0FD6 movq2dq_Vdq_Nq m jit=interp
+F2:0FD6 movdq2q_Pq_Uq m jit=interp
+66:0FD7 pmovmskb_Gd_Udq m jit=interp
+66:0FE7 movntdq_Mdq_Vdq m jit=interp
+F2:0FF0 lddqu_Vdq_Mdq m jit=interp
 # SSE2's XMM forms of the MMX integer instructions and SSE/SSE2's integer
 # additions (asm/cpu/sseint.ts).
-66:0F60 punpcklbw_Vdq_Wdq m
-66:0F61 punpcklwd_Vdq_Wdq m
-66:0F62 punpckldq_Vdq_Wdq m
-66:0F63 packsswb_Vdq_Wdq m
-66:0F64 pcmpgtb_Vdq_Wdq m
-66:0F65 pcmpgtw_Vdq_Wdq m
-66:0F66 pcmpgtd_Vdq_Wdq m
-66:0F67 packuswb_Vdq_Wdq m
-66:0F68 punpckhbw_Vdq_Wdq m
-66:0F69 punpckhwd_Vdq_Wdq m
-66:0F6A punpckhdq_Vdq_Wdq m
-66:0F6B packssdw_Vdq_Wdq m
-66:0F74 pcmpeqb_Vdq_Wdq m
-66:0F75 pcmpeqw_Vdq_Wdq m
-66:0F76 pcmpeqd_Vdq_Wdq m
-66:0FD1 psrlw_Vdq_Wdq m
-66:0FD2 psrld_Vdq_Wdq m
-66:0FD3 psrlq_Vdq_Wdq m
-66:0FD4 paddq_Vdq_Wdq m
-66:0FD5 pmullw_Vdq_Wdq m
-66:0FD8 psubusb_Vdq_Wdq m
-66:0FD9 psubusw_Vdq_Wdq m
-66:0FDA pminub_Vdq_Wdq m
-66:0FDB pand_Vdq_Wdq m
-66:0FDC paddusb_Vdq_Wdq m
-66:0FDD paddusw_Vdq_Wdq m
-66:0FDE pmaxub_Vdq_Wdq m
-66:0FDF pandn_Vdq_Wdq m
-66:0FE0 pavgb_Vdq_Wdq m
-66:0FE1 psraw_Vdq_Wdq m
-66:0FE2 psrad_Vdq_Wdq m
-66:0FE3 pavgw_Vdq_Wdq m
-66:0FE4 pmulhuw_Vdq_Wdq m
-66:0FE5 pmulhw_Vdq_Wdq m
-66:0FE8 psubsb_Vdq_Wdq m
-66:0FE9 psubsw_Vdq_Wdq m
-66:0FEA pminsw_Vdq_Wdq m
-66:0FEB por_Vdq_Wdq m
-66:0FEC paddsb_Vdq_Wdq m
-66:0FED paddsw_Vdq_Wdq m
-66:0FEE pmaxsw_Vdq_Wdq m
-66:0FEF pxor_Vdq_Wdq m
-66:0FF1 psllw_Vdq_Wdq m
-66:0FF2 pslld_Vdq_Wdq m
-66:0FF3 psllq_Vdq_Wdq m
-66:0FF4 pmuludq_Vdq_Wdq m
-66:0FF5 pmaddwd_Vdq_Wdq m
-66:0FF6 psadbw_Vdq_Wdq m
-66:0FF8 psubb_Vdq_Wdq m
-66:0FF9 psubw_Vdq_Wdq m
-66:0FFA psubd_Vdq_Wdq m
-66:0FFB psubq_Vdq_Wdq m
-66:0FFC paddb_Vdq_Wdq m
-66:0FFD paddw_Vdq_Wdq m
-66:0FFE paddd_Vdq_Wdq m
-NP:0FD4 paddq_Pq_Qq m
-NP:0FD7 pmovmskb_Gd_Nq m
-NP:0FDA pminub_Pq_Qq m
-NP:0FDE pmaxub_Pq_Qq m
-NP:0FE0 pavgb_Pq_Qq m
-NP:0FE3 pavgw_Pq_Qq m
-NP:0FE4 pmulhuw_Pq_Qq m
-NP:0FE7 movntq_Mq_Pq m
-NP:0FEA pminsw_Pq_Qq m
-NP:0FEE pmaxsw_Pq_Qq m
-NP:0FF4 pmuludq_Pq_Qq m
-NP:0FF6 psadbw_Pq_Qq m
-NP:0FF7 maskmovq_Pq_Nq m
-NP:0FFB psubq_Pq_Qq m
-66:0F71/2 psrlw_Udq_Ib m ib
-66:0F71/4 psraw_Udq_Ib m ib
-66:0F71/6 psllw_Udq_Ib m ib
-66:0F72/2 psrld_Udq_Ib m ib
-66:0F72/4 psrad_Udq_Ib m ib
-66:0F72/6 pslld_Udq_Ib m ib
-66:0F73/2 psrlq_Udq_Ib m ib
-66:0F73/3 psrldq_Udq_Ib m ib
-66:0F73/6 psllq_Udq_Ib m ib
-66:0F73/7 pslldq_Udq_Ib m ib
-NP:0FC4 pinsrw_Pq_Ew_Ib m ib
-66:0FC4 pinsrw_Vdq_Ew_Ib m ib
-NP:0FC5 pextrw_Gd_Nq_Ib m ib
-66:0FC5 pextrw_Gd_Udq_Ib m ib
-66:0FF7 maskmovdqu_Vdq_Udq m
+66:0F60 punpcklbw_Vdq_Wdq m jit=interp
+66:0F61 punpcklwd_Vdq_Wdq m jit=interp
+66:0F62 punpckldq_Vdq_Wdq m jit=interp
+66:0F63 packsswb_Vdq_Wdq m jit=interp
+66:0F64 pcmpgtb_Vdq_Wdq m jit=interp
+66:0F65 pcmpgtw_Vdq_Wdq m jit=interp
+66:0F66 pcmpgtd_Vdq_Wdq m jit=interp
+66:0F67 packuswb_Vdq_Wdq m jit=interp
+66:0F68 punpckhbw_Vdq_Wdq m jit=interp
+66:0F69 punpckhwd_Vdq_Wdq m jit=interp
+66:0F6A punpckhdq_Vdq_Wdq m jit=interp
+66:0F6B packssdw_Vdq_Wdq m jit=interp
+66:0F74 pcmpeqb_Vdq_Wdq m jit=interp
+66:0F75 pcmpeqw_Vdq_Wdq m jit=interp
+66:0F76 pcmpeqd_Vdq_Wdq m jit=interp
+66:0FD1 psrlw_Vdq_Wdq m jit=interp
+66:0FD2 psrld_Vdq_Wdq m jit=interp
+66:0FD3 psrlq_Vdq_Wdq m jit=interp
+66:0FD4 paddq_Vdq_Wdq m jit=interp
+66:0FD5 pmullw_Vdq_Wdq m jit=interp
+66:0FD8 psubusb_Vdq_Wdq m jit=interp
+66:0FD9 psubusw_Vdq_Wdq m jit=interp
+66:0FDA pminub_Vdq_Wdq m jit=interp
+66:0FDB pand_Vdq_Wdq m jit=interp
+66:0FDC paddusb_Vdq_Wdq m jit=interp
+66:0FDD paddusw_Vdq_Wdq m jit=interp
+66:0FDE pmaxub_Vdq_Wdq m jit=interp
+66:0FDF pandn_Vdq_Wdq m jit=interp
+66:0FE0 pavgb_Vdq_Wdq m jit=interp
+66:0FE1 psraw_Vdq_Wdq m jit=interp
+66:0FE2 psrad_Vdq_Wdq m jit=interp
+66:0FE3 pavgw_Vdq_Wdq m jit=interp
+66:0FE4 pmulhuw_Vdq_Wdq m jit=interp
+66:0FE5 pmulhw_Vdq_Wdq m jit=interp
+66:0FE8 psubsb_Vdq_Wdq m jit=interp
+66:0FE9 psubsw_Vdq_Wdq m jit=interp
+66:0FEA pminsw_Vdq_Wdq m jit=interp
+66:0FEB por_Vdq_Wdq m jit=interp
+66:0FEC paddsb_Vdq_Wdq m jit=interp
+66:0FED paddsw_Vdq_Wdq m jit=interp
+66:0FEE pmaxsw_Vdq_Wdq m jit=interp
+66:0FEF pxor_Vdq_Wdq m jit=interp
+66:0FF1 psllw_Vdq_Wdq m jit=interp
+66:0FF2 pslld_Vdq_Wdq m jit=interp
+66:0FF3 psllq_Vdq_Wdq m jit=interp
+66:0FF4 pmuludq_Vdq_Wdq m jit=interp
+66:0FF5 pmaddwd_Vdq_Wdq m jit=interp
+66:0FF6 psadbw_Vdq_Wdq m jit=interp
+66:0FF8 psubb_Vdq_Wdq m jit=interp
+66:0FF9 psubw_Vdq_Wdq m jit=interp
+66:0FFA psubd_Vdq_Wdq m jit=interp
+66:0FFB psubq_Vdq_Wdq m jit=interp
+66:0FFC paddb_Vdq_Wdq m jit=interp
+66:0FFD paddw_Vdq_Wdq m jit=interp
+66:0FFE paddd_Vdq_Wdq m jit=interp
+NP:0FD4 paddq_Pq_Qq m jit=interp
+NP:0FD7 pmovmskb_Gd_Nq m jit=interp
+NP:0FDA pminub_Pq_Qq m jit=interp
+NP:0FDE pmaxub_Pq_Qq m jit=interp
+NP:0FE0 pavgb_Pq_Qq m jit=interp
+NP:0FE3 pavgw_Pq_Qq m jit=interp
+NP:0FE4 pmulhuw_Pq_Qq m jit=interp
+NP:0FE7 movntq_Mq_Pq m jit=interp
+NP:0FEA pminsw_Pq_Qq m jit=interp
+NP:0FEE pmaxsw_Pq_Qq m jit=interp
+NP:0FF4 pmuludq_Pq_Qq m jit=interp
+NP:0FF6 psadbw_Pq_Qq m jit=interp
+NP:0FF7 maskmovq_Pq_Nq m jit=interp
+NP:0FFB psubq_Pq_Qq m jit=interp
+66:0F71/2 psrlw_Udq_Ib m ib jit=interp
+66:0F71/4 psraw_Udq_Ib m ib jit=interp
+66:0F71/6 psllw_Udq_Ib m ib jit=interp
+66:0F72/2 psrld_Udq_Ib m ib jit=interp
+66:0F72/4 psrad_Udq_Ib m ib jit=interp
+66:0F72/6 pslld_Udq_Ib m ib jit=interp
+66:0F73/2 psrlq_Udq_Ib m ib jit=interp
+66:0F73/3 psrldq_Udq_Ib m ib jit=interp
+66:0F73/6 psllq_Udq_Ib m ib jit=interp
+66:0F73/7 pslldq_Udq_Ib m ib jit=interp
+NP:0FC4 pinsrw_Pq_Ew_Ib m ib jit=interp
+66:0FC4 pinsrw_Vdq_Ew_Ib m ib jit=interp
+NP:0FC5 pextrw_Gd_Nq_Ib m ib jit=interp
+66:0FC5 pextrw_Gd_Udq_Ib m ib jit=interp
+66:0FF7 maskmovdqu_Vdq_Udq m jit=interp
 # SSE/SSE2/SSE3 floating point (asm/cpu/ssefp.ts; SDM vol. 2 appendix A tables A-3, A-4)
-NP:0F2A cvtpi2ps_Vps_Qpi m
-66:0F2A cvtpi2pd_Vpd_Qpi m
-F3:0F2A cvtsi2ss_Vss_Ed m
-F2:0F2A cvtsi2sd_Vsd_Ed m
-NP:0F2C cvttps2pi_Ppi_Wps m
-66:0F2C cvttpd2pi_Ppi_Wpd m
-F3:0F2C cvttss2si_Gd_Wss m
-F2:0F2C cvttsd2si_Gd_Wsd m
-NP:0F2D cvtps2pi_Ppi_Wps m
-66:0F2D cvtpd2pi_Ppi_Wpd m
-F3:0F2D cvtss2si_Gd_Wss m
-F2:0F2D cvtsd2si_Gd_Wsd m
-NP:0F2E ucomiss_Vss_Wss m
-66:0F2E ucomisd_Vsd_Wsd m
-NP:0F2F comiss_Vss_Wss m
-66:0F2F comisd_Vsd_Wsd m
-NP:0F51 sqrtps_Vps_Wps m
-66:0F51 sqrtpd_Vpd_Wpd m
-F3:0F51 sqrtss_Vss_Wss m
-F2:0F51 sqrtsd_Vsd_Wsd m
-NP:0F52 rsqrtps_Vps_Wps m
-F3:0F52 rsqrtss_Vss_Wss m
-NP:0F53 rcpps_Vps_Wps m
-F3:0F53 rcpss_Vss_Wss m
-NP:0F58 addps_Vps_Wps m
-66:0F58 addpd_Vpd_Wpd m
-F3:0F58 addss_Vss_Wss m
-F2:0F58 addsd_Vsd_Wsd m
-NP:0F59 mulps_Vps_Wps m
-66:0F59 mulpd_Vpd_Wpd m
-F3:0F59 mulss_Vss_Wss m
-F2:0F59 mulsd_Vsd_Wsd m
-NP:0F5A cvtps2pd_Vpd_Wps m
-66:0F5A cvtpd2ps_Vps_Wpd m
-F3:0F5A cvtss2sd_Vsd_Wss m
-F2:0F5A cvtsd2ss_Vss_Wsd m
-NP:0F5B cvtdq2ps_Vps_Wdq m
-66:0F5B cvtps2dq_Vdq_Wps m
-F3:0F5B cvttps2dq_Vdq_Wps m
-NP:0F5C subps_Vps_Wps m
-66:0F5C subpd_Vpd_Wpd m
-F3:0F5C subss_Vss_Wss m
-F2:0F5C subsd_Vsd_Wsd m
-NP:0F5D minps_Vps_Wps m
-66:0F5D minpd_Vpd_Wpd m
-F3:0F5D minss_Vss_Wss m
-F2:0F5D minsd_Vsd_Wsd m
-NP:0F5E divps_Vps_Wps m
-66:0F5E divpd_Vpd_Wpd m
-F3:0F5E divss_Vss_Wss m
-F2:0F5E divsd_Vsd_Wsd m
-NP:0F5F maxps_Vps_Wps m
-66:0F5F maxpd_Vpd_Wpd m
-F3:0F5F maxss_Vss_Wss m
-F2:0F5F maxsd_Vsd_Wsd m
-66:0F7C haddpd_Vpd_Wpd m
-F2:0F7C haddps_Vps_Wps m
-66:0F7D hsubpd_Vpd_Wpd m
-F2:0F7D hsubps_Vps_Wps m
-NP:0FC2 cmpps_Vps_Wps_Ib m ib
-66:0FC2 cmppd_Vpd_Wpd_Ib m ib
-F3:0FC2 cmpss_Vss_Wss_Ib m ib
-F2:0FC2 cmpsd_Vsd_Wsd_Ib m ib
-66:0FD0 addsubpd_Vpd_Wpd m
-F2:0FD0 addsubps_Vps_Wps m
-66:0FE6 cvttpd2dq_Vdq_Wpd m
-F3:0FE6 cvtdq2pd_Vpd_Wq m
-F2:0FE6 cvtpd2dq_Vdq_Wpd m
+NP:0F2A cvtpi2ps_Vps_Qpi m jit=interp
+66:0F2A cvtpi2pd_Vpd_Qpi m jit=interp
+F3:0F2A cvtsi2ss_Vss_Ed m jit=interp
+F2:0F2A cvtsi2sd_Vsd_Ed m jit=interp
+NP:0F2C cvttps2pi_Ppi_Wps m jit=interp
+66:0F2C cvttpd2pi_Ppi_Wpd m jit=interp
+F3:0F2C cvttss2si_Gd_Wss m jit=interp
+F2:0F2C cvttsd2si_Gd_Wsd m jit=interp
+NP:0F2D cvtps2pi_Ppi_Wps m jit=interp
+66:0F2D cvtpd2pi_Ppi_Wpd m jit=interp
+F3:0F2D cvtss2si_Gd_Wss m jit=interp
+F2:0F2D cvtsd2si_Gd_Wsd m jit=interp
+NP:0F2E ucomiss_Vss_Wss m jit=interp
+66:0F2E ucomisd_Vsd_Wsd m jit=interp
+NP:0F2F comiss_Vss_Wss m jit=interp
+66:0F2F comisd_Vsd_Wsd m jit=interp
+NP:0F51 sqrtps_Vps_Wps m jit=interp
+66:0F51 sqrtpd_Vpd_Wpd m jit=interp
+F3:0F51 sqrtss_Vss_Wss m jit=interp
+F2:0F51 sqrtsd_Vsd_Wsd m jit=interp
+NP:0F52 rsqrtps_Vps_Wps m jit=interp
+F3:0F52 rsqrtss_Vss_Wss m jit=interp
+NP:0F53 rcpps_Vps_Wps m jit=interp
+F3:0F53 rcpss_Vss_Wss m jit=interp
+NP:0F58 addps_Vps_Wps m jit=interp
+66:0F58 addpd_Vpd_Wpd m jit=interp
+F3:0F58 addss_Vss_Wss m jit=interp
+F2:0F58 addsd_Vsd_Wsd m jit=interp
+NP:0F59 mulps_Vps_Wps m jit=interp
+66:0F59 mulpd_Vpd_Wpd m jit=interp
+F3:0F59 mulss_Vss_Wss m jit=interp
+F2:0F59 mulsd_Vsd_Wsd m jit=interp
+NP:0F5A cvtps2pd_Vpd_Wps m jit=interp
+66:0F5A cvtpd2ps_Vps_Wpd m jit=interp
+F3:0F5A cvtss2sd_Vsd_Wss m jit=interp
+F2:0F5A cvtsd2ss_Vss_Wsd m jit=interp
+NP:0F5B cvtdq2ps_Vps_Wdq m jit=interp
+66:0F5B cvtps2dq_Vdq_Wps m jit=interp
+F3:0F5B cvttps2dq_Vdq_Wps m jit=interp
+NP:0F5C subps_Vps_Wps m jit=interp
+66:0F5C subpd_Vpd_Wpd m jit=interp
+F3:0F5C subss_Vss_Wss m jit=interp
+F2:0F5C subsd_Vsd_Wsd m jit=interp
+NP:0F5D minps_Vps_Wps m jit=interp
+66:0F5D minpd_Vpd_Wpd m jit=interp
+F3:0F5D minss_Vss_Wss m jit=interp
+F2:0F5D minsd_Vsd_Wsd m jit=interp
+NP:0F5E divps_Vps_Wps m jit=interp
+66:0F5E divpd_Vpd_Wpd m jit=interp
+F3:0F5E divss_Vss_Wss m jit=interp
+F2:0F5E divsd_Vsd_Wsd m jit=interp
+NP:0F5F maxps_Vps_Wps m jit=interp
+66:0F5F maxpd_Vpd_Wpd m jit=interp
+F3:0F5F maxss_Vss_Wss m jit=interp
+F2:0F5F maxsd_Vsd_Wsd m jit=interp
+66:0F7C haddpd_Vpd_Wpd m jit=interp
+F2:0F7C haddps_Vps_Wps m jit=interp
+66:0F7D hsubpd_Vpd_Wpd m jit=interp
+F2:0F7D hsubps_Vps_Wps m jit=interp
+NP:0FC2 cmpps_Vps_Wps_Ib m ib jit=interp
+66:0FC2 cmppd_Vpd_Wpd_Ib m ib jit=interp
+F3:0FC2 cmpss_Vss_Wss_Ib m ib jit=interp
+F2:0FC2 cmpsd_Vsd_Wsd_Ib m ib jit=interp
+66:0FD0 addsubpd_Vpd_Wpd m jit=interp
+F2:0FD0 addsubps_Vps_Wps m jit=interp
+66:0FE6 cvttpd2dq_Vdq_Wpd m jit=interp
+F3:0FE6 cvtdq2pd_Vpd_Wq m jit=interp
+F2:0FE6 cvtpd2dq_Vdq_Wpd m jit=interp
 `;
 
 // Opcodes the decoder itself handles (prefixes and the 0F escape).

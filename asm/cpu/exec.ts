@@ -146,9 +146,8 @@ function decodePrefixes(b: u32, def: bool): u32 {
   return b;
 }
 
-/** Execute one instruction. */
-@inline export function step(): void {
-  saveShadow();
+/** Decode the instruction at CS:EIP and run its handler (the shadow saved). */
+@inline function decodeAndRun(): void {
   let start = getEip();
   setInstrStart(start);
   let def = csDefault32;
@@ -161,9 +160,26 @@ function decodePrefixes(b: u32, def: bool): u32 {
     if (lockPrefix && !lockOk(b)) raiseUD();
     else dispatch(b | (opsize32 ? 0x200 : 0));
   }
+}
+
+/** Execute one instruction. */
+@inline export function step(): void {
+  saveShadow();
+  decodeAndRun();
   if (faultPending) { unwind(); return; }
   store<u64>(OFF_ICOUNT, load<u64>(OFF_ICOUNT) + 1);
   if (trapWatch) afterTrapFlags();
+}
+
+/** One instruction at CS:EIP for a translated block (jit.ts jitStep), by its
+ *  handler as step() runs it, but neither counted nor followed by the
+ *  end-of-instruction work (blocks run only while trapWatch is clear): after a
+ *  fault the hot state is restored and the fault left recorded, for the block
+ *  to return it and jitRun to deliver it, as for a faulting memory access. */
+export function stepInBlock(): void {
+  saveShadow();
+  decodeAndRun();
+  if (faultPending) restoreShadow();
 }
 
 /** The rare end-of-instruction work for EFLAGS.RF, EFLAGS.TF and data breakpoints

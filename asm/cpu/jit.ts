@@ -21,15 +21,16 @@
 // returns; runCpu then delivers the exception as the interpreter would.
 
 import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
-import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, getEip } from "./state";
+import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, getEip, setEip } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { testCC, getEflags } from "./flags";
 import { codeHost, codeAvail } from "./decode";
-import { deliverException, intrLine, stretchEndPending } from "./exec";
+import { deliverException, intrLine, stretchEndPending, stepInBlock } from "./exec";
 import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
 import { tscAfter } from "../clock";
+import { cpuFeatures } from "./features";
 
 // Words translated code reads (layout.ts JIT_WORDS; +0 is state.ts OFF_ATTENTION,
 // +48 state.ts OFF_PAUSE).
@@ -42,6 +43,7 @@ export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they ret
 export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
 export const JIT_TSC_HI: u32 = JIT_WORDS + 44;     // after jitRdtsc: the TSC's high half
 export const JIT_RETIRED: u32 = JIT_WORDS + 52;    // before a slow read or write: instructions the chain retired before it
+export const JIT_FEATURES: u32 = JIT_WORDS + 56;   // the CPU's features (features.ts), for the SSE checks (web/jit/simd.ts)
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
@@ -199,6 +201,7 @@ export function jitRun(left: u32): i32 {
   codeWritten = false;
   store<u64>(JIT_CALLS, load<u64>(JIT_CALLS) + 1);
   store<u32>(JIT_CHAINED, 0);
+  store<u32>(JIT_FEATURES, cpuFeatures);
   chainDepth = 0;
   let r = call_indirect<u32>(fn, left);
   let n = (r & ~(BLOCK_FAULTED | BLOCK_INTERPRET)) + load<u32>(JIT_CHAINED);
@@ -268,6 +271,22 @@ export function jitRd32(seg: i32, off: u32): u32 { let ic = atInstruction(); let
 export function jitWr8(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write8(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
 export function jitWr16(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write16(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
 export function jitWr32(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write32(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
+/** An instruction a block runs by the interpreter's own handler (the opcode
+ *  map's jit=interp: SSE, SSE2, SSE3, MMX, x87), at `eip`. The block has stored the
+ *  general registers the instruction names (ModRM operands and addressing,
+ *  EDI for MASKMOVQ/MASKMOVDQU), the flag state if it reads or writes flags
+ *  (COMISS, FCOMI, FCMOVcc and the like) and JIT_RETIRED, and reloads them after. Its checks (#UD, #NM
+ *  with CR0.TS, #MF, #GP for alignment, #XM) and memory accesses are the
+ *  interpreter's; a fault leaves the state as before it (exec.ts stepInBlock).
+ *  Returns as a write helper: WR_FAULT, WR_CODE when it wrote translated code
+ *  or raised something for the run loop (the block leaves after it), WR_OK. */
+export function jitStep(eip: u32): u32 {
+  let b = runLoopEvents(), ic = atInstruction();
+  setEip(eip);
+  stepInBlock();
+  store<u64>(OFF_ICOUNT, ic);
+  return wrStatus(b);
+}
 /** A condition code from the flag state in memory (translated code stores its
  *  flag state first when it cannot tell the answer itself). */
 export function jitTestCC(cc: u32): u32 { return testCC(cc) ? 1 : 0; }

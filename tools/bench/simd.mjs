@@ -196,7 +196,7 @@ console.log(`| --- | ${heads.map(() => "---").join(" | ")} |`);
 const cells = [...names.map((n) => f(summary.medianSeconds[n], 3)),
   ...(names.includes("v86") ? [f(summary.ratioRingzeroOverV86)] : []), ...(names.includes("qemu") ? [f(summary.ratioRingzeroOverQemu)] : [])];
 console.log(`| SSE2 kernel (s) | ${cells.join(" | ")} |`);
-console.log(`\nRingZero: ${f(summary.ringzeroMIPS, 1)} guest MIPS over the timed part, ${f(100 * summary.ringzeroTranslatedShare, 1)}% of it translated (SSE is interpreted)`);
+console.log(`\nRingZero: ${f(summary.ringzeroMIPS, 1)} guest MIPS over the timed part, ${f(100 * summary.ringzeroTranslatedShare, 1)}% of it translated`);
 const shortest = Math.min(...Object.values(summary.medianSeconds));
 if (!(shortest >= 0.1)) console.log(`(a median of ${f(shortest, 3)} s is too short to time on the serial line: raise --iters)`);
 if (summary.checksumsAgree) console.log(`checksum ${summary.checksum}, the same in every run of every emulator`);

@@ -4,7 +4,8 @@
 // interpreter then runs. tests/unit/jitdecode.test.ts checks every length it gives
 // against the interpreter's opcode map (tools/opmap.mjs).
 
-import { S_DS, S_SS, R_ESP, R_EBP } from "../host/cpustate";
+import { S_DS, S_SS, R_ESP, R_EBP, R_EDI } from "../host/cpustate";
+import { INTERP_OPS, INTERP_EFLAGS, INTERP_EDI } from "./interpops";
 
 export const szMask = (sz: number) => (sz === 32 ? 0xffffffff : sz === 16 ? 0xffff : 0xff);
 
@@ -22,6 +23,10 @@ export interface Insn {
   sub?: number;     // ALU operation / shift kind / condition code
   form?: string;    // ALU operand form
   rel?: number;     // branch target, offset from the block start
+  gprs?: number;    // interp: the general registers it may read (bit mask; EAX = bit 0)
+  gprsOut?: number; // interp: those it may write
+  eflags?: boolean; // interp: it reads or writes the arithmetic flags
+  opc?: number;     // interp: its key in interpops.ts (mandatory prefix column << 9 | opcode)
 }
 
 export const MAX_INSNS = 48;
@@ -60,12 +65,13 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
   const i16 = () => byte() | (byte() << 8);
   const i32 = () => (byte() | (byte() << 8) | (byte() << 16) | (byte() << 24)) | 0;
   try {
-    let o16 = false, seg = -1, lock = false, rep = false;
+    let o16 = false, seg = -1, lock = false, rep = false, repne = false;
     let b = byte();
     for (;;) {
       if (b === 0x66) o16 = true;
       else if (b === 0xf0) lock = true;
-      else if (b === 0xf3) rep = true;
+      else if (b === 0xf3) { rep = true; repne = false; }
+      else if (b === 0xf2) { repne = true; rep = false; }
       else if (b === 0x26 || b === 0x2e || b === 0x36 || b === 0x3e) seg = (b >> 3) & 3; // ES CS SS DS
       else if (b === 0x64 || b === 0x65) seg = b - 0x60; // FS GS
       else break;
@@ -100,7 +106,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       if (lock && !lockable(x)) throw new Declined();
       // REP before BSF (F3 0F BC: TZCNT on later processors) is ignored on a P6,
       // as the interpreter ignores it; every other REP form is the interpreter's
-      if (rep && x.op !== "bsf") throw new Declined();
+      if (repne || (rep && x.op !== "bsf")) throw new Declined();
       return { ...x, off: start, len: pos - start };
     };
     const reg = () => (modrm >> 3) & 7;
@@ -198,6 +204,33 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
         case 4: return b === 0xff && !o16 ? done({ op: "jmpE", sz: 32, rm }) : undefined;
         case 6: return b === 0xff && !o16 ? done({ op: "pushE", sz: 32, rm }) : undefined;
         default: return undefined;
+      }
+    }
+    if (b >= 0x100 || (b >= 0xd8 && b <= 0xdf) || b === 0x9b) {
+      // The opcode map's jit=interp entries (SSE, MMX, x87: web/jit/interpops.ts),
+      // chosen by mandatory prefix as the interpreter chooses them: the last
+      // F2/F3, else 66, else none. An opcode without mandatory prefixes is
+      // declined with F2/F3 (REP).
+      const pfx = repne ? 4 : rep ? 3 : o16 ? 2 : 1;
+      let opc = (pfx << 9) | b;
+      let t = INTERP_OPS.get(opc);
+      if (!t && !rep && !repne) { opc = b; t = INTERP_OPS.get(b); }
+      if (t) {
+        const [hasModrm, immBytes, regs, extra] = t;
+        const rm = hasModrm ? modrmRM() : undefined;
+        if (hasModrm && !(regs & (1 << reg()))) return undefined;
+        let imm = 0;
+        for (let j = 0; j < immBytes; j++) imm |= byte() << (8 * j);
+        if (lock) return undefined;
+        // The general registers it may use: the ModRM's two fields (a GPR
+        // operand, e.g. MOVD, CVTSS2SI, PMOVMSKB, or an XMM/MMX number, which
+        // costs a store and a load), the address's base and index.
+        let gprsOut = 0;
+        if (rm) gprsOut = (1 << reg()) | (rm.reg !== undefined ? 1 << rm.reg : 0);
+        let gprs = gprsOut;
+        if (rm?.mem) gprs |= (rm.mem.base >= 0 ? 1 << rm.mem.base : 0) | (rm.mem.index >= 0 ? 1 << rm.mem.index : 0);
+        if (extra & INTERP_EDI) gprs |= 1 << R_EDI;
+        return { op: "interp", sz: osz, rm, reg: rm ? reg() : undefined, imm, opc, gprs, gprsOut, eflags: (extra & INTERP_EFLAGS) !== 0, off: start, len: pos - start };
       }
     }
     if (b === 0x131) return done({ op: "rdtsc", sz: osz });

@@ -15,14 +15,14 @@
 // place; otherwise the state is stored and the machine's testCC answers.
 
 import {
-  OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE,
+  OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE, OFF_REGS,
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
   OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
-import { W, VOID, I32, uleb, sleb } from "./wasm";
+import { W, S, VOID, I32, uleb, sleb } from "./wasm";
 
 /** The machine's helpers a block imports (module "f"), in function-index order;
  *  the block function's own index follows them. Each takes `params` i32 and
@@ -35,6 +35,7 @@ export const HELPERS = [
   { name: "rdtsc", params: 1 },                                                          // (retired) -> TSC low; high in JIT_TSC_HI
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
   { name: "lookup", params: 2 },                                                         // (eip, left) -> fn or 0
+  { name: "step", params: 1 },                                                           // (eip) -> status, as a write's
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
 const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
@@ -45,6 +46,7 @@ const F_EFLAGS = helper("eflags");
 export const F_RDTSC = helper("rdtsc");
 const F_CHAIN = helper("chain");
 const F_LOOKUP = helper("lookup");
+const F_STEP = helper("step");
 /** L_CKEY of an exit whose target block is looked up when it is taken (no host
  *  address is 1). */
 const CKEY_LOOKUP = 1;
@@ -62,6 +64,8 @@ export const L_CKEY = 62, L_CSET = 63; // the exit's target block: host address,
 export const L_CSLIM = 64;       // CS limit (chaining needs a flat CS)
 export const N_I32_LOCALS = 64;
 export const L_W = 65;           // i64 scratch
+export const L_SSE = 66;         // i32: the CPU features when the SSE checks pass, else 0 (simd.ts)
+export const L_V = 67, L_V2 = 68; // v128 scratch
 
 export const FLAG_WORDS = [OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES];
 export const FLAG_LOCALS = [L_EFL, L_MASK, L_OP, L_DST, L_SRC, L_RES];
@@ -124,6 +128,20 @@ export class Emitter {
   private depth(label: string): number { return this.labels.length - 1 - this.labels.lastIndexOf(label); }
   /** Push a small i64 constant. */
   i64(v: number): this { this.b.push(W.i64const); sleb(this.b, v); return this; }
+  /** A SIMD instruction (0xFD prefix) and its immediate bytes. */
+  simd(op: S, ...imm: number[]): this {
+    this.b.push(0xfd); uleb(this.b, op); this.b.push(...imm);
+    if (op !== S.v128load && op !== S.v128store) this.usesSimd = true;
+    return this;
+  }
+  /** [address] -> v128 at address + offset; [address, v128] -> stored there. */
+  vload(offset: number): this { this.usesSimd = true; return this.simd(S.v128load, 0).uleb(offset); }
+  vstore(offset: number): this { this.usesSimd = true; return this.simd(S.v128store, 0).uleb(offset); }
+  vzero(): this { return this.simd(S.v128const, ...Array<number>(16).fill(0)); }
+  /** [a, b] -> bytes of a (lanes 0-15) and b (16-31) */
+  shuffle(lanes: number[]): this { return this.simd(S.i8x16shuffle, ...lanes); }
+  private uleb(v: number): this { uleb(this.b, v); return this; }
+  usesSimd = false;
   /** EIP of a block offset (wraps like the guest's EIP). */
   eipAt(off: number): this { this.get(L_EIP0); if (off) this.i32(off).op(W.add); return this; }
 
@@ -232,6 +250,30 @@ export class Emitter {
   interpretExit(): this {
     this.eipAt(this.cur.off).set(L_NEIP);
     return this.get(L_CNT).i32(this.cur.k | BLOCK_INTERPRET).op(W.add).set(L_CNT).br("exit");
+  }
+
+  /** The instruction at block offset `off` by the interpreter's handler
+   *  (asm/cpu/jit.ts jitStep): the general registers in `gprs` stored first
+   *  and those in `out` loaded after (a register the handler does not write
+   *  reads back as stored), and the flag state too when it uses flags. A
+   *  fault leaves the block as a faulting access does; a write to translated
+   *  code, or an event for the run loop, makes it leave after this one. */
+  step(off: number, gprs: number, out: number, eflags: boolean): this {
+    for (let r = 0; r < 8; r++) if (gprs & (1 << r)) this.storeAt(CPU_STATE + OFF_REGS + 4 * r, L_R + r);
+    if (eflags) this.flushFlags();
+    this.retired().eipAt(off).call(F_STEP).tee(L_STATUS);
+    this.i32(WR_FAULT).op(W.eq).open(W.if_, "").faultExit().end();
+    this.get(L_STATUS).i32(WR_CODE).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
+    this.wroteSlow = true;
+    for (let r = 0; r < 8; r++) {
+      if (out & (1 << r)) { this.load(W.load, CPU_STATE + OFF_REGS + 4 * r).set(L_R + r); this.regsWritten |= 1 << r; }
+    }
+    if (eflags) {
+      FLAG_WORDS.forEach((w, j) => this.load(W.load, CPU_STATE + w).set(FLAG_LOCALS[j]));
+      this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 };
+      this.flagsWritten = true;
+    }
+    return this;
   }
 
   /** Push an r/m operand (memory: its EA stays in L_OFF/L_LIN for a write back). */

@@ -15,6 +15,7 @@ import {
   Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
 } from "./emitter";
 import { W } from "./wasm";
+import { emitSimd } from "./simd";
 
 /** One instruction; `k` is its index in the block, `n` the block's length. */
 export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: number): void {
@@ -383,6 +384,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
     case "callE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
     case "jmpE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); leave(null); return;
     case "ret": pop(T4, () => limitCheck(null)); leave(null); return;
+    case "interp": if (!emitSimd(e, i)) e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);
 }

@@ -22,16 +22,16 @@
 // and the machine delivers the exception.
 
 import {
-  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
+  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
 } from "../host/cpustate";
-import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED } from "./constants";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, JIT_FEATURES, CR0_EM, CR0_TS, CR4_OSFXSR } from "./constants";
 import { decodeBlock } from "./decode";
 import {
   Emitter, emitChain, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
-  L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK,
+  L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE,
 } from "./emitter";
 import { emitInsn } from "./insns";
-import { W, VOID, I32, I64, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN } from "./wasm";
+import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN } from "./wasm";
 
 /** What the machine exports for translated code (asm/index.ts). */
 export interface JitCoreExports {
@@ -47,6 +47,7 @@ export interface JitCoreExports {
   jitRdtsc(retired: number): number;
   jitChain(fn: number, left: number): number;
   jitLookup(eip: number, left: number): number;
+  jitStep(eip: number): number;
   setTranslation(on: number): void;
 }
 
@@ -101,6 +102,13 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
     e.i32(0).op(W.load, 0); uleb(e.b, JIT_WRITE_MASK); e.set(L_WMASK);
   }
   if (body.chains) { e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_LIMIT); e.set(L_CSLIM); }
+  if (body.usesSimd) {
+    // simd.ts: L_SSE = CR0.EM = CR0.TS = 0 and CR4.OSFXSR = 1 ? the features : 0
+    e.load(W.load, JIT_FEATURES).i32(0);
+    e.load(W.load, CPU_STATE + OFF_CR0).i32(CR0_EM | CR0_TS).op(W.and).op(W.eqz);
+    e.load(W.load, CPU_STATE + OFF_CR4).i32(CR4_OSFXSR).op(W.and).i32(0).op(W.ne).op(W.and);
+    e.op(W.select).set(L_SSE);
+  }
   for (const s of segs) {
     [SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW].forEach((f, j) => {
       e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + s * SEG_SIZE + f); e.set(L_SEG + 5 * s + j);
@@ -139,9 +147,9 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   section(Section.import, imp);
   section(Section.function, [1, 1]); // one function, of type 1
   section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
-  const fn: number[] = [2]; // local declarations: the i32 ones, one i64
+  const fn: number[] = [4]; // local declarations: the i32 ones, one i64, one i32 (L_SSE), two v128 (L_V, L_V2)
   uleb(fn, N_I32_LOCALS); fn.push(I32);
-  fn.push(1, I64);
+  fn.push(1, I64, 1, I32, 2, V128);
   fn.push(...body);
   const code: number[] = [1];
   uleb(code, fn.length);
@@ -167,7 +175,7 @@ export class Translator {
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
         wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
-        chain: core.jitChain, lookup: core.jitLookup,
+        chain: core.jitChain, lookup: core.jitLookup, step: core.jitStep,
       } satisfies Record<HelperName, unknown>,
     };
   }

@@ -20,7 +20,24 @@ export const enum W {
   i64add = 0x7c, i64mul = 0x7e, i64or = 0x84, i64shl = 0x86, i64shru = 0x88,
   wrap = 0xa7, ext64s = 0xac, ext64u = 0xad, ext8s = 0xc0, ext16s = 0xc1,
 }
-export const VOID = 0x40, I32 = 0x7f, I64 = 0x7e;
+export const VOID = 0x40, I32 = 0x7f, I64 = 0x7e, V128 = 0x7b;
+/** SIMD opcodes (after the 0xFD prefix, as LEB128; WebAssembly core spec 2.0 §5.4.8). */
+export const enum S {
+  v128load = 0x00, v128store = 0x0b, v128const = 0x0c, i8x16shuffle = 0x0d,
+  i32x4extractLane = 0x1b, i32x4replaceLane = 0x1c,
+  i8x16eq = 0x23, i8x16gtS = 0x27, i16x8eq = 0x2d, i16x8gtS = 0x31, i32x4eq = 0x37, i32x4gtS = 0x3b,
+  v128and = 0x4e, v128andnot = 0x4f, v128or = 0x50, v128xor = 0x51,
+  i8x16bitmask = 0x64, i8x16narrowI16x8s = 0x65, i8x16narrowI16x8u = 0x66,
+  i8x16add = 0x6e, i8x16addSatS = 0x6f, i8x16addSatU = 0x70, i8x16sub = 0x71, i8x16subSatS = 0x72, i8x16subSatU = 0x73,
+  i8x16minU = 0x77, i8x16maxU = 0x79, i8x16avgrU = 0x7b,
+  i16x8narrowI32x4s = 0x85,
+  i16x8shl = 0x8b, i16x8shrS = 0x8c, i16x8shrU = 0x8d, i16x8add = 0x8e, i16x8addSatS = 0x8f, i16x8addSatU = 0x90,
+  i16x8sub = 0x91, i16x8subSatS = 0x92, i16x8subSatU = 0x93, i16x8mul = 0x95, i16x8minS = 0x96, i16x8maxS = 0x98, i16x8avgrU = 0x9b,
+  i32x4shl = 0xab, i32x4shrS = 0xac, i32x4shrU = 0xad, i32x4add = 0xae, i32x4sub = 0xb1, i32x4dotI16x8s = 0xba,
+  i32x4splat = 0x11, i32x4ltU = 0x3a, i32x4leU = 0x3e, i32x4allTrue = 0xa3,
+  f32x4add = 0xe4, f32x4sub = 0xe5, f32x4mul = 0xe6, i32x4truncSatF32x4s = 0xf8, f32x4convertI32x4s = 0xfa,
+  i64x2shl = 0xcb, i64x2shrU = 0xcd, i64x2add = 0xce, i64x2sub = 0xd1, i64x2extmulLowI32x4u = 0xde,
+}
 
 // The module around the code (core spec §5.5): preamble, sections, and what an
 // import or export is.
