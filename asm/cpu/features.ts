@@ -16,10 +16,10 @@
 //             qemu -cpu pentium3,+sse2,+clflush,family=15,model=2,stepping=9
 //             is its stand-in for differential runs)
 //   coreduo   Core Duo T2600, family 6 model 14 stepping 8: + SSE3, MONITOR/
-//             MWAIT, NX, VME (QEMU's coreduo also lists VMX, which its TCG masks,
-//             and VME, which its TCG lacks; a real Pentium II has VME too, but
-//             the pentium2/3/4 models match QEMU's TCG for the differential
-//             tests: -cpu MODEL,+vme adds it)
+//             MWAIT, NX, VME (QEMU's coreduo also lists VMX, which its TCG masks;
+//             QEMU's TCG has no VME. A real Pentium II has VME too, but the
+//             pentium2/3/4 models match QEMU's TCG for the differential tests:
+//             -cpu MODEL,+vme adds it)
 
 export const MODEL_PENTIUM2: u32 = 0;
 export const MODEL_PENTIUM3: u32 = 1;

@@ -47,8 +47,9 @@ test("sse: CPU identity, entry checks, MXCSR, FXSAVE/FXRSTOR and every non-arith
   //    leave it clear, as the processors did. VMX (bit 5) is masked by both.
   //  - leaf 1 EDX: QEMU's coreduo has MCE (7), MCA (14), ACPI (22): machine
   //    check and thermal MSRs RingZero does not have. So 0FC9FBFDH - those.
-  //    QEMU's coreduo lists VME (1) too, but its TCG lacks it and clears it;
-  //    RingZero has it (CR4.VME, CR4.PVI), as the Core Duo does: + bit 1.
+  //    VME (1): RingZero's coreduo has it (CR4.VME, CR4.PVI), as the Core Duo
+  //    does; QEMU's TCG has no VME ("TCG doesn't support requested feature:
+  //    CPUID.01H:EDX.vme" for -cpu coreduo,+vme): + bit 1.
   //  - leaf 5 ECX: QEMU says MWAIT takes interrupt break-events (IBE, bit 1)
   //    yet raises #GP for MWAIT with ECX bit 0 set; RingZero does not report IBE.
   //  - 80000008H EAX: 36 physical address bits (QEMU: 32): RingZero's PAE page

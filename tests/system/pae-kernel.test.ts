@@ -67,8 +67,9 @@ test("Debian's 686-pae kernel boots on -cpu coreduo with NX on; /proc/cpuinfo as
   // compares CPUID leaf by leaf): machine check (mce, mca) and the thermal-monitor
   // MSRs (acpi) are not implemented; "hypervisor" is QEMU's own bit, not the
   // processor's. And what RingZero reports and QEMU's TCG lacks: "vme" (the
-  // virtual-8086 mode extensions, which a Core Duo has; QEMU's coreduo lists
-  // them but its TCG does not implement them and clears the bit).
+  // virtual-8086 mode extensions, which a Core Duo has; QEMU's TCG does not
+  // implement them: -cpu coreduo,+vme warns "TCG doesn't support requested
+  // feature: CPUID.01H:EDX.vme").
   const missing = new Set(["mce", "mca", "acpi", "hypervisor"]);
   const extra = new Set(["vme"]);
   expect(flags(cpuinfo).filter((f) => !extra.has(f))).toEqual(flags(qcpuinfo).filter((f) => !missing.has(f)));
