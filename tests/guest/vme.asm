@@ -9,7 +9,7 @@
 ; print "idtVV eip=ok|bad cs= fl= sp= ss=" (eip=ok: the return address is DI);
 ; INT 7Fh (through its gate, or as a #GP with IOPL < 3) is a service: BL=1
 ; EFLAGS image := (image & ~ECX) | EDX, 2 TSS I/O map base := DX, 3 on to the
-; PVI part, 4 CR4 := (CR4 & ~ECX) | EDX, 5 the end.
+; PVI part, 4 CR4 := (CR4 & ~ECX) | EDX, 5 the end, 6 on to ring 1 with PVI.
 %include "lib/rom.inc"
 %include "lib/pm.inc"
 
@@ -20,6 +20,8 @@
 %define IOMAP 0x88             ; redirection bitmap at 68h-87h, I/O bitmap 88h-A7h
 %define TSSV_LIMIT 0xa8
 %define FLMASK 0x1a7300        ; VIP VIF VM NT IOPL IF TF
+%define SEL_CODE1 0x49         ; ring 1 code (base F0000h) and data, for PVI at CPL 1
+%define SEL_DATA1 0x51
 
 main:
   mov sp, 0x7000
@@ -63,6 +65,8 @@ main:
   ; TSS_A: ring-0 stack, redirection bitmap (vectors 3, 4, 40h clear: redirected),
   ; I/O bitmap with ports 0-FFh allowed.
   SET_DESC SEL_TSSV, TSS_A, TSSV_LIMIT, ACC_TSS32, 0
+  SET_DESC SEL_CODE1, 0xf0000, 0xffff, 0xbb, FL_32
+  SET_DESC SEL_DATA1, 0, 0xfffff, 0xb3, FL_32G
   mov dword [TSS_A + 4], STACK0_TSS
   mov dword [TSS_A + 8], SEL_DATA0
   mov word [TSS_A + 0x66], IOMAP
@@ -359,8 +363,29 @@ ring3:
   int 0x7f                     ; CR4.PVI = 0
   cli                          ; #GP(0)
   sti                          ; #GP(0)
+  mov bl, 6
+  int 0x7f
+
+; CPL 1, IOPL 0, CR4.PVI = 1: PVI is for CPL 3 only, CLI and STI #GP(0)
+ring1:
+  PPUTS "cpl1"
+  call pnl
+  cli
+  sti
   mov bl, 5
   int 0x7f
+
+to_ring1:
+  mov esp, STACK0_TOP
+  mov eax, cr4
+  or eax, 2
+  mov cr4, eax
+  push dword SEL_DATA1
+  push dword 0x8800
+  push dword 0x0002
+  push dword SEL_CODE1
+  push dword ring1
+  iretd
 
 finish:
   mov ax, SEL_DATA0
@@ -437,6 +462,8 @@ svc:
   je phase_pvi
   cmp bl, 5
   je finish
+  cmp bl, 6
+  je to_ring1
   push eax
   mov eax, cr4
   not ecx

@@ -85,6 +85,10 @@ const WITH_VME = [
   "c2 cli ok",
   "#GP e=00000000 op=fa fl=00000000",
   "#GP e=00000000 op=fb fl=00000000",
+  // CPL 1 (IOPL 0, CR4.PVI = 1): the tables' row PE 1, VM 0, IOPL < CPL, CPL < 3 is #GP(0).
+  "cpl1",
+  "#GP e=00000000 op=fa fl=00000000",
+  "#GP e=00000000 op=fb fl=00000000",
   "done",
 ].join("\n") + "\n";
 
