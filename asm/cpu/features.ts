@@ -16,8 +16,10 @@
 //             qemu -cpu pentium3,+sse2,+clflush,family=15,model=2,stepping=9
 //             is its stand-in for differential runs)
 //   coreduo   Core Duo T2600, family 6 model 14 stepping 8: + SSE3, MONITOR/
-//             MWAIT, NX (QEMU's coreduo also lists VMX, which its TCG masks;
-//             FEAT_VMX is added by the VMX work)
+//             MWAIT, NX, VME (QEMU's coreduo also lists VMX, which its TCG masks;
+//             QEMU's TCG has no VME. A real Pentium II has VME too, but the
+//             pentium2/3/4 models match QEMU's TCG for the differential tests:
+//             -cpu MODEL,+vme adds it)
 
 export const MODEL_PENTIUM2: u32 = 0;
 export const MODEL_PENTIUM3: u32 = 1;
@@ -31,7 +33,8 @@ export const FEAT_VMX: u32 = 1 << 2;  // CPUID.1:ECX.VMX[5]: VT-x (vmx.ts, docs/
 export const FEAT_SSE: u32 = 1 << 3;  // CPUID.1:EDX.SSE[25]: XMM, MXCSR, CR4.OSXMMEXCPT
 export const FEAT_SSE2: u32 = 1 << 4; // CPUID.1:EDX.SSE2[26] (and CLFSH[19], which comes with it)
 export const FEAT_SSE3: u32 = 1 << 5; // CPUID.1:ECX.SSE3[0] (and MONITOR[3])
-export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_VMX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3;
+export const FEAT_VME: u32 = 1 << 6;  // CPUID.1:EDX.VME[1]: CR4.VME and CR4.PVI (SDM vol. 3 §20.3, §20.4)
+export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_VMX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3 | FEAT_VME;
 /** The power-on model before the host names one, pentium2 as QEMU defines it:
  *  PAE, no NX. (The host always names one; its default, what users get, is
  *  web/host/cpumodel.ts DEFAULT_CPU_MODEL, the Core Duo.) */
@@ -43,7 +46,7 @@ export function modelFeatures(model: u32): u32 {
   switch (model) {
     case MODEL_PENTIUM3: return FEAT_PAE | FEAT_SSE;
     case MODEL_PENTIUM4: return FEAT_PAE | FEAT_SSE | FEAT_SSE2;
-    case MODEL_COREDUO: return FEAT_PAE | FEAT_NX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3;
+    case MODEL_COREDUO: return FEAT_PAE | FEAT_NX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3 | FEAT_VME;
     default: return FEAT_PAE;
   }
 }

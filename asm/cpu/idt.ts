@@ -3,14 +3,14 @@
 // SDM vol. 3 §6.10-6.14 (IDT, gates, privilege changes, error codes, flags),
 // §7.3 (task gates), §20.3 (interrupts and IRET in virtual-8086 mode); the check
 // order and error codes follow the pseudocode of INT n/INTO/INT3/INT1 and IRET in
-// SDM vol. 2. Not modelled: CR4.VME/PVI (virtual interrupt flags; with VME=1 the
-// v8086 behaviour here is that of VME=0).
+// SDM vol. 2. With CR4.VME, a 16-bit IRET in v8086 mode at IOPL < 3 returns
+// with VIF from the image's IF (§20.3.2); INT n's redirection is interrupts.ts.
 
 import {
   OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_EFLAGS, OFF_FLAGS_LAZY, watchTraps, S_CS, S_SS, S_DS, S_ES, S_FS, S_GS, S_TR, R_ESP,
   TF, IF, NT, RF, VM, AC, ID, VIF, VIP, IOPL_MASK, CF, PF, AF, ZF, SF, DF, OF, EFLAGS_BITS,
   ATTR_S, ATTR_CODE, ATTR_CE, ATTR_RW, ATTR_P, ATTR_DB, ATTR_DPL_SHIFT,
-  segSel, segBase, segLimit, getCpl, getEip, setEip, reg32, setReg32,
+  CR4_VME, segSel, segBase, segLimit, getCpl, getEip, setEip, reg32, setReg32, cr4,
 } from "./state";
 import { raiseGP, raiseNP, raiseSS, raiseTS, faultPending } from "./fault";
 import { readSys16, readSys32 } from "../mmu/linear";
@@ -270,9 +270,13 @@ function iretToV86(nEip: u32, nCs: u32, nEfl: u32): void {
 }
 
 /** IRET inside virtual-8086 mode: a real-mode style return if IOPL = 3, which
- *  cannot change IOPL (or VM, VIF, VIP); #GP(0) otherwise (SDM vol. 3 §20.2.7). */
+ *  cannot change IOPL (or VM, VIF, VIP); #GP(0) otherwise (SDM vol. 3 §20.2.7),
+ *  but for a 16-bit IRET with CR4.VME (iretV86Vme). */
 function iretInV86(o32: bool, efl: u32): void {
-  if (iopl() != 3) { raiseGP(0); return; }
+  if (iopl() != 3) {
+    if (!o32 && (cr4() & CR4_VME)) iretV86Vme(efl); else raiseGP(0);
+    return;
+  }
   let size: u32 = o32 ? 4 : 2;
   stackUseCurrent(0);
   if (!stackRoomPop(3 * size)) return;
@@ -286,6 +290,26 @@ function iretInV86(o32: bool, efl: u32): void {
   setReg32(R_ESP, stackEsp(reg32(R_ESP)));
   loadSegmentReal(S_CS, nCs);
   setEip(o32 ? nEip : nEip & 0xffff);
+}
+
+/** A 16-bit IRET in v8086 mode with CR4.VME and IOPL < 3 (SDM vol. 3 §20.3.2;
+ *  the IRET pseudocode, as POPF's): #GP(0) if the image sets TF, or sets IF
+ *  while VIP is set; otherwise FLAGS from the image but IF and IOPL, which
+ *  stay, and the image's IF goes to VIF. */
+function iretV86Vme(efl: u32): void {
+  stackUseCurrent(0);
+  if (!stackRoomPop(6)) return;
+  let nIp = stackPop(false);
+  let nCs = stackPop(false) & 0xffff;
+  let nFl = stackPop(false);
+  if (faultPending) return;
+  if ((nFl & TF) || ((nFl & IF) && (efl & VIP))) { raiseGP(0); return; }
+  let keep: u32 = ~0xffff | IF | IOPL_MASK;
+  let nEfl = (efl & keep) | (nFl & ~keep);
+  setEflagsRaw((nFl & IF) ? nEfl | VIF : nEfl & ~VIF);
+  setReg32(R_ESP, stackEsp(reg32(R_ESP)));
+  loadSegmentReal(S_CS, nCs);
+  setEip(nIp & 0xffff);
 }
 
 /** IRET with NT = 1: return to the task named by the back-link of the current

@@ -1,15 +1,17 @@
 // Interrupt and exception delivery (SDM vol. 3 ch. 6): real mode through the IVT
-// (§20.1.4); protected and virtual-8086 mode through the IDT (idt.ts). The
-// instructions INT n, INT3, INTO, INT1 and IRET (SDM vol. 2).
+// (§20.1.4); protected and virtual-8086 mode through the IDT (idt.ts), except
+// INT n in virtual-8086 mode with CR4.VME, which the software interrupt
+// redirection bitmap may send to the v8086 task's own IVT (§20.3.3, table 20-2).
+// The instructions INT n, INT3, INTO, INT1 and IRET (SDM vol. 2).
 
 import {
-  OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_EFLAGS, OFF_CR2, S_CS, R_ESP, IF, TF, AC, RF, IOPL_MASK, VM,
-  segSel, segLimit, getEip, setEip, reg32, setReg32,
+  OFF_IDTR_BASE, OFF_IDTR_LIMIT, OFF_EFLAGS, OFF_CR2, S_CS, S_TR, R_ESP, IF, TF, AC, RF, IOPL_MASK, VM, VIF,
+  CR4_VME, segSel, segLimit, segBase, segAttr, getEip, setEip, reg32, setReg32, cr4,
 } from "./state";
 import { getEflags, getOF } from "./flags";
 import { push16, checkWrite, getSP } from "./mem";
 import { raiseGP, faultPending } from "./fault";
-import { readLin16 } from "../mmu/linear";
+import { readLin16, readSys8, readSys16 } from "../mmu/linear";
 import { protectedMode, loadSegmentReal } from "./segments";
 import {
   deliverProtected, iretProtected, setEflagsRaw, INT_EXT, INT_SOFT, INT_EXC, INT_SOFT_EXC, INT_ICEBP,
@@ -44,18 +46,83 @@ export function deliverInterrupt(vector: u32, kind: u32, error: u32, hasError: b
   setEip(ip);
 }
 
-@inline function v86Iopl3(): bool {
-  let f = load<u32>(OFF_EFLAGS);
-  return !(f & VM) || (f & IOPL_MASK) == IOPL_MASK;
+@inline function iopl3(): bool { return (load<u32>(OFF_EFLAGS) & IOPL_MASK) == IOPL_MASK; }
+
+// The software interrupt redirection bitmap: 32 bytes just below the I/O map
+// base of the current (32-bit) TSS, one bit per vector (SDM vol. 3 §20.3.3,
+// figure 20-5). A clear bit redirects INT n to the v8086 task's IVT.
+const TSS_IOMAP_BASE: u32 = 0x66; // u16 offset of the I/O permission bitmap
+const TSS_MIN_LIMIT: u32 = 0x67;  // a 32-bit TSS's fixed part
+const REDIR_BITMAP_BYTES: u32 = 32;
+
+/** Bit `vector` of the redirection bitmap: 1 (to the IDT), 0 (redirected), or
+ *  -1 after #GP(0) for a TSS too short to hold the byte (as for the I/O bitmap,
+ *  ioperm.ts) or a fault reading it. */
+function redirectionBit(vector: u32): i32 {
+  let base = segBase(S_TR), limit = segLimit(S_TR);
+  let type = segAttr(S_TR) & 0xf;
+  if ((type != 9 && type != 11) || limit < TSS_MIN_LIMIT) { raiseGP(0); return -1; }
+  let map = readSys16(base + TSS_IOMAP_BASE);
+  if (faultPending) return -1;
+  let off = map - REDIR_BITMAP_BYTES + (vector >> 3);
+  if (off > limit) { raiseGP(0); return -1; }
+  let bits = readSys8(base + off);
+  if (faultPending) return -1;
+  return <i32>((bits >> (vector & 7)) & 1);
 }
 
-/** INT n: in virtual-8086 mode with IOPL < 3, #GP(0) (no VME: SDM vol. 3 §20.3.1.1). */
-export function int_Ib(): void {
-  if (!v86Iopl3()) { raiseGP(0); return; }
-  markSoftInt();
-  deliverInterrupt(imm & 0xff, INT_SOFT, 0, false);
+/** Methods 5 and 6 of SDM vol. 3 table 20-2 (INT n pseudocode, "redirect
+ *  interrupt to 8086 program interrupt handler"): FLAGS, CS, IP pushed on the
+ *  v8086 stack, CS:IP from the IVT at linear 0 of the task, TF cleared; with
+ *  IOPL 3 IF is cleared, with IOPL < 3 the image carries VIF as IF and IOPL 3,
+ *  and VIF is cleared instead. */
+function redirectV86(vector: u32): void {
+  // The IVT is the program's own memory, read as CPL 3 reads it.
+  let entry = vector << 2;
+  let ip = readLin16(entry);
+  let cs = readLin16(entry + 2);
+  if (faultPending) return;
+  let efl = getEflags();
+  let image = efl & 0xffff;
+  if (!iopl3()) image = (image & ~IF) | ((efl & VIF) ? IF : 0) | IOPL_MASK;
+  // A fault on a push leaves SP to the caller's restore (exec.ts unwind).
+  push16(image);
+  if (faultPending) return;
+  push16(segSel(S_CS));
+  if (faultPending) return;
+  push16(getEip());
+  if (faultPending) return;
+  setEflagsRaw(efl & ~(TF | (iopl3() ? IF : VIF)));
+  loadSegmentReal(S_CS, cs);
+  setEip(ip);
 }
-/** INT3: not IOPL-sensitive; gate DPL is checked (SDM vol. 3 §20.3.1.1 note). */
+
+/** INT n (SDM vol. 2 INT n pseudocode; vol. 3 §20.3.3, table 20-2). In
+ *  virtual-8086 mode without CR4.VME: the IDT with IOPL 3 (method 1), #GP(0)
+ *  with IOPL < 3 (method 2). With CR4.VME the redirection bitmap decides: a set
+ *  bit goes to the IDT with IOPL 3 (method 4) and is #GP(0) with IOPL < 3
+ *  (method 3); a clear bit goes to the task's IVT (methods 5 and 6). */
+export function int_Ib(): void {
+  let vector = imm & 0xff;
+  if (load<u32>(OFF_EFLAGS) & VM) {
+    if (cr4() & CR4_VME) {
+      let bit = redirectionBit(vector);
+      if (bit < 0) return;
+      if (bit == 0) {
+        markSoftInt();
+        recordEvent(EV_SOFTINT, vector, 0, 0);
+        redirectV86(vector);
+        return;
+      }
+    }
+    if (!iopl3()) { raiseGP(0); return; }
+  }
+  markSoftInt();
+  deliverInterrupt(vector, INT_SOFT, 0, false);
+}
+/** INT3: not IOPL-sensitive; gate DPL is checked (SDM vol. 3 §20.3.1.1 note).
+ *  INT3, INTO and INT1 are not INT n: never redirected under CR4.VME (SDM vol. 2
+ *  INT n pseudocode: the VME branch "doesn't apply to INT1, INT3, INTO"). */
 export function int3(): void { markSoftInt(); deliverInterrupt(3, INT_SOFT_EXC, 0, false); }
 export function into(): void {
   if (!getOF()) return;

@@ -125,11 +125,12 @@ export function popf16(): void {
     if (!(cr4() & CR4_VME)) { raiseGP(0); return; }
     let v = pop16();
     if (faultPending) return;
-    // SDM vol. 3 §20.3.1 (VME): #GP if the image sets TF, or sets IF while VIP
-    // is pending; otherwise its IF goes to VIF and IF, IOPL stay.
+    // SDM vol. 2 POPF (VME): #GP if the image sets TF, or sets IF while VIP
+    // is pending; otherwise FLAGS from the image (TF, being clear, too) but IF
+    // and IOPL, which stay, and the image's IF goes to VIF.
     let fl = load<u32>(OFF_EFLAGS);
     if ((v & TF) || ((v & IF) && (fl & VIP))) { raiseGP(0); return; }
-    writeEflagsMasked(v, (ARITH_FLAGS | DF | NT) & 0xffff);
+    writeEflagsMasked(v, (ARITH_FLAGS | TF | DF | NT) & 0xffff);
     let nf = load<u32>(OFF_EFLAGS);
     store<u32>(OFF_EFLAGS, (v & IF) ? nf | VIF : nf & ~VIF);
     return;

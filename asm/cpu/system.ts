@@ -16,7 +16,7 @@ import {
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR, OFF_EFER, OFF_PAT, OFF_MISC_ENABLE,
   R_EAX, R_ECX, R_EDX, R_EBX,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
-  CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, CR4_OSXMMEXCPT, EFER_NXE,
+  CR4_VME, CR4_PVI, CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, CR4_OSXMMEXCPT, EFER_NXE,
   getCpl, cr0, cr4, reg32, setReg32, segBase,
 } from "./state";
 import { raiseGP, raiseUD, raise, faultPending, DB } from "./fault";
@@ -24,7 +24,7 @@ import { protectedMode, refreshSegmentRanges, csChanged } from "./segments";
 import { fetch8, eaSeg, eaOff, isRegForm, readE16, writeE16, writeE32 } from "./decode";
 import { tlbFlush, tlbFlushPage, loadPdptes } from "../mmu/paging";
 import {
-  hasFeature, cpuModel, FEAT_PAE, FEAT_NX, FEAT_VMX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3,
+  hasFeature, cpuModel, FEAT_PAE, FEAT_NX, FEAT_VMX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3, FEAT_VME,
   MODEL_PENTIUM2, MODEL_PENTIUM3, MODEL_PENTIUM4, MODEL_COREDUO, MAXPHYADDR,
 } from "./features";
 import {
@@ -67,8 +67,10 @@ export function hlt(): void {
 
 // CR0 bits a P6 has; ET is fixed at 1 (SDM vol. 3 §2.5: "reserved ... hardcoded to 1").
 const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
-// CR4 bits RingZero implements. VME/PVI (virtual-8086 extensions) and MCE are
-// not implemented, nor PAE on a model without it, so they are reserved here
+// CR4 bits RingZero implements. VME and PVI (virtual-8086 mode extensions and
+// protected-mode virtual interrupts, SDM vol. 3 §20.3, §20.4) come with the
+// model's VME feature; MCE is not implemented, nor PAE on a model without it, so
+// they are reserved here
 // (CPUID does not report them) and setting one is #GP(0), as for any reserved
 // CR4 bit (SDM vol. 2 MOV CR). OSFXSR comes with FXSR (SDM vol. 3 §2.5); on a
 // model without SSE it changes nothing (x87.ts FXSAVE). OSXMMEXCPT exists with
@@ -76,7 +78,7 @@ const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | C
 const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
 /** The CR4 bits this model has (also IA32_VMX_CR4_FIXED1, vmx.ts). */
 @inline export function cr4Supported(): u32 {
-  return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0) | (hasFeature(FEAT_SSE) ? CR4_OSXMMEXCPT : 0) | cr4VmxBits();
+  return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0) | (hasFeature(FEAT_VME) ? CR4_VME | CR4_PVI : 0) | (hasFeature(FEAT_SSE) ? CR4_OSXMMEXCPT : 0) | cr4VmxBits();
 }
 
 /** SDM vol. 3 §4.4.1: the PDPTEs are loaded when PAE paging is in use after a
@@ -239,6 +241,7 @@ export function mov_Dd_Rd(): void {
 
 // Leaf 1 EDX feature bits (SDM vol. 2 CPUID, table 3-11).
 const F_FPU: u32 = 1 << 0;
+const F_VME: u32 = 1 << 1;   // with the model's VME feature (CR4.VME, CR4.PVI)
 const F_DE: u32 = 1 << 2;
 const F_PSE: u32 = 1 << 3;
 const F_TSC: u32 = 1 << 4;
@@ -260,7 +263,7 @@ const F_SS: u32 = 1 << 27;   // self snoop: no software interface, true of a cac
 // Leaf 1 ECX.
 const F2_SSE3: u32 = 1 << 0;
 const F2_MONITOR: u32 = 1 << 3; // MONITOR/MWAIT (sse.ts)
-// Not reported: VME, MCE, MCA, PSE-36, ACPI (thermal MSRs) (not implemented).
+// Not reported: MCE, MCA, PSE-36, ACPI (thermal MSRs) (not implemented).
 // PAT: the MSR is kept (caching is not modelled); PAE with the model's feature.
 // MMX and FXSR as QEMU's pentium2 (PENTIUM2_FEATURES) reports them.
 export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE | F_PAT
@@ -291,7 +294,7 @@ function cpuidMaxExt(): u32 {
 export function monitorEnabled(): bool { return cpuModel == MODEL_COREDUO && (miscEnable() & MISC_MONITOR) != 0; }
 
 function cpuidLeaf1(): void {
-  let d = CPUID_FEATURES | (hasFeature(FEAT_PAE) ? F_PAE : 0);
+  let d = CPUID_FEATURES | (hasFeature(FEAT_PAE) ? F_PAE : 0) | (hasFeature(FEAT_VME) ? F_VME : 0);
   if (hasFeature(FEAT_SSE)) d |= F_SSE;
   if (hasFeature(FEAT_SSE2)) d |= F_SSE2 | F_CLFSH;
   if (cpuModel == MODEL_COREDUO) d |= F_SS;

@@ -47,6 +47,9 @@ test("sse: CPU identity, entry checks, MXCSR, FXSAVE/FXRSTOR and every non-arith
   //    leave it clear, as the processors did. VMX (bit 5) is masked by both.
   //  - leaf 1 EDX: QEMU's coreduo has MCE (7), MCA (14), ACPI (22): machine
   //    check and thermal MSRs RingZero does not have. So 0FC9FBFDH - those.
+  //    VME (1): RingZero's coreduo has it (CR4.VME, CR4.PVI), as the Core Duo
+  //    does; QEMU's TCG has no VME ("TCG doesn't support requested feature:
+  //    CPUID.01H:EDX.vme" for -cpu coreduo,+vme): + bit 1.
   //  - leaf 5 ECX: QEMU says MWAIT takes interrupt break-events (IBE, bit 1)
   //    yet raises #GP for MWAIT with ECX bit 0 set; RingZero does not report IBE.
   //  - 80000008H EAX: 36 physical address bits (QEMU: 32): RingZero's PAE page
@@ -58,18 +61,19 @@ test("sse: CPU identity, entry checks, MXCSR, FXSAVE/FXRSTOR and every non-arith
     let want = cq[i].slice();
     if (leaf === "00000001") {
       want[4] = (parseInt(want[4], 16) & ~(1 << 31) >>> 0).toString(16).padStart(8, "0");
-      want[5] = ((parseInt(want[5], 16) & ~((1 << 7) | (1 << 14) | (1 << 22))) >>> 0).toString(16).padStart(8, "0");
+      want[5] = (((parseInt(want[5], 16) & ~((1 << 7) | (1 << 14) | (1 << 22))) | (1 << 1)) >>> 0).toString(16).padStart(8, "0");
     }
     if (leaf === "80000008") want[2] = "00000024";
     if (leaf === "00000005") want[4] = "00000001";
     expect(cr[i], `cpuid ${leaf}/${sub}`).toEqual(want);
   }
   // The SDM's view of the same: family 6 model 14 (signature 6E8H), SSE SSE2
-  // SSE3 MONITOR CLFSH NX, no VMX.
+  // SSE3 MONITOR CLFSH NX VME, no VMX.
   const leaf1 = cr[1];
   expect(leaf1[2]).toBe("000006e8");
   expect(parseInt(leaf1[4], 16) & 0x29).toBe(0x09); // SSE3, MONITOR; not VMX
   expect((parseInt(leaf1[5], 16) >>> 19) & 0x181).toBe(0x181); // CLFSH, SSE, SSE2
+  expect(parseInt(leaf1[5], 16) & (1 << 1)).toBe(1 << 1); // VME
   expect(parseInt(cr[11 + 4 + 1][5], 16) & (1 << 20)).not.toBe(0); // 80000001H: NX
 
   // IA32_MISC_ENABLE (fast strings, MONITOR enable) and IA32_EFER with NXE.

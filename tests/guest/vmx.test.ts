@@ -37,10 +37,10 @@ const BASIC_HI = 4096 + bit(48 - 32) + 6 * bit(50 - 32);
 const MISC = bit(6) + 4 * bit(16);
 // A.7/A.8: CR0 PE, NE, PG fixed to 1; the CR0 bits a P6 has may be 1 (PE MP EM
 // TS ET NE WP AM NW CD PG); CR4.VMXE (13) fixed to 1; the CR4 bits of this
-// model (the Core Duo) may be 1 (TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT VMXE).
+// model (the Core Duo) may be 1 (VME PVI TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT VMXE).
 const CR0_FIXED0 = or(bit(0), bit(5), bit(31));
 const CR0_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 16, 18, 29, 30, 31].map(bit));
-const CR4_FIXED1 = or(...[2, 3, 4, 5, 7, 8, 9, 10, 13].map(bit));
+const CR4_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 13].map(bit));
 // A.9 VMCS_ENUM: highest field index 15H (GUEST_SYSENTER_CS, 482AH), bits 9:1.
 const VMCS_ENUM = 0x15 * 2;
 
