@@ -40,6 +40,9 @@ test("kvm_intel loads on -cpu coreduo,+vmx and kvm-hello's nested guest prints i
     expect(verbose).toEqual([...ioLines, `kvm-hello: exit ${GREETING.length + 1}: HLT`,
       `kvm-hello: the guest halted at 0x${haltRip()} after ${GREETING.length + 1} exits`]);
 
+    // -c: the payload three times over, 29 exits each; the rate is the guest clock's.
+    expect(await run("kvm-hello -c 3")).toMatch(new RegExp(`^kvm-hello: 3 runs, ${3 * (GREETING.length + 1)} exits in \\d+ ms: \\d+ exits/s\n$`));
+
     // The host kernel found every MSR and VMX instruction it used: no
     // "unchecked MSR access" or "VMXON faulted" warnings.
     expect(await run("dmesg | grep -c -E 'unchecked MSR|faulted|WARNING' ; true")).toBe("0\n");

@@ -4,7 +4,8 @@
  * and runs it from real mode; the payload enters protected mode with paging
  * and writes "Hello from the nested guest" to port 3F8H, one OUT (one exit to
  * here) per byte, then halts. kvm-hello prints those bytes and exits 0 on the
- * halt; `-v` also prints every exit KVM_RUN returns with.
+ * halt; `-v` also prints every exit KVM_RUN returns with, and `-c N` runs the
+ * payload N times without printing it and reports the exits per second.
  *
  * Built by tools/guest/build.mjs with `gcc -m32 -static -nostdlib`: no libc,
  * so it needs no i386 C library on the build host. The KVM ABI below (ioctl
@@ -26,6 +27,8 @@ typedef unsigned long long u64;
 #define SYS_ioctl 54
 #define SYS_mmap2 192
 #define SYS_exit_group 252
+#define SYS_clock_gettime 265
+#define CLOCK_MONOTONIC 1
 
 static long syscall3(long nr, long a, long b, long c) {
   long r;
@@ -178,33 +181,14 @@ static long kvm(int fd, u32 req, long arg, const char *what) {
   return r;
 }
 
-int hello(int argc, char **argv) {
-  int verbose = argc > 1 && argv[1][0] == '-' && argv[1][1] == 'v' && argv[1][2] == 0;
-  if (argc > 1 && !verbose) fail("usage: kvm-hello [-v]", 0);
+/* Mode: 0 plain (print the greeting), 1 verbose (-v: every exit), 2 count
+ * (-c N: run the payload N times quietly and report exits per second). */
+static int mode;
 
-  long sys = syscall3(SYS_open, (long)"/dev/kvm", O_RDWR | O_CLOEXEC, 0);
-  if (sys < 0) fail("open /dev/kvm (is kvm_intel loaded?)", sys);
-  if (kvm(sys, KVM_GET_API_VERSION, 0, "KVM_GET_API_VERSION") != KVM_API_VERSION) fail("unexpected KVM API version", 0);
-  int vm = kvm(sys, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
-  kvm(vm, KVM_SET_TSS_ADDR, TSS_ADDR, "KVM_SET_TSS_ADDR");
-
-  long mem = syscall6(SYS_mmap2, 0, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mem < 0 && mem > -4096) fail("mmap of guest memory", mem);
-  memcpy((u8 *)mem + PAYLOAD, payload, payload_end - payload);
-  struct kvm_userspace_memory_region region = { 0, 0, 0, MEM_SIZE, (u32)mem };
-  kvm(vm, KVM_SET_USER_MEMORY_REGION, (long)&region, "KVM_SET_USER_MEMORY_REGION");
-
-  int vcpu = kvm(vm, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
-  long size = kvm(sys, KVM_GET_VCPU_MMAP_SIZE, 0, "KVM_GET_VCPU_MMAP_SIZE");
-  long map = syscall6(SYS_mmap2, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-  if (map < 0 && map > -4096) fail("mmap of the vCPU's kvm_run", map);
-  struct kvm_run *run = (struct kvm_run *)map;
-
-  /* Real mode at 0000:1000 (the vCPU starts at the reset vector F000:FFF0). */
-  struct kvm_sregs sregs;
-  kvm(vcpu, KVM_GET_SREGS, (long)&sregs, "KVM_GET_SREGS");
-  sregs.cs.base = 0;
-  sregs.cs.selector = 0;
+/* Runs the vCPU until the payload halts; returns the exits it took (the HLT
+ * included), or 0 after reporting a failure. */
+static u32 runPayload(int vcpu, struct kvm_run *run, const struct kvm_sregs *start, u32 *rip) {
+  struct kvm_sregs sregs = *start;
   kvm(vcpu, KVM_SET_SREGS, (long)&sregs, "KVM_SET_SREGS");
   struct kvm_regs regs;
   memset(&regs, 0, sizeof regs);
@@ -215,7 +199,7 @@ int hello(int argc, char **argv) {
   for (u32 n = 1;; n++) {
     kvm(vcpu, KVM_RUN, 0, "KVM_RUN");
     u32 why = run->exit_reason;
-    if (verbose) {
+    if (mode == 1) {
       say("kvm-hello: exit ");
       sayDec(n);
       say(": ");
@@ -241,37 +225,110 @@ int hello(int argc, char **argv) {
     switch (why) {
       case KVM_EXIT_IO:
         if (run->u.io.port == PORT && run->u.io.direction == 1) {
-          if (!verbose) out(1, (const char *)run + (u32)run->u.io.data_offset, run->u.io.size * run->u.io.count);
+          if (mode == 0) out(1, (const char *)run + (u32)run->u.io.data_offset, run->u.io.size * run->u.io.count);
           continue;
         }
         fail("unexpected I/O port", 0);
       case KVM_EXIT_HLT:
         kvm(vcpu, KVM_GET_REGS, (long)&regs, "KVM_GET_REGS");
-        say("kvm-hello: the guest halted at ");
-        sayHex((u32)regs.rip);
-        say(" after ");
-        sayDec(n);
-        say(" exits\n");
-        return 0;
+        *rip = (u32)regs.rip;
+        return n;
       case KVM_EXIT_FAIL_ENTRY:
         say("kvm-hello: VM entry failed, hardware reason ");
         sayHex((u32)run->u.fail_entry.hardware_entry_failure_reason);
         say("\n");
-        return 1;
+        return 0;
       case KVM_EXIT_INTERNAL_ERROR:
         say("kvm-hello: KVM internal error, suberror ");
         sayDec(run->u.internal.suberror);
         say("\n");
-        return 1;
+        return 0;
       default:
         say("kvm-hello: unexpected exit ");
         say(exitName(why));
         say(" (");
         sayDec(why);
         say(")\n");
-        return 1;
+        return 0;
     }
   }
+}
+
+struct timespec32 { long sec, nsec; };
+/* Milliseconds of CLOCK_MONOTONIC, in 32 bits (a difference of two is right
+ * across a wrap); no 64-bit division, which would need libgcc. */
+static u32 nowMs(void) {
+  struct timespec32 t;
+  syscall3(SYS_clock_gettime, CLOCK_MONOTONIC, (long)&t, 0);
+  return (u32)t.sec * 1000u + (u32)t.nsec / 1000000u;
+}
+static u32 parseCount(const char *s) {
+  u32 v = 0;
+  if (!*s) return 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > 100000000) return 0;
+    v = v * 10 + (u32)(*s - '0');
+  }
+  return v;
+}
+
+int hello(int argc, char **argv) {
+  u32 count = 1;
+  if (argc == 2 && argv[1][0] == '-' && argv[1][1] == 'v' && argv[1][2] == 0) mode = 1;
+  else if (argc == 3 && argv[1][0] == '-' && argv[1][1] == 'c' && argv[1][2] == 0 && (count = parseCount(argv[2])) != 0) mode = 2;
+  else if (argc != 1) fail("usage: kvm-hello [-v | -c RUNS]", 0);
+
+  long sys = syscall3(SYS_open, (long)"/dev/kvm", O_RDWR | O_CLOEXEC, 0);
+  if (sys < 0) fail("open /dev/kvm (is kvm_intel loaded?)", sys);
+  if (kvm(sys, KVM_GET_API_VERSION, 0, "KVM_GET_API_VERSION") != KVM_API_VERSION) fail("unexpected KVM API version", 0);
+  int vm = kvm(sys, KVM_CREATE_VM, 0, "KVM_CREATE_VM");
+  kvm(vm, KVM_SET_TSS_ADDR, TSS_ADDR, "KVM_SET_TSS_ADDR");
+
+  long mem = syscall6(SYS_mmap2, 0, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem < 0 && mem > -4096) fail("mmap of guest memory", mem);
+  memcpy((u8 *)mem + PAYLOAD, payload, payload_end - payload);
+  struct kvm_userspace_memory_region region = { 0, 0, 0, MEM_SIZE, (u32)mem };
+  kvm(vm, KVM_SET_USER_MEMORY_REGION, (long)&region, "KVM_SET_USER_MEMORY_REGION");
+
+  int vcpu = kvm(vm, KVM_CREATE_VCPU, 0, "KVM_CREATE_VCPU");
+  long size = kvm(sys, KVM_GET_VCPU_MMAP_SIZE, 0, "KVM_GET_VCPU_MMAP_SIZE");
+  long map = syscall6(SYS_mmap2, 0, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+  if (map < 0 && map > -4096) fail("mmap of the vCPU's kvm_run", map);
+  struct kvm_run *run = (struct kvm_run *)map;
+
+  /* Real mode at 0000:1000 (the vCPU starts at the reset vector F000:FFF0);
+   * each run starts from this state again. */
+  struct kvm_sregs start;
+  kvm(vcpu, KVM_GET_SREGS, (long)&start, "KVM_GET_SREGS");
+  start.cs.base = 0;
+  start.cs.selector = 0;
+
+  u32 t0 = nowMs();
+  u32 exits = 0, rip = 0;
+  for (u32 i = 0; i < count; i++) {
+    u32 n = runPayload(vcpu, run, &start, &rip);
+    if (n == 0) return 1;
+    exits += n;
+  }
+  u32 ms = nowMs() - t0;
+  if (mode == 2) {
+    say("kvm-hello: ");
+    sayDec(count);
+    say(" runs, ");
+    sayDec(exits);
+    say(" exits in ");
+    sayDec(ms);
+    say(" ms: ");
+    sayDec(ms ? exits / ms * 1000u + exits % ms * 1000u / ms : 0);
+    say(" exits/s\n");
+    return 0;
+  }
+  say("kvm-hello: the guest halted at ");
+  sayHex(rip);
+  say(" after ");
+  sayDec(exits);
+  say(" exits\n");
+  return 0;
 }
 
 /* The process entry: the kernel leaves argc at (%esp), then argv[]. */
