@@ -10,9 +10,12 @@ export default defineConfig({
     pool: "forks",
     // Vitest's default is one worker fewer than the cores: one on CI's two. The
     // tests are CPU-bound emulation and waiting on child processes, so two
-    // workers there halve the wall time. The timing-sensitive file and the e2e
-    // files (each builds and serves dist/) run one at a time in npm test's
-    // second step.
+    // workers there halve the wall time. Each e2e file builds and serves the
+    // page from a folder of its own (tests/e2e/site.ts), so most run with the
+    // rest; npm test's second step runs one at a time the files that measure
+    // the guest's clock against a busy core (time.test.ts, page.test.ts) and
+    // embed.test.ts, which packs the package as package.test.ts does (npm pack
+    // rebuilds build/).
     maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -13,7 +13,7 @@ import type { Page } from "playwright-core";
 import { openSite, waitForText, screen, ROOT, type Site } from "./site";
 import { freePort } from "../cli/debugrun";
 
-const PORT = 4320; // page.test.ts 4317, httpdisk.test.ts 4318, states.test.ts 4319
+const PORT = 4322; // page.test.ts 4317, httpdisk.test.ts 4318, states.test.ts 4319, embed.test.ts 4320, vgainput.test.ts 4321
 let site: Site;
 let bridge: ChildProcess;
 let bridgeLog = "";

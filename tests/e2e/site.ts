@@ -1,6 +1,7 @@
-// What every end-to-end test file needs: the guest images, the page built and
-// served by `vite preview` with its cross-origin isolation headers on a port of
-// its own, Debian's Chromium through playwright-core (never a downloaded
+// What every end-to-end test file needs: the guest images, the page built into
+// a folder of its own (dist-e2e/PORT, so files on different ports can run at
+// the same time) and served by `vite preview` with its cross-origin isolation
+// headers on that port, Debian's Chromium through playwright-core (never a downloaded
 // browser), and a way to read the guest's screen (window.ringzero.screenText).
 
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -10,15 +11,16 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-export interface Site { base: string; browser: Browser; close(): Promise<void> }
+export interface Site { base: string; browser: Browser; outDir: string; close(): Promise<void> }
 
 /** Build the page, serve it on `port` and start the browser (for a beforeAll). */
 export async function openSite(port: number): Promise<Site> {
   const base = `http://127.0.0.1:${port}/`;
   execFileSync("node", ["tools/guest/ensure.mjs"], { cwd: ROOT, stdio: "inherit" });
-  execFileSync("npx", ["vite", "build", "--logLevel", "warn"], { cwd: ROOT, stdio: "inherit" });
+  const outDir = join(ROOT, "dist-e2e", String(port));
+  execFileSync("npx", ["vite", "build", "--logLevel", "warn", "--outDir", outDir, "--emptyOutDir"], { cwd: ROOT, stdio: "inherit" });
   // Its own process group, so that the server (a child of npx) dies with it.
-  const server: ChildProcess = spawn("npx", ["vite", "preview", "--port", String(port), "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
+  const server: ChildProcess = spawn("npx", ["vite", "preview", "--port", String(port), "--strictPort", "--outDir", outDir], { cwd: ROOT, stdio: "ignore", detached: true });
   for (let i = 0; ; i++) {
     try { if ((await fetch(base)).ok) break; } catch { /* not up yet */ }
     if (i === 100 || server.exitCode !== null) throw new Error(`vite preview did not start on port ${port} (is another server using it?)`);
@@ -30,7 +32,7 @@ export async function openSite(port: number): Promise<Site> {
       "--disable-component-update", "--disable-sync"],
   });
   return {
-    base, browser,
+    base, browser, outDir,
     async close() {
       await browser.close();
       if (server.pid) process.kill(-server.pid, "SIGTERM");

@@ -18,8 +18,8 @@ let site: Site;
 beforeAll(async () => {
   site = await openSite(PORT);
   mkdirSync(ARTIFACTS, { recursive: true });
-  // Served by vite preview from dist/, beside the page.
-  execFileSync("nasm", ["-f", "bin", "-o", join(ROOT, "dist/vga_input.img"), join(ROOT, "tests/e2e/vga_input.asm")]);
+  // Served by vite preview from the site's folder, beside the page.
+  execFileSync("nasm", ["-f", "bin", "-o", join(site.outDir, "vga_input.img"), join(ROOT, "tests/e2e/vga_input.asm")]);
 }, 300_000);
 
 afterAll(async () => { await site?.close(); });
