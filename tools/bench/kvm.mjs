@@ -43,7 +43,9 @@ function once() {
     const timer = setTimeout(() => { p.kill("SIGKILL"); reject(new Error("no result within 10 minutes")); }, 600_000);
     p.stdout.on("data", (d) => {
       out += d.toString("latin1");
-      if (!typed && out.includes(manifest.readyMarker) && out.endsWith(manifest.prompt)) {
+      // The first prompt after the marker (ash follows it with a cursor query, ESC [ 6 n).
+      const ready = out.indexOf(manifest.readyMarker);
+      if (!typed && ready >= 0 && out.indexOf(manifest.prompt, ready) >= 0) {
         typed = true;
         p.stdin.write(`modprobe kvm_intel && kvm-hello -c ${count}\r`);
       }
