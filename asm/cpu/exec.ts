@@ -23,7 +23,7 @@ import { instrBpEnabled, instrBpCheck, dataBpEnabled, dataBpHits, clearDataBpHit
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase, segAttr, ATTR_DB } from "./state";
-import { jitRun, jitEnabled } from "./jit";
+import { jitRun, jitEnabled, JIT_STEP_ONE } from "./jit";
 import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
 import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered } from "./vmxexit";
 
@@ -377,19 +377,28 @@ export function runCpu(budget: u32): u32 {
   needAttention(); // the host may have changed anything since the last run
   watchTraps();
   softIntDelivered = false;
+  // Blocks start where control arrives: after a jump, call, return, interrupt or
+  // fault, a block's own exit, or an instruction the translator left to the
+  // interpreter. An interpreted instruction that fell through to the next one
+  // (EIP advanced by at most an instruction's 15 bytes) needs no look-up.
+  let lookUp = true;
   while (done < budget) {
     let go = GO_STEP;
     if (attentionSet()) {
+      lookUp = true;
       go = betweenInstructions();
       if (go == GO_STOP) break;
       if (go == GO_NEXT) continue;
     }
-    if (go == GO_STEP && jitReady()) {
+    if (go == GO_STEP && lookUp && jitReady()) {
       let n = jitRun(budget - done);
       if (n >= 0) { done += <u32>n; continue; }
+      if (n == JIT_STEP_ONE) { step(); done++; continue; }
     }
+    let start = getEip();
     step();
     done++;
+    lookUp = getEip() - start - 1 >= 15;
   }
   return done;
 }

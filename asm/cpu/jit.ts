@@ -170,12 +170,21 @@ function translate(slot: u32, host: u32, avail: u32): u32 {
   return phys < ramSize && phys - 0xc0000 >= 0x40000;
 }
 
+/** jitRun's answers when no block ran: the interpreter runs the next
+ *  instruction, and asks again only after a control transfer (JIT_MISS: the
+ *  start is cold or not translatable here, and the instructions that follow it
+ *  are not block starts); or the interpreter runs the next instruction and asks
+ *  again right after it (JIT_STEP_ONE: one a block left to it, or a start the
+ *  translator declined, whose successor may well be translated). */
+export const JIT_MISS: i32 = -1;
+export const JIT_STEP_ONE: i32 = -2;
+
 /** Run the translated block at CS:EIP if there is one. Returns the number of
  *  instructions it accounts for (retired, plus one for an instruction that
- *  faulted), or -1 when the interpreter is to run the next instruction (also
- *  the one a block left to it). */
+ *  faulted), or JIT_MISS / JIT_STEP_ONE when the interpreter is to run the
+ *  next instruction. */
 export function jitRun(left: u32): i32 {
-  if (interpretNext) { interpretNext = false; return -1; }
+  if (interpretNext) { interpretNext = false; return JIT_STEP_ONE; }
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return -1;
@@ -190,10 +199,10 @@ export function jitRun(left: u32): i32 {
     let c = load<u32>(slot + SLOT_COUNT);
     if (c != HOT) {
       if (c < HOT) store<u32>(slot + SLOT_COUNT, c + 1);
-      return -1;
+      return c == REFUSED ? JIT_STEP_ONE : JIT_MISS;
     }
     fn = translate(slot, host, avail);
-    if (fn == 0) return -1;
+    if (fn == 0) return JIT_STEP_ONE;
   }
   // The whole block must lie inside the fetch window (CS limit, same page), and
   // one pass through it inside the budget.
