@@ -60,7 +60,7 @@ export interface TestMachine {
  *  so the 8259A reaches the CPU. `virtualWire: false` keeps the reset state
  *  (every LVT masked), for the local APIC's own tests. */
 export async function makeMachine(ramMB = 32, opts: { virtualWire?: boolean; hostNow?: () => number } = {}): Promise<TestMachine> {
-  // RZ_WASM=build/ringzero.debug.wasm runs the same tests with assertions on
+  // RZ_WASM=build/ringzero.debug.wasm (npm run build:debug) runs the same tests with assertions on
   mod ??= await WebAssembly.compile(readFileSync(join(ROOT, process.env.RZ_WASM ?? "build/ringzero.wasm")));
   const pages = (0x3000000 + (ramMB << 20)) / 65536;
   const mem = new WebAssembly.Memory({ initial: pages, maximum: pages });
