@@ -231,3 +231,8 @@ export function debugBufferSize(): u32 { return DEBUG_BUF_SIZE; }
 /** 8259A state for the monitor: chip 0/1; which 0 IRR, 1 ISR, 2 IMR, 3 vector base,
  *  4 highest-priority IR, 5 OCW3 read-ISR select, 6 ELCR, 7 special fully nested mode. */
 export function picRegister(chip: u32, which: u32): u32 { return picReg(chip, which); }
+
+/** The byte offset of VMCS field `encoding` in a VMCS region, or -1 when this
+ *  processor has no such field (cpu/vmxfields.ts): for the host's decoded view of
+ *  the current VMCS (web/host/vmcs.ts). */
+export { fieldOffset as vmcsFieldOffset } from "./cpu/vmxfields";

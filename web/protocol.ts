@@ -4,6 +4,7 @@ import type { Registers } from "./host/machine";
 import type { Descriptor, PageWalk, TaskState } from "./host/inspect";
 import type { EventStops, MachineEvent } from "./host/events";
 import type { DisasmLine } from "./host/disasm";
+import type { VmcsView } from "./host/vmcs";
 
 /** Where an image comes from: a URL to fetch, or bytes the user picked. A cdrom
  *  or hda URL is read on demand through HTTP Range requests (web/host/httpdisk.ts)
@@ -93,6 +94,9 @@ export interface Inspection {
   gdt: Descriptor[];
   idt: Descriptor[];
   tss?: TaskState;
+  /** The current VMCS decoded (web/host/vmcs.ts); absent outside VMX operation
+   *  or with no current VMCS. */
+  vmcs?: VmcsView;
   breakpoints: number[];
   watchpoints: Watchpoint[];
 }

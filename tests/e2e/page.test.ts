@@ -314,7 +314,7 @@ test("?cpu= names the CPU as -cpu does: a Pentium II with NX has no SSE in the g
   }
 }, 300_000);
 
-test("?demo=kvm boots the guest with VT-x and runs a nested guest under Linux's KVM; an unknown demo is the error line", async () => {
+test("?demo=kvm boots the guest with VT-x and runs a nested guest under Linux's KVM, whose VMCS the inspector shows; an unknown demo is the error line", async () => {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -326,6 +326,26 @@ test("?demo=kvm boots the guest with VT-x and runs a nested guest under Linux's 
     expect(text).toContain("modprobe kvm_intel && kvm-hello -v");
     expect(text).toMatch(/kvm-hello: exit 1: IO out port 0x3f8 size 1 data 0x48 'H'/);
     expect(text).toMatch(/kvm-hello: exit 29: HLT/);
+
+    // While KVM runs its guest, the inspector decodes the VMCS it uses (web/host/vmcs.ts).
+    const rz = <T>(f: string) => page.evaluate((f) => (globalThis as any).ringzero[f](), f) as Promise<T>;
+    await page.click("#terminal");
+    await page.keyboard.type("kvm-hello -c 100000\n");
+    let vmcs: any = null;
+    for (let i = 0; i < 120 && !vmcs; i++) { await page.waitForTimeout(500); vmcs = await rz("vmcs"); }
+    await rz("pause");
+    vmcs = await rz<any>("vmcs");
+    expect(vmcs).toMatchObject({ revision: 0x52, launched: true });
+    // Without unrestricted guest (SDM vol. 3 §26.3.1.1, IA32_VMX_CR0_FIXED0) a
+    // guest runs with CR0.PE, NE and PG set, whatever the nested payload thinks.
+    const guestCr0 = vmcs.fields.find((f: any) => f.name === "guest CR0").value;
+    expect((guestCr0 & 0x80000021) >>> 0).toBe(0x80000021);
+    await page.keyboard.press("F9");
+    await page.waitForSelector("#i-vmcs-section:not([hidden])");
+    expect(await page.textContent("#i-vmcs")).toMatch(/^VMCS at [0-9a-f]{8}: revision 52h, launched/);
+    await rz("resume");
+    await page.click("#terminal");
+    await page.keyboard.press("Control+C");
     expect(errors).toEqual([]);
 
     await page.goto(BASE + "?demo=nope");

@@ -3,6 +3,12 @@ import { readFileSync } from "node:fs";
 import { assemble, runRingZero } from "./harness";
 import { Machine, STOP } from "../../web/host/machine";
 import { readEvents, setEventStops, stoppedAt } from "../../web/host/events";
+import { VMCS_FIELDS, readVmcs, vmcsText } from "../../web/host/vmcs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 // VMX (tests/guest/vmx.asm) under -cpu coreduo,-nx,+vmx (VMX_CPU) and without it. No
 // reference machine has VMX (qemu's TCG has none, Debian's Bochs is built
@@ -233,6 +239,60 @@ test("the host sees VMX operation (Machine.vmx, the page's status bar): off, roo
   expect(seen.filter((k) => k === "vmentry").length).toBe(EXIT_ORDER.filter((r) => r < FAILED).length);
   expect(seen.filter((k) => k === "vmexit").length).toBe(EXIT_ORDER.length);
   expect(m.vmx().mode).toBe("off"); // the program ends with VMXOFF
+});
+
+test("the current VMCS decoded (inspector, ringzero.vmcs(), info vmcs): every field of this processor, with what vmx.asm wrote and its first exit", async () => {
+  // Where vmx.asm's guest and host entry points are: nasm's symbol map of the ROM.
+  const dir = mkdtempSync(join(tmpdir(), "rz-vmcs-"));
+  const mapFile = join(dir, "vmx.map");
+  writeFileSync(join(dir, "map.asm"), `[map symbols ${mapFile}]\n%include "vmx.asm"\n`);
+  execFileSync("nasm", ["-f", "bin", "-I", fileURLToPath(new URL(".", import.meta.url)), "-o", join(dir, "vmx.bin"), join(dir, "map.asm")]);
+  const sym = (name: string) => {
+    const m = new RegExp(`^\\s*([0-9A-F]+)\\s+([0-9A-F]+)\\s+${name}$`, "m").exec(readFileSync(mapFile, "utf8"));
+    if (!m) throw new Error(`no symbol ${name} in nasm's map`);
+    return parseInt(m[2], 16); // the value column: the offset in the ROM (org 0)
+  };
+  const ROMB = 0xf0000; // sys-pm.inc: the ROM's linear base
+  const m = await Machine.create({ wasm: readFileSync(new URL("../../build/ringzero.wasm", import.meta.url)), ramBytes: 32 << 20, cpu: VMX_CPU, translate: false });
+  m.loadBios(readFileSync(join(dir, "vmx.bin")));
+
+  // The names cover exactly the fields the machine stores (appendix B's encodings:
+  // bit 0 set is a 64-bit field's high half, not a field of its own).
+  const stored: number[] = [];
+  for (let e = 0; e < 0x8000; e += 2) if (m.vmcsFieldOffset(e) >= 0) stored.push(e);
+  expect(VMCS_FIELDS.map(([e]) => e).sort((a, b) => a - b)).toEqual(stored);
+  expect(new Set(stored.map((e) => m.vmcsFieldOffset(e))).size).toBe(stored.length);
+
+  expect(readVmcs(m)).toBe(null); // before VMXON
+  setEventStops(m, { kinds: ["vmexit"] });
+  let exitEvent;
+  for (let i = 0; i < 10 && !exitEvent; i++) {
+    expect(m.run(50_000_000)).toBe(STOP.BREAKPOINT);
+    exitEvent = readEvents(m, stoppedAt(m)).find((e) => e.kind === "vmexit" && !e.detail.failedEntry);
+  }
+  const v = readVmcs(m)!;
+  const field = (e: number) => v.fields.find((f) => f.encoding === e)!.value;
+  // vmx.asm's VMCS at 21000H, launched by the VMLAUNCH that entered the guest.
+  expect({ address: v.address, revision: v.revision, abort: v.abort, launched: v.launched }).toEqual({ address: 0x21000, revision: 0x52, abort: 0, launched: true });
+  // What setup_vmcs wrote.
+  expect(field(0x4000)).toBe(0x16);
+  expect(field(0x400c)).toBe(0x36dff);
+  expect(field(0x4012)).toBe(0x11ff);
+  expect(field(0x4004)).toBe((1 << 6) | (1 << 13));
+  expect(field(0x2800)).toBe(0xffffffffffffffffn);
+  expect(field(0x0c02)).toBe(0x08);
+  expect(field(0x6c16)).toBe(ROMB + sym("host_entry"));
+  expect(field(0x4810)).toBe(0x2f);
+  // The first exit (SDM appendix C and §27.2.4): CPUID (reason 10) at guest_code + 0,
+  // a 2-byte instruction (0F A2); the guest's RIP is saved as the instruction's.
+  expect(field(0x4402)).toBe(10);
+  expect(field(0x440c)).toBe(2);
+  expect(field(0x681e)).toBe(ROMB + sym("guest_code"));
+  const text = vmcsText(v);
+  expect(text).toMatch(/^VMCS at 00021000: revision 52h, launched, abort indicator 0$/m);
+  expect(text).toMatch(/^ {2}4402 exit reason +0000000a {2}\(CPUID\)$/m);
+  expect(text).toMatch(/^ {2}4000 pin-based VM-execution controls +00000016$/m); // default1 bits only: nothing named
+  expect(text).toMatch(/^ {2}2800 VMCS link pointer +ffffffffffffffff$/m);
 });
 
 for (const how of [{ interpret: true }, { translate: true }]) {

@@ -156,6 +156,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   stateRegionSize(i: number): number;
   stateRestored(): void;
   ramPagesInUse(first: number, count: number): void;
+  vmcsFieldOffset(encoding: number): number;
 }
 
 /** The CPU model (QEMU's -cpu MODEL, default DEFAULT_CPU_MODEL) and its features
@@ -514,6 +515,10 @@ export class Machine {
       vmcs: mode & VMX_ON && ptr !== 0xffffffffffffffffn ? Number(ptr) : null,
     };
   }
+
+  /** The byte offset of VMCS field `encoding` in a VMCS region, -1 for a field
+   *  this processor does not have (web/host/vmcs.ts decodes the current VMCS). */
+  vmcsFieldOffset(encoding: number): number { return this.x.vmcsFieldOffset(encoding); }
 
   registers(): Registers {
     const v = this.cpuState();

@@ -8,6 +8,8 @@
 //   info mem        mapped linear ranges with size and protection (page-table walk)
 //   info tlb        each mapped page: linear, physical, PTE bits
 //   info pic        the two 8259As
+//   info vmcs       the current VMCS decoded (web/host/vmcs.ts; QEMU has no VMX
+//                   in TCG and no such command: RingZero's own, for VMX labs)
 //   x /Nfu addr     linear memory; xp /Nfu addr physical memory
 //                   formats x d u o c i, units b h w g;
 //                   format and unit carry over to the next x/xp, as in QEMU.
@@ -49,6 +51,7 @@ import type { Machine, SegmentRegister } from "./machine";
 import { decodeOne } from "./disasm";
 import { OFF_XMM, OFF_MXCSR } from "./cpustate";
 import { ppm } from "./vgarender";
+import { readVmcs, vmcsText } from "./vmcs";
 
 /** What the monitor needs from the host that runs the machine. */
 export interface MonitorHost {
@@ -172,7 +175,7 @@ export class Monitor {
 
   private help(): string {
     return this.commands.map((c) => `${c.names.join("|")} ${c.args} -- ${c.help}\n`).join("") +
-      "info registers|mem|tlb|pic -- the CPU state, mapped memory, page table entries, interrupt controllers\n";
+      "info registers|mem|tlb|pic|vmcs -- the CPU state, mapped memory, page table entries, interrupt controllers, the current VMCS\n";
   }
 
   private info(arg: string): string {
@@ -181,7 +184,11 @@ export class Monitor {
       case "mem": return this.mem();
       case "tlb": return this.tlb();
       case "pic": return this.pic();
-      case "": return "info registers|mem|tlb|pic\n";
+      case "vmcs": {
+        const v = readVmcs(this.m);
+        return v ? vmcsText(v) : `no current VMCS (VMX ${this.m.vmx().mode})\n`;
+      }
+      case "": return "info registers|mem|tlb|pic|vmcs\n";
       default: return `unknown command: 'info ${arg.trim()}'\n`;
     }
   }

@@ -1,6 +1,7 @@
 // The inspector beside the console: registers (segment caches, control and debug
-// registers, EFLAGS decoded), the GDT and IDT as tables, the TSS, a page walk of
-// any linear address, a memory view, pause/step/continue and breakpoints. It
+// registers, EFLAGS decoded), the GDT and IDT as tables, the TSS, the current
+// VMCS under VMX (web/host/vmcs.ts), a page walk of any linear address, a memory
+// view, pause/step/continue and breakpoints. It
 // reads the machine through the worker's lab-bench calls (web/worker.ts, the
 // decoding in web/host/inspect.ts) when the machine stops and once a second
 // while it runs. Keys: F8 pause/continue, F10 step, F11 step over, F9 shows or
@@ -13,6 +14,7 @@ import type { Registers, SegmentRegister } from "../host/machine";
 import type { Descriptor, PageWalk } from "../host/inspect";
 import { EVENT_KINDS, type EventKind, type MachineEvent } from "../host/events";
 import type { MachineStatus, WorkerApi } from "../protocol";
+import { vmcsText } from "../host/vmcs";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const hex = (v: number, digits = 8) => (v >>> 0).toString(16).padStart(digits, "0");
@@ -204,6 +206,8 @@ export class Inspector {
       fillTable($("i-idt") as HTMLTableElement, v.idt, "idt");
       const t = v.tss;
       $("i-tss").textContent = t ? `TR ${hex(t.selector, 4)} base=${hex(t.base)} limit=${hex(t.limit)}\nSS0:ESP0=${hex(t.ss0, 4)}:${hex(t.esp0)}  SS1:ESP1=${hex(t.ss1, 4)}:${hex(t.esp1)}  SS2:ESP2=${hex(t.ss2, 4)}:${hex(t.esp2)}\nCR3=${hex(t.cr3)} EIP=${hex(t.eip)} link=${hex(t.link, 4)} I/O map at +${hex(t.ioMapBase, 4)}` : "(no 32-bit TSS loaded)";
+      $("i-vmcs-section").hidden = !v.vmcs;
+      $("i-vmcs").textContent = v.vmcs ? vmcsText(v.vmcs) : "";
       await this.readEvents(api);
       await this.drawCode(api, v.breakpoints, (v.registers.cs.base + v.registers.eip) >>> 0);
       const ul = $("i-bps");

@@ -442,6 +442,8 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   gdt: async () => (await api?.inspect())?.gdt,
   idt: async () => (await api?.inspect())?.idt,
   tss: async () => (await api?.inspect())?.tss,
+  /** The current VMCS under VMX: { address, revision, abort, launched, fields: [{ encoding, name, group, value }] }, or null. */
+  vmcs: async () => (await api?.inspect())?.vmcs ?? null,
   /** The page walk of a linear address: each level's entry, the physical address, the faults each access would raise. */
   translate: (linear: number) => api?.walk(linear),
   read: (address: number, length: number, opts: { physical?: boolean } = {}) => api?.readMemory(address, length, opts.physical ?? false),
