@@ -4,7 +4,7 @@
 // one-line call into the operation itself (arith.ts). Written out by a generator
 // so that 8 x 14 near-identical handlers have one source.
 
-import { writeFileSync } from "node:fs";
+import { writeIfChanged } from "./write-if-changed.mjs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -39,4 +39,4 @@ OPS.forEach((op, n) => {
   lines.push(`export function ${op}_Ev_Iv32(): void { let a = readE32(); if (faultPending) return; let r = alu32(${n}, a, imm); ${wr("writeE32", "r")}; }`);
   lines.push("");
 });
-writeFileSync(join(ROOT, "asm/cpu/alu_forms.ts"), lines.join("\n").replaceAll(" ; }", " }"));
+writeIfChanged(join(ROOT, "asm/cpu/alu_forms.ts"), lines.join("\n").replaceAll(" ; }", " }"));

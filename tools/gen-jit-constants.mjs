@@ -8,7 +8,8 @@
 // A constant is `[export] const NAME: u32|i32 = EXPR;` where EXPR combines numbers
 // and constants from the same list of files with + - * | & ~ << >>.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { writeIfChanged } from "./write-if-changed.mjs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { opcodeMap, immediateOf, emitterOf, MANDATORY_PREFIXES } from "./opmap.mjs";
@@ -132,7 +133,7 @@ ${rows.join("\n")}
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  writeFileSync(join(ROOT, "web/jit/constants.ts"), constantsSource());
-  writeFileSync(join(ROOT, "web/jit/interpops.ts"), interpOpsSource());
+  writeIfChanged(join(ROOT, "web/jit/constants.ts"), constantsSource());
+  writeIfChanged(join(ROOT, "web/jit/interpops.ts"), interpOpsSource());
   console.log(`jit constants: ${sharedConstants().size} from asm/ (web/jit/constants.ts)`);
 }

@@ -4,7 +4,8 @@
 // A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
 // listed in docs/OPCODES.md as not implemented.
 
-import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
+import { writeIfChanged } from "./write-if-changed.mjs";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PREFIXES, MANDATORY_PREFIXES, opcodeMap, immediateOf, emitterOf } from "./opmap.mjs";
@@ -160,7 +161,7 @@ ${lockLines.join("\n")}
   }
 }
 `;
-  writeFileSync(join(ROOT, "asm/cpu/optable.ts"), out);
+  writeIfChanged(join(ROOT, "asm/cpu/optable.ts"), out);
 
   // Coverage report.
   const uniq = (xs) => [...new Map(xs.map((x) => [x[0] + x[1], x])).values()];
@@ -201,7 +202,7 @@ ${uniq(missing).map(([l, n]) => `- \`${l}\` ${n}`).join("\n") || "(none)"}
 ${undefinedOps.join(" ")}
 `;
   mkdirSync(join(ROOT, "docs"), { recursive: true });
-  writeFileSync(join(ROOT, "docs/OPCODES.md"), md);
+  writeIfChanged(join(ROOT, "docs/OPCODES.md"), md);
   console.log(`optable: ${uniq(implemented).length} handlers wired, ${uniq(missing).length} missing (docs/OPCODES.md)`);
 }
 
