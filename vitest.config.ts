@@ -13,9 +13,10 @@ export default defineConfig({
     // workers there halve the wall time. Each e2e file builds and serves the
     // page from a folder of its own (tests/e2e/site.ts), so most run with the
     // rest; npm test's second step runs one at a time the files that measure
-    // the guest's clock against a busy core (time.test.ts, page.test.ts) and
-    // embed.test.ts, which packs the package as package.test.ts does (npm pack
-    // rebuilds build/).
+    // the guest's clock against a busy core (time.test.ts, page.test.ts).
+    // package.test.ts and embed.test.ts both npm pack (whose prepare and
+    // prepack run the build) at once: the build rewrites nothing unchanged,
+    // and what changed whole (tools/write-if-changed.mjs).
     maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
