@@ -187,11 +187,11 @@ export function jitRun(left: u32): i32 {
   if (interpretNext) { interpretNext = false; return JIT_STEP_ONE; }
   let eip = getEip();
   let host = codeHost(eip);
-  if (!translatable(host)) return -1;
+  if (!translatable(host)) return JIT_MISS;
   let slot = setOf(host);
   if (load<u32>(slot + SLOT_KEY) != host) {
     slot += SLOT_SIZE;
-    if (load<u32>(slot + SLOT_KEY) != host) { countNew(slot - SLOT_SIZE, host); return -1; }
+    if (load<u32>(slot + SLOT_KEY) != host) { countNew(slot - SLOT_SIZE, host); return JIT_MISS; }
   }
   let fn = load<u32>(slot + SLOT_FN);
   let avail = codeAvail(eip);
@@ -206,7 +206,7 @@ export function jitRun(left: u32): i32 {
   }
   // The whole block must lie inside the fetch window (CS limit, same page), and
   // one pass through it inside the budget.
-  if (load<u32>(slot + SLOT_LEN) > avail || load<u32>(slot + SLOT_COUNT) > left) return -1;
+  if (load<u32>(slot + SLOT_LEN) > avail || load<u32>(slot + SLOT_COUNT) > left) return JIT_MISS;
   codeWritten = false;
   store<u64>(JIT_CALLS, load<u64>(JIT_CALLS) + 1);
   store<u32>(JIT_CHAINED, 0);
