@@ -71,6 +71,9 @@ export const VMCS_FIELDS: [number, string][] = [
   [0x6c10, "host IA32_SYSENTER_ESP"], [0x6c12, "host IA32_SYSENTER_EIP"], [0x6c14, "host RSP"], [0x6c16, "host RIP"],
 ];
 
+/** The size of a VMCS region (IA32_VMX_BASIC[44:32], asm/cpu/vmxfields.ts VMCS_SIZE). */
+const VMCS_REGION_SIZE = 4096;
+
 /** Encoding bits 11:10 (SDM vol. 3 §24.11.2). */
 const groupOf = (e: number): VmcsGroup => (["control", "exit information", "guest state", "host state"] as const)[(e >> 10) & 3];
 /** Encoding bits 14:13: 1 is a 64-bit field. */
@@ -80,16 +83,15 @@ const is64 = (e: number) => ((e >> 13) & 3) === 1;
 export function readVmcs(m: Machine): VmcsView | null {
   const { vmcs: address } = m.vmx();
   if (address === null) return null;
-  const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const head = view(m.readPhysical(address, 12));
-  const word = (off: number) => view(m.readPhysical(address + off, 8));
+  // The region whole, in one read (IA32_VMX_BASIC: 4096 bytes, 4 KiB aligned).
+  const b = m.readPhysical(address, VMCS_REGION_SIZE);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const fields = VMCS_FIELDS.map(([encoding, name]): VmcsField => {
     const off = m.vmcsFieldOffset(encoding);
-    const v = word(off);
-    const lo = v.getUint32(0, true), hi = v.getUint32(4, true);
+    const lo = v.getUint32(off, true), hi = v.getUint32(off + 4, true);
     return { encoding, name, group: groupOf(encoding), value: is64(encoding) ? BigInt(hi) << 32n | BigInt(lo) : lo };
   });
-  return { address, revision: head.getUint32(0, true) & 0x7fffffff, abort: head.getUint32(4, true), launched: head.getUint32(8, true) === 1, fields };
+  return { address, revision: v.getUint32(0, true) & 0x7fffffff, abort: v.getUint32(4, true), launched: v.getUint32(8, true) === 1, fields };
 }
 
 // Control bits by name (SDM vol. 3 tables 24-5, 24-6, 24-13, 24-15), those this
