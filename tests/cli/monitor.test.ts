@@ -112,11 +112,13 @@ describe("x/i against qemu-system-i386", () => {
   }, 60_000);
 });
 
-test("help lists the commands; screendump writes the text screen as a PPM", async () => {
+test("help lists the commands; screendump writes the text screen as a PPM; info vmcs outside VMX", async () => {
   const ppmFile = join(OUT, "monitor-screendump.ppm");
   rmSync(ppmFile, { force: true });
-  const out = (await monitorSession("ringzero", ["help", `screendump ${ppmFile}`, "screendump /nonexistent/dir/x.ppm"], ["-vga", "std"])).join("\n");
-  for (const c of ["cont|c", "info", "quit|q", "screendump", "stop", "system_powerdown", "system_reset", "x /fmt addr", "xp /fmt addr"]) expect(out).toContain(c);
+  const out = (await monitorSession("ringzero", ["help", `screendump ${ppmFile}`, "screendump /nonexistent/dir/x.ppm", "info vmcs"], ["-vga", "std"])).join("\n");
+  for (const c of ["cont|c", "info", "quit|q", "screendump", "stop", "system_powerdown", "system_reset", "x /fmt addr", "xp /fmt addr", "info registers|mem|tlb|pic|vmcs"]) expect(out).toContain(c);
+  // The debugging ROM never executes VMXON (the decoded VMCS itself: tests/guest/vmx.test.ts).
+  expect(out).toContain("no current VMCS (VMX off)");
   // Power-on mode 3: 80x25 cells of 9x16 dots.
   expect(readFileSync(ppmFile).subarray(0, 15).toString("latin1")).toBe("P6\n720 400\n255\n");
   expect(out).toContain("Error: failed to open file '/nonexistent/dir/x.ppm': No such file or directory");
