@@ -13,6 +13,7 @@ const OUT = join(ROOT, "build/guest");
 const MB = join(OUT, "mbkernel.elf");
 const MBRESET = join(OUT, "mbreset.elf");
 const MBLOW = join(OUT, "mbkernel8000.elf");
+const MBHALT = join(OUT, "mbhalt.elf");
 const EXIT_DEV = ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"];
 
 beforeAll(() => {
@@ -20,6 +21,7 @@ beforeAll(() => {
   mkdirSync(OUT, { recursive: true });
   execFileSync("nasm", ["-f", "bin", "-o", MB, join(ROOT, "tests/guest/mbkernel.asm")]);
   execFileSync("nasm", ["-f", "bin", "-DRESET_TEST", "-o", MBRESET, join(ROOT, "tests/guest/mbkernel.asm")]);
+  execFileSync("nasm", ["-f", "bin", "-DHALT_END", "-o", MBHALT, join(ROOT, "tests/guest/mbkernel.asm")]);
   execFileSync("nasm", ["-f", "bin", "-DLOAD=0x8000", "-DBSS_PAD=0x2000", "-o", MBLOW, join(ROOT, "tests/guest/mbkernel.asm")]);
   writeFileSync(join(OUT, "mod1.txt"), "module one\0");
   writeFileSync(join(OUT, "mod2.txt"), "second\0");
@@ -179,6 +181,26 @@ describe("resets and exits", () => {
     expect(r.stdout).toBe("boot\n");
     expect(r.status).toBe(0); // the #UD after the port write resets the machine
   });
+});
+
+test("a guest halted with nothing to wake it keeps running until a signal, as under QEMU, even with stdin closed", async () => {
+  // Nothing can wake the guest (no timer, every IRQ masked). Before, Node's
+  // event loop emptied and the process ended on its own with status 0,
+  // skipping its clean-up.
+  const child = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-kernel", "build/guest/mbhalt.elf", "-m", "16",
+    "-display", "none", "-debugcon", "stdio"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stdout.on("data", (d: Buffer) => { out += d.toString("latin1"); });
+  child.stderr.on("data", (d: Buffer) => { err += d.toString("latin1"); });
+  const code = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  const end = Date.now() + 15_000;
+  while (!out.includes("mods_count=") && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  expect(out).toMatch(/^MB OK\n/);
+  await new Promise((r) => setTimeout(r, 1500));
+  expect(child.exitCode).toBeNull();
+  child.kill("SIGTERM");
+  expect(await code).toBe(0);
+  expect(err).toBe("ringzero: terminating on signal SIGTERM\n");
 });
 
 test("-nographic: Ctrl-A x on the console quits and the terminal output says so", async () => {

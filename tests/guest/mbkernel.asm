@@ -153,7 +153,25 @@ start:
         mov dx, 0xf4
         mov al, 0x21
         out dx, al                      ; isa-debug-exit: status (0x21 << 1) | 1 = 67
+%ifdef HALT_END
+        ; assembled with -DHALT_END: halt for good with nothing that can wake the
+        ; CPU: both 8259As masked, PIT channel 0 in mode 0 (counts down once, then
+        ; stays quiet), no other timer programmed
+        mov al, 0xff
+        out 0x21, al
+        out 0xa1, al
+        mov al, 0x30
+        out 0x43, al
+        mov al, 1
+        out 0x40, al
+        mov al, 0
+        out 0x40, al
+.hang:  sti
+        hlt
+        jmp .hang
+%else
 .hang:  jmp .hang
+%endif
 
 s_ok:    db "MB OK", 10, 0
 s_boot:  db "boot", 10, 0

@@ -330,7 +330,10 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   // wakes it early (ctl.poke).
   const sleepUntilDue = (ns: number) => new Promise<void>((r) => {
     const ms = pacer.sleepMs(ns, performance.now());
-    const timer = ms < 0 ? undefined : setTimeout(() => { ctl.sleeper = null; r(); }, ms);
+    // With nothing but input to wake the guest (HLT with interrupts off), a timer
+    // that never fires keeps Node running, as QEMU keeps running a halted guest;
+    // a pending promise alone would let the process end, skipping its clean-up.
+    const timer = ms < 0 ? setInterval(() => {}, 1 << 30) : setTimeout(() => { ctl.sleeper = null; r(); }, ms);
     ctl.sleeper = () => { clearTimeout(timer); ctl.sleeper = null; r(); };
   });
   // gdb's stepi runs here, between slices; an exit or reset it causes is handled after the stub's reply.
