@@ -117,7 +117,14 @@ test("a replay in the page: breakpoints, step, step back, reverse continue, and 
     await waitStatus(page, (s) => s.instructions === hits[2]);
     expect(await eip()).toBe(tickLine);
 
+    // Continue from a step back's stop on the breakpoint's address: it runs the
+    // instruction there and stops at the next hit, the fourth.
+    const fourth = await resumeToStop();
+    expect(fourth.instructions).toBeGreaterThan(steps[3].instructions);
+    expect(await eip()).toBe(tickLine);
+
     // Reverse continue: the earlier hits, in turn, then the start.
+    expect(await rz<Where>("reverseContinue")).toEqual({ eip: tickLine, instructions: hits[2], stop: "breakpoint" });
     expect(await rz<Where>("reverseContinue")).toEqual({ eip: tickLine, instructions: hits[1], stop: "breakpoint" });
     expect((await status()).stop).toBe(`reverse continue: breakpoint at 0x${tickLine.toString(16).padStart(8, "0")}`);
     await page.click("#i-rcont");
