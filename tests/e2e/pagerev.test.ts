@@ -136,6 +136,16 @@ test("a replay in the page: breakpoints, step, step back, reverse continue, and 
     // with the console as recorded: nothing printed twice.
     const again = await resumeToStop();
     expect(again.instructions).toBe(hits[0]);
+    // Step over in a replay: tick_line's third instruction calls puts, which
+    // runs to the instruction after the call (the disassembly's next line).
+    expect(await rz("step", 2)).toBeNull();
+    const code = await rz<{ lines: { address: number; text: string }[] }>("disassemble");
+    expect(code.lines[0].text).toMatch(/^call /);
+    expect(await rz("stepOver")).toBeNull();
+    const over = await status();
+    expect(over).toMatchObject({ state: "paused", stop: "step over" });
+    expect(over.instructions).toBeGreaterThan(hits[0] + 3);
+    expect(await eip()).toBe(code.lines[1].address);
     await rz("removeBreakpoint", tickLine);
     const end = await resumeToStop();
     expect(end).toMatchObject({ state: "stopped", session: "replayed", instructions: endCount });
