@@ -5,6 +5,7 @@ import type { Descriptor, PageWalk, TaskState } from "./host/inspect";
 import type { EventStops, MachineEvent } from "./host/events";
 import type { DisasmLine } from "./host/disasm";
 import type { VmcsView } from "./host/vmcs";
+import type { TimelineStop } from "./host/reverse";
 
 /** Where an image comes from: a URL to fetch, or bytes the user picked. A cdrom
  *  or hda URL is read on demand through HTTP Range requests (web/host/httpdisk.ts)
@@ -101,6 +102,12 @@ export interface Inspection {
   watchpoints: Watchpoint[];
 }
 
+/** Where a step back or a reverse continue left a replay (paused there): EIP,
+ *  the instruction count, and why it stopped ("step"; "breakpoint" or
+ *  "watchpoint": the last hit before; "begin": the start of the recording;
+ *  "interrupted": paused on the way). Or why it did not go. */
+export type ReverseResult = { eip: number; instructions: number; stop: TimelineStop["reason"] } | { error: string };
+
 /** A data watchpoint: `length` bytes (1, 2 or 4) at a linear address. */
 export interface Watchpoint { address: number; length: 1 | 2 | 4; kind: "write" | "read" | "access" }
 
@@ -165,6 +172,12 @@ export interface WorkerApi {
   /** Paused: one instruction, but a CALL, INT or REP string instruction runs to
    *  the next instruction (a temporary breakpoint); resolves when stopped again. */
   stepOver(): Promise<string | null> | string | null;
+  /** A replay, paused or at its end: back to one instruction fewer retired (gdb's reverse-stepi). */
+  reverseStep(): ReverseResult;
+  /** A replay, paused or at its end: back to the last breakpoint or watchpoint
+   *  hit before this point, or to the start of the recording (gdb's
+   *  reverse-continue); pause() stops it on the way. */
+  reverseContinue(): Promise<ReverseResult>;
   /** Connect to `ringzero gdb-bridge` (ws:// URL): gdb then debugs this machine. Null, or why not. */
   gdbConnect(url: string): Promise<string | null>;
   gdbDisconnect(): void;

@@ -24,8 +24,9 @@ import { readVmcs } from "./host/vmcs";
 import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
 import { GdbStub } from "./host/gdb";
+import { ReplayTimeline, DEFAULT_CHECKPOINT_INTERVAL, type Points, type TimelineStop } from "./host/reverse";
 import type {
-  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
+  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, ReverseResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
 
 const WATCH_KINDS: Record<Watchpoint["kind"], WatchKind> = { write: WATCH.WRITE, read: WATCH.READ, access: WATCH.ACCESS };
@@ -98,6 +99,10 @@ const diskSha256 = (b: BlockBackend) => sha256Hex(readAll(b));
 /** How often a download reports its progress to the page. */
 const PROGRESS_MS = 100;
 
+/** Host memory a replay's checkpoints may hold (web/host/reverse.ts; the CLI
+ *  allows 1 GiB): a tab holds the guest's RAM besides. */
+const REPLAY_CHECKPOINT_BYTES = 256 << 20;
+
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
 
@@ -123,6 +128,14 @@ class MachineWorker implements WorkerApi {
   /** The recording's bytes so far (record mode). */
   private recording?: Uint8Array[];
   private replay?: Replay;
+  /** A replay runs through its timeline (web/host/reverse.ts), as the CLI's
+   *  under gdb: checkpoints on the way, so that it can step and go back. */
+  private timeline?: ReplayTimeline;
+  /** A reverse continue is under way: no slice runs, Pause cancels it. */
+  private reversing = false;
+  /** A replay goes on from a stop: a breakpoint at the instruction it stands on
+   *  does not stop it again before that instruction has run. */
+  private passHere = false;
   /** Why the machine is paused, for the status bar and the inspector. */
   private stopWhy?: string;
   /** Stopped at a breakpoint: the next run first steps off it. */
@@ -258,6 +271,14 @@ class MachineWorker implements WorkerApi {
         if ("error" in r) info.refused = r.error; else info.restored = r;
       }
       if (!info.restored) boot();
+      // The first checkpoint: power-on, the boot images loaded, before the first recorded call.
+      if (this.replay) {
+        this.timeline = new ReplayTimeline(machine, this.replay, {
+          interval: DEFAULT_CHECKPOINT_INTERVAL, maxBytes: REPLAY_CHECKPOINT_BYTES,
+          // The page shows COM1 (as live); each byte once, however often a stretch is replayed.
+          output: (ring, b) => { if (ring === RING.COM1_TX) this.flushConsole(b); },
+        });
+      }
     } catch (e) {
       this.setState("error");
       callbacks.error(e instanceof Error ? e.message : String(e));
@@ -407,6 +428,7 @@ class MachineWorker implements WorkerApi {
   }
 
   pause(): void {
+    if (this.reversing) { this.timeline?.cancel(); return; } // it stops where it is and pauses there
     if (this.state !== "running" && this.state !== "halted") return;
     clearTimeout(this.timer);
     this.stopWhy = "paused";
@@ -430,8 +452,9 @@ class MachineWorker implements WorkerApi {
   }
 
   resume(): void {
-    if (this.state !== "paused") return;
-    if (this.atBreakpoint && this.machine) this.stepOne(this.machine); // off the breakpoint, as gdb resumes
+    if (this.state !== "paused" || this.reversing) return;
+    if (this.timeline) this.passHere = true; // a replay cannot step outside its run calls: its run passes the breakpoint
+    else if (this.atBreakpoint && this.machine) this.stepOne(this.machine); // off the breakpoint, as gdb resumes
     this.stopWhy = undefined;
     this.setState("running");
     this.schedule();
@@ -451,16 +474,23 @@ class MachineWorker implements WorkerApi {
     const len = Math.max(0, Math.min(length, 65536));
     return physical ? m.readPhysical(address >>> 0, len) : m.readLinear(address >>> 0, len);
   }
+  /** Stepping, breakpoints and stops: refused while recording (the recording
+   *  does not carry them; replay it to debug) and while a reverse continue
+   *  runs (it counts the breakpoints' hits). */
   private notInRecording(): string | null {
-    return this.recorder || this.replay ? "Stepping and breakpoints are not available while recording or replaying: the recording does not carry them." : null;
+    if (this.recorder) return "Stepping and breakpoints are not available while recording: the recording does not carry them. Save the recording and replay it to debug.";
+    if (this.reversing) return "A reverse continue is under way: wait for it, or pause.";
+    return null;
   }
   step(count: number): string | null {
     const m = this.machine;
     if (!m) return "The machine is not running.";
-    if (this.state !== "paused") return "Pause the machine to step.";
     const refused = this.notInRecording();
     if (refused) return refused;
-    for (let i = 0; i < Math.max(1, Math.min(count, 1_000_000)); i++) {
+    if (this.state !== "paused") return "Pause the machine to step.";
+    const n = Math.max(1, Math.min(count, 1_000_000));
+    if (this.timeline) return this.replayStep(m, this.timeline, n);
+    for (let i = 0; i < n; i++) {
       const r = this.stepOne(m);
       if (r === STOP.HALT) { this.stopWhy = "step: the CPU is halted, waiting for an interrupt (continue to take it)"; break; }
       this.stopWhy = "step";
@@ -469,6 +499,103 @@ class MachineWorker implements WorkerApi {
     this.sendStatus();
     return null;
   }
+  /** Step in a replay: by the recording (web/host/reverse.ts stepForward), so
+   *  that an interrupt due on the way is taken as it was recorded; a breakpoint
+   *  or watchpoint ends the steps, and so does the recording's end. */
+  private replayStep(m: Machine, t: ReplayTimeline, n: number): string | null {
+    try {
+      for (let i = 0; i < n; i++) {
+        const s = t.stepForward();
+        if (s.reason === "end") { this.replayEnded(m); return null; }
+        this.stopWhy = s.reason === "step" ? "step" : this.stopText(m, s);
+        if (s.reason !== "step") break;
+      }
+    } catch (e) {
+      this.replayFailed(e);
+      return null;
+    }
+    this.sendStatus();
+    return null;
+  }
+
+  /** Where the timeline stopped, for the status bar. */
+  private stopText(m: Machine, s: TimelineStop): string {
+    switch (s.reason) {
+      case "watchpoint": return `${WATCH_NAMES[s.watch]} watchpoint at 0x${s.address.toString(16).padStart(8, "0")}`;
+      case "breakpoint": return this.hitText(m, m.breakpointHit());
+      case "begin": return "at the start of the replay";
+      case "end": return "at the end of the replay";
+      case "interrupted": return "interrupted";
+      case "step": return "step";
+    }
+  }
+
+  // ---- going back in a replay (web/host/reverse.ts, as gdb's reverse-stepi and reverse-continue) ----
+
+  /** The page's breakpoints and watchpoints, which going back takes out of the
+   *  machine while it replays to an instruction count. */
+  private readonly points: Points = {
+    off: () => {
+      const m = this.machine!;
+      for (const a of this.breakpointList) m.removeBreakpoint(a);
+      for (const w of this.watchpointList) m.removeWatchpoint(w.address, w.length, WATCH_KINDS[w.kind]);
+    },
+    on: () => {
+      const m = this.machine!;
+      for (const a of this.breakpointList) m.insertBreakpoint(a);
+      for (const w of this.watchpointList) m.insertWatchpoint(w.address, w.length, WATCH_KINDS[w.kind]);
+    },
+  };
+
+  private reverseRefused(): string | null {
+    if (!this.machine) return "The machine is not running.";
+    if (!this.timeline) return "Going back needs a replay: record a session, save the recording and replay it.";
+    if (this.reversing) return "A reverse continue is under way: wait for it, or pause.";
+    // At the recording's end the replay stopped; it can go back from there.
+    if (this.state !== "paused" && this.state !== "stopped") return "Pause the replay to go back.";
+    return null;
+  }
+
+  /** Where going back left the machine: it is paused there. */
+  private reversed(m: Machine, s: TimelineStop, what: string): ReverseResult {
+    this.atBreakpoint = false;
+    this.stopWhy = s.reason === "step" ? what : `${what}: ${this.stopText(m, s)}`;
+    if (this.state !== "paused") this.setState("paused"); else this.sendStatus();
+    return { eip: m.registers().eip, instructions: Number(m.instructions), stop: s.reason };
+  }
+
+  reverseStep(): ReverseResult {
+    const refused = this.reverseRefused();
+    if (refused) return { error: refused };
+    const m = this.machine!;
+    try {
+      return this.reversed(m, this.timeline!.reverseStep(this.points), "step back");
+    } catch (e) {
+      this.replayFailed(e);
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  async reverseContinue(): Promise<ReverseResult> {
+    const refused = this.reverseRefused();
+    if (refused) return { error: refused };
+    const m = this.machine!;
+    this.reversing = true;
+    this.stopWhy = undefined;
+    this.setState("running"); // Pause cancels it (timeline.cancel)
+    let s: TimelineStop;
+    try {
+      s = await this.timeline!.reverseContinue(this.points);
+    } catch (e) {
+      this.replayFailed(e);
+      return { error: e instanceof Error ? e.message : String(e) };
+    } finally {
+      this.reversing = false;
+    }
+    this.state = "paused"; // reversed() tells the page
+    return this.reversed(m, s, "reverse continue");
+  }
+
   private stepOne(m: Machine): number {
     this.atBreakpoint = false;
     const r = m.step();
@@ -482,9 +609,9 @@ class MachineWorker implements WorkerApi {
   stepOver(): Promise<string | null> | string | null {
     const m = this.machine;
     if (!m) return "The machine is not running.";
-    if (this.state !== "paused") return "Pause the machine to step.";
     const refused = this.notInRecording();
     if (refused) return refused;
+    if (this.state !== "paused") return "Pause the machine to step.";
     const r = m.registers();
     const bits = (r.cr0 & 1) && !(r.eflags & 0x20000) && (r.cs.attributes & 0x4000) ? 32 : 16;
     const at = (r.cs.base + r.eip) >>> 0;
@@ -507,8 +634,9 @@ class MachineWorker implements WorkerApi {
   gdbConnect(url: string): Promise<string | null> {
     if (!/^wss?:\/\/[^\s]+$/.test(url)) return Promise.resolve(`Not a WebSocket URL: "${url}" (e.g. ws://localhost:1235).`);
     if (!this.machine) return Promise.resolve("The machine is not running.");
-    const refused = this.notInRecording();
-    if (refused) return Promise.resolve(refused);
+    // gdb can write registers and memory (a recording does not carry that);
+    // a replay steps and goes back in the inspector.
+    if (this.recorder || this.replay) return Promise.resolve("The gdb bridge is not available while recording or replaying: the recording does not carry what gdb changes. The inspector steps a replay, forwards and back.");
     this.gdbDisconnect();
     let ws: WebSocket;
     try { ws = new WebSocket(url); } catch (e) { return Promise.resolve(`Cannot connect to ${url}: ${e instanceof Error ? e.message : String(e)}`); }
@@ -597,7 +725,7 @@ class MachineWorker implements WorkerApi {
     return this.machine ? readEvents(this.machine, since, max) : [];
   }
   stopOn(stops: EventStops): string | null {
-    if (stops.kinds.length) { const refused = this.notInRecording(); if (refused) return refused; }
+    if (stops.kinds.length || this.reversing) { const refused = this.notInRecording(); if (refused) return refused; }
     if (!this.machine) return "The machine is not running.";
     setEventStops(this.machine, stops);
     return null;
@@ -611,10 +739,12 @@ class MachineWorker implements WorkerApi {
     return null;
   }
   removeWatchpoint(w: Watchpoint): void {
+    if (this.reversing) return; // a reverse continue counts its hits
     this.machine?.removeWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind]);
     this.watchpointList = this.watchpointList.filter((x) => !(x.address === w.address >>> 0 && x.length === w.length && x.kind === w.kind));
   }
   removeBreakpoint(linear: number): void {
+    if (this.reversing) return;
     this.machine?.removeBreakpoint(linear >>> 0);
     this.breakpointList.delete(linear >>> 0);
   }
@@ -720,8 +850,8 @@ class MachineWorker implements WorkerApi {
 
   private slice(): void {
     const m = this.machine, host = this.host;
-    if (!m || !host || this.state !== "running") return;
-    if (this.replay) { this.replaySlice(m, this.replay); return; }
+    if (!m || !host || this.state !== "running" || this.reversing) return;
+    if (this.timeline) { this.replaySlice(m, this.timeline); return; }
     const t0 = performance.now();
     let sleepMs = 0;
     try {
@@ -748,28 +878,7 @@ class MachineWorker implements WorkerApi {
           this.gdb?.exited(r === STOP.EXIT ? m.exitCode : 0);
           return;
         }
-        if (r === STOP.BREAKPOINT) {
-          const hit = m.breakpointHit();
-          // The step over's breakpoint reached by a deeper (recursive) call of
-          // the routine, or by another process: not the end of the step.
-          if (hit?.kind === "breakpoint" && hit.address === this.overAt && this.overFrame && !this.breakpointList.has(hit.address) && !backInFrame(m, this.overFrame)) {
-            this.stepOne(m);
-            continue;
-          }
-          this.atBreakpoint = true;
-          const seq = hit?.kind === "event" ? stoppedAt(m) : undefined;
-          const ev = seq !== undefined ? readEvents(m, seq)[0] : undefined;
-          const kindName = hit?.kind === "watchpoint" ? `${WATCH_NAMES[hit.watch]} watchpoint` : hit?.kind ?? "breakpoint";
-          this.stopWhy = ev ? `stopped on ${ev.text} (event ${ev.seq})` : hit ? `${kindName} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
-          if (hit?.kind === "breakpoint" && hit.address === this.overAt) {
-            this.stopWhy = "step over";
-            // Only the temporary breakpoint: not one to step off on the next run.
-            if (!this.breakpointList.has(hit.address)) this.atBreakpoint = false;
-          }
-          this.setState("paused");
-          this.hasStopped(STOP.BREAKPOINT);
-          return;
-        }
+        if (r === STOP.BREAKPOINT && this.breakpointStop(m)) return;
       }
     } catch (e) {
       this.setState("error");
@@ -781,26 +890,68 @@ class MachineWorker implements WorkerApi {
     this.schedule(sleepMs);
   }
 
-  /** Replay: the recording's calls, as fast as they run, a slice at a time. */
-  private replaySlice(m: Machine, replay: Replay): void {
+  /** A breakpoint, watchpoint or event stopped the run: the machine pauses
+   *  there (true), or goes on (false) when it is the step over's breakpoint
+   *  reached by a deeper (recursive) call of the routine, or by another
+   *  process: not the end of the step. */
+  private breakpointStop(m: Machine): boolean {
+    const hit = m.breakpointHit();
+    if (hit?.kind === "breakpoint" && hit.address === this.overAt && this.overFrame && !this.breakpointList.has(hit.address) && !backInFrame(m, this.overFrame)) {
+      // A replay's suspended run passes it when it goes on (Machine.continueRun).
+      if (!this.timeline) this.stepOne(m);
+      return false;
+    }
+    this.atBreakpoint = true;
+    this.stopWhy = this.hitText(m, hit);
+    if (hit?.kind === "breakpoint" && hit.address === this.overAt) {
+      this.stopWhy = "step over";
+      // Only the temporary breakpoint: not one to step off on the next run.
+      if (!this.breakpointList.has(hit.address)) this.atBreakpoint = false;
+    }
+    this.setState("paused");
+    this.hasStopped(STOP.BREAKPOINT);
+    return true;
+  }
+
+  /** What stopped the machine, for the status bar: "breakpoint at 0x...", "write watchpoint at ...", "stopped on #PF ...". */
+  private hitText(m: Machine, hit: ReturnType<Machine["breakpointHit"]>): string {
+    const seq = hit?.kind === "event" ? stoppedAt(m) : undefined;
+    const ev = seq !== undefined ? readEvents(m, seq)[0] : undefined;
+    const kindName = hit?.kind === "watchpoint" ? `${WATCH_NAMES[hit.watch]} watchpoint` : hit?.kind ?? "breakpoint";
+    return ev ? `stopped on ${ev.text} (event ${ev.seq})` : hit ? `${kindName} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
+  }
+
+  /** Replay: the recording's calls through the timeline (checkpoints on the
+   *  way), as fast as they run, a slice at a time; breakpoints stop it. */
+  private replaySlice(m: Machine, t: ReplayTimeline): void {
     const t0 = performance.now();
     try {
       while (performance.now() - t0 < SLICE_MS) {
-        const r = replay.next();
-        this.flushConsole(m.drain(RING.COM1_TX));
-        if (r === "end") {
-          this.setState("stopped");
-          this.cb?.error(`The replay finished at instruction ${m.instructions}, as recorded.`);
-          return;
-        }
+        const pass = this.passHere;
+        this.passHere = false;
+        const r = t.advance(pass);
+        if (r === "end") { this.replayEnded(m); return; }
+        if (r === STOP.BREAKPOINT && this.breakpointStop(m)) return;
       }
     } catch (e) {
-      this.setState("error");
-      this.cb?.error(e instanceof Error ? e.message : String(e));
+      this.replayFailed(e);
       return;
     }
     this.measure(m);
     this.schedule();
+  }
+
+  /** The replay reached the recording's end (it can still go back from there). */
+  private replayEnded(m: Machine): void {
+    this.setState("stopped");
+    this.cb?.error(`The replay finished at instruction ${m.instructions}, as recorded.`);
+    this.endStepOver();
+  }
+
+  private replayFailed(e: unknown): void {
+    this.setState("error");
+    this.cb?.error(e instanceof Error ? e.message : String(e));
+    this.endStepOver();
   }
 
   private measure(m: Machine): void {

@@ -39,6 +39,9 @@ const PACE_CALLS = 16;
 const MAX_NEAR = 4;
 /** The rings whose output a replay shows (drained after every call). */
 const OUTPUT_RINGS = [RING.DEBUGCON, RING.COM1_TX] as const;
+/** Instructions between checkpoints unless the host says otherwise (the CLI's
+ *  -icount ...,rrinterval=N; the page's replays). */
+export const DEFAULT_CHECKPOINT_INTERVAL = 2_000_000n;
 
 export interface TimelineOptions {
   /** Instructions between checkpoints (at least; they fall between recorded calls). */
@@ -120,19 +123,34 @@ export class ReplayTimeline {
   /** The run loop's step: the next recorded call (or the rest of a suspended
    *  run); shows new output. Checkpoints are taken on the way, where the
    *  machine's stop target halts the run for them (the caller never sees those
-   *  stops). */
-  advance(): StopReason | "end" | null {
+   *  stops). With `pass`, an execution breakpoint at the instruction the
+   *  machine stands on does not stop it before that instruction has run: the
+   *  caller goes on from a stop there (a step, a step back), as gdb steps over
+   *  a breakpoint at its PC before it continues. (A stop at a breakpoint is
+   *  passed anyway: Machine.continueRun runs the instruction it stopped before.) */
+  advance(pass = false): StopReason | "end" | null {
+    const from = pass ? { icount: this.m.instructions, pc: this.pc() } : undefined;
     for (;;) {
       const due = this.checkpoints[this.checkpoints.length - 1].icount + this.interval;
       this.m.setStopAt(this.target !== undefined && this.target < due ? this.target : due);
       const r = this.replay.next();
       this.flush();
       this.ended = r === "end";
+      if (r === STOP.BREAKPOINT && from && this.m.instructions === from.icount) {
+        const hit = this.m.breakpointHit();
+        if (hit?.kind === "breakpoint" && hit.address === from.pc) continue;
+      }
       if (r !== STOP.TARGET) return r;
       const now = this.m.instructions;
       if (now >= due) this.capture();
       if (this.target !== undefined && now >= this.target) return r;
     }
+  }
+
+  /** The linear address of the instruction at CS:EIP (what breakpoints are set at). */
+  private pc(): number {
+    const r = this.m.registers();
+    return (r.cs.base + r.eip) >>> 0;
   }
 
   /** Drain the output rings; bytes behind the furthest point shown are dropped. */
@@ -154,16 +172,17 @@ export class ReplayTimeline {
    *  interrupt or exception taken on the way is delivered first, so the
    *  instruction is then the handler's first). */
   stepForward(): TimelineStop {
-    return this.runTo(this.m.instructions + 1n, true);
+    return this.runTo(this.m.instructions + 1n, true, true);
   }
 
   /** Replay until `icount` instructions have retired, or a breakpoint or
-   *  watchpoint stops the run (when `points`), or the recording ends. */
-  private runTo(icount: bigint, points: boolean): TimelineStop {
+   *  watchpoint stops the run (when `points`), or the recording ends; `pass`
+   *  as advance's. */
+  private runTo(icount: bigint, points: boolean, pass = false): TimelineStop {
     this.target = icount;
     try {
       for (;;) {
-        const r = this.advance();
+        const r = this.advance(pass);
         if (r === "end") return { reason: "end" };
         if (r === STOP.TARGET) return { reason: "step" };
         if (r === STOP.BREAKPOINT && points) return this.hitStop();

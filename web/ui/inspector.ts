@@ -5,7 +5,10 @@
 // reads the machine through the worker's lab-bench calls (web/worker.ts, the
 // decoding in web/host/inspect.ts) when the machine stops and once a second
 // while it runs. Keys: F8 pause/continue, F10 step, F11 step over, F9 shows or
-// hides it. "Connect gdb bridge" connects the worker to `ringzero gdb-bridge`
+// hides it. In a replay, "Step back" (Shift-F10) and "Reverse continue"
+// (Shift-F8) go back (web/host/reverse.ts); while recording, stepping and
+// breakpoints are refused, and the controls say so.
+// "Connect gdb bridge" connects the worker to `ringzero gdb-bridge`
 // (web/cli/bridge.ts) so that a local gdb debugs this machine; only that click
 // connects.
 
@@ -104,6 +107,8 @@ export class Inspector {
     $("i-pause").addEventListener("click", () => void this.pauseOrContinue());
     $("i-step").addEventListener("click", () => void this.step());
     $("i-over").addEventListener("click", () => void this.stepOver());
+    $("i-back").addEventListener("click", () => void this.stepBack());
+    $("i-rcont").addEventListener("click", () => void this.reverseContinue());
     $("i-gdb-form").addEventListener("submit", (e) => { e.preventDefault(); void this.gdbButton(); });
     this.onSubmit("i-walk-form", "i-walk", async (a, api) => {
       const w = await api.walk(a);
@@ -138,9 +143,12 @@ export class Inspector {
     }
   }
 
-  /** F8, F9, F10 (the keys a debugger user reaches for); true when handled. */
+  /** F8, F9, F10 (the keys a debugger user reaches for), Shift with F10 and F8
+   *  for the same backwards; true when handled. */
   key(e: KeyboardEvent): boolean {
     if (e.type !== "keydown" || e.ctrlKey || e.altKey || e.metaKey) return false;
+    if (e.shiftKey && e.key === "F10") { void this.stepBack(); return true; }
+    if (e.shiftKey && e.key === "F8") { void this.reverseContinue(); return true; }
     if (e.key === "F9") { this.toggle(); return true; }
     if (e.key === "F8") { void this.pauseOrContinue(); return true; }
     if (e.key === "F10") { void this.step(); return true; }
@@ -155,8 +163,19 @@ export class Inspector {
     if (this.status && s.instructions < this.status.instructions) { this.timeline = []; this.nextSeq = 0; }
     this.status = s;
     $("i-pause").textContent = s.state === "paused" ? "Continue" : "Pause";
-    ($("i-step") as HTMLButtonElement).disabled = s.state !== "paused";
-    ($("i-over") as HTMLButtonElement).disabled = s.state !== "paused";
+    ($("i-pause") as HTMLButtonElement).disabled = !(s.state === "running" || s.state === "paused" || s.state === "halted");
+    // The recording does not carry steps or breakpoints (the worker refuses them): say so here.
+    const recording = s.session === "recording";
+    ($("i-step") as HTMLButtonElement).disabled = s.state !== "paused" || recording;
+    ($("i-over") as HTMLButtonElement).disabled = s.state !== "paused" || recording;
+    $("i-rr-note").textContent = recording ? "Recording: no stepping or breakpoints (the recording does not carry them). Save it and replay it to debug, forwards and back." : "";
+    // A replay goes back from a pause or from its end.
+    const replay = s.session === "replaying" || s.session === "replayed";
+    for (const id of ["i-back", "i-rcont"]) {
+      const b = $(id) as HTMLButtonElement;
+      b.hidden = !replay;
+      b.disabled = !(s.state === "paused" || s.state === "stopped");
+    }
     $("i-gdb").textContent = s.gdb ? "Disconnect gdb bridge" : "Connect gdb bridge";
     $("i-gdb-state").textContent = s.gdb ?? "";
     $("i-stop").textContent = s.state === "paused" ? s.stop ?? "paused" : "";
@@ -182,6 +201,20 @@ export class Inspector {
     if (!api) return;
     const err = await api.stepOver();
     if (err) this.showError(err);
+    await this.refresh();
+  }
+
+  /** A replay: one instruction back. */
+  async stepBack(): Promise<void> {
+    const r = await this.api()?.reverseStep();
+    if (r && "error" in r) this.showError(r.error);
+    await this.refresh();
+  }
+
+  /** A replay: back to the last breakpoint hit before this point (or its start). */
+  async reverseContinue(): Promise<void> {
+    const r = await this.api()?.reverseContinue();
+    if (r && "error" in r) this.showError(r.error);
     await this.refresh();
   }
 

@@ -438,6 +438,11 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   /** Paused: step over a CALL, INT n or REP string instruction (run to the next
    *  instruction), else step one; resolves with an error message or null once stopped again. */
   stepOver: () => api?.stepOver(),
+  /** A replay, paused or at its end: one instruction back (gdb's reverse-stepi);
+   *  reverseContinue() back to the last breakpoint or watchpoint hit, or the
+   *  start. Each resolves with { eip, instructions, stop } or { error }. */
+  reverseStep: () => api?.reverseStep(),
+  reverseContinue: () => api?.reverseContinue(),
   registers: async () => (await api?.inspect())?.registers,
   gdt: async () => (await api?.inspect())?.gdt,
   idt: async () => (await api?.inspect())?.idt,
