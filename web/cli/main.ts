@@ -9,7 +9,7 @@ import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Machine, MachineError, STOP, RING } from "../host/machine";
 import { ReplayError, hostCalls, type HostCalls } from "../host/replay";
-import { ReplayTimeline } from "../host/reverse";
+import { ReplayTimeline, DEFAULT_CHECKPOINT_INTERVAL } from "../host/reverse";
 import { RINGZERO_VERSION } from "../host/version";
 import { openRecordReplay, describeRun, type RecordReplay, type LoadedImage } from "./record";
 import { save, restore, tellClockAgent, SnapshotError, type SnapshotDisk, type RunIdentity } from "../host/snapshot";
@@ -177,7 +177,7 @@ export async function main(argv: string[]): Promise<number> {
     const ctl = new RunControl(c.startPaused);
     // A replay under gdb keeps checkpoints, so that it can run backwards.
     const timeline = rr?.replay && c.gdb ? new ReplayTimeline(m, rr.replay, {
-      interval: BigInt(c.rr?.interval ?? DEFAULT_CHECKPOINT_INTERVAL),
+      interval: c.rr?.interval !== undefined ? BigInt(c.rr.interval) : DEFAULT_CHECKPOINT_INTERVAL,
       output: (ring, b) => { const sink = ring === RING.DEBUGCON ? debugcon : serial; sink?.(b); },
     }) : undefined;
     if (c.gdb) {
@@ -209,9 +209,6 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl; snap: Snapshots; timeline?: ReplayTimeline }
-
-/** A replay under gdb: instructions between checkpoints (-icount ...,rrinterval=N). */
-const DEFAULT_CHECKPOINT_INTERVAL = 2_000_000;
 
 /** What migrate and -incoming need: the writable disks and the run's identity. */
 interface Snapshots { disks: SnapshotDisk[]; identity(): RunIdentity }
