@@ -948,6 +948,12 @@ vmx_main:
   call resume_len
   call print_exit
   call putnl32
+  PUTS32 "nmi-window-movss "   ; blocking by MOV SS holds the exit off the first instruction
+  VMW G_RIP, guest_nop + ROMB
+  VMW 0x4824, 2
+  call resume_len
+  call print_exit
+  call putnl32
 
   ; --- the VMX-preemption timer ---
   PUTS32 "timer-nmiwin "      ; value 0 with the NMI window open: the timer first
@@ -1059,9 +1065,21 @@ vmx_main:
   call sys_hex32_32
 .t_hlt_done:
   call putnl32
-  VMW PIN, 0x16
   VMW EXITC, 0x00036dff | (1 << 15)
   VMW 0x4826, 0
+  ; NMI exiting without virtual NMIs: blocking by NMI, loaded, survives the
+  ; guest's IRET
+  PUTS32 "nmi-exiting-iret "
+  VMW PIN, 0x16 | 0x08
+  PROC_BASE 0
+  VMW 0x4824, 8
+  VMW G_RIP, guest_vnmi + ROMB
+  VMW 0x681c, GSTACK
+  call resume_len
+  call print_exit
+  call print_ib
+  call putnl32
+  VMW PIN, 0x16
   VMW 0x4824, 0
 
   ; triple fault in the guest: IDT limit 0, exceptions not in the bitmap

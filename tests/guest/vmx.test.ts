@@ -226,9 +226,13 @@ const PRESENT = [
   "nmi-window-iret exit 00000008 00000000 000000d3 ib 00000000",
   // Entered again with no blocking: the exit comes before any instruction (§26.7.6).
   "nmi-window-open exit 00000008 00000000 000000d3",
+  // With blocking by MOV SS loaded (and no virtual-NMI blocking) the NMI-window
+  // exit waits for the guest's first instruction (NOP, +199) to complete (§25.2).
+  "nmi-window-movss exit 00000008 00000000 000000c8",
   // Preemption timer value 0: an exit before any instruction (§26.7.4), reason
-  // 52, ahead of the NMI-window exit (§25.2 priorities); the saved value is 0.
-  "timer-nmiwin exit 00000034 00000000 000000d3 timer 00000000",
+  // 52, ahead of the NMI-window exit (§25.2 priorities), at the RIP the last
+  // exit left (+200); the saved value is 0.
+  "timer-nmiwin exit 00000034 00000000 000000c8 timer 00000000",
   // Value 0 with INT 31H injected: the exit follows the injection (§26.7.4), at
   // the first instruction of the handler (gate 31H's offset), which has not
   // run (VEC32 untouched), and with no IDT-vectoring information (the delivery
@@ -252,6 +256,10 @@ const PRESENT = [
   // moved by 99 * 32 .. 100 * 32 plus the few host instructions around the
   // entry and exit (checked against + 100).
   `timer-hlt exit 00000034 00000000 ${hex(218)} activity 00000001 timer 00000000 tsc in-range`,
+  // NMI exiting without virtual NMIs: blocking by NMI loaded from bit 3 stays
+  // while the guest runs, its IRET (+210) included (§26.6.1, §25.3), so the
+  // VMCALL's exit saves it again.
+  `nmi-exiting-iret ${exit(18, 0, 211, 3)} ib 00000008`,
   "triple exit 00000002 00000000",
   `vmxoff ${OK} vmread v=06 e=00000000 cr2=12345000`,
   "done",
@@ -272,7 +280,7 @@ const ABSENT = [
 const FAILED = 0x80000000;
 const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 0, 18, 0, 31, 28,
   0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 40, 36, 39,
-  10, 10, 10, 7, 7, 33 + FAILED, 33 + FAILED, 33 + FAILED, 33 + FAILED, 18, 33 + FAILED, 18, 8, 8, 52, 52, 18, 52, 52, 2];
+  10, 10, 10, 7, 7, 33 + FAILED, 33 + FAILED, 33 + FAILED, 33 + FAILED, 18, 33 + FAILED, 18, 8, 8, 8, 52, 52, 18, 52, 52, 18, 2];
 
 test("VM entries and exits in the event timeline", async () => {
   let m: Machine | undefined;
