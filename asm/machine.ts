@@ -44,6 +44,7 @@
 // is still in the host's future (the host sleeps for nsUntilDeadline()).
 
 import { jitFlushAll } from "./cpu/jit";
+import { vmxTimerDeadline } from "./cpu/vmxexit";
 import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE, VGA_ROM, VGA_ROM_SIZE, VGA_MEM_SIZE } from "./layout";
 import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio, unmap } from "./mmu/phys";
 import { tlbFlush } from "./mmu/paging";
@@ -589,6 +590,7 @@ export function nextDeadline(): u64 {
   let l = lapicNextDeadline(); if (l < d) d = l;
   let hp = hpetNextDeadline(); if (hp < d) d = hp;
   let sc = acpiPmNextDeadline(); if (sc < d) d = sc;
+  let vt = vmxTimerDeadline(); if (vt < d) d = vt; // the CPU's own timer in VMX non-root operation
   return d;
 }
 
@@ -724,8 +726,9 @@ function runFrom(budget: u32, stretch: u32, resume: bool): u32 {
     }
     if (stopReason == STOP_HALT) {
       let ifSet = (load<u32>(OFF_EFLAGS) & IF) != 0;
-      // HLT with IF=0 waits only for an NMI a device can raise (LINT0 in NMI mode).
-      if (load<u32>(OFF_HALTED) == 0 || (!ifSet && !lapicNmiWired())) break;
+      // HLT with IF=0 waits only for an NMI a device can raise (LINT0 in NMI
+      // mode), or in a VMX guest for the VMX-preemption timer.
+      if (load<u32>(OFF_HALTED) == 0 || (!ifSet && !lapicNmiWired() && vmxTimerDeadline() == NEVER)) break;
       // Waiting for an interrupt.
       let t = clockNow();
       devicesUpdate(t);

@@ -6,7 +6,7 @@
 
 import {
   OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, OFF_PAUSE,
-  OFF_NMI, NMI_PENDING, NMI_BLOCKED,
+  OFF_NMI, NMI_PENDING, NMI_BLOCKED, INHIBIT_RUNNING,
   attentionSet, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
@@ -25,7 +25,8 @@ import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase, segAttr, ATTR_DB } from "./state";
 import { jitRun, jitEnabled, JIT_STEP_ONE } from "./jit";
 import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
-import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered } from "./vmxexit";
+import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered, vmxIretNmi } from "./vmxexit";
+import { inVmx } from "./vmx";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
 export const STOP_BUDGET: u32 = 0;     // instruction budget spent
@@ -71,6 +72,9 @@ export function raiseNmi(): void {
 }
 /** An IRET completed: NMIs are no longer blocked; a held one is taken next. */
 export function nmiIretDone(): void {
+  // In VMX non-root operation with NMI exiting, IRET leaves NMI blocking alone
+  // or (virtual NMIs) ends virtual-NMI blocking instead (SDM vol. 3 §25.3).
+  if (nonRoot() && vmxIretNmi()) return;
   let n = load<u32>(OFF_NMI);
   if ((n & NMI_BLOCKED) == 0) return;
   store<u32>(OFF_NMI, n & ~NMI_BLOCKED);
@@ -274,6 +278,11 @@ export function deliverEvent(vector: u32, kind: u32, error: u32, hasError: bool,
   deliverException(v, e, h);
 }
 
+/** The instruction in the shadow of STI/MOV SS (`inh`) is next. */
+@inline function shadowStep(inh: u32): void {
+  store<u32>(OFF_INHIBIT_IRQ, inVmx() ? inh | INHIBIT_RUNNING : 0);
+}
+
 // What runCpu does after betweenInstructions().
 const GO_STEP: u32 = 0;
 const GO_STOP: u32 = 1;
@@ -298,13 +307,19 @@ function betweenInstructions(): u32 {
   if (load<u32>(OFF_PAUSE) != 0) { store<u32>(OFF_PAUSE, 0); requestStop(STOP_PAUSE); return GO_STOP; }
   if (stretchEnds) { stretchEnds = false; return GO_STOP; }
   let go = GO_STEP;
+  // The shadow of STI or MOV SS covers one instruction (SDM vol. 2 STI). Outside
+  // VMX operation it is dropped here, before that instruction, which runs alone
+  // and interpreted when an event waits for it. In VMX operation it lasts while
+  // the instruction runs (INHIBIT_RUNNING; the next boundary ends it), so that a
+  // VM exit saves it and VMLAUNCH after MOV SS fails (SDM vol. 3 §24.4.2, §27.3.4).
+  let inh = load<u32>(OFF_INHIBIT_IRQ);
+  if (inh & INHIBIT_RUNNING) { inh = 0; store<u32>(OFF_INHIBIT_IRQ, 0); }
   let nmi = nmiReady();
-  if (nonRoot() && vmxEvent(nmi, intrLine, load<u32>(OFF_INHIBIT_IRQ) != 0)) return GO_NEXT;
+  if (nonRoot() && vmxEvent(nmi, intrLine, inh != 0)) return GO_NEXT;
   if (nmi || intrLine) {
-    // The shadow of STI or MOV SS covers one instruction (SDM vol. 2 STI): that
-    // one is interpreted, so that a translated block does not run on past it.
-    // It holds off an NMI too (SDM vol. 3 §6.8.3).
-    if (load<u32>(OFF_INHIBIT_IRQ) != 0) { store<u32>(OFF_INHIBIT_IRQ, 0); go = GO_SHADOW; }
+    // The shadowed instruction is interpreted, so that a translated block does
+    // not run on past it. It holds off an NMI too (SDM vol. 3 §6.8.3).
+    if (inh != 0) { shadowStep(inh); go = GO_SHADOW; }
     else if (nmi) {
       // NMI: vector 2 as an external interrupt (no gate DPL check, no error
       // code); blocked from now until an IRET completes.
@@ -339,8 +354,9 @@ function betweenInstructions(): u32 {
         return GO_NEXT;
       }
     }
-  } else if (load<u32>(OFF_INHIBIT_IRQ) != 0) {
-    store<u32>(OFF_INHIBIT_IRQ, 0);
+  } else if (inh != 0) {
+    shadowStep(inh);
+    if (inVmx()) go = GO_SHADOW;
   }
   if (load<u32>(OFF_HALTED) != 0) { requestStop(STOP_HALT); return GO_STOP; }
   if (instrBpEnabled) {
@@ -350,7 +366,7 @@ function betweenInstructions(): u32 {
     hostBreakSkip = false;
     if (hostBreakCount != 0 && !skip && hostBreakHit(lin)) {
       // Resuming here must find the shadow of STI/MOV SS as this check found it.
-      if (go == GO_SHADOW) store<u32>(OFF_INHIBIT_IRQ, 1);
+      if (go == GO_SHADOW) store<u32>(OFF_INHIBIT_IRQ, inh);
       requestStop(STOP_BREAKPOINT);
       return GO_STOP;
     }

@@ -77,6 +77,10 @@ export const OFF_SYSENTER_ESP: u32 = CPU_STATE + 0x25c;
 export const OFF_SYSENTER_EIP: u32 = CPU_STATE + 0x260;
 export const OFF_APIC_BASE: u32 = CPU_STATE + 0x264;
 export const OFF_INHIBIT_IRQ: u32 = CPU_STATE + 0x268; // after STI / MOV SS / POP SS
+// OFF_INHIBIT_IRQ: 1 after STI, 2 after MOV SS / POP SS (the next instruction is
+// in their shadow); in VMX operation INHIBIT_RUNNING is added while that
+// instruction runs, so that VM exits and VMLAUNCH see the shadow (exec.ts).
+export const INHIBIT_RUNNING: u32 = 4;
 
 // Nonzero when the run loop must look at more than the next instruction (a stop
 // request, the INTR line, the interrupt shadow, HLT, instruction breakpoints):
@@ -124,6 +128,13 @@ export const OFF_FEATURE_CONTROL: u32 = CPU_STATE + 0x618;
 // MONITOR armed the address-range monitor (u32, 1: armed; sse.ts). Kept for
 // MWAIT's VM-exit qualification; MWAIT disarms it.
 export const OFF_MONITOR_ARMED: u32 = CPU_STATE + 0x620;
+// VMX non-root event state (vmxexit.ts): bit 0 virtual-NMI blocking (SDM vol. 3
+// §24.4.2, with the "virtual NMIs" control), bit 1 the VMX-preemption timer is
+// counting; and the virtual time (clock.ts ns) at which the timer reaches 0.
+export const OFF_VMX_EVENTS: u32 = CPU_STATE + 0x624;
+export const VMXE_VNMI_BLOCKED: u32 = 1;
+export const VMXE_TIMER: u32 = 2;
+export const OFF_VMX_TIMER_END: u32 = CPU_STATE + 0x628;
 // SSE (sse.ts, docs/SSE.md): XMM0-7, 16 bytes each (lane 0 at the lowest
 // address, as in memory), and MXCSR. (0x600-0x67F: VMX and the monitor above.)
 export const OFF_XMM: u32 = CPU_STATE + 0x680;

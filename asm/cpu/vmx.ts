@@ -34,6 +34,8 @@ import { vmxInstrExit } from "./vmxexit";
 // --- VMX controls this processor implements (SDM vol. 3 ch. 24.6-24.8) ---
 export const PIN_EXT_INT: u32 = 1 << 0;
 export const PIN_NMI: u32 = 1 << 3;
+export const PIN_VIRT_NMI: u32 = 1 << 5;
+export const PIN_PREEMPT: u32 = 1 << 6;
 export const PROC_INTR_WINDOW: u32 = 1 << 2;
 export const PROC_TSC_OFFSET: u32 = 1 << 3;
 export const PROC_HLT: u32 = 1 << 7;
@@ -43,6 +45,8 @@ export const PROC_RDPMC: u32 = 1 << 11;
 export const PROC_RDTSC: u32 = 1 << 12;
 export const PROC_CR3_LOAD: u32 = 1 << 15;
 export const PROC_CR3_STORE: u32 = 1 << 16;
+export const PROC_TPR_SHADOW: u32 = 1 << 21;
+export const PROC_NMI_WINDOW: u32 = 1 << 22;
 export const PROC_MOV_DR: u32 = 1 << 23;
 export const PROC_UNCOND_IO: u32 = 1 << 24;
 export const PROC_IO_BITMAPS: u32 = 1 << 25;
@@ -50,6 +54,7 @@ export const PROC_MSR_BITMAPS: u32 = 1 << 28;
 export const PROC_MONITOR: u32 = 1 << 29;
 export const PROC_PAUSE: u32 = 1 << 30;
 export const EXIT_ACK_INTR: u32 = 1 << 15;
+export const EXIT_SAVE_PREEMPT: u32 = 1 << 22;
 
 // Default1 classes (SDM vol. 3 appendix A.2): without TRUE_* MSRs these bits
 // must be 1.
@@ -60,12 +65,13 @@ const ENTRY_DEFAULT1: u32 = 0x000011ff;
 // allowed-0 settings (bits that must be 1) in the low half, allowed-1 settings
 // (bits that may be 1) in the high half of each capability MSR.
 export const PIN_MUST1: u32 = PIN_DEFAULT1;
-export const PIN_MAY1: u32 = PIN_DEFAULT1 | PIN_EXT_INT | PIN_NMI;
+export const PIN_MAY1: u32 = PIN_DEFAULT1 | PIN_EXT_INT | PIN_NMI | PIN_VIRT_NMI | PIN_PREEMPT;
 export const PROC_MUST1: u32 = PROC_DEFAULT1;
 export const PROC_MAY1: u32 = PROC_DEFAULT1 | PROC_INTR_WINDOW | PROC_TSC_OFFSET | PROC_HLT | PROC_INVLPG | PROC_RDPMC
-  | PROC_RDTSC | PROC_MOV_DR | PROC_UNCOND_IO | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_MWAIT | PROC_MONITOR | PROC_PAUSE;
+  | PROC_RDTSC | PROC_MOV_DR | PROC_UNCOND_IO | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_MWAIT | PROC_MONITOR | PROC_PAUSE
+  | PROC_TPR_SHADOW | PROC_NMI_WINDOW;
 export const EXIT_MUST1: u32 = EXIT_DEFAULT1;
-export const EXIT_MAY1: u32 = EXIT_DEFAULT1 | EXIT_ACK_INTR;
+export const EXIT_MAY1: u32 = EXIT_DEFAULT1 | EXIT_ACK_INTR | EXIT_SAVE_PREEMPT;
 export const ENTRY_MUST1: u32 = ENTRY_DEFAULT1;
 export const ENTRY_MAY1: u32 = ENTRY_DEFAULT1;
 
@@ -78,6 +84,10 @@ export function cr4Fixed1(): u32 { return cr4Supported() | CR4_VMXE; }
 /** Activity states besides active (0): HLT (1) only (IA32_VMX_MISC[6]). */
 export const ACTIVITY_HLT: u32 = 1;
 export const CR3_TARGETS: u32 = 4;
+/** The VMX-preemption timer counts down by 1 each time TSC bit PREEMPT_RATE
+ *  changes (IA32_VMX_MISC[4:0], SDM vol. 3 §25.5.1): every 32 TSC cycles, 32 ns
+ *  of virtual time (the TSC runs at 1 GHz, clock.ts). */
+export const PREEMPT_RATE: u32 = 5;
 
 // --- MSRs (SDM vol. 4 table 2-2; vol. 3 appendix A) ---
 const MSR_FEATURE_CONTROL: u32 = 0x3a;
@@ -90,9 +100,10 @@ const MSR_VMX_LAST: u32 = 0x48a;     // VMCS_ENUM; 48BH (PROCBASED_CTLS2) and th
 // WB (6) in bits 53:50. Bit 54 (INS/OUTS instruction information) and bit 55
 // (TRUE_* MSRs) are 0.
 const BASIC_HI: u32 = VMCS_SIZE | (1 << 16) | (6 << 18);
-// IA32_VMX_MISC: activity state HLT (bit 6), 4 CR3-target values (bits 24:16),
-// MSR lists of up to 512 entries (bits 27:25 = 0).
-const MISC_LO: u32 = (1 << 6) | (CR3_TARGETS << 16);
+// IA32_VMX_MISC: the preemption timer's rate (bits 4:0), activity state HLT
+// (bit 6), 4 CR3-target values (bits 24:16), MSR lists of up to 512 entries
+// (bits 27:25 = 0).
+const MISC_LO: u32 = PREEMPT_RATE | (1 << 6) | (CR3_TARGETS << 16);
 
 /** RDMSR of a VMX MSR: true with the value in EDX:EAX, false when `msr` is not
  *  one (system.ts goes on), and a #GP(0) when VMX is absent. */
@@ -331,8 +342,8 @@ export function vmcall(): void {
 function vmLaunchResume(resume: bool): void {
   if (!vmxCommon(resume ? EXIT_VMRESUME : EXIT_VMLAUNCH)) return;
   if (!vmcsValid()) { vmFailInvalid(); return; }
-  // Blocking by MOV SS (state.ts OFF_INHIBIT_IRQ = 2; STI's shadow is 1).
-  if (load<u32>(OFF_INHIBIT_IRQ) == 2) { vmFailValid(ERR_ENTRY_MOV_SS); return; }
+  // Blocking by MOV SS (state.ts OFF_INHIBIT_IRQ bits 1:0 = 2; STI's shadow is 1).
+  if ((load<u32>(OFF_INHIBIT_IRQ) & 3) == 2) { vmFailValid(ERR_ENTRY_MOV_SS); return; }
   let launched = physRead32(<u32>load<u64>(OFF_VMCS_PTR) + VMCS_LAUNCH) != 0;
   if (!resume && launched) { vmFailValid(ERR_VMLAUNCH_NOT_CLEAR); return; }
   if (resume && !launched) { vmFailValid(ERR_VMRESUME_NOT_LAUNCHED); return; }

@@ -10,7 +10,7 @@
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_CR4, OFF_DR, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_NMI, NMI_BLOCKED, OFF_CPL,
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT,
-  OFF_VMX_MODE, VMX_ON, VMX_NONROOT, OFF_VMCS_PTR,
+  OFF_VMX_MODE, VMX_ON, VMX_NONROOT, OFF_VMCS_PTR, OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED,
   S_CS, S_SS, S_LDTR, S_TR, R_ESP, VM, IF, TF, CR0_ET, CR0_PG, CR0_PE, CR4_PAE,
   setEip, getEip, setReg32, needAttention,
 } from "./state";
@@ -21,16 +21,17 @@ import { setSegmentCache, cplChanged, csChanged, refreshSegmentRanges } from "./
 import { tlbFlush, loadPdptes } from "../mmu/paging";
 import { physRead32, physWrite32 } from "../mmu/phys";
 import { debugRegsChanged, DR7_WRITABLE, DR7_FIXED1 } from "./debug";
-import { markSoftInt, deliverException, deliverEvent } from "./exec";
+import { markSoftInt, deliverException, deliverEvent, endStretch } from "./exec";
 import { INT_EXT, INT_SOFT, INT_EXC, INT_SOFT_EXC, INT_ICEBP } from "./interrupts";
 import * as F from "./vmxfields";
 import { vmread, vmwrite, VMCS_REVISION, VMCS_LAUNCH } from "./vmxfields";
 import {
   PIN_MUST1, PIN_MAY1, PROC_MUST1, PROC_MAY1, EXIT_MUST1, EXIT_MAY1, ENTRY_MUST1, ENTRY_MAY1,
   PROC_IO_BITMAPS, PROC_MSR_BITMAPS, CR0_FIXED0, CR0_FIXED1, CR4_FIXED0, cr4Fixed1, CR3_TARGETS, ACTIVITY_HLT,
+  PIN_NMI, PIN_VIRT_NMI, PIN_PREEMPT, PROC_NMI_WINDOW, PROC_TPR_SHADOW, EXIT_SAVE_PREEMPT,
   vmFailValid, ERR_ENTRY_CONTROLS, ERR_ENTRY_HOST,
 } from "./vmx";
-import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL, MSR_LIST_MAX, skipNextExceptionExit } from "./vmxexit";
+import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL, MSR_LIST_MAX, skipNextExceptionExit, vmxTimerStart } from "./vmxexit";
 
 @inline function fits(v: u32, must1: u32, may1: u32): bool { return (v & must1) == must1 && (v & ~may1) == 0; }
 /** A 64-bit address field: 4 KiB aligned (or 16-byte for MSR lists) and below
@@ -46,10 +47,18 @@ const T_EXT: u32 = 0, T_NMI: u32 = 2, T_HW: u32 = 3, T_SW_INT: u32 = 4, T_PRIV_S
 
 /** SDM vol. 3 §26.2.1: the VM-execution, VM-exit and VM-entry control fields. */
 function controlsOk(): bool {
-  if (!fits(vmread(F.PIN_CTLS), PIN_MUST1, PIN_MAY1)) return false;
+  let pin = vmread(F.PIN_CTLS);
+  if (!fits(pin, PIN_MUST1, PIN_MAY1)) return false;
   let pc = vmread(F.PROC_CTLS);
   if (!fits(pc, PROC_MUST1, PROC_MAY1)) return false;
-  if (!fits(vmread(F.EXIT_CTLS), EXIT_MUST1, EXIT_MAY1)) return false;
+  let xc = vmread(F.EXIT_CTLS);
+  if (!fits(xc, EXIT_MUST1, EXIT_MAY1)) return false;
+  // Virtual NMIs need NMI exiting, NMI-window exiting virtual NMIs (§26.2.1.1);
+  // saving the preemption timer needs the timer (§26.2.1.2).
+  if ((pin & PIN_VIRT_NMI) && !(pin & PIN_NMI)) return false;
+  if ((pc & PROC_NMI_WINDOW) && !(pin & PIN_VIRT_NMI)) return false;
+  if ((xc & EXIT_SAVE_PREEMPT) && !(pin & PIN_PREEMPT)) return false;
+  if ((pc & PROC_TPR_SHADOW) && !tprShadowOk()) return false;
   if (!fits(vmread(F.ENTRY_CTLS), ENTRY_MUST1, ENTRY_MAY1)) return false;
   if (vmread(F.CR3_TARGET_COUNT) > CR3_TARGETS) return false;
   if ((pc & PROC_IO_BITMAPS) && (!addrOk(F.IO_BITMAP_A, 4096) || !addrOk(F.IO_BITMAP_B, 4096))) return false;
@@ -73,6 +82,21 @@ function controlsOk(): bool {
     }
   }
   return true;
+}
+
+/** "Use TPR shadow" (§26.2.1.1): the virtual-APIC page 4 KiB aligned below 4
+ *  GiB, TPR threshold bits 31:4 zero, and, "virtualize APIC accesses" being 0
+ *  (there are no secondary controls), threshold bits 3:0 not above VTPR bits
+ *  7:4 (byte 80H of the page). So the "TPR below threshold" exit that §26.7.7
+ *  has follow such an entry (only with "virtualize APIC accesses") cannot happen
+ *  here; bytes 3:1 of VTPR, which the entry may clear, are left alone. */
+const VTPR: u32 = 0x80; // the virtual TPR's offset in the virtual-APIC page (SDM vol. 3 §29.1.1)
+function tprShadowOk(): bool {
+  if (!addrOk(F.VIRTUAL_APIC_ADDR, 4096)) return false;
+  let th = vmread(F.TPR_THRESHOLD);
+  if (th & 0xfffffff0) return false;
+  let vtpr = physRead32(vmread(F.VIRTUAL_APIC_ADDR) + VTPR) & 0xff;
+  return th <= (vtpr >> 4);
 }
 
 /** SDM vol. 3 §26.2.2-26.2.3: the host-state area (a 32-bit host). */
@@ -159,11 +183,15 @@ function guestOk(): bool {
   let ib = vmread(F.GUEST_INTERRUPTIBILITY);
   if ((ib & 0xfffffff0) || (ib & 3) == 3 || (ib & 4)) return false;
   if ((ib & 1) && !(fl & IF)) return false;
+  if ((ib & 3) && act != 0) return false; // blocking by STI or MOV SS: the active state only
   let ii = vmread(F.ENTRY_INTR_INFO);
   if (ii & (1 << 31)) {
-    let type = (ii >> 8) & 7;
+    let type = (ii >> 8) & 7, vec = ii & 0xff;
     if (type == T_EXT && ((ib & 3) || !(fl & IF))) return false;
     if (type == T_NMI && (ib & 2)) return false;
+    if (type == T_NMI && (ib & 8) && (vmread(F.PIN_CTLS) & PIN_VIRT_NMI)) return false;
+    // Into the HLT state: only external interrupts, NMIs, #DB and #MC (type 7 does not exist here).
+    if (act == ACTIVITY_HLT && type != T_EXT && type != T_NMI && !(type == T_HW && (vec == 1 || vec == 18))) return false;
   }
   let pd = vmread(F.GUEST_PENDING_DBG);
   if (pd & 0xffffaff0) return false; // reserved bits 31:15 (but 14, BS), 13, 11:4
@@ -218,10 +246,16 @@ function loadGuest(): void {
   store<u32>(OFF_CPL, (fl & VM) ? 3 : dplOf(seg(F.GUEST_ES_AR, S_SS)));
   cplChanged();
   store<u32>(OFF_HALTED, vmread(F.GUEST_ACTIVITY) == ACTIVITY_HLT ? 1 : 0);
+  // Blocking by STI or MOV SS becomes the CPU's interrupt shadow over the
+  // guest's first instruction (exec.ts; a vectoring entry drops it: inject).
   let ib = vmread(F.GUEST_INTERRUPTIBILITY);
   store<u32>(OFF_INHIBIT_IRQ, (ib & 1) ? 1 : (ib & 2) ? 2 : 0);
+  // Bit 3: blocking by NMI, or with "virtual NMIs" virtual-NMI blocking while
+  // NMIs themselves are not blocked (§26.6.1).
   let nmi = load<u32>(OFF_NMI);
-  store<u32>(OFF_NMI, (ib & 8) ? nmi | NMI_BLOCKED : nmi & ~NMI_BLOCKED);
+  let vnmi = (vmread(F.PIN_CTLS) & PIN_VIRT_NMI) != 0;
+  store<u32>(OFF_NMI, (ib & 8) && !vnmi ? nmi | NMI_BLOCKED : nmi & ~NMI_BLOCKED);
+  store<u32>(OFF_VMX_EVENTS, (ib & 8) && vnmi ? VMXE_VNMI_BLOCKED : 0);
   refreshSegmentRanges();
   csChanged();
 }
@@ -249,6 +283,10 @@ export function vmEntry(resume: bool): void {
   tlbFlush(false); // no VPIDs: every VM entry flushes (SDM vol. 3 §28.3.3.3)
   markSoftInt();
   needAttention();
+  // The preemption timer starts with the entry (§26.7.4); the machine's stretch
+  // ends so that its deadline counts (machine.ts nextDeadline). A value of 0
+  // exits after the injected event is delivered, before any guest instruction.
+  if (vmread(F.PIN_CTLS) & PIN_PREEMPT) { vmxTimerStart(vmread(F.PREEMPT_TIMER_VALUE)); endStretch(); }
   inject();
 }
 
@@ -263,6 +301,7 @@ function inject(): void {
   let hasErr = (ii & (1 << 11)) != 0;
   let err = hasErr ? vmread(F.ENTRY_EXC_ERROR) : 0;
   store<u32>(OFF_HALTED, 0);
+  store<u32>(OFF_INHIBIT_IRQ, 0); // a vectoring entry leaves no blocking by STI or MOV SS (§26.6.1)
   if (type == T_HW || type == T_SW_EXC) skipNextExceptionExit();
   if (type == T_HW) { deliverException(vec, err, hasErr); return; }
   let kind = INT_EXT, len: u32 = 0;
@@ -270,6 +309,10 @@ function inject(): void {
     len = vmread(F.ENTRY_INSTR_LEN);
     kind = type == T_SW_INT ? INT_SOFT : type == T_SW_EXC ? INT_SOFT_EXC : INT_ICEBP;
   }
-  if (type == T_NMI) store<u32>(OFF_NMI, load<u32>(OFF_NMI) | NMI_BLOCKED);
+  // An injected NMI blocks NMIs, or with "virtual NMIs" sets virtual-NMI blocking (§26.6.1.2).
+  if (type == T_NMI) {
+    if (vmread(F.PIN_CTLS) & PIN_VIRT_NMI) store<u32>(OFF_VMX_EVENTS, load<u32>(OFF_VMX_EVENTS) | VMXE_VNMI_BLOCKED);
+    else store<u32>(OFF_NMI, load<u32>(OFF_NMI) | NMI_BLOCKED);
+  }
   deliverEvent(vec, kind, err, hasErr, type, len);
 }

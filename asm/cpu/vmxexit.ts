@@ -9,7 +9,8 @@
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_NMI, NMI_BLOCKED, NMI_PENDING,
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT,
-  OFF_VMX_MODE, VMX_ON, OFF_VMCS_PTR, OFF_CPL,
+  OFF_VMX_MODE, VMX_ON, OFF_VMCS_PTR, OFF_CPL, OFF_TSC_OFFSET,
+  OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED, VMXE_TIMER, OFF_VMX_TIMER_END,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
   R_ESP, R_EAX, R_ECX, R_EDX, IF, CR0_ET, CR0_CD, CR0_NW, CR0_TS, CR0_PE, CR4_VMXE,
   getEip, setEip, reg32, setReg32, segField, cr0, cr4, needAttention,
@@ -32,7 +33,9 @@ import {
   nonRoot, PIN_EXT_INT, PIN_NMI, PROC_HLT, PROC_INVLPG, PROC_RDPMC, PROC_RDTSC, PROC_CR3_LOAD, PROC_CR3_STORE,
   PROC_MOV_DR, PROC_UNCOND_IO, PROC_IO_BITMAPS, PROC_MSR_BITMAPS, PROC_TSC_OFFSET, PROC_INTR_WINDOW, EXIT_ACK_INTR,
   CR0_FIXED0, PROC_MWAIT, PROC_MONITOR, PROC_PAUSE,
+  PIN_VIRT_NMI, PIN_PREEMPT, PROC_NMI_WINDOW, EXIT_SAVE_PREEMPT, PREEMPT_RATE,
 } from "./vmx";
+import { clockNow, NEVER } from "../clock";
 
 export { nonRoot };
 
@@ -41,6 +44,7 @@ export const EXIT_EXCEPTION_NMI: u32 = 0;
 export const EXIT_EXT_INT: u32 = 1;
 export const EXIT_TRIPLE_FAULT: u32 = 2;
 export const EXIT_INTR_WINDOW: u32 = 7;
+export const EXIT_NMI_WINDOW: u32 = 8;
 export const EXIT_TASK_SWITCH: u32 = 9;
 export const EXIT_CPUID: u32 = 10;
 export const EXIT_HLT: u32 = 12;
@@ -58,6 +62,7 @@ export const EXIT_MSR_LOAD_FAIL: u32 = 34;
 export const EXIT_MWAIT: u32 = 36;
 export const EXIT_MONITOR: u32 = 39;
 export const EXIT_PAUSE: u32 = 40;
+export const EXIT_PREEMPT_TIMER: u32 = 52;
 export const EXIT_ENTRY_FAIL: u32 = 0x80000000; // bit 31: VM-entry failure
 
 // Interruption-information format (SDM vol. 3 §24.9.2, table 24-15).
@@ -108,8 +113,13 @@ function saveGuest(rip: u32): void {
   vmwrite(F.GUEST_SYSENTER_ESP, load<u32>(OFF_SYSENTER_ESP));
   vmwrite(F.GUEST_SYSENTER_EIP, load<u32>(OFF_SYSENTER_EIP));
   vmwrite(F.GUEST_ACTIVITY, load<u32>(OFF_HALTED) != 0 ? 1 : 0);
-  let inh = load<u32>(OFF_INHIBIT_IRQ);
-  let ib: u32 = (inh == 1 ? 1 : 0) | (inh == 2 ? 2 : 0) | ((load<u32>(OFF_NMI) & NMI_BLOCKED) ? 8 : 0);
+  // Blocking by STI (bit 0) or MOV SS (bit 1): the shadow of one, until the
+  // instruction it covers completes (exec.ts); blocking by NMI (bit 3), or with
+  // "virtual NMIs" virtual-NMI blocking (SDM vol. 3 §27.3.4, table 24-3).
+  let ib: u32 = load<u32>(OFF_INHIBIT_IRQ) & 3;
+  let blocked = (vmread(F.PIN_CTLS) & PIN_VIRT_NMI)
+    ? (load<u32>(OFF_VMX_EVENTS) & VMXE_VNMI_BLOCKED) != 0 : (load<u32>(OFF_NMI) & NMI_BLOCKED) != 0;
+  if (blocked) ib |= 8;
   vmwrite(F.GUEST_INTERRUPTIBILITY, ib);
   vmwrite(F.GUEST_PENDING_DBG, 0);
 }
@@ -235,6 +245,7 @@ export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, in
   vmwrite(F.GUEST_LINEAR_ADDR, 0);
   vmwrite(F.ENTRY_INTR_INFO, vmread(F.ENTRY_INTR_INFO) & ~INTR_VALID); // cleared by every VM exit (SDM vol. 3 §24.8.3)
   skipOnce = false;
+  timerStop();
   saveGuest(rip);
   recordEvent(EV_VMEXIT, reason, qual, rip);
   store<u32>(OFF_VMX_MODE, VMX_ON);
@@ -533,13 +544,23 @@ export function vmxTaskSwitch(sel: u32, reason: u32): void {
 /** A triple fault in non-root operation exits (reason 2) instead of shutting down. */
 export function vmxTripleFault(): void { vecInfo = 0; vmExit(EXIT_TRIPLE_FAULT, 0, getEip(), 0, 0, 0, 0); }
 
-/** Between instructions (exec.ts), before NMI and interrupt delivery: NMI
- *  exiting, external-interrupt exiting (RFLAGS.IF does not block then, SDM
- *  vol. 3 §25.3; with "acknowledge interrupt on exit" the vector is taken from
- *  the controller into the exit information), and interrupt-window exiting.
- *  True when a VM exit happened. */
+/** Between instructions (exec.ts), before NMI and interrupt delivery, in the
+ *  priority order of SDM vol. 3 §25.2: the VMX-preemption timer at 0, NMI-window
+ *  exiting (no virtual-NMI blocking, no blocking by STI or MOV SS), NMI exiting,
+ *  interrupt-window exiting, external-interrupt exiting (RFLAGS.IF does not
+ *  block then, §25.3; with "acknowledge interrupt on exit" the vector is taken
+ *  from the controller into the exit information). Each wakes a guest in the
+ *  HLT state. True when a VM exit happened. */
 export function vmxEvent(nmi: bool, intr: bool, inhibit: bool): bool {
   let pin = vmread(F.PIN_CTLS);
+  if ((load<u32>(OFF_VMX_EVENTS) & VMXE_TIMER) && clockNow() >= load<u64>(OFF_VMX_TIMER_END)) {
+    vmExit(EXIT_PREEMPT_TIMER, 0, getEip(), 0, 0, 0, 0);
+    return true;
+  }
+  if ((procCtls() & PROC_NMI_WINDOW) && !inhibit && !(load<u32>(OFF_VMX_EVENTS) & VMXE_VNMI_BLOCKED)) {
+    vmExit(EXIT_NMI_WINDOW, 0, getEip(), 0, 0, 0, 0);
+    return true;
+  }
   if (nmi && !inhibit && (pin & PIN_NMI)) {
     store<u32>(OFF_NMI, load<u32>(OFF_NMI) & ~NMI_PENDING);
     vmExit(EXIT_EXCEPTION_NMI, 0, getEip(), 0, 0, INTR_VALID | INTR_NMI | 2, 0);
@@ -562,6 +583,56 @@ export function vmxEvent(nmi: bool, intr: bool, inhibit: bool): bool {
   }
   return false;
 }
-/** Non-root with interrupt-window exiting wants the run loop to look before
- *  every instruction. */
-export function vmxWantsAttention(): bool { return nonRoot() && (procCtls() & PROC_INTR_WINDOW) != 0; }
+/** Non-root with interrupt-window or NMI-window exiting wants the run loop to
+ *  look before every instruction. */
+export function vmxWantsAttention(): bool { return nonRoot() && (procCtls() & (PROC_INTR_WINDOW | PROC_NMI_WINDOW)) != 0; }
+
+/** IRET completed in non-root operation (exec.ts nmiIretDone): with "virtual
+ *  NMIs" it ends virtual-NMI blocking; with NMI exiting (and not virtual NMIs)
+ *  NMI blocking stays while the guest runs (SDM vol. 3 §25.3, §26.6.1). True:
+ *  the IRET's ordinary NMI unblocking does not happen. */
+export function vmxIretNmi(): bool {
+  let pin = vmread(F.PIN_CTLS);
+  if (pin & PIN_VIRT_NMI) {
+    store<u32>(OFF_VMX_EVENTS, load<u32>(OFF_VMX_EVENTS) & ~VMXE_VNMI_BLOCKED);
+    needAttention();
+    return true;
+  }
+  return (pin & PIN_NMI) != 0;
+}
+
+// --- the VMX-preemption timer (SDM vol. 3 §25.5.1, §26.7.4, §27.3.4) ---
+//
+// It counts down by 1 each time bit PREEMPT_RATE of the TSC changes, in non-root
+// operation only (the HLT state included). Kept as the virtual time at which it
+// reaches 0: the TSC is the virtual clock (1 GHz) plus the offset WRMSR set
+// (clock.ts tscNow), so from the TSC t at entry, value v ends at the v-th
+// multiple of 2^PREEMPT_RATE after t. machine.ts ends the CPU's stretch there
+// (vmxTimerDeadline), a halted guest's clock jumps there, and the next
+// instruction boundary exits (vmxEvent). A WRMSR to the TSC in the guest does
+// not move the deadline (the timer counts TSC increments, not writes).
+
+/** VM entry with "activate VMX-preemption timer": start it at `v`. */
+export function vmxTimerStart(v: u32): void {
+  let off = load<u64>(OFF_TSC_OFFSET);
+  let tsc = clockNow() + off;
+  let end = ((tsc >> PREEMPT_RATE) + <u64>v) << PREEMPT_RATE;
+  store<u64>(OFF_VMX_TIMER_END, end - off);
+  store<u32>(OFF_VMX_EVENTS, load<u32>(OFF_VMX_EVENTS) | VMXE_TIMER);
+}
+/** The timer's value now: the changes of TSC bit PREEMPT_RATE still to come. */
+function timerValue(): u32 {
+  let off = load<u64>(OFF_TSC_OFFSET);
+  let now = clockNow() + off, end = load<u64>(OFF_VMX_TIMER_END) + off;
+  return now >= end ? 0 : <u32>((end >> PREEMPT_RATE) - (now >> PREEMPT_RATE));
+}
+/** A VM exit stops the timer; "save VMX-preemption timer value" stores what is left. */
+function timerStop(): void {
+  if (!(load<u32>(OFF_VMX_EVENTS) & VMXE_TIMER)) return;
+  if (vmread(F.EXIT_CTLS) & EXIT_SAVE_PREEMPT) vmwrite(F.PREEMPT_TIMER_VALUE, timerValue());
+  store<u32>(OFF_VMX_EVENTS, load<u32>(OFF_VMX_EVENTS) & ~VMXE_TIMER);
+}
+/** The virtual time (ns) at which the running timer reaches 0, or clock.ts NEVER. */
+export function vmxTimerDeadline(): u64 {
+  return nonRoot() && (load<u32>(OFF_VMX_EVENTS) & VMXE_TIMER) ? load<u64>(OFF_VMX_TIMER_END) : NEVER;
+}

@@ -40,6 +40,7 @@ export const EXIT_MSR_LOAD_ADDR: u32 = 0x2008;
 export const ENTRY_MSR_LOAD_ADDR: u32 = 0x200a;
 export const EXECUTIVE_VMCS_PTR: u32 = 0x200c;
 export const TSC_OFFSET: u32 = 0x2010;
+export const VIRTUAL_APIC_ADDR: u32 = 0x2012;
 export const VMCS_LINK_PTR: u32 = 0x2800;
 export const GUEST_DEBUGCTL: u32 = 0x2802;
 // --- 32-bit control ---
@@ -57,6 +58,7 @@ export const ENTRY_MSR_LOAD_COUNT: u32 = 0x4014;
 export const ENTRY_INTR_INFO: u32 = 0x4016;
 export const ENTRY_EXC_ERROR: u32 = 0x4018;
 export const ENTRY_INSTR_LEN: u32 = 0x401a;
+export const TPR_THRESHOLD: u32 = 0x401c;
 // --- 32-bit read-only data ---
 export const VM_INSTR_ERROR: u32 = 0x4400;
 export const EXIT_REASON: u32 = 0x4402;
@@ -75,6 +77,7 @@ export const GUEST_INTERRUPTIBILITY: u32 = 0x4824;
 export const GUEST_ACTIVITY: u32 = 0x4826;
 export const GUEST_SMBASE: u32 = 0x4828;
 export const GUEST_SYSENTER_CS: u32 = 0x482a;
+export const PREEMPT_TIMER_VALUE: u32 = 0x482e;
 export const HOST_SYSENTER_CS: u32 = 0x4c00;
 // --- natural-width control ---
 export const CR0_MASK: u32 = 0x6000;
@@ -133,10 +136,13 @@ const FIELDS: StaticArray<u16> = [
   0x6800, 0x6802, 0x6804, 0x6806, 0x6808, 0x680a, 0x680c, 0x680e, 0x6810, 0x6812, 0x6814, 0x6816,
   0x6818, 0x681a, 0x681c, 0x681e, 0x6820, 0x6822, 0x6824, 0x6826,
   0x6c00, 0x6c02, 0x6c04, 0x6c06, 0x6c08, 0x6c0a, 0x6c0c, 0x6c0e, 0x6c10, 0x6c12, 0x6c14, 0x6c16,
+  // Added with the TPR shadow and the VMX-preemption timer, after the others so
+  // that their places stay where they were.
+  0x2012, 0x401c, 0x482e,
 ];
 /** IA32_VMX_VMCS_ENUM: the highest index (encoding bits 9:1) of any field above
- *  is 15H (GUEST_SYSENTER_CS, 482AH). */
-export const VMCS_MAX_INDEX: u32 = 0x15;
+ *  is 17H (the VMX-preemption timer value, 482EH). */
+export const VMCS_MAX_INDEX: u32 = 0x17;
 
 // Lookup: (width, type) selects one of 16 rows, the index one of 32 columns;
 // the byte is the field's position in FIELDS + 1 (0: no such field).

@@ -27,6 +27,7 @@ LAPIC    equ 0xfee00000
 IOBMP    equ 0x26000   ; I/O bitmaps A and B
 TSS2     equ 0x3100    ; a second TSS, for the task-switch exit
 MSRLIST  equ 0x28000   ; MSR-load and MSR-store lists (16-byte entries)
+VAPIC    equ 0x29000   ; the virtual-APIC page (use TPR shadow)
 GSTACK   equ 0x30000   ; the guest's stack top
 AFTER    equ 0x640     ; where the host goes after the next VM exit
 HOSTSP   equ 0x8000    ; the host's stack after a VM exit
@@ -72,6 +73,24 @@ G_RIP    equ 0x681e
 %endmacro
 %macro NEXT_EXIT 1        ; after the next VM exit, go on at %1
   mov dword [AFTER], %1 + ROMB
+%endmacro
+%macro ENTRY_FAILS 0      ; VMRESUME that fails the guest-state checks: " exit REASON QUAL"
+  NEXT_EXIT %%x
+  vmresume
+  PUTS32 " no exit"
+%%x:
+  call print_exit_short
+  call putnl32
+%endmacro
+%macro ENTRY_VMFAIL 0     ; VMRESUME that fails before entering: flags and the error number
+  NEXT_EXIT unexpected_exit
+  vmresume
+  FL
+  ERR
+  call putnl32
+%endmacro
+%macro PROC_BASE 1        ; primary controls: default1, HLT exiting, unconditional I/O, and %1
+  VMW PROC, 0x0401e172 | (1 << 7) | (1 << 24) | (%1)
 %endmacro
 
 main:
@@ -788,6 +807,281 @@ vmx_main:
   call print_exit
   call putnl32
 
+  ; --- blocking by STI and by MOV SS (SDM vol. 3 table 24-3): saved by VM
+  ; exits while the instruction in the shadow runs (§27.3.4), loaded by VM entry
+  ; (§26.6.1) ---
+  VMW EXCBMP, 0
+  PROC_BASE 0
+  VMW G_RIP, guest_ctl + ROMB
+  VMW 0x6820, 0x2
+  PUTS32 "sti-blocking "
+  call resume_len
+  call print_exit
+  call print_ib
+  call putnl32
+  PUTS32 "movss-blocking "
+  call resume_next
+  call print_exit
+  call print_ib
+  call putnl32
+  PUTS32 "no-blocking "
+  call resume_next
+  call print_exit
+  call print_ib
+  call putnl32
+  ; interrupt-window exiting with IF = 1 and the blocking loaded: the exit
+  ; comes after the guest's first instruction, not before it
+  PROC_BASE 1 << 2
+  VMW 0x6820, 0x202
+  PUTS32 "intwin-sti "
+  VMW G_RIP, guest_nop + ROMB
+  VMW 0x4824, 1
+  call resume_len
+  call print_exit
+  call print_ib
+  call putnl32
+  PUTS32 "intwin-movss "
+  VMW G_RIP, guest_nop + ROMB
+  VMW 0x4824, 2
+  call resume_len
+  call print_exit
+  call print_ib
+  call putnl32
+  PROC_BASE 0
+  ; the guest-state checks on them (§26.3.1.5)
+  PUTS32 "entry-sti-if0"
+  VMW 0x6820, 0x2
+  VMW 0x4824, 1
+  ENTRY_FAILS
+  PUTS32 "entry-sti-movss"
+  VMW 0x6820, 0x202
+  VMW 0x4824, 3
+  ENTRY_FAILS
+  PUTS32 "entry-sti-hlt"
+  VMW 0x4824, 1
+  VMW 0x4826, 1
+  ENTRY_FAILS
+  VMW 0x4826, 0
+  PUTS32 "entry-sti-extint"
+  VMW INTRINFO, 0x80000030
+  ENTRY_FAILS
+  VMW INTRINFO, 0
+  VMW 0x4824, 0
+  VMW 0x6820, 0x2
+  ; VMRESUME in the shadow of MOV SS: VMfailValid(26)
+  PUTS32 "entry-movss"
+  NEXT_EXIT unexpected_exit
+  mov eax, ss
+  mov ss, eax
+  vmresume
+  FL
+  ERR
+  call putnl32
+
+  ; --- the control checks of the new controls (§26.2.1.1, §26.2.1.2) ---
+  PUTS32 "entry-vnmi-only"
+  VMW PIN, 0x16 | 0x20
+  ENTRY_VMFAIL
+  PUTS32 "entry-nmiwin-only"
+  VMW PIN, 0x16 | 0x08
+  PROC_BASE 1 << 22
+  ENTRY_VMFAIL
+  PROC_BASE 0
+  PUTS32 "entry-save-timer-only"
+  VMW PIN, 0x16
+  VMW EXITC, 0x00036dff | (1 << 15) | (1 << 22)
+  ENTRY_VMFAIL
+  VMW EXITC, 0x00036dff | (1 << 15)
+
+  ; --- TPR shadow: VTPR (byte 80H of the virtual-APIC page) 20H ---
+  mov dword [VAPIC + 0x80], 0x20
+  PROC_BASE 1 << 21
+  VMW 0x2012, VAPIC + 0x10
+  VMW 0x2013, 0
+  VMW 0x401c, 0
+  PUTS32 "tpr-misaligned"
+  ENTRY_VMFAIL
+  VMW 0x2012, VAPIC
+  VMW 0x401c, 0x10
+  PUTS32 "tpr-threshold-reserved"
+  ENTRY_VMFAIL
+  VMW 0x401c, 3
+  PUTS32 "tpr-above-vtpr"
+  ENTRY_VMFAIL
+  VMW 0x401c, 2
+  PUTS32 "tpr-ok "
+  VMW G_RIP, guest_vnmi_target + ROMB
+  call resume_len
+  call print_exit
+  call putnl32
+  PROC_BASE 0
+
+  ; --- virtual NMIs and NMI-window exiting ---
+  VMW PIN, 0x16 | 0x08 | 0x20
+  VMW 0x4824, 8
+  VMW INTRINFO, 0x80000202
+  PUTS32 "entry-vnmi-inject-blocked"
+  ENTRY_FAILS
+  VMW 0x4824, 0
+  VMW INTRINFO, 0x80000202    ; an NMI (type 2, vector 2) through the guest's IDT
+  PUTS32 "vnmi-inject "
+  mov dword [RES32], guest_vnmi_target + ROMB  ; pm_common (in the guest) goes on there
+  mov dword [VEC32], 0xffffffff
+  VMW G_RIP, guest_nop + ROMB
+  call resume_len
+  call print_exit
+  PUTS32 " vec"
+  mov eax, [VEC32]
+  call sys_hex32_32
+  call print_ib
+  call putnl32
+  ; the saved virtual-NMI blocking is loaded back; the guest's IRET ends it
+  PUTS32 "nmi-window-iret "
+  PROC_BASE 1 << 22
+  VMW G_RIP, guest_vnmi + ROMB
+  VMW 0x681c, GSTACK
+  call resume_len
+  call print_exit
+  call print_ib
+  call putnl32
+  PUTS32 "nmi-window-open "
+  call resume_len
+  call print_exit
+  call putnl32
+  PUTS32 "nmi-window-movss "   ; blocking by MOV SS holds the exit off the first instruction
+  VMW G_RIP, guest_nop + ROMB
+  VMW 0x4824, 2
+  call resume_len
+  call print_exit
+  call putnl32
+
+  ; --- the VMX-preemption timer ---
+  PUTS32 "timer-nmiwin "      ; value 0 with the NMI window open: the timer first
+  VMW PIN, 0x16 | 0x08 | 0x20 | 0x40
+  VMW EXITC, 0x00036dff | (1 << 15) | (1 << 22)
+  VMW 0x482e, 0
+  call resume_len
+  call print_exit
+  call print_timer
+  call putnl32
+  PROC_BASE 0
+  PUTS32 "timer-inject"       ; value 0 and INT 31H injected: the exit comes at the handler
+  VMW PIN, 0x16 | 0x40
+  VMW INTRINFO, 0x80000431
+  VMW ENTRYLEN, 2
+  mov dword [VEC32], 0xffffffff
+  NEXT_EXIT .t_inject
+  vmresume
+  PUTS32 " no exit"
+.t_inject:
+  call print_exit_short
+  PUTS32 " at-handler"
+  VMR G_RIP
+  movzx ebx, word [IDT_A + 0x31 * 8]
+  mov edx, [IDT_A + 0x31 * 8 + 4]
+  and edx, 0xffff0000
+  or ebx, edx
+  sub eax, ebx
+  call sys_hex32_32
+  PUTS32 " vec"
+  mov eax, [VEC32]
+  call sys_hex32_32
+  PUTS32 " vectoring"
+  VMR 0x4408
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "timer-save "        ; 1000, and a VMCALL at once
+  VMW 0x482e, 1000
+  VMW G_RIP, guest_vnmi_target + ROMB
+  VMW 0x681c, GSTACK
+  call resume_len
+  call print_exit
+  VMR 0x482e
+  mov [SCRATCH + 0x310], eax
+  PUTS32 " value"
+  cmp eax, 1000
+  ja .t_save_bad
+  cmp eax, 999
+  jb .t_save_bad
+  PUTS32 " 999-1000"
+  jmp .t_save_done
+.t_save_bad:
+  call sys_hex32_32
+.t_save_done:
+  call putnl32
+  PUTS32 "timer-expire"       ; counting on from the saved value, in a loop
+  VMW G_RIP, guest_spin + ROMB
+  NEXT_EXIT .t_expire
+  xor ecx, ecx
+  vmresume
+  PUTS32 " no exit"
+.t_expire:
+  mov [SCRATCH + 0x314], ecx  ; the guest's INCs (VMX keeps no GPRs)
+  call print_exit_short
+  call print_timer
+  PUTS32 " spins"
+  mov eax, [SCRATCH + 0x310]
+  shl eax, 4
+  cmp [SCRATCH + 0x314], eax
+  ja .t_expire_bad
+  sub eax, 16
+  cmp [SCRATCH + 0x314], eax
+  jb .t_expire_bad
+  PUTS32 " in-range"
+  jmp .t_expire_done
+.t_expire_bad:
+  mov eax, [SCRATCH + 0x314]
+  call sys_hex32_32
+.t_expire_done:
+  call putnl32
+  PUTS32 "timer-hlt "         ; 100, the guest halts with IF = 0 (no HLT exiting)
+  VMW PROC, 0x0401e172 | (1 << 24)
+  VMW 0x482e, 100
+  VMW G_RIP, guest_halt + ROMB
+  VMW 0x6820, 0x2
+  NEXT_EXIT .t_hlt
+  rdtsc
+  mov [SCRATCH + 0x318], eax
+  vmresume
+  PUTS32 " no exit"
+.t_hlt:
+  rdtsc
+  sub eax, [SCRATCH + 0x318]
+  mov [SCRATCH + 0x318], eax
+  call print_exit
+  PUTS32 " activity"
+  VMR 0x4826
+  call sys_hex32_32
+  call print_timer
+  PUTS32 " tsc"
+  mov eax, [SCRATCH + 0x318]
+  cmp eax, 99 * 32
+  jb .t_hlt_bad
+  cmp eax, 100 * 32 + 100
+  ja .t_hlt_bad
+  PUTS32 " in-range"
+  jmp .t_hlt_done
+.t_hlt_bad:
+  call sys_hex32_32
+.t_hlt_done:
+  call putnl32
+  VMW EXITC, 0x00036dff | (1 << 15)
+  VMW 0x4826, 0
+  ; NMI exiting without virtual NMIs: blocking by NMI, loaded, survives the
+  ; guest's IRET
+  PUTS32 "nmi-exiting-iret "
+  VMW PIN, 0x16 | 0x08
+  PROC_BASE 0
+  VMW 0x4824, 8
+  VMW G_RIP, guest_vnmi + ROMB
+  VMW 0x681c, GSTACK
+  call resume_len
+  call print_exit
+  call print_ib
+  call putnl32
+  VMW PIN, 0x16
+  VMW 0x4824, 0
+
   ; triple fault in the guest: IDT limit 0, exceptions not in the bitmap
   PUTS32 "triple "
   VMW EXCBMP, 0
@@ -867,7 +1161,11 @@ print_exit:
   VMR REASON
   cmp eax, 1
   jbe .intr
-  cmp eax, 7
+  cmp eax, 7                  ; interrupt window, NMI window, preemption timer: no instruction
+  je .done
+  cmp eax, 8
+  je .done
+  cmp eax, 52
   je .done
   VMR XLEN
   call sys_hex32_32
@@ -881,6 +1179,17 @@ print_exit:
   ret
 .intr:
   VMR XINFO
+  call sys_hex32_32
+  ret
+
+print_ib:                      ; " ib" and the guest interruptibility state
+  PUTS32 " ib"
+  VMR 0x4824
+  call sys_hex32_32
+  ret
+print_timer:                   ; " timer" and the VMX-preemption timer value
+  PUTS32 " timer"
+  VMR 0x482e
   call sys_hex32_32
   ret
 
@@ -1060,5 +1369,29 @@ guest_more:
   monitor                     ; +178 (0F 01 C8): no exit yet
   mwait                       ; +181 (0F 01 C9)
   monitor                     ; +184
+guest_ctl:
+  sti                         ; +187 (FB), with IF = 0
+  cpuid                       ; +188: blocking by STI
+  mov eax, ss                 ; +190 (8C D0)
+  mov ss, eax                 ; +192 (8E D0)
+  cpuid                       ; +194: blocking by MOV SS
+  nop                         ; +196
+  cpuid                       ; +197: no blocking
+guest_nop:
+  nop                         ; +199
+  vmcall                      ; +200
+guest_vnmi:
+  pushfd                      ; +203
+  push cs                     ; +204
+  push dword guest_vnmi_target + ROMB  ; +205 (68 imm32)
+  iretd                       ; +210
+guest_vnmi_target:
+  vmcall                      ; +211
+guest_spin:
+  inc ecx                     ; +214
+  jmp guest_spin              ; +215 (EB FD)
+guest_halt:
+  hlt                         ; +217
+  vmcall                      ; +218
 
 ROM_END

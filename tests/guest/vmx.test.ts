@@ -29,26 +29,31 @@ const EXIT_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 14, 16, 17].
 const ENTRY_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 12].map(bit));
 // The controls this model implements (docs/VMX.md), by their SDM bit numbers
 // (vol. 3 tables 24-5, 24-6, 24-13): pin: external-interrupt exiting (0), NMI
-// exiting (3); primary: interrupt-window (2), TSC offsetting (3), HLT (7),
-// INVLPG (9), MWAIT (10), RDPMC (11), RDTSC (12), MOV-DR (23), unconditional
-// I/O (24), I/O bitmaps (25), MSR bitmaps (28), MONITOR (29), PAUSE (30); exit:
-// acknowledge interrupt on exit (15).
-const PIN_MAY1 = PIN_DEFAULT1 + bit(0) + bit(3);
-const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 10, 11, 12, 23, 24, 25, 28, 29, 30].map(bit));
-const EXIT_MAY1 = EXIT_DEFAULT1 + bit(15);
+// exiting (3), virtual NMIs (5), activate VMX-preemption timer (6); primary:
+// interrupt-window (2), TSC offsetting (3), HLT (7), INVLPG (9), MWAIT (10),
+// RDPMC (11), RDTSC (12), use TPR shadow (21), NMI-window (22), MOV-DR (23),
+// unconditional I/O (24), I/O bitmaps (25), MSR bitmaps (28), MONITOR (29),
+// PAUSE (30); exit: acknowledge interrupt on exit (15), save VMX-preemption
+// timer value (22).
+const PIN_MAY1 = PIN_DEFAULT1 + or(bit(0), bit(3), bit(5), bit(6));
+const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 10, 11, 12, 21, 22, 23, 24, 25, 28, 29, 30].map(bit));
+const EXIT_MAY1 = EXIT_DEFAULT1 + bit(15) + bit(22);
 // A.1 IA32_VMX_BASIC: revision 52H (bits 30:0), region size 4096 (44:32), 32-bit
 // physical addresses (48: a processor without Intel 64), memory type WB = 6 (53:50).
 const BASIC_HI = 4096 + bit(48 - 32) + 6 * bit(50 - 32);
-// A.6 MISC: activity state HLT (bit 6), 4 CR3-target values (24:16).
-const MISC = bit(6) + 4 * bit(16);
+// A.6 MISC: the preemption timer counts at TSC bit 5 (4:0; docs/VMX.md's
+// choice), activity state HLT (bit 6), 4 CR3-target values (24:16).
+const TIMER_RATE = 5;
+const MISC = TIMER_RATE + bit(6) + 4 * bit(16);
 // A.7/A.8: CR0 PE, NE, PG fixed to 1; the CR0 bits a P6 has may be 1 (PE MP EM
 // TS ET NE WP AM NW CD PG); CR4.VMXE (13) fixed to 1; the CR4 bits of this
 // model (the Core Duo) may be 1 (VME PVI TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT VMXE).
 const CR0_FIXED0 = or(bit(0), bit(5), bit(31));
 const CR0_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 16, 18, 29, 30, 31].map(bit));
 const CR4_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 13].map(bit));
-// A.9 VMCS_ENUM: highest field index 15H (GUEST_SYSENTER_CS, 482AH), bits 9:1.
-const VMCS_ENUM = 0x15 * 2;
+// A.9 VMCS_ENUM: highest field index 17H (the VMX-preemption timer value,
+// 482EH; appendix B.3.3), bits 9:1.
+const VMCS_ENUM = 0x17 * 2;
 
 const msr = (n: number, hi: number, lo: number) => `msr ${hex(n)} ${hex(hi)} ${hex(lo)} v=none`;
 const GP = "v=0d e=00000000 cr2=00000000";
@@ -174,6 +179,87 @@ const PRESENT = [
   `pause ${exit(40, 0, 169, 2)}`,                           // PAUSE exiting: reason 40
   `mwait ${exit(36, 1, 181, 3)}`,                           // MWAIT: qualification 1, the monitor is armed (§27.2.1)
   `monitor ${exit(39, 0, 184, 3)}`,                         // MONITOR exiting: reason 39
+  // Blocking by STI / MOV SS (table 24-3) lasts until the instruction after
+  // STI or MOV SS completes, and a VM exit during that instruction saves it
+  // (§27.3.4): STI (+187) then CPUID (+188) saves 1; MOV SS (+192) then CPUID
+  // (+194) saves 2; after NOP (+196) the CPUID at +197 saves 0.
+  `sti-blocking ${exit(10, 0, 188, 2)} ib 00000001`,
+  `movss-blocking ${exit(10, 0, 194, 2)} ib 00000002`,
+  `no-blocking ${exit(10, 0, 197, 2)} ib 00000000`,
+  // Loaded by VM entry (§26.6.1), the blocking holds the interrupt-window exit
+  // (IF = 1, §25.2) off the guest's first instruction (NOP at +199): the exit
+  // comes at +200, and the blocking is over by then.
+  "intwin-sti exit 00000007 00000000 000000c8 ib 00000000",
+  "intwin-movss exit 00000007 00000000 000000c8 ib 00000000",
+  // §26.3.1.5: STI blocking needs RFLAGS.IF = 1; not both bits; with either,
+  // the active state only and no injected external interrupt. Each is a
+  // VM-entry failure, reason 33 | bit 31, qualification 0 (§26.8).
+  "entry-sti-if0 exit 80000021 00000000",
+  "entry-sti-movss exit 80000021 00000000",
+  "entry-sti-hlt exit 80000021 00000000",
+  "entry-sti-extint exit 80000021 00000000",
+  `entry-movss ${VALID} ${n(26)}`,                          // VMRESUME blocked by MOV SS (§31.4 error 26)
+  // §26.2.1.1: virtual NMIs need NMI exiting, NMI-window exiting needs virtual
+  // NMIs; §26.2.1.2: saving the timer needs the timer. VMfailValid(7).
+  `entry-vnmi-only ${VALID} ${n(7)}`,
+  `entry-nmiwin-only ${VALID} ${n(7)}`,
+  `entry-save-timer-only ${VALID} ${n(7)}`,
+  // §26.2.1.1 with "use TPR shadow": the virtual-APIC address 4 KiB aligned,
+  // TPR threshold bits 31:4 zero, and (no "virtualize APIC accesses" without
+  // secondary controls) threshold bits 3:0 (3) not above VTPR bits 7:4 (2).
+  `tpr-misaligned ${VALID} ${n(7)}`,
+  `tpr-threshold-reserved ${VALID} ${n(7)}`,
+  `tpr-above-vtpr ${VALID} ${n(7)}`,
+  // Threshold 2 = VTPR 2: the entry succeeds and no "TPR below threshold" exit
+  // follows it (§26.7.7 has one only with "virtualize APIC accesses"): the
+  // guest's VMCALL at +211 is the first exit.
+  `tpr-ok ${exit(18, 0, 211, 3)}`,
+  // §26.3.1.5: with virtual NMIs, no NMI injection under virtual-NMI blocking.
+  "entry-vnmi-inject-blocked exit 80000021 00000000",
+  // An injected NMI with virtual NMIs: delivered through the guest's IDT
+  // (vector 2), whose handler goes on at the VMCALL (+211); the injection set
+  // virtual-NMI blocking, saved as bit 3 (§26.6.1.2, §27.3.4).
+  `vnmi-inject ${exit(18, 0, 211, 3)} vec 00000002 ib 00000008`,
+  // NMI-window exiting (§25.2): none while virtual-NMI blocking lasts; the
+  // guest's IRET (+210) ends it (§25.3), so the exit comes at the IRET's target
+  // (+211), reason 8, and nothing is blocked any more.
+  "nmi-window-iret exit 00000008 00000000 000000d3 ib 00000000",
+  // Entered again with no blocking: the exit comes before any instruction (§26.7.6).
+  "nmi-window-open exit 00000008 00000000 000000d3",
+  // With blocking by MOV SS loaded (and no virtual-NMI blocking) the NMI-window
+  // exit waits for the guest's first instruction (NOP, +199) to complete (§25.2).
+  "nmi-window-movss exit 00000008 00000000 000000c8",
+  // Preemption timer value 0: an exit before any instruction (§26.7.4), reason
+  // 52, ahead of the NMI-window exit (§25.2 priorities), at the RIP the last
+  // exit left (+200); the saved value is 0.
+  "timer-nmiwin exit 00000034 00000000 000000c8 timer 00000000",
+  // Value 0 with INT 31H injected: the exit follows the injection (§26.7.4), at
+  // the first instruction of the handler (gate 31H's offset), which has not
+  // run (VEC32 untouched), and with no IDT-vectoring information (the delivery
+  // completed).
+  "timer-inject exit 00000034 00000000 at-handler 00000000 vec ffffffff vectoring 00000000",
+  // Value 1000 and a VMCALL at once: the saved value (VM-exit control 22,
+  // §27.3.4) is what is left. The timer counts down by 1 when TSC bit 5 changes
+  // (MISC[4:0], §25.5.1); the TSC advances 1 per retired instruction here
+  // (icount shift 0: 1 ns per instruction, a 1 GHz TSC, docs/ARCHITECTURE.md),
+  // and the VMRESUME is the one instruction between the start and the exit, so
+  // at most one change: 999 or 1000 (the test prints which range it checked).
+  `timer-save ${exit(18, 0, 211, 3)} value 999-1000`,
+  // From that value S (0 < S <= 1000) the timer reaches 0 after between (S - 1)
+  // * 32 + 1 and S * 32 TSC increments, that is guest instructions after the
+  // VMRESUME retires; the guest loops INC ECX / JMP from ECX = 0, so ECX is
+  // between (S - 1) * 16 and S * 16 at the exit (reason 52, value saved 0).
+  "timer-expire exit 00000034 00000000 timer 00000000 spins in-range",
+  // Value 100 and HLT with IF = 0 (no HLT exiting): the timer counts in the
+  // HLT state and its exit wakes it (§25.5.1): RIP after the HLT (+218), the
+  // activity state saved as HLT (1, §27.3.4), value 0, and the host's TSC
+  // moved by 99 * 32 .. 100 * 32 plus the few host instructions around the
+  // entry and exit (checked against + 100).
+  `timer-hlt exit 00000034 00000000 ${hex(218)} activity 00000001 timer 00000000 tsc in-range`,
+  // NMI exiting without virtual NMIs: blocking by NMI loaded from bit 3 stays
+  // while the guest runs, its IRET (+210) included (§26.6.1, §25.3), so the
+  // VMCALL's exit saves it again.
+  `nmi-exiting-iret ${exit(18, 0, 211, 3)} ib 00000008`,
   "triple exit 00000002 00000000",
   `vmxoff ${OK} vmread v=06 e=00000000 cr2=12345000`,
   "done",
@@ -193,7 +279,8 @@ const ABSENT = [
 // after a VM entry, the first entry a VMLAUNCH.
 const FAILED = 0x80000000;
 const EXIT_ORDER = [33 + FAILED, 33 + FAILED, 34 + FAILED, 10, 30, 30, 30, 16, 12, 13, 28, 28, 23, 0, 0, 18, 18, 0, 18, 0, 31, 28,
-  0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 40, 36, 39, 2];
+  0, 1, 7, 14, 29, 15, 30, 18, 9, 0, 40, 36, 39,
+  10, 10, 10, 7, 7, 33 + FAILED, 33 + FAILED, 33 + FAILED, 33 + FAILED, 18, 33 + FAILED, 18, 8, 8, 8, 52, 52, 18, 52, 52, 18, 2];
 
 test("VM entries and exits in the event timeline", async () => {
   let m: Machine | undefined;

@@ -39,14 +39,14 @@ export const VMCS_FIELDS: [number, string][] = [
   ...each(0x0c00, ["ES", "CS", "SS", "DS", "FS", "GS", "TR"], (s) => `host ${s} selector`),
   [0x2000, "I/O bitmap A address"], [0x2002, "I/O bitmap B address"], [0x2004, "MSR bitmaps address"],
   [0x2006, "VM-exit MSR-store address"], [0x2008, "VM-exit MSR-load address"], [0x200a, "VM-entry MSR-load address"],
-  [0x200c, "executive-VMCS pointer"], [0x2010, "TSC offset"],
+  [0x200c, "executive-VMCS pointer"], [0x2010, "TSC offset"], [0x2012, "virtual-APIC address"],
   [0x2800, "VMCS link pointer"], [0x2802, "guest IA32_DEBUGCTL"],
   [0x4000, "pin-based VM-execution controls"], [0x4002, "primary processor-based VM-execution controls"],
   [0x4004, "exception bitmap"], [0x4006, "page-fault error-code mask"], [0x4008, "page-fault error-code match"],
   [0x400a, "CR3-target count"], [0x400c, "VM-exit controls"], [0x400e, "VM-exit MSR-store count"],
   [0x4010, "VM-exit MSR-load count"], [0x4012, "VM-entry controls"], [0x4014, "VM-entry MSR-load count"],
   [0x4016, "VM-entry interruption information"], [0x4018, "VM-entry exception error code"],
-  [0x401a, "VM-entry instruction length"],
+  [0x401a, "VM-entry instruction length"], [0x401c, "TPR threshold"],
   [0x4400, "VM-instruction error"], [0x4402, "exit reason"], [0x4404, "VM-exit interruption information"],
   [0x4406, "VM-exit interruption error code"], [0x4408, "IDT-vectoring information"],
   [0x440a, "IDT-vectoring error code"], [0x440c, "VM-exit instruction length"],
@@ -55,7 +55,7 @@ export const VMCS_FIELDS: [number, string][] = [
   [0x4810, "guest GDTR limit"], [0x4812, "guest IDTR limit"],
   ...each(0x4814, SEGS, (s) => `guest ${s} access rights`),
   [0x4824, "guest interruptibility state"], [0x4826, "guest activity state"], [0x4828, "guest SMBASE"],
-  [0x482a, "guest IA32_SYSENTER_CS"],
+  [0x482a, "guest IA32_SYSENTER_CS"], [0x482e, "VMX-preemption timer value"],
   [0x4c00, "host IA32_SYSENTER_CS"],
   [0x6000, "CR0 guest/host mask"], [0x6002, "CR4 guest/host mask"], [0x6004, "CR0 read shadow"],
   [0x6006, "CR4 read shadow"], ...each(0x6008, ["0", "1", "2", "3"], (n) => `CR3-target value ${n}`),
@@ -96,13 +96,14 @@ export function readVmcs(m: Machine): VmcsView | null {
 
 // Control bits by name (SDM vol. 3 tables 24-5, 24-6, 24-13, 24-15), those this
 // processor can set or must keep (docs/VMX.md).
-const PIN: [number, string][] = [[0, "external-interrupt exiting"], [3, "NMI exiting"], [5, "virtual NMIs"]];
+const PIN: [number, string][] = [[0, "external-interrupt exiting"], [3, "NMI exiting"], [5, "virtual NMIs"], [6, "activate VMX-preemption timer"]];
 const PROC: [number, string][] = [[2, "interrupt-window exiting"], [3, "use TSC offsetting"], [7, "HLT exiting"],
   [9, "INVLPG exiting"], [10, "MWAIT exiting"], [11, "RDPMC exiting"], [12, "RDTSC exiting"], [15, "CR3-load exiting"],
-  [16, "CR3-store exiting"], [19, "CR8-load exiting"], [20, "CR8-store exiting"], [22, "NMI-window exiting"],
+  [16, "CR3-store exiting"], [19, "CR8-load exiting"], [20, "CR8-store exiting"], [21, "use TPR shadow"], [22, "NMI-window exiting"],
   [23, "MOV-DR exiting"], [24, "unconditional I/O exiting"], [25, "use I/O bitmaps"], [27, "monitor trap flag"],
   [28, "use MSR bitmaps"], [29, "MONITOR exiting"], [30, "PAUSE exiting"], [31, "activate secondary controls"]];
-const EXIT: [number, string][] = [[2, "save debug controls"], [9, "host address-space size"], [15, "acknowledge interrupt on exit"]];
+const EXIT: [number, string][] = [[2, "save debug controls"], [9, "host address-space size"], [15, "acknowledge interrupt on exit"],
+  [22, "save VMX-preemption timer value"]];
 const ENTRY: [number, string][] = [[2, "load debug controls"], [9, "IA-32e mode guest"], [10, "entry to SMM"]];
 const bits = (v: number, names: [number, string][]) => names.filter(([b]) => (v >>> b) & 1).map(([, n]) => n).join(", ");
 
