@@ -117,4 +117,5 @@ test("the demo gallery links every demo, each to a configuration the page accept
   expect([...demos].sort()).toEqual(["fb", "kvm"]);
   expect(hrefs).toContain("./");
   expect(hrefs.some((h) => h.includes("cdrom=images/cdrom.iso"))).toBe(true);
+  expect(hrefs.some((h) => h.includes("kernel=images/memtest.bin"))).toBe(true);
 }, 60_000);
