@@ -150,10 +150,11 @@ const MODE_ATTRIBUTES = 0x01 | 0x02 | 0x08 | 0x10 | 0x80;
 const VBE_CAPABILITY_8BIT_DAC = 0x01;
 
 /** Colour fields as SeaBIOS's VBE mode information gives them (vgasrc/vbe.c);
- *  for 8 bpp the setup's vesa_dac_set_8bits has set all three sizes to the DAC's 8 bits. */
+ *  for 8 bpp the setup's vesa_dac_set_8bits has set all four sizes to the DAC's 8 bits
+ *  and the positions to 0. */
 function colourFields(bpp: number): LinearFramebuffer["fields"] {
   switch (bpp) {
-    case 8: return [8, 0, 8, 0, 8, 0, 0, 0];
+    case 8: return [8, 0, 8, 0, 8, 0, 8, 0];
     case 15: return [5, 10, 5, 5, 5, 0, 1, 15];
     case 16: return [5, 11, 6, 5, 5, 0, 0, 0];
     case 24: return [8, 16, 8, 8, 8, 0, 0, 0];
