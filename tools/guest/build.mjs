@@ -354,6 +354,7 @@ function build() {
     seabios: fetchDeb('seabios'),
     isolinux: fetchDeb('isolinux'),
     syslinux: fetchDeb('syslinux-common'),
+    memtest: fetchDeb('memtest86+:i386'),
   };
   const dirs = Object.fromEntries(Object.entries(pkgs).map(([k, p]) => [k, extract(p)]));
 
@@ -398,6 +399,9 @@ function build() {
     put('bios.bin', path.join(seabiosDir, 'bios.bin'), `seabios ${pkgs.seabios.version}: bios.bin (128 KiB)`);
     put('bios-256k.bin', path.join(seabiosDir, 'bios-256k.bin'), `seabios ${pkgs.seabios.version}: bios-256k.bin`);
     put('vgabios.bin', path.join(seabiosDir, 'vgabios-stdvga.bin'), `seabios ${pkgs.seabios.version}: vgabios-stdvga.bin (Bochs/QEMU std VGA)`);
+    // Memtest86+ speaks the Linux boot protocol: booted directly with vga= it
+    // draws on the VESA framebuffer that screen_info describes (the gallery's demo).
+    put('memtest.bin', path.join(dirs.memtest, 'boot/memtest86+ia32.bin'), `memtest86+ ${pkgs.memtest.version}: /boot/memtest86+ia32.bin`);
 
     const files = {};
     for (const [name, source] of Object.entries(outputs)) {
@@ -420,6 +424,7 @@ function build() {
       kvm: { modules: initrd.onDemand, program: '/usr/bin/kvm-hello' },
       // Debian's 686-pae kernel with the same command line, prompt and marker.
       pae: { kernelVersion: kverPae, kernel: 'bzImage-pae', initrd: 'initrd-pae.img', modules: initrdPae.modules },
+      memtest: { kernel: 'memtest.bin', append: 'vga=0x344' },
       packages: Object.values(pkgs).map(({ name, version, architecture, sha256: s }) => ({ name, version, architecture, sha256: s })),
       files,
     };

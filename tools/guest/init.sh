@@ -54,6 +54,13 @@ hostname ringzero
 # ...") do not land in the middle of shell output. dmesg shows everything.
 dmesg -n 5
 export PS1='@PROMPT@'
+# A framebuffer console (booted with vga= and a VESA mode, e.g. the page's
+# ?demo=fb): the screen and the PS/2 keyboard are on the first virtual
+# terminal, so a second shell runs there, with tty1 as its controlling terminal
+# (setsid -c), started again when it exits. The serial shell below stays as it is.
+if [ -e /dev/fb0 ] && [ -e /dev/tty1 ]; then
+  ( while :; do setsid -c sh </dev/tty1 >/dev/tty1 2>&1; sleep 1; done ) &
+fi
 echo "@READY_MARKER@"
 # setsid: a new session; cttyhack opens the console's real tty (ttyS0 when
 # console=ttyS0) as the controlling terminal, so job control and ^C work.

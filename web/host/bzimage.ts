@@ -11,6 +11,7 @@ import { writeAcpiTables, ACPI_TABLES } from "./acpi";
 /** BIOS data area word: the EBDA's segment. */
 const BDA_EBDA_SEGMENT = 0x40e;
 import { writeBootGdt, type EntryState } from "./cpustate";
+import type { LinearFramebuffer } from "./vbe";
 
 export class KernelImageError extends Error {}
 
@@ -33,6 +34,14 @@ export const ZP = {
   size: 0x1000,
 } as const;
 export const E820_MAX_ENTRIES_ZEROPAGE = 128;
+
+// struct screen_info, the fields of a VESA linear framebuffer (include/uapi/linux/screen_info.h)
+export const SI = {
+  orig_video_isVGA: 0x0f, lfb_width: 0x12, lfb_height: 0x14, lfb_depth: 0x16, lfb_base: 0x18, lfb_size: 0x1c,
+  lfb_linelength: 0x24, red_size: 0x26, vesapm_seg: 0x2e, pages: 0x32, vesa_attributes: 0x34, capabilities: 0x36,
+} as const;
+/** orig_video_isVGA: a VESA VGA in graphic mode (screen_info.h VIDEO_TYPE_VLFB). */
+export const VIDEO_TYPE_VLFB = 0x23;
 /** struct boot_params: the setup header ends before edd_mbr_sig_buffer at 0x290. */
 const HDR_MAX_END = 0x290;
 
@@ -186,6 +195,9 @@ export interface BzImageOptions {
   vgaText?: boolean;
   /** The machine has an HPET (its ACPI table is written); default true, as QEMU's pc. */
   hpet?: boolean;
+  /** The video mode the boot loader set (web/host/vbe.ts): vid_mode, and the
+   *  linear framebuffer of a VESA mode, described in screen_info. */
+  video?: { vidMode: number; lfb?: LinearFramebuffer };
 }
 
 export interface BzImageBoot {
@@ -200,6 +212,7 @@ export interface BzImageBoot {
 /** Fill struct boot_params (the "zero page") at `at` in `zp` (4 KiB, zeroed here). */
 export function buildZeroPage(zp: Uint8Array, img: Uint8Array, h: SetupHeader, p: {
   ramBytes: number; cmdlineAddr: number; initrd: { addr: number; size: number } | null; e820: E820Entry[]; vgaText: boolean;
+  video?: BzImageOptions["video"];
   /** Physical address of the ACPI RSDP (boot protocol 2.14+), 0 for none. */
   acpiRsdp?: number;
 }): void {
@@ -211,6 +224,23 @@ export function buildZeroPage(zp: Uint8Array, img: Uint8Array, h: SetupHeader, p
     // struct screen_info: cursor 0,0; mode 3 (80x25 colour text); VGA; 16-line font
     zp[0x06] = 3; zp[0x07] = 80; zp[0x0e] = 25; zp[0x0f] = 1; v.setUint16(0x10, 16, true);
   }
+  const lfb = p.video?.lfb;
+  if (lfb) {
+    // What arch/x86/boot/video-vesa.c vesa_store_mode_params_graphics stores from
+    // the VBE mode information (no protected-mode interface: vesapm_seg 0).
+    zp.fill(0, 0, 0x40);
+    zp[SI.orig_video_isVGA] = VIDEO_TYPE_VLFB;
+    v.setUint16(SI.lfb_width, lfb.width, true);
+    v.setUint16(SI.lfb_height, lfb.height, true);
+    v.setUint16(SI.lfb_depth, lfb.depth, true);
+    v.setUint32(SI.lfb_base, lfb.base, true);
+    v.setUint32(SI.lfb_size, lfb.vramBytes >>> 16, true); // 64 KiB units (vginfo.total_memory)
+    v.setUint16(SI.lfb_linelength, lfb.lineLength, true);
+    zp.set(lfb.fields, SI.red_size); // red, green, blue, reserved: size and position each
+    v.setUint16(SI.pages, lfb.pages, true);
+    v.setUint16(SI.vesa_attributes, lfb.modeAttributes, true);
+    v.setUint32(SI.capabilities, lfb.capabilities, true);
+  }
   v.setUint32(ZP.alt_mem_k, Math.max(0, (p.ramBytes >>> 10) - 1024), true);
   if (p.acpiRsdp && h.version >= 0x020e) v.setBigUint64(ZP.acpi_rsdp_addr, BigInt(p.acpiRsdp), true);
   const n = Math.min(p.e820.length, E820_MAX_ENTRIES_ZEROPAGE);
@@ -221,7 +251,9 @@ export function buildZeroPage(zp: Uint8Array, img: Uint8Array, h: SetupHeader, p
     v.setBigUint64(o + 8, BigInt(e.size), true);
     v.setUint32(o + 16, e.type, true);
   }
-  v.setUint16(HDR.vid_mode, 0xffff, true); // "normal" (boot.rst, vga=); the 32-bit entry sets no mode
+  // boot.rst vid_mode: 0xFFFF "normal"; or the mode web/host/vbe.ts set for vga=,
+  // which the setup code would have stored after setting it.
+  v.setUint16(HDR.vid_mode, p.video?.vidMode ?? 0xffff, true);
   zp[HDR.type_of_loader] = TYPE_OF_LOADER;
   zp[HDR.loadflags] = (zp[HDR.loadflags] | CAN_USE_HEAP) & 0xff; // LOADED_HIGH stays as the kernel set it
   v.setUint16(HDR.heap_end_ptr, 0xfe00, true); // end of a 64 KiB real-mode segment, minus 0x200
@@ -264,7 +296,7 @@ export function loadBzImage(ram: Uint8Array, img: Uint8Array, opts: BzImageOptio
   const acpiRsdp = writeAcpiTables(ram, ACPI_TABLES, { hpet: opts.hpet ?? true });
   new DataView(ram.buffer, ram.byteOffset).setUint16(BDA_EBDA_SEGMENT, ACPI_TABLES >>> 4, true);
   buildZeroPage(ram.subarray(BOOT_ZERO_PAGE, BOOT_ZERO_PAGE + ZP.size), img, h, {
-    ramBytes, cmdlineAddr: BOOT_CMDLINE, initrd, e820, vgaText: opts.vgaText ?? false, acpiRsdp,
+    ramBytes, cmdlineAddr: BOOT_CMDLINE, initrd, e820, vgaText: opts.vgaText ?? false, acpiRsdp, video: opts.video,
   });
   const gdt = writeBootGdt(ram, BOOT_GDT);
   return {

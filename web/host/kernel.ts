@@ -6,6 +6,7 @@ import type { Machine } from "./machine";
 import { hasSetupHeader, loadBzImage, KernelImageError, type BzImageBoot } from "./bzimage";
 import { findMultibootHeader, loadMultiboot, type MultibootBoot, type MultibootModule } from "./multiboot";
 import { enterProtectedMode } from "./cpustate";
+import { videoRequest, setVesaMode } from "./vbe";
 
 export { KernelImageError };
 
@@ -35,12 +36,17 @@ export type DirectBoot = ({ kind: "bzimage" } & BzImageBoot) | ({ kind: "multibo
  *  Call again after a guest reset to boot it again (RAM is rewritten). */
 export function bootKernel(m: Machine, o: DirectBootOptions): DirectBoot {
   const kind = kernelKind(o.kernel);
+  // Linux's vga= is read before anything changes, so that a mode the host cannot set is an error up front.
+  const video = kind === "bzimage" ? videoRequest(o.cmdline) : undefined;
   m.reset();
   m.directBootSetup();
   const ram = m.ram();
   let boot: DirectBoot;
   if (kind === "bzimage") {
-    boot = { kind, ...loadBzImage(ram, o.kernel, { cmdline: o.cmdline, initrd: o.initrd, romBytes: m.biosSize, hpet: m.hpet }) };
+    const lfb = video?.kind === "vesa" ? setVesaMode(m, video.mode) : undefined;
+    boot = { kind, ...loadBzImage(ram, o.kernel, {
+      cmdline: o.cmdline, initrd: o.initrd, romBytes: m.biosSize, hpet: m.hpet, video: video && { vidMode: video.vidMode, lfb },
+    }) };
   } else {
     const cmdline = o.kernelName + " " + o.cmdline;
     boot = { kind, ...loadMultiboot(ram, o.kernel, { cmdline, modules: o.modules ?? [], romBytes: m.biosSize }) };

@@ -82,6 +82,8 @@ interface MachineExports extends FwCfgExports, VgaExports {
   reset(): void;
   mouseEvent(dx: number, dy: number, dz: number, buttons: number): void;
   directBootSetup(): void;
+  testPortIn(port: number, size: number): number;
+  testPortOut(port: number, size: number, value: number): void;
   run(budget: number): number;
   continueRun(): number;
   setStopAt(icount: bigint): void;
@@ -313,6 +315,11 @@ export class Machine {
   /** After reset(), for a direct kernel boot: the chipset set-up the firmware
    *  would have done (asm/machine.ts directBootSetup). */
   directBootSetup(): void { this.x.directBootSetup(); }
+  /** An I/O port access made by the host as the CPU's IN/OUT make it, for what
+   *  firmware would have done before a direct boot (web/host/vbe.ts sets vga='s
+   *  video mode); the module's port access for tests (asm/index.ts). */
+  portIn(port: number, size: 1 | 2 | 4): number { return this.x.testPortIn(port & 0xffff, size) >>> 0; }
+  portOut(port: number, size: 1 | 2 | 4, value: number): void { this.x.testPortOut(port & 0xffff, size, value >>> 0); }
 
   /** Real-time mode: guest time follows the host's clock (MachineOptions.hostNow;
    *  asm/clock.ts has the model), as QEMU's does. Off: icount mode, time derived

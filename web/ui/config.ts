@@ -123,15 +123,29 @@ export async function configFromFiles(files: Record<string, File>, append: strin
   return c;
 }
 
-/** The demos ?demo= names: the CPU each needs and the command typed at the
- *  default guest's first prompt. */
-const DEMOS: Record<string, { cpu: string; command: string }> = {
+/** The demos ?demo= names: the default guest booted fresh, with the CPU a demo
+ *  needs, kernel parameters it adds, the command typed at the first serial
+ *  prompt, and whether the page shows the VGA screen rather than the serial console. */
+interface DemoSpec {
+  cpu?: string;
+  /** The kernel command line from the default guest's. */
+  append?: (cmdline: string) => string;
+  command?: string;
+  screen?: boolean;
+}
+const DEMOS: Record<string, DemoSpec> = {
   // A hypervisor inside: Linux's kvm_intel and the guest's kvm-hello, which runs
   // a nested guest and prints each exit (tools/guest/kvm-hello/, docs/VMX.md).
   kvm: { cpu: "coreduo,+vmx", command: "modprobe kvm_intel && kvm-hello -v" },
+  // Linux's framebuffer console at 1024x768x32 (vga=0x344: VESA mode 144h, set by
+  // the host as a boot loader's setup would, web/host/vbe.ts; vesafb and fbcon
+  // draw it). The kernel log goes to the screen too (console=tty0 before the
+  // serial console, which stays /dev/console), and the guest's /init starts a
+  // shell on tty1, where the keyboard typed on the screen goes.
+  fb: { append: (cmdline) => `console=tty0 ${cmdline} vga=0x344`, screen: true },
 };
 
-export interface Demo { config: BootConfig; command: string; prompt: string }
+export interface Demo { config: BootConfig; command?: string; prompt: string; screen: boolean }
 
 /** ?demo=NAME, or null without one; an unknown name is an error naming the demos. */
 export async function demoFromUrl(q: URLSearchParams): Promise<Demo | null> {
@@ -140,5 +154,8 @@ export async function demoFromUrl(q: URLSearchParams): Promise<Demo | null> {
   const demo = DEMOS[name];
   if (!demo) throw new Error(`demo=${name} is not a demo (RingZero has: ${Object.keys(DEMOS).join(", ")}).`);
   const guest = await defaultGuest();
-  return { config: { ...guest.config, cpu: demo.cpu }, command: demo.command, prompt: guest.prompt };
+  const config: BootConfig = { ...guest.config };
+  if (demo.cpu) config.cpu = demo.cpu;
+  if (demo.append) config.append = demo.append(guest.config.append ?? "");
+  return { config, command: demo.command, prompt: guest.prompt, screen: demo.screen ?? false };
 }

@@ -385,7 +385,8 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
     const demo = await demoFromUrl(q);
     if (demo) {
       await boot(demo.config);
-      await typeAtPrompt(demo.prompt, demo.command);
+      if (demo.screen) document.querySelector<HTMLInputElement>('input[name="view"][value="vga"]')?.click();
+      if (demo.command) await typeAtPrompt(demo.prompt, demo.command);
       return;
     }
     const fromUrl = configFromUrl(q);

@@ -1,0 +1,121 @@
+// End to end: ?demo=fb, the default guest on Linux's framebuffer console at
+// 1024x768x32 (vga=0x344, web/host/vbe.ts), in the built page. One boot: the page
+// shows the VGA screen by itself, the kernel log is drawn on it, typing on the
+// canvas reaches the shell /init starts on tty1 (`clear` leaves only its prompt
+// in the top text row; a command's output comes out on the serial console), and
+// a screenshot goes to test-results/. Also the demo gallery (public/demos.html)
+// as the static build serves it: every link opens the page with a configuration
+// the page accepts and images the build has.
+
+import { test, expect, beforeAll, afterAll } from "vitest";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { openSite, waitForText, ROOT, type Site } from "./site";
+import { configFromUrl, demoFromUrl } from "../../web/ui/config";
+
+const ARTIFACTS = join(ROOT, "test-results");
+const PORT = 4323; // page.test.ts 4317, httpdisk 4318, states 4319, embed 4320, vgainput 4321, gdbbridge 4322
+let site: Site;
+
+beforeAll(async () => {
+  site = await openSite(PORT);
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 300_000);
+
+afterAll(async () => { await site?.close(); });
+
+/** The canvas's lit (non-black) pixels: how many, and the lowest and rightmost one. */
+const litPixels = (page: Page) => page.evaluate(() => {
+  const c = document.getElementById("vga") as HTMLCanvasElement;
+  const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+  let n = 0, maxY = -1, maxX = -1;
+  for (let i = 0; i < d.length; i += 4) {
+    if (!(d[i] | d[i + 1] | d[i + 2])) continue;
+    const p = i >> 2, x = p % c.width, y = Math.floor(p / c.width);
+    n++; maxY = Math.max(maxY, y); maxX = Math.max(maxX, x);
+  }
+  return { n, maxY, maxX };
+});
+
+// US layout: the symbols typed with Shift, and the key each is on (capitals: Shift and the letter).
+const SHIFTED: Record<string, string> = { "$": "Digit4", "(": "Digit9", ")": "Digit0", "*": "Digit8", ">": "Period", "|": "Backslash" };
+/** Type `text` on the focused canvas key by key, as PS/2 make and break codes (web/ui/keymap.ts). */
+async function typeKeys(page: Page, text: string): Promise<void> {
+  for (const ch of text) {
+    const shifted = SHIFTED[ch] ?? (/[A-Z]/.test(ch) ? `Key${ch}` : undefined);
+    if (shifted) { await page.keyboard.down("Shift"); await page.keyboard.press(shifted); await page.keyboard.up("Shift"); }
+    else if (ch === " ") await page.keyboard.press("Space");
+    else if (ch === "-") await page.keyboard.press("Minus");
+    else if (ch === "/") await page.keyboard.press("Slash");
+    else if (ch === "\n") await page.keyboard.press("Enter");
+    else if (/[0-9]/.test(ch)) await page.keyboard.press(`Digit${ch}`);
+    else await page.keyboard.press(`Key${ch.toUpperCase()}`);
+  }
+}
+
+test("?demo=fb: the framebuffer console on the canvas at 1024x768, and the keyboard reaches the shell on tty1", async () => {
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(site.base + "?demo=fb");
+  // The serial console still carries the kernel log and /dev/console's shell.
+  await waitForText(page, /fb0: VESA VGA frame buffer device/, 240_000);
+  await waitForText(page, /RINGZERO-SHELL-READY[\s\S]*ringzero# /, 120_000);
+  // The page shows the VGA view for this demo; the picture is the VBE mode's.
+  await page.waitForFunction(() => { const c = document.getElementById("vga") as HTMLCanvasElement; return !c.hidden && c.width === 1024 && c.height === 768; }, null, { timeout: 30_000 });
+  // fbcon drew the kernel log: text over many of its 48 rows.
+  await page.waitForFunction(() => {
+    const c = document.getElementById("vga") as HTMLCanvasElement;
+    const d = c.getContext("2d")!.getImageData(0, 0, 1024, 768).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] | d[i + 1] | d[i + 2]) n++;
+    return n > 20_000;
+  }, null, { timeout: 30_000 });
+  await page.screenshot({ path: join(ARTIFACTS, "fb-demo-boot.png") });
+
+  await page.focus("#vga");
+  await typeKeys(page, "clear\n");
+  // Only the prompt and the cursor are left, in the first text row (16 scan lines of the 8x16 font).
+  await expect.poll(() => litPixels(page), { timeout: 30_000, interval: 250 })
+    .toSatisfy((l: { n: number; maxY: number; maxX: number }) => l.n > 50 && l.maxY < 16 && l.maxX < 8 * 12);
+  // "ringzero# ": its "#" is in column 8 (the cursor after it blinks).
+  expect((await litPixels(page)).maxX).toBeGreaterThanOrEqual(8 * 8);
+
+  // A command typed on the screen: its output goes to the serial line, where the test reads it,
+  // and the command line itself is echoed on the screen.
+  await typeKeys(page, "echo fb-$((6*7)) >/dev/ttyS0\n");
+  // (It lands after the serial shell's prompt: "ringzero# fb-42".)
+  await waitForText(page, /ringzero# fb-42/, 30_000);
+  const after = await litPixels(page);
+  expect(after.maxY).toBeGreaterThanOrEqual(16);
+  expect(after.maxY).toBeLessThan(48);
+  await page.screenshot({ path: join(ARTIFACTS, "fb-demo.png") });
+  expect(errors).toEqual([]);
+}, 420_000);
+
+test("the demo gallery links every demo, each to a configuration the page accepts and images the build has", async () => {
+  const res = await fetch(site.base + "demos.html");
+  expect(res.status).toBe(200);
+  const html = await res.text();
+  const hrefs = [...html.matchAll(/<a class="demo"[^>]*href="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+  const gallery = new URL("demos.html", site.base);
+  const demos = new Set<string>();
+  for (const href of hrefs) {
+    const url = new URL(href, gallery);
+    expect(url.pathname, href).toBe("/");
+    const q = url.searchParams;
+    const name = q.get("demo");
+    if (name !== null) { demos.add(name); await expect(demoFromUrl(q), href).resolves.not.toBeNull(); continue; }
+    const config = configFromUrl(q, url.href);
+    for (const img of [config?.kernel, config?.initrd, config?.cdrom, config?.hda, config?.bios, config?.vgabios]) {
+      if (!img || !("url" in img)) continue;
+      const r = await fetch(new URL(img.url, url), { method: "HEAD" });
+      expect(r.status, `${href}: ${img.url}`).toBe(200);
+    }
+  }
+  expect([...demos].sort()).toEqual(["fb", "kvm"]);
+  expect(hrefs).toContain("./");
+  expect(hrefs.some((h) => h.includes("cdrom=images/cdrom.iso"))).toBe(true);
+  expect(hrefs.some((h) => h.includes("kernel=images/memtest.bin"))).toBe(true);
+}, 60_000);
