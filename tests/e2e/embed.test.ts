@@ -3,7 +3,9 @@
 // examples/embed/ built there with Vite as a user's project would build it, served
 // by `vite preview`, and opened in Debian's Chromium. mountMachine's console must
 // show the default guest's shell prompt, answer a typed `echo $((6*7))` with 42,
-// and the page's "Save state" button must get a snapshot from the worker.
+// and the page's "Save state" button must get a snapshot from the worker; with
+// ?hda= a graphical guest booted by SeaBIOS must get mountMachine's VGA screen,
+// which must pass it the keyboard and the mouse.
 
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -31,6 +33,8 @@ beforeAll(async () => {
   symlinkSync(join(ROOT, "node_modules/vite"), join(dir, "node_modules/vite"));
   mkdirSync(join(dir, "public"));
   symlinkSync(IMAGES, join(dir, "public/images"));
+  // A graphical guest for the screen: a disk SeaBIOS boots (tests/e2e/vgainput.test.ts has the page's test of it).
+  execFileSync("nasm", ["-f", "bin", "-o", join(dir, "public/vga_input.img"), join(ROOT, "tests/e2e/vga_input.asm")]);
   const vite = join(ROOT, "node_modules/.bin/vite");
   execFileSync(vite, ["build", "--logLevel", "warn"], { cwd: dir, stdio: "inherit" });
   // Its own process group, so that it can be ended with its children.
@@ -88,3 +92,56 @@ test("mountMachine boots the default guest in a page, takes typed input, shows i
   await page.waitForFunction(() => /^saved \d+ bytes/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 60_000 });
   expect(errors).toEqual([]);
 }, BOOT_TIMEOUT_MS + 120_000);
+
+test("mountMachine shows the VGA screen when the guest leaves text mode, and its keyboard and mouse reach the guest", async () => {
+  const page = await browser!.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${PORT}/?hda=/vga_input.img`);
+  const rows = () => page.evaluate(() => [...document.querySelectorAll(".ringzero-console .xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"));
+  const waitFor = async (re: RegExp, ms: number) => {
+    const end = Date.now() + ms;
+    let text = "";
+    while (Date.now() < end) {
+      text = await rows();
+      if (re.test(text)) return text;
+      await page.waitForTimeout(200);
+    }
+    throw new Error(`timed out waiting for ${re}; the console ends with:\n${text.slice(-1500)}\npage errors: ${errors.join("; ")}`);
+  };
+  await waitFor(/vga-input ready/, 120_000);
+  // vga_input.asm sets VBE mode 118h (1024x768) and draws bands: the screen
+  // replaces the console by itself, at the guest's resolution, and is not blank.
+  await page.waitForFunction(() => {
+    const c = document.querySelector<HTMLCanvasElement>("canvas.ringzero-screen");
+    return !!c && !c.hidden && c.width === 1024 && c.height === 768 && document.querySelector<HTMLElement>(".ringzero-console")!.hidden;
+  }, null, { timeout: 30_000 });
+  const lit = await page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>("canvas.ringzero-screen")!;
+    const d = c.getContext("2d")!.getImageData(0, 700, 1024, 1).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) n += d[i] | d[i + 1] | d[i + 2] ? 1 : 0;
+    return n;
+  });
+  expect(lit).toBe(1024);
+  // The console is hidden now, and xterm.js does not render a hidden terminal:
+  // the guest's reports are read from the machine's serial output instead.
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { machine: { onSerial(f: (b: Uint8Array) => void): void }; serialText: string };
+    g.serialText = "";
+    g.machine.onSerial((b) => { g.serialText += new TextDecoder("latin1").decode(b); });
+  });
+  const serial = async (pattern: string, ms: number) => {
+    await page.waitForFunction((src) => new RegExp(src).test((globalThis as unknown as { serialText: string }).serialText), pattern, { timeout: ms });
+  };
+  await page.click("canvas.ringzero-screen");
+  await page.keyboard.press("KeyA");
+  // Set 1 through the controller's translation: A down 1E, up 9E.
+  await serial("K 1e\\s+K 9e", 15_000);
+  expect(await page.evaluate(() => document.pointerLockElement?.className ?? "")).toBe("ringzero-screen");
+  await page.mouse.move(300, 300);
+  await page.mouse.move(340, 280, { steps: 4 });
+  // A stream-mode packet's first byte has bit 3 set: 08-3F.
+  await serial("M [0-3][8-9a-f]", 15_000);
+  expect(errors).toEqual([]);
+}, 300_000);

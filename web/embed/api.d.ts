@@ -29,6 +29,19 @@ export interface MachineOptions {
   hda?: ImageInput;
   /** The firmware (SeaBIOS bios-256k.bin), needed to boot a CD-ROM or disk (as -bios). */
   bios?: ImageInput;
+  /** The std VGA's option ROM for a firmware boot (SeaBIOS's vgabios-stdvga.bin,
+   *  QEMU's default VGA BIOS): text output on the screen and VBE modes. Without
+   *  it the firmware finds no VGA BIOS, as QEMU with `-vga none`'s ROM missing. */
+  vgabios?: ImageInput;
+}
+
+/** How mountMachine() shows the machine. */
+export interface MountOptions {
+  /** "auto" (the default): the serial console, until the guest shows a
+   *  graphics mode for two looks a second apart, then the VGA screen (as the
+   *  page does); "console": the serial console only; "screen": the VGA screen
+   *  only, text modes included. */
+  view?: "auto" | "console" | "screen";
 }
 
 export type MachineState = "ready" | "running" | "paused" | "stopped" | "error";
@@ -82,10 +95,12 @@ export interface RingZeroMachine {
  *  neither a bzImage nor Multiboot, nothing to boot, ...). */
 export function createMachine(options: MachineOptions): Promise<RingZeroMachine>;
 
-/** Browser only: an xterm.js console for COM1 in `element` (import
- *  "@xterm/xterm/css/xterm.css" for its styles), and the machine started in a
- *  worker. Under Node it rejects: there is no element to mount in. */
-export function mountMachine(element: HTMLElement, options: MachineOptions): Promise<RingZeroMachine>;
+/** Browser only: in `element`, an xterm.js console for COM1 (import
+ *  "@xterm/xterm/css/xterm.css" for its styles) and a canvas with the VGA
+ *  screen, which takes the keyboard when focused and the mouse after a click
+ *  (pointer lock); the machine started in a worker. Under Node it rejects:
+ *  there is no element to mount in. */
+export function mountMachine(element: HTMLElement, options: MachineOptions, mount?: MountOptions): Promise<RingZeroMachine>;
 
 export type { Registers, SegmentRegister } from "../host/machine";
 export type { Descriptor, PageWalk, WalkStep } from "../host/inspect";

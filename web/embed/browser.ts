@@ -1,7 +1,8 @@
 // The `ringzero` package in the browser: createMachine() runs the machine in a
 // Web Worker, the page's own (web/worker.ts, bundled by tools/build-package.mjs
 // as worker.mjs next to this file), through its Comlink protocol
-// (web/protocol.ts WorkerApi); mountMachine() adds an xterm.js console for COM1.
+// (web/protocol.ts WorkerApi); mountMachine() adds an xterm.js console for COM1
+// and the VGA screen with its keyboard and mouse (web/ui/screen.ts).
 // Images given as URLs are fetched by the worker (a CD-ROM or disk URL is read
 // on demand with Range requests when the server allows, as on the page).
 
@@ -10,10 +11,11 @@ import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import { kernelKind } from "../host/kernel";
 import { cpuOption } from "../host/cpumodel";
+import { Screen } from "../ui/screen";
 import type { BootConfig, ImageSource, WorkerApi } from "../protocol";
-import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers } from "./api";
+import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers, MountOptions } from "./api";
 
-export type { MachineOptions, MachineState, RingZeroMachine, Registers };
+export type { MachineOptions, MachineState, RingZeroMachine, Registers, MountOptions };
 
 const DEFAULT_MEMORY_MB = 128;
 
@@ -25,6 +27,11 @@ function source(name: string, v: ImageInput | undefined): ImageSource | undefine
 }
 
 export async function createMachine(options: MachineOptions): Promise<RingZeroMachine> {
+  return (await open(options)).machine;
+}
+
+/** The machine and the worker behind it (mountMachine draws the screen from it). */
+async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine; api: Comlink.Remote<WorkerApi> }> {
   const memoryMB = options.memoryMB ?? DEFAULT_MEMORY_MB;
   if (!Number.isInteger(memoryMB) || memoryMB < 1) throw new RangeError(`memoryMB must be a whole number of MiB, got ${memoryMB}`);
   // Bytes are checked here, with the command line's message; a URL is checked when the worker has fetched it.
@@ -32,7 +39,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   const config: BootConfig = {
     ramMB: memoryMB, append: options.append, cpu: cpuOption(options.cpu),
     kernel: source("kernel", options.kernel), initrd: source("initrd", options.initrd), bios: source("bios", options.bios),
-    cdrom: source("cdrom", options.cdrom), hda: source("hda", options.hda),
+    vgabios: source("vgabios", options.vgabios), cdrom: source("cdrom", options.cdrom), hda: source("hda", options.hda),
   };
   const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
   const api = Comlink.wrap<WorkerApi>(worker);
@@ -57,7 +64,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   });
   const bytesOf = (d: string | Uint8Array) => (typeof d === "string" ? new TextEncoder().encode(d) : d);
 
-  return {
+  const machine: RingZeroMachine = {
     get state() { return state; },
     get error() { return error; },
     async start() {
@@ -105,18 +112,43 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     async idt() { return (await inspection()).idt; },
     async events(since = 0) { await inspection(); return api.events(since, 4096); },
   };
+  return { machine, api };
 }
 
-export async function mountMachine(element: HTMLElement, options: MachineOptions): Promise<RingZeroMachine> {
-  const machine = await createMachine(options);
+export async function mountMachine(element: HTMLElement, options: MachineOptions, mount: MountOptions = {}): Promise<RingZeroMachine> {
+  const view = mount.view ?? "auto";
+  if (view !== "auto" && view !== "console" && view !== "screen") throw new RangeError(`view must be "auto", "console" or "screen", got ${String(view)}`);
+  const { machine, api } = await open(options);
+  const consoleBox = document.createElement("div");
+  consoleBox.className = "ringzero-console";
+  consoleBox.style.cssText = "width: 100%; height: 100%;";
+  const canvas = document.createElement("canvas");
+  canvas.className = "ringzero-screen";
+  // The guest's resolution, scaled to fit and kept sharp.
+  canvas.style.cssText = "display: block; max-width: 100%; max-height: 100%; margin: auto; image-rendering: pixelated; background: #000;";
+  element.append(consoleBox, canvas);
   const term = new Terminal({ fontSize: 14, cursorBlink: true, scrollback: 5000 });
   const fit = new FitAddon();
   term.loadAddon(fit);
-  term.open(element);
-  fit.fit();
-  new ResizeObserver(() => fit.fit()).observe(element);
+  term.open(consoleBox);
+  const screen = new Screen(canvas, () => api);
+  const showScreen = (on: boolean) => {
+    consoleBox.hidden = on;
+    canvas.hidden = !on;
+    screen.show(on);
+    if (!on) fit.fit();
+  };
+  showScreen(view === "screen");
+  new ResizeObserver(() => { if (!consoleBox.hidden) fit.fit(); }).observe(element);
   machine.onSerial((b) => term.write(b));
   term.onData((d) => machine.sendSerial(d));
+  // "auto": the screen once the guest shows a graphics mode, as the page does.
+  const look = view === "auto" ? setInterval(() => {
+    if (machine.state !== "running") return;
+    void screen.graphicsModeSeen().then((seen) => { if (seen) { clearInterval(look); showScreen(true); } });
+  }, 1000) : undefined;
+  const stop = machine.stop.bind(machine);
+  machine.stop = async () => { clearInterval(look); screen.show(false); await stop(); };
   await machine.start();
   return machine;
 }

@@ -30,7 +30,7 @@ const SLICE_MS = 8;
 const DEFAULT_MEMORY_MB = 128;
 /** The -hda position and the role names the command line gives images in a snapshot (web/cli/record.ts). */
 const HDA = 0;
-const ROLES = { kernel: "kernel", initrd: "initrd", bios: "bios", cdrom: "hdc (cdrom)", hda: "hda (disk)" } as const;
+const ROLES = { kernel: "kernel", initrd: "initrd", bios: "bios", vgabios: "vgabios", cdrom: "hdc (cdrom)", hda: "hda (disk)" } as const;
 
 /** build/ringzero.wasm: next to the package bundle (build/package/node.mjs) or,
  *  run from source, in the repository's build/. */
@@ -53,7 +53,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   if (!Number.isInteger(memoryMB) || memoryMB < 1) throw new RangeError(`memoryMB must be a whole number of MiB, got ${memoryMB}`);
   const images = {
     kernel: bytesOf("kernel", options.kernel), initrd: bytesOf("initrd", options.initrd), bios: bytesOf("bios", options.bios),
-    cdrom: bytesOf("cdrom", options.cdrom), hda: bytesOf("hda", options.hda),
+    vgabios: bytesOf("vgabios", options.vgabios), cdrom: bytesOf("cdrom", options.cdrom), hda: bytesOf("hda", options.hda),
   };
   // Refused before anything runs, with the command line's message.
   if (images.kernel) kernelKind(images.kernel);
@@ -70,7 +70,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     hda = new WriteLog(new MemoryBackend(images.hda.slice(), false));
     disks.push({ drive: HDA, log: hda, sha256: backendSha256 });
   }
-  const boot = loadBootImages(m, { kernel: images.kernel, initrd: images.initrd, append: options.append, bios: images.bios, cdrom: images.cdrom, hda });
+  const boot = loadBootImages(m, { kernel: images.kernel, initrd: images.initrd, append: options.append, bios: images.bios, vgabios: images.vgabios, cdrom: images.cdrom, hda });
   boot();
   const host = hostCalls(m, boot);
 

@@ -7,8 +7,7 @@ import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
 import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
-import { drawVga } from "./vga";
-import { set2Bytes, ctrlAltDel } from "./keymap";
+import { Screen } from "./screen";
 import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
 import type { BootConfig, ImageSource, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
@@ -153,7 +152,7 @@ async function boot(config: BootConfig): Promise<StartInfo | undefined> {
   current = plain;
   // A new machine may switch to the VGA view again (the auto-switch below).
   vgaSwitched = false;
-  graphicsSeen = 0;
+  screen.forgetLooks();
   // The disk's last writes go to IndexedDB before the old machine goes.
   if (api) await Promise.race([api.flushDisk(), new Promise((r) => setTimeout(r, 2000))]);
   worker?.terminate();
@@ -214,51 +213,25 @@ async function drainConsole(r: ConsoleRing): Promise<void> {
   }
 }
 
-// The VGA view. While the serial console is shown, one look a second: the first
-// time the guest leaves text mode (a picture, not a blank screen), the page
-// shows the VGA view. While the VGA view is shown it is redrawn every frame in a
-// graphics mode (the worker sends only the rows that changed), about ten times a
-// second in a text mode; nothing is drawn while it is hidden.
-let vgaShown = false;
-let vgaPumping = false;
-let lastVga = 0;
-let vgaPending = false;
-let vgaGraphics = false;
+// The VGA view (web/ui/screen.ts). While the serial console is shown, one look
+// a second: the first time the guest leaves text mode (a picture, not a blank
+// screen), the page shows the VGA view; nothing is drawn while it is hidden.
+const screen = new Screen($("vga") as HTMLCanvasElement, () => api);
 let vgaSwitched = false;
-/** Consecutive once-a-second looks that found a graphics picture: the view
- *  switches at the second, so that a moment of register reprogramming (a mode
- *  set, a font upload) is not taken for a graphics mode. */
-let graphicsSeen = 0;
 // A guest whose console is the serial line (the default Linux guest's
 // console=ttyS0) keeps the serial view: its user types there. (CI's e2e runs
 // once saw the view switch under such a guest, hiding the terminal; the look
 // was then two calls, text then picture, that a restore could fall between.)
 const serialConsole = () => /(^|\s)console=ttyS/.test(current?.append ?? "");
 setInterval(() => {
-  if (vgaShown || vgaSwitched || !api || vgaPending || serialConsole()) { graphicsSeen = 0; return; }
-  vgaPending = true;
-  const a = api;
-  void a.vgaMode().then((mode) => {
-    graphicsSeen = mode === "graphics" ? graphicsSeen + 1 : 0;
-    if (graphicsSeen < 2) return;
+  if (vgaSwitched || serialConsole()) { screen.forgetLooks(); return; }
+  void screen.graphicsModeSeen().then((seen) => {
+    if (!seen) return;
     vgaSwitched = true;
     const r = document.querySelector<HTMLInputElement>('input[name="view"][value="vga"]');
     if (r && !r.checked) r.click();
-  }).finally(() => { vgaPending = false; });
+  });
 }, 1000);
-function pumpVga(now: number): void {
-  if (!vgaShown) { vgaPumping = false; return; }
-  if (api && !vgaPending && (vgaGraphics || now - lastVga > 100)) {
-    lastVga = now;
-    vgaPending = true;
-    const a = api;
-    void a.vgaText().then(async (v) => {
-      vgaGraphics = !v;
-      drawVga($("vga") as HTMLCanvasElement, v, v ? null : await a.vgaImage(true));
-    }).finally(() => { vgaPending = false; });
-  }
-  requestAnimationFrame(pumpVga);
-}
 
 $("pause").addEventListener("click", () => { if (paused) void api?.resume(); else void api?.pause(); });
 $("reset").addEventListener("click", () => void api?.reset());
@@ -328,48 +301,12 @@ function guessRole(name: string): string {
   return "kernel";
 }
 
-// Keyboard and mouse on the VGA screen: keys as PS/2 set 2 scan codes for the
-// i8042 (web/ui/keymap.ts) while the canvas has the focus; a click captures the
-// pointer (pointer lock) and its motion, buttons and wheel go to the PS/2 mouse.
-const vgaCanvas = $("vga") as HTMLCanvasElement;
-function keyOnScreen(e: KeyboardEvent): void {
-  const bytes = set2Bytes(e.code, e.type === "keydown");
-  if (!bytes) return;
-  e.preventDefault();
-  e.stopPropagation();
-  if (bytes.length) void api?.keys(Uint8Array.from(bytes));
-}
-vgaCanvas.addEventListener("keydown", keyOnScreen);
-vgaCanvas.addEventListener("keyup", keyOnScreen);
-vgaCanvas.addEventListener("click", () => {
-  vgaCanvas.focus();
-  if (document.pointerLockElement !== vgaCanvas) void vgaCanvas.requestPointerLock?.();
-});
-let mouseButtons = 0;
-const mouseOnScreen = (dx: number, dy: number, dz: number) => { void api?.mouse(dx, -dy, dz, mouseButtons); };
-vgaCanvas.addEventListener("mousemove", (e) => {
-  if (document.pointerLockElement === vgaCanvas) mouseOnScreen(e.movementX, e.movementY, 0);
-});
-for (const type of ["mousedown", "mouseup"] as const) {
-  vgaCanvas.addEventListener(type, (e) => {
-    if (document.pointerLockElement !== vgaCanvas) return;
-    mouseButtons = e.buttons & 7; // DOM: left 1, right 2, middle 4, as PS/2
-    mouseOnScreen(0, 0, 0);
-  });
-}
-vgaCanvas.addEventListener("wheel", (e) => {
-  if (document.pointerLockElement !== vgaCanvas) return;
-  e.preventDefault();
-  mouseOnScreen(0, 0, Math.sign(e.deltaY)); // PS/2 wheel: positive is down, as deltaY
-}, { passive: false });
-vgaCanvas.addEventListener("contextmenu", (e) => e.preventDefault());
-$("cad").addEventListener("click", () => { void api?.keys(Uint8Array.from(ctrlAltDel())); });
+$("cad").addEventListener("click", () => screen.ctrlAltDel());
 
 document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   r.addEventListener("change", () => {
     const vga = r.value === "vga" && r.checked;
-    vgaShown = vga;
-    if (vga && !vgaPumping) { vgaPumping = true; requestAnimationFrame(pumpVga); }
+    screen.show(vga);
     $("terminal").hidden = vga;
     $("vga").hidden = !vga;
     if (!vga) fit.fit();
