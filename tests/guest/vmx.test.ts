@@ -295,6 +295,9 @@ test("VM entries and exits in the event timeline", async () => {
   for (let i = 0; i < ev.length - 1; i++) if (ev[i].kind === "vmentry") expect(ev[i + 1].kind).toBe("vmexit");
   expect(exits[3].text).toMatch(/^VM exit: CPUID, qualification 0x0, guest at 0x[0-9a-f]+$/);
   expect(exits[0].text).toBe("VM entry failed: invalid guest state, qualification 0x0");
+  // Appendix C's names for the newer reasons: 8 and 52.
+  expect(exits[EXIT_ORDER.indexOf(8)].text).toMatch(/^VM exit: NMI window, /);
+  expect(exits[EXIT_ORDER.indexOf(52)].text).toMatch(/^VM exit: VMX-preemption timer, /);
 });
 
 test("the host sees VMX operation (Machine.vmx, the page's status bar): off, root, non-root after each entry, the VMCS loaded", async () => {

@@ -29,12 +29,15 @@ const TOTAL = 0, STOP_KINDS = 4, STOP_VECTORS = 8, STOP_AT = 12, ENTRIES = 64, C
 const NO_ERROR = 0xffffffff;
 const EXCEPTIONS = ["#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "15", "#MF", "#AC", "#MC", "#XM"];
 const hex = (v: number) => "0x" + (v >>> 0).toString(16);
-/** Basic VM-exit reasons (SDM vol. 3 appendix C) up to the ones this CPU can report. */
+/** Basic VM-exit reasons (SDM vol. 3 appendix C) up to the last this CPU can
+ *  report, the VMX-preemption timer's (52). */
 export const EXIT_REASONS = ["exception or NMI", "external interrupt", "triple fault", "INIT", "SIPI", "I/O SMI", "other SMI",
   "interrupt window", "NMI window", "task switch", "CPUID", "GETSEC", "HLT", "INVD", "INVLPG", "RDPMC", "RDTSC", "RSM",
   "VMCALL", "VMCLEAR", "VMLAUNCH", "VMPTRLD", "VMPTRST", "VMREAD", "VMRESUME", "VMWRITE", "VMXOFF", "VMXON",
   "control-register access", "MOV DR", "I/O instruction", "RDMSR", "WRMSR", "invalid guest state", "MSR loading",
-  "reason 35", "MWAIT", "monitor trap flag", "reason 38", "MONITOR", "PAUSE"];
+  "reason 35", "MWAIT", "monitor trap flag", "reason 38", "MONITOR", "PAUSE", "machine-check event", "reason 42",
+  "TPR below threshold", "APIC access", "virtualized EOI", "GDTR/IDTR access", "LDTR/TR access", "EPT violation",
+  "EPT misconfiguration", "INVEPT", "RDTSCP", "VMX-preemption timer"];
 
 function describe(kind: EventKind, a: number, b: number, c: number): { detail: MachineEvent["detail"]; text: string } {
   switch (kind) {
