@@ -49,6 +49,8 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     [["-cdrom", "http://127.0.0.1:2/cd.iso"], "ringzero: CD-ROM image http://127.0.0.1:2/cd.iso: could not connect (ECONNREFUSED)"],
     [["-hda", "http://127.0.0.1:2/d.img"], "ringzero: drive http://127.0.0.1:2/d.img: an image read over HTTP is read-only: give -drive ...,readonly=on or -snapshot (writes then stay in memory)"],
     [["-bios", "package.json"], /^ringzero: BIOS image must be a multiple of 64 KiB/],
+    [["-kernel", "public/images/bzImage", "-append", "console=ttyS0 vga=0x344", "-vga", "none"],
+      "ringzero: -vga none: the kernel's vga=0x344 asks for a VESA mode of the std VGA, which -vga none leaves out (drop vga= or use -vga std)"],
     [["-m", "3G"], "ringzero: -m 3G: memory must be from 1 MiB to 2048 MiB"],
     [["-smp", "2"], "ringzero: -smp 2: 2 CPUs; SMP is not supported (RingZero has one CPU: -smp 1)"],
     [["-icount", "shift=11"], "ringzero: -icount shift=11: shift must be a number from 0 to 10 or auto"],

@@ -15,6 +15,7 @@ import { openRecordReplay, describeRun, type RecordReplay, type LoadedImage } fr
 import { save, restore, tellClockAgent, SnapshotError, type SnapshotDisk, type RunIdentity } from "../host/snapshot";
 import { zlibCodec } from "./snapshot";
 import { bootKernel, kernelKind, KernelImageError, type DirectBootOptions } from "../host/kernel";
+import { videoRequest } from "../host/vbe";
 import { splitModuleList } from "../host/multiboot";
 import { parseArgs, UsageError, USAGE, type Config, type CharDev } from "./args";
 import { EscapeFilter, ESCAPE_HELP } from "./escape";
@@ -115,6 +116,10 @@ async function prepare(c: Config, drives: OpenedDrive[]): Promise<Prepared> {
     if (initrd !== undefined) {
       if (kind === "bzimage") boot.initrd = load("initrd", "initrd", initrd);
       else boot.modules = splitModuleList(initrd).map((m, i) => ({ data: load(`module ${i}`, "Multiboot module", m.file), string: m.string }));
+    }
+    // QEMU's setup code finds no VGA BIOS to set a VESA mode with under -vga none.
+    if (kind === "bzimage" && !c.vga && videoRequest(boot.cmdline).kind === "vesa") {
+      throw new UsageError(`-vga none: the kernel's ${/(?:^|\s)(vga=\S*)/.exec(boot.cmdline)![1]} asks for a VESA mode of the std VGA, which -vga none leaves out (drop vga= or use -vga std)`);
     }
     p.boot = boot;
   }
