@@ -56,12 +56,13 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test("mountMachine boots the default guest in a page, takes typed input, shows its GDT, IDT and page walk, and saves a state", async () => {
+/** A new page at `path`, and a wait for text in mountMachine's console (xterm.js's rows). */
+async function openPage(path: string) {
   const page = await browser!.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${PORT}/`);
-  const rows = () => page.evaluate(() => [...document.querySelectorAll(".xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"));
+  await page.goto(`http://127.0.0.1:${PORT}${path}`);
+  const rows = () => page.evaluate(() => [...document.querySelectorAll(".ringzero-console .xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"));
   const waitFor = async (re: RegExp, ms: number) => {
     const end = Date.now() + ms;
     let text = "";
@@ -72,6 +73,11 @@ test("mountMachine boots the default guest in a page, takes typed input, shows i
     }
     throw new Error(`timed out waiting for ${re}; the console ends with:\n${text.slice(-1500)}\npage errors: ${errors.join("; ")}`);
   };
+  return { page, errors, waitFor };
+}
+
+test("mountMachine boots the default guest in a page, takes typed input, shows its GDT, IDT and page walk, and saves a state", async () => {
+  const { page, errors, waitFor } = await openPage("/");
   await waitFor(new RegExp(manifest.prompt.trim()), BOOT_TIMEOUT_MS);
   await page.click(".xterm");
   await page.keyboard.type("echo $((6*7))\n");
@@ -94,21 +100,7 @@ test("mountMachine boots the default guest in a page, takes typed input, shows i
 }, BOOT_TIMEOUT_MS + 120_000);
 
 test("mountMachine shows the VGA screen when the guest leaves text mode, and its keyboard and mouse reach the guest", async () => {
-  const page = await browser!.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${PORT}/?hda=/vga_input.img`);
-  const rows = () => page.evaluate(() => [...document.querySelectorAll(".ringzero-console .xterm-rows > div")].map((d) => d.textContent ?? "").join("\n"));
-  const waitFor = async (re: RegExp, ms: number) => {
-    const end = Date.now() + ms;
-    let text = "";
-    while (Date.now() < end) {
-      text = await rows();
-      if (re.test(text)) return text;
-      await page.waitForTimeout(200);
-    }
-    throw new Error(`timed out waiting for ${re}; the console ends with:\n${text.slice(-1500)}\npage errors: ${errors.join("; ")}`);
-  };
+  const { page, errors, waitFor } = await openPage("/?hda=/vga_input.img");
   await waitFor(/vga-input ready/, 120_000);
   // vga_input.asm sets VBE mode 118h (1024x768) and draws bands: the screen
   // replaces the console by itself, at the guest's resolution, and is not blank.
