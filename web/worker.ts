@@ -8,7 +8,7 @@
 
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
-import { Machine, STOP, RING, WATCH, type WatchKind, type StopReason } from "./host/machine";
+import { Machine, STOP, RING, type StopReason } from "./host/machine";
 import { VgaScreen } from "./host/vgarender";
 import { DEFAULT_CPU_MODEL, parseCpuSpec } from "./host/cpumodel";
 import { loadBootImages } from "./host/boot";
@@ -21,16 +21,14 @@ import { apply, decode, planDisks, save, streamCodec, tellClockAgent, type RunId
 import { DiskStore, PersistentDisk } from "./store";
 import { backInFrame, gdt, idt, pageWalk, stepOverFrame, taskState, type PageWalk, type StepOverFrame } from "./host/inspect";
 import { readVmcs } from "./host/vmcs";
-import { readEvents, setEventStops, stoppedAt, type EventStops, type MachineEvent } from "./host/events";
+import { readEvents, setEventStops, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
 import { GdbStub } from "./host/gdb";
 import { ReplayTimeline, DEFAULT_CHECKPOINT_INTERVAL, type Points, type TimelineStop } from "./host/reverse";
+import { hitText, WATCH_KINDS, WATCH_NAMES } from "./host/stops";
 import type {
   BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, ReverseResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
-
-const WATCH_KINDS: Record<Watchpoint["kind"], WatchKind> = { write: WATCH.WRITE, read: WATCH.READ, access: WATCH.ACCESS };
-const WATCH_NAMES: Record<WatchKind, Watchpoint["kind"]> = { [WATCH.WRITE]: "write", [WATCH.READ]: "read", [WATCH.ACCESS]: "access" };
 
 const IMAGE_ROLES = ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const;
 type ImageRole = (typeof IMAGE_ROLES)[number];
@@ -522,7 +520,7 @@ class MachineWorker implements WorkerApi {
   private stopText(m: Machine, s: TimelineStop): string {
     switch (s.reason) {
       case "watchpoint": return `${WATCH_NAMES[s.watch]} watchpoint at 0x${s.address.toString(16).padStart(8, "0")}`;
-      case "breakpoint": return this.hitText(m, m.breakpointHit());
+      case "breakpoint": return hitText(m, m.breakpointHit());
       case "begin": return "at the start of the replay";
       case "end": return "at the end of the replay";
       case "interrupted": return "interrupted";
@@ -902,7 +900,7 @@ class MachineWorker implements WorkerApi {
       return false;
     }
     this.atBreakpoint = true;
-    this.stopWhy = this.hitText(m, hit);
+    this.stopWhy = hitText(m, hit);
     if (hit?.kind === "breakpoint" && hit.address === this.overAt) {
       this.stopWhy = "step over";
       // Only the temporary breakpoint: not one to step off on the next run.
@@ -911,14 +909,6 @@ class MachineWorker implements WorkerApi {
     this.setState("paused");
     this.hasStopped(STOP.BREAKPOINT);
     return true;
-  }
-
-  /** What stopped the machine, for the status bar: "breakpoint at 0x...", "write watchpoint at ...", "stopped on #PF ...". */
-  private hitText(m: Machine, hit: ReturnType<Machine["breakpointHit"]>): string {
-    const seq = hit?.kind === "event" ? stoppedAt(m) : undefined;
-    const ev = seq !== undefined ? readEvents(m, seq)[0] : undefined;
-    const kindName = hit?.kind === "watchpoint" ? `${WATCH_NAMES[hit.watch]} watchpoint` : hit?.kind ?? "breakpoint";
-    return ev ? `stopped on ${ev.text} (event ${ev.seq})` : hit ? `${kindName} at 0x${hit.address.toString(16).padStart(8, "0")}` : "breakpoint";
   }
 
   /** Replay: the recording's calls through the timeline (checkpoints on the

@@ -135,5 +135,24 @@ test("mountMachine shows the VGA screen when the guest leaves text mode, and its
   await page.mouse.move(340, 280, { steps: 4 });
   // A stream-mode packet's first byte has bit 3 set: 08-3F.
   await serial("M [0-3][8-9a-f]", 15_000);
+  // A breakpoint on the guest's polling loop: the worker pauses on it, and the
+  // machine object says so (state, onStop, EIP); start() goes on from it.
+  const stop = await page.evaluate(async () => {
+    const m = (globalThis as unknown as { machine: import("ringzero").RingZeroMachine }).machine;
+    await m.pause();
+    const eip = (await m.registers()).eip;
+    const seg = (await m.registers()).cs.base;
+    const why = new Promise<string>((resolve) => { const off = m.onStop((w) => { off(); resolve(w); }); });
+    await m.addBreakpoint(seg + eip);
+    await m.start();
+    const said = await why;
+    const at = { state: m.state, eip: (await m.registers()).eip };
+    await m.removeBreakpoint(seg + eip);
+    await m.start();
+    return { said, at, linear: seg + eip, eip, after: m.state };
+  });
+  expect(stop.said).toBe(`breakpoint at 0x${stop.linear.toString(16).padStart(8, "0")}`);
+  expect(stop.at).toEqual({ state: "paused", eip: stop.eip });
+  expect(stop.after).toBe("running");
   expect(errors).toEqual([]);
 }, 300_000);

@@ -187,6 +187,51 @@ try {
   expect(`ringzero: ${out}\n`).toBe(cli);
 }, 120_000);
 
+test("breakpoints and watchpoints pause createMachine's machine, and onStop says which (a Multiboot kernel, tests/guest/mbkernel.asm)", async () => {
+  const kernel = join(dir, "mbkernel.elf");
+  execFileSync("nasm", ["-f", "bin", "-o", kernel, join(ROOT, "tests/guest/mbkernel.asm")]);
+  const out = await runScript("stops.mjs", `
+import { readFileSync } from "node:fs";
+import { createMachine } from "ringzero";
+const elf = readFileSync(${JSON.stringify(kernel)});
+const entry = elf.readUInt32LE(24); // e_entry
+const m = await createMachine({ memoryMB: 16, kernel: elf });
+const stops = [];
+m.onStop((why) => stops.push(why));
+const nextStop = () => new Promise((resolve) => { const off = m.onStop((why) => { off(); resolve(why); }); });
+await m.addBreakpoint(entry);
+let hit = nextStop();
+await m.start();
+await hit;
+const atEntry = { state: m.state, eip: (await m.registers()).eip };
+// The kernel's first instruction stores EAX: A3 moffs32 (mov [saved_eax], eax).
+const insn = Buffer.from(await m.readMemory(entry, 5));
+const saved = insn.readUInt32LE(1);
+await m.removeBreakpoint(entry);
+await m.addWatchpoint({ address: saved, length: 4, kind: "write" });
+hit = nextStop();
+await m.start();
+await hit;
+const afterWrite = { state: m.state, eip: (await m.registers()).eip, value: Buffer.from(await m.readMemory(saved, 4)).readUInt32LE(0) };
+await m.removeWatchpoint({ address: saved, length: 4, kind: "write" });
+let full = "";
+try { for (let i = 0; i < 300; i++) await m.addBreakpoint(0x200000 + i); } catch (e) { full = e.message; }
+await m.stop();
+process.stdout.write(JSON.stringify({ entry, opcode: insn[0], saved, stops, atEntry, afterWrite, full }));
+`, 60_000);
+  const r = JSON.parse(out) as { entry: number; opcode: number; saved: number; stops: string[]; atEntry: { state: string; eip: number };
+    afterWrite: { state: string; eip: number; value: number }; full: string };
+  const hex = (v: number) => "0x" + v.toString(16).padStart(8, "0");
+  expect(r.opcode).toBe(0xa3);
+  // An execution breakpoint stops before its instruction; a data watchpoint
+  // after the instruction that wrote (a trap, SDM vol. 3 §17.2.5), which leaves
+  // the Multiboot magic there (Multiboot 0.6.96 §3.2: EAX = 0x2BADB002).
+  expect(r.atEntry).toEqual({ state: "paused", eip: r.entry });
+  expect(r.afterWrite).toEqual({ state: "paused", eip: r.entry + 5, value: 0x2badb002 });
+  expect(r.stops).toEqual([`breakpoint at ${hex(r.entry)}`, `write watchpoint at ${hex(r.saved)}`]);
+  expect(r.full).toBe("No room for another breakpoint (256 at most).");
+}, 120_000);
+
 test("cpu: names the model as -cpu does; one RingZero lacks is a RangeError with the command line's words", async () => {
   const out = await runScript("cpu.mjs", `
 import { readFileSync } from "node:fs";

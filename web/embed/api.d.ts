@@ -46,6 +46,10 @@ export interface MountOptions {
 
 export type MachineState = "ready" | "running" | "paused" | "stopped" | "error";
 
+/** A data watchpoint: `length` bytes (1, 2 or 4) at a linear address, hit by
+ *  writes, reads, or either. */
+export interface Watchpoint { address: number; length: 1 | 2 | 4; kind: "write" | "read" | "access" }
+
 export interface RingZeroMachine {
   /** Run (or, after pause(), run on). In the browser the first start() loads the
    *  images in the worker and rejects with a one-line message if they cannot boot. */
@@ -81,6 +85,18 @@ export interface RingZeroMachine {
   /** The GDT's and the IDT's entries, decoded. */
   gdt(): Promise<Descriptor[]>;
   idt(): Promise<Descriptor[]>;
+  /** An execution breakpoint at a linear address: the machine pauses before
+   *  the instruction there (any number, up to 256). start() goes on from it. */
+  addBreakpoint(linear: number): Promise<void>;
+  removeBreakpoint(linear: number): Promise<void>;
+  /** A data watchpoint (up to 32): the machine pauses after the instruction
+   *  whose access touched it, as an x86 data breakpoint traps. */
+  addWatchpoint(w: Watchpoint): Promise<void>;
+  removeWatchpoint(w: Watchpoint): Promise<void>;
+  /** Called when a breakpoint or watchpoint has paused the machine, with what
+   *  stopped it: "breakpoint at 0x0010000c", "write watchpoint at 0x00101000".
+   *  Returns a function that unsubscribes. */
+  onStop(callback: (why: string) => void): () => void;
   /** The event timeline (exceptions, interrupts, ring and mode changes, CR3
    *  loads, task switches, VM entries and exits): events numbered `since` and
    *  later, of the last 4096. */

@@ -12,7 +12,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { kernelKind } from "../host/kernel";
 import { cpuOption } from "../host/cpumodel";
 import { Screen } from "../ui/screen";
-import type { BootConfig, ImageSource, WorkerApi } from "../protocol";
+import type { BootConfig, ImageSource, MachineStatus, WorkerApi } from "../protocol";
 import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers, MountOptions } from "./api";
 
 export type { MachineOptions, MachineState, RingZeroMachine, Registers, MountOptions };
@@ -44,6 +44,7 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
   const worker = new Worker(new URL("./worker.mjs", import.meta.url), { type: "module" });
   const api = Comlink.wrap<WorkerApi>(worker);
   const listeners = new Set<(b: Uint8Array) => void>();
+  const stopListeners = new Set<(why: string) => void>();
   /** What the inspector shows; rejects before the first start(). */
   const inspection = async () => {
     const i = await api.inspect();
@@ -58,10 +59,16 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
   const callbacks = Comlink.proxy({
     console: (bytes: Uint8Array) => { for (const f of listeners) f(bytes); },
     progress: () => {},
-    status: () => {},
+    // A breakpoint or watchpoint paused the worker: the machine is paused here too.
+    status: (s: MachineStatus) => {
+      if (state !== "running" || s.state !== "paused" || !s.stop || s.stop === "paused") return;
+      state = "paused";
+      for (const f of stopListeners) f(s.stop);
+    },
     error: fail,
     notice: () => {},
   });
+  const refused = (why: string | null) => { if (why) throw new Error(why); };
   const bytesOf = (d: string | Uint8Array) => (typeof d === "string" ? new TextEncoder().encode(d) : d);
 
   const machine: RingZeroMachine = {
@@ -79,7 +86,7 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
       if (error !== undefined) throw new Error(error);
     },
     async pause() { if (state === "running") { await api.pause(); state = "paused"; } },
-    async stop() { worker.terminate(); state = "stopped"; listeners.clear(); },
+    async stop() { worker.terminate(); state = "stopped"; listeners.clear(); stopListeners.clear(); },
     onSerial(callback) {
       listeners.add(callback);
       return () => { listeners.delete(callback); };
@@ -111,6 +118,14 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
     async gdt() { return (await inspection()).gdt; },
     async idt() { return (await inspection()).idt; },
     async events(since = 0) { await inspection(); return api.events(since, 4096); },
+    async addBreakpoint(linear) { refused(await api.addBreakpoint(linear >>> 0)); },
+    async removeBreakpoint(linear) { await api.removeBreakpoint(linear >>> 0); },
+    async addWatchpoint(w) { refused(await api.addWatchpoint(w)); },
+    async removeWatchpoint(w) { await api.removeWatchpoint(w); },
+    onStop(callback) {
+      stopListeners.add(callback);
+      return () => { stopListeners.delete(callback); };
+    },
   };
   return { machine, api };
 }

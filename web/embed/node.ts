@@ -15,6 +15,7 @@ import { kernelKind } from "../host/kernel";
 import { IdlePacer } from "../host/idle";
 import { gdt, idt, pageWalk } from "../host/inspect";
 import { readEvents } from "../host/events";
+import { hitText, WATCH_KINDS } from "../host/stops";
 import { MemoryBackend, WriteLog } from "../host/block";
 import { hostCalls, recordHeader, sha256Hex, type ImageIdentity } from "../host/replay";
 import { save, restore, type RunIdentity, type SnapshotDisk } from "../host/snapshot";
@@ -91,6 +92,9 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   };
 
   const listeners = new Set<(b: Uint8Array) => void>();
+  const stopListeners = new Set<(why: string) => void>();
+  /** Paused by an execution breakpoint: start() first steps off it. */
+  let atBreakpoint = false;
   let state: MachineState = "ready";
   let error: string | undefined;
   let pending = new Uint8Array(0);
@@ -116,6 +120,13 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     clearInterval(keepAlive);
     keepAlive = undefined;
   };
+  /** A breakpoint or watchpoint stopped the machine: paused, and the listeners hear which. */
+  const breakpointStop = () => {
+    atBreakpoint = m.breakpointHit()?.kind === "breakpoint";
+    halt("paused");
+    const why = hitText(m);
+    for (const f of stopListeners) f(why);
+  };
   const slice = () => {
     if (state !== "running") return;
     const t0 = performance.now();
@@ -134,6 +145,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
         }
         if (r === STOP.RESET) host.reboot();
         if (r === STOP.POWEROFF) { halt("stopped"); return; }
+        if (r === STOP.BREAKPOINT) { breakpointStop(); return; }
       }
     } catch (e) {
       // A host-side failure ends this machine, never the embedding program.
@@ -150,12 +162,21 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     async start() {
       if (state === "stopped" || state === "error") throw new Error(error ?? `the machine is ${state}`);
       if (state === "running") return;
+      if (atBreakpoint) {
+        // Off the breakpoint, as gdb resumes: its instruction runs (a watchpoint
+        // it hits stops the machine again at once).
+        atBreakpoint = false;
+        const r = m.step();
+        emit(m.drain(RING.COM1_TX));
+        if (r === STOP.RESET) host.reboot();
+        if (r === STOP.BREAKPOINT) { state = "running"; breakpointStop(); return; }
+      }
       state = "running";
       keepAlive ??= setInterval(() => {}, 1 << 30);
       schedule(0);
     },
     async pause() { if (state === "running") halt("paused"); },
-    async stop() { halt("stopped"); listeners.clear(); },
+    async stop() { halt("stopped"); listeners.clear(); stopListeners.clear(); },
     onSerial(callback) {
       listeners.add(callback);
       return () => { listeners.delete(callback); };
@@ -173,11 +194,13 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     },
     async restoreState(bytes) {
       await restore(m, bytes, "state", await (identity ??= describeRun()), zlibCodec, disks);
+      atBreakpoint = false;
     },
     async registers() { return m.registers(); },
     async step(count = 1) {
       if (state === "running") throw new Error("pause the machine to step");
       if (state === "stopped" || state === "error") throw new Error(error ?? `the machine is ${state}`);
+      atBreakpoint = false; // a step runs the breakpoint's instruction
       for (let i = 0; i < count; i++) {
         const r = m.step();
         emit(m.drain(RING.COM1_TX));
@@ -193,6 +216,18 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     async gdt() { return gdt(m); },
     async idt() { return idt(m); },
     async events(since = 0) { return readEvents(m, since); },
+    async addBreakpoint(linear) {
+      if (!m.insertBreakpoint(linear >>> 0)) throw new Error("No room for another breakpoint (256 at most).");
+    },
+    async removeBreakpoint(linear) { m.removeBreakpoint(linear >>> 0); },
+    async addWatchpoint(w) {
+      if (!m.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) throw new Error("No room for another watchpoint (32 at most), or not 1, 2 or 4 bytes.");
+    },
+    async removeWatchpoint(w) { m.removeWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind]); },
+    onStop(callback) {
+      stopListeners.add(callback);
+      return () => { stopListeners.delete(callback); };
+    },
   };
 }
 
