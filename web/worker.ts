@@ -779,8 +779,8 @@ class MachineWorker implements WorkerApi {
   /** Mouse motion goes to the machine at once (not through a ring: a recording
    *  does not have it, see docs/DEVICES.md). */
   mouse(dx: number, dy: number, dz: number, buttons: number): void {
-    if (this.replay || !this.machine) return;
-    this.machine.mouseEvent(dx, dy, dz, buttons);
+    if (this.replay || !this.host) return;
+    this.host.mouse(dx, dy, dz, buttons); // recorded while recording, as typed input is
     if (this.sleeping) this.schedule();
   }
 

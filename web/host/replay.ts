@@ -5,8 +5,9 @@
 // the same bytes. So a recording is the host's side of the conversation, in
 // order, each call stamped with the instruction count it happened at:
 //
-//   calls the host makes   run(budget), feed(ring, bytes), timeUntilDeadline(),
-//                          pause(), reset(), and re-loading the boot images
+//   calls the host makes   run(budget), feed(ring, bytes), mouse(dx, dy, dz,
+//                          buttons), timeUntilDeadline(), pause(), reset(),
+//                          and re-loading the boot images
 //                          (after a guest reset, or the monitor's system_reset)
 //   answers the host gives the host clock (env.hostNow, read in real time) and
 //                          sector reads of a writable disk, whose contents the
@@ -29,7 +30,8 @@
 //     DONE    u32 result, u64 icount     the call returned
 //     END     u64 icount, i32 exit status, u32 CRC-32 of every byte before it
 //
-// Arguments: RUN u32 budget; FEED u8 ring, u32 n, n bytes; the others none.
+// Arguments: RUN u32 budget; FEED u8 ring, u32 n, n bytes; MOUSE i32 dx, dy,
+// dz, u8 buttons; the others none.
 // Host code with no DOM and no Node APIs: the CLI and the page's worker share it.
 
 import { STOP, type Machine, type StopReason } from "./machine";
@@ -41,12 +43,12 @@ export const RR_FORMAT = 1;
 const MAGIC = [0x52, 0x5a, 0x52, 0x52]; // "RZRR"
 
 const enum Tag {
-  RUN = 1, FEED = 2, DEADLINE = 3, PAUSE = 4, RESET = 5, REBOOT = 6,
+  RUN = 1, FEED = 2, DEADLINE = 3, PAUSE = 4, RESET = 5, REBOOT = 6, MOUSE = 7,
   CLOCK = 16, DISK = 17, DONE = 32, END = 255,
 }
 const CALL_NAMES: Record<number, string> = {
   [Tag.RUN]: "run", [Tag.FEED]: "input", [Tag.DEADLINE]: "a deadline query", [Tag.PAUSE]: "pause",
-  [Tag.RESET]: "reset", [Tag.REBOOT]: "a reboot",
+  [Tag.RESET]: "reset", [Tag.REBOOT]: "a reboot", [Tag.MOUSE]: "mouse input",
 };
 
 /** An image the machine was started with. `sha256` is absent for a writable
@@ -212,6 +214,10 @@ export class Recorder {
     this.out.u8(Tag.FEED); this.out.u64(this.m!.instructions); this.out.u8(ring); this.out.u32(n); this.out.bytes(taken);
     this.out.u8(Tag.DONE); this.out.u32(n); this.out.u64(this.m!.instructions);
     return n;
+  }
+  mouse(dx: number, dy: number, dz: number, buttons: number): void {
+    this.call(Tag.MOUSE, () => { this.out.i32(dx); this.out.i32(dy); this.out.i32(dz); this.out.u8(buttons); },
+      () => this.m!.mouseEvent(dx, dy, dz, buttons), () => 0);
   }
   timeUntilDeadline(): number {
     return this.call(Tag.DEADLINE, () => {}, () => this.m!.timeUntilDeadline(), () => 0);
@@ -388,6 +394,11 @@ export class Replay {
         this.pos += 5 + n;
         break;
       }
+      case Tag.MOUSE: {
+        m.mouseEvent(v.getInt32(this.pos, true), v.getInt32(this.pos + 4, true), v.getInt32(this.pos + 8, true), v.getUint8(this.pos + 12));
+        this.pos += 13;
+        break;
+      }
       case Tag.DEADLINE: m.timeUntilDeadline(); break;
       case Tag.PAUSE: m.pause(); break;
       case Tag.RESET: m.reset(); break;
@@ -440,6 +451,8 @@ export class Replay {
 export interface HostCalls {
   run(budget: number): StopReason;
   feed(ring: number, bytes: Uint8Array): number;
+  /** PS/2 mouse input (Machine.mouseEvent). */
+  mouse(dx: number, dy: number, dz: number, buttons: number): void;
   timeUntilDeadline(): number;
   /** Load the boot images again (after a guest reset). */
   reboot(): void;
@@ -456,13 +469,15 @@ export function hostCalls(m: Machine, boot: () => void, rec?: Recorder, replay?:
   if (rec) {
     rec.attach(m);
     return {
-      run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), timeUntilDeadline: () => rec.timeUntilDeadline(),
+      run: (b) => rec.run(b), feed: (r, b) => rec.feed(r, b), mouse: (dx, dy, dz, btn) => rec.mouse(dx, dy, dz, btn),
+      timeUntilDeadline: () => rec.timeUntilDeadline(),
       reboot: () => rec.reboot(boot), reset: () => { rec.reset(); rec.reboot(boot); }, recording: true,
     };
   }
   replay?.attach(m, boot);
   return {
-    run: (b) => m.run(b), feed: (r, b) => m.feed(r, b), timeUntilDeadline: () => m.timeUntilDeadline(),
+    run: (b) => m.run(b), feed: (r, b) => m.feed(r, b), mouse: (dx, dy, dz, btn) => m.mouseEvent(dx, dy, dz, btn),
+    timeUntilDeadline: () => m.timeUntilDeadline(),
     reboot: boot, reset: () => { m.reset(); boot(); }, replay,
   };
 }
