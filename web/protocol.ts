@@ -81,6 +81,8 @@ export interface MachineStatus {
   session: "live" | "recording" | "replaying" | "replayed";
   /** Why the machine is paused: "paused", "step", "breakpoint at 0xC1234567". */
   stop?: string;
+  /** A replay: the machine checkpoints its timeline holds (web/host/reverse.ts). */
+  checkpoints?: number;
   /** The gdb bridge, when the page connected to one: "connecting", "bridge connected, waiting for gdb", "gdb attached". */
   gdb?: string;
   /** Images read on demand over HTTP: bytes fetched so far, of the image's size. */

@@ -100,6 +100,8 @@ const PROGRESS_MS = 100;
 /** Host memory a replay's checkpoints may hold (web/host/reverse.ts; the CLI
  *  allows 1 GiB): a tab holds the guest's RAM besides. */
 const REPLAY_CHECKPOINT_BYTES = 256 << 20;
+/** A replay's checkpoint interval before anyone debugs it: never. */
+const NO_CHECKPOINTS = 1n << 62n;
 
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
@@ -136,6 +138,8 @@ class MachineWorker implements WorkerApi {
   private passHere = false;
   /** Why the machine is paused, for the status bar and the inspector. */
   private stopWhy?: string;
+  /** The replay has been debugged: it takes checkpoints (debugging()). */
+  private debugged = false;
   /** Stopped at a breakpoint: the next run first steps off it. */
   private atBreakpoint = false;
   private readonly breakpointList = new Set<number>();
@@ -271,8 +275,11 @@ class MachineWorker implements WorkerApi {
       if (!info.restored) boot();
       // The first checkpoint: power-on, the boot images loaded, before the first recorded call.
       if (this.replay) {
+        this.debugged = false;
         this.timeline = new ReplayTimeline(machine, this.replay, {
-          interval: DEFAULT_CHECKPOINT_INTERVAL, maxBytes: REPLAY_CHECKPOINT_BYTES,
+          // Only the first checkpoint until someone debugs the replay (debugging()):
+          // a replay that is only watched costs no copies of the machine.
+          interval: NO_CHECKPOINTS, maxBytes: REPLAY_CHECKPOINT_BYTES,
           // The page shows COM1 (as live); each byte once, however often a stretch is replayed.
           output: (ring, b) => { if (ring === RING.COM1_TX) this.flushConsole(b); },
         });
@@ -427,6 +434,7 @@ class MachineWorker implements WorkerApi {
 
   pause(): void {
     if (this.reversing) { this.timeline?.cancel(); return; } // it stops where it is and pauses there
+    this.debugging();
     if (this.state !== "running" && this.state !== "halted") return;
     clearTimeout(this.timer);
     this.stopWhy = "paused";
@@ -478,7 +486,16 @@ class MachineWorker implements WorkerApi {
   private notInRecording(): string | null {
     if (this.recorder) return "Stepping and breakpoints are not available while recording: the recording does not carry them. Save the recording and replay it to debug.";
     if (this.reversing) return "A reverse continue is under way: wait for it, or pause.";
+    this.debugging();
     return null;
+  }
+  /** A replay is being debugged (paused, stepped, given a breakpoint): from
+   *  here on it takes checkpoints, so that going back is quick. Before this
+   *  point, going back replays from the start. */
+  private debugging(): void {
+    if (!this.timeline || this.debugged) return;
+    this.debugged = true;
+    this.timeline.checkpointEvery(DEFAULT_CHECKPOINT_INTERVAL);
   }
   step(count: number): string | null {
     const m = this.machine;
@@ -551,6 +568,7 @@ class MachineWorker implements WorkerApi {
     if (this.reversing) return "A reverse continue is under way: wait for it, or pause.";
     // At the recording's end the replay stopped; it can go back from there.
     if (this.state !== "paused" && this.state !== "stopped") return "Pause the replay to go back.";
+    this.debugging();
     return null;
   }
 
@@ -801,6 +819,7 @@ class MachineWorker implements WorkerApi {
       state: this.state, ips: this.ips, idle: this.idle, instructions: m ? Number(m.instructions) : 0, mode, cpl, paging, vmx, resets: this.resets,
       session: this.replay ? (this.state === "stopped" ? "replayed" : "replaying") : this.recorder ? "recording" : "live",
       stop: this.state === "paused" ? this.stopWhy : undefined,
+      checkpoints: this.timeline?.checkpointInfo.count,
       gdb: this.bridge ? (this.gdb ? "gdb attached" : this.bridge.readyState === WebSocket.OPEN ? "bridge connected, waiting for gdb" : "connecting") : undefined,
       disks: this.remote.length ? this.remote.map(({ name, disk }) => ({ name, fetched: disk.fetchedBytes, size: disk.length })) : undefined,
     };

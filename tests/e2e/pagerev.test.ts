@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => { await site?.close(); });
 
-interface Status { state: string; session: string; instructions: number; stop?: string }
+interface Status { state: string; session: string; instructions: number; stop?: string; checkpoints?: number }
 interface Where { eip: number; instructions: number; stop: string }
 
 test("a replay in the page: breakpoints, step, step back, reverse continue, and forward again to the recorded end", async () => {
@@ -77,6 +77,10 @@ test("a replay in the page: breakpoints, step, step back, reverse continue, and 
     expect(await page.textContent("#error")).toBe(`The replay finished at instruction ${endCount}, as recorded.`);
     expect(await screen(page)).toBe(recorded);
     expect(await page.isVisible("#i-back")).toBe(true);
+    // Watched, not debugged: the power-on checkpoint only (the recording is
+    // longer than two checkpoint intervals, so a debugged run holds more).
+    expect(endCount).toBeGreaterThan(2 * 2_000_000);
+    expect((await status()).checkpoints).toBe(1);
 
     // Back to the start: no breakpoint is set, so a reverse continue goes all the way.
     const start = await rz<Where>("reverseContinue");
@@ -149,6 +153,8 @@ test("a replay in the page: breakpoints, step, step back, reverse continue, and 
     await rz("removeBreakpoint", tickLine);
     const end = await resumeToStop();
     expect(end).toMatchObject({ state: "stopped", session: "replayed", instructions: endCount });
+    // Debugged: checkpoints were taken on the way (web/worker.ts debugging()).
+    expect(end.checkpoints).toBeGreaterThan(1);
     expect(await page.textContent("#error")).toBe(`The replay finished at instruction ${endCount}, as recorded.`);
     expect(await screen(page)).toBe(recorded);
     expect(errors).toEqual([]);

@@ -112,6 +112,11 @@ export class ReplayTimeline {
     this.capture();
   }
 
+  /** Take checkpoints every `interval` instructions from here on (the page
+   *  starts a replay with the first one only, and takes them once someone
+   *  debugs it: web/worker.ts). */
+  checkpointEvery(interval: bigint): void { this.interval = interval > 0n ? interval : 1n; }
+
   /** The checkpoints held now: count, instruction counts and host bytes. */
   get checkpointInfo(): { count: number; bytes: number; icounts: bigint[] } {
     return { count: this.checkpoints.length, bytes: this.checkpoints.reduce((s, c) => s + c.bytes, 0), icounts: this.checkpoints.map((c) => c.icount) };
