@@ -43,10 +43,12 @@ const KERNEL_PAE_META = 'linux-image-686-pae:i386';
 const WANTED_MODULES = [
   'crc32c_generic', 'crct10dif_generic', 'ata_piix', 'ata_generic', 'sd_mod', 'sr_mod', 'isofs', 'ext4',
 ];
-// Shipped in the default guest's initramfs but loaded on demand (`modprobe
-// kvm_intel`, docs/VMX.md): KVM, for kvm-hello. Loading them at every boot would
-// only cost time; without VMX kvm_intel refuses to load anyway.
-const ON_DEMAND_MODULES = ['kvm_intel'];
+// Shipped in the default guest's initramfs but loaded on demand: KVM, for
+// kvm-hello (`modprobe kvm_intel`, docs/VMX.md), and the bochs DRM driver for
+// the std VGA (`modprobe bochs`, which takes over from the text console or
+// vesafb, as under qemu -vga std). Loading them at every boot would only cost
+// time; without VMX kvm_intel refuses to load anyway.
+const ON_DEMAND_MODULES = ['kvm_intel', 'bochs'];
 // Fixed so the same packages give the same cpio and disk image.
 const EPOCH = 1700000000;
 const DISK_UUID = '52494e47-5a45-524f-8000-000000000001';

@@ -124,11 +124,16 @@ export function resolveModules(modDir, wanted) {
 
 /** modules.dep text (depmod's format: "path: dep dep ...", paths relative to the modules dir). */
 export function modulesDep(order) {
-  // depmod lists all transitive dependencies, nearest first; modprobe loads them right to left.
+  // depmod lists all transitive dependencies; modprobe loads them right to
+  // left, so the list is a load order reversed: each module left of every
+  // module it needs (a depth-first post-order, reversed). A pre-order is not
+  // one: bochs needs drm_ttm_helper and ttm, and drm_ttm_helper needs ttm too.
   const byRel = new Map(order.map((m) => [m.rel, m]));
-  const closure = (rel, out = []) => {
-    for (const d of byRel.get(rel).deps) if (!out.includes(d)) { out.push(d); closure(d, out); }
-    return out;
+  const closure = (rel) => {
+    const seen = new Set(), post = [];
+    const visit = (r) => { for (const d of byRel.get(r).deps) if (!seen.has(d)) { seen.add(d); visit(d); post.push(d); } };
+    visit(rel);
+    return post.reverse();
   };
   return order.map((m) => `${m.rel}: ${closure(m.rel).join(' ')}`.trimEnd() + '\n').join('');
 }
