@@ -46,7 +46,9 @@
 // deeper mode was set before, as in QEMU. The linear framebuffer is the PCI function's BAR0 (dev/pci.ts
 // FN_VGA), mapped as host pages whose writes are logged (mmu/dirty.ts).
 //
-// BAR2 (QEMU's vga-pci register window, 4 KiB): 0x400-0x41F the ports
+// BAR2 (QEMU's vga-pci register window, 4 KiB): 0x000-0x07F an EDID block (as
+// QEMU's edid=on, its default: the monitor's modes for drivers such as Linux's
+// bochs DRM, which picks the preferred one), 0x400-0x41F the ports
 // 0x3C0-0x3DF, 0x500-0x515 the DISPI registers (register i at 0x500 + 2i; an
 // access also sets the index, as there), 0x600 QEMU's extended registers (size 8,
 // byte order 1E1E1E1Eh little-endian); elsewhere reads 0.
@@ -527,12 +529,37 @@ export function vgaVbeSize(): u32 { return dispi(DISPI_XRES) | (dispi(DISPI_YRES
 // ---- BAR2: the memory-mapped register window ----
 
 const MMIO_VGA: u32 = 0x400, MMIO_DISPI: u32 = 0x500, MMIO_QEXT: u32 = 0x600;
+
+// The EDID block (VESA E-EDID 1.4, 128 bytes, no extensions) of a 1280x800
+// monitor, QEMU's default preferred size for the std VGA. Fields by offset:
+// header; manufacturer "RHT" and product 1234h (QEMU's); E-EDID 1.4; digital
+// input, 8 bits a colour; 32x20 cm; gamma 2.2; sRGB, the first detailed timing
+// native; sRGB chromaticity; established 640x480, 800x600 and 1024x768 at 60 Hz;
+// no standard timings; then four descriptors: 1280x800 at 60 Hz (VESA CVT:
+// 83.5 MHz, 1680x831 total, sync at +72/128 and +3/6, -hsync +vsync), the name,
+// range limits, a dummy; no extension; the checksum makes the bytes sum to 0.
+// Linux's bochs DRM driver reads it and takes its modes (tests/system/fbcon.test.ts).
+const EDID_SIZE: u32 = 128;
+const EDID: StaticArray<u8> = [
+  0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x49, 0x14, 0x34, 0x12, 0x00, 0x00, 0x00, 0x00,
+  0x01, 0x20, 0x01, 0x04, 0xa5, 0x20, 0x14, 0x78, 0x06, 0xee, 0x91, 0xa3, 0x54, 0x4c, 0x99, 0x26,
+  0x0f, 0x50, 0x54, 0x21, 0x08, 0x00, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+  0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x9e, 0x20, 0x00, 0x90, 0x51, 0x20, 0x1f, 0x30, 0x48, 0x80,
+  0x36, 0x00, 0x40, 0xc8, 0x10, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0xfc, 0x00, 0x52, 0x69, 0x6e,
+  0x67, 0x5a, 0x65, 0x72, 0x6f, 0x0a, 0x20, 0x20, 0x20, 0x20, 0x00, 0x00, 0x00, 0xfd, 0x00, 0x32,
+  0x7d, 0x1e, 0xa0, 0x14, 0x00, 0x0a, 0x20, 0x20, 0x20, 0x20, 0x20, 0x20, 0x00, 0x00, 0x00, 0x10,
+  0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2b,
+];
 const QEXT_SIZE: u32 = 8, QEXT_LITTLE_ENDIAN: u32 = 0x1e1e1e1e;
 
 /** A read of BAR2 at offset `off` (QEMU splits wider accesses into the
  *  registers' own width: bytes for the ports, 16 bits for DISPI). */
 export function vgaMmioRead(off: u32, size: u32): u32 {
   let v: u32 = 0;
+  if (off < EDID_SIZE) {
+    for (let i: u32 = 0; i < size && off + i < EDID_SIZE; i++) v |= <u32>EDID[off + i] << (i << 3);
+    return v;
+  }
   if (off - MMIO_VGA < 0x20) {
     for (let i: u32 = 0; i < size; i++) v |= read8(0x3c0 + ((off + i - MMIO_VGA) & 0x1f)) << (i << 3);
     return v;

@@ -83,11 +83,12 @@ test("vga=0x344: vesafb drives the std VGA at 1024x768x32, fbcon draws the conso
 // initramfs, loaded by hand) on the std VGA: the DISPI registers through BAR2
 // (0x500 + 2i), QEMU's extended registers at 0x600. The log lines are
 // qemu-system-i386 7.2's for the same kernel, initrd and `modprobe bochs`.
-// There qemu's std VGA also offers an EDID blob at BAR2's start, whose
-// preferred mode made it 1280x800; RingZero's has none, so the driver takes its
-// default, bochs.c's defx/defy: 1024x768.
+// Both std VGAs offer an EDID block at BAR2's start (asm/dev/vga.ts); the
+// driver reads it and takes its preferred mode, 1280x800 under qemu (its
+// default), and the modes the block lists.
 const QEMU_BOCHS_LOG = [
   "[drm] Found bochs VGA, ID 0xb0c5.",
+  "[drm] Found EDID data blob.",
   "[drm] Initialized bochs-drm 1.0.0 20130925 for 0000:00:02.0 on minor 0",
   "fbcon: bochs-drmdrmfb (fb0) is primary device",
   "bochs-drm 0000:00:02.0: [drm] fb0: bochs-drmdrmfb frame buffer device",
@@ -103,13 +104,18 @@ test("modprobe bochs: the bochs DRM driver takes the std VGA, as under qemu -vga
     // Without the timestamps (run() drops lines that start with one as kernel messages).
     const log = (await run("dmesg | grep -e drm -e fb0 | cut -d] -f2-")).split("\n").map((l) => l.trim());
     for (const line of QEMU_BOCHS_LOG) expect(log, line).toContain(line);
-    expect(await run("cat /sys/class/graphics/fb0/name /sys/class/graphics/fb0/virtual_size")).toBe("bochs-drmdrmfb\n1024,768\n");
+    expect(await run("cat /sys/class/graphics/fb0/name /sys/class/graphics/fb0/virtual_size")).toBe("bochs-drmdrmfb\n1280,800\n");
+    // The connector's modes, from the EDID: the detailed timing first (preferred),
+    // then the established timings (E-EDID 1.4 bytes 35-36: 1024x768, 800x600, 640x480 at 60 Hz).
+    const modes = (await run("cat /sys/class/drm/card0-*/modes")).trim().split("\n");
+    expect(modes[0]).toBe("1280x800");
+    expect(modes).toEqual(expect.arrayContaining(["1024x768", "800x600", "640x480"]));
     expect(await run("ls /dev/dri")).toBe("card0\n");
     // What the VGA scans out now: the driver's mode, with text written to the
     // VT that fbcon draws (no shell runs there: there was no fb0 at boot).
     expect(await run("echo on-the-framebuffer > /dev/tty1; echo ok")).toBe("ok\n");
     const shot = await screendump(vm, at, join(dir, "bochs.ppm"));
-    expect([shot.width, shot.height]).toEqual([1024, 768]);
+    expect([shot.width, shot.height]).toEqual([1280, 800]);
     let lit = 0;
     for (let i = 0; i < shot.px.length; i += 3) if (shot.px[i] | shot.px[i + 1] | shot.px[i + 2]) lit++;
     // 18 characters of an 8x16 font (about 20-40 lit pixels each) on black.
