@@ -25,7 +25,7 @@ import { readEvents, setEventStops, type EventStops, type MachineEvent } from ".
 import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
 import { GdbStub } from "./host/gdb";
 import { ReplayTimeline, DEFAULT_CHECKPOINT_INTERVAL, type Points, type TimelineStop } from "./host/reverse";
-import { hitText, WATCH_KINDS, WATCH_NAMES } from "./host/stops";
+import { hitText, watchText, WATCH_KINDS } from "./host/stops";
 import type {
   BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, ReverseResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
@@ -536,7 +536,7 @@ class MachineWorker implements WorkerApi {
   /** Where the timeline stopped, for the status bar. */
   private stopText(m: Machine, s: TimelineStop): string {
     switch (s.reason) {
-      case "watchpoint": return `${WATCH_NAMES[s.watch]} watchpoint at 0x${s.address.toString(16).padStart(8, "0")}`;
+      case "watchpoint": return watchText(s.watch, s.address);
       case "breakpoint": return hitText(m, m.breakpointHit());
       case "begin": return "at the start of the replay";
       case "end": return "at the end of the replay";
