@@ -174,10 +174,11 @@ export function loadSegmentDesc(seg: i32, sel: u32, lo: u32, hi: u32): void {
 }
 
 /** Load CS from a checked code descriptor with RPL = `cpl`, and make `cpl` current.
- *  The decoder's default size and fetch cache follow (csChanged). */
+ *  The decoder's default size and fetch cache follow (csChanged). The CPL
+ *  changes first, so that a ring event names the CS:EIP it left. */
 export function loadCodeSegment(sel: u32, lo: u32, hi: u32, cpl: u32): void {
-  setSegmentCache(S_CS, (sel & 0xfffc) | cpl, descBase(lo, hi), descLimit(lo, hi), descAttr(hi), true);
   if (getCpl() != cpl) setCpl(cpl);
+  setSegmentCache(S_CS, (sel & 0xfffc) | cpl, descBase(lo, hi), descLimit(lo, hi), descAttr(hi), true);
   csChanged();
 }
 

@@ -37,6 +37,9 @@ test("the timeline holds the program's interrupts, mode switches, CR3 load, #PF 
   expect(int80.cs).toBe(0x1b);
   expect(int80.eip).toBe(ret); // INT n: recorded with EIP at the return address
   expect(toRing0.detail).toEqual({ from: 3, to: 0 });
+  // A ring change names the CS:EIP it left: ring 3's INT, at its return address.
+  expect([toRing0.cs, toRing0.eip]).toEqual([0x1b, ret]);
+  expect(toRing3.cs & 3).toBe(0);
   // Instruction counts only grow, and seq numbers are consecutive from power-on.
   expect(events.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
   for (let i = 1; i < events.length; i++) expect(events[i].instructions).toBeGreaterThanOrEqual(events[i - 1].instructions);

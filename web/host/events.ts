@@ -13,6 +13,9 @@ export interface MachineEvent {
   seq: number;
   instructions: number;
   kind: EventKind;
+  /** CS:EIP when it happened: for an exception the faulting instruction's; for
+   *  an instruction's event the instruction's CS and the EIP after it (INT n:
+   *  the return address; a ring change: the CS:EIP left behind). */
   eip: number;
   cs: number;
   /** Per kind: exception {vector, error (undefined: none), cr2}; interrupt/softint
