@@ -37,6 +37,9 @@ export interface BootConfig {
   /** The guest sets its clock from "<Unix seconds>\n" on its second serial port
    *  (the default guest's manifest "clockAgent"); sent after every restore. */
   clockAgent?: "ttyS1";
+  /** Start paused before the first instruction, as QEMU's -S: resume() runs it
+   *  (after the page has set its breakpoints). */
+  paused?: boolean;
 }
 
 /** What start() did besides powering on. */

@@ -100,6 +100,8 @@ const PROGRESS_MS = 100;
 /** Host memory a replay's checkpoints may hold (web/host/reverse.ts; the CLI
  *  allows 1 GiB): a tab holds the guest's RAM besides. */
 const REPLAY_CHECKPOINT_BYTES = 256 << 20;
+/** The answer to debugging calls while a reverse continue runs. */
+const REVERSING = "A reverse continue is under way: wait for it, or pause.";
 /** A replay's checkpoint interval before anyone debugs it: never. */
 const NO_CHECKPOINTS = 1n << 62n;
 
@@ -290,6 +292,11 @@ class MachineWorker implements WorkerApi {
       return info;
     }
     this.lastTime = performance.now();
+    if (config.paused) {
+      this.stopWhy = "started paused";
+      this.setState("paused");
+      return info;
+    }
     this.setState("running");
     this.schedule();
     return info;
@@ -460,7 +467,11 @@ class MachineWorker implements WorkerApi {
   resume(): void {
     if (this.state !== "paused" || this.reversing) return;
     if (this.timeline) this.passHere = true; // a replay cannot step outside its run calls: its run passes the breakpoint
-    else if (this.atBreakpoint && this.machine) this.stepOne(this.machine); // off the breakpoint, as gdb resumes
+    else if (this.atBreakpoint && this.machine) {
+      // Off the breakpoint, as gdb resumes: its instruction runs, and a stop it
+      // makes (an event such as the #PF it raises, a watchpoint) is a stop there.
+      if (this.stepOne(this.machine) === STOP.BREAKPOINT && this.breakpointStop(this.machine)) return;
+    }
     this.stopWhy = undefined;
     this.setState("running");
     this.schedule();
@@ -480,12 +491,13 @@ class MachineWorker implements WorkerApi {
     const len = Math.max(0, Math.min(length, 65536));
     return physical ? m.readPhysical(address >>> 0, len) : m.readLinear(address >>> 0, len);
   }
-  /** Stepping, breakpoints and stops: refused while recording (the recording
-   *  does not carry them; replay it to debug) and while a reverse continue
-   *  runs (it counts the breakpoints' hits). */
-  private notInRecording(): string | null {
+  /** Before stepping or setting a breakpoint or stop: why not (while recording,
+   *  which does not carry them: replay it to debug; while a reverse continue
+   *  runs, which counts the breakpoints' hits), or null, and then a replay
+   *  counts as debugged from here on (debugging()). */
+  private startDebugging(): string | null {
     if (this.recorder) return "Stepping and breakpoints are not available while recording: the recording does not carry them. Save the recording and replay it to debug.";
-    if (this.reversing) return "A reverse continue is under way: wait for it, or pause.";
+    if (this.reversing) return REVERSING;
     this.debugging();
     return null;
   }
@@ -500,7 +512,7 @@ class MachineWorker implements WorkerApi {
   step(count: number): string | null {
     const m = this.machine;
     if (!m) return "The machine is not running.";
-    const refused = this.notInRecording();
+    const refused = this.startDebugging();
     if (refused) return refused;
     if (this.state !== "paused") return "Pause the machine to step.";
     const n = Math.max(1, Math.min(count, 1_000_000));
@@ -562,10 +574,11 @@ class MachineWorker implements WorkerApi {
     },
   };
 
-  private reverseRefused(): string | null {
+  /** Before going back: why not, or null, and then the replay counts as debugged (debugging()). */
+  private startGoingBack(): string | null {
     if (!this.machine) return "The machine is not running.";
     if (!this.timeline) return "Going back needs a replay: record a session, save the recording and replay it.";
-    if (this.reversing) return "A reverse continue is under way: wait for it, or pause.";
+    if (this.reversing) return REVERSING;
     // At the recording's end the replay stopped; it can go back from there.
     if (this.state !== "paused" && this.state !== "stopped") return "Pause the replay to go back.";
     this.debugging();
@@ -581,7 +594,7 @@ class MachineWorker implements WorkerApi {
   }
 
   reverseStep(): ReverseResult {
-    const refused = this.reverseRefused();
+    const refused = this.startGoingBack();
     if (refused) return { error: refused };
     const m = this.machine!;
     try {
@@ -593,7 +606,7 @@ class MachineWorker implements WorkerApi {
   }
 
   async reverseContinue(): Promise<ReverseResult> {
-    const refused = this.reverseRefused();
+    const refused = this.startGoingBack();
     if (refused) return { error: refused };
     const m = this.machine!;
     this.reversing = true;
@@ -625,7 +638,7 @@ class MachineWorker implements WorkerApi {
   stepOver(): Promise<string | null> | string | null {
     const m = this.machine;
     if (!m) return "The machine is not running.";
-    const refused = this.notInRecording();
+    const refused = this.startDebugging();
     if (refused) return refused;
     if (this.state !== "paused") return "Pause the machine to step.";
     const r = m.registers();
@@ -720,7 +733,7 @@ class MachineWorker implements WorkerApi {
   }
 
   addBreakpoint(linear: number): string | null {
-    const refused = this.notInRecording();
+    const refused = this.startDebugging();
     if (refused) return refused;
     if (!this.machine) return "The machine is not running.";
     if (!this.machine.insertBreakpoint(linear >>> 0)) return "No room for another breakpoint (256 at most).";
@@ -741,13 +754,13 @@ class MachineWorker implements WorkerApi {
     return this.machine ? readEvents(this.machine, since, max) : [];
   }
   stopOn(stops: EventStops): string | null {
-    if (stops.kinds.length || this.reversing) { const refused = this.notInRecording(); if (refused) return refused; }
+    if (stops.kinds.length || this.reversing) { const refused = this.startDebugging(); if (refused) return refused; }
     if (!this.machine) return "The machine is not running.";
     setEventStops(this.machine, stops);
     return null;
   }
   addWatchpoint(w: Watchpoint): string | null {
-    const refused = this.notInRecording();
+    const refused = this.startDebugging();
     if (refused) return refused;
     if (!this.machine) return "The machine is not running.";
     if (!this.machine.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) return "No room for another watchpoint (32 at most), or not 1, 2 or 4 bytes.";
