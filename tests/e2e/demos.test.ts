@@ -1,11 +1,13 @@
-// End to end: ?demo=fb, the default guest on Linux's framebuffer console at
-// 1024x768x32 (vga=0x344, web/host/vbe.ts), in the built page. One boot: the page
-// shows the VGA screen by itself, the kernel log is drawn on it, typing on the
-// canvas reaches the shell /init starts on tty1 (`clear` leaves only its prompt
-// in the top text row; a command's output comes out on the serial console), and
-// a screenshot goes to test-results/. Also the demo gallery (public/demos.html)
-// as the static build serves it: every link opens the page with a configuration
-// the page accepts and images the build has.
+// End to end, the demos: ?demo=fb, the default guest on Linux's framebuffer
+// console at 1024x768x32 (vga=0x344, web/host/vbe.ts), in the built page. One
+// boot: the page shows the VGA screen by itself, the kernel log is drawn on it,
+// typing on the canvas reaches the shell /init starts on tty1 (`clear` leaves
+// only its prompt in the top text row; a command's output comes out on the
+// serial console), and a screenshot goes to test-results/. ?demo=lab, the lab
+// bench's tour (tools/guest/lab/lab.asm): the page stops at the boot sector with
+// the inspector open, then F8 by F8 at each event of the tour until it ends.
+// Also the demo gallery (public/demos.html) as the static build serves it: every
+// link opens the page with a configuration the page accepts and images the build has.
 
 import { test, expect, beforeAll, afterAll } from "vitest";
 import { mkdirSync } from "node:fs";
@@ -13,6 +15,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { openSite, waitForText, ROOT, type Site } from "./site";
 import { configFromUrl, demoFromUrl } from "../../web/ui/config";
+import { labSymbols } from "../system/labsyms";
 
 const ARTIFACTS = join(ROOT, "test-results");
 const PORT = 4323; // page.test.ts 4317, httpdisk 4318, states 4319, embed 4320, vgainput 4321, gdbbridge 4322
@@ -106,16 +109,67 @@ test("the demo gallery links every demo, each to a configuration the page accept
     expect(url.pathname, href).toBe("/");
     const q = url.searchParams;
     const name = q.get("demo");
-    if (name !== null) { demos.add(name); await expect(demoFromUrl(q), href).resolves.not.toBeNull(); continue; }
-    const config = configFromUrl(q, url.href);
+    const demo = name === null ? null : await demoFromUrl(q);
+    if (name !== null) { demos.add(name); expect(demo, href).not.toBeNull(); }
+    const config = demo?.config ?? configFromUrl(q, url.href);
     for (const img of [config?.kernel, config?.initrd, config?.cdrom, config?.hda, config?.bios, config?.vgabios]) {
       if (!img || !("url" in img)) continue;
       const r = await fetch(new URL(img.url, url), { method: "HEAD" });
       expect(r.status, `${href}: ${img.url}`).toBe(200);
     }
   }
-  expect([...demos].sort()).toEqual(["fb", "kvm"]);
+  expect([...demos].sort()).toEqual(["fb", "kvm", "lab"]);
   expect(hrefs).toContain("./");
   expect(hrefs.some((h) => h.includes("cdrom=images/cdrom.iso"))).toBe(true);
   expect(hrefs.some((h) => h.includes("kernel=images/memtest.bin"))).toBe(true);
 }, 60_000);
+
+/** The machine's state as the page's lab API has it. */
+const status = (page: Page) => page.evaluate(async () => {
+  const rz = (globalThis as any).ringzero;
+  const s = await rz.status();
+  const r = await rz.registers();
+  return { state: s.state as string, stop: (s.stop ?? "") as string, instructions: s.instructions as number, eip: r.eip as number, cpl: r.cpl as number, cr0: r.cr0 as number };
+});
+
+test("?demo=lab: stopped at the boot sector with the inspector open, then F8 goes from event to event to the end of the tour", async () => {
+  const { sym } = labSymbols();
+  const page = await site.browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(site.base + "?demo=lab");
+  // Paused at the breakpoint on the boot sector's first instruction, in real mode.
+  await expect.poll(() => status(page), { timeout: 60_000, interval: 200 })
+    .toMatchObject({ state: "paused", stop: "breakpoint at 0x00007c00", eip: 0x7c00, cpl: 0 });
+  expect((await status(page)).cr0 & 1).toBe(0);
+  expect(await page.isVisible("#inspector")).toBe(true);
+  // Its teaching breakpoints are ticked in the inspector.
+  await expect.poll(() => page.$$eval('#i-ev-stop input:checked', (l) => l.map((i) => (i as HTMLInputElement).dataset.kind).sort()))
+    .toEqual(["cr3", "exception", "interrupt", "mode", "ring", "task"]);
+
+  // F8: each press runs to the next event of the tour (tests/system/lab.test.ts
+  // checks the whole sequence at the machine; here the page's part).
+  const next = async () => {
+    // (Each stop names its event by number; a #PF stops with no instruction done.)
+    const before = (await status(page)).stop;
+    await page.keyboard.press("F8");
+    await expect.poll(() => status(page), { timeout: 30_000, interval: 100 })
+      .toSatisfy((s: { state: string; stop: string }) => s.state !== "running" && s.stop !== before);
+    return status(page);
+  };
+  const pe = await next();
+  expect(pe).toMatchObject({ state: "paused", eip: sym.at_protected, cpl: 0 });
+  expect(pe.stop).toMatch(/^stopped on real -> protected \(CR0 0x[0-9a-f]+ -> 0x[0-9a-f]+\)/);
+  expect(pe.cr0 & 1).toBe(1);
+  // On to ring 3: CR3, paging, two task switches, three timer interrupts, the IRET.
+  let s = pe;
+  for (let i = 0; i < 8; i++) s = await next();
+  expect(s).toMatchObject({ eip: sym.user, cpl: 3, stop: expect.stringMatching(/^stopped on ring 0 -> 3/) });
+  await page.screenshot({ path: join(ARTIFACTS, "lab-demo.png") });
+  // Then the system calls, the #PF and the #GP, to the exit call: 13 more stops.
+  for (let i = 0; i < 13; i++) s = await next();
+  expect(s).toMatchObject({ state: "paused", eip: sym.syscall_handler, cpl: 0 });
+  await page.keyboard.press("F8");
+  await waitForText(page, /The tour is over\./, 30_000);
+  expect(errors).toEqual([]);
+}, 180_000);

@@ -342,6 +342,16 @@ function buildIso(stage, out, { bzImage, initramfs, isolinuxDir, syslinuxDir }) 
   ], { quiet: true, env: { SOURCE_DATE_EPOCH: String(EPOCH) } });
 }
 
+// The lab-bench demo's disk (tools/guest/lab/lab.asm): a boot sector and its
+// kernel, padded to 64 KiB so that it is a whole number of sectors on any BIOS.
+function buildLab(stage) {
+  const out = path.join(stage, 'lab.img');
+  run('nasm', ['-f', 'bin', '-o', out, path.join(GUEST_DIR, 'lab', 'lab.asm')]);
+  const size = fs.statSync(out).size;
+  if (size > 64 * 1024) throw new BuildError(`lab.img is ${size} bytes, more than its 64 KiB disk`);
+  fs.truncateSync(out, 64 * 1024);
+}
+
 // ---- main ------------------------------------------------------------------
 
 function build() {
@@ -404,6 +414,8 @@ function build() {
     // Memtest86+ speaks the Linux boot protocol: booted directly with vga= it
     // draws on the VESA framebuffer that screen_info describes (the gallery's demo).
     put('memtest.bin', path.join(dirs.memtest, 'boot/memtest86+ia32.bin'), `memtest86+ ${pkgs.memtest.version}: /boot/memtest86+ia32.bin`);
+    buildLab(stage);
+    put('lab.img', null, 'tools/guest/lab/lab.asm (nasm): a boot sector and a protected-mode tour');
 
     const files = {};
     for (const [name, source] of Object.entries(outputs)) {
@@ -427,6 +439,8 @@ function build() {
       // Debian's 686-pae kernel with the same command line, prompt and marker.
       pae: { kernelVersion: kverPae, kernel: 'bzImage-pae', initrd: 'initrd-pae.img', modules: initrdPae.modules },
       memtest: { kernel: 'memtest.bin', append: 'vga=0x344' },
+      // The gallery's ?demo=lab: a hard disk for SeaBIOS to boot.
+      lab: { hda: 'lab.img' },
       packages: Object.values(pkgs).map(({ name, version, architecture, sha256: s }) => ({ name, version, architecture, sha256: s })),
       files,
     };

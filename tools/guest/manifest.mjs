@@ -13,7 +13,7 @@ export const MANIFEST = path.join(IMAGES_DIR, 'manifest.json');
 export const CACHE_DIR = path.join(ROOT, '.cache');
 
 // The builder's own inputs: a change to any of them makes the images stale.
-const RECIPE_FILES = ['build.mjs', 'cpio.mjs', 'kmod.mjs', 'manifest.mjs', 'init.sh', 'kvm-hello/kvm-hello.c', 'kvm-hello/payload.asm'];
+const RECIPE_FILES = ['build.mjs', 'cpio.mjs', 'kmod.mjs', 'manifest.mjs', 'init.sh', 'kvm-hello/kvm-hello.c', 'kvm-hello/payload.asm', 'lab/lab.asm'];
 
 export function sha256(data) {
   return crypto.createHash('sha256').update(data).digest('hex');

@@ -10,7 +10,8 @@
 //   ?boot=fresh  the default guest boots from power-on instead of starting
 //             from its snapshot at the prompt (web/ui/main.ts, instant boot)
 //   ?demo=NAME  a demo: the default guest on the CPU the demo needs, booted
-//             fresh, and a command typed at its first prompt (DEMOS below)
+//             fresh, and a command typed at its first prompt; or a lab, its own
+//             disk image stopped at each event it is there to show (DEMOS below)
 // URLs are http(s) or relative to the page. A cdrom or hda URL is not downloaded
 // first: the worker reads it in 64 KiB blocks through HTTP Range requests as the
 // guest asks (web/host/httpdisk.ts; the status bar counts what was fetched), so a
@@ -23,6 +24,7 @@
 // replaying downloads images whole (a recording names them by SHA-256).
 import type { BootConfig } from "../protocol";
 import { CpuSpecError, cpuName, parseCpuSpec } from "../host/cpumodel";
+import type { EventKind } from "../host/events";
 
 const IMAGES = "/images/";
 
@@ -123,16 +125,27 @@ export async function configFromFiles(files: Record<string, File>, append: strin
   return c;
 }
 
-/** The demos ?demo= names: the default guest booted fresh, with the CPU a demo
- *  needs, kernel parameters it adds, the command typed at the first serial
- *  prompt, and whether the page shows the VGA screen rather than the serial console. */
+/** The demos ?demo= names: most are the default guest booted fresh, with the
+ *  CPU a demo needs, kernel parameters it adds, the command typed at the first
+ *  serial prompt, and whether the page shows the VGA screen rather than the
+ *  serial console; a lab boots its own disk image through SeaBIOS and stops
+ *  where the inspector has something to show. */
 interface DemoSpec {
   cpu?: string;
   /** The kernel command line from the default guest's. */
   append?: (cmdline: string) => string;
   command?: string;
   screen?: boolean;
+  /** Instead of the default guest: this image in images/ as the hard disk, booted by SeaBIOS. */
+  hda?: string;
+  lab?: LabStops;
 }
+
+/** A lab: the machine starts paused with the inspector open and a breakpoint at
+ *  `breakAt`; once it stops there, it also stops on each event of `stops`
+ *  (teaching breakpoints, web/host/events.ts), and F8 goes on to the next. */
+export interface LabStops { breakAt: number; stops: EventKind[] }
+
 const DEMOS: Record<string, DemoSpec> = {
   // A hypervisor inside: Linux's kvm_intel and the guest's kvm-hello, which runs
   // a nested guest and prints each exit (tools/guest/kvm-hello/, docs/VMX.md).
@@ -143,9 +156,14 @@ const DEMOS: Record<string, DemoSpec> = {
   // serial console, which stays /dev/console), and the guest's /init starts a
   // shell on tty1, where the keyboard typed on the screen goes.
   fb: { append: (cmdline) => `console=tty0 ${cmdline} vga=0x344`, screen: true },
+  // The lab bench: tools/guest/lab/lab.asm, a boot sector and a small kernel that
+  // go from real mode to protected mode, paging, a task switch, timer interrupts
+  // and ring 3 with a system call, a #PF and a #GP. It stops at the boot sector
+  // (SeaBIOS's own mode switches come before it), then at each of those events.
+  lab: { hda: "lab.img", lab: { breakAt: 0x7c00, stops: ["mode", "cr3", "task", "interrupt", "ring", "exception"] } },
 };
 
-export interface Demo { config: BootConfig; command?: string; prompt: string; screen: boolean }
+export interface Demo { config: BootConfig; command?: string; prompt: string; screen: boolean; lab?: LabStops }
 
 /** ?demo=NAME, or null without one; an unknown name is an error naming the demos. */
 export async function demoFromUrl(q: URLSearchParams): Promise<Demo | null> {
@@ -153,6 +171,14 @@ export async function demoFromUrl(q: URLSearchParams): Promise<Demo | null> {
   if (name === null) return null;
   const demo = DEMOS[name];
   if (!demo) throw new Error(`demo=${name} is not a demo (RingZero has: ${Object.keys(DEMOS).join(", ")}).`);
+  if (demo.hda) {
+    const config: BootConfig = {
+      ramMB: 32, hda: { url: IMAGES + demo.hda }, boot: "c",
+      bios: { url: IMAGES + "bios.bin" }, vgabios: { url: IMAGES + "vgabios.bin" },
+    };
+    if (demo.lab) config.paused = true;
+    return { config, prompt: "", screen: demo.screen ?? false, lab: demo.lab };
+  }
   const guest = await defaultGuest();
   const config: BootConfig = { ...guest.config };
   if (demo.cpu) config.cpu = demo.cpu;

@@ -133,6 +133,9 @@ export class Inspector {
 
   get shown(): boolean { return !$("inspector").hidden; }
 
+  /** Open it (a lab demo starts with it open). */
+  show(): void { if (!this.shown) this.toggle(); }
+
   toggle(): void {
     $("inspector").hidden = !$("inspector").hidden;
     window.dispatchEvent(new Event("resize")); // the terminal refits
@@ -302,6 +305,17 @@ export class Inspector {
       box("i-ev-stop", k, false, (on) => { if (on) this.stopKinds.add(k); else this.stopKinds.delete(k); void this.sendStops(); });
     }
     $("i-ev-vectors").addEventListener("change", () => void this.sendStops());
+  }
+
+  /** Tick these kinds' "stop on" boxes (and only these) and send them, as a click on each would. */
+  async setStops(kinds: readonly EventKind[]): Promise<void> {
+    for (const k of EVENT_KINDS) {
+      const on = kinds.includes(k);
+      const box = $("i-ev-stop").querySelector<HTMLInputElement>(`input[data-kind="${k}"]`);
+      if (box) box.checked = on;
+      if (on) this.stopKinds.add(k); else this.stopKinds.delete(k);
+    }
+    await this.sendStops();
   }
 
   private async sendStops(): Promise<void> {

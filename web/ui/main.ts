@@ -5,7 +5,7 @@
 import * as Comlink from "comlink";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl } from "./config";
+import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl, type LabStops } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { Screen } from "./screen";
 import { Inspector } from "./inspector";
@@ -97,7 +97,29 @@ function showNotice(msg: string): void {
 
 const mib = (n: number) => (n / 1048576).toFixed(1);
 
+/** Called once, the next time the machine pauses (a lab's first breakpoint). */
+let onNextPause: (() => void) | undefined;
+
+/** A lab demo (web/ui/config.ts): started paused with the inspector open, it runs
+ *  to its breakpoint; from there on the teaching breakpoints stop it at each
+ *  event the lab shows, and F8 (Continue) goes on to the next. */
+async function startLab(config: BootConfig, lab: LabStops): Promise<void> {
+  inspector.show();
+  await boot(config);
+  const a = api;
+  if (!a) return;
+  const err = await a.addBreakpoint(lab.breakAt);
+  if (err) { showError(err); return; }
+  onNextPause = () => void inspector.setStops(lab.stops);
+  await a.resume();
+}
+
 function showStatus(s: MachineStatus): void {
+  if (s.state === "paused" && s.stop !== "started paused" && onNextPause) {
+    const f = onNextPause;
+    onNextPause = undefined;
+    f();
+  }
   // A running guest that mostly waits for its timers (at its prompt) shows as idle.
   const idle = s.state === "running" && s.idle >= 0.9;
   $("st-state").textContent = idle ? "idle" : s.state;
@@ -148,7 +170,7 @@ function newWorker(): Worker {
 let spareWorker: Worker | undefined = newWorker();
 
 async function boot(config: BootConfig): Promise<StartInfo | undefined> {
-  const { record: _r, replay: _p, state: _s, ...plain } = config;
+  const { record: _r, replay: _p, state: _s, paused: _z, ...plain } = config;
   current = plain;
   // A new machine may switch to the VGA view again (the auto-switch below).
   vgaSwitched = false;
@@ -320,6 +342,10 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
   try {
     const q = new URLSearchParams(location.search);
     const demo = await demoFromUrl(q);
+    if (demo?.lab) {
+      await startLab(demo.config, demo.lab);
+      return;
+    }
     if (demo) {
       await boot(demo.config);
       if (demo.screen) document.querySelector<HTMLInputElement>('input[name="view"][value="vga"]')?.click();
