@@ -70,11 +70,12 @@ export function raiseNmi(): void {
   store<u32>(OFF_NMI, load<u32>(OFF_NMI) | NMI_PENDING);
   needAttention();
 }
-/** An IRET completed: NMIs are no longer blocked; a held one is taken next. */
-export function nmiIretDone(): void {
+/** An IRET executed, completed or `faulted` (it unblocks NMIs either way, SDM
+ *  vol. 3 §6.7.1): NMIs are no longer blocked; a held one is taken next. */
+export function nmiIretDone(faulted: bool): void {
   // In VMX non-root operation with NMI exiting, IRET leaves NMI blocking alone
   // or (virtual NMIs) ends virtual-NMI blocking instead (SDM vol. 3 §25.3).
-  if (nonRoot() && vmxIretNmi()) return;
+  if (nonRoot() && vmxIretNmi(faulted)) return;
   let n = load<u32>(OFF_NMI);
   if ((n & NMI_BLOCKED) == 0) return;
   store<u32>(OFF_NMI, n & ~NMI_BLOCKED);
@@ -239,7 +240,9 @@ export function deliverException(vector: u32, error: u32, hasError: bool): void 
     restoreShadow();
     if (v == DF) { tripleFault(); return; }
     if ((contributory(v) && contributory(v2)) || (v == PF && (contributory(v2) || v2 == PF))) {
+      // A #DF that exits is not a VM exit during event delivery (SDM vol. 3 §27.2.3).
       v = DF; err = 0; has = true;
+      vmxDelivered();
     } else {
       v = v2; err = err2; has = has2; // benign: handle the second exception serially
     }

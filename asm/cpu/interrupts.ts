@@ -149,15 +149,23 @@ function iretReal(o32: bool): void {
   loadSegmentReal(S_CS, nCs);
   setEip(o32 ? nEip : nEip & 0xffff);
 }
-// A completed IRET (any mode, a task-switching one too) ends NMI blocking (SDM
-// vol. 3 §6.7.1); a faulting one leaves it in place.
+// An IRET (any mode, a task-switching one too) ends NMI blocking, even if it
+// faults: NMIs are unblocked before the fault's handler runs (SDM vol. 3
+// §6.7.1; in VMX non-root operation §25.3, exec.ts nmiIretDone). An IRET whose
+// task switch became a VM exit (§25.4.2) did nothing in the guest.
 export function iret16(): void {
+  let vmx = nonRoot();
   if (protectedMode()) iretProtected(false); else iretReal(false);
-  if (!faultPending) nmiIretDone();
+  iretDone(vmx);
 }
 export function iret32(): void {
+  let vmx = nonRoot();
   if (protectedMode()) iretProtected(true); else iretReal(true);
-  if (!faultPending) nmiIretDone();
+  iretDone(vmx);
+}
+@inline function iretDone(wasNonRoot: bool): void {
+  if (wasNonRoot && !nonRoot()) return;
+  nmiIretDone(faultPending);
 }
 
 // BOUND r, m16&16 / m32&32: #BR when the signed index is outside [lower, upper];

@@ -23,7 +23,7 @@ import { tlbFlush, hostReloadPdptes } from "../mmu/paging";
 import { physRead32, physWrite32 } from "../mmu/phys";
 import { debugRegsChanged, clearDataBpHits } from "./debug";
 import { markSoftInt, ackInterrupt } from "./exec";
-import { prevCr2, PF } from "./fault";
+import { prevCr2, PF, DF } from "./fault";
 import { recordEvent, EV_MODE, EV_VMEXIT } from "./events";
 import { rdmsr, wrmsr } from "./system";
 import { faultPending, clearFault } from "./fault";
@@ -74,6 +74,8 @@ export const INTR_HW_EXCEPTION: u32 = 3 << 8;
 export const INTR_SW_INT: u32 = 4 << 8;
 export const INTR_PRIV_SW_EXCEPTION: u32 = 5 << 8;
 export const INTR_SW_EXCEPTION: u32 = 6 << 8;
+/** Bit 12 of the exit interruption information: "NMI unblocking due to IRET" (§27.2.2). */
+export const INTR_NMI_UNBLOCKED: u32 = 1 << 12;
 
 /** A VMCS access-rights value (SDM vol. 3 §24.4.1, table 24-2) from a segment
  *  register: the descriptor's type/S/DPL/P and AVL/L/D/G bits, which are the
@@ -498,9 +500,16 @@ export function vmxMovDr(n: u32, r: u32, fromDr: bool): bool {
  *  to (the faulting instruction for faults); a #PF leaves CR2 unchanged and
  *  gives its linear address as the qualification. */
 let skipOnce: bool = false;
+// "NMI unblocking due to IRET" (§27.2.2): the IRET that just faulted had lifted
+// blocking by NMI or, with virtual NMIs, virtual-NMI blocking. Set by
+// vmxIretNmi; read and cleared by the exception check of that fault, which is
+// the next one (exec.ts unwind delivers it before anything else can happen).
+let iretUnblocked: bool = false;
 /** The next exception-bitmap check is for an injected event (vmxentry.ts). */
 export function skipNextExceptionExit(): void { skipOnce = true; }
 export function vmxException(vector: u32, error: u32, hasError: bool): bool {
+  let unblocked = iretUnblocked;
+  iretUnblocked = false;
   if (skipOnce) { skipOnce = false; return false; }
   let bitmap = vmread(F.EXCEPTION_BITMAP);
   let hit = (bitmap >> vector) & 1;
@@ -513,6 +522,9 @@ export function vmxException(vector: u32, error: u32, hasError: bool): bool {
   let qual: u32 = 0;
   if (vector == PF) { qual = load<u32>(OFF_CR2); store<u32>(OFF_CR2, prevCr2); }
   let info = INTR_VALID | INTR_HW_EXCEPTION | vector | (hasError ? INTR_HAS_ERROR : 0);
+  // The fault of an IRET that lifted (virtual-)NMI blocking (§27.2.2); the bit
+  // is undefined with IDT-vectoring information and for #DF, and left 0 then.
+  if (unblocked && !(vecInfo & INTR_VALID) && vector != DF) info |= INTR_NMI_UNBLOCKED;
   // During the delivery of a software interrupt or exception, the exit reports its length.
   let type = (vecInfo >> 8) & 7;
   let len: u32 = (vecInfo & INTR_VALID) && type >= 4 && type <= 6 ? vecLen : 0;
@@ -587,18 +599,25 @@ export function vmxEvent(nmi: bool, intr: bool, inhibit: bool): bool {
  *  look before every instruction. */
 export function vmxWantsAttention(): bool { return nonRoot() && (procCtls() & (PROC_INTR_WINDOW | PROC_NMI_WINDOW)) != 0; }
 
-/** IRET completed in non-root operation (exec.ts nmiIretDone): with "virtual
- *  NMIs" it ends virtual-NMI blocking; with NMI exiting (and not virtual NMIs)
- *  NMI blocking stays while the guest runs (SDM vol. 3 §25.3, §26.6.1). True:
- *  the IRET's ordinary NMI unblocking does not happen. */
-export function vmxIretNmi(): bool {
+/** IRET executed in non-root operation, completed or `faulted` (exec.ts
+ *  nmiIretDone): with "virtual NMIs" it ends virtual-NMI blocking; with NMI
+ *  exiting (and not virtual NMIs) it leaves NMI blocking alone; otherwise it
+ *  unblocks NMIs as always. Each happens even if IRET faults (§25.3, §27.1), and
+ *  a fault that lifted the blocking is marked for bit 12 (undefined with NMI
+ *  exiting alone: left 0). True: the IRET's ordinary NMI unblocking does not
+ *  happen. */
+export function vmxIretNmi(faulted: bool): bool {
   let pin = vmread(F.PIN_CTLS);
   if (pin & PIN_VIRT_NMI) {
-    store<u32>(OFF_VMX_EVENTS, load<u32>(OFF_VMX_EVENTS) & ~VMXE_VNMI_BLOCKED);
+    let ev = load<u32>(OFF_VMX_EVENTS);
+    iretUnblocked = faulted && (ev & VMXE_VNMI_BLOCKED) != 0;
+    store<u32>(OFF_VMX_EVENTS, ev & ~VMXE_VNMI_BLOCKED);
     needAttention();
     return true;
   }
-  return (pin & PIN_NMI) != 0;
+  if (pin & PIN_NMI) return true;
+  iretUnblocked = faulted && (load<u32>(OFF_NMI) & NMI_BLOCKED) != 0;
+  return false;
 }
 
 // --- the VMX-preemption timer (SDM vol. 3 §25.5.1, §26.7.4, §27.3.4) ---
