@@ -18,7 +18,7 @@ import {
 } from "./idt";
 import { stackUseCurrent, stackRoomPop, stackPop, stackEsp } from "./pmstack";
 import { imm } from "./decode";
-import { nonRoot, vmxSoftException } from "./vmxexit";
+import { nonRoot, vmxSoftEvent, vmxDelivered, INTR_SW_INT, INTR_SW_EXCEPTION, INTR_PRIV_SW_EXCEPTION } from "./vmxexit";
 import { markSoftInt, nmiIretDone } from "./exec";
 import { recordEvent, EV_EXCEPTION, EV_INTERRUPT, EV_SOFTINT, EV_NO_ERROR } from "./events";
 
@@ -27,7 +27,6 @@ export { INT_EXT, INT_SOFT, INT_EXC, INT_SOFT_EXC, INT_ICEBP };
 /** Deliver `vector`. On return either the handler is entered (CS:EIP, stack and
  *  flags updated) or a fault is pending (fault.ts) and the caller unwinds. */
 export function deliverInterrupt(vector: u32, kind: u32, error: u32, hasError: bool): void {
-  if (kind == INT_SOFT_EXC && nonRoot() && vmxSoftException(vector)) return;
   if (kind == INT_EXC) recordEvent(EV_EXCEPTION, vector, hasError ? error : EV_NO_ERROR, load<u32>(OFF_CR2));
   else recordEvent(kind == INT_EXT ? EV_INTERRUPT : EV_SOFTINT, vector, 0, 0);
   if (protectedMode()) { deliverProtected(vector, kind, error, hasError); return; }
@@ -117,20 +116,30 @@ export function int_Ib(): void {
     }
     if (!iopl3()) { raiseGP(0); return; }
   }
+  softEvent(vector, INT_SOFT, INTR_SW_INT);
+}
+/** A software interrupt or exception raised by an instruction. In VMX non-root
+ *  operation INT3, INTO and INT1 may exit first (the exception bitmap), and the
+ *  delivery is recorded as the event in progress, of interruption type
+ *  `vmxType` and the instruction's length, for the IDT-vectoring information of
+ *  a VM exit it causes (vmxexit.ts vmxSoftEvent; SDM vol. 3 §27.2.3). */
+function softEvent(vector: u32, kind: u32, vmxType: u32): void {
   markSoftInt();
-  deliverInterrupt(vector, INT_SOFT, 0, false);
+  if (nonRoot() && vmxSoftEvent(vector, vmxType)) return;
+  deliverInterrupt(vector, kind, 0, false);
+  if (!faultPending) vmxDelivered();
 }
 /** INT3: not IOPL-sensitive; gate DPL is checked (SDM vol. 3 §20.3.1.1 note).
  *  INT3, INTO and INT1 are not INT n: never redirected under CR4.VME (SDM vol. 2
  *  INT n pseudocode: the VME branch "doesn't apply to INT1, INT3, INTO"). */
-export function int3(): void { markSoftInt(); deliverInterrupt(3, INT_SOFT_EXC, 0, false); }
+export function int3(): void { softEvent(3, INT_SOFT_EXC, INTR_SW_EXCEPTION); }
 export function into(): void {
   if (!getOF()) return;
-  markSoftInt();
-  deliverInterrupt(4, INT_SOFT_EXC, 0, false);
+  softEvent(4, INT_SOFT_EXC, INTR_SW_EXCEPTION);
 }
-/** INT1 (ICEBP, F1): #DB delivered as an external event, no gate DPL check. */
-export function int1(): void { markSoftInt(); deliverInterrupt(1, INT_ICEBP, 0, false); }
+/** INT1 (ICEBP, F1): #DB delivered as an external event, no gate DPL check; in
+ *  VMX a "privileged software exception" (SDM vol. 3 table 24-15). */
+export function int1(): void { softEvent(1, INT_ICEBP, INTR_PRIV_SW_EXCEPTION); }
 
 /** IRET: real mode pops IP, CS, FLAGS (all flags writable); a 32-bit IRET keeps
  *  VM, VIF and VIP (SDM vol. 2 IRET, REAL-ADDRESS-MODE). */

@@ -302,8 +302,9 @@ function inject(): void {
   let err = hasErr ? vmread(F.ENTRY_EXC_ERROR) : 0;
   store<u32>(OFF_HALTED, 0);
   store<u32>(OFF_INHIBIT_IRQ, 0); // a vectoring entry leaves no blocking by STI or MOV SS (§26.6.1)
-  if (type == T_HW || type == T_SW_EXC) skipNextExceptionExit();
-  if (type == T_HW) { deliverException(vec, err, hasErr); return; }
+  // Only the instructions INT3, INTO and INT1 consult the bitmap for their own
+  // event (interrupts.ts), so an injected software exception never does.
+  if (type == T_HW) { skipNextExceptionExit(); deliverException(vec, err, hasErr); return; }
   let kind = INT_EXT, len: u32 = 0;
   if (type >= T_SW_INT) {
     len = vmread(F.ENTRY_INSTR_LEN);

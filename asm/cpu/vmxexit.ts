@@ -531,26 +531,41 @@ export function vmxException(vector: u32, error: u32, hasError: bool): bool {
   vmExit(EXIT_EXCEPTION_NMI, qual, getEip(), len, 0, info, hasError ? error : 0);
   return true;
 }
-/** INT3 and INTO (software exceptions, type 6): the instruction's RIP and length. */
-export function vmxSoftException(vector: u32): bool {
-  if (skipOnce) { skipOnce = false; return false; }
-  if (!((vmread(F.EXCEPTION_BITMAP) >> vector) & 1)) return false;
-  let info = INTR_VALID | INTR_SW_EXCEPTION | vector;
-  vmExit(EXIT_EXCEPTION_NMI, 0, instrStart, getEip() - instrStart, 0, info, 0);
-  return true;
+/** INT n, INT3, INTO and INT1 executed in non-root operation, of interruption
+ *  type `type` (INTR_SW_INT, INTR_SW_EXCEPTION, INTR_PRIV_SW_EXCEPTION). INT3
+ *  and INTO (software exceptions) and INT1 (privileged software exception) exit
+ *  when the exception bitmap has their vector (§25.2), with the instruction's
+ *  RIP and length (§27.2.2, §27.2.4); INT1's #DB sets none of the conditions of
+ *  the debug-exception qualification (table 27-1), so it is 0. Otherwise their
+ *  delivery is the event in progress: a VM exit it causes reports it as
+ *  IDT-vectoring information with the instruction length (§27.2.3, §27.2.4),
+ *  at the instruction's RIP (exec.ts unwind restores it). True: a VM exit. */
+export function vmxSoftEvent(vector: u32, type: u32): bool {
+  let len = getEip() - instrStart;
+  if (type != INTR_SW_INT && ((vmread(F.EXCEPTION_BITMAP) >> vector) & 1)) {
+    vmExit(EXIT_EXCEPTION_NMI, 0, instrStart, len, 0, INTR_VALID | type | vector, 0);
+    return true;
+  }
+  vmxDelivering(vector, type >> 8, 0, false, len);
+  return false;
 }
 
 /** A task switch in non-root operation always exits (SDM vol. 3 §25.4.2);
  *  qualification (table 28-2): the selector, and the source in bits 31:30 (0
  *  CALL, 1 IRET, 2 JMP, 3 task gate in the IDT). `reason` is task.ts SWITCH_*
  *  (0 JMP, 1 CALL, 2 IRET, 3 INT). A CALL/JMP/IRET exits at the instruction
- *  with its length; through the IDT, at the current RIP (the IDT-vectoring
- *  information is not recorded). */
+ *  with its length; through the IDT, with the event being delivered as
+ *  IDT-vectoring information (vmExit). */
 export function vmxTaskSwitch(sel: u32, reason: u32): void {
   const SOURCE: StaticArray<u32> = [2, 0, 1, 3];
   let q = (sel & 0xffff) | (SOURCE[reason & 3] << 30);
-  if (reason == 3) vmExit(EXIT_TASK_SWITCH, q, getEip(), 0, 0, 0, 0);
-  else instrExit(EXIT_TASK_SWITCH, q);
+  if (reason != 3) { instrExit(EXIT_TASK_SWITCH, q); return; }
+  // Through the IDT during a software event (INT n, INT3, INTO, INT1, or one
+  // injected): that instruction's length (§27.2.4), and its RIP, from which the
+  // event returns that length on (the RIP pushed is past it).
+  let type = (vecInfo >> 8) & 7;
+  let len: u32 = (vecInfo & INTR_VALID) && type >= 4 && type <= 6 ? vecLen : 0;
+  vmExit(EXIT_TASK_SWITCH, q, getEip() - len, len, 0, 0, 0);
 }
 
 /** A triple fault in non-root operation exits (reason 2) instead of shutting down. */

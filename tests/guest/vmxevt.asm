@@ -3,6 +3,9 @@
 ;   - "NMI unblocking due to IRET" (bit 12 of the exit interruption information,
 ;     §27.2.2) and the blocking left by an IRET that faults (§25.3, §27.1), with
 ;     virtual NMIs, without NMI exiting, and with NMI exiting alone;
+;   - a fault while delivering INT n, INT3, INTO or INT1 executed by the guest:
+;     the IDT-vectoring information and the instruction length (§27.2.3-4);
+;   - INT1 (ICEBP) exiting as a privileged software exception (§25.2, §27.2.2).
 ; vmxevt.test.ts holds the expected output, worked out from the SDM (no
 ; reference machine has VMX).
 ;
@@ -196,6 +199,49 @@ evt_main:
   PROC_BASE 0
   VMW PIN, 0x16
   VMW G_IB, 0
+
+  ; --- faults while delivering the guest's software interrupts and exceptions ---
+  VMW EXCBMP, 1 << 11           ; #NP only: INT3 and INTO themselves do not exit
+  GATE_P 0x31, 0
+  RUN "int-np", guest_int, PF_LEN | PF_NO12
+  GATE_P 0x31, 1
+  GATE_P 3, 0
+  RUN "int3-np", guest_int3, PF_LEN | PF_NO12
+  GATE_P 3, 1
+  GATE_P 4, 0
+  RUN "into-np", guest_into, PF_LEN | PF_NO12
+  GATE_P 4, 1
+  GATE_P 1, 0
+  RUN "int1-np", guest_int1, PF_LEN | PF_NO12
+  GATE_P 1, 1
+
+  ; INT 32H through a task gate in the guest's IDT: a task-switch exit
+  mov dword [GIDT + 0x32 * 8], 0x30 << 16
+  mov dword [GIDT + 0x32 * 8 + 4], 0x00008500              ; P, DPL 0, task gate
+  VMW EXCBMP, 0
+  RUN "int-task-gate", guest_int32, PF_LEN | PF_VALID
+
+  ; --- INT1 with #DB in the exception bitmap ---
+  VMW EXCBMP, 1 << 1
+  RUN "int1-exit", guest_int1, PF_LEN
+  ; and without: delivered through the guest's IDT, whose handler ends in the VMCALL
+  VMW EXCBMP, 0
+  mov dword [RES32], guest_done + ROMB
+  mov dword [VEC32], 0xffffffff
+  PUTS32 "int1-delivered "
+  mov dword [PFLAGS], PF_LEN
+  VMW G_RIP, guest_int1 + ROMB
+  VMW G_RSP, GSTACK
+  call resume_len
+  call print_exit
+  PUTS32 " vec"
+  mov eax, [VEC32]
+  call sys_hex32_32
+  PUTS32 " ret"
+  mov eax, [EIP32]
+  sub eax, guest_code + ROMB
+  call sys_hex32_32
+  call putnl32
 
   vmxoff
   PUTS32 "done"
