@@ -353,7 +353,7 @@ test("?demo=kvm boots the guest with VT-x and runs a nested guest under Linux's 
 
     await page.goto(BASE + "?demo=nope");
     await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
-    expect(await page.textContent("#error")).toBe("demo=nope is not a demo (RingZero has: kvm, fb).");
+    expect(await page.textContent("#error")).toBe("demo=nope is not a demo (RingZero has: kvm, fb, lab).");
   } finally {
     await page.close();
   }
