@@ -171,5 +171,10 @@ test("?demo=lab: stopped at the boot sector with the inspector open, then F8 goe
   expect(s).toMatchObject({ state: "paused", eip: sym.syscall_handler, cpl: 0 });
   await page.keyboard.press("F8");
   await waitForText(page, /The tour is over\./, 30_000);
+  // Reset: the tour again, from the boot sector (SeaBIOS's mode switches do not stop it).
+  await page.click("#reset");
+  await expect.poll(() => status(page), { timeout: 60_000, interval: 200 })
+    .toMatchObject({ state: "paused", stop: "breakpoint at 0x00007c00", eip: 0x7c00 });
+  expect(await next()).toMatchObject({ state: "paused", eip: sym.at_protected, stop: expect.stringMatching(/^stopped on real -> protected/) });
   expect(errors).toEqual([]);
 }, 180_000);

@@ -99,18 +99,21 @@ const mib = (n: number) => (n / 1048576).toFixed(1);
 
 /** Called once, the next time the machine pauses (a lab's first breakpoint). */
 let onNextPause: (() => void) | undefined;
+/** The lab demo running, if one is. */
+let lab: LabStops | undefined;
 
 /** A lab demo (web/ui/config.ts): started paused with the inspector open, it runs
  *  to its breakpoint; from there on the teaching breakpoints stop it at each
  *  event the lab shows, and F8 (Continue) goes on to the next. */
-async function startLab(config: BootConfig, lab: LabStops): Promise<void> {
+async function startLab(config: BootConfig, stops: LabStops): Promise<void> {
   inspector.show();
   await boot(config);
   const a = api;
   if (!a) return;
-  const err = await a.addBreakpoint(lab.breakAt);
+  const err = await a.addBreakpoint(stops.breakAt);
   if (err) { showError(err); return; }
-  onNextPause = () => void inspector.setStops(lab.stops);
+  lab = stops;
+  onNextPause = () => void inspector.setStops(stops.stops);
   await a.resume();
 }
 
@@ -256,7 +259,15 @@ setInterval(() => {
 }, 1000);
 
 $("pause").addEventListener("click", () => { if (paused) void api?.resume(); else void api?.pause(); });
-$("reset").addEventListener("click", () => void api?.reset());
+$("reset").addEventListener("click", async () => {
+  // A lab starts its tour again: no stops in the firmware, then the same ones from its breakpoint.
+  if (lab) {
+    const again = lab.stops;
+    await inspector.setStops([]);
+    onNextPause = () => void inspector.setStops(again);
+  }
+  await api?.reset();
+});
 
 // Record/replay (web/host/replay.ts): a recording starts at power-on, so Record
 // restarts the machine; while recording the button saves the session so far.
