@@ -1,10 +1,12 @@
 // Developer aid: snapshot size and save/restore times for the default guest at
 // its prompt (boots it in icount mode first). npx tsx tools/dev/snap-bench.mts
+// RZ_CODEC=stream times the page's codec (Compression Streams) instead of zlib.
 import { readFileSync } from "node:fs";
 import { Machine, RING } from "../../web/host/machine";
 import { bootKernel } from "../../web/host/kernel";
-import { save, restore } from "../../web/host/snapshot";
+import { save, restore, streamCodec } from "../../web/host/snapshot";
 import { zlibCodec } from "../../web/cli/snapshot";
+const codec = process.env.RZ_CODEC === "stream" ? streamCodec : zlibCodec;
 
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
@@ -26,9 +28,9 @@ const saves: number[] = [], restores: number[] = [];
 let size = 0;
 for (let i = 0; i < 5; i++) {
   const t0 = performance.now();
-  const f = await save(a, { identity: id }, zlibCodec);
+  const f = await save(a, { identity: id }, codec);
   const t1 = performance.now();
-  await restore(b, f, "x", id, zlibCodec);
+  await restore(b, f, "x", id, codec);
   const t2 = performance.now();
   saves.push(t1 - t0); restores.push(t2 - t1); size = f.length;
 }
