@@ -62,6 +62,9 @@ export type SaveResult = { bytes: Uint8Array } | { error: string };
 /** The state restored, or why it was refused (one line; the machine went on unharmed). */
 export type RestoreResult = RestoredState | { error: string };
 
+/** MachineStatus.stop of a machine started with BootConfig.paused, before it first runs. */
+export const STARTED_PAUSED = "started paused";
+
 export type RunState = "loading" | "running" | "paused" | "halted" | "stopped" | "error";
 
 export interface MachineStatus {
@@ -82,7 +85,7 @@ export interface MachineStatus {
   resets: number;
   /** live, recording, replaying, or replayed (the replay reached the recording's end). */
   session: "live" | "recording" | "replaying" | "replayed";
-  /** Why the machine is paused: "paused", "step", "breakpoint at 0xC1234567". */
+  /** Why the machine is paused: "paused", "step", "breakpoint at 0xC1234567", STARTED_PAUSED. */
   stop?: string;
   /** A replay: the machine checkpoints its timeline holds (web/host/reverse.ts). */
   checkpoints?: number;

@@ -29,6 +29,7 @@ import { hitText, watchText, WATCH_KINDS } from "./host/stops";
 import type {
   BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, ReverseResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
+import { STARTED_PAUSED } from "./protocol";
 
 const IMAGE_ROLES = ["kernel", "initrd", "bios", "vgabios", "cdrom", "hda"] as const;
 type ImageRole = (typeof IMAGE_ROLES)[number];
@@ -293,7 +294,7 @@ class MachineWorker implements WorkerApi {
     }
     this.lastTime = performance.now();
     if (config.paused) {
-      this.stopWhy = "started paused";
+      this.stopWhy = STARTED_PAUSED;
       this.setState("paused");
       return info;
     }

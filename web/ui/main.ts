@@ -10,7 +10,7 @@ import { createConsoleRing, ConsoleRing } from "../consolering";
 import { Screen } from "./screen";
 import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
-import type { BootConfig, ImageSource, MachineStatus, RestoredState, StartInfo, Watchpoint, WorkerApi } from "../protocol";
+import { STARTED_PAUSED, type BootConfig, type ImageSource, type MachineStatus, type RestoredState, type StartInfo, type Watchpoint, type WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -118,7 +118,7 @@ async function startLab(config: BootConfig, stops: LabStops): Promise<void> {
 }
 
 function showStatus(s: MachineStatus): void {
-  if (s.state === "paused" && s.stop !== "started paused" && onNextPause) {
+  if (s.state === "paused" && s.stop !== STARTED_PAUSED && onNextPause) {
     const f = onNextPause;
     onNextPause = undefined;
     f();
