@@ -1,7 +1,8 @@
 // Benchmark (not a test): CPU used by an idle guest at its shell prompt, RingZero's
 // CLI beside qemu-system-i386 with the same guest, and the page in Chromium.
-//   node tools/bench/idle.mjs [--runs N] [--seconds S] [--no-page]
-// Each run boots the guest, waits for its prompt, lets it settle for 5 s, then
+//   node tools/bench/idle.mjs [--runs N] [--seconds S] [--settle S] [--no-page]
+// Each run boots the guest, waits for its prompt, lets it settle (5 s unless
+// --settle says; the tick's code is translated after about 30 s of idle), then
 // reads the process's CPU time (utime + stime from /proc, children included:
 // for the page, every Chromium process this script started) over S seconds. Prints medians.
 import { spawn } from "node:child_process";
@@ -13,7 +14,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const IMAGES = join(ROOT, "public/images");
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : def; };
-const RUNS = opt("--runs", 3), SECONDS = opt("--seconds", 10);
+const RUNS = opt("--runs", 3), SECONDS = opt("--seconds", 10), SETTLE = opt("--settle", 5);
 const manifest = JSON.parse(readFileSync(join(IMAGES, "manifest.json"), "utf8"));
 const HZ = 100; // USER_HZ: /proc/<pid>/stat times are in 1/100 s
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -39,7 +40,7 @@ async function idleOf(name, cmd, args) {
     if (Date.now() > end || p.exitCode !== null) { p.kill("SIGKILL"); throw new Error(`${name}: no prompt`); }
     await sleep(100);
   }
-  await sleep(5000);
+  await sleep(SETTLE * 1000);
   const c0 = cpuSeconds([p.pid]), w0 = Date.now();
   await sleep(SECONDS * 1000);
   const pct = (100 * (cpuSeconds([p.pid]) - c0)) / ((Date.now() - w0) / 1000);
@@ -73,7 +74,7 @@ async function pageIdle() {
       if (Date.now() > end) throw new Error("page: no prompt");
       await sleep(250);
     }
-    await sleep(5000);
+    await sleep(SETTLE * 1000);
     const pids = chromiumPids();
     const c0 = cpuSeconds(pids), w0 = Date.now();
     await sleep(SECONDS * 1000);
@@ -92,4 +93,4 @@ for (let i = 0; i < RUNS; i++) {
   if (!argv.includes("--no-page")) res.page.push(await pageIdle());
   console.log(`run ${i + 1}: ringzero ${res.ringzero[i].toFixed(1)}%, qemu ${res.qemu[i].toFixed(1)}%${res.page.length ? `, page (all Chromium processes) ${res.page[i].toFixed(1)}%` : ""}`);
 }
-console.log(`idle CPU at the prompt, median of ${RUNS} (% of one core over ${SECONDS} s): ringzero ${median(res.ringzero).toFixed(1)}, qemu-system-i386 ${median(res.qemu).toFixed(1)}${res.page.length ? `, page ${median(res.page).toFixed(1)}` : ""}`);
+console.log(`idle CPU at the prompt, median of ${RUNS} (% of one core over ${SECONDS} s, from ${SETTLE} s after the prompt): ringzero ${median(res.ringzero).toFixed(1)}, qemu-system-i386 ${median(res.qemu).toFixed(1)}${res.page.length ? `, page ${median(res.page).toFixed(1)}` : ""}`);

@@ -117,6 +117,13 @@ async function startLab(config: BootConfig, stops: LabStops): Promise<void> {
   await a.resume();
 }
 
+/** Set an element's text only when it changes: the status comes twice a second,
+ *  and rewriting the same text still costs the page a layout and a paint. */
+function setText(id: string, text: string): void {
+  const el = $(id);
+  if (el.textContent !== text) el.textContent = text;
+}
+
 function showStatus(s: MachineStatus): void {
   if (s.state === "paused" && s.stop !== STARTED_PAUSED && onNextPause) {
     const f = onNextPause;
@@ -125,23 +132,23 @@ function showStatus(s: MachineStatus): void {
   }
   // A running guest that mostly waits for its timers (at its prompt) shows as idle.
   const idle = s.state === "running" && s.idle >= 0.9;
-  $("st-state").textContent = idle ? "idle" : s.state;
-  $("st-ips").textContent = s.state === "running" ? `${(s.ips / 1e6).toFixed(1)} M instr/s, ${Math.round(s.idle * 100)}% idle` : "";
-  $("st-mode").textContent = `mode: ${s.mode}`;
+  setText("st-state", idle ? "idle" : s.state);
+  setText("st-ips", s.state === "running" ? `${(s.ips / 1e6).toFixed(1)} M instr/s, ${Math.round(s.idle * 100)}% idle` : "");
+  setText("st-mode", `mode: ${s.mode}`);
   // VT-x: whose code runs, the hypervisor's (root) or its guest's (non-root).
-  $("st-ring").textContent = `ring ${s.cpl}` + (s.vmx ? `, VMX ${s.vmx.mode}` + (s.vmx.vmcs !== null ? ` (VMCS at 0x${s.vmx.vmcs.toString(16)})` : "") : "");
-  $("st-paging").textContent = s.paging ? "paging on" : "paging off";
-  $("st-session").textContent = s.session === "live" ? "" : s.session === "recording" ? "● recording" : s.session;
+  setText("st-ring", `ring ${s.cpl}` + (s.vmx ? `, VMX ${s.vmx.mode}` + (s.vmx.vmcs !== null ? ` (VMCS at 0x${s.vmx.vmcs.toString(16)})` : "") : ""));
+  setText("st-paging", s.paging ? "paging on" : "paging off");
+  setText("st-session", s.session === "live" ? "" : s.session === "recording" ? "● recording" : s.session);
   // Images read on demand over HTTP (web/host/httpdisk.ts).
-  $("st-disks").textContent = (s.disks ?? []).map((d) => `${d.name}: ${mib(d.fetched)} of ${mib(d.size)} MiB fetched`).join(", ");
+  setText("st-disks", (s.disks ?? []).map((d) => `${d.name}: ${mib(d.fetched)} of ${mib(d.size)} MiB fetched`).join(", "));
   document.body.dataset.session = s.session;
   session = s.session;
-  $("record").textContent = s.session === "recording" ? "Save recording" : "Record";
+  setText("record", s.session === "recording" ? "Save recording" : "Record");
   document.body.dataset.state = s.state;
   document.body.dataset.idle = String(idle);
   ($("pause") as HTMLButtonElement).disabled = !(s.state === "running" || s.state === "paused" || s.state === "halted");
   ($("reset") as HTMLButtonElement).disabled = s.state === "loading" || s.state === "error";
-  $("pause").textContent = s.state === "paused" ? "Resume" : "Pause";
+  setText("pause", s.state === "paused" ? "Resume" : "Pause");
   paused = s.state === "paused";
   inspector.update(s);
 }
