@@ -232,6 +232,13 @@ export function vmxDelivering(vector: u32, type: u32, error: u32, hasError: bool
   vecLen = len;
 }
 export function vmxDelivered(): void { vecInfo = 0; }
+/** The instruction length of the software event being delivered (INT n, INT3,
+ *  INTO, INT1, or one injected: types 4-6), which a VM exit during its
+ *  delivery reports (§27.2.4); 0 for any other event or none. */
+function softEventLength(): u32 {
+  let type = (vecInfo >> 8) & 7;
+  return (vecInfo & INTR_VALID) && type >= 4 && type <= 6 ? vecLen : 0;
+}
 
 /** VM exit: record why (SDM vol. 3 §27.2), save the guest, load the host. */
 export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, intrInfo: u32, intrError: u32): void {
@@ -525,10 +532,7 @@ export function vmxException(vector: u32, error: u32, hasError: bool): bool {
   // The fault of an IRET that lifted (virtual-)NMI blocking (§27.2.2); the bit
   // is undefined with IDT-vectoring information and for #DF, and left 0 then.
   if (unblocked && !(vecInfo & INTR_VALID) && vector != DF) info |= INTR_NMI_UNBLOCKED;
-  // During the delivery of a software interrupt or exception, the exit reports its length.
-  let type = (vecInfo >> 8) & 7;
-  let len: u32 = (vecInfo & INTR_VALID) && type >= 4 && type <= 6 ? vecLen : 0;
-  vmExit(EXIT_EXCEPTION_NMI, qual, getEip(), len, 0, info, hasError ? error : 0);
+  vmExit(EXIT_EXCEPTION_NMI, qual, getEip(), softEventLength(), 0, info, hasError ? error : 0);
   return true;
 }
 /** INT n, INT3, INTO and INT1 executed in non-root operation, of interruption
@@ -563,8 +567,7 @@ export function vmxTaskSwitch(sel: u32, reason: u32): void {
   // Through the IDT during a software event (INT n, INT3, INTO, INT1, or one
   // injected): that instruction's length (§27.2.4), and its RIP, from which the
   // event returns that length on (the RIP pushed is past it).
-  let type = (vecInfo >> 8) & 7;
-  let len: u32 = (vecInfo & INTR_VALID) && type >= 4 && type <= 6 ? vecLen : 0;
+  let len = softEventLength();
   vmExit(EXIT_TASK_SWITCH, q, getEip() - len, len, 0, 0, 0);
 }
 
