@@ -64,6 +64,10 @@ export type RestoreResult = RestoredState | { error: string };
 
 /** MachineStatus.stop of a machine started with BootConfig.paused, before it first runs. */
 export const STARTED_PAUSED = "started paused";
+/** A running guest halted for at least this share of its time counts as idle
+ *  (MachineStatus.idle): the page shows "idle", and the worker sends its status
+ *  once a second instead of twice. */
+export const IDLE_SHARE = 0.9;
 
 export type RunState = "loading" | "running" | "paused" | "halted" | "stopped" | "error";
 

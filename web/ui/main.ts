@@ -10,7 +10,7 @@ import { createConsoleRing, ConsoleRing } from "../consolering";
 import { Screen } from "./screen";
 import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
-import { STARTED_PAUSED, type BootConfig, type ImageSource, type MachineStatus, type RestoredState, type StartInfo, type Watchpoint, type WorkerApi } from "../protocol";
+import { IDLE_SHARE, STARTED_PAUSED, type BootConfig, type ImageSource, type MachineStatus, type RestoredState, type StartInfo, type Watchpoint, type WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -21,6 +21,19 @@ term.loadAddon(fit);
 term.open($("terminal"));
 fit.fit();
 window.addEventListener("resize", () => fit.fit());
+// As in GTK's terminals (gtk-cursor-blink-timeout, 10 s), the cursor stops
+// blinking 10 s after the last typed key or console output, so a page whose
+// guest sits idle at its prompt draws nothing; either starts it again.
+const CURSOR_BLINK_MS = 10_000;
+let blinkTimer: ReturnType<typeof setTimeout> | undefined;
+function cursorActive(): void {
+  if (!term.options.cursorBlink) term.options.cursorBlink = true;
+  clearTimeout(blinkTimer);
+  blinkTimer = setTimeout(() => { term.options.cursorBlink = false; }, CURSOR_BLINK_MS);
+}
+term.onData(cursorActive);
+term.onWriteParsed(cursorActive);
+cursorActive();
 // Copy/paste: Ctrl+Shift+C copies the selection; paste (Ctrl+Shift+V or the
 // browser's paste) goes to the guest through onData.
 term.attachCustomKeyEventHandler((e) => {
@@ -131,7 +144,7 @@ function showStatus(s: MachineStatus): void {
     f();
   }
   // A running guest that mostly waits for its timers (at its prompt) shows as idle.
-  const idle = s.state === "running" && s.idle >= 0.9;
+  const idle = s.state === "running" && s.idle >= IDLE_SHARE;
   setText("st-state", idle ? "idle" : s.state);
   setText("st-ips", s.state === "running" ? `${(s.ips / 1e6).toFixed(1)} M instr/s, ${Math.round(s.idle * 100)}% idle` : "");
   setText("st-mode", `mode: ${s.mode}`);
