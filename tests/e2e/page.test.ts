@@ -64,7 +64,7 @@ test("the page boots the default Linux guest to a shell, answers uname -a, pause
   await page.close();
 }, 300_000);
 
-test("the guest's clock keeps real time in the page with a busy core beside it, and an idle guest shows as idle", async () => {
+test("the guest's clock keeps real time in the page with a busy core beside it; an idle guest shows as idle and its cursor stops blinking", async () => {
   const hog = spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" });
   const page = await browser.newPage();
   try {
@@ -107,6 +107,12 @@ test("the guest's clock keeps real time in the page with a busy core beside it, 
     // At its prompt the guest only waits for its timer: the status bar says idle.
     await page.waitForFunction(() => document.body.dataset.idle === "true", undefined, { timeout: 10_000 });
     expect(await page.textContent("#st-state")).toBe("idle");
+    // The cursor stops blinking 10 s after the last key or output (an idle page
+    // draws nothing), and a key starts it again.
+    await page.waitForFunction(() => document.querySelector("#terminal .xterm-cursor") !== null && document.querySelector("#terminal .xterm-cursor-blink") === null, undefined, { timeout: 15_000 });
+    await page.keyboard.type("x");
+    await page.waitForFunction(() => document.querySelector("#terminal .xterm-cursor-blink") !== null, undefined, { timeout: 5_000 });
+    await page.keyboard.press("Backspace");
   } finally {
     hog.kill("SIGKILL");
     await page.close();
