@@ -971,6 +971,29 @@ vmx_main:
   call sys_hex32_32
 .t_expire_done:
   call putnl32
+  PUTS32 "timer-wrmsr"         ; 1000, and the guest writes the TSC 2^32 ahead first
+  PROC_BASE (1 << 28)          ; MSR bitmaps (all clear but 174H reads): WRMSR 10H does not exit
+  VMW 0x482e, 1000
+  VMW G_RIP, guest_tscjump + ROMB
+  NEXT_EXIT .t_wrmsr
+  vmresume
+  PUTS32 " no exit"
+.t_wrmsr:
+  mov [SCRATCH + 0x314], ecx
+  call print_exit_short
+  call print_timer
+  PUTS32 " spins"
+  mov eax, [SCRATCH + 0x314]
+  cmp eax, 1000 * 16
+  ja .t_wrmsr_bad
+  cmp eax, 1000 * 16 - 20
+  jb .t_wrmsr_bad
+  PUTS32 " in-range"
+  jmp .t_wrmsr_done
+.t_wrmsr_bad:
+  call sys_hex32_32
+.t_wrmsr_done:
+  call putnl32
   PUTS32 "timer-hlt "         ; 100, the guest halts with IF = 0 (no HLT exiting)
   VMW PROC, 0x0401e172 | (1 << 24)
   VMW 0x482e, 100
@@ -1131,5 +1154,12 @@ guest_spin:
 guest_halt:
   hlt                         ; +217
   vmcall                      ; +218
+guest_tscjump:
+  rdtsc                       ; +221
+  add edx, 1                  ; +223: the TSC 2^32 ahead
+  mov ecx, 0x10               ; +226: IA32_TIME_STAMP_COUNTER
+  wrmsr                       ; +231: its write bit is clear, no exit
+  xor ecx, ecx                ; +233
+  jmp guest_spin              ; +235
 
 ROM_END
