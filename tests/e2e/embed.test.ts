@@ -96,6 +96,13 @@ test("mountMachine boots the default guest in a page, takes typed input, shows i
   expect(bench.physical).toBe(bench.eip - 0xc0000000);
   await page.click("#save");
   await page.waitForFunction(() => /^saved \d+ bytes/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 60_000 });
+  // As in the page (web/ui/cursor.ts): the cursor stops blinking 10 s after the
+  // last key or output, and a key starts it again.
+  await page.click(".xterm");
+  await page.waitForFunction(() => document.querySelector(".ringzero-console .xterm-cursor") !== null && document.querySelector(".ringzero-console .xterm-cursor-blink") === null, undefined, { timeout: 15_000 });
+  await page.keyboard.type("x");
+  await page.waitForFunction(() => document.querySelector(".ringzero-console .xterm-cursor-blink") !== null, undefined, { timeout: 5_000 });
+  await page.keyboard.press("Backspace");
   expect(errors).toEqual([]);
 }, BOOT_TIMEOUT_MS + 120_000);
 

@@ -12,6 +12,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { kernelKind } from "../host/kernel";
 import { cpuOption } from "../host/cpumodel";
 import { Screen } from "../ui/screen";
+import { blinkWhileActive } from "../ui/cursor";
 import type { BootConfig, ImageSource, MachineStatus, WorkerApi } from "../protocol";
 import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers, MountOptions } from "./api";
 
@@ -146,6 +147,7 @@ export async function mountMachine(element: HTMLElement, options: MachineOptions
   const fit = new FitAddon();
   term.loadAddon(fit);
   term.open(consoleBox);
+  blinkWhileActive(term);
   const screen = new Screen(canvas, () => api);
   const showScreen = (on: boolean) => {
     consoleBox.hidden = on;

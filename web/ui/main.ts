@@ -8,6 +8,7 @@ import { FitAddon } from "@xterm/addon-fit";
 import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl, type LabStops } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { Screen } from "./screen";
+import { blinkWhileActive } from "./cursor";
 import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
 import { IDLE_SHARE, STARTED_PAUSED, type BootConfig, type ImageSource, type MachineStatus, type RestoredState, type StartInfo, type Watchpoint, type WorkerApi } from "../protocol";
@@ -21,19 +22,7 @@ term.loadAddon(fit);
 term.open($("terminal"));
 fit.fit();
 window.addEventListener("resize", () => fit.fit());
-// As in GTK's terminals (gtk-cursor-blink-timeout, 10 s), the cursor stops
-// blinking 10 s after the last typed key or console output, so a page whose
-// guest sits idle at its prompt draws nothing; either starts it again.
-const CURSOR_BLINK_MS = 10_000;
-let blinkTimer: ReturnType<typeof setTimeout> | undefined;
-function cursorActive(): void {
-  if (!term.options.cursorBlink) term.options.cursorBlink = true;
-  clearTimeout(blinkTimer);
-  blinkTimer = setTimeout(() => { term.options.cursorBlink = false; }, CURSOR_BLINK_MS);
-}
-term.onData(cursorActive);
-term.onWriteParsed(cursorActive);
-cursorActive();
+blinkWhileActive(term); // stops 10 s after the last key or output (web/ui/cursor.ts)
 // Copy/paste: Ctrl+Shift+C copies the selection; paste (Ctrl+Shift+V or the
 // browser's paste) goes to the guest through onData.
 term.attachCustomKeyEventHandler((e) => {
