@@ -119,7 +119,7 @@ async function startLab(config: BootConfig, stops: LabStops): Promise<void> {
   await a.resume();
 }
 
-/** Set an element's text only when it changes: the status comes twice a second,
+/** Set an element's text only when it changes: the status comes up to twice a second,
  *  and rewriting the same text still costs the page a layout and a paint. */
 function setText(id: string, text: string): void {
   const el = $(id);
