@@ -414,6 +414,9 @@ FF/6 push_Ev* m jit32=pushE
 0FC7/7 vmptrst_Mq m
 0F78 vmread_Ed_Gd m
 0F79 vmwrite_Gd_Ed m
+# 0F 38, the three-byte page: 66 0F 38 80 /r INVEPT and 66 0F 38 81 /r INVVPID
+# (vmx.ts op0F38 reads the third byte and the ModRM; the rest of the page is #UD).
+0F38 op0F38
 0FC8-0FCF bswap_reg* jit32=bswap
 # From here to the end of the map every entry is jit=interp: a translated block
 # runs it by calling the interpreter's handler (asm/cpu/jit.ts jitStep), so

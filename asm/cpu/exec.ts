@@ -25,7 +25,8 @@ import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase, segAttr, ATTR_DB } from "./state";
 import { jitRun, jitEnabled, JIT_STEP_ONE } from "./jit";
 import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
-import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered, vmxIretNmi } from "./vmxexit";
+import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered, vmxIretNmi, vmxEptExit } from "./vmxexit";
+import { EPT_FAULT } from "../mmu/ept";
 import { inVmx } from "./vmx";
 
 // Why run() stopped (also the ABI's reason codes, index.ts).
@@ -231,6 +232,9 @@ function unwind(): void {
 export function deliverException(vector: u32, error: u32, hasError: bool): void {
   let v = vector, err = error, has = hasError;
   for (let depth = 0; depth < 3; depth++) {
+    // An EPT violation or misconfiguration (mmu/ept.ts) is a VM exit, raised
+    // like a fault; met while an event was delivered, it reports that event.
+    if (v == EPT_FAULT) { vmxEptExit(); return; }
     if (nonRoot()) { if (vmxException(v, err, has)) return; vmxDelivering(v, 3, err, has, 0); }
     saveShadow();
     deliverInterrupt(v, INT_EXC, err, has);

@@ -34,7 +34,10 @@ export const FEAT_SSE: u32 = 1 << 3;  // CPUID.1:EDX.SSE[25]: XMM, MXCSR, CR4.OS
 export const FEAT_SSE2: u32 = 1 << 4; // CPUID.1:EDX.SSE2[26] (and CLFSH[19], which comes with it)
 export const FEAT_SSE3: u32 = 1 << 5; // CPUID.1:ECX.SSE3[0] (and MONITOR[3])
 export const FEAT_VME: u32 = 1 << 6;  // CPUID.1:EDX.VME[1]: CR4.VME and CR4.PVI (SDM vol. 3 §20.3, §20.4)
-export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_VMX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3 | FEAT_VME;
+// VMX's secondary controls (vmx.ts, docs/VMX.md), QEMU's vmx-ept and vmx-vpid; each only with FEAT_VMX.
+export const FEAT_VMX_EPT: u32 = 1 << 7;  // "enable EPT", IA32_VMX_EPT_VPID_CAP's EPT bits, INVEPT
+export const FEAT_VMX_VPID: u32 = 1 << 8; // "enable VPID", INVVPID
+export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_VMX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3 | FEAT_VME | FEAT_VMX_EPT | FEAT_VMX_VPID;
 /** The power-on model before the host names one, pentium2 as QEMU defines it:
  *  PAE, no NX. (The host always names one; its default, what users get, is
  *  web/host/cpumodel.ts DEFAULT_CPU_MODEL, the Core Duo.) */
@@ -59,5 +62,8 @@ export const MAXPHYADDR: u32 = 36;
 export let cpuModel: u32 = MODEL_PENTIUM2;
 export let cpuFeatures: u32 = FEAT_DEFAULT;
 export function setCpuModel(m: u32): void { cpuModel = m < MODEL_COUNT ? m : MODEL_PENTIUM2; }
-export function setCpuFeatures(f: u32): void { cpuFeatures = f & FEAT_ALL; }
+export function setCpuFeatures(f: u32): void {
+  if (!(f & FEAT_VMX)) f &= ~(FEAT_VMX_EPT | FEAT_VMX_VPID);
+  cpuFeatures = f & FEAT_ALL;
+}
 @inline export function hasFeature(f: u32): bool { return (cpuFeatures & f) != 0; }

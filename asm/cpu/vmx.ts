@@ -7,7 +7,9 @@
 //
 // A 32-bit processor without Intel 64 (as the Core Duo): no IA-32e mode guest or
 // host, natural-width fields of 32 bits, VMX structures below 4 GiB
-// (IA32_VMX_BASIC[48] = 1). No TRUE_* capability MSRs, no secondary controls.
+// (IA32_VMX_BASIC[48] = 1). The secondary controls exist with the vmx-ept or
+// vmx-vpid feature: "enable EPT" (mmu/ept.ts) and "enable VPID", with INVEPT
+// and INVVPID, and with them the TRUE_* capability MSRs.
 // Not modelled: SMX and the dual-monitor treatment of SMM, INIT/SIPI (this
 // machine has one CPU), A20M blocking in VMX operation.
 
@@ -19,9 +21,11 @@ import {
   cr0, cr4, getCpl, setReg32, reg32,
 } from "./state";
 import { raiseGP, raiseUD, faultPending } from "./fault";
-import { isRegForm, modrm, readM32, writeM32, readE32, writeE32, mandatoryPrefix } from "./decode";
+import { isRegForm, modrm, readM32, writeM32, readE32, writeE32, mandatoryPrefix, fetch8, decodeModrm } from "./decode";
 import { setArithFlags } from "./flags";
-import { hasFeature, FEAT_VMX, FEAT_PAE } from "./features";
+import { hasFeature, FEAT_VMX, FEAT_PAE, FEAT_VMX_EPT, FEAT_VMX_VPID } from "./features";
+import { PROC_SECONDARY, SEC_EPT, SEC_VPID, eptpValid } from "../mmu/ept";
+import { tlbFlush } from "../mmu/paging";
 import { physRead32, physWrite32 } from "../mmu/phys";
 import { cr4Supported } from "./system";
 import {
@@ -72,6 +76,20 @@ export const PROC_MAY1: u32 = PROC_DEFAULT1 | PROC_INTR_WINDOW | PROC_TSC_OFFSET
   | PROC_TPR_SHADOW | PROC_NMI_WINDOW;
 export const EXIT_MUST1: u32 = EXIT_DEFAULT1;
 export const EXIT_MAY1: u32 = EXIT_DEFAULT1 | EXIT_ACK_INTR | EXIT_SAVE_PREEMPT;
+/** IA32_VMX_PROCBASED_CTLS allowed-1: bit 31 ("activate secondary controls")
+ *  only on a processor with secondary controls. */
+export function procMay1(): u32 { return PROC_MAY1 | (hasSecondary() ? PROC_SECONDARY : 0); }
+@inline export function hasSecondary(): bool { return hasFeature(FEAT_VMX_EPT | FEAT_VMX_VPID); }
+/** IA32_VMX_PROCBASED_CTLS2 allowed-1 (its allowed-0 half is 0). */
+export function sec2May1(): u32 {
+  return (hasFeature(FEAT_VMX_EPT) ? SEC_EPT : 0) | (hasFeature(FEAT_VMX_VPID) ? SEC_VPID : 0);
+}
+/** The primary controls that must be 1. A processor with secondary controls
+ *  has the TRUE_* capability MSRs (IA32_VMX_BASIC[55], appendix A.2), as every
+ *  processor with EPT does, and lets CR3-load and CR3-store exiting be 0 (they
+ *  are of no use with EPT: Linux's kvm_intel clears them then). Its other
+ *  default1 bits stay 1 (the TRUE_* MSRs report them so). */
+export function procMust1(): u32 { return hasSecondary() ? PROC_MUST1 & ~(PROC_CR3_LOAD | PROC_CR3_STORE) : PROC_MUST1; }
 export const ENTRY_MUST1: u32 = ENTRY_DEFAULT1;
 export const ENTRY_MAY1: u32 = ENTRY_DEFAULT1;
 
@@ -95,11 +113,21 @@ const FC_LOCK: u32 = 1 << 0;
 const FC_VMX_SMX: u32 = 1 << 1;      // reserved here: no SMX (#GP to set it)
 const FC_VMX_OUTSIDE: u32 = 1 << 2;
 const MSR_VMX_BASIC: u32 = 0x480;
-const MSR_VMX_LAST: u32 = 0x48a;     // VMCS_ENUM; 48BH (PROCBASED_CTLS2) and the TRUE_* MSRs do not exist
+// 48BH-490H (PROCBASED_CTLS2, EPT_VPID_CAP, the TRUE_* controls) only with secondary controls.
+const MSR_VMX_LAST: u32 = 0x490;
+// IA32_VMX_EPT_VPID_CAP (appendix A.10). EPT: page-walk length 4 (bit 6), EPTP
+// memory types UC (8) and WB (14), 2-MByte (16) and 1-GByte (17) pages,
+// INVEPT (20) with single-context (25) and all-context (26) types; no
+// execute-only translations (0), no accessed/dirty flags (21). VPID (high
+// half): INVVPID (32) with the individual-address (40), single-context (41),
+// all-context (42) and single-context-retaining-globals (43) types.
+const EPT_CAP_LO: u32 = (1 << 6) | (1 << 8) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 20) | (1 << 25) | (1 << 26);
+const VPID_CAP_HI: u32 = (1 << 0) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11);
 // IA32_VMX_BASIC high half: region size, bit 48 (32-bit addresses), memory type
 // WB (6) in bits 53:50. Bit 54 (INS/OUTS instruction information) and bit 55
 // (TRUE_* MSRs) are 0.
 const BASIC_HI: u32 = VMCS_SIZE | (1 << 16) | (6 << 18);
+const BASIC_TRUE_CTLS: u32 = 1 << 23; // bit 55: the TRUE_* MSRs exist (with secondary controls)
 // IA32_VMX_MISC: the preemption timer's rate (bits 4:0), activity state HLT
 // (bit 6), 4 CR3-target values (bits 24:16), MSR lists of up to 512 entries
 // (bits 27:25 = 0).
@@ -109,13 +137,17 @@ const MISC_LO: u32 = PREEMPT_RATE | (1 << 6) | (CR3_TARGETS << 16);
  *  one (system.ts goes on), and a #GP(0) when VMX is absent. */
 export function vmxRdmsr(msr: u32): bool {
   if (msr != MSR_FEATURE_CONTROL && (msr < MSR_VMX_BASIC || msr > MSR_VMX_LAST)) return false;
-  if (!hasFeature(FEAT_VMX) || msr == 0x48b) { raiseGP(0); return true; }
+  if (!hasFeature(FEAT_VMX) || (msr >= 0x48b && !hasSecondary())) { raiseGP(0); return true; }
   let lo: u32 = 0, hi: u32 = 0;
   switch (msr) {
     case MSR_FEATURE_CONTROL: lo = load<u32>(OFF_FEATURE_CONTROL); break;
-    case MSR_VMX_BASIC: lo = VMCS_REVISION; hi = BASIC_HI; break;
+    case MSR_VMX_BASIC: lo = VMCS_REVISION; hi = BASIC_HI | (hasSecondary() ? BASIC_TRUE_CTLS : 0); break;
+    case 0x48d: lo = PIN_MUST1; hi = PIN_MAY1; break;
+    case 0x48e: lo = procMust1(); hi = procMay1(); break;
+    case 0x48f: lo = EXIT_MUST1; hi = EXIT_MAY1; break;
+    case 0x490: lo = ENTRY_MUST1; hi = ENTRY_MAY1; break;
     case 0x481: lo = PIN_MUST1; hi = PIN_MAY1; break;
-    case 0x482: lo = PROC_MUST1; hi = PROC_MAY1; break;
+    case 0x482: lo = PROC_MUST1; hi = procMay1(); break;
     case 0x483: lo = EXIT_MUST1; hi = EXIT_MAY1; break;
     case 0x484: lo = ENTRY_MUST1; hi = ENTRY_MAY1; break;
     case 0x485: lo = MISC_LO; break;
@@ -124,6 +156,11 @@ export function vmxRdmsr(msr: u32): bool {
     case 0x488: lo = CR4_FIXED0; break;
     case 0x489: lo = cr4Fixed1(); break;
     case 0x48a: lo = VMCS_MAX_INDEX << 1; break;
+    case 0x48b: hi = sec2May1(); break;
+    case 0x48c:
+      lo = hasFeature(FEAT_VMX_EPT) ? EPT_CAP_LO : 0;
+      hi = hasFeature(FEAT_VMX_VPID) ? VPID_CAP_HI : 0;
+      break;
   }
   setReg32(R_EAX, lo);
   setReg32(R_EDX, hi);
@@ -181,6 +218,7 @@ export const ERR_UNSUPPORTED_FIELD: u32 = 12;
 export const ERR_READ_ONLY_FIELD: u32 = 13;
 export const ERR_VMXON_ROOT: u32 = 15;
 export const ERR_ENTRY_MOV_SS: u32 = 26;
+export const ERR_INVEPT_INVVPID: u32 = 28;
 
 // Exit reasons of the VMX instructions (SDM vol. 3 appendix C).
 const EXIT_VMCALL: u32 = 18;
@@ -193,6 +231,8 @@ const EXIT_VMRESUME: u32 = 24;
 const EXIT_VMWRITE: u32 = 25;
 const EXIT_VMXOFF: u32 = 26;
 const EXIT_VMXON: u32 = 27;
+const EXIT_INVEPT: u32 = 50;
+const EXIT_INVVPID: u32 = 53;
 
 /** The checks that open every VMX instruction but VMXON and VMCALL (SDM vol. 3
  *  ch. 31 pseudocode): #UD outside VMX operation, in real or virtual-8086 mode;
@@ -361,4 +401,49 @@ export function vmxGroup0F01(): void {
     case 0xc4: vmxoff(); return;
     default: raiseUD();
   }
+}
+
+/** 0F 38 (the three-byte opcode page): with 66, 80 /r INVEPT and 81 /r
+ *  INVVPID; everything else on the page is #UD on these models (no SSSE3). */
+export function op0F38(): void {
+  let op = fetch8();
+  if ((op == 0x80 || op == 0x81) && mandatoryPrefix() == 0x66) {
+    decodeModrm();
+    if (op == 0x80) invept(); else invvpid();
+    return;
+  }
+  raiseUD();
+}
+
+/** INVEPT r32, m128 (SDM vol. 3 ch. 31, INVEPT): type 1 (single-context: the
+ *  descriptor's EPTP must be one VM entry would take) or 2 (global). The TLB
+ *  holds combined translations only, and all of them go. */
+function invept(): void {
+  if (!hasFeature(FEAT_VMX_EPT) || isRegForm()) { raiseUD(); return; }
+  if (!vmxCommon(EXIT_INVEPT)) return;
+  let type = reg32((modrm >> 3) & 7);
+  if (type != 1 && type != 2) { vmFail(ERR_INVEPT_INVVPID); return; }
+  let lo = readM32(0), hi = readM32(4);
+  readM32(8); readM32(12); // the reserved half is read, not checked (the SDM's operation checks none)
+  if (faultPending) return;
+  if (type == 1 && !eptpValid(<u64>lo | (<u64>hi << 32))) { vmFail(ERR_INVEPT_INVVPID); return; }
+  tlbFlush(false);
+  vmSucceed();
+}
+
+/** INVVPID r32, m128 (SDM vol. 3 ch. 31, INVVPID): types 0 (individual
+ *  address), 1 (single context), 2 (all contexts), 3 (single context retaining
+ *  globals); descriptor bits 63:16 must be 0, and the VPID not 0 but for type 2.
+ *  Every address is canonical on a 32-bit processor. */
+function invvpid(): void {
+  if (!hasFeature(FEAT_VMX_VPID) || isRegForm()) { raiseUD(); return; }
+  if (!vmxCommon(EXIT_INVVPID)) return;
+  let type = reg32((modrm >> 3) & 7);
+  if (type > 3) { vmFail(ERR_INVEPT_INVVPID); return; }
+  let lo = readM32(0), hi = readM32(4);
+  readM32(8); readM32(12);
+  if (faultPending) return;
+  if ((lo >>> 16) != 0 || hi != 0 || (type != 2 && (lo & 0xffff) == 0)) { vmFail(ERR_INVEPT_INVVPID); return; }
+  tlbFlush(false);
+  vmSucceed();
 }

@@ -3,18 +3,19 @@
 // operation), the checks of the guest state (a failure is a VM exit with reason
 // 33 or 34 and bit 31 set, after which the host state is loaded), loading the
 // guest state, the entry MSR-load list, and event injection (§26.6).
-// Processor without Intel 64, no unrestricted guest, no EPT: the checks for
+// Processor without Intel 64 and without unrestricted guest: the checks for
 // those features are the ones that say "must be 0" here, through the
-// capability MSRs (vmx.ts).
+// capability MSRs (vmx.ts). EPT and VPID exist with -cpu ...,+vmx-ept,+vmx-vpid.
 
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_CR4, OFF_DR, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_NMI, NMI_BLOCKED, OFF_CPL,
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT,
   OFF_VMX_MODE, VMX_ON, VMX_NONROOT, OFF_VMCS_PTR, OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED,
-  S_CS, S_SS, S_LDTR, S_TR, R_ESP, VM, IF, TF, CR0_ET, CR0_PG, CR0_PE, CR4_PAE,
+  S_CS, S_SS, S_LDTR, S_TR, R_ESP, VM, IF, TF, CR0_ET, CR0_PG, CR0_PE, CR4_PAE, OFF_PDPTE,
   setEip, getEip, setReg32, needAttention,
 } from "./state";
 import { faultPending, clearFault } from "./fault";
+import { MAXPHYADDR } from "./features";
 import { recordEvent, EV_VMENTRY, EV_VMEXIT } from "./events";
 import { setEflagsRaw } from "./idt";
 import { setSegmentCache, cplChanged, csChanged, refreshSegmentRanges } from "./segments";
@@ -26,11 +27,12 @@ import { INT_EXT, INT_SOFT, INT_EXC, INT_SOFT_EXC, INT_ICEBP } from "./interrupt
 import * as F from "./vmxfields";
 import { vmread, vmwrite, VMCS_REVISION, VMCS_LAUNCH } from "./vmxfields";
 import {
-  PIN_MUST1, PIN_MAY1, PROC_MUST1, PROC_MAY1, EXIT_MUST1, EXIT_MAY1, ENTRY_MUST1, ENTRY_MAY1,
+  PIN_MUST1, PIN_MAY1, procMust1, procMay1, sec2May1, EXIT_MUST1, EXIT_MAY1, ENTRY_MUST1, ENTRY_MAY1,
   PROC_IO_BITMAPS, PROC_MSR_BITMAPS, CR0_FIXED0, CR0_FIXED1, CR4_FIXED0, cr4Fixed1, CR3_TARGETS, ACTIVITY_HLT,
   PIN_NMI, PIN_VIRT_NMI, PIN_PREEMPT, PROC_NMI_WINDOW, PROC_TPR_SHADOW, EXIT_SAVE_PREEMPT,
   vmFailValid, ERR_ENTRY_CONTROLS, ERR_ENTRY_HOST,
 } from "./vmx";
+import { PROC_SECONDARY, SEC_EPT, SEC_VPID, eptpValid, secondaryControls } from "../mmu/ept";
 import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL, MSR_LIST_MAX, skipNextExceptionExit, vmxTimerStart } from "./vmxexit";
 
 @inline function fits(v: u32, must1: u32, may1: u32): bool { return (v & must1) == must1 && (v & ~may1) == 0; }
@@ -50,7 +52,16 @@ function controlsOk(): bool {
   let pin = vmread(F.PIN_CTLS);
   if (!fits(pin, PIN_MUST1, PIN_MAY1)) return false;
   let pc = vmread(F.PROC_CTLS);
-  if (!fits(pc, PROC_MUST1, PROC_MAY1)) return false;
+  if (!fits(pc, procMust1(), procMay1())) return false;
+  // The secondary controls, when activated (§26.2.1.1): only the bits
+  // IA32_VMX_PROCBASED_CTLS2 allows; a valid EPT pointer with "enable EPT", a
+  // VPID other than 0 with "enable VPID".
+  if (pc & PROC_SECONDARY) {
+    let sc = vmread(F.PROC_CTLS2);
+    if (sc & ~sec2May1()) return false;
+    if ((sc & SEC_EPT) && !eptpValid(F.vmread64(F.EPT_POINTER))) return false;
+    if ((sc & SEC_VPID) && vmread(F.VPID) == 0) return false;
+  }
   let xc = vmread(F.EXIT_CTLS);
   if (!fits(xc, EXIT_MUST1, EXIT_MAY1)) return false;
   // Virtual NMIs need NMI exiting, NMI-window exiting virtual NMIs (§26.2.1.1);
@@ -260,6 +271,18 @@ function loadGuest(): void {
   csChanged();
 }
 
+/** The guest PDPTE fields into the PDPTE registers; false when a present one
+ *  has a reserved bit set (bits 2:1, 8:5, 63:MAXPHYADDR), loading nothing. */
+const PDPTE_RSVD: u64 = ~((<u64>1 << MAXPHYADDR) - 1) | 0x1e6;
+function pdptesFromVmcs(): bool {
+  for (let i: u32 = 0; i < 4; i++) {
+    let v = F.vmread64(F.GUEST_PDPTE0 + (i << 1));
+    if ((v & 1) && (v & PDPTE_RSVD)) return false;
+  }
+  for (let i: u32 = 0; i < 4; i++) store<u64>(OFF_PDPTE + (i << 3), F.vmread64(F.GUEST_PDPTE0 + (i << 1)));
+  return true;
+}
+
 /** VM entry for VMLAUNCH/VMRESUME after their own checks (vmx.ts). */
 export function vmEntry(resume: bool): void {
   if (!controlsOk()) { vmFailValid(ERR_ENTRY_CONTROLS); return; }
@@ -268,10 +291,15 @@ export function vmEntry(resume: bool): void {
   if (!linkOk()) { entryFail(EXIT_BAD_GUEST, 4); return; }
   loadGuest();
   let c0 = load<u32>(OFF_CR0), c4 = load<u32>(OFF_CR4);
-  if ((c0 & CR0_PG) && (c4 & CR4_PAE) && !loadPdptes(load<u32>(OFF_CR3))) {
-    clearFault();
-    entryFail(EXIT_BAD_GUEST, 2);
-    return;
+  if ((c0 & CR0_PG) && (c4 & CR4_PAE)) {
+    // With EPT the PDPTEs come from the guest-state area (§26.3.1.6, §26.3.2.4),
+    // else from the PDPT at the guest's CR3.
+    let ok = (secondaryControls() & SEC_EPT) ? pdptesFromVmcs() : loadPdptes(load<u32>(OFF_CR3));
+    if (!ok) {
+      clearFault();
+      entryFail(EXIT_BAD_GUEST, 2);
+      return;
+    }
   }
   // More entries than IA32_VMX_MISC allows: the first one past the limit fails.
   let count = vmread(F.ENTRY_MSR_LOAD_COUNT);
@@ -280,7 +308,7 @@ export function vmEntry(resume: bool): void {
   if (!resume) physWrite32(<u32>load<u64>(OFF_VMCS_PTR) + VMCS_LAUNCH, 1);
   store<u32>(OFF_VMX_MODE, VMX_ON | VMX_NONROOT);
   recordEvent(EV_VMENTRY, resume ? 0 : 1, getEip(), 0);
-  tlbFlush(false); // no VPIDs: every VM entry flushes (SDM vol. 3 §28.3.3.3)
+  tlbFlush(false); // every VM entry flushes, VPID or not: VPIDs allow keeping translations, never require it (SDM vol. 3 §28.3.3.3)
   markSoftInt();
   needAttention();
   // The preemption timer starts with the entry (§26.7.4); the machine's stretch

@@ -12,7 +12,7 @@ import {
   OFF_VMX_MODE, VMX_ON, OFF_VMCS_PTR, OFF_CPL, OFF_TSC_OFFSET,
   OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED, VMXE_TIMER, OFF_VMX_TIMER_END,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, S_LDTR, S_TR, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, ATTR_VALID,
-  R_ESP, R_EAX, R_ECX, R_EDX, IF, CR0_ET, CR0_CD, CR0_NW, CR0_TS, CR0_PE, CR4_VMXE,
+  R_ESP, R_EAX, R_ECX, R_EDX, IF, CR0_ET, CR0_CD, CR0_NW, CR0_TS, CR0_PE, CR0_PG, CR4_VMXE, CR4_PAE, OFF_PDPTE,
   getEip, setEip, reg32, setReg32, segField, cr0, cr4, needAttention,
 } from "./state";
 import { instrStart, addrsize32, eaSeg, fetch8, fetch16, fetch32 } from "./decode";
@@ -36,6 +36,7 @@ import {
   PIN_VIRT_NMI, PIN_PREEMPT, PROC_NMI_WINDOW, EXIT_SAVE_PREEMPT, PREEMPT_RATE,
 } from "./vmx";
 import { clockNow, NEVER } from "../clock";
+import { eptActive, eptExitReason, eptExitQual, eptExitGpa, eptExitLinear, EXIT_EPT_VIOLATION } from "../mmu/ept";
 
 export { nonRoot };
 
@@ -124,6 +125,14 @@ function saveGuest(rip: u32): void {
   if (blocked) ib |= 8;
   vmwrite(F.GUEST_INTERRUPTIBILITY, ib);
   vmwrite(F.GUEST_PENDING_DBG, 0);
+  // With EPT and PAE paging, the PDPTE registers (SDM vol. 3 §27.3.4).
+  if (eptActive() && (cr0() & CR0_PG) && (cr4() & CR4_PAE)) {
+    for (let i: u32 = 0; i < 4; i++) {
+      let v = load<u64>(OFF_PDPTE + (i << 3));
+      vmwrite(F.GUEST_PDPTE0 + (i << 1), <u32>v);
+      vmwrite(F.GUEST_PDPTE0 + (i << 1) + 1, <u32>(v >> 32));
+    }
+  }
 }
 
 const FLAT_CODE: u32 = 0xc09b; // G, D, P, DPL 0, S, type 11 (execute/read, accessed)
@@ -169,7 +178,7 @@ export function loadHost(): void {
   store<u32>(OFF_VMX_MODE, VMX_ON);
   refreshSegmentRanges();
   csChanged();
-  tlbFlush(false); // no VPIDs: every VM exit flushes (SDM vol. 3 §28.3.3.3)
+  tlbFlush(false); // every VM exit flushes, VPID or not (SDM vol. 3 §28.3.3.3)
 }
 
 /** A host data segment: a null selector leaves it unusable (SDM vol. 3 §27.5.2). */
@@ -313,7 +322,7 @@ function instrInfo(): u32 {
   let b = fetch8();
   while (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65 || b == 0x66 || b == 0x67
     || b == 0xf0 || b == 0xf2 || b == 0xf3) b = fetch8();
-  fetch8(); // the byte after 0F
+  if (fetch8() == 0x38) fetch8(); // the opcode after 0F (0F 38 xx: INVEPT, INVVPID)
   let m = fetch8();
   setEip(save);
   let mod = m >> 6, rm = m & 7;
@@ -324,7 +333,8 @@ function instrInfo(): u32 {
   setEip(instrStart);
   b = fetch8();
   while (b != 0x0f) b = fetch8();
-  fetch8(); fetch8();
+  if (fetch8() == 0x38) fetch8();
+  fetch8();
   let base: i32 = -1, index: i32 = -1, scale: u32 = 0;
   if (addrsize32) {
     if (rm == 4) {
@@ -552,6 +562,22 @@ export function vmxSoftEvent(vector: u32, type: u32): bool {
   }
   vmxDelivering(vector, type >> 8, 0, false, len);
   return false;
+}
+
+/** An EPT violation or misconfiguration (mmu/ept.ts), at the instruction that
+ *  made the access (SDM vol. 3 §27.2.1, table 27-7): the guest-physical
+ *  address, and for a violation the guest-linear address when the access was
+ *  part of translating one. Bit 12 of a violation's qualification is "NMI
+ *  unblocking due to IRET", as for an exception (§27.2.3). */
+export function vmxEptExit(): void {
+  let unblocked = iretUnblocked;
+  iretUnblocked = false;
+  let qual = eptExitQual;
+  if (eptExitReason == EXIT_EPT_VIOLATION && unblocked && !(vecInfo & INTR_VALID)) qual |= 1 << 12;
+  vmExit(eptExitReason, qual, getEip(), softEventLength(), 0, 0, 0);
+  vmwrite(F.GUEST_PHYS_ADDR, <u32>eptExitGpa);
+  vmwrite(F.GUEST_PHYS_ADDR + 1, <u32>(eptExitGpa >> 32));
+  vmwrite(F.GUEST_LINEAR_ADDR, eptExitLinear);
 }
 
 /** A task switch in non-root operation always exits (SDM vol. 3 §25.4.2);

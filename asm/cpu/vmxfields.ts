@@ -21,6 +21,8 @@ export const VMCS_ABORT: u32 = 4;
 export const VMCS_LAUNCH: u32 = 8;
 const VMCS_DATA: u32 = 16;
 
+// --- 16-bit control ---
+export const VPID: u32 = 0x0000;
 // --- 16-bit guest and host selectors ---
 export const GUEST_ES_SEL: u32 = 0x0800; // ES CS SS DS FS GS LDTR TR: + 2 each
 export const GUEST_TR_SEL: u32 = 0x080e;
@@ -41,8 +43,12 @@ export const ENTRY_MSR_LOAD_ADDR: u32 = 0x200a;
 export const EXECUTIVE_VMCS_PTR: u32 = 0x200c;
 export const TSC_OFFSET: u32 = 0x2010;
 export const VIRTUAL_APIC_ADDR: u32 = 0x2012;
+export const EPT_POINTER: u32 = 0x201a;
+// --- 64-bit read-only data ---
+export const GUEST_PHYS_ADDR: u32 = 0x2400;
 export const VMCS_LINK_PTR: u32 = 0x2800;
 export const GUEST_DEBUGCTL: u32 = 0x2802;
+export const GUEST_PDPTE0: u32 = 0x280a; // PDPTE0-3: + 2 each
 // --- 32-bit control ---
 export const PIN_CTLS: u32 = 0x4000;
 export const PROC_CTLS: u32 = 0x4002;
@@ -59,6 +65,7 @@ export const ENTRY_INTR_INFO: u32 = 0x4016;
 export const ENTRY_EXC_ERROR: u32 = 0x4018;
 export const ENTRY_INSTR_LEN: u32 = 0x401a;
 export const TPR_THRESHOLD: u32 = 0x401c;
+export const PROC_CTLS2: u32 = 0x401e;
 // --- 32-bit read-only data ---
 export const VM_INSTR_ERROR: u32 = 0x4400;
 export const EXIT_REASON: u32 = 0x4402;
@@ -139,6 +146,8 @@ const FIELDS: StaticArray<u16> = [
   // Added with the TPR shadow and the VMX-preemption timer, after the others so
   // that their places stay where they were.
   0x2012, 0x401c, 0x482e,
+  // Added with EPT and VPID; they exist only on a processor with the feature (fieldOffset).
+  0x0000, 0x401e, 0x201a, 0x2400, 0x280a, 0x280c, 0x280e, 0x2810,
 ];
 /** IA32_VMX_VMCS_ENUM: the highest index (encoding bits 9:1) of any field above
  *  is 17H (the VMX-preemption timer value, 482EH). */
@@ -176,9 +185,23 @@ export function fieldOffset(e: u32): i32 {
   let idx = (e >> 1) & 0x1ff;
   if (idx >= 32) return -1;
   let n = <u32>load<u8>(LOOKUP + row(e) * 32 + idx);
-  if (n == 0) return -1;
+  if (n == 0 || !featureHas(e & ~1)) return -1;
   return <i32>(VMCS_DATA + (n - 1) * 8 + high * 4);
 }
+
+/** The secondary controls' fields exist only with the features that use
+ *  them: the VPID with "enable VPID", the EPT pointer, guest-physical address
+ *  and guest PDPTEs with "enable EPT", the secondary controls with either. */
+function featureHas(e: u32): bool {
+  switch (e) {
+    case VPID: return hasFeature(FEAT_VMX_VPID);
+    case PROC_CTLS2: return hasFeature(FEAT_VMX_EPT | FEAT_VMX_VPID);
+    case EPT_POINTER: case GUEST_PHYS_ADDR: case GUEST_PDPTE0: case GUEST_PDPTE0 + 2: case GUEST_PDPTE0 + 4:
+    case GUEST_PDPTE0 + 6: return hasFeature(FEAT_VMX_EPT);
+    default: return true;
+  }
+}
+import { hasFeature, FEAT_VMX_EPT, FEAT_VMX_VPID } from "./features";
 
 // The current VMCS (state.ts OFF_VMCS_PTR); the callers have checked it is valid.
 import { OFF_VMCS_PTR } from "./state";

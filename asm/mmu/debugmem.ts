@@ -2,7 +2,8 @@
 // linear addresses go through a page walk that neither reads nor fills the TLB,
 // sets no accessed or dirty bit and raises no fault (SDM vol. 3 §4.3 for the
 // 32-bit formats, PSE 4 MiB pages when CR4.PSE is set; §4.4 for PAE paging
-// through the PDPTE registers, 2 MiB pages; A20 applies as on the bus). What the guest would see as a fault, and physical addresses with no RAM
+// through the PDPTE registers, 2 MiB pages; A20 applies as on the bus; in VMX
+// non-root operation with EPT, guest-physical addresses go through EPT). What the guest would see as a fault, and physical addresses with no RAM
 // or ROM behind them, are an error for the caller: the copy stops there.
 //
 // Device memory (MMIO) is read only where the device can answer without side
@@ -17,6 +18,7 @@ import { OFF_CR3, OFF_PDPTE, CR0_PG, CR4_PSE, CR4_PAE, cr0, cr4 } from "../cpu/s
 import { MAXPHYADDR } from "../cpu/features";
 import { physEntry, physRead32, a20Mask, mmioPeek, PM_HOST, PM_ROM, PM_MMIO, PM_DEV_SHIFT } from "./phys";
 import { jitCheckWrite, jitFlushAll } from "../cpu/jit";
+import { eptActive, eptTranslate, eptHost, ACC_READ } from "./ept";
 
 /** Bytes the host and the debug functions exchange, at most DEBUG_BUF_SIZE at a time. */
 export const DEBUG_BUF_SIZE: u32 = 4096;
@@ -30,14 +32,32 @@ const PTE_PS: u32 = 0x80;
  *  the page is not present. Access rights are not checked (a debugger may read
  *  supervisor pages, as QEMU's does). */
 export function debugTranslate(lin: u32): i64 {
-  if (!(cr0() & CR0_PG)) return <i64>(lin & a20Mask);
+  viaEpt = eptActive();
+  if (!(cr0() & CR0_PG)) return hostOf(<u64>lin);
   if (cr4() & CR4_PAE) return translatePae(lin);
-  let pde = physRead32((load<u32>(OFF_CR3) & 0xfffff000) | ((lin >>> 22) << 2));
+  let pdeAt = hostOf(<u64>((load<u32>(OFF_CR3) & 0xfffff000) | ((lin >>> 22) << 2)));
+  if (pdeAt < 0) return NO_PAGE;
+  let pde = physRead32(<u32>pdeAt);
   if (!(pde & PTE_P)) return NO_PAGE;
-  if ((pde & PTE_PS) && (cr4() & CR4_PSE)) return <i64>(((pde & 0xffc00000) | (lin & 0x3fffff)) & a20Mask);
-  let pte = physRead32((pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2));
+  if ((pde & PTE_PS) && (cr4() & CR4_PSE)) return hostOf(<u64>((pde & 0xffc00000) | (lin & 0x3fffff)));
+  let pteAt = hostOf(<u64>((pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2)));
+  if (pteAt < 0) return NO_PAGE;
+  let pte = physRead32(<u32>pteAt);
   if (!(pte & PTE_P)) return NO_PAGE;
-  return <i64>(((pte & 0xfffff000) | (lin & 0xfff)) & a20Mask);
+  return hostOf(<u64>((pte & 0xfffff000) | (lin & 0xfff)));
+}
+
+// In VMX non-root operation with EPT, the addresses of the guest's walk are
+// guest-physical: each goes through EPT too, quietly (mmu/ept.ts), and one the
+// EPT does not map is not present for the debugger.
+let viaEpt: bool = false;
+function hostOf(gpa: u64): i64 {
+  if (viaEpt) {
+    if (!eptTranslate(gpa, ACC_READ, 0, false, false, true)) return NO_PAGE;
+    gpa = eptHost;
+  }
+  if (gpa >> 32) return NO_PAGE;
+  return <i64>(<u32>gpa & a20Mask);
 }
 
 const PAE_ADDR: u64 = ((<u64>1 << MAXPHYADDR) - 1) & ~<u64>0xfff;
@@ -47,18 +67,21 @@ const PAE_ADDR: u64 = ((<u64>1 << MAXPHYADDR) - 1) & ~<u64>0xfff;
 function translatePae(lin: u32): i64 {
   let pdpte = load<u64>(OFF_PDPTE + ((lin >>> 30) << 3));
   if (!(pdpte & PTE_P)) return NO_PAGE;
-  let pde = entry64((pdpte & PAE_ADDR) | <u64>(((lin >>> 21) & 0x1ff) << 3));
+  let pdeAt = hostOf((pdpte & PAE_ADDR) | <u64>(((lin >>> 21) & 0x1ff) << 3));
+  if (pdeAt < 0) return NO_PAGE;
+  let pde = entry64(<u64>pdeAt);
   if (!(pde & PTE_P)) return NO_PAGE;
   let phys: u64;
   if (pde & PTE_PS) {
     phys = (pde & PAE_ADDR & ~<u64>0x1fffff) | <u64>(lin & 0x1fffff);
   } else {
-    let pte = entry64((pde & PAE_ADDR) | <u64>(((lin >>> 12) & 0x1ff) << 3));
+    let pteAt = hostOf((pde & PAE_ADDR) | <u64>(((lin >>> 12) & 0x1ff) << 3));
+    if (pteAt < 0) return NO_PAGE;
+    let pte = entry64(<u64>pteAt);
     if (!(pte & PTE_P)) return NO_PAGE;
     phys = (pte & PAE_ADDR) | <u64>(lin & 0xfff);
   }
-  if (phys >> 32) return NO_PAGE;
-  return <i64>(<u32>phys & a20Mask);
+  return hostOf(phys);
 }
 /** A 64-bit entry; none above 4 GiB (0: not present). */
 function entry64(addr: u64): u64 {

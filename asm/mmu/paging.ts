@@ -2,7 +2,8 @@
 // with 4 KiB and 4 MiB (PSE) pages (SDM vol. 3 §4.3) and PAE paging with 4 KiB
 // and 2 MiB pages, the PDPTE registers, reserved-bit checks and execute-disable
 // (§4.4, IA32_EFER.NXE), global pages (PGE), CR0.WP, U/S, R/W and accessed/dirty
-// bits (§4.6, §4.7, §4.8, §4.10).
+// bits (§4.6, §4.7, §4.8, §4.10). In VMX non-root operation with EPT, every
+// guest-physical address of a walk goes through ept.ts (SDM vol. 3 §28.3.1).
 //
 // TLB: one u32 per linear page (layout.ts TLB). 0 = not cached. Otherwise bits
 // 31..12 hold (host page - linear page) mod 2^32 so that host = (e & ~0xfff) + lin
@@ -25,6 +26,7 @@ import { MAXPHYADDR } from "../cpu/features";
 import { dataBpEnabled, dataBpPage } from "../cpu/debug";
 import { invalidateFetch } from "../cpu/decode";
 import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO, PM_CODE, PM_WATCH } from "./phys";
+import { eptActive, eptTranslate, eptHost, eptRights, ACC_READ, ACC_WRITE, ACC_FETCH, EPT_W, EPT_X } from "./ept";
 
 export const TLB_VALID: u32 = 1 << 0;
 export const TLB_NOREAD_USER: u32 = 1 << 1;
@@ -166,6 +168,11 @@ function setFlags64(addr: u64, old: u64, set: u32): void {
  *  their old values and false is returned (the caller then does not commit). */
 export function loadPdptes(cr3: u32): bool {
   let base = <u64>(cr3 & 0xffffffe0);
+  // With EPT, CR3 is guest-physical; this access translates no linear address.
+  if (eptActive()) {
+    if (!eptTranslate(base, ACC_READ, 0, false, false)) return false;
+    base = eptHost;
+  }
   for (let i: u64 = 0; i < 4; i++) {
     let v = physRead64(base + (i << 3));
     if ((v & PTE_P) && (v & PDPTE_RSVD)) { raiseGP(0); return false; }
@@ -180,6 +187,7 @@ export function loadPdptes(cr3: u32): bool {
 export function hostReloadPdptes(): void {
   if (!(cr0() & CR0_PG) || !(cr4() & CR4_PAE)) return;
   let base = <u64>(load<u32>(OFF_CR3) & 0xffffffe0);
+  if (eptActive()) base = eptTranslate(base, ACC_READ, 0, false, false, true) ? eptHost : 0xffffffffffffffff;
   for (let i: u32 = 0; i < 4; i++) {
     let v = physRead64(base + <u64>(i << 3));
     if (v & PDPTE_RSVD) v &= ~<u64>PTE_P;
@@ -198,18 +206,43 @@ let walkFlags: u32 = 0;
 export function tlbFill(lin: u32, write: bool, user: bool, fetch: bool = false): u32 {
   walkPhys = <u64>(lin & 0xfffff000);
   walkFlags = TLB_VALID;
+  walkEpt = eptActive();
   if (cr0() & CR0_PG) {
     let ok = (cr4() & CR4_PAE) ? walkPae(lin, write, user, fetch) : walk32(lin, write, user);
     if (!ok) return 0;
   }
+  if (walkEpt) {
+    // The final guest-physical address (SDM vol. 3 §28.3.3.2): the entry keeps
+    // the EPT permissions, so that a write the EPT forbids, or a fetch, walks
+    // again and exits (no execute-only translations here: R is always there).
+    let acc = fetch ? ACC_FETCH : write ? ACC_WRITE : ACC_READ;
+    if (!eptTranslate(walkPhys | <u64>(lin & 0xfff), acc, lin, true, true)) return 0;
+    walkPhys = eptHost & ~<u64>0xfff;
+    if (!(eptRights & EPT_W)) walkFlags |= TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
+    if (!(eptRights & EPT_X)) walkFlags |= TLB_NOEXEC;
+  }
   return tlbInstall(lin, walkPhys, walkFlags);
+}
+
+// The walk in progress translates its guest-physical addresses through EPT.
+let walkEpt: bool = false;
+const NO_ADDR: u64 = 0xffffffffffffffff;
+/** Where a guest paging-structure entry at `gpa` is: itself, or with EPT its
+ *  host-physical address, NO_ADDR with the EPT exit raised. A/D updates are
+ *  writes to the entry (`write`; SDM vol. 3 §28.3.3.2). */
+@inline function entryAddr(gpa: u64, write: bool, lin: u32): u64 {
+  if (!walkEpt) return gpa;
+  return eptTranslate(gpa, write ? ACC_WRITE : ACC_READ, lin, true, false) ? eptHost : NO_ADDR;
 }
 
 /** 32-bit paging (SDM vol. 3 §4.3): a page directory and page tables of 32-bit entries. */
 function walk32(lin: u32, write: bool, user: bool): bool {
   let c0 = cr0();
   let cr3 = load<u32>(OFF_CR3);
-  let pdeAddr = (cr3 & 0xfffff000) | ((lin >>> 22) << 2);
+  let pdeGpa = (cr3 & 0xfffff000) | ((lin >>> 22) << 2);
+  let a = entryAddr(<u64>pdeGpa, false, lin);
+  if (a == NO_ADDR) return false;
+  let pdeAddr = <u32>a;
   let pde = physRead32(pdeAddr);
   let err: u32 = (write ? PFE_W : 0) | (user ? PFE_U : 0);
   if (!(pde & PTE_P)) { raisePF(lin, err); return false; }
@@ -221,22 +254,34 @@ function walk32(lin: u32, write: bool, user: bool): bool {
     allowWrite = (pde & PTE_RW) != 0;
     if (!checkAccess(allowUser, allowWrite, write, user, c0)) { raisePF(lin, err | PFE_P); return false; }
     let npde = pde | PTE_A | (write ? PTE_D : 0);
-    if (npde != pde) physWrite32(pdeAddr, npde);
+    if (npde != pde) {
+      if (walkEpt && entryAddr(<u64>pdeGpa, true, lin) == NO_ADDR) return false;
+      physWrite32(pdeAddr, npde);
+    }
     dirty = (npde & PTE_D) != 0;
     global = (pde & PTE_G) != 0 && (c4 & CR4_PGE) != 0;
     walkPhys = <u64>((pde & 0xffc00000) | (lin & 0x3ff000));
     flags |= TLB_LARGE;
     largeFilled = true;
   } else {
-    let pteAddr = (pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2);
+    let pteGpa = (pde & 0xfffff000) | (((lin >>> 12) & 0x3ff) << 2);
+    a = entryAddr(<u64>pteGpa, false, lin);
+    if (a == NO_ADDR) return false;
+    let pteAddr = <u32>a;
     let pte = physRead32(pteAddr);
     if (!(pte & PTE_P)) { raisePF(lin, err); return false; }
     allowUser = (pde & pte & PTE_US) != 0;
     allowWrite = (pde & pte & PTE_RW) != 0;
     if (!checkAccess(allowUser, allowWrite, write, user, c0)) { raisePF(lin, err | PFE_P); return false; }
-    if (!(pde & PTE_A)) physWrite32(pdeAddr, pde | PTE_A);
+    if (!(pde & PTE_A)) {
+      if (walkEpt && entryAddr(<u64>pdeGpa, true, lin) == NO_ADDR) return false;
+      physWrite32(pdeAddr, pde | PTE_A);
+    }
     let npte = pte | PTE_A | (write ? PTE_D : 0);
-    if (npte != pte) physWrite32(pteAddr, npte);
+    if (npte != pte) {
+      if (walkEpt && entryAddr(<u64>pteGpa, true, lin) == NO_ADDR) return false;
+      physWrite32(pteAddr, npte);
+    }
     dirty = (npte & PTE_D) != 0;
     global = (pte & PTE_G) != 0 && (c4 & CR4_PGE) != 0;
     walkPhys = <u64>(pte & 0xfffff000);
@@ -257,7 +302,9 @@ function walkPae(lin: u32, write: bool, user: bool, fetch: bool): bool {
   // The PDPTE registers were checked for reserved bits when they were loaded.
   let pdpte = load<u64>(OFF_PDPTE + ((lin >>> 30) << 3));
   if (!(pdpte & PTE_P)) { raisePF(lin, err); return false; }
-  let pdeAddr: u64 = (pdpte & PAE_ADDR) | <u64>(((lin >>> 21) & 0x1ff) << 3);
+  let pdeGpa: u64 = (pdpte & PAE_ADDR) | <u64>(((lin >>> 21) & 0x1ff) << 3);
+  let pdeAddr = entryAddr(pdeGpa, false, lin);
+  if (pdeAddr == NO_ADDR) return false;
   let pde = physRead64(pdeAddr);
   if (!(pde & PTE_P)) { raisePF(lin, err); return false; }
   if (pde & rsvd) { raisePF(lin, err | PFE_P | PFE_RSVD); return false; }
@@ -270,6 +317,7 @@ function walkPae(lin: u32, write: bool, user: bool, fetch: bool): bool {
     xd = nxe && (pde & PAE_XD) != 0;
     if (!checkAccess(allowUser, allowWrite, write, user, c0) || (fetch && xd)) { raisePF(lin, err | PFE_P); return false; }
     let set = PTE_A | (write ? PTE_D : 0);
+    if (walkEpt && (<u32>pde & set) != set && entryAddr(pdeGpa, true, lin) == NO_ADDR) return false;
     setFlags64(pdeAddr, pde, set);
     dirty = ((<u32>pde | set) & PTE_D) != 0;
     global = (<u32>pde & PTE_G) != 0 && (c4 & CR4_PGE) != 0;
@@ -277,7 +325,9 @@ function walkPae(lin: u32, write: bool, user: bool, fetch: bool): bool {
     flags |= TLB_LARGE;
     largeFilled = true;
   } else {
-    let pteAddr: u64 = (pde & PAE_ADDR) | <u64>(((lin >>> 12) & 0x1ff) << 3);
+    let pteGpa: u64 = (pde & PAE_ADDR) | <u64>(((lin >>> 12) & 0x1ff) << 3);
+    let pteAddr = entryAddr(pteGpa, false, lin);
+    if (pteAddr == NO_ADDR) return false;
     let pte = physRead64(pteAddr);
     if (!(pte & PTE_P)) { raisePF(lin, err); return false; }
     if (pte & rsvd) { raisePF(lin, err | PFE_P | PFE_RSVD); return false; }
@@ -285,8 +335,10 @@ function walkPae(lin: u32, write: bool, user: bool, fetch: bool): bool {
     allowWrite = (pde & pte & PTE_RW) != 0;
     xd = nxe && ((pde | pte) & PAE_XD) != 0;
     if (!checkAccess(allowUser, allowWrite, write, user, c0) || (fetch && xd)) { raisePF(lin, err | PFE_P); return false; }
+    if (walkEpt && !(<u32>pde & PTE_A) && entryAddr(pdeGpa, true, lin) == NO_ADDR) return false;
     setFlags64(pdeAddr, pde, PTE_A);
     let set = PTE_A | (write ? PTE_D : 0);
+    if (walkEpt && (<u32>pte & set) != set && entryAddr(pteGpa, true, lin) == NO_ADDR) return false;
     setFlags64(pteAddr, pte, set);
     dirty = ((<u32>pte | set) & PTE_D) != 0;
     global = (<u32>pte & PTE_G) != 0 && (c4 & CR4_PGE) != 0;

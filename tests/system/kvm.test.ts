@@ -52,6 +52,32 @@ test("kvm_intel loads on -cpu coreduo,+vmx and kvm-hello's nested guest prints i
   }
 }, BOOT_TIMEOUT_MS + 6 * COMMAND_TIMEOUT_MS);
 
+// With EPT and VPID (QEMU's vmx-ept and vmx-vpid), kvm_intel maps the nested
+// guest's memory with EPT instead of shadow page tables and tags its
+// translations with a VPID: its parameters say so (Linux 6.1 sets enable_ept
+// and enable_vpid to 0 when the capability MSRs lack what it needs, and the
+// module's parameters show Y/N), and the payload, which runs from real mode
+// into protected mode with paging, prints the same greeting through the same
+// exits.
+test("kvm_intel uses EPT and VPID on -cpu coreduo,+vmx,+vmx-ept,+vmx-vpid and kvm-hello runs as before", async () => {
+  const vm = ringzeroGuest(manifest, ["-cpu", "coreduo,+vmx,+vmx-ept,+vmx-vpid", "-m", "128", "-nographic", "-no-reboot",
+    "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initrd.img"), "-append", manifest.cmdline], COMMAND_TIMEOUT_MS);
+  try {
+    let at = await vm.waitForShell(BOOT_TIMEOUT_MS, 0, "default guest shell");
+    const run = async (c: string) => { const r = await vm.run(c, at); at = r.next; return r.output.replace(/\r\n/g, "\n"); };
+
+    expect(await run("modprobe kvm_intel && cd /sys/module/kvm_intel/parameters")).toBe("");
+    expect(await run("cat ept vpid; cd /")).toBe("Y\nY\n");
+    expect(await run("kvm-hello; echo rc=$?")).toBe(`${GREETING}kvm-hello: the guest halted at 0x${haltRip()} after ${GREETING.length + 1} exits\nrc=0\n`);
+    expect(await run("kvm-hello -c 3")).toMatch(new RegExp(`^kvm-hello: 3 runs, ${3 * (GREETING.length + 1)} exits in \\d+ ms: \\d+ exits/s\n$`));
+    // kvm_intel reports a failed INVEPT/INVVPID as "invept failed" or "invvpid failed".
+    expect(await run("dmesg | grep -cE 'unchecked MSR|faulted|WARNING|inv(ept|vpid)'")).toBe("0\n");
+    expect(await vm.leave("poweroff -f\r")).toBe(0);
+  } finally {
+    vm.kill();
+  }
+}, BOOT_TIMEOUT_MS + 5 * COMMAND_TIMEOUT_MS);
+
 /** Where the nested guest's RIP is after its HLT (KVM completes the HLT before
  *  it reports the exit): the HLT's offset in nasm's listing of payload.asm, plus
  *  the payload's load address 1000H, plus the HLT's one byte. */

@@ -24,7 +24,7 @@ export interface VmcsView {
   abort: number;
   /** The launch state: true after VMLAUNCH, false after VMCLEAR. */
   launched: boolean;
-  /** Every field this processor has, in encoding order. */
+  /** Every field this processor has (with its CPU features), in encoding order. */
   fields: VmcsField[];
 }
 
@@ -32,21 +32,27 @@ const SEGS = ["ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR"];
 const each = (base: number, names: string[], f: (n: string) => string): [number, string][] =>
   names.map((n, i) => [base + 2 * i, f(n)]);
 
-/** Every field of this processor by encoding (the machine's FIELDS list, SDM
- *  appendix B); tests/guest/vmx.test.ts checks it against the machine's. */
+/** Every field this processor can have by encoding (the machine's FIELDS list,
+ *  SDM appendix B); the VPID, EPT and secondary-control fields exist only with
+ *  -cpu ...,+vmx-ept / +vmx-vpid, and readVmcs leaves out those the machine
+ *  lacks. tests/guest/vmx.test.ts checks the list against the machine's. */
 export const VMCS_FIELDS: [number, string][] = [
+  [0x0000, "virtual-processor identifier (VPID)"],
   ...each(0x0800, SEGS, (s) => `guest ${s} selector`),
   ...each(0x0c00, ["ES", "CS", "SS", "DS", "FS", "GS", "TR"], (s) => `host ${s} selector`),
   [0x2000, "I/O bitmap A address"], [0x2002, "I/O bitmap B address"], [0x2004, "MSR bitmaps address"],
   [0x2006, "VM-exit MSR-store address"], [0x2008, "VM-exit MSR-load address"], [0x200a, "VM-entry MSR-load address"],
   [0x200c, "executive-VMCS pointer"], [0x2010, "TSC offset"], [0x2012, "virtual-APIC address"],
+  [0x201a, "EPT pointer"], [0x2400, "guest-physical address"],
   [0x2800, "VMCS link pointer"], [0x2802, "guest IA32_DEBUGCTL"],
+  ...each(0x280a, ["0", "1", "2", "3"], (n) => `guest PDPTE${n}`),
   [0x4000, "pin-based VM-execution controls"], [0x4002, "primary processor-based VM-execution controls"],
   [0x4004, "exception bitmap"], [0x4006, "page-fault error-code mask"], [0x4008, "page-fault error-code match"],
   [0x400a, "CR3-target count"], [0x400c, "VM-exit controls"], [0x400e, "VM-exit MSR-store count"],
   [0x4010, "VM-exit MSR-load count"], [0x4012, "VM-entry controls"], [0x4014, "VM-entry MSR-load count"],
   [0x4016, "VM-entry interruption information"], [0x4018, "VM-entry exception error code"],
   [0x401a, "VM-entry instruction length"], [0x401c, "TPR threshold"],
+  [0x401e, "secondary processor-based VM-execution controls"],
   [0x4400, "VM-instruction error"], [0x4402, "exit reason"], [0x4404, "VM-exit interruption information"],
   [0x4406, "VM-exit interruption error code"], [0x4408, "IDT-vectoring information"],
   [0x440a, "IDT-vectoring error code"], [0x440c, "VM-exit instruction length"],
@@ -86,7 +92,7 @@ export function readVmcs(m: Machine): VmcsView | null {
   // The region whole, in one read (IA32_VMX_BASIC: 4096 bytes, 4 KiB aligned).
   const b = m.readPhysical(address, VMCS_REGION_SIZE);
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const fields = VMCS_FIELDS.map(([encoding, name]): VmcsField => {
+  const fields = VMCS_FIELDS.filter(([e]) => m.vmcsFieldOffset(e) >= 0).map(([encoding, name]): VmcsField => {
     const off = m.vmcsFieldOffset(encoding);
     const lo = v.getUint32(off, true), hi = v.getUint32(off + 4, true);
     return { encoding, name, group: groupOf(encoding), value: is64(encoding) ? BigInt(hi) << 32n | BigInt(lo) : lo };
@@ -105,6 +111,7 @@ const PROC: [number, string][] = [[2, "interrupt-window exiting"], [3, "use TSC 
 const EXIT: [number, string][] = [[2, "save debug controls"], [9, "host address-space size"], [15, "acknowledge interrupt on exit"],
   [22, "save VMX-preemption timer value"]];
 const ENTRY: [number, string][] = [[2, "load debug controls"], [9, "IA-32e mode guest"], [10, "entry to SMM"]];
+const PROC2: [number, string][] = [[1, "enable EPT"], [5, "enable VPID"], [7, "unrestricted guest"]];
 const bits = (v: number, names: [number, string][]) => names.filter(([b]) => (v >>> b) & 1).map(([, n]) => n).join(", ");
 
 const hex = (v: number | bigint, digits = 8) => v.toString(16).padStart(digits, "0");
@@ -114,6 +121,7 @@ function meaning(e: number, v: number): string {
   switch (e) {
     case 0x4000: return bits(v, PIN);
     case 0x4002: return bits(v, PROC);
+    case 0x401e: return bits(v, PROC2);
     case 0x400c: return bits(v, EXIT);
     case 0x4012: return bits(v, ENTRY);
     case 0x4402: return `${(v & 0x80000000) !== 0 ? "VM-entry failure: " : ""}${EXIT_REASONS[v & 0xffff] ?? `reason ${v & 0xffff}`}`;

@@ -1,0 +1,146 @@
+// EPT, the extended page tables of VMX (SDM vol. 3 §28.3): in VMX non-root
+// operation with the "enable EPT" secondary control, every guest-physical
+// address - the guest's own paging-structure entries, the final translation of a
+// linear address, the PDPTEs MOV CR loads - is translated through a 4-level EPT
+// paging structure that the EPT pointer (VMCS field 201AH) names. A missing
+// permission is an EPT violation (exit 48), a malformed entry an EPT
+// misconfiguration (exit 49); both are VM exits at the access, fault-like.
+//
+// The model (docs/VMX.md): page-walk length 4, EPTP memory types UC and WB,
+// 2-MByte and 1-GByte pages, no execute-only translations, no accessed/dirty
+// flags, no EPT-violation #VE, no mode-based execute control. The TLB caches the
+// combined linear -> host-physical translation (paging.ts), with the EPT
+// permissions folded into its bits; every VM entry and exit flushes it, and so
+// do INVEPT and INVVPID (vmx.ts), so nothing here is cached.
+
+import { physRead32 } from "./phys";
+import { MAXPHYADDR } from "../cpu/features";
+import { raise } from "../cpu/fault";
+import { nonRoot } from "../cpu/vmx";
+import { vmread, vmread64, PROC_CTLS, PROC_CTLS2, EPT_POINTER } from "../cpu/vmxfields";
+
+/** Secondary processor-based controls this model has (SDM vol. 3 table 24-7). */
+export const SEC_EPT: u32 = 1 << 1;
+export const SEC_VPID: u32 = 1 << 5;
+/** Primary control bit 31, "activate secondary controls". */
+export const PROC_SECONDARY: u32 = 1 << 31;
+
+/** The secondary controls in force: 0 unless the primary bit 31 is set. Call
+ *  only in VMX operation with a current VMCS on a processor that has them. */
+export function secondaryControls(): u32 {
+  return (vmread(PROC_CTLS) & PROC_SECONDARY) ? vmread(PROC_CTLS2) : 0;
+}
+
+/** Whether guest-physical addresses go through EPT now. */
+export function eptActive(): bool {
+  return nonRoot() && (vmread(PROC_CTLS) & PROC_SECONDARY) != 0 && (vmread(PROC_CTLS2) & SEC_EPT) != 0;
+}
+
+// The kinds of access (also the qualification's bits 2:0, SDM vol. 3 table 27-7).
+export const ACC_READ: u32 = 1;
+export const ACC_WRITE: u32 = 2;
+export const ACC_FETCH: u32 = 4;
+// EPT entry permission bits 2:0: read, write, execute.
+export const EPT_R: u32 = 1;
+export const EPT_W: u32 = 2;
+export const EPT_X: u32 = 4;
+
+// An EPTP (SDM vol. 3 §24.6.11): memory type in bits 2:0 (0 UC or 6 WB here),
+// the page-walk length minus 1 in bits 5:3 (3), bit 6 accessed/dirty flags (not
+// supported), bits 11:7 reserved, the PML4 table's address up to MAXPHYADDR.
+const ADDR: u64 = ((<u64>1 << MAXPHYADDR) - 1) & ~<u64>0xfff;
+const RSVD_HIGH: u64 = ((<u64>1 << 52) - 1) & ~((<u64>1 << MAXPHYADDR) - 1); // bits 51:MAXPHYADDR
+/** Whether `eptp` is one VM entry takes (§26.2.1.1) and single-context INVEPT accepts. */
+export function eptpValid(eptp: u64): bool {
+  let mt = <u32>eptp & 7;
+  if (mt != 0 && mt != 6) return false;
+  if (((<u32>eptp >> 3) & 7) != 3) return false;
+  if (<u32>eptp & 0xfc0) return false;       // bit 6 (A/D) unsupported, bits 11:7 reserved
+  return (eptp & ~(ADDR | 0xfff)) == 0;      // bits 63:MAXPHYADDR
+}
+
+// The result of eptTranslate: the host-physical address and the permissions
+// (the AND of bits 2:0 of every entry of the walk).
+export let eptHost: u64 = 0;
+export let eptRights: u32 = 0;
+
+// The pending EPT exit, raised as the fault EPT_FAULT (exec.ts deliverException
+// hands it to vmxexit.ts vmxEptExit).
+export const EPT_FAULT: u32 = 0x100;        // beyond every exception vector
+export let eptExitReason: u32 = 0;           // 48 violation, 49 misconfiguration
+export let eptExitQual: u32 = 0;
+export let eptExitGpa: u64 = 0;
+export let eptExitLinear: u32 = 0;
+export const EXIT_EPT_VIOLATION: u32 = 48;
+export const EXIT_EPT_MISCONFIG: u32 = 49;
+// Qualification bits of an EPT violation (table 27-7).
+const Q_LINEAR_VALID: u32 = 1 << 7;
+const Q_FINAL: u32 = 1 << 8;
+
+/** A 64-bit EPT entry; above 4 GiB nothing answers (all ones: a misconfiguration). */
+@inline function entryAt(addr: u64): u64 {
+  if (addr >> 32) return 0xffffffffffffffff;
+  let a = <u32>addr;
+  return <u64>physRead32(a) | (<u64>physRead32(a + 4) << 32);
+}
+
+/** Whether a present entry at `level` (4 PML4E ... 1 PTE) is misconfigured
+ *  (§28.3.3.1): write without read (010, 110), execute-only (100: this model
+ *  has no execute-only translations), a reserved bit, or in a leaf a memory
+ *  type of 2, 3 or 7. */
+function misconfigured(e: u64, level: u32, leaf: bool): bool {
+  let perm = <u32>e & 7;
+  if (!(perm & EPT_R)) return true;
+  if (e & RSVD_HIGH) return true;
+  let lo = <u32>e;
+  if (!leaf) return (lo & 0xf8) != 0;       // bits 7:3 of a PML4E or a non-leaf PDPTE/PDE
+  let mt = (lo >> 3) & 7;
+  if (mt == 2 || mt == 3 || mt == 7) return true;
+  if (level == 3) return (lo & 0x3ffff000) != 0; // a 1-GByte page: bits 29:12
+  if (level == 2) return (lo & 0x1ff000) != 0;   // a 2-MByte page: bits 20:12
+  return false;
+}
+
+/** Translate guest-physical `gpa` for an access of kind `acc` (ACC_*): true
+ *  with eptHost and eptRights set, or false with the EPT exit raised (unless
+ *  `quiet`: a debugger's look, which must not change the machine). `lin` and
+ *  `linValid`: the linear address whose translation this is part of (the
+ *  guest-linear address field, qualification bit 7); `final`: the access is to
+ *  the translation of `lin` itself, not to a guest paging-structure entry (bit 8). */
+export function eptTranslate(gpa: u64, acc: u32, lin: u32, linValid: bool, final: bool, quiet: bool = false): bool {
+  let table = vmread64(EPT_POINTER) & ADDR;
+  let rights: u32 = 7;
+  for (let level: u32 = 4; level >= 1; level--) {
+    let shift = <u64>(12 + 9 * (level - 1));
+    let e = entryAt(table | (((gpa >> shift) & 0x1ff) << 3));
+    let perm = <u32>e & 7;
+    rights &= perm;
+    if (perm == 0) break; // not present: a violation, with no rights
+    let leaf = level == 1 || (level <= 3 && (<u32>e & 0x80) != 0);
+    if (misconfigured(e, level, leaf)) {
+      if (!quiet) eptExit(EXIT_EPT_MISCONFIG, 0, gpa, 0);
+      return false;
+    }
+    if (leaf) {
+      if ((acc & rights) != acc) break;
+      let size: u64 = <u64>1 << shift;
+      eptHost = (e & ADDR & ~(size - 1)) | (gpa & (size - 1));
+      eptRights = rights;
+      return true;
+    }
+    table = e & ADDR;
+  }
+  if (!quiet) {
+    let q = acc | (rights << 3) | (linValid ? Q_LINEAR_VALID | (final ? Q_FINAL : 0) : 0);
+    eptExit(EXIT_EPT_VIOLATION, q, gpa, linValid ? lin : 0);
+  }
+  return false;
+}
+
+function eptExit(reason: u32, qual: u32, gpa: u64, lin: u32): void {
+  eptExitReason = reason;
+  eptExitQual = qual;
+  eptExitGpa = gpa;
+  eptExitLinear = lin;
+  raise(EPT_FAULT, 0, false);
+}
