@@ -1,0 +1,882 @@
+; EPT and VPID (SDM vol. 3C ch. 24-28, appendix A; vol. 2 INVEPT/INVVPID)
+; under -cpu coreduo,+vmx[,+vmx-ept][,+vmx-vpid]: the capability MSRs
+; (482H, 48BH, 48CH), which VMCS fields exist, INVEPT and INVVPID in VMX root
+; and non-root operation, the VM-entry checks of the secondary controls, the
+; EPTP and the VPID, and a 32-bit paged guest whose guest-physical accesses go
+; through a 4-level EPT: remapped 4-KByte, 2-MByte and 1-GByte pages, EPT
+; violations (exit 48) that the host repairs before resuming the instruction,
+; and EPT misconfigurations (exit 49). The program adapts to the features it
+; finds (the high half of 48BH) and ept.test.ts holds the expected output for
+; each combination, worked out from the SDM.
+;
+; Output: after a VMX instruction " f=" and the arithmetic flags (CF 01, ZF
+; 40) and, with ZF, " n=" and the VM-instruction error; " v=.." for an
+; exception (sys-pm.inc). A VM exit prints " exit REASON ..." with RIPs
+; relative to guest_code (ept.test.ts takes the labels from nasm's map).
+%include "lib/rom.inc"
+%include "sys-lib.inc"
+%define PM_MAIN ept_main
+%include "sys-pm.inc"
+cpu any
+
+VMXON_R  equ 0x20000   ; the VMXON region
+VMCS_A   equ 0x21000   ; the VMCS
+PD       equ 0x23000   ; the host's page directory: 4 MiB pages, identity
+SCRATCH  equ 0x24000
+DESC     equ 0x24100   ; INVEPT / INVVPID descriptor (16 bytes)
+FEAT     equ 0x24200   ; the high half of IA32_VMX_PROCBASED_CTLS2 (0: none)
+MASK     equ 0x24204   ; the defined bits of the next instruction information
+SAVEAX   equ 0x24208   ; the guest's EAX at the last exit
+EPT_PML4 equ 0x40000   ; EPT PML4 table
+EPT_PDPT equ 0x41000   ; EPT page-directory-pointer table
+EPT_PD   equ 0x42000   ; EPT page directory for guest-physical 0-1 GiB
+EPT_PT   equ 0x43000   ; EPT page table for guest-physical 0-2 MiB
+G_PD     equ 0x50000   ; the guest's page directory (its CR3)
+G_PT1    equ 0x52000   ; the guest's page table for linear 4-8 MiB
+G_PT2    equ 0x53000   ; the guest's page table for linear 8-12 MiB
+P_MAP    equ 0x60000   ; guest-physical page that EPT maps to P_HOST
+P_HOST   equ 0x61000
+P_RO     equ 0x62000   ; EPT read+execute
+P_NP     equ 0x63000   ; EPT not present
+P_NX     equ 0x64000   ; EPT read+write (no execute)
+P_AD     equ 0x65000   ; data page whose guest PTE lies in G_PT2
+P_MC     equ 0x66000   ; the misconfiguration cases' page
+P_1G     equ 0x70000   ; read through the 1-GByte EPT page
+EPTP     equ EPT_PML4 | (3 << 3) | 6   ; page-walk length 4, WB
+WB_RWX   equ 0x37      ; EPT leaf: memory type 6 (5:3), execute, write, read
+GPA_LO   equ 0x2400
+GPA_HI   equ 0x2401
+G_LIN    equ 0x640a
+SEC      equ 0x401e
+VPID     equ 0x0000
+%include "vmx-lib.inc"
+
+%macro EPTE 2             ; the EPT PTE of guest-physical page %1 := %2
+  mov dword [EPT_PT + ((%1) >> 12) * 8], %2
+  mov dword [EPT_PT + ((%1) >> 12) * 8 + 4], 0
+%endmacro
+%macro DESC4 4            ; the descriptor's four dwords
+  mov dword [DESC], %1
+  mov dword [DESC + 4], %2
+  mov dword [DESC + 8], %3
+  mov dword [DESC + 12], %4
+%endmacro
+%macro INVEPT_TRY 1       ; " f=.. [n=..]" or " v=..": INVEPT type %1, [DESC]
+  TRY32
+  mov eax, %1
+  invept eax, [DESC]
+  call print_vmres
+  ENDTRY32
+  call putnl32
+%endmacro
+%macro INVVPID_TRY 1
+  TRY32
+  mov eax, %1
+  invvpid eax, [DESC]
+  call print_vmres
+  ENDTRY32
+  call putnl32
+%endmacro
+%macro RUN 1              ; enter the guest at %1 and come back after the next exit
+  VMW G_RIP, %1 + ROMB
+  call resume_len
+  mov [SAVEAX], eax
+%endmacro
+%macro IF_EPT 1           ; go on at %1 unless "enable EPT" may be 1
+  test dword [FEAT], 1 << 1
+  jz %1
+%endmacro
+%macro IF_VPID 1
+  test dword [FEAT], 1 << 5
+  jz %1
+%endmacro
+
+main:
+  jmp pm_enter
+
+bits 32
+ept_main:
+  PUTS32 "cpuid1.ecx.vmx"
+  mov eax, 1
+  cpuid
+  mov eax, ecx
+  shr eax, 5
+  and eax, 1
+  mov [SCRATCH + 0x230], eax
+  call sys_hex32_32
+  call putnl32
+  DESC4 0, 0, 0, 0
+  PUTS32 "invept-off"         ; outside VMX operation: #UD
+  INVEPT_TRY 2
+  PUTS32 "invvpid-off"
+  INVVPID_TRY 2
+
+  ; --- the capability MSRs (appendix A.3.2, A.3.3, A.10) ---
+  mov esi, 0x482
+  call print_msr
+  mov esi, 0x48b
+  call print_msr
+  mov esi, 0x48c
+  call print_msr
+  mov dword [FEAT], 0          ; 48BH's allowed-1 half, or 0 where it is #GP
+  mov dword [RES32], .nofeat + ROMB
+  mov ecx, 0x48b
+  rdmsr
+  mov [FEAT], edx
+.nofeat:
+  mov esp, STACK0
+  cmp dword [SCRATCH + 0x230], 0
+  jne .vmx
+  PUTS32 "done"
+  call putnl32
+  EXIT 0
+
+.vmx:
+  ; --- VMX operation on a paged host, as vmx.asm ---
+  mov dword [VMXON_R], 0x52
+  mov dword [VMCS_A], 0x52
+  mov ecx, 0x3a
+  mov eax, 5                  ; IA32_FEATURE_CONTROL: lock, VMX outside SMX
+  xor edx, edx
+  wrmsr
+  mov edi, PD
+.pd:
+  mov dword [edi], 0
+  add edi, 4
+  cmp edi, PD + 0x1000
+  jne .pd
+  mov dword [PD], 0x87          ; 4 MiB, user, writable, present
+  mov dword [PD + 4], 0x00400087
+  mov eax, PD
+  mov cr3, eax
+  mov eax, cr4
+  or eax, 0x2010              ; VMXE, PSE
+  mov cr4, eax
+  mov eax, cr0
+  or eax, 0x80000020          ; PG, NE
+  mov cr0, eax
+  mov dword [SCRATCH], VMXON_R
+  mov dword [SCRATCH + 4], 0
+  PUTS32 "vmxon"
+  vmxon [SCRATCH]
+  call print_vmres
+  call putnl32
+
+  ; no current VMCS: VMfail is VMfailInvalid (vol. 3C §30.2)
+  PUTS32 "invept-novmcs"
+  INVEPT_TRY 0
+  PUTS32 "invvpid-novmcs"
+  INVVPID_TRY 4
+  mov dword [SCRATCH], VMCS_A
+  vmclear [SCRATCH]
+  vmptrld [SCRATCH]
+
+  ; --- which fields exist (appendix B) ---
+  mov esi, VPID
+  call print_field
+  mov esi, SEC
+  call print_field
+  mov esi, 0x201a             ; EPTP
+  call print_field
+  mov esi, 0x201b
+  call print_field
+  mov esi, GPA_LO
+  call print_field
+  mov esi, GPA_HI
+  call print_field
+  mov esi, 0x280a             ; guest PDPTE0
+  call print_field
+  mov esi, 0x2810             ; guest PDPTE3
+  call print_field
+  mov esi, G_LIN
+  call print_field
+
+  ; --- INVEPT in VMX root operation ---
+  PUTS32 "invept-single"
+  DESC4 EPTP, 0, 0, 0
+  INVEPT_TRY 1
+  PUTS32 "invept-all"
+  INVEPT_TRY 2
+  PUTS32 "invept-type0"
+  INVEPT_TRY 0
+  PUTS32 "invept-type3"
+  INVEPT_TRY 3
+  PUTS32 "invept-single-bad-eptp"   ; memory type 1: an EPTP VM entry would refuse
+  DESC4 EPT_PML4 | (3 << 3) | 1, 0, 0, 0
+  INVEPT_TRY 1
+  PUTS32 "invept-all-bad-eptp"      ; the all-context type does not look at it
+  INVEPT_TRY 2
+  PUTS32 "invept-reg"               ; 66 0F 38 80 C1: INVEPT EAX, ECX (mod = 3)
+  TRY32
+  mov eax, 2
+  db 0x66, 0x0f, 0x38, 0x80, 0xc1
+  call print_vmres
+  ENDTRY32
+  call putnl32
+  PUTS32 "invept-cpl3"
+  DESC4 EPTP, 0, 0, 0
+  TRY32
+  mov eax, 0                  ; an unsupported type: the CPL check comes first
+  RING3 .invept3
+.invept3:
+  invept eax, [DESC]
+  int 0x80
+  ENDTRY32
+  call putnl32
+
+  ; --- INVVPID in VMX root operation ---
+  PUTS32 "invvpid-addr"
+  DESC4 1, 0, 0x12345000, 0
+  INVVPID_TRY 0
+  PUTS32 "invvpid-single"
+  INVVPID_TRY 1
+  PUTS32 "invvpid-all"
+  INVVPID_TRY 2
+  PUTS32 "invvpid-retain"
+  INVVPID_TRY 3
+  PUTS32 "invvpid-type4"
+  INVVPID_TRY 4
+  DESC4 0, 0, 0x12345000, 0
+  PUTS32 "invvpid-addr-vpid0"
+  INVVPID_TRY 0
+  PUTS32 "invvpid-single-vpid0"
+  INVVPID_TRY 1
+  PUTS32 "invvpid-all-vpid0"
+  INVVPID_TRY 2
+  PUTS32 "invvpid-retain-vpid0"
+  INVVPID_TRY 3
+  DESC4 0x00010001, 0, 0, 0   ; bits 63:16 not 0
+  PUTS32 "invvpid-reserved"
+  INVVPID_TRY 2
+  DESC4 1, 0x80000000, 0, 0
+  PUTS32 "invvpid-reserved63"
+  INVVPID_TRY 1
+  PUTS32 "invvpid-reg"              ; 66 0F 38 81 C1: INVVPID EAX, ECX (mod = 3)
+  TRY32
+  mov eax, 2
+  db 0x66, 0x0f, 0x38, 0x81, 0xc1
+  call print_vmres
+  ENDTRY32
+  call putnl32
+  PUTS32 "invvpid-cpl3"
+  DESC4 1, 0, 0, 0
+  TRY32
+  mov eax, 4
+  RING3 .invvpid3
+.invvpid3:
+  invvpid eax, [DESC]
+  int 0x80
+  ENDTRY32
+  call putnl32
+
+  cmp dword [FEAT], 0
+  jne .guest
+  PUTS32 "done"
+  call putnl32
+  EXIT 0
+
+  ; --- a guest on its own paging, through EPT where there is EPT ---
+.guest:
+  call build_tables
+  call setup_vmcs
+  VMW EXCBMP, 0xffffffff      ; every guest exception exits
+  VMW 0x6802, G_PD            ; guest CR3
+  PROC_BASE 1 << 31
+  mov ebx, [FEAT]
+  and ebx, (1 << 1) | (1 << 5) ; enable EPT, enable VPID: whichever exists
+  mov eax, SEC
+  vmwrite eax, ebx
+  IF_VPID .novpid0
+  VMW VPID, 1
+.novpid0:
+  IF_EPT .noeptp0
+  VMW 0x201a, EPTP
+  VMW 0x201b, 0
+.noeptp0:
+  PUTS32 "launch"
+  VMW G_RIP, g_first + ROMB
+  NEXT_EXIT .launched
+  vmlaunch
+  call print_vmres
+  call putnl32
+  EXIT 1
+.launched:
+  call print_exit_short
+  call print_rip
+  call putnl32
+
+  ; --- VM-entry checks on the controls (§26.2.1.1): VMfailValid(7) ---
+  PUTS32 "sec-bit0"           ; "virtualize APIC accesses": not allowed
+  VMR SEC
+  or eax, 1
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+  ENTRY_VMFAIL
+  VMR SEC
+  and eax, ~1
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+  PUTS32 "sec-bit31"          ; bit 31 of the secondary controls
+  VMR SEC
+  or eax, 0x80000000
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+  ENTRY_VMFAIL
+  VMR SEC
+  and eax, 0x7fffffff
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+  IF_EPT .ept_absent
+  jmp .ept_checks
+.ept_absent:
+  PUTS32 "ept-not-allowed"
+  VMR SEC
+  or eax, 2
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+  ENTRY_VMFAIL
+  VMR SEC
+  and eax, ~2
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+  jmp .vpid_checks
+.ept_checks:
+  PUTS32 "eptp-wc"            ; memory type 1
+  VMW 0x201a, EPT_PML4 | (3 << 3) | 1
+  ENTRY_VMFAIL
+  PUTS32 "eptp-type7"
+  VMW 0x201a, EPT_PML4 | (3 << 3) | 7
+  ENTRY_VMFAIL
+  PUTS32 "eptp-walk3"         ; page-walk length 3 (bits 5:3 = 2)
+  VMW 0x201a, EPT_PML4 | (2 << 3) | 6
+  ENTRY_VMFAIL
+  PUTS32 "eptp-walk5"         ; page-walk length 5 (bits 5:3 = 4)
+  VMW 0x201a, EPT_PML4 | (4 << 3) | 6
+  ENTRY_VMFAIL
+  PUTS32 "eptp-ad"            ; bit 6: accessed/dirty flags, not supported
+  VMW 0x201a, EPTP | (1 << 6)
+  ENTRY_VMFAIL
+  PUTS32 "eptp-bit7"
+  VMW 0x201a, EPTP | (1 << 7)
+  ENTRY_VMFAIL
+  PUTS32 "eptp-bit11"
+  VMW 0x201a, EPTP | (1 << 11)
+  ENTRY_VMFAIL
+  PUTS32 "eptp-uc"            ; memory type 0 (UC) is supported: the guest runs
+  VMW 0x201a, EPT_PML4 | (3 << 3) | 0
+  RUN g_first
+  call print_exit_short
+  call print_rip
+  call putnl32
+  VMW 0x201a, EPTP
+.vpid_checks:
+  IF_VPID .vpid_absent
+  PUTS32 "vpid0"              ; "enable VPID" with VPID 0
+  VMW VPID, 0
+  ENTRY_VMFAIL
+  PUTS32 "vpid-ffff"          ; any other VPID will do
+  VMW VPID, 0xffff
+  RUN g_first
+  call print_exit_short
+  call print_rip
+  call putnl32
+  VMW VPID, 1
+  jmp .ignored
+.vpid_absent:
+  PUTS32 "vpid-not-allowed"
+  VMR SEC
+  or eax, 1 << 5
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+  ENTRY_VMFAIL
+  VMR SEC
+  and eax, ~(1 << 5)
+  mov ebx, eax
+  mov eax, SEC
+  vmwrite eax, ebx
+.ignored:
+  ; "activate secondary controls" 0: the secondary controls are taken as 0
+  ; whatever the field holds, so neither EPT (a bad EPTP is not checked) nor
+  ; VPID (0 is not checked): the guest reads P_MAP itself, not P_HOST
+  PUTS32 "sec-ignored"
+  PROC_BASE 0
+  VMW SEC, 0xffffffff
+  IF_EPT .ign_noeptp
+  VMW 0x201a, 1
+.ign_noeptp:
+  IF_VPID .ign_novpid
+  VMW VPID, 0
+.ign_novpid:
+  RUN g_t1
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PROC_BASE 1 << 31
+  mov ebx, [FEAT]
+  and ebx, (1 << 1) | (1 << 5)
+  mov eax, SEC
+  vmwrite eax, ebx
+  IF_EPT .ign_eptp
+  VMW 0x201a, EPTP
+.ign_eptp:
+  IF_VPID .ign_vpid
+  VMW VPID, 1
+.ign_vpid:
+  IF_EPT .no_ept_tests
+  call ept_tests
+.no_ept_tests:
+
+  ; --- INVEPT and INVVPID in the guest: VM exits 50 and 53 (or #UD) ---
+  PUTS32 "guest-invept-sib"
+  mov dword [MASK], 0xffff8383   ; table 27-13: 6:2, 10, 14:11 undefined
+  RUN g_inv1
+  call print_inv_exit
+  PUTS32 "guest-invvpid-disp32"
+  mov dword [MASK], 0xf8438380   ; no base, no index: 1:0, 21:18, 26:23 undefined too
+  RUN g_inv2
+  call print_inv_exit
+  PUTS32 "guest-invept-ebp"
+  mov dword [MASK], 0xffc38380   ; no index
+  RUN g_inv3
+  call print_inv_exit
+  PUTS32 "guest-invvpid-es"
+  RUN g_inv4
+  call print_inv_exit
+  PUTS32 "guest-invept-reg"      ; mod = 3: #UD before any VM exit (§25.1.1)
+  RUN g_inv5
+  call print_inv_exit
+
+  PUTS32 "vmxoff"
+  vmxoff
+  call print_vmres
+  call putnl32
+  PUTS32 "done"
+  call putnl32
+  EXIT 0
+
+; --- the EPT cases: translation, EPT violations, EPT misconfigurations ---
+ept_tests:
+  pop dword [SCRATCH + 0x220]   ; (VM exits reset ESP: keep the return address)
+  PUTS32 "ept-4k"
+  RUN g_t1
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "ept-2m"
+  RUN g_t2
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "ept-1g"
+  RUN g_t3
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "ept-4k-write"       ; the guest writes P_MAP + 44H: P_HOST + 44H changes
+  mov dword [P_MAP + 0x44], 0
+  mov dword [P_HOST + 0x44], 0
+  RUN g_t4
+  call print_exit_short
+  call print_rip
+  mov eax, [P_MAP + 0x44]
+  call sys_hex32_32
+  mov eax, [P_HOST + 0x44]
+  call sys_hex32_32
+  call putnl32
+
+  ; EPT violations: each exit, then the host repairs the entry, INVEPT, and
+  ; the guest retries the instruction
+  PUTS32 "viol-pte-page"      ; the guest's page table G_PT1 is not present in EPT
+  RUN g_pte
+  call print_ept_exit
+  EPTE G_PT1, G_PT1 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_pte
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "viol-write-rx"      ; a write to an EPT read+execute page
+  RUN g_ro
+  call print_ept_exit
+  EPTE P_RO, P_RO | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_ro
+  call print_exit_short
+  call print_rip
+  mov eax, [P_RO + 0x24]
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "viol-read-np"       ; a read of a page not present in EPT
+  RUN g_np
+  call print_ept_exit
+  EPTE P_NP, P_NP | WB_RWX
+  call invept_all
+  PUTS32 " retry"
+  RUN g_np
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "viol-fetch-rw"      ; an instruction fetch from an EPT read+write page
+  mov dword [P_NX + 0x10], 0x5a5a5ab8   ; mov eax, 5A5A5A5AH
+  mov dword [P_NX + 0x14], 0xc1010f5a   ; ... vmcall
+  RUN g_nx
+  call print_ept_exit
+  EPTE P_NX, P_NX | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  call resume_len
+  mov [SAVEAX], eax
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "viol-dirty"         ; a write with the guest PTE's D = 0, G_PT2 EPT read-only
+  RUN g_ad
+  call print_ept_exit
+  EPTE G_PT2, G_PT2 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_ad
+  call print_exit_short
+  call print_rip
+  mov eax, [P_AD + 0x10]
+  call sys_hex32_32
+  mov eax, [G_PT2]
+  and eax, 0xfff
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "viol-accessed"      ; a read with the guest PTE's A = 0, G_PT2 EPT read-only
+  EPTE G_PT2, G_PT2 | 0x31
+  call invept_single
+  RUN g_acc
+  call print_ept_exit
+  EPTE G_PT2, G_PT2 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_acc
+  call print_exit_short
+  call print_rip
+  call print_eax
+  mov eax, [G_PT2 + 4]
+  and eax, 0xfff
+  call sys_hex32_32
+  call putnl32
+
+  ; EPT misconfigurations (§28.2.3.1)
+  PUTS32 "mc-wx"              ; bits 2:0 = 110
+  EPTE P_MC, P_MC | 0x36
+  call mc_case
+  PUTS32 "mc-w"               ; bits 2:0 = 010
+  EPTE P_MC, P_MC | 0x32
+  call mc_case
+  PUTS32 "mc-x"               ; 100: execute-only, not supported (48CH bit 0 = 0)
+  EPTE P_MC, P_MC | 0x34
+  call mc_case
+  PUTS32 "mc-type2"
+  EPTE P_MC, P_MC | 0x17
+  call mc_case
+  PUTS32 "mc-type3"
+  EPTE P_MC, P_MC | 0x1f
+  call mc_case
+  PUTS32 "mc-type7"
+  EPTE P_MC, P_MC | 0x3f
+  call mc_case
+  EPTE P_MC, P_MC | WB_RWX
+  PUTS32 "mc-2m-reserved"     ; bit 12 of a 2-MByte PDE (bits 20:12 reserved)
+  or dword [EPT_PD + 8], 1 << 12
+  call invept_all
+  RUN g_t2
+  call print_mc_exit
+  and dword [EPT_PD + 8], ~(1 << 12)
+  PUTS32 "mc-1g-reserved"     ; bit 12 of a 1-GByte PDPTE (bits 29:12 reserved)
+  or dword [EPT_PDPT + 8], 1 << 12
+  call invept_all
+  RUN g_t3
+  call print_mc_exit
+  and dword [EPT_PDPT + 8], ~(1 << 12)
+  ; a reserved bit in an entry every guest access uses: the guest's first
+  ; access, the read of its PDE for the first instruction fetch, is refused
+  PUTS32 "mc-pde-reserved"    ; bit 3 of a PDE that references a page table
+  or dword [EPT_PD], 1 << 3
+  call invept_all
+  RUN g_first
+  call print_mc_exit
+  and dword [EPT_PD], ~(1 << 3)
+  PUTS32 "mc-pml4e-bit7"      ; bits 7:3 of a PML4E are reserved
+  or dword [EPT_PML4], 1 << 7
+  call invept_all
+  RUN g_first
+  call print_mc_exit
+  and dword [EPT_PML4], ~(1 << 7)
+  PUTS32 "mc-pdpte-wx"        ; 110 in a non-leaf entry
+  xor dword [EPT_PDPT], 7 ^ 6
+  call invept_all
+  RUN g_first
+  call print_mc_exit
+  xor dword [EPT_PDPT], 7 ^ 6
+  call invept_all
+  PUTS32 "after-mc"           ; all repaired: the guest runs again
+  RUN g_mc
+  call print_exit_short
+  call print_rip
+  call putnl32
+  jmp [SCRATCH + 0x220]
+
+mc_case:                       ; INVEPT, the guest reads P_MC + 8: " exit 31H rip gpa"
+  pop dword [SCRATCH + 0x224]
+  call invept_all
+  RUN g_mc
+  call print_mc_exit
+  jmp [SCRATCH + 0x224]
+
+invept_single:                 ; INVEPT type 1 for EPTP; a failure is printed
+  DESC4 EPTP, 0, 0, 0
+  mov eax, 1
+  invept eax, [DESC]
+  jmp invept_check
+invept_all:
+  mov eax, 2
+  invept eax, [DESC]
+invept_check:
+  jbe .fail                   ; CF or ZF
+  ret
+.fail:
+  PUTS32 " invept-failed"
+  ret
+
+; The EPT paging structures: guest-physical 0-2 MiB in 4-KByte pages
+; (identity, but for the test pages), 2-4 MiB one 2-MByte page at host
+; 400000H, 1-2 GiB one 1-GByte page at host 0. The guest's paging: a 4-MByte
+; identity page at 0 and at 40000000H, page tables for 4-8 and 8-12 MiB.
+build_tables:
+  mov edi, EPT_PML4
+  xor eax, eax
+  mov ecx, 0x4000 / 4
+  rep stosd
+  mov edi, G_PD
+  mov ecx, 0x4000 / 4
+  rep stosd
+  mov dword [EPT_PML4], EPT_PDPT | 7
+  mov dword [EPT_PDPT], EPT_PD | 7
+  mov dword [EPT_PDPT + 8], 0x00000000 | 0x80 | WB_RWX
+  mov dword [EPT_PD], EPT_PT | 7
+  mov dword [EPT_PD + 8], 0x00400000 | 0x80 | WB_RWX
+  mov edi, EPT_PT
+  mov eax, WB_RWX
+.pt:
+  mov [edi], eax
+  mov dword [edi + 4], 0
+  add eax, 0x1000
+  add edi, 8
+  cmp edi, EPT_PT + 0x1000
+  jne .pt
+  EPTE P_MAP, P_HOST | WB_RWX
+  EPTE G_PT1, 0               ; not present
+  EPTE P_RO, P_RO | 0x35      ; read, execute
+  EPTE P_NP, 0
+  EPTE P_NX, P_NX | 0x33      ; read, write
+  EPTE G_PT2, G_PT2 | 0x31    ; read only
+  mov dword [G_PD], 0x000000e7          ; 4 MiB, D, A, user, writable, present
+  mov dword [G_PD + 4], G_PT1 | 0x27
+  mov dword [G_PD + 8], G_PT2 | 0x27
+  mov dword [G_PD + 0x100 * 4], 0x400000e7
+  mov dword [G_PT1], P_MAP | 0x67
+  mov dword [G_PT1 + 4], P_RO | 0x67
+  mov dword [G_PT1 + 8], P_NP | 0x67
+  mov dword [G_PT2], P_AD | 0x23        ; accessed, not dirty
+  mov dword [G_PT2 + 4], P_AD | 0x03    ; neither
+  mov dword [P_AD + 0x10], 0
+  mov dword [P_AD + 0x20], 0x88888888
+  mov dword [P_MAP + 0x40], 0x11111111   ; what the guest would see without EPT
+  mov dword [P_HOST + 0x40], 0x22222222  ; what EPT maps guest-physical P_MAP to
+  mov dword [0x201234], 0x33333333
+  mov dword [0x401234], 0x44444444       ; 2 MiB page: guest-physical 200000H -> 400000H
+  mov dword [P_1G], 0x55555555           ; 1 GiB page: guest-physical 40000000H -> 0
+  mov dword [P_HOST + 0x123], 0x66666666
+  mov dword [P_NP + 0x38], 0x77777777
+  ret
+
+; --- printing ---
+print_vmres:                   ; " f=" the flags of the VMX instruction just run, " n=" the error with ZF
+  pushfd
+  push eax
+  push ebx
+  PUTS32 " f="
+  mov eax, [esp + 8]
+  and eax, 0x8d5
+  call pm_hex_nosp
+  test eax, 0x40
+  jz .d
+  PUTS32 " n="
+  VMR ERRNO
+  call pm_hex_nosp
+.d:
+  pop ebx
+  pop eax
+  popfd
+  ret
+
+print_msr:                     ; "msr N HI LO v=none" or "msr N v=.." for ESI
+  PUTS32 "msr"
+  mov eax, esi
+  call sys_hex32_32
+  mov dword [RES32], .after + ROMB
+  mov dword [VEC32], 0xffffffff
+  mov [SCRATCH + 0x228], esp
+  mov ecx, esi
+  rdmsr
+  xchg eax, edx
+  call sys_hex32_32
+  mov eax, edx
+  call sys_hex32_32
+.after:
+  mov esp, [SCRATCH + 0x228]
+  call pm_print_vec
+  call putnl32
+  ret
+
+print_field:                   ; "field E f=.. [n=..]" for VMREAD of encoding ESI
+  PUTS32 "field"
+  mov eax, esi
+  call sys_hex32_32
+  vmread eax, esi
+  call print_vmres
+  call putnl32
+  ret
+
+print_rip:                     ; " rip" and the guest's RIP relative to guest_code
+  PUTS32 " rip"
+  VMR G_RIP
+  sub eax, guest_code + ROMB
+  call sys_hex32_32
+  ret
+print_eax:                     ; " eax" and the guest's EAX at the exit
+  PUTS32 " eax"
+  mov eax, [SAVEAX]
+  call sys_hex32_32
+  ret
+
+print_ept_exit:                ; " exit R Q rip O gpa HI LO lin L"
+  call print_exit_short
+  call print_rip
+  PUTS32 " gpa"
+  VMR GPA_HI
+  call sys_hex32_32
+  VMR GPA_LO
+  call sys_hex32_32
+  PUTS32 " lin"
+  VMR G_LIN
+  call sys_hex32_32
+  ret
+
+print_mc_exit:                 ; " exit R rip O gpa HI LO" (the qualification is undefined)
+  PUTS32 " exit"
+  VMR REASON
+  call sys_hex32_32
+  call print_rip
+  PUTS32 " gpa"
+  VMR GPA_HI
+  call sys_hex32_32
+  VMR GPA_LO
+  call sys_hex32_32
+  call putnl32
+  ret
+
+print_inv_exit:                ; reason 0: " exit 0 Q rip O info I"; else " exit R Q rip O len L info I&MASK"
+  call print_exit_short
+  call print_rip
+  VMR REASON
+  test eax, eax
+  jz .exc
+  PUTS32 " len"
+  VMR XLEN
+  call sys_hex32_32
+  PUTS32 " info"
+  VMR XIINFO
+  and eax, [MASK]
+  call sys_hex32_32
+  call putnl32
+  ret
+.exc:
+  PUTS32 " intr"
+  VMR XINFO
+  call sys_hex32_32
+  call putnl32
+  ret
+
+; --- the guest (VMX non-root, ring 0, CR3 = G_PD) ---
+guest_code:
+g_first:
+  vmcall
+g_t1:
+  mov eax, [P_MAP + 0x40]
+g_t1_end:
+  vmcall
+g_t2:
+  mov eax, [0x201234]
+g_t2_end:
+  vmcall
+g_t3:
+  mov eax, [0x40000000 + P_1G]
+g_t3_end:
+  vmcall
+g_t4:
+  mov dword [P_MAP + 0x44], 0x5eed0004
+g_t4_end:
+  vmcall
+g_pte:
+  mov eax, [0x400123]         ; linear 400123H: PTE G_PT1[0], page P_MAP
+g_pte_end:
+  vmcall
+g_ro:
+  mov dword [0x401024], 0xcafe0001   ; PTE G_PT1[1]: page P_RO
+g_ro_end:
+  vmcall
+g_np:
+  mov eax, [0x402038]         ; PTE G_PT1[2]: page P_NP
+g_np_end:
+  vmcall
+g_nx:
+  mov eax, P_NX + 0x10
+  jmp eax                     ; P_NX + 10H: B8 5A5A5A5A (mov eax), 0F 01 C1 (vmcall)
+g_ad:
+  mov dword [0x800010], 0xd00d0005   ; PTE G_PT2[0]: D = 0
+g_ad_end:
+  vmcall
+g_acc:
+  mov eax, [0x801020]         ; PTE G_PT2[1]: A = 0
+g_acc_end:
+  vmcall
+g_mc:
+  mov eax, [P_MC + 8]
+g_mc_end:
+  vmcall
+g_inv1:
+  invept eax, [ebx + esi * 4 + 0x10]
+g_inv2:
+  invvpid ecx, [0x12345678]
+g_inv3:
+  invept edx, [ebp - 8]
+g_inv4:
+  invvpid esi, [es:eax]
+g_inv5:
+  db 0x66, 0x0f, 0x38, 0x80, 0xc1   ; INVEPT EAX, ECX
+g_inv_end:
+  vmcall
+
+ROM_END
