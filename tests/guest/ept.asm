@@ -42,6 +42,9 @@ P_NX     equ 0x64000   ; EPT read+write (no execute)
 P_AD     equ 0x65000   ; data page whose guest PTE lies in G_PT2
 P_MC     equ 0x66000   ; the misconfiguration cases' page
 P_1G     equ 0x70000   ; read through the 1-GByte EPT page
+PDPT_MEM equ 0x54000   ; the PAE guest's PDPT (its CR3): PDPTE0 -> PD_B
+PD_A     equ 0x55000   ; PAE page directory: 2 MiB pages, linear 2 MiB -> 200000H
+PD_B     equ 0x56000   ; PAE page directory: 2 MiB pages, linear 2 MiB -> 0
 EPTP     equ EPT_PML4 | (3 << 3) | 6   ; page-walk length 4, WB
 WB_RWX   equ 0x37      ; EPT leaf: memory type 6 (5:3), execute, write, read
 GPA_LO   equ 0x2400
@@ -436,15 +439,15 @@ ept_main:
 
   ; --- INVEPT and INVVPID in the guest: VM exits 50 and 53 (or #UD) ---
   PUTS32 "guest-invept-sib"
-  mov dword [MASK], 0xffff8383   ; table 27-13: 6:2, 10, 14:11 undefined
+  mov dword [MASK], 0xffff8783   ; table 27-9: 6:2 and 14:11 undefined
   RUN g_inv1
   call print_inv_exit
   PUTS32 "guest-invvpid-disp32"
-  mov dword [MASK], 0xf8438380   ; no base, no index: 1:0, 21:18, 26:23 undefined too
+  mov dword [MASK], 0xf8438780   ; no base, no index: 1:0, 21:18, 26:23 undefined too
   RUN g_inv2
   call print_inv_exit
   PUTS32 "guest-invept-ebp"
-  mov dword [MASK], 0xffc38380   ; no index
+  mov dword [MASK], 0xffc38780   ; no index: 1:0, 21:18 undefined too
   RUN g_inv3
   call print_inv_exit
   PUTS32 "guest-invvpid-es"
@@ -635,6 +638,73 @@ ept_tests:
   call print_exit_short
   call print_rip
   call putnl32
+
+  ; --- a PAE guest: with EPT its PDPTEs come from the VMCS at VM entry
+  ; (§26.3.2.4) and go back there at VM exit (§27.3.4); MOV to CR3 loads them
+  ; from guest-physical memory (§28.2.1) ---
+  mov dword [0x1234], 0x99999999
+  VMR 0x6804
+  or eax, 0x20                ; CR4.PAE
+  mov ebx, eax
+  mov eax, 0x6804
+  vmwrite eax, ebx
+  VMW 0x6802, PDPT_MEM
+  VMW 0x400a, 1               ; CR3-target value 0 = PDPT_MEM: MOV to CR3 does not exit (§25.1.3)
+  VMW 0x6008, PDPT_MEM
+  VMW 0x280a, PD_A | 1        ; PDPTE0; PDPTE1-3 not present
+  VMW 0x280b, 0
+  VMW 0x280c, 0
+  VMW 0x280d, 0
+  VMW 0x280e, 0
+  VMW 0x280f, 0
+  VMW 0x2810, 0
+  VMW 0x2811, 0
+  PUTS32 "pae-vmcs-pdpte"     ; linear 201234H through PD_A: guest-physical 201234H, host 401234H
+  RUN g_pae1
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call print_pdpte0
+  call putnl32
+  PUTS32 "pae-mov-cr3"        ; MOV to CR3 loads PDPTE0 = PD_B | 1: linear 201234H is 1234H
+  VMW G_RIP, g_pae2 + ROMB
+  call resume_len
+  mov [SAVEAX], eax
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call print_pdpte0
+  call putnl32
+  PUTS32 "pae-pdpte-reserved" ; bit 1 of the VMCS's PDPTE0 (reserved, §26.3.1.6)
+  VMW 0x280a, PD_A | 3
+  VMW G_RIP, g_pae1 + ROMB
+  ENTRY_FAILS
+  VMW 0x280a, PD_A | 1
+  PUTS32 "pae-pdpte-violation" ; MOV to CR3 with the PDPT page not present in EPT
+  EPTE PDPT_MEM, 0
+  call invept_all
+  VMW G_RIP, g_pae2_cr3 + ROMB
+  mov ecx, PDPT_MEM
+  call resume_len
+  call print_gpa_exit
+  EPTE PDPT_MEM, PDPT_MEM | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  mov ecx, PDPT_MEM           ; (VMX keeps no GPRs: the guest's ECX again)
+  call resume_len
+  mov [SAVEAX], eax
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call print_pdpte0
+  call putnl32
+  VMR 0x6804
+  and eax, ~0x20
+  mov ebx, eax
+  mov eax, 0x6804
+  vmwrite eax, ebx
+  VMW 0x6802, G_PD
+  VMW 0x400a, 0
   jmp [SCRATCH + 0x220]
 
 mc_case:                       ; INVEPT, the guest reads P_MC + 8: " exit 31H rip gpa"
@@ -702,6 +772,15 @@ build_tables:
   mov dword [G_PT2 + 4], P_AD | 0x03    ; neither
   mov dword [P_AD + 0x10], 0
   mov dword [P_AD + 0x20], 0x88888888
+  mov edi, PDPT_MEM           ; the PAE guest's tables: PDPT, PD_A, PD_B
+  xor eax, eax
+  mov ecx, 0x3000 / 4
+  rep stosd
+  mov dword [PDPT_MEM], PD_B | 1
+  mov dword [PD_A], 0x000000e3          ; 2 MiB, D, A, writable, present
+  mov dword [PD_A + 8], 0x002000e3
+  mov dword [PD_B], 0x000000e3
+  mov dword [PD_B + 8], 0x000000e3
   mov dword [P_MAP + 0x40], 0x11111111   ; what the guest would see without EPT
   mov dword [P_HOST + 0x40], 0x22222222  ; what EPT maps guest-physical P_MAP to
   mov dword [0x201234], 0x33333333
@@ -781,6 +860,23 @@ print_ept_exit:                ; " exit R Q rip O gpa HI LO lin L"
   call sys_hex32_32
   PUTS32 " lin"
   VMR G_LIN
+  call sys_hex32_32
+  ret
+
+print_gpa_exit:                ; " exit R Q rip O gpa HI LO" (no guest-linear address)
+  call print_exit_short
+  call print_rip
+  PUTS32 " gpa"
+  VMR GPA_HI
+  call sys_hex32_32
+  VMR GPA_LO
+  call sys_hex32_32
+  ret
+print_pdpte0:                  ; " pdpte0 HI LO": the guest PDPTE0 field
+  PUTS32 " pdpte0"
+  VMR 0x280b
+  call sys_hex32_32
+  VMR 0x280a
   call sys_hex32_32
   ret
 
@@ -865,6 +961,17 @@ g_acc_end:
 g_mc:
   mov eax, [P_MC + 8]
 g_mc_end:
+  vmcall
+g_pae1:
+  mov eax, [0x201234]
+g_pae1_end:
+  vmcall
+g_pae2:
+  mov ecx, PDPT_MEM
+g_pae2_cr3:
+  mov cr3, ecx
+  mov eax, [0x201234]
+g_pae2_end:
   vmcall
 g_inv1:
   invept eax, [ebx + esi * 4 + 0x10]

@@ -58,12 +58,13 @@ const UD_INTR = 6 + 3 * 256 + bit(31);
 const qual = (o: { r?: boolean; w?: boolean; x?: boolean; R?: boolean; W?: boolean; X?: boolean; final: boolean }) =>
   or(o.r ? bit(0) : 0, o.w ? bit(1) : 0, o.x ? bit(2) : 0, o.R ? bit(3) : 0, o.W ? bit(4) : 0, o.X ? bit(5) : 0, bit(7), o.final ? bit(8) : 0);
 
-// Instruction information for INVEPT/INVVPID (table 27-13): scaling (1:0),
-// address size (9:7: 1 = 32 bits), segment (17:15: ES 0, SS 2, DS 3), index
+// Instruction information for INVEPT/INVVPID (table 27-9, "as used for INVEPT,
+// INVPCID, and INVVPID"): scaling (1:0), address size (9:7: 1 = 32 bits), bit
+// 10 cleared to 0, segment (17:15: ES 0, SS 2, DS 3), index
 // register (21:18) and its invalid bit (22), base register (26:23) and its
 // invalid bit (27), the register operand (31:28). Registers: EAX 0, ECX 1,
 // EDX 2, EBX 3, EBP 5, ESI 6. ept.asm masks off the bits the table leaves
-// undefined (6:2, 10, 14:11; scaling and index without an index, base without a base).
+// undefined (6:2, 14:11; scaling and index without an index, base without a base).
 const info = (o: { scale?: number; seg: number; index?: number; base?: number; reg2: number }) =>
   or((o.scale ?? 0), 1 * bit(7), o.seg * bit(15), o.index === undefined ? bit(22) : o.index * bit(18),
     o.base === undefined ? bit(27) : o.base * bit(23), o.reg2 * bit(28));
@@ -85,6 +86,7 @@ function symbols(): (name: string) => number {
 const ROMB = 0xf0000; // sys-pm.inc: the ROM's linear base
 // ept.asm's guest-physical layout
 const G_PT1 = 0x52000, G_PT2 = 0x53000, G_PD = 0x50000;
+const PDPT_MEM = 0x54000, PD_A = 0x55000, PD_B = 0x56000;
 const P_RO = 0x62000, P_NP = 0x63000, P_NX = 0x64000, P_MC = 0x66000, P_1G = 0x70000;
 
 interface Features { vmx: boolean; ept: boolean; vpid: boolean }
@@ -140,8 +142,10 @@ function expected(f: Features): string {
     // INVEPT (vol. 2): types 1 and 2 are supported (48CH bits 25, 26), 0 and
     // 3 are not (bits 24, 27): VMfail(28). Type 1 also fails (28) for an EPTP
     // that VM entry would refuse (memory type 1, §26.2.1.1); type 2 does not
-    // look at the descriptor. A register operand is #UD, CPL 3 is #GP(0)
-    // before the type is looked at.
+    // look at the descriptor. A register operand (mod = 3) is #UD: the
+    // instruction is INVEPT r32, m128 only, and the opcode map gives its
+    // second operand as M, a ModR/M that may refer only to memory (vol. 2
+    // appendix A.2.1). CPL 3 is #GP(0) before the type is looked at.
     `invept-single ${ifEpt(`${OK} v=none`)}`,
     `invept-all ${ifEpt(`${OK} v=none`)}`,
     `invept-type0 ${ifEpt(`${VALID(28)} v=none`)}`,
@@ -254,11 +258,32 @@ function expected(f: Features): string {
       `mc-pml4e-bit7 exit ${hex(R_MISCONF)} rip ${rip("g_first")} ${gpa(G_PD)}`,
       `mc-pdpte-wx exit ${hex(R_MISCONF)} rip ${rip("g_first")} ${gpa(G_PD)}`,
       `after-mc ${vmcall("g_mc_end")}`,
+      // A PAE guest (CR4.PAE in the guest CR4, CR3 = PDPT_MEM, whose PDPTE0
+      // names PD_B). With "enable EPT" VM entry takes the PDPTEs from the
+      // VMCS's guest PDPTE fields, not from CR3 (§26.3.2.4): PDPTE0 = PD_A,
+      // whose 2-MByte page 1 maps linear 201234H to guest-physical 201234H, host
+      // 401234H. A VM exit saves the PDPTEs in use into those fields (§27.3.4).
+      `pae-vmcs-pdpte ${vmcall("g_pae1_end")} eax 44444444 pdpte0 00000000 ${hex(PD_A + 1)}`,
+      // MOV to CR3 (not exiting: CR3-target value 0 matches, §25.1.3) loads the
+      // PDPTEs from guest-physical CR3 (§28.2.1): PD_B maps linear 201234H to
+      // 1234H; the exit saves PDPTE0 = PD_B | 1.
+      `pae-mov-cr3 ${vmcall("g_pae2_end")} eax 99999999 pdpte0 00000000 ${hex(PD_B + 1)}`,
+      // §26.3.1.6: with "enable EPT" VM entry checks the PDPTE fields as MOV to
+      // CR3 would (bit 1 of a present PDPTE is reserved): a VM-entry failure,
+      // reason 33 | bit 31, qualification 2 (PDPTE loading, §26.7).
+      "pae-pdpte-reserved exit 80000021 00000002",
+      // MOV to CR3 with the PDPT's page not present in EPT: an EPT violation
+      // loading the PDPTEs, a data read (bit 0) with bits 5:3 0 and bit 7
+      // clear (table 27-7: the guest-linear address is not valid for PDPTE
+      // loads by MOV CR; bit 8 then reserved, 0), at the PDPT's address;
+      // repaired, the MOV is retried and completes.
+      `pae-pdpte-violation ${exit(R_VIOL, bit(0), rip("g_pae2_cr3"))} ${gpa(PDPT_MEM)}` +
+        ` retry ${vmcall("g_pae2_end")} eax 99999999 pdpte0 00000000 ${hex(PD_B + 1)}`,
     );
   }
 
   // INVEPT and INVVPID in VMX non-root operation exit unconditionally (§25.1.2)
-  // with the instruction information (table 27-13), the displacement as the
+  // with the instruction information (table 27-9), the displacement as the
   // qualification (§27.2.1: sign-extended, 32 bits here) and the instruction
   // length (§27.2.4), all from the guest's bytes. Where the processor lacks
   // the instruction it is #UD, which comes before VM exits (§25.1.1), as for
