@@ -511,6 +511,18 @@ ept_tests:
   call print_rip
   call print_eax
   call putnl32
+  PUTS32 "viol-pd-page"       ; the guest's page directory (CR3) is not present in EPT
+  EPTE G_PD, 0
+  call invept_all
+  RUN g_first
+  call print_ept_exit
+  EPTE G_PD, G_PD | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_first
+  call print_exit_short
+  call print_rip
+  call putnl32
   PUTS32 "viol-write-rx"      ; a write to an EPT read+execute page
   RUN g_ro
   call print_ept_exit

@@ -218,6 +218,13 @@ function expected(f: Features): string {
       // paging-structure access). Retried: P_MAP + 123H = host P_HOST + 123H.
       `viol-pte-page ${exit(R_VIOL, qual({ r: true, final: false }), rip("g_pte"))} ${gpa(G_PT1)} lin 00400123` +
         ` retry ${vmcall("g_pte_end")} eax 66666666`,
+      // The guest's page directory (its CR3, G_PD) not present in EPT: the
+      // first access after VM entry, the read of PDE 0 for the fetch of the
+      // VMCALL at g_first, is refused. Reads of guest paging structures are
+      // data reads (§28.2.3.2), whatever access they translate for: bit 0,
+      // not bit 2; bit 8 = 0; the guest-linear address is the VMCALL's.
+      `viol-pd-page ${exit(R_VIOL, qual({ r: true, final: false }), rip("g_first"))} ${gpa(G_PD)} lin ${hex(ROMB + sym("g_first"))}` +
+        ` retry ${exit(R_VMCALL, 0, rip("g_first"))}`,
       // MOV to linear 401024H (P_RO + 24H), EPT read+execute: a write (bit 1,
       // not bit 0: a plain store, no read-modify-write), R and X (3, 5), the
       // final translation (8).
