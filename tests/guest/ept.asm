@@ -45,6 +45,11 @@ P_1G     equ 0x70000   ; read through the 1-GByte EPT page
 PDPT_MEM equ 0x54000   ; the PAE guest's PDPT (its CR3): PDPTE0 -> PD_B
 PD_A     equ 0x55000   ; PAE page directory: 2 MiB pages, linear 2 MiB -> 200000H
 PD_B     equ 0x56000   ; PAE page directory: 2 MiB pages, linear 2 MiB -> 0
+G_PD2    equ 0x57000   ; a page directory address not present in EPT
+P_X2     equ 0x67000   ; executable page followed by P_NX2 (read+write)
+P_NX2    equ 0x68000
+P_W1     equ 0x69000   ; writable page followed by P_W2 (read+execute)
+P_W2     equ 0x6a000
 EPTP     equ EPT_PML4 | (3 << 3) | 6   ; page-walk length 4, WB
 WB_RWX   equ 0x37      ; EPT leaf: memory type 6 (5:3), execute, write, read
 GPA_LO   equ 0x2400
@@ -592,6 +597,97 @@ ept_tests:
   call sys_hex32_32
   call putnl32
 
+  ; an EPT violation during event delivery (§27.2.3): the guest's IDT page
+  ; not present in EPT, met by INT 31H and by a #UD's delivery
+  PUTS32 "viol-idt-int"
+  EPTE IDT_A, 0
+  call invept_all
+  mov dword [RES32], g_int_done + ROMB  ; (the guest's pm_common goes on there)
+  mov dword [VEC32], 0xffffffff
+  RUN g_int
+  call print_vect_exit
+  PUTS32 " len"
+  VMR XLEN
+  call sys_hex32_32
+  EPTE IDT_A, IDT_A | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_int
+  call print_exit_short
+  call print_rip
+  PUTS32 " vec"
+  mov eax, [VEC32]
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "viol-idt-exception"  ; #UD not in the exception bitmap: delivered through the IDT
+  VMW EXCBMP, 0
+  EPTE IDT_A, 0
+  call invept_all
+  RUN g_ud
+  call print_vect_exit
+  call putnl32
+  EPTE IDT_A, IDT_A | WB_RWX
+  call invept_single
+  VMW EXCBMP, 0xffffffff
+
+  ; accesses that cross into a page EPT refuses
+  PUTS32 "viol-fetch-split"   ; MOV EAX, imm32 at P_NX2 - 2: its last 3 bytes in P_NX2
+  mov dword [P_NX2 - 4], 0x5ab80000     ; B8 5A | 5A 5A 5A (mov eax, 5A5A5A5AH)
+  mov dword [P_NX2], 0x0f5a5a5a
+  mov dword [P_NX2 + 4], 0x0000c101      ; 0F 01 C1 (vmcall) at P_NX2 + 3
+  EPTE P_NX2, P_NX2 | 0x33
+  call invept_all
+  mov ecx, P_NX2 - 2
+  RUN g_jmpecx
+  call print_ept_exit
+  EPTE P_NX2, P_NX2 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  call resume_len
+  mov [SAVEAX], eax
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "viol-write-split"   ; a dword store at P_W2 - 2, P_W2 read+execute
+  mov dword [P_W2 - 4], 0xaaaaaaaa
+  mov dword [P_W2], 0xbbbbbbbb
+  EPTE P_W2, P_W2 | 0x35
+  call invept_all
+  RUN g_wsplit
+  call print_ept_exit
+  PUTS32 " mem"
+  mov eax, [P_W2 - 4]
+  call sys_hex32_32
+  mov eax, [P_W2]
+  call sys_hex32_32
+  EPTE P_W2, P_W2 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_wsplit
+  call print_exit_short
+  call print_rip
+  mov eax, [P_W2 - 4]
+  call sys_hex32_32
+  mov eax, [P_W2]
+  call sys_hex32_32
+  call putnl32
+
+  ; MOV to CR3 of an address EPT does not map is no EPT access (§28.2.3): the
+  ; violation comes with the next instruction's fetch, reading its PDE
+  PUTS32 "viol-cr3-later"
+  EPTE G_PD2, 0
+  call invept_all
+  VMW 0x400a, 1               ; CR3-target value 0 = G_PD2: no CR3-load exit (§25.1.3)
+  VMW 0x6008, G_PD2
+  RUN g_cr3
+  call print_ept_exit
+  call putnl32
+  VMW 0x400a, 0
+  VMW 0x6802, G_PD
+  EPTE G_PD2, G_PD2 | WB_RWX
+  call invept_all
+
   ; EPT misconfigurations (§28.2.3.1)
   PUTS32 "mc-wx"              ; bits 2:0 = 110
   EPTE P_MC, P_MC | 0x36
@@ -875,6 +971,27 @@ print_ept_exit:                ; " exit R Q rip O gpa HI LO lin L"
   call sys_hex32_32
   ret
 
+print_vect_exit:               ; " exit R Q rip O gpa HI LO lin L vect V" (Q without bit 12)
+  PUTS32 " exit"
+  VMR REASON
+  call sys_hex32_32
+  VMR QUAL
+  and eax, ~0x1000            ; NMI unblocking: undefined with IDT-vectoring information
+  call sys_hex32_32
+  call print_rip
+  PUTS32 " gpa"
+  VMR GPA_HI
+  call sys_hex32_32
+  VMR GPA_LO
+  call sys_hex32_32
+  PUTS32 " lin"
+  VMR G_LIN
+  call sys_hex32_32
+  PUTS32 " vect"
+  VMR 0x4408
+  call sys_hex32_32
+  ret
+
 print_gpa_exit:                ; " exit R Q rip O gpa HI LO" (no guest-linear address)
   call print_exit_short
   call print_rip
@@ -973,6 +1090,23 @@ g_acc_end:
 g_mc:
   mov eax, [P_MC + 8]
 g_mc_end:
+  vmcall
+g_int:
+  int 0x31
+g_int_done:
+  vmcall
+g_ud:
+  ud2
+g_jmpecx:
+  jmp ecx
+g_wsplit:
+  mov dword [P_W2 - 2], 0x12345678
+g_wsplit_end:
+  vmcall
+g_cr3:
+  mov ecx, G_PD2
+  mov cr3, ecx
+g_cr3_next:
   vmcall
 g_pae1:
   mov eax, [0x201234]

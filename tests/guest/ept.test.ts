@@ -86,6 +86,7 @@ function symbols(): (name: string) => number {
 const ROMB = 0xf0000; // sys-pm.inc: the ROM's linear base
 // ept.asm's guest-physical layout
 const G_PT1 = 0x52000, G_PT2 = 0x53000, G_PD = 0x50000;
+const IDT_A = 0x2000, G_PD2 = 0x57000, P_NX2 = 0x68000, P_W2 = 0x6a000;
 const PDPT_MEM = 0x54000, PD_A = 0x55000, PD_B = 0x56000;
 const P_RO = 0x62000, P_NP = 0x63000, P_NX = 0x64000, P_MC = 0x66000, P_1G = 0x70000;
 
@@ -249,6 +250,38 @@ function expected(f: Features): string {
       // read-only again: setting A is a write as well. Retried: A set, D not (23H).
       `viol-accessed ${exit(R_VIOL, qual({ w: true, R: true, final: false }), rip("g_acc"))} ${gpa(G_PT2 + 4)} lin 00801020` +
         ` retry ${vmcall("g_acc_end")} eax 88888888 00000023`,
+      // An EPT violation during event delivery (§27.2.3): the guest's IDT page
+      // (IDT_A) not present in EPT. INT 31H reads gate 31H at IDT_A + 188H, a
+      // data read of a linear address (bits 0, 7, 8); the exit reports the
+      // software interrupt as IDT-vectoring information (table 24-16: vector
+      // 31H, type 4, valid) with its instruction length 2 (§27.2.4), at the
+      // INT's RIP. Bit 12 of the qualification is undefined when IDT-vectoring
+      // information is valid (§27.2.1), so ept.asm masks it. Retried, INT 31H
+      // reaches the guest's handler (vector 31H), which goes on at g_int_done.
+      `viol-idt-int exit ${hex(R_VIOL)} ${hex(qual({ r: true, final: true }))} rip ${rip("g_int")} ${gpa(IDT_A + 0x31 * 8)} lin ${hex(IDT_A + 0x31 * 8)}` +
+        ` vect ${hex(0x31 + 4 * 256 + bit(31))} len 00000002 retry ${vmcall("g_int_done")} vec 00000031`,
+      // UD2 with #UD not in the exception bitmap: its delivery reads gate 6;
+      // the vectoring information is the #UD (vector 6, type 3, no error code).
+      `viol-idt-exception exit ${hex(R_VIOL)} ${hex(qual({ r: true, final: true }))} rip ${rip("g_ud")} ${gpa(IDT_A + 6 * 8)} lin ${hex(IDT_A + 6 * 8)} vect ${hex(UD_INTR)}`,
+      // MOV EAX, imm32 at P_NX2 - 2: its last three bytes lie in P_NX2, EPT
+      // read+write. The fetch refused is that of the bytes in P_NX2, whose
+      // guest-physical (and linear) address is P_NX2 itself (§27.2.1: "the
+      // guest-physical address that caused the EPT violation"); RIP is the
+      // instruction's start. Retried: the MOV, then VMCALL at P_NX2 + 3.
+      `viol-fetch-split ${exit(R_VIOL, qual({ x: true, R: true, W: true, final: true }), ripAt(P_NX2 - 2))} ${gpa(P_NX2)} lin ${hex(P_NX2)}` +
+        ` retry ${exit(R_VMCALL, 0, ripAt(P_NX2 + 3))} eax 5a5a5a5a`,
+      // A dword store at P_W2 - 2, P_W2 EPT read+execute: the refused part is
+      // the one at P_W2. The exit is fault-like (§25.1, §27.1): the
+      // instruction does not complete, so neither page is written; retried,
+      // both halves land (12345678H little-endian across the boundary).
+      `viol-write-split ${exit(R_VIOL, qual({ w: true, R: true, X: true, final: true }), rip("g_wsplit"))} ${gpa(P_W2)} lin ${hex(P_W2)} mem aaaaaaaa bbbbbbbb` +
+        ` retry ${vmcall("g_wsplit_end")} 5678aaaa bbbb1234`,
+      // §28.2.3: loading CR3 with a guest-physical address (MOV to CR3, no
+      // exit: CR3-target value 0 matches) causes no EPT violation until that
+      // address is used: the fetch of the next instruction reads its PDE at
+      // G_PD2 + 0 and is refused there (bits 0, 7; RIP and linear address
+      // the VMCALL after the MOV).
+      `viol-cr3-later ${exit(R_VIOL, qual({ r: true, final: false }), rip("g_cr3_next"))} ${gpa(G_PD2)} lin ${hex(ROMB + sym("g_cr3_next"))}`,
       // EPT misconfigurations (§28.2.3.1): bits 2:0 = 110 or 010; 100 when
       // execute-only is not supported (48CH bit 0 = 0); a leaf's memory type
       // 2, 3 or 7. Exit 49 at the instruction, the guest-physical address of
