@@ -50,6 +50,9 @@ P_X2     equ 0x67000   ; executable page followed by P_NX2 (read+write)
 P_NX2    equ 0x68000
 P_W1     equ 0x69000   ; writable page followed by P_W2 (read+execute)
 P_W2     equ 0x6a000
+P_X3     equ 0x6b000   ; executable page followed by P_NX3 (read+write)
+P_NX3    equ 0x6c000
+P_RO3    equ 0x6d000   ; not present in EPT; the guest maps it read-only at 403000H
 EPTP     equ EPT_PML4 | (3 << 3) | 6   ; page-walk length 4, WB
 WB_RWX   equ 0x37      ; EPT leaf: memory type 6 (5:3), execute, write, read
 GPA_LO   equ 0x2400
@@ -672,6 +675,60 @@ ept_tests:
   mov eax, [P_W2]
   call sys_hex32_32
   call putnl32
+  PUTS32 "viol-read-split"    ; a dword load at P_W2 - 1, P_W2 not present
+  EPTE P_W2, 0
+  call invept_all
+  RUN g_rsplit
+  call print_ept_exit
+  EPTE P_W2, P_W2 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  RUN g_rsplit
+  call print_exit_short
+  call print_rip
+  call print_eax
+  call putnl32
+  PUTS32 "viol-fetch-split-opcode"  ; VMCALL at P_NX3 - 1: 0F | 01 C1
+  mov byte [P_NX3 - 1], 0x0f
+  mov word [P_NX3], 0xc101
+  EPTE P_NX3, P_NX3 | 0x33
+  call invept_all
+  mov ecx, P_NX3 - 1
+  RUN g_jmpecx
+  call print_ept_exit
+  EPTE P_NX3, P_NX3 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  call resume_len
+  call print_exit_short
+  call print_rip
+  call putnl32
+  ; the guest's own paging refuses first: a write to a read-only page with
+  ; CR0.WP = 1 is the guest's #PF, though EPT maps nothing at its address
+  PUTS32 "pf-before-ept"
+  EPTE P_RO3, 0
+  call invept_all
+  mov dword [G_PT1 + 12], P_RO3 | 0x61  ; dirty, accessed, supervisor, read-only, present
+  VMR G_CR0
+  or eax, 1 << 16
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
+  RUN g_wp
+  call print_exit_short
+  call print_rip
+  PUTS32 " intr"
+  VMR XINFO
+  call sys_hex32_32
+  PUTS32 " err"
+  VMR XERR
+  call sys_hex32_32
+  call putnl32
+  VMR G_CR0
+  and eax, ~(1 << 16)
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
 
   ; MOV to CR3 of an address EPT does not map is no EPT access (§28.2.3): the
   ; violation comes with the next instruction's fetch, reading its PDE
@@ -1103,6 +1160,12 @@ g_wsplit:
   mov dword [P_W2 - 2], 0x12345678
 g_wsplit_end:
   vmcall
+g_rsplit:
+  mov eax, [P_W2 - 1]
+g_rsplit_end:
+  vmcall
+g_wp:
+  mov dword [0x403010], 1
 g_cr3:
   mov ecx, G_PD2
   mov cr3, ecx

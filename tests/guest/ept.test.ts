@@ -86,6 +86,7 @@ function symbols(): (name: string) => number {
 const ROMB = 0xf0000; // sys-pm.inc: the ROM's linear base
 // ept.asm's guest-physical layout
 const G_PT1 = 0x52000, G_PT2 = 0x53000, G_PD = 0x50000;
+const P_NX3 = 0x6c000;
 const IDT_A = 0x2000, G_PD2 = 0x57000, P_NX2 = 0x68000, P_W2 = 0x6a000;
 const PDPT_MEM = 0x54000, PD_A = 0x55000, PD_B = 0x56000;
 const P_RO = 0x62000, P_NP = 0x63000, P_NX = 0x64000, P_MC = 0x66000, P_1G = 0x70000;
@@ -276,6 +277,21 @@ function expected(f: Features): string {
       // both halves land (12345678H little-endian across the boundary).
       `viol-write-split ${exit(R_VIOL, qual({ w: true, R: true, X: true, final: true }), rip("g_wsplit"))} ${gpa(P_W2)} lin ${hex(P_W2)} mem aaaaaaaa bbbbbbbb` +
         ` retry ${vmcall("g_wsplit_end")} 5678aaaa bbbb1234`,
+      // A dword load at P_W2 - 1 with P_W2 not present: the part refused is
+      // the three bytes at P_W2. Retried: byte 56H at P_W2 - 1 (left by the
+      // split store above), then 34H 12H BBH.
+      `viol-read-split ${exit(R_VIOL, qual({ r: true, final: true }), rip("g_rsplit"))} ${gpa(P_W2)} lin ${hex(P_W2)}` +
+        ` retry ${vmcall("g_rsplit_end")} eax bb123456`,
+      // VMCALL (0F 01 C1) at P_NX3 - 1: its opcode's last two bytes are
+      // fetched from P_NX3, EPT read+write: refused at P_NX3 itself.
+      `viol-fetch-split-opcode ${exit(R_VIOL, qual({ x: true, R: true, W: true, final: true }), ripAt(P_NX3 - 1))} ${gpa(P_NX3)} lin ${hex(P_NX3)}` +
+        ` retry ${exit(R_VMCALL, 0, ripAt(P_NX3 - 1))}`,
+      // A guest write to linear 403010H, whose guest PTE is read-only, with
+      // CR0.WP = 1: the guest's own page fault (#PF, error code P | W = 3),
+      // an exception exit with the linear address as qualification (§27.2.1),
+      // though EPT does not map the page: an EPT violation needs an access with
+      // a guest-physical address (§28.2.3), and the translation failed first.
+      `pf-before-ept exit ${hex(R_EXC)} 00403010 rip ${rip("g_wp")} intr ${hex(14 + 3 * 256 + bit(11) + bit(31))} err 00000003`,
       // §28.2.3: loading CR3 with a guest-physical address (MOV to CR3, no
       // exit: CR3-target value 0 matches) causes no EPT violation until that
       // address is used: the fetch of the next instruction reads its PDE at
