@@ -53,6 +53,9 @@ P_W2     equ 0x6a000
 P_X3     equ 0x6b000   ; executable page followed by P_NX3 (read+write)
 P_NX3    equ 0x6c000
 P_RO3    equ 0x6d000   ; not present in EPT; the guest maps it read-only at 403000H
+P_R4     equ 0x71000   ; EPT read-only
+P_W3     equ 0x73000   ; EPT read+execute, after 72000H (writable)
+P_SRC    equ 0x74000   ; the string copy's source
 EPTP     equ EPT_PML4 | (3 << 3) | 6   ; page-walk length 4, WB
 WB_RWX   equ 0x37      ; EPT leaf: memory type 6 (5:3), execute, write, read
 GPA_LO   equ 0x2400
@@ -703,6 +706,64 @@ ept_tests:
   call print_exit_short
   call print_rip
   call putnl32
+  PUTS32 "viol-read-then-write"  ; a read of an EPT read-only page, then a write to it
+  mov dword [P_R4 + 0x40], 0x0badf00d
+  EPTE P_R4, P_R4 | 0x31
+  call invept_all
+  RUN g_rw
+  call print_ept_exit
+  call print_eax
+  call putnl32
+  PUTS32 "viol-rep-movsd"     ; REP MOVSD of 8 dwords to P_W3 - 12: the 4th store is refused
+  mov edi, P_SRC
+  mov eax, 0x11111111
+.src:
+  mov [edi], eax
+  add eax, 0x11111111
+  add edi, 4
+  cmp edi, P_SRC + 32
+  jne .src
+  mov dword [P_W3 - 16], 0
+  mov dword [P_W3], 0
+  EPTE P_W3, P_W3 | 0x35
+  call invept_all
+  RUN g_rep
+  mov [SCRATCH + 0x240], ecx  ; the guest's registers at the exit
+  mov [SCRATCH + 0x244], esi
+  mov [SCRATCH + 0x248], edi
+  call print_ept_exit
+  PUTS32 " ecx"
+  mov eax, [SCRATCH + 0x240]
+  call sys_hex32_32
+  PUTS32 " esi"
+  mov eax, [SCRATCH + 0x244]
+  call sys_hex32_32
+  PUTS32 " edi"
+  mov eax, [SCRATCH + 0x248]
+  call sys_hex32_32
+  PUTS32 " mem"
+  mov eax, [P_W3 - 4]
+  call sys_hex32_32
+  mov eax, [P_W3]
+  call sys_hex32_32
+  EPTE P_W3, P_W3 | WB_RWX
+  call invept_single
+  PUTS32 " retry"
+  mov ecx, [SCRATCH + 0x240]  ; (VMX keeps no GPRs: the guest's again)
+  mov esi, [SCRATCH + 0x244]
+  mov edi, [SCRATCH + 0x248]
+  call resume_len
+  mov [SCRATCH + 0x240], ecx
+  call print_exit_short
+  call print_rip
+  PUTS32 " ecx"
+  mov eax, [SCRATCH + 0x240]
+  call sys_hex32_32
+  mov eax, [P_W3]
+  call sys_hex32_32
+  mov eax, [P_W3 + 16]
+  call sys_hex32_32
+  call putnl32
   ; the guest's own paging refuses first: a write to a read-only page with
   ; CR0.WP = 1 is the guest's #PF, though EPT maps nothing at its address
   PUTS32 "pf-before-ept"
@@ -1159,6 +1220,19 @@ g_jmpecx:
 g_wsplit:
   mov dword [P_W2 - 2], 0x12345678
 g_wsplit_end:
+  vmcall
+g_rw:
+  mov eax, [P_R4 + 0x40]
+g_rw_write:
+  mov [P_R4 + 0x44], eax
+  vmcall
+g_rep:
+  mov esi, P_SRC
+  mov edi, P_W3 - 12
+  mov ecx, 8
+g_rep_movs:
+  rep movsd
+g_rep_end:
   vmcall
 g_rsplit:
   mov eax, [P_W2 - 1]

@@ -86,7 +86,7 @@ function symbols(): (name: string) => number {
 const ROMB = 0xf0000; // sys-pm.inc: the ROM's linear base
 // ept.asm's guest-physical layout
 const G_PT1 = 0x52000, G_PT2 = 0x53000, G_PD = 0x50000;
-const P_NX3 = 0x6c000;
+const P_NX3 = 0x6c000, P_R4 = 0x71000, P_W3 = 0x73000, P_SRC = 0x74000;
 const IDT_A = 0x2000, G_PD2 = 0x57000, P_NX2 = 0x68000, P_W2 = 0x6a000;
 const PDPT_MEM = 0x54000, PD_A = 0x55000, PD_B = 0x56000;
 const P_RO = 0x62000, P_NP = 0x63000, P_NX = 0x64000, P_MC = 0x66000, P_1G = 0x70000;
@@ -286,6 +286,19 @@ function expected(f: Features): string {
       // fetched from P_NX3, EPT read+write: refused at P_NX3 itself.
       `viol-fetch-split-opcode ${exit(R_VIOL, qual({ x: true, R: true, W: true, final: true }), ripAt(P_NX3 - 1))} ${gpa(P_NX3)} lin ${hex(P_NX3)}` +
         ` retry ${exit(R_VMCALL, 0, ripAt(P_NX3 - 1))}`,
+      // P_R4 EPT read-only: the read completes (EAX = 0BADF00DH), the write
+      // after it is refused (write, R only: bits 1, 3, 7, 8) whatever the read
+      // left cached: the exit is at the MOV to memory.
+      `viol-read-then-write ${exit(R_VIOL, qual({ w: true, R: true, final: true }), rip("g_rw_write"))} ${gpa(P_R4 + 0x44)} lin ${hex(P_R4 + 0x44)} eax 0badf00d`,
+      // REP MOVSD of 8 dwords from P_SRC to P_W3 - 12, P_W3 EPT read+execute:
+      // the 4th store is refused. A repeated string instruction interrupted by
+      // a fault keeps its registers at the element that faulted, so that it
+      // can resume (vol. 2 REP): ECX 5, ESI and EDI 12 bytes on; RIP the REP
+      // MOVSD; the three dwords before P_W3 are written, P_W3 is not. Retried
+      // from there, the copy completes: ECX 0, P_W3 = dword 3, P_W3 + 16 = dword 7.
+      `viol-rep-movsd ${exit(R_VIOL, qual({ w: true, R: true, X: true, final: true }), rip("g_rep_movs"))} ${gpa(P_W3)} lin ${hex(P_W3)}` +
+        ` ecx 00000005 esi ${hex(P_SRC + 12)} edi ${hex(P_W3)} mem 33333333 00000000` +
+        ` retry ${vmcall("g_rep_end")} ecx 00000000 44444444 88888888`,
       // A guest write to linear 403010H, whose guest PTE is read-only, with
       // CR0.WP = 1: the guest's own page fault (#PF, error code P | W = 3),
       // an exception exit with the linear address as qualification (§27.2.1),
