@@ -27,6 +27,7 @@ DESC     equ 0x24100   ; INVEPT / INVVPID descriptor (16 bytes)
 FEAT     equ 0x24200   ; the high half of IA32_VMX_PROCBASED_CTLS2 (0: none)
 MASK     equ 0x24204   ; the defined bits of the next instruction information
 SAVEAX   equ 0x24208   ; the guest's EAX at the last exit
+NBIT     equ 0x2420c   ; 1 << (physical-address width - 32)
 EPT_PML4 equ 0x40000   ; EPT PML4 table
 EPT_PDPT equ 0x41000   ; EPT page-directory-pointer table
 EPT_PD   equ 0x42000   ; EPT page directory for guest-physical 0-1 GiB
@@ -119,6 +120,29 @@ ept_main:
   mov [SCRATCH + 0x230], eax
   call sys_hex32_32
   call putnl32
+  ; the physical-address width N (CPUID 80000008H, else 36 with PAE, else 32;
+  ; vol. 3A §4.1.4): NBIT = 1 << (N - 32), the lowest bit of an address's
+  ; high dword beyond it
+  mov eax, 0x80000000
+  cpuid
+  mov ecx, 36
+  cmp eax, 0x80000008
+  jb .nopa
+  mov eax, 0x80000008
+  cpuid
+  movzx ecx, al
+  jmp .pa
+.nopa:
+  mov eax, 1
+  cpuid
+  test edx, 1 << 6
+  jnz .pa
+  mov ecx, 32
+.pa:
+  sub ecx, 32
+  mov eax, 1
+  shl eax, cl
+  mov [NBIT], eax
   DESC4 0, 0, 0, 0
   PUTS32 "invept-off"         ; outside VMX operation: #UD
   INVEPT_TRY 2
@@ -205,6 +229,17 @@ ept_main:
   mov esi, G_LIN
   call print_field
 
+  PUTS32 "vmwrite-gpa"        ; a read-only field (VMfailValid 13) where it exists
+  VMW GPA_LO, 0x1000
+  call print_vmres
+  call putnl32
+  PUTS32 "vmwrite-vpid"       ; VPID is a 16-bit field
+  VMW VPID, 0x12345
+  call print_vmres
+  VMR VPID
+  call sys_hex32_32
+  call putnl32
+
   ; --- INVEPT in VMX root operation ---
   PUTS32 "invept-single"
   DESC4 EPTP, 0, 0, 0
@@ -217,6 +252,11 @@ ept_main:
   INVEPT_TRY 3
   PUTS32 "invept-single-bad-eptp"   ; memory type 1: an EPTP VM entry would refuse
   DESC4 EPT_PML4 | (3 << 3) | 1, 0, 0, 0
+  INVEPT_TRY 1
+  PUTS32 "invept-single-maxphyaddr" ; an EPTP with bit N (the physical-address width) set
+  DESC4 EPTP, 0, 0, 0
+  mov eax, [NBIT]
+  mov [DESC + 4], eax
   INVEPT_TRY 1
   PUTS32 "invept-all-bad-eptp"      ; the all-context type does not look at it
   INVEPT_TRY 2
@@ -382,6 +422,13 @@ ept_main:
   PUTS32 "eptp-bit11"
   VMW 0x201a, EPTP | (1 << 11)
   ENTRY_VMFAIL
+  PUTS32 "eptp-maxphyaddr"    ; bit N of the EPTP (bits 63:N reserved)
+  VMW 0x201a, EPTP
+  mov ebx, [NBIT]
+  mov eax, 0x201b
+  vmwrite eax, ebx
+  ENTRY_VMFAIL
+  VMW 0x201b, 0
   PUTS32 "eptp-uc"            ; memory type 0 (UC) is supported: the guest runs
   VMW 0x201a, EPT_PML4 | (3 << 3) | 0
   RUN g_first
@@ -824,6 +871,11 @@ ept_tests:
   call mc_case
   PUTS32 "mc-type7"
   EPTE P_MC, P_MC | 0x3f
+  call mc_case
+  PUTS32 "mc-maxphyaddr"      ; bit N of the address (51:N reserved)
+  EPTE P_MC, P_MC | WB_RWX
+  mov eax, [NBIT]
+  mov [EPT_PT + (P_MC >> 12) * 8 + 4], eax
   call mc_case
   EPTE P_MC, P_MC | WB_RWX
   PUTS32 "mc-2m-reserved"     ; bit 12 of a 2-MByte PDE (bits 20:12 reserved)

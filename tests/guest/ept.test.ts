@@ -141,6 +141,13 @@ function expected(f: Features): string {
     field(0x280a, f.ept),
     field(0x2810, f.ept),
     field(0x640a, true),
+    // The guest-physical address is a read-only (exit information) field:
+    // VMWRITE is VMfailValid(13) where it exists (§30.3 VMWRITE; appendix B, the
+    // 64-bit read-only data fields).
+    `vmwrite-gpa ${f.ept ? VALID(13) : VALID(12)}`,
+    // VPID is a 16-bit field: VMWRITE keeps bits 15:0 (§24.11.2). Without it
+    // VMREAD fails too and leaves EAX (0, the encoding VMW left there) alone.
+    `vmwrite-vpid ${f.vpid ? `${OK} 00002345` : `${VALID(12)} 00000000`}`,
     // INVEPT (vol. 2): types 1 and 2 are supported (48CH bits 25, 26), 0 and
     // 3 are not (bits 24, 27): VMfail(28). Type 1 also fails (28) for an EPTP
     // that VM entry would refuse (memory type 1, §26.2.1.1); type 2 does not
@@ -153,6 +160,9 @@ function expected(f: Features): string {
     `invept-type0 ${ifEpt(`${VALID(28)} v=none`)}`,
     `invept-type3 ${ifEpt(`${VALID(28)} v=none`)}`,
     `invept-single-bad-eptp ${ifEpt(`${VALID(28)} v=none`)}`,
+    // ... as for one with bit N set, N the physical-address width (EPTP bits
+    // 63:N reserved, §24.6.11, §26.2.1.1).
+    `invept-single-maxphyaddr ${ifEpt(`${VALID(28)} v=none`)}`,
     `invept-all-bad-eptp ${ifEpt(`${OK} v=none`)}`,
     `invept-reg ${UD}`,
     `invept-cpl3 ${ifEpt(GP)}`,
@@ -186,7 +196,8 @@ function expected(f: Features): string {
     // §26.2.1.1 with "enable EPT": the EPTP memory type must be one 48CH
     // allows (UC 0, WB 6: not 1, not 7); bits 5:3 must be 3 (walk length 4);
     // bit 6 (A/D flags) only with 48CH bit 21 (0 here); bits 11:7 reserved.
-    out.push(...["eptp-wc", "eptp-type7", "eptp-walk3", "eptp-walk5", "eptp-ad", "eptp-bit7", "eptp-bit11"].map((c) => `${c} ${VALID(7)}`));
+    // Bits 63:N reserved too (N the physical-address width).
+    out.push(...["eptp-wc", "eptp-type7", "eptp-walk3", "eptp-walk5", "eptp-ad", "eptp-bit7", "eptp-bit11", "eptp-maxphyaddr"].map((c) => `${c} ${VALID(7)}`));
     out.push(`eptp-uc ${exit(R_VMCALL, 0, rip("g_first"))}`);
   }
   // §26.2.1.1: "enable VPID" needs a VPID other than 0000H.
@@ -316,6 +327,9 @@ function expected(f: Features): string {
       // 2, 3 or 7. Exit 49 at the instruction, the guest-physical address of
       // the access (§27.2.1); the qualification is undefined, not printed.
       ...["mc-wx", "mc-w", "mc-x", "mc-type2", "mc-type3", "mc-type7"].map((c) => `${c} exit ${hex(R_MISCONF)} rip ${rip("g_mc")} ${gpa(P_MC + 8)}`),
+      // A reserved bit (§28.2.3.1): bit N of a PTE's address, N the
+      // physical-address width (bits 51:N reserved).
+      `mc-maxphyaddr exit ${hex(R_MISCONF)} rip ${rip("g_mc")} ${gpa(P_MC + 8)}`,
       // Reserved bits (§28.2.2): bits 20:12 of a 2-MByte PDE, 29:12 of a 1-GByte PDPTE.
       `mc-2m-reserved exit ${hex(R_MISCONF)} rip ${rip("g_t2")} ${gpa(0x201234)}`,
       `mc-1g-reserved exit ${hex(R_MISCONF)} rip ${rip("g_t3")} ${gpa(0x40000000 + P_1G)}`,
