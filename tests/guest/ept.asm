@@ -679,6 +679,13 @@ ept_tests:
   RUN g_ud
   call print_vect_exit
   call putnl32
+  PUTS32 "viol-idt-gp"        ; #GP(1238H) from MOV DS: its error code too
+  RUN g_gp
+  call print_vect_exit
+  PUTS32 " err"
+  VMR 0x440a                  ; IDT-vectoring error code
+  call sys_hex32_32
+  call putnl32
   EPTE IDT_A, IDT_A | WB_RWX
   call invept_single
   VMW EXCBMP, 0xffffffff
@@ -760,6 +767,27 @@ ept_tests:
   RUN g_rw
   call print_ept_exit
   call print_eax
+  call putnl32
+  PUTS32 "viol-rmw"           ; ADD to the same read-only page: a read-modify-write
+  mov dword [P_R4 + 8], 0x1000
+  RUN g_rmw
+  PUTS32 " exit"
+  VMR REASON
+  call sys_hex32_32
+  VMR QUAL
+  and eax, ~1                 ; bit 0 (data read) is implementation-specific here
+  call sys_hex32_32
+  call print_rip
+  PUTS32 " gpa"
+  VMR GPA_HI
+  call sys_hex32_32
+  VMR GPA_LO
+  call sys_hex32_32
+  PUTS32 " lin"
+  VMR G_LIN
+  call sys_hex32_32
+  mov eax, [P_R4 + 8]
+  call sys_hex32_32
   call putnl32
   PUTS32 "viol-rep-movsd"     ; REP MOVSD of 8 dwords to P_W3 - 12: the 4th store is refused
   mov edi, P_SRC
@@ -1267,6 +1295,10 @@ g_int_done:
   vmcall
 g_ud:
   ud2
+g_gp:
+  mov ax, 0x1238
+g_gp_mov:
+  mov ds, ax
 g_jmpecx:
   jmp ecx
 g_wsplit:
@@ -1278,6 +1310,8 @@ g_rw:
 g_rw_write:
   mov [P_R4 + 0x44], eax
   vmcall
+g_rmw:
+  add [P_R4 + 8], eax
 g_rep:
   mov esi, P_SRC
   mov edi, P_W3 - 12

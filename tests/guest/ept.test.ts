@@ -275,6 +275,11 @@ function expected(f: Features): string {
       // UD2 with #UD not in the exception bitmap: its delivery reads gate 6;
       // the vectoring information is the #UD (vector 6, type 3, no error code).
       `viol-idt-exception exit ${hex(R_VIOL)} ${hex(qual({ r: true, final: true }))} rip ${rip("g_ud")} ${gpa(IDT_A + 6 * 8)} lin ${hex(IDT_A + 6 * 8)} vect ${hex(UD_INTR)}`,
+      // #GP(1238H) from MOV DS (beyond the GDT limit): gate 13's read is
+      // refused; the vectoring information is the #GP (vector 13, type 3, error
+      // code valid) and the IDT-vectoring error code 1238H (§27.2.3).
+      `viol-idt-gp exit ${hex(R_VIOL)} ${hex(qual({ r: true, final: true }))} rip ${rip("g_gp_mov")} ${gpa(IDT_A + 13 * 8)} lin ${hex(IDT_A + 13 * 8)}` +
+        ` vect ${hex(13 + 3 * 256 + bit(11) + bit(31))} err 00001238`,
       // MOV EAX, imm32 at P_NX2 - 2: its last three bytes lie in P_NX2, EPT
       // read+write. The fetch refused is that of the bytes in P_NX2, whose
       // guest-physical (and linear) address is P_NX2 itself (§27.2.1: "the
@@ -301,6 +306,10 @@ function expected(f: Features): string {
       // after it is refused (write, R only: bits 1, 3, 7, 8) whatever the read
       // left cached: the exit is at the MOV to memory.
       `viol-read-then-write ${exit(R_VIOL, qual({ w: true, R: true, final: true }), rip("g_rw_write"))} ${gpa(P_R4 + 0x44)} lin ${hex(P_R4 + 0x44)} eax 0badf00d`,
+      // ADD to P_R4 + 8 (EPT read-only): a read-modify-write sets bit 1; bit 0
+      // is implementation-specific (§27.2.1), so ept.asm masks it. The
+      // instruction does not complete: the dword is still 1000H.
+      `viol-rmw exit ${hex(R_VIOL)} ${hex(qual({ w: true, R: true, final: true }))} rip ${rip("g_rmw")} ${gpa(P_R4 + 8)} lin ${hex(P_R4 + 8)} 00001000`,
       // REP MOVSD of 8 dwords from P_SRC to P_W3 - 12, P_W3 EPT read+execute:
       // the 4th store is refused. A repeated string instruction interrupted by
       // a fault keeps its registers at the element that faulted, so that it
