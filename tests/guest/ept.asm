@@ -4,8 +4,10 @@
 ; and non-root operation, the VM-entry checks of the secondary controls, the
 ; EPTP and the VPID, and a 32-bit paged guest whose guest-physical accesses go
 ; through a 4-level EPT: remapped 4-KByte, 2-MByte and 1-GByte pages, EPT
-; violations (exit 48) that the host repairs before resuming the instruction,
-; and EPT misconfigurations (exit 49). The program adapts to the features it
+; violations (exit 48) that the host repairs before resuming the instruction
+; (reads, writes, fetches, the guest's page walks and A/D updates, event
+; delivery, page-crossing accesses, REP MOVSD), EPT misconfigurations (exit
+; 49), and a PAE guest whose PDPTEs come from the VMCS. The program adapts to the features it
 ; finds (the high half of 48BH) and ept.test.ts holds the expected output for
 ; each combination, worked out from the SDM.
 ;
