@@ -59,6 +59,7 @@ P_RO3    equ 0x6d000   ; not present in EPT; the guest maps it read-only at 4030
 P_R4     equ 0x71000   ; EPT read-only
 P_W3     equ 0x73000   ; EPT read+execute, after 72000H (writable)
 P_SRC    equ 0x74000   ; the string copy's source
+P_NX4    equ 0x75000   ; EPT read+write: read, then executed
 EPTP     equ EPT_PML4 | (3 << 3) | 6   ; page-walk length 4, WB
 WB_RWX   equ 0x37      ; EPT leaf: memory type 6 (5:3), execute, write, read
 GPA_LO   equ 0x2400
@@ -431,6 +432,17 @@ ept_main:
   vmwrite eax, ebx
   ENTRY_VMFAIL
   VMW 0x201b, 0
+  PUTS32 "guest-pg0"          ; no unrestricted guest: CR0.PG stays fixed to 1 (§26.3.1.1)
+  VMR G_CR0
+  mov [SCRATCH + 0x24c], eax
+  and eax, 0x7fffffff
+  mov ebx, eax
+  mov eax, G_CR0
+  vmwrite eax, ebx
+  ENTRY_FAILS
+  mov ebx, [SCRATCH + 0x24c]
+  mov eax, G_CR0
+  vmwrite eax, ebx
   PUTS32 "eptp-uc"            ; memory type 0 (UC) is supported: the guest runs
   VMW 0x201a, EPT_PML4 | (3 << 3) | 0
   RUN g_first
@@ -767,6 +779,15 @@ ept_tests:
   EPTE P_R4, P_R4 | 0x31
   call invept_all
   RUN g_rw
+  call print_ept_exit
+  call print_eax
+  call putnl32
+  PUTS32 "viol-read-then-fetch"  ; a read of an EPT read+write page, then a jump to it
+  mov dword [P_NX4 + 0x20], 0xc1010f90  ; nop, vmcall
+  EPTE P_NX4, P_NX4 | 0x33
+  call invept_all
+  mov ecx, P_NX4 + 0x20
+  RUN g_readjmp
   call print_ept_exit
   call print_eax
   call putnl32
@@ -1312,6 +1333,9 @@ g_rw:
 g_rw_write:
   mov [P_R4 + 0x44], eax
   vmcall
+g_readjmp:
+  mov eax, [ecx]
+  jmp ecx
 g_rmw:
   add [P_R4 + 8], eax
 g_rep:

@@ -86,7 +86,7 @@ function symbols(): (name: string) => number {
 const ROMB = 0xf0000; // sys-pm.inc: the ROM's linear base
 // ept.asm's guest-physical layout
 const G_PT1 = 0x52000, G_PT2 = 0x53000, G_PD = 0x50000;
-const P_NX3 = 0x6c000, P_R4 = 0x71000, P_W3 = 0x73000, P_SRC = 0x74000;
+const P_NX4 = 0x75000, P_NX3 = 0x6c000, P_R4 = 0x71000, P_W3 = 0x73000, P_SRC = 0x74000;
 const IDT_A = 0x2000, G_PD2 = 0x57000, P_NX2 = 0x68000, P_W2 = 0x6a000;
 const PDPT_MEM = 0x54000, PD_A = 0x55000, PD_B = 0x56000;
 const P_RO = 0x62000, P_NP = 0x63000, P_NX = 0x64000, P_MC = 0x66000, P_1G = 0x70000;
@@ -198,6 +198,10 @@ function expected(f: Features): string {
     // bit 6 (A/D flags) only with 48CH bit 21 (0 here); bits 11:7 reserved.
     // Bits 63:N reserved too (N the physical-address width).
     out.push(...["eptp-wc", "eptp-type7", "eptp-walk3", "eptp-walk5", "eptp-ad", "eptp-bit7", "eptp-bit11", "eptp-maxphyaddr"].map((c) => `${c} ${VALID(7)}`));
+    // §26.3.1.1: the guest CR0 against IA32_VMX_CR0_FIXED0, whose PE and PG
+    // may be 0 only with "unrestricted guest" (not offered here): a VM-entry
+    // failure, reason 33 | bit 31, qualification 0, with EPT on as without.
+    out.push("guest-pg0 exit 80000021 00000000");
     out.push(`eptp-uc ${exit(R_VMCALL, 0, rip("g_first"))}`);
   }
   // §26.2.1.1: "enable VPID" needs a VPID other than 0000H.
@@ -306,6 +310,9 @@ function expected(f: Features): string {
       // after it is refused (write, R only: bits 1, 3, 7, 8) whatever the read
       // left cached: the exit is at the MOV to memory.
       `viol-read-then-write ${exit(R_VIOL, qual({ w: true, R: true, final: true }), rip("g_rw_write"))} ${gpa(P_R4 + 0x44)} lin ${hex(P_R4 + 0x44)} eax 0badf00d`,
+      // P_NX4 EPT read+write: the guest reads the bytes at P_NX4 + 20H (90 0F
+      // 01 C1, EAX), then jumps there: the fetch is refused all the same.
+      `viol-read-then-fetch ${exit(R_VIOL, qual({ x: true, R: true, W: true, final: true }), ripAt(P_NX4 + 0x20))} ${gpa(P_NX4 + 0x20)} lin ${hex(P_NX4 + 0x20)} eax c1010f90`,
       // ADD to P_R4 + 8 (EPT read-only): a read-modify-write sets bit 1; bit 0
       // is implementation-specific (§27.2.1), so ept.asm masks it. The
       // instruction does not complete: the dword is still 1000H.
