@@ -15,13 +15,14 @@
 
 import { physRead32 } from "./phys";
 import { MAXPHYADDR } from "../cpu/features";
-import { raise } from "../cpu/fault";
+import { raise, faultPending } from "../cpu/fault";
 import { nonRoot } from "../cpu/vmx";
 import { vmread, vmread64, PROC_CTLS, PROC_CTLS2, EPT_POINTER } from "../cpu/vmxfields";
 
 /** Secondary processor-based controls this model has (SDM vol. 3 table 24-7). */
 export const SEC_EPT: u32 = 1 << 1;
 export const SEC_VPID: u32 = 1 << 5;
+export const SEC_UG: u32 = 1 << 7;   // unrestricted guest
 /** Primary control bit 31, "activate secondary controls". */
 export const PROC_SECONDARY: u32 = 1 << 31;
 
@@ -138,6 +139,9 @@ export function eptTranslate(gpa: u64, acc: u32, lin: u32, linValid: bool, final
 }
 
 function eptExit(reason: u32, qual: u32, gpa: u64, lin: u32): void {
+  // The first fault of an instruction wins (fault.ts): the accesses after it
+  // (the rest of a split instruction fetch) must not overwrite its details.
+  if (faultPending) return;
   eptExitReason = reason;
   eptExitQual = qual;
   eptExitGpa = gpa;
