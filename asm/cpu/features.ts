@@ -37,7 +37,8 @@ export const FEAT_VME: u32 = 1 << 6;  // CPUID.1:EDX.VME[1]: CR4.VME and CR4.PVI
 // VMX's secondary controls (vmx.ts, docs/VMX.md), QEMU's vmx-ept and vmx-vpid; each only with FEAT_VMX.
 export const FEAT_VMX_EPT: u32 = 1 << 7;  // "enable EPT", IA32_VMX_EPT_VPID_CAP's EPT bits, INVEPT
 export const FEAT_VMX_VPID: u32 = 1 << 8; // "enable VPID", INVVPID
-export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_VMX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3 | FEAT_VME | FEAT_VMX_EPT | FEAT_VMX_VPID;
+export const FEAT_VMX_UG: u32 = 1 << 9;   // "unrestricted guest" (QEMU's vmx-unrestricted-guest); only with FEAT_VMX_EPT
+export const FEAT_ALL: u32 = FEAT_PAE | FEAT_NX | FEAT_VMX | FEAT_SSE | FEAT_SSE2 | FEAT_SSE3 | FEAT_VME | FEAT_VMX_EPT | FEAT_VMX_VPID | FEAT_VMX_UG;
 /** The power-on model before the host names one, pentium2 as QEMU defines it:
  *  PAE, no NX. (The host always names one; its default, what users get, is
  *  web/host/cpumodel.ts DEFAULT_CPU_MODEL, the Core Duo.) */
@@ -64,6 +65,7 @@ export let cpuFeatures: u32 = FEAT_DEFAULT;
 export function setCpuModel(m: u32): void { cpuModel = m < MODEL_COUNT ? m : MODEL_PENTIUM2; }
 export function setCpuFeatures(f: u32): void {
   if (!(f & FEAT_VMX)) f &= ~(FEAT_VMX_EPT | FEAT_VMX_VPID);
+  if (!(f & FEAT_VMX_EPT)) f &= ~FEAT_VMX_UG; // unrestricted guest needs EPT (SDM vol. 3 §26.2.1.1)
   cpuFeatures = f & FEAT_ALL;
 }
 @inline export function hasFeature(f: u32): bool { return (cpuFeatures & f) != 0; }

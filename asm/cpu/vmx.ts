@@ -23,8 +23,8 @@ import {
 import { raiseGP, raiseUD, faultPending } from "./fault";
 import { isRegForm, modrm, readM32, writeM32, readE32, writeE32, mandatoryPrefix, fetch8, decodeModrm } from "./decode";
 import { setArithFlags } from "./flags";
-import { hasFeature, FEAT_VMX, FEAT_PAE, FEAT_VMX_EPT, FEAT_VMX_VPID } from "./features";
-import { PROC_SECONDARY, SEC_EPT, SEC_VPID, eptpValid } from "../mmu/ept";
+import { hasFeature, FEAT_VMX, FEAT_PAE, FEAT_VMX_EPT, FEAT_VMX_VPID, FEAT_VMX_UG } from "./features";
+import { PROC_SECONDARY, SEC_EPT, SEC_VPID, SEC_UG, eptpValid, secondaryControls } from "../mmu/ept";
 import { tlbFlush } from "../mmu/paging";
 import { physRead32, physWrite32 } from "../mmu/phys";
 import { cr4Supported } from "./system";
@@ -82,8 +82,10 @@ export function procMay1(): u32 { return PROC_MAY1 | (hasSecondary() ? PROC_SECO
 @inline export function hasSecondary(): bool { return hasFeature(FEAT_VMX_EPT | FEAT_VMX_VPID); }
 /** IA32_VMX_PROCBASED_CTLS2 allowed-1 (its allowed-0 half is 0). */
 export function sec2May1(): u32 {
-  return (hasFeature(FEAT_VMX_EPT) ? SEC_EPT : 0) | (hasFeature(FEAT_VMX_VPID) ? SEC_VPID : 0);
+  return (hasFeature(FEAT_VMX_EPT) ? SEC_EPT : 0) | (hasFeature(FEAT_VMX_VPID) ? SEC_VPID : 0) | (hasFeature(FEAT_VMX_UG) ? SEC_UG : 0);
 }
+/** VMX non-root operation with "unrestricted guest": CR0.PE and CR0.PG may be 0 (SDM vol. 3 §25.3). */
+export function unrestrictedGuest(): bool { return nonRoot() && hasFeature(FEAT_VMX_UG) && (secondaryControls() & SEC_UG) != 0; }
 /** The primary controls that must be 1. A processor with secondary controls
  *  has the TRUE_* capability MSRs (IA32_VMX_BASIC[55], appendix A.2), as every
  *  processor with EPT does, and lets CR3-load and CR3-store exiting be 0 (they
@@ -150,7 +152,10 @@ export function vmxRdmsr(msr: u32): bool {
     case 0x482: lo = PROC_MUST1; hi = procMay1(); break;
     case 0x483: lo = EXIT_MUST1; hi = EXIT_MAY1; break;
     case 0x484: lo = ENTRY_MUST1; hi = ENTRY_MAY1; break;
-    case 0x485: lo = MISC_LO; break;
+    // Bit 5: VM exits store IA32_EFER.LMA in the "IA-32e mode guest" control,
+    // which every processor with unrestricted guest reports (appendix A.6);
+    // here LMA is always 0 and so is that control.
+    case 0x485: lo = MISC_LO | (hasFeature(FEAT_VMX_UG) ? 1 << 5 : 0); break;
     case 0x486: lo = CR0_FIXED0; break;
     case 0x487: lo = CR0_FIXED1; break;
     case 0x488: lo = CR4_FIXED0; break;
@@ -191,7 +196,11 @@ const NO_VMCS: u64 = 0xffffffffffffffff;
 
 /** In VMX operation CR0 and CR4 keep their fixed bits (SDM vol. 3 §23.8): a MOV
  *  that would clear one of them is #GP(0) (the callers raise it). */
-export function vmxCr0Ok(v: u32): bool { return !inVmx() || ((v & CR0_FIXED0) == CR0_FIXED0 && (v & ~CR0_FIXED1) == 0); }
+export function vmxCr0Ok(v: u32): bool {
+  if (!inVmx()) return true;
+  let fixed0 = unrestrictedGuest() ? CR0_FIXED0 & ~(CR0_PE | CR0_PG) : CR0_FIXED0;
+  return (v & fixed0) == fixed0 && (v & ~CR0_FIXED1) == 0;
+}
 export function vmxCr4Ok(v: u32): bool { return !inVmx() || ((v & CR4_FIXED0) == CR4_FIXED0 && (v & ~cr4Fixed1()) == 0); }
 
 // --- conventions (SDM vol. 3 §31.2) ---

@@ -32,7 +32,7 @@ import {
   PIN_NMI, PIN_VIRT_NMI, PIN_PREEMPT, PROC_NMI_WINDOW, PROC_TPR_SHADOW, EXIT_SAVE_PREEMPT,
   vmFailValid, ERR_ENTRY_CONTROLS, ERR_ENTRY_HOST,
 } from "./vmx";
-import { PROC_SECONDARY, SEC_EPT, SEC_VPID, eptpValid, secondaryControls } from "../mmu/ept";
+import { PROC_SECONDARY, SEC_EPT, SEC_VPID, SEC_UG, eptpValid, secondaryControls } from "../mmu/ept";
 import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL, MSR_LIST_MAX, skipNextExceptionExit, vmxTimerStart } from "./vmxexit";
 
 @inline function fits(v: u32, must1: u32, may1: u32): bool { return (v & must1) == must1 && (v & ~may1) == 0; }
@@ -61,6 +61,7 @@ function controlsOk(): bool {
     if (sc & ~sec2May1()) return false;
     if ((sc & SEC_EPT) && !eptpValid(F.vmread64(F.EPT_POINTER))) return false;
     if ((sc & SEC_VPID) && vmread(F.VPID) == 0) return false;
+    if ((sc & SEC_UG) && !(sc & SEC_EPT)) return false;
   }
   let xc = vmread(F.EXIT_CTLS);
   if (!fits(xc, EXIT_MUST1, EXIT_MAY1)) return false;
@@ -137,12 +138,18 @@ function arLimitOk(ar: u32, limit: u32): bool {
 /** SDM vol. 3 §26.3.1: the guest-state area. */
 function guestOk(): bool {
   let c0 = vmread(F.GUEST_CR0), c4 = vmread(F.GUEST_CR4);
-  if ((c0 & CR0_FIXED0) != CR0_FIXED0 || (c0 & ~CR0_FIXED1) != 0) return false;
+  // With "unrestricted guest", PE and PG may be 0, but not PG without PE (§26.3.1.1).
+  let ug = (secondaryControls() & SEC_UG) != 0;
+  let fixed0 = ug ? CR0_FIXED0 & ~(CR0_PE | CR0_PG) : CR0_FIXED0;
+  if ((c0 & fixed0) != fixed0 || (c0 & ~CR0_FIXED1) != 0) return false;
+  if ((c0 & CR0_PG) && !(c0 & CR0_PE)) return false;
+  let real = !(c0 & CR0_PE);
   if ((c4 & CR4_FIXED0) != CR4_FIXED0 || (c4 & ~cr4Fixed1()) != 0) return false;
   if (physRead32(<u32>load<u64>(OFF_VMCS_PTR) + <u32>F.fieldOffset(F.GUEST_DEBUGCTL)) != 0) return false; // no DEBUGCTL bits exist here
   let fl = vmread(F.GUEST_RFLAGS);
   if ((fl & 0xffc08028) != 0 || (fl & 2) == 0) return false; // reserved 31:22, 15, 5, 3; bit 1 set
   let v86 = (fl & VM) != 0;
+  if (v86 && real) return false; // VM must be 0 when CR0.PE is 0 (§26.3.1.4)
   let csSel = seg(F.GUEST_ES_SEL, S_CS), ssSel = seg(F.GUEST_ES_SEL, S_SS);
   if (seg(F.GUEST_ES_SEL, S_TR) & 4) return false;
   let ldtrAr = seg(F.GUEST_ES_AR, S_LDTR);
@@ -154,19 +161,24 @@ function guestOk(): bool {
       if (seg(F.GUEST_ES_BASE, s) != sel << 4 || seg(F.GUEST_ES_LIMIT, s) != 0xffff || seg(F.GUEST_ES_AR, s) != 0xf3) return false;
     }
   } else {
-    if ((ssSel & 3) != (csSel & 3)) return false;
+    // Unrestricted guest (§26.3.1.2): no RPL checks, CS may also be an
+    // accessed read/write data segment (type 3) with DPL 0, and SS's DPL is 0
+    // when CS is of type 3 or CR0.PE is 0.
+    if (!ug && (ssSel & 3) != (csSel & 3)) return false;
     let csAr = seg(F.GUEST_ES_AR, S_CS), ssAr = seg(F.GUEST_ES_AR, S_SS);
     let csType = csAr & AR_TYPE;
-    if (csType != 9 && csType != 11 && csType != 13 && csType != 15) return false;
+    if (csType != 9 && csType != 11 && csType != 13 && csType != 15 && !(ug && csType == 3)) return false;
     if (!(csAr & AR_S) || !(csAr & AR_P) || (csAr & AR_UNUSABLE)) return false;
-    if (csType <= 11 ? dplOf(csAr) != dplOf(ssAr) : dplOf(csAr) > dplOf(ssAr)) return false;
+    if (csType == 3) { if (dplOf(csAr) != 0) return false; }
+    else if (csType <= 11 ? dplOf(csAr) != dplOf(ssAr) : dplOf(csAr) > dplOf(ssAr)) return false;
+    if ((csType == 3 || real) && dplOf(ssAr) != 0) return false;
     if (!arLimitOk(csAr, seg(F.GUEST_ES_LIMIT, S_CS))) return false;
     if (!(ssAr & AR_UNUSABLE)) {
       let t = ssAr & AR_TYPE;
       if ((t != 3 && t != 7) || !(ssAr & AR_S) || !(ssAr & AR_P)) return false;
       if (!arLimitOk(ssAr, seg(F.GUEST_ES_LIMIT, S_SS))) return false;
     }
-    if (dplOf(ssAr) != (ssSel & 3)) return false;
+    if (!ug && dplOf(ssAr) != (ssSel & 3)) return false;
     for (let s: i32 = 0; s < 6; s++) {
       if (s == S_CS || s == S_SS) continue;
       let ar = seg(F.GUEST_ES_AR, s);
@@ -174,7 +186,7 @@ function guestOk(): bool {
       let t = ar & AR_TYPE;
       if (!(t & 1) || ((t & 8) && !(t & 2))) return false;
       if (!(ar & AR_S) || !(ar & AR_P)) return false;
-      if (t <= 11 && dplOf(ar) < (seg(F.GUEST_ES_SEL, s) & 3)) return false;
+      if (!ug && t <= 11 && dplOf(ar) < (seg(F.GUEST_ES_SEL, s) & 3)) return false;
       if (!arLimitOk(ar, seg(F.GUEST_ES_LIMIT, s))) return false;
     }
   }

@@ -78,6 +78,30 @@ test("kvm_intel uses EPT and VPID on -cpu coreduo,+vmx,+vmx-ept,+vmx-vpid and kv
   }
 }, BOOT_TIMEOUT_MS + 5 * COMMAND_TIMEOUT_MS);
 
+// With unrestricted guest too (QEMU's vmx-unrestricted-guest), kvm_intel runs
+// the payload's real mode and unpaged protected mode as they are, without
+// virtual-8086 mode or its identity-mapped page table: VM entries with CR0.PE
+// and CR0.PG clear, real-mode segments, and MOV CR0 exits that switch modes.
+test("kvm_intel uses unrestricted guest on -cpu coreduo,+vmx,+vmx-ept,+vmx-unrestricted-guest", async () => {
+  const vm = ringzeroGuest(manifest, ["-cpu", "coreduo,+vmx,+vmx-ept,+vmx-unrestricted-guest", "-m", "128", "-nographic", "-no-reboot",
+    "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initrd.img"), "-append", manifest.cmdline], COMMAND_TIMEOUT_MS);
+  try {
+    let at = await vm.waitForShell(BOOT_TIMEOUT_MS, 0, "default guest shell");
+    const run = async (c: string) => { const r = await vm.run(c, at); at = r.next; return r.output.replace(/\r\n/g, "\n"); };
+
+    expect(await run("modprobe kvm_intel && cd /sys/module/kvm_intel/parameters")).toBe("");
+    expect(await run("cat ept vpid unrestricted_guest; cd /")).toBe("Y\nN\nY\n");
+    const verbose = (await run("kvm-hello -v")).split("\n").filter(Boolean);
+    expect(verbose.slice(-2)).toEqual([`kvm-hello: exit ${GREETING.length + 1}: HLT`,
+      `kvm-hello: the guest halted at 0x${haltRip()} after ${GREETING.length + 1} exits`]);
+    expect(verbose.filter((l) => / IO out port 0x3f8 /.test(l)).length).toBe(GREETING.length);
+    expect(await run("dmesg | grep -cE 'unchecked MSR|faulted|WARNING|inv(ept|vpid)'")).toBe("0\n");
+    expect(await vm.leave("poweroff -f\r")).toBe(0);
+  } finally {
+    vm.kill();
+  }
+}, BOOT_TIMEOUT_MS + 5 * COMMAND_TIMEOUT_MS);
+
 /** Where the nested guest's RIP is after its HLT (KVM completes the HLT before
  *  it reports the exit): the HLT's offset in nasm's listing of payload.asm, plus
  *  the payload's load address 1000H, plus the HLT's one byte. */

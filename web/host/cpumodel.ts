@@ -26,6 +26,8 @@ export interface CpuFeatureSet {
   "vmx-ept": boolean;
   /** VMX's "enable VPID" secondary control, INVVPID; acts only with vmx. */
   "vmx-vpid": boolean;
+  /** VMX's "unrestricted guest" secondary control; acts only with vmx and vmx-ept. */
+  "vmx-unrestricted-guest": boolean;
 }
 
 export const FEAT_PAE = 1 << 0;
@@ -37,14 +39,15 @@ export const FEAT_SSE3 = 1 << 5;
 export const FEAT_VME = 1 << 6;
 export const FEAT_VMX_EPT = 1 << 7;
 export const FEAT_VMX_VPID = 1 << 8;
+export const FEAT_VMX_UG = 1 << 9;
 
 export interface CpuModelInfo { id: number; description: string; features: CpuFeatureSet }
 
 export const CPU_MODELS: Record<CpuModelName, CpuModelInfo> = {
-  pentium2: { id: 0, description: "Pentium II (MMX, PAE)", features: { pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false } },
-  pentium3: { id: 1, description: "Pentium III (+ SSE)", features: { pae: true, nx: false, sse: true, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false } },
-  pentium4: { id: 2, description: "Pentium 4 (+ SSE2)", features: { pae: true, nx: false, sse: true, sse2: true, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false } },
-  coreduo: { id: 3, description: "Core Duo (+ SSE3, NX, VME)", features: { pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false, vme: true, "vmx-ept": false, "vmx-vpid": false } },
+  pentium2: { id: 0, description: "Pentium II (MMX, PAE)", features: { pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
+  pentium3: { id: 1, description: "Pentium III (+ SSE)", features: { pae: true, nx: false, sse: true, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
+  pentium4: { id: 2, description: "Pentium 4 (+ SSE2)", features: { pae: true, nx: false, sse: true, sse2: true, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
+  coreduo: { id: 3, description: "Core Duo (+ SSE3, NX, VME)", features: { pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false, vme: true, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
 };
 
 /** The machine's CPU when none is named (the CLI without -cpu, the page, the
@@ -57,7 +60,7 @@ export const isCpuModel = (m: string): m is CpuModelName => Object.hasOwn(CPU_MO
 /** The bits asm/cpu/features.ts setCpuFeatures takes. */
 export function featureBits(f: CpuFeatureSet): number {
   return (f.pae ? FEAT_PAE : 0) | (f.nx ? FEAT_NX : 0) | (f.sse ? FEAT_SSE : 0) | (f.sse2 ? FEAT_SSE2 : 0) | (f.pni ? FEAT_SSE3 : 0) | (f.vmx ? FEAT_VMX : 0) | (f.vme ? FEAT_VME : 0)
-    | (f["vmx-ept"] ? FEAT_VMX_EPT : 0) | (f["vmx-vpid"] ? FEAT_VMX_VPID : 0);
+    | (f["vmx-ept"] ? FEAT_VMX_EPT : 0) | (f["vmx-vpid"] ? FEAT_VMX_VPID : 0) | (f["vmx-unrestricted-guest"] ? FEAT_VMX_UG : 0);
 }
 
 // ---- -cpu MODEL[,+FEAT|-FEAT|FEAT=on|off]... (the CLI's -cpu, the page's ?cpu=) ----
@@ -66,7 +69,7 @@ export function featureBits(f: CpuFeatureSet): number {
 export interface CpuConfig extends CpuFeatureSet { model: CpuModelName }
 
 /** Features -cpu can switch, by QEMU's names ("sse3" is QEMU's alias of pni). */
-const CPU_FEATURES = ["pae", "nx", "sse", "sse2", "pni", "vmx", "vme", "vmx-ept", "vmx-vpid"] as const;
+const CPU_FEATURES = ["pae", "nx", "sse", "sse2", "pni", "vmx", "vme", "vmx-ept", "vmx-vpid", "vmx-unrestricted-guest"] as const;
 type CpuFeature = (typeof CPU_FEATURES)[number];
 const CPU_FEATURE_ALIASES: Record<string, CpuFeature> = { sse3: "pni" };
 const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);
