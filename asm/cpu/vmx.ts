@@ -8,8 +8,9 @@
 // A 32-bit processor without Intel 64 (as the Core Duo): no IA-32e mode guest or
 // host, natural-width fields of 32 bits, VMX structures below 4 GiB
 // (IA32_VMX_BASIC[48] = 1). The secondary controls exist with the vmx-ept or
-// vmx-vpid feature: "enable EPT" (mmu/ept.ts) and "enable VPID", with INVEPT
-// and INVVPID, and with them the TRUE_* capability MSRs.
+// vmx-vpid feature: "enable EPT" (mmu/ept.ts), "enable VPID" and, with EPT,
+// "unrestricted guest", with INVEPT and INVVPID, and with them the TRUE_*
+// capability MSRs.
 // Not modelled: SMX and the dual-monitor treatment of SMM, INIT/SIPI (this
 // machine has one CPU), A20M blocking in VMX operation.
 

@@ -3,9 +3,9 @@
 // operation), the checks of the guest state (a failure is a VM exit with reason
 // 33 or 34 and bit 31 set, after which the host state is loaded), loading the
 // guest state, the entry MSR-load list, and event injection (§26.6).
-// Processor without Intel 64 and without unrestricted guest: the checks for
-// those features are the ones that say "must be 0" here, through the
-// capability MSRs (vmx.ts). EPT and VPID exist with -cpu ...,+vmx-ept,+vmx-vpid.
+// Processor without Intel 64: the checks for it are the ones that say "must be
+// 0" here, through the capability MSRs (vmx.ts). EPT, VPID and unrestricted
+// guest exist with -cpu ...,+vmx-ept,+vmx-vpid,+vmx-unrestricted-guest.
 
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_CR4, OFF_DR, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_NMI, NMI_BLOCKED, OFF_CPL,
