@@ -385,8 +385,9 @@ ug_cases:
   RUNR r_gp
   call print_exc_exit
   call putnl32
-  PUTS32 "real-int-viol"      ; INT 40H with the IVT's page not present in EPT
+  PUTS32 "real-int-viol"      ; INT 40H with the IVT's page not present in EPT; RFLAGS.AC = 1
   call set_real
+  VMW 0x6820, 0x40002
   EPTE 0, 0
   call invept_all
   RUNR r_int
@@ -404,6 +405,7 @@ ug_cases:
   PF " sp", 0x681c
   PF " cs", 0x0802
   PF "", 0x6808
+  PF " rflags", 0x6820
   call putnl32
   PUTS32 " retry"
   EPTE 0, IVT_H | WB_RWX
@@ -411,7 +413,33 @@ ug_cases:
   RESUME
   call print_real_exit
   PF " sp", 0x681c
+  PF " rflags", 0x6820
   call putnl32
+  PUTS32 "real-fetch-viol"    ; the page holding r_vmcall EPT read+write only
+  call set_real
+  mov eax, r_vmcall + ROMB
+  shr eax, 12
+  mov [SCRATCH + 0x250], eax
+  mov dword [EPT_PT + eax * 8], 0
+  or dword [EPT_PT + eax * 8], eax
+  shl dword [EPT_PT + eax * 8], 12
+  or dword [EPT_PT + eax * 8], 0x33
+  call invept_all
+  RUNR r_vmcall
+  call print_ept_exit
+  call putnl32
+  PUTS32 " retry"
+  mov eax, [SCRATCH + 0x250]
+  or dword [EPT_PT + eax * 8], WB_RWX
+  call invept_all
+  RESUME
+  call print_real_exit
+  call putnl32
+  PUTS32 "real-ne0"           ; CR0 10H: NE = 0 stays fixed to 1 (only PE and PG are exempt)
+  call set_real
+  VMW G_CR0, 0x10
+  VMW G_RIP, r_vmcall + 0x8000
+  ENTRY_FAILS
   PUTS32 "unreal"             ; DS 1234H, base 200000H, limit 4 GiB (guest-physical 2 MiB: host 4 MiB)
   call set_real
   SEG 3, 0x1234, 0x200000, 0xffffffff, 0x8093
@@ -463,6 +491,15 @@ ug_cases:
   call putnl32
   PUTS32 "mov-cr0-pm-pg-no-pe" ; from paged protected mode: PE = 0 with PG = 1, #GP(0)
   mov edx, 0x80000030
+  RUN g_cr0
+  call print_exc_exit
+  PF " cr0", G_CR0
+  call putnl32
+
+  PUTS32 "mov-cr0-ne0"        ; unpaged protected mode, CR0 := 11H (NE = 0): #GP(0)
+  call set_pm
+  VMW G_CR0, 0x31
+  mov edx, 0x11
   RUN g_cr0
   call print_exc_exit
   PF " cr0", G_CR0

@@ -225,9 +225,20 @@ function expected(f: Features): string {
       // interrupt (vector 40H, type 4, valid); §27.2.4: its instruction length,
       // 2 (CD 40). The exit is fault-like (§27.1: the guest state saved is that
       // before the INT): nothing pushed (SP FFF0H), CS still E800H. Repaired
-      // and resumed, INT 40H is executed again and reaches h40.
-      `real-int-viol ${exit(R_VIOL, Q_READ_NP, rm("r_int"))} gpa 00000000 00000100 lin 00000100 vect ${hex(0x40 + 4 * 256 + bit(31))} len 00000002 sp 0000fff0 ${realCs("")}`,
-      ` retry ${exit(R_VMCALL, 0, f000("h40"))} cs 0000f000 000f0000 cr0 00000030 sp 0000ffea`,
+      // and resumed, INT 40H is executed again and reaches h40. §27.1: "Processor
+      // state that is normally updated as part of delivery through the IDT (CS,
+      // RIP, SS, RSP, RFLAGS) is not modified": RFLAGS keeps AC (40002H),
+      // which the delivered INT clears (vol. 2 INT n, real-address mode: IF,
+      // TF, AC := 0).
+      `real-int-viol ${exit(R_VIOL, Q_READ_NP, rm("r_int"))} gpa 00000000 00000100 lin 00000100 vect ${hex(0x40 + 4 * 256 + bit(31))} len 00000002 sp 0000fff0 ${realCs("")} rflags 00040002`,
+      ` retry ${exit(R_VMCALL, 0, f000("h40"))} cs 0000f000 000f0000 cr0 00000030 sp 0000ffea rflags 00000002`,
+      // The page holding r_vmcall EPT read+write: the fetch of the VMCALL at
+      // RCS:IP, linear = guest-physical E8000H + IP, is refused (table 27-7:
+      // fetch (2), R and W (3, 4), bits 7 and 8); fault-like, RIP the VMCALL's.
+      `real-fetch-viol ${exit(R_VIOL, bit(2) + bit(3) + bit(4) + bit(7) + bit(8), rm("r_vmcall"))} gpa 00000000 ${pm("r_vmcall")} lin ${pm("r_vmcall")}`,
+      ` retry ${exit(R_VMCALL, 0, rm("r_vmcall"))} ${realCs("")} cr0 00000030`,
+      // §26.3.1.1: only PE and PG are exempt from CR0_FIXED0: NE = 0 fails.
+      `real-ne0 ${BADGUEST}`,
       // "Unreal": PE = 0 with DS 1234H, base 200000H, limit FFFFFFFFH, AR 8093H
       // (G = 1). With "unrestricted guest" the base/limit/AR rules of §26.3.1.2
       // apply only to a virtual-8086 guest, so VM entry takes them; the guest
@@ -255,6 +266,9 @@ function expected(f: Features): string {
       `mov-cr0-pe-pg-on ${exit(R_VMCALL, 0, pm("g_cr0_end"))} cr0 80000031`,
       // From paged protected mode, 80000030H: #GP(0), error code 0.
       `mov-cr0-pm-pg-no-pe ${exit(R_EXC, 0, pm("g_cr0"))} intr ${hex(GP_PM)} err 00000000 cr0 80000031`,
+      // §25.3: with "unrestricted guest" MOV CR0 still #GP(0)s for bits other
+      // than PE and PG: NE := 0 from unpaged protected mode; CR0 unchanged.
+      `mov-cr0-ne0 ${exit(R_EXC, 0, pm("g_cr0"))} intr ${hex(GP_PM)} err 00000000 cr0 00000031`,
       // Unpaged protected mode (CR0 31H) under EPT, DS base 60000H: [40H] is
       // linear = guest-physical 60040H, host 61040H. MOV EAX, [40H] is A1 + disp32.
       `pm-unpaged ${exit(R_VMCALL, 0, hex(ROMB + sym("p_read") + 5))} eax 22222222`,
