@@ -4,8 +4,10 @@
 ; 485H, 486H, 48BH, the TRUE_* MSRs 48DH-490H); the VM-entry checks that the
 ; control relaxes (CR0.PE/PG, the RPL rules, CS of type 3) and those it keeps
 ; or adds (PG without PE, RFLAGS.VM with PE = 0, SS.DPL = 0); a real-mode
-; guest under EPT (remapped data, CPUID and VMCALL exits, an EPT violation, INT
-; n through an IVT EPT remaps); an "unreal" data segment; MOV CR0 in the guest
+; guest under EPT (remapped data, CPUID and VMCALL exits, EPT violations on a
+; read and a fetch, INT n through an IVT EPT remaps, a #GP as an exception exit
+; and through the IVT, EPT violations while the IVT is read for INT n and for
+; the #GP); an "unreal" data segment; MOV CR0 in the guest
 ; clearing and setting PE and PG; an unpaged protected-mode guest's EPT
 ; violation. The program adapts to the features it finds (48BH's high half);
 ; ug.test.ts holds the expected output for each combination, worked out from
@@ -385,6 +387,27 @@ ug_cases:
   RUNR r_gp
   call print_exc_exit
   call putnl32
+  PUTS32 "real-gp-ivt-viol"   ; the same #GP delivered through the IVT (bitmap bit 13 clear), IVT page not present
+  call set_real
+  VMW EXCBMP, ~(1 << 13)
+  mov dword [IVT_H + 13 * 4], 0xf0000000 + h40
+  EPTE 0, 0
+  call invept_all
+  RUNR r_gp
+  call print_ept_exit
+  PF " vect", 0x4408
+  PF " sp", 0x681c
+  PF " cs", 0x0802
+  call putnl32
+  PUTS32 " retry"
+  EPTE 0, IVT_H | WB_RWX
+  call invept_all
+  RESUME
+  call print_real_exit
+  call print_stack
+  call putnl32
+  VMW EXCBMP, 0xffffffff
+  mov dword [IVT_H + 13 * 4], 0xf000fff0
   PUTS32 "real-int-viol"      ; INT 40H with the IVT's page not present in EPT; RFLAGS.AC = 1
   call set_real
   VMW 0x6820, 0x40002

@@ -217,6 +217,16 @@ function expected(f: Features): string {
       // exit at the MOV (qualification 0, §27.2.1) whose interruption
       // information has no error code (bit 11 is 0 in real mode, §27.2.2).
       `real-gp-limit ${exit(R_EXC, 0, rm("r_gp"))} intr ${hex(GP_REAL)}`,
+      // The same #GP with bit 13 of the exception bitmap clear: delivered
+      // through the IVT, whose page is not present in EPT: the read of vector
+      // 13 at 34H is an EPT violation at the MOV (§27.2.3: IDT-vectoring
+      // information vector 13, type 3; bit 11, "a hardware exception that would
+      // have delivered an error code on the stack", is 0: real-mode delivery
+      // pushes none (vol. 3 §20.1.4)); nothing updated (§27.1). Repaired (vector
+      // 13 now F000H:h40): the #GP reaches h40 with FLAGS, CS, IP (the MOV's)
+      // pushed: 6 bytes, no error code.
+      `real-gp-ivt-viol ${exit(R_VIOL, Q_READ_NP, rm("r_gp"))} gpa 00000000 00000034 lin 00000034 vect ${hex(GP_REAL)} sp 0000fff0 cs ${hex(RCS)}`,
+      ` retry ${exit(R_VMCALL, 0, f000("h40"))} cs 0000f000 000f0000 cr0 00000030 sp 0000ffea stack ${hex(RCS * 0x10000 + sym("r_gp") + 0x8000)} 00000002`,
       // INT 40H with guest-physical page 0 (the IVT) not present in EPT: the
       // read of the vector at 100H during event delivery is an EPT violation
       // (data read, bits 7 and 8 as above; bit 12 masked: undefined with
