@@ -37,9 +37,13 @@ export function deliverInterrupt(vector: u32, kind: u32, error: u32, hasError: b
   let base = load<u32>(OFF_IDTR_BASE);
   let ip = readLin16(base + entry);
   let cs = readLin16(base + entry + 2);
+  // Nothing changes when the IVT or the stack cannot be reached (in VMX
+  // non-root operation an EPT violation: CS stays as it was, SDM vol. 3 §27.1).
+  if (faultPending) return;
   push16(getEflags());
   push16(segSel(S_CS));
   push16(getEip());
+  if (faultPending) return;
   store<u32>(OFF_EFLAGS, load<u32>(OFF_EFLAGS) & ~(IF | TF | AC | RF));
   loadSegmentReal(S_CS, cs);
   setEip(ip);

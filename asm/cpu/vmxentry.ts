@@ -84,7 +84,9 @@ function controlsOk(): bool {
     if (type == 1 || type == 7) return false;
     if (type == T_NMI && vec != 2) return false;
     if (type == T_HW && vec > 31) return false;
-    let errExpected = type == T_HW && pushesError(vec);
+    // A real-mode guest (unrestricted guest, CR0.PE = 0) takes no error code (§26.2.1.3).
+    let realGuest = (secondaryControls() & SEC_UG) != 0 && (vmread(F.GUEST_CR0) & CR0_PE) == 0;
+    let errExpected = type == T_HW && pushesError(vec) && !realGuest;
     if (((ii & (1 << 11)) != 0) != errExpected) return false;
     if (ii & 0x7ffff000) return false;
     if ((ii & (1 << 11)) && (vmread(F.ENTRY_EXC_ERROR) & 0xffff0000)) return false;

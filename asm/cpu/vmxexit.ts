@@ -3,8 +3,10 @@
 // host state, the MSR lists, and the hooks the instructions and the run loop
 // call (one line each at their call sites, behind `nonRoot()`).
 //
-// Non-root operation runs interpreted only (exec.ts jitReady), so every exit
-// condition is checked here by the interpreter's own handlers.
+// The instructions that can exit are not translated (web/jit: they end a
+// block, and RDTSC goes to the interpreter in non-root operation), so every
+// exit condition is checked here by the interpreter's own handlers, also when
+// the guest's other code runs translated (exec.ts jitReady).
 
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR2, OFF_CR3, OFF_CR4, OFF_DR, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_NMI, NMI_BLOCKED, NMI_PENDING,
@@ -236,6 +238,7 @@ let vecError: u32 = 0;
 let vecLen: u32 = 0;
 /** `type`: the interruption type (table 24-15); `len`: a software event's instruction length. */
 export function vmxDelivering(vector: u32, type: u32, error: u32, hasError: bool, len: u32): void {
+  if (!(cr0() & CR0_PE)) hasError = false; // real-mode delivery pushes no error code (§27.2.3)
   vecInfo = INTR_VALID | (type << 8) | vector | (hasError ? INTR_HAS_ERROR : 0);
   vecError = hasError ? error : 0;
   vecLen = len;
@@ -525,6 +528,8 @@ let iretUnblocked: bool = false;
 /** The next exception-bitmap check is for an injected event (vmxentry.ts). */
 export function skipNextExceptionExit(): void { skipOnce = true; }
 export function vmxException(vector: u32, error: u32, hasError: bool): bool {
+  // In real-address mode (unrestricted guest) no exception has an error code (§27.2.2).
+  if (!(cr0() & CR0_PE)) hasError = false;
   let unblocked = iretUnblocked;
   iretUnblocked = false;
   if (skipOnce) { skipOnce = false; return false; }
