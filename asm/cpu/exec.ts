@@ -387,10 +387,12 @@ function betweenInstructions(): u32 {
 }
 
 /** Translated blocks may run: 32-bit code and stack, nothing to watch between
- *  instructions (single-step, RF, breakpoints), translation not switched off. */
+ *  instructions (single-step, RF, breakpoints), translation not switched off.
+ *  VMX non-root operation too: the instructions that can exit are not
+ *  translated (they end a block; RDTSC goes to the interpreter there), an EPT
+ *  violation is a fault like #PF, and events are taken between blocks. */
 @inline function jitReady(): bool {
-  // VMX non-root operation runs interpreted: its exits are checked by the interpreter's handlers.
-  return csDefault32 && !trapWatch && !instrBpEnabled && jitEnabled() && (segAttr(S_SS) & ATTR_DB) != 0 && !nonRoot();
+  return csDefault32 && !trapWatch && !instrBpEnabled && jitEnabled() && (segAttr(S_SS) & ATTR_DB) != 0;
 }
 
 /** Run up to `budget` instructions; returns how many ran. Stops early on a

@@ -5,7 +5,7 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, S_CS, R_EAX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT } from "../host/cpustate";
+import { S_SS, S_CS, R_EAX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
 import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
@@ -352,6 +352,9 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       //   EDX:EAX <- rdtsc(chained + L_CNT + k)
       e.load(W.load, CPU_STATE + OFF_CR4).i32(CR4_TSD).op(W.and).i32(0).op(W.ne);
       e.load(W.load, CPU_STATE + OFF_CPL).i32(0).op(W.ne).op(W.and).open(W.if_, "").interpretExit().end();
+      // In VMX non-root operation RDTSC may exit or add the TSC offset (vmxexit.ts
+      // vmxRdtsc, vmxTsc): the interpreter runs it there.
+      e.load(W.load, CPU_STATE + OFF_VMX_MODE).i32(VMX_NONROOT).op(W.and).open(W.if_, "").interpretExit().end();
       e.load(W.load, JIT_CHAINED).get(L_CNT).op(W.add);
       if (k) e.i32(k).op(W.add);
       e.call(F_RDTSC).set(T0).load(W.load, JIT_TSC_HI).set(T1);
