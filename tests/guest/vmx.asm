@@ -35,6 +35,15 @@ main:
 
 bits 32
 vmx_main:
+%ifdef HOSTLOOP
+  mov ecx, HOSTLOOP
+.hostloop:
+  add eax, ecx
+  xor ebx, eax
+  lea edx, [eax+ebx*2]
+  dec ecx
+  jnz .hostloop
+%endif
   ; --- the feature ---
   PUTS32 "cpuid1.ecx"
   mov eax, 1
@@ -1067,6 +1076,18 @@ vmx_main:
 
 ; --- the guest (VMX non-root, ring 0) ---
 guest_code:
+%ifdef LOOP
+  ; -DLOOP=N (with -DBENCH): N passes of a 5-instruction loop before the first
+  ; exit, in non-root operation; -DHOSTLOOP=N runs the same in root operation
+  ; before VMXON (tools/bench/vmexit.mjs compares them).
+  mov ecx, LOOP
+.loop:
+  add eax, ecx
+  xor ebx, eax
+  lea edx, [eax+ebx*2]
+  dec ecx
+  jnz .loop
+%endif
   cpuid                       ; +0, 2 bytes
   mov al, 0x41                ; +2
   out 0x80, al                ; +4, 2 bytes
