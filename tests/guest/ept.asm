@@ -68,6 +68,7 @@ G_LIN    equ 0x640a
 SEC      equ 0x401e
 VPID     equ 0x0000
 %include "vmx-lib.inc"
+%include "vmx-print.inc"
 
 %macro EPTE 2             ; the EPT PTE of guest-physical page %1 := %2
   mov dword [EPT_PT + ((%1) >> 12) * 8], %2
@@ -1120,44 +1121,6 @@ build_tables:
   ret
 
 ; --- printing ---
-print_vmres:                   ; " f=" the flags of the VMX instruction just run, " n=" the error with ZF
-  pushfd
-  push eax
-  push ebx
-  PUTS32 " f="
-  mov eax, [esp + 8]
-  and eax, 0x8d5
-  call pm_hex_nosp
-  test eax, 0x40
-  jz .d
-  PUTS32 " n="
-  VMR ERRNO
-  call pm_hex_nosp
-.d:
-  pop ebx
-  pop eax
-  popfd
-  ret
-
-print_msr:                     ; "msr N HI LO v=none" or "msr N v=.." for ESI
-  PUTS32 "msr"
-  mov eax, esi
-  call sys_hex32_32
-  mov dword [RES32], .after + ROMB
-  mov dword [VEC32], 0xffffffff
-  mov [SCRATCH + 0x228], esp
-  mov ecx, esi
-  rdmsr
-  xchg eax, edx
-  call sys_hex32_32
-  mov eax, edx
-  call sys_hex32_32
-.after:
-  mov esp, [SCRATCH + 0x228]
-  call pm_print_vec
-  call putnl32
-  ret
-
 print_field:                   ; "field E f=.. [n=..]" for VMREAD of encoding ESI
   PUTS32 "field"
   mov eax, esi
@@ -1173,12 +1136,6 @@ print_rip:                     ; " rip" and the guest's RIP relative to guest_co
   sub eax, guest_code + ROMB
   call sys_hex32_32
   ret
-print_eax:                     ; " eax" and the guest's EAX at the exit
-  PUTS32 " eax"
-  mov eax, [SAVEAX]
-  call sys_hex32_32
-  ret
-
 print_ept_exit:                ; " exit R Q rip O gpa HI LO lin L"
   call print_exit_short
   call print_rip

@@ -46,6 +46,7 @@ SEC      equ 0x401e
 RCS      equ 0xe800    ; the real-mode guest's code segment: IP = label + 8000H
 RSS      equ 0x3000    ; its stack segment (SP FFF0H)
 %include "vmx-lib.inc"
+%include "vmx-print.inc"
 
 %macro EPTE 2
   mov dword [EPT_PT + ((%1) >> 12) * 8], %2
@@ -660,52 +661,9 @@ invept_all:                    ; INVEPT all-context (the descriptor is not looke
   ret
 
 ; --- printing ---
-print_vmres:
-  pushfd
-  push eax
-  push ebx
-  PUTS32 " f="
-  mov eax, [esp + 8]
-  and eax, 0x8d5
-  call pm_hex_nosp
-  test eax, 0x40
-  jz .d
-  PUTS32 " n="
-  VMR ERRNO
-  call pm_hex_nosp
-.d:
-  pop ebx
-  pop eax
-  popfd
-  ret
-
-print_msr:                     ; "msr N HI LO v=none" or "msr N v=.." for ESI
-  PUTS32 "msr"
-  mov eax, esi
-  call sys_hex32_32
-  mov dword [RES32], .after + ROMB
-  mov dword [VEC32], 0xffffffff
-  mov [SCRATCH + 0x228], esp
-  mov ecx, esi
-  rdmsr
-  xchg eax, edx
-  call sys_hex32_32
-  mov eax, edx
-  call sys_hex32_32
-.after:
-  mov esp, [SCRATCH + 0x228]
-  call pm_print_vec
-  call putnl32
-  ret
-
 print_exit_rip:                ; " exit R Q rip RIP"
   call print_exit_short
   PF " rip", G_RIP
-  ret
-print_eax:
-  PUTS32 " eax"
-  mov eax, [SAVEAX]
-  call sys_hex32_32
   ret
 print_exc_exit:                ; " exit R Q rip RIP intr I [err E]" (error code only where bit 11 says)
   call print_exit_rip
