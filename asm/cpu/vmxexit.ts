@@ -261,7 +261,9 @@ export function vmExit(reason: u32, qual: u32, rip: u32, len: u32, info: u32, in
   vmwrite(F.EXIT_INTR_INFO, intrInfo);
   vmwrite(F.EXIT_INTR_ERROR, intrError);
   vmwrite(F.IDT_VECTORING_INFO, vecInfo);
-  vmwrite(F.IDT_VECTORING_ERROR, vecError);
+  // The error code only with valid information that has one (§27.2.4); else 0,
+  // not what an earlier event left, which a snapshot does not keep.
+  vmwrite(F.IDT_VECTORING_ERROR, (vecInfo & INTR_VALID) ? vecError : 0);
   vecInfo = 0;
   vmwrite(F.GUEST_LINEAR_ADDR, 0);
   vmwrite(F.ENTRY_INTR_INFO, vmread(F.ENTRY_INTR_INFO) & ~INTR_VALID); // cleared by every VM exit (SDM vol. 3 §24.8.3)
