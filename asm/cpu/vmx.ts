@@ -127,8 +127,8 @@ const MSR_VMX_LAST: u32 = 0x490;
 const EPT_CAP_LO: u32 = (1 << 6) | (1 << 8) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 20) | (1 << 25) | (1 << 26);
 const VPID_CAP_HI: u32 = (1 << 0) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11);
 // IA32_VMX_BASIC high half: region size, bit 48 (32-bit addresses), memory type
-// WB (6) in bits 53:50. Bit 54 (INS/OUTS instruction information) and bit 55
-// (TRUE_* MSRs) are 0.
+// WB (6) in bits 53:50. Bit 54 (INS/OUTS instruction information) is 0; bit 55
+// (TRUE_* MSRs) is 1 with secondary controls only.
 const BASIC_HI: u32 = VMCS_SIZE | (1 << 16) | (6 << 18);
 const BASIC_TRUE_CTLS: u32 = 1 << 23; // bit 55: the TRUE_* MSRs exist (with secondary controls)
 // IA32_VMX_MISC: the preemption timer's rate (bits 4:0), activity state HLT
