@@ -122,6 +122,7 @@ export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u6
 export const OFF_VMX_MODE: u32 = CPU_STATE + 0x600;
 export const VMX_ON: u32 = 1;      // in VMX operation (after VMXON)
 export const VMX_NONROOT: u32 = 2; // in VMX non-root operation (a guest runs)
+export const VMX_EPT: u32 = 4;     // ...with EPT on: set at VM entry, so TLB fills need not read the VMCS
 export const OFF_VMXON_PTR: u32 = CPU_STATE + 0x608;
 export const OFF_VMCS_PTR: u32 = CPU_STATE + 0x610;
 export const OFF_FEATURE_CONTROL: u32 = CPU_STATE + 0x618;

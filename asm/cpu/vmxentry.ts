@@ -10,16 +10,15 @@
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_CR4, OFF_DR, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_NMI, NMI_BLOCKED, OFF_CPL,
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT,
-  OFF_VMX_MODE, VMX_ON, VMX_NONROOT, OFF_VMCS_PTR, OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED,
+  OFF_VMX_MODE, VMX_ON, VMX_NONROOT, VMX_EPT, OFF_VMCS_PTR, OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED,
   S_CS, S_SS, S_LDTR, S_TR, R_ESP, VM, IF, TF, CR0_ET, CR0_PG, CR0_PE, CR4_PAE, OFF_PDPTE,
   setEip, getEip, setReg32, needAttention,
 } from "./state";
 import { faultPending, clearFault } from "./fault";
-import { MAXPHYADDR } from "./features";
 import { recordEvent, EV_VMENTRY, EV_VMEXIT } from "./events";
 import { setEflagsRaw } from "./idt";
 import { setSegmentCache, cplChanged, csChanged, refreshSegmentRanges } from "./segments";
-import { tlbFlush, loadPdptes } from "../mmu/paging";
+import { tlbFlush, loadPdptes, pdpteBad } from "../mmu/paging";
 import { physRead32, physWrite32 } from "../mmu/phys";
 import { debugRegsChanged, DR7_WRITABLE, DR7_FIXED1 } from "./debug";
 import { markSoftInt, deliverException, deliverEvent, endStretch } from "./exec";
@@ -287,11 +286,10 @@ function loadGuest(): void {
 
 /** The guest PDPTE fields into the PDPTE registers; false when a present one
  *  has a reserved bit set (bits 2:1, 8:5, 63:MAXPHYADDR), loading nothing. */
-const PDPTE_RSVD: u64 = ~((<u64>1 << MAXPHYADDR) - 1) | 0x1e6;
 function pdptesFromVmcs(): bool {
   for (let i: u32 = 0; i < 4; i++) {
     let v = F.vmread64(F.GUEST_PDPTE0 + (i << 1));
-    if ((v & 1) && (v & PDPTE_RSVD)) return false;
+    if (pdpteBad(v)) return false;
   }
   for (let i: u32 = 0; i < 4; i++) store<u64>(OFF_PDPTE + (i << 3), F.vmread64(F.GUEST_PDPTE0 + (i << 1)));
   return true;
@@ -320,7 +318,7 @@ export function vmEntry(resume: bool): void {
   let bad = count > MSR_LIST_MAX ? MSR_LIST_MAX + 1 : loadMsrs(vmread(F.ENTRY_MSR_LOAD_ADDR), count);
   if (bad != 0) { entryFail(EXIT_MSR_LOAD_FAIL, bad); return; }
   if (!resume) physWrite32(<u32>load<u64>(OFF_VMCS_PTR) + VMCS_LAUNCH, 1);
-  store<u32>(OFF_VMX_MODE, VMX_ON | VMX_NONROOT);
+  store<u32>(OFF_VMX_MODE, VMX_ON | VMX_NONROOT | ((secondaryControls() & SEC_EPT) ? VMX_EPT : 0));
   recordEvent(EV_VMENTRY, resume ? 0 : 1, getEip(), 0);
   tlbFlush(false); // every VM entry flushes, VPID or not: VPIDs allow keeping translations, never require it (SDM vol. 3 §28.3.3.3)
   markSoftInt();

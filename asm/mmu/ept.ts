@@ -16,7 +16,7 @@
 import { physRead32 } from "./phys";
 import { MAXPHYADDR } from "../cpu/features";
 import { raise, faultPending } from "../cpu/fault";
-import { nonRoot } from "../cpu/vmx";
+import { OFF_VMX_MODE, VMX_EPT } from "../cpu/state";
 import { vmread, vmread64, PROC_CTLS, PROC_CTLS2, EPT_POINTER } from "../cpu/vmxfields";
 
 /** Secondary processor-based controls this model has (SDM vol. 3 table 24-7). */
@@ -32,9 +32,11 @@ export function secondaryControls(): u32 {
   return (vmread(PROC_CTLS) & PROC_SECONDARY) ? vmread(PROC_CTLS2) : 0;
 }
 
-/** Whether guest-physical addresses go through EPT now. */
-export function eptActive(): bool {
-  return nonRoot() && (vmread(PROC_CTLS) & PROC_SECONDARY) != 0 && (vmread(PROC_CTLS2) & SEC_EPT) != 0;
+/** Whether guest-physical addresses go through EPT now: in non-root operation
+ *  entered with the EPT control set (vmxentry.ts sets VMX_EPT; every exit and
+ *  VMXOFF clear it; the controls cannot change in non-root operation). */
+@inline export function eptActive(): bool {
+  return (load<u32>(OFF_VMX_MODE) & VMX_EPT) != 0;
 }
 
 // The kinds of access (also the qualification's bits 2:0, SDM vol. 3 table 27-7).

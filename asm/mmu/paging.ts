@@ -150,6 +150,10 @@ const PAE_RSVD_2M: u64 = 0x1fe000;          // bits 20:13 of a PDE that maps 2 M
 // PDPTE bits 2:1 and 8:5 and 63:MAXPHYADDR (§4.4.1: #GP(0) when loaded with P = 1).
 const PDPTE_RSVD: u64 = ~((<u64>1 << MAXPHYADDR) - 1) | 0x1e6;
 
+/** A PDPTE that may not be loaded: present with a reserved bit set (§4.4.1; at
+ *  VM entry with EPT, §26.3.1.6). */
+export function pdpteBad(v: u64): bool { return (v & PTE_P) != 0 && (v & PDPTE_RSVD) != 0; }
+
 /** A 64-bit paging-structure entry; above 4 GiB there is nothing (all ones). */
 function physRead64(addr: u64): u64 {
   if (addr >> 32) return 0xffffffffffffffff;
@@ -175,7 +179,7 @@ export function loadPdptes(cr3: u32): bool {
   }
   for (let i: u64 = 0; i < 4; i++) {
     let v = physRead64(base + (i << 3));
-    if ((v & PTE_P) && (v & PDPTE_RSVD)) { raiseGP(0); return false; }
+    if (pdpteBad(v)) { raiseGP(0); return false; }
   }
   for (let i: u32 = 0; i < 4; i++) store<u64>(OFF_PDPTE + (i << 3), physRead64(base + <u64>(i << 3)));
   return true;
