@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assemble, runRingZero } from "./harness";
+import { hex, bit, or, PROC_DEFAULT1, PROC_MAY1 } from "./vmxcaps";
 import type { CpuFeatures } from "../../web/host/machine";
 
 // EPT and VPID (tests/guest/ept.asm) under -cpu coreduo,+vmx with and without
@@ -16,15 +17,6 @@ import type { CpuFeatures } from "../../web/host/machine";
 // as listed below), and from the guest's own instruction bytes (nasm's map of
 // the ROM gives the labels). None is read back from the implementation.
 
-const hex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
-const bit = (n: number) => 2 ** n;
-const or = (...b: number[]) => b.reduce((a, x) => a + x, 0);
-
-// IA32_VMX_PROCBASED_CTLS (482H), appendix A.3.2: default1 bits and the
-// controls this model implements (as vmx.test.ts PROC_MAY1); bit 31, "activate
-// secondary controls", may be 1 exactly when 48BH has something to offer.
-const PROC_DEFAULT1 = or(bit(1), bit(4), bit(5), bit(6), bit(8), bit(13), bit(14), bit(15), bit(16), bit(26));
-const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 10, 11, 12, 21, 22, 23, 24, 25, 28, 29, 30].map(bit));
 // Appendix A.10, IA32_VMX_EPT_VPID_CAP: page-walk length 4 (6), UC (8) and WB
 // (14) EPTP memory types, 2-MByte (16) and 1-GByte (17) pages, INVEPT (20),
 // single-context (25) and all-context (26) INVEPT; INVVPID (32), and its

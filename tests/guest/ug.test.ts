@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { assemble, runRingZero } from "./harness";
+import { hex, bit, or, PIN_DEFAULT1, PROC_DEFAULT1, EXIT_DEFAULT1, ENTRY_DEFAULT1, PIN_MAY1, PROC_MAY1, EXIT_MAY1, BASIC_HI, MISC, CR0_FIXED0 } from "./vmxcaps";
 import type { CpuFeatures } from "../../web/host/machine";
 
 // VMX "unrestricted guest" (tests/guest/ug.asm) under -cpu coreduo,+vmx with
@@ -18,31 +19,11 @@ import type { CpuFeatures } from "../../web/host/machine";
 // instruction bytes (nasm's map of the ROM gives the labels). None is read
 // back from the implementation.
 
-const hex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
-const bit = (n: number) => 2 ** n;
-const or = (...b: number[]) => b.reduce((a, x) => a + x, 0);
-
-// Appendix A.2-A.4: the default1 bits of each control, and (as vmx.test.ts)
-// the controls this model implements; A.3.2: 482H bit 63 (bit 31, "activate
-// secondary controls") exactly when 48BH has something to offer.
-const PIN_DEFAULT1 = or(bit(1), bit(2), bit(4));
-const PROC_DEFAULT1 = or(bit(1), bit(4), bit(5), bit(6), bit(8), bit(13), bit(14), bit(15), bit(16), bit(26));
-const EXIT_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 14, 16, 17].map(bit));
-const ENTRY_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 12].map(bit));
-const PIN_MAY1 = PIN_DEFAULT1 + or(bit(0), bit(3), bit(5), bit(6));
-const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 10, 11, 12, 21, 22, 23, 24, 25, 28, 29, 30].map(bit));
-const EXIT_MAY1 = EXIT_DEFAULT1 + bit(15) + bit(22);
-// A.1 IA32_VMX_BASIC as vmx.test.ts (revision 52H, 4096-byte region, 32-bit
-// addresses (48), WB (53:50)); bit 55: the TRUE_* MSRs exist.
-const BASIC_HI = 4096 + bit(48 - 32) + 6 * bit(50 - 32);
-// A.6 IA32_VMX_MISC as vmx.test.ts; bit 5 "is read as 1 on any logical
-// processor that supports the 1-setting of the 'unrestricted guest'
-// VM-execution control" (VM exits store IA32_EFER.LMA in the "IA-32e mode
-// guest" entry control).
-const MISC = 5 + bit(6) + 4 * bit(16);
-// A.7: CR0 PE (0), NE (5), PG (31) fixed to 1. "Unrestricted guest" does not
-// change the MSR: §26.3.1.1 and §25.3 make PE and PG exceptions to it.
-const CR0_FIXED0 = or(bit(0), bit(5), bit(31));
+// The capability MSRs come from vmxcaps.ts. What this feature adds: A.6
+// IA32_VMX_MISC bit 5 "is read as 1 on any logical processor that supports the
+// 1-setting of the 'unrestricted guest' VM-execution control" (VM exits store
+// IA32_EFER.LMA in the "IA-32e mode guest" entry control). A.7 CR0_FIXED0 does
+// not change: §26.3.1.1 and §25.3 make PE and PG exceptions to it.
 
 const GP = "v=0d e=00000000 cr2=00000000";
 const OK = "f=00000000";

@@ -1,6 +1,7 @@
 import { test, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { assemble, runRingZero } from "./harness";
+import { hex, bit, or, PIN_DEFAULT1, PROC_DEFAULT1, EXIT_DEFAULT1, ENTRY_DEFAULT1, PIN_MAY1, PROC_MAY1, EXIT_MAY1, BASIC_HI, TIMER_RATE, MISC, CR0_FIXED0 } from "./vmxcaps";
 import { Machine, STOP } from "../../web/host/machine";
 import { readEvents, setEventStops, stoppedAt } from "../../web/host/events";
 import { VMCS_FIELDS, readVmcs, vmcsText } from "../../web/host/vmcs";
@@ -18,37 +19,9 @@ import { fileURLToPath } from "node:url";
 // (vol. 2 encodings); none is read back from the implementation.
 
 const VMX_CPU = { model: "coreduo", nx: false, vmx: true } as const;
-const hex = (v: number) => (v >>> 0).toString(16).padStart(8, "0");
-const bit = (n: number) => 2 ** n;
-const or = (...b: number[]) => b.reduce((a, x) => a + x, 0);
-
-// Appendix A.2: the default1 bits of each control (must be 1 without TRUE_* MSRs).
-const PIN_DEFAULT1 = or(bit(1), bit(2), bit(4));
-const PROC_DEFAULT1 = or(bit(1), bit(4), bit(5), bit(6), bit(8), bit(13), bit(14), bit(15), bit(16), bit(26));
-const EXIT_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 13, 14, 16, 17].map(bit));
-const ENTRY_DEFAULT1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 12].map(bit));
-// The controls this model implements (docs/VMX.md), by their SDM bit numbers
-// (vol. 3 tables 24-5, 24-6, 24-13): pin: external-interrupt exiting (0), NMI
-// exiting (3), virtual NMIs (5), activate VMX-preemption timer (6); primary:
-// interrupt-window (2), TSC offsetting (3), HLT (7), INVLPG (9), MWAIT (10),
-// RDPMC (11), RDTSC (12), use TPR shadow (21), NMI-window (22), MOV-DR (23),
-// unconditional I/O (24), I/O bitmaps (25), MSR bitmaps (28), MONITOR (29),
-// PAUSE (30); exit: acknowledge interrupt on exit (15), save VMX-preemption
-// timer value (22).
-const PIN_MAY1 = PIN_DEFAULT1 + or(bit(0), bit(3), bit(5), bit(6));
-const PROC_MAY1 = PROC_DEFAULT1 + or(...[2, 3, 7, 9, 10, 11, 12, 21, 22, 23, 24, 25, 28, 29, 30].map(bit));
-const EXIT_MAY1 = EXIT_DEFAULT1 + bit(15) + bit(22);
-// A.1 IA32_VMX_BASIC: revision 52H (bits 30:0), region size 4096 (44:32), 32-bit
-// physical addresses (48: a processor without Intel 64), memory type WB = 6 (53:50).
-const BASIC_HI = 4096 + bit(48 - 32) + 6 * bit(50 - 32);
-// A.6 MISC: the preemption timer counts at TSC bit 5 (4:0; docs/VMX.md's
-// choice), activity state HLT (bit 6), 4 CR3-target values (24:16).
-const TIMER_RATE = 5;
-const MISC = TIMER_RATE + bit(6) + 4 * bit(16);
 // A.7/A.8: CR0 PE, NE, PG fixed to 1; the CR0 bits a P6 has may be 1 (PE MP EM
 // TS ET NE WP AM NW CD PG); CR4.VMXE (13) fixed to 1; the CR4 bits of this
 // model (the Core Duo) may be 1 (VME PVI TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT VMXE).
-const CR0_FIXED0 = or(bit(0), bit(5), bit(31));
 const CR0_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 16, 18, 29, 30, 31].map(bit));
 const CR4_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 13].map(bit));
 // A.9 VMCS_ENUM: highest field index 17H (the VMX-preemption timer value,
