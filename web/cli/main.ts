@@ -107,12 +107,13 @@ async function prepare(c: Config, drives: OpenedDrive[]): Promise<Prepared> {
     if (!existsSync(def)) throw new UsageError(`no -bios given and the default SeaBIOS ${def} is not built: run npm run guest`);
     p.bios = load("bios", "BIOS image", def);
   }
+  // The VGA BIOS: for SeaBIOS to run, or for its font after a direct boot (web/host/kernel.ts).
   const vgaDefault = join(IMAGES, "vgabios.bin");
-  if (!kernel && existsSync(vgaDefault)) p.vgabios = load("vgabios", "VGA BIOS", vgaDefault);
+  if ((!kernel || c.vga) && existsSync(vgaDefault)) p.vgabios = load("vgabios", "VGA BIOS", vgaDefault);
   if (kernel) {
     const img = load("kernel", "kernel", kernel);
     const kind = kernelKind(img);
-    const boot: DirectBootOptions = { kernel: img, kernelName: kernel, cmdline: append ?? "" };
+    const boot: DirectBootOptions = { kernel: img, kernelName: kernel, cmdline: append ?? "", vgaBios: p.vgabios };
     if (initrd !== undefined) {
       if (kind === "bzimage") boot.initrd = load("initrd", "initrd", initrd);
       else boot.modules = splitModuleList(initrd).map((m, i) => ({ data: load(`module ${i}`, "Multiboot module", m.file), string: m.string }));

@@ -36,7 +36,7 @@ export function loadBootImages(m: Machine, img: BootImages): () => void {
   if (img.hda) m.attachDrive(HDA, DRIVE.DISK, img.hda);
   if (img.kernel) {
     const kernel = img.kernel;
-    return () => { bootKernel(m, { kernel, kernelName: "kernel", cmdline: img.append ?? "", initrd: img.initrd }); };
+    return () => { bootKernel(m, { kernel, kernelName: "kernel", cmdline: img.append ?? "", initrd: img.initrd, vgaBios: img.vgabios }); };
   }
   if (!img.cdrom && !img.hda) throw new Error("Nothing to boot: give a kernel, a CD-ROM image or a disk image.");
   if (!img.bios) throw new Error("A CD-ROM or disk boot needs the BIOS image (SeaBIOS), which was not loaded.");

@@ -2,7 +2,8 @@
 // in the order QEMU tries them (a "HdrS" setup header first, then a Multiboot
 // header). Shared by the Node command line and the browser worker.
 
-import type { Machine } from "./machine";
+import { MachineError, type Machine } from "./machine";
+import { findFont8x16 } from "./vga";
 import { hasSetupHeader, loadBzImage, KernelImageError, type BzImageBoot } from "./bzimage";
 import { findMultibootHeader, loadMultiboot, type MultibootBoot, type MultibootModule } from "./multiboot";
 import { enterProtectedMode } from "./cpustate";
@@ -28,6 +29,11 @@ export interface DirectBootOptions {
   initrd?: Uint8Array;
   /** Multiboot: the modules, from QEMU's comma-separated -initrd list (ignored for Linux). */
   modules?: MultibootModule[];
+  /** The VGA BIOS a firmware boot would run (SeaBIOS's vgabios-stdvga.bin):
+   *  its font goes into the VGA, so a kernel that writes to the text screen at
+   *  B8000H shows on a screendump as under QEMU's -kernel. Without it the
+   *  VGA has no font (the page's view draws text with its own). */
+  vgaBios?: Uint8Array;
 }
 
 export type DirectBoot = ({ kind: "bzimage" } & BzImageBoot) | ({ kind: "multiboot" } & MultibootBoot);
@@ -38,8 +44,11 @@ export function bootKernel(m: Machine, o: DirectBootOptions): DirectBoot {
   const kind = kernelKind(o.kernel);
   // Linux's vga= is read before anything changes, so that a mode the host cannot set is an error up front.
   const video = kind === "bzimage" ? videoRequest(o.cmdline) : undefined;
+  const font = o.vgaBios && findFont8x16(o.vgaBios);
+  if (o.vgaBios && !font) throw new MachineError("the VGA BIOS image holds no 8x16 font (not a VGA BIOS?)");
   m.reset();
   m.directBootSetup();
+  if (font) m.vgaBiosTextMode(font);
   const ram = m.ram();
   let boot: DirectBoot;
   if (kind === "bzimage") {

@@ -288,6 +288,22 @@ export class Machine {
     this.x.reset();
   }
 
+  /** Leave the VGA as a VGA BIOS's mode set to 03h does, for a direct kernel
+   *  boot, where none runs (QEMU's -kernel runs SeaBIOS and the VGA BIOS first):
+   *  the BIOS's 8x16 font in character map 0 of plane 2, and the 32 KiB text
+   *  window B8000H cleared to spaces, grey on black (0720H). The registers are
+   *  mode 3's from reset already (asm/dev/vga.ts vgaReset). `font`: 256
+   *  glyphs of 16 bytes, as web/host/vga.ts findFont8x16 finds them in a VGA BIOS. */
+  vgaBiosTextMode(font: Uint8Array): void {
+    const mem = new Uint8Array(this.memory.buffer);
+    const fontBase = this.x.vgaFontBase(), text = this.x.vgaTextBase();
+    for (let c = 0; c < 256; c++) {
+      for (let r = 0; r < 32; r++) mem[fontBase + (c * 32 + r) * 4] = r < 16 ? font[c * 16 + r] : 0;
+    }
+    // Odd/even: the character of cell i in plane 0 and its attribute in plane 1 at address i.
+    for (let i = 0; i < 0x4000; i++) { mem[text + i * 4] = 0x20; mem[text + i * 4 + 1] = 0x07; }
+  }
+
   /** The VGA BIOS (SeaBIOS's vgabios-stdvga.bin) behind the std VGA's PCI ROM BAR,
    *  where SeaBIOS finds it and runs it as QEMU's -vga std has it: at most 64 KiB. */
   loadVgaRom(image: Uint8Array): void {

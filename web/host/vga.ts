@@ -80,3 +80,22 @@ export function textPalette(memory: WebAssembly.Memory, x: VgaExports): number[]
   }
   return out;
 }
+
+// The IBM VGA's 8x16 font begins with a blank glyph 0 and the smiley of glyph 1
+// (CP437 01h); glyph DBh is the full block. Every VGA BIOS carries the table, as
+// SeaBIOS's vgabios-stdvga.bin does (vgasrc/vgafonts.c, what INT 10h AX=1130h
+// BH=6 points at).
+const SMILEY_16 = [0x00, 0x00, 0x7e, 0x81, 0xa5, 0x81, 0x81, 0xbd, 0x99, 0x81, 0x81, 0x7e, 0x00, 0x00, 0x00, 0x00];
+
+/** The 8x16 font (256 glyphs of 16 bytes) inside a VGA BIOS image, or undefined
+ *  when the image has none: found by its first two glyphs, checked by the full block. */
+export function findFont8x16(rom: Uint8Array): Uint8Array | undefined {
+  const sig = new Uint8Array(32);
+  sig.set(SMILEY_16, 16);
+  search: for (let o = rom.indexOf(0); o >= 0 && o + 4096 <= rom.length; o = rom.indexOf(0, o + 1)) {
+    for (let i = 0; i < 32; i++) if (rom[o + i] !== sig[i]) continue search;
+    const font = rom.subarray(o, o + 4096);
+    if (font.subarray(0xdb * 16, 0xdc * 16).every((b) => b === 0xff)) return font;
+  }
+  return undefined;
+}
