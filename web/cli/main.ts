@@ -107,9 +107,15 @@ async function prepare(c: Config, drives: OpenedDrive[]): Promise<Prepared> {
     if (!existsSync(def)) throw new UsageError(`no -bios given and the default SeaBIOS ${def} is not built: run npm run guest`);
     p.bios = load("bios", "BIOS image", def);
   }
-  // The VGA BIOS: for SeaBIOS to run, or for its font after a direct boot (web/host/kernel.ts).
+  // The VGA BIOS: for SeaBIOS to run, or for its font after a direct boot
+  // (web/host/kernel.ts). A direct boot's font is not part of the run's identity:
+  // a snapshot carries it in the VGA's memory, and the page and the package,
+  // whose text views need no font, restore the CLI's snapshots without the image.
   const vgaDefault = join(IMAGES, "vgabios.bin");
-  if ((!kernel || c.vga) && existsSync(vgaDefault)) p.vgabios = load("vgabios", "VGA BIOS", vgaDefault);
+  if (existsSync(vgaDefault)) {
+    if (!kernel) p.vgabios = load("vgabios", "VGA BIOS", vgaDefault);
+    else if (c.vga) p.vgabios = readInput("VGA BIOS", vgaDefault);
+  }
   if (kernel) {
     const img = load("kernel", "kernel", kernel);
     const kind = kernelKind(img);
