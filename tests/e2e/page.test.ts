@@ -323,7 +323,7 @@ test("?cpu= names the CPU as -cpu does: a Pentium II with NX has no SSE in the g
   }
 }, 300_000);
 
-test("?demo=kvm boots the guest with VT-x and runs a nested guest under Linux's KVM, whose VMCS the inspector shows; an unknown demo is the error line", async () => {
+test("?demo=kvm boots the guest with VT-x (EPT, VPID, unrestricted guest) and runs a nested guest under Linux's KVM, whose VMCS the inspector shows; an unknown demo is the error line", async () => {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
@@ -345,10 +345,14 @@ test("?demo=kvm boots the guest with VT-x and runs a nested guest under Linux's 
     await rz("pause");
     vmcs = await rz<any>("vmcs");
     expect(vmcs).toMatchObject({ revision: 0x52, launched: true });
-    // Without unrestricted guest (SDM vol. 3 §26.3.1.1, IA32_VMX_CR0_FIXED0) a
-    // guest runs with CR0.PE, NE and PG set, whatever the nested payload thinks.
-    const guestCr0 = vmcs.fields.find((f: any) => f.name === "guest CR0").value;
-    expect((guestCr0 & 0x80000021) >>> 0).toBe(0x80000021);
+    // The demo's CPU has EPT, VPID and unrestricted guest, and kvm_intel uses
+    // all three (SDM vol. 3 table 24-7: bits 1, 5, 7 of the secondary controls,
+    // which primary bit 31 activates); the EPT pointer names a 4-level walk
+    // (bits 5:3 = 3) of write-back memory (bits 2:0 = 6), §24.6.11.
+    const field = (name: string) => vmcs.fields.find((f: any) => f.name === name)?.value;
+    expect(field("primary processor-based VM-execution controls") >>> 31).toBe(1);
+    expect(field("secondary processor-based VM-execution controls") & 0xa2).toBe(0xa2);
+    expect(Number(field("EPT pointer")) & 0x3f).toBe(0x1e);
     await page.keyboard.press("F9");
     await page.waitForSelector("#i-vmcs-section:not([hidden])");
     expect(await page.textContent("#i-vmcs")).toMatch(/^VMCS at [0-9a-f]{8}: revision 52h, launched/);

@@ -149,7 +149,9 @@ export interface LabStops { breakAt: number; stops: EventKind[] }
 const DEMOS: Record<string, DemoSpec> = {
   // A hypervisor inside: Linux's kvm_intel and the guest's kvm-hello, which runs
   // a nested guest and prints each exit (tools/guest/kvm-hello/, docs/VMX.md).
-  kvm: { cpu: "coreduo,+vmx", command: "modprobe kvm_intel && kvm-hello -v" },
+  // With EPT, VPID and unrestricted guest, as a hypervisor finds VT-x on any
+  // processor since Westmere; ?cpu=coreduo,+vmx shows kvm_intel's shadow paging.
+  kvm: { cpu: "coreduo,+vmx,+vmx-ept,+vmx-vpid,+vmx-unrestricted-guest", command: "modprobe kvm_intel && kvm-hello -v" },
   // Linux's framebuffer console at 1024x768x32 (vga=0x344: VESA mode 144h, set by
   // the host as a boot loader's setup would, web/host/vbe.ts; vesafb and fbcon
   // draw it). The kernel log goes to the screen too (console=tty0 before the
