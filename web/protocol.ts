@@ -120,8 +120,8 @@ export interface Inspection {
  *  "interrupted": paused on the way). Or why it did not go. */
 export type ReverseResult = { eip: number; instructions: number; stop: TimelineStop["reason"] } | { error: string };
 
-/** A data watchpoint: `length` bytes (1, 2 or 4) at a linear address. */
-export interface Watchpoint { address: number; length: 1 | 2 | 4; kind: "write" | "read" | "access" }
+/** A data watchpoint: `length` bytes (any number, not running past 4 GiB) at a linear address. */
+export interface Watchpoint { address: number; length: number; kind: "write" | "read" | "access" }
 
 /** The VGA text screen: cells are character (low byte, CP437) and attribute. */
 export interface VgaView {

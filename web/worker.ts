@@ -764,7 +764,7 @@ class MachineWorker implements WorkerApi {
     const refused = this.startDebugging();
     if (refused) return refused;
     if (!this.machine) return "The machine is not running.";
-    if (!this.machine.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) return "No room for another watchpoint (32 at most), or not 1, 2 or 4 bytes.";
+    if (!this.machine.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) return "No room for another watchpoint (32 at most), or a length of 0 or one running past 4 GiB.";
     this.watchpointList.push({ ...w, address: w.address >>> 0 });
     return null;
   }

@@ -40,14 +40,14 @@ export const HIT_EVENT: u32 = 5;
 
 // Execution breakpoints: a u32 linear address each.
 const BP_TABLE: usize = memory.data(<i32>MAX_BREAKPOINTS << 2);
-// Watchpoints, 8 bytes each:
+// Watchpoints, 16 bytes each:
 //   +0 u32 linear address
-//   +4 u8  length in bytes (1, 2 or 4)
-//   +5 u8  kind (WATCH_*)
-const WP_TABLE: usize = memory.data(<i32>MAX_WATCHPOINTS << 3);
+//   +4 u32 length in bytes (any, as QEMU's: not 0, not past 4 GiB)
+//   +8 u32 kind (WATCH_*)
+const WP_TABLE: usize = memory.data(<i32>MAX_WATCHPOINTS << 4);
 const WP_ADDR: u32 = 0;
 const WP_LEN: u32 = 4;
-const WP_KIND: u32 = 5;
+const WP_KIND: u32 = 8;
 
 export let hostBreakCount: u32 = 0;
 export let hostWatchCount: u32 = 0;
@@ -58,7 +58,7 @@ export let hostHitAddr: u32 = 0;
 // A watchpoint was hit by the instruction now running (reported after it).
 export let hostWatchHit: bool = false;
 
-@inline function wp(i: u32): usize { return WP_TABLE + (<usize>i << 3); }
+@inline function wp(i: u32): usize { return WP_TABLE + (<usize>i << 4); }
 
 /** Insert an execution breakpoint; false when the table is full. */
 export function hostBreakInsert(lin: u32): bool {
@@ -100,14 +100,15 @@ export function hostEventHit(eip: u32): void {
   hostHitAddr = eip;
 }
 
-/** Insert a watchpoint of `len` (1, 2 or 4) bytes; false when the table is full
- *  or the arguments are not a watchpoint. */
+/** Insert a watchpoint of `len` bytes from `lin`, any length that neither is 0
+ *  nor runs past the 4-GiB linear space (QEMU's rule); false when the table is
+ *  full or the arguments are not a watchpoint. */
 export function hostWatchInsert(lin: u32, len: u32, kind: u32): bool {
-  if (hostWatchCount >= MAX_WATCHPOINTS || (len != 1 && len != 2 && len != 4) || kind < 1 || kind > 3) return false;
+  if (hostWatchCount >= MAX_WATCHPOINTS || len == 0 || lin + (len - 1) < lin || kind < 1 || kind > 3) return false;
   let p = wp(hostWatchCount++);
   store<u32>(p + WP_ADDR, lin);
-  store<u8>(p + WP_LEN, <u8>len);
-  store<u8>(p + WP_KIND, <u8>kind);
+  store<u32>(p + WP_LEN, len);
+  store<u32>(p + WP_KIND, kind);
   watchesChanged();
   return true;
 }
@@ -115,9 +116,9 @@ export function hostWatchInsert(lin: u32, len: u32, kind: u32): bool {
 export function hostWatchRemove(lin: u32, len: u32, kind: u32): bool {
   for (let i: u32 = 0; i < hostWatchCount; i++) {
     let p = wp(i);
-    if (load<u32>(p + WP_ADDR) != lin || <u32>load<u8>(p + WP_LEN) != len || <u32>load<u8>(p + WP_KIND) != kind) continue;
+    if (load<u32>(p + WP_ADDR) != lin || load<u32>(p + WP_LEN) != len || load<u32>(p + WP_KIND) != kind) continue;
     hostWatchCount--;
-    store<u64>(p, load<u64>(wp(hostWatchCount)));
+    memory.copy(p, wp(hostWatchCount), 16);
     watchesChanged();
     return true;
   }
@@ -136,8 +137,9 @@ export function hostWatchPage(lin: u32): bool {
   let page = lin >>> 12;
   for (let i: u32 = 0; i < hostWatchCount; i++) {
     let p = wp(i);
-    let a = load<u32>(p + WP_ADDR);
-    if ((a >>> 12) == page || ((a + <u32>load<u8>(p + WP_LEN) - 1) >>> 12) == page) return true;
+    let first = load<u32>(p + WP_ADDR) >>> 12;
+    let last = (load<u32>(p + WP_ADDR) + load<u32>(p + WP_LEN) - 1) >>> 12;
+    if (page - first <= last - first) return true;
   }
   return false;
 }
@@ -149,9 +151,9 @@ export function hostWatchCheck(lin: u32, size: u32, write: bool): void {
   let access = write ? WATCH_WRITE : WATCH_READ;
   for (let i: u32 = 0; i < hostWatchCount; i++) {
     let p = wp(i);
-    let kind = <u32>load<u8>(p + WP_KIND);
+    let kind = load<u32>(p + WP_KIND);
     if (!(kind & access)) continue;
-    let a = load<u32>(p + WP_ADDR), n = <u32>load<u8>(p + WP_LEN);
+    let a = load<u32>(p + WP_ADDR), n = load<u32>(p + WP_LEN);
     // ranges [lin, lin+size) and [a, a+n) overlap
     if (lin - a < n || a - lin < size) {
       hostWatchHit = true;

@@ -87,6 +87,34 @@ describe("gdb -batch against RingZero and qemu-system-i386", () => {
     expect(rz.debugcon).toBe("count 1235\ndone cafebabe\n");
     expect(rz.debugcon).toBe(q.debugcon);
   }, 120_000);
+
+  // Watchpoints of any length, as QEMU takes them (neither empty nor past
+  // 4 GiB): gdb watches a whole array in one Z2 packet. 6 bytes from 4FEh see
+  // the real-mode store to the word at 500h; 28 bytes from 401FF8h cross from
+  // the user read-only page at 401000h into the one at 402000h, where the
+  // paged store of CAFEBABEh to 402010h lands.
+  test("watchpoints of 6 and 28 bytes, the second across a page boundary: the same output", async () => {
+    const script = [
+      "set confirm off", "set pagination off",
+      "target remote :PORT",
+      "watch *(char(*)[6])0x4fe", "continue", "delete",
+      "watch *(char(*)[28])0x401ff8", "continue", "delete",
+      "info registers eip",
+      "kill",
+    ];
+    const rz = await session("ringzero", script);
+    const q = await session("qemu", script);
+    // QEMU names the inferior "process 1" when it is killed, RingZero "Remote target".
+    const upToKill = (g: string[]) => g.slice(0, g.findIndex((l) => /^\[Inferior 1 .* killed\]/.test(l)));
+    expect(upToKill(rz.gdb).length).toBeGreaterThan(10);
+    expect(upToKill(rz.gdb)).toEqual(upToKill(q.gdb));
+    const text = upToKill(rz.gdb).join("\n");
+    // gdb prints char[N] as a string without its last byte (the terminator):
+    // bytes 4FE-502 after MOV word [500h], 1230h are 00 00 30 ("0") 12 00.
+    expect(text).toContain('Hardware watchpoint 1: *(char(*)[6])0x4fe\n\nOld value = "\\000\\000\\000\\000\\000"\nNew value = "\\000\\0000\\022\\000"');
+    // 401FF8h + 18h = 402010h: CAFEBABEh little-endian, BE BA FE CA (octal 276 272 376 312).
+    expect(text).toContain("Hardware watchpoint 2: *(char(*)[28])0x401ff8\n\nOld value = '\\000' <repeats 27 times>\nNew value = '\\000' <repeats 24 times>, \"\\276\\272\\376\", <incomplete sequence \\312>");
+  }, 120_000);
 });
 
 // ---- the protocol by hand ----
@@ -148,7 +176,9 @@ test("malformed packets get a NAK or an error reply, and the guest runs on unhar
     await c.expect(/^\+\$E22#../);
     c.packet("M500,2:123");                           // odd number of hex digits
     await c.expect(/^\+\$E22#../);
-    c.packet("Z2,500,3");                             // a 3-byte watchpoint
+    c.packet("Z2,500,0");                             // a watchpoint of no bytes (QEMU: EINVAL)
+    await c.expect(/^\+\$E22#../);
+    c.packet("Z2,fffffffe,4");                        // one running past 4 GiB (QEMU: EINVAL)
     await c.expect(/^\+\$E22#../);
     c.packet("p999");
     await c.expect(/^\+\$E22#../);

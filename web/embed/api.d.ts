@@ -46,9 +46,9 @@ export interface MountOptions {
 
 export type MachineState = "ready" | "running" | "paused" | "stopped" | "error";
 
-/** A data watchpoint: `length` bytes (1, 2 or 4) at a linear address, hit by
+/** A data watchpoint: `length` bytes (any number, not past 4 GiB) at a linear address, hit by
  *  writes, reads, or either. */
-export interface Watchpoint { address: number; length: 1 | 2 | 4; kind: "write" | "read" | "access" }
+export interface Watchpoint { address: number; length: number; kind: "write" | "read" | "access" }
 
 export interface RingZeroMachine {
   /** Run (or, after pause(), run on). In the browser the first start() loads the

@@ -221,7 +221,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     },
     async removeBreakpoint(linear) { m.removeBreakpoint(linear >>> 0); },
     async addWatchpoint(w) {
-      if (!m.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) throw new Error("No room for another watchpoint (32 at most), or not 1, 2 or 4 bytes.");
+      if (!m.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) throw new Error("No room for another watchpoint (32 at most), or a length of 0 or one running past 4 GiB.");
     },
     async removeWatchpoint(w) { m.removeWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind]); },
     onStop(callback) {

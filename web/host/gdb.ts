@@ -12,7 +12,7 @@
 //   running    ?, c, s, C, S, vCont (c, s, C, S), vCont?; stop replies T05 (with
 //              watch:/rwatch:/awatch: for watchpoints), T02 after Ctrl-C, W on exit
 //   breakpoints Z0/Z1 (execution, any number), Z2/Z3/Z4 (write/read/access
-//              watchpoints of 1, 2 or 4 bytes): the machine's host breakpoints
+//              watchpoints of any length): the machine's host breakpoints
 //   queries    qSupported (PacketSize), qAttached, qC, qfThreadInfo/qsThreadInfo,
 //              H, T: one thread, id 1
 //   D, k       detach (breakpoints dropped, the guest runs on); kill (the host exits)

@@ -473,7 +473,7 @@ export class Machine {
   /** Execution breakpoint at a linear address (any number, up to 256); false when full. */
   insertBreakpoint(linear: number): boolean { return this.x.breakpointInsert(linear >>> 0) !== 0; }
   removeBreakpoint(linear: number): boolean { return this.x.breakpointRemove(linear >>> 0) !== 0; }
-  /** Watchpoint on 1, 2 or 4 bytes at a linear address (up to 32); false when full or malformed. */
+  /** Watchpoint on `length` bytes from a linear address (up to 32; any length, not 0 and not past 4 GiB, as QEMU); false when full or malformed. */
   insertWatchpoint(linear: number, length: number, kind: WatchKind): boolean { return this.x.watchpointInsert(linear >>> 0, length, kind) !== 0; }
   removeWatchpoint(linear: number, length: number, kind: WatchKind): boolean { return this.x.watchpointRemove(linear >>> 0, length, kind) !== 0; }
   /** After STOP.BREAKPOINT: which breakpoint or watchpoint stopped the machine. */

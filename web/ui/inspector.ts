@@ -118,7 +118,7 @@ export class Inspector {
       $("i-mem-out").textContent = hexDump(a, await api.readMemory(a, 256, ($("i-phys") as HTMLInputElement).checked));
     });
     this.onSubmit("i-wp-form", "i-wp", async (a, api) => {
-      const length = Number(($("i-wp-len") as HTMLSelectElement).value) as 1 | 2 | 4;
+      const length = Number(($("i-wp-len") as HTMLInputElement).value);
       const kind = ($("i-wp-kind") as HTMLSelectElement).value as "write" | "read" | "access";
       const err = await api.addWatchpoint({ address: a, length, kind });
       if (err) this.showError(err);

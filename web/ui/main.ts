@@ -444,7 +444,7 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   /** Teaching breakpoints, e.g. stopOn({ kinds: ["exception"], vectors: [14] }) or { kinds: ["ring"] }; { kinds: [] } clears. */
   stopOn: (stops: EventStops) => api?.stopOn(stops),
   removeBreakpoint: (linear: number) => api?.removeBreakpoint(linear),
-  /** Data watchpoints: addWatchpoint({ address, length: 1 | 2 | 4, kind: "write" | "read" | "access" }). */
+  /** Data watchpoints: addWatchpoint({ address, length (bytes, any), kind: "write" | "read" | "access" }). */
   addWatchpoint: (w: Watchpoint) => api?.addWatchpoint(w),
   removeWatchpoint: (w: Watchpoint) => api?.removeWatchpoint(w),
   vgaText: () => api?.vgaText(),
