@@ -190,6 +190,9 @@ export interface WorkerApi {
    *  hit before this point, or to the start of the recording (gdb's
    *  reverse-continue); pause() stops it on the way. */
   reverseContinue(): Promise<ReverseResult>;
+  /** A replay, paused or at its end: to the point where `instructions` have
+   *  retired, backwards or forwards (an event's count: just before its instruction). */
+  goTo(instructions: number): ReverseResult;
   /** Connect to `ringzero gdb-bridge` (ws:// URL): gdb then debugs this machine. Null, or why not. */
   gdbConnect(url: string): Promise<string | null>;
   gdbDisconnect(): void;

@@ -606,6 +606,23 @@ class MachineWorker implements WorkerApi {
     }
   }
 
+  /** A replay: to the point where `instructions` have retired, backwards or
+   *  forwards (an event of the timeline: just before its instruction). */
+  goTo(instructions: number): ReverseResult {
+    const refused = this.startGoingBack();
+    if (refused) return { error: refused };
+    if (!Number.isSafeInteger(instructions) || instructions < 0) return { error: `goTo(${instructions}): an instruction count is a whole number from 0` };
+    const m = this.machine!;
+    try {
+      const s = this.timeline!.travelTo(BigInt(instructions), this.points);
+      if (s.reason === "end") { this.replayEnded(m); return { eip: m.registers().eip, instructions: Number(m.instructions), stop: "end" }; }
+      return this.reversed(m, s, `at instruction ${instructions}`);
+    } catch (e) {
+      this.replayFailed(e);
+      return { error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
   async reverseContinue(): Promise<ReverseResult> {
     const refused = this.startGoingBack();
     if (refused) return { error: refused };

@@ -4,7 +4,8 @@
 // recording, and the test debugs the replay through window.ringzero: a
 // breakpoint on the line's code (passed once a tick), continue, step, step
 // back (gdb's reverse-stepi), reverse continue (back to the earlier hit), and
-// forward again to the recording's end. Every expected value (instruction
+// forward again to the recording's end; a click on an event of the timeline
+// goes to just before it. Every expected value (instruction
 // counts, EIPs, the console) comes from the recording or from the replay's
 // forward run; the backward operations must land on them. While recording, the
 // inspector refuses stepping and says so.
@@ -156,6 +157,24 @@ test("a replay in the page: breakpoints, step, step back, reverse continue, and 
     // Debugged: checkpoints were taken on the way (web/worker.ts debugging()).
     expect(end.checkpoints).toBeGreaterThan(1);
     expect(await page.textContent("#error")).toBe(`The replay finished at instruction ${endCount}, as recorded.`);
+    expect(await screen(page)).toBe(recorded);
+
+    // A click on an event of the inspector's timeline takes the replay to just
+    // before it: to the event's instruction count, where CS:EIP is the event's
+    // (an IRQ0 delivery: the instruction it interrupted, after the HLT).
+    await page.check('#i-ev-show input[data-kind="interrupt"]'); // hidden by default
+    await page.waitForSelector('#i-events tr[data-kind="interrupt"]');
+    const rows = await page.$$eval('#i-events tr[data-kind="interrupt"]', (trs) => trs.map((tr) => Number((tr as HTMLElement).dataset.seq)));
+    expect(rows.length).toBeGreaterThan(2);
+    const seq = rows[Math.floor(rows.length / 2)];
+    const ev = (await rz<{ seq: number; kind: string; eip: number; instructions: number }[]>("events")).find((e) => e.seq === seq)!;
+    expect(ev.kind).toBe("interrupt");
+    await page.click(`#i-events tr[data-seq="${seq}"]`);
+    await waitStatus(page, (s) => s.state === "paused" && s.instructions === ev.instructions);
+    expect(await eip()).toBe(ev.eip);
+    expect(await page.textContent("#i-ev-detail")).toMatch(/^Event \d+: .* The replay is there now, just before it\.$/);
+    // The lab API's goTo does the same, forwards too: on to the recording's end, as recorded.
+    expect(await rz<Where>("goTo", endCount + 1)).toMatchObject({ instructions: endCount, stop: "end" });
     expect(await screen(page)).toBe(recorded);
     expect(errors).toEqual([]);
   } finally {

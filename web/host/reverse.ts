@@ -214,6 +214,21 @@ export class ReplayTimeline {
     try { return this.goTo(now - 1n); } finally { points.on(); }
   }
 
+  /** To the point where `icount` instructions have retired, backwards or
+   *  forwards, passing breakpoints and watchpoints (an event's instruction
+   *  count: the machine as it was just before the event's instruction). Past
+   *  the recording's end: "end", stopped there. */
+  travelTo(icount: bigint, points: Points): TimelineStop {
+    if (icount < 0n) icount = 0n;
+    points.off();
+    try {
+      if (icount <= this.checkpoints[0].icount) { this.restore(this.checkpoints[0]); return { reason: icount < this.checkpoints[0].icount ? "begin" : "step" }; }
+      if (icount < this.m.instructions) return this.goTo(icount);
+      if (icount === this.m.instructions) return { reason: "step" };
+      return this.runTo(icount, false);
+    } finally { points.on(); }
+  }
+
   /** Restore the last checkpoint before instruction count `icount` and replay to it. */
   private goTo(icount: bigint): TimelineStop {
     this.restore(this.checkpoints[this.before(icount)]);

@@ -96,6 +96,9 @@ export class Inspector {
   private status?: MachineStatus;
   private timer: ReturnType<typeof setInterval> | undefined;
   private busy = false;
+  /** A refresh was asked for while one ran: run another after it, or a stop's
+   *  last state (a replay's end, say) would never be shown. */
+  private refreshAgain = false;
   private timeline: MachineEvent[] = [];
   private nextSeq = 0;
   private readonly shownKinds = new Set<EventKind>(EVENT_KINDS.filter((k) => k !== "interrupt"));
@@ -232,8 +235,10 @@ export class Inspector {
 
   async refresh(): Promise<void> {
     const api = this.api();
-    if (!api || this.busy) return;
+    if (!api) return;
+    if (this.busy) { this.refreshAgain = true; return; }
     this.busy = true;
+    this.refreshAgain = false;
     try {
       const v = await api.inspect();
       if (!v) return;
@@ -266,6 +271,7 @@ export class Inspector {
       }
     } finally {
       this.busy = false;
+      if (this.refreshAgain) void this.refresh();
     }
   }
 
@@ -331,9 +337,27 @@ export class Inspector {
       if (!this.shownKinds.has(e.kind)) continue;
       const tr = t.insertRow();
       tr.dataset.kind = e.kind;
+      tr.dataset.seq = String(e.seq);
       for (const c of [String(e.seq), e.instructions.toLocaleString("en"), `${hex(e.cs, 4)}:${hex(e.eip)}`, e.text]) tr.insertCell().textContent = c;
+      tr.addEventListener("click", () => void this.openEvent(e));
     }
     t.scrollTop = t.scrollHeight;
+  }
+
+  /** A click on an event: what it was, and in a replay the machine as it was
+   *  just before it (the replay goes to the event's instruction count, and the
+   *  inspector then shows its registers, code and memory). */
+  private async openEvent(e: MachineEvent): Promise<void> {
+    const what = `Event ${e.seq}: ${e.text}, at ${hex(e.cs, 4)}:${hex(e.eip)} after ${e.instructions.toLocaleString("en")} instructions.`;
+    const s = this.status;
+    if (!(s?.session === "replaying" || s?.session === "replayed")) {
+      $("i-ev-detail").textContent = `${what} To see the machine as it was then, record a session and replay it: in a replay a click goes there.`;
+      return;
+    }
+    const r = await this.api()?.goTo(e.instructions);
+    if (r && "error" in r) { $("i-ev-detail").textContent = what; this.showError(r.error); return; }
+    $("i-ev-detail").textContent = `${what} The replay is there now, just before it.`;
+    await this.refresh();
   }
 
   private async readEvents(api: Comlink.Remote<WorkerApi>): Promise<void> {

@@ -427,6 +427,9 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
    *  start. Each resolves with { eip, instructions, stop } or { error }. */
   reverseStep: () => api?.reverseStep(),
   reverseContinue: () => api?.reverseContinue(),
+  /** A replay, paused or at its end: to the point where `instructions` have retired
+   *  (an event's `instructions`: the machine just before it); { eip, instructions, stop } or { error }. */
+  goTo: (instructions: number) => api?.goTo(instructions),
   registers: async () => (await api?.inspect())?.registers,
   gdt: async () => (await api?.inspect())?.gdt,
   idt: async () => (await api?.inspect())?.idt,
