@@ -364,3 +364,33 @@ test("a hostile header's sizes are refused before anything is inflated, and a di
   await restore(b.m, good, "s.rz", identity, watched, b.disks);
   expect(b.m.instructions).toBe(a.m.instructions);
 }, 120_000);
+
+test("the HPET's presence is part of a snapshot's identity: a snapshot with one is refused under -no-hpet, and the reverse", async () => {
+  const r = rom("chipset_pic_pit");
+  const machine = async (hpet: boolean) => {
+    const m = await Machine.create({ wasm, ramBytes: 32 << 20, hpet, ...translation() });
+    m.setIcountShift(2);
+    m.loadBios(r);
+    return m;
+  };
+  const withHpet = await machine(true), without = await machine(false);
+  for (const m of [withHpet, without]) m.run(5000);
+  // The identity the caller describes does not name the HPET here: the header
+  // says what the machine has, and the restore checks the machine itself.
+  const saved = { on: await save(withHpet, { identity }, zlibCodec), off: await save(without, { identity }, zlibCodec) };
+  const header = (f: Uint8Array) => JSON.parse(new TextDecoder().decode(f.subarray(12, 12 + new DataView(f.buffer, f.byteOffset).getUint32(8, true))));
+  expect(header(saved.on).settings).toEqual({ "-m": "32" }); // as every header before the HPET was named
+  expect(header(saved.off).settings).toEqual({ "-m": "32", "-machine hpet": "off" });
+  for (const [m, file, was, now] of [[without, saved.on, "on", "off"], [withHpet, saved.off, "off", "on"]] as const) {
+    const before = { regs: m.registers(), ram: createHash("sha256").update(m.ram()).digest("hex"), hpet: m.hpet };
+    const e = await restore(m, file, "s.rz", identity, zlibCodec).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(SnapshotError);
+    expect((e as Error).message).toBe(`snapshot s.rz: saved with -machine hpet "${was}", this run has -machine hpet "${now}"`);
+    expect({ regs: m.registers(), ram: createHash("sha256").update(m.ram()).digest("hex"), hpet: m.hpet }).toEqual(before);
+  }
+  // Each restores into a machine like its own, which keeps (or lacks) its HPET.
+  const again = { on: await machine(true), off: await machine(false) };
+  await restore(again.on, saved.on, "on", identity, zlibCodec);
+  await restore(again.off, saved.off, "off", identity, zlibCodec);
+  expect([again.on.hpet, again.off.hpet]).toEqual([true, false]);
+}, 60_000);

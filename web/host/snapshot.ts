@@ -31,7 +31,7 @@
 import { RING, type Machine } from "./machine";
 import { SECTOR, type BlockBackend, WriteLog } from "./block";
 import { crc32 } from "./crc32";
-import { runDifference, type ImageIdentity, type RecordHeader } from "./replay";
+import { runDifference, HPET_SETTING, type ImageIdentity, type RecordHeader } from "./replay";
 import { RINGZERO_VERSION } from "./version";
 
 export const SNAPSHOT_FORMAT = 1;
@@ -170,6 +170,8 @@ export interface Capture {
   stateVersion: number;
   instructions: bigint;
   virtualNs: bigint;
+  /** The machine has an HPET (its presence is in the devices region). */
+  hpet: boolean;
   disks: { drive: number; size: number; sectors: [number, Uint8Array][]; sha256: Promise<string> }[];
 }
 
@@ -186,7 +188,7 @@ export function capture(m: Machine, disks: SnapshotDisk[] = []): Capture {
   const pages = new Uint8Array(present.length * PAGE);
   present.forEach((p, i) => pages.set(ram.subarray(p * PAGE, (p + 1) * PAGE), i * PAGE));
   return {
-    regions, pageMap, pages, ramBytes: ram.length, stateVersion: m.stateVersion, instructions: m.instructions, virtualNs: m.virtualTime,
+    regions, pageMap, pages, ramBytes: ram.length, stateVersion: m.stateVersion, instructions: m.instructions, virtualNs: m.virtualTime, hpet: m.hpet,
     disks: disks.map((d) => ({
       drive: d.drive, size: d.log.size,
       sectors: [...d.log.written.entries()].sort((a, b) => a[0] - b[0]).map(([l, s]) => [l, s.slice()] as [number, Uint8Array]),
@@ -228,7 +230,7 @@ export async function encode(c: Capture, opts: SaveOptions, codec: Codec): Promi
     ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
     ...(opts.thumbnail !== undefined ? { thumbnail: opts.thumbnail } : {}),
     ramBytes: c.ramBytes, instructions: c.instructions.toString(), virtualNs: c.virtualNs.toString(),
-    settings: Object.fromEntries(Object.entries(opts.identity.settings).filter(([k]) => !HOST_SETTINGS.includes(k))),
+    settings: machineSettings(Object.fromEntries(Object.entries(opts.identity.settings).filter(([k]) => !HOST_SETTINGS.includes(k))), c.hpet),
     images: opts.identity.images.filter(isFixedImage),
     disks, sections,
   };
@@ -243,6 +245,15 @@ export async function encode(c: Capture, opts: SaveOptions, codec: Codec): Promi
   let o = 12 + json.length;
   for (const b of bodies) { out.set(b, o); o += b.length; }
   v.setUint32(o, crc32(0, out.subarray(0, o)), true);
+  return out;
+}
+
+/** `settings` with what the machine itself says about its devices, as
+ *  recordHeader writes it: the HPET's absence. The header is then right about
+ *  the machine even when the caller's identity leaves it out. */
+function machineSettings(settings: Record<string, string>, hpet: boolean): Record<string, string> {
+  const out = { ...settings };
+  if (hpet) delete out[HPET_SETTING]; else out[HPET_SETTING] = "off";
   return out;
 }
 
@@ -323,7 +334,8 @@ export async function decode(m: Machine, bytes: Uint8Array, name: string, identi
   const h = readHeader(bytes, name);
   if (h.stateVersion !== m.stateVersion) throw bad(`machine state layout ${h.stateVersion}, this RingZero has ${m.stateVersion}`);
   if (h.ramBytes !== m.ramBytes) throw bad(`saved with -m ${h.ramBytes / (1 << 20)}, this run has -m ${m.ramBytes / (1 << 20)}`);
-  const why = runDifference(h, { settings: identity.settings, images: identity.images.filter(isFixedImage) }, HOST_SETTINGS);
+  // The devices are compared as the machine has them, whatever identity the caller described.
+  const why = runDifference(h, { settings: machineSettings(identity.settings, m.hpet), images: identity.images.filter(isFixedImage) }, HOST_SETTINGS);
   if (why) throw bad(`saved with ${why}`);
   checkDisks(h.disks, runDisks, bad);
   // Sections: exactly the regions, RAM, then the disks; sizes as this machine's.
