@@ -23,9 +23,12 @@
 // those sectors written over it (they are written, as the guest did); anything
 // else is refused.
 //
-// Restoring checks the whole file (CRC, header, every section's size, the
-// identity of the run) and decodes every section before it touches the
-// machine, so a bad file leaves the running machine as it was.
+// Restoring checks the whole file (CRC, header, the identity of the run, and
+// every size and count in the header against this run's state regions, RAM
+// and writable disks, before anything is inflated) and decodes every section
+// before it touches the machine, so a bad file leaves the running machine as
+// it was, and a hostile one cannot make the host inflate more than the
+// machine itself holds.
 // Host code with no DOM and no Node APIs: the CLI and the page's worker share it.
 
 import { RING, type Machine } from "./machine";
