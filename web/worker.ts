@@ -17,7 +17,7 @@ import { HttpBackend, HttpDiskError, probeHttpImage, readBody, type RangeFetcher
 import { ConsoleRing } from "./consolering";
 import { IdlePacer } from "./host/idle";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
-import { apply, decode, planDisks, save, streamCodec, tellClockAgent, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
+import { apply, decode, planDisks, runDisk, save, streamCodec, tellClockAgent, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
 import { DiskStore, PersistentDisk } from "./store";
 import { backInFrame, gdt, idt, pageWalk, stepOverFrame, taskState, type PageWalk, type StepOverFrame } from "./host/inspect";
 import { readVmcs } from "./host/vmcs";
@@ -409,11 +409,12 @@ class MachineWorker implements WorkerApi {
   private async restore(m: Machine, bytes: Uint8Array, name: string, freshRam = false): Promise<RestoreResult> {
     try {
       const identity = await this.runIdentity();
-      const d = await decode(m, bytes, name, identity, streamCodec);
       const disk = this.disk;
       // The saved disk is its image with the saved sectors over it: check that
       // against the image alone (a throwaway overlay), whatever this run wrote.
-      const plan = await planDisks(d, disk ? [{ drive: HDA, log: new WriteLog(new CowOverlay(disk.base)), sha256: disk.sha256 }] : [], name);
+      const base: SnapshotDisk[] = disk ? [{ drive: HDA, log: new WriteLog(new CowOverlay(disk.base)), sha256: disk.sha256 }] : [];
+      const d = await decode(m, bytes, name, identity, streamCodec, base.map(runDisk));
+      const plan = await planDisks(d, base, name);
       disk?.overlay.discard();
       apply(m, d, this.snapshotDisks(), plan, { freshRam });
       this.setGuestTime(m);

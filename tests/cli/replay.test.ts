@@ -103,6 +103,9 @@ describe("recordings that do not fit are refused with one line, exit 2", () => {
       /^ringzero: replay file .*ok\.rr: recorded with -m "128", this run has -m "64"$/m);
     refused([...withRom(clockRom), "-icount", `shift=5,rr=replay,rrfile=${file}`],
       /recorded with -icount "shift=6", this run has -icount "shift=5"$/m);
+    // The HPET's presence is machine state: a run without one executes differently.
+    refused([...withRom(clockRom, ["-no-hpet"]), "-icount", `shift=6,rr=replay,rrfile=${file}`],
+      /recorded with -machine hpet "on", this run has -machine hpet "off"$/m);
   });
   test("a corrupt, cut short or foreign file", () => {
     const good = readFileSync(file);

@@ -15,6 +15,7 @@
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { deflateRawSync } from "node:zlib";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, expect } from "vitest";
@@ -22,7 +23,7 @@ import { assemble, translation } from "./harness";
 import { buildJitRom } from "./jit_gen";
 import { Machine, STOP, RING, type CpuFeatures } from "../../web/host/machine";
 import { MemoryBackend, WriteLog, DRIVE } from "../../web/host/block";
-import { save, restore, SnapshotError, type SnapshotDisk, type RunIdentity } from "../../web/host/snapshot";
+import { save, restore, SnapshotError, type Codec, type SnapshotDisk, type RunIdentity } from "../../web/host/snapshot";
 import { crc32 } from "../../web/host/crc32";
 import { OFF_XMM, OFF_MXCSR } from "../../web/host/cpustate";
 import { ppm } from "../../web/host/vgarender";
@@ -255,7 +256,7 @@ test("truncated, corrupt, wrong-version, wrong-image and hostile snapshots are r
   // Hostile sizes: a section said to be huge, and one whose data inflates past its size.
   await refused(rewriteHeader(good, (h) => { (h.sections as { size: number }[])[0].size = 2 ** 40; }), /section 0 is "cpu" of 1099511627776 bytes, expected cpu/);
   await refused(rewriteHeader(good, (h) => { (h.sections as { stored: number }[])[6].stored = 2 ** 31; }), /runs past the end/);
-  await refused(rewriteHeader(good, (h) => { (h.disks as { sectors: number }[])[0].sectors = 2 ** 30; }), /disk entry is malformed/);
+  await refused(rewriteHeader(good, (h) => { (h.disks as { sectors: number }[])[0].sectors = 2 ** 30; }), /disk 0 has 1073741824 written sectors, the disk holds 2048/);
   const bomb = await zlibCodec.deflate(new Uint8Array(64 << 20));
   const parts = (() => {
     const v = new DataView(good.buffer, good.byteOffset); const n = v.getUint32(8, true);
@@ -277,3 +278,119 @@ test("truncated, corrupt, wrong-version, wrong-image and hostile snapshots are r
   await restore(b.m, good, "s.rz", identity, zlibCodec, b.disks);
   expect(b.m.instructions).toBe(a.m.instructions);
 }, 120_000);
+
+/** `file` with section `name`'s stored bytes replaced by `body`, and the header edited. */
+function withSection(file: Uint8Array, name: string, body: Uint8Array, edit: (h: Record<string, unknown>) => void = () => {}): Uint8Array {
+  const v = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const n = v.getUint32(8, true);
+  const h = JSON.parse(new TextDecoder().decode(file.subarray(12, 12 + n)));
+  const sections = h.sections as { name: string; stored: number }[];
+  const k = sections.findIndex((s) => s.name === name);
+  const from = 12 + n + sections.slice(0, k).reduce((t, s) => t + s.stored, 0);
+  const tail = file.subarray(from + sections[k].stored, file.length - 4);
+  sections[k].stored = body.length;
+  edit(h);
+  const json = new TextEncoder().encode(JSON.stringify(h));
+  const head = from - 12 - n;
+  const out = new Uint8Array(12 + json.length + head + body.length + tail.length + 4);
+  out.set(file.subarray(0, 12));
+  new DataView(out.buffer).setUint32(8, json.length, true);
+  out.set(json, 12);
+  out.set(file.subarray(12 + n, from), 12 + json.length);
+  out.set(body, 12 + json.length + head);
+  out.set(tail, 12 + json.length + head + body.length);
+  return withCrc(out);
+}
+
+test("a hostile header's sizes are refused before anything is inflated, and a disk section bomb stops at the disk's size", async () => {
+  const r = rom("ata_dma");
+  const a = await start(r, true, translation());
+  runTo(a, 6000);
+  const good = await save(a.m, { identity, disks: a.disks }, zlibCodec);
+  const b = await start(r, true, translation());
+  runTo(b, 3000);
+  const state = () => ({ ...ending(b), regs: b.m.registers() });
+  const before = state();
+  // The codec is watched: what it was asked to inflate, and up to how much.
+  let asked: { stored: number; max: number }[] = [];
+  const watched: Codec = { deflate: zlibCodec.deflate, inflate: (x, max) => { asked.push({ stored: x.length, max }); return zlibCodec.inflate(x, max); } };
+  const refused = async (file: Uint8Array, why: RegExp) => {
+    asked = [];
+    const e = await restore(b.m, file, "s.rz", identity, watched, b.disks).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(SnapshotError);
+    expect((e as Error).message).toMatch(/^snapshot s\.rz: [^\n]+$/);
+    expect((e as Error).message).toMatch(why);
+    expect(state()).toEqual(before);
+  };
+  const DISK = 2048 * 512;
+  const disk0 = (edit: (d: Record<string, unknown>, s: Record<string, unknown>) => void) => (h: Record<string, unknown>) => {
+    const s = (h.sections as { name: string }[]).find((x) => x.name === "disk0")!;
+    edit((h.disks as Record<string, unknown>[])[0], s as Record<string, unknown>);
+  };
+  // A small deflated bomb (64 MiB of zeros in about 64 KB) as the disk's section.
+  const bomb = deflateRawSync(new Uint8Array(64 << 20), { level: 9 });
+  expect(bomb.length).toBeLessThan(128 << 10);
+  // A disk said to be huge, its section said to hold 2^31 sectors to match: the
+  // size is compared with this run's disk before anything is inflated.
+  await refused(withSection(good, "disk0", bomb, disk0((d, s) => { d.size = 2 ** 40; d.sectors = 2 ** 31; s.size = 4 + 2 ** 31 * 520; })),
+    /disk 0 was 1099511627776 bytes, this one is 1048576$/);
+  expect(asked).toEqual([]);
+  // A size that is not a number (which made `sectors > size / 512` false) or not whole.
+  await refused(withSection(good, "disk0", bomb, disk0((d, s) => { d.size = "huge"; d.sectors = 2 ** 22; s.size = 4 + 2 ** 22 * 520; })),
+    /disk 0 was "huge" bytes, this one is 1048576$/);
+  expect(asked).toEqual([]);
+  await refused(withSection(good, "disk0", bomb, disk0((d) => { d.size = DISK + 0.5; })), /disk 0 was 1048576\.5 bytes/);
+  await refused(withSection(good, "disk0", bomb, disk0((d, s) => { d.sectors = 100.5; s.size = 4 + 100.5 * 520; })), /disk 0 has 100\.5 written sectors, the disk holds 2048$/);
+  await refused(withSection(good, "disk0", bomb, disk0((d, s) => { d.sectors = -1; s.size = 4 - 520; })), /disk 0 has -1 written sectors/);
+  await refused(rewriteHeader(good, disk0((_, s) => { s.stored = -5; })), /section disk0 has a stored size of -5 bytes/);
+  await refused(rewriteHeader(good, disk0((_, s) => { s.stored = "12"; })), /section disk0 has a stored size of "12" bytes/);
+  expect(asked).toEqual([]);
+  // Disks this run does not have, twice the same, or none where it has one.
+  await refused(rewriteHeader(good, (h) => { (h.disks as { drive: number }[])[0].drive = 1; }), /it has writable disk 1, this run has no writable disk there/);
+  await refused(rewriteHeader(good, (h) => { h.disks = [...(h.disks as unknown[]), ...(h.disks as unknown[])]; }), /it has writable disk 0 twice/);
+  await refused(rewriteHeader(good, (h) => { h.disks = []; }), /it has no writable disk 0, this run has one/);
+  // Entries that are not objects (these threw a TypeError, not one line).
+  await refused(rewriteHeader(good, (h) => { h.disks = [null]; }), /a disk entry is malformed/);
+  await refused(rewriteHeader(good, (h) => { h.images = [null]; }), /the header is malformed/);
+  await refused(rewriteHeader(good, (h) => { h.settings = { "-m": 32 }; }), /the header is malformed/);
+  await refused(rewriteHeader(good, (h) => { (h.sections as unknown[])[3] = null; }), /section 3 is undefined of undefined bytes, expected events/);
+  expect(asked).toEqual([]);
+  // A bomb within the bounds: the whole disk said to be written; inflating
+  // stops at that size (4 + 2048 * 520 bytes), far short of the bomb's 64 MiB.
+  await refused(withSection(good, "disk0", bomb, disk0((d, s) => { d.sectors = 2048; s.size = 4 + 2048 * 520; })), /section disk0 does not decompress/);
+  expect(asked.map((x) => x.max).at(-1)).toBe(4 + 2048 * 520);
+  expect(Math.max(...asked.map((x) => x.max))).toBeLessThanOrEqual(Math.ceil((32 << 20) / 4096 / 8) + (32 << 20));
+  // The good file still restores through the watched codec.
+  await restore(b.m, good, "s.rz", identity, watched, b.disks);
+  expect(b.m.instructions).toBe(a.m.instructions);
+}, 120_000);
+
+test("the HPET's presence is part of a snapshot's identity: a snapshot with one is refused under -no-hpet, and the reverse", async () => {
+  const r = rom("chipset_pic_pit");
+  const machine = async (hpet: boolean) => {
+    const m = await Machine.create({ wasm, ramBytes: 32 << 20, hpet, ...translation() });
+    m.setIcountShift(2);
+    m.loadBios(r);
+    return m;
+  };
+  const withHpet = await machine(true), without = await machine(false);
+  for (const m of [withHpet, without]) m.run(5000);
+  // The identity the caller describes does not name the HPET here: the header
+  // says what the machine has, and the restore checks the machine itself.
+  const saved = { on: await save(withHpet, { identity }, zlibCodec), off: await save(without, { identity }, zlibCodec) };
+  const header = (f: Uint8Array) => JSON.parse(new TextDecoder().decode(f.subarray(12, 12 + new DataView(f.buffer, f.byteOffset).getUint32(8, true))));
+  expect(header(saved.on).settings).toEqual({ "-m": "32" }); // as every header before the HPET was named
+  expect(header(saved.off).settings).toEqual({ "-m": "32", "-machine hpet": "off" });
+  for (const [m, file, was, now] of [[without, saved.on, "on", "off"], [withHpet, saved.off, "off", "on"]] as const) {
+    const before = { regs: m.registers(), ram: createHash("sha256").update(m.ram()).digest("hex"), hpet: m.hpet };
+    const e = await restore(m, file, "s.rz", identity, zlibCodec).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(SnapshotError);
+    expect((e as Error).message).toBe(`snapshot s.rz: saved with -machine hpet "${was}", this run has -machine hpet "${now}"`);
+    expect({ regs: m.registers(), ram: createHash("sha256").update(m.ram()).digest("hex"), hpet: m.hpet }).toEqual(before);
+  }
+  // Each restores into a machine like its own, which keeps (or lacks) its HPET.
+  const again = { on: await machine(true), off: await machine(false) };
+  await restore(again.on, saved.on, "on", identity, zlibCodec);
+  await restore(again.off, saved.off, "off", identity, zlibCodec);
+  expect([again.on.hpet, again.off.hpet]).toEqual([true, false]);
+}, 60_000);

@@ -83,6 +83,8 @@ export interface RunDescription {
   firmware?: { boot: string; nographic: boolean };
   /** RINGZERO_TRANSLATE (the CLI's translation override), when set. */
   translate?: string;
+  /** The machine has an HPET (MachineOptions.hpet; default true, as QEMU's pc). */
+  hpet?: boolean;
   rtc: number;
   images: ImageIdentity[];
 }
@@ -96,17 +98,29 @@ export function recordHeader(d: RunDescription): RecordHeader {
   if (d.append !== undefined) settings["-append"] = d.append;
   if (d.firmware) { settings["-boot"] = d.firmware.boot; settings["-nographic"] = d.firmware.nographic ? "on" : "off"; }
   if (d.translate) settings.RINGZERO_TRANSLATE = d.translate;
+  // The HPET's presence is machine state (its slot says whether it is mapped):
+  // a snapshot or recording made without one does not fit a run with one, nor
+  // the reverse. Written only when off, so that a header that does not name it
+  // (every one made before it was named, the default snapshot's too) means the
+  // default machine, which has one.
+  if (d.hpet === false) settings[HPET_SETTING] = "off";
   return { ringzero: RINGZERO_VERSION, machine: d.machineSha256, settings, rtc: d.rtc, images: d.images };
 }
+
+/** The setting that names a machine without an HPET (QEMU's -machine hpet=off, or -no-hpet). */
+export const HPET_SETTING = "-machine hpet";
+/** What a setting that a header leaves out means. */
+const SETTING_DEFAULTS: Record<string, string> = { [HPET_SETTING]: "on" };
 
 /** How a recorded run (or a snapshot's) differs from this one, as "<what it
  *  had>, this run has <what this has>"; undefined when the settings and images
  *  agree. Settings named in `ignore` may differ. */
 export function runDifference(was: Pick<RecordHeader, "settings" | "images">, now: Pick<RecordHeader, "settings" | "images">, ignore: string[] = []): string | undefined {
   const keys = new Set([...Object.keys(was.settings), ...Object.keys(now.settings)]);
+  const value = (s: Record<string, string>, k: string) => s[k] ?? SETTING_DEFAULTS[k] ?? "(not given)";
   for (const k of keys) {
     if (ignore.includes(k)) continue;
-    const a = was.settings[k] ?? "(not given)", b = now.settings[k] ?? "(not given)";
+    const a = value(was.settings, k), b = value(now.settings, k);
     if (a !== b) return `${k} ${JSON.stringify(a)}, this run has ${k} ${JSON.stringify(b)}`;
   }
   for (const img of new Set([...was.images.map((i) => i.role), ...now.images.map((i) => i.role)])) {

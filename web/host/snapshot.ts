@@ -23,15 +23,18 @@
 // those sectors written over it (they are written, as the guest did); anything
 // else is refused.
 //
-// Restoring checks the whole file (CRC, header, every section's size, the
-// identity of the run) and decodes every section before it touches the
-// machine, so a bad file leaves the running machine as it was.
+// Restoring checks the whole file (CRC, header, the identity of the run, and
+// every size and count in the header against this run's state regions, RAM
+// and writable disks, before anything is inflated) and decodes every section
+// before it touches the machine, so a bad file leaves the running machine as
+// it was, and a hostile one cannot make the host inflate more than the
+// machine itself holds.
 // Host code with no DOM and no Node APIs: the CLI and the page's worker share it.
 
 import { RING, type Machine } from "./machine";
 import { SECTOR, type BlockBackend, WriteLog } from "./block";
 import { crc32 } from "./crc32";
-import { runDifference, type ImageIdentity, type RecordHeader } from "./replay";
+import { runDifference, HPET_SETTING, type ImageIdentity, type RecordHeader } from "./replay";
 import { RINGZERO_VERSION } from "./version";
 
 export const SNAPSHOT_FORMAT = 1;
@@ -170,6 +173,8 @@ export interface Capture {
   stateVersion: number;
   instructions: bigint;
   virtualNs: bigint;
+  /** The machine has an HPET (its presence is in the devices region). */
+  hpet: boolean;
   disks: { drive: number; size: number; sectors: [number, Uint8Array][]; sha256: Promise<string> }[];
 }
 
@@ -186,7 +191,7 @@ export function capture(m: Machine, disks: SnapshotDisk[] = []): Capture {
   const pages = new Uint8Array(present.length * PAGE);
   present.forEach((p, i) => pages.set(ram.subarray(p * PAGE, (p + 1) * PAGE), i * PAGE));
   return {
-    regions, pageMap, pages, ramBytes: ram.length, stateVersion: m.stateVersion, instructions: m.instructions, virtualNs: m.virtualTime,
+    regions, pageMap, pages, ramBytes: ram.length, stateVersion: m.stateVersion, instructions: m.instructions, virtualNs: m.virtualTime, hpet: m.hpet,
     disks: disks.map((d) => ({
       drive: d.drive, size: d.log.size,
       sectors: [...d.log.written.entries()].sort((a, b) => a[0] - b[0]).map(([l, s]) => [l, s.slice()] as [number, Uint8Array]),
@@ -228,7 +233,7 @@ export async function encode(c: Capture, opts: SaveOptions, codec: Codec): Promi
     ...(opts.parent !== undefined ? { parent: opts.parent } : {}),
     ...(opts.thumbnail !== undefined ? { thumbnail: opts.thumbnail } : {}),
     ramBytes: c.ramBytes, instructions: c.instructions.toString(), virtualNs: c.virtualNs.toString(),
-    settings: Object.fromEntries(Object.entries(opts.identity.settings).filter(([k]) => !HOST_SETTINGS.includes(k))),
+    settings: machineSettings(Object.fromEntries(Object.entries(opts.identity.settings).filter(([k]) => !HOST_SETTINGS.includes(k))), c.hpet),
     images: opts.identity.images.filter(isFixedImage),
     disks, sections,
   };
@@ -243,6 +248,15 @@ export async function encode(c: Capture, opts: SaveOptions, codec: Codec): Promi
   let o = 12 + json.length;
   for (const b of bodies) { out.set(b, o); o += b.length; }
   v.setUint32(o, crc32(0, out.subarray(0, o)), true);
+  return out;
+}
+
+/** `settings` with what the machine itself says about its devices, as
+ *  recordHeader writes it: the HPET's absence. The header is then right about
+ *  the machine even when the caller's identity leaves it out. */
+function machineSettings(settings: Record<string, string>, hpet: boolean): Record<string, string> {
+  const out = { ...settings };
+  if (hpet) delete out[HPET_SETTING]; else out[HPET_SETTING] = "off";
   return out;
 }
 
@@ -276,20 +290,57 @@ export function readHeader(bytes: Uint8Array, name: string): SnapshotHeader {
     throw bad("the header is not valid JSON");
   }
   if (typeof h !== "object" || h === null || !Array.isArray(h.sections) || !Array.isArray(h.disks) || !Array.isArray(h.images) ||
-      typeof h.settings !== "object" || h.settings === null || typeof h.ramBytes !== "number") {
+      typeof h.settings !== "object" || h.settings === null || typeof h.ramBytes !== "number" ||
+      !Object.values(h.settings).every((v) => typeof v === "string") || !h.images.every(isImageIdentity)) {
     throw bad("the header is malformed");
   }
   return h;
 }
 
-/** Check a snapshot against this machine and decode it, without changing anything. */
-export async function decode(m: Machine, bytes: Uint8Array, name: string, identity: RunIdentity, codec: Codec): Promise<Decoded> {
+const isImageIdentity = (i: unknown): boolean => {
+  if (typeof i !== "object" || i === null) return false;
+  const { role, name, size, sha256, url } = i as ImageIdentity;
+  return typeof role === "string" && typeof name === "string" && typeof size === "number" &&
+    (sha256 === undefined || typeof sha256 === "string") && (url === undefined || typeof url === "string");
+};
+
+/** The header's writable disks against this run's: the same drives, each of
+ *  the same size, with a whole number of written sectors that fits the disk. */
+function checkDisks(saved: DiskInfo[], run: readonly RunDisk[], bad: (why: string) => SnapshotError): void {
+  const seen = new Set<number>();
+  for (const d of saved) {
+    if (typeof d !== "object" || d === null || !Number.isInteger(d.drive) || typeof d.sha256 !== "string") throw bad("a disk entry is malformed");
+    const disk = run.find((x) => x.drive === d.drive);
+    if (!disk) throw bad(`it has writable disk ${d.drive}, this run has no writable disk there`);
+    if (seen.has(d.drive)) throw bad(`it has writable disk ${d.drive} twice`);
+    seen.add(d.drive);
+    if (d.size !== disk.size) throw bad(`disk ${d.drive} was ${JSON.stringify(d.size)} bytes, this one is ${disk.size}`);
+    if (!Number.isInteger(d.sectors) || d.sectors < 0 || d.sectors > disk.size / SECTOR) {
+      throw bad(`disk ${d.drive} has ${JSON.stringify(d.sectors)} written sectors, the disk holds ${disk.size / SECTOR}`);
+    }
+  }
+  for (const disk of run) if (!seen.has(disk.drive)) throw bad(`it has no writable disk ${disk.drive}, this run has one`);
+}
+
+/** A writable disk of the restoring run, as decode() checks a snapshot's against it. */
+export interface RunDisk { drive: number; size: number }
+export const runDisk = (d: SnapshotDisk): RunDisk => ({ drive: d.drive, size: d.log.size });
+
+/** Check a snapshot against this machine and decode it, without changing
+ *  anything. `runDisks` are this run's writable disks: every size and count in
+ *  the header is checked against them, this machine's state regions and its
+ *  RAM before anything is inflated, and no section inflates past the size it
+ *  must have, so a hostile header cannot make this host decompress more than
+ *  its own machine holds. */
+export async function decode(m: Machine, bytes: Uint8Array, name: string, identity: RunIdentity, codec: Codec, runDisks: readonly RunDisk[] = []): Promise<Decoded> {
   const bad = (why: string) => new SnapshotError(`snapshot ${name}: ${why}`);
   const h = readHeader(bytes, name);
   if (h.stateVersion !== m.stateVersion) throw bad(`machine state layout ${h.stateVersion}, this RingZero has ${m.stateVersion}`);
   if (h.ramBytes !== m.ramBytes) throw bad(`saved with -m ${h.ramBytes / (1 << 20)}, this run has -m ${m.ramBytes / (1 << 20)}`);
-  const why = runDifference(h, { settings: identity.settings, images: identity.images.filter(isFixedImage) }, HOST_SETTINGS);
+  // The devices are compared as the machine has them, whatever identity the caller described.
+  const why = runDifference(h, { settings: machineSettings(identity.settings, m.hpet), images: identity.images.filter(isFixedImage) }, HOST_SETTINGS);
   if (why) throw bad(`saved with ${why}`);
+  checkDisks(h.disks, runDisks, bad);
   // Sections: exactly the regions, RAM, then the disks; sizes as this machine's.
   const regions = m.stateRegions();
   const want: { name: string; size: number; max: number; encoding: SectionInfo["encoding"] }[] = regions.map((r, i) => ({
@@ -298,29 +349,33 @@ export async function decode(m: Machine, bytes: Uint8Array, name: string, identi
   const npages = m.ramBytes / PAGE, mapBytes = Math.ceil(npages / 8);
   want.push({ name: "ram", size: m.ramBytes, max: mapBytes + m.ramBytes, encoding: "pages" });
   for (const d of h.disks) {
-    if (typeof d !== "object" || !Number.isInteger(d.drive) || !Number.isInteger(d.sectors) || d.sectors < 0 || d.sectors > d.size / SECTOR || typeof d.sha256 !== "string") {
-      throw bad("a disk entry is malformed");
-    }
     const size = 4 + d.sectors * (8 + SECTOR);
     want.push({ name: `disk${d.drive}`, size, max: size, encoding: "deflate" });
   }
   if (h.sections.length !== want.length) throw bad(`${h.sections.length} sections, expected ${want.length}`);
+  // Where each section lies, all of them checked before the first is inflated.
   let pos = 12 + new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
-  const raw: Uint8Array[] = [];
+  const at: number[] = [];
   for (let i = 0; i < want.length; i++) {
     const s = h.sections[i], w = want[i];
-    if (!s || s.name !== w.name || s.size !== w.size || s.encoding !== w.encoding || !Number.isInteger(s.stored) || s.stored < 0) {
-      throw bad(`section ${i} is ${JSON.stringify(s?.name)} of ${s?.size} bytes, expected ${w.name} of ${w.size}`);
+    if (typeof s !== "object" || s === null || s.name !== w.name || s.size !== w.size || s.encoding !== w.encoding) {
+      throw bad(`section ${i} is ${JSON.stringify(s?.name)} of ${JSON.stringify(s?.size)} bytes, expected ${w.name} of ${w.size}`);
     }
+    if (!Number.isInteger(s.stored) || s.stored < 0) throw bad(`section ${s.name} has a stored size of ${JSON.stringify(s.stored)} bytes`);
     if (pos + s.stored > bytes.length - 4) throw bad(`section ${s.name} runs past the end of the file`);
-    let body: Uint8Array;
-    try { body = await codec.inflate(bytes.subarray(pos, pos + s.stored), w.max); } catch (e) {
-      throw bad(`section ${s.name} does not decompress (${e instanceof Error ? e.message : String(e)})`);
-    }
+    at.push(pos);
     pos += s.stored;
-    raw.push(body);
   }
   if (pos !== bytes.length - 4) throw bad("bytes after the last section");
+  const raw: Uint8Array[] = [];
+  for (let i = 0; i < want.length; i++) {
+    const s = h.sections[i];
+    let body: Uint8Array;
+    try { body = await codec.inflate(bytes.subarray(at[i], at[i] + s.stored), want[i].max); } catch (e) {
+      throw bad(`section ${s.name} does not decompress (${e instanceof Error ? e.message : String(e)})`);
+    }
+    raw.push(body);
+  }
   for (let i = 0; i < regions.length; i++) if (raw[i].length !== regions[i].size) throw bad(`section ${want[i].name} decodes to ${raw[i].length} bytes, expected ${regions[i].size}`);
   const ramRaw = raw[regions.length];
   const pageMap = ramRaw.subarray(0, mapBytes);
@@ -348,12 +403,9 @@ export async function decode(m: Machine, bytes: Uint8Array, name: string, identi
 export async function planDisks(d: Decoded, disks: SnapshotDisk[], name: string): Promise<Map<number, [number, Uint8Array][]>> {
   const bad = (why: string) => new SnapshotError(`snapshot ${name}: ${why}`);
   const plan = new Map<number, [number, Uint8Array][]>();
-  const have = new Set(disks.map((x) => x.drive));
-  for (const s of d.disks) if (!have.has(s.info.drive)) throw bad(`it has writable disk ${s.info.drive}, this run has no writable disk there`);
+  checkDisks(d.disks.map((s) => s.info), disks.map(runDisk), bad); // decode() checked these against the same disks
   for (const disk of disks) {
-    const s = d.disks.find((x) => x.info.drive === disk.drive);
-    if (!s) throw bad(`it has no writable disk ${disk.drive}, this run has one`);
-    if (s.info.size !== disk.log.size) throw bad(`disk ${disk.drive} was ${s.info.size} bytes, this one is ${disk.log.size}`);
+    const s = d.disks.find((x) => x.info.drive === disk.drive)!;
     if (!disk.sha256 || s.info.sha256 === "") {
       // A base named by URL: the run's identity checked it; its writes go over it.
       if (!disk.sha256 !== (s.info.sha256 === "")) throw bad(`disk ${disk.drive} was ${s.info.sha256 === "" ? "an HTTP image" : "a local image"}, this one is not`);
@@ -428,7 +480,7 @@ export function tellClockAgent(m: Machine, clockAgent: string | undefined, nowMs
 
 /** Check, decode and apply in one call. */
 export async function restore(m: Machine, bytes: Uint8Array, name: string, identity: RunIdentity, codec: Codec, disks: SnapshotDisk[] = []): Promise<SnapshotHeader> {
-  const d = await decode(m, bytes, name, identity, codec);
+  const d = await decode(m, bytes, name, identity, codec, disks.map(runDisk));
   const plan = await planDisks(d, disks, name);
   apply(m, d, disks, plan);
   return d.header;
