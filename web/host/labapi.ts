@@ -144,6 +144,9 @@ export function labTranslation(w: PageWalk, cpl: number): LabTranslation {
   return { linear: w.linear, paging: true, fault, steps: w.steps, faults: w.faults };
 }
 
+/** What one read() returns at most (the worker's readMemory limit). */
+export const READ_MAX = 65536;
+
 /** Why read() got fewer bytes than asked: the first byte it could not read is
  *  `at`; `walk` is that address's page walk (linear reads). */
 export function readFailure(address: number, length: number, at: number, physical: boolean, walk: PageWalk | null, cpl: number): string {
@@ -155,12 +158,12 @@ export function readFailure(address: number, length: number, at: number, physica
   return `${head}: linear ${hex8(at)} maps to physical ${hex8(t.physical)}, which is not memory`;
 }
 
-interface LabEventBase {
+export interface LabEventBase {
   /** Position since power-on: with the inspector's "stopped on ... (event N)" it names the event that stopped the machine. */
   seq: number;
   /** Instructions retired when it happened. */
   instructions: number;
-  /** CS:EIP when it happened (see MachineEvent in web/host/events.ts). */
+  /** CS:EIP when it happened: an exception's faulting instruction; INT n: its return address; a ring change: the CS:EIP left behind. */
   eip: number;
   cs: number;
   /** One line, as the inspector's timeline shows it. */

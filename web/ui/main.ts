@@ -13,7 +13,7 @@ import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
 import { IDLE_SHARE, STARTED_PAUSED, type BootConfig, type ImageSource, type MachineStatus, type RestoredState, type StartInfo, type Watchpoint, type WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
-import { labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
+import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -401,9 +401,6 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   while (!consoleTail(1).endsWith(prompt || "# ")) await new Promise((r) => setTimeout(r, 250));
   await api?.input(encoder.encode(`${command}\r`));
 }
-
-/** What one read() of the lab API returns at most (the worker's limit). */
-const READ_MAX = 65536;
 
 // For tests and the curious: the terminal's visible text.
 (globalThis as unknown as { ringzero: object }).ringzero = {
