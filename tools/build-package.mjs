@@ -42,7 +42,7 @@ const results = await Promise.all([
 ]);
 
 // The types: the API's one description, with the interfaces it names from
-// web/host/ (registers, descriptors, page walks, events) in place of its
+// web/host/ (the lab API's registers, descriptors, page walks, events) in place of its
 // imports (the package has no web/host).
 const typeDef = (file, name) => {
   const src = readFileSync(join(root, "web/host", file + ".ts"), "utf8");
@@ -53,9 +53,15 @@ const typeDef = (file, name) => {
   const t = new RegExp(`export type ${name} = \\(typeof (\\w+)\\)\\[number\\];`).exec(src);
   const list = t && new RegExp(`export const ${t[1]} = (\\[[^\\]]*\\]) as const;`).exec(src);
   if (list) return `export type ${name} = ${JSON.parse(list[1]).map((k) => JSON.stringify(k)).join(" | ")};\n`;
+  // Any other type alias, to its first semicolon at a line's end (web/host/labapi.ts's unions).
+  const alias = src.match(new RegExp(`${doc}export type ${name} =[\\s\\S]*?;\\n`));
+  if (alias) return alias[0];
   throw new Error(`web/host/${file}.ts has no interface or type ${name}`);
 };
-const SHIPPED = { machine: ["SegmentRegister", "Registers"], inspect: ["Descriptor", "WalkStep", "PageWalk"], events: ["EventKind", "MachineEvent"] };
+const SHIPPED = {
+  machine: ["SegmentRegister", "Registers"], inspect: ["WalkStep", "PageWalk"], events: ["EventKind"],
+  labapi: ["CpuMode", "LabRegisters", "LabGdtEntry", "LabIdtEntry", "LabFault", "LabTranslation", "LabEventBase", "LabEvent"],
+};
 let api = readFileSync(join(root, "web/embed/api.d.ts"), "utf8");
 for (const [file, names] of Object.entries(SHIPPED)) {
   api = api

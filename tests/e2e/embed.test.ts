@@ -90,9 +90,13 @@ test("mountMachine boots the default guest in a page, takes typed input, shows i
     const r = await m.registers();
     const [gdt, idt, walk, code, events] = [await m.gdt(), await m.idt(), await m.translate(r.eip), await m.readMemory(r.eip, 8), await m.events()];
     await m.start();
-    return { cs: gdt[12].selector, gate80: idt[0x80].dpl, eip: r.eip, physical: walk.physical, code: code.length, ring: events.some((e: { kind: string }) => e.kind === "ring") };
+    const noRead = await m.readMemory(0x10, 4).then(() => "read", (e: Error) => e.message);
+    return { cs: gdt[12].selector, gate80: idt[0x80].dpl, gate80cs: idt[0x80].selector, vector: idt[0x80].vector, eip: r.eip, physical: walk.physical, code: code.length,
+      ring: events.some((e: { kind: string; to?: number }) => e.kind === "ring" && typeof e.to === "number"), noRead };
   });
-  expect(bench).toMatchObject({ cs: 0x60, gate80: 3, code: 8, ring: true });
+  // The shapes of the page's window.ringzero (README, "The lab scripting API"): the gate's selector is __KERNEL_CS.
+  expect(bench).toMatchObject({ cs: 0x60, gate80: 3, gate80cs: 0x60, vector: 0x80, code: 8, ring: true });
+  expect(bench.noRead).toMatch(/^read\(0x00000010, 4\): linear 0x00000010 is not mapped: #PF error 0x0: (PDE|PTE) not present$/);
   expect(bench.physical).toBe(bench.eip - 0xc0000000);
   await page.click("#save");
   await page.waitForFunction(() => /^saved \d+ bytes/.test(document.getElementById("status")?.textContent ?? ""), undefined, { timeout: 60_000 });
@@ -148,7 +152,7 @@ test("mountMachine shows the VGA screen when the guest leaves text mode, and its
     const m = (globalThis as unknown as { machine: import("ringzero").RingZeroMachine }).machine;
     await m.pause();
     const eip = (await m.registers()).eip;
-    const seg = (await m.registers()).cs.base;
+    const seg = (await m.registers()).segments.cs.base;
     const why = new Promise<string>((resolve) => { const off = m.onStop((w) => { off(); resolve(w); }); });
     await m.addBreakpoint(seg + eip);
     await m.start();

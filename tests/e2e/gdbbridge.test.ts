@@ -88,7 +88,7 @@ test("gdb through the bridge: registers, memory, stepi, a breakpoint, continue, 
   expect(e1).not.toBe(e0);
   const status = await rz<{ state: string; stop: string }>(page, "status");
   expect(status.state).toBe("paused");
-  const regs = await rz<{ eip: number; cs: { base: number } }>(page, "registers");
+  const regs = await rz<{ eip: number }>(page, "registers");
   expect(regs.eip).toBe(e1); // gdb's stepi is the page's machine's
   const bytes = [...await rz<Uint8Array>(page, "read", e0, 4)];
   const gdbBytes = /^0x[0-9a-f]+(?: <[^>]*>)?:\s+((?:0x[0-9a-f]{2}\s*){4})$/m.exec(one)?.[1].trim().split(/\s+/).map((b) => parseInt(b, 16));
@@ -117,7 +117,7 @@ test("gdb through the bridge: registers, memory, stepi, a breakpoint, continue, 
         const before = (await r.status()).instructions;
         const err = await r.stepOver();
         const regs = await r.registers();
-        return { call: d.address, length: d.length, text: d.text, err, eip: (regs.cs.base + regs.eip) >>> 0, ran: (await r.status()).instructions - before, stop: (await r.status()).stop };
+        return { call: d.address, length: d.length, text: d.text, err, eip: (regs.segments.cs.base + regs.eip) >>> 0, ran: (await r.status()).instructions - before, stop: (await r.status()).stop };
       }
       await r.step(1);
     }

@@ -90,6 +90,11 @@ const gdt = await m.gdt(), idt = await m.idt();
 const walk = await m.translate(idle.eip);
 const code = await m.readMemory(idle.eip, 16), codePhys = await m.readMemory(walk.physical, 16, true);
 const ev = await m.events();
+// Page 0 is mapped in no address space (Linux keeps user mappings above
+// vm.mmap_min_addr, the kernel's at PAGE_OFFSET): the walk names its #PF, a read there rejects.
+const none = await m.translate(0);
+let noRead = "";
+await m.readMemory(0x10, 4).then(() => { noRead = "read"; }, (e) => { noRead = e.message; });
 // A step while the CPU is busy (a shell loop): one instruction runs.
 m.sendSerial("i=0; while [ $i -lt 1000000 ]; do i=$((i+1)); done\\n");
 await m.start();
@@ -98,8 +103,10 @@ await m.pause();
 const before = await m.registers();
 await m.step(1);
 const after = await m.registers();
-const bench = { eip: idle.eip, halted: idle.halted, cs: gdt[12], gate80: idt[0x80], physical: walk.physical, sameBytes: Buffer.from(code).equals(Buffer.from(codePhys)) && code.length === 16,
-  kinds: [...new Set(ev.map((e) => e.kind))], busy: !before.halted, stepped: after.eip !== before.eip || after.gpr.some((v, i) => v !== before.gpr[i]) };
+const gprs = ["eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp"];
+const bench = { eip: idle.eip, idleCs: idle.cs, mode: idle.mode, halted: idle.extra.halted, cs: gdt[12], gate80: idt[0x80], physical: walk.physical, sameBytes: Buffer.from(code).equals(Buffer.from(codePhys)) && code.length === 16,
+  kinds: [...new Set(ev.map((e) => e.kind))], ring: ev.find((e) => e.kind === "ring"), none, noRead,
+  busy: !before.extra.halted, stepped: after.eip !== before.eip || gprs.some((n) => after[n] !== before[n]) };
 let stepWhileRunning = "";
 await m.start();
 try { await m.step(1); } catch (e) { stepWhileRunning = e.message; }
@@ -114,7 +121,9 @@ await m.stop();
 process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).toString("latin1"), size: snap.length, state: m.state, cr0: regs.cr0, bench, stepWhileRunning, tail: out.slice(-200) }));
 `;
   const r = JSON.parse(await runScript("boot.mjs", script, BOOT_TIMEOUT_MS)) as { magic: string; size: number; state: string; cr0: number; tail: string; stepWhileRunning: string;
-    bench: { eip: number; halted: boolean; busy: boolean; cs: { selector: number; base: number; limit: number; dpl: number; kind: string }; gate80: { dpl: number; kind: string }; physical: number; sameBytes: boolean; kinds: string[]; stepped: boolean } };
+    bench: { eip: number; idleCs: number; mode: string; halted: boolean; busy: boolean; cs: { index: number; selector: number; base: number; limit: number; type: number; dpl: number; kind: string };
+      gate80: { vector: number; selector: number; type: number; dpl: number; kind: string }; physical: number; sameBytes: boolean; kinds: string[];
+      ring: Record<string, unknown>; none: { fault: { vector: number; errorCode: number; cr2: number } }; noRead: string; stepped: boolean } };
   expect(r.tail).toMatch(/\n42\r?\n/);
   expect(r.magic).toBe("RZSS");
   // Linux runs with protection and paging on (SDM vol. 3 §2.5: CR0.PE bit 0, CR0.PG bit 31).
@@ -123,9 +132,17 @@ process.stdout.write(JSON.stringify({ magic: Buffer.from(snap.subarray(0, 4)).to
   expect(r.state).toBe("stopped");
   // Linux i386 (arch/x86/include/asm/segment.h): __KERNEL_CS is GDT entry 12, flat,
   // ring 0; int $0x80 is an interrupt gate reachable from ring 3 (DPL 3).
-  expect(r.bench.cs).toMatchObject({ selector: 0x60, base: 0, limit: 0xffffffff, dpl: 0 });
+  // The shapes are the page's window.ringzero's (README, "The lab scripting API").
+  expect(r.bench.cs).toMatchObject({ index: 12, selector: 0x60, base: 0, limit: 0xffffffff, dpl: 0 });
+  expect(r.bench.cs.type & 0xe).toBe(0xa); // code, execute/read (SDM vol. 3 table 3-1)
   expect(r.bench.cs.kind).toMatch(/^code 32-bit/);
-  expect(r.bench.gate80).toMatchObject({ dpl: 3, kind: "32-bit interrupt gate" });
+  expect(r.bench.gate80).toMatchObject({ vector: 0x80, selector: 0x60, type: 0xe, dpl: 3, kind: "32-bit interrupt gate" });
+  expect(r.bench.idleCs).toBe(0x60);
+  expect(r.bench.mode).toBe("protected");
+  expect(r.bench.none.fault).toMatchObject({ vector: 14, errorCode: 0, cr2: 0 });
+  expect(r.bench.noRead).toMatch(/^read\(0x00000010, 4\): linear 0x00000010 is not mapped: #PF error 0x0: (PDE|PTE) not present$/);
+  expect(r.bench.ring).toMatchObject({ kind: "ring", from: expect.any(Number), to: expect.any(Number) });
+  expect(r.bench.ring.detail).toBeUndefined();
   // The kernel's EIP (paused at the prompt: halted in the idle loop) is in the
   // direct map at 0xC0000000 (PAGE_OFFSET); its bytes read the same linear and physical.
   expect(r.bench.halted).toBe(true);

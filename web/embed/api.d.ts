@@ -3,9 +3,10 @@
 // web/embed/browser.ts in the browser) are checked against and which the
 // package ships as its types (tools/build-package.mjs copies this file).
 
-import type { Registers } from "../host/machine";
-import type { Descriptor, PageWalk, WalkStep } from "../host/inspect";
-import type { MachineEvent, EventKind } from "../host/events";
+import type { Registers, SegmentRegister } from "../host/machine";
+import type { PageWalk, WalkStep } from "../host/inspect";
+import type { EventKind } from "../host/events";
+import type { CpuMode, LabRegisters, LabGdtEntry, LabIdtEntry, LabFault, LabTranslation, LabEventBase, LabEvent } from "../host/labapi";
 
 /** An image: its bytes, or (in the browser only) a URL the worker fetches. */
 export type ImageInput = Uint8Array | string;
@@ -68,23 +69,28 @@ export interface RingZeroMachine {
   /** Restore a snapshot of a machine with the same options; one that does not
    *  fit is refused with a one-line message and changes nothing. */
   restoreState(bytes: Uint8Array): Promise<void>;
-  /** The CPU's registers now. */
-  registers(): Promise<Registers>;
-  // The lab bench (as the page's inspector and window.ringzero): reads need no
+  /** The CPU's registers now, as the page's window.ringzero.registers() (README,
+   *  "The lab scripting API"): eax..edi, esp, ebp, eip, eflags, the segment
+   *  registers' selectors, cr0-cr4, cpl, mode; the segment caches under
+   *  `segments`, GDTR, IDTR, DR0-DR7, halted... under `extra`. */
+  registers(): Promise<LabRegisters>;
+  // The lab bench (the shapes of the page's window.ringzero): reads need no
   // pause; step() needs the machine not running. Before the first start() in the
   // browser there is no machine yet: they reject.
   /** Execute `count` instructions (default 1), interpreted, one at a time, while
    *  the machine is paused (or not started, under Node). */
   step(count?: number): Promise<void>;
-  /** `length` bytes at a linear address (through the page tables; the result
-   *  ends at the first unmapped byte) or, with `physical`, a physical one; at
-   *  most 64 KiB a call. */
+  /** `length` bytes at a linear address (through the page tables) or, with
+   *  `physical`, a physical one; at most 64 KiB a call. Rejects, naming the
+   *  address and the fault, when any byte cannot be read (not mapped, no memory there). */
   readMemory(address: number, length: number, physical?: boolean): Promise<Uint8Array>;
-  /** The page walk of a linear address as the CPU would do it now. */
-  translate(linear: number): Promise<PageWalk>;
-  /** The GDT's and the IDT's entries, decoded. */
-  gdt(): Promise<Descriptor[]>;
-  idt(): Promise<Descriptor[]>;
+  /** The page walk of a linear address as the CPU would do it now: `{ physical,
+   *  steps, ... }`, or `{ fault, steps, ... }` with the #PF a read at the current CPL would raise. */
+  translate(linear: number): Promise<LabTranslation>;
+  /** The GDT's entries ({ index, selector, base, limit, type, kind, dpl, present, ... })
+   *  and the IDT's gates ({ vector, selector, offset, type, kind, dpl, present, ... }). */
+  gdt(): Promise<LabGdtEntry[]>;
+  idt(): Promise<LabIdtEntry[]>;
   /** An execution breakpoint at a linear address: the machine pauses before
    *  the instruction there (any number, up to 256). start() goes on from it. */
   addBreakpoint(linear: number): Promise<void>;
@@ -99,8 +105,8 @@ export interface RingZeroMachine {
   onStop(callback: (why: string) => void): () => void;
   /** The event timeline (exceptions, interrupts, ring and mode changes, CR3
    *  loads, task switches, VM entries and exits): events numbered `since` and
-   *  later, of the last 4096. */
-  events(since?: number): Promise<MachineEvent[]>;
+   *  later, of the last 4096, each with its kind's fields at top level. */
+  events(since?: number): Promise<LabEvent[]>;
   readonly state: MachineState;
   /** Why the state is "error" (one line). */
   readonly error: string | undefined;
@@ -119,5 +125,6 @@ export function createMachine(options: MachineOptions): Promise<RingZeroMachine>
 export function mountMachine(element: HTMLElement, options: MachineOptions, mount?: MountOptions): Promise<RingZeroMachine>;
 
 export type { Registers, SegmentRegister } from "../host/machine";
-export type { Descriptor, PageWalk, WalkStep } from "../host/inspect";
-export type { MachineEvent, EventKind } from "../host/events";
+export type { PageWalk, WalkStep } from "../host/inspect";
+export type { EventKind } from "../host/events";
+export type { CpuMode, LabRegisters, LabGdtEntry, LabIdtEntry, LabFault, LabTranslation, LabEventBase, LabEvent } from "../host/labapi";

@@ -14,9 +14,10 @@ import { cpuOption } from "../host/cpumodel";
 import { Screen } from "../ui/screen";
 import { blinkWhileActive } from "../ui/cursor";
 import type { BootConfig, ImageSource, MachineStatus, WorkerApi } from "../protocol";
-import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers, MountOptions } from "./api";
+import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
+import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers, LabRegisters, MountOptions } from "./api";
 
-export type { MachineOptions, MachineState, RingZeroMachine, Registers, MountOptions };
+export type { MachineOptions, MachineState, RingZeroMachine, Registers, LabRegisters, MountOptions };
 
 const DEFAULT_MEMORY_MB = 128;
 
@@ -102,23 +103,27 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
       const r = await api.restoreState(bytes, "state");
       if ("error" in r) throw new Error(r.error);
     },
-    async registers() { return (await inspection()).registers; },
+    async registers() { return labRegisters((await inspection()).registers); },
     async step(count = 1) {
       const why = await api.step(count);
       if (why) throw new Error(why);
     },
     async readMemory(address, length, physical = false) {
       await inspection();
-      return api.readMemory(address, length, physical);
+      if (!(Number.isInteger(length) && length >= 0 && length <= READ_MAX)) throw new RangeError(`readMemory: length ${length}: 0 to ${READ_MAX} bytes a call`);
+      const bytes = await api.readMemory(address >>> 0, length, physical);
+      if (bytes.length === length) return bytes;
+      const at = (address + bytes.length) >>> 0;
+      throw new Error(readFailure(address >>> 0, length, at, physical, physical ? null : await api.walk(at), (await api.status()).cpl));
     },
     async translate(linear) {
       const w = await api.walk(linear >>> 0);
       if (!w) throw new Error("the machine has not started");
-      return w;
+      return labTranslation(w, (await api.status()).cpl);
     },
-    async gdt() { return (await inspection()).gdt; },
-    async idt() { return (await inspection()).idt; },
-    async events(since = 0) { await inspection(); return api.events(since, 4096); },
+    async gdt() { return (await inspection()).gdt.map(labGdtEntry); },
+    async idt() { return (await inspection()).idt.map(labIdtEntry); },
+    async events(since = 0) { await inspection(); return (await api.events(since, 4096)).map(labEvent); },
     async addBreakpoint(linear) { refused(await api.addBreakpoint(linear >>> 0)); },
     async removeBreakpoint(linear) { await api.removeBreakpoint(linear >>> 0); },
     async addWatchpoint(w) { refused(await api.addWatchpoint(w)); },

@@ -15,14 +15,15 @@ import { kernelKind } from "../host/kernel";
 import { IdlePacer } from "../host/idle";
 import { gdt, idt, pageWalk } from "../host/inspect";
 import { readEvents } from "../host/events";
+import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
 import { hitText, WATCH_KINDS } from "../host/stops";
 import { MemoryBackend, WriteLog } from "../host/block";
 import { hostCalls, recordHeader, sha256Hex, type ImageIdentity } from "../host/replay";
 import { save, restore, type RunIdentity, type SnapshotDisk } from "../host/snapshot";
 import { zlibCodec, backendSha256 } from "../cli/snapshot";
-import type { MachineOptions, MachineState, RingZeroMachine, Registers } from "./api";
+import type { MachineOptions, MachineState, RingZeroMachine, Registers, LabRegisters } from "./api";
 
-export type { MachineOptions, MachineState, RingZeroMachine, Registers };
+export type { MachineOptions, MachineState, RingZeroMachine, Registers, LabRegisters };
 
 /** Instructions per run() call, as the command line's. */
 const SLICE = 2_000_000;
@@ -196,7 +197,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       await restore(m, bytes, "state", await (identity ??= describeRun()), zlibCodec, disks);
       atBreakpoint = false;
     },
-    async registers() { return m.registers(); },
+    async registers() { return labRegisters(m.registers()); },
     async step(count = 1) {
       if (state === "running") throw new Error("pause the machine to step");
       if (state === "stopped" || state === "error") throw new Error(error ?? `the machine is ${state}`);
@@ -209,13 +210,16 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       }
     },
     async readMemory(address, length, physical = false) {
-      const n = Math.max(0, Math.min(length, 65536));
-      return physical ? m.readPhysical(address >>> 0, n) : m.readLinear(address >>> 0, n);
+      if (!(Number.isInteger(length) && length >= 0 && length <= READ_MAX)) throw new RangeError(`readMemory: length ${length}: 0 to ${READ_MAX} bytes a call`);
+      const bytes = physical ? m.readPhysical(address >>> 0, length) : m.readLinear(address >>> 0, length);
+      if (bytes.length === length) return bytes;
+      const at = (address + bytes.length) >>> 0;
+      throw new Error(readFailure(address >>> 0, length, at, physical, physical ? null : pageWalk(m, at), m.registers().cpl));
     },
-    async translate(linear) { return pageWalk(m, linear >>> 0); },
-    async gdt() { return gdt(m); },
-    async idt() { return idt(m); },
-    async events(since = 0) { return readEvents(m, since); },
+    async translate(linear) { return labTranslation(pageWalk(m, linear >>> 0), m.registers().cpl); },
+    async gdt() { return gdt(m).map(labGdtEntry); },
+    async idt() { return idt(m).map(labIdtEntry); },
+    async events(since = 0) { return readEvents(m, since).map(labEvent); },
     async addBreakpoint(linear) {
       if (!m.insertBreakpoint(linear >>> 0)) throw new Error("No room for another breakpoint (256 at most).");
     },

@@ -13,6 +13,7 @@ import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
 import { IDLE_SHARE, STARTED_PAUSED, type BootConfig, type ImageSource, type MachineStatus, type RestoredState, type StartInfo, type Watchpoint, type WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
+import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -430,20 +431,41 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   /** A replay, paused or at its end: to the point where `instructions` have retired
    *  (an event's `instructions`: the machine just before it); { eip, instructions, stop } or { error }. */
   goTo: (instructions: number) => api?.goTo(instructions),
-  registers: async () => (await api?.inspect())?.registers,
-  gdt: async () => (await api?.inspect())?.gdt,
-  idt: async () => (await api?.inspect())?.idt,
+  /** The CPU's registers as numbers (README "The lab scripting API"): eax..edi, esp, ebp, eip, eflags,
+   *  cs..ss (selectors), cr0, cr2, cr3, cr4, cpl, mode; the segment caches under `segments`, the rest under `extra`. */
+  registers: async () => { const v = await api?.inspect(); return v ? labRegisters(v.registers) : undefined; },
+  /** The GDT's entries: { index, selector, base, limit, type, system, kind, dpl, present, target?, lo, hi }. */
+  gdt: async () => (await api?.inspect())?.gdt.map(labGdtEntry),
+  /** The IDT's gates: { vector, selector (the gate's code segment), offset, type, kind, dpl, present, lo, hi }. */
+  idt: async () => (await api?.inspect())?.idt.map(labIdtEntry),
   tss: async () => (await api?.inspect())?.tss,
   /** The current VMCS under VMX: { address, revision, abort, launched, fields: [{ encoding, name, group, value }] }, or null. */
   vmcs: async () => (await api?.inspect())?.vmcs ?? null,
-  /** The page walk of a linear address: each level's entry, the physical address, the faults each access would raise. */
-  translate: (linear: number) => api?.walk(linear),
-  read: (address: number, length: number, opts: { physical?: boolean } = {}) => api?.readMemory(address, length, opts.physical ?? false),
+  /** The page walk of a linear address: { physical, steps, ... } or, when no page maps it,
+   *  { fault: { vector: 14, errorCode, cr2, message }, steps, ... } (the #PF a read at the current CPL would raise). */
+  translate: async (linear: number) => {
+    const w = await api?.walk(linear >>> 0);
+    return w ? labTranslation(w, (await api!.status()).cpl) : undefined;
+  },
+  /** `length` bytes (up to 64 KiB) at a linear address, or a physical one; rejects, naming the
+   *  address and why, when any of them cannot be read (not mapped, no memory there). */
+  read: async (address: number, length: number, opts: { physical?: boolean } = {}) => {
+    const physical = opts.physical ?? false;
+    if (!api) throw new Error("read: the machine has not started");
+    if (!(Number.isInteger(length) && length >= 0 && length <= READ_MAX)) throw new RangeError(`read: length ${length}: 0 to ${READ_MAX} bytes a call`);
+    const bytes = await api.readMemory(address >>> 0, length, physical);
+    if (bytes.length === length) return bytes;
+    const at = (address + bytes.length) >>> 0;
+    throw new Error(readFailure(address >>> 0, length, at, physical, physical ? null : await api.walk(at), (await api.status()).cpl));
+  },
+  /** An execution breakpoint at a linear address, mapped or not (as QEMU's gdb stub: it fires
+   *  once code there runs); resolves with an error message or null. */
   addBreakpoint: (linear: number) => api?.addBreakpoint(linear),
   /** Disassembly (Intel syntax) from `linear`, by default CS:EIP: { bits, lines: [{ address, length, bytes, text }] }. */
   disassemble: (linear?: number, count = 16) => api?.disassemble(linear ?? null, count),
-  /** The event timeline: exceptions, interrupts, INT n, ring and mode changes, CR3 loads, task switches. */
-  events: (opts: { since?: number; max?: number } = {}) => api?.events(opts.since ?? 0, opts.max ?? 4096),
+  /** The event timeline, oldest first: { seq, kind, eip, cs, instructions, text, ...the kind's fields }
+   *  (kinds exception, interrupt, softint, ring, mode, cr3, task, v86, vmentry, vmexit). */
+  events: async (opts: { since?: number; max?: number } = {}) => (await api?.events(opts.since ?? 0, opts.max ?? 4096))?.map(labEvent),
   /** Teaching breakpoints, e.g. stopOn({ kinds: ["exception"], vectors: [14] }) or { kinds: ["ring"] }; { kinds: [] } clears. */
   stopOn: (stops: EventStops) => api?.stopOn(stops),
   removeBreakpoint: (linear: number) => api?.removeBreakpoint(linear),
