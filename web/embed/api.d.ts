@@ -85,6 +85,9 @@ export interface RingZeroMachine {
   /** The GDT's and the IDT's entries, decoded. */
   gdt(): Promise<Descriptor[]>;
   idt(): Promise<Descriptor[]>;
+  /** The entries of the LDT that LDTR names (selectors with TI set); empty in
+   *  real mode and while LDTR is null. */
+  ldt(): Promise<Descriptor[]>;
   /** An execution breakpoint at a linear address: the machine pauses before
    *  the instruction there (any number, up to 256). start() goes on from it. */
   addBreakpoint(linear: number): Promise<void>;

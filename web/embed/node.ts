@@ -13,7 +13,7 @@ import { DEFAULT_CPU_MODEL, cpuOption, parseCpuSpec } from "../host/cpumodel";
 import { loadBootImages } from "../host/boot";
 import { kernelKind } from "../host/kernel";
 import { IdlePacer } from "../host/idle";
-import { gdt, idt, pageWalk } from "../host/inspect";
+import { gdt, idt, ldt, pageWalk } from "../host/inspect";
 import { readEvents } from "../host/events";
 import { hitText, WATCH_KINDS } from "../host/stops";
 import { MemoryBackend, WriteLog } from "../host/block";
@@ -215,6 +215,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     async translate(linear) { return pageWalk(m, linear >>> 0); },
     async gdt() { return gdt(m); },
     async idt() { return idt(m); },
+    async ldt() { return ldt(m); },
     async events(since = 0) { return readEvents(m, since); },
     async addBreakpoint(linear) {
       if (!m.insertBreakpoint(linear >>> 0)) throw new Error("No room for another breakpoint (256 at most).");
