@@ -22,6 +22,24 @@ export function assemble(name: string): string {
   return bin;
 }
 
+/** nasm's symbol map of tests/guest/NAME.asm: a label's ROM offset (linear
+ *  F0000H + offset; in PM_ENTER's code segment, the offset itself). Assembled
+ *  to a file of its own, so that a test file running the same program in
+ *  parallel does not read a half-written ROM. */
+export function symbols(name: string): (label: string) => number {
+  mkdirSync(OUT, { recursive: true });
+  const map = join(OUT, `${name}.map`);
+  execFileSync("nasm", ["-f", "bin", "-I", join(ROOT, "tests/guest") + "/", "--before", `[map symbols ${map}]`,
+    "-o", join(OUT, `${name}.map.bin`), join(ROOT, "tests/guest", `${name}.asm`)], { stdio: "pipe" });
+  const labels = new Map<string, number>();
+  for (const m of readFileSync(map, "latin1").matchAll(/^\s*([0-9A-F]+)\s+[0-9A-F]+\s+(\S+)$/gm)) labels.set(m[2], parseInt(m[1], 16));
+  return (label: string) => {
+    const v = labels.get(label);
+    if (v === undefined) throw new Error(`no label ${label} in nasm's map of ${name}.asm`);
+    return v;
+  };
+}
+
 export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint; blocksTranslated?: number }
 
 /** The checksum the ATA/ATAPI test ROMs print for `length` bytes at `offset`:
