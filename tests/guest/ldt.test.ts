@@ -6,13 +6,12 @@
 
 import { readFileSync } from "node:fs";
 import { test, expect } from "vitest";
-import { assemble, runRingZero, runQemu, symbols } from "./harness";
+import { assembleWithSymbols, runRingZero, runQemu } from "./harness";
 import type { Machine } from "../../web/host/machine";
 import { gdt, ldt } from "../../web/host/inspect";
 
 test("ldt: LLDT, a segment loaded from the LDT, and the LDT decoded from LDTR's cached base and limit", async () => {
-  const bin = assemble("ldt");
-  const sym = symbols("ldt");
+  const { bin, sym } = assembleWithSymbols("ldt");
   let m: Machine | undefined;
   const rz = await runRingZero(bin, { setup: (mm) => { m = mm; } });
   expect(rz.stop).toBe("exit");
