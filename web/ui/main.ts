@@ -430,9 +430,9 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   registers: async () => (await api?.inspect())?.registers,
   gdt: async () => (await api?.inspect())?.gdt,
   idt: async () => (await api?.inspect())?.idt,
+  tss: async () => (await api?.inspect())?.tss,
   /** The LDT that LDTR names, entries as gdt()'s (selectors with TI set); [] while LDTR is null. */
   ldt: async () => (await api?.inspect())?.ldt,
-  tss: async () => (await api?.inspect())?.tss,
   /** The current VMCS under VMX: { address, revision, abort, launched, fields: [{ encoding, name, group, value }] }, or null. */
   vmcs: async () => (await api?.inspect())?.vmcs ?? null,
   /** The page walk of a linear address: each level's entry, the physical address, the faults each access would raise. */
