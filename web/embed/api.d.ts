@@ -85,9 +85,6 @@ export interface RingZeroMachine {
   /** The GDT's and the IDT's entries, decoded. */
   gdt(): Promise<Descriptor[]>;
   idt(): Promise<Descriptor[]>;
-  /** The entries of the LDT that LDTR names (selectors with TI set); empty in
-   *  real mode and while LDTR is null. */
-  ldt(): Promise<Descriptor[]>;
   /** An execution breakpoint at a linear address: the machine pauses before
    *  the instruction there (any number, up to 256). start() goes on from it. */
   addBreakpoint(linear: number): Promise<void>;
@@ -96,6 +93,9 @@ export interface RingZeroMachine {
    *  whose access touched it, as an x86 data breakpoint traps. */
   addWatchpoint(w: Watchpoint): Promise<void>;
   removeWatchpoint(w: Watchpoint): Promise<void>;
+  /** The entries of the LDT that LDTR names, shaped as gdt()'s (selectors with
+   *  TI set); empty in real mode and while LDTR is null. */
+  ldt(): ReturnType<RingZeroMachine["gdt"]>;
   /** Called when a breakpoint or watchpoint has paused the machine, with what
    *  stopped it: "breakpoint at 0x0010000c", "write watchpoint at 0x00101000".
    *  Returns a function that unsubscribes. */

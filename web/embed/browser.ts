@@ -118,12 +118,12 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
     },
     async gdt() { return (await inspection()).gdt; },
     async idt() { return (await inspection()).idt; },
-    async ldt() { return (await inspection()).ldt; },
     async events(since = 0) { await inspection(); return api.events(since, 4096); },
     async addBreakpoint(linear) { refused(await api.addBreakpoint(linear >>> 0)); },
     async removeBreakpoint(linear) { await api.removeBreakpoint(linear >>> 0); },
     async addWatchpoint(w) { refused(await api.addWatchpoint(w)); },
     async removeWatchpoint(w) { await api.removeWatchpoint(w); },
+    async ldt() { return (await inspection()).ldt; },
     onStop(callback) {
       stopListeners.add(callback);
       return () => { stopListeners.delete(callback); };

@@ -215,7 +215,6 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
     async translate(linear) { return pageWalk(m, linear >>> 0); },
     async gdt() { return gdt(m); },
     async idt() { return idt(m); },
-    async ldt() { return ldt(m); },
     async events(since = 0) { return readEvents(m, since); },
     async addBreakpoint(linear) {
       if (!m.insertBreakpoint(linear >>> 0)) throw new Error("No room for another breakpoint (256 at most).");
@@ -225,6 +224,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       if (!m.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) throw new Error("No room for another watchpoint (32 at most), or a length of 0 or one running past 4 GiB.");
     },
     async removeWatchpoint(w) { m.removeWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind]); },
+    async ldt() { return ldt(m); },
     onStop(callback) {
       stopListeners.add(callback);
       return () => { stopListeners.delete(callback); };
