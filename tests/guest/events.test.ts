@@ -3,7 +3,7 @@
 // order and their values are written here from the program and the SDM, not read
 // back. Also the teaching breakpoints: stop on a ring change, on #PF only; and
 // the virtual-8086 entries and exits of tests/guest/v86.asm, at addresses from
-// its symbol map.
+// its symbol map, in the timeline and as stops.
 
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -106,6 +106,26 @@ test("teaching breakpoints: stop on a ring change, then only on #PF", async () =
   setEventStops(m, { kinds: ["exception"], vectors: [14] });
   stop = m.run(10_000_000);
   expect(stop).toBe(STOP.EXIT);
+});
+
+test("teaching breakpoints: stop on entering and on leaving virtual-8086 mode (v86.asm)", async () => {
+  const { bin, sym } = assembleWithSymbols("v86");
+  const m = await Machine.create({ wasm: readFileSync(join(ROOT, "build/ringzero.wasm")), ramBytes: 32 << 20 });
+  m.loadBios(readFileSync(bin));
+  setEventStops(m, { kinds: ["v86"] });
+  const VM = 0x20000; // EFLAGS.VM, bit 17
+  // Main's IRETD into v8086 mode: stopped after it, at v86code (CS F000H, IP = ROM offset), CPL 3.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ entering: true });
+  let r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl, r.eflags & VM]).toEqual([0xf000, sym("v86code"), 3, VM]);
+  // INT 21h leaves it: stopped after the INT, at the ring-0 handler's first instruction.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ entering: false });
+  r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl, r.eflags & VM]).toEqual([0x08, sym("v86_int21"), 0, 0]);
+  setEventStops(m, { kinds: [] });
+  expect(m.run(10_000_000)).toBe(STOP.EXIT);
 });
 
 test("stop on #PF: the machine stops at the handler's first instruction with CR2 set", async () => {
