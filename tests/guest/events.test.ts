@@ -128,6 +128,24 @@ test("teaching breakpoints: stop on entering and on leaving virtual-8086 mode (v
   expect(m.run(10_000_000)).toBe(STOP.EXIT);
 });
 
+test("teaching breakpoints: stop on INT n, in real mode and from ring 3 (events.asm)", async () => {
+  const { bin, sym } = assembleWithSymbols("events");
+  const m = await Machine.create({ wasm: readFileSync(join(ROOT, "build/ringzero.wasm")), ramBytes: 32 << 20 });
+  m.loadBios(readFileSync(bin));
+  setEventStops(m, { kinds: ["softint"] });
+  // INT 60h through the vector table the program wrote (F000:rm_iret): stopped at the handler.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ vector: 0x60 });
+  let r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl]).toEqual([0xf000, sym("rm_iret"), 0]);
+  // INT 80h from ring 3 through the DPL 3 gate to 08h:r0_syscall.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ vector: 0x80 });
+  r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl]).toEqual([0x08, sym("r0_syscall"), 0]);
+  expect(m.run(10_000_000)).toBe(STOP.EXIT);
+});
+
 test("stop on #PF: the machine stops at the handler's first instruction with CR2 set", async () => {
   const bin = assemble("events");
   const m = await Machine.create({ wasm: readFileSync(join(ROOT, "build/ringzero.wasm")), ramBytes: 32 << 20 });
