@@ -105,6 +105,8 @@ export interface DiskFetch { name: "cdrom" | "hda"; fetched: number; size: numbe
 export interface Inspection {
   registers: Registers;
   gdt: Descriptor[];
+  /** The LDT that LDTR names (empty with a null LDTR, and in real mode). */
+  ldt: Descriptor[];
   idt: Descriptor[];
   tss?: TaskState;
   /** The current VMCS decoded (web/host/vmcs.ts); absent outside VMX operation

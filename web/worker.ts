@@ -19,7 +19,7 @@ import { IdlePacer } from "./host/idle";
 import { Recorder, Replay, recordHeader, sha256Hex, hostCalls, type HostCalls, type ImageIdentity } from "./host/replay";
 import { apply, decode, planDisks, runDisk, save, streamCodec, tellClockAgent, type RunIdentity, type SnapshotDisk } from "./host/snapshot";
 import { DiskStore, PersistentDisk } from "./store";
-import { backInFrame, gdt, idt, pageWalk, stepOverFrame, taskState, type PageWalk, type StepOverFrame } from "./host/inspect";
+import { backInFrame, gdt, idt, ldt, pageWalk, stepOverFrame, taskState, type PageWalk, type StepOverFrame } from "./host/inspect";
 import { readVmcs } from "./host/vmcs";
 import { readEvents, setEventStops, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
@@ -484,7 +484,7 @@ class MachineWorker implements WorkerApi {
   inspect(): Inspection | null {
     const m = this.machine;
     if (!m) return null;
-    return { registers: m.registers(), gdt: gdt(m), idt: idt(m), tss: taskState(m), vmcs: readVmcs(m) ?? undefined, breakpoints: [...this.breakpointList], watchpoints: [...this.watchpointList] };
+    return { registers: m.registers(), gdt: gdt(m), ldt: ldt(m), idt: idt(m), tss: taskState(m), vmcs: readVmcs(m) ?? undefined, breakpoints: [...this.breakpointList], watchpoints: [...this.watchpointList] };
   }
   walk(linear: number): PageWalk | null { return this.machine ? pageWalk(this.machine, linear) : null; }
   readMemory(address: number, length: number, physical: boolean): Uint8Array {

@@ -11,6 +11,7 @@ import { buildCli, buildDebugRom, freePort, waitListening, startEmulator, OUT, t
 
 let rom = "", romHalt = "";
 let labels = new Map<string, number>();
+const hex = (v: number) => "0x" + v.toString(16);
 const lin = (label: string) => "0x" + (0xf0000 + labels.get(label)!).toString(16);
 
 beforeAll(() => {
@@ -42,7 +43,7 @@ async function session(which: Emulator, script: string[]): Promise<{ gdb: string
 }
 
 describe("gdb -batch against RingZero and qemu-system-i386", () => {
-  test("registers at reset, stepi, a breakpoint, a watchpoint, memory, a register write: the same output", async () => {
+  test("registers at reset, stepi, breakpoints (Z0, Z1), watchpoints (write, read, access), memory reads and writes, a register write: the same output", async () => {
     const script = [
       "set confirm off", "set pagination off",
       "target remote :PORT",
@@ -56,9 +57,21 @@ describe("gdb -batch against RingZero and qemu-system-i386", () => {
       "watch *(short*)0x500", "continue", "continue", // the store, then the first INC
       "delete",
       "x/8xb 0x500",
+      "rwatch *(short*)0x500", "continue",            // Z3: the second INC reads the word
+      "info registers eip ecx",
+      "delete",
+      "awatch *(short*)0x500", "continue", "continue", // Z4: the third INC, the fourth
+      "info registers eip ecx",
+      "delete",
+      `hbreak *${lin("bp_count.map")}`, "continue", "delete", // Z1: in protected mode, before paging
+      "info registers eip ecx edi",
       `break *${lin("set_exit")}`, "continue", "delete", // in 32-bit protected mode with paging
       "info registers eip cs ss ebx cr0 eflags",
       "x/2xw 0x402010",                              // through the page tables
+      "set {int}0x402014 = 0x12345678",               // M through the page tables ...
+      "x/2xw 0x402010", "x/xw 0x22014",                // ... to the page at 22000h
+      // No page there: gdb reports the stub's error (in Python, as an error ends a -batch script).
+      "python", "try:", "  gdb.execute('set {int}0xc00000 = 1')", "except gdb.MemoryError as e:", "  print(e)", "end",
       "set $ebx = 0x33", "p/x $ebx",
       "continue",                                    // the guest exits with (0x33 << 1) | 1
     ];
@@ -80,8 +93,20 @@ describe("gdb -batch against RingZero and qemu-system-i386", () => {
     expect(text).toContain("Old value = 0\nNew value = 4656");
     expect(text).toContain("Old value = 4656\nNew value = 4657");
     expect(text).toMatch(/^0x500:\t0x31\t0x12\t0x00/m);
+    // Z3 and Z4 stop after the INC that touched the word (a data breakpoint is a
+    // trap), EIP at the LOOP after it; CX counts down from 5.
+    const counted = hex((0xf0000 + labels.get("bp_count.counted")!) & 0xffff); // CS F000h: IP = ROM offset
+    const stop = (cx: number) => new RegExp(`\n${counted.replace("0x", "0x0*")} in \\?\\? \\(\\)\neip +${counted} +${counted}\necx +0x3333000${cx} `);
+    expect(text).toMatch(new RegExp(/Hardware read watchpoint 3: \*\(short\*\)0x500\n\nValue = 4658/.source + stop(4).source));
+    expect(text).toContain("Hardware access (read/write) watchpoint 4: *(short*)0x500\n\nOld value = 4658\nNew value = 4659\n");
+    expect(text).toMatch(new RegExp(/Hardware access \(read\/write\) watchpoint 4: \*\(short\*\)0x500\n\nOld value = 4659\nNew value = 4660/.source + stop(2).source));
+    // Z1 at a linear address in 32-bit code (CS base F0000h): stops before the first STOSD of the loop.
+    expect(text).toContain(`Hardware assisted breakpoint 5 at ${lin("bp_count.map")}\n`);
+    expect(text).toMatch(/^ecx +0x100 +256\nedi +0x11000 +69632$/m);
     expect(text).toMatch(/^cr0 +0xe0000011 +\[ PG CD NW ET PE \]$/m);
     expect(text).toMatch(/^0x402010:\t0xcafebabe\t0x00c0ffee$/m);
+    // M through the page tables: 402014h is 22014h (gdb.asm's PTE 2), read back both ways.
+    expect(text).toMatch(/^0x402010:\t0xcafebabe\t0x12345678\n0x22014:\t0x12345678\nCannot access memory at address 0xc00000$/m);
     expect(rz.status).toBe(103);
     expect(q.status).toBe(103);
     expect(rz.debugcon).toBe("count 1235\ndone cafebabe\n");

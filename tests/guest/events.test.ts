@@ -1,13 +1,15 @@
 // The event timeline (asm/cpu/events.ts, decoded by web/host/events.ts) on
 // tests/guest/events.asm, whose events are known from its text: the kinds, their
 // order and their values are written here from the program and the SDM, not read
-// back. Also the teaching breakpoints: stop on a ring change, on #PF only.
+// back. Also the teaching breakpoints: stop on a ring change, on #PF only; and
+// the virtual-8086 entries and exits of tests/guest/v86.asm, at addresses from
+// its symbol map, in the timeline and as stops.
 
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, expect } from "vitest";
-import { assemble, runRingZero } from "./harness";
+import { assemble, assembleWithSymbols, runRingZero } from "./harness";
 import { Machine, STOP, RING } from "../../web/host/machine";
 import { readEvents, setEventStops, stoppedAt } from "../../web/host/events";
 
@@ -45,6 +47,46 @@ test("the timeline holds the program's interrupts, mode switches, CR3 load, #PF 
   for (let i = 1; i < events.length; i++) expect(events[i].instructions).toBeGreaterThanOrEqual(events[i - 1].instructions);
 });
 
+test("virtual-8086 mode: each entry (IRETD with VM set) and exit (INT n, #GP) at the CS:EIP the program's listing gives", async () => {
+  const { bin, sym } = assembleWithSymbols("v86");
+  let m: Machine | undefined;
+  const r = await runRingZero(bin, { setup: (mm) => { m = mm; } });
+  expect(r.stop).toBe("exit");
+  const events = readEvents(m!);
+  // An entry is recorded by the ring-0 IRETD (CS 08h, PM_ENTER's code segment,
+  // base F0000H) with the EIP after it: each IRETD in v86.asm is followed by the
+  // next label. An exit from v8086 code (CS F000H, base F0000H: IP = ROM offset)
+  // names, for INT n, its return address and, for a fault, the faulting
+  // instruction (SDM vol. 3 §6.5: a fault reports the instruction that caused it).
+  const enter = (after: string) => ({ entering: true, cs: 0x08, eip: sym(after) });
+  const leave = (at: string) => ({ entering: false, cs: 0xf000, eip: sym(at) & 0xffff });
+  const gp = ["gp_pushf", "gp_int21", "gp_cli", "gp_sti", "gp_iret", "gp_int3"];
+  const expected = [
+    enter("v86code"),               // main's IRETD into v86code
+    leave("v86code.int21_ret"),     // INT 21h with IOPL 3, through a DPL 3 gate
+    enter("v86_iopl0"),             // v86_int21's IRETD
+    leave("v86code.gp_pushf"),      // INT 22h (its handler sets IOPL 0)
+    enter("v86_gp"),                // v86_iopl0's IRETD
+    // PUSHF, INT 21h, CLI, STI, IRET with IOPL 0: #GP(0); INT3 through a DPL 0
+    // gate: #GP(1Ah). The monitor v86_gp steps over each and IRETDs back.
+    ...gp.flatMap((g) => [leave(`v86code.${g}`), enter("v86_done")]),
+    leave("v86code.pd"),            // INT 23h: #GP(0), after which v86_done leaves protected mode
+  ];
+  const v86 = events.filter((e) => e.kind === "v86");
+  expect(v86.map((e) => ({ entering: e.detail.entering, cs: e.cs, eip: e.eip }))).toEqual(expected);
+  expect(v86.map((e) => e.text)).toEqual(expected.map((e) => (e.entering ? "enter virtual-8086 mode" : "leave virtual-8086 mode")));
+  // v8086 code runs at CPL 3 (§20.2.1) and its interrupts and exceptions go to
+  // ring 0 (§20.3.1.1): each entry is followed by a ring 0 -> 3 change, each exit
+  // by 3 -> 0; an exit follows the event that caused it.
+  const causes = [["softint", 0x21], ["softint", 0x22], ...gp.map(() => ["exception", 13]), ["exception", 13]];
+  for (const e of v86) {
+    const i = events.indexOf(e);
+    expect(events[i + 1]).toMatchObject({ kind: "ring", detail: e.detail.entering ? { from: 0, to: 3 } : { from: 3, to: 0 } });
+    if (!e.detail.entering) expect([events[i - 1].kind, events[i - 1].detail.vector]).toEqual(causes.shift());
+  }
+  expect(causes).toEqual([]);
+});
+
 test("teaching breakpoints: stop on a ring change, then only on #PF", async () => {
   const bin = assemble("events");
   const m = await Machine.create({ wasm: readFileSync(join(ROOT, "build/ringzero.wasm")), ramBytes: 32 << 20 });
@@ -64,6 +106,44 @@ test("teaching breakpoints: stop on a ring change, then only on #PF", async () =
   setEventStops(m, { kinds: ["exception"], vectors: [14] });
   stop = m.run(10_000_000);
   expect(stop).toBe(STOP.EXIT);
+});
+
+test("teaching breakpoints: stop on entering and on leaving virtual-8086 mode (v86.asm)", async () => {
+  const { bin, sym } = assembleWithSymbols("v86");
+  const m = await Machine.create({ wasm: readFileSync(join(ROOT, "build/ringzero.wasm")), ramBytes: 32 << 20 });
+  m.loadBios(readFileSync(bin));
+  setEventStops(m, { kinds: ["v86"] });
+  const VM = 0x20000; // EFLAGS.VM, bit 17
+  // Main's IRETD into v8086 mode: stopped after it, at v86code (CS F000H, IP = ROM offset), CPL 3.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ entering: true });
+  let r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl, r.eflags & VM]).toEqual([0xf000, sym("v86code"), 3, VM]);
+  // INT 21h leaves it: stopped after the INT, at the ring-0 handler's first instruction.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ entering: false });
+  r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl, r.eflags & VM]).toEqual([0x08, sym("v86_int21"), 0, 0]);
+  setEventStops(m, { kinds: [] });
+  expect(m.run(10_000_000)).toBe(STOP.EXIT);
+});
+
+test("teaching breakpoints: stop on INT n, in real mode and from ring 3 (events.asm)", async () => {
+  const { bin, sym } = assembleWithSymbols("events");
+  const m = await Machine.create({ wasm: readFileSync(join(ROOT, "build/ringzero.wasm")), ramBytes: 32 << 20 });
+  m.loadBios(readFileSync(bin));
+  setEventStops(m, { kinds: ["softint"] });
+  // INT 60h through the vector table the program wrote (F000:rm_iret): stopped at the handler.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ vector: 0x60 });
+  let r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl]).toEqual([0xf000, sym("rm_iret"), 0]);
+  // INT 80h from ring 3 through the DPL 3 gate to 08h:r0_syscall.
+  expect(m.run(10_000_000)).toBe(STOP.BREAKPOINT);
+  expect(readEvents(m, stoppedAt(m))[0].detail).toEqual({ vector: 0x80 });
+  r = m.registers();
+  expect([r.cs.selector, r.eip, r.cpl]).toEqual([0x08, sym("r0_syscall"), 0]);
+  expect(m.run(10_000_000)).toBe(STOP.EXIT);
 });
 
 test("stop on #PF: the machine stops at the handler's first instruction with CR2 set", async () => {

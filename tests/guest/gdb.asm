@@ -32,6 +32,7 @@ bp_count:
   mov cx, 5
 .l:
   inc word [0x500]
+.counted:                                   ; where a watchpoint on the INC stops
   loop .l
   mov ax, [0x500]
   call puthex16

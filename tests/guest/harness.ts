@@ -22,6 +22,26 @@ export function assemble(name: string): string {
   return bin;
 }
 
+/** Assemble tests/guest/NAME.asm with nasm's symbol map: the ROM, and a label's
+ *  ROM offset (linear F0000H + offset; in PM_ENTER's code segment, the offset
+ *  itself). The ROM is a file of its own (NAME.sym.bin), so that another test
+ *  file assembling the same program in parallel (assemble()) does not rewrite it
+ *  under a running QEMU. */
+export function assembleWithSymbols(name: string): { bin: string; sym: (label: string) => number } {
+  mkdirSync(OUT, { recursive: true });
+  const map = join(OUT, `${name}.map`), bin = join(OUT, `${name}.sym.bin`);
+  execFileSync("nasm", ["-f", "bin", "-I", join(ROOT, "tests/guest") + "/", "--before", `[map symbols ${map}]`,
+    "-o", bin, join(ROOT, "tests/guest", `${name}.asm`)], { stdio: "pipe" });
+  const labels = new Map<string, number>();
+  for (const m of readFileSync(map, "latin1").matchAll(/^\s*([0-9A-F]+)\s+[0-9A-F]+\s+(\S+)$/gm)) labels.set(m[2], parseInt(m[1], 16));
+  const sym = (label: string) => {
+    const v = labels.get(label);
+    if (v === undefined) throw new Error(`no label ${label} in nasm's map of ${name}.asm`);
+    return v;
+  };
+  return { bin, sym };
+}
+
 export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint; blocksTranslated?: number }
 
 /** The checksum the ATA/ATAPI test ROMs print for `length` bytes at `offset`:

@@ -75,6 +75,7 @@ v86code:
 
   mov bx, 0x21
   int 0x21
+.int21_ret:                  ; the labels name addresses for events.test.ts
   mov si, v86msg2
   call puts
   pushf
@@ -85,11 +86,17 @@ v86code:
   mov si, v86msg3
   call puts
   int 0x22                   ; ring 0 sets IOPL 0 in our EFLAGS
+.gp_pushf:
   pushf                      ; #GP(0)
+.gp_int21:
   int 0x21                   ; #GP(0)
+.gp_cli:
   cli                        ; #GP(0)
+.gp_sti:
   sti                        ; #GP(0)
+.gp_iret:
   iret                       ; #GP(0)
+.gp_int3:
   int3                       ; gate 3 has DPL 0: #GP(1Ah)
   mov si, v86msg4            ; print without PUSHF (IOPL 0 now)
 .pl:

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { test, expect, beforeAll } from "vitest";
 import { Machine } from "../../web/host/machine";
 import { OFF_EFER } from "../../web/host/cpustate";
-import { pageWalk, decodeDescriptor } from "../../web/host/inspect";
+import { pageWalk, decodeDescriptor, ldt } from "../../web/host/inspect";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 let m: Machine;
@@ -79,4 +79,15 @@ test("descriptors: Linux's flat kernel code segment, a 32-bit interrupt gate, a 
   expect(decodeDescriptor(14, 14, 0x00601234, 0xc100ee00)).toMatchObject({ kind: "32-bit interrupt gate", dpl: 3, target: { selector: 0x60, offset: 0xc1001234 } });
   expect(decodeDescriptor(16, 0x80, 0x40000067, 0xc1008bab)).toMatchObject({ kind: "32-bit TSS (busy)", base: 0xc1ab4000, limit: 0x67 });
   expect(decodeDescriptor(0, 0, 0, 0).kind).toBe("null");
+});
+
+test("LDT: none while LDTR is null, though its cache after reset reads base 0, limit FFFFH", () => {
+  m.reset();
+  // SDM vol. 3 §9.1.1 table 9-1: LDTR selector 0000H, base 0, limit FFFFH at power-up.
+  expect(m.registers().ldtr).toMatchObject({ selector: 0, base: 0, limit: 0xffff });
+  expect(ldt(m)).toEqual([]);
+  m.setRegister("cr0", 0x60000011); // protected mode, still no LLDT
+  expect(ldt(m)).toEqual([]);
+  // An LDT descriptor in the GDT decodes as a segment with base and limit (type 2).
+  expect(decodeDescriptor(8, 0x40, 0x4000002f, 0x00008200)).toMatchObject({ kind: "LDT", base: 0x4000, limit: 0x2f, dpl: 0, present: true });
 });

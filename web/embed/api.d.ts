@@ -99,6 +99,9 @@ export interface RingZeroMachine {
    *  whose access touched it, as an x86 data breakpoint traps. */
   addWatchpoint(w: Watchpoint): Promise<void>;
   removeWatchpoint(w: Watchpoint): Promise<void>;
+  /** The entries of the LDT that LDTR names, shaped as gdt()'s (selectors with
+   *  TI set); empty in real mode and while LDTR is null. */
+  ldt(): ReturnType<RingZeroMachine["gdt"]>;
   /** Called when a breakpoint or watchpoint has paused the machine, with what
    *  stopped it: "breakpoint at 0x0010000c", "write watchpoint at 0x00101000".
    *  Returns a function that unsubscribes. */

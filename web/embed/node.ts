@@ -13,7 +13,7 @@ import { DEFAULT_CPU_MODEL, cpuOption, parseCpuSpec } from "../host/cpumodel";
 import { loadBootImages } from "../host/boot";
 import { kernelKind } from "../host/kernel";
 import { IdlePacer } from "../host/idle";
-import { gdt, idt, pageWalk } from "../host/inspect";
+import { gdt, idt, ldt, pageWalk } from "../host/inspect";
 import { readEvents } from "../host/events";
 import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
 import { hitText, WATCH_KINDS } from "../host/stops";
@@ -228,6 +228,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       if (!m.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) throw new Error("No room for another watchpoint (32 at most), or a length of 0 or one running past 4 GiB.");
     },
     async removeWatchpoint(w) { m.removeWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind]); },
+    async ldt() { return ldt(m); },
     onStop(callback) {
       stopListeners.add(callback);
       return () => { stopListeners.delete(callback); };

@@ -1,5 +1,5 @@
 // A view inside the machine for the page's inspector and the lab API: descriptor
-// tables decoded (SDM vol. 3 §3.4.5 segment descriptors, table 3-2 system types,
+// tables (GDT, LDT, IDT) decoded (SDM vol. 3 §3.4.5 segment descriptors, table 3-2 system types,
 // §6.11 IDT gates, §7.2.1 the 32-bit TSS), and the walk of a linear address
 // through the 32-bit page tables (§4.3, 4 KiB and PSE 4 MiB pages) with the rights
 // it grants and the #PF a given access would raise (§4.6, §4.7), and through PAE
@@ -69,6 +69,18 @@ function dwords(m: Machine, linear: number, bytes: number): DataView {
 export function gdt(m: Machine, max = 256): Descriptor[] {
   const r = m.registers();
   return table(m, r.gdtr.base, r.gdtr.limit, max, (i) => i * 8);
+}
+
+/** The current LDT's entries (up to `max`): the table LDTR's cached descriptor
+ *  names (SDM vol. 3 §3.5.1: LLDT loads its base and limit from the GDT, and a
+ *  later change to that GDT entry does not move the LDT). Empty in real mode and
+ *  with a null LDTR: after reset the cache still holds base 0, limit FFFFH (§9.1.1
+ *  table 9-1), but no program set that table up. Selectors are index*8 with TI
+ *  set (§3.4.2). */
+export function ldt(m: Machine, max = 256): Descriptor[] {
+  const r = m.registers();
+  if (!(r.cr0 & 1) || !r.ldtr.valid || (r.ldtr.selector & 0xfffc) === 0) return [];
+  return table(m, r.ldtr.base, r.ldtr.limit, max, (i) => i * 8 | 4);
 }
 
 /** The IDT's gates (protected mode), or the real-mode interrupt vector table

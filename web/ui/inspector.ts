@@ -1,5 +1,5 @@
 // The inspector beside the console: registers (segment caches, control and debug
-// registers, EFLAGS decoded), the GDT and IDT as tables, the TSS, the current
+// registers, EFLAGS decoded), the GDT, LDT and IDT as tables, the TSS, the current
 // VMCS under VMX (web/host/vmcs.ts), a page walk of any linear address, a memory
 // view, pause/step/continue and breakpoints. It
 // reads the machine through the worker's lab-bench calls (web/worker.ts, the
@@ -47,7 +47,7 @@ function registersText(r: Registers): string {
   return s;
 }
 
-function fillTable(t: HTMLTableElement, rows: Descriptor[], what: "gdt" | "idt"): void {
+function fillTable(t: HTMLTableElement, rows: Descriptor[], what: "gdt" | "ldt" | "idt"): void {
   t.replaceChildren();
   for (const d of rows) {
     if (d.kind === "null" && what === "idt") continue;
@@ -55,7 +55,7 @@ function fillTable(t: HTMLTableElement, rows: Descriptor[], what: "gdt" | "idt")
     if (!d.present && d.kind !== "null") tr.className = "absent";
     const where = d.target ? `${hex(d.target.selector, 4)}${d.target.offset !== undefined ? ":" + hex(d.target.offset) : ""}`
       : d.base !== undefined ? `base=${hex(d.base)} limit=${hex(d.limit!)}` : "";
-    const cells = [what === "gdt" ? hex(d.selector, 4) : `${d.index} (0x${d.index.toString(16)})`, d.kind, where, d.kind === "null" ? "" : `DPL${d.dpl}${d.present ? "" : " not present"}`];
+    const cells = [what !== "idt" ? hex(d.selector, 4) : `${d.index} (0x${d.index.toString(16)})`, d.kind, where, d.kind === "null" ? "" : `DPL${d.dpl}${d.present ? "" : " not present"}`];
     for (const c of cells) tr.insertCell().textContent = c;
   }
 }
@@ -245,6 +245,11 @@ export class Inspector {
       $("i-regs").textContent = registersText(v.registers);
       fillTable($("i-gdt") as HTMLTableElement, v.gdt, "gdt");
       fillTable($("i-idt") as HTMLTableElement, v.idt, "idt");
+      // The LDT, while LDTR holds a selector (LLDT with a null one, or reset, leaves none).
+      const r = v.registers, hasLdt = (r.cr0 & 1) !== 0 && (r.ldtr.selector & 0xfffc) !== 0;
+      $("i-ldt-section").hidden = !hasLdt;
+      $("i-ldt-title").textContent = hasLdt ? `LDT (LDTR ${hex(r.ldtr.selector, 4)}, base=${hex(r.ldtr.base)} limit=${hex(r.ldtr.limit)})` : "LDT";
+      fillTable($("i-ldt") as HTMLTableElement, v.ldt, "ldt");
       const t = v.tss;
       $("i-tss").textContent = t ? `TR ${hex(t.selector, 4)} base=${hex(t.base)} limit=${hex(t.limit)}\nSS0:ESP0=${hex(t.ss0, 4)}:${hex(t.esp0)}  SS1:ESP1=${hex(t.ss1, 4)}:${hex(t.esp1)}  SS2:ESP2=${hex(t.ss2, 4)}:${hex(t.esp2)}\nCR3=${hex(t.cr3)} EIP=${hex(t.eip)} link=${hex(t.link, 4)} I/O map at +${hex(t.ioMapBase, 4)}` : "(no 32-bit TSS loaded)";
       $("i-vmcs-section").hidden = !v.vmcs;

@@ -439,6 +439,8 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   /** The IDT's gates: { vector, selector (the gate's code segment), offset, type, kind, dpl, present, lo, hi }. */
   idt: async () => (await api?.inspect())?.idt.map(labIdtEntry),
   tss: async () => (await api?.inspect())?.tss,
+  /** The LDT that LDTR names, entries as gdt()'s (selectors with TI set); [] while LDTR is null. */
+  ldt: async () => (await api?.inspect())?.ldt,
   /** The current VMCS under VMX: { address, revision, abort, launched, fields: [{ encoding, name, group, value }] }, or null. */
   vmcs: async () => (await api?.inspect())?.vmcs ?? null,
   /** The page walk of a linear address: { physical, steps, ... } or, when no page maps it,
