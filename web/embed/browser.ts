@@ -128,7 +128,7 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
     async removeBreakpoint(linear) { await api.removeBreakpoint(linear >>> 0); },
     async addWatchpoint(w) { refused(await api.addWatchpoint(w)); },
     async removeWatchpoint(w) { await api.removeWatchpoint(w); },
-    async ldt() { return (await inspection()).ldt; },
+    async ldt() { return (await inspection()).ldt.map(labGdtEntry); },
     onStop(callback) {
       stopListeners.add(callback);
       return () => { stopListeners.delete(callback); };

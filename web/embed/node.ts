@@ -228,7 +228,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       if (!m.insertWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind])) throw new Error("No room for another watchpoint (32 at most), or a length of 0 or one running past 4 GiB.");
     },
     async removeWatchpoint(w) { m.removeWatchpoint(w.address >>> 0, w.length, WATCH_KINDS[w.kind]); },
-    async ldt() { return ldt(m); },
+    async ldt() { return ldt(m).map(labGdtEntry); },
     onStop(callback) {
       stopListeners.add(callback);
       return () => { stopListeners.delete(callback); };

@@ -440,7 +440,7 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   idt: async () => (await api?.inspect())?.idt.map(labIdtEntry),
   tss: async () => (await api?.inspect())?.tss,
   /** The LDT that LDTR names, entries as gdt()'s (selectors with TI set); [] while LDTR is null. */
-  ldt: async () => (await api?.inspect())?.ldt,
+  ldt: async () => (await api?.inspect())?.ldt.map(labGdtEntry),
   /** The current VMCS under VMX: { address, revision, abort, launched, fields: [{ encoding, name, group, value }] }, or null. */
   vmcs: async () => (await api?.inspect())?.vmcs ?? null,
   /** The page walk of a linear address: { physical, steps, ... } or, when no page maps it,
