@@ -5,7 +5,9 @@
 // saved point by the file picker (#state-file), by a drop on the page and by
 // window.ringzero.importState(blob); a disk from a picked file keeps the guest's
 // writes across a reload, and Download disk gives the image as the guest sees
-// it, which boots (dropped on the page) with those writes in it.
+// it, which boots (dropped on the page) with those writes in it; a state of that
+// machine, downloaded and loaded again, brings its disk back too, and the kept
+// disk is the restored one at the next boot.
 // Port 4332 (page.test.ts uses 4317, httpdisk.test.ts 4318, states.test.ts 4319).
 
 import { test, expect, beforeAll, afterAll } from "vitest";
@@ -174,7 +176,7 @@ test("a kept state's Download gives a snapshot file that restores the guest by t
   }
 }, 600_000);
 
-test("a disk from a picked file keeps the guest's writes across a reload; Download disk gives the image with them, which boots dropped on the page", async () => {
+test("a disk from a picked file keeps the guest's writes across a reload; Download disk gives the image with them, which boots dropped on the page; a state file brings the disk back", async () => {
   const manifest = JSON.parse(readFileSync(join(IMAGES, "manifest.json"), "utf8")) as { cmdline: string };
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
@@ -218,6 +220,37 @@ test("a disk from a picked file keeps the guest's writes across a reload; Downlo
     const original = readFileSync(join(IMAGES, "disk.img"));
     expect(disk.bytes.length).toBe(original.length);
     expect(disk.bytes.equals(original)).toBe(false);
+
+    // A state of this machine carries its disk's writes: downloaded, then loaded by
+    // the file picker after the guest changed the disk, it brings the disk back, and
+    // the kept disk is the restored one at the next boot.
+    await run(page, "echo D$((8+1))D", /^D9D$/m);
+    expect(await rz<any>(page, "saveState", "with disk")).toMatchObject({ name: "with disk" });
+    await page.click("#states-toggle");
+    const [stateDownload] = await Promise.all([page.waitForEvent("download"),
+      page.click('#s-tree .state[data-name="with disk"] button[data-action="download"]')]);
+    const state = await saved(stateDownload, "with disk.rzstate");
+    expect(snapshotHeader(state.bytes).disks).toMatchObject([{ size: original.length }]);
+    await run(page, "rm /mnt/kept.txt; echo gone > /mnt/gone.txt; sync; echo G-OK", /^G-OK$/m);
+    await page.setInputFiles("#state-file", state.path);
+    await waitForText(page, /^D9D\nringzero# $/m, 30_000);
+    await run(page, "ls /mnt; cat /mnt/kept.txt; echo L-OK", /^L-OK$/m);
+    let text = await screen(page);
+    let out = text.slice(text.lastIndexOf("ls /mnt"));
+    expect(out).toMatch(/^picked-disk-42$/m);
+    expect(out).toMatch(/second\.txt/);
+    expect(out).not.toMatch(/gone\.txt/);
+    expect(await keptOnce(page, "with disk (2)")).toEqual(["with disk", "with disk (2)"]);
+    await rz(page, "flushDisk");
+    await page.reload();
+    await waitForText(page, PROMPT, 120_000);
+    await bootPicked();
+    await run(page, "ls /mnt; cat /mnt/kept.txt; echo N-OK", /^N-OK$/m);
+    text = await screen(page);
+    out = text.slice(text.lastIndexOf("ls /mnt"));
+    expect(out).toMatch(/^picked-disk-42$/m);
+    expect(out).toMatch(/second\.txt/);
+    expect(out).not.toMatch(/gone\.txt/);
     expect(errors).toEqual([]);
   } finally {
     await context.close();
