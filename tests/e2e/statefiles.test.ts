@@ -3,15 +3,16 @@
 // Download button gives a snapshot file (docs/SNAPSHOT.md: "RZSS", format 1,
 // its JSON header, the CRC-32 at its end) that brings the guest back to the
 // saved point by the file picker (#state-file), by a drop on the page and by
-// window.ringzero.importState(blob); a disk from a picked file keeps the guest's
-// writes across a reload, and Download disk gives the image as the guest sees
-// it, which boots (dropped on the page) with those writes in it; a state of that
+// window.ringzero.importState(blob), and the same file cut short or with a
+// byte flipped is refused in the error line by a drop and by the picker; a
+// disk from a picked file keeps the guest's writes across a reload, and
+// Download disk gives the image as the guest sees it, which boots (dropped on the page) with those writes in it; a state of that
 // machine, downloaded and loaded again, brings its disk back too, and the kept
 // disk is the restored one at the next boot.
 // Port 4332 (page.test.ts uses 4317, httpdisk.test.ts 4318, states.test.ts 4319).
 
 import { test, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
@@ -106,7 +107,7 @@ function snapshotHeader(b: Buffer): any {
 
 const NO_MARK = /^NO-3$/m;
 
-test("a kept state's Download gives a snapshot file that restores the guest by the file picker, a drop on the page and importState(blob)", async () => {
+test("a kept state's Download gives a snapshot file that restores the guest by the file picker, a drop on the page and importState(blob); cut or corrupt copies are refused", async () => {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -170,6 +171,27 @@ test("a kept state's Download gives a snapshot file that restores the guest by t
     await atSavedPoint();
     expect((await rz<any[]>(page, "states")).map((s) => s.name)).toEqual(["picked", "picked (2)", "picked (3)"]);
     expect(await page.isVisible("#error")).toBe(false);
+
+    // Bad files the same ways: refused in the error line; the machine goes on and nothing kept changes.
+    const cut = join(tmp, "cut.rzstate");
+    writeFileSync(cut, file.bytes.subarray(0, file.bytes.length - 1000));
+    const flipped = join(tmp, "flipped.rzstate");
+    const f = Buffer.from(file.bytes);
+    f[f.length >> 1] ^= 0x40;
+    writeFileSync(flipped, f);
+    await filesInPage(page, [cut]);
+    await dropPicked(page);
+    await page.waitForSelector("#error:not([hidden])", { timeout: 30_000 });
+    expect(await page.textContent("#error")).toBe("snapshot cut.rzstate: the file is corrupt or cut short (CRC-32 mismatch)");
+    await run(page, "cat /tmp/p; echo V$((4+4))V", /^V8V$/m);
+    const after = await screen(page);
+    expect(after.slice(after.lastIndexOf("echo V"))).toMatch(/^picked-42$/m); // unharmed, still from the state
+    await page.evaluate(() => { document.getElementById("error")!.hidden = true; });
+    await page.setInputFiles("#state-file", flipped);
+    await page.waitForSelector("#error:not([hidden])", { timeout: 30_000 });
+    expect(await page.textContent("#error")).toBe("snapshot flipped.rzstate: the file is corrupt or cut short (CRC-32 mismatch)");
+    await run(page, "echo W$((4+5))W", /^W9W$/m);
+    expect((await rz<any[]>(page, "states")).map((s) => s.name)).toEqual(["picked", "picked (2)", "picked (3)"]);
     expect(errors).toEqual([]);
   } finally {
     await context.close();
