@@ -183,3 +183,96 @@ test("8254: counters mid-count, a latched status and count, a half-read count an
   expect(got[5]).toBe(0x11);
   expect(got[6]).toBe(0x01);
 });
+
+// --- 8042 keyboard controller, port 92h and A20 ---
+
+test("8042: the command byte, queued keyboard bytes and the output port (A20 off) survive a round trip", async () => {
+  const got = await deviceRoundTrip([["I8042", 2]], (x) => {
+    x.outb(0x64, 0x60); x.outb(0x60, 0x64); // command byte: XLAT, aux disabled, system flag; no IRQs
+    x.outb(0x64, 0xd1); x.outb(0x60, 0xcd); // write output port: A20 gate (bit 1) low
+    x.outb(0x60, 0xf2);                     // keyboard: read ID -> ACK and two ID bytes waiting
+  }, (x, m) => {
+    const status = x.inb(0x64);
+    const data: number[] = [];
+    while (x.inb(0x64) & 1) data.push(x.inb(0x60));
+    x.outb(0x64, 0x20); const cmd = x.inb(0x60);
+    x.outb(0x64, 0xd0); const outport = x.inb(0x60);
+    return { status, data, cmd, outport, a20: m.registers().a20 };
+  });
+  expect(got.status & 0x05).toBe(0x05);      // OBF and the system flag
+  expect(got.data).toEqual([0xfa, 0xab, 0x41]); // MF2 ID AB 83h, 83h translated to 41h (XLAT)
+  expect(got.cmd).toBe(0x64);
+  expect(got.outport & 0x03).toBe(0x01);     // reset line inactive, A20 gate low
+  expect(got.a20).toBe(false);
+});
+
+test("port 92h: fast A20 on survives a round trip, and the restored machine's A20 (derived state) follows it", async () => {
+  const got = await deviceRoundTrip([["SYSCTL", 1]], (x) => {
+    x.outb(0x64, 0xd1); x.outb(0x60, 0xcd); // the 8042's A20 gate low: A20 is port 92h's alone
+    x.outb(0x92, 0x02);
+  }, (x, m) => {
+    // With A20 on, 0x100500 is not 0x500.
+    x.wr(0x500, 0x11111111); x.wr(0x100500, 0x22222222);
+    return { p92: x.inb(0x92), a20: m.registers().a20, low: x.rd(0x500) };
+  });
+  expect(got).toEqual({ p92: 0x02, a20: true, low: 0x11111111 });
+});
+
+// --- MC146818 RTC / CMOS ---
+
+test("CMOS/RTC: the index register, NVRAM bytes, the alarm and registers A-D survive a round trip", async () => {
+  const wr = (x: IO, i: number, v: number) => { x.outb(0x70, i); x.outb(0x71, v); };
+  const got = await deviceRoundTrip([["CMOS", 2]], (x) => {
+    wr(x, 0x0a, 0x26);                      // A: 32.768 kHz time base, 1024 Hz periodic rate
+    wr(x, 0x0b, 0x22);                      // B: AIE, 24-hour, BCD
+    wr(x, 0x01, 0x30); wr(x, 0x03, 0x15); wr(x, 0x05, 0x07); // alarm 07:15:30
+    for (let i = 0; i < 16; i++) wr(x, 0x40 + i, (0xa5 + i * 17) & 0xff);
+    x.outb(0x70, 0x80 | 0x47);              // leave the index at 47h (NMI disable bit set)
+  }, (x) => {
+    const cur = x.inb(0x71);                // the byte the saved index selects, without rewriting it
+    const rd = (i: number) => { x.outb(0x70, i); return x.inb(0x71); };
+    return {
+      cur,
+      nvram: Array.from({ length: 16 }, (_, i) => rd(0x40 + i)),
+      alarm: [rd(1), rd(3), rd(5)],
+      regs: [rd(0x0a) & 0x7f, rd(0x0b), rd(0x0c), rd(0x0d)], // UIP (A bit 7) depends on the moment
+      time: [rd(0), rd(2), rd(4), rd(6), rd(7), rd(8), rd(9), rd(0x32)],
+    };
+  });
+  expect(got.cur).toBe((0xa5 + 7 * 17) & 0xff);
+  expect(got.alarm).toEqual([0x30, 0x15, 0x07]);
+  expect(got.regs[0]).toBe(0x26);
+  expect(got.regs[1]).toBe(0x22);
+  expect(got.regs[3]).toBe(0x80);           // D: VRT, the battery is good
+});
+
+// --- 16550A UARTs ---
+
+test("16550A: LCR and the divisor latch (DLAB left set), IER, MCR, FIFO contents and scratch survive a round trip", async () => {
+  const COM1 = 0x3f8, COM2 = 0x2f8;
+  const got = await deviceRoundTrip([["UART0", 2]], (x) => {
+    x.outb(COM1 + 3, 0x80); x.outb(COM1, 0x01); x.outb(COM1 + 1, 0x00); x.outb(COM1 + 3, 0x1b); // 115200, 8E1
+    x.outb(COM1 + 2, 0x81);                 // FIFOs on, RX trigger 8
+    x.outb(COM1 + 1, 0x05);                 // ERBFI, ELSI
+    x.outb(COM1 + 4, 0x10 | 0x0b);          // loopback, OUT2, RTS, DTR
+    x.outb(COM1 + 7, 0x5a);
+    for (const c of [0x52, 0x49, 0x4e, 0x47, 0x30]) x.outb(COM1, c);
+    x.advance(2e6);                         // 5 characters at 115200 baud take 434 us
+    x.outb(COM2 + 7, 0xc3);
+    x.outb(COM2 + 1, 0x02);                 // ETBEI
+    x.outb(COM2 + 3, 0x83); x.outb(COM2, 0x0c); x.outb(COM2 + 1, 0x00); // 9600 8N1, DLAB left set
+  }, (x) => {
+    const com2 = [x.inb(COM2), x.inb(COM2 + 1), x.inb(COM2 + 3), x.inb(COM2 + 7)];
+    x.outb(COM2 + 3, 0x03);
+    com2.push(x.inb(COM2 + 1));
+    const com1 = [x.inb(COM1 + 3), x.inb(COM1 + 1), x.inb(COM1 + 4), x.inb(COM1 + 7), x.inb(COM1 + 2), x.inb(COM1 + 6)];
+    const fifo: number[] = [];
+    for (let n = 0; n < 20 && (x.inb(COM1 + 5) & 1); n++) fifo.push(x.inb(COM1));
+    return { com1, fifo, com2, lsr: x.inb(COM1 + 5) };
+  });
+  expect(got.com2).toEqual([0x0c, 0x00, 0x83, 0xc3, 0x02]);
+  expect(got.com1.slice(0, 4)).toEqual([0x1b, 0x05, 0x1b, 0x5a]);
+  expect(got.com1[4] & 0xc0).toBe(0xc0);    // IIR: FIFOs enabled
+  expect(got.fifo).toEqual([0x52, 0x49, 0x4e, 0x47, 0x30]); // loopback: what was sent is received
+  expect(got.lsr & 0x60).toBe(0x60);        // THRE and TEMT: all sent
+});
