@@ -276,3 +276,97 @@ test("16550A: LCR and the divisor latch (DLAB left set), IER, MCR, FIFO contents
   expect(got.fifo).toEqual([0x52, 0x49, 0x4e, 0x47, 0x30]); // loopback: what was sent is received
   expect(got.lsr & 0x60).toBe(0x60);        // THRE and TEMT: all sent
 });
+
+// --- local APIC and I/O APIC (MMIO) ---
+
+const LAPIC = 0xfee00000, IOAPIC = 0xfec00000;
+
+test("local APIC: TPR, SVR, LDR/DFR, LVTs, a pending IRR bit and the timer (initial count, divide, mid-count) survive a round trip", async () => {
+  const got = await deviceRoundTrip([["LAPIC", 4]], (x) => {
+    x.wr(LAPIC + 0xf0, 0x1ff);              // SVR: APIC software enabled, spurious vector FFh
+    x.wr(LAPIC + 0x80, 0x20);               // TPR: priority class 2
+    x.wr(LAPIC + 0xe0, 0x0fffffff);         // DFR: cluster model
+    x.wr(LAPIC + 0xd0, 0x12000000);         // LDR
+    x.wr(LAPIC + 0x350, 0x700);             // LINT0: ExtINT
+    x.wr(LAPIC + 0x360, 0x400);             // LINT1: NMI
+    x.wr(LAPIC + 0x3e0, 0x3);               // divide by 16
+    x.wr(LAPIC + 0x320, 0x20040);           // timer: periodic, vector 40h
+    x.wr(LAPIC + 0x380, 100000);
+    x.wr(LAPIC + 0x300, 0x40050);           // self IPI, fixed, vector 50h: pending in the IRR
+    x.advance(20000);
+  }, (x) => Object.fromEntries([0x20, 0x30, 0x80, 0xa0, 0xd0, 0xe0, 0xf0, 0x100, 0x120, 0x200, 0x220, 0x320, 0x350, 0x360, 0x370,
+    0x380, 0x390, 0x3e0].map((o) => [`0x${o.toString(16)}`, x.rd(LAPIC + o)])));
+  expect(got).toMatchObject({ "0x80": 0x20, "0xd0": 0x12000000, "0xe0": 0x0fffffff, "0xf0": 0x1ff, "0x220": 1 << 16,
+    "0x320": 0x20040, "0x350": 0x700, "0x360": 0x400, "0x380": 100000, "0x3e0": 0x3 });
+  expect(got["0xa0"]).toBe(0x20);           // PPR = TPR (nothing in service)
+  expect(got["0x390"]).toBeGreaterThan(0);  // mid-count
+  expect(got["0x390"]).toBeLessThan(100000);
+});
+
+test("I/O APIC: the ID, IOREGSEL left pointing at a redirection entry, and redirection entries survive a round trip", async () => {
+  const iow = (x: IO, r: number, v: number) => { x.wr(IOAPIC, r); x.wr(IOAPIC + 0x10, v); };
+  const got = await deviceRoundTrip([["IOAPIC", 2]], (x) => {
+    iow(x, 0x00, 0x05000000);                // ID 5
+    // Pin 1: vector 31h, lowest priority, logical, active low, level, masked; destination 03h.
+    iow(x, 0x12, 0x0001a931); iow(x, 0x13, 0x03000000);
+    iow(x, 0x1a, 0x00000045); iow(x, 0x1b, 0x01000000); // pin 5: vector 45h, fixed, edge, unmasked
+    iow(x, 0x3e, 0x000000e9); iow(x, 0x3f, 0xff000000); // pin 23
+    x.wr(IOAPIC, 0x12);                      // IOREGSEL left at pin 1's low half
+  }, (x) => {
+    const cur = x.rd(IOAPIC + 0x10);        // through the saved IOREGSEL, without rewriting it
+    const sel = x.rd(IOAPIC);
+    const ior = (r: number) => { x.wr(IOAPIC, r); return x.rd(IOAPIC + 0x10); };
+    return { cur, sel, id: ior(0), ver: ior(1), redir: Array.from({ length: 48 }, (_, i) => ior(0x10 + i)) };
+  });
+  expect(got.cur).toBe(0x0001a931);
+  expect(got.sel & 0xff).toBe(0x12);
+  expect(got.id).toBe(0x05000000);
+  expect(got.ver & 0x00ff0000).toBe(23 << 16); // 82093AA: 24 entries
+  expect(got.redir.slice(2, 4)).toEqual([0x0001a931, 0x03000000]);
+  expect(got.redir.slice(10, 12)).toEqual([0x45, 0x01000000]);
+  expect(got.redir.slice(46, 48)).toEqual([0xe9, 0xff000000]);
+});
+
+// --- HPET (MMIO) ---
+
+const HPET = 0xfed00000;
+
+test("HPET: the main counter, GEN_CONF, and three comparators (periodic, 32-bit one-shot level) survive a round trip", async () => {
+  const got = await deviceRoundTrip([["HPET", 1]], (x, m) => {
+    expect(m.hpet).toBe(true);
+    x.wr(HPET + 0xf0, 0x1000); x.wr(HPET + 0xf4, 0);     // main counter, while halted
+    x.wr(HPET + 0x100, 0x44c);                           // T0: interrupt enable, periodic, VAL_SET, route pin 2
+    x.wr(HPET + 0x108, 0x100000); x.wr(HPET + 0x108, 0x100000); // T0 comparator, then its period
+    x.wr(HPET + 0x120, 0x102);                           // T1: 32-bit mode, level
+    x.wr(HPET + 0x128, 0x12345678);
+    x.wr(HPET + 0x148, 0xabcdef);                        // T2 comparator
+    x.wr(HPET + 0x10, 0x1);                              // ENABLE_CNF
+    x.advance(10000);                                    // 1000 counts at 100 MHz
+  }, (x) => Object.fromEntries([0x000, 0x004, 0x010, 0x020, 0x0f0, 0x0f4, 0x100, 0x104, 0x108, 0x10c, 0x120, 0x124, 0x128, 0x12c,
+    0x140, 0x144, 0x148, 0x14c].map((o) => [`0x${o.toString(16)}`, x.rd(HPET + o)])));
+  expect(got["0x0"]).toBe(0x8086a201);
+  expect(got["0x4"]).toBe(10_000_000);       // period in fs
+  expect(got["0x10"]).toBe(1);
+  expect(got["0xf0"]).toBe(0x1000 + 1000);
+  // HPET 1.0a §2.3.8: Tn_PER_INT_CAP (bit 4) and Tn_SIZE_CAP (bit 5) read 1; Tn_VAL_SET_CNF reads 0.
+  expect(got["0x100"] & 0x7fff).toBe(0x400 | 0x30 | 0x8 | 0x4);
+  expect(got["0x108"]).toBe(0x100000);
+  expect(got["0x120"] & 0x1ff).toBe(0x100 | 0x30 | 0x2);
+  expect(got["0x128"]).toBe(0x12345678);
+  expect(got["0x148"]).toBe(0xabcdef);
+});
+
+// --- ACPI PM ---
+
+test("ACPI PM: PM1 status (power button), enable and control, and the PM timer survive a round trip", async () => {
+  const got = await deviceRoundTrip([["ACPI", 1]], (x, m) => {
+    x.outw(0x602, 0x0120);                  // PWRBTN_EN, GBL_EN
+    x.outw(0x604, 0x1400);                  // SLP_TYP 5 without SLP_EN: no sleep
+    x.advance(1e6);
+    m.powerButton();                        // PWRBTN_STS, and with PWRBTN_EN the SCI
+  }, (x, m) => ({ sts: x.inw(0x600), en: x.inw(0x602), cnt: x.inw(0x604), tmr: x.inl(0x608), pic: m.picRegisters(1).irr }));
+  expect(got.sts & 0x100).toBe(0x100);
+  expect(got.en).toBe(0x0120);
+  expect(got.cnt).toBe(0x1401);             // SCI_EN reads 1
+  expect(got.tmr).toBe(Math.floor(3579545 * 1e-3)); // 1 ms of the 3.579545 MHz timer
+});
