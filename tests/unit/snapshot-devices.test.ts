@@ -22,6 +22,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, expect } from "vitest";
 import { Machine } from "../../web/host/machine";
+import { MemoryBackend, DRIVE } from "../../web/host/block";
 import { save, restore, readHeader, REGION_NAMES, type RunIdentity } from "../../web/host/snapshot";
 import { zlibCodec } from "../../web/cli/snapshot";
 
@@ -55,7 +56,14 @@ interface TestHooks {
 }
 const hooks = (m: Machine) => (m as unknown as { x: TestHooks }).x;
 
-const fresh = () => Machine.create({ wasm, ramBytes: RAM, hostNow: () => HOST_NS });
+/** The run's settings: what every machine of a round trip is made with (the
+ *  command line's flags and images: here, drives attached by `setup`). */
+type Setup = (m: Machine) => void;
+async function fresh(setup?: Setup): Promise<Machine> {
+  const m = await Machine.create({ wasm, ramBytes: RAM, hostNow: () => HOST_NS });
+  setup?.(m);
+  return m;
+}
 
 /** Port and MMIO access on one machine. */
 function io(m: Machine) {
@@ -98,9 +106,9 @@ function differences(a: Machine, b: Machine): string[] {
 }
 
 /** Save `a` as `migrate file:` does and restore it into a fresh machine. */
-async function roundTrip(a: Machine): Promise<{ b: Machine; file: Uint8Array }> {
+async function roundTrip(a: Machine, setup?: Setup): Promise<{ b: Machine; file: Uint8Array }> {
   const file = await save(a, { identity }, zlibCodec);
-  const b = await fresh();
+  const b = await fresh(setup);
   await restore(b, file, "unit round trip", identity, zlibCodec);
   return { b, file };
 }
@@ -112,15 +120,16 @@ async function roundTrip(a: Machine): Promise<{ b: Machine; file: Uint8Array }> 
  * (run on both) gives the same values, after which the regions are still equal.
  * Returns what readBack gave on the restored machine, for datasheet checks.
  */
-async function deviceRoundTrip<T>(slots: [string, number][], program: (x: IO, m: Machine) => void, readBack: (x: IO, m: Machine) => T): Promise<T> {
-  const a = await fresh();
-  const pristine = await fresh();
+async function deviceRoundTrip<T>(slots: [string, number][], program: (x: IO, m: Machine) => void, readBack: (x: IO, m: Machine) => T,
+  setup?: Setup): Promise<T> {
+  const a = await fresh(setup);
+  const pristine = await fresh(setup);
   program(io(a), a);
   for (const [name, count] of slots) {
     expect(SLOT[name], `slot ${name}`).toBeTypeOf("number");
     expect(Buffer.compare(devSlots(a, SLOT[name], count), devSlots(pristine, SLOT[name], count)), `${name} slots changed`).not.toBe(0);
   }
-  const { b } = await roundTrip(a);
+  const { b } = await roundTrip(a, setup);
   expect(differences(a, b)).toEqual([]);
   for (const [name, count] of slots) expect(devSlots(b, SLOT[name], count)).toEqual(devSlots(a, SLOT[name], count));
   const ra = readBack(io(a), a);
@@ -369,4 +378,126 @@ test("ACPI PM: PM1 status (power button), enable and control, and the PM timer s
   expect(got.en).toBe(0x0120);
   expect(got.cnt).toBe(0x1401);             // SCI_EN reads 1
   expect(got.tmr).toBe(Math.floor(3579545 * 1e-3)); // 1 ms of the 3.579545 MHz timer
+});
+
+// --- PCI configuration space (i440FX, PIIX3, its IDE function, the std VGA) ---
+
+const cfgAddr = (dev: number, fn: number, reg: number) => (0x80000000 | (dev << 11) | (fn << 8) | reg) >>> 0;
+
+test("PCI: CONFIG_ADDRESS, a BAR and command register, PIRQ routing and PAM survive a round trip; the BAR's ports and PAM's RAM work after it", async () => {
+  const got = await deviceRoundTrip([["PCI", 8], ["IDE", 2]], (x) => {
+    x.outl(0xcf8, cfgAddr(1, 1, 0x20)); x.outl(0xcfc, 0xd000);     // PIIX3 IDE BAR4: bus-master registers at D000h
+    x.outl(0xcf8, cfgAddr(1, 1, 0x04)); x.outw(0xcfc, 0x0005);     // command: I/O space, bus master
+    x.outl(0xcf8, cfgAddr(1, 0, 0x60)); x.outl(0xcfc, 0x0b0a8005); // PIRQA IRQ5, PIRQB off, PIRQC IRQ10, PIRQD IRQ11
+    x.outl(0xcf8, cfgAddr(0, 0, 0x58)); x.outb(0xcfe, 0x33);       // PAM1: C0000-C7FFF read/write DRAM
+    x.outb(0xd000, 0x08);                                          // BM command: direction bit, not started
+    x.outl(0xd004, 0x00123450);                                    // PRD table address
+    x.outl(0xcf8, cfgAddr(1, 1, 0x20));                            // CONFIG_ADDRESS left at BAR4
+  }, (x) => {
+    const cur = x.inl(0xcfc);                                      // through the saved CONFIG_ADDRESS
+    const addr = x.inl(0xcf8);
+    const space = (dev: number, fn: number) => Array.from({ length: 64 }, (_, i) => { x.outl(0xcf8, cfgAddr(dev, fn, i * 4)); return x.inl(0xcfc); });
+    const config = [space(0, 0), space(1, 0), space(1, 1), space(2, 0)];
+    x.wr(0xc0000, 0xdeadbeef);
+    return { cur, addr, config, bm: [x.inb(0xd000), x.inb(0xd002), x.inl(0xd004)], pamRam: x.rd(0xc0000) };
+  });
+  expect(got.cur).toBe(0xd001);             // an I/O BAR reads bit 0 set
+  expect(got.addr).toBe(cfgAddr(1, 1, 0x20));
+  expect(got.config[1][0x60 / 4]).toBe(0x0b0a8005);
+  expect(got.config[2][1] & 0xffff).toBe(0x0005);
+  expect((got.config[0][0x58 / 4] >>> 16) & 0xff).toBe(0x33);
+  expect(got.bm[0]).toBe(0x08);
+  expect(got.bm[1] & 0x80).toBe(0);         // BMISX bit 7 is 0 on the PIIX3: the ports are claimed
+  expect(got.bm[2]).toBe(0x00123450);
+  expect(got.pamRam).toBe(0xdeadbeef);
+});
+
+// --- IDE / ATAPI ---
+
+const ideSetup: Setup = (m) => {
+  const img = (seed: number) => { const a = new Uint8Array(4096 * 512); for (let i = 0; i < a.length; i++) a[i] = (i * seed) >>> 3; return a; };
+  m.attachDrive(0, DRIVE.DISK, new MemoryBackend(img(7)));
+  m.attachDrive(1, DRIVE.DISK, new MemoryBackend(img(13)));
+  m.attachDrive(2, DRIVE.CDROM);
+};
+
+test("IDE: the primary's register file with HOB bytes and the slave selected, and the secondary's ATAPI IDENTIFY PACKET half read, survive a round trip", async () => {
+  let word0 = 0;
+  const got = await deviceRoundTrip([["IDE", 6]], (x) => {
+    x.outb(0x3f6, 0x02); x.outb(0x376, 0x02);  // nIEN on both channels
+    x.outb(0x1f6, 0xf0);                       // LBA, device 1
+    x.outb(0x1f1, 0x03);
+    for (const [port, prev, cur] of [[0x1f2, 0x01, 0x05], [0x1f3, 0xaa, 0x11], [0x1f4, 0xbb, 0x22], [0x1f5, 0xcc, 0x33]]) {
+      x.outb(port, prev); x.outb(port, cur);  // LBA48: the previous write stays as the HOB byte
+    }
+    x.outb(0x176, 0xa0); x.outb(0x177, 0xa1);  // CD-ROM: IDENTIFY PACKET DEVICE
+    word0 = x.inw(0x170);
+    for (let i = 1; i < 100; i++) x.inw(0x170);
+  }, (x) => {
+    const prim = [x.inb(0x3f6), x.inb(0x1f1), x.inb(0x1f2), x.inb(0x1f3), x.inb(0x1f4), x.inb(0x1f5), x.inb(0x1f6)];
+    x.outb(0x3f6, 0x82);
+    const hob = [x.inb(0x1f2), x.inb(0x1f3), x.inb(0x1f4), x.inb(0x1f5)];
+    x.outb(0x3f6, 0x02);
+    const secStatus = x.inb(0x376);
+    const rest = Array.from({ length: 156 }, () => x.inw(0x170));
+    return { prim, hob, secStatus, rest, secAfter: x.inb(0x376) };
+  }, ideSetup);
+  expect(word0 >> 14).toBe(2);                 // ATA-4 IDENTIFY PACKET word 0: ATAPI device,
+  expect((word0 >> 8) & 0x1f).toBe(5);         // of type 05h, CD-ROM
+  expect(got.prim.slice(2)).toEqual([0x05, 0x11, 0x22, 0x33, 0xf0]);
+  expect(got.prim[0] & 0xc9).toBe(0x40);       // DRDY, not BSY, no DRQ, no ERR
+  expect(got.hob).toEqual([0x01, 0xaa, 0xbb, 0xcc]);
+  expect(got.secStatus & 0x88).toBe(0x08);     // DRQ: the rest of the data is still there
+  expect(got.secAfter & 0x88).toBe(0);
+});
+
+// --- VGA ---
+
+test("VGA: sequencer, GC, CRTC, attribute (flip-flop at data), DAC (mid-triple) registers and planar memory survive a round trip", async () => {
+  const got = await deviceRoundTrip([["VGA", 4]], (x) => {
+    x.outb(0x3c4, 0x04); x.outb(0x3c5, 0x06);  // memory mode: extended memory, odd/even off, chain 4 off
+    x.outb(0x3ce, 0x05); x.outb(0x3cf, 0x00);  // write mode 0, read mode 0
+    x.outb(0x3ce, 0x06); x.outb(0x3cf, 0x05);  // graphics, A0000 64 KiB
+    for (const [plane, v] of [[1, 0x11223344], [2, 0x55667788], [4, 0x99aabbcc], [8, 0xddeeff00]]) {
+      x.outb(0x3c4, 0x02); x.outb(0x3c5, plane);
+      x.wr(0xa0010, v);
+    }
+    x.outb(0x3c4, 0x02); x.outb(0x3c5, 0x0f);
+    x.outb(0x3d4, 0x0e); x.outb(0x3d5, 0x12); x.outb(0x3d4, 0x0f); x.outb(0x3d5, 0x34); // cursor location
+    x.outb(0x3d4, 0x13); x.outb(0x3d5, 0x28);
+    x.inb(0x3da); x.outb(0x3c0, 0x01); x.outb(0x3c0, 0x3f); // attribute palette 1
+    x.outb(0x3c0, 0x20);                       // index with PAS: the flip-flop now points at data
+    x.outb(0x3c8, 0x05); for (const c of [0x3f, 0x20, 0x10, 0x2a]) x.outb(0x3c9, c); // entry 5, and one component of 6
+    x.outb(0x3ce, 0x04);                       // GC index left at read map select
+  }, (x) => {
+    const attrIndex = x.inb(0x3c0);
+    const seq = [0, 1, 2, 3, 4].map((i) => { x.outb(0x3c4, i); return x.inb(0x3c5); });
+    const crtc = Array.from({ length: 0x19 }, (_, i) => { x.outb(0x3d4, i); return x.inb(0x3d5); });
+    const gcIndex = x.inb(0x3ce);
+    const planes = [0, 1, 2, 3].map((p) => { x.outb(0x3ce, 0x04); x.outb(0x3cf, p); return x.rd(0xa0010); });
+    const gc = Array.from({ length: 9 }, (_, i) => { x.outb(0x3ce, i); return x.inb(0x3cf); });
+    // Reading input status 1 puts the flip-flop at the index; reading 3C1h does not move it.
+    const attr = Array.from({ length: 0x15 }, (_, i) => { x.inb(0x3da); x.outb(0x3c0, i | 0x20); return x.inb(0x3c1); });
+    x.outb(0x3c7, 0x05);
+    const dac = Array.from({ length: 6 }, () => x.inb(0x3c9));
+    return { attrIndex, seq, crtc, gcIndex, planes, gc, attr, dac, misc: x.inb(0x3cc) };
+  });
+  expect(got.attrIndex & 0x3f).toBe(0x20);
+  expect(got.seq[4]).toBe(0x06);
+  expect([got.crtc[0x0e], got.crtc[0x0f], got.crtc[0x13]]).toEqual([0x12, 0x34, 0x28]);
+  expect(got.gcIndex & 0x0f).toBe(0x04);
+  expect(got.planes).toEqual([0x11223344, 0x55667788, 0x99aabbcc, 0xddeeff00]);
+  expect(got.gc[6]).toBe(0x05);
+  expect(got.attr[1]).toBe(0x3f);
+  expect(got.dac.slice(0, 3)).toEqual([0x3f, 0x20, 0x10]);
+});
+
+// --- fw_cfg ---
+
+test("fw_cfg: the selected key and the read offset survive a round trip", async () => {
+  const got = await deviceRoundTrip([["FWCFG", 1]], (x) => {
+    x.outw(0x510, 0x0000);                     // FW_CFG_SIGNATURE
+    expect([x.inb(0x511), x.inb(0x511)]).toEqual([0x51, 0x45]); // "QE"
+  }, (x) => [x.inb(0x511), x.inb(0x511), x.inb(0x511)]);
+  expect(got).toEqual([0x4d, 0x55, 0x00]);     // "MU", then past the end reads 0
 });
