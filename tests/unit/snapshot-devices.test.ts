@@ -523,3 +523,70 @@ test("fw_cfg: the selected key and the read offset survive a round trip", async 
   }, (x) => [x.inb(0x511), x.inb(0x511), x.inb(0x511)]);
   expect(got).toEqual([0x4d, 0x55, 0x00]);     // "MU", then past the end reads 0
 });
+
+// --- real time with the host clock standing still ---
+
+/** asm/clock.ts's field offsets in the clock slot. */
+const CLOCK_FIELD: Record<string, number> = (() => {
+  const out: Record<string, number> = {};
+  for (const m of readFileSync(join(ROOT, "asm/clock.ts"), "utf8").matchAll(/const (C_\w+): u32 = (\d+);/g)) out[m[1]] = Number(m[2]);
+  return out;
+})();
+
+test("in real-time mode, with the host clock standing still, a round trip is exact but for the clock's anchor to the host, which the restore lets go", async () => {
+  const setup: Setup = (m) => m.setRealtime(true);
+  const a = await fresh(setup);
+  const x = io(a);
+  x.outb(0x43, 0x34); x.outb(0x40, 0x00); x.outb(0x40, 0x10);  // 8254 counter 0, mode 2, 1000h
+  x.wr(LAPIC + 0xf0, 0x1ff); x.wr(LAPIC + 0x3e0, 0xb); x.wr(LAPIC + 0x380, 5000); // APIC timer, divide by 1
+  x.wr(HPET + 0x10, 1);
+  a.run(1000);                              // reads the host clock: the epoch is taken, a speed sample opens
+  expect(a.instructions).toBeGreaterThan(0n);
+  const { b, file } = await roundTrip(a, setup);
+  // docs/SNAPSHOT.md: "in real time it follows the host clock again from there":
+  // the epoch (host ns minus virtual ns) belongs to the saving host's clock, so
+  // the restore marks it not taken (C_HOST_SET) and closes the speed sample
+  // (C_SAMPLE_ON); the restored machine anchors to its own host on its next read.
+  const slot0 = SLOT.CLOCK * DEV_SLOT_SIZE;
+  expect(differences(a, b)).toEqual([
+    `devices+0x${(slot0 + CLOCK_FIELD.C_HOST_SET).toString(16)}: 1 0`,
+    `devices+0x${(slot0 + CLOCK_FIELD.C_SAMPLE_ON).toString(16)}: 1 0`,
+  ]);
+  // A save of the restored machine carries the same guest state (its regions
+  // decode to the first save's but for the anchor).
+  const again = await save(b, { identity }, zlibCodec);
+  const c = await fresh(setup), d = await fresh(setup);
+  await restore(c, file, "first", identity, zlibCodec);
+  await restore(d, again, "second", identity, zlibCodec);
+  expect(differences(c, d)).toEqual([]);
+  // Guest time is the saved one: the timers read the same.
+  const read = (m: Machine) => { const y = io(m); y.outb(0x43, 0x00); return [y.inb(0x40), y.inb(0x40), y.rd(LAPIC + 0x390), y.rd(HPET + 0xf0), y.rd(HPET + 0xf4)]; };
+  expect(read(b)).toEqual(read(a));
+  expect(a.virtualTime).toBe(b.virtualTime);
+});
+
+// --- Bochs VBE (the std VGA's DISPI registers) and its linear framebuffer ---
+
+test("Bochs VBE: DISPI index and registers, the enabled mode, and pixels in the linear framebuffer (BAR0) survive a round trip", async () => {
+  const LFB = 0xe0000000;
+  const dispi = (x: IO, i: number, v: number) => { x.outw(0x1ce, i); x.outw(0x1cf, v); };
+  const got = await deviceRoundTrip([["VGA", 4], ["PCI_VGA", 2]], (x) => {
+    x.outl(0xcf8, cfgAddr(2, 0, 0x10)); x.outl(0xcfc, LFB);        // BAR0
+    x.outl(0xcf8, cfgAddr(2, 0, 0x04)); x.outw(0xcfc, 0x0003);     // I/O and memory space
+    dispi(x, 0, 0xb0c5);                                           // ID
+    dispi(x, 1, 640); dispi(x, 2, 480); dispi(x, 3, 32);
+    dispi(x, 4, 0x41);                                             // enabled, linear framebuffer
+    dispi(x, 9, 3);                                                // Y offset
+    for (let i = 0; i < 16; i++) x.wr(LFB + 640 * 4 * 10 + i * 4, 0x00102030 * (i + 1));
+    x.outw(0x1ce, 3);                                              // index left at BPP
+  }, (x) => {
+    const cur = x.inw(0x1cf);
+    const regs = Array.from({ length: 10 }, (_, i) => { x.outw(0x1ce, i); return x.inw(0x1cf); });
+    const px = Array.from({ length: 16 }, (_, i) => x.rd(LFB + 640 * 4 * 10 + i * 4));
+    return { cur, regs, px };
+  });
+  expect(got.cur).toBe(32);
+  expect(got.regs.slice(1, 5)).toEqual([640, 480, 32, 0x41]);
+  expect(got.regs[9]).toBe(3);
+  expect(got.px).toEqual(Array.from({ length: 16 }, (_, i) => (0x00102030 * (i + 1)) >>> 0));
+});
