@@ -228,13 +228,45 @@ test("8042: the command byte, queued keyboard bytes and the output port (A20 off
     while (x.inb(0x64) & 1) data.push(x.inb(0x60));
     x.outb(0x64, 0x20); const cmd = x.inb(0x60);
     x.outb(0x64, 0xd0); const outport = x.inb(0x60);
-    return { status, data, cmd, outport, a20: m.registers().a20 };
+    // With A20 off, 0x100500 wraps to 0x500: the restored machine's address mask follows the 8042.
+    x.wr(0x500, 0x11111111); x.wr(0x100500, 0x22222222);
+    return { status, data, cmd, outport, a20: m.registers().a20, low: x.rd(0x500) };
   });
   expect(got.status & 0x05).toBe(0x05);      // OBF and the system flag
   expect(got.data).toEqual([0xfa, 0xab, 0x41]); // MF2 ID AB 83h, 83h translated to 41h (XLAT)
   expect(got.cmd).toBe(0x64);
   expect(got.outport & 0x03).toBe(0x01);     // reset line inactive, A20 gate low
   expect(got.a20).toBe(false);
+  expect(got.low).toBe(0x22222222);
+});
+
+test("8042 aux port: a PS/2 IntelliMouse's mode, resolution, rate, scaling and a queued movement packet survive a round trip", async () => {
+  const got = await deviceRoundTrip([["I8042", 2]], (x, m) => {
+    const mc = (b: number) => { x.outb(0x64, 0xd4); x.outb(0x60, b); };
+    const drain = () => { while (x.inb(0x64) & 1) x.inb(0x60); };
+    x.outb(0x64, 0x60); x.outb(0x60, 0x44); // command byte: XLAT, aux enabled, no IRQs
+    mc(0xf3); mc(200); mc(0xf3); mc(100); mc(0xf3); mc(80); drain(); // the IntelliMouse knock: ID 03h
+    mc(0xe8); mc(0x02); mc(0xe7); mc(0xf4); drain(); // 4 counts/mm, 2:1 scaling, streaming
+    m.mouseEvent(5, -3, 1, 1);              // a four-byte packet waiting
+  }, (x) => {
+    const status = x.inb(0x64);
+    const packet: number[] = [];
+    while (x.inb(0x64) & 1) packet.push(x.inb(0x60));
+    x.outb(0x64, 0xd4); x.outb(0x60, 0xe9);  // status request
+    const info: number[] = [];
+    while (x.inb(0x64) & 1) info.push(x.inb(0x60));
+    x.outb(0x64, 0xd4); x.outb(0x60, 0xf2);
+    const id: number[] = [];
+    while (x.inb(0x64) & 1) id.push(x.inb(0x60));
+    return { status, packet, info, id };
+  });
+  expect(got.status & 0x21).toBe(0x21);     // OBF from the aux device
+  expect(got.packet.length).toBe(4);
+  expect(got.packet[0] & 0x09).toBe(0x09);  // left button, bit 3 always 1
+  // Status request: byte 1 stream mode, enabled (20h), 2:1 scaling (10h), left button down
+  // (bit 2 here, where the movement packet has it in bit 0); resolution 2; rate 80.
+  expect(got.info).toEqual([0xfa, 0x34, 0x02, 80]);
+  expect(got.id).toEqual([0xfa, 0x03]);
 });
 
 test("port 92h: fast A20 on survives a round trip, and the restored machine's A20 (derived state) follows it", async () => {
