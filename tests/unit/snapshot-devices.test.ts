@@ -21,7 +21,7 @@ import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test, expect } from "vitest";
-import { Machine } from "../../web/host/machine";
+import { Machine, RING } from "../../web/host/machine";
 import { MemoryBackend, DRIVE } from "../../web/host/block";
 import { save, restore, readHeader, REGION_NAMES, type RunIdentity } from "../../web/host/snapshot";
 import { zlibCodec } from "../../web/cli/snapshot";
@@ -554,6 +554,29 @@ test("fw_cfg: the selected key and the read offset survive a round trip", async 
     expect([x.inb(0x511), x.inb(0x511)]).toEqual([0x51, 0x45]); // "QE"
   }, (x) => [x.inb(0x511), x.inb(0x511), x.inb(0x511)]);
   expect(got).toEqual([0x4d, 0x55, 0x00]);     // "MU", then past the end reads 0
+});
+
+// --- the I/O rings: debug console (port E9h), COM1 both ways, keyboard input ---
+
+test("I/O rings: unread debug-console and COM1 output, and host input the UART and the 8042 have not taken yet, survive a round trip", async () => {
+  const text = (s: string) => new TextEncoder().encode(s);
+  const got = await deviceRoundTrip([], (x, m) => {
+    for (const c of text("post 42\n")) x.outb(0xe9, c);
+    x.outb(0x3f8 + 2, 0x01);                // COM1 FIFOs on
+    for (const c of text("tx")) x.outb(0x3f8, c);
+    m.feed(RING.COM1_RX, text("typed"));
+    m.feed(RING.KBD, new Uint8Array([0x1e, 0x9e])); // A pressed and released (set 1)
+  }, (x, m) => {
+    const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+    const debug = dec(m.drain(RING.DEBUGCON)), tx = dec(m.drain(RING.COM1_TX));
+    x.advance(5e6);                          // the UART and the 8042 take their input
+    const rx: number[] = [];
+    for (let n = 0; n < 16 && (x.inb(0x3fd) & 1); n++) rx.push(x.inb(0x3f8));
+    const kbd: number[] = [];
+    for (let n = 0; n < 4 && (x.inb(0x64) & 1); n++) { kbd.push(x.inb(0x60)); x.advance(1e6); }
+    return { debug, tx, rx: dec(new Uint8Array(rx)), kbd };
+  });
+  expect(got).toEqual({ debug: "post 42\n", tx: "tx", rx: "typed", kbd: [0x1e, 0x9e] });
 });
 
 // --- real time with the host clock standing still ---
