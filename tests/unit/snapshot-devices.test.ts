@@ -10,12 +10,21 @@
 //       is not comparing two reset states;
 //   (b) every register the test can read back through ports or MMIO reads the
 //       same on both machines: reads without side effects, or the same
-//       side-effecting sequence on both (then the regions are compared again).
+//       side-effecting sequence on both (then the regions are compared again);
+//       state the machine derives rather than saves (A20, PAM, the bus-master
+//       port claim, the VBE framebuffer mapping) is used on the restored one;
+//   (c) a save of the restored machine, and a second save of the saved one,
+//       are the same file as the first save (less the time of the save).
 // Where a value is asserted it comes from the part's datasheet (8259A, 8254,
 // 8042, MC146818, 16550A, 82093AA, SDM vol. 3 ch. 10, IA-PC HPET 1.0a, ACPI,
 // PCI 2.1, ATA-4, IBM VGA, QEMU's fw_cfg.rst), not from the implementation.
-// No time passes: the machines run in icount mode and no instruction runs; the
-// host clock (MachineOptions.hostNow) is a constant.
+// Time: the machines run in icount mode, and the host clock
+// (MachineOptions.hostNow) is a constant. A test may move the virtual clock
+// (testAdvance) while it programs machine A, to leave a counter mid-count;
+// from the save on, no time passes on either machine until the reads, which
+// do the same on both. One test runs in real time with the host clock still.
+// Not here, because they hold no state: the debug exit port F4h (its exit code
+// ends the run, and is not machine state) and the POST port 80h (no device).
 
 import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -126,6 +135,7 @@ function content(file: Uint8Array): { header: object; body: Uint8Array } {
  * state; the device's `slots` ([first slot name, count]) must then differ from
  * a fresh machine's; after the round trip every region is equal, and `readBack`
  * (run on both) gives the same values, after which the regions are still equal.
+ * Saving the restored machine, and the saved one again, gives the same file.
  * Returns what readBack gave on the restored machine, for datasheet checks.
  */
 async function deviceRoundTrip<T>(slots: [string, number][], program: (x: IO, m: Machine) => void, readBack: (x: IO, m: Machine) => T,
