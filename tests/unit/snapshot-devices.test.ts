@@ -566,6 +566,45 @@ test("fw_cfg: the selected key and the read offset survive a round trip", async 
   expect(got).toEqual([0x4d, 0x55, 0x00]);     // "MU", then past the end reads 0
 });
 
+// --- the timers running on after a restore: 8254, RTC, HPET legacy replacement, LAPIC timer ---
+
+test("timers after a restore: the same interrupts at the same moments as on the saved machine, with the HPET's legacy route cutting the 8254 and the RTC off", async () => {
+  const got = await deviceRoundTrip([["PIT", 1], ["CMOS", 2], ["HPET", 1], ["LAPIC", 4], ["PIC", 1]], (x) => {
+    x.wr(LAPIC + 0xf0, 0x1ff); x.wr(LAPIC + 0x350, 0x700);          // virtual wire
+    x.outb(0x20, 0x11); x.outb(0x21, 0x20); x.outb(0x21, 0x04); x.outb(0x21, 0x01); x.outb(0x21, 0xfa); // IRQ0, IRQ2
+    x.outb(0xa0, 0x11); x.outb(0xa1, 0x28); x.outb(0xa1, 0x02); x.outb(0xa1, 0x01); x.outb(0xa1, 0xfe); // IRQ8
+    x.outb(0x43, 0x34); x.outb(0x40, 1193 & 0xff); x.outb(0x40, 1193 >> 8); // 8254: ~1 kHz
+    x.outb(0x70, 0x0a); x.outb(0x71, 0x26); x.outb(0x70, 0x0b); x.outb(0x71, 0x42); // RTC: 1024 Hz periodic
+    // T0: 32-bit mode (the comparator's high half is all ones from reset), periodic, VAL_SET, interrupt enable.
+    x.wr(HPET + 0x100, 0x14c);
+    x.wr(HPET + 0x108, 50000);                                       // comparator and period: every 500 us
+    x.wr(HPET + 0x10, 0x3);                                          // ENABLE_CNF, LEG_RT_CNF
+    x.wr(LAPIC + 0x3e0, 0xb); x.wr(LAPIC + 0x320, 0x20040); x.wr(LAPIC + 0x380, 300000); // APIC timer: periodic, vector 40h
+    x.advance(321_000);                                              // a moment inside every period
+  }, (x) => {
+    const seen: [number, number][] = [];
+    for (let step = 0; step < 40; step++) {
+      x.advance(100_000);
+      for (let n = 0; n < 8; n++) {
+        const v = x.ack();
+        if (v < 0) break;
+        seen.push([step, v]);
+        if (v === 0x40) x.wr(LAPIC + 0xb0, 0);
+        else { if (v >= 0x28) x.outb(0xa0, 0x20); x.outb(0x20, 0x20); }
+      }
+      x.outb(0x70, 0x0c); x.inb(0x71);        // RTC: clear IRQF
+    }
+    return seen;
+  });
+  const vectors = got.map(([, v]) => v);
+  // IRQ0: first the edge the 8254 gave when it was loaded (before LEG_RT_CNF,
+  // latched in the IRR since), then HPET T0 at 500, 1000, ... 4000 us, each
+  // seen at the end of the 100 us step it falls in (step k ends at 421 + 100k us).
+  expect(got.filter(([, v]) => v === 0x20).map(([step]) => step)).toEqual([0, 1, 6, 11, 16, 21, 26, 31, 36]);
+  expect(vectors).toContain(0x40);
+  expect(vectors).not.toContain(0x28);        // HPET 1.0a §2.3.3.1 legacy replacement: the RTC's IRQ8 is cut off
+});
+
 // --- the I/O rings: debug console (port E9h), COM1 both ways, keyboard input ---
 
 test("I/O rings: unread debug-console and COM1 output, and host input the UART and the 8042 have not taken yet, survive a round trip", async () => {
