@@ -409,7 +409,8 @@ test("HPET: the main counter, GEN_CONF, and three comparators (periodic, 32-bit 
     expect(m.hpet).toBe(true);
     x.wr(HPET + 0xf0, 0x1000); x.wr(HPET + 0xf4, 0);     // main counter, while halted
     x.wr(HPET + 0x100, 0x44c);                           // T0: interrupt enable, periodic, VAL_SET, route pin 2
-    x.wr(HPET + 0x108, 0x100000); x.wr(HPET + 0x108, 0x100000); // T0 comparator, then its period
+    // T0 comparator, then its period (low halves: the high ones stay all ones from reset, no match for ages).
+    x.wr(HPET + 0x108, 0x100000); x.wr(HPET + 0x108, 0x100000);
     x.wr(HPET + 0x120, 0x102);                           // T1: 32-bit mode, level
     x.wr(HPET + 0x128, 0x12345678);
     x.wr(HPET + 0x148, 0xabcdef);                        // T2 comparator
