@@ -54,3 +54,14 @@ export async function waitForText(page: Page, re: RegExp, timeoutMs: number, eve
   }
   throw new Error(`timed out waiting for ${re}; screen ends with:\n${text.slice(-1500)}`);
 }
+
+/** A window.ringzero call; a rejection comes back as { error: message }. */
+export const rz = <T>(page: Page, f: string, ...args: unknown[]) =>
+  page.evaluate(([f, args]) => Promise.resolve((globalThis as any).ringzero[f as string](...(args as unknown[]))).catch((e: Error) => ({ error: e.message })), [f, args] as const) as Promise<T>;
+
+/** Type a command into the console and wait for a line matching `answer`. */
+export async function run(page: Page, command: string, answer: RegExp, timeoutMs = 30_000): Promise<string> {
+  await page.click("#terminal");
+  await page.keyboard.type(`${command}\n`);
+  return waitForText(page, answer, timeoutMs);
+}

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import { type Browser, type Download, type Page } from "playwright-core";
-import { openSite, screen, waitForText, ROOT, type Site } from "./site";
+import { openSite, screen, waitForText, ROOT, rz, run, type Site } from "./site";
 
 const PORT = 4332;
 const BASE = `http://127.0.0.1:${PORT}/`;
@@ -37,17 +37,6 @@ afterAll(async () => {
   await site?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
-
-/** A window.ringzero call; a rejection comes back as { error: message }. */
-const rz = <T>(page: Page, f: string, ...args: unknown[]) =>
-  page.evaluate(([f, args]) => Promise.resolve((globalThis as any).ringzero[f as string](...(args as unknown[]))).catch((e: Error) => ({ error: e.message })), [f, args] as const) as Promise<T>;
-
-/** Type a command and wait for a line matching `answer`. */
-async function run(page: Page, command: string, answer: RegExp, timeoutMs = 30_000): Promise<string> {
-  await page.click("#terminal");
-  await page.keyboard.type(`${command}\n`);
-  return waitForText(page, answer, timeoutMs);
-}
 
 /** The names of the states kept in this browser, once they include `name`. */
 async function keptOnce(page: Page, name: string): Promise<string[]> {

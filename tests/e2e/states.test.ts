@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type Page } from "playwright-core";
-import { openSite, screen, waitForText, type Site } from "./site";
+import { openSite, screen, waitForText, rz, run, type Site } from "./site";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const PORT = 4319; // page.test.ts uses 4317, httpdisk.test.ts 4318
@@ -26,17 +26,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await site?.close();
 });
-
-/** A window.ringzero call; a rejection comes back as { error: message }. */
-const rz = <T>(page: Page, f: string, ...args: unknown[]) =>
-  page.evaluate(([f, args]) => Promise.resolve((globalThis as any).ringzero[f as string](...(args as unknown[]))).catch((e: Error) => ({ error: e.message })), [f, args] as const) as Promise<T>;
-
-/** Type a command and wait for a line matching `answer`. */
-async function run(page: Page, command: string, answer: RegExp, timeoutMs = 30_000): Promise<string> {
-  await page.click("#terminal");
-  await page.keyboard.type(`${command}\n`);
-  return waitForText(page, answer, timeoutMs);
-}
 
 test("a state saved in the shell survives a reload and restores to the same shell; one that does not fit is refused in one line", async () => {
   const context = await browser.newContext();

@@ -227,7 +227,9 @@ function withCrc(f: Uint8Array): Uint8Array {
   return out;
 }
 
-test("truncated, corrupt, wrong-version, wrong-image and hostile snapshots are refused in one line; the machine is unharmed", async () => {
+/** For the refusal tests: a good snapshot of ata_dma.asm's machine at 6000
+ *  instructions, and a second machine at 3000 to restore into, with its state. */
+async function goodAndTarget() {
   const r = rom("ata_dma");
   const a = await start(r, true, translation());
   runTo(a, 6000);
@@ -235,7 +237,11 @@ test("truncated, corrupt, wrong-version, wrong-image and hostile snapshots are r
   const b = await start(r, true, translation());
   runTo(b, 3000);
   const state = () => ({ ...ending(b), regs: b.m.registers() });
-  const before = state();
+  return { r, a, good, b, state, before: state() };
+}
+
+test("truncated, corrupt, wrong-version, wrong-image and hostile snapshots are refused in one line; the machine is unharmed", async () => {
+  const { r, a, good, b, state, before } = await goodAndTarget();
   const refused = async (file: Uint8Array, why: RegExp, id: typeof identity = identity) => {
     const e = await restore(b.m, file, "s.rz", id, zlibCodec, b.disks).then(() => undefined, (x: unknown) => x);
     expect(e).toBeInstanceOf(SnapshotError);
@@ -303,14 +309,7 @@ function withSection(file: Uint8Array, name: string, body: Uint8Array, edit: (h:
 }
 
 test("a hostile header's sizes are refused before anything is inflated, and a disk section bomb stops at the disk's size", async () => {
-  const r = rom("ata_dma");
-  const a = await start(r, true, translation());
-  runTo(a, 6000);
-  const good = await save(a.m, { identity, disks: a.disks }, zlibCodec);
-  const b = await start(r, true, translation());
-  runTo(b, 3000);
-  const state = () => ({ ...ending(b), regs: b.m.registers() });
-  const before = state();
+  const { a, good, b, state, before } = await goodAndTarget();
   // The codec is watched: what it was asked to inflate, and up to how much.
   let asked: { stored: number; max: number }[] = [];
   const watched: Codec = { deflate: zlibCodec.deflate, inflate: (x, max) => { asked.push({ stored: x.length, max }); return zlibCodec.inflate(x, max); } };
