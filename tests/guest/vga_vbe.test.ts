@@ -14,7 +14,7 @@ beforeAll(() => { buildCli(); });
 
 describe("VBE screendump against qemu-system-i386 -vga std", () => {
   const cases: [string, string][] = [
-    ["vga_vbe32", "640 480"], ["vga_vbe24", "320 200"], ["vga_vbe16", "400 300"], ["vga_vbe15", "320 240"],
+    ["vga_vbe32", "640 480"], ["vga_vbe32hi", "1280 1024"], ["vga_vbe24", "320 200"], ["vga_vbe16", "400 300"], ["vga_vbe15", "320 240"],
     ["vga_vbe8", "640 480"], ["vga_vbe8dac", "800 600"], ["vga_vbe4", "640 480"],
   ];
   for (const [name, size] of cases) {
