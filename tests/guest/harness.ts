@@ -11,7 +11,7 @@ import { Machine, STOP, RING, type CpuFeatures } from "../../web/host/machine";
 import { MemoryBackend, DRIVE } from "../../web/host/block";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const OUT = join(ROOT, "build/guest");
+export const OUT = join(ROOT, "build/guest");
 let wasmModule: WebAssembly.Module | undefined;
 
 export function assemble(name: string): string {

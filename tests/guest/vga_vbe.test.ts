@@ -5,8 +5,11 @@
 // it prints and the monitor's screendump must be the same on both machines.
 
 import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, test, expect } from "vitest";
-import { assemble } from "./harness";
+import { assemble, OUT } from "./harness";
 import { buildCli } from "../cli/debugrun";
 import { screendump, header, expectSamePpm } from "./vgadump";
 
@@ -56,4 +59,35 @@ describe("VBE through SeaBIOS's VGA BIOS against qemu-system-i386", () => {
     expect(header(q.ppm)).toBe("P6 1024 768 255");
     expectSamePpm(r.ppm, q.ppm);
   }, 180_000);
+});
+
+// The standard VGA modes as the VGA BIOS sets them (INT 10h AH=00h), not by
+// registers: vga_biosmode.asm writes text through the BIOS (in a graphics mode
+// the BIOS draws the glyphs from its font) and pixels in every colour.
+describe("standard VGA modes set through SeaBIOS's VGA BIOS against qemu-system-i386", () => {
+  // mode, graphics, colours drawn (4 pixels each), screendump size: QEMU's
+  // scan-out doubles 200-line modes to 400 lines and the 40-column modes' dots
+  // (a 320-dot line drawn at 640); 80-column text has 9-dot cells. Mode 06h
+  // (CGA 640x200, 2 colours) is not here: RingZero's picture differs from
+  // QEMU's (twice the lit pixels), an open gap (docs/DEVICES.md).
+  const modes: [number, boolean, number, string][] = [
+    [0x00, false, 16, "640 400"], [0x01, false, 16, "640 400"], [0x02, false, 16, "720 400"], [0x03, false, 16, "720 400"],
+    [0x04, true, 4, "640 400"], [0x05, true, 4, "640 400"], [0x07, false, 16, "720 400"],
+    [0x0d, true, 16, "640 400"], [0x0e, true, 16, "640 400"], [0x0f, true, 4, "640 350"], [0x10, true, 16, "640 350"],
+    [0x11, true, 2, "640 480"], [0x12, true, 16, "640 480"], [0x13, true, 80, "640 400"],
+  ];
+  for (const [mode, graphics, colours, size] of modes) {
+    const name = `vga_biosmode_${mode.toString(16).padStart(2, "0")}`;
+    test(`mode ${mode.toString(16).padStart(2, "0")}h: the same PPM, byte for byte`, async () => {
+      const img = join(OUT, `${name}.img`);
+      execFileSync("nasm", ["-f", "bin", `-DMODE=${mode}`, `-DGRAPHICS=${graphics ? 1 : 0}`, `-DCOLOURS=${colours}`, "-o", img,
+        fileURLToPath(new URL("vga_biosmode.asm", import.meta.url))]);
+      const q = await screendump("qemu", SEABIOS, name, ["-hda", img]);
+      const r = await screendump("ringzero", SEABIOS, name, ["-hda", img]);
+      expect(q.output).toBe("done\n");
+      expect(r.output).toBe("done\n");
+      expect(header(q.ppm)).toBe(`P6 ${size} 255`);
+      expectSamePpm(r.ppm, q.ppm);
+    }, 120_000);
+  }
 });
