@@ -14,7 +14,7 @@ import { cpuOption } from "../host/cpumodel";
 import { Screen } from "../ui/screen";
 import { blinkWhileActive } from "../ui/cursor";
 import type { BootConfig, ImageSource, MachineStatus, WorkerApi } from "../protocol";
-import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
+import { labEvent, labGdtEntry, labIdtEntry, labRead, labRegisters, labTranslation } from "../host/labapi";
 import type { ImageInput, MachineOptions, MachineState, RingZeroMachine, Registers, LabRegisters, MountOptions } from "./api";
 
 export type { MachineOptions, MachineState, RingZeroMachine, Registers, LabRegisters, MountOptions };
@@ -110,11 +110,7 @@ async function open(options: MachineOptions): Promise<{ machine: RingZeroMachine
     },
     async readMemory(address, length, physical = false) {
       await inspection();
-      if (!(Number.isInteger(length) && length >= 0 && length <= READ_MAX)) throw new RangeError(`readMemory: length ${length}: 0 to ${READ_MAX} bytes a call`);
-      const bytes = await api.readMemory(address >>> 0, length, physical);
-      if (bytes.length === length) return bytes;
-      const at = (address + bytes.length) >>> 0;
-      throw new Error(readFailure(address >>> 0, length, at, physical, physical ? null : await api.walk(at), (await api.status()).cpl));
+      return labRead({ read: (a, n, p) => api.readMemory(a, n, p), walk: (a) => api.walk(a), cpl: async () => (await api.status()).cpl }, "readMemory", address, length, physical);
     },
     async translate(linear) {
       const w = await api.walk(linear >>> 0);

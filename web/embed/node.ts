@@ -15,7 +15,7 @@ import { kernelKind } from "../host/kernel";
 import { IdlePacer } from "../host/idle";
 import { gdt, idt, ldt, pageWalk } from "../host/inspect";
 import { readEvents } from "../host/events";
-import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
+import { labEvent, labGdtEntry, labIdtEntry, labRead, labRegisters, labTranslation } from "../host/labapi";
 import { hitText, WATCH_KINDS } from "../host/stops";
 import { MemoryBackend, WriteLog } from "../host/block";
 import { hostCalls, recordHeader, sha256Hex, type ImageIdentity } from "../host/replay";
@@ -210,11 +210,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       }
     },
     async readMemory(address, length, physical = false) {
-      if (!(Number.isInteger(length) && length >= 0 && length <= READ_MAX)) throw new RangeError(`readMemory: length ${length}: 0 to ${READ_MAX} bytes a call`);
-      const bytes = physical ? m.readPhysical(address >>> 0, length) : m.readLinear(address >>> 0, length);
-      if (bytes.length === length) return bytes;
-      const at = (address + bytes.length) >>> 0;
-      throw new Error(readFailure(address >>> 0, length, at, physical, physical ? null : pageWalk(m, at), m.registers().cpl));
+      return labRead({ read: (a, n, p) => (p ? m.readPhysical(a, n) : m.readLinear(a, n)), walk: (a) => pageWalk(m, a), cpl: () => m.registers().cpl }, "readMemory", address, length, physical);
     },
     async translate(linear) { return labTranslation(pageWalk(m, linear >>> 0), m.registers().cpl); },
     async gdt() { return gdt(m).map(labGdtEntry); },

@@ -147,6 +147,24 @@ export function labTranslation(w: PageWalk, cpl: number): LabTranslation {
 /** What one read() returns at most (the worker's readMemory limit). */
 export const READ_MAX = 65536;
 
+/** Where read() gets its bytes, walks and CPL: the page's worker, or a Machine (the package). */
+export interface LabReader {
+  read(address: number, length: number, physical: boolean): Uint8Array | Promise<Uint8Array>;
+  walk(linear: number): PageWalk | null | undefined | Promise<PageWalk | null | undefined>;
+  cpl(): number | Promise<number>;
+}
+
+/** read(): `length` bytes (0 to READ_MAX) at a linear or physical address, or
+ *  an error naming the first byte that could not be read and why. `method`
+ *  names the caller in a RangeError ("read", the package's "readMemory"). */
+export async function labRead(io: LabReader, method: string, address: number, length: number, physical: boolean): Promise<Uint8Array> {
+  if (!(Number.isInteger(length) && length >= 0 && length <= READ_MAX)) throw new RangeError(`${method}: length ${length}: 0 to ${READ_MAX} bytes a call`);
+  const bytes = await io.read(address >>> 0, length, physical);
+  if (bytes.length === length) return bytes;
+  const at = (address + bytes.length) >>> 0;
+  throw new Error(readFailure(address >>> 0, length, at, physical, physical ? null : (await io.walk(at)) ?? null, await io.cpl()));
+}
+
 /** Why read() got fewer bytes than asked: the first byte it could not read is
  *  `at`; `walk` is that address's page walk (linear reads). */
 export function readFailure(address: number, length: number, at: number, physical: boolean, walk: PageWalk | null, cpl: number): string {

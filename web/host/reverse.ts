@@ -219,10 +219,8 @@ export class ReplayTimeline {
    *  count: the machine as it was just before the event's instruction). Past
    *  the recording's end: "end", stopped there. */
   travelTo(icount: bigint, points: Points): TimelineStop {
-    if (icount < 0n) icount = 0n;
     points.off();
     try {
-      if (icount <= this.checkpoints[0].icount) { this.restore(this.checkpoints[0]); return { reason: icount < this.checkpoints[0].icount ? "begin" : "step" }; }
       if (icount < this.m.instructions) return this.goTo(icount);
       if (icount === this.m.instructions) return { reason: "step" };
       return this.runTo(icount, false);

@@ -13,7 +13,7 @@ import { Inspector } from "./inspector";
 import { States, STATE_EXT, download, messageOf } from "./states";
 import { IDLE_SHARE, STARTED_PAUSED, type BootConfig, type ImageSource, type MachineStatus, type RestoredState, type StartInfo, type Watchpoint, type WorkerApi } from "../protocol";
 import type { EventStops } from "../host/events";
-import { READ_MAX, labEvent, labGdtEntry, labIdtEntry, labRegisters, labTranslation, readFailure } from "../host/labapi";
+import { labEvent, labGdtEntry, labIdtEntry, labRead, labRegisters, labTranslation } from "../host/labapi";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -452,13 +452,9 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
   /** `length` bytes (up to 64 KiB) at a linear address, or a physical one; rejects, naming the
    *  address and why, when any of them cannot be read (not mapped, no memory there). */
   read: async (address: number, length: number, opts: { physical?: boolean } = {}) => {
-    const physical = opts.physical ?? false;
     if (!api) throw new Error("read: the machine has not started");
-    if (!(Number.isInteger(length) && length >= 0 && length <= READ_MAX)) throw new RangeError(`read: length ${length}: 0 to ${READ_MAX} bytes a call`);
-    const bytes = await api.readMemory(address >>> 0, length, physical);
-    if (bytes.length === length) return bytes;
-    const at = (address + bytes.length) >>> 0;
-    throw new Error(readFailure(address >>> 0, length, at, physical, physical ? null : await api.walk(at), (await api.status()).cpl));
+    const w = api;
+    return labRead({ read: (a, n, p) => w.readMemory(a, n, p), walk: (a) => w.walk(a), cpl: async () => (await w.status()).cpl }, "read", address, length, opts.physical ?? false);
   },
   /** An execution breakpoint at a linear address, mapped or not (as QEMU's gdb stub: it fires
    *  once code there runs); resolves with an error message or null. */
