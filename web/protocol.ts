@@ -24,6 +24,12 @@ export interface BootConfig {
   append?: string;
   bios?: ImageSource;
   vgabios?: ImageSource;
+  /** For a direct kernel boot: a VGA BIOS whose 8x16 font goes into the VGA, as
+   *  the command line does for -kernel, so that text the kernel writes to the
+   *  screen shows. Not one of the run's images (recordings and saved states do
+   *  not name it, as on the command line); when it cannot be fetched, the
+   *  screen draws text with the page's font. */
+  textFont?: ImageSource;
   cdrom?: ImageSource;
   hda?: ImageSource;
   boot?: "c" | "d";
@@ -133,6 +139,8 @@ export interface VgaView {
   cursor?: { row: number; column: number };
   /** The 16 text colours as 0xRRGGBB. */
   palette: number[];
+  /** Plane 2 holds a font: the picture (vgaImage) shows the text as the VGA draws it. */
+  font: boolean;
 }
 
 /** The VGA picture in a graphics mode, as QEMU draws it (web/host/vgarender.ts). */
@@ -215,8 +223,9 @@ export interface WorkerApi {
   /** What the VGA shows now, read at one instant: no machine yet, a text mode, a
    *  graphics picture, or nothing (display off). */
   vgaMode(): "none" | "text" | "graphics" | "blank";
-  /** The VGA picture now, or null before the machine runs or when the display is off. */
-  /** The VGA picture; `changedRows`: only the rows changed since the last such call. */
+  /** The VGA picture now (text modes drawn with plane 2's font, as QEMU draws them), or
+   *  null before the machine runs or when the display is off. `changedRows`: only
+   *  the rows changed since the last such call (whole after a call without). */
   vgaImage(changedRows?: boolean): VgaPicture | null;
   // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */

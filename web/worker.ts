@@ -207,9 +207,10 @@ class MachineWorker implements WorkerApi {
         }
         images[key] = await fetchBytes(src, key, callbacks);
       };
-      const [wasm, state] = await Promise.all([
+      const [wasm, state, textFont] = await Promise.all([
         fetchBytes({ url: wasmUrl }, "machine", callbacks),
         config.state && !rr ? fetchBytes(config.state, "saved state", callbacks, "saved state").catch((e: Error) => e) : undefined,
+        config.kernel && !config.vgabios && config.textFont ? fetchBytes(config.textFont, "vgabios", callbacks).catch(() => undefined) : undefined,
         ...IMAGE_ROLES.map(load),
       ]);
       // The RTC starts at the host's time of day when the machine starts to run
@@ -262,7 +263,7 @@ class MachineWorker implements WorkerApi {
       if (hda) info.disk = await this.openDisk(hda, config, !rr);
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow, cpu: parseCpuSpec(config.cpu ?? DEFAULT_CPU_MODEL) });
       machine.setRealtime(true);
-      const boot = loadBootImages(machine, { ...images, cdrom: disks.cdrom ?? images.cdrom, hda: this.disk?.top, append: config.append, boot: config.boot });
+      const boot = loadBootImages(machine, { ...images, vgabios: images.vgabios ?? textFont, cdrom: disks.cdrom ?? images.cdrom, hda: this.disk?.top, append: config.append, boot: config.boot });
       this.machine = machine;
       this.host = hostCalls(machine, boot, this.recorder, this.replay);
       machine.setRtcTime(rtc);
@@ -862,7 +863,7 @@ class MachineWorker implements WorkerApi {
     const screen = m?.textScreen();
     if (!m || !screen) return null;
     const cursor = screen.cursor ? { row: screen.cursor.row, column: screen.cursor.column } : undefined;
-    return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette() };
+    return { columns: screen.columns, rows: screen.rows, cells: screen.cells, cursor, palette: m.textPalette(), font: m.vgaTextFontLoaded() };
   }
 
   vgaMode(): "none" | "text" | "graphics" | "blank" {
@@ -874,10 +875,12 @@ class MachineWorker implements WorkerApi {
 
   /** The picture; with `changedRows` (the page's screen) only the rows that changed
    *  since the last such call (all of it after a mode or palette change), which
-   *  the page draws in place. */
+   *  the page draws in place. Without, the whole picture, and the next call with
+   *  `changedRows` gives the whole picture too (the canvas may not show the last). */
   vgaImage(changedRows = false): VgaPicture | null {
     const m = this.machine;
     if (!m) return null;
+    if (!changedRows) this.screen.forget();
     const { img, y0, y1 } = changedRows ? m.vgaScreenUpdate(this.screen, { cursor: true }) : (() => { const img = m.vgaImage({ cursor: true }); return { img, y0: 0, y1: img.height }; })();
     if (img.mode === "blank") return null;
     const rgba = img.rgba.slice(y0 * img.width * 4, y1 * img.width * 4);

@@ -9,9 +9,12 @@
 
 import { test, expect, beforeAll, afterAll } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { openSite, screen, waitForText, ROOT, type Site } from "./site";
+import { assemble } from "../guest/harness";
+import { screendump } from "../guest/vgadump";
+import { IMAGES } from "../system/serial-guest";
 
 const ARTIFACTS = join(ROOT, "test-results");
 const PORT = 4321;
@@ -55,6 +58,39 @@ test("VBE picture on the canvas; a typed key and a mouse move reach the guest th
   const text = await waitForText(page, /M [0-3][8-9a-f]/, 15_000);
   expect(text).toMatch(/M [0-3][8-9a-f]/);
   await page.screenshot({ path: join(ARTIFACTS, "vga-input.png") });
+  expect(errors).toEqual([]);
+}, 300_000);
+
+test("a kernel booted directly (?kernel=) writes text that the canvas draws in the VGA BIOS's font: qemu's screendump of the same kernel, pixel for pixel", async () => {
+  // tests/guest/vga_kernel.asm writes all 256 characters in 16 colours over the
+  // text screen the BIOS left; qemu runs SeaBIOS and its VGA BIOS before it, the
+  // page loads that VGA BIOS's font (BootConfig.textFont).
+  const kernel = assemble("vga_kernel");
+  copyFileSync(kernel, join(site.outDir, "vga_kernel.bin"));
+  const q = await screendump("qemu", join(IMAGES, "bios-256k.bin"), "vga_kernel-page", ["-kernel", kernel]);
+  const head = "P6\n720 400\n255\n";
+  expect(q.ppm.subarray(0, head.length).toString("latin1")).toBe(head);
+  const rgb = Array.from(q.ppm.subarray(head.length));
+  const page = await site.browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(site.base + "?kernel=vga_kernel.bin");
+  await page.click('input[name="view"][value="vga"]');
+  let differ = "";
+  for (const end = Date.now() + 30_000; Date.now() < end;) {
+    await page.waitForTimeout(250);
+    differ = await page.evaluate((want) => {
+      const c = document.getElementById("vga") as HTMLCanvasElement;
+      if (c.width !== 720 || c.height !== 400) return `canvas ${c.width}x${c.height}`;
+      const d = c.getContext("2d")!.getImageData(0, 0, 720, 400).data;
+      let n = 0;
+      for (let p = 0; p < 720 * 400; p++) if (d[p * 4] !== want[p * 3] || d[p * 4 + 1] !== want[p * 3 + 1] || d[p * 4 + 2] !== want[p * 3 + 2]) n++;
+      return n ? `${n} pixels differ` : "";
+    }, rgb);
+    if (!differ) break;
+  }
+  expect(differ).toBe("");
+  await page.screenshot({ path: join(ARTIFACTS, "vga-kernel.png") });
   expect(errors).toEqual([]);
 }, 300_000);
 

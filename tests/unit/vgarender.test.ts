@@ -5,7 +5,7 @@
 // attribute palette into the DAC; 256-colour modes one byte per pixel).
 
 import { test, expect } from "vitest";
-import { renderVga, ppm } from "../../web/host/vgarender";
+import { renderVga, ppm, textFontLoaded, VgaScreen } from "../../web/host/vgarender";
 
 const STATE = 0, VRAM = 0x1000;
 const V_ATTR_I = 0x04, V_SEQ = 0x10, V_GC = 0x20, V_ATTR = 0x30, V_CRTC = 0x60, V_DAC = 0x100;
@@ -87,6 +87,59 @@ test("text: 9-dot cells from the font in plane 2; the 9th column repeats the 8th
   const row = (y: number) => Array.from({ length: 18 }, (_, x) => pixel(img, x, y));
   expect(row(0)).toEqual([W, B, B, B, B, B, B, W, B, B, B, B, B, B, B, B, W, W]);
   expect(row(1)).toEqual([B, B, B, B, B, B, B, W, B, B, B, B, B, B, B, B, B, B]);
+});
+
+/** 80x25 text, 16 scan lines a character, 9 dots, cursor off: mode 3's geometry. */
+function textMode(): Uint8Array {
+  const m = machine();
+  m[V_GC + 6] = 0x0e;
+  m[V_CRTC + 0x09] = 0x0f;             // 16 scan lines a character
+  m[V_CRTC + 0x12] = 0x8f; m[V_CRTC + 0x07] = 0x02 | 0x10; // 400 lines (vertical display end 18Fh: bit 8 in register 7 bit 1), line compare off
+  m[V_CRTC + 0x01] = 79;               // 80 columns
+  m[V_CRTC + 0x13] = 40;               // 160 bytes (80 cells) a row
+  m[V_CRTC + 0x0a] = 0x20;             // cursor off
+  m[V_ATTR + 7] = 7; dac(m, 7, 0x2a, 0x2a, 0x2a);
+  return m;
+}
+
+test("text: a font is loaded when the character maps sequencer register 3 selects hold a printable glyph", () => {
+  const m = textMode();
+  expect(textFontLoaded(m, STATE, VRAM)).toBe(false);
+  // Row 5 of 'Z' (5Ah) at 16 KiB into plane 2: not shown while register 3 is 0.
+  const z = (kib: number) => VRAM + (kib * 1024 + 0x5a * 32 + 5) * 4 + 2;
+  m[z(16)] = 0x18;
+  expect(textFontLoaded(m, STATE, VRAM)).toBe(false);
+  // Register 3 bits 1-0 = 1: map B (attribute bit 3 clear) at 16 KiB.
+  m[V_SEQ + 3] = 0x01;
+  expect(textFontLoaded(m, STATE, VRAM)).toBe(true);
+  // Bits 5, 3-2 = 1, 0, 1: map A (attribute bit 3 set) at 1 * 16 + 8 = 24 KiB; map B back at 0.
+  m[z(16)] = 0; m[z(24)] = 0x18; m[V_SEQ + 3] = 0x24;
+  expect(textFontLoaded(m, STATE, VRAM)).toBe(true);
+  m[V_SEQ + 3] = 0x04; // map A at 16 KiB: nothing there
+  expect(textFontLoaded(m, STATE, VRAM)).toBe(false);
+  // A control character's glyph (01h, the smiley) is not taken for a font.
+  m[z(24)] = 0; m[VRAM + (0x01 * 32 + 3) * 4 + 2] = 0xff; m[V_SEQ + 3] = 0;
+  expect(textFontLoaded(m, STATE, VRAM)).toBe(false);
+});
+
+test("text: the page's screen gets back only the character rows whose pixels changed", () => {
+  const m = textMode();
+  for (let r = 0; r < 16; r++) m[VRAM + (0x41 * 32 + r) * 4 + 2] = 0xff; // 'A' a solid block
+  const screen = new VgaScreen(), none = new Uint8Array(512);
+  const first = screen.update(m, STATE, VRAM, none);
+  expect([first.img.mode, first.img.width, first.img.height, first.y0, first.y1]).toEqual(["text", 720, 400, 0, 400]);
+  expect(screen.update(m, STATE, VRAM, none)).toMatchObject({ y0: 0, y1: 0 });
+  // 'A' in row 3, column 10: 4 bytes a cell, 80 cells a row; pixel rows 48-63.
+  m.set([0x41, 0x07], VRAM + (3 * 80 + 10) * 4);
+  const next = screen.update(m, STATE, VRAM, none);
+  expect([next.y0, next.y1]).toEqual([48, 64]);
+  expect(pixel(next.img, 90, 48)).toBe(0xa8a8a8); // DAC 2Ah widened to A8h
+  // The same cell's attribute changed back to 00h: black on black, the same rows again.
+  m[VRAM + (3 * 80 + 10) * 4 + 1] = 0;
+  expect(screen.update(m, STATE, VRAM, none)).toMatchObject({ y0: 48, y1: 64 });
+  // Forgotten (the canvas showed something else): the whole picture.
+  screen.forget();
+  expect(screen.update(m, STATE, VRAM, none)).toMatchObject({ y0: 0, y1: 400 });
 });
 
 test("PPM: P6 header, then RGB without alpha", () => {

@@ -32,7 +32,7 @@ export interface DirectBootOptions {
   /** The VGA BIOS a firmware boot would run (SeaBIOS's vgabios-stdvga.bin):
    *  its font goes into the VGA, so a kernel that writes to the text screen at
    *  B8000H shows on a screendump as under QEMU's -kernel. Without it the
-   *  VGA has no font (the page's view draws text with its own). */
+   *  VGA has no font (the page's view then draws text with the browser's). */
   vgaBios?: Uint8Array;
 }
 

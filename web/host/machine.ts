@@ -12,7 +12,7 @@ import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "../jit/translator";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
-import { renderVga, type VgaImage, type VgaScreen } from "./vgarender";
+import { renderVga, textFontLoaded, type VgaImage, type VgaScreen } from "./vgarender";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7, PAUSE: 8,
@@ -451,6 +451,8 @@ export class Machine {
   }
   /** The VGA text screen (undefined in a graphics mode). */
   textScreen(): TextScreen | undefined { return readTextScreen(this.memory, this.x); }
+  /** Whether the text mode's character maps in plane 2 hold a font (a BIOS loaded one). */
+  vgaTextFontLoaded(): boolean { return textFontLoaded(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase()); }
   /** The 16 text colours as 0xRRGGBB. */
   textPalette(): number[] { return textPalette(this.memory, this.x); }
 

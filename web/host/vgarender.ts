@@ -177,7 +177,7 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
     const W = cols * cw, H = rows * cheight;
     const out = new Uint8ClampedArray(W * H * 4);
     const v = sr(3);
-    const fonts = [(((v >> 4) & 1) | ((v << 1) & 6)) * 8192 * 4 + 2, (((v >> 5) & 1) | ((v >> 1) & 6)) * 8192 * 4 + 2];
+    const fonts = charMaps(v).map((at) => at * 8192 * 4 + 2);
     const cursorAddr = ((cr(0x0e) << 8) | cr(0x0f)) * 4;
     const dup9ok = (ar(0x10) & 0x04) !== 0;
     let offset = start * 4, line = 0;
@@ -215,6 +215,25 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
   }
 }
 
+/** Where in plane 2 (in 8 KiB units) the fonts are that sequencer register 3
+ *  selects for attribute bit 3 clear (map B: bits 1-0 in 16 KiB steps, bit 4
+ *  the 8 KiB between) and set (map A: bits 3-2, bit 5). */
+const charMaps = (sr3: number): number[] => [((sr3 >> 4) & 1) | ((sr3 << 1) & 6), ((sr3 >> 5) & 1) | ((sr3 >> 1) & 6)];
+
+/** Whether the text the VGA shows has glyphs to draw: some bit set in the
+ *  printable ASCII glyphs (21h-7Eh) of the character maps that sequencer
+ *  register 3 selects. After a direct kernel boot without a VGA BIOS, plane 2
+ *  is empty and every character would be drawn blank. */
+export function textFontLoaded(mem: Uint8Array, state: number, vram: number): boolean {
+  for (const at of charMaps(mem[state + V_SEQ + 3])) {
+    // Plane 2 of character c row r: byte (at * 8 KiB + c * 32 + r) * 4 + 2 of the interleaved planes.
+    for (let a = (at * 8192 + 0x21 * 32) * 4 + 2, end = (at * 8192 + 0x7f * 32) * 4; a < end; a += 4) {
+      if (mem[vram + a]) return true;
+    }
+  }
+  return false;
+}
+
 /** A binary PPM (P6, maxval 255) of the image, the file QEMU's screendump writes. */
 export function ppm(img: VgaImage): Uint8Array {
   const head = new TextEncoder().encode(`P6\n${img.width} ${img.height}\n255\n`);
@@ -226,13 +245,27 @@ export function ppm(img: VgaImage): Uint8Array {
   return out;
 }
 
+/** The rows [y0, y1) in which two pictures of the same size differ ([0, 0) when none do). */
+function changedRows(a: VgaImage, b: VgaImage): { y0: number; y1: number } {
+  const w = a.width, pa = new Uint32Array(a.rgba.buffer, a.rgba.byteOffset, w * a.height), pb = new Uint32Array(b.rgba.buffer, b.rgba.byteOffset, w * b.height);
+  const differs = (y: number) => { for (let i = y * w, end = i + w; i < end; i++) if (pa[i] !== pb[i]) return true; return false; };
+  let y0 = 0, y1 = a.height;
+  while (y0 < y1 && !differs(y0)) y0++;
+  while (y1 > y0 && !differs(y1 - 1)) y1--;
+  return y0 === y1 ? { y0: 0, y1: 0 } : { y0, y1 };
+}
+
 /** The screen as the page keeps it: the last picture, redrawn where the guest
  *  changed something. A VBE picture whose registers, palette and size stayed
  *  the same gets only the lines that touch a written page of video memory;
- *  anything else is drawn whole. */
+ *  anything else is drawn whole and compared with the last picture, and only
+ *  the rows between the first and the last that differ are given back. */
 export class VgaScreen {
   private img: VgaImage | null = null;
   private regs = new Uint8Array(VGA_STATE_BYTES);
+
+  /** The next update draws the whole picture (what it was drawn on no longer shows the last). */
+  forget(): void { this.img = null; }
 
   /** `dirty`: the bitmap of video memory pages written since the last update
    *  (bit p & 7 of byte p >> 3). Returns the picture and the rows [y0, y1) that changed. */
@@ -242,8 +275,13 @@ export class VgaScreen {
     const same = vbeOn && this.img !== null && this.img.mode === "graphics" && regs.every((v, i) => v === this.regs[i]);
     this.regs.set(regs);
     if (!same) {
-      this.img = renderVga(mem, state, vram, opts);
-      return { img: this.img, y0: 0, y1: this.img.height };
+      const prev = this.img, img = renderVga(mem, state, vram, opts);
+      this.img = img;
+      if (!prev || prev.mode !== img.mode || prev.width !== img.width || prev.height !== img.height) return { img, y0: 0, y1: img.height };
+      // A text or VGA graphics picture is drawn whole (it is at most 720x480);
+      // what changed is the rows that differ from the last one.
+      const rows = changedRows(prev, img);
+      return { img, ...rows };
     }
     let y0 = -1, y1 = 0;
     const prev = this.img!;

@@ -41,6 +41,12 @@ export interface DefaultGuest {
   prompt: string;
 }
 
+/** The configuration as the page starts it: a direct kernel boot gets the VGA
+ *  BIOS's font (BootConfig.textFont), as on the command line. */
+export function withTextFont(c: BootConfig): BootConfig {
+  return c.kernel && !c.vgabios ? { ...c, textFont: { url: IMAGES + "vgabios.bin" } } : c;
+}
+
 export async function defaultGuest(): Promise<DefaultGuest> {
   let m: Manifest = { cmdline: "console=ttyS0" };
   try {

@@ -5,7 +5,7 @@
 import * as Comlink from "comlink";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl, type LabStops } from "./config";
+import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl, withTextFont, type LabStops } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { Screen } from "./screen";
 import { blinkWhileActive } from "./cursor";
@@ -208,7 +208,7 @@ async function boot(config: BootConfig): Promise<StartInfo | undefined> {
     error: showError,
     notice: showNotice,
   });
-  const info = await api.start(config, callbacks, sab);
+  const info = await api.start(withTextFont(config), callbacks, sab);
   if (info.restored) showRestored(info.restored);
   showDisk(info.disk);
   return info;

@@ -2,9 +2,11 @@
 // the worker (web/protocol.ts WorkerApi). The page's VGA view and the package's
 // mountMachine() both use it.
 //
-//   drawing   while shown: every animation frame in a graphics mode (the worker
-//             sends only the rows that changed), ten times a second in a text
-//             mode (web/ui/vga.ts draws either)
+//   drawing   while shown: every animation frame in a graphics mode, ten times
+//             a second in a text mode; the worker renders the picture as QEMU
+//             does (text with the font in plane 2) and sends only the rows that
+//             changed (web/ui/vga.ts draws it, or the text cells with the
+//             page's font when plane 2 holds none)
 //   keyboard  while the canvas has the focus: keys as PS/2 set 2 scan codes for
 //             the i8042 (web/ui/keymap.ts)
 //   mouse     a click captures the pointer (pointer lock); its motion, buttons
@@ -32,6 +34,8 @@ export class Screen {
   /** A call to the worker is outstanding: the next waits for it. */
   private pending = false;
   private graphics = false;
+  /** The canvas holds the worker's last picture: only changed rows are asked for. */
+  private pictureShown = false;
   private lastDraw = 0;
   private graphicsLooks = 0;
   private buttons = 0;
@@ -110,7 +114,11 @@ export class Screen {
       this.pending = true;
       void s.vgaText().then(async (v) => {
         this.graphics = !v;
-        drawVga(this.canvas, v, v ? null : await s.vgaImage(true));
+        // The VGA's picture whenever it has one to give; text with the page's
+        // font only when plane 2 holds none.
+        const picture = !v || v.font ? await s.vgaImage(this.pictureShown) : null;
+        drawVga(this.canvas, picture ? null : v, picture);
+        this.pictureShown = picture !== null;
       }).finally(() => { this.pending = false; });
     }
     requestAnimationFrame(this.pump);

@@ -1,9 +1,10 @@
-// The VGA screen on a canvas. In a text mode: the cells the worker reads from VGA
-// memory (character + attribute), drawn with the browser's monospace font (code
-// page 437's printable ASCII as is, its box-drawing and block characters through
-// a small table, anything else as a middle dot), which also shows text when no
-// BIOS has loaded a font. In a graphics mode: the picture the worker renders
-// (web/host/vgarender.ts, as QEMU draws it), pixel for pixel.
+// The VGA screen on a canvas: the picture the worker renders from video memory
+// and the registers (web/host/vgarender.ts, as QEMU draws it), pixel for pixel,
+// text modes with the font in plane 2. Only when plane 2 holds no font (a
+// kernel booted directly without a VGA BIOS): the text cells drawn with the
+// browser's monospace font (code page 437's printable ASCII as is, its
+// box-drawing and block characters through a small table, anything else as a
+// middle dot).
 
 import type { VgaView, VgaPicture } from "../protocol";
 
@@ -26,7 +27,7 @@ const css = (rgb: number) => `#${rgb.toString(16).padStart(6, "0")}`;
 export function drawVga(canvas: HTMLCanvasElement, v: VgaView | null, picture: VgaPicture | null = null): void {
   const ctx = canvas.getContext("2d");
   if (!ctx) return;
-  if (!v && picture) {
+  if (picture) {
     if (canvas.width !== picture.width || canvas.height !== picture.height) { canvas.width = picture.width; canvas.height = picture.height; }
     if (picture.rows > 0) ctx.putImageData(new ImageData(picture.rgba as Uint8ClampedArray<ArrayBuffer>, picture.width, picture.rows), 0, picture.y0);
     return;
