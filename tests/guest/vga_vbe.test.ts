@@ -4,7 +4,7 @@
 // registers and draws through the linear framebuffer or the banked window. What
 // it prints and the monitor's screendump must be the same on both machines.
 
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -67,18 +67,18 @@ describe("VBE through SeaBIOS's VGA BIOS against qemu-system-i386", () => {
 describe("standard VGA modes set through SeaBIOS's VGA BIOS against qemu-system-i386", () => {
   // mode, graphics, colours drawn (4 pixels each), screendump size: QEMU's
   // scan-out doubles 200-line modes to 400 lines and the 40-column modes' dots
-  // (a 320-dot line drawn at 640); 80-column text has 9-dot cells. Mode 06h
-  // (CGA 640x200, 2 colours) is not here: RingZero's picture differs from
-  // QEMU's (twice the lit pixels), an open gap (docs/DEVICES.md).
+  // (a 320-dot line drawn at 640); 80-column text has 9-dot cells. Mode 06h's
+  // 400 lines are 100 rows of 2 scan lines (one per 8 KiB bank), each doubled.
   const modes: [number, boolean, number, string][] = [
     [0x00, false, 16, "640 400"], [0x01, false, 16, "640 400"], [0x02, false, 16, "720 400"], [0x03, false, 16, "720 400"],
-    [0x04, true, 4, "640 400"], [0x05, true, 4, "640 400"], [0x07, false, 16, "720 400"],
+    [0x04, true, 4, "640 400"], [0x05, true, 4, "640 400"], [0x06, true, 2, "640 400"], [0x07, false, 16, "720 400"],
     [0x0d, true, 16, "640 400"], [0x0e, true, 16, "640 400"], [0x0f, true, 4, "640 350"], [0x10, true, 16, "640 350"],
     [0x11, true, 2, "640 480"], [0x12, true, 16, "640 480"], [0x13, true, 80, "640 400"],
   ];
   for (const [mode, graphics, colours, size] of modes) {
     const name = `vga_biosmode_${mode.toString(16).padStart(2, "0")}`;
     test(`mode ${mode.toString(16).padStart(2, "0")}h: the same PPM, byte for byte`, async () => {
+      mkdirSync(OUT, { recursive: true });
       const img = join(OUT, `${name}.img`);
       execFileSync("nasm", ["-f", "bin", `-DMODE=${mode}`, `-DGRAPHICS=${graphics ? 1 : 0}`, `-DCOLOURS=${colours}`, "-o", img,
         fileURLToPath(new URL("vga_biosmode.asm", import.meta.url))]);

@@ -66,6 +66,27 @@ test("256-colour (shift register 256-colour mode): a byte a pixel, each two dots
   expect(pixel(renderVga(m, STATE, VRAM), 0, 0)).toBe(0xffffff);
 });
 
+test("CGA 640x200 (BIOS mode 06h's CRTC): a row is 2 scan lines, one per 8 KiB bank, each doubled; every memory line shows on 2 lines", () => {
+  // SeaBIOS's mode 06h: maximum scan line C1h (double scan, 2 scan lines a row),
+  // mode control C2h (byte mode, row scan bit 0 as address bit 13), one plane shown.
+  // IBM VGA: double scan clocks the row scan counter every 2nd line, so lines
+  // 0-1 are row 0 scan 0 (address 0), lines 2-3 row 0 scan 1 (address 2000h),
+  // lines 4-5 row 1 scan 0 (address 0 + offset = 2), lines 6-7 address 2002h.
+  const m = machine();
+  m[V_CRTC + 0x09] = 0xc1;
+  m[V_CRTC + 0x17] = 0xc2;
+  m[V_CRTC + 0x12] = 7;                // 8 lines
+  m[V_ATTR + 0x12] = 0x01;
+  m[V_ATTR + 1] = 0x3f; dac(m, 0x3f, 0x3f, 0x3f, 0x3f);
+  // Plane 0 of address a is byte 4a: one dot lit per bank line, dot n on memory line n.
+  m[VRAM + 4 * 0] = 0x80; m[VRAM + 4 * 0x2000] = 0x40; m[VRAM + 4 * 2] = 0x20; m[VRAM + 4 * 0x2002] = 0x10;
+  const img = renderVga(m, STATE, VRAM);
+  expect([img.width, img.height]).toEqual([8, 8]);
+  for (let y = 0; y < 8; y++) {
+    expect(Array.from({ length: 8 }, (_, x) => pixel(img, x, y) ? 1 : 0), `line ${y}`).toEqual(Array.from({ length: 8 }, (_, x) => x === y >> 1 ? 1 : 0));
+  }
+});
+
 test("text: 9-dot cells from the font in plane 2; the 9th column repeats the 8th only for line-drawing characters (B0h-DFh, as QEMU; the IBM VGA says C0h-DFh)", () => {
   const m = machine();
   m[V_GC + 6] = 0x0e;                  // text

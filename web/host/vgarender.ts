@@ -14,7 +14,14 @@
 //     pixel from planes 0/2 then 1/3;
 //   - scan lines: offset register * 8 bytes per character row, maximum scan line
 //     and double scan repeat lines, CRTC mode control bits 0/1 substitute the CGA
-//     and Hercules bank bits, line compare restarts at address 0;
+//     and Hercules bank bits, line compare restarts at address 0. With the CGA
+//     bank bit substituted (mode control bit 0 clear) QEMU (7.1 on, "vga: fix
+//     incorrect line height in 640x200x2 mode") ignores the maximum scan line,
+//     repeats a line only for double scan and steps the address every 2 lines
+//     (4 with the Hercules bit too). The IBM VGA counts the row's scan lines
+//     from the maximum scan line; the two pictures are the same when a row is
+//     those 2 (4) lines, as in BIOS modes 04h-06h (maximum scan line 1, double
+//     scan: 400 lines, each memory line on 2), and differ for other heights;
 //   - text: 8, 9 (9th column blank, or the 8th repeated for B0h-DFh with line
 //     graphics enable: QEMU's range, the IBM VGA's is C0h-DFh) or 16 dots a character from the fonts in plane 2; the
 //     cursor is drawn when `cursor` is true (QEMU blinks it with its clock);
@@ -89,7 +96,9 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
   const depth = vbeOn ? vbe(DISPI_BPP) : 0;
   if (shift >= 2 && depth > 4) return renderVbe(depth);
   const doubleScan = cr(9) >> 7;
-  const multiScan = shift !== 1 ? (((cr(9) & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
+  // Each line of memory on multiScan + 1 lines; with the CGA bank bit
+  // substituted only double scan counts (QEMU's rule, in the header).
+  const multiScan = cr(0x17) & 1 ? (((cr(9) & 0x1f) + 1) << doubleScan) - 1 : doubleScan;
   const half = (sr(1) & 8) !== 0;
   const dispWidth = shift <= 1 && half ? width * 2 : width;
   const pal = shift <= 1 ? pal16 : Array.from({ length: 256 }, (_, i) => rgb256(i));
