@@ -79,6 +79,42 @@ test("vga=0x344: vesafb drives the std VGA at 1024x768x32, fbcon draws the conso
   }
 }, BOOT_TIMEOUT_MS + 8 * COMMAND_TIMEOUT_MS);
 
+// The largest mode the std VGA's BIOS has at 32 bits that vesafb is asked for
+// (VESA mode 145h); the log lines are qemu-system-i386 7.2's for the same
+// kernel, initrd and command line. The boot is watched only until fbcon has
+// the framebuffer.
+const QEMU_LOG_1280 = [
+  "vesafb: mode is 1280x1024x32, linelength=5120, pages=2",
+  "vesafb: Truecolor: size=8:8:8:8, shift=24:16:8:0",
+  "vesafb: framebuffer at 0xfd000000, mapped to 0x(ptrval), using 10240k, total 16384k",
+  "Console: switching to colour frame buffer device 160x64",
+  "fb0: VESA VGA frame buffer device",
+];
+
+test("vga=0x345: vesafb at 1280x1024x32, fbcon draws the kernel log on it", async () => {
+  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot",
+    "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initrd.img"),
+    "-append", `console=tty0 ${manifest.cmdline} vga=0x345`], COMMAND_TIMEOUT_MS);
+  const dir = mkdtempSync(join(tmpdir(), "fbcon1280-"));
+  try {
+    let at = await vm.waitFor("fb0: VESA VGA frame buffer device", 0, BOOT_TIMEOUT_MS);
+    at = await vm.waitFor("\n", at, COMMAND_TIMEOUT_MS);
+    const log = vm.transcript.split(/\r?\n/).map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ""));
+    for (const line of QEMU_LOG_1280) expect(log, line).toContain(line);
+    const shot = await screendump(vm, at, join(dir, "screen.ppm"));
+    expect([shot.width, shot.height, shot.px.length]).toEqual([1280, 1024, 1280 * 1024 * 3]);
+    let lit = 0;
+    for (let i = 0; i < shot.px.length; i += 3) if (shot.px[i] | shot.px[i + 1] | shot.px[i + 2]) lit++;
+    // The kernel log's text (and the penguin logo, if drawn): lit, but far from all of it.
+    expect(lit).toBeGreaterThan(1000);
+    expect(lit).toBeLessThan(1280 * 1024 / 4);
+    vm.proc.stdin.write("quit\r");
+  } finally {
+    vm.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, BOOT_TIMEOUT_MS + 4 * COMMAND_TIMEOUT_MS);
+
 // Linux's bochs DRM driver (drivers/gpu/drm/tiny/bochs.c, shipped in the
 // initramfs, loaded by hand) on the std VGA: the DISPI registers through BAR2
 // (0x500 + 2i), QEMU's extended registers at 0x600. The log lines are

@@ -112,7 +112,8 @@ async function startLab(config: BootConfig, stops: LabStops): Promise<void> {
   inspector.show();
   await boot(config);
   const a = api;
-  if (!a) return;
+  // A machine that did not start has said why (an image missing): that stays the error line.
+  if (!a || (await a.status()).state === "error") return;
   const err = await a.addBreakpoint(stops.breakAt);
   if (err) { showError(err); return; }
   lab = stops;
