@@ -31,6 +31,25 @@ async function screendump(vm: SerialGuest, at: number, file: string): Promise<{ 
   return { width: Number(m[1]), height: Number(m[2]), px: ppm.subarray(m[0].length), at };
 }
 
+/** The default guest on the framebuffer console in VESA mode `vga` (with a temporary folder for screendumps). */
+function framebufferGuest(vga: string): { vm: SerialGuest; dir: string; kernelLog: () => string[] } {
+  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot",
+    "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initrd.img"),
+    "-append", `console=tty0 ${manifest.cmdline} vga=${vga}`], COMMAND_TIMEOUT_MS);
+  const kernelLog = () => vm.transcript.split(/\r?\n/).map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ""));
+  return { vm, dir: mkdtempSync(join(tmpdir(), `fbcon-${vga}-`)), kernelLog };
+}
+
+/** A screendump of width x height with text lit on black: a few percent of the
+ *  screen, which a blank or garbage screen would not give. */
+function expectTextOnScreen(shot: { width: number; height: number; px: Buffer }, width: number, height: number): void {
+  expect([shot.width, shot.height, shot.px.length]).toEqual([width, height, width * height * 3]);
+  let lit = 0;
+  for (let i = 0; i < shot.px.length; i += 3) if (shot.px[i] | shot.px[i + 1] | shot.px[i + 2]) lit++;
+  expect(lit).toBeGreaterThan(1000);
+  expect(lit).toBeLessThan(width * height / 4);
+}
+
 const QEMU_LOG = [
   "pci 0000:00:02.0: BAR 0 [mem 0xfd000000-0xfdffffff pref]",
   "pci 0000:00:02.0: BAR 2 [mem 0xfebf0000-0xfebf0fff]",
@@ -44,14 +63,10 @@ const QEMU_LOG = [
 ];
 
 test("vga=0x344: vesafb drives the std VGA at 1024x768x32, fbcon draws the console, a shell runs on tty1", async () => {
-  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot",
-    "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initrd.img"),
-    "-append", `console=tty0 ${manifest.cmdline} vga=0x344`], COMMAND_TIMEOUT_MS);
-  const dir = mkdtempSync(join(tmpdir(), "fbcon-"));
+  const { vm, dir, kernelLog } = framebufferGuest("0x344");
   try {
     let at = await vm.waitForShell(BOOT_TIMEOUT_MS, 0, "framebuffer guest shell");
-    const log = vm.transcript.split(/\r?\n/).map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ""));
-    for (const line of QEMU_LOG) expect(log, line).toContain(line);
+    for (const line of QEMU_LOG) expect(kernelLog(), line).toContain(line);
     const run = async (c: string) => { const r = await vm.run(c, at); at = r.next; return r.output.replace(/\r\n/g, "\n"); };
 
     // (Commands stay within one 80-column line: the echo is how run() finds the output.)
@@ -64,13 +79,7 @@ test("vga=0x344: vesafb drives the std VGA at 1024x768x32, fbcon draws the conso
 
     // The picture the std VGA scans out (the monitor's screendump, a PPM as QEMU
     // writes it): 1024x768, with the console's text lit on black.
-    const shot = await screendump(vm, at, join(dir, "screen.ppm"));
-    expect([shot.width, shot.height, shot.px.length]).toEqual([1024, 768, 1024 * 768 * 3]);
-    let lit = 0;
-    for (let i = 0; i < shot.px.length; i += 3) if (shot.px[i] | shot.px[i + 1] | shot.px[i + 2]) lit++;
-    // Text covers a few percent of the screen; a blank or garbage screen would not.
-    expect(lit).toBeGreaterThan(1000);
-    expect(lit).toBeLessThan(1024 * 768 / 4);
+    expectTextOnScreen(await screendump(vm, at, join(dir, "screen.ppm")), 1024, 768);
     vm.proc.stdin.write("quit\r");
     expect(await Promise.race([vm.exited, new Promise((r) => setTimeout(() => r("timeout"), COMMAND_TIMEOUT_MS))])).toBe(0);
   } finally {
@@ -92,22 +101,13 @@ const QEMU_LOG_1280 = [
 ];
 
 test("vga=0x345: vesafb at 1280x1024x32, fbcon draws the kernel log on it", async () => {
-  const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot",
-    "-kernel", join(IMAGES, "bzImage"), "-initrd", join(IMAGES, "initrd.img"),
-    "-append", `console=tty0 ${manifest.cmdline} vga=0x345`], COMMAND_TIMEOUT_MS);
-  const dir = mkdtempSync(join(tmpdir(), "fbcon1280-"));
+  const { vm, dir, kernelLog } = framebufferGuest("0x345");
   try {
     let at = await vm.waitFor("fb0: VESA VGA frame buffer device", 0, BOOT_TIMEOUT_MS);
     at = await vm.waitFor("\n", at, COMMAND_TIMEOUT_MS);
-    const log = vm.transcript.split(/\r?\n/).map((l) => l.replace(/^\[\s*\d+\.\d+\] /, ""));
-    for (const line of QEMU_LOG_1280) expect(log, line).toContain(line);
-    const shot = await screendump(vm, at, join(dir, "screen.ppm"));
-    expect([shot.width, shot.height, shot.px.length]).toEqual([1280, 1024, 1280 * 1024 * 3]);
-    let lit = 0;
-    for (let i = 0; i < shot.px.length; i += 3) if (shot.px[i] | shot.px[i + 1] | shot.px[i + 2]) lit++;
-    // The kernel log's text (and the penguin logo, if drawn): lit, but far from all of it.
-    expect(lit).toBeGreaterThan(1000);
-    expect(lit).toBeLessThan(1280 * 1024 / 4);
+    for (const line of QEMU_LOG_1280) expect(kernelLog(), line).toContain(line);
+    // The kernel log's text (the penguin logo too, if drawn).
+    expectTextOnScreen(await screendump(vm, at, join(dir, "screen.ppm")), 1280, 1024);
     vm.proc.stdin.write("quit\r");
   } finally {
     vm.kill();
