@@ -442,9 +442,11 @@ export class Machine {
   /** The screen's picture, redrawn in `screen` where the guest changed it since
    *  the last call (takes the machine's dirty-page log: one caller, the page's worker). */
   vgaScreenUpdate(screen: VgaScreen, opts: { cursor?: boolean } = {}): { img: VgaImage; y0: number; y1: number } {
-    const dirty = new Uint8Array(this.memory.buffer, this.x.vgaDirtyTake(), 512);
-    return screen.update(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), dirty, opts);
+    return screen.update(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), this.vgaDirtyTake(), opts);
   }
+  /** Take the log of video memory pages written since the last take (asm/mmu/dirty.ts):
+   *  bit p & 7 of byte p >> 3 for the 4 KiB page p of the 16 MiB; the log starts afresh. */
+  vgaDirtyTake(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.vgaDirtyTake(), 512).slice(); }
 
   vgaImage(opts: { cursor?: boolean } = {}): VgaImage {
     return renderVga(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), opts);
