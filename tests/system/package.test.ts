@@ -276,3 +276,36 @@ process.stdout.write(JSON.stringify(said));
     'RangeError: cpu coreduo,+avx: unsupported CPU feature "avx" (RingZero can switch pae, nx, sse, sse2, pni, vmx, vme, vmx-ept, vmx-vpid, vmx-unrestricted-guest)',
   ]);
 }, 120_000);
+
+test("a TypeScript user's code type-checks against the installed package's declarations (the example page, and createMachine under Node); a wrong option is a type error", () => {
+  // The example page as it is (mountMachine, the lab-bench and snapshot methods),
+  // and a Node program; checked with this checkout's TypeScript, resolving
+  // "ringzero" through the installed package's exports as a bundler does.
+  writeFileSync(join(dir, "page.ts"), readFileSync(join(ROOT, "examples/embed/main.ts")));
+  writeFileSync(join(dir, "node-use.ts"), `
+import { createMachine } from "ringzero";
+const m = await createMachine({ memoryMB: 64, kernel: new Uint8Array(0), append: "console=ttyS0" });
+const off = m.onSerial((bytes: Uint8Array) => { void bytes.length; });
+m.sendSerial("ls\\n");
+const eip: number = (await m.registers()).eip;
+const state: Uint8Array = await m.saveState();
+void [off, eip, state];
+export {};
+`);
+  const tsconfig = (files: string[]) => JSON.stringify({
+    compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", strict: true, noEmit: true, lib: ["ES2022", "DOM"], types: [] },
+    files,
+  });
+  const tsc = (config: string) => {
+    writeFileSync(join(dir, "tsconfig.check.json"), config);
+    try {
+      execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.check.json"], { cwd: dir, encoding: "utf8", stdio: "pipe" });
+      return "";
+    } catch (e) {
+      return String((e as { stdout?: string }).stdout ?? e);
+    }
+  };
+  expect(tsc(tsconfig(["page.ts", "node-use.ts"]))).toBe("");
+  writeFileSync(join(dir, "wrong.ts"), `import { createMachine } from "ringzero";\nvoid createMachine({ memoryMB: "64" });\n`);
+  expect(tsc(tsconfig(["wrong.ts"]))).toMatch(/wrong\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+}, 120_000);
