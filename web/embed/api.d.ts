@@ -32,7 +32,10 @@ export interface MachineOptions {
   bios?: ImageInput;
   /** The std VGA's option ROM for a firmware boot (SeaBIOS's vgabios-stdvga.bin,
    *  QEMU's default VGA BIOS): text output on the screen and VBE modes. Without
-   *  it the firmware finds no VGA BIOS, as QEMU with `-vga none`'s ROM missing. */
+   *  it the firmware finds no VGA BIOS, as QEMU with `-vga none`'s ROM missing.
+   *  With `kernel`, its 8x16 font goes into the VGA as the BIOS would leave it,
+   *  so that a kernel writing to the text screen shows (without it, the screen
+   *  draws text cells in the browser's font). */
   vgabios?: ImageInput;
 }
 
