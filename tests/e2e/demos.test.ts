@@ -6,6 +6,8 @@
 // serial console), and a screenshot goes to test-results/. ?demo=lab, the lab
 // bench's tour (tools/guest/lab/lab.asm): the page stops at the boot sector with
 // the inspector open, then F8 by F8 at each event of the tour until it ends.
+// ?demo=paint, VGA mode 13h (tools/guest/paint/paint.asm): keys typed on the
+// canvas move its brush through the BIOS's keyboard handling.
 // Also the demo gallery (public/demos.html) as the static build serves it: every
 // link opens the page with a configuration the page accepts and images the build
 // has; the PAE and Memtest86+ links boot (a shell on the 686-pae kernel, memtest's
@@ -120,11 +122,39 @@ test("the demo gallery links every demo, each to a configuration the page accept
       expect(r.status, `${href}: ${img.url}`).toBe(200);
     }
   }
-  expect([...demos].sort()).toEqual(["fb", "kvm", "lab"]);
+  expect([...demos].sort()).toEqual(["fb", "kvm", "lab", "paint"]);
   expect(hrefs).toContain("./");
   expect(hrefs.some((h) => h.includes("cdrom=images/cdrom.iso"))).toBe(true);
   expect(hrefs.some((h) => h.includes("kernel=images/memtest.bin"))).toBe(true);
 }, 60_000);
+
+test("?demo=paint: VGA mode 13h on the canvas, and arrow keys and Space typed on it steer the brush through the BIOS", async () => {
+  const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(site.base + "?demo=paint");
+  // Mode 13h is 320x200 double-scanned, each pixel two wide: a 640x400 picture, as QEMU draws it.
+  await page.waitForFunction(() => { const c = document.getElementById("vga") as HTMLCanvasElement; return !c.hidden && c.width === 640 && c.height === 400; }, null, { timeout: 120_000 });
+  /** The colour of mode 13h pixel (x, y) on the canvas. */
+  const pixel = (x: number, y: number) => page.evaluate(([x, y]) => {
+    const d = (document.getElementById("vga") as HTMLCanvasElement).getContext("2d")!.getImageData(2 * x, 2 * y, 1, 1).data;
+    return (d[0] << 16) | (d[1] << 8) | d[2];
+  }, [x, y]);
+  // The IBM VGA's default palette (which the VGA BIOS loads for mode 13h), 6-bit
+  // levels widened as QEMU does: entry 15 3F,3F,3F; entry 12 3F,15,15.
+  const WHITE = 0xffffff, LIGHT_RED = 0xff5757;
+  // The brush starts white at (160, 100).
+  await expect.poll(() => pixel(161, 101), { timeout: 60_000 }).toBe(WHITE);
+  expect(await pixel(170, 101)).not.toBe(WHITE);
+  await page.click("#vga");
+  for (const key of ["ArrowRight", "ArrowRight", "Space", "ArrowDown"]) await page.keyboard.press(key);
+  // Right twice: white at x 164 and 168; Space: light red at (168, 100); Down: light red at (168, 104).
+  await expect.poll(() => pixel(169, 105), { timeout: 30_000 }).toBe(LIGHT_RED);
+  expect([await pixel(165, 101), await pixel(169, 101)]).toEqual([WHITE, LIGHT_RED]);
+  await page.screenshot({ path: join(ARTIFACTS, "paint-demo.png") });
+  expect(errors).toEqual([]);
+  await page.close();
+}, 300_000);
 
 test("the gallery's PAE link boots Debian's 686-pae kernel to a shell, and its Memtest86+ link shows memtest testing on the framebuffer", async () => {
   const page = await site.browser.newPage({ viewport: { width: 1280, height: 900 } });

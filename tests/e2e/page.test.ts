@@ -422,7 +422,7 @@ test("?demo=kvm boots the guest with VT-x (EPT, VPID, unrestricted guest) and ru
 
     await page.goto(BASE + "?demo=nope");
     await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
-    expect(await page.textContent("#error")).toBe("demo=nope is not a demo (RingZero has: kvm, fb, lab).");
+    expect(await page.textContent("#error")).toBe("demo=nope is not a demo (RingZero has: kvm, fb, lab, paint).");
   } finally {
     await page.close();
   }

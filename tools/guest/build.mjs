@@ -342,13 +342,14 @@ function buildIso(stage, out, { bzImage, initramfs, isolinuxDir, syslinuxDir }) 
   ], { quiet: true, env: { SOURCE_DATE_EPOCH: String(EPOCH) } });
 }
 
-// The lab-bench demo's disk (tools/guest/lab/lab.asm): a boot sector and its
-// kernel, padded to 64 KiB so that it is a whole number of sectors on any BIOS.
-function buildLab(stage) {
-  const out = path.join(stage, 'lab.img');
-  run('nasm', ['-f', 'bin', '-o', out, path.join(GUEST_DIR, 'lab', 'lab.asm')]);
+// A demo's disk from its nasm source (tools/guest/<name>/<name>.asm: a boot
+// sector and what it loads), padded to 64 KiB so that it is a whole number of
+// sectors on any BIOS.
+function buildBootDisk(stage, name) {
+  const out = path.join(stage, `${name}.img`);
+  run('nasm', ['-f', 'bin', '-o', out, path.join(GUEST_DIR, name, `${name}.asm`)]);
   const size = fs.statSync(out).size;
-  if (size > 64 * 1024) throw new BuildError(`lab.img is ${size} bytes, more than its 64 KiB disk`);
+  if (size > 64 * 1024) throw new BuildError(`${name}.img is ${size} bytes, more than its 64 KiB disk`);
   fs.truncateSync(out, 64 * 1024);
 }
 
@@ -414,8 +415,10 @@ function build() {
     // Memtest86+ speaks the Linux boot protocol: booted directly with vga= it
     // draws on the VESA framebuffer that screen_info describes (the gallery's demo).
     put('memtest.bin', path.join(dirs.memtest, 'boot/memtest86+ia32.bin'), `memtest86+ ${pkgs.memtest.version}: /boot/memtest86+ia32.bin`);
-    buildLab(stage);
+    buildBootDisk(stage, 'lab');
     put('lab.img', null, 'tools/guest/lab/lab.asm (nasm): a boot sector and a protected-mode tour');
+    buildBootDisk(stage, 'paint');
+    put('paint.img', null, 'tools/guest/paint/paint.asm (nasm): a boot sector painting in VGA mode 13h');
 
     const files = {};
     for (const [name, source] of Object.entries(outputs)) {
@@ -441,6 +444,8 @@ function build() {
       memtest: { kernel: 'memtest.bin', append: 'vga=0x344' },
       // The gallery's ?demo=lab: a hard disk for SeaBIOS to boot.
       lab: { hda: 'lab.img' },
+      // The gallery's ?demo=paint: VGA mode 13h and the keyboard through the BIOS.
+      paint: { hda: 'paint.img' },
       packages: Object.values(pkgs).map(({ name, version, architecture, sha256: s }) => ({ name, version, architecture, sha256: s })),
       files,
     };

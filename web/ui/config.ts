@@ -169,6 +169,9 @@ const DEMOS: Record<string, DemoSpec> = {
   // and ring 3 with a system call, a #PF and a #GP. It stops at the boot sector
   // (SeaBIOS's own mode switches come before it), then at each of those events.
   lab: { hda: "lab.img", lab: { breakAt: 0x7c00, stops: ["mode", "cr3", "task", "interrupt", "ring", "exception"] } },
+  // VGA mode 13h: tools/guest/paint/paint.asm, a boot sector that paints where
+  // the arrow keys (typed on the screen, read through the BIOS) move its brush.
+  paint: { hda: "paint.img", screen: true },
 };
 
 export interface Demo { config: BootConfig; command?: string; prompt: string; screen: boolean; lab?: LabStops }
