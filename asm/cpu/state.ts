@@ -123,6 +123,7 @@ export const OFF_VMX_MODE: u32 = CPU_STATE + 0x600;
 export const VMX_ON: u32 = 1;      // in VMX operation (after VMXON)
 export const VMX_NONROOT: u32 = 2; // in VMX non-root operation (a guest runs)
 export const VMX_EPT: u32 = 4;     // ...with EPT on: set at VM entry, so TLB fills need not read the VMCS
+export const VMX_EPT_AD: u32 = 8;  // ...and EPTP bit 6, accessed and dirty flags for EPT (mmu/ept.ts)
 export const OFF_VMXON_PTR: u32 = CPU_STATE + 0x608;
 export const OFF_VMCS_PTR: u32 = CPU_STATE + 0x610;
 export const OFF_FEATURE_CONTROL: u32 = CPU_STATE + 0x618;

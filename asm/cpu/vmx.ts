@@ -120,11 +120,11 @@ const MSR_VMX_BASIC: u32 = 0x480;
 const MSR_VMX_LAST: u32 = 0x490;
 // IA32_VMX_EPT_VPID_CAP (appendix A.10). EPT: page-walk length 4 (bit 6), EPTP
 // memory types UC (8) and WB (14), 2-MByte (16) and 1-GByte (17) pages,
-// INVEPT (20) with single-context (25) and all-context (26) types; no
-// execute-only translations (0), no accessed/dirty flags (21). VPID (high
-// half): INVVPID (32) with the individual-address (40), single-context (41),
-// all-context (42) and single-context-retaining-globals (43) types.
-const EPT_CAP_LO: u32 = (1 << 6) | (1 << 8) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 20) | (1 << 25) | (1 << 26);
+// INVEPT (20) with single-context (25) and all-context (26) types, accessed
+// and dirty flags (21, mmu/ept.ts); no execute-only translations (0). VPID
+// (high half): INVVPID (32) with the individual-address (40), single-context
+// (41), all-context (42) and single-context-retaining-globals (43) types.
+const EPT_CAP_LO: u32 = (1 << 6) | (1 << 8) | (1 << 14) | (1 << 16) | (1 << 17) | (1 << 20) | (1 << 21) | (1 << 25) | (1 << 26);
 const VPID_CAP_HI: u32 = (1 << 0) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11);
 // IA32_VMX_BASIC high half: region size, bit 48 (32-bit addresses), memory type
 // WB (6) in bits 53:50. Bit 54 (INS/OUTS instruction information) is 0; bit 55

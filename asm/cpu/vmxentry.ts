@@ -10,7 +10,7 @@
 import {
   OFF_EFLAGS, OFF_CR0, OFF_CR3, OFF_CR4, OFF_DR, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_NMI, NMI_BLOCKED, OFF_CPL,
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_IDTR_BASE, OFF_IDTR_LIMIT,
-  OFF_VMX_MODE, VMX_ON, VMX_NONROOT, VMX_EPT, OFF_VMCS_PTR, OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED,
+  OFF_VMX_MODE, VMX_ON, VMX_NONROOT, VMX_EPT, VMX_EPT_AD, OFF_VMCS_PTR, OFF_VMX_EVENTS, VMXE_VNMI_BLOCKED,
   S_CS, S_SS, S_LDTR, S_TR, R_ESP, VM, IF, TF, CR0_ET, CR0_PG, CR0_PE, CR4_PAE, OFF_PDPTE,
   setEip, getEip, setReg32, needAttention,
 } from "./state";
@@ -31,7 +31,7 @@ import {
   PIN_NMI, PIN_VIRT_NMI, PIN_PREEMPT, PROC_NMI_WINDOW, PROC_TPR_SHADOW, EXIT_SAVE_PREEMPT,
   vmFailValid, ERR_ENTRY_CONTROLS, ERR_ENTRY_HOST,
 } from "./vmx";
-import { PROC_SECONDARY, SEC_EPT, SEC_VPID, SEC_UG, eptpValid, secondaryControls } from "../mmu/ept";
+import { PROC_SECONDARY, SEC_EPT, SEC_VPID, SEC_UG, EPTP_AD, eptpValid, secondaryControls } from "../mmu/ept";
 import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL, MSR_LIST_MAX, skipNextExceptionExit, vmxTimerStart } from "./vmxexit";
 
 @inline function fits(v: u32, must1: u32, may1: u32): bool { return (v & must1) == must1 && (v & ~may1) == 0; }
@@ -45,6 +45,13 @@ import { loadHost, loadMsrs, EXIT_BAD_GUEST, EXIT_MSR_LOAD_FAIL, EXIT_ENTRY_FAIL
 const T_EXT: u32 = 0, T_NMI: u32 = 2, T_HW: u32 = 3, T_SW_INT: u32 = 4, T_PRIV_SW: u32 = 5, T_SW_EXC: u32 = 6;
 /** Exceptions that push an error code (SDM vol. 3 §26.2.1.3). */
 @inline function pushesError(v: u32): bool { return v == 8 || (v >= 10 && v <= 14) || v == 17; }
+
+/** The EPT bits of OFF_VMX_MODE for the controls just entered with: EPT, and
+ *  its accessed and dirty flags when the EPTP's bit 6 asks for them (§28.3.5). */
+function eptMode(): u32 {
+  if (!(secondaryControls() & SEC_EPT)) return 0;
+  return VMX_EPT | ((<u32>F.vmread64(F.EPT_POINTER) & EPTP_AD) ? VMX_EPT_AD : 0);
+}
 
 /** SDM vol. 3 §26.2.1: the VM-execution, VM-exit and VM-entry control fields. */
 function controlsOk(): bool {
@@ -318,7 +325,7 @@ export function vmEntry(resume: bool): void {
   let bad = count > MSR_LIST_MAX ? MSR_LIST_MAX + 1 : loadMsrs(vmread(F.ENTRY_MSR_LOAD_ADDR), count);
   if (bad != 0) { entryFail(EXIT_MSR_LOAD_FAIL, bad); return; }
   if (!resume) physWrite32(<u32>load<u64>(OFF_VMCS_PTR) + VMCS_LAUNCH, 1);
-  store<u32>(OFF_VMX_MODE, VMX_ON | VMX_NONROOT | ((secondaryControls() & SEC_EPT) ? VMX_EPT : 0));
+  store<u32>(OFF_VMX_MODE, VMX_ON | VMX_NONROOT | eptMode());
   recordEvent(EV_VMENTRY, resume ? 0 : 1, getEip(), 0);
   tlbFlush(false); // every VM entry flushes, VPID or not: VPIDs allow keeping translations, never require it (SDM vol. 3 §28.3.3.3)
   markSoftInt();

@@ -26,7 +26,7 @@ import { MAXPHYADDR } from "../cpu/features";
 import { dataBpEnabled, dataBpPage } from "../cpu/debug";
 import { invalidateFetch } from "../cpu/decode";
 import { physEntry, physRead32, physWrite32, a20Mask, PM_HOST, PM_ROM, PM_MMIO, PM_CODE, PM_WATCH } from "./phys";
-import { eptActive, eptTranslate, eptHost, eptRights, ACC_READ, ACC_WRITE, ACC_FETCH, EPT_W, EPT_X } from "./ept";
+import { eptActive, eptTranslate, eptHost, eptRights, eptDirty, ACC_READ, ACC_WRITE, ACC_FETCH, EPT_W, EPT_X } from "./ept";
 
 export const TLB_VALID: u32 = 1 << 0;
 export const TLB_NOREAD_USER: u32 = 1 << 1;
@@ -219,10 +219,13 @@ export function tlbFill(lin: u32, write: bool, user: bool, fetch: bool = false):
     // The final guest-physical address (SDM vol. 3 §28.3.3.2): the entry keeps
     // the EPT permissions, so that a write the EPT forbids, or a fetch, walks
     // again and exits (no execute-only translations here: R is always there).
+    // A page whose EPT leaf is not yet dirty (accessed and dirty flags for
+    // EPT, §28.3.5) is cached as a clean guest page is: its first write walks
+    // again and sets the flag.
     let acc = fetch ? ACC_FETCH : write ? ACC_WRITE : ACC_READ;
     if (!eptTranslate(walkPhys | <u64>(lin & 0xfff), acc, lin, true, true)) return 0;
     walkPhys = eptHost & ~<u64>0xfff;
-    if (!(eptRights & EPT_W)) walkFlags |= TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
+    if (!(eptRights & EPT_W) || !eptDirty) walkFlags |= TLB_NOWRITE_SUP | TLB_NOWRITE_USER;
     if (!(eptRights & EPT_X)) walkFlags |= TLB_NOEXEC;
   }
   return tlbInstall(lin, walkPhys, walkFlags);
@@ -233,7 +236,8 @@ let walkEpt: bool = false;
 const NO_ADDR: u64 = 0xffffffffffffffff;
 /** Where a guest paging-structure entry at `gpa` is: itself, or with EPT its
  *  host-physical address, NO_ADDR with the EPT exit raised. A/D updates are
- *  writes to the entry (`write`; SDM vol. 3 §28.3.3.2). */
+ *  writes to the entry (`write`; SDM vol. 3 §28.3.3.2); with accessed and
+ *  dirty flags for EPT the reads are too (ept.ts). */
 @inline function entryAddr(gpa: u64, write: bool, lin: u32): u64 {
   if (!walkEpt) return gpa;
   return eptTranslate(gpa, write ? ACC_WRITE : ACC_READ, lin, true, false) ? eptHost : NO_ADDR;

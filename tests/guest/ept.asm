@@ -7,7 +7,8 @@
 ; violations (exit 48) that the host repairs before resuming the instruction
 ; (reads, writes, fetches, the guest's page walks and A/D updates, event
 ; delivery, page-crossing accesses, REP MOVSD), EPT misconfigurations (exit
-; 49), and a PAE guest whose PDPTEs come from the VMCS. The program adapts to the features it
+; 49), a PAE guest whose PDPTEs come from the VMCS, and the accessed and dirty
+; flags of EPT (EPTP bit 6) on EPT tables of their own. The program adapts to the features it
 ; finds (the high half of 48BH) and ept.test.ts holds the expected output for
 ; each combination, worked out from the SDM.
 ;
@@ -61,6 +62,18 @@ P_W3     equ 0x73000   ; EPT read+execute, after 72000H (writable)
 P_SRC    equ 0x74000   ; the string copy's source
 P_NX4    equ 0x75000   ; EPT read+write: read, then executed
 EPTP     equ EPT_PML4 | (3 << 3) | 6   ; page-walk length 4, WB
+; the accessed and dirty flags cases: EPT tables and guest paging of their own
+A_PML4   equ 0x44000   ; EPT PML4 table (EPTP bit 6 set)
+A_PDPT   equ 0x45000
+A_PD     equ 0x46000
+A_PT     equ 0x47000   ; guest-physical 0-2 MiB, identity
+GA_PD    equ 0x58000   ; the guest's page directory (its CR3)
+GA_PT    equ 0x59000   ; the guest's page table for linear 4-8 MiB
+P_ADR    equ 0x76000   ; read through GA_PT[0]
+P_ADW    equ 0x77000   ; written through GA_PT[1]
+P_ADT    equ 0x78000   ; read, then written, through GA_PT[2]
+P_ADU    equ 0x79000   ; mapped by GA_PT[3], never used
+EPTP_AD  equ A_PML4 | (1 << 6) | (3 << 3) | 6
 WB_RWX   equ 0x37      ; EPT leaf: memory type 6 (5:3), execute, write, read
 GPA_LO   equ 0x2400
 GPA_HI   equ 0x2401
@@ -417,9 +430,12 @@ ept_main:
   PUTS32 "eptp-walk5"         ; page-walk length 5 (bits 5:3 = 4)
   VMW 0x201a, EPT_PML4 | (4 << 3) | 6
   ENTRY_VMFAIL
-  PUTS32 "eptp-ad"            ; bit 6: accessed/dirty flags, not supported
+  PUTS32 "eptp-ad"            ; bit 6: accessed and dirty flags, 48CH bit 21: the guest runs
   VMW 0x201a, EPTP | (1 << 6)
-  ENTRY_VMFAIL
+  RUN g_first
+  call print_exit_short
+  call print_rip
+  call putnl32
   PUTS32 "eptp-bit7"
   VMW 0x201a, EPTP | (1 << 7)
   ENTRY_VMFAIL
@@ -508,6 +524,7 @@ ept_main:
 .ign_vpid:
   IF_EPT .no_ept_tests
   call ept_tests
+  call ept_ad_tests
 .no_ept_tests:
 
   ; --- INVEPT and INVVPID in the guest: VM exits 50 and 53 (or #UD) ---
@@ -568,6 +585,10 @@ ept_tests:
   mov eax, [P_MAP + 0x44]
   call sys_hex32_32
   mov eax, [P_HOST + 0x44]
+  call sys_hex32_32
+  PUTS32 " ad"                ; bits 9:8 of P_MAP's EPT PTE: EPTP bit 6 is 0 here
+  mov eax, [EPT_PT + (P_MAP >> 12) * 8]
+  and eax, 0x300
   call sys_hex32_32
   call putnl32
 
@@ -1037,6 +1058,112 @@ ept_tests:
   VMW 0x400a, 0
   jmp [SCRATCH + 0x220]
 
+; --- accessed and dirty flags for EPT (§28.3.5): the guest on EPTP_AD, whose
+; tables start with bits 9:8 clear everywhere, reads and writes through its own
+; page table; the host prints bits 9:8 of the EPT entries after the exit ---
+%macro ADBITS 1           ; " " and bits 9:8 of the EPT entry at %1
+  mov eax, [%1]
+  and eax, 0x300
+  call sys_hex32_32
+%endmacro
+ept_ad_tests:
+  pop dword [SCRATCH + 0x228]
+  mov edi, A_PML4
+  xor eax, eax
+  mov ecx, 0x4000 / 4
+  rep stosd
+  mov edi, GA_PD
+  mov ecx, 0x2000 / 4
+  rep stosd
+  mov dword [A_PML4], A_PDPT | 7
+  mov dword [A_PML4 + 8], A_PDPT | 7      ; 512 GiB up: never used
+  mov dword [A_PDPT], A_PD | 7
+  mov dword [A_PDPT + 8], 0x00000000 | 0x80 | WB_RWX   ; 1 GiB up: host 0
+  mov dword [A_PD], A_PT | 7
+  mov dword [A_PD + 8], 0x00400000 | 0x80 | WB_RWX     ; 2-4 MiB: host 400000H
+  mov edi, A_PT
+  mov eax, WB_RWX
+.pt:
+  mov [edi], eax
+  add eax, 0x1000
+  add edi, 8
+  cmp edi, A_PT + 0x1000
+  jne .pt
+  mov dword [GA_PD], 0x000000e7           ; 4 MiB identity, D, A, user, writable, present
+  mov dword [GA_PD + 4], GA_PT | 0x07     ; A = 0
+  mov dword [GA_PD + 0x100 * 4], 0x400000e7
+  mov dword [GA_PT], P_ADR | 0x07         ; A = 0, D = 0
+  mov dword [GA_PT + 4], P_ADW | 0x07
+  mov dword [GA_PT + 8], P_ADT | 0x67     ; A = 1, D = 1
+  mov dword [GA_PT + 12], P_ADU | 0x07
+  mov dword [P_ADR + 0x10], 0xaaaa0001
+  mov dword [P_ADT + 0x30], 0xaaaa0003
+  VMW 0x6802, GA_PD
+  VMW 0x201a, EPTP_AD
+  call invept_all
+  PUTS32 "ad-run"
+  RUN g_adrun
+  call print_exit_short
+  call print_rip
+  call print_eax
+  PUTS32 " mem"
+  mov eax, [P_ADW + 0x20]
+  call sys_hex32_32
+  mov eax, [P_ADT + 0x34]
+  call sys_hex32_32
+  mov eax, [0x401100]                     ; guest-physical 201100H: host 401100H
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "ad-guest-flags"                 ; the guest's own A/D updates (vol. 3A §4.8)
+  mov eax, [GA_PD + 4]
+  and eax, 0xfff
+  call sys_hex32_32
+  mov eax, [GA_PT]
+  and eax, 0xfff
+  call sys_hex32_32
+  mov eax, [GA_PT + 4]
+  and eax, 0xfff
+  call sys_hex32_32
+  call putnl32
+  PUTS32 "ad-pml4e"
+  ADBITS A_PML4
+  ADBITS A_PML4 + 8
+  call putnl32
+  PUTS32 "ad-pdpte"
+  ADBITS A_PDPT
+  ADBITS A_PDPT + 8
+  call putnl32
+  PUTS32 "ad-pde"
+  ADBITS A_PD
+  ADBITS A_PD + 8
+  call putnl32
+  PUTS32 "ad-pte"
+  ADBITS A_PT + (GA_PD >> 12) * 8
+  ADBITS A_PT + (GA_PT >> 12) * 8
+  ADBITS A_PT + (P_ADR >> 12) * 8
+  ADBITS A_PT + (P_ADW >> 12) * 8
+  ADBITS A_PT + (P_ADT >> 12) * 8
+  ADBITS A_PT + (P_ADU >> 12) * 8
+  mov ebx, g_adrun + ROMB                 ; the page of the guest's code
+  shr ebx, 12
+  mov eax, [A_PT + ebx * 8]
+  and eax, 0x300
+  call sys_hex32_32
+  call putnl32
+  ; the guest's page table EPT read-only: with the flags on, even a read of a
+  ; guest PTE whose A is already set is a write for EPT (§28.3.3.2)
+  PUTS32 "ad-viol-table"
+  mov dword [A_PT + (GA_PT >> 12) * 8], GA_PT | 0x31
+  call invept_all
+  RUN g_adviol
+  call print_ept_exit
+  call putnl32
+  mov dword [A_PT + (GA_PT >> 12) * 8], GA_PT | WB_RWX
+  VMW 0x6802, G_PD
+  VMW 0x201a, EPTP
+  call invept_all
+  jmp [SCRATCH + 0x228]
+
 mc_case:                       ; INVEPT, the guest reads P_MC + 8: " exit 31H rip gpa"
   pop dword [SCRATCH + 0x224]
   call invept_all
@@ -1324,6 +1451,18 @@ g_pae2_cr3:
   mov cr3, ecx
   mov eax, [0x201234]
 g_pae2_end:
+  vmcall
+g_adrun:                       ; CR3 = GA_PD, EPTP_AD
+  mov eax, [0x400010]         ; GA_PT[0]: P_ADR + 10H, a read
+  mov dword [0x401020], 0xaaaa0002   ; GA_PT[1]: P_ADW + 20H, a write
+  mov ecx, [0x402030]         ; GA_PT[2] (D already set): P_ADT + 30H, read...
+  mov [0x402034], ecx         ; ... then written
+  mov edx, [0x40000000 + P_1G]       ; the 1-GByte EPT page, a read
+  mov dword [0x201100], 0xaaaa0004   ; the 2-MByte EPT page, a write
+g_adrun_end:
+  vmcall
+g_adviol:
+  mov eax, [0x400010]
   vmcall
 g_inv1:
   invept eax, [ebx + esi * 4 + 0x10]

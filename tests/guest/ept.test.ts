@@ -19,10 +19,11 @@ import type { CpuFeatures } from "../../web/host/machine";
 
 // Appendix A.10, IA32_VMX_EPT_VPID_CAP: page-walk length 4 (6), UC (8) and WB
 // (14) EPTP memory types, 2-MByte (16) and 1-GByte (17) pages, INVEPT (20),
-// single-context (25) and all-context (26) INVEPT; INVVPID (32), and its
-// individual-address (40), single-context (41), all-context (42) and
-// single-context-retaining-globals (43) types.
-const EPT_CAP_LO = or(...[6, 8, 14, 16, 17, 20, 25, 26].map(bit));
+// accessed and dirty flags for EPT (21), single-context (25) and all-context
+// (26) INVEPT; INVVPID (32), and its individual-address (40), single-context
+// (41), all-context (42) and single-context-retaining-globals (43) types.
+// Execute-only translations (0) are not offered.
+const EPT_CAP_LO = or(...[6, 8, 14, 16, 17, 20, 21, 25, 26].map(bit));
 const VPID_CAP_HI = or(...[0, 8, 9, 10, 11].map(bit));
 
 const GP = "v=0d e=00000000 cr2=00000000";
@@ -81,6 +82,7 @@ const G_PT1 = 0x52000, G_PT2 = 0x53000, G_PD = 0x50000;
 const P_NX4 = 0x75000, P_NX3 = 0x6c000, P_R4 = 0x71000, P_W3 = 0x73000, P_SRC = 0x74000;
 const IDT_A = 0x2000, G_PD2 = 0x57000, P_NX2 = 0x68000, P_W2 = 0x6a000;
 const PDPT_MEM = 0x54000, PD_A = 0x55000, PD_B = 0x56000;
+const GA_PT = 0x59000;
 const P_RO = 0x62000, P_NP = 0x63000, P_NX = 0x64000, P_MC = 0x66000, P_1G = 0x70000;
 
 interface Features { vmx: boolean; ept: boolean; vpid: boolean }
@@ -187,9 +189,12 @@ function expected(f: Features): string {
   else {
     // §26.2.1.1 with "enable EPT": the EPTP memory type must be one 48CH
     // allows (UC 0, WB 6: not 1, not 7); bits 5:3 must be 3 (walk length 4);
-    // bit 6 (A/D flags) only with 48CH bit 21 (0 here); bits 11:7 reserved.
-    // Bits 63:N reserved too (N the physical-address width).
-    out.push(...["eptp-wc", "eptp-type7", "eptp-walk3", "eptp-walk5", "eptp-ad", "eptp-bit7", "eptp-bit11", "eptp-maxphyaddr"].map((c) => `${c} ${VALID(7)}`));
+    // bit 6 (A/D flags) only with 48CH bit 21 (1 wherever there is EPT here,
+    // so an EPTP with bit 6 enters the guest: the VMCALL at g_first); bits
+    // 11:7 reserved. Bits 63:N reserved too (N the physical-address width).
+    out.push(...["eptp-wc", "eptp-type7", "eptp-walk3", "eptp-walk5"].map((c) => `${c} ${VALID(7)}`));
+    out.push(`eptp-ad ${exit(R_VMCALL, 0, rip("g_first"))}`);
+    out.push(...["eptp-bit7", "eptp-bit11", "eptp-maxphyaddr"].map((c) => `${c} ${VALID(7)}`));
     // §26.3.1.1: the guest CR0 against IA32_VMX_CR0_FIXED0, whose PE and PG
     // may be 0 only with "unrestricted guest" (not offered here): a VM-entry
     // failure, reason 33 | bit 31, qualification 0, with EPT on as without.
@@ -214,7 +219,10 @@ function expected(f: Features): string {
       `ept-4k ${vmcall("g_t1_end")} eax 22222222`,
       `ept-2m ${vmcall("g_t2_end")} eax 44444444`,
       `ept-1g ${vmcall("g_t3_end")} eax 55555555`,
-      `ept-4k-write ${vmcall("g_t4_end")} 00000000 5eed0004`,
+      // EPTP bit 6 is 0 from here on (but in the A/D cases at the end): the
+      // processor neither sets nor looks at bits 9:8 of the entries
+      // (§28.3.5), so P_MAP's EPT PTE, read and written, keeps them 0.
+      `ept-4k-write ${vmcall("g_t4_end")} 00000000 5eed0004 ad 00000000`,
       // EPT violations (§28.2.3.2), fault-like: the guest's RIP is the
       // instruction's (§27.1); the guest-physical address field holds the
       // address of the access, the guest-linear address field the linear
@@ -370,6 +378,7 @@ function expected(f: Features): string {
       // repaired, the MOV is retried and completes.
       `pae-pdpte-violation ${exit(R_VIOL, bit(0), rip("g_pae2_cr3"))} ${gpa(PDPT_MEM)}` +
         ` retry ${vmcall("g_pae2_end")} eax 99999999 pdpte0 00000000 ${hex(PD_B + 1)}`,
+      ...adCases(sym),
     );
   }
 
@@ -395,6 +404,59 @@ function expected(f: Features): string {
     "done",
   );
   return out.join("\n") + "\n";
+}
+
+/** Accessed and dirty flags for EPT (SDM vol. 3C §28.3.5; §28.2.4 in editions
+ *  before 2017), on EPT tables of their own (ept.asm A_PML4 ... A_PT), every
+ *  entry's bits 9:8 clear before the guest runs, EPTP bit 6 set. The rules:
+ *  - every EPT entry used to translate a guest-physical address gets its
+ *    accessed flag (bit 8); an entry that maps a page (a PTE, or a PDE/PDPTE
+ *    with bit 7) gets its dirty flag (bit 9) on a write to the address. Bit 9
+ *    of an entry that references another table is not a dirty flag (tables
+ *    28-1, 28-3, 28-5: ignored), and stays 0;
+ *  - with bit 6, the processor's accesses to the guest's paging-structure
+ *    entries count as writes (§28.3.3.2), so the leaves mapping the guest's
+ *    page directory and page table get D though the guest only reads data;
+ *  - an entry no translation used keeps both flags 0.
+ *  The guest (ept.asm g_adrun, CR3 = GA_PD) fetches its code from the ROM
+ *  (guest PDE 0, a 4-MByte page with A and D set: the guest writes nothing
+ *  there), reads P_ADR through GA_PT[0] and writes P_ADW through GA_PT[1]
+ *  (guest PDE 1 and both PTEs with A = 0: the guest sets them, vol. 3A §4.8),
+ *  reads P_ADT through GA_PT[2] (A and D already set) and writes the same page
+ *  right after (the read must not leave a translation that lets the write
+ *  skip the dirty flag, §28.3.5), reads through the 1-GByte EPT page (guest
+ *  PDE 100H) and writes through the 2-MByte one (guest-physical 201100H). */
+function adCases(sym: (name: string) => number): string[] {
+  const rip = (name: string) => hex(sym(name) - sym("guest_code"));
+  const A = "00000100", AD = "00000300", NONE = "00000000";
+  return [
+    // The reads and writes land where EPT maps them: EAX from P_ADR + 10H;
+    // P_ADW + 20H, P_ADT + 34H (the dword at P_ADT + 30H) and host 401100H
+    // (guest-physical 201100H in the 2-MByte page at host 400000H) written.
+    `ad-run exit ${hex(R_VMCALL)} 00000000 rip ${rip("g_adrun_end")} eax aaaa0001 mem aaaa0002 aaaa0003 aaaa0004`,
+    // The guest's own flags: PDE 1 (GA_PT | 07H) gets A (27H), PTE 0 A (27H),
+    // PTE 1 A and D (67H).
+    "ad-guest-flags 00000027 00000027 00000067",
+    // PML4E 0 used by every translation: A; PML4E 1 (512 GiB up) never used.
+    `ad-pml4e ${A} ${NONE}`,
+    // PDPTE 0 references the page directory: A. PDPTE 1 maps the 1-GByte page,
+    // only read: A, not D.
+    `ad-pdpte ${A} ${A}`,
+    // PDE 0 references the page table: A. PDE 1 maps the 2-MByte page the
+    // guest wrote: A and D.
+    `ad-pde ${A} ${AD}`,
+    // PTEs: GA_PD and GA_PT, the guest's paging structures, A and D (accesses
+    // to them are writes); P_ADR read: A only; P_ADW written: A and D; P_ADT
+    // read then written: A and D; P_ADU never used: neither; the code's page,
+    // fetched from: A only.
+    `ad-pte ${AD} ${AD} ${A} ${AD} ${AD} ${NONE} ${A}`,
+    // GA_PT EPT read-only (R, memory type 6): a read of a guest PTE whose A is
+    // already set is still a write for EPT with bit 6 (§28.3.3.2), refused:
+    // an EPT violation whose qualification has both read and write (bits 0
+    // and 1, table 27-7 note 1), R (3), the guest-linear address valid (7),
+    // not the final translation (8 = 0); the address of the PTE.
+    `ad-viol-table exit ${hex(R_VIOL)} ${hex(qual({ r: true, w: true, R: true, final: false }))} rip ${rip("g_adviol")} gpa 00000000 ${hex(GA_PT)} lin 00400010`,
+  ];
 }
 
 const CONFIGS: { name: string; cpu: CpuFeatures; f: Features }[] = [

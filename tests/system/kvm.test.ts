@@ -56,7 +56,9 @@ test("kvm_intel loads on -cpu coreduo,+vmx and kvm-hello's nested guest prints i
 // guest's memory with EPT instead of shadow page tables and tags its
 // translations with a VPID: its parameters say so (Linux 6.1 sets enable_ept
 // and enable_vpid to 0 when the capability MSRs lack what it needs, and the
-// module's parameters show Y/N), and the payload, which runs from real mode
+// module's parameters show Y/N; eptad follows bit 21 of IA32_VMX_EPT_VPID_CAP,
+// and with it KVM's EPTPs have bit 6 set, accessed and dirty flags for EPT),
+// and the payload, which runs from real mode
 // into protected mode with paging, prints the same greeting through the same
 // exits. One boot serves both halves: first the module is loaded with
 // unrestricted_guest=0 (real mode then runs in virtual-8086 mode on an
@@ -75,14 +77,14 @@ test("kvm_intel uses EPT and VPID, then unrestricted guest, on -cpu coreduo,+vmx
     // (Commands stay short: the shell's line editing garbles what wraps past 80 columns.)
     expect(await run("modprobe kvm_intel unrestricted_guest=0")).toBe("");
     expect(await run("cd " + params)).toBe("");
-    expect(await run("cat ept vpid unrestricted_guest; cd /")).toBe("Y\nY\nN\n");
+    expect(await run("cat ept eptad vpid unrestricted_guest; cd /")).toBe("Y\nY\nY\nN\n");
     expect(await run("kvm-hello; echo rc=$?")).toBe(`${GREETING}kvm-hello: the guest halted at 0x${haltRip()} after ${GREETING.length + 1} exits\nrc=0\n`);
     expect(await run("kvm-hello -c 3")).toMatch(new RegExp(`^kvm-hello: 3 runs, ${3 * (GREETING.length + 1)} exits in \\d+ ms: \\d+ exits/s\n$`));
 
     // VMXOFF at unload, VMXON again at load.
     expect(await run("rmmod kvm_intel && modprobe kvm_intel")).toBe("");
     expect(await run("cd " + params)).toBe("");
-    expect(await run("cat ept vpid unrestricted_guest; cd /")).toBe("Y\nY\nY\n");
+    expect(await run("cat ept eptad vpid unrestricted_guest; cd /")).toBe("Y\nY\nY\nY\n");
     const verbose = (await run("kvm-hello -v")).split("\n").filter(Boolean);
     expect(verbose.slice(-2)).toEqual([`kvm-hello: exit ${GREETING.length + 1}: HLT`,
       `kvm-hello: the guest halted at 0x${haltRip()} after ${GREETING.length + 1} exits`]);

@@ -42,7 +42,8 @@ export const OFF_HALTED = 0x244;
 export const OFF_INHIBIT_IRQ = 0x268;
 export const OFF_A20 = 0x26c;
 export const OFF_EFER = 0x278; // u64 IA32_EFER (with -cpu ...,+nx)
-// VMX (asm/cpu/vmx.ts): VMX_ON after VMXON, VMX_NONROOT while a guest runs (and VMX_EPT, 4, with EPT on);
+// VMX (asm/cpu/vmx.ts): VMX_ON after VMXON, VMX_NONROOT while a guest runs (and VMX_EPT, 4, with EPT on,
+// VMX_EPT_AD, 8, with its accessed and dirty flags);
 // the current VMCS's physical address (u64, all ones: none).
 export const OFF_VMX_MODE = 0x600;
 export const VMX_ON = 1;
