@@ -87,6 +87,11 @@ VPID     equ 0x0000
   mov dword [EPT_PT + ((%1) >> 12) * 8], %2
   mov dword [EPT_PT + ((%1) >> 12) * 8 + 4], 0
 %endmacro
+%macro ADBITS 1           ; " " and bits 9:8 of the EPT entry at %1
+  mov eax, [%1]
+  and eax, 0x300
+  call sys_hex32_32
+%endmacro
 %macro DESC4 4            ; the descriptor's four dwords
   mov dword [DESC], %1
   mov dword [DESC + 4], %2
@@ -1049,6 +1054,26 @@ ept_tests:
   call print_eax
   call print_pdpte0
   call putnl32
+  ; MOV to CR3's PDPTE loads with accessed and dirty flags for EPT: reads
+  ; (§28.3.3.2), unlike the walk's reads of the guest's page directory
+  PUTS32 "pae-ad"
+  and dword [EPT_PT + (PDPT_MEM >> 12) * 8], ~0x300
+  and dword [EPT_PT + (PD_B >> 12) * 8], ~0x300
+  and dword [EPT_PT + 8], ~0x300
+  VMW 0x201a, EPTP | (1 << 6)
+  call invept_all
+  VMW G_RIP, g_pae2 + ROMB
+  mov ecx, PDPT_MEM
+  call resume_len
+  mov [SAVEAX], eax
+  call print_exit_short
+  call print_rip
+  ADBITS EPT_PT + (PDPT_MEM >> 12) * 8
+  ADBITS EPT_PT + (PD_B >> 12) * 8
+  ADBITS EPT_PT + 8
+  call putnl32
+  VMW 0x201a, EPTP
+  call invept_all
   VMR 0x6804
   and eax, ~0x20
   mov ebx, eax
@@ -1061,11 +1086,6 @@ ept_tests:
 ; --- accessed and dirty flags for EPT (§28.3.5): the guest on EPTP_AD, whose
 ; tables start with bits 9:8 clear everywhere, reads and writes through its own
 ; page table; the host prints bits 9:8 of the EPT entries after the exit ---
-%macro ADBITS 1           ; " " and bits 9:8 of the EPT entry at %1
-  mov eax, [%1]
-  and eax, 0x300
-  call sys_hex32_32
-%endmacro
 ept_ad_tests:
   pop dword [SCRATCH + 0x228]
   mov edi, A_PML4

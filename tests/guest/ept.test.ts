@@ -378,6 +378,13 @@ function expected(f: Features): string {
       // repaired, the MOV is retried and completes.
       `pae-pdpte-violation ${exit(R_VIOL, bit(0), rip("g_pae2_cr3"))} ${gpa(PDPT_MEM)}` +
         ` retry ${vmcall("g_pae2_end")} eax 99999999 pdpte0 00000000 ${hex(PD_B + 1)}`,
+      // The same MOV to CR3 with EPTP bit 6 (§28.3.5): the PDPTE loads are
+      // reads, so PDPT_MEM's EPT PTE gets A but not D (§28.3.3.2: the loads
+      // of MOV CR are not the guest paging-structure accesses that count as
+      // writes); PD_B, whose entries the walks for the fetches and the read
+      // use, gets A and D though the guest writes nothing there (its PDEs
+      // have A and D already); the page of guest-physical 1234H, read: A.
+      `pae-ad ${vmcall("g_pae2_end")} 00000100 00000300 00000100`,
       ...adCases(sym),
     );
   }
