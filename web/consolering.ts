@@ -33,14 +33,15 @@ export class ConsoleRing {
     if (n) Atomics.notify(this.idx, 0);
     return n;
   }
-  /** Consumer: resolves when there is something to read, or after `timeoutMs`
-   *  (where Atomics.waitAsync is missing: at the next animation frame). */
-  async readable(timeoutMs: number): Promise<void> {
+  /** Consumer: resolves with true when there is something to read, or with
+   *  false after `timeoutMs` of nothing (where Atomics.waitAsync is missing: true
+   *  at the next animation frame, so that the reader polls once a frame). */
+  async readable(timeoutMs: number): Promise<boolean> {
     const w = Atomics.load(this.idx, 0);
-    if (w !== Atomics.load(this.idx, 1)) return;
-    if (!waitAsync) { await new Promise((r) => requestAnimationFrame(r)); return; }
+    if (w !== Atomics.load(this.idx, 1)) return true;
+    if (!waitAsync) { await new Promise((r) => requestAnimationFrame(r)); return true; }
     const res = waitAsync(this.idx, 0, w, timeoutMs);
-    if (res.async) await res.value;
+    return (res.async ? await res.value : res.value) !== "timed-out";
   }
   /** Consumer: take everything available. */
   read(): Uint8Array {

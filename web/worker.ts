@@ -108,11 +108,19 @@ const NO_CHECKPOINTS = 1n << 62n;
 
 const SLICE_INSTRUCTIONS = 500_000;
 const SLICE_MS = 12;
+/** How often a status goes to the page while the guest stays idle and quiet
+ *  (MachineWorker.measure). */
+const IDLE_STATUS_MS = 5000;
 
 /** Runs `f` after the current task without setTimeout's 4 ms clamp on nested timers. */
 /** Instructions step over runs through: calls, software interrupts, repeated string operations. */
 function stepsOver(text: string): boolean {
   return /^(call|int|int1|int3|into)\b/.test(text) || /^(rep|repne) (movs|cmps|stos|lods|scas|ins|outs)/.test(text);
+}
+
+/** A status without its running figures (instructions, rate, idle share). */
+function statusShape(s: MachineStatus): string {
+  return JSON.stringify({ ...s, ips: 0, idle: 0, instructions: 0 });
 }
 
 function soon(f: () => void): void {
@@ -169,6 +177,10 @@ class MachineWorker implements WorkerApi {
   private lastVirtual = 0n;
   private lastHalted = 0n;
   private idle = 0;
+  /** When the last status went to the page (performance.now()), and what it
+   *  said besides the running figures (statusShape). */
+  private lastStatus = -Infinity;
+  private lastShape = "";
   /** Set while the worker sleeps until the guest's next timer. */
   private sleeping = false;
   /** How long past the next timer a quiet guest may sleep (web/host/idle.ts). */
@@ -889,7 +901,11 @@ class MachineWorker implements WorkerApi {
   }
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }
-  private sendStatus(): void { this.cb?.status(this.status()); }
+  private sendStatus(s = this.status()): void {
+    this.lastStatus = performance.now();
+    this.lastShape = statusShape(s);
+    this.cb?.status(s);
+  }
   /** Run the next slice: after `ms` ms (the guest is idle until then; -1 until
    *  input or a control call), or as soon as the worker's other tasks allow. */
   private schedule(ms = 0): void {
@@ -1001,20 +1017,29 @@ class MachineWorker implements WorkerApi {
   private measure(m: Machine): void {
     const now = performance.now();
     // Twice a second, or once a second while the guest idles (>= 90% halted, as
-    // the page shows it): each status costs the page a layout and a paint.
-    if (now - this.lastTime >= (this.idle >= IDLE_SHARE ? 1000 : 500)) {
-      const count = Number(m.instructions);
-      this.ips = ((count - this.lastCount) * 1000) / (now - this.lastTime);
-      // Idle: the share of guest time the CPU spent halted, waiting for an interrupt.
-      const virtual = m.virtualTime, halted = m.haltedTime;
-      const span = Number(virtual - this.lastVirtual);
-      this.idle = span > 0 ? Number(halted - this.lastHalted) / span : 0;
-      this.lastVirtual = virtual;
-      this.lastHalted = halted;
-      this.lastCount = count;
-      this.lastTime = now;
-      this.sendStatus();
-    }
+    // the page shows it).
+    if (now - this.lastTime < (this.idle >= IDLE_SHARE ? 1000 : 500)) return;
+    const wasIdle = this.idle >= IDLE_SHARE;
+    const count = Number(m.instructions);
+    this.ips = ((count - this.lastCount) * 1000) / (now - this.lastTime);
+    // Idle: the share of guest time the CPU spent halted, waiting for an interrupt.
+    const virtual = m.virtualTime, halted = m.haltedTime;
+    const span = Number(virtual - this.lastVirtual);
+    this.idle = span > 0 ? Number(halted - this.lastHalted) / span : 0;
+    this.lastVirtual = virtual;
+    this.lastHalted = halted;
+    this.lastCount = count;
+    this.lastTime = now;
+    // Each status costs the page a message, a layout, a paint and a frame (its
+    // main thread, compositor and GPU process; Comlink's reply wakes this
+    // worker too): while the guest stays idle and quiet (web/host/idle.ts) and
+    // only the running figures change, one goes every IDLE_STATUS_MS. Leaving
+    // idle, any input or output, or a change of anything else sends them as
+    // often as before.
+    const st = this.status();
+    const still = wasIdle && this.idle >= IDLE_SHARE && this.pacer.quiet(now) && statusShape(st) === this.lastShape;
+    if (still && now - this.lastStatus < IDLE_STATUS_MS) return;
+    this.sendStatus(st);
   }
 
   /** Console output to the page; false when there was none. */

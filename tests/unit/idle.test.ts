@@ -37,3 +37,11 @@ test("within QUIET_MS of input, output or a busy slice the host wakes at every d
   p.active(90_000);
   expect(p.sleepMs(3.2e6, 90_000 + QUIET_MS)).toBe(50);
 });
+
+test("quiet: QUIET_MS after the last input, output or busy slice (the page's status goes out less often then)", () => {
+  const p = new IdlePacer();
+  expect(p.quiet(0)).toBe(true); // never active
+  p.active(10_000);
+  expect(p.quiet(10_000 + QUIET_MS - 1)).toBe(false);
+  expect(p.quiet(10_000 + QUIET_MS)).toBe(true);
+});

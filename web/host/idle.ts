@@ -32,12 +32,14 @@ export class IdlePacer {
   private lastActive = -Infinity;
   /** Input fed, output drained, or a slice that ran without halting, at host time `nowMs`. */
   active(nowMs: number): void { this.lastActive = nowMs; }
+  /** No input, output or busy slice for QUIET_MS, at host time `nowMs`. */
+  quiet(nowMs: number): boolean { return nowMs - this.lastActive >= QUIET_MS; }
   /** After a HALT stop: how many ms to sleep, from the machine's timeUntilDeadline
    *  (host ns, -1 when only input can wake it); -1 means until woken. */
   sleepMs(deadlineNs: number, nowMs: number): number {
     if (deadlineNs < 0) return -1;
-    const due = Math.ceil(deadlineNs / 1e6), quiet = nowMs - this.lastActive;
-    if (quiet < QUIET_MS) return due;
-    return Math.max(due, Math.min(MAX_SLACK_MS, Math.max(IDLE_SLACK_MS, Math.floor(quiet / SLACK_DIVISOR))));
+    const due = Math.ceil(deadlineNs / 1e6);
+    if (!this.quiet(nowMs)) return due;
+    return Math.max(due, Math.min(MAX_SLACK_MS, Math.max(IDLE_SLACK_MS, Math.floor((nowMs - this.lastActive) / SLACK_DIVISOR))));
   }
 }

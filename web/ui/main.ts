@@ -238,11 +238,13 @@ window.addEventListener("pagehide", () => { void api?.flushDisk(); });
 
 // The shared console ring: woken by the worker's writes, read at the next frame
 // (so a burst of output is one terminal write a frame); nothing runs while the
-// guest prints nothing. Ends when the ring is replaced (a new machine).
+// guest prints nothing: the wait's timeout (to notice a replaced ring, a new
+// machine, and end) asks for no frame.
 async function drainConsole(r: ConsoleRing): Promise<void> {
   while (ring === r) {
-    await r.readable(1000);
+    const something = await r.readable(1000);
     if (ring !== r) return;
+    if (!something) continue;
     await new Promise((f) => requestAnimationFrame(f));
     const bytes = r.read();
     if (bytes.length) term.write(bytes);
