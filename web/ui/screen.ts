@@ -12,14 +12,13 @@
 //   mouse     a click captures the pointer (pointer lock); its motion, buttons
 //             and wheel go to the PS/2 mouse
 
-import type { VgaPicture, VgaView } from "../protocol";
+import type { VgaFrame } from "../protocol";
 import { drawVga } from "./vga";
 import { set2Bytes, ctrlAltDel } from "./keymap";
 
 /** What the screen needs of the worker (a Comlink proxy of WorkerApi has it). */
 export interface ScreenSource {
-  vgaText(): Promise<VgaView | null>;
-  vgaImage(changedRows?: boolean): Promise<VgaPicture | null>;
+  vgaFrame(changedRows?: boolean): Promise<VgaFrame>;
   vgaMode(): Promise<"none" | "text" | "graphics" | "blank">;
   keys(bytes: Uint8Array): unknown;
   mouse(dx: number, dy: number, dz: number, buttons: number): unknown;
@@ -112,13 +111,11 @@ export class Screen {
     if (s && !this.pending && (this.graphics || now - this.lastDraw > TEXT_REDRAW_MS)) {
       this.lastDraw = now;
       this.pending = true;
-      void s.vgaText().then(async (v) => {
-        this.graphics = !v;
-        // The VGA's picture whenever it has one to give; text with the page's
-        // font only when plane 2 holds none.
-        const picture = !v || v.font ? await s.vgaImage(this.pictureShown) : null;
-        drawVga(this.canvas, picture ? null : v, picture);
-        this.pictureShown = picture !== null;
+      // One call a frame: each waits for the worker's running slice to end.
+      void s.vgaFrame(this.pictureShown).then((f) => {
+        this.graphics = !f.textMode;
+        drawVga(this.canvas, f.text, f.picture);
+        this.pictureShown = f.picture !== null;
       }).finally(() => { this.pending = false; });
     }
     requestAnimationFrame(this.pump);
