@@ -154,6 +154,9 @@ export interface VgaPicture {
    *  SharedArrayBuffer the worker draws a VBE picture into (when the page is
    *  cross-origin isolated), to be copied out before the next picture is asked for. */
   rgba: Uint8ClampedArray;
+  /** 32 bpp rows as video memory holds them, B, G, R, unused (vgaFrame's):
+   *  the page makes them RGBA (web/host/vgarender.ts bgraToRgba). */
+  bgra?: boolean;
 }
 
 /** What the page's screen draws next (WorkerApi.vgaFrame), asked in one call:
@@ -241,7 +244,8 @@ export interface WorkerApi {
    *  null before the machine runs or when the display is off. `changedRows`: only
    *  the rows changed since the last such call (whole after a call without). */
   vgaImage(changedRows?: boolean): VgaPicture | null;
-  /** The screen's next frame: vgaImage(changedRows), or the text when plane 2 holds no font. */
+  /** The screen's next frame: vgaImage(changedRows) (32 bpp left as B, G, R,
+   *  unused: VgaPicture.bgra), or the text when plane 2 holds no font. */
   vgaFrame(changedRows?: boolean): VgaFrame;
   // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */

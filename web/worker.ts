@@ -896,18 +896,19 @@ class MachineWorker implements WorkerApi {
 
   vgaFrame(changedRows = false): VgaFrame {
     const text = this.vgaText();
-    const picture = !text || text.font ? this.picture(changedRows) : null;
+    const picture = !text || text.font ? this.picture(changedRows, true) : null;
     const frame: VgaFrame = { textMode: text !== null, picture, text: picture ? null : text };
     return picture ? transferred(frame, picture) : frame;
   }
 
-  /** vgaImage's picture, its rows in a buffer of their own (to be transferred). */
-  private picture(changedRows: boolean): VgaPicture | null {
+  /** vgaImage's picture, its rows in a buffer of their own (to be transferred)
+   *  or shared; `bgra`: 32 bpp as video memory holds it (the page converts it). */
+  private picture(changedRows: boolean, bgra = false): VgaPicture | null {
     const m = this.machine;
     if (!m) return null;
     if (changedRows) {
-      const u = m.vgaScreenUpdate(this.screen, { cursor: true });
-      return u.mode === "blank" ? null : { width: u.width, height: u.height, y0: u.y0, rows: u.y1 - u.y0, rgba: u.rgba };
+      const u = m.vgaScreenUpdate(this.screen, { cursor: true, bgra });
+      return u.mode === "blank" ? null : { width: u.width, height: u.height, y0: u.y0, rows: u.y1 - u.y0, rgba: u.rgba, bgra: u.bgra };
     }
     this.screen.forget();
     const img = m.vgaImage({ cursor: true });

@@ -5,7 +5,7 @@
 // attribute palette into the DAC; 256-colour modes one byte per pixel).
 
 import { test, expect } from "vitest";
-import { renderVga, ppm, textFontLoaded, VgaScreen } from "../../web/host/vgarender";
+import { renderVga, ppm, textFontLoaded, VgaScreen, bgraToRgba } from "../../web/host/vgarender";
 
 const STATE = 0, VRAM = 0x1000;
 const V_ATTR_I = 0x04, V_SEQ = 0x10, V_GC = 0x20, V_ATTR = 0x30, V_CRTC = 0x60, V_DAC = 0x100;
@@ -186,6 +186,12 @@ test("VBE 32 bpp: the page's screen gets back only the band of lines on written 
   m[0xa5] = 0x10;
   const moved = screen.update(m, STATE, VRAM, dirty());
   expect([moved.y0, moved.y1, pixel(moved, 5, 1)]).toEqual([0, 4, 0x030201]);
+  // For the page's screen: the lines as video memory holds them, made RGBA (opaque) on the page.
+  const raw = screen.update(m, STATE, VRAM, dirty(2), { bgra: true });
+  expect([raw.y0, raw.y1, raw.bgra, Array.from(raw.rgba.subarray(5 * 4, 6 * 4))]).toEqual([1, 2, true, [0x01, 0x02, 0x03, 0]]);
+  const rgba = new Uint8ClampedArray(raw.rgba.length);
+  bgraToRgba(raw.rgba, rgba, 0);
+  expect(Array.from(rgba.subarray(5 * 4, 6 * 4))).toEqual([0x03, 0x02, 0x01, 0xff]);
 });
 
 test("PPM: P6 header, then RGB without alpha", () => {

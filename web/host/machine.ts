@@ -12,7 +12,7 @@ import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "../jit/translator";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
-import { renderVga, textFontLoaded, type VgaImage, type VgaScreen, type VgaUpdate } from "./vgarender";
+import { renderVga, textFontLoaded, type VgaImage, type VgaScreen, type VgaUpdate, type ScreenOptions } from "./vgarender";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7, PAUSE: 8,
@@ -441,7 +441,7 @@ export class Machine {
    *  draws the text cursor (QEMU blinks it). */
   /** What changed on the screen since the last call with `screen` (takes the
    *  machine's dirty-page log: one caller, the page's worker). */
-  vgaScreenUpdate(screen: VgaScreen, opts: { cursor?: boolean } = {}): VgaUpdate {
+  vgaScreenUpdate(screen: VgaScreen, opts: ScreenOptions = {}): VgaUpdate {
     const dirty = new Uint8Array(this.memory.buffer, this.x.vgaDirtyTake(), 512);
     return screen.update(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), dirty, opts);
   }

@@ -51,6 +51,8 @@ export interface VgaImage {
   mode: "text" | "graphics" | "blank";
   /** With RenderOptions.band, in a VBE mode of 8 bpp or more: the rows [y0, y1) drawn. */
   band?: { y0: number; y1: number };
+  /** With RenderOptions.bgra at 32 bpp: `rgba` holds B, G, R, unused, as video memory (bgraToRgba makes it RGBA). */
+  bgra?: boolean;
 }
 
 /** Register block offsets (asm/dev/vga.ts V_*). */
@@ -73,6 +75,9 @@ export interface RenderOptions {
    *  whole picture) given for it, each line at its place; the image's `rgba`
    *  is then a view of it (of the band's rows with `band`). */
   target?: (bytes: number) => Uint8ClampedArray;
+  /** At 32 bpp: the lines as video memory holds them, copied, not converted
+   *  (VgaImage.bgra): the page's screen converts them on its own thread. */
+  bgra?: boolean;
 }
 
 export function renderVga(mem: Uint8Array, state: number, vram: number, opts: RenderOptions = {}): VgaImage {
@@ -173,11 +178,13 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
     const pal = bpp === 8 ? Array.from({ length: 256 }, (_, i) => rgb256(i)) : [];
     const abgr = (r: number, g: number, b: number) => (0xff000000 | (b << 16) | (g << 8) | r) >>> 0;
     const palAbgr = pal.map((c) => abgr(c >> 16, (c >> 8) & 0xff, c & 0xff));
+    const raw = bpp === 32 && opts.bgra === true;
     for (let y = y0; y < y1; y++) {
       const a0 = lineAt(y);
       let o = (y - y0) * width;
       if (bpp === 32 && (a0 & 3) === 0 && a0 + width * 4 - 1 <= VRAM_MASK) {
-        line32(mem32, (vram + a0) >>> 2, px32, o, width);
+        if (raw) out.set(mem.subarray(vram + a0, vram + a0 + width * 4), o * 4);
+        else line32(mem32, (vram + a0) >>> 2, px32, o, width);
         continue;
       }
       for (let x = 0, a = a0; x < width; x++, a += bytes) {
@@ -189,10 +196,10 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
           px[o++] = abgr((r << 3) | (r >> 2), (g << 2) | (g >> 4), (b << 3) | (b >> 2));
           continue;
         }
-        px[o++] = abgr(vb(a + 2), vb(a + 1), vb(a));
+        px[o++] = raw ? (vb(a + 2) << 16) | (vb(a + 1) << 8) | vb(a) : abgr(vb(a + 2), vb(a + 1), vb(a));
       }
     }
-    return { width, height, rgba: out, mode: "graphics", band: opts.band ? { y0, y1 } : undefined };
+    return { width, height, rgba: out, mode: "graphics", band: opts.band ? { y0, y1 } : undefined, bgra: raw || undefined };
   }
 
   function renderText(): VgaImage {
@@ -240,6 +247,13 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
     }
     return { width: W, height: H, rgba: out, mode: "text" };
   }
+}
+
+/** Pixels of 32 bpp video memory (B, G, R, unused), `src`, as RGBA into `dst`
+ *  from byte `at` (a multiple of 4): the page's screen, for VgaImage.bgra. */
+export function bgraToRgba(src: Uint8ClampedArray, dst: Uint8ClampedArray, at: number): void {
+  const n = src.length >>> 2;
+  line32(new Int32Array(src.buffer, src.byteOffset, n), 0, new Int32Array(dst.buffer, dst.byteOffset + at, n), 0, n);
 }
 
 /** One line of 32 bpp video memory (B, G, R, unused) as RGBA: a 32-bit load,
@@ -293,6 +307,9 @@ function changedRows(a: VgaImage, b: VgaImage): { y0: number; y1: number } {
   return y0 === y1 ? { y0: 0, y1: 0 } : { y0, y1 };
 }
 
+/** What VgaScreen.update draws: the text cursor, and 32 bpp left as video memory holds it. */
+export type ScreenOptions = Pick<RenderOptions, "cursor" | "bgra">;
+
 /** What changed on the screen (VgaScreen.update): rows [y0, y1) of a picture
  *  `width` x `height` ([0, 0) when nothing did), in a buffer of their own or,
  *  a VBE picture of a screen given a buffer (VgaScreen's `alloc`), a view of
@@ -303,8 +320,9 @@ export interface VgaUpdate {
   height: number;
   y0: number;
   y1: number;
-  /** RGBA, rows y0 to y1 - 1. */
+  /** RGBA, rows y0 to y1 - 1 (with `bgra`, as VgaImage.bgra). */
   rgba: Uint8ClampedArray;
+  bgra?: boolean;
 }
 
 /** The screen as the page keeps it, redrawn where the guest changed something.
@@ -335,7 +353,7 @@ export class VgaScreen {
 
   /** `dirty`: the bitmap of video memory pages written since the last update
    *  (bit p & 7 of byte p >> 3). */
-  update(mem: Uint8Array, state: number, vram: number, dirty: Uint8Array, opts: { cursor?: boolean } = {}): VgaUpdate {
+  update(mem: Uint8Array, state: number, vram: number, dirty: Uint8Array, opts: ScreenOptions = {}): VgaUpdate {
     const regs = mem.subarray(state, state + VGA_STATE_BYTES);
     const vbeOn = (regs[V_VBE + 2 * DISPI_ENABLE] & DISPI_ENABLED) !== 0;
     const same = vbeOn && this.shown !== null && this.shown.mode === "graphics" && regs.every((v, i) => v === this.regs[i]);
@@ -352,13 +370,13 @@ export class VgaScreen {
     const img = renderVga(mem, state, vram, { ...opts, band: same ? written : undefined, target });
     const { mode, width, height } = img, shown = this.shown, prev = this.img;
     this.shown = { mode, width, height };
-    if (img.band) { this.img = null; return { mode, width, height, ...img.band, rgba: img.rgba }; }
+    if (img.band) { this.img = null; return { mode, width, height, ...img.band, rgba: img.rgba, bgra: img.bgra }; }
     // A VBE picture drawn whole (new registers or palette) is not kept: the
     // next is a band or whole again. A smaller one is, and is given as a copy.
     const kept = !(vbeOn && mode === "graphics");
     this.img = kept ? img : null;
     if (!prev || !shown || shown.mode !== mode || shown.width !== width || shown.height !== height) {
-      return { mode, width, height, y0: 0, y1: height, rgba: kept ? img.rgba.slice() : img.rgba };
+      return { mode, width, height, y0: 0, y1: height, rgba: kept ? img.rgba.slice() : img.rgba, bgra: img.bgra };
     }
     const { y0, y1 } = changedRows(prev, img);
     return { mode, width, height, y0, y1, rgba: img.rgba.slice(y0 * width * 4, y1 * width * 4) };

@@ -7,6 +7,7 @@
 // middle dot).
 
 import type { VgaView, VgaPicture } from "../protocol";
+import { bgraToRgba } from "../host/vgarender";
 
 const CELL_W = 9;
 const CELL_H = 16;
@@ -31,12 +32,15 @@ const shown = new WeakMap<HTMLCanvasElement, ImageData>();
 function putRows(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D, p: VgaPicture): void {
   const rgba = p.rgba;
   if (rgba.buffer instanceof ArrayBuffer) {
+    // Its own buffer: made RGBA in place, drawn as it is.
+    if (p.bgra) bgraToRgba(rgba, rgba, 0);
     ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, p.width, p.rows), 0, p.y0);
     return;
   }
   let img = shown.get(canvas);
   if (!img || img.width !== p.width || img.height !== p.height) shown.set(canvas, img = new ImageData(p.width, p.height));
-  img.data.set(rgba, p.y0 * p.width * 4);
+  if (p.bgra) bgraToRgba(rgba, img.data, p.y0 * p.width * 4);
+  else img.data.set(rgba, p.y0 * p.width * 4);
   ctx.putImageData(img, 0, 0, 0, p.y0, p.width, p.rows);
 }
 
