@@ -2,7 +2,7 @@
 // Benchmark (not a test): the screen at 1024x768x32 (Bochs VBE) in Chromium, by
 // the page's own path, and what drawing it costs the guest (issue 16: at least
 // 30 frames a second while costing the guest under 10% of its speed).
-//   node tools/bench/vbe-fps-page.mjs [--seconds S] [--pairs N] [--port P] [--no-wait]
+//   node tools/bench/vbe-fps-page.mjs [--seconds S] [--pairs N] [--port P] [--no-isolation] [--no-wait]
 // The guest is tools/bench/vbe-fps.asm (as tools/bench/vbe-fps.ts, its Node
 // twin): it redraws the whole screen (FULL=1), or a moving 128x128 square
 // (FULL=0), 60 times a second by the PIT, counting its frames at 5000h and the
@@ -10,7 +10,8 @@
 // 5004h. The built npm package (tools/build-package.mjs) runs it in a small
 // page, served here with the COOP/COEP headers, through mountMachine(): the
 // worker (web/worker.ts vgaFrame: the changed rows, drawn into a
-// SharedArrayBuffer in this cross-origin isolated page) and the page's screen
+// SharedArrayBuffer in this cross-origin isolated page; with --no-isolation,
+// served without COOP/COEP, in a buffer of their own, transferred) and the page's screen
 // (web/ui/screen.ts Screen.pump, web/ui/vga.ts drawVga, putImageData). Each run is a fresh page, S seconds (5) after a second of
 // warm-up: "shown" mounts with view "screen" (the canvas drawn every animation
 // frame), "hidden" with view "console" (nothing drawn); N (3) pairs of each,
@@ -40,6 +41,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : def; };
 const SECONDS = opt("--seconds", 5), PAIRS = opt("--pairs", 3), PORT = opt("--port", 0), WAIT = !argv.includes("--no-wait");
+const ISOLATED = !argv.includes("--no-isolation");
 const WARMUP_MS = 1000;
 const FRAMES = 0x5000; // the guest's counters: frames, then spare loop iterations (u32 each)
 
@@ -98,11 +100,10 @@ function serve(roms) {
     const path = new URL(req.url, "http://x").pathname;
     const body = path === "/" ? PAGE : path === "/rom-0.bin" ? roms[0] : path === "/rom-1.bin" ? roms[1] : FILES[path] ? readFileSync(join(ROOT, FILES[path])) : null;
     if (body === null) { res.writeHead(404).end(); return; }
-    // Cross-origin isolation, as the page needs (vite.config.ts).
-    res.writeHead(200, {
-      "Content-Type": TYPES[path === "/" ? "html" : path.split(".").pop()],
-      "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cache-Control": "no-store",
-    });
+    // Cross-origin isolation, as our page has it (vite.config.ts); a page
+    // embedding the package may not, and then gets the rows by transfer.
+    const isolation = ISOLATED ? { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" } : {};
+    res.writeHead(200, { "Content-Type": TYPES[path === "/" ? "html" : path.split(".").pop()], "Cache-Control": "no-store", ...isolation });
     res.end(body);
   });
   return new Promise((resolve) => server.listen(PORT, "127.0.0.1", () => resolve(server)));
@@ -216,7 +217,7 @@ try {
     const m = (rs, k) => median(rs.map((r) => r[k]));
     const slow = median(shown.map((r, i) => 1 - r.spins / hidden[i].spins));
     const slowCpu = median(shown.map((r, i) => 1 - r.spinsPerCpu / hidden[i].spinsPerCpu));
-    console.log(`1024x768x32 in Chromium, ${name} (medians of ${PAIRS} pairs of ${SECONDS} s):`);
+    console.log(`1024x768x32 in Chromium, ${name}${ISOLATED ? "" : ", not cross-origin isolated"} (medians of ${PAIRS} pairs of ${SECONDS} s):`);
     console.log(`  canvas draws: ${m(shown, "draws").toFixed(1)}/s, ${m(shown, "rows").toFixed(0)} rows each, putImageData ${m(shown, "ms").toFixed(2)} ms`);
     console.log(`  guest frames: ${m(shown, "guestFps").toFixed(1)}/s shown, ${m(hidden, "guestFps").toFixed(1)}/s hidden`);
     console.log(`  guest spare loop: ${m(shown, "spins").toFixed(0)}/s shown, ${m(hidden, "spins").toFixed(0)}/s hidden: ${(100 * slow).toFixed(1)}% slower shown`);
