@@ -245,8 +245,10 @@ export interface WorkerApi {
    *  the rows changed since the last such call (whole after a call without). */
   vgaImage(changedRows?: boolean): VgaPicture | null;
   /** The screen's next frame: vgaImage(changedRows) (32 bpp left as B, G, R,
-   *  unused: VgaPicture.bgra), or the text when plane 2 holds no font. */
-  vgaFrame(changedRows?: boolean): VgaFrame;
+   *  unused: VgaPicture.bgra), or the text when plane 2 holds no font.
+   *  `spare`: the last picture's buffer given back (transferred) once drawn,
+   *  for the worker to draw into again. */
+  vgaFrame(changedRows?: boolean, spare?: ArrayBuffer): VgaFrame;
   // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
   snapshot(req: SaveRequest): Promise<SaveResult>;

@@ -134,9 +134,17 @@ class MachineWorker implements WorkerApi {
   private machine?: Machine;
   /** The page's picture as last sent (only changed rows go across). A VBE
    *  picture is drawn into a SharedArrayBuffer when the page is cross-origin
-   *  isolated: the page copies the changed rows out of it (web/ui/vga.ts), and
-   *  nothing 3 MiB large is allocated, transferred and freed each frame. */
-  private screen = new VgaScreen(sharedMemory() ? (bytes) => new Uint8ClampedArray(new SharedArrayBuffer(bytes)) : undefined);
+   *  isolated: the page copies the changed rows out of it (web/ui/vga.ts).
+   *  Otherwise into the buffer the page gave back with its last vgaFrame, when
+   *  it is large enough, and transferred: either way nothing 3 MiB large is
+   *  allocated and freed each frame. */
+  private screen = new VgaScreen(sharedMemory() ? (bytes) => new Uint8ClampedArray(new SharedArrayBuffer(bytes)) : (bytes) => {
+    const b = this.spare;
+    this.spare = undefined;
+    return b && b.byteLength >= bytes ? new Uint8ClampedArray(b, 0, bytes) : new Uint8ClampedArray(bytes);
+  });
+  /** The last picture's buffer, given back by the page (vgaFrame). */
+  private spare?: ArrayBuffer;
   /** The machine's calls from here: direct, or recorded (web/host/replay.ts). */
   private host?: HostCalls;
   private recorder?: Recorder;
@@ -894,7 +902,8 @@ class MachineWorker implements WorkerApi {
     return picture && transferred(picture, picture);
   }
 
-  vgaFrame(changedRows = false): VgaFrame {
+  vgaFrame(changedRows = false, spare?: ArrayBuffer): VgaFrame {
+    if (spare) this.spare = spare;
     const text = this.vgaText();
     const picture = !text || text.font ? this.picture(changedRows, true) : null;
     const frame: VgaFrame = { textMode: text !== null, picture, text: picture ? null : text };

@@ -343,9 +343,10 @@ export class VgaScreen {
   private buffer: Uint8ClampedArray | null = null;
 
   /** `alloc`: where VBE pictures of 8 bpp and more are drawn, an array of
-   *  `bytes` made once per size (the worker gives a SharedArrayBuffer's, which
-   *  the page reads without a copy or a transfer); without, each update's rows
-   *  are an array of their own. */
+   *  `bytes`, asked for again when the size changes or the last one's buffer
+   *  was transferred away (the worker gives a SharedArrayBuffer's, which the
+   *  page reads without a copy or a transfer, or else the buffer the page gave
+   *  back); without, each update's rows are an array of their own. */
   constructor(private readonly alloc?: (bytes: number) => Uint8ClampedArray) {}
 
   /** The next update draws the whole picture (what it was drawn on no longer shows the last). */

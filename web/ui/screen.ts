@@ -12,13 +12,14 @@
 //   mouse     a click captures the pointer (pointer lock); its motion, buttons
 //             and wheel go to the PS/2 mouse
 
+import { transfer } from "comlink";
 import type { VgaFrame } from "../protocol";
 import { drawVga } from "./vga";
 import { set2Bytes, ctrlAltDel } from "./keymap";
 
 /** What the screen needs of the worker (a Comlink proxy of WorkerApi has it). */
 export interface ScreenSource {
-  vgaFrame(changedRows?: boolean): Promise<VgaFrame>;
+  vgaFrame(changedRows?: boolean, spare?: ArrayBuffer): Promise<VgaFrame>;
   vgaMode(): Promise<"none" | "text" | "graphics" | "blank">;
   keys(bytes: Uint8Array): unknown;
   mouse(dx: number, dy: number, dz: number, buttons: number): unknown;
@@ -38,6 +39,8 @@ export class Screen {
   private lastDraw = 0;
   private graphicsLooks = 0;
   private buttons = 0;
+  /** The last picture's own buffer, drawn: the worker draws the next into it. */
+  private spare?: ArrayBuffer;
 
   /** `source` is asked each time: the page's worker changes when it boots anew. */
   constructor(readonly canvas: HTMLCanvasElement, private readonly source: () => ScreenSource | undefined) {
@@ -112,10 +115,14 @@ export class Screen {
       this.lastDraw = now;
       this.pending = true;
       // One call a frame: each waits for the worker's running slice to end.
-      void s.vgaFrame(this.pictureShown).then((f) => {
+      const spare = this.spare;
+      this.spare = undefined;
+      void s.vgaFrame(this.pictureShown, spare && transfer(spare, [spare])).then((f) => {
         this.graphics = !f.textMode;
         drawVga(this.canvas, f.text, f.picture);
         this.pictureShown = f.picture !== null;
+        const rows = f.picture?.rgba.buffer;
+        if (rows instanceof ArrayBuffer) this.spare = rows;
       }).finally(() => { this.pending = false; });
     }
     requestAnimationFrame(this.pump);
