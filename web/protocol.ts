@@ -150,9 +150,10 @@ export interface VgaPicture {
   /** The rows that changed since the last picture: `rgba` holds rows [y0, y0 + rows). */
   y0: number;
   rows: number;
-  /** RGBA, row by row: its own buffer (transferred), or a view of the
-   *  SharedArrayBuffer the worker draws a VBE picture into (when the page is
-   *  cross-origin isolated), to be copied out before the next picture is asked for. */
+  /** RGBA, row by row: a view of a buffer that is transferred (vgaFrame's
+   *  page gives it back), or of the SharedArrayBuffer the worker draws a VBE
+   *  picture into when the page is cross-origin isolated, to be copied out
+   *  before the next picture is asked for. */
   rgba: Uint8ClampedArray;
   /** 32 bpp rows as video memory holds them, B, G, R, unused (vgaFrame's):
    *  the page makes them RGBA (web/host/vgarender.ts bgraToRgba). */
