@@ -194,6 +194,23 @@ test("VBE 32 bpp: the page's screen gets back only the band of lines on written 
   expect(Array.from(rgba.subarray(5 * 4, 6 * 4))).toEqual([0x03, 0x02, 0x01, 0xff]);
 });
 
+test("VBE 4 bpp (planar, as the 16-colour modes): a written line is redrawn on the page's screen", () => {
+  // Bochs VBE 8x2x4: the sequencer, graphics and attribute registers of a
+  // 16-colour mode, 8 bytes (2 addresses of 4 planes) a line.
+  const m = machine();
+  const vbe = (i: number, v: number) => { m[0x82 + 2 * i] = v & 0xff; m[0x82 + 2 * i + 1] = v >> 8; };
+  vbe(1, 8); vbe(2, 2); vbe(3, 4); vbe(4, 0x01);
+  m[0xa0] = 8;                         // V_VBE_LINE
+  m[V_ATTR + 1] = 1; dac(m, 1, 0x3f, 0, 0);
+  const page0 = new Uint8Array(512); page0[0] = 1;
+  const screen = new VgaScreen();
+  expect(screen.update(m, STATE, VRAM, page0)).toMatchObject({ mode: "graphics", width: 8, height: 2, y0: 0, y1: 2 });
+  m[VRAM + 8] = 0x80;                  // line 1, plane 0, leftmost dot: colour 1
+  const u = screen.update(m, STATE, VRAM, page0);
+  expect(u.y0 <= 1 && u.y1 >= 2).toBe(true);
+  expect(pixel(u, 0, 1 - u.y0)).toBe(0xff0000);
+});
+
 test("PPM: P6 header, then RGB without alpha", () => {
   const m = machine();
   dac(m, 0, 0x3f, 0, 0x01);
