@@ -150,8 +150,26 @@ export interface VgaPicture {
   /** The rows that changed since the last picture: `rgba` holds rows [y0, y0 + rows). */
   y0: number;
   rows: number;
-  /** RGBA, row by row. */
+  /** RGBA, row by row: a view of a buffer that is transferred (vgaFrame's
+   *  page gives it back), or of the SharedArrayBuffer the worker draws a VBE
+   *  picture into when the page is cross-origin isolated, to be copied out
+   *  before the next picture is asked for. */
   rgba: Uint8ClampedArray;
+  /** 32 bpp rows as video memory holds them, B, G, R, unused (vgaFrame's):
+   *  the page makes them RGBA (web/host/vgarender.ts bgraToRgba). */
+  bgra?: boolean;
+}
+
+/** What the page's screen draws next (WorkerApi.vgaFrame), asked in one call:
+ *  a round trip to the worker waits for its running slice to end. */
+export interface VgaFrame {
+  /** The guest shows a text mode (the screen redraws it less often). */
+  textMode: boolean;
+  /** The picture (text modes with plane 2's font, as vgaImage), or null: a text
+   *  mode with no font in plane 2, the display off, or no machine yet. */
+  picture: VgaPicture | null;
+  /** When `picture` is null in a text mode: the cells, for the page's own font. */
+  text: VgaView | null;
 }
 
 export interface WorkerCallbacks {
@@ -227,6 +245,11 @@ export interface WorkerApi {
    *  null before the machine runs or when the display is off. `changedRows`: only
    *  the rows changed since the last such call (whole after a call without). */
   vgaImage(changedRows?: boolean): VgaPicture | null;
+  /** The screen's next frame: vgaImage(changedRows) (32 bpp left as B, G, R,
+   *  unused: VgaPicture.bgra), or the text when plane 2 holds no font.
+   *  `spare`: the last picture's buffer given back (transferred) once drawn,
+   *  for the worker to draw into again. */
+  vgaFrame(changedRows?: boolean, spare?: ArrayBuffer): VgaFrame;
   // ---- saved states and the disk ----
   /** The whole machine as a snapshot file (web/host/snapshot.ts); the page stores it. */
   snapshot(req: SaveRequest): Promise<SaveResult>;

@@ -27,7 +27,7 @@ import { GdbStub } from "./host/gdb";
 import { ReplayTimeline, DEFAULT_CHECKPOINT_INTERVAL, type Points, type TimelineStop } from "./host/reverse";
 import { hitText, watchText, WATCH_KINDS } from "./host/stops";
 import type {
-  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, ReverseResult, RunState, SaveRequest, SaveResult, StartInfo, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
+  BootConfig, DiskFetch, ImageSource, Inspection, MachineStatus, RestoreResult, ReverseResult, RunState, SaveRequest, SaveResult, StartInfo, VgaFrame, VgaPicture, VgaView, Watchpoint, WorkerApi, WorkerCallbacks,
 } from "./protocol";
 import { IDLE_SHARE, STARTED_PAUSED } from "./protocol";
 
@@ -123,6 +123,15 @@ function statusShape(s: MachineStatus): string {
   return JSON.stringify({ ...s, ips: 0, idle: 0, instructions: 0 });
 }
 
+/** SharedArrayBuffer is there (the page is cross-origin isolated). */
+const sharedMemory = () => typeof SharedArrayBuffer !== "undefined" && self.crossOriginIsolated;
+
+/** `message` with the picture's rows transferred, unless they are shared. */
+function transferred<T>(message: T, picture: VgaPicture): T {
+  const buffer = picture.rgba.buffer;
+  return buffer instanceof ArrayBuffer ? Comlink.transfer(message, [buffer]) : message;
+}
+
 function soon(f: () => void): void {
   const ch = new MessageChannel();
   ch.port1.onmessage = () => { ch.port1.close(); f(); };
@@ -131,8 +140,19 @@ function soon(f: () => void): void {
 
 class MachineWorker implements WorkerApi {
   private machine?: Machine;
-  /** The page's picture as last sent (only changed rows go across). */
-  private screen = new VgaScreen();
+  /** The page's picture as last sent (only changed rows go across). A VBE
+   *  picture is drawn into a SharedArrayBuffer when the page is cross-origin
+   *  isolated: the page copies the changed rows out of it (web/ui/vga.ts).
+   *  Otherwise into the buffer the page gave back with its last vgaFrame, when
+   *  it is large enough, and transferred: either way nothing 3 MiB large is
+   *  allocated and freed each frame. */
+  private screen = new VgaScreen(sharedMemory() ? (bytes) => new Uint8ClampedArray(new SharedArrayBuffer(bytes)) : (bytes) => {
+    const b = this.spare;
+    this.spare = undefined;
+    return b && b.byteLength >= bytes ? new Uint8ClampedArray(b, 0, bytes) : new Uint8ClampedArray(bytes);
+  });
+  /** The last picture's buffer, given back by the page (vgaFrame). */
+  private spare?: ArrayBuffer;
   /** The machine's calls from here: direct, or recorded (web/host/replay.ts). */
   private host?: HostCalls;
   private recorder?: Recorder;
@@ -890,14 +910,30 @@ class MachineWorker implements WorkerApi {
    *  the page draws in place. Without, the whole picture, and the next call with
    *  `changedRows` gives the whole picture too (the canvas may not show the last). */
   vgaImage(changedRows = false): VgaPicture | null {
+    const picture = this.picture(changedRows);
+    return picture && transferred(picture, picture);
+  }
+
+  vgaFrame(changedRows = false, spare?: ArrayBuffer): VgaFrame {
+    if (spare) this.spare = spare;
+    const text = this.vgaText();
+    const picture = !text || text.font ? this.picture(changedRows, true) : null;
+    const frame: VgaFrame = { textMode: text !== null, picture, text: picture ? null : text };
+    return picture ? transferred(frame, picture) : frame;
+  }
+
+  /** vgaImage's picture, its rows in a buffer of their own (to be transferred)
+   *  or shared; `bgra`: 32 bpp as video memory holds it (the page converts it). */
+  private picture(changedRows: boolean, bgra = false): VgaPicture | null {
     const m = this.machine;
     if (!m) return null;
-    if (!changedRows) this.screen.forget();
-    const { img, y0, y1 } = changedRows ? m.vgaScreenUpdate(this.screen, { cursor: true }) : (() => { const img = m.vgaImage({ cursor: true }); return { img, y0: 0, y1: img.height }; })();
-    if (img.mode === "blank") return null;
-    const rgba = img.rgba.slice(y0 * img.width * 4, y1 * img.width * 4);
-    const out: VgaPicture = { width: img.width, height: img.height, y0, rows: y1 - y0, rgba };
-    return Comlink.transfer(out, [rgba.buffer]);
+    if (changedRows) {
+      const u = m.vgaScreenUpdate(this.screen, { cursor: true, bgra });
+      return u.mode === "blank" ? null : { width: u.width, height: u.height, y0: u.y0, rows: u.y1 - u.y0, rgba: u.rgba, bgra: u.bgra };
+    }
+    this.screen.forget();
+    const img = m.vgaImage({ cursor: true });
+    return img.mode === "blank" ? null : { width: img.width, height: img.height, y0: 0, rows: img.height, rgba: img.rgba };
   }
 
   private setState(s: RunState): void { this.state = s; this.sendStatus(); }

@@ -5,7 +5,7 @@
 // attribute palette into the DAC; 256-colour modes one byte per pixel).
 
 import { test, expect } from "vitest";
-import { renderVga, ppm, textFontLoaded, VgaScreen } from "../../web/host/vgarender";
+import { renderVga, ppm, textFontLoaded, VgaScreen, bgraToRgba } from "../../web/host/vgarender";
 
 const STATE = 0, VRAM = 0x1000;
 const V_ATTR_I = 0x04, V_SEQ = 0x10, V_GC = 0x20, V_ATTR = 0x30, V_CRTC = 0x60, V_DAC = 0x100;
@@ -148,19 +148,67 @@ test("text: the page's screen gets back only the character rows whose pixels cha
   for (let r = 0; r < 16; r++) m[VRAM + (0x41 * 32 + r) * 4 + 2] = 0xff; // 'A' a solid block
   const screen = new VgaScreen(), none = new Uint8Array(512);
   const first = screen.update(m, STATE, VRAM, none);
-  expect([first.img.mode, first.img.width, first.img.height, first.y0, first.y1]).toEqual(["text", 720, 400, 0, 400]);
+  expect([first.mode, first.width, first.height, first.y0, first.y1, first.rgba.length]).toEqual(["text", 720, 400, 0, 400, 720 * 400 * 4]);
   expect(screen.update(m, STATE, VRAM, none)).toMatchObject({ y0: 0, y1: 0 });
   // 'A' in row 3, column 10: 4 bytes a cell, 80 cells a row; pixel rows 48-63.
   m.set([0x41, 0x07], VRAM + (3 * 80 + 10) * 4);
   const next = screen.update(m, STATE, VRAM, none);
-  expect([next.y0, next.y1]).toEqual([48, 64]);
-  expect(pixel(next.img, 90, 48)).toBe(0xa8a8a8); // DAC 2Ah widened to A8h
+  expect([next.y0, next.y1, next.rgba.length]).toEqual([48, 64, 720 * 16 * 4]);
+  expect(pixel(next, 90, 0)).toBe(0xa8a8a8); // DAC 2Ah widened to A8h; row 48 is the band's first
   // The same cell's attribute changed back to 00h: black on black, the same rows again.
   m[VRAM + (3 * 80 + 10) * 4 + 1] = 0;
   expect(screen.update(m, STATE, VRAM, none)).toMatchObject({ y0: 48, y1: 64 });
   // Forgotten (the canvas showed something else): the whole picture.
   screen.forget();
   expect(screen.update(m, STATE, VRAM, none)).toMatchObject({ y0: 0, y1: 400 });
+});
+
+test("VBE 32 bpp: the page's screen gets back only the band of lines on written video memory pages", () => {
+  // Bochs VBE 1024x4x32 (asm/dev/vga.ts V_VBE: the DISPI registers as words),
+  // 4096 bytes a line: line y is video memory page y.
+  const m = new Uint8Array(VRAM + 4 * 4096);
+  const vbe = (i: number, v: number) => { m[0x82 + 2 * i] = v & 0xff; m[0x82 + 2 * i + 1] = v >> 8; };
+  vbe(1, 1024); vbe(2, 4); vbe(3, 32); vbe(4, 0x01);
+  m.set([0x00, 0x10, 0, 0], 0xa0);     // V_VBE_LINE 4096; V_VBE_START 0
+  m[V_ATTR_I] = 0x20; m[V_GC + 6] = 0x01; m[V_GC + 5] = 0x40;
+  const dirty = (...pages: number[]) => { const d = new Uint8Array(512); for (const p of pages) d[p >> 3] |= 1 << (p & 7); return d; };
+  const screen = new VgaScreen();
+  expect(screen.update(m, STATE, VRAM, dirty())).toMatchObject({ mode: "graphics", width: 1024, height: 4, y0: 0, y1: 4 });
+  expect(screen.update(m, STATE, VRAM, dirty()).rgba.length).toBe(0);
+  // Pixel 5 of line 2: B, G, R, unused.
+  m.set([0x01, 0x02, 0x03, 0], VRAM + 2 * 4096 + 5 * 4);
+  const two = screen.update(m, STATE, VRAM, dirty(2));
+  expect([two.y0, two.y1, two.rgba.length, pixel(two, 5, 0)]).toEqual([2, 3, 1024 * 4, 0x030201]);
+  // Lines 1 and 3 written: the band between them, line 2 as it is.
+  const band = screen.update(m, STATE, VRAM, dirty(1, 3));
+  expect([band.y0, band.y1, pixel(band, 5, 1)]).toEqual([1, 4, 0x030201]);
+  // The display start moved a line: the whole picture, from line 1 of video memory.
+  m[0xa5] = 0x10;
+  const moved = screen.update(m, STATE, VRAM, dirty());
+  expect([moved.y0, moved.y1, pixel(moved, 5, 1)]).toEqual([0, 4, 0x030201]);
+  // For the page's screen: the lines as video memory holds them, made RGBA (opaque) on the page.
+  const raw = screen.update(m, STATE, VRAM, dirty(2), { bgra: true });
+  expect([raw.y0, raw.y1, raw.bgra, Array.from(raw.rgba.subarray(5 * 4, 6 * 4))]).toEqual([1, 2, true, [0x01, 0x02, 0x03, 0]]);
+  const rgba = new Uint8ClampedArray(raw.rgba.length);
+  bgraToRgba(raw.rgba, rgba, 0);
+  expect(Array.from(rgba.subarray(5 * 4, 6 * 4))).toEqual([0x03, 0x02, 0x01, 0xff]);
+});
+
+test("VBE 4 bpp (planar, as the 16-colour modes): a written line is redrawn on the page's screen", () => {
+  // Bochs VBE 8x2x4: the sequencer, graphics and attribute registers of a
+  // 16-colour mode, 8 bytes (2 addresses of 4 planes) a line.
+  const m = machine();
+  const vbe = (i: number, v: number) => { m[0x82 + 2 * i] = v & 0xff; m[0x82 + 2 * i + 1] = v >> 8; };
+  vbe(1, 8); vbe(2, 2); vbe(3, 4); vbe(4, 0x01);
+  m[0xa0] = 8;                         // V_VBE_LINE
+  m[V_ATTR + 1] = 1; dac(m, 1, 0x3f, 0, 0);
+  const page0 = new Uint8Array(512); page0[0] = 1;
+  const screen = new VgaScreen();
+  expect(screen.update(m, STATE, VRAM, page0)).toMatchObject({ mode: "graphics", width: 8, height: 2, y0: 0, y1: 2 });
+  m[VRAM + 8] = 0x80;                  // line 1, plane 0, leftmost dot: colour 1
+  const u = screen.update(m, STATE, VRAM, page0);
+  expect(u.y0 <= 1 && u.y1 >= 2).toBe(true);
+  expect(pixel(u, 0, 1 - u.y0)).toBe(0xff0000);
 });
 
 test("PPM: P6 header, then RGB without alpha", () => {

@@ -11,7 +11,9 @@
 // best), the guest's frames per second, and its spare loop iterations per CPU
 // second of this process without and with drawing: the guest's speed, of which
 // drawing takes its share (the slowdown). Wall-clock figures (redraws, ms)
-// need an otherwise idle machine.
+// need an otherwise idle machine. This is the worker's half under Node; the
+// whole path in Chromium (the worker, the transfer, the page's canvas) is
+// tools/bench/vbe-fps-page.mjs, with the same guest.
 import { execFileSync } from "node:child_process";
 import { readFileSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";

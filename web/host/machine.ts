@@ -12,7 +12,7 @@ import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "../jit/translator";
 import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
-import { renderVga, textFontLoaded, type VgaImage, type VgaScreen } from "./vgarender";
+import { renderVga, textFontLoaded, type VgaImage, type VgaScreen, type VgaUpdate, type ScreenOptions } from "./vgarender";
 
 export const STOP = {
   BUDGET: 0, HALT: 1, OUTPUT: 2, EXIT: 3, RESET: 4, POWEROFF: 5, BREAKPOINT: 6, BLOCKIO: 7, PAUSE: 8,
@@ -439,9 +439,9 @@ export class Machine {
 
   /** The VGA picture as QEMU's std VGA draws it (web/host/vgarender.ts); `cursor`
    *  draws the text cursor (QEMU blinks it). */
-  /** The screen's picture, redrawn in `screen` where the guest changed it since
-   *  the last call (takes the machine's dirty-page log: one caller, the page's worker). */
-  vgaScreenUpdate(screen: VgaScreen, opts: { cursor?: boolean } = {}): { img: VgaImage; y0: number; y1: number } {
+  /** What changed on the screen since the last call with `screen` (takes the
+   *  machine's dirty-page log: one caller, the page's worker). */
+  vgaScreenUpdate(screen: VgaScreen, opts: ScreenOptions = {}): VgaUpdate {
     return screen.update(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), this.vgaDirtyTake(), opts);
   }
   /** Take the log of video memory pages written since the last take (asm/mmu/dirty.ts):

@@ -36,12 +36,24 @@
 //     bits repeated in the low ones (QEMU shares the guest's framebuffer as an
 //     r5g6b5 surface, which pixman widens so), 24 bpp B, G, R bytes,
 //     32 bpp B, G, R, unused; addresses wrap at the end of video memory.
-// VgaScreen keeps the last picture and redraws only the lines of a VBE mode
-// whose video memory pages the machine logged as written (asm/mmu/dirty.ts).
+// VgaScreen gives the page what changed since the last picture: in a VBE mode
+// of 8 bpp or more, only the band of lines that touch video memory pages the
+// machine logged as written (asm/mmu/dirty.ts), drawn straight into a buffer of
+// its own (for the worker to transfer); otherwise the rows that differ.
 
 import { dac6to8 } from "./vga";
 
-export interface VgaImage { width: number; height: number; /** RGBA, row by row */ rgba: Uint8ClampedArray; mode: "text" | "graphics" | "blank" }
+export interface VgaImage {
+  width: number;
+  height: number;
+  /** RGBA, row by row: the whole picture, or with RenderOptions.band the rows in `band`. */
+  rgba: Uint8ClampedArray;
+  mode: "text" | "graphics" | "blank";
+  /** With RenderOptions.band, in a VBE mode of 8 bpp or more: the rows [y0, y1) drawn. */
+  band?: { y0: number; y1: number };
+  /** With RenderOptions.bgra at 32 bpp: `rgba` holds B, G, R, unused, as video memory (bgraToRgba makes it RGBA). */
+  bgra?: boolean;
+}
 
 /** Register block offsets (asm/dev/vga.ts V_*). */
 const V_ATTR_I = 0x04, V_SEQ = 0x10, V_GC = 0x20, V_ATTR = 0x30, V_CRTC = 0x60, V_DAC = 0x100;
@@ -55,10 +67,17 @@ const PAGE_SHIFT = 12;
 /** `mem`: the machine's memory; `state`: vgaStateBase(); `vram`: vgaTextBase(). */
 export interface RenderOptions {
   cursor?: boolean;
-  /** A VBE picture of the same size to draw into, keeping its lines where `only` is false. */
-  into?: VgaImage;
-  /** For a VBE picture: whether the line at video memory offset `a`, `n` bytes long, must be drawn. */
-  only?: (a: number, n: number) => boolean;
+  /** In a VBE mode of 8 bpp or more: whether the line at video memory offset
+   *  `a`, `n` bytes long, changed; only the lines from the first that did to
+   *  the last are drawn (VgaImage.band; none when none did). Other modes are drawn whole. */
+  band?: (a: number, n: number) => boolean;
+  /** In a VBE mode of 8 bpp or more: where to draw, an array of `bytes` (the
+   *  whole picture) given for it, each line at its place; the image's `rgba`
+   *  is then a view of it (of the band's rows with `band`). */
+  target?: (bytes: number) => Uint8ClampedArray;
+  /** At 32 bpp: the lines as video memory holds them, copied, not converted
+   *  (VgaImage.bgra): the page's screen converts them on its own thread. */
+  bgra?: boolean;
 }
 
 export function renderVga(mem: Uint8Array, state: number, vram: number, opts: RenderOptions = {}): VgaImage {
@@ -140,26 +159,32 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
   }
   return { width: dispWidth, height, rgba: out, mode: "graphics" };
 
-  /** VBE 8/15/16/24/32 bpp: one line at a time, lines where `only` says so
-   *  (the rest of `into` kept). */
+  /** VBE 8/15/16/24/32 bpp: one line at a time; with `band`, only the lines
+   *  from the first changed one to the last. */
   function renderVbe(bpp: number): VgaImage {
-    const out = opts.into && opts.into.width === width && opts.into.height === height ? opts.into.rgba : new Uint8ClampedArray(width * height * 4);
-    const px = new Uint32Array(out.buffer, out.byteOffset, width * height);
-    const mem32 = new Uint32Array(mem.buffer, mem.byteOffset, mem.byteLength >>> 2); // vram is page aligned
-    const pal = bpp === 8 ? Array.from({ length: 256 }, (_, i) => rgb256(i)) : [];
     const bytes = bpp === 8 ? 1 : bpp <= 16 ? 2 : bpp >> 3;
+    const lineAt = (y: number) => start * 4 + y * lineOffset;
+    let y0 = 0, y1 = height;
+    if (opts.band) {
+      while (y0 < y1 && !opts.band(lineAt(y0) & VRAM_MASK, width * bytes)) y0++;
+      while (y1 > y0 && !opts.band(lineAt(y1 - 1) & VRAM_MASK, width * bytes)) y1--;
+      if (y0 === y1) y0 = y1 = 0;
+    }
+    const whole = opts.target?.(width * height * 4);
+    const out = whole ? whole.subarray(y0 * width * 4, y1 * width * 4) : new Uint8ClampedArray(width * (y1 - y0) * 4);
+    const px = new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2);
+    const px32 = new Int32Array(out.buffer, out.byteOffset, out.length >>> 2);
+    const mem32 = new Int32Array(mem.buffer, mem.byteOffset, mem.byteLength >>> 2); // vram is page aligned
+    const pal = bpp === 8 ? Array.from({ length: 256 }, (_, i) => rgb256(i)) : [];
     const abgr = (r: number, g: number, b: number) => (0xff000000 | (b << 16) | (g << 8) | r) >>> 0;
     const palAbgr = pal.map((c) => abgr(c >> 16, (c >> 8) & 0xff, c & 0xff));
-    for (let y = 0; y < height; y++) {
-      const a0 = start * 4 + y * lineOffset;
-      if (opts.only && !opts.only(a0 & VRAM_MASK, width * bytes)) continue;
-      let o = y * width;
+    const raw = bpp === 32 && opts.bgra === true;
+    for (let y = y0; y < y1; y++) {
+      const a0 = lineAt(y);
+      let o = (y - y0) * width;
       if (bpp === 32 && (a0 & 3) === 0 && a0 + width * 4 - 1 <= VRAM_MASK) {
-        // B, G, R, unused in memory: one u32 load, the red and blue bytes swapped.
-        for (let x = 0, a = (vram + a0) >>> 2; x < width; x++, a++) {
-          const v = mem32[a];
-          px[o++] = 0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff);
-        }
+        if (raw) out.set(mem.subarray(vram + a0, vram + a0 + width * 4), o * 4);
+        else line32(mem32, (vram + a0) >>> 2, px32, o, width);
         continue;
       }
       for (let x = 0, a = a0; x < width; x++, a += bytes) {
@@ -171,10 +196,10 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
           px[o++] = abgr((r << 3) | (r >> 2), (g << 2) | (g >> 4), (b << 3) | (b >> 2));
           continue;
         }
-        px[o++] = abgr(vb(a + 2), vb(a + 1), vb(a));
+        px[o++] = raw ? (vb(a + 2) << 16) | (vb(a + 1) << 8) | vb(a) : abgr(vb(a + 2), vb(a + 1), vb(a));
       }
     }
-    return { width, height, rgba: out, mode: "graphics" };
+    return { width, height, rgba: out, mode: "graphics", band: opts.band ? { y0, y1 } : undefined, bgra: raw || undefined };
   }
 
   function renderText(): VgaImage {
@@ -224,6 +249,24 @@ export function renderVga(mem: Uint8Array, state: number, vram: number, opts: Re
   }
 }
 
+/** Pixels of 32 bpp video memory (B, G, R, unused), `src`, as RGBA into `dst`
+ *  from byte `at` (a multiple of 4): the page's screen, for VgaImage.bgra. */
+export function bgraToRgba(src: Uint8ClampedArray, dst: Uint8ClampedArray, at: number): void {
+  const n = src.length >>> 2;
+  line32(new Int32Array(src.buffer, src.byteOffset, n), 0, new Int32Array(dst.buffer, dst.byteOffset + at, n), 0, n);
+}
+
+/** One line of 32 bpp video memory (B, G, R, unused) as RGBA: a 32-bit load,
+ *  the red and blue bytes swapped. Int32Arrays both ways, in a function of its
+ *  own: a Uint32Array element of 2^31 or more is a double to the JIT, and this
+ *  loop is most of a 1024x768x32 redraw. */
+function line32(src: Int32Array, from: number, dst: Int32Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const v = src[from + i];
+    dst[to + i] = 0xff000000 | ((v & 0xff) << 16) | (v & 0xff00) | ((v >>> 16) & 0xff);
+  }
+}
+
 /** Where in plane 2 (in 8 KiB units) the fonts are that sequencer register 3
  *  selects for attribute bit 3 clear (map B: bits 1-0 in 16 KiB steps, bit 4
  *  the 8 KiB between) and set (map A: bits 3-2, bit 5). */
@@ -264,50 +307,79 @@ function changedRows(a: VgaImage, b: VgaImage): { y0: number; y1: number } {
   return y0 === y1 ? { y0: 0, y1: 0 } : { y0, y1 };
 }
 
-/** The screen as the page keeps it: the last picture, redrawn where the guest
- *  changed something. A VBE picture whose registers, palette and size stayed
- *  the same gets only the lines that touch a written page of video memory;
- *  anything else is drawn whole and compared with the last picture, and only
- *  the rows between the first and the last that differ are given back. */
+/** What VgaScreen.update draws: the text cursor, and 32 bpp left as video memory holds it. */
+export type ScreenOptions = Pick<RenderOptions, "cursor" | "bgra">;
+
+/** What changed on the screen (VgaScreen.update): rows [y0, y1) of a picture
+ *  `width` x `height` ([0, 0) when nothing did), in a buffer of their own or,
+ *  a VBE picture of a screen given a buffer (VgaScreen's `alloc`), a view of
+ *  it, valid until the next update. */
+export interface VgaUpdate {
+  mode: VgaImage["mode"];
+  width: number;
+  height: number;
+  y0: number;
+  y1: number;
+  /** RGBA, rows y0 to y1 - 1 (with `bgra`, as VgaImage.bgra). */
+  rgba: Uint8ClampedArray;
+  bgra?: boolean;
+}
+
+/** The screen as the page keeps it, redrawn where the guest changed something.
+ *  A VBE picture of 8 bpp or more whose registers, palette and size stayed the
+ *  same gets only the band of lines that touch a written page of video memory,
+ *  drawn for the page alone (no copy of a VBE picture is kept: a 1024x768x32
+ *  one is 3 MiB a frame to copy), or into the screen's own buffer when it was
+ *  given one (the worker's, shared with the page). Anything else is drawn whole; a
+ *  text or VGA graphics picture (at most 720x480) is kept and compared with
+ *  the last, and only the rows from the first to the last that differ are given. */
 export class VgaScreen {
+  /** The last text or VGA graphics picture, to compare the next with. */
   private img: VgaImage | null = null;
+  /** What the page shows: the last update's mode and size, or null (forgotten). */
+  private shown: Pick<VgaImage, "mode" | "width" | "height"> | null = null;
   private regs = new Uint8Array(VGA_STATE_BYTES);
+  /** The buffer VBE pictures are drawn into, from `alloc`. */
+  private buffer: Uint8ClampedArray | null = null;
+
+  /** `alloc`: where VBE pictures of 8 bpp and more are drawn, an array of
+   *  `bytes`, asked for again when the size changes or the last one's buffer
+   *  was transferred away (the worker gives a SharedArrayBuffer's, which the
+   *  page reads without a copy or a transfer, or else the buffer the page gave
+   *  back); without, each update's rows are an array of their own. */
+  constructor(private readonly alloc?: (bytes: number) => Uint8ClampedArray) {}
 
   /** The next update draws the whole picture (what it was drawn on no longer shows the last). */
-  forget(): void { this.img = null; }
+  forget(): void { this.img = null; this.shown = null; }
 
   /** `dirty`: the bitmap of video memory pages written since the last update
-   *  (bit p & 7 of byte p >> 3). Returns the picture and the rows [y0, y1) that changed. */
-  update(mem: Uint8Array, state: number, vram: number, dirty: Uint8Array, opts: { cursor?: boolean } = {}): { img: VgaImage; y0: number; y1: number } {
+   *  (bit p & 7 of byte p >> 3). */
+  update(mem: Uint8Array, state: number, vram: number, dirty: Uint8Array, opts: ScreenOptions = {}): VgaUpdate {
     const regs = mem.subarray(state, state + VGA_STATE_BYTES);
     const vbeOn = (regs[V_VBE + 2 * DISPI_ENABLE] & DISPI_ENABLED) !== 0;
-    const same = vbeOn && this.img !== null && this.img.mode === "graphics" && regs.every((v, i) => v === this.regs[i]);
+    const same = vbeOn && this.shown !== null && this.shown.mode === "graphics" && regs.every((v, i) => v === this.regs[i]);
     this.regs.set(regs);
-    if (!same) {
-      const prev = this.img, img = renderVga(mem, state, vram, opts);
-      this.img = img;
-      if (!prev || prev.mode !== img.mode || prev.width !== img.width || prev.height !== img.height) return { img, y0: 0, y1: img.height };
-      // A text or VGA graphics picture is drawn whole (it is at most 720x480);
-      // what changed is the rows that differ from the last one.
-      const rows = changedRows(prev, img);
-      return { img, ...rows };
-    }
-    let y0 = -1, y1 = 0;
-    const prev = this.img!;
-    const only = (a: number, n: number): boolean => {
+    const written = (a: number, n: number): boolean => {
       for (let p = a >>> PAGE_SHIFT, last = (a + n - 1) >>> PAGE_SHIFT; p <= last; p++) {
         const q = p & (VRAM_MASK >>> PAGE_SHIFT);
         if (dirty[q >>> 3] & (1 << (q & 7))) return true;
       }
       return false;
     };
-    const lines: number[] = [];
-    const img = renderVga(mem, state, vram, {
-      ...opts, into: prev,
-      only: (a, n) => { const d = only(a, n); lines.push(d ? 1 : 0); return d; },
-    });
-    for (let y = 0; y < lines.length; y++) if (lines[y]) { if (y0 < 0) y0 = y; y1 = y + 1; }
-    this.img = img;
-    return { img, y0: y0 < 0 ? 0 : y0, y1 };
+    const alloc = this.alloc;
+    const target = alloc && ((bytes: number) => this.buffer?.length === bytes ? this.buffer : (this.buffer = alloc(bytes)));
+    const img = renderVga(mem, state, vram, { ...opts, band: same ? written : undefined, target });
+    const { mode, width, height } = img, shown = this.shown, prev = this.img;
+    this.shown = { mode, width, height };
+    if (img.band) { this.img = null; return { mode, width, height, ...img.band, rgba: img.rgba, bgra: img.bgra }; }
+    // A VBE picture drawn whole (new registers or palette) is not kept: the
+    // next is a band or whole again. A smaller one is, and is given as a copy.
+    const kept = !(vbeOn && mode === "graphics");
+    this.img = kept ? img : null;
+    if (!prev || !shown || shown.mode !== mode || shown.width !== width || shown.height !== height) {
+      return { mode, width, height, y0: 0, y1: height, rgba: kept ? img.rgba.slice() : img.rgba, bgra: img.bgra };
+    }
+    const { y0, y1 } = changedRows(prev, img);
+    return { mode, width, height, y0, y1, rgba: img.rgba.slice(y0 * width * 4, y1 * width * 4) };
   }
 }

@@ -12,14 +12,14 @@
 //   mouse     a click captures the pointer (pointer lock); its motion, buttons
 //             and wheel go to the PS/2 mouse
 
-import type { VgaPicture, VgaView } from "../protocol";
+import { transfer } from "comlink";
+import type { VgaFrame } from "../protocol";
 import { drawVga } from "./vga";
 import { set2Bytes, ctrlAltDel } from "./keymap";
 
 /** What the screen needs of the worker (a Comlink proxy of WorkerApi has it). */
 export interface ScreenSource {
-  vgaText(): Promise<VgaView | null>;
-  vgaImage(changedRows?: boolean): Promise<VgaPicture | null>;
+  vgaFrame(changedRows?: boolean, spare?: ArrayBuffer): Promise<VgaFrame>;
   vgaMode(): Promise<"none" | "text" | "graphics" | "blank">;
   keys(bytes: Uint8Array): unknown;
   mouse(dx: number, dy: number, dz: number, buttons: number): unknown;
@@ -39,6 +39,8 @@ export class Screen {
   private lastDraw = 0;
   private graphicsLooks = 0;
   private buttons = 0;
+  /** The last picture's own buffer, drawn: the worker draws the next into it. */
+  private spare?: ArrayBuffer;
 
   /** `source` is asked each time: the page's worker changes when it boots anew. */
   constructor(readonly canvas: HTMLCanvasElement, private readonly source: () => ScreenSource | undefined) {
@@ -112,13 +114,15 @@ export class Screen {
     if (s && !this.pending && (this.graphics || now - this.lastDraw > TEXT_REDRAW_MS)) {
       this.lastDraw = now;
       this.pending = true;
-      void s.vgaText().then(async (v) => {
-        this.graphics = !v;
-        // The VGA's picture whenever it has one to give; text with the page's
-        // font only when plane 2 holds none.
-        const picture = !v || v.font ? await s.vgaImage(this.pictureShown) : null;
-        drawVga(this.canvas, picture ? null : v, picture);
-        this.pictureShown = picture !== null;
+      // One call a frame: each waits for the worker's running slice to end.
+      const spare = this.spare;
+      this.spare = undefined;
+      void s.vgaFrame(this.pictureShown, spare && transfer(spare, [spare])).then((f) => {
+        this.graphics = !f.textMode;
+        drawVga(this.canvas, f.text, f.picture);
+        this.pictureShown = f.picture !== null;
+        const rows = f.picture?.rgba.buffer;
+        if (rows instanceof ArrayBuffer) this.spare = rows;
       }).finally(() => { this.pending = false; });
     }
     requestAnimationFrame(this.pump);

@@ -7,6 +7,7 @@
 // middle dot).
 
 import type { VgaView, VgaPicture } from "../protocol";
+import { bgraToRgba } from "../host/vgarender";
 
 const CELL_W = 9;
 const CELL_H = 16;
@@ -24,12 +25,31 @@ function glyph(ch: number): string {
 
 const css = (rgb: number) => `#${rgb.toString(16).padStart(6, "0")}`;
 
+/** A canvas's whole picture, for rows the worker shares rather than sends
+ *  (an ImageData cannot be made on shared memory): copied in, then drawn. */
+const shown = new WeakMap<HTMLCanvasElement, ImageData>();
+
+function putRows(canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D, p: VgaPicture): void {
+  const rgba = p.rgba;
+  if (rgba.buffer instanceof ArrayBuffer) {
+    // Its own buffer: made RGBA in place, drawn as it is.
+    if (p.bgra) bgraToRgba(rgba, rgba, 0);
+    ctx.putImageData(new ImageData(rgba as Uint8ClampedArray<ArrayBuffer>, p.width, p.rows), 0, p.y0);
+    return;
+  }
+  let img = shown.get(canvas);
+  if (!img || img.width !== p.width || img.height !== p.height) shown.set(canvas, img = new ImageData(p.width, p.height));
+  if (p.bgra) bgraToRgba(rgba, img.data, p.y0 * p.width * 4);
+  else img.data.set(rgba, p.y0 * p.width * 4);
+  ctx.putImageData(img, 0, 0, 0, p.y0, p.width, p.rows);
+}
+
 export function drawVga(canvas: HTMLCanvasElement, v: VgaView | null, picture: VgaPicture | null = null): void {
   const ctx = canvas.getContext("2d");
   if (!ctx) return;
   if (picture) {
     if (canvas.width !== picture.width || canvas.height !== picture.height) { canvas.width = picture.width; canvas.height = picture.height; }
-    if (picture.rows > 0) ctx.putImageData(new ImageData(picture.rgba as Uint8ClampedArray<ArrayBuffer>, picture.width, picture.rows), 0, picture.y0);
+    if (picture.rows > 0) putRows(canvas, ctx, picture);
     return;
   }
   if (!v) {
