@@ -12,18 +12,10 @@
 ;      then HLT with interrupts off.
 %include "lib/rom.inc"
 %include "lib/pm.inc"
+%include "lib/stdvga.inc"
 
 LFB   equ 0xe0000000
 PHASE equ 0x5000
-
-%macro DISPI 2
-  mov dx, 0x1ce
-  mov ax, %1
-  out dx, ax
-  mov dx, 0x1cf
-  mov ax, %2
-  out dx, ax
-%endmacro
 
 %macro SIGNAL_AND_WAIT 2              ; letter, phase to wait for
   mov al, %1
@@ -37,18 +29,7 @@ main:
   xor ax, ax
   mov ss, ax
   mov sp, 0x7000
-  mov dx, 0xcf8
-  mov eax, 0x80001010         ; 00:02.0 BAR0
-  out dx, eax
-  mov dx, 0xcfc
-  mov eax, LFB
-  out dx, eax
-  mov dx, 0xcf8
-  mov eax, 0x80001004         ; command: memory and I/O space
-  out dx, eax
-  mov dx, 0xcfc
-  mov eax, 3
-  out dx, eax
+  STDVGA_LFB LFB
   DISPI 1, 1024
   DISPI 2, 768
   DISPI 3, 32

@@ -13,26 +13,15 @@ import { spawn } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchChromium, chromiumPids, waitForPrompt } from "./chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
 const WHAT = opt("--what", "guest"), RUNS = Number(opt("--runs", 3));
 const SECONDS = Number(opt("--seconds", 15)), SETTLE = Number(opt("--settle", 60));
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const read = (f) => { try { return readFileSync(f, "utf8"); } catch { return undefined; } };
-
-/** The Chromium processes this script started (descendants of this process). */
-function chromiumPids() {
-  const parent = new Map();
-  for (const d of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    const s = read(`/proc/${d}/stat`);
-    if (s) parent.set(d, s.split(") ")[1].split(" ")[1]);
-  }
-  const mine = (pid) => { for (let p = pid; p && p !== "0"; p = parent.get(p)) if (p === String(process.pid)) return true; return false; };
-  return [...parent.keys()].filter((pid) => mine(pid) && (read(`/proc/${pid}/cmdline`) ?? "").includes("chromium"));
-}
 
 /** Process type from Chromium's --type= (the browser has none). */
 function kindOf(pid) {
@@ -70,22 +59,15 @@ function sample(pids) {
 }
 
 async function once() {
-  const { chromium } = await import("playwright-core");
   const server = WHAT === "blank" ? undefined
     : spawn("npx", ["vite", "preview", "--port", "4319", "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
   if (server) await sleep(3000);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     if (WHAT === "page") await page.route("**/images/**", (r) => r.abort());
     await page.goto(WHAT === "blank" ? "about:blank" : "http://127.0.0.1:4319/");
-    if (WHAT === "guest") {
-      const end = Date.now() + 300_000;
-      while (!/ringzero# $/m.test(await page.evaluate(() => globalThis.ringzero.screenText()))) {
-        if (Date.now() > end) throw new Error("page: no prompt");
-        await sleep(250);
-      }
-    }
+    if (WHAT === "guest") await waitForPrompt(page);
     await sleep(SETTLE * 1000);
     const pids = chromiumPids();
     const a = sample(pids), w0 = Date.now();

@@ -6,9 +6,10 @@
 // reads the process's CPU time (utime + stime from /proc, children included:
 // for the page, every Chromium process this script started) over S seconds. Prints medians.
 import { spawn } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { launchChromium, chromiumPids, waitForPrompt } from "./chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const IMAGES = join(ROOT, "public/images");
@@ -48,32 +49,14 @@ async function idleOf(name, cmd, args) {
   return pct;
 }
 
-/** The Chromium processes this script started (descendants of this process):
- *  other users of the machine may run browsers of their own. */
-function chromiumPids() {
-  const parent = new Map();
-  for (const d of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
-    try { parent.set(d, readFileSync(`/proc/${d}/stat`, "utf8").split(") ")[1].split(" ")[1]); } catch { /* exited */ }
-  }
-  const mine = (pid) => { for (let p = pid; p && p !== "0"; p = parent.get(p)) if (p === String(process.pid)) return true; return false; };
-  return [...parent.keys()].filter((pid) => {
-    try { return mine(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("chromium"); } catch { return false; }
-  });
-}
-
 async function pageIdle() {
-  const { chromium } = await import("playwright-core");
   const server = spawn("npx", ["vite", "preview", "--port", "4319", "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
   await sleep(3000);
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto("http://127.0.0.1:4319/");
-    const end = Date.now() + 300_000;
-    while (!/ringzero# $/m.test(await page.evaluate(() => globalThis.ringzero.screenText()))) {
-      if (Date.now() > end) throw new Error("page: no prompt");
-      await sleep(250);
-    }
+    await waitForPrompt(page);
     await sleep(SETTLE * 1000);
     const pids = chromiumPids();
     const c0 = cpuSeconds(pids), w0 = Date.now();

@@ -35,7 +35,7 @@ import { createServer } from "node:http";
 import { readFileSync, readdirSync, mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
@@ -193,11 +193,7 @@ const roms = [rom(0), rom(1)];
 execFileSync("node", ["tools/build-package.mjs"], { cwd: ROOT, stdio: "inherit" });
 const server = await serve(roms);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   for (const [full, name] of [[1, "whole screen each frame"], [0, "128x128 square moving"]]) {
     const shown = [], hidden = [];

@@ -7,37 +7,19 @@
 ;   FULL=0: a 128x128 square moved across the screen (a cursor, a small window).
 %include "lib/rom.inc"
 %include "lib/pm.inc"
+%include "lib/stdvga.inc"
 
 LFB equ 0xe0000000
 FRAMES equ 0x5000
 SPINS equ 0x5004
 PIT_60HZ equ 19886            ; 1193182 Hz / 60
 
-%macro DISPI 2
-  mov dx, 0x1ce
-  mov ax, %1
-  out dx, ax
-  mov dx, 0x1cf
-  mov ax, %2
-  out dx, ax
-%endmacro
 
 main:
   xor ax, ax
   mov ss, ax
   mov sp, 0x7000
-  mov dx, 0xcf8
-  mov eax, 0x80001010         ; 00:02.0 BAR0
-  out dx, eax
-  mov dx, 0xcfc
-  mov eax, LFB
-  out dx, eax
-  mov dx, 0xcf8
-  mov eax, 0x80001004
-  out dx, eax
-  mov dx, 0xcfc
-  mov eax, 3
-  out dx, eax
+  STDVGA_LFB LFB
   DISPI 1, 1024
   DISPI 2, 768
   DISPI 3, 32

@@ -5,6 +5,7 @@
 // Needs dist/ (`npx vite build`); serves it as tools/bench/idle.mjs does.
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { launchChromium } from "../bench/chromium.mjs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,14 +13,12 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const argv = process.argv.slice(2);
 const opt = (name, def) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
 const SETTLE = Number(opt("--settle", 60)), SECONDS = Number(opt("--seconds", 15)), WHAT = opt("--what", "guest"), OUT = opt("--out", "");
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const CATEGORIES = ["toplevel", "v8", "v8.wasm", "disabled-by-default-v8.gc", "devtools.timeline", "blink", "cc", "viz", "gpu", "ipc", "mojom", "renderer.scheduler", "sequence_manager"];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const { chromium } = await import("playwright-core");
 const server = spawn("npx", ["vite", "preview", "--port", "4319", "--strictPort"], { cwd: ROOT, stdio: "ignore", detached: true });
 await sleep(3000);
-const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS });
+const browser = await launchChromium();
 let events = [];
 try {
   const page = await browser.newPage();
