@@ -30,10 +30,7 @@ main:
   mov ss, ax
   mov sp, 0x7000
   STDVGA_LFB LFB
-  DISPI 1, 1024
-  DISPI 2, 768
-  DISPI 3, 32
-  DISPI 4, 0x41               ; enabled, LFB
+  DISPI_MODE 1024, 768, 32
   PM_ENTER
   mov dword [PHASE], 0
   SIGNAL_AND_WAIT 'A', 1

@@ -20,10 +20,7 @@ main:
   mov ss, ax
   mov sp, 0x7000
   STDVGA_LFB LFB
-  DISPI 1, 1024
-  DISPI 2, 768
-  DISPI 3, 32
-  DISPI 4, 0x41
+  DISPI_MODE 1024, 768, 32
   mov dx, 0x3da
   in al, dx
   mov dx, 0x3c0
