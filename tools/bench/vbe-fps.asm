@@ -14,7 +14,6 @@ FRAMES equ 0x5000
 SPINS equ 0x5004
 PIT_60HZ equ 19886            ; 1193182 Hz / 60
 
-
 main:
   xor ax, ax
   mov ss, ax
