@@ -52,11 +52,11 @@ export async function waitListening(port: number, ms = 15_000): Promise<void> {
 export type Emulator = "ringzero" | "qemu";
 
 /** Start an emulator on the ROM with the same flags (RingZero takes QEMU's). */
-export function startEmulator(which: Emulator, rom: string, args: string[]): ChildProcess & { exited: Promise<number | null>; output: () => string } {
+export function startEmulator(which: Emulator, rom: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess & { exited: Promise<number | null>; output: () => string } {
   const common = ["-bios", rom, "-display", "none", "-nodefaults", "-m", "128", "-cpu", "pentium2", ...args];
   const p = which === "qemu"
-    ? spawn("qemu-system-i386", ["-accel", "tcg", ...common], { stdio: ["pipe", "pipe", "pipe"] })
-    : spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...common], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    ? spawn("qemu-system-i386", ["-accel", "tcg", ...common], { stdio: ["pipe", "pipe", "pipe"], env })
+    : spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...common], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env });
   let out = "";
   p.stdout!.on("data", (b: Buffer) => { out += b.toString("latin1"); });
   p.stderr!.on("data", (b: Buffer) => { out += b.toString("latin1"); });
