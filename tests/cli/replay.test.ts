@@ -9,6 +9,7 @@ import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, test, expect } from "vitest";
+import { crc32 } from "../../web/host/crc32";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = join(ROOT, "build/guest/replay");
@@ -117,6 +118,25 @@ describe("recordings that do not fit are refused with one line, exit 2", () => {
     refused([...withRom(clockRom), "-icount", "shift=6,rr=replay,rrfile=package.json"], /package\.json: not a RingZero recording$/m);
     rmSync(join(OUT, "none.rr"), { force: true });
     refused([...withRom(clockRom), "-icount", `shift=6,rr=replay,rrfile=${join(OUT, "none.rr")}`], /none\.rr: no such file$/m);
+  });
+  test("a recording made by another build of the machine, or in another format", () => {
+    // The header names the machine module by SHA-256; another build's file,
+    // intact (its CRC-32 made anew), is refused naming both.
+    const good = Buffer.from(readFileSync(file));
+    const n = good.readUInt32LE(8);
+    const header = JSON.parse(good.subarray(12, 12 + n).toString("utf8")) as { machine: string };
+    const other = Buffer.from(good);
+    const foreign = (header.machine[0] === "0" ? "1" : "0") + header.machine.slice(1);
+    other.write(foreign, good.indexOf(`"${header.machine}"`, 12) + 1, "latin1");
+    other.writeUInt32LE(crc32(0, other.subarray(0, other.length - 4)), other.length - 4);
+    writeFileSync(join(OUT, "other-build.rr"), other);
+    refused([...withRom(clockRom), "-icount", `shift=6,rr=replay,rrfile=${join(OUT, "other-build.rr")}`],
+      new RegExp(`other-build\\.rr: recorded by RingZero \\S+ \\(machine ${foreign.slice(0, 12)}\\), this is \\S+ \\(machine ${header.machine.slice(0, 12)}\\)$`, "m"));
+    const format = Buffer.from(good);
+    format.writeUInt32LE(format.readUInt32LE(4) + 1, 4);
+    writeFileSync(join(OUT, "format.rr"), format);
+    refused([...withRom(clockRom), "-icount", `shift=6,rr=replay,rrfile=${join(OUT, "format.rr")}`],
+      new RegExp(`format\\.rr: format ${good.readUInt32LE(4) + 1}; this RingZero reads format ${good.readUInt32LE(4)}$`, "m"));
   });
   test("flag combinations", () => {
     refused(["-icount", "shift=6,rr=record"], /^ringzero: -icount shift=6,rr=record: rr=record needs rrfile=FILE$/m);
