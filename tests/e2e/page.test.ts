@@ -4,7 +4,7 @@
 
 import { test, expect, beforeAll, afterAll } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type Page } from "playwright-core";
@@ -150,23 +150,30 @@ test("a Linux boot in the page (?boot=fresh) keeps real time: the uptime at the 
   }
 }, 420_000);
 
-test("the page records a session (?record) and replays it from the file to the same screen; another run's settings are refused", async () => {
+test("the page records a session (the Record button) and saves it (Save recording), which replays from the file to the same screen; another run's settings are refused", async () => {
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
   try {
-    await page.goto(BASE + "?record");
+    await page.goto(BASE);
     await waitForText(page, /ringzero# $/m, 240_000);
-    expect(await page.textContent("#st-session")).toBe("● recording");
+    // Record restarts the machine from power-on, recording (?record does the same from the start).
+    await page.click("#record");
+    await page.waitForFunction(() => document.getElementById("st-session")?.textContent === "● recording", undefined, { timeout: 60_000 });
+    await waitForText(page, /ringzero# $/m, 240_000);
+    expect(await page.textContent("#record")).toBe("Save recording");
     await page.click("#terminal");
     await page.keyboard.type("echo R$((6*7))R; cat /proc/uptime\n");
     await waitForText(page, /^R42R$/m, 30_000);
     await page.waitForTimeout(1000); // at the prompt again: nothing more is printed
-    const bytes: number[] = await page.evaluate(async () => Array.from(await (globalThis as any).ringzero.recording() as Uint8Array));
     const recorded = await screen(page);
+    // Save recording: the session so far, as a download.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#record")]);
+    expect(download.suggestedFilename()).toMatch(/^ringzero-[\dT-]+Z\.rzrr$/);
+    const bytes = readFileSync((await download.path())!);
     // The end record (web/host/replay.ts): tag, u64 instruction count, i32 status, u32 CRC.
-    const endCount = Buffer.from(bytes).readBigUInt64LE(bytes.length - 16);
-    const file = { name: "session.rzrr", mimeType: "application/octet-stream", buffer: Buffer.from(bytes) };
+    const endCount = bytes.readBigUInt64LE(bytes.length - 16);
+    const file = { name: "session.rzrr", mimeType: "application/octet-stream", buffer: bytes };
 
     // The Replay button's file picker: the same images, the recorded calls, no input.
     await page.setInputFiles("#replay-file", file);
