@@ -131,3 +131,32 @@ test("real-time mode: a host that slept through many timer ticks gets each at it
   host += 10e6;
   expect(m.x.run(1_000_000)).toBe(STOP.EXIT);   // ticks 51-60
 });
+
+test("real-time mode: a host that starved the machine for 10 s gives it at most 1 s, tick by tick (a pause, never a leap)", async () => {
+  // asm/clock.ts MAX_LAG_NS: a lag over 1 s is dropped; the rest is taken one
+  // deadline at a time, as after any host sleep.
+  let host = 7e9;
+  const m = await boot("chipset_hlt_ticks", () => host);
+  m.x.setRealtime(1);
+  expect(m.x.run(1_000_000)).toBe(STOP.HALT);   // set up, halted before the first tick
+  const ram = new DataView(m.mem.buffer, m.x.layoutRamBase());
+  ram.setUint16(0x7ff2, 5000, true);            // tick on (the program's limit)
+  host += 10e9;
+  expect(m.x.run(50_000_000)).toBe(STOP.HALT);
+  // 1 s of 999.85 us periods: 1000 ticks, not the 10,001 that 10 s would hold.
+  const n = ram.getUint16(0x7ff0, true);
+  expect(n).toBeGreaterThanOrEqual(999);
+  expect(n).toBeLessThanOrEqual(1001);
+  const t = Number(m.x.virtualTimeNs());
+  expect(t).toBeGreaterThan(0.99e9);
+  expect(t).toBeLessThanOrEqual(1.001e9);
+  for (let k = 1; k < n; k++) {
+    const d = (ram.getUint32(0x8000 + 4 * k, true) - ram.getUint32(0x8000 + 4 * (k - 1), true)) >>> 0;
+    expect(Math.abs(d - 999_847)).toBeLessThan(2_000);
+  }
+  // From there on the guest follows the host again: 5 ms more, 5 ticks more.
+  host += 5e6;
+  expect(m.x.run(1_000_000)).toBe(STOP.HALT);
+  expect(ram.getUint16(0x7ff0, true) - n).toBeGreaterThanOrEqual(4);
+  expect(ram.getUint16(0x7ff0, true) - n).toBeLessThanOrEqual(6);
+});
