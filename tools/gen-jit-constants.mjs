@@ -27,7 +27,7 @@ export const SHARED = [
   ["asm/mmu/paging.ts", ["TLB_VALID"]],
   ["asm/cpu/jit.ts", [
     "JIT_READ_MASK", "JIT_WRITE_MASK", "JIT_STATUS", "JIT_CHAINED", "JIT_TSC_HI", "JIT_RETIRED", "JIT_FEATURES", "BLOCK_FAULTED", "BLOCK_INTERPRET", "WR_FAULT", "WR_CODE",
-    "SLOT_KEY", "SLOT_FN", "SLOT_COUNT", "SLOT_LEN", "SLOT_SIZE", "SET_WAYS", "SET_HASH", "SET_SHIFT",
+    "SLOT_KEY", "SLOT_FN", "SLOT_COUNT", "SLOT_LEN", "SLOT_SIZE", "SET_HASH", "SET_SHIFT",
   ]],
 ];
 

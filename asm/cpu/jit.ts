@@ -74,31 +74,19 @@ export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : n; jitFlushAll
 const REFUSED: u32 = 0xffffffff; // count of a start the host declined to translate
 
 // The block cache (layout.ts JIT_CACHE): JIT_SLOTS slots of SLOT_SIZE bytes,
-// SET_WAYS per hash set. A start that is only being counted may take the slot of
-// another counted start (countNew), never a translated block's (cold code passing
-// through must not evict hot blocks). With two ways and the least-counted start
-// replaced, a set holding one block left a single slot that the starts mapped to
-// it took from each other, so some of the shell loop's hottest call and return
-// targets were never counted to HOT, and a set holding two blocks counted nothing
-// (docs/PERFORMANCE.md, "The shell loop's block exits"). Translated code looks
-// slots up too (chaining), so these names are generated for it
-// (tools/gen-jit-constants.mjs).
+// two per hash set. A start that is only being counted replaces the less-counted
+// of them, and never a translated block (cold code passing through must not
+// evict hot blocks). Translated code looks slots up too (chaining), so these
+// names are generated for it (tools/gen-jit-constants.mjs).
 export const SLOT_KEY: u32 = 0;    // host address of the block's first byte (0 = empty)
 export const SLOT_FN: u32 = 4;     // function-table index (0 = not translated)
 export const SLOT_COUNT: u32 = 8;  // executions so far; once translated, its instruction count
 export const SLOT_LEN: u32 = 12;   // block length in bytes, once translated
 export const SLOT_SIZE: u32 = 16;
-export const SET_WAYS: u32 = 4;   // slots per set, adjacent
-// A set is chosen by Fibonacci hashing: the top bits of host * 2^32/phi give a
-// slot index (32 - SET_SHIFT bits: JIT_SLOTS), rounded down to its set's first.
+// A set is chosen by Fibonacci hashing: the top bits of host * 2^32/phi.
 export const SET_HASH: u32 = 0x9e3779b1;
 export const SET_SHIFT: u32 = 17;
-@inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE); }
-/** The slot of `set` that holds block start `host`, or 0. */
-@inline function findSlot(set: u32, host: u32): u32 {
-  for (let s = set; s < set + SET_WAYS * SLOT_SIZE; s += SLOT_SIZE) if (load<u32>(s + SLOT_KEY) == host) return s;
-  return 0;
-}
+@inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE); }
 
 let enabled: bool = true;
 let codeWritten: bool = false;
@@ -142,22 +130,17 @@ export function jitCodeWritten(page: u32): void {
   codeWritten = true;
 }
 
-/** A start seen for the first time, whose set has no slot for it: a slot that
- *  holds no translation is taken when it is empty or counts 1 (or was declined,
- *  if that is all there is); otherwise the least count there loses 1. So a
- *  start arriving more often than the others of its set wins a slot and is
- *  counted on to HOT, and counts that stopped growing age out (the Misra-Gries
- *  frequent-items count), where replacing the least-counted start let a stream of
- *  cold starts take the one free slot from a hot one again and again. */
-function countNew(set: u32, host: u32): void {
-  let victim: u32 = 0, least: u32 = REFUSED;
-  for (let s = set; s < set + SET_WAYS * SLOT_SIZE; s += SLOT_SIZE) {
-    let c: u32 = load<u32>(s + SLOT_KEY) == 0 ? 0 : load<u32>(s + SLOT_COUNT);
-    if (load<u32>(s + SLOT_FN) == 0 && (victim == 0 || c < least)) { victim = s; least = c; }
-  }
-  if (victim == 0) return;
-  if (least <= 1 || least == REFUSED) { store<u32>(victim + SLOT_KEY, host); store<u32>(victim + SLOT_COUNT, 1); }
-  else store<u32>(victim + SLOT_COUNT, least - 1);
+/** A start seen for the first time: count it in a slot of its set (s, s + SLOT_SIZE)
+ *  that holds no translation, if there is one. */
+function countNew(s: u32, host: u32): void {
+  let s1 = s + SLOT_SIZE;
+  let t0 = load<u32>(s + SLOT_FN) != 0, t1 = load<u32>(s1 + SLOT_FN) != 0;
+  let victim: u32;
+  if (!t0 && !t1) victim = load<u32>(s + SLOT_COUNT) <= load<u32>(s1 + SLOT_COUNT) ? s : s1;
+  else if (!t0) victim = s;
+  else if (!t1) victim = s1;
+  else return;
+  store<u32>(victim + SLOT_KEY, host); store<u32>(victim + SLOT_COUNT, 1);
 }
 
 function translate(slot: u32, host: u32, avail: u32): u32 {
@@ -205,9 +188,11 @@ export function jitRun(left: u32): i32 {
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return JIT_MISS;
-  let set = setOf(host);
-  let slot = findSlot(set, host);
-  if (slot == 0) { countNew(set, host); return JIT_MISS; }
+  let slot = setOf(host);
+  if (load<u32>(slot + SLOT_KEY) != host) {
+    slot += SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) != host) { countNew(slot - SLOT_SIZE, host); return JIT_MISS; }
+  }
   let fn = load<u32>(slot + SLOT_FN);
   let avail = codeAvail(eip);
   if (fn == 0) {
@@ -250,8 +235,11 @@ export function jitRun(left: u32): i32 {
 export function jitLookup(eip: u32, left: u32): u32 {
   let host = codeHost(eip);
   if (!translatable(host)) return 0;
-  let slot = findSlot(setOf(host), host);
-  if (slot == 0) return 0;
+  let slot = setOf(host);
+  if (load<u32>(slot + SLOT_KEY) != host) {
+    slot += SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) != host) return 0;
+  }
   let fn = load<u32>(slot + SLOT_FN);
   if (fn == 0 || load<u32>(slot + SLOT_LEN) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
   return fn;

@@ -19,7 +19,7 @@ import { Session } from "node:inspector/promises";
 import { Machine, RING, STOP } from "../../web/host/machine";
 import { bootKernel } from "../../web/host/kernel";
 import { WORKLOAD } from "../bench/workload.mjs";
-import { JIT_CACHE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS, SET_HASH, SET_SHIFT } from "../../web/jit/constants";
+import { JIT_CACHE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT } from "../../web/jit/constants";
 
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
@@ -124,19 +124,19 @@ for (const [k, cmd] of WORKLOAD.entries()) {
       let state = "not mapped now";
       if (phys !== undefined) {
         const host = (RAM_BASE + phys) >>> 0;
-        const set = JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE) >>> 0);
-        const slots = Array.from({ length: SET_WAYS }, (_, i) => set + i * SLOT_SIZE);
+        const set = JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);
+        const slots = [set, set + SLOT_SIZE];
         state = "not in the cache; its set holds " + slots.map((s) => {
           const fn = mem.getUint32(s + SLOT_FN, true), count = mem.getUint32(s + SLOT_COUNT, true);
           return fn ? "a block" : mem.getUint32(s + SLOT_KEY, true) ? `a start counted ${count}` : "nothing";
-        }).join(", ");
+        }).join(" and ");
         for (const s of slots) {
           if (mem.getUint32(s + SLOT_KEY, true) !== host) continue;
           const fn = mem.getUint32(s + SLOT_FN, true), count = mem.getUint32(s + SLOT_COUNT, true);
           state = fn ? `translated, ${count} insns` : count === 0xffffffff ? "declined" : `counted ${count}`;
         }
       }
-      console.log(`    ${(eip >>> 0).toString(16)}: ${n}, ${state}`);
+      console.log(`    ${eip.toString(16)}: ${n}, ${state}`);
     }
   }
   if (prof) {

@@ -19,7 +19,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, S, VOID, I32, uleb, sleb } from "./wasm";
@@ -85,7 +85,7 @@ export interface FlagState {
 export interface Addr { chain: boolean; host: number; note?: number }
 
 /** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
-const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE) >>> 0);
+const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);
 
 /** The lazy-flag operation word (asm/cpu/flags.ts setLazy): kind, operand size. */
 export const lazyOp = (kind: number, sz: number) => (kind << 2) | szCode(sz);
@@ -392,14 +392,10 @@ export function emitChain(e: Emitter): void {
   // looked up: jitLookup checks what the lines below check (and CS's limit)
   e.get(L_NEIP).get(L_LEFT).get(L_CNT).op(W.sub).call(F_LOOKUP).tee(FN).op(W.eqz).brIf("nochain");
   e.else_();
-  // S <- the slot of set CSET (SET_WAYS slots) whose key is CKEY, else no chain:
-  //   S <- CSET; while [S].key != CKEY { S += SLOT_SIZE; if S == CSET + SET_WAYS * SLOT_SIZE: no chain }
   e.get(L_CSET).set(S);
-  e.open(W.block, "found").open(W.loop, "probe");
-  e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.eq).brIf("found");
-  e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).get(L_CSET).i32(SET_WAYS * SLOT_SIZE).op(W.add).op(W.ne).brIf("probe");
-  e.br("nochain");
-  e.end().end();
+  e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).open(W.if_, "");
+  e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).brIf("nochain");
+  e.end();
   e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).brIf("nochain");
   e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
   e.get(L_CSLIM).i32(-1).op(W.ne).brIf("nochain");
