@@ -19,7 +19,7 @@ import { Session } from "node:inspector/promises";
 import { Machine, RING, STOP } from "../../web/host/machine";
 import { bootKernel } from "../../web/host/kernel";
 import { WORKLOAD } from "../bench/workload.mjs";
-import { JIT_CACHE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT } from "../../web/jit/constants";
+import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE } from "../../web/jit/constants";
 
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
@@ -49,9 +49,13 @@ async function runUntil(until: RegExp): Promise<string> {
   }
 }
 const PROMPT = new RegExp(manifest.prompt.replace(/[#$]/g, "\\$&"));
-const t0 = performance.now();
+const t0 = performance.now(), bootCpu0 = process.cpuUsage();
 await runUntil(new RegExp(manifest.readyMarker + "[\\s\\S]*" + PROMPT.source));
-console.log(`boot to the prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${(Number(m.instructions) / 1e9).toFixed(2)} G instructions`);
+const bootCpu = process.cpuUsage(bootCpu0);
+console.log(`boot to the prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${((bootCpu.user + bootCpu.system) / 1e6).toFixed(1)} s), ` +
+  `${(Number(m.instructions) / 1e9).toFixed(2)} G instructions, ${(100 * Number(m.translatedInstructions) / Number(m.instructions)).toFixed(1)}% translated, ` +
+  `${(Number(m.translatedBlockCalls) / 1e6).toFixed(2)} M block entries from the run loop, ` +
+  `blocks compiled ${m.translator.stats.blocks} (${m.translator.stats.compileMs.toFixed(0)} ms), declined ${m.translator.stats.declined}`);
 
 const counters = () => ({
   insns: Number(m.instructions), translated: Number(m.translatedInstructions), entries: Number(m.translatedBlockCalls),
@@ -91,15 +95,16 @@ for (const [k, cmd] of WORKLOAD.entries()) {
   console.log(`starting step ${k + 1} (pid ${process.pid})`); // for `perf record -p`
   if (session) await session.post("Profiler.start");
   m.feed(RING.COM1_RX, new TextEncoder().encode(cmd + "; echo STEP-\"\"DONE\n"));
-  const w0 = performance.now();
+  const w0 = performance.now(), cpu0 = process.cpuUsage();
   const out = await runUntil(/STEP-DONE\r?\n/);
   const wall = (performance.now() - w0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const prof = session ? (await session.post("Profiler.stop")).profile : null;
   const c1 = counters();
   const d = Object.fromEntries(Object.entries(c1).map(([key, v]) => [key, v - c0[key as keyof typeof c0]])) as typeof c0;
   const real = /real\s+(\d+)m\s*([\d.]+)s/.exec(out);
   console.log(`\nstep ${k + 1}: ${cmd}`);
-  console.log(`  guest time ${real ? Number(real[1]) * 60 + Number(real[2]) : "?"} s, wall ${wall.toFixed(2)} s; ${(d.insns / 1e6).toFixed(0)} M instructions, ` +
+  console.log(`  guest time ${real ? Number(real[1]) * 60 + Number(real[2]) : "?"} s, wall ${wall.toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads); ${(d.insns / 1e6).toFixed(0)} M instructions, ` +
     `${(100 * d.translated / d.insns).toFixed(1)}% translated, ${(d.insns / wall / 1e6).toFixed(0)} M/s`);
   console.log(`  block entries from the run loop ${(d.entries / 1e6).toFixed(2)} M (${(d.translated / d.entries).toFixed(1)} translated instructions each); ` +
     `blocks compiled ${d.blocks} (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);
@@ -124,19 +129,14 @@ for (const [k, cmd] of WORKLOAD.entries()) {
       let state = "not mapped now";
       if (phys !== undefined) {
         const host = (RAM_BASE + phys) >>> 0;
-        const set = JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);
-        const slots = [set, set + SLOT_SIZE];
-        state = "not in the cache; its set holds " + slots.map((s) => {
-          const fn = mem.getUint32(s + SLOT_FN, true), count = mem.getUint32(s + SLOT_COUNT, true);
-          return fn ? "a block" : mem.getUint32(s + SLOT_KEY, true) ? `a start counted ${count}` : "nothing";
-        }).join(" and ");
-        for (const s of slots) {
-          if (mem.getUint32(s + SLOT_KEY, true) !== host) continue;
-          const fn = mem.getUint32(s + SLOT_FN, true), count = mem.getUint32(s + SLOT_COUNT, true);
+        state = "not in the cache";
+        for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {
+          if (mem.getUint32(slot + SLOT_KEY, true) !== host) continue;
+          const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
           state = fn ? `translated, ${count} insns` : count === 0xffffffff ? "declined" : `counted ${count}`;
         }
       }
-      console.log(`    ${eip.toString(16)}: ${n}, ${state}`);
+      console.log(`    ${(eip >>> 0).toString(16)}: ${n}, ${state}`);
     }
   }
   if (prof) {
