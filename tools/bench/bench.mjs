@@ -21,6 +21,7 @@ import { readFileSync, writeFileSync, mkdirSync, rmSync, existsSync } from "node
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
+import { WORKLOAD } from "./workload.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const IMG = join(ROOT, "public/images");
@@ -38,12 +39,6 @@ const manifest = JSON.parse(readFileSync(join(IMG, "manifest.json"), "utf8"));
 const PROMPT = manifest.prompt ?? "ringzero# ";
 const READY = manifest.readyMarker ?? "RINGZERO-SHELL-READY";
 
-// The workload: CPU-bound, deterministic, the same bytes for every emulator.
-const WORKLOAD = [
-  "time sh -c 'dd if=/dev/zero bs=1M count=32 2>/dev/null | md5sum'",
-  "time sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo loop $i'",
-  "time sh -c 'seq 1 40000 | gzip -c | gzip -dc | md5sum'",
-];
 
 const kernelArgs = ["-kernel", join(IMG, "bzImage"), "-initrd", join(IMG, "initrd.img"), "-append", manifest.cmdline];
 const EMULATORS = {

@@ -36,6 +36,7 @@ export const HELPERS = [
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
   { name: "lookup", params: 2 },                                                         // (eip, left) -> fn or 0
   { name: "step", params: 1 },                                                           // (eip) -> status, as a write's
+  { name: "exit", params: 2 },                                                           // (block, eip) -> 0: Translator.countExits
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
 const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
@@ -47,6 +48,7 @@ export const F_RDTSC = helper("rdtsc");
 const F_CHAIN = helper("chain");
 const F_LOOKUP = helper("lookup");
 const F_STEP = helper("step");
+export const F_EXIT = helper("exit");
 /** L_CKEY of an exit whose target block is looked up when it is taken (no host
  *  address is 1). */
 const CKEY_LOOKUP = 1;
@@ -78,8 +80,9 @@ export interface FlagState {
   sz: number;
 }
 
-/** The block's own host address, and whether it may chain to the next block. */
-export interface Addr { chain: boolean; host: number }
+/** The block's own host address, whether it may chain to the next block, and
+ *  (Translator.countExits only) its number for the exit count. */
+export interface Addr { chain: boolean; host: number; note?: number }
 
 /** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
 const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);

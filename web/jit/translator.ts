@@ -25,9 +25,9 @@ import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
 } from "../host/cpustate";
 import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, JIT_FEATURES, CR0_EM, CR0_TS, CR4_OSFXSR } from "./constants";
-import { decodeBlock } from "./decode";
+import { decodeBlock, MAX_INSNS } from "./decode";
 import {
-  Emitter, emitChain, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
+  Emitter, emitChain, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE,
 } from "./emitter";
 import { emitInsn } from "./insns";
@@ -53,7 +53,7 @@ export interface JitCoreExports {
 
 /** Translate `code` (which starts the block and ends at the page end or the CS
  *  limit) into a wasm module whose export "b" is the block function. */
-export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>; insns: number; len: number } | undefined {
+export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>; insns: number; len: number; ends: string } | undefined {
   const insns = decodeBlock(code);
   if (insns.length === 0) return undefined;
   const e = new Emitter(a);
@@ -124,13 +124,31 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
   storeState();
   e.storeAt(CPU_STATE + OFF_EIP, L_NEIP);
   if (body.chains) emitChain(e);
+  // not chained: back to the run loop (counted only under Translator.countExits)
+  if (a.note !== undefined) e.i32(a.note).get(L_NEIP).call(F_EXIT).op(W.drop);
   e.get(L_CNT).op(W.return_);
   e.op(W.end); // fault block
   storeState();
   e.i32(0).eipAt(0).get(L_FOFF).op(W.add).op(W.store, 0); uleb(e.b, CPU_STATE + OFF_EIP);
   e.get(L_CNT).get(L_FK).op(W.add).i32(BLOCK_FAULTED).op(W.or);
   e.op(W.end);
-  return { bytes: moduleBytes(e.b), insns: n, len: endOff };
+  // What ended the block: its last instruction's kind, or the page's end, or
+  // the first bytes of the instruction the translator does not take.
+  const ends = ["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp) ? lastOp
+    : endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
+    : "untranslated " + [...code.subarray(endOff, Math.min(code.length, endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
+  return { bytes: moduleBytes(e.b), insns: n, len: endOff, ends };
+}
+
+/** Translator.countExits: per block, what ended it and how often it returned to
+ *  the run loop; chained entries; run-time look-ups and how many found a block. */
+export interface ExitStats {
+  blocks: { host: number; ends: string; insns: number; exits: number }[];
+  chains: number;
+  lookups: number;
+  lookupHits: number;
+  /** Look-ups that found no block, by target EIP. */
+  lookupMisses: Map<number, number>;
 }
 
 /** A module importing the memory and the helpers, exporting function "b". */
@@ -175,9 +193,24 @@ export class Translator {
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
         wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
-        chain: core.jitChain, lookup: core.jitLookup, step: core.jitStep,
+        chain: core.jitChain, lookup: core.jitLookup, step: core.jitStep, exit: () => 0,
       } satisfies Record<HelperName, unknown>,
     };
+  }
+
+  private exits?: ExitStats;
+  /** From now on, count where translated code goes (a profiling aid: it slows
+   *  every block exit, chain and look-up; tools/dev/workload-profile.mts). */
+  countExits(): ExitStats {
+    const x: ExitStats = this.exits = { blocks: [], chains: 0, lookups: 0, lookupHits: 0, lookupMisses: new Map() };
+    const core = this.core, f = this.imports.f as Record<HelperName, unknown>;
+    f.chain = (fn: number, left: number) => { x.chains++; return core.jitChain(fn, left); };
+    f.lookup = (eip: number, left: number) => { x.lookups++; const fn = core.jitLookup(eip, left);
+      if (fn) x.lookupHits++; else x.lookupMisses.set(eip, (x.lookupMisses.get(eip) ?? 0) + 1);
+      return fn;
+    };
+    f.exit = (block: number) => { x.blocks[block].exits++; return 0; };
+    return x;
   }
 
   /** env.jitCompile: translate the code at host address `host`. */
@@ -186,7 +219,8 @@ export class Translator {
     try { return this.compileBlock(host, maxLen, out); } finally { this.stats.compileMs += performance.now() - t0; }
   }
   private compileBlock(host: number, maxLen: number, out: number): number {
-    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), { chain: this.chain, host });
+    const note = this.exits?.blocks.length;
+    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), { chain: this.chain, host, note });
     if (!t) { this.stats.declined++; return 0; }
     const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), this.imports);
     const table = this.core.table;
@@ -197,6 +231,7 @@ export class Translator {
     words[1] = t.len;
     this.stats.blocks++;
     this.stats.wasmBytes += t.bytes.length;
+    this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0 });
     return idx;
   }
 

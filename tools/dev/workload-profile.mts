@@ -1,0 +1,149 @@
+// Developer aid: boot the default guest in-process in real time (as the CLI does,
+// 2 M-instruction slices), then run the bench's in-guest workload
+// (tools/bench/workload.mjs) step by step and report, for each step, the guest's
+// own `time`, the instructions, how many ran translated, block entries from the
+// run loop (asm/cpu/exec.ts runCpu -> jit.ts jitRun) and what was compiled.
+//   npx tsx tools/dev/workload-profile.mts [--wasm FILE] [--cpu-prof DIR] [--exits] [--hot N] [--top N]
+// --steps 2,3: only those steps.
+// --hot N: translate a block start after N executions (asm/cpu/jit.ts HOT).
+// --cpu-prof DIR: a V8 CPU profile of each step (DIR/step-N.cpuprofile, for
+//   Chrome's DevTools) and its functions by self time; use a machine built with
+//   its function names (`npx asc asm/index.ts --target release --debug -o FILE`,
+//   then --wasm FILE). Translated blocks are grouped as one line.
+// --exits: count, per translated block, how often it returned to the run loop
+//   and what ended it (web/jit/translator.ts Translator.countExits), chained
+//   entries and run-time look-ups. This slows every exit; do not time it.
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Session } from "node:inspector/promises";
+import { Machine, RING, STOP } from "../../web/host/machine";
+import { bootKernel } from "../../web/host/kernel";
+import { WORKLOAD } from "../bench/workload.mjs";
+import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE } from "../../web/jit/constants";
+
+const IMG = new URL("../../public/images/", import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
+const argv = process.argv.slice(2);
+const opt = (name: string, def: string) => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : def; };
+const WASM = opt("--wasm", new URL("../../build/ringzero.wasm", import.meta.url).pathname);
+const PROF = opt("--cpu-prof", "");
+const TOP = Number(opt("--top", "25"));
+const SLICE = 2_000_000;
+
+const wasm = readFileSync(WASM);
+const HOT = opt("--hot", "");
+const m = await Machine.create({ wasm, ramBytes: 128 << 20, ...(HOT ? { translateAfter: Number(HOT) } : {}) });
+const exits = argv.includes("--exits") ? m.translator.countExits() : null;
+bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initrd.img", IMG)) });
+m.setRealtime(true);
+const dec = new TextDecoder("latin1");
+
+async function runUntil(until: RegExp): Promise<string> {
+  let out = "";
+  for (;;) {
+    const r = m.run(SLICE);
+    out += dec.decode(m.drain(RING.COM1_TX));
+    if (until.test(out)) return out;
+    if (r === STOP.RESET) throw new Error("the guest reset");
+    if (r === STOP.HALT) { const ns = m.timeUntilDeadline(); await new Promise((res) => setTimeout(res, ns < 0 ? 1 : Math.min(10, Math.floor(ns / 1e6)))); }
+  }
+}
+const PROMPT = new RegExp(manifest.prompt.replace(/[#$]/g, "\\$&"));
+const t0 = performance.now(), bootCpu0 = process.cpuUsage();
+await runUntil(new RegExp(manifest.readyMarker + "[\\s\\S]*" + PROMPT.source));
+const bootCpu = process.cpuUsage(bootCpu0);
+console.log(`boot to the prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${((bootCpu.user + bootCpu.system) / 1e6).toFixed(1)} s), ` +
+  `${(Number(m.instructions) / 1e9).toFixed(2)} G instructions, ${(100 * Number(m.translatedInstructions) / Number(m.instructions)).toFixed(1)}% translated, ` +
+  `${(Number(m.translatedBlockCalls) / 1e6).toFixed(2)} M block entries from the run loop, ` +
+  `blocks compiled ${m.translator.stats.blocks} (${m.translator.stats.compileMs.toFixed(0)} ms), declined ${m.translator.stats.declined}`);
+
+const counters = () => ({
+  insns: Number(m.instructions), translated: Number(m.translatedInstructions), entries: Number(m.translatedBlockCalls),
+  ...m.translator.stats, chains: exits?.chains ?? 0, lookups: exits?.lookups ?? 0, lookupHits: exits?.lookupHits ?? 0,
+});
+const exitsNow = () => exits?.blocks.map((b) => b.exits) ?? [];
+
+interface ProfNode { id: number; callFrame: { functionName: string; url: string }; hitCount?: number }
+function selfTimes(profile: { nodes: ProfNode[]; samples: number[] }, machineUrl: string): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  for (const id of profile.samples) {
+    const f = byId.get(id)!.callFrame;
+    let name = f.functionName || "(anonymous)";
+    if (f.url.startsWith("wasm://") && !f.url.includes(machineUrl)) name = "[translated blocks]";
+    else if (f.url.startsWith("wasm://")) name = `wasm ${name}`;
+    else if (f.url) name = `${name} ${f.url.replace(/^.*\//, "")}`;
+    self.set(name, (self.get(name) ?? 0) + 1);
+  }
+  const total = profile.samples.length;
+  for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`  ${(100 * n / total).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+const session = PROF ? new Session() : null;
+if (session) {
+  mkdirSync(PROF, { recursive: true });
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.setSamplingInterval", { interval: 200 });
+}
+const STEPS = opt("--steps", "").split(",").filter(Boolean).map(Number);
+for (const [k, cmd] of WORKLOAD.entries()) {
+  if (STEPS.length && !STEPS.includes(k + 1)) continue;
+  await runUntil(/$/); // drain
+  const c0 = counters(), e0 = exitsNow();
+  exits?.lookupMisses.clear();
+  console.log(`starting step ${k + 1} (pid ${process.pid})`); // for `perf record -p`
+  if (session) await session.post("Profiler.start");
+  m.feed(RING.COM1_RX, new TextEncoder().encode(cmd + "; echo STEP-\"\"DONE\n"));
+  const w0 = performance.now(), cpu0 = process.cpuUsage();
+  const out = await runUntil(/STEP-DONE\r?\n/);
+  const wall = (performance.now() - w0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const prof = session ? (await session.post("Profiler.stop")).profile : null;
+  const c1 = counters();
+  const d = Object.fromEntries(Object.entries(c1).map(([key, v]) => [key, v - c0[key as keyof typeof c0]])) as typeof c0;
+  const real = /real\s+(\d+)m\s*([\d.]+)s/.exec(out);
+  console.log(`\nstep ${k + 1}: ${cmd}`);
+  console.log(`  guest time ${real ? Number(real[1]) * 60 + Number(real[2]) : "?"} s, wall ${wall.toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads); ${(d.insns / 1e6).toFixed(0)} M instructions, ` +
+    `${(100 * d.translated / d.insns).toFixed(1)}% translated, ${(d.insns / wall / 1e6).toFixed(0)} M/s`);
+  console.log(`  block entries from the run loop ${(d.entries / 1e6).toFixed(2)} M (${(d.translated / d.entries).toFixed(1)} translated instructions each); ` +
+    `blocks compiled ${d.blocks} (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);
+  if (exits) {
+    console.log(`  chained entries ${(d.chains / 1e6).toFixed(2)} M; look-ups ${(d.lookups / 1e6).toFixed(2)} M, ${(100 * d.lookupHits / Math.max(1, d.lookups)).toFixed(1)}% found a block`);
+    const byEnd = new Map<string, number>();
+    const blocks = exits.blocks.map((b, i) => ({ ...b, n: b.exits - (e0[i] ?? 0) })).filter((b) => b.n > 0);
+    let sum = 0;
+    for (const b of blocks) { const key = b.ends.startsWith("untranslated") ? b.ends : b.ends; byEnd.set(key, (byEnd.get(key) ?? 0) + b.n); sum += b.n; }
+    console.log(`  exits to the run loop from translated blocks: ${(sum / 1e6).toFixed(2)} M, by what ended the block:`);
+    for (const [key, n] of [...byEnd].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`    ${(100 * n / sum).toFixed(1).padStart(5)}%  ${key}`);
+    console.log(`  blocks with the most exits (host address, length, what ended it, exits):`);
+    for (const b of blocks.sort((a, b) => b.n - a.n).slice(0, 12)) console.log(`    ${b.host.toString(16)} ${b.insns} insns, ${b.ends}: ${b.n}`);
+  }
+  if (exits) {
+    // What the block cache holds for the targets look-ups missed most.
+    const mem = new DataView(m.memory.buffer);
+    const RAM_BASE = 0x3000000; // layout.ts, as web/host/machine.ts checks
+    console.log(`  look-up targets that found no block most often (EIP: misses, the cache's slot):`);
+    for (const [eip, n] of [...exits.lookupMisses].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+      const phys = m.translate(eip);
+      let state = "not mapped now";
+      if (phys !== undefined) {
+        const host = (RAM_BASE + phys) >>> 0;
+        state = "not in the cache";
+        for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {
+          if (mem.getUint32(slot + SLOT_KEY, true) !== host) continue;
+          const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
+          state = fn ? `translated, ${count} insns` : count === 0xffffffff ? "declined" : `counted ${count}`;
+        }
+      }
+      console.log(`    ${(eip >>> 0).toString(16)}: ${n}, ${state}`);
+    }
+  }
+  if (prof) {
+    writeFileSync(join(PROF, `step-${k + 1}.cpuprofile`), JSON.stringify(prof));
+    const machineUrl = (prof.nodes as ProfNode[]).find((n) => n.callFrame.functionName === "jitRun" || n.callFrame.functionName.endsWith("runCpu"))?.callFrame.url ?? "\0";
+    console.log(`  self time (${prof.samples!.length} samples):`);
+    selfTimes(prof as unknown as { nodes: ProfNode[]; samples: number[] }, machineUrl);
+  }
+}
+process.exit(0);
