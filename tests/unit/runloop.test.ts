@@ -107,27 +107,40 @@ test("COM1 output past half the ring stops the slice with STOP_OUTPUT", async ()
   expect(out).toBe(6000);
 });
 
+/** chipset_hlt_ticks.asm in real time on the host clock `host()`, run to its
+ *  first halt (set up, before the first tick): the machine and its RAM (tick
+ *  count at 7FF0h, the limit at 7FF2h, each tick's TSC at 8000h + 4n). */
+async function tickGuest(host: () => number): Promise<{ m: TestMachine; ram: DataView }> {
+  const m = await boot("chipset_hlt_ticks", host);
+  m.x.setRealtime(1);
+  expect(m.x.run(1_000_000)).toBe(STOP.HALT);
+  const ram = new DataView(m.mem.buffer, m.x.layoutRamBase());
+  expect(ram.getUint16(0x7ff0, true)).toBe(0);
+  return { m, ram };
+}
+
+/** The TSC (1 GHz on the virtual clock) at each of the first n ticks: one
+ *  period (1193 counts of 1.193182 MHz = 999.85 us) apart, not bunched. */
+function expectOnePeriodApart(ram: DataView, n: number): void {
+  for (let k = 1; k < n; k++) {
+    const d = (ram.getUint32(0x8000 + 4 * k, true) - ram.getUint32(0x8000 + 4 * (k - 1), true)) >>> 0;
+    expect(Math.abs(d - 999_847)).toBeLessThan(2_000);
+  }
+}
+
 test("real-time mode: a host that slept through many timer ticks gets each at its own virtual time in one run", async () => {
   // web/host/idle.ts lets a quiet guest's host sleep 50 ms past a 1 ms tick.
   let host = 2e9;
-  const m = await boot("chipset_hlt_ticks", () => host);
-  m.x.setRealtime(1);
-  expect(m.x.run(1_000_000)).toBe(STOP.HALT);   // set up, halted before the first tick
-  const ram = new DataView(m.mem.buffer, m.x.layoutRamBase());
-  expect(ram.getUint16(0x7ff0, true)).toBe(0);
+  const { m, ram } = await tickGuest(() => host);
   host += 50e6;
   expect(m.x.run(1_000_000)).toBe(STOP.HALT);   // one call takes every tick that fell due
-  // 1193 counts of 1.193182 MHz = 999.85 us: deadlines k * 999.85 us for k = 1..50 lie within 50 ms.
+  // Deadlines k * 999.85 us for k = 1..50 lie within 50 ms.
   const n = ram.getUint16(0x7ff0, true);
   expect(n).toBe(50);
   const t = Number(m.x.virtualTimeNs());
   expect(t).toBeLessThanOrEqual(50e6);          // never ahead of the host
   expect(t).toBeGreaterThan(49.9e6);            // and caught up with it
-  // The TSC (1 GHz on the virtual clock) at each tick: one period apart, not bunched.
-  for (let k = 1; k < n; k++) {
-    const d = (ram.getUint32(0x8000 + 4 * k, true) - ram.getUint32(0x8000 + 4 * (k - 1), true)) >>> 0;
-    expect(Math.abs(d - 999_847)).toBeLessThan(2_000);
-  }
+  expectOnePeriodApart(ram, n);
   host += 10e6;
   expect(m.x.run(1_000_000)).toBe(STOP.EXIT);   // ticks 51-60
 });
@@ -136,10 +149,7 @@ test("real-time mode: a host that starved the machine for 10 s gives it at most 
   // asm/clock.ts MAX_LAG_NS: a lag over 1 s is dropped; the rest is taken one
   // deadline at a time, as after any host sleep.
   let host = 7e9;
-  const m = await boot("chipset_hlt_ticks", () => host);
-  m.x.setRealtime(1);
-  expect(m.x.run(1_000_000)).toBe(STOP.HALT);   // set up, halted before the first tick
-  const ram = new DataView(m.mem.buffer, m.x.layoutRamBase());
+  const { m, ram } = await tickGuest(() => host);
   ram.setUint16(0x7ff2, 5000, true);            // tick on (the program's limit)
   host += 10e9;
   expect(m.x.run(50_000_000)).toBe(STOP.HALT);
@@ -150,10 +160,7 @@ test("real-time mode: a host that starved the machine for 10 s gives it at most 
   const t = Number(m.x.virtualTimeNs());
   expect(t).toBeGreaterThan(0.99e9);
   expect(t).toBeLessThanOrEqual(1.001e9);
-  for (let k = 1; k < n; k++) {
-    const d = (ram.getUint32(0x8000 + 4 * k, true) - ram.getUint32(0x8000 + 4 * (k - 1), true)) >>> 0;
-    expect(Math.abs(d - 999_847)).toBeLessThan(2_000);
-  }
+  expectOnePeriodApart(ram, n);
   // From there on the guest follows the host again: 5 ms more, 5 ticks more.
   host += 5e6;
   expect(m.x.run(1_000_000)).toBe(STOP.HALT);
