@@ -437,8 +437,6 @@ export class Machine {
   /** The CPU state block, for inspectors (see asm/cpu/state.ts for offsets). */
   cpuState(): DataView { return new DataView(this.memory.buffer, this.x.layoutCpuState(), CPU_STATE_SIZE); }
 
-  /** The VGA picture as QEMU's std VGA draws it (web/host/vgarender.ts); `cursor`
-   *  draws the text cursor (QEMU blinks it). */
   /** What changed on the screen since the last call with `screen` (takes the
    *  machine's dirty-page log: one caller, the page's worker). */
   vgaScreenUpdate(screen: VgaScreen, opts: ScreenOptions = {}): VgaUpdate {
@@ -448,6 +446,8 @@ export class Machine {
    *  bit p & 7 of byte p >> 3 for the 4 KiB page p of the 16 MiB; the log starts afresh. */
   vgaDirtyTake(): Uint8Array { return new Uint8Array(this.memory.buffer, this.x.vgaDirtyTake(), 512).slice(); }
 
+  /** The VGA picture as QEMU's std VGA draws it (web/host/vgarender.ts); `cursor`
+   *  draws the text cursor (QEMU blinks it). */
   vgaImage(opts: { cursor?: boolean } = {}): VgaImage {
     return renderVga(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase(), opts);
   }
