@@ -101,6 +101,8 @@ export class Inspector {
   private refreshAgain = false;
   private timeline: MachineEvent[] = [];
   private nextSeq = 0;
+  /** Bumped each time the timeline starts again (restartTimeline). */
+  private timelineStarts = 0;
   private readonly shownKinds = new Set<EventKind>(EVENT_KINDS.filter((k) => k !== "interrupt"));
   private readonly stopKinds = new Set<EventKind>();
 
@@ -166,7 +168,7 @@ export class Inspector {
   update(s: MachineStatus): void {
     const was = this.status?.state;
     // A new machine (or a reset power-on count) starts its timeline at 0 again.
-    if (this.status && s.instructions < this.status.instructions) { this.timeline = []; this.nextSeq = 0; }
+    if (this.status && s.instructions < this.status.instructions) this.restartTimeline();
     this.status = s;
     $("i-pause").textContent = s.state === "paused" ? "Continue" : "Pause";
     ($("i-pause") as HTMLButtonElement).disabled = !(s.state === "running" || s.state === "paused" || s.state === "halted");
@@ -242,6 +244,9 @@ export class Inspector {
     try {
       const v = await api.inspect();
       if (!v) return;
+      // A replay that went back took its event log back too, perhaps between
+      // two statuses this page saw: read the log again from its start.
+      if (v.eventCount < this.nextSeq) this.restartTimeline();
       $("i-regs").textContent = registersText(v.registers);
       fillTable($("i-gdt") as HTMLTableElement, v.gdt, "gdt");
       fillTable($("i-idt") as HTMLTableElement, v.idt, "idt");
@@ -365,9 +370,17 @@ export class Inspector {
     await this.refresh();
   }
 
+  private restartTimeline(): void {
+    this.timeline = [];
+    this.nextSeq = 0;
+    this.timelineStarts++;
+  }
+
   private async readEvents(api: Comlink.Remote<WorkerApi>): Promise<void> {
+    const start = this.timelineStarts;
     const fresh = await api.events(this.nextSeq, TIMELINE_MAX);
-    if (!fresh.length) return;
+    // Restarted while the worker answered: these belong to the log before it.
+    if (!fresh.length || start !== this.timelineStarts) return;
     this.nextSeq = fresh[fresh.length - 1].seq + 1;
     this.timeline = [...this.timeline, ...fresh].slice(-TIMELINE_MAX);
     this.drawEvents();
