@@ -916,9 +916,11 @@ class MachineWorker implements WorkerApi {
 
   vgaFrame(changedRows = false, spare?: ArrayBuffer): VgaFrame {
     if (spare) this.spare = spare;
-    const text = this.vgaText();
-    const picture = !text || text.font ? this.picture(changedRows, true) : null;
-    const frame: VgaFrame = { textMode: text !== null, picture, text: picture ? null : text };
+    // Text modes too are drawn here once plane 2 holds a font; until then the
+    // page draws the cells in its own.
+    const textMode = this.machine?.textMode ?? false;
+    const picture = !textMode || this.machine!.vgaTextFontLoaded() ? this.picture(changedRows, true) : null;
+    const frame: VgaFrame = { textMode, picture, text: picture ? null : this.vgaText() };
     return picture ? transferred(frame, picture) : frame;
   }
 

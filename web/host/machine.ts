@@ -11,7 +11,7 @@ import {
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "../jit/translator";
-import { readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
+import { inTextMode, readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
 import { renderVga, textFontLoaded, type VgaImage, type VgaScreen, type VgaUpdate, type ScreenOptions } from "./vgarender";
 
 export const STOP = {
@@ -453,6 +453,8 @@ export class Machine {
   }
   /** The VGA text screen (undefined in a graphics mode). */
   textScreen(): TextScreen | undefined { return readTextScreen(this.memory, this.x); }
+  /** The VGA shows text (textScreen() gives its cells). */
+  get textMode(): boolean { return inTextMode(this.x); }
   /** Whether the text mode's character maps in plane 2 hold a font (a BIOS loaded one). */
   vgaTextFontLoaded(): boolean { return textFontLoaded(new Uint8Array(this.memory.buffer), this.x.vgaStateBase(), this.x.vgaTextBase()); }
   /** The 16 text colours as 0xRRGGBB. */

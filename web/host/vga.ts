@@ -25,10 +25,14 @@ export interface TextScreen {
 }
 
 /** The current text screen, or undefined in a graphics mode (not emulated). */
+/** The VGA shows a text screen (of at least one cell). */
+export function inTextMode(x: VgaExports): boolean {
+  return x.vgaTextMode() !== 0 && x.vgaColumns() !== 0 && x.vgaRows() !== 0;
+}
+
 export function readTextScreen(memory: WebAssembly.Memory, x: VgaExports): TextScreen | undefined {
-  if (!x.vgaTextMode()) return undefined;
+  if (!inTextMode(x)) return undefined;
   const columns = x.vgaColumns(), rows = x.vgaRows();
-  if (columns === 0 || rows === 0) return undefined;
   const mem = new Uint8Array(memory.buffer);
   const base = x.vgaTextBase(), start = x.vgaStartAddress();
   const cells = new Uint16Array(columns * rows);
