@@ -1,5 +1,6 @@
 // Shared by gdb.test.ts and monitor.test.ts: the debugging ROM (tests/guest/gdb.asm)
-// with its symbol map, and RingZero and qemu-system-i386 started on it the same way.
+// with its symbol map, and RingZero and qemu-system-i386 started on it the same way;
+// by reverse.test.ts and reversesrc.test.ts: gdb's batch output cut at its marks.
 
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, existsSync } from "node:fs";
@@ -91,3 +92,19 @@ export async function waitForFile(file: string, text: string, ms = 15_000): Prom
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** gdb's output between `echo @name` and the next mark. */
+export function section(out: string, name: string): string {
+  const start = out.indexOf(`@${name}\n`);
+  if (start < 0) throw new Error(`no section ${name} in gdb's output:\n${out}`);
+  const end = out.indexOf("\n@", start + name.length + 2);
+  return out.slice(start + name.length + 2, end < 0 ? undefined : end + 1);
+}
+
+/** The register lines of a section ("eax 0x... ..."), whitespace normalised. */
+export function registers(out: string, name: string): string {
+  return section(out, name).split("\n").filter((l) => /^(e[a-d]x|e[sd]i|e[sb]p|eip|eflags) /.test(l)).map((l) => l.replace(/\s+/g, " ")).join("\n");
+}
+
+/** EIP as `info registers` showed it in a section. */
+export const eipOf = (out: string, name: string) => parseInt(/^eip +0x([0-9a-f]+)/m.exec(section(out, name))![1], 16);

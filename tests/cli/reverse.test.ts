@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "node:net";
 import { beforeAll, describe, test, expect } from "vitest";
-import { buildCli, freePort, waitListening, ROOT, OUT as GUEST_OUT } from "./debugrun";
+import { buildCli, freePort, waitListening, section, registers, eipOf, ROOT, OUT as GUEST_OUT } from "./debugrun";
 
 const OUT = join(GUEST_OUT, "reverse");
 const ROM_BASE = 0xf0000;
@@ -46,18 +46,6 @@ beforeAll(() => {
   console0 = readFileSync(con, "latin1");
 });
 
-/** gdb's output between `echo @name` and the next mark. */
-function section(out: string, name: string): string {
-  const start = out.indexOf(`@${name}\n`);
-  if (start < 0) throw new Error(`no section ${name} in gdb's output:\n${out}`);
-  const end = out.indexOf("\n@", start + name.length + 2);
-  return out.slice(start + name.length + 2, end < 0 ? undefined : end + 1);
-}
-/** The register lines of a section ("eax 0x... ..."), whitespace normalised. */
-function registers(out: string, name: string): string {
-  return section(out, name).split("\n").filter((l) => /^(e[a-d]x|e[sd]i|e[sb]p|eip|eflags) /.test(l)).map((l) => l.replace(/\s+/g, " ")).join("\n");
-}
-const eipOf = (out: string, name: string) => parseInt(/^eip +0x([0-9a-f]+)/m.exec(section(out, name))![1], 16);
 
 describe("reverse execution under gdb", () => {
   test("reverse-stepi, reverse-continue to a breakpoint and a watchpoint, reverse-nexti, the start, then on to the recorded end", async () => {
