@@ -138,8 +138,7 @@ export function cmosSetClockHost(on: bool): void {
 }
 
 /** The time of day, in seconds since 1970 (with the fraction; the frozen
- *  whole second while SET is on), for the host (snapshots keep a guest's
- *  offset to the host's clock). */
+ *  whole second while SET is on), for the host and its tests. */
 export function cmosTime(): f64 {
   if (rg(REG_B) & 0x80) return <f64>load<i64>(st(R_FROZEN));
   let ns = rtcNs(clockNow());
