@@ -22,7 +22,8 @@
 //   runs backwards, and never leaps: it only moves at a (bounded) rate, or during
 //   a halt one deadline at a time, so no timer tick is ever merged with the next
 //   one. A host that starves the machine for more than MAX_LAG_NS makes guest
-//   time slip (the guest sees a pause), as a stopped VM does.
+//   time slip (the guest sees a pause), as a stopped VM does; the time slipped
+//   is counted (clockSlip) for the RTC under -rtc clock=host.
 
 import { OFF_ICOUNT, OFF_TSC_OFFSET } from "./cpu/state";
 import { slotAddr, SLOT_CLOCK } from "./dev/slots";
@@ -49,6 +50,7 @@ const C_SHIFT: u32 = 76;      // u32 icount mode: log2 ns per instruction
 const C_BUSY_NS: u32 = 80;    // f64 host ns spent running, not yet in C_NOMINAL
 const C_BUSY_IC: u32 = 88;    // u64 instructions run in that time
 const C_HALTED_NS: u32 = 96;  // u64 virtual ns the CPU spent halted (waiting for an interrupt)
+const C_SLIP_NS: u32 = 104;   // u64 host ns dropped from guest time since power-on (lags over MAX_LAG_NS)
 
 const ONE: u64 = 1 << 32;                   // rate 1 ns per instruction
 /** Real time: how far virtual time may run ahead of the host's. */
@@ -81,7 +83,7 @@ const INITIAL_NOMINAL: f64 = 10;
 }
 
 export function clockReset(): void {
-  memory.fill(base(), 0, 104);
+  memory.fill(base(), 0, 112);
   store<u64>(base() + C_BASE_IC, icount());
   store<u64>(base() + C_RATE, ONE);
   store<u64>(base() + C_LIMIT, NEVER);
@@ -115,6 +117,14 @@ export function clockIdleTo(t: u64): void {
   store<u64>(base() + C_HALTED_NS, load<u64>(base() + C_HALTED_NS) + (t - now));
   clockSet(t);
 }
+/** Real time: host ns the virtual clock has dropped since power-on (a pause
+ *  or a starved host, beyond the MAX_LAG_NS it catches up): virtual time plus
+ *  this is the host's time, but for a lag of at most MAX_LAG_NS still being
+ *  closed. Only grows; it moves only when the host's clock is read, so a
+ *  replay that serves the recorded readings reproduces it. The RTC adds it
+ *  under -rtc clock=host (dev/cmos.ts). */
+export function clockSlip(): u64 { return load<u64>(base() + C_SLIP_NS); }
+
 /** Virtual ns spent halted since power-on (for an idle indicator). */
 export function clockHaltedNs(): u64 { return load<u64>(base() + C_HALTED_NS); }
 
@@ -183,7 +193,9 @@ function hostTarget(host: f64): f64 {
   }
   let target = host - load<f64>(b + C_EPOCH);
   if (target - now > MAX_LAG_NS) {
-    store<f64>(b + C_EPOCH, load<f64>(b + C_EPOCH) + (target - now - MAX_LAG_NS));
+    let dropped = target - now - MAX_LAG_NS;
+    store<f64>(b + C_EPOCH, load<f64>(b + C_EPOCH) + dropped);
+    store<u64>(b + C_SLIP_NS, load<u64>(b + C_SLIP_NS) + <u64>dropped);
     target = now + MAX_LAG_NS;
   }
   return target;

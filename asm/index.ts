@@ -141,13 +141,17 @@ export function haltedTimeNs(): u64 { return clockHaltedNs(); }
 export function readTsc(): u64 { return tscNow(); }
 
 // --- host input and configuration ---
-import { cmosSetByte, cmosGetByte, cmosSetTime } from "./dev/cmos";
+import { cmosSetByte, cmosGetByte, cmosSetTime, cmosSetClockHost, cmosTime } from "./dev/cmos";
 import { i8042MouseEvent } from "./dev/i8042";
 /** RTC time (seconds since 1970, UTC) at the current virtual time. */
 export function setRtcTime(unixSeconds: f64): void {
   let whole = Math.floor(unixSeconds);
   cmosSetTime(<i64>whole, <u64>((unixSeconds - whole) * 1e9));
 }
+/** The RTC's time of day (seconds since 1970, UTC, with the fraction). */
+export function rtcTime(): f64 { return cmosTime(); }
+/** Which clock the RTC counts (QEMU's -rtc clock=): 1 host, 0 vm (dev/cmos.ts). */
+export function setRtcClockHost(on: u32): void { cmosSetClockHost(on != 0); }
 /** CMOS NVRAM bytes (boot order 0x3D/0x38, disk bytes); 0x10-0x2D keep the checksum. */
 export function setCmosByte(index: u32, value: u32): void { cmosSetByte(index, value); }
 export function getCmosByte(index: u32): u32 { return cmosGetByte(index); }

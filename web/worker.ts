@@ -250,7 +250,7 @@ class MachineWorker implements WorkerApi {
       let rtc = Date.now() / 1000;
       let hostNow = () => performance.now() * 1e6;
       const describe = (ids: ImageIdentity[]) => async () => recordHeader({
-        machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, cpu: config.cpu ?? DEFAULT_CPU_MODEL, rtc, images: ids,
+        machineSha256: await sha256Hex(wasm), ramMB: config.ramMB, cpu: config.cpu ?? DEFAULT_CPU_MODEL, rtc, rtcClock: "host", images: ids,
         append: images.kernel ? config.append ?? "" : undefined,
         firmware: images.kernel ? undefined : { boot: bootOrder(config), nographic: false },
       });
@@ -295,6 +295,10 @@ class MachineWorker implements WorkerApi {
       if (hda) info.disk = await this.openDisk(hda, config, !rr);
       const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow, cpu: parseCpuSpec(config.cpu ?? DEFAULT_CPU_MODEL) });
       machine.setRealtime(true);
+      // The page's RTC follows the host's clock across its Pause, gdb stops and
+      // a background tab's starvation, as the command line's default in real
+      // time (QEMU's -rtc clock=host).
+      machine.setRtcClock("host");
       const boot = loadBootImages(machine, { ...images, vgabios: images.vgabios ?? textFont, cdrom: disks.cdrom ?? images.cdrom, hda: this.disk?.top, append: config.append, boot: config.boot });
       this.machine = machine;
       this.host = hostCalls(machine, boot, this.recorder, this.replay);

@@ -7,6 +7,20 @@
 // Time comes from the virtual clock: seconds = base + clock / 1e9, so updates
 // happen at whole virtual seconds. The host sets `base` (host time at start, or
 // a fixed date in deterministic mode); the guest setting the time moves it.
+// Which clock (QEMU's -rtc clock=):
+// - vm: the virtual clock alone. Time the machine does not run (paused, stopped
+//   by gdb or the monitor, a starved host beyond the second the virtual clock
+//   catches up) is time the RTC does not count: it falls behind the host's.
+// - host (cmosSetClockHost): the virtual clock plus clockSlip(), the host time
+//   the virtual clock has dropped (asm/clock.ts), so after a pause or starvation
+//   the seconds jump forward to the host's wall clock (to within the lag of at
+//   most 1 s the virtual clock is still closing). The slip only grows and moves
+//   only when the host's clock is read (recorded by record/replay), so the RTC
+//   never runs backwards and a replay repeats every jump. A guest that sets the
+//   time keeps its offset to the host's clock; update-ended, alarm and periodic
+//   interrupts keep working: one update cycle covers the seconds a jump passes
+//   over (one UF), and an alarm that fell among them sets AF, as QEMU's RTC on
+//   QEMU_CLOCK_HOST does. The periodic rate counts virtual time in both modes.
 // The PC BIOS bytes (0x0E-0x3F and QEMU's extensions 0x5B-0x5F) are filled as
 // QEMU's pc machine fills them, from the RAM size.
 // Not modelled: daylight-saving switching (DSE), the square-wave output pin,
@@ -14,7 +28,7 @@
 // cycle's effect on reads (reads during UIP return the new time at once).
 
 import { slotAddr, SLOT_CMOS } from "./slots";
-import { clockNow, NEVER } from "../clock";
+import { clockNow, clockSlip, NEVER } from "../clock";
 
 const NS: u64 = 1000000000;
 // slot SLOT_CMOS: the 128 bytes of RAM (time registers 0..9 are computed);
@@ -26,7 +40,8 @@ const R_BASE: u32 = 0x108;       // i64 seconds since 1970 at virtual time 0
 const R_LAST_SEC: u32 = 0x110;   // u64 virtual second last processed for UF/AF
 const R_LAST_PER: u32 = 0x118;   // u64 periodic ticks (32768 Hz units) processed
 const R_FROZEN: u32 = 0x120;     // i64 seconds while SET is on (guest writing)
-const R_PHASE: u32 = 0x128;      // u64 ns added to virtual time so that RTC seconds start where the set time's did
+const R_PHASE: u32 = 0x128;      // u64 ns added to rtcClock() so that RTC seconds start where the set time's did
+const R_CLOCK_HOST: u32 = 0x130; // u8 1 = -rtc clock=host: the seconds count clockSlip() too
 
 @inline function ram(i: u32): u32 { return slotAddr(SLOT_CMOS) + (i & 0x7f); }
 @inline function rg(i: u32): u32 { return <u32>load<u8>(ram(i)); }
@@ -95,17 +110,39 @@ export function cmosReset(): void {
   store<u64>(st(R_LAST_PER), perTicks(now));
 }
 
-/** The RTC's time base: virtual ns shifted so that its seconds tick where the
+@inline function followsHost(): bool { return load<u8>(st(R_CLOCK_HOST)) != 0; }
+/** The clock the RTC counts at virtual time `now`: the virtual clock, plus
+ *  under clock=host the host time it dropped (never less than before). */
+@inline function rtcClock(now: u64): u64 { return followsHost() ? now + clockSlip() : now; }
+/** The RTC's time base: rtcClock shifted so that its seconds tick where the
  *  time it was set to ticks (a host's wall clock, or the guest's SET). */
-@inline function rtcNs(now: u64): u64 { return now + load<u64>(st(R_PHASE)); }
+@inline function rtcNs(now: u64): u64 { return rtcClock(now) + load<u64>(st(R_PHASE)); }
 
 /** Set the time of day: `unix` whole seconds plus `fracNs` of the current second. */
 export function cmosSetTime(unix: i64, fracNs: u64 = 0): void {
-  let now = clockNow();
-  let phase = (fracNs % NS + NS - now % NS) % NS;
+  let c = rtcClock(clockNow());
+  let phase = (fracNs % NS + NS - c % NS) % NS;
   store<u64>(st(R_PHASE), phase);
-  store<i64>(st(R_BASE), unix - <i64>((now + phase) / NS));
-  store<u64>(st(R_LAST_SEC), (now + phase) / NS);
+  store<i64>(st(R_BASE), unix - <i64>((c + phase) / NS));
+  store<u64>(st(R_LAST_SEC), (c + phase) / NS);
+}
+
+/** -rtc clock=host (true) or clock=vm: which clock the seconds count from now
+ *  on. The time of day reads on from where it is, to the ns. */
+export function cmosSetClockHost(on: bool): void {
+  if (on == followsHost()) return;
+  let ns = rtcNs(clockNow());
+  let unix = load<i64>(st(R_BASE)) + <i64>(ns / NS);
+  store<u8>(st(R_CLOCK_HOST), on ? 1 : 0);
+  cmosSetTime(unix, ns % NS);
+}
+
+/** The time of day, in seconds since 1970 (with the fraction; the frozen
+ *  whole second while SET is on), for the host and its tests. */
+export function cmosTime(): f64 {
+  if (rg(REG_B) & 0x80) return <f64>load<i64>(st(R_FROZEN));
+  let ns = rtcNs(clockNow());
+  return <f64>(load<i64>(st(R_BASE)) + <i64>(ns / NS)) + <f64>(ns % NS) / 1e9;
 }
 
 @inline function perTicks(now: u64): u64 {
@@ -198,6 +235,16 @@ function alarmMatches(t: i64): bool {
   return true;
 }
 
+/** Whether the alarm matches any of the `n` seconds that end at `t`: the
+ *  seconds one update passes over (a clock=host jump, or flags of a disabled
+ *  source computed when register C is read). A day holds every second the
+ *  alarm's don't-care codes can name. */
+function alarmWithin(t: i64, n: u64): bool {
+  let k: i64 = n > 86400 ? 86400 : <i64>n;
+  for (let i: i64 = 0; i < k; i++) if (alarmMatches(t - i)) return true;
+  return false;
+}
+
 function updateIrq(): void {
   let c = rg(REG_C) & 0x70;
   let irqf = (c & rg(REG_B) & 0x70) != 0;
@@ -218,7 +265,7 @@ export function cmosUpdate(now: u64): void {
     store<u64>(st(R_LAST_SEC), sec);
     if ((rg(REG_B) & 0x80) == 0 && (rg(REG_A) & 0x70) == 0x20) {
       rs(REG_C, rg(REG_C) | 0x10);
-      if (alarmMatches(nowSeconds())) rs(REG_C, rg(REG_C) | 0x20);
+      if (alarmWithin(nowSeconds(), sec - last)) rs(REG_C, rg(REG_C) | 0x20);
     }
   }
   updateIrq();
@@ -239,7 +286,10 @@ export function cmosNextDeadline(): u64 {
     }
   }
   if ((b & 0x30) && (b & 0x80) == 0) {
-    let t = (rtcNs(now) / NS + 1) * NS - load<u64>(st(R_PHASE));
+    // The next whole second of rtcNs, in virtual time. (A clock=host jump
+    // later moves it earlier: the run loop asks again after every clock read.)
+    let r = rtcNs(now);
+    let t = (r / NS + 1) * NS - (r - now);
     if (t < dl) dl = t;
   }
   return dl;

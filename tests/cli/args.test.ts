@@ -33,6 +33,15 @@ describe("-m", () => {
 });
 
 describe("accepted flags", () => {
+  test("-rtc clock=: host (rt is the same here) by default in real time, vm under -icount shift=N (QEMU's man page: vm for icount)", () => {
+    expect(parseArgs([]).rtcClock).toBe("host");
+    expect(parseArgs(["-icount", "shift=auto"]).rtcClock).toBe("host");
+    expect(parseArgs(["-icount", "shift=4"]).rtcClock).toBe("vm");
+    expect(parseArgs(["-rtc", "base=localtime,clock=rt"])).toMatchObject({ rtcBase: "localtime", rtcClock: "host" });
+    expect(parseArgs(["-rtc", "clock=vm"]).rtcClock).toBe("vm");
+    expect(parseArgs(["-rtc", "clock=vm", "-icount", "shift=0"]).rtcClock).toBe("vm");
+    expect(err(["-rtc", "clock=rt", "-icount", "shift=0"])).toMatch(/^-rtc clock=host\|rt: -icount shift=0 is deterministic time/);
+  });
   test("kernel, initrd, append, bios", () => {
     const c = parseArgs(["-kernel", "k", "-initrd", "i", "-append", "console=ttyS0 x", "-bios", "b.bin"]);
     expect(c).toMatchObject({ kernel: "k", initrd: "i", append: "console=ttyS0 x", bios: "b.bin" });

@@ -60,7 +60,9 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     [["gdb-bridge", "--ws-port=70000"], "ringzero: gdb-bridge: --ws-port needs a port number (1-65535), got '70000'"],
     [["gdb-bridge", "--port", "4000", "--ws-port", "4000"], "ringzero: gdb-bridge: --port and --ws-port must differ"],
     [["gdb-bridge", "-s"], "ringzero: gdb-bridge: unknown argument '-s' (ringzero gdb-bridge --help lists them)"],
-    [["-rtc", "clock=host"], "ringzero: -rtc clock=host: the RTC follows the machine's clock (clock=vm); clock=host is not supported"],
+    [["-rtc", "clock=utc"], "ringzero: -rtc clock=utc: clock must be host, rt or vm"],
+    [["-icount", "shift=3", "-rtc", "clock=host"],
+      "ringzero: -rtc clock=host|rt: -icount shift=3 is deterministic time, which the RTC follows (clock=vm); use -icount shift=auto for an RTC on the host's clock"],
   ])("%j", (args, expected) => {
     const r = ringzero(args as string[]);
     expect(r.status).toBe(2);

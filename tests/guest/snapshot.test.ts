@@ -393,3 +393,34 @@ test("the HPET's presence is part of a snapshot's identity: a snapshot with one 
   await restore(again.off, saved.off, "off", identity, zlibCodec);
   expect([again.on.hpet, again.off.hpet]).toEqual([true, false]);
 }, 60_000);
+
+test("-rtc clock=host: a snapshot carries the RTC's time of day; the restoring run's clock, host or vm, is the one it counts on", async () => {
+  // A machine halted with IF=0 in real time on a host clock the test moves
+  // (asm/clock.ts drops a lag over 1 s: a 30 s stop leaves guest time 29 s behind).
+  const rom = readFileSync(assemble("chipset_hlt_if0"));
+  const halted = async (clock: "host" | "vm") => {
+    const host = { ns: 3e9 };
+    const m = await Machine.create({ wasm, ramBytes: 32 << 20, hostNow: () => host.ns });
+    m.setRealtime(true);
+    m.setRtcClock(clock);
+    m.loadBios(rom);
+    expect(m.run(100_000)).toBe(STOP.HALT);
+    return { m, host };
+  };
+  const saved = await halted("host");
+  saved.m.setRtcTime(Date.UTC(2024, 4, 1, 12, 0, 0) / 1000 + 0.5);
+  saved.host.ns += 30e9;
+  expect(saved.m.run(100_000)).toBe(STOP.HALT);
+  const t = saved.m.rtcTime;
+  expect(Math.abs(t - (Date.UTC(2024, 4, 1, 12, 0, 29) / 1000 + 0.5))).toBeLessThan(0.002); // (up to the 1 ms the guest ran ahead)
+  const bytes = await save(saved.m, { identity, disks: [] }, zlibCodec);
+  for (const clock of ["host", "vm"] as const) {
+    const r = await halted(clock);
+    await restore(r.m, bytes, "rtc.rzstate", identity, zlibCodec);
+    expect(Math.abs(r.m.rtcTime - t), clock).toBeLessThan(0.002);
+    expect(r.m.run(100_000)).toBe(STOP.HALT); // guest time goes on from here on this host's clock
+    r.host.ns += 30e9;                         // stopped again, on the restoring host
+    expect(r.m.run(100_000)).toBe(STOP.HALT);
+    expect(Math.abs(r.m.rtcTime - (t + (clock === "host" ? 29 : 0))), clock).toBeLessThan(0.002);
+  }
+});

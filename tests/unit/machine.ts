@@ -26,6 +26,8 @@ export interface Dev {
   haltedTimeNs(): bigint;
   readTsc(): bigint;
   setRtcTime(s: number): void;
+  rtcTime(): number;
+  setRtcClockHost(on: number): void;
   setCmosByte(i: number, v: number): void;
   getCmosByte(i: number): number;
   mouseEvent(dx: number, dy: number, dz: number, b: number): void;

@@ -70,6 +70,11 @@ export interface Config {
   /** -rtc base=: the RTC's time at power-on, as UTC seconds since 1970, or
    *  "utc"/"localtime" for the host's time of day then. */
   rtcBase: "utc" | "localtime" | number;
+  /** -rtc clock=: which clock the RTC counts (asm/dev/cmos.ts). "host": the
+   *  host's, across pauses (QEMU's default; clock=rt is the same here); "vm":
+   *  the machine's virtual clock. Default: host in real time, vm under
+   *  -icount shift=N (deterministic time). */
+  rtcClock: RtcClock;
   /** -incoming file:PATH: start from the snapshot in PATH (web/host/snapshot.ts). */
   incoming?: string;
   /** The QEMU monitor: on the terminal by itself (-monitor stdio), multiplexed
@@ -152,11 +157,19 @@ export function parseIcount(text: string): { shift?: number; rr?: RecordReplay }
   return { shift };
 }
 
-/** -rtc base=utc|localtime|DATE[,clock=vm][,driftfix=none]: the RTC follows the
- *  machine's virtual clock (QEMU's clock=vm), which in real time follows the host's. */
-export function parseRtc(text: string): "utc" | "localtime" | number {
+/** Which clock the RTC counts: the host's (QEMU's clock=host and clock=rt) or the machine's (clock=vm). */
+export type RtcClock = "host" | "vm";
+
+/** -rtc base=utc|localtime|DATE[,clock=host|rt|vm][,driftfix=none]. clock=host
+ *  and clock=rt are one here: the host clock the machine reads is the monotonic
+ *  one (QEMU's rt), started at the wall clock's time, so the only difference,
+ *  following a step of the host's wall clock while the machine runs, is not
+ *  modelled (stepped back, the RTC would run backwards). `clock` is undefined
+ *  when not given (parseArgs picks the default). */
+export function parseRtc(text: string): { base: "utc" | "localtime" | number; clock?: RtcClock } {
   const o = parseOptList(text, "base");
   let base: "utc" | "localtime" | number = "utc";
+  let clock: RtcClock | undefined;
   for (const [k, v] of o) {
     if (k === "base") {
       if (v === "utc" || v === "localtime") base = v;
@@ -169,12 +182,13 @@ export function parseRtc(text: string): "utc" | "localtime" | number {
         base = t / 1000;
       }
     } else if (k === "clock") {
-      if (v !== "vm") throw new UsageError(`-rtc ${text}: the RTC follows the machine's clock (clock=vm); clock=${v} is not supported`);
+      if (v !== "host" && v !== "rt" && v !== "vm") throw new UsageError(`-rtc ${text}: clock must be host, rt or vm`);
+      clock = v === "vm" ? "vm" : "host";
     } else if (k === "driftfix") {
       if (v !== "none") throw new UsageError(`-rtc ${text}: driftfix=${v} is not supported (no interrupts are lost to slew)`);
     } else throw new UsageError(`-rtc ${text}: unknown option "${k}"`);
   }
-  return base;
+  return { base, clock };
 }
 
 /** QEMU's key=value,key=value option syntax ("," inside a value written ",,"). The first
@@ -306,11 +320,12 @@ export function parseArgs(argv: string[]): Config {
   const c: Config = {
     ramMB: DEFAULT_RAM_MB, cpu: cpuDefaults(DEFAULT_CPU_MODEL), drives: [], bootOrder: "cd", serial: { kind: "stdio" }, debugcon: null, noGraphics: false, vga: true,
     noReboot: false, hpet: true, snapshot: false, debugExit: false, muxEscapes: false, help: false, version: false,
-    gdb: null, startPaused: false, monitor: null, rtcBase: "utc",
+    gdb: null, startPaused: false, monitor: null, rtcBase: "utc", rtcClock: "host",
   };
   let monitorStdio = false;
   let serialGiven: CharDev | null = null;
   let nographic = false, displayNone = false, nodefaults = false;
+  let rtcClock: RtcClock | undefined;
   let vgaFlag: string | undefined;
   const pendingDrives: (DriveSpec & { explicitIndex: boolean })[] = [];
 
@@ -357,7 +372,7 @@ export function parseArgs(argv: string[]): Config {
       }
       case "-S": c.startPaused = true; break;
       case "-icount": { const ic = parseIcount(need(++i, flag)); c.icountShift = ic.shift; c.rr = ic.rr; break; }
-      case "-rtc": c.rtcBase = parseRtc(need(++i, flag)); break;
+      case "-rtc": { const r = parseRtc(need(++i, flag)); c.rtcBase = r.base; rtcClock = r.clock; break; }
       case "-incoming": {
         const v = need(++i, flag);
         if (!v.startsWith("file:") || v.length === 5) throw new UsageError(`-incoming ${v}: only file:PATH is supported (a snapshot written by the monitor's migrate file:PATH)`);
@@ -423,6 +438,12 @@ export function parseArgs(argv: string[]): Config {
   // (absent) graphical console otherwise; the command line has no window, so the
   // terminal is the console unless -display none or -nodefaults says there is none.
   c.noGraphics = nographic;
+  // Deterministic time is the instruction count's: an RTC read from the host's
+  // clock would make the run depend on when it ran (QEMU recommends clock=vm there).
+  if (rtcClock === "host" && c.icountShift !== undefined) {
+    throw new UsageError(`-rtc clock=host|rt: -icount shift=${c.icountShift} is deterministic time, which the RTC follows (clock=vm); use -icount shift=auto for an RTC on the host's clock`);
+  }
+  c.rtcClock = rtcClock ?? (c.icountShift === undefined ? "host" : "vm");
   c.vga = vgaFlag !== undefined ? vgaFlag === "std" : !nodefaults;
   if (serialGiven) c.serial = serialGiven;
   else if (nographic && !monitorStdio) c.serial = { kind: "stdio", monitor: true }; // QEMU: -nographic multiplexes the monitor
@@ -501,7 +522,11 @@ mean what they mean to qemu-system-i386.
                          leaves disk images untouched; a replay under gdb (-s, -gdb) runs
                          backwards too (reverse-stepi, reverse-continue), from checkpoints
                          taken every rrinterval=N instructions (default 2000000)
-  -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=vm]   the RTC's time at power-on
+  -rtc base=utc|localtime|YYYY-MM-DD[THH:MM:SS][,clock=host|rt|vm]   the RTC's time at
+                         power-on, and the clock it counts: host (rt is the same here;
+                         the default in real time) follows the host's clock across a
+                         pause (stop/cont, gdb) or a starved host; vm (the default
+                         under -icount shift=N) counts only the machine's running time
   -incoming file:PATH    start from a snapshot the monitor's migrate file:PATH wrote
                          (the other flags must name the same images and settings)
   -cpu MODEL[,+FEAT|-FEAT]...   the CPU, as QEMU's model of that name: pentium2

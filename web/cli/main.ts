@@ -151,9 +151,14 @@ export async function main(argv: string[]): Promise<number> {
     const serial = openSink("-serial", c.serial, toClose);
     const debugcon = c.debugcon ? openSink("-debugcon", c.debugcon, toClose) : null;
 
-    // The RTC starts at the host's time of day unless -rtc base= says otherwise.
-    const now = Date.now() / 1000;
-    let rtc = c.rtcBase === "utc" ? now : c.rtcBase === "localtime" ? now - new Date().getTimezoneOffset() * 60 : c.rtcBase;
+    // The RTC starts at the host's time of day unless -rtc base= says otherwise:
+    // set now (a recording's header keeps this), and again when the CPU first
+    // runs (startRtc below).
+    const rtcNow = () => {
+      const now = Date.now() / 1000;
+      return c.rtcBase === "utc" ? now : c.rtcBase === "localtime" ? now - new Date().getTimezoneOffset() * 60 : c.rtcBase;
+    };
+    let rtc = rtcNow();
     let hostNow = () => performance.now() * 1e6;
     if (c.rr) {
       rr = openRecordReplay(c, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline, hostNow);
@@ -165,6 +170,9 @@ export async function main(argv: string[]): Promise<number> {
     // count (-icount shift=N).
     if (c.icountShift === undefined) m.setRealtime(true);
     else m.setIcountShift(c.icountShift);
+    // -rtc clock=host (the default in real time): the RTC catches up on the
+    // host's time the machine does not run (asm/dev/cmos.ts).
+    m.setRtcClock(c.rtcClock);
     m.setRtcTime(rtc);
     const disks = connectBlockDevices(m, p.drives, rr?.writable);
     const boot = () => {
@@ -183,10 +191,15 @@ export async function main(argv: string[]): Promise<number> {
       // The restored guest's clocks show the time of the save. The RTC follows
       // the host again (as QEMU's with -rtc base=utc|localtime), and the default
       // guest's clock agent (tools/guest/init.sh) sets the system time.
-      if (typeof c.rtcBase !== "number") m.setRtcTime(rtc);
+      if (typeof c.rtcBase !== "number") m.setRtcTime(rtcNow());
       tellClockAgent(m, p.defaultGuest?.clockAgent);
     }
     const ctl = new RunControl(c.startPaused);
+    // The virtual clock starts when the CPU first runs, after the module's
+    // compile, the images' loading and any -S wait: the RTC starts at the
+    // host's time of day then, or it would lag by that time (over a second on
+    // a loaded host). A recording's RTC starts at its header's time.
+    const startRtc = typeof c.rtcBase !== "number" && !rr ? () => m.setRtcTime(rtcNow()) : undefined;
     // A replay under gdb keeps checkpoints, so that it can run backwards.
     const timeline = rr?.replay && c.gdb ? new ReplayTimeline(m, rr.replay, {
       interval: c.rr?.interval !== undefined ? BigInt(c.rr.interval) : DEFAULT_CHECKPOINT_INTERVAL,
@@ -202,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     const host = hostCalls(m, boot, rr?.recorder, rr?.replay);
-    const status = await runLoop(m, c, { serial, debugcon, host, ctl, snap, timeline });
+    const status = await runLoop(m, c, { serial, debugcon, host, ctl, snap, timeline, startRtc });
     rr?.finish(status);
     rr = undefined;
     return status;
@@ -220,7 +233,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-interface Io { serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl; snap: Snapshots; timeline?: ReplayTimeline }
+interface Io {
+  serial: Sink | null; debugcon: Sink | null; host: HostCalls; ctl: RunControl; snap: Snapshots; timeline?: ReplayTimeline;
+  /** Called once, before the CPU first runs. */
+  startRtc?: () => void;
+}
 
 /** What migrate and -incoming need: the writable disks and the run's identity. */
 interface Snapshots { disks: SnapshotDisk[]; identity(): RunIdentity }
@@ -251,6 +268,7 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
   const ctl = io.ctl;
   const stdin = process.stdin;
   const host = io.host;
+  let startRtc = io.startRtc;
   const monitor = c.monitor ? terminalMonitor(m, ctl, VERSION, () => {
     if (host.replay) process.stdout.write("system_reset is not available during a replay\r\n");
     else host.reset();
@@ -364,6 +382,8 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
         while (ctl.paused && ctl.quit === null) await ctl.resumed();
         clearInterval(keepAlive);
       }
+      startRtc?.();
+      startRtc = undefined;
       if (ctl.quit !== null) return ctl.quit;
       if (io.timeline) {
         // Under gdb: the recording's calls, with checkpoints; a breakpoint or the

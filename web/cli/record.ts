@@ -41,7 +41,7 @@ export function describeRun(c: Config, wasm: Uint8Array, images: LoadedImage[], 
   return recordHeader({
     machineSha256: sha256(wasm), ramMB: c.ramMB, cpu: cpuName(c.cpu), icountShift: c.icountShift, rtc, images: ids,
     append: cmdline, firmware: cmdline === undefined ? { boot: c.bootOrder, nographic: c.noGraphics } : undefined,
-    translate: process.env.RINGZERO_TRANSLATE || undefined, hpet: c.hpet,
+    translate: process.env.RINGZERO_TRANSLATE || undefined, hpet: c.hpet, rtcClock: c.rtcClock,
   });
 }
 

@@ -63,6 +63,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
   const cpu = cpuOption(options.cpu);
   const m = await Machine.create({ wasm, ramBytes: memoryMB << 20, cpu: parseCpuSpec(cpu ?? DEFAULT_CPU_MODEL) });
   m.setRealtime(true);
+  m.setRtcClock("host"); // as the command line's default in real time
   const rtc = Date.now() / 1000;
   m.setRtcTime(rtc);
   // The disk's writes stay in memory, logged for snapshots (as the command line's writable -hda).
@@ -86,7 +87,7 @@ export async function createMachine(options: MachineOptions): Promise<RingZeroMa
       ids.push({ role: ROLES[key], name: key, size: img.length, sha256: key === "hda" ? undefined : await sha256Hex(img) });
     }
     return recordHeader({
-      machineSha256: await sha256Hex(wasm), ramMB: memoryMB, cpu: cpu ?? DEFAULT_CPU_MODEL, rtc, images: ids,
+      machineSha256: await sha256Hex(wasm), ramMB: memoryMB, cpu: cpu ?? DEFAULT_CPU_MODEL, rtc, rtcClock: "host", images: ids,
       append: images.kernel ? options.append ?? "" : undefined,
       firmware: images.kernel ? undefined : { boot: images.cdrom ? "dc" : "cd", nographic: false },
     });

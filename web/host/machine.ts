@@ -122,6 +122,8 @@ interface MachineExports extends FwCfgExports, VgaExports {
   virtualTimeNs(): bigint;
   haltedTimeNs(): bigint;
   setRtcTime(unixSeconds: number): void;
+  rtcTime(): number;
+  setRtcClockHost(on: number): void;
   setCmosByte(index: number, value: number): void;
   getCmosByte(index: number): number;
   setTranslation(on: number): void;
@@ -220,8 +222,9 @@ export class Machine {
   translator!: Translator;
   /** The CPU model's optional features it was created with. */
   cpu: Required<CpuFeatures> = resolveCpu(DEFAULT_CPU_FEATURES);
-  /** How guest time runs (setRealtime / setIcountShift): a restored snapshot keeps this host's choice. */
-  private timeMode: { realtime: boolean; shift: number } = { realtime: false, shift: 0 };
+  /** How guest time runs (setRealtime / setIcountShift) and which clock the
+   *  RTC counts (setRtcClock): a restored snapshot keeps this host's choice. */
+  private timeMode: { realtime: boolean; shift: number; rtcHost: boolean } = { realtime: false, shift: 0, rtcHost: false };
 
   private constructor(instance: WebAssembly.Instance, memory: WebAssembly.Memory, ramBytes: number, block: BlockHost) {
     this.x = instance.exports as unknown as MachineExports;
@@ -345,7 +348,7 @@ export class Machine {
   setIcountShift(shift: number): void {
     if (!Number.isInteger(shift) || shift < 0 || shift > 10) throw new MachineError(`icount shift must be 0-10, got ${shift}`);
     this.x.setIcountShift(shift);
-    this.timeMode = { realtime: false, shift };
+    this.timeMode = { ...this.timeMode, realtime: false, shift };
   }
   /** After a HALT stop: how long the host may sleep before running again, in ns
    *  (host ns in real time), or -1 when only input or another host event can wake it. */
@@ -358,6 +361,15 @@ export class Machine {
   get haltedTime(): bigint { return this.x.haltedTimeNs(); }
   /** The RTC's time of day, in seconds since 1970 UTC. */
   setRtcTime(unixSeconds: number): void { this.x.setRtcTime(unixSeconds); }
+  get rtcTime(): number { return this.x.rtcTime(); }
+  /** Which clock the RTC counts (QEMU's -rtc clock=; asm/dev/cmos.ts): "host"
+   *  follows the host's clock across pauses and a starved host (real time),
+   *  "vm" counts the machine's virtual time only. Its time of day goes on from
+   *  where it is. The machine starts with "vm". */
+  setRtcClock(clock: "host" | "vm"): void {
+    this.x.setRtcClockHost(clock === "host" ? 1 : 0);
+    this.timeMode.rtcHost = clock === "host";
+  }
   setCmosByte(index: number, value: number): void { this.x.setCmosByte(index, value); }
   getCmosByte(index: number): number { return this.x.getCmosByte(index); }
   /** Translated blocks entered since power-on. */
@@ -635,6 +647,7 @@ export class Machine {
     this.x.stateRestored();
     if (this.timeMode.realtime) this.x.setRealtime(1);
     else this.x.setIcountShift(this.timeMode.shift);
+    this.x.setRtcClockHost(this.timeMode.rtcHost ? 1 : 0);
   }
 
   /** One byte per 4 KiB page of RAM: 1 when the page holds a nonzero byte. */

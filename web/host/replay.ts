@@ -85,6 +85,9 @@ export interface RunDescription {
   translate?: string;
   /** The machine has an HPET (MachineOptions.hpet; default true, as QEMU's pc). */
   hpet?: boolean;
+  /** -rtc clock=: "host" makes the RTC jump after a pause (from the recorded
+   *  host clock readings), "vm" (the default when absent) does not. */
+  rtcClock?: "host" | "vm";
   rtc: number;
   images: ImageIdentity[];
 }
@@ -104,13 +107,17 @@ export function recordHeader(d: RunDescription): RecordHeader {
   // (every one made before it was named, the default snapshot's too) means the
   // default machine, which has one.
   if (d.hpet === false) settings[HPET_SETTING] = "off";
+  // Likewise the RTC's clock: recordings made before clock=host existed were vm.
+  if (d.rtcClock === "host") settings[RTC_CLOCK_SETTING] = "host";
   return { ringzero: RINGZERO_VERSION, machine: d.machineSha256, settings, rtc: d.rtc, images: d.images };
 }
 
 /** The setting that names a machine without an HPET (QEMU's -machine hpet=off, or -no-hpet). */
 export const HPET_SETTING = "-machine hpet";
+/** Which clock the RTC counts (QEMU's -rtc clock=). */
+export const RTC_CLOCK_SETTING = "-rtc clock";
 /** What a setting that a header leaves out means. */
-const SETTING_DEFAULTS: Record<string, string> = { [HPET_SETTING]: "on" };
+const SETTING_DEFAULTS: Record<string, string> = { [HPET_SETTING]: "on", [RTC_CLOCK_SETTING]: "vm" };
 
 /** How a recorded run (or a snapshot's) differs from this one, as "<what it
  *  had>, this run has <what this has>"; undefined when the settings and images

@@ -34,7 +34,7 @@
 import { RING, type Machine } from "./machine";
 import { SECTOR, type BlockBackend, WriteLog } from "./block";
 import { crc32 } from "./crc32";
-import { runDifference, HPET_SETTING, type ImageIdentity, type RecordHeader } from "./replay";
+import { runDifference, HPET_SETTING, RTC_CLOCK_SETTING, type ImageIdentity, type RecordHeader } from "./replay";
 import { RINGZERO_VERSION } from "./version";
 
 export const SNAPSHOT_FORMAT = 1;
@@ -46,8 +46,9 @@ export const REGION_NAMES = ["cpu", "devices", "rings", "events", "vga", "ide"];
 /** Events region: the stop settings (+4 kinds, +8 vectors) belong to the host
  *  that watches, not to the saved machine; a restore keeps the current ones. */
 export const EVENTS_KEEP = [4, 12] as const;
-/** Settings a restoring host may choose for itself. */
-const HOST_SETTINGS = ["-icount", "RINGZERO_TRANSLATE"];
+/** Settings a restoring host may choose for itself (a restored RTC counts the
+ *  clock this host's run asks for: Machine.stateRestored). */
+const HOST_SETTINGS = ["-icount", "RINGZERO_TRANSLATE", RTC_CLOCK_SETTING];
 
 /** Raw deflate both ways; inflate must refuse more than `max` bytes of output. */
 export interface Codec {
