@@ -33,6 +33,21 @@ G_IB     equ 0x4824    ; guest interruptibility state
 G_ACT    equ 0x4826    ; guest activity state
 G_RSP    equ 0x681c
 ICR_INIT equ 0x00004500 ; delivery mode INIT, edge, assert, physical, no shorthand
+ICR_DEASSERT equ 0x000c8500 ; INIT level de-assert (level trigger, level 0): no INIT
+
+; The guest's ICR write with a de-assert: "icr-deassert exit ... ecx ECX". A
+; macro, not a routine: a VM exit resets the host's ESP (host_entry).
+%macro ICR_DEASSERT_RUN 0
+  PUTS32 "icr-deassert "
+  VMW G_RIP, guest_icr + ROMB
+  mov ebx, ICR_DEASSERT
+  xor ecx, ecx
+  call resume_len
+  mov [SCRATCH + 0x40], ecx
+  call print_exit
+  call print_ecx
+  call putnl32
+%endmacro
 
 main:
   xor ax, ax
@@ -121,6 +136,23 @@ init_main:
   call print_exit
   call putnl32
 
+  ; --- the same ICR write run three times (from a translated block from the
+  ; second time on when the test translates: the guest's backward JMP makes
+  ; the write a block start, translated at its second execution with
+  ; threshold 1): a de-assert twice (no INIT: the guest's INC and VMCALL run),
+  ; then an INIT, taken right after the write, before the INC
+  ICR_DEASSERT_RUN
+  ICR_DEASSERT_RUN
+  PUTS32 "icr-init"
+  VMW G_RIP, guest_icr + ROMB
+  mov ebx, ICR_INIT
+  xor ecx, ecx
+  call resume_len
+  mov [SCRATCH + 0x40], ecx
+  call print_init
+  call print_ecx
+  call putnl32
+
   ; --- INIT in root operation: blocked, held
   mov dword [LAPIC + 0x300], ICR_INIT
   mov ecx, 200000
@@ -183,6 +215,12 @@ print_init:
   call sys_hex32_32
   ret
 
+print_ecx:                     ; " ecx" and the guest's ECX at the exit
+  PUTS32 " ecx"
+  mov eax, [SCRATCH + 0x40]
+  call sys_hex32_32
+  ret
+
 ; The guest (ring 0, flat, on the host's paging). Offsets from guest_code:
 guest_code:
 guest_init:                             ; +0: C7 05 disp32 imm32 (10 bytes)
@@ -193,5 +231,13 @@ guest_done:                             ; +12: 0F 01 C1
   vmcall
 guest_halted:                           ; +15: entered in the HLT state
   vmcall
+guest_icr:                              ; +18: EB 0A, over the block
+  jmp .go
+.block:
+  mov [LAPIC + 0x300], ebx              ; +20: 89 1D disp32 (6 bytes): ICR := EBX
+  inc ecx                               ; +26: 41
+  vmcall                                ; +27: 0F 01 C1
+.go:                                    ; +30: EB F2, back: a block starts at +20
+  jmp .block
 
 ROM_END
