@@ -57,10 +57,10 @@ import { hpetReset, hpetRead, hpetWrite, hpetConnect, hpetUpdate, hpetNextDeadli
   HPET_BASE, HPET_OUT_IRQ0, HPET_OUT_IRQ8, HPET_OUT_PIN_SHIFT } from "./dev/hpet";
 import { setFpuIrq13Hook } from "./cpu/x87";
 import { ringsInit, ringPush, ringFree, RING_DEBUGCON } from "./rings";
-import { resetCpu } from "./cpu/reset";
+import { resetCpu, initCpu } from "./cpu/reset";
 import {
   runCpu, debugStep, stopReason, clearStop, requestStop, setResetHook, setIntrLine, setIntrAck, guestResetRequest, intrLine, endStretch,
-  raiseNmi, nmiReady,
+  raiseNmi, nmiReady, raiseInit, setInitHook,
   STOP_OUTPUT, STOP_EXIT, STOP_BUDGET, STOP_HALT, STOP_BREAKPOINT, STOP_TARGET, skipHostBreakOnce, stretchEndPending, setStretchEndPending,
 } from "./cpu/exec";
 import { OFF_HALTED, OFF_EFLAGS, OFF_TSC_OFFSET, OFF_ICOUNT, IF } from "./cpu/state";
@@ -78,7 +78,7 @@ import { sysctlReset, sysctlRead, sysctlWrite, sysctlConnect, port92A20 } from "
 import { pciReset, pciRead, pciWrite, pciConnect, pamSetBusPage, pamApply, pamRead, pamWrite, pciPirqRoute, pciIdeBusMasterBase, pciVgaFramebuffer, pciVgaRom, pciVgaMmio, pciSetVgaRom } from "./dev/pci";
 import { watchMap, dirtyAll } from "./mmu/dirty";
 import { lapicReset, lapicRead, lapicWrite, lapicConnect, lapicPending, lapicAcknowledge, lapicExtIntOpen, lapicUpdate, lapicNextDeadline,
-  lapicLocalPin, lapicLint0Nmi, lapicNmiWired, lapicExternalNmi } from "./dev/lapic";
+  lapicLocalPin, lapicLint0Nmi, lapicNmiWired, lapicExternalNmi, lapicInitReset } from "./dev/lapic";
 import { ioapicReset, ioapicRead, ioapicWrite, ioapicSetIrq, ioapicEoi } from "./dev/ioapic";
 
 // Device ids: port map bytes and MMIO ids (one table for both).
@@ -483,9 +483,10 @@ export function machineInit(ramBytes: u32): void {
   i8042Connect(kbcIrq, a20Changed, resetPulse);
   sysctlConnect(a20Changed, resetPulse);
   pciConnect(ideConfigChanged, pirqRoutingChanged, resetPulse, vgaConfigChanged, DEV_PAM);
-  lapicConnect(ioapicEoi, updateIntr, raiseNmi);
+  lapicConnect(ioapicEoi, updateIntr, raiseNmi, raiseInit);
   setIntrAck(acknowledge);
   setResetHook(machineReset);
+  setInitHook(machineInitReset);
   ringsInit();
   clockReset();
   cmosInit(ramBytes, DEFAULT_RTC);
@@ -536,6 +537,16 @@ export function machineReset(): void {
   acpiPmReset();
   hpetReset();
   updateA20();
+  updateIntr();
+}
+
+/** The CPU takes an INIT outside VMX operation (cpu/exec.ts): an INIT reset of
+ *  the CPU and its local APIC (SDM vol. 3 §9.1, §10.4.7.3). Memory, the TSC and
+ *  the other devices are left alone. */
+function machineInitReset(): void {
+  initCpu();
+  jitFlushAll();
+  lapicInitReset();
   updateIntr();
 }
 

@@ -6,7 +6,7 @@
 
 import {
   OFF_REGS, OFF_SHADOW, OFF_EFLAGS, OFF_HALTED, OFF_INHIBIT_IRQ, OFF_ICOUNT, OFF_DR, OFF_PAUSE,
-  OFF_NMI, NMI_PENDING, NMI_BLOCKED, INHIBIT_RUNNING,
+  OFF_NMI, NMI_PENDING, NMI_BLOCKED, INHIBIT_RUNNING, OFF_INIT,
   attentionSet, needAttention, setAttention, trapWatch, watchTraps, setTrapWatch,
   S_ES, S_CS, S_SS, S_DS, S_FS, S_GS, IF, TF, RF, getEip,
 } from "./state";
@@ -25,7 +25,7 @@ import { raiseGP, raiseUD } from "./fault";
 import { setEip, segBase, segAttr, ATTR_DB } from "./state";
 import { jitRun, jitEnabled, JIT_STEP_ONE } from "./jit";
 import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
-import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered, vmxIretNmi, vmxEptExit } from "./vmxexit";
+import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered, vmxIretNmi, vmxEptExit, vmxInit } from "./vmxexit";
 import { EPT_FAULT } from "../mmu/ept";
 import { inVmx } from "./vmx";
 
@@ -90,6 +90,26 @@ export type ResetHook = () => void;
 function noReset(): void {}
 let resetHook: ResetHook = noReset;
 export function setResetHook(f: ResetHook): void { resetHook = f; }
+
+// INIT (SDM vol. 3 §9.1, §10.6.1): the local APIC's INIT IPI. It is taken between
+// instructions ahead of NMIs and interrupts (§6.9: priority 3, "external hardware
+// interventions"), also from HLT. Outside VMX operation it is an INIT reset of
+// the CPU (reset.ts initCpu) and of the local APIC (machine.ts installs that: the
+// CPU does not reach the devices); the only CPU is the bootstrap processor, so it
+// goes on at the reset vector (an application processor would wait for a SIPI,
+// not modelled). In VMX root operation INIT is blocked: it stays pending until
+// VMXOFF or a VM entry (§23.8, VMXOFF's "unblock INIT"); in non-root operation
+// it causes a VM exit instead (§25.2, vmxexit.ts vmxInit).
+/** An INIT signal arrives (local APIC ICR, delivery mode INIT). */
+export function raiseInit(): void {
+  store<u32>(OFF_INIT, 1);
+  needAttention();
+}
+/** INIT is pending and not blocked by VMX root operation. */
+@inline function initReady(): bool { return load<u32>(OFF_INIT) != 0 && (!inVmx() || nonRoot()); }
+function noInit(): void {}
+let initHook: ResetHook = noInit;
+export function setInitHook(f: ResetHook): void { initHook = f; }
 
 // Set by instructions that deliver an interrupt themselves (INT n, INT3, INTO):
 // no single-step trap follows them (the handler runs with TF clear). Read and
@@ -321,6 +341,12 @@ function betweenInstructions(): u32 {
   // VM exit saves it and VMLAUNCH after MOV SS fails (SDM vol. 3 §24.4.2, §27.3.4).
   let inh = load<u32>(OFF_INHIBIT_IRQ);
   if (inh & INHIBIT_RUNNING) { inh = 0; store<u32>(OFF_INHIBIT_IRQ, 0); }
+  if (initReady()) {
+    store<u32>(OFF_INIT, 0);
+    if (nonRoot()) vmxInit();
+    else initHook();
+    return GO_NEXT;
+  }
   let nmi = nmiReady();
   if (nonRoot() && vmxEvent(nmi, intrLine, inh != 0)) return GO_NEXT;
   if (nmi || intrLine) {
@@ -382,7 +408,7 @@ function betweenInstructions(): u32 {
   }
   // Nothing more to do before this instruction: the loop may skip this function
   // until one of these becomes nonzero again (or something calls needAttention()).
-  setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled | <u32>nmiReady() | <u32>vmxWantsAttention());
+  setAttention(<u32>intrLine | load<u32>(OFF_INHIBIT_IRQ) | <u32>instrBpEnabled | <u32>nmiReady() | <u32>vmxWantsAttention() | <u32>initReady());
   return go;
 }
 

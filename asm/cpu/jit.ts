@@ -21,7 +21,7 @@
 // returns; runCpu then delivers the exception as the interpreter would.
 
 import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
-import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, getEip, setEip } from "./state";
+import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, OFF_INIT, getEip, setEip } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { testCC, getEflags } from "./flags";
@@ -262,9 +262,12 @@ export function jitRd8(seg: i32, off: u32): u32 { let ic = atInstruction(); let 
 export function jitRd16(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read16(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
 export function jitRd32(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read32(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
 /** What makes the run loop act before the next instruction (exec.ts
- *  betweenInstructions): the stretch ending, INTR, an NMI. */
+ *  betweenInstructions): the stretch ending, INTR, an NMI, an INIT (the ICR
+ *  write that sends one leaves the block even when the stretch was ending
+ *  anyway: the INIT is taken after that write, translated or not). */
 @inline function runLoopEvents(): u32 {
-  return (stretchEndPending() ? 1 : 0) | (intrLine ? 2 : 0) | ((load<u32>(OFF_NMI) & NMI_PENDING) != 0 ? 4 : 0);
+  return (stretchEndPending() ? 1 : 0) | (intrLine ? 2 : 0) | ((load<u32>(OFF_NMI) & NMI_PENDING) != 0 ? 4 : 0)
+    | (load<u32>(OFF_INIT) != 0 ? 8 : 0);
 }
 /** After a write through the slow path: it faulted; or it hit translated code,
  *  or a device it reached raised something for the run loop (a timer

@@ -114,6 +114,10 @@ export const OFF_PDPTE: u32 = CPU_STATE + 0x288; // 4 x u64: the PAE PDPTE regis
 export const OFF_NMI: u32 = CPU_STATE + 0x2a8;
 export const NMI_PENDING: u32 = 1;
 export const NMI_BLOCKED: u32 = 2;
+// An INIT signal is pending (SDM vol. 3 §10.6.1: the local APIC's ICR, delivery
+// mode INIT): nonzero until the CPU takes it (exec.ts), held while VMX root
+// operation blocks it (SDM vol. 3 §23.8).
+export const OFF_INIT: u32 = CPU_STATE + 0x2ac;
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
 export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u64 (system.ts)
 // VMX (vmx.ts, docs/VMX.md): whether the CPU is in VMX operation and in VMX

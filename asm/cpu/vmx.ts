@@ -19,7 +19,7 @@ import {
   OFF_INHIBIT_IRQ, R_EAX, R_EDX, CF, ZF, ARITH_FLAGS, VM,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
   CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, CR4_VMXE,
-  cr0, cr4, getCpl, setReg32, reg32,
+  cr0, cr4, getCpl, setReg32, reg32, needAttention,
 } from "./state";
 import { raiseGP, raiseUD, faultPending } from "./fault";
 import { isRegForm, modrm, readM32, writeM32, readE32, writeE32, mandatoryPrefix, fetch8, decodeModrm } from "./decode";
@@ -102,7 +102,9 @@ export const CR0_FIXED0: u32 = CR0_PE | CR0_NE | CR0_PG;
 export const CR0_FIXED1: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
 export const CR4_FIXED0: u32 = CR4_VMXE;
 export function cr4Fixed1(): u32 { return cr4Supported() | CR4_VMXE; }
-/** Activity states besides active (0): HLT (1) only (IA32_VMX_MISC[6]). */
+/** Activity states besides active (0): HLT (1) only (IA32_VMX_MISC[6]). Not
+ *  shutdown (bit 7) nor wait-for-SIPI (bit 8): with one CPU, the bootstrap
+ *  processor, no SIPI ever comes (exec.ts INIT). */
 export const ACTIVITY_HLT: u32 = 1;
 export const CR3_TARGETS: u32 = 4;
 /** The VMX-preemption timer counts down by 1 each time TSC bit PREEMPT_RATE
@@ -303,6 +305,7 @@ export function vmxoff(): void {
   if (!vmxCommon(EXIT_VMXOFF)) return;
   store<u32>(OFF_VMX_MODE, 0);
   vmSucceed();
+  needAttention(); // INIT is no longer blocked: one held since VMXON is taken now (exec.ts)
 }
 
 /** VMCLEAR m64: the VMCS's launch state becomes clear; if it is the current

@@ -46,6 +46,7 @@ export { nonRoot };
 export const EXIT_EXCEPTION_NMI: u32 = 0;
 export const EXIT_EXT_INT: u32 = 1;
 export const EXIT_TRIPLE_FAULT: u32 = 2;
+export const EXIT_INIT: u32 = 3;
 export const EXIT_INTR_WINDOW: u32 = 7;
 export const EXIT_NMI_WINDOW: u32 = 8;
 export const EXIT_TASK_SWITCH: u32 = 9;
@@ -606,6 +607,15 @@ export function vmxTaskSwitch(sel: u32, reason: u32): void {
 
 /** A triple fault in non-root operation exits (reason 2) instead of shutting down. */
 export function vmxTripleFault(): void { vecInfo = 0; vmExit(EXIT_TRIPLE_FAULT, 0, getEip(), 0, 0, 0, 0); }
+
+/** An INIT signal in non-root operation (exec.ts, ahead of every other event:
+ *  SDM vol. 3 §6.9, §25.2): a VM exit with reason 3 and qualification 0 and
+ *  none of INIT's own effects ("such exits do not modify register state or
+ *  clear pending events"). The exit consumes the INIT. The guest's activity
+ *  state is saved as it was (HLT included: the exit wakes it, §27.3.4); the
+ *  wait-for-SIPI state, in which INIT would be blocked, cannot be entered
+ *  (IA32_VMX_MISC[8] = 0). */
+export function vmxInit(): void { vmExit(EXIT_INIT, 0, getEip(), 0, 0, 0, 0); }
 
 /** Between instructions (exec.ts), before NMI and interrupt delivery, in the
  *  priority order of SDM vol. 3 §25.2: the VMX-preemption timer at 0, NMI-window

@@ -11,6 +11,12 @@
 // LINT1: the machine's NMI input, lapicExternalNmi, the monitor's `nmi`), all
 // handed to the CPU (cpu/exec.ts raiseNmi, which holds, blocks and delivers);
 // LINT1 in fixed mode accepts its vector.
+// INIT (SDM §10.6.1, §10.4.7.3): the ICR with delivery mode INIT to this CPU
+// raises the CPU's INIT signal (cpu/exec.ts raiseInit, which holds it while VMX
+// root operation blocks it, exits in non-root operation, and otherwise resets
+// the CPU, then this APIC with lapicInitReset). "INIT level de-assert" (level
+// trigger, level 0) is not an INIT: on the P6 it only reloads the arbitration
+// IDs (§10.4.7.4), which one APIC does not have to model.
 // The timer counts at 1 GHz (the virtual clock's ns) before division, as QEMU's.
 // After RESET every LVT entry is masked (SDM vol. 3 §10.4.7.1), LINT0 included:
 // the 8259A reaches the CPU only once software sets LINT0 to ExtINT (virtual
@@ -18,10 +24,11 @@
 // (QEMU 7.2 behaves the same in practice: PIC interrupts do not arrive before
 // the BIOS programs LINT0.)
 // Not modelled: TSC-deadline mode, thermal and performance-counter interrupt
-// sources (their LVTs are registers only), SMI/INIT/SIPI delivery, IPIs to
-// other processors, LINT0 in fixed mode, the APIC base relocation (the
-// MMIO window stays at 0xFEE00000; accesses with the APIC disabled in
-// IA32_APIC_BASE read as open bus), x2APIC.
+// sources (their LVTs are registers only), SMI and SIPI delivery (one CPU:
+// no application processor waits for a SIPI), IPIs to other processors,
+// LINT0 in fixed mode, the APIC base relocation (the MMIO window stays at
+// 0xFEE00000; accesses with the APIC disabled in IA32_APIC_BASE read as open
+// bus), x2APIC.
 
 import { slotAddr, SLOT_LAPIC } from "./slots";
 import { clockNow, NEVER } from "../clock";
@@ -53,7 +60,10 @@ function nothing(): void {}
 let eoiBroadcast: Eoi = noEoi;
 let notify: Hook = nothing;
 let nmi: Hook = nothing;
-export function lapicConnect(eoi: Eoi, changed: Hook, nmiHook: Hook): void { eoiBroadcast = eoi; notify = changed; nmi = nmiHook; }
+let init: Hook = nothing;
+export function lapicConnect(eoi: Eoi, changed: Hook, nmiHook: Hook, initHook: Hook): void {
+  eoiBroadcast = eoi; notify = changed; nmi = nmiHook; init = initHook;
+}
 
 // 256-bit vectors: 8 u32 words, one per 16-byte register
 @inline function bitAddr(base: u32, v: u32): u32 { return reg(base + ((v >> 5) << 4)); }
@@ -77,6 +87,15 @@ export function lapicReset(): void {
   for (let o: u32 = 0x320; o <= 0x370; o += 0x10) rs(o, MASKED);
   rs(LVT_LINT0, 0x10000);        // masked, like every LVT after RESET
   store<u64>(xa(X_NEXT), NEVER);
+}
+
+/** The APIC's part of an INIT reset (SDM vol. 3 §10.4.7.3): the state after
+ *  RESET, except the APIC ID (and the arbitration ID, not modelled). The
+ *  global enable in IA32_APIC_BASE is an MSR, which INIT leaves alone (table 9-1). */
+export function lapicInitReset(): void {
+  let id = rg(0x20);
+  lapicReset();
+  rs(0x20, id);
 }
 
 @inline function globallyEnabled(): bool { return (load<u32>(OFF_APIC_BASE) & (1 << 11)) != 0; }
@@ -278,11 +297,17 @@ function eoi(): void {
   notify();
 }
 
+const DM_INIT: u32 = 5;                  // ICR delivery mode 101b
+const ICR_ASSERT: u32 = 1 << 14;         // the level bit
+const ICR_LEVEL_TRIGGER: u32 = 1 << 15;  // the trigger mode bit
 function icrSend(): void {
   let lo = rg(0x300);
   let mode = (lo >> 8) & 7;
   let vec = lo & 0xff;
   let shorthand = (lo >> 18) & 3;
+  // INIT level de-assert goes to every APIC whatever the destination (§10.6.1)
+  // and only resynchronises arbitration IDs: nothing to do with one APIC.
+  if (mode == DM_INIT && (lo & (ICR_LEVEL_TRIGGER | ICR_ASSERT)) == ICR_LEVEL_TRIGGER) return;
   let toSelf = false;
   if (shorthand == 1 || shorthand == 2) toSelf = true;
   else if (shorthand == 0) {
@@ -292,6 +317,12 @@ function icrSend(): void {
   }
   if (!toSelf) return;
   if (mode == 4) { nmi(); return; }     // NMI: the vector field is ignored (SDM §10.6.1)
+  // INIT, edge or level-triggered assert (a level INIT with the level bit set
+  // counts as edge, SDM table 10-4 note 3). With the shorthand "self" or "all
+  // including self" the SDM says INIT is invalid and the APIC's behaviour
+  // undefined (table 10-4, note 5); QEMU delivers it to this APIC, and so
+  // does this model.
+  if (mode == DM_INIT) { init(); return; }
   if (mode == 0 || mode == 1) {
     if (vec < 16) { store<u32>(xa(X_ESR_PEND), load<u32>(xa(X_ESR_PEND)) | 0x20); lvtError(); return; }
     lapicAccept(vec, false);
