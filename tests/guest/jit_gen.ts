@@ -105,7 +105,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       // CALL and JMP: to the driver's helper (another page, mostly), and on
       // the chunk's page, where a block goes on past them (decode.ts
       // decodeBlock): a CALL and its callee's RET, a callee that moves its
-      // return address (the RET leaves the block), JMP forward and back
+      // return address, JMP forward and back
       case 20: {
         const at = (x: string) => `${label}.${x}${skip}`;
         const alu = () => `${r.pick(ALU)} ${r.pick(s.dst)}, ${r.pick(s.src)}`;

@@ -23,7 +23,7 @@ export interface Insn {
   sub?: number;     // ALU operation / shift kind / condition code
   form?: string;    // ALU operand form
   rel?: number;     // branch target, offset from the block start
-  follow?: number;  // JMP, CALL, RET the block goes on past: the offset it goes on at (decodeBlock)
+  follow?: number;  // JMP, CALL the block goes on past: the offset it goes on at (decodeBlock)
   gprs?: number;    // interp: the general registers it may read (bit mask; EAX = bit 0)
   gprsOut?: number; // interp: those it may write
   eflags?: boolean; // interp: it reads or writes the arithmetic flags
@@ -45,14 +45,14 @@ export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_S
  *  writes drop it (asm/cpu/jit.ts jitCodeWritten). Offsets (Insn.off, rel,
  *  follow) count from the block start and may be negative.
  *
- *  The block goes on past a direct JMP or CALL whose target lies on the page,
- *  and past a RET that ends a CALL it followed (when [ESP] holds that CALL's
- *  return address at run time; otherwise the RET leaves): Insn.follow. It does
- *  not follow into code it already holds (a loop), and stops before the first
- *  instruction not translated or not wholly inside `code`. */
+ *  The block goes on past a direct JMP or CALL whose target lies on the page
+ *  (Insn.follow). It does not follow into code it already holds (a loop), and
+ *  stops before the first instruction not translated or not wholly inside
+ *  `code`. (A RET of a CALL it followed, guarded by [ESP] at run time, was
+ *  tried: busybox's callees call other pages first, and 5 blocks of 1700 in
+ *  the boot and the shell loop had one. docs/PERFORMANCE.md.) */
 export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   const out: Insn[] = [];
-  const returns: number[] = []; // return addresses (code positions) of the CALLs followed
   const held = (p: number) => out.some((i) => p >= start + i.off && p < start + i.off + i.len);
   /** Whether the block can go on at code position p: on the page, not yet in
    *  the block, and an instruction there is translated. */
@@ -67,19 +67,11 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
     pos += i.len;
     if (i.op === "jmp" || i.op === "call") {
       if (!canFollow(d.rel!)) break;
-      if (i.op === "call") returns.push(pos);
       i.follow = i.rel;
       pos = d.rel!;
       continue;
     }
-    if (i.op === "ret") {
-      const back = returns.pop();
-      if (back === undefined || !canFollow(back)) break;
-      i.follow = back - start;
-      pos = back;
-      continue;
-    }
-    if (i.op === "callE" || i.op === "jmpE") break;
+    if (i.op === "ret" || i.op === "callE" || i.op === "jmpE") break;
     // Jcc is a side exit (or the loop back to the start): the block goes on
     // with the fall-through path
     if (i.op === "jcc" && i.rel === 0) break;

@@ -393,16 +393,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       return;
     case "callE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
     case "jmpE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); leave(null); return;
-    case "ret":
-      pop(T4, () => limitCheck(null));
-      if (i.follow === undefined) { leave(null); return; }
-      // the RET of a CALL the block followed: it goes on at the CALL's return
-      // address when that is what was popped
-      //   if (T4 != EIP0 + follow) leave for T4
-      e.get(T4).eipAt(i.follow).op(W.ne).open(W.if_, "");
-      leave(null);
-      e.end();
-      return;
+    case "ret": pop(T4, () => limitCheck(null)); leave(null); return;
     case "interp": if (!emitSimd(e, i)) e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);

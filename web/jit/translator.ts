@@ -10,8 +10,7 @@
 // (the interpreter runs that one), or at the end of the page; a taken Jcc leaves
 // it from the middle, and so do STI and POPF when they set IF (the run loop
 // takes a waiting interrupt). It goes on past a direct JMP or CALL whose target
-// is on its page, and past the RET of such a CALL while [ESP] holds the CALL's
-// return address (decode.ts decodeBlock), so that every byte it was built from
+// is on its page (decode.ts decodeBlock), so that every byte it was built from
 // is on the page whose writes drop it (asm/cpu/jit.ts jitCodeWritten). A Jcc
 // or JMP back to the block's first instruction loops inside the function while
 // the instruction budget lasts and nothing needs the run loop's attention. In a
@@ -87,7 +86,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
       body.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit").end();
     }
   });
-  // (decodeBlock follows no JMP, CALL or RET as the block's last instruction)
+  // (decodeBlock follows no JMP or CALL as the block's last instruction)
   const lastOp = last.op;
   if (!["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp)) {
     body.eipAt(endOff).set(L_NEIP).get(L_CNT).i32(n).op(W.add).set(L_CNT);
