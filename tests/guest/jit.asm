@@ -78,6 +78,34 @@ jt_main:
   loop .s3
   call putnl32
 
+  ; --- a block that goes on past a JMP (decode.ts decodeBlock): a write to
+  ; the code after the JMP, then to the code before it, is seen at once
+  mov esi, smc3 + ROMB
+  mov edi, SMC + 0x200
+  mov ecx, smc3_end - smc3
+  rep movsb
+  PUTS32 "smc3"
+  xor ebx, ebx
+.s4:
+  mov ecx, 3
+.s5:
+  mov edx, SMC + 0x200
+  call edx                 ; EAX = the two immediates' sum
+  call hex
+  loop .s5
+  inc ebx
+  cmp ebx, 1
+  jne .s6
+  mov dword [SMC + 0x200 + (smc3.b - smc3) + 1], 0x22222222
+  jmp .s4
+.s6:
+  cmp ebx, 2
+  jne .s7
+  mov dword [SMC + 0x200 + 1], 0x22222222
+  jmp .s4
+.s7:
+  call putnl32
+
   ; --- a fault in the middle of a block: the instructions before it are done,
   ; EIP names the faulting one, the ones after it are not run. Paging is on
   ; (one 4 MiB page at 0) so that the read of 4 MiB is a #PF.
@@ -114,6 +142,39 @@ jt_main:
   call putnl32
   mov ecx, [IDX]
   loop .f1
+
+  ; --- a CALL a block goes on past (its target on the same page) whose push
+  ; faults: at CPL 3 with ESP at the 4 MiB page that is not present, the #PF
+  ; (a user write) names the CALL, the instructions before it done
+  mov dword [PD], 0x87     ; the page at 0 for CPL 3 too
+  mov eax, cr3
+  mov cr3, eax
+  mov ecx, 3
+.p1:
+  mov [IDX], ecx
+  TRY32
+  RING3 .p3
+  align 64                 ; (the block's 30 bytes on one page)
+.p3:
+  mov edx, 1
+  mov esp, 0x400004
+  add edx, 2
+.pcall:
+  call .pfn
+  add edx, 0x100           ; not reached
+  int 0x80
+.pfn:
+  add edx, 0x1000          ; not reached
+  int 0x80
+  ENDTRY32
+  mov eax, edx
+  call hex
+  mov eax, [EIP32]
+  sub eax, .pcall + ROMB
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .p1
   mov eax, cr0
   and eax, 0x7fffffff
   mov cr0, eax
@@ -380,3 +441,12 @@ smc2:
   mov eax, 0x33333333
   ret
 smc2_end:
+smc3:
+  mov edx, 0x11111111
+  jmp short .b
+  times 64 int3
+.b:
+  mov eax, 0x11111111
+  add eax, edx
+  ret
+smc3_end:

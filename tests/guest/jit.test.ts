@@ -18,8 +18,11 @@ test("jit: random chunks give the same registers, flags and memory interpreted, 
   // self-modifying code: the patched immediate is seen at once
   expect(out).toContain("smc1 11111111 11111111 11111111 22222222 22222222 22222222\n");
   expect(out).toContain("smc2 00000005 00000004 00000003 00000002 00000001\n");
+  expect(out).toContain("smc3" + " 22222222".repeat(3) + " 33333333".repeat(3) + " 44444444".repeat(3) + "\n");
   // the fault: EAX = (1 + 2) << 4 from the instructions before it, at the MOV
   expect(out.match(/ v=0e e=00000000 cr2=00400000 00000030 00000000\n/g)?.length).toBe(3);
+  // a CALL's push at CPL 3 to the page not present: #PF(6: a user write) at the CALL
+  expect(out.match(/ v=0e e=00000006 cr2=00400000 00000003 00000000\n/g)?.length).toBe(3);
   // CLI at CPL 3: #GP(0) at the CLI, the instructions before it done
   expect(out.match(/ v=0d e=00000000 cr2=00400000 000000d7 00000000\n/g)?.length).toBe(3);
   // POPFD setting TF: the single-step trap after the next instruction

@@ -102,7 +102,24 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       }
       case 18: out.push(`push ${r.pick([r.pick(R32ALL), mem("dword"), "dword " + imm(32), "byte " + (r.int(256) - 128)])}`, `pop ${r.pick(R32)}`); break;
       case 19: out.push(`j${r.pick(CC)} ${label}.s${skip}`, `${r.pick(ALU)} ${d}, ${src}`, `${label}.s${skip}:`); skip++; break;
-      case 20: out.push("call jt_helper"); break;
+      // CALL and JMP: to the driver's helper (another page, mostly), and on
+      // the chunk's page, where a block goes on past them (decode.ts
+      // decodeBlock): a CALL and its callee's RET, a callee that moves its
+      // return address, JMP forward and back
+      case 20: {
+        const at = (x: string) => `${label}.${x}${skip}`;
+        const alu = () => `${r.pick(ALU)} ${r.pick(s.dst)}, ${r.pick(s.src)}`;
+        const f = r.int(4);
+        if (f === 0) out.push("call jt_helper");
+        else if (f === 1) out.push(`call ${at("f")}`, `jmp ${at("j")}`, `${at("f")}:`, alu(), "ret", `${at("j")}:`);
+        else if (f === 2) {
+          // the callee returns 2 bytes on: past the JMP SHORT, to the ALU instruction
+          out.push(`call ${at("f")}`, `jmp short ${at("x")}`, alu(), `jmp ${at("j")}`, `${at("f")}:`, "add dword [esp], 2", "ret",
+            `${at("x")}:`, alu(), `${at("j")}:`);
+        } else out.push(`jmp ${at("b")}`, `${at("a")}:`, alu(), `jmp ${at("j")}`, `${at("b")}:`, alu(), `jmp ${at("a")}`, `${at("j")}:`);
+        skip++;
+        break;
+      }
       // instructions the translator leaves to the interpreter, between translated ones
       case 21: out.push(r.pick(["clc", "stc", "cmc", "lahf", "sahf", `rcl ${d}, 1`, `rcr ${d}, ${r.int(4)}`])); break;
       case 22: out.push(`and esi, 0x7c`, `${r.pick(ALU)} ${r.pick(R32)}, [ebx+esi*2+${r.int(8) * 4}]`); break;

@@ -6,6 +6,9 @@
 //   npx tsx tools/dev/workload-profile.mts [--wasm FILE] [--cpu-prof DIR] [--exits] [--hot N] [--top N]
 // --steps 2,3: only those steps.
 // --hot N: translate a block start after N executions (asm/cpu/jit.ts HOT).
+// --icount: guest time from the instruction count (Machine.setRealtime(false)),
+//   not the host's clock: every run executes the same instructions, so that two
+//   builds compare on equal work (the guest's `time` is then instructions / 1 GHz).
 // --cpu-prof DIR: a V8 CPU profile of each step (DIR/step-N.cpuprofile, for
 //   Chrome's DevTools) and its functions by self time; use a machine built with
 //   its function names (`npx asc asm/index.ts --target release --debug -o FILE`,
@@ -35,7 +38,15 @@ const HOT = opt("--hot", "");
 const m = await Machine.create({ wasm, ramBytes: 128 << 20, ...(HOT ? { translateAfter: Number(HOT) } : {}) });
 const exits = argv.includes("--exits") ? m.translator.countExits() : null;
 bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initrd.img", IMG)) });
-m.setRealtime(true);
+if (!argv.includes("--icount")) m.setRealtime(true);
+/** CPU seconds of this thread alone (Linux: /proc), without V8's compiler and GC
+ *  threads, which process.cpuUsage() adds in; NaN elsewhere. */
+function mainThreadCpu(): number {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime (fields 14, 15) in USER_HZ ticks
+  } catch { return NaN; }
+}
 const dec = new TextDecoder("latin1");
 
 async function runUntil(until: RegExp): Promise<string> {
@@ -49,10 +60,10 @@ async function runUntil(until: RegExp): Promise<string> {
   }
 }
 const PROMPT = new RegExp(manifest.prompt.replace(/[#$]/g, "\\$&"));
-const t0 = performance.now(), bootCpu0 = process.cpuUsage();
+const t0 = performance.now(), bootCpu0 = process.cpuUsage(), bootMain0 = mainThreadCpu();
 await runUntil(new RegExp(manifest.readyMarker + "[\\s\\S]*" + PROMPT.source));
 const bootCpu = process.cpuUsage(bootCpu0);
-console.log(`boot to the prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${((bootCpu.user + bootCpu.system) / 1e6).toFixed(1)} s), ` +
+console.log(`boot to the prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${((bootCpu.user + bootCpu.system) / 1e6).toFixed(1)} s, main thread ${(mainThreadCpu() - bootMain0).toFixed(1)} s), ` +
   `${(Number(m.instructions) / 1e9).toFixed(2)} G instructions, ${(100 * Number(m.translatedInstructions) / Number(m.instructions)).toFixed(1)}% translated, ` +
   `${(Number(m.translatedBlockCalls) / 1e6).toFixed(2)} M block entries from the run loop, ` +
   `blocks compiled ${m.translator.stats.blocks} (${m.translator.stats.compileMs.toFixed(0)} ms), declined ${m.translator.stats.declined}`);
@@ -95,16 +106,16 @@ for (const [k, cmd] of WORKLOAD.entries()) {
   console.log(`starting step ${k + 1} (pid ${process.pid})`); // for `perf record -p`
   if (session) await session.post("Profiler.start");
   m.feed(RING.COM1_RX, new TextEncoder().encode(cmd + "; echo STEP-\"\"DONE\n"));
-  const w0 = performance.now(), cpu0 = process.cpuUsage();
+  const w0 = performance.now(), cpu0 = process.cpuUsage(), main0 = mainThreadCpu();
   const out = await runUntil(/STEP-DONE\r?\n/);
   const wall = (performance.now() - w0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
+  const cpu = process.cpuUsage(cpu0), main = mainThreadCpu() - main0;
   const prof = session ? (await session.post("Profiler.stop")).profile : null;
   const c1 = counters();
   const d = Object.fromEntries(Object.entries(c1).map(([key, v]) => [key, v - c0[key as keyof typeof c0]])) as typeof c0;
   const real = /real\s+(\d+)m\s*([\d.]+)s/.exec(out);
   console.log(`\nstep ${k + 1}: ${cmd}`);
-  console.log(`  guest time ${real ? Number(real[1]) * 60 + Number(real[2]) : "?"} s, wall ${wall.toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads); ${(d.insns / 1e6).toFixed(0)} M instructions, ` +
+  console.log(`  guest time ${real ? Number(real[1]) * 60 + Number(real[2]) : "?"} s, wall ${wall.toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads), ${main.toFixed(2)} s (main thread); ${(d.insns / 1e6).toFixed(0)} M instructions, ` +
     `${(100 * d.translated / d.insns).toFixed(1)}% translated, ${(d.insns / wall / 1e6).toFixed(0)} M/s`);
   console.log(`  block entries from the run loop ${(d.entries / 1e6).toFixed(2)} M (${(d.translated / d.entries).toFixed(1)} translated instructions each); ` +
     `blocks compiled ${d.blocks} (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);

@@ -23,6 +23,7 @@ export interface Insn {
   sub?: number;     // ALU operation / shift kind / condition code
   form?: string;    // ALU operand form
   rel?: number;     // branch target, offset from the block start
+  follow?: number;  // JMP, CALL the block goes on past: the offset it goes on at (decodeBlock)
   gprs?: number;    // interp: the general registers it may read (bit mask; EAX = bit 0)
   gprsOut?: number; // interp: those it may write
   eflags?: boolean; // interp: it reads or writes the arithmetic flags
@@ -38,19 +39,41 @@ export const BIT_BT = 4, BIT_BTS = 5, BIT_BTR = 6, BIT_BTC = 7;
 
 export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7;
 
-/** Decode up to MAX_INSNS instructions from `code`; stops before the first one
- *  not translated or not wholly inside `code`. */
-export function decodeBlock(code: Uint8Array): Insn[] {
+/** Decode up to MAX_INSNS instructions of the block that starts at code[start];
+ *  `code` is the block's page from its first byte to the end of the fetch
+ *  window, so that every byte a block is built from lies on the page whose
+ *  writes drop it (asm/cpu/jit.ts jitCodeWritten). Offsets (Insn.off, rel,
+ *  follow) count from the block start and may be negative.
+ *
+ *  The block goes on past a direct JMP or CALL whose target lies on the page
+ *  (Insn.follow). It does not follow into code it already holds (a loop), and
+ *  stops before the first instruction not translated or not wholly inside
+ *  `code`. (A RET of a CALL it followed, guarded by [ESP] at run time, was
+ *  tried: busybox's callees call other pages first, and 5 blocks of 1700 in
+ *  the boot and the shell loop had one. docs/PERFORMANCE.md.) */
+export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   const out: Insn[] = [];
-  let pos = 0;
+  const held = (p: number) => out.some((i) => p >= start + i.off && p < start + i.off + i.len);
+  /** Whether the block can go on at code position p: on the page, not yet in
+   *  the block, and an instruction there is translated. */
+  const canFollow = (p: number) => out.length < MAX_INSNS && p >= 0 && p < code.length && p !== start && !held(p) && decodeOne(code, p) !== undefined;
+  let pos = start;
   while (out.length < MAX_INSNS) {
-    const i = decodeOne(code, pos);
-    if (!i) break;
+    const d = decodeOne(code, pos);
+    if (!d) break;
+    const i: Insn = { ...d, off: d.off - start };
+    if (d.rel !== undefined) i.rel = d.rel - start;
     out.push(i);
     pos += i.len;
+    if (i.op === "jmp" || i.op === "call") {
+      if (!canFollow(d.rel!)) break;
+      i.follow = i.rel;
+      pos = d.rel!;
+      continue;
+    }
+    if (i.op === "ret" || i.op === "callE" || i.op === "jmpE") break;
     // Jcc is a side exit (or the loop back to the start): the block goes on
     // with the fall-through path
-    if (i.op === "jmp" || i.op === "call" || i.op === "ret" || i.op === "callE" || i.op === "jmpE") break;
     if (i.op === "jcc" && i.rel === 0) break;
   }
   return out;

@@ -17,8 +17,10 @@ import {
 import { W } from "./wasm";
 import { emitSimd } from "./simd";
 
-/** One instruction; `k` is its index in the block, `n` the block's length. */
-export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: number): void {
+/** One instruction; `k` is its index in the block, `n` the block's length,
+ *  `extent` the end of its bytes that lie after its start (block offsets from 0
+ *  to there are inside the fetch window: jitRun checks it). */
+export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: number): void {
   const next = i.off + i.len;
   const T0 = L_T, T1 = L_T + 1, T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
   const sz = i.sz, m = szMask(sz) | 0, szc = szCode(sz);
@@ -66,10 +68,10 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
   /** decode.ts nearJump: a near branch whose target (block offset, or the EIP
    *  in local T4 when null) lies beyond CS's limit raises #GP(0) itself, so the
    *  interpreter runs it; nothing of the branch may be done before this.
-   *  Targets inside the block are inside the fetch window, which the limit
-   *  bounds. */
+   *  Targets between the block's start and its extent are inside the fetch
+   *  window, which the limit bounds. */
   const limitCheck = (target: number | null) => {
-    if (target !== null && target >= 0 && target < endOff) return;
+    if (target !== null && target >= 0 && target < extent) return;
     if (target === null) e.get(T4); else e.eipAt(target);
     e.load(W.load, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_LIMIT).op(W.gtu);
     e.open(W.if_, "").interpretExit().end();
@@ -382,8 +384,13 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, endOff: numb
       if (k === n - 1) leave(next);
       return;
     }
-    case "jmp": limitCheck(i.rel!); jump(i.rel!); return;
-    case "call": limitCheck(i.rel!); e.eipAt(next).set(T0); push(T0); leave(i.rel!); return;
+    // A JMP or CALL the block follows (decode.ts decodeBlock) goes on with
+    // the instruction at its target, the next one emitted.
+    case "jmp": limitCheck(i.rel!); if (i.follow === undefined) jump(i.rel!); return;
+    case "call":
+      limitCheck(i.rel!); e.eipAt(next).set(T0); push(T0);
+      if (i.follow === undefined) leave(i.rel!);
+      return;
     case "callE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
     case "jmpE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); leave(null); return;
     case "ret": pop(T4, () => limitCheck(null)); leave(null); return;

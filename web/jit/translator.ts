@@ -5,15 +5,18 @@
 // (registers, memory, flags in wasm locals), decode.ts (x86) and wasm.ts
 // (the binary encoding).
 //
-// A block is straight-line code on one page: it ends at an unconditional branch
+// A block is a run of code on one page: it ends at an unconditional branch
 // (JMP, CALL, RET), at the first instruction the translator does not translate
 // (the interpreter runs that one), or at the end of the page; a taken Jcc leaves
 // it from the middle, and so do STI and POPF when they set IF (the run loop
-// takes a waiting interrupt). A Jcc or JMP back to the block's first instruction loops
-// inside the function while the instruction budget lasts and nothing needs the
-// run loop's attention. In a case it does not translate (CLI that raises #GP,
-// POPF that sets TF) a block stops before the instruction and returns with
-// BLOCK_INTERPRET: the interpreter runs that one.
+// takes a waiting interrupt). It goes on past a direct JMP or CALL whose target
+// is on its page (decode.ts decodeBlock), so that every byte it was built from
+// is on the page whose writes drop it (asm/cpu/jit.ts jitCodeWritten). A Jcc
+// or JMP back to the block's first instruction loops inside the function while
+// the instruction budget lasts and nothing needs the run loop's attention. In a
+// case it does not translate (CLI that raises #GP, POPF that sets TF) a block
+// stops before the instruction and returns with BLOCK_INTERPRET: the
+// interpreter runs that one.
 //
 // Inside the function the eight registers and the flag state live in wasm locals,
 // loaded on entry and stored at every exit, so that blocks and interpreted
@@ -51,14 +54,17 @@ export interface JitCoreExports {
   setTranslation(on: number): void;
 }
 
-/** Translate `code` (which starts the block and ends at the page end or the CS
- *  limit) into a wasm module whose export "b" is the block function. */
-export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayBuffer>; insns: number; len: number; ends: string } | undefined {
-  const insns = decodeBlock(code);
+/** Translate the block at code[start] (`code` is its page up to the page end or
+ *  the CS limit) into a wasm module whose export "b" is the block function.
+ *  `len` is the extent of its bytes after its start, which must lie inside the
+ *  fetch window whenever it runs. */
+export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8Array<ArrayBuffer>; insns: number; len: number; ends: string } | undefined {
+  const insns = decodeBlock(code, start);
   if (insns.length === 0) return undefined;
   const e = new Emitter(a);
   const last = insns[insns.length - 1];
   const endOff = last.off + last.len;
+  const extent = Math.max(...insns.map((i) => i.off + i.len));
   // Which segments are used, and whether memory is read or written at all.
   const segs = new Set<number>();
   for (const i of insns) {
@@ -73,13 +79,14 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
   insns.forEach((ins, k) => {
     body.cur = { off: ins.off, k };
     body.wroteSlow = false;
-    emitInsn(body, ins, k, n, endOff);
+    emitInsn(body, ins, k, n, extent);
     if (body.wroteSlow && k < n - 1) {
       // a write hit translated code (maybe this block): leave after this instruction
-      body.get(L_INVAL).open(W.if_, "").eipAt(ins.off + ins.len).set(L_NEIP);
+      body.get(L_INVAL).open(W.if_, "").eipAt(ins.follow ?? ins.off + ins.len).set(L_NEIP);
       body.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit").end();
     }
   });
+  // (decodeBlock follows no JMP or CALL as the block's last instruction)
   const lastOp = last.op;
   if (!["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp)) {
     body.eipAt(endOff).set(L_NEIP).get(L_CNT).i32(n).op(W.add).set(L_CNT);
@@ -135,9 +142,9 @@ export function translate(code: Uint8Array, a: Addr): { bytes: Uint8Array<ArrayB
   // What ended the block: its last instruction's kind, or the page's end, or
   // the first bytes of the instruction the translator does not take.
   const ends = ["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp) ? lastOp
-    : endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
-    : "untranslated " + [...code.subarray(endOff, Math.min(code.length, endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
-  return { bytes: moduleBytes(e.b), insns: n, len: endOff, ends };
+    : start + endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
+    : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
+  return { bytes: moduleBytes(e.b), insns: n, len: extent, ends };
 }
 
 /** Translator.countExits: per block, what ended it and how often it returned to
@@ -220,7 +227,10 @@ export class Translator {
   }
   private compileBlock(host: number, maxLen: number, out: number): number {
     const note = this.exits?.blocks.length;
-    const t = translate(new Uint8Array(this.memory.buffer, host, maxLen), { chain: this.chain, host, note });
+    // the block's page from its start (host addresses of RAM and ROM are
+    // page-aligned as the physical ones): decodeBlock may follow a branch back
+    const start = host & 0xfff;
+    const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen), { chain: this.chain, host, note }, start);
     if (!t) { this.stats.declined++; return 0; }
     const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), this.imports);
     const table = this.core.table;
