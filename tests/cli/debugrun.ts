@@ -1,9 +1,11 @@
 // Shared by gdb.test.ts and monitor.test.ts: the debugging ROM (tests/guest/gdb.asm)
 // with its symbol map, and RingZero and qemu-system-i386 started on it the same way;
-// by reverse.test.ts and reversesrc.test.ts: gdb's batch output cut at its marks.
+// by reverse.test.ts and reversesrc.test.ts: a recording replayed under gdb, and
+// gdb's batch output cut at its marks.
 
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, readFileSync, existsSync } from "node:fs";
+import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync, readFileSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { expect } from "vitest";
 import { createServer, connect } from "node:net";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,3 +110,65 @@ export function registers(out: string, name: string): string {
 
 /** EIP as `info registers` showed it in a section. */
 export const eipOf = (out: string, name: string) => parseInt(/^eip +0x([0-9a-f]+)/m.exec(section(out, name))![1], 16);
+
+// ---- a recording replayed under gdb (reverse.test.ts, reversesrc.test.ts) ----
+
+/** A recording, what the guest printed on its debugcon meanwhile, and the instructions it counted. */
+export interface Recorded { file: string; console: string; count: string }
+
+/** Record `boot` (-bios ROM or -kernel ELF) and `args` under -icount shift=7
+ *  into `file`; the guest ends through isa-debug-exit with 0. */
+export function recordRun(boot: string[], args: string[], file: string, con: string): Recorded {
+  const r = spawnSync(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...boot, ...args, "-debugcon", `file:${con}`,
+    "-icount", `shift=7,rr=record,rrfile=${file}`], { cwd: ROOT, encoding: "latin1", timeout: 60_000 });
+  expect(r.status).toBe(1); // isa-debug-exit with 0: (0 << 1) | 1
+  return { file, count: /recorded (\d+) instructions/.exec(r.stderr)![1], console: readFileSync(con, "latin1") };
+}
+
+export interface GdbReplay { port: number; process: ChildProcess; stderr(): string; exited: Promise<number | null> }
+
+/** The recording replayed under the gdb stub, stopped before its first
+ *  instruction, with checkpoints every 5000 instructions, its debugcon into
+ *  `con`; resolves once the stub listens. */
+export async function replayUnderGdb(boot: string[], args: string[], rec: Recorded, con: string): Promise<GdbReplay> {
+  const port = await freePort();
+  rmSync(con, { force: true });
+  const p = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...boot, ...args, "-debugcon", `file:${con}`,
+    "-icount", `shift=7,rr=replay,rrfile=${rec.file},rrinterval=5000`, "-S", "-gdb", `tcp::${port}`], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  p.stderr!.on("data", (b: Buffer) => { stderr += b.toString("latin1"); });
+  const exited = new Promise<number | null>((r) => p.on("exit", (code) => r(code)));
+  try {
+    await waitListening(port);
+  } catch (e) {
+    p.kill();
+    throw e;
+  }
+  return { port, process: p, stderr: () => stderr, exited };
+}
+
+/** The registers the reverse tests compare, as gdb shows them. */
+export const GDB_REGS = "info registers eax ebx ecx edx esi edi esp ebp eip eflags";
+/** gdb commands behind a mark that section() finds in the output. */
+export const mark = (name: string, ...cmds: string[]) => [`echo @${name}\\n`, ...cmds];
+
+/** gdb in batch mode on `script` (written to `base`.gdb); returns its
+ *  transcript, also kept in `base`.out to read when a test fails. */
+export function runGdb(base: string, script: string[], timeout: number): string {
+  writeFileSync(`${base}.gdb`, script.join("\n") + "\n");
+  const g = spawnSync("sh", ["-c", `exec gdb -nx -batch -x "${base}.gdb" 2>&1`], { encoding: "latin1", timeout });
+  writeFileSync(`${base}.out`, g.stdout);
+  return g.stdout;
+}
+
+/** After gdb's last `continue` ran past the recording's end: the replay
+ *  reached it, finished with the recording's status once gdb went away, and
+ *  its console holds what the recording printed, once, whatever was replayed twice. */
+export async function expectRecordedEnd(r: GdbReplay, rec: Recorded, con: string): Promise<void> {
+  await new Promise((res) => setTimeout(res, 500));
+  expect(r.stderr()).toContain(`replay reached the end of the recording at instruction ${rec.count}`);
+  const status = await Promise.race([r.exited, new Promise<null>((res) => setTimeout(() => res(null), 20_000))]);
+  expect(status).toBe(1);
+  expect(r.stderr()).toContain(`replay finished at instruction ${rec.count}, as recorded`);
+  expect(readFileSync(con, "latin1")).toBe(rec.console);
+}

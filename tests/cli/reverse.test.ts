@@ -8,15 +8,16 @@
 // the recorded console output and instruction count.
 
 import { execFileSync, spawnSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { connect } from "node:net";
 import { beforeAll, describe, test, expect } from "vitest";
-import { buildCli, freePort, waitListening, section, registers, eipOf, ROOT, OUT as GUEST_OUT } from "./debugrun";
+import { buildCli, freePort, waitListening, section, registers, eipOf, recordRun, replayUnderGdb, runGdb, expectRecordedEnd, mark, GDB_REGS, ROOT, OUT as GUEST_OUT, type Recorded } from "./debugrun";
 
 const OUT = join(GUEST_OUT, "reverse");
 const ROM_BASE = 0xf0000;
-let rom = "", elf = "", recording = "", console0 = "", recordedCount = "";
+let rom = "", elf = "", recording = "";
+let recorded: Recorded;
 let labels = new Map<string, number>();
 const lin = (label: string) => ROM_BASE + labels.get(label)!;
 const hex = (n: number) => "0x" + n.toString(16);
@@ -39,31 +40,19 @@ beforeAll(() => {
   execFileSync("objcopy", ["--change-section-address", ".text=0xf0000", join(OUT, "reverse.o"), elf]);
   recording = join(OUT, "reverse.rr");
   const con = join(OUT, "record-con.txt");
-  const r = spawnSync(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-bios", rom, ...ARGS, "-debugcon", `file:${con}`,
-    "-icount", `shift=7,rr=record,rrfile=${recording}`], { cwd: ROOT, encoding: "latin1", timeout: 60_000 });
-  expect(r.status).toBe(1); // EXIT 0: (0 << 1) | 1
-  recordedCount = /recorded (\d+) instructions/.exec(r.stderr)![1];
-  console0 = readFileSync(con, "latin1");
+  recorded = recordRun(["-bios", rom], ARGS, recording, con);
 });
 
 
 describe("reverse execution under gdb", () => {
   test("reverse-stepi, reverse-continue to a breakpoint and a watchpoint, reverse-nexti, the start, then on to the recorded end", async () => {
-    const port = await freePort();
     const con = join(OUT, "replay-con.txt");
-    rmSync(con, { force: true });
-    const p = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-bios", rom, ...ARGS, "-debugcon", `file:${con}`,
-      "-icount", `shift=7,rr=replay,rrfile=${recording},rrinterval=5000`, "-S", "-gdb", `tcp::${port}`], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    p.stderr!.on("data", (b: Buffer) => { stderr += b.toString("latin1"); });
-    const exited = new Promise<number | null>((r) => p.on("exit", (code) => r(code)));
+    const replay = await replayUnderGdb(["-bios", rom], ARGS, recorded, con);
     try {
-      await waitListening(port);
-      const regs = "info registers eax ebx ecx edx esi edi esp ebp eip eflags";
-      const mark = (name: string, ...cmds: string[]) => [`echo @${name}\\n`, ...cmds];
+      const regs = GDB_REGS;
       const script = [
         "set confirm off", "set pagination off", "set architecture i386",
-        `file ${elf}`, `target remote :${port}`,
+        `file ${elf}`, `target remote :${replay.port}`,
         `break *${hex(lin("rv_loop") + 5)}`, // the CALL (IMUL r32,r/m32,imm8 is 3 bytes, ADD 2)
         "continue", ...mark("call1", "continue", regs), "delete",
         `break *${hex(lin("rv_store"))}`,
@@ -84,10 +73,7 @@ describe("reverse execution under gdb", () => {
         ...mark("begin", "reverse-continue", "info registers eip"),
         ...mark("end", "continue", "info registers eip"),
       ];
-      const file = join(OUT, "reverse.gdb");
-      writeFileSync(file, script.join("\n") + "\n");
-      const g = spawnSync("sh", ["-c", `exec gdb -nx -batch -x "${file}" 2>&1`], { encoding: "latin1", timeout: 120_000 });
-      const out = g.stdout;
+      const out = runGdb(join(OUT, "reverse"), script, 120_000);
 
       // reverse-stepi goes back to exactly what the forward steps showed
       expect(registers(out, "r2")).toBe(registers(out, "f2"));
@@ -116,16 +102,10 @@ describe("reverse execution under gdb", () => {
       expect(section(out, "begin")).toContain("No more reverse-execution history.");
       expect(eipOf(out, "begin")).toBe(0xfff0);
       expect(section(out, "end")).toContain("No more reverse-execution history.");
-      await new Promise((r) => setTimeout(r, 500));
-      expect(stderr).toContain(`replay reached the end of the recording at instruction ${recordedCount}`);
-      const status = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
-      // gdb went away at the end: the replay ends as a replay does, with the recording's status
-      expect(status).toBe(1);
-      expect(stderr).toContain(`replay finished at instruction ${recordedCount}, as recorded`);
-      // once each, in order, whatever was replayed twice
-      expect(readFileSync(con, "latin1")).toBe(console0);
+      // gdb went away at the end: the replay ends as a replay does
+      await expectRecordedEnd(replay, recorded, con);
     } finally {
-      p.kill();
+      replay.process.kill();
     }
   }, 180_000);
 });

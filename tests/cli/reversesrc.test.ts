@@ -10,18 +10,19 @@
 // reverse-finish to the call; going on to the end gives the recorded console
 // output and instruction count.
 
-import { execFileSync, spawnSync, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, test, expect } from "vitest";
-import { buildCli, freePort, waitListening, section, registers, ROOT, OUT as GUEST_OUT } from "./debugrun";
+import { buildCli, section, registers, recordRun, replayUnderGdb, runGdb, expectRecordedEnd, mark, GDB_REGS, ROOT, OUT as GUEST_OUT, type Recorded } from "./debugrun";
 
 const OUT = join(GUEST_OUT, "reversesrc");
 const SRC = join(ROOT, "tests/guest/revsrc.c");
 const ARGS = ["-display", "none", "-nodefaults", "-m", "4", "-cpu", "pentium2", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"];
 /** next/reverse-next pairs: three rounds of the loop's six lines. */
 const STEPS = 18;
-let elf = "", recording = "", console0 = "", recordedCount = "";
+let elf = "";
+let recorded: Recorded;
 
 /** The source line that holds `text` (the C file is the reference for where gdb stops). */
 const source = readFileSync(SRC, "latin1").split("\n");
@@ -38,13 +39,7 @@ beforeAll(() => {
   // -gno-column-info: one line-table row per line (see revsrc.c's opening).
   execFileSync("gcc", ["-m32", "-g", "-gno-column-info", "-O0", "-ffreestanding", "-fno-pic", "-nostdlib", "-static",
     "-fno-asynchronous-unwind-tables", "-Wl,--build-id=none,--no-warn-rwx-segments", "-T", join(ROOT, "tests/guest/revsrc.ld"), "-o", elf, SRC]);
-  recording = join(OUT, "revsrc.rr");
-  const con = join(OUT, "record-con.txt");
-  const r = spawnSync(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-kernel", elf, ...ARGS, "-debugcon", `file:${con}`,
-    "-icount", `shift=7,rr=record,rrfile=${recording}`], { cwd: ROOT, encoding: "latin1", timeout: 60_000 });
-  expect(r.status).toBe(1); // isa-debug-exit with 0: (0 << 1) | 1
-  recordedCount = /recorded (\d+) instructions/.exec(r.stderr)![1];
-  console0 = readFileSync(con, "latin1");
+  recorded = recordRun(["-kernel", elf], ARGS, join(OUT, "revsrc.rr"), join(OUT, "record-con.txt"));
 });
 
 /** The source line of the stop a section starts with ("171\t    unsigned sq = ...",
@@ -60,23 +55,15 @@ const functionAt = (out: string, name: string) => /^eip +0x[0-9a-f]+ +0x[0-9a-f]
 const ticksAt = (out: string, name: string) => parseInt(/^\$\d+ = (\d+)$/m.exec(section(out, name))![1], 10);
 
 test("next and reverse-next over calls and interrupts, reverse-step into callees, reverse-finish, then on to the recorded end", async () => {
-  const port = await freePort();
   const con = join(OUT, "replay-con.txt");
-  rmSync(con, { force: true });
-  const p = spawn(process.execPath, [join(ROOT, "bin/ringzero.mjs"), "-kernel", elf, ...ARGS, "-debugcon", `file:${con}`,
-    "-icount", `shift=7,rr=replay,rrfile=${recording},rrinterval=5000`, "-S", "-gdb", `tcp::${port}`], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
-  let stderr = "";
-  p.stderr!.on("data", (b: Buffer) => { stderr += b.toString("latin1"); });
-  const exited = new Promise<number | null>((r) => p.on("exit", (code) => r(code)));
+  const replay = await replayUnderGdb(["-kernel", elf], ARGS, recorded, con);
   try {
-    await waitListening(port);
-    const regs = "info registers eax ebx ecx edx esi edi esp ebp eip eflags";
-    const mark = (name: string, ...cmds: string[]) => [`echo @${name}\\n`, ...cmds];
+    const regs = GDB_REGS;
     const toCall = ["while *(unsigned char *)$pc != 0xe8", "stepi", "end"]; // on to the next CALL rel32
     const loopTop = lineOf("unsigned sq = square(i);");
     const script = [
       "set confirm off", "set pagination off",
-      `file ${elf}`, `target remote :${port}`,
+      `file ${elf}`, `target remote :${replay.port}`,
       `break revsrc.c:${loopTop} if i == 5`, ...mark("f0", "continue", "delete", regs, "print ticks"),
       ...Array.from({ length: STEPS }, (_, k) => mark(`f${k + 1}`, "next", regs, "print ticks")).flat(),
       ...Array.from({ length: STEPS }, (_, k) => mark(`r${STEPS - 1 - k}`, "reverse-next", regs, "print ticks")).flat(),
@@ -91,11 +78,7 @@ test("next and reverse-next over calls and interrupts, reverse-step into callees
       ...mark("rcsq", "reverse-finish", regs), ...mark("rcmix", "reverse-finish", regs),
       ...mark("end", "continue"),
     ];
-    const file = join(OUT, "reversesrc.gdb");
-    writeFileSync(file, script.join("\n") + "\n");
-    const g = spawnSync("sh", ["-c", `exec gdb -nx -batch -x "${file}" 2>&1`], { encoding: "latin1", timeout: 150_000 });
-    const out = g.stdout;
-    writeFileSync(join(OUT, "reversesrc.out"), out); // gdb's transcript, to read when this fails
+    const out = runGdb(join(OUT, "reversesrc"), script, 150_000);
 
     // Forward: the loop's lines in source order, round after round (the
     // source is the reference), in kmain, with a tick in every round.
@@ -130,13 +113,8 @@ test("next and reverse-next over calls and interrupts, reverse-step into callees
     expect(functionAt(out, "rcmix")).toBe("kmain");
     // On to the end: gdb hears of it, the replay finishes as recorded.
     expect(section(out, "end")).toContain("No more reverse-execution history.");
-    await new Promise((r) => setTimeout(r, 500));
-    expect(stderr).toContain(`replay reached the end of the recording at instruction ${recordedCount}`);
-    const status = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 20_000))]);
-    expect(status).toBe(1);
-    expect(stderr).toContain(`replay finished at instruction ${recordedCount}, as recorded`);
-    expect(readFileSync(con, "latin1")).toBe(console0);
+    await expectRecordedEnd(replay, recorded, con);
   } finally {
-    p.kill();
+    replay.process.kill();
   }
 }, 240_000);
