@@ -120,9 +120,6 @@ export interface Inspection {
   vmcs?: VmcsView;
   breakpoints: number[];
   watchpoints: Watchpoint[];
-  /** Events the machine has logged so far (the next event's seq). A replay that
-   *  goes back restores its log, so this falls with it. */
-  eventCount: number;
 }
 
 /** Where a step back or a reverse continue left a replay (paused there): EIP,

@@ -21,7 +21,7 @@ import { apply, decode, planDisks, runDisk, save, streamCodec, tellClockAgent, t
 import { DiskStore, PersistentDisk } from "./store";
 import { backInFrame, gdt, idt, ldt, pageWalk, stepOverFrame, taskState, type PageWalk, type StepOverFrame } from "./host/inspect";
 import { readVmcs } from "./host/vmcs";
-import { eventCount, readEvents, setEventStops, type EventStops, type MachineEvent } from "./host/events";
+import { readEvents, setEventStops, type EventStops, type MachineEvent } from "./host/events";
 import { disassemble, decodeOne, type DisasmLine } from "./host/disasm";
 import { GdbStub } from "./host/gdb";
 import { ReplayTimeline, DEFAULT_CHECKPOINT_INTERVAL, type Points, type TimelineStop } from "./host/reverse";
@@ -521,7 +521,7 @@ class MachineWorker implements WorkerApi {
   inspect(): Inspection | null {
     const m = this.machine;
     if (!m) return null;
-    return { registers: m.registers(), gdt: gdt(m), ldt: ldt(m), idt: idt(m), tss: taskState(m), vmcs: readVmcs(m) ?? undefined, breakpoints: [...this.breakpointList], watchpoints: [...this.watchpointList], eventCount: eventCount(m) };
+    return { registers: m.registers(), gdt: gdt(m), ldt: ldt(m), idt: idt(m), tss: taskState(m), vmcs: readVmcs(m) ?? undefined, breakpoints: [...this.breakpointList], watchpoints: [...this.watchpointList] };
   }
   walk(linear: number): PageWalk | null { return this.machine ? pageWalk(this.machine, linear) : null; }
   readMemory(address: number, length: number, physical: boolean): Uint8Array {

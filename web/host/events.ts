@@ -71,11 +71,6 @@ function describe(kind: EventKind, a: number, b: number, c: number): { detail: M
   }
 }
 
-/** Events logged so far: the next event's seq. */
-export function eventCount(m: Machine): number {
-  return new DataView(m.memory.buffer, m.eventsAddress, 4).getUint32(TOTAL, true);
-}
-
 /** Events with seq >= `since` that the ring still holds (it keeps the last 4096), oldest first. */
 export function readEvents(m: Machine, since = 0, max = CAPACITY): MachineEvent[] {
   const v = new DataView(m.memory.buffer, m.eventsAddress, ENTRIES + CAPACITY * SIZE);

@@ -89,8 +89,12 @@ const KIND_LABELS: Record<EventKind, string> = {
   exception: "exceptions", interrupt: "interrupts", softint: "INT n", ring: "ring changes", mode: "mode switches",
   cr3: "CR3 loads", task: "task switches", v86: "virtual-8086", vmentry: "VM entries", vmexit: "VM exits",
 };
-/** The timeline keeps the last events the page has read (the machine's ring holds 4096). */
+/** The timeline shows the log's last events (the machine's ring holds 4096). */
 const TIMELINE_MAX = 500;
+/** A window of the log by its ends (seq and instruction count): the same key,
+ *  the same events, in a replay gone back and forth as after a reset. */
+const eventsKey = (e: MachineEvent[]) =>
+  e.length ? `${e.length} ${e[0].seq}@${e[0].instructions} ${e[e.length - 1].seq}@${e[e.length - 1].instructions}` : "";
 
 export class Inspector {
   private status?: MachineStatus;
@@ -100,9 +104,8 @@ export class Inspector {
    *  last state (a replay's end, say) would never be shown. */
   private refreshAgain = false;
   private timeline: MachineEvent[] = [];
-  private nextSeq = 0;
-  /** Bumped each time the timeline starts again (restartTimeline). */
-  private timelineStarts = 0;
+  /** The window of the log drawn last (eventsKey), so that an unchanged one is not drawn again. */
+  private drawnEvents = "";
   private readonly shownKinds = new Set<EventKind>(EVENT_KINDS.filter((k) => k !== "interrupt"));
   private readonly stopKinds = new Set<EventKind>();
 
@@ -167,8 +170,6 @@ export class Inspector {
   /** The machine's status changed: show why it stopped, refresh when it did. */
   update(s: MachineStatus): void {
     const was = this.status?.state;
-    // A new machine (or a reset power-on count) starts its timeline at 0 again.
-    if (this.status && s.instructions < this.status.instructions) this.restartTimeline();
     this.status = s;
     $("i-pause").textContent = s.state === "paused" ? "Continue" : "Pause";
     ($("i-pause") as HTMLButtonElement).disabled = !(s.state === "running" || s.state === "paused" || s.state === "halted");
@@ -244,9 +245,6 @@ export class Inspector {
     try {
       const v = await api.inspect();
       if (!v) return;
-      // A replay that went back took its event log back too, perhaps between
-      // two statuses this page saw: read the log again from its start.
-      if (v.eventCount < this.nextSeq) this.restartTimeline();
       $("i-regs").textContent = registersText(v.registers);
       fillTable($("i-gdt") as HTMLTableElement, v.gdt, "gdt");
       fillTable($("i-idt") as HTMLTableElement, v.idt, "idt");
@@ -317,7 +315,12 @@ export class Inspector {
       $(parent).insertBefore(label, parent === "i-ev-stop" ? $("i-ev-vectors") : null);
     };
     for (const k of EVENT_KINDS) {
-      box("i-ev-show", k, this.shownKinds.has(k), (on) => { if (on) this.shownKinds.add(k); else this.shownKinds.delete(k); this.drawEvents(); });
+      box("i-ev-show", k, this.shownKinds.has(k), (on) => {
+        if (on) this.shownKinds.add(k); else this.shownKinds.delete(k);
+        this.drawEvents();
+        const api = this.api();
+        if (api) void this.readEvents(api);
+      });
       box("i-ev-stop", k, false, (on) => { if (on) this.stopKinds.add(k); else this.stopKinds.delete(k); void this.sendStops(); });
     }
     $("i-ev-vectors").addEventListener("change", () => void this.sendStops());
@@ -370,19 +373,15 @@ export class Inspector {
     await this.refresh();
   }
 
-  private restartTimeline(): void {
-    this.timeline = [];
-    this.nextSeq = 0;
-    this.timelineStarts++;
-  }
-
+  /** The timeline is the log's last TIMELINE_MAX events, read whole each
+   *  time: a replay that goes back takes the log back with it (its seq numbers
+   *  too), and a reset starts it again, so nothing read before can be kept. */
   private async readEvents(api: Comlink.Remote<WorkerApi>): Promise<void> {
-    const start = this.timelineStarts;
-    const fresh = await api.events(this.nextSeq, TIMELINE_MAX);
-    // Restarted while the worker answered: these belong to the log before it.
-    if (!fresh.length || start !== this.timelineStarts) return;
-    this.nextSeq = fresh[fresh.length - 1].seq + 1;
-    this.timeline = [...this.timeline, ...fresh].slice(-TIMELINE_MAX);
+    const events = await api.events(0, TIMELINE_MAX);
+    const key = eventsKey(events);
+    if (key === this.drawnEvents) return;
+    this.drawnEvents = key;
+    this.timeline = events;
     this.drawEvents();
   }
 
