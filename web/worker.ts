@@ -1044,15 +1044,17 @@ class MachineWorker implements WorkerApi {
   }
 
   /** The replay reached the recording's end (it can still go back from there). */
+  // The message goes before the state: the page handles each in a task of its
+  // own, and a page (or a script) that sees the replay stopped must find why.
   private replayEnded(m: Machine): void {
-    this.setState("stopped");
     this.cb?.error(`The replay finished at instruction ${m.instructions}, as recorded.`);
+    this.setState("stopped");
     this.endStepOver();
   }
 
   private replayFailed(e: unknown): void {
-    this.setState("error");
     this.cb?.error(e instanceof Error ? e.message : String(e));
+    this.setState("error");
     this.endStepOver();
   }
 
