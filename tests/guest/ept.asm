@@ -195,26 +195,8 @@ ept_main:
   ; --- VMX operation on a paged host, as vmx.asm ---
   mov dword [VMXON_R], 0x52
   mov dword [VMCS_A], 0x52
-  mov ecx, 0x3a
-  mov eax, 5                  ; IA32_FEATURE_CONTROL: lock, VMX outside SMX
-  xor edx, edx
-  wrmsr
-  mov edi, PD
-.pd:
-  mov dword [edi], 0
-  add edi, 4
-  cmp edi, PD + 0x1000
-  jne .pd
-  mov dword [PD], 0x87          ; 4 MiB, user, writable, present
-  mov dword [PD + 4], 0x00400087
-  mov eax, PD
-  mov cr3, eax
-  mov eax, cr4
-  or eax, 0x2010              ; VMXE, PSE
-  mov cr4, eax
-  mov eax, cr0
-  or eax, 0x80000020          ; PG, NE
-  mov cr0, eax
+  ; IA32_FEATURE_CONTROL, then paging (0-8 MiB identity) and CR4.VMXE
+  VMX_HOST_SETUP PD, CR4_VMXE | CR4_PSE, fc_first, 0x400000, 0x00400087
   mov dword [SCRATCH], VMXON_R
   mov dword [SCRATCH + 4], 0
   PUTS32 "vmxon"

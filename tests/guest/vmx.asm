@@ -152,20 +152,10 @@ vmx_main:
   ENDTRY32
   call putnl32
 
-  ; --- paging: one 4 MiB identity page ---
-  mov edi, PD
-.pd:
-  mov dword [edi], 0
-  add edi, 4
-  cmp edi, PD + 0x1000
-  jne .pd
-  mov dword [PD], 0x87          ; 4 MiB, user, writable, present
-  mov dword [PD + 0x3fb * 4], 0xfec00087 ; the I/O APIC and the local APIC
-  mov eax, PD
-  mov cr3, eax
-  mov eax, cr0
-  or eax, 0x80000020          ; PG, NE
-  mov cr0, eax
+  ; --- paging: one 4 MiB identity page, and the one holding the I/O APIC and
+  ; the local APIC. CR4.VMXE|PSE and IA32_FEATURE_CONTROL were written above,
+  ; as test cases of their own (cr4.vmxe, fc-write): no CR4 bits, fc_none ---
+  VMX_HOST_SETUP PD, 0, fc_none, 0xfec00000, 0xfec00087
 
   PUTS32 "vmread-off"         ; outside VMX operation: #UD
   TRY32

@@ -65,25 +65,7 @@ main:
 bits 32
 evt_main:
   ; paging (CR0.PG is fixed to 1 in VMX operation), CR4.VMXE, IA32_FEATURE_CONTROL
-  mov edi, PD
-.pd:
-  mov dword [edi], 0
-  add edi, 4
-  cmp edi, PD + 0x1000
-  jne .pd
-  mov dword [PD], 0x87          ; 4 MiB, user, writable, present
-  mov eax, PD
-  mov cr3, eax
-  mov eax, cr4
-  or eax, 0x2010                ; VMXE, PSE
-  mov cr4, eax
-  mov eax, cr0
-  or eax, 0x80000020            ; PG, NE
-  mov cr0, eax
-  mov ecx, 0x3a
-  mov eax, 5                    ; lock, VMX outside SMX
-  xor edx, edx
-  wrmsr
+  VMX_HOST_SETUP PD, CR4_VMXE | CR4_PSE, fc_last
   ; the guest's IDT: the host's gates, copied
   mov esi, IDT_A
   mov edi, GIDT

@@ -80,27 +80,9 @@ restarted:
 bits 32
 init_main:
   ; paging (CR0.PG is fixed to 1 in VMX operation): 0-4 MiB, and the 4 MiB
-  ; holding the local APIC, which the guest (on the same CR3) reaches too
-  mov edi, PD
-.pd:
-  mov dword [edi], 0
-  add edi, 4
-  cmp edi, PD + 0x1000
-  jne .pd
-  mov dword [PD], 0x87                            ; 4 MiB, user, writable, present
-  mov dword [PD + (LAPIC >> 22) * 4], 0xfec00093  ; 4 MiB, PCD, writable, present
-  mov eax, PD
-  mov cr3, eax
-  mov eax, cr4
-  or eax, 0x2010                ; VMXE, PSE
-  mov cr4, eax
-  mov eax, cr0
-  or eax, 0x80000020            ; PG, NE
-  mov cr0, eax
-  mov ecx, 0x3a
-  mov eax, 5                    ; lock, VMX outside SMX
-  xor edx, edx
-  wrmsr
+  ; holding the local APIC (PCD, writable, present), which the guest (on the
+  ; same CR3) reaches too; CR4.VMXE; IA32_FEATURE_CONTROL
+  VMX_HOST_SETUP PD, CR4_VMXE | CR4_PSE, fc_last, LAPIC, 0xfec00093
   ; the local APIC: software enabled, TPR 10H (an INIT reset would clear both)
   mov dword [LAPIC + 0xf0], 0x1ff
   mov dword [LAPIC + 0x80], 0x10
