@@ -1,0 +1,45 @@
+// Golden output of the translator (web/jit/translator.ts translate): small
+// hand-assembled blocks, each turned into its wasm module and printed as text
+// by wabt's wasm2wat (a disassembler no one here wrote), compared with
+// tests/unit/golden/<name>.wat. A change to the emitted code shows as a diff of
+// those files in review; after checking it, `npx vitest run
+// tests/unit/jitgolden.test.ts -u` writes the new text.
+//
+// The bytes are from the SDM's opcode tables (vol. 2); a block starts at its
+// page offset 0x100 and the rest of its 4 KiB page is HLT (F4h), which the
+// translator leaves to the interpreter, so each block ends where its comment says.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test, expect } from "vitest";
+import { translate } from "../../web/jit/translator";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "rz-golden-"));
+
+const BLOCKS: Record<string, { bytes: number[]; what: string }> = {
+  "pop-ret": { bytes: [0x58, 0xc3], what: "pop eax; ret: a return, resolved by a look-up" },
+  "loop": { bytes: [0x01, 0xc8, 0x49, 0x75, 0xfb], what: "add eax, ecx; dec ecx; jnz (back to the add): lazy flags, a loop in the block" },
+  "memory": { bytes: [0x8b, 0x43, 0x08, 0x89, 0x46, 0x04], what: "mov eax, [ebx+8]; mov [esi+4], eax; then HLT: inline TLB reads and writes" },
+  "call-on-page": { bytes: [0xe8, 0x01, 0x00, 0x00, 0x00, 0xf4, 0x40, 0xc3], what: "call over a HLT to inc eax; ret: the CALL followed on its page" },
+  "push-jcc": { bytes: [0x53, 0x85, 0xdb, 0x74, 0x10], what: "push ebx; test ebx, ebx; jz +16: a conditional exit both ways" },
+  "x87": { bytes: [0xd9, 0xe8, 0xdd, 0xd8], what: "fld1; fstp st0: each a call to the interpreter's handler in the block" },
+  "sse": { bytes: [0x66, 0x0f, 0xfe, 0xc1, 0x66, 0x0f, 0xef, 0xd2], what: "paddd xmm0, xmm1; pxor xmm2, xmm2: computed in place" },
+};
+
+for (const [name, { bytes, what }] of Object.entries(BLOCKS)) {
+  test(`${name}: ${what}`, async () => {
+    const page = new Uint8Array(4096).fill(0xf4);
+    page.set(bytes, 0x100);
+    const t = translate(page, { chain: true, host: 0x100000 + 0x100 }, 0x100);
+    expect(t).toBeDefined();
+    const file = join(dir, `${name}.wasm`);
+    writeFileSync(file, t!.bytes);
+    const wat = execFileSync("wasm2wat", ["--enable-all", file], { encoding: "utf8" });
+    await expect(`;; ${name}: ${what}\n;; ${t!.insns} instructions, ${t!.bytes.length} bytes of wasm, ends: ${t!.ends}\n${wat}`)
+      .toMatchFileSnapshot(join(HERE, "golden", `${name}.wat`));
+  });
+}
