@@ -3,7 +3,7 @@
 // (tools/bench/workload.mjs) step by step and report, for each step, the guest's
 // own `time`, the instructions, how many ran translated, block entries from the
 // run loop (asm/cpu/exec.ts runCpu -> jit.ts jitRun) and what was compiled.
-//   npx tsx tools/dev/workload-profile.mts [--wasm FILE] [--cpu-prof DIR] [--exits] [--hot N] [--top N]
+//   npx tsx tools/dev/workload-profile.mts [--wasm FILE] [--cpu-prof DIR] [--exits] [--hot N] [--top N] [--interpret]
 // --steps 2,3: only those steps.
 // --hot N: translate a block start after N executions (asm/cpu/jit.ts HOT).
 // --icount: guest time from the instruction count (Machine.setRealtime(false)),
@@ -13,6 +13,8 @@
 //   Chrome's DevTools) and its functions by self time; use a machine built with
 //   its function names (`npx asc asm/index.ts --target release --debug -o FILE`,
 //   then --wasm FILE). Translated blocks are grouped as one line.
+// --interpret: boot translated, then run the workload with translation off
+//   (every instruction interpreted): the "interpreter alone" the steps compare with.
 // --exits: count, per translated block, how often it returned to the run loop
 //   and what ended it (web/jit/translator.ts Translator.countExits), chained
 //   entries and run-time look-ups. This slows every exit; do not time it.
@@ -97,6 +99,7 @@ if (session) {
   await session.post("Profiler.enable");
   await session.post("Profiler.setSamplingInterval", { interval: 200 });
 }
+if (argv.includes("--interpret")) m.setTranslation(false);
 const STEPS = opt("--steps", "").split(",").filter(Boolean).map(Number);
 for (const [k, cmd] of WORKLOAD.entries()) {
   if (STEPS.length && !STEPS.includes(k + 1)) continue;

@@ -344,6 +344,10 @@ export class Machine {
    *  asm/clock.ts has the model), as QEMU's does. Off: icount mode, time derived
    *  from the instruction count, so runs are reproducible. */
   setRealtime(on: boolean): void { this.x.setRealtime(on ? 1 : 0); this.timeMode.realtime = on; }
+  /** Translate hot guest code (the default, MachineOptions.translate) or, off,
+   *  interpret every instruction from now on (translations already made stay
+   *  unused); for comparisons, as at creation. */
+  setTranslation(on: boolean): void { this.x.setTranslation(on ? 1 : 0); }
   /** icount mode with 2^shift ns of guest time per instruction (QEMU's -icount shift=N). */
   setIcountShift(shift: number): void {
     if (!Number.isInteger(shift) || shift < 0 || shift > 10) throw new MachineError(`icount shift must be 0-10, got ${shift}`);
