@@ -298,22 +298,22 @@ F6/2 not_Eb m L jit=not
 F6/3 neg_Eb m L jit=neg
 F6/4 mul_Eb m
 F6/5 imul_Eb m
-F6/6 div_Eb m
-F6/7 idiv_Eb m
+F6/6 div_Eb m jit=div
+F6/7 idiv_Eb m jit=idiv
 F7/0 test_Ev_Iv* m iv jit=test
 F7/1 test_Ev_Iv* m iv
 F7/2 not_Ev* m L jit=not
 F7/3 neg_Ev* m L jit=neg
 F7/4 mul_Ev* m jit32=mul
 F7/5 imul_Ev* m jit32=imul1
-F7/6 div_Ev* m
-F7/7 idiv_Ev* m
+F7/6 div_Ev* m jit=div
+F7/7 idiv_Ev* m jit=idiv
 F8 clc
 F9 stc
 FA cli jit=cli
 FB sti jit=sti
-FC cld
-FD std
+FC cld jit=cld
+FD std jit=std
 FE/0 inc_Eb m L jit=inc
 FE/1 dec_Eb m L jit=dec
 FF/0 inc_Ev* m L jit=inc

@@ -4,11 +4,13 @@
 ; EBP, EFLAGS; 32 bytes per chunk) and defines JT_COUNT.
 ;
 ; First, cases written out: self-modifying code (a routine in RAM patched from
-; outside, and one whose first instruction patches the second), a fault in
-; the middle of a translated run, and timer interrupts that may only come in
-; right after the instruction in STI's shadow. Then every random chunk runs three times from
-; the same registers, flags and data, printing after each run
-;   cNNNN r: EAX ECX EDX ESI EDI EBP EFLAGS sum(data)
+; outside, and one whose first instruction patches the second), faults in
+; the middle of a translated run (#PF, #GP, #DE), and timer interrupts that may
+; only come in right after the instruction in STI's shadow. Then every random
+; chunk runs three times from the same registers, flags and data, printing
+; after each run
+;   cNNNN r: EAX ECX EDX ESI EDI EBP EFLAGS sum(data) #DEs sum(#DE states)
+; (a #DE in a chunk goes to jt_de, which notes the state and goes on).
 ; The machine translates a block on its second execution in the tests, so run
 ; 0 is interpreted and runs 1 and 2 are mostly translated; all three and qemu
 ; must agree.
@@ -28,6 +30,8 @@ PD      equ 0x42000        ; page directory for the fault case
 IRQ_OK  equ 0x41200        ; timer interrupts taken where they may be
 IRQ_BAD equ 0x41204        ; ... and elsewhere
 IRQ_MISS equ 0x41208       ; ... and not taken where they should have been
+DE_N    equ 0x4120c        ; #DEs in a chunk's run (jt_de)
+DE_SUM  equ 0x41210        ; ... and a checksum of the state each one found
 
 main:
   jmp pm_enter
@@ -206,6 +210,53 @@ jt_main:
   mov ecx, [IDX]
   loop .g1
 
+  ; --- #DE in the middle of a block, from DIV by zero and from IDIV whose
+  ; quotient does not fit (-2^63 + 1 by -1; qemu 7.2 cannot run -2^63 by -1:
+  ; jit_de.asm): the instructions before it done, EIP names the divide, EAX
+  ; and EDX as they were. (ESI carries the result: the handler uses EAX.)
+  mov ecx, 3
+.d1:
+  mov [IDX], ecx
+  TRY32
+  mov esi, 1
+  mov eax, 0x12345678
+  mov edx, 0x9abc
+  xor ecx, ecx
+  add esi, 2
+.div0:
+  div ecx
+  add esi, 5
+  ENDTRY32
+  mov eax, esi
+  call hex
+  mov eax, edx
+  call hex
+  mov eax, [EIP32]
+  sub eax, .div0 + ROMB
+  call hex
+  call putnl32
+  TRY32
+  mov esi, 1
+  mov edx, 0x80000000
+  mov eax, 1
+  mov ecx, -1
+  add esi, 3
+.idiv:
+  idiv ecx
+  add esi, 5
+  ENDTRY32
+  mov eax, esi
+  call hex
+  mov eax, edx
+  call hex
+  mov eax, [EIP32]
+  sub eax, .idiv + ROMB
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  dec ecx
+  jnz .d1
+
   ; --- ... and POPFD that sets TF: the trap comes after the next instruction
   mov ecx, 3
 .t1:
@@ -338,11 +389,14 @@ jt_main:
   call putnl32
 
   ; --- the random chunks
+  mov word [IDT_A + 0 * 8], jt_de
   mov dword [IDX], 0
   mov dword [CUR], jt_table + ROMB
 .chunk:
   mov dword [REPN], 0
 .rep:
+  mov dword [DE_N], 0
+  mov dword [DE_SUM], 0
   mov eax, [IDX]
   imul eax, eax, 0x9e3779b1
   mov edi, DATA
@@ -398,6 +452,10 @@ jt_main:
   add esi, 4
   loop .sum
   call hex
+  mov eax, [DE_N]
+  call hex
+  mov eax, [DE_SUM]
+  call hex
   call putnl32
   inc dword [REPN]
   cmp dword [REPN], 3
@@ -413,6 +471,49 @@ jt_main:
 jt_helper:
   add eax, 0x1234567
   ret
+
+; #DE in a random chunk (vector 0, an interrupt gate, no error code): count it,
+; fold the state it found into DE_SUM (sum = rol(sum, 5) + word, over the
+; registers PUSHAD saves, then EIP, CS, EFLAGS), and go on after the divide.
+; The chunks' DIV and IDIV (jit_gen.ts divide) are [66] [64] F6/F7 ModRM, no
+; SIB, no displacement but ModRM.mod's.
+jt_de:
+  pushad
+  inc dword [DE_N]
+  mov esi, esp
+  mov ecx, 11
+.fold:
+  mov eax, [DE_SUM]
+  rol eax, 5
+  add eax, [esi]
+  mov [DE_SUM], eax
+  add esi, 4
+  loop .fold
+  mov esi, [esp + 32]      ; EIP
+.pfx:
+  mov al, [esi]
+  cmp al, 0x66
+  je .skip
+  cmp al, 0x64
+  jne .op
+.skip:
+  inc esi
+  jmp .pfx
+.op:
+  mov al, [esi + 1]        ; ModRM
+  shr al, 6
+  add esi, 2
+  cmp al, 1
+  jne .d32
+  inc esi                  ; disp8
+.d32:
+  cmp al, 2
+  jne .next
+  add esi, 4               ; disp32
+.next:
+  mov [esp + 32], esi
+  popad
+  iretd
 
 ; IRQ0 (vector 20h, an interrupt gate): count where it came in, EOI
 jt_irq0:

@@ -54,7 +54,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(35)) {
+    switch (r.int(37)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -206,9 +206,67 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         out.push(`set${r.pick(["z", "nz"])} ${r.pick(R8)}`, `${r.pick(ALU_NO_CARRY)} ${d}, ${src}`);
         break;
       }
+      case 34: out.push(...divide(r, mem)); break;
+      // CLD, STD: EFLAGS.DF, seen in the EFLAGS a run ends with (or PUSHFD's)
+      case 35: out.push(r.pick(["cld", "std"]), ...(r.int(2) ? ["pushfd", `pop ${r.pick(R32)}`] : [])); break;
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }
+  return out;
+}
+
+/** DIV or IDIV (F6/F7 /6 /7) of 8, 16 or 32 bits, the dividend (AX, DX:AX,
+ *  EDX:EAX) and the divisor (a register or the data area) loaded just before,
+ *  so as to reach each case: a quotient that fits (negative dividends and
+ *  divisors, the remainder's sign, the largest quotients), a zero divisor, one
+ *  that does not fit, INT_MIN / -1 of the quotient's width (and of the
+ *  dividend's for 8 bits); and now and then a divisor of whatever a register
+ *  holds (the dividend's own registers included). A 16- or 32-bit dividend of
+ *  its width's INT_MIN is never signed-divided here: qemu 7.2 dies of a host
+ *  SIGFPE dividing it by -1 (its helper divides in C), so jit_de.asm has those
+ *  cases, checked against the SDM. A #DE goes to jt_de (jit.asm), which
+ *  folds the state it finds into the chunk's line and goes on after the
+ *  instruction: the forms here are [66] [64] F6/F7 ModRM with no SIB. */
+function divide(r: ReturnType<typeof rng>, mem: (size: string) => string): string[] {
+  const hex = (v: number) => "0x" + (v >>> 0).toString(16);
+  const bits = r.pick([8, 16, 32, 32]), signed = r.int(2) === 1;
+  const full = 2 ** bits, top = 2 ** (bits - 1);
+  const any = () => r.pick([r.u32() % full, r.int(8), full - 1 - r.int(8), top, top - 1]);
+  const nonzero = () => r.pick([1 + r.int(9), 1 + (r.u32() % (full - 1)), full - 1 - r.int(9), top]);
+  // the dividend's high and low halves, the divisor (bits wide each)
+  let hi: number, lo = any(), dv: number;
+  const signOf = (v: number) => (v >= top ? full - 1 : 0);
+  switch (r.int(8)) {
+    case 0: dv = 0; hi = any(); break;
+    case 1: // does not fit: DIV with the high half >= the divisor; IDIV with a large dividend
+      dv = nonzero();
+      hi = signed ? any() : dv + (r.u32() % (full - dv));
+      break;
+    case 2: // INT_MIN / -1 (IDIV), of the dividend's width (see below) or the quotient's; DIV's largest quotient
+      if (signed) { dv = full - 1; [hi, lo] = r.int(2) ? [top, 0] : [full - 1, top]; }
+      else { dv = nonzero(); hi = dv - 1; lo = full - 1; }
+      break;
+    case 3: // quotients at the edges of IDIV's range: -top fits, top does not
+      dv = r.pick([1, full - 1]);
+      [hi, lo] = r.int(2) ? [full - 1, top] : [0, top];
+      break;
+    default: // fits
+      dv = nonzero();
+      hi = signed ? signOf(lo) : r.u32() % dv;
+  }
+  if (signed && bits > 8 && hi === top && lo === 0) lo = 1; // INT_MIN: still #DE by -1
+  const out: string[] = [];
+  const [acc, high] = bits === 32 ? ["eax", "edx"] : ["ax", "dx"];
+  const extend = bits === 32 ? "cdq" : bits === 16 ? "cwd" : "cbw";
+  if (signed && hi === signOf(lo) && r.int(2)) out.push(`mov ${bits === 8 ? "al" : acc}, ${hex(lo)}`, extend);
+  else if (bits === 8) out.push(`mov ax, ${hex(hi * 256 + lo)}`);
+  else out.push(`mov ${acc}, ${hex(lo)}`, `mov ${high}, ${hex(hi)}`);
+  let divisor: string;
+  const where = r.int(8);
+  if (where === 0) divisor = r.pick(bits === 32 ? R32ALL : bits === 16 ? R16ALL : R8ALL);
+  else if (where < 4) { divisor = mem(bits === 32 ? "dword" : bits === 16 ? "word" : "byte"); out.push(`mov ${divisor}, ${hex(dv)}`); }
+  else { divisor = r.pick(bits === 32 ? ["ecx", "esi", "edi"] : bits === 16 ? ["cx", "si", "di"] : ["cl", "dl", "ch", "dh"]); out.push(`mov ${divisor}, ${hex(dv)}`); }
+  out.push(`${signed ? "idiv" : "div"} ${divisor}`);
   return out;
 }
 
@@ -226,8 +284,8 @@ export function buildJitRom(seed: number, count: number): string {
     if (loop) lines.push("  dec ebp", `  jnz ${label}.top`);
     lines.push("  ret");
     const regs = Array.from({ length: 6 }, () => "0x" + r.pick([r.u32(), r.u32() & 0xff, 0, 0xffffffff, 0x80000000, 0x7fffffff]).toString(16));
-    // flags: CF PF AF ZF SF OF, DF clear (string instructions are not generated)
-    // and IF clear (STI in a chunk sets it)
+    // flags: CF PF AF ZF SF OF, DF clear (string instructions are not generated;
+    // STD in a chunk sets it) and IF clear (STI in a chunk sets it)
     const fl = "0x" + ((r.u32() & 0x8d5) | 2).toString(16);
     table.push(`  dd ${label} + ROMB, ${regs.join(", ")}, ${fl}`);
   }

@@ -205,6 +205,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b === 0xe9 && !o16) { const r = i32(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xfa || b === 0xfb) return done({ op: b === 0xfa ? "cli" : "sti", sz: osz });
+    if (b === 0xfc || b === 0xfd) return done({ op: b === 0xfc ? "cld" : "std", sz: osz });
     if (b === 0xf6 || b === 0xf7) {
       const rm = modrmRM();
       const sz = b === 0xf7 ? osz : 8;
@@ -214,7 +215,9 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
         case 3: return done({ op: "neg", sz, rm });
         case 4: return sz === 32 ? done({ op: "mul", sz, rm }) : undefined;
         case 5: return sz === 32 ? done({ op: "imul1", sz, rm }) : undefined;
-        default: return undefined;  // DIV, IDIV: interpreted
+        case 6: return done({ op: "div", sz, rm });
+        case 7: return done({ op: "idiv", sz, rm });
+        default: return undefined;
       }
     }
     if (b === 0xfe || b === 0xff) {

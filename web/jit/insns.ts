@@ -252,6 +252,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       mulFlags(e, 32, T2, T3);
       return;
     }
+    case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
     case "shift": case "shiftCL": {
       e.readRM(i.rm!, sz).set(T0);
       if (i.op === "shift") {
@@ -362,6 +363,9 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       e.call(F_RDTSC).set(T0).load(W.load, JIT_TSC_HI).set(T1);
       e.setReg(R_EAX, 32, T0).setReg(R_EDX, 32, T1);
       return;
+    // datamov.ts cld, std: DF is never lazy
+    case "cld": e.get(L_EFL).i32(~DF).op(W.and).set(L_EFL); e.flagsWritten = true; return;
+    case "std": e.get(L_EFL).i32(DF).op(W.or).set(L_EFL); e.flagsWritten = true; return;
     case "cli": ifWritable(); e.get(L_EFL).i32(~IF).op(W.and).set(L_EFL); e.flagsWritten = true; return;
     case "sti":
       // flagops.ts sti: setting IF holds interrupts off until after the next
@@ -417,6 +421,76 @@ function mulFlags(e: Emitter, sz: number, res: number, ov: number): void {
   e.i32(lazyOp(LAZY_LOGIC, sz)).set(L_OP).get(res).set(L_RES).i32(SF | ZF | PF).set(L_MASK);
   e.fs = { mask: SF | ZF | PF, kind: LAZY_LOGIC, carry: false, sz };
   e.flagsWritten = true;
+}
+
+/** DIV, IDIV (arith.ts div_*, idiv_*): the dividend AX, DX:AX or EDX:EAX by the
+ *  r/m operand; the quotient to AL, AX or EAX and the remainder (the dividend's
+ *  sign) to AH, DX or EDX; the flags left as they were. A zero divisor or a
+ *  quotient that does not fit is #DE: the block leaves before the instruction,
+ *  none of it done, for the interpreter to run it and raise #DE (a memory
+ *  divisor is read again there). No wasm division runs where it would trap (a
+ *  zero divisor, INT_MIN / -1):
+ *    d <- r/m
+ *    DIV:  #DE if the dividend's high half >=u d (d = 0 included)
+ *          q, r <- n /u d, n %u d   (n = AX, DX:AX as i32; EDX:EAX as i64)
+ *    IDIV: n, d sign-extended; #DE if d = 0
+ *           8 bits (i32): q <- n /s d
+ *          16 bits: q <- n /s d as i64 (i32 would trap on INT32_MIN / -1)
+ *          32 bits (i64): #DE if d = -1 and n = INT64_MIN; q <- n /s d
+ *          #DE if q is not its own low half sign-extended; r <- n %s d
+ *    AH:AL <- r:q (8 bits); AX, DX or EAX, EDX <- q, r */
+function divide(e: Emitter, i: Insn, signed: boolean): void {
+  const T0 = L_T, T1 = L_T + 1, T2 = L_T + 2, T3 = L_T + 3, EAX = L_R + R_EAX, EDX = L_R + R_EDX;
+  const sz = i.sz;
+  e.readRM(i.rm!, sz).set(T1);
+  e.open(W.block, "div").open(W.block, "de");
+  if (sz === 32) {
+    // n = EDX:EAX
+    e.get(EDX).op(W.ext64u).i64(32).op(W.i64shl).get(EAX).op(W.ext64u).op(W.i64or).set(L_W);
+    if (!signed) {
+      e.get(EDX).get(T1).op(W.geu).brIf("de");
+      e.get(L_W).get(T1).op(W.ext64u, W.i64divu, W.wrap).set(T2);
+      e.get(L_W).get(T1).op(W.ext64u, W.i64remu, W.wrap).set(T3);
+    } else {
+      e.get(T1).op(W.eqz);
+      e.get(T1).i32(-1).op(W.eq).get(EDX).i32(0x80000000).op(W.eq).op(W.and).get(EAX).op(W.eqz).op(W.and);
+      e.op(W.or).brIf("de");
+      e.get(L_W).get(T1).op(W.ext64s, W.i64rems, W.wrap).set(T3);
+      e.get(L_W).get(T1).op(W.ext64s, W.i64divs).tee(L_W).op(W.wrap).tee(T2).op(W.ext64s).get(L_W).op(W.i64ne).brIf("de");
+    }
+    e.setReg(R_EAX, 32, T2).setReg(R_EDX, 32, T3);
+  } else if (sz === 16) {
+    // n = DX:AX
+    e.get(EDX).i32(16).op(W.shl).get(EAX).i32(0xffff).op(W.and).op(W.or).set(T0);
+    if (!signed) {
+      e.get(EDX).i32(0xffff).op(W.and).get(T1).op(W.geu).brIf("de");
+      e.get(T0).get(T1).op(W.divu).set(T2);
+      e.get(T0).get(T1).op(W.remu).set(T3);
+    } else {
+      e.get(T1).op(W.ext16s).tee(T1).op(W.eqz).brIf("de");
+      e.get(T0).op(W.ext64s).get(T1).op(W.ext64s, W.i64divs).tee(L_W).op(W.wrap).tee(T2).op(W.ext16s, W.ext64s).get(L_W).op(W.i64ne).brIf("de");
+      e.get(T0).get(T1).op(W.rems).set(T3);
+    }
+    e.setReg(R_EAX, 16, T2).setReg(R_EDX, 16, T3);
+  } else {
+    // n = AX
+    if (!signed) {
+      e.get(EAX).i32(8).op(W.shru).i32(0xff).op(W.and).get(T1).op(W.geu).brIf("de");
+      e.get(EAX).i32(0xffff).op(W.and).set(T0);
+      e.get(T0).get(T1).op(W.divu).set(T2);
+      e.get(T0).get(T1).op(W.remu).set(T3);
+    } else {
+      e.get(EAX).op(W.ext16s).set(T0);
+      e.get(T1).op(W.ext8s).tee(T1).op(W.eqz).brIf("de");
+      e.get(T0).get(T1).op(W.divs).tee(T2).op(W.ext8s).get(T2).op(W.ne).brIf("de");
+      e.get(T0).get(T1).op(W.rems).set(T3);
+    }
+    e.get(T3).i32(0xff).op(W.and).i32(8).op(W.shl).get(T2).i32(0xff).op(W.and).op(W.or).set(T2);
+    e.setReg(R_EAX, 16, T2);
+  }
+  e.br("div").end();
+  e.interpretExit();
+  e.end();
 }
 
 // Shifts and rotates (asm/cpu/shift.ts): value in v, non-zero count (1..31) in c;

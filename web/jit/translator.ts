@@ -14,9 +14,9 @@
 // is on the page whose writes drop it (asm/cpu/jit.ts jitCodeWritten). A Jcc
 // or JMP back to the block's first instruction loops inside the function while
 // the instruction budget lasts and nothing needs the run loop's attention. In a
-// case it does not translate (CLI that raises #GP, POPF that sets TF) a block
-// stops before the instruction and returns with BLOCK_INTERPRET: the
-// interpreter runs that one.
+// case it does not translate (CLI that raises #GP, POPF that sets TF, DIV or
+// IDIV that raises #DE) a block stops before the instruction and returns with
+// BLOCK_INTERPRET: the interpreter runs that one.
 //
 // Inside the function the eight registers and the flag state live in wasm locals,
 // loaded on entry and stored at every exit, so that blocks and interpreted
