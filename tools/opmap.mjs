@@ -183,14 +183,14 @@ A0 mov_AL_Ob moffs jit=movGE
 A1 mov_eAX_Ov* moffs jit=movGE
 A2 mov_Ob_AL moffs jit=movEG
 A3 mov_Ov_eAX* moffs jit=movEG
-A4 movsb
-A5 movs*
+A4 movsb jit=string
+A5 movs* jit=string
 A6 cmpsb
 A7 cmps*
 A8 test_AL_Ib ib jit=test
 A9 test_eAX_Iv* iv jit=test
-AA stosb
-AB stos*
+AA stosb jit=string
+AB stos* jit=string
 AC lodsb
 AD lods*
 AE scasb

@@ -147,6 +147,81 @@ jt_main:
   mov ecx, [IDX]
   loop .f1
 
+  ; --- REP STOSB in a block (by the interpreter's handler, web/jit/insns.ts
+  ; "string"), running into the page at 4 MiB that is not present: the #PF
+  ; names the REP with the 5 stores before it done, ECX and EDI at the sixth
+  ; (SDM vol. 2 REP), the instructions before it done, the one after not run
+  mov ecx, 3
+.r1:
+  mov [IDX], ecx
+  mov edx, 0x100
+  TRY32
+  add edx, 2
+  mov edi, 0x400000 - 5
+  mov ecx, 12
+  mov al, 0x5a
+  cld
+.rfault:
+  rep stosb
+  add edx, 0x1000          ; not reached
+  ENDTRY32
+  mov eax, edx
+  call hex
+  mov eax, ecx
+  call hex
+  mov eax, edi
+  call hex
+  mov eax, [0x400000 - 4]
+  call hex
+  mov eax, [EIP32]
+  sub eax, .rfault + ROMB
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .r1
+
+  ; --- a REP longer than the interpreter's 8192 elements a go (string.ts
+  ; REP_BUDGET): it stops on itself and goes on, counted once each time, in a
+  ; block as in the interpreter; then MOVSD down (DF = 1) over part of it
+  mov ecx, 3
+.r2:
+  mov [IDX], ecx
+  mov edx, 1
+  mov edi, 0x60000
+  mov ecx, 20000
+  mov eax, 0x11223344
+  add eax, [IDX]
+  cld
+  rep stosb
+  add edx, 4
+  std
+  mov esi, 0x60000 + 9000 * 4
+  mov edi, 0x60000 + 12000 * 4
+  mov ecx, 9001
+  rep movsd
+  cld
+  add edx, 8
+  mov eax, edx
+  call hex
+  mov eax, ecx
+  call hex
+  mov eax, esi
+  call hex
+  mov eax, edi
+  call hex
+  xor eax, eax
+  mov esi, 0x60000
+  mov ecx, 12001
+.r3:
+  rol eax, 3
+  add eax, [esi]
+  add esi, 4
+  loop .r3
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .r2
+
   ; --- a CALL a block goes on past (its target on the same page) whose push
   ; faults: at CPL 3 with ESP at the 4 MiB page that is not present, the #PF
   ; (a user write) names the CALL, the instructions before it done

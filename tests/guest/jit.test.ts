@@ -23,6 +23,13 @@ test("jit: random chunks give the same registers, flags and memory interpreted, 
   expect(out.match(/ v=0e e=00000000 cr2=00400000 00000030 00000000\n/g)?.length).toBe(3);
   // a CALL's push at CPL 3 to the page not present: #PF(6: a user write) at the CALL
   expect(out.match(/ v=0e e=00000006 cr2=00400000 00000003 00000000\n/g)?.length).toBe(3);
+  // REP STOSB into the page not present: #PF(2: a supervisor write) at the
+  // REP after 5 of its 12 stores; EDX = 0x100 + 2, ECX = 7, EDI = 4 MiB, the
+  // last dword below 4 MiB four of the stored 5Ah
+  expect(out.match(/ v=0e e=00000002 cr2=00400000 00000102 00000007 00400000 5a5a5a5a 00000000\n/g)?.length).toBe(3);
+  // REP STOSB of 20000 (over the interpreter's 8192 a go), then REP MOVSD of
+  // 9001 down: EDX = 1 + 4 + 8, ECX = 0, ESI = 60000h - 4, EDI = 60000h + 2999 * 4
+  expect(out.match(/^ 0000000d 00000000 0005fffc 00062edc [0-9a-f]{8}$/gm)?.length).toBe(3);
   // CLI at CPL 3: #GP(0) at the CLI, the instructions before it done
   expect(out.match(/ v=0d e=00000000 cr2=00400000 000000d7 00000000\n/g)?.length).toBe(3);
   // #DE: DIV by zero, IDIV with a quotient that does not fit; the instructions

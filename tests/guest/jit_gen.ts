@@ -54,7 +54,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(37)) {
+    switch (r.int(38)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -209,9 +209,30 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       case 34: out.push(...divide(r, mem)); break;
       // CLD, STD: EFLAGS.DF, seen in the EFLAGS a run ends with (or PUSHFD's)
       case 35: out.push(r.pick(["cld", "std"]), ...(r.int(2) ? ["pushfd", `pop ${r.pick(R32)}`] : [])); break;
+      case 36: out.push(...stringOp(r)); break;
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }
+  return out;
+}
+
+/** MOVS or STOS (A4/A5/AA/AB) of bytes, words or dwords, with REP (ECX from 0
+ *  up) or without, up or down (CLD/STD), ESI and EDI set just before so that
+ *  every element read or written lies in the 512-byte data area (EBX). */
+function stringOp(r: ReturnType<typeof rng>): string[] {
+  const size = r.pick([1, 2, 4]);
+  const name = r.pick(["movs", "stos"]) + (size === 1 ? "b" : size === 2 ? "w" : "d");
+  const rep = r.int(4) !== 0;
+  const count = rep ? r.pick([0, 1, 2, 3, 7, 16, 33, 100]) : 1;
+  const down = r.int(3) === 0;
+  // the first element's offset: the elements [at, at + n * size) up, or
+  // (at - n * size, at + size) down, inside 0..511
+  const span = Math.max(count, 1) * size;
+  const at = () => (down ? span - size + r.int(512 - span + 1) : r.int(512 - span + 1));
+  const out = [down ? "std" : "cld", `lea edi, [ebx+${at()}]`];
+  if (name.startsWith("movs")) out.push(`lea esi, [ebx+${at()}]`);
+  if (rep) out.push(`mov ecx, ${count}`);
+  out.push(`${rep ? "rep " : ""}${name}`);
   return out;
 }
 
@@ -284,8 +305,8 @@ export function buildJitRom(seed: number, count: number): string {
     if (loop) lines.push("  dec ebp", `  jnz ${label}.top`);
     lines.push("  ret");
     const regs = Array.from({ length: 6 }, () => "0x" + r.pick([r.u32(), r.u32() & 0xff, 0, 0xffffffff, 0x80000000, 0x7fffffff]).toString(16));
-    // flags: CF PF AF ZF SF OF, DF clear (string instructions are not generated;
-    // STD in a chunk sets it) and IF clear (STI in a chunk sets it)
+    // flags: CF PF AF ZF SF OF, DF clear (STD in a chunk sets it, and string
+    // instructions set it as they need it) and IF clear (STI in a chunk sets it)
     const fl = "0x" + ((r.u32() & 0x8d5) | 2).toString(16);
     table.push(`  dd ${label} + ROMB, ${regs.join(", ")}, ${fl}`);
   }

@@ -150,7 +150,7 @@ test("the translator decodes each instruction to the emitter the opcode map name
 
 test("the translator declines prefixes whose lengths it does not model", () => {
   const taken: string[] = [];
-  let repBsf = 0;
+  let repBsf = 0, repString = 0;
   for (const { code, op } of candidates(DECLINED_PREFIXES.map((p) => [p]))) {
     const insn = decodeOne(code, 0);
     // REP BSF (F3 0F BC, which later processors run as TZCNT) is BSF on a P6:
@@ -159,10 +159,16 @@ test("the translator declines prefixes whose lengths it does not model", () => {
       expect(insn?.op).toBe("bsf");
       expect(insn!.len).toBe(decodeOne(code.subarray(1), 0)!.len + 1);
       repBsf++;
+    } else if (code[0] === 0xf3 && [0xa4, 0xa5, 0xaa, 0xab].includes(op)) {
+      // REP MOVS, REP STOS: the interpreter's handler in the block, REP included
+      expect(insn?.op).toBe("string");
+      expect(insn!.len).toBe(2);
+      repString++;
     } else if (insn && !(code[0] !== 0x67 && MAP.get(op)?.mandatory)) taken.push(hexBytes(code));
   }
   expect(taken.slice(0, 20)).toEqual([]);
   expect(repBsf).toBeGreaterThan(0);
+  expect(repString).toBeGreaterThan(0);
 });
 
 test("an instruction cut off by the end of the code is not decoded", () => {

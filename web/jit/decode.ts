@@ -4,7 +4,7 @@
 // interpreter then runs. tests/unit/jitdecode.test.ts checks every length it gives
 // against the interpreter's opcode map (tools/opmap.mjs).
 
-import { S_DS, S_SS, R_ESP, R_EBP, R_EDI } from "../host/cpustate";
+import { S_DS, S_SS, R_EAX, R_ECX, R_ESP, R_EBP, R_ESI, R_EDI } from "../host/cpustate";
 import { INTERP_OPS, INTERP_EFLAGS, INTERP_EDI } from "./interpops";
 
 export const szMask = (sz: number) => (sz === 32 ? 0xffffffff : sz === 16 ? 0xffff : 0xff);
@@ -24,7 +24,7 @@ export interface Insn {
   form?: string;    // ALU operand form
   rel?: number;     // branch target, offset from the block start
   follow?: number;  // JMP, CALL the block goes on past: the offset it goes on at (decodeBlock)
-  gprs?: number;    // interp: the general registers it may read (bit mask; EAX = bit 0)
+  gprs?: number;    // interp, string: the general registers it may read (bit mask; EAX = bit 0)
   gprsOut?: number; // interp: those it may write
   eflags?: boolean; // interp: it reads or writes the arithmetic flags
   opc?: number;     // interp: its key in interpops.ts (mandatory prefix column << 9 | opcode)
@@ -206,6 +206,15 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xfa || b === 0xfb) return done({ op: b === 0xfa ? "cli" : "sti", sz: osz });
     if (b === 0xfc || b === 0xfd) return done({ op: b === 0xfc ? "cld" : "std", sz: osz });
+    if ((b === 0xa4 || b === 0xa5 || b === 0xaa || b === 0xab) && !repne && !lock) {
+      // MOVS, STOS (string.ts), with REP or not, 32-bit addressing (0x67 ends
+      // the prefixes above and is declined): the interpreter's handler in the
+      // block, which reads DF, ECX and the pointers, and for STOS EAX. A REP
+      // may stop part-way, EIP still on it (emitter.ts step's `partial`).
+      const stos = b >= 0xaa;
+      const gprsOut = (1 << R_ECX) | (1 << R_EDI) | (stos ? 0 : 1 << R_ESI);
+      return { op: "string", sz: b & 1 ? osz : 8, gprs: gprsOut | (stos ? 1 << R_EAX : 0), gprsOut, eflags: true, off: start, len: pos - start };
+    }
     if (b === 0xf6 || b === 0xf7) {
       const rm = modrmRM();
       const sz = b === 0xf7 ? osz : 8;

@@ -15,7 +15,7 @@
 // place; otherwise the state is stored and the machine's testCC answers.
 
 import {
-  OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE, OFF_REGS,
+  OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE, OFF_REGS, OFF_EIP,
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
@@ -259,15 +259,16 @@ export class Emitter {
    *  (asm/cpu/jit.ts jitStep): the general registers in `gprs` stored first
    *  and those in `out` loaded after (a register the handler does not write
    *  reads back as stored), and the flag state too when it uses flags. A
-   *  fault leaves the block as a faulting access does; a write to translated
-   *  code, or an event for the run loop, makes it leave after this one. */
-  step(off: number, gprs: number, out: number, eflags: boolean): this {
+   *  fault leaves the block as a faulting access does (the registers loaded
+   *  first: a REP's completed iterations stay done, string.ts); a write to
+   *  translated code, or an event for the run loop, makes it leave after this
+   *  one. `partial`: the instruction may stop with EIP still on it (a REP at
+   *  its budget, or stopped for the run loop): counted once, as the
+   *  interpreter counts it, and the block leaves there. */
+  step(off: number, gprs: number, out: number, eflags: boolean, partial = false): this {
     for (let r = 0; r < 8; r++) if (gprs & (1 << r)) this.storeAt(CPU_STATE + OFF_REGS + 4 * r, L_R + r);
     if (eflags) this.flushFlags();
-    this.retired().eipAt(off).call(F_STEP).tee(L_STATUS);
-    this.i32(WR_FAULT).op(W.eq).open(W.if_, "").faultExit().end();
-    this.get(L_STATUS).i32(WR_CODE).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
-    this.wroteSlow = true;
+    this.retired().eipAt(off).call(F_STEP).set(L_STATUS);
     for (let r = 0; r < 8; r++) {
       if (out & (1 << r)) { this.load(W.load, CPU_STATE + OFF_REGS + 4 * r).set(L_R + r); this.regsWritten |= 1 << r; }
     }
@@ -275,6 +276,14 @@ export class Emitter {
       FLAG_WORDS.forEach((w, j) => this.load(W.load, CPU_STATE + w).set(FLAG_LOCALS[j]));
       this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 };
       this.flagsWritten = true;
+    }
+    this.get(L_STATUS).i32(WR_FAULT).op(W.eq).open(W.if_, "").faultExit().end();
+    this.get(L_STATUS).i32(WR_CODE).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
+    this.wroteSlow = true;
+    if (partial) {
+      this.load(W.load, CPU_STATE + OFF_EIP).eipAt(off).op(W.eq).open(W.if_, "");
+      this.eipAt(off).set(L_NEIP).get(L_CNT).i32(this.cur.k + 1).op(W.add).set(L_CNT).br("exit");
+      this.end();
     }
     return this;
   }

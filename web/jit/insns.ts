@@ -253,6 +253,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       return;
     }
     case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
+    // string.ts MOVS, STOS (REP or not) by the interpreter's handler
+    case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true); return;
     case "shift": case "shiftCL": {
       e.readRM(i.rm!, sz).set(T0);
       if (i.op === "shift") {

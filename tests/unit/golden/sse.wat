@@ -1,5 +1,5 @@
 ;; sse: paddd xmm0, xmm1; pxor xmm2, xmm2: computed in place
-;; 2 instructions, 773 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 777 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -84,7 +84,14 @@
             i32.store offset=9699380 align=1
             local.get 2
             call 11
-            local.tee 61
+            local.set 61
+            i32.const 0
+            i32.load offset=4096 align=1
+            local.set 3
+            i32.const 0
+            i32.load offset=4100 align=1
+            local.set 4
+            local.get 61
             i32.const 1
             i32.eq
             if  ;; label = @5
@@ -101,12 +108,6 @@
               i32.const 1
               local.set 22
             end
-            i32.const 0
-            i32.load offset=4096 align=1
-            local.set 3
-            i32.const 0
-            i32.load offset=4100 align=1
-            local.set 4
           end
           local.get 22
           if  ;; label = @4
@@ -149,7 +150,11 @@
             i32.const 4
             i32.add
             call 11
-            local.tee 61
+            local.set 61
+            i32.const 0
+            i32.load offset=4104 align=1
+            local.set 5
+            local.get 61
             i32.const 1
             i32.eq
             if  ;; label = @5
@@ -166,9 +171,6 @@
               i32.const 1
               local.set 22
             end
-            i32.const 0
-            i32.load offset=4104 align=1
-            local.set 5
           end
           local.get 2
           i32.const 8

@@ -1,5 +1,5 @@
 ;; x87: fld1; fstp st0: each a call to the interpreter's handler in the block
-;; 2 instructions, 681 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 685 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -53,7 +53,14 @@
           i32.store offset=9699380 align=1
           local.get 2
           call 11
-          local.tee 61
+          local.set 61
+          i32.const 0
+          i32.load offset=4096 align=1
+          local.set 3
+          i32.const 0
+          i32.load offset=4116 align=1
+          local.set 8
+          local.get 61
           i32.const 1
           i32.eq
           if  ;; label = @4
@@ -70,12 +77,6 @@
             i32.const 1
             local.set 22
           end
-          i32.const 0
-          i32.load offset=4096 align=1
-          local.set 3
-          i32.const 0
-          i32.load offset=4116 align=1
-          local.set 8
           local.get 22
           if  ;; label = @4
             local.get 2
@@ -106,7 +107,14 @@
           i32.const 2
           i32.add
           call 11
-          local.tee 61
+          local.set 61
+          i32.const 0
+          i32.load offset=4096 align=1
+          local.set 3
+          i32.const 0
+          i32.load offset=4108 align=1
+          local.set 6
+          local.get 61
           i32.const 1
           i32.eq
           if  ;; label = @4
@@ -123,12 +131,6 @@
             i32.const 1
             local.set 22
           end
-          i32.const 0
-          i32.load offset=4096 align=1
-          local.set 3
-          i32.const 0
-          i32.load offset=4108 align=1
-          local.set 6
           local.get 2
           i32.const 4
           i32.add
