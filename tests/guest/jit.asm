@@ -45,6 +45,22 @@ hex:
   pop eax
   jmp puthex32_32
 
+; SHOWAT label, op, ...: print each operand (a register or a memory dword), then
+; where the fault was (EIP32) from `label`, then a new line
+%macro SHOWAT 2-*
+%xdefine SHOWAT_AT %1
+%rep %0 - 1
+%rotate 1
+  mov eax, %1
+  call hex
+%endrep
+  mov eax, [EIP32]
+  sub eax, SHOWAT_AT + ROMB
+  call hex
+  call putnl32
+%undef SHOWAT_AT
+%endmacro
+
 jt_main:
   ; --- a routine patched from outside: MOV EAX, imm32 / RET, copied to RAM
   mov esi, smc1 + ROMB
@@ -138,12 +154,7 @@ jt_main:
   add edx, [0x400000]      ; not present
   add edx, 5
   ENDTRY32
-  mov eax, edx
-  call hex
-  mov eax, [EIP32]
-  sub eax, .fault + ROMB
-  call hex
-  call putnl32
+  SHOWAT .fault, edx
   mov ecx, [IDX]
   loop .f1
 
@@ -165,18 +176,7 @@ jt_main:
   rep stosb
   add edx, 0x1000          ; not reached
   ENDTRY32
-  mov eax, edx
-  call hex
-  mov eax, ecx
-  call hex
-  mov eax, edi
-  call hex
-  mov eax, [0x400000 - 4]
-  call hex
-  mov eax, [EIP32]
-  sub eax, .rfault + ROMB
-  call hex
-  call putnl32
+  SHOWAT .rfault, edx, ecx, edi, [0x400000 - 4]
   mov ecx, [IDX]
   loop .r1
 
@@ -246,12 +246,7 @@ jt_main:
   add edx, 0x1000          ; not reached
   int 0x80
   ENDTRY32
-  mov eax, edx
-  call hex
-  mov eax, [EIP32]
-  sub eax, .pcall + ROMB
-  call hex
-  call putnl32
+  SHOWAT .pcall, edx
   mov ecx, [IDX]
   loop .p1
   mov eax, cr0
@@ -276,12 +271,7 @@ jt_main:
   add edx, 5
   int 0x80
   ENDTRY32
-  mov eax, edx
-  call hex
-  mov eax, [EIP32]
-  sub eax, .gp + ROMB
-  call hex
-  call putnl32
+  SHOWAT .gp, edx
   mov ecx, [IDX]
   loop .g1
 
@@ -302,14 +292,7 @@ jt_main:
   div ecx
   add esi, 5
   ENDTRY32
-  mov eax, esi
-  call hex
-  mov eax, edx
-  call hex
-  mov eax, [EIP32]
-  sub eax, .div0 + ROMB
-  call hex
-  call putnl32
+  SHOWAT .div0, esi, edx
   TRY32
   mov esi, 1
   mov edx, 0x80000000
@@ -320,14 +303,7 @@ jt_main:
   idiv ecx
   add esi, 5
   ENDTRY32
-  mov eax, esi
-  call hex
-  mov eax, edx
-  call hex
-  mov eax, [EIP32]
-  sub eax, .idiv + ROMB
-  call hex
-  call putnl32
+  SHOWAT .idiv, esi, edx
   mov ecx, [IDX]
   dec ecx
   jnz .d1
@@ -344,12 +320,7 @@ jt_main:
 .trap:
   add edx, 2
   ENDTRY32
-  mov eax, edx
-  call hex
-  mov eax, [EIP32]
-  sub eax, .trap + ROMB
-  call hex
-  call putnl32
+  SHOWAT .trap, edx
   mov ecx, [IDX]
   loop .t1
 
