@@ -177,8 +177,8 @@ const MAP = `
 9B fwait jit=interp
 9C pushf* jit32=pushf
 9D popf* jit32=popf
-9E sahf
-9F lahf
+9E sahf jit=sahf
+9F lahf jit=lahf
 A0 mov_AL_Ob moffs jit=movGE
 A1 mov_eAX_Ov* moffs jit=movGE
 A2 mov_Ob_AL moffs jit=movEG
@@ -291,7 +291,7 @@ EE out_DX_AL
 EF out_DX_eAX*
 F1 int1
 F4 hlt
-F5 cmc
+F5 cmc jit=cmc
 F6/0 test_Eb_Ib m ib jit=test
 F6/1 test_Eb_Ib m ib
 F6/2 not_Eb m L jit=not
@@ -308,8 +308,8 @@ F7/4 mul_Ev* m jit32=mul
 F7/5 imul_Ev* m jit32=imul1
 F7/6 div_Ev* m jit=div
 F7/7 idiv_Ev* m jit=idiv
-F8 clc
-F9 stc
+F8 clc jit=clc
+F9 stc jit=stc
 FA cli jit=cli
 FB sti jit=sti
 FC cld jit=cld

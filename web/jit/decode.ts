@@ -206,6 +206,8 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
     if (b === 0xfa || b === 0xfb) return done({ op: b === 0xfa ? "cli" : "sti", sz: osz });
     if (b === 0xfc || b === 0xfd) return done({ op: b === 0xfc ? "cld" : "std", sz: osz });
+    if (b === 0xf5 || b === 0xf8 || b === 0xf9) return done({ op: b === 0xf5 ? "cmc" : b === 0xf8 ? "clc" : "stc", sz: osz });
+    if (b === 0x9e || b === 0x9f) return done({ op: b === 0x9e ? "sahf" : "lahf", sz: 8 });
     if ((b === 0xa4 || b === 0xa5 || b === 0xaa || b === 0xab) && !repne && !lock) {
       // MOVS, STOS (string.ts), with REP or not, 32-bit addressing (0x67 ends
       // the prefixes above and is declined): the interpreter's handler in the

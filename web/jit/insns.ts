@@ -365,6 +365,19 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       e.call(F_RDTSC).set(T0).load(W.load, JIT_TSC_HI).set(T1);
       e.setReg(R_EAX, 32, T0).setReg(R_EDX, 32, T1);
       return;
+    // datamov.ts clc, stc, cmc: CF alone, the other flags as lazy as they were
+    case "clc": case "stc": e.i32(i.op === "stc" ? 1 : 0).set(T0); setFlag(e, CF, T0); return;
+    case "cmc": e.cond(2 /* B: CF = 1 */).i32(1).op(W.xor).set(T0); setFlag(e, CF, T0); return;
+    // datamov.ts sahf: SF ZF AF PF CF from AH, no longer lazy; lahf: them (and bit 1) to AH
+    case "sahf": {
+      const M = SF | ZF | AF | PF | CF;
+      e.get(L_EFL).i32(~M).op(W.and).get(L_R + R_EAX).i32(8).op(W.shru).i32(M).op(W.and).op(W.or).set(L_EFL);
+      e.get(L_MASK).i32(~M).op(W.and).set(L_MASK);
+      e.fs = { ...e.fs, mask: e.fs.mask === null ? null : e.fs.mask & ~M };
+      e.flagsWritten = true;
+      return;
+    }
+    case "lahf": e.eflags().i32(SF | ZF | AF | PF | CF).op(W.and).i32(2).op(W.or).set(T0); e.setReg(4 /* AH */, 8, T0); return;
     // datamov.ts cld, std: DF is never lazy
     case "cld": e.get(L_EFL).i32(~DF).op(W.and).set(L_EFL); e.flagsWritten = true; return;
     case "std": e.get(L_EFL).i32(DF).op(W.or).set(L_EFL); e.flagsWritten = true; return;
