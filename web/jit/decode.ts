@@ -25,8 +25,8 @@ export interface Insn {
   rel?: number;     // branch target, offset from the block start
   follow?: number;  // JMP, CALL the block goes on past: the offset it goes on at (decodeBlock)
   gprs?: number;    // interp, string: the general registers it may read (bit mask; EAX = bit 0)
-  gprsOut?: number; // interp: those it may write
-  eflags?: boolean; // interp: it reads or writes the arithmetic flags
+  gprsOut?: number; // interp, string: those it may write
+  eflags?: boolean; // interp, string: it reads or writes the flags (DF included)
   opc?: number;     // interp: its key in interpops.ts (mandatory prefix column << 9 | opcode)
 }
 

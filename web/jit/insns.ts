@@ -369,14 +369,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     case "clc": case "stc": e.i32(i.op === "stc" ? 1 : 0).set(T0); setFlag(e, CF, T0); return;
     case "cmc": e.cond(2 /* B: CF = 1 */).i32(1).op(W.xor).set(T0); setFlag(e, CF, T0); return;
     // datamov.ts sahf: SF ZF AF PF CF from AH, no longer lazy; lahf: them (and bit 1) to AH
-    case "sahf": {
-      const M = SF | ZF | AF | PF | CF;
-      e.get(L_EFL).i32(~M).op(W.and).get(L_R + R_EAX).i32(8).op(W.shru).i32(M).op(W.and).op(W.or).set(L_EFL);
-      e.get(L_MASK).i32(~M).op(W.and).set(L_MASK);
-      e.fs = { ...e.fs, mask: e.fs.mask === null ? null : e.fs.mask & ~M };
-      e.flagsWritten = true;
-      return;
-    }
+    case "sahf": setFlags(e, SF | ZF | AF | PF | CF, () => e.get(L_R + R_EAX).i32(8).op(W.shru)); return;
     case "lahf": e.eflags().i32(SF | ZF | AF | PF | CF).op(W.and).i32(2).op(W.or).set(T0); e.setReg(4 /* AH */, 8, T0); return;
     // datamov.ts cld, std: DF is never lazy
     case "cld": e.get(L_EFL).i32(~DF).op(W.and).set(L_EFL); e.flagsWritten = true; return;
@@ -418,15 +411,20 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
   throw new Error(`translator: no emitter for ${i.op}`);
 }
 
-/** Set flag F alone from local `l` (0 or 1), as flags.ts setArithFlags(F, ...):
- *  the flags still lazy stay lazy. */
-function setFlag(e: Emitter, F: number, l: number): void {
-  e.get(L_EFL).i32(~F).op(W.and).get(l);
-  if (F !== 1) e.i32(31 - Math.clz32(F)).op(W.shl);
-  e.op(W.or).set(L_EFL);
-  e.get(L_MASK).i32(~F).op(W.and).set(L_MASK);
-  e.fs = { ...e.fs, mask: e.fs.mask === null ? null : e.fs.mask & ~F };
+/** Set the flags in mask M to the bits `value` pushes (as flags.ts
+ *  setArithFlags(M, ...); bits outside M are ignored): those are no longer
+ *  lazy, and the flags still lazy stay lazy. */
+function setFlags(e: Emitter, M: number, value: () => void): void {
+  e.get(L_EFL).i32(~M).op(W.and);
+  value();
+  e.i32(M).op(W.and).op(W.or).set(L_EFL);
+  e.get(L_MASK).i32(~M).op(W.and).set(L_MASK);
+  e.fs = { ...e.fs, mask: e.fs.mask === null ? null : e.fs.mask & ~M };
   e.flagsWritten = true;
+}
+/** Set flag F alone from local `l` (0 or 1). */
+function setFlag(e: Emitter, F: number, l: number): void {
+  setFlags(e, F, () => { e.get(l); if (F !== 1) e.i32(31 - Math.clz32(F)).op(W.shl); });
 }
 
 /** SF ZF PF from the low half, CF = OF = overflow (local `ov`), AF clear
