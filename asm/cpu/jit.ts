@@ -156,18 +156,11 @@ export function jitCodeWritten(page: u32): void {
   codeWritten = true;
 }
 
-/** The slot of the cache set `set` that holds block start `host`, or 0. A hit in
- *  the second slot moves the block to the first, so that the second holds the
- *  one entered less recently (from the run loop or a look-up), which a new
- *  translation replaces (placeBlock). */
+/** The slot of the cache set `set` that holds block start `host`, or 0. */
 @inline function cachedSlot(set: u32, host: u32): u32 {
   if (load<u32>(set + SLOT_KEY) == host) return set;
   let s1 = set + SLOT_SIZE;
-  if (load<u32>(s1 + SLOT_KEY) != host) return 0;
-  let a = load<u64>(set), b = load<u64>(set, 8);
-  store<u64>(set, load<u64>(s1)); store<u64>(set, load<u64>(s1, 8), 8);
-  store<u64>(s1, a); store<u64>(s1, b, 8);
-  return set;
+  return load<u32>(s1 + SLOT_KEY) == host ? s1 : 0;
 }
 
 /** The count entry of start `host`; 0 when it had none (it is counted now: it
