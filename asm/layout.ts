@@ -12,8 +12,6 @@
 //   0x0090_0000  TLB fill list, for cheap flushes
 //   0x0094_0000  translator words the generated code reads (cpu/jit.ts), then
 //                the block cache: 32768 slots of 16 bytes
-//   0x009C_1000  the start counts: 16384 entries of 8 bytes (cpu/jit.ts), up
-//                to 0x009E_1000; derived, like the cache: not saved
 //   0x00A0_0000  AssemblyScript static data (asconfig memoryBase)
 //   0x0180_0000  ROM images: system BIOS (up to 512 KiB), then at 0x0188_0000
 //                the VGA BIOS behind the std VGA's PCI ROM BAR (64 KiB)
@@ -40,8 +38,6 @@ export const TLB_FILL_MAX: u32 = 0x10000;
 export const JIT_WORDS: u32 = 0x940000;
 export const JIT_CACHE: u32 = 0x941000;
 export const JIT_SLOTS: u32 = 0x8000;
-export const JIT_COUNTS: u32 = 0x9C1000;
-export const JIT_COUNT_ENTRIES: u32 = 0x4000;
 export const STATIC_BASE: u32 = 0xA00000;
 export const ROM_BASE: u32 = 0x1800000;
 export const ROM_SIZE: u32 = 0x100000;

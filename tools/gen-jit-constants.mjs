@@ -18,7 +18,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** What the translator uses, by the file that defines it. */
 export const SHARED = [
-  ["asm/layout.ts", ["TLB", "JIT_CACHE", "JIT_SLOTS", "JIT_COUNTS", "JIT_COUNT_ENTRIES"]],
+  ["asm/layout.ts", ["TLB", "JIT_CACHE", "JIT_SLOTS"]],
   ["asm/cpu/state.ts", ["OFF_ATTENTION", "CF", "PF", "AF", "ZF", "SF", "OF", "ARITH_FLAGS", "TF", "IF", "DF", "IOPL_MASK", "NT", "RF", "VM", "AC", "ID", "EFLAGS_BITS",
     "CR4_TSD", "CR0_EM", "CR0_TS", "CR4_OSFXSR",
   ]],
@@ -28,7 +28,6 @@ export const SHARED = [
   ["asm/cpu/jit.ts", [
     "JIT_READ_MASK", "JIT_WRITE_MASK", "JIT_STATUS", "JIT_CHAINED", "JIT_TSC_HI", "JIT_RETIRED", "JIT_FEATURES", "BLOCK_FAULTED", "BLOCK_INTERPRET", "WR_FAULT", "WR_CODE",
     "SLOT_KEY", "SLOT_FN", "SLOT_COUNT", "SLOT_LEN", "SLOT_SIZE", "SET_HASH", "SET_SHIFT",
-    "CNT_KEY", "CNT_COUNT", "CNT_SIZE", "CNT_REFUSED", "CNT_HASH", "CNT_SHIFT",
   ]],
 ];
 

@@ -20,7 +20,7 @@
 // it stores the state as it was before that instruction, sets EIP to it and
 // returns; runCpu then delivers the exception as the interpreter would.
 
-import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, JIT_COUNTS, JIT_COUNT_ENTRIES, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
+import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
 import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, OFF_INIT, getEip, setEip } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
@@ -71,43 +71,22 @@ export const WR_CODE: u32 = 2; // the write hit translated code: leave the block
 // Tests lower it so that short guest programs run translated (index.ts).
 let HOT: u32 = 8000;
 export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : n; jitFlushAll(); }
+const REFUSED: u32 = 0xffffffff; // count of a start the host declined to translate
 
 // The block cache (layout.ts JIT_CACHE): JIT_SLOTS slots of SLOT_SIZE bytes,
-// two per hash set, each empty or holding a translation. Translated code looks
-// slots up too (chaining, web/jit/emitter.ts emitChain probes both slots
-// inline), so these names are generated for it (tools/gen-jit-constants.mjs).
+// two per hash set. A start that is only being counted replaces the less-counted
+// of them, and never a translated block (cold code passing through must not
+// evict hot blocks). Translated code looks slots up too (chaining), so these
+// names are generated for it (tools/gen-jit-constants.mjs).
 export const SLOT_KEY: u32 = 0;    // host address of the block's first byte (0 = empty)
-export const SLOT_FN: u32 = 4;     // function-table index
-export const SLOT_COUNT: u32 = 8;  // the block's instruction count
-export const SLOT_LEN: u32 = 12;   // block length in bytes
+export const SLOT_FN: u32 = 4;     // function-table index (0 = not translated)
+export const SLOT_COUNT: u32 = 8;  // executions so far; once translated, its instruction count
+export const SLOT_LEN: u32 = 12;   // block length in bytes, once translated
 export const SLOT_SIZE: u32 = 16;
 // A set is chosen by Fibonacci hashing: the top bits of host * 2^32/phi.
 export const SET_HASH: u32 = 0x9e3779b1;
 export const SET_SHIFT: u32 = 17;
 @inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE); }
-
-// The start counts (layout.ts JIT_COUNTS): starts not translated yet, counted
-// towards HOT apart from the cache, so that counting never competes with
-// translated blocks for slots (docs/PERFORMANCE.md: with the counts in the
-// cache's two slots a set, a set holding two blocks counted nothing, and a set
-// holding one left a single slot that the starts mapped there took from each
-// other, so hot call and return targets were never translated). Two entries a
-// set; a newcomer takes an entry only when it is empty or counts 1, otherwise
-// the lesser count loses 1 (the Misra-Gries frequent-items count): cold starts
-// passing through age a count but do not reset it, and a start seen more often
-// than the others of its set wins an entry and is counted on to HOT.
-export const CNT_KEY: u32 = 0;     // host address of the start (0 = empty)
-export const CNT_COUNT: u32 = 4;   // executions seen, at most HOT; CNT_REFUSED and a weight when declined
-export const CNT_SIZE: u32 = 8;
-// The flag of a start the host declined to translate: it is not offered again
-// (jitRun answers JIT_STEP_ONE) while its entry stands; the bits below are its
-// weight in the count above, HOT when declined.
-export const CNT_REFUSED: u32 = 0x80000000;
-// Another multiplier than the cache's (the murmur3 finaliser's), so that starts
-// sharing a cache set are spread over count sets.
-export const CNT_HASH: u32 = 0x85ebca6b;
-export const CNT_SHIFT: u32 = 18;  // 32 - log2(JIT_COUNT_ENTRIES)
-@inline function countSetOf(host: u32): u32 { return JIT_COUNTS + ((((host * CNT_HASH) >>> CNT_SHIFT) & ~1) * CNT_SIZE); }
 
 let enabled: bool = true;
 let codeWritten: bool = false;
@@ -123,7 +102,6 @@ export function jitFlushAll(): void {
     if (fn != 0) hostRelease(fn);
   }
   memory.fill(JIT_CACHE, 0, JIT_SLOTS * SLOT_SIZE);
-  memory.fill(JIT_COUNTS, 0, JIT_COUNT_ENTRIES * CNT_SIZE);
   for (let p: u32 = 0; p < (ramSize >>> 12); p++) {
     let e = physEntry(p << 12);
     if (e & PM_CODE) setPhysEntry(p, e & ~PM_CODE);
@@ -137,65 +115,37 @@ export function jitCheckWrite(host: u32): void {
   if (host >= RAM_BASE && phys < ramSize && (physEntry(phys) & PM_CODE) != 0) jitCodeWritten(phys >>> 12);
 }
 
-/** Physical page `page` is being written: drop its translations, and the
- *  counts of its starts (a start declined may be translatable now). */
+/** Physical page `page` is being written: drop its translations. */
 export function jitCodeWritten(page: u32): void {
   setPhysEntry(page, physEntry(page << 12) & ~PM_CODE);
   let lo = RAM_BASE + (page << 12);
   for (let i: u32 = 0; i < JIT_SLOTS; i++) {
     let s = JIT_CACHE + i * SLOT_SIZE;
     if (load<u32>(s + SLOT_KEY) - lo < 4096) {
-      hostRelease(load<u32>(s + SLOT_FN));
-      memory.fill(s, 0, SLOT_SIZE);
+      let fn = load<u32>(s + SLOT_FN);
+      if (fn != 0) hostRelease(fn);
+      store<u32>(s + SLOT_KEY, 0); store<u32>(s + SLOT_FN, 0); store<u32>(s + SLOT_COUNT, 0);
     }
-  }
-  for (let i: u32 = 0; i < JIT_COUNT_ENTRIES; i++) {
-    let e = JIT_COUNTS + i * CNT_SIZE;
-    if (load<u32>(e + CNT_KEY) - lo < 4096) store<u64>(e, 0);
   }
   codeWritten = true;
 }
 
-/** The slot of the cache set `set` that holds block start `host`, or 0. */
-@inline function cachedSlot(set: u32, host: u32): u32 {
-  if (load<u32>(set + SLOT_KEY) == host) return set;
-  let s1 = set + SLOT_SIZE;
-  return load<u32>(s1 + SLOT_KEY) == host ? s1 : 0;
+/** A start seen for the first time: count it in a slot of its set (s, s + SLOT_SIZE)
+ *  that holds no translation, if there is one. */
+function countNew(s: u32, host: u32): void {
+  let s1 = s + SLOT_SIZE;
+  let t0 = load<u32>(s + SLOT_FN) != 0, t1 = load<u32>(s1 + SLOT_FN) != 0;
+  let victim: u32;
+  if (!t0 && !t1) victim = load<u32>(s + SLOT_COUNT) <= load<u32>(s1 + SLOT_COUNT) ? s : s1;
+  else if (!t0) victim = s;
+  else if (!t1) victim = s1;
+  else return;
+  store<u32>(victim + SLOT_KEY, host); store<u32>(victim + SLOT_COUNT, 1);
 }
 
-/** The count entry of start `host`; 0 when it had none (it is counted now: it
- *  took an entry, or aged the lesser count of its set). */
-function countEntry(host: u32): u32 {
-  let e0 = countSetOf(host), e1 = e0 + CNT_SIZE;
-  if (load<u32>(e0 + CNT_KEY) == host) return e0;
-  if (load<u32>(e1 + CNT_KEY) == host) return e1;
-  let w0 = load<u32>(e0 + CNT_KEY) == 0 ? 0 : load<u32>(e0 + CNT_COUNT) & ~CNT_REFUSED;
-  let w1 = load<u32>(e1 + CNT_KEY) == 0 ? 0 : load<u32>(e1 + CNT_COUNT) & ~CNT_REFUSED;
-  let e = w0 <= w1 ? e0 : e1;
-  if (min(w0, w1) <= 1) { store<u32>(e + CNT_KEY, host); store<u32>(e + CNT_COUNT, 1); }
-  else store<u32>(e + CNT_COUNT, load<u32>(e + CNT_COUNT) - 1);
-  return 0;
-}
-
-/** A slot of cache set `set` for a new translation: an empty one, or the
- *  second, whose block is dropped (the first's moving there). */
-function placeBlock(set: u32): u32 {
-  if (load<u32>(set + SLOT_KEY) == 0) return set;
-  let s1 = set + SLOT_SIZE;
-  if (load<u32>(s1 + SLOT_KEY) == 0) return s1;
-  hostRelease(load<u32>(s1 + SLOT_FN));
-  memory.copy(s1, set, SLOT_SIZE);
-  return set;
-}
-
-/** Translate start `host`, whose count entry `e` reached HOT: the slot of its
- *  translation in the cache, or 0 when the host declined (the entry says so). */
-function translate(e: u32, host: u32, avail: u32): u32 {
+function translate(slot: u32, host: u32, avail: u32): u32 {
   let fn = hostCompile(host, avail, JIT_OUT);
-  if (fn == 0) { store<u32>(e + CNT_COUNT, CNT_REFUSED | HOT); return 0; }
-  store<u64>(e, 0);
-  let slot = placeBlock(setOf(host));
-  store<u32>(slot + SLOT_KEY, host);
+  if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return 0; }
   store<u32>(slot + SLOT_FN, fn);
   store<u32>(slot + SLOT_COUNT, load<u32>(JIT_OUT));
   store<u32>(slot + SLOT_LEN, load<u32>(JIT_OUT + 4));
@@ -207,7 +157,7 @@ function translate(e: u32, host: u32, avail: u32): u32 {
       tlbFlush(false); // no TLB entry may keep a fast write path to the page
     }
   }
-  return slot;
+  return fn;
 }
 
 /** Code at host address `host` may be translated: ROM images (written only by
@@ -238,19 +188,22 @@ export function jitRun(left: u32): i32 {
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return JIT_MISS;
-  let slot = cachedSlot(setOf(host), host);
-  let avail = codeAvail(eip);
-  if (slot == 0) {
-    let e = countEntry(host);
-    if (e == 0) return JIT_MISS;
-    let c = load<u32>(e + CNT_COUNT);
-    if ((c & ~CNT_REFUSED) < HOT) store<u32>(e + CNT_COUNT, c + 1);
-    if (c & CNT_REFUSED) return JIT_STEP_ONE;
-    if (c < HOT) return JIT_MISS;
-    slot = translate(e, host, avail);
-    if (slot == 0) return JIT_STEP_ONE;
+  let slot = setOf(host);
+  if (load<u32>(slot + SLOT_KEY) != host) {
+    slot += SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) != host) { countNew(slot - SLOT_SIZE, host); return JIT_MISS; }
   }
   let fn = load<u32>(slot + SLOT_FN);
+  let avail = codeAvail(eip);
+  if (fn == 0) {
+    let c = load<u32>(slot + SLOT_COUNT);
+    if (c != HOT) {
+      if (c < HOT) store<u32>(slot + SLOT_COUNT, c + 1);
+      return c == REFUSED ? JIT_STEP_ONE : JIT_MISS;
+    }
+    fn = translate(slot, host, avail);
+    if (fn == 0) return JIT_STEP_ONE;
+  }
   // The whole block must lie inside the fetch window (CS limit, same page), and
   // one pass through it inside the budget.
   if (load<u32>(slot + SLOT_LEN) > avail || load<u32>(slot + SLOT_COUNT) > left) return JIT_MISS;
@@ -282,9 +235,14 @@ export function jitRun(left: u32): i32 {
 export function jitLookup(eip: u32, left: u32): u32 {
   let host = codeHost(eip);
   if (!translatable(host)) return 0;
-  let slot = cachedSlot(setOf(host), host);
-  if (slot == 0 || load<u32>(slot + SLOT_LEN) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
-  return load<u32>(slot + SLOT_FN);
+  let slot = setOf(host);
+  if (load<u32>(slot + SLOT_KEY) != host) {
+    slot += SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) != host) return 0;
+  }
+  let fn = load<u32>(slot + SLOT_FN);
+  if (fn == 0 || load<u32>(slot + SLOT_LEN) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
+  return fn;
 }
 
 // --- helpers for translated code (exported by index.ts) ---

@@ -24,7 +24,7 @@ import { Session } from "node:inspector/promises";
 import { Machine, RING, STOP } from "../../web/host/machine";
 import { bootKernel } from "../../web/host/kernel";
 import { WORKLOAD } from "../bench/workload.mjs";
-import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_COUNT, SLOT_SIZE, JIT_COUNTS, JIT_COUNT_ENTRIES, CNT_KEY, CNT_COUNT, CNT_SIZE, CNT_REFUSED } from "../../web/jit/constants";
+import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE } from "../../web/jit/constants";
 
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
@@ -143,14 +143,11 @@ for (const [k, cmd] of WORKLOAD.entries()) {
       let state = "not mapped now";
       if (phys !== undefined) {
         const host = (RAM_BASE + phys) >>> 0;
-        state = "not in the cache nor counted";
+        state = "not in the cache";
         for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {
-          if (mem.getUint32(slot + SLOT_KEY, true) === host) state = `translated, ${mem.getUint32(slot + SLOT_COUNT, true)} insns`;
-        }
-        for (let e = JIT_COUNTS; e < JIT_COUNTS + JIT_COUNT_ENTRIES * CNT_SIZE; e += CNT_SIZE) {
-          if (mem.getUint32(e + CNT_KEY, true) !== host) continue;
-          const count = mem.getUint32(e + CNT_COUNT, true);
-          state = count & CNT_REFUSED ? "declined" : `counted ${count}`;
+          if (mem.getUint32(slot + SLOT_KEY, true) !== host) continue;
+          const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
+          state = fn ? `translated, ${count} insns` : count === 0xffffffff ? "declined" : `counted ${count}`;
         }
       }
       console.log(`    ${(eip >>> 0).toString(16)}: ${n}, ${state}`);
