@@ -5,6 +5,9 @@
 // those files in review; after checking it, `npx vitest run
 // tests/unit/jitgolden.test.ts -u` writes the new text.
 //
+// The text is wabt 1.0.32's (Debian 12); another wabt version may print the
+// same module differently, which shows as a diff of layout, not of code.
+//
 // The bytes are from the SDM's opcode tables (vol. 2); a block starts at its
 // page offset 0x100 and the rest of its 4 KiB page is HLT (F4h), which the
 // translator leaves to the interpreter, so each block ends where its comment says.
@@ -14,10 +17,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { test, expect } from "vitest";
+import { beforeAll, test, expect } from "vitest";
 import { translate } from "../../web/jit/translator";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+beforeAll(() => {
+  try { execFileSync("wasm2wat", ["--version"]); } catch {
+    throw new Error("tests/unit/jitgolden.test.ts needs wabt's wasm2wat (Debian: apt-get install wabt, as in the README)");
+  }
+});
 const dir = mkdtempSync(join(tmpdir(), "rz-golden-"));
 
 const BLOCKS: Record<string, { bytes: number[]; what: string }> = {
