@@ -88,7 +88,8 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   });
   // (decodeBlock follows no JMP or CALL as the block's last instruction)
   const lastOp = last.op;
-  if (!["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp)) {
+  const endsInBranch = ["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp);
+  if (!endsInBranch) {
     body.eipAt(endOff).set(L_NEIP).get(L_CNT).i32(n).op(W.add).set(L_CNT);
     body.chainTo(endOff);
   }
@@ -141,7 +142,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   e.op(W.end);
   // What ended the block: its last instruction's kind, or the page's end, or
   // the first bytes of the instruction the translator does not take.
-  const ends = ["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp) ? lastOp
+  const ends = endsInBranch ? lastOp
     : start + endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
   return { bytes: moduleBytes(e.b), insns: n, len: extent, ends };
