@@ -120,7 +120,8 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         skip++;
         break;
       }
-      // instructions the translator leaves to the interpreter, between translated ones
+      // the flag instructions (translated in place) and RCL/RCR (which the
+      // translator leaves to the interpreter), between translated ones
       case 21: out.push(r.pick(["clc", "stc", "cmc", "lahf", "sahf", `rcl ${d}, 1`, `rcr ${d}, ${r.int(4)}`])); break;
       case 22: out.push(`and esi, 0x7c`, `${r.pick(ALU)} ${r.pick(R32)}, [ebx+esi*2+${r.int(8) * 4}]`); break;
       // MOV AL/AX/EAX <-> [moffs] (A0-A3): an absolute address in the data area
