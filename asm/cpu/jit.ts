@@ -26,7 +26,7 @@ import { faultPending, faultVector, faultError, faultHasError, clearFault } from
 import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { testCC, getEflags } from "./flags";
 import { codeHost, codeAvail } from "./decode";
-import { deliverException, intrLine, stretchEndPending, stepInBlock } from "./exec";
+import { deliverException, intrLine, stretchEndPending, stepInBlock, stringInBlock } from "./exec";
 import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
 import { tscAfter } from "../clock";
@@ -296,6 +296,27 @@ export function jitStep(eip: u32): u32 {
   let b = runLoopEvents(), ic = atInstruction();
   setEip(eip);
   stepInBlock();
+  store<u64>(OFF_ICOUNT, ic);
+  return wrStatus(b);
+}
+/** What jitStr runs (web/jit/decode.ts "string" builds it): bits 0-2 the
+ *  element size in bytes (1, 2, 4), JIT_STR_STOS for STOS (else MOVS),
+ *  JIT_STR_REP for a REP prefix, the segment override + 1 from
+ *  JIT_STR_SEG_SHIFT (0: none), the instruction's length from JIT_STR_LEN_SHIFT. */
+export const JIT_STR_STOS: u32 = 8;
+export const JIT_STR_REP: u32 = 16;
+export const JIT_STR_SEG_SHIFT: u32 = 8;
+export const JIT_STR_LEN_SHIFT: u32 = 12;
+/** MOVS or STOS (REP or not) at `eip` in a block, as jitStep runs it, but by
+ *  its handler directly: the block's decoder has read the prefixes, and the
+ *  interpreter's decoder (a large function V8 optimises only once it is hot)
+ *  stays out of the way. The block stores and reloads the registers as for
+ *  jitStep. */
+export function jitStr(eip: u32, key: u32): u32 {
+  let b = runLoopEvents(), ic = atInstruction();
+  setEip(eip);
+  stringInBlock(eip, key & 7, (key & JIT_STR_STOS) != 0, (key & JIT_STR_REP) != 0,
+    <i32>((key >> JIT_STR_SEG_SHIFT) & 7) - 1, (key >> JIT_STR_LEN_SHIFT) & 15);
   store<u64>(OFF_ICOUNT, ic);
   return wrStatus(b);
 }

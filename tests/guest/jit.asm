@@ -222,6 +222,41 @@ jt_main:
   mov ecx, [IDX]
   loop .r2
 
+  ; --- MOVS through a segment override that is not flat: FS based at 1000h
+  ; (a GDT entry 30h of its own), so FS:5F000h is 60000h, which REP STOSB
+  ; filled with 45h above; STOS ignores the override (ES:EDI, SDM vol. 2 STOS)
+  mov dword [GDT_A + 0x30], 0x1000ffff
+  mov dword [GDT_A + 0x34], 0x00cf9200
+  mov word [IDX + 0x10], 0x37
+  mov dword [IDX + 0x12], GDT_A
+  lgdt [IDX + 0x10]
+  mov ax, 0x30
+  mov fs, ax
+  mov ecx, 3
+.sego:
+  mov [IDX], ecx
+  mov esi, 0x5f000
+  mov edi, 0x70000
+  mov ecx, 16
+  fs rep movsd
+  mov eax, 0x77
+  fs stosb
+  mov eax, esi
+  call hex
+  mov eax, edi
+  call hex
+  mov eax, [0x70000]
+  call hex
+  mov eax, [0x7003c]
+  call hex
+  mov eax, [0x70040]
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .sego
+  mov ax, 0x10
+  mov fs, ax
+
   ; --- a CALL a block goes on past (its target on the same page) whose push
   ; faults: at CPL 3 with ESP at the 4 MiB page that is not present, the #PF
   ; (a user write) names the CALL, the instructions before it done
@@ -248,7 +283,8 @@ jt_main:
   ENDTRY32
   SHOWAT .pcall, edx
   mov ecx, [IDX]
-  loop .p1
+  dec ecx                  ; (LOOP: too far past the align)
+  jnz .p1
   mov eax, cr0
   and eax, 0x7fffffff
   mov cr0, eax

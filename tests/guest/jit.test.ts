@@ -30,6 +30,9 @@ test("jit: random chunks give the same registers, flags and memory interpreted, 
   // REP STOSB of 20000 (over the interpreter's 8192 a go), then REP MOVSD of
   // 9001 down: EDX = 1 + 4 + 8, ECX = 0, ESI = 60000h - 4, EDI = 60000h + 2999 * 4
   expect(out.match(/^ 0000000d 00000000 0005fffc 00062edc [0-9a-f]{8}$/gm)?.length).toBe(3);
+  // REP MOVSD of 16 from FS:5F000h, FS based at 1000h: the 45h bytes REP
+  // STOSB left at 60000h; then STOSB with an FS override stores at ES:EDI
+  expect(out.match(/^ 0005f040 00070041 45454545 45454545 00000077$/gm)?.length).toBe(3);
   // CLI at CPL 3: #GP(0) at the CLI, the instructions before it done
   expect(out.match(/ v=0d e=00000000 cr2=00400000 000000d7 00000000\n/g)?.length).toBe(3);
   // #DE: DIV by zero, IDIV with a quotient that does not fit; the instructions

@@ -218,7 +218,8 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
 }
 
 /** MOVS or STOS (A4/A5/AA/AB) of bytes, words or dwords, with REP (ECX from 0
- *  up) or without, up or down (CLD/STD), ESI and EDI set just before so that
+ *  up) or without, up or down (CLD/STD), with a segment override or without,
+ *  ESI and EDI set just before so that
  *  every element read or written lies in the 512-byte data area (EBX). */
 function stringOp(r: ReturnType<typeof rng>): string[] {
   const size = r.pick([1, 2, 4]);
@@ -233,6 +234,9 @@ function stringOp(r: ReturnType<typeof rng>): string[] {
   const out = [down ? "std" : "cld", `lea edi, [ebx+${at()}]`];
   if (name.startsWith("movs")) out.push(`lea esi, [ebx+${at()}]`);
   if (rep) out.push(`mov ecx, ${count}`);
+  // now and then a segment override (every segment is flat here): MOVS reads
+  // through it, STOS ignores it
+  if (r.int(3) === 0) out.push(`db 0x${r.pick([0x26, 0x36, 0x3e, 0x64, 0x65]).toString(16)}`);
   out.push(`${rep ? "rep " : ""}${name}`);
   return out;
 }

@@ -6,6 +6,7 @@
 
 import { S_DS, S_SS, R_EAX, R_ECX, R_ESP, R_EBP, R_ESI, R_EDI } from "../host/cpustate";
 import { INTERP_OPS, INTERP_EFLAGS, INTERP_EDI } from "./interpops";
+import { JIT_STR_STOS, JIT_STR_REP, JIT_STR_SEG_SHIFT, JIT_STR_LEN_SHIFT } from "./constants";
 
 export const szMask = (sz: number) => (sz === 32 ? 0xffffffff : sz === 16 ? 0xffff : 0xff);
 
@@ -213,9 +214,11 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       // the prefixes above and is declined): the interpreter's handler in the
       // block, which reads DF, ECX and the pointers, and for STOS EAX. A REP
       // may stop part-way, EIP still on it (emitter.ts step's `partial`).
-      const stos = b >= 0xaa;
+      const stos = b >= 0xaa, sz = b & 1 ? osz : 8, len = pos - start;
       const gprsOut = (1 << R_ECX) | (1 << R_EDI) | (stos ? 0 : 1 << R_ESI);
-      return { op: "string", sz: b & 1 ? osz : 8, gprs: gprsOut | (stos ? 1 << R_EAX : 0), gprsOut, eflags: true, off: start, len: pos - start };
+      // asm/cpu/jit.ts jitStr's key
+      const imm = (sz >> 3) | (stos ? JIT_STR_STOS : 0) | (rep ? JIT_STR_REP : 0) | ((seg + 1) << JIT_STR_SEG_SHIFT) | (len << JIT_STR_LEN_SHIFT);
+      return { op: "string", sz, imm, gprs: gprsOut | (stos ? 1 << R_EAX : 0), gprsOut, eflags: true, off: start, len };
     }
     if (b === 0xf6 || b === 0xf7) {
       const rm = modrmRM();

@@ -36,6 +36,7 @@ export const HELPERS = [
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
   { name: "lookup", params: 2 },                                                         // (eip, left) -> fn or 0
   { name: "step", params: 1 },                                                           // (eip) -> status, as a write's
+  { name: "str", params: 2 },                                                            // (eip, key) -> status: MOVS/STOS
   { name: "exit", params: 2 },                                                           // (block, eip) -> 0: Translator.countExits
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
@@ -48,6 +49,7 @@ export const F_RDTSC = helper("rdtsc");
 const F_CHAIN = helper("chain");
 const F_LOOKUP = helper("lookup");
 const F_STEP = helper("step");
+const F_STR = helper("str");
 export const F_EXIT = helper("exit");
 /** L_CKEY of an exit whose target block is looked up when it is taken (no host
  *  address is 1). */
@@ -265,10 +267,13 @@ export class Emitter {
    *  one. `partial`: the instruction may stop with EIP still on it (a REP at
    *  its budget, or stopped for the run loop): counted once, as the
    *  interpreter counts it, and the block leaves there. */
-  step(off: number, gprs: number, out: number, eflags: boolean, partial = false): this {
+  step(off: number, gprs: number, out: number, eflags: boolean, partial = false, strKey?: number): this {
     for (let r = 0; r < 8; r++) if (gprs & (1 << r)) this.storeAt(CPU_STATE + OFF_REGS + 4 * r, L_R + r);
     if (eflags) this.flushFlags();
-    this.retired().eipAt(off).call(F_STEP).set(L_STATUS);
+    this.retired().eipAt(off);
+    // MOVS/STOS: their handler without the interpreter's decoder (jitStr)
+    if (strKey !== undefined) this.i32(strKey).call(F_STR); else this.call(F_STEP);
+    this.set(L_STATUS);
     for (let r = 0; r < 8; r++) {
       if (out & (1 << r)) { this.load(W.load, CPU_STATE + OFF_REGS + 4 * r).set(L_R + r); this.regsWritten |= 1 << r; }
     }

@@ -254,7 +254,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     }
     case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
     // string.ts MOVS, STOS (REP or not) by the interpreter's handler
-    case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true); return;
+    case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true, i.imm!); return;
     case "shift": case "shiftCL": {
       e.readRM(i.rm!, sz).set(T0);
       if (i.op === "shift") {

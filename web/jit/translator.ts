@@ -51,6 +51,7 @@ export interface JitCoreExports {
   jitChain(fn: number, left: number): number;
   jitLookup(eip: number, left: number): number;
   jitStep(eip: number): number;
+  jitStr(eip: number, key: number): number;
   setTranslation(on: number): void;
 }
 
@@ -201,7 +202,7 @@ export class Translator {
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
         wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
-        chain: core.jitChain, lookup: core.jitLookup, step: core.jitStep, exit: () => 0,
+        chain: core.jitChain, lookup: core.jitLookup, step: core.jitStep, str: core.jitStr, exit: () => 0,
       } satisfies Record<HelperName, unknown>,
     };
   }
