@@ -96,3 +96,21 @@ test("jit: IDIV of INT_MIN by -1 is #DE at the instruction, registers as they we
   expect(interpreted.output).toBe(want);
   expect(interpreted.instructions).toBe(translated.instructions);
 });
+
+test("jit: LFENCE, MFENCE, SFENCE in blocks do nothing with their feature and are #UD without it (expected from the SDM)", async () => {
+  // jit_fence.asm: each fence three times, the first interpreted, the others
+  // translated; name, vector (ff: none), EIP - the fence, ECX (2: it ran on)
+  const line = (name: string, ud: boolean) => `${name} ${ud ? "06 00000000 00000001" : "ff 00000000 00000002"}`;
+  const want = (lfence: boolean, sfence: boolean) =>
+    [line("lfence", !lfence), line("mfence", !lfence), line("sfence", !sfence)].flatMap((l) => [l, l, l]).join("\n") + "\nend\n";
+  const bin = assemble("jit_fence");
+  // pentium2: no SSE; pentium3: SSE, not SSE2; coreduo: both
+  for (const [model, sse2, sse] of [["pentium2", false, false], ["pentium3", false, true], ["coreduo", true, true]] as const) {
+    const translated = await runRingZero(bin, { translate: true, cpu: { model } });
+    expect(translated.output, model).toBe(want(sse2, sse));
+    expect(translated.blocksTranslated).toBeGreaterThan(0);
+    const interpreted = await runRingZero(bin, { interpret: true, cpu: { model } });
+    expect(interpreted.output, model).toBe(want(sse2, sse));
+    expect(interpreted.instructions).toBe(translated.instructions);
+  }
+});

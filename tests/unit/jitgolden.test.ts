@@ -37,6 +37,7 @@ const BLOCKS: Record<string, { bytes: number[]; what: string }> = {
   "divide": { bytes: [0x31, 0xd2, 0xf7, 0xf1], what: "xor edx, edx; div ecx: in wasm, #DE left to the interpreter" },
   "rep-movs": { bytes: [0xfc, 0xf3, 0xa4, 0xc3], what: "cld; rep movsb; ret: the REP by the interpreter's handler, leaving if it stops part-way" },
   "x87": { bytes: [0xd9, 0xe8, 0xdd, 0xd8], what: "fld1; fstp st0: each a call to the interpreter's handler in the block" },
+  "fence": { bytes: [0x0f, 0xae, 0xe8, 0x0f, 0x31, 0xc3], what: "lfence; rdtsc; ret: the fence a check of the SSE2 feature, the handler only without it" },
   "sse": { bytes: [0x66, 0x0f, 0xfe, 0xc1, 0x66, 0x0f, 0xef, 0xd2], what: "paddd xmm0, xmm1; pxor xmm2, xmm2: computed in place" },
 };
 

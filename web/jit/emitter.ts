@@ -146,6 +146,8 @@ export class Emitter {
   /** [a, b] -> bytes of a (lanes 0-15) and b (16-31) */
   shuffle(lanes: number[]): this { return this.simd(S.i8x16shuffle, ...lanes); }
   private uleb(v: number): this { uleb(this.b, v); return this; }
+  /** The block uses L_SSE (wasm SIMD, or a fence's feature check): the
+   *  prologue computes it (translator.ts). */
   usesSimd = false;
   /** EIP of a block offset (wraps like the guest's EIP). */
   eipAt(off: number): this { this.get(L_EIP0); if (off) this.i32(off).op(W.add); return this; }

@@ -150,6 +150,9 @@ const FORMS = new Map<number, Form>([
 ]);
 
 /** The shift groups by ModRM.reg (register forms only: memory is #UD). */
+/** 0F AE with a register ModRM, by reg: LFENCE, MFENCE (SSE2), SFENCE (SSE),
+ *  the feature each needs (asm/cpu/sse.ts lfence, mfence, sfence_clflush). */
+const FENCES = new Map<number, number>([[5, FEAT_SSE2], [6, FEAT_SSE2], [7, FEAT_SSE]]);
 const SHIFT_GROUPS = new Map<number, Map<number, Body>>([
   [P66 | 0x171, new Map([[2, shiftImm(16, S.i16x8shrU, false)], [4, shiftImm(16, S.i16x8shrS, true)], [6, shiftImm(16, S.i16x8shl, false)]])],
   [P66 | 0x172, new Map([[2, shiftImm(32, S.i32x4shrU, false)], [4, shiftImm(32, S.i32x4shrS, true)], [6, shiftImm(32, S.i32x4shl, false)]])],
@@ -231,6 +234,18 @@ function emitFp(e: Emitter, i: Insn, f: FpForm): void {
 export function emitSimd(e: Emitter, i: Insn): boolean {
   const key = i.opc!;
   const mem = i.rm?.mem;
+  const fence = key === 0x1ae && !mem ? FENCES.get(i.reg!) : undefined;
+  if (fence !== undefined) {
+    // Nothing to order: memory is coherent and in program order here. Without
+    // the feature (or with L_SSE 0 for a CR0/CR4 reason that does not concern
+    // fences) the handler decides: #UD, or nothing.
+    e.usesSimd = true; // the prologue computes L_SSE
+    e.get(L_SSE).i32(fence).op(W.and).op(W.eqz);
+    e.open(W.if_, "");
+    e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!);
+    e.end();
+    return true;
+  }
   const fp = FP_FORMS.get(key);
   if (fp) { emitFp(e, i, fp); return true; }
   let form: Form | undefined = FORMS.get(key);
