@@ -14,6 +14,7 @@
 %include "sys-lib.inc"
 %define PM_MAIN main32
 %include "sys-pm.inc"
+%include "jit-case.inc"
 
 DE_V    equ 0x41000        ; the vector taken
 DE_EIP  equ 0x41004        ; the EIP it pushed
@@ -42,21 +43,7 @@ main:
   mov [DE_EDX], edx
   mov dword [DE_EIP], %$insn + ROMB
 %$after:
-  PUTS32 %1
-  mov eax, [DE_V]
-  mov bl, al
-  mov al, ' '
-  call putc32
-  call sys_hex32_32.b
-  mov eax, [DE_EIP]
-  sub eax, %$insn + ROMB
-  HEX32_32 eax
-  HEX32_32 [DE_EAX]
-  HEX32_32 [DE_EDX]
-  call putnl32
-  dec dword [N]
-  jnz %$run
-  %pop
+  CASE_SHOW %1, DE_V, DE_EIP, DE_EAX, DE_EDX
 %endmacro
 
 bits 32

@@ -15,6 +15,7 @@ cpu prescott
 %include "sys-lib.inc"
 %define PM_MAIN main32
 %include "sys-pm.inc"
+%include "jit-case.inc"
 
 UD_V    equ 0x41000        ; the vector taken
 UD_EIP  equ 0x41004        ; the EIP it pushed
@@ -38,20 +39,7 @@ main:
   mov [UD_ECX], ecx
   mov dword [UD_EIP], %$insn + ROMB
 %$after:
-  PUTS32 %1
-  mov eax, [UD_V]
-  mov bl, al
-  mov al, ' '
-  call putc32
-  call sys_hex32_32.b
-  mov eax, [UD_EIP]
-  sub eax, %$insn + ROMB
-  HEX32_32 eax
-  HEX32_32 [UD_ECX]
-  call putnl32
-  dec dword [N]
-  jnz %$run
-  %pop
+  CASE_SHOW %1, UD_V, UD_EIP, UD_ECX
 %endmacro
 
 bits 32
