@@ -25,9 +25,10 @@ export const SHARED = [
   ["asm/cpu/features.ts", ["FEAT_SSE", "FEAT_SSE2"]],
   ["asm/cpu/flags.ts", ["LAZY_ADD", "LAZY_ADC1", "LAZY_SUB", "LAZY_SBB1", "LAZY_LOGIC", "SZ8", "SZ16", "SZ32"]],
   ["asm/mmu/paging.ts", ["TLB_VALID"]],
+  ["asm/cpu/string.ts", ["K_MOVS", "K_STOS", "K_LODS", "K_CMPS", "K_SCAS"]],
   ["asm/cpu/jit.ts", [
     "JIT_READ_MASK", "JIT_WRITE_MASK", "JIT_STATUS", "JIT_CHAINED", "JIT_TSC_HI", "JIT_RETIRED", "JIT_FEATURES", "BLOCK_FAULTED", "BLOCK_INTERPRET", "WR_FAULT", "WR_CODE",
-    "JIT_STR_STOS", "JIT_STR_REP", "JIT_STR_SEG_SHIFT", "JIT_STR_LEN_SHIFT", "SLOT_KEY", "SLOT_FN", "SLOT_COUNT", "SLOT_LEN", "SLOT_SIZE", "SET_HASH", "SET_SHIFT",
+    "JIT_STR_KIND_SHIFT", "JIT_STR_REP_SHIFT", "JIT_STR_SEG_SHIFT", "JIT_STR_LEN_SHIFT", "SLOT_KEY", "SLOT_FN", "SLOT_COUNT", "SLOT_LEN", "SLOT_SIZE", "SET_HASH", "SET_SHIFT",
   ]],
 ];
 

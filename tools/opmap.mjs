@@ -185,16 +185,16 @@ A2 mov_Ob_AL moffs jit=movEG
 A3 mov_Ov_eAX* moffs jit=movEG
 A4 movsb jit=string
 A5 movs* jit=string
-A6 cmpsb
-A7 cmps*
+A6 cmpsb jit=string
+A7 cmps* jit=string
 A8 test_AL_Ib ib jit=test
 A9 test_eAX_Iv* iv jit=test
 AA stosb jit=string
 AB stos* jit=string
-AC lodsb
-AD lods*
-AE scasb
-AF scas*
+AC lodsb jit=string
+AD lods* jit=string
+AE scasb jit=string
+AF scas* jit=string
 B0-B7 mov_reg8_Ib ib jit=movEI
 B8-BF mov_reg_Iv* iv jit=movEI
 C0/0 rol_Eb m ib jit=shift

@@ -19,7 +19,7 @@ import {
   setOpcode, setInstrStart, csDefault32, opsize32, lockPrefix, prefixDirty,
 } from "./decode";
 import { dispatch, lockAllowed } from "./optable";
-import { movsb, movs16, movs32, stosb, stos16, stos32 } from "./string";
+import { stringOp } from "./string";
 import { instrBpEnabled, instrBpCheck, dataBpEnabled, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
@@ -209,23 +209,20 @@ export function stepInBlock(): void {
   if (faultPending) restoreShadow();
 }
 
-/** MOVS or STOS (`size` bytes, REP or not, segment override `seg` or -1) of
- *  `len` bytes at `eip`, for a translated block (jit.ts jitStr): as
- *  stepInBlock runs it, without decoding it again. 32-bit code, 32-bit
- *  addressing (the translator declines 0x67), no LOCK. */
-export function stringInBlock(eip: u32, size: u32, stos: bool, rep: bool, seg: i32, len: u32): void {
+/** A string instruction (string.ts `kind`, `size` bytes an element, repeat
+ *  prefix `rep` (F3, F2 or 0), segment override `seg` or -1) of `len` bytes
+ *  at `eip`, for a translated block (jit.ts jitStr): as stepInBlock runs it,
+ *  without decoding it again. 32-bit code, 32-bit addressing (the translator
+ *  declines 0x67), no LOCK. */
+export function stringInBlock(eip: u32, kind: u32, size: u32, rep: u32, seg: i32, len: u32): void {
   saveShadow();
   setInstrStart(eip);
   setEip(eip + len);
   setPrefixState(size != 2, true);
   // The next decode starts from the code segment's defaults again.
   setSegOverride(seg);
-  if (rep) setRepPrefix(0xf3);
-  if (stos) {
-    if (size == 1) stosb(); else if (size == 2) stos16(); else stos32();
-  } else {
-    if (size == 1) movsb(); else if (size == 2) movs16(); else movs32();
-  }
+  if (rep != 0) setRepPrefix(rep);
+  stringOp(kind, size);
   if (faultPending) restoreShadow();
 }
 

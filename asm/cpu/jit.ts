@@ -300,22 +300,24 @@ export function jitStep(eip: u32): u32 {
   return wrStatus(b);
 }
 /** What jitStr runs (web/jit/decode.ts "string" builds it): bits 0-2 the
- *  element size in bytes (1, 2, 4), JIT_STR_STOS for STOS (else MOVS),
- *  JIT_STR_REP for a REP prefix, the segment override + 1 from
- *  JIT_STR_SEG_SHIFT (0: none), the instruction's length from JIT_STR_LEN_SHIFT. */
-export const JIT_STR_STOS: u32 = 8;
-export const JIT_STR_REP: u32 = 16;
+ *  element size in bytes (1, 2, 4); from JIT_STR_KIND_SHIFT the kind
+ *  (string.ts K_MOVS, K_STOS, K_LODS, K_CMPS, K_SCAS); from JIT_STR_REP_SHIFT
+ *  the repeat prefix (0 none, 1 F3, 2 F2); from JIT_STR_SEG_SHIFT the segment
+ *  override + 1 (0: none); from JIT_STR_LEN_SHIFT the instruction's length. */
+export const JIT_STR_KIND_SHIFT: u32 = 3;
+export const JIT_STR_REP_SHIFT: u32 = 6;
 export const JIT_STR_SEG_SHIFT: u32 = 8;
 export const JIT_STR_LEN_SHIFT: u32 = 12;
-/** MOVS or STOS (REP or not) at `eip` in a block, as jitStep runs it, but by
- *  its handler directly: the block's decoder has read the prefixes, and the
- *  interpreter's decoder (a large function V8 optimises only once it is hot)
- *  stays out of the way. The block stores and reloads the registers as for
- *  jitStep. */
+/** MOVS, STOS, LODS, CMPS or SCAS (REP, REPE/REPNE or not) at `eip` in a
+ *  block, as jitStep runs it, but by its handler directly: the block's decoder
+ *  has read the prefixes, and the interpreter's decoder (a large function V8
+ *  optimises only once it is hot) stays out of the way. The block stores and
+ *  reloads the registers and the flag state as for jitStep. */
 export function jitStr(eip: u32, key: u32): u32 {
   let b = runLoopEvents(), ic = atInstruction();
   setEip(eip);
-  stringInBlock(eip, key & 7, (key & JIT_STR_STOS) != 0, (key & JIT_STR_REP) != 0,
+  let rep = (key >> JIT_STR_REP_SHIFT) & 3;
+  stringInBlock(eip, (key >> JIT_STR_KIND_SHIFT) & 7, key & 7, rep == 1 ? 0xf3 : rep == 2 ? 0xf2 : 0,
     <i32>((key >> JIT_STR_SEG_SHIFT) & 7) - 1, (key >> JIT_STR_LEN_SHIFT) & 15);
   store<u64>(OFF_ICOUNT, ic);
   return wrStatus(b);

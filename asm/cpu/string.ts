@@ -221,7 +221,10 @@ function strIoOk(kind: u32, size: u32): bool {
   return ioAllowed(p, size) && !(nonRoot() && vmxIo(p, size, kind == K_INS, true, repPrefix != 0, false));
 }
 
-function stringOp(kind: u32, size: u32): void {
+/** A string instruction of `kind` (K_*) and element `size`, with the decoded
+ *  prefixes (REP, addressing, segment); exec.ts stringInBlock calls it for
+ *  translated blocks. */
+export function stringOp(kind: u32, size: u32): void {
   if (repPrefix == 0) {
     if (kind >= K_INS && !strIoOk(kind, size)) return;
     one(kind, size);

@@ -217,27 +217,31 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
   return out;
 }
 
-/** MOVS or STOS (A4/A5/AA/AB) of bytes, words or dwords, with REP (ECX from 0
- *  up) or without, up or down (CLD/STD), with a segment override or without,
- *  ESI and EDI set just before so that
+/** A string instruction - MOVS, STOS, LODS, CMPS or SCAS (A4-AF) - of bytes,
+ *  words or dwords: with REP (ECX from 0 up), for CMPS and SCAS REPE or
+ *  REPNE (stopping on the data they meet), or without; up or down (CLD/STD);
+ *  with a segment override or without; ESI and EDI set just before so that
  *  every element read or written lies in the 512-byte data area (EBX). */
 function stringOp(r: ReturnType<typeof rng>): string[] {
   const size = r.pick([1, 2, 4]);
-  const name = r.pick(["movs", "stos"]) + (size === 1 ? "b" : size === 2 ? "w" : "d");
-  const rep = r.int(4) !== 0;
+  const kind = r.pick(["movs", "stos", "lods", "cmps", "scas"]);
+  const name = kind + (size === 1 ? "b" : size === 2 ? "w" : "d");
+  const compares = kind === "cmps" || kind === "scas";
+  const rep = r.int(4) !== 0 ? (compares ? r.pick(["repe ", "repne "]) : "rep ") : "";
   const count = rep ? r.pick([0, 1, 2, 3, 7, 16, 33, 100]) : 1;
   const down = r.int(3) === 0;
   // the first element's offset: the elements [at, at + n * size) up, or
   // (at - n * size, at + size) down, inside 0..511
   const span = Math.max(count, 1) * size;
   const at = () => (down ? span - size + r.int(512 - span + 1) : r.int(512 - span + 1));
-  const out = [down ? "std" : "cld", `lea edi, [ebx+${at()}]`];
-  if (name.startsWith("movs")) out.push(`lea esi, [ebx+${at()}]`);
+  const out = [down ? "std" : "cld"];
+  if (kind !== "lods") out.push(`lea edi, [ebx+${at()}]`);
+  if (kind === "movs" || kind === "lods" || kind === "cmps") out.push(`lea esi, [ebx+${at()}]`);
   if (rep) out.push(`mov ecx, ${count}`);
-  // now and then a segment override (every segment is flat here): MOVS reads
-  // through it, STOS ignores it
+  // now and then a segment override (every segment is flat here): MOVS,
+  // LODS and CMPS read through it, STOS and SCAS ignore it
   if (r.int(3) === 0) out.push(`db 0x${r.pick([0x26, 0x36, 0x3e, 0x64, 0x65]).toString(16)}`);
-  out.push(`${rep ? "rep " : ""}${name}`);
+  out.push(`${rep}${name}`);
   return out;
 }
 

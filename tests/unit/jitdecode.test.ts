@@ -159,8 +159,10 @@ test("the translator declines prefixes whose lengths it does not model", () => {
       expect(insn?.op).toBe("bsf");
       expect(insn!.len).toBe(decodeOne(code.subarray(1), 0)!.len + 1);
       repBsf++;
-    } else if (code[0] === 0xf3 && [0xa4, 0xa5, 0xaa, 0xab].includes(op)) {
-      // REP MOVS, REP STOS: the interpreter's handler in the block, REP included
+    } else if ((code[0] === 0xf3 && op >= 0xa4 && op <= 0xaf && ![0xa8, 0xa9].includes(op))
+      || (code[0] === 0xf2 && [0xa6, 0xa7, 0xae, 0xaf].includes(op))) {
+      // REP MOVS/STOS/LODS, REPE and REPNE CMPS/SCAS: the interpreter's
+      // handler in the block, the prefix included
       expect(insn?.op).toBe("string");
       expect(insn!.len).toBe(2);
       repString++;

@@ -6,7 +6,7 @@
 
 import { S_DS, S_SS, R_EAX, R_ECX, R_ESP, R_EBP, R_ESI, R_EDI } from "../host/cpustate";
 import { INTERP_OPS, INTERP_EFLAGS, INTERP_EDI } from "./interpops";
-import { JIT_STR_STOS, JIT_STR_REP, JIT_STR_SEG_SHIFT, JIT_STR_LEN_SHIFT } from "./constants";
+import { JIT_STR_KIND_SHIFT, JIT_STR_REP_SHIFT, JIT_STR_SEG_SHIFT, JIT_STR_LEN_SHIFT, K_MOVS, K_STOS, K_LODS, K_CMPS, K_SCAS } from "./constants";
 
 export const szMask = (sz: number) => (sz === 32 ? 0xffffffff : sz === 16 ? 0xffff : 0xff);
 
@@ -52,6 +52,9 @@ export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_S
  *  `code`. (A RET of a CALL it followed, guarded by [ESP] at run time, was
  *  tried: busybox's callees call other pages first, and 5 blocks of 1700 in
  *  the boot and the shell loop had one. docs/PERFORMANCE.md.) */
+/** The string instructions' opcodes (the byte form; +1 is the word/dword one). */
+const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0xa6, K_CMPS], [0xae, K_SCAS]]);
+
 export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   const out: Insn[] = [];
   const held = (p: number) => out.some((i) => p >= start + i.off && p < start + i.off + i.len);
@@ -209,16 +212,24 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b === 0xfc || b === 0xfd) return done({ op: b === 0xfc ? "cld" : "std", sz: osz });
     if (b === 0xf5 || b === 0xf8 || b === 0xf9) return done({ op: b === 0xf5 ? "cmc" : b === 0xf8 ? "clc" : "stc", sz: osz });
     if (b === 0x9e || b === 0x9f) return done({ op: b === 0x9e ? "sahf" : "lahf", sz: 8 });
-    if ((b === 0xa4 || b === 0xa5 || b === 0xaa || b === 0xab) && !repne && !lock) {
-      // MOVS, STOS (string.ts), with REP or not, 32-bit addressing (0x67 ends
-      // the prefixes above and is declined): the interpreter's handler in the
-      // block, which reads DF, ECX and the pointers, and for STOS EAX. A REP
-      // may stop part-way, EIP still on it (emitter.ts step's `partial`).
-      const stos = b >= 0xaa, sz = b & 1 ? osz : 8, len = pos - start;
-      const gprsOut = (1 << R_ECX) | (1 << R_EDI) | (stos ? 0 : 1 << R_ESI);
+    const kind = STRING_KINDS.get(b & ~1);
+    if (kind !== undefined && !lock && (!repne || kind === K_CMPS || kind === K_SCAS)) {
+      // MOVS, STOS, LODS, CMPS, SCAS (string.ts), with REP (REPE, REPNE for
+      // CMPS and SCAS) or not, 32-bit addressing (0x67 ends the prefixes above
+      // and is declined): the interpreter's handler in the block, which reads
+      // DF, ECX and the pointers it names, and writes the flags for CMPS and
+      // SCAS. A REP may stop part-way, EIP still on it (emitter.ts step's
+      // `partial`). LODS of a byte or word leaves the rest of EAX: it is
+      // stored first.
+      const sz = b & 1 ? osz : 8, len = pos - start;
+      const R = (r: number) => 1 << r;
+      const ptrs = R(R_ECX) | (kind !== K_STOS && kind !== K_SCAS ? R(R_ESI) : 0) | (kind !== K_LODS ? R(R_EDI) : 0);
+      const gprsOut = ptrs | (kind === K_LODS ? R(R_EAX) : 0);
+      const gprs = gprsOut | (kind === K_STOS || kind === K_SCAS ? R(R_EAX) : 0);
       // asm/cpu/jit.ts jitStr's key
-      const imm = (sz >> 3) | (stos ? JIT_STR_STOS : 0) | (rep ? JIT_STR_REP : 0) | ((seg + 1) << JIT_STR_SEG_SHIFT) | (len << JIT_STR_LEN_SHIFT);
-      return { op: "string", sz, imm, gprs: gprsOut | (stos ? 1 << R_EAX : 0), gprsOut, eflags: true, off: start, len };
+      const imm = (sz >> 3) | (kind << JIT_STR_KIND_SHIFT) | ((rep ? 1 : repne ? 2 : 0) << JIT_STR_REP_SHIFT)
+        | ((seg + 1) << JIT_STR_SEG_SHIFT) | (len << JIT_STR_LEN_SHIFT);
+      return { op: "string", sz, imm, gprs, gprsOut, eflags: true, off: start, len };
     }
     if (b === 0xf6 || b === 0xf7) {
       const rm = modrmRM();

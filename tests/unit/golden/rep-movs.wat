@@ -124,7 +124,7 @@
           local.get 2
           i32.const 1
           i32.add
-          i32.const 8209
+          i32.const 8257
           call 12
           local.set 61
           i32.const 0
