@@ -33,12 +33,15 @@ export interface Insn {
 
 export const MAX_INSNS = 48;
 
-/** Insn.sub of the shifts: ModRM.reg of the C0/C1/D0-D3 groups (SHLD and SHRD
- *  use SHL's and SHR's). */
 /** Insn.sub of BT, BTS, BTR, BTC: ModRM.reg of the 0F BA group. */
 export const BIT_BT = 4, BIT_BTS = 5, BIT_BTR = 6, BIT_BTC = 7;
 
+/** Insn.sub of the shifts: ModRM.reg of the C0/C1/D0-D3 groups (SHLD and SHRD
+ *  use SHL's and SHR's). */
 export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7;
+
+/** The string instructions' opcodes (the byte form; +1 is the word/dword one). */
+const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0xa6, K_CMPS], [0xae, K_SCAS]]);
 
 /** Decode up to MAX_INSNS instructions of the block that starts at code[start];
  *  `code` is the block's page from its first byte to the end of the fetch
@@ -52,9 +55,6 @@ export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_S
  *  `code`. (A RET of a CALL it followed, guarded by [ESP] at run time, was
  *  tried: busybox's callees call other pages first, and 5 blocks of 1700 in
  *  the boot and the shell loop had one. docs/PERFORMANCE.md.) */
-/** The string instructions' opcodes (the byte form; +1 is the word/dword one). */
-const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0xa6, K_CMPS], [0xae, K_SCAS]]);
-
 export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   const out: Insn[] = [];
   const held = (p: number) => out.some((i) => p >= start + i.off && p < start + i.off + i.len);

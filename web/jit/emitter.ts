@@ -36,7 +36,7 @@ export const HELPERS = [
   { name: "chain", params: 2 },                                                          // (fn, left) -> what fn returns
   { name: "lookup", params: 2 },                                                         // (eip, left) -> fn or 0
   { name: "step", params: 1 },                                                           // (eip) -> status, as a write's
-  { name: "str", params: 2 },                                                            // (eip, key) -> status: MOVS/STOS
+  { name: "str", params: 2 },                                                            // (eip, key) -> status: a string instruction
   { name: "exit", params: 2 },                                                           // (block, eip) -> 0: Translator.countExits
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
@@ -268,12 +268,13 @@ export class Emitter {
    *  translated code, or an event for the run loop, makes it leave after this
    *  one. `partial`: the instruction may stop with EIP still on it (a REP at
    *  its budget, or stopped for the run loop): counted once, as the
-   *  interpreter counts it, and the block leaves there. */
+   *  interpreter counts it, and the block leaves there. `strKey`: a string
+   *  instruction, by jitStr with this key (decode.ts) instead of jitStep. */
   step(off: number, gprs: number, out: number, eflags: boolean, partial = false, strKey?: number): this {
     for (let r = 0; r < 8; r++) if (gprs & (1 << r)) this.storeAt(CPU_STATE + OFF_REGS + 4 * r, L_R + r);
     if (eflags) this.flushFlags();
     this.retired().eipAt(off);
-    // MOVS/STOS: their handler without the interpreter's decoder (jitStr)
+    // string instructions: their handler without the interpreter's decoder (jitStr)
     if (strKey !== undefined) this.i32(strKey).call(F_STR); else this.call(F_STEP);
     this.set(L_STATUS);
     for (let r = 0; r < 8; r++) {

@@ -253,7 +253,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       return;
     }
     case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
-    // string.ts MOVS, STOS (REP or not) by the interpreter's handler
+    // string.ts MOVS, STOS, LODS, CMPS, SCAS (REP or not) by the interpreter's handler
     case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true, i.imm!); return;
     case "shift": case "shiftCL": {
       e.readRM(i.rm!, sz).set(T0);

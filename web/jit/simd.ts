@@ -149,10 +149,10 @@ const FORMS = new Map<number, Form>([
   [P66 | 0x170, sse2(pshufd)], [NP | 0x1c6, sse1(shufps)],
 ]);
 
-/** The shift groups by ModRM.reg (register forms only: memory is #UD). */
 /** 0F AE with a register ModRM, by reg: LFENCE, MFENCE (SSE2), SFENCE (SSE),
  *  the feature each needs (asm/cpu/sse.ts lfence, mfence, sfence_clflush). */
 const FENCES = new Map<number, number>([[5, FEAT_SSE2], [6, FEAT_SSE2], [7, FEAT_SSE]]);
+/** The shift groups by ModRM.reg (register forms only: memory is #UD). */
 const SHIFT_GROUPS = new Map<number, Map<number, Body>>([
   [P66 | 0x171, new Map([[2, shiftImm(16, S.i16x8shrU, false)], [4, shiftImm(16, S.i16x8shrS, true)], [6, shiftImm(16, S.i16x8shl, false)]])],
   [P66 | 0x172, new Map([[2, shiftImm(32, S.i32x4shrU, false)], [4, shiftImm(32, S.i32x4shrS, true)], [6, shiftImm(32, S.i32x4shl, false)]])],
