@@ -82,8 +82,10 @@ test("short answers in mid-boot: ISOLINUX gets read errors and says so, the host
   srv.shortFrom = 2 << 20; // ISOLINUX itself is read whole; the files it loads next are not
   const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot", "-cdrom", srv.url, "-boot", "d"], COMMAND_TIMEOUT_MS);
   try {
-    const isolinux = await vm.waitFor("ISOLINUX", 0, BOOT_TIMEOUT_MS);
-    await vm.waitFor("Boot failed", isolinux, BOOT_TIMEOUT_MS);
+    // Each wait well inside the test's own timeout, so that a hang fails with
+    // the transcript (where the boot stopped) rather than a bare timeout.
+    const isolinux = await vm.waitFor("ISOLINUX", 0, BOOT_TIMEOUT_MS / 3);
+    await vm.waitFor("Boot failed", isolinux, BOOT_TIMEOUT_MS / 3);
     const said = hostLines(vm.transcript, srv.url);
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/: bytes \d+-\d+: got \d+ of \d+ bytes \(the guest gets an I\/O error/);
@@ -99,8 +101,8 @@ test("a server without Range support: the image is downloaded whole, the user is
   const vm = ringzeroGuest(manifest, ["-m", "128", "-nographic", "-no-reboot", "-cdrom", srv.url, "-boot", "d"], COMMAND_TIMEOUT_MS);
   try {
     // The kernel starting proves ISOLINUX read it from the downloaded image.
-    const isolinux = await vm.waitFor("ISOLINUX", 0, BOOT_TIMEOUT_MS);
-    await vm.waitFor("Linux version", isolinux, BOOT_TIMEOUT_MS);
+    const isolinux = await vm.waitFor("ISOLINUX", 0, BOOT_TIMEOUT_MS / 3);
+    await vm.waitFor("Linux version", isolinux, BOOT_TIMEOUT_MS / 3);
     expect(hostLines(vm.transcript, srv.url)).toEqual([`ringzero: ${srv.url}: server has no Range support: downloading the whole image`]);
     expect(srv.requests).toBe(1); // the probe's answer was the download
     expect(srv.served).toBe(iso.length);
