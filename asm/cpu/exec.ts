@@ -215,6 +215,8 @@ export function stepInBlock(): void {
  *  without decoding it again. 32-bit code, 32-bit addressing (the translator
  *  declines 0x67), no LOCK. */
 export function stringInBlock(eip: u32, kind: u32, size: u32, rep: u32, seg: i32, len: u32): void {
+  // EIP at the instruction first: a fault restores the shadow, EIP included.
+  setEip(eip);
   saveShadow();
   setInstrStart(eip);
   setEip(eip + len);

@@ -315,7 +315,6 @@ export const JIT_STR_LEN_SHIFT: u32 = 12;
  *  reloads the registers and the flag state as for jitStep. */
 export function jitStr(eip: u32, key: u32): u32 {
   let b = runLoopEvents(), ic = atInstruction();
-  setEip(eip);
   let rep = (key >> JIT_STR_REP_SHIFT) & 3;
   stringInBlock(eip, (key >> JIT_STR_KIND_SHIFT) & 7, key & 7, rep == 1 ? 0xf3 : rep == 2 ? 0xf2 : 0,
     <i32>((key >> JIT_STR_SEG_SHIFT) & 7) - 1, (key >> JIT_STR_LEN_SHIFT) & 15);
