@@ -54,4 +54,4 @@ export const RAM_BASE: u32 = 0x3000000;
 
 // Version of the state-block layout; bumped whenever an offset changes so that
 // old snapshots are refused instead of misread.
-export const STATE_VERSION: u32 = 8; // 2: a fifth I/O ring (COM2 input); 3: VGA planes interleaved, latches; 4: NMI pending/blocked (cpu/state.ts OFF_NMI); 5: VMX state, the CPU block grows to 0x640 (cpu/state.ts OFF_VMX_*); 6: HPET (slot 26), SCI and TMR_STS state in the ACPI slot, HPET legacy-route lines; 7: XMM0-7 and MXCSR, the CPU block grows to 0x710 (cpu/state.ts OFF_XMM); 8: 16 MiB video memory, Bochs VBE registers, the std VGA's PCI function
+export const STATE_VERSION: u32 = 9; // 2: a fifth I/O ring (COM2 input); 3: VGA planes interleaved, latches; 4: NMI pending/blocked (cpu/state.ts OFF_NMI); 5: VMX state, the CPU block grows to 0x640 (cpu/state.ts OFF_VMX_*); 6: HPET (slot 26), SCI and TMR_STS state in the ACPI slot, HPET legacy-route lines; 7: XMM0-7 and MXCSR, the CPU block grows to 0x710 (cpu/state.ts OFF_XMM); 8: 16 MiB video memory, Bochs VBE registers, the std VGA's PCI function; 9: the machine-check MSRs, the CPU block grows to 0x718 (cpu/state.ts OFF_MCA)

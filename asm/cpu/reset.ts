@@ -26,6 +26,7 @@ import { clearFault } from "./fault";
 import { tlbFlush, hostReloadPdptes } from "../mmu/paging";
 import { fpuReset } from "./x87";
 import { miscEnableReset } from "./system";
+import { mcaReset } from "./mca";
 import { cpuModel, MODEL_PENTIUM3, MODEL_PENTIUM4, MODEL_COREDUO } from "./features";
 
 // CPUID signature, in EDX after reset (SDM vol. 3 §9.1.4) and in CPUID leaf 1 EAX
@@ -56,6 +57,7 @@ export function resetCpu(): void {
   fpuReset();
   store<u32>(OFF_MXCSR, MXCSR_RESET); // XMM0-7 are zero (SDM vol. 3 table 9-1)
   miscEnableReset();
+  mcaReset();
   registersReset(CR0_RESET);
 }
 
@@ -88,7 +90,7 @@ function keptByInit(save: bool): void {
   at = span(OFF_A20, OFF_PDPTE, at, save);           // the A20M# input (a chipset pin), TSC offset, IA32_EFER, IA32_PAT
   at = span(OFF_FPU, OFF_VMX_MODE, at, save);        // x87 and MMX state, MTRRs
   at = span(OFF_VMXON_PTR, OFF_MONITOR_ARMED, at, save); // VMXON and VMCS pointers, IA32_FEATURE_CONTROL
-  span(OFF_XMM, CPU_STATE + CPU_STATE_SIZE, at, save); // XMM0-7, MXCSR, IA32_MISC_ENABLE
+  span(OFF_XMM, CPU_STATE + CPU_STATE_SIZE, at, save); // XMM0-7, MXCSR, IA32_MISC_ENABLE, machine-check MSRs
 }
 
 /** The registers RESET and INIT set alike (table 9-1), CR0 = `cr0`. */

@@ -147,7 +147,10 @@ export const OFF_XMM: u32 = CPU_STATE + 0x680;
 export const OFF_MXCSR: u32 = CPU_STATE + 0x700;
 export const MXCSR_RESET: u32 = 0x1f80; // every exception masked, round to nearest (SDM vol. 3 table 9-1)
 export const OFF_MISC_ENABLE: u32 = CPU_STATE + 0x708; // u64 IA32_MISC_ENABLE (pentium4, coreduo: system.ts)
-export const CPU_STATE_SIZE: u32 = 0x710;
+// The machine-check MSRs a guest can change (mca.ts): u32 IA32_MCG_STATUS, u32
+// which of IA32_MCG_CTL and IA32_MCi_CTL are all 1s.
+export const OFF_MCA: u32 = CPU_STATE + 0x710;
+export const CPU_STATE_SIZE: u32 = 0x718;
 
 // --- EFLAGS bits (SDM vol. 1 §3.4.3) ---
 export const CF: u32 = 1 << 0;

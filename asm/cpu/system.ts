@@ -16,7 +16,7 @@ import {
   OFF_SYSENTER_CS, OFF_SYSENTER_ESP, OFF_SYSENTER_EIP, OFF_APIC_BASE, OFF_MTRR, OFF_EFER, OFF_PAT, OFF_MISC_ENABLE,
   R_EAX, R_ECX, R_EDX, R_EBX,
   CR0_PE, CR0_MP, CR0_EM, CR0_TS, CR0_ET, CR0_NE, CR0_WP, CR0_AM, CR0_NW, CR0_CD, CR0_PG,
-  CR4_VME, CR4_PVI, CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, CR4_OSXMMEXCPT, EFER_NXE,
+  CR4_VME, CR4_PVI, CR4_TSD, CR4_DE, CR4_PSE, CR4_PAE, CR4_PGE, CR4_PCE, CR4_OSFXSR, CR4_OSXMMEXCPT, CR4_MCE, EFER_NXE,
   getCpl, cr0, cr4, reg32, setReg32, segBase,
 } from "./state";
 import { raiseGP, raiseUD, raise, faultPending, DB } from "./fault";
@@ -24,7 +24,7 @@ import { protectedMode, refreshSegmentRanges, csChanged } from "./segments";
 import { fetch8, eaSeg, eaOff, isRegForm, readE16, writeE16, writeE32 } from "./decode";
 import { tlbFlush, tlbFlushPage, loadPdptes } from "../mmu/paging";
 import {
-  hasFeature, cpuModel, FEAT_PAE, FEAT_NX, FEAT_VMX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3, FEAT_VME,
+  hasFeature, cpuModel, FEAT_PAE, FEAT_NX, FEAT_VMX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3, FEAT_VME, FEAT_MCE, FEAT_MCA,
   MODEL_PENTIUM2, MODEL_PENTIUM3, MODEL_PENTIUM4, MODEL_COREDUO, MAXPHYADDR,
 } from "./features";
 import {
@@ -32,6 +32,7 @@ import {
   DR6_FIXED1, DR6_WRITABLE, DR7_FIXED1, DR7_WRITABLE,
 } from "./debug";
 import { cpuSignature } from "./reset";
+import { isMcaMsr, mcaRead, mcaWrite } from "./mca";
 import { recordEvent, EV_MODE, EV_CR3 } from "./events";
 import { cr4VmxBits, vmxCr0Ok, vmxCr4Ok, vmxRdmsr, vmxWrmsr } from "./vmx";
 import {
@@ -69,16 +70,17 @@ export function hlt(): void {
 const CR0_DEFINED: u32 = CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG;
 // CR4 bits RingZero implements. VME and PVI (virtual-8086 mode extensions and
 // protected-mode virtual interrupts, SDM vol. 3 §20.3, §20.4) come with the
-// model's VME feature; MCE is not implemented, nor PAE on a model without it, so
-// they are reserved here
-// (CPUID does not report them) and setting one is #GP(0), as for any reserved
-// CR4 bit (SDM vol. 2 MOV CR). OSFXSR comes with FXSR (SDM vol. 3 §2.5); on a
+// model's VME feature, MCE with its MCE feature (mca.ts; nothing raises #MC
+// here) and PAE with its PAE feature; without the feature each is reserved
+// (CPUID does not report it) and setting it is #GP(0), as for any reserved CR4
+// bit (SDM vol. 2 MOV CR). OSFXSR comes with FXSR (SDM vol. 3 §2.5); on a
 // model without SSE it changes nothing (x87.ts FXSAVE). OSXMMEXCPT exists with
 // SSE (SDM vol. 3 §2.5: #XM instead of #UD for unmasked SIMD exceptions).
 const CR4_ALWAYS: u32 = CR4_TSD | CR4_DE | CR4_PSE | CR4_PGE | CR4_PCE | CR4_OSFXSR;
 /** The CR4 bits this model has (also IA32_VMX_CR4_FIXED1, vmx.ts). */
 @inline export function cr4Supported(): u32 {
-  return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0) | (hasFeature(FEAT_VME) ? CR4_VME | CR4_PVI : 0) | (hasFeature(FEAT_SSE) ? CR4_OSXMMEXCPT : 0) | cr4VmxBits();
+  return CR4_ALWAYS | (hasFeature(FEAT_PAE) ? CR4_PAE : 0) | (hasFeature(FEAT_VME) ? CR4_VME | CR4_PVI : 0) | (hasFeature(FEAT_SSE) ? CR4_OSXMMEXCPT : 0)
+    | (hasFeature(FEAT_MCE) ? CR4_MCE : 0) | cr4VmxBits();
 }
 
 /** SDM vol. 3 §4.4.1: the PDPTEs are loaded when PAE paging is in use after a
@@ -244,6 +246,8 @@ const F_FPU: u32 = 1 << 0;
 const F_VME: u32 = 1 << 1;   // with the model's VME feature (CR4.VME, CR4.PVI)
 const F_DE: u32 = 1 << 2;
 const F_PSE: u32 = 1 << 3;
+const F_MCE: u32 = 1 << 7;   // with the model's MCE feature (CR4.MCE)
+const F_MCA: u32 = 1 << 14;  // with the model's MCA feature (mca.ts)
 const F_TSC: u32 = 1 << 4;
 const F_MSR: u32 = 1 << 5;
 const F_CX8: u32 = 1 << 8;
@@ -263,7 +267,7 @@ const F_SS: u32 = 1 << 27;   // self snoop: no software interface, true of a cac
 // Leaf 1 ECX.
 const F2_SSE3: u32 = 1 << 0;
 const F2_MONITOR: u32 = 1 << 3; // MONITOR/MWAIT (sse.ts)
-// Not reported: MCE, MCA, PSE-36, ACPI (thermal MSRs) (not implemented).
+// Not reported: PSE-36, ACPI (thermal MSRs) (not implemented).
 // PAT: the MSR is kept (caching is not modelled); PAE with the model's feature.
 // MMX and FXSR as QEMU's pentium2 (PENTIUM2_FEATURES) reports them.
 export const CPUID_FEATURES: u32 = F_DE | F_PSE | F_TSC | F_MSR | F_CX8 | F_SEP | F_MTRR | F_PGE | F_PAT
@@ -295,6 +299,8 @@ export function monitorEnabled(): bool { return cpuModel == MODEL_COREDUO && (mi
 
 function cpuidLeaf1(): void {
   let d = CPUID_FEATURES | (hasFeature(FEAT_PAE) ? F_PAE : 0) | (hasFeature(FEAT_VME) ? F_VME : 0);
+  if (hasFeature(FEAT_MCE)) d |= F_MCE;
+  if (hasFeature(FEAT_MCA)) d |= F_MCA;
   if (hasFeature(FEAT_SSE)) d |= F_SSE;
   if (hasFeature(FEAT_SSE2)) d |= F_SSE2 | F_CLFSH;
   if (cpuModel == MODEL_COREDUO) d |= F_SS;
@@ -498,6 +504,7 @@ export function rdmsr(): void {
       v = load<u64>(OFF_EFER);
       break;
     default: {
+      if (isMcaMsr(msr)) { v = mcaRead(msr); break; }
       let s = mtrrSlot(msr);
       if (s < 0) { raiseGP(0); return; }
       v = load<u64>(OFF_MTRR + (<u32>s << 3));
@@ -550,6 +557,10 @@ export function wrmsr(): void {
       return;
     default: {
       // PLATFORM_ID and MTRRcap are read-only; unknown MSRs do not exist.
+      if (isMcaMsr(msr)) {
+        if (!mcaWrite(msr, (<u64>hi << 32) | <u64>lo)) raiseGP(0);
+        return;
+      }
       let s = mtrrSlot(msr);
       if (s < 0) { raiseGP(0); return; }
       store<u64>(OFF_MTRR + (<u32>s << 3), (<u64>hi << 32) | <u64>lo);

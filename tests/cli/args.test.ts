@@ -153,7 +153,7 @@ describe("errors (one line each)", () => {
     [["-machine", "q35"], /the only machine is pc/],
     [["-cpu", "qemu32"], /^-cpu qemu32: unsupported CPU model "qemu32" \(RingZero has pentium2, pentium3, pentium4, coreduo\)$/],
     [["-cpu", "core2duo,+nx"], /unsupported CPU model "core2duo"/],
-    [["-cpu", "coreduo,+ssse3"], /^-cpu coreduo,\+ssse3: unsupported CPU feature "ssse3" \(RingZero can switch pae, nx, sse, sse2, pni, vmx, vme, vmx-ept, vmx-vpid, vmx-unrestricted-guest\)$/],
+    [["-cpu", "coreduo,+ssse3"], /^-cpu coreduo,\+ssse3: unsupported CPU feature "ssse3" \(RingZero can switch pae, nx, sse, sse2, pni, vmx, vme, vmx-ept, vmx-vpid, vmx-unrestricted-guest, mce, mca\)$/],
     [["-cpu", "pentium2,+nx,-lm"], /unsupported CPU feature "lm"/],
     [["-cpu", "pentium2,nx=maybe"], /"nx=maybe" is not a feature setting/],
     [["-cpu", "pentium2,nx"], /"nx" is not a feature setting/],
@@ -198,7 +198,7 @@ test("QEMU option lists", () => {
 });
 
 describe("-cpu", () => {
-  const p2 = { model: "pentium2", pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false };
+  const p2 = { model: "pentium2", pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false, mce: true, mca: true };
   test("coreduo is the default; pentium2 has PAE and no NX, as QEMU's model", () => {
     expect(parseArgs([]).cpu).toEqual(parseCpu("coreduo"));
     expect(parseArgs(["-cpu", "pentium2"]).cpu).toEqual(p2);
@@ -207,7 +207,7 @@ describe("-cpu", () => {
   test("pentium3, pentium4 and coreduo: QEMU's SSE generations; coreduo has NX", () => {
     expect(parseCpu("pentium3")).toEqual({ ...p2, model: "pentium3", sse: true });
     expect(parseCpu("pentium4")).toEqual({ ...p2, model: "pentium4", sse: true, sse2: true });
-    expect(parseCpu("coreduo")).toEqual({ model: "coreduo", pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false, vme: true, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false });
+    expect(parseCpu("coreduo")).toEqual({ model: "coreduo", pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false, vme: true, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false, mce: true, mca: true });
   });
   test("vme: on in coreduo (a Core Duo has it), off in the models compared with QEMU's TCG, which lacks it", () => {
     expect(parseCpu("pentium2,+vme")).toEqual({ ...p2, vme: true });

@@ -21,9 +21,9 @@ import { fileURLToPath } from "node:url";
 const VMX_CPU = { model: "coreduo", nx: false, vmx: true } as const;
 // A.7/A.8: CR0 PE, NE, PG fixed to 1; the CR0 bits a P6 has may be 1 (PE MP EM
 // TS ET NE WP AM NW CD PG); CR4.VMXE (13) fixed to 1; the CR4 bits of this
-// model (the Core Duo) may be 1 (VME PVI TSD DE PSE PAE PGE PCE OSFXSR OSXMMEXCPT VMXE).
+// model (the Core Duo) may be 1 (VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR OSXMMEXCPT VMXE).
 const CR0_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 16, 18, 29, 30, 31].map(bit));
-const CR4_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 13].map(bit));
+const CR4_FIXED1 = or(...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 13].map(bit));
 // A.9 VMCS_ENUM: highest field index 17H (the VMX-preemption timer value,
 // 482EH; appendix B.3.3), bits 9:1.
 const VMCS_ENUM = 0x17 * 2;

@@ -273,7 +273,7 @@ process.stdout.write(JSON.stringify(said));
   expect(JSON.parse(out)).toEqual([
     "accepted ready",
     'RangeError: cpu athlon: unsupported CPU model "athlon" (RingZero has pentium2, pentium3, pentium4, coreduo)',
-    'RangeError: cpu coreduo,+avx: unsupported CPU feature "avx" (RingZero can switch pae, nx, sse, sse2, pni, vmx, vme, vmx-ept, vmx-vpid, vmx-unrestricted-guest)',
+    'RangeError: cpu coreduo,+avx: unsupported CPU feature "avx" (RingZero can switch pae, nx, sse, sse2, pni, vmx, vme, vmx-ept, vmx-vpid, vmx-unrestricted-guest, mce, mca)',
   ]);
 }, 120_000);
 

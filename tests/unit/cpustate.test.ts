@@ -82,7 +82,7 @@ test("enterProtectedMode writes the 32-bit boot entry state", () => {
 test("CPU feature bits of web/host/machine.ts match asm/cpu/features.ts", async () => {
   const src = readFileSync(join(ROOT, "asm/cpu/features.ts"), "utf8");
   const M = await import("../../web/host/machine");
-  for (const name of ["FEAT_PAE", "FEAT_NX", "FEAT_VMX", "FEAT_SSE", "FEAT_SSE2", "FEAT_SSE3", "FEAT_VME", "FEAT_VMX_EPT", "FEAT_VMX_VPID", "FEAT_VMX_UG"] as const) {
+  for (const name of ["FEAT_PAE", "FEAT_NX", "FEAT_VMX", "FEAT_SSE", "FEAT_SSE2", "FEAT_SSE3", "FEAT_VME", "FEAT_VMX_EPT", "FEAT_VMX_VPID", "FEAT_VMX_UG", "FEAT_MCE", "FEAT_MCA"] as const) {
     const m = new RegExp(`export const ${name}: u32 = 1 << (\\d+);`).exec(src);
     expect(m, name).not.toBeNull();
     expect(1 << Number(m![1]), name).toBe(M[name]);

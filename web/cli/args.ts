@@ -532,8 +532,9 @@ mean what they mean to qemu-system-i386.
   -cpu MODEL[,+FEAT|-FEAT]...   the CPU, as QEMU's model of that name: pentium2
                          (MMX, PAE), pentium3 (+ SSE), pentium4 (+ SSE2), coreduo
                          (+ SSE3, NX, VME; the default); FEAT is pae, nx, sse, sse2, pni
-                         (sse3), vmx (VT-x, docs/VMX.md; off by default) or vme
-                         (virtual-8086 mode extensions, CR4.VME/PVI)
+                         (sse3), vmx (VT-x, docs/VMX.md; off by default), vme
+                         (virtual-8086 mode extensions, CR4.VME/PVI), mce or mca
+                         (machine checks: CR4.MCE, the MCA MSRs; on in every model)
   -display none, -vga std|none, -accel tcg, -machine pc, -smp 1,
   -nodefaults, -parallel none, -monitor none         accepted (they change nothing here,
                          except that -vga none and -nodefaults without -vga std leave

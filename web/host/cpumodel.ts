@@ -28,6 +28,10 @@ export interface CpuFeatureSet {
   "vmx-vpid": boolean;
   /** VMX's "unrestricted guest" secondary control; acts only with vmx and vmx-ept. */
   "vmx-unrestricted-guest": boolean;
+  /** Machine-check exception (CPUID.1:EDX.MCE): CR4.MCE. */
+  mce: boolean;
+  /** Machine-check architecture (CPUID.1:EDX.MCA): IA32_MCG_CAP and the error-reporting banks' MSRs. */
+  mca: boolean;
 }
 
 export const FEAT_PAE = 1 << 0;
@@ -40,14 +44,16 @@ export const FEAT_VME = 1 << 6;
 export const FEAT_VMX_EPT = 1 << 7;
 export const FEAT_VMX_VPID = 1 << 8;
 export const FEAT_VMX_UG = 1 << 9;
+export const FEAT_MCE = 1 << 10;
+export const FEAT_MCA = 1 << 11;
 
 export interface CpuModelInfo { id: number; description: string; features: CpuFeatureSet }
 
 export const CPU_MODELS: Record<CpuModelName, CpuModelInfo> = {
-  pentium2: { id: 0, description: "Pentium II (MMX, PAE)", features: { pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
-  pentium3: { id: 1, description: "Pentium III (+ SSE)", features: { pae: true, nx: false, sse: true, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
-  pentium4: { id: 2, description: "Pentium 4 (+ SSE2)", features: { pae: true, nx: false, sse: true, sse2: true, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
-  coreduo: { id: 3, description: "Core Duo (+ SSE3, NX, VME)", features: { pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false, vme: true, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false } },
+  pentium2: { id: 0, description: "Pentium II (MMX, PAE)", features: { pae: true, nx: false, sse: false, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false, mce: true, mca: true } },
+  pentium3: { id: 1, description: "Pentium III (+ SSE)", features: { pae: true, nx: false, sse: true, sse2: false, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false, mce: true, mca: true } },
+  pentium4: { id: 2, description: "Pentium 4 (+ SSE2)", features: { pae: true, nx: false, sse: true, sse2: true, pni: false, vmx: false, vme: false, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false, mce: true, mca: true } },
+  coreduo: { id: 3, description: "Core Duo (+ SSE3, NX, VME)", features: { pae: true, nx: true, sse: true, sse2: true, pni: true, vmx: false, vme: true, "vmx-ept": false, "vmx-vpid": false, "vmx-unrestricted-guest": false, mce: true, mca: true } },
 };
 
 /** The machine's CPU when none is named (the CLI without -cpu, the page, the
@@ -60,7 +66,8 @@ export const isCpuModel = (m: string): m is CpuModelName => Object.hasOwn(CPU_MO
 /** The bits asm/cpu/features.ts setCpuFeatures takes. */
 export function featureBits(f: CpuFeatureSet): number {
   return (f.pae ? FEAT_PAE : 0) | (f.nx ? FEAT_NX : 0) | (f.sse ? FEAT_SSE : 0) | (f.sse2 ? FEAT_SSE2 : 0) | (f.pni ? FEAT_SSE3 : 0) | (f.vmx ? FEAT_VMX : 0) | (f.vme ? FEAT_VME : 0)
-    | (f["vmx-ept"] ? FEAT_VMX_EPT : 0) | (f["vmx-vpid"] ? FEAT_VMX_VPID : 0) | (f["vmx-unrestricted-guest"] ? FEAT_VMX_UG : 0);
+    | (f["vmx-ept"] ? FEAT_VMX_EPT : 0) | (f["vmx-vpid"] ? FEAT_VMX_VPID : 0) | (f["vmx-unrestricted-guest"] ? FEAT_VMX_UG : 0)
+    | (f.mce ? FEAT_MCE : 0) | (f.mca ? FEAT_MCA : 0);
 }
 
 // ---- -cpu MODEL[,+FEAT|-FEAT|FEAT=on|off]... (the CLI's -cpu, the page's ?cpu=) ----
@@ -69,7 +76,7 @@ export function featureBits(f: CpuFeatureSet): number {
 export interface CpuConfig extends CpuFeatureSet { model: CpuModelName }
 
 /** Features -cpu can switch, by QEMU's names ("sse3" is QEMU's alias of pni). */
-const CPU_FEATURES = ["pae", "nx", "sse", "sse2", "pni", "vmx", "vme", "vmx-ept", "vmx-vpid", "vmx-unrestricted-guest"] as const;
+const CPU_FEATURES = ["pae", "nx", "sse", "sse2", "pni", "vmx", "vme", "vmx-ept", "vmx-vpid", "vmx-unrestricted-guest", "mce", "mca"] as const;
 type CpuFeature = (typeof CPU_FEATURES)[number];
 const CPU_FEATURE_ALIASES: Record<string, CpuFeature> = { sse3: "pni" };
 const isCpuFeature = (f: string): f is CpuFeature => (CPU_FEATURES as readonly string[]).includes(f);

@@ -51,7 +51,7 @@ export const VMX_NONROOT = 2;
 export const OFF_VMCS_PTR = 0x610;
 export const OFF_XMM = 0x680; // XMM0-7, 16 bytes each, lane 0 first
 export const OFF_MXCSR = 0x700;
-export const CPU_STATE_SIZE = 0x710;
+export const CPU_STATE_SIZE = 0x718;
 
 export const S_ES = 0, S_CS = 1, S_SS = 2, S_DS = 3, S_FS = 4, S_GS = 5, S_LDTR = 6, S_TR = 7;
 

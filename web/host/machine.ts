@@ -170,7 +170,7 @@ export interface CpuFeatures extends Partial<CpuFeatureSet> {
 }
 export const DEFAULT_CPU_FEATURES: CpuFeatures = { model: DEFAULT_CPU_MODEL };
 /** asm/cpu/features.ts FEAT_* (tests/unit/cpustate.test.ts checks them). */
-export { FEAT_PAE, FEAT_NX, FEAT_VMX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3, FEAT_VME, FEAT_VMX_EPT, FEAT_VMX_VPID, FEAT_VMX_UG } from "./cpumodel";
+export { FEAT_PAE, FEAT_NX, FEAT_VMX, FEAT_SSE, FEAT_SSE2, FEAT_SSE3, FEAT_VME, FEAT_VMX_EPT, FEAT_VMX_VPID, FEAT_VMX_UG, FEAT_MCE, FEAT_MCA } from "./cpumodel";
 
 /** A model with its features settled: the model's, overridden by those given. */
 export function resolveCpu(cpu: CpuFeatures): Required<CpuFeatures> {
