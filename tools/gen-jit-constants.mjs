@@ -19,7 +19,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** What the translator uses, by the file that defines it. */
 export const SHARED = [
   ["asm/layout.ts", ["TLB", "JIT_CACHE", "JIT_SLOTS"]],
-  ["asm/cpu/state.ts", ["OFF_ATTENTION", "CF", "PF", "AF", "ZF", "SF", "OF", "ARITH_FLAGS", "TF", "IF", "DF", "IOPL_MASK", "NT", "RF", "VM", "AC", "ID", "EFLAGS_BITS",
+  ["asm/cpu/state.ts", ["OFF_ATTENTION", "OFF_SEG_FLAT", "CF", "PF", "AF", "ZF", "SF", "OF", "ARITH_FLAGS", "TF", "IF", "DF", "IOPL_MASK", "NT", "RF", "VM", "AC", "ID", "EFLAGS_BITS",
     "CR4_TSD", "CR0_EM", "CR0_TS", "CR4_OSFXSR",
   ]],
   ["asm/cpu/features.ts", ["FEAT_SSE", "FEAT_SSE2"]],

@@ -4,7 +4,7 @@
 // protected-mode transfer code); this file gives them setSegmentCache().
 
 import {
-  OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW,
+  OFF_SEGS, SEG_SIZE, SEGF_SEL, SEGF_BASE, SEGF_LIMIT, SEGF_ATTR, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, OFF_SEG_FLAT,
   S_CS, S_SS, S_LDTR, OFF_GDTR_BASE, OFF_GDTR_LIMIT, OFF_EFLAGS, OFF_CPL, CR0_PE, VM,
   ATTR_VALID, ATTR_RW, ATTR_CE, ATTR_CODE, ATTR_S, ATTR_P, ATTR_DB, ATTR_G, ATTR_DPL_SHIFT, ATTR_ACCESSED,
   cr0, getCpl, segBase, segLimit, segAttr, segSel,
@@ -51,6 +51,9 @@ export function setSegmentCache(seg: i32, sel: u32, base: u32, limit: u32, attr:
   store<u32>(p + SEGF_HIR, hiR);
   store<u32>(p + SEGF_LOW, loW);
   store<u32>(p + SEGF_HIW, hiW);
+  let flat = base == 0 && loR == 0 && hiR == 0xffffffff && loW == 0 && hiW == 0xffffffff;
+  let bits = load<u32>(OFF_SEG_FLAT) & ~(<u32>1 << seg);
+  store<u32>(OFF_SEG_FLAT, flat ? bits | (<u32>1 << seg) : bits);
 }
 
 /** Recompute the offset ranges of the six segment registers after a change of

@@ -118,6 +118,11 @@ export const NMI_BLOCKED: u32 = 2;
 // mode INIT): nonzero until the CPU takes it (exec.ts), held while VMX root
 // operation blocks it (SDM vol. 3 §23.8).
 export const OFF_INIT: u32 = CPU_STATE + 0x2ac;
+// Bit s set: segment register s (S_ES..S_GS) is flat - base 0, and every offset
+// readable and writable (its ranges 0..FFFFFFFFH). Derived from the segment
+// caches by setSegmentCache (segments.ts); translated blocks that take a segment
+// as flat check its bit on entry (web/jit/translator.ts).
+export const OFF_SEG_FLAT: u32 = CPU_STATE + 0x2b0;
 export const OFF_FPU: u32 = CPU_STATE + 0x300; // x87 state block (x87.ts), 0x200 bytes
 export const OFF_MTRR: u32 = CPU_STATE + 0x500; // MTRR MSRs as storage, 32 x u64 (system.ts)
 // VMX (vmx.ts, docs/VMX.md): whether the CPU is in VMX operation and in VMX

@@ -61,6 +61,14 @@ hex:
 %undef SHOWAT_AT
 %endmacro
 
+; EAX = [EBX] + 1, stored at [EBX + 4], through DS: one block (segflat below)
+sdrt:
+  mov eax, [ebx]
+  inc eax
+.sdw:
+  mov [ebx + 4], eax
+  ret
+
 jt_main:
   ; --- a routine patched from outside: MOV EAX, imm32 / RET, copied to RAM
   mov esi, smc1 + ROMB
@@ -256,6 +264,62 @@ jt_main:
   loop .sego
   mov ax, 0x10
   mov fs, ax
+
+  ; --- a block translated while DS was flat (base 0, limit 4 GiB), entered again
+  ; with DS based at 1000h (selector 30h), flat again, then limited to 5FFFFh
+  ; (selector 38h, base 0): its accesses take the base, and its write past the
+  ; limit is #GP(0) at that instruction (SDM vol. 3 §5.3; QEMU's TCG does not
+  ; check data segment limits), nothing stored. Each line: EAX after the call,
+  ; the dword it stored (read through the flat DS); then the fault and the
+  ; dword at 60000h
+  mov dword [GDT_A + 0x38], 0x0000ffff
+  mov dword [GDT_A + 0x3c], 0x00459200
+  mov word [IDX + 0x10], 0x3f
+  lgdt [IDX + 0x10]
+  mov dword [0x5f000], 0x11111111
+  mov dword [0x60000], 0x22222222
+  mov dword [0x5fffc], 0x33333333
+  PUTS32 "segflat"
+  call putnl32
+  mov ecx, 3
+.sdf:
+  mov [IDX], ecx
+  mov ebx, 0x5f000
+  call sdrt
+  call hex
+  mov eax, [0x5f004]
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .sdf
+  mov ecx, 2
+.sdb:
+  mov [IDX], ecx
+  mov ebx, 0x5f000
+  mov dx, 0x30
+  mov ds, dx
+  call sdrt
+  mov dx, 0x10
+  mov ds, dx
+  call hex
+  mov eax, [0x60004]
+  call hex
+  call putnl32
+  mov ecx, [IDX]
+  loop .sdb
+  mov ebx, 0x5f000
+  call sdrt
+  call hex
+  call putnl32
+  mov ebx, 0x5fffc
+  TRY32
+  mov dx, 0x38
+  mov ds, dx
+  call sdrt
+  mov dx, 0x10
+  mov ds, dx
+  ENDTRY32
+  SHOWAT sdrt.sdw, dword [0x60000]
 
   ; --- a CALL a block goes on past (its target on the same page) whose push
   ; faults: at CPL 3 with ESP at the 4 MiB page that is not present, the #PF

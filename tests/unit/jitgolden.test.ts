@@ -28,10 +28,15 @@ beforeAll(() => {
 });
 const dir = mkdtempSync(join(tmpdir(), "rz-golden-"));
 
-const BLOCKS: Record<string, { bytes: number[]; what: string }> = {
+// Segments flat when a block is translated (Addr.flat, bit S_*): ES, CS, SS and
+// DS, as in Linux's user and kernel code; "memory-based" has none flat.
+const FLAT = 0b1111;
+const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number }> = {
   "pop-ret": { bytes: [0x58, 0xc3], what: "pop eax; ret: a return, resolved by a look-up" },
   "loop": { bytes: [0x01, 0xc8, 0x49, 0x75, 0xfb], what: "add eax, ecx; dec ecx; jnz (back to the add): lazy flags, a loop in the block" },
   "memory": { bytes: [0x8b, 0x43, 0x08, 0x89, 0x46, 0x04], what: "mov eax, [ebx+8]; mov [esi+4], eax; then HLT: inline TLB reads and writes" },
+  "memory-based": { bytes: [0x8b, 0x43, 0x08, 0x89, 0x46, 0x04], flat: 0, what: "the same through a DS that is not flat: its base added, its offset range checked" },
+  "fs-override": { bytes: [0x64, 0x8b, 0x43, 0x08, 0x89, 0x46, 0x04], what: "mov eax, fs:[ebx+8]; mov [esi+4], eax: FS (not flat) checked, DS (flat) not" },
   "call-on-page": { bytes: [0xe8, 0x01, 0x00, 0x00, 0x00, 0xf4, 0x40, 0xc3], what: "call over a HLT to inc eax; ret: the CALL followed on its page" },
   "push-jcc": { bytes: [0x53, 0x85, 0xdb, 0x74, 0x10], what: "push ebx; test ebx, ebx; jz +16: a conditional exit both ways" },
   "divide": { bytes: [0x31, 0xd2, 0xf7, 0xf1], what: "xor edx, edx; div ecx: in wasm, #DE left to the interpreter" },
@@ -41,11 +46,11 @@ const BLOCKS: Record<string, { bytes: number[]; what: string }> = {
   "sse": { bytes: [0x66, 0x0f, 0xfe, 0xc1, 0x66, 0x0f, 0xef, 0xd2], what: "paddd xmm0, xmm1; pxor xmm2, xmm2: computed in place" },
 };
 
-for (const [name, { bytes, what }] of Object.entries(BLOCKS)) {
+for (const [name, { bytes, what, flat = FLAT }] of Object.entries(BLOCKS)) {
   test(`${name}: ${what}`, async () => {
     const page = new Uint8Array(4096).fill(0xf4);
     page.set(bytes, 0x100);
-    const t = translate(page, { chain: true, host: 0x100000 + 0x100 }, 0x100);
+    const t = translate(page, { chain: true, host: 0x100000 + 0x100, flat }, 0x100);
     expect(t).toBeDefined();
     const file = join(dir, `${name}.wasm`);
     writeFileSync(file, t!.bytes);

@@ -84,7 +84,13 @@ export interface FlagState {
 
 /** The block's own host address, whether it may chain to the next block, and
  *  (Translator.countExits only) its number for the exit count. */
-export interface Addr { chain: boolean; host: number; note?: number }
+export interface Addr {
+  chain: boolean; host: number; note?: number;
+  /** Segments (bit S_*) that were flat when the block was translated
+   *  (asm/cpu/state.ts OFF_SEG_FLAT): its accesses through them leave out the
+   *  base and the offset checks, and the block runs only while they still are. */
+  flat?: number;
+}
 
 /** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
 const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);
@@ -184,18 +190,39 @@ export class Emitter {
     }
     if (m.base < 0 && m.index < 0) this.i32(m.disp);
     else if (m.disp) this.i32(m.disp).op(W.add);
-    this.tee(L_OFF).get(L_SEG + 5 * m.seg).op(W.add).set(L_LIN);
-    return this;
+    return this.linear(m.seg);
+  }
+  /** Segments this block's code takes as flat (Addr.flat): the prologue checks
+   *  that they still are (translator.ts). */
+  flatUsed = 0;
+  /** Whether accesses through `seg` are emitted for a flat segment. */
+  private flat(seg: number): boolean {
+    if (!((this.a.flat ?? 0) & (1 << seg))) return false;
+    this.flatUsed |= 1 << seg;
+    return true;
+  }
+  /** [offset] -> L_OFF = it, L_LIN = the segment's base + it (a flat segment's
+   *  base is 0). */
+  linear(seg: number): this {
+    this.tee(L_OFF);
+    if (this.flat(seg)) return this.set(L_LIN);
+    return this.get(L_SEG + 5 * seg).op(W.add).set(L_LIN);
   }
   /** Push whether the access at L_OFF/L_LIN of `size` bytes may take the fast path. */
   fastCheck(seg: number, size: number, write: boolean): this {
-    const lo = L_SEG + 5 * seg + (write ? 3 : 1), hi = lo + 1;
-    // segment: lo <= off && off + size - 1 <= hi (as 33-bit numbers)
-    this.get(L_OFF).get(lo).op(W.geu);
-    this.get(L_OFF).op(W.ext64u).i64(size - 1).op(W.i64add).get(hi).op(W.ext64u).op(W.i64leu).op(W.and);
+    // segment: lo <= off && off + size - 1 <= hi (as 33-bit numbers). A flat
+    // segment allows every offset, and with base 0 the page check below keeps
+    // off + size - 1 from wrapping past 4 GiB.
+    const flat = this.flat(seg);
+    if (!flat) {
+      const lo = L_SEG + 5 * seg + (write ? 3 : 1), hi = lo + 1;
+      this.get(L_OFF).get(lo).op(W.geu);
+      this.get(L_OFF).op(W.ext64u).i64(size - 1).op(W.i64add).get(hi).op(W.ext64u).op(W.i64leu).op(W.and);
+    }
     // TLB: (e & mask) == VALID, and the access inside the page
     this.get(L_LIN).i32(12).op(W.shru).i32(2).op(W.shl).op(W.load, 0); uleb(this.b, TLB);
-    this.tee(L_T + 5).get(write ? L_WMASK : L_RMASK).op(W.and).i32(TLB_VALID).op(W.eq).op(W.and);
+    this.tee(L_T + 5).get(write ? L_WMASK : L_RMASK).op(W.and).i32(TLB_VALID).op(W.eq);
+    if (!flat) this.op(W.and);
     if (size > 1) this.get(L_LIN).i32(0xfff).op(W.and).i32(4096 - size).op(W.leu).op(W.and);
     return this;
   }

@@ -12,7 +12,7 @@ import {
 } from "./constants";
 import { szMask, type Insn, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
-  Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_LIN, L_SEG, L_W,
+  Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_W,
 } from "./emitter";
 import { W } from "./wasm";
 import { emitSimd } from "./simd";
@@ -51,7 +51,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
   };
   /** Push (ESP - 4) and the value in local `l`: [SS:ESP-4] = l, ESP -= 4. */
   const push = (l: number) => {
-    e.get(L_R + R_ESP).i32(4).op(W.sub).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+    e.get(L_R + R_ESP).i32(4).op(W.sub).linear(S_SS);
     e.write(S_SS, 32, l);
     e.get(L_OFF).set(L_R + R_ESP);
     e.regsWritten |= 1 << R_ESP;
@@ -59,7 +59,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
   /** Pop into local `l`: l = [SS:ESP], ESP += 4 (ESP unchanged if the read
    *  faults); `check` runs between the read and the ESP update. */
   const pop = (l: number, check?: () => void) => {
-    e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+    e.get(L_R + R_ESP).linear(S_SS);
     e.read(S_SS, 32).set(l);
     check?.();
     e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
@@ -219,7 +219,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       // stack.ts leave16/leave32: ESP <- EBP, then pop (E)BP by operand size.
       // Blocks run on a 32-bit stack only (exec.ts jitReady), so ESP takes all
       // of EBP. T0 <- [SS:EBP]; ESP <- EBP + 2 or 4; (E)BP <- T0.
-      e.get(L_R + R_EBP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+      e.get(L_R + R_EBP).linear(S_SS);
       e.read(S_SS, sz).set(T0);
       e.get(L_R + R_EBP).i32(sz >> 3).op(W.add).set(T1);
       e.setReg(R_ESP, 32, T1);
@@ -295,7 +295,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
         e.ea(mem).get(T1);
         if (sz === 16) e.op(W.ext16s);
         e.i32(sz === 32 ? 5 : 4).op(W.shrs).i32(sz === 32 ? 2 : 1).op(W.shl).get(L_OFF).op(W.add);
-        e.tee(L_OFF).get(L_SEG + 5 * mem.seg).op(W.add).set(L_LIN);
+        e.linear(mem.seg);
         e.read(mem.seg, sz).set(T0);
       } else e.readRM(i.rm!, sz).set(T0);
       e.get(T1).i32(sz - 1).op(W.and).set(T1);
@@ -331,7 +331,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       //   mask = ARITH TF DF NT IF IOPL AC ID, less IOPL at CPL > 0, less IF at CPL > IOPL
       //   EFLAGS = ((EFLAGS & ~mask) | (v & mask)) & EFLAGS_BITS | 2, nothing lazy; ESP += 4
       //   IF 0 -> 1: leave, for a waiting interrupt to come in after the POPF
-      e.get(L_R + R_ESP).tee(L_OFF).get(L_SEG + 5 * S_SS).op(W.add).set(L_LIN);
+      e.get(L_R + R_ESP).linear(S_SS);
       e.read(S_SS, 32).set(T0);
       e.get(T0).i32(TF).op(W.and).open(W.if_, "").interpretExit().end();
       const all = ARITH_FLAGS | TF | DF | NT | IF | IOPL_MASK | AC | ID;

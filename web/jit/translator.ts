@@ -27,7 +27,7 @@
 import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
 } from "../host/cpustate";
-import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, JIT_FEATURES, CR0_EM, CR0_TS, CR4_OSFXSR } from "./constants";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR } from "./constants";
 import { decodeBlock, MAX_INSNS } from "./decode";
 import {
   Emitter, emitChain, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
@@ -119,11 +119,19 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
     e.op(W.select).set(L_SSE);
   }
   for (const s of segs) {
+    if (body.flatUsed & (1 << s)) continue; // flat: no base, no range checks
     [SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW].forEach((f, j) => {
       e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + s * SEG_SIZE + f); e.set(L_SEG + 5 * s + j);
     });
   }
-  e.op(W.block, VOID, W.block, VOID, W.loop, VOID);
+  e.op(W.block, VOID, W.block, VOID);
+  if (body.flatUsed) {
+    // The segments taken as flat must still be; if one is not, the interpreter
+    // runs the first instruction (this start stays translated for when they are).
+    e.load(W.load, OFF_SEG_FLAT).i32(body.flatUsed).op(W.and).i32(body.flatUsed).op(W.ne);
+    e.op(W.if_, VOID).eipAt(0).set(L_NEIP).i32(BLOCK_INTERPRET).set(L_CNT).op(W.br, 1, W.end);
+  }
+  e.op(W.loop, VOID);
   e.b.push(...body.b);
   e.op(W.end, W.end); // loop, exit block
   const storeState = () => {
@@ -232,7 +240,8 @@ export class Translator {
     // the block's page from its start (host addresses of RAM and ROM are
     // page-aligned as the physical ones): decodeBlock may follow a branch back
     const start = host & 0xfff;
-    const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen), { chain: this.chain, host, note }, start);
+    const flat = new Uint32Array(this.memory.buffer, OFF_SEG_FLAT, 1)[0];
+    const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen), { chain: this.chain, host, note, flat }, start);
     if (!t) { this.stats.declined++; return 0; }
     const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), this.imports);
     const table = this.core.table;

@@ -1,5 +1,5 @@
 ;; memory: mov eax, [ebx+8]; mov [esi+4], eax; then HLT: inline TLB reads and writes
-;; 2 instructions, 794 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 743 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -43,42 +43,27 @@
     i32.const 0
     i32.load offset=4392 align=1
     local.set 64
-    i32.const 0
-    i32.load offset=4452 align=1
-    local.set 46
-    i32.const 0
-    i32.load offset=4464 align=1
-    local.set 47
-    i32.const 0
-    i32.load offset=4468 align=1
-    local.set 48
-    i32.const 0
-    i32.load offset=4472 align=1
-    local.set 49
-    i32.const 0
-    i32.load offset=4476 align=1
-    local.set 50
     block  ;; label = @1
       block  ;; label = @2
+        i32.const 0
+        i32.load offset=4784 align=1
+        i32.const 8
+        i32.and
+        i32.const 8
+        i32.ne
+        if  ;; label = @3
+          local.get 2
+          local.set 21
+          i32.const 1073741824
+          local.set 1
+          br 1 (;@2;)
+        end
         loop  ;; label = @3
           local.get 6
           i32.const 8
           i32.add
           local.tee 29
-          local.get 46
-          i32.add
           local.set 30
-          local.get 29
-          local.get 47
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 3
-          i64.add
-          local.get 48
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
           local.get 30
           i32.const 12
           i32.shr_u
@@ -90,7 +75,6 @@
           i32.and
           i32.const 1
           i32.eq
-          i32.and
           local.get 30
           i32.const 4095
           i32.and
@@ -133,20 +117,7 @@
           i32.const 4
           i32.add
           local.tee 29
-          local.get 46
-          i32.add
           local.set 30
-          local.get 29
-          local.get 49
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 3
-          i64.add
-          local.get 50
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
           local.get 30
           i32.const 12
           i32.shr_u
@@ -158,7 +129,6 @@
           i32.and
           i32.const 1
           i32.eq
-          i32.and
           local.get 30
           i32.const 4095
           i32.and

@@ -1,5 +1,5 @@
 ;; pop-ret: pop eax; ret: a return, resolved by a look-up
-;; 2 instructions, 816 bytes of wasm, ends: ret
+;; 2 instructions, 765 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -40,40 +40,25 @@
     i32.const 0
     i32.load offset=4392 align=1
     local.set 64
-    i32.const 0
-    i32.load offset=4420 align=1
-    local.set 41
-    i32.const 0
-    i32.load offset=4432 align=1
-    local.set 42
-    i32.const 0
-    i32.load offset=4436 align=1
-    local.set 43
-    i32.const 0
-    i32.load offset=4440 align=1
-    local.set 44
-    i32.const 0
-    i32.load offset=4444 align=1
-    local.set 45
     block  ;; label = @1
       block  ;; label = @2
+        i32.const 0
+        i32.load offset=4784 align=1
+        i32.const 4
+        i32.and
+        i32.const 4
+        i32.ne
+        if  ;; label = @3
+          local.get 2
+          local.set 21
+          i32.const 1073741824
+          local.set 1
+          br 1 (;@2;)
+        end
         loop  ;; label = @3
           local.get 7
           local.tee 29
-          local.get 41
-          i32.add
           local.set 30
-          local.get 29
-          local.get 42
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 3
-          i64.add
-          local.get 43
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
           local.get 30
           i32.const 12
           i32.shr_u
@@ -85,7 +70,6 @@
           i32.and
           i32.const 1
           i32.eq
-          i32.and
           local.get 30
           i32.const 4095
           i32.and
@@ -128,20 +112,7 @@
           local.set 3
           local.get 7
           local.tee 29
-          local.get 41
-          i32.add
           local.set 30
-          local.get 29
-          local.get 42
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 3
-          i64.add
-          local.get 43
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
           local.get 30
           i32.const 12
           i32.shr_u
@@ -153,7 +124,6 @@
           i32.and
           i32.const 1
           i32.eq
-          i32.and
           local.get 30
           i32.const 4095
           i32.and
