@@ -88,6 +88,8 @@ export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: 
     if (r === STOP.HALT) { stop = "halt"; break; }
     budget -= slice;
   }
+  // A translation that failed is a translator bug the machine hid by interpreting.
+  if (m.translator.firstFailure) throw new Error(`translator failed ${m.translator.stats.failed} time(s), first: ${m.translator.firstFailure}`);
   return { output: out, exitCode, stop, instructions: m.instructions, blocksTranslated: m.translator.stats.blocks };
 }
 

@@ -101,7 +101,27 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         break;
       }
       case 18: out.push(`push ${r.pick([r.pick(R32ALL), mem("dword"), "dword " + imm(32), "byte " + (r.int(256) - 128)])}`, `pop ${r.pick(R32)}`); break;
-      case 19: out.push(`j${r.pick(CC)} ${label}.s${skip}`, `${r.pick(ALU)} ${d}, ${src}`, `${label}.s${skip}:`); skip++; break;
+      // Jcc forward over ALU instructions (web/jit/translator.ts inBlockBranches:
+      // inside the block when the ranges nest): one; one inside another; two
+      // to one target; two whose ranges overlap (the second leaves the block);
+      // and a Jcc to a target reached forward, then (after a JMP back the block
+      // follows) a Jcc, never taken, to that target, decoded before it now
+      case 19: {
+        const at = (x: string) => `${label}.${x}${skip}`;
+        const j = (x: string) => `j${r.pick(CC)} ${at(x)}`;
+        const alu = () => `${r.pick(ALU)} ${r.pick(s.dst)}, ${r.pick(s.src)}`;
+        const f = r.int(5);
+        if (f === 4) {
+          out.push(j("t"), `jmp ${at("b")}`, `${at("a")}:`, alu(), "clc", `jc ${at("t")}`, `jmp ${at("j")}`,
+            `${at("b")}:`, `${at("t")}:`, alu(), `jmp ${at("a")}`, `${at("j")}:`);
+        }
+        else if (f === 0) out.push(j("s"), `${r.pick(ALU)} ${d}, ${src}`, `${at("s")}:`);
+        else if (f === 1) out.push(j("o"), alu(), j("i"), alu(), `${at("i")}:`, alu(), `${at("o")}:`);
+        else if (f === 2) out.push(j("t"), alu(), j("t"), alu(), `${at("t")}:`, alu());
+        else out.push(j("a"), alu(), j("b"), alu(), `${at("a")}:`, alu(), `${at("b")}:`);
+        skip++;
+        break;
+      }
       // CALL and JMP: to the driver's helper (another page, mostly), and on
       // the chunk's page, where a block goes on past them (decode.ts
       // decodeBlock): a CALL and its callee's RET, a callee that moves its

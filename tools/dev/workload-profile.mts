@@ -68,7 +68,7 @@ const bootCpu = process.cpuUsage(bootCpu0);
 console.log(`boot to the prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${((bootCpu.user + bootCpu.system) / 1e6).toFixed(1)} s, main thread ${(mainThreadCpu() - bootMain0).toFixed(1)} s), ` +
   `${(Number(m.instructions) / 1e9).toFixed(2)} G instructions, ${(100 * Number(m.translatedInstructions) / Number(m.instructions)).toFixed(1)}% translated, ` +
   `${(Number(m.translatedBlockCalls) / 1e6).toFixed(2)} M block entries from the run loop, ` +
-  `blocks compiled ${m.translator.stats.blocks} (${m.translator.stats.compileMs.toFixed(0)} ms), declined ${m.translator.stats.declined}`);
+  `blocks compiled ${m.translator.stats.blocks} (${m.translator.stats.compileMs.toFixed(0)} ms), declined ${m.translator.stats.declined}` + (m.translator.firstFailure ? `, FAILED ${m.translator.stats.failed} (${m.translator.firstFailure})` : ""));
 
 const counters = () => ({
   insns: Number(m.instructions), translated: Number(m.translatedInstructions), entries: Number(m.translatedBlockCalls),

@@ -112,6 +112,29 @@ export class Emitter {
   flagsUsed = false;
   /** Offset and in-pass index of the instruction being emitted (for fault exits). */
   cur = { off: 0, k: 0 };
+  /** Forward branches that stay in the block (translator.ts inBlockBranches):
+   *  target offset -> the target's index; the code from the first branch to it
+   *  up to the target is a wasm block labelled "f" + offset. */
+  forward = new Map<number, number>();
+  /** The flag knowledge each such branch took to its target (mergeFlags). */
+  private forwardFs = new Map<number, FlagState[]>();
+  /** Branch to the forward target at `off` from the instruction of index `k`:
+   *  L_CNT is kept so that L_CNT + the index is the count of instructions the
+   *  block has run, at the target as everywhere else. */
+  forwardBranch(off: number, k: number): this {
+    const t = this.forward.get(off)!;
+    if (k + 1 !== t) this.get(L_CNT).i32(k + 1 - t).op(W.add).set(L_CNT);
+    const list = this.forwardFs.get(off) ?? [];
+    list.push(this.fs);
+    this.forwardFs.set(off, list);
+    return this.br(`f${off}`);
+  }
+  /** At a forward target (its wasm block just closed): what is known of the
+   *  flags is what every way there agrees on, else nothing. */
+  mergeFlags(off: number): void {
+    const same = (a: FlagState, b: FlagState) => a.mask === b.mask && a.kind === b.kind && a.carry === b.carry && a.sz === b.sz;
+    if (!(this.forwardFs.get(off) ?? []).every((f) => same(f, this.fs))) this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 };
+  }
   constructor(readonly a: Addr) {}
 
   op(...x: number[]): this { this.b.push(...x); return this; }
@@ -136,7 +159,11 @@ export class Emitter {
   br(label: string): this { this.b.push(W.br); uleb(this.b, this.depth(label)); return this; }
   brIf(label: string): this { this.b.push(W.br_if); uleb(this.b, this.depth(label)); return this; }
   /** The branch depth of the innermost open block called `label`. */
-  private depth(label: string): number { return this.labels.length - 1 - this.labels.lastIndexOf(label); }
+  private depth(label: string): number {
+    const at = this.labels.lastIndexOf(label);
+    if (at < 0) throw new Error(`translator: branch to "${label}", which is not open`);
+    return this.labels.length - 1 - at;
+  }
   /** Push a small i64 constant. */
   i64(v: number): this { this.b.push(W.i64const); sleb(this.b, v); return this; }
   /** A SIMD instruction (0xFD prefix) and its immediate bytes. */

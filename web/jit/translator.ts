@@ -28,7 +28,7 @@ import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
 } from "../host/cpustate";
 import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR } from "./constants";
-import { decodeBlock, MAX_INSNS } from "./decode";
+import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
 import {
   Emitter, emitChain, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE,
@@ -77,7 +77,10 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   const body = new Emitter(a);
   body.labels = ["fault", "exit", "loop"];
   const n = insns.length;
+  const { opens, closes } = inBlockBranches(insns, body);
   insns.forEach((ins, k) => {
+    for (const off of closes.get(k) ?? []) { body.end(); body.mergeFlags(off); }
+    for (const off of opens.get(k) ?? []) body.open(W.block, `f${off}`);
     body.cur = { off: ins.off, k };
     body.wroteSlow = false;
     emitInsn(body, ins, k, n, extent);
@@ -157,6 +160,34 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   return { bytes: moduleBytes(e.b), insns: n, len: extent, ends };
 }
 
+/** The forward conditional branches that go on inside the block: a Jcc whose
+ *  target is a later instruction of the block (later on the way it was
+ *  decoded, so the code from there on is the target's) skips to it instead of
+ *  leaving. Each target gets a wasm block from its first such Jcc up to it;
+ *  they must nest, so a target whose range overlaps one taken already keeps
+ *  its exits. Fills body.forward; returns, by instruction index, the targets
+ *  (offsets) whose wasm block opens before that instruction (the outer first)
+ *  and those that close there (the inner first). */
+function inBlockBranches(insns: Insn[], body: Emitter): { opens: Map<number, number[]>; closes: Map<number, number[]> } {
+  const index = new Map(insns.map((ins, k) => [ins.off, k]));
+  const first = new Map<number, number>(); // target index -> first Jcc index
+  insns.forEach((ins, k) => {
+    const t = ins.op === "jcc" ? index.get(ins.rel!) : undefined;
+    if (t !== undefined && t > k && !first.has(t)) first.set(t, k);
+  });
+  const taken: { s: number; t: number }[] = [];
+  for (const [t, s] of [...first].sort((x, y) => x[1] - y[1] || y[0] - x[0])) {
+    if (taken.some((r) => (r.s < s && s < r.t && r.t < t) || (s < r.s && r.s < t && t < r.t))) continue;
+    taken.push({ s, t });
+  }
+  const opens = new Map<number, number[]>(), closes = new Map<number, number[]>();
+  const add = (m: Map<number, number[]>, k: number, off: number) => m.set(k, [...(m.get(k) ?? []), off]);
+  for (const r of [...taken].sort((x, y) => y.t - x.t)) add(opens, r.s, insns[r.t].off);
+  for (const r of [...taken].sort((x, y) => y.s - x.s)) add(closes, r.t, insns[r.t].off);
+  for (const r of taken) body.forward.set(insns[r.t].off, r.t);
+  return { opens, closes };
+}
+
 /** Translator.countExits: per block, what ended it and how often it returned to
  *  the run loop; chained entries; run-time look-ups and how many found a block. */
 export interface ExitStats {
@@ -202,7 +233,10 @@ export class Translator {
   private readonly chain = tailCalls();
   /** Blocks translated, starts declined, translations dropped, and the time
    *  spent translating, so far (for tools and tests). */
-  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0 };
+  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0 };
+  /** The first translation that failed (a translator bug): the block was left
+   *  to the interpreter, and the machine went on (tests check there is none). */
+  firstFailure?: string;
 
   constructor(private readonly memory: WebAssembly.Memory, private readonly core: JitCoreExports) {
     this.imports = {
@@ -233,7 +267,14 @@ export class Translator {
   /** env.jitCompile: translate the code at host address `host`. */
   compile(host: number, maxLen: number, out: number): number {
     const t0 = performance.now();
-    try { return this.compileBlock(host, maxLen, out); } finally { this.stats.compileMs += performance.now() - t0; }
+    try {
+      return this.compileBlock(host, maxLen, out);
+    } catch (err) {
+      // A bug here must not stop the guest: the interpreter runs the code instead.
+      this.stats.failed++;
+      this.firstFailure ??= `block at host ${host.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
+      return 0;
+    } finally { this.stats.compileMs += performance.now() - t0; }
   }
   private compileBlock(host: number, maxLen: number, out: number): number {
     const note = this.exits?.blocks.length;
