@@ -11,15 +11,7 @@
 %include "datamov_lib.inc"
 cpu prescott
 
-%define RESUME_AT 0x5000
-; TRY label, instruction: print the label, run it; ":GP" or ":UD" if it faults.
-%macro TRY 2+
-  PUTS %1
-  mov word [ss:RESUME_AT], %%after
-  %2
-%%after:
-  PUTS " "
-%endmacro
+%include "lib/try16.inc"
 ; RD msr: RDMSR, printing EDX EAX (or :GP).
 %macro RD 1
   mov ecx, %1
@@ -38,14 +30,7 @@ cpu prescott
 %endmacro
 
 main:
-  xor eax, eax
-  mov ss, ax
-  mov sp, 0x7000
-  mov ds, ax
-  mov word [6*4], ud_handler
-  mov word [6*4+2], 0xf000
-  mov word [13*4], gp_handler
-  mov word [13*4+2], 0xf000
+  TRY_START
 
   PUTS "cpuid "
   mov eax, 1
@@ -143,12 +128,5 @@ main:
   PUTS "end"
   NL
   EXIT 0
-ud_handler:
-  PUTS ":UD"
-  jmp resume
-gp_handler:
-  PUTS ":GP"
-resume:
-  add sp, 6
-  jmp word [ss:RESUME_AT]
+TRY_HANDLERS
 ROM_END

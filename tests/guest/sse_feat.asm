@@ -4,24 +4,10 @@
 %include "lib/rom.inc"
 cpu prescott
 
-%define RESUME_AT 0x5000
-%macro TRY 2+
-  PUTS %1
-  mov word [ss:RESUME_AT], %%after
-  %2
-%%after:
-  PUTS " "
-%endmacro
+%include "lib/try16.inc"
 
 main:
-  xor eax, eax
-  mov ss, ax
-  mov sp, 0x7000
-  mov ds, ax
-  mov word [6*4], ud_handler
-  mov word [6*4+2], 0xf000
-  mov word [13*4], gp_handler
-  mov word [13*4+2], 0xf000
+  TRY_START
   mov ax, 0x1000
   mov ds, ax
   mov eax, cr4
@@ -47,12 +33,5 @@ main:
   TRY "monitor", monitor
   PUTS "end"
   EXIT 0
-ud_handler:
-  PUTS ":UD"
-  jmp resume
-gp_handler:
-  PUTS ":GP"
-resume:
-  add sp, 6
-  jmp word [ss:RESUME_AT]
+TRY_HANDLERS
 ROM_END
