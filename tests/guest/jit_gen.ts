@@ -104,14 +104,18 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       // Jcc forward over ALU instructions (web/jit/translator.ts inBlockBranches:
       // inside the block when the ranges nest): one; one inside another; two
       // to one target; two whose ranges overlap (the second leaves the block);
-      // and a Jcc to a target reached forward, then (after a JMP back the block
-      // follows) a Jcc, never taken, to that target, decoded before it now
+      // a Jcc to a target reached forward, then (after a JMP back the block
+      // follows) a Jcc, never taken, to that target, decoded before it now;
+      // and a Jcc over a RET, whose target the block decodes after the RET
       case 19: {
         const at = (x: string) => `${label}.${x}${skip}`;
         const j = (x: string) => `j${r.pick(CC)} ${at(x)}`;
         const alu = () => `${r.pick(ALU)} ${r.pick(s.dst)}, ${r.pick(s.src)}`;
-        const f = r.int(5);
-        if (f === 4) {
+        const f = r.int(6);
+        if (f === 5) {
+          // the target after the callee's RET: decodeBlock goes on there
+          out.push(`call ${at("f")}`, `jmp ${at("j")}`, `${at("f")}:`, j("t"), alu(), "ret", `${at("t")}:`, `set${r.pick(CC)} ${r.pick(R8)}`, alu(), "ret", `${at("j")}:`);
+        } else if (f === 4) {
           out.push(j("t"), `jmp ${at("b")}`, `${at("a")}:`, alu(), "clc", `jc ${at("t")}`, `jmp ${at("j")}`,
             `${at("b")}:`, `${at("t")}:`, alu(), `jmp ${at("a")}`, `${at("j")}:`);
         }

@@ -50,7 +50,11 @@ const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0
  *  follow) count from the block start and may be negative.
  *
  *  The block goes on past a direct JMP or CALL whose target lies on the page
- *  (Insn.follow). It does not follow into code it already holds (a loop), and
+ *  (Insn.follow). Where its way ends (a RET, an indirect branch, a JMP or CALL
+ *  it does not follow), it goes on at the first forward Jcc target it has not
+ *  decoded yet, so that the Jcc can stay inside the block (the instruction
+ *  before that target then leaves the block: the target is reached only by
+ *  the Jcc). It does not follow into code it already holds (a loop), and
  *  stops before the first instruction not translated or not wholly inside
  *  `code`. (A RET of a CALL it followed, guarded by [ESP] at run time, was
  *  tried: busybox's callees call other pages first, and 5 blocks of 1700 in
@@ -61,6 +65,16 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   /** Whether the block can go on at code position p: on the page, not yet in
    *  the block, and an instruction there is translated. */
   const canFollow = (p: number) => out.length < MAX_INSNS && p >= 0 && p < code.length && p !== start && !held(p) && decodeOne(code, p) !== undefined;
+  // Forward Jcc targets not in the block yet: where its way ends (a RET, an
+  // indirect or unfollowed branch), the block goes on at the first of them it
+  // can, so that the Jcc stays inside (translator.ts inBlockBranches).
+  const pending: number[] = [];
+  const sidePath = (): boolean => {
+    const p = pending.find(canFollow);
+    if (p === undefined) return false;
+    pos = p;
+    return true;
+  };
   let pos = start;
   while (out.length < MAX_INSNS) {
     const d = decodeOne(code, pos);
@@ -70,15 +84,16 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
     out.push(i);
     pos += i.len;
     if (i.op === "jmp" || i.op === "call") {
-      if (!canFollow(d.rel!)) break;
+      if (!canFollow(d.rel!)) { if (sidePath()) continue; break; }
       i.follow = i.rel;
       pos = d.rel!;
       continue;
     }
-    if (i.op === "ret" || i.op === "callE" || i.op === "jmpE") break;
+    if (i.op === "ret" || i.op === "callE" || i.op === "jmpE") { if (sidePath()) continue; break; }
     // Jcc is a side exit (or the loop back to the start): the block goes on
     // with the fall-through path
     if (i.op === "jcc" && i.rel === 0) break;
+    if (i.op === "jcc" && d.rel! > d.off) pending.push(d.rel!);
   }
   return out;
 }

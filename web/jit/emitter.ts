@@ -130,10 +130,12 @@ export class Emitter {
     return this.br(`f${off}`);
   }
   /** At a forward target (its wasm block just closed): what is known of the
-   *  flags is what every way there agrees on, else nothing. */
-  mergeFlags(off: number): void {
+   *  flags is what every way there agrees on, else nothing. `fallsIn`: the
+   *  instruction before it goes on to it (not a RET or a branch that leaves). */
+  mergeFlags(off: number, fallsIn: boolean): void {
     const same = (a: FlagState, b: FlagState) => a.mask === b.mask && a.kind === b.kind && a.carry === b.carry && a.sz === b.sz;
-    if (!(this.forwardFs.get(off) ?? []).every((f) => same(f, this.fs))) this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 };
+    const ways = [...(this.forwardFs.get(off) ?? []), ...(fallsIn ? [this.fs] : [])];
+    this.fs = ways.every((f) => same(f, ways[0])) ? ways[0] : { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 };
   }
   constructor(readonly a: Addr) {}
 
