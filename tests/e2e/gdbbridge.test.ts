@@ -32,6 +32,13 @@ beforeAll(async () => {
   }
 }, 300_000);
 
+/** Wait (up to 5 s) for the bridge to have written `text` to its log: its
+ *  lines come through a pipe, after what the page or gdb already sees. */
+async function bridgeSaid(text: string): Promise<void> {
+  for (let i = 0; i < 50 && !bridgeLog.includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(bridgeLog).toContain(text);
+}
+
 afterAll(async () => {
   bridge?.kill();
   await site?.close();
@@ -56,7 +63,7 @@ test("gdb through the bridge: registers, memory, stepi, a breakpoint, continue, 
   // No page yet: gdb is told so, and so is the user at the bridge.
   const lonely = await gdb([`target remote :${gdbPort}`]);
   expect(lonely).toContain("no page connected to the gdb bridge");
-  expect(bridgeLog).toContain("no page is");
+  await bridgeSaid("no page is");
 
   const page = await site.browser.newPage();
   const errors: string[] = [];
@@ -74,7 +81,7 @@ test("gdb through the bridge: registers, memory, stepi, a breakpoint, continue, 
   await page.fill("#i-gdb-url", `ws://127.0.0.1:${wsPort}`);
   await page.click("#i-gdb");
   await page.waitForFunction(() => document.getElementById("i-gdb-state")?.textContent === "bridge connected, waiting for gdb");
-  expect(bridgeLog).toContain("page connected");
+  await bridgeSaid("page connected");
   mkdirSync(join(ROOT, "test-results"), { recursive: true });
   await page.screenshot({ path: join(ROOT, "test-results/gdb-bridge.png") });
 
@@ -167,8 +174,7 @@ test("gdb through the bridge: registers, memory, stepi, a breakpoint, continue, 
   // The page lets the bridge go.
   await page.click("#i-gdb");
   await page.waitForFunction(() => document.getElementById("i-gdb-state")?.textContent === "");
-  for (let i = 0; i < 50 && !bridgeLog.includes("page disconnected"); i++) await new Promise((r) => setTimeout(r, 100));
-  expect(bridgeLog).toContain("page disconnected");
+  await bridgeSaid("page disconnected");
   expect(errors).toEqual([]);
   expect(await screen(page)).not.toMatch(/internal error/);
   await page.close();
