@@ -25,6 +25,7 @@ export interface Insn {
   form?: string;    // ALU operand form
   rel?: number;     // branch target, offset from the block start
   follow?: number;  // JMP, CALL the block goes on past: the offset it goes on at (decodeBlock)
+  side?: boolean;   // reached only by a forward Jcc: the instruction before it left the block (decodeBlock)
   gprs?: number;    // interp, string: the general registers it may read (bit mask; EAX = bit 0)
   gprsOut?: number; // interp, string: those it may write
   eflags?: boolean; // interp, string: it reads or writes the flags (DF included)
@@ -69,10 +70,12 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   // indirect or unfollowed branch), the block goes on at the first of them it
   // can, so that the Jcc stays inside (translator.ts inBlockBranches).
   const pending: number[] = [];
+  let side = false;
   const sidePath = (): boolean => {
     const p = pending.find(canFollow);
     if (p === undefined) return false;
     pos = p;
+    side = true;
     return true;
   };
   let pos = start;
@@ -81,6 +84,7 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
     if (!d) break;
     const i: Insn = { ...d, off: d.off - start };
     if (d.rel !== undefined) i.rel = d.rel - start;
+    if (side) { i.side = true; side = false; }
     out.push(i);
     pos += i.len;
     if (i.op === "jmp" || i.op === "call") {

@@ -131,7 +131,7 @@ export class Emitter {
   }
   /** At a forward target (its wasm block just closed): what is known of the
    *  flags is what every way there agrees on, else nothing. `fallsIn`: the
-   *  instruction before it goes on to it (not a RET or a branch that leaves). */
+   *  instruction before it goes on to it (the target is not Insn.side). */
   mergeFlags(off: number, fallsIn: boolean): void {
     const same = (a: FlagState, b: FlagState) => a.mask === b.mask && a.kind === b.kind && a.carry === b.carry && a.sz === b.sz;
     const ways = [...(this.forwardFs.get(off) ?? []), ...(fallsIn ? [this.fs] : [])];

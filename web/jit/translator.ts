@@ -79,7 +79,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   const n = insns.length;
   const { opens, closes } = inBlockBranches(insns, body);
   insns.forEach((ins, k) => {
-    for (const off of closes.get(k) ?? []) { body.end(); body.mergeFlags(off, goesOn(insns[k - 1])); }
+    for (const off of closes.get(k) ?? []) { body.end(); body.mergeFlags(off, !ins.side); }
     for (const off of opens.get(k) ?? []) body.open(W.block, `f${off}`);
     body.cur = { off: ins.off, k };
     body.wroteSlow = false;
@@ -159,11 +159,6 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
   return { bytes: moduleBytes(e.b), insns: n, len: extent, ends };
 }
-
-/** Whether the code after `ins` in the block is where it goes on (decodeBlock
- *  puts the rest of a forward Jcc's target after a RET or a branch that
- *  leaves the block). */
-const goesOn = (ins: Insn) => !["ret", "jmpE", "callE"].includes(ins.op) && !((ins.op === "jmp" || ins.op === "call") && ins.follow === undefined);
 
 /** The forward conditional branches that go on inside the block: a Jcc whose
  *  target is a later instruction of the block (later on the way it was
