@@ -69,6 +69,50 @@ sdrt:
   mov [ebx + 4], eax
   ret
 
+; Copy ECX (0-9) bytes from [ESI] to [EDI], as the tail of Linux's __memcpy
+; does: each size class ends in a JMP to .done, and the last one falls through
+; into it. One block holds them all: the Jcc targets are decoded after the JMPs
+; (side paths), and the way through the last one falls into .done, which the
+; block holds already (decode.ts decodeBlock ends the block there).
+cptail:
+  cmp ecx, 8
+  jb .lt8
+  mov eax, [esi]
+  mov edx, [esi + 4]
+  mov ebx, [esi + ecx - 8]
+  mov ebp, [esi + ecx - 4]
+  mov [edi], eax
+  mov [edi + 4], edx
+  mov [edi + ecx - 8], ebx
+  mov [edi + ecx - 4], ebp
+  jmp .done
+.lt8:
+  cmp ecx, 4
+  jb .lt4
+  mov eax, [esi]
+  mov edx, [esi + ecx - 4]
+  mov [edi], eax
+  mov [edi + ecx - 4], edx
+  jmp .done
+.lt4:
+  cmp ecx, 2
+  jb .lt2
+  mov dx, [esi]
+  mov bx, [esi + ecx - 2]
+  mov [edi], dx
+  mov [edi + ecx - 2], bx
+  jmp .done
+.lt2:
+  cmp ecx, 1
+  jb .done
+  mov dl, [esi]
+  mov [edi], dl
+  lea esi, [esi + 0]
+.done:
+  mov eax, [edi]
+  add eax, [edi + 4]
+  ret
+
 jt_main:
   ; --- a routine patched from outside: MOV EAX, imm32 / RET, copied to RAM
   mov esi, smc1 + ROMB
@@ -423,6 +467,35 @@ jt_main:
   SHOWAT .trap, edx
   mov ecx, [IDX]
   loop .t1
+
+  ; --- cptail for each size 0-9, three times each (interpreted, then
+  ; translated): the sum of the destination's two dwords after each copy
+  PUTS32 "cptail"
+  mov dword [DATA], 0x04030201
+  mov dword [DATA + 4], 0x08070605
+  mov dword [DATA + 8], 0x0c0b0a09
+  push ebp
+  mov ecx, 10
+.ct1:
+  mov [IDX], ecx
+  mov ecx, 3
+.ct2:
+  mov [CALLT], ecx
+  mov dword [DATA + 0x100], 0x11111111
+  mov dword [DATA + 0x104], 0x22222222
+  mov dword [DATA + 0x108], 0x33333333
+  mov esi, DATA
+  mov edi, DATA + 0x100
+  mov ecx, [IDX]
+  dec ecx
+  call cptail
+  call hex
+  mov ecx, [CALLT]
+  loop .ct2
+  mov ecx, [IDX]
+  loop .ct1
+  pop ebp
+  call putnl32
 
   ; --- RDTSC in a block reads the clock as of its own place in it: deltas in a
   ; loop of one block (6 instructions a pass), and across blocks. Printed on a

@@ -80,6 +80,10 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   };
   let pos = start;
   while (out.length < MAX_INSNS) {
+    // Falling through into code the block already holds (the end of a side
+    // path that the way before it reached by a JMP): the block ends here and
+    // chains there; an instruction may appear in a block only once.
+    if (out.length && held(pos)) break;
     const d = decodeOne(code, pos);
     if (!d) break;
     const i: Insn = { ...d, off: d.off - start };

@@ -33,7 +33,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
   /** Jump to block offset `target`: loop when it is the block start, go on
    *  inside the block when it is a forward target there (Emitter.forward). */
   const jump = (target: number) => {
-    if ((e.forward.get(target) ?? -1) > k) { e.forwardBranch(target, k); return; }
+    if ((e.forward.get(target) ?? -1) > k && e.labels.includes(`f${target}`)) { e.forwardBranch(target, k); return; }
     if ((target | 0) !== 0) { leave(target); return; }
     e.get(L_CNT).i32(k + 1).op(W.add).tee(L_CNT);
     // another pass only while nothing needs the run loop and the budget allows it
