@@ -64,7 +64,7 @@ export function translation(): { translate: boolean; translateAfter?: number } {
 /** Run a ROM image in RingZero until it exits, resets or spends the budget. */
 export interface GuestDrive { index: number; kind: "disk" | "cdrom"; image: Uint8Array }
 
-export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void; interpret?: boolean; translate?: boolean; cpu?: CpuFeatures } = {}): Promise<GuestResult> {
+export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void; watch?: (m: Machine, output: string) => void; slice?: number; interpret?: boolean; translate?: boolean; cpu?: CpuFeatures } = {}): Promise<GuestResult> {
   wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
   // interpret / translate: this run whatever RZ_TRANSLATE says (the translator's own tests)
   const how = opts.interpret ? { translate: false } : opts.translate ? { translate: true, translateAfter: 1 } : translation();
@@ -80,9 +80,10 @@ export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: 
   let stop = "budget";
   let exitCode: number | null = null;
   while (budget > 0) {
-    const slice = Math.min(budget, 1_000_000);
+    const slice = Math.min(budget, opts.slice ?? 1_000_000);
     const r = m.run(slice);
     out += dec.decode(m.drain(RING.DEBUGCON));
+    opts.watch?.(m, out); // between slices: what the test looks at as the output grows
     if (r === STOP.EXIT) { exitCode = m.exitCode; stop = "exit"; break; }
     if (r === STOP.RESET) { stop = m.resetCause === 1 ? "triple-fault" : "reset"; break; }
     if (r === STOP.HALT) { stop = "halt"; break; }

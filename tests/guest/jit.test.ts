@@ -124,3 +124,23 @@ test("jit: LFENCE, MFENCE, SFENCE in blocks do nothing with their feature and ar
     expect(interpreted.instructions).toBe(translated.instructions);
   }
 });
+
+test("jit: a start is translated after fewer executions when its code runs longer (counted once per 4 interpreted instructions)", async () => {
+  // jit_warm.asm with a threshold of 100: LONG (41 instructions) counts
+  // 1 + 41/4 = 11 an execution and is translated within its 30 calls; SHORT
+  // (2 instructions) counts 1 and stays interpreted through its 90.
+  const bin = assemble("jit_warm");
+  const seen: Record<string, bigint> = {};
+  const r = await runRingZero(bin, {
+    translate: true, slice: 2000,
+    setup: (m) => m.x.setTranslationThreshold(100),
+    watch: (m, out) => { for (const w of ["long", "short"]) if (out.includes(w) && seen[w] === undefined) seen[w] = m.translatedInstructions; },
+  });
+  const q = runQemu(bin);
+  expect(r.output).toBe(q.output);
+  // LONG is translated at its 11th call (1 + 9 * 11 = 100 counted before it);
+  // a call cut by the end of a slice counts without its instructions, so at
+  // least 15 of its 30 calls ran translated. Nothing more ran translated after.
+  expect(Number(seen.long)).toBeGreaterThanOrEqual(15 * 41);
+  expect(seen.short).toBe(seen.long);
+});
