@@ -64,10 +64,10 @@ export function translation(): { translate: boolean; translateAfter?: number } {
 /** Run a ROM image in RingZero until it exits, resets or spends the budget. */
 export interface GuestDrive { index: number; kind: "disk" | "cdrom"; image: Uint8Array }
 
-export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void; watch?: (m: Machine, output: string) => void; slice?: number; interpret?: boolean; translate?: boolean; cpu?: CpuFeatures } = {}): Promise<GuestResult> {
+export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: number; drives?: GuestDrive[]; setup?: (m: Machine) => void; watch?: (m: Machine, output: string) => void; slice?: number; interpret?: boolean; translate?: boolean; translateAfter?: number; cpu?: CpuFeatures } = {}): Promise<GuestResult> {
   wasmModule ??= await WebAssembly.compile(readFileSync(join(ROOT, "build/ringzero.wasm")));
   // interpret / translate: this run whatever RZ_TRANSLATE says (the translator's own tests)
-  const how = opts.interpret ? { translate: false } : opts.translate ? { translate: true, translateAfter: 1 } : translation();
+  const how = opts.interpret ? { translate: false } : opts.translate ? { translate: true, translateAfter: opts.translateAfter ?? 1 } : translation();
   const m = await Machine.create({ wasm: wasmModule, ramBytes: (opts.ramMB ?? 32) << 20, cpu: { model: "pentium2", ...opts.cpu }, ...how });
   for (const d of opts.drives ?? []) {
     m.attachDrive(d.index, d.kind === "disk" ? DRIVE.DISK : DRIVE.CDROM, new MemoryBackend(d.image, d.kind === "cdrom"));

@@ -132,8 +132,7 @@ test("jit: a start is translated after fewer executions when its code runs longe
   const bin = assemble("jit_warm");
   const seen: Record<string, bigint> = {};
   const r = await runRingZero(bin, {
-    translate: true, slice: 2000,
-    setup: (m) => m.x.setTranslationThreshold(100),
+    translate: true, translateAfter: 100, slice: 2000,
     watch: (m, out) => { for (const w of ["long", "short"]) if (out.includes(w) && seen[w] === undefined) seen[w] = m.translatedInstructions; },
   });
   const q = runQemu(bin);
