@@ -50,9 +50,9 @@ test("not followed: a target off the page, past the code given, not translated, 
 });
 
 test("a block holds MAX_INSNS at most: the JMP that fills it is not followed", () => {
-  // JMP to the next instruction, 60 times: the block holds MAX_INSNS of them,
-  // and the last is not followed
-  const code = page({ 0x400: Array.from({ length: 60 }, () => [0xeb, 0x00]).flat() });
+  // JMP to the next instruction, MAX_INSNS + 12 times: the block holds
+  // MAX_INSNS of them, and the last is not followed
+  const code = page({ 0x400: Array.from({ length: MAX_INSNS + 12 }, () => [0xeb, 0x00]).flat() });
   const b = decodeBlock(code, 0x400);
   expect(b.length).toBe(MAX_INSNS);
   expect(b.slice(0, -1).every((i) => i.follow === i.off + 2)).toBe(true);

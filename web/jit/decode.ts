@@ -32,7 +32,11 @@ export interface Insn {
   opc?: number;     // interp: its key in interpops.ts (mandatory prefix column << 9 | opcode)
 }
 
-export const MAX_INSNS = 48;
+/** The most instructions a block holds. At 48, loops of 49 to 96 instructions
+ *  (the bzImage's XZ decoder has one of about 70 that runs 15 M times in the
+ *  boot) were two blocks chained each pass; 128 keeps them in one block, where
+ *  the JMP back to its start loops inside the function (docs/PERFORMANCE.md). */
+export const MAX_INSNS = 128;
 
 /** Insn.sub of BT, BTS, BTR, BTC: ModRM.reg of the 0F BA group. */
 export const BIT_BT = 4, BIT_BTS = 5, BIT_BTR = 6, BIT_BTC = 7;
