@@ -69,6 +69,9 @@ sdrt:
   mov [ebx + 4], eax
   ret
 
+bl_args: dd 0, 1, 5, 0x80000001, 0xdeadbeef
+rc_args: dd 0, 0x5a5a5a5a, 0xffffffff, 0x12345678
+
 ; Copy ECX (0-9) bytes from [ESI] to [EDI], as the tail of Linux's __memcpy
 ; does: each size class ends in a JMP to .done, and the last one falls through
 ; into it. One block holds them all: the Jcc targets are decoded after the JMPs
@@ -111,6 +114,49 @@ cptail:
 .done:
   mov eax, [edi]
   add eax, [edi + 4]
+  ret
+
+; Loops whose head is not the block's first instruction (translator.ts
+; inBlockBranches: the dispatch at the top of the block's loop). bitloop: a
+; forward JZ over the whole loop, which then goes through the dispatch too,
+; and a JNZ back to the head; EAX, EDX from ECX.
+bitloop:
+  xor eax, eax
+  mov edx, 1
+  test ecx, ecx
+  jz .done
+.head:
+  shl edx, 1
+  test ecx, 1
+  jz .zero
+  add eax, edx
+  inc edx
+  jmp .next
+.zero:
+  sub eax, 3
+.next:
+  shr ecx, 1
+  jnz .head
+.done:
+  add eax, edx
+  ret
+
+; rcloop: the shape of LZMA's bit-tree decoder in the kernel's XZ
+; decompressor: the 0 path loops to the block's start, the 1 path back to a
+; head in the middle. ECX from 1 to past FFh by the bits of EBX; EAX sums.
+rcloop:
+  add eax, ecx
+  cmp ecx, 0xff
+  ja .out
+.head:
+  add ecx, ecx
+  ror ebx, 1
+  jc rcloop
+  inc ecx
+  add eax, 7
+  cmp ecx, 0xff
+  jna .head
+.out:
   ret
 
 jt_main:
@@ -495,6 +541,57 @@ jt_main:
   mov ecx, [IDX]
   loop .ct1
   pop ebp
+  call putnl32
+
+  ; --- bitloop for ECX = 0, 1, 5, 0x80000001, 0xdeadbeef, three times each;
+  ; rcloop for EBX = 0, 0x5a5a5a5a, 0xffffffff, 0x12345678, three times each
+  PUTS32 "loops"
+  mov esi, bl_args + ROMB
+  mov ecx, 5 * 3
+.lp1:
+  mov [IDX], ecx
+  mov ecx, [esi]
+  call bitloop
+  call hex
+  mov eax, edx
+  call hex
+  mov ecx, [IDX]
+  mov eax, ecx
+  dec eax
+  xor edx, edx
+  mov ebx, 3
+  div ebx
+  test edx, edx
+  jnz .lp2
+  add esi, 4
+.lp2:
+  loop .lp1
+  call putnl32
+  PUTS32 "rcloop"
+  mov esi, rc_args + ROMB
+  mov ecx, 4 * 3
+.lp3:
+  mov [IDX], ecx
+  mov ebx, [esi]
+  xor eax, eax
+  mov ecx, 1
+  call rcloop
+  call hex
+  mov eax, ecx
+  call hex
+  mov eax, ebx
+  call hex
+  mov ecx, [IDX]
+  mov eax, ecx
+  dec eax
+  xor edx, edx
+  mov ebx, 3
+  div ebx
+  test edx, edx
+  jnz .lp4
+  add esi, 4
+.lp4:
+  loop .lp3
   call putnl32
 
   ; --- RDTSC in a block reads the clock as of its own place in it: deltas in a

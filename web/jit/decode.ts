@@ -102,9 +102,8 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
       continue;
     }
     if (i.op === "ret" || i.op === "callE" || i.op === "jmpE") { if (sidePath()) continue; break; }
-    // Jcc is a side exit (or the loop back to the start): the block goes on
-    // with the fall-through path
-    if (i.op === "jcc" && i.rel === 0) break;
+    // Jcc is a side exit, a branch forward or back inside the block, or the
+    // loop back to the start: the block goes on with the fall-through path
     if (i.op === "jcc" && d.rel! > d.off) pending.push(d.rel!);
   }
   return out;

@@ -70,6 +70,7 @@ export const N_I32_LOCALS = 64;
 export const L_W = 65;           // i64 scratch
 export const L_SSE = 66;         // i32: the CPU features when the SSE checks pass, else 0 (simd.ts)
 export const L_V = 67, L_V2 = 68; // v128 scratch
+export const L_DISP = 69;        // i32: where a branch back goes on (Emitter.back), 0 the block's start
 
 export const FLAG_WORDS = [OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES];
 export const FLAG_LOCALS = [L_EFL, L_MASK, L_OP, L_DST, L_SRC, L_RES];
@@ -116,6 +117,12 @@ export class Emitter {
    *  target offset -> the target's index; the code from the first branch to it
    *  up to the target is a wasm block labelled "f" + offset. */
   forward = new Map<number, number>();
+  /** Backward branch targets that stay in the block (translator.ts
+   *  inBlockBranches): target offset -> [its index, its number in the
+   *  dispatch at the top of the block's loop]. A branch there sets L_DISP to
+   *  the number and goes round the loop; the code from the target on follows
+   *  the end of a wasm block labelled "b" + offset, which the dispatch leaves. */
+  back = new Map<number, [number, number]>();
   /** The flag knowledge each such branch took to its target (mergeFlags). */
   private forwardFs = new Map<number, FlagState[]>();
   /** Branch to the forward target at `off` from the instruction of index `k`:
@@ -132,6 +139,9 @@ export class Emitter {
   /** At a forward target (its wasm block just closed): what is known of the
    *  flags is what every way there agrees on, else nothing. `fallsIn`: the
    *  instruction before it goes on to it (the target is not Insn.side). */
+  /** At a backward branch target: the branches there come later, so nothing
+   *  is known of the flags (a condition asks the machine's testCC). */
+  unknownFlags(): void { this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 }; }
   mergeFlags(off: number, fallsIn: boolean): void {
     const same = (a: FlagState, b: FlagState) => a.mask === b.mask && a.kind === b.kind && a.carry === b.carry && a.sz === b.sz;
     const ways = [...(this.forwardFs.get(off) ?? []), ...(fallsIn ? [this.fs] : [])];
@@ -159,6 +169,12 @@ export class Emitter {
   else_(): this { this.b.push(W.else_); return this; }
   end(): this { this.b.push(W.end); this.labels.pop(); return this; }
   br(label: string): this { this.b.push(W.br); uleb(this.b, this.depth(label)); return this; }
+  /** br_table to `labels` by the value on the stack (the last one also for any larger value). */
+  brTable(labels: string[]): this {
+    this.b.push(W.br_table); uleb(this.b, labels.length - 1);
+    for (const l of labels) uleb(this.b, this.depth(l));
+    return this;
+  }
   brIf(label: string): this { this.b.push(W.br_if); uleb(this.b, this.depth(label)); return this; }
   /** The branch depth of the innermost open block called `label`. */
   private depth(label: string): number {

@@ -12,7 +12,7 @@ import {
 } from "./constants";
 import { szMask, type Insn, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
-  Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_W,
+  Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_W, L_DISP,
 } from "./emitter";
 import { W } from "./wasm";
 import { emitSimd } from "./simd";
@@ -30,16 +30,28 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     if (target === null) e.get(T4).set(L_NEIP).chainLookup(); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
     e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit");
   };
-  /** Jump to block offset `target`: loop when it is the block start, go on
-   *  inside the block when it is a forward target there (Emitter.forward). */
+  /** Jump to block offset `target`: go on inside the block when it is a
+   *  forward target there (Emitter.forward); round the block's loop when it
+   *  is the block's start or a backward target (Emitter.back); else leave. */
   const jump = (target: number) => {
     if ((e.forward.get(target) ?? -1) > k && e.labels.includes(`f${target}`)) { e.forwardBranch(target, k); return; }
-    if ((target | 0) !== 0) { leave(target); return; }
+    const back = (target | 0) === 0 ? [0, 0] : e.back.get(target);
+    if (back === undefined) { leave(target); return; }
+    if (back[0] > k) {
+      // forward through the dispatch: L_CNT + the target's index, as everywhere
+      e.get(L_CNT).i32(k + 1 - back[0]).op(W.add).set(L_CNT).i32(back[1]).set(L_DISP).br("loop");
+      return;
+    }
+    // L_CNT: every instruction run so far; another pass (at most n
+    // instructions before the next branch back checks again) only while
+    // nothing needs the run loop and the budget allows it
     e.get(L_CNT).i32(k + 1).op(W.add).tee(L_CNT);
-    // another pass only while nothing needs the run loop and the budget allows it
     e.i32(n).op(W.add).get(L_LEFT).op(W.leu).load(W.load, OFF_ATTENTION).op(W.eqz).op(W.and);
-    e.open(W.if_, "").br("loop").end();
-    e.eipAt(0).set(L_NEIP).br("exit");
+    e.open(W.if_, "");
+    if (back[0] !== 0) e.get(L_CNT).i32(back[0]).op(W.sub).set(L_CNT); // L_CNT + the target's index, as everywhere
+    if (e.back.size) e.i32(back[1]).set(L_DISP); // (a block without the dispatch loops to its start)
+    e.br("loop").end();
+    e.eipAt(target).set(L_NEIP).br("exit");
   };
   /** Leave after this instruction for the run loop (no chaining): it has
    *  something to look at before the next one. */

@@ -12,8 +12,10 @@
 // takes a waiting interrupt). It goes on past a direct JMP or CALL whose target
 // is on its page (decode.ts decodeBlock), so that every byte it was built from
 // is on the page whose writes drop it (asm/cpu/jit.ts jitCodeWritten). A Jcc
-// or JMP back to the block's first instruction loops inside the function while
-// the instruction budget lasts and nothing needs the run loop's attention. In a
+// or JMP back to an instruction of the block loops inside the function while
+// the instruction budget lasts and nothing needs the run loop's attention (to
+// the first instruction directly, to another through a dispatch at the top of
+// the function's loop); a forward Jcc to one goes on inside too. In a
 // case it does not translate (CLI that raises #GP, POPF that sets TF, DIV or
 // IDIV that raises #DE) a block stops before the instruction and returns with
 // BLOCK_INTERPRET: the interpreter runs that one.
@@ -31,7 +33,7 @@ import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEAT
 import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
 import {
   Emitter, emitChain, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
-  L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE,
+  L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
 } from "./emitter";
 import { emitInsn } from "./insns";
 import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN } from "./wasm";
@@ -78,8 +80,20 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   body.labels = ["fault", "exit", "loop"];
   const n = insns.length;
   const { opens, closes } = inBlockBranches(insns, body);
+  // The dispatch for branches back (Emitter.back): a wasm block per target,
+  // the outermost for the last, each ending where its target's code begins;
+  // L_DISP picks the one to leave (0: the innermost, the block's start).
+  const backs = [...body.back].sort((x, y) => x[1][1] - y[1][1]); // by number, 1..
+  if (backs.length) {
+    for (const [off] of [...backs].reverse()) body.open(W.block, `b${off}`);
+    body.open(W.block, "b-start");
+    body.get(L_DISP).brTable(["b-start", ...backs.map(([off]) => `b${off}`)]);
+    body.end();
+  }
+  const backAt = new Map(backs.map(([off, [t]]) => [t, off]));
   insns.forEach((ins, k) => {
     for (const off of closes.get(k) ?? []) { body.end(); body.mergeFlags(off, !ins.side); }
+    if (backAt.has(k)) { body.end(); body.unknownFlags(); }
     for (const off of opens.get(k) ?? []) body.open(W.block, `f${off}`);
     body.cur = { off: ins.off, k };
     body.wroteSlow = false;
@@ -170,13 +184,34 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
  *  and those that close there (the inner first). */
 function inBlockBranches(insns: Insn[], body: Emitter): { opens: Map<number, number[]>; closes: Map<number, number[]> } {
   const index = new Map(insns.map((ins, k) => [ins.off, k]));
+  // Branches back (a Jcc, or a JMP the block did not follow) to an instruction
+  // of the block other than its first: each target gets a place in the
+  // dispatch at the top of the block's loop, whose wasm blocks all open
+  // before the first instruction and close at their targets.
+  const backIdx = new Set<number>();
+  insns.forEach((ins, k) => {
+    const t = (ins.op === "jcc" || (ins.op === "jmp" && ins.follow === undefined)) ? index.get(ins.rel!) : undefined;
+    if (t !== undefined && t > 0 && t <= k) backIdx.add(t);
+  });
   const first = new Map<number, number>(); // target index -> first Jcc index
   insns.forEach((ins, k) => {
     const t = ins.op === "jcc" ? index.get(ins.rel!) : undefined;
     if (t !== undefined && t > k && !first.has(t)) first.set(t, k);
   });
+  // A forward range that holds a dispatch target inside (whose wasm block,
+  // opened first, cannot end there) goes through the dispatch as well, until
+  // no range does.
+  for (let grew = backIdx.size > 0; grew;) {
+    grew = false;
+    for (const [t, s] of first) {
+      if (!backIdx.has(t) && [...backIdx].some((b) => s < b && b < t)) { backIdx.add(t); grew = true; }
+    }
+  }
+  [...backIdx].sort((x, y) => x - y).forEach((t, j) => body.back.set(insns[t].off, [t, j + 1]));
+  // The other forward ranges must nest with each other.
   const taken: { s: number; t: number }[] = [];
   for (const [t, s] of [...first].sort((x, y) => x[1] - y[1] || y[0] - x[0])) {
+    if (backIdx.has(t)) continue;
     if (taken.some((r) => (r.s < s && s < r.t && r.t < t) || (s < r.s && r.s < t && t < r.t))) continue;
     taken.push({ s, t });
   }
@@ -213,9 +248,9 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   section(Section.import, imp);
   section(Section.function, [1, 1]); // one function, of type 1
   section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
-  const fn: number[] = [4]; // local declarations: the i32 ones, one i64, one i32 (L_SSE), two v128 (L_V, L_V2)
+  const fn: number[] = [5]; // local declarations: the i32 ones, one i64, one i32 (L_SSE), two v128 (L_V, L_V2), one i32 (L_DISP)
   uleb(fn, N_I32_LOCALS); fn.push(I32);
-  fn.push(1, I64, 1, I32, 2, V128);
+  fn.push(1, I64, 1, I32, 2, V128, 1, I32); // ... and L_DISP
   fn.push(...body);
   const code: number[] = [1];
   uleb(code, fn.length);
