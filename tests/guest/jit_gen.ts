@@ -103,7 +103,8 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
       case 18: out.push(`push ${r.pick([r.pick(R32ALL), mem("dword"), "dword " + imm(32), "byte " + (r.int(256) - 128)])}`, `pop ${r.pick(R32)}`); break;
       // Jcc forward over ALU instructions (web/jit/translator.ts inBlockBranches:
       // inside the block when the ranges nest): one; one inside another; two
-      // to one target; two whose ranges overlap (the second leaves the block);
+      // to one target; two whose ranges overlap (the second through the
+      // dispatch at the top of the block's loop, Emitter.back);
       // a Jcc to a target reached forward, then (after a JMP back the block
       // follows) a Jcc, never taken, to that target, decoded before it now;
       // and a Jcc over a RET, whose target the block decodes after the RET

@@ -174,20 +174,21 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   return { bytes: moduleBytes(e.b), insns: n, len: extent, ends };
 }
 
-/** The forward conditional branches that go on inside the block: a Jcc whose
- *  target is a later instruction of the block (later on the way it was
- *  decoded, so the code from there on is the target's) skips to it instead of
- *  leaving. Each target gets a wasm block from its first such Jcc up to it;
- *  they must nest, so a target whose range overlaps one taken already keeps
- *  its exits. Fills body.forward; returns, by instruction index, the targets
- *  (offsets) whose wasm block opens before that instruction (the outer first)
- *  and those that close there (the inner first). */
+/** The branches that go on inside the block instead of leaving it: a Jcc or
+ *  JMP back to one of its instructions, and a Jcc forward to a later one
+ *  (later on the way it was decoded, so the code from there on is the
+ *  target's). Forward targets whose ranges nest skip to a wasm block's end;
+ *  the others go through the dispatch (Emitter.back). Fills body.forward and
+ *  body.back; returns, by instruction index, the forward targets (offsets)
+ *  whose wasm block opens before that instruction (the outer first) and those
+ *  that close there (the inner first). */
 function inBlockBranches(insns: Insn[], body: Emitter): { opens: Map<number, number[]>; closes: Map<number, number[]> } {
   const index = new Map(insns.map((ins, k) => [ins.off, k]));
   // Branches back (a Jcc, or a JMP the block did not follow) to an instruction
   // of the block other than its first: each target gets a place in the
   // dispatch at the top of the block's loop, whose wasm blocks all open
-  // before the first instruction and close at their targets.
+  // before the first instruction and close at their targets. Forward Jcc
+  // targets get a wasm block from the first such Jcc up to them.
   const backIdx = new Set<number>();
   insns.forEach((ins, k) => {
     const t = (ins.op === "jcc" || (ins.op === "jmp" && ins.follow === undefined)) ? index.get(ins.rel!) : undefined;
@@ -198,23 +199,22 @@ function inBlockBranches(insns: Insn[], body: Emitter): { opens: Map<number, num
     const t = ins.op === "jcc" ? index.get(ins.rel!) : undefined;
     if (t !== undefined && t > k && !first.has(t)) first.set(t, k);
   });
-  // A forward range that holds a dispatch target inside (whose wasm block,
-  // opened first, cannot end there) goes through the dispatch as well, until
-  // no range does.
-  for (let grew = backIdx.size > 0; grew;) {
-    grew = false;
-    for (const [t, s] of first) {
-      if (!backIdx.has(t) && [...backIdx].some((b) => s < b && b < t)) { backIdx.add(t); grew = true; }
+  // The other forward ranges must nest with each other, and hold no dispatch
+  // target inside (its wasm block, opened first, could not end there). A
+  // range that does not goes through the dispatch as well; that may leave
+  // another holding its target, so until nothing changes.
+  let taken: { s: number; t: number }[] = [];
+  for (let again = true; again;) {
+    again = false;
+    taken = [];
+    for (const [t, s] of [...first].sort((x, y) => x[1] - y[1] || y[0] - x[0])) {
+      if (backIdx.has(t)) continue;
+      if ([...backIdx].some((b) => s < b && b < t) ||
+        taken.some((r) => (r.s < s && s < r.t && r.t < t) || (s < r.s && r.s < t && t < r.t))) { backIdx.add(t); again = true; continue; }
+      taken.push({ s, t });
     }
   }
   [...backIdx].sort((x, y) => x - y).forEach((t, j) => body.back.set(insns[t].off, [t, j + 1]));
-  // The other forward ranges must nest with each other.
-  const taken: { s: number; t: number }[] = [];
-  for (const [t, s] of [...first].sort((x, y) => x[1] - y[1] || y[0] - x[0])) {
-    if (backIdx.has(t)) continue;
-    if (taken.some((r) => (r.s < s && s < r.t && r.t < t) || (s < r.s && r.s < t && t < r.t))) continue;
-    taken.push({ s, t });
-  }
   const opens = new Map<number, number[]>(), closes = new Map<number, number[]>();
   const add = (m: Map<number, number[]>, k: number, off: number) => m.set(k, [...(m.get(k) ?? []), off]);
   for (const r of [...taken].sort((x, y) => y.t - x.t)) add(opens, r.s, insns[r.t].off);
