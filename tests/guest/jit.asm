@@ -69,6 +69,20 @@ sdrt:
   mov [ebx + 4], eax
   ret
 
+; After a pass of a case run three times per argument ([IDX] counting the
+; passes down): ESI to the next argument every third pass.
+next_arg3:
+  mov eax, [IDX]
+  dec eax
+  xor edx, edx
+  mov ebx, 3
+  div ebx
+  test edx, edx
+  jnz .same
+  add esi, 4
+.same:
+  ret
+
 bl_args: dd 0, 1, 5, 0x80000001, 0xdeadbeef
 rc_args: dd 0, 0x5a5a5a5a, 0xffffffff, 0x12345678
 
@@ -555,16 +569,8 @@ jt_main:
   call hex
   mov eax, edx
   call hex
+  call next_arg3
   mov ecx, [IDX]
-  mov eax, ecx
-  dec eax
-  xor edx, edx
-  mov ebx, 3
-  div ebx
-  test edx, edx
-  jnz .lp2
-  add esi, 4
-.lp2:
   loop .lp1
   call putnl32
   PUTS32 "rcloop"
@@ -581,16 +587,8 @@ jt_main:
   call hex
   mov eax, ebx
   call hex
+  call next_arg3
   mov ecx, [IDX]
-  mov eax, ecx
-  dec eax
-  xor edx, edx
-  mov ebx, 3
-  div ebx
-  test edx, edx
-  jnz .lp4
-  add esi, 4
-.lp4:
   loop .lp3
   call putnl32
 
