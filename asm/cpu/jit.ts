@@ -66,10 +66,13 @@ export const WR_CODE: u32 = 2; // the write hit translated code: leave the block
 /** The table slot of a dropped translation may be reused. */
 @external("env", "jitRelease") declare function hostRelease(fn: u32): void;
 
-// Executions of a block start before it is translated: enough that one-off code
-// (boot, set-up) stays interpreted and the translation cost is spread thin.
-// Tests lower it so that short guest programs run translated (index.ts).
-let HOT: u32 = 8000;
+// Executions of a block start before it is translated (weighted by the
+// instructions it runs: weighCounted): enough that one-off code (boot, set-up)
+// stays interpreted and the translation cost is spread thin. 4000 against 8000
+// (2026-12-06, docs/PERFORMANCE.md): the workload's steps 5-15% faster, the
+// boot 1-2% slower. Tests lower it so that short guest programs run
+// translated (index.ts).
+let HOT: u32 = 4000;
 export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : n; jitFlushAll(); }
 const REFUSED: u32 = 0xffffffff; // count of a start the host declined to translate
 
