@@ -136,16 +136,16 @@ export class Emitter {
     this.forwardFs.set(off, list);
     return this.br(`f${off}`);
   }
+  /** At a dispatch target (Emitter.back), and wherever the ways in disagree:
+   *  nothing is known of the flags (a condition asks the machine's testCC). */
+  unknownFlags(): void { this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 }; }
   /** At a forward target (its wasm block just closed): what is known of the
    *  flags is what every way there agrees on, else nothing. `fallsIn`: the
    *  instruction before it goes on to it (the target is not Insn.side). */
-  /** At a backward branch target: the branches there come later, so nothing
-   *  is known of the flags (a condition asks the machine's testCC). */
-  unknownFlags(): void { this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 }; }
   mergeFlags(off: number, fallsIn: boolean): void {
     const same = (a: FlagState, b: FlagState) => a.mask === b.mask && a.kind === b.kind && a.carry === b.carry && a.sz === b.sz;
     const ways = [...(this.forwardFs.get(off) ?? []), ...(fallsIn ? [this.fs] : [])];
-    this.fs = ways.every((f) => same(f, ways[0])) ? ways[0] : { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 };
+    if (ways.every((f) => same(f, ways[0]))) this.fs = ways[0]; else this.unknownFlags();
   }
   constructor(readonly a: Addr) {}
 

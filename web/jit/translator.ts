@@ -83,7 +83,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   // The dispatch for branches back (Emitter.back): a wasm block per target,
   // the outermost for the last, each ending where its target's code begins;
   // L_DISP picks the one to leave (0: the innermost, the block's start).
-  const backs = [...body.back].sort((x, y) => x[1][1] - y[1][1]); // by number, 1..
+  const backs = [...body.back]; // by number, 1.. (inBlockBranches fills it in that order)
   if (backs.length) {
     for (const [off] of [...backs].reverse()) body.open(W.block, `b${off}`);
     body.open(W.block, "b-start");
