@@ -243,7 +243,12 @@ export function i8042WriteData(v: u32): void {
     switch (p) {
       case 0xd1: setOutport(v | 1); return; // keep the reset line inactive unless pulsed
       case 0xd2: ctrlReply(v); return;      // as if from the keyboard (not translated, as QEMU)
-      case 0xd3: mq(v); refill(); return;
+      // The controller puts the byte in its output buffer as mouse data
+      // itself: the aux interface being disabled (command-byte bit 5, which
+      // holds the mouse's clock line low) does not hold it back. Linux's
+      // multiplexer probe (i8042_set_mux_mode) sends these with aux disabled
+      // and waits 0.5 s for each answer that does not come (QEMU answers).
+      case 0xd3: s(K_OUTBUF, v); s(K_OBF, 2); refill(); return;
       case 0xd4: s(K_CMDBYTE, g(K_CMDBYTE) & ~0x20); mouseCommand(v); refill(); return;
     }
     return;

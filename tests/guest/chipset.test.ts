@@ -42,7 +42,7 @@ test("8042 commands, output port, A20 through 0xD1 and port 0x92 (same output as
   const bin = assemble("chipset_kbc");
   const rz = await runRingZero(bin);
   expect(rz.stop).toBe("exit");
-  expect(rz.output).toBe("kbc 18 03 55 1c 00 00 cf 04 fa ab 83 fa ab 41 1c 21 99 fa 00 \na20 11 33 00 33 02 44 03 \n");
+  expect(rz.output).toBe("kbc 18 03 55 1c 00 00 cf 04 fa ab 83 fa ab 41 1c 21 99 21 5a fa 00 \na20 11 33 00 33 02 44 03 \n");
   const q = runQemu(bin);
   expect(rz.output).toBe(q.output);
 });

@@ -69,6 +69,22 @@ main:
   call hx8
   in al, 0x60
   call hx8
+  ; D3 with the aux interface disabled (A7): the controller's own output is
+  ; not held back by it (Linux's i8042 multiplexer probe depends on that)
+  mov al, 0xa7
+  call cmd
+  mov al, 0xd3
+  call cmd
+  mov al, 0x5a
+  out 0x60, al
+  call waitobf
+  in al, 0x64
+  and al, 0x21
+  call hx8
+  in al, 0x60
+  call hx8
+  mov al, 0xa8
+  call cmd
   ; mouse: D4 F2 -> ACK, ID 0
   mov al, 0xd4
   call cmd
