@@ -143,3 +143,25 @@ test("jit: a start is translated after fewer executions when its code runs longe
   expect(Number(seen.long)).toBeGreaterThanOrEqual(15 * 41);
   expect(seen.short).toBe(seen.long);
 });
+
+test("jit: B, Z, S, BE and ADC's carry at the start of a block, after each kind of flag-setting operation (same as qemu)", async () => {
+  // jit_flags.asm: the probe's SETcc and ADC read flags its block did not set
+  // (web/jit/emitter.ts flagAtRunTime); each case runs three times, the probe
+  // translated from its second run on.
+  const bin = assemble("jit_flags");
+  const r = await runRingZero(bin, { translate: true });
+  expect(r.stop).toBe("exit");
+  expect(r.blocksTranslated).toBeGreaterThan(0);
+  const lines = r.output.split("\n").filter(Boolean);
+  expect(lines.length).toBe(26);
+  for (const l of lines) {
+    const runs = l.trim().split(/ +/);
+    expect(runs.length, l).toBe(6);
+    expect(runs.slice(2, 4), l).toEqual(runs.slice(0, 2));
+    expect(runs.slice(4, 6), l).toEqual(runs.slice(0, 2));
+  }
+  // 8-bit ADD of 1 to FFh: CF and ZF (so BE), ADC's carry in
+  expect(lines[0]).toMatch(/^ ?01000101 00000011/);
+  const q = runQemu(bin);
+  expect(r.output).toBe(q.output);
+});

@@ -432,6 +432,34 @@ export class Emitter {
     }
     return false;
   }
+  /** Push the operand-size shift of the operation in L_OP, as it is at run
+   *  time: 24, 16 or 0 for 8, 16 or 32 bits, so that values shifted by it
+   *  compare as 32-bit ones (asm/cpu/flags.ts testCCInline). */
+  private lazyShift(): this {
+    return this.i32(0x1018).get(L_OP).i32(3).op(W.and).i32(3).op(W.shl).op(W.shru).i32(0xff).op(W.and);
+  }
+  /** Push flag F (CF, ZF or SF: 0/1) from the flag locals as they are at run
+   *  time, where the translator does not know which operation set them (at a
+   *  block's start, a loop head, a merge): what asm/cpu/flags.ts getCF, getZF
+   *  and getSF compute, in place of a call to the machine's testCC. */
+  private flagAtRunTime(F: number): this {
+    this.get(L_MASK).i32(F).op(W.and).open(W.if_, "", I32);
+    if (F === CF) {
+      // L_OP >> 2 is the kind: ADD res < dst, ADC1 res <= dst, SUB dst < src,
+      // SBB1 dst <= src (bit 1: a subtraction, bit 0: a carry-in), LOGIC 0.
+      // Compared as i64, "a <= b" is "a < b + 1".
+      const pick = (sub: number, add: number) => this.get(sub).get(add).get(L_OP).i32(8).op(W.and).op(W.select).lazyShift().op(W.shl, W.ext64u);
+      pick(L_DST, L_RES);
+      pick(L_SRC, L_DST).get(L_OP).i32(2).op(W.shru).i32(1).op(W.and, W.ext64u, W.i64add);
+      this.op(W.i64ltu).get(L_OP).i32(LAZY_LOGIC << 2).op(W.ltu, W.and);
+    } else {
+      this.get(L_RES).lazyShift().op(W.shl);
+      if (F === ZF) this.op(W.eqz); else this.i32(31).op(W.shru);
+    }
+    this.else_().get(L_EFL);
+    if (F !== CF) this.i32(Math.log2(F)).op(W.shru);
+    return this.i32(1).op(W.and).end();
+  }
   /** Push condition `cc` (0/1). */
   cond(cc: number): this {
     const save = this.b.length;
@@ -444,6 +472,11 @@ export class Emitter {
       const operand = (l: number) => { this.get(l); if (sh) this.i32(sh).op(W.shl); };
       operand(L_DST); operand(L_SRC);
       this.op([0, W.ltu, 0, W.leu, 0, 0, W.lts, W.les][cc >> 1]);
+    } else if (fs.mask === null && cc >> 1 >= 1 && cc >> 1 <= 4) {
+      // B, Z, BE, S (almost every condition read where the flags are not known)
+      if (cc >> 1 === 4) this.flagAtRunTime(SF);
+      else if (cc >> 1 === 2) this.flagAtRunTime(ZF);
+      else { this.flagAtRunTime(CF); if (cc >> 1 === 3) this.flagAtRunTime(ZF).op(W.or); }
     } else {
       switch (cc >> 1) {
         case 0: f(OF); break;

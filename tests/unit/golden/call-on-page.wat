@@ -1,5 +1,5 @@
 ;; call-on-page: call over a HLT to inc eax; ret: the CALL followed on its page
-;; 3 instructions, 1055 bytes of wasm, ends: ret
+;; 3 instructions, 1090 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -151,26 +151,61 @@
             local.set 1
             br 2 (;@2;)
           end
-          i32.const 0
-          local.get 11
-          i32.store offset=4132 align=1
-          i32.const 0
           local.get 12
-          i32.store offset=4136 align=1
-          i32.const 0
-          local.get 13
-          i32.store offset=4140 align=1
-          i32.const 0
-          local.get 14
-          i32.store offset=4144 align=1
-          i32.const 0
-          local.get 15
-          i32.store offset=4148 align=1
-          i32.const 0
-          local.get 16
-          i32.store offset=4152 align=1
-          i32.const 2
-          call 6
+          i32.const 1
+          i32.and
+          if (result i32)  ;; label = @4
+            local.get 14
+            local.get 16
+            local.get 13
+            i32.const 8
+            i32.and
+            select
+            i32.const 4120
+            local.get 13
+            i32.const 3
+            i32.and
+            i32.const 3
+            i32.shl
+            i32.shr_u
+            i32.const 255
+            i32.and
+            i32.shl
+            i64.extend_i32_u
+            local.get 15
+            local.get 14
+            local.get 13
+            i32.const 8
+            i32.and
+            select
+            i32.const 4120
+            local.get 13
+            i32.const 3
+            i32.and
+            i32.const 3
+            i32.shl
+            i32.shr_u
+            i32.const 255
+            i32.and
+            i32.shl
+            i64.extend_i32_u
+            local.get 13
+            i32.const 2
+            i32.shr_u
+            i32.const 1
+            i32.and
+            i64.extend_i32_u
+            i64.add
+            i64.lt_u
+            local.get 13
+            i32.const 16
+            i32.lt_u
+            i32.and
+          else
+            local.get 11
+            i32.const 1
+            i32.and
+          end
           local.set 26
           local.get 3
           local.set 23
