@@ -66,7 +66,8 @@ const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0
  *  the boot and the shell loop had one. docs/PERFORMANCE.md.) */
 export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
   const out: Insn[] = [];
-  const held = (p: number) => out.some((i) => p >= start + i.off && p < start + i.off + i.len);
+  const bytes = new Uint8Array(code.length); // 1: a byte of an instruction in the block
+  const held = (p: number) => bytes[p] === 1;
   /** Whether the block can go on at code position p: on the page, not yet in
    *  the block, and an instruction there is translated. */
   const canFollow = (p: number) => out.length < MAX_INSNS && p >= 0 && p < code.length && p !== start && !held(p) && decodeOne(code, p) !== undefined;
@@ -88,23 +89,26 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
     // path that the way before it reached by a JMP): the block ends here and
     // chains there; an instruction may appear in a block only once.
     if (out.length && held(pos)) break;
-    const d = decodeOne(code, pos);
-    if (!d) break;
-    const i: Insn = { ...d, off: d.off - start };
-    if (d.rel !== undefined) i.rel = d.rel - start;
+    const i = decodeOne(code, pos);
+    if (!i) break;
+    // positions in the page (decodeOne's) become offsets from the block's start
+    const at = i.off, target = i.rel;
+    i.off -= start;
+    if (target !== undefined) i.rel = target - start;
     if (side) { i.side = true; side = false; }
     out.push(i);
+    bytes.fill(1, pos, pos + i.len);
     pos += i.len;
     if (i.op === "jmp" || i.op === "call") {
-      if (!canFollow(d.rel!)) { if (sidePath()) continue; break; }
+      if (!canFollow(target!)) { if (sidePath()) continue; break; }
       i.follow = i.rel;
-      pos = d.rel!;
+      pos = target!;
       continue;
     }
     if (i.op === "ret" || i.op === "callE" || i.op === "jmpE") { if (sidePath()) continue; break; }
     // Jcc is a side exit, a branch forward or back inside the block, or the
     // loop back to the start: the block goes on with the fall-through path
-    if (i.op === "jcc" && d.rel! > d.off) pending.push(d.rel!);
+    if (i.op === "jcc" && target! > at) pending.push(target!);
   }
   return out;
 }
@@ -160,7 +164,11 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       // REP before BSF (F3 0F BC: TZCNT on later processors) is ignored on a P6,
       // as the interpreter ignores it; every other REP form is the interpreter's
       if (repne || (rep && x.op !== "bsf")) throw new Declined();
-      return { ...x, off: start, len: pos - start };
+      // (x is a fresh literal: completed in place, not copied)
+      const ins = x as Insn;
+      ins.off = start;
+      ins.len = pos - start;
+      return ins;
     };
     const reg = () => (modrm >> 3) & 7;
 

@@ -57,6 +57,9 @@ export interface JitCoreExports {
   setTranslation(on: number): void;
 }
 
+/** Instructions that use SS without a memory operand that names it. */
+const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave", "pushf", "popf"]);
+
 /** Translate the block at code[start] (`code` is its page up to the page end or
  *  the CS limit) into a wasm module whose export "b" is the block function.
  *  `len` is the extent of its bytes after its start, which must lie inside the
@@ -72,7 +75,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   const segs = new Set<number>();
   for (const i of insns) {
     if (i.rm?.mem) segs.add(i.rm.mem.seg);
-    if (["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave", "pushf", "popf"].includes(i.op)) segs.add(S_SS);
+    if (STACK_OPS.has(i.op)) segs.add(S_SS);
   }
 
   // body first (it tells which registers and flags are written), prologue after
@@ -149,7 +152,9 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
     e.op(W.if_, VOID).eipAt(0).set(L_NEIP).i32(BLOCK_INTERPRET).set(L_CNT).op(W.br, 1, W.end);
   }
   e.op(W.loop, VOID);
-  e.b.push(...body.b);
+  // the function is the prologue, the body, and what follows (moduleBytes joins them)
+  const prologue = e.b;
+  e.b = [];
   e.op(W.end, W.end); // loop, exit block
   const storeState = () => {
     for (let r = 0; r < 8; r++) if (body.regsWritten & (1 << r)) e.storeAt(CPU_STATE + OFF_REGS + 4 * r, L_R + r);
@@ -171,7 +176,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   const ends = endsInBranch ? lastOp
     : start + endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
-  return { bytes: moduleBytes(e.b), insns: n, len: extent, ends };
+  return { bytes: moduleBytes([prologue, body.b, e.b]), insns: n, len: extent, ends };
 }
 
 /** The branches that go on inside the block instead of leaving it: a Jcc or
@@ -234,8 +239,10 @@ export interface ExitStats {
   lookupMisses: Map<number, number>;
 }
 
-/** A module importing the memory and the helpers, exporting function "b". */
-function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
+/** The sections before the code (types, imports, the function, its export):
+ *  the same for every block, so made once. */
+let moduleHead: Uint8Array | undefined;
+function makeModuleHead(): Uint8Array {
   const out: number[] = [...PREAMBLE];
   const section = (id: Section, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
   // types: n i32 -> i32 is type n, for n = 0..3; the block function is (i32)->i32
@@ -248,15 +255,32 @@ function moduleBytes(body: number[]): Uint8Array<ArrayBuffer> {
   section(Section.import, imp);
   section(Section.function, [1, 1]); // one function, of type 1
   section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
-  const fn: number[] = [5]; // local declarations: the i32 ones, one i64, one i32 (L_SSE), two v128 (L_V, L_V2), one i32 (L_DISP)
-  uleb(fn, N_I32_LOCALS); fn.push(I32);
-  fn.push(1, I64, 1, I32, 2, V128, 1, I32); // ... and L_DISP
-  fn.push(...body);
-  const code: number[] = [1];
-  uleb(code, fn.length);
-  code.push(...fn);
-  section(Section.code, code);
   return new Uint8Array(out);
+}
+/** The function's local declarations: the i32 ones, one i64, one i32 (L_SSE),
+ *  two v128 (L_V, L_V2), one i32 (L_DISP). */
+const LOCALS: number[] = [5];
+uleb(LOCALS, N_I32_LOCALS); LOCALS.push(I32, 1, I64, 1, I32, 2, V128, 1, I32);
+
+/** A module importing the memory and the helpers, exporting function "b",
+ *  whose code is `parts` one after the other. */
+function moduleBytes(parts: number[][]): Uint8Array<ArrayBuffer> {
+  const head = moduleHead ??= makeModuleHead();
+  let fnLen = LOCALS.length;
+  for (const p of parts) fnLen += p.length;
+  const fnSize: number[] = [], sectionSize: number[] = [];
+  uleb(fnSize, fnLen);
+  uleb(sectionSize, 1 + fnSize.length + fnLen); // one function: its count, size and bytes
+  const out = new Uint8Array(head.length + 1 + sectionSize.length + 1 + fnSize.length + fnLen);
+  out.set(head);
+  let o = head.length;
+  out[o++] = Section.code;
+  out.set(sectionSize, o); o += sectionSize.length;
+  out[o++] = 1;
+  out.set(fnSize, o); o += fnSize.length;
+  out.set(LOCALS, o); o += LOCALS.length;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
 }
 
 /** The host side of translation for one machine: compiles blocks on request and
