@@ -112,6 +112,10 @@ async function watchAcrossStop(which: Emulator, args: string[], tag: string): Pr
     expect(lines.length, `${which}: no line while stopped`).toBe(stoppedAt);
     await monitor("cont");
     await watch(() => lines.some((l) => l.text === "done"), "the end");
+    // The ROM exits right after "done"; under rr=record the exit writes the
+    // recording's end record, which a kill now could cut off (a loaded host
+    // widens that window): wait for the exit first.
+    await Promise.race([emu.exited, sleep(20_000)]);
     return { lines: lines.filter((l) => l.text !== "done"), log };
   } finally {
     emu.kill();
