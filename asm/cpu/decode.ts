@@ -11,7 +11,6 @@ import { read8, read16, read32, write8, write16, write32 } from "./mem";
 import { raiseGP } from "./fault";
 import { tlbFill, tlbEntry, TLB_VALID, TLB_SLOW, TLB_FETCH_SUP, TLB_FETCH_USER } from "../mmu/paging";
 import { readSlow } from "../mmu/linear";
-import { jitRasClear } from "./jit";
 
 // --- decoder state for the current instruction (not architectural) ---
 export let opsize32: bool = false;
@@ -61,7 +60,7 @@ let fetchLen2: u32 = 0; // fetchLen - 1, or 0 when the page has under 2 bytes le
 let fetchLen4: u32 = 0; // fetchLen - 3, or 0
 let fetchDelta: u32 = 0;
 
-export function invalidateFetch(): void { fetchLen = 0; fetchLen2 = 0; fetchLen4 = 0; jitRasClear(); }
+export function invalidateFetch(): void { fetchLen = 0; fetchLen2 = 0; fetchLen4 = 0; }
 
 /** Fill the fetch cache for `eip`; false after raising a fault. */
 function fetchFill(eip: u32): bool {

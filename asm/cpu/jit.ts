@@ -44,20 +44,6 @@ export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by bl
 export const JIT_TSC_HI: u32 = JIT_WORDS + 44;     // after jitRdtsc: the TSC's high half
 export const JIT_RETIRED: u32 = JIT_WORDS + 52;    // before a slow read or write: instructions the chain retired before it
 export const JIT_FEATURES: u32 = JIT_WORDS + 56;   // the CPU's features (features.ts), for the SSE checks (web/jit/simd.ts)
-// The return-address stack (web/jit/insns.ts): a CALL in a block pushes its
-// return EIP, the host address of the code there (1 when that is on another
-// page: look it up) and that address's block-cache set; a RET in a block that
-// pops the same EIP goes on to that block without jitLookup. An entry holds
-// only while the code fetch sees what it saw at the CALL - no TLB flush or
-// INVLPG, CS not reloaded, CPL unchanged: decode.ts invalidateFetch empties
-// the stack then - so that the EIP still names that host address, executable
-// at this CPL, inside CS's limit.
-export const JIT_RAS_TOP: u32 = JIT_WORDS + 64;    // the top entry's offset in JIT_RAS
-export const JIT_RAS: u32 = JIT_WORDS + 0x100;     // JIT_RAS_MASK / JIT_RAS_ENTRY + 1 entries: EIP, host, set, 0
-export const JIT_RAS_ENTRY: u32 = 16;
-export const JIT_RAS_MASK: u32 = 0xf0;             // 16 entries
-/** Empty the return-address stack (an entry's EIP 0 and host 0 chain nowhere). */
-export function jitRasClear(): void { memory.fill(JIT_RAS, 0, JIT_RAS_MASK + JIT_RAS_ENTRY); }
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
@@ -113,7 +99,6 @@ export function jitSetEnabled(on: bool): void { enabled = on; jitFlushAll(); }
 
 /** Drop every translation (reset, snapshot restore, the host rewrote memory). */
 export function jitFlushAll(): void {
-  jitRasClear();
   for (let i: u32 = 0; i < JIT_SLOTS; i++) {
     let s = JIT_CACHE + i * SLOT_SIZE;
     let fn = load<u32>(s + SLOT_FN);

@@ -166,7 +166,7 @@ test("jit: B, Z, S, BE and ADC's carry at the start of a block, after each kind 
   expect(r.output).toBe(q.output);
 });
 
-test("jit: a RET after CR3 changed since its CALL goes to the code the new mapping shows (the return-address stack is emptied)", async () => {
+test("jit: a RET after CR3 changed since its CALL goes to the code the new mapping shows", async () => {
   // jit_ras.asm: the same return EIP names the 8 MiB copy (mark AAAAh) on even
   // passes and the 12 MiB one (BBBBh) on odd passes, both translated
   const bin = assemble("jit_ras");

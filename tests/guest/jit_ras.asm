@@ -1,15 +1,15 @@
-; The translator's return-address stack (web/jit/emitter.ts rasPush,
-; chainReturn) must forget its entries when the code fetch's view changes:
-; here CR3 changes between a CALL and its RET, and the RET's EIP then names
-; other code. Linear 4 MiB-8 MiB is physical 8 MiB under page directory PDA
-; and 12 MiB under PDB; both hold SNIP (call F through EAX, EBX <- a mark,
-; back to PDA, RET), with marks AAAAh and BBBBh. F switches to PDB on odd
-; passes, so the CALL's return lands in the 12 MiB copy; on even passes it
-; returns to the 8 MiB copy, which is therefore translated too (jit.test.ts
-; translates from a block's second run). Each pass prints EBX: AAAA, BBBB
-; alternately. (No CR3 write comes right before the CALL to SNIP: a block is
-; looked up only where the TLB already maps its code, and the CALL in SNIP
-; must run translated for the stack to hold its return.)
+; A RET in a translated block whose return EIP names other code than at its
+; CALL: CR3 changed in between. Whatever a translator remembers of a CALL to
+; find the RET's target faster (a return-address stack was tried: docs/
+; PERFORMANCE.md) must be forgotten then. Linear 4 MiB-8 MiB is physical 8 MiB
+; under page directory PDA and 12 MiB under PDB; both hold SNIP (call F
+; through EAX, EBX <- a mark, back to PDA, RET), with marks AAAAh and BBBBh.
+; F switches to PDB on odd passes, so the CALL's return lands in the 12 MiB
+; copy; on even passes it returns to the 8 MiB copy, which is therefore
+; translated too (jit.test.ts translates from a block's second run). Each
+; pass prints EBX: AAAA, BBBB alternately. (No CR3 write comes right before
+; the CALL to SNIP: a block is looked up only where the TLB already maps its
+; code, and the CALL in SNIP must run translated.)
 %include "lib/rom.inc"
 cpu prescott
 %include "sys-lib.inc"

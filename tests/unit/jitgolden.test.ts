@@ -32,7 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), "rz-golden-"));
 // DS, as in Linux's user and kernel code; "memory-based" has none flat.
 const FLAT = 0b1111;
 const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number }> = {
-  "pop-ret": { bytes: [0x58, 0xc3], what: "pop eax; ret: a return, to the block the return-address stack names or else looked up" },
+  "pop-ret": { bytes: [0x58, 0xc3], what: "pop eax; ret: a return, resolved by a look-up" },
   "loop": { bytes: [0x01, 0xc8, 0x49, 0x75, 0xfb], what: "add eax, ecx; dec ecx; jnz (back to the add): lazy flags, a loop in the block" },
   "memory": { bytes: [0x8b, 0x43, 0x08, 0x89, 0x46, 0x04], what: "mov eax, [ebx+8]; mov [esi+4], eax; then HLT: inline TLB reads and writes" },
   "memory-based": { bytes: [0x8b, 0x43, 0x08, 0x89, 0x46, 0x04], flat: 0, what: "the same through a DS that is not flat: its base added, its offset range checked" },

@@ -19,7 +19,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, JIT_RAS_TOP, JIT_RAS, JIT_RAS_ENTRY, JIT_RAS_MASK, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, S, VOID, I32, uleb, sleb } from "./wasm";
@@ -321,37 +321,6 @@ export class Emitter {
     if (!this.a.chain) return this;
     this.chains = true;
     return this.i32(CKEY_LOOKUP).set(L_CKEY);
-  }
-  /** A CALL in the block has pushed its return address, block offset `next`
-   *  (its EIP in local `eip`): put it on the return-address stack with the
-   *  host address of the code there and that address's cache set, or
-   *  CKEY_LOOKUP when the code there is on another page (asm/cpu/jit.ts
-   *  JIT_RAS). Uses local `t`. */
-  rasPush(next: number, eip: number, t: number): this {
-    if (!this.a.chain) return this;
-    const host = this.a.host + next;
-    const onPage = (host >>> 12) === (this.a.host >>> 12);
-    this.i32(0).load(W.load, JIT_RAS_TOP).i32(JIT_RAS_ENTRY).op(W.add).i32(JIT_RAS_MASK).op(W.and).tee(t).op(W.store, 0); uleb(this.b, JIT_RAS_TOP);
-    this.get(t).get(eip).op(W.store, 0); uleb(this.b, JIT_RAS);
-    this.get(t).i32(onPage ? host : CKEY_LOOKUP).op(W.store, 0); uleb(this.b, JIT_RAS + 4);
-    if (onPage) { this.get(t).i32(cacheSet(host)).op(W.store, 0); uleb(this.b, JIT_RAS + 8); }
-    return this;
-  }
-  /** The exit about to be taken is a RET to the EIP in local `eip`: when the
-   *  return-address stack's top entry is for that EIP, it may go on to the
-   *  block recorded there (the code fetch has seen no change since the CALL
-   *  that pushed it: the same EIP is the same host address); else to the one
-   *  a look-up finds (chainLookup). The entry is popped either way. Uses local `t`. */
-  chainReturn(eip: number, t: number): this {
-    if (!this.a.chain) return this;
-    this.chains = true;
-    this.load(W.load, JIT_RAS_TOP).tee(t).op(W.load, 0); uleb(this.b, JIT_RAS);
-    this.get(eip).op(W.eq).open(W.if_, "");
-    this.get(t).op(W.load, 0); uleb(this.b, JIT_RAS + 4); this.set(L_CKEY);
-    this.get(t).op(W.load, 0); uleb(this.b, JIT_RAS + 8); this.set(L_CSET);
-    this.else_().i32(CKEY_LOOKUP).set(L_CKEY).end();
-    this.i32(0).get(t).i32(JIT_RAS_ENTRY).op(W.sub).i32(JIT_RAS_MASK).op(W.and).op(W.store, 0); uleb(this.b, JIT_RAS_TOP);
-    return this;
   }
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
   /** Leave before the current instruction, for the interpreter to run it (a case

@@ -26,9 +26,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
   const sz = i.sz, m = szMask(sz) | 0, szc = szCode(sz);
   const logic = (): FlagState => ({ mask: ARITH_FLAGS, kind: LAZY_LOGIC, carry: false, sz });
   /** Leave the block for `target` (block offset, or the EIP in local T4 when null). */
-  const leave = (target: number | null, ret = false) => {
-    if (target === null) { e.get(T4).set(L_NEIP); if (ret) e.chainReturn(T4, T1); else e.chainLookup(); }
-    else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
+  const leave = (target: number | null) => {
+    if (target === null) e.get(T4).set(L_NEIP).chainLookup(); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
     e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit");
   };
   /** Jump to block offset `target`: go on inside the block when it is a
@@ -415,12 +414,12 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     // the instruction at its target, the next one emitted.
     case "jmp": limitCheck(i.rel!); if (i.follow === undefined) jump(i.rel!); return;
     case "call":
-      limitCheck(i.rel!); e.eipAt(next).set(T0); push(T0); e.rasPush(next, T0, T1);
+      limitCheck(i.rel!); e.eipAt(next).set(T0); push(T0);
       if (i.follow === undefined) leave(i.rel!);
       return;
-    case "callE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); e.rasPush(next, T0, T1); leave(null); return;
+    case "callE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
     case "jmpE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); leave(null); return;
-    case "ret": pop(T4, () => limitCheck(null)); leave(null, true); return;
+    case "ret": pop(T4, () => limitCheck(null)); leave(null); return;
     case "interp": if (!emitSimd(e, i)) e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);
