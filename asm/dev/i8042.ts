@@ -160,11 +160,13 @@ function refill(): void {
   if ((g(K_IRQ12) != 0) != i12) { s(K_IRQ12, i12 ? 1 : 0); irqOut(12, i12); }
 }
 
-/** A byte the controller itself puts in the output buffer (command replies). */
-function ctrlReply(b: u32): void {
-  // Replies go ahead of queued device data, untranslated.
+/** A byte the controller itself puts in the output buffer (command replies;
+ *  `obf` 2: as mouse data, command D3). */
+function ctrlReply(b: u32, obf: u32 = 1): void {
+  // Replies go ahead of queued device data, untranslated, whether or not the
+  // interface they name is disabled.
   if (g(K_OBF) != 0) { /* overwritten, as a real 8042 does */ }
-  s(K_OUTBUF, b); s(K_OBF, 1);
+  s(K_OUTBUF, b); s(K_OBF, obf);
   refill();
 }
 
@@ -248,7 +250,7 @@ export function i8042WriteData(v: u32): void {
       // holds the mouse's clock line low) does not hold it back. Linux's
       // multiplexer probe (i8042_set_mux_mode) sends these with aux disabled
       // and waits 0.5 s for each answer that does not come (QEMU answers).
-      case 0xd3: s(K_OUTBUF, v); s(K_OBF, 2); refill(); return;
+      case 0xd3: ctrlReply(v, 2); return;
       case 0xd4: s(K_CMDBYTE, g(K_CMDBYTE) & ~0x20); mouseCommand(v); refill(); return;
     }
     return;

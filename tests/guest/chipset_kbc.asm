@@ -59,30 +59,14 @@ main:
   out 0x60, al
   call rdata
   ; D3: aux output buffer -> status bit 5
-  mov al, 0xd3
-  call cmd
   mov al, 0x99
-  out 0x60, al
-  call waitobf
-  in al, 0x64
-  and al, 0x21
-  call hx8
-  in al, 0x60
-  call hx8
+  call auxecho
   ; D3 with the aux interface disabled (A7): the controller's own output is
   ; not held back by it (Linux's i8042 multiplexer probe depends on that)
   mov al, 0xa7
   call cmd
-  mov al, 0xd3
-  call cmd
   mov al, 0x5a
-  out 0x60, al
-  call waitobf
-  in al, 0x64
-  and al, 0x21
-  call hx8
-  in al, 0x60
-  call hx8
+  call auxecho
   mov al, 0xa8
   call cmd
   ; mouse: D4 F2 -> ACK, ID 0
@@ -136,6 +120,20 @@ main:
 
 cmd:
   out 0x64, al
+  ret
+; D3 with the byte in AL: print status bits OBF and AUXB, then the byte read
+auxecho:
+  push ax
+  mov al, 0xd3
+  call cmd
+  pop ax
+  out 0x60, al
+  call waitobf
+  in al, 0x64
+  and al, 0x21
+  call hx8
+  in al, 0x60
+  call hx8
   ret
 waitobf:
   push cx

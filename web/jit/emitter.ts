@@ -137,7 +137,8 @@ export class Emitter {
     return this.br(`f${off}`);
   }
   /** At a dispatch target (Emitter.back), and wherever the ways in disagree:
-   *  nothing is known of the flags (a condition asks the machine's testCC). */
+   *  nothing is known of the flags (a condition is read from the flag locals
+   *  at run time, flagAtRunTime, or asks the machine's testCC). */
   unknownFlags(): void { this.fs = { mask: null, kind: LAZY_LOGIC, carry: false, sz: 32 }; }
   /** At a forward target (its wasm block just closed): what is known of the
    *  flags is what every way there agrees on, else nothing. `fallsIn`: the
