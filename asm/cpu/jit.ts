@@ -61,10 +61,16 @@ export const WR_CODE: u32 = 2; // the write hit translated code: leave the block
 
 /** Translate the code at host address `host` (at most `maxLen` bytes, all on one
  *  page); returns a function-table index, or 0 when the host declines. Writes the
- *  block's instruction count and byte length to `out`. */
-@external("env", "jitCompile") declare function hostCompile(host: u32, maxLen: u32, out: u32): u32;
+ *  block's instruction count and byte length to `out`. Or, if `mayWait`, returns
+ *  HOST_WAITING | ticket: the block is translated but waits for its wasm module,
+ *  which the host compiles with others (a module costs V8 a fixed time, whatever
+ *  its size) and installs by jitInstall, at the latest when jitFlush is called. */
+@external("env", "jitCompile") declare function hostCompile(host: u32, maxLen: u32, out: u32, mayWait: bool): u32;
+/** Compile the waiting blocks now, and install them (jitInstall). */
+@external("env", "jitFlush") declare function hostFlush(): void;
 /** The table slot of a dropped translation may be reused. */
 @external("env", "jitRelease") declare function hostRelease(fn: u32): void;
+export const HOST_WAITING: u32 = 0x80000000; // jitCompile's answer: translated, waiting for its module
 
 // Executions of a block start before it is translated (weighted by the
 // instructions it runs: weighCounted): enough that one-off code (boot, set-up)
@@ -73,8 +79,19 @@ export const WR_CODE: u32 = 2; // the write hit translated code: leave the block
 // boot 1-2% slower. Tests lower it so that short guest programs run
 // translated (index.ts).
 let HOT: u32 = 4000;
-export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : n; jitFlushAll(); }
+export function jitSetThreshold(n: u32): void { HOT = n < 1 ? 1 : min(n, MAX_HOT); jitFlushAll(); }
+const MAX_HOT: u32 = 0x8000000; // counts stay below WAITING
 const REFUSED: u32 = 0xffffffff; // count of a start the host declined to translate
+// A start whose translation waits for its module (HOST_WAITING) counts its
+// runs from WAITING (SLOT_LEN holds the host's ticket): the interpreter runs
+// it meanwhile, and when it has run HOT / 16 more times the host is asked to
+// compile the waiting blocks at once (a hot loop waits little; the others
+// wait for company, or for the host's jitFlush at the end of the run slice).
+const WAITING: u32 = 0xf0000000;
+@inline function waitingRuns(): u32 { return HOT >> 4; }
+// Below this threshold (tests' 1 and 100) a block is installed when it is
+// translated, as it was before modules held several blocks.
+const WAIT_MIN_HOT: u32 = 1000;
 
 // The block cache (layout.ts JIT_CACHE): JIT_SLOTS slots of SLOT_SIZE bytes,
 // two per hash set. A start that is only being counted replaces the less-counted
@@ -146,12 +163,13 @@ function countNew(s: u32, host: u32): void {
   store<u32>(victim + SLOT_KEY, host); store<u32>(victim + SLOT_COUNT, 1);
 }
 
+/** Returns the translation's function-table index, or 0: declined (the slot
+ *  is REFUSED) or waiting for its module (WAITING). */
 function translate(slot: u32, host: u32, avail: u32): u32 {
-  let fn = hostCompile(host, avail, JIT_OUT);
+  let fn = hostCompile(host, avail, JIT_OUT, HOT >= WAIT_MIN_HOT);
   if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return 0; }
-  store<u32>(slot + SLOT_FN, fn);
-  store<u32>(slot + SLOT_COUNT, load<u32>(JIT_OUT));
-  store<u32>(slot + SLOT_LEN, load<u32>(JIT_OUT + 4));
+  // From the translation on, writes to its page are seen (jitCodeWritten drops
+  // the slot, waiting or not: a waiting translation of old bytes is never installed).
   if (host >= RAM_BASE) {
     let page = (host - RAM_BASE) >>> 12;
     let e = physEntry(page << 12);
@@ -160,7 +178,35 @@ function translate(slot: u32, host: u32, avail: u32): u32 {
       tlbFlush(false); // no TLB entry may keep a fast write path to the page
     }
   }
+  if (fn & HOST_WAITING) {
+    store<u32>(slot + SLOT_COUNT, WAITING);
+    store<u32>(slot + SLOT_LEN, fn & ~HOST_WAITING);
+    return 0;
+  }
+  store<u32>(slot + SLOT_FN, fn);
+  store<u32>(slot + SLOT_COUNT, load<u32>(JIT_OUT));
+  store<u32>(slot + SLOT_LEN, load<u32>(JIT_OUT + 4));
   return fn;
+}
+
+/** The host's compiled module for the translation of `host` it answered with
+ *  `ticket`: install it as function `fn` (`insns` instructions, `len` bytes),
+ *  if the start still waits for it (its slot was not dropped or reused since);
+ *  `fn` 0: it failed, and the start is left to the interpreter (REFUSED).
+ *  Returns whether the start still waited; if not, the host frees `fn`. */
+export function jitInstall(host: u32, ticket: u32, fn: u32, insns: u32, len: u32): bool {
+  let slot = setOf(host);
+  if (load<u32>(slot + SLOT_KEY) != host) {
+    slot += SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) != host) return false;
+  }
+  let c = load<u32>(slot + SLOT_COUNT);
+  if (load<u32>(slot + SLOT_FN) != 0 || c < WAITING || c == REFUSED || load<u32>(slot + SLOT_LEN) != ticket) return false;
+  if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return true; }
+  store<u32>(slot + SLOT_FN, fn);
+  store<u32>(slot + SLOT_COUNT, insns);
+  store<u32>(slot + SLOT_LEN, len);
+  return true;
 }
 
 /** Code at host address `host` may be translated: ROM images (written only by
@@ -221,13 +267,19 @@ export function jitRun(left: u32): i32 {
   if (fn == 0) {
     let c = load<u32>(slot + SLOT_COUNT);
     if (c == REFUSED) return JIT_STEP_ONE;
-    if (c < HOT) {
+    if (c >= WAITING) {
+      if (c - WAITING < waitingRuns()) { store<u32>(slot + SLOT_COUNT, c + 1); return JIT_MISS; }
+      hostFlush(); // installs this one (the slot stays: no guest code ran)
+      fn = load<u32>(slot + SLOT_FN);
+      if (fn == 0) return JIT_MISS;
+    } else if (c < HOT) {
       store<u32>(slot + SLOT_COUNT, c + 1);
       counted = slot; countedHost = host; countedLeft = left;
       return JIT_MISS;
+    } else {
+      fn = translate(slot, host, avail);
+      if (fn == 0) return load<u32>(slot + SLOT_COUNT) == REFUSED ? JIT_STEP_ONE : JIT_MISS;
     }
-    fn = translate(slot, host, avail);
-    if (fn == 0) return JIT_STEP_ONE;
   }
   // The whole block must lie inside the fetch window (CS limit, same page), and
   // one pass through it inside the budget.

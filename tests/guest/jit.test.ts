@@ -5,6 +5,7 @@
 import { test, expect } from "vitest";
 import { runRingZero, runQemu, assemble } from "./harness";
 import { buildJitRom } from "./jit_gen";
+import type { Machine } from "../../web/host/machine";
 
 const SEED = 0x5eed1;
 /** jit.asm's write past DS's limit (SDM vol. 3 §5.3): #GP(0) at the MOV, 60000h unchanged. */
@@ -142,6 +143,22 @@ test("jit: a start is translated after fewer executions when its code runs longe
   // least 15 of its 30 calls ran translated. Nothing more ran translated after.
   expect(Number(seen.long)).toBeGreaterThanOrEqual(15 * 41);
   expect(seen.short).toBe(seen.long);
+});
+
+test("jit: translations wait for company in one wasm module; a write to a waiting block's code drops it (same as qemu)", async () => {
+  // jit_batch.asm at a threshold of 1000, in one run slice (no flush between
+  // slices): twenty routines grow hot together and share modules; SMC's
+  // translation is waiting when its code is rewritten.
+  const bin = assemble("jit_batch");
+  let m: Machine | undefined;
+  const r = await runRingZero(bin, { translate: true, translateAfter: 1000, slice: 100_000_000, setup: (x) => { m = x; } });
+  expect(r.stop).toBe("exit");
+  expect(r.output).toMatch(/^sum [0-9a-f]{8}\n 11111111 000004b0\n$/);
+  expect(r.output).toBe(runQemu(bin).output);
+  const s = m!.translator.stats;
+  expect(s.blocks).toBeGreaterThanOrEqual(21);
+  expect(s.modules).toBeLessThanOrEqual(s.blocks - 15); // sixteen routines in one module
+  expect(s.stale).toBe(1); // SMC's first translation
 });
 
 test("jit: B, Z, S, BE and ADC's carry at the start of a block, after each kind of flag-setting operation (same as qemu)", async () => {

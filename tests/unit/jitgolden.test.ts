@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, test, expect } from "vitest";
-import { translate } from "../../web/jit/translator";
+import { translate, blockModule } from "../../web/jit/translator";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 beforeAll(() => {
@@ -56,9 +56,10 @@ for (const [name, { bytes, what, flat = FLAT }] of Object.entries(BLOCKS)) {
     const t = translate(page, { chain: true, host: 0x100000 + 0x100, flat }, 0x100);
     expect(t).toBeDefined();
     const file = join(dir, `${name}.wasm`);
-    writeFileSync(file, t!.bytes);
+    const wasm = blockModule([t!.fn]);
+    writeFileSync(file, wasm);
     const wat = execFileSync("wasm2wat", ["--enable-all", file], { encoding: "utf8" });
-    await expect(`;; ${name}: ${what}\n;; ${t!.insns} instructions, ${t!.bytes.length} bytes of wasm, ends: ${t!.ends}\n${wat}`)
+    await expect(`;; ${name}: ${what}\n;; ${t!.insns} instructions, ${wasm.length} bytes of wasm, ends: ${t!.ends}\n${wat}`)
       .toMatchFileSnapshot(join(HERE, "golden", `${name}.wat`));
   });
 }

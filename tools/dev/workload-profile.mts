@@ -68,7 +68,7 @@ const bootCpu = process.cpuUsage(bootCpu0);
 console.log(`boot to the prompt: ${((performance.now() - t0) / 1000).toFixed(1)} s (CPU ${((bootCpu.user + bootCpu.system) / 1e6).toFixed(1)} s, main thread ${(mainThreadCpu() - bootMain0).toFixed(1)} s), ` +
   `${(Number(m.instructions) / 1e9).toFixed(2)} G instructions, ${(100 * Number(m.translatedInstructions) / Number(m.instructions)).toFixed(1)}% translated, ` +
   `${(Number(m.translatedBlockCalls) / 1e6).toFixed(2)} M block entries from the run loop, ` +
-  `blocks compiled ${m.translator.stats.blocks} (${m.translator.stats.compileMs.toFixed(0)} ms), declined ${m.translator.stats.declined}` + (m.translator.firstFailure ? `, FAILED ${m.translator.stats.failed} (${m.translator.firstFailure})` : ""));
+  `blocks compiled ${m.translator.stats.blocks} in ${m.translator.stats.modules} modules (${m.translator.stats.compileMs.toFixed(0)} ms), declined ${m.translator.stats.declined}` + (m.translator.firstFailure ? `, FAILED ${m.translator.stats.failed} (${m.translator.firstFailure})` : ""));
 
 const counters = () => ({
   insns: Number(m.instructions), translated: Number(m.translatedInstructions), entries: Number(m.translatedBlockCalls),
@@ -121,7 +121,7 @@ for (const [k, cmd] of WORKLOAD.entries()) {
   console.log(`  guest time ${real ? Number(real[1]) * 60 + Number(real[2]) : "?"} s, wall ${wall.toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads), ${main.toFixed(2)} s (main thread); ${(d.insns / 1e6).toFixed(0)} M instructions, ` +
     `${(100 * d.translated / d.insns).toFixed(1)}% translated, ${(d.insns / wall / 1e6).toFixed(0)} M/s`);
   console.log(`  block entries from the run loop ${(d.entries / 1e6).toFixed(2)} M (${(d.translated / d.entries).toFixed(1)} translated instructions each); ` +
-    `blocks compiled ${d.blocks} (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);
+    `blocks compiled ${d.blocks} in ${d.modules} modules (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);
   if (exits) {
     console.log(`  chained entries ${(d.chains / 1e6).toFixed(2)} M; look-ups ${(d.lookups / 1e6).toFixed(2)} M, ${(100 * d.lookupHits / Math.max(1, d.lookups)).toFixed(1)}% found a block`);
     const byEnd = new Map<string, number>();

@@ -254,7 +254,8 @@ export class Machine {
         memory,
         ...block.imports(),
         hostNow: opts.hostNow ?? (() => performance.now() * 1e6),
-        jitCompile: (host: number, maxLen: number, out: number) => (translator ? translator.compile(host, maxLen, out) : 0),
+        jitCompile: (host: number, maxLen: number, out: number, mayWait: number) => (translator ? translator.compile(host, maxLen, out, mayWait !== 0) : 0),
+        jitFlush: () => translator?.flush(),
         jitRelease: (fn: number) => translator?.release(fn),
         abort(_msg: number, _file: number, line: number, col: number) {
           abortMessage = `internal error in the machine (wasm abort at ${line}:${col})`;
@@ -380,7 +381,11 @@ export class Machine {
   get translatedBlockCalls(): bigint { return this.x.translatedBlockCalls(); }
   /** Instructions retired by translated blocks since power-on. */
   get translatedInstructions(): bigint { return this.x.translatedInstructions(); }
-  run(budget: number): StopReason { return this.x.run(budget >>> 0) as StopReason; }
+  run(budget: number): StopReason {
+    const r = this.x.run(budget >>> 0) as StopReason;
+    this.translator.flush(); // blocks translated in this slice wait no longer for company
+    return r;
+  }
   /** After a run stopped with BREAKPOINT or TARGET: go on with it, executing
    *  exactly what it would have executed had it not stopped (asm/machine.ts
    *  machineContinue); BUDGET when no run is suspended. */

@@ -29,7 +29,7 @@
 import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
 } from "../host/cpustate";
-import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR } from "./constants";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING } from "./constants";
 import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
 import {
   Emitter, emitChain, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
@@ -54,6 +54,7 @@ export interface JitCoreExports {
   jitLookup(eip: number, left: number): number;
   jitStep(eip: number): number;
   jitStr(eip: number, key: number): number;
+  jitInstall(host: number, ticket: number, fn: number, insns: number, len: number): number;
   setTranslation(on: number): void;
 }
 
@@ -61,10 +62,12 @@ export interface JitCoreExports {
 const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave", "pushf", "popf"]);
 
 /** Translate the block at code[start] (`code` is its page up to the page end or
- *  the CS limit) into a wasm module whose export "b" is the block function.
+ *  the CS limit) into a wasm function (`fn`, its body; blockModule makes a module
+ *  of such functions).
  *  `len` is the extent of its bytes after its start, which must lie inside the
  *  fetch window whenever it runs. */
-export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8Array<ArrayBuffer>; insns: number; len: number; ends: string } | undefined {
+export interface Translation { fn: Uint8Array; insns: number; len: number; ends: string }
+export function translate(code: Uint8Array, a: Addr, start = 0): Translation | undefined {
   const insns = decodeBlock(code, start);
   if (insns.length === 0) return undefined;
   const e = new Emitter(a);
@@ -152,7 +155,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
     e.op(W.if_, VOID).eipAt(0).set(L_NEIP).i32(BLOCK_INTERPRET).set(L_CNT).op(W.br, 1, W.end);
   }
   e.op(W.loop, VOID);
-  // the function is the prologue, the body, and what follows (moduleBytes joins them)
+  // the function is the prologue, the body, and what follows (functionBody joins them)
   const prologue = e.b;
   e.b = [];
   e.op(W.end, W.end); // loop, exit block
@@ -176,7 +179,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): { bytes: Uint8A
   const ends = endsInBranch ? lastOp
     : start + endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
-  return { bytes: moduleBytes([prologue, body.b, e.b]), insns: n, len: extent, ends };
+  return { fn: functionBody([prologue, body.b, e.b]), insns: n, len: extent, ends };
 }
 
 /** The branches that go on inside the block instead of leaving it: a Jcc or
@@ -239,8 +242,8 @@ export interface ExitStats {
   lookupMisses: Map<number, number>;
 }
 
-/** The sections before the code (types, imports, the function, its export):
- *  the same for every block, so made once. */
+/** The sections before the functions (types, imports): the same for every
+ *  module, so made once. */
 let moduleHead: Uint8Array | undefined;
 function makeModuleHead(): Uint8Array {
   const out: number[] = [...PREAMBLE];
@@ -253,8 +256,6 @@ function makeModuleHead(): Uint8Array {
   imp.push(...name("m"), ...name("mem"), Extern.memory, LIMITS_MIN, 0);
   for (const h of HELPERS) imp.push(...name("f"), ...name(h.name), Extern.func, h.params);
   section(Section.import, imp);
-  section(Section.function, [1, 1]); // one function, of type 1
-  section(Section.export, [1, ...name("b"), Extern.func, HELPERS.length]); // the function after the imported ones
   return new Uint8Array(out);
 }
 /** The function's local declarations: the i32 ones, one i64, one i32 (L_SSE),
@@ -262,24 +263,38 @@ function makeModuleHead(): Uint8Array {
 const LOCALS: number[] = [5];
 uleb(LOCALS, N_I32_LOCALS); LOCALS.push(I32, 1, I64, 1, I32, 2, V128, 1, I32);
 
-/** A module importing the memory and the helpers, exporting function "b",
- *  whose code is `parts` one after the other. */
-function moduleBytes(parts: number[][]): Uint8Array<ArrayBuffer> {
+/** A block function's body (its locals, then the code `parts` one after the other). */
+function functionBody(parts: number[][]): Uint8Array {
+  let n = LOCALS.length;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  out.set(LOCALS);
+  let o = LOCALS.length;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+/** A module importing the memory and the helpers, with the block functions
+ *  `fns` (translate's fn), exported as "0", "1", ... in that order. */
+export function blockModule(fns: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const head = moduleHead ??= makeModuleHead();
-  let fnLen = LOCALS.length;
-  for (const p of parts) fnLen += p.length;
-  const fnSize: number[] = [], sectionSize: number[] = [];
-  uleb(fnSize, fnLen);
-  uleb(sectionSize, 1 + fnSize.length + fnLen); // one function: its count, size and bytes
-  const out = new Uint8Array(head.length + 1 + sectionSize.length + 1 + fnSize.length + fnLen);
+  const funcs: number[] = [], exps: number[] = [], code: number[] = [];
+  uleb(funcs, fns.length); uleb(exps, fns.length); uleb(code, fns.length);
+  const fnSizes = fns.map((f, i) => {
+    funcs.push(1); // of type 1
+    exps.push(...name(String(i)), Extern.func); uleb(exps, HELPERS.length + i); // after the imported functions
+    const b: number[] = []; uleb(b, f.length); return b;
+  });
+  let codeSize = code.length;
+  fns.forEach((f, i) => { codeSize += fnSizes[i].length + f.length; });
+  const sectionSize = (n: number) => { const b: number[] = []; uleb(b, n); return b; };
+  const heads = [[Section.function, ...sectionSize(funcs.length), ...funcs], [Section.export, ...sectionSize(exps.length), ...exps],
+    [Section.code, ...sectionSize(codeSize), ...code]];
+  const out = new Uint8Array(head.length + heads.reduce((n, h) => n + h.length, 0) + codeSize - code.length);
   out.set(head);
   let o = head.length;
-  out[o++] = Section.code;
-  out.set(sectionSize, o); o += sectionSize.length;
-  out[o++] = 1;
-  out.set(fnSize, o); o += fnSize.length;
-  out.set(LOCALS, o); o += LOCALS.length;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const h of heads) { out.set(h, o); o += h.length; }
+  fns.forEach((f, i) => { out.set(fnSizes[i], o); o += fnSizes[i].length; out.set(f, o); o += f.length; });
   return out;
 }
 
@@ -291,8 +306,10 @@ export class Translator {
   /** Whether blocks may go straight on to the next (chaining needs tail calls). */
   private readonly chain = tailCalls();
   /** Blocks translated, starts declined, translations dropped, and the time
-   *  spent translating, so far (for tools and tests). */
-  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0 };
+   *  spent translating, so far (for tools and tests); the modules that held
+   *  the blocks, and the translations that waited for a module while their
+   *  start was dropped (code written, the cache slot reused) and so were never installed. */
+  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0, modules: 0, stale: 0 };
   /** The first translation that failed (a translator bug): the block was left
    *  to the interpreter, and the machine went on (tests check there is none). */
   firstFailure?: string;
@@ -323,37 +340,101 @@ export class Translator {
     return x;
   }
 
-  /** env.jitCompile: translate the code at host address `host`. */
-  compile(host: number, maxLen: number, out: number): number {
+  /** Blocks translated and waiting for their module (asm/cpu/jit.ts
+   *  HOST_WAITING): V8 takes about as long to set up a module of one block
+   *  as of sixteen (docs/PERFORMANCE.md), and blocks grow hot in bursts. */
+  private waiting: { host: number; ticket: number; t: Translation }[] = [];
+  /** At most this many blocks in one module (a batch compiles when it is full). */
+  static readonly BATCH = 16;
+  private tickets = 0;
+
+  /** env.jitCompile: translate the code at host address `host`. If `mayWait`,
+   *  the block may wait for company: HOST_WAITING | a ticket for jitInstall. */
+  compile(host: number, maxLen: number, out: number, mayWait: boolean): number {
     const t0 = performance.now();
     try {
-      return this.compileBlock(host, maxLen, out);
+      const t = this.translateAt(host, maxLen);
+      if (!t) { this.stats.declined++; return 0; }
+      if (mayWait && this.waiting.length + 1 < Translator.BATCH) {
+        const ticket = this.tickets = (this.tickets + 1) & 0x7fffffff || 1;
+        this.waiting.push({ host, ticket, t });
+        return HOST_WAITING | ticket;
+      }
+      const fn = this.build({ host, t });
+      if (fn) {
+        const words = new Uint32Array(this.memory.buffer, out, 2);
+        words[0] = t.insns;
+        words[1] = t.len;
+      }
+      return fn;
     } catch (err) {
       // A bug here must not stop the guest: the interpreter runs the code instead.
-      this.stats.failed++;
-      this.firstFailure ??= `block at host ${host.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
+      this.failed(host, err);
       return 0;
     } finally { this.stats.compileMs += performance.now() - t0; }
   }
-  private compileBlock(host: number, maxLen: number, out: number): number {
+
+  /** env.jitFlush, and after each run slice (Machine.run): compile the waiting blocks now. */
+  flush(): void {
+    if (!this.waiting.length) return;
+    const t0 = performance.now();
+    this.build();
+    this.stats.compileMs += performance.now() - t0;
+  }
+
+  private failed(host: number, err: unknown): void {
+    this.stats.failed++;
+    this.firstFailure ??= `block at host ${host.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+
+  private translateAt(host: number, maxLen: number): Translation | undefined {
     const note = this.exits?.blocks.length;
     // the block's page from its start (host addresses of RAM and ROM are
     // page-aligned as the physical ones): decodeBlock may follow a branch back
     const start = host & 0xfff;
     const flat = new Uint32Array(this.memory.buffer, OFF_SEG_FLAT, 1)[0];
     const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen), { chain: this.chain, host, note, flat }, start);
-    if (!t) { this.stats.declined++; return 0; }
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(t.bytes), this.imports);
+    if (t) this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0 });
+    return t;
+  }
+
+  /** One module for the translation `now` (its function-table index is
+   *  returned, 0 if it failed) and the waiting ones, which are installed
+   *  (jitInstall) or, if their starts no longer wait, released. */
+  private build(now?: { host: number; t: Translation }): number {
+    const waiting = this.waiting;
+    this.waiting = [];
+    const all = now ? [now, ...waiting] : waiting;
+    const fns = this.instantiate(all);
+    waiting.forEach((w, i) => {
+      const fn = fns[all.length - waiting.length + i];
+      if (this.core.jitInstall(w.host, w.ticket, fn, w.t.insns, w.t.len)) return;
+      this.stats.stale++;
+      if (fn) this.release(fn);
+    });
+    return now ? fns[0] : 0;
+  }
+
+  /** Instantiate the translations in one module and give each function a
+   *  table slot. If the module fails (a translator bug), each block alone: one
+   *  bad block must not keep the others from running translated (0: failed). */
+  private instantiate(blocks: { host: number; t: Translation }[]): number[] {
+    let exports: WebAssembly.Exports;
+    try {
+      exports = new WebAssembly.Instance(new WebAssembly.Module(blockModule(blocks.map((b) => b.t.fn))), this.imports).exports;
+    } catch (err) {
+      if (blocks.length === 1) { this.failed(blocks[0].host, err); return [0]; }
+      return blocks.flatMap((b) => this.instantiate([b]));
+    }
+    this.stats.modules++;
     const table = this.core.table;
-    const idx = this.free.pop() ?? table.grow(1);
-    table.set(idx, inst.exports.b as (...a: unknown[]) => unknown);
-    const words = new Uint32Array(this.memory.buffer, out, 2);
-    words[0] = t.insns;
-    words[1] = t.len;
-    this.stats.blocks++;
-    this.stats.wasmBytes += t.bytes.length;
-    this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0 });
-    return idx;
+    return blocks.map((b, i) => {
+      const idx = this.free.pop() ?? table.grow(1);
+      table.set(idx, exports[String(i)] as (...a: unknown[]) => unknown);
+      this.stats.blocks++;
+      this.stats.wasmBytes += b.t.fn.length;
+      return idx;
+    });
   }
 
   /** env.jitRelease: a translation was dropped; its slot may be reused. */

@@ -372,4 +372,4 @@
     i32.add
     i32.const -2147483648
     i32.or)
-  (export "b" (func 14)))
+  (export "0" (func 14)))
