@@ -199,16 +199,16 @@ B0-B7 mov_reg8_Ib ib jit=movEI
 B8-BF mov_reg_Iv* iv jit=movEI
 C0/0 rol_Eb m ib jit=shift
 C0/1 ror_Eb m ib jit=shift
-C0/2 rcl_Eb m ib
-C0/3 rcr_Eb m ib
+C0/2 rcl_Eb m ib jit=shift
+C0/3 rcr_Eb m ib jit=shift
 C0/4 shl_Eb m ib jit=shift
 C0/5 shr_Eb m ib jit=shift
 C0/6 shl_Eb m ib
 C0/7 sar_Eb m ib jit=shift
 C1/0 rol_Ev* m ib jit=shift
 C1/1 ror_Ev* m ib jit=shift
-C1/2 rcl_Ev* m ib
-C1/3 rcr_Ev* m ib
+C1/2 rcl_Ev* m ib jit=shift
+C1/3 rcr_Ev* m ib jit=shift
 C1/4 shl_Ev* m ib jit=shift
 C1/5 shr_Ev* m ib jit=shift
 C1/6 shl_Ev* m ib
@@ -229,32 +229,32 @@ CE into
 CF iret*
 D0/0 rol_Eb m one jit=shift
 D0/1 ror_Eb m one jit=shift
-D0/2 rcl_Eb m one
-D0/3 rcr_Eb m one
+D0/2 rcl_Eb m one jit=shift
+D0/3 rcr_Eb m one jit=shift
 D0/4 shl_Eb m one jit=shift
 D0/5 shr_Eb m one jit=shift
 D0/6 shl_Eb m one
 D0/7 sar_Eb m one jit=shift
 D1/0 rol_Ev* m one jit=shift
 D1/1 ror_Ev* m one jit=shift
-D1/2 rcl_Ev* m one
-D1/3 rcr_Ev* m one
+D1/2 rcl_Ev* m one jit=shift
+D1/3 rcr_Ev* m one jit=shift
 D1/4 shl_Ev* m one jit=shift
 D1/5 shr_Ev* m one jit=shift
 D1/6 shl_Ev* m one
 D1/7 sar_Ev* m one jit=shift
 D2/0 rol_Eb m cl jit=shiftCL
 D2/1 ror_Eb m cl jit=shiftCL
-D2/2 rcl_Eb m cl
-D2/3 rcr_Eb m cl
+D2/2 rcl_Eb m cl jit=shiftCL
+D2/3 rcr_Eb m cl jit=shiftCL
 D2/4 shl_Eb m cl jit=shiftCL
 D2/5 shr_Eb m cl jit=shiftCL
 D2/6 shl_Eb m cl
 D2/7 sar_Eb m cl jit=shiftCL
 D3/0 rol_Ev* m cl jit=shiftCL
 D3/1 ror_Ev* m cl jit=shiftCL
-D3/2 rcl_Ev* m cl
-D3/3 rcr_Ev* m cl
+D3/2 rcl_Ev* m cl jit=shiftCL
+D3/3 rcr_Ev* m cl jit=shiftCL
 D3/4 shl_Ev* m cl jit=shiftCL
 D3/5 shr_Ev* m cl jit=shiftCL
 D3/6 shl_Ev* m cl

@@ -31,7 +31,7 @@ const R8 = ["al", "cl", "dl", "ah", "ch", "dh"], R8ALL = [...R8, "bl", "bh"];
 const ALU = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
 /** ALU operations that set every arithmetic flag without reading one (not ADC, SBB). */
 const ALU_NO_CARRY = ["add", "or", "and", "sub", "xor", "cmp"];
-const SHIFT = ["rol", "ror", "shl", "shr", "sar"];
+const SHIFT = ["rol", "ror", "rcl", "rcr", "shl", "shr", "sar"];
 const CC = ["o", "no", "b", "ae", "z", "nz", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
 
 function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
@@ -145,8 +145,8 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
         skip++;
         break;
       }
-      // the flag instructions (translated in place) and RCL/RCR (which the
-      // translator leaves to the interpreter), between translated ones
+      // the flag instructions (translated in place), and RCL/RCR by 1 and by
+      // small counts, which rotate in the carry the others leave
       case 21: out.push(r.pick(["clc", "stc", "cmc", "lahf", "sahf", `rcl ${d}, 1`, `rcr ${d}, ${r.int(4)}`])); break;
       case 22: out.push(`and esi, 0x7c`, `${r.pick(ALU)} ${r.pick(R32)}, [ebx+esi*2+${r.int(8) * 4}]`); break;
       // MOV AL/AX/EAX <-> [moffs] (A0-A3): an absolute address in the data area

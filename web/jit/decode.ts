@@ -43,7 +43,7 @@ export const BIT_BT = 4, BIT_BTS = 5, BIT_BTR = 6, BIT_BTC = 7;
 
 /** Insn.sub of the shifts: ModRM.reg of the C0/C1/D0-D3 groups (SHLD and SHRD
  *  use SHL's and SHR's). */
-export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7;
+export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_RCL = 2, SHIFT_RCR = 3, SHIFT_SHL = 4, SHIFT_SHR = 5, SHIFT_SAR = 7;
 
 /** The string instructions' opcodes (the byte form; +1 is the word/dword one). */
 const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0xa6, K_CMPS], [0xae, K_SCAS]]);
@@ -225,7 +225,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b === 0xc0 || b === 0xc1 || (b >= 0xd0 && b <= 0xd3)) {
       const rm = modrmRM();
       const sub = reg();
-      if (sub === 2 || sub === 3 || sub === 6) return undefined; // RCL RCR and the /6 alias: interpreted
+      if (sub === 6) return undefined; // the /6 alias of SHL: interpreted
       const sz = b & 1 ? osz : 8;
       if (b >= 0xd2) return done({ op: "shiftCL", sub, sz, rm });
       const imm = b >= 0xd0 ? 1 : byte();

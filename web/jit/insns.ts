@@ -10,7 +10,7 @@ import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
 } from "./constants";
-import { szMask, type Insn, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
+import { szMask, type Insn, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_RCL as RCL, SHIFT_RCR as RCR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
   Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_W, L_DISP,
 } from "./emitter";
@@ -271,6 +271,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true, i.imm!); return;
     case "shift": case "shiftCL": {
       e.readRM(i.rm!, sz).set(T0);
+      if (i.sub === RCL || i.sub === RCR) { rotateThroughCarry(e, i, sz); return; }
       if (i.op === "shift") {
         if (i.imm === 0) { e.writeRM(i.rm!, sz, T0, true); return; }  // read and written back, no flags
         e.i32(i.imm!).set(T1);
@@ -564,6 +565,47 @@ function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number):
       return;
     }
   }
+}
+/** RCL, RCR (shift.ts shiftOp) of the destination in T0, by the immediate or
+ *  CL: the (width + 1)-bit value CF:dest rotated by the count (masked to 5
+ *  bits) MOD width + 1 (the count itself for 32 bits). A rotation by 0 writes
+ *  the destination back and changes no flag; otherwise CF is the bit that
+ *  ends up above the result and OF the change of the top bit (the SDM's for
+ *  a count of 1, QEMU's and shift.ts's for the others). */
+function rotateThroughCarry(e: Emitter, i: Insn, sz: number): void {
+  const T0 = L_T, T1 = L_T + 1, T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4; // as emitInsn's
+  const m = szMask(sz) | 0, top = sz - 1;
+  const compute = () => {
+    // wide = CF:dest; r = wide rotated by n inside its sz + 1 bits
+    e.cond(2).op(W.ext64u).i64(sz).op(W.i64shl).get(T0).op(W.ext64u, W.i64or).set(L_W);
+    const [toward, back] = i.sub === RCL ? [W.i64shl, W.i64shru] : [W.i64shru, W.i64shl];
+    e.get(L_W).get(T1).op(W.ext64u, toward);
+    e.get(L_W).i32(sz + 1).get(T1).op(W.sub, W.ext64u, back).op(W.i64or);
+    e.i64(63 - sz).op(W.i64shl).i64(63 - sz).op(W.i64shru).set(L_W); // its low sz + 1 bits
+    e.get(L_W).op(W.wrap); if (sz !== 32) e.i32(m).op(W.and); e.set(T2);
+    e.get(L_W).i64(sz).op(W.i64shru, W.wrap).i32(1).op(W.and).set(T3);
+    e.get(T0).get(T2).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
+  };
+  if (i.op === "shift") {
+    const n = sz === 32 ? i.imm! : i.imm! % (sz + 1);
+    if (n === 0) { e.writeRM(i.rm!, sz, T0, true); return; }  // read and written back, no flags
+    e.i32(n).set(T1);
+    compute();
+    e.writeRM(i.rm!, sz, T2, true);
+    shiftFlags(e, ROL, sz); // CF and OF, as the rotates
+    return;
+  }
+  e.get(L_R + 1).i32(31).op(W.and);
+  if (sz !== 32) e.i32(sz + 1).op(W.remu);
+  e.tee(T1).op(W.eqz).open(W.if_, "");
+  e.writeRM(i.rm!, sz, T0, true);
+  e.else_();
+  compute();
+  e.writeRM(i.rm!, sz, T2, true);
+  const before = e.fs;
+  shiftFlags(e, ROL, sz);
+  e.end();
+  e.fs = { ...before, mask: null };
 }
 /** SHLD (op SHL) or SHRD (SHR) of destination d by a non-zero count (1..31,
  *  pushed by `count`; a local may be T4) with bits from s: as shiftCompute,

@@ -1,0 +1,462 @@
+;; rotate-carry: rcl eax, 1; rcr bl, cl: rotates through the carry, in wasm (CL MOD 9 of 0 changes nothing)
+;; 2 instructions, 1041 bytes of wasm, ends: untranslated f4 f4 f4
+(module
+  (type (;0;) (func (result i32)))
+  (type (;1;) (func (param i32) (result i32)))
+  (type (;2;) (func (param i32 i32) (result i32)))
+  (type (;3;) (func (param i32 i32 i32) (result i32)))
+  (import "m" "mem" (memory (;0;) 0))
+  (import "f" "rd8" (func (;0;) (type 2)))
+  (import "f" "rd16" (func (;1;) (type 2)))
+  (import "f" "rd32" (func (;2;) (type 2)))
+  (import "f" "wr8" (func (;3;) (type 3)))
+  (import "f" "wr16" (func (;4;) (type 3)))
+  (import "f" "wr32" (func (;5;) (type 3)))
+  (import "f" "testcc" (func (;6;) (type 1)))
+  (import "f" "eflags" (func (;7;) (type 0)))
+  (import "f" "rdtsc" (func (;8;) (type 1)))
+  (import "f" "chain" (func (;9;) (type 2)))
+  (import "f" "lookup" (func (;10;) (type 2)))
+  (import "f" "step" (func (;11;) (type 1)))
+  (import "f" "str" (func (;12;) (type 2)))
+  (import "f" "exit" (func (;13;) (type 2)))
+  (func (;14;) (type 1) (param i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
+    i32.const 0
+    i32.load offset=4128 align=1
+    local.set 2
+    i32.const 0
+    i32.load offset=4096 align=1
+    local.set 3
+    i32.const 0
+    i32.load offset=4100 align=1
+    local.set 4
+    i32.const 0
+    i32.load offset=4108 align=1
+    local.set 6
+    i32.const 0
+    i32.load offset=4132 align=1
+    local.set 11
+    i32.const 0
+    i32.load offset=4136 align=1
+    local.set 12
+    i32.const 0
+    i32.load offset=4140 align=1
+    local.set 13
+    i32.const 0
+    i32.load offset=4144 align=1
+    local.set 14
+    i32.const 0
+    i32.load offset=4148 align=1
+    local.set 15
+    i32.const 0
+    i32.load offset=4152 align=1
+    local.set 16
+    i32.const 0
+    i32.load offset=4392 align=1
+    local.set 64
+    block  ;; label = @1
+      block  ;; label = @2
+        loop  ;; label = @3
+          local.get 3
+          local.set 23
+          i32.const 1
+          local.set 24
+          local.get 12
+          i32.const 1
+          i32.and
+          if (result i32)  ;; label = @4
+            local.get 14
+            local.get 16
+            local.get 13
+            i32.const 8
+            i32.and
+            select
+            i32.const 4120
+            local.get 13
+            i32.const 3
+            i32.and
+            i32.const 3
+            i32.shl
+            i32.shr_u
+            i32.const 255
+            i32.and
+            i32.shl
+            i64.extend_i32_u
+            local.get 15
+            local.get 14
+            local.get 13
+            i32.const 8
+            i32.and
+            select
+            i32.const 4120
+            local.get 13
+            i32.const 3
+            i32.and
+            i32.const 3
+            i32.shl
+            i32.shr_u
+            i32.const 255
+            i32.and
+            i32.shl
+            i64.extend_i32_u
+            local.get 13
+            i32.const 2
+            i32.shr_u
+            i32.const 1
+            i32.and
+            i64.extend_i32_u
+            i64.add
+            i64.lt_u
+            local.get 13
+            i32.const 16
+            i32.lt_u
+            i32.and
+          else
+            local.get 11
+            i32.const 1
+            i32.and
+          end
+          i64.extend_i32_u
+          i64.const 32
+          i64.shl
+          local.get 23
+          i64.extend_i32_u
+          i64.or
+          local.set 65
+          local.get 65
+          local.get 24
+          i64.extend_i32_u
+          i64.shl
+          local.get 65
+          i32.const 33
+          local.get 24
+          i32.sub
+          i64.extend_i32_u
+          i64.shr_u
+          i64.or
+          i64.const 31
+          i64.shl
+          i64.const 31
+          i64.shr_u
+          local.set 65
+          local.get 65
+          i32.wrap_i64
+          local.set 25
+          local.get 65
+          i64.const 32
+          i64.shr_u
+          i32.wrap_i64
+          i32.const 1
+          i32.and
+          local.set 26
+          local.get 23
+          local.get 25
+          i32.xor
+          i32.const 31
+          i32.shr_u
+          i32.const 1
+          i32.and
+          local.set 27
+          local.get 25
+          local.set 3
+          local.get 11
+          i32.const -2050
+          i32.and
+          local.get 26
+          i32.or
+          local.get 27
+          i32.const 11
+          i32.shl
+          i32.or
+          local.set 11
+          local.get 12
+          i32.const -2050
+          i32.and
+          local.set 12
+          local.get 6
+          i32.const 255
+          i32.and
+          local.set 23
+          local.get 4
+          i32.const 31
+          i32.and
+          i32.const 9
+          i32.rem_u
+          local.tee 24
+          i32.eqz
+          if  ;; label = @4
+            local.get 6
+            i32.const -256
+            i32.and
+            local.get 23
+            i32.const 255
+            i32.and
+            i32.or
+            local.set 6
+          else
+            local.get 12
+            i32.const 1
+            i32.and
+            if (result i32)  ;; label = @5
+              local.get 14
+              local.get 16
+              local.get 13
+              i32.const 8
+              i32.and
+              select
+              i32.const 4120
+              local.get 13
+              i32.const 3
+              i32.and
+              i32.const 3
+              i32.shl
+              i32.shr_u
+              i32.const 255
+              i32.and
+              i32.shl
+              i64.extend_i32_u
+              local.get 15
+              local.get 14
+              local.get 13
+              i32.const 8
+              i32.and
+              select
+              i32.const 4120
+              local.get 13
+              i32.const 3
+              i32.and
+              i32.const 3
+              i32.shl
+              i32.shr_u
+              i32.const 255
+              i32.and
+              i32.shl
+              i64.extend_i32_u
+              local.get 13
+              i32.const 2
+              i32.shr_u
+              i32.const 1
+              i32.and
+              i64.extend_i32_u
+              i64.add
+              i64.lt_u
+              local.get 13
+              i32.const 16
+              i32.lt_u
+              i32.and
+            else
+              local.get 11
+              i32.const 1
+              i32.and
+            end
+            i64.extend_i32_u
+            i64.const 8
+            i64.shl
+            local.get 23
+            i64.extend_i32_u
+            i64.or
+            local.set 65
+            local.get 65
+            local.get 24
+            i64.extend_i32_u
+            i64.shr_u
+            local.get 65
+            i32.const 9
+            local.get 24
+            i32.sub
+            i64.extend_i32_u
+            i64.shl
+            i64.or
+            i64.const 55
+            i64.shl
+            i64.const 55
+            i64.shr_u
+            local.set 65
+            local.get 65
+            i32.wrap_i64
+            i32.const 255
+            i32.and
+            local.set 25
+            local.get 65
+            i64.const 8
+            i64.shr_u
+            i32.wrap_i64
+            i32.const 1
+            i32.and
+            local.set 26
+            local.get 23
+            local.get 25
+            i32.xor
+            i32.const 7
+            i32.shr_u
+            i32.const 1
+            i32.and
+            local.set 27
+            local.get 6
+            i32.const -256
+            i32.and
+            local.get 25
+            i32.const 255
+            i32.and
+            i32.or
+            local.set 6
+            local.get 11
+            i32.const -2050
+            i32.and
+            local.get 26
+            i32.or
+            local.get 27
+            i32.const 11
+            i32.shl
+            i32.or
+            local.set 11
+            local.get 12
+            i32.const -2050
+            i32.and
+            local.set 12
+          end
+          local.get 2
+          i32.const 4
+          i32.add
+          local.set 21
+          local.get 1
+          i32.const 2
+          i32.add
+          local.set 1
+          i32.const 1048836
+          local.set 62
+          i32.const 9857824
+          local.set 63
+        end
+      end
+      i32.const 0
+      local.get 3
+      i32.store offset=4096 align=1
+      i32.const 0
+      local.get 6
+      i32.store offset=4108 align=1
+      i32.const 0
+      local.get 11
+      i32.store offset=4132 align=1
+      i32.const 0
+      local.get 12
+      i32.store offset=4136 align=1
+      i32.const 0
+      local.get 13
+      i32.store offset=4140 align=1
+      i32.const 0
+      local.get 14
+      i32.store offset=4144 align=1
+      i32.const 0
+      local.get 15
+      i32.store offset=4148 align=1
+      i32.const 0
+      local.get 16
+      i32.store offset=4152 align=1
+      i32.const 0
+      local.get 21
+      i32.store offset=4128 align=1
+      block  ;; label = @2
+        local.get 62
+        i32.eqz
+        br_if 0 (;@2;)
+        i32.const 0
+        i32.load offset=9699328 align=1
+        br_if 0 (;@2;)
+        local.get 62
+        i32.const 1
+        i32.eq
+        if  ;; label = @3
+          local.get 21
+          local.get 0
+          local.get 1
+          i32.sub
+          call 10
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+        else
+          local.get 63
+          local.set 23
+          local.get 23
+          i32.load align=1
+          local.get 62
+          i32.ne
+          if  ;; label = @4
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.ne
+            br_if 2 (;@2;)
+          end
+          local.get 23
+          i32.load offset=4 align=1
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+          local.get 1
+          local.get 23
+          i32.load offset=8 align=1
+          i32.add
+          local.get 0
+          i32.gt_u
+          br_if 1 (;@2;)
+          local.get 64
+          i32.const -1
+          i32.ne
+          br_if 1 (;@2;)
+        end
+        i32.const 0
+        i32.const 0
+        i32.load offset=9699368 align=1
+        local.get 1
+        i32.add
+        i32.store offset=9699368 align=1
+        local.get 24
+        local.get 0
+        local.get 1
+        i32.sub
+        return_call 9
+      end
+      local.get 1
+      return
+    end
+    i32.const 0
+    local.get 3
+    i32.store offset=4096 align=1
+    i32.const 0
+    local.get 6
+    i32.store offset=4108 align=1
+    i32.const 0
+    local.get 11
+    i32.store offset=4132 align=1
+    i32.const 0
+    local.get 12
+    i32.store offset=4136 align=1
+    i32.const 0
+    local.get 13
+    i32.store offset=4140 align=1
+    i32.const 0
+    local.get 14
+    i32.store offset=4144 align=1
+    i32.const 0
+    local.get 15
+    i32.store offset=4148 align=1
+    i32.const 0
+    local.get 16
+    i32.store offset=4152 align=1
+    i32.const 0
+    local.get 2
+    local.get 19
+    i32.add
+    i32.store offset=4128 align=1
+    local.get 1
+    local.get 20
+    i32.add
+    i32.const -2147483648
+    i32.or)
+  (export "0" (func 14)))
