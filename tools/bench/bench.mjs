@@ -19,35 +19,22 @@
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { WORKLOAD } from "./workload.mjs";
+import { ROOT, MEM, linuxGuest } from "./linux-guest.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const IMG = join(ROOT, "public/images");
 const argv = process.argv.slice(2);
 const flag = (n) => argv.includes(n);
 const value = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
 const quick = flag("--quick");
 const runs = quick ? 1 : Number(value("--runs", 5));
 const outFile = value("--out", join(ROOT, "build/bench/result.json"));
-const MEM = 128;
 const baseline = value("--baseline", null);
 
 spawnSync("node", [join(ROOT, "tools/guest/ensure.mjs")], { stdio: "inherit" });
-const manifest = JSON.parse(readFileSync(join(IMG, "manifest.json"), "utf8"));
-const PROMPT = manifest.prompt ?? "ringzero# ";
-const READY = manifest.readyMarker ?? "RINGZERO-SHELL-READY";
-
-
-const kernelArgs = ["-kernel", join(IMG, "bzImage"), "-initrd", join(IMG, "initrd.img"), "-append", manifest.cmdline];
-const EMULATORS = {
-  ringzero: () => ["node", [join(ROOT, "bin/ringzero.mjs"), "-m", String(MEM), "-nographic", ...kernelArgs]],
-  v86: () => ["node", [join(ROOT, "tools/bench/v86-serial.mjs"), "-m", String(MEM), "-bios", join(IMG, "bios.bin"),
-    "-vgabios", join(IMG, "vgabios.bin"), ...kernelArgs]],
-  baseline: () => ["node", [join(baseline, "bin/ringzero.mjs"), "-m", String(MEM), "-nographic", ...kernelArgs]],
-  qemu: () => ["qemu-system-i386", ["-m", String(MEM), "-nographic", "-no-reboot", "-accel", "tcg", ...kernelArgs]],
-};
+const guest = linuxGuest();
+const { manifest, prompt: PROMPT, ready: READY } = guest;
+const EMULATORS = { ...guest.commands, ringzero: () => guest.commands.ringzero(), baseline: () => guest.commands.ringzero(baseline) };
 
 function parseTime(text) {
   // busybox time: "real\t0m 1.23s"

@@ -7,28 +7,20 @@
 // in RingZero is where its boot loses; one that takes the same time is bound
 // by the guest's own clock (delays, timer waits), not by the CPU.
 //   node tools/bench/boot-phases.mjs [--runs 3]
-// The same emulator command lines as `npm run bench` (tools/bench/bench.mjs).
+// The same emulator command lines as `npm run bench` (tools/bench/linux-guest.mjs).
 // A measurement, not a test.
 
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { ROOT, linuxGuest } from "./linux-guest.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const IMG = join(ROOT, "public/images");
 const argv = process.argv.slice(2);
 const runs = Number(argv.includes("--runs") ? argv[argv.indexOf("--runs") + 1] : 3);
 
 spawnSync("node", [join(ROOT, "tools/guest/ensure.mjs")], { stdio: "inherit" });
-const manifest = JSON.parse(readFileSync(join(IMG, "manifest.json"), "utf8"));
-const PROMPT = manifest.prompt ?? "ringzero# ";
-const kernelArgs = ["-kernel", join(IMG, "bzImage"), "-initrd", join(IMG, "initrd.img"), "-append", manifest.cmdline];
-const EMULATORS = {
-  ringzero: ["node", [join(ROOT, "bin/ringzero.mjs"), "-m", "128", "-nographic", ...kernelArgs]],
-  v86: ["node", [join(ROOT, "tools/bench/v86-serial.mjs"), "-m", "128", "-bios", join(IMG, "bios.bin"),
-    "-vgabios", join(IMG, "vgabios.bin"), ...kernelArgs]],
-};
+const guest = linuxGuest();
+const PROMPT = guest.prompt;
+const EMULATORS = { ringzero: guest.commands.ringzero(), v86: guest.commands.v86() };
 /** Milestones in the order the boot reaches them: a name and the serial text. */
 const MILESTONES = [
   ["kernel's first line", /Linux version/],
@@ -36,7 +28,7 @@ const MILESTONES = [
   ["isapnp scan", /isapnp: Scanning/],
   ["Run /init", /Run \/init/],
   ["IDE driver", /scsi host0: ata_piix/],
-  ["shell prompt", new RegExp((manifest.readyMarker ?? "RINGZERO-SHELL-READY") + "[\\s\\S]*" + PROMPT.replace(/[#$ ]/g, (c) => "\\" + c))],
+  ["shell prompt", new RegExp(guest.ready + "[\\s\\S]*" + PROMPT.replace(/[#$ ]/g, (c) => "\\" + c))],
 ];
 
 /** One boot: seconds from process start to each milestone. */
