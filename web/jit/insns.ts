@@ -271,15 +271,18 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true, i.imm!); return;
     case "shift": case "shiftCL": {
       e.readRM(i.rm!, sz).set(T0);
-      if (i.sub === RCL || i.sub === RCR) { rotateThroughCarry(e, i, sz); return; }
+      // RCL and RCR rotate by the (masked) count MOD width + 1 (shift.ts); a
+      // rotation by 0 changes no flag, as a count of 0 does
+      const modulus = (i.sub === RCL || i.sub === RCR) && sz !== 32 ? sz + 1 : 0;
       if (i.op === "shift") {
-        if (i.imm === 0) { e.writeRM(i.rm!, sz, T0, true); return; }  // read and written back, no flags
-        e.i32(i.imm!).set(T1);
+        const n = modulus ? i.imm! % modulus : i.imm!;
+        if (n === 0) { e.writeRM(i.rm!, sz, T0, true); return; }  // read and written back, no flags
+        e.i32(n).set(T1);
         shiftCompute(e, i.sub!, sz, T0, T1);
         e.writeRM(i.rm!, sz, T2, true);
         shiftFlags(e, i.sub!, sz);
       } else {
-        shiftByCl(e, i, sz, T1, () => shiftCompute(e, i.sub!, sz, T0, T1));
+        shiftByCl(e, i, sz, T1, () => shiftCompute(e, i.sub!, sz, T0, T1), modulus);
       }
       return;
     }
@@ -521,7 +524,8 @@ function divide(e: Emitter, i: Insn, signed: boolean): void {
   e.end();
 }
 
-// Shifts and rotates (asm/cpu/shift.ts): value in v, non-zero count (1..31) in c;
+// Shifts and rotates (asm/cpu/shift.ts): value in v, non-zero count (1..31; RCL and
+// RCR: 1..width, already reduced) in c;
 // leaves the result in T2 and CF, OF in T3, T4.
 function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number): void {
   const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4, TMP = L_T + 5; // T5 is free between memory accesses
@@ -564,48 +568,21 @@ function shiftCompute(e: Emitter, op: number, sz: number, v: number, c: number):
       }
       return;
     }
+    case RCL: case RCR: {
+      // the (sz + 1)-bit value CF:v rotated by c (1..sz) in an i64; CF is the
+      // bit that ends up above the result, OF the change of the top bit (the
+      // SDM's for a count of 1, QEMU's and shift.ts's for the others)
+      e.cond(2).op(W.ext64u).i64(sz).op(W.i64shl).get(v).op(W.ext64u, W.i64or).set(L_W);
+      const [toward, back] = op === RCL ? [W.i64shl, W.i64shru] : [W.i64shru, W.i64shl];
+      e.get(L_W).get(c).op(W.ext64u, toward);
+      e.get(L_W).i32(sz + 1).get(c).op(W.sub, W.ext64u, back).op(W.i64or);
+      e.i64(63 - sz).op(W.i64shl).i64(63 - sz).op(W.i64shru).set(L_W); // its low sz + 1 bits
+      e.get(L_W).op(W.wrap); if (sz !== 32) e.i32(m).op(W.and); e.set(T2);
+      e.get(L_W).i64(sz).op(W.i64shru, W.wrap).i32(1).op(W.and).set(T3);
+      e.get(v).get(T2).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
+      return;
+    }
   }
-}
-/** RCL, RCR (shift.ts shiftOp) of the destination in T0, by the immediate or
- *  CL: the (width + 1)-bit value CF:dest rotated by the count (masked to 5
- *  bits) MOD width + 1 (the count itself for 32 bits). A rotation by 0 writes
- *  the destination back and changes no flag; otherwise CF is the bit that
- *  ends up above the result and OF the change of the top bit (the SDM's for
- *  a count of 1, QEMU's and shift.ts's for the others). */
-function rotateThroughCarry(e: Emitter, i: Insn, sz: number): void {
-  const T0 = L_T, T1 = L_T + 1, T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4; // as emitInsn's
-  const m = szMask(sz) | 0, top = sz - 1;
-  const compute = () => {
-    // wide = CF:dest; r = wide rotated by n inside its sz + 1 bits
-    e.cond(2).op(W.ext64u).i64(sz).op(W.i64shl).get(T0).op(W.ext64u, W.i64or).set(L_W);
-    const [toward, back] = i.sub === RCL ? [W.i64shl, W.i64shru] : [W.i64shru, W.i64shl];
-    e.get(L_W).get(T1).op(W.ext64u, toward);
-    e.get(L_W).i32(sz + 1).get(T1).op(W.sub, W.ext64u, back).op(W.i64or);
-    e.i64(63 - sz).op(W.i64shl).i64(63 - sz).op(W.i64shru).set(L_W); // its low sz + 1 bits
-    e.get(L_W).op(W.wrap); if (sz !== 32) e.i32(m).op(W.and); e.set(T2);
-    e.get(L_W).i64(sz).op(W.i64shru, W.wrap).i32(1).op(W.and).set(T3);
-    e.get(T0).get(T2).op(W.xor).i32(top).op(W.shru).i32(1).op(W.and).set(T4);
-  };
-  if (i.op === "shift") {
-    const n = sz === 32 ? i.imm! : i.imm! % (sz + 1);
-    if (n === 0) { e.writeRM(i.rm!, sz, T0, true); return; }  // read and written back, no flags
-    e.i32(n).set(T1);
-    compute();
-    e.writeRM(i.rm!, sz, T2, true);
-    shiftFlags(e, ROL, sz); // CF and OF, as the rotates
-    return;
-  }
-  e.get(L_R + 1).i32(31).op(W.and);
-  if (sz !== 32) e.i32(sz + 1).op(W.remu);
-  e.tee(T1).op(W.eqz).open(W.if_, "");
-  e.writeRM(i.rm!, sz, T0, true);
-  e.else_();
-  compute();
-  e.writeRM(i.rm!, sz, T2, true);
-  const before = e.fs;
-  shiftFlags(e, ROL, sz);
-  e.end();
-  e.fs = { ...before, mask: null };
 }
 /** SHLD (op SHL) or SHRD (SHR) of destination d by a non-zero count (1..31,
  *  pushed by `count`; a local may be T4) with bits from s: as shiftCompute,
@@ -641,13 +618,15 @@ function shiftdCompute(e: Emitter, op: number, sz: number, d: number, s: number,
   if (left) e.get(T3).i32(top).op(W.shru).i32(1).op(W.and).set(T3);
   else e.get(T3).i32(1).op(W.and).set(T3);
 }
-/** A shift by CL, the destination in T0: the count (CL & 31) goes to `count`;
- *  0 writes the destination back unchanged and changes no flag, otherwise
- *  `compute` leaves the result in T2, which is written and sets the flags.
- *  Which flags are lazy afterwards depends on the count. */
-function shiftByCl(e: Emitter, i: Insn, sz: number, count: number, compute: () => void): void {
+/** A shift by CL, the destination in T0: the count (CL & 31, MOD `modulus`
+ *  if not 0) goes to `count`; 0 writes the destination back unchanged and
+ *  changes no flag, otherwise `compute` leaves the result in T2, which is
+ *  written and sets the flags. Which flags are lazy afterwards depends on the count. */
+function shiftByCl(e: Emitter, i: Insn, sz: number, count: number, compute: () => void, modulus = 0): void {
   const T0 = L_T, T2 = L_T + 2; // as emitInsn's
-  e.get(L_R + 1).i32(31).op(W.and).tee(count).op(W.eqz).open(W.if_, "");
+  e.get(L_R + 1).i32(31).op(W.and);
+  if (modulus) e.i32(modulus).op(W.remu);
+  e.tee(count).op(W.eqz).open(W.if_, "");
   e.writeRM(i.rm!, sz, T0, true);
   e.else_();
   compute();
@@ -660,7 +639,7 @@ function shiftByCl(e: Emitter, i: Insn, sz: number, count: number, compute: () =
 
 function shiftFlags(e: Emitter, op: number, sz: number): void {
   const T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
-  if (op === ROL || op === ROR) {
+  if (op === ROL || op === ROR || op === RCL || op === RCR) {
     // CF and OF only; the other flags keep their state (lazy or not)
     e.get(L_EFL).i32(~(CF | OF)).op(W.and).get(T3).op(W.or).get(T4).i32(11).op(W.shl).op(W.or).set(L_EFL);
     e.get(L_MASK).i32(~(CF | OF)).op(W.and).set(L_MASK);
