@@ -107,6 +107,13 @@ export const SLOT_SIZE: u32 = 16;
 export const SET_HASH: u32 = 0x9e3779b1;
 export const SET_SHIFT: u32 = 17;
 @inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE); }
+/** The slot holding start `host`, or 0. */
+@inline function slotOf(host: u32): u32 {
+  let slot = setOf(host);
+  if (load<u32>(slot + SLOT_KEY) == host) return slot;
+  slot += SLOT_SIZE;
+  return load<u32>(slot + SLOT_KEY) == host ? slot : 0;
+}
 
 let enabled: bool = true;
 let codeWritten: bool = false;
@@ -195,11 +202,8 @@ function translate(slot: u32, host: u32, avail: u32): u32 {
  *  `fn` 0: it failed, and the start is left to the interpreter (REFUSED).
  *  Returns whether the start still waited; if not, the host frees `fn`. */
 export function jitInstall(host: u32, ticket: u32, fn: u32, insns: u32, len: u32): bool {
-  let slot = setOf(host);
-  if (load<u32>(slot + SLOT_KEY) != host) {
-    slot += SLOT_SIZE;
-    if (load<u32>(slot + SLOT_KEY) != host) return false;
-  }
+  let slot = slotOf(host);
+  if (slot == 0) return false;
   let c = load<u32>(slot + SLOT_COUNT);
   if (load<u32>(slot + SLOT_FN) != 0 || c < WAITING || c == REFUSED || load<u32>(slot + SLOT_LEN) != ticket) return false;
   if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return true; }
@@ -312,11 +316,8 @@ export function jitRun(left: u32): i32 {
 export function jitLookup(eip: u32, left: u32): u32 {
   let host = codeHost(eip);
   if (!translatable(host)) return 0;
-  let slot = setOf(host);
-  if (load<u32>(slot + SLOT_KEY) != host) {
-    slot += SLOT_SIZE;
-    if (load<u32>(slot + SLOT_KEY) != host) return 0;
-  }
+  let slot = slotOf(host);
+  if (slot == 0) return 0;
   let fn = load<u32>(slot + SLOT_FN);
   if (fn == 0 || load<u32>(slot + SLOT_LEN) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
   return fn;
