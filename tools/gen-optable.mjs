@@ -47,7 +47,9 @@ function runners(implemented) {
   return [...rows.values()].map(({ label, name, bySize }) => {
     const emits = [...new Set(bySize.values())];
     const only = [...bySize].filter(([, e]) => e);
-    const emitter = emits.length === 1 ? emits[0] ?? "" : only.map(([s, e]) => `${e} (o${s} only)`).join(", ");
+    const near = only.length === 2 && only[0][1] === `${only[1][1]} in 16-bit code`; // (resolve)
+    const emitter = emits.length === 1 ? emits[0] ?? "" : near ? `${only[1][1]} (o16: in 16-bit code only)`
+      : only.map(([s, e]) => `${e} (o${s} only)`).join(", ");
     return { label, name, emitter };
   });
 }
@@ -65,7 +67,9 @@ function main() {
     if (!mod) { missing.push([label, name]); return null; }
     if (!used.has(mod)) used.set(mod, new Set());
     used.get(mod).add(name);
-    implemented.push([label, name, size, emitterOf(entry, size), order]);
+    // a near branch's 16-bit form is translated in 16-bit code alone
+    const emitter = emitterOf(entry, size) ?? (emitterOf(entry, size, true) && `${emitterOf(entry, size, true)} in 16-bit code`);
+    implemented.push([label, name, size, emitter, order]);
     return name;
   };
 

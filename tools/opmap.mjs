@@ -28,6 +28,8 @@
 //            jit=NAME    the translator runs it too, with its emitter NAME
 //                        (web/jit/insns.ts; decode.ts decodes it to that op)
 //            jit32=NAME  the same, with a 32-bit operand size only
+//            jitnear=NAME  a near branch: the same, in 32-bit code with a
+//                        32-bit operand size only, in 16-bit code with either
 //            jit=interp  the translator runs it inside a block by calling the
 //                        interpreter's handler for it (asm/cpu/jit.ts jitStep)
 // A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
@@ -95,36 +97,36 @@ const MAP = `
 3F aas
 40-47 inc_reg* jit=inc
 48-4F dec_reg* jit=dec
-50-57 push_reg* jit32=push
-58-5F pop_reg* jit32=pop
+50-57 push_reg* jit=push
+58-5F pop_reg* jit=pop
 60 pusha*
 61 popa*
 62 bound_Gv_Ma* m
 63 arpl_Ew_Gw m
-68 push_Iv* iv jit32=pushI
+68 push_Iv* iv jit=pushI
 69 imul_Gv_Ev_Iv* m iv jit=imul3
-6A push_Iv* isb jit32=pushI
+6A push_Iv* isb jit=pushI
 6B imul_Gv_Ev_Iv* m isb jit=imul3
 6C insb
 6D ins*
 6E outsb
 6F outs*
-70 jcc(0) isb jit32=jcc
-71 jcc(1) isb jit32=jcc
-72 jcc(2) isb jit32=jcc
-73 jcc(3) isb jit32=jcc
-74 jcc(4) isb jit32=jcc
-75 jcc(5) isb jit32=jcc
-76 jcc(6) isb jit32=jcc
-77 jcc(7) isb jit32=jcc
-78 jcc(8) isb jit32=jcc
-79 jcc(9) isb jit32=jcc
-7A jcc(10) isb jit32=jcc
-7B jcc(11) isb jit32=jcc
-7C jcc(12) isb jit32=jcc
-7D jcc(13) isb jit32=jcc
-7E jcc(14) isb jit32=jcc
-7F jcc(15) isb jit32=jcc
+70 jcc(0) isb jitnear=jcc
+71 jcc(1) isb jitnear=jcc
+72 jcc(2) isb jitnear=jcc
+73 jcc(3) isb jitnear=jcc
+74 jcc(4) isb jitnear=jcc
+75 jcc(5) isb jitnear=jcc
+76 jcc(6) isb jitnear=jcc
+77 jcc(7) isb jitnear=jcc
+78 jcc(8) isb jitnear=jcc
+79 jcc(9) isb jitnear=jcc
+7A jcc(10) isb jitnear=jcc
+7B jcc(11) isb jitnear=jcc
+7C jcc(12) isb jitnear=jcc
+7D jcc(13) isb jitnear=jcc
+7E jcc(14) isb jitnear=jcc
+7F jcc(15) isb jitnear=jcc
 80/0 add_Eb_Ib m ib L jit=alu
 80/1 or_Eb_Ib m ib L jit=alu
 80/2 adc_Eb_Ib m ib L jit=alu
@@ -175,8 +177,8 @@ const MAP = `
 99 cwd* jit=cwd
 9A call_far_Ap*
 9B fwait jit=interp
-9C pushf* jit32=pushf
-9D popf* jit32=popf
+9C pushf* jit=pushf
+9D popf* jit=popf
 9E sahf jit=sahf
 9F lahf jit=lahf
 A0 mov_AL_Ob moffs jit=movGE
@@ -214,7 +216,7 @@ C1/5 shr_Ev* m ib jit=shift
 C1/6 shl_Ev* m ib
 C1/7 sar_Ev* m ib jit=shift
 C2 ret_near_Iw* iw
-C3 ret_near* jit32=ret
+C3 ret_near* jitnear=ret
 C4 les_Gv_Mp* m
 C5 lds_Gv_Mp* m
 C6/0 mov_Eb_Ib m ib jit=movEI
@@ -281,10 +283,10 @@ E4 in_AL_Ib ib
 E5 in_eAX_Ib* ib
 E6 out_Ib_AL ib
 E7 out_Ib_eAX* ib
-E8 call_Jv* iv jit32=call
-E9 jmp_Jv* iv jit32=jmp
+E8 call_Jv* iv jitnear=call
+E9 jmp_Jv* iv jitnear=jmp
 EA jmp_far_Ap*
-EB jmp_Jb isb jit32=jmp
+EB jmp_Jb isb jitnear=jmp
 EC in_AL_DX
 ED in_eAX_DX*
 EE out_DX_AL
@@ -318,11 +320,11 @@ FE/0 inc_Eb m L jit=inc
 FE/1 dec_Eb m L jit=dec
 FF/0 inc_Ev* m L jit=inc
 FF/1 dec_Ev* m L jit=dec
-FF/2 call_Ev* m jit32=callE
+FF/2 call_Ev* m jitnear=callE
 FF/3 call_far_Mp* m
-FF/4 jmp_Ev* m jit32=jmpE
+FF/4 jmp_Ev* m jitnear=jmpE
 FF/5 jmp_far_Mp* m
-FF/6 push_Ev* m jit32=pushE
+FF/6 push_Ev* m jit=pushE
 0F00/0 sldt_Ew m
 0F00/1 str_Ew m
 0F00/2 lldt_Ew m
@@ -356,22 +358,22 @@ FF/6 push_Ev* m jit32=pushE
 0F34 sysenter
 0F35 sysexit
 0F40-0F4F cmovcc_Gv_Ev* m jit=cmov
-0F80 jcc(0) iv jit32=jcc
-0F81 jcc(1) iv jit32=jcc
-0F82 jcc(2) iv jit32=jcc
-0F83 jcc(3) iv jit32=jcc
-0F84 jcc(4) iv jit32=jcc
-0F85 jcc(5) iv jit32=jcc
-0F86 jcc(6) iv jit32=jcc
-0F87 jcc(7) iv jit32=jcc
-0F88 jcc(8) iv jit32=jcc
-0F89 jcc(9) iv jit32=jcc
-0F8A jcc(10) iv jit32=jcc
-0F8B jcc(11) iv jit32=jcc
-0F8C jcc(12) iv jit32=jcc
-0F8D jcc(13) iv jit32=jcc
-0F8E jcc(14) iv jit32=jcc
-0F8F jcc(15) iv jit32=jcc
+0F80 jcc(0) iv jitnear=jcc
+0F81 jcc(1) iv jitnear=jcc
+0F82 jcc(2) iv jitnear=jcc
+0F83 jcc(3) iv jitnear=jcc
+0F84 jcc(4) iv jitnear=jcc
+0F85 jcc(5) iv jitnear=jcc
+0F86 jcc(6) iv jitnear=jcc
+0F87 jcc(7) iv jitnear=jcc
+0F88 jcc(8) iv jitnear=jcc
+0F89 jcc(9) iv jitnear=jcc
+0F8A jcc(10) iv jitnear=jcc
+0F8B jcc(11) iv jitnear=jcc
+0F8C jcc(12) iv jitnear=jcc
+0F8D jcc(13) iv jitnear=jcc
+0F8E jcc(14) iv jitnear=jcc
+0F8F jcc(15) iv jitnear=jcc
 0F90-0F9F setcc_Eb m jit=setcc
 0FA0 push_FS*
 0FA1 pop_FS*
@@ -732,12 +734,13 @@ export const IMMEDIATES = [
 /** The immediate of an entry (its IMMEDIATES row), if it has one. */
 export const immediateOf = (entry) => IMMEDIATES.find((i) => entry.flags.has(i.flag));
 
-/** The translator's emitter for an entry at operand size `osz` (its jit= or
- *  jit32= flag), or undefined when the interpreter alone runs it. */
-export function emitterOf(entry, osz) {
+/** The translator's emitter for an entry at operand size `osz`, in 16-bit code
+ *  if `code16` (its jit=, jit32= or jitnear= flag), or undefined when the
+ *  interpreter alone runs it. */
+export function emitterOf(entry, osz, code16 = false) {
   for (const flag of entry.flags) {
-    const m = /^jit(32)?=(\w+)$/.exec(flag);
-    if (m && (!m[1] || osz === 32)) return m[2];
+    const m = /^jit(32|near)?=(\w+)$/.exec(flag);
+    if (m && (!m[1] || osz === 32 || (m[1] === "near" && code16))) return m[2];
   }
   return undefined;
 }

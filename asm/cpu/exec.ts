@@ -23,7 +23,8 @@ import { stringOp } from "./string";
 import { instrBpEnabled, instrBpCheck, dataBpEnabled, dataBpHits, clearDataBpHits, debugTrapStatus } from "./debug";
 import { deliverInterrupt, INT_EXT, INT_EXC } from "./interrupts";
 import { raiseGP, raiseUD } from "./fault";
-import { setEip, segBase, segAttr, ATTR_DB } from "./state";
+import { setEip, segBase } from "./state";
+import { v86Mode } from "./segments";
 import { jitRun, jitEnabled, JIT_STEP_ONE } from "./jit";
 import { hostBreakCount, hostBreakHit, hostWatchHit, hostWatchTaken, hostWatchDrop } from "./hostdebug";
 import { nonRoot, vmxException, vmxTripleFault, vmxEvent, vmxWantsAttention, vmxDelivering, vmxDelivered, vmxIretNmi, vmxEptExit, vmxInit } from "./vmxexit";
@@ -212,15 +213,15 @@ export function stepInBlock(): void {
 /** A string instruction (string.ts `kind`, `size` bytes an element, repeat
  *  prefix `rep` (F3, F2 or 0), segment override `seg` or -1) of `len` bytes
  *  at `eip`, for a translated block (jit.ts jitStr): as stepInBlock runs it,
- *  without decoding it again. 32-bit code, 32-bit addressing (the translator
- *  declines 0x67), no LOCK. */
-export function stringInBlock(eip: u32, kind: u32, size: u32, rep: u32, seg: i32, len: u32): void {
+ *  without decoding it again: `addr32` for 32-bit addressing, else 16-bit;
+ *  no LOCK. */
+export function stringInBlock(eip: u32, kind: u32, size: u32, rep: u32, seg: i32, len: u32, addr32: bool): void {
   // EIP at the instruction first: a fault restores the shadow, EIP included.
   setEip(eip);
   saveShadow();
   setInstrStart(eip);
   setEip(eip + len);
-  setPrefixState(size != 2, true);
+  setPrefixState(size != 2, addr32);
   // The next decode starts from the code segment's defaults again.
   setSegOverride(seg);
   if (rep != 0) setRepPrefix(rep);
@@ -432,13 +433,15 @@ function betweenInstructions(): u32 {
   return go;
 }
 
-/** Translated blocks may run: 32-bit code and stack, nothing to watch between
- *  instructions (single-step, RF, breakpoints), translation not switched off.
+/** Translated blocks may run: not in virtual-8086 mode (where PUSHF, POPF and
+ *  the rest of IOPL's rules differ), nothing to watch between instructions
+ *  (single-step, RF, breakpoints), translation not switched off. Blocks are
+ *  translated for the code and stack size in use (jit.ts jitMode).
  *  VMX non-root operation too: the instructions that can exit are not
  *  translated (they end a block; RDTSC goes to the interpreter there), an EPT
  *  violation is a fault like #PF, and events are taken between blocks. */
 @inline function jitReady(): bool {
-  return csDefault32 && !trapWatch && !instrBpEnabled && jitEnabled() && (segAttr(S_SS) & ATTR_DB) != 0;
+  return !trapWatch && !instrBpEnabled && jitEnabled() && !v86Mode();
 }
 
 /** Run up to `budget` instructions; returns how many ran. Stops early on a

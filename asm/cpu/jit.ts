@@ -1,5 +1,5 @@
 // Block translation, the core's half. The host (web/jit/translator.ts) turns a hot run
-// of 32-bit guest code into a wasm function; exec.ts runCpu calls it through the
+// of guest code (32-bit or 16-bit) into a wasm function; exec.ts runCpu calls it through the
 // function table instead of interpreting those instructions one by one. Here:
 // the block cache, the hotness counters, code-page write tracking, and the
 // helpers translated code calls for what it does not do inline.
@@ -23,9 +23,9 @@
 import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
 import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, OFF_INIT, getEip, setEip } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
-import { read8, read16, read32, write8, write16, write32 } from "./mem";
+import { read8, read16, read32, write8, write16, write32, stack32 } from "./mem";
 import { testCC, getEflags } from "./flags";
-import { codeHost, codeAvail } from "./decode";
+import { codeHost, codeAvail, csDefault32 } from "./decode";
 import { deliverException, intrLine, stretchEndPending, stepInBlock, stringInBlock } from "./exec";
 import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
@@ -37,7 +37,7 @@ import { cpuFeatures } from "./features";
 export const JIT_READ_MASK: u32 = JIT_WORDS + 4;   // paging.ts tlbReadMask
 export const JIT_WRITE_MASK: u32 = JIT_WORDS + 8;  // paging.ts tlbWriteMask
 export const JIT_STATUS: u32 = JIT_WORDS + 12;     // after a read helper: 1 = it faulted
-const JIT_OUT: u32 = JIT_WORDS + 16;               // the host's answer: instructions, bytes
+const JIT_OUT: u32 = JIT_WORDS + 16;               // to the host: jitMode(); its answer: instructions, bytes
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
 export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
@@ -101,11 +101,19 @@ const WAIT_MIN_HOT: u32 = 1000;
 export const SLOT_KEY: u32 = 0;    // host address of the block's first byte (0 = empty)
 export const SLOT_FN: u32 = 4;     // function-table index (0 = not translated)
 export const SLOT_COUNT: u32 = 8;  // executions so far; once translated, its instruction count
-export const SLOT_LEN: u32 = 12;   // block length in bytes, once translated
+export const SLOT_LEN: u32 = 12;   // block length in bytes | the LEN_* mode, once translated
 export const SLOT_SIZE: u32 = 16;
 // A set is chosen by Fibonacci hashing: the top bits of host * 2^32/phi.
 export const SET_HASH: u32 = 0x9e3779b1;
 export const SET_SHIFT: u32 = 17;
+// A block is translated for the code and stack size it first ran with; they
+// stand above its length in SLOT_LEN, so that one comparison with the bytes
+// left in the fetch window also misses when they differ now. Blocks run in
+// protected mode and in real mode, not in virtual-8086 mode (exec.ts jitReady).
+export const LEN_CODE16: u32 = 0x10000;  // 16-bit code: CS.D = 0, or real mode
+export const LEN_STACK16: u32 = 0x20000; // a 16-bit stack: SS.B = 0 (SP)
+/** The code and stack size blocks run with now (LEN_*). */
+@inline export function jitMode(): u32 { return (csDefault32 ? 0 : LEN_CODE16) | (stack32() ? 0 : LEN_STACK16); }
 @inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE); }
 /** The slot holding start `host`, or 0. */
 @inline function slotOf(host: u32): u32 {
@@ -173,6 +181,7 @@ function countNew(s: u32, host: u32): void {
 /** Returns the translation's function-table index, or 0: declined (the slot
  *  is REFUSED) or waiting for its module (WAITING). */
 function translate(slot: u32, host: u32, avail: u32): u32 {
+  store<u32>(JIT_OUT, jitMode());
   let fn = hostCompile(host, avail, JIT_OUT, HOT >= WAIT_MIN_HOT);
   if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return 0; }
   // From the translation on, writes to its page are seen (jitCodeWritten drops
@@ -285,9 +294,9 @@ export function jitRun(left: u32): i32 {
       if (fn == 0) return load<u32>(slot + SLOT_COUNT) == REFUSED ? JIT_STEP_ONE : JIT_MISS;
     }
   }
-  // The whole block must lie inside the fetch window (CS limit, same page), and
-  // one pass through it inside the budget.
-  if (load<u32>(slot + SLOT_LEN) > avail || load<u32>(slot + SLOT_COUNT) > left) return JIT_MISS;
+  // The whole block must lie inside the fetch window (CS limit, same page), one
+  // pass through it inside the budget, and the code and stack size be its own.
+  if ((load<u32>(slot + SLOT_LEN) ^ jitMode()) > avail || load<u32>(slot + SLOT_COUNT) > left) return JIT_MISS;
   codeWritten = false;
   store<u64>(JIT_CALLS, load<u64>(JIT_CALLS) + 1);
   store<u32>(JIT_CHAINED, 0);
@@ -311,7 +320,8 @@ export function jitRun(left: u32): i32 {
  *  indirect JMP or CALL, a target on another page; web/jit/emitter.ts emitChain):
  *  the translation jitRun would call next at CS:eip - translated, wholly inside
  *  the fetch window (CS limit, the page mapped for fetching at this CPL, as
- *  codeHost checks), one pass within `left` - or 0 (the block returns, and
+ *  codeHost checks), one pass within `left`, translated for the code and
+ *  stack size in use - or 0 (the block returns, and
  *  jitRun counts or translates the target as usual). */
 export function jitLookup(eip: u32, left: u32): u32 {
   let host = codeHost(eip);
@@ -319,7 +329,7 @@ export function jitLookup(eip: u32, left: u32): u32 {
   let slot = slotOf(host);
   if (slot == 0) return 0;
   let fn = load<u32>(slot + SLOT_FN);
-  if (fn == 0 || load<u32>(slot + SLOT_LEN) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
+  if (fn == 0 || (load<u32>(slot + SLOT_LEN) ^ jitMode()) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
   return fn;
 }
 
@@ -381,11 +391,13 @@ export function jitStep(eip: u32): u32 {
  *  element size in bytes (1, 2, 4); from JIT_STR_KIND_SHIFT the kind
  *  (string.ts K_MOVS, K_STOS, K_LODS, K_CMPS, K_SCAS); from JIT_STR_REP_SHIFT
  *  the repeat prefix (0 none, 1 F3, 2 F2); from JIT_STR_SEG_SHIFT the segment
- *  override + 1 (0: none); from JIT_STR_LEN_SHIFT the instruction's length. */
+ *  override + 1 (0: none); from JIT_STR_LEN_SHIFT the instruction's length;
+ *  JIT_STR_A16: 16-bit addressing (SI, DI, CX). */
 export const JIT_STR_KIND_SHIFT: u32 = 3;
 export const JIT_STR_REP_SHIFT: u32 = 6;
 export const JIT_STR_SEG_SHIFT: u32 = 8;
 export const JIT_STR_LEN_SHIFT: u32 = 12;
+export const JIT_STR_A16: u32 = 1 << 16;
 /** MOVS, STOS, LODS, CMPS or SCAS (REP, REPE/REPNE or not) at `eip` in a
  *  block, as jitStep runs it, but by its handler directly: the block's decoder
  *  has read the prefixes, and the interpreter's decoder (a large function V8
@@ -395,7 +407,7 @@ export function jitStr(eip: u32, key: u32): u32 {
   let b = runLoopEvents(), ic = atInstruction();
   let rep = (key >> JIT_STR_REP_SHIFT) & 3;
   stringInBlock(eip, (key >> JIT_STR_KIND_SHIFT) & 7, key & 7, rep == 1 ? 0xf3 : rep == 2 ? 0xf2 : 0,
-    <i32>((key >> JIT_STR_SEG_SHIFT) & 7) - 1, (key >> JIT_STR_LEN_SHIFT) & 15);
+    <i32>((key >> JIT_STR_SEG_SHIFT) & 7) - 1, (key >> JIT_STR_LEN_SHIFT) & 15, (key & JIT_STR_A16) == 0);
   store<u64>(OFF_ICOUNT, ic);
   return wrStatus(b);
 }

@@ -1,8 +1,9 @@
 // The translator's decoder (web/jit/decode.ts) against the interpreter's opcode
 // map (tools/opmap.mjs, from which tools/gen-optable.mjs generates the
 // interpreter's decoder): every instruction the translator accepts - each opcode
-// of both pages, operand sizes 16 and 32, segment prefixes, each ModRM form with
-// SIB and displacements, each ModRM.reg - must have the length the map gives
+// of both pages, in 32-bit and in 16-bit code, operand and address sizes 16 and
+// 32, segment prefixes, each ModRM form with SIB and displacements, each
+// ModRM.reg - must have the length the map gives
 // it, must be an instruction the interpreter knows, and must be decoded to the
 // emitter the map names for it (jit=); every entry the map says is translated
 // must be decoded in some form.
@@ -14,7 +15,9 @@ import { decodeOne } from "../../web/jit/decode";
 const MAP = opcodeMap();
 
 /** ModRM forms by their 32-bit addressing (SDM vol. 2 §2.1.5, tables 2-2 and 2-3),
- *  with ModRM.reg 0; each is followed by the bytes of its SIB and displacement. */
+ *  with ModRM.reg 0; each is followed by the bytes of its SIB and displacement.
+ *  With 16-bit addressing (table 2-1) the same bytes are other forms, the last
+ *  three written for it. */
 const MODRM_FORMS: number[][] = [
   [0xc0 | 3],                  // register
   [0x00 | 6],                  // [esi]
@@ -26,20 +29,28 @@ const MODRM_FORMS: number[][] = [
   [0x00 | 4, 0xc5, 1, 2, 3, 4],// SIB [disp32 + eax * 8]
   [0x40 | 4, 0x24, 0x7f],      // SIB [esp + disp8]
   [0x80 | 4, 0x4d, 1, 2, 3, 4],// SIB [ebp + ecx * 2 + disp32]
+  [0x00 | 6, 1, 2],            // 16-bit: [disp16]
+  [0x40 | 2, 0x80],            // 16-bit: [bp + si + disp8]
+  [0x80 | 7, 1, 2],            // 16-bit: [bx + disp16]
 ];
 
-/** Prefix sets the translator may accept: operand size, segment overrides, and
- *  the mandatory prefixes of SSE (66, F3, F2; the last F2/F3 wins, then 66). */
-const PREFIX_SETS = [[], [0x66], [0x2e], [0x64], [0x66, 0x26], [0x36, 0x66], [0xf3], [0xf2], [0x66, 0xf2], [0xf3, 0x66], [0xf2, 0xf3], [0x3e, 0xf3]];
-/** Prefixes the map's lengths here do not model (16-bit addressing, REP): the
- *  translator must decline them, except F2/F3 as the mandatory prefix of an
- *  opcode whose entries carry one (SSE). LOCK has its own test below. */
-const DECLINED_PREFIXES = [0x67, 0xf2, 0xf3];
+/** Prefix sets the translator may accept: operand and address size, segment
+ *  overrides, and the mandatory prefixes of SSE (66, F3, F2; the last F2/F3
+ *  wins, then 66). */
+const PREFIX_SETS = [[], [0x66], [0x67], [0x2e], [0x64], [0x66, 0x26], [0x36, 0x66], [0x67, 0x66], [0xf3], [0xf2], [0x66, 0xf2], [0xf3, 0x66], [0xf2, 0xf3], [0x3e, 0xf3]];
+/** Prefixes the map's lengths here do not model (REP): the translator must
+ *  decline them, except F2/F3 as the mandatory prefix of an opcode whose
+ *  entries carry one (SSE). LOCK has its own test below. */
+const DECLINED_PREFIXES = [0xf2, 0xf3];
+/** The code sizes blocks are translated for: 32-bit and 16-bit code. */
+const CODE16 = [false, true];
 
-/** Bytes of the ModRM byte, SIB and displacement at code[pos] (32-bit addressing). */
-function modrmLength(code: Uint8Array, pos: number): number {
+/** Bytes of the ModRM byte, SIB and displacement at code[pos], with 32-bit
+ *  addressing or (a16) 16-bit. */
+function modrmLength(code: Uint8Array, pos: number, a16 = false): number {
   const modrm = code[pos], mod = modrm >> 6, rm = modrm & 7;
   if (mod === 3) return 1;
+  if (a16) return 1 + (mod === 1 ? 1 : mod === 2 || (mod === 0 && rm === 6) ? 2 : 0);
   let len = 1;
   let disp32 = mod === 2 || (mod === 0 && rm === 5);
   if (rm === 4) {
@@ -66,20 +77,22 @@ function entryAt(code: Uint8Array, pos: number, prefixes: number[]): { entry?: O
   return { entry: e.simple ?? e.group.get((code[pos + opLen] >> 3) & 7), opLen, grouped: e.group !== undefined };
 }
 
-/** The operand size the prefixes give (32-bit code). */
-const operandSize = (prefixes: number[]) => (prefixes.includes(0x66) ? 16 : 32);
+/** The operand size the prefixes give: 66h switches the code's default. */
+const operandSize = (prefixes: number[], code16 = false) => (prefixes.includes(0x66) === code16 ? 32 : 16);
+/** The address size: 67h switches the code's default. */
+const addressSize = (prefixes: number[], code16 = false) => (prefixes.includes(0x67) === code16 ? 32 : 16);
 
 /** The instruction's length as the interpreter decodes it: prefixes, opcode,
  *  ModRM/SIB/displacement when the map says ModRM, the map's immediate.
  *  Undefined when the map has no such instruction (the interpreter raises #UD). */
-function interpreterLength(code: Uint8Array, prefixes: number[]): number | undefined {
+function interpreterLength(code: Uint8Array, prefixes: number[], code16 = false): number | undefined {
   const pos = prefixes.length;
   const { entry, opLen, grouped } = entryAt(code, pos, prefixes);
   if (!entry) return undefined;
-  const osz = operandSize(prefixes);
+  const osz = operandSize(prefixes, code16), asz = addressSize(prefixes, code16);
   let len = pos + opLen;
-  if (entry.flags.has("m") || grouped) len += modrmLength(code, len);
-  return len + (immediateOf(entry)?.bytes(osz, 32) ?? 0);
+  if (entry.flags.has("m") || grouped) len += modrmLength(code, len, asz === 16);
+  return len + (immediateOf(entry)?.bytes(osz, asz) ?? 0);
 }
 
 /** Every instruction to try: prefixes, opcode, a ModRM form with each reg, and
@@ -101,14 +114,14 @@ function* candidates(prefixSets: number[][]): Generator<{ code: Uint8Array; pref
 
 const hexBytes = (code: Uint8Array) => [...code].map((b) => b.toString(16).padStart(2, "0")).join(" ");
 
-test("every instruction the translator decodes has the interpreter's length", () => {
+test.each(CODE16)("every instruction the translator decodes has the interpreter's length (16-bit code: %s)", (code16) => {
   const accepted = new Set<number>();
   const disagree: string[] = [];
   for (const { code, prefixes, op } of candidates(PREFIX_SETS)) {
-    const insn = decodeOne(code, 0);
+    const insn = decodeOne(code, 0, code16);
     if (!insn) continue;
     accepted.add(op);
-    const want = interpreterLength(code, prefixes);
+    const want = interpreterLength(code, prefixes, code16);
     if (want === undefined) disagree.push(`${hexBytes(code)}: translated, but not in the opcode map (#UD)`);
     else if (insn.len !== want) disagree.push(`${hexBytes(code)}: translator ${insn.len} bytes, interpreter ${want}`);
   }
@@ -117,15 +130,15 @@ test("every instruction the translator decodes has the interpreter's length", ()
   expect(accepted.size).toBeGreaterThan(150);
 });
 
-test("the translator decodes each instruction to the emitter the opcode map names, and every one it names", () => {
+test.each(CODE16)("the translator decodes each instruction to the emitter the opcode map names, and every one it names (16-bit code: %s)", (code16) => {
   const wrong: string[] = [];
   const decoded = new Map<OpEntry, Set<number>>(); // map entry -> operand sizes seen decoded to its emitter
   for (const { code, prefixes } of candidates(PREFIX_SETS)) {
-    const insn = decodeOne(code, 0);
+    const insn = decodeOne(code, 0, code16);
     const { entry } = entryAt(code, prefixes.length, prefixes);
     if (!insn || !entry) continue;
-    const osz = operandSize(prefixes);
-    const named = emitterOf(entry, osz);
+    const osz = operandSize(prefixes, code16);
+    const named = emitterOf(entry, osz, code16);
     if (insn.op !== named) wrong.push(`${hexBytes(code)}: decoded as ${insn.op}, the map says ${named ?? "interpreted"}`);
     else decoded.set(entry, (decoded.get(entry) ?? new Set()).add(osz));
   }
@@ -135,13 +148,14 @@ test("the translator decodes each instruction to the emitter the opcode map name
   for (const entry of entries) {
     // an entry with a mandatory prefix has the operand size that prefix gives
     // (66: 16, NP: 32; F2/F3 are decoded with both, one suffices)
-    const sizes = entry.prefix === "66" ? [16] : entry.prefix === "NP" ? [32] : [16, 32];
+    // (in 16-bit code, 66h gives 32 and none 16)
+    const sizes = entry.prefix === "66" ? [code16 ? 32 : 16] : entry.prefix === "NP" ? [code16 ? 16 : 32] : [16, 32];
     if (entry.prefix === "F2" || entry.prefix === "F3") {
       if (emitterOf(entry, 32) && !decoded.get(entry)?.size) never.push(`${entry.handler}: jit=${emitterOf(entry, 32)}, never decoded`);
       continue;
     }
     for (const osz of sizes) {
-      const named = emitterOf(entry, osz);
+      const named = emitterOf(entry, osz, code16);
       if (named && !decoded.get(entry)?.has(osz)) never.push(`${entry.handler} o${osz}: jit=${named}, never decoded`);
     }
   }

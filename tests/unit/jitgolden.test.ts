@@ -19,6 +19,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, test, expect } from "vitest";
 import { translate, blockModule } from "../../web/jit/translator";
+import { LEN_CODE16, LEN_STACK16 } from "../../web/jit/constants";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 beforeAll(() => {
@@ -31,7 +32,8 @@ const dir = mkdtempSync(join(tmpdir(), "rz-golden-"));
 // Segments flat when a block is translated (Addr.flat, bit S_*): ES, CS, SS and
 // DS, as in Linux's user and kernel code; "memory-based" has none flat.
 const FLAT = 0b1111;
-const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number }> = {
+// "real-mode" is 16-bit code on a 16-bit stack (Addr.code16, stack16).
+const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number; real?: boolean }> = {
   "pop-ret": { bytes: [0x58, 0xc3], what: "pop eax; ret: a return, resolved by a look-up" },
   "loop": { bytes: [0x01, 0xc8, 0x49, 0x75, 0xfb], what: "add eax, ecx; dec ecx; jnz (back to the add): lazy flags, a loop in the block" },
   "memory": { bytes: [0x8b, 0x43, 0x08, 0x89, 0x46, 0x04], what: "mov eax, [ebx+8]; mov [esi+4], eax; then HLT: inline TLB reads and writes" },
@@ -48,13 +50,16 @@ const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number }> =
   "x87": { bytes: [0xd9, 0xe8, 0xdd, 0xd8], what: "fld1; fstp st0: each a call to the interpreter's handler in the block" },
   "fence": { bytes: [0x0f, 0xae, 0xe8, 0x0f, 0x31, 0xc3], what: "lfence; rdtsc; ret: the fence a check of the SSE2 feature, the handler only without it" },
   "sse": { bytes: [0x66, 0x0f, 0xfe, 0xc1, 0x66, 0x0f, 0xef, 0xd2], what: "paddd xmm0, xmm1; pxor xmm2, xmm2: computed in place" },
+  "real-mode": { bytes: [0x53, 0x8b, 0x42, 0x04, 0x85, 0xc0, 0x74, 0x10, 0xc3], flat: 0, real: true,
+    what: "push bx; mov ax, [bp+si+4]; test ax, ax; jz +16; ret in 16-bit code: SP wraps at 64K, the address too, SS for BP; the block's IPs must not wrap, nor the jump's target" },
 };
 
-for (const [name, { bytes, what, flat = FLAT }] of Object.entries(BLOCKS)) {
+for (const [name, { bytes, what, flat = FLAT, real = false }] of Object.entries(BLOCKS)) {
   test(`${name}: ${what}`, async () => {
     const page = new Uint8Array(4096).fill(0xf4);
     page.set(bytes, 0x100);
-    const t = translate(page, { chain: true, host: 0x100000 + 0x100, flat }, 0x100);
+    const mode = real ? { code16: true, stack16: true, mode: LEN_CODE16 | LEN_STACK16 } : {};
+    const t = translate(page, { chain: true, host: 0x100000 + 0x100, flat, ...mode }, 0x100);
     expect(t).toBeDefined();
     const file = join(dir, `${name}.wasm`);
     const wasm = blockModule([t!.fn]);

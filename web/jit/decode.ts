@@ -1,23 +1,26 @@
-// The translator's x86 decoder: a run of 32-bit code into the instructions the
+// The translator's x86 decoder: a run of 32-bit or 16-bit code into the instructions the
 // emitter knows (insns.ts), each with its operands decoded. It accepts only what
 // the translator translates, and stops before anything else, which the
 // interpreter then runs. tests/unit/jitdecode.test.ts checks every length it gives
 // against the interpreter's opcode map (tools/opmap.mjs).
 
-import { S_DS, S_SS, R_EAX, R_ECX, R_ESP, R_EBP, R_ESI, R_EDI } from "../host/cpustate";
+import { S_DS, S_SS, R_EAX, R_ECX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI } from "../host/cpustate";
 import { INTERP_OPS, INTERP_EFLAGS, INTERP_EDI } from "./interpops";
-import { JIT_STR_KIND_SHIFT, JIT_STR_REP_SHIFT, JIT_STR_SEG_SHIFT, JIT_STR_LEN_SHIFT, K_MOVS, K_STOS, K_LODS, K_CMPS, K_SCAS } from "./constants";
+import { JIT_STR_KIND_SHIFT, JIT_STR_REP_SHIFT, JIT_STR_SEG_SHIFT, JIT_STR_LEN_SHIFT, JIT_STR_A16, K_MOVS, K_STOS, K_LODS, K_CMPS, K_SCAS } from "./constants";
 
 export const szMask = (sz: number) => (sz === 32 ? 0xffffffff : sz === 16 ? 0xffff : 0xff);
 
-export interface Mem { seg: number; base: number; index: number; scale: number; disp: number }
+/** A memory operand: seg:(base + index << scale + disp), taken mod 64K when
+ *  `a16` (16-bit addressing: [BX+SI+disp] and the like; base and index are
+ *  then BX or BP and SI or DI). */
+export interface Mem { seg: number; base: number; index: number; scale: number; disp: number; a16?: boolean }
 /** A ModRM r/m operand: a register, or memory. */
 export type RM = { reg: number; mem?: undefined } | { reg?: undefined; mem: Mem };
 export interface Insn {
   off: number;      // offset of the first byte from the block start
   len: number;
   op: string;
-  sz: number;       // operand size: 8, 16 or 32
+  sz: number;       // operand size: 8, 16 or 32 (of a near branch: 16 wraps its target at 64K)
   rm?: RM;
   reg?: number;     // ModRM.reg or the register in the opcode
   imm?: number;
@@ -64,13 +67,13 @@ const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0
  *  `code`. (A RET of a CALL it followed, guarded by [ESP] at run time, was
  *  tried: busybox's callees call other pages first, and 5 blocks of 1700 in
  *  the boot and the shell loop had one. docs/PERFORMANCE.md.) */
-export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
+export function decodeBlock(code: Uint8Array, start = 0, code16 = false): Insn[] {
   const out: Insn[] = [];
   const bytes = new Uint8Array(code.length); // 1: a byte of an instruction in the block
   const held = (p: number) => bytes[p] === 1;
   /** Whether the block can go on at code position p: on the page, not yet in
    *  the block, and an instruction there is translated. */
-  const canFollow = (p: number) => out.length < MAX_INSNS && p >= 0 && p < code.length && p !== start && !held(p) && decodeOne(code, p) !== undefined;
+  const canFollow = (p: number) => out.length < MAX_INSNS && p >= 0 && p < code.length && p !== start && !held(p) && decodeOne(code, p, code16) !== undefined;
   // Forward Jcc targets not in the block yet: where its way ends (a RET, an
   // indirect or unfollowed branch), the block goes on at the first of them it
   // can, so that the Jcc stays inside (translator.ts inBlockBranches).
@@ -89,7 +92,7 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
     // path that the way before it reached by a JMP): the block ends here and
     // chains there; an instruction may appear in a block only once.
     if (out.length && held(pos)) break;
-    const i = decodeOne(code, pos);
+    const i = decodeOne(code, pos, code16);
     if (!i) break;
     // positions in the page (decodeOne's) become offsets from the block's start
     const at = i.off, target = i.rel;
@@ -115,17 +118,21 @@ export function decodeBlock(code: Uint8Array, start = 0): Insn[] {
 
 class End extends Error {}
 
-export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
+/** One instruction at code[start], in 16-bit code if `code16` (CS.D = 0, real
+ *  mode: operands and addresses 16 bits wide unless 66h or 67h says 32). */
+export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn | undefined {
   let pos = start;
   const byte = () => { if (pos >= code.length) throw new End(); return code[pos++]; };
   const i8 = () => (byte() << 24) >> 24;
   const i16 = () => byte() | (byte() << 8);
   const i32 = () => (byte() | (byte() << 8) | (byte() << 16) | (byte() << 24)) | 0;
+  const s16 = () => (i16() << 16) >> 16;
   try {
-    let o16 = false, seg = -1, lock = false, rep = false, repne = false;
+    let opPrefix = false, adPrefix = false, seg = -1, lock = false, rep = false, repne = false;
     let b = byte();
     for (;;) {
-      if (b === 0x66) o16 = true;
+      if (b === 0x66) opPrefix = true;
+      else if (b === 0x67) adPrefix = true;
       else if (b === 0xf0) lock = true;
       else if (b === 0xf3) { rep = true; repne = false; }
       else if (b === 0xf2) { repne = true; rep = false; }
@@ -136,12 +143,17 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       b = byte();
     }
     if (b === 0x0f) b = 0x100 | byte();
-    const osz = o16 ? 16 : 32;
+    // the prefix switches the code segment's default size
+    const osz = opPrefix === code16 ? 32 : 16, a16 = adPrefix !== code16;
+    // near branches: those of 16-bit code take either size; in 32-bit code
+    // the 16-bit ones (IP wrapped at 64K) are the interpreter's
+    const nearOk = code16 || osz === 32;
     let modrm = 0;
     const modrmRM = (): RM => {
       modrm = byte();
       const mod = modrm >> 6, rm = modrm & 7;
       if (mod === 3) return { reg: rm };
+      if (a16) return { mem: modrm16(mod, rm) };
       let base = -1, index = -1, scale = 0, disp = 0, dseg = S_DS;
       if (rm === 4) {
         const sib = byte();
@@ -156,7 +168,17 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       if (base === R_ESP || base === R_EBP) dseg = S_SS;
       return { mem: { seg: seg >= 0 ? seg : dseg, base, index, scale, disp } };
     };
+    // SDM vol. 2 table 2-1: [BX+SI] [BX+DI] [BP+SI] [BP+DI] [SI] [DI] [BP] [BX],
+    // mod 0 r/m 6 a disp16 alone; BP's forms default to SS
+    const modrm16 = (mod: number, rm: number): Mem => {
+      const base = rm === 6 && mod === 0 ? -1 : [R_EBX, R_EBX, R_EBP, R_EBP, R_ESI, R_EDI, R_EBP, R_EBX][rm];
+      const index = rm < 4 ? (rm & 1 ? R_EDI : R_ESI) : -1;
+      const disp = mod === 1 ? i8() : mod === 2 || base < 0 ? i16() : 0;
+      return { seg: seg >= 0 ? seg : base === R_EBP ? S_SS : S_DS, base, index, scale: 0, disp, a16: true };
+    };
     const ivz = () => (osz === 32 ? i32() : i16());
+    /** A near branch's displacement (rel16 or rel32) and its target (a position in `code`). */
+    const relv = () => { const r = osz === 32 ? i32() : s16(); return pos + r; };
     const done = (x: Omit<Insn, "off" | "len">): Insn => {
       // One CPU: a locked read-modify-write is the plain one. Where the SDM does
       // not allow LOCK, the interpreter raises #UD.
@@ -183,16 +205,16 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       return done({ op: "alu", sub, sz, rm: { reg: 0 }, imm, form: "EI" });
     }
     if (b >= 0x40 && b < 0x50) return done({ op: b < 0x48 ? "inc" : "dec", sz: osz, rm: { reg: b & 7 } });
-    if (b >= 0x50 && b < 0x58 && !o16) return done({ op: "push", sz: 32, reg: b & 7 });
-    if (b >= 0x58 && b < 0x60 && !o16) return done({ op: "pop", sz: 32, reg: b & 7 });
-    if (b === 0x68 && !o16) return done({ op: "pushI", sz: 32, imm: i32() });
-    if (b === 0x6a && !o16) return done({ op: "pushI", sz: 32, imm: i8() });
+    if (b >= 0x50 && b < 0x58) return done({ op: "push", sz: osz, reg: b & 7 });
+    if (b >= 0x58 && b < 0x60) return done({ op: "pop", sz: osz, reg: b & 7 });
+    if (b === 0x68) return done({ op: "pushI", sz: osz, imm: ivz() & szMask(osz) });
+    if (b === 0x6a) return done({ op: "pushI", sz: osz, imm: i8() & szMask(osz) });
     if (b === 0x69 || b === 0x6b) {
       const rm = modrmRM();
       const imm = b === 0x6b ? i8() : ivz();
       return done({ op: "imul3", sz: osz, rm, reg: reg(), imm: imm & szMask(osz) });
     }
-    if (b >= 0x70 && b < 0x80 && !o16) { const r = i8(); return done({ op: "jcc", sub: b & 15, sz: 32, rel: pos - start + r + start }); }
+    if (b >= 0x70 && b < 0x80 && nearOk) { const r = i8(); return done({ op: "jcc", sub: b & 15, sz: osz, rel: pos + r }); }
     if (b === 0x80 || b === 0x81 || b === 0x83) {
       const rm = modrmRM();
       const sz = b === 0x80 ? 8 : osz;
@@ -210,12 +232,12 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
     if (b === 0x98) return done({ op: "cbw", sz: osz });
     if (b === 0x99) return done({ op: "cwd", sz: osz });
-    if (b === 0x9c && !o16) return done({ op: "pushf", sz: 32 });
-    if (b === 0x9d && !o16) return done({ op: "popf", sz: 32 });
+    if (b === 0x9c) return done({ op: "pushf", sz: osz });
+    if (b === 0x9d) return done({ op: "popf", sz: osz });
     if (b >= 0xa0 && b <= 0xa3) {
-      // MOV AL/eAX <-> moffs: a ModRM-less [disp32] (32-bit addressing; 0x67 is declined)
-      // with AL/eAX as the register, so the MOV r/m forms' emitters serve.
-      const rm: RM = { mem: { seg: seg >= 0 ? seg : S_DS, base: -1, index: -1, scale: 0, disp: i32() } };
+      // MOV AL/eAX <-> moffs: a ModRM-less [disp32] or [disp16] (by the address
+      // size) with AL/eAX as the register, so the MOV r/m forms' emitters serve.
+      const rm: RM = { mem: { seg: seg >= 0 ? seg : S_DS, base: -1, index: -1, scale: 0, disp: a16 ? i16() : i32(), a16 } };
       return done({ op: b & 2 ? "movEG" : "movGE", sz: b & 1 ? osz : 8, rm, reg: 0 });
     }
     if (b === 0xa8) return done({ op: "test", sz: 8, rm: { reg: 0 }, imm: byte() });
@@ -231,7 +253,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       const imm = b >= 0xd0 ? 1 : byte();
       return done({ op: "shift", sub, sz, rm, imm: imm & 31 });
     }
-    if (b === 0xc3 && !o16) return done({ op: "ret", sz: 32 });
+    if (b === 0xc3 && nearOk) return done({ op: "ret", sz: osz });
     if (b === 0xc6 || b === 0xc7) {
       const rm = modrmRM();
       if (reg() !== 0) return undefined;
@@ -239,9 +261,9 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       return done({ op: "movEI", sz, rm, imm: (sz === 8 ? byte() : ivz()) & szMask(sz) });
     }
     if (b === 0xc9) return done({ op: "leave", sz: osz });
-    if (b === 0xe8 && !o16) { const r = i32(); return done({ op: "call", sz: 32, rel: pos - start + r + start }); }
-    if (b === 0xe9 && !o16) { const r = i32(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
-    if (b === 0xeb && !o16) { const r = i8(); return done({ op: "jmp", sz: 32, rel: pos - start + r + start }); }
+    if (b === 0xe8 && nearOk) return done({ op: "call", sz: osz, rel: relv() });
+    if (b === 0xe9 && nearOk) return done({ op: "jmp", sz: osz, rel: relv() });
+    if (b === 0xeb && nearOk) { const r = i8(); return done({ op: "jmp", sz: osz, rel: pos + r }); }
     if (b === 0xfa || b === 0xfb) return done({ op: b === 0xfa ? "cli" : "sti", sz: osz });
     if (b === 0xfc || b === 0xfd) return done({ op: b === 0xfc ? "cld" : "std", sz: osz });
     if (b === 0xf5 || b === 0xf8 || b === 0xf9) return done({ op: b === 0xf5 ? "cmc" : b === 0xf8 ? "clc" : "stc", sz: osz });
@@ -249,9 +271,9 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     const kind = STRING_KINDS.get(b & ~1);
     if (kind !== undefined && !lock && (!repne || kind === K_CMPS || kind === K_SCAS)) {
       // MOVS, STOS, LODS, CMPS, SCAS (string.ts), with REP (REPE, REPNE for
-      // CMPS and SCAS) or not, 32-bit addressing (0x67 ends the prefixes above
-      // and is declined): the interpreter's handler in the block, which reads
-      // DF, ECX and the pointers it names, and writes the flags for CMPS and
+      // CMPS and SCAS) or not, 32-bit or 16-bit addressing: the interpreter's
+      // handler in the block, which reads DF, (E)CX and the pointers it names,
+      // and writes the flags for CMPS and
       // SCAS. A REP may stop part-way, EIP still on it (emitter.ts step's
       // `partial`). LODS of a byte or word leaves the rest of EAX: it is
       // stored first.
@@ -262,7 +284,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       const gprs = gprsOut | (kind === K_STOS || kind === K_SCAS ? R(R_EAX) : 0);
       // asm/cpu/jit.ts jitStr's key
       const imm = (sz >> 3) | (kind << JIT_STR_KIND_SHIFT) | ((rep ? 1 : repne ? 2 : 0) << JIT_STR_REP_SHIFT)
-        | ((seg + 1) << JIT_STR_SEG_SHIFT) | (len << JIT_STR_LEN_SHIFT);
+        | ((seg + 1) << JIT_STR_SEG_SHIFT) | (len << JIT_STR_LEN_SHIFT) | (a16 ? JIT_STR_A16 : 0);
       return { op: "string", sz, imm, gprs, gprsOut, eflags: true, off: start, len };
     }
     if (b === 0xf6 || b === 0xf7) {
@@ -285,9 +307,9 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       switch (reg()) {
         case 0: return done({ op: "inc", sz, rm });
         case 1: return done({ op: "dec", sz, rm });
-        case 2: return b === 0xff && !o16 ? done({ op: "callE", sz: 32, rm }) : undefined;
-        case 4: return b === 0xff && !o16 ? done({ op: "jmpE", sz: 32, rm }) : undefined;
-        case 6: return b === 0xff && !o16 ? done({ op: "pushE", sz: 32, rm }) : undefined;
+        case 2: return b === 0xff && nearOk ? done({ op: "callE", sz: osz, rm }) : undefined;
+        case 4: return b === 0xff && nearOk ? done({ op: "jmpE", sz: osz, rm }) : undefined;
+        case 6: return b === 0xff ? done({ op: "pushE", sz: osz, rm }) : undefined;
         default: return undefined;
       }
     }
@@ -296,7 +318,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
       // chosen by mandatory prefix as the interpreter chooses them: the last
       // F2/F3, else 66, else none. An opcode without mandatory prefixes is
       // declined with F2/F3 (REP).
-      const pfx = repne ? 4 : rep ? 3 : o16 ? 2 : 1;
+      const pfx = repne ? 4 : rep ? 3 : opPrefix ? 2 : 1;
       let opc = (pfx << 9) | b;
       let t = INTERP_OPS.get(opc);
       if (!t && !rep && !repne) { opc = b; t = INTERP_OPS.get(b); }
@@ -320,7 +342,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     }
     if (b === 0x131) return done({ op: "rdtsc", sz: osz });
     if (b >= 0x140 && b < 0x150) { const rm = modrmRM(); return done({ op: "cmov", sub: b & 15, sz: osz, rm, reg: reg() }); }
-    if (b >= 0x180 && b < 0x190 && !o16) { const r = i32(); return done({ op: "jcc", sub: b & 15, sz: 32, rel: pos - start + r + start }); }
+    if (b >= 0x180 && b < 0x190 && nearOk) return done({ op: "jcc", sub: b & 15, sz: osz, rel: relv() });
     if (b >= 0x190 && b < 0x1a0) { const rm = modrmRM(); return done({ op: "setcc", sub: b & 15, sz: 8, rm }); }
     if (b === 0x1a4 || b === 0x1a5 || b === 0x1ac || b === 0x1ad) { // SHLD, SHRD
       const rm = modrmRM();
@@ -345,7 +367,7 @@ export function decodeOne(code: Uint8Array, start: number): Insn | undefined {
     }
     if (b === 0x1b0 || b === 0x1b1) { const rm = modrmRM(); return done({ op: "cmpxchg", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
     if (b === 0x1c0 || b === 0x1c1) { const rm = modrmRM(); return done({ op: "xadd", sz: b & 1 ? osz : 8, rm, reg: reg() }); }
-    if (b >= 0x1c8 && b < 0x1d0 && !o16) return done({ op: "bswap", sz: 32, reg: b & 7 });
+    if (b >= 0x1c8 && b < 0x1d0 && osz === 32) return done({ op: "bswap", sz: 32, reg: b & 7 });
     return undefined;
   } catch (e) {
     if (e instanceof End || e instanceof Declined) return undefined;

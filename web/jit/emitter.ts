@@ -19,7 +19,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_LEN, SLOT_SIZE, LEN_CODE16, LEN_STACK16, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, S, VOID, I32, uleb, sleb } from "./wasm";
@@ -87,6 +87,10 @@ export interface FlagState {
  *  (Translator.countExits only) its number for the exit count. */
 export interface Addr {
   chain: boolean; host: number; note?: number;
+  /** Translated for 16-bit code (CS.D = 0, real mode), for a 16-bit stack
+   *  (SS.B = 0): the block runs only while they still are (asm/cpu/jit.ts
+   *  jitMode, whose LEN_* bits `mode` holds). */
+  code16?: boolean; stack16?: boolean; mode?: number;
   /** Segments (bit S_*) that were flat when the block was translated
    *  (asm/cpu/state.ts OFF_SEG_FLAT): its accesses through them leave out the
    *  base and the offset checks, and the block runs only while they still are. */
@@ -234,8 +238,9 @@ export class Emitter {
       if (m.scale) this.i32(m.scale).op(W.shl);
       if (m.base >= 0) this.op(W.add);
     }
-    if (m.base < 0 && m.index < 0) this.i32(m.disp);
-    else if (m.disp) this.i32(m.disp).op(W.add);
+    if (m.base < 0 && m.index < 0) return this.i32(m.disp).linear(m.seg); // (a disp16 is already below 64K)
+    if (m.disp) this.i32(m.disp).op(W.add);
+    if (m.a16) this.i32(0xffff).op(W.and);
     return this.linear(m.seg);
   }
   /** Segments this block's code takes as flat (Addr.flat): the prologue checks
@@ -311,6 +316,8 @@ export class Emitter {
   chainTo(target: number): this {
     const host = this.a.host + target;
     if (!this.a.chain) return this;
+    // 16-bit code: its EIP wraps at 64K where the host address goes on
+    if (this.a.code16) return this.chainLookup();
     if ((host >>> 12) !== (this.a.host >>> 12)) return this.chainLookup();
     this.chains = true;
     return this.i32(host).set(L_CKEY).i32(cacheSet(host)).set(L_CSET);
@@ -520,6 +527,8 @@ export function emitChain(e: Emitter): void {
   e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).brIf("nochain");
   e.end();
   e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).brIf("nochain");
+  // translated for this code and stack size (jitLookup checks it too)
+  e.get(S).op(W.load, 0, SLOT_LEN).i32(LEN_CODE16 | LEN_STACK16).op(W.and).i32(e.a.mode ?? 0).op(W.ne).brIf("nochain");
   e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
   e.get(L_CSLIM).i32(-1).op(W.ne).brIf("nochain");
   e.end();

@@ -25,9 +25,13 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
   const T0 = L_T, T1 = L_T + 1, T2 = L_T + 2, T3 = L_T + 3, T4 = L_T + 4;
   const sz = i.sz, m = szMask(sz) | 0, szc = szCode(sz);
   const logic = (): FlagState => ({ mask: ARITH_FLAGS, kind: LAZY_LOGIC, carry: false, sz });
+  /** Push the EIP of block offset `target` that a near branch of this size
+   *  goes to: a 16-bit one wraps it at 64K (control.ts jumpRelative). Inside
+   *  the block's own span offsets do not wrap (translator.ts checks it). */
+  const targetEip = (target: number) => { e.eipAt(target); if (sz === 16 && (target < 0 || target >= extent)) e.i32(0xffff).op(W.and); return e; };
   /** Leave the block for `target` (block offset, or the EIP in local T4 when null). */
   const leave = (target: number | null) => {
-    if (target === null) e.get(T4).set(L_NEIP).chainLookup(); else { e.eipAt(target).set(L_NEIP); e.chainTo(target); }
+    if (target === null) e.get(T4).set(L_NEIP).chainLookup(); else { targetEip(target).set(L_NEIP); e.chainTo(target); }
     e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit");
   };
   /** Jump to block offset `target`: go on inside the block when it is a
@@ -63,21 +67,29 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     e.load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
     e.open(W.if_, "").interpretExit().end();
   };
-  /** Push (ESP - 4) and the value in local `l`: [SS:ESP-4] = l, ESP -= 4. */
-  const push = (l: number) => {
-    e.get(L_R + R_ESP).i32(4).op(W.sub).linear(S_SS);
-    e.write(S_SS, 32, l);
-    e.get(L_OFF).set(L_R + R_ESP);
-    e.regsWritten |= 1 << R_ESP;
+  // The stack: ESP, or SP alone on a 16-bit stack (SS.B = 0, translator.ts
+  // Addr.stack16), which wraps at 64K and keeps ESP's upper half (mem.ts setSP).
+  const stack16 = e.a.stack16 === true;
+  /** [offset] -> the stack pointer's bits of it */
+  const spBits = () => { if (stack16) e.i32(0xffff).op(W.and); };
+  /** (E)SP <- local `l` (its low 16 bits on a 16-bit stack). */
+  const setSp = (l: number) => { e.setReg(R_ESP, stack16 ? 16 : 32, l); };
+  /** Push the value in local `l`, `size` bits (the operand size): [SS:(E)SP-n] = l, (E)SP -= n. */
+  const push = (l: number, size = sz) => {
+    e.get(L_R + R_ESP).i32(size >> 3).op(W.sub);
+    spBits();
+    e.linear(S_SS).write(S_SS, size, l);
+    setSp(L_OFF);
   };
-  /** Pop into local `l`: l = [SS:ESP], ESP += 4 (ESP unchanged if the read
-   *  faults); `check` runs between the read and the ESP update. */
-  const pop = (l: number, check?: () => void) => {
-    e.get(L_R + R_ESP).linear(S_SS);
-    e.read(S_SS, 32).set(l);
+  /** Pop `size` bits into local `l`: l = [SS:(E)SP], (E)SP += n ((E)SP unchanged
+   *  if the read faults); `check` runs between the read and the update. */
+  const pop = (l: number, check?: () => void, size = sz) => {
+    e.get(L_R + R_ESP);
+    spBits();
+    e.linear(S_SS).read(S_SS, size).set(l);
     check?.();
-    e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
-    e.regsWritten |= 1 << R_ESP;
+    e.get(L_OFF).i32(size >> 3).op(W.add).set(L_OFF);
+    setSp(L_OFF);
   };
   /** decode.ts nearJump: a near branch whose target (block offset, or the EIP
    *  in local T4 when null) lies beyond CS's limit raises #GP(0) itself, so the
@@ -86,7 +98,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
    *  window, which the limit bounds. */
   const limitCheck = (target: number | null) => {
     if (target !== null && target >= 0 && target < extent) return;
-    if (target === null) e.get(T4); else e.eipAt(target);
+    if (target === null) e.get(T4); else targetEip(target);
     e.load(W.load, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_LIMIT).op(W.gtu);
     e.open(W.if_, "").interpretExit().end();
   };
@@ -227,16 +239,17 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     }
     case "push": e.get(L_R + i.reg!).set(T0); push(T0); return;
     case "pushI": e.i32(i.imm!).set(T0); push(T0); return;
-    case "pushE": e.readRM(i.rm!, 32).set(T0); push(T0); return;
-    case "pop": pop(T0); e.setReg(i.reg!, 32, T0); return;
+    case "pushE": e.readRM(i.rm!, sz).set(T0); push(T0); return;
+    case "pop": pop(T0); e.setReg(i.reg!, sz, T0); return;
     case "leave": {
-      // stack.ts leave16/leave32: ESP <- EBP, then pop (E)BP by operand size.
-      // Blocks run on a 32-bit stack only (exec.ts jitReady), so ESP takes all
-      // of EBP. T0 <- [SS:EBP]; ESP <- EBP + 2 or 4; (E)BP <- T0.
-      e.get(L_R + R_EBP).linear(S_SS);
-      e.read(S_SS, sz).set(T0);
-      e.get(L_R + R_EBP).i32(sz >> 3).op(W.add).set(T1);
-      e.setReg(R_ESP, 32, T1);
+      // stack.ts leave16/leave32: (E)SP <- (E)BP by the stack's size, then pop
+      // (E)BP by the operand size:
+      //   T0 <- [SS:(E)BP]; (E)SP <- (E)BP + 2 or 4; (E)BP <- T0
+      e.get(L_R + R_EBP);
+      spBits();
+      e.linear(S_SS).read(S_SS, sz).set(T0);
+      e.get(L_OFF).i32(sz >> 3).op(W.add).set(T1);
+      setSp(T1);
       e.setReg(R_EBP, sz, T0);
       return;
     }
@@ -305,7 +318,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       // bit.ts: CF = the selected bit; BTS BTR BTC write the operand back with it
       // set, cleared, complemented; ZF kept, OF SF AF PF left as they were.
       // A register offset into memory is signed and moves the address:
-      //   EA += (offset >> 5) * 4 (32-bit), (offset >> 4) * 2 (16-bit, sign-extended)
+      //   EA += (offset >> 5) * 4 (32-bit), (offset >> 4) * 2 (16-bit, sign-extended),
+      //     mod 64K with 16-bit addressing
       //   bit = offset & (size - 1)
       const mem = i.rm!.mem;
       if (i.op === "btI") e.i32(i.imm!).set(T1); else e.reg(i.reg!, sz).set(T1);
@@ -313,6 +327,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
         e.ea(mem).get(T1);
         if (sz === 16) e.op(W.ext16s);
         e.i32(sz === 32 ? 5 : 4).op(W.shrs).i32(sz === 32 ? 2 : 1).op(W.shl).get(L_OFF).op(W.add);
+        if (mem.a16) e.i32(0xffff).op(W.and);
         e.linear(mem.seg);
         e.read(mem.seg, sz).set(T0);
       } else e.readRM(i.rm!, sz).set(T0);
@@ -341,18 +356,21 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       setFlag(e, ZF, T3);
       return;
     }
-    case "pushf": e.eflags().i32(~(VM | RF)).op(W.and).set(T0); push(T0); return; // stack.ts pushf32
+    // stack.ts pushf16, pushf32: FLAGS, or EFLAGS less VM and RF
+    case "pushf": e.eflags().i32(sz === 16 ? 0xffff : ~(VM | RF)).op(W.and).set(T0); push(T0); return;
     case "popf": {
-      // stack.ts popf32, popfCommon in protected mode outside virtual-8086 mode
-      // (exec.ts jitReady):
-      //   v = [SS:ESP]; TF in v: the interpreter (it starts watching for the trap)
-      //   mask = ARITH TF DF NT IF IOPL AC ID, less IOPL at CPL > 0, less IF at CPL > IOPL
-      //   EFLAGS = ((EFLAGS & ~mask) | (v & mask)) & EFLAGS_BITS | 2, nothing lazy; ESP += 4
+      // stack.ts popf16, popf32, popfCommon outside virtual-8086 mode (exec.ts
+      // jitReady; real mode runs at CPL 0):
+      //   v = [SS:(E)SP]; TF in v: the interpreter (it starts watching for the trap)
+      //   mask = ARITH TF DF NT IF IOPL AC ID, less IOPL at CPL > 0, less IF at
+      //     CPL > IOPL; 16 bits: the low half of that
+      //   EFLAGS = ((EFLAGS & ~mask) | (v & mask)) & EFLAGS_BITS | 2, nothing lazy; (E)SP += 2 or 4
       //   IF 0 -> 1: leave, for a waiting interrupt to come in after the POPF
-      e.get(L_R + R_ESP).linear(S_SS);
-      e.read(S_SS, 32).set(T0);
+      e.get(L_R + R_ESP);
+      spBits();
+      e.linear(S_SS).read(S_SS, sz).set(T0);
       e.get(T0).i32(TF).op(W.and).open(W.if_, "").interpretExit().end();
-      const all = ARITH_FLAGS | TF | DF | NT | IF | IOPL_MASK | AC | ID;
+      const all = (ARITH_FLAGS | TF | DF | NT | IF | IOPL_MASK | AC | ID) & m;
       e.i32(all).i32(all & ~IOPL_MASK).load(W.load, CPU_STATE + OFF_CPL).op(W.eqz).op(W.select);
       e.i32(~IF).i32(-1).load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
       e.op(W.select, W.and).set(T1);
@@ -361,8 +379,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       e.i32(EFLAGS_BITS).op(W.and).i32(2).op(W.or).set(L_EFL).i32(0).set(L_MASK);
       e.fs = { mask: 0, kind: LAZY_LOGIC, carry: false, sz: 32 };
       e.flagsWritten = true;
-      e.get(L_R + R_ESP).i32(4).op(W.add).set(L_R + R_ESP);
-      e.regsWritten |= 1 << R_ESP;
+      e.get(L_OFF).i32(sz >> 3).op(W.add).set(T3);
+      setSp(T3);
       e.get(T2).op(W.eqz).get(L_EFL).i32(IF).op(W.and).op(W.and).open(W.if_, "");
       stop();
       e.end();
@@ -421,8 +439,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       limitCheck(i.rel!); e.eipAt(next).set(T0); push(T0);
       if (i.follow === undefined) leave(i.rel!);
       return;
-    case "callE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
-    case "jmpE": e.readRM(i.rm!, 32).set(T4); limitCheck(null); leave(null); return;
+    case "callE": e.readRM(i.rm!, sz).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
+    case "jmpE": e.readRM(i.rm!, sz).set(T4); limitCheck(null); leave(null); return;
     case "ret": pop(T4, () => limitCheck(null)); leave(null); return;
     case "interp": if (!emitSimd(e, i)) e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!); return;
   }

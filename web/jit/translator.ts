@@ -1,4 +1,4 @@
-// The block translator: turns a hot run of 32-bit guest code into a wasm function
+// The block translator: turns a hot run of guest code into a wasm function
 // that the machine (asm/cpu/jit.ts) calls through its function table. No DOM and
 // no Node APIs: the worker and the command line both use it. This file is the
 // block and module manager; below it are insns.ts (one instruction), emitter.ts
@@ -25,11 +25,17 @@
 // instructions mix freely. When a memory access faults, the function stores the
 // state as it was before that instruction and returns with the fault bit set,
 // and the machine delivers the exception.
+//
+// A block is translated for the code and stack size in use when it grew hot
+// (32-bit or 16-bit code: real mode and 16-bit protected mode; ESP or SP) and
+// runs only with those (asm/cpu/jit.ts jitMode). 16-bit code's IP wraps at
+// 64K: a block of it runs only where its span does not wrap, and its 16-bit
+// branches wrap their targets.
 
 import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
 } from "../host/cpustate";
-import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING } from "./constants";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16 } from "./constants";
 import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
 import {
   Emitter, emitChain, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
@@ -65,10 +71,11 @@ const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "call", "callE", "re
  *  the CS limit) into a wasm function (`fn`, its body; blockModule makes a module
  *  of such functions).
  *  `len` is the extent of its bytes after its start, which must lie inside the
- *  fetch window whenever it runs. */
-export interface Translation { fn: Uint8Array; insns: number; len: number; ends: string }
+ *  fetch window whenever it runs; `mode` the LEN_* bits it was translated for
+ *  (Addr.mode). */
+export interface Translation { fn: Uint8Array; insns: number; len: number; mode: number; ends: string }
 export function translate(code: Uint8Array, a: Addr, start = 0): Translation | undefined {
-  const insns = decodeBlock(code, start);
+  const insns = decodeBlock(code, start, a.code16);
   if (insns.length === 0) return undefined;
   const e = new Emitter(a);
   const last = insns[insns.length - 1];
@@ -148,6 +155,14 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
     });
   }
   e.op(W.block, VOID, W.block, VOID);
+  if (a.code16) {
+    // 16-bit code: from its lowest offset to its extent, the block's EIPs must
+    // not wrap at 64K (EIP0 + lowest >= 0, EIP0 + extent <= 64K); where they
+    // would, the interpreter runs its first instruction.
+    const lowest = Math.min(...insns.map((i) => i.off));
+    e.eipAt(lowest).i32(0x10000 - (extent - lowest)).op(W.gtu);
+    e.op(W.if_, VOID).eipAt(0).set(L_NEIP).i32(BLOCK_INTERPRET).set(L_CNT).op(W.br, 1, W.end);
+  }
   if (body.flatUsed) {
     // The segments taken as flat must still be; if one is not, the interpreter
     // runs the first instruction (this start stays translated for when they are).
@@ -179,7 +194,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
   const ends = endsInBranch ? lastOp
     : start + endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
-  return { fn: functionBody([prologue, body.b, e.b]), insns: n, len: extent, ends };
+  return { fn: functionBody([prologue, body.b, e.b]), insns: n, len: extent, mode: a.mode ?? 0, ends };
 }
 
 /** The branches that go on inside the block instead of leaving it: a Jcc or
@@ -348,12 +363,14 @@ export class Translator {
   static readonly BATCH = 16;
   private tickets = 0;
 
-  /** env.jitCompile: translate the code at host address `host`. If `mayWait`,
-   *  the block may wait for company: HOST_WAITING | a ticket for jitInstall. */
+  /** env.jitCompile: translate the code at host address `host`, for the code
+   *  and stack size in the word at `out` (asm/cpu/jit.ts jitMode); the
+   *  instruction count and length | that mode go there. If `mayWait`, the
+   *  block may wait for company: HOST_WAITING | a ticket for jitInstall. */
   compile(host: number, maxLen: number, out: number, mayWait: boolean): number {
     const t0 = performance.now();
     try {
-      const t = this.translateAt(host, maxLen);
+      const t = this.translateAt(host, maxLen, new Uint32Array(this.memory.buffer, out, 1)[0]);
       if (!t) { this.stats.declined++; return 0; }
       if (mayWait && this.waiting.length + 1 < Translator.BATCH) {
         const ticket = this.tickets = (this.tickets + 1) & 0x7fffffff || 1;
@@ -364,7 +381,7 @@ export class Translator {
       if (fn) {
         const words = new Uint32Array(this.memory.buffer, out, 2);
         words[0] = t.insns;
-        words[1] = t.len;
+        words[1] = t.len | t.mode;
       }
       return fn;
     } catch (err) {
@@ -387,13 +404,15 @@ export class Translator {
     this.firstFailure ??= `block at host ${host.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
   }
 
-  private translateAt(host: number, maxLen: number): Translation | undefined {
+  /** `mode`: the code and stack size in use (asm/cpu/jit.ts jitMode). */
+  private translateAt(host: number, maxLen: number, mode: number): Translation | undefined {
     const note = this.exits?.blocks.length;
     // the block's page from its start (host addresses of RAM and ROM are
     // page-aligned as the physical ones): decodeBlock may follow a branch back
     const start = host & 0xfff;
     const flat = new Uint32Array(this.memory.buffer, OFF_SEG_FLAT, 1)[0];
-    const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen), { chain: this.chain, host, note, flat }, start);
+    const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen),
+      { chain: this.chain, host, note, flat, mode, code16: (mode & LEN_CODE16) !== 0, stack16: (mode & LEN_STACK16) !== 0 }, start);
     if (t) this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0 });
     return t;
   }
@@ -408,7 +427,7 @@ export class Translator {
     const fns = this.instantiate(all);
     waiting.forEach((w, i) => {
       const fn = fns[all.length - waiting.length + i];
-      if (this.core.jitInstall(w.host, w.ticket, fn, w.t.insns, w.t.len)) return;
+      if (this.core.jitInstall(w.host, w.ticket, fn, w.t.insns, w.t.len | w.t.mode)) return;
       this.stats.stale++;
       if (fn) this.release(fn);
     });

@@ -1,5 +1,5 @@
 ;; fs-override: mov eax, fs:[ebx+8]; mov [esi+4], eax: FS (not flat) checked, DS (flat) not
-;; 2 instructions, 805 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 820 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -263,6 +263,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23

@@ -1,5 +1,5 @@
 ;; jcc-over-ret: test eax, eax; jz over a RET to inc eax; ret: the target decoded after the RET, inside the block
-;; 5 instructions, 1068 bytes of wasm, ends: ret
+;; 5 instructions, 1091 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -165,9 +165,11 @@
               local.set 1
               br 3 (;@2;)
             end
-            local.get 7
+            local.get 29
             i32.const 4
             i32.add
+            local.set 29
+            local.get 29
             local.set 7
             local.get 27
             local.set 21
@@ -274,9 +276,11 @@
             local.set 1
             br 2 (;@2;)
           end
-          local.get 7
+          local.get 29
           i32.const 4
           i32.add
+          local.set 29
+          local.get 29
           local.set 7
           local.get 27
           local.set 21
@@ -356,6 +360,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23

@@ -1,5 +1,5 @@
 ;; loop-head: add eax, ecx; dec ecx; jz +4; shl eax, 1; jnc back to the dec: a loop head in the middle, through the dispatch
-;; 6 instructions, 1183 bytes of wasm, ends: ret
+;; 6 instructions, 1202 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -347,9 +347,11 @@
             local.set 1
             br 2 (;@2;)
           end
-          local.get 7
+          local.get 29
           i32.const 4
           i32.add
+          local.set 29
+          local.get 29
           local.set 7
           local.get 27
           local.set 21
@@ -432,6 +434,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23

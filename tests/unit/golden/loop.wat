@@ -1,5 +1,5 @@
 ;; loop: add eax, ecx; dec ecx; jnz (back to the add): lazy flags, a loop in the block
-;; 3 instructions, 759 bytes of wasm, ends: jcc
+;; 3 instructions, 774 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -212,6 +212,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23

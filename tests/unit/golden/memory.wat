@@ -1,5 +1,5 @@
 ;; memory: mov eax, [ebx+8]; mov [esi+4], eax; then HLT: inline TLB reads and writes
-;; 2 instructions, 745 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 760 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -234,6 +234,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23

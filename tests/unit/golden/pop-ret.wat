@@ -1,5 +1,5 @@
 ;; pop-ret: pop eax; ret: a return, resolved by a look-up
-;; 2 instructions, 767 bytes of wasm, ends: ret
+;; 2 instructions, 790 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -104,9 +104,11 @@
             end
           end
           local.set 23
-          local.get 7
+          local.get 29
           i32.const 4
           i32.add
+          local.set 29
+          local.get 29
           local.set 7
           local.get 23
           local.set 3
@@ -175,9 +177,11 @@
             local.set 1
             br 2 (;@2;)
           end
-          local.get 7
+          local.get 29
           i32.const 4
           i32.add
+          local.set 29
+          local.get 29
           local.set 7
           local.get 27
           local.set 21
@@ -239,6 +243,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23

@@ -1,5 +1,5 @@
 ;; push-jcc: push ebx; test ebx, ebx; jz +16: a conditional exit both ways
-;; 3 instructions, 898 bytes of wasm, ends: jcc
+;; 3 instructions, 913 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -278,6 +278,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23

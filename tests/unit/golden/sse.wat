@@ -1,5 +1,5 @@
 ;; sse: paddd xmm0, xmm1; pxor xmm2, xmm2: computed in place
-;; 2 instructions, 787 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 802 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -239,6 +239,13 @@
           i32.load offset=4 align=1
           local.tee 24
           i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
           br_if 1 (;@2;)
           local.get 1
           local.get 23
