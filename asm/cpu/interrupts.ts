@@ -9,7 +9,7 @@ import {
   CR4_VME, segSel, segLimit, segBase, segAttr, getEip, setEip, reg32, setReg32, cr4,
 } from "./state";
 import { getEflags, getOF } from "./flags";
-import { push16, checkWrite, getSP } from "./mem";
+import { push16, checkWrite, getSP, stack32 } from "./mem";
 import { raiseGP, faultPending } from "./fault";
 import { readLin16, readSys8, readSys16 } from "../mmu/linear";
 import { protectedMode, loadSegmentReal } from "./segments";
@@ -33,7 +33,11 @@ export function deliverInterrupt(vector: u32, kind: u32, error: u32, hasError: b
   // Real mode: FLAGS, CS, IP pushed; CS:IP from the 4-byte IVT entry.
   let entry = vector << 2;
   if (entry + 3 > load<u32>(OFF_IDTR_LIMIT)) { raiseGP(0); return; }
-  if (!checkWrite(2 /* SS */, (getSP() - 6) & 0xffff, 6)) return;
+  // The three words go where push16 puts them, each checked before any is
+  // written: on a 16-bit stack SP wraps at 64K between them (SP 2 or 4 is
+  // fine, as in qemu; only a word across the limit, SP 1, 3 or 5, faults).
+  let sp = getSP(), spMask: u32 = stack32() ? 0xffffffff : 0xffff;
+  for (let k: u32 = 2; k <= 6; k += 2) if (!checkWrite(2 /* SS */, (sp - k) & spMask, 2)) return;
   let base = load<u32>(OFF_IDTR_BASE);
   let ip = readLin16(base + entry);
   let cs = readLin16(base + entry + 2);
