@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** xorshift32: the same chunks for a seed, everywhere. */
-function rng(seed: number) {
+export function rng(seed: number) {
   let x = seed >>> 0 || 1;
   const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
   return {
@@ -23,18 +23,19 @@ function rng(seed: number) {
     pick: <T>(a: readonly T[]): T => a[next() % a.length],
   };
 }
+export type Rng = ReturnType<typeof rng>;
 
 // EBX points at the data area and EBP counts loops: chunks read them, never write them.
-const R32 = ["eax", "ecx", "edx", "esi", "edi"], R32ALL = [...R32, "ebx", "ebp"];
-const R16 = ["ax", "cx", "dx", "si", "di"], R16ALL = [...R16, "bx", "bp"];
-const R8 = ["al", "cl", "dl", "ah", "ch", "dh"], R8ALL = [...R8, "bl", "bh"];
-const ALU = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
+export const R32 = ["eax", "ecx", "edx", "esi", "edi"], R32ALL = [...R32, "ebx", "ebp"];
+export const R16 = ["ax", "cx", "dx", "si", "di"], R16ALL = [...R16, "bx", "bp"];
+export const R8 = ["al", "cl", "dl", "ah", "ch", "dh"], R8ALL = [...R8, "bl", "bh"];
+export const ALU = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
 /** ALU operations that set every arithmetic flag without reading one (not ADC, SBB). */
-const ALU_NO_CARRY = ["add", "or", "and", "sub", "xor", "cmp"];
-const SHIFT = ["rol", "ror", "rcl", "rcr", "shl", "shr", "sar"];
-const CC = ["o", "no", "b", "ae", "z", "nz", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
+export const ALU_NO_CARRY = ["add", "or", "and", "sub", "xor", "cmp"];
+export const SHIFT = ["rol", "ror", "rcl", "rcr", "shl", "shr", "sar"];
+export const CC = ["o", "no", "b", "ae", "z", "nz", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"];
 
-function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
+function generateChunk(r: Rng, label: string): string[] {
   const hex = (v: number) => "0x" + (v >>> 0).toString(16);
   const mem = (size: string) => {
     const d = r.int(61) * 4 + r.int(4);
@@ -247,7 +248,7 @@ function generateChunk(r: ReturnType<typeof rng>, label: string): string[] {
  *  REPNE (stopping on the data they meet), or without; up or down (CLD/STD);
  *  with a segment override or without; ESI and EDI set just before so that
  *  every element read or written lies in the 512-byte data area (EBX). */
-function stringOp(r: ReturnType<typeof rng>): string[] {
+function stringOp(r: Rng): string[] {
   const size = r.pick([1, 2, 4]);
   const kind = r.pick(["movs", "stos", "lods", "cmps", "scas"]);
   const name = kind + (size === 1 ? "b" : size === 2 ? "w" : "d");
@@ -281,8 +282,9 @@ function stringOp(r: ReturnType<typeof rng>): string[] {
  *  SIGFPE dividing it by -1 (its helper divides in C), so jit_de.asm has those
  *  cases, checked against the SDM. A #DE goes to jt_de (jit.asm), which
  *  folds the state it finds into the chunk's line and goes on after the
- *  instruction: the forms here are [66] [64] F6/F7 ModRM with no SIB. */
-function divide(r: ReturnType<typeof rng>, mem: (size: string) => string): string[] {
+ *  instruction: the forms here (with generateChunk's mem) are [66] [64] F6/F7
+ *  ModRM with no SIB. (jit_gen16.ts shares it with a mem of its own.) */
+export function divide(r: Rng, mem: (size: string) => string): string[] {
   const hex = (v: number) => "0x" + (v >>> 0).toString(16);
   const bits = r.pick([8, 16, 32, 32]), signed = r.int(2) === 1;
   const full = 2 ** bits, top = 2 ** (bits - 1);

@@ -1,0 +1,658 @@
+; The block translator's differential test in real mode (jit16.test.ts): the
+; twin of jit.asm for 16-bit code. Included by the ROM source jit_gen16.ts
+; writes, which defines JT_COUNT, DATA_LO, DATA_SIZE and BASE and appends the
+; random chunks (jt_chunks, each ending in RET) and their table (jt_table: T_*
+; below, T_SIZE bytes per chunk).
+;
+; First, cases written out: self-modifying code in RAM, #DE in the middle of a
+; block (through the IVT), a 16-bit stack across SP = 0 (calls, pushes, and
+; #DE's frame), a block run again with DS at another base. Then every random chunk runs three times from the
+; same registers, flags, SP and data, printing after each run
+;   cNNNNNNNN r: EAX ECX EDX EBX ESP EBP ESI EDI EFLAGS sum(data) #DEs sum(#DE states)
+; (a #DE in a chunk goes to jt_de, which notes the state and goes on).
+; The machine translates a block on its second execution in the tests, so run
+; 0 is interpreted and runs 1 and 2 are mostly translated; all three and qemu
+; must agree.
+;
+; Real mode throughout: CS = F000 (the ROM), SS.B = 0 and every limit 64K as
+; reset leaves them. The chunks' DS, ES, FS, GS and SS are segments of their
+; own, so that a wrong base shows, each with a data area at offsets DATA_LO to
+; DATA_LO + DATA_SIZE - 1 that the driver fills before and sums after a run.
+%include "lib/rom.inc"
+
+DSEG    equ 0x1000
+ESEG    equ 0x2000
+FSEG    equ 0x3000
+GSEG    equ 0x4000
+SSEG    equ 0x5000         ; 64 KiB of RAM: a stack that wraps stays in it
+SMCSEG  equ 0x6000         ; RAM copies of the self-modifying routines
+SMC2    equ 0x100          ; ... their offsets in SMCSEG
+SMC3    equ 0x200
+DRV_SP  equ 0xc000         ; the driver's stack (SS = SSEG throughout)
+
+; The driver's variables, in SS (where jt_de reaches them with no register free)
+V       equ 0xd000
+IDX     equ V + 0x00       ; dword: the chunk's number
+REPN    equ V + 0x04       ; dword: its run
+CUR     equ V + 0x08       ; word: its table entry
+CALLT   equ V + 0x0a       ; word: its offset
+DE_N    equ V + 0x0c       ; dword: #DEs in the run (jt_de)
+DE_SUM  equ V + 0x10       ; dword: ... and a checksum of the state each one found
+PASS    equ V + 0x14       ; word: a written-out case's passes to go
+RESUME  equ V + 0x16       ; word: where de_show goes on
+F_IP    equ V + 0x18       ; words: the frame de_show found
+F_CS    equ V + 0x1a
+F_FL    equ V + 0x1c
+F_BP    equ V + 0x1e       ; word: de_show's BP
+ARG     equ V + 0x20       ; dword: the ESP the stack case runs with
+RIN     equ V + 0x40       ; REGS: what a run starts with
+ROUT    equ V + 0x80       ; REGS: what it ends with
+RDE     equ V + 0xc0       ; REGS: jt_de's save area
+
+; REGS: a dword per register in PUSHAD's order, then EFLAGS
+R_EAX   equ 0
+R_ECX   equ 4
+R_EDX   equ 8
+R_EBX   equ 12
+R_ESP   equ 16
+R_EBP   equ 20
+R_ESI   equ 24
+R_EDI   equ 28
+R_FL    equ 32
+R_N     equ 9              ; dwords
+
+; A jt_table entry (jit_gen16.ts buildJit16Rom)
+T_CHUNK equ 0              ; word: the chunk's offset in the ROM
+T_FL    equ 2              ; word: FLAGS
+T_EAX   equ 4              ; dwords: EAX ECX EDX ESI EDI
+T_ECX   equ 8
+T_EDX   equ 12
+T_ESI   equ 16
+T_EDI   equ 20
+T_EBXH  equ 24             ; words: EBX's and EBP's upper halves (the lower: BASE)
+T_EBPH  equ 26
+T_SP    equ 28             ; word: SP (the driver's CALL pushes below it)
+T_ESPH  equ 30             ; word: ESP's upper half
+T_SIZE  equ 32
+
+; SHOWDE label: after a #DE that de_show took, print ESI EAX EDX, the frame's
+; IP less `label`, its CS and FLAGS
+%macro SHOWDE 1
+  mov [ss:ROUT + R_EAX], eax
+  mov eax, esi
+  call phex
+  mov eax, [ss:ROUT + R_EAX]
+  call phex
+  mov eax, edx
+  call phex
+  movzx eax, word [ss:F_IP]
+  sub eax, %1
+  call phex
+  movzx eax, word [ss:F_CS]
+  call phex
+  movzx eax, word [ss:F_FL]
+  call phex
+  call putnl
+%endmacro
+
+main:
+  cli
+  mov al, 0xff             ; both 8259As masked: nothing comes in when a chunk sets IF
+  out 0x21, al
+  out 0xa1, al
+  mov ax, SSEG
+  mov ss, ax
+  mov esp, DRV_SP
+  xor ax, ax
+  mov ds, ax
+  mov word [0 * 4], de_show ; #DE: de_show for the cases, jt_de for the chunks
+  mov word [0 * 4 + 2], 0xf000
+  cld
+
+  ; --- a routine in RAM patched from outside: MOV EAX, imm32 / RETF, copied
+  ; to SMCSEG:0, called three times, its immediate rewritten, three times more
+  mov ax, SMCSEG
+  mov es, ax
+  mov si, smc1
+  xor di, di
+  mov cx, smc1_end - smc1
+  cs rep movsb
+  PUTS "smc1"
+  mov cx, 3
+.s1:
+  call SMCSEG:0
+  call phex
+  loop .s1
+  mov dword [es:smc1.imm - smc1], 0x22222222
+  mov cx, 3
+.s2:
+  call SMCSEG:0
+  call phex
+  loop .s2
+  call putnl
+
+  ; --- a routine whose first instruction rewrites the second one's immediate
+  ; (through CS: in real mode any segment may be written)
+  mov si, smc2
+  mov di, SMC2
+  mov cx, smc2_end - smc2
+  cs rep movsb
+  PUTS "smc2"
+  mov ecx, 5
+.s3:
+  call SMCSEG:SMC2         ; EAX = ECX, through the patched immediate
+  call phex
+  loop .s3
+  call putnl
+
+  ; --- a block that goes on past a JMP: a write to the code after the JMP,
+  ; then to the code before it, is seen at once
+  mov si, smc3
+  mov di, SMC3
+  mov cx, smc3_end - smc3
+  cs rep movsb
+  PUTS "smc3"
+  xor bx, bx
+.s4:
+  mov cx, 3
+.s5:
+  call SMCSEG:SMC3         ; EAX = the two immediates' sum
+  call phex
+  loop .s5
+  inc bx
+  cmp bx, 1
+  jne .s6
+  mov dword [es:SMC3 + smc3.b_imm - smc3], 0x22222222
+  jmp .s4
+.s6:
+  cmp bx, 2
+  jne .s7
+  mov dword [es:SMC3 + smc3.a_imm - smc3], 0x22222222
+  jmp .s4
+.s7:
+  call putnl
+
+  ; --- #DE in the middle of a block, through the IVT (real mode: FLAGS, CS
+  ; and IP pushed, IP naming the divide; SDM vol. 3 §20.1.4, vol. 2 DIV): the
+  ; instructions before it done, the registers as they were, the ones after
+  ; it not run. DIV by zero (16 bits), IDIV whose quotient does not fit (64 by
+  ; 32 bits: -2^63 + 1 by -1), DIV of 8 bits through [BP+DI+d] (SS) whose
+  ; quotient does not fit in AL. Three passes: interpreted, then translated.
+  mov word [ss:PASS], 3
+.d1:
+  mov word [ss:RESUME], .d1r
+  mov esi, 1
+  mov eax, 0x12345678
+  mov edx, 0x9abc
+  xor cx, cx
+  add esi, 2
+.div0:
+  div cx
+  add esi, 5               ; not run
+.d1r:
+  PUTS "div0"
+  SHOWDE .div0
+  mov word [ss:RESUME], .d2r
+  mov esi, 1
+  mov edx, 0x80000000
+  mov eax, 1
+  mov ecx, -1
+  add esi, 3
+.idiv:
+  idiv ecx
+  add esi, 5
+.d2r:
+  PUTS "idiv"
+  SHOWDE .idiv
+  mov word [ss:RESUME], .d3r
+  mov esi, 1
+  mov eax, 0x1000
+  mov edx, 0x5678
+  mov bp, BASE
+  mov di, 0x10
+  mov byte [bp + di + 4], 2
+  add esi, 4
+.div8:
+  div byte [bp + di + 4]   ; 1000h / 2 = 800h
+  add esi, 5
+.d3r:
+  PUTS "div8"
+  SHOWDE .div8
+  dec word [ss:PASS]
+  jnz .d1
+
+  ; --- a 16-bit stack (SS.B = 0) across SP = 0: wrapr called with SP at
+  ; 8000h, and at 0, 2, 4 and 0Ah, where its pushes wrap from 0000h to FFFEh
+  ; (SDM vol. 3 §20.1.1: SP wraps in the 64K segment), ESP's upper half 1234h,
+  ; which no 16-bit stack operation changes. Each line: the SP wrapr's callee
+  ; saw, the return IP it read through [BP+2] less where it returns (0; at
+  ; SP 0Ah the offset wraps from FFFFh to 0), EDX and CX popped back, ESP
+  ; after, the word at SS:FFFCh. Three passes each.
+  mov si, wrap_sps
+.w1:
+  mov word [ss:PASS], 3
+.w2:
+  mov dword [ss:0xfff8], 0
+  mov dword [ss:0xfffc], 0
+  mov ax, [cs:si]
+  mov [ss:ARG], ax
+  mov word [ss:ARG + 2], 0x1234
+  mov esp, [ss:ARG]
+  call wrapr
+  mov [ss:ROUT + R_ESP], esp
+  mov esp, DRV_SP
+  PUTS "wrap"
+  movzx eax, ax
+  call phex
+  movzx eax, bx
+  call phex
+  mov eax, edx
+  call phex
+  movzx eax, cx
+  call phex
+  mov eax, [ss:ROUT + R_ESP]
+  call phex
+  movzx eax, word [ss:0xfffc]
+  call phex
+  call putnl
+  dec word [ss:PASS]
+  jnz .w2
+  add si, 2
+  cmp si, wrap_sps_end
+  jb .w1
+
+  ; --- ... and #DE with SP at 8000h, 6, 4, 2 and 0: the frame's three words
+  ; (FLAGS, CS, IP) pushed one by one, SP wrapping from 0000h to FFFEh between
+  ; them (the 386 shuts down only for SP 1, 3 or 5: a word across FFFFh), read
+  ; back by de_show through [BP], [BP+2], [BP+4] (offsets that wrap too) and
+  ; popped by IRET. Each line: SP before, the frame's IP less the divide, CS,
+  ; FLAGS, SP after. Three passes each.
+  mov si, de_sps
+.e1:
+  mov word [ss:PASS], 3
+.e2:
+  mov word [ss:RESUME], .e3
+  mov sp, [cs:si]
+  xor cx, cx
+.dive:
+  div cx
+.e3:
+  mov [ss:ARG], sp
+  mov sp, DRV_SP
+  PUTS "desp"
+  movzx eax, word [cs:si]
+  call phex
+  movzx eax, word [ss:F_IP]
+  sub eax, .dive
+  call phex
+  movzx eax, word [ss:F_CS]
+  call phex
+  movzx eax, word [ss:F_FL]
+  call phex
+  movzx eax, word [ss:ARG]
+  call phex
+  call putnl
+  dec word [ss:PASS]
+  jnz .e2
+  add si, 2
+  cmp si, de_sps_end
+  jb .e1
+
+  ; --- a block translated with DS at DSEG, run again with DS 10h paragraphs
+  ; on: in real mode loading DS sets its base to the selector times 16 (SDM
+  ; vol. 3 §20.1.1), and the block must use it. Each line: EAX, then the
+  ; dwords it may have stored at DSEG:104h and DSEG:204h
+  mov ax, DSEG
+  mov es, ax
+  mov dword [es:0x100], 0x11111111
+  mov dword [es:0x104], 0
+  mov dword [es:0x200], 0x22222222
+  mov dword [es:0x204], 0
+  PUTS "segbase"
+  call putnl
+  mov word [ss:PASS], 5
+.b1:
+  mov ax, DSEG
+  cmp word [ss:PASS], 2
+  ja .b2
+  add ax, 0x10             ; the last two passes
+.b2:
+  mov ds, ax
+  mov bx, 0x100
+  call sdrt
+  call phex
+  mov eax, [es:0x104]
+  call phex
+  mov eax, [es:0x204]
+  call phex
+  call putnl
+  dec word [ss:PASS]
+  jnz .b1
+
+  ; --- the random chunks
+  xor ax, ax
+  mov ds, ax
+  mov word [0 * 4], jt_de
+  mov dword [ss:IDX], 0
+  mov word [ss:CUR], jt_table
+.chunk:
+  mov dword [ss:REPN], 0
+.rep:
+  mov dword [ss:DE_N], 0
+  mov dword [ss:DE_SUM], 0
+  ; the data areas, from the chunk's number (the same for its three runs)
+  mov eax, [ss:IDX]
+  imul eax, eax, 0x9e3779b1
+  mov si, data_segs
+.fseg:
+  mov es, [cs:si]
+  mov di, DATA_LO
+.fill:
+  mov [es:di], eax
+  add eax, 0x6b43a9b5
+  rol eax, 7
+  add di, 4
+  cmp di, DATA_LO + DATA_SIZE
+  jb .fill
+  add si, 2
+  cmp si, data_segs_end
+  jb .fseg
+  ; the registers, from the table entry
+  mov si, [ss:CUR]
+  mov ax, [cs:si + T_CHUNK]
+  mov [ss:CALLT], ax
+  movzx eax, word [cs:si + T_FL]
+  mov [ss:RIN + R_FL], eax
+  mov eax, [cs:si + T_EAX]
+  mov [ss:RIN + R_EAX], eax
+  mov eax, [cs:si + T_ECX]
+  mov [ss:RIN + R_ECX], eax
+  mov eax, [cs:si + T_EDX]
+  mov [ss:RIN + R_EDX], eax
+  mov eax, [cs:si + T_ESI]
+  mov [ss:RIN + R_ESI], eax
+  mov eax, [cs:si + T_EDI]
+  mov [ss:RIN + R_EDI], eax
+  mov ax, [cs:si + T_EBXH]
+  shl eax, 16
+  mov ax, BASE
+  mov [ss:RIN + R_EBX], eax
+  mov ax, [cs:si + T_EBPH]
+  shl eax, 16
+  mov ax, BASE
+  mov [ss:RIN + R_EBP], eax
+  mov ax, [cs:si + T_ESPH]
+  shl eax, 16
+  mov ax, [cs:si + T_SP]
+  mov [ss:RIN + R_ESP], eax
+  mov ax, DSEG
+  mov ds, ax
+  mov ax, ESEG
+  mov es, ax
+  mov ax, FSEG
+  mov fs, ax
+  mov ax, GSEG
+  mov gs, ax
+  push dword [ss:RIN + R_FL]
+  popfd
+  mov eax, [ss:RIN + R_EAX]
+  mov ecx, [ss:RIN + R_ECX]
+  mov edx, [ss:RIN + R_EDX]
+  mov ebx, [ss:RIN + R_EBX]
+  mov ebp, [ss:RIN + R_EBP]
+  mov esi, [ss:RIN + R_ESI]
+  mov edi, [ss:RIN + R_EDI]
+  mov esp, [ss:RIN + R_ESP]
+  call [ss:CALLT]
+  mov [ss:ROUT + R_EAX], eax
+  mov [ss:ROUT + R_ECX], ecx
+  mov [ss:ROUT + R_EDX], edx
+  mov [ss:ROUT + R_EBX], ebx
+  mov [ss:ROUT + R_ESP], esp
+  mov [ss:ROUT + R_EBP], ebp
+  mov [ss:ROUT + R_ESI], esi
+  mov [ss:ROUT + R_EDI], edi
+  mov esp, DRV_SP          ; (before PUSHFD: the chunk's SP may be 2, the dword across FFFFh)
+  pushfd
+  pop dword [ss:ROUT + R_FL]
+  cld
+  mov al, 'c'
+  call putc
+  mov eax, [ss:IDX]
+  call puthex32
+  mov eax, [ss:REPN]
+  call phex
+  mov al, ':'
+  call putc
+  mov si, ROUT
+  mov cx, R_N
+.pr:
+  mov eax, [ss:si]
+  call phex
+  add si, 4
+  loop .pr
+  call datasum
+  call phex
+  mov eax, [ss:DE_N]
+  call phex
+  mov eax, [ss:DE_SUM]
+  call phex
+  call putnl
+  inc dword [ss:REPN]
+  cmp dword [ss:REPN], 3
+  jb .rep
+  add word [ss:CUR], T_SIZE
+  inc dword [ss:IDX]
+  cmp dword [ss:IDX], JT_COUNT
+  jb .chunk
+  PUTS "jit16 done"
+  call putnl
+  EXIT 0
+
+; print " " and EAX in hex
+phex:
+  push ax
+  mov al, ' '
+  call putc
+  pop ax
+  jmp puthex32
+
+data_segs: dw DSEG, ESEG, FSEG, GSEG, SSEG
+data_segs_end:
+wrap_sps: dw 0x8000, 0, 2, 4, 0xa
+wrap_sps_end:
+de_sps: dw 0x8000, 6, 4, 2, 0
+de_sps_end:
+
+; EAX = a checksum of the data areas (sum = rol(sum, 5) + dword); ES, SI, DI changed
+datasum:
+  xor eax, eax
+  mov si, data_segs
+.seg:
+  mov es, [cs:si]
+  mov di, DATA_LO
+.l:
+  rol eax, 5
+  add eax, [es:di]
+  add di, 4
+  cmp di, DATA_LO + DATA_SIZE
+  jb .l
+  add si, 2
+  cmp si, data_segs_end
+  jb .seg
+  ret
+
+; EAX = [BX] + 1, stored at [BX + 4], through DS: one block (segbase)
+sdrt:
+  mov eax, [bx]
+  inc eax
+  mov [bx + 4], eax
+  ret
+
+; Push a word and a dword, call .f, pop them back into CX and EDX. .f reads
+; its return IP through [BP+2] (BP = its SP after PUSH BP): AX = that SP,
+; BX = the return IP less .back.
+wrapr:
+  push word 0x1111
+  push dword 0x22223333
+  call .f
+.back:
+  pop edx
+  pop cx
+  ret
+.f:
+  push bp
+  mov bp, sp
+  mov ax, sp
+  mov bx, [bp + 2]
+  sub bx, .back
+  pop bp
+  ret
+
+jt_helper:
+  add eax, 0x1234567
+  ret
+
+; #DE in the written-out cases: note the frame (IP, CS, FLAGS), go on at [RESUME]
+de_show:
+  mov [ss:F_BP], bp
+  mov bp, sp
+  push word [bp]
+  pop word [ss:F_IP]
+  push word [bp + 2]
+  pop word [ss:F_CS]
+  push word [bp + 4]
+  pop word [ss:F_FL]
+  push word [ss:RESUME]
+  pop word [bp]
+  mov bp, [ss:F_BP]
+  iret
+
+; #DE in a random chunk: count it, fold the state it found into DE_SUM (sum =
+; rol(sum, 5) + value, over EAX ECX EDX EBX ESP EBP ESI EDI, then the frame's
+; IP, CS, FLAGS), and go on after the divide. The chunks' DIV and IDIV
+; (jit_gen.ts divide, with jit_gen16.ts's operands) are prefixes (66, 67,
+; segment), F6/F7, ModRM: 16-bit addressing (mod 1: disp8; mod 2, or mod 0
+; with rm 6: disp16), or after 67 32-bit (rm 4: a SIB; mod 1: disp8; mod 2, or
+; mod 0 with rm or the SIB's base 5: disp32). No register but the frame's IP
+; changes; no dword goes on the stack (its SP may be near 0).
+jt_de:
+  mov [ss:RDE + R_EAX], eax
+  mov [ss:RDE + R_ECX], ecx
+  mov [ss:RDE + R_EDX], edx
+  mov [ss:RDE + R_EBX], ebx
+  mov [ss:RDE + R_ESP], esp
+  mov [ss:RDE + R_EBP], ebp
+  mov [ss:RDE + R_ESI], esi
+  mov [ss:RDE + R_EDI], edi
+  inc dword [ss:DE_N]
+  mov eax, [ss:DE_SUM]
+  mov si, RDE
+  mov cx, 8
+.fold:
+  rol eax, 5
+  add eax, [ss:si]
+  add si, 4
+  loop .fold
+  mov bp, sp
+  xor si, si
+.frame:
+  rol eax, 5
+  movzx edx, word [bp + si]
+  add eax, edx
+  add si, 2
+  cmp si, 6
+  jb .frame
+  mov [ss:DE_SUM], eax
+  mov si, [bp]             ; the divide (CS = F000: the chunks are in the ROM)
+  xor dl, dl               ; 1 after a 67h prefix
+.pfx:
+  mov al, [cs:si]
+  inc si
+  cmp al, 0x67
+  jne .p66
+  mov dl, 1
+  jmp .pfx
+.p66:
+  cmp al, 0x66
+  je .pfx
+  cmp al, 0x26
+  je .pfx
+  cmp al, 0x2e
+  je .pfx
+  cmp al, 0x36
+  je .pfx
+  cmp al, 0x3e
+  je .pfx
+  cmp al, 0x64
+  je .pfx
+  cmp al, 0x65
+  je .pfx
+  mov al, [cs:si]          ; ModRM (AL was F6/F7)
+  inc si
+  mov ah, al
+  shr ah, 6                ; mod
+  and al, 7                ; rm
+  cmp ah, 3
+  je .done
+  test dl, dl
+  jnz .a32
+  cmp ah, 1
+  je .disp8
+  cmp ah, 2
+  je .disp16
+  cmp al, 6
+  jne .done
+.disp16:
+  add si, 2
+  jmp .done
+.a32:
+  cmp al, 4
+  jne .a32mod
+  mov al, [cs:si]          ; SIB: its base
+  inc si
+  and al, 7
+.a32mod:
+  cmp ah, 1
+  je .disp8
+  cmp ah, 2
+  je .disp32
+  cmp al, 5
+  jne .done
+.disp32:
+  add si, 4
+  jmp .done
+.disp8:
+  inc si
+.done:
+  mov [bp], si
+  mov eax, [ss:RDE + R_EAX]
+  mov ecx, [ss:RDE + R_ECX]
+  mov edx, [ss:RDE + R_EDX]
+  mov ebp, [ss:RDE + R_EBP]
+  mov esi, [ss:RDE + R_ESI]
+  iret
+
+; position-independent routines copied to RAM (SMCSEG), returning far
+smc1:
+  mov eax, 0x11111111
+.imm equ $ - 4
+  retf
+smc1_end:
+smc2:
+  mov [cs:SMC2 + smc2.imm - smc2], ecx
+  mov eax, 0x33333333
+.imm equ $ - 4
+  retf
+smc2_end:
+smc3:
+  mov edx, 0x11111111
+.a_imm equ $ - 4
+  jmp short .b
+  times 64 int3
+.b:
+  mov eax, 0x11111111
+.b_imm equ $ - 4
+  add eax, edx
+  retf
+smc3_end:
