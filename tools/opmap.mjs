@@ -275,10 +275,10 @@ DC fpu_DC m jit=interp
 DD fpu_DD m jit=interp
 DE fpu_DE m jit=interp
 DF fpu_DF m jit=interp
-E0 loopne_Jb isb
-E1 loope_Jb isb
-E2 loop_Jb isb
-E3 jcxz_Jb isb
+E0 loopne_Jb isb jitnear=loop
+E1 loope_Jb isb jitnear=loop
+E2 loop_Jb isb jitnear=loop
+E3 jcxz_Jb isb jitnear=loop
 E4 in_AL_Ib ib
 E5 in_eAX_Ib* ib
 E6 out_Ib_AL ib

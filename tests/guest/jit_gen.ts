@@ -55,7 +55,7 @@ function generateChunk(r: Rng, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(38)) {
+    switch (r.int(39)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -237,6 +237,19 @@ function generateChunk(r: Rng, label: string): string[] {
       // CLD, STD: EFLAGS.DF, seen in the EFLAGS a run ends with (or PUSHFD's)
       case 35: out.push(r.pick(["cld", "std"]), ...(r.int(2) ? ["pushfd", `pop ${r.pick(R32)}`] : [])); break;
       case 36: out.push(...stringOp(r)); break;
+      // LOOP, LOOPE, LOOPNE back over an ALU instruction, 1 to 4 times, and
+      // JECXZ forward over one: the counter ECX, or CX with 67h (ECX's upper
+      // half then set, and left alone)
+      case 37: {
+        const at = (x: string) => `${label}.${x}${skip}`;
+        const a16 = r.int(3) === 0;
+        const kind = r.pick(["loop", "loope", "loopne", "jecxz"]);
+        const alu = () => `${r.pick(ALU)} ${r.pick(["eax", "edx", "esi", "edi"])}, ${r.pick(["eax", "edx", "esi", "edi", "ebx", "ebp"])}`;
+        if (kind === "jecxz") out.push(`mov ecx, ${a16 ? hex((r.u32() & 0xffff0000) | r.int(2)) : r.int(2)}`, `${a16 ? "jcxz" : "jecxz"} ${at("z")}`, alu(), `${at("z")}:`);
+        else out.push(`mov ecx, ${a16 ? hex((r.u32() & 0xffff0000) | (1 + r.int(4))) : 1 + r.int(4)}`, `${at("l")}:`, alu(), `${a16 ? "a16 " : ""}${kind} ${at("l")}`);
+        skip++;
+        break;
+      }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }

@@ -43,6 +43,7 @@ const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number; rea
   "push-jcc": { bytes: [0x53, 0x85, 0xdb, 0x74, 0x10], what: "push ebx; test ebx, ebx; jz +16: a conditional exit both ways" },
   "jcc-forward": { bytes: [0x39, 0xd8, 0x74, 0x02, 0x41, 0x41, 0x42, 0xc3], what: "cmp eax, ebx; jz over two inc ecx to inc edx; ret: a forward branch inside the block" },
   "jcc-over-ret": { bytes: [0x85, 0xc0, 0x74, 0x01, 0xc3, 0x40, 0xc3], what: "test eax, eax; jz over a RET to inc eax; ret: the target decoded after the RET, inside the block" },
+  "loop-insn": { bytes: [0x01, 0xc8, 0xe2, 0xfc], what: "add eax, ecx; loop (back to the add): ECX counted down, no flags touched, a loop in the block" },
   "loop-head": { bytes: [0x01, 0xc8, 0x49, 0x74, 0x04, 0xd1, 0xe0, 0x73, 0xf9, 0xc3], what: "add eax, ecx; dec ecx; jz +4; shl eax, 1; jnc back to the dec: a loop head in the middle, through the dispatch" },
   "rotate-carry": { bytes: [0xd1, 0xd0, 0xd2, 0xdb], what: "rcl eax, 1; rcr bl, cl: rotates through the carry, in wasm (CL MOD 9 of 0 changes nothing)" },
   "divide": { bytes: [0x31, 0xd2, 0xf7, 0xf1], what: "xor edx, edx; div ecx: in wasm, #DE left to the interpreter" },

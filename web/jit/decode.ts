@@ -23,7 +23,7 @@ export interface Insn {
   sz: number;       // operand size: 8, 16 or 32 (of a near branch: 16 wraps its target at 64K)
   rm?: RM;
   reg?: number;     // ModRM.reg or the register in the opcode
-  imm?: number;
+  imm?: number;     // (LOOP: the counter's size, 16 or 32)
   sub?: number;     // ALU operation / shift kind / condition code
   form?: string;    // ALU operand form
   rel?: number;     // branch target, offset from the block start
@@ -43,6 +43,9 @@ export const MAX_INSNS = 128;
 
 /** Insn.sub of BT, BTS, BTR, BTC: ModRM.reg of the 0F BA group. */
 export const BIT_BT = 4, BIT_BTS = 5, BIT_BTR = 6, BIT_BTC = 7;
+
+/** Insn.sub of JCXZ (the others: LOOPNE 0, LOOPE 1, LOOP 2). */
+export const LOOP_JCXZ = 3;
 
 /** Insn.sub of the shifts: ModRM.reg of the C0/C1/D0-D3 groups (SHLD and SHRD
  *  use SHL's and SHR's). */
@@ -109,9 +112,10 @@ export function decodeBlock(code: Uint8Array, start = 0, code16 = false): Insn[]
       continue;
     }
     if (i.op === "ret" || i.op === "callE" || i.op === "jmpE") { if (sidePath()) continue; break; }
-    // Jcc is a side exit, a branch forward or back inside the block, or the
-    // loop back to the start: the block goes on with the fall-through path
-    if (i.op === "jcc" && target! > at) pending.push(target!);
+    // Jcc (and LOOP) is a side exit, a branch forward or back inside the
+    // block, or the loop back to the start: the block goes on with the
+    // fall-through path
+    if ((i.op === "jcc" || i.op === "loop") && target! > at) pending.push(target!);
   }
   return out;
 }
@@ -215,6 +219,8 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       return done({ op: "imul3", sz: osz, rm, reg: reg(), imm: imm & szMask(osz) });
     }
     if (b >= 0x70 && b < 0x80 && nearOk) { const r = i8(); return done({ op: "jcc", sub: b & 15, sz: osz, rel: pos + r }); }
+    // LOOPNE LOOPE LOOP JCXZ (sub 0-3): the counter CX or ECX by the address size (imm)
+    if (b >= 0xe0 && b <= 0xe3 && nearOk) { const r = i8(); return done({ op: "loop", sub: b & 3, sz: osz, imm: a16 ? 16 : 32, rel: pos + r }); }
     if (b === 0x80 || b === 0x81 || b === 0x83) {
       const rm = modrmRM();
       const sz = b === 0x80 ? 8 : osz;

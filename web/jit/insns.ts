@@ -5,12 +5,12 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, S_CS, R_EAX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
+import { S_SS, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
 import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
 } from "./constants";
-import { szMask, type Insn, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_RCL as RCL, SHIFT_RCR as RCR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
+import { szMask, type Insn, LOOP_JCXZ, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_RCL as RCL, SHIFT_RCR as RCR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
   Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_W, L_DISP,
 } from "./emitter";
@@ -429,6 +429,30 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       limitCheck(i.rel!);
       jump(i.rel!);
       e.end();
+      if (k === n - 1) leave(next);
+      return;
+    }
+    case "loop": {
+      // loop.ts: the counter is CX or ECX by the address size (i.imm); LOOP,
+      // LOOPE and LOOPNE take 1 from it and branch while it is not 0 (and ZF
+      // is 1, is 0); JCXZ branches when it is 0. No flag changes. The counter
+      // is written after the limit check, which leaves the LOOP undone:
+      //   T0 = count - 1; if (T0 != 0 [&& ZF cond]) { count = T0; jump } count = T0
+      const csz = i.imm!, jcxz = i.sub === LOOP_JCXZ;
+      e.reg(R_ECX, csz);
+      if (!jcxz) { e.i32(1).op(W.sub); if (csz === 16) e.i32(0xffff).op(W.and); }
+      e.tee(T0);
+      if (jcxz) e.op(W.eqz);
+      else {
+        e.i32(0).op(W.ne);
+        if (i.sub !== 2) e.cond(i.sub === 1 ? 4 /* E */ : 5 /* NE */).op(W.and);
+      }
+      e.open(W.if_, "");
+      limitCheck(i.rel!);
+      if (!jcxz) e.setReg(R_ECX, csz, T0);
+      jump(i.rel!);
+      e.end();
+      if (!jcxz) e.setReg(R_ECX, csz, T0);
       if (k === n - 1) leave(next);
       return;
     }

@@ -119,7 +119,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
   });
   // (decodeBlock follows no JMP or CALL as the block's last instruction)
   const lastOp = last.op;
-  const endsInBranch = ["jcc", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp);
+  const endsInBranch = ["jcc", "loop", "jmp", "call", "ret", "callE", "jmpE"].includes(lastOp);
   if (!endsInBranch) {
     body.eipAt(endOff).set(L_NEIP).get(L_CNT).i32(n).op(W.add).set(L_CNT);
     body.chainTo(endOff);
@@ -214,12 +214,12 @@ function inBlockBranches(insns: Insn[], body: Emitter): { opens: Map<number, num
   // targets get a wasm block from the first such Jcc up to them.
   const backIdx = new Set<number>();
   insns.forEach((ins, k) => {
-    const t = (ins.op === "jcc" || (ins.op === "jmp" && ins.follow === undefined)) ? index.get(ins.rel!) : undefined;
+    const t = (ins.op === "jcc" || ins.op === "loop" || (ins.op === "jmp" && ins.follow === undefined)) ? index.get(ins.rel!) : undefined;
     if (t !== undefined && t > 0 && t <= k) backIdx.add(t);
   });
   const first = new Map<number, number>(); // target index -> first Jcc index
   insns.forEach((ins, k) => {
-    const t = ins.op === "jcc" ? index.get(ins.rel!) : undefined;
+    const t = ins.op === "jcc" || ins.op === "loop" ? index.get(ins.rel!) : undefined;
     if (t !== undefined && t > k && !first.has(t)) first.set(t, k);
   });
   // The other forward ranges must nest with each other, and hold no dispatch
