@@ -12,8 +12,9 @@
 // Each emulator runs in its own process with the serial console on stdio.
 // --baseline DIR adds another RingZero checkout (built, e.g. a `git worktree` of
 // an earlier commit) to each round, as "baseline", for before/after ratios.
-// Then, unless --no-simd, tools/bench/simd.mjs (the SSE2 kernel ROM in RingZero, v86
-// and qemu) with the same --runs/--quick/--no-qemu.
+// Then, unless --no-simd, tools/bench/simd.mjs for its two ROMs (the SSE2 kernel,
+// and 16-bit real-mode code: in RingZero, v86 and qemu) with the same
+// --runs/--quick/--no-qemu.
 // This is a benchmark, not a test: it does not run in `npm test`.
 
 import { spawn, spawnSync } from "node:child_process";
@@ -153,6 +154,8 @@ if (baseline) {
 console.log(`\nwritten: ${outFile}`);
 
 if (!flag("--no-simd")) {
-  const simd = spawnSync("node", [join(ROOT, "tools/bench/simd.mjs"), "--runs", String(runs), ...(flag("--no-qemu") ? ["--no-qemu"] : [])], { stdio: "inherit" });
-  if (simd.status !== 0) process.exitCode = 1;
+  for (const rom of ["simd", "real16"]) {
+    const r = spawnSync("node", [join(ROOT, "tools/bench/simd.mjs"), "--rom", rom, "--runs", String(runs), ...(flag("--no-qemu") ? ["--no-qemu"] : [])], { stdio: "inherit" });
+    if (r.status !== 0) process.exitCode = 1;
+  }
 }
