@@ -6,7 +6,9 @@
 ;
 ; First, cases written out: self-modifying code in RAM, #DE in the middle of a
 ; block (through the IVT), a 16-bit stack across SP = 0 (calls, pushes, and
-; #DE's frame), a block run again with DS at another base. Then every random chunk runs three times from the
+; #DE's frame), a block run again with DS at another base, branches whose
+; targets wrap at IP 64K (in real mode, and in 16-bit protected mode with a
+; code segment of limit 4G). Then every random chunk runs three times from the
 ; same registers, flags, SP and data, printing after each run
 ;   cNNNNNNNN r: EAX ECX EDX EBX ESP EBP ESI EDI EFLAGS sum(data) #DEs sum(#DE states)
 ; (a #DE in a chunk goes to jt_de, which notes the state and goes on).
@@ -14,10 +16,11 @@
 ; 0 is interpreted and runs 1 and 2 are mostly translated; all three and qemu
 ; must agree.
 ;
-; Real mode throughout: CS = F000 (the ROM), SS.B = 0 and every limit 64K as
-; reset leaves them. The chunks' DS, ES, FS, GS and SS are segments of their
-; own, so that a wrong base shows, each with a data area at offsets DATA_LO to
-; DATA_LO + DATA_SIZE - 1 that the driver fills before and sums after a run.
+; Real mode throughout (but for the IP-wrap case's second half): CS = F000
+; (the ROM), SS.B = 0 and every limit 64K as reset leaves them. The chunks'
+; DS, ES, FS, GS and SS are segments of their own, so that a wrong base shows,
+; each with a data area at offsets DATA_LO to DATA_LO + DATA_SIZE - 1 that the
+; driver fills before and sums after a run.
 %include "lib/rom.inc"
 
 DSEG    equ 0x1000
@@ -28,6 +31,34 @@ SSEG    equ 0x5000         ; 64 KiB of RAM: a stack that wraps stays in it
 SMCSEG  equ 0x6000         ; RAM copies of the self-modifying routines
 SMC2    equ 0x100          ; ... their offsets in SMCSEG
 SMC3    equ 0x200
+; The IP-wrap case's code segments: WSEG_PG with a page-aligned base (80000h;
+; real mode and protected mode), WSEG_RM and WSEG_PM with bases that are not
+; (70800h: real mode; 60400h: protected mode). Each holds wrap_top at offsets
+; WTOP to FFFFh and wrap_low at 0 to WLOW_END - 1, and the traps 20h bytes
+; below it and 64K on.
+WSEG_PG equ 0x8000
+WSEG_RM equ 0x7080
+WSEG_PM equ 0x6040
+WTOP    equ 0xffe0
+WLOW_END equ 0x40
+WTRAP   equ 0x7000         ; added to every constant of the traps' code
+; The routines' entries and the targets of their branches (offsets in the segment)
+W_CALLB_F equ 0xffe0       ; callb's callee
+W_JCCF  equ 0xffe8         ; JNZ at FFE9h to 000Ah
+W_JMPF  equ 0xfff0         ; JMP at FFF4h to 0005h
+W_JMPB_T equ 0xfff8        ; jmpb's target
+W_CALLF equ 0xfffc         ; CALL at FFFDh (ending at FFFFh) to 0010h
+W_JMPF_T equ 0x0005
+W_JCCF_T equ 0x000a
+W_CALLF_F equ 0x0010       ; callf's callee
+W_JMPB  equ 0x0020         ; JMP at 0021h to FFF8h
+W_CALLB equ 0x0030         ; CALL at 0031h to FFE0h
+; The IP-wrap case's GDT (wrap_gdt) selectors
+WSEL_ROM equ 0x08          ; 16-bit code, base F0000h, limit FFFFh: the driver
+WSEL_PM equ 0x10           ; 16-bit code, base WSEG_PM * 16, limit 4G
+WSEL_PG equ 0x18           ; 16-bit code, base WSEG_PG * 16, limit 4G
+ACC_CODE equ 0x9b          ; present, DPL 0, execute/read, accessed (QEMU does not set the bit in the ROM)
+CR0_PE  equ 1
 DRV_SP  equ 0xc000         ; the driver's stack (SS = SSEG throughout)
 
 ; The driver's variables, in SS (where jt_de reaches them with no register free)
@@ -45,6 +76,7 @@ F_CS    equ V + 0x1a
 F_FL    equ V + 0x1c
 F_BP    equ V + 0x1e       ; word: de_show's BP
 ARG     equ V + 0x20       ; dword: the ESP the stack case runs with
+FARP    equ V + 0x24       ; dword: the IP-wrap routine to call (offset, segment or selector)
 RIN     equ V + 0x40       ; REGS: what a run starts with
 ROUT    equ V + 0x80       ; REGS: what it ends with
 RDE     equ V + 0xc0       ; REGS: jt_de's save area
@@ -93,6 +125,18 @@ T_SIZE  equ 32
   movzx eax, word [ss:F_FL]
   call phex
   call putnl
+%endmacro
+
+; WRAP_RUN label, CS: three passes of the IP-wrap routines, each line `label`
+; and their AXes
+%macro WRAP_RUN 2
+  mov word [ss:FARP + 2], %2
+  mov word [ss:PASS], 3
+%%pass:
+  PUTS %1
+  call wrap_run
+  dec word [ss:PASS]
+  jnz %%pass
 %endmacro
 
 main:
@@ -329,6 +373,51 @@ main:
   dec word [ss:PASS]
   jnz .b1
 
+  ; --- IP at the top of a 64K code segment: a 16-bit branch's target is
+  ; (IP + rel) AND FFFFh, and CALL pushes IP's 16 bits (SDM vol. 2 JMP, Jcc,
+  ; CALL). Five routines (wrap_top, wrap_low) called far with EAX = 0, each
+  ; adding constants to AX on a way that wraps: jmpf JMP from FFF4h to 0005h,
+  ; jmpb JMP from 0021h to FFF8h, callf CALL from FFFDh to 0010h returning to
+  ; 0000h, callb CALL from 0031h to FFE0h, jccf JNZ from FFE9h to 000Ah. Where
+  ; IP would go on without wrapping, 20h bytes below the segment and 64K on,
+  ; the same code with other constants (WTRAP). No code runs on from FFFFh
+  ; into 0000h: real mode raises #GP there (SDM vol. 3 §22.33.1, segment
+  ; wraparound: an 8086's offset wraps) where QEMU goes on at 10000h.
+  ; The translator takes a block's bytes from its page. With the base
+  ; page-aligned (WSEG_PG) the page ends at FFFFh and begins at 0: a block
+  ; leaves for the branch's target, whose IP it wraps (insns.ts targetEip). In
+  ; real mode an IP that does not wrap is beyond CS's limit and the
+  ; interpreter runs the branch; through WSEL_PG, of limit 4G, it is not. With
+  ; the base not page-aligned (WSEG_RM, WSEG_PM) the page goes on below the
+  ; segment and past 64K, and the translator follows jmpb's and callb's
+  ; branches (and in protected mode, where FFFFh does not cut the fetch
+  ; window, jmpf's, callf's and jccf's) into the traps: such a block must not
+  ; run (translator.ts: its IPs must not wrap). Each line: the five AXes;
+  ; three passes each.
+  mov ax, WSEG_PG
+  call wrap_install
+  mov ax, WSEG_RM
+  call wrap_install
+  mov ax, WSEG_PM
+  call wrap_install
+  WRAP_RUN "ipwrap 80000 real", WSEG_PG
+  WRAP_RUN "ipwrap 70800 real", WSEG_RM
+  ; 16-bit protected mode: CS a selector, DS, ES and SS kept from real mode
+  ; (their caches; none is loaded until real mode again), no interrupts
+  lgdt [cs:wrap_gdtr]
+  mov eax, cr0
+  or al, CR0_PE
+  mov cr0, eax
+  jmp WSEL_ROM:.pm
+.pm:
+  WRAP_RUN "ipwrap 80000 pm", WSEL_PG
+  WRAP_RUN "ipwrap 60400 pm", WSEL_PM
+  mov eax, cr0
+  and al, ~CR0_PE
+  mov cr0, eax
+  jmp 0xf000:.rm
+.rm:
+
   ; --- the random chunks
   xor ax, ax
   mov ds, ax
@@ -512,6 +601,124 @@ wrapr:
 jt_helper:
   add eax, 0x1234567
   ret
+
+; Copy the IP-wrap routines to the code segment at AX, and their traps to
+; the 20h bytes below it and the 40h bytes 64K on; ES, SI, DI, CX changed
+wrap_install:
+  mov es, ax
+  mov si, wrap_top
+  mov di, WTOP
+  mov cx, 0x10000 - WTOP
+  cs rep movsb
+  mov si, wrap_low
+  xor di, di
+  mov cx, WLOW_END
+  cs rep movsb
+  push ax
+  sub ax, (0x10000 - WTOP) >> 4
+  mov es, ax
+  mov si, wrap_top_trap
+  xor di, di
+  mov cx, 0x10000 - WTOP
+  cs rep movsb
+  pop ax
+  push ax
+  add ax, 0x1000
+  mov es, ax
+  mov si, wrap_low_trap
+  xor di, di
+  mov cx, WLOW_END
+  cs rep movsb
+  pop ax
+  ret
+
+; Call each IP-wrap routine through CS = [FARP + 2] from EAX = 0, print its AX
+wrap_run:
+  mov si, wrap_entries
+.l:
+  mov ax, [cs:si]
+  mov [ss:FARP], ax
+  xor eax, eax
+  call far [ss:FARP]
+  call phex
+  add si, 2
+  cmp si, wrap_entries_end
+  jb .l
+  jmp putnl
+
+wrap_entries: dw W_JMPF, W_JMPB, W_CALLF, W_CALLB, W_JCCF
+wrap_entries_end:
+
+; A 16-bit code segment's descriptor (SDM vol. 3 §3.4.5): base, limit (20
+; bits), G (1: the limit in 4K units); D = 0
+%macro CODE16 3
+  dw (%2) & 0xffff, (%1) & 0xffff
+  db ((%1) >> 16) & 0xff, ACC_CODE, ((%3) << 7) | (((%2) >> 16) & 0xf), (%1) >> 24
+%endmacro
+align 8
+wrap_gdt:
+  dq 0
+  CODE16 0xf0000, 0xffff, 0  ; WSEL_ROM
+  CODE16 WSEG_PM * 16, 0xfffff, 1 ; WSEL_PM
+  CODE16 WSEG_PG * 16, 0xfffff, 1 ; WSEL_PG
+wrap_gdt_end:
+wrap_gdtr:
+  dw wrap_gdt_end - wrap_gdt - 1
+  dd 0xf0000 + wrap_gdt
+
+; The IP-wrap routines' code at offsets WTOP to FFFFh (WRAP_TOP) and 0 to
+; WLOW_END - 1 (WRAP_LOW) of a code segment, %1 added to every constant:
+; AX = 1 + the constants on the routine's way. nasm's displacements to
+; `%%s + offset - WTOP + 10000h` (from the top) and `%%s + offset - 10000h`
+; (from the bottom) are those of IP + rel = offset + or - 64K.
+%macro WRAP_TOP 1
+%%s:
+  add ax, 0x600 + %1       ; FFE0h: callb's callee
+  ret
+  times W_JCCF - WTOP - ($ - %%s) int3
+  inc ax                   ; FFE8h: jccf (ZF = 0)
+  jnz short %%s + W_JCCF_T - WTOP + 0x10000
+  add ax, 0x4000 + %1      ; (not taken; a near RET, where the translator
+  ret                      ; goes on at the JNZ's target: decode.ts decodeBlock)
+  times W_JMPF - WTOP - ($ - %%s) int3
+  inc ax                   ; FFF0h: jmpf
+  add ax, 0x10 + %1
+  jmp short %%s + W_JMPF_T - WTOP + 0x10000
+  times W_JMPB_T - WTOP - ($ - %%s) int3
+  add ax, 0x400 + %1       ; FFF8h: jmpb's target
+  retf
+  times W_CALLF - WTOP - ($ - %%s) int3
+  inc ax                   ; FFFCh: callf, its CALL ending at FFFFh
+  call %%s + W_CALLF_F - WTOP + 0x10000
+  times 0x10000 - WTOP - ($ - %%s) int3
+%endmacro
+%macro WRAP_LOW 1
+%%s:
+  add ax, 0x2000 + %1      ; 0000h: callf's return point
+  retf
+  times W_JMPF_T - ($ - %%s) int3
+  add ax, 0x300 + %1       ; 0005h: jmpf's target
+  retf
+  times W_JCCF_T - ($ - %%s) int3
+  add ax, 0x800 + %1       ; 000Ah: jccf's target
+  retf
+  times W_CALLF_F - ($ - %%s) int3
+  add ax, 0x60 + %1        ; 0010h: callf's callee
+  ret
+  times W_JMPB - ($ - %%s) int3
+  inc ax                   ; 0020h: jmpb
+  jmp short %%s + W_JMPB_T - 0x10000
+  times W_CALLB - ($ - %%s) int3
+  inc ax                   ; 0030h: callb
+  call %%s + W_CALLB_F - 0x10000
+  add ax, 0x100 + %1
+  retf
+  times WLOW_END - ($ - %%s) int3
+%endmacro
+wrap_top: WRAP_TOP 0
+wrap_low: WRAP_LOW 0
+wrap_top_trap: WRAP_TOP WTRAP
+wrap_low_trap: WRAP_LOW WTRAP
 
 ; #DE in the written-out cases: note the frame (IP, CS, FLAGS), go on at [RESUME]
 de_show:

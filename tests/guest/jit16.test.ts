@@ -3,7 +3,8 @@
 // run three times each (the first run interpreted, the others translated:
 // harness.ts translates from a block's second execution), and cases written
 // out: self-modifying code, #DE in mid-block, a 16-bit stack across SP = 0,
-// a segment base that changes under a translated block.
+// a segment base that changes under a translated block, branches whose
+// targets wrap at IP 64K.
 import { test, expect } from "vitest";
 import { runRingZero, runQemu } from "./harness";
 import { buildJit16Rom } from "./jit_gen16";
@@ -52,6 +53,19 @@ test("jit16: random 16-bit chunks give the same registers, flags and memory inte
   // a block translated with DS at 1000h reads and writes through the base
   // of each DS it runs with: 1000h three times, then 1010h twice
   expect(out).toContain("segbase\n" + " 11111112 11111112 00000000\n".repeat(3) + " 22222223 11111112 22222223\n".repeat(2));
+  // branches that wrap at IP 64K (SDM vol. 2 JMP, Jcc, CALL: the target is
+  // (IP + rel) AND FFFFh; CALL pushes IP's 16 bits), AX from 0: jmpf INC,
+  // ADD 10h, JMP to 0005h: ADD 300h (311h); jmpb INC, JMP to FFF8h: ADD 400h
+  // (401h); callf INC, CALL at FFFDh to 0010h: ADD 60h, RET to 0000h: ADD
+  // 2000h (2061h); callb INC, CALL to FFE0h: ADD 600h, RET to 0034h: ADD 100h
+  // (701h); jccf INC (ZF = 0), JNZ to 000Ah: ADD 800h (801h). Code that ran
+  // where IP does not wrap adds 7000h more. The same in real mode (CS limit
+  // FFFFh) and in 16-bit protected mode (limit 4G), with the segment's base
+  // page-aligned or not (jit16.asm: which of the translator's checks each
+  // line exercises).
+  const wrapped = " 00000311 00000401 00002061 00000701 00000801";
+  const ipwrap = ["80000 real", "70800 real", "80000 pm", "60400 pm"];
+  expect(out).toContain(thrice(...ipwrap.map((w) => `ipwrap ${w}${wrapped}`)));
   expect(out).toContain("jit16 done\n");
   // every chunk's three runs agree
   const lines = out.split("\n").filter((l) => /^c[0-9a-f]{8} /.test(l));
@@ -67,8 +81,13 @@ test("jit16: random 16-bit chunks give the same registers, flags and memory inte
     expect(runs[1], `chunk ${c}, translated run 1`).toBe(runs[0]);
     expect(runs[2], `chunk ${c}, translated run 2`).toBe(runs[0]);
   }
+  // qemu 7.2 does not wrap a 16-bit branch's target that, unwrapped, is on
+  // the branch's page (target/i386/tcg/translate.c gen_jmp_rel: pc-relative
+  // blocks mask EIP only for a target on another page), so the lines of the
+  // segments whose bases are not page-aligned are the SDM's alone
   const q = runQemu(bin, { timeoutMs: 60_000 });
-  expect(out).toBe(q.output);
+  const sdmOnly = (o: string) => o.replace(/^ipwrap (70800 real|60400 pm) .*\n/gm, "");
+  expect(sdmOnly(out)).toBe(sdmOnly(q.output));
   // most chunks' later runs were translated (each chunk is a block or a few)
   expect(rz.blocksTranslated).toBeGreaterThan(COUNT);
 }, 120_000);
