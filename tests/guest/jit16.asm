@@ -8,7 +8,7 @@
 ; block (through the IVT), a 16-bit stack across SP = 0 (calls, pushes, and
 ; #DE's frame), a block run again with DS at another base, branches whose
 ; targets wrap at IP 64K (in real mode, and in 16-bit protected mode with a
-; code segment of limit 4G). Then every random chunk runs three times from the
+; code segment of limit 4G), a Jcc not taken ending a block at IP 10000h. Then every random chunk runs three times from the
 ; same registers, flags, SP and data, printing after each run
 ;   cNNNNNNNN r: EAX ECX EDX EBX ESP EBP ESI EDI EFLAGS sum(data) #DEs sum(#DE states)
 ; (a #DE in a chunk goes to jt_de, which notes the state and goes on).
@@ -54,6 +54,13 @@ W_CALLF_F equ 0x0010       ; callf's callee
 W_JMPB  equ 0x0020         ; JMP at 0021h to FFF8h
 W_CALLB equ 0x0030         ; CALL at 0031h to FFE0h
 ; The IP-wrap case's GDT (wrap_gdt) selectors
+; The IP-end case's code segment (base 88000h, page-aligned, clear of the
+; others): ipe_code at IPE_ENTRY, its Jcc the last two bytes of the segment;
+; at 0000h and 64K on (IPESEG + 1000h:0), code for an IP that wraps (qemu
+; 7.2) or that goes on past FFFFh unchecked: AX = 1 or 2, RETF.
+IPESEG  equ 0x8800
+IPE_ENTRY equ 0xfffc
+GP      equ 13
 WSEL_ROM equ 0x08          ; 16-bit code, base F0000h, limit FFFFh: the driver
 WSEL_PM equ 0x10           ; 16-bit code, base WSEG_PM * 16, limit 4G
 WSEL_PG equ 0x18           ; 16-bit code, base WSEG_PG * 16, limit 4G
@@ -77,6 +84,8 @@ F_FL    equ V + 0x1c
 F_BP    equ V + 0x1e       ; word: de_show's BP
 ARG     equ V + 0x20       ; dword: the ESP the stack case runs with
 FARP    equ V + 0x24       ; dword: the IP-wrap routine to call (offset, segment or selector)
+F_VEC   equ V + 0x28       ; dword: the vector ipe_gp took, or FFFFFFFFh
+IVT_GP  equ V + 0x2c       ; dword: the IVT's #GP entry before the IP-end case
 RIN     equ V + 0x40       ; REGS: what a run starts with
 ROUT    equ V + 0x80       ; REGS: what it ends with
 RDE     equ V + 0xc0       ; REGS: jt_de's save area
@@ -418,6 +427,64 @@ main:
   jmp 0xf000:.rm
 .rm:
 
+  ; --- a Jcc not taken that ends at IP 10000h, the last instruction of its
+  ; block: IP goes on to 10000h, not wrapped (SDM vol. 2 Jcc masks to 16
+  ; bits only the target of a jump taken; translator: insns.ts leave), and
+  ; the next fetch is past CS's limit FFFFh: #GP(0) (SDM vol. 3 §22.33.1,
+  ; segment wraparound: an 8086's offset wraps, the 386's does not; the
+  ; interpreter: decode.ts fetchFill). The fault names the instruction that
+  ; was not fetched, at IP 10000h; real mode pushes IP's 16 bits (SDM vol. 3
+  ; §20.1.4): 0000h. ipe_code (XOR AX, AX; JNZ at FFFEh) called far three
+  ; times through IPESEG, its #GP taken by ipe_gp through the IVT. Each line:
+  ; the vector ipe_gp took (FFFFFFFFh: none), the frame's IP and CS (FFFFh:
+  ; none), AX (1: IP wrapped to 0000h; 2: went on at 10000h).
+  xor ax, ax
+  mov es, ax
+  mov eax, [es:GP * 4]
+  mov [ss:IVT_GP], eax
+  mov word [es:GP * 4], ipe_gp
+  mov word [es:GP * 4 + 2], 0xf000
+  mov ax, IPESEG
+  mov es, ax
+  mov si, ipe_code
+  mov di, IPE_ENTRY
+  mov cx, ipe_code_end - ipe_code
+  cs rep movsb
+  mov dword [es:0], 0xcb0001b8 ; MOV AX, 1 / RETF
+  mov ax, IPESEG + 0x1000
+  mov es, ax
+  mov dword [es:0], 0xcb0002b8 ; MOV AX, 2 / RETF
+  mov word [ss:FARP], IPE_ENTRY
+  mov word [ss:FARP + 2], IPESEG
+  mov word [ss:PASS], 3
+.ipe1:
+  mov word [ss:RESUME], .ipe2
+  mov dword [ss:F_VEC], -1
+  mov word [ss:F_IP], 0xffff
+  mov word [ss:F_CS], 0xffff
+  mov eax, -1
+  call far [ss:FARP]
+.ipe2:
+  mov sp, DRV_SP           ; (after the #GP the far call's return address is left)
+  PUTS "ipend"
+  push eax
+  mov eax, [ss:F_VEC]
+  call phex
+  movzx eax, word [ss:F_IP]
+  call phex
+  movzx eax, word [ss:F_CS]
+  call phex
+  pop eax
+  movzx eax, ax
+  call phex
+  call putnl
+  dec word [ss:PASS]
+  jnz .ipe1
+  xor ax, ax
+  mov es, ax
+  mov eax, [ss:IVT_GP]
+  mov [es:GP * 4], eax
+
   ; --- the random chunks
   xor ax, ax
   mov ds, ax
@@ -735,6 +802,22 @@ de_show:
   mov bp, [ss:F_BP]
   iret
 
+; #GP in the IP-end case: note the vector and the frame's IP and CS, go on
+; at F000:[RESUME]
+ipe_gp:
+  mov [ss:F_BP], bp
+  mov bp, sp
+  mov dword [ss:F_VEC], GP
+  push word [bp]
+  pop word [ss:F_IP]
+  push word [bp + 2]
+  pop word [ss:F_CS]
+  push word [ss:RESUME]
+  pop word [bp]
+  mov word [bp + 2], 0xf000
+  mov bp, [ss:F_BP]
+  iret
+
 ; #DE in a random chunk: count it, fold the state it found into DE_SUM (sum =
 ; rol(sum, 5) + value, over EAX ECX EDX EBX ESP EBP ESI EDI, then the frame's
 ; IP, CS, FLAGS), and go on after the divide. The chunks' DIV and IDIV
@@ -839,6 +922,13 @@ jt_de:
   mov ebp, [ss:RDE + R_EBP]
   mov esi, [ss:RDE + R_ESI]
   iret
+
+; The IP-end case's routine, copied to IPESEG:IPE_ENTRY: ZF = 1, so the JNZ
+; at FFFEh is not taken (its target, IPE_ENTRY, is in the segment)
+ipe_code:
+  xor ax, ax
+  jnz short ipe_code
+ipe_code_end:
 
 ; position-independent routines copied to RAM (SMCSEG), returning far
 smc1:

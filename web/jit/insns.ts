@@ -29,9 +29,12 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
    *  goes to: a 16-bit one wraps it at 64K (control.ts jumpRelative). Inside
    *  the block's own span offsets do not wrap (translator.ts checks it). */
   const targetEip = (target: number) => { e.eipAt(target); if (sz === 16 && (target < 0 || target >= extent)) e.i32(0xffff).op(W.and); return e; };
-  /** Leave the block for `target` (block offset, or the EIP in local T4 when null). */
-  const leave = (target: number | null) => {
-    if (target === null) e.get(T4).set(L_NEIP).chainLookup(); else { targetEip(target).set(L_NEIP); e.chainTo(target); }
+  /** Leave the block for `target` (block offset, or the EIP in local T4 when
+   *  null); `branch`: a branch's target, else the next instruction, whose EIP
+   *  does not wrap (past FFFFh its fetch is #GP in real mode). */
+  const leave = (target: number | null, branch = true) => {
+    if (target === null) e.get(T4).set(L_NEIP).chainLookup();
+    else { (branch ? targetEip(target) : e.eipAt(target)).set(L_NEIP); e.chainTo(target); }
     e.get(L_CNT).i32(k + 1).op(W.add).set(L_CNT).br("exit");
   };
   /** Jump to block offset `target`: go on inside the block when it is a
@@ -429,7 +432,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       limitCheck(i.rel!);
       jump(i.rel!);
       e.end();
-      if (k === n - 1) leave(next);
+      if (k === n - 1) leave(next, false);
       return;
     }
     case "loop": {
@@ -453,7 +456,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       jump(i.rel!);
       e.end();
       if (!jcxz) e.setReg(R_ECX, csz, T0);
-      if (k === n - 1) leave(next);
+      if (k === n - 1) leave(next, false);
       return;
     }
     // A JMP or CALL the block follows (decode.ts decodeBlock) goes on with
