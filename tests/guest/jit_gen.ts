@@ -166,31 +166,11 @@ function generateChunk(r: Rng, label: string): string[] {
       }
       // SHLD/SHRD, 16 and 32 bits, register or memory destination, imm8 or CL
       // (16-bit counts over 16 included)
-      case 25: {
-        const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword" } : { dst: R16, src: R16ALL, m: "word" };
-        const cnt = r.pick(["cl", "cl", "1", String(r.int(32)), String(16 + r.int(16)), "0"]);
-        out.push(`${r.pick(["shld", "shrd"])} ${r.int(3) ? r.pick(w.dst) : mem(w.m)}, ${r.pick(w.src)}, ${cnt}`);
-        break;
-      }
+      case 25: out.push(shiftDouble(r, mem)); break;
       // XADD (it writes its source: not EBX or EBP) and CMPXCHG, register or memory,
       // LOCK on memory; CMPXCHG often finds the accumulator equal (loaded just before)
-      case 26: {
-        const lock = r.int(2) ? "lock " : "";
-        out.push(r.int(3) ? `${lock}xadd ${mem(s.m)}, ${r.pick(s.dst)}` : `xadd ${d}, ${r.pick(s.dst)}`);
-        break;
-      }
-      case 27: {
-        const acc = { 32: "eax", 16: "ax", 8: "al" }[s.bits]!;
-        const at = mem(s.m);
-        if (r.int(3)) {
-          if (r.int(2)) out.push(`mov ${acc}, ${at}`);
-          out.push(`${r.int(2) ? "lock " : ""}cmpxchg ${at}, ${src}`);
-        } else {
-          if (r.int(2)) out.push(`mov ${acc}, ${d}`);
-          out.push(`cmpxchg ${d}, ${src}`);
-        }
-        break;
-      }
+      case 26: out.push(xadd(r, mem, s, d)); break;
+      case 27: out.push(...cmpxchg(r, mem, s, d, src)); break;
       // CLI, STI at CPL 0 (the driver masked the 8259A: no interrupt comes in)
       case 28: out.push(r.pick(["cli", "sti"])); break;
       // PUSHFD after any flag state; POPFD of a random image (all but TF and DF:
@@ -254,6 +234,34 @@ function generateChunk(r: Rng, label: string): string[] {
     }
   }
   return out;
+}
+
+/** An operand size's registers and memory operand width, for the cases
+ *  jit_gen16.ts shares. */
+export interface Sized { bits: number; dst: string[]; src: string[]; m: string }
+
+/** SHLD/SHRD, 16 and 32 bits, register or memory destination, imm8 or CL
+ *  (16-bit counts over 16 included). */
+export function shiftDouble(r: Rng, mem: (size: string) => string): string {
+  const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword" } : { dst: R16, src: R16ALL, m: "word" };
+  const cnt = r.pick(["cl", "cl", "1", String(r.int(32)), String(16 + r.int(16)), "0"]);
+  return `${r.pick(["shld", "shrd"])} ${r.int(3) ? r.pick(w.dst) : mem(w.m)}, ${r.pick(w.src)}, ${cnt}`;
+}
+/** XADD into memory (LOCK or not) or into register `d`; the source is a
+ *  register chunks may write. */
+export function xadd(r: Rng, mem: (size: string) => string, s: Sized, d: string): string {
+  const lock = r.int(2) ? "lock " : "";
+  return r.int(3) ? `${lock}xadd ${mem(s.m)}, ${r.pick(s.dst)}` : `xadd ${d}, ${r.pick(s.dst)}`;
+}
+/** CMPXCHG of memory (LOCK or not) or of register `d` with `src`, the
+ *  accumulator often loaded from the destination just before. */
+export function cmpxchg(r: Rng, mem: (size: string) => string, s: Sized, d: string, src: string): string[] {
+  const acc = { 32: "eax", 16: "ax", 8: "al" }[s.bits]!;
+  const at = mem(s.m);
+  if (r.int(3)) {
+    return [...(r.int(2) ? [`mov ${acc}, ${at}`] : []), `${r.int(2) ? "lock " : ""}cmpxchg ${at}, ${src}`];
+  }
+  return [...(r.int(2) ? [`mov ${acc}, ${d}`] : []), `cmpxchg ${d}, ${src}`];
 }
 
 /** A string instruction - MOVS, STOS, LODS, CMPS or SCAS (A4-AF) - of bytes,

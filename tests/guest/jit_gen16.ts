@@ -24,7 +24,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { rng, divide, type Rng, R32, R32ALL, R16, R16ALL, R8, R8ALL, ALU, ALU_NO_CARRY, SHIFT, CC } from "./jit_gen";
+import { rng, divide, shiftDouble, xadd, cmpxchg, type Rng, R32, R32ALL, R16, R16ALL, R8, R8ALL, ALU, ALU_NO_CARRY, SHIFT, CC } from "./jit_gen";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -308,31 +308,10 @@ function generateChunk(r: Rng, label: string, ebxSmall: boolean, ebpSmall: boole
         break;
       }
       // SHLD/SHRD, 16 and 32 bits, register or memory destination, imm8 or CL
-      case 25: {
-        const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword" } : { dst: R16, src: R16ALL, m: "word" };
-        const cnt = r.pick(["cl", "cl", "1", String(r.int(32)), String(16 + r.int(16)), "0"]);
-        out.push(`${r.pick(["shld", "shrd"])} ${r.int(3) ? r.pick(w.dst) : mem(w.m)}, ${r.pick(w.src)}, ${cnt}`);
-        break;
-      }
-      // XADD (it writes its source: not BX or BP) and CMPXCHG, register or
-      // memory, LOCK on memory; CMPXCHG often finds the accumulator equal
-      case 26: {
-        const lock = r.int(2) ? "lock " : "";
-        out.push(r.int(3) ? `${lock}xadd ${mem(s.m)}, ${r.pick(s.dst)}` : `xadd ${d}, ${r.pick(s.dst)}`);
-        break;
-      }
-      case 27: {
-        const acc = { 32: "eax", 16: "ax", 8: "al" }[s.bits]!;
-        if (r.int(3)) {
-          const m = mem(s.m);
-          if (r.int(2)) out.push(`mov ${acc}, ${m}`);
-          out.push(`${r.int(2) ? "lock " : ""}cmpxchg ${m}, ${src}`);
-        } else {
-          if (r.int(2)) out.push(`mov ${acc}, ${d}`);
-          out.push(`cmpxchg ${d}, ${src}`);
-        }
-        break;
-      }
+      // SHLD/SHRD, XADD (it writes its source: not BX or BP), CMPXCHG: jit_gen.ts's
+      case 25: out.push(shiftDouble(r, mem)); break;
+      case 26: out.push(xadd(r, mem, s, d)); break;
+      case 27: out.push(...cmpxchg(r, mem, s, d, src)); break;
       // CLI, STI (jit16.asm masked both 8259As: no interrupt comes in)
       case 28: out.push(r.pick(["cli", "sti"])); break;
       // PUSHF/PUSHFD after any flag state; POPF/POPFD of what they saved, or
