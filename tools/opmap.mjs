@@ -42,7 +42,7 @@ const MAP = `
 03 add_Gv_Ev* m jit=alu
 04 add_AL_Ib ib jit=alu
 05 add_eAX_Iv* iv jit=alu
-06 push_ES*
+06 push_ES* jit=pushS
 07 pop_ES*
 08 or_Eb_Gb m L jit=alu
 09 or_Ev_Gv* m L jit=alu
@@ -50,14 +50,14 @@ const MAP = `
 0B or_Gv_Ev* m jit=alu
 0C or_AL_Ib ib jit=alu
 0D or_eAX_Iv* iv jit=alu
-0E push_CS*
+0E push_CS* jit=pushS
 10 adc_Eb_Gb m L jit=alu
 11 adc_Ev_Gv* m L jit=alu
 12 adc_Gb_Eb m jit=alu
 13 adc_Gv_Ev* m jit=alu
 14 adc_AL_Ib ib jit=alu
 15 adc_eAX_Iv* iv jit=alu
-16 push_SS*
+16 push_SS* jit=pushS
 17 pop_SS*
 18 sbb_Eb_Gb m L jit=alu
 19 sbb_Ev_Gv* m L jit=alu
@@ -65,7 +65,7 @@ const MAP = `
 1B sbb_Gv_Ev* m jit=alu
 1C sbb_AL_Ib ib jit=alu
 1D sbb_eAX_Iv* iv jit=alu
-1E push_DS*
+1E push_DS* jit=pushS
 1F pop_DS*
 20 and_Eb_Gb m L jit=alu
 21 and_Ev_Gv* m L jit=alu
@@ -167,7 +167,7 @@ const MAP = `
 89 mov_Ev_Gv* m jit=movEG
 8A mov_Gb_Eb m jit=movGE
 8B mov_Gv_Ev* m jit=movGE
-8C mov_Ev_Sw* m
+8C mov_Ev_Sw* m jit=movES
 8D lea_Gv_M* m jit=lea
 8E mov_Sw_Ew m
 8F/0 pop_Ev* m
@@ -215,7 +215,7 @@ C1/4 shl_Ev* m ib jit=shift
 C1/5 shr_Ev* m ib jit=shift
 C1/6 shl_Ev* m ib
 C1/7 sar_Ev* m ib jit=shift
-C2 ret_near_Iw* iw
+C2 ret_near_Iw* iw jitnear=ret
 C3 ret_near* jitnear=ret
 C4 les_Gv_Mp* m
 C5 lds_Gv_Mp* m
@@ -375,13 +375,13 @@ FF/6 push_Ev* m jit=pushE
 0F8E jcc(14) iv jitnear=jcc
 0F8F jcc(15) iv jitnear=jcc
 0F90-0F9F setcc_Eb m jit=setcc
-0FA0 push_FS*
+0FA0 push_FS* jit=pushS
 0FA1 pop_FS*
 0FA2 cpuid
 0FA3 bt_Ev_Gv* m jit=bt
 0FA4 shld_Ev_Gv* m ib jit=shiftd
 0FA5 shld_Ev_Gv* m cl jit=shiftdCL
-0FA8 push_GS*
+0FA8 push_GS* jit=pushS
 0FA9 pop_GS*
 0FAB bts_Ev_Gv* m L jit=bt
 0FAC shrd_Ev_Gv* m ib jit=shiftd

@@ -55,7 +55,7 @@ function generateChunk(r: Rng, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(39)) {
+    switch (r.int(40)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -130,13 +130,14 @@ function generateChunk(r: Rng, label: string): string[] {
       }
       // CALL and JMP: to the driver's helper (another page, mostly), and on
       // the chunk's page, where a block goes on past them (decode.ts
-      // decodeBlock): a CALL and its callee's RET, a callee that moves its
-      // return address, JMP forward and back
+      // decodeBlock): a CALL and its callee's RET (or RET 4, releasing an
+      // argument), a callee that moves its return address, JMP forward and back
       case 20: {
         const at = (x: string) => `${label}.${x}${skip}`;
         const alu = () => `${r.pick(ALU)} ${r.pick(s.dst)}, ${r.pick(s.src)}`;
-        const f = r.int(4);
+        const f = r.int(5);
         if (f === 0) out.push("call jt_helper");
+        else if (f === 4) out.push(`push ${r.pick(R32)}`, `call ${at("f")}`, `jmp ${at("j")}`, `${at("f")}:`, alu(), "ret 4", `${at("j")}:`);
         else if (f === 1) out.push(`call ${at("f")}`, `jmp ${at("j")}`, `${at("f")}:`, alu(), "ret", `${at("j")}:`);
         else if (f === 2) {
           // the callee returns 2 bytes on: past the JMP SHORT, to the ALU instruction
@@ -228,6 +229,17 @@ function generateChunk(r: Rng, label: string): string[] {
         if (kind === "jecxz") out.push(`mov ecx, ${a16 ? hex((r.u32() & 0xffff0000) | r.int(2)) : r.int(2)}`, `${a16 ? "jcxz" : "jecxz"} ${at("z")}`, alu(), `${at("z")}:`);
         else out.push(`mov ecx, ${a16 ? hex((r.u32() & 0xffff0000) | (1 + r.int(4))) : 1 + r.int(4)}`, `${at("l")}:`, alu(), `${a16 ? "a16 " : ""}${kind} ${at("l")}`);
         skip++;
+        break;
+      }
+      // PUSH of a segment register popped into a register, its low half kept
+      // (a 32-bit push of a selector writes 16 bits on some processors: SDM
+      // vol. 2 PUSH), and MOV r/m, Sreg
+      case 38: {
+        const sreg = r.pick(["es", "cs", "ss", "ds", "fs", "gs"]);
+        const f = r.int(3);
+        if (f === 0) { const d32 = r.pick(R32); out.push(`push ${sreg}`, `pop ${d32}`, `movzx ${d32}, ${d32.slice(1)}`); }
+        else if (f === 1) out.push(`mov ${r.pick([...R32, ...R16])}, ${sreg}`);
+        else out.push(`mov ${mem("word")}, ${sreg}`);
         break;
       }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;

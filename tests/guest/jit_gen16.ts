@@ -380,6 +380,17 @@ function generateChunk(r: Rng, label: string, ebxSmall: boolean, ebpSmall: boole
         for (let i = 0; i < 8; i++) st.pop(w);
         break;
       }
+      // PUSH of a segment register popped into a register (o32: its low half
+      // kept, as jit_gen.ts does), and MOV r/m, Sreg
+      case 38: {
+        const sreg = r.pick(["es", "cs", "ss", "ds", "fs", "gs"]);
+        const f = r.int(4);
+        if (f === 0) { out.push(`push ${sreg}`, `pop ${r.pick(R16)}`); st.push(2); st.pop(2); }
+        else if (f === 1) { const d32 = r.pick(R32); out.push(`o32 push ${sreg}`, `pop ${d32}`, `movzx ${d32}, ${d32.slice(1)}`); st.push(4); st.pop(4); }
+        else if (f === 2) out.push(`mov ${r.pick([...R16, ...R32])}, ${sreg}`);
+        else out.push(`mov ${mem("word")}, ${sreg}`);
+        break;
+      }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }

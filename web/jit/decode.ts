@@ -23,7 +23,7 @@ export interface Insn {
   sz: number;       // operand size: 8, 16 or 32 (of a near branch: 16 wraps its target at 64K)
   rm?: RM;
   reg?: number;     // ModRM.reg or the register in the opcode
-  imm?: number;     // (LOOP: the counter's size, 16 or 32)
+  imm?: number;     // (LOOP: the counter's size, 16 or 32; RET: the stack bytes it releases)
   sub?: number;     // ALU operation / shift kind / condition code
   form?: string;    // ALU operand form
   rel?: number;     // branch target, offset from the block start
@@ -210,6 +210,9 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     }
     if (b >= 0x40 && b < 0x50) return done({ op: b < 0x48 ? "inc" : "dec", sz: osz, rm: { reg: b & 7 } });
     if (b >= 0x50 && b < 0x58) return done({ op: "push", sz: osz, reg: b & 7 });
+    // PUSH ES, CS, SS, DS (06 0E 16 1E), FS, GS (0F A0, 0F A8): the selector (reg: S_*)
+    if (b < 0x20 && (b & 7) === 6) return done({ op: "pushS", sz: osz, reg: b >> 3 });
+    if (b === 0x1a0 || b === 0x1a8) return done({ op: "pushS", sz: osz, reg: b === 0x1a0 ? 4 : 5 });
     if (b >= 0x58 && b < 0x60) return done({ op: "pop", sz: osz, reg: b & 7 });
     if (b === 0x68) return done({ op: "pushI", sz: osz, imm: ivz() & szMask(osz) });
     if (b === 0x6a) return done({ op: "pushI", sz: osz, imm: i8() & szMask(osz) });
@@ -232,6 +235,11 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     if (b >= 0x88 && b <= 0x8b) {
       const rm = modrmRM();
       return done({ op: b & 2 ? "movGE" : "movEG", sz: b & 1 ? osz : 8, rm, reg: reg() });
+    }
+    if (b === 0x8c) { // MOV r/m16, Sreg (segops.ts: a register takes it zero-extended by the operand size)
+      const rm = modrmRM();
+      if (reg() > 5) return undefined; // #UD: the interpreter's
+      return done({ op: "movES", sz: rm.mem ? 16 : osz, rm, reg: reg() });
     }
     if (b === 0x8d) { const rm = modrmRM(); if (!rm.mem) return undefined; return done({ op: "lea", sz: osz, rm, reg: reg() }); }
     if (b === 0x90) return done({ op: "nop", sz: 32 });
@@ -260,6 +268,7 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       return done({ op: "shift", sub, sz, rm, imm: imm & 31 });
     }
     if (b === 0xc3 && nearOk) return done({ op: "ret", sz: osz });
+    if (b === 0xc2 && nearOk) return done({ op: "ret", sz: osz, imm: i16() }); // RET imm16: the bytes it releases too
     if (b === 0xc6 || b === 0xc7) {
       const rm = modrmRM();
       if (reg() !== 0) return undefined;

@@ -5,7 +5,7 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
+import { S_SS, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, SEGF_SEL, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
 import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
@@ -84,14 +84,15 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     e.linear(S_SS).write(S_SS, size, l);
     setSp(L_OFF);
   };
-  /** Pop `size` bits into local `l`: l = [SS:(E)SP], (E)SP += n ((E)SP unchanged
-   *  if the read faults); `check` runs between the read and the update. */
-  const pop = (l: number, check?: () => void, size = sz) => {
+  /** Pop `size` bits into local `l`: l = [SS:(E)SP], (E)SP += n + `release`
+   *  ((E)SP unchanged if the read faults); `check` runs between the read and
+   *  the update. */
+  const pop = (l: number, check?: () => void, size = sz, release = 0) => {
     e.get(L_R + R_ESP);
     spBits();
     e.linear(S_SS).read(S_SS, size).set(l);
     check?.();
-    e.get(L_OFF).i32(size >> 3).op(W.add).set(L_OFF);
+    e.get(L_OFF).i32((size >> 3) + release).op(W.add).set(L_OFF);
     setSp(L_OFF);
   };
   /** decode.ts nearJump: a near branch whose target (block offset, or the EIP
@@ -241,6 +242,10 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       return;
     }
     case "push": e.get(L_R + i.reg!).set(T0); push(T0); return;
+    // stack.ts pushSeg, segops.ts mov_Ev_Sw: a segment register's selector (16
+    // bits, zero-extended), read from the state: loads are the interpreter's
+    case "pushS": e.load(W.load, CPU_STATE + OFF_SEGS + i.reg! * SEG_SIZE + SEGF_SEL).set(T0); push(T0); return;
+    case "movES": e.load(W.load, CPU_STATE + OFF_SEGS + i.reg! * SEG_SIZE + SEGF_SEL).set(T0); e.writeRM(i.rm!, sz, T0, false); return;
     case "pushI": e.i32(i.imm!).set(T0); push(T0); return;
     case "pushE": e.readRM(i.rm!, sz).set(T0); push(T0); return;
     case "pop": pop(T0); e.setReg(i.reg!, sz, T0); return;
@@ -468,7 +473,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       return;
     case "callE": e.readRM(i.rm!, sz).set(T4); limitCheck(null); e.eipAt(next).set(T0); push(T0); leave(null); return;
     case "jmpE": e.readRM(i.rm!, sz).set(T4); limitCheck(null); leave(null); return;
-    case "ret": pop(T4, () => limitCheck(null)); leave(null); return;
+    // control.ts ret_near, ret_near_Iw: pop (E)IP, check it, release imm16 more bytes
+    case "ret": pop(T4, () => limitCheck(null), sz, i.imm ?? 0); leave(null); return;
     case "interp": if (!emitSimd(e, i)) e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);

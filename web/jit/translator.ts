@@ -65,7 +65,7 @@ export interface JitCoreExports {
 }
 
 /** Instructions that use SS without a memory operand that names it. */
-const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "call", "callE", "ret", "leave", "pushf", "popf"]);
+const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "pushS", "call", "callE", "ret", "leave", "pushf", "popf"]);
 
 /** Translate the block at code[start] (`code` is its page up to the page end or
  *  the CS limit) into a wasm function (`fn`, its body; blockModule makes a module
