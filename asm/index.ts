@@ -181,11 +181,13 @@ export function testSetPciIrq(pirq: u32, level: bool): void { setPciIrq(pirq, le
 // --- block translation (cpu/jit.ts, web/jit/) ---
 // The helpers translated code imports, and the switch (on by default).
 export { jitRd8, jitRd16, jitRd32, jitWr8, jitWr16, jitWr32, jitTestCC, jitEflags, jitRdtsc, jitChain, jitLookup, jitStep, jitStr, jitInstall } from "./cpu/jit";
-import { jitSetEnabled, jitSetThreshold } from "./cpu/jit";
+import { jitSetEnabled, jitSetThreshold, jitFlushAll } from "./cpu/jit";
 import { JIT_WORDS, TLB, JIT_CACHE, EVENTS } from "./layout";
 export function setTranslation(on: bool): void { jitSetEnabled(on); }
 /** Executions of a block start before it is translated (tests lower it). */
 export function setTranslationThreshold(n: u32): void { jitSetThreshold(n); }
+/** Drop every translation (the host's budget for them is spent: web/jit/translator.ts endSlice). */
+export function dropTranslations(): void { jitFlushAll(); }
 /** Addresses translated code uses: 0 the translator's words (layout.ts
  *  JIT_WORDS), 1 the TLB, 2 the block cache. */
 export function layoutJit(which: u32): u32 { return which == 0 ? JIT_WORDS : which == 1 ? TLB : JIT_CACHE; }

@@ -42,7 +42,7 @@ export function assembleWithSymbols(name: string): { bin: string; sym: (label: s
   return { bin, sym };
 }
 
-export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint; blocksTranslated?: number }
+export interface GuestResult { output: string; exitCode: number | null; stop: string; instructions: bigint; blocksTranslated?: number; drops?: number }
 
 /** The checksum the ATA/ATAPI test ROMs print for `length` bytes at `offset`:
  *  16-bit sum and xor of the little-endian words. */
@@ -91,7 +91,7 @@ export async function runRingZero(bin: string, opts: { budget?: number; ramMB?: 
   }
   // A translation that failed is a translator bug the machine hid by interpreting.
   if (m.translator.firstFailure) throw new Error(`translator failed ${m.translator.stats.failed} time(s), first: ${m.translator.firstFailure}`);
-  return { output: out, exitCode, stop, instructions: m.instructions, blocksTranslated: m.translator.stats.blocks };
+  return { output: out, exitCode, stop, instructions: m.instructions, blocksTranslated: m.translator.stats.blocks, drops: m.translator.stats.drops };
 }
 
 /** Run the same ROM under qemu-system-i386 (TCG) and return its port 0xE9 output. */

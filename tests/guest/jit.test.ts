@@ -86,6 +86,27 @@ test("jit: interpreted alone, the same program gives the same output", async () 
   expect(interpreted.instructions).toBe(translated.instructions);
 }, 120_000);
 
+test("jit: with a translation budget of 64 KiB, every translation is dropped whenever the installed ones pass it, and the program runs the same", async () => {
+  const bin = buildJitRom(SEED, COUNT);
+  const plain = await runRingZero(bin, { translate: true });
+  const BUDGET = 64 << 10;
+  let over = 0, slices = 0;
+  const tight = await runRingZero(bin, {
+    translate: true, slice: 50_000,
+    setup: (m) => { m.translator.budget = BUDGET; },
+    // after each slice (Machine.run's endSlice) the installed ones fit again
+    watch: (m) => { slices++; if (m.translator.liveBytes > BUDGET) over++; },
+  });
+  expect(tight.stop).toBe("exit");
+  expect(over).toBe(0);
+  expect(slices).toBeGreaterThan(20);
+  // dropped again and again, and translated again after each drop
+  expect(tight.drops).toBeGreaterThan(5);
+  expect(tight.blocksTranslated).toBeGreaterThan(plain.blocksTranslated! + 100);
+  expect(tight.output).toBe(plain.output);
+  expect(tight.instructions).toBe(plain.instructions);
+}, 120_000);
+
 test("jit: IDIV of INT_MIN by -1 is #DE at the instruction, registers as they were (expected from the SDM: qemu 7.2 dies of it)", async () => {
   // jit_de.asm: each case three times, the first interpreted, the others translated;
   //   name, vector (ff: none), EIP - the IDIV, EAX, EDX

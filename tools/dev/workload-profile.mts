@@ -15,6 +15,9 @@
 //   then --wasm FILE). Translated blocks are grouped as one line.
 // --interpret: boot translated, then run the workload with translation off
 //   (every instruction interpreted): the "interpreter alone" the steps compare with.
+// --memory: after the workload, the installed translations (their function
+//   bytes) and the process's resident memory, then the same after dropping
+//   them all and a full garbage collection (what translations hold on to).
 // --exits: count, per translated block, how often it returned to the run loop
 //   and what ended it (web/jit/translator.ts Translator.countExits), chained
 //   entries and run-time look-ups. This slows every exit; do not time it.
@@ -159,5 +162,22 @@ for (const [k, cmd] of WORKLOAD.entries()) {
     console.log(`  self time (${prof.samples!.length} samples):`);
     selfTimes(prof as unknown as { nodes: ProfNode[]; samples: number[] }, machineUrl);
   }
+}
+if (argv.includes("--memory")) {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const mib = (n: number) => (n / 1048576).toFixed(1);
+  const report = (when: string) => {
+    gc();
+    const u = process.memoryUsage();
+    const s = m.translator.stats;
+    console.log(`${when}: ${s.blocks - s.released} translations installed, ${mib(m.translator.liveBytes)} MiB of function bytes; ` +
+      `resident ${mib(u.rss)} MiB, V8 heap ${mib(u.heapUsed)} MiB, external ${mib(u.external)} MiB`);
+  };
+  report("\nafter the workload");
+  m.translator.dropAll();
+  report("after dropping them all");
 }
 process.exit(0);

@@ -128,6 +128,7 @@ interface MachineExports extends FwCfgExports, VgaExports {
   getCmosByte(index: number): number;
   setTranslation(on: number): void;
   setTranslationThreshold(n: number): void;
+  dropTranslations(): void;
   translatedBlockCalls(): bigint;
   translatedInstructions(): bigint;
   step(): number;
@@ -383,7 +384,7 @@ export class Machine {
   get translatedInstructions(): bigint { return this.x.translatedInstructions(); }
   run(budget: number): StopReason {
     const r = this.x.run(budget >>> 0) as StopReason;
-    this.translator.flush(); // blocks translated in this slice wait no longer for company
+    this.translator.endSlice(); // blocks translated in this slice wait no longer for company
     return r;
   }
   /** After a run stopped with BREAKPOINT or TARGET: go on with it, executing

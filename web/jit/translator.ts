@@ -62,6 +62,7 @@ export interface JitCoreExports {
   jitStr(eip: number, key: number): number;
   jitInstall(host: number, ticket: number, fn: number, insns: number, len: number): number;
   setTranslation(on: number): void;
+  dropTranslations(): void;
 }
 
 /** Instructions that use SS without a memory operand that names it. */
@@ -316,6 +317,11 @@ export function blockModule(fns: Uint8Array[]): Uint8Array<ArrayBuffer> {
 /** The host side of translation for one machine: compiles blocks on request and
  *  manages the function-table slots they occupy. */
 export class Translator {
+  /** The default budget (Translator.budget), in function bytes: twice what
+   *  the default guest's boot and the bench's workload install (8.2 MiB in
+   *  2440 blocks, holding about 44 MiB of the process's resident memory:
+   *  docs/PERFORMANCE.md). */
+  static readonly BUDGET = 16 << 20;
   private readonly free: number[] = [];
   private readonly imports: WebAssembly.Imports;
   /** Whether blocks may go straight on to the next (chaining needs tail calls). */
@@ -324,7 +330,17 @@ export class Translator {
    *  spent translating, so far (for tools and tests); the modules that held
    *  the blocks, and the translations that waited for a module while their
    *  start was dropped (code written, the cache slot reused) and so were never installed. */
-  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0, modules: 0, stale: 0 };
+  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0, modules: 0, stale: 0, drops: 0 };
+  /** The function bytes of the translations installed now, and of each by its table slot. */
+  liveBytes = 0;
+  private readonly bytesOf = new Map<number, number>();
+  /** The most function bytes the installed translations may hold: past it,
+   *  endSlice drops them all, and the code that is still hot is translated
+   *  again (QEMU, too, flushes its whole translation cache when it fills).
+   *  A dropped block's module is freed once none of its blocks is installed,
+   *  which dropping all of them ensures; evicting blocks one by one would
+   *  keep their modules alive. (docs/PERFORMANCE.md: what a block costs.) */
+  budget: number = Translator.BUDGET;
   /** The first translation that failed (a translator bug): the block was left
    *  to the interpreter, and the machine went on (tests check there is none). */
   firstFailure?: string;
@@ -391,7 +407,20 @@ export class Translator {
     } finally { this.stats.compileMs += performance.now() - t0; }
   }
 
-  /** env.jitFlush, and after each run slice (Machine.run): compile the waiting blocks now. */
+  /** After each run slice (Machine.run), outside the machine: the waiting
+   *  blocks compiled now, and every translation dropped if they hold more
+   *  than the budget. */
+  endSlice(): void {
+    this.flush();
+    if (this.liveBytes > this.budget) this.dropAll();
+  }
+  /** Drop every translation, outside the machine (between run slices). */
+  dropAll(): void {
+    this.stats.drops++;
+    this.core.dropTranslations(); // (releases each: jitRelease)
+  }
+
+  /** env.jitFlush, and endSlice: compile the waiting blocks now. */
   flush(): void {
     if (!this.waiting.length) return;
     const t0 = performance.now();
@@ -452,6 +481,8 @@ export class Translator {
       table.set(idx, exports[String(i)] as (...a: unknown[]) => unknown);
       this.stats.blocks++;
       this.stats.wasmBytes += b.t.fn.length;
+      this.bytesOf.set(idx, b.t.fn.length);
+      this.liveBytes += b.t.fn.length;
       return idx;
     });
   }
@@ -459,6 +490,8 @@ export class Translator {
   /** env.jitRelease: a translation was dropped; its slot may be reused. */
   release(idx: number): void {
     this.stats.released++;
+    this.liveBytes -= this.bytesOf.get(idx) ?? 0;
+    this.bytesOf.delete(idx);
     this.core.table.set(idx, null);
     this.free.push(idx);
   }
