@@ -18,7 +18,7 @@
 ;   REAL16-END <8 hex digits>       after it: the checksum
 ; then CLI; HLT.
 ;
-; Build: nasm -f bin [-DITERS=n] -o real16.rom tools/bench/real16.asm
+; Build: nasm -f bin -I tools/bench/ [-DITERS=n] -o real16.rom tools/bench/real16.asm
 
 bits 16
 org 0
@@ -35,18 +35,6 @@ WORDS      equ 8192             ; the checksum's 16 KiB
 COPY_WORDS equ 2048             ; the copy's 4 KiB
 WALK       equ 1024             ; table-walk elements
 
-COM1       equ 0x3f8            ; 16550 UART registers (PC16550D datasheet)
-UART_THR   equ COM1 + 0
-UART_DLL   equ COM1 + 0
-UART_DLM   equ COM1 + 1
-UART_IER   equ COM1 + 1
-UART_FCR   equ COM1 + 2
-UART_LCR   equ COM1 + 3
-UART_MCR   equ COM1 + 4
-UART_LSR   equ COM1 + 5
-LCR_DLAB   equ 0x80
-LCR_8N1    equ 0x03
-LSR_THRE   equ 0x20
 
 section .text
 main:
@@ -215,29 +203,7 @@ mix:
   loop .l
   ret
 
-uart_init:
-  mov dx, UART_LCR
-  mov al, LCR_DLAB
-  out dx, al
-  mov dx, UART_DLL
-  mov al, 1
-  out dx, al
-  mov dx, UART_DLM
-  xor al, al
-  out dx, al
-  mov dx, UART_LCR
-  mov al, LCR_8N1
-  out dx, al
-  mov dx, UART_IER
-  xor al, al
-  out dx, al
-  mov dx, UART_FCR
-  mov al, 0x07                  ; FIFOs on and cleared
-  out dx, al
-  mov dx, UART_MCR
-  mov al, 0x03                  ; DTR, RTS
-  out dx, al
-  ret
+%include "uart.inc"
 
 ; putc: AL to COM1 once the transmitter holding register is empty.
 putc:

@@ -23,7 +23,7 @@
 ; then CLI; HLT. Any exception prints "SIMD-FAULT <vector> <eip>" and halts;
 ; a CPU without SSE2 (CPUID.1:EDX bit 26) prints "SIMD-NOSSE2" and halts.
 ;
-; Build: nasm -f bin [-DITERS=n] -o simd.rom tools/bench/simd.asm
+; Build: nasm -f bin -I tools/bench/ [-DITERS=n] -o simd.rom tools/bench/simd.asm
 
 bits 16
 org 0
@@ -51,18 +51,6 @@ IA         equ 0x100000         ; 1024 dwords, the integer state
 FY         equ IA + 4096        ; 1024 floats, the SAXPY vector
 DATA_BYTES equ 4096
 
-COM1       equ 0x3f8            ; 16550 UART registers (PC16550D datasheet)
-UART_THR   equ COM1 + 0         ; transmit holding (DLAB = 0)
-UART_DLL   equ COM1 + 0         ; divisor latch low (DLAB = 1)
-UART_DLM   equ COM1 + 1         ; divisor latch high (DLAB = 1)
-UART_IER   equ COM1 + 1
-UART_FCR   equ COM1 + 2
-UART_LCR   equ COM1 + 3
-UART_MCR   equ COM1 + 4
-UART_LSR   equ COM1 + 5
-LCR_DLAB   equ 0x80
-LCR_8N1    equ 0x03
-LSR_THRE   equ 0x20
 
 PIC1_CMD   equ 0x20             ; 8259A master
 PIC1_DATA  equ 0x21
@@ -264,30 +252,7 @@ checksum:
   movd edx, xmm0
   ret
 
-; 8N1; the divisor (115200 baud) only matters on a real line.
-uart_init:
-  mov dx, UART_LCR
-  mov al, LCR_DLAB
-  out dx, al
-  mov dx, UART_DLL
-  mov al, 1
-  out dx, al
-  mov dx, UART_DLM
-  xor al, al
-  out dx, al
-  mov dx, UART_LCR
-  mov al, LCR_8N1
-  out dx, al
-  mov dx, UART_IER
-  xor al, al
-  out dx, al
-  mov dx, UART_FCR
-  mov al, 0x07                  ; FIFOs on and cleared
-  out dx, al
-  mov dx, UART_MCR
-  mov al, 0x03                  ; DTR, RTS
-  out dx, al
-  ret
+%include "uart.inc"
 
 ; putc: AL to COM1 once THR is empty. Preserves every register.
 putc:

@@ -66,13 +66,14 @@ function fail(msg) {
 const src = join(ROOT, `tools/bench/${romName}.asm`);
 const rom = join(ROOT, `build/bench/${romName}.rom`);
 mkdirSync(dirname(rom), { recursive: true });
-const asm = spawnSync("nasm", ["-f", "bin", ...(iters ? [`-DITERS=${iters}`] : []), "-o", rom, src], { encoding: "utf8" });
+const INC = ["-I", join(ROOT, "tools/bench") + "/"]; // uart.inc
+const asm = spawnSync("nasm", ["-f", "bin", ...INC, ...(iters ? [`-DITERS=${iters}`] : []), "-o", rom, src], { encoding: "utf8" });
 if (asm.error) fail(`cannot run nasm (${asm.error.code}); install nasm`);
 if (asm.status !== 0) fail(`nasm failed:\n${asm.stderr}`);
 const romIters = iters ?? Number(/^ITERS\s+equ\s+(\d+)/m.exec(readFileSync(src, "utf8"))?.[1]);
 // The one-pass ROM for RingZero's instruction count (see the top).
 const rom1 = join(ROOT, `build/bench/${romName}-1pass.rom`);
-const asm1 = spawnSync("nasm", ["-f", "bin", "-DITERS=1", "-o", rom1, src], { encoding: "utf8" });
+const asm1 = spawnSync("nasm", ["-f", "bin", ...INC, "-DITERS=1", "-o", rom1, src], { encoding: "utf8" });
 if (asm1.status !== 0) fail(`nasm failed:\n${asm1.stderr}`);
 
 const EMULATORS = {
