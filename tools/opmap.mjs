@@ -43,7 +43,7 @@ const MAP = `
 04 add_AL_Ib ib jit=alu
 05 add_eAX_Iv* iv jit=alu
 06 push_ES* jit=pushS
-07 pop_ES*
+07 pop_ES* jit=segLoad
 08 or_Eb_Gb m L jit=alu
 09 or_Ev_Gv* m L jit=alu
 0A or_Gb_Eb m jit=alu
@@ -66,7 +66,7 @@ const MAP = `
 1C sbb_AL_Ib ib jit=alu
 1D sbb_eAX_Iv* iv jit=alu
 1E push_DS* jit=pushS
-1F pop_DS*
+1F pop_DS* jit=segLoad
 20 and_Eb_Gb m L jit=alu
 21 and_Ev_Gv* m L jit=alu
 22 and_Gb_Eb m jit=alu
@@ -169,7 +169,7 @@ const MAP = `
 8B mov_Gv_Ev* m jit=movGE
 8C mov_Ev_Sw* m jit=movES
 8D lea_Gv_M* m jit=lea
-8E mov_Sw_Ew m
+8E mov_Sw_Ew m jit=segLoad
 8F/0 pop_Ev* m
 90 nop jit=nop
 91-97 xchg_reg_eAX* jit=xchg
@@ -376,13 +376,13 @@ FF/6 push_Ev* m jit=pushE
 0F8F jcc(15) iv jitnear=jcc
 0F90-0F9F setcc_Eb m jit=setcc
 0FA0 push_FS* jit=pushS
-0FA1 pop_FS*
+0FA1 pop_FS* jit=segLoad
 0FA2 cpuid
 0FA3 bt_Ev_Gv* m jit=bt
 0FA4 shld_Ev_Gv* m ib jit=shiftd
 0FA5 shld_Ev_Gv* m cl jit=shiftdCL
 0FA8 push_GS* jit=pushS
-0FA9 pop_GS*
+0FA9 pop_GS* jit=segLoad
 0FAB bts_Ev_Gv* m L jit=bt
 0FAC shrd_Ev_Gv* m ib jit=shiftd
 0FAD shrd_Ev_Gv* m cl jit=shiftdCL

@@ -55,7 +55,7 @@ function generateChunk(r: Rng, label: string): string[] {
   for (let k = 0; k < n; k++) {
     const s = sized();
     const d = r.pick(s.dst), src = r.pick(s.src);
-    switch (r.int(40)) {
+    switch (r.int(41)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -240,6 +240,17 @@ function generateChunk(r: Rng, label: string): string[] {
         if (f === 0) { const d32 = r.pick(R32); out.push(`push ${sreg}`, `pop ${d32}`, `movzx ${d32}, ${d32.slice(1)}`); }
         else if (f === 1) out.push(`mov ${r.pick([...R32, ...R16])}, ${sreg}`);
         else out.push(`mov ${mem("word")}, ${sreg}`);
+        break;
+      }
+      // a segment load in the block: FS to jit.asm's selector 30h (based at
+      // 1000h) for an access through it into the data area, then back to the
+      // flat 10h (MOV or POP); or ES reloaded with DS's selector
+      case 39: {
+        const x = r.pick(R16);
+        if (r.int(3)) {
+          out.push("push fs", `mov ${x}, 0x30`, `mov fs, ${x}`, `${r.pick(ALU)} ${d}, ${s.m} [fs:ebx-${hex(0x1000 - r.int(61) * 4 - r.int(4))}]`);
+          out.push(...(r.int(2) ? ["pop fs"] : [`mov ${x}, 0x10`, `mov fs, ${x}`, `add esp, 4`]));
+        } else out.push(`mov ${x}, ds`, `mov es, ${x}`);
         break;
       }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;

@@ -148,7 +148,7 @@ function generateChunk(r: Rng, label: string, ebxSmall: boolean, ebpSmall: boole
     const d = r.pick(s.dst), src = r.pick(s.src);
     const at = (x: string) => `${label}.${x}${skip}`;
     const alu = () => `${r.pick(ALU)} ${r.pick(s.dst)}, ${r.pick(s.src)}`;
-    switch (r.int(40)) {
+    switch (r.int(41)) {
       case 0: case 1: case 2: {
         const op = r.pick(ALU);
         const form = r.int(4);
@@ -389,6 +389,16 @@ function generateChunk(r: Rng, label: string, ebxSmall: boolean, ebpSmall: boole
         else if (f === 1) { const d32 = r.pick(R32); out.push(`o32 push ${sreg}`, `pop ${d32}`, `movzx ${d32}, ${d32.slice(1)}`); st.push(4); st.pop(4); }
         else if (f === 2) out.push(`mov ${r.pick([...R16, ...R32])}, ${sreg}`);
         else out.push(`mov ${mem("word")}, ${sreg}`);
+        break;
+      }
+      // a segment load in the block: FS takes DS's selector (POP FS) for an
+      // access through it, then its own back; or ES reloaded with its own
+      case 39: {
+        if (r.int(3)) {
+          const at = `${s.m} [fs:${ea16()}]`;
+          out.push("push fs", "push ds", "pop fs", `${r.pick(ALU)} ${d}, ${at}`, "pop fs");
+          st.push(2); st.push(2); st.pop(2); st.pop(2);
+        } else { const x = r.pick(R16); out.push(`mov ${x}, es`, `mov es, ${x}`); }
         break;
       }
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;

@@ -236,6 +236,23 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       const rm = modrmRM();
       return done({ op: b & 2 ? "movGE" : "movEG", sz: b & 1 ? osz : 8, rm, reg: reg() });
     }
+    if (b === 0x8e) {
+      // MOV Sreg, r/m16 to ES, DS, FS, GS: the interpreter's handler in the
+      // block (segops.ts: descriptor checks in protected mode); SS (which holds
+      // interrupts off for an instruction and may change the stack size) and
+      // CS (#UD) end the block
+      const rm = modrmRM();
+      const s = reg();
+      if (s === 1 || s === 2 || s > 5) return undefined;
+      const m = rm.mem;
+      const gprs = m ? (m.base >= 0 ? 1 << m.base : 0) | (m.index >= 0 ? 1 << m.index : 0) : 1 << rm.reg!;
+      return done({ op: "segLoad", sz: 16, reg: s, rm, gprs, gprsOut: 0 });
+    }
+    // POP ES, DS (07 1F), FS, GS (0F A1, 0F A9): the same, ESP read and written
+    if (b === 0x07 || b === 0x1f || b === 0x1a1 || b === 0x1a9) {
+      const s = b === 0x07 ? 0 : b === 0x1f ? 3 : b === 0x1a1 ? 4 : 5;
+      return done({ op: "segLoad", sz: osz, reg: s, gprs: 1 << R_ESP, gprsOut: 1 << R_ESP });
+    }
     if (b === 0x8c) { // MOV r/m16, Sreg (segops.ts: a register takes it zero-extended by the operand size)
       const rm = modrmRM();
       if (reg() > 5) return undefined; // #UD: the interpreter's

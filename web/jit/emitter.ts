@@ -16,6 +16,7 @@
 
 import {
   OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE, OFF_REGS, OFF_EIP,
+  OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW,
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
@@ -71,6 +72,9 @@ export const L_W = 65;           // i64 scratch
 export const L_SSE = 66;         // i32: the CPU features when the SSE checks pass, else 0 (simd.ts)
 export const L_V = 67, L_V2 = 68; // v128 scratch
 export const L_DISP = 69;        // i32: where a branch back goes on (Emitter.back), 0 the block's start
+
+/** A segment's fields in its locals (L_SEG + 5 * seg + index). */
+export const SEG_FIELDS = [SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW];
 
 export const FLAG_WORDS = [OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES];
 export const FLAG_LOCALS = [L_EFL, L_MASK, L_OP, L_DST, L_SRC, L_RES];
@@ -285,6 +289,12 @@ export class Emitter {
     this.i32(0).load(W.load, JIT_CHAINED).get(L_CNT).op(W.add);
     if (this.cur.k) this.i32(this.cur.k).op(W.add);
     this.op(W.store, 0); uleb(this.b, JIT_RETIRED);
+    return this;
+  }
+  /** The base and offset ranges of segment `seg` into its locals again, from
+   *  the state (after a load of it). */
+  reloadSegment(seg: number): this {
+    SEG_FIELDS.forEach((f, j) => this.load(W.load, CPU_STATE + OFF_SEGS + seg * SEG_SIZE + f).set(L_SEG + 5 * seg + j));
     return this;
   }
   /** Push the value at the current memory operand. */

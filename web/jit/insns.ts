@@ -246,6 +246,10 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     // bits, zero-extended), read from the state: loads are the interpreter's
     case "pushS": e.load(W.load, CPU_STATE + OFF_SEGS + i.reg! * SEG_SIZE + SEGF_SEL).set(T0); push(T0); return;
     case "movES": e.load(W.load, CPU_STATE + OFF_SEGS + i.reg! * SEG_SIZE + SEGF_SEL).set(T0); e.writeRM(i.rm!, sz, T0, false); return;
+    // segops.ts mov_Sw_Ew, stack.ts pop_DS and the like: the interpreter's
+    // handler; then the segment's base and offset ranges are read again (the
+    // block takes no segment it loads as flat: translator.ts)
+    case "segLoad": e.step(i.off, i.gprs!, i.gprsOut!, false); e.reloadSegment(i.reg!); return;
     case "pushI": e.i32(i.imm!).set(T0); push(T0); return;
     case "pushE": e.readRM(i.rm!, sz).set(T0); push(T0); return;
     case "pop": pop(T0); e.setReg(i.reg!, sz, T0); return;

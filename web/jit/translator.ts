@@ -33,7 +33,7 @@
 // branches wrap their targets.
 
 import {
-  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, CPU_STATE, S_SS,
+  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
 import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16 } from "./constants";
 import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
@@ -78,6 +78,11 @@ export interface Translation { fn: Uint8Array; insns: number; len: number; mode:
 export function translate(code: Uint8Array, a: Addr, start = 0): Translation | undefined {
   const insns = decodeBlock(code, start, a.code16);
   if (insns.length === 0) return undefined;
+  // A segment the block loads is not taken as flat anywhere in it (a loop may
+  // come back to code before the load): its accesses use its locals, which
+  // the load refreshes.
+  const loaded = insns.reduce((m, i) => (i.op === "segLoad" ? m | (1 << i.reg!) : m), 0);
+  if (loaded & (a.flat ?? 0)) a = { ...a, flat: (a.flat ?? 0) & ~loaded };
   const e = new Emitter(a);
   const last = insns[insns.length - 1];
   const endOff = last.off + last.len;
@@ -151,9 +156,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
   }
   for (const s of segs) {
     if (body.flatUsed & (1 << s)) continue; // flat: no base, no range checks
-    [SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW].forEach((f, j) => {
-      e.i32(0).op(W.load, 0); uleb(e.b, CPU_STATE + OFF_SEGS + s * SEG_SIZE + f); e.set(L_SEG + 5 * s + j);
-    });
+    e.reloadSegment(s);
   }
   e.op(W.block, VOID, W.block, VOID);
   if (a.code16) {
