@@ -114,17 +114,7 @@ function generateChunk(r: Rng, label: string): string[] {
         const j = (x: string) => `j${r.pick(CC)} ${at(x)}`;
         const alu = () => `${r.pick(ALU)} ${r.pick(s.dst)}, ${r.pick(s.src)}`;
         const f = r.int(6);
-        if (f === 5) {
-          // the target after the callee's RET: decodeBlock goes on there
-          out.push(`call ${at("f")}`, `jmp ${at("j")}`, `${at("f")}:`, j("t"), alu(), "ret", `${at("t")}:`, `set${r.pick(CC)} ${r.pick(R8)}`, alu(), "ret", `${at("j")}:`);
-        } else if (f === 4) {
-          out.push(j("t"), `jmp ${at("b")}`, `${at("a")}:`, alu(), "clc", `jc ${at("t")}`, `jmp ${at("j")}`,
-            `${at("b")}:`, `${at("t")}:`, alu(), `jmp ${at("a")}`, `${at("j")}:`);
-        }
-        else if (f === 0) out.push(j("s"), `${r.pick(ALU)} ${d}, ${src}`, `${at("s")}:`);
-        else if (f === 1) out.push(j("o"), alu(), j("i"), alu(), `${at("i")}:`, alu(), `${at("o")}:`);
-        else if (f === 2) out.push(j("t"), alu(), j("t"), alu(), `${at("t")}:`, alu());
-        else out.push(j("a"), alu(), j("b"), alu(), `${at("a")}:`, alu(), `${at("b")}:`);
+        out.push(...forwardJcc(r, f, j, at, alu, d, src));
         skip++;
         break;
       }
@@ -257,6 +247,23 @@ function generateChunk(r: Rng, label: string): string[] {
     }
   }
   return out;
+}
+
+/** Jcc forward over ALU instructions, pattern `f` of case 19 (0-5; jit_gen16.ts
+ *  shares them): `j` a Jcc to label `x`, `at` the label, `alu` an ALU
+ *  instruction, `d`/`src` an ALU instruction's operands. Pattern 5 CALLs a
+ *  routine in the chunk (its stack use is the caller's to note). */
+export function forwardJcc(r: Rng, f: number, j: (x: string) => string, at: (x: string) => string, alu: () => string, d: string, src: string): string[] {
+  // the target after the callee's RET: decodeBlock goes on there
+  if (f === 5) return [`call ${at("f")}`, `jmp ${at("j")}`, `${at("f")}:`, j("t"), alu(), "ret", `${at("t")}:`, `set${r.pick(CC)} ${r.pick(R8)}`, alu(), "ret", `${at("j")}:`];
+  if (f === 4) {
+    return [j("t"), `jmp ${at("b")}`, `${at("a")}:`, alu(), "clc", `jc ${at("t")}`, `jmp ${at("j")}`,
+      `${at("b")}:`, `${at("t")}:`, alu(), `jmp ${at("a")}`, `${at("j")}:`];
+  }
+  if (f === 0) return [j("s"), `${r.pick(ALU)} ${d}, ${src}`, `${at("s")}:`];
+  if (f === 1) return [j("o"), alu(), j("i"), alu(), `${at("i")}:`, alu(), `${at("o")}:`];
+  if (f === 2) return [j("t"), alu(), j("t"), alu(), `${at("t")}:`, alu()];
+  return [j("a"), alu(), j("b"), alu(), `${at("a")}:`, alu(), `${at("b")}:`];
 }
 
 /** An operand size's registers and memory operand width, for the cases

@@ -24,7 +24,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { rng, divide, shiftDouble, xadd, cmpxchg, type Rng, R32, R32ALL, R16, R16ALL, R8, R8ALL, ALU, ALU_NO_CARRY, SHIFT, CC } from "./jit_gen";
+import { rng, divide, shiftDouble, xadd, cmpxchg, forwardJcc, type Rng, R32, R32ALL, R16, R16ALL, R8, R8ALL, ALU, ALU_NO_CARRY, SHIFT, CC } from "./jit_gen";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -237,17 +237,10 @@ function generateChunk(r: Rng, label: string, ebxSmall: boolean, ebpSmall: boole
         const j = (x: string) => `j${r.pick(CC)} ${r.int(3) ? "" : "near "}${at(x)}`;
         const f = r.int(7);
         if (f === 6) out.push(`jmp ${at("b")}`, `${at("a")}:`, alu(), `jmp ${at("j")}`, `${at("b")}:`, alu(), j("a"), alu(), `jmp ${at("a")}`, `${at("j")}:`);
-        else if (f === 5) {
-          out.push(`call ${at("f")}`, `jmp ${at("j")}`, `${at("f")}:`, j("t"), alu(), "ret", `${at("t")}:`, `set${r.pick(CC)} ${r.pick(R8)}`, alu(), "ret", `${at("j")}:`);
-          st.push(2); st.pop(2);
-        } else if (f === 4) {
-          out.push(j("t"), `jmp ${at("b")}`, `${at("a")}:`, alu(), "clc", `jc ${at("t")}`, `jmp ${at("j")}`,
-            `${at("b")}:`, `${at("t")}:`, alu(), `jmp ${at("a")}`, `${at("j")}:`);
+        else {
+          out.push(...forwardJcc(r, f, j, at, alu, d, src));
+          if (f === 5) { st.push(2); st.pop(2); } // its CALL
         }
-        else if (f === 0) out.push(j("s"), `${r.pick(ALU)} ${d}, ${src}`, `${at("s")}:`);
-        else if (f === 1) out.push(j("o"), alu(), j("i"), alu(), `${at("i")}:`, alu(), `${at("o")}:`);
-        else if (f === 2) out.push(j("t"), alu(), j("t"), alu(), `${at("t")}:`, alu());
-        else out.push(j("a"), alu(), j("b"), alu(), `${at("a")}:`, alu(), `${at("b")}:`);
         skip++;
         break;
       }
