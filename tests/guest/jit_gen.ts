@@ -181,21 +181,7 @@ function generateChunk(r: Rng, label: string): string[] {
       // They leave flags undefined (OF SF AF PF; BSF/BSR all but ZF) where qemu
       // and RingZero differ, so CF or ZF is taken with SETcc and an ALU
       // instruction that reads none then sets every flag.
-      case 32: {
-        const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword", bits: 32 } : { dst: R16, src: R16ALL, m: "word", bits: 16 };
-        const op = r.pick(["bt", "bts", "btr", "btc"]);
-        const lock = op !== "bt" && r.int(3) === 0 ? "lock " : "";
-        const f = r.int(4);
-        if (f === 0) out.push(`${op} ${r.pick(w.dst)}, ${r.pick(w.src)}`);
-        else if (f === 1) out.push(`${op} ${r.int(2) ? r.pick(w.dst) : mem(w.m)}, ${r.int(256)}`);
-        else if (f === 2) {
-          // a signed offset of -64..191 bits from [ebx+64..]
-          const off = w.bits === 32 ? "ecx" : "cx";
-          out.push(`mov ${off}, ${r.int(256) - 64}`, `${lock}${op} ${w.m} [ebx+${64 + r.int(16) * 4}], ${off}`);
-        } else out.push(`${lock}${op} ${mem(w.m)}, ${r.int(256)}`);
-        out.push(`set${r.pick(["c", "nc"])} ${r.pick(R8)}`, `${r.pick(ALU_NO_CARRY)} ${d}, ${src}`);
-        break;
-      }
+      case 32: out.push(...bitTest(r, mem, (m) => `${m} [ebx+${64 + r.int(16) * 4}]`, d, src)); break;
       case 33: {
         const d2 = r.pick([...R32, ...R16]);
         const from = d2.length === 2 ? r.pick([...R16ALL, mem("word")]) : r.pick([...R32ALL, mem("dword")]);
@@ -246,6 +232,28 @@ function generateChunk(r: Rng, label: string): string[] {
       default: out.push(`${r.pick(ALU)} ${d}, ${src}`); break;
     }
   }
+  return out;
+}
+
+/** BT BTS BTR BTC, case 32 (jit_gen16.ts shares it): a register, an imm8 or
+ *  (into memory) a register offset of -64..191 bits, which moves the address
+ *  by its signed value: `offsetMem` gives that operand (its size `m`), 8 bytes
+ *  into the data area or more; then CF taken with SETcc and an ALU instruction
+ *  on `d`, `src` that sets the flags BT* leave undefined. */
+export function bitTest(r: Rng, mem: (size: string) => string, offsetMem: (m: string) => string, d: string, src: string): string[] {
+  const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword", bits: 32 } : { dst: R16, src: R16ALL, m: "word", bits: 16 };
+  const op = r.pick(["bt", "bts", "btr", "btc"]);
+  const lock = op !== "bt" && r.int(3) === 0 ? "lock " : "";
+  const f = r.int(4);
+  const out: string[] = [];
+  if (f === 0) out.push(`${op} ${r.pick(w.dst)}, ${r.pick(w.src)}`);
+  else if (f === 1) out.push(`${op} ${r.int(2) ? r.pick(w.dst) : mem(w.m)}, ${r.int(256)}`);
+  else if (f === 2) {
+    const off = w.bits === 32 ? "ecx" : "cx";
+    const set = `mov ${off}, ${r.int(256) - 64}`;
+    out.push(set, `${lock}${op} ${offsetMem(w.m)}, ${off}`);
+  } else out.push(`${lock}${op} ${mem(w.m)}, ${r.int(256)}`);
+  out.push(`set${r.pick(["c", "nc"])} ${r.pick(R8)}`, `${r.pick(ALU_NO_CARRY)} ${d}, ${src}`);
   return out;
 }
 

@@ -24,7 +24,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { rng, divide, shiftDouble, xadd, cmpxchg, forwardJcc, type Rng, R32, R32ALL, R16, R16ALL, R8, R8ALL, ALU, ALU_NO_CARRY, SHIFT, CC } from "./jit_gen";
+import { rng, divide, shiftDouble, xadd, cmpxchg, forwardJcc, bitTest, type Rng, R32, R32ALL, R16, R16ALL, R8, R8ALL, ALU, ALU_NO_CARRY, SHIFT, CC } from "./jit_gen";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -327,21 +327,7 @@ function generateChunk(r: Rng, label: string, ebxSmall: boolean, ebpSmall: boole
       // BT BTS BTR BTC and BSF/BSR as jit_gen.ts cases 32 and 33: CF or ZF
       // taken with SETcc, then an ALU instruction sets the flags they leave
       // undefined
-      case 32: {
-        const w = r.int(2) ? { dst: R32, src: R32ALL, m: "dword", bits: 32 } : { dst: R16, src: R16ALL, m: "word", bits: 16 };
-        const op = r.pick(["bt", "bts", "btr", "btc"]);
-        const lock = op !== "bt" && r.int(3) === 0 ? "lock " : "";
-        const f = r.int(4);
-        if (f === 0) out.push(`${op} ${r.pick(w.dst)}, ${r.pick(w.src)}`);
-        else if (f === 1) out.push(`${op} ${r.int(2) ? r.pick(w.dst) : mem(w.m)}, ${r.int(256)}`);
-        else if (f === 2) {
-          // a register offset of -64..191 bits: -8..+24 bytes from [BX + d]
-          const off = w.bits === 32 ? "ecx" : "cx";
-          out.push(`mov ${off}, ${r.int(256) - 64}`, `${lock}${op} ${w.m} [${r.int(3) ? "" : "fs:"}bx${signed(DATA_LO - BASE + 8 + r.int(DATA_SIZE - 40))}], ${off}`);
-        } else out.push(`${lock}${op} ${mem(w.m)}, ${r.int(256)}`);
-        out.push(`set${r.pick(["c", "nc"])} ${r.pick(R8)}`, `${r.pick(ALU_NO_CARRY)} ${d}, ${src}`);
-        break;
-      }
+      case 32: out.push(...bitTest(r, mem, (m) => `${m} [${r.int(3) ? "" : "fs:"}bx${signed(DATA_LO - BASE + 8 + r.int(DATA_SIZE - 40))}]`, d, src)); break;
       case 33: {
         const d2 = r.pick([...R32, ...R16]), w = d2.length === 2;
         const zero = w ? "si" : "esi";
