@@ -116,6 +116,18 @@ T_SP    equ 28             ; word: SP (the driver's CALL pushes below it)
 T_ESPH  equ 30             ; word: ESP's upper half
 T_SIZE  equ 32
 
+; STORE_GPRS frame: the eight general registers to [ss:frame + R_*]
+%macro STORE_GPRS 1
+  mov [ss:%1 + R_EAX], eax
+  mov [ss:%1 + R_ECX], ecx
+  mov [ss:%1 + R_EDX], edx
+  mov [ss:%1 + R_EBX], ebx
+  mov [ss:%1 + R_ESP], esp
+  mov [ss:%1 + R_EBP], ebp
+  mov [ss:%1 + R_ESI], esi
+  mov [ss:%1 + R_EDI], edi
+%endmacro
+
 ; SHOWDE label: after a #DE that de_show took, print ESI EAX EDX, the frame's
 ; IP less `label`, its CS and FLAGS
 %macro SHOWDE 1
@@ -560,14 +572,7 @@ main:
   mov edi, [ss:RIN + R_EDI]
   mov esp, [ss:RIN + R_ESP]
   call [ss:CALLT]
-  mov [ss:ROUT + R_EAX], eax
-  mov [ss:ROUT + R_ECX], ecx
-  mov [ss:ROUT + R_EDX], edx
-  mov [ss:ROUT + R_EBX], ebx
-  mov [ss:ROUT + R_ESP], esp
-  mov [ss:ROUT + R_EBP], ebp
-  mov [ss:ROUT + R_ESI], esi
-  mov [ss:ROUT + R_EDI], edi
+  STORE_GPRS ROUT
   mov esp, DRV_SP          ; (before PUSHFD: the chunk's SP may be 2, the dword across FFFFh)
   pushfd
   pop dword [ss:ROUT + R_FL]
@@ -827,14 +832,7 @@ ipe_gp:
 ; mod 0 with rm or the SIB's base 5: disp32). No register but the frame's IP
 ; changes; no dword goes on the stack (its SP may be near 0).
 jt_de:
-  mov [ss:RDE + R_EAX], eax
-  mov [ss:RDE + R_ECX], ecx
-  mov [ss:RDE + R_EDX], edx
-  mov [ss:RDE + R_EBX], ebx
-  mov [ss:RDE + R_ESP], esp
-  mov [ss:RDE + R_EBP], ebp
-  mov [ss:RDE + R_ESI], esi
-  mov [ss:RDE + R_EDI], edi
+  STORE_GPRS RDE
   inc dword [ss:DE_N]
   mov eax, [ss:DE_SUM]
   mov si, RDE
