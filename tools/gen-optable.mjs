@@ -68,7 +68,8 @@ function main() {
     if (!used.has(mod)) used.set(mod, new Set());
     used.get(mod).add(name);
     // a near branch's 16-bit form is translated in 16-bit code alone
-    const emitter = emitterOf(entry, size) ?? (emitterOf(entry, size, true) && `${emitterOf(entry, size, true)} in 16-bit code`);
+    const in16 = emitterOf(entry, size, true);
+    const emitter = emitterOf(entry, size) ?? (in16 && `${in16} in 16-bit code`);
     implemented.push([label, name, size, emitter, order]);
     return name;
   };

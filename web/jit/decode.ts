@@ -244,9 +244,7 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       const rm = modrmRM();
       const s = reg();
       if (s === 1 || s === 2 || s > 5) return undefined;
-      const m = rm.mem;
-      const gprs = m ? (m.base >= 0 ? 1 << m.base : 0) | (m.index >= 0 ? 1 << m.index : 0) : 1 << rm.reg!;
-      return done({ op: "segLoad", sz: 16, reg: s, rm, gprs, gprsOut: 0 });
+      return done({ op: "segLoad", sz: 16, reg: s, rm, gprs: rm.mem ? addressRegs(rm.mem) : 1 << rm.reg!, gprsOut: 0 });
     }
     // POP ES, DS (07 1F), FS, GS (0F A1, 0F A9): the same, ESP read and written
     if (b === 0x07 || b === 0x1f || b === 0x1a1 || b === 0x1a9) {
@@ -367,7 +365,7 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
         let gprsOut = 0;
         if (rm) gprsOut = (1 << reg()) | (rm.reg !== undefined ? 1 << rm.reg : 0);
         let gprs = gprsOut;
-        if (rm?.mem) gprs |= (rm.mem.base >= 0 ? 1 << rm.mem.base : 0) | (rm.mem.index >= 0 ? 1 << rm.mem.index : 0);
+        if (rm?.mem) gprs |= addressRegs(rm.mem);
         if (extra & INTERP_EDI) gprs |= 1 << R_EDI;
         return { op: "interp", sz: osz, rm, reg: rm ? reg() : undefined, imm, opc, gprs, gprsOut, eflags: (extra & INTERP_EFLAGS) !== 0, off: start, len: pos - start };
       }
@@ -408,6 +406,9 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
 }
 
 class Declined extends Error {}
+
+/** The general registers a memory operand's address reads (bit mask; EAX = bit 0). */
+const addressRegs = (m: Mem) => (m.base >= 0 ? 1 << m.base : 0) | (m.index >= 0 ? 1 << m.index : 0);
 
 /** SDM vol. 2 LOCK: the read-modify-write instructions with a memory destination
  *  (of those translated: ADD OR ADC SBB AND SUB XOR with E as destination, INC,

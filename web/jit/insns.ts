@@ -378,21 +378,18 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       //     CPL > IOPL; 16 bits: the low half of that
       //   EFLAGS = ((EFLAGS & ~mask) | (v & mask)) & EFLAGS_BITS | 2, nothing lazy; (E)SP += 2 or 4
       //   IF 0 -> 1: leave, for a waiting interrupt to come in after the POPF
-      e.get(L_R + R_ESP);
-      spBits();
-      e.linear(S_SS).read(S_SS, sz).set(T0);
-      e.get(T0).i32(TF).op(W.and).open(W.if_, "").interpretExit().end();
       const all = (ARITH_FLAGS | TF | DF | NT | IF | IOPL_MASK | AC | ID) & m;
-      e.i32(all).i32(all & ~IOPL_MASK).load(W.load, CPU_STATE + OFF_CPL).op(W.eqz).op(W.select);
-      e.i32(~IF).i32(-1).load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
-      e.op(W.select, W.and).set(T1);
-      e.get(L_EFL).i32(IF).op(W.and).set(T2);
-      e.get(L_EFL).get(T1).i32(-1).op(W.xor).op(W.and).get(T0).get(T1).op(W.and).op(W.or);
-      e.i32(EFLAGS_BITS).op(W.and).i32(2).op(W.or).set(L_EFL).i32(0).set(L_MASK);
-      e.fs = { mask: 0, kind: LAZY_LOGIC, carry: false, sz: 32 };
-      e.flagsWritten = true;
-      e.get(L_OFF).i32(sz >> 3).op(W.add).set(T3);
-      setSp(T3);
+      pop(T0, () => {
+        e.get(T0).i32(TF).op(W.and).open(W.if_, "").interpretExit().end();
+        e.i32(all).i32(all & ~IOPL_MASK).load(W.load, CPU_STATE + OFF_CPL).op(W.eqz).op(W.select);
+        e.i32(~IF).i32(-1).load(W.load, CPU_STATE + OFF_CPL).get(L_EFL).i32(IOPL_MASK).op(W.and).i32(12).op(W.shru).op(W.gtu);
+        e.op(W.select, W.and).set(T1);
+        e.get(L_EFL).i32(IF).op(W.and).set(T2);
+        e.get(L_EFL).get(T1).i32(-1).op(W.xor).op(W.and).get(T0).get(T1).op(W.and).op(W.or);
+        e.i32(EFLAGS_BITS).op(W.and).i32(2).op(W.or).set(L_EFL).i32(0).set(L_MASK);
+        e.fs = { mask: 0, kind: LAZY_LOGIC, carry: false, sz: 32 };
+        e.flagsWritten = true;
+      });
       e.get(T2).op(W.eqz).get(L_EFL).i32(IF).op(W.and).op(W.and).open(W.if_, "");
       stop();
       e.end();
