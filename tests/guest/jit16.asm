@@ -128,6 +128,17 @@ T_SIZE  equ 32
   mov [ss:%1 + R_EDI], edi
 %endmacro
 
+; SHOWFRAME label: print the exception frame's IP less `label`, its CS and FLAGS
+%macro SHOWFRAME 1
+  movzx eax, word [ss:F_IP]
+  sub eax, %1
+  call phex
+  movzx eax, word [ss:F_CS]
+  call phex
+  movzx eax, word [ss:F_FL]
+  call phex
+%endmacro
+
 ; SHOWDE label: after a #DE that de_show took, print ESI EAX EDX, the frame's
 ; IP less `label`, its CS and FLAGS
 %macro SHOWDE 1
@@ -138,13 +149,7 @@ T_SIZE  equ 32
   call phex
   mov eax, edx
   call phex
-  movzx eax, word [ss:F_IP]
-  sub eax, %1
-  call phex
-  movzx eax, word [ss:F_CS]
-  call phex
-  movzx eax, word [ss:F_FL]
-  call phex
+  SHOWFRAME %1
   call putnl
 %endmacro
 
@@ -347,13 +352,7 @@ main:
   PUTS "desp"
   movzx eax, word [cs:si]
   call phex
-  movzx eax, word [ss:F_IP]
-  sub eax, .dive
-  call phex
-  movzx eax, word [ss:F_CS]
-  call phex
-  movzx eax, word [ss:F_FL]
-  call phex
+  SHOWFRAME .dive
   movzx eax, word [ss:ARG]
   call phex
   call putnl
