@@ -32,6 +32,8 @@
 //                        32-bit operand size only, in 16-bit code with either
 //            jit=interp  the translator runs it inside a block by calling the
 //                        interpreter's handler for it (asm/cpu/jit.ts jitStep)
+//            jitrep=NAME with F3 (REP: the last of F2/F3) the translator runs it
+//                        with the emitter NAME instead (PAUSE)
 // A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
 // listed in docs/OPCODES.md as not implemented.
 
@@ -171,7 +173,7 @@ const MAP = `
 8D lea_Gv_M* m jit=lea
 8E mov_Sw_Ew m jit=segLoad
 8F/0 pop_Ev* m
-90 nop jit=nop
+90 nop jit=nop jitrep=pause
 91-97 xchg_reg_eAX* jit=xchg
 98 cbw* jit=cbw
 99 cwd* jit=cwd
@@ -735,9 +737,13 @@ export const IMMEDIATES = [
 export const immediateOf = (entry) => IMMEDIATES.find((i) => entry.flags.has(i.flag));
 
 /** The translator's emitter for an entry at operand size `osz`, in 16-bit code
- *  if `code16` (its jit=, jit32= or jitnear= flag), or undefined when the
- *  interpreter alone runs it. */
-export function emitterOf(entry, osz, code16 = false) {
+ *  if `code16` (its jit=, jit32= or jitnear= flag; with `rep`, an F3 prefix,
+ *  its jitrep= flag first), or undefined when the interpreter alone runs it. */
+export function emitterOf(entry, osz, code16 = false, rep = false) {
+  for (const flag of entry.flags) {
+    const m = rep && /^jitrep=(\w+)$/.exec(flag);
+    if (m) return m[1];
+  }
   for (const flag of entry.flags) {
     const m = /^jit(32|near)?=(\w+)$/.exec(flag);
     if (m && (!m[1] || osz === 32 || (m[1] === "near" && code16))) return m[2];

@@ -79,7 +79,7 @@ function generateChunk(r: Rng, label: string): string[] {
       }
       case 9: out.push(`lea ${r.pick(R32)}, [${r.pick(R32ALL)}+${r.pick(["eax", "ecx", "esi", "ebp"])}*${r.pick([1, 2, 4, 8])}+${r.int(4096) - 2048}]`); break;
       case 10: out.push(`xchg ${d}, ${r.int(2) ? r.pick(s.dst) : mem(s.m)}`); break;
-      case 11: out.push(r.pick(["cbw", "cwde", "cwd", "cdq", "nop", "bswap " + r.pick(R32)])); break;
+      case 11: out.push(r.pick(["cbw", "cwde", "cwd", "cdq", "nop", "pause", "bswap " + r.pick(R32)])); break;
       case 12: {
         const f = r.int(3);
         const d16 = r.pick([...R32, ...R16]), m16 = d16.length === 2 ? "word" : "dword";

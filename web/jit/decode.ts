@@ -257,7 +257,10 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       return done({ op: "movES", sz: rm.mem ? 16 : osz, rm, reg: reg() });
     }
     if (b === 0x8d) { const rm = modrmRM(); if (!rm.mem) return undefined; return done({ op: "lea", sz: osz, rm, reg: reg() }); }
-    if (b === 0x90) return done({ op: "nop", sz: 32 });
+    // F3 90 is PAUSE (a spin-wait hint; it exits in VMX non-root operation
+    // with "PAUSE exiting", SDM vol. 3 §25.1.3, which its emitter leaves to
+    // the interpreter)
+    if (b === 0x90) { if (rep) { rep = false; return done({ op: "pause", sz: 32 }); } return done({ op: "nop", sz: 32 }); }
     if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
     if (b === 0x98) return done({ op: "cbw", sz: osz });
     if (b === 0x99) return done({ op: "cwd", sz: osz });

@@ -17,6 +17,12 @@ import {
 import { W } from "./wasm";
 import { emitSimd } from "./simd";
 
+/** In VMX non-root operation the interpreter runs the instruction (one that
+ *  may exit there: vmxexit.ts). */
+function interpretInNonRoot(e: Emitter): void {
+  e.load(W.load, CPU_STATE + OFF_VMX_MODE).i32(VMX_NONROOT).op(W.and).open(W.if_, "").interpretExit().end();
+}
+
 /** One instruction; `k` is its index in the block, `n` the block's length,
  *  `extent` the end of its bytes that lie after its start (block offsets from 0
  *  to there are inside the fetch window: jitRun checks it). */
@@ -108,6 +114,11 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
   };
   switch (i.op) {
     case "nop": return;
+    // datamov.ts nop with F3: a NOP, except in VMX non-root operation, where
+    // it may exit (vmxexit.ts vmxPause): the interpreter runs it there.
+    case "pause":
+      interpretInNonRoot(e);
+      return;
     case "alu": {
       const op = i.sub!;
       const memDst = i.form === "EG" || i.form === "EI";
@@ -404,7 +415,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       e.load(W.load, CPU_STATE + OFF_CPL).i32(0).op(W.ne).op(W.and).open(W.if_, "").interpretExit().end();
       // In VMX non-root operation RDTSC may exit or add the TSC offset (vmxexit.ts
       // vmxRdtsc, vmxTsc): the interpreter runs it there.
-      e.load(W.load, CPU_STATE + OFF_VMX_MODE).i32(VMX_NONROOT).op(W.and).open(W.if_, "").interpretExit().end();
+      interpretInNonRoot(e);
       e.load(W.load, JIT_CHAINED).get(L_CNT).op(W.add);
       if (k) e.i32(k).op(W.add);
       e.call(F_RDTSC).set(T0).load(W.load, JIT_TSC_HI).set(T1);

@@ -1,0 +1,320 @@
+;; pause-loop: pause; dec ecx; jnz -5: a spin-wait loop stays in the block, PAUSE the interpreter's only in VMX non-root operation
+;; 3 instructions, 821 bytes of wasm, ends: jcc
+(module
+  (type (;0;) (func (result i32)))
+  (type (;1;) (func (param i32) (result i32)))
+  (type (;2;) (func (param i32 i32) (result i32)))
+  (type (;3;) (func (param i32 i32 i32) (result i32)))
+  (import "m" "mem" (memory (;0;) 0))
+  (import "f" "rd8" (func (;0;) (type 2)))
+  (import "f" "rd16" (func (;1;) (type 2)))
+  (import "f" "rd32" (func (;2;) (type 2)))
+  (import "f" "wr8" (func (;3;) (type 3)))
+  (import "f" "wr16" (func (;4;) (type 3)))
+  (import "f" "wr32" (func (;5;) (type 3)))
+  (import "f" "testcc" (func (;6;) (type 1)))
+  (import "f" "eflags" (func (;7;) (type 0)))
+  (import "f" "rdtsc" (func (;8;) (type 1)))
+  (import "f" "chain" (func (;9;) (type 2)))
+  (import "f" "lookup" (func (;10;) (type 2)))
+  (import "f" "step" (func (;11;) (type 1)))
+  (import "f" "str" (func (;12;) (type 2)))
+  (import "f" "exit" (func (;13;) (type 2)))
+  (func (;14;) (type 1) (param i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
+    i32.const 0
+    i32.load offset=4128 align=1
+    local.set 2
+    i32.const 0
+    i32.load offset=4100 align=1
+    local.set 4
+    i32.const 0
+    i32.load offset=4132 align=1
+    local.set 11
+    i32.const 0
+    i32.load offset=4136 align=1
+    local.set 12
+    i32.const 0
+    i32.load offset=4140 align=1
+    local.set 13
+    i32.const 0
+    i32.load offset=4144 align=1
+    local.set 14
+    i32.const 0
+    i32.load offset=4148 align=1
+    local.set 15
+    i32.const 0
+    i32.load offset=4152 align=1
+    local.set 16
+    i32.const 0
+    i32.load offset=4392 align=1
+    local.set 64
+    block  ;; label = @1
+      block  ;; label = @2
+        loop  ;; label = @3
+          i32.const 0
+          i32.load offset=5632 align=1
+          i32.const 2
+          i32.and
+          if  ;; label = @4
+            local.get 2
+            local.set 21
+            local.get 1
+            i32.const 1073741824
+            i32.add
+            local.set 1
+            br 2 (;@2;)
+          end
+          local.get 12
+          i32.const 1
+          i32.and
+          if (result i32)  ;; label = @4
+            local.get 14
+            local.get 16
+            local.get 13
+            i32.const 8
+            i32.and
+            select
+            i32.const 4120
+            local.get 13
+            i32.const 3
+            i32.and
+            i32.const 3
+            i32.shl
+            i32.shr_u
+            i32.const 255
+            i32.and
+            i32.shl
+            i64.extend_i32_u
+            local.get 15
+            local.get 14
+            local.get 13
+            i32.const 8
+            i32.and
+            select
+            i32.const 4120
+            local.get 13
+            i32.const 3
+            i32.and
+            i32.const 3
+            i32.shl
+            i32.shr_u
+            i32.const 255
+            i32.and
+            i32.shl
+            i64.extend_i32_u
+            local.get 13
+            i32.const 2
+            i32.shr_u
+            i32.const 1
+            i32.and
+            i64.extend_i32_u
+            i64.add
+            i64.lt_u
+            local.get 13
+            i32.const 16
+            i32.lt_u
+            i32.and
+          else
+            local.get 11
+            i32.const 1
+            i32.and
+          end
+          local.set 26
+          local.get 4
+          local.set 23
+          local.get 23
+          i32.const 1
+          i32.sub
+          local.set 25
+          local.get 25
+          local.set 4
+          i32.const 1
+          local.set 24
+          i32.const 10
+          local.set 13
+          local.get 23
+          local.set 14
+          local.get 24
+          local.set 15
+          local.get 25
+          local.set 16
+          i32.const 2261
+          local.set 12
+          i32.const 2260
+          local.set 12
+          local.get 11
+          i32.const -2
+          i32.and
+          local.get 26
+          i32.or
+          local.set 11
+          local.get 16
+          i32.eqz
+          i32.eqz
+          if  ;; label = @4
+            local.get 1
+            i32.const 3
+            i32.add
+            local.tee 1
+            i32.const 3
+            i32.add
+            local.get 0
+            i32.le_u
+            i32.const 0
+            i32.load offset=9699328 align=1
+            i32.eqz
+            i32.and
+            if  ;; label = @5
+              br 2 (;@3;)
+            end
+            local.get 2
+            local.set 21
+            br 2 (;@2;)
+          end
+          local.get 2
+          i32.const 5
+          i32.add
+          local.set 21
+          i32.const 1048837
+          local.set 62
+          i32.const 10181856
+          local.set 63
+          local.get 1
+          i32.const 3
+          i32.add
+          local.set 1
+          br 1 (;@2;)
+        end
+      end
+      i32.const 0
+      local.get 4
+      i32.store offset=4100 align=1
+      i32.const 0
+      local.get 11
+      i32.store offset=4132 align=1
+      i32.const 0
+      local.get 12
+      i32.store offset=4136 align=1
+      i32.const 0
+      local.get 13
+      i32.store offset=4140 align=1
+      i32.const 0
+      local.get 14
+      i32.store offset=4144 align=1
+      i32.const 0
+      local.get 15
+      i32.store offset=4148 align=1
+      i32.const 0
+      local.get 16
+      i32.store offset=4152 align=1
+      i32.const 0
+      local.get 21
+      i32.store offset=4128 align=1
+      block  ;; label = @2
+        local.get 62
+        i32.eqz
+        br_if 0 (;@2;)
+        i32.const 0
+        i32.load offset=9699328 align=1
+        br_if 0 (;@2;)
+        local.get 62
+        i32.const 1
+        i32.eq
+        if  ;; label = @3
+          local.get 21
+          local.get 0
+          local.get 1
+          i32.sub
+          call 10
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+        else
+          local.get 63
+          local.set 23
+          local.get 23
+          i32.load align=1
+          local.get 62
+          i32.ne
+          if  ;; label = @4
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.ne
+            br_if 2 (;@2;)
+          end
+          local.get 23
+          i32.load offset=4 align=1
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 0
+          i32.ne
+          br_if 1 (;@2;)
+          local.get 1
+          local.get 23
+          i32.load offset=8 align=1
+          i32.add
+          local.get 0
+          i32.gt_u
+          br_if 1 (;@2;)
+          local.get 64
+          i32.const -1
+          i32.ne
+          br_if 1 (;@2;)
+        end
+        i32.const 0
+        i32.const 0
+        i32.load offset=9699368 align=1
+        local.get 1
+        i32.add
+        i32.store offset=9699368 align=1
+        local.get 24
+        local.get 0
+        local.get 1
+        i32.sub
+        return_call 9
+      end
+      local.get 1
+      return
+    end
+    i32.const 0
+    local.get 4
+    i32.store offset=4100 align=1
+    i32.const 0
+    local.get 11
+    i32.store offset=4132 align=1
+    i32.const 0
+    local.get 12
+    i32.store offset=4136 align=1
+    i32.const 0
+    local.get 13
+    i32.store offset=4140 align=1
+    i32.const 0
+    local.get 14
+    i32.store offset=4144 align=1
+    i32.const 0
+    local.get 15
+    i32.store offset=4148 align=1
+    i32.const 0
+    local.get 16
+    i32.store offset=4152 align=1
+    i32.const 0
+    local.get 2
+    local.get 19
+    i32.add
+    i32.store offset=4128 align=1
+    local.get 1
+    local.get 20
+    i32.add
+    i32.const -2147483648
+    i32.or)
+  (export "0" (func 14)))
