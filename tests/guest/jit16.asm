@@ -8,7 +8,8 @@
 ; block (through the IVT), a 16-bit stack across SP = 0 (calls, pushes, and
 ; #DE's frame), a block run again with DS at another base, branches whose
 ; targets wrap at IP 64K (in real mode, and in 16-bit protected mode with a
-; code segment of limit 4G), a Jcc not taken ending a block at IP 10000h. Then every random chunk runs three times from the
+; code segment of limit 4G), a Jcc not taken ending a block at IP 10000h, a
+; block branched to across CS's limit. Then every random chunk runs three times from the
 ; same registers, flags, SP and data, printing after each run
 ;   cNNNNNNNN r: EAX ECX EDX EBX ESP EBP ESI EDI EFLAGS sum(data) #DEs sum(#DE states)
 ; (a #DE in a chunk goes to jt_de, which notes the state and goes on).
@@ -60,6 +61,13 @@ W_CALLB equ 0x0030         ; CALL at 0031h to FFE0h
 ; 7.2) or that goes on past FFFFh unchecked: AX = 1 or 2, RETF.
 IPESEG  equ 0x8800
 IPE_ENTRY equ 0xfffc
+; The IP-limit case's code: lim_code at LIMSEG:LIM_ENTRY (linear 9C7F0h, the
+; base 8C800h not page-aligned), reached through LIMSEG2 too (base 8D000h),
+; where the same bytes lie below the limit; MOV AX, 1 / RETF at LIMSEG:0.
+LIMSEG  equ 0x8c80
+LIMSEG2 equ 0x8d00
+LIM_ENTRY equ 0xfff0
+LIM_ENTRY2 equ LIM_ENTRY - (LIMSEG2 - LIMSEG) * 16
 GP      equ 13
 WSEL_ROM equ 0x08          ; 16-bit code, base F0000h, limit FFFFh: the driver
 WSEL_PM equ 0x10           ; 16-bit code, base WSEG_PM * 16, limit 4G
@@ -421,6 +429,19 @@ main:
   mov ax, WSEG_PM
   call wrap_install
   WRAP_RUN "ipwrap 80000 real", WSEG_PG
+  ; The traps 64K on at jmpf's and jccf's targets, run first (three times,
+  ; and so translated): a block that went on from FFF4h or FFE9h to a target
+  ; on its page unwrapped would find them (a 16-bit block's exits are looked
+  ; up by the IP, wrapped: emitter.ts chainTo)
+  mov word [ss:FARP + 2], WSEG_RM + 0x1000
+  mov word [ss:PASS], 3
+.heat:
+  mov word [ss:FARP], W_JMPF_T
+  call far [ss:FARP]
+  mov word [ss:FARP], W_JCCF_T
+  call far [ss:FARP]
+  dec word [ss:PASS]
+  jnz .heat
   WRAP_RUN "ipwrap 70800 real", WSEG_RM
   ; 16-bit protected mode: CS a selector, DS, ES and SS kept from real mode
   ; (their caches; none is loaded until real mode again), no interrupts
@@ -478,19 +499,59 @@ main:
 .ipe2:
   mov sp, DRV_SP           ; (after the #GP the far call's return address is left)
   PUTS "ipend"
-  push eax
-  mov eax, [ss:F_VEC]
-  call phex
-  movzx eax, word [ss:F_IP]
-  call phex
-  movzx eax, word [ss:F_CS]
-  call phex
-  pop eax
-  movzx eax, ax
-  call phex
-  call putnl
+  call show_gp
   dec word [ss:PASS]
   jnz .ipe1
+
+  ; --- a block branched to from one whose CS limit it crosses: lim_code
+  ; runs first through LIMSEG2, where all of it lies below the limit, and is
+  ; translated; then LIMSEG's block at FFF4h (DEC CX; JNZ to FFF0h) goes back
+  ; to its start, where the same bytes run on past FFFFh. That block must not
+  ; run (asm/cpu/jit.ts jitRun and jitLookup: a block wholly inside the fetch
+  ; window; translator.ts: a 16-bit block's IPs do not wrap): the code from
+  ; FFF0h runs to IP 10000h, whose fetch is #GP(0) (SDM vol. 3 §22.33.1), the
+  ; frame's IP 0000h. Lines: AX after the three runs through LIMSEG2 (4 + 9
+  ; INCs and 100h); then, per run through LIMSEG, as the IP-end case's (AX:
+  ; 13 INCs, 0000000Dh).
+  mov ax, LIMSEG2
+  mov es, ax
+  mov si, lim_code
+  mov di, LIM_ENTRY2
+  mov cx, lim_code_end - lim_code
+  cs rep movsb
+  mov ax, LIMSEG
+  mov es, ax
+  mov dword [es:0], 0xcb0001b8 ; MOV AX, 1 / RETF
+  mov word [ss:FARP], LIM_ENTRY2
+  mov word [ss:FARP + 2], LIMSEG2
+  mov word [ss:PASS], 3
+  PUTS "iplim-heat"
+.ipl0:
+  xor ax, ax
+  mov cx, 1
+  call far [ss:FARP]
+  movzx eax, ax
+  call phex
+  dec word [ss:PASS]
+  jnz .ipl0
+  call putnl
+  mov word [ss:FARP], LIM_ENTRY + 4
+  mov word [ss:FARP + 2], LIMSEG
+  mov word [ss:PASS], 3
+.ipl1:
+  mov word [ss:RESUME], .ipl2
+  mov dword [ss:F_VEC], -1
+  mov word [ss:F_IP], 0xffff
+  mov word [ss:F_CS], 0xffff
+  xor ax, ax
+  mov cx, 2
+  call far [ss:FARP]
+.ipl2:
+  mov sp, DRV_SP
+  PUTS "iplim"
+  call show_gp
+  dec word [ss:PASS]
+  jnz .ipl1
   xor ax, ax
   mov es, ax
   mov eax, [ss:IVT_GP]
@@ -926,6 +987,32 @@ ipe_code:
   xor ax, ax
   jnz short ipe_code
 ipe_code_end:
+
+lim_code:
+  inc ax                   ; LIM_ENTRY
+  inc ax
+  inc ax
+  inc ax
+  dec cx                   ; + 4: LIMSEG's entry
+  jnz short lim_code
+  times 9 inc ax           ; to FFFFh in LIMSEG
+  add ax, 0x100            ; IP 10000h in LIMSEG
+  retf
+lim_code_end:
+
+; After a #GP case: the vector ipe_gp took, the frame's IP and CS, AX; EAX changed
+show_gp:
+  push eax
+  mov eax, [ss:F_VEC]
+  call phex
+  movzx eax, word [ss:F_IP]
+  call phex
+  movzx eax, word [ss:F_CS]
+  call phex
+  pop eax
+  movzx eax, ax
+  call phex
+  jmp putnl
 
 ; position-independent routines copied to RAM (SMCSEG), returning far
 smc1:

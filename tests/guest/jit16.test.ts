@@ -73,6 +73,12 @@ test("jit16: random 16-bit chunks give the same registers, flags and memory inte
   // vector 13, IP 0000h, CS 8800h, AX 0 (neither the code at 0000h nor that
   // 64K on ran)
   expect(out).toContain(thrice("ipend 0000000d 00000000 00008800 00000000"));
+  // a block translated where it lies below CS's limit (through another
+  // segment: AX 4 + 9 INCs + 100h), then branched to from a translated block
+  // of a segment whose limit it crosses: it must not run, and the fetch at IP
+  // 10000h is #GP(0) as above, AX 4 + 9 INCs (CS 8C80h)
+  expect(out).toContain("iplim-heat 0000010d 0000010d 0000010d\n");
+  expect(out).toContain(thrice("iplim 0000000d 00000000 00008c80 0000000d"));
   expect(out).toContain("jit16 done\n");
   // every chunk's three runs agree
   const lines = out.split("\n").filter((l) => /^c[0-9a-f]{8} /.test(l));
@@ -93,9 +99,10 @@ test("jit16: random 16-bit chunks give the same registers, flags and memory inte
   // blocks mask EIP only for a target on another page), so the lines of the
   // segments whose bases are not page-aligned are the SDM's alone; and qemu
   // wraps the IP after a Jcc not taken at FFFEh to 0000h and runs on there
-  // (ipend ffffffff 0000ffff 0000ffff 00000001), so the ipend lines are too
+  // (ipend ffffffff 0000ffff 0000ffff 00000001), so the ipend and iplim
+  // lines are too
   const q = runQemu(bin, { timeoutMs: 60_000 });
-  const sdmOnly = (o: string) => o.replace(/^(ipwrap (70800 real|60400 pm)|ipend) .*\n/gm, "");
+  const sdmOnly = (o: string) => o.replace(/^(ipwrap (70800 real|60400 pm)|ipend|iplim) .*\n/gm, "");
   expect(sdmOnly(out)).toBe(sdmOnly(q.output));
   // most chunks' later runs were translated (each chunk is a block or a few)
   expect(rz.blocksTranslated).toBeGreaterThan(COUNT);
