@@ -33,7 +33,7 @@
 //            jit=interp  the translator runs it inside a block by calling the
 //                        interpreter's handler for it (asm/cpu/jit.ts jitStep)
 //            jitrep=NAME with F3 (REP: the last of F2/F3) the translator runs it
-//                        with the emitter NAME instead (PAUSE)
+//                        with the emitter NAME instead (PAUSE, REP MOVS)
 // A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
 // listed in docs/OPCODES.md as not implemented.
 
@@ -187,16 +187,16 @@ A0 mov_AL_Ob moffs jit=movGE
 A1 mov_eAX_Ov* moffs jit=movGE
 A2 mov_Ob_AL moffs jit=movEG
 A3 mov_Ov_eAX* moffs jit=movEG
-A4 movsb jit=string
-A5 movs* jit=string
+A4 movsb jit=movs jitrep=string
+A5 movs* jit=movs jitrep=string
 A6 cmpsb jit=string
 A7 cmps* jit=string
 A8 test_AL_Ib ib jit=test
 A9 test_eAX_Iv* iv jit=test
-AA stosb jit=string
-AB stos* jit=string
-AC lodsb jit=string
-AD lods* jit=string
+AA stosb jit=stos jitrep=string
+AB stos* jit=stos jitrep=string
+AC lodsb jit=lods jitrep=string
+AD lods* jit=lods jitrep=string
 AE scasb jit=string
 AF scas* jit=string
 B0-B7 mov_reg8_Ib ib jit=movEI

@@ -399,13 +399,16 @@ function stringOp(r: Rng): string[] {
   const compares = kind === "cmps" || kind === "scas";
   const rep = r.int(4) !== 0 ? (compares ? r.pick(["repe ", "repne "]) : "rep ") : "";
   const count = rep ? r.pick([0, 1, 2, 3, 7, 16, 33, 100]) : 1;
-  const down = r.int(3) === 0;
   const a32 = r.int(3) === 0;
+  // now and then one element at offset 0 going down: SI and DI wrap to the
+  // top of the segment (16-bit addressing)
+  const edge = !rep && !a32 && r.int(6) === 0;
+  const down = edge || r.int(3) === 0;
   const [si, di, cx] = a32 ? ["esi", "edi", "ecx"] : ["si", "di", "cx"];
   // the first element's offset: the elements [at, at + n * size) up, or
   // (at - n * size, at + size) down, inside the data area
   const span = Math.max(count, 1) * size;
-  const at = () => hex(DATA_LO + (down ? span - size + r.int(DATA_SIZE - span + 1) : r.int(DATA_SIZE - span + 1)));
+  const at = () => edge ? "0" : hex(DATA_LO + (down ? span - size + r.int(DATA_SIZE - span + 1) : r.int(DATA_SIZE - span + 1)));
   const out = [down ? "std" : "cld"];
   if (kind !== "lods") out.push(`mov ${di}, ${at()}`);
   if (kind === "movs" || kind === "lods" || kind === "cmps") out.push(`mov ${si}, ${at()}`);

@@ -4,7 +4,7 @@
 // interpreter then runs. tests/unit/jitdecode.test.ts checks every length it gives
 // against the interpreter's opcode map (tools/opmap.mjs).
 
-import { S_DS, S_SS, R_EAX, R_ECX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI } from "../host/cpustate";
+import { S_ES, S_DS, S_SS, R_EAX, R_ECX, R_EBX, R_ESP, R_EBP, R_ESI, R_EDI } from "../host/cpustate";
 import { INTERP_OPS, INTERP_EFLAGS, INTERP_EDI } from "./interpops";
 import { JIT_STR_KIND_SHIFT, JIT_STR_REP_SHIFT, JIT_STR_SEG_SHIFT, JIT_STR_LEN_SHIFT, JIT_STR_A16, K_MOVS, K_STOS, K_LODS, K_CMPS, K_SCAS } from "./constants";
 
@@ -302,6 +302,15 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     if (b === 0xf5 || b === 0xf8 || b === 0xf9) return done({ op: b === 0xf5 ? "cmc" : b === 0xf8 ? "clc" : "stc", sz: osz });
     if (b === 0x9e || b === 0x9f) return done({ op: b === 0x9e ? "sahf" : "lahf", sz: 8 });
     const kind = STRING_KINDS.get(b & ~1);
+    if (kind !== undefined && !rep && !repne && (kind === K_MOVS || kind === K_STOS || kind === K_LODS)) {
+      // MOVS, STOS, LODS of one element (string.ts), in wasm: the operand is
+      // the source [seg:(E)SI] (an override allowed) or for STOS the
+      // destination [ES:(E)DI]; MOVS's destination is that too
+      const sz = b & 1 ? osz : 8;
+      const mem: Mem = kind === K_STOS ? { seg: S_ES, base: R_EDI, index: -1, scale: 0, disp: 0, a16 }
+        : { seg: seg >= 0 ? seg : S_DS, base: R_ESI, index: -1, scale: 0, disp: 0, a16 };
+      return done({ op: kind === K_MOVS ? "movs" : kind === K_STOS ? "stos" : "lods", sz, rm: { mem } });
+    }
     if (kind !== undefined && !lock && (!repne || kind === K_CMPS || kind === K_SCAS)) {
       // MOVS, STOS, LODS, CMPS, SCAS (string.ts), with REP (REPE, REPNE for
       // CMPS and SCAS) or not, 32-bit or 16-bit addressing: the interpreter's

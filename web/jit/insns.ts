@@ -5,7 +5,7 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, R_EBP, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, SEGF_SEL, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
+import { S_SS, S_CS, S_ES, R_EAX, R_ECX, R_EDX, R_ESP, R_EBP, R_ESI, R_EDI, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, SEGF_SEL, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
 import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
@@ -305,6 +305,23 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
     // string.ts MOVS, STOS, LODS, CMPS, SCAS (REP or not) by the interpreter's handler
     case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true, i.imm!); return;
+    // string.ts movs, stos, lods of one element: read, write, then (E)SI
+    // and (E)DI on by the size, or back with DF (SI and DI wrap at 64K with
+    // 16-bit addressing); a fault leaves them as they were
+    case "movs": case "stos": case "lods": {
+      const mem = i.rm!.mem!;
+      if (i.op === "stos") e.reg(R_EAX, sz).set(T0); else e.readRM(i.rm!, sz).set(T0);
+      if (i.op === "movs") e.writeRM({ mem: { ...mem, seg: S_ES, base: R_EDI } }, sz, T0, false);
+      else if (i.op === "stos") e.writeRM(i.rm!, sz, T0, false);
+      else e.setReg(R_EAX, sz, T0);
+      const step = (r: number) => {
+        e.get(L_R + r).i32(-(sz >> 3)).i32(sz >> 3).get(L_EFL).i32(DF).op(W.and).op(W.select).op(W.add).set(T1);
+        e.setReg(r, mem.a16 ? 16 : 32, T1);
+      };
+      if (i.op !== "stos") step(R_ESI);
+      if (i.op !== "lods") step(R_EDI);
+      return;
+    }
     case "shift": case "shiftCL": {
       e.readRM(i.rm!, sz).set(T0);
       // RCL and RCR rotate by the (masked) count MOD width + 1 (shift.ts); a
