@@ -10,7 +10,7 @@ export const PREFIXES: Set<number>;
 export const IMMEDIATES: Immediate[];
 export const MANDATORY_PREFIXES: Map<MandatoryPrefix, number>;
 export function immediateOf(entry: OpEntry): Immediate | undefined;
-export function emitterOf(entry: OpEntry, osz: number, code16?: boolean, rep?: boolean): string | undefined;
+export function emitterOf(entry: OpEntry, osz: number, code16?: boolean, rep?: number): string | undefined;
 export function opcodeMap(): Map<number, OpMapEntry>;
 export function slotFor(ops: Map<number, OpMapEntry>, op: number, pfx: MandatoryPrefix): OpSlot | undefined;
 export function allEntries(ops: Map<number, OpMapEntry>): OpEntry[];

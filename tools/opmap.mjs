@@ -32,8 +32,9 @@
 //                        32-bit operand size only, in 16-bit code with either
 //            jit=interp  the translator runs it inside a block by calling the
 //                        interpreter's handler for it (asm/cpu/jit.ts jitStep)
-//            jitrep=NAME with F3 (REP: the last of F2/F3) the translator runs it
-//                        with the emitter NAME instead (PAUSE, REP MOVS)
+//            jitrep=NAME with a repeat prefix (F2 or F3) the translator runs it
+//                        with the emitter NAME instead (REP MOVS and the like)
+//            jitf3=NAME  the same with F3 only (PAUSE; the last of F2/F3 counts)
 // A handler that no asm/cpu file exports yet makes its opcode raise #UD and is
 // listed in docs/OPCODES.md as not implemented.
 
@@ -173,7 +174,7 @@ const MAP = `
 8D lea_Gv_M* m jit=lea
 8E mov_Sw_Ew m jit=segLoad
 8F/0 pop_Ev* m
-90 nop jit=nop jitrep=pause
+90 nop jit=nop jitf3=pause
 91-97 xchg_reg_eAX* jit=xchg
 98 cbw* jit=cbw
 99 cwd* jit=cwd
@@ -189,16 +190,16 @@ A2 mov_Ob_AL moffs jit=movEG
 A3 mov_Ov_eAX* moffs jit=movEG
 A4 movsb jit=movs jitrep=string
 A5 movs* jit=movs jitrep=string
-A6 cmpsb jit=string
-A7 cmps* jit=string
+A6 cmpsb jit=cmps jitrep=string
+A7 cmps* jit=cmps jitrep=string
 A8 test_AL_Ib ib jit=test
 A9 test_eAX_Iv* iv jit=test
 AA stosb jit=stos jitrep=string
 AB stos* jit=stos jitrep=string
 AC lodsb jit=lods jitrep=string
 AD lods* jit=lods jitrep=string
-AE scasb jit=string
-AF scas* jit=string
+AE scasb jit=scas jitrep=string
+AF scas* jit=scas jitrep=string
 B0-B7 mov_reg8_Ib ib jit=movEI
 B8-BF mov_reg_Iv* iv jit=movEI
 C0/0 rol_Eb m ib jit=shift
@@ -737,12 +738,13 @@ export const IMMEDIATES = [
 export const immediateOf = (entry) => IMMEDIATES.find((i) => entry.flags.has(i.flag));
 
 /** The translator's emitter for an entry at operand size `osz`, in 16-bit code
- *  if `code16` (its jit=, jit32= or jitnear= flag; with `rep`, an F3 prefix,
- *  its jitrep= flag first), or undefined when the interpreter alone runs it. */
-export function emitterOf(entry, osz, code16 = false, rep = false) {
+ *  if `code16` (its jit=, jit32= or jitnear= flag; with `rep`, the last repeat
+ *  prefix, F2 or F3, its jitrep= or jitf3= flag first), or undefined when the
+ *  interpreter alone runs it. */
+export function emitterOf(entry, osz, code16 = false, rep = 0) {
   for (const flag of entry.flags) {
-    const m = rep && /^jitrep=(\w+)$/.exec(flag);
-    if (m) return m[1];
+    const m = rep && /^jit(rep|f3)=(\w+)$/.exec(flag);
+    if (m && (m[1] === "rep" || rep === 0xf3)) return m[2];
   }
   for (const flag of entry.flags) {
     const m = /^jit(32|near)?=(\w+)$/.exec(flag);

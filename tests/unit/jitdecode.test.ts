@@ -138,7 +138,7 @@ test.each(CODE16)("the translator decodes each instruction to the emitter the op
     const { entry } = entryAt(code, prefixes.length, prefixes);
     if (!insn || !entry) continue;
     const osz = operandSize(prefixes, code16);
-    const named = emitterOf(entry, osz, code16, [...prefixes].reverse().find((p) => p === 0xf2 || p === 0xf3) === 0xf3);
+    const named = emitterOf(entry, osz, code16, [...prefixes].reverse().find((p) => p === 0xf2 || p === 0xf3));
     if (insn.op !== named) wrong.push(`${hexBytes(code)}: decoded as ${insn.op}, the map says ${named ?? "interpreted"}`);
     else decoded.set(entry, (decoded.get(entry) ?? new Set()).add(osz));
   }

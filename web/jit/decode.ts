@@ -53,6 +53,8 @@ export const SHIFT_ROL = 0, SHIFT_ROR = 1, SHIFT_RCL = 2, SHIFT_RCR = 3, SHIFT_S
 
 /** The string instructions' opcodes (the byte form; +1 is the word/dword one). */
 const STRING_KINDS = new Map([[0xa4, K_MOVS], [0xaa, K_STOS], [0xac, K_LODS], [0xa6, K_CMPS], [0xae, K_SCAS]]);
+/** Their emitters without a repeat prefix (insns.ts), by kind. */
+const STRING_OPS: Record<number, string> = { [K_MOVS]: "movs", [K_STOS]: "stos", [K_LODS]: "lods", [K_CMPS]: "cmps", [K_SCAS]: "scas" };
 
 /** Decode up to MAX_INSNS instructions of the block that starts at code[start];
  *  `code` is the block's page from its first byte to the end of the fetch
@@ -302,14 +304,14 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     if (b === 0xf5 || b === 0xf8 || b === 0xf9) return done({ op: b === 0xf5 ? "cmc" : b === 0xf8 ? "clc" : "stc", sz: osz });
     if (b === 0x9e || b === 0x9f) return done({ op: b === 0x9e ? "sahf" : "lahf", sz: 8 });
     const kind = STRING_KINDS.get(b & ~1);
-    if (kind !== undefined && !rep && !repne && (kind === K_MOVS || kind === K_STOS || kind === K_LODS)) {
-      // MOVS, STOS, LODS of one element (string.ts), in wasm: the operand is
-      // the source [seg:(E)SI] (an override allowed) or for STOS the
-      // destination [ES:(E)DI]; MOVS's destination is that too
+    if (kind !== undefined && !rep && !repne && !lock) {
+      // MOVS, STOS, LODS, CMPS, SCAS of one element (string.ts), in wasm: the
+      // operand is the source [seg:(E)SI] (an override allowed), or for STOS
+      // and SCAS [ES:(E)DI]; MOVS and CMPS take that one too
       const sz = b & 1 ? osz : 8;
-      const mem: Mem = kind === K_STOS ? { seg: S_ES, base: R_EDI, index: -1, scale: 0, disp: 0, a16 }
+      const mem: Mem = kind === K_STOS || kind === K_SCAS ? { seg: S_ES, base: R_EDI, index: -1, scale: 0, disp: 0, a16 }
         : { seg: seg >= 0 ? seg : S_DS, base: R_ESI, index: -1, scale: 0, disp: 0, a16 };
-      return done({ op: kind === K_MOVS ? "movs" : kind === K_STOS ? "stos" : "lods", sz, rm: { mem } });
+      return done({ op: STRING_OPS[kind], sz, rm: { mem } });
     }
     if (kind !== undefined && !lock && (!repne || kind === K_CMPS || kind === K_SCAS)) {
       // MOVS, STOS, LODS, CMPS, SCAS (string.ts), with REP (REPE, REPNE for

@@ -305,20 +305,27 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
     // string.ts MOVS, STOS, LODS, CMPS, SCAS (REP or not) by the interpreter's handler
     case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true, i.imm!); return;
-    // string.ts movs, stos, lods of one element: read, write, then (E)SI
-    // and (E)DI on by the size, or back with DF (SI and DI wrap at 64K with
-    // 16-bit addressing); a fault leaves them as they were
-    case "movs": case "stos": case "lods": {
-      const mem = i.rm!.mem!;
-      if (i.op === "stos") e.reg(R_EAX, sz).set(T0); else e.readRM(i.rm!, sz).set(T0);
-      if (i.op === "movs") e.writeRM({ mem: { ...mem, seg: S_ES, base: R_EDI } }, sz, T0, false);
+    // string.ts movs, stos, lods, cmps, scas of one element: read, write or
+    // compare (CMPS: [(E)SI] - [ES:(E)DI]; SCAS: AL/AX/EAX - [ES:(E)DI]),
+    // then (E)SI and (E)DI on by the size, or back with DF (SI and DI wrap at
+    // 64K with 16-bit addressing); a fault leaves them as they were
+    case "movs": case "stos": case "lods": case "cmps": case "scas": {
+      const mem = i.rm!.mem!, dst = { mem: { ...mem, seg: S_ES, base: R_EDI } };
+      if (i.op === "stos" || i.op === "scas") e.reg(R_EAX, sz).set(T0); else e.readRM(i.rm!, sz).set(T0);
+      if (i.op === "movs") e.writeRM(dst, sz, T0, false);
       else if (i.op === "stos") e.writeRM(i.rm!, sz, T0, false);
-      else e.setReg(R_EAX, sz, T0);
+      else if (i.op === "lods") e.setReg(R_EAX, sz, T0);
+      else {
+        e.readRM(i.op === "cmps" ? dst : i.rm!, sz).set(T1);
+        e.get(T0).get(T1).op(W.sub);
+        if (sz !== 32) e.i32(m).op(W.and);
+        e.set(T2).setLazy(lazyOp(LAZY_SUB, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
+      }
       const step = (r: number) => {
         e.get(L_R + r).i32(-(sz >> 3)).i32(sz >> 3).get(L_EFL).i32(DF).op(W.and).op(W.select).op(W.add).set(T1);
         e.setReg(r, mem.a16 ? 16 : 32, T1);
       };
-      if (i.op !== "stos") step(R_ESI);
+      if (i.op === "movs" || i.op === "lods" || i.op === "cmps") step(R_ESI);
       if (i.op !== "lods") step(R_EDI);
       return;
     }
