@@ -161,6 +161,15 @@ T_SIZE  equ 32
   call putnl
 %endmacro
 
+; GP_ARM resume: before a #GP case, ipe_gp to go on at `resume` and its
+; notes cleared (no vector, IP and CS FFFFh)
+%macro GP_ARM 1
+  mov word [ss:RESUME], %1
+  mov dword [ss:F_VEC], -1
+  mov word [ss:F_IP], 0xffff
+  mov word [ss:F_CS], 0xffff
+%endmacro
+
 ; WRAP_RUN label, CS: three passes of the IP-wrap routines, each line `label`
 ; and their AXes
 %macro WRAP_RUN 2
@@ -490,10 +499,7 @@ main:
   mov word [ss:FARP + 2], IPESEG
   mov word [ss:PASS], 3
 .ipe1:
-  mov word [ss:RESUME], .ipe2
-  mov dword [ss:F_VEC], -1
-  mov word [ss:F_IP], 0xffff
-  mov word [ss:F_CS], 0xffff
+  GP_ARM .ipe2
   mov eax, -1
   call far [ss:FARP]
 .ipe2:
@@ -539,10 +545,7 @@ main:
   mov word [ss:FARP + 2], LIMSEG
   mov word [ss:PASS], 3
 .ipl1:
-  mov word [ss:RESUME], .ipl2
-  mov dword [ss:F_VEC], -1
-  mov word [ss:F_IP], 0xffff
-  mov word [ss:F_CS], 0xffff
+  GP_ARM .ipl2
   xor ax, ax
   mov cx, 2
   call far [ss:FARP]
