@@ -51,6 +51,7 @@ const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number; rea
   "x87": { bytes: [0xd9, 0xe8, 0xdd, 0xd8], what: "fld1; fstp st0: each a call to the interpreter's handler in the block" },
   "fence": { bytes: [0x0f, 0xae, 0xe8, 0x0f, 0x31, 0xc3], what: "lfence; rdtsc; ret: the fence a check of the SSE2 feature, the handler only without it" },
   "string-element": { bytes: [0xac, 0xae, 0xa5, 0xc3], what: "lodsb; scasb; movsd; ret: one element each, in wasm: the memory paths of any operand, ESI and EDI stepped by DF" },
+  "real-mode-movs": { bytes: [0xa5, 0xc3], flat: 0, real: true, what: "movsw; ret in 16-bit code: DS and ES each their base and range (ES beside the operand), SI and DI wrapping at 64K" },
   "pause-loop": { bytes: [0xf3, 0x90, 0x49, 0x75, 0xfb], what: "pause; dec ecx; jnz -5: a spin-wait loop stays in the block, PAUSE the interpreter's only in VMX non-root operation" },
   "sse": { bytes: [0x66, 0x0f, 0xfe, 0xc1, 0x66, 0x0f, 0xef, 0xd2], what: "paddd xmm0, xmm1; pxor xmm2, xmm2: computed in place" },
   "real-mode": { bytes: [0x53, 0x8b, 0x42, 0x04, 0x85, 0xc0, 0x74, 0x10, 0xc3], flat: 0, real: true,

@@ -262,7 +262,11 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     // F3 90 is PAUSE (a spin-wait hint; it exits in VMX non-root operation
     // with "PAUSE exiting", SDM vol. 3 §25.1.3, which its emitter leaves to
     // the interpreter)
-    if (b === 0x90) { if (rep) { rep = false; return done({ op: "pause", sz: 32 }); } return done({ op: "nop", sz: 32 }); }
+    if (b === 0x90) {
+      if (!rep) return done({ op: "nop", sz: 32 });
+      rep = false; // (done declines REP forms: this one is PAUSE's encoding)
+      return done({ op: "pause", sz: 32 });
+    }
     if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
     if (b === 0x98) return done({ op: "cbw", sz: osz });
     if (b === 0x99) return done({ op: "cwd", sz: osz });
@@ -314,8 +318,8 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       return done({ op: STRING_OPS[kind], sz, rm: { mem } });
     }
     if (kind !== undefined && !lock && (!repne || kind === K_CMPS || kind === K_SCAS)) {
-      // MOVS, STOS, LODS, CMPS, SCAS (string.ts), with REP (REPE, REPNE for
-      // CMPS and SCAS) or not, 32-bit or 16-bit addressing: the interpreter's
+      // MOVS, STOS, LODS, CMPS, SCAS (string.ts) with REP (REPE, REPNE for
+      // CMPS and SCAS), 32-bit or 16-bit addressing: the interpreter's
       // handler in the block, which reads DF, (E)CX and the pointers it names,
       // and writes the flags for CMPS and
       // SCAS. A REP may stop part-way, EIP still on it (emitter.ts step's

@@ -303,7 +303,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       return;
     }
     case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
-    // string.ts MOVS, STOS, LODS, CMPS, SCAS (REP or not) by the interpreter's handler
+    // string.ts MOVS, STOS, LODS, CMPS, SCAS with a repeat prefix, by the interpreter's handler
     case "string": e.step(i.off, i.gprs!, i.gprsOut!, true, true, i.imm!); return;
     // string.ts movs, stos, lods, cmps, scas of one element: read, write or
     // compare (CMPS: [(E)SI] - [ES:(E)DI]; SCAS: AL/AX/EAX - [ES:(E)DI]),

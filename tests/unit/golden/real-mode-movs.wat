@@ -1,0 +1,515 @@
+;; real-mode-movs: movsw; ret in 16-bit code: DS and ES each their base and range (ES beside the operand), SI and DI wrapping at 64K
+;; 2 instructions, 1253 bytes of wasm, ends: ret
+(module
+  (type (;0;) (func (result i32)))
+  (type (;1;) (func (param i32) (result i32)))
+  (type (;2;) (func (param i32 i32) (result i32)))
+  (type (;3;) (func (param i32 i32 i32) (result i32)))
+  (import "m" "mem" (memory (;0;) 0))
+  (import "f" "rd8" (func (;0;) (type 2)))
+  (import "f" "rd16" (func (;1;) (type 2)))
+  (import "f" "rd32" (func (;2;) (type 2)))
+  (import "f" "wr8" (func (;3;) (type 3)))
+  (import "f" "wr16" (func (;4;) (type 3)))
+  (import "f" "wr32" (func (;5;) (type 3)))
+  (import "f" "testcc" (func (;6;) (type 1)))
+  (import "f" "eflags" (func (;7;) (type 0)))
+  (import "f" "rdtsc" (func (;8;) (type 1)))
+  (import "f" "chain" (func (;9;) (type 2)))
+  (import "f" "lookup" (func (;10;) (type 2)))
+  (import "f" "step" (func (;11;) (type 1)))
+  (import "f" "str" (func (;12;) (type 2)))
+  (import "f" "exit" (func (;13;) (type 2)))
+  (func (;14;) (type 1) (param i32) (result i32)
+    (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
+    i32.const 0
+    i32.load offset=4128 align=1
+    local.set 2
+    i32.const 0
+    i32.load offset=4112 align=1
+    local.set 7
+    i32.const 0
+    i32.load offset=4120 align=1
+    local.set 9
+    i32.const 0
+    i32.load offset=4124 align=1
+    local.set 10
+    i32.const 0
+    i32.load offset=4132 align=1
+    local.set 11
+    i32.const 0
+    i32.load offset=4136 align=1
+    local.set 12
+    i32.const 0
+    i32.load offset=4140 align=1
+    local.set 13
+    i32.const 0
+    i32.load offset=4144 align=1
+    local.set 14
+    i32.const 0
+    i32.load offset=4148 align=1
+    local.set 15
+    i32.const 0
+    i32.load offset=4152 align=1
+    local.set 16
+    i32.const 0
+    i32.load offset=9699332 align=1
+    local.set 17
+    i32.const 0
+    i32.load offset=9699336 align=1
+    local.set 18
+    i32.const 0
+    i32.load offset=4392 align=1
+    local.set 64
+    i32.const 0
+    i32.load offset=4452 align=1
+    local.set 46
+    i32.const 0
+    i32.load offset=4464 align=1
+    local.set 47
+    i32.const 0
+    i32.load offset=4468 align=1
+    local.set 48
+    i32.const 0
+    i32.load offset=4472 align=1
+    local.set 49
+    i32.const 0
+    i32.load offset=4476 align=1
+    local.set 50
+    i32.const 0
+    i32.load offset=4356 align=1
+    local.set 31
+    i32.const 0
+    i32.load offset=4368 align=1
+    local.set 32
+    i32.const 0
+    i32.load offset=4372 align=1
+    local.set 33
+    i32.const 0
+    i32.load offset=4376 align=1
+    local.set 34
+    i32.const 0
+    i32.load offset=4380 align=1
+    local.set 35
+    i32.const 0
+    i32.load offset=4420 align=1
+    local.set 41
+    i32.const 0
+    i32.load offset=4432 align=1
+    local.set 42
+    i32.const 0
+    i32.load offset=4436 align=1
+    local.set 43
+    i32.const 0
+    i32.load offset=4440 align=1
+    local.set 44
+    i32.const 0
+    i32.load offset=4444 align=1
+    local.set 45
+    block  ;; label = @1
+      block  ;; label = @2
+        local.get 2
+        i32.const 65534
+        i32.gt_u
+        if  ;; label = @3
+          local.get 2
+          local.set 21
+          i32.const 1073741824
+          local.set 1
+          br 1 (;@2;)
+        end
+        loop  ;; label = @3
+          local.get 9
+          i32.const 65535
+          i32.and
+          local.tee 29
+          local.get 46
+          i32.add
+          local.set 30
+          local.get 29
+          local.get 47
+          i32.ge_u
+          local.get 29
+          i64.extend_i32_u
+          i64.const 1
+          i64.add
+          local.get 48
+          i64.extend_i32_u
+          i64.le_u
+          i32.and
+          local.get 30
+          i32.const 12
+          i32.shr_u
+          i32.const 2
+          i32.shl
+          i32.load offset=5242880 align=1
+          local.tee 28
+          local.get 17
+          i32.and
+          i32.const 1
+          i32.eq
+          i32.and
+          local.get 30
+          i32.const 4095
+          i32.and
+          i32.const 4094
+          i32.le_u
+          i32.and
+          if (result i32)  ;; label = @4
+            local.get 28
+            i32.const -4096
+            i32.and
+            local.get 30
+            i32.add
+            i32.load16_u align=1
+          else
+            i32.const 0
+            i32.const 0
+            i32.load offset=9699368 align=1
+            local.get 1
+            i32.add
+            i32.store offset=9699380 align=1
+            i32.const 3
+            local.get 29
+            call 1
+            i32.const 0
+            i32.load offset=9699340 align=1
+            if  ;; label = @5
+              i32.const 0
+              local.set 19
+              i32.const 0
+              local.set 20
+              br 4 (;@1;)
+            end
+          end
+          local.set 23
+          local.get 10
+          i32.const 65535
+          i32.and
+          local.tee 29
+          local.get 31
+          i32.add
+          local.set 30
+          local.get 29
+          local.get 34
+          i32.ge_u
+          local.get 29
+          i64.extend_i32_u
+          i64.const 1
+          i64.add
+          local.get 35
+          i64.extend_i32_u
+          i64.le_u
+          i32.and
+          local.get 30
+          i32.const 12
+          i32.shr_u
+          i32.const 2
+          i32.shl
+          i32.load offset=5242880 align=1
+          local.tee 28
+          local.get 18
+          i32.and
+          i32.const 1
+          i32.eq
+          i32.and
+          local.get 30
+          i32.const 4095
+          i32.and
+          i32.const 4094
+          i32.le_u
+          i32.and
+          if  ;; label = @4
+            local.get 28
+            i32.const -4096
+            i32.and
+            local.get 30
+            i32.add
+            local.get 23
+            i32.store16 align=1
+          else
+            i32.const 0
+            i32.const 0
+            i32.load offset=9699368 align=1
+            local.get 1
+            i32.add
+            i32.store offset=9699380 align=1
+            i32.const 0
+            local.get 29
+            local.get 23
+            call 4
+            local.tee 61
+            i32.const 1
+            i32.eq
+            if  ;; label = @5
+              i32.const 0
+              local.set 19
+              i32.const 0
+              local.set 20
+              br 4 (;@1;)
+            end
+            local.get 61
+            i32.const 2
+            i32.eq
+            if  ;; label = @5
+              i32.const 1
+              local.set 22
+            end
+          end
+          local.get 9
+          i32.const -2
+          i32.const 2
+          local.get 11
+          i32.const 1024
+          i32.and
+          select
+          i32.add
+          local.set 24
+          local.get 9
+          i32.const -65536
+          i32.and
+          local.get 24
+          i32.const 65535
+          i32.and
+          i32.or
+          local.set 9
+          local.get 10
+          i32.const -2
+          i32.const 2
+          local.get 11
+          i32.const 1024
+          i32.and
+          select
+          i32.add
+          local.set 24
+          local.get 10
+          i32.const -65536
+          i32.and
+          local.get 24
+          i32.const 65535
+          i32.and
+          i32.or
+          local.set 10
+          local.get 22
+          if  ;; label = @4
+            local.get 2
+            i32.const 1
+            i32.add
+            local.set 21
+            local.get 1
+            i32.const 1
+            i32.add
+            local.set 1
+            br 2 (;@2;)
+          end
+          local.get 7
+          i32.const 65535
+          i32.and
+          local.tee 29
+          local.get 41
+          i32.add
+          local.set 30
+          local.get 29
+          local.get 42
+          i32.ge_u
+          local.get 29
+          i64.extend_i32_u
+          i64.const 1
+          i64.add
+          local.get 43
+          i64.extend_i32_u
+          i64.le_u
+          i32.and
+          local.get 30
+          i32.const 12
+          i32.shr_u
+          i32.const 2
+          i32.shl
+          i32.load offset=5242880 align=1
+          local.tee 28
+          local.get 17
+          i32.and
+          i32.const 1
+          i32.eq
+          i32.and
+          local.get 30
+          i32.const 4095
+          i32.and
+          i32.const 4094
+          i32.le_u
+          i32.and
+          if (result i32)  ;; label = @4
+            local.get 28
+            i32.const -4096
+            i32.and
+            local.get 30
+            i32.add
+            i32.load16_u align=1
+          else
+            i32.const 0
+            i32.const 0
+            i32.load offset=9699368 align=1
+            local.get 1
+            i32.add
+            i32.const 1
+            i32.add
+            i32.store offset=9699380 align=1
+            i32.const 2
+            local.get 29
+            call 1
+            i32.const 0
+            i32.load offset=9699340 align=1
+            if  ;; label = @5
+              i32.const 1
+              local.set 19
+              i32.const 1
+              local.set 20
+              br 4 (;@1;)
+            end
+          end
+          local.set 27
+          local.get 27
+          i32.const 0
+          i32.load offset=4392 align=1
+          i32.gt_u
+          if  ;; label = @4
+            local.get 2
+            i32.const 1
+            i32.add
+            local.set 21
+            local.get 1
+            i32.const 1073741825
+            i32.add
+            local.set 1
+            br 2 (;@2;)
+          end
+          local.get 29
+          i32.const 2
+          i32.add
+          local.set 29
+          local.get 7
+          i32.const -65536
+          i32.and
+          local.get 29
+          i32.const 65535
+          i32.and
+          i32.or
+          local.set 7
+          local.get 27
+          local.set 21
+          i32.const 1
+          local.set 62
+          local.get 1
+          i32.const 2
+          i32.add
+          local.set 1
+          br 1 (;@2;)
+        end
+      end
+      i32.const 0
+      local.get 7
+      i32.store offset=4112 align=1
+      i32.const 0
+      local.get 9
+      i32.store offset=4120 align=1
+      i32.const 0
+      local.get 10
+      i32.store offset=4124 align=1
+      i32.const 0
+      local.get 21
+      i32.store offset=4128 align=1
+      block  ;; label = @2
+        local.get 62
+        i32.eqz
+        br_if 0 (;@2;)
+        i32.const 0
+        i32.load offset=9699328 align=1
+        br_if 0 (;@2;)
+        local.get 62
+        i32.const 1
+        i32.eq
+        if  ;; label = @3
+          local.get 21
+          local.get 0
+          local.get 1
+          i32.sub
+          call 10
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+        else
+          local.get 63
+          local.set 23
+          local.get 23
+          i32.load align=1
+          local.get 62
+          i32.ne
+          if  ;; label = @4
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.ne
+            br_if 2 (;@2;)
+          end
+          local.get 23
+          i32.load offset=4 align=1
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+          local.get 23
+          i32.load offset=12 align=1
+          i32.const 196608
+          i32.and
+          i32.const 196608
+          i32.ne
+          br_if 1 (;@2;)
+          local.get 1
+          local.get 23
+          i32.load offset=8 align=1
+          i32.add
+          local.get 0
+          i32.gt_u
+          br_if 1 (;@2;)
+          local.get 64
+          i32.const -1
+          i32.ne
+          br_if 1 (;@2;)
+        end
+        i32.const 0
+        i32.const 0
+        i32.load offset=9699368 align=1
+        local.get 1
+        i32.add
+        i32.store offset=9699368 align=1
+        local.get 24
+        local.get 0
+        local.get 1
+        i32.sub
+        return_call 9
+      end
+      local.get 1
+      return
+    end
+    i32.const 0
+    local.get 7
+    i32.store offset=4112 align=1
+    i32.const 0
+    local.get 9
+    i32.store offset=4120 align=1
+    i32.const 0
+    local.get 10
+    i32.store offset=4124 align=1
+    i32.const 0
+    local.get 2
+    local.get 19
+    i32.add
+    i32.store offset=4128 align=1
+    local.get 1
+    local.get 20
+    i32.add
+    i32.const -2147483648
+    i32.or)
+  (export "0" (func 14)))
