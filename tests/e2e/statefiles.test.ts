@@ -96,6 +96,15 @@ function snapshotHeader(b: Buffer): any {
 
 const NO_MARK = /^NO-3$/m;
 
+/** The States panel's Download of kept state `name` (the panel open): its
+ *  button once the tree shows it, and the download it starts. A state holds
+ *  the guest's RAM, read back from IndexedDB: on a loaded 2-core CI machine
+ *  (one fresh-clone run waited past 30 s) both get a minute. */
+function keptDownload(page: Page, name: string) {
+  const button = page.locator(`#s-tree .state[data-name="${name}"] button[data-action="download"]`);
+  return button.waitFor({ timeout: 60_000 }).then(() => Promise.all([page.waitForEvent("download", { timeout: 60_000 }), button.click()]));
+}
+
 test("a kept state's Download gives a snapshot file that restores the guest by the file picker, a drop on the page and importState(blob); cut or corrupt copies are refused", async () => {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
@@ -118,8 +127,7 @@ test("a kept state's Download gives a snapshot file that restores the guest by t
 
     // Download: the States panel's button for the kept state.
     await page.click("#states-toggle");
-    const button = page.locator('#s-tree .state[data-name="picked"] button[data-action="download"]');
-    const [download] = await Promise.all([page.waitForEvent("download"), button.click()]);
+    const [download] = await keptDownload(page, "picked");
     expect(download.suggestedFilename()).toBe("picked.rzstate");
     const file = await saved(download, "picked.rzstate");
     const header = snapshotHeader(file.bytes);
@@ -238,8 +246,7 @@ test("a disk from a picked file keeps the guest's writes across a reload; Downlo
     await run(page, "echo D$((8+1))D", /^D9D$/m);
     expect(await rz<any>(page, "saveState", "with disk")).toMatchObject({ name: "with disk" });
     await page.click("#states-toggle");
-    const [stateDownload] = await Promise.all([page.waitForEvent("download"),
-      page.click('#s-tree .state[data-name="with disk"] button[data-action="download"]')]);
+    const [stateDownload] = await keptDownload(page, "with disk");
     const state = await saved(stateDownload, "with disk.rzstate");
     expect(snapshotHeader(state.bytes).disks).toMatchObject([{ size: original.length }]);
     await run(page, "rm /mnt/kept.txt; echo gone > /mnt/gone.txt; sync; echo G-OK", /^G-OK$/m);
