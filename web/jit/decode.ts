@@ -22,6 +22,7 @@ export interface Insn {
   op: string;
   sz: number;       // operand size: 8, 16 or 32 (of a near branch: 16 wraps its target at 64K)
   rm?: RM;
+  dst?: Mem;        // MOVS, CMPS: the second memory operand, [ES:(E)DI]
   reg?: number;     // ModRM.reg or the register in the opcode
   imm?: number;     // (LOOP: the counter's size, 16 or 32; RET: the stack bytes it releases)
   sub?: number;     // ALU operation / shift kind / condition code
@@ -185,13 +186,14 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     const ivz = () => (osz === 32 ? i32() : i16());
     /** A near branch's displacement (rel16 or rel32) and its target (a position in `code`). */
     const relv = () => { const r = osz === 32 ? i32() : s16(); return pos + r; };
-    const done = (x: Omit<Insn, "off" | "len">): Insn => {
+    /** The instruction decoded; `repOk`: a REP prefix is part of its encoding (PAUSE). */
+    const done = (x: Omit<Insn, "off" | "len">, repOk = false): Insn => {
       // One CPU: a locked read-modify-write is the plain one. Where the SDM does
       // not allow LOCK, the interpreter raises #UD.
       if (lock && !lockable(x)) throw new Declined();
       // REP before BSF (F3 0F BC: TZCNT on later processors) is ignored on a P6,
       // as the interpreter ignores it; every other REP form is the interpreter's
-      if (repne || (rep && x.op !== "bsf")) throw new Declined();
+      if (repne || (rep && !repOk && x.op !== "bsf")) throw new Declined();
       // (x is a fresh literal: completed in place, not copied)
       const ins = x as Insn;
       ins.off = start;
@@ -263,9 +265,7 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     // with "PAUSE exiting", SDM vol. 3 §25.1.3, which its emitter leaves to
     // the interpreter)
     if (b === 0x90) {
-      if (!rep) return done({ op: "nop", sz: 32 });
-      rep = false; // (done declines REP forms: this one is PAUSE's encoding)
-      return done({ op: "pause", sz: 32 });
+      return rep ? done({ op: "pause", sz: 32 }, true) : done({ op: "nop", sz: 32 });
     }
     if (b > 0x90 && b < 0x98) return done({ op: "xchg", sz: osz, rm: { reg: b & 7 }, reg: 0 });
     if (b === 0x98) return done({ op: "cbw", sz: osz });
@@ -311,11 +311,12 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     if (kind !== undefined && !rep && !repne && !lock) {
       // MOVS, STOS, LODS, CMPS, SCAS of one element (string.ts), in wasm: the
       // operand is the source [seg:(E)SI] (an override allowed), or for STOS
-      // and SCAS [ES:(E)DI]; MOVS and CMPS take that one too
+      // and SCAS [ES:(E)DI]; MOVS and CMPS take that one too, as `dst`
       const sz = b & 1 ? osz : 8;
-      const mem: Mem = kind === K_STOS || kind === K_SCAS ? { seg: S_ES, base: R_EDI, index: -1, scale: 0, disp: 0, a16 }
-        : { seg: seg >= 0 ? seg : S_DS, base: R_ESI, index: -1, scale: 0, disp: 0, a16 };
-      return done({ op: STRING_OPS[kind], sz, rm: { mem } });
+      const di: Mem = { seg: S_ES, base: R_EDI, index: -1, scale: 0, disp: 0, a16 };
+      if (kind === K_STOS || kind === K_SCAS) return done({ op: STRING_OPS[kind], sz, rm: { mem: di } });
+      const si: Mem = { seg: seg >= 0 ? seg : S_DS, base: R_ESI, index: -1, scale: 0, disp: 0, a16 };
+      return done({ op: STRING_OPS[kind], sz, rm: { mem: si }, dst: kind === K_MOVS || kind === K_CMPS ? di : undefined });
     }
     if (kind !== undefined && !lock && (!repne || kind === K_CMPS || kind === K_SCAS)) {
       // MOVS, STOS, LODS, CMPS, SCAS (string.ts) with REP (REPE, REPNE for

@@ -5,12 +5,12 @@
 // the emitter here (jit=) for each entry the translator runs, which is what
 // docs/OPCODES.md lists; tests/unit/jitdecode.test.ts holds decode.ts to it.
 
-import { S_SS, S_CS, S_ES, R_EAX, R_ECX, R_EDX, R_ESP, R_EBP, R_ESI, R_EDI, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, SEGF_SEL, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
+import { S_SS, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, R_EBP, R_ESI, R_EDI, CPU_STATE, OFF_CPL, OFF_CR4, OFF_INHIBIT_IRQ, OFF_SEGS, SEG_SIZE, SEGF_LIMIT, SEGF_SEL, OFF_VMX_MODE, VMX_NONROOT } from "../host/cpustate";
 import {
   CF, PF, AF, ZF, SF, OF, ARITH_FLAGS, TF, IF, DF, IOPL_MASK, NT, RF, VM, AC, ID, EFLAGS_BITS, LAZY_ADD, LAZY_SUB, LAZY_LOGIC,
   CR4_TSD, OFF_ATTENTION, JIT_CHAINED, JIT_TSC_HI,
 } from "./constants";
-import { szMask, type Insn, LOOP_JCXZ, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_RCL as RCL, SHIFT_RCR as RCR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
+import { szMask, type Insn, type RM, LOOP_JCXZ, BIT_BT, BIT_BTS, BIT_BTR, SHIFT_ROL as ROL, SHIFT_ROR as ROR, SHIFT_RCL as RCL, SHIFT_RCR as RCR, SHIFT_SHL as SHL, SHIFT_SHR as SHR, SHIFT_SAR as SAR } from "./decode";
 import {
   Emitter, type FlagState, lazyOp, szCode, F_RDTSC, L_T, L_R, L_EFL, L_MASK, L_OP, L_RES, L_CNT, L_LEFT, L_NEIP, L_OFF, L_W, L_DISP,
 } from "./emitter";
@@ -217,10 +217,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       e.reg(0, sz).set(T1);
       e.reg(i.reg!, sz).get(T0).get(T1).get(T0).op(W.eq).tee(T3).op(W.select).set(T2);
       e.writeRM(i.rm!, sz, T2, true);
-      e.get(T1).get(T0).op(W.sub);
-      if (sz !== 32) e.i32(m).op(W.and);
-      e.set(T4);
-      e.setLazy(lazyOp(LAZY_SUB, sz), sz, T1, T0, T4, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
+      subFlags(e, sz, T1, T0, T4);
       e.get(T3).op(W.eqz).open(W.if_, "").setReg(0, sz, T0).end();
       return;
     }
@@ -310,17 +307,11 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     // then (E)SI and (E)DI on by the size, or back with DF (SI and DI wrap at
     // 64K with 16-bit addressing); a fault leaves them as they were
     case "movs": case "stos": case "lods": case "cmps": case "scas": {
-      const mem = i.rm!.mem!, dst = { mem: { ...mem, seg: S_ES, base: R_EDI } };
+      const mem = i.rm!.mem!, di: RM = i.dst ? { mem: i.dst } : i.rm!; // [ES:(E)DI]
       if (i.op === "stos" || i.op === "scas") e.reg(R_EAX, sz).set(T0); else e.readRM(i.rm!, sz).set(T0);
-      if (i.op === "movs") e.writeRM(dst, sz, T0, false);
-      else if (i.op === "stos") e.writeRM(i.rm!, sz, T0, false);
+      if (i.op === "movs" || i.op === "stos") e.writeRM(di, sz, T0, false);
       else if (i.op === "lods") e.setReg(R_EAX, sz, T0);
-      else {
-        e.readRM(i.op === "cmps" ? dst : i.rm!, sz).set(T1);
-        e.get(T0).get(T1).op(W.sub);
-        if (sz !== 32) e.i32(m).op(W.and);
-        e.set(T2).setLazy(lazyOp(LAZY_SUB, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
-      }
+      else { e.readRM(di, sz).set(T1); subFlags(e, sz, T0, T1, T2); }
       const step = (r: number) => {
         e.get(L_R + r).i32(-(sz >> 3)).i32(sz >> 3).get(L_EFL).i32(DF).op(W.and).op(W.select).op(W.add).set(T1);
         e.setReg(r, mem.a16 ? 16 : 32, T1);
@@ -530,6 +521,14 @@ function setFlags(e: Emitter, M: number, value: () => void): void {
 /** Set flag F alone from local `l` (0 or 1). */
 function setFlag(e: Emitter, F: number, l: number): void {
   setFlags(e, F, () => { e.get(l); if (F !== 1) e.i32(31 - Math.clz32(F)).op(W.shl); });
+}
+
+/** `res` <- `a` - `b` (of `sz` bits), the flags a SUB's (lazy): CMP without
+ *  a ModRM form, as CMPS, SCAS and CMPXCHG compare. */
+function subFlags(e: Emitter, sz: number, a: number, b: number, res: number): void {
+  e.get(a).get(b).op(W.sub);
+  if (sz !== 32) e.i32(szMask(sz)).op(W.and);
+  e.set(res).setLazy(lazyOp(LAZY_SUB, sz), sz, a, b, res, { mask: ARITH_FLAGS, kind: LAZY_SUB, carry: false, sz });
 }
 
 /** SF ZF PF from the low half, CF = OF = overflow (local `ov`), AF clear

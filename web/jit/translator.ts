@@ -33,7 +33,7 @@
 // branches wrap their targets.
 
 import {
-  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS, S_ES,
+  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
 import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16 } from "./constants";
 import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
@@ -67,8 +67,6 @@ export interface JitCoreExports {
 
 /** Instructions that use SS without a memory operand that names it. */
 const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "pushS", "call", "callE", "ret", "leave", "pushf", "popf"]);
-/** ... and those that use ES beside their memory operand ([ES:(E)DI]: insns.ts). */
-const ES_OPS = new Set(["movs", "cmps"]);
 
 /** Translate the block at code[start] (`code` is its page up to the page end or
  *  the CS limit) into a wasm function (`fn`, its body; blockModule makes a module
@@ -94,7 +92,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
   for (const i of insns) {
     if (i.rm?.mem) segs.add(i.rm.mem.seg);
     if (STACK_OPS.has(i.op)) segs.add(S_SS);
-    if (ES_OPS.has(i.op)) segs.add(S_ES);
+    if (i.dst) segs.add(i.dst.seg);
   }
 
   // body first (it tells which registers and flags are written), prologue after
