@@ -426,9 +426,13 @@ export function jitRdtsc(retired: u32): u32 {
   return <u32>t;
 }
 
-// Blocks that go straight on to the next block (chaining, web/jit/emitter.ts emitChain) tail-
-// call this; each link adds a frame here, so a chain stops after MAX_CHAIN links
-// (returning 0: the block before has stored its state and counted itself).
+// Blocks that go straight on to the next block (chaining, web/jit/emitter.ts
+// emitChain) tail-call the host's link (web/jit/translator.ts chainModule),
+// which tail-calls the next block through this module's table. This one is
+// the link under the host's exit counting (Translator.countExits, whose
+// counter between the links cannot tail-call): each link adds a frame here,
+// so a chain stops after MAX_CHAIN links (returning 0: the block before has
+// stored its state and counted itself).
 const MAX_CHAIN: u32 = 64;
 let chainDepth: u32 = 0;
 export function jitChain(fn: u32, left: u32): u32 {

@@ -520,9 +520,9 @@ export class Emitter {
  *  block's translation directly when runCpu would call it next anyway - it is
  *  translated, one pass fits the budget, nothing needs the run loop, and CS is
  *  flat (so the target lies inside the fetch window). The instructions retired
- *  so far are added up in JIT_CHAINED, and the block tail-calls the machine's
- *  jitChain, which calls the next one (a block module importing the function
- *  table itself would make every later table update visit every block). */
+ *  so far are added up in JIT_CHAINED, and the block tail-calls the link
+ *  (translator.ts chainModule), which tail-calls the next one through the
+ *  machine's function table: no frame is left behind. */
 export function emitChain(e: Emitter): void {
   const S = L_T, FN = L_T + 1;
   e.open(W.block, "nochain");

@@ -42,7 +42,7 @@ import {
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
 } from "./emitter";
 import { emitInsn } from "./insns";
-import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN } from "./wasm";
+import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN, FUNCREF } from "./wasm";
 
 /** What the machine exports for translated code (asm/index.ts). */
 export interface JitCoreExports {
@@ -278,6 +278,27 @@ function makeModuleHead(): Uint8Array {
   section(Section.import, imp);
   return new Uint8Array(out);
 }
+/** The link that chained blocks tail-call (emitter.ts emitChain, the helper
+ *  "chain"): (fn, left) -> return_call_indirect fn(left) through the machine's
+ *  function table, which this one small module imports. A chain then adds no
+ *  frame however long it runs (asm/cpu/jit.ts jitChain, which calls the next
+ *  block and returns, serves Translator.countExits). The blocks cannot do this
+ *  themselves: with the table imported by thousands of block instances, each
+ *  table.set costs V8 about 3000 times as much (docs/PERFORMANCE.md). */
+function chainModule(): Uint8Array<ArrayBuffer> {
+  const out: number[] = [...PREAMBLE];
+  const section = (id: Section, content: number[]) => { out.push(id); uleb(out, content.length); out.push(...content); };
+  // type 0: the block function (i32)->i32; type 1: the link (i32 i32)->i32
+  section(Section.type, [2, FUNC_TYPE, 1, I32, 1, I32, FUNC_TYPE, 2, I32, I32, 1, I32]);
+  section(Section.import, [1, ...name("m"), ...name("t"), Extern.table, FUNCREF, LIMITS_MIN, 0]);
+  section(Section.function, [1, 1]);
+  section(Section.export, [1, ...name("chain"), Extern.func, 0]);
+  // (local.get 1) (local.get 0) (return_call_indirect (type 0) (table 0))
+  const body = [0, W.get, 1, W.get, 0, W.return_call_indirect, 0, 0, W.end];
+  section(Section.code, [1, body.length, ...body]);
+  return new Uint8Array(out);
+}
+
 /** The function's local declarations: the i32 ones, one i64, one i32 (L_SSE),
  *  two v128 (L_V, L_V2), one i32 (L_DISP). */
 const LOCALS: number[] = [5];
@@ -318,6 +339,12 @@ export function blockModule(fns: Uint8Array[]): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+/** chainModule's link for `table`. */
+function linkThrough(table: WebAssembly.Table): (fn: number, left: number) => number {
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(chainModule()), { m: { t: table } });
+  return inst.exports.chain as (fn: number, left: number) => number;
+}
+
 /** The host side of translation for one machine: compiles blocks on request and
  *  manages the function-table slots they occupy. */
 export class Translator {
@@ -355,7 +382,7 @@ export class Translator {
       f: {
         rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
         wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
-        chain: core.jitChain, lookup: core.jitLookup, step: core.jitStep, str: core.jitStr, exit: () => 0,
+        chain: this.chain ? linkThrough(core.table) : core.jitChain, lookup: core.jitLookup, step: core.jitStep, str: core.jitStr, exit: () => 0,
       } satisfies Record<HelperName, unknown>,
     };
   }

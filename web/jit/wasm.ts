@@ -7,7 +7,7 @@
 
 export const enum W {
   block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f,
-  call = 0x10, return_call = 0x12,
+  call = 0x10, return_call = 0x12, return_call_indirect = 0x13,
   drop = 0x1a, select = 0x1b,
   get = 0x20, set = 0x21, tee = 0x22,
   load = 0x28, load8u = 0x2d, load16u = 0x2f, store = 0x36, store8 = 0x3a, store16 = 0x3b,
@@ -45,7 +45,8 @@ export const enum S {
 export const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]; // "\0asm", version 1
 export const enum Section { type = 1, import = 2, function = 3, export = 7, code = 10 }
 export const FUNC_TYPE = 0x60;
-export const enum Extern { func = 0x00, memory = 0x02 }
+export const enum Extern { func = 0x00, table = 0x01, memory = 0x02 }
+export const FUNCREF = 0x70;
 export const LIMITS_MIN = 0x00; // memory limits with a minimum and no maximum
 
 /** A name as the binary format stores it (§5.2.4): length, then the bytes (ASCII here). */
