@@ -69,9 +69,10 @@ function main() {
     used.get(mod).add(name);
     // a near branch's 16-bit form is translated in 16-bit code alone
     const in16 = emitterOf(entry, size, true);
-    let emitter = emitterOf(entry, size) ?? (in16 && `${in16} in 16-bit code`);
+    const plain = emitterOf(entry, size);
+    let emitter = plain ?? (in16 && `${in16} in 16-bit code`);
     const withF2 = emitterOf(entry, size, false, 0xf2), withF3 = emitterOf(entry, size, false, 0xf3);
-    if (withF3 !== emitterOf(entry, size)) emitter = `${emitter}; with ${withF2 === withF3 ? "REP" : "F3"} ${withF3}`;
+    if (withF3 !== plain) emitter = `${emitter}; with ${withF2 === withF3 ? "REP" : "F3"} ${withF3}`;
     implemented.push([label, name, size, emitter, order]);
     return name;
   };

@@ -186,14 +186,13 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
     const ivz = () => (osz === 32 ? i32() : i16());
     /** A near branch's displacement (rel16 or rel32) and its target (a position in `code`). */
     const relv = () => { const r = osz === 32 ? i32() : s16(); return pos + r; };
-    /** The instruction decoded; `repOk`: a REP prefix is part of its encoding (PAUSE). */
+    /** The instruction decoded; `repOk`: an F3 prefix is part of its encoding
+     *  (PAUSE) or ignored (BSF); every other REP form is the interpreter's. */
     const done = (x: Omit<Insn, "off" | "len">, repOk = false): Insn => {
       // One CPU: a locked read-modify-write is the plain one. Where the SDM does
       // not allow LOCK, the interpreter raises #UD.
       if (lock && !lockable(x)) throw new Declined();
-      // REP before BSF (F3 0F BC: TZCNT on later processors) is ignored on a P6,
-      // as the interpreter ignores it; every other REP form is the interpreter's
-      if (repne || (rep && !repOk && x.op !== "bsf")) throw new Declined();
+      if (repne || (rep && !repOk)) throw new Declined();
       // (x is a fresh literal: completed in place, not copied)
       const ins = x as Insn;
       ins.off = start;
@@ -408,7 +407,9 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       if (reg() < BIT_BT) return undefined;
       return done({ op: "btI", sub: reg(), sz: osz, rm, imm: byte() & (osz - 1) });
     }
-    if (b === 0x1bc || b === 0x1bd) { const rm = modrmRM(); return done({ op: b === 0x1bc ? "bsf" : "bsr", sz: osz, rm, reg: reg() }); }
+    // REP before BSF (F3 0F BC: TZCNT on later processors) is ignored on a P6,
+    // as the interpreter ignores it
+    if (b === 0x1bc || b === 0x1bd) { const rm = modrmRM(); return done({ op: b === 0x1bc ? "bsf" : "bsr", sz: osz, rm, reg: reg() }, b === 0x1bc); }
     if (b === 0x1af) { const rm = modrmRM(); return done({ op: "imul2", sz: osz, rm, reg: reg() }); }
     if (b === 0x1b6 || b === 0x1b7 || b === 0x1be || b === 0x1bf) {
       const rm = modrmRM();
