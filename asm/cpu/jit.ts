@@ -21,7 +21,7 @@
 // returns; runCpu then delivers the exception as the interpreter would.
 
 import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
-import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, OFF_INIT, getEip, setEip } from "./state";
+import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, OFF_INIT, getEip, setEip, getCpl, segBase, S_CS } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
 import { read8, read16, read32, write8, write16, write32, stack32 } from "./mem";
 import { testCC, getEflags } from "./flags";
@@ -44,6 +44,22 @@ export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by bl
 export const JIT_TSC_HI: u32 = JIT_WORDS + 44;     // after jitRdtsc: the TSC's high half
 export const JIT_RETIRED: u32 = JIT_WORDS + 52;    // before a slow read or write: instructions the chain retired before it
 export const JIT_FEATURES: u32 = JIT_WORDS + 56;   // the CPU's features (features.ts), for the SSE checks (web/jit/simd.ts)
+export const JIT_GEN: u32 = JIT_WORDS + 60;        // jitMapsChanged's count, in steps of IC_GEN_STEP
+export const JIT_IC_TAG: u32 = JIT_WORDS + 64;     // after jitLookup found a block: the tag a block keeps with it
+export const JIT_IC_COUNT: u32 = JIT_WORDS + 68;   // ... and that block's instruction count
+
+// Blocks remember, per exit that looks its target up, the last target EIP
+// found and its translation (an inline cache, IC: web/jit/emitter.ts
+// emitChain), and take it again without a look-up while the tag they kept
+// with it (JIT_IC_TAG) equals JIT_GEN | CPL and CS's base is 0: what
+// jitLookup found for an EIP then still holds. JIT_GEN changes whenever that may no longer be so: a TLB flush
+// (paging.ts: a mapping or fetch permission may change) and a dropped
+// translation (its table index may be reused). CPL is checked because fetch
+// permission depends on it, and changes too often to count here (every
+// system call); a CS base other than 0 tags nothing (IC_NEVER).
+export const IC_GEN_STEP: u32 = 8;
+export const IC_NEVER: u32 = 4; // a tag JIT_GEN | CPL never equals (CPL < 4, JIT_GEN a multiple of 8)
+@inline export function jitMapsChanged(): void { store<u32>(JIT_GEN, load<u32>(JIT_GEN) + IC_GEN_STEP); }
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
@@ -136,6 +152,7 @@ export function jitFlushAll(): void {
     let fn = load<u32>(s + SLOT_FN);
     if (fn != 0) hostRelease(fn);
   }
+  jitMapsChanged();
   memory.fill(JIT_CACHE, 0, JIT_SLOTS * SLOT_SIZE);
   for (let p: u32 = 0; p < (ramSize >>> 12); p++) {
     let e = physEntry(p << 12);
@@ -162,6 +179,7 @@ export function jitCodeWritten(page: u32): void {
       store<u32>(s + SLOT_KEY, 0); store<u32>(s + SLOT_FN, 0); store<u32>(s + SLOT_COUNT, 0);
     }
   }
+  jitMapsChanged();
   codeWritten = true;
 }
 
@@ -322,14 +340,18 @@ export function jitRun(left: u32): i32 {
  *  the fetch window (CS limit, the page mapped for fetching at this CPL, as
  *  codeHost checks), one pass within `left`, translated for the code and
  *  stack size in use - or 0 (the block returns, and
- *  jitRun counts or translates the target as usual). */
+ *  jitRun counts or translates the target as usual). With a block found, the
+ *  tag and count the asking block may keep with it (JIT_IC_TAG, JIT_IC_COUNT). */
 export function jitLookup(eip: u32, left: u32): u32 {
   let host = codeHost(eip);
   if (!translatable(host)) return 0;
   let slot = slotOf(host);
   if (slot == 0) return 0;
   let fn = load<u32>(slot + SLOT_FN);
-  if (fn == 0 || (load<u32>(slot + SLOT_LEN) ^ jitMode()) > codeAvail(eip) || load<u32>(slot + SLOT_COUNT) > left) return 0;
+  let count = load<u32>(slot + SLOT_COUNT);
+  if (fn == 0 || (load<u32>(slot + SLOT_LEN) ^ jitMode()) > codeAvail(eip) || count > left) return 0;
+  store<u32>(JIT_IC_TAG, segBase(S_CS) == 0 ? load<u32>(JIT_GEN) | getCpl() : IC_NEVER);
+  store<u32>(JIT_IC_COUNT, count);
   return fn;
 }
 

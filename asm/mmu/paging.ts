@@ -19,7 +19,7 @@
 // the PAT bits, MTRRs), PCIDs, SMEP/SMAP, protection keys, 4-level paging.
 
 import { TLB, TLB_FILL_LIST, TLB_FILL_MAX } from "../layout";
-import { JIT_READ_MASK, JIT_WRITE_MASK } from "../cpu/jit";
+import { JIT_READ_MASK, JIT_WRITE_MASK, jitMapsChanged } from "../cpu/jit";
 import { OFF_CR3, OFF_PDPTE, CR0_PG, CR0_WP, CR4_PSE, CR4_PGE, CR4_PAE, EFER_NXE, cr0, cr4, efer } from "../cpu/state";
 import { raisePF, raiseGP } from "../cpu/fault";
 import { MAXPHYADDR } from "../cpu/features";
@@ -79,6 +79,7 @@ function tlbSet(lin: u32, e: u32): void {
 /** Drop every cached translation; with keepGlobal, keep global pages (MOV CR3 with CR4.PGE). */
 export function tlbFlush(keepGlobal: bool): void {
   invalidateFetchCache();
+  jitMapsChanged();
   if (fillOverflow) {
     if (keepGlobal) {
       for (let i: u32 = 0; i < 0x100000; i++) {
@@ -116,6 +117,7 @@ export function tlbFlush(keepGlobal: bool): void {
  *  (with them every large-page entry of the aligned 4 MiB, so a 2 MiB page too). */
 export function tlbFlushPage(lin: u32): void {
   store<u32>(TLB + ((lin >>> 12) << 2), 0);
+  jitMapsChanged();
   if (largeFilled) {
     let p = TLB + ((lin >>> 22) << 12);
     for (let i: u32 = 0; i < 1024; i++) {

@@ -214,3 +214,23 @@ test("jit: a RET after CR3 changed since its CALL goes to the code the new mappi
   expect(r.blocksTranslated).toBeGreaterThan(4);
   expect(r.output).toBe(runQemu(bin).output);
 });
+
+test("jit: a cached exit target is not taken again after its translation was dropped, at another CPL, or under another CS base", async () => {
+  // jit_ic.asm: the same CALL EAX, to the same EIP, after that EIP's code was
+  // rewritten (its freed function index now holding another block's
+  // translation), at CPL 3 to a supervisor page it went to at CPL 0, and with
+  // a CS base other than 0 (the same EIP, another linear address)
+  const bin = assemble("jit_ic");
+  const r = await runRingZero(bin, { translate: true });
+  expect(r.stop).toBe("exit");
+  expect(r.output).toBe(
+    // R's old mark, Q's, then R's new one at once and after R is translated again
+    "smc 00001111 00003333 00002222 00002222\n" +
+    // 20 passes at CPL 0; then #PF(5) fetching T at CPL 3, before T's INC EBX
+    "cpl 00000014 v=0e e=00000005 cr2=00101000 00101000 00000014\n" +
+    // 20 flat passes to T3; EIP T3 with CS base 10000h is T3B; flat again (the
+    // cache's T3); 20 based passes (T3B cached, tagged IC_NEVER); flat again
+    "cs 0000aaaa 0000bbbb 0000aaaa 0000bbbb 0000aaaa\n");
+  expect(r.blocksTranslated).toBeGreaterThan(10);
+  expect(r.output).toBe(runQemu(bin).output);
+});

@@ -66,10 +66,30 @@ for (const [name, { bytes, what, flat = FLAT, real = false }] of Object.entries(
     const t = translate(page, { chain: true, host: 0x100000 + 0x100, flat, ...mode }, 0x100);
     expect(t).toBeDefined();
     const file = join(dir, `${name}.wasm`);
-    const wasm = blockModule([t!.fn]);
+    const wasm = blockModule([t!]);
     writeFileSync(file, wasm);
     const wat = execFileSync("wasm2wat", ["--enable-all", file], { encoding: "utf8" });
     await expect(`;; ${name}: ${what}\n;; ${t!.insns} instructions, ${wasm.length} bytes of wasm, ends: ${t!.ends}\n${wat}`)
       .toMatchFileSnapshot(join(HERE, "golden", `${name}.wat`));
   });
 }
+
+// Each block's exits that look their target up keep a target cache in globals
+// of the module (emitter.ts emitChain); in a module of several blocks each
+// block's globals follow the blocks' before it (blockModule). Here "jcc-over-ret" (two
+// such exits: 8 globals) and then "pop-ret" (one: 4 globals) in one module.
+test("a module of two blocks: the second block's target caches are globals 8-11", () => {
+  const t = ["jcc-over-ret", "pop-ret"].map((name) => {
+    const page = new Uint8Array(4096).fill(0xf4);
+    page.set(BLOCKS[name].bytes, 0x100);
+    return translate(page, { chain: true, host: 0x100000 + 0x100, flat: FLAT }, 0x100)!;
+  });
+  expect(t.map((b) => b.globals)).toEqual([8, 4]);
+  const file = join(dir, "two-blocks.wasm");
+  writeFileSync(file, blockModule(t));
+  const wat = execFileSync("wasm2wat", ["--enable-all", file], { encoding: "utf8" });
+  const funcs = wat.split(/\n {2}\(func /).slice(1); // the two block functions (the helpers are imports)
+  const used = funcs.map((f) => [...new Set([...f.matchAll(/global\.[gs]et (\d+)/g)].map((m) => Number(m[1])))].sort((a, b) => a - b));
+  expect(used).toEqual([[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11]]);
+  expect(wat.match(/\(global /g)).toHaveLength(12);
+});

@@ -126,7 +126,7 @@ for (const [k, cmd] of WORKLOAD.entries()) {
   console.log(`  block entries from the run loop ${(d.entries / 1e6).toFixed(2)} M (${(d.translated / d.entries).toFixed(1)} translated instructions each); ` +
     `blocks compiled ${d.blocks} in ${d.modules} modules (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);
   if (exits) {
-    console.log(`  chained entries ${(d.chains / 1e6).toFixed(2)} M; look-ups ${(d.lookups / 1e6).toFixed(2)} M, ${(100 * d.lookupHits / Math.max(1, d.lookups)).toFixed(1)}% found a block`);
+    console.log(`  chained entries ${(d.chains / 1e6).toFixed(2)} M; look-ups past the target caches ${(d.lookups / 1e6).toFixed(2)} M, ${(100 * d.lookupHits / Math.max(1, d.lookups)).toFixed(1)}% found a block`);
     const byEnd = new Map<string, number>();
     const blocks = exits.blocks.map((b, i) => ({ ...b, n: b.exits - (e0[i] ?? 0) })).filter((b) => b.n > 0);
     let sum = 0;

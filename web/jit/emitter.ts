@@ -16,14 +16,14 @@
 
 import {
   OFF_EFLAGS, OFF_FLAGS_LAZY, OFF_LAZY_OP, OFF_LAZY_DST, OFF_LAZY_SRC, OFF_LAZY_RES, CPU_STATE, OFF_REGS, OFF_EIP,
-  OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW,
+  OFF_SEGS, SEG_SIZE, SEGF_BASE, SEGF_LOR, SEGF_HIR, SEGF_LOW, SEGF_HIW, OFF_CPL, S_CS,
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_LEN, SLOT_SIZE, LEN_CODE16, LEN_STACK16, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, JIT_GEN, JIT_IC_TAG, JIT_IC_COUNT, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_LEN, SLOT_SIZE, LEN_CODE16, LEN_STACK16, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
-import { W, S, VOID, I32, uleb, sleb } from "./wasm";
+import { W, S, VOID, I32, uleb, sleb, uleb5 } from "./wasm";
 
 /** The machine's helpers a block imports (module "f"), in function-index order;
  *  the block function's own index follows them. Each takes `params` i32 and
@@ -52,9 +52,15 @@ const F_LOOKUP = helper("lookup");
 const F_STEP = helper("step");
 const F_STR = helper("str");
 export const F_EXIT = helper("exit");
-/** L_CKEY of an exit whose target block is looked up when it is taken (no host
- *  address is 1). */
+/** L_CKEY of an exit whose target block is looked up when it is taken: its
+ *  look-up site's number + CKEY_LOOKUP (no host address is that small). */
 const CKEY_LOOKUP = 1;
+/** Look-up sites with a target cache of their own (emitChain); a block's later
+ *  ones share the last one's. */
+export const IC_SITES = 4;
+/** A site's target cache: four module globals, at 4 * site + these. */
+const IC_EIP = 0, IC_TAG = 1, IC_FN = 2, IC_COUNT = 3;
+export const IC_GLOBALS = 4;
 const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 
 // Locals: 0 is the parameter (instructions left in the budget).
@@ -168,6 +174,12 @@ export class Emitter {
   set(l: number): this { this.b.push(W.set); uleb(this.b, l); return this; }
   tee(l: number): this { this.b.push(W.tee); uleb(this.b, l); return this; }
   load(op: number, addr: number): this { this.b.push(W.const_, 0, op, 0); uleb(this.b, addr); return this; }
+  /** Global `g` of this block's own (from 0): its index in the module is
+   *  patched in when the module is made (translator.ts blockModule). */
+  globalGet(g: number): this { this.b.push(W.global_get); this.globalAt.push(this.b.length); uleb5(this.b, g); return this; }
+  globalSet(g: number): this { this.b.push(W.global_set); this.globalAt.push(this.b.length); uleb5(this.b, g); return this; }
+  /** Where in `b` the global indices to patch are (globalGet, globalSet). */
+  globalAt: number[] = [];
   /** [value] -> store at constant address */
   storeAt(addr: number, l: number): this { this.b.push(W.const_, 0); this.get(l); this.b.push(W.store, 0); uleb(this.b, addr); return this; }
   /** Store the constant `v` at constant address `addr`. */
@@ -338,8 +350,10 @@ export class Emitter {
   chainLookup(): this {
     if (!this.a.chain) return this;
     this.chains = true;
-    return this.i32(CKEY_LOOKUP).set(L_CKEY);
+    return this.i32(CKEY_LOOKUP + Math.min(this.lookups++, IC_SITES - 1)).set(L_CKEY);
   }
+  /** Exits that look their target up (chainLookup). */
+  lookups = 0;
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
   /** Leave before the current instruction, for the interpreter to run it (a case
    *  not translated; nothing of the instruction done yet):
@@ -522,16 +536,49 @@ export class Emitter {
  *  flat (so the target lies inside the fetch window). The instructions retired
  *  so far are added up in JIT_CHAINED, and the block tail-calls the link
  *  (translator.ts chainModule), which tail-calls the next one through the
- *  machine's function table: no frame is left behind. */
-export function emitChain(e: Emitter): void {
+ *  machine's function table: no frame is left behind.
+ *
+ *  A target known only at run time (`lookups` sites, chainLookup) is looked up
+ *  (asm/cpu/jit.ts jitLookup), and each site keeps what it found in globals of
+ *  the module (an inline cache): the EIP, the translation, its instruction
+ *  count and a tag. The next time the site leaves to the same EIP with the tag
+ *  still current (JIT_GEN | CPL) and CS flat, it goes on without the look-up
+ *  and its reads of the TLB and the block cache, which were a seventh of the
+ *  shell loop's profile (docs/PERFORMANCE.md, "Target caches"). */
+export function emitChain(e: Emitter, lookups: number): void {
   const S = L_T, FN = L_T + 1;
   e.open(W.block, "nochain");
   e.get(L_CKEY).op(W.eqz).brIf("nochain");
   e.load(W.load, OFF_ATTENTION).brIf("nochain");
-  e.get(L_CKEY).i32(CKEY_LOOKUP).op(W.eq).open(W.if_, "");
-  // looked up: jitLookup checks what the lines below check (and CS's limit)
-  e.get(L_NEIP).get(L_LEFT).get(L_CNT).op(W.sub).call(F_LOOKUP).tee(FN).op(W.eqz).brIf("nochain");
-  e.else_();
+  if (lookups) {
+    e.get(L_CKEY).i32(CKEY_LOOKUP + IC_SITES).op(W.ltu).open(W.if_, "found");
+    const sites = Math.min(lookups, IC_SITES);
+    // a wasm block per site, the outermost for the last; site j's code follows the end of its block
+    if (sites > 1) {
+      for (let j = sites - 1; j >= 0; j--) e.open(W.block, `site${j}`);
+      e.get(L_CKEY).i32(CKEY_LOOKUP).op(W.sub).brTable([...Array(sites).keys()].map((j) => `site${j}`));
+    }
+    for (let j = 0; j < sites; j++) {
+      if (sites > 1) e.end();
+      const g = (k: number) => IC_GLOBALS * j + k;
+      // the same EIP, the tag current, CS flat (base 0 and limit 4G)
+      e.globalGet(g(IC_EIP)).get(L_NEIP).op(W.eq);
+      e.globalGet(g(IC_TAG)).load(W.load, JIT_GEN).load(W.load, CPU_STATE + OFF_CPL).op(W.or, W.eq, W.and);
+      e.get(L_CSLIM).i32(-1).op(W.eq, W.and);
+      e.load(W.load, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_BASE).op(W.eqz, W.and);
+      e.open(W.if_, "");
+      e.get(L_CNT).globalGet(g(IC_COUNT)).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
+      e.globalGet(g(IC_FN)).set(FN);
+      e.else_();
+      // jitLookup checks what the lines below check (and CS's limit)
+      e.get(L_NEIP).get(L_LEFT).get(L_CNT).op(W.sub).call(F_LOOKUP).tee(FN).op(W.eqz).brIf("nochain");
+      e.get(L_NEIP).globalSet(g(IC_EIP)).get(FN).globalSet(g(IC_FN));
+      e.load(W.load, JIT_IC_TAG).globalSet(g(IC_TAG)).load(W.load, JIT_IC_COUNT).globalSet(g(IC_COUNT));
+      e.end();
+      e.br("found");
+    }
+    e.else_();
+  }
   e.get(L_CSET).set(S);
   e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).open(W.if_, "");
   e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).brIf("nochain");
@@ -541,7 +588,7 @@ export function emitChain(e: Emitter): void {
   e.get(S).op(W.load, 0, SLOT_LEN).i32(LEN_CODE16 | LEN_STACK16).op(W.and).i32(e.a.mode ?? 0).op(W.ne).brIf("nochain");
   e.get(L_CNT).get(S).op(W.load, 0, SLOT_COUNT).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
   e.get(L_CSLIM).i32(-1).op(W.ne).brIf("nochain");
-  e.end();
+  if (lookups) e.end();
   e.i32(0).load(W.load, JIT_CHAINED).get(L_CNT).op(W.add).op(W.store, 0); uleb(e.b, JIT_CHAINED);
   e.get(FN).get(L_LEFT).get(L_CNT).op(W.sub).returnCall(F_CHAIN); // chain(fn, left), in tail position
   e.end();

@@ -35,14 +35,14 @@
 import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
-import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16 } from "./constants";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER } from "./constants";
 import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
 import {
-  Emitter, emitChain, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
+  Emitter, emitChain, IC_SITES, IC_GLOBALS, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
 } from "./emitter";
 import { emitInsn } from "./insns";
-import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN, FUNCREF } from "./wasm";
+import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN, FUNCREF, MUT, read5, write5 } from "./wasm";
 
 /** What the machine exports for translated code (asm/index.ts). */
 export interface JitCoreExports {
@@ -74,7 +74,13 @@ const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "pushS", "call", "ca
  *  `len` is the extent of its bytes after its start, which must lie inside the
  *  fetch window whenever it runs; `mode` the LEN_* bits it was translated for
  *  (Addr.mode). */
-export interface Translation { fn: Uint8Array; insns: number; len: number; mode: number; ends: string }
+export interface Translation {
+  fn: Uint8Array; insns: number; len: number; mode: number; ends: string;
+  /** Its own mutable i32 globals (emitChain's target caches), numbered from 0
+   *  in `fn` at the positions `globalAt` (Emitter.globalGet); blockModule
+   *  gives each block of a module its own. */
+  globals: number; globalAt: number[];
+}
 export function translate(code: Uint8Array, a: Addr, start = 0): Translation | undefined {
   const insns = decodeBlock(code, start, a.code16);
   if (insns.length === 0) return undefined;
@@ -185,7 +191,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
   };
   storeState();
   e.storeAt(CPU_STATE + OFF_EIP, L_NEIP);
-  if (body.chains) emitChain(e);
+  if (body.chains) emitChain(e, body.lookups);
   // not chained: back to the run loop (counted only under Translator.countExits)
   if (a.note !== undefined) e.i32(a.note).get(L_NEIP).call(F_EXIT).op(W.drop);
   e.get(L_CNT).op(W.return_);
@@ -199,7 +205,11 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
   const ends = endsInBranch ? lastOp
     : start + endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
-  return { fn: functionBody([prologue, body.b, e.b]), insns: n, len: extent, mode: a.mode ?? 0, ends };
+  const at = LOCALS.length + prologue.length + body.b.length;
+  return {
+    fn: functionBody([prologue, body.b, e.b]), insns: n, len: extent, mode: a.mode ?? 0, ends,
+    globals: Math.min(body.lookups, IC_SITES) * IC_GLOBALS, globalAt: e.globalAt.map((p) => at + p),
+  };
 }
 
 /** The branches that go on inside the block instead of leaving it: a Jcc or
@@ -252,7 +262,8 @@ function inBlockBranches(insns: Insn[], body: Emitter): { opens: Map<number, num
 }
 
 /** Translator.countExits: per block, what ended it and how often it returned to
- *  the run loop; chained entries; run-time look-ups and how many found a block. */
+ *  the run loop; chained entries; run-time look-ups (those the exit's target
+ *  cache did not answer, emitter.ts emitChain) and how many found a block. */
 export interface ExitStats {
   blocks: { host: number; ends: string; insns: number; exits: number }[];
   chains: number;
@@ -316,11 +327,23 @@ function functionBody(parts: number[][]): Uint8Array {
 }
 
 /** A module importing the memory and the helpers, with the block functions
- *  `fns` (translate's fn), exported as "0", "1", ... in that order. */
-export function blockModule(fns: Uint8Array[]): Uint8Array<ArrayBuffer> {
+ *  of `blocks` (translate's), exported as "0", "1", ... in that order, and
+ *  each block's globals (Translation.globals) after the blocks before it. */
+export function blockModule(blocks: Pick<Translation, "fn" | "globals" | "globalAt">[]): Uint8Array<ArrayBuffer> {
   const head = moduleHead ??= makeModuleHead();
-  const funcs: number[] = [], exps: number[] = [], code: number[] = [];
-  uleb(funcs, fns.length); uleb(exps, fns.length); uleb(code, fns.length);
+  const funcs: number[] = [], exps: number[] = [], code: number[] = [], globals: number[] = [];
+  uleb(funcs, blocks.length); uleb(exps, blocks.length); uleb(code, blocks.length);
+  let nGlobals = 0;
+  const fns = blocks.map((t) => {
+    if (!t.globals) return t.fn;
+    const fn = t.fn.slice();
+    for (const p of t.globalAt) write5(fn, p, nGlobals + read5(fn, p));
+    nGlobals += t.globals;
+    return fn;
+  });
+  // each a mutable i32, first IC_NEVER (as a target cache's tag it never matches)
+  uleb(globals, nGlobals);
+  for (let g = 0; g < nGlobals; g++) globals.push(I32, MUT, W.const_, IC_NEVER, W.end);
   const fnSizes = fns.map((f, i) => {
     funcs.push(1); // of type 1
     exps.push(...name(String(i)), Extern.func); uleb(exps, HELPERS.length + i); // after the imported functions
@@ -329,7 +352,9 @@ export function blockModule(fns: Uint8Array[]): Uint8Array<ArrayBuffer> {
   let codeSize = code.length;
   fns.forEach((f, i) => { codeSize += fnSizes[i].length + f.length; });
   const sectionSize = (n: number) => { const b: number[] = []; uleb(b, n); return b; };
-  const heads = [[Section.function, ...sectionSize(funcs.length), ...funcs], [Section.export, ...sectionSize(exps.length), ...exps],
+  const heads = [[Section.function, ...sectionSize(funcs.length), ...funcs],
+    ...(nGlobals ? [[Section.global, ...sectionSize(globals.length), ...globals]] : []),
+    [Section.export, ...sectionSize(exps.length), ...exps],
     [Section.code, ...sectionSize(codeSize), ...code]];
   const out = new Uint8Array(head.length + heads.reduce((n, h) => n + h.length, 0) + codeSize - code.length);
   out.set(head);
@@ -500,7 +525,7 @@ export class Translator {
   private instantiate(blocks: { host: number; t: Translation }[]): number[] {
     let exports: WebAssembly.Exports;
     try {
-      exports = new WebAssembly.Instance(new WebAssembly.Module(blockModule(blocks.map((b) => b.t.fn))), this.imports).exports;
+      exports = new WebAssembly.Instance(new WebAssembly.Module(blockModule(blocks.map((b) => b.t))), this.imports).exports;
     } catch (err) {
       if (blocks.length === 1) { this.failed(blocks[0].host, err); return [0]; }
       return blocks.flatMap((b) => this.instantiate([b]));

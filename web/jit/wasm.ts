@@ -9,7 +9,7 @@ export const enum W {
   block = 0x02, loop = 0x03, if_ = 0x04, else_ = 0x05, end = 0x0b, br = 0x0c, br_if = 0x0d, br_table = 0x0e, return_ = 0x0f,
   call = 0x10, return_call = 0x12, return_call_indirect = 0x13,
   drop = 0x1a, select = 0x1b,
-  get = 0x20, set = 0x21, tee = 0x22,
+  get = 0x20, set = 0x21, tee = 0x22, global_get = 0x23, global_set = 0x24,
   load = 0x28, load8u = 0x2d, load16u = 0x2f, store = 0x36, store8 = 0x3a, store16 = 0x3b,
   const_ = 0x41, i64const = 0x42,
   eqz = 0x45, eq = 0x46, ne = 0x47, lts = 0x48, ltu = 0x49, gts = 0x4a, gtu = 0x4b, les = 0x4c, leu = 0x4d,
@@ -43,10 +43,11 @@ export const enum S {
 // The module around the code (core spec §5.5): preamble, sections, and what an
 // import or export is.
 export const PREAMBLE = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]; // "\0asm", version 1
-export const enum Section { type = 1, import = 2, function = 3, export = 7, code = 10 }
+export const enum Section { type = 1, import = 2, function = 3, global = 6, export = 7, code = 10 }
 export const FUNC_TYPE = 0x60;
 export const enum Extern { func = 0x00, table = 0x01, memory = 0x02 }
 export const FUNCREF = 0x70;
+export const MUT = 0x01; // a global's mutability: var
 export const LIMITS_MIN = 0x00; // memory limits with a minimum and no maximum
 
 /** A name as the binary format stores it (§5.2.4): length, then the bytes (ASCII here). */
@@ -60,6 +61,22 @@ export function name(s: string): number[] {
 export function uleb(out: number[], v: number): void {
   v >>>= 0;
   do { let b = v & 0x7f; v >>>= 7; if (v) b |= 0x80; out.push(b); } while (v);
+}
+/** v as a LEB128 of five bytes, the most a u32 takes (§5.2.2 allows the padding):
+ *  a number patched in place later (read5, write5), as a global's index. */
+export function uleb5(out: number[], v: number): void {
+  const at = out.length;
+  out.push(0, 0, 0, 0, 0);
+  write5(out, at, v);
+}
+export function read5(b: ArrayLike<number>, at: number): number {
+  let v = 0;
+  for (let k = 0; k < 5; k++) v |= (b[at + k] & 0x7f) << (7 * k);
+  return v >>> 0;
+}
+export function write5(b: number[] | Uint8Array, at: number, v: number): void {
+  for (let k = 0; k < 4; k++) b[at + k] = ((v >>> (7 * k)) & 0x7f) | 0x80;
+  b[at + 4] = (v >>> 28) & 0x0f;
 }
 export function sleb(out: number[], v: number): void {
   v |= 0;

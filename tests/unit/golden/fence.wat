@@ -1,5 +1,5 @@
 ;; fence: lfence; rdtsc; ret: the fence a check of the SSE2 feature, the handler only without it
-;; 3 instructions, 987 bytes of wasm, ends: ret
+;; 3 instructions, 1128 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -292,17 +292,58 @@
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
         local.get 62
-        i32.const 1
-        i32.eq
+        i32.const 5
+        i32.lt_u
         if  ;; label = @3
+          global.get 0
           local.get 21
-          local.get 0
-          local.get 1
-          i32.sub
-          call 10
-          local.tee 24
+          i32.eq
+          global.get 1
+          i32.const 0
+          i32.load offset=9699388 align=1
+          i32.const 0
+          i32.load offset=4672 align=1
+          i32.or
+          i32.eq
+          i32.and
+          local.get 64
+          i32.const -1
+          i32.eq
+          i32.and
+          i32.const 0
+          i32.load offset=4388 align=1
           i32.eqz
-          br_if 1 (;@2;)
+          i32.and
+          if  ;; label = @4
+            local.get 1
+            global.get 3
+            i32.add
+            local.get 0
+            i32.gt_u
+            br_if 2 (;@2;)
+            global.get 2
+            local.set 24
+          else
+            local.get 21
+            local.get 0
+            local.get 1
+            i32.sub
+            call 10
+            local.tee 24
+            i32.eqz
+            br_if 2 (;@2;)
+            local.get 21
+            global.set 0
+            local.get 24
+            global.set 2
+            i32.const 0
+            i32.load offset=9699392 align=1
+            global.set 1
+            i32.const 0
+            i32.load offset=9699396 align=1
+            global.set 3
+          end
+          br 0 (;@3;)
         else
           local.get 63
           local.set 23
@@ -381,4 +422,8 @@
     i32.add
     i32.const -2147483648
     i32.or)
+  (global (;0;) (mut i32) (i32.const 4))
+  (global (;1;) (mut i32) (i32.const 4))
+  (global (;2;) (mut i32) (i32.const 4))
+  (global (;3;) (mut i32) (i32.const 4))
   (export "0" (func 14)))

@@ -1,5 +1,5 @@
 ;; memory-based: the same through a DS that is not flat: its base added, its offset range checked
-;; 2 instructions, 811 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 788 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -231,59 +231,45 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
+        local.get 63
+        local.set 23
+        local.get 23
+        i32.load align=1
         local.get 62
-        i32.const 1
-        i32.eq
+        i32.ne
         if  ;; label = @3
-          local.get 21
-          local.get 0
-          local.get 1
-          i32.sub
-          call 10
-          local.tee 24
-          i32.eqz
-          br_if 1 (;@2;)
-        else
-          local.get 63
-          local.set 23
           local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
           i32.load align=1
           local.get 62
           i32.ne
-          if  ;; label = @4
-            local.get 23
-            i32.const 16
-            i32.add
-            local.tee 23
-            i32.load align=1
-            local.get 62
-            i32.ne
-            br_if 2 (;@2;)
-          end
-          local.get 23
-          i32.load offset=4 align=1
-          local.tee 24
-          i32.eqz
-          br_if 1 (;@2;)
-          local.get 23
-          i32.load offset=12 align=1
-          i32.const 196608
-          i32.and
-          i32.const 0
-          i32.ne
-          br_if 1 (;@2;)
-          local.get 1
-          local.get 23
-          i32.load offset=8 align=1
-          i32.add
-          local.get 0
-          i32.gt_u
-          br_if 1 (;@2;)
-          local.get 64
-          i32.const -1
-          i32.ne
           br_if 1 (;@2;)
         end
+        local.get 23
+        i32.load offset=4 align=1
+        local.tee 24
+        i32.eqz
+        br_if 0 (;@2;)
+        local.get 23
+        i32.load offset=12 align=1
+        i32.const 196608
+        i32.and
+        i32.const 0
+        i32.ne
+        br_if 0 (;@2;)
+        local.get 1
+        local.get 23
+        i32.load offset=8 align=1
+        i32.add
+        local.get 0
+        i32.gt_u
+        br_if 0 (;@2;)
+        local.get 64
+        i32.const -1
+        i32.ne
+        br_if 0 (;@2;)
         i32.const 0
         i32.const 0
         i32.load offset=9699368 align=1

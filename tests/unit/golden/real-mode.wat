@@ -1,5 +1,5 @@
 ;; real-mode: push bx; mov ax, [bp+si+4]; test ax, ax; jz +16; ret in 16-bit code: SP wraps at 64K, the address too, SS for BP; the block's IPs must not wrap, nor the jump's target
-;; 5 instructions, 1366 bytes of wasm, ends: ret
+;; 5 instructions, 1674 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -421,7 +421,7 @@
           local.set 7
           local.get 27
           local.set 21
-          i32.const 1
+          i32.const 2
           local.set 62
           local.get 1
           i32.const 5
@@ -465,17 +465,115 @@
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
         local.get 62
-        i32.const 1
-        i32.eq
+        i32.const 5
+        i32.lt_u
         if  ;; label = @3
+          block  ;; label = @4
+            block  ;; label = @5
+              local.get 62
+              i32.const 1
+              i32.sub
+              br_table 0 (;@5;) 1 (;@4;)
+            end
+            global.get 0
+            local.get 21
+            i32.eq
+            global.get 1
+            i32.const 0
+            i32.load offset=9699388 align=1
+            i32.const 0
+            i32.load offset=4672 align=1
+            i32.or
+            i32.eq
+            i32.and
+            local.get 64
+            i32.const -1
+            i32.eq
+            i32.and
+            i32.const 0
+            i32.load offset=4388 align=1
+            i32.eqz
+            i32.and
+            if  ;; label = @5
+              local.get 1
+              global.get 3
+              i32.add
+              local.get 0
+              i32.gt_u
+              br_if 3 (;@2;)
+              global.get 2
+              local.set 24
+            else
+              local.get 21
+              local.get 0
+              local.get 1
+              i32.sub
+              call 10
+              local.tee 24
+              i32.eqz
+              br_if 3 (;@2;)
+              local.get 21
+              global.set 0
+              local.get 24
+              global.set 2
+              i32.const 0
+              i32.load offset=9699392 align=1
+              global.set 1
+              i32.const 0
+              i32.load offset=9699396 align=1
+              global.set 3
+            end
+            br 1 (;@3;)
+          end
+          global.get 4
           local.get 21
-          local.get 0
-          local.get 1
-          i32.sub
-          call 10
-          local.tee 24
+          i32.eq
+          global.get 5
+          i32.const 0
+          i32.load offset=9699388 align=1
+          i32.const 0
+          i32.load offset=4672 align=1
+          i32.or
+          i32.eq
+          i32.and
+          local.get 64
+          i32.const -1
+          i32.eq
+          i32.and
+          i32.const 0
+          i32.load offset=4388 align=1
           i32.eqz
-          br_if 1 (;@2;)
+          i32.and
+          if  ;; label = @4
+            local.get 1
+            global.get 7
+            i32.add
+            local.get 0
+            i32.gt_u
+            br_if 2 (;@2;)
+            global.get 6
+            local.set 24
+          else
+            local.get 21
+            local.get 0
+            local.get 1
+            i32.sub
+            call 10
+            local.tee 24
+            i32.eqz
+            br_if 2 (;@2;)
+            local.get 21
+            global.set 4
+            local.get 24
+            global.set 6
+            i32.const 0
+            i32.load offset=9699392 align=1
+            global.set 5
+            i32.const 0
+            i32.load offset=9699396 align=1
+            global.set 7
+          end
+          br 0 (;@3;)
         else
           local.get 63
           local.set 23
@@ -566,4 +664,12 @@
     i32.add
     i32.const -2147483648
     i32.or)
+  (global (;0;) (mut i32) (i32.const 4))
+  (global (;1;) (mut i32) (i32.const 4))
+  (global (;2;) (mut i32) (i32.const 4))
+  (global (;3;) (mut i32) (i32.const 4))
+  (global (;4;) (mut i32) (i32.const 4))
+  (global (;5;) (mut i32) (i32.const 4))
+  (global (;6;) (mut i32) (i32.const 4))
+  (global (;7;) (mut i32) (i32.const 4))
   (export "0" (func 14)))
