@@ -110,15 +110,20 @@ const WAITING: u32 = 0xf0000000;
 const WAIT_MIN_HOT: u32 = 1000;
 
 // The block cache (layout.ts JIT_CACHE): JIT_SLOTS slots of SLOT_SIZE bytes,
-// two per hash set. A start that is only being counted replaces the less-counted
-// of them, and never a translated block (cold code passing through must not
-// evict hot blocks). Translated code looks slots up too (chaining), so these
+// SET_WAYS per hash set (a set is one 64-byte line of the host's cache). A
+// start that is only being counted replaces the least-counted of them, and
+// never a translated block (cold code passing through must not evict hot
+// blocks). With two ways, two hot starts of a set whose other slot held a
+// translation took the one free slot from each other on every run and were
+// never translated (the shell loop ran one of them interpreted 144,000 times,
+// docs/PERFORMANCE.md); countNew ages the counts for the same reason. Translated code looks slots up too (chaining), so these
 // names are generated for it (tools/gen-jit-constants.mjs).
 export const SLOT_KEY: u32 = 0;    // host address of the block's first byte (0 = empty)
 export const SLOT_FN: u32 = 4;     // function-table index (0 = not translated)
 export const SLOT_COUNT: u32 = 8;  // executions so far; once translated, its instruction count
 export const SLOT_LEN: u32 = 12;   // block length in bytes | the LEN_* mode, once translated
 export const SLOT_SIZE: u32 = 16;
+export const SET_WAYS: u32 = 4;
 // A set is chosen by Fibonacci hashing: the top bits of host * 2^32/phi.
 export const SET_HASH: u32 = 0x9e3779b1;
 export const SET_SHIFT: u32 = 17;
@@ -130,14 +135,17 @@ export const LEN_CODE16: u32 = 0x10000;  // 16-bit code: CS.D = 0, or real mode
 export const LEN_STACK16: u32 = 0x20000; // a 16-bit stack: SS.B = 0 (SP)
 /** The code and stack size blocks run with now (LEN_*). */
 @inline export function jitMode(): u32 { return (csDefault32 ? 0 : LEN_CODE16) | (stack32() ? 0 : LEN_STACK16); }
-@inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE); }
-/** The slot holding start `host`, or 0. */
-@inline function slotOf(host: u32): u32 {
-  let slot = setOf(host);
-  if (load<u32>(slot + SLOT_KEY) == host) return slot;
-  slot += SLOT_SIZE;
-  return load<u32>(slot + SLOT_KEY) == host ? slot : 0;
+@inline function setOf(host: u32): u32 { return JIT_CACHE + ((((host * SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE); }
+/** The slot of set `set` holding start `host`, or 0. */
+@inline function inSet(set: u32, host: u32): u32 {
+  for (let w: u32 = 0; w < SET_WAYS; w++) {
+    let slot = set + w * SLOT_SIZE;
+    if (load<u32>(slot + SLOT_KEY) == host) return slot;
+  }
+  return 0;
 }
+/** The slot holding start `host`, or 0. */
+@inline function slotOf(host: u32): u32 { return inSet(setOf(host), host); }
 
 let enabled: bool = true;
 let codeWritten: bool = false;
@@ -183,16 +191,23 @@ export function jitCodeWritten(page: u32): void {
   codeWritten = true;
 }
 
-/** A start seen for the first time: count it in a slot of its set (s, s + SLOT_SIZE)
- *  that holds no translation, if there is one. */
-function countNew(s: u32, host: u32): void {
-  let s1 = s + SLOT_SIZE;
-  let t0 = load<u32>(s + SLOT_FN) != 0, t1 = load<u32>(s1 + SLOT_FN) != 0;
-  let victim: u32;
-  if (!t0 && !t1) victim = load<u32>(s + SLOT_COUNT) <= load<u32>(s1 + SLOT_COUNT) ? s : s1;
-  else if (!t0) victim = s;
-  else if (!t1) victim = s1;
-  else return;
+/** A start seen for the first time: count it in the least-counted slot of its
+ *  set that holds no translation, if there is one. The counts of the others
+ *  that are only counted go down by one: a start that stopped running makes
+ *  way after as many misses as it had runs, and two hot starts do not take the
+ *  one slot of lowest count from each other for ever (the shell loop had such
+ *  a pair behind two old counts of 75 and 49). A start that runs goes on
+ *  counting up faster than the misses around it count it down. */
+function countNew(set: u32, host: u32): void {
+  let victim: u32 = 0, least: u32 = 0xffffffff;
+  for (let w: u32 = 0; w < SET_WAYS; w++) {
+    let slot = set + w * SLOT_SIZE;
+    if (load<u32>(slot + SLOT_FN) != 0) continue;
+    let c = load<u32>(slot + SLOT_COUNT);
+    if (victim == 0 || c < least) { victim = slot; least = c; }
+    if (c - 1 < WAITING - 1) store<u32>(slot + SLOT_COUNT, c - 1); // 1 .. WAITING - 1
+  }
+  if (victim == 0) return;
   store<u32>(victim + SLOT_KEY, host); store<u32>(victim + SLOT_COUNT, 1);
 }
 
@@ -288,11 +303,9 @@ export function jitRun(left: u32): i32 {
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return JIT_MISS;
-  let slot = setOf(host);
-  if (load<u32>(slot + SLOT_KEY) != host) {
-    slot += SLOT_SIZE;
-    if (load<u32>(slot + SLOT_KEY) != host) { countNew(slot - SLOT_SIZE, host); return JIT_MISS; }
-  }
+  let set = setOf(host);
+  let slot = inSet(set, host);
+  if (slot == 0) { countNew(set, host); return JIT_MISS; }
   let fn = load<u32>(slot + SLOT_FN);
   let avail = codeAvail(eip);
   if (fn == 0) {

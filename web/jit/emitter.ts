@@ -20,7 +20,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, JIT_GEN, JIT_IC_TAG, JIT_IC_COUNT, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_LEN, SLOT_SIZE, LEN_CODE16, LEN_STACK16, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, JIT_GEN, JIT_IC_TAG, JIT_IC_COUNT, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_LEN, SLOT_SIZE, LEN_CODE16, LEN_STACK16, SET_WAYS, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, S, VOID, I32, uleb, sleb, uleb5 } from "./wasm";
@@ -108,7 +108,7 @@ export interface Addr {
 }
 
 /** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
-const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~1) * SLOT_SIZE) >>> 0);
+const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE) >>> 0);
 
 /** The lazy-flag operation word (asm/cpu/flags.ts setLazy): kind, operand size. */
 export const lazyOp = (kind: number, sz: number) => (kind << 2) | szCode(sz);
@@ -579,8 +579,10 @@ export function emitChain(e: Emitter, lookups: number): void {
     }
     e.else_();
   }
-  e.get(L_CSET).set(S);
-  e.get(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).open(W.if_, "");
+  // the target's slot in its set (asm/cpu/jit.ts inSet)
+  e.open(W.block, "slot");
+  e.get(L_CSET).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.eq).brIf("slot");
+  for (let w = 1; w < SET_WAYS - 1; w++) e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.eq).brIf("slot");
   e.get(S).i32(SLOT_SIZE).op(W.add).tee(S).op(W.load, 0, SLOT_KEY).get(L_CKEY).op(W.ne).brIf("nochain");
   e.end();
   e.get(S).op(W.load, 0, SLOT_FN).tee(FN).op(W.eqz).brIf("nochain");

@@ -1,5 +1,5 @@
 ;; call-on-page: call over a HLT to inc eax; ret: the CALL followed on its page
-;; 3 instructions, 1250 bytes of wasm, ends: ret
+;; 3 instructions, 1280 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -405,13 +405,29 @@
           end
           br 0 (;@3;)
         else
-          local.get 63
-          local.set 23
-          local.get 23
-          i32.load align=1
-          local.get 62
-          i32.ne
-          if  ;; label = @4
+          block  ;; label = @4
+            local.get 63
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
             local.get 23
             i32.const 16
             i32.add

@@ -1,5 +1,5 @@
 ;; loop-head: add eax, ecx; dec ecx; jz +4; shl eax, 1; jnc back to the dec: a loop head in the middle, through the dispatch
-;; 6 instructions, 1343 bytes of wasm, ends: ret
+;; 6 instructions, 1373 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -455,13 +455,29 @@
           end
           br 0 (;@3;)
         else
-          local.get 63
-          local.set 23
-          local.get 23
-          i32.load align=1
-          local.get 62
-          i32.ne
-          if  ;; label = @4
+          block  ;; label = @4
+            local.get 63
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
             local.get 23
             i32.const 16
             i32.add

@@ -1,5 +1,5 @@
 ;; loop-insn: add eax, ecx; loop (back to the add): ECX counted down, no flags touched, a loop in the block
-;; 2 instructions, 703 bytes of wasm, ends: loop
+;; 2 instructions, 733 bytes of wasm, ends: loop
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -111,7 +111,7 @@
           local.set 21
           i32.const 1048836
           local.set 62
-          i32.const 9857824
+          i32.const 9857792
           local.set 63
           local.get 1
           i32.const 2
@@ -154,13 +154,29 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
-        local.get 63
-        local.set 23
-        local.get 23
-        i32.load align=1
-        local.get 62
-        i32.ne
-        if  ;; label = @3
+        block  ;; label = @3
+          local.get 63
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
           local.get 23
           i32.const 16
           i32.add

@@ -1,5 +1,5 @@
 ;; loop: add eax, ecx; dec ecx; jnz (back to the add): lazy flags, a loop in the block
-;; 3 instructions, 751 bytes of wasm, ends: jcc
+;; 3 instructions, 781 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -136,7 +136,7 @@
           local.set 21
           i32.const 1048837
           local.set 62
-          i32.const 10181856
+          i32.const 10181824
           local.set 63
           local.get 1
           i32.const 3
@@ -179,13 +179,29 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
-        local.get 63
-        local.set 23
-        local.get 23
-        i32.load align=1
-        local.get 62
-        i32.ne
-        if  ;; label = @3
+        block  ;; label = @3
+          local.get 63
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
           local.get 23
           i32.const 16
           i32.add

@@ -1,5 +1,5 @@
 ;; memory-based: the same through a DS that is not flat: its base added, its offset range checked
-;; 2 instructions, 788 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 818 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -214,7 +214,7 @@
           local.set 1
           i32.const 1048838
           local.set 62
-          i32.const 9981600
+          i32.const 9981568
           local.set 63
         end
       end
@@ -231,13 +231,29 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
-        local.get 63
-        local.set 23
-        local.get 23
-        i32.load align=1
-        local.get 62
-        i32.ne
-        if  ;; label = @3
+        block  ;; label = @3
+          local.get 63
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
           local.get 23
           i32.const 16
           i32.add

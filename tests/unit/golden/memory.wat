@@ -1,5 +1,5 @@
 ;; memory: mov eax, [ebx+8]; mov [esi+4], eax; then HLT: inline TLB reads and writes
-;; 2 instructions, 737 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 767 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -184,7 +184,7 @@
           local.set 1
           i32.const 1048838
           local.set 62
-          i32.const 9981600
+          i32.const 9981568
           local.set 63
         end
       end
@@ -201,13 +201,29 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
-        local.get 63
-        local.set 23
-        local.get 23
-        i32.load align=1
-        local.get 62
-        i32.ne
-        if  ;; label = @3
+        block  ;; label = @3
+          local.get 63
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
           local.get 23
           i32.const 16
           i32.add

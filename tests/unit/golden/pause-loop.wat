@@ -1,5 +1,5 @@
 ;; pause-loop: pause; dec ecx; jnz -5: a spin-wait loop stays in the block, PAUSE the interpreter's only in VMX non-root operation
-;; 3 instructions, 798 bytes of wasm, ends: jcc
+;; 3 instructions, 828 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -178,7 +178,7 @@
           local.set 21
           i32.const 1048837
           local.set 62
-          i32.const 10181856
+          i32.const 10181824
           local.set 63
           local.get 1
           i32.const 3
@@ -218,13 +218,29 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
-        local.get 63
-        local.set 23
-        local.get 23
-        i32.load align=1
-        local.get 62
-        i32.ne
-        if  ;; label = @3
+        block  ;; label = @3
+          local.get 63
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
           local.get 23
           i32.const 16
           i32.add

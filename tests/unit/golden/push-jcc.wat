@@ -1,5 +1,5 @@
 ;; push-jcc: push ebx; test ebx, ebx; jz +16: a conditional exit both ways
-;; 3 instructions, 890 bytes of wasm, ends: jcc
+;; 3 instructions, 920 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -191,7 +191,7 @@
             local.set 21
             i32.const 1048853
             local.set 62
-            i32.const 10123424
+            i32.const 10123392
             local.set 63
             local.get 1
             i32.const 3
@@ -205,7 +205,7 @@
           local.set 21
           i32.const 1048837
           local.set 62
-          i32.const 10181856
+          i32.const 10181824
           local.set 63
           local.get 1
           i32.const 3
@@ -245,13 +245,29 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
-        local.get 63
-        local.set 23
-        local.get 23
-        i32.load align=1
-        local.get 62
-        i32.ne
-        if  ;; label = @3
+        block  ;; label = @3
+          local.get 63
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
           local.get 23
           i32.const 16
           i32.add

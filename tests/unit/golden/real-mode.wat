@@ -1,5 +1,5 @@
 ;; real-mode: push bx; mov ax, [bp+si+4]; test ax, ax; jz +16; ret in 16-bit code: SP wraps at 64K, the address too, SS for BP; the block's IPs must not wrap, nor the jump's target
-;; 5 instructions, 1674 bytes of wasm, ends: ret
+;; 5 instructions, 1704 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -575,13 +575,29 @@
           end
           br 0 (;@3;)
         else
-          local.get 63
-          local.set 23
-          local.get 23
-          i32.load align=1
-          local.get 62
-          i32.ne
-          if  ;; label = @4
+          block  ;; label = @4
+            local.get 63
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
             local.get 23
             i32.const 16
             i32.add

@@ -1,5 +1,5 @@
 ;; rotate-carry: rcl eax, 1; rcr bl, cl: rotates through the carry, in wasm (CL MOD 9 of 0 changes nothing)
-;; 2 instructions, 1033 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 1063 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -326,7 +326,7 @@
           local.set 1
           i32.const 1048836
           local.set 62
-          i32.const 9857824
+          i32.const 9857792
           local.set 63
         end
       end
@@ -364,13 +364,29 @@
         i32.const 0
         i32.load offset=9699328 align=1
         br_if 0 (;@2;)
-        local.get 63
-        local.set 23
-        local.get 23
-        i32.load align=1
-        local.get 62
-        i32.ne
-        if  ;; label = @3
+        block  ;; label = @3
+          local.get 63
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
+          local.get 23
+          i32.const 16
+          i32.add
+          local.tee 23
+          i32.load align=1
+          local.get 62
+          i32.eq
+          br_if 0 (;@3;)
           local.get 23
           i32.const 16
           i32.add

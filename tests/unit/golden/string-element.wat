@@ -1,5 +1,5 @@
 ;; string-element: lodsb; scasb; movsd; ret: one element each, in wasm: the memory paths of any operand, ESI and EDI stepped by DF
-;; 4 instructions, 1571 bytes of wasm, ends: ret
+;; 4 instructions, 1601 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -535,13 +535,29 @@
           end
           br 0 (;@3;)
         else
-          local.get 63
-          local.set 23
-          local.get 23
-          i32.load align=1
-          local.get 62
-          i32.ne
-          if  ;; label = @4
+          block  ;; label = @4
+            local.get 63
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
+            local.get 23
+            i32.const 16
+            i32.add
+            local.tee 23
+            i32.load align=1
+            local.get 62
+            i32.eq
+            br_if 0 (;@4;)
             local.get 23
             i32.const 16
             i32.add
