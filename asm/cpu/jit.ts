@@ -52,11 +52,12 @@ export const JIT_IC_COUNT: u32 = JIT_WORDS + 68;   // ... and that block's instr
 // found and its translation (an inline cache, IC: web/jit/emitter.ts
 // emitChain), and take it again without a look-up while the tag they kept
 // with it (JIT_IC_TAG) equals JIT_GEN | CPL and CS's base is 0: what
-// jitLookup found for an EIP then still holds. JIT_GEN changes whenever that may no longer be so: a TLB flush
-// (paging.ts: a mapping or fetch permission may change) and a dropped
-// translation (its table index may be reused). CPL is checked because fetch
-// permission depends on it, and changes too often to count here (every
-// system call); a CS base other than 0 tags nothing (IC_NEVER).
+// jitLookup found for an EIP then still holds. JIT_GEN changes whenever that
+// may no longer be so: a TLB flush (paging.ts: a mapping or fetch permission
+// may change) and a dropped translation (its table index may be reused). CPL
+// is checked because fetch permission depends on it, and changes too often to
+// count here (every system call); a CS base other than 0 tags nothing
+// (IC_NEVER).
 export const IC_GEN_STEP: u32 = 8;
 export const IC_NEVER: u32 = 4; // a tag JIT_GEN | CPL never equals (CPL < 4, JIT_GEN a multiple of 8)
 @inline export function jitMapsChanged(): void { store<u32>(JIT_GEN, load<u32>(JIT_GEN) + IC_GEN_STEP); }
@@ -116,8 +117,9 @@ const WAIT_MIN_HOT: u32 = 1000;
 // blocks). With two ways, two hot starts of a set whose other slot held a
 // translation took the one free slot from each other on every run and were
 // never translated (the shell loop ran one of them interpreted 144,000 times,
-// docs/PERFORMANCE.md); countNew ages the counts for the same reason. Translated code looks slots up too (chaining), so these
-// names are generated for it (tools/gen-jit-constants.mjs).
+// docs/PERFORMANCE.md); countNew ages the counts for the same reason.
+// Translated code looks slots up too (chaining), so these names are generated
+// for it (tools/gen-jit-constants.mjs).
 export const SLOT_KEY: u32 = 0;    // host address of the block's first byte (0 = empty)
 export const SLOT_FN: u32 = 4;     // function-table index (0 = not translated)
 export const SLOT_COUNT: u32 = 8;  // executions so far; once translated, its instruction count
@@ -196,8 +198,9 @@ export function jitCodeWritten(page: u32): void {
  *  that are only counted go down by one: a start that stopped running makes
  *  way after as many misses as it had runs, and two hot starts do not take the
  *  one slot of lowest count from each other for ever (the shell loop had such
- *  a pair behind two old counts of 75 and 49). A start that runs goes on
- *  counting up faster than the misses around it count it down. */
+ *  a pair behind two old counts of 75 and 49). A start that runs counts up
+ *  once a run, and more for long code (weighCounted): misses around it only
+ *  slow it down. */
 function countNew(set: u32, host: u32): void {
   let victim: u32 = 0, least: u32 = 0xffffffff;
   for (let w: u32 = 0; w < SET_WAYS; w++) {

@@ -234,3 +234,74 @@ test("jit: a cached exit target is not taken again after its translation was dro
   expect(r.blocksTranslated).toBeGreaterThan(10);
   expect(r.output).toBe(runQemu(bin).output);
 });
+
+test("jit: hot starts that share a block-cache set with a translation and two old counts are all translated (same as qemu)", async () => {
+  // jit_sets.asm at a threshold of 100: T made hot, M1 and M2 run 75 and 49
+  // times and no more, then 2000 rounds of T, A, B, C, all six at physical
+  // addresses of one set (asm/cpu/jit.ts setOf). With 2 ways a set, or 4
+  // without aging, A, B and C took the one free slot from each other at every
+  // call and none was translated (the .asm counts it out).
+  const { SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS, SET_HASH, SET_SHIFT, JIT_CACHE, JIT_SLOTS } = await import("../../web/jit/constants");
+  const { readFileSync } = await import("node:fs");
+  const HOT = 100;
+  const src = readFileSync(new URL("./jit_sets.asm", import.meta.url), "latin1");
+  const phys = Object.fromEntries([...src.matchAll(/^R_(\w+)\s+equ\s+0x([0-9a-f]+)/gm)].map((x) => [x[1], parseInt(x[2], 16)]));
+  expect(Object.keys(phys)).toEqual(["T", "M1", "M2", "A", "B", "C"]);
+  const bin = assemble("jit_sets");
+  let m: Machine | undefined;
+  const hostOf = (name: string) => (m!.ram().byteOffset + phys[name]) >>> 0;
+  const setOf = (host: number) => JIT_CACHE + (((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE);
+  /** What the block cache holds for each routine (any slot: jit.ts looks in the set alone). */
+  const cache = () => {
+    const mem = new DataView(m!.memory.buffer);
+    const state: Record<string, string> = {};
+    for (const name of Object.keys(phys)) {
+      state[name] = "absent";
+      for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {
+        if (mem.getUint32(slot + SLOT_KEY, true) !== hostOf(name)) continue;
+        const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
+        state[name] = fn ? "translated" : count === 0xffffffff ? "declined" : count >= 0xf0000000 ? "waiting" : `counted ${count}`;
+      }
+    }
+    return state;
+  };
+  /** The keys of the routines' set, by routine name ("-": empty; a host address: something else). */
+  const setKeys = () => {
+    const mem = new DataView(m!.memory.buffer), set = setOf(hostOf("T"));
+    const names = new Map(Object.keys(phys).map((n) => [hostOf(n), n]));
+    return [...Array(SET_WAYS).keys()].map((w) => {
+      const key = mem.getUint32(set + w * SLOT_SIZE + SLOT_KEY, true);
+      return key === 0 ? "-" : names.get(key) ?? key.toString(16);
+    });
+  };
+  let warm: { state: Record<string, string>; keys: string[] } | undefined;
+  const r = await runRingZero(bin, {
+    translate: true, translateAfter: HOT, slice: 10_000, setup: (x) => { m = x; },
+    // "warm" is printed before 60000 instructions of a spin that calls nothing
+    watch: (_m, out) => { if (out.includes("warm") && !warm) warm = { state: cache(), keys: setKeys() }; },
+  });
+  expect(r.stop).toBe("exit");
+  expect(r.output).toMatch(/^warm [0-9a-f]{8}\nsum [0-9a-f]{8}\n$/);
+  expect(r.output).toBe(runQemu(bin).output);
+  // the six share one set (so also one of the old 2-way sets: the same hash, not only the same hash & ~3)
+  const hashes = Object.keys(phys).map((n) => Math.imul(hostOf(n), SET_HASH) >>> SET_SHIFT);
+  expect(new Set(hashes).size).toBe(1);
+  expect(new Set(Object.keys(phys).map((n) => setOf(hostOf(n)))).size).toBe(1);
+  // before the rounds: T translated, M1 and M2 counted (more than a new start's 1,
+  // less than the threshold), the set's other ways empty - no other code there
+  expect(warm).toBeDefined();
+  expect(warm!.state.T).toBe("translated");
+  for (const n of ["M1", "M2"]) {
+    const c = /^counted (\d+)$/.exec(warm!.state[n]);
+    expect(c, `${n}: ${warm!.state[n]}`).not.toBeNull();
+    expect(Number(c![1])).toBeGreaterThan(1);
+    expect(Number(c![1])).toBeLessThan(HOT);
+  }
+  expect(warm!.state.A).toBe("absent");
+  expect(warm!.keys.filter((k) => !["T", "M1", "M2", "-"].includes(k))).toEqual([]);
+  // after them: every hot routine translated (with 4 ways the old counts made way)
+  const end = cache();
+  expect({ T: end.T, A: end.A, B: end.B, C: end.C }).toEqual({ T: "translated", A: "translated", B: "translated", C: "translated" });
+  expect([end.M1, end.M2]).not.toContain("translated");
+  expect(setKeys().filter((k) => !["M1", "M2", "-"].includes(k)).sort()).toEqual(["A", "B", "C", "T"]);
+});
