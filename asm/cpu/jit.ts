@@ -58,9 +58,18 @@ export const JIT_IC_COUNT: u32 = JIT_WORDS + 68;   // ... and that block's instr
 // is checked because fetch permission depends on it, and changes too often to
 // count here (every system call); a CS base other than 0 tags nothing
 // (IC_NEVER).
+// JIT_GEN wraps after 2^29 changes, and a tag kept since the last time it
+// had its value would hold again: when it would wrap, it stays GEN_WRAPPED
+// (which no JIT_GEN | CPL of a kept tag equals, and jitLookup tags nothing
+// meanwhile) until jitRun, between blocks, drops every translation, their
+// modules' caches with them, and starts it again from 0.
 export const IC_GEN_STEP: u32 = 8;
 export const IC_NEVER: u32 = 4; // a tag JIT_GEN | CPL never equals (CPL < 4, JIT_GEN a multiple of 8)
-@inline export function jitMapsChanged(): void { store<u32>(JIT_GEN, load<u32>(JIT_GEN) + IC_GEN_STEP); }
+const GEN_WRAPPED: u32 = 0xfffffffc; // | CPL: bit 2 set, as in no kept tag; not IC_NEVER
+export function jitMapsChanged(): void {
+  let g = load<u32>(JIT_GEN);
+  store<u32>(JIT_GEN, g >= GEN_WRAPPED - IC_GEN_STEP ? GEN_WRAPPED : g + IC_GEN_STEP);
+}
 
 // A block function returns the instructions it retired, with this bit set when
 // one faulted (its state stored as before that instruction, the fault recorded).
@@ -301,6 +310,7 @@ export const JIT_STEP_ONE: i32 = -2;
  *  faulted), or JIT_MISS / JIT_STEP_ONE when the interpreter is to run the
  *  next instruction. */
 export function jitRun(left: u32): i32 {
+  if (load<u32>(JIT_GEN) == GEN_WRAPPED) { jitFlushAll(); store<u32>(JIT_GEN, 0); }
   if (counted != 0) weighCounted(left);
   if (interpretNext) { interpretNext = false; return JIT_STEP_ONE; }
   let eip = getEip();
@@ -366,7 +376,8 @@ export function jitLookup(eip: u32, left: u32): u32 {
   let fn = load<u32>(slot + SLOT_FN);
   let count = load<u32>(slot + SLOT_COUNT);
   if (fn == 0 || (load<u32>(slot + SLOT_LEN) ^ jitMode()) > codeAvail(eip) || count > left) return 0;
-  store<u32>(JIT_IC_TAG, segBase(S_CS) == 0 ? load<u32>(JIT_GEN) | getCpl() : IC_NEVER);
+  let gen = load<u32>(JIT_GEN);
+  store<u32>(JIT_IC_TAG, segBase(S_CS) == 0 && gen != GEN_WRAPPED ? gen | getCpl() : IC_NEVER);
   store<u32>(JIT_IC_COUNT, count);
   return fn;
 }

@@ -215,6 +215,26 @@ test("jit: a RET after CR3 changed since its CALL goes to the code the new mappi
   expect(r.output).toBe(runQemu(bin).output);
 });
 
+test("jit: when the target caches' generation would wrap, every translation is dropped and it starts again", async () => {
+  // asm/cpu/jit.ts JIT_GEN counts TLB flushes and dropped translations in
+  // steps of 8; a target cache's tag would hold again 2^29 of them later. Set
+  // a few steps short of wrapping, it wraps inside jit_ras.asm (a CR3 write
+  // each pass): jitRun drops every translation (which jit_ras alone never
+  // does) and JIT_GEN starts again from 0; the output is unchanged.
+  const { JIT_GEN } = await import("../../web/jit/constants");
+  const bin = assemble("jit_ras");
+  let m: Machine | undefined;
+  const r = await runRingZero(bin, { translate: true, setup: (x) => { m = x; new DataView(x.memory.buffer).setUint32(JIT_GEN, 0xfffffff8 - 8 * 12, true); } });
+  expect(r.stop).toBe("exit");
+  expect(r.output).toBe(" 0000aaaa 0000bbbb".repeat(6) + "\n");
+  expect(m!.translator.stats.released).toBeGreaterThan(0);
+  expect(new DataView(m!.memory.buffer).getUint32(JIT_GEN, true)).toBeLessThan(8 * 1000);
+  // the same program without the wrap drops nothing
+  const plain = await runRingZero(bin, { translate: true, setup: (x) => { m = x; } });
+  expect(plain.output).toBe(r.output);
+  expect(m!.translator.stats.released).toBe(0);
+});
+
 test("jit: a cached exit target is not taken again after its translation was dropped, at another CPL, or under another CS base", async () => {
   // jit_ic.asm: the same CALL EAX, to the same EIP, after that EIP's code was
   // rewritten (its freed function index now holding another block's
