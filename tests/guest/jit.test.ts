@@ -270,7 +270,7 @@ test("jit: hot starts that share a block-cache set with a translation and two ol
   const bin = assemble("jit_sets");
   let m: Machine | undefined;
   const hostOf = (name: string) => (m!.ram().byteOffset + phys[name]) >>> 0;
-  const setOf = (host: number) => JIT_CACHE + (((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE);
+  const { cacheSet: setOf } = await import("../../web/jit/emitter");
   /** What the block cache holds for each routine (any slot: jit.ts looks in the set alone). */
   const cache = () => {
     const mem = new DataView(m!.memory.buffer);

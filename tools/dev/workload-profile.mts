@@ -27,7 +27,8 @@ import { Session } from "node:inspector/promises";
 import { Machine, RING, STOP } from "../../web/host/machine";
 import { bootKernel } from "../../web/host/kernel";
 import { WORKLOAD } from "../bench/workload.mjs";
-import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS, SET_HASH, SET_SHIFT } from "../../web/jit/constants";
+import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS } from "../../web/jit/constants";
+import { cacheSet } from "../../web/jit/emitter";
 
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
@@ -148,7 +149,7 @@ for (const [k, cmd] of WORKLOAD.entries()) {
         const host = (RAM_BASE + phys) >>> 0;
         // its set's slots (asm/cpu/jit.ts setOf): a start is counted only
         // in a slot that holds no translation
-        const set = JIT_CACHE + (((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE);
+        const set = cacheSet(host);
         const held = [...Array(SET_WAYS).keys()].filter((w) => mem.getUint32(set + w * SLOT_SIZE + SLOT_FN, true) !== 0).length;
         state = `not in the cache (its set holds ${held} translation${held === 1 ? "" : "s"})`;
         for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {

@@ -108,7 +108,7 @@ export interface Addr {
 }
 
 /** The block-cache set of a host address (asm/cpu/jit.ts setOf). */
-const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE) >>> 0);
+export const cacheSet = (host: number) => JIT_CACHE + ((((Math.imul(host, SET_HASH) >>> SET_SHIFT) & ~(SET_WAYS - 1)) * SLOT_SIZE) >>> 0);
 
 /** The lazy-flag operation word (asm/cpu/flags.ts setLazy): kind, operand size. */
 export const lazyOp = (kind: number, sz: number) => (kind << 2) | szCode(sz);
