@@ -3,7 +3,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["tests/**/*.test.ts"],
     exclude: ["**/node_modules/**"],
     testTimeout: 120_000,
     hookTimeout: 300_000,
@@ -13,10 +12,20 @@ export default defineConfig({
     // workers there halve the wall time. Each e2e file builds and serves the
     // page from a folder of its own (tests/e2e/site.ts), so most run with the
     // rest; npm test's second step runs one at a time the files that measure
-    // the guest's clock against a busy core (time.test.ts, page.test.ts).
+    // the guest's clock against a busy core (time.test.ts, pagetime.test.ts).
     // package.test.ts and embed.test.ts both npm pack (whose prepare and
     // prepack run the build) at once: the build rewrites nothing unchanged,
     // and what changed whole (tools/write-if-changed.mjs).
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Two projects share the workers: every test as it is ("translated": guest
+    // code that runs twice is translated, tests/guest/harness.ts), and the guest
+    // programs again with every instruction interpreted ("interpreted",
+    // RZ_TRANSLATE=off), so that both engines are checked against qemu.
+    // `--project translated` runs one.
+    projects: [
+      // (include is set per project: extends would merge a shared one into both)
+      { extends: true, test: { name: "translated", include: ["tests/**/*.test.ts"] } },
+      { extends: true, test: { name: "interpreted", include: ["tests/guest/**/*.test.ts"], env: { RZ_TRANSLATE: "off" } } },
+    ],
   },
 });

@@ -11,7 +11,8 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-export const OUT = join(ROOT, "build/guest");
+import { OUT } from "../guest/harness";
+export { OUT };
 
 /** Build the CLI bundle and the ROM (with -DHALT when `halt`); returns the ROM path and its labels. */
 export function buildDebugRom(halt: boolean): { rom: string; labels: Map<string, number> } {

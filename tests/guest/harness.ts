@@ -11,7 +11,11 @@ import { Machine, STOP, RING, type CpuFeatures } from "../../web/host/machine";
 import { MemoryBackend, DRIVE } from "../../web/host/block";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-export const OUT = join(ROOT, "build/guest");
+/** Where the guest tests put what they build and what the emulators write. The
+ *  interpreted run (RZ_TRANSLATE=off, the "interpreted" project in
+ *  vitest.config.ts) has a folder of its own: it runs the same files at the same
+ *  time as the translated one, and one must not rewrite a file under the other. */
+export const OUT = join(ROOT, process.env.RZ_TRANSLATE === "off" ? "build/guest-interpreted" : "build/guest");
 let wasmModule: WebAssembly.Module | undefined;
 
 export function assemble(name: string): string {

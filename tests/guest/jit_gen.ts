@@ -10,6 +10,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { OUT } from "./harness";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -417,7 +418,7 @@ export function buildJitRom(seed: number, count: number): string {
     "ROM_END",
     "",
   ].join("\n");
-  const dir = join(ROOT, "build/guest");
+  const dir = OUT;
   mkdirSync(dir, { recursive: true });
   const asm = join(dir, `jit-${seed.toString(16)}-${count}.asm`);
   const bin = asm.replace(/\.asm$/, ".bin");

@@ -24,6 +24,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { OUT } from "./harness";
 import { rng, divide, shiftDouble, xadd, cmpxchg, forwardJcc, bitTest, type Rng, R32, R32ALL, R16, R16ALL, R8, R8ALL, ALU, ALU_NO_CARRY, SHIFT, CC } from "./jit_gen";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -457,7 +458,7 @@ export function buildJit16Rom(seed: number, count: number): string {
     "ROM_END",
     "",
   ].join("\n");
-  const dir = join(ROOT, "build/guest");
+  const dir = OUT;
   mkdirSync(dir, { recursive: true });
   const asm = join(dir, `jit16-${seed.toString(16)}-${count}.asm`);
   const bin = asm.replace(/\.asm$/, ".bin");

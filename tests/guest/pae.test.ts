@@ -3,13 +3,12 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { assemble, runRingZero, runQemu } from "./harness";
+import { assemble, runRingZero, runQemu, OUT } from "./harness";
 import type { Machine } from "../../web/host/machine";
 import { Monitor } from "../../web/host/monitor";
 import { typeIntoMonitor } from "../cli/debugrun";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const OUT = join(ROOT, "build/guest");
 
 // PAE paging, execute-disable and IA32_PAT (pae.asm), run under -cpu pentium2
 // and -cpu pentium2,+nx here and under qemu-system-i386.
