@@ -204,6 +204,29 @@ test("jit: B, Z, S, BE and ADC's carry at the start of a block, after each kind 
   expect(r.output).toBe(q.output);
 });
 
+test("jit: flags written again before anything sees them are left out; where a fault, a read or a partial write sees them they are exact", async () => {
+  // jit_deadflags.asm: each case three times (translated from its second run);
+  // "dead" cases leave out CF/OF of shifts, rotates and multiplies and INC/DEC's
+  // kept CF (translator.ts markDeadFlags); the "seen" ones must not, and show
+  // them through an exception frame's EFLAGS, a Jcc, ADC or SETcc, or PUSHFD
+  // after INC, ROL or a shift by 0.
+  const bin = assemble("jit_deadflags");
+  const r = await runRingZero(bin, { translate: true });
+  expect(r.stop).toBe("exit");
+  expect(r.blocksTranslated).toBeGreaterThan(20);
+  const lines = r.output.split("\n").filter(Boolean);
+  expect(lines.length).toBe(25);
+  for (const l of lines) {
+    const runs = l.split("|").map((x) => x.trim()).filter(Boolean);
+    expect(runs.length, l).toBe(3);
+    expect(runs[1], l).toBe(runs[0]);
+    expect(runs[2], l).toBe(runs[0]);
+  }
+  // the first fault case: #PF at HOLE with SHL EAX,1's CF and OF (80000001h << 1)
+  expect(lines[11]).toMatch(/^ ?v=0e e=00000000 cr2=00200000 00000801 /);
+  expect(r.output).toBe(runQemu(bin).output);
+});
+
 test("jit: a RET after CR3 changed since its CALL goes to the code the new mapping shows", async () => {
   // jit_ras.asm: the same return EIP names the 8 MiB copy (mark AAAAh) on even
   // passes and the 12 MiB one (BBBBh) on odd passes, both translated

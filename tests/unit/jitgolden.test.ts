@@ -46,6 +46,8 @@ const BLOCKS: Record<string, { bytes: number[]; what: string; flat?: number; rea
   "loop-insn": { bytes: [0x01, 0xc8, 0xe2, 0xfc], what: "add eax, ecx; loop (back to the add): ECX counted down, no flags touched, a loop in the block" },
   "loop-head": { bytes: [0x01, 0xc8, 0x49, 0x74, 0x04, 0xd1, 0xe0, 0x73, 0xf9, 0xc3], what: "add eax, ecx; dec ecx; jz +4; shl eax, 1; jnc back to the dec: a loop head in the middle, through the dispatch" },
   "rotate-carry": { bytes: [0xd1, 0xd0, 0xd2, 0xdb], what: "rcl eax, 1; rcr bl, cl: rotates through the carry, in wasm (CL MOD 9 of 0 changes nothing)" },
+  "dead-flags": { bytes: [0xc1, 0xe0, 0x04, 0x89, 0xc1, 0x01, 0xd8, 0x46, 0x39, 0xfe, 0x0f, 0xaf, 0xd1, 0x83, 0xea, 0x01, 0xd1, 0xe8, 0xc3],
+    what: "shl eax, 4; mov ecx, eax; add eax, ebx; inc esi; cmp esi, edi; imul edx, ecx; sub edx, 1; shr eax, 1; ret: SHL's CF and OF, INC's kept CF and IMUL's overflow left out (written again before anything sees them), SHR's kept for the exit" },
   "divide": { bytes: [0x31, 0xd2, 0xf7, 0xf1], what: "xor edx, edx; div ecx: in wasm, #DE left to the interpreter" },
   "rep-movs": { bytes: [0xfc, 0xf3, 0xa4, 0xc3], what: "cld; rep movsb; ret: the REP by the interpreter's handler, leaving if it stops part-way" },
   "x87": { bytes: [0xd9, 0xe8, 0xdd, 0xd8], what: "fld1; fstp st0: each a call to the interpreter's handler in the block" },

@@ -34,6 +34,7 @@ export interface Insn {
   gprsOut?: number; // interp, string: those it may write
   eflags?: boolean; // interp, string: it reads or writes the flags (DF included)
   opc?: number;     // interp: its key in interpops.ts (mandatory prefix column << 9 | opcode)
+  deadFlags?: boolean; // the flags it writes are written again before anything sees them (translator.ts markDeadFlags)
 }
 
 /** The most instructions a block holds. At 48, loops of 49 to 96 instructions

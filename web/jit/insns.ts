@@ -152,12 +152,13 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     }
     case "inc": case "dec": {
       const dec = i.op === "dec";
-      e.cond(2).set(T3); // CF, kept
+      if (!i.deadFlags) e.cond(2).set(T3); // CF, kept
       e.readRM(i.rm!, sz).set(T0);
       e.get(T0).i32(1).op(dec ? W.sub : W.add);
       if (sz !== 32) e.i32(m).op(W.and);
       e.set(T2);
       e.writeRM(i.rm!, sz, T2, true);
+      if (i.deadFlags) return; // (translator.ts markDeadFlags)
       e.i32(1).set(T1);
       const kind = dec ? LAZY_SUB : LAZY_ADD;
       e.setLazy(lazyOp(kind, sz), sz, T0, T1, T2, { mask: ARITH_FLAGS & ~CF, kind, carry: false, sz });
@@ -276,6 +277,12 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     case "imul2": case "imul3": {
       e.readRM(i.rm!, sz).set(T1);
       if (i.op === "imul2") e.reg(i.reg!, sz).set(T0); else e.i32(i.imm!).set(T0);
+      if (i.deadFlags) { // no overflow to tell: the low half of the product is the same either way
+        e.get(T0).get(T1).op(W.mul);
+        if (sz === 16) e.i32(0xffff).op(W.and);
+        e.set(T2).setReg(i.reg!, sz, T2);
+        return;
+      }
       // the product of the sign-extended operands, as 64 bits
       const sx = (l: number) => { e.get(l); if (sz === 16) e.op(W.ext16s); e.op(W.ext64s); };
       sx(T0); sx(T1); e.op(W.i64mul).tee(L_W).op(W.wrap);
@@ -296,7 +303,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
       else e.get(L_W).get(T2).op(W.ext64s, W.i64ne).set(T3);
       e.setReg(0, 32, T2);
       e.setReg(2, 32, T0);
-      mulFlags(e, 32, T2, T3);
+      if (!i.deadFlags) mulFlags(e, 32, T2, T3);
       return;
     }
     case "div": case "idiv": divide(e, i, i.op === "idiv"); return;
@@ -331,7 +338,7 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
         e.i32(n).set(T1);
         shiftCompute(e, i.sub!, sz, T0, T1);
         e.writeRM(i.rm!, sz, T2, true);
-        shiftFlags(e, i.sub!, sz);
+        if (!i.deadFlags) shiftFlags(e, i.sub!, sz);
       } else {
         shiftByCl(e, i, sz, T1, () => shiftCompute(e, i.sub!, sz, T0, T1), modulus);
       }
@@ -717,6 +724,7 @@ function shiftByCl(e: Emitter, i: Insn, sz: number, count: number, compute: () =
   e.else_();
   compute();
   e.writeRM(i.rm!, sz, T2, true);
+  if (i.deadFlags) { e.end(); return; } // (translator.ts markDeadFlags)
   const before = e.fs;
   shiftFlags(e, i.sub!, sz);
   e.end();

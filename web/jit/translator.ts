@@ -36,7 +36,7 @@ import {
   SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
 import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER } from "./constants";
-import { decodeBlock, MAX_INSNS, type Insn } from "./decode";
+import { decodeBlock, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
 import {
   Emitter, emitChain, IC_SITES, IC_GLOBALS, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
@@ -84,6 +84,7 @@ export interface Translation {
 export function translate(code: Uint8Array, a: Addr, start = 0): Translation | undefined {
   const insns = decodeBlock(code, start, a.code16);
   if (insns.length === 0) return undefined;
+  markDeadFlags(insns);
   // A segment the block loads is not taken as flat anywhere in it (a loop may
   // come back to code before the load): its accesses use its locals, which
   // the load refreshes.
@@ -210,6 +211,42 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
     fn: functionBody([prologue, body.b, e.b]), insns: n, len: extent, mode: a.mode ?? 0, ends,
     globals: Math.min(body.lookups, IC_SITES) * IC_GLOBALS, globalAt: e.globalAt.map((p) => at + p),
   };
+}
+
+/** Flags that nothing can see (Insn.deadFlags). The eager part of an
+ *  instruction's flags - CF and OF of a shift, rotate or multiply, the CF that
+ *  INC and DEC keep - goes into the EFLAGS local's bits, where V8 cannot tell
+ *  that a later ADD or CMP makes them dead (the local's other bits stay live).
+ *  They are dead when a later instruction of the block writes all six
+ *  arithmetic flags and reads none, and nothing from the writer to it can see
+ *  them: every instruction between (and that one) only moves registers, takes
+ *  no memory operand (whose fault would store the flags), and goes on to the
+ *  next. The writer itself may read memory (its fault comes before its flags),
+ *  not write it (a write to translated code leaves the block after it).
+ *  emitInsn then leaves that part out, and the flag state in the locals stays
+ *  what it was (Emitter.fs too): the later instruction replaces it all. */
+export function markDeadFlags(insns: Insn[]): void {
+  const regOnly = (i: Insn) => !i.rm?.mem && !i.dst;
+  const shifts = [SHIFT_SHL, SHIFT_SHR, SHIFT_SAR];
+  // writes all six arithmetic flags, reads none, no memory operand
+  const overwrites = (i: Insn) => regOnly(i) && (
+    (i.op === "alu" && i.sub !== 2 && i.sub !== 3) || i.op === "test" || i.op === "neg"
+    || (i.op === "shift" && shifts.includes(i.sub!) && i.imm! !== 0)
+    || i.op === "imul2" || i.op === "imul3" || i.op === "mul" || i.op === "imul1");
+  // moves registers only: no flags, no memory, no exit
+  const neutral = (i: Insn) => i.op === "lea" || i.op === "nop" || i.op === "bswap" || i.op === "cbw" || i.op === "cwd"
+    || (regOnly(i) && ["movGE", "movEG", "movEI", "movzx", "movsx", "not", "xchg"].includes(i.op));
+  // has eager flag work to leave out, and writes no memory
+  const writer = (i: Insn) => (regOnly(i) && (i.op === "inc" || i.op === "dec"
+    || ((i.op === "shift" || i.op === "shiftCL") && [...shifts, SHIFT_ROL, SHIFT_ROR].includes(i.sub!))))
+    || i.op === "imul2" || i.op === "imul3" || i.op === "mul" || i.op === "imul1";
+  for (let k = 0; k < insns.length; k++) {
+    if (!writer(insns[k])) continue;
+    for (let j = k + 1; j < insns.length && !insns[j].side; j++) {
+      if (overwrites(insns[j])) { insns[k].deadFlags = true; break; }
+      if (!neutral(insns[j])) break;
+    }
+  }
 }
 
 /** The branches that go on inside the block instead of leaving it: a Jcc or
