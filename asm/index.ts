@@ -180,7 +180,7 @@ export function testSetPciIrq(pirq: u32, level: bool): void { setPciIrq(pirq, le
 
 // --- block translation (cpu/jit.ts, web/jit/) ---
 // The helpers translated code imports, and the switch (on by default).
-export { jitRd8, jitRd16, jitRd32, jitWr8, jitWr16, jitWr32, jitTestCC, jitEflags, jitRdtsc, jitChain, jitLookup, jitStep, jitStr, jitInstall } from "./cpu/jit";
+export { jitTestCC, jitEflags, jitRdtsc, jitChain, jitLookup, jitStep, jitStr, jitInstall } from "./cpu/jit";
 import { jitSetEnabled, jitSetThreshold, jitFlushAll } from "./cpu/jit";
 import { JIT_WORDS, TLB, JIT_CACHE, EVENTS } from "./layout";
 export function setTranslation(on: bool): void { jitSetEnabled(on); }

@@ -13,17 +13,21 @@
 // physical page map, and the TLB gives it no fast write path (paging.ts), so
 // every write to it reaches jitCheckWrite through the slow path (or physWrite*),
 // which drops the page's translations before the write lands. A translated block
-// that writes there itself leaves right after that instruction.
+// never writes there itself: off the fast path it leaves before the instruction.
 //
-// Faults inside a block: translated code makes its memory accesses before it
-// commits an instruction's register and flag results, so when an access faults
-// it stores the state as it was before that instruction, sets EIP to it and
-// returns; runCpu then delivers the exception as the interpreter would.
+// Memory off the fast path inside a block (a TLB miss, a page crossing, MMIO,
+// ROM, a page of translated code, a fault to raise): translated code makes its
+// memory accesses before it commits an instruction's register and flag
+// results, so it stores the state as it was before that instruction, sets EIP
+// to it and returns with BLOCK_INTERPRET; the interpreter runs the instruction
+// (and raises its fault as it would anyway). An instruction run by the
+// interpreter's handler inside a block (jitStep) that faults stores the state
+// as before it the same way, with BLOCK_FAULTED; runCpu delivers the exception.
 
 import { JIT_WORDS, JIT_CACHE, JIT_SLOTS, RAM_BASE, ROM_BASE, ROM_SIZE } from "../layout";
 import { OFF_ICOUNT, OFF_NMI, NMI_PENDING, OFF_INIT, getEip, setEip, getCpl, segBase, S_CS } from "./state";
 import { faultPending, faultVector, faultError, faultHasError, clearFault } from "./fault";
-import { read8, read16, read32, write8, write16, write32, stack32 } from "./mem";
+import { stack32 } from "./mem";
 import { testCC, getEflags } from "./flags";
 import { codeHost, codeAvail, csDefault32 } from "./decode";
 import { deliverException, intrLine, stretchEndPending, stepInBlock, stringInBlock } from "./exec";
@@ -36,7 +40,6 @@ import { cpuFeatures } from "./features";
 // +48 state.ts OFF_PAUSE).
 export const JIT_READ_MASK: u32 = JIT_WORDS + 4;   // paging.ts tlbReadMask
 export const JIT_WRITE_MASK: u32 = JIT_WORDS + 8;  // paging.ts tlbWriteMask
-export const JIT_STATUS: u32 = JIT_WORDS + 12;     // after a read helper: 1 = it faulted
 const JIT_OUT: u32 = JIT_WORDS + 16;               // to the host: jitMode(); its answer: instructions, bytes
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
@@ -383,21 +386,20 @@ export function jitLookup(eip: u32, left: u32): u32 {
 }
 
 // --- helpers for translated code (exported by index.ts) ---
-// The slow path of a block's memory access may reach a device that reads the
-// clock (a timer programmed or read, an HPET or PM-timer count), and the clock
-// follows the instruction count, which a block adds to OFF_ICOUNT only when
-// jitRun returns. For the access the count is what the interpreter would have:
-// the instructions the chain retired before this one (JIT_RETIRED, which the
-// block stores first) are added, and taken off again after.
+// An instruction a block runs by the interpreter's handler (jitStep, jitStr)
+// may reach a device that reads the clock (a timer programmed or read, an HPET
+// or PM-timer count), and the clock follows the instruction count, which a
+// block adds to OFF_ICOUNT only when jitRun returns. For the handler the count
+// is what the interpreter would have: the instructions the chain retired
+// before this one (JIT_RETIRED, which the block stores first) are added, and
+// taken off again after. (A block's own memory accesses take no helper: off
+// their fast path the block leaves before the instruction, and the
+// interpreter runs it; web/jit/emitter.ts read.)
 @inline function atInstruction(): u64 {
   let ic = load<u64>(OFF_ICOUNT);
   store<u64>(OFF_ICOUNT, ic + <u64>load<u32>(JIT_RETIRED));
   return ic;
 }
-// Reads: the value; JIT_STATUS says whether it faulted.
-export function jitRd8(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read8(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
-export function jitRd16(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read16(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
-export function jitRd32(seg: i32, off: u32): u32 { let ic = atInstruction(); let v = read32(seg, off); store<u64>(OFF_ICOUNT, ic); store<u32>(JIT_STATUS, faultPending ? 1 : 0); return v; }
 /** What makes the run loop act before the next instruction (exec.ts
  *  betweenInstructions): the stretch ending, INTR, an NMI, an INIT (the ICR
  *  write that sends one leaves the block even when the stretch was ending
@@ -406,7 +408,7 @@ export function jitRd32(seg: i32, off: u32): u32 { let ic = atInstruction(); let
   return (stretchEndPending() ? 1 : 0) | (intrLine ? 2 : 0) | ((load<u32>(OFF_NMI) & NMI_PENDING) != 0 ? 4 : 0)
     | (load<u32>(OFF_INIT) != 0 ? 8 : 0);
 }
-/** After a write through the slow path: it faulted; or it hit translated code,
+/** After a handler's instruction: it faulted; or it wrote translated code,
  *  or a device it reached raised something for the run loop (a timer
  *  reprogrammed ends the CPU's stretch, an EOI raises the next interrupt): the
  *  interpreter looks at that before the next instruction, so the block leaves
@@ -417,9 +419,6 @@ export function jitRd32(seg: i32, off: u32): u32 { let ic = atInstruction(); let
   if (faultPending) return WR_FAULT;
   return codeWritten || (runLoopEvents() & ~before) != 0 ? WR_CODE : WR_OK;
 }
-export function jitWr8(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write8(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
-export function jitWr16(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write16(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
-export function jitWr32(seg: i32, off: u32, v: u32): u32 { let b = runLoopEvents(), ic = atInstruction(); write32(seg, off, v); store<u64>(OFF_ICOUNT, ic); return wrStatus(b); }
 /** An instruction a block runs by the interpreter's own handler (the opcode
  *  map's jit=interp: SSE, SSE2, SSE3, MMX, x87), at `eip`. The block has stored the
  *  general registers the instruction names (ModRM operands and addressing,

@@ -5,9 +5,9 @@
 //
 // Memory operands check the segment's precomputed offset range and look the page
 // up in the TLB in place (asm/mmu/linear.ts's fast path); anything else - a TLB
-// miss, a page crossing, MMIO, a fault - goes through the machine's full access
-// functions. An instruction's memory accesses come before it commits results, so
-// an access that faults leaves the state as it was before that instruction.
+// miss, a page crossing, MMIO, a fault - leaves the block before the
+// instruction for the interpreter to run it. An instruction's memory accesses
+// come before it commits results, so the state is then as it was before it.
 //
 // The flag state is the interpreter's own (asm/cpu/flags.ts): EFLAGS, the mask
 // of lazy flags and the last operation's kind, operands and result. When the
@@ -20,7 +20,7 @@ import {
 } from "../host/cpustate";
 import {
   CF, PF, ZF, SF, OF, ARITH_FLAGS, LAZY_ADD, LAZY_ADC1, LAZY_SUB, LAZY_LOGIC, SZ8, SZ16, SZ32, TLB, TLB_VALID, JIT_CACHE,
-  OFF_ATTENTION, JIT_STATUS, JIT_CHAINED, JIT_RETIRED, JIT_GEN, JIT_IC_TAG, JIT_IC_COUNT, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_LEN, SLOT_SIZE, LEN_CODE16, LEN_STACK16, SET_WAYS, SET_HASH, SET_SHIFT,
+  OFF_ATTENTION, JIT_CHAINED, JIT_RETIRED, JIT_GEN, JIT_IC_TAG, JIT_IC_COUNT, BLOCK_INTERPRET, WR_FAULT, WR_CODE, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_LEN, SLOT_SIZE, LEN_CODE16, LEN_STACK16, SET_WAYS, SET_HASH, SET_SHIFT,
 } from "./constants";
 import type { Mem, RM } from "./decode";
 import { W, S, VOID, I32, uleb, sleb, uleb5 } from "./wasm";
@@ -29,8 +29,6 @@ import { W, S, VOID, I32, uleb, sleb, uleb5 } from "./wasm";
  *  the block function's own index follows them. Each takes `params` i32 and
  *  returns one. */
 export const HELPERS = [
-  { name: "rd8", params: 2 }, { name: "rd16", params: 2 }, { name: "rd32", params: 2 },  // (seg, off) -> value
-  { name: "wr8", params: 3 }, { name: "wr16", params: 3 }, { name: "wr32", params: 3 },  // (seg, off, v) -> status
   { name: "testcc", params: 1 },                                                         // (cc) -> 0/1
   { name: "eflags", params: 0 },                                                         // () -> EFLAGS, none lazy
   { name: "rdtsc", params: 1 },                                                          // (retired) -> TSC low; high in JIT_TSC_HI
@@ -42,8 +40,6 @@ export const HELPERS = [
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
 const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);
-const F_RD = [helper("rd8"), helper("rd16"), helper("rd32")];
-const F_WR = [helper("wr8"), helper("wr16"), helper("wr32")];
 const F_TESTCC = helper("testcc");
 const F_EFLAGS = helper("eflags");
 export const F_RDTSC = helper("rdtsc");
@@ -61,7 +57,6 @@ export const IC_SITES = 4;
 /** A site's target cache: four module globals, at 4 * site + these. */
 const IC_EIP = 0, IC_TAG = 1, IC_FN = 2, IC_COUNT = 3;
 export const IC_GLOBALS = 4;
-const sizeIndex = (sz: number) => (sz === 32 ? 2 : sz === 16 ? 1 : 0);
 
 // Locals: 0 is the parameter (instructions left in the budget).
 export const L_LEFT = 0, L_CNT = 1, L_EIP0 = 2, L_R = 3;       // L_R..L_R+7: EAX..EDI
@@ -309,26 +304,29 @@ export class Emitter {
     SEG_FIELDS.forEach((f, j) => this.load(W.load, CPU_STATE + OFF_SEGS + seg * SEG_SIZE + f).set(L_SEG + 5 * seg + j));
     return this;
   }
-  /** Push the value at the current memory operand. */
+  /** Push the value at the current memory operand. Off the fast path (a TLB
+   *  miss, a page crossing, MMIO, ROM, a page of translated code, a fault to
+   *  raise) the block leaves before the instruction, nothing of it done, and
+   *  the interpreter runs it: a block calls no helper for its memory, so V8
+   *  can keep the guest's registers in host registers through it (a call
+   *  clobbers them all, and each value live across one was kept in a stack
+   *  slot on the fast path too: docs/PERFORMANCE.md, "Memory off the fast
+   *  path leaves the block"). */
   read(seg: number, sz: number): this {
     const size = sz >> 3;
     this.fastCheck(seg, size, false).open(W.if_, "", I32);
     this.hostAddr().op(size === 4 ? W.load : size === 2 ? W.load16u : W.load8u, 0, 0);
-    this.else_();
-    this.retired().i32(seg).get(L_OFF).call(F_RD[sizeIndex(sz)]);
-    this.load(W.load, JIT_STATUS).open(W.if_, "").faultExit().end();
+    this.else_().interpretExit();
     return this.end();
   }
-  /** Write local `l` to the current memory operand. */
+  /** Write local `l` to the current memory operand; off the fast path, as
+   *  read() (a write to a page of translated code is such a case: the
+   *  interpreter's write drops the page's translations). */
   write(seg: number, sz: number, l: number): this {
     const size = sz >> 3;
     this.fastCheck(seg, size, true).open(W.if_, "");
     this.hostAddr().get(l).op(size === 4 ? W.store : size === 2 ? W.store16 : W.store8, 0, 0);
-    this.else_();
-    this.retired().i32(seg).get(L_OFF).get(l).call(F_WR[sizeIndex(sz)]).tee(L_STATUS);
-    this.i32(WR_FAULT).op(W.eq).open(W.if_, "").faultExit().end();
-    this.get(L_STATUS).i32(WR_CODE).op(W.eq).open(W.if_, "").i32(1).set(L_INVAL).end();
-    this.wroteSlow = true;
+    this.else_().interpretExit();
     return this.end();
   }
   wroteSlow = false;

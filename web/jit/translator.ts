@@ -47,12 +47,6 @@ import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC
 /** What the machine exports for translated code (asm/index.ts). */
 export interface JitCoreExports {
   table: WebAssembly.Table;
-  jitRd8(seg: number, off: number): number;
-  jitRd16(seg: number, off: number): number;
-  jitRd32(seg: number, off: number): number;
-  jitWr8(seg: number, off: number, v: number): number;
-  jitWr16(seg: number, off: number, v: number): number;
-  jitWr32(seg: number, off: number, v: number): number;
   jitTestCC(cc: number): number;
   jitEflags(): number;
   jitRdtsc(retired: number): number;
@@ -442,8 +436,7 @@ export class Translator {
     this.imports = {
       m: { mem: memory },
       f: {
-        rd8: core.jitRd8, rd16: core.jitRd16, rd32: core.jitRd32,
-        wr8: core.jitWr8, wr16: core.jitWr16, wr32: core.jitWr32, testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
+        testcc: core.jitTestCC, eflags: core.jitEflags, rdtsc: core.jitRdtsc,
         chain: this.chain ? linkThrough(core.table) : core.jitChain, lookup: core.jitLookup, step: core.jitStep, str: core.jitStr, exit: () => 0,
       } satisfies Record<HelperName, unknown>,
     };

@@ -1,26 +1,20 @@
 ;; jcc-over-ret: test eax, eax; jz over a RET to inc eax; ret: the target decoded after the RET, inside the block
-;; 5 instructions, 1429 bytes of wasm, ends: ret
+;; 5 instructions, 1318 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
   (type (;2;) (func (param i32 i32) (result i32)))
   (type (;3;) (func (param i32 i32 i32) (result i32)))
   (import "m" "mem" (memory (;0;) 0))
-  (import "f" "rd8" (func (;0;) (type 2)))
-  (import "f" "rd16" (func (;1;) (type 2)))
-  (import "f" "rd32" (func (;2;) (type 2)))
-  (import "f" "wr8" (func (;3;) (type 3)))
-  (import "f" "wr16" (func (;4;) (type 3)))
-  (import "f" "wr32" (func (;5;) (type 3)))
-  (import "f" "testcc" (func (;6;) (type 1)))
-  (import "f" "eflags" (func (;7;) (type 0)))
-  (import "f" "rdtsc" (func (;8;) (type 1)))
-  (import "f" "chain" (func (;9;) (type 2)))
-  (import "f" "lookup" (func (;10;) (type 2)))
-  (import "f" "step" (func (;11;) (type 1)))
-  (import "f" "str" (func (;12;) (type 2)))
-  (import "f" "exit" (func (;13;) (type 2)))
-  (func (;14;) (type 1) (param i32) (result i32)
+  (import "f" "testcc" (func (;0;) (type 1)))
+  (import "f" "eflags" (func (;1;) (type 0)))
+  (import "f" "rdtsc" (func (;2;) (type 1)))
+  (import "f" "chain" (func (;3;) (type 2)))
+  (import "f" "lookup" (func (;4;) (type 2)))
+  (import "f" "step" (func (;5;) (type 1)))
+  (import "f" "str" (func (;6;) (type 2)))
+  (import "f" "exit" (func (;7;) (type 2)))
+  (func (;8;) (type 1) (param i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
     i32.const 0
     i32.load offset=4128 align=1
@@ -128,26 +122,15 @@
               i32.add
               i32.load align=1
             else
-              i32.const 0
-              i32.const 0
-              i32.load offset=9699368 align=1
+              local.get 2
+              i32.const 4
+              i32.add
+              local.set 21
               local.get 1
+              i32.const 1073741826
               i32.add
-              i32.const 2
-              i32.add
-              i32.store offset=9699380 align=1
-              i32.const 2
-              local.get 29
-              call 2
-              i32.const 0
-              i32.load offset=9699340 align=1
-              if  ;; label = @6
-                i32.const 4
-                local.set 19
-                i32.const 2
-                local.set 20
-                br 5 (;@1;)
-              end
+              local.set 1
+              br 3 (;@2;)
             end
             local.set 27
             local.get 27
@@ -239,26 +222,15 @@
             i32.add
             i32.load align=1
           else
-            i32.const 0
-            i32.const 0
-            i32.load offset=9699368 align=1
+            local.get 2
+            i32.const 6
+            i32.add
+            local.set 21
             local.get 1
+            i32.const 1073741828
             i32.add
-            i32.const 4
-            i32.add
-            i32.store offset=9699380 align=1
-            i32.const 2
-            local.get 29
-            call 2
-            i32.const 0
-            i32.load offset=9699340 align=1
-            if  ;; label = @5
-              i32.const 6
-              local.set 19
-              i32.const 4
-              local.set 20
-              br 4 (;@1;)
-            end
+            local.set 1
+            br 2 (;@2;)
           end
           local.set 27
           local.get 27
@@ -371,7 +343,7 @@
               local.get 0
               local.get 1
               i32.sub
-              call 10
+              call 4
               local.tee 24
               i32.eqz
               br_if 3 (;@2;)
@@ -421,7 +393,7 @@
             local.get 0
             local.get 1
             i32.sub
-            call 10
+            call 4
             local.tee 24
             i32.eqz
             br_if 2 (;@2;)
@@ -504,7 +476,7 @@
         local.get 0
         local.get 1
         i32.sub
-        return_call 9
+        return_call 3
       end
       local.get 1
       return
@@ -551,4 +523,4 @@
   (global (;5;) (mut i32) (i32.const 4))
   (global (;6;) (mut i32) (i32.const 4))
   (global (;7;) (mut i32) (i32.const 4))
-  (export "0" (func 14)))
+  (export "0" (func 8)))

@@ -1,26 +1,20 @@
 ;; pause-loop: pause; dec ecx; jnz -5: a spin-wait loop stays in the block, PAUSE the interpreter's only in VMX non-root operation
-;; 3 instructions, 828 bytes of wasm, ends: jcc
+;; 3 instructions, 775 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
   (type (;2;) (func (param i32 i32) (result i32)))
   (type (;3;) (func (param i32 i32 i32) (result i32)))
   (import "m" "mem" (memory (;0;) 0))
-  (import "f" "rd8" (func (;0;) (type 2)))
-  (import "f" "rd16" (func (;1;) (type 2)))
-  (import "f" "rd32" (func (;2;) (type 2)))
-  (import "f" "wr8" (func (;3;) (type 3)))
-  (import "f" "wr16" (func (;4;) (type 3)))
-  (import "f" "wr32" (func (;5;) (type 3)))
-  (import "f" "testcc" (func (;6;) (type 1)))
-  (import "f" "eflags" (func (;7;) (type 0)))
-  (import "f" "rdtsc" (func (;8;) (type 1)))
-  (import "f" "chain" (func (;9;) (type 2)))
-  (import "f" "lookup" (func (;10;) (type 2)))
-  (import "f" "step" (func (;11;) (type 1)))
-  (import "f" "str" (func (;12;) (type 2)))
-  (import "f" "exit" (func (;13;) (type 2)))
-  (func (;14;) (type 1) (param i32) (result i32)
+  (import "f" "testcc" (func (;0;) (type 1)))
+  (import "f" "eflags" (func (;1;) (type 0)))
+  (import "f" "rdtsc" (func (;2;) (type 1)))
+  (import "f" "chain" (func (;3;) (type 2)))
+  (import "f" "lookup" (func (;4;) (type 2)))
+  (import "f" "step" (func (;5;) (type 1)))
+  (import "f" "str" (func (;6;) (type 2)))
+  (import "f" "exit" (func (;7;) (type 2)))
+  (func (;8;) (type 1) (param i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
     i32.const 0
     i32.load offset=4128 align=1
@@ -283,7 +277,7 @@
         local.get 0
         local.get 1
         i32.sub
-        return_call 9
+        return_call 3
       end
       local.get 1
       return
@@ -319,4 +313,4 @@
     i32.add
     i32.const -2147483648
     i32.or)
-  (export "0" (func 14)))
+  (export "0" (func 8)))

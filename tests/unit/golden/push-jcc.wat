@@ -1,26 +1,20 @@
 ;; push-jcc: push ebx; test ebx, ebx; jz +16: a conditional exit both ways
-;; 3 instructions, 920 bytes of wasm, ends: jcc
+;; 3 instructions, 806 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
   (type (;2;) (func (param i32 i32) (result i32)))
   (type (;3;) (func (param i32 i32 i32) (result i32)))
   (import "m" "mem" (memory (;0;) 0))
-  (import "f" "rd8" (func (;0;) (type 2)))
-  (import "f" "rd16" (func (;1;) (type 2)))
-  (import "f" "rd32" (func (;2;) (type 2)))
-  (import "f" "wr8" (func (;3;) (type 3)))
-  (import "f" "wr16" (func (;4;) (type 3)))
-  (import "f" "wr32" (func (;5;) (type 3)))
-  (import "f" "testcc" (func (;6;) (type 1)))
-  (import "f" "eflags" (func (;7;) (type 0)))
-  (import "f" "rdtsc" (func (;8;) (type 1)))
-  (import "f" "chain" (func (;9;) (type 2)))
-  (import "f" "lookup" (func (;10;) (type 2)))
-  (import "f" "step" (func (;11;) (type 1)))
-  (import "f" "str" (func (;12;) (type 2)))
-  (import "f" "exit" (func (;13;) (type 2)))
-  (func (;14;) (type 1) (param i32) (result i32)
+  (import "f" "testcc" (func (;0;) (type 1)))
+  (import "f" "eflags" (func (;1;) (type 0)))
+  (import "f" "rdtsc" (func (;2;) (type 1)))
+  (import "f" "chain" (func (;3;) (type 2)))
+  (import "f" "lookup" (func (;4;) (type 2)))
+  (import "f" "step" (func (;5;) (type 1)))
+  (import "f" "str" (func (;6;) (type 2)))
+  (import "f" "exit" (func (;7;) (type 2)))
+  (func (;8;) (type 1) (param i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
     i32.const 0
     i32.load offset=4128 align=1
@@ -107,48 +101,16 @@
             local.get 23
             i32.store align=1
           else
-            i32.const 0
-            i32.const 0
-            i32.load offset=9699368 align=1
-            local.get 1
-            i32.add
-            i32.store offset=9699380 align=1
-            i32.const 2
-            local.get 29
-            local.get 23
-            call 5
-            local.tee 61
-            i32.const 1
-            i32.eq
-            if  ;; label = @5
-              i32.const 0
-              local.set 19
-              i32.const 0
-              local.set 20
-              br 4 (;@1;)
-            end
-            local.get 61
-            i32.const 2
-            i32.eq
-            if  ;; label = @5
-              i32.const 1
-              local.set 22
-            end
-          end
-          local.get 29
-          local.set 7
-          local.get 22
-          if  ;; label = @4
             local.get 2
-            i32.const 1
-            i32.add
             local.set 21
             local.get 1
-            i32.const 1
+            i32.const 1073741824
             i32.add
             local.set 1
             br 2 (;@2;)
           end
+          local.get 29
+          local.set 7
           local.get 6
           local.set 23
           local.get 23
@@ -310,7 +272,7 @@
         local.get 0
         local.get 1
         i32.sub
-        return_call 9
+        return_call 3
       end
       local.get 1
       return
@@ -346,4 +308,4 @@
     i32.add
     i32.const -2147483648
     i32.or)
-  (export "0" (func 14)))
+  (export "0" (func 8)))

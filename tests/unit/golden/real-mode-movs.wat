@@ -1,26 +1,20 @@
 ;; real-mode-movs: movsw; ret in 16-bit code: DS and ES each their base and range (ES beside the operand), SI and DI wrapping at 64K
-;; 2 instructions, 1424 bytes of wasm, ends: ret
+;; 2 instructions, 1252 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
   (type (;2;) (func (param i32 i32) (result i32)))
   (type (;3;) (func (param i32 i32 i32) (result i32)))
   (import "m" "mem" (memory (;0;) 0))
-  (import "f" "rd8" (func (;0;) (type 2)))
-  (import "f" "rd16" (func (;1;) (type 2)))
-  (import "f" "rd32" (func (;2;) (type 2)))
-  (import "f" "wr8" (func (;3;) (type 3)))
-  (import "f" "wr16" (func (;4;) (type 3)))
-  (import "f" "wr32" (func (;5;) (type 3)))
-  (import "f" "testcc" (func (;6;) (type 1)))
-  (import "f" "eflags" (func (;7;) (type 0)))
-  (import "f" "rdtsc" (func (;8;) (type 1)))
-  (import "f" "chain" (func (;9;) (type 2)))
-  (import "f" "lookup" (func (;10;) (type 2)))
-  (import "f" "step" (func (;11;) (type 1)))
-  (import "f" "str" (func (;12;) (type 2)))
-  (import "f" "exit" (func (;13;) (type 2)))
-  (func (;14;) (type 1) (param i32) (result i32)
+  (import "f" "testcc" (func (;0;) (type 1)))
+  (import "f" "eflags" (func (;1;) (type 0)))
+  (import "f" "rdtsc" (func (;2;) (type 1)))
+  (import "f" "chain" (func (;3;) (type 2)))
+  (import "f" "lookup" (func (;4;) (type 2)))
+  (import "f" "step" (func (;5;) (type 1)))
+  (import "f" "str" (func (;6;) (type 2)))
+  (import "f" "exit" (func (;7;) (type 2)))
+  (func (;8;) (type 1) (param i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
     i32.const 0
     i32.load offset=4128 align=1
@@ -163,24 +157,13 @@
             i32.add
             i32.load16_u align=1
           else
-            i32.const 0
-            i32.const 0
-            i32.load offset=9699368 align=1
+            local.get 2
+            local.set 21
             local.get 1
+            i32.const 1073741824
             i32.add
-            i32.store offset=9699380 align=1
-            i32.const 3
-            local.get 29
-            call 1
-            i32.const 0
-            i32.load offset=9699340 align=1
-            if  ;; label = @5
-              i32.const 0
-              local.set 19
-              i32.const 0
-              local.set 20
-              br 4 (;@1;)
-            end
+            local.set 1
+            br 2 (;@2;)
           end
           local.set 23
           local.get 10
@@ -228,33 +211,13 @@
             local.get 23
             i32.store16 align=1
           else
-            i32.const 0
-            i32.const 0
-            i32.load offset=9699368 align=1
+            local.get 2
+            local.set 21
             local.get 1
+            i32.const 1073741824
             i32.add
-            i32.store offset=9699380 align=1
-            i32.const 0
-            local.get 29
-            local.get 23
-            call 4
-            local.tee 61
-            i32.const 1
-            i32.eq
-            if  ;; label = @5
-              i32.const 0
-              local.set 19
-              i32.const 0
-              local.set 20
-              br 4 (;@1;)
-            end
-            local.get 61
-            i32.const 2
-            i32.eq
-            if  ;; label = @5
-              i32.const 1
-              local.set 22
-            end
+            local.set 1
+            br 2 (;@2;)
           end
           local.get 9
           i32.const -2
@@ -290,18 +253,6 @@
           i32.and
           i32.or
           local.set 10
-          local.get 22
-          if  ;; label = @4
-            local.get 2
-            i32.const 1
-            i32.add
-            local.set 21
-            local.get 1
-            i32.const 1
-            i32.add
-            local.set 1
-            br 2 (;@2;)
-          end
           local.get 7
           i32.const 65535
           i32.and
@@ -346,26 +297,15 @@
             i32.add
             i32.load16_u align=1
           else
-            i32.const 0
-            i32.const 0
-            i32.load offset=9699368 align=1
-            local.get 1
-            i32.add
+            local.get 2
             i32.const 1
             i32.add
-            i32.store offset=9699380 align=1
-            i32.const 2
-            local.get 29
-            call 1
-            i32.const 0
-            i32.load offset=9699340 align=1
-            if  ;; label = @5
-              i32.const 1
-              local.set 19
-              i32.const 1
-              local.set 20
-              br 4 (;@1;)
-            end
+            local.set 21
+            local.get 1
+            i32.const 1073741825
+            i32.add
+            local.set 1
+            br 2 (;@2;)
           end
           local.set 27
           local.get 27
@@ -462,7 +402,7 @@
             local.get 0
             local.get 1
             i32.sub
-            call 10
+            call 4
             local.tee 24
             i32.eqz
             br_if 2 (;@2;)
@@ -545,7 +485,7 @@
         local.get 0
         local.get 1
         i32.sub
-        return_call 9
+        return_call 3
       end
       local.get 1
       return
@@ -573,4 +513,4 @@
   (global (;1;) (mut i32) (i32.const 4))
   (global (;2;) (mut i32) (i32.const 4))
   (global (;3;) (mut i32) (i32.const 4))
-  (export "0" (func 14)))
+  (export "0" (func 8)))

@@ -1,26 +1,20 @@
 ;; x87: fld1; fstp st0: each a call to the interpreter's handler in the block
-;; 2 instructions, 717 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 664 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
   (type (;2;) (func (param i32 i32) (result i32)))
   (type (;3;) (func (param i32 i32 i32) (result i32)))
   (import "m" "mem" (memory (;0;) 0))
-  (import "f" "rd8" (func (;0;) (type 2)))
-  (import "f" "rd16" (func (;1;) (type 2)))
-  (import "f" "rd32" (func (;2;) (type 2)))
-  (import "f" "wr8" (func (;3;) (type 3)))
-  (import "f" "wr16" (func (;4;) (type 3)))
-  (import "f" "wr32" (func (;5;) (type 3)))
-  (import "f" "testcc" (func (;6;) (type 1)))
-  (import "f" "eflags" (func (;7;) (type 0)))
-  (import "f" "rdtsc" (func (;8;) (type 1)))
-  (import "f" "chain" (func (;9;) (type 2)))
-  (import "f" "lookup" (func (;10;) (type 2)))
-  (import "f" "step" (func (;11;) (type 1)))
-  (import "f" "str" (func (;12;) (type 2)))
-  (import "f" "exit" (func (;13;) (type 2)))
-  (func (;14;) (type 1) (param i32) (result i32)
+  (import "f" "testcc" (func (;0;) (type 1)))
+  (import "f" "eflags" (func (;1;) (type 0)))
+  (import "f" "rdtsc" (func (;2;) (type 1)))
+  (import "f" "chain" (func (;3;) (type 2)))
+  (import "f" "lookup" (func (;4;) (type 2)))
+  (import "f" "step" (func (;5;) (type 1)))
+  (import "f" "str" (func (;6;) (type 2)))
+  (import "f" "exit" (func (;7;) (type 2)))
+  (func (;8;) (type 1) (param i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
     i32.const 0
     i32.load offset=4128 align=1
@@ -53,7 +47,7 @@
           i32.add
           i32.store offset=9699380 align=1
           local.get 2
-          call 11
+          call 5
           local.set 61
           i32.const 0
           i32.load offset=4096 align=1
@@ -107,7 +101,7 @@
           local.get 2
           i32.const 2
           i32.add
-          call 11
+          call 5
           local.set 61
           i32.const 0
           i32.load offset=4096 align=1
@@ -230,7 +224,7 @@
         local.get 0
         local.get 1
         i32.sub
-        return_call 9
+        return_call 3
       end
       local.get 1
       return
@@ -254,4 +248,4 @@
     i32.add
     i32.const -2147483648
     i32.or)
-  (export "0" (func 14)))
+  (export "0" (func 8)))
