@@ -38,16 +38,21 @@ main:
   jmp pm_enter
 
 bits 32
-; CASE {instruction}, ...: a routine of these after fixed register values,
-; then PUSHFD; called three times, each printing the flags and registers.
-%macro CASE 1-6
-  jmp %%over
-%%routine:
+; The registers and flags each routine starts from.
+%macro START 0
   mov eax, 0x80000001
   mov ebx, 0x7fffffff
   mov ecx, 0
   mov edx, 0x00000003
   test ecx, ecx
+%endmacro
+
+; CASE {instruction}, ...: a routine of these after fixed register values,
+; then PUSHFD; called three times, each printing the flags and registers.
+%macro CASE 1-6
+  jmp %%over
+%%routine:
+  START
   %rep %0
   %1
   %rotate 1
@@ -76,11 +81,7 @@ bits 32
 %macro FAULT 1-6
   jmp %%over
 %%routine:
-  mov eax, 0x80000001
-  mov ebx, 0x7fffffff
-  mov ecx, 0
-  mov edx, 0x00000003
-  test ecx, ecx
+  START
   %rep %0
   %1
   %rotate 1
