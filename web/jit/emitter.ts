@@ -354,7 +354,8 @@ export class Emitter {
   lookups = 0;
   faultExit(): this { return this.i32(this.cur.off).set(L_FOFF).i32(this.cur.k).set(L_FK).br("fault"); }
   /** Leave before the current instruction, for the interpreter to run it (a case
-   *  not translated; nothing of the instruction done yet):
+   *  not translated, or a memory operand off the fast path; nothing of the
+   *  instruction done yet):
    *    EIP <- its address; return retired | BLOCK_INTERPRET (no chaining) */
   interpretExit(): this {
     this.eipAt(this.cur.off).set(L_NEIP);

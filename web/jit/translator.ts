@@ -214,9 +214,10 @@ export function translate(code: Uint8Array, a: Addr, start = 0): Translation | u
  *  They are dead when a later instruction of the block writes all six
  *  arithmetic flags and reads none, and nothing from the writer to it can see
  *  them: every instruction between (and that one) only moves registers, takes
- *  no memory operand (whose fault would store the flags), and goes on to the
- *  next. The writer itself may read memory (its fault comes before its flags),
- *  not write it (a write to translated code leaves the block after it).
+ *  no memory operand (whose miss would leave the block and store the flags),
+ *  and goes on to the next. The writer itself may read memory (a miss leaves
+ *  before it, when its flags are not yet written); one that writes memory is
+ *  left as it is.
  *  emitInsn then leaves that part out, and the flag state in the locals stays
  *  what it was (Emitter.fs too): the later instruction replaces it all. */
 export function markDeadFlags(insns: Insn[]): void {
