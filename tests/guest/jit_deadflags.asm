@@ -12,7 +12,7 @@
 ;   - a fault between them or in the later instruction itself: a memory
 ;     operand at HOLE, a page not present, is #PF, and the exception's frame
 ;     holds EFLAGS as they were before the faulting instruction (printed
-;     from the frame, SEEN);
+;     from the frame: sys-pm.inc's EFL32);
 ;   - a Jcc, ADC or SETcc reading them;
 ;   - an instruction that writes some flags only (INC and DEC keep CF, ROL),
 ;     a shift by CL = 0 or by an immediate 0 (no flag changes), then PUSHFD.
@@ -25,10 +25,8 @@
 %include "lib/rom.inc"
 %include "sys-lib.inc"
 %define PM_MAIN main32
-%define PM_COMMON_HOOK seen_common
 %include "sys-pm.inc"
 
-SEEN    equ 0x620               ; EFLAGS in the last exception's frame
 FLAGS   equ 0x8d5               ; CF PF AF ZF SF OF
 PD      equ 0x40000
 PT      equ 0x41000
@@ -76,7 +74,7 @@ bits 32
   call putnl32
 %endmacro
 
-; FAULT {instruction}, ...: the same, where the routine faults (#GP) part-way:
+; FAULT {instruction}, ...: the same, where the routine faults (#PF) part-way:
 ; the vector and the frame's flags, three times.
 %macro FAULT 1-6
   jmp %%over
@@ -90,11 +88,11 @@ bits 32
 %%over:
   mov ebp, 3
 %%again:
-  mov dword [SEEN], 0xffffffff
+  mov dword [EFL32], 0xffffffff
   TRY32
   call %%routine
   ENDTRY32
-  mov eax, [SEEN]
+  mov eax, [EFL32]
   and eax, FLAGS
   HEX32_32 eax
   PUTS32 " |"
@@ -155,25 +153,5 @@ main32:
   CASE {shl eax, 1}, {db 0xc1, 0xe3, 0x00}        ; shl ebx, 0
   CASE {imul eax, ebx}, {dec ecx}
   EXIT 0
-
-; sys-pm.inc's exception entry, which this test takes over (PM_COMMON_HOOK)
-; to keep the frame's EFLAGS: on entry [ESP] is the vector, then the error
-; code, EIP, CS and EFLAGS.
-seen_common:
-  mov eax, [esp + 16]
-  mov [SEEN], eax
-  mov eax, 0x10
-  mov ds, ax
-  mov es, ax
-  mov fs, ax
-  mov gs, ax
-  pop eax
-  mov [VEC32], eax
-  pop dword [ERR32]
-  pop dword [EIP32]
-  mov eax, cr2
-  mov [CR2_32], eax
-  mov esp, STACK0
-  jmp [RES32]
 
   ROM_END
