@@ -7,7 +7,10 @@
 //   1. boot to the shell prompt (wall seconds, from process start),
 //   2. an in-guest CPU workload after the prompt, timed inside the guest by
 //      busybox `time` (and on the host's wall clock),
-//   3. RingZero's guest instructions per second on that workload.
+//   3. RingZero's guest instructions per second on that workload,
+//   4. RingZero's main-thread time translating and compiling blocks, in the
+//      boot and in the workload (its translator's own clock, from the CLI's
+//      RINGZERO_STATS file).
 // qemu-system-i386 (TCG) runs the same guest as a second reference when present.
 // Each emulator runs in its own process with the serial console on stdio.
 // --baseline DIR adds another RingZero checkout (built, e.g. a `git worktree` of
@@ -88,7 +91,12 @@ async function runOne(name) {
     // SIGUSR1 (workload start and end) and one at exit, v86 one at exit.
     const lines = readFileSync(statsFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
     result.instructions = lines[lines.length - 1].instructions;
-    if ((name === "ringzero" || name === "baseline") && lines.length >= 3) result.workloadInstructions = lines[1].instructions - lines[0].instructions;
+    if ((name === "ringzero" || name === "baseline") && lines.length >= 3) {
+      result.workloadInstructions = lines[1].instructions - lines[0].instructions;
+      // the main thread's time translating blocks and compiling their modules
+      // (web/jit/translator.ts stats.compileMs), to the prompt and in the workload
+      result.compileSeconds = { boot: lines[0].compileMs / 1000, workload: (lines[1].compileMs - lines[0].compileMs) / 1000 };
+    }
     rmSync(statsFile, { force: true });
   }
   return result;
@@ -135,6 +143,10 @@ const summary = {
   ratioRingzeroOverV86: { boot: median(ratio("bootSeconds")), workload: median(ratio("workloadGuestSeconds")) },
   ringzeroWorkloadMIPS: median(pairs.map((p) => p.ringzero.workloadInstructions !== undefined
     ? p.ringzero.workloadInstructions / p.ringzero.workloadWallSeconds / 1e6 : NaN)),
+  ringzeroCompileSeconds: {
+    boot: median(pairs.map((p) => p.ringzero.compileSeconds?.boot ?? NaN)),
+    workload: median(pairs.map((p) => p.ringzero.compileSeconds?.workload ?? NaN)),
+  },
   pairs,
 };
 mkdirSync(dirname(outFile), { recursive: true });
@@ -147,6 +159,9 @@ console.log(`| --- | --- | --- | --- |${haveQemu ? " --- |" : ""}`);
 console.log(`| boot to shell (s) | ${f(summary.median.ringzero.bootSeconds)} | ${f(summary.median.v86.bootSeconds)} | ${f(summary.ratioRingzeroOverV86.boot)} |${haveQemu ? ` ${f(summary.median.qemu.bootSeconds)} |` : ""}`);
 console.log(`| in-guest workload (s) | ${f(summary.median.ringzero.workloadGuestSeconds)} | ${f(summary.median.v86.workloadGuestSeconds)} | ${f(summary.ratioRingzeroOverV86.workload)} |${haveQemu ? ` ${f(summary.median.qemu.workloadGuestSeconds)} |` : ""}`);
 console.log(`| RingZero MIPS on the workload | ${f(summary.ringzeroWorkloadMIPS)} | | | |`);
+const share = (part, whole) => (Number.isFinite(part / whole) ? ` (${((part / whole) * 100).toFixed(0)}%)` : "");
+console.log(`| RingZero translating and compiling, main thread: boot (s) | ${f(summary.ringzeroCompileSeconds.boot)}${share(summary.ringzeroCompileSeconds.boot, summary.median.ringzero.bootSeconds)} | | | |`);
+console.log(`| RingZero translating and compiling, main thread: workload (s) | ${f(summary.ringzeroCompileSeconds.workload)} | | | |`);
 if (baseline) {
   const r = summary.ratioRingzeroOverBaseline;
   console.log(`\nagainst the baseline ${baseline} (ratio = this / baseline per round, median): boot ${f(r.boot)}, workload ${f(r.workload)}; steps ${r.steps.map(f).join(", ")}`);
