@@ -46,7 +46,7 @@
 import { jitFlushAll } from "./cpu/jit";
 import { vmxTimerDeadline } from "./cpu/vmxexit";
 import { ROM_BASE, ROM_SIZE, RAM_BASE, STATE_VERSION, CPU_STATE, VGA_ROM, VGA_ROM_SIZE, VGA_MEM_SIZE } from "./layout";
-import { initPhys, mapHost, setA20, setMmioHandlers, ramSize, PM_HOST, PM_ROM, mapMmio, unmap } from "./mmu/phys";
+import { initPhys, mapHost, setA20, setMmioHandlers, noteMmio, ramSize, PM_HOST, PM_ROM, mapMmio, unmap } from "./mmu/phys";
 import { tlbFlush } from "./mmu/paging";
 import { claimPorts, setPortHandlers, portDevice, portIn, portOut } from "./io";
 import { ideReset, ideCmdRead, ideCmdWrite, ideCtrlRead, ideCtrlWrite, ideBmRead, ideBmWrite, ideSetIrqHook } from "./dev/ide";
@@ -404,6 +404,7 @@ function portWrite(dev: u32, port: u32, size: u32, value: u32): void {
 }
 
 function mmioRead(dev: u32, addr: u32, size: u32): u32 {
+  noteMmio();
   switch (dev) {
     case DEV_LAPIC: return lapicRead(addr & ~3) >>> ((addr & 3) << 3);
     case DEV_IOAPIC: return ioapicRead(addr & ~3) >>> ((addr & 3) << 3);
@@ -420,6 +421,7 @@ function mmioPeek(dev: u32, addr: u32): i32 {
   return dev == DEV_VGA ? <i32>vgaMemPeek(addr) : -1;
 }
 function mmioWrite(dev: u32, addr: u32, size: u32, value: u32): void {
+  noteMmio();
   switch (dev) {
     case DEV_LAPIC: if ((addr & 3) == 0) { lapicWrite(addr, value); endStretch(); } break; // 32-bit registers
     case DEV_IOAPIC: if ((addr & 3) == 0) ioapicWrite(addr, value); break;

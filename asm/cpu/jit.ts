@@ -31,7 +31,7 @@ import { stack32 } from "./mem";
 import { testCC, getEflags } from "./flags";
 import { codeHost, codeAvail, csDefault32 } from "./decode";
 import { deliverException, intrLine, stretchEndPending, stepInBlock, stringInBlock } from "./exec";
-import { physEntry, setPhysEntry, ramSize, PM_CODE } from "../mmu/phys";
+import { physEntry, setPhysEntry, ramSize, PM_CODE, mmioSeenTake } from "../mmu/phys";
 import { tlbFlush, publishTlbMasks } from "../mmu/paging";
 import { tscAfter } from "../clock";
 import { cpuFeatures } from "./features";
@@ -82,6 +82,16 @@ export const BLOCK_FAULTED: u32 = 0x80000000;
 // before that instruction, which the interpreter runs next.
 export const BLOCK_INTERPRET: u32 = 0x40000000;
 let interpretNext: bool = false;
+// The host address of the instruction a block left to the interpreter
+// (BLOCK_INTERPRET), while it runs: if it reached a device (MMIO), the host
+// is told (jitMmioSite), and after a few times it answers that the blocks
+// holding it are to be translated again with that instruction by its
+// handler, so that a loop polling a device stays in its block.
+let interpretedHost: u32 = 0;
+/** The instruction at host address `host`, left by a block to the
+ *  interpreter, reached a device: whether the host now translates it by the
+ *  interpreter's handler (its page's translations are then dropped). */
+@external("env", "jitMmioSite") declare function hostMmioSite(host: u32): bool;
 
 // Status a write helper returns.
 export const WR_OK: u32 = 0;
@@ -192,7 +202,12 @@ export function jitCheckWrite(host: u32): void {
 /** Physical page `page` is being written: drop its translations. */
 export function jitCodeWritten(page: u32): void {
   setPhysEntry(page, physEntry(page << 12) & ~PM_CODE);
-  let lo = RAM_BASE + (page << 12);
+  dropPage(RAM_BASE + (page << 12));
+}
+
+/** Drop the translations, waiting ones and counts of the starts on the host
+ *  page at `lo`. */
+function dropPage(lo: u32): void {
   for (let i: u32 = 0; i < JIT_SLOTS; i++) {
     let s = JIT_CACHE + i * SLOT_SIZE;
     if (load<u32>(s + SLOT_KEY) - lo < 4096) {
@@ -315,7 +330,16 @@ export const JIT_STEP_ONE: i32 = -2;
 export function jitRun(left: u32): i32 {
   if (load<u32>(JIT_GEN) == GEN_WRAPPED) { jitFlushAll(); store<u32>(JIT_GEN, 0); }
   if (counted != 0) weighCounted(left);
-  if (interpretNext) { interpretNext = false; return JIT_STEP_ONE; }
+  if (interpretedHost != 0) {
+    if (mmioSeenTake() && hostMmioSite(interpretedHost)) dropPage(interpretedHost & ~0xfff);
+    interpretedHost = 0;
+  }
+  if (interpretNext) {
+    interpretNext = false;
+    interpretedHost = codeHost(getEip());
+    mmioSeenTake();
+    return JIT_STEP_ONE;
+  }
   let eip = getEip();
   let host = codeHost(eip);
   if (!translatable(host)) return JIT_MISS;

@@ -30,6 +30,11 @@ export let mmioWrite: MmioWrite = openBusWrite;
 export type MmioPeek = (dev: u32, addr: u32) => i32;
 function openBusPeek(dev: u32, addr: u32): i32 { return -1; }
 export let mmioPeek: MmioPeek = openBusPeek;
+// Whether a device was reached since the last mmioSeenTake (cpu/jit.ts: an
+// instruction a block left to the interpreter that touched MMIO).
+let mmioSeen: bool = false;
+@inline export function noteMmio(): void { mmioSeen = true; }
+export function mmioSeenTake(): bool { let s = mmioSeen; mmioSeen = false; return s; }
 export function setMmioHandlers(r: MmioRead, w: MmioWrite, peek: MmioPeek): void { mmioRead = r; mmioWrite = w; mmioPeek = peek; }
 
 @inline export function physEntry(phys: u32): u32 { return load<u32>(PHYS_MAP + ((phys >>> 12) << 2)); }

@@ -107,6 +107,24 @@ test("jit: with a translation budget of 64 KiB, every translation is dropped whe
   expect(tight.instructions).toBe(plain.instructions);
 }, 120_000);
 
+test("jit: an instruction that keeps reaching a device (the I/O APIC's register select in a loop) runs by its handler inside its block, with the output of the interpreter and of qemu", async () => {
+  const bin = assemble("jit_mmio");
+  let m: Machine | undefined;
+  const translated = await runRingZero(bin, { translate: true, watch: (mm) => { m = mm; } });
+  expect(translated.stop).toBe("exit");
+  expect(translated.output).toMatch(/^mmio [0-9a-f]{8} [0-9a-f]{8} [0-9a-f]{8}\n$/);
+  // the four instructions with the register as an operand, each after its 16th
+  // time out of its block (Translator.MMIO_AFTER)
+  expect(m!.translator.stats.mmioSites).toBe(4);
+  // then the loop's 14 instructions a pass all ran in blocks; left to the
+  // interpreter each time, those four would be over a quarter of them
+  expect(Number(m!.translatedInstructions) / Number(translated.instructions)).toBeGreaterThan(0.97);
+  const interpreted = await runRingZero(bin, { interpret: true });
+  expect(interpreted.output).toBe(translated.output);
+  expect(interpreted.instructions).toBe(translated.instructions);
+  expect(runQemu(bin, { timeoutMs: 60_000 }).output).toBe(translated.output);
+});
+
 test("jit: IDIV of INT_MIN by -1 is #DE at the instruction, registers as they were (expected from the SDM: qemu 7.2 dies of it)", async () => {
   // jit_de.asm: each case three times, the first interpreted, the others translated;
   //   name, vector (ff: none), EIP - the IDIV, EAX, EDX

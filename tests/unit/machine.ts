@@ -69,7 +69,7 @@ export async function makeMachine(ramMB = 32, opts: { virtualWire?: boolean; hos
   const inst = await WebAssembly.instantiate(mod, {
     // No drives are attached in these tests: a block request would be a host error.
     env: {
-      memory: mem, abort() { throw new Error("wasm abort"); }, jitCompile: () => 0, jitFlush: () => {}, jitRelease: () => {}, blockIo: () => 1,
+      memory: mem, abort() { throw new Error("wasm abort"); }, jitCompile: () => 0, jitFlush: () => {}, jitRelease: () => {}, jitMmioSite: () => 0, blockIo: () => 1,
       hostNow: opts.hostNow ?? (() => performance.now() * 1e6),
     },
   });

@@ -38,7 +38,7 @@ export class TestMachine {
     const block = new BlockHost();
     block.bind(memory);
     const inst = await WebAssembly.instantiate(module, {
-      env: { memory, ...block.imports(), abort() { throw new Error("wasm abort"); }, jitCompile: () => 0, jitFlush: () => {}, jitRelease: () => {}, hostNow: () => 0 },
+      env: { memory, ...block.imports(), abort() { throw new Error("wasm abort"); }, jitCompile: () => 0, jitFlush: () => {}, jitRelease: () => {}, jitMmioSite: () => 0, hostNow: () => 0 },
     });
     const x = inst.exports as unknown as TestExports;
     x.init(ramMB << 20);

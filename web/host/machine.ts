@@ -258,6 +258,7 @@ export class Machine {
         jitCompile: (host: number, maxLen: number, out: number, mayWait: number) => (translator ? translator.compile(host, maxLen, out, mayWait !== 0) : 0),
         jitFlush: () => translator?.flush(),
         jitRelease: (fn: number) => translator?.release(fn),
+        jitMmioSite: (host: number) => (translator ? translator.mmioSite(host) : 0),
         abort(_msg: number, _file: number, line: number, col: number) {
           abortMessage = `internal error in the machine (wasm abort at ${line}:${col})`;
           throw new MachineError(abortMessage);

@@ -509,7 +509,8 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     case "jmpE": e.readRM(i.rm!, sz).set(T4); limitCheck(null); leave(null); return;
     // control.ts ret_near, ret_near_Iw: pop (E)IP, check it, release imm16 more bytes
     case "ret": pop(T4, () => limitCheck(null), sz, i.imm ?? 0); leave(null); return;
-    case "interp": if (!emitSimd(e, i)) e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!); return;
+    // (no opc: an instruction translator.ts byHandler gave to its handler)
+    case "interp": if (i.opc === undefined || !emitSimd(e, i)) e.step(i.off, i.gprs!, i.gprsOut!, i.eflags!); return;
   }
   throw new Error(`translator: no emitter for ${i.op}`);
 }

@@ -62,6 +62,17 @@ export interface JitCoreExports {
 /** Instructions that use SS without a memory operand that names it. */
 const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "pushS", "call", "callE", "ret", "leave", "pushf", "popf"]);
 
+/** Instructions with a memory operand that a block may run by the
+ *  interpreter's handler instead (byHandler): their operands are all in the
+ *  ModRM, and they do not branch. */
+const BY_HANDLER_OK = new Set(["alu", "test", "movEG", "movGE", "movEI", "movES", "movzx", "movsx", "inc", "dec", "not", "neg",
+  "shift", "shiftCL", "shiftd", "shiftdCL", "mul", "imul1", "imul2", "imul3", "div", "idiv", "bt", "btI", "bsf", "bsr",
+  "cmov", "setcc", "xchg", "xadd", "cmpxchg", "pushE"]);
+/** Instruction `i` by the interpreter's handler (emitter.ts step), with every
+ *  general register and the flags stored before and loaded after. */
+const byHandler = (i: Insn): Insn =>
+  ({ op: "interp", sz: i.sz, rm: i.rm, off: i.off, len: i.len, side: i.side, gprs: 0xff, gprsOut: 0xff, eflags: true });
+
 /** Translate the block at code[start] (`code` is its page up to the page end or
  *  the CS limit) into a wasm function (`fn`, its body; blockModule makes a module
  *  of such functions).
@@ -75,9 +86,13 @@ export interface Translation {
    *  gives each block of a module its own. */
   globals: number; globalAt: number[];
 }
-export function translate(code: Uint8Array, a: Addr, start = 0): Translation | undefined {
+export function translate(code: Uint8Array, a: Addr, start = 0, mmio?: ReadonlySet<number>): Translation | undefined {
   const insns = decodeBlock(code, start, a.code16);
   if (insns.length === 0) return undefined;
+  // `mmio`: host addresses of instructions that kept reaching a device
+  // (Translator.mmioSite); they run by their handler, the block going on after
+  // them, instead of leaving it each time.
+  if (mmio?.size) insns.forEach((i, k) => { if (i.rm?.mem && BY_HANDLER_OK.has(i.op) && mmio.has(a.host + i.off)) insns[k] = byHandler(i); });
   markDeadFlags(insns);
   // A segment the block loads is not taken as flat anywhere in it (a loop may
   // come back to code before the load): its accesses use its locals, which
@@ -418,7 +433,7 @@ export class Translator {
    *  spent translating, so far (for tools and tests); the modules that held
    *  the blocks, and the translations that waited for a module while their
    *  start was dropped (code written, the cache slot reused) and so were never installed. */
-  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0, modules: 0, stale: 0, drops: 0 };
+  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0, modules: 0, stale: 0, drops: 0, mmioSites: 0 };
   /** The function bytes of the translations installed now, and of each by its table slot. */
   liveBytes = 0;
   private readonly bytesOf = new Map<number, number>();
@@ -456,6 +471,32 @@ export class Translator {
     };
     f.exit = (block: number) => { x.blocks[block].exits++; return 0; };
     return x;
+  }
+
+  /** Instructions (host addresses) that a block left to the interpreter and
+   *  that reached a device, how many times; at MMIO_AFTER one is put in
+   *  `mmio`, and blocks translated from then on run it by its handler. */
+  private readonly mmioCounts = new Map<number, number>();
+  private readonly mmio = new Set<number>();
+  static readonly MMIO_AFTER = 16;
+  /** The most addresses either holds (past it, it starts again empty). */
+  static readonly MMIO_MAX = 4096;
+  /** env.jitMmioSite (asm/cpu/jit.ts): the instruction at `host` left its block
+   *  and reached a device. 1: it is now run by its handler, and asm/cpu/jit.ts
+   *  drops the translations of its page, so that they are translated again. */
+  mmioSite(host: number): number {
+    if (this.mmio.has(host)) return 0; // a block translated before it was put there
+    const n = (this.mmioCounts.get(host) ?? 0) + 1;
+    if (n < Translator.MMIO_AFTER) {
+      if (this.mmioCounts.size >= Translator.MMIO_MAX) this.mmioCounts.clear();
+      this.mmioCounts.set(host, n);
+      return 0;
+    }
+    this.mmioCounts.delete(host);
+    if (this.mmio.size >= Translator.MMIO_MAX) this.mmio.clear();
+    this.mmio.add(host);
+    this.stats.mmioSites++;
+    return 1;
   }
 
   /** Blocks translated and waiting for their module (asm/cpu/jit.ts
@@ -528,7 +569,7 @@ export class Translator {
     const start = host & 0xfff;
     const flat = new Uint32Array(this.memory.buffer, OFF_SEG_FLAT, 1)[0];
     const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen),
-      { chain: this.chain, host, note, flat, mode, code16: (mode & LEN_CODE16) !== 0, stack16: (mode & LEN_STACK16) !== 0 }, start);
+      { chain: this.chain, host, note, flat, mode, code16: (mode & LEN_CODE16) !== 0, stack16: (mode & LEN_STACK16) !== 0 }, start, this.mmio);
     if (t) this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0 });
     return t;
   }
