@@ -4,8 +4,9 @@
 ; access off its fast path; an instruction that keeps leaving on a device is
 ; translated again by the interpreter's handler (web/jit/translator.ts
 ; mmioSite), and the loop then stays in its block. The output is the same
-; either way, and compared with qemu: the sums of what was read, and flags
-; that ALU instructions with the register as their operand left.
+; either way, and compared with qemu: sums of what the register gave to moves,
+; ALU, exchanges, multiplies and a push, and flags that the instructions on it
+; left (32-bit accesses only: the register is a dword).
 %include "lib/rom.inc"
 %include "sys-lib.inc"
 %define PM_MAIN main32
@@ -19,9 +20,9 @@ main:
 
 bits 32
 main32:
-  xor ebx, ebx                  ; sum of the register read back
-  mov edx, 0x12345678           ; ADD with the register as the source, after a ROL
-  xor esi, esi                  ; carries out of that ADD, and ZF of a TEST
+  xor ebx, ebx                  ; sums of what the register gave
+  mov ebp, 0x12345678           ; the same, after a ROL each time
+  xor esi, esi                  ; flags that instructions on the register left
   mov ecx, PASSES
 .loop:
   mov eax, ecx
@@ -29,18 +30,50 @@ main32:
   mov [SEL], eax                ; bits 31:8 are not kept
   mov edi, [SEL]
   add ebx, edi
-  rol edx, 5
-  add edx, [SEL]
+  rol ebp, 5
+  add ebp, [SEL]
   adc esi, 0
   test dword [SEL], 0x80
   setz al
   movzx eax, al
   add esi, eax
+  mov eax, ecx
+  xchg [SEL], eax
+  add ebx, eax
+  mov eax, 7
+  xadd [SEL], eax
+  add ebp, eax
+  mov eax, ecx
+  and eax, 0x0f
+  add eax, 0xf8                 ; F8h-107h: now and then what the register holds
+  mov edi, ecx
+  cmpxchg [SEL], edi            ; equal: the register takes EDI, else EAX the register
+  setz dl
+  add ebx, eax
+  movzx edx, dl
+  add esi, edx
+  imul edi, [SEL]
+  add ebx, edi
+  push dword [SEL]
+  pop eax
+  rol ebp, 3
+  add ebp, eax
+  shl dword [SEL], cl
+  adc esi, 0
+  inc dword [SEL]
+  neg dword [SEL]
+  sbb esi, 0
+  mov eax, 0x01010101
+  mul dword [SEL]
+  add ebx, eax
+  add ebp, edx
+  bt dword [SEL], 2
+  adc esi, 0
   dec ecx
   jnz .loop
   PUTS32 "mmio"
   HEX32_32 ebx
-  HEX32_32 edx
+  HEX32_32 ebp
   HEX32_32 esi
   call putnl32
   EXIT 0

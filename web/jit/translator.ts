@@ -33,10 +33,10 @@
 // branches wrap their targets.
 
 import {
-  SEGF_LIMIT, S_CS, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
+  SEGF_LIMIT, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
 import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER } from "./constants";
-import { decodeBlock, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
+import { decodeBlock, addressRegs, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
 import {
   Emitter, emitChain, IC_SITES, IC_GLOBALS, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
@@ -68,10 +68,20 @@ const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "pushS", "call", "ca
 const BY_HANDLER_OK = new Set(["alu", "test", "movEG", "movGE", "movEI", "movES", "movzx", "movsx", "inc", "dec", "not", "neg",
   "shift", "shiftCL", "shiftd", "shiftdCL", "mul", "imul1", "imul2", "imul3", "div", "idiv", "bt", "btI", "bsf", "bsr",
   "cmov", "setcc", "xchg", "xadd", "cmpxchg", "pushE"]);
-/** Instruction `i` by the interpreter's handler (emitter.ts step), with every
- *  general register and the flags stored before and loaded after. */
-const byHandler = (i: Insn): Insn =>
-  ({ op: "interp", sz: i.sz, rm: i.rm, off: i.off, len: i.len, side: i.side, gprs: 0xff, gprsOut: 0xff, eflags: true });
+/** Of those, the ones that neither read nor write the flags. */
+const FLAGLESS = new Set(["movEG", "movGE", "movEI", "movES", "movzx", "movsx", "xchg", "not", "pushE"]);
+/** Instruction `i` by the interpreter's handler (emitter.ts step): the
+ *  registers it may use stored before and loaded after (its address's, its
+ *  ModRM.reg, and the fixed ones of MUL, DIV, CMPXCHG, shifts by CL and PUSH),
+ *  and the flags unless it is a move. */
+function byHandler(i: Insn): Insn {
+  let gprs = addressRegs(i.rm!.mem!);
+  if (i.reg !== undefined && i.op !== "movES") gprs |= 1 << i.reg;
+  if (i.op === "mul" || i.op === "imul1" || i.op === "div" || i.op === "idiv" || i.op === "cmpxchg") gprs |= (1 << R_EAX) | (1 << R_EDX);
+  if (i.op === "shiftCL" || i.op === "shiftdCL") gprs |= 1 << R_ECX;
+  if (i.op === "pushE") gprs |= 1 << R_ESP;
+  return { op: "interp", sz: i.sz, rm: i.rm, off: i.off, len: i.len, side: i.side, gprs, gprsOut: gprs, eflags: !FLAGLESS.has(i.op) };
+}
 
 /** Translate the block at code[start] (`code` is its page up to the page end or
  *  the CS limit) into a wasm function (`fn`, its body; blockModule makes a module
