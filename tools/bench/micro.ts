@@ -30,7 +30,7 @@ const SRC = join(ROOT, "tools/bench/micro");
 const OUT = join(ROOT, "build/bench");
 
 // Outer iterations per run: each gives roughly 20-40 million guest instructions.
-const ITERS: Record<string, number> = { alu: 2000, call: 1000, string: 10000, flags: 7000, mpi: 8000, dispatch: 4000, md5: 120, events: 20000 };
+const ITERS: Record<string, number> = { alu: 2000, call: 1000, string: 10000, flags: 7000, mpi: 8000, dispatch: 4000, md5: 120, events: 20000, vgatext: 2000 };
 
 // Must match micro.inc.
 const ITERS_ADDR = 0x500, STACK_TOP = 0x90000, PD_ADDR = 0x10000, BENCH_ENTRY = 0xfff00;
