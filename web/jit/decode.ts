@@ -429,7 +429,6 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
 class Declined extends Error {}
 
 /** The general registers a memory operand's address reads (bit mask; EAX = bit 0). */
-/** The general registers an address uses (a bit each, EAX = bit 0). */
 export const addressRegs = (m: Mem) => (m.base >= 0 ? 1 << m.base : 0) | (m.index >= 0 ? 1 << m.index : 0);
 
 /** SDM vol. 2 LOCK: the read-modify-write instructions with a memory destination

@@ -495,7 +495,10 @@ export class Translator {
    *  and reached a device. 1: it is now run by its handler, and asm/cpu/jit.ts
    *  drops the translations of its page, so that they are translated again. */
   mmioSite(host: number): number {
-    if (this.mmio.has(host)) return 0; // a block translated before it was put there
+    // Once is enough: it runs by its handler now, or it is not an instruction
+    // byHandler takes (a string instruction, PUSH or POP of memory, an
+    // indirect branch), which goes on leaving its block.
+    if (this.mmio.has(host)) return 0;
     const n = (this.mmioCounts.get(host) ?? 0) + 1;
     if (n < Translator.MMIO_AFTER) {
       if (this.mmioCounts.size >= Translator.MMIO_MAX) this.mmioCounts.clear();
