@@ -13,6 +13,7 @@
 %include "sys-pm.inc"
 
 SEL     equ 0xfec00000
+SCRATCH equ 0x5000              ; a dword of RAM for MOVS
 PASSES  equ 3000
 
 main:
@@ -69,6 +70,27 @@ main32:
   add ebp, edx
   bt dword [SEL], 2
   adc esi, 0
+  ; one element of a string instruction from or to it (DS = ES, flat)
+  push ecx
+  push esi
+  mov edi, SEL
+  mov eax, ecx
+  stosd                         ; EDI moves on past the register
+  mov esi, SEL
+  lodsd
+  add ebx, eax
+  mov esi, SEL
+  mov edi, SCRATCH
+  movsd
+  add ebp, [SCRATCH]
+  mov edi, SEL
+  mov eax, 0x40
+  scasd
+  pop esi
+  pop ecx
+  setb al
+  movzx eax, al
+  add ebx, eax
   dec ecx
   jnz .loop
   PUTS32 "mmio"

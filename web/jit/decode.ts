@@ -326,15 +326,7 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
       // SCAS. A REP may stop part-way, EIP still on it (emitter.ts step's
       // `partial`). LODS of a byte or word leaves the rest of EAX: it is
       // stored first.
-      const sz = b & 1 ? osz : 8, len = pos - start;
-      const R = (r: number) => 1 << r;
-      const ptrs = R(R_ECX) | (kind !== K_STOS && kind !== K_SCAS ? R(R_ESI) : 0) | (kind !== K_LODS ? R(R_EDI) : 0);
-      const gprsOut = ptrs | (kind === K_LODS ? R(R_EAX) : 0);
-      const gprs = gprsOut | (kind === K_STOS || kind === K_SCAS ? R(R_EAX) : 0);
-      // asm/cpu/jit.ts jitStr's key
-      const imm = (sz >> 3) | (kind << JIT_STR_KIND_SHIFT) | ((rep ? 1 : repne ? 2 : 0) << JIT_STR_REP_SHIFT)
-        | ((seg + 1) << JIT_STR_SEG_SHIFT) | (len << JIT_STR_LEN_SHIFT) | (a16 ? JIT_STR_A16 : 0);
-      return { op: "string", sz, imm, gprs, gprsOut, eflags: true, off: start, len };
+      return stringByHandler(kind, b & 1 ? osz : 8, rep ? 1 : repne ? 2 : 0, seg, a16, start, pos - start);
     }
     if (b === 0xf6 || b === 0xf7) {
       const rm = modrmRM();
@@ -427,6 +419,22 @@ export function decodeOne(code: Uint8Array, start: number, code16 = false): Insn
 }
 
 class Declined extends Error {}
+
+/** A string instruction (`kind`: string.ts K_*) by its handler, jitStr: its
+ *  key, and the registers it reads and writes. `rep` 0 none, 1 F3, 2 F2;
+ *  `seg` the segment override, -1 none. */
+export function stringByHandler(kind: number, sz: number, rep: number, seg: number, a16: boolean, off: number, len: number): Insn {
+  const R = (r: number) => 1 << r;
+  const ptrs = R(R_ECX) | (kind !== K_STOS && kind !== K_SCAS ? R(R_ESI) : 0) | (kind !== K_LODS ? R(R_EDI) : 0);
+  const gprsOut = ptrs | (kind === K_LODS ? R(R_EAX) : 0);
+  const gprs = gprsOut | (kind === K_STOS || kind === K_SCAS ? R(R_EAX) : 0);
+  // asm/cpu/jit.ts jitStr's key
+  const imm = (sz >> 3) | (kind << JIT_STR_KIND_SHIFT) | (rep << JIT_STR_REP_SHIFT)
+    | ((seg + 1) << JIT_STR_SEG_SHIFT) | (len << JIT_STR_LEN_SHIFT) | (a16 ? JIT_STR_A16 : 0);
+  return { op: "string", sz, imm, gprs, gprsOut, eflags: true, off, len };
+}
+/** The string kinds (string.ts K_*) of the one-element emitters (STRING_OPS). */
+export const STRING_KIND_OF: Record<string, number> = Object.fromEntries(Object.entries(STRING_OPS).map(([k, op]) => [op, Number(k)]));
 
 /** The general registers a memory operand's address reads (bit mask; EAX = bit 0). */
 export const addressRegs = (m: Mem) => (m.base >= 0 ? 1 << m.base : 0) | (m.index >= 0 ? 1 << m.index : 0);

@@ -35,8 +35,8 @@
 import {
   SEGF_LIMIT, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
-import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER } from "./constants";
-import { decodeBlock, addressRegs, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER, K_STOS, K_SCAS } from "./constants";
+import { decodeBlock, addressRegs, stringByHandler, STRING_KIND_OF, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
 import {
   Emitter, emitChain, IC_SITES, IC_GLOBALS, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
@@ -63,11 +63,11 @@ export interface JitCoreExports {
 const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "pushS", "call", "callE", "ret", "leave", "pushf", "popf"]);
 
 /** Instructions with a memory operand that a block may run by the
- *  interpreter's handler instead (byHandler): their operands are all in the
- *  ModRM, and they do not branch. */
+ *  interpreter's handler instead (byHandler): their operands are in the
+ *  ModRM or are a string instruction's, and they do not branch. */
 const BY_HANDLER_OK = new Set(["alu", "test", "movEG", "movGE", "movEI", "movES", "movzx", "movsx", "inc", "dec", "not", "neg",
   "shift", "shiftCL", "shiftd", "shiftdCL", "mul", "imul1", "imul2", "imul3", "div", "idiv", "bt", "btI", "bsf", "bsr",
-  "cmov", "setcc", "xchg", "xadd", "cmpxchg", "pushE"]);
+  "cmov", "setcc", "xchg", "xadd", "cmpxchg", "pushE", "movs", "stos", "lods", "cmps", "scas"]);
 /** Of those, the ones that neither read nor write the flags. */
 const FLAGLESS = new Set(["movEG", "movGE", "movEI", "movES", "movzx", "movsx", "xchg", "not", "pushE"]);
 /** Instruction `i` by the interpreter's handler (emitter.ts step): the
@@ -75,6 +75,12 @@ const FLAGLESS = new Set(["movEG", "movGE", "movEI", "movES", "movzx", "movsx", 
  *  ModRM.reg, and the fixed ones of MUL, DIV, CMPXCHG, shifts by CL and PUSH),
  *  and the flags unless it is a move. */
 function byHandler(i: Insn): Insn {
+  // MOVS, STOS, LODS, CMPS, SCAS of one element: by jitStr, as with REP
+  const kind = STRING_KIND_OF[i.op];
+  if (kind !== undefined) {
+    const m = i.rm!.mem!;
+    return { ...stringByHandler(kind, i.sz, 0, kind === K_STOS || kind === K_SCAS ? -1 : m.seg, m.a16 === true, i.off, i.len), side: i.side };
+  }
   let gprs = addressRegs(i.rm!.mem!);
   if (i.reg !== undefined && i.op !== "movES") gprs |= 1 << i.reg;
   if (i.op === "mul" || i.op === "imul1" || i.op === "div" || i.op === "idiv" || i.op === "cmpxchg") gprs |= (1 << R_EAX) | (1 << R_EDX);
@@ -496,8 +502,8 @@ export class Translator {
    *  drops the translations of its page, so that they are translated again. */
   mmioSite(host: number): number {
     // Once is enough: it runs by its handler now, or it is not an instruction
-    // byHandler takes (a string instruction, PUSH or POP of memory, an
-    // indirect branch), which goes on leaving its block.
+    // byHandler takes (POP to memory, an indirect branch, a stack access),
+    // which goes on leaving its block.
     if (this.mmio.has(host)) return 0;
     const n = (this.mmioCounts.get(host) ?? 0) + 1;
     if (n < Translator.MMIO_AFTER) {
