@@ -456,6 +456,10 @@ export function runCpu(budget: u32): u32 {
   // interpreter. An interpreted instruction that fell through to the next one
   // (EIP advanced by at most an instruction's 15 bytes) needs no look-up.
   let lookUp = true;
+  // The first instruction runs interpreted (watchTraps: the host may have set
+  // TF or a breakpoint), and a block may start right behind it: a run often
+  // resumes mid-block (a stretch ended after a device write, a deadline).
+  let first = true;
   while (done < budget) {
     let go = GO_STEP;
     if (attentionSet()) {
@@ -477,7 +481,8 @@ export function runCpu(budget: u32): u32 {
     let start = getEip();
     step();
     done++;
-    lookUp = stepOne || getEip() - start - 1 >= 15;
+    lookUp = stepOne || first || getEip() - start - 1 >= 15;
+    first = false;
   }
   return done;
 }

@@ -3,16 +3,20 @@
 ; written; QEMU keeps it in a byte too). A block leaves for the interpreter at an
 ; access off its fast path; an instruction that keeps leaving on a device is
 ; translated again by the interpreter's handler (web/jit/translator.ts
-; mmioSite), and the loop then stays in its block. The output is the same
-; either way, and compared with qemu: sums of what the register gave to moves,
-; ALU, exchanges, multiplies and a push, and flags that the instructions on it
-; left (32-bit accesses only: the register is a dword).
+; mmioSite), and the loop then stays in its block. A second loop writes the
+; local APIC's TPR, whose write ends the run's stretch: the next run goes on
+; in blocks after the one instruction it interprets first (exec.ts runCpu).
+; The output is the same either way, and compared with qemu: sums of what the
+; registers gave to moves, ALU, exchanges, multiplies, a push and string
+; instructions, and flags that the instructions on them left (32-bit
+; accesses only: the registers are dwords).
 %include "lib/rom.inc"
 %include "sys-lib.inc"
 %define PM_MAIN main32
 %include "sys-pm.inc"
 
 SEL     equ 0xfec00000
+TPR     equ 0xfee00080
 SCRATCH equ 0x5000              ; a dword of RAM for MOVS
 PASSES  equ 3000
 
@@ -93,6 +97,22 @@ main32:
   add ebx, eax
   dec ecx
   jnz .loop
+  ; The local APIC's task priority (TPR, FEE00080h; SDM vol. 3 §10.8.3.1: read
+  ; back as written): a write to it ends the run's stretch (machine.ts
+  ; mmioWrite), so the block leaves after it, and the run goes on at the
+  ; instruction after the write, not a block start.
+  mov ecx, PASSES
+.tpr:
+  mov eax, ecx
+  and eax, 0xf0
+  mov [TPR], eax
+  add ebx, [TPR]
+  rol ebx, 3
+  xor ebp, ebx
+  add esi, ebp
+  shr esi, 1
+  dec ecx
+  jnz .tpr
   PUTS32 "mmio"
   HEX32_32 ebx
   HEX32_32 ebp
