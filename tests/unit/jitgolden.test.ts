@@ -95,3 +95,19 @@ test("a module of two blocks: the second block's target caches are globals 8-11"
   expect(used).toEqual([[0, 1, 2, 3, 4, 5, 6, 7], [8, 9, 10, 11]]);
   expect(wat.match(/\(global /g)).toHaveLength(12);
 });
+
+// Translator.nameBlocks: the names go in the module's name section (core spec
+// §7.4.2, function names), each to its block's function after the imports:
+// wasm2wat (as a V8 CPU profile) then calls the functions by them.
+test("a module of two named blocks: each function has its name", () => {
+  const t = ["pop-ret", "loop"].map((name) => {
+    const page = new Uint8Array(4096).fill(0xf4);
+    page.set(BLOCKS[name].bytes, 0x100);
+    return translate(page, { chain: true, host: 0x100000 + 0x100, flat: FLAT }, 0x100)!;
+  });
+  const file = join(dir, "named.wasm");
+  writeFileSync(file, blockModule(t, ["block_100100", "block_2000"]));
+  const wat = execFileSync("wasm2wat", ["--enable-all", file], { encoding: "utf8" });
+  // export "i" is the block's function (blockModule), shown by its name
+  expect([...wat.matchAll(/\(export "(\d+)" \(func \$(\w+)\)\)/g)].map((m) => [m[1], m[2]])).toEqual([["0", "block_100100"], ["1", "block_2000"]]);
+});

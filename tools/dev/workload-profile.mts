@@ -3,7 +3,7 @@
 // (tools/bench/workload.mjs) step by step and report, for each step, the guest's
 // own `time`, the instructions, how many ran translated, block entries from the
 // run loop (asm/cpu/exec.ts runCpu -> jit.ts jitRun) and what was compiled.
-//   npx tsx tools/dev/workload-profile.mts [--wasm FILE] [--cpu-prof DIR] [--exits] [--hot N] [--top N] [--interpret]
+//   npx tsx tools/dev/workload-profile.mts [--wasm FILE] [--cpu-prof DIR [--block-names]] [--exits] [--hot N] [--top N] [--interpret]
 // --steps 2,3: only those steps.
 // --hot N: translate a block start after N executions (asm/cpu/jit.ts HOT).
 // --icount: guest time from the instruction count (Machine.setRealtime(false)),
@@ -12,7 +12,9 @@
 // --cpu-prof DIR: a V8 CPU profile of each step (DIR/step-N.cpuprofile, for
 //   Chrome's DevTools) and its functions by self time; use a machine built with
 //   its function names (`npx asc asm/index.ts --target release --debug -o FILE`,
-//   then --wasm FILE). Translated blocks are grouped as one line.
+//   then --wasm FILE). Translated blocks are grouped as one line, or with
+//   --block-names each on its own, named block_<host address>
+//   (Translator.nameBlocks).
 // --interpret: boot translated, then run the workload with translation off
 //   (every instruction interpreted): the "interpreter alone" the steps compare with.
 // --memory: after the workload, the installed translations (their function
@@ -43,6 +45,8 @@ const wasm = readFileSync(WASM);
 const HOT = opt("--hot", "");
 const m = await Machine.create({ wasm, ramBytes: 128 << 20, ...(HOT ? { translateAfter: Number(HOT) } : {}) });
 const exits = argv.includes("--exits") ? m.translator.countExits() : null;
+const BLOCK_NAMES = argv.includes("--block-names");
+if (BLOCK_NAMES) m.translator.nameBlocks();
 bootKernel(m, { kernel: readFileSync(new URL("bzImage", IMG)), kernelName: "bzImage", cmdline: manifest.cmdline, initrd: readFileSync(new URL("initrd.img", IMG)) });
 if (!argv.includes("--icount")) m.setRealtime(true);
 /** CPU seconds of this thread alone (Linux: /proc), without V8's compiler and GC
@@ -87,7 +91,7 @@ function selfTimes(profile: { nodes: ProfNode[]; samples: number[] }, machineUrl
   for (const id of profile.samples) {
     const f = byId.get(id)!.callFrame;
     let name = f.functionName || "(anonymous)";
-    if (f.url.startsWith("wasm://") && !f.url.includes(machineUrl)) name = "[translated blocks]";
+    if (f.url.startsWith("wasm://") && !f.url.includes(machineUrl)) name = BLOCK_NAMES ? name : "[translated blocks]";
     else if (f.url.startsWith("wasm://")) name = `wasm ${name}`;
     else if (f.url) name = `${name} ${f.url.replace(/^.*\//, "")}`;
     self.set(name, (self.get(name) ?? 0) + 1);

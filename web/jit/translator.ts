@@ -392,7 +392,9 @@ function functionBody(parts: number[][]): Uint8Array {
 /** A module importing the memory and the helpers, with the block functions
  *  of `blocks` (translate's), exported as "0", "1", ... in that order, and
  *  each block's globals (Translation.globals) after the blocks before it. */
-export function blockModule(blocks: Pick<Translation, "fn" | "globals" | "globalAt">[]): Uint8Array<ArrayBuffer> {
+/** `names`: a name per block, put in the module's name section (§7.4) for
+ *  V8's CPU profiles, which otherwise call every block wasm-function[n]. */
+export function blockModule(blocks: Pick<Translation, "fn" | "globals" | "globalAt">[], names?: string[]): Uint8Array<ArrayBuffer> {
   const head = moduleHead ??= makeModuleHead();
   const funcs: number[] = [], exps: number[] = [], code: number[] = [], globals: number[] = [];
   uleb(funcs, blocks.length); uleb(exps, blocks.length); uleb(code, blocks.length);
@@ -419,11 +421,21 @@ export function blockModule(blocks: Pick<Translation, "fn" | "globals" | "global
     ...(nGlobals ? [[Section.global, ...sectionSize(globals.length), ...globals]] : []),
     [Section.export, ...sectionSize(exps.length), ...exps],
     [Section.code, ...sectionSize(codeSize), ...code]];
-  const out = new Uint8Array(head.length + heads.reduce((n, h) => n + h.length, 0) + codeSize - code.length);
+  // custom sections go after the code section
+  const tail: number[] = [];
+  if (names) {
+    const fnNames: number[] = [];
+    uleb(fnNames, names.length);
+    names.forEach((n, i) => { uleb(fnNames, HELPERS.length + i); fnNames.push(...name(n)); });
+    const body = [...name("name"), 1, ...sectionSize(fnNames.length), ...fnNames]; // subsection 1: function names
+    tail.push(0, ...sectionSize(body.length), ...body);
+  }
+  const out = new Uint8Array(head.length + heads.reduce((n, h) => n + h.length, 0) + codeSize - code.length + tail.length);
   out.set(head);
   let o = head.length;
   for (const h of heads) { out.set(h, o); o += h.length; }
   fns.forEach((f, i) => { out.set(fnSizes[i], o); o += fnSizes[i].length; out.set(f, o); o += f.length; });
+  out.set(tail, o);
   return out;
 }
 
@@ -475,6 +487,11 @@ export class Translator {
   }
 
   private exits?: ExitStats;
+  private named = false;
+  /** From now on, name each block function `block_<host address in hex>`
+   *  in its module, so that a V8 CPU profile tells the blocks apart (a
+   *  profiling aid: tools/dev/workload-profile.mts --cpu-prof). */
+  nameBlocks(): void { this.named = true; }
   /** From now on, count where translated code goes (a profiling aid: it slows
    *  every block exit, chain and look-up; tools/dev/workload-profile.mts). */
   countExits(): ExitStats {
@@ -616,7 +633,8 @@ export class Translator {
   private instantiate(blocks: { host: number; t: Translation }[]): number[] {
     let exports: WebAssembly.Exports;
     try {
-      exports = new WebAssembly.Instance(new WebAssembly.Module(blockModule(blocks.map((b) => b.t))), this.imports).exports;
+      exports = new WebAssembly.Instance(new WebAssembly.Module(blockModule(blocks.map((b) => b.t),
+        this.named ? blocks.map((b) => `block_${b.host.toString(16)}`) : undefined)), this.imports).exports;
     } catch (err) {
       if (blocks.length === 1) { this.failed(blocks[0].host, err); return [0]; }
       return blocks.flatMap((b) => this.instantiate([b]));
