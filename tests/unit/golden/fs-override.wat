@@ -1,5 +1,5 @@
 ;; fs-override: mov eax, fs:[ebx+8]; mov [esi+4], eax: FS (not flat) checked, DS (flat) not
-;; 2 instructions, 705 bytes of wasm, ends: untranslated f4 f4 f4
+;; 2 instructions, 721 bytes of wasm, ends: untranslated f4 f4 f4
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -75,43 +75,46 @@
           local.get 51
           i32.add
           local.set 30
-          local.get 29
-          local.get 52
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 3
-          i64.add
-          local.get 53
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 17
-          i32.and
-          i32.const 1
-          i32.eq
-          i32.and
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4092
-          i32.le_u
-          i32.and
-          if (result i32)  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            i32.load align=1
-          else
+          block (result i32)  ;; label = @4
+            block  ;; label = @5
+              local.get 29
+              local.get 52
+              i32.lt_u
+              br_if 0 (;@5;)
+              local.get 29
+              i64.extend_i32_u
+              i64.const 3
+              i64.add
+              local.get 53
+              i64.extend_i32_u
+              i64.gt_u
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 17
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4092
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              i32.load align=1
+              br 1 (;@4;)
+            end
             local.get 2
             local.set 21
             local.get 1
@@ -130,32 +133,35 @@
           i32.add
           local.tee 29
           local.set 30
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 18
-          i32.and
-          i32.const 1
-          i32.eq
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4092
-          i32.le_u
-          i32.and
-          if  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            local.get 23
-            i32.store align=1
-          else
+          block  ;; label = @4
+            block  ;; label = @5
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 18
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4092
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              local.get 23
+              i32.store align=1
+              br 1 (;@4;)
+            end
             local.get 2
             i32.const 4
             i32.add

@@ -1,5 +1,5 @@
 ;; jcc-forward: cmp eax, ebx; jz over two inc ecx to inc edx; ret: a forward branch inside the block
-;; 6 instructions, 1270 bytes of wasm, ends: ret
+;; 6 instructions, 1277 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -259,31 +259,34 @@
           local.get 7
           local.tee 29
           local.set 30
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 17
-          i32.and
-          i32.const 1
-          i32.eq
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4092
-          i32.le_u
-          i32.and
-          if (result i32)  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            i32.load align=1
-          else
+          block (result i32)  ;; label = @4
+            block  ;; label = @5
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 17
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4092
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              i32.load align=1
+              br 1 (;@4;)
+            end
             local.get 2
             i32.const 7
             i32.add

@@ -1,5 +1,5 @@
 ;; jcc-over-ret: test eax, eax; jz over a RET to inc eax; ret: the target decoded after the RET, inside the block
-;; 5 instructions, 1318 bytes of wasm, ends: ret
+;; 5 instructions, 1332 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -97,31 +97,34 @@
             local.get 7
             local.tee 29
             local.set 30
-            local.get 30
-            i32.const 12
-            i32.shr_u
-            i32.const 2
-            i32.shl
-            i32.load offset=5242880 align=1
-            local.tee 28
-            local.get 17
-            i32.and
-            i32.const 1
-            i32.eq
-            local.get 30
-            i32.const 4095
-            i32.and
-            i32.const 4092
-            i32.le_u
-            i32.and
-            if (result i32)  ;; label = @5
-              local.get 28
-              i32.const -4096
-              i32.and
-              local.get 30
-              i32.add
-              i32.load align=1
-            else
+            block (result i32)  ;; label = @5
+              block  ;; label = @6
+                local.get 30
+                i32.const 12
+                i32.shr_u
+                i32.const 2
+                i32.shl
+                i32.load offset=5242880 align=1
+                local.tee 28
+                local.get 17
+                i32.and
+                i32.const 1
+                i32.ne
+                br_if 0 (;@6;)
+                local.get 30
+                i32.const 4095
+                i32.and
+                i32.const 4092
+                i32.gt_u
+                br_if 0 (;@6;)
+                local.get 28
+                i32.const -4096
+                i32.and
+                local.get 30
+                i32.add
+                i32.load align=1
+                br 1 (;@5;)
+              end
               local.get 2
               i32.const 4
               i32.add
@@ -197,31 +200,34 @@
           local.get 7
           local.tee 29
           local.set 30
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 17
-          i32.and
-          i32.const 1
-          i32.eq
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4092
-          i32.le_u
-          i32.and
-          if (result i32)  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            i32.load align=1
-          else
+          block (result i32)  ;; label = @4
+            block  ;; label = @5
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 17
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4092
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              i32.load align=1
+              br 1 (;@4;)
+            end
             local.get 2
             i32.const 6
             i32.add

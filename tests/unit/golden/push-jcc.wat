@@ -1,5 +1,5 @@
 ;; push-jcc: push ebx; test ebx, ebx; jz +16: a conditional exit both ways
-;; 3 instructions, 806 bytes of wasm, ends: jcc
+;; 3 instructions, 813 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -75,32 +75,35 @@
           i32.sub
           local.tee 29
           local.set 30
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 18
-          i32.and
-          i32.const 1
-          i32.eq
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4092
-          i32.le_u
-          i32.and
-          if  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            local.get 23
-            i32.store align=1
-          else
+          block  ;; label = @4
+            block  ;; label = @5
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 18
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4092
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              local.get 23
+              i32.store align=1
+              br 1 (;@4;)
+            end
             local.get 2
             local.set 21
             local.get 1

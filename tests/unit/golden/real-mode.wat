@@ -1,5 +1,5 @@
 ;; real-mode: push bx; mov ax, [bp+si+4]; test ax, ax; jz +16; ret in 16-bit code: SP wraps at 64K, the address too, SS for BP; the block's IPs must not wrap, nor the jump's target
-;; 5 instructions, 1532 bytes of wasm, ends: ret
+;; 5 instructions, 1559 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -100,44 +100,47 @@
           local.get 41
           i32.add
           local.set 30
-          local.get 29
-          local.get 44
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 1
-          i64.add
-          local.get 45
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 18
-          i32.and
-          i32.const 1
-          i32.eq
-          i32.and
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4094
-          i32.le_u
-          i32.and
-          if  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            local.get 23
-            i32.store16 align=1
-          else
+          block  ;; label = @4
+            block  ;; label = @5
+              local.get 29
+              local.get 44
+              i32.lt_u
+              br_if 0 (;@5;)
+              local.get 29
+              i64.extend_i32_u
+              i64.const 1
+              i64.add
+              local.get 45
+              i64.extend_i32_u
+              i64.gt_u
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 18
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4094
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              local.get 23
+              i32.store16 align=1
+              br 1 (;@4;)
+            end
             local.get 2
             local.set 21
             local.get 1
@@ -165,43 +168,46 @@
           local.get 41
           i32.add
           local.set 30
-          local.get 29
-          local.get 42
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 1
-          i64.add
-          local.get 43
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 17
-          i32.and
-          i32.const 1
-          i32.eq
-          i32.and
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4094
-          i32.le_u
-          i32.and
-          if (result i32)  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            i32.load16_u align=1
-          else
+          block (result i32)  ;; label = @4
+            block  ;; label = @5
+              local.get 29
+              local.get 42
+              i32.lt_u
+              br_if 0 (;@5;)
+              local.get 29
+              i64.extend_i32_u
+              i64.const 1
+              i64.add
+              local.get 43
+              i64.extend_i32_u
+              i64.gt_u
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 17
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4094
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              i32.load16_u align=1
+              br 1 (;@4;)
+            end
             local.get 2
             i32.const 1
             i32.add
@@ -284,43 +290,46 @@
           local.get 41
           i32.add
           local.set 30
-          local.get 29
-          local.get 42
-          i32.ge_u
-          local.get 29
-          i64.extend_i32_u
-          i64.const 1
-          i64.add
-          local.get 43
-          i64.extend_i32_u
-          i64.le_u
-          i32.and
-          local.get 30
-          i32.const 12
-          i32.shr_u
-          i32.const 2
-          i32.shl
-          i32.load offset=5242880 align=1
-          local.tee 28
-          local.get 17
-          i32.and
-          i32.const 1
-          i32.eq
-          i32.and
-          local.get 30
-          i32.const 4095
-          i32.and
-          i32.const 4094
-          i32.le_u
-          i32.and
-          if (result i32)  ;; label = @4
-            local.get 28
-            i32.const -4096
-            i32.and
-            local.get 30
-            i32.add
-            i32.load16_u align=1
-          else
+          block (result i32)  ;; label = @4
+            block  ;; label = @5
+              local.get 29
+              local.get 42
+              i32.lt_u
+              br_if 0 (;@5;)
+              local.get 29
+              i64.extend_i32_u
+              i64.const 1
+              i64.add
+              local.get 43
+              i64.extend_i32_u
+              i64.gt_u
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 12
+              i32.shr_u
+              i32.const 2
+              i32.shl
+              i32.load offset=5242880 align=1
+              local.tee 28
+              local.get 17
+              i32.and
+              i32.const 1
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 30
+              i32.const 4095
+              i32.and
+              i32.const 4094
+              i32.gt_u
+              br_if 0 (;@5;)
+              local.get 28
+              i32.const -4096
+              i32.and
+              local.get 30
+              i32.add
+              i32.load16_u align=1
+              br 1 (;@4;)
+            end
             local.get 2
             i32.const 8
             i32.add
