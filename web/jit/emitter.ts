@@ -573,20 +573,20 @@ export function emitChain(e: Emitter, lookups: number): void {
     for (let j = 0; j < sites; j++) {
       if (sites > 1) e.end();
       const g = (k: number) => IC_GLOBALS * j + k;
-      // the same EIP, the tag current, CS flat (base 0 and limit 4G)
-      e.globalGet(g(IC_EIP)).get(L_NEIP).op(W.eq);
-      e.globalGet(g(IC_TAG)).load(W.load, JIT_GEN).load(W.load, CPU_STATE + OFF_CPL).op(W.or, W.eq, W.and);
-      e.get(L_CSLIM).i32(-1).op(W.eq, W.and);
-      e.load(W.load, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_BASE).op(W.eqz, W.and);
-      e.open(W.if_, "");
+      // the same EIP, the tag current, CS flat (base 0 and limit 4G): a
+      // br_if each, as Emitter.slowUnless
+      e.open(W.block, "miss");
+      e.globalGet(g(IC_EIP)).get(L_NEIP).op(W.ne).brIf("miss");
+      e.globalGet(g(IC_TAG)).load(W.load, JIT_GEN).load(W.load, CPU_STATE + OFF_CPL).op(W.or, W.ne).brIf("miss");
+      e.get(L_CSLIM).i32(-1).op(W.ne).brIf("miss");
+      e.load(W.load, CPU_STATE + OFF_SEGS + S_CS * SEG_SIZE + SEGF_BASE).brIf("miss");
       e.get(L_CNT).globalGet(g(IC_COUNT)).op(W.add).get(L_LEFT).op(W.gtu).brIf("nochain");
-      e.globalGet(g(IC_FN)).set(FN);
-      e.else_();
+      e.globalGet(g(IC_FN)).set(FN).br("found");
+      e.end();
       // jitLookup checks what the lines below check (and CS's limit)
       e.get(L_NEIP).get(L_LEFT).get(L_CNT).op(W.sub).call(F_LOOKUP).tee(FN).op(W.eqz).brIf("nochain");
       e.get(L_NEIP).globalSet(g(IC_EIP)).get(FN).globalSet(g(IC_FN));
       e.load(W.load, JIT_IC_TAG).globalSet(g(IC_TAG)).load(W.load, JIT_IC_COUNT).globalSet(g(IC_COUNT));
-      e.end();
       e.br("found");
     }
     e.else_();

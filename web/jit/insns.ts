@@ -57,10 +57,12 @@ export function emitInsn(e: Emitter, i: Insn, k: number, n: number, extent: numb
     }
     // L_CNT: every instruction run so far; another pass (at most n
     // instructions before the next branch back checks again) only while
-    // nothing needs the run loop and the budget allows it
+    // nothing needs the run loop and the budget allows it (a br_if each:
+    // Emitter.slowUnless)
+    e.open(W.block, "out");
     e.get(L_CNT).i32(k + 1).op(W.add).tee(L_CNT);
-    e.i32(n).op(W.add).get(L_LEFT).op(W.leu).load(W.load, OFF_ATTENTION).op(W.eqz).op(W.and);
-    e.open(W.if_, "");
+    e.i32(n).op(W.add).get(L_LEFT).op(W.gtu).brIf("out");
+    e.load(W.load, OFF_ATTENTION).brIf("out");
     if (back[0] !== 0) e.get(L_CNT).i32(back[0]).op(W.sub).set(L_CNT); // L_CNT + the target's index, as everywhere
     if (e.back.size) e.i32(back[1]).set(L_DISP); // (a block without the dispatch loops to its start)
     e.br("loop").end();

@@ -1,5 +1,5 @@
 ;; jcc-forward: cmp eax, ebx; jz over two inc ecx to inc edx; ret: a forward branch inside the block
-;; 6 instructions, 1277 bytes of wasm, ends: ret
+;; 6 instructions, 1282 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -371,26 +371,26 @@
         i32.const 5
         i32.lt_u
         if  ;; label = @3
-          global.get 0
-          local.get 21
-          i32.eq
-          global.get 1
-          i32.const 0
-          i32.load offset=9699388 align=1
-          i32.const 0
-          i32.load offset=4672 align=1
-          i32.or
-          i32.eq
-          i32.and
-          local.get 64
-          i32.const -1
-          i32.eq
-          i32.and
-          i32.const 0
-          i32.load offset=4388 align=1
-          i32.eqz
-          i32.and
-          if  ;; label = @4
+          block  ;; label = @4
+            global.get 0
+            local.get 21
+            i32.ne
+            br_if 0 (;@4;)
+            global.get 1
+            i32.const 0
+            i32.load offset=9699388 align=1
+            i32.const 0
+            i32.load offset=4672 align=1
+            i32.or
+            i32.ne
+            br_if 0 (;@4;)
+            local.get 64
+            i32.const -1
+            i32.ne
+            br_if 0 (;@4;)
+            i32.const 0
+            i32.load offset=4388 align=1
+            br_if 0 (;@4;)
             local.get 1
             global.get 3
             i32.add
@@ -399,26 +399,26 @@
             br_if 2 (;@2;)
             global.get 2
             local.set 24
-          else
-            local.get 21
-            local.get 0
-            local.get 1
-            i32.sub
-            call 4
-            local.tee 24
-            i32.eqz
-            br_if 2 (;@2;)
-            local.get 21
-            global.set 0
-            local.get 24
-            global.set 2
-            i32.const 0
-            i32.load offset=9699392 align=1
-            global.set 1
-            i32.const 0
-            i32.load offset=9699396 align=1
-            global.set 3
+            br 1 (;@3;)
           end
+          local.get 21
+          local.get 0
+          local.get 1
+          i32.sub
+          call 4
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+          local.get 21
+          global.set 0
+          local.get 24
+          global.set 2
+          i32.const 0
+          i32.load offset=9699392 align=1
+          global.set 1
+          i32.const 0
+          i32.load offset=9699396 align=1
+          global.set 3
           br 0 (;@3;)
         else
           block  ;; label = @4

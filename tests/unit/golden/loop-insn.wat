@@ -1,5 +1,5 @@
 ;; loop-insn: add eax, ecx; loop (back to the add): ECX counted down, no flags touched, a loop in the block
-;; 2 instructions, 680 bytes of wasm, ends: loop
+;; 2 instructions, 682 bytes of wasm, ends: loop
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -78,19 +78,19 @@
           if  ;; label = @4
             local.get 23
             local.set 4
-            local.get 1
-            i32.const 2
-            i32.add
-            local.tee 1
-            i32.const 2
-            i32.add
-            local.get 0
-            i32.le_u
-            i32.const 0
-            i32.load offset=9699328 align=1
-            i32.eqz
-            i32.and
-            if  ;; label = @5
+            block  ;; label = @5
+              local.get 1
+              i32.const 2
+              i32.add
+              local.tee 1
+              i32.const 2
+              i32.add
+              local.get 0
+              i32.gt_u
+              br_if 0 (;@5;)
+              i32.const 0
+              i32.load offset=9699328 align=1
+              br_if 0 (;@5;)
               br 2 (;@3;)
             end
             local.get 2

@@ -1,5 +1,5 @@
 ;; pause-loop: pause; dec ecx; jnz -5: a spin-wait loop stays in the block, PAUSE the interpreter's only in VMX non-root operation
-;; 3 instructions, 775 bytes of wasm, ends: jcc
+;; 3 instructions, 777 bytes of wasm, ends: jcc
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -147,19 +147,19 @@
           i32.eqz
           i32.eqz
           if  ;; label = @4
-            local.get 1
-            i32.const 3
-            i32.add
-            local.tee 1
-            i32.const 3
-            i32.add
-            local.get 0
-            i32.le_u
-            i32.const 0
-            i32.load offset=9699328 align=1
-            i32.eqz
-            i32.and
-            if  ;; label = @5
+            block  ;; label = @5
+              local.get 1
+              i32.const 3
+              i32.add
+              local.tee 1
+              i32.const 3
+              i32.add
+              local.get 0
+              i32.gt_u
+              br_if 0 (;@5;)
+              i32.const 0
+              i32.load offset=9699328 align=1
+              br_if 0 (;@5;)
               br 2 (;@3;)
             end
             local.get 2

@@ -1,5 +1,5 @@
 ;; real-mode: push bx; mov ax, [bp+si+4]; test ax, ax; jz +16; ret in 16-bit code: SP wraps at 64K, the address too, SS for BP; the block's IPs must not wrap, nor the jump's target
-;; 5 instructions, 1559 bytes of wasm, ends: ret
+;; 5 instructions, 1569 bytes of wasm, ends: ret
 (module
   (type (;0;) (func (result i32)))
   (type (;1;) (func (param i32) (result i32)))
@@ -424,26 +424,26 @@
               i32.sub
               br_table 0 (;@5;) 1 (;@4;)
             end
-            global.get 0
-            local.get 21
-            i32.eq
-            global.get 1
-            i32.const 0
-            i32.load offset=9699388 align=1
-            i32.const 0
-            i32.load offset=4672 align=1
-            i32.or
-            i32.eq
-            i32.and
-            local.get 64
-            i32.const -1
-            i32.eq
-            i32.and
-            i32.const 0
-            i32.load offset=4388 align=1
-            i32.eqz
-            i32.and
-            if  ;; label = @5
+            block  ;; label = @5
+              global.get 0
+              local.get 21
+              i32.ne
+              br_if 0 (;@5;)
+              global.get 1
+              i32.const 0
+              i32.load offset=9699388 align=1
+              i32.const 0
+              i32.load offset=4672 align=1
+              i32.or
+              i32.ne
+              br_if 0 (;@5;)
+              local.get 64
+              i32.const -1
+              i32.ne
+              br_if 0 (;@5;)
+              i32.const 0
+              i32.load offset=4388 align=1
+              br_if 0 (;@5;)
               local.get 1
               global.get 3
               i32.add
@@ -452,57 +452,8 @@
               br_if 3 (;@2;)
               global.get 2
               local.set 24
-            else
-              local.get 21
-              local.get 0
-              local.get 1
-              i32.sub
-              call 4
-              local.tee 24
-              i32.eqz
-              br_if 3 (;@2;)
-              local.get 21
-              global.set 0
-              local.get 24
-              global.set 2
-              i32.const 0
-              i32.load offset=9699392 align=1
-              global.set 1
-              i32.const 0
-              i32.load offset=9699396 align=1
-              global.set 3
+              br 2 (;@3;)
             end
-            br 1 (;@3;)
-          end
-          global.get 4
-          local.get 21
-          i32.eq
-          global.get 5
-          i32.const 0
-          i32.load offset=9699388 align=1
-          i32.const 0
-          i32.load offset=4672 align=1
-          i32.or
-          i32.eq
-          i32.and
-          local.get 64
-          i32.const -1
-          i32.eq
-          i32.and
-          i32.const 0
-          i32.load offset=4388 align=1
-          i32.eqz
-          i32.and
-          if  ;; label = @4
-            local.get 1
-            global.get 7
-            i32.add
-            local.get 0
-            i32.gt_u
-            br_if 2 (;@2;)
-            global.get 6
-            local.set 24
-          else
             local.get 21
             local.get 0
             local.get 1
@@ -512,16 +463,65 @@
             i32.eqz
             br_if 2 (;@2;)
             local.get 21
-            global.set 4
+            global.set 0
             local.get 24
-            global.set 6
+            global.set 2
             i32.const 0
             i32.load offset=9699392 align=1
-            global.set 5
+            global.set 1
             i32.const 0
             i32.load offset=9699396 align=1
-            global.set 7
+            global.set 3
+            br 1 (;@3;)
           end
+          block  ;; label = @4
+            global.get 4
+            local.get 21
+            i32.ne
+            br_if 0 (;@4;)
+            global.get 5
+            i32.const 0
+            i32.load offset=9699388 align=1
+            i32.const 0
+            i32.load offset=4672 align=1
+            i32.or
+            i32.ne
+            br_if 0 (;@4;)
+            local.get 64
+            i32.const -1
+            i32.ne
+            br_if 0 (;@4;)
+            i32.const 0
+            i32.load offset=4388 align=1
+            br_if 0 (;@4;)
+            local.get 1
+            global.get 7
+            i32.add
+            local.get 0
+            i32.gt_u
+            br_if 2 (;@2;)
+            global.get 6
+            local.set 24
+            br 1 (;@3;)
+          end
+          local.get 21
+          local.get 0
+          local.get 1
+          i32.sub
+          call 4
+          local.tee 24
+          i32.eqz
+          br_if 1 (;@2;)
+          local.get 21
+          global.set 4
+          local.get 24
+          global.set 6
+          i32.const 0
+          i32.load offset=9699392 align=1
+          global.set 5
+          i32.const 0
+          i32.load offset=9699396 align=1
+          global.set 7
           br 0 (;@3;)
         else
           block  ;; label = @4
