@@ -6,6 +6,7 @@
 ; mmioSite), and the loop then stays in its block. A second loop writes the
 ; local APIC's TPR, whose write ends the run's stretch: the next run goes on
 ; in blocks after the one instruction it interprets first (exec.ts runCpu).
+; A third loop CALLs through a pointer read from the register select.
 ; The output is the same either way, and compared with qemu: sums of what the
 ; registers gave to moves, ALU, exchanges, multiplies, a push and string
 ; instructions, and flags that the instructions on them left (32-bit
@@ -18,6 +19,7 @@
 SEL     equ 0xfec00000
 TPR     equ 0xfee00080
 SCRATCH equ 0x5000              ; a dword of RAM for MOVS
+CALLEE  equ 0x80                ; fits the register select's byte
 PASSES  equ 3000
 
 main:
@@ -113,6 +115,17 @@ main32:
   shr esi, 1
   dec ecx
   jnz .tpr
+  ; An indirect CALL through a pointer read from the register select (a
+  ; callee at 80h: INC EBX; RET): not an instruction a block runs by its
+  ; handler (translator.ts byHandlerOk), so it goes on leaving its block, and
+  ; its page's translations are not dropped for it
+  mov word [CALLEE], 0xc343
+  mov dword [SEL], CALLEE
+  mov ecx, 100
+.ind:
+  call [SEL]
+  dec ecx
+  jnz .ind
   PUTS32 "mmio"
   HEX32_32 ebx
   HEX32_32 ebp

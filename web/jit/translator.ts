@@ -36,7 +36,7 @@ import {
   SEGF_LIMIT, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
 import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER, K_STOS, K_SCAS } from "./constants";
-import { decodeBlock, addressRegs, stringByHandler, STRING_KIND_OF, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
+import { decodeBlock, decodeOne, addressRegs, stringByHandler, STRING_KIND_OF, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
 import {
   Emitter, emitChain, IC_SITES, IC_GLOBALS, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
@@ -64,10 +64,12 @@ const STACK_OPS = new Set(["push", "pop", "pushI", "pushE", "pushS", "call", "ca
 
 /** Instructions with a memory operand that a block may run by the
  *  interpreter's handler instead (byHandler): their operands are in the
- *  ModRM or are a string instruction's, and they do not branch. */
+ *  ModRM, and they do not branch; and the string instructions of one
+ *  element (decode.ts STRING_KIND_OF). */
 const BY_HANDLER_OK = new Set(["alu", "test", "movEG", "movGE", "movEI", "movES", "movzx", "movsx", "inc", "dec", "not", "neg",
   "shift", "shiftCL", "shiftd", "shiftdCL", "mul", "imul1", "imul2", "imul3", "div", "idiv", "bt", "btI", "bsf", "bsr",
-  "cmov", "setcc", "xchg", "xadd", "cmpxchg", "pushE", "movs", "stos", "lods", "cmps", "scas"]);
+  "cmov", "setcc", "xchg", "xadd", "cmpxchg", "pushE"]);
+const byHandlerOk = (i: Insn | undefined) => !!i?.rm?.mem && (BY_HANDLER_OK.has(i.op) || STRING_KIND_OF[i.op] !== undefined);
 /** Of those, the ones that neither read nor write the flags. */
 const FLAGLESS = new Set(["movEG", "movGE", "movEI", "movES", "movzx", "movsx", "xchg", "not", "pushE"]);
 /** Instruction `i` by the interpreter's handler (emitter.ts step): the
@@ -108,7 +110,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0, mmio?: ReadonlyS
   // `mmio`: host addresses of instructions that kept reaching a device
   // (Translator.mmioSite); they run by their handler, the block going on after
   // them, instead of leaving it each time.
-  if (mmio?.size) insns.forEach((i, k) => { if (i.rm?.mem && BY_HANDLER_OK.has(i.op) && mmio.has(a.host + i.off)) insns[k] = byHandler(i); });
+  if (mmio?.size) insns.forEach((i, k) => { if (byHandlerOk(i) && mmio.has(a.host + i.off)) insns[k] = byHandler(i); });
   markDeadFlags(insns);
   // A segment the block loads is not taken as flat anywhere in it (a loop may
   // come back to code before the load): its accesses use its locals, which
@@ -531,6 +533,12 @@ export class Translator {
     this.mmioCounts.delete(host);
     if (this.mmio.size >= Translator.MMIO_MAX) this.mmio.clear();
     this.mmio.add(host);
+    // Its page's translations are dropped only for one byHandler takes. The
+    // opcode and ModRM say which (the code and address size only change the
+    // instruction's length): it is decoded as 32-bit code, and one that
+    // crosses its page's end (not translated either) decodes to nothing.
+    const page = new Uint8Array(this.memory.buffer, host & ~0xfff, 4096);
+    if (!byHandlerOk(decodeOne(page, host & 0xfff))) return 0;
     this.stats.mmioSites++;
     return 1;
   }
