@@ -96,9 +96,10 @@ test("a module of two blocks: the second block's target caches are globals 8-11"
   expect(wat.match(/\(global /g)).toHaveLength(12);
 });
 
-// Translator.nameBlocks: the names go in the module's name section (core spec
-// §7.4.2, function names), each to its block's function after the imports:
-// wasm2wat (as a V8 CPU profile) then calls the functions by them.
+// Translator.nameBlocks: the names go in the module's name section (the core
+// spec's appendix on custom sections: function names), each to its block's
+// function after the imports: wasm2wat (as a V8 CPU profile) then calls the
+// functions by them.
 test("a module of two named blocks: each function has its name", () => {
   const t = ["pop-ret", "loop"].map((name) => {
     const page = new Uint8Array(4096).fill(0xf4);

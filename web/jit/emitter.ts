@@ -278,7 +278,7 @@ export class Emitter {
   /** The fast path's conditions: with `slow`, a br_if to "slow" for each that
    *  fails (V8 compares and branches); without, their conjunction pushed (V8
    *  computes each as a value: a setcc, a zero-extension and a test; the
-   *  boot's XZ decompressor took 11-16% longer with its reads and writes
+   *  boot's XZ decompressor took 10-17% longer with its reads and writes
    *  checked that way: docs/PERFORMANCE.md). */
   private accessChecks(seg: number, size: number, write: boolean, slow: boolean): this {
     let conds = 0;

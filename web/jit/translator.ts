@@ -393,9 +393,10 @@ function functionBody(parts: number[][]): Uint8Array {
 
 /** A module importing the memory and the helpers, with the block functions
  *  of `blocks` (translate's), exported as "0", "1", ... in that order, and
- *  each block's globals (Translation.globals) after the blocks before it. */
-/** `names`: a name per block, put in the module's name section (§7.4) for
- *  V8's CPU profiles, which otherwise call every block wasm-function[n]. */
+ *  each block's globals (Translation.globals) after the blocks before it.
+ *  `names`: a name per block, put in the module's name section (the core
+ *  spec's appendix on custom sections) for V8's CPU profiles, which otherwise
+ *  call every block wasm-function[n]. */
 export function blockModule(blocks: Pick<Translation, "fn" | "globals" | "globalAt">[], names?: string[]): Uint8Array<ArrayBuffer> {
   const head = moduleHead ??= makeModuleHead();
   const funcs: number[] = [], exps: number[] = [], code: number[] = [], globals: number[] = [];
