@@ -91,6 +91,31 @@ function byHandler(i: Insn): Insn {
   return { op: "interp", sz: i.sz, rm: i.rm, off: i.off, len: i.len, side: i.side, gprs, gprsOut: gprs, eflags: !FLAGLESS.has(i.op) };
 }
 
+/** The instruction at code[start] when it crosses the page's end (`code`
+ *  reaches it) and the bytes on this page decide what it is: the opcode,
+ *  ModRM and SIB, so that only a displacement or immediate lies on the next
+ *  page (decoded with those bytes as 00h and as FFh, it is the same
+ *  instruction but for them). Such a start was declined, and the run loop
+ *  interpreted it every time (the shell loop has one it reaches 89,000 times
+ *  a run: docs/PERFORMANCE.md). As a block of its own it runs by the
+ *  interpreter's handler, which fetches across the page itself (its mapping,
+ *  a #PF, the CS limit), and the block looks up the next one; only
+ *  instructions byHandler can run are taken, and no branch. The bytes on the
+ *  next page may change without this block being dropped: the handler reads
+ *  them each time, and what they are cannot change the instruction's kind.
+ *  32-bit code only (in 16-bit code the IP after it may wrap at 64K). */
+function acrossPage(code: Uint8Array, start: number): Insn | undefined {
+  const have = code.length - start;
+  if (code.length !== 4096 || have >= 15) return undefined;
+  const padded = (fill: number) => { const b = new Uint8Array(16).fill(fill); b.set(code.subarray(start)); return decodeOne(b, 0); };
+  const i = padded(0x00), j = padded(0xff);
+  if (!i || !j || i.len <= have || !(BY_HANDLER_OK.has(i.op) || i.op === "lea")) return undefined;
+  const shape = (x: Insn) => JSON.stringify([x.op, x.sz, x.reg, x.sub, x.form, x.len, x.dst, x.rm?.reg,
+    x.rm?.mem && { ...x.rm.mem, disp: 0 }]);
+  if (shape(i) !== shape(j)) return undefined;
+  return { op: "interp", sz: i.sz, off: 0, len: i.len, gprs: 0xff, gprsOut: 0xff, eflags: !FLAGLESS.has(i.op) };
+}
+
 /** Translate the block at code[start] (`code` is its page up to the page end or
  *  the CS limit) into a wasm function (`fn`, its body; blockModule makes a module
  *  of such functions).
@@ -106,7 +131,12 @@ export interface Translation {
 }
 export function translate(code: Uint8Array, a: Addr, start = 0, mmio?: ReadonlySet<number>): Translation | undefined {
   const insns = decodeBlock(code, start, a.code16);
-  if (insns.length === 0) return undefined;
+  if (insns.length === 0) {
+    // a start whose instruction crosses the page's end: that one by its handler
+    const i = a.code16 ? undefined : acrossPage(code, start);
+    if (!i) return undefined;
+    insns.push(i);
+  }
   // `mmio`: host addresses of instructions that kept reaching a device
   // (Translator.mmioSite); they run by their handler, the block going on after
   // them, instead of leaving it each time.
@@ -235,7 +265,8 @@ export function translate(code: Uint8Array, a: Addr, start = 0, mmio?: ReadonlyS
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
   const at = LOCALS.length + prologue.length + body.b.length;
   return {
-    fn: functionBody([prologue, body.b, e.b]), insns: n, len: extent, mode: a.mode ?? 0, ends,
+    // (of a start across the page, its bytes on this page: acrossPage)
+    fn: functionBody([prologue, body.b, e.b]), insns: n, len: Math.min(extent, code.length - start), mode: a.mode ?? 0, ends,
     globals: Math.min(body.lookups, IC_SITES) * IC_GLOBALS, globalAt: e.globalAt.map((p) => at + p),
   };
 }
