@@ -102,20 +102,8 @@ bits 32
 %endmacro
 
 main32:
-  mov edi, PT
-  mov eax, 0x003                ; present, writable
-.fill:
-  mov [edi], eax
-  add eax, 0x1000
-  add edi, 4
-  cmp edi, PT + 0x1000
-  jne .fill
+  IDENTITY_4K PD, PT, 0x003     ; present, writable
   mov dword [PT + (HOLE >> 12) * 4], 0
-  mov edi, PD
-  mov ecx, 1024
-  xor eax, eax
-  rep stosd
-  mov dword [PD], PT | 0x003
   mov eax, PD
   mov cr3, eax
   mov eax, cr0

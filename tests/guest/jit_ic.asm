@@ -63,20 +63,8 @@ main:
 
 bits 32
 main32:
-  mov edi, PT
-  mov eax, 0x007                ; present, writable, user
-.fill:
-  mov [edi], eax
-  add eax, 0x1000
-  add edi, 4
-  cmp edi, PT + 0x1000
-  jne .fill
+  IDENTITY_4K PD, PT, 0x007     ; present, writable, user
   mov dword [PT + (T >> 12) * 4], T | 0x003   ; supervisor only
-  mov edi, PD
-  mov ecx, 1024
-  xor eax, eax
-  rep stosd
-  mov dword [PD], PT | 0x007
   COPY SITE, site
   COPY T, t
   COPY SITE2, site

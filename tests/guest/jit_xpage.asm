@@ -33,19 +33,7 @@ main:
 
 bits 32
 main32:
-  mov edi, PT
-  mov eax, 0x003                ; present, writable
-.fill:
-  mov [edi], eax
-  add eax, 0x1000
-  add edi, 4
-  cmp edi, PT + 0x1000
-  jne .fill
-  mov edi, PD
-  mov ecx, 1024
-  xor eax, eax
-  rep stosd
-  mov dword [PD], PT | 0x003
+  IDENTITY_4K PD, PT, 0x003     ; present, writable
   mov eax, PD
   mov cr3, eax
   mov eax, cr0
