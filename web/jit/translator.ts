@@ -262,9 +262,11 @@ export function translate(code: Uint8Array, a: Addr, start = 0, mmio?: ReadonlyS
   e.get(L_CNT).get(L_FK).op(W.add).i32(BLOCK_FAULTED).op(W.or);
   e.op(W.end);
   // What ended the block: its last instruction's kind, or the page's end, or
-  // the first bytes of the instruction the translator does not take.
+  // its way falling into code it already holds (decodeBlock), or the first
+  // bytes of the instruction the translator does not take.
   const ends = endsInBranch ? lastOp
     : start + endOff >= code.length ? "page end" : n >= MAX_INSNS ? "length"
+    : insns.some((i) => i.off <= endOff && endOff < i.off + i.len) ? "joins its own code"
     : "untranslated " + [...code.subarray(start + endOff, Math.min(code.length, start + endOff + 3))].map((x) => x.toString(16).padStart(2, "0")).join(" ");
   const at = LOCALS.length + prologue.length + body.b.length;
   return {
