@@ -40,11 +40,7 @@ import { cpuFeatures } from "./features";
 // +48 state.ts OFF_PAUSE).
 export const JIT_READ_MASK: u32 = JIT_WORDS + 4;   // paging.ts tlbReadMask
 export const JIT_WRITE_MASK: u32 = JIT_WORDS + 8;  // paging.ts tlbWriteMask
-// To the host: jitMode(). Its answer: the instructions and bytes (when
-// installed at once), then how many return addresses to warm and they
-// (host addresses; warmReturns).
-const JIT_OUT: u32 = JIT_WORDS + 72;
-export const MAX_RETURNS: u32 = 4;                  // at most this many (JIT_OUT + 12 ..)
+const JIT_OUT: u32 = JIT_WORDS + 16;               // to the host: jitMode(); its answer: instructions, bytes
 export const JIT_CALLS: u32 = JIT_WORDS + 24;      // u64: translated blocks entered (for tools)
 export const JIT_INSNS: u32 = JIT_WORDS + 32;      // u64: instructions they retired
 export const JIT_CHAINED: u32 = JIT_WORDS + 40;    // instructions retired by blocks that went on to another
@@ -249,10 +245,8 @@ function countNew(set: u32, host: u32): void {
  *  is REFUSED) or waiting for its module (WAITING). */
 function translate(slot: u32, host: u32, avail: u32): u32 {
   store<u32>(JIT_OUT, jitMode());
-  store<u32>(JIT_OUT + 8, 0);
   let fn = hostCompile(host, avail, JIT_OUT, HOT >= WAIT_MIN_HOT);
   if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return 0; }
-  warmReturns(slot);
   // From the translation on, writes to its page are seen (jitCodeWritten drops
   // the slot, waiting or not: a waiting translation of old bytes is never installed).
   if (host >= RAM_BASE) {
@@ -272,43 +266,6 @@ function translate(slot: u32, host: u32, avail: u32): u32 {
   store<u32>(slot + SLOT_COUNT, load<u32>(JIT_OUT));
   store<u32>(slot + SLOT_LEN, load<u32>(JIT_OUT + 4));
   return fn;
-}
-
-// The return addresses of a translated block's CALLs are block starts
-// soon: its callees' RETs come back there about as often as the block runs.
-// Counted from 0 like any start, each waited HOT runs interpreted, leaving
-// the RET's block to the run loop every time (the shell loop's busybox
-// returns from its PIC thunk `__x86.get_pc_thunk` to many call sites: that
-// one RET went to the run loop 41,000 times a run). So they start at
-// HOT - HOT / WARM_DIV instead. A quarter of HOT to go, against a sixteenth:
-// the boot compiles 49 more blocks than without, against 202 more, and is
-// no slower (docs/PERFORMANCE.md, 2026-12-07 fourth session).
-const WARM_DIV: u32 = 4;
-/** Warm the return addresses the host gave with the translation in `slot`
- *  (JIT_OUT + 8): each gets a slot of its set that holds no translation and
- *  is not about to have one (count below HOT), and starts near HOT. */
-function warmReturns(own: u32): void {
-  let n = min(load<u32>(JIT_OUT + 8), MAX_RETURNS);
-  for (let k: u32 = 0; k < n; k++) {
-    let host = load<u32>(JIT_OUT + 12 + k * 4);
-    if (!translatable(host)) continue;
-    let set = setOf(host);
-    let slot = inSet(set, host);
-    if (slot == 0) {
-      let least: u32 = HOT;
-      for (let w: u32 = 0; w < SET_WAYS; w++) {
-        let s = set + w * SLOT_SIZE;
-        if (s == own || load<u32>(s + SLOT_FN) != 0) continue;
-        let c = load<u32>(s + SLOT_COUNT);
-        if (c < least) { slot = s; least = c; }
-      }
-      if (slot == 0) continue;
-      store<u32>(slot + SLOT_KEY, host); store<u32>(slot + SLOT_COUNT, 0);
-    }
-    if (load<u32>(slot + SLOT_FN) != 0) continue;
-    let c = load<u32>(slot + SLOT_COUNT), warm = HOT - HOT / WARM_DIV;
-    if (c < warm) store<u32>(slot + SLOT_COUNT, warm);
-  }
 }
 
 /** The host's compiled module for the translation of `host` it answered with

@@ -192,24 +192,6 @@ test("jit: a start is translated after fewer executions when its code runs longe
   expect(seen.short).toBe(seen.long);
 });
 
-test("jit: a translated block's return address is translated after fewer runs than a start", async () => {
-  // jit_retwarm.asm at the default threshold (asm/cpu/jit.ts HOT, 4000): the
-  // loop and its callee (40 instructions each) are translated after about
-  // 364 of the 3000 rounds; the code the callee returns to runs 3
-  // instructions a round, too few to count it more than once, and is
-  // translated only because the loop's CALL warmed it (warmReturns: from
-  // HOT - HOT / 4, about 1000 rounds more)
-  const bin = assemble("jit_retwarm");
-  let exits: ReturnType<Machine["translator"]["countExits"]> | undefined;
-  const translated = await runRingZero(bin, { translate: true, translateAfter: 4000, setup: (m) => { exits = m.translator.countExits(); } });
-  expect(translated.stop).toBe("exit");
-  expect(translated.output).toBe(runQemu(bin).output);
-  const back = parseInt(translated.output.split("\n")[0], 16);
-  expect(back >>> 12).toBe(0x30); // on the loop's page, after its CALL
-  const RAM_BASE = 0x3000000; // host addresses (asm/layout.ts)
-  expect(exits!.blocks.map((b) => b.host)).toContain(RAM_BASE + back);
-});
-
 test("jit: translations wait for company in one wasm module; a write to a waiting block's code drops it (same as qemu)", async () => {
   // jit_batch.asm at a threshold of 1000, in one run slice (no flush between
   // slices): twenty routines grow hot together and share modules; SMC's

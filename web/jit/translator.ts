@@ -35,7 +35,7 @@
 import {
   SEGF_LIMIT, S_CS, R_EAX, R_ECX, R_EDX, R_ESP, OFF_REGS, OFF_EIP, OFF_CR0, OFF_CR4, OFF_SEGS, SEG_SIZE, CPU_STATE, S_SS,
 } from "../host/cpustate";
-import { JIT_READ_MASK, JIT_WRITE_MASK, MAX_RETURNS, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER, K_STOS, K_SCAS } from "./constants";
+import { JIT_READ_MASK, JIT_WRITE_MASK, BLOCK_FAULTED, BLOCK_INTERPRET, JIT_FEATURES, OFF_SEG_FLAT, CR0_EM, CR0_TS, CR4_OSFXSR, HOST_WAITING, LEN_CODE16, LEN_STACK16, IC_NEVER, K_STOS, K_SCAS } from "./constants";
 import { decodeBlock, decodeOne, addressRegs, stringByHandler, STRING_KIND_OF, MAX_INSNS, type Insn, SHIFT_SHL, SHIFT_SHR, SHIFT_SAR, SHIFT_ROL, SHIFT_ROR } from "./decode";
 import {
   Emitter, emitChain, IC_SITES, IC_GLOBALS, F_EXIT, type Addr, HELPERS, type HelperName, FLAG_WORDS, FLAG_LOCALS, N_I32_LOCALS,
@@ -124,9 +124,6 @@ function acrossPage(code: Uint8Array, start: number): Insn | undefined {
  *  (Addr.mode). */
 export interface Translation {
   fn: Uint8Array; insns: number; len: number; mode: number; ends: string;
-  /** The return addresses of its CALLs that lie on its page (offsets in the
-   *  page): where the callees' RETs come back to (Translator.compile). */
-  returns: number[];
   /** Its own mutable i32 globals (emitChain's target caches), numbered from 0
    *  in `fn` at the positions `globalAt` (Emitter.globalGet); blockModule
    *  gives each block of a module its own. */
@@ -272,7 +269,6 @@ export function translate(code: Uint8Array, a: Addr, start = 0, mmio?: ReadonlyS
   return {
     // (of a start across the page, its bytes on this page: acrossPage)
     fn: functionBody([prologue, body.b, e.b]), insns: n, len: Math.min(extent, code.length - start), mode: a.mode ?? 0, ends,
-    returns: insns.filter((i) => i.op === "call" || i.op === "callE").map((i) => start + i.off + i.len).filter((r) => r < code.length),
     globals: Math.min(body.lookups, IC_SITES) * IC_GLOBALS, globalAt: e.globalAt.map((p) => at + p),
   };
 }
@@ -598,11 +594,6 @@ export class Translator {
     try {
       const t = this.translateAt(host, maxLen, new Uint32Array(this.memory.buffer, out, 1)[0]);
       if (!t) { this.stats.declined++; return 0; }
-      // the return addresses the machine warms (asm/cpu/jit.ts warmReturns)
-      const rets = new Uint32Array(this.memory.buffer, out + 8, 1 + MAX_RETURNS);
-      const page = host & ~0xfff, mine = t.returns.filter((r) => page + r !== host).slice(0, MAX_RETURNS);
-      rets[0] = mine.length;
-      mine.forEach((r, k) => { rets[1 + k] = page + r; });
       if (mayWait && this.waiting.length + 1 < Translator.BATCH) {
         const ticket = this.tickets = (this.tickets + 1) & 0x7fffffff || 1;
         this.waiting.push({ host, ticket, t });
