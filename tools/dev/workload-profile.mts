@@ -20,9 +20,11 @@
 // --memory: after the workload, the installed translations (their function
 //   bytes) and the process's resident memory, then the same after dropping
 //   them all and a full garbage collection (what translations hold on to).
-// --exits: count, per translated block, how often it returned to the run loop
-//   and what ended it (web/jit/translator.ts Translator.countExits), chained
-//   entries and run-time look-ups. This slows every exit; do not time it.
+// --exits: count, per translated block, how often it returned to the run loop,
+//   what ended it and where those exits went (web/jit/translator.ts
+//   Translator.countExits: a block's exits may leave from any of its
+//   instructions, not only the last), chained entries and run-time look-ups.
+//   This slows every exit; do not time it.
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Session } from "node:inspector/promises";
@@ -114,6 +116,7 @@ for (const [k, cmd] of WORKLOAD.entries()) {
   await runUntil(/$/); // drain
   const c0 = counters(), e0 = exitsNow();
   exits?.lookupMisses.clear();
+  exits?.blocks.forEach((b) => b.to.clear());
   console.log(`starting step ${k + 1} (pid ${process.pid})`); // for `perf record -p`
   if (session) await session.post("Profiler.start");
   m.feed(RING.COM1_RX, new TextEncoder().encode(cmd + "; echo STEP-\"\"DONE\n"));
@@ -138,8 +141,12 @@ for (const [k, cmd] of WORKLOAD.entries()) {
     for (const b of blocks) { const key = b.ends.startsWith("untranslated") ? b.ends : b.ends; byEnd.set(key, (byEnd.get(key) ?? 0) + b.n); sum += b.n; }
     console.log(`  exits to the run loop from translated blocks: ${(sum / 1e6).toFixed(2)} M, by what ended the block:`);
     for (const [key, n] of [...byEnd].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`    ${(100 * n / sum).toFixed(1).padStart(5)}%  ${key}`);
-    console.log(`  blocks with the most exits (host address, length, what ended it, exits):`);
-    for (const b of blocks.sort((a, b) => b.n - a.n).slice(0, 12)) console.log(`    ${b.host.toString(16)} ${b.insns} insns, ${b.ends}: ${b.n}`);
+    console.log(`  blocks with the most exits (host address, length, what ended it, exits; where the most went:`);
+    console.log(`  hex bytes from the block's entry EIP, or the EIP of a target more than a page away):`);
+    for (const b of blocks.sort((a, b) => b.n - a.n).slice(0, 12)) {
+      const to = [...b.to].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([w, n]) => `${w}: ${n}`);
+      console.log(`    ${b.host.toString(16)} ${b.insns} insns, ${b.ends}: ${b.n} (${to.join(", ")}${b.to.size > 3 ? ", ..." : ""})`);
+    }
   }
   if (exits) {
     // What the block cache holds for the targets look-ups missed most.

@@ -36,7 +36,7 @@ export const HELPERS = [
   { name: "lookup", params: 2 },                                                         // (eip, left) -> fn or 0
   { name: "step", params: 1 },                                                           // (eip) -> status, as a write's
   { name: "str", params: 2 },                                                            // (eip, key) -> status: a string instruction
-  { name: "exit", params: 2 },                                                           // (block, eip) -> 0: Translator.countExits
+  { name: "exit", params: 3 },                                                           // (block, eip, entry eip) -> 0: Translator.countExits
 ] as const;
 export type HelperName = (typeof HELPERS)[number]["name"];
 const helper = (name: HelperName) => HELPERS.findIndex((h) => h.name === name);

@@ -251,7 +251,7 @@ export function translate(code: Uint8Array, a: Addr, start = 0, mmio?: ReadonlyS
   e.storeAt(CPU_STATE + OFF_EIP, L_NEIP);
   if (body.chains) emitChain(e, body.lookups);
   // not chained: back to the run loop (counted only under Translator.countExits)
-  if (a.note !== undefined) e.i32(a.note).get(L_NEIP).call(F_EXIT).op(W.drop);
+  if (a.note !== undefined) e.i32(a.note).get(L_NEIP).get(L_EIP0).call(F_EXIT).op(W.drop);
   e.get(L_CNT).op(W.return_);
   e.op(W.end); // fault block
   storeState();
@@ -363,7 +363,11 @@ function inBlockBranches(insns: Insn[], body: Emitter): { opens: Map<number, num
  *  the run loop; chained entries; run-time look-ups (those the exit's target
  *  cache did not answer, emitter.ts emitChain) and how many found a block. */
 export interface ExitStats {
-  blocks: { host: number; ends: string; insns: number; exits: number }[];
+  blocks: { host: number; ends: string; insns: number; exits: number;
+    /** Where its exits went, how many times: "+1f" (the EIP they left for
+     *  is that many bytes, hex, past the EIP the block was entered at; "-"
+     *  before it) within a page, else "EIP 0806bd60". */
+    to: Map<string, number> }[];
   chains: number;
   lookups: number;
   lookupHits: number;
@@ -538,7 +542,13 @@ export class Translator {
       if (fn) x.lookupHits++; else x.lookupMisses.set(eip, (x.lookupMisses.get(eip) ?? 0) + 1);
       return fn;
     };
-    f.exit = (block: number) => { x.blocks[block].exits++; return 0; };
+    f.exit = (block: number, eip: number, entry: number) => {
+      const b = x.blocks[block], d = (eip - entry) | 0;
+      const to = Math.abs(d) < 4096 ? (d < 0 ? "-" : "+") + Math.abs(d).toString(16) : `EIP ${(eip >>> 0).toString(16).padStart(8, "0")}`;
+      b.exits++;
+      b.to.set(to, (b.to.get(to) ?? 0) + 1);
+      return 0;
+    };
     return x;
   }
 
@@ -648,7 +658,7 @@ export class Translator {
     const flat = new Uint32Array(this.memory.buffer, OFF_SEG_FLAT, 1)[0];
     const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen),
       { chain: this.chain, host, note, flat, mode, code16: (mode & LEN_CODE16) !== 0, stack16: (mode & LEN_STACK16) !== 0 }, start, this.mmio);
-    if (t) this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0 });
+    if (t) this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0, to: new Map() });
     return t;
   }
 

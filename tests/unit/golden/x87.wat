@@ -13,7 +13,7 @@
   (import "f" "lookup" (func (;4;) (type 2)))
   (import "f" "step" (func (;5;) (type 1)))
   (import "f" "str" (func (;6;) (type 2)))
-  (import "f" "exit" (func (;7;) (type 2)))
+  (import "f" "exit" (func (;7;) (type 3)))
   (func (;8;) (type 1) (param i32) (result i32)
     (local i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i64 i32 v128 v128 i32)
     i32.const 0
