@@ -138,7 +138,7 @@ for (const [k, cmd] of WORKLOAD.entries()) {
     const byEnd = new Map<string, number>();
     const blocks = exits.blocks.map((b, i) => ({ ...b, n: b.exits - (e0[i] ?? 0) })).filter((b) => b.n > 0);
     let sum = 0;
-    for (const b of blocks) { const key = b.ends.startsWith("untranslated") ? b.ends : b.ends; byEnd.set(key, (byEnd.get(key) ?? 0) + b.n); sum += b.n; }
+    for (const b of blocks) { byEnd.set(b.ends, (byEnd.get(b.ends) ?? 0) + b.n); sum += b.n; }
     console.log(`  exits to the run loop from translated blocks: ${(sum / 1e6).toFixed(2)} M, by what ended the block:`);
     for (const [key, n] of [...byEnd].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`    ${(100 * n / sum).toFixed(1).padStart(5)}%  ${key}`);
     console.log(`  blocks with the most exits (host address, length, what ended it, exits; where the most went:`);
