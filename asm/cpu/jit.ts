@@ -242,10 +242,10 @@ function countNew(set: u32, host: u32): void {
 }
 
 /** Returns the translation's function-table index, or 0: declined (the slot
- *  is REFUSED) or waiting for its module (WAITING). */
-function translate(slot: u32, host: u32, avail: u32): u32 {
+ *  is REFUSED) or waiting for its module (WAITING; only if `mayWait`). */
+function translate(slot: u32, host: u32, avail: u32, mayWait: bool): u32 {
   store<u32>(JIT_OUT, jitMode());
-  let fn = hostCompile(host, avail, JIT_OUT, HOT >= WAIT_MIN_HOT);
+  let fn = hostCompile(host, avail, JIT_OUT, mayWait && HOT >= WAIT_MIN_HOT);
   if (fn == 0) { store<u32>(slot + SLOT_COUNT, REFUSED); return 0; }
   // From the translation on, writes to its page are seen (jitCodeWritten drops
   // the slot, waiting or not: a waiting translation of old bytes is never installed).
@@ -355,13 +355,21 @@ export function jitRun(left: u32): i32 {
       if (c - WAITING < waitingRuns()) { store<u32>(slot + SLOT_COUNT, c + 1); return JIT_MISS; }
       hostFlush(); // installs this one (the slot stays: no guest code ran)
       fn = load<u32>(slot + SLOT_FN);
-      if (fn == 0) return JIT_MISS;
+      if (fn == 0) {
+        // Its module is still being made in another thread (a compile
+        // worker: web/jit/compilework.ts), and it has run on long enough:
+        // translated here and now (the worker's answer is then stale).
+        c = load<u32>(slot + SLOT_COUNT);
+        if (c < WAITING || c == REFUSED) return JIT_MISS;
+        fn = translate(slot, host, avail, false);
+        if (fn == 0) return load<u32>(slot + SLOT_COUNT) == REFUSED ? JIT_STEP_ONE : JIT_MISS;
+      }
     } else if (c < HOT) {
       store<u32>(slot + SLOT_COUNT, c + 1);
       counted = slot; countedHost = host; countedLeft = left;
       return JIT_MISS;
     } else {
-      fn = translate(slot, host, avail);
+      fn = translate(slot, host, avail, true);
       if (fn == 0) return load<u32>(slot + SLOT_COUNT) == REFUSED ? JIT_STEP_ONE : JIT_MISS;
     }
   }

@@ -11,6 +11,7 @@ import {
 import { BlockHost, type BlockBackend, type DriveKind, DRIVE } from "./block";
 import { FwCfgHost, type FwCfgExports } from "./fwcfg";
 import { Translator, type JitCoreExports } from "../jit/translator";
+import type { CompileChannel } from "../jit/compilework";
 import { inTextMode, readTextScreen, textPalette, type VgaExports, type TextScreen } from "./vga";
 import { renderVga, textFontLoaded, type VgaImage, type VgaScreen, type VgaUpdate, type ScreenOptions } from "./vgarender";
 
@@ -192,6 +193,11 @@ export interface MachineOptions {
   /** Executions of a block's first instruction before it is translated (the
    *  machine's default suits real guests; tests use 1 to translate everything). */
   translateAfter?: number;
+  /** Translate and compile hot blocks in another thread: the channel to a
+   *  compile worker (web/jit/compilework.ts) that the platform started (the
+   *  page: web/jit/compileworker.ts; Node: web/cli/compilethread.ts). Without
+   *  it, on this thread. */
+  compileChannel?: CompileChannel;
   /** Optional CPU features (default DEFAULT_CPU_FEATURES). */
   cpu?: CpuFeatures;
   /** The host's monotonic clock in ns, read by the machine in real-time mode
@@ -256,7 +262,7 @@ export class Machine {
         ...block.imports(),
         hostNow: opts.hostNow ?? (() => performance.now() * 1e6),
         jitCompile: (host: number, maxLen: number, out: number, mayWait: number) => (translator ? translator.compile(host, maxLen, out, mayWait !== 0) : 0),
-        jitFlush: () => translator?.flush(),
+        jitFlush: () => translator?.flush(true),
         jitRelease: (fn: number) => translator?.release(fn),
         jitMmioSite: (host: number) => (translator ? translator.mmioSite(host) : 0),
         abort(_msg: number, _file: number, line: number, col: number) {
@@ -267,7 +273,7 @@ export class Machine {
     };
     const module = opts.wasm instanceof WebAssembly.Module ? opts.wasm : await WebAssembly.compile(opts.wasm);
     const instance = await WebAssembly.instantiate(module, imports);
-    translator = new Translator(memory, instance.exports as unknown as JitCoreExports);
+    translator = new Translator(memory, instance.exports as unknown as JitCoreExports, opts.compileChannel);
     const m = new Machine(instance, memory, ram, block);
     m.translator = translator;
     if (opts.translate === false) m.x.setTranslation(0);

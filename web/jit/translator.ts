@@ -42,6 +42,7 @@ import {
   L_R, L_EIP0, L_RMASK, L_WMASK, L_CSLIM, L_SEG, L_CNT, L_NEIP, L_INVAL, L_FOFF, L_FK, L_SSE, L_DISP,
 } from "./emitter";
 import { emitInsn } from "./insns";
+import type { CompileChannel, CompileReply } from "./compilework";
 import { W, VOID, I32, I64, V128, uleb, tailCalls, name, PREAMBLE, Section, FUNC_TYPE, Extern, LIMITS_MIN, FUNCREF, MUT, read5, write5 } from "./wasm";
 
 /** What the machine exports for translated code (asm/index.ts). */
@@ -485,6 +486,15 @@ function linkThrough(table: WebAssembly.Table): (fn: number, left: number) => nu
   return inst.exports.chain as (fn: number, left: number) => number;
 }
 
+/** translate's block at `host`, for `mode` (asm/cpu/jit.ts jitMode) and the
+ *  segments `flat` (OFF_SEG_FLAT); `code` is its page from the page's start,
+ *  up to the last byte the block may use. */
+export function translateCode(code: Uint8Array, host: number, mode: number, flat: number, chain: boolean,
+  mmio: ReadonlySet<number>, note?: number): Translation | undefined {
+  return translate(code, { chain, host, note, flat, mode, code16: (mode & LEN_CODE16) !== 0, stack16: (mode & LEN_STACK16) !== 0 },
+    host & 0xfff, mmio);
+}
+
 /** The host side of translation for one machine: compiles blocks on request and
  *  manages the function-table slots they occupy. */
 export class Translator {
@@ -501,7 +511,11 @@ export class Translator {
    *  spent translating, so far (for tools and tests); the modules that held
    *  the blocks, and the translations that waited for a module while their
    *  start was dropped (code written, the cache slot reused) and so were never installed. */
-  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0, modules: 0, stale: 0, drops: 0, mmioSites: 0 };
+  readonly stats = { blocks: 0, declined: 0, released: 0, wasmBytes: 0, compileMs: 0, failed: 0, modules: 0, stale: 0, drops: 0, mmioSites: 0,
+    /** Blocks sent to the compile worker, and its time (ms) translating and compiling them;
+     *  blocks translated on this thread all the same (`here`: a start that ran on while
+     *  its answer had not come, asm/cpu/jit.ts jitRun; or any, with a threshold under 1000). */
+    requested: 0, workerMs: 0, here: 0 };
   /** The function bytes of the translations installed now, and of each by its table slot. */
   liveBytes = 0;
   private readonly bytesOf = new Map<number, number>();
@@ -516,7 +530,11 @@ export class Translator {
    *  to the interpreter, and the machine went on (tests check there is none). */
   firstFailure?: string;
 
-  constructor(private readonly memory: WebAssembly.Memory, private readonly core: JitCoreExports) {
+  /** `remote`: translate and compile the blocks that may wait for their
+   *  module in another thread (web/jit/compilework.ts); the rest, and all of
+   *  them while a profiling aid (countExits, nameBlocks) is on, here. */
+  constructor(private readonly memory: WebAssembly.Memory, private readonly core: JitCoreExports,
+    private readonly remote?: CompileChannel) {
     this.imports = {
       m: { mem: memory },
       f: {
@@ -532,6 +550,16 @@ export class Translator {
    *  in its module, so that a V8 CPU profile tells the blocks apart (a
    *  profiling aid: tools/dev/workload-profile.mts --cpu-prof). */
   nameBlocks(): void { this.named = true; }
+  /** Whether blocks are translated in the compile worker now. */
+  private get remoteNow(): boolean { return this.remote !== undefined && this.lost === undefined && !this.named && !this.exits; }
+  /** Why the compile worker is gone (it failed to start or stopped): blocks
+   *  are translated here from then on, and the starts that waited for it are
+   *  dropped at the end of the slice (endSlice), to be counted again. */
+  lost?: string;
+  private lostDropped = false;
+  private lose(err: unknown): void {
+    this.lost ??= err instanceof Error ? err.message : String(err);
+  }
   /** From now on, count where translated code goes (a profiling aid: it slows
    *  every block exit, chain and look-up; tools/dev/workload-profile.mts). */
   countExits(): ExitStats {
@@ -575,8 +603,9 @@ export class Translator {
       return 0;
     }
     this.mmioCounts.delete(host);
-    if (this.mmio.size >= Translator.MMIO_MAX) this.mmio.clear();
+    if (this.mmio.size >= Translator.MMIO_MAX) { this.mmio.clear(); this.remote?.post({ kind: "mmioClear" }); }
     this.mmio.add(host);
+    this.remote?.post({ kind: "mmio", host });
     // Its page's translations are dropped only for one byHandler takes. The
     // opcode and ModRM say which (the code and address size only change the
     // instruction's length): it is decoded as 32-bit code, and one that
@@ -602,10 +631,14 @@ export class Translator {
   compile(host: number, maxLen: number, out: number, mayWait: boolean): number {
     const t0 = performance.now();
     try {
-      const t = this.translateAt(host, maxLen, new Uint32Array(this.memory.buffer, out, 1)[0]);
+      const mode = new Uint32Array(this.memory.buffer, out, 1)[0];
+      if (mayWait && this.remoteNow) {
+        try { return this.request(host, maxLen, mode); } catch (err) { this.lose(err); }
+      } else if (this.remoteNow) this.stats.here++;
+      const t = this.translateAt(host, maxLen, mode);
       if (!t) { this.stats.declined++; return 0; }
       if (mayWait && this.waiting.length + 1 < Translator.BATCH) {
-        const ticket = this.tickets = (this.tickets + 1) & 0x7fffffff || 1;
+        const ticket = this.nextTicket();
         this.waiting.push({ host, ticket, t });
         return HOST_WAITING | ticket;
       }
@@ -623,11 +656,42 @@ export class Translator {
     } finally { this.stats.compileMs += performance.now() - t0; }
   }
 
+  /** Ask the compile worker for the block at `host`: HOST_WAITING | a ticket. */
+  private request(host: number, maxLen: number, mode: number): number {
+    const ticket = this.nextTicket();
+    const code = this.codeOf(host, maxLen).slice();
+    this.remote!.post({ kind: "block", ticket, host, code, mode, flat: this.flatNow(), chain: this.chain }, [code.buffer]);
+    this.stats.requested++;
+    return HOST_WAITING | ticket;
+  }
+  /** Requests answered (installed or declined); whether a flush was asked since the last reply. */
+  private answered = 0;
+  private flushAsked = false;
+  private nextTicket(): number { return this.tickets = (this.tickets + 1) & 0x7fffffff || 1; }
+
+  /** The compile worker's replies that have come: their modules instantiated
+   *  here and their blocks installed where their starts still wait. */
+  private receive(): void {
+    let replies: CompileReply[];
+    try { replies = this.remote!.poll(); } catch (err) { this.lose(err); return; }
+    for (const r of replies) {
+      this.flushAsked = false;
+      this.answered += r.blocks.length + r.declined.length;
+      this.stats.workerMs += r.ms;
+      for (const f of r.failures) this.failed(0, f);
+      for (const d of r.declined) { this.stats.declined++; this.core.jitInstall(d.host, d.ticket, 0, 0, 0); }
+      if (!r.module) continue;
+      const fns = this.instantiate(r.blocks.map((b) => ({ host: b.host, bytes: b.bytes })), r.module);
+      r.blocks.forEach((b, i) => this.install(b.host, b.ticket, fns[i], b.insns, b.lenMode));
+    }
+  }
+
   /** After each run slice (Machine.run), outside the machine: the waiting
    *  blocks compiled now, and every translation dropped if they hold more
    *  than the budget. */
   endSlice(): void {
     this.flush();
+    if (this.lost !== undefined && !this.lostDropped) { this.lostDropped = true; this.dropAll(); }
     if (this.liveBytes > this.budget) this.dropAll();
   }
   /** Drop every translation, outside the machine (between run slices). */
@@ -637,30 +701,42 @@ export class Translator {
   }
 
   /** env.jitFlush, and endSlice: compile the waiting blocks now. */
-  flush(): void {
+  flush(inMachine = false): void {
+    if (this.remote && this.lost === undefined) {
+      const t0 = performance.now();
+      if (inMachine && !this.flushAsked && this.stats.requested > this.answered) { this.flushAsked = true; this.remote.post({ kind: "flush" }); }
+      this.receive();
+      this.stats.compileMs += performance.now() - t0;
+    }
     if (!this.waiting.length) return;
     const t0 = performance.now();
     this.build();
     this.stats.compileMs += performance.now() - t0;
   }
 
+  /** `err` a string: the compile worker's message, which names the block. */
   private failed(host: number, err: unknown): void {
     this.stats.failed++;
-    this.firstFailure ??= `block at host ${host.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
+    this.firstFailure ??= typeof err === "string" ? err : `block at host ${host.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
   }
+  /** Stop the compile worker, if there is one (the machine is gone). */
+  close(): void { this.remote?.close(); }
 
   /** `mode`: the code and stack size in use (asm/cpu/jit.ts jitMode). */
   private translateAt(host: number, maxLen: number, mode: number): Translation | undefined {
     const note = this.exits?.blocks.length;
-    // the block's page from its start (host addresses of RAM and ROM are
-    // page-aligned as the physical ones): decodeBlock may follow a branch back
-    const start = host & 0xfff;
-    const flat = new Uint32Array(this.memory.buffer, OFF_SEG_FLAT, 1)[0];
-    const t = translate(new Uint8Array(this.memory.buffer, host - start, start + maxLen),
-      { chain: this.chain, host, note, flat, mode, code16: (mode & LEN_CODE16) !== 0, stack16: (mode & LEN_STACK16) !== 0 }, start, this.mmio);
+    const t = translateCode(this.codeOf(host, maxLen), host, mode, this.flatNow(), this.chain, this.mmio, note);
     if (t) this.exits?.blocks.push({ host, ends: t.ends, insns: t.insns, exits: 0, to: new Map() });
     return t;
   }
+  /** The block's page from its start (host addresses of RAM and ROM are
+   *  page-aligned as the physical ones: decodeBlock may follow a branch back)
+   *  to the last byte it may use. */
+  private codeOf(host: number, maxLen: number): Uint8Array {
+    const start = host & 0xfff;
+    return new Uint8Array(this.memory.buffer, host - start, start + maxLen);
+  }
+  private flatNow(): number { return new Uint32Array(this.memory.buffer, OFF_SEG_FLAT, 1)[0]; }
 
   /** One module for the translation `now` (its function-table index is
    *  returned, 0 if it failed) and the waiting ones, which are installed
@@ -669,27 +745,43 @@ export class Translator {
     const waiting = this.waiting;
     this.waiting = [];
     const all = now ? [now, ...waiting] : waiting;
-    const fns = this.instantiate(all);
-    waiting.forEach((w, i) => {
-      const fn = fns[all.length - waiting.length + i];
-      if (this.core.jitInstall(w.host, w.ticket, fn, w.t.insns, w.t.len | w.t.mode)) return;
-      this.stats.stale++;
-      if (fn) this.release(fn);
-    });
+    const fns = this.compileHere(all);
+    waiting.forEach((w, i) => this.install(w.host, w.ticket, fns[all.length - waiting.length + i], w.t.insns, w.t.len | w.t.mode));
     return now ? fns[0] : 0;
   }
 
-  /** Instantiate the translations in one module and give each function a
-   *  table slot. If the module fails (a translator bug), each block alone: one
-   *  bad block must not keep the others from running translated (0: failed). */
-  private instantiate(blocks: { host: number; t: Translation }[]): number[] {
-    let exports: WebAssembly.Exports;
+  /** Install function `fn` (0: it failed) for the start at `host` if it
+   *  still waits for `ticket`; if not, free its slot. */
+  private install(host: number, ticket: number, fn: number, insns: number, lenMode: number): void {
+    if (this.core.jitInstall(host, ticket, fn, insns, lenMode)) return;
+    this.stats.stale++;
+    if (fn) this.release(fn);
+  }
+
+  /** The translations in one module compiled here, instantiated. If the module
+   *  fails (a translator bug), each block alone: one bad block must not keep
+   *  the others from running translated (0: failed). */
+  private compileHere(blocks: { host: number; t: Translation }[]): number[] {
+    let module: WebAssembly.Module;
     try {
-      exports = new WebAssembly.Instance(new WebAssembly.Module(blockModule(blocks.map((b) => b.t),
-        this.named ? blocks.map((b) => `block_${b.host.toString(16)}`) : undefined)), this.imports).exports;
+      module = new WebAssembly.Module(blockModule(blocks.map((b) => b.t),
+        this.named ? blocks.map((b) => `block_${b.host.toString(16)}`) : undefined));
     } catch (err) {
       if (blocks.length === 1) { this.failed(blocks[0].host, err); return [0]; }
-      return blocks.flatMap((b) => this.instantiate([b]));
+      return blocks.flatMap((b) => this.compileHere([b]));
+    }
+    return this.instantiate(blocks.map((b) => ({ host: b.host, bytes: b.t.fn.length })), module);
+  }
+
+  /** Instantiate `module`, whose exports "0", "1", ... are `blocks` (with
+   *  their function bytes), and give each function a table slot (0: failed). */
+  private instantiate(blocks: { host: number; bytes: number }[], module: WebAssembly.Module): number[] {
+    let exports: WebAssembly.Exports;
+    try {
+      exports = new WebAssembly.Instance(module, this.imports).exports;
+    } catch (err) {
+      for (const b of blocks) this.failed(b.host, err);
+      return blocks.map(() => 0);
     }
     this.stats.modules++;
     const table = this.core.table;
@@ -697,9 +789,9 @@ export class Translator {
       const idx = this.free.pop() ?? table.grow(1);
       table.set(idx, exports[String(i)] as (...a: unknown[]) => unknown);
       this.stats.blocks++;
-      this.stats.wasmBytes += b.t.fn.length;
-      this.bytesOf.set(idx, b.t.fn.length);
-      this.liveBytes += b.t.fn.length;
+      this.stats.wasmBytes += b.bytes;
+      this.bytesOf.set(idx, b.bytes);
+      this.liveBytes += b.bytes;
       return idx;
     });
   }
