@@ -10,8 +10,10 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const result = await build({
   write: false,
-  entryPoints: [join(root, "web/cli/ringzero.ts")],
-  outfile: join(root, "build/cli/ringzero.mjs"),
+  // the command line, and the compile worker thread it may start (web/cli/compilethread.ts)
+  entryPoints: [join(root, "web/cli/ringzero.ts"), join(root, "web/cli/compileworker.ts")],
+  outdir: join(root, "build/cli"),
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",

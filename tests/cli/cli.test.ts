@@ -27,9 +27,9 @@ beforeAll(() => {
   writeFileSync(join(OUT, "mod2.txt"), "second\0");
 });
 
-function ringzero(args: string[], opts: { input?: string; timeout?: number } = {}) {
+function ringzero(args: string[], opts: { input?: string; timeout?: number; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...args], {
-    cwd: ROOT, input: opts.input ?? "", timeout: opts.timeout ?? 30_000, encoding: "latin1",
+    cwd: ROOT, input: opts.input ?? "", timeout: opts.timeout ?? 30_000, encoding: "latin1", env: { ...process.env, ...opts.env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, signal: r.signal };
 }
@@ -70,6 +70,18 @@ describe("usage errors: exit 2 and one line on stderr", () => {
     expect(lines).toHaveLength(1);
     if (typeof expected === "string") expect(lines[0]).toBe(expected);
     else expect(lines[0]).toMatch(expected);
+    expect(r.stdout).toBe("");
+  });
+
+  test.each([
+    [{ RINGZERO_TRANSLATE: "often" }, [], 'ringzero: RINGZERO_TRANSLATE must be "off" or a whole number of executions, got "often"'],
+    [{ RINGZERO_COMPILE: "elsewhere" }, [], 'ringzero: RINGZERO_COMPILE must be "here" or "thread", got "elsewhere"'],
+    [{ RINGZERO_COMPILE: "thread" }, ["-icount", "shift=3,rr=record,rrfile=build/guest/never.rzrr"],
+      "ringzero: RINGZERO_COMPILE=thread: not with -icount rr=record (which code runs translated when would depend on the host's timing)"],
+  ])("environment %j %j", (env, args, expected) => {
+    const r = ringzero(["-kernel", "build/guest/mbkernel.elf", ...args], { env });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${expected}\n`);
     expect(r.stdout).toBe("");
   });
 

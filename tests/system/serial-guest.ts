@@ -36,9 +36,9 @@ export function prepareRingZero(): Manifest {
   return manifest;
 }
 
-/** The ringzero command with `args`, its console on stdio. */
-export function ringzeroGuest(manifest: Manifest, args: string[], commandTimeoutMs: number): SerialGuest {
-  return new SerialGuest("ringzero", process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...args], manifest, commandTimeoutMs);
+/** The ringzero command with `args`, its console on stdio; `env` added to the environment. */
+export function ringzeroGuest(manifest: Manifest, args: string[], commandTimeoutMs: number, env: Record<string, string> = {}): SerialGuest {
+  return new SerialGuest("ringzero", process.execPath, [join(ROOT, "bin/ringzero.mjs"), ...args], manifest, commandTimeoutMs, env);
 }
 
 export class SerialGuest {
@@ -49,8 +49,8 @@ export class SerialGuest {
 
   /** `name` is for messages; `commandTimeoutMs` bounds each wait for a prompt. */
   constructor(readonly name: string, command: string, args: string[], readonly manifest: Manifest,
-    readonly commandTimeoutMs: number) {
-    this.proc = spawn(command, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    readonly commandTimeoutMs: number, env: Record<string, string> = {}) {
+    this.proc = spawn(command, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } });
     this.proc.stdout.on("data", (d: Buffer) => { this.transcript += d.toString("latin1"); });
     this.proc.stderr.on("data", (d: Buffer) => { this.transcript += d.toString("latin1"); });
     this.exited = new Promise((resolve) => this.proc.on("exit", (code) => resolve(code)));

@@ -557,5 +557,6 @@ With no -kernel, -bios or disk, boots the RingZero Linux guest from public/image
 
 Hot 32-bit guest code is translated to WebAssembly; RINGZERO_TRANSLATE=off in the
 environment interprets every instruction instead (RINGZERO_TRANSLATE=N translates
-a block after N executions).
+a block after N executions); RINGZERO_COMPILE=thread translates and compiles them in
+a worker thread instead of the machine's.
 `;

@@ -7,7 +7,8 @@
 import { readFileSync, existsSync, openSync, writeSync, closeSync, appendFileSync, writeFileSync, renameSync, unlinkSync } from "node:fs";
 import { dirname, resolve, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Machine, MachineError, STOP, RING } from "../host/machine";
+import { Machine, MachineError, STOP, RING, type MachineOptions } from "../host/machine";
+import { startCompileThread } from "./compilethread";
 import { ReplayError, hostCalls, type HostCalls } from "../host/replay";
 import { ReplayTimeline, DEFAULT_CHECKPOINT_INTERVAL } from "../host/reverse";
 import { RINGZERO_VERSION } from "../host/version";
@@ -160,11 +161,13 @@ export async function main(argv: string[]): Promise<number> {
     };
     let rtc = rtcNow();
     let hostNow = () => performance.now() * 1e6;
+    // (before a recording is opened: a setting it refuses leaves no file)
+    const translation = await translationFromEnv(c.rr?.mode);
     if (c.rr) {
       rr = openRecordReplay(c, p.wasm, p.images, p.drives, rtc, p.boot?.cmdline, hostNow);
       ({ hostNow, rtc } = rr);
     }
-    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, cpu: c.cpu, hpet: c.hpet, hostNow, ...translationFromEnv() });
+    const m = await Machine.create({ wasm: p.wasm, ramBytes: c.ramMB * 1024 * 1024, cpu: c.cpu, hpet: c.hpet, hostNow, ...translation });
     if (p.bios) m.loadBios(p.bios);
     // Guest time follows the host clock (QEMU's -icount shift=auto), or the instruction
     // count (-icount shift=N).
@@ -468,12 +471,29 @@ async function runLoop(m: Machine, c: Config, io: Io): Promise<number> {
 
 /** RINGZERO_TRANSLATE (not a QEMU flag): "off" interprets every instruction (to
  *  compare, or to bisect a suspected translator bug); a number sets how many times
- *  a block start runs before it is translated. */
-function translationFromEnv(): { translate?: boolean; translateAfter?: number } {
-  const v = process.env.RINGZERO_TRANSLATE;
-  if (v === undefined || v === "") return {};
+ *  a block start runs before it is translated. RINGZERO_COMPILE=thread translates
+ *  and compiles hot blocks in a worker thread (web/cli/compilethread.ts; "here",
+ *  the default, on the machine's thread: docs/PERFORMANCE.md says why). */
+async function translationFromEnv(rr?: string): Promise<Pick<MachineOptions, "translate" | "translateAfter" | "compileChannel">> {
+  const v = process.env.RINGZERO_TRANSLATE, where = process.env.RINGZERO_COMPILE;
+  if (where !== undefined && where !== "" && where !== "here" && where !== "thread") {
+    throw new UsageError(`RINGZERO_COMPILE must be "here" or "thread", got "${where}"`);
+  }
   if (v === "off") return { translate: false };
+  let channel: Pick<MachineOptions, "compileChannel"> = {};
+  if (where === "thread") {
+    // A recording's replay runs what the recording ran because translation is
+    // decided by execution counts (docs/REPLAY.md); with a compile thread it
+    // would depend on the host's timing.
+    if (rr) throw new UsageError(`RINGZERO_COMPILE=thread: not with -icount rr=${rr} (which code runs translated when would depend on the host's timing)`);
+    try {
+      channel = { compileChannel: await startCompileThread() };
+    } catch (e) {
+      throw new UsageError(`RINGZERO_COMPILE=thread: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  if (v === undefined || v === "") return channel;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`RINGZERO_TRANSLATE must be "off" or a whole number of executions, got "${v}"`);
-  return { translateAfter: n };
+  return { translateAfter: n, ...channel };
 }
