@@ -46,6 +46,10 @@ export interface BootConfig {
   /** Start paused before the first instruction, as QEMU's -S: resume() runs it
    *  (after the page has set its breakpoints). */
   paused?: boolean;
+  /** "thread": translate and compile hot blocks in a worker of their own
+   *  (the page's ?compile=thread; web/compileworker.ts); absent, on the
+   *  machine's worker. Not part of the run's identity: it changes no result. */
+  compile?: "thread";
 }
 
 /** What start() did besides powering on. */
@@ -191,6 +195,11 @@ export interface WorkerApi {
   pause(): void;
   resume(): void;
   reset(): void;
+  /** The translator's counts (web/jit/translator.ts Translator.stats: blocks
+   *  compiled, and with BootConfig.compile "thread" those asked of the
+   *  compile worker), and why the compile worker is gone if it is; null
+   *  before the machine starts. */
+  translation(): { stats: Record<string, number>; lost?: string } | null;
   /** Bytes typed by the user, for the guest's serial console. */
   input(bytes: Uint8Array): void;
   /** Keys on the VGA screen: PS/2 scan code set 2 bytes for the i8042's keyboard (web/ui/keymap.ts). */

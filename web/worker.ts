@@ -9,6 +9,7 @@
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, type StopReason } from "./host/machine";
+import type { CompileChannel, CompileReply } from "./jit/compilework";
 import { VgaScreen } from "./host/vgarender";
 import { DEFAULT_CPU_MODEL, parseCpuSpec } from "./host/cpumodel";
 import { loadBootImages } from "./host/boot";
@@ -43,6 +44,33 @@ const bootOrder = (c: BootConfig) => (c.boot === "d" || (!c.boot && c.cdrom) ? "
 
 /** How long a block read over HTTP may take before the guest gets an I/O error. */
 const RANGE_TIMEOUT_MS = 30_000;
+
+/** A worker that translates and compiles the machine's hot blocks
+ *  (web/compileworker.ts, web/jit/compilework.ts); resolves once it runs. Its
+ *  replies wait in `inbox` for the machine's next poll, between run slices. */
+async function startCompileWorker(): Promise<CompileChannel> {
+  const w = new Worker(new URL("./compileworker.ts", import.meta.url), { type: "module" });
+  await new Promise<void>((resolve, reject) => {
+    w.onmessage = () => resolve();
+    w.onerror = (e) => { e.preventDefault(); reject(new Error(`the compile worker did not start${e.message ? `: ${e.message}` : ""}`)); };
+  });
+  const inbox: CompileReply[] = [];
+  let failure: string | undefined;
+  w.onmessage = (e: MessageEvent<CompileReply>) => { inbox.push(e.data); };
+  w.onerror = (e) => { e.preventDefault(); failure = e.message || "an error"; };
+  const stopped = () => new Error(`the compile worker stopped: ${failure}`);
+  return {
+    post(req, transfer) {
+      if (failure !== undefined) throw stopped();
+      w.postMessage(req, transfer ?? []);
+    },
+    poll() {
+      if (failure !== undefined) throw stopped();
+      return inbox.splice(0);
+    },
+    close() { w.terminate(); },
+  };
+}
 
 /** A synchronous range GET: XMLHttpRequest, which a worker may make synchronously
  *  (with responseType and timeout, unlike a window). */
@@ -293,7 +321,19 @@ class MachineWorker implements WorkerApi {
       };
       const hda = images.hda ?? disks.hda;
       if (hda) info.disk = await this.openDisk(hda, config, !rr);
-      const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow, cpu: parseCpuSpec(config.cpu ?? DEFAULT_CPU_MODEL) });
+      let compileChannel: CompileChannel | undefined;
+      if (config.compile === "thread" && rr) {
+        // translation is decided by execution counts in a recording and its
+        // replay (docs/REPLAY.md); a compile worker would make it the host's timing
+        callbacks.notice("Blocks are compiled on the machine's thread while recording or replaying (?compile=thread is for live runs).");
+      } else if (config.compile === "thread") {
+        try {
+          compileChannel = await startCompileWorker();
+        } catch (e) {
+          callbacks.notice(`${e instanceof Error ? e.message : String(e)}; blocks are compiled on the machine's thread.`);
+        }
+      }
+      const machine = await Machine.create({ wasm, ramBytes: config.ramMB << 20, hostNow, cpu: parseCpuSpec(config.cpu ?? DEFAULT_CPU_MODEL), compileChannel });
       machine.setRealtime(true);
       // The page's RTC follows the host's clock across its Pause, gdb stops and
       // a background tab's starvation, as the command line's default in real
@@ -869,6 +909,11 @@ class MachineWorker implements WorkerApi {
     if (this.replay || !this.host) return;
     this.host.mouse(dx, dy, dz, buttons); // recorded while recording, as typed input is
     if (this.sleeping) this.schedule();
+  }
+
+  translation(): { stats: Record<string, number>; lost?: string } | null {
+    const t = this.machine?.translator;
+    return t ? { stats: { ...t.stats }, lost: t.lost } : null;
   }
 
   status(): MachineStatus {

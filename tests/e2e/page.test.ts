@@ -6,6 +6,7 @@
 
 import { test, expect, beforeAll, afterAll } from "vitest";
 import { mkdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, type Page } from "playwright-core";
@@ -342,6 +343,37 @@ test("?cpu= names the CPU as -cpu does: a Pentium II with NX has no SSE in the g
     await page.goto(BASE + "?cpu=athlon");
     await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
     expect(await page.textContent("#error")).toBe('cpu=athlon: unsupported CPU model "athlon" (RingZero has pentium2, pentium3, pentium4, coreduo).');
+  } finally {
+    await page.close();
+  }
+}, 300_000);
+
+test("?compile=thread translates and compiles the guest's hot code in a worker of its own, to the same results; an unknown value is the error line", async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  try {
+    await page.goto(BASE + "?compile=thread");
+    await waitForText(page, /ringzero# $/m, 240_000);
+    await page.click("#terminal");
+    // the host's MD5 of the same text is the reference
+    const seq = Array.from({ length: 100_000 }, (_, i) => `${i + 1}\n`).join("");
+    const md5 = createHash("md5").update(seq).digest("hex");
+    await page.keyboard.type("seq 1 100000 | md5sum\n");
+    await waitForText(page, new RegExp(`^${md5}  -$`, "m"), 60_000);
+    const t = await page.evaluate(() => (globalThis as any).ringzero.translation()) as { stats: Record<string, number>; lost?: string };
+    expect(t.lost).toBeUndefined();
+    expect(t.stats.failed).toBe(0);
+    // blocks went to the compile worker, and came back from it: more were
+    // installed than this thread translated itself
+    expect(t.stats.requested).toBeGreaterThan(50);
+    expect(t.stats.blocks - t.stats.here).toBeGreaterThan(50);
+    expect(t.stats.workerMs).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+
+    await page.goto(BASE + "?compile=sometimes");
+    await page.waitForSelector("#error:not([hidden])", { timeout: 60_000 });
+    expect(await page.textContent("#error")).toBe('compile=sometimes is not "thread" or "here".');
   } finally {
     await page.close();
   }

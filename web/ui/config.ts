@@ -87,6 +87,14 @@ function cpuFrom(v: string | null): string | undefined {
   }
 }
 
+/** ?compile=: "thread" translates and compiles hot blocks in a worker of
+ *  their own (BootConfig.compile), "here" (the default) on the machine's. */
+export function compileFrom(v: string | null): Pick<BootConfig, "compile"> {
+  if (v === null || v === "here") return {};
+  if (v === "thread") return { compile: "thread" };
+  throw new Error(`compile=${v} is not "thread" or "here".`);
+}
+
 /** null when the URL names no image (boot the default guest). Image URLs are
  *  made absolute against `base` (the page), since the worker would resolve them
  *  against its own script's URL. */

@@ -5,7 +5,7 @@
 import * as Comlink from "comlink";
 import { Terminal } from "@xterm/xterm";
 import { FitAddon } from "@xterm/addon-fit";
-import { configFromUrl, configFromFiles, defaultGuest, demoFromUrl, withTextFont, type LabStops } from "./config";
+import { compileFrom, configFromUrl, configFromFiles, defaultGuest, demoFromUrl, withTextFont, type LabStops } from "./config";
 import { createConsoleRing, ConsoleRing } from "../consolering";
 import { Screen } from "./screen";
 import { blinkWhileActive } from "./cursor";
@@ -183,6 +183,9 @@ function newWorker(): Worker {
 /** The first machine's worker, loading while the page reads the manifest. */
 let spareWorker: Worker | undefined = newWorker();
 
+/** Where the machines of this page compile their blocks (?compile=). */
+let compileSetting: Pick<BootConfig, "compile"> = {};
+
 async function boot(config: BootConfig): Promise<StartInfo | undefined> {
   const { record: _r, replay: _p, state: _s, paused: _z, ...plain } = config;
   current = plain;
@@ -209,7 +212,7 @@ async function boot(config: BootConfig): Promise<StartInfo | undefined> {
     error: showError,
     notice: showNotice,
   });
-  const info = await api.start(withTextFont(config), callbacks, sab);
+  const info = await api.start(withTextFont({ ...config, ...compileSetting }), callbacks, sab);
   if (info.restored) showRestored(info.restored);
   showDisk(info.disk);
   return info;
@@ -365,6 +368,7 @@ document.querySelectorAll<HTMLInputElement>('input[name="view"]').forEach((r) =>
 (async () => {
   try {
     const q = new URLSearchParams(location.search);
+    compileSetting = compileFrom(q.get("compile"));
     const demo = await demoFromUrl(q);
     if (demo?.lab) {
       await startLab(demo.config, demo.lab);
@@ -414,6 +418,7 @@ async function typeAtPrompt(prompt: string, command: string): Promise<void> {
     return lines.join("\n");
   },
   status: () => api?.status(),
+  translation: () => api?.translation(),
   /** Restart the machine recording; recording() is the file so far; replay(bytes) plays one. */
   record,
   recording: () => api?.recordingSoFar(),
