@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --runs N] [-- --no-qemu] [-- --out F] [-- --baseline DIR] [-- --no-simd]
+// npm run bench [-- --quick] [-- --runs N] [-- --no-qemu] [-- --out F] [-- --baseline DIR] [-- --env K=V] [-- --no-simd]
 //
 // Boots the same Debian guest (kernel, initramfs, command line, memory) in RingZero
 // and in v86 (with its JIT, Debian's SeaBIOS), alternating A B A B in one
@@ -15,6 +15,9 @@
 // Each emulator runs in its own process with the serial console on stdio.
 // --baseline DIR adds another RingZero checkout (built, e.g. a `git worktree` of
 // an earlier commit) to each round, as "baseline", for before/after ratios.
+// --env K=V[,K=V...] sets environment variables for this checkout's RingZero
+// only (not the baseline's): `--baseline . --env RINGZERO_COMPILE=thread`
+// compares a setting with the default in the same rounds.
 // Then, unless --no-simd, tools/bench/simd.mjs for its two ROMs (the SSE2 kernel,
 // and 16-bit real-mode code: in RingZero, v86 and qemu) with the same
 // --runs/--quick/--no-qemu.
@@ -34,6 +37,7 @@ const quick = flag("--quick");
 const runs = quick ? 1 : Number(value("--runs", 5));
 const outFile = value("--out", join(ROOT, "build/bench/result.json"));
 const baseline = value("--baseline", null);
+const ringzeroEnv = Object.fromEntries(value("--env", "").split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
 
 spawnSync("node", [join(ROOT, "tools/guest/ensure.mjs")], { stdio: "inherit" });
 const guest = linuxGuest();
@@ -51,7 +55,7 @@ async function runOne(name) {
   const statsFile = join(tmpdir(), `ringzero-bench-${process.pid}-${name}.json`);
   rmSync(statsFile, { force: true });
   const t0 = performance.now();
-  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, RINGZERO_STATS: statsFile } });
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...(name === "ringzero" ? ringzeroEnv : {}), RINGZERO_STATS: statsFile } });
   let out = "";
   let waiter = null;
   child.stdout.on("data", (d) => {
@@ -96,6 +100,8 @@ async function runOne(name) {
       // the main thread's time translating blocks and compiling their modules
       // (web/jit/translator.ts stats.compileMs), to the prompt and in the workload
       result.compileSeconds = { boot: lines[0].compileMs / 1000, workload: (lines[1].compileMs - lines[0].compileMs) / 1000 };
+      // with RINGZERO_COMPILE=thread, the compile worker thread's time (stats.workerMs)
+      if (lines[0].workerMs) result.workerSeconds = { boot: lines[0].workerMs / 1000, workload: (lines[1].workerMs - lines[0].workerMs) / 1000 };
     }
     rmSync(statsFile, { force: true });
   }
@@ -147,6 +153,10 @@ const summary = {
     boot: median(pairs.map((p) => p.ringzero.compileSeconds?.boot ?? NaN)),
     workload: median(pairs.map((p) => p.ringzero.compileSeconds?.workload ?? NaN)),
   },
+  ringzeroWorkerSeconds: {
+    boot: median(pairs.map((p) => p.ringzero.workerSeconds?.boot ?? NaN)),
+    workload: median(pairs.map((p) => p.ringzero.workerSeconds?.workload ?? NaN)),
+  },
   pairs,
 };
 mkdirSync(dirname(outFile), { recursive: true });
@@ -162,6 +172,9 @@ console.log(`| RingZero MIPS on the workload | ${f(summary.ringzeroWorkloadMIPS)
 const share = (part, whole) => (Number.isFinite(part / whole) ? ` (${((part / whole) * 100).toFixed(0)}%)` : "");
 console.log(`| RingZero translating and compiling, main thread: boot (s) | ${f(summary.ringzeroCompileSeconds.boot)}${share(summary.ringzeroCompileSeconds.boot, summary.median.ringzero.bootSeconds)} | | | |`);
 console.log(`| RingZero translating and compiling, main thread: workload (s) | ${f(summary.ringzeroCompileSeconds.workload)} | | | |`);
+if (Number.isFinite(summary.ringzeroWorkerSeconds.boot)) {
+  console.log(`| RingZero translating and compiling, compile worker: boot, workload (s) | ${f(summary.ringzeroWorkerSeconds.boot)}, ${f(summary.ringzeroWorkerSeconds.workload)} | | | |`);
+}
 if (baseline) {
   const r = summary.ratioRingzeroOverBaseline;
   console.log(`\nagainst the baseline ${baseline} (ratio = this / baseline per round, median): boot ${f(r.boot)}, workload ${f(r.workload)}; steps ${r.steps.map(f).join(", ")}`);

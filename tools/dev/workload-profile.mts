@@ -17,6 +17,8 @@
 //   (Translator.nameBlocks).
 // --interpret: boot translated, then run the workload with translation off
 //   (every instruction interpreted): the "interpreter alone" the steps compare with.
+// --compile-thread: translate and compile in a worker thread (the CLI's
+//   RINGZERO_COMPILE=thread); the compiling reported is the main thread's part.
 // --memory: after the workload, the installed translations (their function
 //   bytes) and the process's resident memory, then the same after dropping
 //   them all and a full garbage collection (what translations hold on to).
@@ -33,6 +35,7 @@ import { bootKernel } from "../../web/host/kernel";
 import { WORKLOAD } from "../bench/workload.mjs";
 import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS } from "../../web/jit/constants";
 import { cacheSet } from "../../web/jit/emitter";
+import { startCompileThread } from "../../web/cli/compilethread";
 
 const IMG = new URL("../../public/images/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", IMG), "utf8"));
@@ -45,7 +48,8 @@ const SLICE = 2_000_000;
 
 const wasm = readFileSync(WASM);
 const HOT = opt("--hot", "");
-const m = await Machine.create({ wasm, ramBytes: 128 << 20, ...(HOT ? { translateAfter: Number(HOT) } : {}) });
+const m = await Machine.create({ wasm, ramBytes: 128 << 20, ...(HOT ? { translateAfter: Number(HOT) } : {}),
+  ...(argv.includes("--compile-thread") ? { compileChannel: await startCompileThread() } : {}) });
 const exits = argv.includes("--exits") ? m.translator.countExits() : null;
 const BLOCK_NAMES = argv.includes("--block-names");
 if (BLOCK_NAMES) m.translator.nameBlocks();
@@ -132,7 +136,7 @@ for (const [k, cmd] of WORKLOAD.entries()) {
   console.log(`  guest time ${real ? Number(real[1]) * 60 + Number(real[2]) : "?"} s, wall ${wall.toFixed(2)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s (all threads), ${main.toFixed(2)} s (main thread); ${(d.insns / 1e6).toFixed(0)} M instructions, ` +
     `${(100 * d.translated / d.insns).toFixed(1)}% translated, ${(d.insns / wall / 1e6).toFixed(0)} M/s`);
   console.log(`  block entries from the run loop ${(d.entries / 1e6).toFixed(2)} M (${(d.translated / d.entries).toFixed(1)} translated instructions each); ` +
-    `blocks compiled ${d.blocks} in ${d.modules} modules (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);
+    `blocks compiled ${d.blocks}${d.requested ? ` (${d.requested} requested from the compile thread, ${d.here} translated here)` : ""} in ${d.modules} modules (${(d.wasmBytes / 1024).toFixed(0)} KiB, ${d.compileMs.toFixed(0)} ms), declined ${d.declined}, released ${d.released}`);
   if (exits) {
     console.log(`  chained entries ${(d.chains / 1e6).toFixed(2)} M; look-ups past the target caches ${(d.lookups / 1e6).toFixed(2)} M, ${(100 * d.lookupHits / Math.max(1, d.lookups)).toFixed(1)}% found a block`);
     const byEnd = new Map<string, number>();
