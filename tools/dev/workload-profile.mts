@@ -33,7 +33,7 @@ import { Session } from "node:inspector/promises";
 import { Machine, RING, STOP } from "../../web/host/machine";
 import { bootKernel } from "../../web/host/kernel";
 import { WORKLOAD } from "../bench/workload.mjs";
-import { JIT_CACHE, JIT_SLOTS, SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS } from "../../web/jit/constants";
+import { SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS } from "../../web/jit/constants";
 import { cacheSet } from "../../web/jit/emitter";
 import { startCompileThread } from "../../web/cli/compilethread";
 
@@ -106,6 +106,20 @@ function selfTimes(profile: { nodes: ProfNode[]; samples: number[] }, machineUrl
   for (const [name, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`  ${(100 * n / total).toFixed(1).padStart(5)}%  ${name}`);
 }
 
+/** What the block cache holds for the start at host address `host`. */
+function slotState(host: number): string {
+  const mem = new DataView(m.memory.buffer);
+  // its set's slots (asm/cpu/jit.ts setOf): a start is counted only
+  // in a slot that holds no translation
+  const set = cacheSet(host);
+  const ways = [...Array(SET_WAYS).keys()].map((w) => set + w * SLOT_SIZE);
+  const held = ways.filter((s) => mem.getUint32(s + SLOT_FN, true) !== 0).length;
+  const slot = ways.find((s) => mem.getUint32(s + SLOT_KEY, true) === host);
+  if (slot === undefined) return `not in the cache (its set holds ${held} translation${held === 1 ? "" : "s"})`;
+  const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
+  return fn ? `translated, ${count} insns` : count === 0xffffffff ? "declined" : count >= 0xf0000000 ? "waiting for its module" : `counted ${count} (its set holds ${held} translation${held === 1 ? "" : "s"})`;
+}
+
 const session = PROF ? new Session() : null;
 if (session) {
   mkdirSync(PROF, { recursive: true });
@@ -148,8 +162,12 @@ for (const [k, cmd] of WORKLOAD.entries()) {
     console.log(`  blocks with the most exits (host address, length, what ended it, exits; where the most went:`);
     console.log(`  hex bytes from the block's entry EIP, or the EIP of a target more than a page away):`);
     for (const b of blocks.sort((a, b) => b.n - a.n).slice(0, 12)) {
-      const to = [...b.to].sort((x, y) => y[1] - x[1]).slice(0, 3).map(([w, n]) => `${w}: ${n}`);
-      console.log(`    ${b.host.toString(16)} ${b.insns} insns, ${b.ends}: ${b.n} (${to.join(", ")}${b.to.size > 3 ? ", ..." : ""})`);
+      const sorted = [...b.to].sort((x, y) => y[1] - x[1]);
+      const to = sorted.slice(0, 3).map(([w, n]) => `${w}: ${n}`);
+      // the block cache's slot for the first, when it is on the block's page
+      const first = sorted[0]?.[0];
+      const there = first && first[0] !== "E" ? `; ${first}: ${slotState(b.host + (first[0] === "-" ? -1 : 1) * parseInt(first.slice(1), 16))}` : "";
+      console.log(`    ${b.host.toString(16)} ${b.insns} insns, ${b.ends}: ${b.n} (${to.join(", ")}${b.to.size > 3 ? ", ..." : ""}${there})`);
     }
   }
   if (exits) {
@@ -161,17 +179,7 @@ for (const [k, cmd] of WORKLOAD.entries()) {
       const phys = m.translate(eip);
       let state = "not mapped now";
       if (phys !== undefined) {
-        const host = (RAM_BASE + phys) >>> 0;
-        // its set's slots (asm/cpu/jit.ts setOf): a start is counted only
-        // in a slot that holds no translation
-        const set = cacheSet(host);
-        const held = [...Array(SET_WAYS).keys()].filter((w) => mem.getUint32(set + w * SLOT_SIZE + SLOT_FN, true) !== 0).length;
-        state = `not in the cache (its set holds ${held} translation${held === 1 ? "" : "s"})`;
-        for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {
-          if (mem.getUint32(slot + SLOT_KEY, true) !== host) continue;
-          const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
-          state = fn ? `translated, ${count} insns` : count === 0xffffffff ? "declined" : `counted ${count}`;
-        }
+        state = slotState((RAM_BASE + phys) >>> 0);
       }
       console.log(`    ${(eip >>> 0).toString(16)}: ${n}, ${state}`);
     }
