@@ -221,13 +221,14 @@ function dropPage(lo: u32): void {
 }
 
 /** A start seen for the first time: count it in the least-counted slot of its
- *  set that holds no translation, if there is one. The counts of the others
- *  that are only counted go down by one: a start that stopped running makes
- *  way after as many misses as it had runs, and two hot starts do not take the
- *  one slot of lowest count from each other for ever (the shell loop had such
- *  a pair behind two old counts of 75 and 49). A start that runs counts up
- *  once a run, and more for long code (weighCounted): misses around it only
- *  slow it down. */
+ *  set that holds no translation, if that count has aged to nothing (or the
+ *  translator declined that start). The counts of the others that are only
+ *  counted go down by one: a start that stopped running makes way after as
+ *  many misses as it had runs, and two hot starts do not take the one slot
+ *  of lowest count from each other for ever (the shell loop had such a pair
+ *  behind two old counts of 75 and 49). A start that runs counts up once a
+ *  run, and more for long code (weighCounted): misses around it only slow it
+ *  down (tests/guest/jit_sets.asm, jit_lastway.asm). */
 function countNew(set: u32, host: u32): void {
   let victim: u32 = 0, least: u32 = 0xffffffff;
   for (let w: u32 = 0; w < SET_WAYS; w++) {
@@ -237,7 +238,11 @@ function countNew(set: u32, host: u32): void {
     if (victim == 0 || c < least) { victim = slot; least = c; }
     if (c - 1 < WAITING - 1) store<u32>(slot + SLOT_COUNT, c - 1); // 1 .. WAITING - 1
   }
-  if (victim == 0) return;
+  // With the other ways translated, a hot start alone in the last one lost it
+  // to every start passing through the set, and was never translated (the
+  // shell loop entered one so 2 M times a run, interpreting 5% of its
+  // instructions: docs/PERFORMANCE.md, "The last way of a set").
+  if (victim == 0 || (least > 1 && least != REFUSED)) return;
   store<u32>(victim + SLOT_KEY, host); store<u32>(victim + SLOT_COUNT, 1);
 }
 

@@ -6,6 +6,8 @@ import { test, expect } from "vitest";
 import { runRingZero, runQemu, assemble } from "./harness";
 import { buildJitRom } from "./jit_gen";
 import type { Machine } from "../../web/host/machine";
+import { readFileSync } from "node:fs";
+import { SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS, SET_HASH, SET_SHIFT, JIT_CACHE, JIT_SLOTS } from "../../web/jit/constants";
 
 const SEED = 0x5eed1;
 /** jit.asm's write past DS's limit (SDM vol. 3 §5.3): #GP(0) at the MOV, 60000h unchanged. */
@@ -304,36 +306,62 @@ test("jit: a cached exit target is not taken again after its translation was dro
   expect(r.output).toBe(runQemu(bin).output);
 });
 
+/** What the block cache holds for each routine of `phys` (its physical
+ *  address, by name): "translated", "counted N", "absent", ... (any slot:
+ *  jit.ts looks in the set alone). */
+function cacheStates(m: Machine, phys: Record<string, number>): Record<string, string> {
+  const mem = new DataView(m.memory.buffer);
+  const state: Record<string, string> = {};
+  for (const [name, p] of Object.entries(phys)) {
+    const host = (m.ram().byteOffset + p) >>> 0;
+    state[name] = "absent";
+    for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {
+      if (mem.getUint32(slot + SLOT_KEY, true) !== host) continue;
+      const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
+      state[name] = fn ? "translated" : count === 0xffffffff ? "declined" : count >= 0xf0000000 ? "waiting" : `counted ${count}`;
+    }
+  }
+  return state;
+}
+
+/** The R_<name> equ addresses of a guest program's source. */
+function routineAddresses(name: string): Record<string, number> {
+  const src = readFileSync(new URL(`./${name}.asm`, import.meta.url), "latin1");
+  return Object.fromEntries([...src.matchAll(/^R_(\w+)\s+equ\s+0x([0-9a-f]+)/gm)].map((x) => [x[1], parseInt(x[2], 16)]));
+}
+
+test("jit: a hot start takes the last way of a set that holds three translations, and keeps it while another start passes through (same as qemu)", async () => {
+  // jit_lastway.asm at a threshold of 100: T1, T2, T3 translated in one set,
+  // then 300 rounds of H 8 times and P once. Before, P took H's way every
+  // round and H never counted past 8.
+  const phys = routineAddresses("jit_lastway");
+  expect(Object.keys(phys)).toEqual(["T1", "T2", "T3", "H", "P"]);
+  let m: Machine | undefined;
+  const bin = assemble("jit_lastway");
+  const r = await runRingZero(bin, { translate: true, translateAfter: 100, slice: 10_000, setup: (x) => { m = x; } });
+  expect(r.stop).toBe("exit");
+  expect(r.output).toMatch(/^sum [0-9a-f]{8}\n$/);
+  expect(r.output).toBe(runQemu(bin).output);
+  // the five share one set
+  const hashes = Object.values(phys).map((p) => Math.imul((m!.ram().byteOffset + p) >>> 0, SET_HASH) >>> SET_SHIFT);
+  expect(new Set(hashes).size).toBe(1);
+  expect(cacheStates(m!, phys)).toEqual({ T1: "translated", T2: "translated", T3: "translated", H: "translated", P: "absent" });
+});
+
 test("jit: hot starts that share a block-cache set with a translation and two old counts are all translated (same as qemu)", async () => {
   // jit_sets.asm at a threshold of 100: T made hot, M1 and M2 run 75 and 49
   // times and no more, then 2000 rounds of T, A, B, C, all six at physical
   // addresses of one set (asm/cpu/jit.ts setOf). With 2 ways a set, or 4
   // without aging, A, B and C took the one free slot from each other at every
   // call and none was translated (the .asm counts it out).
-  const { SLOT_KEY, SLOT_FN, SLOT_COUNT, SLOT_SIZE, SET_WAYS, SET_HASH, SET_SHIFT, JIT_CACHE, JIT_SLOTS } = await import("../../web/jit/constants");
-  const { readFileSync } = await import("node:fs");
   const HOT = 100;
-  const src = readFileSync(new URL("./jit_sets.asm", import.meta.url), "latin1");
-  const phys = Object.fromEntries([...src.matchAll(/^R_(\w+)\s+equ\s+0x([0-9a-f]+)/gm)].map((x) => [x[1], parseInt(x[2], 16)]));
+  const phys = routineAddresses("jit_sets");
   expect(Object.keys(phys)).toEqual(["T", "M1", "M2", "A", "B", "C"]);
   const bin = assemble("jit_sets");
   let m: Machine | undefined;
   const hostOf = (name: string) => (m!.ram().byteOffset + phys[name]) >>> 0;
   const { cacheSet: setOf } = await import("../../web/jit/emitter");
-  /** What the block cache holds for each routine (any slot: jit.ts looks in the set alone). */
-  const cache = () => {
-    const mem = new DataView(m!.memory.buffer);
-    const state: Record<string, string> = {};
-    for (const name of Object.keys(phys)) {
-      state[name] = "absent";
-      for (let slot = JIT_CACHE; slot < JIT_CACHE + JIT_SLOTS * SLOT_SIZE; slot += SLOT_SIZE) {
-        if (mem.getUint32(slot + SLOT_KEY, true) !== hostOf(name)) continue;
-        const fn = mem.getUint32(slot + SLOT_FN, true), count = mem.getUint32(slot + SLOT_COUNT, true);
-        state[name] = fn ? "translated" : count === 0xffffffff ? "declined" : count >= 0xf0000000 ? "waiting" : `counted ${count}`;
-      }
-    }
-    return state;
-  };
+  const cache = () => cacheStates(m!, phys);
   /** The keys of the routines' set, by routine name ("-": empty; a host address: something else). */
   const setKeys = () => {
     const mem = new DataView(m!.memory.buffer), set = setOf(hostOf("T"));
