@@ -4,6 +4,8 @@
 //   build/package/browser.mjs  web/embed/browser.ts, the browser's (xterm.js and
 //                              Comlink stay imports, for the page's bundler)
 //   build/package/worker.mjs   web/worker.ts, the machine's Web Worker, whole
+//   build/package/compileworker.mjs  web/compileworker.ts, the worker it starts
+//                              for BootConfig.compile "thread"
 //   build/package/index.d.ts   web/embed/api.d.ts with the register types it names
 // The bundles find the wasm at ../ringzero.wasm from their own URL.
 import { build } from "esbuild";
@@ -32,13 +34,30 @@ const wasmUrl = {
   },
 };
 
+// The machine's worker names its compile worker by its source,
+// `new URL("./compileworker.ts", import.meta.url)` (Vite bundles it from
+// there); in the package it is the bundle beside worker.mjs. (The page's
+// bundler sees that URL in worker.mjs and bundles the file it names.)
+const compileWorkerUrl = {
+  name: "compile-worker-url",
+  setup(b) {
+    b.onLoad({ filter: /web[\\/]worker\.ts$/ }, (args) => {
+      const src = readFileSync(args.path, "utf8");
+      const from = 'new URL("./compileworker.ts", import.meta.url)';
+      if (!src.includes(from)) throw new Error(`web/worker.ts no longer has ${from}`);
+      return { contents: src.replace(from, 'new URL("./compileworker.mjs", import.meta.url)'), loader: "ts" };
+    });
+  },
+};
+
 const results = await Promise.all([
   build({ ...common, entryPoints: [join(root, "web/embed/node.ts")], outfile: join(out, "node.mjs"), platform: "node", target: "node20" }),
   build({
     ...common, entryPoints: [join(root, "web/embed/browser.ts")], outfile: join(out, "browser.mjs"), platform: "browser", target: "es2022",
     external: ["@xterm/xterm", "@xterm/addon-fit", "comlink"],
   }),
-  build({ ...common, entryPoints: [join(root, "web/worker.ts")], outfile: join(out, "worker.mjs"), platform: "browser", target: "es2022", plugins: [wasmUrl] }),
+  build({ ...common, entryPoints: [join(root, "web/worker.ts")], outfile: join(out, "worker.mjs"), platform: "browser", target: "es2022", plugins: [wasmUrl, compileWorkerUrl] }),
+  build({ ...common, entryPoints: [join(root, "web/compileworker.ts")], outfile: join(out, "compileworker.mjs"), platform: "browser", target: "es2022" }),
 ]);
 
 // The types: the API's one description, with the interfaces it names from
