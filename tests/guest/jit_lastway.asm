@@ -24,6 +24,7 @@ cpu prescott
 %include "sys-lib.inc"
 %define PM_MAIN main32
 %include "sys-pm.inc"
+%include "jit-sets.inc"
 
 R_T1 equ 0x100000
 R_T2 equ 0x14cb80
@@ -31,31 +32,12 @@ R_T3 equ 0x199700
 R_H  equ 0x1e6280
 R_P  equ 0x232e00
 
-%macro COPY 2                   ; routine, address
-  mov esi, %1 + ROMB
-  mov edi, %2
-  mov ecx, 16
-  rep movsb
-%endmacro
-
-%macro CALLS 2                  ; address, times
-  mov ebx, %2
-%%l:
-  mov edx, %1
-  call edx
-  dec ebx
-  jnz %%l
-%endmacro
-
 main:
   jmp pm_enter
 
 bits 32
 main32:
-  in al, 0x92                   ; A20 on (the routines lie above 1 MiB)
-  or al, 2
-  and al, 0xfe
-  out 0x92, al
+  A20_ON
   COPY rt1, R_T1
   COPY rt2, R_T2
   COPY rt3, R_T3
@@ -79,14 +61,6 @@ main32:
   call putnl32
   EXIT 0
 
-; the routines: ROL EAX, n; ADD EAX, imm32; RET (16 bytes copied each)
-%macro ROUTINE 3
-  align 16, db 0xcc
-%1:
-  rol eax, %2
-  add eax, %3
-  ret
-%endmacro
 ROUTINE rt1, 1, 0x9e3779b1
 ROUTINE rt2, 3, 0x01000193
 ROUTINE rt3, 5, 0x7feb352d

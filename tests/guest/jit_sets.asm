@@ -37,6 +37,7 @@ cpu prescott
 %include "sys-lib.inc"
 %define PM_MAIN main32
 %include "sys-pm.inc"
+%include "jit-sets.inc"
 
 R_T  equ 0x100000
 R_M1 equ 0x14cb80
@@ -45,31 +46,12 @@ R_A  equ 0x1e6280
 R_B  equ 0x232e00
 R_C  equ 0x27f980
 
-%macro COPY 2                   ; routine, address
-  mov esi, %1 + ROMB
-  mov edi, %2
-  mov ecx, 16
-  rep movsb
-%endmacro
-
-%macro CALLS 2                  ; address, times
-  mov ebx, %2
-%%l:
-  mov edx, %1
-  call edx
-  dec ebx
-  jnz %%l
-%endmacro
-
 main:
   jmp pm_enter
 
 bits 32
 main32:
-  in al, 0x92                   ; A20 on (the routines lie above 1 MiB)
-  or al, 2
-  and al, 0xfe
-  out 0x92, al
+  A20_ON
   COPY rt, R_T
   COPY rm1, R_M1
   COPY rm2, R_M2
@@ -106,14 +88,6 @@ main32:
   call putnl32
   EXIT 0
 
-; the routines: ROL EAX, n; ADD EAX, imm32; RET (16 bytes copied each)
-%macro ROUTINE 3
-  align 16, db 0xcc
-%1:
-  rol eax, %2
-  add eax, %3
-  ret
-%endmacro
 ROUTINE rt, 1, 0x9e3779b1
 ROUTINE rm1, 3, 0x01000193
 ROUTINE rm2, 5, 0x7feb352d
