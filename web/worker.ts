@@ -68,7 +68,6 @@ async function startCompileWorker(): Promise<CompileChannel> {
       if (failure !== undefined) throw stopped();
       return inbox.splice(0);
     },
-    close() { w.terminate(); },
   };
 }
 

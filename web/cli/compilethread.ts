@@ -38,6 +38,5 @@ export async function startCompileThread(): Promise<CompileChannel> {
       for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) out.push(m.message as CompileReply);
       return out;
     },
-    close() { port1.close(); void worker.terminate(); },
   };
 }

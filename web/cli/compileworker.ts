@@ -6,6 +6,6 @@ import { CompileWork, type CompileRequest } from "../jit/compilework";
 
 const replies = (workerData as { replies: MessagePort }).replies;
 // setImmediate runs after the messages already queued for this thread.
-const work = new CompileWork((r) => replies.postMessage(r), (f) => setImmediate(f), Number(process.env.RZ_WAITMS ?? 0));
+const work = new CompileWork((r) => replies.postMessage(r), (f) => setImmediate(f));
 parentPort!.on("message", (req: CompileRequest) => work.take(req));
 parentPort!.postMessage("ready"); // (compilethread.ts waits for it)

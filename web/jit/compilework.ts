@@ -50,9 +50,9 @@ export interface CompileChannel {
   post(req: CompileRequest, transfer?: Transferable[]): void;
   /** The replies that have arrived, without waiting for any. */
   poll(): CompileReply[];
-  /** Stop the worker (the machine is gone). */
-  close(): void;
 }
+// (The worker ends with the machine's: the page's with the machine's Web
+// Worker, the command line's with its process, which it does not keep alive.)
 
 /** The worker's side: takes requests, sends replies (`send`); `later(f)` runs
  *  f once the messages already queued for the thread have been taken. */
@@ -67,7 +67,6 @@ export class CompileWork {
   constructor(
     private readonly send: (r: CompileReply) => void,
     private readonly later: (f: () => void) => void,
-    private readonly waitMs = 0,
   ) {}
 
   take(req: CompileRequest): void {
@@ -87,8 +86,7 @@ export class CompileWork {
     if (this.pending.length >= Translator.BATCH) this.reply();
     else if (!this.scheduled) {
       this.scheduled = true;
-      if (this.waitMs > 0) setTimeout(() => { this.scheduled = false; this.reply(); }, this.waitMs);
-      else this.later(() => { this.scheduled = false; this.reply(); });
+      this.later(() => { this.scheduled = false; this.reply(); });
     }
   }
 

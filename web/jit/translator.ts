@@ -719,8 +719,6 @@ export class Translator {
     this.stats.failed++;
     this.firstFailure ??= typeof err === "string" ? err : `block at host ${host.toString(16)}: ${err instanceof Error ? err.message : String(err)}`;
   }
-  /** Stop the compile worker, if there is one (the machine is gone). */
-  close(): void { this.remote?.close(); }
 
   /** `mode`: the code and stack size in use (asm/cpu/jit.ts jitMode). */
   private translateAt(host: number, maxLen: number, mode: number): Translation | undefined {
