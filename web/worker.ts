@@ -9,7 +9,7 @@
 import * as Comlink from "comlink";
 import wasmUrl from "../build/ringzero.wasm?url";
 import { Machine, STOP, RING, type StopReason } from "./host/machine";
-import type { CompileChannel, CompileReply } from "./jit/compilework";
+import { guardedChannel, type CompileChannel, type CompileReply } from "./jit/compilework";
 import { VgaScreen } from "./host/vgarender";
 import { DEFAULT_CPU_MODEL, parseCpuSpec } from "./host/cpumodel";
 import { loadBootImages } from "./host/boot";
@@ -55,20 +55,10 @@ async function startCompileWorker(): Promise<CompileChannel> {
     w.onerror = (e) => { e.preventDefault(); reject(new Error(`the compile worker did not start${e.message ? `: ${e.message}` : ""}`)); };
   });
   const inbox: CompileReply[] = [];
-  let failure: string | undefined;
+  const { channel, fail } = guardedChannel("the compile worker", (req, transfer) => w.postMessage(req, transfer ?? []), () => inbox.splice(0));
   w.onmessage = (e: MessageEvent<CompileReply>) => { inbox.push(e.data); };
-  w.onerror = (e) => { e.preventDefault(); failure = e.message || "an error"; };
-  const stopped = () => new Error(`the compile worker stopped: ${failure}`);
-  return {
-    post(req, transfer) {
-      if (failure !== undefined) throw stopped();
-      w.postMessage(req, transfer ?? []);
-    },
-    poll() {
-      if (failure !== undefined) throw stopped();
-      return inbox.splice(0);
-    },
-  };
+  w.onerror = (e) => { e.preventDefault(); fail(e.message || "an error"); };
+  return channel;
 }
 
 /** A synchronous range GET: XMLHttpRequest, which a worker may make synchronously

@@ -37,7 +37,11 @@ const quick = flag("--quick");
 const runs = quick ? 1 : Number(value("--runs", 5));
 const outFile = value("--out", join(ROOT, "build/bench/result.json"));
 const baseline = value("--baseline", null);
-const ringzeroEnv = Object.fromEntries(value("--env", "").split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+const ringzeroEnv = Object.fromEntries(value("--env", "").split(",").filter(Boolean).map((kv) => {
+  const eq = kv.indexOf("=");
+  if (eq < 1) { console.error(`bench: --env ${kv}: expected NAME=VALUE`); process.exit(2); }
+  return [kv.slice(0, eq), kv.slice(eq + 1)];
+}));
 
 spawnSync("node", [join(ROOT, "tools/guest/ensure.mjs")], { stdio: "inherit" });
 const guest = linuxGuest();

@@ -5,7 +5,7 @@
 // the run loop need not yield to Node's event loop for them.
 
 import { Worker, MessageChannel, receiveMessageOnPort } from "node:worker_threads";
-import type { CompileChannel, CompileReply } from "../jit/compilework";
+import { guardedChannel, type CompileChannel, type CompileReply } from "../jit/compilework";
 
 /** Start the worker; resolves once it runs, rejects if it cannot start. */
 export async function startCompileThread(): Promise<CompileChannel> {
@@ -24,19 +24,13 @@ export async function startCompileThread(): Promise<CompileChannel> {
   // Neither keeps the process alive: the command line exits when its machine does.
   worker.unref();
   port1.unref();
-  let failure: string | undefined;
-  worker.on("error", (err: Error) => { failure = err.message; });
-  const stopped = () => new Error(`the compile worker thread stopped: ${failure}`);
-  return {
-    post(req, transfer) {
-      if (failure !== undefined) throw stopped();
-      worker.postMessage(req, transfer as never);
-    },
-    poll() {
-      if (failure !== undefined) throw stopped();
+  const { channel, fail } = guardedChannel("the compile worker thread",
+    (req, transfer) => worker.postMessage(req, transfer as never),
+    () => {
       const out: CompileReply[] = [];
       for (let m = receiveMessageOnPort(port1); m; m = receiveMessageOnPort(port1)) out.push(m.message as CompileReply);
       return out;
-    },
-  };
+    });
+  worker.on("error", (err: Error) => fail(err.message));
+  return channel;
 }

@@ -195,7 +195,7 @@ export interface MachineOptions {
   translateAfter?: number;
   /** Translate and compile hot blocks in another thread: the channel to a
    *  compile worker (web/jit/compilework.ts) that the platform started (the
-   *  page: web/jit/compileworker.ts; Node: web/cli/compilethread.ts). Without
+   *  page: web/compileworker.ts; Node: web/cli/compilethread.ts). Without
    *  it, on this thread. */
   compileChannel?: CompileChannel;
   /** Optional CPU features (default DEFAULT_CPU_FEATURES). */

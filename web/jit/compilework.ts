@@ -51,6 +51,22 @@ export interface CompileChannel {
   /** The replies that have arrived, without waiting for any. */
   poll(): CompileReply[];
 }
+/** A CompileChannel over a platform's messages (web/cli/compilethread.ts,
+ *  web/worker.ts): `send` posts a request, `take` returns the replies that
+ *  came. Once `fail(why)` was called (`what`, the worker, stopped), each call
+ *  throws, and the Translator goes on without it (Translator.lost). */
+export function guardedChannel(what: string, send: CompileChannel["post"], take: () => CompileReply[]):
+  { channel: CompileChannel; fail: (why: string) => void } {
+  let failure: string | undefined;
+  const check = () => { if (failure !== undefined) throw new Error(`${what} stopped: ${failure}`); };
+  return {
+    channel: {
+      post(req, transfer) { check(); send(req, transfer); },
+      poll() { check(); return take(); },
+    },
+    fail: (why) => { failure ??= why; },
+  };
+}
 // (The worker ends with the machine's: the page's with the machine's Web
 // Worker, the command line's with its process, which it does not keep alive.)
 
